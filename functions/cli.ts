@@ -1,0 +1,12 @@
+/** Entry point of the `daybook` command. */
+import { readFile } from "node:fs/promises";
+import { runCli } from "../lib/cli/run";
+
+export function main(argv: string[]): Promise<number> {
+  return runCli(argv, {
+    readFile: (path) => readFile(path, "utf8"),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    environment: process.env,
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * Business days: day D of a location is [D at day-start, D+1 at day-start) in the location's IANA
+ * zone, as UTC instants. Across a DST change the day is 23 or 25 hours long.
+ *
+ * A day start that falls in a DST gap (02:00 on a spring-forward night) starts the day at the first
+ * instant after the gap; one that falls in a repeated hour starts at its first occurrence. This is
+ * the "compatible" rule of Temporal and RFC 5545, so every instant belongs to exactly one day.
+ */
+
+export class BusinessDayError extends Error {
+  override name = "BusinessDayError";
+}
+
+export interface BusinessDayWindow {
+  /** The business day, YYYY-MM-DD. */
+  date: string;
+  timeZone: string;
+  /** Local day start, HH:MM. */
+  dayStart: string;
+  /** Inclusive start, epoch milliseconds. */
+  startMs: number;
+  /** Exclusive end, epoch milliseconds. */
+  endMs: number;
+  /** ISO 8601 UTC forms of startMs and endMs. */
+  start: string;
+  end: string;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_START = /^([01]\d|2[0-3]):(00|15|30|45)$/;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    try {
+      formatter = new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
+    } catch {
+      throw new BusinessDayError(`unknown time zone "${timeZone}" (use an IANA name such as America/New_York)`);
+    }
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function assertTimeZone(timeZone: string): string {
+  formatterFor(timeZone);
+  return timeZone;
+}
+
+/** Milliseconds to add to a UTC instant to get the wall-clock time in the zone. */
+function zoneOffsetMs(timeZone: string, instantMs: number): number {
+  const wholeSecond = Math.floor(instantMs / 1000) * 1000;
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(wholeSecond))) {
+    if (part.type !== "literal") fields[part.type] = Number(part.value);
+  }
+  const wallClock = Date.UTC(
+    fields.year ?? 0, (fields.month ?? 1) - 1, fields.day ?? 1, fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0,
+  );
+  return wallClock - wholeSecond;
+}
+
+/** The UTC instant of a wall-clock time (as if it were UTC, in ms) in a zone, by the compatible rule. */
+function wallClockToInstant(timeZone: string, wallClockMs: number): number {
+  const offsetBefore = zoneOffsetMs(timeZone, wallClockMs - DAY);
+  const offsetAfter = zoneOffsetMs(timeZone, wallClockMs + DAY);
+  const candidates = [wallClockMs - offsetBefore, wallClockMs - offsetAfter]
+    .filter((instant) => instant + zoneOffsetMs(timeZone, instant) === wallClockMs)
+    .sort((a, b) => a - b);
+  // No candidate: the wall-clock time is in a gap; the offset before the gap carries it past the gap.
+  return candidates[0] ?? wallClockMs - offsetBefore;
+}
+
+export function parseIsoDate(date: string): { year: number; month: number; day: number } {
+  const match = ISO_DATE.exec(date);
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    const check = new Date(Date.UTC(year, month - 1, day));
+    if (check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day) {
+      return { year, month, day };
+    }
+  }
+  throw new BusinessDayError(`"${date}" is not a calendar date in the form YYYY-MM-DD`);
+}
+
+/** "04:30" → 270. Day starts are whole quarter hours. */
+export function parseDayStart(dayStart: string): number {
+  const match = DAY_START.exec(dayStart);
+  if (!match) {
+    throw new BusinessDayError(`day start "${dayStart}" must be HH:MM on a quarter hour, e.g. 00:00 or 04:15`);
+  }
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+export function addDays(date: string, days: number): string {
+  const { year, month, day } = parseIsoDate(date);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+export function businessDayWindow(date: string, timeZone: string, dayStart = "00:00"): BusinessDayWindow {
+  assertTimeZone(timeZone);
+  const startMinutes = parseDayStart(dayStart);
+  const { year, month, day } = parseIsoDate(date);
+  const wallStart = Date.UTC(year, month - 1, day) + startMinutes * MINUTE;
+  const startMs = wallClockToInstant(timeZone, wallStart);
+  const endMs = wallClockToInstant(timeZone, wallStart + DAY);
+  return {
+    date, timeZone, dayStart, startMs, endMs,
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+  };
+}
+
+/** The business day an instant belongs to: the inverse of businessDayWindow. */
+export function businessDayOf(instantMs: number, timeZone: string, dayStart = "00:00"): string {
+  const startMinutes = parseDayStart(dayStart);
+  const wallClock = instantMs + zoneOffsetMs(timeZone, instantMs);
+  const guess = new Date(wallClock - startMinutes * MINUTE).toISOString().slice(0, 10);
+  // Around a DST change the wall clock can name the neighbouring day (a repeated hour, a gap at the
+  // day start); the windows themselves decide.
+  const window = businessDayWindow(guess, timeZone, dayStart);
+  if (instantMs < window.startMs) return addDays(guess, -1);
+  if (instantMs >= window.endMs) return addDays(guess, 1);
+  return guess;
+}
+
+export function isInWindow(instantMs: number, window: Pick<BusinessDayWindow, "startMs" | "endMs">): boolean {
+  return instantMs >= window.startMs && instantMs < window.endMs;
+}

@@ -1,0 +1,259 @@
+/**
+ * The journal-entry builder: a daily summary (or the difference of two, for an adjusting entry) and
+ * the merchant's mapping in, the exact QuickBooks JournalEntry request body out. The rules are
+ * ACCOUNTING.md's and docs/accounting.md's: each figure on its natural side, negative nets flipped,
+ * zero lines dropped, any residual to over/short, and a day held for review when that residual is
+ * above the tolerance.
+ */
+import { docNumber } from "./doc-number";
+import { DEFAULT_HOLD_TOLERANCE, type Mapping } from "./mapping";
+import { currencyExponent, formatDecimal, subtractMinor, sumMinor, toQuickBooksAmount } from "./money";
+import { type Buckets, type DailySummary, normaliseSummary, summaryHash } from "./summary";
+import type { Warning } from "./warnings";
+
+export type PostingType = "Debit" | "Credit";
+export type PosSource = "square" | "clover";
+
+export interface EntryContext {
+  source: PosSource;
+  locationId: string;
+  /** The business day the entry is for, YYYY-MM-DD. */
+  businessDay: string;
+  /** 0 for the day's first entry, n for its n-th adjusting entry. */
+  revision: number;
+  /** The entry's date when it cannot be the business day (a closed period); defaults to the business day. */
+  txnDate?: string;
+  /** Extra words for PrivateNote, e.g. why the entry is dated another day. */
+  note?: string;
+  /** Name the currency on the entry: QuickBooks requires it when the company has multicurrency on. */
+  withCurrencyRef?: boolean;
+}
+
+export interface EntryLine {
+  description: string;
+  postingType: PostingType;
+  /** Positive minor units. */
+  amount: number;
+  accountId: string;
+}
+
+export interface JournalEntryLineBody {
+  Description: string;
+  Amount: number;
+  DetailType: "JournalEntryLineDetail";
+  JournalEntryLineDetail: { PostingType: PostingType; AccountRef: { value: string } };
+}
+
+/** The body of QuickBooks' POST /v3/company/{realmId}/journalentry. */
+export interface JournalEntryBody {
+  TxnDate: string;
+  DocNumber: string;
+  PrivateNote: string;
+  CurrencyRef?: { value: string };
+  Line: JournalEntryLineBody[];
+}
+
+export interface BuiltEntry {
+  docNumber: string;
+  txnDate: string;
+  currency: string;
+  lines: EntryLine[];
+  /** Σ debits = Σ credits, minor units. */
+  total: number;
+  /** Debits − credits before the over/short line; 0 for consistent POS data. */
+  residual: number;
+  held: boolean;
+  holdReason: string | null;
+  warnings: Warning[];
+  /** null when the day has nothing to post. */
+  journalEntry: JournalEntryBody | null;
+}
+
+export class JournalEntryError extends Error {
+  override name = "JournalEntryError";
+}
+
+const TENDER_LABELS: Readonly<Record<string, string>> = {
+  CARD: "Card",
+  CASH: "Cash",
+  SQUARE_GIFT_CARD: "Gift card",
+  WALLET: "Digital wallet",
+  THIRD_PARTY_CARD: "Card (other processor)",
+  BANK_ACCOUNT: "Bank transfer",
+  BUY_NOW_PAY_LATER: "Buy now, pay later",
+  SQUARE_ACCOUNT: "Square account balance",
+  EXTERNAL: "External",
+  OTHER: "Other",
+  UNKNOWN: "Unknown tender",
+};
+
+/** Tender types whose money is a gift-card liability rather than a clearing account. */
+const GIFT_CARD_TENDERS = new Set(["SQUARE_GIFT_CARD"]);
+
+/** "CARD" → "Card"; a Clover tender label is already a name. */
+export function tenderLabel(tender: string): string {
+  return TENDER_LABELS[tender] ?? tender;
+}
+
+/** QuickBooks allows "15 digits in 10.5 format": at most 10 digits before the decimal point. */
+function assertFitsQuickBooks(amount: number, currency: string): void {
+  if (Math.abs(amount) >= 10 ** (10 + currencyExponent(currency))) {
+    throw new JournalEntryError(`${formatDecimal(amount, currency)} ${currency} is larger than QuickBooks accepts on a line`);
+  }
+}
+
+interface SignedLine {
+  description: string;
+  naturalSide: PostingType;
+  net: number;
+  accountId: string;
+}
+
+const flip = (side: PostingType): PostingType => (side === "Debit" ? "Credit" : "Debit");
+const byKey = (buckets: Buckets): [string, number][] =>
+  Object.entries(buckets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const shortName = (name: string): string => (name.length > 200 ? `${name.slice(0, 199)}…` : name);
+
+function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[]): SignedLine[] {
+  const { defaults } = mapping;
+  const lines: SignedLine[] = [];
+  const add = (description: string, naturalSide: PostingType, net: number, accountId: string) => {
+    lines.push({ description: shortName(description), naturalSide, net, accountId });
+  };
+  const categoryName = (id: string) => summary.categoryNames[id] ?? id;
+  const categoryAccount = (id: string) => mapping.categories?.[id];
+  const tenderAccount = (tender: string) =>
+    mapping.tenders?.[tender] ?? (GIFT_CARD_TENDERS.has(tender) ? defaults.giftCards : defaults.tenders);
+
+  const unmappedCategories = new Set<string>();
+  for (const id of [...Object.keys(summary.sales), ...Object.keys(summary.returns)]) {
+    if (!categoryAccount(id)) unmappedCategories.add(id);
+  }
+  for (const id of [...unmappedCategories].sort()) {
+    warnings.push({
+      code: "unmapped-category",
+      message: `Category "${categoryName(id)}" has no account in the mapping; it was posted to the default sales account ${defaults.sales}.`,
+    });
+  }
+  const unmappedTenders = new Set<string>();
+  for (const tender of [...Object.keys(summary.payments), ...Object.keys(summary.refunds)]) {
+    if (!mapping.tenders?.[tender] && !GIFT_CARD_TENDERS.has(tender)) unmappedTenders.add(tender);
+  }
+  for (const tender of [...unmappedTenders].sort()) {
+    warnings.push({
+      code: "unmapped-tender",
+      message: `Tender "${tenderLabel(tender)}" has no account in the mapping; it was posted to the default tender account ${defaults.tenders}.`,
+    });
+  }
+
+  for (const [id, amount] of byKey(summary.sales)) {
+    add(`Sales – ${categoryName(id)}`, "Credit", amount, categoryAccount(id) ?? defaults.sales);
+  }
+  add("Discounts & comps", "Debit", summary.discounts, defaults.discounts);
+  for (const [id, amount] of byKey(summary.returns)) {
+    const account = mapping.returnsToCategoryAccounts ? (categoryAccount(id) ?? defaults.sales) : defaults.returns;
+    add(`Returns – ${categoryName(id)}`, "Debit", amount, account);
+  }
+  for (const [name, amount] of byKey(summary.serviceCharges)) {
+    add(`Service charges – ${name}`, "Credit", amount, mapping.serviceCharges?.[name] ?? defaults.serviceCharges);
+  }
+  for (const [name, amount] of byKey(summary.autoGratuities)) {
+    add(`Auto-gratuity – ${name}`, "Credit", amount, mapping.serviceCharges?.[name] ?? defaults.tips);
+  }
+  for (const [name, amount] of byKey(summary.tax)) {
+    add(`Tax – ${name}`, "Credit", amount, mapping.taxes?.[name] ?? defaults.tax);
+  }
+  add("Tips", "Credit", summary.tips, defaults.tips);
+  add("Gift card sales", "Credit", summary.giftCardSales, defaults.giftCards);
+  for (const [name, amount] of byKey(summary.nonRevenue)) {
+    add(`Non-revenue – ${name}`, "Credit", amount, defaults.nonRevenue);
+  }
+  for (const [tender, amount] of byKey(summary.payments)) {
+    add(`${tenderLabel(tender)} payments`, "Debit", amount, tenderAccount(tender));
+  }
+  for (const [tender, amount] of byKey(summary.refunds)) {
+    add(`Refunds – ${tenderLabel(tender)}`, "Credit", amount, tenderAccount(tender));
+  }
+  add("Processing fees", "Debit", summary.fees, defaults.fees);
+  add("Processing fees – Card clearing", "Credit", summary.fees, tenderAccount("CARD"));
+  add("Cash rounding", "Credit", summary.rounding, defaults.rounding);
+  return lines;
+}
+
+function privateNote(context: EntryContext, hash: string): string {
+  const source = context.source === "square" ? "Square" : "Clover";
+  const parts = [
+    "Posted by daybook",
+    `source ${source}`,
+    `location ${context.locationId}`,
+    `business day ${context.businessDay}`,
+    `revision ${context.revision}`,
+    `summary sha256 ${hash}`,
+  ];
+  if (context.note) parts.push(context.note);
+  return `${parts.join("; ")}.`.slice(0, 4000);
+}
+
+export function buildJournalEntry(input: DailySummary, mapping: Mapping, context: EntryContext): BuiltEntry {
+  const summary = normaliseSummary(input);
+  const { currency } = summary;
+  const warnings: Warning[] = [];
+  const lines: EntryLine[] = [];
+  for (const line of signedLines(summary, mapping, warnings)) {
+    if (line.net === 0) continue;
+    assertFitsQuickBooks(line.net, currency);
+    lines.push({
+      description: line.description,
+      postingType: line.net > 0 ? line.naturalSide : flip(line.naturalSide),
+      amount: Math.abs(line.net),
+      accountId: line.accountId,
+    });
+  }
+
+  const sideTotal = (side: PostingType) => sumMinor(...lines.filter((l) => l.postingType === side).map((l) => l.amount));
+  const residual = subtractMinor(sideTotal("Debit"), sideTotal("Credit"));
+  const tolerance = mapping.holdTolerance ?? DEFAULT_HOLD_TOLERANCE;
+  let holdReason: string | null = null;
+  if (residual !== 0) {
+    assertFitsQuickBooks(residual, currency);
+    const shown = `${formatDecimal(Math.abs(residual), currency)} ${currency}`;
+    lines.push({
+      description: "Over/short (unexplained difference)",
+      postingType: residual > 0 ? "Credit" : "Debit",
+      amount: Math.abs(residual),
+      accountId: mapping.defaults.overShort,
+    });
+    warnings.push({
+      code: "over-short",
+      message: `The POS figures do not balance by ${shown}; the difference was posted to the over/short account ${mapping.defaults.overShort}.`,
+    });
+    if (Math.abs(residual) > tolerance) {
+      holdReason =
+        `The POS figures leave an unexplained difference of ${shown}, more than the ` +
+        `${formatDecimal(tolerance, currency)} ${currency} tolerance: the entry is held for review and not posted.`;
+    }
+  }
+
+  const number = docNumber(context.source, context.locationId, context.businessDay, context.revision);
+  const txnDate = context.txnDate ?? context.businessDay;
+  const total = sideTotal("Debit");
+  const journalEntry: JournalEntryBody | null =
+    lines.length === 0
+      ? null
+      : {
+          TxnDate: txnDate,
+          DocNumber: number,
+          PrivateNote: privateNote(context, summaryHash(summary)),
+          ...(context.withCurrencyRef ? { CurrencyRef: { value: currency } } : {}),
+          Line: lines.map((line) => ({
+            Description: line.description,
+            Amount: toQuickBooksAmount(line.amount, currency),
+            DetailType: "JournalEntryLineDetail",
+            JournalEntryLineDetail: { PostingType: line.postingType, AccountRef: { value: line.accountId } },
+          })),
+        };
+  return {
+    docNumber: number, txnDate, currency, lines, total, residual,
+    held: holdReason !== null, holdReason, warnings, journalEntry,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The account mapping: which QuickBooks account each figure of the daily summary is posted to.
+ * Values are QuickBooks Account Ids. The same shape is stored by the web pages and exported.
+ */
+import { describeIssues, z } from "../validation";
+
+const accountId = z.string().check(
+  z.regex(/^\d{1,20}$/, 'must be a QuickBooks account Id: digits only, e.g. "79"'),
+);
+const accountsByKey = z.record(z.string().check(z.minLength(1), z.maxLength(255)), accountId);
+
+export const DEFAULT_HOLD_TOLERANCE = 100;
+
+export const mappingSchema = z.strictObject({
+  defaults: z.strictObject({
+    sales: accountId,
+    discounts: accountId,
+    returns: accountId,
+    serviceCharges: accountId,
+    tax: accountId,
+    tips: accountId,
+    giftCards: accountId,
+    nonRevenue: accountId,
+    tenders: accountId,
+    fees: accountId,
+    rounding: accountId,
+    overShort: accountId,
+  }),
+  categories: z.optional(accountsByKey),
+  tenders: z.optional(accountsByKey),
+  taxes: z.optional(accountsByKey),
+  serviceCharges: z.optional(accountsByKey),
+  returnsToCategoryAccounts: z.optional(z.boolean()),
+  holdTolerance: z.optional(z.int().check(z.nonnegative())),
+});
+
+export type Mapping = z.infer<typeof mappingSchema>;
+
+export class MappingError extends Error {
+  override name = "MappingError";
+}
+
+export function parseMapping(input: unknown): Mapping {
+  const result = mappingSchema.safeParse(input);
+  if (!result.success) throw new MappingError(describeIssues(result.error, "the mapping"));
+  return result.data;
+}

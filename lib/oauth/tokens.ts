@@ -1,0 +1,43 @@
+/**
+ * The tokens of one connection as daybook keeps them: JSON, encrypted by the vault before it is
+ * stored, under the connection's encryption context. Never logged, never in an error message.
+ */
+import type { Connection } from "../store/types";
+import { describeIssues, z } from "../validation";
+import type { EncryptionContext, TokenVault } from "../vault/vault";
+
+export const storedTokensSchema = z.object({
+  accessToken: z.string().check(z.minLength(1)),
+  refreshToken: z.optional(z.string()),
+  /** ISO 8601; when the access token stops working. */
+  accessTokenExpiresAt: z.optional(z.string()),
+  /** ISO 8601; when the refresh token stops working, if the provider says. */
+  refreshTokenExpiresAt: z.optional(z.string()),
+});
+
+export type StoredTokens = z.infer<typeof storedTokensSchema>;
+
+export class TokenFormatError extends Error {
+  override name = "TokenFormatError";
+}
+
+export function encryptionContextOf(connection: Pick<Connection, "merchantId" | "provider" | "connectionId">): EncryptionContext {
+  return { merchantId: connection.merchantId, provider: connection.provider, connectionId: connection.connectionId };
+}
+
+export function sealTokens(vault: TokenVault, connection: Pick<Connection, "merchantId" | "provider" | "connectionId">, tokens: StoredTokens): Promise<string> {
+  return vault.encrypt(JSON.stringify(tokens), encryptionContextOf(connection));
+}
+
+export async function openTokens(vault: TokenVault, connection: Connection): Promise<StoredTokens> {
+  const plaintext = await vault.decrypt(connection.tokenCiphertext, encryptionContextOf(connection));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(plaintext);
+  } catch {
+    throw new TokenFormatError(`the stored tokens of connection ${connection.connectionId} are not JSON`);
+  }
+  const result = storedTokensSchema.safeParse(parsed);
+  if (!result.success) throw new TokenFormatError(describeIssues(result.error, `the stored tokens of connection ${connection.connectionId}`));
+  return result.data;
+}

@@ -1,0 +1,166 @@
+/**
+ * Which goods each of an order's payments paid for, and which each exchange and refund gave back,
+ * walked in time order so that every payment, refund and exchange finds the order as it was then.
+ * Everything is exact in minor units: across all of an order's events, no line is paid or returned
+ * more than once, and an order paid in parts adds up to its lines to the cent.
+ *
+ * - A payment with `lineItemPayments` pays the percentage of each line it names (cumulatively, so two
+ *   50% payments pay the whole line). Otherwise its goods (amount − tax − service charge) pay the
+ *   lines still unpaid, in proportion to what is unpaid on each (largest remainder); never more than
+ *   is unpaid. Of a line's gross, a payment takes the share that keeps gross following paid net.
+ * - An exchange gives back what was paid of the exchanged line and sells its replacement with that
+ *   credit; a credit larger than the replacement is kept for the refund that settles the difference.
+ * - A refund gives back, in proportion to what is still returnable: the lines it names
+ *   (`refund.lineItems`), else the lines flagged `refunded` that no refund names, else every line paid.
+ *   Never more than was paid.
+ * - A line discounted to nothing (a comp) is paid by the first payment that reaches it and given back
+ *   with the line whenever a refund names it (or flags it), so its gross and its discount both show.
+ *
+ * Goods a payment or refund carries that no line can take are left unexplained here, and so show on
+ * the day as over/short.
+ */
+import { largestRemainder, roundedShare } from "../../domain/apportion";
+import type { LineValue } from "./line-values";
+
+export type OrderEvent =
+  | { type: "payment"; id: string; at: number; goods: number; percentages: ReadonlyMap<string, number> | null }
+  | { type: "exchange"; id: string; at: number; returned: string; replacement: string }
+  | { type: "refund"; id: string; at: number; goods: number; lineIds: readonly string[] };
+
+export interface GoodsMovement {
+  at: number;
+  line: LineValue;
+  direction: "sold" | "returned";
+  gross: number;
+  net: number;
+}
+
+interface LineState {
+  line: LineValue;
+  paidNet: number;
+  paidGross: number;
+  /** Cumulative lineItemPayments percentage. */
+  paidPercent: number;
+  returnedNet: number;
+  returnedGross: number;
+  available: boolean;
+  closed: boolean;
+}
+
+const EVENT_ORDER = { payment: 0, exchange: 1, refund: 2 } as const;
+const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
+const unpaid = (s: LineState) => s.line.net - s.paidNet;
+const returnable = (s: LineState) => s.paidNet - s.returnedNet;
+const isComp = (s: LineState) => s.line.net === 0 && s.line.gross !== 0;
+
+export function goodsMovements(lines: readonly LineValue[], events: readonly OrderEvent[]): GoodsMovement[] {
+  const states = lines.map((line): LineState => ({
+    line, paidNet: 0, paidGross: 0, paidPercent: 0, returnedNet: 0, returnedGross: 0, available: !line.replacement, closed: false,
+  }));
+  const byId = new Map(states.map((s) => [s.line.id, s]));
+  const namedByRefunds = new Set(events.flatMap((e) => (e.type === "refund" ? e.lineIds : [])));
+  const movements: GoodsMovement[] = [];
+  let exchangeCredit = 0;
+
+  const move = (at: number, s: LineState, direction: GoodsMovement["direction"], gross: number, net: number) => {
+    if (gross !== 0 || net !== 0) movements.push({ at, line: s.line, direction, gross, net });
+  };
+  const pay = (at: number, s: LineState, net: number) => {
+    const paidNet = s.paidNet + net;
+    const paidGross = paidNet === s.line.net ? s.line.gross : roundedShare(s.line.gross, paidNet, s.line.net);
+    move(at, s, "sold", paidGross - s.paidGross, net);
+    s.paidNet = paidNet;
+    s.paidGross = paidGross;
+  };
+  const payComp = (at: number, s: LineState) => {
+    if (!isComp(s) || s.paidGross === s.line.gross) return;
+    move(at, s, "sold", s.line.gross - s.paidGross, 0);
+    s.paidGross = s.line.gross;
+  };
+  const giveBack = (at: number, s: LineState, net: number) => {
+    const returnedNet = s.returnedNet + net;
+    const returnedGross = returnedNet === s.paidNet ? s.paidGross : roundedShare(s.paidGross, returnedNet, s.paidNet);
+    move(at, s, "returned", returnedGross - s.returnedGross, net);
+    s.returnedNet = returnedNet;
+    s.returnedGross = returnedGross;
+  };
+
+  function payByPercentages(at: number, percentages: ReadonlyMap<string, number>): void {
+    for (const s of states) {
+      const percent = percentages.get(s.line.id);
+      if (percent === undefined || !s.available || s.closed) continue;
+      s.paidPercent = Math.min(100, s.paidPercent + Math.max(percent, 0));
+      if (isComp(s)) {
+        const paidGross = roundedShare(s.line.gross, s.paidPercent, 100);
+        move(at, s, "sold", paidGross - s.paidGross, 0);
+        s.paidGross = paidGross;
+        continue;
+      }
+      const share = roundedShare(s.line.net, s.paidPercent, 100) - s.paidNet;
+      const left = unpaid(s);
+      const bounded = clamp(share, Math.min(0, left), Math.max(0, left));
+      if (bounded !== 0) pay(at, s, bounded);
+    }
+  }
+
+  function payInProportion(at: number, goods: number): void {
+    const open = states.filter((s) => s.available && !s.closed);
+    const weights = open.map(unpaid);
+    const total = clamp(goods, 0, Math.max(0, weights.reduce((a, b) => a + b, 0)));
+    largestRemainder(total, weights).forEach((share, i) => {
+      const s = open[i];
+      if (s && share !== 0) pay(at, s, share);
+    });
+    for (const s of open) payComp(at, s);
+  }
+
+  function exchange(at: number, returnedId: string, replacementId: string): void {
+    const returned = byId.get(returnedId);
+    const replacement = byId.get(replacementId);
+    if (!returned || !replacement || returned.closed) return;
+    const credit = returnable(returned);
+    giveBack(at, returned, credit);
+    returned.closed = true;
+    replacement.available = true;
+    const covered = clamp(credit, 0, Math.max(0, unpaid(replacement)));
+    if (covered !== 0) pay(at, replacement, covered);
+    payComp(at, replacement);
+    exchangeCredit += Math.max(0, credit - covered);
+  }
+
+  function refund(at: number, goods: number, lineIds: readonly string[]): void {
+    let left = goods;
+    if (lineIds.length === 0 && exchangeCredit > 0) {
+      const settled = clamp(left, 0, exchangeCredit);
+      exchangeCredit -= settled;
+      left -= settled;
+    }
+    const somethingToReturn = (s: LineState) => returnable(s) !== 0 || (isComp(s) && s.returnedGross !== s.paidGross);
+    const named = lineIds.flatMap((id) => byId.get(id) ?? []);
+    const flagged = states.filter((s) => s.line.refunded && !namedByRefunds.has(s.line.id) && somethingToReturn(s));
+    const explicit = named.length > 0 ? named : flagged;
+    const base = explicit.length > 0 ? explicit : states.filter((s) => returnable(s) !== 0);
+    const weights = base.map(returnable);
+    const total = clamp(left, 0, Math.max(0, weights.reduce((a, b) => a + b, 0)));
+    largestRemainder(total, weights).forEach((share, i) => {
+      const s = base[i];
+      if (s && share !== 0) giveBack(at, s, share);
+    });
+    for (const s of explicit) if (isComp(s)) giveBack(at, s, 0);
+  }
+
+  const sorted = [...events].sort(
+    (a, b) => a.at - b.at || EVENT_ORDER[a.type] - EVENT_ORDER[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  for (const event of sorted) {
+    if (event.type === "payment") {
+      if (event.percentages) payByPercentages(event.at, event.percentages);
+      else payInProportion(event.at, event.goods);
+    } else if (event.type === "exchange") {
+      exchange(event.at, event.returned, event.replacement);
+    } else {
+      refund(event.at, event.goods, event.lineIds);
+    }
+  }
+  return movements;
+}

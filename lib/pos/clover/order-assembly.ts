@@ -1,0 +1,160 @@
+/**
+ * How the Clover reader gets COMPLETE orders (reader.ts) within Clover's request limits
+ * (reference/clover.md §2.1): at most 3 expanded fields per call, and nested collections cut at 100.
+ *
+ * A complete order needs eight expansions, so the same list request is made three times, each with
+ * one of ORDER_EXPANSION_GROUPS, and the three copies of each order are merged: each copy brings the
+ * top-level fields its group expands. A dotted path expands its parent too (Clover's own example is
+ * `expand=lineItems.taxRates`), so `lineItems.discounts` brings the line items themselves. Payments'
+ * card details (`payments.cardTransaction`) are left unexpanded on purpose: daybook needs no card data.
+ *
+ * The copies are merged only when they are of one version (the same modifiedTime). An order that
+ * changed between the three requests, or that paging shifted into another page, is fetched again by
+ * id in the same three ways. An order whose line items reached the cap of 100 gets them all from
+ * `/orders/{id}/line_items`, which pages.
+ */
+import type { Query } from "./http";
+import { CloverRequestError } from "./errors";
+
+export type JsonObject = Record<string, unknown>;
+
+export const ORDER_EXPANSION_GROUPS: readonly (readonly string[])[] = [
+  ["lineItems.discounts", "lineItems.modifications", "lineItems.taxRates"],
+  ["payments.tender", "refunds.overrideMerchantTender", "credits.tender"],
+  ["discounts", "serviceCharge"],
+];
+
+/** What the line items of an order need when they are fetched on their own: the same as lineItems.* above. */
+const LINE_ITEM_EXPANSIONS = ["discounts", "modifications", "taxRates"];
+
+const NESTED_COLLECTION_CAP = 100;
+const LINE_ITEM_PAGE_LIMIT = 1000;
+/** Tries to read an order in one version before giving up on it for this run. */
+const VERSION_ATTEMPTS = 3;
+
+/** The top-level fields a group expands, e.g. payments, refunds and credits. */
+const fieldsOf = (group: readonly string[]): string[] => [...new Set(group.map((path) => path.split(".")[0] ?? path))];
+const GROUP_FIELDS = ORDER_EXPANSION_GROUPS.map(fieldsOf);
+const EXPANDED_FIELDS = new Set(GROUP_FIELDS.flat());
+
+export const expandQuery = (paths: readonly string[]): Query => [["expand", paths.join(",")]];
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function elementsOf(value: unknown): unknown[] {
+  const elements = isObject(value) ? value["elements"] : undefined;
+  return Array.isArray(elements) ? elements : [];
+}
+
+const idOf = (order: JsonObject): string => String(order["id"]);
+
+/** Copies of one order, one per expansion group, in the groups' order. */
+export type OrderCopies = readonly JsonObject[];
+
+export function sameVersion(copies: OrderCopies): boolean {
+  const [first] = copies;
+  return copies.every((copy) => copy["modifiedTime"] === first?.["modifiedTime"]);
+}
+
+/** One order from its copies: the fields no group expands from the first, each group's fields from its own copy. */
+export function mergeCopies(copies: OrderCopies): JsonObject {
+  const [first = {}] = copies;
+  const merged: JsonObject = Object.fromEntries(Object.entries(first).filter(([field]) => !EXPANDED_FIELDS.has(field)));
+  copies.forEach((copy, group) => {
+    for (const field of GROUP_FIELDS[group] ?? []) {
+      if (copy[field] !== undefined) merged[field] = copy[field];
+    }
+  });
+  return merged;
+}
+
+/** Nested collections other than the line items that came back full, so may have been cut. */
+function cutCollections(order: JsonObject): string[] {
+  const full = (value: unknown) => elementsOf(value).length >= NESTED_COLLECTION_CAP;
+  const cut = ["discounts", "payments", "refunds", "credits"].filter((field) => full(order[field]));
+  elementsOf(order["lineItems"]).forEach((line, i) => {
+    for (const field of LINE_ITEM_EXPANSIONS) if (isObject(line) && full(line[field])) cut.push(`lineItems[${i}].${field}`);
+  });
+  return cut;
+}
+
+export interface OrderFetcher {
+  /** GET of a merchant-relative path, e.g. `/orders/X`; the parsed, checked body. */
+  getObject(operation: string, path: string, query: Query): Promise<JsonObject>;
+  /** GET of a list; its `elements`. */
+  getList(operation: string, path: string, query: Query): Promise<JsonObject[]>;
+}
+
+/** An order read by id in one version; undefined when it is gone (deleted since it was listed). */
+async function fetchWholeOrder(api: OrderFetcher, orderId: string): Promise<JsonObject | undefined> {
+  const path = `/orders/${encodeURIComponent(orderId)}`;
+  for (let attempt = 1; attempt <= VERSION_ATTEMPTS; attempt++) {
+    let copies: JsonObject[];
+    try {
+      copies = await Promise.all(ORDER_EXPANSION_GROUPS.map((group) => api.getObject("GetOrder", path, expandQuery(group))));
+    } catch (error) {
+      if (error instanceof CloverRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+    if (sameVersion(copies)) return mergeCopies(copies);
+  }
+  throw new CloverRequestError(`Clover order ${orderId} kept changing while it was read (${VERSION_ATTEMPTS} times); try again later.`, "retryable");
+}
+
+async function fetchAllLineItems(api: OrderFetcher, orderId: string): Promise<JsonObject[]> {
+  const path = `/orders/${encodeURIComponent(orderId)}/line_items`;
+  const lines: JsonObject[] = [];
+  for (let offset = 0; ; offset += LINE_ITEM_PAGE_LIMIT) {
+    const page = await api.getList("ListOrderLineItems", path, [
+      ...expandQuery(LINE_ITEM_EXPANSIONS), ["limit", String(LINE_ITEM_PAGE_LIMIT)], ["offset", String(offset)],
+    ]);
+    lines.push(...page);
+    if (page.length < LINE_ITEM_PAGE_LIMIT) return lines;
+  }
+}
+
+/** Completes an order merged from its copies: all of its line items, and a loud failure where Clover cut a list it cannot page. */
+async function complete(api: OrderFetcher, order: JsonObject): Promise<JsonObject> {
+  const id = idOf(order);
+  let whole = order;
+  if (elementsOf(order["lineItems"]).length >= NESTED_COLLECTION_CAP) {
+    const lineItems = isObject(order["lineItems"]) ? order["lineItems"] : {};
+    whole = { ...order, lineItems: { ...lineItems, elements: await fetchAllLineItems(api, id) } };
+  }
+  const cut = cutCollections(whole);
+  if (cut.length > 0) {
+    throw new CloverRequestError(
+      `Clover order ${id} has ${NESTED_COLLECTION_CAP} or more entries in ${cut.join(", ")}, where Clover stops at ${NESTED_COLLECTION_CAP}; daybook cannot read all of them.`,
+      "bug",
+    );
+  }
+  return whole;
+}
+
+/**
+ * The complete orders of one page step: `pages[g]` is the page the list request with
+ * ORDER_EXPANSION_GROUPS[g] returned at one offset. Orders in `skip` (already handed on) are left out;
+ * the rest come in the order of the first page.
+ */
+export async function assembleOrders(api: OrderFetcher, pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Promise<JsonObject[]> {
+  const copiesById = new Map<string, (JsonObject | undefined)[]>();
+  pages.forEach((page, group) => {
+    for (const order of page) {
+      const id = idOf(order);
+      if (skip.has(id)) continue;
+      const copies = copiesById.get(id) ?? ORDER_EXPANSION_GROUPS.map(() => undefined);
+      copies[group] = order;
+      copiesById.set(id, copies);
+    }
+  });
+  const orders = await Promise.all(
+    [...copiesById].map(async ([id, copies]) => {
+      const all = copies.filter((copy) => copy !== undefined);
+      const merged = all.length === copies.length && sameVersion(all) ? mergeCopies(all) : await fetchWholeOrder(api, id);
+      return merged && (await complete(api, merged));
+    }),
+  );
+  return orders.filter((order) => order !== undefined);
+}

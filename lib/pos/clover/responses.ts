@@ -1,0 +1,23 @@
+/**
+ * The shapes the Clover reader checks before handing bodies on (reference/clover.md §2.1, §4): list
+ * envelopes `{elements: [...]}` whose entries carry an id, the merchant with its properties, and error
+ * bodies `{message, details}`. Everything else in a body passes through untouched for the summariser
+ * (lib/pos/clover/schemas.ts) to validate.
+ */
+import { z } from "../../validation";
+
+const withId = z.looseObject({ id: z.string() });
+export type CloverObject = z.infer<typeof withId>;
+
+export const listEnvelopeSchema = z.looseObject({ elements: z.array(withId) });
+
+export const objectSchema = withId;
+
+export const merchantSchema = z.looseObject({
+  id: z.string(),
+  name: z.optional(z.string()),
+  defaultCurrency: z.optional(z.string()),
+  properties: z.optional(z.looseObject({ timezone: z.optional(z.string()), defaultCurrency: z.optional(z.string()) })),
+});
+
+export const errorBodySchema = z.looseObject({ message: z.optional(z.string()), details: z.optional(z.string()) });

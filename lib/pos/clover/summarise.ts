@@ -1,0 +1,270 @@
+/**
+ * The Clover summariser: `{elements: Order[]}` pages of complete expanded orders in (see reader.ts),
+ * one merchant's daily summary out. Each order is summarised on its own and nothing of it is kept, so
+ * memory stays flat and the order of pages and of orders within them does not matter. Each order must
+ * be fed once.
+ *
+ * Recognition (ACCOUNTING.md): cash basis. SUCCESS payments count at their createdTime; refunds (not
+ * voided, status not FAIL or VOIDED) and manual credits (not voided, result SUCCESS) at theirs;
+ * exchanges when the replacement line was created. Orders in test mode never count. Money comes from
+ * the payments, refunds and credits as Clover recorded them; the goods behind it (gross by category,
+ * discounts, returns, non-revenue items, order fees) from the order's lines, allocated event by event
+ * (allocation.ts). Whatever the lines cannot explain is left to show as over/short. The rules are in
+ * docs/accounting.md, "Clover".
+ */
+import type { BusinessDayWindow } from "../../domain/business-day";
+import { sumMinor } from "../../domain/money";
+import { addToBucket, type Buckets, type DailySummary, emptySummary, normaliseSummary } from "../../domain/summary";
+import type { Warning } from "../../domain/warnings";
+import { describeIssues, type z } from "../../validation";
+import { CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
+import { goodsMovements, type GoodsMovement, type OrderEvent } from "./allocation";
+import type { CloverItemCategories } from "./categories";
+import { CloverDataError } from "./errors";
+import { lineValues } from "./line-values";
+import {
+  type CloverAdditionalCharge,
+  type CloverCredit,
+  type CloverOrder,
+  type CloverPayment,
+  type CloverRefund,
+  type CloverTaxAmountRate,
+  type CloverTender,
+  elements,
+  listPageSchema,
+  orderSchema,
+} from "./schemas";
+
+export interface CloverSummariserOptions {
+  window: Pick<BusinessDayWindow, "startMs" | "endMs">;
+  currency: string;
+  categories: CloverItemCategories;
+}
+
+export interface CloverDayResult {
+  summary: DailySummary;
+  warnings: Warning[];
+}
+
+const DEFAULT_TAX_NAME = "Sales tax";
+const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
+const UNKNOWN_TENDER = "UNKNOWN";
+const UNCOUNTED_REFUND_STATUSES = new Set(["FAIL", "VOIDED"]);
+
+export const isCountedPayment = (payment: CloverPayment): boolean => payment.result === "SUCCESS";
+export const isCountedRefund = (refund: CloverRefund): boolean =>
+  refund.voided !== true && !UNCOUNTED_REFUND_STATUSES.has(refund.status ?? "");
+export const isCountedCredit = (credit: CloverCredit): boolean => credit.voided !== true && (credit.result ?? "SUCCESS") === "SUCCESS";
+
+const sum = (values: readonly number[]) => sumMinor(...values);
+const additional = (charges: { elements?: CloverAdditionalCharge[] | null } | null | undefined) =>
+  sum(elements(charges).map((charge) => charge.amount ?? 0));
+
+/** What a payment paid for goods: its amount less the tax and service charge within it. */
+export const paymentGoods = (p: CloverPayment): number => p.amount - (p.taxAmount ?? 0) - (p.serviceCharge?.amount ?? 0);
+/** What a refund gave back for goods: its amount less the tax, tip and service charge within it. */
+export const refundGoods = (r: CloverRefund): number =>
+  r.amount - (r.taxAmount ?? 0) - (r.tipAmount ?? 0) - (r.serviceChargeAmount?.amount ?? 0);
+
+/** "CREDIT_SURCHARGE" → "Credit surcharge". */
+function surchargeName(type: string | null | undefined): string {
+  if (!type) return "Surcharge";
+  const words = type.toLowerCase().replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The name for tax a transaction does not name: the one tax rate the order's lines carry, else "Sales tax". */
+function orderTaxName(order: CloverOrder): string {
+  const names = new Set(elements(order.lineItems).flatMap((line) => elements(line.taxRates).flatMap((rate) => rate.name ?? [])));
+  return names.size === 1 ? ([...names][0] ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+}
+
+function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new CloverDataError(describeIssues(result.error, what));
+  return result.data;
+}
+
+export class CloverDaySummariser {
+  private readonly summary: DailySummary;
+  private readonly warningCounts = new Map<Warning["code"], { count: number; message: (n: number) => string }>();
+
+  constructor(private readonly options: CloverSummariserOptions) {
+    this.summary = emptySummary(options.currency);
+  }
+
+  addOrdersPage(body: unknown): void {
+    const page = parseWith(listPageSchema, body, "the orders page");
+    for (const [index, raw] of page.elements.entries()) {
+      const id = (raw as { id?: unknown } | null)?.id;
+      const order = parseWith(orderSchema, raw, `order ${typeof id === "string" ? id : `#${index + 1}`}`);
+      this.addOrder(order);
+    }
+  }
+
+  finish(): CloverDayResult {
+    const warnings = [...this.warningCounts.entries()].map(([code, { count, message }]) => ({ code, message: message(count) }));
+    return { summary: normaliseSummary(this.summary), warnings };
+  }
+
+  private addOrder(order: CloverOrder): void {
+    if (order.testMode === true) return;
+    if (order.currency && order.currency !== this.options.currency) {
+      throw new CloverDataError(`order ${order.id} is in ${order.currency}, but the merchant's currency is ${this.options.currency}`);
+    }
+    const what = `order ${order.id}`;
+    const allPayments = elements(order.payments);
+    const payments = allPayments.filter(isCountedPayment);
+    const refunds = elements(order.refunds).filter(isCountedRefund);
+    const credits = elements(order.credits).filter(isCountedCredit);
+    const lines = lineValues(order, (line) => {
+      if (!line.item?.id) return CUSTOM_AMOUNTS;
+      return this.options.categories.categoryOf(line.item.id) ?? { ...UNCATEGORIZED, uncatalogued: true };
+    });
+    const exchanges = lines.flatMap((line) => (line.exchange ? [{ ...line.exchange, returned: line.id }] : []));
+    const touchesDay = [...payments, ...refunds, ...credits].some((t) => this.inWindow(t.createdTime)) ||
+      exchanges.some((e) => this.inWindow(e.at));
+    if (!touchesDay) return;
+
+    const taxName = orderTaxName(order);
+    const charges = this.serviceChargeBuckets(order);
+    for (const payment of payments) if (this.inWindow(payment.createdTime)) this.addPayment(payment, taxName, charges);
+    const tenderOfPayment = new Map(allPayments.map((p) => [p.id, p.tender]));
+    for (const refund of refunds) {
+      if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, charges, what);
+    }
+    for (const credit of credits) if (this.inWindow(credit.createdTime)) this.addCredit(credit, taxName);
+
+    const events: OrderEvent[] = [
+      ...payments.map((p): OrderEvent => {
+        const shares = elements(p.lineItemPayments);
+        const percentages = shares.length ? new Map(shares.map((s) => [s.id, s.percentage ?? 0])) : null;
+        return { type: "payment", id: p.id, at: p.createdTime, goods: paymentGoods(p), percentages };
+      }),
+      ...exchanges.map((e): OrderEvent => ({ type: "exchange", id: e.returned, at: e.at, returned: e.returned, replacement: e.replacement })),
+      ...refunds.map((r): OrderEvent => ({
+        type: "refund", id: r.id, at: r.createdTime, goods: refundGoods(r), lineIds: elements(r.lineItems).map((l) => l.id),
+      })),
+    ];
+    for (const movement of goodsMovements(lines, events)) {
+      if (this.inWindow(movement.at)) this.addGoods(movement);
+    }
+  }
+
+  /** Where an order's service charge goes: auto-gratuities (isAutoApplied) apart from the others. */
+  private serviceChargeBuckets(order: CloverOrder): { buckets: Buckets; name: string } {
+    const auto = order.serviceCharge?.isAutoApplied === true;
+    return {
+      buckets: auto ? this.summary.autoGratuities : this.summary.serviceCharges,
+      name: order.serviceCharge?.name ?? DEFAULT_SERVICE_CHARGE_NAME,
+    };
+  }
+
+  private addPayment(payment: CloverPayment, taxName: string, charges: { buckets: Buckets; name: string }): void {
+    const s = this.summary;
+    const tip = payment.tipAmount ?? 0;
+    const surcharges = elements(payment.additionalCharges);
+    addToBucket(s.payments, this.tenderKey(payment.tender), sum([payment.amount, tip, additional(payment.additionalCharges)]));
+    s.tips = sumMinor(s.tips, tip);
+    this.addTax(payment.taxAmount ?? 0, elements(payment.taxRates), taxName, 1);
+    const charge = payment.serviceCharge;
+    if (charge?.amount) addToBucket(charges.buckets, charge.name ?? charges.name, charge.amount);
+    for (const surcharge of surcharges) addToBucket(s.serviceCharges, surchargeName(surcharge.type), surcharge.amount ?? 0);
+  }
+
+  private addRefund(
+    refund: CloverRefund,
+    tenderOfPayment: ReadonlyMap<string, CloverTender | null | undefined>,
+    taxName: string,
+    charges: { buckets: Buckets; name: string },
+    what: string,
+  ): void {
+    const s = this.summary;
+    let tender = refund.overrideMerchantTender ?? tenderOfPayment.get(refund.payment?.id ?? "");
+    if (!tender) {
+      this.warn("unknown-refund-tender", (n) =>
+        `${n} refund${n === 1 ? "" : "s"} named a payment daybook could not find in ${n === 1 ? "its order" : "their orders"} (last: ${what} refund ${refund.id}); posted to the default tender account.`,
+      );
+      tender = { id: UNKNOWN_TENDER, label: UNKNOWN_TENDER };
+    }
+    addToBucket(s.refunds, this.tenderKey(tender), sum([refund.amount, additional(refund.additionalCharges)]));
+    s.tips = sumMinor(s.tips, -(refund.tipAmount ?? 0));
+    this.addTax(refund.taxAmount ?? 0, elements(refund.taxableAmountRates), taxName, -1);
+    const charge = refund.serviceChargeAmount;
+    if (charge?.amount) addToBucket(charges.buckets, charge.name ?? charges.name, -charge.amount);
+    for (const surcharge of elements(refund.additionalCharges)) {
+      addToBucket(s.serviceCharges, surchargeName(surcharge.type), -(surcharge.amount ?? 0));
+    }
+  }
+
+  /** A manual credit gives money back with no item behind it: a return of custom amounts. */
+  private addCredit(credit: CloverCredit, taxName: string): void {
+    const s = this.summary;
+    const tax = credit.taxAmount ?? 0;
+    addToBucket(s.refunds, this.tenderKey(credit.tender), credit.amount);
+    this.addTax(tax, elements(credit.taxRates), taxName, -1);
+    addToBucket(s.returns, CUSTOM_AMOUNTS.id, credit.amount - tax);
+    s.categoryNames[CUSTOM_AMOUNTS.id] = CUSTOM_AMOUNTS.name;
+  }
+
+  /**
+   * A transaction's tax by rate name where it names its rates with amounts; what they leave
+   * unexplained goes to its only rate's name, else to the order's tax name. Never recomputed.
+   */
+  private addTax(total: number, rates: readonly CloverTaxAmountRate[], orderTaxName: string, sign: 1 | -1): void {
+    let named = 0;
+    for (const rate of rates) {
+      if (rate.name && rate.taxAmount != null) {
+        addToBucket(this.summary.tax, rate.name, sign * rate.taxAmount);
+        named = sumMinor(named, rate.taxAmount);
+      }
+    }
+    const rest = total - named;
+    const onlyRate = rates.length === 1 ? rates[0]?.name : undefined;
+    if (rest !== 0) addToBucket(this.summary.tax, onlyRate ?? orderTaxName, sign * rest);
+  }
+
+  private addGoods({ line, direction, gross, net }: GoodsMovement): void {
+    const s = this.summary;
+    const sign = direction === "sold" ? 1 : -1;
+    const { kind } = line;
+    if (kind.type === "non-revenue") {
+      addToBucket(s.nonRevenue, kind.name, sign * net);
+    } else if (kind.type === "order-fee") {
+      addToBucket(kind.autoGratuity ? s.autoGratuities : s.serviceCharges, kind.name, sign * net);
+    } else {
+      addToBucket(direction === "sold" ? s.sales : s.returns, kind.category.id, gross);
+      s.categoryNames[kind.category.id] = kind.category.name;
+      s.discounts = sumMinor(s.discounts, sign * (gross - net));
+      if (kind.category.uncatalogued) {
+        this.warn("uncatalogued-item", (n) =>
+          `${n} sold or returned line${n === 1 ? "" : "s"} named items daybook could not find in the item pages; counted as Uncategorized.`,
+        );
+      }
+    }
+  }
+
+  /** A tender's label is its key; without one (tender not expanded) its labelKey or id stands in. */
+  private tenderKey(tender: CloverTender | null | undefined): string {
+    const label = tender?.label?.trim();
+    if (label) return label;
+    this.warn("unknown-tender-label", (n) =>
+      `${n} payment${n === 1 ? "" : "s"}, refund${n === 1 ? "" : "s"} or credit${n === 1 ? "" : "s"} came without their tender's label; posted under the tender's labelKey or id, which the mapping can name.`,
+    );
+    return tender?.labelKey ?? tender?.id ?? UNKNOWN_TENDER;
+  }
+
+  private warn(code: Warning["code"], message: (count: number) => string): void {
+    const entry = this.warningCounts.get(code);
+    if (entry) {
+      entry.count += 1;
+      entry.message = message;
+    } else {
+      this.warningCounts.set(code, { count: 1, message });
+    }
+  }
+
+  private inWindow(ms: number): boolean {
+    return ms >= this.options.window.startMs && ms < this.options.window.endMs;
+  }
+}

@@ -1,0 +1,372 @@
+/**
+ * The Square summariser: raw Square API response bodies in, one location's daily summary out. Pages
+ * are folded in one at a time and nothing of an order is kept once it is counted, so memory stays flat
+ * however many orders a day has. Each order must be fed once (the client drops the repeats its second
+ * search pass finds).
+ *
+ * Recognition (ACCOUNTING.md): a sale belongs to the day it was paid: the latest tender's created_at
+ * once nothing is due, else closed_at. Return orders count on their own closed_at; refunds on their
+ * own created_at. The rules that go beyond ACCOUNTING.md are in docs/accounting.md.
+ */
+import type { BusinessDayWindow } from "../../domain/business-day";
+import { sumMinor } from "../../domain/money";
+import { addToBucket, type DailySummary, emptySummary, normaliseSummary } from "../../domain/summary";
+import type { Warning } from "../../domain/warnings";
+import { describeIssues, type z } from "../../validation";
+import { CUSTOM_AMOUNTS, type CategoryRef, type SquareCatalog, UNCATEGORIZED } from "./catalog";
+import { SquareDataError } from "./errors";
+import {
+  listPaymentsPageSchema,
+  listRefundsPageSchema,
+  orderSchema,
+  searchOrdersPageSchema,
+  type SquareLineItem,
+  type SquareMoney,
+  type SquareOrder,
+  type SquareReturnLineItem,
+  type SquareServiceCharge,
+  type SquareTender,
+} from "./schemas";
+
+export interface SquareSummariserOptions {
+  window: Pick<BusinessDayWindow, "startMs" | "endMs">;
+  locationId: string;
+  currency: string;
+  catalog: SquareCatalog;
+  /** Where processing fees come from: the orders' tenders (default) or ListPayments pages. */
+  feesFrom?: "tenders" | "payments";
+  /** Where refunds come from: the orders' refunds (default) or ListPaymentRefunds pages. */
+  refundsFrom?: "orders" | "payment-refunds";
+  /** The type of a tender by id, for refunds read from orders (a refund names only its tender's id). */
+  tenderTypeOf?: (tenderId: string) => string | undefined;
+}
+
+export interface SquareDayResult {
+  summary: DailySummary;
+  warnings: Warning[];
+}
+
+const VOID_CARD_STATUSES = new Set(["VOIDED", "FAILED"]);
+const COUNTED_ORDER_REFUND_STATUSES = new Set(["APPROVED", "PENDING"]);
+const COUNTED_PAYMENT_REFUND_STATUSES = new Set(["COMPLETED", "PENDING"]);
+/** PaymentRefund.destination_type → the tender type the original payment was taken with. */
+const REFUND_DESTINATION_TENDERS: Readonly<Record<string, string>> = {
+  CARD: "CARD", CASH: "CASH", WALLET: "WALLET", BANK_ACCOUNT: "BANK_ACCOUNT", SQUARE_ACCOUNT: "SQUARE_ACCOUNT",
+  BUY_NOW_PAY_LATER: "BUY_NOW_PAY_LATER", GIFT_CARD: "SQUARE_GIFT_CARD", SQUARE_GIFT_CARD: "SQUARE_GIFT_CARD",
+  EXTERNAL: "OTHER",
+};
+const DEFAULT_TAX_NAME = "Sales tax";
+const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
+
+function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new SquareDataError(describeIssues(result.error, what));
+  return result.data;
+}
+
+function checkNoErrors(errors: { code: string; detail?: string | null }[] | null | undefined, what: string): void {
+  if (errors?.length) {
+    const first = errors[0];
+    throw new SquareDataError(`${what} carries Square errors: ${first?.code ?? ""} ${first?.detail ?? ""}`.trim());
+  }
+}
+
+export class SquareDaySummariser {
+  private readonly summary: DailySummary;
+  private feesFromTenders = 0;
+  private feesFromPayments = 0;
+  private refundFeesFromOrders = 0;
+  private refundFeesFromPages = 0;
+  private readonly refundsFromOrders: Record<string, number> = {};
+  private readonly refundsFromPages: Record<string, number> = {};
+  private readonly autoGratuityNames = new Set<string>();
+  private readonly warningCounts = new Map<Warning["code"], { count: number; message: (n: number) => string }>();
+
+  constructor(private readonly options: SquareSummariserOptions) {
+    this.summary = emptySummary(options.currency);
+  }
+
+  addOrdersPage(body: unknown): void {
+    const page = parseWith(searchOrdersPageSchema, body, "the SearchOrders response");
+    checkNoErrors(page.errors, "the SearchOrders response");
+    for (const [index, raw] of (page.orders ?? []).entries()) {
+      const id = (raw as { id?: unknown } | null)?.id;
+      const order = parseWith(orderSchema, raw, `order ${typeof id === "string" ? id : `#${index + 1}`}`);
+      this.addOrder(order);
+    }
+  }
+
+  addPaymentsPage(body: unknown): void {
+    const page = parseWith(listPaymentsPageSchema, body, "the ListPayments response");
+    checkNoErrors(page.errors, "the ListPayments response");
+    for (const payment of page.payments ?? []) {
+      const what = `payment ${payment.id ?? ""}`;
+      if (payment.status !== "COMPLETED" || !this.isThisLocation(payment.location_id)) continue;
+      if (!this.inWindow(payment.created_at, what)) continue;
+      for (const fee of payment.processing_fee ?? []) {
+        this.feesFromPayments = sumMinor(this.feesFromPayments, this.amount(fee.amount_money, what));
+      }
+    }
+  }
+
+  addRefundsPage(body: unknown): void {
+    const page = parseWith(listRefundsPageSchema, body, "the ListPaymentRefunds response");
+    checkNoErrors(page.errors, "the ListPaymentRefunds response");
+    for (const refund of page.refunds ?? []) {
+      const what = `refund ${refund.id}`;
+      if (!COUNTED_PAYMENT_REFUND_STATUSES.has(refund.status ?? "") || !this.isThisLocation(refund.location_id)) continue;
+      if (!this.inWindow(refund.created_at, what)) continue;
+      const tender = REFUND_DESTINATION_TENDERS[refund.destination_type ?? ""] ?? "OTHER";
+      addToBucket(this.refundsFromPages, tender, this.amount(refund.amount_money, what));
+      for (const fee of refund.processing_fee ?? []) {
+        this.refundFeesFromPages = sumMinor(this.refundFeesFromPages, this.amount(fee.amount_money, what));
+      }
+    }
+  }
+
+  finish(): SquareDayResult {
+    const fromPayments = this.options.feesFrom === "payments";
+    const fromRefundPages = this.options.refundsFrom === "payment-refunds";
+    const summary: DailySummary = {
+      ...this.summary,
+      refunds: fromRefundPages ? this.refundsFromPages : this.refundsFromOrders,
+      fees: sumMinor(
+        fromPayments ? this.feesFromPayments : this.feesFromTenders,
+        fromRefundPages ? this.refundFeesFromPages : this.refundFeesFromOrders,
+      ),
+    };
+    const warnings = [...this.warningCounts.entries()].map(([code, { count, message }]) => ({
+      code,
+      message: message(count),
+    }));
+    return { summary: normaliseSummary(summary), warnings };
+  }
+
+  private addOrder(order: SquareOrder): void {
+    if (order.location_id !== this.options.locationId) return;
+    if (order.state === "CANCELED" || order.state === "DRAFT") return;
+    const what = `order ${order.id ?? ""}`.trim();
+    const paidAt = this.paidAt(order, what);
+    if (paidAt !== null && this.inWindowMs(paidAt)) this.addSale(order, what);
+    this.addTenderFees(order, what);
+    if (order.returns?.length && order.state === "COMPLETED" && this.inWindow(order.closed_at, what)) {
+      for (const orderReturn of order.returns) this.addReturn(orderReturn, what);
+    }
+    if (this.options.refundsFrom !== "payment-refunds") this.addOrderRefunds(order, what);
+  }
+
+  /** The instant an order was paid, or null while it is not (fully) paid. */
+  private paidAt(order: SquareOrder, what: string): number | null {
+    const tenders = this.countedTenders(order);
+    const due = order.net_amount_due_money ? this.amount(order.net_amount_due_money, what) : null;
+    const fullyPaid = due === 0 || (due === null && order.state === "COMPLETED");
+    if (tenders.length > 0 && fullyPaid && tenders.every((tender) => tender.created_at)) {
+      return Math.max(...tenders.map((tender) => this.time(tender.created_at, what)));
+    }
+    if (order.state === "COMPLETED") return this.time(order.closed_at, what);
+    return null;
+  }
+
+  private countedTenders(order: SquareOrder): SquareTender[] {
+    return (order.tenders ?? []).filter(
+      (tender) => tender.type !== "NO_SALE" && !VOID_CARD_STATUSES.has(tender.card_details?.status ?? ""),
+    );
+  }
+
+  private addSale(order: SquareOrder, what: string): void {
+    const s = this.summary;
+    const taxNames = new Map((order.taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
+    const taxName = (uid: string) => taxNames.get(uid)?.name ?? DEFAULT_TAX_NAME;
+    const isInclusive = (uid: string) => taxNames.get(uid)?.type === "INCLUSIVE";
+    const onlyTaxName = order.taxes?.length === 1 ? (order.taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+
+    for (const line of order.line_items ?? []) {
+      if (line.item_type === "GIFT_CARD") {
+        s.giftCardSales = sumMinor(s.giftCardSales, this.amount(line.total_money, what));
+        continue;
+      }
+      const category = this.categoryOfLine(line);
+      const inclusiveInGross = this.inclusiveTaxInGross(line, isInclusive, what);
+      addToBucket(s.sales, category.id, this.amount(line.gross_sales_money, what) - inclusiveInGross);
+      s.categoryNames[category.id] = category.name;
+      s.discounts = sumMinor(s.discounts, this.amount(line.total_discount_money, what));
+      this.addTaxes(line.applied_taxes, line.total_tax_money, taxName, onlyTaxName, 1, what);
+    }
+    for (const charge of order.service_charges ?? []) {
+      this.addServiceCharge(charge, taxName, onlyTaxName, 1, what);
+    }
+    for (const tender of this.countedTenders(order)) {
+      addToBucket(s.payments, tender.type, this.amount(tender.amount_money, what));
+      s.tips = sumMinor(s.tips, this.amount(tender.tip_money, what));
+    }
+    if (order.line_items?.length || order.tenders?.length) {
+      s.rounding = sumMinor(s.rounding, this.amount(order.rounding_adjustment?.amount_money, what));
+    }
+  }
+
+  /**
+   * Fees belong to the day each payment was taken (as ListPayments gives them), which for a split
+   * payment straddling the day's end is not always the sale's day.
+   */
+  private addTenderFees(order: SquareOrder, what: string): void {
+    for (const tender of this.countedTenders(order)) {
+      const takenAt = tender.created_at ?? order.closed_at;
+      if (takenAt && this.inWindow(takenAt, what)) {
+        this.feesFromTenders = sumMinor(this.feesFromTenders, this.amount(tender.processing_fee_money, what));
+      }
+    }
+  }
+
+  private addReturn(orderReturn: NonNullable<SquareOrder["returns"]>[number], what: string): void {
+    const s = this.summary;
+    const taxes = new Map((orderReturn.return_taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
+    const taxName = (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
+    const isInclusive = (uid: string) => taxes.get(uid)?.type === "INCLUSIVE";
+    const onlyTaxName =
+      orderReturn.return_taxes?.length === 1 ? (orderReturn.return_taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+
+    for (const line of orderReturn.return_line_items ?? []) {
+      if (line.item_type === "GIFT_CARD") {
+        s.giftCardSales = sumMinor(s.giftCardSales, -this.amount(line.total_money, what));
+        continue;
+      }
+      const category = this.categoryOfLine(line);
+      const inclusiveInGross = this.inclusiveTaxInGross(
+        { ...line, gross_sales_money: line.gross_return_money, total_service_charge_money: null },
+        isInclusive,
+        what,
+      );
+      addToBucket(s.returns, category.id, this.amount(line.gross_return_money, what) - inclusiveInGross);
+      s.categoryNames[category.id] = category.name;
+      s.discounts = sumMinor(s.discounts, -this.amount(line.total_discount_money, what));
+      this.addTaxes(line.applied_taxes, line.total_tax_money, taxName, onlyTaxName, -1, what);
+    }
+    for (const charge of orderReturn.return_service_charges ?? []) {
+      this.addServiceCharge(charge, taxName, onlyTaxName, -1, what);
+    }
+    for (const tip of orderReturn.return_tips ?? []) {
+      s.tips = sumMinor(s.tips, -this.amount(tip.applied_money, what));
+    }
+    s.rounding = sumMinor(s.rounding, -this.amount(orderReturn.rounding_adjustment?.amount_money, what));
+  }
+
+  private addOrderRefunds(order: SquareOrder, what: string): void {
+    for (const refund of order.refunds ?? []) {
+      if (!COUNTED_ORDER_REFUND_STATUSES.has(refund.status)) continue;
+      if (!this.inWindow(refund.created_at ?? order.closed_at, `${what} refund ${refund.id}`)) continue;
+      const tender = refund.tender_id ? this.options.tenderTypeOf?.(refund.tender_id) : undefined;
+      if (!tender) {
+        this.warn("unknown-refund-tender", (n) =>
+          `${n} refund${n === 1 ? "" : "s"} named a tender daybook could not find; posted to the default tender account.`,
+        );
+      }
+      addToBucket(this.refundsFromOrders, tender ?? "UNKNOWN", this.amount(refund.amount_money, what));
+      this.refundFeesFromOrders = sumMinor(this.refundFeesFromOrders, -this.amount(refund.processing_fee_money, what));
+    }
+  }
+
+  private addServiceCharge(
+    charge: SquareServiceCharge,
+    taxName: (uid: string) => string,
+    onlyTaxName: string,
+    sign: 1 | -1,
+    what: string,
+  ): void {
+    const name = charge.name ?? DEFAULT_SERVICE_CHARGE_NAME;
+    const tax = this.amount(charge.total_tax_money, what);
+    const total = charge.total_money ? this.amount(charge.total_money, what) : this.amount(charge.applied_money, what) + tax;
+    // total_money carries additive tax on top, applied_money carries inclusive tax within: either way
+    // total − tax is the charge itself, and the tax goes to its tax line.
+    const isAutoGratuity = charge.type === "AUTO_GRATUITY" || (charge.type == null && this.autoGratuityNames.has(name));
+    if (isAutoGratuity) this.autoGratuityNames.add(name);
+    const buckets = isAutoGratuity ? this.summary.autoGratuities : this.summary.serviceCharges;
+    addToBucket(buckets, name, sign * (total - tax));
+    this.addTaxes(charge.applied_taxes, charge.total_tax_money, taxName, onlyTaxName, sign, what);
+  }
+
+  /** Tax by name from the applied taxes; any part of the total they leave unexplained goes by the order's tax. */
+  private addTaxes(
+    applied: SquareLineItem["applied_taxes"],
+    total: SquareMoney | null | undefined,
+    taxName: (uid: string) => string,
+    fallbackName: string,
+    sign: 1 | -1,
+    what: string,
+  ): void {
+    let allocated = 0;
+    for (const tax of applied ?? []) {
+      const amount = this.amount(tax.applied_money, what);
+      allocated = sumMinor(allocated, amount);
+      addToBucket(this.summary.tax, taxName(tax.tax_uid), sign * amount);
+    }
+    const unallocated = this.amount(total, what) - allocated;
+    if (unallocated !== 0) addToBucket(this.summary.tax, fallbackName, sign * unallocated);
+  }
+
+  /**
+   * Square keeps inclusive tax inside gross sales where the seller's country does (Europe, Australia)
+   * and takes it out where it does not (US, Canada, Japan). The line's own total tells which: when
+   * total = gross − discount + additive tax + service charge, the inclusive tax is inside gross and is
+   * taken out here so that it is not counted twice.
+   */
+  private inclusiveTaxInGross(
+    line: Pick<SquareLineItem, "applied_taxes" | "gross_sales_money" | "total_discount_money" | "total_tax_money" | "total_service_charge_money" | "total_money">,
+    isInclusive: (uid: string) => boolean,
+    what: string,
+  ): number {
+    let inclusive = 0;
+    for (const tax of line.applied_taxes ?? []) {
+      if (isInclusive(tax.tax_uid)) inclusive = sumMinor(inclusive, this.amount(tax.applied_money, what));
+    }
+    if (inclusive === 0 || !line.total_money) return 0;
+    const additive = this.amount(line.total_tax_money, what) - inclusive;
+    const totalIfInsideGross =
+      this.amount(line.gross_sales_money, what) - this.amount(line.total_discount_money, what) + additive +
+      this.amount(line.total_service_charge_money, what);
+    return this.amount(line.total_money, what) === totalIfInsideGross ? inclusive : 0;
+  }
+
+  private categoryOfLine(line: SquareLineItem | SquareReturnLineItem): CategoryRef {
+    if (line.item_type === "CUSTOM_AMOUNT" || !line.catalog_object_id) return CUSTOM_AMOUNTS;
+    const category = this.options.catalog.categoryOf(line.catalog_object_id);
+    if (category) return category;
+    this.warn("uncatalogued-item", (n) =>
+      `${n} sold or returned line${n === 1 ? "" : "s"} named catalog items daybook could not find; counted as Uncategorized.`,
+    );
+    return UNCATEGORIZED;
+  }
+
+  private warn(code: Warning["code"], message: (count: number) => string): void {
+    const entry = this.warningCounts.get(code);
+    if (entry) entry.count += 1;
+    else this.warningCounts.set(code, { count: 1, message });
+  }
+
+  private amount(money: SquareMoney | null | undefined, what: string): number {
+    if (!money) return 0;
+    if (money.currency && money.currency !== this.options.currency) {
+      throw new SquareDataError(
+        `${what} has an amount in ${money.currency}, but the location's currency is ${this.options.currency}`,
+      );
+    }
+    return money.amount ?? 0;
+  }
+
+  private time(iso: string | null | undefined, what: string): number {
+    const ms = iso ? Date.parse(iso) : Number.NaN;
+    if (Number.isNaN(ms)) throw new SquareDataError(`${what} is missing a readable timestamp (got ${String(iso)})`);
+    return ms;
+  }
+
+  private inWindowMs(ms: number): boolean {
+    return ms >= this.options.window.startMs && ms < this.options.window.endMs;
+  }
+
+  private inWindow(iso: string | null | undefined, what: string): boolean {
+    return this.inWindowMs(this.time(iso, what));
+  }
+
+  private isThisLocation(locationId: string | null | undefined): boolean {
+    return !locationId || locationId === this.options.locationId;
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The QuickBooks Accounting API client, on fetch (intuit-oauth is for OAuth only; qbo.md §1.8).
+ *
+ * Every call sends minorversion=75. A create carries the caller's requestid, the same on every retry,
+ * so QuickBooks replays rather than repeats a create whose answer was lost. One attempt:
+ * - 401: refresh the access token once and try again; a second 401 means the connection is gone;
+ * - 429, 5xx, a timeout, a network error, or a 2xx body that cannot be read: wait (Retry-After when
+ *   sent, else backoff with jitter) and try again, up to maxAttempts, then fail as "retryable";
+ * - any other fault: fail at once, classified by lib/quickbooks/faults.ts.
+ * Errors carry intuit_tid and never the access token.
+ */
+import type { JournalEntryBody } from "../domain/journal-entry";
+import { backoffDelayMs, sleep as realSleep } from "../http/backoff";
+import { z } from "../validation";
+import { classifyFault, describeFault, parseFault, type Fault, type RequestContext } from "./faults";
+import { QuickBooksError, type CreatedJournalEntry, type QuickBooksAccount, type QuickBooksClient, type QuickBooksTokenSource } from "./types";
+
+export const MINOR_VERSION = "75";
+export const MAX_REQUEST_ID_LENGTH = 50;
+const ACCOUNT_PAGE_SIZE = 1000;
+
+export interface QuickBooksClientOptions {
+  /** e.g. https://quickbooks.api.intuit.com, or a simulator's URL. */
+  baseUrl: string;
+  realmId: string;
+  tokens: QuickBooksTokenSource;
+  /** Per attempt, body included. Default 30 s. */
+  timeoutMs?: number;
+  /** Attempts for retryable failures (the retry after a token refresh is extra). Default 4. */
+  maxAttempts?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const journalEntrySchema = z.object({
+  Id: z.string(),
+  DocNumber: z.optional(z.string()),
+  TxnDate: z.string(),
+  PrivateNote: z.optional(z.string()),
+});
+
+const createResponse = z.object({ JournalEntry: journalEntrySchema });
+
+const journalEntryQueryResponse = z.object({ QueryResponse: z.object({ JournalEntry: z.optional(z.array(journalEntrySchema)) }) });
+
+const accountSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  FullyQualifiedName: z.optional(z.string()),
+  AccountType: z.string(),
+  AccountSubType: z.optional(z.string()),
+  Classification: z.optional(z.string()),
+  Active: z.optional(z.boolean()),
+});
+
+const accountQueryResponse = z.object({ QueryResponse: z.object({ Account: z.optional(z.array(accountSchema)) }) });
+
+const companyInfoResponse = z.object({ CompanyInfo: z.object({ CompanyName: z.string() }) });
+
+const preferencesResponse = z.object({
+  Preferences: z.object({
+    CurrencyPrefs: z.object({ HomeCurrency: z.object({ value: z.string() }), MultiCurrencyEnabled: z.optional(z.boolean()) }),
+  }),
+});
+
+type JournalEntryResource = z.infer<typeof journalEntrySchema>;
+
+function createdEntry(resource: JournalEntryResource, fallbackDocNumber = ""): CreatedJournalEntry {
+  return {
+    id: resource.Id,
+    docNumber: resource.DocNumber ?? fallbackDocNumber,
+    txnDate: resource.TxnDate,
+    ...(resource.PrivateNote !== undefined ? { privateNote: resource.PrivateNote } : {}),
+  };
+}
+
+/** A string literal in QuickBooks' query language: quotes and backslashes escaped with a backslash. */
+function queryString(value: string): string {
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+
+interface Call {
+  method: "GET" | "POST";
+  /** After /v3/company/{realmId}/ */
+  path: string;
+  params?: Record<string, string>;
+  body?: string;
+  context: RequestContext;
+}
+
+/** One attempt's outcome. */
+type Attempt =
+  | { outcome: "answer"; json: unknown; intuitTid?: string }
+  | { outcome: "fault"; status: number; fault?: Fault; intuitTid?: string; retryAfter: string | null }
+  | { outcome: "no-answer"; problem: string; intuitTid?: string };
+
+function networkProblem(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `no answer within ${timeoutMs} ms`;
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined;
+  return code ? `network error ${code}` : "network error";
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createQuickBooksClient(options: QuickBooksClientOptions): QuickBooksClient {
+  const { realmId, tokens } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 4;
+  const fetchImpl = options.fetch ?? fetch;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const companyUrl = `${options.baseUrl.replace(/\/+$/, "")}/v3/company/${encodeURIComponent(realmId)}/`;
+  /** Every token used so far: scrubbed from anything QuickBooks echoes back into an error. */
+  const tokensSeen = new Set<string>();
+
+  const redact = (value: string): string => {
+    let safe = value;
+    for (const token of tokensSeen) safe = safe.replaceAll(token, "[redacted]");
+    return safe;
+  };
+
+  const error = (kind: QuickBooksError["kind"], message: string, details: QuickBooksError["details"]): QuickBooksError => {
+    const safeDetails = { ...details, ...(details.detail !== undefined ? { detail: redact(details.detail) } : {}) };
+    return new QuickBooksError(redact(message), kind, safeDetails);
+  };
+
+  async function attempt(call: Call, url: string, accessToken: string): Promise<Attempt> {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method: call.method,
+        headers: {
+          Authorization: `Bearer ${accessToken}`,
+          Accept: "application/json",
+          ...(call.body !== undefined ? { "Content-Type": "application/json" } : {}),
+        },
+        ...(call.body !== undefined ? { body: call.body } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (failure) {
+      return { outcome: "no-answer", problem: networkProblem(failure, timeoutMs) };
+    }
+    const intuitTid = response.headers.get("intuit_tid") ?? undefined;
+    const tid = intuitTid ? { intuitTid } : {};
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (failure) {
+      return { outcome: "no-answer", problem: `the response broke off (${networkProblem(failure, timeoutMs)})`, ...tid };
+    }
+    const json = parseJson(text);
+    const fault = json === undefined ? undefined : parseFault(json);
+    if (response.ok && !fault) {
+      if (json === undefined) return { outcome: "no-answer", problem: `HTTP ${response.status} with a body that is not JSON`, ...tid };
+      return { outcome: "answer", json, ...tid };
+    }
+    return { outcome: "fault", status: response.status, ...(fault ? { fault } : {}), ...tid, retryAfter: response.headers.get("Retry-After") };
+  }
+
+  async function send<T>(call: Call, schema: z.ZodMiniType<T>): Promise<T> {
+    const params = new URLSearchParams({ minorversion: MINOR_VERSION, ...call.params });
+    const url = `${companyUrl}${call.path}?${params.toString()}`;
+    let accessToken = await tokens.accessToken();
+    tokensSeen.add(accessToken);
+    let refreshed = false;
+    let failures = 0;
+    let lastTid: string | undefined;
+
+    for (;;) {
+      let result = await attempt(call, url, accessToken);
+      lastTid = result.intuitTid ?? lastTid;
+      if (result.outcome === "answer") {
+        const parsed = schema.safeParse(result.json);
+        if (parsed.success) return parsed.data;
+        result = { outcome: "no-answer", problem: "a response daybook cannot read" };
+      }
+      let retryAfter: string | null = null;
+      if (result.outcome === "fault") {
+        const { status, fault } = result;
+        const tid = result.intuitTid;
+        if (status === 401 && !refreshed) {
+          refreshed = true;
+          accessToken = await tokens.refresh();
+          tokensSeen.add(accessToken);
+          continue;
+        }
+        const kind = classifyFault(status, fault?.code);
+        const details = { status, ...(fault?.code ? { code: fault.code } : {}), ...(fault?.detail ? { detail: fault.detail } : {}), ...(tid ? { intuitTid: tid } : {}) };
+        if (kind !== "retryable") throw error(kind, describeFault(kind, status, fault, call.context, tid), details);
+        failures += 1;
+        if (failures >= maxAttempts) {
+          throw error("retryable", `${describeFault(kind, status, fault, call.context, tid)} (${failures} attempts)`, details);
+        }
+        retryAfter = result.retryAfter;
+      } else {
+        failures += 1;
+        if (failures >= maxAttempts) {
+          const tid = lastTid ? ` [intuit_tid ${lastTid}]` : "";
+          throw error("retryable", `QuickBooks could not ${call.context.action}: ${result.problem} (${failures} attempts); daybook will try again later.${tid}`, lastTid ? { intuitTid: lastTid } : {});
+        }
+      }
+      await sleep(backoffDelayMs(failures, retryAfter, { random }));
+    }
+  }
+
+  const query = <T>(statement: string, schema: z.ZodMiniType<T>, context: RequestContext) =>
+    send({ method: "GET", path: "query", params: { query: statement }, context }, schema);
+
+  return {
+    async createJournalEntry(body: JournalEntryBody, requestId: string) {
+      if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) {
+        throw new QuickBooksError(`A QuickBooks requestid must be 1 to ${MAX_REQUEST_ID_LENGTH} characters; "${requestId}" has ${requestId.length}.`, "bug");
+      }
+      const context = { action: `post journal entry ${body.DocNumber}`, txnDate: body.TxnDate, docNumber: body.DocNumber };
+      const response = await send({ method: "POST", path: "journalentry", params: { requestid: requestId }, body: JSON.stringify(body), context }, createResponse);
+      return createdEntry(response.JournalEntry, body.DocNumber);
+    },
+
+    async findJournalEntries({ docNumber, txnDate }) {
+      if (txnDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(txnDate)) throw new QuickBooksError(`"${txnDate}" is not a date (YYYY-MM-DD).`, "bug");
+      const statement = `SELECT * FROM JournalEntry WHERE DocNumber = ${queryString(docNumber)}${txnDate ? ` AND TxnDate = ${queryString(txnDate)}` : ""}`;
+      const response = await query(statement, journalEntryQueryResponse, { action: `look for journal entry ${docNumber}`, docNumber });
+      return (response.QueryResponse.JournalEntry ?? []).map((resource) => createdEntry(resource));
+    },
+
+    async listActiveAccounts() {
+      const accounts: QuickBooksAccount[] = [];
+      for (let start = 1; ; start += ACCOUNT_PAGE_SIZE) {
+        const statement = `SELECT * FROM Account WHERE Active = true STARTPOSITION ${start} MAXRESULTS ${ACCOUNT_PAGE_SIZE}`;
+        const page = (await query(statement, accountQueryResponse, { action: "list the chart of accounts" })).QueryResponse.Account ?? [];
+        for (const account of page) {
+          accounts.push({
+            id: account.Id,
+            name: account.Name,
+            fullyQualifiedName: account.FullyQualifiedName ?? account.Name,
+            accountType: account.AccountType,
+            ...(account.AccountSubType !== undefined ? { accountSubType: account.AccountSubType } : {}),
+            ...(account.Classification !== undefined ? { classification: account.Classification } : {}),
+            active: account.Active ?? true,
+          });
+        }
+        if (page.length < ACCOUNT_PAGE_SIZE) return accounts;
+      }
+    },
+
+    async getCompanySettings() {
+      const context = { action: "read the company's settings" };
+      const info = await send({ method: "GET", path: `companyinfo/${encodeURIComponent(realmId)}`, context }, companyInfoResponse);
+      const preferences = await send({ method: "GET", path: "preferences", context }, preferencesResponse);
+      const currency = preferences.Preferences.CurrencyPrefs;
+      return {
+        companyName: info.CompanyInfo.CompanyName,
+        homeCurrency: currency.HomeCurrency.value,
+        multiCurrencyEnabled: currency.MultiCurrencyEnabled ?? false,
+      };
+    },
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * QuickBooks OAuth through intuit-oauth, reduced to what daybook needs: the authorize URL, the code
+ * exchange on the callback, refresh and revoke. Failures come out as QuickBooksError, with
+ * invalid_grant as "needs-reconnect". Tokens never reach a log or an error message: intuit-oauth's
+ * logging (which writes request headers) stays off, and errors are rebuilt from safe fields only.
+ *
+ * Endpoints: intuit-oauth reads its URLs from static, process-wide fields, and its setAuthorizeURLs()
+ * writes those same statics (qbo.md §1.7), so assigning them would point every client in the process
+ * at one place. Here the statics are left alone: each client rewrites the URL of its own requests, so
+ * two clients (say, two simulators in one test run) can use different endpoints side by side.
+ */
+import OAuthClient from "intuit-oauth";
+import { z } from "../validation";
+import { QuickBooksError } from "./types";
+
+export interface QuickBooksEndpoints {
+  authorize: string;
+  token: string;
+  revoke: string;
+  /** Accounting API base, e.g. https://quickbooks.api.intuit.com, for createQuickBooksClient. */
+  apiBase: string;
+}
+
+export type QuickBooksEnvironment = "sandbox" | "production";
+
+/** Intuit's endpoints (qbo.md §7). OAuth URLs are the same for sandbox and production. */
+export function intuitEndpoints(environment: QuickBooksEnvironment): QuickBooksEndpoints {
+  return {
+    authorize: "https://appcenter.intuit.com/connect/oauth2",
+    token: "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+    revoke: "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
+    apiBase: environment === "production" ? "https://quickbooks.api.intuit.com" : "https://sandbox-quickbooks.api.intuit.com",
+  };
+}
+
+export interface QuickBooksOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Must match a redirect URI registered on the app exactly. */
+  redirectUri: string;
+  environment: QuickBooksEnvironment;
+  /** Overrides of Intuit's URLs, e.g. a local simulator's. */
+  endpoints?: Partial<QuickBooksEndpoints>;
+  now?: () => number;
+}
+
+export interface QuickBooksTokens {
+  accessToken: string;
+  /** Always store this one: QuickBooks rotates refresh tokens, and a replaced one dies after 24 h. */
+  refreshToken: string;
+  /** ISO 8601 instants. */
+  accessTokenExpiresAt: string;
+  refreshTokenExpiresAt: string;
+  /** The 5-year limit no refresh extends, when QuickBooks says it (qbo.md §1.4). */
+  refreshTokenHardExpiresAt?: string;
+}
+
+export interface QuickBooksConnection extends QuickBooksTokens {
+  realmId: string;
+}
+
+export interface QuickBooksOAuth {
+  readonly endpoints: QuickBooksEndpoints;
+  /** Where to send the merchant to connect. `state` must be unguessable and checked on the callback. */
+  authorizeUrl(state: string): string;
+  /**
+   * Exchanges the code on Intuit's redirect for tokens. The caller must have checked `state` first;
+   * a declined consent (error=access_denied) throws without calling Intuit.
+   */
+  exchangeCode(callbackUrl: string): Promise<QuickBooksConnection>;
+  refresh(refreshToken: string): Promise<QuickBooksTokens>;
+  /** Ends the connection: QuickBooks revokes the whole grant. A token already dead counts as revoked. */
+  revoke(refreshToken: string): Promise<void>;
+}
+
+const tokenResponse = z.object({
+  access_token: z.string().check(z.minLength(1)),
+  refresh_token: z.string().check(z.minLength(1)),
+  expires_in: z.number(),
+  x_refresh_token_expires_in: z.number(),
+  x_refresh_token_hard_expires_in: z.optional(z.number()),
+});
+
+/** What intuit-oauth puts on the errors it throws (createError in src/OAuthClient.js). */
+const oauthLibraryError = z.object({
+  error: z.optional(z.string()),
+  intuit_tid: z.optional(z.string()),
+  authResponse: z.optional(z.union([z.object({ response: z.optional(z.union([z.object({ status: z.number() }), z.string()])) }), z.string()])),
+});
+
+interface LibraryRequest {
+  url: string;
+}
+
+class PerInstanceEndpointsClient extends OAuthClient {
+  readonly #endpoints: QuickBooksEndpoints;
+
+  constructor(config: ConstructorParameters<typeof OAuthClient>[0], endpoints: QuickBooksEndpoints) {
+    super(config);
+    this.#endpoints = endpoints;
+  }
+
+  /** Every token, revoke and userinfo call goes through here (src/OAuthClient.js loadResponse). */
+  override loadResponse(request: LibraryRequest): Promise<unknown> {
+    let url = request.url;
+    if (url === OAuthClient.tokenEndpoint) url = this.#endpoints.token;
+    else if (url === OAuthClient.revokeEndpoint) url = this.#endpoints.revoke;
+    return super.loadResponse({ ...request, url });
+  }
+
+  /** No retries inside the library (it would wait 1, 2, 4 s): the sync decides when to try again. */
+  override shouldRetry(): boolean {
+    return false;
+  }
+}
+
+function failure(error: unknown, action: string): QuickBooksError {
+  if (error instanceof QuickBooksError) return error;
+  const parsed = oauthLibraryError.safeParse(error);
+  const info = parsed.success ? parsed.data : {};
+  const response = typeof info.authResponse === "object" ? info.authResponse.response : undefined;
+  const status = typeof response === "object" ? response.status : undefined;
+  // Only a short OAuth error code is repeated; an HTML or JSON body the library put in `error` is not.
+  const code = info.error && /^[a-z_]{1,40}$/.test(info.error) ? info.error : undefined;
+  const intuitTid = info.intuit_tid || undefined;
+  const details = { ...(status !== undefined ? { status } : {}), ...(code ? { code } : {}), ...(intuitTid ? { intuitTid } : {}) };
+  const tid = intuitTid ? ` [intuit_tid ${intuitTid}]` : "";
+
+  if (code === "invalid_grant") {
+    return new QuickBooksError(`QuickBooks no longer accepts daybook's authorization (invalid_grant) while trying to ${action}: reconnect QuickBooks in daybook.${tid}`, "needs-reconnect", details);
+  }
+  if (code === "invalid_client" || status === 401) {
+    return new QuickBooksError(`QuickBooks rejected daybook's app credentials (invalid_client) while trying to ${action}: check the client id and secret.${tid}`, "bug", details);
+  }
+  if (status === undefined || status === 408 || status === 429 || status >= 500) {
+    const what = status === undefined ? "no answer" : `HTTP ${status}`;
+    return new QuickBooksError(`QuickBooks' OAuth service failed while trying to ${action} (${what}); try again later.${tid}`, "retryable", details);
+  }
+  return new QuickBooksError(`QuickBooks refused to ${action} (HTTP ${status}${code ? `, ${code}` : ""}).${tid}`, "bug", details);
+}
+
+export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooksOAuth {
+  const endpoints: QuickBooksEndpoints = { ...intuitEndpoints(config.environment), ...config.endpoints };
+  const now = config.now ?? Date.now;
+  // A client per call: intuit-oauth keeps the last token on the instance, which concurrent calls would share.
+  const client = () =>
+    new PerInstanceEndpointsClient(
+      {
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        redirectUri: config.redirectUri,
+        environment: config.environment,
+        logging: false,
+        includeRefreshTokenHardExpiresIn: true,
+      },
+      endpoints,
+    );
+
+  const tokensFrom = (json: unknown, action: string): QuickBooksTokens => {
+    const parsed = tokenResponse.safeParse(json);
+    if (!parsed.success) throw new QuickBooksError(`QuickBooks answered the request to ${action} without usable tokens; try again later.`, "retryable");
+    const at = now();
+    const instant = (seconds: number) => new Date(at + seconds * 1000).toISOString();
+    const token = parsed.data;
+    return {
+      accessToken: token.access_token,
+      refreshToken: token.refresh_token,
+      accessTokenExpiresAt: instant(token.expires_in),
+      refreshTokenExpiresAt: instant(token.x_refresh_token_expires_in),
+      ...(token.x_refresh_token_hard_expires_in !== undefined ? { refreshTokenHardExpiresAt: instant(token.x_refresh_token_hard_expires_in) } : {}),
+    };
+  };
+
+  return {
+    endpoints,
+
+    authorizeUrl(state) {
+      // Without a state, intuit-oauth makes one up and forgets it, so the callback could not be checked.
+      if (!state) throw new Error("authorizeUrl needs a state to check on the callback");
+      const generated = new URL(client().authorizeUri({ scope: [OAuthClient.scopes.Accounting], state }));
+      const url = new URL(endpoints.authorize);
+      url.search = generated.search;
+      return url.toString();
+    },
+
+    async exchangeCode(callbackUrl) {
+      const params = new URL(callbackUrl, "http://callback.invalid").searchParams;
+      const declined = params.get("error");
+      if (declined) {
+        const what = declined === "access_denied" ? "The QuickBooks connection was declined" : `QuickBooks did not connect (${declined.slice(0, 40)})`;
+        throw new QuickBooksError(`${what}; connect QuickBooks again to continue.`, "needs-reconnect", { code: declined.slice(0, 40) });
+      }
+      const realmId = params.get("realmId");
+      if (!params.get("code") || !realmId) throw new QuickBooksError("The QuickBooks callback has no code or realmId.", "bug");
+      try {
+        const response = await client().createToken(callbackUrl);
+        return { ...tokensFrom(response.json, "connect"), realmId };
+      } catch (error) {
+        throw failure(error, "connect");
+      }
+    },
+
+    async refresh(refreshToken) {
+      if (!refreshToken) throw new QuickBooksError("No QuickBooks refresh token is stored: reconnect QuickBooks in daybook.", "needs-reconnect");
+      try {
+        const response = await client().refreshUsingToken(refreshToken);
+        return tokensFrom(response.json, "refresh the access token");
+      } catch (error) {
+        throw failure(error, "refresh the access token");
+      }
+    },
+
+    async revoke(refreshToken) {
+      try {
+        await client().revoke({ refresh_token: refreshToken });
+      } catch (error) {
+        const problem = failure(error, "disconnect");
+        if (problem.kind !== "needs-reconnect") throw problem;
+      }
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * What an item of each kind must look like, checked on the way in (so nothing is written that could
+ * not be read back) and on the way out (so a hand-edited or corrupt item fails with a sentence, not
+ * with undefined somewhere downstream). Amounts are minor units and must be safe integers.
+ */
+import type { JournalEntryBody } from "../domain/journal-entry";
+import { mappingSchema } from "../domain/mapping";
+import type { DailySummary } from "../domain/summary";
+import { z } from "../validation";
+import type {
+  Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord,
+} from "./types";
+
+/**
+ * Same keys, and each side assignable to the other. `z.object` drops keys it does not know, so a
+ * field added to a type but not to its schema would silently vanish on write; this makes it a
+ * compile error instead.
+ */
+type Exact<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false
+    : false
+  : false;
+
+function describing<T>() {
+  return <S extends z.ZodMiniType>(schema: S & (Exact<z.output<S>, T> extends true ? unknown : "the schema does not match the type")): S =>
+    schema;
+}
+
+const id = z.string().check(z.minLength(1));
+const timestamp = z.string().check(z.minLength(1));
+const businessDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"));
+const minorUnits = z.int();
+const buckets = z.record(z.string(), minorUnits);
+const currency = z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code"));
+
+export const dailySummarySchema = describing<DailySummary>()(z.object({
+  currency,
+  sales: buckets,
+  returns: buckets,
+  categoryNames: z.record(z.string(), z.string()),
+  discounts: minorUnits,
+  serviceCharges: buckets,
+  autoGratuities: buckets,
+  tax: buckets,
+  tips: minorUnits,
+  giftCardSales: minorUnits,
+  nonRevenue: buckets,
+  payments: buckets,
+  refunds: buckets,
+  fees: minorUnits,
+  rounding: minorUnits,
+}));
+
+const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
+  TxnDate: businessDay,
+  DocNumber: z.string(),
+  PrivateNote: z.string(),
+  CurrencyRef: z.optional(z.object({ value: currency })),
+  Line: z.array(z.object({
+    Description: z.string(),
+    // QuickBooks' decimal amount, not minor units.
+    Amount: z.number(),
+    DetailType: z.literal("JournalEntryLineDetail"),
+    JournalEntryLineDetail: z.object({
+      PostingType: z.enum(["Debit", "Credit"]),
+      AccountRef: z.object({ value: z.string() }),
+    }),
+  })),
+}));
+
+export const merchantSchema = describing<Merchant>()(z.object({
+  merchantId: id,
+  name: z.string(),
+  createdAt: timestamp,
+}));
+
+const provider = z.enum(["square", "clover", "quickbooks"]);
+const connectionStatus = z.enum(["active", "needs-reconnect", "revoked"]);
+
+export const connectionSchema = describing<Connection>()(z.object({
+  merchantId: id,
+  connectionId: id,
+  provider,
+  status: connectionStatus,
+  externalId: z.string(),
+  tokenCiphertext: z.string(),
+  tokenVersion: z.int().check(z.positive()),
+  statusReason: z.optional(z.string()),
+  updatedAt: timestamp,
+}));
+
+/** A connection as stored: one that is not active has had its tokens removed. */
+export const storedConnectionSchema = z.object({
+  ...connectionSchema.def.shape,
+  tokenCiphertext: z.optional(z.string().check(z.minLength(1))),
+}).check(z.refine((item) => item.status !== "active" || item.tokenCiphertext !== undefined, {
+  message: "an active connection must have a tokenCiphertext",
+  path: ["tokenCiphertext"],
+}));
+
+export const locationSchema = describing<LocationConfig>()(z.object({
+  merchantId: id,
+  locationId: id,
+  source: z.enum(["square", "clover"]),
+  name: z.string(),
+  posConnectionId: id,
+  quickbooksConnectionId: id,
+  timeZone: z.string().check(z.minLength(1)),
+  dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
+  currency,
+  mapping: mappingSchema,
+  updatedAt: timestamp,
+}));
+
+const postedEntrySchema = describing<PostedEntry>()(z.object({
+  revision: z.int().check(z.nonnegative()),
+  docNumber: z.string(),
+  entryId: z.string(),
+  txnDate: businessDay,
+  requestId: z.string(),
+  summary: dailySummarySchema,
+  postedAt: timestamp,
+}));
+
+const pendingEntrySchema = describing<PendingEntry>()(z.object({
+  revision: z.int().check(z.nonnegative()),
+  docNumber: z.string(),
+  requestId: z.string(),
+  body: journalEntryBodySchema,
+  summary: dailySummarySchema,
+  startedAt: timestamp,
+}));
+
+const syncFailureSchema = describing<SyncFailure>()(z.object({
+  kind: z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"]),
+  message: z.string(),
+  at: timestamp,
+  intuitTid: z.optional(z.string()),
+}));
+
+export const syncRecordSchema = describing<SyncRecord>()(z.object({
+  merchantId: id,
+  locationId: id,
+  businessDay,
+  state: z.enum(["posting", "posted", "no-sales", "held", "failed"]),
+  posted: z.array(postedEntrySchema),
+  pending: z.optional(pendingEntrySchema),
+  lastSummary: z.optional(dailySummarySchema),
+  heldReason: z.optional(z.string()),
+  attempts: z.int().check(z.nonnegative()),
+  lastError: z.optional(syncFailureSchema),
+  version: z.int().check(z.positive()),
+  updatedAt: timestamp,
+}));

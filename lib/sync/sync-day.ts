@@ -1,0 +1,311 @@
+/**
+ * One location-day, end to end: read the POS, summarise, build the entry, post it exactly once, record.
+ *
+ * Exactly once, in order: (1) daybook's own record — an entry left pending by a crash is resolved before
+ * anything else, by its DocNumber in QuickBooks and, if absent, by re-sending the very same body with the
+ * same requestid; (2) the DocNumber query; (3) the create, with a requestid derived from the body, so a
+ * retry replays rather than duplicates; (4) the record. The pending entry is written before the create,
+ * so a crash between QuickBooks accepting and daybook recording never yields a second entry.
+ *
+ * A re-check posts only the difference between the POS's figures now and everything already posted for
+ * the day, as the next revision (an adjusting entry). QuickBooks is never asked to change anything.
+ */
+import { createHash } from "node:crypto";
+import { type BusinessDayWindow, businessDayOf, businessDayWindow } from "../domain/business-day";
+import { buildJournalEntry, type BuiltEntry, type JournalEntryBody } from "../domain/journal-entry";
+import {
+  addSummaries, type DailySummary, emptySummary, isEmptySummary, normaliseSummary, subtractSummaries, summaryHash,
+} from "../domain/summary";
+import type { Warning } from "../domain/warnings";
+import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
+import type {
+  Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, Store, SyncFailure, SyncRecord,
+} from "../store/types";
+import { ConflictError } from "../store/types";
+
+export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
+/** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
+const CLOSED_PERIOD_CODES = new Set(["6210", "6200"]);
+
+/** Points a crash can be injected at in tests; a no-op in production. */
+export type SyncStep = "after-fetch" | "after-claim" | "after-create" | "after-record";
+
+export interface PosDay {
+  summary: DailySummary;
+  warnings: Warning[];
+}
+
+export interface SyncPorts {
+  store: Store;
+  /** Reads the location's business day from its POS (Square or Clover), acting with the POS connection's tokens. */
+  summarisePosDay(location: LocationConfig, connection: Connection, window: BusinessDayWindow): Promise<PosDay>;
+  /** A QuickBooks client for the connection's company, with a token source that refreshes. */
+  quickBooksClient(connection: Connection): Promise<{ client: QuickBooksClient; tokens: QuickBooksTokenSource }>;
+  now(): Date;
+  checkpoint?(step: SyncStep): void | Promise<void>;
+}
+
+export interface LocationDay {
+  merchantId: string;
+  locationId: string;
+  businessDay: string;
+}
+
+export type SyncOutcome =
+  | { status: "posted" | "adjusted"; revision: number; docNumber: string; entryId: string; txnDate: string; entry: BuiltEntry; warnings: Warning[] }
+  | { status: "unchanged"; warnings: Warning[] }
+  | { status: "no-sales"; warnings: Warning[] }
+  | { status: "held"; reason: string; entry: BuiltEntry; warnings: Warning[] }
+  | { status: "failed"; failure: SyncFailure };
+
+/** A failure the sync understands: what kind, and words for the merchant. */
+export class SyncError extends Error {
+  override name = "SyncError";
+  constructor(message: string, readonly kind: FailureKind, readonly intuitTid?: string) {
+    super(message);
+  }
+}
+
+function classify(error: unknown): SyncError {
+  if (error instanceof SyncError) return error;
+  if (error instanceof QuickBooksError) return new SyncError(error.message, error.kind, error.details.intuitTid);
+  if (error instanceof ConflictError) return new SyncError("another worker changed this day at the same time", "retryable");
+  const kind = (error as { kind?: unknown } | null)?.kind;
+  const message = error instanceof Error ? error.message : String(error);
+  if (kind === "retryable" || kind === "needs-reconnect" || kind === "needs-merchant" || kind === "bug") {
+    return new SyncError(message, kind);
+  }
+  return new SyncError(message, "bug");
+}
+
+/** The requestid of a create: ≤ 50 characters, and different whenever the body is. */
+export function requestIdFor(realmId: string, day: LocationDay, revision: number, body: JournalEntryBody): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify([realmId, day.merchantId, day.locationId, day.businessDay, revision, body]))
+    .digest("base64url");
+  return `daybook-${digest.slice(0, 40)}`;
+}
+
+const postedTotal = (record: SyncRecord | undefined, currency: string): DailySummary =>
+  (record?.posted ?? []).reduce((total, entry) => addSummaries(total, entry.summary), emptySummary(currency));
+
+export async function syncLocationDay(ports: SyncPorts, day: LocationDay): Promise<SyncOutcome> {
+  const { store } = ports;
+  const location = await store.getLocation(day.merchantId, day.locationId);
+  if (!location) {
+    throw new SyncError(`location ${day.locationId} of merchant ${day.merchantId} is not set up in daybook`, "bug");
+  }
+  let record = await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
+  try {
+    return await run(ports, day, location, () => record, (next) => (record = next));
+  } catch (error) {
+    const failure = classify(error);
+    const recorded = await recordFailure(ports, day, record, failure);
+    if (failure.kind === "retryable" || failure.kind === "bug") throw failure;
+    return { status: "failed", failure: recorded };
+  }
+}
+
+async function recordFailure(ports: SyncPorts, day: LocationDay, record: SyncRecord | undefined, failure: SyncError): Promise<SyncFailure> {
+  const lastError: SyncFailure = {
+    kind: failure.kind,
+    message: failure.message,
+    at: ports.now().toISOString(),
+    ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}),
+  };
+  // Re-read: the failure may have come after a write. A retryable failure leaves the state (and any
+  // pending entry) as it is, so the next attempt carries on; the others mark the day failed.
+  const latest = await ports.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay).catch(() => record);
+  const base: Omit<SyncRecord, "version"> = latest ? withoutVersion(latest) : {
+    merchantId: day.merchantId, locationId: day.locationId, businessDay: day.businessDay,
+    state: "failed", posted: [], attempts: 0, updatedAt: lastError.at,
+  };
+  try {
+    await ports.store.saveSyncRecord(
+      {
+        ...base,
+        state: failure.kind === "retryable" ? base.state : "failed",
+        attempts: base.attempts + 1,
+        lastError,
+        updatedAt: lastError.at,
+      },
+      latest?.version ?? 0,
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    // Another worker wrote the day meanwhile; its record stands, and this failure is reported to the caller.
+  }
+  return lastError;
+}
+
+async function run(
+  ports: SyncPorts,
+  day: LocationDay,
+  location: LocationConfig,
+  currentRecord: () => SyncRecord | undefined,
+  setRecord: (record: SyncRecord) => void,
+): Promise<SyncOutcome> {
+  const { store } = ports;
+  const save = async (next: Omit<SyncRecord, "version">): Promise<SyncRecord> => {
+    const saved = await store.saveSyncRecord(next, currentRecord()?.version ?? 0);
+    setRecord(saved);
+    return saved;
+  };
+  const posName = location.source === "square" ? "Square" : "Clover";
+  const posConnection = await activeConnection(store, location.merchantId, location.posConnectionId, posName);
+  const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
+  const { client: quickbooks } = await withReconnectMarking(store, qbConnection, () => ports.quickBooksClient(qbConnection));
+  const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(store, connection, action);
+
+  // (1) An entry a crash left pending is settled first, so what follows starts from the truth.
+  const pending = currentRecord()?.pending;
+  if (pending) {
+    const settled = await markOnReconnect(qbConnection, () => postPending(quickbooks, pending));
+    const record = currentRecord();
+    if (!record) throw new SyncError("the pending entry's record disappeared", "bug");
+    await save(settle(record, pending, settled, ports.now()));
+    await ports.checkpoint?.("after-record");
+  }
+
+  const company = await markOnReconnect(qbConnection, () => quickbooks.getCompanySettings());
+  if (company.homeCurrency !== location.currency) {
+    throw new SyncError(
+      `The QuickBooks company "${company.companyName}" keeps its books in ${company.homeCurrency}, but this location sells in ${location.currency}; daybook cannot post across currencies yet.`,
+      "needs-merchant",
+    );
+  }
+
+  const window = businessDayWindow(day.businessDay, location.timeZone, location.dayStart);
+  const { summary, warnings: summaryWarnings } = await markOnReconnect(posConnection, () =>
+    ports.summarisePosDay(location, posConnection, window),
+  );
+  await ports.checkpoint?.("after-fetch");
+
+  const before = currentRecord();
+  const alreadyPosted = postedTotal(before, location.currency);
+  const delta = subtractSummaries(summary, alreadyPosted);
+  const base: Omit<SyncRecord, "version"> = before ? withoutVersion(before) : {
+    merchantId: day.merchantId, locationId: day.locationId, businessDay: day.businessDay,
+    state: "no-sales", posted: [], attempts: 0, updatedAt: ports.now().toISOString(),
+  };
+  const nowIso = ports.now().toISOString();
+
+  if (isEmptySummary(delta)) {
+    const state = base.posted.length === 0 ? "no-sales" : "posted";
+    await save({ ...withoutError(base), state, lastSummary: normaliseSummary(summary), attempts: 0, updatedAt: nowIso });
+    return { status: state === "no-sales" ? "no-sales" : "unchanged", warnings: summaryWarnings };
+  }
+
+  const revision = base.posted.length;
+  const context = {
+    source: location.source, locationId: location.locationId, businessDay: day.businessDay, revision,
+    withCurrencyRef: company.multiCurrencyEnabled,
+  };
+  let entry = buildJournalEntry(delta, location.mapping, context);
+  const warnings = [...summaryWarnings, ...entry.warnings];
+  if (entry.held || !entry.journalEntry) {
+    const reason = entry.holdReason ?? "nothing to post";
+    await save({ ...base, state: "held", heldReason: reason, lastSummary: normaliseSummary(summary), updatedAt: nowIso });
+    return { status: "held", reason, entry, warnings };
+  }
+
+  // (2) Claim the revision: write what is about to be posted before posting it.
+  const claim = (body: JournalEntryBody): PendingEntry => ({
+    revision, docNumber: entry.docNumber, requestId: requestIdFor(qbConnection.externalId, day, revision, body),
+    body, summary: delta, startedAt: ports.now().toISOString(),
+  });
+  let claimed = claim(entry.journalEntry);
+  await save({ ...base, state: "posting", pending: claimed, lastSummary: normaliseSummary(summary), updatedAt: nowIso });
+  await ports.checkpoint?.("after-claim");
+
+  let created: CreatedJournalEntry;
+  try {
+    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
+  } catch (error) {
+    if (!(error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? ""))) throw error;
+    // The books are closed for the business day: the entry goes in today, saying which day it is for.
+    const today = businessDayOf(ports.now().getTime(), location.timeZone);
+    entry = buildJournalEntry(delta, location.mapping, {
+      ...context, txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${day.businessDay}`,
+    });
+    if (!entry.journalEntry) throw new SyncError("the rebuilt entry is empty", "bug");
+    claimed = claim(entry.journalEntry);
+    const record = currentRecord();
+    if (!record) throw new SyncError("the claimed record disappeared", "bug");
+    await save({ ...withoutVersion(record), pending: claimed, updatedAt: ports.now().toISOString() });
+    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
+  }
+  await ports.checkpoint?.("after-create");
+
+  const record = currentRecord();
+  if (!record) throw new SyncError("the claimed record disappeared", "bug");
+  await save(settle(record, claimed, created, ports.now()));
+  await ports.checkpoint?.("after-record");
+  return {
+    status: revision === 0 ? "posted" : "adjusted",
+    revision, docNumber: created.docNumber, entryId: created.id, txnDate: created.txnDate, entry, warnings,
+  };
+}
+
+/** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */
+async function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
+  const found = await quickbooks.findJournalEntries({ docNumber: pending.docNumber });
+  const ours = found.filter((candidate) => candidate.privateNote?.startsWith(DAYBOOK_NOTE_MARKER));
+  if (ours.length > 0) {
+    const hash = summaryHash(pending.summary);
+    const same = ours.find((candidate) => candidate.privateNote?.includes(hash));
+    if (same) return same;
+    throw new SyncError(
+      `QuickBooks already holds entry ${pending.docNumber} from daybook with other figures than daybook recorded; it needs a look before anything more is posted for this day.`,
+      "bug",
+    );
+  }
+  if (found.length > 0) {
+    throw new SyncError(
+      `QuickBooks already holds a journal entry numbered ${pending.docNumber} that daybook did not make; rename it in QuickBooks so daybook can post this day.`,
+      "needs-merchant",
+    );
+  }
+  return quickbooks.createJournalEntry(pending.body, pending.requestId);
+}
+
+function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJournalEntry, now: Date): Omit<SyncRecord, "version"> {
+  const posted: PostedEntry = {
+    revision: pending.revision, docNumber: created.docNumber, entryId: created.id, txnDate: created.txnDate,
+    requestId: pending.requestId, summary: pending.summary, postedAt: now.toISOString(),
+  };
+  const { pending: _settled, ...rest } = withoutError(record);
+  return { ...rest, state: "posted", posted: [...record.posted, posted], attempts: 0, updatedAt: now.toISOString() };
+}
+
+function withoutVersion(record: SyncRecord): Omit<SyncRecord, "version"> {
+  const { version: _version, ...rest } = record;
+  return rest;
+}
+
+function withoutError<T extends { lastError?: SyncFailure; version?: number }>(record: T): Omit<T, "lastError" | "version"> {
+  const { lastError: _cleared, version: _version, ...rest } = record;
+  return rest;
+}
+
+async function activeConnection(store: Store, merchantId: string, connectionId: string, name: string): Promise<Connection> {
+  const connection = await store.getConnection(merchantId, connectionId);
+  if (!connection) throw new SyncError(`the ${name} connection is missing; connect ${name} again`, "needs-reconnect");
+  if (connection.status !== "active") {
+    throw new SyncError(`the ${name} connection needs reconnecting${connection.statusReason ? ` (${connection.statusReason})` : ""}`, "needs-reconnect");
+  }
+  return connection;
+}
+
+/** Runs a provider call; when it says the connection is dead, the connection is marked so before the error goes on. */
+async function withReconnectMarking<T>(store: Store, connection: Connection, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const failure = classify(error);
+    if (failure.kind === "needs-reconnect") {
+      await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", failure.message);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * QuickBooks companies (realms) the simulator holds: settings, chart of accounts, the journal entries
+ * posted to it and the responses remembered per requestid. Also the JSON resources QuickBooks returns
+ * for accounts, CompanyInfo and Preferences.
+ */
+import { isCurrencyCode } from "../../lib/domain/money";
+import { isIsoDate, qboTimestamp } from "./clock";
+
+export type Classification = "Asset" | "Equity" | "Expense" | "Liability" | "Revenue";
+
+/** An account as a test declares it, in QuickBooks' field names. */
+export interface SimulatorAccount {
+  Id: string;
+  Name: string;
+  AccountType: string;
+  AccountSubType?: string;
+  /** Derived from AccountType when left out, as QuickBooks does (it is read-only there). */
+  Classification?: Classification;
+  Active: boolean;
+}
+
+export interface CompanyOptions {
+  realmId: string;
+  companyName: string;
+  /** ISO 4217, default USD. */
+  homeCurrency?: string;
+  multiCurrencyEnabled?: boolean;
+  /** Books closed on or before this date (YYYY-MM-DD): entries dated then get fault 6210. */
+  closingDate?: string;
+  /** Lapsed or cancelled subscription: every write gets fault 6190. */
+  subscriptionLapsed?: boolean;
+  /** The company preference that makes a duplicate journal DocNumber fault 6140. */
+  warnDuplicateJournalNumber?: boolean;
+  /** Replaces the default chart of accounts. */
+  accounts?: SimulatorAccount[];
+}
+
+const CLASSIFICATION_BY_TYPE: Readonly<Record<string, Classification>> = {
+  Bank: "Asset",
+  "Other Current Asset": "Asset",
+  "Fixed Asset": "Asset",
+  "Other Asset": "Asset",
+  "Accounts Receivable": "Asset",
+  Equity: "Equity",
+  Expense: "Expense",
+  "Other Expense": "Expense",
+  "Cost of Goods Sold": "Expense",
+  "Accounts Payable": "Liability",
+  "Credit Card": "Liability",
+  "Long Term Liability": "Liability",
+  "Other Current Liability": "Liability",
+  Income: "Revenue",
+  "Other Income": "Revenue",
+};
+
+/** Ids of the default chart of accounts, for tests. */
+export const DEFAULT_ACCOUNT_IDS = {
+  checking: "35",
+  undepositedFunds: "4",
+  accountsReceivable: "84",
+  accountsPayable: "33",
+  cardClearing: "151",
+  sales: "79",
+  discounts: "80",
+  salesTax: "160",
+  tips: "161",
+  giftCards: "162",
+  bankCharges: "8",
+  overShort: "90",
+  /** An income account made inactive ("deleted" in the QuickBooks UI). */
+  inactiveSales: "99",
+} as const;
+
+const ids = DEFAULT_ACCOUNT_IDS;
+
+export const DEFAULT_ACCOUNTS: readonly SimulatorAccount[] = [
+  { Id: ids.checking, Name: "Checking", AccountType: "Bank", AccountSubType: "Checking", Active: true },
+  { Id: ids.undepositedFunds, Name: "Undeposited Funds", AccountType: "Other Current Asset", AccountSubType: "UndepositedFunds", Active: true },
+  { Id: ids.cardClearing, Name: "Card Clearing", AccountType: "Other Current Asset", AccountSubType: "OtherCurrentAssets", Active: true },
+  { Id: ids.accountsReceivable, Name: "Accounts Receivable (A/R)", AccountType: "Accounts Receivable", AccountSubType: "AccountsReceivable", Active: true },
+  { Id: ids.accountsPayable, Name: "Accounts Payable (A/P)", AccountType: "Accounts Payable", AccountSubType: "AccountsPayable", Active: true },
+  { Id: ids.sales, Name: "Sales of Product Income", AccountType: "Income", AccountSubType: "SalesOfProductIncome", Active: true },
+  { Id: ids.discounts, Name: "Discounts Given", AccountType: "Income", AccountSubType: "DiscountsRefundsGiven", Active: true },
+  { Id: ids.inactiveSales, Name: "Old Sales", AccountType: "Income", AccountSubType: "SalesOfProductIncome", Active: false },
+  { Id: ids.salesTax, Name: "Sales Tax Collected (POS)", AccountType: "Other Current Liability", AccountSubType: "SalesTaxPayable", Active: true },
+  { Id: ids.tips, Name: "Tips Payable", AccountType: "Other Current Liability", AccountSubType: "OtherCurrentLiabilities", Active: true },
+  { Id: ids.giftCards, Name: "Gift Cards Outstanding", AccountType: "Other Current Liability", AccountSubType: "OtherCurrentLiabilities", Active: true },
+  { Id: ids.bankCharges, Name: "Bank Charges", AccountType: "Expense", AccountSubType: "BankCharges", Active: true },
+  { Id: ids.overShort, Name: "Over/Short", AccountType: "Expense", AccountSubType: "OtherMiscellaneousServiceCost", Active: true },
+];
+
+const CURRENCY_NAMES: Readonly<Record<string, string>> = {
+  USD: "United States Dollar",
+  CAD: "Canadian Dollar",
+  GBP: "British Pound Sterling",
+  EUR: "Euro",
+  AUD: "Australian Dollar",
+  JPY: "Japanese Yen",
+};
+
+export function currencyRef(code: string): { value: string; name: string } {
+  return { value: code, name: CURRENCY_NAMES[code] ?? code };
+}
+
+export interface AccountRecord {
+  Id: string;
+  Name: string;
+  AccountType: string;
+  AccountSubType?: string;
+  Classification: Classification;
+  Active: boolean;
+}
+
+export type PostingType = "Debit" | "Credit";
+
+/** A posted journal entry: the resource QuickBooks returns, and its lines in integer minor units. */
+export interface StoredJournalEntry {
+  resource: Record<string, unknown> & { Id: string; DocNumber?: string; TxnDate: string };
+  postings: { accountId: string; postingType: PostingType; minor: number }[];
+}
+
+/** The first successful response to a requestid, replayed byte for byte (always a 200). */
+export interface RememberedReply {
+  body: string;
+}
+
+export class Company {
+  readonly realmId: string;
+  readonly companyName: string;
+  readonly homeCurrency: string;
+  readonly multiCurrencyEnabled: boolean;
+  closingDate: string | null;
+  subscriptionLapsed: boolean;
+  warnDuplicateJournalNumber: boolean;
+  readonly accounts = new Map<string, AccountRecord>();
+  readonly journalEntries: StoredJournalEntry[] = [];
+  readonly replies = new Map<string, RememberedReply>();
+  #lastJournalEntryId = 0;
+
+  constructor(
+    options: CompanyOptions,
+    readonly createdAt: number,
+  ) {
+    if (!options.realmId.trim()) throw new Error("addCompany needs a realmId");
+    const homeCurrency = options.homeCurrency ?? "USD";
+    if (!isCurrencyCode(homeCurrency)) throw new Error(`homeCurrency "${homeCurrency}" is not an ISO 4217 code`);
+    this.realmId = options.realmId;
+    this.companyName = options.companyName;
+    this.homeCurrency = homeCurrency;
+    this.multiCurrencyEnabled = options.multiCurrencyEnabled ?? false;
+    this.closingDate = checkClosingDate(options.closingDate ?? null);
+    this.subscriptionLapsed = options.subscriptionLapsed ?? false;
+    this.warnDuplicateJournalNumber = options.warnDuplicateJournalNumber ?? false;
+    for (const account of options.accounts ?? DEFAULT_ACCOUNTS) {
+      if (this.accounts.has(account.Id)) throw new Error(`Account id ${account.Id} appears twice`);
+      this.accounts.set(account.Id, toRecord(account));
+    }
+  }
+
+  nextJournalEntryId(): string {
+    this.#lastJournalEntryId += 1;
+    return String(this.#lastJournalEntryId);
+  }
+
+  account(id: string): AccountRecord {
+    const account = this.accounts.get(id);
+    if (!account) throw new Error(`Company ${this.realmId} has no account ${id}`);
+    return account;
+  }
+
+  setClosingDate(date: string | null): void {
+    this.closingDate = checkClosingDate(date);
+  }
+}
+
+function checkClosingDate(date: string | null): string | null {
+  if (date !== null && !isIsoDate(date)) throw new Error(`closingDate must be YYYY-MM-DD, got "${date}"`);
+  return date;
+}
+
+function toRecord(account: SimulatorAccount): AccountRecord {
+  const derived = CLASSIFICATION_BY_TYPE[account.AccountType];
+  if (!derived) throw new Error(`Account ${account.Id}: unknown AccountType "${account.AccountType}"`);
+  return { ...account, Classification: account.Classification ?? derived };
+}
+
+function metaData(ms: number): { CreateTime: string; LastUpdatedTime: string } {
+  const time = qboTimestamp(ms);
+  return { CreateTime: time, LastUpdatedTime: time };
+}
+
+export function accountResource(company: Company, account: AccountRecord): Record<string, unknown> {
+  return {
+    Name: account.Name,
+    SubAccount: false,
+    FullyQualifiedName: account.Name,
+    Active: account.Active,
+    Classification: account.Classification,
+    AccountType: account.AccountType,
+    ...(account.AccountSubType ? { AccountSubType: account.AccountSubType } : {}),
+    CurrentBalance: 0,
+    CurrentBalanceWithSubAccounts: 0,
+    CurrencyRef: currencyRef(company.homeCurrency),
+    domain: "QBO",
+    sparse: false,
+    Id: account.Id,
+    SyncToken: "0",
+    MetaData: metaData(company.createdAt),
+  };
+}
+
+export function companyInfoResource(company: Company): Record<string, unknown> {
+  return {
+    CompanyName: company.companyName,
+    LegalName: company.companyName,
+    Country: "US",
+    SupportedLanguages: "en",
+    FiscalYearStartMonth: "January",
+    domain: "QBO",
+    sparse: false,
+    Id: "1",
+    SyncToken: "0",
+    MetaData: metaData(company.createdAt),
+  };
+}
+
+export function preferencesResource(company: Company): Record<string, unknown> {
+  return {
+    AccountingInfoPrefs: {
+      TrackDepartments: false,
+      ClassTrackingPerTxn: false,
+      ClassTrackingPerTxnLine: false,
+      ...(company.closingDate ? { BookCloseDate: company.closingDate } : {}),
+    },
+    CurrencyPrefs: { MultiCurrencyEnabled: company.multiCurrencyEnabled, HomeCurrency: { value: company.homeCurrency } },
+    TaxPrefs: { UsingSalesTax: false },
+    OtherPrefs: {
+      NameValue: [{ Name: "WarnDuplicateJournalNumber", Value: String(company.warnDuplicateJournalNumber) }],
+    },
+    domain: "QBO",
+    sparse: false,
+    Id: "1",
+    SyncToken: "0",
+    MetaData: metaData(company.createdAt),
+  };
+}

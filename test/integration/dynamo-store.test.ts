@@ -1,0 +1,385 @@
+import { randomUUID } from "node:crypto";
+import {
+  type AttributeValue, DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { buildJournalEntry } from "../../lib/domain/journal-entry";
+import type { DailySummary } from "../../lib/domain/summary";
+import { createDynamoStore } from "../../lib/store/dynamo";
+import { StoreError } from "../../lib/store/errors";
+import { keys } from "../../lib/store/keys";
+import {
+  type Connection, ConflictError, type LocationConfig, type PendingEntry, type PostedEntry, type Store, type SyncRecord,
+} from "../../lib/store/types";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { squareMapping } from "../support/fixtures";
+import { dynamoItemSize } from "../support/item-size";
+import { summaryOf } from "../support/summaries";
+
+// One request at a time: moto does not serialise writes to an item as DynamoDB does (see aws.ts).
+const dynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(inject("motoEndpoint"))));
+const documents = DynamoDBDocumentClient.from(dynamo);
+const NOW = new Date("2025-03-15T09:00:00.000Z");
+let tableName = "";
+let store: Store;
+
+beforeAll(async () => {
+  tableName = await createTestTable(dynamo);
+  store = createDynamoStore({ client: documents, tableName, now: () => NOW });
+});
+
+afterAll(() => {
+  dynamo.destroy();
+});
+
+/** Each test works in its own merchant partition. */
+const newMerchantId = (): string => `m-${randomUUID()}`;
+
+async function rawItem(key: { PK: string; SK: string }): Promise<Record<string, AttributeValue> | undefined> {
+  const { Item } = await dynamo.send(new GetItemCommand({
+    TableName: tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true,
+  }));
+  return Item;
+}
+
+async function putRaw(item: Record<string, unknown>): Promise<void> {
+  await documents.send(new PutCommand({ TableName: tableName, Item: item }));
+}
+
+function aConnection(merchantId: string, overrides: Partial<Connection> = {}): Omit<Connection, "tokenVersion"> {
+  return {
+    merchantId,
+    connectionId: `c-${randomUUID()}`,
+    provider: "quickbooks",
+    status: "active",
+    externalId: "9130357992219876",
+    tokenCiphertext: "v1.iv.tag.first",
+    updatedAt: "2025-03-14T08:00:00.000Z",
+    ...overrides,
+  };
+}
+
+function aLocation(merchantId: string): LocationConfig {
+  return {
+    merchantId,
+    locationId: "L8EXAMPLE0001",
+    source: "square",
+    name: "Mission St",
+    posConnectionId: "c-square",
+    quickbooksConnectionId: "c-qbo",
+    timeZone: "America/Los_Angeles",
+    dayStart: "04:00",
+    currency: "USD",
+    mapping: squareMapping(),
+    updatedAt: "2025-03-14T08:00:00.000Z",
+  };
+}
+
+const worked: DailySummary = summaryOf({
+  sales: { CAT_BEVERAGES: 900, CAT_FOOD: 350, CAT_MERCH: 2000 },
+  categoryNames: { CAT_BEVERAGES: "Beverages", CAT_FOOD: "Food", CAT_MERCH: "Merchandise" },
+  discounts: 125,
+  tax: { "State Sales Tax": 266 },
+  tips: 200,
+  payments: { CARD: 1421, CASH: 2170 },
+  fees: 52,
+});
+
+function pendingFor(summary: DailySummary, revision: number): PendingEntry {
+  const built = buildJournalEntry(summary, squareMapping(), { source: "square", locationId: "L8EXAMPLE0001", businessDay: "2025-03-14", revision });
+  if (built.journalEntry === null) throw new Error("the test summary has nothing to post");
+  return {
+    revision,
+    docNumber: built.docNumber,
+    requestId: randomUUID(),
+    body: built.journalEntry,
+    summary,
+    startedAt: "2025-03-15T09:00:00.000Z",
+  };
+}
+
+function postedFor(summary: DailySummary, revision: number): PostedEntry {
+  const { docNumber, requestId } = pendingFor(summary, revision);
+  return { revision, docNumber, entryId: String(1000 + revision), txnDate: "2025-03-14", requestId, summary, postedAt: "2025-03-15T09:00:05.000Z" };
+}
+
+function aSyncRecord(merchantId: string, overrides: Partial<SyncRecord> = {}): Omit<SyncRecord, "version"> {
+  return {
+    merchantId,
+    locationId: "L8EXAMPLE0001",
+    businessDay: "2025-03-14",
+    state: "posting",
+    posted: [],
+    attempts: 1,
+    updatedAt: "2025-03-15T09:00:00.000Z",
+    ...overrides,
+  };
+}
+
+describe("the test table", () => {
+  it("has production's keys, billing, TTL attribute and point-in-time recovery", async () => {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.KeySchema).toEqual([{ AttributeName: "PK", KeyType: "HASH" }, { AttributeName: "SK", KeyType: "RANGE" }]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+    const { TimeToLiveDescription } = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    expect(TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: "ENABLED", AttributeName: "expiresAt" });
+    const { ContinuousBackupsDescription } = await dynamo.send(new DescribeContinuousBackupsCommand({ TableName: tableName }));
+    expect(ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe("ENABLED");
+  });
+});
+
+describe("merchants and locations", () => {
+  it("round-trip under the merchant's partition", async () => {
+    const merchantId = newMerchantId();
+    const merchant = { merchantId, name: "Café Ünïcode & Co", createdAt: "2025-03-01T10:00:00.000Z" };
+    await store.putMerchant(merchant);
+    expect(await store.getMerchant(merchantId)).toEqual(merchant);
+    expect(await rawItem({ PK: `MERCHANT#${merchantId}`, SK: "PROFILE" })).toBeDefined();
+
+    const location = aLocation(merchantId);
+    await store.putLocation(location);
+    expect(await store.getLocation(merchantId, location.locationId)).toEqual(location);
+    expect(await rawItem({ PK: `MERCHANT#${merchantId}`, SK: "LOCATION#L8EXAMPLE0001" })).toBeDefined();
+  });
+
+  it("answers undefined for what is not there", async () => {
+    const merchantId = newMerchantId();
+    expect(await store.getMerchant(merchantId)).toBeUndefined();
+    expect(await store.getLocation(merchantId, "L1")).toBeUndefined();
+    expect(await store.getConnection(merchantId, "c1")).toBeUndefined();
+    expect(await store.getSyncRecord(merchantId, "L1", "2025-03-14")).toBeUndefined();
+  });
+
+  it("refuses an id that would blur the key", async () => {
+    await expect(store.getMerchant("a#b")).rejects.toThrow(StoreError);
+  });
+});
+
+describe("connections", () => {
+  it("are created at token version 1 and read back as written", async () => {
+    const connection = aConnection(newMerchantId());
+    const created = await store.putConnection(connection);
+    expect(created).toEqual({ ...connection, tokenVersion: 1 });
+    expect(await store.getConnection(connection.merchantId, connection.connectionId)).toEqual(created);
+  });
+
+  it("are only created once", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    await expect(store.putConnection({ ...connection, tokenCiphertext: "v1.iv.tag.other" })).rejects.toThrow(ConflictError);
+    expect((await store.getConnection(connection.merchantId, connection.connectionId))?.tokenCiphertext).toBe("v1.iv.tag.first");
+  });
+
+  it("take new tokens at the expected version, and refuse a stale one", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    const updated = await store.updateConnectionTokens(connection.merchantId, connection.connectionId, 1, "v1.iv.tag.second");
+    expect(updated).toEqual({ ...connection, tokenCiphertext: "v1.iv.tag.second", tokenVersion: 2, updatedAt: NOW.toISOString() });
+    await expect(store.updateConnectionTokens(connection.merchantId, connection.connectionId, 1, "v1.iv.tag.stale")).rejects.toThrow(ConflictError);
+    expect(await store.getConnection(connection.merchantId, connection.connectionId)).toEqual(updated);
+  });
+
+  it("let exactly one of two concurrent refreshes win", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    const results = await Promise.allSettled(
+      ["v1.iv.tag.A", "v1.iv.tag.B"].map((ciphertext) => store.updateConnectionTokens(connection.merchantId, connection.connectionId, 1, ciphertext)),
+    );
+    const won = results.filter((result) => result.status === "fulfilled");
+    const lost = results.filter((result) => result.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+    const stored = await store.getConnection(connection.merchantId, connection.connectionId);
+    expect(stored).toEqual(won[0]!.value);
+    expect(stored?.tokenVersion).toBe(2);
+  });
+
+  it("lose their tokens in the same write that takes them out of active", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", "invalid_grant");
+
+    const raw = await rawItem(keys.connection(connection.merchantId, connection.connectionId));
+    expect(raw).toBeDefined();
+    expect(raw).not.toHaveProperty("tokenCiphertext");
+    expect(raw?.status).toEqual({ S: "needs-reconnect" });
+    expect(raw?.statusReason).toEqual({ S: "invalid_grant" });
+
+    expect(await store.getConnection(connection.merchantId, connection.connectionId)).toEqual({
+      ...connection, status: "needs-reconnect", statusReason: "invalid_grant", tokenCiphertext: "", tokenVersion: 2, updatedAt: NOW.toISOString(),
+    });
+    // A refresh that read version 1 before the disconnect cannot put tokens back.
+    await expect(store.updateConnectionTokens(connection.merchantId, connection.connectionId, 1, "v1.iv.tag.late")).rejects.toThrow(ConflictError);
+    await expect(store.updateConnectionTokens(connection.merchantId, connection.connectionId, 2, "v1.iv.tag.late")).rejects.toThrow(ConflictError);
+    expect(await rawItem(keys.connection(connection.merchantId, connection.connectionId))).not.toHaveProperty("tokenCiphertext");
+  });
+
+  it("are not made active again without tokens, nor given a status when missing", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "revoked");
+    await expect(store.setConnectionStatus(connection.merchantId, connection.connectionId, "active")).rejects.toThrow(ConflictError);
+    await expect(store.setConnectionStatus(connection.merchantId, "c-missing", "revoked")).rejects.toThrow(ConflictError);
+    expect(await store.getConnection(connection.merchantId, "c-missing")).toBeUndefined();
+  });
+
+  it("keep their tokens and drop a stale reason when set active", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "active", "checked by support");
+    expect((await store.getConnection(connection.merchantId, connection.connectionId))?.statusReason).toBe("checked by support");
+    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "active");
+    expect(await store.getConnection(connection.merchantId, connection.connectionId)).toEqual({
+      ...connection, tokenVersion: 1, updatedAt: NOW.toISOString(),
+    });
+  });
+});
+
+describe("sync records", () => {
+  it("round-trip with every optional part, the version counting writes", async () => {
+    const merchantId = newMerchantId();
+    const record = aSyncRecord(merchantId, {
+      state: "failed",
+      posted: [postedFor(worked, 0)],
+      pending: pendingFor(summaryOf({ sales: { CAT_FOOD: 150 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CASH: 150 } }), 1),
+      lastSummary: worked,
+      heldReason: "over/short of 1.25 USD is above the tolerance",
+      attempts: 3,
+      lastError: { kind: "retryable", message: "QuickBooks answered 503", at: "2025-03-15T09:00:06.000Z", intuitTid: "1-67d4-abc" },
+    });
+    const first = await store.saveSyncRecord(record, 0);
+    expect(first).toEqual({ ...record, version: 1 });
+    expect(await store.getSyncRecord(merchantId, record.locationId, record.businessDay)).toEqual(first);
+    expect(await rawItem(keys.syncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14"))).toMatchObject({
+      PK: { S: `MERCHANT#${merchantId}` }, SK: { S: "SYNC#L8EXAMPLE0001#2025-03-14" }, version: { N: "1" },
+    });
+
+    // Optional parts set to undefined are removed, whatever the document client's marshall options.
+    const second = await store.saveSyncRecord({ ...record, state: "posted", pending: undefined, lastError: undefined }, 1);
+    expect(second.version).toBe(2);
+    const stored = await store.getSyncRecord(merchantId, record.locationId, record.businessDay);
+    expect(stored).toEqual(second);
+    expect(stored).not.toHaveProperty("pending");
+    expect(stored).not.toHaveProperty("lastError");
+  });
+
+  it("refuse a write at a version that is not the stored one", async () => {
+    const record = aSyncRecord(newMerchantId());
+    await store.saveSyncRecord(record, 0);
+    await expect(store.saveSyncRecord(record, 0)).rejects.toThrow(ConflictError);
+    await expect(store.saveSyncRecord(record, 2)).rejects.toThrow(ConflictError);
+    await expect(store.saveSyncRecord(aSyncRecord(newMerchantId()), 1)).rejects.toThrow(ConflictError);
+    await store.saveSyncRecord({ ...record, attempts: 2 }, 1);
+    await expect(store.saveSyncRecord({ ...record, attempts: 9 }, 1)).rejects.toThrow(/no longer at version 1/);
+    expect((await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay))?.attempts).toBe(2);
+  });
+
+  it.each([0, 1])("let exactly one of two concurrent writers at version %i win", async (startVersion) => {
+    const merchantId = newMerchantId();
+    if (startVersion === 1) await store.saveSyncRecord(aSyncRecord(merchantId), 0);
+    const writers = ["worker A", "worker B"].map((who) => aSyncRecord(merchantId, { heldReason: who }));
+    const results = await Promise.allSettled(writers.map((record) => store.saveSyncRecord(record, startVersion)));
+    const won = results.filter((result) => result.status === "fulfilled");
+    const lost = results.filter((result) => result.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+    const stored = await store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14");
+    expect(stored).toEqual(won[0]!.value);
+    expect(stored?.version).toBe(startVersion + 1);
+  });
+
+  it("keep integer amounts exact, at the edges of the safe range and below zero", async () => {
+    const extreme = summaryOf({
+      sales: { CAT_BIG: Number.MAX_SAFE_INTEGER, CAT_SMALL: 1 },
+      returns: { CAT_BIG: -Number.MAX_SAFE_INTEGER },
+      categoryNames: { CAT_BIG: "Big", CAT_SMALL: "Small" },
+      discounts: -1234,
+      payments: { CARD: -987_654_321_012_345 },
+      rounding: -1,
+    });
+    const record = aSyncRecord(newMerchantId(), { lastSummary: extreme });
+    await store.saveSyncRecord(record, 0);
+    const stored = await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay);
+    expect(stored?.lastSummary).toEqual(extreme);
+    expect(stored?.lastSummary?.sales.CAT_BIG).toBe(9007199254740991);
+    const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
+    expect(raw?.lastSummary?.M?.sales?.M?.CAT_BIG).toEqual({ N: "9007199254740991" });
+    expect(raw?.lastSummary?.M?.payments?.M?.CARD).toEqual({ N: "-987654321012345" });
+  });
+
+  it("keep QuickBooks' decimal amounts in a pending body as they were", async () => {
+    const pending = pendingFor(worked, 0);
+    const record = aSyncRecord(newMerchantId(), { pending });
+    await store.saveSyncRecord(record, 0);
+    const stored = await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay);
+    expect(stored?.pending?.body.Line.map((line) => line.Amount)).toEqual(pending.body.Line.map((line) => line.Amount));
+    expect(stored?.pending?.body.Line.map((line) => line.Amount)).toContain(14.21);
+  });
+
+  it("are not written with an amount that is not a safe integer", async () => {
+    for (const amount of [12.5, Number.MAX_SAFE_INTEGER + 1, Number.NaN]) {
+      const record = aSyncRecord(newMerchantId(), { lastSummary: summaryOf({ tips: amount }) });
+      await expect(store.saveSyncRecord(record, 0)).rejects.toThrow(/lastSummary\.tips/);
+      expect(await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay))).toBeUndefined();
+    }
+  });
+
+  it("stay well under DynamoDB's 400 KB with 50 categories and 10 revisions", async () => {
+    const categories = Array.from({ length: 50 }, (_, index) => `CAT_${String(index).padStart(2, "0")}_${"X".repeat(20)}`);
+    const daySummary = (revision: number): DailySummary => summaryOf({
+      sales: Object.fromEntries(categories.map((id, index) => [id, 100_000 + index * 1_337 + revision])),
+      returns: Object.fromEntries(categories.slice(0, 10).map((id) => [id, 2_500])),
+      categoryNames: Object.fromEntries(categories.map((id, index) => [id, `Category ${index} – Hot drinks and pastries`])),
+      discounts: 12_345,
+      tax: { "State Sales Tax": 45_678, "City Tax": 12_345 },
+      tips: 23_456,
+      payments: { CARD: 4_000_000, CASH: 1_234_567, WALLET: 345_678 },
+      refunds: { CARD: 25_000 },
+      fees: 98_765,
+    });
+    const posted = Array.from({ length: 10 }, (_, revision) => postedFor(daySummary(revision), revision));
+    const record = aSyncRecord(newMerchantId(), {
+      state: "posting", posted, pending: pendingFor(daySummary(10), 10), lastSummary: daySummary(10),
+    });
+    await store.saveSyncRecord(record, 0);
+    const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
+    const size = dynamoItemSize(raw!);
+    expect(size).toBeGreaterThan(20_000);
+    expect(size).toBeLessThan(100_000);
+  });
+});
+
+describe("a corrupt item", () => {
+  it.each([
+    ["an amount stored as a string", { sales: { CAT_FOOD: "350" } }, /lastSummary\.sales\.CAT_FOOD/],
+    ["a fractional amount", { tips: 2.5 }, /lastSummary\.tips/],
+    ["an amount past the safe range", { fees: 2n ** 60n }, /lastSummary\.fees/],
+  ])("fails with a clear error: %s", async (_name, figures, path) => {
+    const merchantId = newMerchantId();
+    const key = keys.syncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14");
+    await putRaw({ ...key, ...aSyncRecord(merchantId), version: 1, lastSummary: { ...worked, ...figures } });
+    const error = await store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(`the stored sync record ${key.PK} ${key.SK} is not valid`);
+    expect((error as Error).message).toMatch(path);
+  });
+
+  it("fails for a connection with an unknown status or no tokens while active", async () => {
+    const merchantId = newMerchantId();
+    const tokenless: Record<string, unknown> = { ...aConnection(merchantId, { connectionId: "c-tokenless" }), tokenVersion: 1 };
+    delete tokenless.tokenCiphertext;
+    await putRaw({ ...keys.connection(merchantId, "c-tokenless"), ...tokenless });
+    await expect(store.getConnection(merchantId, "c-tokenless")).rejects.toThrow(/tokenCiphertext: an active connection must have a tokenCiphertext/);
+    await putRaw({ ...keys.connection(merchantId, "c-paused"), ...aConnection(merchantId, { connectionId: "c-paused" }), tokenVersion: 1, status: "paused" });
+    await expect(store.getConnection(merchantId, "c-paused")).rejects.toThrow(/status/);
+  });
+
+  it("fails for a merchant profile missing its name", async () => {
+    const merchantId = newMerchantId();
+    await putRaw({ ...keys.merchant(merchantId), merchantId, createdAt: "2025-03-01T10:00:00.000Z" });
+    await expect(store.getMerchant(merchantId)).rejects.toThrow(/the stored merchant .* is not valid: name/);
+  });
+});

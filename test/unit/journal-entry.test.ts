@@ -1,0 +1,177 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { docNumber, MAX_DOC_NUMBER_LENGTH } from "../../lib/domain/doc-number";
+import { buildJournalEntry, type EntryContext, JournalEntryError } from "../../lib/domain/journal-entry";
+import { type Mapping, parseMapping } from "../../lib/domain/mapping";
+import { emptySummary, subtractSummaries, summaryHash } from "../../lib/domain/summary";
+import { summaryOf } from "../support/summaries";
+
+const mapping: Mapping = parseMapping(
+  JSON.parse(readFileSync(new URL("../fixtures/square/mapping.json", import.meta.url), "utf8")),
+);
+const context: EntryContext = { source: "square", locationId: "L8EXAMPLE0001", businessDay: "2025-03-14", revision: 0 };
+
+const lineTuples = (entry: ReturnType<typeof buildJournalEntry>) =>
+  entry.lines.map((line) => [line.description, line.postingType, line.amount, line.accountId]);
+
+describe("the journal-entry builder", () => {
+  it("puts each figure on its side and account, with words an accountant reads", () => {
+    const summary = summaryOf({
+      sales: { CAT_BEVERAGES: 900, CAT_UNMAPPED: 100 },
+      categoryNames: { CAT_BEVERAGES: "Beverages", CAT_UNMAPPED: "Seasonal" },
+      returns: { CAT_BEVERAGES: 450 },
+      discounts: 90,
+      serviceCharges: { "Delivery fee": 300, Corkage: 200 },
+      autoGratuities: { "Large party 18%": 180 },
+      tax: { "State Sales Tax": 69, "City Tax": 10 },
+      tips: 200,
+      giftCardSales: 2500,
+      nonRevenue: { "Bottle deposit": 50 },
+      payments: { CARD: 3679, SQUARE_GIFT_CARD: 500, BUY_NOW_PAY_LATER: 239 },
+      refunds: { CASH: 450 },
+      fees: 87,
+      rounding: -1,
+    });
+    const entry = buildJournalEntry(summary, mapping, context);
+    expect(lineTuples(entry)).toEqual([
+      ["Sales – Beverages", "Credit", 900, "44"],
+      ["Sales – Seasonal", "Credit", 100, "40"],
+      ["Discounts & comps", "Debit", 90, "41"],
+      ["Returns – Beverages", "Debit", 450, "42"],
+      ["Service charges – Corkage", "Credit", 200, "43"],
+      ["Service charges – Delivery fee", "Credit", 300, "43"],
+      ["Auto-gratuity – Large party 18%", "Credit", 180, "21"],
+      ["Tax – City Tax", "Credit", 10, "24"],
+      ["Tax – State Sales Tax", "Credit", 69, "20"],
+      ["Tips", "Credit", 200, "21"],
+      ["Gift card sales", "Credit", 2500, "22"],
+      ["Non-revenue – Bottle deposit", "Credit", 50, "23"],
+      ["Buy now, pay later payments", "Debit", 239, "10"],
+      ["Card payments", "Debit", 3679, "11"],
+      ["Gift card payments", "Debit", 500, "22"],
+      ["Refunds – Cash", "Credit", 450, "12"],
+      ["Processing fees", "Debit", 87, "60"],
+      ["Processing fees – Card clearing", "Credit", 87, "11"],
+      ["Cash rounding", "Debit", 1, "61"],
+    ]);
+    expect(entry.residual).toBe(0);
+    expect(entry.held).toBe(false);
+    expect(entry.warnings.map((w) => w.code)).toEqual(["unmapped-category", "unmapped-tender"]);
+    expect(entry.warnings[0]!.message).toContain('"Seasonal"');
+    expect(entry.warnings[1]!.message).toContain('"Buy now, pay later"');
+  });
+
+  it("writes the exact QuickBooks request body", () => {
+    const summary = summaryOf({ sales: { CAT_FOOD: 1050 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CASH: 1050 } });
+    const entry = buildJournalEntry(summary, mapping, context);
+    expect(entry.journalEntry).toEqual({
+      TxnDate: "2025-03-14",
+      DocNumber: docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0),
+      PrivateNote: `Posted by daybook; source Square; location L8EXAMPLE0001; business day 2025-03-14; revision 0; summary sha256 ${summaryHash(summary)}.`,
+      Line: [
+        { Description: "Sales – Food", Amount: 10.5, DetailType: "JournalEntryLineDetail",
+          JournalEntryLineDetail: { PostingType: "Credit", AccountRef: { value: "45" } } },
+        { Description: "Cash payments", Amount: 10.5, DetailType: "JournalEntryLineDetail",
+          JournalEntryLineDetail: { PostingType: "Debit", AccountRef: { value: "12" } } },
+      ],
+    });
+  });
+
+  it("flips a negative net to the other side and leaves zero lines out", () => {
+    // A day with more refunded than sold: payments net negative, fees given back.
+    const summary = summaryOf({
+      returns: { CAT_FOOD: 500 }, categoryNames: { CAT_FOOD: "Food" }, discounts: -50, tax: { "State Sales Tax": -40 },
+      payments: { CARD: 0 }, refunds: { CARD: 490 }, fees: -12, tips: 0,
+    });
+    const entry = buildJournalEntry(summary, mapping, context);
+    expect(lineTuples(entry)).toEqual([
+      ["Discounts & comps", "Credit", 50, "41"],
+      ["Returns – Food", "Debit", 500, "42"],
+      ["Tax – State Sales Tax", "Debit", 40, "20"],
+      ["Refunds – Card", "Credit", 490, "11"],
+      ["Processing fees", "Credit", 12, "60"],
+      ["Processing fees – Card clearing", "Debit", 12, "11"],
+    ]);
+  });
+
+  it("posts returns to the category's own account when the merchant chose so", () => {
+    const summary = summaryOf({
+      returns: { CAT_FOOD: 500, CAT_OTHER: 100 }, categoryNames: { CAT_FOOD: "Food", CAT_OTHER: "Other" }, refunds: { CASH: 600 },
+    });
+    const entry = buildJournalEntry(summary, { ...mapping, returnsToCategoryAccounts: true }, context);
+    expect(lineTuples(entry).slice(0, 2)).toEqual([
+      ["Returns – Food", "Debit", 500, "45"],
+      ["Returns – Other", "Debit", 100, "40"],
+    ]);
+  });
+
+  it("balances a small residual to over/short with a warning, and holds a large one", () => {
+    const shortBy = (amount: number) =>
+      summaryOf({ sales: { CAT_FOOD: 1000 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CASH: 1000 - amount } });
+    const small = buildJournalEntry(shortBy(100), mapping, context);
+    expect(small.residual).toBe(-100);
+    expect(small.lines.at(-1)).toEqual({ description: "Over/short (unexplained difference)", postingType: "Debit", amount: 100, accountId: "62" });
+    expect(small.held).toBe(false);
+    expect(small.warnings.map((w) => w.code)).toEqual(["over-short"]);
+
+    const large = buildJournalEntry(shortBy(-101), mapping, context);
+    expect(large.lines.at(-1)).toMatchObject({ postingType: "Credit", amount: 101 });
+    expect(large.held).toBe(true);
+    expect(large.holdReason).toMatch(/unexplained difference of 1\.01 USD, more than the 1\.00 USD tolerance/);
+    expect(large.journalEntry).not.toBeNull();
+
+    expect(buildJournalEntry(shortBy(5), { ...mapping, holdTolerance: 0 }, context).held).toBe(true);
+  });
+
+  it("posts no entry for a day with nothing in it", () => {
+    const entry = buildJournalEntry(emptySummary("USD"), mapping, context);
+    expect(entry.journalEntry).toBeNull();
+    expect(entry.lines).toEqual([]);
+    expect(entry.held).toBe(false);
+  });
+
+  it("builds an adjusting entry from the difference, under its own DocNumber and date", () => {
+    const posted = summaryOf({ sales: { CAT_FOOD: 1000 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CASH: 1000 } });
+    const now = summaryOf({ sales: { CAT_FOOD: 1250 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CASH: 1000, CARD: 250 } });
+    const entry = buildJournalEntry(subtractSummaries(now, posted), mapping, {
+      ...context, revision: 1, txnDate: "2025-04-02", note: "Dated 2025-04-02 because 2025-03-14 is in a closed period",
+    });
+    expect(lineTuples(entry)).toEqual([["Sales – Food", "Credit", 250, "45"], ["Card payments", "Debit", 250, "11"]]);
+    expect(entry.journalEntry?.DocNumber).toBe(`${docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0)}-A1`);
+    expect(entry.journalEntry?.TxnDate).toBe("2025-04-02");
+    expect(entry.journalEntry?.PrivateNote).toContain("business day 2025-03-14; revision 1;");
+    expect(entry.journalEntry?.PrivateNote).toContain("closed period");
+  });
+
+  it("uses the currency's decimals: yen have none, dinars three", () => {
+    const yen = buildJournalEntry(summaryOf({ sales: { CAT_FOOD: 1200 }, payments: { CASH: 1200 } }, "JPY"), mapping, context);
+    expect(yen.journalEntry?.Line.map((line) => line.Amount)).toEqual([1200, 1200]);
+    const dinar = buildJournalEntry(summaryOf({ sales: { CAT_FOOD: 1205 }, payments: { CASH: 1205 } }, "KWD"), mapping, context);
+    expect(dinar.journalEntry?.Line.map((line) => line.Amount)).toEqual([1.205, 1.205]);
+  });
+
+  it("refuses an amount larger than QuickBooks accepts instead of posting it wrong", () => {
+    const huge = summaryOf({ sales: { CAT_FOOD: 10 ** 12 }, payments: { CASH: 10 ** 12 } });
+    expect(() => buildJournalEntry(huge, mapping, context)).toThrow(JournalEntryError);
+  });
+});
+
+describe("DocNumber", () => {
+  it("is deterministic, at most 21 characters, and distinct per location, day and revision", () => {
+    const first = docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0);
+    expect(first).toMatch(/^DB250314-[0-9A-Z]{6}$/);
+    expect(docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0)).toBe(first);
+    expect(docNumber("square", "L8EXAMPLE0001", "2025-03-14", 999)).toHaveLength(MAX_DOC_NUMBER_LENGTH - 1);
+    const numbers = new Set<string>();
+    for (const source of ["square", "clover"]) {
+      for (const location of ["L1", "L2", "L8EXAMPLE0001", "LQ1234567890ABCDEFGHIJKLMNOP"]) {
+        for (const day of ["2025-03-14", "2025-03-15", "2026-03-14"]) {
+          for (const revision of [0, 1, 2, 10]) numbers.add(docNumber(source, location, day, revision));
+        }
+      }
+    }
+    expect(numbers.size).toBe(2 * 4 * 3 * 4);
+    expect([...numbers].every((n) => n.length <= MAX_DOC_NUMBER_LENGTH)).toBe(true);
+    expect(() => docNumber("square", "L1", "2025-03-14", 1000)).toThrow(RangeError);
+  });
+});
