@@ -243,6 +243,7 @@ describe("the Clover reader", () => {
     // 1 merchant + 3 order lists + 30 order re-reads + 2 item lists; a timeout on a loaded machine may add a retry.
     expect(requestsSince(mark).length).toBeGreaterThanOrEqual(1 + 3 + 30 + 2);
     const stats = clover.rateStats(cloverReader.token);
+    expect(clover.requests().slice(mark).filter((r) => r.rateLimited).map((r) => `${r.endpoint} ${r.rateLimited}`)).toEqual([]);
     expect(stats.limited429s).toBe(0);
     expect(stats.maxPerSecond).toBeLessThanOrEqual(16);
     expect(stats.maxConcurrent).toBeLessThanOrEqual(5);
