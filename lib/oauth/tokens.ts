@@ -13,6 +13,13 @@ export const storedTokensSchema = z.object({
   accessTokenExpiresAt: z.optional(z.string()),
   /** ISO 8601; when the refresh token stops working, if the provider says. */
   refreshTokenExpiresAt: z.optional(z.string()),
+  /** ISO 8601; when these tokens were obtained (Square wants a refresh at least every 7 days). */
+  obtainedAt: z.optional(z.string()),
+  /**
+   * The refresh token the current one replaced, kept until the current one has worked once: if a
+   * rotation's answer is lost, Clover's recovery (and QuickBooks, for a while) still accept it.
+   */
+  previousRefreshToken: z.optional(z.string()),
 });
 
 export type StoredTokens = z.infer<typeof storedTokensSchema>;

@@ -14,6 +14,8 @@ export type ConnectionStatus = "active" | "needs-reconnect" | "revoked";
 export interface Merchant {
   merchantId: string;
   name: string;
+  /** Lower-cased, trimmed; the sign-in address, unique across merchants. */
+  email: string;
   createdAt: string;
 }
 
@@ -30,6 +32,14 @@ export interface Connection {
   tokenVersion: number;
   /** Why the connection is not active, for the merchant. */
   statusReason?: string;
+  /** Clover only: "us" | "eu" | "la" | "sandbox", whose hosts serve the merchant. */
+  region?: string;
+  /**
+   * ISO 8601: a worker holds the right to refresh these tokens until then (single flight: see
+   * acquireRefreshLease). Absent when no refresh is under way.
+   */
+  refreshLeaseUntil?: string;
+  createdAt: string;
   updatedAt: string;
 }
 
@@ -105,14 +115,53 @@ export class ConflictError extends Error {
   override name = "ConflictError";
 }
 
+/** Everything daybook holds for a merchant, for the export download: no ciphertext, no secret. */
+export interface MerchantExport {
+  merchant: Merchant;
+  connections: Omit<Connection, "tokenCiphertext" | "refreshLeaseUntil">[];
+  locations: LocationConfig[];
+  syncRecords: SyncRecord[];
+  /** Items of kinds added later (reports, recipients...), as stored minus keys: the export never silently drops data. */
+  other: Record<string, unknown>[];
+}
+
 export interface Store {
   putMerchant(merchant: Merchant): Promise<void>;
   getMerchant(merchantId: string): Promise<Merchant | undefined>;
+  /**
+   * Creates the merchant and claims its email address in one transaction; ConflictError if the
+   * address already belongs to a merchant (then nothing is written).
+   */
+  createMerchant(merchant: Merchant): Promise<void>;
+  /** The merchant whose sign-in address this is (case-insensitive), if any. */
+  findMerchantByEmail(email: string): Promise<Merchant | undefined>;
+  /** The merchant's connections, all statuses, oldest first. */
+  listConnections(merchantId: string): Promise<Connection[]>;
+  /** Every daybook connection to this provider account (a provider's webhook names only its own id). */
+  findConnectionsByExternalId(provider: Provider, externalId: string): Promise<Connection[]>;
+  /**
+   * Single flight for token refreshes: sets refreshLeaseUntil = `until` if the connection is active,
+   * still at `expectedVersion`, and no unexpired lease exists at `now`; ConflictError otherwise.
+   * updateConnectionTokens clears the lease.
+   */
+  acquireRefreshLease(merchantId: string, connectionId: string, expectedVersion: number, until: Date, now: Date): Promise<Connection>;
+  /** The merchant's locations. */
+  listLocations(merchantId: string): Promise<LocationConfig[]>;
+  /** The merchant's sync records, newest business day first. */
+  listSyncRecords(merchantId: string): Promise<SyncRecord[]>;
+  /** Everything under the merchant's partition, secrets removed (see MerchantExport). */
+  exportMerchant(merchantId: string): Promise<MerchantExport | undefined>;
+  /**
+   * Account deletion: removes the merchant's email claim and every item of its partition (tokens
+   * first, so they are gone even if a later delete fails); returns how many items went. The caller
+   * revokes at the providers and ends sessions (AuthStore) before calling this.
+   */
+  deleteMerchant(merchantId: string): Promise<number>;
 
   /** Creates a new connection (a reconnect gets a new connectionId); sets tokenVersion to 1. ConflictError if it exists. */
   putConnection(connection: Omit<Connection, "tokenVersion">): Promise<Connection>;
   getConnection(merchantId: string, connectionId: string): Promise<Connection | undefined>;
-  /** Replaces the tokens if tokenVersion still equals `expectedVersion`; ConflictError otherwise. */
+  /** Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and the connection is active; ConflictError otherwise. */
   updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string): Promise<Connection>;
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
 

@@ -1,0 +1,51 @@
+/**
+ * One POS or accounting provider's OAuth, as the web front door and the token keeper use it.
+ * Implementations: square.ts (official `square` SDK), clover.ts (fetch, v2 expiring tokens, regions),
+ * quickbooks.ts (intuit-oauth via lib/quickbooks/oauth.ts). None of them logs a token or puts one in
+ * an error message.
+ */
+import type { StoredTokens } from "./tokens";
+
+export type ProviderName = "square" | "clover" | "quickbooks";
+
+export interface AuthorizeRequest {
+  /** The random, single-use state; the provider echoes it to the callback. */
+  state: string;
+  /** Clover only: "us" | "eu" | "la" | "sandbox". */
+  region?: string;
+}
+
+/** The query string the provider's redirect brought back to the callback, as received. */
+export type CallbackQuery = Record<string, string | undefined>;
+
+export interface Authorization {
+  tokens: StoredTokens;
+  /** The provider's id of the connected account: Square merchant id, Clover merchant id, QuickBooks realm id. */
+  externalId: string;
+  /** Clover only: the region whose hosts serve this merchant. */
+  region?: string;
+}
+
+/** A failure the merchant or the token keeper must act on: "needs-reconnect" is invalid_grant and its kin. */
+export class OAuthError extends Error {
+  override name = "OAuthError";
+  constructor(message: string, readonly kind: "needs-reconnect" | "retryable" | "bug", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+export interface OAuthProvider {
+  readonly name: ProviderName;
+  /** Where to send the browser to ask for consent. */
+  authorizeUrl(request: AuthorizeRequest): string;
+  /** Exchanges the callback's code (the state was already checked by the caller). */
+  exchangeCode(query: CallbackQuery, region?: string): Promise<Authorization>;
+  /** New tokens from the refresh token; rotating providers return a new refresh token. */
+  refresh(tokens: StoredTokens, region?: string): Promise<StoredTokens>;
+  /** Clover's recovery with the refresh token that preceded the current one; absent where the provider has none. */
+  recover?(previousRefreshToken: string, region?: string): Promise<StoredTokens>;
+  /** Revokes the authorization at the provider; a provider without a revoke endpoint (Clover) resolves. */
+  revoke(tokens: StoredTokens, externalId: string): Promise<void>;
+  /** When the token keeper should refresh before use: true if `tokens` are due at `now`. */
+  refreshDue(tokens: StoredTokens, now: Date): boolean;
+}

@@ -1,0 +1,39 @@
+/**
+ * What the web app needs from the outside, passed in so the same app runs on Lambda
+ * (functions/api.ts), in the local stack and in tests.
+ */
+import type { AuthStore, Session } from "../auth/types";
+import type { EmailSender } from "../email/email";
+import type { OAuthProvider, ProviderName } from "../oauth/provider";
+import type { Merchant, Store } from "../store/types";
+import type { TokenVault } from "../vault/vault";
+
+export interface WebhookSecrets {
+  /** Square's webhook signature key for the subscription, and the exact notification URL Square posts to (both are signed). */
+  squareSignatureKey: string;
+  squareNotificationUrl: string;
+  /** The X-Clover-Auth code Clover sends with every webhook of the app. */
+  cloverAuthCode: string;
+}
+
+export interface WebDeps {
+  store: Store;
+  auth: AuthStore;
+  vault: TokenVault;
+  email: EmailSender;
+  providers: Record<ProviderName, OAuthProvider>;
+  /** The app's public origin, e.g. https://app.daybook.example (links in emails, OAuth redirect URIs). */
+  publicUrl: string;
+  webhooks: WebhookSecrets;
+  now: () => Date;
+  /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */
+  log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;
+}
+
+/** Hono context variables set by the session middleware. */
+export interface AppEnv {
+  Variables: {
+    session: Session | undefined;
+    merchant: Merchant | undefined;
+  };
+}
