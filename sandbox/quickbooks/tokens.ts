@@ -6,9 +6,9 @@
  * - refresh tokens expire after 100 days unused and at the latest 5 years after the grant;
  * - revoking any token of a grant kills the whole grant, access and refresh tokens alike.
  */
-import { randomBytes } from "node:crypto";
 import type { SimulatorClock } from "./clock";
 import { OAuthProblem } from "./faults";
+import { mintSecret } from "../secret-token";
 
 export const ACCESS_TOKEN_LIFETIME_S = 3600;
 export const REFRESH_TOKEN_LIFETIME_S = 100 * 86_400;
@@ -54,7 +54,7 @@ interface AuthorizationCode {
 
 export type AccessCheck = { ok: true; realmId: string } | { ok: false; reason: string };
 
-const token = (prefix: string) => `${prefix}${randomBytes(24).toString("base64url")}`;
+const token = (prefix: string) => mintSecret(prefix);
 
 export class TokenStore {
   readonly #grants: Grant[] = [];

@@ -4,8 +4,8 @@
  * every v2 endpoint makes. Access tokens live 30 days of simulated time (24 hours when short-lived);
  * the code-flow refresh token is multi-use and never expires; revoking kills the whole authorization.
  */
-import { randomBytes } from "node:crypto";
 import { invalidRequest, LegacyOAuthError, notFound, SquareApiError, unauthorized } from "./api-error";
+import { mintSecret } from "../secret-token";
 import {
   type JsonObject,
   optionalBoolean,
@@ -59,7 +59,7 @@ export interface Caller {
   scopes: readonly string[];
 }
 
-const randomToken = (prefix: string, bytes: number): string => `${prefix}${randomBytes(bytes).toString("base64url")}`;
+const randomToken = (prefix: string, bytes: number): string => mintSecret(prefix, bytes);
 
 /** Square's timestamps in OAuth answers carry no milliseconds ("2025-04-03T18:31:06Z"). */
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
