@@ -1,25 +1,38 @@
 /**
  * The Store on DynamoDB (AWS SDK v3 document client), one table laid out as table.ts and keys.ts
  * say. Every state change that can race is a conditional write; a lost condition is a ConflictError.
- * Reads are strongly consistent, so a version read is the version a conditional write will meet.
+ * Reads of the table are strongly consistent, so a version read is the version a conditional write
+ * will meet; reads of the index (GSI1) cannot be, and are used only to find, never to decide.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { describeIssues, type z } from "../validation";
+import {
+  DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { z } from "../validation";
+import {
+  assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, names, queryAll, toItem,
+  unlessConditionFails,
+} from "./dynamo-items";
 import { StoreError } from "./errors";
-import { type ItemKey, keys } from "./keys";
+import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
+import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
 import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
-import { type Connection, type ConnectionStatus, ConflictError, type Store } from "./types";
+import { GSI1 } from "./table";
+import { type Connection, type ConnectionStatus, ConflictError, type Merchant, type Store } from "./types";
 
 export interface DynamoStoreOptions {
   /** Any translateConfig will do: the store drops undefined values itself and checks every number it reads. */
   client: DynamoDBDocumentClient;
   tableName: string;
   now?: () => Date;
+  /** Items per Query page (DynamoDB's 1 MB pages when unset); tests set it small to exercise paging. */
+  pageSize?: number;
+  /** How account deletion retries what BatchWriteItem leaves unprocessed. */
+  batchDelete?: BatchDeleteOptions;
 }
 
-type Item = Record<string, unknown>;
+const emailClaimSchema = z.object({ merchantId: z.string().check(z.minLength(1)) });
 
-export function createDynamoStore({ client, tableName, now = () => new Date() }: DynamoStoreOptions): Store {
+export function createDynamoStore({ client, tableName, now = () => new Date(), pageSize, batchDelete }: DynamoStoreOptions): Store {
   async function read<T>(key: ItemKey, schema: z.ZodMiniType<T>, what: string): Promise<T | undefined> {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return Item === undefined ? undefined : fromItem(schema, Item, `the stored ${what} ${describeKey(key)}`);
@@ -35,19 +48,157 @@ export function createDynamoStore({ client, tableName, now = () => new Date() }:
     })));
   }
 
+  /** The items of one kind in the merchant's partition. */
+  function queryKind(merchantId: string, prefix: string): Promise<Item[]> {
+    return queryAll(client, {
+      TableName: tableName,
+      KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": prefix },
+      ConsistentRead: true,
+      Limit: pageSize,
+    });
+  }
+
+  function queryPartition(merchantId: string): Promise<Item[]> {
+    return queryAll(client, {
+      TableName: tableName,
+      KeyConditionExpression: "PK = :partition",
+      ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId) },
+      ConsistentRead: true,
+      Limit: pageSize,
+    });
+  }
+
+  function profileItem(merchant: Merchant): Item {
+    return toItem(merchantSchema, { ...merchant, email: normalizeEmail(merchant.email) }, keys.merchant(merchant.merchantId), "the merchant");
+  }
+
+  async function getMerchant(merchantId: string): Promise<Merchant | undefined> {
+    return await read(keys.merchant(merchantId), merchantSchema, "merchant");
+  }
+
+  /** Takes the tokens off a connection for good: revoked, version bumped so no refresh in flight can write them back. */
+  async function destroyTokens(key: ItemKey): Promise<void> {
+    await unlessConditionFails(() => client.send(new UpdateCommand({
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: "SET #status = :revoked, #statusReason = :reason, #updatedAt = :now, #tokenVersion = if_not_exists(#tokenVersion, :zero) + :one REMOVE #tokenCiphertext, #refreshLeaseUntil",
+      ConditionExpression: "attribute_exists(PK)",
+      ExpressionAttributeNames: names("status", "statusReason", "updatedAt", "tokenVersion", "tokenCiphertext", "refreshLeaseUntil"),
+      ExpressionAttributeValues: { ":revoked": "revoked", ":reason": "account deleted", ":now": now().toISOString(), ":zero": 0, ":one": 1 },
+    })));
+  }
+
+  /** Deletes the address's claim if it is this merchant's; true if it did. */
+  async function releaseEmail(email: string, merchantId: string): Promise<boolean> {
+    const released = await unlessConditionFails(() => client.send(new DeleteCommand({
+      TableName: tableName,
+      Key: keys.emailClaim(email),
+      ConditionExpression: "#merchantId = :merchantId",
+      ExpressionAttributeNames: names("merchantId"),
+      ExpressionAttributeValues: { ":merchantId": merchantId },
+    })));
+    return released !== undefined;
+  }
+
   return {
     async putMerchant(merchant) {
-      const key = keys.merchant(merchant.merchantId);
-      await put(toItem(merchantSchema, merchant, key, "the merchant"));
+      await put(profileItem(merchant));
     },
 
-    async getMerchant(merchantId) {
-      return await read(keys.merchant(merchantId), merchantSchema, "merchant");
+    getMerchant,
+
+    async createMerchant(merchant) {
+      const profile = profileItem(merchant);
+      const claim = { ...keys.emailClaim(merchant.email), merchantId: merchant.merchantId };
+      try {
+        await client.send(new TransactWriteCommand({
+          TransactItems: [profile, claim].map((Item) => ({
+            Put: { TableName: tableName, Item, ConditionExpression: "attribute_not_exists(PK)" },
+          })),
+        }));
+      } catch (error) {
+        throw transactionConflict(error, merchant.merchantId) ?? error;
+      }
+    },
+
+    async findMerchantByEmail(email) {
+      const claim = await read(keys.emailClaim(email), emailClaimSchema, "email claim");
+      if (claim === undefined) return undefined;
+      const merchant = await getMerchant(claim.merchantId);
+      return merchant?.email === normalizeEmail(email) ? merchant : undefined;
+    },
+
+    async listConnections(merchantId) {
+      const items = await queryKind(merchantId, KIND_PREFIX.connection);
+      return items.map((item) => toConnection(fromItem(storedConnectionSchema, item, `the stored connection ${describeItem(item)}`)))
+        .sort(oldestFirst);
+    },
+
+    async findConnectionsByExternalId(provider, externalId) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: "GSI1PK = :account",
+        ExpressionAttributeValues: { ":account": indexKeys.providerAccount(provider, externalId) },
+        Limit: pageSize,
+      });
+      return items.map((item) => toConnection(fromItem(storedConnectionSchema, item, `the stored connection ${describeItem(item)}`)));
+    },
+
+    async acquireRefreshLease(merchantId, connectionId, expectedVersion, until, at) {
+      assertVersion(expectedVersion, 1);
+      if (!(until.getTime() > at.getTime())) throw new StoreError("a refresh lease must end after the time it is taken");
+      const key = keys.connection(merchantId, connectionId);
+      const { Attributes } = await conflictOnCondition(
+        `connection ${connectionId} of merchant ${merchantId} is not active at token version ${expectedVersion}, or another worker holds its refresh lease`,
+        () => client.send(new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: "SET #refreshLeaseUntil = :until",
+          // ISO 8601 instants from toISOString compare as strings in time order.
+          ConditionExpression: "#status = :active AND #tokenVersion = :expected AND (attribute_not_exists(#refreshLeaseUntil) OR #refreshLeaseUntil < :now)",
+          ExpressionAttributeNames: names("refreshLeaseUntil", "status", "tokenVersion"),
+          ExpressionAttributeValues: { ":until": until.toISOString(), ":active": "active", ":expected": expectedVersion, ":now": at.toISOString() },
+          ReturnValues: "ALL_NEW",
+        })),
+      );
+      return toConnection(fromItem(storedConnectionSchema, Attributes ?? {}, `the leased connection ${describeKey(key)}`));
+    },
+
+    async listLocations(merchantId) {
+      const items = await queryKind(merchantId, KIND_PREFIX.location);
+      return items.map((item) => fromItem(locationSchema, item, `the stored location ${describeItem(item)}`));
+    },
+
+    async listSyncRecords(merchantId) {
+      const items = await queryKind(merchantId, KIND_PREFIX.syncRecord);
+      return items.map((item) => fromItem(syncRecordSchema, item, `the stored sync record ${describeItem(item)}`))
+        .sort(newestDayFirst);
+    },
+
+    async exportMerchant(merchantId) {
+      return merchantExportOf(await queryPartition(merchantId));
+    },
+
+    async deleteMerchant(merchantId) {
+      const items = await queryPartition(merchantId);
+      const keyOf = (item: Item): ItemKey => ({ PK: String(item.PK), SK: String(item.SK) });
+      // Tokens first and one at a time: if anything later fails, no token is left behind.
+      for (const item of items) {
+        if (item.tokenCiphertext !== undefined) await destroyTokens(keyOf(item));
+      }
+      const itemKeys = items.map(keyOf);
+      const profile = items.find((item) => item.SK === KIND_PREFIX.profile);
+      const released = typeof profile?.email === "string" && await releaseEmail(profile.email, merchantId);
+      await deleteAll(client, tableName, itemKeys, batchDelete);
+      return itemKeys.length + (released ? 1 : 0);
     },
 
     async putConnection(connection) {
       const key = keys.connection(connection.merchantId, connection.connectionId);
-      const item = toItem(storedConnectionSchema, { ...connection, tokenVersion: 1 }, key, "the connection");
+      const index = indexKeys.connection(connection.provider, connection.externalId, connection.merchantId, connection.connectionId);
+      const item = toItem(storedConnectionSchema, { ...connection, tokenVersion: 1 }, key, "the connection", index);
       await put(item, {
         expression: "attribute_not_exists(PK)",
         conflict: `connection ${connection.connectionId} of merchant ${connection.merchantId} already exists`,
@@ -69,10 +220,11 @@ export function createDynamoStore({ client, tableName, now = () => new Date() }:
         () => client.send(new UpdateCommand({
           TableName: tableName,
           Key: key,
-          UpdateExpression: "SET #tokenCiphertext = :ciphertext, #tokenVersion = :next, #updatedAt = :now",
+          // The new tokens end the refresh that held the lease.
+          UpdateExpression: "SET #tokenCiphertext = :ciphertext, #tokenVersion = :next, #updatedAt = :now REMOVE #refreshLeaseUntil",
           // A connection that is not active has no tokens to refresh; reconnecting makes a new one.
           ConditionExpression: "#tokenVersion = :expected AND #status = :active",
-          ExpressionAttributeNames: names("tokenCiphertext", "tokenVersion", "updatedAt", "status"),
+          ExpressionAttributeNames: names("tokenCiphertext", "tokenVersion", "updatedAt", "refreshLeaseUntil", "status"),
           ExpressionAttributeValues: {
             ":ciphertext": tokenCiphertext,
             ":next": expectedVersion + 1,
@@ -127,7 +279,28 @@ export function createDynamoStore({ client, tableName, now = () => new Date() }:
   };
 }
 
-/** The update for a new status. Leaving "active" removes the tokens and bumps their version, so a refresh already in flight cannot put them back. */
+/**
+ * createMerchant's lost transaction as a ConflictError, naming which part was taken (never the
+ * address); undefined for any other error.
+ */
+function transactionConflict(error: unknown, merchantId: string): ConflictError | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  const reasons = "CancellationReasons" in error && Array.isArray(error.CancellationReasons)
+    ? (error.CancellationReasons as { Code?: string }[]).map((reason) => reason.Code)
+    : [];
+  if (reasons[1] === "ConditionalCheckFailed") return new ConflictError("that email address already belongs to a merchant", { cause: error });
+  if (reasons[0] === "ConditionalCheckFailed") return new ConflictError(`merchant ${merchantId} already exists`, { cause: error });
+  // DynamoDB cancels one of two transactions on the same items that overlap in time.
+  if (reasons.includes("TransactionConflict")) {
+    return new ConflictError(`another write to merchant ${merchantId} or its email address was under way`, { cause: error });
+  }
+  return undefined;
+}
+
+/**
+ * The update for a new status. Leaving "active" removes the tokens (and any refresh lease) and bumps
+ * their version, so a refresh already in flight cannot put them back.
+ */
 function statusUpdate(status: ConnectionStatus, reason: string | undefined, at: Date) {
   const set = ["#status = :status", "#updatedAt = :now"];
   const remove: string[] = [];
@@ -141,8 +314,8 @@ function statusUpdate(status: ConnectionStatus, reason: string | undefined, at: 
   if (status !== "active") {
     set.push("#tokenVersion = #tokenVersion + :one");
     values[":one"] = 1;
-    attributes.push("tokenVersion");
-    remove.push("#tokenCiphertext");
+    attributes.push("tokenVersion", "refreshLeaseUntil");
+    remove.push("#tokenCiphertext", "#refreshLeaseUntil");
   }
   return {
     UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
@@ -153,54 +326,7 @@ function statusUpdate(status: ConnectionStatus, reason: string | undefined, at: 
   };
 }
 
-/** Placeholders for every attribute named in an expression: no reserved-word surprises (STATUS is one). */
-function names(...attributes: string[]): Record<string, string> {
-  return Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
-}
-
 function toConnection(stored: z.output<typeof storedConnectionSchema>): Connection {
   // The contract's tokenCiphertext is a string; a connection that is not active has none.
   return { ...stored, tokenCiphertext: stored.tokenCiphertext ?? "" };
-}
-
-async function conflictOnCondition<T>(conflict: string | undefined, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (conflict !== undefined && error instanceof Error && error.name === "ConditionalCheckFailedException") {
-      throw new ConflictError(conflict, { cause: error });
-    }
-    throw error;
-  }
-}
-
-function assertVersion(version: number, minimum: number): void {
-  if (!Number.isSafeInteger(version) || version < minimum) {
-    throw new StoreError(`the expected version must be a whole number of at least ${minimum}, got ${String(version)}`);
-  }
-}
-
-function toItem<T>(schema: z.ZodMiniType<T>, value: unknown, key: ItemKey, what: string): Item {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new StoreError(describeIssues(result.error, `${what} to write to ${describeKey(key)}`));
-  return { ...(withoutUndefined(result.data) as Item), ...key };
-}
-
-function fromItem<T>(schema: z.ZodMiniType<T>, item: Item, subject: string): T {
-  const result = schema.safeParse(item);
-  if (!result.success) throw new StoreError(describeIssues(result.error, subject));
-  return result.data;
-}
-
-/** The marshaller rejects undefined unless the client was built to drop it; the store does not rely on that. */
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUndefined);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.entries(value).filter(([, entry]) => entry !== undefined).map(([name, entry]) => [name, withoutUndefined(entry)]),
-  );
-}
-
-function describeKey(key: ItemKey): string {
-  return `${key.PK} ${key.SK}`;
 }

@@ -1,13 +1,23 @@
 /**
  * Item keys. Everything of a merchant sits under `MERCHANT#<merchantId>`, so one query reads or
- * exports it all and account deletion is one partition.
+ * exports it all and account deletion is one partition. The short-lived items of the front door
+ * (sign-in links, sessions, OAuth states, rate-limit counters) and the email claims each have a
+ * partition of their own, named by a hash, never by the secret or the address itself.
  */
+import { createHash } from "node:crypto";
 import { StoreError } from "./errors";
+import type { Provider } from "./types";
 
 export interface ItemKey {
   PK: string;
   SK: string;
 }
+
+/** The generic secondary index's keys (table.ts: GSI1). */
+export type IndexKey = {
+  GSI1PK: string;
+  GSI1SK: string;
+};
 
 /** Ids become key segments; a "#" inside one would blur the boundary between segments. */
 function segment(value: string, what: string): string {
@@ -19,18 +29,58 @@ function segment(value: string, what: string): string {
 
 const merchantPartition = (merchantId: string): string => `MERCHANT#${segment(merchantId, "merchantId")}`;
 
+/** The sort-key prefix of each kind of item in a merchant's partition. */
+export const KIND_PREFIX = {
+  profile: "PROFILE",
+  connection: "CONNECTION#",
+  location: "LOCATION#",
+  syncRecord: "SYNC#",
+} as const;
+
+/** Sign-in addresses compare case-insensitively and without surrounding space. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+
 export const keys = {
-  merchant: (merchantId: string): ItemKey => ({ PK: merchantPartition(merchantId), SK: "PROFILE" }),
+  merchantPartition,
+  merchant: (merchantId: string): ItemKey => ({ PK: merchantPartition(merchantId), SK: KIND_PREFIX.profile }),
   connection: (merchantId: string, connectionId: string): ItemKey => ({
     PK: merchantPartition(merchantId),
-    SK: `CONNECTION#${segment(connectionId, "connectionId")}`,
+    SK: `${KIND_PREFIX.connection}${segment(connectionId, "connectionId")}`,
   }),
   location: (merchantId: string, locationId: string): ItemKey => ({
     PK: merchantPartition(merchantId),
-    SK: `LOCATION#${segment(locationId, "locationId")}`,
+    SK: `${KIND_PREFIX.location}${segment(locationId, "locationId")}`,
   }),
   syncRecord: (merchantId: string, locationId: string, businessDay: string): ItemKey => ({
     PK: merchantPartition(merchantId),
-    SK: `SYNC#${segment(locationId, "locationId")}#${segment(businessDay, "businessDay")}`,
+    SK: `${KIND_PREFIX.syncRecord}${segment(locationId, "locationId")}#${segment(businessDay, "businessDay")}`,
+  }),
+  /** Claims a sign-in address for one merchant; named by a hash so the key never shows the address. */
+  emailClaim: (email: string): ItemKey => ({ PK: `EMAIL#${sha256Hex(normalizeEmail(email))}`, SK: "EMAIL" }),
+
+  signInLink: (tokenHash: string): ItemKey => ({ PK: `SIGNIN#${segment(tokenHash, "tokenHash")}`, SK: "SIGNIN" }),
+  session: (sessionHash: string): ItemKey => ({ PK: `SESSION#${segment(sessionHash, "sessionHash")}`, SK: "SESSION" }),
+  oauthState: (stateHash: string): ItemKey => ({ PK: `OAUTHSTATE#${segment(stateHash, "stateHash")}`, SK: "OAUTHSTATE" }),
+  /** The bucket may hold "#" (e.g. "sign-in-email#<hash>"): the window start is always the last segment. */
+  rateLimit: (bucket: string, windowStart: number): ItemKey => ({ PK: `RATE#${bucket}#${windowStart}`, SK: "RATE" }),
+};
+
+export const indexKeys = {
+  /** A provider's webhook names only its own account id; this finds every daybook connection to it. */
+  providerAccount: (provider: Provider, externalId: string): string =>
+    `PROVIDERACCOUNT#${provider}#${segment(externalId, "externalId")}`,
+  connection: (provider: Provider, externalId: string, merchantId: string, connectionId: string): IndexKey => ({
+    GSI1PK: indexKeys.providerAccount(provider, externalId),
+    GSI1SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
+  }),
+  merchantSessions: (merchantId: string): string => `SESSIONS#${segment(merchantId, "merchantId")}`,
+  session: (merchantId: string, createdAt: string, sessionHash: string): IndexKey => ({
+    GSI1PK: indexKeys.merchantSessions(merchantId),
+    // createdAt first: the index sorts a merchant's sessions by age.
+    GSI1SK: `${createdAt}#${sessionHash}`,
   }),
 };

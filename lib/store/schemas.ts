@@ -7,6 +7,7 @@ import type { JournalEntryBody } from "../domain/journal-entry";
 import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
 import { z } from "../validation";
+import { normalizeEmail } from "./keys";
 import type {
   Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord,
 } from "./types";
@@ -22,7 +23,7 @@ type Exact<A, B> = [A] extends [B]
     : false
   : false;
 
-function describing<T>() {
+export function describing<T>() {
   return <S extends z.ZodMiniType>(schema: S & (Exact<z.output<S>, T> extends true ? unknown : "the schema does not match the type")): S =>
     schema;
 }
@@ -69,9 +70,16 @@ const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
   })),
 }));
 
+/** The store normalises addresses before it writes (keys.ts normalizeEmail); anything else in the table is corrupt. */
+export const normalizedEmail = z.string().check(
+  z.regex(/^[^@\s]+@[^@\s]+$/, "must be an email address"),
+  z.refine((email) => email === normalizeEmail(email), "must be lower-cased and trimmed"),
+);
+
 export const merchantSchema = describing<Merchant>()(z.object({
   merchantId: id,
   name: z.string(),
+  email: normalizedEmail,
   createdAt: timestamp,
 }));
 
@@ -87,6 +95,9 @@ export const connectionSchema = describing<Connection>()(z.object({
   tokenCiphertext: z.string(),
   tokenVersion: z.int().check(z.positive()),
   statusReason: z.optional(z.string()),
+  region: z.optional(z.string().check(z.minLength(1))),
+  refreshLeaseUntil: z.optional(timestamp),
+  createdAt: timestamp,
   updatedAt: timestamp,
 }));
 

@@ -1,6 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   type AttributeValue, DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand,
+  QueryCommand,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -10,7 +11,7 @@ import { createDynamoStore } from "../../lib/store/dynamo";
 import { StoreError } from "../../lib/store/errors";
 import { keys } from "../../lib/store/keys";
 import {
-  type Connection, ConflictError, type LocationConfig, type PendingEntry, type PostedEntry, type Store, type SyncRecord,
+  type Connection, ConflictError, type LocationConfig, type Merchant, type PendingEntry, type PostedEntry, type Store, type SyncRecord,
 } from "../../lib/store/types";
 import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
 import { squareMapping } from "../support/fixtures";
@@ -55,6 +56,7 @@ function aConnection(merchantId: string, overrides: Partial<Connection> = {}): O
     status: "active",
     externalId: "9130357992219876",
     tokenCiphertext: "v1.iv.tag.first",
+    createdAt: "2025-03-14T08:00:00.000Z",
     updatedAt: "2025-03-14T08:00:00.000Z",
     ...overrides,
   };
@@ -127,12 +129,19 @@ describe("the test table", () => {
     const { ContinuousBackupsDescription } = await dynamo.send(new DescribeContinuousBackupsCommand({ TableName: tableName }));
     expect(ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe("ENABLED");
   });
+
+  it("has the generic index GSI1, projecting whole items", async () => {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => ({ name: index.IndexName, keys: index.KeySchema, projection: index.Projection?.ProjectionType }))).toEqual([
+      { name: "GSI1", keys: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }], projection: "ALL" },
+    ]);
+  });
 });
 
 describe("merchants and locations", () => {
   it("round-trip under the merchant's partition", async () => {
     const merchantId = newMerchantId();
-    const merchant = { merchantId, name: "Café Ünïcode & Co", createdAt: "2025-03-01T10:00:00.000Z" };
+    const merchant = { merchantId, name: "Café Ünïcode & Co", email: "owner@cafe.example", createdAt: "2025-03-01T10:00:00.000Z" };
     await store.putMerchant(merchant);
     expect(await store.getMerchant(merchantId)).toEqual(merchant);
     expect(await rawItem({ PK: `MERCHANT#${merchantId}`, SK: "PROFILE" })).toBeDefined();
@@ -379,7 +388,304 @@ describe("a corrupt item", () => {
 
   it("fails for a merchant profile missing its name", async () => {
     const merchantId = newMerchantId();
-    await putRaw({ ...keys.merchant(merchantId), merchantId, createdAt: "2025-03-01T10:00:00.000Z" });
+    await putRaw({ ...keys.merchant(merchantId), merchantId, email: "owner@cafe.example", createdAt: "2025-03-01T10:00:00.000Z" });
     await expect(store.getMerchant(merchantId)).rejects.toThrow(/the stored merchant .* is not valid: name/);
+  });
+});
+
+const uniqueEmail = (): string => `owner-${randomUUID()}@cafe.example`;
+
+function aMerchant(merchantId: string, email = uniqueEmail()): Merchant {
+  return { merchantId, name: "Main Street Coffee", email, createdAt: "2025-03-01T10:00:00.000Z" };
+}
+
+/** Every item of a partition, straight from the table. */
+async function rawPartition(partitionKey: string): Promise<Record<string, AttributeValue>[]> {
+  const { Items } = await dynamo.send(new QueryCommand({
+    TableName: tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": { S: partitionKey } }, ConsistentRead: true,
+  }));
+  return Items ?? [];
+}
+
+const claimKey = (email: string) => ({ PK: `EMAIL#${createHash("sha256").update(email).digest("hex")}`, SK: "EMAIL" });
+
+describe("merchant accounts", () => {
+  it("claim their sign-in address, normalised, and are found by it in any case", async () => {
+    const merchantId = newMerchantId();
+    const email = uniqueEmail();
+    await store.createMerchant(aMerchant(merchantId, `  ${email.toUpperCase()} `));
+    expect(await store.getMerchant(merchantId)).toEqual(aMerchant(merchantId, email));
+    expect(await store.findMerchantByEmail(email.toUpperCase())).toEqual(aMerchant(merchantId, email));
+    expect(await store.findMerchantByEmail(` ${email}`)).toEqual(aMerchant(merchantId, email));
+    // The claim is keyed by a hash: no key shows the address.
+    expect(await rawItem(claimKey(email))).toEqual({ PK: { S: claimKey(email).PK }, SK: { S: "EMAIL" }, merchantId: { S: merchantId } });
+    expect(await store.findMerchantByEmail(uniqueEmail())).toBeUndefined();
+  });
+
+  it("refuse an address another merchant holds, in any case, writing nothing and naming no address", async () => {
+    const email = uniqueEmail();
+    await store.createMerchant(aMerchant(newMerchantId(), email));
+    const second = newMerchantId();
+    const error = await store.createMerchant(aMerchant(second, email.replace("owner", "OWNER"))).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).not.toContain("cafe.example");
+    expect(await store.getMerchant(second)).toBeUndefined();
+  });
+
+  it("refuse a merchant id that exists, leaving the new address unclaimed", async () => {
+    const merchantId = newMerchantId();
+    await store.createMerchant(aMerchant(merchantId));
+    const other = uniqueEmail();
+    await expect(store.createMerchant(aMerchant(merchantId, other))).rejects.toThrow(ConflictError);
+    expect(await rawItem(claimKey(other))).toBeUndefined();
+    expect(await store.findMerchantByEmail(other)).toBeUndefined();
+  });
+
+  it("give an address to exactly one of two concurrent sign-ups", async () => {
+    const email = uniqueEmail();
+    const ids = [newMerchantId(), newMerchantId()];
+    const results = await Promise.allSettled([
+      store.createMerchant(aMerchant(ids[0]!, email)),
+      store.createMerchant(aMerchant(ids[1]!, email.toUpperCase())),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const lost = results.find((result) => result.status === "rejected");
+    expect(lost?.reason).toBeInstanceOf(ConflictError);
+    const winner = ids[results.findIndex((result) => result.status === "fulfilled")]!;
+    const loser = ids.find((id) => id !== winner)!;
+    expect((await store.findMerchantByEmail(email))?.merchantId).toBe(winner);
+    expect(await store.getMerchant(loser)).toBeUndefined();
+  });
+
+  it("are not written with something that is not an address", async () => {
+    await expect(store.createMerchant(aMerchant(newMerchantId(), "not an address"))).rejects.toThrow(/email: must be an email address/);
+  });
+});
+
+describe("listing a merchant's items", () => {
+  // Two items a page, so every list below crosses pages.
+  const paged = (): Store => createDynamoStore({ client: documents, tableName, now: () => NOW, pageSize: 2 });
+
+  it("lists connections of every status, oldest first, and only the merchant's own", async () => {
+    const merchantId = newMerchantId();
+    const created = ["2025-03-04", "2025-03-01", "2025-03-05", "2025-03-02", "2025-03-03"].map((day) => aConnection(merchantId, { createdAt: `${day}T08:00:00.000Z` }));
+    for (const connection of created) await store.putConnection(connection);
+    await store.setConnectionStatus(merchantId, created[2]!.connectionId, "revoked", "disconnected");
+    await store.putConnection(aConnection(newMerchantId()));
+
+    const listed = await paged().listConnections(merchantId);
+    expect(listed.map((connection) => connection.createdAt.slice(0, 10))).toEqual(["2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04", "2025-03-05"]);
+    expect(listed.find((connection) => connection.connectionId === created[2]!.connectionId)).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+    expect(listed.every((connection) => connection.merchantId === merchantId)).toBe(true);
+    expect(await store.listConnections(newMerchantId())).toEqual([]);
+  });
+
+  it("lists locations and sync records, newest business day first", async () => {
+    const merchantId = newMerchantId();
+    const locations = ["L1", "L2", "L3"].map((locationId) => ({ ...aLocation(merchantId), locationId }));
+    for (const location of locations) await store.putLocation(location);
+    for (const [locationId, businessDay] of [["L1", "2025-03-12"], ["L2", "2025-03-14"], ["L1", "2025-03-14"], ["L2", "2025-03-13"]] as const) {
+      await store.saveSyncRecord(aSyncRecord(merchantId, { locationId, businessDay }), 0);
+    }
+    expect(await paged().listLocations(merchantId)).toEqual(locations);
+    const records = await paged().listSyncRecords(merchantId);
+    expect(records.map((record) => `${record.businessDay} ${record.locationId}`)).toEqual([
+      "2025-03-14 L1", "2025-03-14 L2", "2025-03-13 L2", "2025-03-12 L1",
+    ]);
+    expect(records[0]).toEqual({ ...aSyncRecord(merchantId, { locationId: "L1", businessDay: "2025-03-14" }), version: 1 });
+  });
+
+  it("finds every connection to one provider account, across merchants, through the index", async () => {
+    const realmId = `realm-${randomUUID()}`;
+    const [first, second] = [aConnection(newMerchantId(), { externalId: realmId }), aConnection(newMerchantId(), { externalId: realmId })];
+    await store.putConnection(first);
+    await store.putConnection(second);
+    // The same id at another provider, and another account at the same provider, are not it.
+    await store.putConnection(aConnection(newMerchantId(), { provider: "square", externalId: realmId }));
+    await store.putConnection(aConnection(newMerchantId(), { externalId: `realm-${randomUUID()}` }));
+
+    const found = await paged().findConnectionsByExternalId("quickbooks", realmId);
+    expect(found.sort((a, b) => a.merchantId.localeCompare(b.merchantId))).toEqual(
+      [first, second].map((connection) => ({ ...connection, tokenVersion: 1 })).sort((a, b) => a.merchantId.localeCompare(b.merchantId)),
+    );
+    expect(await store.findConnectionsByExternalId("clover", realmId)).toEqual([]);
+    expect(await rawItem(keys.connection(first.merchantId, first.connectionId))).toMatchObject({
+      GSI1PK: { S: `PROVIDERACCOUNT#quickbooks#${realmId}` }, GSI1SK: { S: `MERCHANT#${first.merchantId}#CONNECTION#${first.connectionId}` },
+    });
+  });
+});
+
+describe("the refresh lease", () => {
+  const MINUTE = 60_000;
+  const at = (minutes: number): Date => new Date(NOW.getTime() + minutes * MINUTE);
+
+  it("goes to exactly one of two workers at the same token version", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    const results = await Promise.allSettled([1, 2].map(() => store.acquireRefreshLease(connection.merchantId, connection.connectionId, 1, at(2), NOW)));
+    const won = results.filter((result) => result.status === "fulfilled");
+    const lost = results.filter((result) => result.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(won[0]!.value).toEqual({ ...connection, tokenVersion: 1, refreshLeaseUntil: at(2).toISOString() });
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+  });
+
+  it("holds until it ends, then another worker can take it over", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    await store.acquireRefreshLease(connection.merchantId, connection.connectionId, 1, at(2), NOW);
+    await expect(store.acquireRefreshLease(connection.merchantId, connection.connectionId, 1, at(3), at(1))).rejects.toThrow(/holds its refresh lease/);
+    const takenOver = await store.acquireRefreshLease(connection.merchantId, connection.connectionId, 1, at(5), at(3));
+    expect(takenOver.refreshLeaseUntil).toBe(at(5).toISOString());
+  });
+
+  it("is cleared by the new tokens, so the next refresh can take it at the next version", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    await store.acquireRefreshLease(connection.merchantId, connection.connectionId, 1, at(2), NOW);
+    const refreshed = await store.updateConnectionTokens(connection.merchantId, connection.connectionId, 1, "v1.iv.tag.second");
+    expect(refreshed).not.toHaveProperty("refreshLeaseUntil");
+    expect(await rawItem(keys.connection(connection.merchantId, connection.connectionId))).not.toHaveProperty("refreshLeaseUntil");
+    await expect(store.acquireRefreshLease(connection.merchantId, connection.connectionId, 1, at(2), NOW)).rejects.toThrow(ConflictError);
+    expect((await store.acquireRefreshLease(connection.merchantId, connection.connectionId, 2, at(2), NOW)).tokenVersion).toBe(2);
+  });
+
+  it("is refused for a connection that is not active, is missing, or with an end not after now", async () => {
+    const connection = aConnection(newMerchantId());
+    await store.putConnection(connection);
+    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", "invalid_grant");
+    await expect(store.acquireRefreshLease(connection.merchantId, connection.connectionId, 2, at(2), NOW)).rejects.toThrow(ConflictError);
+    await expect(store.acquireRefreshLease(connection.merchantId, "c-missing", 1, at(2), NOW)).rejects.toThrow(ConflictError);
+    await expect(store.acquireRefreshLease(connection.merchantId, connection.connectionId, 2, NOW, NOW)).rejects.toThrow(StoreError);
+    expect(await rawItem(keys.connection(connection.merchantId, "c-missing"))).toBeUndefined();
+  });
+});
+
+/** A merchant with one item of every kind, two connections (one mid-refresh) and an item of a kind the store does not know. */
+async function aFullMerchant(): Promise<{ merchant: Merchant; connections: Connection[]; location: LocationConfig; records: SyncRecord[]; report: Record<string, unknown> }> {
+  const merchant = aMerchant(newMerchantId());
+  await store.createMerchant(merchant);
+  const connections = [
+    await store.putConnection(aConnection(merchant.merchantId, { tokenCiphertext: "v1.iv.tag.QBO-SECRET", createdAt: "2025-03-01T08:00:00.000Z" })),
+    await store.putConnection(aConnection(merchant.merchantId, {
+      provider: "clover", externalId: `clover-${randomUUID()}`, region: "eu", tokenCiphertext: "v1.iv.tag.CLOVER-SECRET", createdAt: "2025-03-02T08:00:00.000Z",
+    })),
+  ];
+  await store.acquireRefreshLease(merchant.merchantId, connections[0]!.connectionId, 1, new Date(NOW.getTime() + 60_000), NOW);
+  const location = aLocation(merchant.merchantId);
+  await store.putLocation(location);
+  const records = [
+    await store.saveSyncRecord(aSyncRecord(merchant.merchantId, { businessDay: "2025-03-14", lastSummary: worked, posted: [postedFor(worked, 0)], state: "posted" }), 0),
+    await store.saveSyncRecord(aSyncRecord(merchant.merchantId, { businessDay: "2025-03-13" }), 0),
+  ];
+  const report = { month: "2025-03", sent: ["2025-04-01T09:00:00.000Z"], totals: { sales: 3250 } };
+  await putRaw({ PK: `MERCHANT#${merchant.merchantId}`, SK: "REPORT#2025-03", GSI1PK: "REPORTS#due", GSI1SK: merchant.merchantId, ...report });
+  return { merchant, connections, location, records, report };
+}
+
+describe("the merchant export", () => {
+  it("holds every item of the partition, with no ciphertext, lease or key", async () => {
+    const { merchant, connections, location, records, report } = await aFullMerchant();
+    const exported = await store.exportMerchant(merchant.merchantId);
+    expect(exported).toEqual({
+      merchant,
+      connections: connections.map(({ tokenCiphertext: _secret, ...connection }) => connection),
+      locations: [location],
+      syncRecords: records,
+      other: [report],
+    });
+    const partition = await rawPartition(`MERCHANT#${merchant.merchantId}`);
+    const exportedCount = 1 + exported!.connections.length + exported!.locations.length + exported!.syncRecords.length + exported!.other.length;
+    expect(exportedCount).toBe(partition.length);
+    const text = JSON.stringify(exported);
+    for (const withheld of ["SECRET", "v1.iv.tag", "tokenCiphertext", "refreshLeaseUntil", '"PK"', '"SK"', "GSI1"]) expect(text).not.toContain(withheld);
+  });
+
+  it("is undefined for a merchant that does not exist", async () => {
+    expect(await store.exportMerchant(newMerchantId())).toBeUndefined();
+  });
+});
+
+/**
+ * A store whose first `times` BatchWriteItem deletes go wrong: "unprocessed" deletes only the first
+ * item asked for and hands the rest back as UnprocessedItems, as DynamoDB does under load (moto
+ * never does); "fail" sends nothing and throws, as a throttled or cut-off request would.
+ */
+function storeWithBatchFault(fault: "unprocessed" | "fail", times: number, maxAttempts?: number): { store: Store; batchCalls: () => number } {
+  const client = new DynamoDBClient(awsClientConfig(inject("motoEndpoint")));
+  let calls = 0;
+  client.middlewareStack.add((next) => async (args) => {
+    const input = args.input as { RequestItems?: Record<string, unknown[]> };
+    const [table, requests] = Object.entries(input.RequestItems ?? {})[0] ?? [];
+    if (table === undefined || requests === undefined || !("DeleteRequest" in (requests[0] as object))) return await next(args);
+    calls += 1;
+    if (calls > times) return await next(args);
+    if (fault === "fail") throw new Error("injected: the batch write did not reach DynamoDB");
+    const result = await next({ ...args, input: { ...input, RequestItems: { [table]: requests.slice(0, 1) } } });
+    (result.output as { UnprocessedItems?: unknown }).UnprocessedItems = requests.length > 1 ? { [table]: requests.slice(1) } : {};
+    return result;
+  }, { step: "initialize", name: "batchWriteFault" });
+  afterAll(() => { client.destroy(); });
+  const faultyStore = createDynamoStore({
+    client: DynamoDBDocumentClient.from(client), tableName, now: () => NOW, batchDelete: { maxAttempts, sleep: () => Promise.resolve() },
+  });
+  return { store: faultyStore, batchCalls: () => calls };
+}
+
+describe("deleting a merchant", () => {
+  it("leaves nothing of its partition, frees its address and returns how many items went", async () => {
+    const { merchant, connections } = await aFullMerchant();
+    const partitionSize = (await rawPartition(`MERCHANT#${merchant.merchantId}`)).length;
+    expect(partitionSize).toBe(7);
+
+    expect(await store.deleteMerchant(merchant.merchantId)).toBe(partitionSize + 1);
+    expect(await rawPartition(`MERCHANT#${merchant.merchantId}`)).toEqual([]);
+    expect(await rawItem(claimKey(merchant.email))).toBeUndefined();
+    expect(await store.findMerchantByEmail(merchant.email)).toBeUndefined();
+    expect(await store.findConnectionsByExternalId("clover", connections[1]!.externalId)).toEqual([]);
+    // The address can sign up again.
+    await store.createMerchant(aMerchant(newMerchantId(), merchant.email));
+  });
+
+  it("retries what DynamoDB leaves unprocessed, across batches of 25", async () => {
+    const merchantId = newMerchantId();
+    await store.createMerchant(aMerchant(merchantId));
+    for (let day = 1; day <= 30; day++) {
+      await store.saveSyncRecord(aSyncRecord(merchantId, { businessDay: `2025-03-${String(day).padStart(2, "0")}` }), 0);
+    }
+    const { store: slowStore, batchCalls } = storeWithBatchFault("unprocessed", 3);
+    expect(await slowStore.deleteMerchant(merchantId)).toBe(32);
+    expect(await rawPartition(`MERCHANT#${merchantId}`)).toEqual([]);
+    // 31 items are two batches; each of the first three calls left all but one item over.
+    expect(batchCalls()).toBe(5);
+  });
+
+  it("gives up with a clear error when DynamoDB keeps leaving items unprocessed", async () => {
+    const merchantId = newMerchantId();
+    await store.createMerchant(aMerchant(merchantId));
+    await store.putLocation(aLocation(merchantId));
+    await store.saveSyncRecord(aSyncRecord(merchantId), 0);
+    const { store: stuckStore } = storeWithBatchFault("unprocessed", Infinity, 2);
+    await expect(stuckStore.deleteMerchant(merchantId)).rejects.toThrow("1 deletes were still unprocessed after 2 attempts; run the deletion again");
+    // Running it again finishes the job.
+    expect(await store.deleteMerchant(merchantId)).toBe(1);
+    expect(await rawPartition(`MERCHANT#${merchantId}`)).toEqual([]);
+  });
+
+  it("has removed the tokens even when the rest cannot be deleted", async () => {
+    const { merchant, connections } = await aFullMerchant();
+    const { store: failingStore } = storeWithBatchFault("fail", Infinity);
+    await expect(failingStore.deleteMerchant(merchant.merchantId)).rejects.toThrow(/injected/);
+    for (const connection of connections) {
+      const raw = await rawItem(keys.connection(merchant.merchantId, connection.connectionId));
+      expect(raw).toBeDefined();
+      expect(raw).not.toHaveProperty("tokenCiphertext");
+      expect(raw).not.toHaveProperty("refreshLeaseUntil");
+      expect(raw?.status).toEqual({ S: "revoked" });
+    }
+    // A refresh that read the tokens before the deletion cannot write them back.
+    await expect(store.updateConnectionTokens(merchant.merchantId, connections[1]!.connectionId, 1, "v1.iv.tag.late")).rejects.toThrow(ConflictError);
+    expect((await rawPartition(`MERCHANT#${merchant.merchantId}`)).some((item) => "tokenCiphertext" in item)).toBe(false);
   });
 });

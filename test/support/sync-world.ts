@@ -9,7 +9,8 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
 import type { Mapping } from "../../lib/domain/mapping";
 import { sealTokens } from "../../lib/oauth/tokens";
-import { createQuickBooksOAuth } from "../../lib/quickbooks/oauth";
+import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
+import { createTokenKeeper } from "../../lib/oauth/token-keeper";
 import { createDynamoStore } from "../../lib/store/dynamo";
 import type { LocationConfig, Store } from "../../lib/store/types";
 import { createSyncPorts, type SyncWiring } from "../../lib/sync/ports";
@@ -109,21 +110,21 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     ],
   });
 
-  await store.putMerchant({ merchantId, name: "Main Street Coffee", createdAt: new Date(now()).toISOString() });
+  await store.putMerchant({ merchantId, name: "Main Street Coffee", email: "owner@mainstreet.example", createdAt: new Date(now()).toISOString() });
   const connectedAt = new Date(now()).toISOString();
-  const squareConnection = { merchantId, connectionId: "square-1", provider: "square" as const, status: "active" as const, externalId: squareMerchantId, updatedAt: connectedAt };
+  const squareConnection = { merchantId, connectionId: "square-1", provider: "square" as const, status: "active" as const, externalId: squareMerchantId, createdAt: connectedAt, updatedAt: connectedAt };
   await store.putConnection({
     ...squareConnection,
     tokenCiphertext: await sealTokens(vault, squareConnection, { accessToken: square.issueToken(squareMerchantId) }),
   });
   if (clover) {
     clover.addMerchant({ merchantId: CLOVER_MERCHANT_ID, name: "Main Street", timezone: timeZone, currency });
-    const cloverConnection = { merchantId, connectionId: "clover-1", provider: "clover" as const, status: "active" as const, externalId: CLOVER_MERCHANT_ID, updatedAt: connectedAt };
+    const cloverConnection = { merchantId, connectionId: "clover-1", provider: "clover" as const, status: "active" as const, externalId: CLOVER_MERCHANT_ID, createdAt: connectedAt, updatedAt: connectedAt };
     const accessToken = clover.issueToken(CLOVER_MERCHANT_ID, { expiresInMs: 30 * 86_400_000 });
     await store.putConnection({ ...cloverConnection, tokenCiphertext: await sealTokens(vault, cloverConnection, { accessToken }) });
   }
   const issued = quickbooks.issueTokens(realmId);
-  const qbConnection = { merchantId, connectionId: "quickbooks-1", provider: "quickbooks" as const, status: "active" as const, externalId: realmId, updatedAt: connectedAt };
+  const qbConnection = { merchantId, connectionId: "quickbooks-1", provider: "quickbooks" as const, status: "active" as const, externalId: realmId, createdAt: connectedAt, updatedAt: connectedAt };
   await store.putConnection({
     ...qbConnection,
     tokenCiphertext: await sealTokens(vault, qbConnection, {
@@ -138,19 +139,20 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   };
   await store.putLocation(location);
 
-  const oauth = createQuickBooksOAuth({
+  const quickbooksOAuth = createQuickBooksProvider({
     clientId: quickbooks.clientId, clientSecret: quickbooks.clientSecret, redirectUri: "http://127.0.0.1/callback",
-    environment: "sandbox", endpoints: quickbooks.endpoints, now,
+    environment: "sandbox", endpoints: quickbooks.endpoints, now: () => new Date(now()),
   });
 
   return {
     square, ...(clover ? { clover } : {}), quickbooks, store, vault, vaultKey, tableName, merchantId, squareMerchantId, realmId, location,
     ports: (overrides = {}) =>
       createSyncPorts({
-        store, vault,
+        store,
+        tokens: createTokenKeeper({ store, vault, providers: { quickbooks: quickbooksOAuth }, now: () => new Date(now()) }),
         square: { baseUrl: square.url, timeoutMs: 500, maxRetries: 4 },
         ...(clover ? { clover: { baseUrl: clover.url, timeoutMs: 1000, maxRetries: 6, sleep: () => Promise.resolve() } } : {}),
-        quickBooks: { baseUrl: quickbooks.endpoints.apiBase, oauth, timeoutMs: 500, maxAttempts: 5, sleep: () => Promise.resolve() },
+        quickBooks: { baseUrl: quickbooks.endpoints.apiBase, timeoutMs: 500, maxAttempts: 5, sleep: () => Promise.resolve() },
         now: () => new Date(now()),
         ...overrides,
       }),

@@ -1,0 +1,200 @@
+/**
+ * The AuthStore in daybook's one DynamoDB table (keys in lib/store/keys.ts). Every item carries
+ * `expiresAt`, epoch seconds, the table's TTL attribute; DynamoDB deletes expired items only
+ * eventually, so every read and every condition checks the ISO 8601 expiry itself. Sign-in links
+ * and OAuth states keep theirs as `expiresAtIso`, since their `expiresAt` field is the TTL's.
+ * Single use is a conditional delete: of two concurrent uses exactly one gets the item back.
+ */
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "../store/dynamo-items";
+import { StoreError } from "../store/errors";
+import { indexKeys, type ItemKey, keys } from "../store/keys";
+import { describing, normalizedEmail } from "../store/schemas";
+import { GSI1 } from "../store/table";
+import { z } from "../validation";
+import type { AuthStore, OAuthState, Session, SignInLink } from "./types";
+
+export interface DynamoAuthStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** As toISOString writes it, so that instants compare as strings, in DynamoDB conditions too. */
+const instant = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "must be an ISO 8601 instant as toISOString writes it"));
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a SHA-256 digest in lower-case hex"));
+
+const signInLinkSchema = describing<SignInLink>()(z.object({
+  tokenHash: sha256Hex,
+  email: normalizedEmail,
+  createdAt: instant,
+  expiresAt: instant,
+}));
+
+const sessionSchema = describing<Session>()(z.object({
+  sessionHash: sha256Hex,
+  merchantId: z.string().check(z.minLength(1)),
+  createdAt: instant,
+  lastSeenAt: instant,
+  idleExpiresAt: instant,
+  absoluteExpiresAt: instant,
+  userAgent: z.string().check(z.maxLength(200)),
+  approximateIp: z.string(),
+}));
+
+const oauthStateSchema = describing<OAuthState>()(z.object({
+  stateHash: sha256Hex,
+  sessionHash: sha256Hex,
+  merchantId: z.string().check(z.minLength(1)),
+  provider: z.enum(["square", "clover", "quickbooks"]),
+  region: z.optional(z.string().check(z.minLength(1))),
+  createdAt: instant,
+  expiresAt: instant,
+}));
+
+/** The TTL value for an instant: epoch seconds, rounded up so DynamoDB never deletes early. */
+const ttlOf = (iso: string): number => Math.ceil(Date.parse(iso) / 1000);
+
+const earlier = (a: string, b: string): string => (a < b ? a : b);
+
+function isLive(session: Session, now: Date): boolean {
+  const at = now.toISOString();
+  return session.idleExpiresAt > at && session.absoluteExpiresAt > at;
+}
+
+export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOptions): AuthStore {
+  async function putNew(item: Item, what: string): Promise<void> {
+    await conflictOnCondition(`${what} ${describeItem(item)} already exists`, () => client.send(new PutCommand({
+      TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)",
+    })));
+  }
+
+  /** Deletes and returns the item if it has not expired at `now`; undefined if it is gone, used or expired. */
+  async function consume(key: ItemKey, now: Date): Promise<Item | undefined> {
+    const result = await unlessConditionFails(() => client.send(new DeleteCommand({
+      TableName: tableName,
+      Key: key,
+      ConditionExpression: "attribute_exists(PK) AND #expiresAtIso > :now",
+      ExpressionAttributeNames: names("expiresAtIso"),
+      ExpressionAttributeValues: { ":now": now.toISOString() },
+      ReturnValues: "ALL_OLD",
+    })));
+    return result?.Attributes;
+  }
+
+  /** An item whose record has its own `expiresAt`: the record's instant as expiresAtIso, the TTL as expiresAt. */
+  function expiringItem<T extends { expiresAt: string }>(schema: z.ZodMiniType<T>, record: T, key: ItemKey, what: string): Item {
+    return toItem(schema, record, key, what, { expiresAtIso: record.expiresAt, expiresAt: ttlOf(record.expiresAt) });
+  }
+
+  const recordOf = (item: Item): Item => ({ ...item, expiresAt: item.expiresAtIso });
+
+  async function merchantSessions(merchantId: string): Promise<Session[]> {
+    const items = await queryAll(client, {
+      TableName: tableName,
+      IndexName: GSI1.name,
+      KeyConditionExpression: "GSI1PK = :sessions",
+      ExpressionAttributeValues: { ":sessions": indexKeys.merchantSessions(merchantId) },
+      // GSI1SK begins with createdAt: newest first.
+      ScanIndexForward: false,
+    });
+    return items.map((item) => fromItem(sessionSchema, item, `the stored session ${describeItem(item)}`));
+  }
+
+  async function deleteSession(merchantId: string, sessionHash: string): Promise<boolean> {
+    const deleted = await unlessConditionFails(() => client.send(new DeleteCommand({
+      TableName: tableName,
+      Key: keys.session(sessionHash),
+      // Only the merchant's own: a session hash from another account deletes nothing.
+      ConditionExpression: "#merchantId = :merchantId",
+      ExpressionAttributeNames: names("merchantId"),
+      ExpressionAttributeValues: { ":merchantId": merchantId },
+    })));
+    return deleted !== undefined;
+  }
+
+  return {
+    async putSignInLink(link) {
+      await putNew(expiringItem(signInLinkSchema, link, keys.signInLink(link.tokenHash), "the sign-in link"), "sign-in link");
+    },
+
+    async consumeSignInLink(tokenHash, now) {
+      const item = await consume(keys.signInLink(tokenHash), now);
+      return item && fromItem(signInLinkSchema, recordOf(item), "the used sign-in link");
+    },
+
+    async putSession(session) {
+      const key = keys.session(session.sessionHash);
+      const item = toItem(sessionSchema, session, key, "the session", {
+        ...indexKeys.session(session.merchantId, session.createdAt, session.sessionHash),
+        expiresAt: ttlOf(earlier(session.idleExpiresAt, session.absoluteExpiresAt)),
+      });
+      await putNew(item, "session");
+    },
+
+    async getSession(sessionHash, now) {
+      const key = keys.session(sessionHash);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (Item === undefined) return undefined;
+      const session = fromItem(sessionSchema, Item, `the stored session ${describeItem(Item)}`);
+      return isLive(session, now) ? session : undefined;
+    },
+
+    async touchSession(sessionHash, lastSeenAt, idleExpiresAt) {
+      for (const [name, value] of Object.entries({ lastSeenAt, idleExpiresAt })) {
+        if (!instant.safeParse(value).success) throw new StoreError(`${name} must be an ISO 8601 instant as toISOString writes it`);
+      }
+      const key = keys.session(sessionHash);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (Item === undefined) return;
+      const session = fromItem(sessionSchema, Item, `the stored session ${describeItem(Item)}`);
+      const idle = earlier(idleExpiresAt, session.absoluteExpiresAt);
+      await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: "SET #lastSeenAt = :seen, #idleExpiresAt = :idle, #expiresAt = :ttl",
+        // A session that had ended by lastSeenAt stays ended, and one deleted meanwhile stays gone.
+        ConditionExpression: "attribute_exists(PK) AND #idleExpiresAt > :seen AND #absoluteExpiresAt > :seen",
+        ExpressionAttributeNames: names("lastSeenAt", "idleExpiresAt", "expiresAt", "absoluteExpiresAt"),
+        ExpressionAttributeValues: { ":seen": lastSeenAt, ":idle": idle, ":ttl": ttlOf(idle) },
+      })));
+    },
+
+    async listSessions(merchantId, now) {
+      return (await merchantSessions(merchantId)).filter((session) => isLive(session, now));
+    },
+
+    deleteSession,
+
+    async deleteSessions(merchantId, keepSessionHash) {
+      const others = (await merchantSessions(merchantId)).filter((session) => session.sessionHash !== keepSessionHash);
+      const deleted = await Promise.all(others.map((session) => deleteSession(merchantId, session.sessionHash)));
+      return deleted.filter(Boolean).length;
+    },
+
+    async putOAuthState(state) {
+      await putNew(expiringItem(oauthStateSchema, state, keys.oauthState(state.stateHash), "the OAuth state"), "OAuth state");
+    },
+
+    async consumeOAuthState(stateHash, now) {
+      const item = await consume(keys.oauthState(stateHash), now);
+      return item && fromItem(oauthStateSchema, recordOf(item), "the used OAuth state");
+    },
+
+    async takeRateLimit(bucket, limit, windowSeconds, now) {
+      if (bucket === "") throw new StoreError("a rate-limit bucket needs a name");
+      for (const [name, value] of Object.entries({ limit, windowSeconds })) {
+        if (!Number.isSafeInteger(value) || value < 1) throw new StoreError(`${name} must be a whole number of at least 1, got ${String(value)}`);
+      }
+      const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
+      const counted = await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: keys.rateLimit(bucket, windowStart),
+        UpdateExpression: "SET #expiresAt = :windowEnd ADD #count :one",
+        ConditionExpression: "attribute_not_exists(#count) OR #count < :limit",
+        ExpressionAttributeNames: names("expiresAt", "count"),
+        ExpressionAttributeValues: { ":windowEnd": windowStart + windowSeconds, ":one": 1, ":limit": limit },
+      })));
+      return counted !== undefined;
+    },
+  };
+}

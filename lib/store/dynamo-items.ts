@@ -1,0 +1,116 @@
+/**
+ * The small pieces every DynamoDB module of daybook shares: items checked by a schema on the way in
+ * and out, conditional writes turned into ConflictError, queries read to the last page, and batch
+ * deletes that retry what DynamoDB left unprocessed.
+ */
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { backoffDelayMs, sleep as wait } from "../http/backoff";
+import { describeIssues, type z } from "../validation";
+import { StoreError } from "./errors";
+import type { ItemKey } from "./keys";
+import { ConflictError } from "./types";
+
+export type Item = Record<string, unknown>;
+
+/** Placeholders for every attribute named in an expression: no reserved-word surprises (STATUS is one). */
+export function names(...attributes: string[]): Record<string, string> {
+  return Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+export async function conflictOnCondition<T>(conflict: string | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (conflict !== undefined && isConditionFailure(error)) throw new ConflictError(conflict, { cause: error });
+    throw error;
+  }
+}
+
+/** The write's result, or undefined when its condition did not hold. */
+export async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export function assertVersion(version: number, minimum: number): void {
+  if (!Number.isSafeInteger(version) || version < minimum) {
+    throw new StoreError(`the expected version must be a whole number of at least ${minimum}, got ${String(version)}`);
+  }
+}
+
+/** The value checked by `schema`, as an item under `key` (plus any index keys). */
+export function toItem<T>(schema: z.ZodMiniType<T>, value: unknown, key: ItemKey, what: string, extra: Item = {}): Item {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new StoreError(describeIssues(result.error, `${what} to write to ${describeKey(key)}`));
+  return { ...(withoutUndefined(result.data) as Item), ...extra, ...key };
+}
+
+export function fromItem<T>(schema: z.ZodMiniType<T>, item: Item, subject: string): T {
+  const result = schema.safeParse(item);
+  if (!result.success) throw new StoreError(describeIssues(result.error, subject));
+  return result.data;
+}
+
+/** The marshaller rejects undefined unless the client was built to drop it; the store does not rely on that. */
+export function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).filter(([, entry]) => entry !== undefined).map(([name, entry]) => [name, withoutUndefined(entry)]),
+  );
+}
+
+export function describeKey(key: ItemKey): string {
+  return `${key.PK} ${key.SK}`;
+}
+
+/** An item read from the table, named by its keys for an error message. */
+export function describeItem(item: Item): string {
+  return `${String(item.PK)} ${String(item.SK)}`;
+}
+
+/** Every item the query matches, page after page. */
+export async function queryAll(client: DynamoDBDocumentClient, input: Omit<QueryCommandInput, "ExclusiveStartKey">): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
+const BATCH_WRITE_LIMIT = 25;
+
+export interface BatchDeleteOptions {
+  /** Attempts per batch of 25 before giving up. */
+  maxAttempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Deletes every key, 25 to a BatchWriteItem, retrying with backoff what DynamoDB leaves unprocessed (it does under load). */
+export async function deleteAll(client: DynamoDBDocumentClient, tableName: string, itemKeys: ItemKey[], options: BatchDeleteOptions = {}): Promise<void> {
+  const { maxAttempts = 8, sleep = wait } = options;
+  for (let start = 0; start < itemKeys.length; start += BATCH_WRITE_LIMIT) {
+    let requests: unknown[] = itemKeys.slice(start, start + BATCH_WRITE_LIMIT).map((key) => ({ DeleteRequest: { Key: { PK: key.PK, SK: key.SK } } }));
+    for (let attempt = 1; requests.length > 0; attempt++) {
+      if (attempt > maxAttempts) {
+        throw new StoreError(`${requests.length} deletes were still unprocessed after ${maxAttempts} attempts; run the deletion again`);
+      }
+      if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, undefined, { baseMs: 50, maxMs: 2_000 }));
+      const { UnprocessedItems } = await client.send(new BatchWriteCommand({
+        RequestItems: { [tableName]: requests as { DeleteRequest: { Key: ItemKey } }[] },
+      }));
+      requests = UnprocessedItems?.[tableName] ?? [];
+    }
+  }
+}

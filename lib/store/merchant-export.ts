@@ -1,0 +1,54 @@
+/**
+ * A merchant's partition, read whole, turned into the export download: each known kind checked by
+ * its schema, secrets and keys removed, and items of kinds this code does not know kept as they are
+ * (minus keys) so the export never silently drops data.
+ */
+import { fromItem, type Item } from "./dynamo-items";
+import { KIND_PREFIX } from "./keys";
+import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
+import type { Connection, MerchantExport, SyncRecord } from "./types";
+
+/** Never in an export: table keys, index keys, and anything secret. */
+const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "tokenCiphertext", "refreshLeaseUntil"]);
+
+export function merchantExportOf(items: Item[]): MerchantExport | undefined {
+  let merchant: MerchantExport["merchant"] | undefined;
+  const connections: MerchantExport["connections"] = [];
+  const locations: MerchantExport["locations"] = [];
+  const syncRecords: SyncRecord[] = [];
+  const other: Record<string, unknown>[] = [];
+
+  for (const item of items) {
+    const sortKey = typeof item.SK === "string" ? item.SK : "";
+    const subject = `the stored item ${String(item.PK)} ${sortKey}`;
+    if (sortKey === KIND_PREFIX.profile) merchant = fromItem(merchantSchema, item, subject);
+    else if (sortKey.startsWith(KIND_PREFIX.connection)) {
+      const { tokenCiphertext: _secret, refreshLeaseUntil: _lease, ...connection } = fromItem(storedConnectionSchema, item, subject);
+      connections.push(connection);
+    } else if (sortKey.startsWith(KIND_PREFIX.location)) locations.push(fromItem(locationSchema, item, subject));
+    else if (sortKey.startsWith(KIND_PREFIX.syncRecord)) syncRecords.push(fromItem(syncRecordSchema, item, subject));
+    // A kind added later may hold a secret under the same name; withholding by name costs nothing.
+    else other.push(Object.fromEntries(Object.entries(item).filter(([name]) => !WITHHELD.has(name))));
+  }
+  if (merchant === undefined) return undefined;
+  return {
+    merchant,
+    connections: connections.sort(oldestFirst),
+    locations,
+    syncRecords: syncRecords.sort(newestDayFirst),
+    other,
+  };
+}
+
+export function oldestFirst(a: Pick<Connection, "createdAt" | "connectionId">, b: Pick<Connection, "createdAt" | "connectionId">): number {
+  return compare(a.createdAt, b.createdAt) || compare(a.connectionId, b.connectionId);
+}
+
+export function newestDayFirst(a: SyncRecord, b: SyncRecord): number {
+  return compare(b.businessDay, a.businessDay) || compare(a.locationId, b.locationId);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
