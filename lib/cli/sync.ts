@@ -7,7 +7,8 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Config } from "../config";
 import { parseIsoDate } from "../domain/business-day";
 import { formatDecimal } from "../domain/money";
-import { createQuickBooksOAuth } from "../quickbooks/oauth";
+import { createQuickBooksProvider } from "../oauth/quickbooks";
+import { createTokenKeeper } from "../oauth/token-keeper";
 import { createDynamoStore } from "../store/dynamo";
 import { createSyncPorts } from "../sync/ports";
 import { type SyncOutcome, syncLocationDay } from "../sync/sync-day";
@@ -29,7 +30,7 @@ export async function runSync(command: SyncCommand, config: Config, io: CliIo): 
   try {
     const store = createDynamoStore({ client: DynamoDBDocumentClient.from(dynamo), tableName: config.DAYBOOK_TABLE });
     const vault = createLocalVault(await loadOrCreateLocalKey(config.DAYBOOK_VAULT_KEY_FILE));
-    const oauth = createQuickBooksOAuth({
+    const quickbooks = createQuickBooksProvider({
       clientId: config.QUICKBOOKS_CLIENT_ID,
       clientSecret: config.QUICKBOOKS_CLIENT_SECRET,
       redirectUri: config.QUICKBOOKS_REDIRECT_URI,
@@ -41,11 +42,13 @@ export async function runSync(command: SyncCommand, config: Config, io: CliIo): 
         ...(config.QUICKBOOKS_REVOKE_URL ? { revoke: config.QUICKBOOKS_REVOKE_URL } : {}),
       },
     });
+    // Only QuickBooks can be refreshed from here: Square and Clover connections use their stored access tokens.
+    const tokens = createTokenKeeper({ store, vault, providers: { quickbooks } });
     const ports = createSyncPorts({
-      store, vault,
+      store, tokens,
       square: { baseUrl: config.SQUARE_BASE_URL },
       clover: { baseUrl: config.CLOVER_BASE_URL },
-      quickBooks: { baseUrl: config.QUICKBOOKS_BASE_URL, oauth },
+      quickBooks: { baseUrl: config.QUICKBOOKS_BASE_URL },
     });
     const outcome = await syncLocationDay(ports, command);
     io.stdout(describeOutcome(command, outcome));

@@ -1,29 +1,31 @@
 /**
- * Wires the sync's ports to real clients: the Square SDK reader and the QuickBooks fetch client, each
- * acting with a connection's tokens from the vault. The same wiring serves the CLI, the Lambda worker,
- * the local stack and the tests; only the endpoints and the store differ.
+ * Wires the sync's ports to real clients: the Square SDK reader, the Clover reader and the QuickBooks
+ * fetch client, each acting with a connection's tokens from the token keeper (refreshed ahead of
+ * expiry, one refresh per connection across workers). The same wiring serves the CLI, the Lambda
+ * worker, the local stack and the tests; only the endpoints and the store differ.
  */
-import { openTokens } from "../oauth/tokens";
+import type { TokenKeeper } from "../oauth/token-keeper";
+import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
 import { createSquareReader } from "../pos/square/client";
 import { createQuickBooksClient } from "../quickbooks/client";
-import type { QuickBooksOAuth } from "../quickbooks/oauth";
 import type { Store } from "../store/types";
-import type { TokenVault } from "../vault/vault";
+import { summariseCloverLocationDay } from "./clover-day";
 import { quickBooksTokenSource } from "./quickbooks-tokens";
 import { summariseSquareLocationDay } from "./square-day";
-import { summariseCloverLocationDay } from "./clover-day";
-import { createCloverReader } from "../pos/clover/client";
 import { SyncError, type SyncPorts, type SyncStep } from "./sync-day";
 
 export interface SyncWiring {
   store: Store;
-  vault: TokenVault;
+  /** Access tokens of every connection (lib/oauth/token-keeper.ts). */
+  tokens: TokenKeeper;
   square: { baseUrl: string; timeoutMs?: number; maxRetries?: number };
-  /** One Clover host for now (a region's, or a simulator); per-merchant regions come with Clover OAuth. */
-  clover?: { baseUrl: string; timeoutMs?: number; maxRetries?: number; sleep?: (ms: number) => Promise<void> };
+  /**
+   * Clover: `baseUrl` sends every merchant to one host (a simulator, a proxy); without it each
+   * connection's region decides (us when it names none).
+   */
+  clover?: { baseUrl?: string; timeoutMs?: number; maxRetries?: number; sleep?: (ms: number) => Promise<void> };
   quickBooks: {
     baseUrl: string;
-    oauth: Pick<QuickBooksOAuth, "refresh">;
     timeoutMs?: number;
     maxAttempts?: number;
     sleep?: (ms: number) => Promise<void>;
@@ -33,19 +35,23 @@ export interface SyncWiring {
 }
 
 export function createSyncPorts(wiring: SyncWiring): SyncPorts {
-  const { store, vault } = wiring;
+  const { store, tokens: keeper } = wiring;
   return {
     store,
     now: wiring.now ?? (() => new Date()),
     ...(wiring.checkpoint ? { checkpoint: wiring.checkpoint } : {}),
     async summarisePosDay(location, connection, window) {
-      const { accessToken } = await openTokens(vault, connection);
+      const accessToken = () => keeper.accessToken(connection);
       if (location.source === "clover") {
-        if (!wiring.clover) throw new SyncError(`location ${location.locationId} reads from Clover, but no Clover host is configured`, "bug");
+        if (!wiring.clover) throw new SyncError(`location ${location.locationId} reads from Clover, but Clover is not configured`, "bug");
+        const region = connection.region ?? "us";
+        if (!wiring.clover.baseUrl && !Object.hasOwn(CLOVER_API_HOSTS, region)) {
+          throw new SyncError(`the Clover connection ${connection.connectionId} names an unknown region`, "bug");
+        }
         const reader = createCloverReader({
-          baseUrl: wiring.clover.baseUrl,
+          baseUrl: wiring.clover.baseUrl ?? CLOVER_API_HOSTS[region as CloverRegion],
           merchantId: connection.externalId,
-          accessToken: () => Promise.resolve(accessToken),
+          accessToken,
           ...(wiring.clover.timeoutMs ? { timeoutMs: wiring.clover.timeoutMs } : {}),
           ...(wiring.clover.maxRetries !== undefined ? { maxRetries: wiring.clover.maxRetries } : {}),
           ...(wiring.clover.sleep ? { sleep: wiring.clover.sleep } : {}),
@@ -54,14 +60,14 @@ export function createSyncPorts(wiring: SyncWiring): SyncPorts {
       }
       const reader = createSquareReader({
         baseUrl: wiring.square.baseUrl,
-        accessToken: () => Promise.resolve(accessToken),
+        accessToken,
         ...(wiring.square.timeoutMs ? { timeoutMs: wiring.square.timeoutMs } : {}),
         ...(wiring.square.maxRetries !== undefined ? { maxRetries: wiring.square.maxRetries } : {}),
       });
       return summariseSquareLocationDay(reader, location, window);
     },
     quickBooksClient(connection) {
-      const tokens = quickBooksTokenSource({ store, vault, refresh: (refreshToken) => wiring.quickBooks.oauth.refresh(refreshToken) }, connection);
+      const tokens = quickBooksTokenSource(keeper, connection);
       const client = createQuickBooksClient({
         baseUrl: wiring.quickBooks.baseUrl,
         realmId: connection.externalId,

@@ -17,6 +17,10 @@ export type CloverEndpoint =
   | "ListRefunds"
   | "ListItems"
   | "ListCategories"
+  | "OAuthAuthorize"
+  | "OAuthToken"
+  | "OAuthRefresh"
+  | "OAuthRecovery"
   | "NotFound";
 
 export type FaultKind = "429" | "500" | "503" | "slow" | "truncated" | "401";

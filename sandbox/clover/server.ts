@@ -5,7 +5,9 @@
  * limit/offset paging, ANDed filters on allowed fields only, at most 3 expansions, nested collections
  * capped at 100, 90-day time ranges, expiring tokens, `{message, details}` errors and per-token rate
  * limits. Faults are injected on demand and every request is logged. One simulator stands for every
- * regional host; the client's base URL decides which it thinks it talks to.
+ * regional host; the client's base URL decides which it thinks it talks to. It also plays Clover's v2
+ * OAuth for one high-trust app (oauth.ts: consent page, code exchange, single-use refresh tokens,
+ * recovery) and sends the app's webhooks (webhooks.ts: an uninstall's `A` DELETE event).
  *
  *   const clover = await startCloverSimulator();
  *   clover.addMerchant({ merchantId: "K3V8AZN1QW5YM", name: "Daybook Cafe", timezone: "America/New_York", currency: "USD" });
@@ -28,12 +30,17 @@ import type { ListAnswer } from "./list-query";
 import { merchantBody, propertiesBody } from "./merchant";
 import { getOrder, listOrderLineItems, listOrders } from "./orders";
 import { listPayments, listRefunds } from "./payments";
-import { type RateStats, TOKEN_CONCURRENT_REQUESTS, TOKEN_REQUESTS_PER_SECOND, TokenRateLimits } from "./rate-limits";
+import { type Admission, type RateStats, TOKEN_CONCURRENT_REQUESTS, TOKEN_REQUESTS_PER_SECOND, TokenRateLimits } from "./rate-limits";
+import { type CloverTokenPair, CloverOAuth, type OAuthCounts } from "./oauth";
+import { CLOVER_OAUTH_PATHS, registerCloverOAuthRoutes } from "./oauth-routes";
 import { CloverData, type MerchantInput } from "./store";
 import { AccessTokens, bearerToken } from "./tokens";
+import { appEventMessage, deliverWebhook } from "./webhooks";
 
 export type { CloverEndpoint, Fault, FaultHandle, FaultKind, FaultRule, RateLimitName } from "./faults";
 export type { RateStats } from "./rate-limits";
+export type { CloverTokenPair, OAuthCounts } from "./oauth";
+export type { CloverWebhookMessage } from "./webhooks";
 export type { CloverRegion, MerchantInput } from "./store";
 
 export interface CloverSimulatorOptions {
@@ -43,6 +50,16 @@ export interface CloverSimulatorOptions {
   now?: () => number;
   /** The clock rate limits count in, in ms; real (monotonic) time unless a test drives it. */
   rateClock?: () => number;
+  /** The OAuth app; defaults "SIMAPPID0001" / "sim-app-secret" and any http(s) redirect URI. */
+  appId?: string;
+  appSecret?: string;
+  redirectUris?: readonly string[];
+  /** The "Clover Auth Code" the app's webhook messages carry in X-Clover-Auth. */
+  webhookAuthCode?: string;
+  /** Live refresh tokens a merchant may have for the app; more kill the oldest. Default 10. */
+  maxActiveRefreshTokens?: number;
+  /** Lifetime of access tokens issued through OAuth; default an hour. */
+  accessTokenLifetimeMs?: number;
 }
 
 export interface LoggedRequest {
@@ -74,6 +91,23 @@ export interface CloverSimulator {
   /** An access token for the merchant, valid for `expiresInMs` (default an hour) of the simulator's clock. */
   issueToken(merchantId: string, options?: { expiresInMs?: number }): string;
 
+  readonly appId: string;
+  readonly appSecret: string;
+  readonly webhookAuthCode: string;
+  /** A token pair as /oauth/v2/token gives, as if the merchant had just approved the app. */
+  grantTokens(merchantId: string): CloverTokenPair;
+  /** An authorization code as the consent page gives, for exchange tests without a browser. */
+  createAuthorizationCode(merchantId: string): string;
+  /** Whether /oauth/v2/refresh would accept this refresh token now (without using it up). */
+  refreshTokenUsable(refreshToken: string): boolean;
+  /** Successful code exchanges, refreshes and recoveries so far. */
+  oauthCounts(): OAuthCounts;
+  /**
+   * The merchant uninstalls the app: every token of the merchant stops working. With `webhookUrl`, the
+   * app's `A` DELETE event is POSTed there with X-Clover-Auth; resolves with that answer's status.
+   */
+  uninstallApp(merchantId: string, options?: { webhookUrl?: string }): Promise<number | undefined>;
+
   injectFaults(rule: FaultRule): FaultHandle;
   clearFaults(): void;
   /** Requests per endpoint since the start or the last clearRequestLog(). */
@@ -88,6 +122,14 @@ export interface CloverSimulator {
   advanceTime(ms: number): void;
 }
 
+const OAUTH_ROUTES: readonly (readonly [string, string, CloverEndpoint])[] = [
+  ["GET", CLOVER_OAUTH_PATHS.authorize, "OAuthAuthorize"],
+  ["POST", CLOVER_OAUTH_PATHS.decision, "OAuthAuthorize"],
+  ["POST", CLOVER_OAUTH_PATHS.token, "OAuthToken"],
+  ["POST", CLOVER_OAUTH_PATHS.refresh, "OAuthRefresh"],
+  ["POST", CLOVER_OAUTH_PATHS.recovery, "OAuthRecovery"],
+];
+
 const ROUTES: readonly (readonly [RegExp, CloverEndpoint])[] = [
   [/^\/v3\/merchants\/[^/]+$/, "GetMerchant"],
   [/^\/v3\/merchants\/[^/]+\/properties$/, "GetMerchantProperties"],
@@ -101,6 +143,8 @@ const ROUTES: readonly (readonly [RegExp, CloverEndpoint])[] = [
 ];
 
 function endpointOf(method: string, path: string): CloverEndpoint {
+  const oauthRoute = OAUTH_ROUTES.find(([m, p]) => m === method && p === path);
+  if (oauthRoute) return oauthRoute[2];
   if (method !== "GET") return "NotFound";
   return ROUTES.find(([pattern]) => pattern.test(path))?.[1] ?? "NotFound";
 }
@@ -144,6 +188,14 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
   const now = () => baseNow() + offsetMs;
   const data = new CloverData(now);
   const tokens = new AccessTokens(now);
+  const oauth = new CloverOAuth(
+    { appId: options.appId ?? "SIMAPPID0001", appSecret: options.appSecret ?? "sim-app-secret", redirectUris: options.redirectUris ?? [] },
+    tokens,
+    now,
+    options.maxActiveRefreshTokens ?? 10,
+    options.accessTokenLifetimeMs,
+  );
+  const webhookAuthCode = options.webhookAuthCode ?? "0307e264-b33a-4913-88aa-37b10014a0b8";
   const limits = new TokenRateLimits(options.rateClock ?? (() => performance.now()));
   const faults = new FaultInjector(prng(options.seed ?? 1));
   const delays = new PendingDelays();
@@ -158,7 +210,10 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
     const entry: LoggedRequest = { endpoint: endpointOf(c.req.method, c.req.path), method: c.req.method, path: c.req.path, query, status: 0 };
     log.push(entry);
 
-    const admission = limits.admit(bearerToken(c.req.header("Authorization")) ?? "(no token)");
+    // OAuth calls carry no bearer token and are not REST API calls: Clover's per-token limits do not apply.
+    const admission: Admission = c.req.path.startsWith("/oauth/")
+      ? { admitted: true, release: () => undefined }
+      : limits.admit(bearerToken(c.req.header("Authorization")) ?? "(no token)");
     if (!admission.admitted) {
       entry.status = 429;
       entry.rateLimited = admission.limit;
@@ -222,6 +277,8 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
   app.get("/v3/merchants/:mId/items", (c) => list(listItems(data, c.get("merchantId"), params(c.req.url), c.req.url)));
   app.get("/v3/merchants/:mId/categories", (c) => list(listCategories(data, c.get("merchantId"), params(c.req.url), c.req.url)));
 
+  registerCloverOAuthRoutes(app, oauth, data);
+
   app.notFound((c) => c.json(notFound(`No such endpoint: ${c.req.method} ${c.req.path}`).body(), 404));
   app.onError((error, c) => {
     if (error instanceof CloverApiError) return c.json(error.body(), error.status, { ...error.headers });
@@ -265,6 +322,25 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
     issueToken: (merchantId, tokenOptions = {}) => {
       if (!data.merchant(merchantId)) throw new Error(`unknown merchant ${merchantId}`);
       return tokens.issue(merchantId, tokenOptions.expiresInMs);
+    },
+
+    appId: oauth.app.appId,
+    appSecret: oauth.app.appSecret,
+    webhookAuthCode,
+    grantTokens: (merchantId) => {
+      if (!data.merchant(merchantId)) throw new Error(`unknown merchant ${merchantId}`);
+      return oauth.grant(merchantId);
+    },
+    createAuthorizationCode: (merchantId) => {
+      if (!data.merchant(merchantId)) throw new Error(`unknown merchant ${merchantId}`);
+      return oauth.createCode(merchantId);
+    },
+    refreshTokenUsable: (refreshToken) => oauth.refreshTokenUsable(refreshToken),
+    oauthCounts: () => ({ ...oauth.counts }),
+    uninstallApp: async (merchantId, uninstallOptions = {}) => {
+      oauth.uninstall(merchantId);
+      if (uninstallOptions.webhookUrl === undefined) return undefined;
+      return await deliverWebhook(uninstallOptions.webhookUrl, webhookAuthCode, appEventMessage(oauth.app.appId, [merchantId], "DELETE", now()));
     },
 
     injectFaults: (rule) => faults.add(rule),

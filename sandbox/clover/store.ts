@@ -43,6 +43,10 @@ export class CloverData {
     this.merchants.set(input.merchantId, { ...input, createdTime: this.now(), orders: new Map(), items: new Map() });
   }
 
+  merchantIds(): string[] {
+    return [...this.merchants.keys()];
+  }
+
   merchant(merchantId: string): Readonly<MerchantInput & { createdTime: number }> | undefined {
     return this.merchants.get(merchantId);
   }

@@ -1,7 +1,7 @@
 /**
  * Expiring access tokens for the Clover simulator (reference/clover.md §1.4): each belongs to one
- * merchant and stops working at its expiry on the simulator's clock. The OAuth exchange itself is not
- * simulated; tests are handed tokens directly.
+ * merchant and stops working at its expiry on the simulator's clock, or when the merchant uninstalls
+ * the app. oauth.ts issues them through the OAuth endpoints; tests may also be handed them directly.
  */
 import { randomUUID } from "node:crypto";
 import { unauthorized } from "./api-error";
@@ -12,6 +12,7 @@ const DEFAULT_LIFETIME_MS = 3_600_000;
 interface IssuedToken {
   merchantId: string;
   expiresAt: number;
+  revoked: boolean;
 }
 
 export class AccessTokens {
@@ -22,8 +23,19 @@ export class AccessTokens {
   issue(merchantId: string, lifetimeMs = DEFAULT_LIFETIME_MS): string {
     if (!(lifetimeMs > 0)) throw new Error("a token's lifetime must be positive");
     const token = randomUUID();
-    this.issued.set(token, { merchantId, expiresAt: this.now() + lifetimeMs });
+    this.issued.set(token, { merchantId, expiresAt: this.now() + lifetimeMs, revoked: false });
     return token;
+  }
+
+  expiryOf(token: string): number {
+    const issued = this.issued.get(token);
+    if (!issued) throw new Error("unknown access token");
+    return issued.expiresAt;
+  }
+
+  /** The app was uninstalled: the merchant's tokens stop working. */
+  revokeMerchant(merchantId: string): void {
+    for (const issued of this.issued.values()) if (issued.merchantId === merchantId) issued.revoked = true;
   }
 
   has(token: string): boolean {
@@ -38,7 +50,7 @@ export class AccessTokens {
   merchantOf(token: string | undefined): string {
     if (token === undefined) throw unauthorized("No access token was sent; use Authorization: Bearer <token>.");
     const issued = this.issued.get(token);
-    if (!issued) throw unauthorized("The access token is not valid.");
+    if (!issued || issued.revoked) throw unauthorized("The access token is not valid.");
     if (this.now() >= issued.expiresAt) throw unauthorized("The access token has expired; refresh it.");
     return issued.merchantId;
   }

@@ -1,0 +1,245 @@
+/**
+ * The token keeper: working access tokens for every connection, refreshed ahead of expiry (each
+ * provider's refreshDue) and after a provider refused one, without ever breaking a rotation chain.
+ *
+ * Single flight, across workers and within one: a refresh starts with acquireRefreshLease, a
+ * conditional write that only one worker can win for a token version. The winner calls the provider
+ * with the refresh token, seals the new tokens (with the refresh token it just spent as
+ * previousRefreshToken) and writes them conditionally on the version, which clears the lease. A worker
+ * that loses the lease never calls the provider with the same refresh token: it polls the connection
+ * until the winner's new version appears and uses those tokens. Within one process, concurrent callers
+ * share one refresh.
+ *
+ * When the provider refuses the refresh token (invalid_grant and its kin) and the provider has a
+ * recovery (Clover), the refused token is offered to it once: if an earlier refresh rotated the tokens
+ * at the provider but its answer or its write was lost, the token daybook still holds is exactly the
+ * "immediately preceding refresh token that was used to generate the current token" that Clover's
+ * recovery takes (https://docs.clover.com/dev/docs/refresh-access-tokens). If that fails too, the
+ * connection is marked needs-reconnect (which destroys its tokens) and onNeedsReconnect is told once.
+ *
+ * A refresh that fails for a passing reason (timeout, 5xx) gives the lease back at once by rewriting
+ * the same ciphertext, so the next attempt need not wait for the lease to run out.
+ */
+import { type Connection, ConflictError, type Provider, type Store } from "../store/types";
+import type { TokenVault } from "../vault/vault";
+import { OAuthError, type OAuthProvider } from "./provider";
+import { openTokens, sealTokens, type StoredTokens } from "./tokens";
+
+export interface TokenKeeper {
+  /** A working access token for the connection: the newest this keeper knows, refreshed first when due. */
+  accessToken(connection: Connection): Promise<string>;
+  /**
+   * After the provider refused an access token (a 401): new tokens, unless another worker already
+   * replaced the ones in hand, in which case those are used. `refusedAccessToken` is the token that was
+   * refused, when the caller knows it; without it, a newer stored version than `connection`'s counts as
+   * already replaced.
+   */
+  refreshNow(connection: Connection, refusedAccessToken?: string): Promise<string>;
+}
+
+export interface WaitForPeerOptions {
+  /** How many times to look for the lease holder's new tokens before giving up (retryable). Default 12. */
+  attempts?: number;
+  /** The first wait, doubled each time up to maxDelayMs. Defaults 50 ms and 1 s. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface TokenKeeperOptions {
+  store: Store;
+  vault: TokenVault;
+  /** The providers this keeper can refresh; a connection to another provider keeps its stored access token. */
+  providers: Partial<Record<Provider, OAuthProvider>>;
+  now?: () => Date;
+  /** How long a refresh lease lasts: longer than a provider call can take. Default 30 s. */
+  leaseMs?: number;
+  waitForPeer?: WaitForPeerOptions;
+  /**
+   * Told once when a connection was just marked needs-reconnect (the web side emails the merchant a
+   * reconnect link). Its failure does not hide the needs-reconnect error; it becomes that error's cause.
+   */
+  onNeedsReconnect?: (connection: Connection) => Promise<void> | void;
+}
+
+interface Held {
+  connection: Connection;
+  tokens: StoredTokens;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const keyOf = (connection: Pick<Connection, "merchantId" | "connectionId">) => `${connection.merchantId}/${connection.connectionId}`;
+
+export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
+  const { store, vault, providers } = options;
+  const now = options.now ?? (() => new Date());
+  const leaseMs = options.leaseMs ?? 30_000;
+  const wait = {
+    attempts: options.waitForPeer?.attempts ?? 12,
+    initialDelayMs: options.waitForPeer?.initialDelayMs ?? 50,
+    maxDelayMs: options.waitForPeer?.maxDelayMs ?? 1000,
+    sleep: options.waitForPeer?.sleep ?? realSleep,
+  };
+  /** The newest tokens seen per connection: a refreshed token is used from then on, and decrypted once. */
+  const held = new Map<string, Held>();
+  const refreshing = new Map<string, Promise<Held>>();
+
+  const notActive = (connection: Pick<Connection, "connectionId" | "provider" | "statusReason">) =>
+    new OAuthError(
+      `The ${connection.provider} connection ${connection.connectionId} is no longer active${connection.statusReason ? ` (${connection.statusReason})` : ""}: reconnect it in daybook.`,
+      "needs-reconnect",
+    );
+
+  async function holdingOf(connection: Connection): Promise<Held> {
+    const known = held.get(keyOf(connection));
+    if (known && known.connection.tokenVersion >= connection.tokenVersion) return known;
+    if (connection.status !== "active") throw notActive(connection);
+    return remember(connection, await openTokens(vault, connection));
+  }
+
+  function remember(connection: Connection, tokens: StoredTokens): Held {
+    const key = keyOf(connection);
+    const known = held.get(key);
+    if (known && known.connection.tokenVersion > connection.tokenVersion) return known;
+    const fresh = { connection, tokens };
+    held.set(key, fresh);
+    return fresh;
+  }
+
+  async function latestOf(connection: Connection): Promise<Connection> {
+    const latest = await store.getConnection(connection.merchantId, connection.connectionId);
+    if (!latest) throw new OAuthError(`The ${connection.provider} connection ${connection.connectionId} no longer exists: connect it again in daybook.`, "needs-reconnect");
+    if (latest.status !== "active") throw notActive(latest);
+    return latest;
+  }
+
+  /** One refresh per connection in this process; callers that arrive meanwhile share it. */
+  function refreshOnce(from: Connection): Promise<Held> {
+    const key = keyOf(from);
+    const running = refreshing.get(key);
+    if (running) return running;
+    const started = refreshAcrossWorkers(from).finally(() => refreshing.delete(key));
+    refreshing.set(key, started);
+    return started;
+  }
+
+  async function refreshAcrossWorkers(from: Connection): Promise<Held> {
+    let current = from;
+    let delay = wait.initialDelayMs;
+    for (let attempt = 0; ; attempt++) {
+      const at = now();
+      let lease: Connection;
+      try {
+        lease = await store.acquireRefreshLease(current.merchantId, current.connectionId, current.tokenVersion, new Date(at.getTime() + leaseMs), at);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        const latest = await latestOf(current);
+        // Another worker wrote new tokens: use them, never the provider with the spent refresh token.
+        if (latest.tokenVersion > current.tokenVersion) return await holdingOf(latest);
+        if (attempt + 1 >= wait.attempts) {
+          throw new OAuthError(`Another worker is refreshing the ${current.provider} tokens of connection ${current.connectionId} and has not finished; try again later.`, "retryable");
+        }
+        await wait.sleep(delay);
+        delay = Math.min(delay * 2, wait.maxDelayMs);
+        current = latest;
+        continue;
+      }
+      return await refreshUnderLease(lease);
+    }
+  }
+
+  async function refreshUnderLease(lease: Connection): Promise<Held> {
+    const provider = providerOf(lease);
+    const tokens = await openTokens(vault, lease);
+    const spent = tokens.refreshToken;
+    let fresh: StoredTokens;
+    try {
+      fresh = await provider.refresh(tokens, lease.region);
+    } catch (error) {
+      if (!(error instanceof OAuthError && error.kind === "needs-reconnect")) {
+        await giveBackLease(lease);
+        throw error;
+      }
+      if (!provider.recover || !spent) return await markNeedsReconnect(lease, error);
+      try {
+        fresh = await provider.recover(spent, lease.region);
+      } catch (recoveryError) {
+        if (recoveryError instanceof OAuthError && recoveryError.kind === "needs-reconnect") return await markNeedsReconnect(lease, error);
+        await giveBackLease(lease);
+        throw recoveryError;
+      }
+    }
+    const next: StoredTokens = { ...fresh, ...(spent ? { previousRefreshToken: spent } : {}) };
+    const sealed = await sealTokens(vault, lease, next);
+    let written: Connection;
+    try {
+      written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, sealed);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // Ended meanwhile (disconnected), or the lease ran out and another worker wrote first: theirs stand.
+      return await holdingOf(await latestOf(lease));
+    }
+    return remember(written, next);
+  }
+
+  /** Lets the next attempt start at once: the same tokens, a new version, no lease. Best effort. */
+  async function giveBackLease(lease: Connection): Promise<void> {
+    try {
+      const written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, lease.tokenCiphertext);
+      const known = held.get(keyOf(lease));
+      if (known && known.connection.tokenVersion === lease.tokenVersion) held.set(keyOf(lease), { connection: written, tokens: known.tokens });
+    } catch {
+      // The lease runs out by itself.
+    }
+  }
+
+  async function markNeedsReconnect(connection: Connection, cause: OAuthError): Promise<Held> {
+    // If this lease ran out and another worker wrote working tokens meanwhile, those stand.
+    const latest = await latestOf(connection);
+    if (latest.tokenVersion > connection.tokenVersion) return await holdingOf(latest);
+    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", cause.message);
+    held.delete(keyOf(connection));
+    let hookFailure: unknown;
+    try {
+      await options.onNeedsReconnect?.(connection);
+    } catch (error) {
+      hookFailure = error;
+    }
+    throw new OAuthError(cause.message, "needs-reconnect", hookFailure === undefined ? undefined : { cause: hookFailure });
+  }
+
+  function providerOf(connection: Connection): OAuthProvider {
+    const provider = providers[connection.provider];
+    if (!provider) throw new OAuthError(`No ${connection.provider} OAuth client is configured, so its tokens cannot be refreshed.`, "bug");
+    return provider;
+  }
+
+  return {
+    async accessToken(connection) {
+      const current = await holdingOf(connection);
+      const provider = providers[connection.provider];
+      if (!provider || !current.tokens.refreshToken || !provider.refreshDue(current.tokens, now())) return current.tokens.accessToken;
+      try {
+        return (await refreshOnce(current.connection)).tokens.accessToken;
+      } catch (error) {
+        // Refreshing ahead of time can wait for a passing failure while the token in hand still works.
+        const expiresAt = current.tokens.accessTokenExpiresAt ? Date.parse(current.tokens.accessTokenExpiresAt) : undefined;
+        const stillValid = expiresAt === undefined || expiresAt > now().getTime();
+        if (error instanceof OAuthError && error.kind === "retryable" && stillValid) return current.tokens.accessToken;
+        throw error;
+      }
+    },
+
+    async refreshNow(connection, refusedAccessToken) {
+      providerOf(connection);
+      const running = refreshing.get(keyOf(connection));
+      if (running) return (await running).tokens.accessToken;
+      const latest = await holdingOf(await latestOf(connection));
+      const replaced = refusedAccessToken === undefined
+        ? latest.connection.tokenVersion > connection.tokenVersion
+        : latest.tokens.accessToken !== refusedAccessToken;
+      if (replaced) return latest.tokens.accessToken;
+      return (await refreshOnce(latest.connection)).tokens.accessToken;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { createHmac } from "node:crypto";
+import { WebhooksHelper } from "square";
+import { describe, expect, it } from "vitest";
+import {
+  parseCloverEvent, parseSquareEvent, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
+} from "../../lib/oauth/webhook-signatures";
+
+const KEY = "Vu1Kq8mP0sTz4XwA7cLd2E";
+const NOTIFICATION_URL = "https://daybook.example/webhooks/square";
+// Square's spec example of oauth.authorization.revoked (OauthAuthorizationRevokedEvent), byte for byte as sent.
+const REVOKED = '{"merchant_id":"J9Z30SF99NPFJ","type":"oauth.authorization.revoked","event_id":"e1d6ae37-5aa9-45a5-b525-b12caf819fdb","created_at":"2020-08-14T15:51:04.246373287Z","data":{"type":"revocation","id":"415641cf-eba2-4dfa-88cc-c4be1301fdc6","object":{"revocation":{"revoked_at":"2020-08-14T15:51:00.246373287Z","revoker_type":"MERCHANT"}}}}';
+
+/** What Square sends: base64 HMAC-SHA256 of the notification URL followed by the raw body. */
+const sign = (body: string, key = KEY, url = NOTIFICATION_URL) => createHmac("sha256", key).update(url + body).digest("base64");
+
+const verify = (signature: string | undefined, rawBody = REVOKED) =>
+  verifySquareSignature({ rawBody, signature, signatureKey: KEY, notificationUrl: NOTIFICATION_URL });
+
+describe("Square webhook signatures", () => {
+  it("accepts Square's signature, as the official SDK's helper does", async () => {
+    const signature = sign(REVOKED);
+    expect(verify(signature)).toBe(true);
+    await expect(WebhooksHelper.verifySignature({ requestBody: REVOKED, signatureHeader: signature, signatureKey: KEY, notificationUrl: NOTIFICATION_URL })).resolves.toBe(true);
+  });
+
+  it("refuses a missing or empty header", () => {
+    expect(verify(undefined)).toBe(false);
+    expect(verify("")).toBe(false);
+  });
+
+  it("refuses a signature made with another key, or for another URL", () => {
+    expect(verify(sign(REVOKED, "another-signature-key"))).toBe(false);
+    expect(verify(sign(REVOKED, KEY, "https://daybook.example/webhooks/other"))).toBe(false);
+  });
+
+  it("refuses a forged body under a genuine signature, even one changed by a character or by whitespace", () => {
+    const signature = sign(REVOKED);
+    expect(verify(signature, REVOKED.replace("J9Z30SF99NPFJ", "J9Z30SF99NPFK"))).toBe(false);
+    expect(verify(signature, JSON.stringify(JSON.parse(REVOKED), null, 1))).toBe(false);
+    expect(verify(signature, `${REVOKED}\n`)).toBe(false);
+  });
+
+  it("refuses a truncated, padded or mangled signature", () => {
+    const signature = sign(REVOKED);
+    expect(verify(signature.slice(0, -2))).toBe(false);
+    expect(verify(signature.slice(0, 20))).toBe(false);
+    expect(verify(`${signature}AAAA`)).toBe(false);
+    expect(verify(Buffer.from(signature, "base64").toString("hex"))).toBe(false);
+    const flipped = Buffer.from(signature, "base64");
+    flipped[0] = (flipped[0] ?? 0) ^ 1;
+    expect(verify(flipped.toString("base64"))).toBe(false);
+  });
+
+  it("refuses to verify without a configured key or URL, rather than accept anything", () => {
+    expect(() => verifySquareSignature({ rawBody: REVOKED, signature: sign(REVOKED), signatureKey: "", notificationUrl: NOTIFICATION_URL })).toThrow(/key/);
+    expect(() => verifySquareSignature({ rawBody: REVOKED, signature: sign(REVOKED), signatureKey: KEY, notificationUrl: "" })).toThrow(/URL/);
+  });
+});
+
+describe("Clover's X-Clover-Auth", () => {
+  const CODE = "0307e264-b33a-4913-88aa-37b10014a0b8";
+
+  it("accepts the app's auth code and nothing else", () => {
+    expect(verifyCloverAuth(CODE, CODE)).toBe(true);
+    expect(verifyCloverAuth(undefined, CODE)).toBe(false);
+    expect(verifyCloverAuth("", CODE)).toBe(false);
+    expect(verifyCloverAuth(CODE.slice(0, -1), CODE)).toBe(false);
+    expect(verifyCloverAuth(`${CODE}0`, CODE)).toBe(false);
+    expect(verifyCloverAuth(CODE.toUpperCase(), CODE)).toBe(false);
+    expect(verifyCloverAuth("1307e264-b33a-4913-88aa-37b10014a0b8", CODE)).toBe(false);
+  });
+
+  it("refuses to verify without a configured code", () => {
+    expect(() => verifyCloverAuth("", "")).toThrow(/not configured/);
+  });
+});
+
+describe("Square event bodies", () => {
+  it("reads the merchant whose authorization was revoked", () => {
+    expect(parseSquareEvent(REVOKED)).toEqual({
+      kind: "authorization-revoked", merchantId: "J9Z30SF99NPFJ", eventId: "e1d6ae37-5aa9-45a5-b525-b12caf819fdb", revokerType: "MERCHANT",
+    });
+  });
+
+  it("passes other events by as such", () => {
+    expect(parseSquareEvent('{"type":"order.updated","merchant_id":"J9Z30SF99NPFJ","data":{"type":"order"}}')).toEqual({ kind: "other", type: "order.updated" });
+  });
+
+  it("rejects bodies it cannot trust to name a merchant", () => {
+    expect(() => parseSquareEvent("not json")).toThrow(WebhookBodyError);
+    expect(() => parseSquareEvent('{"merchant_id":"J9Z30SF99NPFJ"}')).toThrow(WebhookBodyError);
+    expect(() => parseSquareEvent('{"type":"oauth.authorization.revoked","merchant_id":null}')).toThrow(/merchant_id/);
+  });
+});
+
+describe("Clover event bodies", () => {
+  const APP = "SIMAPPID0001";
+
+  it("finds the merchants that uninstalled the app, among other updates", () => {
+    const body = JSON.stringify({
+      appId: APP,
+      merchants: {
+        K3V8AZN1QW5YM: [{ objectId: "O:GHIVJT2ABCRSC", type: "UPDATE", ts: 1 }, { objectId: `A:${APP}`, type: "DELETE", ts: 2 }],
+        QQ50HVC3HQZE1: [{ objectId: `A:${APP}`, type: "UPDATE", ts: 3 }],
+        ZZ11HVC3HQZE1: [{ objectId: "A:ANOTHERAPP", type: "DELETE", ts: 4 }],
+      },
+    });
+    expect(parseCloverEvent(body, APP)).toEqual({ kind: "events", uninstalledMerchantIds: ["K3V8AZN1QW5YM"] });
+  });
+
+  it("ignores messages of another app", () => {
+    const body = JSON.stringify({ appId: "ANOTHERAPP", merchants: { K3V8AZN1QW5YM: [{ objectId: "A:ANOTHERAPP", type: "DELETE", ts: 1 }] } });
+    expect(parseCloverEvent(body, APP)).toEqual({ kind: "events", uninstalledMerchantIds: [] });
+  });
+
+  it("recognises the URL verification message", () => {
+    expect(parseCloverEvent('{"verificationCode":"ce7643c1-83ea-4218-abe6-da876c9c7a0a"}', APP)).toEqual({
+      kind: "verification", verificationCode: "ce7643c1-83ea-4218-abe6-da876c9c7a0a",
+    });
+  });
+
+  it("rejects malformed messages", () => {
+    expect(() => parseCloverEvent("{", APP)).toThrow(WebhookBodyError);
+    expect(() => parseCloverEvent('{"appId":"SIMAPPID0001","merchants":{"K3V8AZN1QW5YM":[{"type":"DELETE"}]}}', APP)).toThrow(WebhookBodyError);
+  });
+});
