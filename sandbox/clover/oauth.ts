@@ -25,9 +25,9 @@
  * credentials answer 401, a bad authorization code or a malformed request 400 (Clover documents
  * neither; these are the plausible statuses).
  */
-import { randomBytes } from "node:crypto";
 import { badRequest, CloverApiError, unauthorized } from "./api-error";
 import type { AccessTokens } from "./tokens";
+import { mintSecret } from "../secret-token";
 
 const CODE_LIFETIME_MS = 10 * 60_000;
 /** Clover says lifetimes are "dynamic"; these are plausible values from its samples (clover.md §1.4). */
@@ -72,7 +72,7 @@ export interface OAuthCounts {
   recovery: number;
 }
 
-const randomToken = (bytes: number): string => randomBytes(bytes).toString("base64url");
+const randomToken = (bytes: number): string => mintSecret("", bytes);
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
 function requiredString(body: Record<string, unknown>, field: string): string {

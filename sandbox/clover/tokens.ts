@@ -3,7 +3,7 @@
  * merchant and stops working at its expiry on the simulator's clock, or when the merchant uninstalls
  * the app. oauth.ts issues them through the OAuth endpoints; tests may also be handed them directly.
  */
-import { randomUUID } from "node:crypto";
+import { mintSecret } from "../secret-token";
 import { unauthorized } from "./api-error";
 
 /** Clover does not document access-token lifetimes ("dynamic"); an hour is a plausible one. */
@@ -22,7 +22,7 @@ export class AccessTokens {
 
   issue(merchantId: string, lifetimeMs = DEFAULT_LIFETIME_MS): string {
     if (!(lifetimeMs > 0)) throw new Error("a token's lifetime must be positive");
-    const token = randomUUID();
+    const token = mintSecret("clv-at-", 18);
     this.issued.set(token, { merchantId, expiresAt: this.now() + lifetimeMs, revoked: false });
     return token;
   }
