@@ -14,6 +14,8 @@ export interface WebhookSecrets {
   squareNotificationUrl: string;
   /** The X-Clover-Auth code Clover sends with every webhook of the app. */
   cloverAuthCode: string;
+  /** daybook's Clover app id: app events (`A:<appId>`) of other apps are ignored. */
+  cloverAppId: string;
 }
 
 export interface WebDeps {
@@ -35,5 +37,7 @@ export interface AppEnv {
   Variables: {
     session: Session | undefined;
     merchant: Merchant | undefined;
+    /** The signed-in session's form token (lib/auth/sessions.ts formTokenOf), for the pages' forms. */
+    formToken: string | undefined;
   };
 }

@@ -1,0 +1,94 @@
+import type { ProviderName } from "../../oauth/provider";
+import type { Connection } from "../../store/types";
+import { formatInstant } from "./format";
+import { FieldError, FormToken, Layout, type Viewer } from "./layout";
+
+export const PROVIDER_NAMES: Record<ProviderName, string> = { square: "Square", clover: "Clover", quickbooks: "QuickBooks" };
+const PROVIDER_ROLES: Record<ProviderName, string> = {
+  square: "Reads your daily sales from Square.",
+  clover: "Reads your daily sales from Clover.",
+  quickbooks: "Receives one journal entry per location and day.",
+};
+
+export const CLOVER_REGIONS = [
+  { value: "us", label: "United States and Canada" },
+  { value: "eu", label: "Europe" },
+  { value: "la", label: "Latin America" },
+] as const;
+
+const STATUS_TEXT: Record<Connection["status"], string> = {
+  active: "Connected",
+  "needs-reconnect": "Needs reconnecting",
+  revoked: "Disconnected",
+};
+
+export function ConnectionsPage(props: {
+  viewer: Viewer;
+  connections: Connection[];
+  notice?: string;
+  regionError?: string;
+}) {
+  const { viewer } = props;
+  const providers: ProviderName[] = ["square", "clover", "quickbooks"];
+  return (
+    <Layout title="Connections" viewer={viewer}>
+      {props.notice && <p role="status">{props.notice}</p>}
+      {providers.map((provider) => {
+        const connections = props.connections.filter((connection) => connection.provider === provider);
+        const live = connections.filter((connection) => connection.status !== "revoked");
+        const needsReconnect = live.some((connection) => connection.status === "needs-reconnect");
+        const label = live.length === 0 ? "Connect" : needsReconnect ? "Reconnect" : "Connect another account";
+        return (
+          <section>
+            <h2>{PROVIDER_NAMES[provider]}</h2>
+            <p>{PROVIDER_ROLES[provider]}</p>
+            {connections.length > 0 && <ConnectionTable viewer={viewer} connections={connections} />}
+            <form method="post" action={`/connect/${provider}`}>
+              <FormToken viewer={viewer} />
+              {provider === "clover" && (
+                <>
+                  <label for="clover-region">Where your Clover account is</label>
+                  <select id="clover-region" name="region" aria-describedby={props.regionError ? "clover-region-error" : undefined}>
+                    {CLOVER_REGIONS.map((region) => <option value={region.value}>{region.label}</option>)}
+                  </select>
+                  <FieldError id="clover-region-error" message={props.regionError} />
+                </>
+              )}
+              <button type="submit">{`${label}: ${PROVIDER_NAMES[provider]}`}</button>
+            </form>
+          </section>
+        );
+      })}
+    </Layout>
+  );
+}
+
+function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
+  return (
+    <table>
+      <thead>
+        <tr><th scope="col">Account</th><th scope="col">Status</th><th scope="col">Connected</th><th scope="col"><span class="visually-hidden">Action</span></th></tr>
+      </thead>
+      <tbody>
+        {props.connections.map((connection) => (
+          <tr>
+            <td>{connection.externalId}{connection.region ? ` (${connection.region.toUpperCase()})` : ""}</td>
+            <td>
+              {STATUS_TEXT[connection.status]}
+              {connection.statusReason && <><br />{connection.statusReason}</>}
+            </td>
+            <td>{formatInstant(connection.createdAt)}</td>
+            <td>
+              {connection.status !== "revoked" && (
+                <form method="post" action={`/connections/${connection.connectionId}/disconnect`} class="inline">
+                  <FormToken viewer={props.viewer} />
+                  <button type="submit">Disconnect</button>
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

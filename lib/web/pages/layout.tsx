@@ -1,0 +1,81 @@
+/**
+ * The one layout every page uses: plain HTML that works without JavaScript (the CSP allows none),
+ * one stylesheet from this origin, and for a signed-in merchant the navigation and the sign-out form.
+ */
+import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
+
+/** The signed-in merchant as pages need it. */
+export interface Viewer {
+  email: string;
+  /** Goes into every form as `form_token` (see lib/auth/sessions.ts formTokenOf). */
+  formToken: string;
+}
+
+export const FORM_TOKEN_FIELD = "form_token";
+
+export function FormToken(props: { viewer: Viewer }) {
+  return <input type="hidden" name={FORM_TOKEN_FIELD} value={props.viewer.formToken} />;
+}
+
+export function Layout(props: { title: string; viewer?: Viewer | undefined; children?: Child }) {
+  const { viewer } = props;
+  return (
+    <>
+      {raw("<!doctype html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · daybook`}</title>
+          <link rel="stylesheet" href="/style.css" />
+        </head>
+        <body>
+          <header>
+            <a href="/" class="brand">daybook</a>
+            {viewer && (
+              <nav aria-label="Account">
+                <span class="who">{viewer.email}</span>{" "}
+                <a href="/connections">Connections</a> <a href="/sessions">Sessions</a> <a href="/account">Account</a>{" "}
+                <form method="post" action="/sign-out" class="inline">
+                  <FormToken viewer={viewer} />
+                  <button type="submit">Sign out</button>
+                </form>
+              </nav>
+            )}
+          </header>
+          <main>
+            <h1>{props.title}</h1>
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** A field's error, next to it, announced with the field (aria-describedby points here). */
+export function FieldError(props: { id: string; message: string | undefined }) {
+  return props.message ? <p id={props.id} class="error" role="alert">{props.message}</p> : null;
+}
+
+/** A page that only says something: errors, confirmations. */
+export function MessagePage(props: { title: string; viewer?: Viewer | undefined; children?: Child }) {
+  return <Layout title={props.title} viewer={props.viewer}>{props.children}</Layout>;
+}
+
+export const STYLESHEET = `
+body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 0 auto; padding: 1rem; line-height: 1.5; color: #1b1b1b; }
+header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; border-bottom: 1px solid #ddd; padding-bottom: .5rem; }
+.brand { font-weight: bold; text-decoration: none; color: inherit; }
+nav a, nav .who { margin-right: .5rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+form.inline { display: inline; }
+label { display: block; margin-top: .75rem; font-weight: 600; }
+input[type=email], input[type=text], select { display: block; padding: .4rem; font-size: 1rem; min-width: 18rem; }
+button { margin-top: .75rem; padding: .4rem .9rem; font-size: 1rem; }
+.error { color: #a40000; margin: .25rem 0; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; }
+.danger { border: 1px solid #a40000; padding: 0 1rem 1rem; margin-top: 2rem; }
+`;

@@ -1,0 +1,64 @@
+/** The account page: the export download and account deletion. */
+import type { Hono } from "hono";
+import { normaliseEmail } from "../../auth/sign-in";
+import { endConnection } from "../../connections/end-connection";
+import type { AppEnv, WebDeps } from "../deps";
+import { check, emailField, formFields, keptValue } from "../forms";
+import { AccountDeletedPage, AccountPage } from "../pages/account";
+import { NotFoundPage } from "../pages/messages";
+import { clearSessionCookie, requireSignedIn, signedIn } from "../session";
+import { z } from "../../validation";
+import { connectionDeps } from "./connections";
+
+const deleteForm = z.object({ email: emailField });
+
+export function addAccountRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  app.get("/account", requireSignedIn(), (c) => {
+    const { merchant, viewer } = signedIn(c);
+    return c.html(AccountPage({ viewer, merchant }));
+  });
+
+  app.get("/account/export", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const now = deps.now();
+    const held = await deps.store.exportMerchant(merchant.merchantId);
+    if (!held) return c.html(NotFoundPage({ viewer }), 404);
+    const sessions = (await deps.auth.listSessions(merchant.merchantId, now)).map((session) => ({
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      idleExpiresAt: session.idleExpiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      userAgent: session.userAgent,
+      approximateIp: session.approximateIp,
+    }));
+    const body = JSON.stringify({ exportedAt: now.toISOString(), ...held, sessions }, null, 2);
+    deps.log("info", "account exported", { merchantId: merchant.merchantId });
+    return c.body(body, 200, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="daybook-export-${now.toISOString().slice(0, 10)}.json"`,
+    });
+  });
+
+  app.post("/account/delete", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const fields = await formFields(c);
+    const form = check(deleteForm, fields);
+    const typed = keptValue(fields["email"]);
+    if (!form.ok) return c.html(AccountPage({ viewer, merchant, typedConfirmation: typed, confirmationError: form.errors["email"] }), 400);
+    if (normaliseEmail(form.value.email) !== merchant.email) {
+      return c.html(AccountPage({ viewer, merchant, typedConfirmation: typed, confirmationError: "That is not the address you signed in with. Type it exactly to confirm." }), 400);
+    }
+
+    const merchantId = merchant.merchantId;
+    // Revoke at each provider and destroy the tokens first: they are the most sensitive part.
+    for (const connection of await deps.store.listConnections(merchantId)) {
+      if (connection.status === "revoked") continue;
+      await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true, status: "revoked", reason: "Account deleted." });
+    }
+    await deps.auth.deleteSessions(merchantId);
+    const removed = await deps.store.deleteMerchant(merchantId);
+    clearSessionCookie(c);
+    deps.log("info", "account deleted", { merchantId, items: removed });
+    return c.html(AccountDeletedPage());
+  });
+}

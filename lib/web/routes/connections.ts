@@ -1,0 +1,166 @@
+/**
+ * Connecting Square, Clover and QuickBooks by OAuth, and disconnecting from daybook's side.
+ *
+ * Connect: POST /connect/:provider stores a state bound to the session and sends the browser to the
+ * provider's consent page. The callback uses the state (single use, 10 minutes, same session, same
+ * provider) before anything else; a declined consent, a bad state or a missing code ends on a page
+ * that says so, with nothing stored.
+ */
+import { randomUUID } from "node:crypto";
+import type { Context, Hono } from "hono";
+import { beginOAuthFlow, finishOAuthFlow } from "../../auth/oauth-state";
+import { type EndConnectionDeps, endConnection } from "../../connections/end-connection";
+import { OAuthError } from "../../oauth/provider";
+import { sealTokens } from "../../oauth/tokens";
+import type { Connection } from "../../store/types";
+import { z } from "../../validation";
+import type { AppEnv, WebDeps } from "../deps";
+import { check, formFields } from "../forms";
+import { ConnectionsPage, PROVIDER_NAMES } from "../pages/connections";
+import type { Viewer } from "../pages/layout";
+import { NotFoundPage, ProblemPage } from "../pages/messages";
+import { requireSignedIn, signedIn } from "../session";
+
+const providerName = z.enum(["square", "clover", "quickbooks"]);
+const cloverRegionForm = z.object({
+  region: z.enum(["us", "eu", "la"], { error: "Choose where your Clover account is." }),
+});
+const connectionId = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+/** Longer values are not from a provider: state and code are tens of characters. */
+const MAX_CALLBACK_VALUE = 2048;
+
+export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  app.get("/connections", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const connections = await deps.store.listConnections(merchant.merchantId);
+    const connected = providerName.safeParse(c.req.query("connected"));
+    const disconnected = c.req.query("disconnected") === "1";
+    const notice = connected.success ? `${PROVIDER_NAMES[connected.data]} is connected.` : disconnected ? "Disconnected. daybook has destroyed that connection's tokens." : undefined;
+    return c.html(ConnectionsPage({ viewer, connections, ...(notice ? { notice } : {}) }));
+  });
+
+  app.post("/connect/:provider", requireSignedIn(), async (c) => {
+    const { merchant, sessionHash, viewer } = signedIn(c);
+    const provider = providerName.safeParse(c.req.param("provider"));
+    if (!provider.success) return c.html(NotFoundPage({ viewer }), 404);
+    let region: string | undefined;
+    if (provider.data === "clover") {
+      const form = check(cloverRegionForm, await formFields(c));
+      if (!form.ok) {
+        const connections = await deps.store.listConnections(merchant.merchantId);
+        return c.html(ConnectionsPage({ viewer, connections, regionError: form.errors["region"] ?? "Choose where your Clover account is." }), 400);
+      }
+      region = form.value.region;
+    }
+    const state = await beginOAuthFlow(deps.auth, { sessionHash, merchantId: merchant.merchantId, provider: provider.data, region, now: deps.now() });
+    return c.redirect(deps.providers[provider.data].authorizeUrl({ state, ...(region !== undefined ? { region } : {}) }), 303);
+  });
+
+  app.get("/connect/:provider/callback", requireSignedIn(), async (c) => {
+    const { merchant, sessionHash, viewer } = signedIn(c);
+    const provider = providerName.safeParse(c.req.param("provider"));
+    if (!provider.success) return c.html(NotFoundPage({ viewer }), 404);
+    const name = PROVIDER_NAMES[provider.data];
+    const query = c.req.query();
+    if (Object.values(query).some((value) => value.length > MAX_CALLBACK_VALUE)) return connectProblem(c, viewer, name, "bad-request");
+
+    // The state first, whatever else the redirect says: it is spent even when the consent was declined.
+    const flow = await finishOAuthFlow(deps.auth, { sessionHash, merchantId: merchant.merchantId, provider: provider.data, state: query["state"], now: deps.now() });
+    if (!flow) {
+      deps.log("warn", "oauth callback with an unknown, used, expired or foreign state", { provider: provider.data });
+      return connectProblem(c, viewer, name, "state");
+    }
+    if (query["error"] !== undefined) return connectProblem(c, viewer, name, "declined");
+    if (!query["code"]) return connectProblem(c, viewer, name, "no-code");
+
+    let authorization;
+    try {
+      authorization = await deps.providers[provider.data].exchangeCode(query, flow.region);
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      deps.log("warn", "oauth code exchange failed", { provider: provider.data, kind: error.kind });
+      return connectProblem(c, viewer, name, error.kind === "retryable" ? "unavailable" : "refused");
+    }
+
+    const at = deps.now().toISOString();
+    const identity = { merchantId: merchant.merchantId, provider: provider.data, connectionId: randomUUID() };
+    const region = authorization.region ?? flow.region;
+    const connection = await deps.store.putConnection({
+      ...identity,
+      status: "active",
+      externalId: authorization.externalId,
+      tokenCiphertext: await sealTokens(deps.vault, identity, authorization.tokens),
+      ...(region !== undefined ? { region } : {}),
+      createdAt: at,
+      updatedAt: at,
+    });
+    await replaceEarlierConnections(deps, connection);
+    deps.log("info", "connection created", { merchantId: merchant.merchantId, provider: provider.data, connectionId: connection.connectionId });
+    return c.redirect(`/connections?connected=${provider.data}`, 303);
+  });
+
+  app.post("/connections/:connectionId/disconnect", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const id = connectionId.safeParse(c.req.param("connectionId"));
+    // Looked up under the signed-in merchant only: another merchant's id is simply not found.
+    const connection = id.success ? await deps.store.getConnection(merchant.merchantId, id.data) : undefined;
+    if (!connection) return c.html(NotFoundPage({ viewer }), 404);
+    if (connection.status !== "revoked") {
+      const ended = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true, status: "revoked", reason: "Disconnected in daybook." });
+      deps.log(ended.revoke.outcome === "failed" ? "warn" : "info", "connection ended by the merchant", {
+        merchantId: merchant.merchantId, provider: connection.provider, connectionId: connection.connectionId, revoke: ended.revoke.outcome,
+      });
+    }
+    return c.redirect("/connections?disconnected=1", 303);
+  });
+}
+
+export function connectionDeps(deps: WebDeps): EndConnectionDeps {
+  return { store: deps.store, vault: deps.vault, providers: deps.providers };
+}
+
+/**
+ * A reconnect to the same provider account makes a new connection; the earlier ones of that account
+ * end here (their tokens destroyed, not revoked at the provider: Square revokes every token of the
+ * seller and app at once, which would take the new connection with it), and the merchant's locations
+ * move to the new connection so the nightly sync carries on.
+ */
+async function replaceEarlierConnections(deps: WebDeps, connection: Connection): Promise<void> {
+  const earlier = (await deps.store.listConnections(connection.merchantId)).filter(
+    (other) => other.connectionId !== connection.connectionId && other.provider === connection.provider && other.externalId === connection.externalId && other.status !== "revoked",
+  );
+  if (earlier.length === 0) return;
+  const replaced = new Set(earlier.map((other) => other.connectionId));
+  for (const location of await deps.store.listLocations(connection.merchantId)) {
+    const pos = replaced.has(location.posConnectionId);
+    const books = replaced.has(location.quickbooksConnectionId);
+    if (!pos && !books) continue;
+    await deps.store.putLocation({
+      ...location,
+      ...(pos ? { posConnectionId: connection.connectionId } : {}),
+      ...(books ? { quickbooksConnectionId: connection.connectionId } : {}),
+      updatedAt: deps.now().toISOString(),
+    });
+  }
+  for (const other of earlier) {
+    await endConnection(connectionDeps(deps), other, { revokeAtProvider: false, status: "revoked", reason: "Replaced by a newer connection to the same account." });
+  }
+}
+
+type ConnectProblem = "bad-request" | "state" | "declined" | "no-code" | "refused" | "unavailable";
+
+function connectProblem(c: Context<AppEnv>, viewer: Viewer, provider: string, problem: ConnectProblem) {
+  const text: Record<ConnectProblem, { title: string; body: string }> = {
+    "bad-request": { title: `${provider} was not connected`, body: `The answer from ${provider} was not one daybook understands. Nothing was saved.` },
+    state: {
+      title: `${provider} was not connected`,
+      body: `This connection attempt has expired, was already used, or was started in another browser or session. Nothing was saved. Start again from your connections page; a connection attempt lasts 10 minutes.`,
+    },
+    declined: { title: `${provider} was not connected`, body: `You declined the request in ${provider}, so daybook has no access. Nothing was saved.` },
+    "no-code": { title: `${provider} was not connected`, body: `${provider} did not send back an authorization. Nothing was saved.` },
+    refused: { title: `${provider} was not connected`, body: `${provider} did not accept the authorization. Nothing was saved.` },
+    unavailable: { title: `${provider} did not answer`, body: `daybook could not reach ${provider} to finish connecting. Nothing was saved; please try again in a few minutes.` },
+  };
+  const { title, body } = text[problem];
+  return c.html(ProblemPage({ title, viewer, next: { href: "/connections", label: "Back to your connections" }, children: body }), problem === "unavailable" ? 502 : 400);
+}

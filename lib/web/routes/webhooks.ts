@@ -1,0 +1,141 @@
+/**
+ * Disconnects from the providers' side. None of these requests has a session or comes from a form:
+ * Square's webhook is checked by its HMAC signature, Clover's by its auth code, and QuickBooks'
+ * disconnect URL (a plain browser redirect anyone could forge) is not trusted at all: daybook asks
+ * QuickBooks, by refreshing the tokens, and ends only connections QuickBooks refuses.
+ */
+import type { Hono } from "hono";
+import { sha256Hex } from "../../auth/secrets";
+import { endConnection } from "../../connections/end-connection";
+import { OAuthError } from "../../oauth/provider";
+import { createTokenKeeper } from "../../oauth/token-keeper";
+import {
+  CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
+} from "../../oauth/webhook-signatures";
+import type { Connection, Provider } from "../../store/types";
+import { z } from "../../validation";
+import type { AppEnv, WebDeps } from "../deps";
+import { QuickBooksDisconnectPage } from "../pages/messages";
+import { connectionDeps } from "./connections";
+
+/** Browser-facing paths that need no session. */
+export const PUBLIC_PATHS = ["/disconnect/quickbooks"];
+
+/** Checks per QuickBooks company per hour: each one is a token refresh at Intuit. */
+const QUICKBOOKS_DISCONNECT_CHECKS = { limit: 10, windowSeconds: 3600 };
+
+const realmIdQuery = z.string().check(z.regex(/^\d{1,32}$/));
+/** When Square says the authorization ended; only connections made before then are ended by it. */
+const squareRevokedAt = z.object({ data: z.object({ object: z.object({ revocation: z.object({ revoked_at: z.iso.datetime({ offset: true }) }) }) }) });
+
+export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  const { webhooks } = deps;
+
+  app.post("/webhooks/square", async (c) => {
+    const rawBody = await c.req.text();
+    const genuine = verifySquareSignature({
+      rawBody, signature: c.req.header(SQUARE_SIGNATURE_HEADER), signatureKey: webhooks.squareSignatureKey, notificationUrl: webhooks.squareNotificationUrl,
+    });
+    if (!genuine) {
+      deps.log("warn", "webhook refused: bad signature", { provider: "square" });
+      return c.text("The signature does not match.", 401);
+    }
+    let event;
+    try {
+      event = parseSquareEvent(rawBody);
+    } catch (error) {
+      if (!(error instanceof WebhookBodyError)) throw error;
+      deps.log("warn", "webhook body not understood", { provider: "square" });
+      return c.text("The body is not a Square event.", 400);
+    }
+    if (event.kind !== "authorization-revoked") return c.text("Ignored.", 200);
+    const revoked = squareRevokedAt.safeParse(JSON.parse(rawBody));
+    // A signed event can be replayed (the signature has no timestamp): it never ends a later reconnect.
+    // Square gives whole seconds, so a connection made within the second of the revocation counts as earlier.
+    const madeBefore = revoked.success ? Date.parse(revoked.data.data.object.revocation.revoked_at) + 1000 : Number.POSITIVE_INFINITY;
+    const ended = await endProviderConnections(deps, "square", event.merchantId, "Access was revoked in Square.", (connection) => Date.parse(connection.createdAt) < madeBefore);
+    deps.log("info", "square authorization revoked", { ended });
+    return c.text("OK", 200);
+  });
+
+  app.post("/webhooks/clover", async (c) => {
+    const rawBody = await c.req.text();
+    const genuine = verifyCloverAuth(c.req.header(CLOVER_AUTH_HEADER), webhooks.cloverAuthCode);
+    let event;
+    try {
+      event = parseCloverEvent(rawBody, webhooks.cloverAppId);
+    } catch (error) {
+      if (!(error instanceof WebhookBodyError)) throw error;
+      if (!genuine) return c.text("The X-Clover-Auth code does not match.", 401);
+      deps.log("warn", "webhook body not understood", { provider: "clover" });
+      return c.text("The body is not a Clover webhook message.", 400);
+    }
+    // Setting up the URL: Clover posts a one-time code for the developer to paste into its dashboard,
+    // before any auth code exists. Answered, acted on in no way, and never logged.
+    if (event.kind === "verification") return c.text("OK", 200);
+    if (!genuine) {
+      deps.log("warn", "webhook refused: bad auth code", { provider: "clover" });
+      return c.text("The X-Clover-Auth code does not match.", 401);
+    }
+    let ended = 0;
+    for (const merchantId of event.uninstalledMerchantIds) {
+      ended += await endProviderConnections(deps, "clover", merchantId, "daybook was uninstalled in Clover.", () => true);
+    }
+    deps.log("info", "clover app events", { uninstalled: event.uninstalledMerchantIds.length, ended });
+    return c.text("OK", 200);
+  });
+
+  // Intuit's Disconnect URL: the merchant's browser arrives here after disconnecting daybook in QuickBooks.
+  app.get("/disconnect/quickbooks", async (c) => {
+    const realmId = realmIdQuery.safeParse(c.req.query("realmId"));
+    if (!realmId.success) return c.html(QuickBooksDisconnectPage(), 400);
+    const { limit, windowSeconds } = QUICKBOOKS_DISCONNECT_CHECKS;
+    if (!(await deps.auth.takeRateLimit(`quickbooks-disconnect#${sha256Hex(realmId.data)}`, limit, windowSeconds, deps.now()))) {
+      deps.log("warn", "quickbooks disconnect checks rate limited");
+      return c.html(QuickBooksDisconnectPage());
+    }
+    const ended = await endRefusedQuickBooksConnections(deps, realmId.data);
+    deps.log("info", "quickbooks disconnect checked", { ended });
+    return c.html(QuickBooksDisconnectPage());
+  });
+}
+
+async function endProviderConnections(
+  deps: WebDeps, provider: Provider, externalId: string, reason: string, applies: (connection: Connection) => boolean,
+): Promise<number> {
+  let ended = 0;
+  for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
+    if (connection.status === "revoked" || !applies(connection)) continue;
+    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason });
+    if (result.ended) ended++;
+  }
+  return ended;
+}
+
+/**
+ * Asks QuickBooks about each connection of the company by refreshing its tokens through the token
+ * keeper (single flight, the rotated tokens stored): a refusal (invalid_grant) is the proof of the
+ * disconnect and ends the connection; tokens that still work stay, refreshed; a passing failure
+ * decides nothing.
+ */
+async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): Promise<number> {
+  const keeper = createTokenKeeper({ store: deps.store, vault: deps.vault, providers: { quickbooks: deps.providers.quickbooks }, now: deps.now });
+  let ended = 0;
+  for (const connection of await deps.store.findConnectionsByExternalId("quickbooks", realmId)) {
+    if (connection.status !== "active") continue;
+    try {
+      await keeper.refreshNow(connection);
+      continue;
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      if (error.kind !== "needs-reconnect") {
+        deps.log("warn", "quickbooks disconnect check inconclusive", { connectionId: connection.connectionId, kind: error.kind });
+        continue;
+      }
+    }
+    // The keeper marked it needs-reconnect and destroyed the tokens; the merchant did this on purpose.
+    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason: "Disconnected in QuickBooks." });
+    if (result.ended) ended++;
+  }
+  return ended;
+}

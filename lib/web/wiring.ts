@@ -1,0 +1,86 @@
+/**
+ * The web app's real clients from its configuration: DynamoDB stores, the KMS (or local) vault, SES
+ * (or the outbox), the three OAuth providers and the webhook secrets. functions/api.ts uses it on
+ * Lambda; the local stack can too.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createDynamoAuthStore } from "../auth/dynamo-auth-store";
+import type { WebConfig } from "../config";
+import type { EmailSender } from "../email/email";
+import { createOutboxSender } from "../email/outbox";
+import { createSesSender } from "../email/ses";
+import { createCloverProvider } from "../oauth/clover";
+import type { OAuthProvider, ProviderName } from "../oauth/provider";
+import { createQuickBooksProvider } from "../oauth/quickbooks";
+import { createSquareProvider } from "../oauth/square";
+import { createDynamoStore } from "../store/dynamo";
+import { createKmsVault } from "../vault/kms";
+import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
+import type { TokenVault } from "../vault/vault";
+import type { WebDeps } from "./deps";
+
+export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]): Promise<WebDeps> {
+  const region = config.AWS_REGION;
+  const now = () => new Date();
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region, ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}) }));
+  const publicUrl = config.DAYBOOK_PUBLIC_URL;
+  const redirectUri = (provider: ProviderName) => `${publicUrl}/connect/${provider}/callback`;
+  const providers: Record<ProviderName, OAuthProvider> = {
+    square: createSquareProvider({
+      clientId: config.SQUARE_CLIENT_ID, clientSecret: config.SQUARE_CLIENT_SECRET, redirectUri: redirectUri("square"),
+      baseUrl: config.SQUARE_BASE_URL, ...(config.SQUARE_AUTHORIZE_BASE_URL ? { authorizeBaseUrl: config.SQUARE_AUTHORIZE_BASE_URL } : {}),
+    }),
+    clover: createCloverProvider({
+      clientId: config.CLOVER_APP_ID, clientSecret: config.CLOVER_APP_SECRET, redirectUri: redirectUri("clover"),
+      ...(config.CLOVER_HOSTS_OVERRIDE ? { hostsOverride: config.CLOVER_HOSTS_OVERRIDE } : {}),
+    }),
+    quickbooks: createQuickBooksProvider({
+      clientId: config.QUICKBOOKS_CLIENT_ID, clientSecret: config.QUICKBOOKS_CLIENT_SECRET, redirectUri: redirectUri("quickbooks"),
+      environment: config.QUICKBOOKS_ENVIRONMENT,
+      endpoints: {
+        ...(config.QUICKBOOKS_AUTHORIZE_URL ? { authorize: config.QUICKBOOKS_AUTHORIZE_URL } : {}),
+        ...(config.QUICKBOOKS_TOKEN_URL ? { token: config.QUICKBOOKS_TOKEN_URL } : {}),
+        ...(config.QUICKBOOKS_REVOKE_URL ? { revoke: config.QUICKBOOKS_REVOKE_URL } : {}),
+      },
+    }),
+  };
+  return {
+    store: createDynamoStore({ client: dynamo, tableName: config.DAYBOOK_TABLE, now }),
+    auth: createDynamoAuthStore({ client: dynamo, tableName: config.DAYBOOK_TABLE }),
+    vault: await vaultFrom(config),
+    email: emailFrom(config),
+    providers,
+    publicUrl,
+    webhooks: {
+      squareSignatureKey: config.SQUARE_WEBHOOK_SIGNATURE_KEY,
+      squareNotificationUrl: config.SQUARE_WEBHOOK_URL ?? `${publicUrl}/webhooks/square`,
+      cloverAuthCode: config.CLOVER_WEBHOOK_AUTH_CODE,
+      cloverAppId: config.CLOVER_APP_ID,
+    },
+    now,
+    log,
+  };
+}
+
+async function vaultFrom(config: WebConfig): Promise<TokenVault> {
+  if (config.DAYBOOK_KMS_KEY_ID !== undefined) {
+    const client = new KMSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_KMS_ENDPOINT ? { endpoint: config.DAYBOOK_KMS_ENDPOINT } : {}) });
+    return createKmsVault({ client, keyId: config.DAYBOOK_KMS_KEY_ID });
+  }
+  // The schema lets exactly one of the two through.
+  return createLocalVault(await loadOrCreateLocalKey(config.DAYBOOK_VAULT_KEY_FILE ?? ""));
+}
+
+function emailFrom(config: WebConfig): EmailSender {
+  if (config.DAYBOOK_EMAIL_FROM !== undefined) {
+    const client = new SESv2Client({ region: config.AWS_REGION, ...(config.DAYBOOK_SES_ENDPOINT ? { endpoint: config.DAYBOOK_SES_ENDPOINT } : {}) });
+    return createSesSender({
+      client, from: config.DAYBOOK_EMAIL_FROM,
+      ...(config.DAYBOOK_SES_CONFIGURATION_SET ? { configurationSetName: config.DAYBOOK_SES_CONFIGURATION_SET } : {}),
+    });
+  }
+  return createOutboxSender(config.DAYBOOK_OUTBOX_DIR ?? "");
+}

@@ -1,0 +1,159 @@
+/**
+ * The account page: the export download, account deletion (revoked at the providers, nothing of the
+ * merchant left in the table, every session ended), and the reconnect email the token keeper sends.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OAuthError } from "../../lib/oauth/provider";
+import { createTokenKeeper } from "../../lib/oauth/token-keeper";
+import { openTokens } from "../../lib/oauth/tokens";
+import { reconnectNotifier } from "../../lib/web/reconnect-email";
+import { accessWorks, canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
+
+let world: WebWorld;
+const secrets: string[] = [];
+beforeAll(async () => {
+  world = await createWebWorld();
+});
+afterAll(async () => {
+  expectCleanLogs(world, secrets);
+  await world.close();
+});
+
+let counter = 0;
+const newAddress = () => `account${++counter}.${Date.now()}@example.com`;
+
+const MAPPING = {
+  defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" },
+};
+
+async function merchantWithEverything() {
+  const address = newAddress();
+  const browser = world.browser({ userAgent: "Export Browser/1.0", ip: "198.51.100.99" });
+  await browser.signIn(address);
+  for (const provider of ["square", "clover", "quickbooks"] as const) expect((await browser.connect(provider)).status).toBe(303);
+  const merchantId = (await world.deps.store.findMerchantByEmail(address))!.merchantId;
+  const connections = await world.deps.store.listConnections(merchantId);
+  for (const connection of connections) {
+    const tokens = await openTokens(world.deps.vault, connection);
+    secrets.push(tokens.accessToken, ...(tokens.refreshToken ? [tokens.refreshToken] : []));
+  }
+  const square = connections.find((connection) => connection.provider === "square")!;
+  const books = connections.find((connection) => connection.provider === "quickbooks")!;
+  await world.deps.store.putLocation({
+    merchantId, locationId: "LOC1", source: "square", name: "Main Street", posConnectionId: square.connectionId, quickbooksConnectionId: books.connectionId,
+    timeZone: "America/New_York", dayStart: "04:00", currency: "USD", mapping: MAPPING, updatedAt: world.clock.date().toISOString(),
+  });
+  return { address, browser, merchantId, connections };
+}
+
+describe("the export", () => {
+  it("downloads one JSON file with the profile, connections without secrets, locations and sessions", async () => {
+    const { address, browser, merchantId, connections } = await merchantWithEverything();
+    const response = await browser.get("/account/export");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="daybook-export-${world.clock.date().toISOString().slice(0, 10)}.json"`);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const text = await response.text();
+    const exported = JSON.parse(text) as Record<string, unknown>;
+
+    expect(exported["merchant"]).toMatchObject({ merchantId, email: address });
+    expect(exported["connections"]).toHaveLength(3);
+    for (const connection of connections) {
+      expect(exported["connections"]).toContainEqual(expect.objectContaining({ connectionId: connection.connectionId, provider: connection.provider, externalId: connection.externalId }));
+      expect(text).not.toContain(connection.tokenCiphertext);
+    }
+    expect(text).not.toContain("tokenCiphertext");
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(exported["locations"]).toEqual([expect.objectContaining({ locationId: "LOC1", dayStart: "04:00", mapping: MAPPING })]);
+    expect(exported["syncRecords"]).toEqual([]);
+    expect(exported["sessions"]).toEqual([expect.objectContaining({ userAgent: "Export Browser/1.0", approximateIp: "198.51.100.0/24" })]);
+    expect(text).not.toMatch(/sessionHash|[0-9a-f]{64}/);
+  });
+
+  it("needs a session", async () => {
+    const response = await world.browser().get("/account/export");
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toBe("/sign-in");
+  });
+});
+
+describe("deleting the account", () => {
+  it("refuses a confirmation that is not the account's address, keeping what was typed next to the message", async () => {
+    const { browser, merchantId } = await merchantWithEverything();
+    const before = (await world.scan()).map(canonicalJson).filter((item) => item.includes(merchantId)).sort();
+    const wrong = await browser.post("/account/delete", { email: "someone.else@example.com" });
+    expect(wrong.status).toBe(400);
+    const html = await wrong.text();
+    expect(html).toContain('value="someone.else@example.com"');
+    expect(html).toContain("That is not the address you signed in with.");
+    const empty = await browser.post("/account/delete", { email: "" });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain("Enter your email address.");
+    // The sessions' last-seen times moved with these requests; nothing else did.
+    const after = (await world.scan()).map(canonicalJson).filter((item) => item.includes(merchantId) && !item.includes('"SESSION#')).sort();
+    expect(after).toEqual(before.filter((item) => !item.includes('"SESSION#')));
+  });
+
+  it("revokes at the providers, ends every session and leaves nothing of the merchant in the table", async () => {
+    const { address, browser, merchantId, connections } = await merchantWithEverything();
+    const otherDevice = world.browser();
+    await otherDevice.signIn(address);
+    const tokens = await Promise.all(connections.map((connection) => openTokens(world.deps.vault, connection)));
+    const revokes = { square: world.square.requestLog().RevokeToken ?? 0, quickbooks: world.quickbooks.requestCounts().revoke };
+
+    const response = await browser.post("/account/delete", { email: ` ${address.toUpperCase()} ` });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("Your account is deleted");
+    expect(response.headers.getSetCookie()).toEqual(["__Host-daybook_session=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"]);
+
+    expect(world.square.requestLog().RevokeToken).toBe(revokes.square + 1);
+    expect(world.quickbooks.requestCounts().revoke).toBe(revokes.quickbooks + 1);
+    for (const [index, connection] of connections.entries()) {
+      if (connection.provider === "clover") continue; // no revoke endpoint at Clover
+      expect(await accessWorks(world, connection.provider, tokens[index]!.accessToken, connection.externalId)).toBe(false);
+    }
+
+    const left = (await world.scan()).map(canonicalJson).filter((item) => item.includes(merchantId) || item.includes(address));
+    expect(left).toEqual([]);
+    expect(await world.deps.store.findMerchantByEmail(address)).toBeUndefined();
+    expect((await otherDevice.get("/connections")).status).toBe(303);
+
+    // The address can start over: a new sign-in makes a new, empty account.
+    await world.browser().signIn(address);
+    const fresh = await world.deps.store.findMerchantByEmail(address);
+    expect(fresh?.merchantId).not.toBe(merchantId);
+    expect(await world.deps.store.listConnections(fresh!.merchantId)).toEqual([]);
+  });
+});
+
+describe("the reconnect email", () => {
+  it("is what the token keeper's onNeedsReconnect sends when QuickBooks refuses the tokens", async () => {
+    const address = newAddress();
+    const browser = world.browser();
+    await browser.signIn(address);
+    expect((await browser.connect("quickbooks", world.accounts.quickbooks[1])).status).toBe(303);
+    const merchantId = (await world.deps.store.findMerchantByEmail(address))!.merchantId;
+    const [connection] = await world.deps.store.listConnections(merchantId);
+    const tokens = await openTokens(world.deps.vault, connection!);
+    secrets.push(tokens.accessToken, tokens.refreshToken ?? "");
+
+    world.quickbooks.revokeAll(world.accounts.quickbooks[1]!);
+    const keeper = createTokenKeeper({
+      store: world.deps.store, vault: world.deps.vault, providers: world.deps.providers, now: world.clock.date,
+      onNeedsReconnect: reconnectNotifier(world.deps),
+    });
+    const before = (await world.emails()).length;
+    const failure = await keeper.refreshNow(connection!).then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(OAuthError);
+    expect((failure as OAuthError).kind).toBe("needs-reconnect");
+
+    const sent = (await world.emails()).slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: address, purpose: "reconnect", subject: "Reconnect QuickBooks to daybook" });
+    expect(sent[0]!.raw).toContain(`${PUBLIC_URL}/connections`);
+    expect(sent[0]!.raw).not.toMatch(/token=/);
+    expect(await world.deps.store.getConnection(merchantId, connection!.connectionId)).toMatchObject({ status: "needs-reconnect", tokenCiphertext: "" });
+    expect(await (await browser.get("/connections")).text()).toContain("Reconnect: QuickBooks");
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * Connecting Square, Clover and QuickBooks through the simulators' real consent pages, the callback's
+ * refusals (declined, replayed, foreign, expired or missing state, missing code), what reaches the
+ * table, and disconnecting from daybook.
+ */
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProviderName } from "../../lib/oauth/provider";
+import { openTokens } from "../../lib/oauth/tokens";
+import type { Connection } from "../../lib/store/types";
+import { VaultError } from "../../lib/vault/vault";
+import { accessWorks, type Browser, createWebWorld, expectCleanLogs, newItems, type WebWorld } from "./world";
+
+let world: WebWorld;
+/** Every token the simulators issued to daybook in this file, for the scans and the log check. */
+const issuedTokens = new Set<string>();
+
+beforeAll(async () => {
+  world = await createWebWorld();
+});
+afterAll(async () => {
+  expectCleanLogs(world, [...issuedTokens]);
+  await world.close();
+});
+
+const PROVIDERS: ProviderName[] = ["square", "clover", "quickbooks"];
+let counter = 0;
+const newAddress = () => `connect${++counter}.${Date.now()}@example.com`;
+
+async function signedInMerchant(): Promise<{ browser: Browser; merchantId: string }> {
+  const browser = world.browser();
+  const address = newAddress();
+  await browser.signIn(address);
+  const merchant = await world.deps.store.findMerchantByEmail(address);
+  return { browser, merchantId: merchant!.merchantId };
+}
+
+async function tokensOf(connection: Connection) {
+  const tokens = await openTokens(world.deps.vault, connection);
+  for (const token of [tokens.accessToken, tokens.refreshToken]) if (token) issuedTokens.add(token);
+  return tokens;
+}
+
+describe("connecting", () => {
+  it("connects all three through their consent pages and stores the connections, tokens sealed, tokens working", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    for (const provider of PROVIDERS) {
+      const callback = await browser.connect(provider);
+      expect(callback.status).toBe(303);
+      expect(callback.headers.get("Location")).toBe(`/connections?connected=${provider}`);
+    }
+    const page = await (await browser.get("/connections?connected=quickbooks")).text();
+    expect(page).toContain("QuickBooks is connected.");
+
+    const connections = await world.deps.store.listConnections(merchantId);
+    // All made at the same instant of the test clock, so in no particular order.
+    const byProvider = [...connections].sort((a, b) => PROVIDERS.indexOf(a.provider) - PROVIDERS.indexOf(b.provider));
+    expect(byProvider.map((connection) => [connection.provider, connection.status, connection.externalId])).toEqual([
+      ["square", "active", world.accounts.square[0]],
+      ["clover", "active", world.accounts.clover[0]],
+      ["quickbooks", "active", world.accounts.quickbooks[0]],
+    ]);
+    expect(connections.find((connection) => connection.provider === "clover")?.region).toBe("us");
+    for (const connection of connections) {
+      expect(page).toContain(connection.externalId);
+      const tokens = await tokensOf(connection);
+      expect(await accessWorks(world, connection.provider, tokens.accessToken, connection.externalId)).toBe(true);
+      expect(connection.tokenCiphertext).not.toContain(tokens.accessToken);
+    }
+  });
+
+  it("keeps the Clover region chosen before the consent page", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    const callback = await browser.consent("clover", "approve", world.accounts.clover[1], "eu");
+    expect((await browser.get(callback)).status).toBe(303);
+    const [connection] = await world.deps.store.listConnections(merchantId);
+    expect(connection).toMatchObject({ provider: "clover", region: "eu", externalId: world.accounts.clover[1] });
+    await tokensOf(connection!);
+  });
+
+  it("leaves no substring of any issued token in a raw scan of the table, and a ciphertext moved to another connection does not open", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    for (const provider of PROVIDERS) expect((await browser.connect(provider)).status).toBe(303);
+    const connections = await world.deps.store.listConnections(merchantId);
+    for (const connection of connections) await tokensOf(connection);
+
+    const dump = JSON.stringify(await world.scan());
+    expect(issuedTokens.size).toBeGreaterThanOrEqual(6);
+    for (const token of issuedTokens) {
+      for (let start = 0; start + 12 <= token.length; start++) {
+        const piece = token.slice(start, start + 12);
+        if (dump.includes(piece)) throw new Error(`a 12-character piece of an issued token (at ${start}) is in the table`);
+      }
+    }
+
+    // The Square connection's ciphertext, copied onto the QuickBooks connection's record.
+    const square = connections.find((connection) => connection.provider === "square")!;
+    const books = connections.find((connection) => connection.provider === "quickbooks")!;
+    await world.dynamo.send(new UpdateItemCommand({
+      TableName: world.tableName,
+      Key: { PK: { S: `MERCHANT#${merchantId}` }, SK: { S: `CONNECTION#${books.connectionId}` } },
+      UpdateExpression: "SET tokenCiphertext = :moved",
+      ExpressionAttributeValues: { ":moved": { S: square.tokenCiphertext } },
+      ConditionExpression: "attribute_exists(PK)",
+    }));
+    const moved = await world.deps.store.getConnection(merchantId, books.connectionId);
+    expect(moved?.tokenCiphertext).toBe(square.tokenCiphertext);
+    await expect(openTokens(world.deps.vault, moved!)).rejects.toThrow(VaultError);
+    expect((await openTokens(world.deps.vault, square)).accessToken).toMatch(/^EAAA/);
+  });
+});
+
+describe("the callback refuses, with a 400 page and nothing stored", () => {
+  it("a declined consent, for each provider", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    for (const provider of PROVIDERS) {
+      const callback = await browser.consent(provider, "deny");
+      expect(callback).toContain("error=access_denied");
+      const before = await world.scan();
+      const response = await browser.get(callback);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain("You declined the request");
+      expect(newItems(before, await world.scan())).toEqual([]);
+    }
+    expect(await world.deps.store.listConnections(merchantId)).toEqual([]);
+  });
+
+  it("a replayed callback: the state works once", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    const callback = await browser.consent("square", "approve");
+    expect((await browser.get(callback)).status).toBe(303);
+    const before = await world.scan();
+    const replay = await browser.get(callback);
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain("expired, was already used, or was started in another browser");
+    expect(newItems(before, await world.scan())).toEqual([]);
+    expect(await world.deps.store.listConnections(merchantId)).toHaveLength(1);
+  });
+
+  it("another session's state, which stays usable by its owner", async () => {
+    const owner = await signedInMerchant();
+    const other = await signedInMerchant();
+    const callback = await owner.browser.consent("quickbooks", "approve");
+    const before = await world.scan();
+    const stolen = await other.browser.get(callback);
+    expect(stolen.status).toBe(400);
+    expect(newItems(before, await world.scan())).toEqual([]);
+    expect(await world.deps.store.listConnections(other.merchantId)).toEqual([]);
+    expect((await owner.browser.get(callback)).status).toBe(303);
+    expect(await world.deps.store.listConnections(owner.merchantId)).toHaveLength(1);
+  });
+
+  it("a state from another session of the same merchant", async () => {
+    const address = newAddress();
+    const laptop = world.browser();
+    const phone = world.browser();
+    await laptop.signIn(address);
+    await phone.signIn(address);
+    const callback = await laptop.consent("clover", "approve");
+    expect((await phone.get(callback)).status).toBe(400);
+    const merchant = await world.deps.store.findMerchantByEmail(address);
+    expect(await world.deps.store.listConnections(merchant!.merchantId)).toEqual([]);
+  });
+
+  it("a missing code, a missing, unknown or expired state, or a state for another provider", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    const withoutCode = new URL(await browser.consent("square", "approve"), "https://x");
+    withoutCode.searchParams.delete("code");
+    const noCode = await browser.get(`${withoutCode.pathname}${withoutCode.search}`);
+    expect(noCode.status).toBe(400);
+    expect(await noCode.text()).toContain("did not send back an authorization");
+
+    const withoutState = new URL(await browser.consent("square", "approve"), "https://x");
+    withoutState.searchParams.delete("state");
+    expect((await browser.get(`${withoutState.pathname}${withoutState.search}`)).status).toBe(400);
+    const unknownState = new URL(await browser.consent("square", "approve"), "https://x");
+    unknownState.searchParams.set("state", "A".repeat(43));
+    expect((await browser.get(`${unknownState.pathname}${unknownState.search}`)).status).toBe(400);
+
+    const squareCallback = new URL(await browser.consent("square", "approve"), "https://x");
+    expect((await browser.get(`/connect/clover/callback${squareCallback.search}`)).status).toBe(400);
+
+    const late = await browser.consent("quickbooks", "approve");
+    world.clock.advance(10 * 60_000 + 1000);
+    expect((await browser.get(late)).status).toBe(400);
+    expect(await world.deps.store.listConnections(merchantId)).toEqual([]);
+  });
+
+  it("a callback without a session goes to sign-in, storing nothing", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    const callback = await browser.consent("square", "approve");
+    const stranger = world.browser();
+    const response = await stranger.get(callback);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toBe("/sign-in");
+    expect(await world.deps.store.listConnections(merchantId)).toEqual([]);
+  });
+
+  it("an unknown provider is a 404, an unknown Clover region a 400 next to the field", async () => {
+    const { browser } = await signedInMerchant();
+    expect((await browser.post("/connect/stripe")).status).toBe(404);
+    expect((await browser.get("/connect/stripe/callback?state=x&code=y")).status).toBe(404);
+    const region = await browser.post("/connect/clover", { region: "mars" });
+    expect(region.status).toBe(400);
+    expect(await region.text()).toContain('<p id="clover-region-error" class="error" role="alert">Choose where your Clover account is.</p>');
+  });
+});
+
+describe("disconnecting from daybook", () => {
+  it("revokes at the provider and destroys the tokens at once", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    for (const provider of PROVIDERS) expect((await browser.connect(provider)).status).toBe(303);
+    const connections = await world.deps.store.listConnections(merchantId);
+    const tokens = new Map(await Promise.all(connections.map(async (connection) => [connection.connectionId, await tokensOf(connection)] as const)));
+    const revokesBefore = { square: world.square.requestLog().RevokeToken ?? 0, quickbooks: world.quickbooks.requestCounts().revoke };
+
+    for (const connection of connections) {
+      const response = await browser.post(`/connections/${connection.connectionId}/disconnect`);
+      expect(response.status).toBe(303);
+      expect(response.headers.get("Location")).toBe("/connections?disconnected=1");
+      const ended = await world.deps.store.getConnection(merchantId, connection.connectionId);
+      expect(ended).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+    }
+    expect(world.square.requestLog().RevokeToken).toBe(revokesBefore.square + 1);
+    expect(world.quickbooks.requestCounts().revoke).toBe(revokesBefore.quickbooks + 1);
+    for (const connection of connections.filter((each) => each.provider !== "clover")) {
+      // Clover has no revoke endpoint: its tokens are destroyed, the app stays installed until the merchant uninstalls it.
+      expect(await accessWorks(world, connection.provider, tokens.get(connection.connectionId)!.accessToken, connection.externalId)).toBe(false);
+    }
+    const page = await (await browser.get("/connections?disconnected=1")).text();
+    expect(page).toContain("Disconnected. daybook has destroyed that connection&#39;s tokens.");
+    expect(page).not.toContain("/disconnect");
+  });
+
+  it("reconnecting the same account replaces the earlier connection and moves its locations to the new one", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    expect((await browser.connect("quickbooks")).status).toBe(303);
+    const [first] = await world.deps.store.listConnections(merchantId);
+    await world.deps.store.putLocation({
+      merchantId, locationId: "LOC1", source: "square", name: "Main Street", posConnectionId: "square-elsewhere", quickbooksConnectionId: first!.connectionId,
+      timeZone: "America/New_York", dayStart: "00:00", currency: "USD",
+      mapping: { defaults: { sales: "1", discounts: "1", returns: "1", serviceCharges: "1", tax: "1", tips: "1", giftCards: "1", nonRevenue: "1", tenders: "1", fees: "1", rounding: "1", overShort: "1" } },
+      updatedAt: world.clock.date().toISOString(),
+    });
+    expect((await browser.connect("quickbooks")).status).toBe(303);
+    const connections = await world.deps.store.listConnections(merchantId);
+    expect(connections).toHaveLength(2);
+    const second = connections.find((connection) => connection.connectionId !== first!.connectionId)!;
+    expect(second.status).toBe("active");
+    expect(await world.deps.store.getConnection(merchantId, first!.connectionId)).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+    expect(await world.deps.store.getLocation(merchantId, "LOC1")).toMatchObject({ quickbooksConnectionId: second.connectionId, posConnectionId: "square-elsewhere" });
+    expect(await accessWorks(world, "quickbooks", (await tokensOf(second)).accessToken, second.externalId)).toBe(true);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * Merchant A, signed in, tries every route of the app with merchant B's ids: B's sessions, connections,
+ * OAuth state, email address, provider accounts. A never reads, changes, exports or deletes anything
+ * of B's: each answer is the one A gets for its own nothing, no answer carries B's data, and B's items
+ * in the table are byte-identical afterwards. The table must name every route the app has.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openTokens } from "../../lib/oauth/tokens";
+import type { Connection } from "../../lib/store/types";
+import { accessWorks, type Browser, createWebWorld, expectCleanLogs, itemsOf, type WebWorld } from "./world";
+
+let world: WebWorld;
+const secrets: string[] = [];
+beforeAll(async () => {
+  world = await createWebWorld();
+});
+afterAll(async () => {
+  expectCleanLogs(world, secrets);
+  await world.close();
+});
+
+interface Victim {
+  email: string;
+  merchantId: string;
+  browser: Browser;
+  connections: Connection[];
+  sessionHashes: string[];
+  /** B's OAuth flow, started and approved at the provider but not yet back at daybook. */
+  pendingCallback: string;
+}
+
+interface Attempt {
+  route: string;
+  request: (a: Browser, b: Victim) => Promise<Response>;
+  status: number;
+  /** What else must hold afterwards. */
+  then?: (b: Victim) => Promise<void>;
+  /** B's values A typed into the request itself, which a page may show back to A (not a read of B's data). */
+  typed?: (b: Victim) => string[];
+  /** The QuickBooks disconnect check refreshes B's still-working tokens: those fields may change, nothing else. */
+  tokensMayRotate?: boolean;
+}
+
+const connectionOf = (b: Victim, provider: Connection["provider"]) => b.connections.find((connection) => connection.provider === provider)!;
+
+const ATTEMPTS: Attempt[] = [
+  { route: "GET /style.css", request: (a) => a.get("/style.css"), status: 200 },
+  { route: "GET /", request: (a) => a.get("/"), status: 303 },
+  { route: "GET /sign-in", request: (a) => a.get("/sign-in"), status: 303 },
+  // Anyone may ask for a link to any address; it goes to B's inbox, and nothing of B's changes.
+  { route: "POST /sign-in", request: (a, b) => a.post("/sign-in", { email: b.email }), status: 200 },
+  { route: "GET /sign-in/confirm", request: (a) => a.get(`/sign-in/confirm?token=${randomBytes(32).toString("base64url")}`), status: 200 },
+  { route: "POST /sign-in/confirm", request: (a) => a.post("/sign-in/confirm", { token: randomBytes(32).toString("base64url") }), status: 400 },
+  { route: "POST /sign-out", request: (a) => a.post("/sign-out"), status: 303 },
+  { route: "GET /sessions", request: (a) => a.get("/sessions"), status: 200 },
+  { route: "POST /sessions/end", request: (a, b) => a.post("/sessions/end", { session: b.sessionHashes[0]! }), status: 404 },
+  { route: "POST /sessions/end-others", request: (a) => a.post("/sessions/end-others"), status: 303 },
+  { route: "GET /connections", request: (a) => a.get("/connections"), status: 200 },
+  { route: "POST /connect/:provider", request: (a) => a.post("/connect/square"), status: 303 },
+  { route: "GET /connect/:provider/callback", request: (a, b) => a.get(b.pendingCallback), status: 400 },
+  ...(["square", "clover", "quickbooks"] as const).map((provider): Attempt => ({
+    route: "POST /connections/:connectionId/disconnect",
+    request: (a, b) => a.post(`/connections/${connectionOf(b, provider).connectionId}/disconnect`),
+    status: 404,
+  })),
+  { route: "GET /account", request: (a) => a.get("/account"), status: 200 },
+  { route: "GET /account/export", request: (a) => a.get("/account/export"), status: 200 },
+  { route: "POST /account/delete", request: (a, b) => a.post("/account/delete", { email: b.email }), status: 400, typed: (b) => [b.email] },
+  {
+    route: "POST /webhooks/square",
+    request: (a, b) => a.request("POST", "/webhooks/square", JSON.stringify({
+      merchant_id: connectionOf(b, "square").externalId, type: "oauth.authorization.revoked", event_id: "e1",
+      data: { object: { revocation: { revoked_at: new Date(world.clock.ms() + 86_400_000).toISOString(), revoker_type: "MERCHANT" } } },
+    }), { headers: { "Content-Type": "application/json" } }),
+    status: 401,
+  },
+  {
+    route: "POST /webhooks/clover",
+    request: (a, b) => a.request("POST", "/webhooks/clover", JSON.stringify({
+      appId: world.clover.appId, merchants: { [connectionOf(b, "clover").externalId]: [{ objectId: `A:${world.clover.appId}`, type: "DELETE", ts: 1 }] },
+    }), { headers: { "Content-Type": "application/json", "X-Clover-Auth": "a-guess" } }),
+    status: 401,
+  },
+  {
+    route: "GET /disconnect/quickbooks",
+    request: (a, b) => a.get(`/disconnect/quickbooks?realmId=${connectionOf(b, "quickbooks").externalId}`),
+    status: 200,
+    tokensMayRotate: true,
+    async then(b) {
+      const connection = await world.deps.store.getConnection(b.merchantId, connectionOf(b, "quickbooks").connectionId);
+      expect(connection?.status).toBe("active");
+      const tokens = await openTokens(world.deps.vault, connection!);
+      secrets.push(tokens.accessToken, tokens.refreshToken ?? "");
+      expect(await accessWorks(world, "quickbooks", tokens.accessToken, connection!.externalId)).toBe(true);
+    },
+  },
+];
+
+async function victim(): Promise<Victim> {
+  const email = `victim.${Date.now()}@example.com`;
+  const browser = world.browser({ userAgent: "Victim Browser/9" });
+  await browser.signIn(email);
+  await world.browser({ userAgent: "Victim Phone/9" }).signIn(email);
+  for (const provider of ["square", "clover", "quickbooks"] as const) {
+    expect((await browser.connect(provider, world.accounts[provider][1])).status).toBe(303);
+  }
+  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
+  const connections = await world.deps.store.listConnections(merchantId);
+  for (const connection of connections) {
+    const tokens = await openTokens(world.deps.vault, connection);
+    secrets.push(tokens.accessToken, tokens.refreshToken ?? "");
+  }
+  const sessionHashes = (await world.deps.auth.listSessions(merchantId, world.clock.date())).map((session) => session.sessionHash);
+  const pendingCallback = await browser.consent("square", "approve", world.accounts.square[1]);
+  return { email, merchantId, browser, connections, sessionHashes, pendingCallback };
+}
+
+/** B's items, with the token fields blanked when a row may rotate B's tokens. */
+async function itemsOfVictim(b: Victim, tokensMayRotate: boolean): Promise<string[]> {
+  const items = itemsOf(await world.scan(), b.merchantId);
+  if (!tokensMayRotate) return items;
+  return items.map((item) => item.replace(/"(tokenCiphertext|tokenVersion|updatedAt)":\{"[NS]":"[^"]*"\}/g, '"$1":"…"'));
+}
+
+it("merchant A's session never reaches merchant B's data, on every route", async () => {
+  const routes = new Set(world.app.routes.filter((route) => route.method !== "ALL").map((route) => `${route.method} ${route.path}`));
+  expect(new Set(ATTEMPTS.map((attempt) => attempt.route))).toEqual(routes);
+
+  const b = await victim();
+  const bMarkers = [b.email, b.merchantId, "Victim Browser/9", "Victim Phone/9", ...b.sessionHashes, ...b.connections.flatMap((connection) => [connection.connectionId, connection.externalId])];
+
+  // Profile, email claim, three connections, two sessions and the pending OAuth state at least.
+  expect((await itemsOfVictim(b, false)).length).toBeGreaterThanOrEqual(8);
+
+  for (const attempt of ATTEMPTS) {
+    const a = world.browser({ userAgent: "Attacker Browser/1" });
+    await a.signIn(`attacker.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`);
+    const before = await itemsOfVictim(b, attempt.tokensMayRotate ?? false);
+    const response = await attempt.request(a, b);
+    expect(response.status, attempt.route).toBe(attempt.status);
+    const body = await response.text();
+    const typed = attempt.typed?.(b) ?? [];
+    for (const marker of bMarkers.filter((each) => !typed.includes(each))) expect(body, `${attempt.route} shows B's ${marker.slice(0, 12)}…`).not.toContain(marker);
+    expect(await itemsOfVictim(b, attempt.tokensMayRotate ?? false), attempt.route).toEqual(before);
+    await attempt.then?.(b);
+  }
+
+  // B's own session, connections and flow still work.
+  expect((await b.browser.get("/connections")).status).toBe(200);
+  expect((await b.browser.get(b.pendingCallback)).status).toBe(303);
+  expect(await world.deps.auth.listSessions(b.merchantId, world.clock.date())).toHaveLength(2);
+  for (const connection of b.connections) {
+    const current = await world.deps.store.getConnection(b.merchantId, connection.connectionId);
+    // B's finished flow reconnected the same Square account, which replaces B's earlier Square connection.
+    expect(current?.status, connection.provider).toBe(connection.provider === "square" ? "revoked" : "active");
+  }
+});

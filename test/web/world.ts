@@ -1,0 +1,379 @@
+/**
+ * A whole front door for web tests, every part real: the app in-process (app.request), a DynamoDB
+ * table on the run's moto_server behind the real stores, the local AES-256-GCM vault, the outbox email
+ * sender (tests read the messages it writes), and the Square, Clover and QuickBooks simulators with
+ * the real OAuth providers pointed at them. One clock drives the app and the simulators.
+ *
+ * Browser keeps cookies like a browser does, sends the app's Origin on POSTs and the form token from
+ * the pages, and can sign in through the emailed link and connect through the simulators' consent pages.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Hono } from "hono";
+import { expect, inject } from "vitest";
+import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
+import { createOutboxSender } from "../../lib/email/outbox";
+import { createCloverProvider } from "../../lib/oauth/clover";
+import type { OAuthProvider, ProviderName } from "../../lib/oauth/provider";
+import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
+import { createSquareProvider } from "../../lib/oauth/square";
+import { createDynamoStore } from "../../lib/store/dynamo";
+import { createLocalVault } from "../../lib/vault/local";
+import { createApp } from "../../lib/web/app";
+import type { AppEnv, WebDeps } from "../../lib/web/deps";
+import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
+import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
+import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
+import { SECRET_MARKER } from "../../sandbox/secret-token";
+import { awsClientConfig, createTestTable } from "../support/aws";
+import { CAPTURE_DIR_VARIABLE, captureTo } from "../support/log-capture";
+
+export const PUBLIC_URL = "https://daybook.test";
+// Test secrets carry the marker the suite-wide log scan looks for (test/support/log-capture.ts).
+export const SQUARE_SIGNATURE_KEY = `square-key-${SECRET_MARKER}-for-tests`;
+export const SQUARE_NOTIFICATION_URL = `${PUBLIC_URL}/webhooks/square`;
+export const CLOVER_AUTH_CODE = `0307e264-${SECRET_MARKER}-88aa-37b10014a0b8`;
+export const CLOVER_APP_ID = "DAYBOOKTESTAPP";
+
+export const callbackUrl = (provider: ProviderName) => `${PUBLIC_URL}/connect/${provider}/callback`;
+
+/** The provider accounts each simulator holds; a test picks one on the consent page. */
+export interface ProviderAccounts {
+  square: string[];
+  clover: string[];
+  quickbooks: string[];
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fields: Record<string, string | number | boolean>;
+}
+
+export class TestClock {
+  constructor(private at: number) {}
+  readonly ms = (): number => this.at;
+  readonly date = (): Date => new Date(this.at);
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
+export interface WebWorld {
+  app: Hono<AppEnv>;
+  deps: WebDeps;
+  clock: TestClock;
+  square: SquareSimulator;
+  clover: CloverSimulator;
+  quickbooks: QuickBooksSimulator;
+  accounts: ProviderAccounts;
+  dynamo: DynamoDBClient;
+  tableName: string;
+  outboxDir: string;
+  logs: LogLine[];
+  /** Every item in the table, as DynamoDB holds it. */
+  scan(): Promise<Record<string, AttributeValue>[]>;
+  /** The messages in the outbox so far, oldest first. */
+  emails(): Promise<OutboxEmail[]>;
+  browser(options?: BrowserOptions): Browser;
+  close(): Promise<void>;
+}
+
+export interface OutboxEmail {
+  file: string;
+  to: string;
+  subject: string;
+  purpose: string;
+  raw: string;
+}
+
+export async function createWebWorld(): Promise<WebWorld> {
+  const clock = new TestClock(Date.parse("2025-06-02T14:00:00.000Z"));
+  const square = await startSquareSimulator({ now: clock.ms, redirectUris: [callbackUrl("square")] });
+  const clover = await startCloverSimulator({ now: clock.ms, appId: CLOVER_APP_ID, redirectUris: [callbackUrl("clover")], webhookAuthCode: CLOVER_AUTH_CODE });
+  const quickbooks = await startQuickBooksSimulator({ now: clock.ms, redirectUris: [callbackUrl("quickbooks")] });
+  const unique = () => randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase();
+  const accounts: ProviderAccounts = {
+    square: [`SQ${unique()}`, `SQ${unique()}`],
+    clover: [`CL${unique()}`, `CL${unique()}`],
+    quickbooks: [`9130${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`, `9131${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`],
+  };
+  for (const [index, merchantId] of accounts.square.entries()) {
+    square.addMerchant({ merchantId, businessName: `Square shop ${index + 1}`, locations: [{ id: `L${unique()}`, name: "Main Street", timezone: "America/New_York", currency: "USD" }] });
+  }
+  for (const [index, merchantId] of accounts.clover.entries()) {
+    clover.addMerchant({ merchantId, name: `Clover shop ${index + 1}`, timezone: "America/New_York", currency: "USD" });
+  }
+  for (const [index, realmId] of accounts.quickbooks.entries()) {
+    quickbooks.addCompany({ realmId, companyName: `Books ${index + 1} LLC`, accounts: [...DEFAULT_ACCOUNTS] });
+  }
+
+  const dynamo = new DynamoDBClient(awsClientConfig(inject("motoEndpoint")));
+  const tableName = await createTestTable(dynamo);
+  const documents = DynamoDBDocumentClient.from(dynamo);
+  const outboxDir = await mkdtemp(join(tmpdir(), "daybook-outbox-"));
+  const logs: LogLine[] = [];
+
+  const providers: Record<ProviderName, OAuthProvider> = {
+    square: createSquareProvider({ clientId: square.applicationId, clientSecret: square.applicationSecret, redirectUri: callbackUrl("square"), baseUrl: square.url, now: clock.date, timeoutMs: 5000 }),
+    clover: createCloverProvider({ clientId: clover.appId, clientSecret: clover.appSecret, redirectUri: callbackUrl("clover"), hostsOverride: clover.url, now: clock.date, timeoutMs: 5000 }),
+    quickbooks: createQuickBooksProvider({
+      clientId: quickbooks.clientId, clientSecret: quickbooks.clientSecret, redirectUri: callbackUrl("quickbooks"), environment: "sandbox",
+      endpoints: quickbooks.endpoints, now: clock.date,
+    }),
+  };
+  const deps: WebDeps = {
+    store: createDynamoStore({ client: documents, tableName, now: clock.date }),
+    auth: createDynamoAuthStore({ client: documents, tableName }),
+    vault: createLocalVault(randomBytes(32)),
+    email: createOutboxSender(outboxDir, { now: clock.date }),
+    providers,
+    publicUrl: PUBLIC_URL,
+    webhooks: { squareSignatureKey: SQUARE_SIGNATURE_KEY, squareNotificationUrl: SQUARE_NOTIFICATION_URL, cloverAuthCode: CLOVER_AUTH_CODE, cloverAppId: CLOVER_APP_ID },
+    now: clock.date,
+    log: (level, message, fields = {}) => {
+      logs.push({ level, message, fields });
+      // Also into the run's log capture, so the suite-wide scan reads what the app logged.
+      const folder = process.env[CAPTURE_DIR_VARIABLE];
+      if (folder !== undefined) captureTo(folder, `web-app-${String(process.pid)}`, `${JSON.stringify({ level, message, ...fields })}\n`);
+    },
+  };
+  const app = createApp(deps);
+
+  const world: WebWorld = {
+    app, deps, clock, square, clover, quickbooks, accounts, dynamo, tableName, outboxDir, logs,
+    async scan() {
+      const items: Record<string, AttributeValue>[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamo.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async emails() {
+      const files = (await readdir(outboxDir)).filter((file) => file.endsWith(".eml")).sort(byCount);
+      return Promise.all(files.map(async (file) => {
+        const raw = await readFile(join(outboxDir, file), "utf8");
+        const header = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(raw)?.[1] ?? "";
+        return { file, raw, to: header("To"), subject: header("Subject"), purpose: header("X-Daybook-Purpose") };
+      }));
+    },
+    browser: (options) => new Browser(world, options),
+    async close() {
+      await Promise.all([square.close(), clover.close(), quickbooks.close()]);
+      dynamo.destroy();
+      await rm(outboxDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
+
+/** Outbox files end in "-<n>.eml", n counting up per sender. */
+function byCount(a: string, b: string): number {
+  const count = (file: string) => Number(/-(\d+)\.eml$/.exec(file)?.[1] ?? 0);
+  return count(a) - count(b);
+}
+
+export interface BrowserOptions {
+  /** The client address the Lambda request context reports. */
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface SendOptions {
+  /** The Origin header of a POST: this app's by default; null sends none. */
+  origin?: string | null;
+  headers?: Record<string, string>;
+}
+
+const SIGN_IN_LINK = /https:\/\/daybook\.test\/sign-in\/confirm\?token=([A-Za-z0-9_-]{43})/;
+
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  readonly ip: string;
+  readonly userAgent: string;
+
+  constructor(private readonly world: WebWorld, options: BrowserOptions = {}) {
+    this.ip = options.ip ?? "203.0.113.77";
+    this.userAgent = options.userAgent ?? "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0";
+  }
+
+  async request(method: string, path: string, body?: URLSearchParams | string, options: SendOptions = {}): Promise<Response> {
+    const headers = new Headers({ "User-Agent": this.userAgent, ...options.headers });
+    if (this.cookies.size > 0) headers.set("Cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    if (method === "POST") {
+      const origin = options.origin === undefined ? PUBLIC_URL : options.origin;
+      if (origin !== null) headers.set("Origin", origin);
+      if (!headers.has("Content-Type")) headers.set("Content-Type", "application/x-www-form-urlencoded");
+    }
+    const init: RequestInit = { method, headers, ...(body !== undefined ? { body: body.toString() } : {}) };
+    // Shaped like hono/aws-lambda's bindings for a function URL request.
+    const env = { requestContext: { http: { sourceIp: this.ip } } };
+    const response = await this.world.app.request(`${PUBLIC_URL}${path}`, init, env);
+    this.keepCookies(response);
+    return response;
+  }
+
+  get(path: string, options?: SendOptions): Promise<Response> {
+    return this.request("GET", path, undefined, options);
+  }
+
+  /** A form POST; signed in, the session's form token is added unless the form has one. */
+  async post(path: string, fields: Record<string, string> = {}, options?: SendOptions): Promise<Response> {
+    const form = new URLSearchParams(fields);
+    if (!form.has("form_token") && this.cookies.has("__Host-daybook_session")) form.set("form_token", await this.formToken());
+    return this.request("POST", path, form, options);
+  }
+
+  private cachedFormToken: { session: string; token: string } | undefined;
+
+  /** The form token the signed-in pages carry, read from one. */
+  async formToken(): Promise<string> {
+    const session = this.cookies.get("__Host-daybook_session") ?? "";
+    if (this.cachedFormToken?.session === session) return this.cachedFormToken.token;
+    const page = await this.get("/account");
+    expect(page.status).toBe(200);
+    const token = /name="form_token" value="([0-9a-f]{64})"/.exec(await page.text())?.[1];
+    if (!token) throw new Error("the account page has no form token");
+    this.cachedFormToken = { session, token };
+    return token;
+  }
+
+  private keepCookies(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = ""] = header.split(";");
+      const separator = pair.indexOf("=");
+      const name = pair.slice(0, separator);
+      const value = pair.slice(separator + 1);
+      if (/Max-Age=0\b/i.test(header) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  /** Asks for a sign-in link and returns the one the outbox received for the address. */
+  async requestSignInLink(email: string): Promise<string> {
+    const before = (await this.world.emails()).length;
+    const response = await this.post("/sign-in", { email });
+    expect(response.status).toBe(200);
+    const sent = (await this.world.emails()).slice(before);
+    expect(sent).toHaveLength(1);
+    const message = sent[0]!;
+    expect(message.to).toBe(email.trim().toLowerCase());
+    const link = SIGN_IN_LINK.exec(message.raw)?.[0];
+    if (!link) throw new Error("the sign-in email has no link");
+    return link;
+  }
+
+  /** Follows an emailed link as a person does: open it, press the button. Returns the POST's answer. */
+  async useSignInLink(link: string): Promise<Response> {
+    const landing = await this.get(link.slice(PUBLIC_URL.length));
+    expect(landing.status).toBe(200);
+    const token = /name="token" value="([A-Za-z0-9_-]{43})"/.exec(await landing.text())?.[1];
+    if (!token) throw new Error("the sign-in page has no token field");
+    return this.post("/sign-in/confirm", { token });
+  }
+
+  async signIn(email: string): Promise<void> {
+    const confirmed = await this.useSignInLink(await this.requestSignInLink(email));
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get("Location")).toBe("/connections");
+  }
+
+  /**
+   * Starts a connection and answers the provider's consent page. Returns the callback path (with its
+   * query) the provider redirected to, not yet followed.
+   */
+  async consent(provider: ProviderName, decision: "approve" | "deny", choose?: string, region = "us"): Promise<string> {
+    const started = await this.post(`/connect/${provider}`, provider === "clover" ? { region } : {});
+    expect(started.status).toBe(303);
+    const authorizeUrl = started.headers.get("Location") ?? "";
+    return answerConsentPage(authorizeUrl, decision, choose);
+  }
+
+  /** Connects a provider account end to end; returns the callback's answer. */
+  async connect(provider: ProviderName, choose?: string): Promise<Response> {
+    return this.get(await this.consent(provider, "approve", choose));
+  }
+}
+
+const unescapeHtml = (text: string) =>
+  text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[name] ?? "");
+
+/**
+ * Fills a simulator's consent form as a browser would (hidden inputs, the chosen account or the first
+ * option, the button) and returns the path and query of the redirect back to daybook.
+ */
+export async function answerConsentPage(authorizeUrl: string, decision: "approve" | "deny", choose?: string): Promise<string> {
+  const page = await fetch(authorizeUrl);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error("the consent page has no form");
+  const form = new URLSearchParams();
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) form.set(name ?? "", unescapeHtml(value ?? ""));
+  for (const [, name, value] of html.matchAll(/<select name="([^"]+)">\s*<option value="([^"]*)"/g)) form.set(name ?? "", choose ?? unescapeHtml(value ?? ""));
+  const button = [...html.matchAll(/<button type="submit" name="([^"]+)" value="([^"]+)"/g)]
+    .find(([, , value]) => (decision === "approve" ? ["approve", "allow"] : ["deny"]).includes(value ?? ""));
+  if (!button?.[1] || !button[2]) throw new Error(`the consent page has no ${decision} button`);
+  form.set(button[1], button[2]);
+  const decided = await fetch(new URL(unescapeHtml(action), authorizeUrl), {
+    method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString(),
+  });
+  expect(decided.status).toBe(302);
+  const location = decided.headers.get("Location") ?? "";
+  expect(location.startsWith(`${PUBLIC_URL}/connect/`)).toBe(true);
+  return location.slice(PUBLIC_URL.length);
+}
+
+/** The items of the table that belong to a merchant (its partition, and its sessions and OAuth states). */
+export function itemsOf(items: Record<string, AttributeValue>[], merchantId: string): string[] {
+  return items.map(canonicalJson).filter((text) => text.includes(merchantId)).sort();
+}
+
+/** JSON with every object's keys sorted, so equal items give equal text. */
+export function canonicalJson(value: unknown): string {
+  const sorted = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(sorted);
+    if (node instanceof Uint8Array) return Buffer.from(node).toString("base64");
+    if (typeof node !== "object" || node === null) return node;
+    return Object.fromEntries(Object.keys(node).sort().map((key) => [key, sorted((node as Record<string, unknown>)[key])]));
+  };
+  return JSON.stringify(sorted(value));
+}
+
+/**
+ * The captured log lines hold no email address, sign-in link, secret-shaped value (the 43-character
+ * tokens of links, cookies and states) or any of `secrets`.
+ */
+export function expectCleanLogs(world: WebWorld, secrets: readonly string[] = []): void {
+  const text = world.logs.map((line) => JSON.stringify(line)).join("\n");
+  expect(text).not.toMatch(/@/);
+  expect(text).not.toContain("sign-in/confirm");
+  expect(text).not.toMatch(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/);
+  for (const secret of secrets) expect(text).not.toContain(secret);
+}
+
+/** Whether the provider's simulator accepts this access token for the account now. */
+export async function accessWorks(world: WebWorld, provider: ProviderName, accessToken: string, externalId: string): Promise<boolean> {
+  const headers = { Authorization: `Bearer ${accessToken}`, Accept: "application/json" };
+  const url = {
+    square: `${world.square.url}/v2/locations`,
+    clover: `${world.clover.url}/v3/merchants/${externalId}`,
+    quickbooks: `${world.quickbooks.endpoints.apiBase}/v3/company/${externalId}/companyinfo/${externalId}?minorversion=75`,
+  }[provider];
+  const response = await fetch(url, { headers });
+  await response.arrayBuffer();
+  return response.ok;
+}
+
+/** Items in `after` that were not in `before`, compared whole. */
+export function newItems(before: Record<string, AttributeValue>[], after: Record<string, AttributeValue>[]): string[] {
+  const known = new Set(before.map(canonicalJson));
+  return after.map(canonicalJson).filter((item) => !known.has(item));
+}
