@@ -36,7 +36,7 @@ export interface Session {
 export type OAuthProviderName = "square" | "clover" | "quickbooks";
 
 export interface OAuthState {
-  /** SHA-256 (hex) of the `state` sent to the provider. */
+  /** SHA-256 (hex) of `oauth-state:<sessionHash>:<state>`: a state presented in another session finds nothing (lib/auth/oauth-state.ts). */
   stateHash: string;
   /** The session that started the flow: the callback must come back in the same session. */
   sessionHash: string;

@@ -1,0 +1,31 @@
+/**
+ * One unit of nightly work: sync one location's business day. The scheduler and backfills send it
+ * on the SQS FIFO queue; the worker receives it. The message group is the QuickBooks company, so SQS
+ * itself runs at most one job per company at a time (QuickBooks allows 10 concurrent requests and
+ * 500 a minute per company); the deduplication id makes a job sent twice within SQS's 5-minute
+ * window one delivery, and the worker's idempotency (keyed on the location-day) covers the rest.
+ */
+import { createHash } from "node:crypto";
+import { z } from "../validation";
+
+export const syncJobSchema = z.object({
+  merchantId: z.string().check(z.minLength(1)),
+  locationId: z.string().check(z.minLength(1)),
+  businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD")),
+  /** first: the nightly first sync; recheck: a later look for changes; backfill: asked for by a person; approve: post a held day. */
+  kind: z.enum(["first", "recheck", "backfill", "approve"]),
+  /** The backfill this job belongs to, for its progress. */
+  backfillId: z.optional(z.string().check(z.minLength(1))),
+});
+
+export type SyncJob = z.infer<typeof syncJobSchema>;
+
+/** The FIFO message group: one QuickBooks company (realm id) at a time. */
+export function messageGroupOf(quickBooksRealmId: string): string {
+  return `realm-${quickBooksRealmId}`;
+}
+
+/** Same job, same id: a digest, because SQS allows 128 characters from a limited set and ids are not bounded. */
+export function deduplicationIdOf(job: SyncJob): string {
+  return createHash("sha256").update(JSON.stringify([job.kind, job.merchantId, job.locationId, job.businessDay, job.backfillId ?? ""])).digest("hex");
+}
