@@ -15,35 +15,14 @@ import { parseCloverEvent, verifyCloverAuth } from "../../lib/oauth/webhook-sign
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
 import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
+import { submitConsentPage } from "../support/consent-page";
 
 const REDIRECT = "https://daybook.example/connect/callback";
 const STATE = "st4te-Zq9&x=1";
 
-const unescapeHtml = (text: string) =>
-  text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[name] ?? "");
-
-/**
- * Opens a consent page, fills its one form as a browser would (hidden inputs, the first option of
- * each select, the chosen button) and returns the query the redirect brings to the callback.
- */
+/** The query the consent page's redirect brings to the callback. */
 async function consent(authorizeUrl: string, button: "approve" | "deny"): Promise<CallbackQuery> {
-  const page = await fetch(authorizeUrl);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  if (!action) throw new Error("the consent page has no form");
-  const form = new URLSearchParams();
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) form.set(name ?? "", unescapeHtml(value ?? ""));
-  for (const [, name, value] of html.matchAll(/<select name="([^"]+)">\s*<option value="([^"]*)"/g)) form.set(name ?? "", unescapeHtml(value ?? ""));
-  const choice = [...html.matchAll(/<button type="submit" name="([^"]+)" value="([^"]+)"/g)]
-    .find(([, , value]) => (button === "approve" ? ["approve", "allow"] : ["deny"]).includes(value ?? ""));
-  if (!choice?.[1] || !choice[2]) throw new Error(`the consent page has no ${button} button`);
-  form.set(choice[1], choice[2]);
-  const decided = await fetch(new URL(unescapeHtml(action), authorizeUrl), {
-    method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString(),
-  });
-  expect(decided.status).toBe(302);
-  const location = new URL(decided.headers.get("location") ?? "");
+  const location = await submitConsentPage(authorizeUrl, button);
   expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
   return Object.fromEntries(location.searchParams);
 }

@@ -31,6 +31,7 @@ import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square
 import { SECRET_MARKER } from "../../sandbox/secret-token";
 import { awsClientConfig, createTestTable } from "../support/aws";
 import { CAPTURE_DIR_VARIABLE, captureTo } from "../support/log-capture";
+import { submitConsentPage } from "../support/consent-page";
 
 export const PUBLIC_URL = "https://daybook.test";
 // Test secrets carry the marker the suite-wide log scan looks for (test/support/log-capture.ts).
@@ -302,31 +303,9 @@ export class Browser {
   }
 }
 
-const unescapeHtml = (text: string) =>
-  text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[name] ?? "");
-
-/**
- * Fills a simulator's consent form as a browser would (hidden inputs, the chosen account or the first
- * option, the button) and returns the path and query of the redirect back to daybook.
- */
+/** Answers a simulator's consent page; returns the path and query of the redirect back to daybook. */
 export async function answerConsentPage(authorizeUrl: string, decision: "approve" | "deny", choose?: string): Promise<string> {
-  const page = await fetch(authorizeUrl);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  if (!action) throw new Error("the consent page has no form");
-  const form = new URLSearchParams();
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) form.set(name ?? "", unescapeHtml(value ?? ""));
-  for (const [, name, value] of html.matchAll(/<select name="([^"]+)">\s*<option value="([^"]*)"/g)) form.set(name ?? "", choose ?? unescapeHtml(value ?? ""));
-  const button = [...html.matchAll(/<button type="submit" name="([^"]+)" value="([^"]+)"/g)]
-    .find(([, , value]) => (decision === "approve" ? ["approve", "allow"] : ["deny"]).includes(value ?? ""));
-  if (!button?.[1] || !button[2]) throw new Error(`the consent page has no ${decision} button`);
-  form.set(button[1], button[2]);
-  const decided = await fetch(new URL(unescapeHtml(action), authorizeUrl), {
-    method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString(),
-  });
-  expect(decided.status).toBe(302);
-  const location = decided.headers.get("Location") ?? "";
+  const location = (await submitConsentPage(authorizeUrl, decision, choose)).toString();
   expect(location.startsWith(`${PUBLIC_URL}/connect/`)).toBe(true);
   return location.slice(PUBLIC_URL.length);
 }
