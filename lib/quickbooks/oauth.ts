@@ -42,6 +42,8 @@ export interface QuickBooksOAuthConfig {
   /** Overrides of Intuit's URLs, e.g. a local simulator's. */
   endpoints?: Partial<QuickBooksEndpoints>;
   now?: () => number;
+  /** How long a token or revoke call may take; default 10 s, well inside the token keeper's 30 s refresh lease. */
+  timeoutMs?: number;
 }
 
 export interface QuickBooksTokens {
@@ -92,12 +94,17 @@ interface LibraryRequest {
   url: string;
 }
 
+const DEFAULT_OAUTH_TIMEOUT_MS = 10_000;
+
 class PerInstanceEndpointsClient extends OAuthClient {
   readonly #endpoints: QuickBooksEndpoints;
 
-  constructor(config: ConstructorParameters<typeof OAuthClient>[0], endpoints: QuickBooksEndpoints) {
+  readonly #timeoutMs: number;
+
+  constructor(config: ConstructorParameters<typeof OAuthClient>[0], endpoints: QuickBooksEndpoints, timeoutMs: number) {
     super(config);
     this.#endpoints = endpoints;
+    this.#timeoutMs = timeoutMs;
   }
 
   /** Every token, revoke and userinfo call goes through here (src/OAuthClient.js loadResponse). */
@@ -105,7 +112,9 @@ class PerInstanceEndpointsClient extends OAuthClient {
     let url = request.url;
     if (url === OAuthClient.tokenEndpoint) url = this.#endpoints.token;
     else if (url === OAuthClient.revokeEndpoint) url = this.#endpoints.revoke;
-    return super.loadResponse({ ...request, url });
+    // The library sets no timeout; a token call must end well inside the token keeper's refresh lease,
+    // or a second worker could take the lease over and spend the same refresh token.
+    return super.loadResponse({ ...request, url, timeout: this.#timeoutMs });
   }
 
   /** No retries inside the library (it would wait 1, 2, 4 s): the sync decides when to try again. */
@@ -154,6 +163,7 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
         includeRefreshTokenHardExpiresIn: true,
       },
       endpoints,
+      config.timeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS,
     );
 
   const tokensFrom = (json: unknown, action: string): QuickBooksTokens => {

@@ -169,6 +169,15 @@ describe("OAuth through intuit-oauth", () => {
     expect(busy.message).not.toContain("<html>");
   });
 
+  it("gives up on a token call that does not answer within its timeout, as retryable", async () => {
+    const realmId = newCompany();
+    const impatient = createQuickBooksOAuth({ clientId: qbo.clientId, clientSecret: qbo.clientSecret, redirectUri: REDIRECT_URI, environment: "sandbox", endpoints: qbo.endpoints, timeoutMs: 150 });
+    qbo.injectFaults({ match: "token", fault: { kind: "slow", delayMs: 1_500 }, times: 1 });
+    const slow = await failureOf(impatient.refresh(qbo.issueTokens(realmId).refresh_token));
+    expect(slow.kind).toBe("retryable");
+    expect(slow.message).toContain("no answer");
+  });
+
   it("reports wrong app credentials as a bug", async () => {
     const realmId = newCompany();
     const misconfigured = createQuickBooksOAuth({ clientId: qbo.clientId, clientSecret: "wrong", redirectUri: REDIRECT_URI, environment: "sandbox", endpoints: qbo.endpoints });
