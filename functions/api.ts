@@ -1,10 +1,12 @@
 /**
- * Lambda entry of the web app (function URL or HTTP API): the real clients from the environment,
+ * Lambda entry of the web app (function URL): the real clients from the environment and the app
+ * secrets from SSM Parameter Store,
  * built once per container, and the Hono app behind hono/aws-lambda's handle().
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { handle } from "hono/aws-lambda";
 import { loadWebConfig } from "../lib/config";
+import { withSecretsFromSsm } from "../lib/secrets/ssm";
 import { createApp } from "../lib/web/app";
 import type { WebDeps } from "../lib/web/deps";
 import { webDepsFromConfig } from "../lib/web/wiring";
@@ -17,4 +19,4 @@ const log: WebDeps["log"] = (level, message, fields) => {
 
 // hono/aws-lambda is deprecated in favour of @hono/aws-lambda, which is not a dependency yet.
 // eslint-disable-next-line @typescript-eslint/no-deprecated
-export const handler = handle(createApp(await webDepsFromConfig(loadWebConfig(), log)));
+export const handler = handle(createApp(await webDepsFromConfig(loadWebConfig(await withSecretsFromSsm(process.env)), log)));

@@ -1,0 +1,299 @@
+/**
+ * The CDK stack's promises, checked on the synthesised template (aws-cdk-lib/assertions) and with
+ * cdk-nag's AwsSolutions pack, on the app as cdk.json configures it.
+ *
+ * Test only: bundling is skipped through CDK's own `aws:cdk:bundling-stacks` context (set to no
+ * stacks), which leaves the template the same except the asset hashes and keeps this file to a few
+ * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, type CfnElement, Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDaybookApp } from "../../infra/app";
+import { type DaybookStack, MAX_RECEIVE_COUNT } from "../../infra/stack";
+import { loadWebConfig } from "../../lib/config";
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../../lib/metrics-names";
+import { loadSchedulerConfig } from "../../lib/schedule/config";
+import { parameterVariable, SECRET_PARAMETERS, type SecretVariable } from "../../lib/secrets/ssm";
+import { TABLE } from "../../lib/store/table";
+import { loadWorkerConfig } from "../../lib/worker/config";
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: { AWS?: unknown };
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown> & { PolicyDocument?: { Statement: Statement[] }; KeyPolicy?: { Statement: Statement[] } };
+}
+
+const outdir = mkdtempSync(join(tmpdir(), "daybook-cdk-"));
+let stack: DaybookStack;
+let template: Template;
+let resources: Record<string, Resource>;
+let app: App;
+
+beforeAll(() => {
+  const cdkJson = JSON.parse(readFileSync("cdk.json", "utf8")) as { context: Record<string, unknown> };
+  // Also skipped here: CDK's built-in CloudFormation schema check (about 10 s); `npm run synth` runs it.
+  ({ app, stack } = createDaybookApp({ outdir, context: { ...cdkJson.context, "aws:cdk:bundling-stacks": [] }, builtinCloudFormationValidation: false }));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 60_000);
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+const logicalId = (element: { node: { defaultChild?: unknown } }) => stack.getLogicalId(element.node.defaultChild as CfnElement);
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+
+/** Every IAM statement attached to a function's role. */
+function roleStatements(fn: "api" | "scheduler" | "worker"): Statement[] {
+  const roleId = logicalId(stack.functions[fn].role as unknown as { node: { defaultChild?: unknown } });
+  return ofType("AWS::IAM::Policy")
+    .filter(([, policy]) => mentions(policy.Properties.Roles, roleId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument?.Statement ?? []);
+}
+
+function keyPolicy(keyId: string): Statement[] {
+  const key = resources[keyId];
+  if (key?.Type !== "AWS::KMS::Key") throw new Error(`${keyId} is not a key`);
+  return key.Properties.KeyPolicy?.Statement ?? [];
+}
+
+describe("storage", () => {
+  it("builds the table from lib/store/table.ts: keys, GSI1, on-demand, TTL on expiresAt, PITR, a customer-managed key, retained", () => {
+    template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: TABLE.partitionKey.name, KeyType: "HASH" }, { AttributeName: TABLE.sortKey.name, KeyType: "RANGE" }],
+        BillingMode: "PAY_PER_REQUEST",
+        GlobalSecondaryIndexes: [Match.objectLike({
+          IndexName: "GSI1",
+          KeySchema: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }],
+          Projection: { ProjectionType: "ALL" },
+        })],
+        TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+        PointInTimeRecoverySpecification: Match.objectLike({ PointInTimeRecoveryEnabled: true }),
+        SSESpecification: { SSEEnabled: true, SSEType: "KMS", KMSMasterKeyId: { "Fn::GetAtt": [Match.stringLikeRegexp("^TableKey"), "Arn"] } },
+      }),
+    });
+  });
+
+  it("rotates both keys and keeps them when the stack goes", () => {
+    const keys = ofType("AWS::KMS::Key");
+    expect(keys).toHaveLength(2);
+    for (const [, key] of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
+    template.allResources("AWS::KMS::Key", { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+  });
+});
+
+describe("the token key", () => {
+  it("lets only the api and worker roles encrypt and decrypt, and only under the full encryption context", () => {
+    const statements = keyPolicy(logicalId(stack.tokenKey));
+    const users = statements.filter((statement) => actionsOf(statement).some((action) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|\*)/.test(action)));
+    expect(users).toHaveLength(1);
+    const [use] = users;
+    expect(use!.Principal?.AWS).toEqual([
+      { "Fn::GetAtt": [logicalId(stack.functions.api.role as never), "Arn"] },
+      { "Fn::GetAtt": [logicalId(stack.functions.worker.role as never), "Arn"] },
+    ]);
+    expect(actionsOf(use!).sort()).toEqual(["kms:Decrypt", "kms:Encrypt"]);
+    expect(use!.Condition).toEqual({
+      "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["merchantId", "provider", "connectionId"] },
+      StringEquals: { "kms:EncryptionContext:provider": ["square", "clover", "quickbooks"] },
+      StringLike: { "kms:EncryptionContext:merchantId": "?*", "kms:EncryptionContext:connectionId": "?*" },
+    });
+  });
+
+  it("gives the account administration but not use, so no IAM policy can grant use or grants", () => {
+    const [admin] = keyPolicy(logicalId(stack.tokenKey)).filter((statement) => statement.Sid === "AccountAdministersButDoesNotUse");
+    const actions = actionsOf(admin!);
+    for (const forbidden of ["kms:*", "kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:Create*"]) {
+      expect(actions).not.toContain(forbidden);
+    }
+    expect(actions).toContain("kms:ScheduleKeyDeletion");
+  });
+
+  it("is named to the api and worker, and to no function's IAM policy at all (the key policy alone decides)", () => {
+    const tokenKeyId = logicalId(stack.tokenKey);
+    for (const fn of ["api", "scheduler", "worker"] as const) {
+      expect(roleStatements(fn).filter((statement) => mentions(statement.Resource, tokenKeyId))).toEqual([]);
+    }
+    const environmentOf = (fn: "api" | "scheduler" | "worker") =>
+      (resources[logicalId(stack.functions[fn])]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(environmentOf("api").DAYBOOK_KMS_KEY_ID).toEqual({ "Fn::GetAtt": [tokenKeyId, "Arn"] });
+    expect(environmentOf("worker").DAYBOOK_KMS_KEY_ID).toEqual({ "Fn::GetAtt": [tokenKeyId, "Arn"] });
+    expect(environmentOf("scheduler")).not.toHaveProperty("DAYBOOK_KMS_KEY_ID");
+  });
+});
+
+describe("least privilege", () => {
+  it("lets the scheduler read and write items, send jobs and write its logs, and nothing else: no Scan, no KMS of its own, no SES, no secrets", () => {
+    const statements = roleStatements("scheduler");
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).not.toContain("dynamodb:Scan");
+    expect(actions.filter((action) => /^(ses|ssm|sqs:ReceiveMessage|sqs:DeleteMessage)/.test(action))).toEqual([]);
+    // The table key only through DynamoDB: the role cannot call kms:Decrypt itself.
+    for (const statement of statements.filter((candidate) => actionsOf(candidate).some((action) => action.startsWith("kms:")))) {
+      expect(statement.Resource).toEqual({ "Fn::GetAtt": [logicalId(stack.node.findChild("TableKey") as never), "Arn"] });
+      expect(statement.Condition).toEqual({ StringEquals: { "kms:ViaService": { "Fn::Join": ["", ["dynamodb.", { Ref: "AWS::Region" }, ".amazonaws.com"]] } } });
+    }
+  });
+
+  it("lets each function read exactly the secrets it uses, by parameter ARN", () => {
+    const parametersOf = (fn: "api" | "scheduler" | "worker") => roleStatements(fn)
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith("ssm:")))
+      .flatMap((statement) => [statement.Resource].flat())
+      .map((arn) => JSON.stringify(arn).match(/:parameter(\/[^"]+)/)?.[1]);
+    expect(parametersOf("scheduler")).toEqual([]);
+    expect(parametersOf("worker")).toEqual(["/daybook/quickbooks/client-secret", "/daybook/link-signing-key"]);
+    expect(parametersOf("api").sort()).toEqual(Object.values(SECRET_PARAMETERS).map((name) => `/daybook/${name}`).sort());
+  });
+
+  it("lets only the worker consume jobs, and gives each function a log group of its own to write to", () => {
+    const consumers = (["api", "scheduler", "worker"] as const).filter((fn) => roleStatements(fn).some((statement) => actionsOf(statement).includes("sqs:DeleteMessage")));
+    expect(consumers).toEqual(["worker"]);
+    for (const fn of ["api", "scheduler", "worker"] as const) {
+      const logStatements = roleStatements(fn).filter((statement) => actionsOf(statement).some((action) => action.startsWith("logs:")));
+      const logGroupId = (resources[logicalId(stack.functions[fn])]!.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logStatements.map((statement) => statement.Resource)).toEqual([{ "Fn::GetAtt": [logGroupId, "Arn"] }]);
+    }
+    // No AWS managed policy (AWSLambdaBasicExecutionRole would allow every log group).
+    for (const [, role] of ofType("AWS::IAM::Role")) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe("functions", () => {
+  it("run the current Node.js runtime on arm64, each with its own 14-day log group", () => {
+    const functions = ofType("AWS::Lambda::Function");
+    expect(functions).toHaveLength(3);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], Handler: "index.handler" });
+      const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(resources[logGroupId]).toMatchObject({ Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } });
+    }
+  });
+
+  it("give each function the settings its own config schema asks for", () => {
+    const sample = (name: string, value: unknown): string => {
+      if (typeof value === "string") return value;
+      // Tokens resolve at deploy time; stand in with values of the right shape.
+      return name.endsWith("_URL") ? "https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo" : `resolved-${name.toLowerCase()}`;
+    };
+    const environmentOf = (fn: "api" | "scheduler" | "worker") => Object.fromEntries(Object.entries(
+      (resources[logicalId(stack.functions[fn])]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    ).map(([name, value]) => [name, sample(name, value)]));
+
+    // The api resolves `<NAME>_PARAMETER` into `<NAME>` with lib/secrets/ssm.ts before validating.
+    const api = environmentOf("api");
+    for (const variable of Object.keys(SECRET_PARAMETERS) as SecretVariable[]) {
+      const parameter = api[parameterVariable(variable)];
+      if (parameter !== undefined) api[variable] = `value-of-${parameter}`;
+    }
+    expect(() => loadWebConfig(api)).not.toThrow();
+    expect(() => loadSchedulerConfig(environmentOf("scheduler"))).not.toThrow();
+    expect(loadWorkerConfig(environmentOf("worker"))).toMatchObject({
+      DAYBOOK_MAX_ATTEMPTS: MAX_RECEIVE_COUNT, QUICKBOOKS_CLIENT_SECRET_PARAMETER: "/daybook/quickbooks/client-secret",
+    });
+  });
+
+  it("serve the web app through a public function URL (the app checks sessions itself)", () => {
+    template.hasResourceProperties("AWS::Lambda::Url", { AuthType: "NONE", TargetFunctionArn: { "Fn::GetAtt": [logicalId(stack.functions.api), "Arn"] } });
+  });
+
+  it("run the scheduler every 15 minutes through EventBridge Scheduler", () => {
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(15 minutes)",
+      Target: Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.functions.scheduler), "Arn"] } }),
+    });
+  });
+});
+
+describe("jobs", () => {
+  it("go through an encrypted, TLS-only FIFO queue with a FIFO dead-letter queue after 5 receives", () => {
+    const queueId = logicalId(stack.queue);
+    const deadLettersId = logicalId(stack.deadLetterQueue);
+    expect(resources[queueId]!.Properties).toMatchObject({
+      FifoQueue: true, SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [deadLettersId, "Arn"] }, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    expect(resources[deadLettersId]!.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+    for (const id of [queueId, deadLettersId]) {
+      template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [{ Ref: id }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]) },
+      });
+    }
+    // The worker's timeout fits six times in the visibility timeout: a running batch is never handed out again.
+    const worker = resources[logicalId(stack.functions.worker)]!.Properties;
+    expect(resources[queueId]!.Properties.VisibilityTimeout).toBe(6 * (worker.Timeout as number));
+  });
+
+  it("reach the worker in FIFO-sized batches with partial batch failures and a concurrency cap", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: logicalId(stack.functions.worker) },
+      BatchSize: Match.anyValue(),
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    const [[, mapping]] = ofType("AWS::Lambda::EventSourceMapping") as [[string, Resource]];
+    expect(mapping.Properties.BatchSize).toBeLessThanOrEqual(10);
+  });
+});
+
+describe("alarms", () => {
+  const alarmOn = (metricName: string) => ofType("AWS::CloudWatch::Alarm").find(([, alarm]) => alarm.Properties.MetricName === metricName)?.[1];
+
+  it("watch the dead-letter queue, worker and scheduler errors and failed days, each to the SNS topic", () => {
+    const topicId = logicalId(stack.alarmTopic);
+    const deadLetters = alarmOn("ApproximateNumberOfMessagesVisible");
+    expect(deadLetters?.Properties.Dimensions).toEqual([{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack.deadLetterQueue), "QueueName"] } }]);
+    const failedDays = alarmOn(METRIC_NAMES.failedDays);
+    expect(failedDays?.Properties).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [{ Name: "service", Value: SERVICE_NAMES.worker }], Statistic: "Sum" });
+    const errors = ofType("AWS::CloudWatch::Alarm").filter(([, alarm]) => alarm.Properties.MetricName === "Errors")
+      .map(([, alarm]) => (alarm.Properties.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref).sort();
+    expect(errors).toEqual([logicalId(stack.functions.scheduler), logicalId(stack.functions.worker)].sort());
+    for (const [, alarm] of ofType("AWS::CloudWatch::Alarm")) {
+      expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold", AlarmActions: [{ Ref: topicId }] });
+    }
+  });
+
+  it("send to a topic that refuses plain HTTP", () => {
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]) },
+    });
+  });
+});
+
+describe("cdk-nag AwsSolutions", () => {
+  it("finds nothing that is not acknowledged, and every acknowledgement gives a reason", () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((violation) => `${violation.severity} ${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(", ")}`)).toEqual([]);
+    expect(report.success).toBe(true);
+    const acknowledged = stack.node.findAll().flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === "aws:cdk:acknowledged-rules")
+      .flatMap((entry) => Object.values(entry.data as Record<string, unknown>));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const reason of acknowledged) expect(JSON.stringify(reason)).toMatch(/[a-z].{30,}\./);
+  });
+
+  it("would catch a finding: a topic that accepts plain HTTP fails", () => {
+    const probe = new Stack(new App(), "NagProbe");
+    new Topic(probe, "PlainHttp");
+    const report = new AwsSolutionsChecks().validateScope(probe);
+    expect(report.violations.map((violation) => violation.ruleName)).toContain("AwsSolutions-SNS3");
+  });
+});
