@@ -7,6 +7,7 @@ export function main(argv: string[]): Promise<number> {
     readFile: (path) => readFile(path, "utf8"),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    stderrIsTerminal: process.stderr.isTTY,
     environment: process.env,
   });
 }

@@ -3,6 +3,8 @@ export interface CliIo {
   readFile(path: string): Promise<string>;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal: progress can be redrawn in place. */
+  stderrIsTerminal?: boolean;
   environment: Record<string, string | undefined>;
 }
 

@@ -10,6 +10,8 @@ import { MoneyError } from "../domain/money";
 import { SummaryError } from "../domain/summary";
 import { CloverDataError } from "../pos/clover/errors";
 import { SquareDataError } from "../pos/square/errors";
+import { BackfillError } from "../schedule/backfill";
+import { loadBackfillConfig, runBackfill } from "./backfill";
 import { CliUsageError, type CliIo } from "./io";
 import { previewJson, previewTable, runPreview } from "./preview";
 import { runSync } from "./sync";
@@ -41,10 +43,18 @@ export const USAGE = `Usage:
   Exit codes: 0 done (posted, adjusted, unchanged, no sales, or held for review); 2 bad input;
   3 failed and needs the merchant (reconnect, reopen a period, fix a mapping); 4 try again later;
   1 unexpected.
+
+  daybook backfill --merchant ID --location ID --from YYYY-MM-DD --to YYYY-MM-DD [--watch]
+
+  Queues the location's business days from --from to --to (at most 90 days back, up to the last day
+  that has ended and settled) for the nightly worker. With --watch, shows on stderr how many days are
+  done or failed until all are. Configured by the environment: DAYBOOK_TABLE, DAYBOOK_QUEUE_URL,
+  DAYBOOK_DYNAMODB_ENDPOINT, DAYBOOK_SQS_ENDPOINT, DAYBOOK_WATCH_INTERVAL_MS.
+  Exit codes: 0 queued (with --watch: every day done); 2 bad input; 3 some days failed; 1 unexpected.
 `;
 
 const INPUT_ERRORS = [
-  CliUsageError, ConfigError, MappingError, BusinessDayError, SquareDataError, CloverDataError, MoneyError, SummaryError, JournalEntryError,
+  BackfillError, CliUsageError, ConfigError, MappingError, BusinessDayError, SquareDataError, CloverDataError, MoneyError, SummaryError, JournalEntryError,
 ];
 
 function required(value: string | undefined, flag: string): string {
@@ -130,6 +140,30 @@ async function sync(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+async function backfill(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        merchant: { type: "string" }, location: { type: "string" }, from: { type: "string" }, to: { type: "string" }, watch: { type: "boolean" },
+      },
+    }));
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  const command = {
+    merchantId: required(values.merchant, "--merchant"),
+    locationId: required(values.location, "--location"),
+    from: required(values.from, "--from"),
+    to: required(values.to, "--to"),
+    watch: values.watch === true,
+  };
+  return runBackfill(command, loadBackfillConfig(io.environment), io);
+}
+
 /** Runs the CLI and returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -139,6 +173,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (command === "sync") return await sync(rest, io);
+    if (command === "backfill") return await backfill(rest, io);
     if (command === undefined || command === "help" || command === "--help" || command === "-h") {
       io.stdout(USAGE);
       return command === undefined ? 2 : 0;

@@ -1,0 +1,240 @@
+/**
+ * The scheduler on moto_server: the due-index in the real table, jobs on a real FIFO queue. Time is
+ * the test's: each tick is given its `now`, 15 minutes apart as EventBridge Scheduler runs it.
+ */
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { addDays } from "../../lib/domain/business-day";
+import { dueAt, type DueSchedule } from "../../lib/schedule/due-days";
+import { advance, dueEntries, getDueEntry, registerLocation, registerStoredLocation, shardOf } from "../../lib/schedule/due-index";
+import { deduplicationIdOf, messageGroupOf, type SyncJob, syncJobSchema } from "../../lib/schedule/job";
+import { runSchedulerTick, type SchedulerDeps } from "../../lib/schedule/scheduler";
+import { createDynamoStore } from "../../lib/store/dynamo";
+import { ConflictError, type LocationConfig, type Store } from "../../lib/store/types";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { squareMapping } from "../support/fixtures";
+import { createFifoQueue, drainQueue, recordSends } from "../support/queue";
+
+const endpoint = inject("motoEndpoint");
+const dynamo = new DynamoDBClient(awsClientConfig(endpoint));
+const documents = DynamoDBDocumentClient.from(dynamo);
+const sqs = new SQSClient(awsClientConfig(endpoint));
+const sent = recordSends(sqs);
+const REALM = "9130357992219876";
+const QUARTER_HOUR = 15 * 60_000;
+let tableName = "";
+let store: Store;
+
+// A table per test: a tick works on every due location in the table.
+beforeEach(async () => {
+  tableName = await createTestTable(dynamo);
+  store = createDynamoStore({ client: documents, tableName });
+});
+
+afterAll(() => {
+  dynamo.destroy();
+  sqs.destroy();
+});
+
+function aLocation(merchantId: string, locationId: string, timeZone: string, dayStart: string): LocationConfig {
+  return {
+    merchantId, locationId, source: "square", name: "Mission St", posConnectionId: "c-square", quickbooksConnectionId: "c-qbo",
+    timeZone, dayStart, currency: "USD", mapping: squareMapping(), updatedAt: "2025-03-01T00:00:00.000Z",
+  };
+}
+
+async function aRegisteredLocation(timeZone: string, dayStart: string, now: Date, options: { shards?: number } = {}): Promise<LocationConfig> {
+  const location = aLocation(`m-${randomUUID()}`, `L-${randomUUID()}`, timeZone, dayStart);
+  await store.putLocation(location);
+  await registerLocation({ documents, tableName }, location, REALM, now, options);
+  return location;
+}
+
+function tickDeps(queueUrl: string, now: Date, overrides: Partial<SchedulerDeps> = {}): SchedulerDeps {
+  return { documents, tableName, sqs, queueUrl, store, now, ...overrides };
+}
+
+const jobsOf = (merchantId: string, from: number) => sent.slice(from).map((message) => message.body as SyncJob).filter((job) => job.merchantId === merchantId);
+
+describe("the scheduler", () => {
+  it("sends each first day once, at the first tick at or after it is due, with its re-checks, across a DST change", async () => {
+    // 2025-03-09: the US springs forward; London and Kolkata do not move (Kolkata is UTC+05:30: due on the half hour).
+    const zones = ["America/Los_Angeles", "America/New_York", "Europe/London", "Asia/Kolkata"];
+    const shards = 2;
+    const start = new Date("2025-03-08T00:00:00.000Z");
+    const end = new Date("2025-03-11T00:00:00.000Z");
+    const locations = await Promise.all(zones.flatMap((zone) => ["00:00", "04:00"].map((dayStart) => aRegisteredLocation(zone, dayStart, start, { shards }))));
+    const queueUrl = await createFifoQueue(sqs);
+
+    const sentAt = new Map<string, Date[]>();
+    for (let now = start; now <= end; now = new Date(now.getTime() + QUARTER_HOUR)) {
+      const before = sent.length;
+      await runSchedulerTick(tickDeps(queueUrl, now, { shards }));
+      for (const message of sent.slice(before)) {
+        const job = message.body as SyncJob;
+        const key = `${job.locationId} ${job.businessDay} ${job.kind}`;
+        sentAt.set(key, [...sentAt.get(key) ?? [], now]);
+      }
+    }
+
+    for (const location of locations) {
+      const schedule: DueSchedule = { timeZone: location.timeZone, dayStart: location.dayStart, settleMinutes: 120 };
+      const expectedFirstDays: string[] = [];
+      for (let day = "2025-03-05"; day <= "2025-03-11"; day = addDays(day, 1)) {
+        const due = dueAt(day, schedule);
+        if (due > start && due <= end) expectedFirstDays.push(day);
+      }
+      expect(expectedFirstDays.length, location.timeZone).toBeGreaterThanOrEqual(2);
+      for (const day of expectedFirstDays) {
+        const due = dueAt(day, schedule).getTime();
+        const firstTick = new Date(Math.ceil(due / QUARTER_HOUR) * QUARTER_HOUR);
+        expect(sentAt.get(`${location.locationId} ${day} first`), `${location.timeZone} ${location.dayStart} ${day}`).toEqual([firstTick]);
+        for (let back = 1; back <= 3; back++) {
+          expect(sentAt.get(`${location.locationId} ${addDays(day, -back)} recheck`)).toContainEqual(firstTick);
+        }
+      }
+      const firstDaysSent = [...sentAt.keys()].filter((key) => key.startsWith(`${location.locationId} `) && key.endsWith(" first"));
+      expect(firstDaysSent.map((key) => key.split(" ")[1])).toEqual(expectedFirstDays);
+    }
+    // The simulated nights passed within seconds, inside SQS's 5-minute deduplication window, so a day
+    // re-checked on two nights is on the queue once here; each first day was sent once and is there once.
+    const received = await drainQueue(sqs, queueUrl);
+    const firsts = received.map((message) => message.body as SyncJob).filter((job) => job.kind === "first");
+    expect(firsts).toHaveLength(new Set(firsts.map((job) => `${job.locationId} ${job.businessDay}`)).size);
+    expect(firsts).toHaveLength([...sentAt.keys()].filter((key) => key.endsWith(" first")).length);
+  });
+
+  it("sends messages that validate, in the company's message group, with the job's deduplication id", async () => {
+    const registeredAt = new Date("2025-06-10T12:00:00.000Z");
+    const location = await aRegisteredLocation("America/Chicago", "04:00", registeredAt);
+    const queueUrl = await createFifoQueue(sqs);
+    const result = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-11T11:00:00.000Z")));
+
+    const received = await drainQueue(sqs, queueUrl);
+    expect(result).toMatchObject({ enqueued: 4, locations: 1, skipped: 0, failed: 0 });
+    expect(received.map((message) => syncJobSchema.parse(message.body))).toEqual(["2025-06-07", "2025-06-08", "2025-06-09", "2025-06-10"].map((businessDay, index) => ({
+      merchantId: location.merchantId, locationId: location.locationId, businessDay, kind: index === 3 ? "first" : "recheck",
+    })));
+    for (const message of received) {
+      expect(message.groupId).toBe(messageGroupOf(REALM));
+      expect(message.deduplicationId).toBe(deduplicationIdOf(syncJobSchema.parse(message.body)));
+    }
+    expect((await getDueEntry({ documents, tableName }, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T11:00:00.000Z");
+  });
+
+  it("catches up a missed night: every day since, each once, and moves the entry past them", async () => {
+    const location = await aRegisteredLocation("Europe/Berlin", "00:00", new Date("2025-06-10T12:00:00.000Z"));
+    const queueUrl = await createFifoQueue(sqs);
+    const before = sent.length;
+    // Days 06-10 and 06-11 were due at 22:00Z + 2h = 00:00Z of 06-11 and 06-12; the scheduler was down until 06-12 09:00Z.
+    const result = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-12T09:00:00.000Z")));
+    expect(result).toMatchObject({ locations: 1, enqueued: 5 });
+    expect(jobsOf(location.merchantId, before).map((job) => `${job.businessDay} ${job.kind}`)).toEqual([
+      "2025-06-07 recheck", "2025-06-08 recheck", "2025-06-09 recheck", "2025-06-10 first", "2025-06-11 first",
+    ]);
+    expect(await drainQueue(sqs, queueUrl)).toHaveLength(5);
+    expect((await getDueEntry({ documents, tableName }, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-13T00:00:00.000Z");
+
+    const again = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-12T09:15:00.000Z")));
+    expect(jobsOf(location.merchantId, before)).toHaveLength(5);
+    expect(again.locations).toBe(0);
+  });
+
+  it("leaves a location due when its jobs could not be sent, and sends them on the next tick", async () => {
+    const location = await aRegisteredLocation("America/Chicago", "00:00", new Date("2025-06-10T12:00:00.000Z"));
+    const queueUrl = await createFifoQueue(sqs);
+    const now = new Date("2025-06-11T08:00:00.000Z");
+    const logged: string[] = [];
+    const missingQueue = queueUrl.replace(/daybook-test-[^/]+\.fifo$/, "daybook-test-missing.fifo");
+    const failed = await runSchedulerTick(tickDeps(missingQueue, now, { log: (_level, message) => logged.push(message) }));
+    expect(failed).toMatchObject({ failed: 1, locations: 0, enqueued: 0 });
+    expect(logged).toContain("scheduling a location failed; it stays due");
+    expect((await getDueEntry({ documents, tableName }, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-11T07:00:00.000Z");
+
+    const retried = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-11T08:15:00.000Z")));
+    expect(retried).toMatchObject({ failed: 0, locations: 1, enqueued: 4 });
+    expect((await drainQueue(sqs, queueUrl)).map((message) => (message.body as SyncJob).businessDay)).toEqual(["2025-06-07", "2025-06-08", "2025-06-09", "2025-06-10"]);
+  });
+
+  it("takes a deleted account's location out of the index and sends nothing for it", async () => {
+    const location = await aRegisteredLocation("America/Denver", "00:00", new Date("2025-06-10T12:00:00.000Z"));
+    const queueUrl = await createFifoQueue(sqs);
+    await store.deleteMerchant(location.merchantId);
+    const before = sent.length;
+    const now = new Date("2025-06-11T09:00:00.000Z");
+    const result = await runSchedulerTick(tickDeps(queueUrl, now));
+    expect(result).toMatchObject({ removed: 1, enqueued: 0, locations: 0 });
+    expect(jobsOf(location.merchantId, before)).toEqual([]);
+    const shard = shardOf(location.merchantId, location.locationId);
+    expect((await dueEntries({ documents, tableName }, shard, now)).filter((entry) => entry.merchantId === location.merchantId)).toEqual([]);
+    expect(await getDueEntry({ documents, tableName }, location.merchantId, location.locationId)).toBeUndefined();
+  });
+
+  it("replaces a location's entry when it is registered again, so it is never due twice", async () => {
+    const location = await aRegisteredLocation("America/New_York", "00:00", new Date("2025-06-10T12:00:00.000Z"));
+    // Tokyo's 06-10 ends at 15:00Z: due at 17:00Z the same day.
+    await registerLocation({ documents, tableName }, { ...location, timeZone: "Asia/Tokyo" }, REALM, new Date("2025-06-10T13:00:00.000Z"));
+    const entries = await dueEntries({ documents, tableName }, shardOf(location.merchantId, location.locationId), new Date("2025-06-20T00:00:00.000Z"));
+    const mine = entries.filter((entry) => entry.locationId === location.locationId);
+    expect(mine.map((entry) => [entry.timeZone, entry.nextDueAt])).toEqual([["Asia/Tokyo", "2025-06-10T17:00:00.000Z"]]);
+  });
+
+  it("lets only one of two overlapping ticks move each entry, and the queue holds each job once", async () => {
+    // One request at a time: moto does not serialise conditional writes to an item as DynamoDB does (see aws.ts).
+    const racingDynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(endpoint)));
+    const racingDocuments = DynamoDBDocumentClient.from(racingDynamo);
+    try {
+      const registeredAt = new Date("2025-06-10T12:00:00.000Z");
+      const locations = await Promise.all(["Asia/Tokyo", "America/Sao_Paulo", "Australia/Sydney"].map((zone) => aRegisteredLocation(zone, "04:00", registeredAt)));
+      const queueUrl = await createFifoQueue(sqs);
+      const before = sent.length;
+      const now = new Date("2025-06-12T00:00:00.000Z");
+      const ticks = await Promise.all([1, 2].map(() => runSchedulerTick(tickDeps(queueUrl, now, { documents: racingDocuments }))));
+
+      const mine = new Set(locations.map((location) => location.merchantId));
+      const sends = sent.slice(before).filter((message) => mine.has((message.body as SyncJob).merchantId));
+      const distinct = new Set(sends.map((message) => message.deduplicationId));
+      expect(ticks.reduce((sum, tick) => sum + tick.locations, 0)).toBe(3);
+      expect(ticks.reduce((sum, tick) => sum + tick.skipped, 0)).toBe(3);
+      // Both ticks sent every job (each before trying to advance), under the same deduplication ids...
+      expect(sends).toHaveLength(distinct.size * 2);
+      // ...so the queue holds each once.
+      const received = await drainQueue(sqs, queueUrl);
+      expect(received).toHaveLength(distinct.size);
+      expect(ticks.reduce((sum, tick) => sum + tick.enqueued, 0)).toBe(distinct.size);
+      for (const location of locations) {
+        const entry = await getDueEntry({ documents, tableName }, location.merchantId, location.locationId);
+        expect(new Date(entry?.nextDueAt ?? 0).getTime()).toBeGreaterThan(now.getTime());
+      }
+    } finally {
+      racingDynamo.destroy();
+    }
+  });
+
+  it("registers a stored location in its QuickBooks connection's company", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    const connection = await store.putConnection({
+      merchantId, connectionId: "c-qbo", provider: "quickbooks", status: "active", externalId: "123145678901234",
+      tokenCiphertext: "v1.iv.tag.ciphertext", createdAt: "2025-06-01T00:00:00.000Z", updatedAt: "2025-06-01T00:00:00.000Z",
+    });
+    const location = aLocation(merchantId, "L-stored", "Pacific/Auckland", "04:00");
+    await store.putLocation({ ...location, quickbooksConnectionId: connection.connectionId });
+    const entry = await registerStoredLocation({ documents, tableName, store }, merchantId, "L-stored", new Date("2025-06-10T12:00:00.000Z"));
+    // Auckland is UTC+12 in June: 06-11 04:00 local ends the 06-10 business day at 06-10T16:00Z; settled at 18:00Z.
+    expect(entry).toMatchObject({ messageGroup: messageGroupOf("123145678901234"), nextDueAt: "2025-06-10T18:00:00.000Z", settleMinutes: 120 });
+    await expect(registerStoredLocation({ documents, tableName, store }, merchantId, "L-none", new Date())).rejects.toThrow(`merchant ${merchantId} has no location L-none`);
+  });
+
+  it("refuses to advance an entry that has already moved", async () => {
+    const location = await aRegisteredLocation("Europe/Paris", "00:00", new Date("2025-06-10T12:00:00.000Z"));
+    const deps = { documents, tableName };
+    const entry = await getDueEntry(deps, location.merchantId, location.locationId);
+    if (entry === undefined) throw new Error("not registered");
+    await advance(deps, entry, new Date("2025-06-12T00:00:00.000Z"));
+    await expect(advance(deps, entry, new Date("2025-06-12T00:00:00.000Z"))).rejects.toBeInstanceOf(ConflictError);
+    expect((await getDueEntry(deps, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T00:00:00.000Z");
+  });
+});

@@ -1,0 +1,11 @@
+import { describe, expect, it } from "vitest";
+import { progressLine } from "../../lib/cli/backfill";
+
+describe("the backfill progress line", () => {
+  it("fills the bar with the days ended, done and failed alike", () => {
+    expect(progressLine({ total: 4, done: 0, failed: 0 })).toBe(`[${"-".repeat(30)}] 0/4 days (0 done, 0 failed)`);
+    expect(progressLine({ total: 4, done: 1, failed: 1 })).toBe(`[${"#".repeat(15)}${"-".repeat(15)}] 2/4 days (1 done, 1 failed)`);
+    expect(progressLine({ total: 90, done: 89, failed: 0 })).toBe(`[${"#".repeat(29)}-] 89/90 days (89 done, 0 failed)`);
+    expect(progressLine({ total: 3, done: 3, failed: 0 })).toBe(`[${"#".repeat(30)}] 3/3 days (3 done, 0 failed)`);
+  });
+});
