@@ -25,8 +25,9 @@
  * credentials answer 401, a bad authorization code or a malformed request 400 (Clover documents
  * neither; these are the plausible statuses).
  */
+import { z } from "../../lib/validation";
 import { badRequest, CloverApiError, unauthorized } from "./api-error";
-import type { AccessTokens } from "./tokens";
+import { type AccessTokens, accessTokensStateSchema } from "./tokens";
 import { mintSecret } from "../secret-token";
 
 const CODE_LIFETIME_MS = 10 * 60_000;
@@ -72,6 +73,16 @@ export interface OAuthCounts {
   recovery: number;
 }
 
+/** The tokens and counts, as saved between runs of the local stack (authorization codes are not kept). */
+export const cloverOAuthStateSchema = z.object({
+  accessTokens: accessTokensStateSchema,
+  refreshTokens: z.array(z.object({
+    token: z.string(), merchantId: z.string(), issuedAt: z.number(), expiresAt: z.number(), dead: z.boolean(), madeWith: z.optional(z.string()),
+  })),
+  counts: z.object({ token: z.number(), refresh: z.number(), recovery: z.number() }),
+});
+export type CloverOAuthState = z.infer<typeof cloverOAuthStateSchema>;
+
 const randomToken = (bytes: number): string => mintSecret("", bytes);
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
@@ -94,6 +105,23 @@ export class CloverOAuth {
     private readonly maxActiveRefreshTokens: number,
     private readonly accessTokenLifetimeMs: number = ACCESS_TOKEN_LIFETIME_MS,
   ) {}
+
+  exportState(): CloverOAuthState {
+    return {
+      accessTokens: this.accessTokens.exportState(),
+      refreshTokens: [...this.refreshTokens].map(([token, record]) => ({ token, ...record })),
+      counts: { ...this.counts },
+    };
+  }
+
+  /** Replaces the tokens and counts with saved ones. */
+  importState(saved: unknown): void {
+    const state = cloverOAuthStateSchema.parse(saved);
+    this.accessTokens.importState(state.accessTokens);
+    this.refreshTokens.clear();
+    for (const { token, madeWith, ...record } of state.refreshTokens) this.refreshTokens.set(token, { ...record, ...(madeWith === undefined ? {} : { madeWith }) });
+    Object.assign(this.counts, state.counts);
+  }
 
   redirectUriAllowed(redirectUri: string): boolean {
     if (this.app.redirectUris.length > 0) return this.app.redirectUris.includes(redirectUri);

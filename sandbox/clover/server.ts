@@ -31,7 +31,7 @@ import { merchantBody, propertiesBody } from "./merchant";
 import { getOrder, listOrderLineItems, listOrders } from "./orders";
 import { listPayments, listRefunds } from "./payments";
 import { type Admission, type RateStats, TOKEN_CONCURRENT_REQUESTS, TOKEN_REQUESTS_PER_SECOND, TokenRateLimits } from "./rate-limits";
-import { type CloverTokenPair, CloverOAuth, type OAuthCounts } from "./oauth";
+import { type CloverOAuthState, type CloverTokenPair, CloverOAuth, type OAuthCounts } from "./oauth";
 import { CLOVER_OAUTH_PATHS, registerCloverOAuthRoutes } from "./oauth-routes";
 import { CloverData, type MerchantInput } from "./store";
 import { AccessTokens, bearerToken } from "./tokens";
@@ -39,7 +39,7 @@ import { appEventMessage, deliverWebhook } from "./webhooks";
 
 export type { CloverEndpoint, Fault, FaultHandle, FaultKind, FaultRule, RateLimitName } from "./faults";
 export type { RateStats } from "./rate-limits";
-export type { CloverTokenPair, OAuthCounts } from "./oauth";
+export type { CloverOAuthState, CloverTokenPair, OAuthCounts } from "./oauth";
 export type { CloverWebhookMessage } from "./webhooks";
 export type { CloverRegion, MerchantInput } from "./store";
 
@@ -60,6 +60,10 @@ export interface CloverSimulatorOptions {
   maxActiveRefreshTokens?: number;
   /** Lifetime of access tokens issued through OAuth; default an hour. */
   accessTokenLifetimeMs?: number;
+  /** Default 0: a free port. */
+  port?: number;
+  /** Called after every request is answered (the local stack saves the OAuth state then). */
+  afterRequest?: () => void;
 }
 
 export interface LoggedRequest {
@@ -120,6 +124,10 @@ export interface CloverSimulator {
 
   now(): number;
   advanceTime(ms: number): void;
+
+  /** The OAuth tokens (access and refresh) and counts, to be saved and given back to importState() by a later run. */
+  exportState(): CloverOAuthState;
+  importState(state: unknown): void;
 }
 
 const OAUTH_ROUTES: readonly (readonly [string, string, CloverEndpoint])[] = [
@@ -234,6 +242,7 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
       if (fault?.kind === "slow" && !stallBody) await delays.wait(fault.delayMs ?? 10_000);
       await next();
       entry.status = c.res.status;
+      options.afterRequest?.();
       if (fault?.kind === "truncated" || stallBody) {
         await sendInHalves(c.res, c.env.outgoing, stallBody ? delays.wait(fault.delayMs ?? 10_000) : undefined);
         c.res = RESPONSE_ALREADY_SENT;
@@ -289,7 +298,7 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
 
   // overrideGlobalObjects: false keeps the test process's own Request and Response (and lets a
   // truncated answer be written by hand).
-  const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0, overrideGlobalObjects: false });
+  const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: options.port ?? 0, overrideGlobalObjects: false });
   if (!(server instanceof Server)) throw new Error("expected an HTTP/1.1 server");
   if (!server.listening) await once(server, "listening");
   const { port } = server.address() as AddressInfo;
@@ -298,6 +307,10 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
 
   return {
     url: `http://127.0.0.1:${port}`,
+    exportState: () => oauth.exportState(),
+    importState: (state) => {
+      oauth.importState(state);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         delays.releaseAll();

@@ -3,6 +3,7 @@
  * merchant and stops working at its expiry on the simulator's clock, or when the merchant uninstalls
  * the app. oauth.ts issues them through the OAuth endpoints; tests may also be handed them directly.
  */
+import { z } from "../../lib/validation";
 import { mintSecret } from "../secret-token";
 import { unauthorized } from "./api-error";
 
@@ -15,10 +16,23 @@ interface IssuedToken {
   revoked: boolean;
 }
 
+export const accessTokensStateSchema = z.array(z.object({ token: z.string(), merchantId: z.string(), expiresAt: z.number(), revoked: z.boolean() }));
+export type AccessTokensState = z.infer<typeof accessTokensStateSchema>;
+
 export class AccessTokens {
   private readonly issued = new Map<string, IssuedToken>();
 
   constructor(private readonly now: () => number) {}
+
+  exportState(): AccessTokensState {
+    return [...this.issued].map(([token, issued]) => ({ token, ...issued }));
+  }
+
+  /** Replaces the tokens with saved ones. */
+  importState(saved: unknown): void {
+    this.issued.clear();
+    for (const { token, ...issued } of accessTokensStateSchema.parse(saved)) this.issued.set(token, issued);
+  }
 
   issue(merchantId: string, lifetimeMs = DEFAULT_LIFETIME_MS): string {
     if (!(lifetimeMs > 0)) throw new Error("a token's lifetime must be positive");

@@ -4,6 +4,7 @@
  * for accounts, CompanyInfo and Preferences.
  */
 import { isCurrencyCode } from "../../lib/domain/money";
+import { z } from "../../lib/validation";
 import { isIsoDate, qboTimestamp } from "./clock";
 
 export type Classification = "Asset" | "Equity" | "Expense" | "Liability" | "Revenue";
@@ -124,6 +125,21 @@ export interface RememberedReply {
   body: string;
 }
 
+/** A company's books, as saved between runs of the local stack: its chart of accounts, entries and remembered replies. */
+export const ledgerStateSchema = z.object({
+  accounts: z.array(z.object({
+    Id: z.string(), Name: z.string(), AccountType: z.string(), AccountSubType: z.optional(z.string()),
+    Classification: z.enum(["Asset", "Equity", "Expense", "Liability", "Revenue"]), Active: z.boolean(),
+  })),
+  journalEntries: z.array(z.object({
+    resource: z.looseObject({ Id: z.string(), DocNumber: z.optional(z.string()), TxnDate: z.string() }),
+    postings: z.array(z.object({ accountId: z.string(), postingType: z.enum(["Debit", "Credit"]), minor: z.int() })),
+  })),
+  replies: z.array(z.object({ requestId: z.string(), body: z.string() })),
+  lastJournalEntryId: z.int().check(z.nonnegative()),
+});
+export type LedgerState = z.infer<typeof ledgerStateSchema>;
+
 export class Company {
   readonly realmId: string;
   readonly companyName: string;
@@ -155,6 +171,26 @@ export class Company {
       if (this.accounts.has(account.Id)) throw new Error(`Account id ${account.Id} appears twice`);
       this.accounts.set(account.Id, toRecord(account));
     }
+  }
+
+  exportLedger(): LedgerState {
+    return {
+      accounts: [...this.accounts.values()].map((account) => ({ ...account })),
+      journalEntries: structuredClone(this.journalEntries),
+      replies: [...this.replies].map(([requestId, reply]) => ({ requestId, body: reply.body })),
+      lastJournalEntryId: this.#lastJournalEntryId,
+    };
+  }
+
+  /** Replaces the chart of accounts, entries and remembered replies with saved ones. */
+  importLedger(saved: unknown): void {
+    const ledger = ledgerStateSchema.parse(saved);
+    this.accounts.clear();
+    for (const account of ledger.accounts) this.accounts.set(account.Id, account);
+    this.journalEntries.splice(0, this.journalEntries.length, ...ledger.journalEntries);
+    this.replies.clear();
+    for (const { requestId, body } of ledger.replies) this.replies.set(requestId, { body });
+    this.#lastJournalEntryId = ledger.lastJournalEntryId;
   }
 
   nextJournalEntryId(): string {

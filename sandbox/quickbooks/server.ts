@@ -23,7 +23,8 @@ import { FaultInjector, injectedFaultResponse, sendTruncated, type FaultRule, ty
 import { faultBody, OAuthProblem, SimulatorFault, systemFaultBody, type AuthFaultStyle } from "./faults";
 import { OAUTH_PATHS, registerOAuthRoutes } from "./oauth-routes";
 import { JSON_HEADERS, type ForbiddenWrite, type RequestRecord, type SimulatorEnv, type SimulatorState } from "./state";
-import { TokenStore, type TokenResponse } from "./tokens";
+import { TokenStore, type TokenResponse, type TokenStoreState } from "./tokens";
+import type { LedgerState } from "./companies";
 
 export { DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type CompanyOptions, type SimulatorAccount } from "./companies";
 export type { FaultRule, InjectedFault, RequestInfo, RequestKind, RequestSelector } from "./fault-injection";
@@ -46,6 +47,14 @@ export interface QuickBooksSimulatorOptions {
   slowDelayMs?: number;
   /** Default 0: a free port. */
   port?: number;
+  /** Called after every request is answered (the local stack saves the state then). */
+  afterRequest?: () => void;
+}
+
+/** What the local stack saves between runs: OAuth grants and tokens, and each company's books. */
+export interface QuickBooksSimulatorState {
+  tokens: TokenStoreState;
+  companies: Record<string, LedgerState>;
 }
 
 export interface IssuedTokens extends TokenResponse {
@@ -95,6 +104,11 @@ export interface QuickBooksSimulator {
   requestLog(): RequestRecord[];
   /** How many requests of each kind arrived (faulted ones included). */
   requestCounts(): Record<RequestKind, number>;
+
+  /** The OAuth grants and the companies' books, to be saved and given back to importState() by a later run. */
+  exportState(): QuickBooksSimulatorState;
+  /** Restores saved state; every company in it must have been added already. */
+  importState(state: { tokens: unknown; companies: Record<string, unknown> }): void;
 }
 
 function describeRequest(method: string, path: string): RequestInfo {
@@ -211,6 +225,7 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
     if (fault?.kind === "slow") await delays.wait(fault.delayMs ?? slowDelayMs);
 
     const response = withTid(await app.fetch(buffered, { ...env, record }));
+    options.afterRequest?.();
     if (fault?.kind === "drop-after-commit") {
       record.status = undefined;
       env.incoming.socket.destroy();
@@ -314,6 +329,15 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
         }
       }
       return totals;
+    },
+    exportState: () => ({
+      tokens: state.tokens.exportState(),
+      companies: Object.fromEntries([...companies].map(([realmId, company]) => [realmId, company.exportLedger()])),
+    }),
+    importState: (saved) => {
+      for (const realmId of Object.keys(saved.companies)) companyOf(realmId);
+      state.tokens.importState(saved.tokens);
+      for (const [realmId, ledger] of Object.entries(saved.companies)) companyOf(realmId).importLedger(ledger);
     },
     forbiddenWrites: () => forbiddenWrites.map((write) => ({ ...write })),
     requestLog: () => log.map((record) => ({ ...record })),

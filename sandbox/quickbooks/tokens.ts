@@ -6,6 +6,7 @@
  * - refresh tokens expire after 100 days unused and at the latest 5 years after the grant;
  * - revoking any token of a grant kills the whole grant, access and refresh tokens alike.
  */
+import { z } from "../../lib/validation";
 import type { SimulatorClock } from "./clock";
 import { OAuthProblem } from "./faults";
 import { mintSecret } from "../secret-token";
@@ -56,6 +57,16 @@ export type AccessCheck = { ok: true; realmId: string } | { ok: false; reason: s
 
 const token = (prefix: string) => mintSecret(prefix);
 
+const grantIndex = z.int().check(z.nonnegative());
+
+/** The grants and tokens, as saved between runs of the local stack (authorization codes are not kept). */
+export const tokenStoreStateSchema = z.object({
+  grants: z.array(z.object({ realmId: z.string(), createdAt: z.number(), revoked: z.boolean(), currentRefreshToken: z.string() })),
+  accessTokens: z.array(z.object({ token: z.string(), grant: grantIndex, expiresAt: z.number() })),
+  refreshTokens: z.array(z.object({ token: z.string(), grant: grantIndex, expiresAt: z.number(), replacedAt: z.optional(z.number()) })),
+});
+export type TokenStoreState = z.infer<typeof tokenStoreStateSchema>;
+
 export class TokenStore {
   readonly #grants: Grant[] = [];
   readonly #accessTokens = new Map<string, AccessToken>();
@@ -63,6 +74,35 @@ export class TokenStore {
   readonly #codes = new Map<string, AuthorizationCode>();
 
   constructor(private readonly clock: SimulatorClock) {}
+
+  exportState(): TokenStoreState {
+    const grantOf = (grant: Grant) => this.#grants.indexOf(grant);
+    return {
+      grants: this.#grants.map((grant) => ({ ...grant })),
+      accessTokens: [...this.#accessTokens].map(([value, record]) => ({ token: value, grant: grantOf(record.grant), expiresAt: record.expiresAt })),
+      refreshTokens: [...this.#refreshTokens].map(([value, record]) => ({
+        token: value, grant: grantOf(record.grant), expiresAt: record.expiresAt, ...(record.replacedAt === undefined ? {} : { replacedAt: record.replacedAt }),
+      })),
+    };
+  }
+
+  /** Replaces the grants and tokens with saved ones. */
+  importState(saved: unknown): void {
+    const state = tokenStoreStateSchema.parse(saved);
+    const grants = state.grants.map((grant) => ({ ...grant }));
+    const grantAt = (index: number): Grant => {
+      const grant = grants[index];
+      if (!grant) throw new Error("a saved QuickBooks token names a grant that is not there");
+      return grant;
+    };
+    this.#grants.splice(0, this.#grants.length, ...grants);
+    this.#accessTokens.clear();
+    for (const record of state.accessTokens) this.#accessTokens.set(record.token, { grant: grantAt(record.grant), expiresAt: record.expiresAt });
+    this.#refreshTokens.clear();
+    for (const record of state.refreshTokens) {
+      this.#refreshTokens.set(record.token, { grant: grantAt(record.grant), expiresAt: record.expiresAt, ...(record.replacedAt === undefined ? {} : { replacedAt: record.replacedAt }) });
+    }
+  }
 
   /** A new grant for the realm, as if its owner had just approved the app. */
   issue(realmId: string, includeHardExpiry = false): TokenResponse {

@@ -4,6 +4,7 @@
  * every v2 endpoint makes. Access tokens live 30 days of simulated time (24 hours when short-lived);
  * the code-flow refresh token is multi-use and never expires; revoking kills the whole authorization.
  */
+import { z } from "../../lib/validation";
 import { invalidRequest, LegacyOAuthError, notFound, SquareApiError, unauthorized } from "./api-error";
 import { mintSecret } from "../secret-token";
 import {
@@ -59,6 +60,15 @@ export interface Caller {
   scopes: readonly string[];
 }
 
+/** The grants and tokens, as saved between runs of the local stack (authorization codes are not kept). */
+export const squareOAuthStateSchema = z.object({
+  authorizations: z.array(z.object({ merchantId: z.string(), scopes: z.array(z.string()), refreshToken: z.string(), revoked: z.boolean() })),
+  accessTokens: z.array(z.object({
+    token: z.string(), authorization: z.int().check(z.nonnegative()), scopes: z.array(z.string()), expiresAt: z.number(), revoked: z.boolean(),
+  })),
+});
+export type SquareOAuthState = z.infer<typeof squareOAuthStateSchema>;
+
 const randomToken = (prefix: string, bytes: number): string => mintSecret(prefix, bytes);
 
 /** Square's timestamps in OAuth answers carry no milliseconds ("2025-04-03T18:31:06Z"). */
@@ -73,6 +83,28 @@ export class OAuthAuthority {
     readonly app: OAuthApp,
     private readonly now: () => number,
   ) {}
+
+  exportState(): SquareOAuthState {
+    return {
+      authorizations: this.authorizations.map((authorization) => ({ ...authorization, scopes: [...authorization.scopes] })),
+      accessTokens: [...this.accessTokens].map(([token, record]) => ({
+        token, authorization: this.authorizations.indexOf(record.authorization), scopes: [...record.scopes], expiresAt: record.expiresAt, revoked: record.revoked,
+      })),
+    };
+  }
+
+  /** Replaces the grants and tokens with saved ones. */
+  importState(saved: unknown): void {
+    const state = squareOAuthStateSchema.parse(saved);
+    const authorizations = state.authorizations.map((authorization) => ({ ...authorization }));
+    this.authorizations.splice(0, this.authorizations.length, ...authorizations);
+    this.accessTokens.clear();
+    for (const { token, authorization, scopes, expiresAt, revoked } of state.accessTokens) {
+      const owner = authorizations[authorization];
+      if (!owner) throw new Error("a saved Square access token names an authorization that is not there");
+      this.accessTokens.set(token, { authorization: owner, scopes, expiresAt, revoked });
+    }
+  }
 
   /** A new authorization with its first access token, as if the merchant had gone through the flow. */
   authorize(merchantId: string, scopes: readonly string[], shortLived = false): { accessToken: string; refreshToken: string; expiresAt: number } {

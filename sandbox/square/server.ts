@@ -25,13 +25,13 @@ import { type Fault, type FaultHandle, FaultInjector, type FaultKind, type Fault
 import { searchOrders } from "./orders-search";
 import { CursorCodec } from "./paging";
 import { derivePayments, listPaymentRefunds, listPayments } from "./payments";
-import { type Caller, OAuthAuthority, requireScope, SYNC_SCOPES } from "./oauth";
+import { type Caller, OAuthAuthority, requireScope, type SquareOAuthState, SYNC_SCOPES } from "./oauth";
 import { parseJsonBody } from "./request-checks";
 import { locationBody, type MerchantInput, SquareData } from "./store";
 
 export type { Fault, FaultHandle, FaultKind, FaultRule, SquareEndpoint } from "./faults";
 export type { LocationInput, MerchantInput } from "./store";
-export { SYNC_SCOPES } from "./oauth";
+export { SYNC_SCOPES, type SquareOAuthState } from "./oauth";
 
 export interface SquareSimulatorOptions {
   applicationId?: string;
@@ -42,6 +42,10 @@ export interface SquareSimulatorOptions {
   seed?: number;
   /** The simulated clock (token expiry, default time ranges); advanceTime() moves it further. */
   now?: () => number;
+  /** Default 0: a free port. */
+  port?: number;
+  /** Called after every request is answered (the local stack saves the OAuth state then). */
+  afterRequest?: () => void;
 }
 
 export interface LoggedRequest {
@@ -89,6 +93,10 @@ export interface SquareSimulator {
 
   now(): number;
   advanceTime(ms: number): void;
+
+  /** The OAuth grants and tokens, to be saved and given back to importState() by a later run. */
+  exportState(): SquareOAuthState;
+  importState(state: unknown): void;
 }
 
 const ROUTES: readonly (readonly [string, RegExp, SquareEndpoint])[] = [
@@ -182,6 +190,7 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
     if (fault?.kind === "slow" && !stallBody) await delay(fault.delayMs ?? 10_000);
     await next();
     entry.status = c.res.status;
+    options.afterRequest?.();
     if (fault?.kind === "truncated" || stallBody) {
       await sendInHalves(c.res, c.env.outgoing, stallBody ? delay(fault.delayMs ?? 10_000) : undefined);
       c.res = RESPONSE_ALREADY_SENT;
@@ -254,7 +263,7 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
 
   // overrideGlobalObjects: false keeps the test process's own Request and Response (and lets a
   // truncated answer be written by hand).
-  const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0, overrideGlobalObjects: false });
+  const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: options.port ?? 0, overrideGlobalObjects: false });
   if (!(server instanceof Server)) throw new Error("expected an HTTP/1.1 server");
   if (!server.listening) await once(server, "listening");
   const { port } = server.address() as AddressInfo;
@@ -263,6 +272,10 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
 
   return {
     url: `http://127.0.0.1:${port}`,
+    exportState: () => oauth.exportState(),
+    importState: (state) => {
+      oauth.importState(state);
+    },
     applicationId: oauth.app.applicationId,
     applicationSecret: oauth.app.applicationSecret,
     close: () =>

@@ -1,0 +1,127 @@
+/**
+ * The smoke run (`npm start -- --smoke`): the first-time flow a newcomer follows, driven headless over
+ * HTTP against a running local stack. Each step is checked where it lands: the page's answer, the
+ * record in the table, and the simulator accepting the token daybook stored.
+ */
+import type { ProviderName } from "../../lib/oauth/provider";
+import { openTokens } from "../../lib/oauth/tokens";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DEMO, DEMO_SQUARE_MAPPING, yesterdayIn } from "./demo";
+import type { LocalStack } from "./stack";
+import { FlowError, WebClient } from "./web-client";
+
+export interface SmokeStep {
+  name: string;
+  ok: boolean;
+  /** Why it failed; never a token, a link or an address. */
+  problem?: string;
+}
+
+export const SMOKE_EMAIL = "owner@smoke.daybook.localhost";
+
+/** The demo account each provider's consent page is answered with, and the connect form's extra fields. */
+export const DEMO_ACCOUNTS: Record<ProviderName, { account: string; region?: string }> = {
+  square: { account: DEMO.square.merchantId },
+  quickbooks: { account: DEMO.quickbooks.realmId },
+  clover: { account: DEMO.clover.merchantId, region: "us" },
+};
+
+const PROVIDER_NAMES: Record<ProviderName, string> = { square: "Square", clover: "Clover", quickbooks: "QuickBooks" };
+
+export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => void = () => undefined): Promise<SmokeStep[]> {
+  const steps: SmokeStep[] = [];
+  const client = new WebClient(stack.url);
+  const step = async (name: string, run: () => Promise<void>): Promise<boolean> => {
+    let result: SmokeStep;
+    try {
+      await run();
+      result = { name, ok: true };
+    } catch (error) {
+      result = { name, ok: false, problem: error instanceof FlowError ? error.message : `unexpected ${error instanceof Error ? error.name : "error"}` };
+    }
+    steps.push(result);
+    report(result);
+    return result.ok;
+  };
+
+  const answered = await step("the web app answers", async () => {
+    const page = await client.get("/sign-in");
+    await page.arrayBuffer();
+    if (page.status !== 200) throw new FlowError(`GET /sign-in answered ${String(page.status)}`);
+  });
+  const signedIn = answered && await step("sign in through the link in the outbox", async () => {
+    await client.signIn(SMOKE_EMAIL, stack.outboxDir);
+    const page = await client.get("/connections");
+    await page.arrayBuffer();
+    if (page.status !== 200) throw new FlowError(`signed in, GET /connections answered ${String(page.status)}`);
+  });
+  if (!signedIn) return steps;
+  const connected = new Set<ProviderName>();
+  for (const provider of ["square", "quickbooks", "clover"] as const) {
+    const ok = await step(`connect ${PROVIDER_NAMES[provider]} through its consent page`, async () => {
+      const { account, region } = DEMO_ACCOUNTS[provider];
+      await client.connect(provider, account, region);
+      if (!(await connectionWorks(stack, SMOKE_EMAIL, provider))) throw new FlowError(`the stored ${PROVIDER_NAMES[provider]} token is not accepted by the simulator`);
+    });
+    if (ok) connected.add(provider);
+  }
+  if (connected.has("square") && connected.has("quickbooks")) {
+    await step("sync yesterday's Square sales to QuickBooks, and email the report", () => syncYesterday(stack));
+  }
+  return steps;
+}
+
+/**
+ * Sets the demo location up (the mapping pages come later, so straight into the store) and runs
+ * yesterday's first sync as the nightly worker would: one journal entry in the demo company, and the
+ * report in the outbox.
+ */
+async function syncYesterday(stack: LocalStack): Promise<void> {
+  const merchant = await stack.deps.store.findMerchantByEmail(SMOKE_EMAIL);
+  if (!merchant) throw new FlowError("the signed-in merchant is not in the table");
+  const connections = await stack.deps.store.listConnections(merchant.merchantId);
+  const connectionOf = (provider: ProviderName) => connections.find((connection) => connection.provider === provider && connection.status === "active");
+  const square = connectionOf("square");
+  const quickbooks = connectionOf("quickbooks");
+  if (!square || !quickbooks) throw new FlowError("the Square or QuickBooks connection is not active");
+  await stack.deps.store.putLocation({
+    merchantId: merchant.merchantId, locationId: DEMO.square.locationId, source: "square", name: DEMO.square.locationName,
+    posConnectionId: square.connectionId, quickbooksConnectionId: quickbooks.connectionId,
+    timeZone: DEMO.timeZone, dayStart: "00:00", currency: DEMO.currency, mapping: DEMO_SQUARE_MAPPING, updatedAt: stack.deps.now().toISOString(),
+  });
+  const businessDay = yesterdayIn(DEMO.timeZone, stack.deps.now());
+  const reportsBefore = await reportEmails(stack.outboxDir);
+  const result = await stack.runJob({ merchantId: merchant.merchantId, locationId: DEMO.square.locationId, businessDay, kind: "first" });
+  if (result.status !== "posted") throw new FlowError(`the sync ended "${result.status}", not "posted"`);
+  const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry.TxnDate === businessDay);
+  if (entries.length !== 1) throw new FlowError(`QuickBooks holds ${String(entries.length)} entries for the day, not one`);
+  if ((await reportEmails(stack.outboxDir)) !== reportsBefore + 1) throw new FlowError("no report email reached the outbox");
+}
+
+async function reportEmails(outboxDir: string): Promise<number> {
+  const files = (await readdir(outboxDir)).filter((file) => file.endsWith(".eml"));
+  const purposes = await Promise.all(files.map(async (file) => /^X-Daybook-Purpose: (.*)$/m.exec(await readFile(join(outboxDir, file), "utf8"))?.[1]?.trim()));
+  return purposes.filter((purpose) => purpose === "report").length;
+}
+
+/**
+ * Whether the merchant signed in as `email` has an active connection to the provider whose stored
+ * access token the provider's simulator accepts now.
+ */
+export async function connectionWorks(stack: LocalStack, email: string, provider: ProviderName): Promise<boolean> {
+  const merchant = await stack.deps.store.findMerchantByEmail(email);
+  if (!merchant) return false;
+  const connection = (await stack.deps.store.listConnections(merchant.merchantId)).find((candidate) => candidate.provider === provider && candidate.status === "active");
+  if (!connection) return false;
+  const { accessToken } = await openTokens(stack.deps.vault, connection);
+  const id = connection.externalId;
+  const url = {
+    square: `${stack.square.url}/v2/locations`,
+    clover: `${stack.clover.url}/v3/merchants/${id}`,
+    quickbooks: `${stack.quickbooks.endpoints.apiBase}/v3/company/${id}/companyinfo/${id}?minorversion=75`,
+  }[provider];
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" } });
+  await response.arrayBuffer();
+  return response.ok;
+}

@@ -1,0 +1,258 @@
+/**
+ * The local stack in one process: dynalite (data under the data folder), the local key provider, the
+ * outbox, the Square, Clover and QuickBooks simulators seeded with the demo merchant, and the web app
+ * (lib/web) on @hono/node-server, wired by lib/web/wiring.ts from a configuration built here exactly as
+ * functions/api.ts builds one from the environment.
+ *
+ *   <data folder>/dynamodb/            dynalite's LevelDB files (the table)
+ *   <data folder>/vault.key            the AES-256-GCM key that stands in for KMS
+ *   <data folder>/outbox/              every email, as .eml and .html
+ *   <data folder>/simulators/*.json    the simulators' app credentials, OAuth grants and QuickBooks books
+ */
+import { once } from "node:events";
+import { mkdir } from "node:fs/promises";
+import { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import type { Hono } from "hono";
+import { loadWebConfig } from "../../lib/config";
+import type { SyncJob } from "../../lib/schedule/job";
+import { loadWorkerConfig } from "../../lib/worker/config";
+import { type JobResult, processJob, type WorkerDeps } from "../../lib/worker/process-job";
+import { workerFromConfig } from "../../lib/worker/wiring";
+import { createApp } from "../../lib/web/app";
+import type { AppEnv, WebDeps } from "../../lib/web/deps";
+import { webDepsFromConfig } from "../../lib/web/wiring";
+import { type CloverSimulator, startCloverSimulator } from "../clover/server";
+import { type QuickBooksSimulator, startQuickBooksSimulator } from "../quickbooks/server";
+import { type SquareSimulator, startSquareSimulator } from "../square/server";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDatabase, startLocalDatabase } from "./database";
+import { seedDemo } from "./demo";
+import { loadOrCreateCredentials, readSavedState, SavedStateError, simulatorsFolder, stateSaver } from "./saved-state";
+
+export interface LocalStackPorts {
+  web: number;
+  square: number;
+  clover: number;
+  quickbooks: number;
+}
+
+export interface LocalStackOptions {
+  dataDir: string;
+  /** 0 for a free port. Default: the web app on 3000 and the simulators on 3001, 3002 and 3003. */
+  ports?: Partial<LocalStackPorts>;
+  /** Where the web app's log lines go; JSON lines on stdout by default. */
+  log?: WebDeps["log"];
+  /** The clock that places the demo's month of sales. */
+  now?: () => Date;
+}
+
+export interface LocalStack {
+  /** The web app's public URL: http://localhost:<port>. */
+  url: string;
+  ports: LocalStackPorts;
+  dataDir: string;
+  outboxDir: string;
+  deps: WebDeps;
+  /** The nightly worker's clients, wired from configuration as on AWS. */
+  worker: WorkerDeps;
+  /** Runs one job as the worker does when SQS delivers it (there is no queue locally). */
+  runJob(job: SyncJob): Promise<JobResult>;
+  square: SquareSimulator;
+  clover: CloverSimulator;
+  quickbooks: QuickBooksSimulator;
+  /** Saves the simulators' state and stops everything. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORTS: LocalStackPorts = { web: 3000, square: 3001, clover: 3002, quickbooks: 3003 };
+
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+}
+
+const jsonLog: WebDeps["log"] = (level, message, fields = {}) => {
+  process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`);
+};
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const dataDir = options.dataDir;
+  const outboxDir = join(dataDir, "outbox");
+  const now = options.now ?? (() => new Date());
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // The wiring's AWS clients take credentials from the environment, as on Lambda; dynalite checks none.
+  process.env["AWS_ACCESS_KEY_ID"] ??= LOCAL_CREDENTIALS.accessKeyId;
+  process.env["AWS_SECRET_ACCESS_KEY"] ??= LOCAL_CREDENTIALS.secretAccessKey;
+
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  try {
+    // The web port first: the public URL, and with it the OAuth redirect URIs, depend on it.
+    const served: { app?: Hono<AppEnv> } = {};
+    const web = await listen("the web app", ports.web, (request, env) => (served.app ? served.app.fetch(request, env) : new Response("starting", { status: 503 })));
+    closers.push(() => web.close());
+    const url = `http://localhost:${String(web.port)}`;
+    const redirectUri = (provider: string) => [`${url}/connect/${provider}/callback`];
+
+    const credentials = loadOrCreateCredentials(dataDir);
+    const database: LocalDatabase = await startLocalDatabase(join(dataDir, "dynamodb"));
+    closers.push(() => database.close());
+
+    const stateFile = (name: string) => join(simulatorsFolder(dataDir), `${name}.json`);
+    // Filled in once the simulators exist; a request cannot arrive before they listen.
+    const savers: { square?: () => void; clover?: () => void; quickbooks?: () => void } = {};
+    const square = await startSimulator("the Square simulator", ports.square, () => startSquareSimulator({
+      port: ports.square, applicationId: credentials.square.applicationId, applicationSecret: credentials.square.applicationSecret,
+      redirectUris: redirectUri("square"), afterRequest: () => savers.square?.(),
+    }));
+    closers.push(() => square.close());
+    const clover = await startSimulator("the Clover simulator", ports.clover, () => startCloverSimulator({
+      port: ports.clover, appId: credentials.clover.appId, appSecret: credentials.clover.appSecret, webhookAuthCode: credentials.clover.webhookAuthCode,
+      redirectUris: redirectUri("clover"), afterRequest: () => savers.clover?.(),
+    }));
+    closers.push(() => clover.close());
+    const quickbooks = await startSimulator("the QuickBooks simulator", ports.quickbooks, () => startQuickBooksSimulator({
+      port: ports.quickbooks, clientId: credentials.quickbooks.clientId, clientSecret: credentials.quickbooks.clientSecret,
+      redirectUris: redirectUri("quickbooks"), afterRequest: () => savers.quickbooks?.(),
+    }));
+    closers.push(() => quickbooks.close());
+
+    seedDemo({ square, clover, quickbooks }, now());
+    restore(stateFile("square"), (state) => {
+      square.importState(state);
+    });
+    restore(stateFile("clover"), (state) => {
+      clover.importState(state);
+    });
+    restore(stateFile("quickbooks"), (state) => {
+      quickbooks.importState(quickBooksStateOf(state));
+    });
+    savers.square = stateSaver(stateFile("square"), () => square.exportState());
+    savers.clover = stateSaver(stateFile("clover"), () => clover.exportState());
+    savers.quickbooks = stateSaver(stateFile("quickbooks"), () => quickbooks.exportState());
+    // Saved at the end too, so tokens issued through the simulators' control API are kept as well.
+    closers.push(() => {
+      for (const save of Object.values(savers)) save();
+      return Promise.resolve();
+    });
+
+    const config = loadWebConfig({
+      DAYBOOK_TABLE: database.tableName,
+      DAYBOOK_DYNAMODB_ENDPOINT: database.endpoint,
+      AWS_REGION: LOCAL_REGION,
+      DAYBOOK_PUBLIC_URL: url,
+      DAYBOOK_VAULT_KEY_FILE: join(dataDir, "vault.key"),
+      DAYBOOK_OUTBOX_DIR: outboxDir,
+      SQUARE_CLIENT_ID: credentials.square.applicationId,
+      SQUARE_CLIENT_SECRET: credentials.square.applicationSecret,
+      SQUARE_BASE_URL: square.url,
+      SQUARE_WEBHOOK_SIGNATURE_KEY: credentials.square.webhookSignatureKey,
+      CLOVER_APP_ID: credentials.clover.appId,
+      CLOVER_APP_SECRET: credentials.clover.appSecret,
+      CLOVER_WEBHOOK_AUTH_CODE: credentials.clover.webhookAuthCode,
+      CLOVER_HOSTS_OVERRIDE: clover.url,
+      QUICKBOOKS_CLIENT_ID: credentials.quickbooks.clientId,
+      QUICKBOOKS_CLIENT_SECRET: credentials.quickbooks.clientSecret,
+      QUICKBOOKS_ENVIRONMENT: "sandbox",
+      QUICKBOOKS_AUTHORIZE_URL: quickbooks.endpoints.authorize,
+      QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token,
+      QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
+    });
+    const deps = await webDepsFromConfig(config, options.log ?? jsonLog);
+    const worker = (await workerFromConfig(loadWorkerConfig({
+      DAYBOOK_TABLE: database.tableName,
+      DAYBOOK_DYNAMODB_ENDPOINT: database.endpoint,
+      AWS_REGION: LOCAL_REGION,
+      DAYBOOK_PUBLIC_URL: url,
+      // Required by the worker's settings, never used here: the local stack runs jobs in-process (runJob).
+      DAYBOOK_QUEUE_URL: `${url}/no-queue-locally`,
+      DAYBOOK_VAULT_KEY_FILE: join(dataDir, "vault.key"),
+      DAYBOOK_OUTBOX_DIR: outboxDir,
+      DAYBOOK_LINK_KEY: credentials.linkKey,
+      SQUARE_BASE_URL: square.url,
+      CLOVER_BASE_URL: clover.url,
+      QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase,
+      QUICKBOOKS_ENVIRONMENT: "sandbox",
+      QUICKBOOKS_APP_URL: "https://app.sandbox.qbo.intuit.com",
+      QUICKBOOKS_CLIENT_ID: credentials.quickbooks.clientId,
+      QUICKBOOKS_CLIENT_SECRET: credentials.quickbooks.clientSecret,
+      QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token,
+      QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
+    }), undefined)).deps;
+    served.app = createApp(deps);
+
+    return {
+      url, dataDir, outboxDir, deps, worker, square, clover, quickbooks,
+      runJob: (job) => processJob(worker, job, { number: 1, max: 1 }),
+      ports: { web: web.port, square: portOf(square.url), clover: portOf(clover.url), quickbooks: portOf(quickbooks.url) },
+      close: async () => {
+        // No request may reach a closing table: the web app stops first.
+        await web.close();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function restore(file: string, importState: (state: unknown) => void): void {
+  const saved = readSavedState(file);
+  if (saved === undefined) return;
+  try {
+    importState(saved);
+  } catch (error) {
+    throw new SavedStateError(`${file} does not fit this version of the simulators (${error instanceof Error ? error.name : "error"}); start with --reset to begin afresh`);
+  }
+}
+
+function quickBooksStateOf(saved: unknown): { tokens: unknown; companies: Record<string, unknown> } {
+  const record = typeof saved === "object" && saved !== null ? (saved as Record<string, unknown>) : {};
+  const companies = record["companies"];
+  if (typeof companies !== "object" || companies === null) throw new Error("no companies in the saved QuickBooks state");
+  return { tokens: record["tokens"], companies: companies as Record<string, unknown> };
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+async function startSimulator<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    throw portError(what, port, error);
+  }
+}
+
+function portError(what: string, port: number, error: unknown): unknown {
+  if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
+    return new PortInUseError(`port ${String(port)} for ${what} is in use: stop whatever uses it, or start on other ports with --port <n> (the simulators take the next three)`);
+  }
+  return error;
+}
+
+async function listen(what: string, port: number, fetch: Parameters<typeof serve>[0]["fetch"]): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = serve({ fetch, hostname: "127.0.0.1", port });
+  if (!(server instanceof Server)) throw new Error("expected an HTTP/1.1 server");
+  try {
+    if (!server.listening) await once(server, "listening");
+  } catch (error) {
+    throw portError(what, port, error);
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      (closed ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+        server.closeAllConnections();
+      })),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * A headless visitor of the local stack over real HTTP: keeps cookies as a browser does, sends the app's
+ * Origin and the page's form token with each form, follows the emailed sign-in link by pressing its
+ * button, and answers the simulators' consent pages by submitting their one form. The smoke run and
+ * the local stack's tests drive the first-time flow with it.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ProviderName } from "../../lib/oauth/provider";
+
+export class FlowError extends Error {
+  override name = "FlowError";
+}
+
+const unescapeHtml = (text: string) =>
+  text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[name] ?? "");
+
+export class WebClient {
+  readonly cookies = new Map<string, string>();
+
+  /** `publicUrl` is what the app calls itself (http://localhost:<port>); requests go to 127.0.0.1, where it listens. */
+  constructor(readonly publicUrl: string) {}
+
+  private target(path: string): string {
+    const url = new URL(path, this.publicUrl);
+    url.hostname = "127.0.0.1";
+    return url.toString();
+  }
+
+  async get(path: string): Promise<Response> {
+    return this.send("GET", path);
+  }
+
+  /** A form POST; signed in, the form token of the account pages is added. */
+  async post(path: string, fields: Record<string, string> = {}): Promise<Response> {
+    const form = new URLSearchParams(fields);
+    if (!form.has("form_token") && this.cookies.size > 0) form.set("form_token", await this.formToken());
+    return this.send("POST", path, form);
+  }
+
+  private async send(method: string, path: string, form?: URLSearchParams): Promise<Response> {
+    const headers = new Headers();
+    if (this.cookies.size > 0) headers.set("Cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    if (form) {
+      headers.set("Origin", new URL(this.publicUrl).origin);
+      headers.set("Content-Type", "application/x-www-form-urlencoded");
+    }
+    const response = await fetch(this.target(path), { method, headers, redirect: "manual", ...(form ? { body: form.toString() } : {}) });
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = ""] = header.split(";");
+      const separator = pair.indexOf("=");
+      const name = pair.slice(0, separator);
+      const value = pair.slice(separator + 1);
+      if (/Max-Age=0\b/i.test(header) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  async formToken(): Promise<string> {
+    const page = await this.send("GET", "/connections");
+    const token = /name="form_token" value="([0-9a-f]{64})"/.exec(await page.text())?.[1];
+    if (page.status !== 200 || !token) throw new FlowError(`the connections page answered ${String(page.status)} without a form token`);
+    return token;
+  }
+
+  /** Asks for a sign-in link, reads it from the newest email in the outbox, opens it and presses the button. */
+  async signIn(email: string, outboxDir: string): Promise<void> {
+    const before = await emailFiles(outboxDir);
+    const asked = await this.send("POST", "/sign-in", new URLSearchParams({ email }));
+    await asked.arrayBuffer();
+    if (asked.status !== 200) throw new FlowError(`POST /sign-in answered ${String(asked.status)}`);
+    const added = (await emailFiles(outboxDir)).filter((file) => !before.includes(file));
+    if (added.length !== 1) throw new FlowError(`expected one new email in the outbox, found ${String(added.length)}`);
+    const message = await readFile(join(outboxDir, added[0] ?? ""), "utf8");
+    const escaped = this.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const link = new RegExp(`${escaped}/sign-in/confirm\\?token=[A-Za-z0-9_-]{43}`).exec(message)?.[0];
+    if (!link) throw new FlowError("the sign-in email has no link to this app");
+    const landing = await this.get(link);
+    const token = /name="token" value="([A-Za-z0-9_-]{43})"/.exec(await landing.text())?.[1];
+    if (landing.status !== 200 || !token) throw new FlowError(`the sign-in link's page answered ${String(landing.status)} without its button`);
+    const confirmed = await this.send("POST", "/sign-in/confirm", new URLSearchParams({ token }));
+    await confirmed.arrayBuffer();
+    if (confirmed.status !== 303 || confirmed.headers.get("Location") !== "/connections") {
+      throw new FlowError(`confirming the sign-in answered ${String(confirmed.status)}, not a redirect to /connections`);
+    }
+  }
+
+  /** Connects a provider through its simulator's consent page, choosing `account`; throws unless daybook says it is connected. */
+  async connect(provider: ProviderName, account: string, region?: string): Promise<void> {
+    const started = await this.post(`/connect/${provider}`, region === undefined ? {} : { region });
+    await started.arrayBuffer();
+    const authorizeUrl = started.headers.get("Location");
+    if (started.status !== 303 || !authorizeUrl) throw new FlowError(`POST /connect/${provider} answered ${String(started.status)}, not a redirect to the provider`);
+    const callback = await answerConsentPage(authorizeUrl, account);
+    if (callback.origin !== new URL(this.publicUrl).origin) throw new FlowError(`the ${provider} consent page sent the browser elsewhere than this app`);
+    const finished = await this.get(callback.pathname + callback.search);
+    await finished.arrayBuffer();
+    const location = finished.headers.get("Location");
+    if (finished.status !== 303 || location !== `/connections?connected=${provider}`) {
+      throw new FlowError(`the ${provider} callback answered ${String(finished.status)}${location ? ` to ${new URL(location, this.publicUrl).pathname}` : ""}, not "connected"`);
+    }
+  }
+}
+
+/** The .eml files in the outbox, or none when the folder is not there yet. */
+async function emailFiles(outboxDir: string): Promise<string[]> {
+  try {
+    return (await readdir(outboxDir)).filter((file) => file.endsWith(".eml"));
+  } catch {
+    return [];
+  }
+}
+
+/** Opens a simulator's consent page, picks `account` and approves; returns where it redirects (unfollowed). */
+export async function answerConsentPage(authorizeUrl: string, account: string): Promise<URL> {
+  const page = await fetch(authorizeUrl);
+  const html = await page.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  if (page.status !== 200 || !action) throw new FlowError(`the consent page answered ${String(page.status)} without a form`);
+  const form = new URLSearchParams();
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) form.set(name ?? "", unescapeHtml(value ?? ""));
+  const select = /<select name="([^"]+)">/.exec(html)?.[1];
+  if (!select || !html.includes(`<option value="${account}"`)) throw new FlowError("the consent page does not offer the demo account");
+  form.set(select, account);
+  const approve = [...html.matchAll(/<button type="submit" name="([^"]+)" value="(approve|allow)"/g)][0];
+  if (!approve?.[1] || !approve[2]) throw new FlowError("the consent page has no approve button");
+  form.set(approve[1], approve[2]);
+  const decided = await fetch(new URL(unescapeHtml(action), authorizeUrl), {
+    method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString(),
+  });
+  await decided.arrayBuffer();
+  const location = decided.headers.get("Location");
+  if (decided.status !== 302 || !location) throw new FlowError(`approving on the consent page answered ${String(decided.status)}`);
+  return new URL(location);
+}
