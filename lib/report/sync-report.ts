@@ -162,10 +162,10 @@ export function toText(blocks: Block[], unsubscribeUrl: string): string {
   for (const block of blocks) {
     switch (block.kind) {
       case "heading":
-        out.push(block.text, "=".repeat(block.text.length));
+        out.push(`${block.text}\n${"=".repeat(block.text.length)}`);
         break;
       case "paragraph":
-        out.push(block.link ? `${block.text}\n${block.link.text}: ${block.link.url}` : block.text);
+        out.push(block.link ? `${wrap(block.text)}\n${block.link.text}: ${block.link.url}` : wrap(block.text));
         break;
       case "facts": {
         const width = Math.max(...block.rows.map(([name]) => name.length));
@@ -182,7 +182,7 @@ export function toText(blocks: Block[], unsubscribeUrl: string): string {
         break;
       }
       case "list":
-        out.push(`${block.title}:\n${block.items.map((item) => `- ${item}`).join("\n")}`);
+        out.push(`${block.title}:\n${block.items.map((item) => wrap(`- ${item}`, "  ")).join("\n")}`);
         break;
     }
   }
@@ -190,12 +190,32 @@ export function toText(blocks: Block[], unsubscribeUrl: string): string {
   return `${out.join("\n\n")}\n`;
 }
 
+/** Plain-text lines fit a terminal and a mail client's 78 columns; a word longer than that (a link) keeps its own line. */
+const TEXT_WIDTH = 78;
+
+function wrap(text: string, indent = ""): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/ +/)) {
+    const candidate = line === "" ? word : `${line} ${word}`;
+    if (candidate.length <= TEXT_WIDTH || line.trim() === "") {
+      line = candidate;
+    } else {
+      lines.push(line);
+      line = `${indent}${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.join("\n");
+}
+
 export function escapeHtml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
 }
 
 const link = (text: string, url: string) => `<a href="${escapeHtml(url)}" style="color:#0b57d0">${escapeHtml(text)}</a>`;
-const CELL = "padding:4px 8px;border-bottom:1px solid #ddd";
+// Narrow padding: the four columns fit a phone's width without sideways scrolling.
+const CELL = "padding:4px 4px;border-bottom:1px solid #ddd";
 
 export function toHtml(title: string, blocks: Block[], unsubscribeUrl: string): string {
   const body = blocks.map((block) => {
@@ -214,7 +234,7 @@ export function toHtml(title: string, blocks: Block[], unsubscribeUrl: string): 
           return `<tr><td style="${CELL}">${escapeHtml(line.accountId)}</td><td style="${CELL}">${escapeHtml(line.description)}</td><td style="${CELL};text-align:right">${debit}</td><td style="${CELL};text-align:right">${credit}</td></tr>`;
         });
         const total = formatDecimal(block.total, block.currency);
-        return `<table style="border-collapse:collapse;margin:12px 0"><caption style="text-align:left;font-weight:600">Journal entry lines (${escapeHtml(block.currency)})</caption><thead><tr><th scope="col" style="${CELL};text-align:left">Account</th><th scope="col" style="${CELL};text-align:left">Description</th><th scope="col" style="${CELL};text-align:right">Debit</th><th scope="col" style="${CELL};text-align:right">Credit</th></tr></thead><tbody>${rows.join("")}</tbody><tfoot><tr><th scope="row" colspan="2" style="${CELL};text-align:left">Total</th><td style="${CELL};text-align:right;font-weight:600">${total}</td><td style="${CELL};text-align:right;font-weight:600">${total}</td></tr></tfoot></table>`;
+        return `<table style="border-collapse:collapse;margin:12px 0;width:100%"><caption style="text-align:left;font-weight:600">Journal entry lines (${escapeHtml(block.currency)})</caption><thead><tr><th scope="col" style="${CELL};text-align:left">Account</th><th scope="col" style="${CELL};text-align:left">Description</th><th scope="col" style="${CELL};text-align:right">Debit</th><th scope="col" style="${CELL};text-align:right">Credit</th></tr></thead><tbody>${rows.join("")}</tbody><tfoot><tr><th scope="row" colspan="2" style="${CELL};text-align:left">Total</th><td style="${CELL};text-align:right;font-weight:600">${total}</td><td style="${CELL};text-align:right;font-weight:600">${total}</td></tr></tfoot></table>`;
       }
       case "list":
         return `<h2 style="font-size:16px">${escapeHtml(block.title)}</h2><ul>${block.items.map((item) => `<li>${escapeHtml(item)}</li>`).join("")}</ul>`;

@@ -89,7 +89,20 @@ export function requestIdFor(realmId: string, day: LocationDay, revision: number
 const postedTotal = (record: SyncRecord | undefined, currency: string): DailySummary =>
   (record?.posted ?? []).reduce((total, entry) => addSummaries(total, entry.summary), emptySummary(currency));
 
-export async function syncLocationDay(ports: SyncPorts, day: LocationDay): Promise<SyncOutcome> {
+/** Held for the merchant's review: the reason stored on the record and shown in the report. */
+export const REVIEW_HOLD_REASON = "this business reviews each entry before daybook posts it";
+export const CHANGED_SINCE_REVIEW_REASON = "the day's figures changed after it was held for review, so these are the new figures to review";
+
+export interface SyncOptions {
+  /**
+   * Review mode. "hold": an entry that would be posted is held instead. "approve": a held day's entry
+   * is posted if the POS still gives exactly the figures that were held (what the reviewer saw);
+   * otherwise it is held again with the new figures. A day already posted has nothing to approve.
+   */
+  review?: "hold" | "approve";
+}
+
+export async function syncLocationDay(ports: SyncPorts, day: LocationDay, options: SyncOptions = {}): Promise<SyncOutcome> {
   const { store } = ports;
   const location = await store.getLocation(day.merchantId, day.locationId);
   if (!location) {
@@ -97,7 +110,7 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay): Promi
   }
   let record = await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   try {
-    return await run(ports, day, location, () => record, (next) => (record = next));
+    return await run(ports, day, location, () => record, (next) => (record = next), options);
   } catch (error) {
     const failure = classify(error);
     const recorded = await recordFailure(ports, day, record, failure);
@@ -144,6 +157,7 @@ async function run(
   location: LocationConfig,
   currentRecord: () => SyncRecord | undefined,
   setRecord: (record: SyncRecord) => void,
+  options: SyncOptions,
 ): Promise<SyncOutcome> {
   const { store } = ports;
   const save = async (next: Omit<SyncRecord, "version">): Promise<SyncRecord> => {
@@ -203,8 +217,9 @@ async function run(
   };
   let entry = buildJournalEntry(delta, location.mapping, context);
   const warnings = [...summaryWarnings, ...entry.warnings];
-  if (entry.held || !entry.journalEntry) {
-    const reason = entry.holdReason ?? "nothing to post";
+  const reviewHold = reviewHoldReason(options, before, summary);
+  if (entry.held || !entry.journalEntry || reviewHold) {
+    const reason = entry.holdReason ?? reviewHold ?? "nothing to post";
     await save({ ...base, state: "held", heldReason: reason, lastSummary: normaliseSummary(summary), updatedAt: nowIso });
     return { status: "held", reason, entry, warnings };
   }
@@ -245,6 +260,14 @@ async function run(
     status: revision === 0 ? "posted" : "adjusted",
     revision, docNumber: created.docNumber, entryId: created.id, txnDate: created.txnDate, entry, warnings,
   };
+}
+
+/** Why review mode holds this entry, or undefined when it may be posted. */
+function reviewHoldReason(options: SyncOptions, before: SyncRecord | undefined, summary: DailySummary): string | undefined {
+  if (!options.review) return undefined;
+  if (options.review === "hold") return REVIEW_HOLD_REASON;
+  const reviewed = before?.state === "held" && before.lastSummary !== undefined ? summaryHash(before.lastSummary) : undefined;
+  return reviewed === summaryHash(summary) ? undefined : CHANGED_SINCE_REVIEW_REASON;
 }
 
 /** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */

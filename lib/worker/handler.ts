@@ -1,0 +1,126 @@
+/**
+ * The worker's SQS handler, with its AWS parts injected (functions/worker.ts wires the real ones; the
+ * tests wire moto's). Powertools Batch reports partial failures, so one failed job does not send its
+ * whole batch back; on a FIFO queue a failure also holds back the rest of that company's messages in
+ * the batch (skipGroupOnError), keeping its jobs in order. Powertools Idempotency is keyed on the
+ * location-day and the job's kind, not on the SQS message id, so the same job sent twice (two
+ * scheduler ticks, a retried send) runs once. Approvals are the exception (see recordHandler).
+ */
+import { BatchProcessingError, processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { syncJobSchema } from "../schedule/job";
+import { TABLE } from "../store/table";
+import { type Attempt, type JobResult, processJob, type WorkerDeps } from "./process-job";
+
+/** The parts of an SQS event record the worker reads (aws-lambda's SQSRecord). */
+export interface SqsRecord {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: { ApproximateReceiveCount: string; MessageGroupId?: string; [name: string]: string | undefined };
+  eventSourceARN?: string;
+  [other: string]: unknown;
+}
+
+export interface SqsEvent {
+  Records: SqsRecord[];
+}
+
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** The Lambda context, as far as Powertools uses it (remaining time bounds an in-progress job). */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+  [other: string]: unknown;
+}
+
+export interface WorkerHandlerOptions {
+  deps: WorkerDeps;
+  sqs: SQSClient;
+  queueUrl: string;
+  /** The table's client, for the idempotency records. */
+  dynamo: DynamoDBClient;
+  /** The queue's redrive maxReceiveCount. */
+  maxAttempts: number;
+  /** Visibility timeout before attempt n+1: base · 2^(n−1), at most max (seconds). */
+  backoff?: { baseSeconds: number; maxSeconds: number };
+  /** How long a finished job's result stops a repeat of it. */
+  idempotencySeconds?: number;
+  log?(level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>): void;
+}
+
+/**
+ * Repeats of a job within this window return the first run's result. Shorter than a day on purpose:
+ * the re-checks of a day (D−1..D−3) are the same job (same location-day, kind "recheck") a day apart,
+ * 23 hours on a spring-forward night, and each must run. Duplicates and redeliveries come within
+ * minutes; anything later is made harmless by the sync's own exactly-once record.
+ */
+export const IDEMPOTENCY_SECONDS = 12 * 3600;
+
+/** The partition of the idempotency records in the one table; their SK is Powertools' hashed key. */
+export const IDEMPOTENCY_PARTITION = "IDEMPOTENCY#worker";
+
+export function backoffSeconds(attempt: number, backoff: { baseSeconds: number; maxSeconds: number }): number {
+  return Math.min(backoff.maxSeconds, Math.round(backoff.baseSeconds * 2 ** Math.max(0, attempt - 1)));
+}
+
+export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsEvent, context: LambdaContextLike) => Promise<BatchResponse> {
+  const { deps, sqs, queueUrl, maxAttempts } = options;
+  const backoff = options.backoff ?? { baseSeconds: 30, maxSeconds: 900 };
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: deps.table.tableName,
+    awsSdkV3Client: options.dynamo,
+    keyAttr: TABLE.partitionKey.name,
+    sortKeyAttr: TABLE.sortKey.name,
+    staticPkValue: IDEMPOTENCY_PARTITION,
+    // The table's TTL attribute, so DynamoDB removes expired records.
+    expiryAttr: TABLE.timeToLiveAttribute,
+  });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: "powertools_json(body).[merchantId, locationId, businessDay, kind, backfillId]",
+    expiresAfterSeconds: options.idempotencySeconds ?? IDEMPOTENCY_SECONDS,
+    throwOnNoIdempotencyKey: true,
+  });
+
+  const attemptOf = (record: SqsRecord): Attempt => ({ number: Number(record.attributes.ApproximateReceiveCount) || 1, max: maxAttempts });
+
+  const runJob = makeIdempotent(async (record: SqsRecord): Promise<JobResult> => {
+    return processJob(deps, syncJobSchema.parse(JSON.parse(record.body)), attemptOf(record));
+  }, { persistenceStore, config });
+
+  const recordHandler = async (record: SqsRecord): Promise<JobResult> => {
+    try {
+      // An approval is never deduplicated: approving again after the figures changed (the day was held
+      // anew) must run. Approving is safe to repeat anyway: a posted day has nothing left to approve.
+      const kind = (JSON.parse(record.body) as { kind?: unknown } | null)?.kind;
+      if (kind === "approve") return await processJob(deps, syncJobSchema.parse(JSON.parse(record.body)), attemptOf(record));
+      return await runJob(record);
+    } catch (error) {
+      const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+      options.log?.("warn", "job failed", { attempt, maxAttempts, error: error instanceof Error ? error.name : "unknown" });
+      // Exponential backoff: the message comes back after this many seconds, not the queue's default.
+      // After the last attempt (the day is failed and reported) at once, so SQS moves it to the
+      // dead-letter queue on the next receive.
+      await sqs.send(new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: attempt < maxAttempts ? backoffSeconds(attempt, backoff) : 0,
+      })).catch(() => undefined);
+      throw error;
+    }
+  };
+
+  const processor = new SqsFifoPartialProcessorAsync();
+  return async (event, context) => {
+    config.registerLambdaContext(context);
+    try {
+      return await processPartialResponse(event, recordHandler, processor, { context: context as never, skipGroupOnError: true, throwOnFullBatchFailure: false });
+    } catch (error) {
+      if (error instanceof BatchProcessingError) return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * One SQS job, start to finish: sync the location-day (exactly once: lib/sync/sync-day.ts), keep the
+ * report, and email it to the merchant's report recipients, with an alert to the merchant when the
+ * day failed. A retryable failure throws, so SQS delivers the job again later; on the last attempt the
+ * day is marked failed and reported before the job goes on to the dead-letter queue. Failures only the
+ * merchant can fix (reconnect, a change in QuickBooks) are reported at once, without retrying.
+ *
+ * Everything here may run twice for one job (a redelivery, a duplicate): the sync posts once, a
+ * posted entry's report is keyed by its revision, and each report remembers who already has it.
+ */
+import { summaryHash } from "../domain/summary";
+import type { EmailSender } from "../email/email";
+import { signLink } from "../links/signed-link";
+import type { MerchantItemsTable } from "../report/merchant-items";
+import { addressHash, getRecipients } from "../report/recipients";
+import {
+  listDayReports, markDelivered, markDeliveredTo, reportIdFor, saveReport, type StoredReport, type StoredReportContent,
+} from "../report/report-store";
+import { getReviewMode } from "../report/review-mode";
+import { escapeHtml, renderSyncReport, type ReportEntry, type ReportStatus } from "../report/sync-report";
+import type { SyncJob } from "../schedule/job";
+import type { LocationConfig, Merchant, Store, SyncFailure, SyncRecord } from "../store/types";
+import { ConflictError } from "../store/types";
+import { type LocationDay, SyncError, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+
+export interface WorkerDeps {
+  store: Store;
+  /** The same table, for reports, recipients and settings. */
+  table: MerchantItemsTable;
+  sync: SyncPorts;
+  email: EmailSender;
+  /** The origin merchants use, for links in reports. */
+  publicUrl: string;
+  /** Signs the approve and unsubscribe links (lib/links/signed-link.ts). */
+  linkKey: Buffer;
+  /** QuickBooks' web app, for links to entries: https://app.qbo.intuit.com (or app.sandbox.qbo.intuit.com). */
+  quickBooksAppUrl: string;
+  now(): Date;
+  /** Counts a day that ended failed (the FailedDays metric). */
+  onFailedDay?(job: SyncJob): void;
+}
+
+export interface Attempt {
+  /** 1 for the first delivery (SQS's ApproximateReceiveCount). */
+  number: number;
+  /** The queue's maxReceiveCount: after this attempt the message goes to the dead-letter queue. */
+  max: number;
+}
+
+export interface JobResult {
+  /** The sync's outcome, or "failed" when the last attempt failed. */
+  status: SyncOutcome["status"];
+  /** Report emails sent by this run (recipients and alerts). */
+  emailsSent: number;
+}
+
+const DAY_MS = 86_400_000;
+const UNSUBSCRIBE_LINK_DAYS = 365;
+const APPROVE_LINK_DAYS = 30;
+
+export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
+  const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
+  const before = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
+  const reviewMode = await getReviewMode(deps.table, day.merchantId);
+  const review = reviewMode ? (job.kind === "approve" ? "approve" : "hold") : undefined;
+
+  let outcome: SyncOutcome;
+  try {
+    outcome = await syncLocationDay(deps.sync, day, review ? { review } : {});
+  } catch (error) {
+    if (attempt.number < attempt.max) throw error;
+    // The last attempt: the day is failed, said so, and the message goes on to the dead-letter queue.
+    const failure = await markDayFailed(deps, day, error);
+    deps.onFailedDay?.(job);
+    await report(deps, day, { status: "failed", failure });
+    throw error;
+  }
+
+  if (outcome.status === "failed") deps.onFailedDay?.(job);
+  if (outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before))) {
+    // A re-check of a day still waiting for review, with the same figures: the report already went.
+    return { status: outcome.status, emailsSent: await deliverPending(deps, day) };
+  }
+  // Nothing new to say: a day unchanged since its last report, or a re-check finding no sales (a day
+  // with no sales was reported when it was first synced, and one never synced predates the account).
+  if (outcome.status === "unchanged" || (outcome.status === "no-sales" && (job.kind === "recheck" || before?.state === "no-sales"))) {
+    return { status: outcome.status, emailsSent: await deliverPending(deps, day) };
+  }
+  return { status: outcome.status, emailsSent: await report(deps, day, outcome) };
+}
+
+async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncRecord): Promise<boolean> {
+  const after = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
+  return before.lastSummary !== undefined && after?.lastSummary !== undefined && before.heldReason === after.heldReason &&
+    summaryHash(before.lastSummary) === summaryHash(after.lastSummary);
+}
+
+async function markDayFailed(deps: WorkerDeps, day: LocationDay, error: unknown): Promise<SyncFailure> {
+  const failure: SyncFailure = {
+    kind: error instanceof SyncError ? error.kind : "bug",
+    message: error instanceof Error ? error.message : "the sync stopped without saying why",
+    at: deps.now().toISOString(),
+    ...(error instanceof SyncError && error.intuitTid ? { intuitTid: error.intuitTid } : {}),
+  };
+  const record = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
+  const base = record ?? { ...day, posted: [], attempts: 0, version: 0 };
+  const { version, ...rest } = base;
+  try {
+    // A pending entry stays: whatever runs next for the day settles it before anything else.
+    await deps.store.saveSyncRecord({ ...rest, state: "failed", lastError: failure, updatedAt: failure.at }, version);
+  } catch (conflict) {
+    if (!(conflict instanceof ConflictError)) throw conflict;
+    // Another run wrote the day meanwhile; its record stands, and this attempt's failure is still reported.
+  }
+  return failure;
+}
+
+type Reportable = Exclude<SyncOutcome, { status: "unchanged" }>;
+
+/** Keeps the report for the day and sends it (and any earlier one not yet sent). */
+async function report(deps: WorkerDeps, day: LocationDay, outcome: Reportable): Promise<number> {
+  const [merchant, location] = await Promise.all([
+    deps.store.getMerchant(day.merchantId),
+    deps.store.getLocation(day.merchantId, day.locationId),
+  ]);
+  // An account or location deleted meanwhile has nobody to tell.
+  if (!merchant || !location) return 0;
+  const now = deps.now();
+  const detail = outcome.status === "posted" || outcome.status === "adjusted"
+    ? { revision: outcome.revision }
+    : outcome.status === "held" ? { heldLines: outcome.entry.lines } : {};
+  await saveReport(deps.table, {
+    ...day,
+    reportId: reportIdFor(outcome.status, detail, now),
+    status: outcome.status,
+    alert: outcome.status === "failed",
+    content: reportContent(deps, merchant, location, day, outcome),
+    createdAt: now.toISOString(),
+  });
+  return deliverPending(deps, day, { merchant, location });
+}
+
+function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationConfig, day: LocationDay, outcome: Reportable): StoredReportContent {
+  const base = {
+    merchantName: merchant.name,
+    locationName: location.name,
+    source: location.source,
+    businessDay: day.businessDay,
+    timeZone: location.timeZone,
+    status: outcome.status satisfies ReportStatus,
+    connectionsUrl: `${deps.publicUrl}/connections`,
+    reportUrl: `${deps.publicUrl}/days/${encodeURIComponent(day.locationId)}/${day.businessDay}`,
+  };
+  switch (outcome.status) {
+    case "posted":
+    case "adjusted": {
+      const entry: ReportEntry = {
+        docNumber: outcome.docNumber, txnDate: outcome.txnDate, currency: outcome.entry.currency, lines: outcome.entry.lines,
+        total: outcome.entry.total, quickBooksUrl: `${deps.quickBooksAppUrl}/app/journal?txnId=${encodeURIComponent(outcome.entryId)}`,
+      };
+      return { ...base, entry, warnings: outcome.warnings };
+    }
+    case "held": {
+      const { docNumber, txnDate, currency, lines, total } = outcome.entry;
+      return { ...base, entry: { docNumber, txnDate, currency, lines, total }, heldReason: outcome.reason, warnings: outcome.warnings };
+    }
+    case "no-sales":
+      return { ...base, warnings: outcome.warnings };
+    case "failed":
+      return { ...base, failure: outcome.failure, warnings: [] };
+  }
+}
+
+/**
+ * Sends every report of the day some recipient still lacks: one email per recipient (each with its
+ * own unsubscribe link), then the alert to the merchant for a failure. Returns how many went.
+ */
+async function deliverPending(
+  deps: WorkerDeps, day: LocationDay, known?: { merchant: Merchant; location: LocationConfig },
+): Promise<number> {
+  const pending = await listDayReports(deps.table, day.merchantId, day.locationId, day.businessDay, true);
+  if (pending.length === 0) return 0;
+  const merchant = known?.merchant ?? (await deps.store.getMerchant(day.merchantId));
+  if (!merchant) return 0;
+  const recipients = await getRecipients(deps.table, day.merchantId, merchant.email);
+  let sent = 0;
+  for (const stored of pending) {
+    const done = new Set(stored.deliveredTo);
+    for (const address of recipients) {
+      const hash = addressHash(address);
+      if (done.has(hash)) continue;
+      const rendered = renderSyncReport({
+        ...stored.content,
+        unsubscribeUrl: `${deps.publicUrl}/unsubscribe?token=${unsubscribeToken(deps, day.merchantId, hash)}`,
+        ...(stored.status === "held" ? { approveUrl: approveUrl(deps, day) } : {}),
+      });
+      await deps.email.send({ to: [address], subject: rendered.subject, text: rendered.text, html: rendered.html, headers: rendered.headers, purpose: "report" });
+      await markDeliveredTo(deps.table, stored, hash);
+      sent++;
+    }
+    if (stored.alert && !done.has(ALERT_MARK)) {
+      await deps.email.send(alertEmail(merchant.email, stored));
+      await markDeliveredTo(deps.table, stored, ALERT_MARK);
+      sent++;
+    }
+    await markDelivered(deps.table, stored, deps.now());
+  }
+  return sent;
+}
+
+const ALERT_MARK = "alert";
+
+function unsubscribeToken(deps: WorkerDeps, merchantId: string, hash: string): string {
+  const expiresAt = Math.floor((deps.now().getTime() + UNSUBSCRIBE_LINK_DAYS * DAY_MS) / 1000);
+  return signLink({ purpose: "unsubscribe", merchantId, subject: hash, expiresAt }, deps.linkKey);
+}
+
+/** The approve link of a held day: the web's confirm page, which then queues the approval. */
+export function approveUrl(deps: Pick<WorkerDeps, "publicUrl" | "linkKey" | "now">, day: LocationDay): string {
+  const expiresAt = Math.floor((deps.now().getTime() + APPROVE_LINK_DAYS * DAY_MS) / 1000);
+  const token = signLink({ purpose: "approve-day", merchantId: day.merchantId, subject: `${day.locationId}/${day.businessDay}`, expiresAt }, deps.linkKey);
+  return `${deps.publicUrl}/approve?token=${token}`;
+}
+
+/** The merchant's own alert: short, what failed and what to do, the full report one click away. */
+function alertEmail(ownerEmail: string, stored: StoredReport) {
+  const { content } = stored;
+  const failure = content.failure ?? { kind: "bug" as const, message: "the sync stopped without saying why" };
+  const reconnect = failure.kind === "needs-reconnect";
+  const subject = `Action needed: daybook could not post ${content.locationName}, ${content.businessDay}`;
+  const todo = reconnect
+    ? `Reconnect on your connections page: ${content.connectionsUrl}`
+    : failure.kind === "needs-merchant"
+      ? "This needs a change in QuickBooks; the report says which."
+      : "daybook tried several times and will look again on its next run; we have been alerted too.";
+  const text = `daybook could not post ${content.locationName} for ${content.businessDay}.\n\nReason: ${failure.message}\n\n${todo}\n\nThe full report: ${content.reportUrl}\n`;
+  const html = `<p>daybook could not post ${escapeHtml(content.locationName)} for ${escapeHtml(content.businessDay)}.</p><p>Reason: ${escapeHtml(failure.message)}</p>` +
+    `<p>${reconnect ? `<a href="${escapeHtml(content.connectionsUrl)}">Reconnect on your connections page</a>` : escapeHtml(todo)}</p>` +
+    `<p><a href="${escapeHtml(content.reportUrl)}">The full report</a></p>`;
+  return { to: [ownerEmail], subject, text, html, purpose: "alert" as const };
+}

@@ -1,0 +1,85 @@
+/**
+ * The worker's real clients from its configuration: DynamoDB, SQS, SES (or the outbox), the KMS (or
+ * local) vault, the token keeper with QuickBooks' refresh, and the sync's readers.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { EmailSender } from "../email/email";
+import { createOutboxSender } from "../email/outbox";
+import { createSesSender } from "../email/ses";
+import { createQuickBooksProvider } from "../oauth/quickbooks";
+import { createTokenKeeper } from "../oauth/token-keeper";
+import { createDynamoStore } from "../store/dynamo";
+import { createSyncPorts } from "../sync/ports";
+import { createKmsVault } from "../vault/kms";
+import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
+import type { TokenVault } from "../vault/vault";
+import type { WorkerConfig } from "./config";
+import type { WorkerHandlerOptions } from "./handler";
+import type { WorkerDeps } from "./process-job";
+
+export async function workerFromConfig(config: WorkerConfig, onFailedDay: WorkerDeps["onFailedDay"]): Promise<Omit<WorkerHandlerOptions, "log">> {
+  const region = config.AWS_REGION;
+  const now = () => new Date();
+  const dynamo = new DynamoDBClient({ region, ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}) });
+  const documents = DynamoDBDocumentClient.from(dynamo);
+  const store = createDynamoStore({ client: documents, tableName: config.DAYBOOK_TABLE, now });
+  const linkKey = Buffer.from(config.DAYBOOK_LINK_KEY, "base64");
+  const quickbooks = createQuickBooksProvider({
+    clientId: config.QUICKBOOKS_CLIENT_ID,
+    clientSecret: config.QUICKBOOKS_CLIENT_SECRET,
+    // The worker only refreshes and revokes; the redirect is the web's.
+    redirectUri: `${config.DAYBOOK_PUBLIC_URL}/connect/quickbooks/callback`,
+    environment: config.QUICKBOOKS_ENVIRONMENT,
+    endpoints: {
+      ...(config.QUICKBOOKS_TOKEN_URL ? { token: config.QUICKBOOKS_TOKEN_URL } : {}),
+      ...(config.QUICKBOOKS_REVOKE_URL ? { revoke: config.QUICKBOOKS_REVOKE_URL } : {}),
+    },
+  });
+  const tokens = createTokenKeeper({ store, vault: await vaultFrom(config), providers: { quickbooks }, now });
+  const deps: WorkerDeps = {
+    store,
+    table: { client: documents, tableName: config.DAYBOOK_TABLE },
+    sync: createSyncPorts({
+      store, tokens, now,
+      square: { baseUrl: config.SQUARE_BASE_URL },
+      clover: config.CLOVER_BASE_URL ? { baseUrl: config.CLOVER_BASE_URL } : {},
+      quickBooks: { baseUrl: config.QUICKBOOKS_BASE_URL },
+    }),
+    email: emailFrom(config),
+    publicUrl: config.DAYBOOK_PUBLIC_URL,
+    linkKey,
+    quickBooksAppUrl: config.QUICKBOOKS_APP_URL,
+    now,
+    ...(onFailedDay ? { onFailedDay } : {}),
+  };
+  return {
+    deps,
+    dynamo,
+    sqs: new SQSClient({ region, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) }),
+    queueUrl: config.DAYBOOK_QUEUE_URL,
+    maxAttempts: config.DAYBOOK_MAX_ATTEMPTS,
+  };
+}
+
+async function vaultFrom(config: WorkerConfig): Promise<TokenVault> {
+  if (config.DAYBOOK_KMS_KEY_ID !== undefined) {
+    const client = new KMSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_KMS_ENDPOINT ? { endpoint: config.DAYBOOK_KMS_ENDPOINT } : {}) });
+    return createKmsVault({ client, keyId: config.DAYBOOK_KMS_KEY_ID });
+  }
+  return createLocalVault(await loadOrCreateLocalKey(config.DAYBOOK_VAULT_KEY_FILE ?? ""));
+}
+
+function emailFrom(config: WorkerConfig): EmailSender {
+  if (config.DAYBOOK_EMAIL_FROM !== undefined) {
+    const client = new SESv2Client({ region: config.AWS_REGION, ...(config.DAYBOOK_SES_ENDPOINT ? { endpoint: config.DAYBOOK_SES_ENDPOINT } : {}) });
+    return createSesSender({
+      client, from: config.DAYBOOK_EMAIL_FROM,
+      ...(config.DAYBOOK_SES_CONFIGURATION_SET ? { configurationSetName: config.DAYBOOK_SES_CONFIGURATION_SET } : {}),
+    });
+  }
+  return createOutboxSender(config.DAYBOOK_OUTBOX_DIR ?? "");
+}

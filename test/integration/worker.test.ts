@@ -1,0 +1,264 @@
+/**
+ * The worker as Lambda runs it, on moto_server (SQS FIFO with a dead-letter queue, DynamoDB, SES) and
+ * the Square and QuickBooks simulators: jobs go on the queue, lib/worker/poll.ts plays the SQS event
+ * source, and the real handler (Powertools Batch and Idempotency) runs them. Nothing is mocked.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createSesSender } from "../../lib/email/ses";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { formatDecimal } from "../../lib/domain/money";
+import type { EntryLine } from "../../lib/domain/journal-entry";
+import { listDayReports } from "../../lib/report/report-store";
+import { setReviewMode } from "../../lib/report/review-mode";
+import { unsubscribeFromLink } from "../../lib/report/unsubscribe";
+import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
+import { approveFromLink } from "../../lib/worker/approve";
+import { createWorkerHandler, IDEMPOTENCY_PARTITION } from "../../lib/worker/handler";
+import type { WorkerDeps } from "../../lib/worker/process-job";
+import { createSqsJobQueue } from "../../lib/worker/queue";
+import { generateDay } from "../../sandbox/square/generate-day";
+import { expectedAccountNets } from "../support/account-totals";
+import { awsClientConfig } from "../support/aws";
+import { createWorld, MAPPING, type World } from "../support/sync-world";
+import { awsClients, createQueues, createSender, drain, peek, sentTo } from "../support/worker-world";
+
+const motoEndpoint = inject("motoEndpoint");
+const DATE = "2025-06-14";
+const ZONE = "America/New_York";
+const NIGHT = Date.parse("2025-06-15T07:00:00Z");
+const MAX_ATTEMPTS = 3;
+const PUBLIC_URL = "https://app.daybook.example";
+
+const { sqs, ses } = awsClients(motoEndpoint);
+const dynamo = new DynamoDBClient(awsClientConfig(motoEndpoint));
+const documents = DynamoDBDocumentClient.from(dynamo);
+const worlds: World[] = [];
+
+afterAll(async () => {
+  for (const world of worlds) {
+    expect(world.quickbooks.forbiddenWrites()).toEqual([]);
+    await world.close();
+  }
+  sqs.destroy();
+  ses.destroy();
+  dynamo.destroy();
+});
+
+interface Setup {
+  world: World;
+  owner: string;
+  deps: WorkerDeps;
+  queueUrl: string;
+  deadLetterUrl: string;
+  failedDays: SyncJob[];
+  handler: ReturnType<typeof createWorkerHandler>;
+  send(job: SyncJob, deduplicationId?: string): Promise<void>;
+  job(kind?: SyncJob["kind"]): SyncJob;
+  sales: ReturnType<typeof generateDay>;
+}
+
+async function setUp(): Promise<Setup> {
+  const world = await createWorld({ timeZone: ZONE, now: () => NIGHT });
+  worlds.push(world);
+  const owner = `owner-${randomUUID()}@cafe.example`;
+  await world.store.putMerchant({ merchantId: world.merchantId, name: "Main Street Coffee", email: owner, createdAt: new Date(NIGHT).toISOString() });
+  const sales = generateDay({ seed: 31, sales: 12, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0.1, noiseRate: 0.1 });
+  world.square.setCatalog(world.squareMerchantId, sales.catalog);
+  world.square.addOrders("GENLOCATION01", sales.orders);
+  const { queueUrl, deadLetterUrl } = await createQueues(sqs, MAX_ATTEMPTS);
+  const failedDays: SyncJob[] = [];
+  const deps: WorkerDeps = {
+    store: world.store,
+    table: { client: documents, tableName: world.tableName },
+    sync: world.ports(),
+    email: createSesSender({ client: ses, from: await createSender(ses) }),
+    publicUrl: PUBLIC_URL,
+    linkKey: randomBytes(32),
+    quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com",
+    now: () => new Date(NIGHT),
+    onFailedDay: (job) => failedDays.push(job),
+  };
+  const handler = createWorkerHandler({ deps, sqs, queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 1, maxSeconds: 2 } });
+  return {
+    world, owner, deps, queueUrl, deadLetterUrl, failedDays, handler, sales,
+    job: (kind = "first") => ({ merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay: DATE, kind }),
+    async send(job, deduplicationId = randomUUID()) {
+      await sqs.send(new SendMessageCommand({
+        QueueUrl: queueUrl, MessageBody: JSON.stringify(job), MessageGroupId: messageGroupOf(world.realmId), MessageDeduplicationId: deduplicationId,
+      }));
+    },
+  };
+}
+
+/** Net (debit − credit) per account of a report's lines. */
+function linesNets(lines: EntryLine[]): Record<string, number> {
+  const nets: Record<string, number> = {};
+  for (const line of lines) nets[line.accountId] = (nets[line.accountId] ?? 0) + (line.postingType === "Debit" ? line.amount : -line.amount);
+  return Object.fromEntries(Object.entries(nets).filter(([, net]) => net !== 0).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function mergeNets(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const merged: Record<string, number> = { ...a };
+  for (const [account, net] of Object.entries(b)) merged[account] = (merged[account] ?? 0) + net;
+  return Object.fromEntries(Object.entries(merged).filter(([, net]) => net !== 0).sort(([x], [y]) => x.localeCompare(y)));
+}
+
+/** The first link in an email's HTML whose address starts with `prefix`. */
+function linkIn(html: string, prefix: string): string {
+  const found = [...html.matchAll(/href="([^"]+)"/g)].map((match) => (match[1] ?? "").replaceAll("&amp;", "&")).find((url) => url.startsWith(prefix));
+  if (!found) throw new Error(`no ${prefix} link in the email`);
+  return found;
+}
+
+let setup: Setup;
+beforeEach(async () => {
+  setup = await setUp();
+});
+
+describe("the worker", () => {
+  it("posts a queued day once and emails its report, with the entry's figures, to the merchant", async () => {
+    const { world, owner, sales } = setup;
+    await setup.send(setup.job());
+    expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(1);
+
+    const entries = world.quickbooks.journalEntries(world.realmId);
+    expect(entries).toHaveLength(1);
+    const [report] = await listDayReports(setup.deps.table, world.merchantId, "GENLOCATION01", DATE);
+    expect(report).toMatchObject({ status: "posted", reportId: "R0000", deliveredTo: expect.any(Array) as unknown });
+    expect(report?.deliveredAt).toBeDefined();
+    // The report's lines are the generator's truth, account by account.
+    expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(expectedAccountNets(sales.truth, MAPPING));
+
+    const mail = await sentTo(motoEndpoint, owner);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.subject).toBe(`Posted: Main Street, ${DATE}`);
+    const html = mail[0]?.body ?? "";
+    expect(html).toContain(String(entries[0]?.DocNumber));
+    expect(html).toContain(formatDecimal(report?.content.entry?.total ?? -1, "USD"));
+    expect(linkIn(html, "https://app.sandbox.qbo.intuit.com/app/journal?txnId=")).toContain(String(entries[0]?.Id));
+    expect(linkIn(html, `${PUBLIC_URL}/unsubscribe?token=`)).toMatch(/token=[\w-]+\.[\w-]+$/);
+    expect(setup.failedDays).toEqual([]);
+  });
+
+  it("posts once and reports once when the same job comes twice and a re-check overtakes the first sync", async () => {
+    const { world, owner } = setup;
+    // A re-check queued ahead of the first sync, then the first sync twice (distinct messages, as two ticks would send).
+    await setup.send(setup.job("recheck"));
+    await setup.send(setup.job("first"));
+    await setup.send(setup.job("first"));
+    expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(3);
+
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+    expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
+    expect(await listDayReports(setup.deps.table, world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
+    // Idempotency records are keyed on the location-day and kind: one for "recheck", one for "first".
+    const { Items = [] } = await documents.send(new QueryCommand({
+      TableName: world.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": IDEMPOTENCY_PARTITION },
+    }));
+    expect(Items.map((item) => String(item.status))).toEqual(["COMPLETED", "COMPLETED"]);
+  });
+
+  it("retries a failing day with backoff, then marks it failed, alerts the merchant and leaves the message in the dead-letter queue", async () => {
+    const { world, owner } = setup;
+    world.quickbooks.injectFaults({ match: "api", fault: { kind: "500" }, times: 1_000 });
+    await setup.send(setup.job());
+
+    expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(1);
+    // Backed off: the message is not visible again at once.
+    expect(await peek(sqs, setup.queueUrl)).toEqual([]);
+    expect(await sentTo(motoEndpoint, owner)).toEqual([]);
+    for (let round = 0; round < 20 && (await peek(sqs, setup.deadLetterUrl)).length === 0; round++) {
+      await drain(sqs, setup.queueUrl, setup.handler, { waitSeconds: 1 });
+    }
+
+    expect(await peek(sqs, setup.deadLetterUrl)).toEqual([JSON.stringify(setup.job())]);
+    expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
+    const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    expect(record).toMatchObject({ state: "failed", lastError: { kind: "retryable" } });
+    expect(setup.failedDays).toHaveLength(1);
+    const mail = await sentTo(motoEndpoint, owner);
+    expect(mail.map((message) => message.subject).sort()).toEqual([
+      `Action needed: daybook could not post Main Street, ${DATE}`,
+      `Failed: Main Street, ${DATE}`,
+    ]);
+  });
+
+  it("holds every day in review mode and posts it exactly once when the approve link is used, twice", async () => {
+    const { world, owner, deps } = setup;
+    await setReviewMode(deps.table, world.merchantId, true, new Date(NIGHT));
+    await setup.send(setup.job());
+    await drain(sqs, setup.queueUrl, setup.handler);
+    expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
+    const [held] = await sentTo(motoEndpoint, owner);
+    expect(held?.subject).toBe(`Held for review: Main Street, ${DATE}`);
+
+    // A re-check of the held day, figures unchanged: still held, no second email.
+    await setup.send(setup.job("recheck"));
+    await drain(sqs, setup.queueUrl, setup.handler);
+    expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
+
+    const approve = new URL(linkIn(held?.body ?? "", `${PUBLIC_URL}/approve?token=`));
+    const token = approve.searchParams.get("token") ?? "";
+    const approveDeps = { store: world.store, queue: createSqsJobQueue(sqs, setup.queueUrl), linkKey: deps.linkKey, now: () => new Date(NIGHT) };
+    await approveFromLink(approveDeps, token);
+    await drain(sqs, setup.queueUrl, setup.handler);
+    // The second click, after the first was done (SQS's five-minute deduplication aside: a new message id).
+    await setup.send(setup.job("approve"));
+    await approveFromLink(approveDeps, token);
+    await drain(sqs, setup.queueUrl, setup.handler);
+
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+    const mail = await sentTo(motoEndpoint, owner);
+    expect(mail.map((message) => message.subject)).toEqual([`Held for review: Main Street, ${DATE}`, `Posted: Main Street, ${DATE}`]);
+    expect((await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE))?.state).toBe("posted");
+  });
+
+  it("holds a day again when its figures changed before approval, and posts the new figures on the next approval", async () => {
+    const { world, owner, deps, sales } = setup;
+    await setReviewMode(deps.table, world.merchantId, true, new Date(NIGHT));
+    await setup.send(setup.job());
+    await drain(sqs, setup.queueUrl, setup.handler);
+    const late = generateDay({ seed: 33, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });
+    world.square.addOrders("GENLOCATION01", late.orders, { arrivedAt: NIGHT - 60_000 });
+
+    await setup.send(setup.job("approve"));
+    await drain(sqs, setup.queueUrl, setup.handler);
+    expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
+    const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    expect(record?.state).toBe("held");
+    expect(record?.heldReason).toMatch(/changed after it was held/);
+
+    await setup.send(setup.job("approve"));
+    await drain(sqs, setup.queueUrl, setup.handler);
+    const entries = world.quickbooks.journalEntries(world.realmId);
+    expect(entries).toHaveLength(1);
+    const [report] = (await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE)).filter((stored) => stored.status === "posted");
+    const both = { ...sales.truth };
+    expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(mergeNets(expectedAccountNets(both, MAPPING), expectedAccountNets(late.truth, MAPPING)));
+    expect((await sentTo(motoEndpoint, owner)).map((message) => message.subject)).toEqual([
+      `Held for review: Main Street, ${DATE}`, `Held for review: Main Street, ${DATE}`, `Posted: Main Street, ${DATE}`,
+    ]);
+  });
+
+  it("stops sending reports to an address that used its one-click unsubscribe link", async () => {
+    const { world, owner, deps } = setup;
+    await setup.send(setup.job());
+    await drain(sqs, setup.queueUrl, setup.handler);
+    const [first] = await sentTo(motoEndpoint, owner);
+    const token = new URL(linkIn(first?.body ?? "", `${PUBLIC_URL}/unsubscribe?token=`)).searchParams.get("token") ?? "";
+    await unsubscribeFromLink({ table: deps.table, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
+
+    // A late order makes the re-check post an adjustment, whose report nobody is left to receive.
+    const late = generateDay({ seed: 32, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });
+    world.square.addOrders("GENLOCATION01", late.orders, { arrivedAt: NIGHT - 60_000 });
+    await setup.send(setup.job("recheck"));
+    await drain(sqs, setup.queueUrl, setup.handler);
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(2);
+    expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
+    const reports = await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE);
+    expect(reports.map((report) => report.status)).toEqual(["posted", "adjusted"]);
+  });
+});
