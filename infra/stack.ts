@@ -57,7 +57,8 @@ const SECRETS_OF = {
     "QUICKBOOKS_CLIENT_SECRET", "DAYBOOK_LINK_KEY",
   ],
   scheduler: [],
-  worker: ["QUICKBOOKS_CLIENT_SECRET", "DAYBOOK_LINK_KEY"],
+  // The worker refreshes every provider's tokens ahead of expiry.
+  worker: ["SQUARE_CLIENT_SECRET", "CLOVER_APP_SECRET", "QUICKBOOKS_CLIENT_SECRET", "DAYBOOK_LINK_KEY"],
 } as const satisfies Record<string, readonly SecretVariable[]>;
 
 export interface DaybookStackProps extends StackProps {
@@ -176,6 +177,8 @@ export class DaybookStack extends Stack {
         DAYBOOK_QUEUE_URL: this.queue.queueUrl,
         DAYBOOK_MAX_ATTEMPTS: String(MAX_RECEIVE_COUNT),
         ...emailSettings,
+        SQUARE_CLIENT_ID: props.clientIds.square,
+        CLOVER_APP_ID: props.clientIds.clover,
         QUICKBOOKS_CLIENT_ID: props.clientIds.quickbooks,
         QUICKBOOKS_ENVIRONMENT: props.quickBooksEnvironment,
         ...secretsFor(SECRETS_OF.worker),

@@ -1,6 +1,6 @@
 /**
  * The worker's settings (functions/worker.ts), from the environment, checked once at start-up. On AWS
- * the secrets (the QuickBooks client secret, the link-signing key) are first filled in from SSM by
+ * the secrets (the apps' client secrets, the link-signing key) are first filled in from SSM by
  * lib/secrets/ssm.ts's withSecretsFromSsm; locally they are plain variables.
  */
 import { ConfigError } from "../config";
@@ -28,7 +28,12 @@ export const workerConfigSchema = z.object({
   /** The key that signs approve and unsubscribe links, base64, at least 32 bytes. */
   DAYBOOK_LINK_KEY: text,
   SQUARE_BASE_URL: z._default(url, "https://connect.squareup.com"),
+  /** The worker refreshes every provider's tokens ahead of expiry, so it needs each app's credentials. */
+  SQUARE_CLIENT_ID: text,
+  SQUARE_CLIENT_SECRET: text,
   CLOVER_BASE_URL: z.optional(url),
+  CLOVER_APP_ID: text,
+  CLOVER_APP_SECRET: text,
   QUICKBOOKS_BASE_URL: z._default(url, "https://quickbooks.api.intuit.com"),
   QUICKBOOKS_APP_URL: z._default(url, "https://app.qbo.intuit.com"),
   QUICKBOOKS_ENVIRONMENT: z._default(z.enum(["sandbox", "production"]), "production"),

@@ -11,6 +11,8 @@ import type { EmailSender } from "../email/email";
 import { createOutboxSender } from "../email/outbox";
 import { createSesSender } from "../email/ses";
 import { createQuickBooksProvider } from "../oauth/quickbooks";
+import { createCloverProvider } from "../oauth/clover";
+import { createSquareProvider } from "../oauth/square";
 import { createTokenKeeper } from "../oauth/token-keeper";
 import { createDynamoStore } from "../store/dynamo";
 import { createSyncPorts } from "../sync/ports";
@@ -39,7 +41,18 @@ export async function workerFromConfig(config: WorkerConfig, onFailedDay: Worker
       ...(config.QUICKBOOKS_REVOKE_URL ? { revoke: config.QUICKBOOKS_REVOKE_URL } : {}),
     },
   });
-  const tokens = createTokenKeeper({ store, vault: await vaultFrom(config), providers: { quickbooks }, now });
+  // Clover access tokens last minutes to hours and Square wants a refresh every 7 days: the nightly
+  // worker refreshes them ahead of use, as it does QuickBooks'.
+  const square = createSquareProvider({
+    clientId: config.SQUARE_CLIENT_ID, clientSecret: config.SQUARE_CLIENT_SECRET,
+    redirectUri: `${config.DAYBOOK_PUBLIC_URL}/connect/square/callback`, baseUrl: config.SQUARE_BASE_URL,
+  });
+  const clover = createCloverProvider({
+    clientId: config.CLOVER_APP_ID, clientSecret: config.CLOVER_APP_SECRET,
+    redirectUri: `${config.DAYBOOK_PUBLIC_URL}/connect/clover/callback`,
+    ...(config.CLOVER_BASE_URL ? { hostsOverride: config.CLOVER_BASE_URL } : {}),
+  });
+  const tokens = createTokenKeeper({ store, vault: await vaultFrom(config), providers: { quickbooks, square, clover }, now });
   const deps: WorkerDeps = {
     store,
     table: { client: documents, tableName: config.DAYBOOK_TABLE },

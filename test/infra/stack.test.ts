@@ -159,7 +159,7 @@ describe("least privilege", () => {
       .flatMap((statement) => [statement.Resource].flat())
       .map((arn) => JSON.stringify(arn).match(/:parameter(\/[^"]+)/)?.[1]);
     expect(parametersOf("scheduler")).toEqual([]);
-    expect(parametersOf("worker")).toEqual(["/daybook/quickbooks/client-secret", "/daybook/link-signing-key"]);
+    expect(parametersOf("worker")).toEqual(["/daybook/square/client-secret", "/daybook/clover/app-secret", "/daybook/quickbooks/client-secret", "/daybook/link-signing-key"]);
     expect(parametersOf("api").sort()).toEqual(Object.values(SECRET_PARAMETERS).map((name) => `/daybook/${name}`).sort());
   });
 
@@ -197,16 +197,19 @@ describe("functions", () => {
       (resources[logicalId(stack.functions[fn])]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
     ).map(([name, value]) => [name, sample(name, value)]));
 
-    // The api resolves `<NAME>_PARAMETER` into `<NAME>` with lib/secrets/ssm.ts before validating.
-    const api = environmentOf("api");
-    for (const variable of Object.keys(SECRET_PARAMETERS) as SecretVariable[]) {
-      const parameter = api[parameterVariable(variable)];
-      if (parameter !== undefined) api[variable] = `value-of-${parameter}`;
-    }
-    expect(() => loadWebConfig(api)).not.toThrow();
+    // The api and the worker resolve `<NAME>_PARAMETER` into `<NAME>` with lib/secrets/ssm.ts before validating.
+    const withSecrets = (environment: Record<string, string>) => {
+      const resolved: Record<string, string> = { ...environment };
+      for (const variable of Object.keys(SECRET_PARAMETERS) as SecretVariable[]) {
+        const parameter = environment[parameterVariable(variable)];
+        if (parameter !== undefined) resolved[variable] = `value-of-${parameter}`;
+      }
+      return resolved;
+    };
+    expect(() => loadWebConfig(withSecrets(environmentOf("api")))).not.toThrow();
     expect(() => loadSchedulerConfig(environmentOf("scheduler"))).not.toThrow();
-    expect(loadWorkerConfig(environmentOf("worker"))).toMatchObject({
-      DAYBOOK_MAX_ATTEMPTS: MAX_RECEIVE_COUNT, QUICKBOOKS_CLIENT_SECRET_PARAMETER: "/daybook/quickbooks/client-secret",
+    expect(loadWorkerConfig(withSecrets(environmentOf("worker")))).toMatchObject({
+      DAYBOOK_MAX_ATTEMPTS: MAX_RECEIVE_COUNT, QUICKBOOKS_CLIENT_SECRET: "value-of-/daybook/quickbooks/client-secret",
     });
   });
 
