@@ -24,7 +24,8 @@ import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { createDynamoStore } from "../../lib/store/dynamo";
 import type { LocationConfig, SyncRecord } from "../../lib/store/types";
 import { createSyncPorts } from "../../lib/sync/ports";
-import { createLocalVault } from "../../lib/vault/local";
+import { createKmsVault } from "../../lib/vault/kms";
+import type { TokenVault } from "../../lib/vault/vault";
 import { createWorkerHandler } from "../../lib/worker/handler";
 import type { WorkerDeps } from "../../lib/worker/process-job";
 import { generateCloverDay } from "../../sandbox/clover/generate-day";
@@ -33,6 +34,7 @@ import { DEFAULT_ACCOUNTS, startQuickBooksSimulator } from "../../sandbox/quickb
 import { generateDay } from "../../sandbox/square/generate-day";
 import { startSquareSimulator } from "../../sandbox/square/server";
 import { expectedAccountNets } from "../support/account-totals";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { awsClientConfig, createTestTable } from "../support/aws";
 import { startMoto } from "../support/moto";
 import { EXTRA_ACCOUNTS, MAPPING } from "../support/sync-world";
@@ -124,7 +126,7 @@ afterAll(async () => {
 /** Two letters and eleven digits: a Clover merchant id (13 characters) of its own for each Clover location. */
 const cloverId = (index: number) => `CL${String(index).padStart(11, "0")}`;
 
-async function setUpMerchant(index: number, vault: ReturnType<typeof createLocalVault>): Promise<PlannedMerchant> {
+async function setUpMerchant(index: number, vault: TokenVault): Promise<PlannedMerchant> {
   const merchantId = `m-${runId}-${String(index)}`;
   const realmId = `91301000000${String(index).padStart(5, "0")}`;
   const owner = `owner-${String(index)}-${runId}@night.example`;
@@ -205,7 +207,10 @@ beforeAll(async () => {
   tableName = await createTestTable(dynamo);
   dueTableName = await createTestTable(dynamo);
   store = createDynamoStore({ client: documents, tableName, now: () => new Date(now()) });
-  const vault = createLocalVault(randomBytes(32));
+  // Tokens sealed by KMS on moto, as on AWS.
+  const kms = new KMSClient(awsClientConfig(motoEndpoint));
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Description: "daybook night tokens" }));
+  const vault = createKmsVault({ client: kms, keyId: KeyMetadata?.KeyId ?? "" });
   for (let index = 0; index < MERCHANTS; index++) merchants.push(await setUpMerchant(index, vault));
 
   const queues = await createQueues(sqs, 3);
