@@ -65,6 +65,10 @@ export const webConfigSchema = z.object({
   DAYBOOK_SES_ENDPOINT: z.optional(url),
   DAYBOOK_SES_CONFIGURATION_SET: z.optional(secret),
   DAYBOOK_OUTBOX_DIR: z.optional(secret),
+  /** The key that signs approve and unsubscribe links (base64, at least 32 bytes) and the sync queue: set both for those links to work. */
+  DAYBOOK_LINK_KEY: z.optional(secret),
+  DAYBOOK_QUEUE_URL: z.optional(url),
+  DAYBOOK_SQS_ENDPOINT: z.optional(url),
 
   SQUARE_CLIENT_ID: secret,
   SQUARE_CLIENT_SECRET: secret,
@@ -95,6 +99,10 @@ export const webConfigSchema = z.object({
   z.refine((config) => (config.DAYBOOK_EMAIL_FROM === undefined) !== (config.DAYBOOK_OUTBOX_DIR === undefined), {
     message: "set exactly one of DAYBOOK_EMAIL_FROM (SES) and DAYBOOK_OUTBOX_DIR (local)",
     path: ["DAYBOOK_EMAIL_FROM"],
+  }),
+  z.refine((config) => (config.DAYBOOK_LINK_KEY === undefined) === (config.DAYBOOK_QUEUE_URL === undefined), {
+    message: "set both DAYBOOK_LINK_KEY and DAYBOOK_QUEUE_URL, or neither",
+    path: ["DAYBOOK_LINK_KEY"],
   }),
 );
 

@@ -12,8 +12,10 @@ import { MessagePage, STYLESHEET } from "./pages/layout";
 import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { addAccountRoutes } from "./routes/account";
 import { addConnectionRoutes } from "./routes/connections";
+import { addDayRoutes } from "./routes/days";
 import { addSessionRoutes } from "./routes/sessions";
 import { addSignInRoutes } from "./routes/sign-in";
+import { addUnsubscribeRoutes } from "./routes/unsubscribe";
 import { addWebhookRoutes, PUBLIC_PATHS } from "./routes/webhooks";
 import { ALLOWED_METHODS, bodyLimits, noStore, onlyAllowedMethods, RequestRejected, sameOriginForms, securityHeaders, WEBHOOK_PREFIX } from "./security";
 import { loadSession, SignInRequired, viewerOf } from "./session";
@@ -48,6 +50,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   addConnectionRoutes(app, deps);
   addAccountRoutes(app, deps);
   addWebhookRoutes(app, deps);
+  addDayRoutes(app, deps);
+  addUnsubscribeRoutes(app, deps);
 
   const routePatterns = () => app.routes.filter((route) => route.method !== "ALL").map((route) => ({ method: route.method, pattern: routeRegExp(route.path) }));
   let patterns: ReturnType<typeof routePatterns> | undefined;

@@ -5,8 +5,10 @@
 import type { AuthStore, Session } from "../auth/types";
 import type { EmailSender } from "../email/email";
 import type { OAuthProvider, ProviderName } from "../oauth/provider";
+import type { MerchantItemsTable } from "../report/merchant-items";
 import type { Merchant, Store } from "../store/types";
 import type { TokenVault } from "../vault/vault";
+import type { JobQueue } from "../worker/queue";
 
 export interface WebhookSecrets {
   /** Square's webhook signature key for the subscription, and the exact notification URL Square posts to (both are signed). */
@@ -16,6 +18,16 @@ export interface WebhookSecrets {
   cloverAuthCode: string;
   /** daybook's Clover app id: app events (`A:<appId>`) of other apps are ignored. */
   cloverAppId: string;
+}
+
+/** What the approve and unsubscribe links in report emails need (lib/links/signed-link.ts). */
+export interface EmailLinks {
+  /** The link-signing key the worker signs with. */
+  key: Buffer;
+  /** The sync queue, for approve jobs. */
+  queue: JobQueue;
+  /** The table the report modules keep recipients and reports in. */
+  items: MerchantItemsTable;
 }
 
 export interface WebDeps {
@@ -28,6 +40,8 @@ export interface WebDeps {
   publicUrl: string;
   webhooks: WebhookSecrets;
   now: () => Date;
+  /** Unset where there is no queue or link key (the local stack): those links then answer 404. */
+  links?: EmailLinks;
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */
   log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;
 }

@@ -14,6 +14,12 @@ export const ALLOWED_METHODS = ["GET", "HEAD", "POST"] as const;
 /** Paths whose POSTs come from providers' servers, authenticated by a signature instead of a session. */
 export const WEBHOOK_PREFIX = "/webhooks/";
 
+/**
+ * RFC 8058 one-click unsubscribe: mail clients POST here cross-site, with no Origin (or their own) and
+ * no form token; the signed token in the query is the authority. The one POST exempt from the check below.
+ */
+export const ONE_CLICK_UNSUBSCRIBE_PATH = "/unsubscribe";
+
 export const FORM_BODY_LIMIT_BYTES = 16 * 1024;
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
 
@@ -88,7 +94,7 @@ export function bodyLimits(): MiddlewareHandler<AppEnv> {
 export function sameOriginForms(publicOrigin: string): MiddlewareHandler<AppEnv> {
   const checkOrigin = csrf({ origin: (origin) => origin === publicOrigin, secFetchSite: () => false });
   return async (c, next) => {
-    if (c.req.method !== "POST" || c.req.path.startsWith(WEBHOOK_PREFIX)) {
+    if (c.req.method !== "POST" || c.req.path.startsWith(WEBHOOK_PREFIX) || c.req.path === ONE_CLICK_UNSUBSCRIBE_PATH) {
       await next();
       return;
     }

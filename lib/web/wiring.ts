@@ -6,6 +6,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoAuthStore } from "../auth/dynamo-auth-store";
 import type { WebConfig } from "../config";
@@ -20,6 +21,7 @@ import { createDynamoStore } from "../store/dynamo";
 import { createKmsVault } from "../vault/kms";
 import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
 import type { TokenVault } from "../vault/vault";
+import { createSqsJobQueue } from "../worker/queue";
 import type { WebDeps } from "./deps";
 
 export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]): Promise<WebDeps> {
@@ -61,6 +63,15 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
       cloverAppId: config.CLOVER_APP_ID,
     },
     now,
+    ...(config.DAYBOOK_LINK_KEY !== undefined && config.DAYBOOK_QUEUE_URL !== undefined
+      ? {
+        links: {
+          key: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"),
+          queue: createSqsJobQueue(new SQSClient({ region, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) }), config.DAYBOOK_QUEUE_URL),
+          items: { client: dynamo, tableName: config.DAYBOOK_TABLE },
+        },
+      }
+      : {}),
     log,
   };
 }

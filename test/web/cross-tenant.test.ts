@@ -6,17 +6,23 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { signLink } from "../../lib/links/signed-link";
 import { openTokens } from "../../lib/oauth/tokens";
+import { addressHash } from "../../lib/report/recipients";
 import type { Connection } from "../../lib/store/types";
+import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { accessWorks, type Browser, createWebWorld, expectCleanLogs, itemsOf, type WebWorld } from "./world";
 
 let world: WebWorld;
+let links: EmailLinksWorld;
 const secrets: string[] = [];
 beforeAll(async () => {
   world = await createWebWorld();
+  links = await addEmailLinks(world);
 });
 afterAll(async () => {
   expectCleanLogs(world, secrets);
+  links.close();
   await world.close();
 });
 
@@ -28,6 +34,7 @@ interface Victim {
   sessionHashes: string[];
   /** B's OAuth flow, started and approved at the provider but not yet back at daybook. */
   pendingCallback: string;
+  locationId: string;
 }
 
 interface Attempt {
@@ -41,6 +48,15 @@ interface Attempt {
   /** The QuickBooks disconnect check refreshes B's still-working tokens: those fields may change, nothing else. */
   tokensMayRotate?: boolean;
 }
+
+const B_DAY = "2025-06-01";
+/** A link naming B's things, signed with a key that is not daybook's: A cannot sign with the real one. */
+const forgedLink = (b: Victim, purpose: "approve-day" | "unsubscribe") => signLink({
+  purpose, merchantId: b.merchantId, subject: purpose === "approve-day" ? `${b.locationId}/${B_DAY}` : addressHash(b.email), expiresAt: Math.floor(world.clock.ms() / 1000) + 86_400,
+}, randomBytes(32));
+const nothingQueued = async () => {
+  expect(await links.drain()).toEqual([]);
+};
 
 const connectionOf = (b: Victim, provider: Connection["provider"]) => b.connections.find((connection) => connection.provider === provider)!;
 
@@ -82,6 +98,15 @@ const ATTEMPTS: Attempt[] = [
     }), { headers: { "Content-Type": "application/json", "X-Clover-Auth": "a-guess" } }),
     status: 401,
   },
+  { route: "GET /approve", request: (a, b) => a.get(`/approve?token=${forgedLink(b, "approve-day")}`), status: 400 },
+  { route: "POST /approve", request: (a, b) => a.post("/approve", { token: forgedLink(b, "approve-day") }), status: 400, then: nothingQueued },
+  { route: "POST /days/:locationId/:businessDay/approve", request: (a, b) => a.post(`/days/${b.locationId}/${B_DAY}/approve`), status: 404, then: nothingQueued },
+  { route: "GET /unsubscribe", request: (a, b) => a.get(`/unsubscribe?token=${forgedLink(b, "unsubscribe")}`), status: 400 },
+  {
+    route: "POST /unsubscribe",
+    request: (a, b) => a.post(`/unsubscribe?token=${forgedLink(b, "unsubscribe")}`, { "List-Unsubscribe": "One-Click" }, { origin: "https://mail.example" }),
+    status: 400,
+  },
   {
     route: "GET /disconnect/quickbooks",
     request: (a, b) => a.get(`/disconnect/quickbooks?realmId=${connectionOf(b, "quickbooks").externalId}`),
@@ -113,7 +138,14 @@ async function victim(): Promise<Victim> {
   }
   const sessionHashes = (await world.deps.auth.listSessions(merchantId, world.clock.date())).map((session) => session.sessionHash);
   const pendingCallback = await browser.consent("square", "approve", world.accounts.square[1]);
-  return { email, merchantId, browser, connections, sessionHashes, pendingCallback };
+  const locationId = "LOCVICTIM1";
+  await world.deps.store.putLocation({
+    merchantId, locationId, source: "square", name: "Victim Street", posConnectionId: connections.find((each) => each.provider === "square")!.connectionId,
+    quickbooksConnectionId: connections.find((each) => each.provider === "quickbooks")!.connectionId, timeZone: "America/New_York", dayStart: "04:00", currency: "USD",
+    mapping: { defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" } },
+    updatedAt: world.clock.date().toISOString(),
+  });
+  return { email, merchantId, browser, connections, sessionHashes, pendingCallback, locationId };
 }
 
 /** B's items, with the token fields blanked when a row may rotate B's tokens. */
@@ -128,7 +160,7 @@ it("merchant A's session never reaches merchant B's data, on every route", async
   expect(new Set(ATTEMPTS.map((attempt) => attempt.route))).toEqual(routes);
 
   const b = await victim();
-  const bMarkers = [b.email, b.merchantId, "Victim Browser/9", "Victim Phone/9", ...b.sessionHashes, ...b.connections.flatMap((connection) => [connection.connectionId, connection.externalId])];
+  const bMarkers = [b.email, b.merchantId, b.locationId, "Victim Street", "Victim Browser/9", "Victim Phone/9", ...b.sessionHashes, ...b.connections.flatMap((connection) => [connection.connectionId, connection.externalId])];
 
   // Profile, email claim, three connections, two sessions and the pending OAuth state at least.
   expect((await itemsOfVictim(b, false)).length).toBeGreaterThanOrEqual(8);

@@ -10,14 +10,19 @@ import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createApp } from "../../lib/web/app";
 import { approximateIp } from "../../lib/web/client-ip";
+import { approveUrl } from "../../lib/worker/process-job";
+import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
 
 let world: WebWorld;
+let links: EmailLinksWorld;
 beforeAll(async () => {
   world = await createWebWorld();
+  links = await addEmailLinks(world);
 });
 afterAll(async () => {
   expectCleanLogs(world);
+  links.close();
   await world.close();
 });
 
@@ -129,6 +134,17 @@ describe("cross-site request forgery", () => {
     expect((await browser.connect("square")).status).toBe(303);
     const merchant = await world.deps.store.findMerchantByEmail(address);
     const [connection] = await world.deps.store.listConnections(merchant!.merchantId);
+    // A location with QuickBooks connected, so approving its held day would succeed.
+    expect((await browser.connect("quickbooks")).status).toBe(303);
+    const books = (await world.deps.store.listConnections(merchant!.merchantId)).find((each) => each.provider === "quickbooks")!;
+    const locationId = "LOCPROTECT";
+    await world.deps.store.putLocation({
+      merchantId: merchant!.merchantId, locationId, source: "square", name: "Main Street", posConnectionId: connection!.connectionId,
+      quickbooksConnectionId: books.connectionId, timeZone: "America/New_York", dayStart: "04:00", currency: "USD",
+      mapping: { defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" } },
+      updatedAt: world.clock.date().toISOString(),
+    });
+    const approveToken = new URL(approveUrl({ publicUrl: PUBLIC_URL, linkKey: links.key, now: world.clock.date }, { merchantId: merchant!.merchantId, locationId, businessDay: "2025-06-01" })).searchParams.get("token")!;
     const sessions = await world.deps.auth.listSessions(merchant!.merchantId, world.clock.date());
     const otherSession = sessions.find((session) => session.userAgent === "Other device")!;
     const link = await world.browser().requestSignInLink(newAddress());
@@ -139,6 +155,8 @@ describe("cross-site request forgery", () => {
     const routes: { path: string; fields: Record<string, string>; succeeds: number; signedIn: boolean }[] = [
       { path: "/sign-in", fields: { email: newAddress() }, succeeds: 200, signedIn: false },
       { path: "/sign-in/confirm", fields: { token: linkToken }, succeeds: 303, signedIn: false },
+      { path: "/approve", fields: { token: approveToken }, succeeds: 200, signedIn: false },
+      { path: `/days/${locationId}/2025-06-01/approve`, fields: {}, succeeds: 200, signedIn: true },
       { path: "/sessions/end", fields: { session: otherSession.sessionHash }, succeeds: 303, signedIn: true },
       { path: "/sessions/end-others", fields: {}, succeeds: 303, signedIn: true },
       { path: "/connect/square", fields: {}, succeeds: 303, signedIn: true },
@@ -147,8 +165,11 @@ describe("cross-site request forgery", () => {
       { path: "/account/delete", fields: { email: address }, succeeds: 200, signedIn: true },
     ];
     const postRoutes = world.app.routes.filter((route) => route.method === "POST" && !route.path.startsWith("/webhooks/")).map((route) => route.path);
-    const covered = routes.map((route) => route.path.replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect"));
-    expect(new Set(covered)).toEqual(new Set(postRoutes));
+    const covered = routes.map((route) => route.path.replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect")
+      .replace(/^\/days\/[^/]+\/[^/]+\/approve$/, "/days/:locationId/:businessDay/approve"));
+    // RFC 8058 one-click unsubscribe is the one deliberate exception: mail clients post it cross-site (test/web/email-links.test.ts).
+    expect(new Set(covered)).toEqual(new Set(postRoutes.filter((path) => path !== "/unsubscribe")));
+    expect(postRoutes.filter((path) => !covered.includes(path))).toEqual(["/unsubscribe"]);
 
     const before = (await world.scan()).map(canonicalJson).sort();
     for (const route of routes) {
@@ -175,6 +196,7 @@ describe("cross-site request forgery", () => {
       }
     }
     expect((await world.scan()).map(canonicalJson).sort()).toEqual(before);
+    expect(await links.drain()).toEqual([]);
 
     // The same requests from the app's own pages work: the refusals above were the check, not the input.
     for (const route of routes) {
@@ -183,6 +205,8 @@ describe("cross-site request forgery", () => {
       expect(response.status, route.path).toBe(route.succeeds);
       if (route.path === "/sign-out") await browser.signIn(address);
     }
+    // Both approvals name the same day: one job.
+    expect((await links.drain()).map((job) => job.body)).toEqual([{ merchantId: merchant!.merchantId, locationId, businessDay: "2025-06-01", kind: "approve" }]);
   });
 });
 

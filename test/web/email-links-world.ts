@@ -1,0 +1,60 @@
+/**
+ * Gives a web test world the approve and unsubscribe links: a link-signing key, a FIFO queue of its
+ * own on the run's moto_server behind the real SQS job queue, and the table for the report items;
+ * the app is rebuilt with them (every Browser of the world uses the new app).
+ */
+import { randomBytes } from "node:crypto";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { expect, inject } from "vitest";
+import type { LocationConfig } from "../../lib/store/types";
+import { createApp } from "../../lib/web/app";
+import { createSqsJobQueue } from "../../lib/worker/queue";
+import { awsClientConfig } from "../support/aws";
+import { createFifoQueue, drainQueue, type ReceivedJob } from "../support/queue";
+import type { Browser, WebWorld } from "./world";
+
+export interface EmailLinksWorld {
+  key: Buffer;
+  /** Every job on the queue so far (read and deleted). */
+  drain(): Promise<ReceivedJob[]>;
+  close(): void;
+}
+
+export async function addEmailLinks(world: WebWorld): Promise<EmailLinksWorld> {
+  const sqs = new SQSClient(awsClientConfig(inject("motoEndpoint")));
+  const queueUrl = await createFifoQueue(sqs);
+  const key = randomBytes(32);
+  world.deps.links = { key, queue: createSqsJobQueue(sqs, queueUrl), items: { client: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName } };
+  world.app = createApp(world.deps);
+  return { key, drain: () => drainQueue(sqs, queueUrl), close: () => { sqs.destroy(); } };
+}
+
+const MAPPING = {
+  defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" },
+};
+
+export interface MerchantWithLocation {
+  merchantId: string;
+  location: LocationConfig;
+  /** The QuickBooks company: the message group of the location's jobs. */
+  realmId: string;
+}
+
+/** Signs the browser in as a new merchant with Square and QuickBooks connected and one location. */
+export async function merchantWithLocation(world: WebWorld, browser: Browser, email: string, accountIndex = 0): Promise<MerchantWithLocation> {
+  await browser.signIn(email);
+  expect((await browser.connect("square", world.accounts.square[accountIndex])).status).toBe(303);
+  expect((await browser.connect("quickbooks", world.accounts.quickbooks[accountIndex])).status).toBe(303);
+  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
+  const connections = await world.deps.store.listConnections(merchantId);
+  const square = connections.find((connection) => connection.provider === "square")!;
+  const books = connections.find((connection) => connection.provider === "quickbooks")!;
+  const location: LocationConfig = {
+    merchantId, locationId: `LOC${randomBytes(4).toString("hex").toUpperCase()}`, source: "square", name: "Main Street",
+    posConnectionId: square.connectionId, quickbooksConnectionId: books.connectionId,
+    timeZone: "America/New_York", dayStart: "04:00", currency: "USD", mapping: MAPPING, updatedAt: world.clock.date().toISOString(),
+  };
+  await world.deps.store.putLocation(location);
+  return { merchantId, location, realmId: books.externalId };
+}

@@ -1,0 +1,264 @@
+/**
+ * The routes behind the links in a sync report email, every part real: the app with a FIFO queue on
+ * moto_server behind the real SQS job queue, the DynamoDB stores, the simulators for connecting.
+ * Links are made as the worker makes them (approveUrl) or signed as it signs them.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ConfigError, loadWebConfig } from "../../lib/config";
+import { signLink } from "../../lib/links/signed-link";
+import { addRecipient, addressHash, getRecipients } from "../../lib/report/recipients";
+import { saveReport } from "../../lib/report/report-store";
+import { messageGroupOf } from "../../lib/schedule/job";
+import { createApp } from "../../lib/web/app";
+import { webDepsFromConfig } from "../../lib/web/wiring";
+import { approveUrl } from "../../lib/worker/process-job";
+import { SECRET_MARKER } from "../../sandbox/secret-token";
+import { awsClientConfig } from "../support/aws";
+import { createFifoQueue, drainQueue } from "../support/queue";
+import { addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "./email-links-world";
+import { createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
+
+let world: WebWorld;
+let links: EmailLinksWorld;
+beforeAll(async () => {
+  world = await createWebWorld();
+  links = await addEmailLinks(world);
+});
+afterAll(async () => {
+  expectCleanLogs(world);
+  links.close();
+  await world.close();
+});
+
+let counter = 0;
+const newAddress = () => `links${++counter}.${Date.now()}@example.com`;
+const BUSINESS_DAY = "2025-06-01";
+const DAY_S = 86_400;
+
+function approveLink(merchantId: string, locationId: string, businessDay = BUSINESS_DAY): string {
+  return approveUrl({ publicUrl: PUBLIC_URL, linkKey: links.key, now: world.clock.date }, { merchantId, locationId, businessDay });
+}
+const pathOf = (url: string) => url.slice(PUBLIC_URL.length);
+const tokenOf = (url: string) => new URL(url).searchParams.get("token")!;
+const items = () => ({ client: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName });
+
+describe("approving a held day from the email", () => {
+  it("shows the held day, queues exactly one approve job in the company's group, and approving again is harmless", async () => {
+    const owner = world.browser();
+    const { merchantId, location, realmId } = await merchantWithLocation(world, owner, newAddress());
+    await saveReport(items(), {
+      merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "H-test", status: "held", alert: false, createdAt: world.clock.date().toISOString(),
+      content: {
+        merchantName: "Shop", locationName: location.name, source: "square", businessDay: BUSINESS_DAY, timeZone: location.timeZone, status: "held",
+        heldReason: "Review mode is on.", connectionsUrl: `${PUBLIC_URL}/connections`, warnings: [], reportUrl: `${PUBLIC_URL}/days/${location.locationId}/${BUSINESS_DAY}`,
+        entry: { docNumber: "DB-1", txnDate: BUSINESS_DAY, currency: "USD", total: 12_345, lines: [
+          { description: "Gross sales", postingType: "Credit", amount: 12_345, accountId: "1" },
+          { description: "Card tenders", postingType: "Debit", amount: 12_345, accountId: "8" },
+        ] },
+      },
+    });
+    const link = approveLink(merchantId, location.locationId);
+    expect(link.startsWith(`${PUBLIC_URL}/approve?token=`)).toBe(true);
+
+    // An accountant without any session opens the link.
+    const accountant = world.browser({ userAgent: "Accountant Mail/1" });
+    const page = await accountant.get(pathOf(link));
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Main Street");
+    expect(html).toContain(BUSINESS_DAY);
+    expect(html).toContain("Gross sales");
+    expect(html).toContain("123.45");
+    expect(html).toContain("Review mode is on.");
+    const formToken = /name="token" value="([^"]+)"/.exec(html)?.[1];
+    expect(formToken).toBe(tokenOf(link));
+    expect(await links.drain()).toEqual([]);
+
+    const approved = await accountant.post("/approve", { token: formToken! });
+    expect(approved.status).toBe(200);
+    expect(await approved.text()).toContain("Approved: it will be posted within minutes");
+    // Again, from another browser signed in as ANOTHER merchant: still the link's merchant's day, and one job.
+    const other = world.browser({ userAgent: "Other merchant/1" });
+    await other.signIn(newAddress());
+    const again = await other.post("/approve", { token: formToken! });
+    expect(again.status).toBe(200);
+
+    const jobs = await links.drain();
+    expect(jobs).toEqual([{
+      body: { merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, kind: "approve" },
+      groupId: messageGroupOf(realmId), deduplicationId: expect.any(String) as string,
+    }]);
+  });
+
+  it("refuses an expired, forged or other-purpose link with a 400 page and queues nothing", async () => {
+    const { merchantId, location } = await merchantWithLocation(world, world.browser(), newAddress(), 1);
+    const subject = `${location.locationId}/${BUSINESS_DAY}`;
+    const nowS = Math.floor(world.clock.ms() / 1000);
+    const cases: [string, string, string][] = [
+      ["expired", signLink({ purpose: "approve-day", merchantId, subject, expiresAt: nowS - 1 }, links.key), "This link has expired."],
+      ["forged", signLink({ purpose: "approve-day", merchantId, subject, expiresAt: nowS + DAY_S }, randomBytes(32)), "This link is not valid."],
+      ["other purpose", signLink({ purpose: "unsubscribe", merchantId, subject, expiresAt: nowS + DAY_S }, links.key), "This link is for something else."],
+      ["truncated", tokenOf(approveLink(merchantId, location.locationId)).slice(0, 40), "This link is incomplete."],
+    ];
+    for (const [what, token, sentence] of cases) {
+      const browser = world.browser();
+      const page = await browser.get(`/approve?token=${encodeURIComponent(token)}`);
+      expect(page.status, what).toBe(400);
+      expect(await page.text(), what).toContain(sentence);
+      const posted = await browser.post("/approve", { token });
+      expect(posted.status, what).toBe(400);
+      expect(await posted.text(), what).toContain(sentence);
+    }
+    expect((await world.browser().get("/approve")).status).toBe(400);
+    expect((await world.browser().post("/approve", {})).status).toBe(400);
+    expect(await links.drain()).toEqual([]);
+  });
+});
+
+describe("approving signed in", () => {
+  it("queues the merchant's own day, and another merchant's location is not found", async () => {
+    const owner = world.browser();
+    const mine = await merchantWithLocation(world, owner, newAddress());
+    const theirs = await merchantWithLocation(world, world.browser(), newAddress(), 1);
+
+    const refused = await owner.post(`/days/${theirs.location.locationId}/${BUSINESS_DAY}/approve`);
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).not.toContain(theirs.location.locationId);
+    expect((await owner.post(`/days/${mine.location.locationId}/not-a-day/approve`)).status).toBe(404);
+    expect(await links.drain()).toEqual([]);
+
+    const approved = await owner.post(`/days/${mine.location.locationId}/${BUSINESS_DAY}/approve`);
+    expect(approved.status).toBe(200);
+    expect(await approved.text()).toContain("Approved: it will be posted within minutes");
+    expect((await links.drain()).map((job) => [job.body, job.groupId])).toEqual([
+      [{ merchantId: mine.merchantId, locationId: mine.location.locationId, businessDay: BUSINESS_DAY, kind: "approve" }, messageGroupOf(mine.realmId)],
+    ]);
+
+    // Without a session, or without the form token, nothing happens.
+    expect((await world.browser().post(`/days/${mine.location.locationId}/${BUSINESS_DAY}/approve`)).status).toBe(401);
+    expect((await owner.post(`/days/${mine.location.locationId}/${BUSINESS_DAY}/approve`, { form_token: "f".repeat(64) })).status).toBe(403);
+    expect(await links.drain()).toEqual([]);
+  });
+});
+
+describe("one-click unsubscribe", () => {
+  it("unsubscribes from a mail client's cross-site POST without Origin or form token, and shows a button on GET", async () => {
+    const owner = newAddress();
+    const { merchantId } = await merchantWithLocation(world, world.browser(), owner);
+    const accountant = `accountant.${Date.now()}@example.com`;
+    await addRecipient(items(), merchantId, owner, accountant);
+    const expiresAt = Math.floor(world.clock.ms() / 1000) + 365 * DAY_S;
+    const token = signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(accountant), expiresAt }, links.key);
+    const path = `/unsubscribe?token=${token}`;
+
+    const page = await world.browser().get(path);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`action="${path}"`);
+    expect(html).toContain('name="List-Unsubscribe" value="One-Click"');
+    expect(await getRecipients(items(), merchantId, owner)).toContain(accountant);
+
+    for (const origin of ["https://mail.example", null]) {
+      const response = await world.browser().post(path, { "List-Unsubscribe": "One-Click" }, { origin });
+      expect(response.status, String(origin)).toBe(200);
+      expect(await response.text()).toContain("Unsubscribed");
+    }
+    expect(await getRecipients(items(), merchantId, owner)).toEqual([owner]);
+  });
+
+  it("refuses a bad token with 400 and changes nothing", async () => {
+    const owner = newAddress();
+    const { merchantId } = await merchantWithLocation(world, world.browser(), owner, 1);
+    const accountant = `accountant.${Date.now()}@example.com`;
+    await addRecipient(items(), merchantId, owner, accountant);
+    const expiresAt = Math.floor(world.clock.ms() / 1000) + DAY_S;
+    const bad = [
+      signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(accountant), expiresAt }, randomBytes(32)),
+      signLink({ purpose: "approve-day", merchantId, subject: addressHash(accountant), expiresAt }, links.key),
+      "",
+    ];
+    for (const token of bad) {
+      expect((await world.browser().get(`/unsubscribe?token=${token}`)).status).toBe(400);
+      expect((await world.browser().post(`/unsubscribe?token=${token}`, { "List-Unsubscribe": "One-Click" }, { origin: "https://mail.example" })).status).toBe(400);
+    }
+    expect(await getRecipients(items(), merchantId, owner)).toEqual([owner, accountant]);
+  });
+
+  it("exempts only that route: other POSTs without this app's Origin are still refused", async () => {
+    const browser = world.browser();
+    await browser.signIn(newAddress());
+    for (const origin of [null, "https://mail.example"]) {
+      expect((await browser.post("/approve", { token: "x" }, { origin })).status).toBe(403);
+      expect((await browser.post("/sessions/end-others", {}, { origin })).status).toBe(403);
+      expect((await world.browser().post("/sign-in", { email: newAddress() }, { origin })).status).toBe(403);
+      // A path that only looks like it.
+      expect((await browser.post("/unsubscribe/", { "List-Unsubscribe": "One-Click" }, { origin })).status).toBe(403);
+    }
+  });
+});
+
+describe("wiring from the web settings", () => {
+  const environment = (folder: string, overrides: Record<string, string | undefined> = {}) => ({
+    DAYBOOK_TABLE: world.tableName, DAYBOOK_DYNAMODB_ENDPOINT: inject("motoEndpoint"), DAYBOOK_PUBLIC_URL: PUBLIC_URL,
+    DAYBOOK_VAULT_KEY_FILE: join(folder, "vault.key"), DAYBOOK_OUTBOX_DIR: folder,
+    SQUARE_CLIENT_ID: "sq-app", SQUARE_CLIENT_SECRET: `sq-${SECRET_MARKER}`, SQUARE_WEBHOOK_SIGNATURE_KEY: `sqkey-${SECRET_MARKER}`,
+    CLOVER_APP_ID: "CLOVERAPP", CLOVER_APP_SECRET: `cl-${SECRET_MARKER}`, CLOVER_WEBHOOK_AUTH_CODE: `clauth-${SECRET_MARKER}`,
+    QUICKBOOKS_CLIENT_ID: "qb-app", QUICKBOOKS_CLIENT_SECRET: `qb-${SECRET_MARKER}`,
+    ...overrides,
+  });
+
+  it("builds the links from DAYBOOK_LINK_KEY and DAYBOOK_QUEUE_URL, and leaves them out when neither is set", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "daybook-links-"));
+    const sqs = new SQSClient(awsClientConfig(inject("motoEndpoint")));
+    // The wiring's SQS client takes credentials from the environment, as on Lambda; moto accepts any.
+    const saved = { id: process.env["AWS_ACCESS_KEY_ID"], secret: process.env["AWS_SECRET_ACCESS_KEY"] };
+    process.env["AWS_ACCESS_KEY_ID"] = "testing";
+    process.env["AWS_SECRET_ACCESS_KEY"] = "testing";
+    try {
+      const queueUrl = await createFifoQueue(sqs);
+      const key = randomBytes(32);
+      const deps = await webDepsFromConfig(loadWebConfig(environment(folder, {
+        DAYBOOK_LINK_KEY: key.toString("base64"), DAYBOOK_QUEUE_URL: queueUrl, DAYBOOK_SQS_ENDPOINT: inject("motoEndpoint"),
+      })), () => undefined);
+      expect(deps.links?.key.equals(key)).toBe(true);
+      await deps.links!.queue.send({ merchantId: "M1", locationId: "L1", businessDay: BUSINESS_DAY, kind: "approve" }, "9130000000000001");
+      expect((await drainQueue(sqs, queueUrl)).map((job) => [job.body, job.groupId])).toEqual([
+        [{ merchantId: "M1", locationId: "L1", businessDay: BUSINESS_DAY, kind: "approve" }, messageGroupOf("9130000000000001")],
+      ]);
+      // The key the worker signs with opens the page.
+      const token = signLink({ purpose: "unsubscribe", merchantId: "M1", subject: addressHash("a@example.com"), expiresAt: Math.floor(Date.now() / 1000) + DAY_S }, key);
+      expect((await createApp(deps).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(200);
+
+      // The local stack sets neither: the links answer 404.
+      const local = await webDepsFromConfig(loadWebConfig(environment(folder)), () => undefined);
+      expect(local.links).toBeUndefined();
+      expect((await createApp(local).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(404);
+    } finally {
+      process.env["AWS_ACCESS_KEY_ID"] = saved.id;
+      process.env["AWS_SECRET_ACCESS_KEY"] = saved.secret;
+      if (saved.id === undefined) delete process.env["AWS_ACCESS_KEY_ID"];
+      if (saved.secret === undefined) delete process.env["AWS_SECRET_ACCESS_KEY"];
+      sqs.destroy();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses one of the two without the other, naming the setting and not its value", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "daybook-links-"));
+    const key = randomBytes(32).toString("base64");
+    try {
+      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(ConfigError);
+      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(/DAYBOOK_LINK_KEY/);
+      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).not.toThrow(key);
+      expect(() => loadWebConfig(environment(folder, { DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/q.fifo" }))).toThrow(/DAYBOOK_LINK_KEY/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
