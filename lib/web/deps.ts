@@ -40,6 +40,8 @@ export interface WebDeps {
   publicUrl: string;
   webhooks: WebhookSecrets;
   now: () => Date;
+  /** The table the sync reports are kept in (lib/report/report-store.ts), for the day pages. */
+  reports: MerchantItemsTable;
   /** Unset where there is no queue or link key (the local stack): those links then answer 404. */
   links?: EmailLinks;
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */

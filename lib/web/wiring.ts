@@ -63,6 +63,7 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
       cloverAppId: config.CLOVER_APP_ID,
     },
     now,
+    reports: { client: dynamo, tableName: config.DAYBOOK_TABLE },
     ...(config.DAYBOOK_LINK_KEY !== undefined && config.DAYBOOK_QUEUE_URL !== undefined
       ? {
         links: {

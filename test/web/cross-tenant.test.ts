@@ -100,6 +100,7 @@ const ATTEMPTS: Attempt[] = [
   },
   { route: "GET /approve", request: (a, b) => a.get(`/approve?token=${forgedLink(b, "approve-day")}`), status: 400 },
   { route: "POST /approve", request: (a, b) => a.post("/approve", { token: forgedLink(b, "approve-day") }), status: 400, then: nothingQueued },
+  { route: "GET /days/:locationId/:businessDay", request: (a, b) => a.get(`/days/${b.locationId}/${B_DAY}`), status: 404 },
   { route: "POST /days/:locationId/:businessDay/approve", request: (a, b) => a.post(`/days/${b.locationId}/${B_DAY}/approve`), status: 404, then: nothingQueued },
   { route: "GET /unsubscribe", request: (a, b) => a.get(`/unsubscribe?token=${forgedLink(b, "unsubscribe")}`), status: 400 },
   {
@@ -165,8 +166,9 @@ it("merchant A's session never reaches merchant B's data, on every route", async
   // Profile, email claim, three connections, two sessions and the pending OAuth state at least.
   expect((await itemsOfVictim(b, false)).length).toBeGreaterThanOrEqual(8);
 
-  for (const attempt of ATTEMPTS) {
-    const a = world.browser({ userAgent: "Attacker Browser/1" });
+  for (const [index, attempt] of ATTEMPTS.entries()) {
+    // A client address each: all from one would soon meet the sign-in limit per client.
+    const a = world.browser({ userAgent: "Attacker Browser/1", ip: `198.51.100.${String(index + 1)}` });
     await a.signIn(`attacker.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`);
     const before = await itemsOfVictim(b, attempt.tokensMayRotate ?? false);
     const response = await attempt.request(a, b);

@@ -48,6 +48,49 @@ const pathOf = (url: string) => url.slice(PUBLIC_URL.length);
 const tokenOf = (url: string) => new URL(url).searchParams.get("token")!;
 const items = () => ({ client: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName });
 
+describe("a day's reports on the web", () => {
+  it("shows the owner every report of the day, newest first, with an approve button while held; others get 404", async () => {
+    const owner = world.browser();
+    const { merchantId, location } = await merchantWithLocation(world, owner, newAddress());
+    const content = (status: "held" | "posted", docNumber: string, amount: number) => ({
+      merchantName: "Shop", locationName: location.name, source: "square" as const, businessDay: BUSINESS_DAY, timeZone: location.timeZone, status,
+      connectionsUrl: `${PUBLIC_URL}/connections`, warnings: [{ code: "over-short" as const, message: "Over/short of 0.02 posted" }],
+      reportUrl: `${PUBLIC_URL}/days/${location.locationId}/${BUSINESS_DAY}`,
+      entry: { docNumber, txnDate: BUSINESS_DAY, currency: "USD", total: amount, lines: [
+        { description: "Sales <Food>", postingType: "Credit" as const, amount, accountId: "79" },
+        { description: "Card payments", postingType: "Debit" as const, amount, accountId: "35" },
+      ] },
+    });
+    const path = `/days/${location.locationId}/${BUSINESS_DAY}`;
+    expect(await (await owner.get(path)).text()).toContain("No report for this day yet");
+
+    await saveReport(items(), { merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "R1", status: "posted", alert: false, createdAt: "2025-06-02T09:00:00.000Z", content: content("posted", "DB250601-AAAAAA", 4_200) });
+    await saveReport(items(), { merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "R2", status: "posted", alert: false, createdAt: "2025-06-03T09:00:00.000Z", content: content("posted", "DB250601-AAAAAA-A1", 150) });
+    const page = await owner.get(path);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html.indexOf("DB250601-AAAAAA-A1")).toBeGreaterThan(0);
+    expect(html.indexOf("DB250601-AAAAAA-A1")).toBeLessThan(html.indexOf("DB250601-AAAAAA,"));
+    expect(html).toContain("42.00");
+    expect(html).toContain("1.50");
+    expect(html).toContain("Sales &lt;Food&gt;");
+    expect(html).toContain("Over/short of 0.02 posted");
+    expect(html).not.toContain("Approve and post");
+
+    // Held: the page offers the approval, which queues one job.
+    await world.deps.store.saveSyncRecord({ merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, state: "held", posted: [], attempts: 1, heldReason: "review", updatedAt: "2025-06-03T09:00:00.000Z" }, 0);
+    expect(await (await owner.get(path)).text()).toContain("Approve and post");
+
+    const stranger = world.browser();
+    await stranger.signIn(newAddress());
+    const refused = await stranger.get(path);
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).not.toContain("DB250601");
+    expect((await world.browser().get(path)).status).toBe(303);
+    expect((await owner.get(`/days/${location.locationId}/not-a-day`)).status).toBe(404);
+  });
+});
+
 describe("approving a held day from the email", () => {
   it("shows the held day, queues exactly one approve job in the company's group, and approving again is harmless", async () => {
     const owner = world.browser();

@@ -136,6 +136,7 @@ export async function createWebWorld(): Promise<WebWorld> {
     publicUrl: PUBLIC_URL,
     webhooks: { squareSignatureKey: SQUARE_SIGNATURE_KEY, squareNotificationUrl: SQUARE_NOTIFICATION_URL, cloverAuthCode: CLOVER_AUTH_CODE, cloverAppId: CLOVER_APP_ID },
     now: clock.date,
+    reports: { client: documents, tableName },
     log: (level, message, fields = {}) => {
       logs.push({ level, message, fields });
       // Also into the run's log capture, so the suite-wide scan reads what the app logged.

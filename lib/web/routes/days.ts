@@ -12,6 +12,7 @@ import { z } from "../../validation";
 import { approveDay, approveFromLink, approveLinkDay, type ApproveDeps } from "../../worker/approve";
 import type { AppEnv, EmailLinks, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
+import { DayReportsPage } from "../pages/day-reports";
 import { ApproveConfirmPage, ApprovedPage, type HeldDay, LinkProblemPage } from "../pages/email-links";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn, viewerOf } from "../session";
@@ -55,6 +56,24 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     }
     deps.log("info", "day approved", { via: "link", businessDay: day.businessDay });
     return c.html(ApprovedPage({ viewer: viewerOf(c), businessDay: day.businessDay }));
+  });
+
+  // The day's reports, where the emails' "open it in daybook" link leads; kept for the life of the account.
+  app.get("/days/:locationId/:businessDay", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const params = dayParams.safeParse(c.req.param());
+    // Only this merchant's own locations: another merchant's location id is simply not found.
+    const location = params.success ? await deps.store.getLocation(merchant.merchantId, params.data.locationId) : undefined;
+    if (!params.success || !location) return c.html(NotFoundPage({ viewer }), 404);
+    const { businessDay } = params.data;
+    const [reports, record] = await Promise.all([
+      listDayReports(deps.reports, merchant.merchantId, location.locationId, businessDay),
+      deps.store.getSyncRecord(merchant.merchantId, location.locationId, businessDay),
+    ]);
+    return c.html(DayReportsPage({
+      viewer, locationName: location.name, locationId: location.locationId, businessDay,
+      reports: reports.reverse(), approvable: deps.links !== undefined && record?.state === "held",
+    }));
   });
 
   app.post("/days/:locationId/:businessDay/approve", requireSignedIn(), async (c) => {
