@@ -4,25 +4,18 @@
  * Lambda; the local stack can too.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoAuthStore } from "../auth/dynamo-auth-store";
 import type { WebConfig } from "../config";
-import type { EmailSender } from "../email/email";
-import { createOutboxSender } from "../email/outbox";
-import { createSesSender } from "../email/ses";
 import { createCloverProvider } from "../oauth/clover";
 import type { OAuthProvider, ProviderName } from "../oauth/provider";
 import { createQuickBooksProvider } from "../oauth/quickbooks";
 import { createSquareProvider } from "../oauth/square";
 import { createDynamoStore } from "../store/dynamo";
-import { createKmsVault } from "../vault/kms";
-import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
-import type { TokenVault } from "../vault/vault";
 import { createSqsJobQueue } from "../worker/queue";
 import type { WebDeps } from "./deps";
+import { emailFrom, vaultFrom } from "../wiring/vault-and-email";
 
 export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]): Promise<WebDeps> {
   const region = config.AWS_REGION;
@@ -75,24 +68,4 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
       : {}),
     log,
   };
-}
-
-async function vaultFrom(config: WebConfig): Promise<TokenVault> {
-  if (config.DAYBOOK_KMS_KEY_ID !== undefined) {
-    const client = new KMSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_KMS_ENDPOINT ? { endpoint: config.DAYBOOK_KMS_ENDPOINT } : {}) });
-    return createKmsVault({ client, keyId: config.DAYBOOK_KMS_KEY_ID });
-  }
-  // The schema lets exactly one of the two through.
-  return createLocalVault(await loadOrCreateLocalKey(config.DAYBOOK_VAULT_KEY_FILE ?? ""));
-}
-
-function emailFrom(config: WebConfig): EmailSender {
-  if (config.DAYBOOK_EMAIL_FROM !== undefined) {
-    const client = new SESv2Client({ region: config.AWS_REGION, ...(config.DAYBOOK_SES_ENDPOINT ? { endpoint: config.DAYBOOK_SES_ENDPOINT } : {}) });
-    return createSesSender({
-      client, from: config.DAYBOOK_EMAIL_FROM,
-      ...(config.DAYBOOK_SES_CONFIGURATION_SET ? { configurationSetName: config.DAYBOOK_SES_CONFIGURATION_SET } : {}),
-    });
-  }
-  return createOutboxSender(config.DAYBOOK_OUTBOX_DIR ?? "");
 }

@@ -3,25 +3,18 @@
  * local) vault, the token keeper with QuickBooks' refresh, and the sync's readers.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { EmailSender } from "../email/email";
-import { createOutboxSender } from "../email/outbox";
-import { createSesSender } from "../email/ses";
 import { createQuickBooksProvider } from "../oauth/quickbooks";
 import { createCloverProvider } from "../oauth/clover";
 import { createSquareProvider } from "../oauth/square";
 import { createTokenKeeper } from "../oauth/token-keeper";
 import { createDynamoStore } from "../store/dynamo";
 import { createSyncPorts } from "../sync/ports";
-import { createKmsVault } from "../vault/kms";
-import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
-import type { TokenVault } from "../vault/vault";
 import type { WorkerConfig } from "./config";
 import type { WorkerHandlerOptions } from "./handler";
 import type { WorkerDeps } from "./process-job";
+import { emailFrom, vaultFrom } from "../wiring/vault-and-email";
 
 export async function workerFromConfig(config: WorkerConfig, onFailedDay: WorkerDeps["onFailedDay"]): Promise<Omit<WorkerHandlerOptions, "log">> {
   const region = config.AWS_REGION;
@@ -76,23 +69,4 @@ export async function workerFromConfig(config: WorkerConfig, onFailedDay: Worker
     queueUrl: config.DAYBOOK_QUEUE_URL,
     maxAttempts: config.DAYBOOK_MAX_ATTEMPTS,
   };
-}
-
-async function vaultFrom(config: WorkerConfig): Promise<TokenVault> {
-  if (config.DAYBOOK_KMS_KEY_ID !== undefined) {
-    const client = new KMSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_KMS_ENDPOINT ? { endpoint: config.DAYBOOK_KMS_ENDPOINT } : {}) });
-    return createKmsVault({ client, keyId: config.DAYBOOK_KMS_KEY_ID });
-  }
-  return createLocalVault(await loadOrCreateLocalKey(config.DAYBOOK_VAULT_KEY_FILE ?? ""));
-}
-
-function emailFrom(config: WorkerConfig): EmailSender {
-  if (config.DAYBOOK_EMAIL_FROM !== undefined) {
-    const client = new SESv2Client({ region: config.AWS_REGION, ...(config.DAYBOOK_SES_ENDPOINT ? { endpoint: config.DAYBOOK_SES_ENDPOINT } : {}) });
-    return createSesSender({
-      client, from: config.DAYBOOK_EMAIL_FROM,
-      ...(config.DAYBOOK_SES_CONFIGURATION_SET ? { configurationSetName: config.DAYBOOK_SES_CONFIGURATION_SET } : {}),
-    });
-  }
-  return createOutboxSender(config.DAYBOOK_OUTBOX_DIR ?? "");
 }
