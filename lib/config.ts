@@ -91,6 +91,8 @@ export const webConfigSchema = z.object({
   QUICKBOOKS_AUTHORIZE_URL: z.optional(url),
   QUICKBOOKS_TOKEN_URL: z.optional(url),
   QUICKBOOKS_REVOKE_URL: z.optional(url),
+  /** The Accounting API's base (the simulator locally); Intuit's for QUICKBOOKS_ENVIRONMENT when unset. */
+  QUICKBOOKS_BASE_URL: z.optional(url),
 }).check(
   z.refine((config) => (config.DAYBOOK_KMS_KEY_ID === undefined) !== (config.DAYBOOK_VAULT_KEY_FILE === undefined), {
     message: "set exactly one of DAYBOOK_KMS_KEY_ID (AWS) and DAYBOOK_VAULT_KEY_FILE (local)",

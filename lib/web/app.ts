@@ -13,6 +13,7 @@ import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { addAccountRoutes } from "./routes/account";
 import { addConnectionRoutes } from "./routes/connections";
 import { addDayRoutes } from "./routes/days";
+import { addLocationRoutes } from "./routes/locations";
 import { addSessionRoutes } from "./routes/sessions";
 import { addSignInRoutes } from "./routes/sign-in";
 import { addUnsubscribeRoutes } from "./routes/unsubscribe";
@@ -51,6 +52,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   addAccountRoutes(app, deps);
   addWebhookRoutes(app, deps);
   addDayRoutes(app, deps);
+  addLocationRoutes(app, deps);
   addUnsubscribeRoutes(app, deps);
 
   const routePatterns = () => app.routes.filter((route) => route.method !== "ALL").map((route) => ({ method: route.method, pattern: routeRegExp(route.path) }));

@@ -9,6 +9,8 @@ import type { MerchantItemsTable } from "../report/merchant-items";
 import type { Merchant, Store } from "../store/types";
 import type { TokenVault } from "../vault/vault";
 import type { JobQueue } from "../worker/queue";
+import type { ProviderHosts } from "../locations/readers";
+import type { DueIndexDeps } from "../schedule/due-index";
 
 export interface WebhookSecrets {
   /** Square's webhook signature key for the subscription, and the exact notification URL Square posts to (both are signed). */
@@ -30,6 +32,12 @@ export interface EmailLinks {
   items: MerchantItemsTable;
 }
 
+/** What the locations page needs: the providers' API hosts it reads with, and the due-index it registers locations in. */
+export interface LocationSetup {
+  hosts: ProviderHosts;
+  dueIndex: DueIndexDeps;
+}
+
 export interface WebDeps {
   store: Store;
   auth: AuthStore;
@@ -44,6 +52,8 @@ export interface WebDeps {
   reports: MerchantItemsTable;
   /** Unset where there is no queue or link key (the local stack): those links then answer 404. */
   links?: EmailLinks;
+  /** Unset where the providers' APIs are not reachable: the locations page then answers 404. */
+  locations?: LocationSetup;
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */
   log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;
 }

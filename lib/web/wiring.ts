@@ -11,6 +11,7 @@ import type { WebConfig } from "../config";
 import { createCloverProvider } from "../oauth/clover";
 import type { OAuthProvider, ProviderName } from "../oauth/provider";
 import { createQuickBooksProvider } from "../oauth/quickbooks";
+import { intuitEndpoints } from "../quickbooks/oauth";
 import { createSquareProvider } from "../oauth/square";
 import { createDynamoStore } from "../store/dynamo";
 import { createSqsJobQueue } from "../worker/queue";
@@ -57,6 +58,14 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
     },
     now,
     reports: { client: dynamo, tableName: config.DAYBOOK_TABLE },
+    locations: {
+      hosts: {
+        squareBaseUrl: config.SQUARE_BASE_URL,
+        ...(config.CLOVER_HOSTS_OVERRIDE ? { cloverBaseUrl: config.CLOVER_HOSTS_OVERRIDE } : {}),
+        quickBooksBaseUrl: config.QUICKBOOKS_BASE_URL ?? intuitEndpoints(config.QUICKBOOKS_ENVIRONMENT).apiBase,
+      },
+      dueIndex: { documents: dynamo, tableName: config.DAYBOOK_TABLE },
+    },
     ...(config.DAYBOOK_LINK_KEY !== undefined && config.DAYBOOK_QUEUE_URL !== undefined
       ? {
         links: {

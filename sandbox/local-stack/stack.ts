@@ -158,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       QUICKBOOKS_CLIENT_ID: credentials.quickbooks.clientId,
       QUICKBOOKS_CLIENT_SECRET: credentials.quickbooks.clientSecret,
       QUICKBOOKS_ENVIRONMENT: "sandbox",
+      QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase,
       QUICKBOOKS_AUTHORIZE_URL: quickbooks.endpoints.authorize,
       QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token,
       QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,

@@ -102,6 +102,15 @@ const ATTEMPTS: Attempt[] = [
   { route: "POST /approve", request: (a, b) => a.post("/approve", { token: forgedLink(b, "approve-day") }), status: 400, then: nothingQueued },
   { route: "GET /days/:locationId/:businessDay", request: (a, b) => a.get(`/days/${b.locationId}/${B_DAY}`), status: 404 },
   { route: "POST /days/:locationId/:businessDay/approve", request: (a, b) => a.post(`/days/${b.locationId}/${B_DAY}/approve`), status: 404, then: nothingQueued },
+  { route: "GET /locations", request: (a) => a.get("/locations"), status: 200 },
+  ...(["square", "clover"] as const).map((provider): Attempt => ({
+    route: "POST /locations",
+    request: (a, b) => a.post("/locations", {
+      posConnectionId: connectionOf(b, provider).connectionId, locationId: provider === "square" ? b.locationId : connectionOf(b, provider).externalId,
+      timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: connectionOf(b, "quickbooks").connectionId,
+    }),
+    status: 404,
+  })),
   { route: "GET /unsubscribe", request: (a, b) => a.get(`/unsubscribe?token=${forgedLink(b, "unsubscribe")}`), status: 400 },
   {
     route: "POST /unsubscribe",

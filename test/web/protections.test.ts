@@ -150,6 +150,7 @@ describe("cross-site request forgery", () => {
     const link = await world.browser().requestSignInLink(newAddress());
     const linkToken = new URL(link).searchParams.get("token")!;
     const formToken = await browser.formToken();
+    const squareLocationId = /name="locationId" value="([^"]+)"/.exec(await (await browser.get("/locations")).text())?.[1] ?? "";
 
     // Each state-changing route with a body that would succeed from the app's own page (checked last).
     const routes: { path: string; fields: Record<string, string>; succeeds: number; signedIn: boolean }[] = [
@@ -157,6 +158,10 @@ describe("cross-site request forgery", () => {
       { path: "/sign-in/confirm", fields: { token: linkToken }, succeeds: 303, signedIn: false },
       { path: "/approve", fields: { token: approveToken }, succeeds: 200, signedIn: false },
       { path: `/days/${locationId}/2025-06-01/approve`, fields: {}, succeeds: 200, signedIn: true },
+      {
+        path: "/locations", succeeds: 303, signedIn: true,
+        fields: { posConnectionId: connection!.connectionId, locationId: squareLocationId, timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: books.connectionId },
+      },
       { path: "/sessions/end", fields: { session: otherSession.sessionHash }, succeeds: 303, signedIn: true },
       { path: "/sessions/end-others", fields: {}, succeeds: 303, signedIn: true },
       { path: "/connect/square", fields: {}, succeeds: 303, signedIn: true },

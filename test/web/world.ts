@@ -137,6 +137,10 @@ export async function createWebWorld(): Promise<WebWorld> {
     webhooks: { squareSignatureKey: SQUARE_SIGNATURE_KEY, squareNotificationUrl: SQUARE_NOTIFICATION_URL, cloverAuthCode: CLOVER_AUTH_CODE, cloverAppId: CLOVER_APP_ID },
     now: clock.date,
     reports: { client: documents, tableName },
+    locations: {
+      hosts: { squareBaseUrl: square.url, cloverBaseUrl: clover.url, quickBooksBaseUrl: quickbooks.endpoints.apiBase, timeoutMs: 5000 },
+      dueIndex: { documents, tableName },
+    },
     log: (level, message, fields = {}) => {
       logs.push({ level, message, fields });
       // Also into the run's log capture, so the suite-wide scan reads what the app logged.

@@ -36,7 +36,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
             {viewer && (
               <nav aria-label="Account">
                 <span class="who">{viewer.email}</span>{" "}
-                <a href="/connections">Connections</a> <a href="/sessions">Sessions</a> <a href="/account">Account</a>{" "}
+                <a href="/connections">Connections</a> <a href="/locations">Locations</a> <a href="/sessions">Sessions</a> <a href="/account">Account</a>{" "}
                 <form method="post" action="/sign-out" class="inline">
                   <FormToken viewer={viewer} />
                   <button type="submit">Sign out</button>

@@ -1,0 +1,166 @@
+/**
+ * The locations page: each active Square or Clover connection's locations with their daybook settings
+ * (time zone, day start, QuickBooks company), and the form that saves them. Saving a location gives it
+ * a mapping suggested from the QuickBooks chart of accounts (kept when the company stays the same) and
+ * puts it in the due-index, so the scheduler posts its days from then on.
+ */
+import type { Context, Hono } from "hono";
+import { isTimeZone } from "../../domain/business-day";
+import { suggestDefaultMapping } from "../../locations/default-mapping";
+import { listPosLocations, listQuickBooksAccounts, type PosLocation } from "../../locations/readers";
+import { createTokenKeeper, type TokenKeeper } from "../../oauth/token-keeper";
+import { registerStoredLocation } from "../../schedule/due-index";
+import type { Connection, LocationConfig, Merchant } from "../../store/types";
+import { z } from "../../validation";
+import type { AppEnv, LocationSetup, WebDeps } from "../deps";
+import { formFields, keptValue } from "../forms";
+import type { Viewer } from "../pages/layout";
+import { type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
+import { NotFoundPage } from "../pages/messages";
+import { requireSignedIn, signedIn } from "../session";
+
+const connectionId = z.string().check(z.minLength(1), z.maxLength(100));
+
+const locationForm = z.object({
+  posConnectionId: connectionId,
+  locationId: z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^#]+$/)),
+  timeZone: z.string({ error: "Enter a time zone." }).check(
+    z.trim(),
+    z.minLength(1, "Enter a time zone, e.g. America/New_York."),
+    z.maxLength(64, "That is not a time zone daybook knows. Use a name like America/New_York."),
+    z.refine(isTimeZone, "That is not a time zone daybook knows. Use a name like America/New_York."),
+  ),
+  dayStart: z.string({ error: "Enter when the business day starts." }).check(
+    z.trim(),
+    z.regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Enter a time on the quarter hour, like 04:00 or 05:30."),
+  ),
+  quickbooksConnectionId: z.string({ error: "Choose a QuickBooks company." }).check(z.minLength(1, "Choose a QuickBooks company.")),
+});
+
+const FIELDS = ["timeZone", "dayStart", "quickbooksConnectionId"] as const;
+
+const isActivePos = (connection: Connection) => connection.status === "active" && (connection.provider === "square" || connection.provider === "clover");
+const isActiveQuickBooks = (connection: Connection) => connection.status === "active" && connection.provider === "quickbooks";
+
+export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  // The page reads with tokens only; refreshes go through the same single-flight keeper the worker uses.
+  const tokens = createTokenKeeper({ store: deps.store, vault: deps.vault, providers: deps.providers, now: deps.now });
+
+  app.get("/locations", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    if (!deps.locations) return c.html(NotFoundPage({ viewer }), 404);
+    const saved = c.req.query("saved") !== undefined;
+    return c.html(await renderPage(deps, deps.locations, tokens, merchant, viewer, saved ? { notice: "Location saved. daybook posts its days from now on." } : {}));
+  });
+
+  app.post("/locations", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const setup = deps.locations;
+    if (!setup) return c.html(NotFoundPage({ viewer }), 404);
+    const fields = await formFields(c);
+    const merchantId = merchant.merchantId;
+
+    // Another merchant's connection, or a location its POS does not have: not found, nothing read or stored.
+    const posConnectionId = connectionId.safeParse(fields["posConnectionId"]);
+    const pos = posConnectionId.success ? await deps.store.getConnection(merchantId, posConnectionId.data) : undefined;
+    if (!pos || !isActivePos(pos)) return notFound(c, viewer);
+    let posLocation: PosLocation | undefined;
+    try {
+      posLocation = (await listPosLocations(setup.hosts, tokens, pos)).find((location) => location.locationId === fields["locationId"]);
+    } catch (error) {
+      logReadFailure(deps, "pos", pos, error);
+      return c.html(await renderPage(deps, setup, tokens, merchant, viewer, {}), 502);
+    }
+    if (!posLocation) return notFound(c, viewer);
+
+    const attempt: LocationAttempt = {
+      posConnectionId: pos.connectionId,
+      locationId: posLocation.locationId,
+      values: { timeZone: keptValue(fields["timeZone"], 64), dayStart: keptValue(fields["dayStart"], 5), quickbooksConnectionId: keptValue(fields["quickbooksConnectionId"], 100) },
+      errors: {},
+    };
+    const rejected = async () => c.html(await renderPage(deps, setup, tokens, merchant, viewer, { attempt }), 400);
+
+    const checked = locationForm.safeParse(fields);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) {
+        const name = FIELDS.find((each) => each === issue.path[0]);
+        if (name) attempt.errors[name] ??= issue.message;
+      }
+      return rejected();
+    }
+    const form = checked.data;
+    const quickBooks = await deps.store.getConnection(merchantId, form.quickbooksConnectionId);
+    if (!quickBooks) return notFound(c, viewer);
+    if (!isActiveQuickBooks(quickBooks)) {
+      attempt.errors.quickbooksConnectionId = "This QuickBooks company is not connected. Reconnect it on the connections page, or choose another.";
+      return rejected();
+    }
+
+    const existing = await deps.store.getLocation(merchantId, posLocation.locationId);
+    // A mapping the merchant already has for this company is kept: a reconnect gives the same company a new connection id.
+    const previousCompany = existing && (await deps.store.getConnection(merchantId, existing.quickbooksConnectionId));
+    let mapping = previousCompany && previousCompany.externalId === quickBooks.externalId ? existing.mapping : undefined;
+    if (!mapping) {
+      let suggested;
+      try {
+        suggested = suggestDefaultMapping(await listQuickBooksAccounts(setup.hosts, tokens, quickBooks));
+      } catch (error) {
+        logReadFailure(deps, "quickbooks", quickBooks, error);
+        attempt.errors.quickbooksConnectionId = "daybook could not read this company's chart of accounts. Try again in a minute; if it keeps failing, reconnect QuickBooks.";
+        return c.html(await renderPage(deps, setup, tokens, merchant, viewer, { attempt }), 502);
+      }
+      if (!suggested.ok) {
+        attempt.errors.quickbooksConnectionId = `This company's chart of accounts lacks ${suggested.missing.join("; ")}. Create it in QuickBooks, then save again.`;
+        return rejected();
+      }
+      mapping = suggested.mapping;
+    }
+
+    const location: LocationConfig = {
+      merchantId,
+      locationId: posLocation.locationId,
+      source: pos.provider as LocationConfig["source"],
+      name: posLocation.name,
+      posConnectionId: pos.connectionId,
+      quickbooksConnectionId: quickBooks.connectionId,
+      timeZone: form.timeZone,
+      dayStart: form.dayStart,
+      currency: posLocation.currency,
+      mapping,
+      updatedAt: deps.now().toISOString(),
+    };
+    await deps.store.putLocation(location);
+    await registerStoredLocation({ ...setup.dueIndex, store: deps.store }, merchantId, location.locationId, deps.now());
+    deps.log("info", "location saved", { merchantId, locationId: location.locationId, source: location.source });
+    return c.redirect("/locations?saved", 303);
+  });
+}
+
+function notFound(c: Context<AppEnv>, viewer: Viewer) {
+  return c.html(NotFoundPage({ viewer }), 404);
+}
+
+function logReadFailure(deps: WebDeps, what: "pos" | "quickbooks", connection: Connection, error: unknown): void {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  deps.log("warn", "locations page could not read a provider", {
+    merchantId: connection.merchantId, connectionId: connection.connectionId, provider: connection.provider, what, error: failure.name, message: failure.message.slice(0, 300),
+  });
+}
+
+async function renderPage(
+  deps: WebDeps, setup: LocationSetup, tokens: TokenKeeper, merchant: Merchant, viewer: Viewer, extra: { notice?: string; attempt?: LocationAttempt },
+) {
+  const connections = await deps.store.listConnections(merchant.merchantId);
+  const pos: PosConnectionLocations[] = await Promise.all(connections.filter(isActivePos).map(async (connection) => {
+    try {
+      return { connection, locations: await listPosLocations(setup.hosts, tokens, connection) };
+    } catch (error) {
+      logReadFailure(deps, "pos", connection, error);
+      return { connection, locations: undefined, problem: "daybook could not read this account's locations just now. Reload the page in a minute; if it keeps failing, reconnect the account on the connections page." };
+    }
+  }));
+  return LocationsPage({
+    viewer, pos, quickBooks: connections.filter(isActiveQuickBooks), saved: await deps.store.listLocations(merchant.merchantId), ...extra,
+  });
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { buildJournalEntry } from "../../lib/domain/journal-entry";
+import { parseMapping } from "../../lib/domain/mapping";
+import { MISSING_ACCOUNT, suggestDefaultMapping } from "../../lib/locations/default-mapping";
+import type { QuickBooksAccount } from "../../lib/quickbooks/types";
+import { summaryOf } from "../support/summaries";
+
+const account = (id: string, name: string, accountType: string, accountSubType?: string, active = true): QuickBooksAccount => ({
+  id, name, fullyQualifiedName: name, accountType, ...(accountSubType ? { accountSubType } : {}), active,
+});
+
+/** A small US chart, in the order QuickBooks lists it (by name): the picks must not depend on order. */
+const CHART: QuickBooksAccount[] = [
+  account("8", "Bank Charges", "Expense", "BankCharges"),
+  account("151", "Card Clearing", "Other Current Asset", "OtherCurrentAssets"),
+  account("1", "Checking", "Bank", "Checking"),
+  account("80", "Discounts Given", "Income", "DiscountsRefundsGiven"),
+  account("162", "Gift Cards Outstanding", "Other Current Liability", "OtherCurrentLiabilities"),
+  account("99", "Old Sales", "Income", "SalesOfProductIncome", false),
+  account("90", "Over/Short", "Expense", "OtherMiscellaneousServiceCost"),
+  account("79", "Sales of Product Income", "Income", "SalesOfProductIncome"),
+  account("160", "Sales Tax Payable", "Other Current Liability", "SalesTaxPayable"),
+  account("161", "Tips Payable", "Other Current Liability", "OtherCurrentLiabilities"),
+  account("4", "Undeposited Funds", "Other Current Asset", "UndepositedFunds"),
+];
+
+describe("the suggested default mapping", () => {
+  it("picks each figure's account by type, subtype and name, never an inactive one", () => {
+    const suggested = suggestDefaultMapping(CHART);
+    expect(suggested).toEqual({
+      ok: true,
+      mapping: {
+        defaults: {
+          sales: "79", discounts: "80", returns: "80", serviceCharges: "79", tax: "160", tips: "161", giftCards: "162",
+          nonRevenue: "162", tenders: "151", fees: "8", rounding: "90", overShort: "90",
+        },
+      },
+    });
+    if (suggested.ok) expect(parseMapping(suggested.mapping)).toEqual(suggested.mapping);
+  });
+
+  it("makes do with the bare minimum: one account of each needed type", () => {
+    const suggested = suggestDefaultMapping([
+      account("10", "Revenue", "Income"),
+      account("20", "Tax owed", "Other Current Liability", "SalesTaxPayable"),
+      account("21", "Owed to others", "Other Current Liability", "OtherCurrentLiabilities"),
+      account("30", "Undeposited Funds", "Other Current Asset", "UndepositedFunds"),
+      account("40", "Costs", "Expense"),
+    ]);
+    expect(suggested.ok && suggested.mapping.defaults).toEqual({
+      sales: "10", discounts: "10", returns: "10", serviceCharges: "10", tax: "20", tips: "21", giftCards: "21",
+      nonRevenue: "21", tenders: "30", fees: "40", rounding: "40", overShort: "40",
+    });
+  });
+
+  it("posts discounts and service charges to sales, not to some other income account, when the chart has none for them", () => {
+    const suggested = suggestDefaultMapping([
+      account("11", "Interest Earned", "Income", "InterestEarned"),
+      account("12", "Sales", "Income", "SalesOfProductIncome"),
+      ...CHART.filter((each) => each.accountType !== "Income"),
+    ]);
+    expect(suggested.ok && [suggested.mapping.defaults.sales, suggested.mapping.defaults.discounts, suggested.mapping.defaults.serviceCharges]).toEqual(["12", "12", "12"]);
+  });
+
+  it("gives a mapping every summary figure can be posted with, balanced", () => {
+    const suggested = suggestDefaultMapping(CHART);
+    if (!suggested.ok) throw new Error("expected a mapping");
+    const summary = summaryOf({
+      sales: { FOOD: 10_000 }, categoryNames: { FOOD: "Food" }, returns: { FOOD: 500 }, discounts: 300, serviceCharges: { Delivery: 200 },
+      autoGratuities: { Party: 150 }, tax: { State: 800 }, tips: 400, giftCardSales: 1000, nonRevenue: { Deposit: 50 },
+      payments: { CARD: 11_000, CASH: 1_000 }, refunds: { CARD: 200 }, fees: 330, rounding: -2,
+    });
+    const entry = buildJournalEntry(summary, suggested.mapping, { source: "square", locationId: "L1", businessDay: "2025-06-01", revision: 0 });
+    const side = (type: string) => entry.lines.filter((line) => line.postingType === type).reduce((sum, line) => sum + line.amount, 0);
+    expect(entry.journalEntry).not.toBeNull();
+    expect(side("Debit")).toBe(side("Credit"));
+    const used = new Set(entry.lines.map((line) => line.accountId));
+    for (const id of used) expect(CHART.find((each) => each.id === id)?.active).toBe(true);
+  });
+
+  it.each([
+    ["Income", MISSING_ACCOUNT.sales],
+    ["Other Current Asset", MISSING_ACCOUNT.clearing],
+    ["Expense", MISSING_ACCOUNT.expense],
+  ])("names the missing kind when the chart has no active %s account", (type, missing) => {
+    const suggested = suggestDefaultMapping(CHART.filter((each) => each.accountType !== type));
+    expect(suggested).toEqual({ ok: false, missing: [missing] });
+  });
+
+  it("asks for a sales tax account, and for a liability for tips, separately", () => {
+    const noTax = suggestDefaultMapping(CHART.filter((each) => each.accountSubType !== "SalesTaxPayable"));
+    expect(noTax).toEqual({ ok: false, missing: [MISSING_ACCOUNT.tax] });
+    const onlyTax = suggestDefaultMapping(CHART.filter((each) => each.accountType !== "Other Current Liability" || each.accountSubType === "SalesTaxPayable"));
+    expect(onlyTax).toEqual({ ok: false, missing: [MISSING_ACCOUNT.liability] });
+    const inactiveSales = suggestDefaultMapping(CHART.map((each) => (each.accountType === "Income" ? { ...each, active: false } : each)));
+    expect(inactiveSales).toEqual({ ok: false, missing: [MISSING_ACCOUNT.sales] });
+  });
+});

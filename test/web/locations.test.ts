@@ -1,0 +1,176 @@
+/**
+ * The locations page, every part real: the merchant connects Square (or Clover) and QuickBooks through
+ * the simulators' consent pages, the page lists the POS's locations read with the stored tokens, and
+ * saving one stores its settings with a mapping suggested from the company's chart of accounts and
+ * puts it in the due-index the scheduler reads.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildJournalEntry } from "../../lib/domain/journal-entry";
+import { parseMapping } from "../../lib/domain/mapping";
+import { getDueEntry } from "../../lib/schedule/due-index";
+import type { Connection } from "../../lib/store/types";
+import { DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
+import { summaryOf } from "../support/summaries";
+import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
+
+let world: WebWorld;
+beforeAll(async () => {
+  world = await createWebWorld();
+});
+afterAll(async () => {
+  expectCleanLogs(world);
+  await world.close();
+});
+
+let counter = 0;
+interface Merchant {
+  browser: Browser;
+  merchantId: string;
+  connection: (provider: Connection["provider"]) => Promise<Connection>;
+}
+
+async function merchantWith(connections: [Connection["provider"], string][]): Promise<Merchant> {
+  const browser = world.browser({ ip: `192.0.2.${String(++counter)}` });
+  const email = `locations${counter}.${Date.now()}@example.com`;
+  await browser.signIn(email);
+  for (const [provider, account] of connections) expect((await browser.connect(provider, account)).status).toBe(303);
+  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
+  const connection = async (provider: Connection["provider"]) =>
+    (await world.deps.store.listConnections(merchantId)).find((each) => each.provider === provider && each.status === "active")!;
+  return { browser, merchantId, connection };
+}
+
+const dueIndex = () => world.deps.locations!.dueIndex;
+
+/** The location ids the page offers forms for. */
+const offeredLocations = (html: string) => [...html.matchAll(/name="locationId" value="([^"]+)"/g)].map((match) => match[1]!);
+
+async function expectNothingStored(merchantId: string, locationId: string): Promise<void> {
+  expect(await world.deps.store.listLocations(merchantId)).toEqual([]);
+  expect(await getDueEntry(dueIndex(), merchantId, locationId)).toBeUndefined();
+}
+
+describe("the locations page", () => {
+  let a: Merchant;
+  let squareLocationId: string;
+  let form: Record<string, string>;
+
+  beforeAll(async () => {
+    a = await merchantWith([["square", world.accounts.square[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
+    const page = await a.browser.get("/locations");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Main Street");
+    expect(html).toContain("Not set up yet");
+    [squareLocationId] = offeredLocations(html) as [string];
+    form = {
+      posConnectionId: (await a.connection("square")).connectionId, locationId: squareLocationId,
+      timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: (await a.connection("quickbooks")).connectionId,
+    };
+  });
+
+  it("lists the Square location with the zone Square gives it, and asks for sign-in first", async () => {
+    expect(offeredLocations(await (await a.browser.get("/locations")).text())).toEqual([squareLocationId]);
+    const html = await (await a.browser.get("/locations")).text();
+    expect(html).toMatch(/name="timeZone"[^>]*value="America\/New_York"/);
+    const stranger = await world.browser().get("/locations");
+    expect(stranger.status).toBe(303);
+    expect(stranger.headers.get("Location")).toBe("/sign-in");
+  });
+
+  it.each([
+    ["timeZone", "Mars/Olympus", "not a time zone daybook knows"],
+    ["timeZone", "", "Enter a time zone"],
+    ["dayStart", "04:10", "quarter hour"],
+    ["dayStart", "24:00", "quarter hour"],
+  ])("rejects %s %j with the message next to the field and the typed values kept, storing nothing", async (field, value, message) => {
+    const response = await a.browser.post("/locations", { ...form, [field]: value });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    const fieldId = `loc-${form["posConnectionId"]!}-${squareLocationId}-${field}`;
+    expect(html).toMatch(new RegExp(`id="${fieldId}"[^>]*aria-invalid="true"`));
+    expect(html).toMatch(new RegExp(`id="${fieldId}-error"[^>]*>[^<]*${message}`));
+    // What was typed comes back: the other field's value and this one's.
+    const other = field === "timeZone" ? 'value="04:00"' : 'value="America/New_York"';
+    expect(html).toContain(other);
+    if (value !== "") expect(html).toContain(`value="${value}"`);
+    await expectNothingStored(a.merchantId, squareLocationId);
+  });
+
+  it("answers 404 for another merchant's connections or an unknown location, storing nothing", async () => {
+    const b = await merchantWith([["square", world.accounts.square[1]!], ["quickbooks", world.accounts.quickbooks[1]!]]);
+    const bSquare = await b.connection("square");
+    const bBooks = await b.connection("quickbooks");
+    const bLocationId = offeredLocations(await (await b.browser.get("/locations")).text())[0]!;
+    for (const fields of [
+      { ...form, posConnectionId: bSquare.connectionId, locationId: bLocationId },
+      { ...form, posConnectionId: bSquare.connectionId },
+      { ...form, quickbooksConnectionId: bBooks.connectionId },
+      { ...form, locationId: bLocationId },
+      { ...form, posConnectionId: form["quickbooksConnectionId"]! },
+    ]) {
+      const response = await a.browser.post("/locations", fields);
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain(bLocationId);
+    }
+    await expectNothingStored(a.merchantId, squareLocationId);
+    await expectNothingStored(a.merchantId, bLocationId);
+    await expectNothingStored(b.merchantId, bLocationId);
+  });
+
+  it("saves the location with a complete, balanced mapping from the chart of accounts and schedules it", async () => {
+    const response = await a.browser.post("/locations", { ...form, dayStart: "04:30" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toBe("/locations?saved");
+
+    const saved = await world.deps.store.getLocation(a.merchantId, squareLocationId);
+    expect(saved).toMatchObject({
+      merchantId: a.merchantId, locationId: squareLocationId, source: "square", name: "Main Street", currency: "USD",
+      posConnectionId: form["posConnectionId"], quickbooksConnectionId: form["quickbooksConnectionId"], timeZone: "America/New_York", dayStart: "04:30",
+    });
+    const mapping = parseMapping(saved!.mapping);
+    const active = new Set(DEFAULT_ACCOUNTS.filter((account) => account.Active).map((account) => account.Id));
+    for (const id of Object.values(mapping.defaults)) expect(active).toContain(id);
+
+    const summary = summaryOf({
+      sales: { FOOD: 12_000 }, categoryNames: { FOOD: "Food" }, discounts: 500, tax: { State: 920 }, tips: 1_000, giftCardSales: 2_500,
+      serviceCharges: { Delivery: 300 }, nonRevenue: { Deposit: 100 }, payments: { CARD: 15_120, CASH: 1_200 }, fees: 450, rounding: 0,
+    });
+    const entry = buildJournalEntry(summary, mapping, { source: "square", locationId: squareLocationId, businessDay: "2025-06-02", revision: 0 });
+    const side = (type: string) => entry.lines.filter((line) => line.postingType === type).reduce((sum, line) => sum + line.amount, 0);
+    expect(entry.held).toBe(false);
+    expect(side("Debit")).toBe(side("Credit"));
+
+    const due = await getDueEntry(dueIndex(), a.merchantId, squareLocationId);
+    // The clock is 2025-06-02T14:00Z (10:00 in New York): the first day due is June 2, ending 04:30 on June 3, plus two hours.
+    expect(due).toMatchObject({ timeZone: "America/New_York", dayStart: "04:30", nextDueAt: "2025-06-03T10:30:00.000Z" });
+
+    const page = await (await a.browser.get("/locations?saved")).text();
+    expect(page).toContain("Location saved");
+    expect(page).toMatch(/name="dayStart"[^>]*value="04:30"/);
+  });
+
+  it("says which account the QuickBooks company lacks, next to the field, and stores nothing", async () => {
+    const realmId = `9132${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`;
+    world.quickbooks.addCompany({ realmId, companyName: "Bare Books LLC", accounts: DEFAULT_ACCOUNTS.filter((account) => account.AccountType !== "Expense") });
+    const c = await merchantWith([["square", world.accounts.square[0]!], ["quickbooks", realmId]]);
+    const locationId = offeredLocations(await (await c.browser.get("/locations")).text())[0]!;
+    const response = await c.browser.post("/locations", {
+      posConnectionId: (await c.connection("square")).connectionId, locationId, timeZone: "America/Chicago", dayStart: "05:00",
+      quickbooksConnectionId: (await c.connection("quickbooks")).connectionId,
+    });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toMatch(/-quickbooksConnectionId-error"[^>]*>[^<]*lacks an Expense account/);
+    expect(html).toContain('value="America/Chicago"');
+    await expectNothingStored(c.merchantId, locationId);
+  });
+
+  it("shows a Clover merchant as one location with its own zone", async () => {
+    const d = await merchantWith([["clover", world.accounts.clover[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
+    const html = await (await d.browser.get("/locations")).text();
+    expect(offeredLocations(html)).toEqual([world.accounts.clover[0]]);
+    expect(html).toContain("Clover shop 1");
+    expect(html).toMatch(/name="timeZone"[^>]*value="America\/New_York"/);
+  });
+});
