@@ -7,6 +7,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProviderName } from "../../lib/oauth/provider";
+import { CookieJar } from "../cookie-jar";
 
 export class FlowError extends Error {
   override name = "FlowError";
@@ -16,7 +17,8 @@ const unescapeHtml = (text: string) =>
   text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[name] ?? "");
 
 export class WebClient {
-  readonly cookies = new Map<string, string>();
+  readonly #jar = new CookieJar();
+  readonly cookies = this.#jar.cookies;
 
   /** `publicUrl` is what the app calls itself (http://localhost:<port>); requests go to 127.0.0.1, where it listens. */
   constructor(readonly publicUrl: string) {}
@@ -40,20 +42,14 @@ export class WebClient {
 
   private async send(method: string, path: string, form?: URLSearchParams): Promise<Response> {
     const headers = new Headers();
-    if (this.cookies.size > 0) headers.set("Cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    const cookie = this.#jar.header();
+    if (cookie !== undefined) headers.set("Cookie", cookie);
     if (form) {
       headers.set("Origin", new URL(this.publicUrl).origin);
       headers.set("Content-Type", "application/x-www-form-urlencoded");
     }
     const response = await fetch(this.target(path), { method, headers, redirect: "manual", ...(form ? { body: form.toString() } : {}) });
-    for (const header of response.headers.getSetCookie()) {
-      const [pair = ""] = header.split(";");
-      const separator = pair.indexOf("=");
-      const name = pair.slice(0, separator);
-      const value = pair.slice(separator + 1);
-      if (/Max-Age=0\b/i.test(header) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    this.#jar.keep(response);
     return response;
   }
 

@@ -32,6 +32,7 @@ import { SECRET_MARKER } from "../../sandbox/secret-token";
 import { awsClientConfig, createTestTable } from "../support/aws";
 import { CAPTURE_DIR_VARIABLE, captureTo } from "../support/log-capture";
 import { submitConsentPage } from "../support/consent-page";
+import { CookieJar } from "../../sandbox/cookie-jar";
 
 export const PUBLIC_URL = "https://daybook.test";
 // Test secrets carry the marker the suite-wide log scan looks for (test/support/log-capture.ts).
@@ -201,7 +202,8 @@ export interface SendOptions {
 const SIGN_IN_LINK = /https:\/\/daybook\.test\/sign-in\/confirm\?token=([A-Za-z0-9_-]{43})/;
 
 export class Browser {
-  readonly cookies = new Map<string, string>();
+  readonly #jar = new CookieJar();
+  readonly cookies = this.#jar.cookies;
   readonly ip: string;
   readonly userAgent: string;
 
@@ -212,7 +214,8 @@ export class Browser {
 
   async request(method: string, path: string, body?: URLSearchParams | string, options: SendOptions = {}): Promise<Response> {
     const headers = new Headers({ "User-Agent": this.userAgent, ...options.headers });
-    if (this.cookies.size > 0) headers.set("Cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    const cookie = this.#jar.header();
+    if (cookie !== undefined) headers.set("Cookie", cookie);
     if (method === "POST") {
       const origin = options.origin === undefined ? PUBLIC_URL : options.origin;
       if (origin !== null) headers.set("Origin", origin);
@@ -222,7 +225,7 @@ export class Browser {
     // Shaped like hono/aws-lambda's bindings for a function URL request.
     const env = { requestContext: { http: { sourceIp: this.ip } } };
     const response = await this.world.app.request(`${PUBLIC_URL}${path}`, init, env);
-    this.keepCookies(response);
+    this.#jar.keep(response);
     return response;
   }
 
@@ -249,17 +252,6 @@ export class Browser {
     if (!token) throw new Error("the account page has no form token");
     this.cachedFormToken = { session, token };
     return token;
-  }
-
-  private keepCookies(response: Response): void {
-    for (const header of response.headers.getSetCookie()) {
-      const [pair = ""] = header.split(";");
-      const separator = pair.indexOf("=");
-      const name = pair.slice(0, separator);
-      const value = pair.slice(separator + 1);
-      if (/Max-Age=0\b/i.test(header) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
   }
 
   /** Asks for a sign-in link and returns the one the outbox received for the address. */
