@@ -8,13 +8,11 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProviderName } from "../../lib/oauth/provider";
 import { CookieJar } from "../cookie-jar";
+import { ConsentPageError, submitConsentPage } from "../consent-page";
 
 export class FlowError extends Error {
   override name = "FlowError";
 }
-
-const unescapeHtml = (text: string) =>
-  text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[name] ?? "");
 
 export class WebClient {
   readonly #jar = new CookieJar();
@@ -110,23 +108,10 @@ async function emailFiles(outboxDir: string): Promise<string[]> {
 
 /** Opens a simulator's consent page, picks `account` and approves; returns where it redirects (unfollowed). */
 export async function answerConsentPage(authorizeUrl: string, account: string): Promise<URL> {
-  const page = await fetch(authorizeUrl);
-  const html = await page.text();
-  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  if (page.status !== 200 || !action) throw new FlowError(`the consent page answered ${String(page.status)} without a form`);
-  const form = new URLSearchParams();
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) form.set(name ?? "", unescapeHtml(value ?? ""));
-  const select = /<select name="([^"]+)">/.exec(html)?.[1];
-  if (!select || !html.includes(`<option value="${account}"`)) throw new FlowError("the consent page does not offer the demo account");
-  form.set(select, account);
-  const approve = [...html.matchAll(/<button type="submit" name="([^"]+)" value="(approve|allow)"/g)][0];
-  if (!approve?.[1] || !approve[2]) throw new FlowError("the consent page has no approve button");
-  form.set(approve[1], approve[2]);
-  const decided = await fetch(new URL(unescapeHtml(action), authorizeUrl), {
-    method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString(),
-  });
-  await decided.arrayBuffer();
-  const location = decided.headers.get("Location");
-  if (decided.status !== 302 || !location) throw new FlowError(`approving on the consent page answered ${String(decided.status)}`);
-  return new URL(location);
+  try {
+    return await submitConsentPage(authorizeUrl, "approve", account);
+  } catch (error) {
+    if (error instanceof ConsentPageError) throw new FlowError(error.message);
+    throw error;
+  }
 }

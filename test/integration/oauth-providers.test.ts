@@ -15,7 +15,7 @@ import { parseCloverEvent, verifyCloverAuth } from "../../lib/oauth/webhook-sign
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
 import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
-import { submitConsentPage } from "../support/consent-page";
+import { submitConsentPage } from "../../sandbox/consent-page";
 
 const REDIRECT = "https://daybook.example/connect/callback";
 const STATE = "st4te-Zq9&x=1";

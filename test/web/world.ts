@@ -31,7 +31,7 @@ import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square
 import { SECRET_MARKER } from "../../sandbox/secret-token";
 import { awsClientConfig, createTestTable } from "../support/aws";
 import { CAPTURE_DIR_VARIABLE, captureTo } from "../support/log-capture";
-import { submitConsentPage } from "../support/consent-page";
+import { submitConsentPage } from "../../sandbox/consent-page";
 import { CookieJar } from "../../sandbox/cookie-jar";
 
 export const PUBLIC_URL = "https://daybook.test";
