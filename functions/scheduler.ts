@@ -7,6 +7,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { createSqsJobQueue } from "../lib/schedule/enqueue";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { loadSchedulerConfig } from "../lib/schedule/config";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";
@@ -24,7 +25,7 @@ const store = createDynamoStore({ client: documents, tableName: config.DAYBOOK_T
 
 export const handler = async (): Promise<SchedulerTickResult> => {
   const result = await runSchedulerTick({
-    documents, tableName: config.DAYBOOK_TABLE, sqs, queueUrl: config.DAYBOOK_QUEUE_URL, store, now: new Date(), shards: config.DAYBOOK_DUE_SHARDS,
+    documents, tableName: config.DAYBOOK_TABLE, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), store, now: new Date(), shards: config.DAYBOOK_DUE_SHARDS,
     log: (level, message, fields) => {
       logger[level](message, fields ?? {});
     },

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { createSqsJobQueue } from "../schedule/enqueue";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConfigError } from "../config";
 import { sleep as wait } from "../http/backoff";
@@ -50,7 +51,7 @@ export async function runBackfill(command: BackfillCommand, config: BackfillConf
   const sqs = new SQSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) });
   try {
     const documents = DynamoDBDocumentClient.from(dynamo);
-    const deps = { documents, tableName: config.DAYBOOK_TABLE, sqs, queueUrl: config.DAYBOOK_QUEUE_URL, store: createDynamoStore({ client: documents, tableName: config.DAYBOOK_TABLE }) };
+    const deps = { documents, tableName: config.DAYBOOK_TABLE, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), store: createDynamoStore({ client: documents, tableName: config.DAYBOOK_TABLE }) };
     const requested = await requestBackfill(deps, { ...command, requestedBy: "operator" }, now);
     const days = requested.total === 1 ? "1 day" : `${requested.total} days`;
     io.stdout(`Backfill ${requested.backfillId} queued: ${days} of location ${command.locationId}, ${requested.from} to ${requested.to}.\n`);

@@ -4,19 +4,16 @@
  * comes first: a crash in between sends the days again next tick, which SQS's deduplication and the
  * worker's idempotency absorb; the other order could lose a day.
  */
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { dueWork } from "./due-days";
 import { advance, DUE_INDEX_SHARDS, type DueEntry, dueEntries, removeEntry } from "./due-index";
-import { enqueueJobs } from "./enqueue";
+import { enqueueJobs, type QueueDeps } from "./enqueue";
 import type { SyncJob } from "./job";
 import { ConflictError, type Store } from "../store/types";
 
-export interface SchedulerDeps {
+export interface SchedulerDeps extends QueueDeps {
   documents: DynamoDBDocumentClient;
   tableName: string;
-  sqs: SQSClient;
-  queueUrl: string;
   store: Pick<Store, "getLocation">;
   now: Date;
   /** The due-index's shard count; DUE_INDEX_SHARDS unless the locations were registered with another. */

@@ -8,7 +8,7 @@ import type { OAuthProvider, ProviderName } from "../oauth/provider";
 import type { MerchantItemsTable } from "../report/merchant-items";
 import type { Merchant, Store } from "../store/types";
 import type { TokenVault } from "../vault/vault";
-import type { JobQueue } from "../worker/queue";
+import type { JobQueue } from "../schedule/enqueue";
 import type { ProviderHosts } from "../locations/readers";
 import type { DueIndexDeps } from "../schedule/due-index";
 

@@ -14,7 +14,7 @@ import { createQuickBooksProvider } from "../oauth/quickbooks";
 import { intuitEndpoints } from "../quickbooks/oauth";
 import { createSquareProvider } from "../oauth/square";
 import { createDynamoStore } from "../store/dynamo";
-import { createSqsJobQueue } from "../worker/queue";
+import { createSqsJobQueue } from "../schedule/enqueue";
 import type { WebDeps } from "./deps";
 import { emailFrom, vaultFrom } from "../wiring/vault-and-email";
 

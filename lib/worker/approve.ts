@@ -7,7 +7,8 @@
 import { type LinkClaims, SignedLinkError, verifyLink } from "../links/signed-link";
 import type { Store } from "../store/types";
 import type { LocationDay } from "../sync/sync-day";
-import type { JobQueue } from "./queue";
+import { enqueueJobs, type JobQueue } from "../schedule/enqueue";
+import { messageGroupOf } from "../schedule/job";
 
 export interface ApproveDeps {
   store: Store;
@@ -34,7 +35,7 @@ export async function approveDay(deps: ApproveDeps, day: LocationDay): Promise<v
   if (!location) throw new SignedLinkError("This location is no longer in daybook.");
   const quickBooks = await deps.store.getConnection(day.merchantId, location.quickbooksConnectionId);
   if (!quickBooks) throw new SignedLinkError("QuickBooks is not connected any more; connect it again, then approve.");
-  await deps.queue.send({ ...day, kind: "approve" }, quickBooks.externalId);
+  await enqueueJobs(deps, [{ ...day, kind: "approve" }], messageGroupOf(quickBooks.externalId));
 }
 
 export async function approveFromLink(deps: ApproveDeps, token: string): Promise<LocationDay> {

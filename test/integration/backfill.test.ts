@@ -14,6 +14,7 @@ import type { LocationConfig, Store } from "../../lib/store/types";
 import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue } from "../support/queue";
+import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 
 const endpoint = inject("motoEndpoint");
 // One request at a time: moto does not serialise updates to an item as DynamoDB does (see aws.ts).
@@ -32,7 +33,7 @@ beforeAll(async () => {
   tableName = await createTestTable(dynamo);
   store = createDynamoStore({ client: documents, tableName });
   queueUrl = await createFifoQueue(sqs);
-  deps = { documents, tableName, sqs, queueUrl, store };
+  deps = { documents, tableName, queue: createSqsJobQueue(sqs, queueUrl), store };
 });
 
 afterAll(() => {

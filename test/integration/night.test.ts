@@ -39,6 +39,7 @@ import { awsClientConfig, createTestTable } from "../support/aws";
 import { startMoto } from "../support/moto";
 import { EXTRA_ACCOUNTS, MAPPING } from "../support/sync-world";
 import { awsClients, createQueues, createSender, drain, peek, type SentMail, sentMail } from "../support/worker-world";
+import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 
 // A moto_server of its own: the night's thousands of requests do not queue behind other files' (nor
 // theirs behind these), and its state holds only this night.
@@ -245,7 +246,7 @@ beforeAll(async () => {
 
   for (clock = START; clock <= END; clock += QUARTER_HOUR) {
     tickStartedAt = Date.now();
-    const tick = await runSchedulerTick({ documents, tableName: dueTableName, sqs, queueUrl: queues.queueUrl, store, now: new Date(clock) });
+    const tick = await runSchedulerTick({ documents, tableName: dueTableName, queue: createSqsJobQueue(sqs, queues.queueUrl), store, now: new Date(clock) });
     expect(tick.failed).toBe(0);
     if (tick.enqueued > 0) tickTimes.push(clock);
     await Promise.all(handlers.map((handler) => drain(sqs, queues.queueUrl, handler, { idleRounds: 2 })));

@@ -17,6 +17,7 @@ import { ConflictError, type LocationConfig, type Store } from "../../lib/store/
 import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue, recordSends } from "../support/queue";
+import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 
 const endpoint = inject("motoEndpoint");
 const dynamo = new DynamoDBClient(awsClientConfig(endpoint));
@@ -54,7 +55,7 @@ async function aRegisteredLocation(timeZone: string, dayStart: string, now: Date
 }
 
 function tickDeps(queueUrl: string, now: Date, overrides: Partial<SchedulerDeps> = {}): SchedulerDeps {
-  return { documents, tableName, sqs, queueUrl, store, now, ...overrides };
+  return { documents, tableName, queue: createSqsJobQueue(sqs, queueUrl), store, now, ...overrides };
 }
 
 const jobsOf = (merchantId: string, from: number) => sent.slice(from).map((message) => message.body as SyncJob).filter((job) => job.merchantId === merchantId);

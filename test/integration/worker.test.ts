@@ -18,7 +18,7 @@ import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
 import { approveFromLink } from "../../lib/worker/approve";
 import { createWorkerHandler, IDEMPOTENCY_PARTITION } from "../../lib/worker/handler";
 import type { WorkerDeps } from "../../lib/worker/process-job";
-import { createSqsJobQueue } from "../../lib/worker/queue";
+import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { expectedAccountNets } from "../support/account-totals";
 import { awsClientConfig } from "../support/aws";

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expect, inject } from "vitest";
 import type { LocationConfig } from "../../lib/store/types";
 import { createApp } from "../../lib/web/app";
-import { createSqsJobQueue } from "../../lib/worker/queue";
+import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { awsClientConfig } from "../support/aws";
 import { createFifoQueue, drainQueue, type ReceivedJob } from "../support/queue";
 import type { Browser, WebWorld } from "./world";

@@ -270,7 +270,7 @@ describe("wiring from the web settings", () => {
         DAYBOOK_LINK_KEY: key.toString("base64"), DAYBOOK_QUEUE_URL: queueUrl, DAYBOOK_SQS_ENDPOINT: inject("motoEndpoint"),
       })), () => undefined);
       expect(deps.links?.key.equals(key)).toBe(true);
-      await deps.links!.queue.send({ merchantId: "M1", locationId: "L1", businessDay: BUSINESS_DAY, kind: "approve" }, "9130000000000001");
+      await deps.links!.queue.sendJobs([{ merchantId: "M1", locationId: "L1", businessDay: BUSINESS_DAY, kind: "approve" }], messageGroupOf("9130000000000001"));
       expect((await drainQueue(sqs, queueUrl)).map((job) => [job.body, job.groupId])).toEqual([
         [{ merchantId: "M1", locationId: "L1", businessDay: BUSINESS_DAY, kind: "approve" }, messageGroupOf("9130000000000001")],
       ]);
@@ -278,7 +278,7 @@ describe("wiring from the web settings", () => {
       const token = signLink({ purpose: "unsubscribe", merchantId: "M1", subject: addressHash("a@example.com"), expiresAt: Math.floor(Date.now() / 1000) + DAY_S }, key);
       expect((await createApp(deps).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(200);
 
-      // The local stack sets neither: the links answer 404.
+      // Without either, the links answer 404.
       const local = await webDepsFromConfig(loadWebConfig(environment(folder)), () => undefined);
       expect(local.links).toBeUndefined();
       expect((await createApp(local).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(404);
