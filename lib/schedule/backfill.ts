@@ -2,17 +2,19 @@
  * Backfills: a merchant or an operator asks for a range of past business days, and each day is queued
  * like a nightly one (kind "backfill", in the location's QuickBooks company's message group, so it
  * never runs beside that company's nightly jobs). A progress item in the merchant's partition counts
- * the days done and failed; the worker adds to it as each job ends.
+ * the days done and failed; the worker adds to it as each job ends (lib/worker/process-job.ts), and it
+ * remembers which days it counted, so a job that runs twice (a redelivery, a duplicate, a crash after
+ * counting) counts its day once.
  *
  * Each job is one business day, and the worker reads that day's window on its own, so a long range
  * never becomes one long POS read (Clover's client also splits any read over 90 days).
  */
 import { randomUUID } from "node:crypto";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
 import { describeItem, fromItem, unlessConditionFails } from "../store/dynamo-items";
 import { keys } from "../store/keys";
-import type { Store } from "../store/types";
+import type { LocationConfig, Store } from "../store/types";
 import { z } from "../validation";
 import { firstDayDueAfter } from "./due-days";
 import { DEFAULT_SETTLE_MINUTES, getDueEntry } from "./due-index";
@@ -56,20 +58,26 @@ export type BackfillProgress = z.infer<typeof progressSchema> & {
   complete: boolean;
 };
 
+/** Which part of the request a refusal is about, for a form to put the message next to. */
+export type BackfillField = "merchant" | "location" | "from" | "to";
+
 /** The request cannot be carried out as asked; the message says why in a sentence. */
 export class BackfillError extends Error {
   override name = "BackfillError";
+  constructor(message: string, readonly field?: BackfillField) {
+    super(message);
+  }
 }
 
 function progressKey(merchantId: string, backfillId: string): { PK: string; SK: string } {
   return { PK: keys.merchantPartition(merchantId), SK: `BACKFILL#${backfillId}` };
 }
 
-function checkedDate(value: string, flag: string): string {
+function checkedDate(value: string, flag: "from" | "to"): string {
   try {
     parseIsoDate(value);
   } catch (error) {
-    if (error instanceof BusinessDayError) throw new BackfillError(`${flag} must be a date, YYYY-MM-DD, not ${JSON.stringify(value)}`);
+    if (error instanceof BusinessDayError) throw new BackfillError(`${flag} must be a date, YYYY-MM-DD, not ${JSON.stringify(value)}`, flag);
     throw error;
   }
   return value;
@@ -78,27 +86,24 @@ function checkedDate(value: string, flag: string): string {
 /** Checks the request, writes its progress item and queues one job per day, oldest first. */
 export async function requestBackfill(deps: BackfillDeps, request: BackfillRequest, now: Date): Promise<BackfillProgress> {
   for (const [what, id] of [["merchant", request.merchantId], ["location", request.locationId]] as const) {
-    if (id === "" || id.includes("#")) throw new BackfillError(`the ${what} id must be non-empty and without "#", not ${JSON.stringify(id)}`);
+    if (id === "" || id.includes("#")) throw new BackfillError(`the ${what} id must be non-empty and without "#", not ${JSON.stringify(id)}`, what);
   }
   const from = checkedDate(request.from, "from");
   const to = checkedDate(request.to, "to");
-  if (from > to) throw new BackfillError(`the range starts (${from}) after it ends (${to})`);
+  if (from > to) throw new BackfillError(`the range starts (${from}) after it ends (${to})`, "to");
   const location = await deps.store.getLocation(request.merchantId, request.locationId);
-  if (location === undefined) throw new BackfillError(`merchant ${request.merchantId} has no location ${request.locationId}`);
+  if (location === undefined) throw new BackfillError(`merchant ${request.merchantId} has no location ${request.locationId}`, "location");
 
-  const dueEntry = await getDueEntry(deps, request.merchantId, request.locationId);
-  const schedule = { timeZone: location.timeZone, dayStart: location.dayStart, settleMinutes: dueEntry?.settleMinutes ?? DEFAULT_SETTLE_MINUTES };
-  const lastDue = addDays(firstDayDueAfter(now, schedule), -1);
+  const { latest: lastDue, earliest } = await backfillableDays(deps, location, now);
   if (to > lastDue) {
-    throw new BackfillError(`${to} is not yet over and settled in ${location.timeZone}; the latest day that can be backfilled now is ${lastDue}`);
+    throw new BackfillError(`${to} is not yet over and settled in ${location.timeZone}; the latest day that can be backfilled now is ${lastDue}`, "to");
   }
-  const earliest = addDays(businessDayOf(now.getTime(), location.timeZone, location.dayStart), -MAX_BACKFILL_DAYS_BACK);
   if (from < earliest) {
-    throw new BackfillError(`a backfill reaches back at most ${MAX_BACKFILL_DAYS_BACK} days: the earliest day that can be asked for now is ${earliest}`);
+    throw new BackfillError(`a backfill reaches back at most ${MAX_BACKFILL_DAYS_BACK} days: the earliest day that can be asked for now is ${earliest}`, "from");
   }
   const quickBooks = await deps.store.getConnection(request.merchantId, location.quickbooksConnectionId);
-  if (quickBooks?.provider !== "quickbooks") throw new BackfillError(`location ${request.locationId} has no QuickBooks connection`);
-  if (quickBooks.status !== "active") throw new BackfillError(`the location's QuickBooks connection is ${quickBooks.status}: reconnect it first`);
+  if (quickBooks?.provider !== "quickbooks") throw new BackfillError(`location ${request.locationId} has no QuickBooks connection`, "location");
+  if (quickBooks.status !== "active") throw new BackfillError(`the location's QuickBooks connection is ${quickBooks.status}: reconnect it first`, "location");
 
   const days: string[] = [];
   for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
@@ -128,24 +133,70 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
 }
 
 /**
- * Counts one day of the backfill as done or failed, atomically. A count never passes the total (a
- * job recorded twice is not counted twice past it); undefined if the backfill does not exist (the
- * account was deleted meanwhile).
+ * The range of days a location can be backfilled now: from MAX_BACKFILL_DAYS_BACK business days
+ * before today to the last day that is over and settled (the day before the first one the scheduler
+ * has yet to post), both inclusive.
+ */
+export async function backfillableDays(
+  deps: Pick<BackfillDeps, "documents" | "tableName">, location: Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart">, now: Date,
+): Promise<{ earliest: string; latest: string }> {
+  const dueEntry = await getDueEntry(deps, location.merchantId, location.locationId);
+  const schedule = { timeZone: location.timeZone, dayStart: location.dayStart, settleMinutes: dueEntry?.settleMinutes ?? DEFAULT_SETTLE_MINUTES };
+  return {
+    earliest: addDays(businessDayOf(now.getTime(), location.timeZone, location.dayStart), -MAX_BACKFILL_DAYS_BACK),
+    latest: addDays(firstDayDueAfter(now, schedule), -1),
+  };
+}
+
+/**
+ * Counts the day `businessDay` of the backfill as done or failed, atomically, once: the item keeps
+ * the days it counted (`recordedDays`), so recording a day again (the job ran twice) changes nothing.
+ * Without a day (older callers) each call counts, but never past the total. Returns the progress,
+ * or undefined if the backfill does not exist (the account was deleted meanwhile).
  */
 export async function recordBackfillProgress(
-  deps: Pick<BackfillDeps, "documents" | "tableName">, merchantId: string, backfillId: string, outcome: "done" | "failed",
+  deps: Pick<BackfillDeps, "documents" | "tableName">, merchantId: string, backfillId: string, outcome: "done" | "failed", businessDay?: string,
 ): Promise<BackfillProgress | undefined> {
+  const counted = "attribute_exists(PK) AND (attribute_not_exists(#recorded) OR #recorded < #total)";
   const updated = await unlessConditionFails(() => deps.documents.send(new UpdateCommand({
     TableName: deps.tableName,
     Key: progressKey(merchantId, backfillId),
-    UpdateExpression: "ADD #outcome :one, #recorded :one",
-    ConditionExpression: "attribute_exists(PK) AND (attribute_not_exists(#recorded) OR #recorded < #total)",
-    ExpressionAttributeNames: { "#outcome": outcome, "#recorded": "recorded", "#total": "total" },
-    ExpressionAttributeValues: { ":one": 1 },
+    ...(businessDay === undefined
+      ? {
+        UpdateExpression: "ADD #outcome :one, #recorded :one",
+        ConditionExpression: counted,
+        ExpressionAttributeNames: { "#outcome": outcome, "#recorded": "recorded", "#total": "total" },
+        ExpressionAttributeValues: { ":one": 1 },
+      }
+      : {
+        UpdateExpression: "ADD #outcome :one, #recorded :one, #days :days",
+        ConditionExpression: `${counted} AND (attribute_not_exists(#days) OR NOT contains(#days, :day))`,
+        ExpressionAttributeNames: { "#outcome": outcome, "#recorded": "recorded", "#total": "total", "#days": "recordedDays" },
+        ExpressionAttributeValues: { ":one": 1, ":day": businessDay, ":days": new Set([businessDay]) },
+      }),
     ReturnValues: "ALL_NEW",
   })));
   if (updated?.Attributes !== undefined) return withComplete(fromItem(progressSchema, updated.Attributes, `the backfill ${describeItem(updated.Attributes)}`));
   return getBackfill(deps, merchantId, backfillId);
+}
+
+/** The merchant's backfills, newest first, at most `limit`. */
+export async function listBackfills(
+  deps: Pick<BackfillDeps, "documents" | "tableName">, merchantId: string, limit = 10,
+): Promise<BackfillProgress[]> {
+  const found: BackfillProgress[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.documents.send(new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":pk": keys.merchantPartition(merchantId), ":prefix": "BACKFILL#" },
+      ExclusiveStartKey: start,
+    }));
+    for (const item of page.Items ?? []) found.push(withComplete(fromItem(progressSchema, item, `the backfill ${describeItem(item)}`)));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.backfillId.localeCompare(b.backfillId)).slice(0, limit);
 }
 
 export async function getBackfill(

@@ -5,8 +5,14 @@
  * day is marked failed and reported before the job goes on to the dead-letter queue. Failures only the
  * merchant can fix (reconnect, a change in QuickBooks) are reported at once, without retrying.
  *
+ * A backfill's job also counts its day in the backfill's progress when the sync ends (done: posted,
+ * adjusted, unchanged, no sales, held; failed: a failure only the merchant can fix, or the last
+ * attempt failing), before the report goes out, so a report that cannot be sent does not hold the
+ * backfill back.
+ *
  * Everything here may run twice for one job (a redelivery, a duplicate): the sync posts once, a
- * posted entry's report is keyed by its revision, and each report remembers who already has it.
+ * posted entry's report is keyed by its revision, each report remembers who already has it, and the
+ * backfill's progress counts each day once.
  */
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
@@ -17,6 +23,7 @@ import {
   listDayReports, markDelivered, markDeliveredTo, reportIdFor, saveReport, type StoredReport, type StoredReportContent,
 } from "../report/report-store";
 import { getReviewMode } from "../report/review-mode";
+import { recordBackfillProgress } from "../schedule/backfill";
 import { escapeHtml, renderSyncReport, type ReportEntry, type ReportStatus } from "../report/sync-report";
 import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, Store, SyncFailure, SyncRecord } from "../store/types";
@@ -72,11 +79,13 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
     // The last attempt: the day is failed, said so, and the message goes on to the dead-letter queue.
     const failure = await markDayFailed(deps, day, error);
     deps.onFailedDay?.(job);
+    await countBackfillDay(deps, job, "failed");
     await report(deps, day, { status: "failed", failure });
     throw error;
   }
 
   if (outcome.status === "failed") deps.onFailedDay?.(job);
+  await countBackfillDay(deps, job, outcome.status === "failed" ? "failed" : "done");
   if (outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before))) {
     // A re-check of a day still waiting for review, with the same figures: the report already went.
     return { status: outcome.status, emailsSent: await deliverPending(deps, day) };
@@ -87,6 +96,12 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
     return { status: outcome.status, emailsSent: await deliverPending(deps, day) };
   }
   return { status: outcome.status, emailsSent: await report(deps, day, outcome) };
+}
+
+/** A backfill's job: its day ended, done or failed; counted once however often the job runs. */
+async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: "done" | "failed"): Promise<void> {
+  if (job.kind !== "backfill" || job.backfillId === undefined) return;
+  await recordBackfillProgress({ documents: deps.table.client, tableName: deps.table.tableName }, job.merchantId, job.backfillId, outcome, job.businessDay);
 }
 
 async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncRecord): Promise<boolean> {

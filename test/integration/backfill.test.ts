@@ -7,7 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { BackfillError, type BackfillDeps, getBackfill, recordBackfillProgress, requestBackfill } from "../../lib/schedule/backfill";
+import { BackfillError, type BackfillDeps, backfillableDays, getBackfill, listBackfills, recordBackfillProgress, requestBackfill } from "../../lib/schedule/backfill";
 import { deduplicationIdOf, messageGroupOf, syncJobSchema } from "../../lib/schedule/job";
 import { createDynamoStore } from "../../lib/store/dynamo";
 import type { LocationConfig, Store } from "../../lib/store/types";
@@ -83,6 +83,42 @@ describe("backfills", () => {
     expect(await recordBackfillProgress(deps, location.merchantId, progress.backfillId, "failed")).toMatchObject({ done: 4, failed: 1, total: 5 });
   });
 
+  it("counts each day once, however often and however concurrently it is recorded", async () => {
+    const location = await aLocation();
+    const progress = await requestBackfill(deps, request(location, "2025-06-12", "2025-06-14"), NOW);
+    await drainQueue(sqs, queueUrl);
+    const record = (day: string, outcome: "done" | "failed") => recordBackfillProgress(deps, location.merchantId, progress.backfillId, outcome, day);
+    await Promise.all([record("2025-06-12", "done"), record("2025-06-12", "done"), record("2025-06-13", "failed")]);
+    // A day recorded again, even with another outcome, changes nothing.
+    expect(await record("2025-06-13", "done")).toMatchObject({ done: 1, failed: 1, complete: false });
+    expect(await record("2025-06-12", "done")).toMatchObject({ done: 1, failed: 1, complete: false });
+    expect(await record("2025-06-14", "done")).toMatchObject({ total: 3, done: 2, failed: 1, complete: true });
+    expect(await record("2025-06-14", "done")).toMatchObject({ total: 3, done: 2, failed: 1, complete: true });
+  });
+
+  it("lists a merchant's backfills, newest first, and no one else's", async () => {
+    const location = await aLocation();
+    const older = await requestBackfill(deps, request(location, "2025-06-01", "2025-06-02"), new Date(NOW.getTime() - 60_000));
+    const newer = await requestBackfill(deps, request(location, "2025-06-10", "2025-06-14"), NOW);
+    await requestBackfill(deps, request(await aLocation(), "2025-06-10", "2025-06-14"), NOW);
+    await drainQueue(sqs, queueUrl);
+    const listed = await listBackfills(deps, location.merchantId);
+    expect(listed.map((each) => each.backfillId)).toEqual([newer.backfillId, older.backfillId]);
+    expect(listed[0]).toMatchObject({ total: 5, done: 0, complete: false, locationId: location.locationId });
+    expect(await listBackfills(deps, location.merchantId, 1)).toHaveLength(1);
+  });
+
+  it("tells which field a refusal is about, and which days can be backfilled now", async () => {
+    const location = await aLocation();
+    const fieldOf = (from: string, to: string) => requestBackfill(deps, request(location, from, to), NOW).then(() => "accepted", (error: unknown) => (error as BackfillError).field);
+    expect(await fieldOf("2025-06-12", "2025-06-11")).toBe("to");
+    expect(await fieldOf("2025-06-10", "2025-06-15")).toBe("to");
+    expect(await fieldOf("2025-03-16", "2025-06-14")).toBe("from");
+    expect(await fieldOf("2025-6-1", "2025-06-14")).toBe("from");
+    expect(await backfillableDays(deps, location, NOW)).toEqual({ earliest: "2025-03-17", latest: "2025-06-14" });
+    expect(await backfillableDays(deps, location, new Date("2025-06-15T05:59:00.000Z"))).toEqual({ earliest: "2025-03-17", latest: "2025-06-13" });
+  });
+
   it("accepts exactly the last settled day and the day 90 days back", async () => {
     const location = await aLocation();
     const progress = await requestBackfill(deps, request(location, "2025-03-17", "2025-06-14"), NOW);
@@ -93,7 +129,7 @@ describe("backfills", () => {
   it("refuses ranges it cannot carry out, each with a sentence that says why", async () => {
     const location = await aLocation();
     const refusal = (from: string, to: string, now = NOW) => requestBackfill(deps, request(location, from, to), now);
-    await expect(refusal("2025-06-12", "2025-06-11")).rejects.toThrow(new BackfillError("the range starts (2025-06-12) after it ends (2025-06-11)"));
+    await expect(refusal("2025-06-12", "2025-06-11")).rejects.toThrow(new BackfillError("the range starts (2025-06-12) after it ends (2025-06-11)", "to"));
     await expect(refusal("2025-06-10", "2025-06-15")).rejects.toThrow(
       "2025-06-15 is not yet over and settled in America/New_York; the latest day that can be backfilled now is 2025-06-14",
     );

@@ -14,10 +14,11 @@ import type { EntryLine } from "../../lib/domain/journal-entry";
 import { listDayReports } from "../../lib/report/report-store";
 import { setReviewMode } from "../../lib/report/review-mode";
 import { unsubscribeFromLink } from "../../lib/report/unsubscribe";
+import { getBackfill, requestBackfill } from "../../lib/schedule/backfill";
 import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
 import { approveFromLink } from "../../lib/worker/approve";
 import { createWorkerHandler, IDEMPOTENCY_PARTITION } from "../../lib/worker/handler";
-import type { WorkerDeps } from "../../lib/worker/process-job";
+import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { expectedAccountNets } from "../support/account-totals";
@@ -260,5 +261,47 @@ describe("the worker", () => {
     expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
     const reports = await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE);
     expect(reports.map((report) => report.status)).toEqual(["posted", "adjusted"]);
+  });
+});
+
+describe("a backfill through the worker", () => {
+  const backfillOf = async (from: string, to: string) => {
+    const { world, deps } = setup;
+    const backfillDeps = { documents, tableName: world.tableName, queue: createSqsJobQueue(sqs, setup.queueUrl), store: world.store };
+    const progress = await requestBackfill(backfillDeps, { merchantId: world.merchantId, locationId: "GENLOCATION01", from, to, requestedBy: "merchant" }, new Date(NIGHT));
+    const latest = () => getBackfill({ documents, tableName: deps.table.tableName }, world.merchantId, progress.backfillId);
+    return { progress, latest };
+  };
+
+  it("counts each day as its job ends, and is complete when the last has; a day run again counts once", async () => {
+    const { world } = setup;
+    const { progress, latest } = await backfillOf("2025-06-12", DATE);
+    expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(3);
+    // Two days without sales and the day with them, posted.
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+    expect(await latest()).toMatchObject({ total: 3, done: 3, failed: 0, complete: true });
+
+    // The same job delivered again (a new message, as a duplicate send after SQS's window is), and run
+    // again past the handler's idempotency (as after a crash between counting and finishing).
+    const again: SyncJob = { merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay: DATE, kind: "backfill", backfillId: progress.backfillId };
+    await setup.send(again);
+    expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(1);
+    await processJob(setup.deps, again, { number: 1, max: MAX_ATTEMPTS });
+    await processJob(setup.deps, { ...again, businessDay: "2025-06-12" }, { number: 1, max: MAX_ATTEMPTS });
+    expect(await latest()).toMatchObject({ total: 3, done: 3, failed: 0, complete: true });
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+  });
+
+  it("counts a day failed on its last attempt, once, and not on the attempts before", async () => {
+    const { world } = setup;
+    const { progress, latest } = await backfillOf("2025-06-13", DATE);
+    world.quickbooks.injectFaults({ match: "api", fault: { kind: "500" }, times: 1_000 });
+    const job: SyncJob = { merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay: DATE, kind: "backfill", backfillId: progress.backfillId };
+    await expect(processJob(setup.deps, job, { number: 1, max: MAX_ATTEMPTS })).rejects.toThrow();
+    expect(await latest()).toMatchObject({ done: 0, failed: 0, complete: false });
+    await expect(processJob(setup.deps, job, { number: MAX_ATTEMPTS, max: MAX_ATTEMPTS })).rejects.toThrow();
+    await expect(processJob(setup.deps, job, { number: MAX_ATTEMPTS, max: MAX_ATTEMPTS })).rejects.toThrow();
+    expect(await latest()).toMatchObject({ total: 2, done: 0, failed: 1, complete: false });
+    expect(setup.failedDays).toHaveLength(2);
   });
 });
