@@ -9,6 +9,7 @@
  * - any other fault: fail at once, classified by lib/quickbooks/faults.ts.
  * Errors carry intuit_tid and never the access token.
  */
+import { randomUUID } from "node:crypto";
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { backoffDelayMs, sleep as realSleep } from "../http/backoff";
 import { z } from "../validation";
@@ -55,6 +56,41 @@ const accountSchema = z.object({
 });
 
 const accountQueryResponse = z.object({ QueryResponse: z.object({ Account: z.optional(z.array(accountSchema)) }) });
+
+const accountCreateResponse = z.object({ Account: accountSchema });
+
+/** An account to add to the chart (the one write besides a journal entry; see createAccount). */
+export interface NewAccount {
+  /** 1 to 100 characters, no double quote or colon (qbo.md §4.1). */
+  name: string;
+  /** e.g. "Other Current Liability" */
+  accountType: string;
+  /** e.g. "SalesTaxPayable"; must belong to accountType. */
+  accountSubType?: string;
+  /** Sent as requestid, the same on every retry; a fresh random one when left out. */
+  requestId?: string;
+}
+
+/** Creating accounts: only the mapping page's "create the missing accounts" asks for it. */
+export interface QuickBooksAccountCreator {
+  /**
+   * POST account?minorversion=75&requestid=…; retries with the same requestid. Never updates: a name
+   * already in use is QuickBooks' fault 6240 (a QuickBooksError with details.code "6240").
+   */
+  createAccount(account: NewAccount): Promise<QuickBooksAccount>;
+}
+
+function toAccount(account: z.infer<typeof accountSchema>): QuickBooksAccount {
+  return {
+    id: account.Id,
+    name: account.Name,
+    fullyQualifiedName: account.FullyQualifiedName ?? account.Name,
+    accountType: account.AccountType,
+    ...(account.AccountSubType !== undefined ? { accountSubType: account.AccountSubType } : {}),
+    ...(account.Classification !== undefined ? { classification: account.Classification } : {}),
+    active: account.Active ?? true,
+  };
+}
 
 const companyInfoResponse = z.object({ CompanyInfo: z.object({ CompanyName: z.string() }) });
 
@@ -110,7 +146,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-export function createQuickBooksClient(options: QuickBooksClientOptions): QuickBooksClient {
+export function createQuickBooksClient(options: QuickBooksClientOptions): QuickBooksClient & QuickBooksAccountCreator {
   const { realmId, tokens } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxAttempts = options.maxAttempts ?? 4;
@@ -249,6 +285,16 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
         }
         if (page.length < ACCOUNT_PAGE_SIZE) return accounts;
       }
+    },
+
+    async createAccount({ name, accountType, accountSubType, requestId = randomUUID() }: NewAccount) {
+      if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) {
+        throw new QuickBooksError(`A QuickBooks requestid must be 1 to ${MAX_REQUEST_ID_LENGTH} characters; "${requestId}" has ${requestId.length}.`, "bug");
+      }
+      const body = JSON.stringify({ Name: name, AccountType: accountType, ...(accountSubType !== undefined ? { AccountSubType: accountSubType } : {}) });
+      const context = { action: `create the account "${name}"` };
+      const response = await send({ method: "POST", path: "account", params: { requestid: requestId }, body, context }, accountCreateResponse);
+      return toAccount(response.Account);
     },
 
     async getCompanySettings() {

@@ -39,6 +39,9 @@ export const emailField = z.string({ error: "Enter your email address." }).check
   z.email("Enter an email address like name@example.com."),
 );
 
+/** daybook's own connection ids (UUIDs): anything else names no connection, and never reaches the table's keys. */
+export const connectionIdField = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+
 /** What a page keeps of a typed value when it shows it again: a bounded string. */
 export function keptValue(value: string | undefined, max = 320): string {
   return (value ?? "").slice(0, max);

@@ -1,10 +1,11 @@
 /**
- * The Accounting API under /v3/company/{realmId}/: journal entry create and read, query, CompanyInfo,
- * Preferences and Account reads. Every write other than a journal entry create is refused and recorded,
- * which is how tests prove daybook is append-only.
+ * The Accounting API under /v3/company/{realmId}/: journal entry create and read, account create
+ * (accounts.ts), query, CompanyInfo, Preferences and Account reads. Every write other than a journal
+ * entry or account create is refused and recorded, which is how tests prove daybook is append-only.
  */
 import type { Context, Hono } from "hono";
 import { qboTimestamp } from "./clock";
+import { createAccount } from "./accounts";
 import { accountResource, companyInfoResource, preferencesResource, type Company } from "./companies";
 import { authenticationFaultBody, validationFault } from "./faults";
 import { createJournalEntry, journalEntryResponse } from "./journal-entries";
@@ -43,15 +44,16 @@ async function forbiddenWrite({ method, path, operation, text }: WriteCandidate)
   const entity = entityPath(path);
   if (method === "GET" || method === "HEAD") return undefined;
   if (method === "POST" && entity === "query") return undefined;
-  if (method === "POST" && entity === "journalentry") {
-    if (operation !== undefined) return `${operation} journalentry`;
+  if (method === "POST" && (entity === "journalentry" || entity === "account")) {
+    if (operation !== undefined) return `${operation} ${entity}`;
     let body: unknown;
     try {
       body = JSON.parse(await text());
     } catch {
       return undefined; // not an update; the create handler answers the syntax error
     }
-    if (typeof body === "object" && body !== null && ("Id" in body || "sparse" in body)) return "update journalentry";
+    // An update names the object it changes (Id, SyncToken) or is sparse; a create does neither.
+    if (typeof body === "object" && body !== null && ("Id" in body || "SyncToken" in body || "sparse" in body)) return `update ${entity}`;
     return undefined;
   }
   return `${method} ${entity}`;
@@ -83,7 +85,7 @@ export function registerApiRoutes(app: Hono<SimulatorEnv>, state: SimulatorState
       throw validationFault(
         "500",
         "Unsupported Operation",
-        `Operation ${write} is not supported: the simulator accepts no write but a journal entry create, because daybook only ever appends.`,
+        `Operation ${write} is not supported: the simulator accepts no write but a journal entry or account create, because daybook only ever appends.`,
       );
     }
     const token = bearerToken(c.req.header("Authorization"));
@@ -122,6 +124,28 @@ export function registerApiRoutes(app: Hono<SimulatorEnv>, state: SimulatorState
     const include = (c.req.query("include") ?? "").split(",").map((part) => part.trim().toLowerCase());
     const entry = createJournalEntry(company, input, { nowMs: now(), include });
     const body = journalEntryResponse(entry, time());
+    if (requestId !== undefined) company.replies.set(requestId, { body });
+    return json(c, body);
+  });
+
+  app.post(`${PREFIX}/account`, async (c) => {
+    const company = companyOf(c);
+    const requestId = c.req.query("requestid");
+    if (requestId !== undefined) {
+      if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID) {
+        throw validationFault("2130", "Invalid Request Id Format", `requestid must be 1 to ${MAX_REQUEST_ID} characters; this one has ${requestId.length}.`, "requestid");
+      }
+      const remembered = company.replies.get(requestId);
+      if (remembered) {
+        c.env.record.replayed = true;
+        return json(c, remembered.body);
+      }
+    }
+    if (company.subscriptionLapsed) {
+      throw validationFault("6190", "Invalid Company Status", "Subscription period has ended or canceled or there was a billing problem: you can't add data to QuickBooks Online.");
+    }
+    const account = createAccount(company, parseJson(await c.req.text()));
+    const body = JSON.stringify({ Account: accountResource(company, account), time: time() });
     if (requestId !== undefined) company.replies.set(requestId, { body });
     return json(c, body);
   });

@@ -36,7 +36,7 @@ export interface CompanyOptions {
   accounts?: SimulatorAccount[];
 }
 
-const CLASSIFICATION_BY_TYPE: Readonly<Record<string, Classification>> = {
+export const CLASSIFICATION_BY_TYPE: Readonly<Record<string, Classification>> = {
   Bank: "Asset",
   "Other Current Asset": "Asset",
   "Fixed Asset": "Asset",

@@ -17,7 +17,7 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { registerApiRoutes } from "./api-routes";
 import { qboTimestamp, SimulatorClock } from "./clock";
-import { Company, type CompanyOptions, type PostingType } from "./companies";
+import { type AccountRecord, Company, type CompanyOptions, type PostingType } from "./companies";
 import { prng } from "../random";
 import { FaultInjector, injectedFaultResponse, sendTruncated, type FaultRule, type RequestInfo, type RequestKind } from "./fault-injection";
 import { faultBody, OAuthProblem, SimulatorFault, systemFaultBody, type AuthFaultStyle } from "./faults";
@@ -26,7 +26,7 @@ import { JSON_HEADERS, type ForbiddenWrite, type RequestRecord, type SimulatorEn
 import { TokenStore, type TokenResponse, type TokenStoreState } from "./tokens";
 import type { LedgerState } from "./companies";
 
-export { DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type CompanyOptions, type SimulatorAccount } from "./companies";
+export { type AccountRecord, DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type CompanyOptions, type SimulatorAccount } from "./companies";
 export type { FaultRule, InjectedFault, RequestInfo, RequestKind, RequestSelector } from "./fault-injection";
 export type { ForbiddenWrite, RequestRecord } from "./state";
 export { ACCESS_TOKEN_LIFETIME_S, REPLACED_REFRESH_TOKEN_GRACE_MS, type TokenResponse } from "./tokens";
@@ -98,6 +98,8 @@ export interface QuickBooksSimulator {
 
   /** The journal entries posted to the realm, as QuickBooks returns them. */
   journalEntries(realmId: string): Record<string, unknown>[];
+  /** The realm's chart of accounts, inactive accounts included, in the order they were added. */
+  accounts(realmId: string): AccountRecord[];
   /** Debits and credits per account id, in integer minor units, over every entry posted. */
   accountTotals(realmId: string): Map<string, AccountTotals>;
   forbiddenWrites(): ForbiddenWrite[];
@@ -318,6 +320,7 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
     },
 
     journalEntries: (realmId) => companyOf(realmId).journalEntries.map((entry) => structuredClone(entry.resource)),
+    accounts: (realmId) => [...companyOf(realmId).accounts.values()].map((account) => ({ ...account })),
     accountTotals: (realmId) => {
       const totals = new Map<string, AccountTotals>();
       for (const entry of companyOf(realmId).journalEntries) {

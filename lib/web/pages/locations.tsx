@@ -1,7 +1,9 @@
+import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PosLocation } from "../../locations/readers";
-import type { Connection, LocationConfig } from "../../store/types";
+import type { Connection, LocationConfig, PosSource } from "../../store/types";
 import { PROVIDER_NAMES } from "./connections";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
+import { mappingPath, MissingAccountsOffer } from "./mapping";
 
 /** One POS connection's locations, or why they could not be read. */
 export interface PosConnectionLocations {
@@ -17,6 +19,8 @@ export interface LocationAttempt {
   locationId: string;
   values: { timeZone: string; dayStart: string; quickbooksConnectionId: string };
   errors: Partial<Record<"timeZone" | "dayStart" | "quickbooksConnectionId", string>>;
+  /** The chart of the chosen company lacks accounts daybook can create: the offer shown under the form. */
+  createAccounts?: { quickbooksConnectionId: string; source: PosSource; missing: AccountToCreate[] };
 }
 
 
@@ -43,7 +47,18 @@ export function LocationsPage(props: {
           {entry.locations?.map((location) => {
             const saved = props.saved.find((each) => each.locationId === location.locationId && each.posConnectionId === entry.connection.connectionId);
             const attempt = props.attempt?.posConnectionId === entry.connection.connectionId && props.attempt.locationId === location.locationId ? props.attempt : undefined;
-            return <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} />;
+            const offer = attempt?.createAccounts;
+            return (
+              <>
+                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} />
+                {offer && (
+                  <MissingAccountsOffer
+                    viewer={viewer} action={`/quickbooks/${encodeURIComponent(offer.quickbooksConnectionId)}/create-accounts`} missing={offer.missing}
+                    hidden={{ return: "/locations", source: offer.source }} idBase={`offer-${location.locationId.replace(/[^A-Za-z0-9_-]/g, "_")}`} headingLevel={4}
+                  />
+                )}
+              </>
+            );
           })}
         </section>
       ))}
@@ -70,6 +85,7 @@ function LocationForm(props: { viewer: Viewer; connection: Connection; location:
     <form method="post" action="/locations" novalidate>
       <h3>{location.name}</h3>
       <p>{saved ? `Set up: daybook posts this location's days (${saved.currency}).` : "Not set up yet: daybook does not post this location's days."}</p>
+      {saved && <p><a href={mappingPath(saved.locationId)}>{`Edit mapping for ${location.name}`}</a></p>}
       <FormToken viewer={props.viewer} />
       <input type="hidden" name="posConnectionId" value={props.connection.connectionId} />
       <input type="hidden" name="locationId" value={location.locationId} />

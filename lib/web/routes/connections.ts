@@ -15,7 +15,7 @@ import { sealTokens } from "../../oauth/tokens";
 import type { Connection } from "../../store/types";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
-import { check, formFields } from "../forms";
+import { check, connectionIdField, formFields } from "../forms";
 import { ConnectionsPage, PROVIDER_NAMES } from "../pages/connections";
 import type { Viewer } from "../pages/layout";
 import { NotFoundPage, ProblemPage } from "../pages/messages";
@@ -25,7 +25,7 @@ const providerName = z.enum(["square", "clover", "quickbooks"]);
 const cloverRegionForm = z.object({
   region: z.enum(["us", "eu", "la"], { error: "Choose where your Clover account is." }),
 });
-const connectionId = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+const connectionId = connectionIdField;
 /** Longer values are not from a provider: state and code are tens of characters. */
 const MAX_CALLBACK_VALUE = 2048;
 

@@ -7,19 +7,20 @@
 import type { Context, Hono } from "hono";
 import { isTimeZone } from "../../domain/business-day";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
+import { missingAccounts } from "../../locations/missing-accounts";
 import { listPosLocations, listQuickBooksAccounts, type PosLocation } from "../../locations/readers";
 import { createTokenKeeper, type TokenKeeper } from "../../oauth/token-keeper";
 import { registerStoredLocation } from "../../schedule/due-index";
-import type { Connection, LocationConfig, Merchant } from "../../store/types";
+import type { Connection, LocationConfig, Merchant, PosSource } from "../../store/types";
 import { z } from "../../validation";
 import type { AppEnv, LocationSetup, WebDeps } from "../deps";
-import { formFields, keptValue } from "../forms";
+import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
 import { type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
-const connectionId = z.string().check(z.minLength(1), z.maxLength(100));
+const connectionId = connectionIdField;
 
 const locationForm = z.object({
   posConnectionId: connectionId,
@@ -34,7 +35,7 @@ const locationForm = z.object({
     z.trim(),
     z.regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Enter a time on the quarter hour, like 04:00 or 05:30."),
   ),
-  quickbooksConnectionId: z.string({ error: "Choose a QuickBooks company." }).check(z.minLength(1, "Choose a QuickBooks company.")),
+  quickbooksConnectionId: z.string({ error: "Choose a QuickBooks company." }).check(z.regex(/^[A-Za-z0-9-]{1,64}$/, "Choose a QuickBooks company.")),
 });
 
 const FIELDS = ["timeZone", "dayStart", "quickbooksConnectionId"] as const;
@@ -50,7 +51,12 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const { merchant, viewer } = signedIn(c);
     if (!deps.locations) return c.html(NotFoundPage({ viewer }), 404);
     const saved = c.req.query("saved") !== undefined;
-    return c.html(await renderPage(deps, deps.locations, tokens, merchant, viewer, saved ? { notice: "Location saved. daybook posts its days from now on." } : {}));
+    const accounts = c.req.query("accounts");
+    const notice = saved ? "Location saved. daybook posts its days from now on."
+      : accounts === "created" ? "daybook created the missing accounts in QuickBooks. Set up the location again."
+      : accounts === "none" ? "This company's chart of accounts already has those accounts: nothing was created."
+      : undefined;
+    return c.html(await renderPage(deps, deps.locations, tokens, merchant, viewer, notice ? { notice } : {}));
   });
 
   app.post("/locations", requireSignedIn(), async (c) => {
@@ -102,16 +108,22 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const previousCompany = existing && (await deps.store.getConnection(merchantId, existing.quickbooksConnectionId));
     let mapping = previousCompany && previousCompany.externalId === quickBooks.externalId ? existing.mapping : undefined;
     if (!mapping) {
-      let suggested;
+      let chart;
       try {
-        suggested = suggestDefaultMapping(await listQuickBooksAccounts(setup.hosts, tokens, quickBooks));
+        chart = await listQuickBooksAccounts(setup.hosts, tokens, quickBooks);
       } catch (error) {
         logReadFailure(deps, "quickbooks", quickBooks, error);
         attempt.errors.quickbooksConnectionId = "daybook could not read this company's chart of accounts. Try again in a minute; if it keeps failing, reconnect QuickBooks.";
         return c.html(await renderPage(deps, setup, tokens, merchant, viewer, { attempt }), 502);
       }
+      const suggested = suggestDefaultMapping(chart);
       if (!suggested.ok) {
-        attempt.errors.quickbooksConnectionId = `This company's chart of accounts lacks ${suggested.missing.join("; ")}. Create it in QuickBooks, then save again.`;
+        // The clearing and liability accounts daybook can create on request (POST /quickbooks/:connectionId/create-accounts).
+        const source = pos.provider as PosSource;
+        const missing = missingAccounts(chart, { source });
+        if (missing.length > 0) attempt.createAccounts = { quickbooksConnectionId: quickBooks.connectionId, source, missing };
+        const remedy = missing.length > 0 ? "Create it in QuickBooks, or let daybook create the missing accounts below, then save again." : "Create it in QuickBooks, then save again.";
+        attempt.errors.quickbooksConnectionId = `This company's chart of accounts lacks ${suggested.missing.join("; ")}. ${remedy}`;
         return rejected();
       }
       mapping = suggested.mapping;

@@ -1,0 +1,290 @@
+/**
+ * The mapping page, every part real: a merchant with a set-up location chooses, per figure of the
+ * daily entry, an account of its QuickBooks company's chart (read from the simulator with the stored
+ * tokens); saving checks each choice against the chart as it is now. A chart that lacks the clearing or
+ * liability accounts gets an offer to create them, which creates each once and never changes or
+ * deletes anything in QuickBooks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Mapping } from "../../lib/domain/mapping";
+import type { Connection, LocationConfig } from "../../lib/store/types";
+import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
+import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
+
+let world: WebWorld;
+beforeAll(async () => {
+  world = await createWebWorld();
+});
+afterAll(async () => {
+  // daybook only ever created accounts and nothing else was written to QuickBooks.
+  expect(world.quickbooks.forbiddenWrites()).toEqual([]);
+  expectCleanLogs(world);
+  await world.close();
+});
+
+const FIGURES = ["sales", "discounts", "returns", "serviceCharges", "tax", "tips", "giftCards", "nonRevenue", "tenders", "fees", "rounding", "overShort"] as const;
+
+let counter = 0;
+let lastRealm = 0;
+interface Merchant {
+  browser: Browser;
+  merchantId: string;
+  realmId: string;
+  locationId: string;
+  connection: (provider: Connection["provider"]) => Promise<Connection>;
+}
+
+/** A QuickBooks company of its own, with the default chart minus the given accounts. */
+function company(without: string[] = [], extra: typeof DEFAULT_ACCOUNTS = []): string {
+  lastRealm += 1;
+  const realmId = `9140${String(Date.now() % 1e8).padStart(8, "0")}${String(lastRealm).padStart(4, "0")}`;
+  world.quickbooks.addCompany({ realmId, companyName: `Mapping Books ${String(lastRealm)}`, accounts: [...DEFAULT_ACCOUNTS.filter((account) => !without.includes(account.Id)), ...extra] });
+  return realmId;
+}
+
+async function merchantWith(realmId: string): Promise<Merchant> {
+  const browser = world.browser({ ip: `192.0.2.${String(++counter)}` });
+  const email = `mapping${String(counter)}.${String(Date.now())}@example.com`;
+  await browser.signIn(email);
+  expect((await browser.connect("square", world.accounts.square[0])).status).toBe(303);
+  expect((await browser.connect("quickbooks", realmId)).status).toBe(303);
+  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
+  const connection = async (provider: Connection["provider"]) =>
+    (await world.deps.store.listConnections(merchantId)).find((each) => each.provider === provider && each.status === "active")!;
+  const html = await (await browser.get("/locations")).text();
+  const locationId = /name="locationId" value="([^"]+)"/.exec(html)![1]!;
+  return { browser, merchantId, realmId, locationId, connection };
+}
+
+async function setUp(merchant: Merchant): Promise<Response> {
+  return merchant.browser.post("/locations", {
+    posConnectionId: (await merchant.connection("square")).connectionId, locationId: merchant.locationId,
+    timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: (await merchant.connection("quickbooks")).connectionId,
+  });
+}
+
+const stored = async (merchant: Merchant) => (await world.deps.store.getLocation(merchant.merchantId, merchant.locationId))!;
+const mappingUrl = (merchant: Merchant) => `/locations/${merchant.locationId}/mapping`;
+
+interface Option {
+  value: string;
+  text: string;
+  selected: boolean;
+  group: string | undefined;
+}
+
+/** The select named `name`: its attributes and options (with their optgroup). */
+function select(html: string, name: string): { tag: string; options: Option[] } {
+  const match = new RegExp(`(<select[^>]*name="${name}"[^>]*>)([\\s\\S]*?)</select>`).exec(html);
+  if (!match) throw new Error(`no select ${name}`);
+  const options: Option[] = [];
+  let group: string | undefined;
+  for (const part of match[2]!.matchAll(/<optgroup label="([^"]*)">|<\/optgroup>|<option value="([^"]*)"( selected(?:="")?)?>([^<]*)<\/option>/g)) {
+    if (part[1] !== undefined) group = part[1];
+    else if (part[0] === "</optgroup>") group = undefined;
+    else options.push({ value: part[2]!, selected: part[3] !== undefined, text: part[4]!, group });
+  }
+  return { tag: match[1]!, options };
+}
+const selectedValue = (html: string, name: string) => select(html, name).options.filter((option) => option.selected).map((option) => option.value);
+
+const unescapeHtml = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[name]!);
+
+/** The form as the page would send it unchanged: every select's selected value, and the hidden category keys. */
+function formOf(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [, name] of html.matchAll(/<select[^>]*name="([^"]+)"/g)) fields[name!] = selectedValue(html, name!)[0] ?? "";
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="(categoryKey-\d+)" value="([^"]*)"/g)) fields[name!] = unescapeHtml(value!);
+  return fields;
+}
+
+describe("the mapping page", () => {
+  let a: Merchant;
+
+  beforeAll(async () => {
+    a = await merchantWith(company());
+    expect((await setUp(a)).status).toBe(303);
+  });
+
+  it("is linked from the locations page", async () => {
+    const html = await (await a.browser.get("/locations")).text();
+    expect(html).toContain(`<a href="/locations/${a.locationId}/mapping">Edit mapping for Main Street</a>`);
+  });
+
+  it("shows one labelled select per figure, offering only active accounts of fitting types, grouped by type, with the choice and the suggestion marked", async () => {
+    const response = await a.browser.get(mappingUrl(a));
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("Mapping for Main Street");
+    expect(html).toContain("Save mapping");
+    expect(html).not.toContain("Create the missing accounts in QuickBooks");
+    const mapping = (await stored(a)).mapping;
+    for (const figure of FIGURES) {
+      expect(html, figure).toMatch(new RegExp(`<label for="mapping-${figure}">[^<]+</label>\\s*<p id="mapping-${figure}-hint"`));
+      const { tag, options } = select(html, figure);
+      expect(tag).toContain(`aria-describedby="mapping-${figure}-hint"`);
+      const values = options.map((option) => option.value);
+      for (const never of [IDS.accountsReceivable, IDS.accountsPayable, IDS.inactiveSales]) expect(values, figure).not.toContain(never);
+      expect(options.every((option) => option.group !== undefined), figure).toBe(true);
+      expect(selectedValue(html, figure), figure).toEqual([mapping.defaults[figure]]);
+      // The stored mapping is daybook's suggestion, so the selected account carries the mark.
+      expect(options.find((option) => option.selected)?.text, figure).toMatch(/\(suggested\)$/);
+      expect(options.filter((option) => option.text.endsWith("(suggested)")), figure).toHaveLength(1);
+    }
+    expect(select(html, "sales").options.map((option) => [option.group, option.value])).toEqual([["Income", IDS.sales], ["Income", IDS.discounts]]);
+    expect(select(html, "tax").options.map((option) => option.group)).toEqual(["Other Current Liability", "Other Current Liability", "Other Current Liability"]);
+    expect(new Set(select(html, "tenders").options.map((option) => option.group))).toEqual(new Set(["Bank", "Other Current Asset"]));
+    expect(select(html, "sales").options[0]?.text).toBe("Sales of Product Income (suggested)");
+  });
+
+  it("saves only the chosen fields, keeping the overrides it does not show", async () => {
+    const before = await stored(a);
+    const mapping: Mapping = {
+      ...before.mapping, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.sales }, tenders: { CASH: IDS.undepositedFunds }, taxes: { State: IDS.salesTax },
+      serviceCharges: { Delivery: IDS.sales }, returnsToCategoryAccounts: true, holdTolerance: 250,
+    };
+    await world.deps.store.putLocation({ ...before, mapping });
+    const page = await (await a.browser.get(mappingUrl(a))).text();
+    expect(page).toContain("Sales – category Wine &amp; Beer");
+    const form = formOf(page);
+    expect(form).toMatchObject({ "categoryKey-0": "FOOD", "categoryKey-1": "Wine & Beer", "category-1": IDS.sales });
+
+    world.clock.advance(60_000);
+    const response = await a.browser.post(mappingUrl(a), { ...form, tips: IDS.giftCards, "category-1": IDS.discounts });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toBe(`${mappingUrl(a)}?saved`);
+    const after = await stored(a);
+    expect(after).toEqual({
+      ...before, updatedAt: world.clock.date().toISOString(),
+      mapping: { ...mapping, defaults: { ...mapping.defaults, tips: IDS.giftCards }, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.discounts } },
+    });
+    const shown = await (await a.browser.get(`${mappingUrl(a)}?saved`)).text();
+    expect(shown).toMatch(/role="status">Mapping saved/);
+    expect(selectedValue(shown, "tips")).toEqual([IDS.giftCards]);
+  });
+
+  it.each([
+    ["another company's", "sales", "777", "not an active account of this QuickBooks company"],
+    ["an inactive", "sales", IDS.inactiveSales, "not an active account of this QuickBooks company"],
+    ["an unknown", "fees", "123456", "not an active account of this QuickBooks company"],
+    ["a wrong-type (income for tax)", "tax", IDS.sales, "Sales tax needs an account of type Other Current Liability"],
+    ["an Accounts Receivable", "tenders", IDS.accountsReceivable, "Payments needs an account of type Other Current Asset or Bank"],
+    ["an empty", "overShort", "", "Choose an account for Over/short"],
+  ])("refuses %s account for %s next to that select, keeps every choice and stores nothing", async (_what, field, value, message) => {
+    company([], [{ Id: "777", Name: "Elsewhere Sales", AccountType: "Income", AccountSubType: "SalesOfProductIncome", Active: true }]);
+    const before = await stored(a);
+    const form = formOf(await (await a.browser.get(mappingUrl(a))).text());
+    const other = field === "discounts" ? "returns" : "discounts";
+    const response = await a.browser.post(mappingUrl(a), { ...form, [other]: IDS.sales, [field]: value });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    const { tag } = select(html, field);
+    expect(tag).toContain('aria-invalid="true"');
+    expect(tag).toContain(`aria-describedby="mapping-${field}-hint mapping-${field}-error"`);
+    expect(html).toMatch(new RegExp(`id="mapping-${field}-error"[^>]*>[^<]*${message.replace(/[()/]/g, "\\$&")}`));
+    expect(selectedValue(html, field)).toEqual([value]);
+    expect(selectedValue(html, other)).toEqual([IDS.sales]);
+    expect(await stored(a)).toEqual(before);
+  });
+
+  it("answers 404 for another merchant's location or an unknown one, reading and storing nothing", async () => {
+    const b = await merchantWith(company());
+    expect((await setUp(b)).status).toBe(303);
+    const bLocation = await stored(b);
+    const form = formOf(await (await b.browser.get(mappingUrl(b))).text());
+    // A and B use the same Square location id: make B's a location A does not have.
+    const foreignId = "LOCB-ONLY";
+    await world.deps.store.putLocation({ ...bLocation, locationId: foreignId, name: "B Street" });
+    const requests = () => world.quickbooks.requestLog().filter((record) => record.realmId === b.realmId).length;
+    const seen = requests();
+    for (const id of [foreignId, "NO-SUCH-LOCATION"]) {
+      for (const response of [
+        await a.browser.get(`/locations/${id}/mapping`),
+        await a.browser.post(`/locations/${id}/mapping`, { ...form, sales: IDS.discounts }),
+        await a.browser.post(`/locations/${id}/mapping/create-accounts`),
+      ]) {
+        expect(response.status).toBe(404);
+        expect(await response.text()).not.toContain("B Street");
+      }
+    }
+    const bQuickBooks = await b.connection("quickbooks");
+    expect((await a.browser.post(`/quickbooks/${bQuickBooks.connectionId}/create-accounts`, { return: "/locations" })).status).toBe(404);
+    expect(requests()).toBe(seen);
+    expect(await world.deps.store.getLocation(b.merchantId, foreignId)).toEqual({ ...bLocation, locationId: foreignId, name: "B Street" });
+    expect(await stored(b)).toEqual(bLocation);
+  });
+});
+
+describe("creating the missing accounts", () => {
+  const LACKING = [IDS.cardClearing, IDS.salesTax, IDS.tips, IDS.giftCards];
+  const createdNames = (realmId: string) => {
+    const defaults = new Set(DEFAULT_ACCOUNTS.map((account) => account.Id));
+    return world.quickbooks.accounts(realmId).filter((account) => !defaults.has(account.Id));
+  };
+
+  it("is offered when a location cannot be set up for lack of them, creates each once, and then the location saves", async () => {
+    const c = await merchantWith(company(LACKING));
+    const refused = await setUp(c);
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    const quickBooks = await c.connection("quickbooks");
+    expect(html).toContain(`action="/quickbooks/${quickBooks.connectionId}/create-accounts"`);
+    expect(html).toContain("Create the missing accounts in QuickBooks");
+    expect(html).toContain('name="return" value="/locations"');
+    expect(html).toContain("Square Clearing: Other Current Asset");
+
+    const wrongReturn = await c.browser.post(`/quickbooks/${quickBooks.connectionId}/create-accounts`, { return: "https://elsewhere.example/", source: "square" });
+    expect(wrongReturn.status).toBe(400);
+    expect(createdNames(c.realmId)).toEqual([]);
+
+    const pressed = await c.browser.post(`/quickbooks/${quickBooks.connectionId}/create-accounts`, { return: "/locations", source: "square" });
+    expect(pressed.status).toBe(303);
+    expect(pressed.headers.get("Location")).toBe("/locations?accounts=created");
+    const created = createdNames(c.realmId);
+    expect(created.map(({ Name, AccountType, AccountSubType, Active }) => ({ Name, AccountType, AccountSubType, Active }))).toEqual([
+      { Name: "Square Clearing", AccountType: "Other Current Asset", AccountSubType: "OtherCurrentAssets", Active: true },
+      { Name: "Sales Tax Collected (POS)", AccountType: "Other Current Liability", AccountSubType: "SalesTaxPayable", Active: true },
+      { Name: "Tips Payable", AccountType: "Other Current Liability", AccountSubType: "OtherCurrentLiabilities", Active: true },
+      { Name: "Gift Card Liability", AccountType: "Other Current Liability", AccountSubType: "OtherCurrentLiabilities", Active: true },
+    ]);
+    expect(await (await c.browser.get("/locations?accounts=created")).text()).toContain("daybook created the missing accounts in QuickBooks");
+
+    const again = await c.browser.post(`/quickbooks/${quickBooks.connectionId}/create-accounts`, { return: "/locations", source: "square" });
+    expect(again.headers.get("Location")).toBe("/locations?accounts=none");
+    expect(createdNames(c.realmId)).toEqual(created);
+
+    expect((await setUp(c)).status).toBe(303);
+    const byName = (name: string) => created.find((account) => account.Name === name)!.Id;
+    expect((await stored(c)).mapping.defaults).toMatchObject({
+      tenders: byName("Square Clearing"), tax: byName("Sales Tax Collected (POS)"), tips: byName("Tips Payable"), giftCards: byName("Gift Card Liability"),
+    });
+  });
+
+  it("is offered on the mapping page of a location whose company lacks a clearing account; the new account can then be mapped", async () => {
+    const d = await merchantWith(company([IDS.cardClearing]));
+    expect((await setUp(d)).status).toBe(303);
+    expect((await stored(d)).mapping.defaults.tenders).toBe(IDS.undepositedFunds);
+    const page = await (await d.browser.get(mappingUrl(d))).text();
+    expect(page).toContain(`action="/locations/${d.locationId}/mapping/create-accounts"`);
+    expect(page).toContain("Square Clearing: Other Current Asset, for card payments");
+
+    const pressed = await d.browser.post(`${mappingUrl(d)}/create-accounts`);
+    expect(pressed.status).toBe(303);
+    expect(pressed.headers.get("Location")).toBe(`${mappingUrl(d)}?accounts=created`);
+    const again = await d.browser.post(`${mappingUrl(d)}/create-accounts`);
+    expect(again.headers.get("Location")).toBe(`${mappingUrl(d)}?accounts=none`);
+    const created = createdNames(d.realmId);
+    expect(created.map((account) => account.Name)).toEqual(["Square Clearing"]);
+    const clearingId = created[0]!.Id;
+
+    const after = await (await d.browser.get(`${mappingUrl(d)}?accounts=created`)).text();
+    expect(after).toContain("daybook created the missing accounts in QuickBooks");
+    expect(after).not.toContain("Create the missing accounts in QuickBooks");
+    expect(select(after, "tenders").options.find((option) => option.value === clearingId)?.text).toBe("Square Clearing (suggested)");
+
+    const before: LocationConfig = await stored(d);
+    const saved = await d.browser.post(mappingUrl(d), { ...formOf(after), tenders: clearingId });
+    expect(saved.status).toBe(303);
+    expect((await stored(d)).mapping).toEqual({ ...before.mapping, defaults: { ...before.mapping.defaults, tenders: clearingId } });
+  });
+});
