@@ -69,3 +69,16 @@ export async function unsubscribeRecipient(table: MerchantItemsTable, merchantId
   if (item.unsubscribed.includes(hash)) return;
   await write(table, merchantId, { ...item, unsubscribed: [...item.unsubscribed, hash] });
 }
+
+/**
+ * For the reports page: the addresses that receive reports now (as getRecipients), and whether the
+ * merchant has set the list yet (until then it is the sign-in address).
+ */
+export async function getRecipientSettings(table: MerchantItemsTable, merchantId: string, ownerEmail: string): Promise<{ addresses: string[]; isDefault: boolean }> {
+  const item = await read(table, merchantId);
+  const stopped = new Set(item.unsubscribed);
+  return {
+    addresses: (item.addresses ?? [normalizeEmail(ownerEmail)]).filter((address) => !stopped.has(addressHash(address))),
+    isDefault: item.addresses === undefined,
+  };
+}

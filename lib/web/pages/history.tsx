@@ -1,0 +1,108 @@
+/**
+ * The history page: the merchant's synced days, newest first, with each day's status in words and its
+ * net sales and fees, under a chart per location (./history-chart.tsx).
+ */
+import type { SyncRecord } from "../../store/types";
+import { type ChartModel, HistoryChart } from "./history-chart";
+import { Layout, type Viewer } from "./layout";
+
+export interface HistoryRow {
+  locationId: string;
+  locationName: string;
+  businessDay: string;
+  status: string;
+  /** Formatted amounts with their currency, or undefined when daybook has no figures for the day. */
+  netSales: string | undefined;
+  fees: string | undefined;
+}
+
+export interface HistoryFilterOption {
+  locationId: string;
+  name: string;
+}
+
+export interface HistoryPageProps {
+  viewer: Viewer;
+  /** The merchant's locations, for the filter. */
+  options: HistoryFilterOption[];
+  /** The location shown, when filtered. */
+  selected: HistoryFilterOption | undefined;
+  rows: HistoryRow[];
+  charts: ChartModel[];
+  /** How many distinct days the page shows, at most MAX_DAYS. */
+  shownDays: number;
+  /** Older synced days not shown. */
+  olderDays: number;
+  maxDays: number;
+}
+
+/** A day's state as a merchant reads it. */
+export function statusInWords(record: Pick<SyncRecord, "state" | "posted" | "lastError" | "heldReason">): string {
+  switch (record.state) {
+    case "posted": {
+      const adjustments = record.posted.length - 1;
+      return adjustments <= 0 ? "posted" : `posted + ${String(adjustments)} ${adjustments === 1 ? "adjustment" : "adjustments"}`;
+    }
+    case "no-sales":
+      return "no sales";
+    case "held":
+      return record.heldReason ? `held for approval: ${record.heldReason}` : "held for approval";
+    case "failed":
+      return record.lastError ? `failed: ${record.lastError.message}` : "failed";
+    case "posting":
+      return record.lastError ? `posting (trying again after: ${record.lastError.message})` : "posting";
+  }
+}
+
+export function HistoryPage(props: HistoryPageProps) {
+  const { selected } = props;
+  const empty = props.rows.length === 0;
+  return (
+    <Layout title={selected ? `History: ${selected.name}` : "History"} viewer={props.viewer}>
+      {props.options.length > 1 && (
+        <form method="get" action="/history">
+          <label for="history-location">Location</label>
+          <select id="history-location" name="location">
+            <option value="" selected={!selected}>All locations</option>
+            {props.options.map((option) => <option value={option.locationId} selected={option.locationId === selected?.locationId}>{option.name}</option>)}
+          </select>
+          <button type="submit">Show</button>
+        </form>
+      )}
+      {selected && <p><a href="/history">Show all locations</a></p>}
+
+      {empty ? (
+        <p>
+          {selected ? `daybook has not synced any day of ${selected.name} yet.` : "daybook has not synced any day yet."}{" "}
+          Set up a location on the <a href="/locations">locations page</a>: daybook posts each day after it ends. To post earlier days, start a <a href="/backfill">backfill</a>.
+        </p>
+      ) : (
+        <>
+          <p>
+            {`The last ${String(props.shownDays)} ${props.shownDays === 1 ? "day" : "days"} daybook synced, newest first.`}
+            {props.olderDays > 0 && ` daybook shows at most ${String(props.maxDays)} days here: ${String(props.olderDays)} older ${props.olderDays === 1 ? "day is" : "days are"} not shown.`}
+            {" "}Net sales are sales minus returns and discounts, before tax and tips.
+          </p>
+          {props.charts.map((chart) => <div><HistoryChart chart={chart} /></div>)}
+          <table>
+            <caption class="visually-hidden">Synced days</caption>
+            <thead>
+              <tr><th scope="col">Location</th><th scope="col">Business day</th><th scope="col">Status</th><th scope="col">Net sales</th><th scope="col">Fees</th></tr>
+            </thead>
+            <tbody>
+              {props.rows.map((row) => (
+                <tr>
+                  <td>{row.locationName}</td>
+                  <td><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{row.businessDay}</a></td>
+                  <td>{row.status}</td>
+                  <td>{row.netSales ?? "no figures"}</td>
+                  <td>{row.fees ?? "no figures"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * GET /history: the signed-in merchant's synced days, newest first (at most the last MAX_DAYS days that
+ * have a record), optionally for one of its locations (?location=<locationId>; another merchant's or an
+ * unknown location is not found). Read-only.
+ */
+import type { Hono } from "hono";
+import { formatDecimal } from "../../domain/money";
+import { dayFigures } from "../../report/day-figures";
+import type { LocationConfig, SyncRecord } from "../../store/types";
+import { z } from "../../validation";
+import type { AppEnv, WebDeps } from "../deps";
+import { type ChartDay, historyChart } from "../pages/history-chart";
+import { HistoryPage, type HistoryRow, statusInWords } from "../pages/history";
+import { MessagePage } from "../pages/layout";
+import { NotFoundPage } from "../pages/messages";
+import { requireSignedIn, signedIn } from "../session";
+
+export const MAX_HISTORY_DAYS = 90;
+
+/** A location id as the POS gives it; `#` never (it separates key parts). Empty means every location. */
+const locationFilter = z.optional(z.string().check(z.maxLength(100), z.regex(/^[^#\s]*$/)));
+
+export function addHistoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  app.get("/history", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const filter = locationFilter.safeParse(c.req.query("location"));
+    if (!filter.success) {
+      return c.html(MessagePage({
+        title: "Not a location", viewer,
+        children: "This address does not name a location. Choose one from the list on the history page.",
+      }), 400);
+    }
+    const [locations, records] = await Promise.all([deps.store.listLocations(merchant.merchantId), deps.store.listSyncRecords(merchant.merchantId)]);
+    const wanted = filter.data === undefined || filter.data === "" ? undefined : filter.data;
+    const selected = wanted === undefined ? undefined : locations.find((location) => location.locationId === wanted);
+    // Only this merchant's locations: another merchant's id, or one that does not exist, is simply not found.
+    if (wanted !== undefined && !selected) return c.html(NotFoundPage({ viewer }), 404);
+
+    const byId = new Map(locations.map((location) => [location.locationId, location]));
+    const mine = records.filter((record) => record.merchantId === merchant.merchantId && (!selected || record.locationId === selected.locationId));
+    const days = [...new Set(mine.map((record) => record.businessDay))].sort().reverse();
+    const kept = new Set(days.slice(0, MAX_HISTORY_DAYS));
+    const shown = mine.filter((record) => kept.has(record.businessDay));
+
+    const rows = shown.map((record) => rowOf(record, byId.get(record.locationId)));
+    const charts = chartLocations(shown, byId).filter(({ chartDays }) => chartDays.length > 0).map(({ location, chartDays }) => historyChart({ locationName: location.name, currency: location.currency, days: chartDays }));
+    const options = [...locations].sort((a, b) => a.name.localeCompare(b.name) || a.locationId.localeCompare(b.locationId))
+      .map((location) => ({ locationId: location.locationId, name: location.name }));
+    return c.html(HistoryPage({
+      viewer, options, selected: selected && { locationId: selected.locationId, name: selected.name }, rows, charts,
+      shownDays: kept.size, olderDays: days.length - kept.size, maxDays: MAX_HISTORY_DAYS,
+    }));
+  });
+}
+
+function rowOf(record: SyncRecord, location: LocationConfig | undefined): HistoryRow {
+  const figures = dayFigures(record);
+  const money = (minor: number, currency: string) => `${formatDecimal(minor, currency)} ${currency}`;
+  return {
+    locationId: record.locationId,
+    locationName: location?.name ?? `Location ${record.locationId} (no longer set up)`,
+    businessDay: record.businessDay,
+    status: statusInWords(record),
+    netSales: figures && money(figures.netSales, figures.currency),
+    fees: figures && money(figures.fees, figures.currency),
+  };
+}
+
+/** One chart per set-up location with shown days, by name; days in another currency than the location's are left out. */
+function chartLocations(records: SyncRecord[], byId: Map<string, LocationConfig>): { location: LocationConfig; chartDays: ChartDay[] }[] {
+  const charts = new Map<string, { location: LocationConfig; chartDays: ChartDay[] }>();
+  for (const record of records) {
+    const location = byId.get(record.locationId);
+    if (!location) continue;
+    const chart = charts.get(location.locationId) ?? { location, chartDays: [] };
+    charts.set(location.locationId, chart);
+    const figures = dayFigures(record);
+    if (figures && figures.currency === location.currency) chart.chartDays.push({ businessDay: record.businessDay, netSales: figures.netSales, fees: figures.fees });
+  }
+  return [...charts.values()].sort((a, b) => a.location.name.localeCompare(b.location.name) || a.location.locationId.localeCompare(b.location.locationId));
+}

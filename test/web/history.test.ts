@@ -1,0 +1,198 @@
+/**
+ * The history page, every part real (the app, its session, the store on moto's DynamoDB): the synced
+ * days the store holds, newest first, with each day's status in words, net sales and fees in the
+ * location's currency, a chart per location, the location filter, the 90-day limit and the empty
+ * state. Another merchant's days and locations never show.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DailySummary } from "../../lib/domain/summary";
+import type { LocationConfig, PostedEntry, SyncRecord } from "../../lib/store/types";
+import { summaryOf } from "../support/summaries";
+import { type Browser, canonicalJson, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
+
+let world: WebWorld;
+beforeAll(async () => {
+  world = await createWebWorld();
+});
+afterAll(async () => {
+  expectCleanLogs(world);
+  await world.close();
+});
+
+const MAPPING = {
+  defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" },
+};
+
+let counter = 0;
+interface Merchant {
+  browser: Browser;
+  merchantId: string;
+}
+
+async function newMerchant(): Promise<Merchant> {
+  const browser = world.browser({ ip: `192.0.2.${String(++counter)}` });
+  const email = `history${counter}.${Date.now()}@example.com`;
+  await browser.signIn(email);
+  return { browser, merchantId: (await world.deps.store.findMerchantByEmail(email))!.merchantId };
+}
+
+async function addLocation(merchant: Merchant, locationId: string, name: string, currency = "USD"): Promise<LocationConfig> {
+  const location: LocationConfig = {
+    merchantId: merchant.merchantId, locationId, source: "square", name, posConnectionId: "CONN-POS", quickbooksConnectionId: "CONN-QB",
+    timeZone: "America/New_York", dayStart: "04:00", currency, mapping: MAPPING, updatedAt: world.clock.date().toISOString(),
+  };
+  await world.deps.store.putLocation(location);
+  return location;
+}
+
+const entry = (revision: number, summary: DailySummary): PostedEntry => ({
+  revision, docNumber: `DB-${String(revision)}`, entryId: String(500 + revision), txnDate: "2025-05-01", requestId: `req-${String(revision)}`, summary, postedAt: "2025-05-02T06:00:00.000Z",
+});
+
+async function seed(merchant: Merchant, locationId: string, businessDay: string, record: Partial<SyncRecord> & Pick<SyncRecord, "state">): Promise<void> {
+  await world.deps.store.saveSyncRecord({
+    merchantId: merchant.merchantId, locationId, businessDay, posted: [], attempts: 0, updatedAt: world.clock.date().toISOString(), ...record,
+  }, 0);
+}
+
+interface Row {
+  location: string;
+  href: string;
+  day: string;
+  status: string;
+  netSales: string;
+  fees: string;
+}
+
+function rows(html: string): Row[] {
+  const body = /<tbody>(.*?)<\/tbody>/s.exec(html)?.[1] ?? "";
+  return [...body.matchAll(/<tr><td>([^<]*)<\/td><td><a href="([^"]*)">([^<]*)<\/a><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)]
+    .map(([, location, href, day, status, netSales, fees]) => ({ location: location!, href: href!, day: day!, status: status!, netSales: netSales!, fees: fees! }));
+}
+
+const chartLabels = (html: string) => [...html.matchAll(/<svg [^>]*role="img" aria-label="([^"]*)"/g)].map((match) => match[1]!);
+
+describe("the history page", () => {
+  let a: Merchant;
+  let b: Merchant;
+  beforeAll(async () => {
+    a = await newMerchant();
+    await addLocation(a, "LMAIN", "Main Street");
+    await addLocation(a, "LPIER", "Pier Kiosk", "JPY");
+    await seed(a, "LMAIN", "2025-05-01", {
+      state: "posted", lastSummary: summaryOf({ sales: { FOOD: 10_000 }, discounts: 500, tax: { State: 800 }, tips: 700, fees: 300 }),
+      posted: [entry(0, summaryOf({ sales: { FOOD: 10_000 }, discounts: 500, tax: { State: 800 }, tips: 700, fees: 300 }))],
+    });
+    // No last summary: the figures are the posted entries' summed.
+    await seed(a, "LMAIN", "2025-05-02", {
+      state: "posted",
+      posted: [entry(0, summaryOf({ sales: { FOOD: 20_000 }, fees: 600 })), entry(1, summaryOf({ returns: { FOOD: 1_000 }, fees: -30 })), entry(2, summaryOf({ discounts: 250, fees: 5 }))],
+    });
+    await seed(a, "LMAIN", "2025-05-03", { state: "no-sales", lastSummary: summaryOf({}) });
+    await seed(a, "LMAIN", "2025-05-04", {
+      state: "held", heldReason: "review mode is on", lastSummary: summaryOf({ sales: { FOOD: 1_000 }, returns: { FOOD: 3_000 }, fees: -45 }),
+    });
+    await seed(a, "LMAIN", "2025-05-05", {
+      state: "failed", lastError: { kind: "needs-merchant", message: "The QuickBooks company \"Books 1 LLC\" keeps its books in EUR.", at: "2025-05-06T06:00:00.000Z" },
+    });
+    await seed(a, "LMAIN", "2025-05-06", { state: "posting", lastSummary: summaryOf({ sales: { FOOD: 4_200 }, fees: 120 }) });
+    await seed(a, "LPIER", "2025-05-02", { state: "posted", lastSummary: summaryOf({ sales: { FISH: 12_345 }, fees: 370 }, "JPY"), posted: [entry(0, summaryOf({ sales: { FISH: 12_345 }, fees: 370 }, "JPY"))] });
+
+    b = await newMerchant();
+    await addLocation(b, "LOTHER", "Other Merchant Cafe");
+    await seed(b, "LOTHER", "2025-05-07", { state: "posted", lastSummary: summaryOf({ sales: { X: 99_999 } }), posted: [entry(0, summaryOf({ sales: { X: 99_999 } }))] });
+  });
+
+  it("lists the days newest first with links, statuses in words and figures in each location's currency", async () => {
+    const response = await a.browser.get("/history");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(rows(html)).toEqual([
+      { location: "Main Street", href: "/days/LMAIN/2025-05-06", day: "2025-05-06", status: "posting", netSales: "42.00 USD", fees: "1.20 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-05", day: "2025-05-05", status: "failed: The QuickBooks company &quot;Books 1 LLC&quot; keeps its books in EUR.", netSales: "no figures", fees: "no figures" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-04", day: "2025-05-04", status: "held for approval: review mode is on", netSales: "-20.00 USD", fees: "-0.45 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-03", day: "2025-05-03", status: "no sales", netSales: "0.00 USD", fees: "0.00 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-02", day: "2025-05-02", status: "posted + 2 adjustments", netSales: "187.50 USD", fees: "5.75 USD" },
+      { location: "Pier Kiosk", href: "/days/LPIER/2025-05-02", day: "2025-05-02", status: "posted", netSales: "12345 JPY", fees: "370 JPY" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-01", day: "2025-05-01", status: "posted", netSales: "95.00 USD", fees: "3.00 USD" },
+    ]);
+    expect(html).toContain("The last 6 days daybook synced, newest first.");
+    expect(html).not.toContain("older");
+    // One chart per location, by name; the failed day without figures is left out of Main Street's.
+    expect(chartLabels(html)).toEqual([
+      "Daily net sales and fees for Main Street from 2025-05-01 to 2025-05-06 (5 days): in total net sales 304.50 USD, fees 9.50 USD.",
+      "Daily net sales and fees for Pier Kiosk on 2025-05-02: net sales 12345 JPY, fees 370 JPY.",
+    ]);
+    expect(html).toContain("<title>Daily net sales and fees, Main Street</title>");
+    expect(html).not.toMatch(/style=|<script/);
+    // The filter lists the merchant's locations.
+    expect(html).toMatch(/<label for="history-location">Location<\/label><select id="history-location" name="location"><option value="" selected="">All locations<\/option><option value="LMAIN">Main Street<\/option><option value="LPIER">Pier Kiosk<\/option><\/select>/);
+    // A linked day opens.
+    expect((await a.browser.get(rows(html)[0]!.href)).status).toBe(200);
+  });
+
+  it("shows one location's days and chart with ?location=, and all of them for an empty filter", async () => {
+    const html = await (await a.browser.get("/history?location=LPIER")).text();
+    expect(rows(html).map((row) => row.href)).toEqual(["/days/LPIER/2025-05-02"]);
+    expect(chartLabels(html)).toEqual(["Daily net sales and fees for Pier Kiosk on 2025-05-02: net sales 12345 JPY, fees 370 JPY."]);
+    expect(html).toContain("<h1>History: Pier Kiosk</h1>");
+    expect(html).toContain('<option value="LPIER" selected="">Pier Kiosk</option>');
+    expect(html).toContain('<a href="/history">Show all locations</a>');
+    expect(rows(await (await a.browser.get("/history?location=")).text())).toHaveLength(7);
+  });
+
+  it("answers 404 for another merchant's or an unknown location, and 400 for something that is not a location id", async () => {
+    for (const location of ["LOTHER", "LNOPE"]) {
+      const response = await a.browser.get(`/history?location=${location}`);
+      expect(response.status).toBe(404);
+      const html = await response.text();
+      expect(html).not.toContain("Other Merchant Cafe");
+      expect(html).not.toContain("2025-05-07");
+    }
+    for (const location of ["L%23MAIN", "x".repeat(101), "L%20MAIN"]) {
+      const response = await a.browser.get(`/history?location=${location}`);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain("This address does not name a location.");
+    }
+  });
+
+  it("never shows another merchant's days, and changes nothing", async () => {
+    const before = (await world.scan()).map(canonicalJson).sort();
+    const html = await (await b.browser.get("/history")).text();
+    expect(rows(html)).toEqual([{ location: "Other Merchant Cafe", href: "/days/LOTHER/2025-05-07", day: "2025-05-07", status: "posted", netSales: "999.99 USD", fees: "0.00 USD" }]);
+    expect(html).not.toMatch(/Main Street|Pier Kiosk|LMAIN|LPIER/);
+    // With one location there is nothing to filter by.
+    expect(html).not.toContain('name="location"');
+    const aHtml = await (await a.browser.get("/history")).text();
+    expect(aHtml).not.toMatch(/Other Merchant Cafe|LOTHER|2025-05-07/);
+    expect((await world.scan()).map(canonicalJson).sort()).toEqual(before);
+  });
+
+  it("shows at most the last 90 days, and says how many older days it leaves out", async () => {
+    const c = await newMerchant();
+    await addLocation(c, "LBUSY", "Busy Bistro");
+    const start = Date.parse("2025-01-01T00:00:00Z");
+    const days = Array.from({ length: 93 }, (_, index) => new Date(start + index * 86_400_000).toISOString().slice(0, 10));
+    await Promise.all(days.map((day, index) => seed(c, "LBUSY", day, { state: "no-sales", lastSummary: summaryOf({ sales: { A: 100 * (index + 1) } }) })));
+    const html = await (await c.browser.get("/history")).text();
+    const shown = rows(html);
+    expect(shown).toHaveLength(90);
+    expect(shown[0]!.day).toBe(days[92]);
+    expect(shown.at(-1)!.day).toBe(days[3]);
+    expect(html).toContain("The last 90 days daybook synced, newest first. daybook shows at most 90 days here: 3 older days are not shown.");
+    // 4.00 + 5.00 + ... + 93.00
+    expect(chartLabels(html)).toEqual([`Daily net sales and fees for Busy Bistro from ${days[3]!} to ${days[92]!} (90 days): in total net sales 4365.00 USD, fees 0.00 USD.`]);
+  });
+
+  it("points to the locations and backfill pages when there is nothing yet, and asks for sign-in first", async () => {
+    const d = await newMerchant();
+    const html = await (await d.browser.get("/history")).text();
+    expect(html).toMatch(/daybook has not synced any day yet\. Set up a location on the <a href="\/locations">locations page<\/a>.*<a href="\/backfill">backfill<\/a>/);
+    expect(html).not.toContain("<svg");
+    expect(html).not.toContain("<table");
+
+    const stranger = await world.browser().get("/history");
+    expect(stranger.status).toBe(303);
+    expect(stranger.headers.get("Location")).toBe("/sign-in");
+  });
+});
