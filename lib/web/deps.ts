@@ -11,6 +11,7 @@ import type { TokenVault } from "../vault/vault";
 import type { JobQueue } from "../schedule/enqueue";
 import type { ProviderHosts } from "../locations/readers";
 import type { DueIndexDeps } from "../schedule/due-index";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 export interface WebhookSecrets {
   /** Square's webhook signature key for the subscription, and the exact notification URL Square posts to (both are signed). */
@@ -54,6 +55,8 @@ export interface WebDeps {
   links?: EmailLinks;
   /** Unset where the providers' APIs are not reachable: the locations page then answers 404. */
   locations?: LocationSetup;
+  /** The sync queue and the table of the backfills' progress; unset where there is no queue: the backfill pages then answer 404. */
+  backfill?: { queue: JobQueue; documents: DynamoDBDocumentClient; tableName: string };
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */
   log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;
 }

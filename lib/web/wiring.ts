@@ -23,6 +23,10 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
   const now = () => new Date();
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region, ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}) }));
   const publicUrl = config.DAYBOOK_PUBLIC_URL;
+  // One SQS client for everything the web queues: approvals and backfills.
+  const queue = config.DAYBOOK_QUEUE_URL === undefined
+    ? undefined
+    : createSqsJobQueue(new SQSClient({ region, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) }), config.DAYBOOK_QUEUE_URL);
   const redirectUri = (provider: ProviderName) => `${publicUrl}/connect/${provider}/callback`;
   const providers: Record<ProviderName, OAuthProvider> = {
     square: createSquareProvider({
@@ -66,15 +70,10 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
       },
       dueIndex: { documents: dynamo, tableName: config.DAYBOOK_TABLE },
     },
-    ...(config.DAYBOOK_LINK_KEY !== undefined && config.DAYBOOK_QUEUE_URL !== undefined
-      ? {
-        links: {
-          key: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"),
-          queue: createSqsJobQueue(new SQSClient({ region, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) }), config.DAYBOOK_QUEUE_URL),
-          items: { client: dynamo, tableName: config.DAYBOOK_TABLE },
-        },
-      }
+    ...(queue !== undefined && config.DAYBOOK_LINK_KEY !== undefined
+      ? { links: { key: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), queue, items: { client: dynamo, tableName: config.DAYBOOK_TABLE } } }
       : {}),
+    ...(queue !== undefined ? { backfill: { queue, documents: dynamo, tableName: config.DAYBOOK_TABLE } } : {}),
     log,
   };
 }

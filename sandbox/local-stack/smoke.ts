@@ -7,7 +7,8 @@ import type { ProviderName } from "../../lib/oauth/provider";
 import { openTokens } from "../../lib/oauth/tokens";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DEMO, DEMO_SQUARE_MAPPING, yesterdayIn } from "./demo";
+import { getBackfill } from "../../lib/schedule/backfill";
+import { DEMO, DEMO_SQUARE_MAPPING } from "./demo";
 import type { LocalStack } from "./stack";
 import { FlowError, WebClient } from "./web-client";
 
@@ -67,17 +68,18 @@ export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => v
     if (ok) connected.add(provider);
   }
   if (connected.has("square") && connected.has("quickbooks")) {
-    await step("sync yesterday's Square sales to QuickBooks, and email the report", () => syncYesterday(stack));
+    await step("sync yesterday's Square sales to QuickBooks, and email the report", () => syncYesterday(stack, client));
   }
   return steps;
 }
 
 /**
- * Sets the demo location up (the mapping pages come later, so straight into the store) and runs
- * yesterday's first sync as the nightly worker would: one journal entry in the demo company, and the
- * report in the outbox.
+ * Sets the demo location up (the mapping pages come later, so straight into the store), then presses
+ * "Sync yesterday" on the backfill page: the local queue runs the day's job through the nightly
+ * worker, the progress page says the backfill finished, the demo company holds one journal entry for
+ * the day, and the report is in the outbox.
  */
-async function syncYesterday(stack: LocalStack): Promise<void> {
+async function syncYesterday(stack: LocalStack, client: WebClient): Promise<void> {
   const merchant = await stack.deps.store.findMerchantByEmail(SMOKE_EMAIL);
   if (!merchant) throw new FlowError("the signed-in merchant is not in the table");
   const connections = await stack.deps.store.listConnections(merchant.merchantId);
@@ -90,10 +92,25 @@ async function syncYesterday(stack: LocalStack): Promise<void> {
     posConnectionId: square.connectionId, quickbooksConnectionId: quickbooks.connectionId,
     timeZone: DEMO.timeZone, dayStart: "00:00", currency: DEMO.currency, mapping: DEMO_SQUARE_MAPPING, updatedAt: stack.deps.now().toISOString(),
   });
-  const businessDay = yesterdayIn(DEMO.timeZone, stack.deps.now());
   const reportsBefore = await reportEmails(stack.outboxDir);
-  const result = await stack.runJob({ merchantId: merchant.merchantId, locationId: DEMO.square.locationId, businessDay, kind: "first" });
-  if (result.status !== "posted") throw new FlowError(`the sync ended "${result.status}", not "posted"`);
+
+  const page = await client.get("/backfill");
+  if (page.status !== 200 || !(await page.text()).includes(">Sync yesterday</button>")) throw new FlowError(`the backfill page answered ${String(page.status)} without a "Sync yesterday" button`);
+  const started = await client.post("/backfill/latest", { locationId: DEMO.square.locationId });
+  await started.arrayBuffer();
+  const progressPath = started.headers.get("Location") ?? "";
+  if (started.status !== 303 || !/^\/backfill\/[\w-]+$/.test(progressPath)) throw new FlowError(`pressing "Sync yesterday" answered ${String(started.status)}, not a redirect to the backfill's progress`);
+  await stack.queue.idle();
+  const progress = await client.get(progressPath);
+  const html = await progress.text();
+  if (progress.status !== 200 || !html.includes("Backfill finished") || !html.includes('<p role="status">1 of 1 days</p>')) {
+    throw new FlowError(`the backfill's progress page answered ${String(progress.status)} without "Backfill finished, 1 of 1 days"`);
+  }
+
+  const backfill = await getBackfill({ documents: stack.deps.reports.client, tableName: stack.deps.reports.tableName }, merchant.merchantId, progressPath.slice("/backfill/".length));
+  const businessDay = backfill?.from ?? "";
+  const record = await stack.deps.store.getSyncRecord(merchant.merchantId, DEMO.square.locationId, businessDay);
+  if (record?.state !== "posted") throw new FlowError(`the day ${businessDay} ended "${record?.state ?? "not synced"}", not "posted"`);
   const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry.TxnDate === businessDay);
   if (entries.length !== 1) throw new FlowError(`QuickBooks holds ${String(entries.length)} entries for the day, not one`);
   if ((await reportEmails(stack.outboxDir)) !== reportsBefore + 1) throw new FlowError("no report email reached the outbox");

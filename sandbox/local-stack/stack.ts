@@ -2,7 +2,11 @@
  * The local stack in one process: dynalite (data under the data folder), the local key provider, the
  * outbox, the Square, Clover and QuickBooks simulators seeded with the demo merchant, and the web app
  * (lib/web) on @hono/node-server, wired by lib/web/wiring.ts from a configuration built here exactly as
- * functions/api.ts builds one from the environment.
+ * functions/api.ts builds one from the environment. In place of SQS and the worker Lambda an
+ * in-process queue (local-queue.ts) runs the sync jobs through the worker's processJob; the web's
+ * approve links and backfill pages queue on it, and the scheduler runs at start and every minute
+ * (EventBridge runs it every 15 minutes on AWS), so a location set up here has its days posted as
+ * they fall due.
  *
  *   <data folder>/dynamodb/            dynalite's LevelDB files (the table)
  *   <data folder>/vault.key            the AES-256-GCM key that stands in for KMS
@@ -18,6 +22,7 @@ import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { loadWebConfig } from "../../lib/config";
 import type { SyncJob } from "../../lib/schedule/job";
+import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { loadWorkerConfig } from "../../lib/worker/config";
 import { type JobResult, processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { workerFromConfig } from "../../lib/worker/wiring";
@@ -29,6 +34,7 @@ import { type QuickBooksSimulator, startQuickBooksSimulator } from "../quickbook
 import { type SquareSimulator, startSquareSimulator } from "../square/server";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDatabase, startLocalDatabase } from "./database";
 import { seedDemo } from "./demo";
+import { createLocalQueue, type LocalJobQueue } from "./local-queue";
 import { loadOrCreateCredentials, readSavedState, SavedStateError, simulatorsFolder, stateSaver } from "./saved-state";
 
 export interface LocalStackPorts {
@@ -46,6 +52,10 @@ export interface LocalStackOptions {
   log?: WebDeps["log"];
   /** The clock that places the demo's month of sales. */
   now?: () => Date;
+  /** Attempts per sync job on the local queue (default 3) and the wait before attempt n+1. */
+  queue?: { maxAttempts?: number; backoffMs?: (attempt: number) => number };
+  /** How often the scheduler looks for days that fell due; default every minute. */
+  schedulerIntervalMs?: number;
 }
 
 export interface LocalStack {
@@ -57,8 +67,12 @@ export interface LocalStack {
   deps: WebDeps;
   /** The nightly worker's clients, wired from configuration as on AWS. */
   worker: WorkerDeps;
-  /** Runs one job as the worker does when SQS delivers it (there is no queue locally). */
+  /** Runs one job at once as the worker does when SQS delivers it, bypassing the queue. */
   runJob(job: SyncJob): Promise<JobResult>;
+  /** The sync queue the web, the scheduler and the backfills send to; `idle()` waits for it to empty. */
+  queue: LocalJobQueue;
+  /** Runs the scheduler once now (it also runs at start and every minute). */
+  tick(): Promise<void>;
   square: SquareSimulator;
   clover: CloverSimulator;
   quickbooks: QuickBooksSimulator;
@@ -169,7 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DAYBOOK_DYNAMODB_ENDPOINT: database.endpoint,
       AWS_REGION: LOCAL_REGION,
       DAYBOOK_PUBLIC_URL: url,
-      // Required by the worker's settings, never used here: the local stack runs jobs in-process (runJob).
+      // Required by the worker's settings, never used here: the local stack runs jobs in-process (local-queue.ts).
       DAYBOOK_QUEUE_URL: `${url}/no-queue-locally`,
       DAYBOOK_VAULT_KEY_FILE: join(dataDir, "vault.key"),
       DAYBOOK_OUTBOX_DIR: outboxDir,
@@ -188,10 +202,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token,
       QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
     }), undefined)).deps;
+    const log = options.log ?? jsonLog;
+    const queue = createLocalQueue({
+      run: (job, attempt) => processJob(worker, job, attempt),
+      ...(options.queue?.maxAttempts !== undefined ? { maxAttempts: options.queue.maxAttempts } : {}),
+      ...(options.queue?.backoffMs ? { backoffMs: options.queue.backoffMs } : {}),
+      log,
+    });
+    closers.push(() => queue.close());
+    deps.links = { key: Buffer.from(credentials.linkKey, "base64"), queue, items: deps.reports };
+    deps.backfill = { queue, documents: deps.reports.client, tableName: database.tableName };
+
+    // The scheduler: one tick at a time; a failed tick is logged and the next one tries again.
+    let ticking: Promise<void> | undefined;
+    const tick = () => (ticking ??= runSchedulerTick({
+      queue, documents: deps.reports.client, tableName: database.tableName, store: deps.store, now: now(),
+      log: (level, message, fields = {}) => {
+        log(level, message, Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))));
+      },
+    }).then(() => undefined, (error: unknown) => {
+      log("error", "scheduler tick failed", { error: error instanceof Error ? error.name : "unknown" });
+    }).finally(() => {
+      ticking = undefined;
+    }));
+    void tick();
+    const timer = setInterval(() => void tick(), options.schedulerIntervalMs ?? 60_000);
+    timer.unref();
+    closers.push(async () => {
+      clearInterval(timer);
+      await ticking;
+    });
     served.app = createApp(deps);
 
     return {
-      url, dataDir, outboxDir, deps, worker, square, clover, quickbooks,
+      url, dataDir, outboxDir, deps, worker, square, clover, quickbooks, queue, tick,
       runJob: (job) => processJob(worker, job, { number: 1, max: 1 }),
       ports: { web: web.port, square: portOf(square.url), clover: portOf(clover.url), quickbooks: portOf(quickbooks.url) },
       close: async () => {
