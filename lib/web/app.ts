@@ -11,9 +11,13 @@ import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
 import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { addAccountRoutes } from "./routes/account";
+import { addBackfillRoutes } from "./routes/backfill";
 import { addConnectionRoutes } from "./routes/connections";
 import { addDayRoutes } from "./routes/days";
+import { addHistoryRoutes } from "./routes/history";
 import { addLocationRoutes } from "./routes/locations";
+import { addMappingRoutes } from "./routes/mapping";
+import { addReportSettingsRoutes } from "./routes/report-settings";
 import { addSessionRoutes } from "./routes/sessions";
 import { addSignInRoutes } from "./routes/sign-in";
 import { addUnsubscribeRoutes } from "./routes/unsubscribe";
@@ -53,6 +57,10 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   addWebhookRoutes(app, deps);
   addDayRoutes(app, deps);
   addLocationRoutes(app, deps);
+  addMappingRoutes(app, deps);
+  addReportSettingsRoutes(app, deps);
+  addHistoryRoutes(app, deps);
+  addBackfillRoutes(app, deps);
   addUnsubscribeRoutes(app, deps);
 
   const routePatterns = () => app.routes.filter((route) => route.method !== "ALL").map((route) => ({ method: route.method, pattern: routeRegExp(route.path) }));
@@ -83,7 +91,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
       return c.html(MessagePage({ title: "This request was not accepted", children: "daybook could not use this request." }), error.status);
     }
     // A bug or an outage: log what it was (names and messages carry no secrets, by rule), answer plainly.
-    deps.log("error", "request failed", { method: c.req.method, route: routePath(c), error: error.name, message: error.message.slice(0, 500) });
+    deps.log("error", "request failed", { method: c.req.method, route: routePath(c), error: error.name, message: redactForLog(error.message).slice(0, 500) });
     return c.html(ServerErrorPage(), 500);
   });
 
@@ -93,6 +101,16 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
 function methodNotAllowed(c: Context<AppEnv>) {
   c.header("Allow", ALLOWED_METHODS.join(", "));
   return c.html(ProblemPage({ title: "Not allowed", next: { href: "/", label: "Go to the start page" }, children: "This page does not accept that kind of request." }), 405);
+}
+
+/**
+ * An error's message as a log may hold it: messages can quote the request's input (a store error
+ * quotes the id it refused), so email addresses and token-shaped values are masked.
+ */
+export function redactForLog(message: string): string {
+  return message
+    .replace(/[^\s"'<>()[\]{},;:]+@[^\s"'<>()[\]{},;:]+/g, "[email]")
+    .replace(/[A-Za-z0-9_-]{32,}/g, "[token]");
 }
 
 /** `/connect/:provider/callback` → /^\/connect\/[^/]+\/callback$/ */

@@ -130,6 +130,100 @@ const ATTEMPTS: Attempt[] = [
       expect(await accessWorks(world, "quickbooks", tokens.accessToken, connection!.externalId)).toBe(true);
     },
   },
+  // The backfill pages, on the links' queue (so nothingQueued sees whatever they queue). The app reads
+  // deps.backfill per request: setting it turns the pages on.
+  ...((withBackfill: () => void): Attempt[] => [
+    { route: "GET /backfill", request: (a) => { withBackfill(); return a.get("/backfill"); }, status: 200 },
+    {
+      route: "POST /backfill",
+      request: (a, b) => { withBackfill(); return a.post("/backfill", { locationId: b.locationId, from: "2025-05-30", to: "2025-05-31" }); },
+      status: 400,
+      async then(b) {
+        await nothingQueued();
+        // B's own backfill, for the next rows to reach for.
+        const started = await b.browser.post("/backfill/latest", { locationId: b.locationId });
+        expect(started.status).toBe(303);
+        expect(await links.drain()).toHaveLength(1);
+      },
+    },
+    {
+      route: "POST /backfill/latest",
+      request: (a, b) => { withBackfill(); return a.post("/backfill/latest", { locationId: b.locationId }); },
+      status: 404,
+      then: nothingQueued,
+    },
+    {
+      route: "GET /backfill/:backfillId",
+      async request(a, b) {
+        withBackfill();
+        const ids = (await world.scan()).filter((item) => item["PK"]?.S?.includes(b.merchantId)).map((item) => item["SK"]?.S ?? "").filter((sk) => sk.startsWith("BACKFILL#"));
+        expect(ids).toHaveLength(1);
+        return a.get(`/backfill/${ids[0]!.slice("BACKFILL#".length)}`);
+      },
+      status: 404,
+    },
+  ])(() => {
+    world.deps.backfill ??= { queue: world.deps.links!.queue, documents: world.deps.reports.client, tableName: world.tableName };
+  }),
+  // The reports settings and history pages. The first row then gives B a recipient list (with an address
+  // naming B's id, so a page showing it fails the marker check), review mode and a synced day, for the
+  // rows after it to reach for.
+  ...((victimAccountant: (b: Victim) => string, victimReportsKept: (b: Victim) => Promise<void>): Attempt[] => [
+    {
+      route: "GET /reports",
+      request: (a) => a.get("/reports"),
+      status: 200,
+      async then(b) {
+        const { addRecipient } = await import("../../lib/report/recipients");
+        const { setReviewMode } = await import("../../lib/report/review-mode");
+        const { summaryOf } = await import("../support/summaries");
+        await addRecipient(world.deps.reports, b.merchantId, b.email, victimAccountant(b));
+        await setReviewMode(world.deps.reports, b.merchantId, true, world.clock.date());
+        await world.deps.store.saveSyncRecord({
+          merchantId: b.merchantId, locationId: b.locationId, businessDay: B_DAY, state: "no-sales", posted: [], attempts: 0,
+          lastSummary: summaryOf({ sales: { VICTIM: 4_321 } }), updatedAt: world.clock.date().toISOString(),
+        }, 0);
+        await victimReportsKept(b);
+      },
+    },
+    { route: "GET /reports", request: (a) => a.get("/reports"), status: 200 },
+    // A may add B's address to A's own list: it is A's list that changes, never B's.
+    { route: "POST /reports/recipients", request: (a, b) => a.post("/reports/recipients", { email: b.email }), status: 303, then: victimReportsKept },
+    { route: "POST /reports/recipients/remove", request: (a, b) => a.post("/reports/recipients/remove", { email: victimAccountant(b) }), status: 400, then: victimReportsKept },
+    { route: "POST /reports/recipients/remove", request: (a, b) => a.post("/reports/recipients/remove", { email: b.email }), status: 400, then: victimReportsKept },
+    { route: "POST /reports/review-mode", request: (a) => a.post("/reports/review-mode", {}), status: 303, then: victimReportsKept },
+    { route: "GET /history", request: (a) => a.get("/history"), status: 200 },
+    { route: "GET /history", request: (a, b) => a.get(`/history?location=${b.locationId}`), status: 404 },
+  ])(
+    (b) => `books-${b.merchantId}@example.com`,
+    async (b) => {
+      const { getRecipients } = await import("../../lib/report/recipients");
+      const { getReviewMode } = await import("../../lib/report/review-mode");
+      expect(await getRecipients(world.deps.reports, b.merchantId, b.email)).toEqual([b.email, `books-${b.merchantId}@example.com`]);
+      expect(await getReviewMode(world.deps.reports, b.merchantId)).toBe(true);
+      expect((await world.deps.store.listSyncRecords(b.merchantId)).map((record) => record.businessDay)).toEqual([B_DAY]);
+    },
+  ),
+  // The mapping page (issue 7): B's location or QuickBooks company from A's session is not found, and B's company is not even read.
+  ...([
+    ["GET /locations/:locationId/mapping", (a, b) => a.get(`/locations/${b.locationId}/mapping`)],
+    ["POST /locations/:locationId/mapping", (a, b) => a.post(`/locations/${b.locationId}/mapping`, {
+      sales: "79", discounts: "80", returns: "80", serviceCharges: "79", tax: "160", tips: "161", giftCards: "162", nonRevenue: "162", tenders: "151", fees: "8", rounding: "90", overShort: "90",
+    })],
+    ["POST /locations/:locationId/mapping/create-accounts", (a, b) => a.post(`/locations/${b.locationId}/mapping/create-accounts`)],
+    ["POST /quickbooks/:connectionId/create-accounts", (a, b) => a.post(`/quickbooks/${connectionOf(b, "quickbooks").connectionId}/create-accounts`, { return: "/locations" })],
+  ] satisfies [string, (a: Browser, b: Victim) => Promise<Response>][]).map(([route, send]): Attempt => ({
+    route,
+    status: 404,
+    async request(a, b) {
+      const realmId = connectionOf(b, "quickbooks").externalId;
+      const calls = () => world.quickbooks.requestLog().filter((record) => record.realmId === realmId).length;
+      const before = calls();
+      const response = await send(a, b);
+      expect(calls(), `${route} read B's QuickBooks company`).toBe(before);
+      return response;
+    },
+  })),
 ];
 
 async function victim(): Promise<Victim> {
@@ -198,4 +292,4 @@ it("merchant A's session never reaches merchant B's data, on every route", async
     // B's finished flow reconnected the same Square account, which replaces B's earlier Square connection.
     expect(current?.status, connection.provider).toBe(connection.provider === "square" ? "revoked" : "active");
   }
-});
+}, 180_000);

@@ -12,13 +12,15 @@ import { createApp } from "../../lib/web/app";
 import { approximateIp } from "../../lib/web/client-ip";
 import { approveUrl } from "../../lib/worker/process-job";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
-import { canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
+import { DEFAULT_ACCOUNT_IDS } from "../../sandbox/quickbooks/server";
+import { addBackfillPages, canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
 
 let world: WebWorld;
 let links: EmailLinksWorld;
 beforeAll(async () => {
   world = await createWebWorld();
   links = await addEmailLinks(world);
+  addBackfillPages(world, world.deps.links!.queue);
 });
 afterAll(async () => {
   expectCleanLogs(world);
@@ -152,6 +154,7 @@ describe("cross-site request forgery", () => {
     const formToken = await browser.formToken();
     const squareLocationId = /name="locationId" value="([^"]+)"/.exec(await (await browser.get("/locations")).text())?.[1] ?? "";
 
+    const ids = DEFAULT_ACCOUNT_IDS;
     // Each state-changing route with a body that would succeed from the app's own page (checked last).
     const routes: { path: string; fields: Record<string, string>; succeeds: number; signedIn: boolean }[] = [
       { path: "/sign-in", fields: { email: newAddress() }, succeeds: 200, signedIn: false },
@@ -162,6 +165,20 @@ describe("cross-site request forgery", () => {
         path: "/locations", succeeds: 303, signedIn: true,
         fields: { posConnectionId: connection!.connectionId, locationId: squareLocationId, timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: books.connectionId },
       },
+      {
+        path: `/locations/${locationId}/mapping`, succeeds: 303, signedIn: true,
+        fields: {
+          sales: ids.sales, discounts: ids.discounts, returns: ids.discounts, serviceCharges: ids.sales, tax: ids.salesTax, tips: ids.tips,
+          giftCards: ids.giftCards, nonRevenue: ids.giftCards, tenders: ids.cardClearing, fees: ids.bankCharges, rounding: ids.overShort, overShort: ids.overShort,
+        },
+      },
+      { path: `/locations/${locationId}/mapping/create-accounts`, fields: {}, succeeds: 303, signedIn: true },
+      { path: `/quickbooks/${books.connectionId}/create-accounts`, fields: { return: "/locations" }, succeeds: 303, signedIn: true },
+      { path: "/backfill", fields: { locationId, from: "2025-05-31", to: "2025-05-31" }, succeeds: 303, signedIn: true },
+      { path: "/backfill/latest", fields: { locationId }, succeeds: 303, signedIn: true },
+      { path: "/reports/recipients", fields: { email: newAddress() }, succeeds: 303, signedIn: true },
+      { path: "/reports/recipients/remove", fields: { email: address }, succeeds: 303, signedIn: true },
+      { path: "/reports/review-mode", fields: { reviewMode: "on" }, succeeds: 303, signedIn: true },
       { path: "/sessions/end", fields: { session: otherSession.sessionHash }, succeeds: 303, signedIn: true },
       { path: "/sessions/end-others", fields: {}, succeeds: 303, signedIn: true },
       { path: "/connect/square", fields: {}, succeeds: 303, signedIn: true },
@@ -171,7 +188,8 @@ describe("cross-site request forgery", () => {
     ];
     const postRoutes = world.app.routes.filter((route) => route.method === "POST" && !route.path.startsWith("/webhooks/")).map((route) => route.path);
     const covered = routes.map((route) => route.path.replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect")
-      .replace(/^\/days\/[^/]+\/[^/]+\/approve$/, "/days/:locationId/:businessDay/approve"));
+      .replace(/^\/days\/[^/]+\/[^/]+\/approve$/, "/days/:locationId/:businessDay/approve")
+      .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/"));
     // RFC 8058 one-click unsubscribe is the one deliberate exception: mail clients post it cross-site (test/web/email-links.test.ts).
     expect(new Set(covered)).toEqual(new Set(postRoutes.filter((path) => path !== "/unsubscribe")));
     expect(postRoutes.filter((path) => !covered.includes(path))).toEqual(["/unsubscribe"]);
@@ -210,8 +228,9 @@ describe("cross-site request forgery", () => {
       expect(response.status, route.path).toBe(route.succeeds);
       if (route.path === "/sign-out") await browser.signIn(address);
     }
-    // Both approvals name the same day: one job.
-    expect((await links.drain()).map((job) => job.body)).toEqual([{ merchantId: merchant!.merchantId, locationId, businessDay: "2025-06-01", kind: "approve" }]);
+    // Both approvals name the same day: one job; then the two backfills' days.
+    const queued = (await links.drain()).map((job) => job.body as Record<string, unknown>);
+    expect(queued.map(({ businessDay, kind }) => `${String(kind)} ${String(businessDay)}`)).toEqual(["approve 2025-06-01", "backfill 2025-05-31", "backfill 2025-06-01"]);
   });
 });
 

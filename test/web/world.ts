@@ -33,6 +33,10 @@ import { awsClientConfig, createTestTable } from "../support/aws";
 import { CAPTURE_DIR_VARIABLE, captureTo } from "../support/log-capture";
 import { submitConsentPage } from "../../sandbox/consent-page";
 import { CookieJar } from "../../sandbox/cookie-jar";
+import type { JobQueue } from "../../lib/schedule/enqueue";
+import { createTokenKeeper } from "../../lib/oauth/token-keeper";
+import { createSyncPorts } from "../../lib/sync/ports";
+import type { WorkerDeps } from "../../lib/worker/process-job";
 
 export const PUBLIC_URL = "https://daybook.test";
 // Test secrets carry the marker the suite-wide log scan looks for (test/support/log-capture.ts).
@@ -352,4 +356,36 @@ export async function accessWorks(world: WebWorld, provider: ProviderName, acces
 export function newItems(before: Record<string, AttributeValue>[], after: Record<string, AttributeValue>[]): string[] {
   const known = new Set(before.map(canonicalJson));
   return after.map(canonicalJson).filter((item) => !known.has(item));
+}
+
+/**
+ * Gives the world's app the backfill pages, queueing on `queue` (e.g. the moto FIFO queue of
+ * email-links-world.ts's addEmailLinks, `world.deps.links.queue`); every Browser of the world uses the new app.
+ */
+export function addBackfillPages(world: WebWorld, queue: JobQueue): void {
+  world.deps.backfill = { queue, documents: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName };
+  world.app = createApp(world.deps);
+}
+
+/**
+ * A nightly worker for the world (lib/worker/process-job.ts's deps): the world's store, table, vault,
+ * outbox and simulators, with the providers' tokens refreshed as the worker refreshes them.
+ */
+export function workerOf(world: WebWorld, linkKey: Buffer = randomBytes(32)): WorkerDeps {
+  const tokens = createTokenKeeper({ store: world.deps.store, vault: world.deps.vault, providers: world.deps.providers, now: world.clock.date });
+  return {
+    store: world.deps.store,
+    table: world.deps.reports,
+    sync: createSyncPorts({
+      store: world.deps.store, tokens, now: world.clock.date,
+      square: { baseUrl: world.square.url, timeoutMs: 5000 },
+      clover: { baseUrl: world.clover.url, timeoutMs: 5000 },
+      quickBooks: { baseUrl: world.quickbooks.endpoints.apiBase, timeoutMs: 5000 },
+    }),
+    email: world.deps.email,
+    publicUrl: PUBLIC_URL,
+    linkKey,
+    quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com",
+    now: world.clock.date,
+  };
 }

@@ -18,7 +18,7 @@ export function FormToken(props: { viewer: Viewer }) {
   return <input type="hidden" name={FORM_TOKEN_FIELD} value={props.viewer.formToken} />;
 }
 
-export function Layout(props: { title: string; viewer?: Viewer | undefined; children?: Child }) {
+export function Layout(props: { title: string; viewer?: Viewer | undefined; children?: Child; refreshSeconds?: number | undefined }) {
   const { viewer } = props;
   return (
     <>
@@ -27,6 +27,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          {props.refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(props.refreshSeconds)} />}
           <title>{`${props.title} · daybook`}</title>
           <link rel="stylesheet" href="/style.css" />
         </head>
@@ -36,7 +37,8 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
             {viewer && (
               <nav aria-label="Account">
                 <span class="who">{viewer.email}</span>{" "}
-                <a href="/connections">Connections</a> <a href="/locations">Locations</a> <a href="/sessions">Sessions</a> <a href="/account">Account</a>{" "}
+                <a href="/connections">Connections</a> <a href="/locations">Locations</a> <a href="/history">History</a> <a href="/backfill">Backfill</a>{" "}
+                <a href="/reports">Reports</a> <a href="/sessions">Sessions</a> <a href="/account">Account</a>{" "}
                 <form method="post" action="/sign-out" class="inline">
                   <FormToken viewer={viewer} />
                   <button type="submit">Sign out</button>
@@ -73,9 +75,12 @@ nav a, nav .who { margin-right: .5rem; }
 form.inline { display: inline; }
 label { display: block; margin-top: .75rem; font-weight: 600; }
 input[type=email], input[type=text], select { display: block; padding: .4rem; font-size: 1rem; min-width: 18rem; }
+input, select { max-width: 100%; box-sizing: border-box; }
+fieldset { min-width: 0; }
 button { margin-top: .75rem; padding: .4rem .9rem; font-size: 1rem; }
 .error { color: #a40000; margin: .25rem 0; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; }
+th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: break-word; }
+@media (max-width: 40rem) { table { display: block; overflow-x: auto; position: relative; } }
 .danger { border: 1px solid #a40000; padding: 0 1rem 1rem; margin-top: 2rem; }
 `;

@@ -20,7 +20,8 @@ import { requireSignedIn, signedIn, viewerOf } from "../session";
 /** Signed tokens are a few hundred characters; anything much longer is not one. */
 export const linkToken = z.string().check(z.minLength(1), z.maxLength(2000));
 const approveForm = z.object({ token: linkToken });
-const dayParams = z.object({ locationId: z.string().check(z.minLength(1), z.maxLength(200)), businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)) });
+// No "#" in a location id: it separates the parts of the table's keys (lib/store/keys.ts), which refuse it.
+const dayParams = z.object({ locationId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^#]+$/)), businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)) });
 
 const INCOMPLETE = "This link is incomplete. Open it from the email again, or copy the whole address.";
 

@@ -32,7 +32,8 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   const { webhooks } = deps;
 
   app.post("/webhooks/square", async (c) => {
-    const rawBody = await c.req.text();
+    // The bytes as received: Request.text() would drop a leading byte-order mark, and the signature covers it.
+    const rawBody = Buffer.from(await c.req.arrayBuffer()).toString("utf8");
     const genuine = verifySquareSignature({
       rawBody, signature: c.req.header(SQUARE_SIGNATURE_HEADER), signatureKey: webhooks.squareSignatureKey, notificationUrl: webhooks.squareNotificationUrl,
     });

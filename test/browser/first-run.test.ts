@@ -1,0 +1,248 @@
+/**
+ * A merchant's first hour with daybook, in the system Chromium (/usr/bin/chromium through
+ * playwright-core; never a downloaded browser) against the local stack `npm start` runs: sign in through
+ * the link in the outbox, connect Square and QuickBooks through the simulators' own consent pages, set
+ * up the location and its mapping, sync yesterday, see the posted entry and open the report, run a
+ * 7-day backfill to the end, end another session, export, and disconnect. Every page is screenshotted
+ * (desktop and phone, test/artifacts/browser/) and checked for labels, contrast and phone width.
+ */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO, addDays } from "../../sandbox/local-stack/demo";
+import { connectionWorks } from "../../sandbox/local-stack/smoke";
+import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
+import { checkPage, clearScreenshots, DESKTOP, SCREENSHOTS } from "./page-checks";
+
+const CHROMIUM = "/usr/bin/chromium";
+const EMAIL = "owner@browser.daybook.localhost";
+/** Backfills run on the local stack's in-process queue; a page refreshes itself every 2 seconds. */
+const FINISH_TIMEOUT_MS = 90_000;
+
+let stack: LocalStack;
+let dataDir: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** The day "Sync yesterday" synced, read off the progress page. */
+let yesterday = "";
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  clearScreenshots();
+  dataDir = await mkdtemp(join(tmpdir(), "daybook-browser-"));
+  stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  // The CSP forbids scripts and inline styles: a page that needed either would log a violation here.
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) consoleErrors.push(message.text());
+  });
+}, 60_000);
+
+afterAll(async () => {
+  // Unset when beforeAll failed part-way.
+  await (browser as Browser | undefined)?.close();
+  await (stack as LocalStack | undefined)?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function newestEmail(after: string[] = []): Promise<{ file: string; raw: string }> {
+  const files = (await readdir(stack.outboxDir)).filter((file) => file.endsWith(".eml") && !after.includes(file));
+  const newest = files.sort((a, b) => Number(/-(\d+)\.eml$/.exec(a)?.[1] ?? 0) - Number(/-(\d+)\.eml$/.exec(b)?.[1] ?? 0)).at(-1);
+  if (!newest) throw new Error("no new email in the outbox");
+  return { file: newest, raw: await readFile(join(stack.outboxDir, newest), "utf8") };
+}
+
+const outboxFiles = async () => (await readdir(stack.outboxDir).catch(() => [] as string[])).filter((file) => file.endsWith(".eml"));
+
+/** Asks for a sign-in link on `on`, opens it from the outbox and presses the button. */
+async function signIn(on: Page, shoot: boolean): Promise<void> {
+  await on.goto(stack.url);
+  expect(new URL(on.url()).pathname).toBe("/sign-in");
+  if (shoot) await checkPage(on, "sign-in");
+  const before = await outboxFiles();
+  await on.getByLabel("Email address").fill(EMAIL);
+  await on.getByRole("button", { name: "Email me a sign-in link" }).click();
+  if (shoot) await checkPage(on, "sign-in-link-sent");
+  const email = await newestEmail(before);
+  const link = /http:\/\/localhost:\d+\/sign-in\/confirm\?token=[A-Za-z0-9_-]+/.exec(email.raw)?.[0];
+  expect(link, "the sign-in email's link").toBeDefined();
+  await on.goto(link!);
+  if (shoot) await checkPage(on, "sign-in-confirm");
+  await on.getByRole("button", { name: "Sign in" }).click();
+  await on.waitForURL(/\/connections$/);
+}
+
+/** Presses Connect for the provider and approves on the simulator's consent page, choosing `account`. */
+async function connect(provider: "Square" | "QuickBooks", account: string): Promise<void> {
+  await page.getByRole("button", { name: new RegExp(`: ${provider}$`) }).click();
+  await page.waitForURL((url) => url.origin !== new URL(stack.url).origin);
+  await page.screenshot({ path: join(SCREENSHOTS, `consent-${provider.toLowerCase()}.png`), fullPage: true });
+  await page.locator("select").selectOption({ value: account });
+  await page.getByRole("button", { name: /^(Allow|Approve)$/ }).click();
+  await page.waitForURL(new RegExp(`/connections\\?connected=${provider.toLowerCase()}$`));
+  await expect.poll(() => page.getByRole("status").textContent()).toMatch(/connected/i);
+}
+
+/** Waits on a backfill's progress page (which reloads itself) until it says it is finished. */
+async function waitForBackfill(name: string): Promise<string> {
+  expect(new URL(page.url()).pathname).toMatch(/^\/backfill\/[^/]+$/);
+  await checkPage(page, `${name}-progress`);
+  await page.getByText("Backfill finished").waitFor({ timeout: FINISH_TIMEOUT_MS });
+  await checkPage(page, `${name}-finished`);
+  return (await page.getByRole("status").textContent()) ?? "";
+}
+
+describe("the first-time flow in Chromium", () => {
+  it("signs in through the emailed link", async () => {
+    await signIn(page, true);
+    await checkPage(page, "connections-empty");
+  });
+
+  it("connects Square and QuickBooks through the simulators' consent pages", async () => {
+    await connect("Square", DEMO.square.merchantId);
+    await connect("QuickBooks", DEMO.quickbooks.realmId);
+    await checkPage(page, "connections");
+    expect(await connectionWorks(stack, EMAIL, "square")).toBe(true);
+    expect(await connectionWorks(stack, EMAIL, "quickbooks")).toBe(true);
+  });
+
+  it("sets up the location, rejecting a bad time zone next to the field, and maps it", async () => {
+    await page.getByRole("link", { name: "Locations" }).click();
+    await checkPage(page, "locations");
+    const form = page.locator("form", { has: page.getByRole("button", { name: `Set up ${DEMO.square.locationName}` }) });
+    await form.getByLabel(/Time zone/).fill("Mars/Olympus_Mons");
+    await form.getByRole("button", { name: `Set up ${DEMO.square.locationName}` }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/time zone/i);
+    await expect(page.getByLabel(/Time zone/).first().inputValue()).resolves.toBe("Mars/Olympus_Mons");
+    await checkPage(page, "locations-error");
+
+    await page.getByLabel(/Time zone/).first().fill(DEMO.timeZone);
+    await page.getByRole("button", { name: `Set up ${DEMO.square.locationName}` }).click();
+    await page.waitForURL(/\/locations\?saved$/);
+    await checkPage(page, "locations-saved");
+
+    await page.getByRole("link", { name: `Edit mapping for ${DEMO.square.locationName}` }).click();
+    await checkPage(page, "mapping");
+    await page.getByRole("button", { name: "Save mapping" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Mapping saved/);
+    await checkPage(page, "mapping-saved");
+  });
+
+  it("syncs yesterday and shows the posted entry and the report", async () => {
+    await page.getByRole("link", { name: "Backfill" }).click();
+    await checkPage(page, "backfill");
+    const reportsBefore = await outboxFiles();
+    await page.getByRole("button", { name: /^Sync yesterday/ }).first().click();
+    const status = await waitForBackfill("sync-yesterday");
+    expect(status).toMatch(/\b1 of 1 day/);
+
+    await page.getByRole("link", { name: /history/i }).last().click();
+    await checkPage(page, "history");
+    const dayLink = page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).first();
+    yesterday = (await dayLink.textContent()) ?? "";
+    expect(page.getByRole("img", { name: /^Daily net sales and fees/ })).toBeDefined();
+    await expect(page.getByRole("img", { name: /^Daily net sales and fees/ }).count()).resolves.toBeGreaterThan(0);
+
+    await dayLink.click();
+    expect(new URL(page.url()).pathname).toBe(`/days/${DEMO.square.locationId}/${yesterday}`);
+    await expect(page.getByRole("table", { name: /Journal entry lines/ }).count()).resolves.toBeGreaterThan(0);
+    await checkPage(page, "day-report");
+
+    // The entry is in the QuickBooks company, once.
+    const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === yesterday);
+    expect(entries).toHaveLength(1);
+
+    // The report email the accountant got, opened as the mail client would show its HTML part.
+    const report = (await Promise.all((await outboxFiles()).filter((file) => !reportsBefore.includes(file)).map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") }))))
+      .find((email) => /^X-Daybook-Purpose: report/m.test(email.raw));
+    expect(report, "a report email in the outbox").toBeDefined();
+    const html = join(stack.outboxDir, report!.file.replace(/\.eml$/, ".html"));
+    const viewer = await context.newPage();
+    await viewer.goto(`file://${html}`);
+    await expect(viewer.getByText(yesterday).count()).resolves.toBeGreaterThan(0);
+    await viewer.screenshot({ path: join(SCREENSHOTS, "report-email.png"), fullPage: true });
+    await viewer.close();
+  });
+
+  it("refuses a backfill that ends before it starts, next to the field, then runs 7 days to the end", async () => {
+    const first = addDays(yesterday, -7);
+    const last = addDays(yesterday, -1);
+    await page.getByRole("link", { name: "Backfill" }).click();
+    await page.getByLabel("Location").selectOption({ label: DEMO.square.locationName });
+    await page.getByLabel("First day").fill(last);
+    await page.getByLabel("Last day").fill(first);
+    await page.getByRole("button", { name: "Start backfill" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toBeTruthy();
+    await expect(page.getByLabel("First day").inputValue()).resolves.toBe(last);
+    await checkPage(page, "backfill-error");
+
+    await page.getByLabel("First day").fill(first);
+    await page.getByLabel("Last day").fill(last);
+    await page.getByRole("button", { name: "Start backfill" }).click();
+    const status = await waitForBackfill("backfill-7-days");
+    expect(status).toMatch(/\b7 of 7 days/);
+    for (let day = first; day <= last; day = addDays(day, 1)) {
+      const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === day);
+      expect(entries, day).toHaveLength(1);
+    }
+    await page.getByRole("link", { name: /history/i }).last().click();
+    await expect(page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).count()).resolves.toBe(8);
+    await checkPage(page, "history-8-days");
+  });
+
+  it("adds a report recipient and shows review mode", async () => {
+    await page.getByRole("link", { name: "Reports" }).click();
+    await checkPage(page, "reports");
+    await page.getByLabel("Email address").fill("not an address");
+    await page.getByRole("button", { name: "Add recipient" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/email address/i);
+    await expect(page.getByLabel("Email address").inputValue()).resolves.toBe("not an address");
+    await checkPage(page, "reports-error");
+    await page.getByLabel("Email address").fill("books@accountant.daybook.localhost");
+    await page.getByRole("button", { name: "Add recipient" }).click();
+    await expect(page.getByRole("button", { name: "Remove books@accountant.daybook.localhost" }).count()).resolves.toBe(1);
+    await expect(page.getByLabel("Hold each day's entry for my approval before posting").count()).resolves.toBe(1);
+  });
+
+  it("ends another session from the sessions page", async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, userAgent: "Phone Browser/1" });
+    const other = await phone.newPage();
+    await signIn(other, false);
+    await page.getByRole("link", { name: "Sessions" }).click();
+    await checkPage(page, "sessions");
+    await page.getByRole("button", { name: "End session" }).click();
+    await checkPage(page, "sessions-ended");
+    await other.goto(`${stack.url}/connections`);
+    expect(new URL(other.url()).pathname).toBe("/sign-in");
+    await phone.close();
+  });
+
+  it("exports everything daybook holds, without a token", async () => {
+    await page.getByRole("link", { name: "Account" }).click();
+    await checkPage(page, "account");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download my data" }).click()]);
+    const exported = JSON.parse(await readFile(await download.path(), "utf8")) as Record<string, unknown[]>;
+    expect(exported["locations"]).toHaveLength(1);
+    expect(exported["syncRecords"]!.length).toBe(8);
+    expect(JSON.stringify(exported)).not.toMatch(/tokenCiphertext|accessToken|refreshToken/);
+  });
+
+  it("disconnects Square: the token stops working at the provider", async () => {
+    await page.getByRole("link", { name: "Connections" }).click();
+    const row = page.getByRole("row", { name: new RegExp(DEMO.square.merchantId) });
+    await row.getByRole("button", { name: "Disconnect" }).click();
+    await expect.poll(() => page.getByRole("row", { name: new RegExp(DEMO.square.merchantId) }).textContent()).toMatch(/Disconnected/);
+    await checkPage(page, "connections-disconnected");
+    expect(await connectionWorks(stack, EMAIL, "square")).toBe(false);
+  });
+
+  it("met no Content Security Policy refusal (no page needs a script or an inline style)", () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
