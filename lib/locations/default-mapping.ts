@@ -53,9 +53,14 @@ export function suggestDefaultMapping(accounts: readonly QuickBooksAccount[]): S
   if (!fees) missing.push(MISSING_ACCOUNT.expense);
   if (!sales || !tax || !tips || !giftCards || !tenders || !fees || !overShort || missing.length > 0) return { ok: false, missing };
 
+  // Cash waits for the bank deposit in Undeposited Funds, cards for the payout in the clearing account
+  // (ACCOUNTING.md); the key is the tender's name as each POS gives it (Square's type, Clover's label).
+  const undeposited = accounts.find((account) => account.active && ofSubType("UndepositedFunds")(account));
+  const cash = undeposited && undeposited.id !== tenders.id ? { tenders: { CASH: undeposited.id, Cash: undeposited.id } } : {};
   return {
     ok: true,
     mapping: {
+      ...cash,
       defaults: {
         sales: sales.id,
         // Without a contra-income account, discounts and returns reduce sales directly.

@@ -34,6 +34,8 @@ describe("the suggested default mapping", () => {
           sales: "79", discounts: "80", returns: "80", serviceCharges: "79", tax: "160", tips: "161", giftCards: "162",
           nonRevenue: "162", tenders: "151", fees: "8", rounding: "90", overShort: "90",
         },
+        // Cash to Undeposited Funds (Square's CASH, Clover's "Cash"), cards to the clearing account.
+        tenders: { CASH: "4", Cash: "4" },
       },
     });
     if (suggested.ok) expect(parseMapping(suggested.mapping)).toEqual(suggested.mapping);
@@ -51,6 +53,8 @@ describe("the suggested default mapping", () => {
       sales: "10", discounts: "10", returns: "10", serviceCharges: "10", tax: "20", tips: "21", giftCards: "21",
       nonRevenue: "21", tenders: "30", fees: "40", rounding: "40", overShort: "40",
     });
+    // Undeposited Funds already takes every tender: no override for cash.
+    expect(suggested.ok && suggested.mapping.tenders).toBeUndefined();
   });
 
   it("posts discounts and service charges to sales, not to some other income account, when the chart has none for them", () => {
