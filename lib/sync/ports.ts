@@ -36,9 +36,10 @@ export interface SyncWiring {
 
 export function createSyncPorts(wiring: SyncWiring): SyncPorts {
   const { store, tokens: keeper } = wiring;
+  const now = wiring.now ?? (() => new Date());
   return {
     store,
-    now: wiring.now ?? (() => new Date()),
+    now,
     ...(wiring.checkpoint ? { checkpoint: wiring.checkpoint } : {}),
     async summarisePosDay(location, connection, window) {
       const accessToken = () => keeper.accessToken(connection);
@@ -55,6 +56,8 @@ export function createSyncPorts(wiring: SyncWiring): SyncPorts {
           ...(wiring.clover.timeoutMs ? { timeoutMs: wiring.clover.timeoutMs } : {}),
           ...(wiring.clover.maxRetries !== undefined ? { maxRetries: wiring.clover.maxRetries } : {}),
           ...(wiring.clover.sleep ? { sleep: wiring.clover.sleep } : {}),
+          // The same clock as the rest of the sync: orders modified up to "now" are read, and no later.
+          now: () => now().getTime(),
         });
         return summariseCloverLocationDay(reader, location, window);
       }

@@ -66,4 +66,18 @@ describe("a Clover location-day posted to QuickBooks", () => {
     expect(again.status).toBe("unchanged");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   }, 180_000);
+
+  it("reads orders modified up to the sync's own clock, not the wall clock", async () => {
+    // The world's clock is a night in 2024: read up to the wall clock, the day's window would span
+    // dozens of 89-day ranges; read up to the sync's clock, it is one open-ended range.
+    const clover = world.clover!;
+    // A new reader knows nothing of the last test's requests: let Clover's per-second window pass.
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    clover.clearRequestLog();
+    expect((await syncLocationDay(world.ports(), world.day(DATE))).status).toBe("unchanged");
+    const orderReads = clover.requests().filter((request) => request.endpoint === "ListOrders" && request.status === 200);
+    const lowerBounds = new Set(orderReads.flatMap((request) => (request.query["filter"] ?? []).filter((filter) => filter.startsWith("modifiedTime>="))));
+    expect(lowerBounds.size).toBe(1);
+    expect(orderReads.flatMap((request) => request.query["filter"] ?? []).filter((filter) => filter.startsWith("modifiedTime<"))).toEqual([]);
+  });
 });
