@@ -100,7 +100,11 @@ export function registerApiRoutes(app: Hono<SimulatorEnv>, state: SimulatorState
     await next();
   });
 
-  app.post(`${PREFIX}/journalentry`, async (c) => {
+  /**
+   * A create, as QuickBooks answers one: a requestid seen before gets the first answer again, a lapsed
+   * subscription refuses every write, and the answer is remembered under its requestid.
+   */
+  const create = (makeBody: (c: ApiContext, company: Company) => Promise<string>) => async (c: ApiContext) => {
     const company = companyOf(c);
     const requestId = c.req.query("requestid");
     if (requestId !== undefined) {
@@ -120,35 +124,21 @@ export function registerApiRoutes(app: Hono<SimulatorEnv>, state: SimulatorState
         "Subscription period has ended or canceled or there was a billing problem: you can't add data to QuickBooks Online because the trial or subscription period ended, the subscription was canceled, or there was a billing problem.",
       );
     }
+    const body = await makeBody(c, company);
+    if (requestId !== undefined) company.replies.set(requestId, { body });
+    return json(c, body);
+  };
+
+  app.post(`${PREFIX}/journalentry`, create(async (c, company) => {
     const input = parseJson(await c.req.text());
     const include = (c.req.query("include") ?? "").split(",").map((part) => part.trim().toLowerCase());
-    const entry = createJournalEntry(company, input, { nowMs: now(), include });
-    const body = journalEntryResponse(entry, time());
-    if (requestId !== undefined) company.replies.set(requestId, { body });
-    return json(c, body);
-  });
+    return journalEntryResponse(createJournalEntry(company, input, { nowMs: now(), include }), time());
+  }));
 
-  app.post(`${PREFIX}/account`, async (c) => {
-    const company = companyOf(c);
-    const requestId = c.req.query("requestid");
-    if (requestId !== undefined) {
-      if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID) {
-        throw validationFault("2130", "Invalid Request Id Format", `requestid must be 1 to ${MAX_REQUEST_ID} characters; this one has ${requestId.length}.`, "requestid");
-      }
-      const remembered = company.replies.get(requestId);
-      if (remembered) {
-        c.env.record.replayed = true;
-        return json(c, remembered.body);
-      }
-    }
-    if (company.subscriptionLapsed) {
-      throw validationFault("6190", "Invalid Company Status", "Subscription period has ended or canceled or there was a billing problem: you can't add data to QuickBooks Online.");
-    }
+  app.post(`${PREFIX}/account`, create(async (c, company) => {
     const account = createAccount(company, parseJson(await c.req.text()));
-    const body = JSON.stringify({ Account: accountResource(company, account), time: time() });
-    if (requestId !== undefined) company.replies.set(requestId, { body });
-    return json(c, body);
-  });
+    return JSON.stringify({ Account: accountResource(company, account), time: time() });
+  }));
 
   app.get(`${PREFIX}/journalentry/:id`, (c) => {
     const entry = companyOf(c).journalEntries.find((candidate) => candidate.resource.Id === c.req.param("id"));
