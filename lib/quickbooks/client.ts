@@ -272,17 +272,7 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
       for (let start = 1; ; start += ACCOUNT_PAGE_SIZE) {
         const statement = `SELECT * FROM Account WHERE Active = true STARTPOSITION ${start} MAXRESULTS ${ACCOUNT_PAGE_SIZE}`;
         const page = (await query(statement, accountQueryResponse, { action: "list the chart of accounts" })).QueryResponse.Account ?? [];
-        for (const account of page) {
-          accounts.push({
-            id: account.Id,
-            name: account.Name,
-            fullyQualifiedName: account.FullyQualifiedName ?? account.Name,
-            accountType: account.AccountType,
-            ...(account.AccountSubType !== undefined ? { accountSubType: account.AccountSubType } : {}),
-            ...(account.Classification !== undefined ? { classification: account.Classification } : {}),
-            active: account.Active ?? true,
-          });
-        }
+        accounts.push(...page.map(toAccount));
         if (page.length < ACCOUNT_PAGE_SIZE) return accounts;
       }
     },
