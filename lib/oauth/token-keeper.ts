@@ -17,8 +17,10 @@
  * recovery takes (https://docs.clover.com/dev/docs/refresh-access-tokens). If that fails too, the
  * connection is marked needs-reconnect (which destroys its tokens) and onNeedsReconnect is told once.
  *
- * A refresh that fails for a passing reason (timeout, 5xx) gives the lease back at once by rewriting
- * the same ciphertext, so the next attempt need not wait for the lease to run out.
+ * A refresh that fails for a passing reason (timeout, 5xx) gives the lease back at once, and marks the
+ * tokens refreshUncertainSince: the provider may have rotated them with the answer lost, so the next
+ * use refreshes at once, while the refresh token in hand still works (QuickBooks keeps a replaced one
+ * for 24 hours), rather than when the access token is next due.
  */
 import { type Connection, ConflictError, type Provider, type Store } from "../store/types";
 import type { TokenVault } from "../vault/vault";
@@ -157,7 +159,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
       fresh = await provider.refresh(tokens, lease.region);
     } catch (error) {
       if (!(error instanceof OAuthError && error.kind === "needs-reconnect")) {
-        await giveBackLease(lease);
+        await giveBackLease(lease, { ...tokens, refreshUncertainSince: tokens.refreshUncertainSince ?? now().toISOString() });
         throw error;
       }
       if (!provider.recover || !spent) return await markNeedsReconnect(lease, error);
@@ -165,10 +167,11 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
         fresh = await provider.recover(spent, lease.region);
       } catch (recoveryError) {
         if (recoveryError instanceof OAuthError && recoveryError.kind === "needs-reconnect") return await markNeedsReconnect(lease, error);
-        await giveBackLease(lease);
+        await giveBackLease(lease, tokens);
         throw recoveryError;
       }
     }
+    // The provider's answer: new tokens, and with them no uncertainty left.
     const next: StoredTokens = { ...fresh, ...(spent ? { previousRefreshToken: spent } : {}) };
     const sealed = await sealTokens(vault, lease, next);
     let written: Connection;
@@ -182,12 +185,12 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     return remember(written, next);
   }
 
-  /** Lets the next attempt start at once: the same tokens, a new version, no lease. Best effort. */
-  async function giveBackLease(lease: Connection): Promise<void> {
+  /** Lets the next attempt start at once: the same tokens (perhaps marked uncertain), a new version, no lease. Best effort. */
+  async function giveBackLease(lease: Connection, tokens: StoredTokens): Promise<void> {
     try {
-      const written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, lease.tokenCiphertext);
+      const written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, await sealTokens(vault, lease, tokens));
       const known = held.get(keyOf(lease));
-      if (known && known.connection.tokenVersion === lease.tokenVersion) held.set(keyOf(lease), { connection: written, tokens: known.tokens });
+      if (known && known.connection.tokenVersion === lease.tokenVersion) held.set(keyOf(lease), { connection: written, tokens });
     } catch {
       // The lease runs out by itself.
     }
@@ -218,7 +221,8 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     async accessToken(connection) {
       const current = await holdingOf(connection);
       const provider = providers[connection.provider];
-      if (!provider || !current.tokens.refreshToken || !provider.refreshDue(current.tokens, now())) return current.tokens.accessToken;
+      const due = current.tokens.refreshUncertainSince !== undefined || (provider?.refreshDue(current.tokens, now()) ?? false);
+      if (!provider || !current.tokens.refreshToken || !due) return current.tokens.accessToken;
       try {
         return (await refreshOnce(current.connection)).tokens.accessToken;
       } catch (error) {
@@ -234,10 +238,11 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
       providerOf(connection);
       const running = refreshing.get(keyOf(connection));
       if (running) return (await running).tokens.accessToken;
+      // A newer version is not always newer tokens (a lease given back rewrites the same ones): compare the tokens.
+      const known = held.get(keyOf(connection));
+      const refused = refusedAccessToken ?? (known?.connection.tokenVersion === connection.tokenVersion ? known.tokens.accessToken : (await openTokens(vault, connection)).accessToken);
       const latest = await holdingOf(await latestOf(connection));
-      const replaced = refusedAccessToken === undefined
-        ? latest.connection.tokenVersion > connection.tokenVersion
-        : latest.tokens.accessToken !== refusedAccessToken;
+      const replaced = latest.tokens.accessToken !== refused;
       if (replaced) return latest.tokens.accessToken;
       return (await refreshOnce(latest.connection)).tokens.accessToken;
     },

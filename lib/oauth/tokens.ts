@@ -20,6 +20,12 @@ export const storedTokensSchema = z.object({
    * rotation's answer is lost, Clover's recovery (and QuickBooks, for a while) still accept it.
    */
   previousRefreshToken: z.optional(z.string()),
+  /**
+   * ISO 8601; set when a refresh was sent but its answer was lost (a timeout, a cut-off body, a 5xx):
+   * the provider may have rotated the refresh token already, and QuickBooks keeps a replaced one
+   * working for only 24 hours, so the next use refreshes at once instead of waiting until it is due.
+   */
+  refreshUncertainSince: z.optional(z.string()),
 });
 
 export type StoredTokens = z.infer<typeof storedTokensSchema>;

@@ -172,6 +172,42 @@ describe("refreshing ahead", () => {
 });
 
 describe("a refresh whose result was lost", () => {
+  it("a lease given back is not mistaken for another worker's refresh: refreshNow still refreshes", async () => {
+    const { connection, tokens } = await quickBooksConnection();
+    qbo.injectFaults({ match: "token", fault: { kind: "503" }, times: 1 });
+    expect((await failureOf(worker().refreshNow(connection))).kind).toBe("retryable");
+    // The failed attempt rewrote the same tokens under a new version.
+    expect((await stored(connection)).connection.tokenVersion).toBeGreaterThan(connection.tokenVersion);
+    const fresh = await worker().refreshNow(connection);
+    expect(fresh).not.toBe(tokens.accessToken);
+    expect(await quickBooksApiStatus(fresh)).toBe(200);
+  });
+
+  it("QuickBooks: a rotation whose answer was cut off is refreshed again at the next use, inside Intuit's 24 hours, and the chain holds", async () => {
+    const { connection, tokens } = await quickBooksConnection();
+    qbo.injectFaults({ match: "token", fault: { kind: "truncated" }, times: 1 });
+    const before = qbo.requestCounts().token;
+    // A 401 (spurious: the token has most of its hour left) asks for a refresh; Intuit rotates the
+    // refresh token, but the answer never arrives.
+    expect((await failureOf(worker().refreshNow(connection, tokens.accessToken))).kind).toBe("retryable");
+    expect(qbo.requestCounts().token).toBe(before + 1);
+    expect((await stored(connection)).tokens.refreshUncertainSince).toBeDefined();
+
+    // The next job, on another worker, reads the connection and refreshes at once with the replaced token Intuit still accepts.
+    clockMs += 60_000;
+    const fresh = await worker().accessToken((await stored(connection)).connection);
+    expect(fresh).not.toBe(tokens.accessToken);
+    expect(qbo.requestCounts().token).toBe(before + 2);
+    const after = await stored(connection);
+    expect(after.tokens.refreshUncertainSince).toBeUndefined();
+
+    // A night later, past the replaced token's 24 hours: the chain still works.
+    clockMs += 30 * HOUR;
+    const nextNight = await worker().accessToken(after.connection);
+    expect(await quickBooksApiStatus(nextNight)).toBe(200);
+    expect((await stored(connection)).connection.status).toBe("active");
+  });
+
   it("Clover: the crash between the rotation and the write is recovered with the token daybook still holds", async () => {
     const { connection, tokens } = await cloverConnection();
     let failNextWrite = true;
