@@ -3,7 +3,9 @@
  *
  * Every call sends minorversion=75. A create carries the caller's requestid, the same on every retry,
  * so QuickBooks replays rather than repeats a create whose answer was lost. One attempt:
- * - 401: refresh the access token once and try again; a second 401 means the connection is gone;
+ * - 401: refresh the access token once and try again; a second 401, refusing a token just issued, fails
+ *   as "retryable" (only the token endpoint's invalid_grant says the connection is gone: a spurious
+ *   401 must not disconnect a merchant, and a revoked one meets invalid_grant at the next refresh);
  * - 429, 5xx, a timeout, a network error, or a 2xx body that cannot be read: wait (Retry-After when
  *   sent, else backoff with jitter) and try again, up to maxAttempts, then fail as "retryable";
  * - any other fault: fail at once, classified by lib/quickbooks/faults.ts.
@@ -228,7 +230,7 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
           tokensSeen.add(accessToken);
           continue;
         }
-        const kind = classifyFault(status, fault?.code);
+        const kind = status === 401 ? "retryable" : classifyFault(status, fault?.code);
         const details = { status, ...(fault?.code ? { code: fault.code } : {}), ...(fault?.detail ? { detail: fault.detail } : {}), ...(tid ? { intuitTid: tid } : {}) };
         if (kind !== "retryable") throw error(kind, describeFault(kind, status, fault, call.context, tid), details);
         failures += 1;

@@ -233,14 +233,23 @@ describe("QuickBooks client", () => {
     qbo.setAuthFaultStyle("alternate");
   });
 
-  it("gives up as needs-reconnect when the retry after a refresh gets 401 again", async () => {
+  it("retries a 401 that refuses a token just issued, and never takes it for a disconnection", async () => {
+    // A spurious second 401 after a good refresh: tried again, posted once.
     const { realmId, client, tokens } = connect();
     qbo.injectFaults({ match: { kind: "api", path: "/journalentry" }, fault: { kind: "401" }, times: 2 });
-    const refused = await failureOf(client.createJournalEntry(dayEntry(), "req-401-twice"));
-    expect(refused.kind).toBe("needs-reconnect");
-    expect(refused.details).toMatchObject({ status: 401, code: "3200" });
+    await client.createJournalEntry(dayEntry(), "req-401-twice");
     expect(tokens.refreshes).toBe(1);
-    expect(qbo.journalEntries(realmId)).toEqual([]);
+    expect(qbo.journalEntries(realmId)).toHaveLength(1);
+
+    // 401 after 401: retryable after the last attempt; only the token endpoint's invalid_grant says the connection is gone.
+    const stubborn = connect({ maxAttempts: 3 });
+    qbo.injectFaults({ match: { kind: "api", path: "/journalentry" }, fault: { kind: "401" }, times: 10 });
+    const refused = await failureOf(stubborn.client.createJournalEntry(dayEntry(), "req-401-always"));
+    qbo.clearFaults();
+    expect(refused.kind).toBe("retryable");
+    expect(refused.details).toMatchObject({ status: 401, code: "3200" });
+    expect(stubborn.tokens.refreshes).toBe(1);
+    expect(qbo.journalEntries(stubborn.realmId)).toEqual([]);
   });
 
   it("turns invalid_grant during the refresh into needs-reconnect, and posts nothing", async () => {
@@ -361,9 +370,10 @@ describe("QuickBooks client", () => {
 
     const closed = connect({ company: { closingDate: "2025-12-31" } });
     errors.push(await failureOf(closed.client.createJournalEntry(dayEntry(), "req-secret-1")));
-    const twice = connect();
-    qbo.injectFaults({ match: { kind: "api", path: "/preferences" }, fault: { kind: "401" }, times: 2 });
+    const twice = connect({ maxAttempts: 2 });
+    qbo.injectFaults({ match: { kind: "api", path: "/preferences" }, fault: { kind: "401" }, times: 5 });
     errors.push(await failureOf(twice.client.getCompanySettings()));
+    qbo.clearFaults();
     const revoked = connect();
     qbo.revokeAll(revoked.realmId);
     errors.push(await failureOf(revoked.client.listActiveAccounts()));
@@ -372,7 +382,7 @@ describe("QuickBooks client", () => {
     errors.push(await failureOf(busy.client.findJournalEntries({ docNumber: "X" })));
     secrets.push(...closed.tokens.seen, ...twice.tokens.seen, ...revoked.tokens.seen, ...busy.tokens.seen);
 
-    expect(errors.map((error) => error.kind)).toEqual(["needs-merchant", "needs-reconnect", "needs-reconnect", "retryable"]);
+    expect(errors.map((error) => error.kind)).toEqual(["needs-merchant", "retryable", "needs-reconnect", "retryable"]);
     for (const error of errors) {
       expect(error.details.intuitTid).toMatch(/^1-[0-9a-f]{24}$/);
       expect(error.message).toContain(`[intuit_tid ${error.details.intuitTid ?? ""}]`);
