@@ -148,6 +148,41 @@ export function pageOf<T>(items: readonly T[], query: Pick<ListQuery, "limit" | 
   return items.slice(query.offset, query.offset + query.limit);
 }
 
+/**
+ * Results of list queries kept while the data they came from is unchanged, so that paging through N
+ * items in pages of L filters them once rather than N/L times. Keyed by the owner (the store) and a key
+ * naming the query; an entry is used only while the owner's revision is the one it was made at. A
+ * handful are kept, the least recently used dropped first.
+ */
+export class QueryResults {
+  private readonly byOwner = new WeakMap<object, Map<string, { revision: number; items: readonly unknown[] }>>();
+
+  constructor(private readonly capacity = 8) {}
+
+  get<T>(owner: object, revision: number, key: string, build: () => T[]): readonly T[] {
+    const entries = this.byOwner.get(owner) ?? new Map<string, { revision: number; items: readonly unknown[] }>();
+    this.byOwner.set(owner, entries);
+    const cached = entries.get(key);
+    entries.delete(key);
+    if (cached?.revision === revision) {
+      entries.set(key, cached);
+      return cached.items as readonly T[];
+    }
+    const items = build();
+    entries.set(key, { revision, items });
+    for (const oldest of entries.keys()) {
+      if (entries.size <= this.capacity) break;
+      entries.delete(oldest);
+    }
+    return items;
+  }
+}
+
+/** A key naming a list query's filters (ANDed, so their order is irrelevant). */
+export function filtersKey(filters: readonly Filter[]): string {
+  return JSON.stringify(filters.map((filter) => [filter.field, filter.operator, filter.value]).sort());
+}
+
 export interface ListAnswer {
   body: { elements: JsonObject[]; href: string };
   headers: Record<string, string>;

@@ -5,7 +5,7 @@
  */
 import { notFound } from "./api-error";
 import { capNestedCollections, elementsOf, LINE_ITEM_EXPANSIONS, ORDER_EXPANSIONS, render, type JsonObject } from "./expansion";
-import { type ListAnswer, listAnswer, type ListRules, matchesAll, pageOf, parseExpand, parseListQuery } from "./list-query";
+import { filtersKey, type ListAnswer, listAnswer, type ListRules, matchesAll, pageOf, parseExpand, parseListQuery, QueryResults } from "./list-query";
 import type { CloverData, OrderBody } from "./store";
 
 export const ORDER_LIST_RULES: ListRules = {
@@ -20,9 +20,13 @@ export const ORDER_LIST_RULES: ListRules = {
 
 const LINE_ITEM_LIST_RULES: ListRules = { filterFields: ["id"], expansions: LINE_ITEM_EXPANSIONS, ninetyDayLimit: false };
 
+const orderResults = new QueryResults();
+
 export function listOrders(data: CloverData, merchantId: string, params: URLSearchParams, now: number, href: string): ListAnswer {
   const query = parseListQuery(params, ORDER_LIST_RULES, now);
-  const matching = data.ordersOf(merchantId).filter((order) => matchesAll(order, query.filters));
+  // Filtered once per merchant and filters while the orders are unchanged; each page is then a slice.
+  const matching = orderResults.get(data, data.revision, `${merchantId}|${filtersKey(query.filters)}`, () =>
+    data.ordersOf(merchantId).filter((order) => matchesAll(order, query.filters)));
   return listAnswer(pageOf(matching, query).map((order) => capNestedCollections(render(order, ORDER_EXPANSIONS, query.expand))), ORDER_LIST_RULES, href);
 }
 

@@ -35,6 +35,14 @@ function withId(raw: object, what: string): JsonObject & { id: string } {
 
 export class CloverData {
   private readonly merchants = new Map<string, StoredMerchant>();
+  /** Bumped whenever orders change, so what is derived from them can be kept until then. */
+  private changes = 0;
+  /** Each merchant's orders in list order, made on first use after a change. */
+  private readonly sortedOrders = new Map<string, readonly OrderBody[]>();
+
+  get revision(): number {
+    return this.changes;
+  }
 
   constructor(private readonly now: () => number) {}
 
@@ -58,19 +66,30 @@ export class CloverData {
    */
   addOrders(merchantId: string, orders: readonly object[], arrivedAt?: number): void {
     const merchant = this.merchantOrThrow(merchantId);
-    for (const raw of orders) {
-      const body = withId(raw, "an order");
-      checkShape(body, ORDER_EXPANSIONS, `order ${body.id}`);
-      const createdTime = typeof body["createdTime"] === "number" ? body["createdTime"] : this.now();
-      const stamped = typeof body["modifiedTime"] === "number" ? body["modifiedTime"] : createdTime;
-      const modifiedTime = arrivedAt === undefined ? stamped : Math.max(stamped, arrivedAt);
-      merchant.orders.set(body.id, { ...body, createdTime, modifiedTime });
+    try {
+      for (const raw of orders) {
+        const body = withId(raw, "an order");
+        checkShape(body, ORDER_EXPANSIONS, `order ${body.id}`);
+        const createdTime = typeof body["createdTime"] === "number" ? body["createdTime"] : this.now();
+        const stamped = typeof body["modifiedTime"] === "number" ? body["modifiedTime"] : createdTime;
+        const modifiedTime = arrivedAt === undefined ? stamped : Math.max(stamped, arrivedAt);
+        merchant.orders.set(body.id, { ...body, createdTime, modifiedTime });
+      }
+    } finally {
+      // Also when a bad body stopped the loop part way: the orders before it were stored.
+      this.changes++;
+      this.sortedOrders.delete(merchantId);
     }
   }
 
   /** The merchant's orders, newest first by createdTime (then by id), the order Clover lists them in. */
   ordersOf(merchantId: string): OrderBody[] {
-    return [...this.merchantOrThrow(merchantId).orders.values()].sort((a, b) => b.createdTime - a.createdTime || a.id.localeCompare(b.id));
+    let sorted = this.sortedOrders.get(merchantId);
+    if (!sorted) {
+      sorted = [...this.merchantOrThrow(merchantId).orders.values()].sort((a, b) => b.createdTime - a.createdTime || a.id.localeCompare(b.id));
+      this.sortedOrders.set(merchantId, sorted);
+    }
+    return [...sorted];
   }
 
   order(merchantId: string, orderId: string): OrderBody | undefined {

@@ -5,7 +5,7 @@
  * filtered field, and a cursor valid only with the identical query.
  */
 import { invalidRequest, unauthorized } from "./api-error";
-import { type CursorCodec, pageOf, queryFingerprint, type SortOrder } from "./paging";
+import { type CursorCodec, pageAfter, queryFingerprint, SortedResults, sortedEntries, type SortOrder } from "./paging";
 import {
   checkTimeRange,
   enumValue,
@@ -113,6 +113,8 @@ function timestampOf(order: OrderBody, field: SortField): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+const searchResults = new SortedResults();
+
 export function searchOrders(data: SquareData, cursors: CursorCodec, merchantId: string, body: JsonObject, now: number): JsonObject {
   const query = parseQuery(body);
   for (const locationId of query.locationIds) {
@@ -128,14 +130,18 @@ export function searchOrders(data: SquareData, cursors: CursorCodec, merchantId:
   const pinnedNow = cursor?.pinnedNow ?? now;
   const endMs = query.timeField && query.endMs === undefined ? pinnedNow : query.endMs;
 
-  const matching = data.ordersAt(new Set(query.locationIds)).filter((order) => {
-    if (query.states && !query.states.includes(String(order["state"]))) return false;
-    const at = timestampOf(order, query.sortField);
-    if (at === undefined) return false;
-    if (query.startMs !== undefined && at < query.startMs) return false;
-    return endMs === undefined || at <= endMs;
+  // Filtered and sorted once per query (and pinned end) while the orders are unchanged; each page is then a binary search.
+  const sorted = searchResults.get(data, data.revision, `${fingerprint}|${String(endMs)}`, () => {
+    const matching = data.ordersAt(new Set(query.locationIds)).filter((order) => {
+      if (query.states && !query.states.includes(String(order["state"]))) return false;
+      const at = timestampOf(order, query.sortField);
+      if (at === undefined) return false;
+      if (query.startMs !== undefined && at < query.startMs) return false;
+      return endMs === undefined || at <= endMs;
+    });
+    return sortedEntries(matching, (order) => ({ at: timestampOf(order, query.sortField) ?? 0, id: order.id }), query.sortOrder);
   });
-  const page = pageOf(matching, (order) => ({ at: timestampOf(order, query.sortField) ?? 0, id: order.id }), query.sortOrder, cursor?.after, query.limit);
+  const page = pageAfter(sorted, query.sortOrder, cursor?.after, query.limit);
 
   const response: JsonObject = {};
   if (page.items.length > 0) {

@@ -84,14 +84,66 @@ export interface Page<T> {
   next?: SortKey;
 }
 
+export interface SortedEntry<T> {
+  item: T;
+  key: SortKey;
+}
+
+/** Items with their keys, sorted in the given order: what pageAfter pages through. */
+export function sortedEntries<T>(items: readonly T[], keyOf: (item: T) => SortKey, order: SortOrder): SortedEntry<T>[] {
+  const sign = order === "ASC" ? 1 : -1;
+  return items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => sign * compareKeys(a.key, b.key));
+}
+
+/** The page of already sorted entries that starts strictly after `after` (found by binary search). */
+export function pageAfter<T>(sorted: readonly SortedEntry<T>[], order: SortOrder, after: SortKey | undefined, limit: number): Page<T> {
+  const sign = order === "ASC" ? 1 : -1;
+  let low = 0;
+  if (after !== undefined) {
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sign * compareKeys((sorted[middle] as SortedEntry<T>).key, after) > 0) high = middle;
+      else low = middle + 1;
+    }
+  }
+  const page = sorted.slice(low, low + limit);
+  const last = page.at(-1);
+  return { items: page.map(({ item }) => item), ...(sorted.length - low > limit && last ? { next: last.key } : {}) };
+}
+
 /** Sorts items by key in the given order and returns the page that starts after `after`. */
 export function pageOf<T>(items: readonly T[], keyOf: (item: T) => SortKey, order: SortOrder, after: SortKey | undefined, limit: number): Page<T> {
-  const sign = order === "ASC" ? 1 : -1;
-  const sorted = items
-    .map((item) => ({ item, key: keyOf(item) }))
-    .filter(({ key }) => after === undefined || sign * compareKeys(key, after) > 0)
-    .sort((a, b) => sign * compareKeys(a.key, b.key));
-  const page = sorted.slice(0, limit);
-  const last = page.at(-1);
-  return { items: page.map(({ item }) => item), ...(sorted.length > limit && last ? { next: last.key } : {}) };
+  return pageAfter(sortedEntries(items, keyOf, order), order, after, limit);
+}
+
+/**
+ * The filtered and sorted result of a query, kept while the data it came from is unchanged, so that
+ * paging through N items in pages of L costs one sort rather than N/L of them. Keyed by the owner (the
+ * store), the query's fingerprint and whatever else the result depends on (the pinned "now"); an entry
+ * is used only while the owner's revision is the one it was made at. A handful of queries are kept,
+ * the least recently used dropped first.
+ */
+export class SortedResults {
+  private readonly byOwner = new WeakMap<object, Map<string, { revision: number; sorted: readonly SortedEntry<unknown>[] }>>();
+
+  constructor(private readonly capacity = 8) {}
+
+  get<T>(owner: object, revision: number, key: string, build: () => SortedEntry<T>[]): readonly SortedEntry<T>[] {
+    const entries = this.byOwner.get(owner) ?? new Map<string, { revision: number; sorted: readonly SortedEntry<unknown>[] }>();
+    this.byOwner.set(owner, entries);
+    const cached = entries.get(key);
+    entries.delete(key);
+    if (cached?.revision === revision) {
+      entries.set(key, cached);
+      return cached.sorted as readonly SortedEntry<T>[];
+    }
+    const sorted = build();
+    entries.set(key, { revision, sorted });
+    for (const oldest of entries.keys()) {
+      if (entries.size <= this.capacity) break;
+      entries.delete(oldest);
+    }
+    return sorted;
+  }
 }

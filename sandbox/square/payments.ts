@@ -5,7 +5,7 @@
  * ListPaymentRefunds (GET /v2/refunds) over them.
  */
 import { invalidRequest, unauthorized } from "./api-error";
-import { type CursorCodec, pageOf, queryFingerprint, type SortOrder } from "./paging";
+import { type CursorCodec, pageAfter, queryFingerprint, SortedResults, sortedEntries, type SortOrder } from "./paging";
 import { enumValue, isObject, type JsonObject, optionalTimestamp, checkTimeRange } from "./request-checks";
 import type { FeeAdjustment, OrderBody, SquareData } from "./store";
 
@@ -237,6 +237,8 @@ function parseListQuery(
   return { locationIds: new Set(locationIds), beginMs, endMs, sortOrder, sortField, limit, filters };
 }
 
+const listResults = new SortedResults();
+
 function listPage(
   endpoint: "ListPayments" | "ListPaymentRefunds",
   field: "payments" | "refunds",
@@ -251,16 +253,20 @@ function listPage(
   const pinnedNow = cursor?.pinnedNow ?? context.now;
   const query = parseListQuery(params, context.data, context.merchantId, pinnedNow, options);
   const timeOf = (item: JsonObject, name: "created_at" | "updated_at") => Date.parse(String(item[name]));
-  const matching = items.filter((item) => {
-    const createdAt = timeOf(item, "created_at");
-    return (
-      query.locationIds.has(String(item["location_id"])) &&
-      createdAt >= query.beginMs && createdAt <= query.endMs &&
-      (options.keep?.(item, query.filters) ?? true)
-    );
+  // Filtered and sorted once per query (and pinned time range) while the orders are unchanged; each page is then a binary search.
+  const sorted = listResults.get(context.data, context.data.revision, `${fingerprint}|${query.beginMs}|${query.endMs}`, () => {
+    const matching = items.filter((item) => {
+      const createdAt = timeOf(item, "created_at");
+      return (
+        query.locationIds.has(String(item["location_id"])) &&
+        createdAt >= query.beginMs && createdAt <= query.endMs &&
+        (options.keep?.(item, query.filters) ?? true)
+      );
+    });
+    const sortTime = query.sortField === "UPDATED_AT" ? "updated_at" : "created_at";
+    return sortedEntries(matching, (item) => ({ at: timeOf(item, sortTime), id: String(item["id"]) }), query.sortOrder);
   });
-  const sortTime = query.sortField === "UPDATED_AT" ? "updated_at" : "created_at";
-  const page = pageOf(matching, (item) => ({ at: timeOf(item, sortTime), id: String(item["id"]) }), query.sortOrder, cursor?.after, query.limit);
+  const page = pageAfter(sorted, query.sortOrder, cursor?.after, query.limit);
   return {
     ...(page.items.length ? { [field]: page.items } : {}),
     ...(page.next ? { cursor: context.cursors.encode(fingerprint, { after: page.next, pinnedNow }) } : {}),

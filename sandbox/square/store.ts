@@ -111,22 +111,26 @@ export class SquareData {
    */
   addOrders(locationId: string, orders: readonly object[], arrivedAt?: number): void {
     if (!this.locations.has(locationId)) throw new Error(`unknown location ${locationId}`);
-    for (const raw of orders) {
-      const order: unknown = structuredClone(raw);
-      if (!isObject(order) || typeof order["id"] !== "string") throw new Error("an order body needs a string id");
-      order["location_id"] ??= locationId;
-      if (typeof order["location_id"] !== "string") throw new Error(`order ${order["id"]} has a non-string location_id`);
-      const body = order as OrderBody;
-      const stamp = body["updated_at"] ?? body["created_at"];
-      const updatedAt = typeof stamp === "string" ? Date.parse(stamp) : Number.NaN;
-      if (arrivedAt !== undefined && !(updatedAt >= arrivedAt)) body["updated_at"] = new Date(arrivedAt).toISOString();
-      const previous = this.orders.get(body.id);
-      if (previous && typeof previous["version"] === "number" && !(Number(body["version"]) > previous["version"])) {
-        body["version"] = previous["version"] + 1;
+    try {
+      for (const raw of orders) {
+        const order: unknown = structuredClone(raw);
+        if (!isObject(order) || typeof order["id"] !== "string") throw new Error("an order body needs a string id");
+        order["location_id"] ??= locationId;
+        if (typeof order["location_id"] !== "string") throw new Error(`order ${order["id"]} has a non-string location_id`);
+        const body = order as OrderBody;
+        const stamp = body["updated_at"] ?? body["created_at"];
+        const updatedAt = typeof stamp === "string" ? Date.parse(stamp) : Number.NaN;
+        if (arrivedAt !== undefined && !(updatedAt >= arrivedAt)) body["updated_at"] = new Date(arrivedAt).toISOString();
+        const previous = this.orders.get(body.id);
+        if (previous && typeof previous["version"] === "number" && !(Number(body["version"]) > previous["version"])) {
+          body["version"] = previous["version"] + 1;
+        }
+        this.orders.set(body.id, body);
       }
-      this.orders.set(body.id, body);
+    } finally {
+      // Also when a bad body stopped the loop part way: the orders before it were stored.
+      this.changes++;
     }
-    this.changes++;
   }
 
   ordersAt(locationIds: ReadonlySet<string>): OrderBody[] {
