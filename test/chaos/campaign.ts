@@ -1,0 +1,906 @@
+/**
+ * The fault campaign: many location-days through the real worker (lib/worker/handler.ts with Powertools
+ * Batch and Idempotency, lib/worker/process-job.ts, lib/sync) on moto_server (DynamoDB, SQS FIFO with
+ * its dead-letter queue, SES) and the Square, Clover and QuickBooks simulators, while everything that
+ * can go wrong at night does: 429s with Retry-After, 5xx, timeouts, cut-off bodies and answers lost
+ * after QuickBooks committed; a worker crash at every step boundary of the sync; jobs sent twice,
+ * batches delivered out of order across groups, a message delivered to two workers at once and one
+ * delivered again after it was processed but before it was deleted; two workers refreshing one
+ * QuickBooks or Clover connection at once; a QuickBooks company and a Clover merchant revoking daybook
+ * partway through a night; and POS data changing after a day was posted, so adjustments follow.
+ *
+ * Then it counts, from the ground truth (the QuickBooks simulator's books, the providers' token
+ * stores, the generator's figures): every location-day must end posted (exactly once, with the
+ * generator's figures, adjusted when its data changed), without sales, held for review, or failed
+ * with a report and an alert; no duplicate entries; no refresh chain broken that was not revoked.
+ *
+ * Used by scripts/chaos.ts (`npm run chaos`, ≥ 2,000 location-days) and test/chaos/chaos.test.ts
+ * (a small campaign). The plan (data, faults, crashes, duplicates, revocations, late changes) follows
+ * from the seed; the interleaving of the two workers does not, as on AWS.
+ *
+ * What is simulated, not real: a crash is an exception thrown at the sync's checkpoint, after which
+ * the crashed worker's store refuses every call (a dead process writes nothing more) and its whole
+ * batch goes back to the queue. Unlike a real crash, Powertools still removes its in-progress
+ * idempotency record (a dead Lambda's would wait out its timeout), and the batch comes back at once
+ * instead of after the visibility timeout. Time is compressed: the waits the QuickBooks and Clover
+ * clients ask for (Retry-After) are recorded and cut to at most 100 ms; the Square SDK waits in full.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { addSummaries, type DailySummary, isEmptySummary } from "../../lib/domain/summary";
+import { createSesSender } from "../../lib/email/ses";
+import { createCloverProvider } from "../../lib/oauth/clover";
+import { OAuthError } from "../../lib/oauth/provider";
+import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
+import { createTokenKeeper, type TokenKeeper } from "../../lib/oauth/token-keeper";
+import { openTokens, sealTokens } from "../../lib/oauth/tokens";
+import type { QuickBooksClient } from "../../lib/quickbooks/types";
+import { listDayReports } from "../../lib/report/report-store";
+import { setReviewMode } from "../../lib/report/review-mode";
+import { createSqsJobQueue } from "../../lib/schedule/enqueue";
+import { deduplicationIdOf, messageGroupOf, type SyncJob } from "../../lib/schedule/job";
+import { createDynamoStore } from "../../lib/store/dynamo";
+import type { Connection, LocationConfig, Store, SyncRecord } from "../../lib/store/types";
+import { createSyncPorts } from "../../lib/sync/ports";
+import type { SyncPorts, SyncStep } from "../../lib/sync/sync-day";
+import { createLocalVault } from "../../lib/vault/local";
+import { type BatchResponse, createWorkerHandler, type SqsEvent, type SqsRecord } from "../../lib/worker/handler";
+import type { WorkerDeps } from "../../lib/worker/process-job";
+import { cloverItems, generateCloverDay } from "../../sandbox/clover/generate-day";
+import { startCloverSimulator } from "../../sandbox/clover/server";
+import { prng } from "../../sandbox/random";
+import { DEFAULT_ACCOUNTS, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
+import { catalogBody, generateDay } from "../../sandbox/square/generate-day";
+import { startSquareSimulator } from "../../sandbox/square/server";
+import { expectedAccountNets } from "../support/account-totals";
+import { awsClientConfig, createTestTable } from "../support/aws";
+import { EXTRA_ACCOUNTS, MAPPING } from "../support/sync-world";
+import { awsClients, createQueues, createSender, sentMail } from "../support/worker-world";
+
+export interface CampaignOptions {
+  motoEndpoint: string;
+  seed: number;
+  merchants: number;
+  /** Locations per merchant (at least 2): every third reads from Clover, the rest from Square. */
+  locationsPerMerchant: number;
+  /** Business days per location (one night each, plus a last night for re-checks). */
+  days: number;
+  /** Worker instances draining the queue at once, each with its own token keeper (default 3). */
+  workers?: number;
+  /**
+   * A deliberately broken worker, to show the checks can fail: it skips the pending-entry write, does
+   * not look for its own entry by DocNumber before posting, and sends a new requestid on every attempt.
+   */
+  brokenWorker?: boolean;
+  /** Share of location-days planned to crash once, at one of `crashSteps` (default 0.12, all four steps). */
+  crashRate?: number;
+  crashSteps?: readonly SyncStep[];
+  /** Progress lines (one per night). */
+  log?: (line: string) => void;
+}
+
+export interface CampaignCounts {
+  locationDays: number;
+  /** Days with exactly one original entry in QuickBooks and no repeated revision. */
+  postedExactlyOnce: number;
+  /** Days with at least one adjusting entry. */
+  adjusted: number;
+  noSales: number;
+  held: number;
+  /** Failed days with a stored failure report, flagged as an alert, and the alert email sent. */
+  failedAndVisible: number;
+  /** Entries in QuickBooks beyond one per revision of a day (the simulator's books). */
+  duplicates: number;
+  /** Days neither posted, without sales, held nor failed-and-visible. */
+  lostDays: number;
+  /** Days whose entries in QuickBooks do not net, account by account, to the generator's figures. */
+  wrongFigures: number;
+  /** Connections not revoked whose stored refresh token no longer works at the provider. */
+  brokenRefreshChains: number;
+  /** Stored refresh tokens the provider no longer takes as they are (Intuit replaced them; Clover needs its recovery). */
+  staleRefreshTokens: number;
+  refreshChainsChecked: number;
+  /** Messages left on the dead-letter queue (each must be a failed-and-visible day). */
+  deadLetters: number;
+}
+
+export interface CampaignResult {
+  seed: number;
+  sizes: { merchants: number; locationsPerMerchant: number; days: number; workers: number };
+  counts: CampaignCounts;
+  /** What was injected, by kind. */
+  injected: Record<string, number>;
+  /** A few examples of each problem found, for a person to start from. */
+  problems: string[];
+  durationMs: number;
+  ok: boolean;
+}
+
+const STEPS: readonly SyncStep[] = ["after-fetch", "after-claim", "after-create", "after-record"];
+const MAX_ATTEMPTS = 5;
+/** Messages per invocation (the event source mapping's batch size). */
+const BATCH_SIZE = 5;
+/** The clients' time limit per request, and how long a "slow" fault takes: longer. */
+const TIMEOUT_MS = 1000;
+const SLOW_MS = 1500;
+const BASE_DAY = Date.parse("2026-04-01T00:00:00Z");
+const DAY_MS = 86_400_000;
+const ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles"] as const;
+const PUBLIC_URL = "https://app.daybook.example";
+const CRASH_MESSAGE = "chaos: the worker crashed";
+
+interface PlannedDay {
+  businessDay: string;
+  truth: DailySummary;
+  /** The figures after the late change, when the POS data changes after posting. */
+  lateTruth?: DailySummary;
+  lateSeed?: number;
+  sales: number;
+}
+
+interface PlannedLocation {
+  location: LocationConfig;
+  posConnectionId: string;
+  days: PlannedDay[];
+}
+
+interface PlannedMerchant {
+  index: number;
+  merchantId: string;
+  realmId: string;
+  owner: string;
+  squareMerchantId: string;
+  review: boolean;
+  locations: PlannedLocation[];
+}
+
+interface WorkerState {
+  dead: boolean;
+  /** The location-day the worker is on (FIFO batches run one record at a time). */
+  current?: string;
+  /** The highest receive count in the batch: no crash on a batch that could not come back. */
+  batchReceiveMax: number;
+  crashed: boolean;
+}
+
+interface Worker {
+  state: WorkerState;
+  handler: (event: SqsEvent, context: { getRemainingTimeInMillis(): number }) => Promise<BatchResponse>;
+}
+
+const hasCrashed = (state: WorkerState) => state.crashed;
+const dayKey = (merchantId: string, locationId: string, businessDay: string) => `${merchantId}|${locationId}|${businessDay}`;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const started = performance.now();
+  const { seed, merchants: merchantCount, locationsPerMerchant, days } = options;
+  if (merchantCount < 4 || locationsPerMerchant < 2 || days < 3) throw new Error("a campaign needs at least 4 merchants, 2 locations each and 3 days");
+  const workerCount = options.workers ?? 3;
+  const crashRate = options.crashRate ?? 0.12;
+  const crashSteps = options.crashSteps ?? STEPS;
+  const log = options.log ?? (() => undefined);
+  // The plan (data, faults, crashes, late changes) from one generator, so a seed repeats it; the
+  // delivery chaos from another, since how many batches a night takes depends on timing.
+  const random = prng(seed);
+  const deliveryRandom = prng(seed + 7919);
+  const chance = (p: number) => random() < p;
+  const deliveryChance = (p: number) => deliveryRandom() < p;
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const shuffle = <T>(items: T[], from = random): T[] => {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(from() * (i + 1));
+      [items[i], items[j]] = [items[j] as T, items[i] as T];
+    }
+    return items;
+  };
+  let seedCounter = 0;
+  const nextSeed = () => (seed % 2000) * 1_000_000 + ++seedCounter;
+  const runId = randomUUID().slice(0, 6);
+  const injected: Record<string, number> = {};
+  const count = (what: string, by = 1) => { injected[what] = (injected[what] ?? 0) + by; };
+  const problems: string[] = [];
+  const problem = (kind: string, text: string) => {
+    if (problems.filter((line) => line.startsWith(kind)).length < 5) problems.push(`${kind}: ${text}`);
+  };
+
+  // The simulated clock: each night's, plus the real time spent since the night began.
+  let clock = BASE_DAY;
+  let nightStartedAt = Date.now();
+  const now = () => clock + (Date.now() - nightStartedAt);
+  const nowDate = () => new Date(now());
+
+  const square = await startSquareSimulator({ now, seed });
+  const clover = await startCloverSimulator({ now, seed });
+  const quickbooks = await startQuickBooksSimulator({ now, seed });
+  const { sqs, ses } = awsClients(options.motoEndpoint);
+  // DynamoDB serialises conditional writes to one item; moto does not, so every request goes one at a
+  // time (test/support/aws.ts), or moto's own races would show up as daybook's.
+  const dynamo = oneWriteAtATime(new DynamoDBClient(awsClientConfig(options.motoEndpoint)));
+  const documents = DynamoDBDocumentClient.from(dynamo);
+  try {
+    const tableName = await createTestTable(dynamo);
+    const table = { client: documents, tableName };
+    const store = createDynamoStore({ client: documents, tableName, now: nowDate });
+    const vault = createLocalVault(randomBytes(32));
+    const queues = await createQueues(sqs, MAX_ATTEMPTS);
+    const jobQueue = createSqsJobQueue(sqs, queues.queueUrl);
+    const from = await createSender(ses);
+    const providers = {
+      quickbooks: createQuickBooksProvider({
+        clientId: quickbooks.clientId, clientSecret: quickbooks.clientSecret, redirectUri: "http://127.0.0.1/callback",
+        environment: "sandbox", endpoints: quickbooks.endpoints, now: nowDate,
+      }),
+      clover: createCloverProvider({
+        clientId: clover.appId, clientSecret: clover.appSecret, redirectUri: "http://127.0.0.1/callback", hostsOverride: clover.url, now: nowDate, timeoutMs: TIMEOUT_MS,
+      }),
+    };
+
+    // ---- the merchants --------------------------------------------------------------------------
+    const REVIEW = 0;
+    const QUICKBOOKS_REVOKED = 1;
+    const CLOVER_REVOKED = 2;
+    const planned: PlannedMerchant[] = [];
+    const createdAt = new Date(BASE_DAY).toISOString();
+    for (let index = 0; index < merchantCount; index++) planned.push(await setUpMerchant(index));
+
+    async function setUpMerchant(index: number): Promise<PlannedMerchant> {
+      const merchantId = `m-${runId}-${String(index)}`;
+      const realmId = `92${String(seed % 1000).padStart(3, "0")}${String(index).padStart(8, "0")}`;
+      const owner = `owner-${String(index)}-${runId}@chaos.example`;
+      const squareMerchantId = `SQ${runId.toUpperCase()}${String(index)}`;
+      await store.putMerchant({ merchantId, name: `Chaos Cafe ${String(index)}`, email: owner, createdAt });
+      quickbooks.addCompany({
+        realmId, companyName: `Chaos Cafe ${String(index)} LLC`, homeCurrency: "USD",
+        accounts: [
+          ...DEFAULT_ACCOUNTS,
+          ...Object.entries(EXTRA_ACCOUNTS).map(([name, Id]) => ({ Id, Name: name, AccountType: name === "deposits" ? "Other Current Liability" : "Income", Active: true })),
+        ],
+      });
+      const connection = (connectionId: string, provider: "square" | "clover" | "quickbooks", externalId: string) =>
+        ({ merchantId, connectionId, provider, status: "active" as const, externalId, createdAt, updatedAt: createdAt });
+      const issued = quickbooks.issueTokens(realmId);
+      const qb = connection("quickbooks-1", "quickbooks", realmId);
+      await store.putConnection({
+        ...qb,
+        tokenCiphertext: await sealTokens(vault, qb, {
+          accessToken: issued.access_token, refreshToken: issued.refresh_token, accessTokenExpiresAt: new Date(now() + issued.expires_in * 1000).toISOString(),
+        }),
+      });
+      const slots = Array.from({ length: locationsPerMerchant }, (_, slot) => {
+        const fromClover = (index + slot) % 3 === 0;
+        return {
+          slot, fromClover, timeZone: ZONES[(index + slot) % ZONES.length] ?? ZONES[0],
+          locationId: fromClover ? `C${runId.toUpperCase()}${String(index * 100 + slot).padStart(6, "0")}`.slice(0, 13) : `L${runId.toUpperCase()}${String(index)}X${String(slot)}`,
+        };
+      });
+      const squareSlots = slots.filter(({ fromClover }) => !fromClover);
+      square.addMerchant({
+        merchantId: squareMerchantId,
+        locations: squareSlots.map(({ locationId, slot, timeZone }) => ({ id: locationId, name: `Store ${String(slot)}`, timezone: timeZone, currency: "USD" })),
+      });
+      square.setCatalog(squareMerchantId, catalogBody());
+      const sq = connection("square-1", "square", squareMerchantId);
+      await store.putConnection({ ...sq, tokenCiphertext: await sealTokens(vault, sq, { accessToken: square.issueToken(squareMerchantId) }) });
+
+      const locations: PlannedLocation[] = [];
+      for (const { slot, fromClover, timeZone, locationId } of slots) {
+        let posConnectionId = "square-1";
+        if (fromClover) {
+          posConnectionId = `clover-${String(slot)}`;
+          clover.addMerchant({ merchantId: locationId, name: `Store ${String(slot)}`, timezone: timeZone, currency: "USD" });
+          clover.setItems(locationId, cloverItems());
+          const pair = clover.grantTokens(locationId);
+          const cl = connection(posConnectionId, "clover", locationId);
+          await store.putConnection({
+            ...cl,
+            tokenCiphertext: await sealTokens(vault, cl, {
+              accessToken: pair.access_token, refreshToken: pair.refresh_token, accessTokenExpiresAt: new Date(pair.access_token_expiration * 1000).toISOString(),
+            }),
+          });
+        }
+        const location: LocationConfig = {
+          merchantId, locationId, source: fromClover ? "clover" : "square", name: `Store ${String(slot)}`, posConnectionId,
+          quickbooksConnectionId: "quickbooks-1", timeZone, dayStart: "00:00", currency: "USD", mapping: MAPPING, updatedAt: createdAt,
+        };
+        await store.putLocation(location);
+        // Days two apart: what a generated day spills into the next calendar day falls on a day nobody syncs.
+        const plannedDays = Array.from({ length: days }, (_, night): PlannedDay => {
+          const sales = chance(0.06) ? 0 : between(1, 3);
+          return { businessDay: isoDay(BASE_DAY + night * 2 * DAY_MS), truth: undefined as unknown as DailySummary, sales };
+        });
+        locations.push({ location, posConnectionId, days: plannedDays });
+      }
+      if (index === REVIEW) await setReviewMode(table, merchantId, true, nowDate());
+      return { index, merchantId, realmId, owner, squareMerchantId, review: index === REVIEW, locations };
+    }
+
+    /** Puts a day's sales into its POS, as they arrived there, and returns the generator's figures. */
+    function addSales(location: LocationConfig, businessDay: string, sales: number, arrivedAt: number, late: boolean): DailySummary {
+      const daySeed = nextSeed();
+      if (location.source === "clover") {
+        const generated = generateCloverDay({
+          seed: daySeed, orders: sales, date: businessDay, timeZone: location.timeZone, merchantId: location.locationId, noiseRate: late ? 0 : 0.05,
+          ...(late ? { previousDayRate: 0, splitRate: 0, refundRate: 0 } : {}),
+        });
+        clover.addOrders(location.locationId, generated.orders, { arrivedAt });
+        return generated.truth;
+      }
+      const generated = generateDay({
+        seed: daySeed, sales, date: businessDay, timeZone: location.timeZone, locationId: location.locationId, returnRate: late ? 0 : 0.15, noiseRate: late ? 0 : 0.05,
+      });
+      square.addOrders(location.locationId, generated.orders, { arrivedAt });
+      return generated.truth;
+    }
+
+    // ---- the workers ----------------------------------------------------------------------------
+    const crashPlan = new Map<string, { step: SyncStep; fired: boolean }>();
+    const failedDays: SyncJob[] = [];
+    const compressedSleep = (what: string) => async (ms: number) => {
+      count(what);
+      await sleep(Math.min(ms, 100));
+    };
+
+    function chaosStore(state: WorkerState): Store {
+      return new Proxy(store, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            if (state.dead) return Promise.reject(new Error(CRASH_MESSAGE));
+            if (property === "getSyncRecord") state.current = dayKey(String(args[0]), String(args[1]), String(args[2]));
+            if (options.brokenWorker && property === "saveSyncRecord") {
+              const { pending: _skipped, ...record } = args[0] as SyncRecord;
+              return (value as (...a: unknown[]) => unknown).apply(target, [record, ...args.slice(1)]);
+            }
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    }
+
+    /** The broken worker's QuickBooks client: never finds its own entries, and a new requestid each time. */
+    const naive = (client: QuickBooksClient): QuickBooksClient => ({
+      ...client,
+      findJournalEntries: () => Promise.resolve([]),
+      createJournalEntry: (body) => client.createJournalEntry(body, `naive-${randomUUID().slice(0, 30)}`),
+    });
+
+    function createWorker(): Worker {
+      const state: WorkerState = { dead: false, batchReceiveMax: 1, crashed: false };
+      const workerStore = chaosStore(state);
+      const keeper = createTokenKeeper({
+        store: workerStore, vault, providers, now: nowDate, waitForPeer: { initialDelayMs: 5, maxDelayMs: 50, attempts: 80 },
+      });
+      const ports = createSyncPorts({
+        store: workerStore,
+        tokens: keeper,
+        square: { baseUrl: square.url, timeoutMs: TIMEOUT_MS, maxRetries: 1 },
+        clover: { baseUrl: clover.url, timeoutMs: TIMEOUT_MS, maxRetries: 3, sleep: compressedSleep("clover waits asked") },
+        quickBooks: { baseUrl: quickbooks.endpoints.apiBase, timeoutMs: TIMEOUT_MS, maxAttempts: 3, sleep: compressedSleep("quickbooks waits asked") },
+        now: nowDate,
+        checkpoint(step) {
+          const plan = state.current === undefined ? undefined : crashPlan.get(state.current);
+          if (!plan || plan.fired || plan.step !== step || state.batchReceiveMax > MAX_ATTEMPTS - 2) return;
+          plan.fired = true;
+          state.dead = true;
+          state.crashed = true;
+          count(`crash ${step}`);
+          throw new Error(CRASH_MESSAGE);
+        },
+      });
+      const sync: SyncPorts = options.brokenWorker
+        ? { ...ports, quickBooksClient: async (connection) => { const made = await ports.quickBooksClient(connection); return { ...made, client: naive(made.client) }; } }
+        : ports;
+      const deps: WorkerDeps = {
+        store: workerStore, table, sync, email: createSesSender({ client: ses, from }), publicUrl: PUBLIC_URL, linkKey: randomBytes(32),
+        quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com", now: nowDate, onFailedDay: (job) => failedDays.push(job),
+      };
+      const handler = createWorkerHandler({ deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 0, maxSeconds: 0 } });
+      return { state, handler };
+    }
+
+    const workers = Array.from({ length: workerCount }, createWorker);
+    // Another Lambda instance that sometimes gets the same message at the same time (SQS is at-least-once).
+    const shadow = createWorker();
+
+    const toRecord = (message: Message): SqsRecord => ({
+      messageId: message.MessageId ?? "", receiptHandle: message.ReceiptHandle ?? "", body: message.Body ?? "",
+      attributes: { ...message.Attributes, ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1" },
+      messageAttributes: {}, md5OfBody: message.MD5OfBody ?? "", eventSource: "aws:sqs", eventSourceARN: queues.queueUrl, awsRegion: "us-east-1",
+    });
+    const visibleAgain = (records: SqsRecord[]) => Promise.all(records.map((record) =>
+      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 0 })).catch(() => undefined)));
+
+    /** One Lambda invocation; a crash loses the whole batch, which comes back (at once, here). Returns the ids that succeeded. */
+    async function invoke(worker: Worker, records: SqsRecord[]): Promise<Set<string>> {
+      worker.state.dead = false;
+      worker.state.crashed = false;
+      worker.state.batchReceiveMax = Math.max(...records.map((record) => Number(record.attributes.ApproximateReceiveCount)));
+      const startedAt = Date.now();
+      try {
+        const { batchItemFailures } = await worker.handler({ Records: records }, { getRemainingTimeInMillis: () => 900_000 - (Date.now() - startedAt) });
+        // Set by the checkpoint meanwhile: the whole invocation died, nothing of it is deleted.
+        if (hasCrashed(worker.state)) return new Set();
+        const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+        return new Set(records.filter((record) => !failed.has(record.messageId)).map((record) => record.messageId));
+      } finally {
+        worker.state.dead = false;
+      }
+    }
+
+    let handledThisNight = 0;
+    let deliveredTwiceThisNight = false;
+    let midNight: (() => Promise<void>) | undefined;
+    let midNightAfter = Infinity;
+
+    async function drain(worker: Worker): Promise<void> {
+      let idle = 0;
+      while (idle < 3) {
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
+          QueueUrl: queues.queueUrl, MaxNumberOfMessages: BATCH_SIZE, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["All"],
+        }));
+        if (Messages.length === 0) {
+          idle += 1;
+          await sleep(30);
+          continue;
+        }
+        idle = 0;
+        let records = Messages.map(toRecord);
+        // Out of order across groups: the groups of the batch in another order (each group's own order kept).
+        const groups = [...new Set(records.map((record) => record.attributes.MessageGroupId ?? ""))];
+        if (groups.length > 1 && deliveryChance(0.4)) {
+          const order = shuffle([...groups], deliveryRandom);
+          records = order.flatMap((group) => records.filter((record) => (record.attributes.MessageGroupId ?? "") === group));
+          count("batches reordered");
+        }
+        // The same message to two workers at once.
+        const first = records.find((record) => record.attributes.ApproximateReceiveCount === "1");
+        const twice = first !== undefined && (!deliveredTwiceThisNight || deliveryChance(0.04)) ? first : undefined;
+        if (twice) deliveredTwiceThisNight = true;
+        if (twice) count("messages delivered to two workers at once");
+        const [succeeded, shadowSucceeded] = await Promise.all([
+          invoke(worker, records),
+          twice ? invoke(shadow, [twice]) : Promise.resolve(new Set<string>()),
+        ]);
+        for (const id of shadowSucceeded) succeeded.add(id);
+        // What failed, or was skipped behind a failure in its group, comes back once its visibility
+        // timeout ends: at once here (the worker's backoff is 0 too).
+        const undone = records.filter((record) => !succeeded.has(record.messageId));
+        if (undone.length > 0) await visibleAgain(undone);
+        let done = records.filter((record) => succeeded.has(record.messageId));
+        // Processed, but the delete never happened: the message comes back.
+        if (done.length > 0 && deliveryChance(0.05)) {
+          const again = done[Math.floor(deliveryRandom() * done.length)] as SqsRecord;
+          done = done.filter((record) => record !== again);
+          await visibleAgain([again]);
+          count("messages delivered again after processing");
+        }
+        if (done.length > 0) {
+          await sqs.send(new DeleteMessageBatchCommand({
+            QueueUrl: queues.queueUrl, Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+          }));
+        }
+        handledThisNight += records.length;
+        if (midNight && handledThisNight >= midNightAfter) {
+          const event = midNight;
+          midNight = undefined;
+          await event();
+        }
+      }
+    }
+
+    // ---- refresh races --------------------------------------------------------------------------
+    const racers: TokenKeeper[] = [0, 1].map(() => createTokenKeeper({ store, vault, providers, now: nowDate, waitForPeer: { initialDelayMs: 5, maxDelayMs: 50, attempts: 80 } }));
+    async function raceRefresh(merchant: PlannedMerchant, connectionId: string): Promise<void> {
+      const connection = await store.getConnection(merchant.merchantId, connectionId);
+      if (connection?.status !== "active") return;
+      count(`concurrent refreshes (${connection.provider})`);
+      await Promise.all(racers.map(async (racer) => {
+        try {
+          await racer.refreshNow(connection);
+          return;
+        } catch (error) {
+          if (!(error instanceof OAuthError) || error.kind !== "retryable") return;
+        }
+        // A worker whose refresh failed for a passing reason runs its job again: it reads the
+        // connection anew and asks for a working access token.
+        for (let attempt = 2; attempt <= 6; attempt++) {
+          const latest = await store.getConnection(merchant.merchantId, connectionId);
+          if (latest?.status !== "active") return;
+          try {
+            await racer.accessToken(latest);
+            return;
+          } catch (error) {
+            if (!(error instanceof OAuthError) || error.kind !== "retryable") return;
+          }
+        }
+      }));
+    }
+
+    // ---- faults ---------------------------------------------------------------------------------
+    const quiet401 = new Map<string, number>();
+    const spurious401 = (request: { kind: string; realmId?: string }): boolean => {
+      if (request.kind !== "api" || request.realmId === undefined) return false;
+      const quiet = quiet401.get(request.realmId) ?? 0;
+      if (quiet > 0) {
+        quiet401.set(request.realmId, quiet - 1);
+        return false;
+      }
+      if (!deliveryChance(0.01)) return false;
+      quiet401.set(request.realmId, 6);
+      return true;
+    };
+    function injectNightFaults(): void {
+      square.clearFaults();
+      clover.clearFaults();
+      quickbooks.clearFaults();
+      const squareData = ["SearchOrders", "BatchRetrieveCatalogObjects", "ListPayments", "ListPaymentRefunds"] as const;
+      for (const fault of [
+        { kind: "429", retryAfterSeconds: 1 }, { kind: "500" }, { kind: "503", retryAfterSeconds: 1 }, { kind: "truncated" }, { kind: "slow", delayMs: SLOW_MS },
+      ] as const) {
+        square.injectFaults({ endpoint: squareData, fault, times: 1, skip: between(0, 20) });
+        square.injectFaults({ endpoint: squareData, fault, probability: fault.kind === "slow" ? 0.002 : 0.006 });
+      }
+      const cloverData = ["ListOrders", "ListItems", "ListCategories", "GetMerchant", "ListPayments", "ListRefunds"] as const;
+      for (const fault of [
+        { kind: "429", retryAfterSeconds: 2 }, { kind: "500" }, { kind: "503", retryAfterSeconds: 1 }, { kind: "truncated" }, { kind: "slow", delayMs: SLOW_MS },
+      ] as const) {
+        clover.injectFaults({ endpoint: cloverData, fault, times: 1, skip: between(0, 10) });
+        clover.injectFaults({ endpoint: cloverData, fault, probability: fault.kind === "slow" ? 0.003 : 0.01 });
+      }
+      // A refresh whose answer is lost after Clover rotated the tokens, and one that fails outright.
+      clover.injectFaults({ endpoint: "OAuthRefresh", fault: { kind: "truncated" }, times: 1 });
+      clover.injectFaults({ endpoint: "OAuthRefresh", fault: { kind: "truncated" }, probability: 0.08 });
+      clover.injectFaults({ endpoint: "OAuthRefresh", fault: { kind: "500" }, probability: 0.05 });
+      const journal = { kind: "api" as const, method: "POST", path: "/journalentry" };
+      quickbooks.injectFaults(
+        { match: journal, fault: { kind: "drop-after-commit" }, times: 2 },
+        { match: journal, fault: { kind: "drop-after-commit" }, probability: 0.03 },
+        { match: journal, fault: { kind: "slow", delayMs: SLOW_MS }, times: 1 },
+        { match: "api", fault: { kind: "429", retryAfterSeconds: 3 }, probability: 0.02 },
+        { match: "api", fault: { kind: "500" }, probability: 0.015 },
+        { match: "api", fault: { kind: "503" }, probability: 0.01 },
+        { match: "api", fault: { kind: "truncated" }, probability: 0.01 },
+        // A refused access token now and then, but never again on the next few requests for the company:
+        // the client refreshes once per request and takes a second 401 as a dead connection.
+        { match: spurious401, fault: { kind: "401" }, probability: 1 },
+        { match: "api", fault: { kind: "slow", delayMs: SLOW_MS }, probability: 0.002 },
+        { match: "token", fault: { kind: "truncated" }, times: 1 },
+        { match: "token", fault: { kind: "truncated" }, probability: 0.05 },
+        { match: "token", fault: { kind: "500" }, probability: 0.04 },
+        { match: "token", fault: { kind: "slow", delayMs: SLOW_MS }, probability: 0.02 },
+      );
+    }
+
+    // ---- the nights -----------------------------------------------------------------------------
+    const revocationNight = { quickbooks: Math.floor(days / 2), clover: Math.max(1, Math.floor(days / 3)) };
+    const revoked = new Set<string>();
+    let lateChanges: { merchant: PlannedMerchant; planned: PlannedLocation; day: PlannedDay }[] = [];
+    const jobsOf = new Map<string, { jobs: SyncJob[]; realmId: string }>();
+
+    for (let night = 0; night <= days; night++) {
+      clock = BASE_DAY + night * 2 * DAY_MS + 36 * 3_600_000 + (night === days ? DAY_MS : 0);
+      nightStartedAt = Date.now();
+      handledThisNight = 0;
+      deliveredTwiceThisNight = false;
+      jobsOf.clear();
+      const queueJob = (merchant: PlannedMerchant, job: SyncJob) => {
+        const entry = jobsOf.get(merchant.merchantId) ?? { jobs: [], realmId: merchant.realmId };
+        entry.jobs.push(job);
+        jobsOf.set(merchant.merchantId, entry);
+      };
+
+      // The POS data changes after the day was posted: the re-check posts the difference.
+      for (const { merchant, planned: place, day } of lateChanges) {
+        const extra = addSales(place.location, day.businessDay, 1, now() - 3_600_000, true);
+        day.lateTruth = addSummaries(day.lateTruth ?? day.truth, extra);
+        count("late changes");
+        queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: day.businessDay, kind: "recheck" });
+      }
+      lateChanges = [];
+      for (const merchant of planned) {
+        for (const place of merchant.locations) {
+          const previous = place.days[night - 1];
+          // The reviewer approves half of yesterday's held days.
+          if (merchant.review && previous && previous.sales > 0 && chance(0.5)) {
+            queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: previous.businessDay, kind: "approve" });
+            count("approvals");
+          }
+          const day = place.days[night];
+          if (!day) continue;
+          day.truth = addSales(place.location, day.businessDay, day.sales, now() - 3 * 3_600_000, false);
+          const key = dayKey(merchant.merchantId, place.location.locationId, day.businessDay);
+          if (chance(crashRate)) crashPlan.set(key, { step: crashSteps[between(0, crashSteps.length - 1)] ?? "after-create", fired: false });
+          if (!merchant.review && day.sales > 0 && chance(0.1)) lateChanges.push({ merchant, planned: place, day });
+          queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: day.businessDay, kind: "first" });
+        }
+      }
+      injectNightFaults();
+
+      // Send: groups in a random order, some jobs twice (another deduplication id, as a second scheduler tick would).
+      let sent = 0;
+      for (const { jobs, realmId } of shuffle([...jobsOf.values()])) {
+        await jobQueue.sendJobs(jobs, messageGroupOf(realmId));
+        sent += jobs.length;
+        for (const job of jobs) {
+          if (!chance(0.06)) continue;
+          await sqs.send(new SendMessageCommand({
+            QueueUrl: queues.queueUrl, MessageBody: JSON.stringify(job), MessageGroupId: messageGroupOf(realmId), MessageDeduplicationId: `${deduplicationIdOf(job)}-again`,
+          }));
+          count("jobs sent twice");
+          sent += 1;
+        }
+      }
+
+      // A revocation partway through the night, once half its jobs are through.
+      const revokeQuickBooks = night === revocationNight.quickbooks ? planned[QUICKBOOKS_REVOKED] : undefined;
+      const revokeClover = night === revocationNight.clover ? planned[CLOVER_REVOKED] : undefined;
+      if (revokeQuickBooks || revokeClover) {
+        midNightAfter = Math.floor(sent / 2);
+        midNight = async () => {
+          if (revokeQuickBooks) {
+            quickbooks.revokeAll(revokeQuickBooks.realmId);
+            revoked.add(`${revokeQuickBooks.merchantId}/quickbooks-1`);
+            count("connections revoked mid-night (QuickBooks)");
+          }
+          const cloverPlace = revokeClover?.locations.find((place) => place.location.source === "clover");
+          if (revokeClover && cloverPlace) {
+            await clover.uninstallApp(cloverPlace.location.locationId);
+            revoked.add(`${revokeClover.merchantId}/${cloverPlace.posConnectionId}`);
+            count("connections revoked mid-night (Clover)");
+          }
+        };
+      }
+
+      // Two workers refreshing one connection at once, while the night's jobs run.
+      const races = planned.filter((merchant) => merchant.index !== QUICKBOOKS_REVOKED && chance(0.25)).map((merchant) => {
+        const cloverPlace = merchant.locations.find((place) => place.location.source === "clover");
+        return raceRefresh(merchant, cloverPlace && chance(0.5) ? cloverPlace.posConnectionId : "quickbooks-1");
+      });
+      await Promise.all([...workers.map(drain), ...races]);
+      if (midNight) await midNight();
+      midNight = undefined;
+      log(`night ${String(night + 1)} of ${String(days + 1)}: ${String(sent)} jobs sent, ${String(handledThisNight)} deliveries, ${Math.round((performance.now() - started) / 1000)} s`);
+    }
+
+    // ---- counting -------------------------------------------------------------------------------
+    square.clearFaults();
+    clover.clearFaults();
+    quickbooks.clearFaults();
+    for (const record of quickbooks.requestLog()) if (record.fault) count(`quickbooks ${record.kind} ${record.fault}`);
+    for (const record of square.requests()) if (record.fault) count(`square ${record.fault}`);
+    for (const record of clover.requests()) {
+      if (record.fault) count(`clover ${record.endpoint === "OAuthRefresh" ? "refresh " : ""}${record.fault}`);
+    }
+
+    const counts: CampaignCounts = {
+      locationDays: 0, postedExactlyOnce: 0, adjusted: 0, noSales: 0, held: 0, failedAndVisible: 0, duplicates: 0, lostDays: 0,
+      wrongFigures: 0, brokenRefreshChains: 0, staleRefreshTokens: 0, refreshChainsChecked: 0, deadLetters: 0,
+    };
+    const mail = await sentMail(options.motoEndpoint);
+    const alertsSent = new Set(mail.filter((message) => message.subject.startsWith("Action needed: ")).flatMap((message) =>
+      (message.destinations.ToAddresses ?? []).map((to) => `${to}|${message.subject}`)));
+
+    for (const merchant of planned) {
+      const records = new Map((await store.listSyncRecords(merchant.merchantId)).map((record) => [`${record.locationId}|${record.businessDay}`, record]));
+      const entriesOf = new Map<string, { revision: number; entry: Record<string, unknown> }[]>();
+      for (const entry of quickbooks.journalEntries(merchant.realmId)) {
+        const note = typeof entry.PrivateNote === "string" ? entry.PrivateNote : "";
+        const parsed = /location ([^;]+); business day (\d{4}-\d{2}-\d{2}); revision (\d+);/.exec(note);
+        if (!parsed) {
+          problem("unknown entry", `${merchant.realmId} ${String(entry.DocNumber)}`);
+          counts.duplicates += 1;
+          continue;
+        }
+        const key = `${parsed[1] ?? ""}|${parsed[2] ?? ""}`;
+        entriesOf.set(key, [...(entriesOf.get(key) ?? []), { revision: Number(parsed[3]), entry }]);
+      }
+      for (const place of merchant.locations) {
+        for (const day of place.days) {
+          counts.locationDays += 1;
+          const key = `${place.location.locationId}|${day.businessDay}`;
+          const what = `${merchant.merchantId} ${key}`;
+          const record = records.get(key);
+          const entries = entriesOf.get(key) ?? [];
+          entriesOf.delete(key);
+          const revisions = new Set(entries.map(({ revision }) => revision));
+          const extra = entries.length - revisions.size;
+          if (extra > 0) {
+            counts.duplicates += extra;
+            problem("duplicate", `${what}: ${String(entries.length)} entries for ${String(revisions.size)} revisions`);
+          }
+          if (entries.filter(({ revision }) => revision === 0).length === 1 && extra === 0) counts.postedExactlyOnce += 1;
+          if ([...revisions].some((revision) => revision > 0)) counts.adjusted += 1;
+          if (entries.length > 0) {
+            const nets = sumNets(entries.map(({ entry }) => entry));
+            const expected = expectedAccountNets(day.truth, MAPPING);
+            const late = day.lateTruth ? expectedAccountNets(day.lateTruth, MAPPING) : undefined;
+            const matches = record?.state === "posted"
+              ? same(nets, late ?? expected)
+              : same(nets, expected) || (late !== undefined && same(nets, late));
+            if (!matches) {
+              counts.wrongFigures += 1;
+              problem("wrong figures", `${what} (${record?.state ?? "no record"})`);
+            }
+          }
+          const state = record?.state;
+          if (state === "posted" && entries.length > 0 && record?.posted.length === revisions.size) continue;
+          if (state === "no-sales" && entries.length === 0 && isEmptySummary(day.truth)) {
+            counts.noSales += 1;
+            continue;
+          }
+          if (state === "held" && merchant.review && entries.length === 0) {
+            counts.held += 1;
+            continue;
+          }
+          if (state === "failed") {
+            const reports = await listDayReports(table, merchant.merchantId, place.location.locationId, day.businessDay);
+            const reported = reports.some((report) => report.status === "failed" && report.alert);
+            const alerted = alertsSent.has(`${merchant.owner}|Action needed: daybook could not post ${place.location.name}, ${day.businessDay}`);
+            if (reported && alerted) {
+              counts.failedAndVisible += 1;
+              continue;
+            }
+          }
+          counts.lostDays += 1;
+          problem("lost", `${what}: state ${state ?? "none"}, ${String(entries.length)} entries, record lists ${String(record?.posted.length ?? 0)}${record?.pending ? ", pending" : ""}${record?.lastError ? `, ${record.lastError.kind}: ${record.lastError.message}` : ""}`);
+        }
+      }
+      for (const [key, entries] of entriesOf) {
+        counts.duplicates += entries.length;
+        problem("entry for no planned day", `${merchant.merchantId} ${key}`);
+      }
+    }
+
+    // Refresh chains, a night later (past Intuit's 24-hour grace for a replaced refresh token): the
+    // tokens daybook holds for every connection not revoked must still refresh, as tomorrow's worker
+    // would (Clover's recovery included), and the new access token must work at the provider. Stored
+    // refresh tokens the provider no longer takes as they are (Clover recovered them, or Intuit
+    // replaced them) are counted apart.
+    clock = now() + DAY_MS + 3_600_000;
+    nightStartedAt = Date.now();
+    const intuit = quickbooks.exportState().tokens;
+    const tomorrow = createTokenKeeper({ store, vault, providers, now: nowDate });
+    for (const merchant of planned) {
+      const connectionIds = ["quickbooks-1", ...merchant.locations.filter((place) => place.location.source === "clover").map((place) => place.posConnectionId)];
+      for (const connectionId of connectionIds) {
+        if (revoked.has(`${merchant.merchantId}/${connectionId}`)) continue;
+        counts.refreshChainsChecked += 1;
+        const connection: Connection | undefined = await store.getConnection(merchant.merchantId, connectionId);
+        const refreshToken = connection?.status === "active" ? (await openTokens(vault, connection)).refreshToken : undefined;
+        if (refreshToken && connection?.provider === "clover" && !clover.refreshTokenUsable(refreshToken)) counts.staleRefreshTokens += 1;
+        if (refreshToken && connection?.provider === "quickbooks") {
+          const held = intuit.refreshTokens.find((candidate) => candidate.token === refreshToken);
+          if (held?.replacedAt !== undefined) counts.staleRefreshTokens += 1;
+        }
+        let works = false;
+        let why = connection ? `${connection.status}${connection.statusReason ? ` (${connection.statusReason})` : ""}` : "missing";
+        if (connection?.status === "active") {
+          try {
+            const accessToken = await tomorrow.refreshNow(connection);
+            const probe = connection.provider === "quickbooks"
+              ? `${quickbooks.endpoints.apiBase}/v3/company/${connection.externalId}/companyinfo/${connection.externalId}`
+              : `${clover.url}/v3/merchants/${connection.externalId}`;
+            const response = await fetch(probe, { headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" } });
+            await response.body?.cancel();
+            works = response.ok;
+            why = `the refreshed token got ${String(response.status)}`;
+          } catch (error) {
+            why = error instanceof Error ? error.message : String(error);
+          }
+        }
+        if (!works) {
+          counts.brokenRefreshChains += 1;
+          problem("broken refresh chain", `${merchant.merchantId}/${connectionId}: ${why}`);
+        }
+      }
+    }
+    counts.deadLetters = await countMessages(sqs, queues.deadLetterUrl);
+    count("days failed (FailedDays)", failedDays.length);
+
+    const ok = counts.duplicates === 0 && counts.lostDays === 0 && counts.brokenRefreshChains === 0 && counts.wrongFigures === 0;
+    return {
+      seed, sizes: { merchants: merchantCount, locationsPerMerchant, days, workers: workerCount }, counts,
+      injected: Object.fromEntries(Object.entries(injected).sort(([a], [b]) => a.localeCompare(b))), problems,
+      durationMs: Math.round(performance.now() - started), ok,
+    };
+  } finally {
+    await Promise.all([square.close(), clover.close(), quickbooks.close()]);
+    sqs.destroy();
+    ses.destroy();
+    dynamo.destroy();
+  }
+}
+
+const WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "TransactWriteItemsCommand", "BatchWriteItemCommand"]);
+
+/**
+ * DynamoDB never lets two conditional writes to one item both pass; moto's threaded server can (see
+ * oneRequestAtATime in test/support/aws.ts). Like that helper, but only writes wait their turn: reads
+ * change nothing, so they need no order, and letting them run alongside keeps the campaign quick.
+ */
+function oneWriteAtATime(client: DynamoDBClient): DynamoDBClient {
+  let previous: Promise<unknown> = Promise.resolve();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (!WRITES.has(String(context.commandName))) return next(args);
+      const turn = previous.then(() => next(args));
+      previous = turn.catch(() => undefined);
+      return turn;
+    },
+    { step: "finalizeRequest", priority: "low", name: "oneWriteAtATime" },
+  );
+  return client;
+}
+
+async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
+    if (Messages.length === 0) return total;
+    total += Messages.length;
+  }
+}
+
+interface LedgerLine {
+  Amount: number;
+  JournalEntryLineDetail: { PostingType: string; AccountRef: { value: string } };
+}
+
+/** Net (debit − credit) per account over entries, in cents. */
+function sumNets(entries: Record<string, unknown>[]): Record<string, number> {
+  const nets: Record<string, number> = {};
+  for (const entry of entries) {
+    for (const line of (entry.Line ?? []) as LedgerLine[]) {
+      const account = line.JournalEntryLineDetail.AccountRef.value;
+      const cents = Math.round(line.Amount * 100);
+      nets[account] = (nets[account] ?? 0) + (line.JournalEntryLineDetail.PostingType === "Debit" ? cents : -cents);
+    }
+  }
+  return Object.fromEntries(Object.entries(nets).filter(([, net]) => net !== 0));
+}
+
+function same(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => (a[key] ?? 0) === (b[key] ?? 0));
+}
+
+/** The results as a Markdown report. */
+export function resultsMarkdown(result: CampaignResult): string {
+  const { counts } = result;
+  const rows: [string, number | string][] = [
+    ["location-days", counts.locationDays],
+    ["posted exactly once", counts.postedExactlyOnce],
+    ["adjusted (POS data changed after posting)", counts.adjusted],
+    ["no sales", counts.noSales],
+    ["held for review", counts.held],
+    ["failed and visible (report and alert)", counts.failedAndVisible],
+    ["duplicates (QuickBooks books)", counts.duplicates],
+    ["lost days", counts.lostDays],
+    ["days with figures other than the generator's", counts.wrongFigures],
+    ["broken refresh chains", `${String(counts.brokenRefreshChains)} of ${String(counts.refreshChainsChecked)}`],
+    ["stored refresh tokens the provider took only by grace or recovery", counts.staleRefreshTokens],
+    ["dead-letter messages", counts.deadLetters],
+  ];
+  const lines = [
+    `# Fault campaign, seed ${String(result.seed)}`,
+    "",
+    `${String(result.sizes.merchants)} merchants × ${String(result.sizes.locationsPerMerchant)} locations × ${String(result.sizes.days)} days, ${String(result.sizes.workers)} workers; ${(result.durationMs / 1000).toFixed(0)} s. ${result.ok ? "PASS" : "FAIL"}.`,
+    "",
+    "| outcome | count |",
+    "| --- | ---: |",
+    ...rows.map(([name, value]) => `| ${name} | ${String(value)} |`),
+    "",
+    "| injected | count |",
+    "| --- | ---: |",
+    ...Object.entries(result.injected).map(([name, value]) => `| ${name} | ${String(value)} |`),
+  ];
+  if (result.problems.length > 0) lines.push("", "Problems:", "", ...result.problems.map((line) => `- ${line}`));
+  return `${lines.join("\n")}\n`;
+}
