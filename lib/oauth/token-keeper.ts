@@ -69,6 +69,10 @@ interface Held {
   tokens: StoredTokens;
 }
 
+/** Provider calls per refresh under one lease: the first and two quick retries (see refreshWithRetries). */
+const REFRESH_ATTEMPTS = 3;
+const REFRESH_RETRY_DELAY_MS = 250;
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const keyOf = (connection: Pick<Connection, "merchantId" | "connectionId">) => `${connection.merchantId}/${connection.connectionId}`;
 
@@ -156,7 +160,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     const spent = tokens.refreshToken;
     let fresh: StoredTokens;
     try {
-      fresh = await provider.refresh(tokens, lease.region);
+      fresh = await refreshWithRetries(provider, tokens, lease.region);
     } catch (error) {
       if (!(error instanceof OAuthError && error.kind === "needs-reconnect")) {
         await giveBackLease(lease, { ...tokens, refreshUncertainSince: tokens.refreshUncertainSince ?? now().toISOString() });
@@ -183,6 +187,22 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
       return await holdingOf(await latestOf(lease));
     }
     return remember(written, next);
+  }
+
+  /**
+   * The provider call, tried again at once (twice, a moment apart) when it fails for a passing reason:
+   * a lost answer may mean the provider already rotated the refresh token, and the one in hand works
+   * for a limited time only (Intuit: 24 hours), so the chain is mended now rather than at the next use.
+   */
+  async function refreshWithRetries(provider: OAuthProvider, tokens: StoredTokens, region: string | undefined): Promise<StoredTokens> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await provider.refresh(tokens, region);
+      } catch (error) {
+        if (!(error instanceof OAuthError && error.kind === "retryable") || attempt >= REFRESH_ATTEMPTS) throw error;
+        await wait.sleep(REFRESH_RETRY_DELAY_MS * attempt);
+      }
+    }
   }
 
   /** Lets the next attempt start at once: the same tokens (perhaps marked uncertain), a new version, no lease. Best effort. */

@@ -160,10 +160,11 @@ describe("refreshing ahead", () => {
   it("keeps using a still-valid token when refreshing ahead fails for a passing reason, and gives the lease back at once", async () => {
     const { connection, tokens } = await cloverConnection();
     clockMs += HOUR - 2 * 60_000; // 2 minutes left: due
-    const handle = clover.injectFaults({ endpoint: "OAuthRefresh", fault: { kind: "503" }, times: 1 });
+    // Three refusals: the first call and both of its quick retries.
+    const handle = clover.injectFaults({ endpoint: "OAuthRefresh", fault: { kind: "503" }, times: 3 });
     const keeper = worker({ waitForPeer: { attempts: 1 } });
     expect(await keeper.accessToken(connection)).toBe(tokens.accessToken);
-    expect(handle.injected).toBe(1);
+    expect(handle.injected).toBe(3);
     // No wait for the lease to run out: the failed attempt gave it back.
     const fresh = await keeper.accessToken(connection);
     expect(fresh).not.toBe(tokens.accessToken);
@@ -172,9 +173,22 @@ describe("refreshing ahead", () => {
 });
 
 describe("a refresh whose result was lost", () => {
+  it("QuickBooks: one cut-off answer is mended at once, with the replaced refresh token Intuit still accepts", async () => {
+    const { connection, tokens } = await quickBooksConnection();
+    qbo.injectFaults({ match: "token", fault: { kind: "truncated" }, times: 1 });
+    const before = qbo.requestCounts().token;
+    const fresh = await worker().refreshNow(connection, tokens.accessToken);
+    expect(qbo.requestCounts().token).toBe(before + 2);
+    expect(await quickBooksApiStatus(fresh)).toBe(200);
+    const after = await stored(connection);
+    expect(after.tokens.refreshUncertainSince).toBeUndefined();
+    clockMs += 30 * HOUR;
+    expect(await quickBooksApiStatus(await worker().accessToken(after.connection))).toBe(200);
+  });
+
   it("a lease given back is not mistaken for another worker's refresh: refreshNow still refreshes", async () => {
     const { connection, tokens } = await quickBooksConnection();
-    qbo.injectFaults({ match: "token", fault: { kind: "503" }, times: 1 });
+    qbo.injectFaults({ match: "token", fault: { kind: "503" }, times: 3 });
     expect((await failureOf(worker().refreshNow(connection))).kind).toBe("retryable");
     // The failed attempt rewrote the same tokens under a new version.
     expect((await stored(connection)).connection.tokenVersion).toBeGreaterThan(connection.tokenVersion);
@@ -185,19 +199,19 @@ describe("a refresh whose result was lost", () => {
 
   it("QuickBooks: a rotation whose answer was cut off is refreshed again at the next use, inside Intuit's 24 hours, and the chain holds", async () => {
     const { connection, tokens } = await quickBooksConnection();
-    qbo.injectFaults({ match: "token", fault: { kind: "truncated" }, times: 1 });
+    qbo.injectFaults({ match: "token", fault: { kind: "truncated" }, times: 3 });
     const before = qbo.requestCounts().token;
     // A 401 (spurious: the token has most of its hour left) asks for a refresh; Intuit rotates the
     // refresh token, but the answer never arrives.
     expect((await failureOf(worker().refreshNow(connection, tokens.accessToken))).kind).toBe("retryable");
-    expect(qbo.requestCounts().token).toBe(before + 1);
+    expect(qbo.requestCounts().token).toBe(before + 3);
     expect((await stored(connection)).tokens.refreshUncertainSince).toBeDefined();
 
     // The next job, on another worker, reads the connection and refreshes at once with the replaced token Intuit still accepts.
     clockMs += 60_000;
     const fresh = await worker().accessToken((await stored(connection)).connection);
     expect(fresh).not.toBe(tokens.accessToken);
-    expect(qbo.requestCounts().token).toBe(before + 2);
+    expect(qbo.requestCounts().token).toBe(before + 4);
     const after = await stored(connection);
     expect(after.tokens.refreshUncertainSince).toBeUndefined();
 
