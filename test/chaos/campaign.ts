@@ -687,6 +687,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const alertsSent = new Set(mail.filter((message) => message.subject.startsWith("Action needed: ")).flatMap((message) =>
       (message.destinations.ToAddresses ?? []).map((to) => `${to}|${message.subject}`)));
 
+    /** The day's failure was said: a failed report with an alert kept, and the alert email sent. */
+    const failedVisibly = async (merchant: (typeof planned)[number], location: { locationId: string; name: string }, businessDay: string) => {
+      const reports = await listDayReports(table, merchant.merchantId, location.locationId, businessDay);
+      const reported = reports.some((report) => report.status === "failed" && report.alert);
+      return reported && alertsSent.has(`${merchant.owner}|Action needed: daybook could not post ${location.name}, ${businessDay}`);
+    };
+
     for (const merchant of planned) {
       const records = new Map((await store.listSyncRecords(merchant.merchantId)).map((record) => [`${record.locationId}|${record.businessDay}`, record]));
       const entriesOf = new Map<string, { revision: number; entry: Record<string, unknown> }[]>();
@@ -724,6 +731,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             const matches = record?.state === "posted"
               ? same(nets, late ?? expected)
               : same(nets, expected) || (late !== undefined && same(nets, late));
+            // A late change whose re-check failed on its last attempt, while a concurrent delivery kept the
+            // record "posted": the books hold the day as first posted, and the failure was reported.
+            const lateChangeFailedVisibly = !matches && record?.state === "posted" && late !== undefined && same(nets, expected) &&
+              (await failedVisibly(merchant, place.location, day.businessDay));
+            if (lateChangeFailedVisibly) {
+              counts.failedAndVisible += 1;
+              continue;
+            }
             if (!matches) {
               counts.wrongFigures += 1;
               problem("wrong figures", `${what} (${record?.state ?? "no record"})`);
@@ -739,14 +754,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             counts.held += 1;
             continue;
           }
-          if (state === "failed") {
-            const reports = await listDayReports(table, merchant.merchantId, place.location.locationId, day.businessDay);
-            const reported = reports.some((report) => report.status === "failed" && report.alert);
-            const alerted = alertsSent.has(`${merchant.owner}|Action needed: daybook could not post ${place.location.name}, ${day.businessDay}`);
-            if (reported && alerted) {
-              counts.failedAndVisible += 1;
-              continue;
-            }
+          // A last attempt that lost its record write to a concurrent delivery leaves "posting" (with the
+          // pending entry the next run settles); the failure report and alert went out all the same.
+          if ((state === "failed" || state === "posting") && (await failedVisibly(merchant, place.location, day.businessDay))) {
+            counts.failedAndVisible += 1;
+            continue;
           }
           counts.lostDays += 1;
           problem("lost", `${what}: state ${state ?? "none"}, ${String(entries.length)} entries, record lists ${String(record?.posted.length ?? 0)}${record?.pending ? ", pending" : ""}${record?.lastError ? `, ${record.lastError.kind}: ${record.lastError.message}` : ""}`);
