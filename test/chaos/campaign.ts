@@ -741,7 +741,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             }
             if (!matches) {
               counts.wrongFigures += 1;
-              problem("wrong figures", `${what} (${record?.state ?? "no record"})`);
+              problem("wrong figures", `${what} (${record?.state ?? "no record"}): ${String(entries.length)} entries, revisions ${[...revisions].join(",")}, record lists ${String(record?.posted.length ?? 0)}; books = first truth ${String(same(nets, expected))}, = late truth ${late ? String(same(nets, late)) : "no late change"}; last error ${record?.lastError ? `${record.lastError.kind}: ${record.lastError.message.slice(0, 160)}` : "none"}`);
             }
           }
           const state = record?.state;
@@ -809,7 +809,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         }
         if (!works) {
           counts.brokenRefreshChains += 1;
-          problem("broken refresh chain", `${merchant.merchantId}/${connectionId}: ${why}`);
+          const tokens = connection?.status === "active" ? await openTokens(vault, connection) : undefined;
+          const replacedAt = intuit.refreshTokens.find((candidate) => candidate.token === tokens?.refreshToken)?.replacedAt;
+          const hoursAgo = (at: number | string | undefined) => at === undefined ? "never" : `${((now() - (typeof at === "string" ? Date.parse(at) : at)) / 3_600_000).toFixed(1)} h before the check`;
+          problem("broken refresh chain", `${merchant.merchantId}/${connectionId}: ${why}; tokens obtained ${hoursAgo(tokens?.obtainedAt)}, refresh token replaced at the provider ${hoursAgo(replacedAt)}, lease ${connection?.refreshLeaseUntil ?? "none"}, uncertain ${tokens?.refreshUncertainSince ?? "no"}`);
         }
       }
     }
@@ -854,8 +857,9 @@ function oneWriteAtATime(client: DynamoDBClient): DynamoDBClient {
 async function countMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
   let total = 0;
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageSystemAttributeNames: ["All"] }));
     if (Messages.length === 0) return total;
+    if (process.env["DAYBOOK_CHAOS_TRACE"]) for (const message of Messages) process.stderr.write(`dead letter: ${message.Body ?? ""} received ${message.Attributes?.ApproximateReceiveCount ?? "?"}\n`);
     total += Messages.length;
   }
 }
