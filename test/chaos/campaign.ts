@@ -401,7 +401,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         store: workerStore, table, sync, email: createSesSender({ client: ses, from }), publicUrl: PUBLIC_URL, linkKey: randomBytes(32),
         quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com", now: nowDate, onFailedDay: (job) => failedDays.push(job),
       };
-      const handler = createWorkerHandler({ deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 0, maxSeconds: 0 } });
+      const handler = createWorkerHandler({
+        deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 0, maxSeconds: 0 },
+        ...(process.env["DAYBOOK_CHAOS_TRACE"] ? { log: (level: string, message: string, fields?: Record<string, unknown>) => { process.stderr.write(`worker ${level}: ${message} ${JSON.stringify(fields ?? {})}\n`); } } : {}),
+      });
       return { state, handler };
     }
 
@@ -423,8 +426,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       worker.state.crashed = false;
       worker.state.batchReceiveMax = Math.max(...records.map((record) => Number(record.attributes.ApproximateReceiveCount)));
       const startedAt = Date.now();
+      const trace = process.env["DAYBOOK_CHAOS_TRACE"];
       try {
         const { batchItemFailures } = await worker.handler({ Records: records }, { getRemainingTimeInMillis: () => 900_000 - (Date.now() - startedAt) });
+        if (trace) {
+          const failedIds = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+          for (const record of records.filter((each) => each.body.includes(trace))) {
+            process.stderr.write(`trace: ${record.body} receive ${record.attributes.ApproximateReceiveCount ?? "?"} ${failedIds.has(record.messageId) ? "failed" : "ok"} crashed=${String(hasCrashed(worker.state))} batch=${String(records.length)} shadow=${String(worker === shadow)}\n`);
+          }
+        }
         // Set by the checkpoint meanwhile: the whole invocation died, nothing of it is deleted.
         if (hasCrashed(worker.state)) return new Set();
         const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
