@@ -432,7 +432,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         if (trace) {
           const failedIds = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
           for (const record of records.filter((each) => each.body.includes(trace))) {
-            process.stderr.write(`trace: ${record.body} receive ${record.attributes.ApproximateReceiveCount ?? "?"} ${failedIds.has(record.messageId) ? "failed" : "ok"} crashed=${String(hasCrashed(worker.state))} batch=${String(records.length)} shadow=${String(worker === shadow)}\n`);
+            process.stderr.write(`trace: ${record.body} receive ${record.attributes.ApproximateReceiveCount} ${failedIds.has(record.messageId) ? "failed" : "ok"} crashed=${String(hasCrashed(worker.state))} batch=${String(records.length)} shadow=${String(worker === shadow)}\n`);
           }
         }
         // Set by the checkpoint meanwhile: the whole invocation died, nothing of it is deleted.
