@@ -7,7 +7,7 @@
  * scheduler ticks, a retried send) runs once. Approvals are the exception (see recordHandler).
  */
 import { BatchProcessingError, processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
-import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
@@ -51,6 +51,14 @@ export interface WorkerHandlerOptions {
   backoff?: { baseSeconds: number; maxSeconds: number };
   /** How long a finished job's result stops a repeat of it. */
   idempotencySeconds?: number;
+  /**
+   * A delivery that finds the same job running elsewhere (a duplicate delivery) waits for that run,
+   * looking again after this long, doubling up to 10 s; default 1 s. Failing at once instead would
+   * spend one of the message's receives each time it came back, and a slow run could see them all
+   * spent and the message go to the dead-letter queue with no last attempt to report the day.
+   */
+  inProgressPollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   log?(level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>): void;
 }
 
@@ -61,6 +69,9 @@ export interface WorkerHandlerOptions {
  * minutes; anything later is made harmless by the sync's own exactly-once record.
  */
 export const IDEMPOTENCY_SECONDS = 12 * 3600;
+
+/** Time left in the invocation that a wait for another run must not eat into. */
+const IN_PROGRESS_MARGIN_MS = 30_000;
 
 /** The partition of the idempotency records in the one table; their SK is Powertools' hashed key. */
 export const IDEMPOTENCY_PARTITION = "IDEMPOTENCY#worker";
@@ -93,13 +104,26 @@ export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsE
     return processJob(deps, syncJobSchema.parse(JSON.parse(record.body)), attemptOf(record));
   }, { persistenceStore, config });
 
-  const recordHandler = async (record: SqsRecord): Promise<JobResult> => {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  /** The job, or the result of the run that holds it, once that run has ended; time out as "in progress" with the invocation. */
+  const runOnce = async (record: SqsRecord, context: LambdaContextLike): Promise<JobResult> => {
+    for (let pause = options.inProgressPollMs ?? 1000; ; pause = Math.min(pause * 2, 10_000)) {
+      try {
+        return await runJob(record);
+      } catch (error) {
+        if (!(error instanceof IdempotencyAlreadyInProgressError) || context.getRemainingTimeInMillis() < pause + IN_PROGRESS_MARGIN_MS) throw error;
+        await sleep(pause);
+      }
+    }
+  };
+
+  const recordHandler = async (record: SqsRecord, context: LambdaContextLike): Promise<JobResult> => {
     try {
       // An approval is never deduplicated: approving again after the figures changed (the day was held
       // anew) must run. Approving is safe to repeat anyway: a posted day has nothing left to approve.
       const kind = (JSON.parse(record.body) as { kind?: unknown } | null)?.kind;
       if (kind === "approve") return await processJob(deps, syncJobSchema.parse(JSON.parse(record.body)), attemptOf(record));
-      return await runJob(record);
+      return await runOnce(record, context);
     } catch (error) {
       const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
       options.log?.("warn", "job failed", { attempt, maxAttempts, error: error instanceof Error ? error.name : "unknown" });
@@ -117,7 +141,7 @@ export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsE
   return async (event, context) => {
     config.registerLambdaContext(context);
     try {
-      return await processPartialResponse(event, recordHandler, processor, { context: context as never, skipGroupOnError: true, throwOnFullBatchFailure: false });
+      return await processPartialResponse(event, (record: SqsRecord) => recordHandler(record, context), processor, { context: context as never, skipGroupOnError: true, throwOnFullBatchFailure: false });
     } catch (error) {
       if (error instanceof BatchProcessingError) return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
       throw error;

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createSesSender } from "../../lib/email/ses";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { formatDecimal } from "../../lib/domain/money";
@@ -160,6 +160,28 @@ describe("the worker", () => {
       TableName: world.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": IDEMPOTENCY_PARTITION },
     }));
     expect(Items.map((item) => String(item.status))).toEqual(["COMPLETED", "COMPLETED"]);
+  });
+
+  it("a duplicate delivery waits for the run in progress instead of failing and spending the message's receives", async () => {
+    const { world } = setup;
+    await setup.send(setup.job("recheck"));
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: setup.queueUrl, MaxNumberOfMessages: 1, MessageSystemAttributeNames: ["All"] }));
+    const message = Messages[0]!;
+    const record = {
+      messageId: message.MessageId ?? "", receiptHandle: message.ReceiptHandle ?? "", body: message.Body ?? "",
+      attributes: { ...message.Attributes, ApproximateReceiveCount: "1" }, messageAttributes: {}, md5OfBody: message.MD5OfBody ?? "",
+      eventSource: "aws:sqs", eventSourceARN: setup.queueUrl, awsRegion: "us-east-1",
+    };
+    // The first run is slow at QuickBooks; the same message reaches a second worker meanwhile (SQS is at-least-once).
+    world.quickbooks.injectFaults({ match: { kind: "api", path: "/journalentry" }, fault: { kind: "slow", delayMs: 1500 }, times: 1 });
+    const second = createWorkerHandler({ deps: setup.deps, sqs, queueUrl: setup.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, inProgressPollMs: 100 });
+    const context = { getRemainingTimeInMillis: () => 900_000 };
+    const first = setup.handler({ Records: [record] }, context);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [one, two] = await Promise.all([first, second({ Records: [record] }, context)]);
+    expect(one.batchItemFailures).toEqual([]);
+    expect(two.batchItemFailures).toEqual([]);
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   });
 
   it("retries a failing day with backoff, then marks it failed, alerts the merchant and leaves the message in the dead-letter queue", async () => {
