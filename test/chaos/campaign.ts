@@ -446,6 +446,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     let handledThisNight = 0;
     let deliveredTwiceThisNight = false;
+    // At least once a night each, whatever the interleaving: the campaign must always exercise both.
+    let redeliveredThisNight = false;
     let midNight: (() => Promise<void>) | undefined;
     let midNightAfter = Infinity;
 
@@ -485,7 +487,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         if (undone.length > 0) await visibleAgain(undone);
         let done = records.filter((record) => succeeded.has(record.messageId));
         // Processed, but the delete never happened: the message comes back.
-        if (done.length > 0 && deliveryChance(0.05)) {
+        if (done.length > 0 && (!redeliveredThisNight || deliveryChance(0.05))) {
+          redeliveredThisNight = true;
           const again = done[Math.floor(deliveryRandom() * done.length)] as SqsRecord;
           done = done.filter((record) => record !== again);
           await visibleAgain([again]);
@@ -599,6 +602,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       nightStartedAt = Date.now();
       handledThisNight = 0;
       deliveredTwiceThisNight = false;
+      redeliveredThisNight = false;
       jobsOf.clear();
       const queueJob = (merchant: PlannedMerchant, job: SyncJob) => {
         const entry = jobsOf.get(merchant.merchantId) ?? { jobs: [], realmId: merchant.realmId };
