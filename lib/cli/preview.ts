@@ -12,7 +12,7 @@ import type { Warning } from "../domain/warnings";
 import { CloverItemCategories } from "../pos/clover/categories";
 import { CloverDaySummariser } from "../pos/clover/summarise";
 import { SquareCatalog } from "../pos/square/catalog";
-import { SquareDaySummariser } from "../pos/square/summarise";
+import { SquareDaySummariser, squareTenderKey } from "../pos/square/summarise";
 import { CliUsageError, type CliIo } from "./io";
 
 export interface PreviewOptions {
@@ -60,7 +60,7 @@ interface OrderPeek {
   id?: unknown;
   location_id?: unknown;
   total_money?: { currency?: unknown } | null;
-  tenders?: { id?: unknown; type?: unknown }[] | null;
+  tenders?: { id?: unknown; type?: unknown; note?: unknown }[] | null;
 }
 
 function ordersOf(page: unknown): OrderPeek[] {
@@ -68,11 +68,11 @@ function ordersOf(page: unknown): OrderPeek[] {
   return Array.isArray(orders) ? (orders as OrderPeek[]) : [];
 }
 
-/** What the input files say about themselves: the one location, its currency, and tender types by id. */
+/** What the input files say about themselves: the one location, its currency, and tender keys by id. */
 function describeInput(pages: unknown[], options: PreviewOptions) {
   const locations = new Set<string>();
   const orderIds = new Set<string>();
-  const tenderTypes = new Map<string, string>();
+  const tenderKeys = new Map<string, string>();
   let currency = options.currency;
   for (const page of pages) {
     for (const order of ordersOf(page)) {
@@ -86,7 +86,9 @@ function describeInput(pages: unknown[], options: PreviewOptions) {
       const orderCurrency = order.total_money?.currency;
       if (!currency && typeof orderCurrency === "string") currency = orderCurrency;
       for (const tender of Array.isArray(order.tenders) ? order.tenders : []) {
-        if (typeof tender.id === "string" && typeof tender.type === "string") tenderTypes.set(tender.id, tender.type);
+        if (typeof tender.id === "string" && typeof tender.type === "string") {
+          tenderKeys.set(tender.id, squareTenderKey({ type: tender.type, note: typeof tender.note === "string" ? tender.note : null }));
+        }
       }
     }
   }
@@ -99,7 +101,7 @@ function describeInput(pages: unknown[], options: PreviewOptions) {
   }
   currency ??= "USD";
   if (!isCurrencyCode(currency)) throw new CliUsageError(`"${currency}" is not a currency code such as USD`);
-  return { locationId, currency, tenderTypes };
+  return { locationId, currency, tenderKeys };
 }
 
 /** Options that belong to the other source: refused, so that a file is never silently ignored. */
@@ -133,7 +135,7 @@ async function squareDay(options: PreviewOptions, window: BusinessDayWindow, ord
   const catalogPages = await Promise.all(options.catalog.map((path) => readJson(io, path, "catalog")));
   const paymentPages = await Promise.all(options.payments.map((path) => readJson(io, path, "payments")));
   const refundPages = await Promise.all(options.refunds.map((path) => readJson(io, path, "refunds")));
-  const { locationId, currency, tenderTypes } = describeInput(orderPages, options);
+  const { locationId, currency, tenderKeys } = describeInput(orderPages, options);
 
   const summariser = new SquareDaySummariser({
     window,
@@ -142,7 +144,7 @@ async function squareDay(options: PreviewOptions, window: BusinessDayWindow, ord
     catalog: SquareCatalog.fromResponses(catalogPages),
     feesFrom: paymentPages.length > 0 ? "payments" : "tenders",
     refundsFrom: refundPages.length > 0 ? "payment-refunds" : "orders",
-    tenderTypeOf: (id) => tenderTypes.get(id),
+    tenderKeyOf: (id) => tenderKeys.get(id),
   });
   for (const page of orderPages) summariser.addOrdersPage(page);
   for (const page of paymentPages) summariser.addPaymentsPage(page);
