@@ -3,7 +3,7 @@
  * QuickBooks journal entry out, with nothing sent anywhere. Accountants use it to check a mapping; we use it to
  * pin the accounting rules to worked examples.
  */
-import { type BusinessDayWindow, businessDayWindow } from "../domain/business-day";
+import { assertLocationTimeZone, type BusinessDayWindow, businessDayWindow } from "../domain/business-day";
 import { type BuiltEntry, buildJournalEntry, type EntryLine, type PosSource } from "../domain/journal-entry";
 import { type Mapping, parseMapping } from "../domain/mapping";
 import { formatDecimal, isCurrencyCode } from "../domain/money";
@@ -25,6 +25,8 @@ export interface PreviewOptions {
   mapping: string;
   date: string;
   timezone: string;
+  /** Accept a fixed-offset zone (EST, Etc/GMT+5) on purpose. */
+  fixedOffset?: boolean;
   dayStart: string;
   format: "json" | "table";
   location?: string;
@@ -92,16 +94,49 @@ function describeInput(pages: unknown[], options: PreviewOptions) {
       }
     }
   }
-  let locationId = options.location;
-  if (!locationId) {
-    if (locations.size > 1) {
-      throw new CliUsageError(`the orders are from several locations (${[...locations].sort().join(", ")}); choose one with --location`);
-    }
-    locationId = [...locations][0] ?? "unknown";
-  }
+  const locationId = chosenLocation(options.location, locations, "location");
   currency ??= "USD";
   if (!isCurrencyCode(currency)) throw new CliUsageError(`"${currency}" is not a currency code such as USD`);
   return { locationId, currency, tenderKeys };
+}
+
+/**
+ * The location (Square) or merchant (Clover) the day is for: --location when given, which must be one
+ * the orders are from (a typo would otherwise give an empty day), else the orders' only one.
+ */
+function chosenLocation(chosen: string | undefined, inInput: ReadonlySet<string>, what: "location" | "merchant"): string {
+  const known = [...inInput].sort();
+  if (chosen) {
+    if (known.length > 0 && !inInput.has(chosen)) {
+      throw new CliUsageError(`--location ${chosen} matches none of the orders; they are from ${what} ${known.join(", ")}`);
+    }
+    return chosen;
+  }
+  if (known.length > 1) throw new CliUsageError(`the orders are from several ${what}s (${known.join(", ")}); choose one with --location`);
+  return known[0] ?? "unknown";
+}
+
+/** Which POS a response body comes from, by its envelope: Clover's {elements}, Square's named lists. */
+function sourceOfBody(body: unknown): PosSource | undefined {
+  if (!body || typeof body !== "object") return undefined;
+  if (Array.isArray((body as { elements?: unknown }).elements)) return "clover";
+  if (["orders", "objects", "related_objects", "payments", "refunds"].some((key) => Array.isArray((body as Record<string, unknown>)[key]))) {
+    return "square";
+  }
+  return undefined;
+}
+
+const SOURCE_NAMES: Record<PosSource, string> = { square: "Square", clover: "Clover" };
+
+/** Refuses a file from the other POS: read as this one's it would summarise to an empty day, silently. */
+function assertFromSource(body: unknown, source: PosSource, path: string, what: string): void {
+  const actual = sourceOfBody(body);
+  if (actual && actual !== source) {
+    const shape = actual === "clover" ? "an {elements: [...]} page" : "a response with Square's named lists (orders, objects, ...)";
+    throw new CliUsageError(
+      `${what} file ${path} looks like ${SOURCE_NAMES[actual]} data (${shape}), not ${SOURCE_NAMES[source]}'s: use --source ${actual}`,
+    );
+  }
 }
 
 /** Options that belong to the other source: refused, so that a file is never silently ignored. */
@@ -131,10 +166,19 @@ interface SourceDay {
   warnings: Warning[];
 }
 
+/** Reads the JSON files given for one option, each checked to come from the chosen POS. */
+function readBodies(io: CliIo, paths: readonly string[], what: string, source: PosSource): Promise<unknown[]> {
+  return Promise.all(paths.map(async (path) => {
+    const body = await readJson(io, path, what);
+    assertFromSource(body, source, path, what);
+    return body;
+  }));
+}
+
 async function squareDay(options: PreviewOptions, window: BusinessDayWindow, orderPages: unknown[], io: CliIo): Promise<SourceDay> {
-  const catalogPages = await Promise.all(options.catalog.map((path) => readJson(io, path, "catalog")));
-  const paymentPages = await Promise.all(options.payments.map((path) => readJson(io, path, "payments")));
-  const refundPages = await Promise.all(options.refunds.map((path) => readJson(io, path, "refunds")));
+  const catalogPages = await readBodies(io, options.catalog, "catalog", "square");
+  const paymentPages = await readBodies(io, options.payments, "payments", "square");
+  const refundPages = await readBodies(io, options.refunds, "refunds", "square");
   const { locationId, currency, tenderKeys } = describeInput(orderPages, options);
 
   const summariser = new SquareDaySummariser({
@@ -179,20 +223,14 @@ function describeCloverInput(pages: unknown[], options: PreviewOptions): { merch
       if (!currency && typeof order.currency === "string") currency = order.currency;
     }
   }
-  let merchantId = options.location;
-  if (!merchantId) {
-    if (merchants.size > 1) {
-      throw new CliUsageError(`the orders are from several merchants (${[...merchants].sort().join(", ")}); choose one with --location`);
-    }
-    merchantId = [...merchants][0] ?? "unknown";
-  }
+  const merchantId = chosenLocation(options.location, merchants, "merchant");
   currency ??= "USD";
   if (!isCurrencyCode(currency)) throw new CliUsageError(`"${currency}" is not a currency code such as USD`);
   return { merchantId, currency };
 }
 
 async function cloverDay(options: PreviewOptions, window: BusinessDayWindow, orderPages: unknown[], io: CliIo): Promise<SourceDay> {
-  const itemPages = await Promise.all(options.items.map((path) => readJson(io, path, "items")));
+  const itemPages = await readBodies(io, options.items, "items", "clover");
   const { merchantId, currency } = describeCloverInput(orderPages, options);
   const summariser = new CloverDaySummariser({ window, currency, categories: CloverItemCategories.fromItemPages(itemPages) });
   for (const page of orderPages) summariser.addOrdersPage(page);
@@ -201,9 +239,10 @@ async function cloverDay(options: PreviewOptions, window: BusinessDayWindow, ord
 
 export async function runPreview(options: PreviewOptions, io: CliIo): Promise<PreviewResult> {
   const source = sourceOf(options);
+  assertLocationTimeZone(options.timezone, { allowFixedOffset: options.fixedOffset === true, howToAllowFixedOffset: "pass --fixed-offset" });
   const window = businessDayWindow(options.date, options.timezone, options.dayStart);
   const mapping: Mapping = parseMapping(await readJson(io, options.mapping, "mapping"));
-  const orderPages = await Promise.all(options.orders.map((path) => readJson(io, path, "orders")));
+  const orderPages = await readBodies(io, options.orders, "orders", source);
   const { locationId, summary, warnings } =
     source === "square" ? await squareDay(options, window, orderPages, io) : await cloverDay(options, window, orderPages, io);
   const entry = buildJournalEntry(summary, mapping, {
