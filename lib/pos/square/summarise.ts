@@ -61,6 +61,9 @@ const DEFAULT_TAX_NAME = "Sales tax";
 const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
 const NOTE_LENGTH = 60;
 
+/** A tax's name by its uid among the order's (or the return's) taxes. */
+const taxNamesOf = (taxes: ReadonlyMap<string, SquareTax>) => (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
+
 /**
  * The key a tender's money is summed under: its type ("CARD", "CASH", ...), and for an OTHER tender
  * with a note, the note too ("OTHER:Town gift voucher"), so that the entry can say what it was. The
@@ -189,7 +192,7 @@ export class SquareDaySummariser {
   private addSale(order: SquareOrder, what: string): void {
     const s = this.summary;
     const taxes = new Map((order.taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
-    const taxName = (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
+    const taxName = taxNamesOf(taxes);
     const onlyTaxName = order.taxes?.length === 1 ? (order.taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
     for (const line of order.line_items ?? []) {
@@ -232,7 +235,7 @@ export class SquareDaySummariser {
   private addReturn(orderReturn: NonNullable<SquareOrder["returns"]>[number], what: string): void {
     const s = this.summary;
     const taxes = new Map((orderReturn.return_taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
-    const taxName = (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
+    const taxName = taxNamesOf(taxes);
     const onlyTaxName =
       orderReturn.return_taxes?.length === 1 ? (orderReturn.return_taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
@@ -289,7 +292,7 @@ export class SquareDaySummariser {
     if (isAutoGratuity) this.autoGratuityNames.add(name);
     const buckets = isAutoGratuity ? this.summary.autoGratuities : this.summary.serviceCharges;
     addToBucket(buckets, name, sign * (total - tax));
-    const taxName = (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
+    const taxName = taxNamesOf(taxes);
     this.addTaxes(charge.applied_taxes, charge.total_tax_money, taxName, onlyTaxName, sign, what);
   }
 
