@@ -34,9 +34,28 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/**
+ * What is wrong with the environment, in the words an operator needs: "DAYBOOK_TABLE is not set",
+ * "DAYBOOK_DYNAMODB_ENDPOINT is not valid: Invalid URL". Never a value: some are secrets.
+ */
+export function describeEnvironment(error: z.core.$ZodError, environment: Record<string, string | undefined>): string {
+  const unset: string[] = [];
+  const invalid: string[] = [];
+  for (const issue of error.issues) {
+    const name = String(issue.path[0] ?? "");
+    if (!name) invalid.push(issue.message);
+    else if (!environment[name]) unset.push(name);
+    else invalid.push(`${name} is not valid: ${issue.message}`);
+  }
+  const names = [...new Set(unset)];
+  const missing = names.length === 0 ? [] : names.length === 1 ? [`${names[0]} is not set`]
+    : [`${names.slice(0, -1).join(", ")} and ${names.at(-1)} are not set`];
+  return [...missing, ...new Set(invalid)].join("; ");
+}
+
 export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
   const result = configSchema.safeParse(environment);
-  if (!result.success) throw new ConfigError(describeIssues(result.error, "the environment"));
+  if (!result.success) throw new ConfigError(describeEnvironment(result.error, environment));
   return result.data;
 }
 

@@ -6,11 +6,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsJobQueue } from "../schedule/enqueue";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { ConfigError } from "../config";
+import { ConfigError, describeEnvironment } from "../config";
 import { sleep as wait } from "../http/backoff";
 import { type BackfillProgress, getBackfill, requestBackfill } from "../schedule/backfill";
 import { createDynamoStore } from "../store/dynamo";
-import { describeIssues, z } from "../validation";
+import { z } from "../validation";
 import type { CliIo } from "./io";
 
 const url = z.url();
@@ -30,7 +30,7 @@ export type BackfillConfig = z.infer<typeof backfillConfigSchema>;
 
 export function loadBackfillConfig(environment: Record<string, string | undefined>): BackfillConfig {
   const result = backfillConfigSchema.safeParse(environment);
-  if (!result.success) throw new ConfigError(describeIssues(result.error, "the environment"));
+  if (!result.success) throw new ConfigError(describeEnvironment(result.error, environment));
   return result.data;
 }
 

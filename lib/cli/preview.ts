@@ -3,7 +3,7 @@
  * QuickBooks journal entry out, with nothing sent anywhere. Accountants use it to check a mapping; we use it to
  * pin the accounting rules to worked examples.
  */
-import { type BusinessDayWindow, businessDayWindow } from "../domain/business-day";
+import { assertLocationTimeZone, type BusinessDayWindow, businessDayWindow } from "../domain/business-day";
 import { type BuiltEntry, buildJournalEntry, type EntryLine, type PosSource } from "../domain/journal-entry";
 import { type Mapping, parseMapping } from "../domain/mapping";
 import { formatDecimal, isCurrencyCode } from "../domain/money";
@@ -12,7 +12,7 @@ import type { Warning } from "../domain/warnings";
 import { CloverItemCategories } from "../pos/clover/categories";
 import { CloverDaySummariser } from "../pos/clover/summarise";
 import { SquareCatalog } from "../pos/square/catalog";
-import { SquareDaySummariser } from "../pos/square/summarise";
+import { SquareDaySummariser, squareTenderKey } from "../pos/square/summarise";
 import { CliUsageError, type CliIo } from "./io";
 
 export interface PreviewOptions {
@@ -25,6 +25,8 @@ export interface PreviewOptions {
   mapping: string;
   date: string;
   timezone: string;
+  /** Accept a fixed-offset zone (EST, Etc/GMT+5) on purpose. */
+  fixedOffset?: boolean;
   dayStart: string;
   format: "json" | "table";
   location?: string;
@@ -60,7 +62,7 @@ interface OrderPeek {
   id?: unknown;
   location_id?: unknown;
   total_money?: { currency?: unknown } | null;
-  tenders?: { id?: unknown; type?: unknown }[] | null;
+  tenders?: { id?: unknown; type?: unknown; note?: unknown }[] | null;
 }
 
 function ordersOf(page: unknown): OrderPeek[] {
@@ -68,11 +70,11 @@ function ordersOf(page: unknown): OrderPeek[] {
   return Array.isArray(orders) ? (orders as OrderPeek[]) : [];
 }
 
-/** What the input files say about themselves: the one location, its currency, and tender types by id. */
+/** What the input files say about themselves: the one location, its currency, and tender keys by id. */
 function describeInput(pages: unknown[], options: PreviewOptions) {
   const locations = new Set<string>();
   const orderIds = new Set<string>();
-  const tenderTypes = new Map<string, string>();
+  const tenderKeys = new Map<string, string>();
   let currency = options.currency;
   for (const page of pages) {
     for (const order of ordersOf(page)) {
@@ -86,20 +88,55 @@ function describeInput(pages: unknown[], options: PreviewOptions) {
       const orderCurrency = order.total_money?.currency;
       if (!currency && typeof orderCurrency === "string") currency = orderCurrency;
       for (const tender of Array.isArray(order.tenders) ? order.tenders : []) {
-        if (typeof tender.id === "string" && typeof tender.type === "string") tenderTypes.set(tender.id, tender.type);
+        if (typeof tender.id === "string" && typeof tender.type === "string") {
+          tenderKeys.set(tender.id, squareTenderKey({ type: tender.type, note: typeof tender.note === "string" ? tender.note : null }));
+        }
       }
     }
   }
-  let locationId = options.location;
-  if (!locationId) {
-    if (locations.size > 1) {
-      throw new CliUsageError(`the orders are from several locations (${[...locations].sort().join(", ")}); choose one with --location`);
-    }
-    locationId = [...locations][0] ?? "unknown";
-  }
+  const locationId = chosenLocation(options.location, locations, "location");
   currency ??= "USD";
   if (!isCurrencyCode(currency)) throw new CliUsageError(`"${currency}" is not a currency code such as USD`);
-  return { locationId, currency, tenderTypes };
+  return { locationId, currency, tenderKeys };
+}
+
+/**
+ * The location (Square) or merchant (Clover) the day is for: --location when given, which must be one
+ * the orders are from (a typo would otherwise give an empty day), else the orders' only one.
+ */
+function chosenLocation(chosen: string | undefined, inInput: ReadonlySet<string>, what: "location" | "merchant"): string {
+  const known = [...inInput].sort();
+  if (chosen) {
+    if (known.length > 0 && !inInput.has(chosen)) {
+      throw new CliUsageError(`--location ${chosen} matches none of the orders; they are from ${what} ${known.join(", ")}`);
+    }
+    return chosen;
+  }
+  if (known.length > 1) throw new CliUsageError(`the orders are from several ${what}s (${known.join(", ")}); choose one with --location`);
+  return known[0] ?? "unknown";
+}
+
+/** Which POS a response body comes from, by its envelope: Clover's {elements}, Square's named lists. */
+function sourceOfBody(body: unknown): PosSource | undefined {
+  if (!body || typeof body !== "object") return undefined;
+  if (Array.isArray((body as { elements?: unknown }).elements)) return "clover";
+  if (["orders", "objects", "related_objects", "payments", "refunds"].some((key) => Array.isArray((body as Record<string, unknown>)[key]))) {
+    return "square";
+  }
+  return undefined;
+}
+
+const SOURCE_NAMES: Record<PosSource, string> = { square: "Square", clover: "Clover" };
+
+/** Refuses a file from the other POS: read as this one's it would summarise to an empty day, silently. */
+function assertFromSource(body: unknown, source: PosSource, path: string, what: string): void {
+  const actual = sourceOfBody(body);
+  if (actual && actual !== source) {
+    const shape = actual === "clover" ? "an {elements: [...]} page" : "a response with Square's named lists (orders, objects, ...)";
+    throw new CliUsageError(
+      `${what} file ${path} looks like ${SOURCE_NAMES[actual]} data (${shape}), not ${SOURCE_NAMES[source]}'s: use --source ${actual}`,
+    );
+  }
 }
 
 /** Options that belong to the other source: refused, so that a file is never silently ignored. */
@@ -129,11 +166,20 @@ interface SourceDay {
   warnings: Warning[];
 }
 
+/** Reads the JSON files given for one option, each checked to come from the chosen POS. */
+function readBodies(io: CliIo, paths: readonly string[], what: string, source: PosSource): Promise<unknown[]> {
+  return Promise.all(paths.map(async (path) => {
+    const body = await readJson(io, path, what);
+    assertFromSource(body, source, path, what);
+    return body;
+  }));
+}
+
 async function squareDay(options: PreviewOptions, window: BusinessDayWindow, orderPages: unknown[], io: CliIo): Promise<SourceDay> {
-  const catalogPages = await Promise.all(options.catalog.map((path) => readJson(io, path, "catalog")));
-  const paymentPages = await Promise.all(options.payments.map((path) => readJson(io, path, "payments")));
-  const refundPages = await Promise.all(options.refunds.map((path) => readJson(io, path, "refunds")));
-  const { locationId, currency, tenderTypes } = describeInput(orderPages, options);
+  const catalogPages = await readBodies(io, options.catalog, "catalog", "square");
+  const paymentPages = await readBodies(io, options.payments, "payments", "square");
+  const refundPages = await readBodies(io, options.refunds, "refunds", "square");
+  const { locationId, currency, tenderKeys } = describeInput(orderPages, options);
 
   const summariser = new SquareDaySummariser({
     window,
@@ -142,7 +188,7 @@ async function squareDay(options: PreviewOptions, window: BusinessDayWindow, ord
     catalog: SquareCatalog.fromResponses(catalogPages),
     feesFrom: paymentPages.length > 0 ? "payments" : "tenders",
     refundsFrom: refundPages.length > 0 ? "payment-refunds" : "orders",
-    tenderTypeOf: (id) => tenderTypes.get(id),
+    tenderKeyOf: (id) => tenderKeys.get(id),
   });
   for (const page of orderPages) summariser.addOrdersPage(page);
   for (const page of paymentPages) summariser.addPaymentsPage(page);
@@ -177,20 +223,14 @@ function describeCloverInput(pages: unknown[], options: PreviewOptions): { merch
       if (!currency && typeof order.currency === "string") currency = order.currency;
     }
   }
-  let merchantId = options.location;
-  if (!merchantId) {
-    if (merchants.size > 1) {
-      throw new CliUsageError(`the orders are from several merchants (${[...merchants].sort().join(", ")}); choose one with --location`);
-    }
-    merchantId = [...merchants][0] ?? "unknown";
-  }
+  const merchantId = chosenLocation(options.location, merchants, "merchant");
   currency ??= "USD";
   if (!isCurrencyCode(currency)) throw new CliUsageError(`"${currency}" is not a currency code such as USD`);
   return { merchantId, currency };
 }
 
 async function cloverDay(options: PreviewOptions, window: BusinessDayWindow, orderPages: unknown[], io: CliIo): Promise<SourceDay> {
-  const itemPages = await Promise.all(options.items.map((path) => readJson(io, path, "items")));
+  const itemPages = await readBodies(io, options.items, "items", "clover");
   const { merchantId, currency } = describeCloverInput(orderPages, options);
   const summariser = new CloverDaySummariser({ window, currency, categories: CloverItemCategories.fromItemPages(itemPages) });
   for (const page of orderPages) summariser.addOrdersPage(page);
@@ -199,9 +239,10 @@ async function cloverDay(options: PreviewOptions, window: BusinessDayWindow, ord
 
 export async function runPreview(options: PreviewOptions, io: CliIo): Promise<PreviewResult> {
   const source = sourceOf(options);
+  assertLocationTimeZone(options.timezone, { allowFixedOffset: options.fixedOffset === true, howToAllowFixedOffset: "pass --fixed-offset" });
   const window = businessDayWindow(options.date, options.timezone, options.dayStart);
   const mapping: Mapping = parseMapping(await readJson(io, options.mapping, "mapping"));
-  const orderPages = await Promise.all(options.orders.map((path) => readJson(io, path, "orders")));
+  const orderPages = await readBodies(io, options.orders, "orders", source);
   const { locationId, summary, warnings } =
     source === "square" ? await squareDay(options, window, orderPages, io) : await cloverDay(options, window, orderPages, io);
   const entry = buildJournalEntry(summary, mapping, {

@@ -3,7 +3,7 @@
  * mistake exits 2 with one line saying what is wrong; never a stack trace.
  */
 import { parseArgs } from "node:util";
-import { BusinessDayError } from "../domain/business-day";
+import { BusinessDayError, parseIsoDate } from "../domain/business-day";
 import { JournalEntryError } from "../domain/journal-entry";
 import { MappingError } from "../domain/mapping";
 import { MoneyError } from "../domain/money";
@@ -18,23 +18,25 @@ import { runSync } from "./sync";
 import { ConfigError, loadConfig } from "../config";
 import { SyncError } from "../sync/sync-day";
 
-export const USAGE = `Usage:
-  daybook preview --source square --orders FILE [--orders FILE...] --catalog FILE [--catalog FILE...]
+const PREVIEW_USAGE = `  daybook preview --source square --orders FILE [--orders FILE...] --catalog FILE [--catalog FILE...]
                   [--payments FILE...] [--refunds FILE...] --mapping FILE --date YYYY-MM-DD
-                  --timezone ZONE [--day-start HH:MM] [--location ID] [--currency CODE]
+                  --timezone ZONE [--fixed-offset] [--day-start HH:MM] [--location ID] [--currency CODE]
                   [--format json|table]
 
   daybook preview --source clover --orders FILE [--orders FILE...] [--items FILE...] --mapping FILE
-                  --date YYYY-MM-DD --timezone ZONE [--day-start HH:MM] [--location MERCHANT_ID]
-                  [--currency CODE] [--format json|table]
+                  --date YYYY-MM-DD --timezone ZONE [--fixed-offset] [--day-start HH:MM]
+                  [--location MERCHANT_ID] [--currency CODE] [--format json|table]
 
   Summarises one business day of saved POS API responses and prints the QuickBooks journal entry
   daybook would post. Square: SearchOrders, BatchRetrieveCatalogObjects, ListPayments and
   ListPaymentRefunds bodies. Clover: {elements: [...]} pages of orders expanded with their line items,
   discounts, modifications, payments (with tender), refunds and credits, and of items with categories;
   Clover's payments and refunds come inside the orders, so --payments and --refunds are Square's only.
+  --timezone is the location's IANA zone (America/New_York); an abbreviation such as EST or CET is
+  refused, and a fixed offset (EST, Etc/GMT+5) is accepted only with --fixed-offset. UTC is fine.
+`;
 
-  daybook sync --merchant ID --location ID --date YYYY-MM-DD
+const SYNC_USAGE = `  daybook sync --merchant ID --location ID --date YYYY-MM-DD
 
   Reads the location's business day from Square or Clover and posts it to QuickBooks exactly once (or the
   adjusting entry for what changed since). Configured by the environment: DAYBOOK_TABLE,
@@ -43,8 +45,9 @@ export const USAGE = `Usage:
   Exit codes: 0 done (posted, adjusted, unchanged, no sales, or held for review); 2 bad input;
   3 failed and needs the merchant (reconnect, reopen a period, fix a mapping); 4 try again later;
   1 unexpected.
+`;
 
-  daybook backfill --merchant ID --location ID --from YYYY-MM-DD --to YYYY-MM-DD [--watch]
+const BACKFILL_USAGE = `  daybook backfill --merchant ID --location ID --from YYYY-MM-DD --to YYYY-MM-DD [--watch]
 
   Queues the location's business days from --from to --to (at most 90 days back, up to the last day
   that has ended and settled) for the nightly worker. With --watch, shows on stderr how many days are
@@ -53,56 +56,79 @@ export const USAGE = `Usage:
   Exit codes: 0 queued (with --watch: every day done); 2 bad input; 3 some days failed; 1 unexpected.
 `;
 
+export const USAGE = `Usage:
+${[PREVIEW_USAGE, SYNC_USAGE, BACKFILL_USAGE].join("\n")}
+  daybook <command> --help prints that command's usage.
+`;
+
 const INPUT_ERRORS = [
   BackfillError, CliUsageError, ConfigError, MappingError, BusinessDayError, SquareDataError, CloverDataError, MoneyError, SummaryError, JournalEntryError,
 ];
 
-function required(value: string | undefined, flag: string): string {
-  if (!value) throw new CliUsageError(`${flag} is required (see daybook --help)`);
+type Command = "preview" | "sync" | "backfill";
+
+const COMMAND_USAGE: Record<Command, string> = { preview: PREVIEW_USAGE, sync: SYNC_USAGE, backfill: BACKFILL_USAGE };
+
+function required(value: string | undefined, flag: string, command: Command): string {
+  if (!value) throw new CliUsageError(`${flag} is required (see daybook ${command} --help)`);
   return value;
 }
 
-async function preview(args: string[], io: CliIo): Promise<void> {
-  let values;
+/** A date argument, checked before anything else is read, named by its flag. */
+function dateArgument(value: string | undefined, flag: string, command: Command): string {
+  const date = required(value, flag, command);
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        source: { type: "string" },
-        orders: { type: "string", multiple: true },
-        catalog: { type: "string", multiple: true },
-        items: { type: "string", multiple: true },
-        payments: { type: "string", multiple: true },
-        refunds: { type: "string", multiple: true },
-        mapping: { type: "string" },
-        date: { type: "string" },
-        timezone: { type: "string" },
-        "day-start": { type: "string" },
-        location: { type: "string" },
-        currency: { type: "string" },
-        format: { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
+    parseIsoDate(date);
+  } catch {
+    throw new CliUsageError(`${flag} must be a date, YYYY-MM-DD, not ${JSON.stringify(date)}`);
   }
+  return date;
+}
+
+type OptionsConfig = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
+/** node:util parseArgs, its mistakes as usage errors that point at the command's --help. */
+function parseArguments<O extends OptionsConfig>(args: string[], options: O, command: Command) {
+  try {
+    return parseArgs({ args, strict: true, allowPositionals: false, options }).values;
+  } catch (error) {
+    throw new CliUsageError(`${(error as Error).message} (see daybook ${command} --help)`);
+  }
+}
+
+async function preview(args: string[], io: CliIo): Promise<number> {
+  const values = parseArguments(args, {
+    source: { type: "string" },
+    orders: { type: "string", multiple: true },
+    catalog: { type: "string", multiple: true },
+    items: { type: "string", multiple: true },
+    payments: { type: "string", multiple: true },
+    refunds: { type: "string", multiple: true },
+    mapping: { type: "string" },
+    date: { type: "string" },
+    timezone: { type: "string" },
+    "fixed-offset": { type: "boolean" },
+    "day-start": { type: "string" },
+    location: { type: "string" },
+    currency: { type: "string" },
+    format: { type: "string" },
+  }, "preview");
   const format = values.format ?? "json";
   if (format !== "json" && format !== "table") throw new CliUsageError(`--format must be json or table, not "${format}"`);
   const orders = values.orders ?? [];
-  if (orders.length === 0) throw new CliUsageError("--orders is required (see daybook --help)");
+  if (orders.length === 0) throw new CliUsageError("--orders is required (see daybook preview --help)");
   const result = await runPreview(
     {
-      source: required(values.source, "--source"),
+      source: required(values.source, "--source", "preview"),
       orders,
       catalog: values.catalog ?? [],
       items: values.items ?? [],
       payments: values.payments ?? [],
       refunds: values.refunds ?? [],
-      mapping: required(values.mapping, "--mapping"),
-      date: required(values.date, "--date"),
-      timezone: required(values.timezone, "--timezone"),
+      mapping: required(values.mapping, "--mapping", "preview"),
+      date: required(values.date, "--date", "preview"),
+      timezone: required(values.timezone, "--timezone", "preview"),
+      fixedOffset: values["fixed-offset"] === true,
       dayStart: values["day-start"] ?? "00:00",
       format,
       ...(values.location ? { location: values.location } : {}),
@@ -111,27 +137,20 @@ async function preview(args: string[], io: CliIo): Promise<void> {
     io,
   );
   io.stdout(format === "json" ? previewJson(result) : previewTable(result));
+  return 0;
 }
 
 async function sync(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: { merchant: { type: "string" }, location: { type: "string" }, date: { type: "string" } },
-    }));
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
-  }
+  const values = parseArguments(args, { merchant: { type: "string" }, location: { type: "string" }, date: { type: "string" } }, "sync");
+  const command = {
+    merchantId: required(values.merchant, "--merchant", "sync"),
+    locationId: required(values.location, "--location", "sync"),
+    businessDay: dateArgument(values.date, "--date", "sync"),
+  };
+  // Only once the arguments are right: a mistake in them is the first thing to hear about.
   const config = loadConfig(io.environment);
   try {
-    const outcome = await runSync(
-      { merchantId: required(values.merchant, "--merchant"), locationId: required(values.location, "--location"), businessDay: required(values.date, "--date") },
-      config,
-      io,
-    );
+    const outcome = await runSync(command, config, io);
     return outcome.status === "failed" ? 3 : 0;
   } catch (error) {
     if (!(error instanceof SyncError)) throw error;
@@ -141,41 +160,38 @@ async function sync(args: string[], io: CliIo): Promise<number> {
 }
 
 async function backfill(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        merchant: { type: "string" }, location: { type: "string" }, from: { type: "string" }, to: { type: "string" }, watch: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
-  }
+  const values = parseArguments(args, {
+    merchant: { type: "string" }, location: { type: "string" }, from: { type: "string" }, to: { type: "string" }, watch: { type: "boolean" },
+  }, "backfill");
   const command = {
-    merchantId: required(values.merchant, "--merchant"),
-    locationId: required(values.location, "--location"),
-    from: required(values.from, "--from"),
-    to: required(values.to, "--to"),
+    merchantId: required(values.merchant, "--merchant", "backfill"),
+    locationId: required(values.location, "--location", "backfill"),
+    from: dateArgument(values.from, "--from", "backfill"),
+    to: dateArgument(values.to, "--to", "backfill"),
     watch: values.watch === true,
   };
   return runBackfill(command, loadBackfillConfig(io.environment), io);
 }
 
+const COMMANDS: Record<Command, (args: string[], io: CliIo) => Promise<number>> = { preview, sync, backfill };
+
+const isCommand = (name: string | undefined): name is Command => name !== undefined && Object.hasOwn(COMMANDS, name);
+const HELP_FLAGS = new Set(["--help", "-h"]);
+
 /** Runs the CLI and returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === "preview") {
-      await preview(rest, io);
-      return 0;
+    if (isCommand(command)) {
+      if (rest.some((arg) => HELP_FLAGS.has(arg))) {
+        io.stdout(`Usage:\n${COMMAND_USAGE[command]}`);
+        return 0;
+      }
+      return await COMMANDS[command](rest, io);
     }
-    if (command === "sync") return await sync(rest, io);
-    if (command === "backfill") return await backfill(rest, io);
-    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-      io.stdout(USAGE);
+    if (command === undefined || command === "help" || HELP_FLAGS.has(command)) {
+      const topic = rest[0];
+      io.stdout(isCommand(topic) ? `Usage:\n${COMMAND_USAGE[topic]}` : USAGE);
       return command === undefined ? 2 : 0;
     }
     throw new CliUsageError(`unknown command "${command}" (see daybook --help)`);

@@ -69,6 +69,64 @@ export function assertTimeZone(timeZone: string): string {
   return timeZone;
 }
 
+export interface TimeZoneChoice {
+  /** Accept a zone that is only a fixed offset (EST, Etc/GMT+5) because the location really keeps one. */
+  allowFixedOffset?: boolean;
+  /** How this caller allows a fixed offset on purpose, said after the refusal (e.g. "pass --fixed-offset"). */
+  howToAllowFixedOffset?: string;
+}
+
+/** UTC, named as such: nobody picks it thinking of a place with summer time. */
+const UTC_ZONES = new Set(["UTC", "Etc/UTC"]);
+/** EST, PST, CET, GMT, NZ, PRC: the tz database's and ICU's legacy abbreviations, not places. */
+const ABBREVIATION = /^[A-Z]{2,5}$/;
+const PLACE_EXAMPLE = "such as America/New_York or Europe/London";
+
+function formatOffset(offsetMs: number): string {
+  const minutes = Math.round(Math.abs(offsetMs) / MINUTE);
+  const sign = offsetMs < 0 ? "-" : "+";
+  return `UTC${sign}${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** The zone's one offset across the year around `nowMs`, or null when it changes (summer time). */
+function fixedOffsetOf(timeZone: string, nowMs: number): number | null {
+  const year = new Date(nowMs).getUTCFullYear();
+  const offsets = new Set(Array.from({ length: 24 }, (_, month) => zoneOffsetMs(timeZone, Date.UTC(year - 1 + Math.floor(month / 12), month % 12, 15))));
+  return offsets.size === 1 ? ([...offsets][0] ?? 0) : null;
+}
+
+/**
+ * Why a zone will not do for a location's business days, or undefined when it will. An IANA name of a
+ * place (America/New_York, Asia/Tokyo, America/Phoenix), a rule-based legacy name (EST5EDT) and UTC
+ * itself are fine. An abbreviation is refused: EST, MST, HST and GMT are fixed offsets with no daylight
+ * saving (a New York shop on EST would post its days an hour off all summer), and others (PST, CET,
+ * BST) mean what the zone library decides, not what the merchant meant. A bare offset (Etc/GMT+5) is
+ * accepted only on purpose (`allowFixedOffset`), as is a fixed-offset abbreviation.
+ */
+export function timeZoneProblem(timeZone: string, choice: TimeZoneChoice = {}, nowMs = Date.now()): string | undefined {
+  if (!isTimeZone(timeZone)) return `unknown time zone "${timeZone}" (use an IANA name such as America/New_York)`;
+  if (UTC_ZONES.has(timeZone)) return undefined;
+  const abbreviation = ABBREVIATION.test(timeZone);
+  if (!abbreviation && !timeZone.startsWith("Etc/")) return undefined;
+  const fixed = fixedOffsetOf(timeZone, nowMs);
+  if (fixed === null) {
+    const guess = formatterFor(timeZone).resolvedOptions().timeZone;
+    return `"${timeZone}" is an abbreviation, not a time zone: the place it stands for is the zone library's guess (here ${guess}). ` +
+      `Use the IANA name of the location's city, such as ${guess}`;
+  }
+  if (choice.allowFixedOffset) return undefined;
+  const allow = choice.howToAllowFixedOffset ? `, or ${choice.howToAllowFixedOffset} if the location really keeps ${formatOffset(fixed)} all year` : "";
+  return `"${timeZone}" is a fixed offset (${formatOffset(fixed)}) with no daylight saving, not a place: a location whose clocks change in summer ` +
+    `would have its business days an hour off for half the year. Use the IANA name of the location's city, ${PLACE_EXAMPLE}${allow}`;
+}
+
+/** The zone, or a BusinessDayError saying why it will not do (timeZoneProblem). */
+export function assertLocationTimeZone(timeZone: string, choice: TimeZoneChoice = {}, nowMs = Date.now()): string {
+  const problem = timeZoneProblem(timeZone, choice, nowMs);
+  if (problem) throw new BusinessDayError(problem);
+  return timeZone;
+}
+
 /** Milliseconds to add to a UTC instant to get the wall-clock time in the zone. */
 function zoneOffsetMs(timeZone: string, instantMs: number): number {
   const wholeSecond = Math.floor(instantMs / 1000) * 1000;

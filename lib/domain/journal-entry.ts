@@ -6,7 +6,7 @@
  * above the tolerance.
  */
 import { docNumber } from "./doc-number";
-import { DEFAULT_HOLD_TOLERANCE, type Mapping } from "./mapping";
+import { DEFAULT_HOLD_TOLERANCE, type Mapping, nonRevenueAccount } from "./mapping";
 import { currencyExponent, formatDecimal, subtractMinor, sumMinor, toQuickBooksAmount } from "./money";
 import { type Buckets, type DailySummary, normaliseSummary, summaryHash } from "./summary";
 import type { Warning } from "./warnings";
@@ -62,6 +62,8 @@ export interface BuiltEntry {
   total: number;
   /** Debits − credits before the over/short line; 0 for consistent POS data. */
   residual: number;
+  /** Cash handed out with card payments (the summary's cashBack), for the report to say. */
+  cashBack: number;
   held: boolean;
   holdReason: string | null;
   warnings: Warning[];
@@ -89,10 +91,28 @@ const TENDER_LABELS: Readonly<Record<string, string>> = {
 
 /** Tender types whose money is a gift-card liability rather than a clearing account. */
 const GIFT_CARD_TENDERS = new Set(["SQUARE_GIFT_CARD"]);
+/** A Square OTHER tender with a note is keyed "OTHER:<note>" (lib/pos/square/summarise.ts squareTenderKey). */
+const NOTED_OTHER = "OTHER:";
+/** The mapping keys of the cash tender: Clover's label, then Square's type. */
+const CASH_TENDERS = ["Cash", "CASH"] as const;
 
-/** "CARD" → "Card"; a Clover tender label is already a name. */
+function tenderParts(tender: string): { label: string; note?: string } {
+  if (tender.startsWith(NOTED_OTHER) && tender.length > NOTED_OTHER.length) {
+    return { label: TENDER_LABELS.OTHER ?? "Other", note: tender.slice(NOTED_OTHER.length) };
+  }
+  return { label: TENDER_LABELS[tender] ?? tender };
+}
+
+/** "CARD" → "Card", "OTHER:Town gift voucher" → "Other – Town gift voucher"; a Clover tender label is already a name. */
 export function tenderLabel(tender: string): string {
-  return TENDER_LABELS[tender] ?? tender;
+  const { label, note } = tenderParts(tender);
+  return note ? `${label} – ${note}` : label;
+}
+
+/** "Card payments", "Other payments – Town gift voucher". */
+function paymentsDescription(tender: string): string {
+  const { label, note } = tenderParts(tender);
+  return note ? `${label} payments – ${note}` : `${label} payments`;
 }
 
 /** QuickBooks allows "15 digits in 10.5 format": at most 10 digits before the decimal point. */
@@ -114,6 +134,29 @@ const byKey = (buckets: Buckets): [string, number][] =>
   Object.entries(buckets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const shortName = (name: string): string => (name.length > 200 ? `${name.slice(0, 199)}…` : name);
 
+/**
+ * An unmapped category never fails the day (ACCOUNTING.md); its warning says which account its figures
+ * went to instead: its sales to the default sales account; its returns to the returns account, as every
+ * category's do, unless returns follow the category's own account (then the default sales account too).
+ */
+function unmappedCategoryWarnings(summary: DailySummary, mapping: Mapping): Warning[] {
+  const { defaults } = mapping;
+  const unmapped = new Set([...Object.keys(summary.sales), ...Object.keys(summary.returns)].filter((id) => !mapping.categories?.[id]));
+  return [...unmapped].sort().map((id) => {
+    const sold = summary.sales[id] !== undefined;
+    const returned = summary.returns[id] !== undefined;
+    let where: string;
+    if (mapping.returnsToCategoryAccounts && returned) {
+      where = `its ${sold ? "sales and returns were" : "returns were"} posted to the default sales account ${defaults.sales}`;
+    } else if (sold) {
+      where = `its sales were posted to the default sales account ${defaults.sales}`;
+    } else {
+      where = `it only had returns, which were posted to the returns account ${defaults.returns} as every category's are`;
+    }
+    return { code: "unmapped-category", message: `Category "${summary.categoryNames[id] ?? id}" has no account in the mapping; ${where}.` };
+  });
+}
+
 function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[]): SignedLine[] {
   const { defaults } = mapping;
   const lines: SignedLine[] = [];
@@ -122,27 +165,29 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   };
   const categoryName = (id: string) => summary.categoryNames[id] ?? id;
   const categoryAccount = (id: string) => mapping.categories?.[id];
+  // A noted OTHER tender ("OTHER:Town gift voucher") may be mapped on its own or with all OTHER tenders.
+  const mappedTender = (tender: string) =>
+    mapping.tenders?.[tender] ?? (tender.startsWith(NOTED_OTHER) ? mapping.tenders?.OTHER : undefined);
   const tenderAccount = (tender: string) =>
-    mapping.tenders?.[tender] ?? (GIFT_CARD_TENDERS.has(tender) ? defaults.giftCards : defaults.tenders);
+    mappedTender(tender) ?? (GIFT_CARD_TENDERS.has(tender) ? defaults.giftCards : defaults.tenders);
+  const cashTender = CASH_TENDERS.find((tender) => mapping.tenders?.[tender]);
+  const cashAccount = cashTender ? tenderAccount(cashTender) : defaults.tenders;
 
-  const unmappedCategories = new Set<string>();
-  for (const id of [...Object.keys(summary.sales), ...Object.keys(summary.returns)]) {
-    if (!categoryAccount(id)) unmappedCategories.add(id);
-  }
-  for (const id of [...unmappedCategories].sort()) {
-    warnings.push({
-      code: "unmapped-category",
-      message: `Category "${categoryName(id)}" has no account in the mapping; it was posted to the default sales account ${defaults.sales}.`,
-    });
-  }
+  warnings.push(...unmappedCategoryWarnings(summary, mapping));
   const unmappedTenders = new Set<string>();
   for (const tender of [...Object.keys(summary.payments), ...Object.keys(summary.refunds)]) {
-    if (!mapping.tenders?.[tender] && !GIFT_CARD_TENDERS.has(tender)) unmappedTenders.add(tender);
+    if (!mappedTender(tender) && !GIFT_CARD_TENDERS.has(tender)) unmappedTenders.add(tender);
   }
   for (const tender of [...unmappedTenders].sort()) {
     warnings.push({
       code: "unmapped-tender",
       message: `Tender "${tenderLabel(tender)}" has no account in the mapping; it was posted to the default tender account ${defaults.tenders}.`,
+    });
+  }
+  if (summary.cashBack !== 0 && !cashTender) {
+    warnings.push({
+      code: "unmapped-tender",
+      message: `No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to the default tender account ${defaults.tenders}.`,
     });
   }
 
@@ -166,14 +211,16 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   add("Tips", "Credit", summary.tips, defaults.tips);
   add("Gift card sales", "Credit", summary.giftCardSales, defaults.giftCards);
   for (const [name, amount] of byKey(summary.nonRevenue)) {
-    add(`Non-revenue – ${name}`, "Credit", amount, defaults.nonRevenue);
+    add(`Non-revenue – ${name}`, "Credit", amount, nonRevenueAccount(mapping, name));
   }
   for (const [tender, amount] of byKey(summary.payments)) {
-    add(`${tenderLabel(tender)} payments`, "Debit", amount, tenderAccount(tender));
+    add(paymentsDescription(tender), "Debit", amount, tenderAccount(tender));
   }
   for (const [tender, amount] of byKey(summary.refunds)) {
     add(`Refunds – ${tenderLabel(tender)}`, "Credit", amount, tenderAccount(tender));
   }
+  // Cash back is inside the card payments above; the cash went out of the drawer.
+  add("Cash back paid out", "Credit", summary.cashBack, cashAccount);
   add("Processing fees", "Debit", summary.fees, defaults.fees);
   add("Processing fees – Card clearing", "Credit", summary.fees, tenderAccount("CARD"));
   add("Cash rounding", "Credit", summary.rounding, defaults.rounding);
@@ -217,20 +264,27 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
   if (residual !== 0) {
     assertFitsQuickBooks(residual, currency);
     const shown = `${formatDecimal(Math.abs(residual), currency)} ${currency}`;
+    // More debits than credits: more money taken than the sales, tax and tips explain (over), or less (short).
+    const over = residual > 0;
+    const overOrShort = `${over ? "over" : "short"} by ${shown}`;
+    const why = `${over ? "more" : "less"} money was taken than the sales, tax and tips explain`;
     lines.push({
       description: "Over/short (unexplained difference)",
-      postingType: residual > 0 ? "Credit" : "Debit",
+      postingType: over ? "Credit" : "Debit",
       amount: Math.abs(residual),
       accountId: mapping.defaults.overShort,
     });
     warnings.push({
       code: "over-short",
-      message: `The POS figures do not balance by ${shown}; the difference was posted to the over/short account ${mapping.defaults.overShort}.`,
+      message:
+        `The POS figures are ${overOrShort}: ${why}. ` +
+        `The difference was ${over ? "credited" : "debited"} to the over/short account ${mapping.defaults.overShort}.`,
     });
     if (Math.abs(residual) > tolerance) {
       holdReason =
-        `The POS figures leave an unexplained difference of ${shown}, more than the ` +
-        `${formatDecimal(tolerance, currency)} ${currency} tolerance: the entry is held for review and not posted.`;
+        `The POS figures leave an unexplained difference of ${shown}, more than the ${formatDecimal(tolerance, currency)} ${currency} ` +
+        `tolerance: they are ${overOrShort} (${why}). ` +
+        "The entry is held for review and not posted.";
     }
   }
 
@@ -253,7 +307,7 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
           })),
         };
   return {
-    docNumber: number, txnDate, currency, lines, total, residual,
+    docNumber: number, txnDate, currency, lines, total, residual, cashBack: summary.cashBack,
     held: holdReason !== null, holdReason, warnings, journalEntry,
   };
 }

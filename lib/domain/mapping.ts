@@ -30,6 +30,8 @@ export const mappingSchema = z.strictObject({
   tenders: z.optional(accountsByKey),
   taxes: z.optional(accountsByKey),
   serviceCharges: z.optional(accountsByKey),
+  /** Non-revenue items (deposits, donations, gift-card loads) by item name; the rest go to defaults.nonRevenue. */
+  nonRevenue: z.optional(accountsByKey),
   returnsToCategoryAccounts: z.optional(z.boolean()),
   holdTolerance: z.optional(z.int().check(z.nonnegative())),
 });
@@ -38,6 +40,19 @@ export type Mapping = z.infer<typeof mappingSchema>;
 
 export class MappingError extends Error {
   override name = "MappingError";
+}
+
+/**
+ * The account a non-revenue item goes to: the mapping's entry for its name (matched as written, else
+ * ignoring case and surrounding spaces), else the default.
+ */
+export function nonRevenueAccount(mapping: Mapping, item: string): string {
+  const byItem = mapping.nonRevenue ?? {};
+  const exact = byItem[item];
+  if (exact) return exact;
+  const wanted = item.trim().toLowerCase();
+  const loose = Object.entries(byItem).find(([name]) => name.trim().toLowerCase() === wanted);
+  return loose?.[1] ?? mapping.defaults.nonRevenue;
 }
 
 export function parseMapping(input: unknown): Mapping {

@@ -34,13 +34,18 @@ export interface DailySummary {
   payments: Buckets;
   /** Money given back, by the tender refunded. */
   refunds: Buckets;
+  /**
+   * Cash handed out with card payments (Clover's cash back): it is inside those card payments and left
+   * the cash drawer, so the cash tender is credited with it. Not revenue.
+   */
+  cashBack: number;
   /** Signed sum of processing fees on the day's payments and refunds. */
   fees: number;
   /** Cash rounding adjustments. */
   rounding: number;
 }
 
-export const SCALAR_FIELDS = ["discounts", "tips", "giftCardSales", "fees", "rounding"] as const;
+export const SCALAR_FIELDS = ["discounts", "tips", "giftCardSales", "cashBack", "fees", "rounding"] as const;
 export const BUCKET_FIELDS = [
   "sales", "returns", "serviceCharges", "autoGratuities", "tax", "nonRevenue", "payments", "refunds",
 ] as const;
@@ -55,7 +60,7 @@ export class SummaryError extends Error {
 export function emptySummary(currency: string): DailySummary {
   return {
     currency, sales: {}, returns: {}, categoryNames: {}, discounts: 0, serviceCharges: {}, autoGratuities: {},
-    tax: {}, tips: 0, giftCardSales: 0, nonRevenue: {}, payments: {}, refunds: {}, fees: 0, rounding: 0,
+    tax: {}, tips: 0, giftCardSales: 0, nonRevenue: {}, payments: {}, refunds: {}, cashBack: 0, fees: 0, rounding: 0,
   };
 }
 
@@ -131,11 +136,12 @@ export function netSales(summary: DailySummary): number {
 
 /**
  * What ACCOUNTING.md's identity leaves over, in minor units:
- * (Σ payments − Σ refunds) − (gross − discounts − returns + service charges + tax + tips + gift card
- * sales + non-revenue + rounding). Zero for consistent POS data.
+ * (Σ payments − Σ refunds − cash back) − (gross − discounts − returns + service charges + tax + tips +
+ * gift card sales + non-revenue + rounding). Zero for consistent POS data. Cash back is inside the card
+ * payments and went out of the drawer again, so it is not money the sales explain.
  */
 export function identityResidual(summary: DailySummary): number {
-  const collected = subtractMinor(bucketTotal(summary.payments), bucketTotal(summary.refunds));
+  const collected = subtractMinor(subtractMinor(bucketTotal(summary.payments), bucketTotal(summary.refunds)), summary.cashBack);
   const explained = sumMinor(
     netSales(summary),
     bucketTotal(summary.serviceCharges),
@@ -158,7 +164,11 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** sha256 of the summary's canonical JSON: the same figures always give the same hash. */
+/**
+ * sha256 of the summary's canonical JSON: the same figures always give the same hash. A day without
+ * cash back hashes as it did before the figure existed, so entries posted then still match.
+ */
 export function summaryHash(summary: DailySummary): string {
-  return createHash("sha256").update(canonicalJson(normaliseSummary(summary))).digest("hex");
+  const { cashBack, ...rest } = normaliseSummary(summary);
+  return createHash("sha256").update(canonicalJson(cashBack === 0 ? rest : { ...rest, cashBack })).digest("hex");
 }

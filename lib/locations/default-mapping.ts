@@ -3,12 +3,26 @@
  * accounts, chosen by account type (and subtype or name where a type holds several kinds). The
  * merchant can change it later on the mapping page; this only has to be complete and sensible.
  * When the chart has no account of a type a figure needs, nothing is suggested and the answer says
- * which kind of account to create.
+ * which kind of account to create. Given the location's non-revenue items (Clover's isRevenue: false
+ * lines, by name), it maps those whose name says gift card to the gift-card liability: a load is money
+ * owed back in goods, not a donation or a deposit.
  */
 import type { Mapping } from "../domain/mapping";
 import type { QuickBooksAccount } from "../quickbooks/types";
 
 export type SuggestedMapping = { ok: true; mapping: Mapping } | { ok: false; missing: string[] };
+
+export interface SuggestionOptions {
+  /** The location's non-revenue items by name, as its daily summaries key them. */
+  nonRevenueItems?: readonly string[];
+}
+
+const GIFT_CARD_ITEM = /\bgift[\s-]*(?:cards?|certificates?|vouchers?)\b|\bgiftcards?\b/i;
+
+/** "Gift Card", "Gift card $50", "E-gift certificate": a gift-card load. */
+export function isGiftCardItem(name: string): boolean {
+  return GIFT_CARD_ITEM.test(name);
+}
 
 const byName = (pattern: RegExp) => (account: QuickBooksAccount) => pattern.test(account.name);
 const ofType = (type: string) => (account: QuickBooksAccount) => account.accountType === type;
@@ -33,7 +47,7 @@ export const MISSING_ACCOUNT = {
   expense: "an Expense account for processing fees and over/short",
 } as const;
 
-export function suggestDefaultMapping(accounts: readonly QuickBooksAccount[]): SuggestedMapping {
+export function suggestDefaultMapping(accounts: readonly QuickBooksAccount[], options: SuggestionOptions = {}): SuggestedMapping {
   const sales = pick(accounts, "Income", ofSubType("SalesOfProductIncome"), (account) => account.accountSubType !== "DiscountsRefundsGiven");
   const discounts = accounts.find((account) => account.active && ofType("Income")(account) && ofSubType("DiscountsRefundsGiven")(account));
   const serviceCharges = accounts.find((account) => account.active && ofType("Income")(account) && (ofSubType("ServiceFeeIncome")(account) || byName(/service/i)(account)));
@@ -57,10 +71,13 @@ export function suggestDefaultMapping(accounts: readonly QuickBooksAccount[]): S
   // (ACCOUNTING.md); the key is the tender's name as each POS gives it (Square's type, Clover's label).
   const undeposited = accounts.find((account) => account.active && ofSubType("UndepositedFunds")(account));
   const cash = undeposited && undeposited.id !== tenders.id ? { tenders: { CASH: undeposited.id, Cash: undeposited.id } } : {};
+  const giftCardItems = [...new Set(options.nonRevenueItems ?? [])].filter(isGiftCardItem).sort();
+  const nonRevenue = giftCardItems.length > 0 ? { nonRevenue: Object.fromEntries(giftCardItems.map((name) => [name, giftCards.id])) } : {};
   return {
     ok: true,
     mapping: {
       ...cash,
+      ...nonRevenue,
       defaults: {
         sales: sales.id,
         // Without a contra-income account, discounts and returns reduce sales directly.

@@ -17,6 +17,8 @@ export interface ReportEntry {
   lines: EntryLine[];
   /** Σ debits = Σ credits, minor units. */
   total: number;
+  /** Cash handed out with card payments (Clover's cash back), minor units; in an adjustment, the change. */
+  cashBack?: number;
   /** The entry in QuickBooks, when it was posted. */
   quickBooksUrl?: string;
 }
@@ -96,11 +98,22 @@ export function reportDocument(input: SyncReportInput): Block[] {
   if (input.entry && input.entry.lines.length > 0) {
     blocks.push({ kind: "lines", currency: input.entry.currency, lines: input.entry.lines, total: input.entry.total });
   }
+  const cashBack = input.entry?.cashBack ?? 0;
+  if (input.entry && cashBack !== 0) blocks.push({ kind: "paragraph", text: cashBackText(cashBack, input.entry.currency, input.status) });
   if (input.warnings.length > 0) {
     blocks.push({ kind: "list", title: "Worth a look", items: input.warnings.map((warning) => warning.message) });
   }
   blocks.push({ kind: "paragraph", text: "This report stays available in daybook.", link: { text: "Open it in daybook", url: input.reportUrl } });
   return blocks;
+}
+
+/** Cash back is inside the card payments and left the cash drawer: an accountant matching deposits needs to know how much. */
+function cashBackText(cashBack: number, currency: string, status: ReportStatus): string {
+  const amount = `${formatDecimal(Math.abs(cashBack), currency)} ${currency}`;
+  if (status === "adjusted") {
+    return `Cash back given with card payments ${cashBack > 0 ? "rose" : "fell"} by ${amount} since the day was posted; the card payments and the cash account are adjusted by it.`;
+  }
+  return `Cash back given with card payments: ${amount}. It is included in the card payments, and the cash account is credited with it, since it was paid out of the drawer.`;
 }
 
 function statusBlocks(input: SyncReportInput): Block[] {
@@ -120,7 +133,8 @@ function statusBlocks(input: SyncReportInput): Block[] {
     case "held":
       return [{
         kind: "paragraph",
-        text: `Nothing was posted yet: ${input.heldReason ?? "this merchant reviews every day before it is posted"}. Check the lines below and approve to post them.`,
+        // A reason may end with its own full stop.
+        text: `Nothing was posted yet: ${(input.heldReason ?? "this merchant reviews every day before it is posted").replace(/\.$/, "")}. Check the lines below and approve to post them.`,
         ...(input.approveUrl && { link: { text: "Review and approve", url: input.approveUrl } }),
       }];
     case "failed": {

@@ -49,6 +49,8 @@ export const dailySummarySchema = describing<DailySummary>()(z.object({
   nonRevenue: buckets,
   payments: buckets,
   refunds: buckets,
+  // Summaries stored before cash back was a figure had none.
+  cashBack: z._default(minorUnits, 0),
   fees: minorUnits,
   rounding: minorUnits,
 }));

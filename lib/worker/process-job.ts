@@ -171,13 +171,14 @@ function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationC
     case "adjusted": {
       const entry: ReportEntry = {
         docNumber: outcome.docNumber, txnDate: outcome.txnDate, currency: outcome.entry.currency, lines: outcome.entry.lines,
-        total: outcome.entry.total, quickBooksUrl: `${deps.quickBooksAppUrl}/app/journal?txnId=${encodeURIComponent(outcome.entryId)}`,
+        total: outcome.entry.total, cashBack: outcome.entry.cashBack,
+        quickBooksUrl: `${deps.quickBooksAppUrl}/app/journal?txnId=${encodeURIComponent(outcome.entryId)}`,
       };
       return { ...base, entry, warnings: outcome.warnings };
     }
     case "held": {
-      const { docNumber, txnDate, currency, lines, total } = outcome.entry;
-      return { ...base, entry: { docNumber, txnDate, currency, lines, total }, heldReason: outcome.reason, warnings: outcome.warnings };
+      const { docNumber, txnDate, currency, lines, total, cashBack } = outcome.entry;
+      return { ...base, entry: { docNumber, txnDate, currency, lines, total, cashBack }, heldReason: outcome.reason, warnings: outcome.warnings };
     }
     case "no-sales":
       return { ...base, warnings: outcome.warnings };

@@ -4,7 +4,7 @@
  * `unitQty` in thousandths): sales with modifiers, line and order discounts, two tax rates, tips, service
  * charges and auto-gratuities, cash, split payments across two tenders (a custom "House Account" tender
  * among them, by amount, by item and by halves, some straddling the day's end or start), non-revenue
- * lines (donations, bottle deposits), items sold by weight, custom amounts, items in several categories,
+ * lines (donations, bottle deposits), debit payments with cash back, items sold by weight, custom amounts, items in several categories,
  * uncategorised, deleted and uncatalogued items, failed and voided payments, refunds by line and by amount
  * (the same day, the next day, and today for yesterday's sales), manual credits, exchanges, test orders,
  * unpaid orders and orders merely modified today. Seeded, so a day can be regenerated exactly.
@@ -41,6 +41,8 @@ export interface GenerateCloverDayOptions {
   creditRate?: number;
   /** Orders the summary must ignore (failed payments only, test mode, unpaid, paid just outside the day), per order. Default 0.1. */
   noiseRate?: number;
+  /** Share of debit-card payments where the customer also takes cash back (5.00 to 40.00). Default 0.3. */
+  cashBackRate?: number;
 }
 
 /** A complete expanded order, as CloverReader.orderPages yields it inside `{elements: [...]}` pages. */
@@ -485,9 +487,12 @@ export function generateCloverDay(options: GenerateCloverDayOptions): GeneratedC
     const tip = plan.tip ?? (plan.tender.supportsTipping && chance(0.5) ? int(0, 20) * 25 : 0);
     const amount = plan.goods + tax + serviceCharge;
     const namedTaxes = chance(0.75);
+    // Cash back rides on the debit card (charged with the sale) and is paid out of the cash drawer.
+    const cashBack = plan.tender === CLOVER_TENDERS.debit && chance(options.cashBackRate ?? 0.3) ? int(1, 8) * 500 : 0;
 
     if (counts(at)) {
-      addToBucket(truth.payments, plan.tender.label, amount + tip);
+      addToBucket(truth.payments, plan.tender.label, amount + tip + cashBack);
+      truth.cashBack += cashBack;
       truth.tips += tip;
       if (order.serviceCharge && serviceCharge) {
         addToBucket(order.serviceCharge.autoGratuity ? truth.autoGratuities : truth.serviceCharges, order.serviceCharge.name, serviceCharge);
@@ -497,7 +502,7 @@ export function generateCloverDay(options: GenerateCloverDayOptions): GeneratedC
 
     const body: Record<string, unknown> = {
       id, order: { id: order.id }, device: { id: "6f1c2a9e-3b5d-4e7f-9a10-2b3c4d5e6f70" }, tender: tenderRef(plan.tender),
-      amount, tipAmount: tip, taxAmount: tax, cashbackAmount: 0,
+      amount, tipAmount: tip, taxAmount: tax, cashbackAmount: cashBack,
       ...(plan.tender.opensCashDrawer ? { cashTendered: Math.ceil((amount + tip) / 500) * 500 } : {}),
       employee: { id: "GEMPLOYEE0001" }, createdTime: at, clientCreatedTime: at - 1800, modifiedTime: at + 500,
       offline: false, result: "SUCCESS",

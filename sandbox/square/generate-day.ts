@@ -1,9 +1,15 @@
 /**
  * A generator of realistic Square merchant days, as raw API bodies (snake_case, as on the wire): sales
- * with modifiers, line discounts, two additive taxes, tips, service charges and auto-gratuities, split
- * tenders, cash with rounding, gift-card loads and redemptions, custom amounts, deleted and
- * uncategorised catalog items, paid-but-OPEN orders, voided tenders, canceled and unpaid orders, same-day
- * returns with refunds, and orders just outside the day. Seeded, so a day can be regenerated exactly.
+ * with modifiers, line discounts and comps, two additive taxes, tips, service charges and
+ * auto-gratuities, split tenders, cash with rounding, gift-card loads and redemptions, custom amounts,
+ * deleted and uncategorised catalog items, paid-but-OPEN orders, voided tenders, canceled and unpaid
+ * orders, same-day returns with refunds, and orders just outside the day. Seeded, so a day can be
+ * regenerated exactly.
+ *
+ * With `taxRegime` GB or AU, prices include tax as they do there: VAT at 20% and 5% with zero-rated
+ * lines (GB), GST at 10% with GST-free lines (AU); orders also get order-level discounts spread over
+ * lines of different rates, and the delivery fee carries VAT (GST) inside it. Square keeps that tax
+ * inside gross_sales_money there; the ground truth is ex-tax, as ACCOUNTING.md requires.
  *
  * Alongside the bodies it keeps its own ground truth: the daily summary ACCOUNTING.md defines, added
  * up from the generation parameters as it goes, never from the bodies. Tests compare the summariser
@@ -28,7 +34,11 @@ export interface GenerateDayOptions {
   openRate?: number;
   /** Orders outside the day, canceled or unpaid, per sale: noise the summary must ignore. */
   noiseRate?: number;
+  /** US (default): additive sales taxes. GB, AU: tax included in prices (VAT 20% / 5% / zero-rated; GST 10% / GST-free). */
+  taxRegime?: TaxRegime;
 }
+
+export type TaxRegime = "US" | "GB" | "AU";
 
 export interface GeneratedDay {
   window: BusinessDayWindow;
@@ -65,10 +75,37 @@ const CATALOG: readonly CatalogEntry[] = [
 const UNCATEGORIZED = { id: "uncategorized", name: "Uncategorized" };
 const CUSTOM = { id: "custom-amounts", name: "Custom amounts" };
 
+interface TaxDefinition {
+  uid: string;
+  name: string;
+  basisPoints: number;
+  percentage: string;
+}
+
 const TAXES = [
   { uid: "tax-state", name: "State Sales Tax", basisPoints: 850, percentage: "8.5" },
   { uid: "tax-city", name: "City Tax", basisPoints: 100, percentage: "1" },
-] as const;
+] as const satisfies readonly TaxDefinition[];
+
+/** Tax-inclusive regimes: their taxes, and which of them (by index) a category's lines carry; null is zero-rated. */
+const INCLUSIVE_REGIMES: Record<Exclude<TaxRegime, "US">, { taxes: readonly TaxDefinition[]; rateOf: (categoryId: string) => number | null }> = {
+  GB: {
+    taxes: [
+      { uid: "vat-standard", name: "VAT 20%", basisPoints: 2000, percentage: "20" },
+      { uid: "vat-reduced", name: "VAT 5%", basisPoints: 500, percentage: "5" },
+    ],
+    rateOf: (categoryId) => ({ GEN_CAT_BEV: 0, GEN_CAT_FOOD: 1, GEN_CAT_MERCH: 0, [CUSTOM.id]: 0 } as Record<string, number>)[categoryId] ?? null,
+  },
+  AU: {
+    taxes: [{ uid: "gst", name: "GST", basisPoints: 1000, percentage: "10" }],
+    rateOf: (categoryId) => ({ GEN_CAT_BEV: 0, GEN_CAT_MERCH: 0, [CUSTOM.id]: 0 } as Record<string, number>)[categoryId] ?? null,
+  },
+};
+
+/** a × b ÷ c rounded half up, for non-negative integers: the generator's own arithmetic. */
+function mulDivHalfUp(a: number, b: number, c: number): number {
+  return Math.floor((2 * a * b + c) / (2 * c));
+}
 
 const SERVICE_CHARGES = [
   { name: "Delivery fee", type: "CUSTOM", taxable: true },
@@ -113,14 +150,46 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
   const nextId = (prefix: string) => `${prefix}${options.seed.toString(36).toUpperCase()}X${(serial++).toString(36).toUpperCase().padStart(6, "0")}`;
   const span = window.endMs - window.startMs;
 
+  const regime = options.taxRegime ?? "US";
+  const inclusive = regime === "US" ? null : INCLUSIVE_REGIMES[regime];
+  const taxList: readonly TaxDefinition[] = inclusive ? inclusive.taxes : TAXES;
+  const taxType = inclusive ? "INCLUSIVE" : "ADDITIVE";
+
   interface SoldLine {
+    index: number;
     body: Record<string, unknown>;
     category: { id: string; name: string };
+    /** As Square writes them: gross (with the tax inside where prices include it) and the discount. */
     gross: number;
     discount: number;
+    /** Tax by taxList index. */
     taxes: number[];
+    /** The taxList index of an inclusive line's rate; null when zero-rated or when tax is added on top. */
+    rateIndex: number | null;
     total: number;
+    /** The line's own discount (the rest of `discount` is its share of an order discount), and its percentage. */
+    ownDiscount: number;
+    discountPercent: number;
+    /** The ground truth, ACCOUNTING.md's: gross and discount ex-tax. */
+    grossExTax: number;
+    discountExTax: number;
     giftCard: boolean;
+  }
+
+  /** A line as drawn, before taxes (and, where prices include tax, before its share of an order discount). */
+  interface LineDraft {
+    index: number;
+    custom: boolean;
+    entry: CatalogEntry;
+    quantity: number;
+    unit: number;
+    modifier: number;
+    gross: number;
+    discountPercent: number;
+    /** The line's own discount. */
+    discount: number;
+    category: { id: string; name: string };
+    giftCardAmount: number | null;
   }
 
   const taxOf = (line: SoldLine) => line.taxes.reduce((a, b) => a + b, 0);
@@ -132,44 +201,65 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
   /** What each generated sale sold and how it was paid, for a later return. */
   const sold = new WeakMap<SquareOrderBody, Sold>();
 
-  function makeLine(index: number): SoldLine {
+  function drawLine(index: number): LineDraft {
     const roll = random();
+    const entry = CATALOG[0] as CatalogEntry;
     if (roll < 0.05) {
       const amount = int(10, 100) * 250;
-      return {
-        body: {
-          uid: `li-${index}`, name: "Gift Card", quantity: "1", item_type: "GIFT_CARD",
-          base_price_money: money(amount), variation_total_price_money: money(amount), gross_sales_money: money(amount),
-          total_discount_money: money(0), total_tax_money: money(0), total_service_charge_money: money(0), total_money: money(amount),
-        },
-        category: CUSTOM, gross: amount, discount: 0, taxes: [0, 0], total: amount, giftCard: true,
-      };
+      return { index, custom: false, entry, quantity: 1, unit: amount, modifier: 0, gross: amount, discountPercent: 0, discount: 0, category: CUSTOM, giftCardAmount: amount };
     }
     const custom = roll < 0.12;
-    const entry = pick(CATALOG);
+    const picked = pick(CATALOG);
     const quantity = int(1, 3);
-    const unit = custom ? int(100, 5000) : entry.price;
+    const unit = custom ? int(100, 5000) : picked.price;
     const modifier = !custom && chance(0.3) ? int(1, 4) * 50 : 0;
-    const variationTotal = quantity * unit;
-    const gross = variationTotal + quantity * modifier;
+    const gross = quantity * unit + quantity * modifier;
     const discountPercent = chance(0.2) ? pick([10, 15, 50, 100]) : 0;
     const discount = Math.round((gross * discountPercent) / 100);
-    const taxable = gross - discount;
-    const taxes = TAXES.map((tax, i) => (i === 1 && !chance(0.5) ? 0 : Math.round((taxable * tax.basisPoints) / 10000)));
-    const taxTotal = taxes.reduce((a, b) => a + b, 0);
-    const total = taxable + taxTotal;
-    const body: Record<string, unknown> = {
+    const category = custom ? CUSTOM : (picked.category ?? UNCATEGORIZED);
+    return { index, custom, entry: picked, quantity, unit, modifier, gross, discountPercent, discount, category, giftCardAmount: null };
+  }
+
+  function lineBody(draft: LineDraft): Record<string, unknown> {
+    const { index, custom, entry, quantity, unit, modifier, gross } = draft;
+    return {
       uid: `li-${index}`,
       name: custom ? "Custom Amount" : entry.name,
       quantity: String(quantity),
       item_type: custom ? "CUSTOM_AMOUNT" : "ITEM",
       ...(custom ? {} : { catalog_object_id: entry.variationId, catalog_version: 1741975200000, variation_name: "Regular" }),
       base_price_money: money(unit),
-      variation_total_price_money: money(variationTotal),
+      variation_total_price_money: money(quantity * unit),
       gross_sales_money: money(gross),
       ...(modifier
         ? { modifiers: [{ uid: `mod-${index}`, name: "Extra shot", quantity: String(quantity), base_price_money: money(modifier), total_price_money: money(quantity * modifier) }] }
         : {}),
+    };
+  }
+
+  function giftCardLine(draft: LineDraft, amount: number): SoldLine {
+    return {
+      index: draft.index,
+      body: {
+        uid: `li-${draft.index}`, name: "Gift Card", quantity: "1", item_type: "GIFT_CARD",
+        base_price_money: money(amount), variation_total_price_money: money(amount), gross_sales_money: money(amount),
+        total_discount_money: money(0), total_tax_money: money(0), total_service_charge_money: money(0), total_money: money(amount),
+      },
+      category: CUSTOM, gross: amount, discount: 0, taxes: taxList.map(() => 0), rateIndex: null, total: amount, ownDiscount: 0, discountPercent: 0,
+      grossExTax: amount, discountExTax: 0, giftCard: true,
+    };
+  }
+
+  /** US: taxes added on top of the discounted price; the second (city) tax on about half the lines. */
+  function additiveLine(draft: LineDraft): SoldLine {
+    if (draft.giftCardAmount !== null) return giftCardLine(draft, draft.giftCardAmount);
+    const { index, gross, discount } = draft;
+    const taxable = gross - discount;
+    const taxes = TAXES.map((tax, i) => (i === 1 && !chance(0.5) ? 0 : Math.round((taxable * tax.basisPoints) / 10000)));
+    const taxTotal = taxes.reduce((a, b) => a + b, 0);
+    const total = taxable + taxTotal;
+    const body: Record<string, unknown> = {
+      ...lineBody(draft),
       applied_taxes: TAXES.flatMap((tax, i) =>
         (taxes[i] ?? 0) > 0 || i === 0 ? [{ uid: `at-${index}-${i}`, tax_uid: tax.uid, applied_money: money(taxes[i] ?? 0) }] : [],
       ),
@@ -181,8 +271,70 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
       total_service_charge_money: money(0),
       total_money: money(total),
     };
-    const category = custom ? CUSTOM : (entry.category ?? UNCATEGORIZED);
-    return { body, category, gross, discount, taxes, total, giftCard: false };
+    return {
+      index, body, category: draft.category, gross, discount, taxes, rateIndex: null, total, ownDiscount: discount, discountPercent: draft.discountPercent,
+      grossExTax: gross, discountExTax: discount, giftCard: false,
+    };
+  }
+
+  /**
+   * GB, AU: the tax is inside the price. Square charges rate/(1 + rate) of what the line comes to after
+   * its discounts; the truth takes it out of net and scales the discount by net ex-tax ÷ net incl-tax,
+   * and values a comp at its own rate (ACCOUNTING.md).
+   */
+  function inclusiveLine(draft: LineDraft, orderShare: number): SoldLine {
+    if (draft.giftCardAmount !== null) return giftCardLine(draft, draft.giftCardAmount);
+    const { index, gross } = draft;
+    const discount = draft.discount + orderShare;
+    const rateIndex = inclusive?.rateOf(draft.category.id) ?? null;
+    const rate = rateIndex === null ? null : taxList[rateIndex];
+    const total = gross - discount;
+    const tax = rate ? mulDivHalfUp(total, rate.basisPoints, 10000 + rate.basisPoints) : 0;
+    const netExTax = total - tax;
+    let grossExTax = gross;
+    let discountExTax = discount;
+    if (rate && total === 0 && gross > 0) {
+      grossExTax = mulDivHalfUp(gross, 10000, 10000 + rate.basisPoints);
+      discountExTax = grossExTax;
+    } else if (rate) {
+      discountExTax = discount === 0 ? 0 : mulDivHalfUp(discount, netExTax, total);
+      grossExTax = netExTax + discountExTax;
+    }
+    const appliedDiscounts = [
+      ...(draft.discount ? [{ uid: `ad-${index}`, discount_uid: `disc-${index}`, applied_money: money(draft.discount) }] : []),
+      ...(orderShare ? [{ uid: `ad-${index}-order`, discount_uid: "disc-order", applied_money: money(orderShare) }] : []),
+    ];
+    const body: Record<string, unknown> = {
+      ...lineBody(draft),
+      // A comp keeps its tax at 0: the rate stays on the line.
+      ...(rate ? { applied_taxes: [{ uid: `at-${index}-${rateIndex}`, tax_uid: rate.uid, applied_money: money(tax) }] } : {}),
+      ...(appliedDiscounts.length ? { applied_discounts: appliedDiscounts } : {}),
+      total_discount_money: money(discount),
+      total_tax_money: money(tax),
+      total_service_charge_money: money(0),
+      total_money: money(total),
+    };
+    const taxes = taxList.map((_, i) => (i === rateIndex ? tax : 0));
+    return {
+      index, body, category: draft.category, gross, discount, taxes, rateIndex, total, ownDiscount: draft.discount, discountPercent: draft.discountPercent,
+      grossExTax, discountExTax, giftCard: false,
+    };
+  }
+
+  /** The lines of a sale; where prices include tax, now and then 10% off the whole bill, spread over the lines by what they come to. */
+  function saleLines(): { lines: SoldLine[]; orderDiscount: number } {
+    const count = int(1, 4);
+    if (!inclusive) return { lines: Array.from({ length: count }, (_, i) => additiveLine(drawLine(i))), orderDiscount: 0 };
+    const drafts = Array.from({ length: count }, (_, i) => drawLine(i));
+    const weights = drafts.map((draft) => (draft.giftCardAmount === null ? draft.gross - draft.discount : 0));
+    const base = weights.reduce((a, b) => a + b, 0);
+    const orderDiscount = base > 0 && chance(0.2) ? mulDivHalfUp(base, 10, 100) : 0;
+    // Floors, and what they leave to the first line that can take it.
+    const shares = weights.map((weight) => (orderDiscount ? Math.floor((orderDiscount * weight) / base) : 0));
+    const left = orderDiscount - shares.reduce((a, b) => a + b, 0);
+    const first = weights.findIndex((weight, i) => weight - (shares[i] ?? 0) >= left && weight > 0);
+    if (left > 0 && first >= 0) shares[first] = (shares[first] ?? 0) + left;
+    return { lines: drafts.map((draft, i) => inclusiveLine(draft, shares[i] ?? 0)), orderDiscount };
   }
 
   /**
@@ -192,17 +344,25 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
    */
   function sale(paidAt: number, state: "COMPLETED" | "OPEN", counted: boolean, feesCounted = counted): SquareOrderBody {
     const id = nextId("GENORD");
-    const lines = Array.from({ length: int(1, 4) }, (_, i) => makeLine(i));
-    const discounts = lines.flatMap((line, i) =>
-      line.discount ? [{ uid: `disc-${i}`, name: "Promo", type: "FIXED_PERCENTAGE", percentage: "10", scope: "LINE_ITEM", applied_money: money(line.discount) }] : [],
-    );
+    const { lines, orderDiscount } = saleLines();
+    const discounts = [
+      ...lines.flatMap((line) =>
+        line.ownDiscount
+          ? [{ uid: `disc-${line.index}`, name: line.discountPercent === 100 ? "Comp" : "Promo", type: "FIXED_PERCENTAGE", percentage: String(line.discountPercent), scope: "LINE_ITEM", applied_money: money(line.ownDiscount) }]
+          : []),
+      ...(orderDiscount ? [{ uid: "disc-order", name: "10% off the bill", type: "FIXED_PERCENTAGE", percentage: "10", scope: "ORDER", applied_money: money(orderDiscount) }] : []),
+    ];
     const charge = chance(0.1) ? pick(SERVICE_CHARGES) : null;
     const chargeAmount = charge ? int(1, 40) * 25 : 0;
-    const chargeTax = charge?.taxable ? Math.round((chargeAmount * TAXES[0].basisPoints) / 10000) : 0;
+    const chargeRate = taxList[0] as TaxDefinition;
+    // The delivery fee is taxed at the standard rate: on top of it (US), or inside it (GB, AU).
+    const chargeTax = !charge?.taxable ? 0
+      : inclusive ? mulDivHalfUp(chargeAmount, chargeRate.basisPoints, 10000 + chargeRate.basisPoints)
+      : Math.round((chargeAmount * TAXES[0].basisPoints) / 10000);
+    const chargeTotal = inclusive ? chargeAmount : chargeAmount + chargeTax;
     const tip = chance(0.4) ? int(0, 800) : 0;
     const lineTotal = lines.reduce((sum, line) => sum + line.total, 0);
-    const subtotal = lineTotal + chargeAmount + chargeTax + tip;
-
+    const subtotal = lineTotal + chargeTotal + tip;
     const tenderCount = chance(0.15) ? int(2, 3) : 1;
     const types = tenderCount === 1 ? [chance(0.3) ? "CASH" : "CARD"] : Array.from({ length: tenderCount }, () => pick(SPLIT_TENDERS));
     const rounding = types.length === 1 && types[0] === "CASH" && subtotal > 100 && chance(0.5) ? int(-2, 2) : 0;
@@ -243,16 +403,16 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
           truth.giftCardSales += line.total;
           continue;
         }
-        addToBucket(truth.sales, line.category.id, line.gross);
+        addToBucket(truth.sales, line.category.id, line.grossExTax);
         truth.categoryNames[line.category.id] = line.category.name;
-        truth.discounts += line.discount;
-        TAXES.forEach((tax, i) => {
+        truth.discounts += line.discountExTax;
+        taxList.forEach((tax, i) => {
           addToBucket(truth.tax, tax.name, line.taxes[i] ?? 0);
         });
       }
       if (charge) {
-        addToBucket(charge.type === "AUTO_GRATUITY" ? truth.autoGratuities : truth.serviceCharges, charge.name, chargeAmount);
-        addToBucket(truth.tax, TAXES[0].name, chargeTax);
+        addToBucket(charge.type === "AUTO_GRATUITY" ? truth.autoGratuities : truth.serviceCharges, charge.name, chargeTotal - chargeTax);
+        addToBucket(truth.tax, chargeRate.name, chargeTax);
       }
       truth.tips += tip;
       truth.rounding += rounding;
@@ -272,21 +432,21 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
       created_at: iso(paidAt - int(60, 1800) * 1000), updated_at: iso(paidAt + 2000),
       ...(state === "COMPLETED" ? { closed_at: iso(paidAt + 1000) } : {}),
       line_items: lines.map((line) => line.body),
-      taxes: TAXES.map((tax) => ({ uid: tax.uid, name: tax.name, type: "ADDITIVE", percentage: tax.percentage, scope: "LINE_ITEM" })),
+      taxes: taxList.map((tax) => ({ uid: tax.uid, name: tax.name, type: taxType, percentage: tax.percentage, scope: "LINE_ITEM" })),
       ...(discounts.length ? { discounts } : {}),
       ...(charge
         ? { service_charges: [{
             uid: "sc-1", name: charge.name, type: charge.type, calculation_phase: "SUBTOTAL_PHASE", taxable: charge.taxable,
             treatment_type: "LINE_ITEM_TREATMENT", scope: "ORDER",
             amount_money: money(chargeAmount), applied_money: money(chargeAmount), total_tax_money: money(chargeTax),
-            total_money: money(chargeAmount + chargeTax),
-            ...(chargeTax ? { applied_taxes: [{ uid: "sc-at-1", tax_uid: TAXES[0].uid, applied_money: money(chargeTax) }] } : {}),
+            total_money: money(chargeTotal),
+            ...(chargeTax ? { applied_taxes: [{ uid: "sc-at-1", tax_uid: chargeRate.uid, applied_money: money(chargeTax) }] } : {}),
           }] }
         : {}),
       ...(rounding ? { rounding_adjustment: { uid: "rounding-1", name: "Cash rounding", amount_money: money(rounding) } } : {}),
       tenders: [...voided, ...tenders.map((tender) => tender.body)],
       total_money: money(total), total_tax_money: money(taxTotal), total_discount_money: money(discountTotal),
-      total_tip_money: money(tip), total_service_charge_money: money(chargeAmount + chargeTax),
+      total_tip_money: money(tip), total_service_charge_money: money(chargeTotal),
       net_amount_due_money: money(0),
     };
     sold.set(body, { lines, tenders });
@@ -302,10 +462,10 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
     const lineTax = taxOf(line);
     const refundFee = Math.min(tender.fee, Math.round((line.total * 26) / 1000));
     if (counted) {
-      addToBucket(truth.returns, line.category.id, line.gross);
+      addToBucket(truth.returns, line.category.id, line.grossExTax);
       truth.categoryNames[line.category.id] = line.category.name;
-      truth.discounts -= line.discount;
-      TAXES.forEach((tax, i) => {
+      truth.discounts -= line.discountExTax;
+      taxList.forEach((tax, i) => {
         addToBucket(truth.tax, tax.name, -(line.taxes[i] ?? 0));
       });
       addToBucket(truth.refunds, tender.type, line.total);
@@ -323,11 +483,13 @@ export function generateDay(options: GenerateDayOptions): GeneratedDay {
           ...(sourceLine.catalog_object_id ? { catalog_object_id: sourceLine.catalog_object_id } : {}),
           base_price_money: sourceLine.base_price_money, variation_total_price_money: sourceLine.variation_total_price_money,
           gross_return_money: money(line.gross),
-          applied_taxes: TAXES.map((tax, i) => ({ uid: `rat-${i}`, tax_uid: `rtax-${i}`, applied_money: money(line.taxes[i] ?? 0) })),
+          // Additive taxes all listed; an inclusive line lists its own rate only.
+          applied_taxes: taxList.flatMap((_, i) =>
+            !inclusive || i === line.rateIndex ? [{ uid: `rat-${i}`, tax_uid: `rtax-${i}`, applied_money: money(line.taxes[i] ?? 0) }] : []),
           total_discount_money: money(line.discount), total_tax_money: money(lineTax), total_money: money(line.total),
         }],
-        return_taxes: TAXES.map((tax, i) => ({
-          uid: `rtax-${i}`, source_tax_uid: tax.uid, name: tax.name, type: "ADDITIVE", percentage: tax.percentage,
+        return_taxes: taxList.map((tax, i) => ({
+          uid: `rtax-${i}`, source_tax_uid: tax.uid, name: tax.name, type: taxType, percentage: tax.percentage,
           scope: "LINE_ITEM", applied_money: money(line.taxes[i] ?? 0),
         })),
         return_amounts: { total_money: money(line.total), tax_money: money(lineTax), discount_money: money(line.discount) },

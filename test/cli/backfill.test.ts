@@ -176,9 +176,12 @@ describe("daybook backfill", () => {
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", addDays(today, -91), "--to", to], environment, /^daybook: a backfill reaches back at most 90 days/],
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", today], environment, /^daybook: \d{4}-\d\d-\d\d is not yet over and settled/],
       [["--merchant", location.merchantId, "--location", "L-missing", "--from", from, "--to", to], environment, /^daybook: merchant m-[0-9a-f-]+ has no location L-missing\n$/],
-      [["--merchant", location.merchantId, "--location", location.locationId, "--from", "yesterday", "--to", to], environment, /^daybook: from must be a date/],
+      [["--merchant", location.merchantId, "--location", location.locationId, "--from", "yesterday", "--to", to], environment, /^daybook: --from must be a date, YYYY-MM-DD, not "yesterday"$/m],
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to, "--wacth"], environment, /^daybook: Unknown option '--wacth'/],
-      [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to], { ...environment, DAYBOOK_QUEUE_URL: "" }, /^daybook: the environment is not valid: DAYBOOK_QUEUE_URL/],
+      [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to], { ...environment, DAYBOOK_QUEUE_URL: "" }, /^daybook: DAYBOOK_QUEUE_URL is not set$/m],
+      // An argument mistake is reported before the environment's.
+      [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", "someday"], { PATH: "" }, /^daybook: --to must be a date, YYYY-MM-DD, not "someday"$/m],
+      [["--location", location.locationId, "--from", from, "--to", to], { PATH: "" }, /^daybook: --merchant is required \(see daybook backfill --help\)$/m],
     ];
     for (const [args, env, message] of cases) {
       const { io, out } = captureIo(false);

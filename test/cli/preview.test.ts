@@ -171,6 +171,13 @@ describe.concurrent("daybook preview refuses bad input with one clear line and e
     ["a bad format", [...base, "--format", "xml"], /^daybook: --format must be json or table/],
     ["orders given twice", [...base, "--orders", fixturePath("square/worked-example/orders.json")], /appears more than once/],
     ["an unknown command", ["post"], /^daybook: unknown command "post"/],
+    // A fixed offset: a Los Angeles shop on it would post its days an hour off all summer.
+    ["a fixed-offset zone", replace(base, "--timezone", "EST"), /^daybook: "EST" is a fixed offset \(UTC-05:00\) with no daylight saving.*, or pass --fixed-offset if the location really keeps UTC-05:00 all year$/],
+    ["a zone abbreviation", replace(base, "--timezone", "PST"), /^daybook: "PST" is an abbreviation, not a time zone: .*such as America\/Los_Angeles$/],
+    ["an abbreviation even with --fixed-offset", [...replace(base, "--timezone", "CET"), "--fixed-offset"], /^daybook: "CET" is an abbreviation/],
+    ["Clover orders given as Square's", replace(base, "--orders", fixturePath("clover/card-sale.json")), /^daybook: orders file .*card-sale\.json looks like Clover data \(an \{elements: \[\.\.\.\]\} page\), not Square's: use --source clover$/],
+    ["a Clover item page given as a catalog", replace(base, "--catalog", fixturePath("clover/items.json")), /^daybook: catalog file .*items\.json looks like Clover data .*use --source clover$/],
+    ["a --location none of the orders are from", [...base, "--location", "L8EXAMPLE0002"], /^daybook: --location L8EXAMPLE0002 matches none of the orders; they are from location L8EXAMPLE0001$/],
   ])("%s", async (_, args, message) => {
     const { code, stdout, stderr } = await daybook(args);
     expect(code).toBe(2);
@@ -252,6 +259,8 @@ describe.concurrent("daybook preview --source clover refuses bad input with one 
     ["a malformed item page", swap("--items", badItems), /^daybook: item ITEM1 is not valid: categories: Invalid input: expected object, received array$/],
     ["another currency", [...base, "--currency", "CAD"], /^daybook: order 7BJQ0X3MJ4TZE is in USD, but the merchant's currency is CAD$/],
     ["orders given twice", [...base, "--orders", fixturePath("clover/card-sale.json")], /^daybook: order 7BJQ0X3MJ4TZE appears more than once/],
+    ["Square orders given as Clover's", swap("--orders", fixturePath("square/worked-example/orders.json")), /^daybook: orders file .*orders\.json looks like Square data .*not Clover's: use --source square$/],
+    ["a --location that is not the orders' merchant", [...base, "--location", "K3V8AZN1QW5YX"], /^daybook: --location K3V8AZN1QW5YX matches none of the orders; they are from merchant K3V8AZN1QW5YM$/],
   ])("%s", async (_, args, message) => {
     const { code, stdout, stderr } = await daybook(args);
     expect(code).toBe(2);
@@ -262,6 +271,24 @@ describe.concurrent("daybook preview --source clover refuses bad input with one 
 });
 
 describe("the daybook command", () => {
+  it.each(["preview", "sync", "backfill"])("`daybook %s --help` prints that command's usage and exits 0", async (command) => {
+    for (const help of [[command, "--help"], [command, "-h"], [command, "--date", "2025-03-14", "--help"], ["help", command]]) {
+      const { code, stdout, stderr } = await daybook(help);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      expect(stdout).toMatch(new RegExp(`^Usage:\\n  daybook ${command} --`));
+      for (const other of ["preview", "sync", "backfill"].filter((each) => each !== command)) expect(stdout).not.toContain(`daybook ${other} --`);
+    }
+  });
+
+  it("accepts a fixed-offset zone on purpose with --fixed-offset, and UTC as it is", async () => {
+    const est = await daybook([...workedExample("2025-03-14", ["--fixed-offset"]).map((arg) => (arg === "America/Los_Angeles" ? "EST" : arg))]);
+    expect(est.code).toBe(0);
+    expect((JSON.parse(est.stdout) as { window: { start: string } }).window.start).toBe("2025-03-14T05:00:00.000Z");
+    const utc = await daybook(workedExample("2025-03-14").map((arg) => (arg === "America/Los_Angeles" ? "UTC" : arg)));
+    expect(utc.code).toBe(0);
+    expect((JSON.parse(utc.stdout) as { window: { start: string } }).window.start).toBe("2025-03-14T00:00:00.000Z");
+  });
+
   it("is the package's bin, so `npx daybook` runs it", async () => {
     const { stdout } = await run("npx", ["--no-install", "daybook", "--help"], { cwd: new URL("../..", import.meta.url).pathname });
     expect(stdout).toContain("daybook preview --source square");

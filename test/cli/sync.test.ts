@@ -73,13 +73,26 @@ describe("daybook sync", () => {
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   });
 
-  it("says which setting is missing, in one line, and exits 2", async () => {
+  it("says which setting is missing, in plain words and one line, and exits 2", async () => {
     const { DAYBOOK_TABLE: _table, ...withoutTable } = environment;
     const { code, stdout, stderr } = await daybook(args(), withoutTable);
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr.trim()).toMatch(/^daybook: the environment is not valid: DAYBOOK_TABLE: /);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr.trim()).toBe("daybook: DAYBOOK_TABLE is not set");
+    const { QUICKBOOKS_CLIENT_ID: _id, QUICKBOOKS_CLIENT_SECRET: _secret, ...withoutClient } = withoutTable;
+    expect((await daybook(args(), withoutClient)).stderr.trim()).toBe("daybook: DAYBOOK_TABLE, QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET are not set");
+    const badUrl = await daybook(args(), { ...environment, SQUARE_BASE_URL: "squareup" });
+    expect(badUrl.stderr.trim()).toBe("daybook: SQUARE_BASE_URL is not valid: Invalid URL");
+  });
+
+  it("reports a mistake in the arguments before any in the environment", async () => {
+    const bare = { PATH: process.env.PATH ?? "" };
+    const withoutLocation = await daybook(["sync", "--merchant", world.merchantId, "--date", DATE], bare);
+    expect(withoutLocation).toMatchObject({ code: 2, stdout: "", stderr: "daybook: --location is required (see daybook sync --help)\n" });
+    const badDate = await daybook(["sync", "--merchant", "m", "--location", "L", "--date", "14/06/2025"], bare);
+    expect(badDate.stderr).toBe('daybook: --date must be a date, YYYY-MM-DD, not "14/06/2025"\n');
+    const typo = await daybook(["sync", "--merchnat", "m"], bare);
+    expect(typo.stderr).toMatch(/^daybook: Unknown option '--merchnat'.*\(see daybook sync --help\)\n$/);
   });
 
   it("never prints a token or a secret", async () => {

@@ -3,7 +3,7 @@
  * mapping, written independently of the journal-entry builder: nets do not care which side a line
  * was flipped to, so this is just "where does each figure go, with which sign".
  */
-import type { Mapping } from "../../lib/domain/mapping";
+import { type Mapping, nonRevenueAccount } from "../../lib/domain/mapping";
 import type { DailySummary } from "../../lib/domain/summary";
 
 export function expectedAccountNets(summary: DailySummary, mapping: Mapping): Record<string, number> {
@@ -23,9 +23,11 @@ export function expectedAccountNets(summary: DailySummary, mapping: Mapping): Re
   for (const [name, amount] of Object.entries(summary.tax)) post(mapping.taxes?.[name] ?? d.tax, -amount);
   post(d.tips, -summary.tips);
   post(d.giftCards, -summary.giftCardSales);
-  for (const amount of Object.values(summary.nonRevenue)) post(d.nonRevenue, -amount);
+  for (const [item, amount] of Object.entries(summary.nonRevenue)) post(nonRevenueAccount(mapping, item), -amount);
   for (const [tender, amount] of Object.entries(summary.payments)) post(tenderAccount(tender), amount);
   for (const [tender, amount] of Object.entries(summary.refunds)) post(tenderAccount(tender), -amount);
+  // Cash back leaves the drawer: the cash tender's account.
+  post(mapping.tenders?.Cash ?? mapping.tenders?.CASH ?? d.tenders, -summary.cashBack);
   post(d.fees, summary.fees);
   post(tenderAccount("CARD"), -summary.fees);
   post(d.rounding, -summary.rounding);

@@ -1,6 +1,6 @@
 import { businessDayWindow } from "../../lib/domain/business-day";
 import { SquareCatalog } from "../../lib/pos/square/catalog";
-import { type SquareDayResult, SquareDaySummariser, type SquareSummariserOptions } from "../../lib/pos/square/summarise";
+import { type SquareDayResult, SquareDaySummariser, type SquareSummariserOptions, squareTenderKey } from "../../lib/pos/square/summarise";
 
 export interface SquareDayInput {
   orderPages: unknown[];
@@ -14,12 +14,12 @@ export interface SquareDayInput {
   currency?: string;
 }
 
-/** Tender types by id across the pages, as the CLI builds them for refunds read from orders. */
+/** Tender keys by id across the pages, as the CLI builds them for refunds read from orders. */
 export function tenderIndex(orderPages: unknown[]): Map<string, string> {
   const index = new Map<string, string>();
   for (const page of orderPages) {
-    for (const order of (page as { orders?: { tenders?: { id?: string; type: string }[] }[] }).orders ?? []) {
-      for (const tender of order.tenders ?? []) if (tender.id) index.set(tender.id, tender.type);
+    for (const order of (page as { orders?: { tenders?: { id?: string; type: string; note?: string }[] }[] }).orders ?? []) {
+      for (const tender of order.tenders ?? []) if (tender.id) index.set(tender.id, squareTenderKey(tender));
     }
   }
   return index;
@@ -35,7 +35,7 @@ export function summariseSquareDay(input: SquareDayInput, overrides: Partial<Squ
     catalog: SquareCatalog.fromResponses(input.catalog),
     feesFrom: input.paymentPages?.length ? "payments" : "tenders",
     refundsFrom: input.refundPages?.length ? "payment-refunds" : "orders",
-    tenderTypeOf: (id) => tenders.get(id),
+    tenderKeyOf: (id) => tenders.get(id),
     ...overrides,
   });
   for (const page of input.orderPages) summariser.addOrdersPage(page);

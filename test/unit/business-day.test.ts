@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  addDays, BusinessDayError, businessDayOf, businessDayWindow, parseDayStart,
+  addDays, assertLocationTimeZone, BusinessDayError, businessDayOf, businessDayWindow, parseDayStart, timeZoneProblem,
 } from "../../lib/domain/business-day";
 
 const HOUR = 3_600_000;
@@ -120,5 +120,37 @@ describe("business-day windows", () => {
     expect(() => businessDayWindow("2025-03-14", "Mars/Olympus")).toThrow(/unknown time zone "Mars\/Olympus"/);
     expect(() => parseDayStart("04:10")).toThrow(/quarter hour/);
     expect(() => parseDayStart("24:00")).toThrow(BusinessDayError);
+  });
+});
+
+describe("the time zone a location's days are cut in", () => {
+  it("takes places' IANA names, rule-based legacy names and UTC", () => {
+    for (const zone of ["America/New_York", "America/Phoenix", "Asia/Kolkata", "Europe/London", "EST5EDT", "US/Eastern", "UTC", "Etc/UTC"]) {
+      expect(timeZoneProblem(zone), zone).toBeUndefined();
+    }
+  });
+
+  it("refuses fixed-offset abbreviations and bare offsets, saying why, unless a fixed offset is meant", () => {
+    // EST is UTC−05:00 all year: a New York shop would post its days an hour off from March to November.
+    expect(timeZoneProblem("EST")).toBe(
+      '"EST" is a fixed offset (UTC-05:00) with no daylight saving, not a place: a location whose clocks change in summer ' +
+        "would have its business days an hour off for half the year. Use the IANA name of the location's city, such as America/New_York or Europe/London",
+    );
+    expect(timeZoneProblem("Etc/GMT+5", { howToAllowFixedOffset: "pass --fixed-offset" })).toMatch(
+      /^"Etc\/GMT\+5" is a fixed offset \(UTC-05:00\).*, or pass --fixed-offset if the location really keeps UTC-05:00 all year$/,
+    );
+    for (const zone of ["MST", "HST", "GMT", "Etc/GMT-10"]) expect(timeZoneProblem(zone), zone).toMatch(/is a fixed offset \(UTC[+-]\d\d:\d\d\) with no daylight saving/);
+    for (const zone of ["EST", "Etc/GMT+5", "GMT"]) expect(timeZoneProblem(zone, { allowFixedOffset: true }), zone).toBeUndefined();
+  });
+
+  it("refuses abbreviations that stand for a place by the zone library's guess, even with a fixed offset allowed", () => {
+    expect(timeZoneProblem("PST", { allowFixedOffset: true })).toBe(
+      '"PST" is an abbreviation, not a time zone: the place it stands for is the zone library\'s guess (here America/Los_Angeles). ' +
+        "Use the IANA name of the location's city, such as America/Los_Angeles",
+    );
+    expect(timeZoneProblem("CET")).toMatch(/^"CET" is an abbreviation/);
+    expect(() => assertLocationTimeZone("Mars/Olympus")).toThrow(/unknown time zone "Mars\/Olympus"/);
+    expect(() => assertLocationTimeZone("CET")).toThrow(BusinessDayError);
+    expect(assertLocationTimeZone("Europe/Paris")).toBe("Europe/Paris");
   });
 });

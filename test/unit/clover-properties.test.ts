@@ -27,6 +27,7 @@ const dayArbitrary = fc.record({
   refundRate: fc.constantFrom(0, 0.1, 0.4),
   exchangeRate: fc.constantFrom(0, 0.3),
   previousDayRate: fc.constantFrom(0, 0.15, 0.5),
+  cashBackRate: fc.constantFrom(0, 0.3, 1),
   creditRate: fc.constantFrom(0, 0.2),
   noiseRate: fc.constantFrom(0, 0.1, 0.4),
 });
@@ -146,5 +147,23 @@ describe("the Clover path over generated days", () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("makes debit payments with cash back: the card takes it, the cash account pays it out, the day balances", () => {
+    let days = 0;
+    for (let seed = 1; days < 5 && seed < 100; seed++) {
+      const day = generateCloverDay({ seed, orders: 40, date: "2025-06-15", timeZone: "America/New_York", cashBackRate: 1 });
+      if (day.truth.cashBack === 0) continue;
+      days += 1;
+      const { summary } = summarise(day, pages(day.orders, 25));
+      expect(summary).toEqual(day.truth);
+      expect(identityResidual(summary)).toBe(0);
+      const entry = buildJournalEntry(summary, mapping, context(day));
+      expect(entry.residual).toBe(0);
+      expect(entry.lines.find((line) => line.description === "Cash back paid out")).toEqual({
+        description: "Cash back paid out", postingType: "Credit", amount: day.truth.cashBack, accountId: mapping.tenders?.Cash,
+      });
+    }
+    expect(days).toBe(5);
   });
 });

@@ -328,6 +328,68 @@ describe("Clover summariser: Clover's arithmetic", () => {
   });
 });
 
+describe("Clover summariser: cash back and non-revenue items by item", () => {
+  const debit = { id: "D3B1TT3ND3R01", labelKey: "com.clover.tender.debit_card", label: "Debit Card" };
+
+  it("cash back: the card is charged it, the cash drawer pays it out, and the day still balances", () => {
+    // A 3.00 Coffee, tax 8.25% = 24.75 → 25 (the payment's taxAmount), paid by debit card with 20.00 cash back.
+    // Clover's `amount` (325) excludes the cash back (reference/clover.md §2.3: "cash actually collected =
+    // amount + tipAmount + Σ additionalCharges.amount (+ cashbackAmount on cash-back card sales, which is
+    // paid straight back out)").
+    const page = order("C4SHB4CK0RD01", {
+      lineItems: list(line("COFFEE", COFFEE, 300)),
+      payments: list(payment("C4SHB4CKPAY01", NOON, 325, 25, { tender: debit, cashbackAmount: 2000 })),
+    });
+    const result = day([page]);
+    // The debit card tender receives 325 + 20.00 = 2325; cash back 2000 leaves the drawer.
+    expect(result.summary).toEqual(summaryOf({
+      sales: { CAT0BEVERAGE1: 300 }, categoryNames: BEVERAGES, tax: { "Sales tax": 25 }, payments: { "Debit Card": 2325 }, cashBack: 2000,
+    }));
+    // Identity: 2325 − 0 − 2000 (cash back) = 300 + 25.
+    expect(identityResidual(result.summary)).toBe(0);
+    const withDebit = { ...mapping, tenders: { ...mapping.tenders, "Debit Card": "11" } };
+    const entry = buildJournalEntry(result.summary, withDebit, { source: "clover", locationId: "K3V8AZN1QW5YM", businessDay: "2024-06-20", revision: 0 });
+    // Card clearing is debited all the card will pay (23.25); the cash account (Cash → 12) is credited the 20.00 handed out.
+    expect(entry.lines.map((l) => [l.description, l.postingType, l.amount, l.accountId])).toEqual([
+      ["Sales – Beverages", "Credit", 300, "44"],
+      ["Tax – Sales tax", "Credit", 25, "20"],
+      ["Debit Card payments", "Debit", 2325, "11"],
+      ["Cash back paid out", "Credit", 2000, "12"],
+    ]);
+    expect(entry.residual).toBe(0);
+  });
+
+  it("a gift-card load and a donation go to two accounts, each by its item name", () => {
+    // Clover flags both isRevenue: false (§5.2's "Charity Donation"); they are non-revenue by line name, untaxed.
+    const page = order("G1FTD0N4T10N1", {
+      lineItems: list(
+        line("Gift Card", "G1FTCARDITEM1", 5000, { isRevenue: false }),
+        line("Charity Donation", "DON8T10NXX0X1", 100, { isRevenue: false }),
+        line("COFFEE", COFFEE, 300),
+      ),
+      payments: list(payment("G1FTPAYMENT01", NOON, 5425, 25, { tender: cash })),
+    });
+    const result = day([page]);
+    // 5425 = 300 (coffee) + 25 (its tax) + 5000 (gift card load) + 100 (donation).
+    expect(result.summary).toEqual(summaryOf({
+      sales: { CAT0BEVERAGE1: 300 }, categoryNames: BEVERAGES, tax: { "Sales tax": 25 },
+      nonRevenue: { "Gift Card": 5000, "Charity Donation": 100 }, payments: { Cash: 5425 },
+    }));
+    // The gift-card load to the gift-card liability (22), the donation to donations payable (25).
+    const byItem = { ...mapping, nonRevenue: { "Gift Card": "22", "Charity Donation": "25" } };
+    const entry = buildJournalEntry(result.summary, byItem, { source: "clover", locationId: "K3V8AZN1QW5YM", businessDay: "2024-06-20", revision: 0 });
+    expect(entry.lines.map((l) => [l.description, l.postingType, l.amount, l.accountId])).toEqual([
+      ["Sales – Beverages", "Credit", 300, "44"],
+      ["Tax – Sales tax", "Credit", 25, "20"],
+      ["Non-revenue – Charity Donation", "Credit", 100, "25"],
+      ["Non-revenue – Gift Card", "Credit", 5000, "22"],
+      ["Cash payments", "Debit", 5425, "12"],
+    ]);
+    // Without per-item accounts, both land in the default non-revenue account (23), as before.
+    expect(entryLines(result).filter((l) => String(l[0]).startsWith("Non-revenue")).map((l) => l[3])).toEqual(["23", "23"]);
+  });
+});
+
 describe("Clover summariser: categories and tenders", () => {
   const items = list(
     { id: "ITEMMULTI0001", categories: list({ id: "CATB", name: "B", sortOrder: 2 }, { id: "CATA", name: "A", sortOrder: 1 }) },

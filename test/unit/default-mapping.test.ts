@@ -41,6 +41,26 @@ describe("the suggested default mapping", () => {
     if (suggested.ok) expect(parseMapping(suggested.mapping)).toEqual(suggested.mapping);
   });
 
+  it("suggests the gift-card liability for non-revenue items whose name says gift card, the default for the rest", () => {
+    const withDonations = [...CHART, account("163", "Donations Payable", "Other Current Liability", "OtherCurrentLiabilities")];
+    const suggested = suggestDefaultMapping(withDonations, {
+      nonRevenueItems: ["Charity donation", "Gift Card", "E-Gift Card $50", "gift certificate", "Bottle deposit", "Gift Card", "Giftwrap"],
+    });
+    if (!suggested.ok) throw new Error("expected a mapping");
+    // Donations and deposits: the donations liability by default; gift-card loads: Gift Cards Outstanding (162).
+    expect(suggested.mapping.defaults.nonRevenue).toBe("163");
+    expect(suggested.mapping.nonRevenue).toEqual({ "E-Gift Card $50": "162", "Gift Card": "162", "gift certificate": "162" });
+    const entry = buildJournalEntry(
+      summaryOf({ nonRevenue: { "Gift Card": 5000, "Charity donation": 100 }, payments: { CASH: 5100 } }), suggested.mapping,
+      { source: "clover", locationId: "M1", businessDay: "2025-06-01", revision: 0 },
+    );
+    expect(entry.lines.filter((line) => line.description.startsWith("Non-revenue")).map((line) => [line.description, line.accountId])).toEqual([
+      ["Non-revenue – Charity donation", "163"],
+      ["Non-revenue – Gift Card", "162"],
+    ]);
+    expect(suggestDefaultMapping(CHART, { nonRevenueItems: ["Charity donation"] })).toEqual(suggestDefaultMapping(CHART));
+  });
+
   it("makes do with the bare minimum: one account of each needed type", () => {
     const suggested = suggestDefaultMapping([
       account("10", "Revenue", "Income"),

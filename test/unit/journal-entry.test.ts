@@ -123,6 +123,95 @@ describe("the journal-entry builder", () => {
     expect(buildJournalEntry(shortBy(5), { ...mapping, holdTolerance: 0 }, context).held).toBe(true);
   });
 
+  it("says whether the POS figures are over or short, and by how much in the currency", () => {
+    const taken = (cash: number) => summaryOf({ sales: { CAT_FOOD: 1000 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CASH: cash } });
+    // 10.50 taken for 10.00 of sales: 0.50 over, credited to over/short.
+    expect(buildJournalEntry(taken(1050), mapping, context).warnings).toEqual([{
+      code: "over-short",
+      message: "The POS figures are over by 0.50 USD: more money was taken than the sales, tax and tips explain. The difference was credited to the over/short account 62.",
+    }]);
+    // 9.25 taken: 0.75 short, debited.
+    expect(buildJournalEntry(taken(925), mapping, context).warnings[0]?.message).toMatch(/^The POS figures are short by 0\.75 USD: less money .* debited to the over\/short account 62\.$/);
+    // Held: the reason says short and by how much, in yen.
+    const yen = buildJournalEntry(summaryOf({ sales: { CAT_FOOD: 5000 }, payments: { CASH: 4800 } }, "JPY"), mapping, context);
+    expect(yen.holdReason).toBe(
+      "The POS figures leave an unexplained difference of 200 JPY, more than the 100 JPY tolerance: they are short by 200 JPY " +
+        "(less money was taken than the sales, tax and tips explain). The entry is held for review and not posted.",
+    );
+  });
+
+  it("names the account an unmapped category's figures actually went to", () => {
+    const names = { CAT_NEW: "Seasonal", "custom-amounts": "Custom amounts" };
+    const warnings = (summary: Parameters<typeof buildJournalEntry>[0], options: Partial<Mapping> = {}) =>
+      buildJournalEntry(summary, { ...mapping, categories: {}, ...options }, context).warnings.map((w) => w.message);
+    // Only a return, posted to the returns account (42) like every return: not "the default sales account".
+    expect(warnings(summaryOf({ returns: { "custom-amounts": 500 }, categoryNames: names, refunds: { CASH: 500 } }))).toEqual([
+      'Category "Custom amounts" has no account in the mapping; it only had returns, which were posted to the returns account 42 as every category\'s are.',
+    ]);
+    // Sales go to the default sales account (40); its returns still go to 42.
+    expect(warnings(summaryOf({ sales: { CAT_NEW: 900 }, returns: { CAT_NEW: 100 }, categoryNames: names, payments: { CASH: 800 } }))).toEqual([
+      'Category "Seasonal" has no account in the mapping; its sales were posted to the default sales account 40.',
+    ]);
+    // When returns follow the category's account, an unmapped category's returns go to the default sales account too.
+    const both = summaryOf({ sales: { CAT_NEW: 900 }, returns: { CAT_NEW: 100, "custom-amounts": 50 }, categoryNames: names, payments: { CASH: 750 } });
+    expect(warnings(both, { returnsToCategoryAccounts: true })).toEqual([
+      'Category "Seasonal" has no account in the mapping; its sales and returns were posted to the default sales account 40.',
+      'Category "Custom amounts" has no account in the mapping; its returns were posted to the default sales account 40.',
+    ]);
+  });
+
+  it("shows an OTHER tender's note, mapped on its own or with every OTHER tender", () => {
+    const summary = summaryOf({
+      sales: { CAT_FOOD: 1300 }, categoryNames: { CAT_FOOD: "Food" },
+      payments: { "OTHER:Town gift voucher": 1000, OTHER: 500 }, refunds: { "OTHER:Town gift voucher": 200 },
+    });
+    const withOther = { ...mapping, tenders: { ...mapping.tenders, OTHER: "15" } };
+    expect(lineTuples(buildJournalEntry(summary, withOther, context)).slice(1)).toEqual([
+      ["Other payments", "Debit", 500, "15"],
+      ["Other payments – Town gift voucher", "Debit", 1000, "15"],
+      ["Refunds – Other – Town gift voucher", "Credit", 200, "15"],
+    ]);
+    const own = { ...withOther, tenders: { ...withOther.tenders, "OTHER:Town gift voucher": "16" } };
+    expect(lineTuples(buildJournalEntry(summary, own, context)).slice(2).map((line) => line[3])).toEqual(["16", "16"]);
+    // Unmapped, it is named in words in the warning.
+    expect(buildJournalEntry(summary, mapping, context).warnings.map((w) => w.message)).toEqual([
+      'Tender "Other" has no account in the mapping; it was posted to the default tender account 10.',
+      'Tender "Other – Town gift voucher" has no account in the mapping; it was posted to the default tender account 10.',
+    ]);
+  });
+
+  it("posts non-revenue items to their own accounts by item name, the rest to the default", () => {
+    const summary = summaryOf({ nonRevenue: { "Gift Card": 5000, "Charity donation": 100, "Bottle deposit": 30 }, payments: { CASH: 5130 } });
+    const byItem = { ...mapping, nonRevenue: { "gift card": "22", "Charity donation": "25" } };
+    expect(lineTuples(buildJournalEntry(summary, byItem, context))).toEqual([
+      ["Non-revenue – Bottle deposit", "Credit", 30, "23"],
+      ["Non-revenue – Charity donation", "Credit", 100, "25"],
+      // Matched ignoring case: "gift card" names the "Gift Card" item.
+      ["Non-revenue – Gift Card", "Credit", 5000, "22"],
+      ["Cash payments", "Debit", 5130, "12"],
+    ]);
+  });
+
+  it("credits cash back to the cash tender's account, and warns when no cash tender is mapped", () => {
+    // A 3.25 debit sale with 20.00 cash back: the card is charged 23.25; the drawer pays out 20.00.
+    const summary = summaryOf({ sales: { CAT_FOOD: 300 }, categoryNames: { CAT_FOOD: "Food" }, tax: { "State Sales Tax": 25 }, payments: { CARD: 2325 }, cashBack: 2000 });
+    const entry = buildJournalEntry(summary, mapping, context);
+    expect(lineTuples(entry)).toEqual([
+      ["Sales – Food", "Credit", 300, "45"],
+      ["Tax – State Sales Tax", "Credit", 25, "20"],
+      ["Card payments", "Debit", 2325, "11"],
+      ["Cash back paid out", "Credit", 2000, "12"],
+    ]);
+    expect(entry.residual).toBe(0);
+    expect(entry.cashBack).toBe(2000);
+    const { CASH: _cash, ...noCash } = mapping.tenders ?? {};
+    const unmapped = buildJournalEntry(summary, { ...mapping, tenders: noCash }, context);
+    expect(unmapped.lines.at(-1)).toEqual({ description: "Cash back paid out", postingType: "Credit", amount: 2000, accountId: "10" });
+    expect(unmapped.warnings.map((w) => w.message)).toEqual([
+      'No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to the default tender account 10.',
+    ]);
+  });
+
   it("posts no entry for a day with nothing in it", () => {
     const entry = buildJournalEntry(emptySummary("USD"), mapping, context);
     expect(entry.journalEntry).toBeNull();

@@ -19,9 +19,10 @@ describe("Square fixtures against api.json", () => {
     expect(squareSpecProblems("ListPaymentRefundsResponse", readFixture("square/worked-example/refunds.json"))).toEqual([]);
   });
 
-  it("generated days are valid too, in every currency", () => {
-    for (const [seed, currency] of [[1, "USD"], [2, "JPY"], [3, "KWD"], [4, "USD"]] as const) {
-      const day = generateDay({ seed, currency, sales: 60, date: "2025-06-14", timeZone: "America/New_York", returnRate: 0.3, noiseRate: 0.5, openRate: 0.2 });
+  it("generated days are valid too, in every currency, with taxes on top and inside prices", () => {
+    const days = [[1, "USD", "US"], [2, "JPY", "US"], [3, "KWD", "US"], [4, "USD", "US"], [5, "GBP", "GB"], [6, "AUD", "AU"]] as const;
+    for (const [seed, currency, taxRegime] of days) {
+      const day = generateDay({ seed, currency, taxRegime, sales: 60, date: "2025-06-14", timeZone: "America/New_York", returnRate: 0.3, noiseRate: 0.5, openRate: 0.2 });
       expect(squareSpecProblems("SearchOrdersResponse", { orders: day.orders })).toEqual([]);
       expect(squareSpecProblems("BatchRetrieveCatalogObjectsResponse", day.catalog)).toEqual([]);
     }

@@ -10,6 +10,7 @@ import { SquareDataError } from "../../lib/pos/square/errors";
 import { SquareDaySummariser } from "../../lib/pos/square/summarise";
 import { readFixture, squareCatalog, squareMapping } from "../support/fixtures";
 import { summariseSquareDay } from "../support/square-day";
+import { squareSpecProblems } from "../support/square-spec";
 import { summaryOf } from "../support/summaries";
 
 const mapping = squareMapping();
@@ -162,6 +163,37 @@ describe("Square summariser: scenarios", () => {
     expect(result.summary.tax).toEqual({ "VAT 20%": 300 });
     expect(result.summary.payments).toEqual({ CARD: 1200, CASH: 600 });
     expect(identityResidual(result.summary)).toBe(0);
+  });
+
+  it("an OTHER tender is named by its note, and so is a refund to it", () => {
+    const usd = (amount: number) => ({ amount, currency: "USD" });
+    const sale = {
+      id: "VOUCHER_SALE", location_id: "LNYC0001", state: "COMPLETED", closed_at: "2025-06-14T16:00:02Z",
+      line_items: [{
+        uid: "li-1", quantity: "1", item_type: "CUSTOM_AMOUNT", gross_sales_money: usd(1500), total_discount_money: usd(0),
+        total_tax_money: usd(0), total_money: usd(1500),
+      }],
+      tenders: [{
+        id: "VOUCHER_T", location_id: "LNYC0001", created_at: "2025-06-14T16:00:01Z", type: "OTHER",
+        note: "  Town gift\nvoucher ", amount_money: usd(1500),
+      }],
+      total_money: usd(1500), net_amount_due_money: usd(0),
+    };
+    const returned = {
+      id: "VOUCHER_RETURN", location_id: "LNYC0001", state: "COMPLETED", closed_at: "2025-06-14T20:00:00Z",
+      returns: [{ source_order_id: "VOUCHER_SALE", return_line_items: [{ quantity: "1", item_type: "CUSTOM_AMOUNT", gross_return_money: usd(500), total_money: usd(500) }] }],
+      refunds: [{ id: "VOUCHER_R", location_id: "LNYC0001", tender_id: "VOUCHER_T", created_at: "2025-06-14T20:00:00Z", reason: "Returned", status: "APPROVED", amount_money: usd(500) }],
+    };
+    const page = { orders: [sale, returned] };
+    expect(squareSpecProblems("SearchOrdersResponse", page)).toEqual([]);
+    const result = summariseSquareDay({ orderPages: [page], catalog: [squareCatalog()], date: "2025-06-14", timeZone: "America/New_York", locationId: "LNYC0001" });
+    // The note, its spaces tidied, keys the money: 15.00 taken, 5.00 given back.
+    expect(result.summary.payments).toEqual({ "OTHER:Town gift voucher": 1500 });
+    expect(result.summary.refunds).toEqual({ "OTHER:Town gift voucher": 500 });
+    expect(entryLines(result).filter(([description]) => String(description).includes("Other"))).toEqual([
+      ["Other payments – Town gift voucher", "Debit", 1500, "10"],
+      ["Refunds – Other – Town gift voucher", "Credit", 500, "10"],
+    ]);
   });
 
   it("recognises a sale when it is paid: paid-but-OPEN counts, partly paid does not, the paid time beats closed_at", () => {

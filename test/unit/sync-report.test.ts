@@ -54,6 +54,17 @@ describe("the sync report", () => {
     ].join("\n"));
   });
 
+  it("says how much cash back was given, in both parts; nothing when there was none", () => {
+    const withCashBack = (cashBack: number, status: SyncReportInput["status"] = "posted") =>
+      renderSyncReport(input({ status, entry: { ...input().entry!, cashBack } }));
+    const { text, html } = withCashBack(4_000);
+    for (const part of [text, visibleText(html)].map((each) => each.replace(/\s+/g, " "))) {
+      expect(part).toContain("Cash back given with card payments: 40.00 USD. It is included in the card payments, and the cash account is credited with it");
+    }
+    expect(withCashBack(-500, "adjusted").text.replace(/\s+/g, " ")).toContain("Cash back given with card payments fell by 5.00 USD since the day was posted");
+    expect(renderSyncReport(input()).text).not.toContain("Cash back");
+  });
+
   it("escapes what merchants typed, so a name cannot inject markup", () => {
     const { html } = renderSyncReport(input());
     expect(html).toContain("Rosa&#39;s &lt;Café&gt; &amp; Bar");

@@ -81,6 +81,9 @@ describe("the locations page", () => {
   it.each([
     ["timeZone", "Mars/Olympus", "not a time zone daybook knows"],
     ["timeZone", "", "Enter a time zone"],
+    // A New York shop on EST would post its days an hour off all summer; CET is whatever the zone library guesses.
+    ["timeZone", "EST", "is a fixed offset [(]UTC-05:00[)] with no daylight saving"],
+    ["timeZone", "CET", "is an abbreviation, not a time zone"],
     ["dayStart", "04:10", "quarter hour"],
     ["dayStart", "24:00", "quarter hour"],
   ])("rejects %s %j with the message next to the field and the typed values kept, storing nothing", async (field, value, message) => {

@@ -141,7 +141,7 @@ describe("the mapping page", () => {
     const before = await stored(a);
     const mapping: Mapping = {
       ...before.mapping, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.sales }, tenders: { CASH: IDS.undepositedFunds }, taxes: { State: IDS.salesTax },
-      serviceCharges: { Delivery: IDS.sales }, returnsToCategoryAccounts: true, holdTolerance: 250,
+      serviceCharges: { Delivery: IDS.sales }, nonRevenue: { "Gift Card": IDS.giftCards }, returnsToCategoryAccounts: true, holdTolerance: 250,
     };
     await world.deps.store.putLocation({ ...before, mapping });
     const page = await (await a.browser.get(mappingUrl(a))).text();

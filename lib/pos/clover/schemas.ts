@@ -77,6 +77,8 @@ export const paymentSchema = z.object({
   amount: money,
   tipAmount: optional(money),
   taxAmount: optional(money),
+  /** Cash handed to the customer with a debit card payment: charged to the card, outside `amount`. */
+  cashbackAmount: optional(money),
   createdTime: time,
   result: z.string(),
   serviceCharge: optional(serviceChargeAmountSchema),

@@ -163,8 +163,11 @@ export class CloverDaySummariser {
   private addPayment(payment: CloverPayment, taxName: string, charges: { buckets: Buckets; name: string }): void {
     const s = this.summary;
     const tip = payment.tipAmount ?? 0;
+    const cashBack = payment.cashbackAmount ?? 0;
     const surcharges = elements(payment.additionalCharges);
-    addToBucket(s.payments, this.tenderKey(payment.tender), sum([payment.amount, tip, additional(payment.additionalCharges)]));
+    // The card is charged the cash back too; the cash itself leaves the drawer (summary.cashBack).
+    addToBucket(s.payments, this.tenderKey(payment.tender), sum([payment.amount, tip, additional(payment.additionalCharges), cashBack]));
+    s.cashBack = sumMinor(s.cashBack, cashBack);
     s.tips = sumMinor(s.tips, tip);
     this.addTax(payment.taxAmount ?? 0, elements(payment.taxRates), taxName, 1);
     const charge = payment.serviceCharge;

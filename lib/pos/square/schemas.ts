@@ -35,8 +35,11 @@ const taxSchema = z.object({
   uid: optional(z.string()),
   name: optional(z.string()),
   type: optional(z.string()),
+  /** A decimal number of percent, e.g. "20" or "7.25". */
+  percentage: optional(z.string()),
   applied_money: money,
 });
+export type SquareTax = z.infer<typeof taxSchema>;
 
 const serviceChargeSchema = z.object({
   uid: optional(z.string()),
@@ -52,6 +55,7 @@ const tenderSchema = z.object({
   id: optional(z.string()),
   created_at: optional(z.string()),
   type: z.string(),
+  note: optional(z.string()),
   amount_money: money,
   tip_money: money,
   processing_fee_money: money,
@@ -75,6 +79,7 @@ const returnLineItemSchema = z.object({
   gross_return_money: money,
   total_discount_money: money,
   total_tax_money: money,
+  total_service_charge_money: money,
   total_money: money,
 });
 

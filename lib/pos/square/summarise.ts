@@ -15,6 +15,7 @@ import type { Warning } from "../../domain/warnings";
 import { describeIssues, type z } from "../../validation";
 import { CUSTOM_AMOUNTS, type CategoryRef, type SquareCatalog, UNCATEGORIZED } from "./catalog";
 import { SquareDataError } from "./errors";
+import { exTaxFigures } from "./inclusive-tax";
 import {
   listPaymentsPageSchema,
   listRefundsPageSchema,
@@ -25,6 +26,7 @@ import {
   type SquareOrder,
   type SquareReturnLineItem,
   type SquareServiceCharge,
+  type SquareTax,
   type SquareTender,
 } from "./schemas";
 
@@ -37,8 +39,8 @@ export interface SquareSummariserOptions {
   feesFrom?: "tenders" | "payments";
   /** Where refunds come from: the orders' refunds (default) or ListPaymentRefunds pages. */
   refundsFrom?: "orders" | "payment-refunds";
-  /** The type of a tender by id, for refunds read from orders (a refund names only its tender's id). */
-  tenderTypeOf?: (tenderId: string) => string | undefined;
+  /** A tender's key (squareTenderKey) by its id, for refunds read from orders (a refund names only its tender's id). */
+  tenderKeyOf?: (tenderId: string) => string | undefined;
 }
 
 export interface SquareDayResult {
@@ -57,6 +59,20 @@ const REFUND_DESTINATION_TENDERS: Readonly<Record<string, string>> = {
 };
 const DEFAULT_TAX_NAME = "Sales tax";
 const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
+const NOTE_LENGTH = 60;
+
+/** A tax's name by its uid among the order's (or the return's) taxes. */
+const taxNamesOf = (taxes: ReadonlyMap<string, SquareTax>) => (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
+
+/**
+ * The key a tender's money is summed under: its type ("CARD", "CASH", ...), and for an OTHER tender
+ * with a note, the note too ("OTHER:Town gift voucher"), so that the entry can say what it was. The
+ * mapping may name the noted key or just OTHER.
+ */
+export function squareTenderKey(tender: { type: string; note?: string | null }): string {
+  const note = tender.type === "OTHER" ? tender.note?.replace(/\s+/g, " ").trim().slice(0, NOTE_LENGTH).trim() : undefined;
+  return note ? `OTHER:${note}` : tender.type;
+}
 
 function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
   const result = schema.safeParse(body);
@@ -175,9 +191,8 @@ export class SquareDaySummariser {
 
   private addSale(order: SquareOrder, what: string): void {
     const s = this.summary;
-    const taxNames = new Map((order.taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
-    const taxName = (uid: string) => taxNames.get(uid)?.name ?? DEFAULT_TAX_NAME;
-    const isInclusive = (uid: string) => taxNames.get(uid)?.type === "INCLUSIVE";
+    const taxes = new Map((order.taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
+    const taxName = taxNamesOf(taxes);
     const onlyTaxName = order.taxes?.length === 1 ? (order.taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
     for (const line of order.line_items ?? []) {
@@ -186,17 +201,17 @@ export class SquareDaySummariser {
         continue;
       }
       const category = this.categoryOfLine(line);
-      const inclusiveInGross = this.inclusiveTaxInGross(line, isInclusive, what);
-      addToBucket(s.sales, category.id, this.amount(line.gross_sales_money, what) - inclusiveInGross);
+      const { gross, discount } = this.exTax(line, line.gross_sales_money, taxes, what);
+      addToBucket(s.sales, category.id, gross);
       s.categoryNames[category.id] = category.name;
-      s.discounts = sumMinor(s.discounts, this.amount(line.total_discount_money, what));
+      s.discounts = sumMinor(s.discounts, discount);
       this.addTaxes(line.applied_taxes, line.total_tax_money, taxName, onlyTaxName, 1, what);
     }
     for (const charge of order.service_charges ?? []) {
-      this.addServiceCharge(charge, taxName, onlyTaxName, 1, what);
+      this.addServiceCharge(charge, taxes, onlyTaxName, 1, what);
     }
     for (const tender of this.countedTenders(order)) {
-      addToBucket(s.payments, tender.type, this.amount(tender.amount_money, what));
+      addToBucket(s.payments, squareTenderKey(tender), this.amount(tender.amount_money, what));
       s.tips = sumMinor(s.tips, this.amount(tender.tip_money, what));
     }
     if (order.line_items?.length || order.tenders?.length) {
@@ -220,8 +235,7 @@ export class SquareDaySummariser {
   private addReturn(orderReturn: NonNullable<SquareOrder["returns"]>[number], what: string): void {
     const s = this.summary;
     const taxes = new Map((orderReturn.return_taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
-    const taxName = (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
-    const isInclusive = (uid: string) => taxes.get(uid)?.type === "INCLUSIVE";
+    const taxName = taxNamesOf(taxes);
     const onlyTaxName =
       orderReturn.return_taxes?.length === 1 ? (orderReturn.return_taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
@@ -231,18 +245,14 @@ export class SquareDaySummariser {
         continue;
       }
       const category = this.categoryOfLine(line);
-      const inclusiveInGross = this.inclusiveTaxInGross(
-        { ...line, gross_sales_money: line.gross_return_money, total_service_charge_money: null },
-        isInclusive,
-        what,
-      );
-      addToBucket(s.returns, category.id, this.amount(line.gross_return_money, what) - inclusiveInGross);
+      const { gross, discount } = this.exTax(line, line.gross_return_money, taxes, what);
+      addToBucket(s.returns, category.id, gross);
       s.categoryNames[category.id] = category.name;
-      s.discounts = sumMinor(s.discounts, -this.amount(line.total_discount_money, what));
+      s.discounts = sumMinor(s.discounts, -discount);
       this.addTaxes(line.applied_taxes, line.total_tax_money, taxName, onlyTaxName, -1, what);
     }
     for (const charge of orderReturn.return_service_charges ?? []) {
-      this.addServiceCharge(charge, taxName, onlyTaxName, -1, what);
+      this.addServiceCharge(charge, taxes, onlyTaxName, -1, what);
     }
     for (const tip of orderReturn.return_tips ?? []) {
       s.tips = sumMinor(s.tips, -this.amount(tip.applied_money, what));
@@ -254,7 +264,7 @@ export class SquareDaySummariser {
     for (const refund of order.refunds ?? []) {
       if (!COUNTED_ORDER_REFUND_STATUSES.has(refund.status)) continue;
       if (!this.inWindow(refund.created_at ?? order.closed_at, `${what} refund ${refund.id}`)) continue;
-      const tender = refund.tender_id ? this.options.tenderTypeOf?.(refund.tender_id) : undefined;
+      const tender = refund.tender_id ? this.options.tenderKeyOf?.(refund.tender_id) : undefined;
       if (!tender) {
         this.warn("unknown-refund-tender", (n) =>
           `${n} refund${n === 1 ? "" : "s"} named a tender daybook could not find; posted to the default tender account.`,
@@ -267,20 +277,22 @@ export class SquareDaySummariser {
 
   private addServiceCharge(
     charge: SquareServiceCharge,
-    taxName: (uid: string) => string,
+    taxes: ReadonlyMap<string, SquareTax>,
     onlyTaxName: string,
     sign: 1 | -1,
     what: string,
   ): void {
     const name = charge.name ?? DEFAULT_SERVICE_CHARGE_NAME;
     const tax = this.amount(charge.total_tax_money, what);
-    const total = charge.total_money ? this.amount(charge.total_money, what) : this.amount(charge.applied_money, what) + tax;
-    // total_money carries additive tax on top, applied_money carries inclusive tax within: either way
-    // total − tax is the charge itself, and the tax goes to its tax line.
+    // total_money = applied_money (inclusive tax within it) + additive tax, so total − all tax is the
+    // charge itself, ex-tax either way; the tax goes to its tax lines.
+    const inclusiveTax = sumMinor(...this.inclusiveTaxes(charge.applied_taxes, taxes, what).map((each) => each.amount));
+    const total = charge.total_money ? this.amount(charge.total_money, what) : this.amount(charge.applied_money, what) + tax - inclusiveTax;
     const isAutoGratuity = charge.type === "AUTO_GRATUITY" || (charge.type == null && this.autoGratuityNames.has(name));
     if (isAutoGratuity) this.autoGratuityNames.add(name);
     const buckets = isAutoGratuity ? this.summary.autoGratuities : this.summary.serviceCharges;
     addToBucket(buckets, name, sign * (total - tax));
+    const taxName = taxNamesOf(taxes);
     this.addTaxes(charge.applied_taxes, charge.total_tax_money, taxName, onlyTaxName, sign, what);
   }
 
@@ -303,27 +315,33 @@ export class SquareDaySummariser {
     if (unallocated !== 0) addToBucket(this.summary.tax, fallbackName, sign * unallocated);
   }
 
-  /**
-   * Square keeps inclusive tax inside gross sales where the seller's country does (Europe, Australia)
-   * and takes it out where it does not (US, Canada, Japan). The line's own total tells which: when
-   * total = gross − discount + additive tax + service charge, the inclusive tax is inside gross and is
-   * taken out here so that it is not counted twice.
-   */
-  private inclusiveTaxInGross(
-    line: Pick<SquareLineItem, "applied_taxes" | "gross_sales_money" | "total_discount_money" | "total_tax_money" | "total_service_charge_money" | "total_money">,
-    isInclusive: (uid: string) => boolean,
+  /** A sold or returned line's gross and discount ex-tax (inclusive-tax.ts); lines without inclusive tax keep Square's. */
+  private exTax(
+    line: Pick<SquareLineItem, "applied_taxes" | "total_discount_money" | "total_tax_money" | "total_service_charge_money" | "total_money">,
+    gross: SquareMoney | null | undefined,
+    taxes: ReadonlyMap<string, SquareTax>,
     what: string,
-  ): number {
-    let inclusive = 0;
-    for (const tax of line.applied_taxes ?? []) {
-      if (isInclusive(tax.tax_uid)) inclusive = sumMinor(inclusive, this.amount(tax.applied_money, what));
-    }
-    if (inclusive === 0 || !line.total_money) return 0;
-    const additive = this.amount(line.total_tax_money, what) - inclusive;
-    const totalIfInsideGross =
-      this.amount(line.gross_sales_money, what) - this.amount(line.total_discount_money, what) + additive +
-      this.amount(line.total_service_charge_money, what);
-    return this.amount(line.total_money, what) === totalIfInsideGross ? inclusive : 0;
+  ): { gross: number; discount: number } {
+    const inclusive = line.total_money ? this.inclusiveTaxes(line.applied_taxes, taxes, what) : [];
+    return exTaxFigures({
+      gross: this.amount(gross, what),
+      discount: this.amount(line.total_discount_money, what),
+      total: this.amount(line.total_money, what),
+      tax: this.amount(line.total_tax_money, what),
+      serviceCharge: this.amount(line.total_service_charge_money, what),
+      inclusive,
+    });
+  }
+
+  private inclusiveTaxes(
+    applied: SquareLineItem["applied_taxes"],
+    taxes: ReadonlyMap<string, SquareTax>,
+    what: string,
+  ): { amount: number; percentage: string | null | undefined }[] {
+    return (applied ?? []).flatMap((tax) => {
+      const definition = taxes.get(tax.tax_uid);
+      return definition?.type === "INCLUSIVE" ? [{ amount: this.amount(tax.applied_money, what), percentage: definition.percentage }] : [];
+    });
   }
 
   private categoryOfLine(line: SquareLineItem | SquareReturnLineItem): CategoryRef {

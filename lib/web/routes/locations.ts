@@ -5,7 +5,7 @@
  * puts it in the due-index, so the scheduler posts its days from then on.
  */
 import type { Context, Hono } from "hono";
-import { isTimeZone } from "../../domain/business-day";
+import { isTimeZone, timeZoneProblem } from "../../domain/business-day";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
 import { listPosLocations, listQuickBooksAccounts, type PosLocation } from "../../locations/readers";
@@ -30,6 +30,11 @@ const locationForm = z.object({
     z.minLength(1, "Enter a time zone, e.g. America/New_York."),
     z.maxLength(64, "That is not a time zone daybook knows. Use a name like America/New_York."),
     z.refine(isTimeZone, "That is not a time zone daybook knows. Use a name like America/New_York."),
+    // Abbreviations and bare offsets (EST, CET, Etc/GMT+5) are refused, with the reason; UTC is fine.
+    z.superRefine((zone, ctx) => {
+      const problem = isTimeZone(zone) ? timeZoneProblem(zone) : undefined;
+      if (problem) ctx.addIssue({ code: "custom", message: `${problem}.` });
+    }),
   ),
   dayStart: z.string({ error: "Enter when the business day starts." }).check(
     z.trim(),
