@@ -95,14 +95,20 @@ export function tenderLabel(tender: string): string {
   return TENDER_LABELS[tender] ?? tender;
 }
 
+/** The account a tender's money is posted to: its own, else gift-card liability or the default tender account. */
+export function tenderAccountOf(mapping: Mapping, tender: string): string {
+  return mapping.tenders?.[tender] ?? (GIFT_CARD_TENDERS.has(tender) ? mapping.defaults.giftCards : mapping.defaults.tenders);
+}
+
 /** QuickBooks allows "15 digits in 10.5 format": at most 10 digits before the decimal point. */
-function assertFitsQuickBooks(amount: number, currency: string): void {
+export function assertFitsQuickBooks(amount: number, currency: string): void {
   if (Math.abs(amount) >= 10 ** (10 + currencyExponent(currency))) {
     throw new JournalEntryError(`${formatDecimal(amount, currency)} ${currency} is larger than QuickBooks accepts on a line`);
   }
 }
 
-interface SignedLine {
+/** A line before it is posted: its signed net on its natural side. */
+export interface SignedLine {
   description: string;
   naturalSide: PostingType;
   net: number;
@@ -110,6 +116,45 @@ interface SignedLine {
 }
 
 const flip = (side: PostingType): PostingType => (side === "Debit" ? "Credit" : "Debit");
+
+/** Signed lines as posted: zero lines left out, a negative net on the other side, each checked to fit QuickBooks. */
+export function postedLines(signed: readonly SignedLine[], currency: string): EntryLine[] {
+  const lines: EntryLine[] = [];
+  for (const line of signed) {
+    if (line.net === 0) continue;
+    assertFitsQuickBooks(line.net, currency);
+    lines.push({
+      description: line.description,
+      postingType: line.net > 0 ? line.naturalSide : flip(line.naturalSide),
+      amount: Math.abs(line.net),
+      accountId: line.accountId,
+    });
+  }
+  return lines;
+}
+
+export function sideTotal(lines: readonly EntryLine[], side: PostingType): number {
+  return sumMinor(...lines.filter((line) => line.postingType === side).map((line) => line.amount));
+}
+
+/** The QuickBooks request body of posted lines. */
+export function journalEntryBody(
+  lines: readonly EntryLine[],
+  header: { txnDate: string; docNumber: string; privateNote: string; currency: string; withCurrencyRef?: boolean },
+): JournalEntryBody {
+  return {
+    TxnDate: header.txnDate,
+    DocNumber: header.docNumber,
+    PrivateNote: header.privateNote,
+    ...(header.withCurrencyRef ? { CurrencyRef: { value: header.currency } } : {}),
+    Line: lines.map((line) => ({
+      Description: line.description,
+      Amount: toQuickBooksAmount(line.amount, header.currency),
+      DetailType: "JournalEntryLineDetail",
+      JournalEntryLineDetail: { PostingType: line.postingType, AccountRef: { value: line.accountId } },
+    })),
+  };
+}
 const byKey = (buckets: Buckets): [string, number][] =>
   Object.entries(buckets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const shortName = (name: string): string => (name.length > 200 ? `${name.slice(0, 199)}…` : name);
@@ -122,8 +167,7 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   };
   const categoryName = (id: string) => summary.categoryNames[id] ?? id;
   const categoryAccount = (id: string) => mapping.categories?.[id];
-  const tenderAccount = (tender: string) =>
-    mapping.tenders?.[tender] ?? (GIFT_CARD_TENDERS.has(tender) ? defaults.giftCards : defaults.tenders);
+  const tenderAccount = (tender: string) => tenderAccountOf(mapping, tender);
 
   const unmappedCategories = new Set<string>();
   for (const id of [...Object.keys(summary.sales), ...Object.keys(summary.returns)]) {
@@ -198,20 +242,9 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
   const summary = normaliseSummary(input);
   const { currency } = summary;
   const warnings: Warning[] = [];
-  const lines: EntryLine[] = [];
-  for (const line of signedLines(summary, mapping, warnings)) {
-    if (line.net === 0) continue;
-    assertFitsQuickBooks(line.net, currency);
-    lines.push({
-      description: line.description,
-      postingType: line.net > 0 ? line.naturalSide : flip(line.naturalSide),
-      amount: Math.abs(line.net),
-      accountId: line.accountId,
-    });
-  }
+  const lines = postedLines(signedLines(summary, mapping, warnings), currency);
 
-  const sideTotal = (side: PostingType) => sumMinor(...lines.filter((l) => l.postingType === side).map((l) => l.amount));
-  const residual = subtractMinor(sideTotal("Debit"), sideTotal("Credit"));
+  const residual = subtractMinor(sideTotal(lines, "Debit"), sideTotal(lines, "Credit"));
   const tolerance = mapping.holdTolerance ?? DEFAULT_HOLD_TOLERANCE;
   let holdReason: string | null = null;
   if (residual !== 0) {
@@ -236,22 +269,13 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
 
   const number = docNumber(context.source, context.locationId, context.businessDay, context.revision);
   const txnDate = context.txnDate ?? context.businessDay;
-  const total = sideTotal("Debit");
+  const total = sideTotal(lines, "Debit");
   const journalEntry: JournalEntryBody | null =
     lines.length === 0
       ? null
-      : {
-          TxnDate: txnDate,
-          DocNumber: number,
-          PrivateNote: privateNote(context, summaryHash(summary)),
-          ...(context.withCurrencyRef ? { CurrencyRef: { value: currency } } : {}),
-          Line: lines.map((line) => ({
-            Description: line.description,
-            Amount: toQuickBooksAmount(line.amount, currency),
-            DetailType: "JournalEntryLineDetail",
-            JournalEntryLineDetail: { PostingType: line.postingType, AccountRef: { value: line.accountId } },
-          })),
-        };
+      : journalEntryBody(lines, {
+          txnDate, docNumber: number, privateNote: privateNote(context, summaryHash(summary)), currency, withCurrencyRef: context.withCurrencyRef,
+        });
   return {
     docNumber: number, txnDate, currency, lines, total, residual,
     held: holdReason !== null, holdReason, warnings, journalEntry,
