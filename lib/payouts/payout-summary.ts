@@ -48,6 +48,11 @@ export interface PayoutSummary {
   /** Σ net by activity type of every entry that is not a CHARGE or REFUND. */
   activities: Record<string, number>;
   entryCount: number;
+  /**
+   * The business day of the latest entry: Square sweeps the balance in time order, so every payment
+   * of an earlier day has been paid out by this payout or one before it. null without entries.
+   */
+  sweptThrough: string | null;
 }
 
 export interface PayoutSummaryOptions {
@@ -75,8 +80,10 @@ export function summarisePayout(payout: Payout, entries: readonly PayoutEntry[],
   const days: Record<string, PayoutDay> = {};
   const activities: Record<string, number> = {};
   const day = (date: string) => (days[date] ??= emptyDay());
+  let latest: PayoutEntry | undefined;
 
   for (const entry of entries) {
+    if (!latest || Date.parse(entry.effectiveAt ?? payout.createdAt) > Date.parse(latest.effectiveAt ?? payout.createdAt)) latest = entry;
     const role = roleOf(entry.type);
     if (role === "card-sales") {
       const figures = day(dayOf(entry));
@@ -111,6 +118,7 @@ export function summarisePayout(payout: Payout, entries: readonly PayoutEntry[],
     days: Object.fromEntries(Object.entries(days).sort(([a], [b]) => (a < b ? -1 : 1))),
     activities: Object.fromEntries(Object.entries(activities).sort(([a], [b]) => (a < b ? -1 : 1))),
     entryCount: entries.length,
+    sweptThrough: latest ? dayOf(latest) : null,
   };
 }
 

@@ -51,7 +51,7 @@ export interface FeeTieOutInput {
 /**
  * Per business day of the payouts: Square's fees on the day's payments against the fees daybook
  * posted for the day. A day is compared once it is wholly paid out, which Square's order of paying
- * tells: some payout already carries card sales of a later day.
+ * tells: some payout already carries activity of a later day.
  */
 export function tieOutFees(input: FeeTieOutInput): FeeTieOutDay[] {
   const square = new Map<string, { fees: number; adjustments: number }>();
@@ -62,8 +62,8 @@ export function tieOutFees(input: FeeTieOutInput): FeeTieOutDay[] {
       square.set(date, { fees: sumMinor(seen.fees, day.fees, day.feeAdjustments), adjustments: sumMinor(seen.adjustments, day.feeAdjustments) });
     }
   }
-  const latestSalesDay = input.payouts
-    .flatMap((payout) => Object.entries(payout.days).filter(([, day]) => day.count > 0).map(([date]) => date))
+  const sweptThrough = input.payouts
+    .flatMap((payout) => (payout.sweptThrough === null ? [] : [payout.sweptThrough]))
     .reduce<string | undefined>((latest, date) => (latest === undefined || date > latest ? date : latest), undefined);
   const money = input.formatAmount;
 
@@ -78,7 +78,7 @@ export function tieOutFees(input: FeeTieOutInput): FeeTieOutDay[] {
         },
       };
     }
-    if (latestSalesDay === undefined || latestSalesDay <= businessDay) {
+    if (sweptThrough === undefined || sweptThrough <= businessDay) {
       return {
         businessDay, squareFees, postedFees: posted, difference: 0, state: "partly-paid-out",
         reason: { code: "partly-paid-out", message: `The rest of ${businessDay}'s card sales come in a later payout; its fees are compared then.` },

@@ -54,7 +54,7 @@ function cursorOf(body: JsonObject): string | undefined {
 }
 
 /** Pages of one query: the same request each time, plus the cursor of the page before. */
-async function* pages(square: RawResponseCaller, operation: string, request: (cursor: string | undefined) => SdkCall): AsyncGenerator<JsonObject> {
+export async function* pages(square: RawResponseCaller, operation: string, request: (cursor: string | undefined) => SdkCall): AsyncGenerator<JsonObject> {
   let cursor: string | undefined;
   do {
     const body = await square.call(operation, request(cursor));
