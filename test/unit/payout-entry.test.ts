@@ -79,6 +79,25 @@ describe("a payout's journal entry, hand-worked", () => {
     expect(built.journalEntry?.Line.map((line) => line.Amount)).toEqual([123.67, 67.98, 107.04, 0.15, 2.2, 30, 19]);
   });
 
+  it("keeps only aggregates of the payout: figures per business day and per activity, no Square id", () => {
+    const summary = summaryOfPayout(instant, instantEntries, { PAY_SUNDAY_EVENING: "2025-06-15" });
+    expect(summary).toEqual({
+      tag: payoutTag(PAYOUT_ID), locationId: "L8EXAMPLE0001", status: "PAID", type: "BATCH", currency: "USD", amount: 12_367,
+      createdAt: "2025-06-16T21:30:00Z", updatedAt: "2025-06-17T13:00:00Z", arrivalDate: "2025-06-17", version: 1, destinationType: "CARD",
+      transferFees: 220,
+      days: {
+        "2025-06-15": { payments: 7000, refunds: 0, fees: 202, net: 6798, count: 2, feeAdjustments: 15 },
+        "2025-06-16": { payments: 12_000, refunds: 1000, fees: 296, net: 10_704, count: 2, feeAdjustments: 0 },
+      },
+      activities: { DEPOSIT_FEE: -220, FEE: -15, OPEN_DISPUTE: -3000, SQUARE_CAPITAL_PAYMENT: -1900 },
+      entryCount: 8,
+      // The latest entry is the deposit fee, at 17:30 on Monday.
+      sweptThrough: "2025-06-16",
+    });
+    const kept = JSON.stringify(summary);
+    for (const id of [PAYOUT_ID, "PAY_SUNDAY_EVENING", "PAY_SUNDAY_NIGHT", "PAY_MONDAY", "PAY_JUNE_TENTH"]) expect(kept).not.toContain(id);
+  });
+
   it("says in PrivateNote which payout and business days the entry is, with no Square id and no personal data", () => {
     const built = buildPayoutEntry(summaryOfPayout(instant, instantEntries), mapping, context);
     const note = built.journalEntry?.PrivateNote ?? "";

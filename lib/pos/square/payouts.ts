@@ -14,9 +14,9 @@ import { parseIsoDate } from "../../domain/business-day";
 import { payoutTag } from "../../domain/doc-number";
 import type { Payout, PayoutEntry } from "../../payouts/payout";
 import { describeIssues, z } from "../../validation";
-import { pages, type SquareReaderOptions } from "./client";
+import { pages, squareCaller, type SquareReaderOptions } from "./client";
 import { SquareDataError } from "./errors";
-import { createRawResponseCaller, type JsonObject } from "./raw-responses";
+import type { JsonObject } from "./raw-responses";
 
 export interface PayoutWindow {
   /** Created at or after, epoch ms. */
@@ -164,12 +164,7 @@ export function toPayoutEntry(raw: unknown, payout: Payout): PayoutEntry {
 }
 
 export function createSquarePayoutReader(options: SquareReaderOptions): SquarePayoutReader {
-  const square = createRawResponseCaller({
-    baseUrl: options.baseUrl,
-    accessToken: options.accessToken,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    maxRetries: options.maxRetries ?? 3,
-  });
+  const square = squareCaller(options);
   const now = options.now ?? Date.now;
 
   async function listPayouts(locationId: string, window: PayoutWindow): Promise<Payout[]> {
