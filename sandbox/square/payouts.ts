@@ -356,7 +356,6 @@ function findPayout(data: SquareData, merchantId: string, payoutId: string, now:
 /** GET /v2/payouts (ListPayouts). */
 export function listPayouts(data: SquareData, cursors: CursorCodec, merchantId: string, params: Readonly<Record<string, string>>, now: number): JsonObject {
   if (params["status"] !== undefined) enumValue(params["status"], ["SENT", "FAILED", "PAID"] as const, "status");
-  if (params["sort_order"] !== undefined) enumValue(params["sort_order"], ["ASC", "DESC"] as const, "sort_order");
   const bodies = merchantPayouts(data, merchantId).flatMap((made) => visible(made, now).map((payout) => payoutBody(made, payout, now)));
   const statuses = hash(bodies.map((body) => `${String(body["id"])}:${String(body["status"])}`).join(","));
   return listPage("ListPayouts", "payouts", bodies, params, { data, cursors, merchantId, now }, {
