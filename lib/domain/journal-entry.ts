@@ -115,14 +115,25 @@ function paymentsDescription(tender: string): string {
   return note ? `${label} payments – ${note}` : `${label} payments`;
 }
 
+/** The account a tender's money is posted to: its own, else gift-card liability or the default tender account. */
+/** The account the mapping names for a tender, if any: a noted OTHER tender ("OTHER:Town gift voucher") may be mapped on its own or with all OTHER tenders. */
+function mappedTenderAccount(mapping: Mapping, tender: string): string | undefined {
+  return mapping.tenders?.[tender] ?? (tender.startsWith(NOTED_OTHER) ? mapping.tenders?.OTHER : undefined);
+}
+
+export function tenderAccountOf(mapping: Mapping, tender: string): string {
+  return mappedTenderAccount(mapping, tender) ?? (GIFT_CARD_TENDERS.has(tender) ? mapping.defaults.giftCards : mapping.defaults.tenders);
+}
+
 /** QuickBooks allows "15 digits in 10.5 format": at most 10 digits before the decimal point. */
-function assertFitsQuickBooks(amount: number, currency: string): void {
+export function assertFitsQuickBooks(amount: number, currency: string): void {
   if (Math.abs(amount) >= 10 ** (10 + currencyExponent(currency))) {
     throw new JournalEntryError(`${formatDecimal(amount, currency)} ${currency} is larger than QuickBooks accepts on a line`);
   }
 }
 
-interface SignedLine {
+/** A line before it is posted: its signed net on its natural side. */
+export interface SignedLine {
   description: string;
   naturalSide: PostingType;
   net: number;
@@ -130,6 +141,45 @@ interface SignedLine {
 }
 
 const flip = (side: PostingType): PostingType => (side === "Debit" ? "Credit" : "Debit");
+
+/** Signed lines as posted: zero lines left out, a negative net on the other side, each checked to fit QuickBooks. */
+export function postedLines(signed: readonly SignedLine[], currency: string): EntryLine[] {
+  const lines: EntryLine[] = [];
+  for (const line of signed) {
+    if (line.net === 0) continue;
+    assertFitsQuickBooks(line.net, currency);
+    lines.push({
+      description: line.description,
+      postingType: line.net > 0 ? line.naturalSide : flip(line.naturalSide),
+      amount: Math.abs(line.net),
+      accountId: line.accountId,
+    });
+  }
+  return lines;
+}
+
+export function sideTotal(lines: readonly EntryLine[], side: PostingType): number {
+  return sumMinor(...lines.filter((line) => line.postingType === side).map((line) => line.amount));
+}
+
+/** The QuickBooks request body of posted lines. */
+export function journalEntryBody(
+  lines: readonly EntryLine[],
+  header: { txnDate: string; docNumber: string; privateNote: string; currency: string; withCurrencyRef?: boolean },
+): JournalEntryBody {
+  return {
+    TxnDate: header.txnDate,
+    DocNumber: header.docNumber,
+    PrivateNote: header.privateNote,
+    ...(header.withCurrencyRef ? { CurrencyRef: { value: header.currency } } : {}),
+    Line: lines.map((line) => ({
+      Description: line.description,
+      Amount: toQuickBooksAmount(line.amount, header.currency),
+      DetailType: "JournalEntryLineDetail",
+      JournalEntryLineDetail: { PostingType: line.postingType, AccountRef: { value: line.accountId } },
+    })),
+  };
+}
 const byKey = (buckets: Buckets): [string, number][] =>
   Object.entries(buckets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const shortName = (name: string): string => (name.length > 200 ? `${name.slice(0, 199)}…` : name);
@@ -165,11 +215,8 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   };
   const categoryName = (id: string) => summary.categoryNames[id] ?? id;
   const categoryAccount = (id: string) => mapping.categories?.[id];
-  // A noted OTHER tender ("OTHER:Town gift voucher") may be mapped on its own or with all OTHER tenders.
-  const mappedTender = (tender: string) =>
-    mapping.tenders?.[tender] ?? (tender.startsWith(NOTED_OTHER) ? mapping.tenders?.OTHER : undefined);
-  const tenderAccount = (tender: string) =>
-    mappedTender(tender) ?? (GIFT_CARD_TENDERS.has(tender) ? defaults.giftCards : defaults.tenders);
+  const mappedTender = (tender: string) => mappedTenderAccount(mapping, tender);
+  const tenderAccount = (tender: string) => tenderAccountOf(mapping, tender);
   const cashTender = CASH_TENDERS.find((tender) => mapping.tenders?.[tender]);
   const cashAccount = cashTender ? tenderAccount(cashTender) : defaults.tenders;
 
@@ -245,20 +292,9 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
   const summary = normaliseSummary(input);
   const { currency } = summary;
   const warnings: Warning[] = [];
-  const lines: EntryLine[] = [];
-  for (const line of signedLines(summary, mapping, warnings)) {
-    if (line.net === 0) continue;
-    assertFitsQuickBooks(line.net, currency);
-    lines.push({
-      description: line.description,
-      postingType: line.net > 0 ? line.naturalSide : flip(line.naturalSide),
-      amount: Math.abs(line.net),
-      accountId: line.accountId,
-    });
-  }
+  const lines = postedLines(signedLines(summary, mapping, warnings), currency);
 
-  const sideTotal = (side: PostingType) => sumMinor(...lines.filter((l) => l.postingType === side).map((l) => l.amount));
-  const residual = subtractMinor(sideTotal("Debit"), sideTotal("Credit"));
+  const residual = subtractMinor(sideTotal(lines, "Debit"), sideTotal(lines, "Credit"));
   const tolerance = mapping.holdTolerance ?? DEFAULT_HOLD_TOLERANCE;
   let holdReason: string | null = null;
   if (residual !== 0) {
@@ -290,22 +326,13 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
 
   const number = docNumber(context.source, context.locationId, context.businessDay, context.revision);
   const txnDate = context.txnDate ?? context.businessDay;
-  const total = sideTotal("Debit");
+  const total = sideTotal(lines, "Debit");
   const journalEntry: JournalEntryBody | null =
     lines.length === 0
       ? null
-      : {
-          TxnDate: txnDate,
-          DocNumber: number,
-          PrivateNote: privateNote(context, summaryHash(summary)),
-          ...(context.withCurrencyRef ? { CurrencyRef: { value: currency } } : {}),
-          Line: lines.map((line) => ({
-            Description: line.description,
-            Amount: toQuickBooksAmount(line.amount, currency),
-            DetailType: "JournalEntryLineDetail",
-            JournalEntryLineDetail: { PostingType: line.postingType, AccountRef: { value: line.accountId } },
-          })),
-        };
+      : journalEntryBody(lines, {
+          txnDate, docNumber: number, privateNote: privateNote(context, summaryHash(summary)), currency, withCurrencyRef: context.withCurrencyRef,
+        });
   return {
     docNumber: number, txnDate, currency, lines, total, residual, cashBack: summary.cashBack,
     held: holdReason !== null, holdReason, warnings, journalEntry,

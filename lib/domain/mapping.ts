@@ -11,6 +11,27 @@ const accountsByKey = z.record(z.string().check(z.minLength(1), z.maxLength(255)
 
 export const DEFAULT_HOLD_TOLERANCE = 100;
 
+/**
+ * Where Square payouts are posted (docs/accounting.md, "Payouts"); without this section none is. Card
+ * clearing is the CARD tender's account. Fees fall back to `defaults.fees`; disputes, loan and savings
+ * to `other`, and `other` to `defaults.overShort`, each with a warning.
+ */
+export const payoutMappingSchema = z.strictObject({
+  /** The bank account the location's payouts arrive in. */
+  bank: accountId,
+  /** Fees daybook never posted from the daily entries: instant-deposit, gift-card-load, subscription fees. */
+  fees: z.optional(accountId),
+  /** Chargebacks (DISPUTE, OPEN_DISPUTE). */
+  disputes: z.optional(accountId),
+  /** The Square Capital loan liability (SQUARE_CAPITAL_PAYMENT). */
+  loan: z.optional(accountId),
+  /** Where automatic transfers to Square Savings go (a savings or transfer account). */
+  savings: z.optional(accountId),
+  /** Any other activity type. */
+  other: z.optional(accountId),
+});
+export type PayoutMapping = z.infer<typeof payoutMappingSchema>;
+
 export const mappingSchema = z.strictObject({
   defaults: z.strictObject({
     sales: accountId,
@@ -34,6 +55,7 @@ export const mappingSchema = z.strictObject({
   nonRevenue: z.optional(accountsByKey),
   returnsToCategoryAccounts: z.optional(z.boolean()),
   holdTolerance: z.optional(z.int().check(z.nonnegative())),
+  payouts: z.optional(payoutMappingSchema),
 });
 
 export type Mapping = z.infer<typeof mappingSchema>;

@@ -7,6 +7,8 @@ export interface Warning {
     | "uncatalogued-item"
     | "unknown-refund-tender"
     | "unknown-tender-label"
-    | "late-change";
+    | "late-change"
+    | "unknown-payout-activity"
+    | "unmapped-payout-account";
   message: string;
 }

@@ -15,8 +15,8 @@ import {
   stringArray,
 } from "./request-checks";
 
-/** What daybook asks for (reference/square.md §1.3). */
-export const SYNC_SCOPES = ["MERCHANT_PROFILE_READ", "ORDERS_READ", "PAYMENTS_READ", "ITEMS_READ"] as const;
+/** What daybook asks for (reference/square.md §1.3), with PAYOUTS_READ for posting deposits (issue 18). */
+export const SYNC_SCOPES = ["MERCHANT_PROFILE_READ", "ORDERS_READ", "PAYMENTS_READ", "ITEMS_READ", "PAYOUTS_READ"] as const;
 /** What Square grants when the authorize URL names no scope. */
 export const DEFAULT_AUTHORIZE_SCOPES = ["MERCHANT_PROFILE_READ", "PAYMENTS_READ", "SETTLEMENTS_READ", "BANK_ACCOUNTS_READ"];
 

@@ -194,17 +194,36 @@ interface ListQuery {
   filters: Readonly<Record<string, string>>;
 }
 
-const LIST_PARAMS = ["begin_time", "end_time", "sort_order", "sort_field", "cursor", "location_id", "limit"];
+/** How a list endpoint's query is read: its own filters, which locations it lists by default, and whether it sorts by a chosen field. */
+export interface ListOptions {
+  extraParams: readonly string[];
+  defaultLocations: "main" | "all";
+  /** ListPayments and ListPaymentRefunds take `sort_field`; ListPayouts does not. Default true. */
+  sortField?: boolean;
+}
+
+const LIST_PARAMS = ["begin_time", "end_time", "sort_order", "cursor", "location_id", "limit"];
+
+/** `limit`: at least 1; above 100 Square ignores it and uses 100, its default. */
+export function listLimit(text: string | undefined): number {
+  if (text === undefined) return 100;
+  if (!/^-?\d+$/.test(text)) throw invalidRequest("EXPECTED_INTEGER", "Expected `limit` to be an integer.", "limit");
+  const parsed = Number(text);
+  if (parsed < 1) throw invalidRequest("VALUE_TOO_LOW", `\`limit\` must be at least 1; got ${parsed}.`, "limit");
+  // "If the provided value is greater than 100, it is ignored and the default value is used instead."
+  return parsed > 100 ? 100 : parsed;
+}
 
 function parseListQuery(
   params: Readonly<Record<string, string>>,
   data: SquareData,
   merchantId: string,
   pinnedNow: number,
-  options: { extraParams: readonly string[]; defaultLocations: "main" | "all" },
+  options: ListOptions,
 ): ListQuery {
+  const known = [...LIST_PARAMS, ...(options.sortField === false ? [] : ["sort_field"]), ...options.extraParams];
   for (const name of Object.keys(params)) {
-    if (!LIST_PARAMS.includes(name) && !options.extraParams.includes(name)) {
+    if (!known.includes(name)) {
       throw invalidRequest("UNKNOWN_QUERY_PARAMETER", `Unrecognized (or, in this simulator, unsupported) query parameter \`${name}\`.`, name);
     }
   }
@@ -225,27 +244,25 @@ function parseListQuery(
   checkTimeRange(beginMs, endMs, "begin_time");
   const sortOrder = params["sort_order"] === undefined ? "DESC" : enumValue(params["sort_order"], ["ASC", "DESC"] as const, "sort_order");
   const sortField = params["sort_field"] === undefined ? "CREATED_AT" : enumValue(params["sort_field"], ["CREATED_AT", "UPDATED_AT"] as const, "sort_field");
-  let limit = 100;
-  if (params["limit"] !== undefined) {
-    const parsed = Number(params["limit"]);
-    if (!/^-?\d+$/.test(params["limit"])) throw invalidRequest("EXPECTED_INTEGER", "Expected `limit` to be an integer.", "limit");
-    if (parsed < 1) throw invalidRequest("VALUE_TOO_LOW", `\`limit\` must be at least 1; got ${parsed}.`, "limit");
-    // "If the provided value is greater than 100, it is ignored and the default value is used instead."
-    limit = parsed > 100 ? 100 : parsed;
-  }
+  const limit = listLimit(params["limit"]);
   const filters = Object.fromEntries(options.extraParams.flatMap((name) => (params[name] === undefined ? [] : [[name, params[name]]])));
   return { locationIds: new Set(locationIds), beginMs, endMs, sortOrder, sortField, limit, filters };
 }
 
 const listResults = new SortedResults();
 
-function listPage(
-  endpoint: "ListPayments" | "ListPaymentRefunds",
-  field: "payments" | "refunds",
+/**
+ * One page of a list endpoint over items with location_id, created_at and updated_at: filtered by
+ * location and creation time (both ends included), sorted, and paged with a cursor bound to the query.
+ * `cacheKey` names what else the items depend on (e.g. the time payouts are shown as of).
+ */
+export function listPage(
+  endpoint: "ListPayments" | "ListPaymentRefunds" | "ListPayouts",
+  field: "payments" | "refunds" | "payouts",
   items: readonly JsonObject[],
   params: Readonly<Record<string, string>>,
   context: { data: SquareData; cursors: CursorCodec; merchantId: string; now: number },
-  options: { extraParams: readonly string[]; defaultLocations: "main" | "all"; keep?: (item: JsonObject, filters: Readonly<Record<string, string>>) => boolean },
+  options: ListOptions & { keep?: (item: JsonObject, filters: Readonly<Record<string, string>>) => boolean; cacheKey?: string },
 ): JsonObject {
   const { cursor: cursorText, ...rest } = params;
   const fingerprint = queryFingerprint(endpoint, context.merchantId, rest);
@@ -254,7 +271,7 @@ function listPage(
   const query = parseListQuery(params, context.data, context.merchantId, pinnedNow, options);
   const timeOf = (item: JsonObject, name: "created_at" | "updated_at") => Date.parse(String(item[name]));
   // Filtered and sorted once per query (and pinned time range) while the orders are unchanged; each page is then a binary search.
-  const sorted = listResults.get(context.data, context.data.revision, `${fingerprint}|${query.beginMs}|${query.endMs}`, () => {
+  const sorted = listResults.get(context.data, context.data.revision, `${fingerprint}|${query.beginMs}|${query.endMs}|${options.cacheKey ?? ""}`, () => {
     const matching = items.filter((item) => {
       const createdAt = timeOf(item, "created_at");
       return (

@@ -1,12 +1,14 @@
 /**
  * A faithful local simulator of the parts of Square's API daybook uses, on a free loopback port:
- * Locations, SearchOrders, BatchRetrieveCatalogObjects, ListPayments, ListPaymentRefunds and OAuth,
- * with Square's rules (reference/square.md) and error shapes, fault injection on demand, and a log of
- * requests. Tests drive it through the control API returned by startSquareSimulator().
+ * Locations, SearchOrders, BatchRetrieveCatalogObjects, ListPayments, ListPaymentRefunds, ListPayouts,
+ * GetPayout, ListPayoutEntries and OAuth, with Square's rules (reference/square.md) and error shapes,
+ * fault injection on demand, and a log of requests. Tests drive it through the control API returned
+ * by startSquareSimulator().
  *
  *   const square = await startSquareSimulator();
  *   square.addMerchant({ merchantId: "MERCHANT01", locations: [{ id: "L1", name: "Main", timezone: "America/New_York", currency: "USD" }] });
  *   square.addOrders("L1", generateDay({ ..., locationId: "L1" }).orders);
+ *   square.setPayoutSchedule("L1", { from: "2025-06-14", to: "2025-06-20", loanRepaymentBasisPoints: 1000 });
  *   const token = square.issueToken("MERCHANT01");
  */
 import { randomBytes } from "node:crypto";
@@ -25,12 +27,14 @@ import { type Fault, type FaultHandle, FaultInjector, type FaultKind, type Fault
 import { searchOrders } from "./orders-search";
 import { CursorCodec } from "./paging";
 import { derivePayments, listPaymentRefunds, listPayments } from "./payments";
+import { checkSchedule, getPayout, listPayoutEntries, listPayouts, type PayoutSchedule, type PayoutTruth, payoutIds, payoutTruth } from "./payouts";
 import { type Caller, OAuthAuthority, requireScope, type SquareOAuthState, SYNC_SCOPES } from "./oauth";
 import { parseJsonBody } from "./request-checks";
 import { locationBody, type MerchantInput, SquareData } from "./store";
 
 export type { Fault, FaultHandle, FaultKind, FaultRule, SquareEndpoint } from "./faults";
 export type { LocationInput, MerchantInput } from "./store";
+export type { PayoutSchedule, PayoutTruth } from "./payouts";
 export { SYNC_SCOPES, type SquareOAuthState } from "./oauth";
 
 export interface SquareSimulatorOptions {
@@ -77,6 +81,16 @@ export interface SquareSimulator {
   setCatalog(merchantId: string, catalog: { objects?: readonly object[]; related_objects?: readonly object[] }): void;
   /** A later processing-fee change on a payment (ProcessingFee type ADJUSTMENT), in minor units. */
   addFeeAdjustment(paymentId: string, amount: number, effectiveAt: string): void;
+  /**
+   * Makes payouts for a location from its card and wallet payments, refunds and fees, by a daily
+   * cut-off, with instant deposits, chargebacks, holds, loan repayments, savings, gift-card load fees
+   * and failed or returned payouts on demand (sandbox/square/payouts.ts). Replaces any earlier schedule.
+   */
+  setPayoutSchedule(locationId: string, schedule: PayoutSchedule): void;
+  /** The location's payouts as of now and what the books must show once daybook has posted them. */
+  payoutTruth(locationId: string): PayoutTruth;
+  /** The ids of the location's payouts made by now, oldest first. */
+  payoutIds(locationId: string): string[];
 
   /** An access token for the merchant without the OAuth dance; the sync's scopes unless told. */
   issueToken(merchantId: string, options?: { scopes?: readonly string[]; shortLived?: boolean }): string;
@@ -106,6 +120,9 @@ const ROUTES: readonly (readonly [string, RegExp, SquareEndpoint])[] = [
   ["POST", /^\/v2\/catalog\/batch-retrieve$/, "BatchRetrieveCatalogObjects"],
   ["GET", /^\/v2\/payments$/, "ListPayments"],
   ["GET", /^\/v2\/refunds$/, "ListPaymentRefunds"],
+  ["GET", /^\/v2\/payouts\/?$/, "ListPayouts"],
+  ["GET", /^\/v2\/payouts\/[^/]+\/payout-entries$/, "ListPayoutEntries"],
+  ["GET", /^\/v2\/payouts\/[^/]+$/, "GetPayout"],
   ["GET", /^\/oauth2\/authorize$/, "Authorize"],
   ["POST", /^\/oauth2\/authorize$/, "Authorize"],
   ["POST", /^\/oauth2\/token$/, "ObtainToken"],
@@ -247,6 +264,24 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
     return c.json(listPaymentRefunds(data, cursors, caller.merchantId, c.req.query(), now()));
   });
 
+  app.get("/v2/payouts", (c) => {
+    const caller = c.get("caller");
+    requireScope(caller, "PAYOUTS_READ");
+    return c.json(listPayouts(data, cursors, caller.merchantId, c.req.query(), now()));
+  });
+
+  app.get("/v2/payouts/:payoutId/payout-entries", (c) => {
+    const caller = c.get("caller");
+    requireScope(caller, "PAYOUTS_READ");
+    return c.json(listPayoutEntries(data, cursors, caller.merchantId, c.req.param("payoutId"), c.req.query(), now()));
+  });
+
+  app.get("/v2/payouts/:payoutId", (c) => {
+    const caller = c.get("caller");
+    requireScope(caller, "PAYOUTS_READ");
+    return c.json(getPayout(data, caller.merchantId, c.req.param("payoutId"), now()));
+  });
+
   addAuthorizeRoutes(app, oauth, data);
 
   app.post("/oauth2/token", async (c) => c.json(oauth.obtainToken(parseJsonBody(await c.req.text()))));
@@ -305,6 +340,22 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
       if (!known) throw new Error(`no payment ${paymentId}`);
       data.addFeeAdjustment(paymentId, { amount, effectiveAt });
     },
+
+    setPayoutSchedule: (locationId, schedule) => {
+      const location = data.location(locationId);
+      if (!location) throw new Error(`unknown location ${locationId}`);
+      checkSchedule(schedule, location);
+      const previous = data.payoutScheduleOf(locationId);
+      data.setPayoutSchedule(locationId, schedule);
+      try {
+        payoutTruth(data, locationId, now()); // makes the payouts now, so a schedule naming an unknown payment fails here
+      } catch (error) {
+        data.setPayoutSchedule(locationId, previous);
+        throw error;
+      }
+    },
+    payoutTruth: (locationId) => payoutTruth(data, locationId, now()),
+    payoutIds: (locationId) => payoutIds(data, locationId, now()),
 
     issueToken: (merchantId, tokenOptions = {}) => {
       if (!data.hasMerchant(merchantId)) throw new Error(`unknown merchant ${merchantId}`);

@@ -1,8 +1,10 @@
 /**
  * What the Square simulator holds: merchants with their locations and catalog, the orders of each
- * location (raw snake_case bodies, as Square stores them), and processing-fee adjustments. Payments
- * and refunds are not stored: payments.ts derives them from the orders.
+ * location (raw snake_case bodies, as Square stores them), processing-fee adjustments, and each
+ * location's payout schedule. Payments and refunds are not stored: payments.ts derives them from the
+ * orders, and payouts.ts the payouts from those and the schedule.
  */
+import type { PayoutSchedule } from "./payouts";
 import { isObject, type JsonObject } from "./request-checks";
 
 export interface LocationInput {
@@ -52,6 +54,7 @@ export class SquareData {
   private readonly locations = new Map<string, StoredLocation>();
   private readonly orders = new Map<string, OrderBody>();
   private readonly feeAdjustments = new Map<string, FeeAdjustment[]>();
+  private readonly payoutSchedules = new Map<string, PayoutSchedule>();
   /** Bumped whenever orders or fees change, so what is derived from them can be cached until then. */
   private changes = 0;
 
@@ -161,6 +164,18 @@ export class SquareData {
 
   feeAdjustmentsOf(paymentId: string): readonly FeeAdjustment[] {
     return this.feeAdjustments.get(paymentId) ?? [];
+  }
+
+  /** Replaces a location's payout schedule (payouts.ts makes its payouts from it); undefined removes it. */
+  setPayoutSchedule(locationId: string, schedule: PayoutSchedule | undefined): void {
+    if (!this.locations.has(locationId)) throw new Error(`unknown location ${locationId}`);
+    if (schedule) this.payoutSchedules.set(locationId, structuredClone(schedule));
+    else this.payoutSchedules.delete(locationId);
+    this.changes++;
+  }
+
+  payoutScheduleOf(locationId: string): PayoutSchedule | undefined {
+    return this.payoutSchedules.get(locationId);
   }
 
   private merchantOrThrow(merchantId: string): StoredMerchant {

@@ -54,7 +54,7 @@ function cursorOf(body: JsonObject): string | undefined {
 }
 
 /** Pages of one query: the same request each time, plus the cursor of the page before. */
-async function* pages(square: RawResponseCaller, operation: string, request: (cursor: string | undefined) => SdkCall): AsyncGenerator<JsonObject> {
+export async function* pages(square: RawResponseCaller, operation: string, request: (cursor: string | undefined) => SdkCall): AsyncGenerator<JsonObject> {
   let cursor: string | undefined;
   do {
     const body = await square.call(operation, request(cursor));
@@ -86,13 +86,18 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
-export function createSquareReader(options: SquareReaderOptions): SquareReader {
-  const square = createRawResponseCaller({
+/** The SDK caller every Square reader uses, with the defaults above (30 s, 3 retries). */
+export function squareCaller(options: SquareReaderOptions): RawResponseCaller {
+  return createRawResponseCaller({
     baseUrl: options.baseUrl,
     accessToken: options.accessToken,
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 3,
   });
+}
+
+export function createSquareReader(options: SquareReaderOptions): SquareReader {
+  const square = squareCaller(options);
   const now = options.now ?? Date.now;
   /** Catalog ids already asked for, per catalog being filled, so nothing is fetched twice in a run. */
   const askedFor = new WeakMap<SquareCatalog, Set<string>>();
