@@ -15,8 +15,10 @@ import { DEMO, addDays } from "../../sandbox/local-stack/demo";
 import { connectionWorks } from "../../sandbox/local-stack/smoke";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
 import { checkPage, clearScreenshots, DESKTOP, SCREENSHOTS } from "./page-checks";
+import { chromiumPath } from "../../scripts/prerequisites";
 
-const CHROMIUM = "/usr/bin/chromium";
+// The one npm test made sure of (scripts/prerequisites.ts).
+const CHROMIUM = chromiumPath();
 const EMAIL = "owner@browser.daybook.localhost";
 /** Backfills run on the local stack's in-process queue; a page refreshes itself every 2 seconds. */
 const FINISH_TIMEOUT_MS = 90_000;
