@@ -10,15 +10,33 @@ const CAPTURE_DIR_VARIABLE = "DAYBOOK_LOG_CAPTURE_DIR";
 const captureDir = process.env[CAPTURE_DIR_VARIABLE] ?? mkdtempSync(join(tmpdir(), "daybook-test-logs-"));
 process.env[CAPTURE_DIR_VARIABLE] = captureDir;
 
+/**
+ * The fast lane (`npm run test:fast`): tests that need no moto_server, no simulator process, no browser
+ * and no network. Every other test file is in the services project, the only one that starts moto_server.
+ */
+const FAST_LANE = ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
-    // The log scan first, so its teardown runs last, after moto_server has stopped.
-    globalSetup: ["test/support/log-scan-global-setup.ts", "test/support/moto-global-setup.ts"],
+    // The root's global setup runs once per run, whichever projects run: its teardown scans every test's logs.
+    globalSetup: ["test/support/log-scan-global-setup.ts"],
     setupFiles: ["test/support/capture-stdio.ts"],
     onConsoleLog(log, type) {
       appendFileSync(join(captureDir, `console-${type}.log`), log);
     },
+    // Inline projects inherit everything above but the global setup.
+    projects: [
+      // Pure code: one worker may run many files (no isolation), which halves the lane's CPU time.
+      { test: { name: "fast", include: FAST_LANE, isolate: false } },
+      {
+        test: {
+          name: "services",
+          include: ["test/**/*.test.ts"],
+          exclude: FAST_LANE,
+          globalSetup: ["test/support/moto-global-setup.ts"],
+        },
+      },
+    ],
   },
 });
