@@ -19,6 +19,10 @@ const FAST_LANE = ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts"];
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Two test files at a time (vitest's default on 2 cores is one): most of a services test's time is
+    // spent waiting on moto_server, a simulator or Chromium, in other processes.
+    maxWorkers: 2,
     // The root's global setup runs once per run, whichever projects run: its teardown scans every test's logs.
     globalSetup: ["test/support/log-scan-global-setup.ts"],
     setupFiles: ["test/support/capture-stdio.ts"],
