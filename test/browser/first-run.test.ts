@@ -91,10 +91,26 @@ async function connect(provider: "Square" | "QuickBooks", account: string): Prom
   await expect.poll(() => page.getByRole("status").textContent()).toMatch(/connected/i);
 }
 
+/** Cancels the page's pending reload (its meta refresh), waiting out one that has already begun. */
+async function holdStill(): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForLoadState();
+    try {
+      await page.evaluate("window.stop()");
+      return;
+    } catch (error) {
+      if (attempt === 5 || !(error instanceof Error) || !error.message.includes("Execution context was destroyed")) throw error;
+    }
+  }
+}
+
 /** Waits on a backfill's progress page (which reloads itself) until it says it is finished. */
 async function waitForBackfill(name: string): Promise<string> {
   expect(new URL(page.url()).pathname).toMatch(/^\/backfill\/[^/]+$/);
+  // Held still while it is checked (a reload would cut the check short), then reloading itself again.
+  await holdStill();
   await checkPage(page, `${name}-progress`);
+  await page.reload();
   await page.getByText("Backfill finished").waitFor({ timeout: FINISH_TIMEOUT_MS });
   await checkPage(page, `${name}-finished`);
   return (await page.getByRole("status").textContent()) ?? "";
