@@ -18,7 +18,8 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    // Spread, not replaced: disableTypeChecked's parserOptions keep these files out of the type-checked program.
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", console: "readonly" } },
   },
   {
     files: ["test/**"],

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // Kept free of project imports (Vite loads this file natively). Same name as test/support/log-capture.ts.
 const CAPTURE_DIR_VARIABLE = "DAYBOOK_LOG_CAPTURE_DIR";
@@ -10,15 +11,55 @@ const CAPTURE_DIR_VARIABLE = "DAYBOOK_LOG_CAPTURE_DIR";
 const captureDir = process.env[CAPTURE_DIR_VARIABLE] ?? mkdtempSync(join(tmpdir(), "daybook-test-logs-"));
 process.env[CAPTURE_DIR_VARIABLE] = captureDir;
 
+/**
+ * The fast lane (`npm run test:fast`): tests that need no moto_server, no simulator process, no browser
+ * and no network. Every other test file is in the services project, the only one that starts moto_server.
+ */
+const FAST_LANE = ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts"];
+
+/**
+ * The longest files (a minute or more on 2 cores), started first: with two files at a time, a long one
+ * started last would run on alone at the end. vitest orders by the last run's durations when it has
+ * them, but a fresh clone (CI) has none, and it would go by file size, which says nothing here.
+ */
+const LONGEST_FIRST = ["test/chaos/chaos.test.ts", "test/integration/night.test.ts", "test/fuzz/routes.test.ts", "test/browser/first-run.test.ts", "test/cli/preview.test.ts"];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const index = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(path));
+      return index === -1 ? LONGEST_FIRST.length : index;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
-    // The log scan first, so its teardown runs last, after moto_server has stopped.
-    globalSetup: ["test/support/log-scan-global-setup.ts", "test/support/moto-global-setup.ts"],
+    hookTimeout: 30_000,
+    // Two test files at a time (vitest's default on 2 cores is one): most of a services test's time is
+    // spent waiting on moto_server, a simulator or Chromium, in other processes.
+    maxWorkers: 2,
+    sequence: { sequencer: LongestFirst },
+    // The root's global setup runs once per run, whichever projects run: its teardown scans every test's logs.
+    globalSetup: ["test/support/log-scan-global-setup.ts"],
     setupFiles: ["test/support/capture-stdio.ts"],
     onConsoleLog(log, type) {
       appendFileSync(join(captureDir, `console-${type}.log`), log);
     },
+    // Inline projects inherit everything above but the global setup.
+    projects: [
+      // Pure code: one worker may run many files (no isolation), which halves the lane's CPU time.
+      { test: { name: "fast", include: FAST_LANE, isolate: false } },
+      {
+        test: {
+          name: "services",
+          include: ["test/**/*.test.ts"],
+          exclude: FAST_LANE,
+          globalSetup: ["test/support/moto-global-setup.ts"],
+        },
+      },
+    ],
   },
 });

@@ -15,8 +15,10 @@ import { DEMO, addDays } from "../../sandbox/local-stack/demo";
 import { connectionWorks } from "../../sandbox/local-stack/smoke";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
 import { checkPage, clearScreenshots, DESKTOP, SCREENSHOTS } from "./page-checks";
+import { chromiumPath } from "../../scripts/prerequisites";
 
-const CHROMIUM = "/usr/bin/chromium";
+// The one npm test made sure of (scripts/prerequisites.ts).
+const CHROMIUM = chromiumPath();
 const EMAIL = "owner@browser.daybook.localhost";
 /** Backfills run on the local stack's in-process queue; a page refreshes itself every 2 seconds. */
 const FINISH_TIMEOUT_MS = 90_000;
@@ -89,10 +91,26 @@ async function connect(provider: "Square" | "QuickBooks", account: string): Prom
   await expect.poll(() => page.getByRole("status").textContent()).toMatch(/connected/i);
 }
 
+/** Cancels the page's pending reload (its meta refresh), waiting out one that has already begun. */
+async function holdStill(): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForLoadState();
+    try {
+      await page.evaluate("window.stop()");
+      return;
+    } catch (error) {
+      if (attempt === 5 || !(error instanceof Error) || !error.message.includes("Execution context was destroyed")) throw error;
+    }
+  }
+}
+
 /** Waits on a backfill's progress page (which reloads itself) until it says it is finished. */
 async function waitForBackfill(name: string): Promise<string> {
   expect(new URL(page.url()).pathname).toMatch(/^\/backfill\/[^/]+$/);
+  // Held still while it is checked (a reload would cut the check short), then reloading itself again.
+  await holdStill();
   await checkPage(page, `${name}-progress`);
+  await page.reload();
   await page.getByText("Backfill finished").waitFor({ timeout: FINISH_TIMEOUT_MS });
   await checkPage(page, `${name}-finished`);
   return (await page.getByRole("status").textContent()) ?? "";

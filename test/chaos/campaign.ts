@@ -23,7 +23,8 @@
  * batch goes back to the queue. Unlike a real crash, Powertools still removes its in-progress
  * idempotency record (a dead Lambda's would wait out its timeout), and the batch comes back at once
  * instead of after the visibility timeout. Time is compressed: the waits the QuickBooks and Clover
- * clients ask for (Retry-After) are recorded and cut to at most 100 ms; the Square SDK waits in full.
+ * clients ask for (Retry-After), and a duplicate delivery's waits for the run in progress, are recorded
+ * and cut to at most 100 ms; the Square SDK waits in full.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -403,6 +404,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       };
       const handler = createWorkerHandler({
         deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 0, maxSeconds: 0 },
+        sleep: compressedSleep("waits for a run in progress"),
         ...(process.env["DAYBOOK_CHAOS_TRACE"] ? { log: (level: string, message: string, fields?: Record<string, unknown>) => { process.stderr.write(`worker ${level}: ${message} ${JSON.stringify(fields ?? {})}\n`); } } : {}),
       });
       return { state, handler };

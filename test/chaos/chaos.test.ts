@@ -5,25 +5,28 @@
  * with the generator's figures. A second, smaller campaign runs a deliberately broken worker (no
  * pending entry, no DocNumber lookup, a new requestid per attempt) with crashes after QuickBooks
  * accepted the entry, to show that the duplicate count can fail. `npm run chaos` is the full size.
+ * The two campaigns share nothing, so they run at once, the second on a moto_server of its own too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMoto } from "../support/moto";
 import { type CampaignResult, resultsMarkdown, runCampaign } from "./campaign";
 
 const SEED = 20260401;
-const moto = await startMoto();
+const [moto, brokenMoto] = await Promise.all([startMoto(), startMoto()]);
 let result: CampaignResult;
 let broken: CampaignResult;
 
 beforeAll(async () => {
-  result = await runCampaign({ motoEndpoint: moto.endpoint, seed: SEED, merchants: 10, locationsPerMerchant: 5, days: 3 });
-  broken = await runCampaign({
-    motoEndpoint: moto.endpoint, seed: SEED, merchants: 4, locationsPerMerchant: 2, days: 3, brokenWorker: true, crashRate: 0.6, crashSteps: ["after-create"],
-  });
+  [result, broken] = await Promise.all([
+    runCampaign({ motoEndpoint: moto.endpoint, seed: SEED, merchants: 10, locationsPerMerchant: 5, days: 3 }),
+    runCampaign({
+      motoEndpoint: brokenMoto.endpoint, seed: SEED, merchants: 4, locationsPerMerchant: 2, days: 3, brokenWorker: true, crashRate: 0.6, crashSteps: ["after-create"],
+    }),
+  ]);
 }, 300_000);
 
 afterAll(async () => {
-  await moto.stop();
+  await Promise.all([moto.stop(), brokenMoto.stop()]);
 });
 
 describe("the fault campaign", () => {

@@ -5,8 +5,9 @@ import type { OutgoingEmail } from "../../lib/email/email";
 import { createSesSender, EmailSendError } from "../../lib/email/ses";
 import { awsClientConfig } from "../support/aws";
 
-const motoEndpoint = inject("motoEndpoint");
-const ses = new SESv2Client(awsClientConfig(motoEndpoint));
+// SES on a moto_server of its own, so reading what it sent stays cheap (test/support/moto-global-setup.ts).
+const mailEndpoint = inject("mailEndpoint");
+const ses = new SESv2Client(awsClientConfig(mailEndpoint));
 // Its own domain: identities are shared by every test file on this moto.
 const domain = `mail-${randomUUID()}.daybook.example`;
 const FROM = `daybook <no-reply@${domain}>`;
@@ -44,7 +45,7 @@ interface MotoMessage {
 
 /** The messages moto's SES holds for one recipient, from its model dump. */
 async function delivered(recipient: string): Promise<MotoMessage[]> {
-  const response = await fetch(`${motoEndpoint}/moto-api/data.json`);
+  const response = await fetch(`${mailEndpoint}/moto-api/data.json`);
   const data = await response.json() as { ses?: { Message?: MotoMessage[] } };
   return (data.ses?.Message ?? []).filter((message) => message.destinations.ToAddresses?.includes(recipient));
 }

@@ -1,12 +1,17 @@
 /**
  * A whole night, as it runs on AWS, on a moto_server of its own (DynamoDB, SQS FIFO with its dead-letter queue,
- * SES) and one Square, one Clover and one QuickBooks simulator: 100 merchants with 2 locations each,
+ * SES) and one Square, one Clover and one QuickBooks simulator: 20 merchants with 2 locations each,
  * in 5 time zones, days starting at 00:00 and 04:00, on the night the US springs forward
  * (2026-03-08). Every location is registered in the due-index; the scheduler ticks every 15 simulated
  * minutes with its `now`, and after each tick the real worker handler drains the queue with the
  * clock at that tick. Two merchants carry injected failures: one revoked daybook's QuickBooks access,
- * one closed its books for the year. About two minutes on two cores, nearly all of it moto answering
- * the night's ~800 jobs; NIGHT_MERCHANTS=20 runs a smaller night for a quick look.
+ * one closed its books for the year.
+ *
+ * 20 merchants hold every case the night asserts: Square locations in each of the 5 zones with each
+ * day start (the 10 pairs, from merchants 0-9 alone), Clover locations in each of the 5 zones
+ * (merchants 0, 4, 8, 12 and 16; their days start at 04:00), the revoked connection (merchant 7) and
+ * the closed books (merchant 13): 40 locations and about 160 jobs. NIGHT_MERCHANTS=100 runs the
+ * night at the size it had before (~800 jobs, a few minutes, nearly all of it moto answering).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -45,7 +50,7 @@ import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 // theirs behind these), and its state holds only this night.
 const moto = await startMoto();
 const motoEndpoint = moto.endpoint;
-const MERCHANTS = Number(process.env.NIGHT_MERCHANTS ?? 100);
+const MERCHANTS = Number(process.env.NIGHT_MERCHANTS ?? 20);
 const DAY = "2026-03-07";
 const START = Date.parse("2026-03-08T04:00:00Z");
 const END = Date.parse("2026-03-08T14:00:00Z");
@@ -278,6 +283,17 @@ function entryNets(entry: Record<string, unknown> | undefined): Record<string, n
 }
 
 describe("a whole night across the US spring-forward", () => {
+  it("holds every case: Square in each zone with each day start, Clover in each zone, a revoked connection and closed books", () => {
+    const cases = new Set(merchants.flatMap((merchant) => merchant.locations.map(({ location }) => `${location.source} ${location.timeZone} ${location.dayStart}`)));
+    for (const zone of ZONES) {
+      expect(cases).toContain(`square ${zone} 00:00`);
+      expect(cases).toContain(`square ${zone} 04:00`);
+      expect([...cases].filter((each) => each.startsWith(`clover ${zone} `))).not.toEqual([]);
+    }
+    expect(merchants[REVOKED]).toBeDefined();
+    expect(merchants[CLOSED_BOOKS]).toBeDefined();
+  });
+
   it("posts every location's day exactly once, at the tick it fell due, with the generator's figures account by account", () => {
     expect(tickTimes.length).toBeGreaterThan(1);
     for (const merchant of healthy()) {

@@ -13,9 +13,11 @@ import { formatDecimal } from "../../lib/domain/money";
 import { renderSyncReport, type SyncReportInput } from "../../lib/report/sync-report";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { MAPPING } from "../support/sync-world";
+import { chromiumPath } from "../../scripts/prerequisites";
 
 const ARTIFACTS = join(import.meta.dirname, "..", "artifacts");
-const CHROMIUM = "/usr/bin/chromium";
+// The one npm test made sure of (scripts/prerequisites.ts).
+const CHROMIUM = chromiumPath();
 const FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
 ];

@@ -27,13 +27,16 @@ import { createWorld, MAPPING, type World } from "../support/sync-world";
 import { awsClients, createQueues, createSender, drain, peek, sentTo } from "../support/worker-world";
 
 const motoEndpoint = inject("motoEndpoint");
+// SES on a moto_server of its own, so reading what it sent stays cheap (test/support/moto-global-setup.ts).
+const mailEndpoint = inject("mailEndpoint");
 const DATE = "2025-06-14";
 const ZONE = "America/New_York";
 const NIGHT = Date.parse("2025-06-15T07:00:00Z");
 const MAX_ATTEMPTS = 3;
 const PUBLIC_URL = "https://app.daybook.example";
 
-const { sqs, ses } = awsClients(motoEndpoint);
+const { sqs } = awsClients(motoEndpoint);
+const { ses } = awsClients(mailEndpoint);
 const dynamo = new DynamoDBClient(awsClientConfig(motoEndpoint));
 const documents = DynamoDBDocumentClient.from(dynamo);
 const worlds: World[] = [];
@@ -133,7 +136,7 @@ describe("the worker", () => {
     // The report's lines are the generator's truth, account by account.
     expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(expectedAccountNets(sales.truth, MAPPING));
 
-    const mail = await sentTo(motoEndpoint, owner);
+    const mail = await sentTo(mailEndpoint, owner);
     expect(mail).toHaveLength(1);
     expect(mail[0]?.subject).toBe(`Posted: Main Street, ${DATE}`);
     const html = mail[0]?.body ?? "";
@@ -153,7 +156,7 @@ describe("the worker", () => {
     expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(3);
 
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
-    expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
+    expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
     expect(await listDayReports(setup.deps.table, world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
     // Idempotency records are keyed on the location-day and kind: one for "recheck", one for "first".
     const { Items = [] } = await documents.send(new QueryCommand({
@@ -192,7 +195,7 @@ describe("the worker", () => {
     expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(1);
     // Backed off: the message is not visible again at once.
     expect(await peek(sqs, setup.queueUrl)).toEqual([]);
-    expect(await sentTo(motoEndpoint, owner)).toEqual([]);
+    expect(await sentTo(mailEndpoint, owner)).toEqual([]);
     for (let round = 0; round < 20 && (await peek(sqs, setup.deadLetterUrl)).length === 0; round++) {
       await drain(sqs, setup.queueUrl, setup.handler, { waitSeconds: 1 });
     }
@@ -202,7 +205,7 @@ describe("the worker", () => {
     const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
     expect(record).toMatchObject({ state: "failed", lastError: { kind: "retryable" } });
     expect(setup.failedDays).toHaveLength(1);
-    const mail = await sentTo(motoEndpoint, owner);
+    const mail = await sentTo(mailEndpoint, owner);
     expect(mail.map((message) => message.subject).sort()).toEqual([
       `Action needed: daybook could not post Main Street, ${DATE}`,
       `Failed: Main Street, ${DATE}`,
@@ -215,13 +218,13 @@ describe("the worker", () => {
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
-    const [held] = await sentTo(motoEndpoint, owner);
+    const [held] = await sentTo(mailEndpoint, owner);
     expect(held?.subject).toBe(`Held for review: Main Street, ${DATE}`);
 
     // A re-check of the held day, figures unchanged: still held, no second email.
     await setup.send(setup.job("recheck"));
     await drain(sqs, setup.queueUrl, setup.handler);
-    expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
+    expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
 
     const approve = new URL(linkIn(held?.body ?? "", `${PUBLIC_URL}/approve?token=`));
     const token = approve.searchParams.get("token") ?? "";
@@ -234,7 +237,7 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
 
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
-    const mail = await sentTo(motoEndpoint, owner);
+    const mail = await sentTo(mailEndpoint, owner);
     expect(mail.map((message) => message.subject)).toEqual([`Held for review: Main Street, ${DATE}`, `Posted: Main Street, ${DATE}`]);
     expect((await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE))?.state).toBe("posted");
   });
@@ -261,7 +264,7 @@ describe("the worker", () => {
     const [report] = (await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE)).filter((stored) => stored.status === "posted");
     const both = { ...sales.truth };
     expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(mergeNets(expectedAccountNets(both, MAPPING), expectedAccountNets(late.truth, MAPPING)));
-    expect((await sentTo(motoEndpoint, owner)).map((message) => message.subject)).toEqual([
+    expect((await sentTo(mailEndpoint, owner)).map((message) => message.subject)).toEqual([
       `Held for review: Main Street, ${DATE}`, `Held for review: Main Street, ${DATE}`, `Posted: Main Street, ${DATE}`,
     ]);
   });
@@ -270,7 +273,7 @@ describe("the worker", () => {
     const { world, owner, deps } = setup;
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
-    const [first] = await sentTo(motoEndpoint, owner);
+    const [first] = await sentTo(mailEndpoint, owner);
     const token = new URL(linkIn(first?.body ?? "", `${PUBLIC_URL}/unsubscribe?token=`)).searchParams.get("token") ?? "";
     await unsubscribeFromLink({ table: deps.table, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
 
@@ -280,7 +283,7 @@ describe("the worker", () => {
     await setup.send(setup.job("recheck"));
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(2);
-    expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
+    expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
     const reports = await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE);
     expect(reports.map((report) => report.status)).toEqual(["posted", "adjusted"]);
   });

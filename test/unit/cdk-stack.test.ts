@@ -15,7 +15,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDaybookApp } from "../../infra/app";
-import { type DaybookStack, MAX_RECEIVE_COUNT } from "../../infra/stack";
+import { type DaybookStack, MAX_RECEIVE_COUNT, RUNTIME } from "../../infra/stack";
 import { loadWebConfig } from "../../lib/config";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../../lib/metrics-names";
 import { loadSchedulerConfig } from "../../lib/schedule/config";
@@ -185,6 +185,12 @@ describe("functions", () => {
       const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(resources[logGroupId]).toMatchObject({ Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } });
     }
+  });
+
+  it("run on the Node major that the tests, npm start and the bench run on (package.json's node devDependency)", () => {
+    const packageJson = JSON.parse(readFileSync("package.json", "utf8")) as { devDependencies: { node: string } };
+    expect(packageJson.devDependencies.node).toMatch(/^\^\d+$/);
+    expect(RUNTIME.name).toBe(`nodejs${packageJson.devDependencies.node.slice(1)}.x`);
   });
 
   it("give each function the settings its own config schema asks for", () => {
