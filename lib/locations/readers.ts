@@ -11,7 +11,7 @@ import { createRawResponseCaller } from "../pos/square/raw-responses";
 import { createQuickBooksClient } from "../quickbooks/client";
 import type { QuickBooksAccount } from "../quickbooks/types";
 import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
-import type { Connection } from "../store/types";
+import type { Connection } from "../model";
 import { describeIssues, z } from "../validation";
 
 export interface ProviderHosts {

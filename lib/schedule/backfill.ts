@@ -14,7 +14,8 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, Upda
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
 import { describeItem, fromItem, unlessConditionFails } from "../store/dynamo-items";
 import { keys } from "../store/keys";
-import type { LocationConfig, Store } from "../store/types";
+import type { LocationConfig } from "../model";
+import type { Store } from "../store/store";
 import { z } from "../validation";
 import { firstDayDueAfter } from "./due-days";
 import { DEFAULT_SETTLE_MINUTES, getDueEntry } from "./due-index";

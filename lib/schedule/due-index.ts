@@ -14,7 +14,8 @@ import { messageGroupOf } from "./job";
 import { describeItem, fromItem, type Item, queryAll } from "../store/dynamo-items";
 import { StoreError } from "../store/errors";
 import { keys } from "../store/keys";
-import { ConflictError, type LocationConfig, type Store } from "../store/types";
+import type { LocationConfig } from "../model";
+import { ConflictError, type Store } from "../store/store";
 import { z } from "../validation";
 
 /** How many partitions the index is spread over. Changing it strands entries in shards no longer read: re-register then. */

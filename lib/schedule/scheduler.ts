@@ -9,7 +9,7 @@ import { dueWork } from "./due-days";
 import { advance, DUE_INDEX_SHARDS, type DueEntry, dueEntries, removeEntry } from "./due-index";
 import { enqueueJobs, type QueueDeps } from "./enqueue";
 import type { SyncJob } from "./job";
-import { ConflictError, type Store } from "../store/types";
+import { ConflictError, type Store } from "../store/store";
 
 export interface SchedulerDeps extends QueueDeps {
   documents: DynamoDBDocumentClient;

@@ -3,7 +3,7 @@ import type { BusinessDayWindow } from "../domain/business-day";
 import { CloverItemCategories } from "../pos/clover/categories";
 import type { CloverReader } from "../pos/clover/reader";
 import { type CloverDayResult, CloverDaySummariser } from "../pos/clover/summarise";
-import type { LocationConfig } from "../store/types";
+import type { LocationConfig } from "../model";
 
 export async function summariseCloverLocationDay(
   reader: CloverReader,

@@ -8,7 +8,7 @@ import type { TokenKeeper } from "../oauth/token-keeper";
 import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
 import { createSquareReader } from "../pos/square/client";
 import { createQuickBooksClient } from "../quickbooks/client";
-import type { Store } from "../store/types";
+import type { Store } from "../store/store";
 import { summariseCloverLocationDay } from "./clover-day";
 import { quickBooksTokenSource } from "./quickbooks-tokens";
 import { summariseSquareLocationDay } from "./square-day";

@@ -3,7 +3,7 @@ import type { BusinessDayWindow } from "../domain/business-day";
 import { SquareCatalog } from "../pos/square/catalog";
 import type { SquareReader } from "../pos/square/reader";
 import { type SquareDayResult, SquareDaySummariser } from "../pos/square/summarise";
-import type { LocationConfig } from "../store/types";
+import type { LocationConfig } from "../model";
 
 export async function summariseSquareLocationDay(
   reader: SquareReader,

@@ -18,10 +18,8 @@ import {
 } from "../domain/summary";
 import type { Warning } from "../domain/warnings";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
-import type {
-  Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, Store, SyncFailure, SyncRecord,
-} from "../store/types";
-import { ConflictError } from "../store/types";
+import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
+import { type Store, ConflictError } from "../store/store";
 
 export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */

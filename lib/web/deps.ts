@@ -4,9 +4,10 @@
  */
 import type { AuthStore, Session } from "../auth/types";
 import type { EmailSender } from "../email/email";
-import type { OAuthProvider, ProviderName } from "../oauth/provider";
+import type { OAuthProvider } from "../oauth/provider";
+import type { ProviderName, Merchant } from "../model";
 import type { MerchantItemsTable } from "../report/merchant-items";
-import type { Merchant, Store } from "../store/types";
+import type { Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
 import type { JobQueue } from "../schedule/enqueue";
 import type { ProviderHosts } from "../locations/readers";

@@ -26,8 +26,8 @@ import { getReviewMode } from "../report/review-mode";
 import { recordBackfillProgress } from "../schedule/backfill";
 import { escapeHtml, renderSyncReport, type ReportEntry, type ReportStatus } from "../report/sync-report";
 import type { SyncJob } from "../schedule/job";
-import type { LocationConfig, Merchant, Store, SyncFailure, SyncRecord } from "../store/types";
-import { ConflictError } from "../store/types";
+import type { LocationConfig, Merchant, SyncFailure, SyncRecord } from "../model";
+import { type Store, ConflictError } from "../store/store";
 import { type LocationDay, SyncError, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
 
 export interface WorkerDeps {

@@ -3,7 +3,7 @@
  * HTTP against a running local stack. Each step is checked where it lands: the page's answer, the
  * record in the table, and the simulator accepting the token daybook stored.
  */
-import type { ProviderName } from "../../lib/oauth/provider";
+import type { ProviderName } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
 import type { AuthStore, OAuthState, Session, SignInLink } from "../../lib/auth/types";
 import { StoreError } from "../../lib/store/errors";
-import { ConflictError } from "../../lib/store/types";
+import { ConflictError } from "../../lib/store/store";
 import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
 
 // One request at a time: moto does not serialise conditional writes to an item as DynamoDB does (see aws.ts).

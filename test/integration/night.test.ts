@@ -22,7 +22,7 @@ import { registerLocation } from "../../lib/schedule/due-index";
 import type { SyncJob } from "../../lib/schedule/job";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { createDynamoStore } from "../../lib/store/dynamo";
-import type { LocationConfig, SyncRecord } from "../../lib/store/types";
+import type { LocationConfig, SyncRecord } from "../../lib/model";
 import { createSyncPorts } from "../../lib/sync/ports";
 import { createKmsVault } from "../../lib/vault/kms";
 import type { TokenVault } from "../../lib/vault/vault";

@@ -13,7 +13,8 @@ import { advance, dueEntries, getDueEntry, registerLocation, registerStoredLocat
 import { deduplicationIdOf, messageGroupOf, type SyncJob, syncJobSchema } from "../../lib/schedule/job";
 import { runSchedulerTick, type SchedulerDeps } from "../../lib/schedule/scheduler";
 import { createDynamoStore } from "../../lib/store/dynamo";
-import { ConflictError, type LocationConfig, type Store } from "../../lib/store/types";
+import type { LocationConfig } from "../../lib/model";
+import { ConflictError, type Store } from "../../lib/store/store";
 import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue, recordSends } from "../support/queue";

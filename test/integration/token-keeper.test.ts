@@ -14,7 +14,8 @@ import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
 import { createTokenKeeper, type TokenKeeper, type TokenKeeperOptions } from "../../lib/oauth/token-keeper";
 import { openTokens, sealTokens, type StoredTokens } from "../../lib/oauth/tokens";
 import { createDynamoStore } from "../../lib/store/dynamo";
-import type { Connection, Provider, Store } from "../../lib/store/types";
+import type { Connection, ProviderName } from "../../lib/model";
+import type { Store } from "../../lib/store/store";
 import { createLocalVault } from "../../lib/vault/local";
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
@@ -60,7 +61,7 @@ function worker(overrides: Partial<TokenKeeperOptions> = {}): TokenKeeper {
   return createTokenKeeper({ store, vault, providers, now, waitForPeer: { initialDelayMs: 5, maxDelayMs: 40, attempts: 40 }, ...overrides });
 }
 
-async function connect(provider: Provider, externalId: string, tokens: StoredTokens): Promise<Connection> {
+async function connect(provider: ProviderName, externalId: string, tokens: StoredTokens): Promise<Connection> {
   const at = now().toISOString();
   const connection = { merchantId: `m-${randomUUID()}`, connectionId: `c-${randomUUID()}`, provider, status: "active" as const, externalId, createdAt: at, updatedAt: at };
   return await store.putConnection({ ...connection, tokenCiphertext: await sealTokens(vault, connection, tokens) });

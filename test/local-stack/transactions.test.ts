@@ -10,7 +10,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDynamoStore } from "../../lib/store/dynamo";
-import { ConflictError } from "../../lib/store/types";
+import { ConflictError } from "../../lib/store/store";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDatabase, startLocalDatabase } from "../../sandbox/local-stack/database";
 
 let folder = "";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OAuthError } from "../../lib/oauth/provider";
 import { createTokenKeeper } from "../../lib/oauth/token-keeper";
 import { openTokens } from "../../lib/oauth/tokens";
-import { reconnectNotifier } from "../../lib/web/reconnect-email";
+import { reconnectNotifier } from "../../lib/connections/reconnect-email";
 import { accessWorks, canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
 
 let world: WebWorld;

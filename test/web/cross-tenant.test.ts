@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { signLink } from "../../lib/links/signed-link";
 import { openTokens } from "../../lib/oauth/tokens";
 import { addressHash } from "../../lib/report/recipients";
-import type { Connection } from "../../lib/store/types";
+import type { Connection } from "../../lib/model";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { accessWorks, type Browser, createWebWorld, expectCleanLogs, itemsOf, type WebWorld } from "./world";
 

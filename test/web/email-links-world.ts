@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expect, inject } from "vitest";
-import type { LocationConfig } from "../../lib/store/types";
+import type { LocationConfig } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { awsClientConfig } from "../support/aws";

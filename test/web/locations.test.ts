@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildJournalEntry } from "../../lib/domain/journal-entry";
 import { parseMapping } from "../../lib/domain/mapping";
 import { getDueEntry } from "../../lib/schedule/due-index";
-import type { Connection } from "../../lib/store/types";
+import type { Connection } from "../../lib/model";
 import { DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
 import { summaryOf } from "../support/summaries";
 import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";

@@ -11,7 +11,7 @@ import { BusinessDayError, parseIsoDate } from "../../domain/business-day";
 import {
   BackfillError, backfillableDays, type BackfillDeps, type BackfillProgress, getBackfill, listBackfills, requestBackfill,
 } from "../../schedule/backfill";
-import type { Merchant } from "../../store/types";
+import type { Merchant } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { formFields, keptValue } from "../forms";

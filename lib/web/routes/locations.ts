@@ -11,7 +11,7 @@ import { missingAccounts } from "../../locations/missing-accounts";
 import { listPosLocations, listQuickBooksAccounts, type PosLocation } from "../../locations/readers";
 import { createTokenKeeper, type TokenKeeper } from "../../oauth/token-keeper";
 import { registerStoredLocation } from "../../schedule/due-index";
-import type { Connection, LocationConfig, Merchant, PosSource } from "../../store/types";
+import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, LocationSetup, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";

@@ -14,8 +14,7 @@
  * changed or deleted.
  */
 import type { Context, Hono } from "hono";
-import type { Mapping } from "../../domain/mapping";
-import { mappingSchema } from "../../domain/mapping";
+import { type Mapping, mappingSchema } from "../../domain/mapping";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { accountsFor, CATEGORY_TYPES, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
 import { type AccountToCreate, missingAccounts } from "../../locations/missing-accounts";
@@ -23,7 +22,7 @@ import type { ProviderHosts } from "../../locations/readers";
 import { createTokenKeeper, type TokenKeeper } from "../../oauth/token-keeper";
 import { createQuickBooksClient } from "../../quickbooks/client";
 import { QuickBooksError, type QuickBooksAccount } from "../../quickbooks/types";
-import type { Connection, LocationConfig, Merchant, PosSource } from "../../store/types";
+import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import { quickBooksTokenSource } from "../../sync/quickbooks-tokens";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";

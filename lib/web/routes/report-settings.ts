@@ -7,7 +7,7 @@ import type { Context, Hono } from "hono";
 import { addRecipient, getRecipientSettings, removeRecipient } from "../../report/recipients";
 import { getReviewMode, setReviewMode } from "../../report/review-mode";
 import { normalizeEmail } from "../../store/keys";
-import type { Merchant } from "../../store/types";
+import type { Merchant } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";

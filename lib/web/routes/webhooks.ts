@@ -12,7 +12,7 @@ import { createTokenKeeper } from "../../oauth/token-keeper";
 import {
   CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
-import type { Connection, Provider } from "../../store/types";
+import type { Connection, ProviderName } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { QuickBooksDisconnectPage } from "../pages/messages";
@@ -102,7 +102,7 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 }
 
 async function endProviderConnections(
-  deps: WebDeps, provider: Provider, externalId: string, reason: string, applies: (connection: Connection) => boolean,
+  deps: WebDeps, provider: ProviderName, externalId: string, reason: string, applies: (connection: Connection) => boolean,
 ): Promise<number> {
   let ended = 0;
   for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
