@@ -8,10 +8,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsJobQueue } from "../lib/schedule/enqueue";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { loadSchedulerConfig } from "../lib/schedule/config";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";
-import { createDynamoStore } from "../lib/store/dynamo";
+import { createDynamoStorage } from "../lib/store/storage";
 
 const logger = new Logger({ serviceName: "daybook-scheduler" });
 const config = loadSchedulerConfig();
@@ -19,13 +18,12 @@ const dynamo = new DynamoDBClient({
   region: config.AWS_REGION,
   ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}),
 });
-const documents = DynamoDBDocumentClient.from(dynamo);
 const sqs = new SQSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) });
-const store = createDynamoStore({ client: documents, tableName: config.DAYBOOK_TABLE });
+const { store, dueIndex } = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE });
 
 export const handler = async (): Promise<SchedulerTickResult> => {
   const result = await runSchedulerTick({
-    documents, tableName: config.DAYBOOK_TABLE, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), store, now: new Date(), shards: config.DAYBOOK_DUE_SHARDS,
+    dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), store, now: new Date(), shards: config.DAYBOOK_DUE_SHARDS,
     log: (level, message, fields) => {
       logger[level](message, fields ?? {});
     },

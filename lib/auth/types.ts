@@ -4,7 +4,7 @@
  * stored) and expires through the table's TTL attribute; reads also treat an item past its expiry as
  * gone, because DynamoDB deletes expired items only eventually.
  *
- * Implemented on DynamoDB in lib/auth/dynamo-auth-store.ts.
+ * Implemented on DynamoDB in lib/store/auth.ts.
  */
 import type { ProviderName } from "../model";
 

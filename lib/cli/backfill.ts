@@ -5,11 +5,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsJobQueue } from "../schedule/enqueue";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConfigError } from "../config";
 import { sleep as wait } from "../http/backoff";
 import { type BackfillProgress, getBackfill, requestBackfill } from "../schedule/backfill";
-import { createDynamoStore } from "../store/dynamo";
+import { createDynamoStorage } from "../store/storage";
 import { describeIssues, z } from "../validation";
 import type { CliIo } from "./io";
 
@@ -50,8 +49,8 @@ export async function runBackfill(command: BackfillCommand, config: BackfillConf
   });
   const sqs = new SQSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) });
   try {
-    const documents = DynamoDBDocumentClient.from(dynamo);
-    const deps = { documents, tableName: config.DAYBOOK_TABLE, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), store: createDynamoStore({ client: documents, tableName: config.DAYBOOK_TABLE }) };
+    const storage = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE });
+    const deps = { ...storage, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL) };
     const requested = await requestBackfill(deps, { ...command, requestedBy: "operator" }, now);
     const days = requested.total === 1 ? "1 day" : `${requested.total} days`;
     io.stdout(`Backfill ${requested.backfillId} queued: ${days} of location ${command.locationId}, ${requested.from} to ${requested.to}.\n`);

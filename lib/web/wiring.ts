@@ -5,8 +5,6 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { createDynamoAuthStore } from "../auth/dynamo-auth-store";
 import type { WebConfig } from "../config";
 import { createCloverProvider } from "../oauth/clover";
 import type { OAuthProvider } from "../oauth/provider";
@@ -14,7 +12,7 @@ import type { ProviderName } from "../model";
 import { createQuickBooksProvider } from "../oauth/quickbooks";
 import { intuitEndpoints } from "../quickbooks/oauth";
 import { createSquareProvider } from "../oauth/square";
-import { createDynamoStore } from "../store/dynamo";
+import { createDynamoStorage } from "../store/storage";
 import { createSqsJobQueue } from "../schedule/enqueue";
 import type { WebDeps } from "./deps";
 import { emailFrom, vaultFrom } from "../wiring/vault-and-email";
@@ -22,7 +20,9 @@ import { emailFrom, vaultFrom } from "../wiring/vault-and-email";
 export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]): Promise<WebDeps> {
   const region = config.AWS_REGION;
   const now = () => new Date();
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region, ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}) }));
+  const storage = createDynamoStorage({
+    client: new DynamoDBClient({ region, ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}) }), tableName: config.DAYBOOK_TABLE, now,
+  });
   const publicUrl = config.DAYBOOK_PUBLIC_URL;
   // One SQS client for everything the web queues: approvals and backfills.
   const queue = config.DAYBOOK_QUEUE_URL === undefined
@@ -49,8 +49,7 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
     }),
   };
   return {
-    store: createDynamoStore({ client: dynamo, tableName: config.DAYBOOK_TABLE, now }),
-    auth: createDynamoAuthStore({ client: dynamo, tableName: config.DAYBOOK_TABLE }),
+    ...storage,
     vault: await vaultFrom(config),
     email: emailFrom(config),
     providers,
@@ -62,19 +61,17 @@ export async function webDepsFromConfig(config: WebConfig, log: WebDeps["log"]):
       cloverAppId: config.CLOVER_APP_ID,
     },
     now,
-    reports: { client: dynamo, tableName: config.DAYBOOK_TABLE },
     locations: {
       hosts: {
         squareBaseUrl: config.SQUARE_BASE_URL,
         ...(config.CLOVER_HOSTS_OVERRIDE ? { cloverBaseUrl: config.CLOVER_HOSTS_OVERRIDE } : {}),
         quickBooksBaseUrl: config.QUICKBOOKS_BASE_URL ?? intuitEndpoints(config.QUICKBOOKS_ENVIRONMENT).apiBase,
       },
-      dueIndex: { documents: dynamo, tableName: config.DAYBOOK_TABLE },
     },
     ...(queue !== undefined && config.DAYBOOK_LINK_KEY !== undefined
-      ? { links: { key: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), queue, items: { client: dynamo, tableName: config.DAYBOOK_TABLE } } }
+      ? { links: { key: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), queue } }
       : {}),
-    ...(queue !== undefined ? { backfill: { queue, documents: dynamo, tableName: config.DAYBOOK_TABLE } } : {}),
+    ...(queue !== undefined ? { backfill: { queue } } : {}),
     log,
   };
 }

@@ -17,13 +17,10 @@
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
 import { signLink } from "../links/signed-link";
-import type { MerchantItemsTable } from "../report/merchant-items";
-import { addressHash, getRecipients } from "../report/recipients";
-import {
-  listDayReports, markDelivered, markDeliveredTo, reportIdFor, saveReport, type StoredReport, type StoredReportContent,
-} from "../report/report-store";
-import { getReviewMode } from "../report/review-mode";
-import { recordBackfillProgress } from "../schedule/backfill";
+import { addressHash, getRecipients, type RecipientStore } from "../report/recipients";
+import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
+import type { MerchantSettings } from "../report/review-mode";
+import { type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
 import { escapeHtml, renderSyncReport, type ReportEntry, type ReportStatus } from "../report/sync-report";
 import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncFailure, SyncRecord } from "../model";
@@ -32,8 +29,10 @@ import { type LocationDay, SyncError, type SyncOutcome, type SyncPorts, syncLoca
 
 export interface WorkerDeps {
   store: Store;
-  /** The same table, for reports, recipients and settings. */
-  table: MerchantItemsTable;
+  reports: ReportStore;
+  recipients: RecipientStore;
+  settings: MerchantSettings;
+  backfills: BackfillStore;
   sync: SyncPorts;
   email: EmailSender;
   /** The origin merchants use, for links in reports. */
@@ -68,7 +67,7 @@ const APPROVE_LINK_DAYS = 30;
 export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const before = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
-  const reviewMode = await getReviewMode(deps.table, day.merchantId);
+  const reviewMode = await deps.settings.getReviewMode(day.merchantId);
   const review = reviewMode ? (job.kind === "approve" ? "approve" : "hold") : undefined;
 
   let outcome: SyncOutcome;
@@ -101,7 +100,7 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
 /** A backfill's job: its day ended, done or failed; counted once however often the job runs. */
 async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: "done" | "failed"): Promise<void> {
   if (job.kind !== "backfill" || job.backfillId === undefined) return;
-  await recordBackfillProgress({ documents: deps.table.client, tableName: deps.table.tableName }, job.merchantId, job.backfillId, outcome, job.businessDay);
+  await recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
 }
 
 async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncRecord): Promise<boolean> {
@@ -144,7 +143,7 @@ async function report(deps: WorkerDeps, day: LocationDay, outcome: Reportable): 
   const detail = outcome.status === "posted" || outcome.status === "adjusted"
     ? { revision: outcome.revision }
     : outcome.status === "held" ? { heldLines: outcome.entry.lines } : {};
-  await saveReport(deps.table, {
+  await deps.reports.save({
     ...day,
     reportId: reportIdFor(outcome.status, detail, now),
     status: outcome.status,
@@ -193,11 +192,11 @@ function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationC
 async function deliverPending(
   deps: WorkerDeps, day: LocationDay, known?: { merchant: Merchant; location: LocationConfig },
 ): Promise<number> {
-  const pending = await listDayReports(deps.table, day.merchantId, day.locationId, day.businessDay, true);
+  const pending = await deps.reports.listDay(day.merchantId, day.locationId, day.businessDay, true);
   if (pending.length === 0) return 0;
   const merchant = known?.merchant ?? (await deps.store.getMerchant(day.merchantId));
   if (!merchant) return 0;
-  const recipients = await getRecipients(deps.table, day.merchantId, merchant.email);
+  const recipients = await getRecipients(deps.recipients, day.merchantId, merchant.email);
   let sent = 0;
   for (const stored of pending) {
     const done = new Set(stored.deliveredTo);
@@ -210,15 +209,15 @@ async function deliverPending(
         ...(stored.status === "held" ? { approveUrl: approveUrl(deps, day) } : {}),
       });
       await deps.email.send({ to: [address], subject: rendered.subject, text: rendered.text, html: rendered.html, headers: rendered.headers, purpose: "report" });
-      await markDeliveredTo(deps.table, stored, hash);
+      await deps.reports.markDeliveredTo(stored, hash);
       sent++;
     }
     if (stored.alert && !done.has(ALERT_MARK)) {
       await deps.email.send(alertEmail(merchant.email, stored));
-      await markDeliveredTo(deps.table, stored, ALERT_MARK);
+      await deps.reports.markDeliveredTo(stored, ALERT_MARK);
       sent++;
     }
-    await markDelivered(deps.table, stored, deps.now());
+    await deps.reports.markDelivered(stored, deps.now());
   }
   return sent;
 }

@@ -4,12 +4,12 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createQuickBooksProvider } from "../oauth/quickbooks";
 import { createCloverProvider } from "../oauth/clover";
 import { createSquareProvider } from "../oauth/square";
 import { createTokenKeeper } from "../oauth/token-keeper";
-import { createDynamoStore } from "../store/dynamo";
+import { createIdempotencyStore } from "../store/idempotency";
+import { createDynamoStorage } from "../store/storage";
 import { createSyncPorts } from "../sync/ports";
 import type { WorkerConfig } from "./config";
 import type { WorkerHandlerOptions } from "./handler";
@@ -20,8 +20,8 @@ export async function workerFromConfig(config: WorkerConfig, onFailedDay: Worker
   const region = config.AWS_REGION;
   const now = () => new Date();
   const dynamo = new DynamoDBClient({ region, ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}) });
-  const documents = DynamoDBDocumentClient.from(dynamo);
-  const store = createDynamoStore({ client: documents, tableName: config.DAYBOOK_TABLE, now });
+  const storage = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE, now });
+  const { store } = storage;
   const linkKey = Buffer.from(config.DAYBOOK_LINK_KEY, "base64");
   const quickbooks = createQuickBooksProvider({
     clientId: config.QUICKBOOKS_CLIENT_ID,
@@ -48,7 +48,10 @@ export async function workerFromConfig(config: WorkerConfig, onFailedDay: Worker
   const tokens = createTokenKeeper({ store, vault: await vaultFrom(config), providers: { quickbooks, square, clover }, now });
   const deps: WorkerDeps = {
     store,
-    table: { client: documents, tableName: config.DAYBOOK_TABLE },
+    reports: storage.reports,
+    recipients: storage.recipients,
+    settings: storage.settings,
+    backfills: storage.backfills,
     sync: createSyncPorts({
       store, tokens, now,
       square: { baseUrl: config.SQUARE_BASE_URL },
@@ -64,7 +67,7 @@ export async function workerFromConfig(config: WorkerConfig, onFailedDay: Worker
   };
   return {
     deps,
-    dynamo,
+    idempotency: createIdempotencyStore({ client: dynamo, tableName: config.DAYBOOK_TABLE }),
     sqs: new SQSClient({ region, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) }),
     queueUrl: config.DAYBOOK_QUEUE_URL,
     maxAttempts: config.DAYBOOK_MAX_ATTEMPTS,

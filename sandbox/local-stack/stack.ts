@@ -210,13 +210,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     closers.push(() => queue.close());
-    deps.links = { key: Buffer.from(credentials.linkKey, "base64"), queue, items: deps.reports };
-    deps.backfill = { queue, documents: deps.reports.client, tableName: database.tableName };
+    deps.links = { key: Buffer.from(credentials.linkKey, "base64"), queue };
+    deps.backfill = { queue };
 
     // The scheduler: one tick at a time; a failed tick is logged and the next one tries again.
     let ticking: Promise<void> | undefined;
     const tick = () => (ticking ??= runSchedulerTick({
-      queue, documents: deps.reports.client, tableName: database.tableName, store: deps.store, now: now(),
+      queue, dueIndex: deps.dueIndex, store: deps.store, now: now(),
       log: (level, message, fields = {}) => {
         log(level, message, Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))));
       },

@@ -30,7 +30,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { addSummaries, type DailySummary, isEmptySummary } from "../../lib/domain/summary";
 import { createSesSender } from "../../lib/email/ses";
 import { createCloverProvider } from "../../lib/oauth/clover";
@@ -39,11 +38,10 @@ import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
 import { createTokenKeeper, type TokenKeeper } from "../../lib/oauth/token-keeper";
 import { openTokens, sealTokens } from "../../lib/oauth/tokens";
 import type { QuickBooksClient } from "../../lib/quickbooks/types";
-import { listDayReports } from "../../lib/report/report-store";
-import { setReviewMode } from "../../lib/report/review-mode";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { deduplicationIdOf, messageGroupOf, type SyncJob } from "../../lib/schedule/job";
-import { createDynamoStore } from "../../lib/store/dynamo";
+import { createIdempotencyStore } from "../../lib/store/idempotency";
+import { createDynamoStorage } from "../../lib/store/storage";
 import type { Connection, LocationConfig, SyncRecord } from "../../lib/model";
 import type { Store } from "../../lib/store/store";
 import { createSyncPorts } from "../../lib/sync/ports";
@@ -223,11 +221,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   // DynamoDB serialises conditional writes to one item; moto does not, so every request goes one at a
   // time (test/support/aws.ts), or moto's own races would show up as daybook's.
   const dynamo = oneWriteAtATime(new DynamoDBClient(awsClientConfig(options.motoEndpoint)));
-  const documents = DynamoDBDocumentClient.from(dynamo);
   try {
     const tableName = await createTestTable(dynamo);
-    const table = { client: documents, tableName };
-    const store = createDynamoStore({ client: documents, tableName, now: nowDate });
+    const storage = createDynamoStorage({ client: dynamo, tableName, now: nowDate });
+    const { store } = storage;
     const vault = createLocalVault(randomBytes(32));
     const queues = await createQueues(sqs, MAX_ATTEMPTS);
     const jobQueue = createSqsJobQueue(sqs, queues.queueUrl);
@@ -317,7 +314,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         });
         locations.push({ location, posConnectionId, days: plannedDays });
       }
-      if (index === REVIEW) await setReviewMode(table, merchantId, true, nowDate());
+      if (index === REVIEW) await storage.settings.setReviewMode(merchantId, true, nowDate());
       return { index, merchantId, realmId, owner, squareMerchantId, review: index === REVIEW, locations };
     }
 
@@ -399,11 +396,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         ? { ...ports, quickBooksClient: async (connection) => { const made = await ports.quickBooksClient(connection); return { ...made, client: naive(made.client) }; } }
         : ports;
       const deps: WorkerDeps = {
-        store: workerStore, table, sync, email: createSesSender({ client: ses, from }), publicUrl: PUBLIC_URL, linkKey: randomBytes(32),
+        store: workerStore, reports: storage.reports, recipients: storage.recipients, settings: storage.settings, backfills: storage.backfills, sync, email: createSesSender({ client: ses, from }), publicUrl: PUBLIC_URL, linkKey: randomBytes(32),
         quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com", now: nowDate, onFailedDay: (job) => failedDays.push(job),
       };
       const handler = createWorkerHandler({
-        deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 0, maxSeconds: 0 },
+        deps, sqs, queueUrl: queues.queueUrl, idempotency: createIdempotencyStore({ client: dynamo, tableName }), maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 0, maxSeconds: 0 },
         ...(process.env["DAYBOOK_CHAOS_TRACE"] ? { log: (level: string, message: string, fields?: Record<string, unknown>) => { process.stderr.write(`worker ${level}: ${message} ${JSON.stringify(fields ?? {})}\n`); } } : {}),
       });
       return { state, handler };
@@ -704,7 +701,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     /** The day's failure was said: a failed report with an alert kept, and the alert email sent. */
     const failedVisibly = async (merchant: (typeof planned)[number], location: { locationId: string; name: string }, businessDay: string) => {
-      const reports = await listDayReports(table, merchant.merchantId, location.locationId, businessDay);
+      const reports = await storage.reports.listDay(merchant.merchantId, location.locationId, businessDay);
       const reported = reports.some((report) => report.status === "failed" && report.alert);
       return reported && alertsSent.has(`${merchant.owner}|Action needed: daybook could not post ${location.name}, ${businessDay}`);
     };

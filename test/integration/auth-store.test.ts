@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
+import { createDynamoAuthStore } from "../../lib/store/auth";
 import type { AuthStore, OAuthState, Session, SignInLink } from "../../lib/auth/types";
 import { StoreError } from "../../lib/store/errors";
 import { ConflictError } from "../../lib/store/store";

@@ -10,7 +10,6 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailySummary } from "../../lib/domain/summary";
 import { formatDecimal } from "../../lib/domain/money";
@@ -21,7 +20,8 @@ import { sealTokens } from "../../lib/oauth/tokens";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { SyncJob } from "../../lib/schedule/job";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
-import { createDynamoStore } from "../../lib/store/dynamo";
+import { createDynamoStorage, type Storage } from "../../lib/store/storage";
+import { createIdempotencyStore } from "../../lib/store/idempotency";
 import type { LocationConfig, SyncRecord } from "../../lib/model";
 import { createSyncPorts } from "../../lib/sync/ports";
 import { createKmsVault } from "../../lib/vault/kms";
@@ -80,7 +80,6 @@ const now = () => clock + (Date.now() - tickStartedAt);
 
 const { sqs, ses } = awsClients(motoEndpoint);
 const dynamo = new DynamoDBClient(awsClientConfig(motoEndpoint));
-const documents = DynamoDBDocumentClient.from(dynamo);
 
 interface PlannedLocation {
   location: LocationConfig;
@@ -112,7 +111,8 @@ let tableName = "";
  * table the night's cost grew with the square of its size.
  */
 let dueTableName = "";
-let store: ReturnType<typeof createDynamoStore>;
+let storage: Storage;
+let store: Storage["store"];
 const tickTimes: number[] = [];
 
 afterAll(async () => {
@@ -197,7 +197,7 @@ async function setUpMerchant(index: number, vault: TokenVault): Promise<PlannedM
       quickbooksConnectionId: "quickbooks-1", timeZone, dayStart, currency: "USD", mapping: MAPPING, updatedAt: createdAt,
     };
     await store.putLocation(location);
-    await registerLocation({ documents, tableName: dueTableName }, location, realmId, new Date(START));
+    await registerLocation(storage.dueIndex, location, realmId, new Date(START));
     locations.push({ location, truth, due: `2026-03-08T${DUE[dayStart]?.[timeZone] ?? "?"}:00.000Z` });
   }
   if (index === REVOKED) quickbooks.revokeAll(realmId);
@@ -207,7 +207,8 @@ async function setUpMerchant(index: number, vault: TokenVault): Promise<PlannedM
 beforeAll(async () => {
   tableName = await createTestTable(dynamo);
   dueTableName = await createTestTable(dynamo);
-  store = createDynamoStore({ client: documents, tableName, now: () => new Date(now()) });
+  storage = createDynamoStorage({ client: dynamo, tableName, dueIndexTableName: dueTableName, now: () => new Date(now()) });
+  store = storage.store;
   // Tokens sealed by KMS on moto, as on AWS.
   const kms = new KMSClient(awsClientConfig(motoEndpoint));
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Description: "daybook night tokens" }));
@@ -222,7 +223,10 @@ beforeAll(async () => {
   });
   const deps: WorkerDeps = {
     store,
-    table: { client: documents, tableName },
+    reports: storage.reports,
+    recipients: storage.recipients,
+    settings: storage.settings,
+    backfills: storage.backfills,
     sync: createSyncPorts({
       store,
       tokens: createTokenKeeper({ store, vault, providers: { quickbooks: quickbooksOAuth }, now: () => new Date(now()) }),
@@ -241,12 +245,12 @@ beforeAll(async () => {
   };
   // Two Lambda instances at once, each with its own handler, as the event source mapping scales out.
   const handlers = Array.from({ length: 2 }, () => createWorkerHandler({
-    deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: 3, backoff: { baseSeconds: 0, maxSeconds: 0 },
+    deps, sqs, queueUrl: queues.queueUrl, idempotency: createIdempotencyStore({ client: dynamo, tableName }), maxAttempts: 3, backoff: { baseSeconds: 0, maxSeconds: 0 },
   }));
 
   for (clock = START; clock <= END; clock += QUARTER_HOUR) {
     tickStartedAt = Date.now();
-    const tick = await runSchedulerTick({ documents, tableName: dueTableName, queue: createSqsJobQueue(sqs, queues.queueUrl), store, now: new Date(clock) });
+    const tick = await runSchedulerTick({ dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, queues.queueUrl), store, now: new Date(clock) });
     expect(tick.failed).toBe(0);
     if (tick.enqueued > 0) tickTimes.push(clock);
     await Promise.all(handlers.map((handler) => drain(sqs, queues.queueUrl, handler, { idleRounds: 2 })));

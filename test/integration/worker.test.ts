@@ -4,20 +4,18 @@
  * source, and the real handler (Powertools Batch and Idempotency) runs them. Nothing is mocked.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createSesSender } from "../../lib/email/ses";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { formatDecimal } from "../../lib/domain/money";
 import type { EntryLine } from "../../lib/domain/journal-entry";
-import { listDayReports } from "../../lib/report/report-store";
-import { setReviewMode } from "../../lib/report/review-mode";
 import { unsubscribeFromLink } from "../../lib/report/unsubscribe";
 import { getBackfill, requestBackfill } from "../../lib/schedule/backfill";
 import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
 import { approveFromLink } from "../../lib/worker/approve";
-import { createWorkerHandler, IDEMPOTENCY_PARTITION } from "../../lib/worker/handler";
+import { createWorkerHandler } from "../../lib/worker/handler";
+import { createIdempotencyStore, IDEMPOTENCY_PARTITION } from "../../lib/store/idempotency";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { generateDay } from "../../sandbox/square/generate-day";
@@ -35,7 +33,6 @@ const PUBLIC_URL = "https://app.daybook.example";
 
 const { sqs, ses } = awsClients(motoEndpoint);
 const dynamo = new DynamoDBClient(awsClientConfig(motoEndpoint));
-const documents = DynamoDBDocumentClient.from(dynamo);
 const worlds: World[] = [];
 
 afterAll(async () => {
@@ -73,7 +70,10 @@ async function setUp(): Promise<Setup> {
   const failedDays: SyncJob[] = [];
   const deps: WorkerDeps = {
     store: world.store,
-    table: { client: documents, tableName: world.tableName },
+    reports: world.storage.reports,
+    recipients: world.storage.recipients,
+    settings: world.storage.settings,
+    backfills: world.storage.backfills,
     sync: world.ports(),
     email: createSesSender({ client: ses, from: await createSender(ses) }),
     publicUrl: PUBLIC_URL,
@@ -82,7 +82,7 @@ async function setUp(): Promise<Setup> {
     now: () => new Date(NIGHT),
     onFailedDay: (job) => failedDays.push(job),
   };
-  const handler = createWorkerHandler({ deps, sqs, queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 1, maxSeconds: 2 } });
+  const handler = createWorkerHandler({ deps, sqs, queueUrl, idempotency: createIdempotencyStore({ client: dynamo, tableName: world.tableName }), maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 1, maxSeconds: 2 } });
   return {
     world, owner, deps, queueUrl, deadLetterUrl, failedDays, handler, sales,
     job: (kind = "first") => ({ merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay: DATE, kind }),
@@ -127,7 +127,7 @@ describe("the worker", () => {
 
     const entries = world.quickbooks.journalEntries(world.realmId);
     expect(entries).toHaveLength(1);
-    const [report] = await listDayReports(setup.deps.table, world.merchantId, "GENLOCATION01", DATE);
+    const [report] = await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE);
     expect(report).toMatchObject({ status: "posted", reportId: "R0000", deliveredTo: expect.any(Array) as unknown });
     expect(report?.deliveredAt).toBeDefined();
     // The report's lines are the generator's truth, account by account.
@@ -154,12 +154,12 @@ describe("the worker", () => {
 
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
     expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
-    expect(await listDayReports(setup.deps.table, world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
+    expect(await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
     // Idempotency records are keyed on the location-day and kind: one for "recheck", one for "first".
-    const { Items = [] } = await documents.send(new QueryCommand({
-      TableName: world.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": IDEMPOTENCY_PARTITION },
+    const { Items = [] } = await dynamo.send(new QueryCommand({
+      TableName: world.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": { S: IDEMPOTENCY_PARTITION } },
     }));
-    expect(Items.map((item) => String(item.status))).toEqual(["COMPLETED", "COMPLETED"]);
+    expect(Items.map((item) => item["status"]?.S)).toEqual(["COMPLETED", "COMPLETED"]);
   });
 
   it("a duplicate delivery waits for the run in progress instead of failing and spending the message's receives", async () => {
@@ -174,7 +174,7 @@ describe("the worker", () => {
     };
     // The first run is slow at QuickBooks; the same message reaches a second worker meanwhile (SQS is at-least-once).
     world.quickbooks.injectFaults({ match: { kind: "api", path: "/journalentry" }, fault: { kind: "slow", delayMs: 1500 }, times: 1 });
-    const second = createWorkerHandler({ deps: setup.deps, sqs, queueUrl: setup.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, inProgressPollMs: 100 });
+    const second = createWorkerHandler({ deps: setup.deps, sqs, queueUrl: setup.queueUrl, idempotency: createIdempotencyStore({ client: dynamo, tableName: world.tableName }), maxAttempts: MAX_ATTEMPTS, inProgressPollMs: 100 });
     const context = { getRemainingTimeInMillis: () => 900_000 };
     const first = setup.handler({ Records: [record] }, context);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -211,7 +211,7 @@ describe("the worker", () => {
 
   it("holds every day in review mode and posts it exactly once when the approve link is used, twice", async () => {
     const { world, owner, deps } = setup;
-    await setReviewMode(deps.table, world.merchantId, true, new Date(NIGHT));
+    await deps.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
@@ -241,7 +241,7 @@ describe("the worker", () => {
 
   it("holds a day again when its figures changed before approval, and posts the new figures on the next approval", async () => {
     const { world, owner, deps, sales } = setup;
-    await setReviewMode(deps.table, world.merchantId, true, new Date(NIGHT));
+    await deps.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     const late = generateDay({ seed: 33, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });
@@ -258,7 +258,7 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
     const entries = world.quickbooks.journalEntries(world.realmId);
     expect(entries).toHaveLength(1);
-    const [report] = (await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE)).filter((stored) => stored.status === "posted");
+    const [report] = (await deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).filter((stored) => stored.status === "posted");
     const both = { ...sales.truth };
     expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(mergeNets(expectedAccountNets(both, MAPPING), expectedAccountNets(late.truth, MAPPING)));
     expect((await sentTo(motoEndpoint, owner)).map((message) => message.subject)).toEqual([
@@ -272,7 +272,7 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
     const [first] = await sentTo(motoEndpoint, owner);
     const token = new URL(linkIn(first?.body ?? "", `${PUBLIC_URL}/unsubscribe?token=`)).searchParams.get("token") ?? "";
-    await unsubscribeFromLink({ table: deps.table, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
+    await unsubscribeFromLink({ recipients: deps.recipients, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
 
     // A late order makes the re-check post an adjustment, whose report nobody is left to receive.
     const late = generateDay({ seed: 32, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });
@@ -281,17 +281,17 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(2);
     expect(await sentTo(motoEndpoint, owner)).toHaveLength(1);
-    const reports = await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE);
+    const reports = await deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE);
     expect(reports.map((report) => report.status)).toEqual(["posted", "adjusted"]);
   });
 });
 
 describe("a backfill through the worker", () => {
   const backfillOf = async (from: string, to: string) => {
-    const { world, deps } = setup;
-    const backfillDeps = { documents, tableName: world.tableName, queue: createSqsJobQueue(sqs, setup.queueUrl), store: world.store };
+    const { world } = setup;
+    const backfillDeps = { ...world.storage, queue: createSqsJobQueue(sqs, setup.queueUrl) };
     const progress = await requestBackfill(backfillDeps, { merchantId: world.merchantId, locationId: "GENLOCATION01", from, to, requestedBy: "merchant" }, new Date(NIGHT));
-    const latest = () => getBackfill({ documents, tableName: deps.table.tableName }, world.merchantId, progress.backfillId);
+    const latest = () => getBackfill(world.storage, world.merchantId, progress.backfillId);
     return { progress, latest };
   };
 

@@ -5,13 +5,12 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
 import type { Mapping } from "../../lib/domain/mapping";
 import { sealTokens } from "../../lib/oauth/tokens";
 import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
 import { createTokenKeeper } from "../../lib/oauth/token-keeper";
-import { createDynamoStore } from "../../lib/store/dynamo";
+import { createDynamoStorage, type Storage } from "../../lib/store/storage";
 import type { LocationConfig } from "../../lib/model";
 import type { Store } from "../../lib/store/store";
 import { createSyncPorts, type SyncWiring } from "../../lib/sync/ports";
@@ -52,6 +51,8 @@ export interface World {
   clover?: CloverSimulator;
   quickbooks: QuickBooksSimulator;
   store: Store;
+  /** Every storage port on the world's table (the store among them). */
+  storage: Storage;
   vault: TokenVault;
   /** The vault's key and the table, for a CLI run in another process. */
   vaultKey: Buffer;
@@ -83,7 +84,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const quickbooks = await startQuickBooksSimulator({ now, seed: 7, slowDelayMs: 600 });
   const dynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(inject("motoEndpoint"))));
   const tableName = await createTestTable(dynamo);
-  const store = createDynamoStore({ client: DynamoDBDocumentClient.from(dynamo), tableName, now: () => new Date(now()) });
+  const storage = createDynamoStorage({ client: dynamo, tableName, now: () => new Date(now()) });
+  const { store } = storage;
   const vaultKey = randomBytes(32);
   const vault = createLocalVault(vaultKey);
 
@@ -146,7 +148,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   });
 
   return {
-    square, ...(clover ? { clover } : {}), quickbooks, store, vault, vaultKey, tableName, merchantId, squareMerchantId, realmId, location,
+    square, ...(clover ? { clover } : {}), quickbooks, store, storage, vault, vaultKey, tableName, merchantId, squareMerchantId, realmId, location,
     ports: (overrides = {}) =>
       createSyncPorts({
         store,

@@ -12,17 +12,15 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Hono } from "hono";
 import { expect, inject } from "vitest";
-import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
 import { createOutboxSender } from "../../lib/email/outbox";
 import { createCloverProvider } from "../../lib/oauth/clover";
 import type { OAuthProvider } from "../../lib/oauth/provider";
 import type { ProviderName } from "../../lib/model";
 import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
 import { createSquareProvider } from "../../lib/oauth/square";
-import { createDynamoStore } from "../../lib/store/dynamo";
+import { createDynamoStorage } from "../../lib/store/storage";
 import { createLocalVault } from "../../lib/vault/local";
 import { createApp } from "../../lib/web/app";
 import type { AppEnv, WebDeps } from "../../lib/web/deps";
@@ -121,7 +119,6 @@ export async function createWebWorld(): Promise<WebWorld> {
 
   const dynamo = new DynamoDBClient(awsClientConfig(inject("motoEndpoint")));
   const tableName = await createTestTable(dynamo);
-  const documents = DynamoDBDocumentClient.from(dynamo);
   const outboxDir = await mkdtemp(join(tmpdir(), "daybook-outbox-"));
   const logs: LogLine[] = [];
 
@@ -134,18 +131,15 @@ export async function createWebWorld(): Promise<WebWorld> {
     }),
   };
   const deps: WebDeps = {
-    store: createDynamoStore({ client: documents, tableName, now: clock.date }),
-    auth: createDynamoAuthStore({ client: documents, tableName }),
+    ...createDynamoStorage({ client: dynamo, tableName, now: clock.date }),
     vault: createLocalVault(randomBytes(32)),
     email: createOutboxSender(outboxDir, { now: clock.date }),
     providers,
     publicUrl: PUBLIC_URL,
     webhooks: { squareSignatureKey: SQUARE_SIGNATURE_KEY, squareNotificationUrl: SQUARE_NOTIFICATION_URL, cloverAuthCode: CLOVER_AUTH_CODE, cloverAppId: CLOVER_APP_ID },
     now: clock.date,
-    reports: { client: documents, tableName },
     locations: {
       hosts: { squareBaseUrl: square.url, cloverBaseUrl: clover.url, quickBooksBaseUrl: quickbooks.endpoints.apiBase, timeoutMs: 5000 },
-      dueIndex: { documents, tableName },
     },
     log: (level, message, fields = {}) => {
       logs.push({ level, message, fields });
@@ -364,7 +358,7 @@ export function newItems(before: Record<string, AttributeValue>[], after: Record
  * email-links-world.ts's addEmailLinks, `world.deps.links.queue`); every Browser of the world uses the new app.
  */
 export function addBackfillPages(world: WebWorld, queue: JobQueue): void {
-  world.deps.backfill = { queue, documents: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName };
+  world.deps.backfill = { queue };
   world.app = createApp(world.deps);
 }
 
@@ -376,7 +370,10 @@ export function workerOf(world: WebWorld, linkKey: Buffer = randomBytes(32)): Wo
   const tokens = createTokenKeeper({ store: world.deps.store, vault: world.deps.vault, providers: world.deps.providers, now: world.clock.date });
   return {
     store: world.deps.store,
-    table: world.deps.reports,
+    reports: world.deps.reports,
+    recipients: world.deps.recipients,
+    settings: world.deps.settings,
+    backfills: world.deps.backfills,
     sync: createSyncPorts({
       store: world.deps.store, tokens, now: world.clock.date,
       square: { baseUrl: world.square.url, timeoutMs: 5000 },

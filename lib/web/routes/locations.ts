@@ -143,7 +143,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       updatedAt: deps.now().toISOString(),
     };
     await deps.store.putLocation(location);
-    await registerStoredLocation({ ...setup.dueIndex, store: deps.store }, merchantId, location.locationId, deps.now());
+    await registerStoredLocation(deps, merchantId, location.locationId, deps.now());
     deps.log("info", "location saved", { merchantId, locationId: location.locationId, source: location.source });
     return c.redirect("/locations?saved", 303);
   });
