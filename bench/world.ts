@@ -12,7 +12,7 @@ import type { Mapping } from "../lib/domain/mapping";
 import { createQuickBooksProvider } from "../lib/oauth/quickbooks";
 import { createTokenKeeper } from "../lib/oauth/token-keeper";
 import { sealTokens } from "../lib/oauth/tokens";
-import { createDynamoStore } from "../lib/store/dynamo";
+import { createDynamoStorage } from "../lib/store/storage";
 import { createTableInput } from "../lib/store/table";
 import type { LocationConfig } from "../lib/model";
 import type { Store } from "../lib/store/store";
@@ -86,7 +86,7 @@ export async function createBenchWorld(options: BenchWorldOptions): Promise<Benc
   await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
   countCalls(dynamo, "DynamoDB", aws);
   const documents = DynamoDBDocumentClient.from(dynamo);
-  const store = createDynamoStore({ client: documents, tableName, now: () => new Date(now()) });
+  const { store, settings } = createDynamoStorage({ client: dynamo, tableName, now: () => new Date(now()) });
   const kms = new KMSClient(awsConfig(options.motoEndpoint));
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: "daybook bench token key" }));
   countCalls(kms, "KMS", aws);
@@ -145,6 +145,7 @@ export async function createBenchWorld(options: BenchWorldOptions): Promise<Benc
     square, ...(clover ? { clover } : {}), quickbooks, store, documents, dynamo, vault, aws, tableName, merchantId, squareMerchantId, realmId, location,
     ports: () => createSyncPorts({
       store,
+      settings,
       tokens: createTokenKeeper({ store, vault, providers: { quickbooks: quickbooksOAuth }, now: () => new Date(now()) }),
       square: { baseUrl: square.url, timeoutMs: 120_000, maxRetries: 2 },
       ...(clover ? { clover: { baseUrl: clover.url, timeoutMs: 120_000, maxRetries: 6 } } : {}),

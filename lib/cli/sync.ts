@@ -3,13 +3,12 @@
  * once, as the nightly worker does it. For operators re-running a day, and for the local stack.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Config } from "../config";
 import { parseIsoDate } from "../domain/business-day";
 import { formatDecimal } from "../domain/money";
 import { createQuickBooksProvider } from "../oauth/quickbooks";
 import { createTokenKeeper } from "../oauth/token-keeper";
-import { createDynamoStore } from "../store/dynamo";
+import { createDynamoStorage } from "../store/storage";
 import { createSyncPorts } from "../sync/ports";
 import { type SyncOutcome, syncLocationDay } from "../sync/sync-day";
 import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
@@ -28,7 +27,7 @@ export async function runSync(command: SyncCommand, config: Config, io: CliIo): 
     ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}),
   });
   try {
-    const store = createDynamoStore({ client: DynamoDBDocumentClient.from(dynamo), tableName: config.DAYBOOK_TABLE });
+    const { store, settings } = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE });
     const vault = createLocalVault(await loadOrCreateLocalKey(config.DAYBOOK_VAULT_KEY_FILE));
     const quickbooks = createQuickBooksProvider({
       clientId: config.QUICKBOOKS_CLIENT_ID,
@@ -45,7 +44,7 @@ export async function runSync(command: SyncCommand, config: Config, io: CliIo): 
     // Only QuickBooks can be refreshed from here: Square and Clover connections use their stored access tokens.
     const tokens = createTokenKeeper({ store, vault, providers: { quickbooks } });
     const ports = createSyncPorts({
-      store, tokens,
+      store, settings, tokens,
       square: { baseUrl: config.SQUARE_BASE_URL },
       clover: { baseUrl: config.CLOVER_BASE_URL },
       quickBooks: { baseUrl: config.QUICKBOOKS_BASE_URL },

@@ -9,13 +9,14 @@ import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/
 import { createSquareReader } from "../pos/square/client";
 import { createQuickBooksClient } from "../quickbooks/client";
 import type { Store } from "../store/store";
-import { summariseCloverLocationDay } from "./clover-day";
+import { summariseCloverLocationDay } from "../pos/clover/day";
 import { quickBooksTokenSource } from "./quickbooks-tokens";
-import { summariseSquareLocationDay } from "./square-day";
+import { summariseSquareLocationDay } from "../pos/square/day";
 import { SyncError, type SyncPorts, type SyncStep } from "./sync-day";
 
 export interface SyncWiring {
   store: Store;
+  settings: SyncPorts["settings"];
   /** Access tokens of every connection (lib/oauth/token-keeper.ts). */
   tokens: TokenKeeper;
   square: { baseUrl: string; timeoutMs?: number; maxRetries?: number };
@@ -35,13 +36,14 @@ export interface SyncWiring {
 }
 
 export function createSyncPorts(wiring: SyncWiring): SyncPorts {
-  const { store, tokens: keeper } = wiring;
+  const { store, settings, tokens: keeper } = wiring;
   const now = wiring.now ?? (() => new Date());
   return {
     store,
+    settings,
     now,
     ...(wiring.checkpoint ? { checkpoint: wiring.checkpoint } : {}),
-    async summarisePosDay(location, connection, window) {
+    async summarisePosDay(location, connection, window, asOf) {
       const accessToken = () => keeper.accessToken(connection);
       if (location.source === "clover") {
         if (!wiring.clover) throw new SyncError(`location ${location.locationId} reads from Clover, but Clover is not configured`, "bug");
@@ -56,8 +58,8 @@ export function createSyncPorts(wiring: SyncWiring): SyncPorts {
           ...(wiring.clover.timeoutMs ? { timeoutMs: wiring.clover.timeoutMs } : {}),
           ...(wiring.clover.maxRetries !== undefined ? { maxRetries: wiring.clover.maxRetries } : {}),
           ...(wiring.clover.sleep ? { sleep: wiring.clover.sleep } : {}),
-          // The same clock as the rest of the sync: orders modified up to "now" are read, and no later.
-          now: () => now().getTime(),
+          // The sync's own clock: orders modified up to the run's instant are read, and no later.
+          now: () => asOf.getTime(),
         });
         return summariseCloverLocationDay(reader, location, window);
       }

@@ -19,19 +19,17 @@ import type { EmailSender } from "../email/email";
 import { signLink } from "../links/signed-link";
 import { addressHash, getRecipients, type RecipientStore } from "../report/recipients";
 import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
-import type { MerchantSettings } from "../report/review-mode";
 import { type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
 import { escapeHtml, renderSyncReport, type ReportEntry, type ReportStatus } from "../report/sync-report";
 import type { SyncJob } from "../schedule/job";
-import type { LocationConfig, Merchant, SyncFailure, SyncRecord } from "../model";
-import { type Store, ConflictError } from "../store/store";
-import { type LocationDay, SyncError, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+import type { LocationConfig, Merchant, SyncRecord } from "../model";
+import type { Store } from "../store/store";
+import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
 
 export interface WorkerDeps {
   store: Store;
   reports: ReportStore;
   recipients: RecipientStore;
-  settings: MerchantSettings;
   backfills: BackfillStore;
   sync: SyncPorts;
   email: EmailSender;
@@ -67,16 +65,14 @@ const APPROVE_LINK_DAYS = 30;
 export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const before = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
-  const reviewMode = await deps.settings.getReviewMode(day.merchantId);
-  const review = reviewMode ? (job.kind === "approve" ? "approve" : "hold") : undefined;
 
   let outcome: SyncOutcome;
   try {
-    outcome = await syncLocationDay(deps.sync, day, review ? { review } : {});
+    outcome = await syncLocationDay(deps.sync, day, { approve: job.kind === "approve" });
   } catch (error) {
     if (attempt.number < attempt.max) throw error;
     // The last attempt: the day is failed, said so, and the message goes on to the dead-letter queue.
-    const failure = await markDayFailed(deps, day, error);
+    const failure = await markDayFailed(deps.sync, day, error);
     deps.onFailedDay?.(job);
     await countBackfillDay(deps, job, "failed");
     await report(deps, day, { status: "failed", failure });
@@ -107,26 +103,6 @@ async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncReco
   const after = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   return before.lastSummary !== undefined && after?.lastSummary !== undefined && before.heldReason === after.heldReason &&
     summaryHash(before.lastSummary) === summaryHash(after.lastSummary);
-}
-
-async function markDayFailed(deps: WorkerDeps, day: LocationDay, error: unknown): Promise<SyncFailure> {
-  const failure: SyncFailure = {
-    kind: error instanceof SyncError ? error.kind : "bug",
-    message: error instanceof Error ? error.message : "the sync stopped without saying why",
-    at: deps.now().toISOString(),
-    ...(error instanceof SyncError && error.intuitTid ? { intuitTid: error.intuitTid } : {}),
-  };
-  const record = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
-  const base = record ?? { ...day, posted: [], attempts: 0, version: 0 };
-  const { version, ...rest } = base;
-  try {
-    // A pending entry stays: whatever runs next for the day settles it before anything else.
-    await deps.store.saveSyncRecord({ ...rest, state: "failed", lastError: failure, updatedAt: failure.at }, version);
-  } catch (conflict) {
-    if (!(conflict instanceof ConflictError)) throw conflict;
-    // Another run wrote the day meanwhile; its record stands, and this attempt's failure is still reported.
-  }
-  return failure;
 }
 
 type Reportable = Exclude<SyncOutcome, { status: "unchanged" }>;

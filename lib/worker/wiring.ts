@@ -50,10 +50,9 @@ export async function workerFromConfig(config: WorkerConfig, onFailedDay: Worker
     store,
     reports: storage.reports,
     recipients: storage.recipients,
-    settings: storage.settings,
     backfills: storage.backfills,
     sync: createSyncPorts({
-      store, tokens, now,
+      store, settings: storage.settings, tokens, now,
       square: { baseUrl: config.SQUARE_BASE_URL },
       clover: config.CLOVER_BASE_URL ? { baseUrl: config.CLOVER_BASE_URL } : {},
       quickBooks: { baseUrl: config.QUICKBOOKS_BASE_URL },

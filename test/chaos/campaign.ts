@@ -377,6 +377,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       });
       const ports = createSyncPorts({
         store: workerStore,
+        settings: storage.settings,
         tokens: keeper,
         square: { baseUrl: square.url, timeoutMs: TIMEOUT_MS, maxRetries: 1 },
         clover: { baseUrl: clover.url, timeoutMs: TIMEOUT_MS, maxRetries: 3, sleep: compressedSleep("clover waits asked") },
@@ -396,7 +397,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         ? { ...ports, quickBooksClient: async (connection) => { const made = await ports.quickBooksClient(connection); return { ...made, client: naive(made.client) }; } }
         : ports;
       const deps: WorkerDeps = {
-        store: workerStore, reports: storage.reports, recipients: storage.recipients, settings: storage.settings, backfills: storage.backfills, sync, email: createSesSender({ client: ses, from }), publicUrl: PUBLIC_URL, linkKey: randomBytes(32),
+        store: workerStore, reports: storage.reports, recipients: storage.recipients, backfills: storage.backfills, sync, email: createSesSender({ client: ses, from }), publicUrl: PUBLIC_URL, linkKey: randomBytes(32),
         quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com", now: nowDate, onFailedDay: (job) => failedDays.push(job),
       };
       const handler = createWorkerHandler({

@@ -225,10 +225,10 @@ beforeAll(async () => {
     store,
     reports: storage.reports,
     recipients: storage.recipients,
-    settings: storage.settings,
     backfills: storage.backfills,
     sync: createSyncPorts({
       store,
+      settings: storage.settings,
       tokens: createTokenKeeper({ store, vault, providers: { quickbooks: quickbooksOAuth }, now: () => new Date(now()) }),
       square: { baseUrl: square.url, timeoutMs: 2000, maxRetries: 4 },
       // Clover's rate limits count real time, so its reader waits as Clover asks (Retry-After).

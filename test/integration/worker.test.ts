@@ -72,7 +72,6 @@ async function setUp(): Promise<Setup> {
     store: world.store,
     reports: world.storage.reports,
     recipients: world.storage.recipients,
-    settings: world.storage.settings,
     backfills: world.storage.backfills,
     sync: world.ports(),
     email: createSesSender({ client: ses, from: await createSender(ses) }),
@@ -211,7 +210,7 @@ describe("the worker", () => {
 
   it("holds every day in review mode and posts it exactly once when the approve link is used, twice", async () => {
     const { world, owner, deps } = setup;
-    await deps.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
+    await world.storage.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
@@ -241,7 +240,7 @@ describe("the worker", () => {
 
   it("holds a day again when its figures changed before approval, and posts the new figures on the next approval", async () => {
     const { world, owner, deps, sales } = setup;
-    await deps.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
+    await world.storage.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     const late = generateDay({ seed: 33, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });

@@ -152,6 +152,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     ports: (overrides = {}) =>
       createSyncPorts({
         store,
+        settings: storage.settings,
         tokens: createTokenKeeper({ store, vault, providers: { quickbooks: quickbooksOAuth }, now: () => new Date(now()) }),
         square: { baseUrl: square.url, timeoutMs: 500, maxRetries: 4 },
         ...(clover ? { clover: { baseUrl: clover.url, timeoutMs: 1000, maxRetries: 6, sleep: () => Promise.resolve() } } : {}),

@@ -372,10 +372,9 @@ export function workerOf(world: WebWorld, linkKey: Buffer = randomBytes(32)): Wo
     store: world.deps.store,
     reports: world.deps.reports,
     recipients: world.deps.recipients,
-    settings: world.deps.settings,
     backfills: world.deps.backfills,
     sync: createSyncPorts({
-      store: world.deps.store, tokens, now: world.clock.date,
+      store: world.deps.store, settings: world.deps.settings, tokens, now: world.clock.date,
       square: { baseUrl: world.square.url, timeoutMs: 5000 },
       clover: { baseUrl: world.clover.url, timeoutMs: 5000 },
       quickBooks: { baseUrl: world.quickbooks.endpoints.apiBase, timeoutMs: 5000 },
