@@ -11,8 +11,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type CampaignResult, resultsMarkdown, runCampaign } from "../test/chaos/campaign";
-import { MotoStartError, startMoto } from "../test/support/moto";
+import { type CampaignResult, resultsMarkdown, runCampaign } from "../chaos/campaign";
+import { MotoStartError, startMoto } from "../sandbox/moto";
 
 const USAGE = "usage: npm run chaos -- [--seed N] [--merchants N] [--locations N] [--days N] [--workers N] [--out DIR]";
 

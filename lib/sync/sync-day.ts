@@ -51,6 +51,11 @@ export interface SyncPorts {
   quickBooksClient(connection: Connection): Promise<{ client: QuickBooksClient; tokens: QuickBooksTokenSource }>;
   /** Read once per run. */
   now(): Date;
+  /**
+   * Told once when this run found a connection refused and marked it needs-reconnect (the reconnect
+   * email); the token keeper tells of the refusals it finds itself.
+   */
+  onNeedsReconnect?(connection: Connection): Promise<void> | void;
   checkpoint?(step: SyncStep): void | Promise<void>;
 }
 
@@ -201,8 +206,8 @@ async function run(
   const posName = location.source === "square" ? "Square" : "Clover";
   const posConnection = await activeConnection(store, location.merchantId, location.posConnectionId, posName);
   const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
-  const { client: quickbooks } = await withReconnectMarking(store, qbConnection, () => ports.quickBooksClient(qbConnection));
-  const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(store, connection, action);
+  const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
+  const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
 
   // (1) An entry a crash left pending is settled first, so what follows starts from the truth.
   const pending = currentRecord()?.pending;
@@ -353,14 +358,24 @@ async function activeConnection(store: Store, merchantId: string, connectionId: 
   return connection;
 }
 
-/** Runs a provider call; when it says the connection is dead, the connection is marked so before the error goes on. */
-async function withReconnectMarking<T>(store: Store, connection: Connection, action: () => Promise<T>): Promise<T> {
+/**
+ * Runs a provider call; when it says the connection is dead, the connection is marked so, and the
+ * merchant told, before the error goes on. A connection the token keeper already marked (a refused
+ * refresh) is left as it is: the keeper has told the merchant.
+ */
+async function withReconnectMarking<T>(ports: Pick<SyncPorts, "store" | "onNeedsReconnect">, connection: Connection, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
     const failure = classify(error);
-    if (failure.kind === "needs-reconnect") {
-      await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", failure.message);
+    if (failure.kind !== "needs-reconnect") throw error;
+    const latest = await ports.store.getConnection(connection.merchantId, connection.connectionId);
+    if (latest?.status !== "active") throw error;
+    await ports.store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", failure.message);
+    try {
+      await ports.onNeedsReconnect?.(connection);
+    } catch {
+      // Telling the merchant failed; the day's failure report and alert still say it.
     }
     throw error;
   }

@@ -4,9 +4,10 @@
  */
 import type { Session } from "../auth/types";
 import type { EmailSender } from "../email/email";
-import type { ProviderHosts } from "../locations/readers";
+import type { ProviderReaders } from "../locations/readers";
 import type { Merchant, ProviderName } from "../model";
 import type { OAuthProvider } from "../oauth/provider";
+import type { TokenKeeper } from "../oauth/token-keeper";
 import type { JobQueue } from "../schedule/enqueue";
 import type { Storage } from "../store/storage";
 import type { TokenVault } from "../vault/vault";
@@ -29,24 +30,21 @@ export interface EmailLinks {
   queue: JobQueue;
 }
 
-/** What the locations page needs: the providers' API hosts it reads with. */
-export interface LocationSetup {
-  hosts: ProviderHosts;
-}
-
 /** The stores (lib/store/storage.ts) and everything else the app uses. */
 export interface WebDeps extends Storage {
   vault: TokenVault;
   email: EmailSender;
   providers: Record<ProviderName, OAuthProvider>;
+  /** The process's one token keeper (lib/wiring): the pages, the webhooks and the worker share it. */
+  tokens: TokenKeeper;
+  /** The providers' APIs the locations and mapping pages read with, through `tokens`. */
+  readers: ProviderReaders;
   /** The app's public origin, e.g. https://app.daybook.example (links in emails, OAuth redirect URIs). */
   publicUrl: string;
   webhooks: WebhookSecrets;
   now: () => Date;
   /** Unset where there is no queue or link key (the local stack): those links then answer 404. */
   links?: EmailLinks;
-  /** Unset where the providers' APIs are not reachable: the locations page then answers 404. */
-  locations?: LocationSetup;
   /** The sync queue for backfills; unset where there is no queue: the backfill pages then answer 404. */
   backfill?: { queue: JobQueue };
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */

@@ -7,8 +7,8 @@
  * accepted the entry, to show that the duplicate count can fail. `npm run chaos` is the full size.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMoto } from "../support/moto";
-import { type CampaignResult, resultsMarkdown, runCampaign } from "./campaign";
+import { startMoto } from "../../sandbox/moto";
+import { type CampaignResult, resultsMarkdown, runCampaign } from "../../chaos/campaign";
 
 const SEED = 20260401;
 const moto = await startMoto();

@@ -17,7 +17,7 @@ import { syncJobSchema } from "../../lib/schedule/job";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
 import type { LocationConfig } from "../../lib/model";
 import type { Store } from "../../lib/store/store";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue } from "../support/queue";
 

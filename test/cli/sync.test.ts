@@ -32,7 +32,13 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: "testing",
     AWS_SECRET_ACCESS_KEY: "testing",
     DAYBOOK_VAULT_KEY_FILE: keyFile,
+    DAYBOOK_PUBLIC_URL: "https://daybook.test",
+    DAYBOOK_OUTBOX_DIR: mkdtempSync(join(tmpdir(), "daybook-outbox-")),
     SQUARE_BASE_URL: world.square.url,
+    SQUARE_CLIENT_ID: world.square.applicationId,
+    SQUARE_CLIENT_SECRET: world.square.applicationSecret,
+    CLOVER_APP_ID: "DAYBOOKCLIAPP",
+    CLOVER_APP_SECRET: "clover-app-secret",
     QUICKBOOKS_BASE_URL: world.quickbooks.endpoints.apiBase,
     QUICKBOOKS_ENVIRONMENT: "sandbox",
     QUICKBOOKS_CLIENT_ID: world.quickbooks.clientId,
@@ -78,7 +84,7 @@ describe("daybook sync", () => {
     const { code, stdout, stderr } = await daybook(args(), withoutTable);
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr.trim()).toMatch(/^daybook: the environment is not valid: DAYBOOK_TABLE: /);
+    expect(stderr.trim()).toBe("daybook: DAYBOOK_TABLE is not set.");
     expect(stderr.trim().split("\n")).toHaveLength(1);
   });
 

@@ -6,7 +6,7 @@ import { createDynamoAuthStore } from "../../lib/store/auth";
 import type { AuthStore, OAuthState, Session, SignInLink } from "../../lib/auth/types";
 import { StoreError } from "../../lib/store/errors";
 import { ConflictError } from "../../lib/store/store";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 
 // One request at a time: moto does not serialise conditional writes to an item as DynamoDB does (see aws.ts).
 const dynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(inject("motoEndpoint"))));

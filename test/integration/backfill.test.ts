@@ -11,7 +11,7 @@ import { deduplicationIdOf, messageGroupOf, syncJobSchema } from "../../lib/sche
 import { createDynamoStorage } from "../../lib/store/storage";
 import type { LocationConfig } from "../../lib/model";
 import type { Store } from "../../lib/store/store";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue } from "../support/queue";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";

@@ -12,7 +12,7 @@ import { StoreError } from "../../lib/store/errors";
 import { keys } from "../../lib/store/keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncRecord } from "../../lib/model";
 import { ConflictError, type Store } from "../../lib/store/store";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { dynamoItemSize } from "../support/item-size";
 import { summaryOf } from "../support/summaries";

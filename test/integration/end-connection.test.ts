@@ -17,7 +17,7 @@ import type { Connection, ProviderName } from "../../lib/model";
 import { createLocalVault } from "../../lib/vault/local";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
 import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
-import { awsClientConfig, createTestTable } from "../support/aws";
+import { awsClientConfig, createTestTable } from "../../sandbox/aws";
 
 const REDIRECT = "https://daybook.example/connect/callback";
 const REALM = "9130357992219876";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { StoredReportContent } from "../../lib/report/report-store";
 import { StoreError } from "../../lib/store/errors";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
-import { awsClientConfig, createTestTable } from "../support/aws";
+import { awsClientConfig, createTestTable } from "../../sandbox/aws";
 
 const dynamo = new DynamoDBClient(awsClientConfig(inject("motoEndpoint")));
 let tableName = "";

@@ -14,7 +14,7 @@ import { runSchedulerTick, type SchedulerDeps } from "../../lib/schedule/schedul
 import { createDynamoStorage } from "../../lib/store/storage";
 import type { LocationConfig } from "../../lib/model";
 import { ConflictError, type Store } from "../../lib/store/store";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue, recordSends } from "../support/queue";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";

@@ -1,6 +1,6 @@
 /**
  * The token keeper with real parts: the DynamoDB store on moto_server (conditional writes serialised
- * as DynamoDB does, see test/support/aws.ts), the local vault, and the QuickBooks and Clover
+ * as DynamoDB does, see sandbox/aws.ts), the local vault, and the QuickBooks and Clover
  * simulators as the providers, which judge whether a refresh token still works. Each "worker" is its
  * own keeper, as two Lambda invocations would be; they share only the table.
  */
@@ -19,7 +19,7 @@ import type { Store } from "../../lib/store/store";
 import { createLocalVault } from "../../lib/vault/local";
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 
 const REALM = "9130357992219876";
 const CLOVER_MERCHANT = "K3V8AZN1QW5YM";

@@ -4,7 +4,6 @@
  * source, and the real handler (Powertools Batch and Idempotency) runs them. Nothing is mocked.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createSesSender } from "../../lib/email/ses";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
@@ -15,12 +14,13 @@ import { getBackfill, requestBackfill } from "../../lib/schedule/backfill";
 import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
 import { approveFromLink } from "../../lib/worker/approve";
 import { createWorkerHandler } from "../../lib/worker/handler";
-import { createIdempotencyStore, IDEMPOTENCY_PARTITION } from "../../lib/store/idempotency";
+import { IDEMPOTENCY_PARTITION } from "../../lib/store/idempotency";
+import { composeWorker, type WorkerRuntime } from "../../lib/wiring/worker";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { generateDay } from "../../sandbox/square/generate-day";
-import { expectedAccountNets } from "../support/account-totals";
-import { awsClientConfig } from "../support/aws";
+import { expectedAccountNets } from "../../sandbox/account-totals";
+import { awsClientConfig } from "../../sandbox/aws";
 import { createWorld, MAPPING, type World } from "../support/sync-world";
 import { awsClients, createQueues, createSender, drain, peek, sentTo } from "../support/worker-world";
 
@@ -49,6 +49,7 @@ interface Setup {
   world: World;
   owner: string;
   deps: WorkerDeps;
+  runtime: WorkerRuntime;
   queueUrl: string;
   deadLetterUrl: string;
   failedDays: SyncJob[];
@@ -68,22 +69,18 @@ async function setUp(): Promise<Setup> {
   world.square.addOrders("GENLOCATION01", sales.orders);
   const { queueUrl, deadLetterUrl } = await createQueues(sqs, MAX_ATTEMPTS);
   const failedDays: SyncJob[] = [];
-  const deps: WorkerDeps = {
-    store: world.store,
-    reports: world.storage.reports,
-    recipients: world.storage.recipients,
-    backfills: world.storage.backfills,
-    sync: world.ports(),
-    email: createSesSender({ client: ses, from: await createSender(ses) }),
-    publicUrl: PUBLIC_URL,
-    linkKey: randomBytes(32),
-    quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com",
-    now: () => new Date(NIGHT),
+  // The worker as functions/worker.ts composes it, from the world's settings and the queue's.
+  const runtime = await composeWorker({
+    ...world.settings, DAYBOOK_PUBLIC_URL: PUBLIC_URL, DAYBOOK_QUEUE_URL: queueUrl, DAYBOOK_MAX_ATTEMPTS: MAX_ATTEMPTS,
+    DAYBOOK_LINK_KEY: randomBytes(32).toString("base64"), DAYBOOK_EMAIL_FROM: await createSender(ses),
+  }, {
+    now: () => new Date(NIGHT), dynamo: world.dynamo, sqs, ses, storage: world.storage, vault: world.vault, tuning: world.tuning,
     onFailedDay: (job) => failedDays.push(job),
-  };
-  const handler = createWorkerHandler({ deps, sqs, queueUrl, idempotency: createIdempotencyStore({ client: dynamo, tableName: world.tableName }), maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 1, maxSeconds: 2 } });
+  });
+  const { deps } = runtime;
+  const handler = createWorkerHandler({ ...runtime.handler, backoff: { baseSeconds: 1, maxSeconds: 2 } });
   return {
-    world, owner, deps, queueUrl, deadLetterUrl, failedDays, handler, sales,
+    world, owner, deps, runtime, queueUrl, deadLetterUrl, failedDays, handler, sales,
     job: (kind = "first") => ({ merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay: DATE, kind }),
     async send(job, deduplicationId = randomUUID()) {
       await sqs.send(new SendMessageCommand({
@@ -173,7 +170,7 @@ describe("the worker", () => {
     };
     // The first run is slow at QuickBooks; the same message reaches a second worker meanwhile (SQS is at-least-once).
     world.quickbooks.injectFaults({ match: { kind: "api", path: "/journalentry" }, fault: { kind: "slow", delayMs: 1500 }, times: 1 });
-    const second = createWorkerHandler({ deps: setup.deps, sqs, queueUrl: setup.queueUrl, idempotency: createIdempotencyStore({ client: dynamo, tableName: world.tableName }), maxAttempts: MAX_ATTEMPTS, inProgressPollMs: 100 });
+    const second = createWorkerHandler({ ...setup.runtime.handler, inProgressPollMs: 100 });
     const context = { getRemainingTimeInMillis: () => 900_000 };
     const first = setup.handler({ Records: [record] }, context);
     await new Promise((resolve) => setTimeout(resolve, 300));

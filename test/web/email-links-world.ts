@@ -9,7 +9,7 @@ import { expect, inject } from "vitest";
 import type { LocationConfig } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
-import { awsClientConfig } from "../support/aws";
+import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue, type ReceivedJob } from "../support/queue";
 import type { Browser, WebWorld } from "./world";
 

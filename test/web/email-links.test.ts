@@ -9,15 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ConfigError, loadWebConfig } from "../../lib/config";
+import { ConfigError, loadConfig } from "../../lib/config";
 import { signLink } from "../../lib/links/signed-link";
 import { addRecipient, addressHash, getRecipients } from "../../lib/report/recipients";
 import { messageGroupOf } from "../../lib/schedule/job";
 import { createApp } from "../../lib/web/app";
-import { webDepsFromConfig } from "../../lib/web/wiring";
+import { composeApi } from "../../lib/wiring/api";
 import { approveUrl } from "../../lib/worker/process-job";
 import { SECRET_MARKER } from "../../sandbox/secret-token";
-import { awsClientConfig } from "../support/aws";
+import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue } from "../support/queue";
 import { addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "./email-links-world";
 import { createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
@@ -38,6 +38,8 @@ let counter = 0;
 const newAddress = () => `links${++counter}.${Date.now()}@example.com`;
 const BUSINESS_DAY = "2025-06-01";
 const DAY_S = 86_400;
+/** The web app's deps as functions/api.ts composes them. */
+const composeDeps = async (config: Parameters<typeof composeApi>[0], log: Parameters<typeof composeApi>[1]["log"]) => (await composeApi(config, { log })).deps;
 
 function approveLink(merchantId: string, locationId: string, businessDay = BUSINESS_DAY): string {
   return approveUrl({ publicUrl: PUBLIC_URL, linkKey: links.key, now: world.clock.date }, { merchantId, locationId, businessDay });
@@ -263,7 +265,7 @@ describe("wiring from the web settings", () => {
     try {
       const queueUrl = await createFifoQueue(sqs);
       const key = randomBytes(32);
-      const deps = await webDepsFromConfig(loadWebConfig(environment(folder, {
+      const deps = await composeDeps(loadConfig("api", environment(folder, {
         DAYBOOK_LINK_KEY: key.toString("base64"), DAYBOOK_QUEUE_URL: queueUrl, DAYBOOK_SQS_ENDPOINT: inject("motoEndpoint"),
       })), () => undefined);
       expect(deps.links?.key.equals(key)).toBe(true);
@@ -276,7 +278,7 @@ describe("wiring from the web settings", () => {
       expect((await createApp(deps).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(200);
 
       // Without either, the links answer 404.
-      const local = await webDepsFromConfig(loadWebConfig(environment(folder)), () => undefined);
+      const local = await composeDeps(loadConfig("api", environment(folder)), () => undefined);
       expect(local.links).toBeUndefined();
       expect((await createApp(local).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(404);
     } finally {
@@ -293,10 +295,10 @@ describe("wiring from the web settings", () => {
     const folder = await mkdtemp(join(tmpdir(), "daybook-links-"));
     const key = randomBytes(32).toString("base64");
     try {
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(ConfigError);
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(/DAYBOOK_LINK_KEY/);
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).not.toThrow(key);
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/q.fifo" }))).toThrow(/DAYBOOK_LINK_KEY/);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(ConfigError);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(/DAYBOOK_LINK_KEY/);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_LINK_KEY: key }))).not.toThrow(key);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/q.fifo" }))).toThrow(/DAYBOOK_LINK_KEY/);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

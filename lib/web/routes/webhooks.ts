@@ -8,7 +8,6 @@ import type { Hono } from "hono";
 import { sha256Hex } from "../../auth/secrets";
 import { endConnection } from "../../connections/end-connection";
 import { OAuthError } from "../../oauth/provider";
-import { createTokenKeeper } from "../../oauth/token-keeper";
 import {
   CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
@@ -114,13 +113,13 @@ async function endProviderConnections(
 }
 
 /**
- * Asks QuickBooks about each connection of the company by refreshing its tokens through the token
- * keeper (single flight, the rotated tokens stored): a refusal (invalid_grant) is the proof of the
- * disconnect and ends the connection; tokens that still work stay, refreshed; a passing failure
- * decides nothing.
+ * Asks QuickBooks about each connection of the company by refreshing its tokens through the process's
+ * token keeper (single flight, the rotated tokens stored): a refusal (invalid_grant) is the proof of
+ * the disconnect and ends the connection (the keeper has told the merchant); tokens that still work
+ * stay, refreshed; a passing failure decides nothing.
  */
 async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): Promise<number> {
-  const keeper = createTokenKeeper({ store: deps.store, vault: deps.vault, providers: { quickbooks: deps.providers.quickbooks }, now: deps.now });
+  const keeper = deps.tokens;
   let ended = 0;
   for (const connection of await deps.store.findConnectionsByExternalId("quickbooks", realmId)) {
     if (connection.status !== "active") continue;
