@@ -1,6 +1,6 @@
 /**
  * The worker as Lambda runs it, on moto_server (SQS FIFO with a dead-letter queue, DynamoDB, SES) and
- * the Square and QuickBooks simulators: jobs go on the queue, lib/worker/poll.ts plays the SQS event
+ * the Square and QuickBooks simulators: jobs go on the queue, sandbox/poll.ts plays the SQS event
  * source, and the real handler (Powertools Batch and Idempotency) runs them. Nothing is mocked.
  */
 import { randomBytes, randomUUID } from "node:crypto";
