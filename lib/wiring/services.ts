@@ -68,12 +68,13 @@ export interface Services {
 
 export async function composeServices(config: ServiceSettings, parts: ServiceParts = {}): Promise<Services> {
   const now = parts.now ?? (() => new Date());
+  /** The AWS clients made here, to close with the runtime. */
   const made: { destroy(): void }[] = [];
-  const dynamo = parts.dynamo ?? remember(new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials)));
-  function remember<T extends { destroy(): void }>(client: T): T {
+  const remember = <T extends { destroy(): void }>(client: T): T => {
     made.push(client);
     return client;
-  }
+  };
+  const dynamo = parts.dynamo ?? remember(new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials)));
   const storage = parts.storage ?? createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE, now });
   let vault = parts.vault;
   if (!vault) {

@@ -179,7 +179,7 @@ describe("daybook backfill", () => {
       [["--merchant", location.merchantId, "--location", "L-missing", "--from", from, "--to", to], environment, /^daybook: merchant m-[0-9a-f-]+ has no location L-missing\n$/],
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", "yesterday", "--to", to], environment, /^daybook: from must be a date/],
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to, "--wacth"], environment, /^daybook: Unknown option '--wacth'/],
-      [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to], { ...environment, DAYBOOK_QUEUE_URL: "" }, /^daybook: the environment is not valid: DAYBOOK_QUEUE_URL/],
+      [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to], { ...environment, DAYBOOK_QUEUE_URL: "" }, /^daybook: DAYBOOK_QUEUE_URL is not set\.\n$/],
     ];
     for (const [args, env, message] of cases) {
       const { io, out } = captureIo(false);
