@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const posBefore = world.square.requests().length;
     const qbBefore = world.quickbooks.requestLog().length;
     const started = performance.now();
-    const outcome = await syncLocationDay(world.ports(), { merchantId: world.merchantId, locationId: SQUARE_LOCATION_ID, businessDay: date });
+    const outcome = await syncLocationDay(await world.ports(), { merchantId: world.merchantId, locationId: SQUARE_LOCATION_ID, businessDay: date });
     const ms = performance.now() - started;
     return {
       ms, status: outcome.status, aws: diff(world.aws, before),

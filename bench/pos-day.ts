@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   };
 
   const started = performance.now();
-  const outcome = await syncLocationDay(world.ports(), { merchantId: world.merchantId, locationId: world.location.locationId, businessDay: DATE });
+  const outcome = await syncLocationDay(await world.ports(), { merchantId: world.merchantId, locationId: world.location.locationId, businessDay: DATE });
   const syncMs = performance.now() - started;
   globalThis.fetch = realFetch;
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => { if (error) reject(error); else resolve(); }));

@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMoto } from "../test/support/moto";
+import { startMoto } from "../sandbox/moto";
 import { measureBundles } from "./bundles";
 import { type CostAssumptions, costModel, type JobProfile } from "./cost";
 import type { EndToEndResult, RunProfile } from "./end-to-end";

@@ -22,7 +22,7 @@ import { CloverDaySummariser } from "../lib/pos/clover/summarise";
 import { SquareCatalog } from "../lib/pos/square/catalog";
 import { createSquareReader } from "../lib/pos/square/client";
 import { SquareDaySummariser } from "../lib/pos/square/summarise";
-import { summariseSquareLocationDay } from "../lib/sync/square-day";
+import { summariseSquareLocationDay } from "../lib/pos/square/day";
 import type { DailySummary } from "../lib/domain/summary";
 
 export interface CaptureLine {

@@ -1,15 +1,15 @@
 /**
- * Lambda entry of the web app (function URL): the real clients from the environment and the app
- * secrets from SSM Parameter Store,
- * built once per container, and the Hono app behind hono/aws-lambda's handle().
+ * Lambda entry of the web app (function URL): the settings from the environment and the app secrets
+ * from SSM Parameter Store, the runtime composed by lib/wiring once per container, and the Hono app
+ * behind hono/aws-lambda's handle().
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { handle } from "hono/aws-lambda";
-import { loadWebConfig } from "../lib/config";
+import { loadConfig } from "../lib/config";
 import { withSecretsFromSsm } from "../lib/secrets/ssm";
 import { createApp } from "../lib/web/app";
 import type { WebDeps } from "../lib/web/deps";
-import { webDepsFromConfig } from "../lib/web/wiring";
+import { composeApi } from "../lib/wiring/api";
 
 const logger = new Logger({ serviceName: "daybook-api" });
 
@@ -19,4 +19,4 @@ const log: WebDeps["log"] = (level, message, fields) => {
 
 // hono/aws-lambda is deprecated in favour of @hono/aws-lambda, which is not a dependency yet.
 // eslint-disable-next-line @typescript-eslint/no-deprecated
-export const handler = handle(createApp(await webDepsFromConfig(loadWebConfig(await withSecretsFromSsm(process.env)), log)));
+export const handler = handle(createApp((await composeApi(loadConfig("api", await withSecretsFromSsm(process.env)), { log })).deps));

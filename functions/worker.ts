@@ -1,25 +1,27 @@
 /**
- * Lambda entry of the worker (SQS FIFO event source, ReportBatchItemFailures on): the real clients
- * from the environment (secrets from SSM), built once per container, and lib/worker's handler.
+ * Lambda entry of the worker (SQS FIFO event source, ReportBatchItemFailures on): the runtime composed
+ * by lib/wiring from the environment (secrets from SSM) once per container, and lib/worker's handler.
  * Logger and Metrics are Powertools'; a day that ends failed adds one to FailedDays, which an alarm
  * watches (lib/metrics-names.ts, shared with infra/stack.ts).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { loadConfig } from "../lib/config";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import { withSecretsFromSsm } from "../lib/secrets/ssm";
-import { loadWorkerConfig } from "../lib/worker/config";
 import { createWorkerHandler, type LambdaContextLike, type SqsEvent } from "../lib/worker/handler";
-import { workerFromConfig } from "../lib/worker/wiring";
+import { composeWorker } from "../lib/wiring/worker";
 
 const logger = new Logger({ serviceName: SERVICE_NAMES.worker });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.worker });
 
-const options = await workerFromConfig(loadWorkerConfig(await withSecretsFromSsm(process.env)), () => {
-  metrics.addMetric(METRIC_NAMES.failedDays, MetricUnit.Count, 1);
+const runtime = await composeWorker(loadConfig("worker", await withSecretsFromSsm(process.env)), {
+  onFailedDay: () => {
+    metrics.addMetric(METRIC_NAMES.failedDays, MetricUnit.Count, 1);
+  },
 });
 const handle = createWorkerHandler({
-  ...options,
+  ...runtime.handler,
   log: (level, message, fields) => {
     logger[level](message, fields ?? {});
   },

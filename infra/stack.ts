@@ -27,7 +27,7 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
-import type { ProviderName } from "../lib/oauth/provider";
+import type { ProviderName } from "../lib/model";
 import { DEFAULT_SECRET_PREFIX, parameterVariable, type SecretVariable, secretParameterName } from "../lib/secrets/ssm";
 import { TABLE } from "../lib/store/table";
 

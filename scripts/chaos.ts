@@ -1,5 +1,5 @@
 /**
- * `npm run chaos`: the fault campaign (test/chaos/campaign.ts) at full size — by default 40 merchants
+ * `npm run chaos`: the fault campaign (chaos/campaign.ts) at full size — by default 40 merchants
  * × 5 locations × 10 days = 2,000 location-days — on a moto_server of its own and the three simulators.
  * Prints the table, writes it to chaos/results.md and chaos/results.json, and exits non-zero unless
  * there are no duplicates, no lost days, no broken refresh chains and no wrong figures.
@@ -11,8 +11,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type CampaignResult, resultsMarkdown, runCampaign } from "../test/chaos/campaign";
-import { MotoStartError, startMoto } from "../test/support/moto";
+import { type CampaignResult, resultsMarkdown, runCampaign } from "../chaos/campaign";
+import { MotoStartError, startMoto } from "../sandbox/moto";
 
 const USAGE = "usage: npm run chaos -- [--seed N] [--merchants N] [--locations N] [--days N] [--workers N] [--out DIR]";
 

@@ -6,7 +6,7 @@
  * callback link) looks up a key that does not exist, fails, and leaves the owner's flow untouched.
  * The item also names its session, merchant and provider, and all three are checked again.
  */
-import type { ProviderName } from "../oauth/provider";
+import type { ProviderName } from "../model";
 import { newSecret, SECRET_PATTERN, sha256Hex } from "./secrets";
 import type { AuthStore, OAuthState } from "./types";
 

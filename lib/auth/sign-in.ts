@@ -6,7 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { EmailSender } from "../email/email";
-import { ConflictError, type Merchant, type Store } from "../store/types";
+import type { Merchant } from "../model";
+import { ConflictError, type Store } from "../store/store";
 import { newSecret, SECRET_PATTERN, sha256Hex } from "./secrets";
 import type { AuthStore } from "./types";
 

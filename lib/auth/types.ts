@@ -4,8 +4,9 @@
  * stored) and expires through the table's TTL attribute; reads also treat an item past its expiry as
  * gone, because DynamoDB deletes expired items only eventually.
  *
- * Implemented on DynamoDB in lib/auth/dynamo-auth-store.ts.
+ * Implemented on DynamoDB in lib/store/auth.ts.
  */
+import type { ProviderName } from "../model";
 
 export interface SignInLink {
   /** SHA-256 (hex) of the token in the emailed link. */
@@ -33,15 +34,13 @@ export interface Session {
   approximateIp: string;
 }
 
-export type OAuthProviderName = "square" | "clover" | "quickbooks";
-
 export interface OAuthState {
   /** SHA-256 (hex) of `oauth-state:<sessionHash>:<state>`: a state presented in another session finds nothing (lib/auth/oauth-state.ts). */
   stateHash: string;
   /** The session that started the flow: the callback must come back in the same session. */
   sessionHash: string;
   merchantId: string;
-  provider: OAuthProviderName;
+  provider: ProviderName;
   /** Clover's region ("us" | "eu" | "la" | "sandbox"), chosen before the redirect. */
   region?: string;
   createdAt: string;

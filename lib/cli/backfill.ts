@@ -2,37 +2,10 @@
  * `daybook backfill --merchant ID --location ID --from D --to D [--watch]`: queues past business days
  * for the worker, as an operator; with --watch, shows on stderr how many are done until all are.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { createSqsJobQueue } from "../schedule/enqueue";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { ConfigError, describeEnvironment } from "../config";
+import type { BackfillConfig } from "../config";
 import { sleep as wait } from "../http/backoff";
 import { type BackfillProgress, getBackfill, requestBackfill } from "../schedule/backfill";
-import { createDynamoStore } from "../store/dynamo";
-import { z } from "../validation";
 import type { CliIo } from "./io";
-
-const url = z.url();
-
-export const backfillConfigSchema = z.object({
-  DAYBOOK_TABLE: z.string().check(z.minLength(3)),
-  DAYBOOK_DYNAMODB_ENDPOINT: z.optional(url),
-  AWS_REGION: z._default(z.string(), "us-east-1"),
-  DAYBOOK_QUEUE_URL: url,
-  /** An SQS-compatible endpoint (moto_server); unset on AWS. */
-  DAYBOOK_SQS_ENDPOINT: z.optional(url),
-  /** How often --watch reads the progress again. */
-  DAYBOOK_WATCH_INTERVAL_MS: z._default(z.coerce.number().check(z.int(), z.minimum(10)), 2_000),
-});
-
-export type BackfillConfig = z.infer<typeof backfillConfigSchema>;
-
-export function loadBackfillConfig(environment: Record<string, string | undefined>): BackfillConfig {
-  const result = backfillConfigSchema.safeParse(environment);
-  if (!result.success) throw new ConfigError(describeEnvironment(result.error, environment));
-  return result.data;
-}
 
 export interface BackfillCommand {
   merchantId: string;
@@ -44,14 +17,10 @@ export interface BackfillCommand {
 
 /** Returns the exit code: 0 queued (or, watched, all done), 3 watched and some days failed. */
 export async function runBackfill(command: BackfillCommand, config: BackfillConfig, io: CliIo, now = new Date()): Promise<number> {
-  const dynamo = new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}),
-  });
-  const sqs = new SQSClient({ region: config.AWS_REGION, ...(config.DAYBOOK_SQS_ENDPOINT ? { endpoint: config.DAYBOOK_SQS_ENDPOINT } : {}) });
+  const { composeBackfillCommand } = await import("../wiring/cli");
+  const runtime = composeBackfillCommand(config);
   try {
-    const documents = DynamoDBDocumentClient.from(dynamo);
-    const deps = { documents, tableName: config.DAYBOOK_TABLE, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), store: createDynamoStore({ client: documents, tableName: config.DAYBOOK_TABLE }) };
+    const { deps } = runtime;
     const requested = await requestBackfill(deps, { ...command, requestedBy: "operator" }, now);
     const days = requested.total === 1 ? "1 day" : `${requested.total} days`;
     io.stdout(`Backfill ${requested.backfillId} queued: ${days} of location ${command.locationId}, ${requested.from} to ${requested.to}.\n`);
@@ -78,8 +47,7 @@ export async function runBackfill(command: BackfillCommand, config: BackfillConf
     if (io.stderrIsTerminal === true) io.stderr("\n");
     return progress.failed > 0 ? 3 : 0;
   } finally {
-    dynamo.destroy();
-    sqs.destroy();
+    runtime.close();
   }
 }
 

@@ -11,7 +11,7 @@ import { SummaryError } from "../domain/summary";
 import { CloverDataError } from "../pos/clover/errors";
 import { SquareDataError } from "../pos/square/errors";
 import { BackfillError } from "../schedule/backfill";
-import { loadBackfillConfig, runBackfill } from "./backfill";
+import { runBackfill } from "./backfill";
 import { CliUsageError, type CliIo } from "./io";
 import { previewJson, previewTable, runPreview } from "./preview";
 import { runSync } from "./sync";
@@ -39,9 +39,9 @@ const PREVIEW_USAGE = `  daybook preview --source square --orders FILE [--orders
 const SYNC_USAGE = `  daybook sync --merchant ID --location ID --date YYYY-MM-DD
 
   Reads the location's business day from Square or Clover and posts it to QuickBooks exactly once (or the
-  adjusting entry for what changed since). Configured by the environment: DAYBOOK_TABLE,
-  DAYBOOK_DYNAMODB_ENDPOINT, DAYBOOK_VAULT_KEY_FILE, SQUARE_BASE_URL, CLOVER_BASE_URL, QUICKBOOKS_BASE_URL,
-  QUICKBOOKS_CLIENT_ID, QUICKBOOKS_CLIENT_SECRET, QUICKBOOKS_TOKEN_URL.
+  adjusting entry for what changed since), held instead in review mode. Configured by the environment
+  as the worker is (README, "Sync a day"): DAYBOOK_TABLE, DAYBOOK_PUBLIC_URL, DAYBOOK_KMS_KEY_ID or
+  DAYBOOK_VAULT_KEY_FILE, DAYBOOK_EMAIL_FROM or DAYBOOK_OUTBOX_DIR, each provider's app credentials.
   Exit codes: 0 done (posted, adjusted, unchanged, no sales, or held for review); 2 bad input;
   3 failed and needs the merchant (reconnect, reopen a period, fix a mapping); 4 try again later;
   1 unexpected.
@@ -148,7 +148,7 @@ async function sync(args: string[], io: CliIo): Promise<number> {
     businessDay: dateArgument(values.date, "--date", "sync"),
   };
   // Only once the arguments are right: a mistake in them is the first thing to hear about.
-  const config = loadConfig(io.environment);
+  const config = loadConfig("sync", io.environment);
   try {
     const outcome = await runSync(command, config, io);
     return outcome.status === "failed" ? 3 : 0;
@@ -170,7 +170,7 @@ async function backfill(args: string[], io: CliIo): Promise<number> {
     to: dateArgument(values.to, "--to", "backfill"),
     watch: values.watch === true,
   };
-  return runBackfill(command, loadBackfillConfig(io.environment), io);
+  return runBackfill(command, loadConfig("backfill", io.environment), io);
 }
 
 const COMMANDS: Record<Command, (args: string[], io: CliIo) => Promise<number>> = { preview, sync, backfill };

@@ -2,17 +2,10 @@
  * `daybook sync --merchant ID --location ID --date D`: one location-day, posted to QuickBooks exactly
  * once, as the nightly worker does it. For operators re-running a day, and for the local stack.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Config } from "../config";
+import type { SyncConfig } from "../config";
 import { parseIsoDate } from "../domain/business-day";
 import { formatDecimal } from "../domain/money";
-import { createQuickBooksProvider } from "../oauth/quickbooks";
-import { createTokenKeeper } from "../oauth/token-keeper";
-import { createDynamoStore } from "../store/dynamo";
-import { createSyncPorts } from "../sync/ports";
 import { type SyncOutcome, syncLocationDay } from "../sync/sync-day";
-import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
 import type { CliIo } from "./io";
 
 export interface SyncCommand {
@@ -21,40 +14,17 @@ export interface SyncCommand {
   businessDay: string;
 }
 
-export async function runSync(command: SyncCommand, config: Config, io: CliIo): Promise<SyncOutcome> {
+export async function runSync(command: SyncCommand, config: SyncConfig, io: CliIo): Promise<SyncOutcome> {
   parseIsoDate(command.businessDay);
-  const dynamo = new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DAYBOOK_DYNAMODB_ENDPOINT ? { endpoint: config.DAYBOOK_DYNAMODB_ENDPOINT } : {}),
-  });
+  // The clients and the providers load here, for this command only: `daybook preview` needs none of them.
+  const { composeSyncCommand } = await import("../wiring/cli");
+  const runtime = await composeSyncCommand(config);
   try {
-    const store = createDynamoStore({ client: DynamoDBDocumentClient.from(dynamo), tableName: config.DAYBOOK_TABLE });
-    const vault = createLocalVault(await loadOrCreateLocalKey(config.DAYBOOK_VAULT_KEY_FILE));
-    const quickbooks = createQuickBooksProvider({
-      clientId: config.QUICKBOOKS_CLIENT_ID,
-      clientSecret: config.QUICKBOOKS_CLIENT_SECRET,
-      redirectUri: config.QUICKBOOKS_REDIRECT_URI,
-      environment: config.QUICKBOOKS_ENVIRONMENT,
-      endpoints: {
-        apiBase: config.QUICKBOOKS_BASE_URL,
-        ...(config.QUICKBOOKS_AUTHORIZE_URL ? { authorize: config.QUICKBOOKS_AUTHORIZE_URL } : {}),
-        ...(config.QUICKBOOKS_TOKEN_URL ? { token: config.QUICKBOOKS_TOKEN_URL } : {}),
-        ...(config.QUICKBOOKS_REVOKE_URL ? { revoke: config.QUICKBOOKS_REVOKE_URL } : {}),
-      },
-    });
-    // Only QuickBooks can be refreshed from here: Square and Clover connections use their stored access tokens.
-    const tokens = createTokenKeeper({ store, vault, providers: { quickbooks } });
-    const ports = createSyncPorts({
-      store, tokens,
-      square: { baseUrl: config.SQUARE_BASE_URL },
-      clover: { baseUrl: config.CLOVER_BASE_URL },
-      quickBooks: { baseUrl: config.QUICKBOOKS_BASE_URL },
-    });
-    const outcome = await syncLocationDay(ports, command);
+    const outcome = await syncLocationDay(runtime.sync, command);
     io.stdout(describeOutcome(command, outcome));
     return outcome;
   } finally {
-    dynamo.destroy();
+    runtime.close();
   }
 }
 

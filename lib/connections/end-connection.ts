@@ -7,13 +7,14 @@
  */
 import type { OAuthProvider } from "../oauth/provider";
 import { openTokens, type StoredTokens } from "../oauth/tokens";
-import type { Connection, Provider, Store } from "../store/types";
+import type { Connection, ProviderName } from "../model";
+import type { Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
 
 export interface EndConnectionDeps {
   store: Store;
   vault: TokenVault;
-  providers: Partial<Record<Provider, OAuthProvider>>;
+  providers: Partial<Record<ProviderName, OAuthProvider>>;
 }
 
 export interface EndConnectionOptions {

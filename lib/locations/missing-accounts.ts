@@ -11,7 +11,7 @@
  * - Tips owed to staff, and gift cards sold but not redeemed: Other Current Liabilities, found by name.
  */
 import type { QuickBooksAccount } from "../quickbooks/types";
-import type { PosSource } from "../store/types";
+import type { PosSource } from "../model";
 
 export type MissingKind = "clearing" | "salesTax" | "tips" | "giftCards";
 

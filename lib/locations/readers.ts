@@ -1,26 +1,23 @@
 /**
- * What the locations page reads from the providers with a connection's tokens: a POS connection's
- * locations (Square: ListLocations; Clover: the merchant is one location) and a QuickBooks company's
- * active chart of accounts.
+ * What the locations and mapping pages read from the providers with a connection's tokens: a POS
+ * connection's locations (Square: ListLocations; Clover: the merchant is one location) and a QuickBooks
+ * company's chart of accounts. ProviderReaders is the port; lib/wiring makes the readers and clients
+ * behind it, acting through the process's token keeper, tuned for a person waiting.
  */
 import { isTimeZone } from "../domain/business-day";
-import type { TokenKeeper } from "../oauth/token-keeper";
-import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
+import type { Connection } from "../model";
+import type { CloverReader } from "../pos/clover/reader";
 import { SquareRequestError } from "../pos/square/errors";
-import { createRawResponseCaller } from "../pos/square/raw-responses";
-import { createQuickBooksClient } from "../quickbooks/client";
-import type { QuickBooksAccount } from "../quickbooks/types";
-import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
-import type { Connection } from "../store/types";
+import type { RawResponseCaller } from "../pos/square/raw-responses";
+import type { QuickBooksAccountCreator } from "../quickbooks/client";
+import type { QuickBooksClient } from "../quickbooks/types";
 import { describeIssues, z } from "../validation";
 
-export interface ProviderHosts {
-  squareBaseUrl: string;
-  /** One host standing in for all of Clover's regions (a simulator); each connection's region otherwise. */
-  cloverBaseUrl?: string;
-  quickBooksBaseUrl: string;
-  /** Per request; default 15 s (a person is waiting). */
-  timeoutMs?: number;
+export interface ProviderReaders {
+  /** The POS connection's locations. */
+  posLocations(connection: Connection): Promise<PosLocation[]>;
+  /** A QuickBooks client for the connection's company (its chart of accounts, creating accounts). */
+  quickBooks(connection: Connection): QuickBooksClient & QuickBooksAccountCreator;
 }
 
 export interface PosLocation {
@@ -41,19 +38,14 @@ const listLocationsSchema = z.object({
   }))),
 });
 
-export async function listPosLocations(hosts: ProviderHosts, tokens: TokenKeeper, connection: Connection): Promise<PosLocation[]> {
-  const timeoutMs = hosts.timeoutMs ?? 15_000;
-  const accessToken = () => tokens.accessToken(connection);
-  if (connection.provider === "clover") {
-    const region = (connection.region ?? "us") as CloverRegion;
-    const reader = hosts.cloverBaseUrl !== undefined
-      ? createCloverReader({ baseUrl: hosts.cloverBaseUrl, merchantId: connection.externalId, accessToken, timeoutMs, maxRetries: 1 })
-      : createCloverReader({ region: Object.hasOwn(CLOVER_API_HOSTS, region) ? region : "us", merchantId: connection.externalId, accessToken, timeoutMs, maxRetries: 1 });
-    const merchant = await reader.getMerchant();
-    return [{ locationId: merchant.merchantId, name: merchant.name, timeZone: merchant.timeZone, currency: merchant.currency }];
-  }
-  if (connection.provider !== "square") throw new Error(`connection ${connection.connectionId} is not a POS connection`);
-  const square = createRawResponseCaller({ baseUrl: hosts.squareBaseUrl, accessToken, timeoutMs, maxRetries: 1 });
+/** A Clover merchant is one location. */
+export async function cloverLocations(reader: CloverReader): Promise<PosLocation[]> {
+  const merchant = await reader.getMerchant();
+  return [{ locationId: merchant.merchantId, name: merchant.name, timeZone: merchant.timeZone, currency: merchant.currency }];
+}
+
+/** A Square seller's active locations (ListLocations). */
+export async function squareLocations(square: RawResponseCaller): Promise<PosLocation[]> {
   const parsed = listLocationsSchema.safeParse(await square.call("ListLocations", (client) => client.locations.list()));
   if (!parsed.success) throw new SquareRequestError(describeIssues(parsed.error, "Square's answer to ListLocations"), "bug");
   return (parsed.data.locations ?? [])
@@ -64,12 +56,4 @@ export async function listPosLocations(hosts: ProviderHosts, tokens: TokenKeeper
       ...(location.timezone !== undefined && isTimeZone(location.timezone) ? { timeZone: location.timezone } : {}),
       currency: location.currency ?? "",
     }));
-}
-
-export async function listQuickBooksAccounts(hosts: ProviderHosts, tokens: TokenKeeper, connection: Connection): Promise<QuickBooksAccount[]> {
-  const client = createQuickBooksClient({
-    baseUrl: hosts.quickBooksBaseUrl, realmId: connection.externalId, tokens: quickBooksTokenSource(tokens, connection),
-    timeoutMs: hosts.timeoutMs ?? 15_000, maxAttempts: 2,
-  });
-  return client.listActiveAccounts();
 }

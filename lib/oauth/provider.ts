@@ -4,9 +4,8 @@
  * quickbooks.ts (intuit-oauth via lib/quickbooks/oauth.ts). None of them logs a token or puts one in
  * an error message.
  */
+import type { ProviderName } from "../model";
 import type { StoredTokens } from "./tokens";
-
-export type ProviderName = "square" | "clover" | "quickbooks";
 
 export interface AuthorizeRequest {
   /** The random, single-use state; the provider echoes it to the callback. */

@@ -22,7 +22,8 @@
  * use refreshes at once, while the refresh token in hand still works (QuickBooks keeps a replaced one
  * for 24 hours), rather than when the access token is next due.
  */
-import { type Connection, ConflictError, type Provider, type Store } from "../store/types";
+import type { Connection, ProviderName } from "../model";
+import { ConflictError, type Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
 import { OAuthError, type OAuthProvider } from "./provider";
 import { openTokens, sealTokens, type StoredTokens } from "./tokens";
@@ -52,7 +53,7 @@ export interface TokenKeeperOptions {
   store: Store;
   vault: TokenVault;
   /** The providers this keeper can refresh; a connection to another provider keeps its stored access token. */
-  providers: Partial<Record<Provider, OAuthProvider>>;
+  providers: Partial<Record<ProviderName, OAuthProvider>>;
   now?: () => Date;
   /** How long a refresh lease lasts: longer than a provider call can take. Default 30 s. */
   leaseMs?: number;

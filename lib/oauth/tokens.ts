@@ -2,7 +2,7 @@
  * The tokens of one connection as daybook keeps them: JSON, encrypted by the vault before it is
  * stored, under the connection's encryption context. Never logged, never in an error message.
  */
-import type { Connection } from "../store/types";
+import type { Connection } from "../model";
 import { describeIssues, z } from "../validation";
 import type { EncryptionContext, TokenVault } from "../vault/vault";
 

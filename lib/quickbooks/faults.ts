@@ -2,7 +2,7 @@
  * QuickBooks' error bodies, read in either letter case (`Fault`/`fault`, `Error`/`error`, …; qbo.md
  * §5.3), what each means for daybook (a FailureKind), and the sentence a merchant or accountant reads.
  */
-import type { FailureKind } from "../store/types";
+import type { FailureKind } from "../model";
 import { z } from "../validation";
 
 export interface Fault {

@@ -4,7 +4,7 @@
  * update and no delete, on purpose.
  */
 import type { JournalEntryBody } from "../domain/journal-entry";
-import type { FailureKind } from "../store/types";
+import type { FailureKind } from "../model";
 
 export interface CreatedJournalEntry {
   id: string;

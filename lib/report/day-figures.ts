@@ -12,7 +12,7 @@
  */
 import { subtractMinor, sumMinor } from "../domain/money";
 import { bucketTotal, type DailySummary } from "../domain/summary";
-import type { SyncRecord } from "../store/types";
+import type { SyncRecord } from "../model";
 
 export interface DayFigures {
   currency: string;

@@ -6,7 +6,7 @@
 import type { EntryLine } from "../domain/journal-entry";
 import { formatDecimal } from "../domain/money";
 import type { Warning } from "../domain/warnings";
-import type { FailureKind, PosSource } from "../store/types";
+import type { FailureKind, PosSource } from "../model";
 
 export type ReportStatus = "posted" | "adjusted" | "no-sales" | "held" | "failed";
 

@@ -4,11 +4,10 @@
  * address's reports. Using it twice changes nothing.
  */
 import { verifyLink } from "../links/signed-link";
-import type { MerchantItemsTable } from "./merchant-items";
-import { unsubscribeRecipient } from "./recipients";
+import { type RecipientStore, unsubscribeRecipient } from "./recipients";
 
 export interface UnsubscribeDeps {
-  table: MerchantItemsTable;
+  recipients: RecipientStore;
   linkKey: Buffer;
   now(): Date;
 }
@@ -16,5 +15,5 @@ export interface UnsubscribeDeps {
 /** Throws SignedLinkError (with words for the person) when the link is not valid now. */
 export async function unsubscribeFromLink(deps: UnsubscribeDeps, token: string): Promise<void> {
   const claims = verifyLink(token, "unsubscribe", deps.linkKey, deps.now());
-  await unsubscribeRecipient(deps.table, claims.merchantId, claims.subject);
+  await unsubscribeRecipient(deps.recipients, claims.merchantId, claims.subject);
 }

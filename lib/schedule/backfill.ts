@@ -10,14 +10,11 @@
  * never becomes one long POS read (Clover's client also splits any read over 90 days).
  */
 import { randomUUID } from "node:crypto";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
-import { describeItem, fromItem, unlessConditionFails } from "../store/dynamo-items";
-import { keys } from "../store/keys";
-import type { LocationConfig, Store } from "../store/types";
-import { z } from "../validation";
+import type { LocationConfig } from "../model";
+import type { Store } from "../store/store";
 import { firstDayDueAfter } from "./due-days";
-import { DEFAULT_SETTLE_MINUTES, getDueEntry } from "./due-index";
+import { DEFAULT_SETTLE_MINUTES, type DueIndex } from "./due-index";
 import { enqueueJobs, type QueueDeps } from "./enqueue";
 import { messageGroupOf, type SyncJob } from "./job";
 
@@ -25,8 +22,8 @@ import { messageGroupOf, type SyncJob } from "./job";
 export const MAX_BACKFILL_DAYS_BACK = 90;
 
 export interface BackfillDeps extends QueueDeps {
-  documents: DynamoDBDocumentClient;
-  tableName: string;
+  backfills: BackfillStore;
+  dueIndex: Pick<DueIndex, "get">;
   store: Pick<Store, "getLocation" | "getConnection">;
 }
 
@@ -40,20 +37,39 @@ export interface BackfillRequest {
   requestedBy: "merchant" | "operator";
 }
 
-const progressSchema = z.object({
-  backfillId: z.string().check(z.minLength(1)),
-  merchantId: z.string().check(z.minLength(1)),
-  locationId: z.string().check(z.minLength(1)),
-  from: z.string(),
-  to: z.string(),
-  requestedBy: z.enum(["merchant", "operator"]),
-  total: z.number().check(z.int(), z.minimum(1)),
-  done: z.number().check(z.int(), z.nonnegative()),
-  failed: z.number().check(z.int(), z.nonnegative()),
-  createdAt: z.iso.datetime(),
-});
+/** A backfill's progress as kept: how many of its days are done or failed so far. */
+export interface BackfillRecord {
+  backfillId: string;
+  merchantId: string;
+  locationId: string;
+  from: string;
+  to: string;
+  requestedBy: "merchant" | "operator";
+  total: number;
+  done: number;
+  failed: number;
+  createdAt: string;
+}
 
-export type BackfillProgress = z.infer<typeof progressSchema> & {
+/**
+ * Where backfills' progress is kept (lib/store/backfills.ts), in the merchant's partition. Counting a
+ * day is atomic and happens once per day, however often its job runs.
+ */
+export interface BackfillStore {
+  /** Writes a new backfill's progress (ConflictError if its id exists). */
+  create(progress: BackfillRecord): Promise<void>;
+  /**
+   * Counts `businessDay` as done or failed, once: recording a day again changes nothing. Without a day
+   * (older callers) each call counts, but never past the total. The progress after, or undefined if
+   * the backfill does not exist (the account was deleted meanwhile).
+   */
+  record(merchantId: string, backfillId: string, outcome: "done" | "failed", businessDay?: string): Promise<BackfillRecord | undefined>;
+  get(merchantId: string, backfillId: string): Promise<BackfillRecord | undefined>;
+  /** Every backfill of the merchant, in no particular order. */
+  list(merchantId: string): Promise<BackfillRecord[]>;
+}
+
+export type BackfillProgress = BackfillRecord & {
   /** Every day has ended, done or failed. */
   complete: boolean;
 };
@@ -67,10 +83,6 @@ export class BackfillError extends Error {
   constructor(message: string, readonly field?: BackfillField) {
     super(message);
   }
-}
-
-function progressKey(merchantId: string, backfillId: string): { PK: string; SK: string } {
-  return { PK: keys.merchantPartition(merchantId), SK: `BACKFILL#${backfillId}` };
 }
 
 function checkedDate(value: string, flag: "from" | "to"): string {
@@ -107,7 +119,7 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
 
   const days: string[] = [];
   for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
-  const progress: z.infer<typeof progressSchema> = {
+  const progress: BackfillRecord = {
     backfillId: randomUUID(),
     merchantId: request.merchantId,
     locationId: request.locationId,
@@ -120,11 +132,7 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
     createdAt: now.toISOString(),
   };
   // The item first: the worker may finish a job before the last one is sent.
-  await deps.documents.send(new PutCommand({
-    TableName: deps.tableName,
-    Item: { ...progressSchema.parse(progress), ...progressKey(progress.merchantId, progress.backfillId) },
-    ConditionExpression: "attribute_not_exists(PK)",
-  }));
+  await deps.backfills.create(progress);
   const jobs: SyncJob[] = days.map((businessDay) => ({
     merchantId: request.merchantId, locationId: request.locationId, businessDay, kind: "backfill", backfillId: progress.backfillId,
   }));
@@ -138,9 +146,9 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
  * has yet to post), both inclusive.
  */
 export async function backfillableDays(
-  deps: Pick<BackfillDeps, "documents" | "tableName">, location: Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart">, now: Date,
+  deps: Pick<BackfillDeps, "dueIndex">, location: Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart">, now: Date,
 ): Promise<{ earliest: string; latest: string }> {
-  const dueEntry = await getDueEntry(deps, location.merchantId, location.locationId);
+  const dueEntry = await deps.dueIndex.get(location.merchantId, location.locationId);
   const schedule = { timeZone: location.timeZone, dayStart: location.dayStart, settleMinutes: dueEntry?.settleMinutes ?? DEFAULT_SETTLE_MINUTES };
   return {
     earliest: addDays(businessDayOf(now.getTime(), location.timeZone, location.dayStart), -MAX_BACKFILL_DAYS_BACK),
@@ -148,64 +156,25 @@ export async function backfillableDays(
   };
 }
 
-/**
- * Counts the day `businessDay` of the backfill as done or failed, atomically, once: the item keeps
- * the days it counted (`recordedDays`), so recording a day again (the job ran twice) changes nothing.
- * Without a day (older callers) each call counts, but never past the total. Returns the progress,
- * or undefined if the backfill does not exist (the account was deleted meanwhile).
- */
+/** Counts the day `businessDay` of the backfill as done or failed, once (BackfillStore.record). */
 export async function recordBackfillProgress(
-  deps: Pick<BackfillDeps, "documents" | "tableName">, merchantId: string, backfillId: string, outcome: "done" | "failed", businessDay?: string,
+  deps: Pick<BackfillDeps, "backfills">, merchantId: string, backfillId: string, outcome: "done" | "failed", businessDay?: string,
 ): Promise<BackfillProgress | undefined> {
-  const counted = "attribute_exists(PK) AND (attribute_not_exists(#recorded) OR #recorded < #total)";
-  const updated = await unlessConditionFails(() => deps.documents.send(new UpdateCommand({
-    TableName: deps.tableName,
-    Key: progressKey(merchantId, backfillId),
-    ...(businessDay === undefined
-      ? {
-        UpdateExpression: "ADD #outcome :one, #recorded :one",
-        ConditionExpression: counted,
-        ExpressionAttributeNames: { "#outcome": outcome, "#recorded": "recorded", "#total": "total" },
-        ExpressionAttributeValues: { ":one": 1 },
-      }
-      : {
-        UpdateExpression: "ADD #outcome :one, #recorded :one, #days :days",
-        ConditionExpression: `${counted} AND (attribute_not_exists(#days) OR NOT contains(#days, :day))`,
-        ExpressionAttributeNames: { "#outcome": outcome, "#recorded": "recorded", "#total": "total", "#days": "recordedDays" },
-        ExpressionAttributeValues: { ":one": 1, ":day": businessDay, ":days": new Set([businessDay]) },
-      }),
-    ReturnValues: "ALL_NEW",
-  })));
-  if (updated?.Attributes !== undefined) return withComplete(fromItem(progressSchema, updated.Attributes, `the backfill ${describeItem(updated.Attributes)}`));
-  return getBackfill(deps, merchantId, backfillId);
+  const recorded = await deps.backfills.record(merchantId, backfillId, outcome, businessDay);
+  return recorded && withComplete(recorded);
 }
 
 /** The merchant's backfills, newest first, at most `limit`. */
-export async function listBackfills(
-  deps: Pick<BackfillDeps, "documents" | "tableName">, merchantId: string, limit = 10,
-): Promise<BackfillProgress[]> {
-  const found: BackfillProgress[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.documents.send(new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
-      ExpressionAttributeValues: { ":pk": keys.merchantPartition(merchantId), ":prefix": "BACKFILL#" },
-      ExclusiveStartKey: start,
-    }));
-    for (const item of page.Items ?? []) found.push(withComplete(fromItem(progressSchema, item, `the backfill ${describeItem(item)}`)));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.backfillId.localeCompare(b.backfillId)).slice(0, limit);
+export async function listBackfills(deps: Pick<BackfillDeps, "backfills">, merchantId: string, limit = 10): Promise<BackfillProgress[]> {
+  const found = await deps.backfills.list(merchantId);
+  return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.backfillId.localeCompare(b.backfillId)).slice(0, limit).map(withComplete);
 }
 
-export async function getBackfill(
-  deps: Pick<BackfillDeps, "documents" | "tableName">, merchantId: string, backfillId: string,
-): Promise<BackfillProgress | undefined> {
-  const { Item } = await deps.documents.send(new GetCommand({ TableName: deps.tableName, Key: progressKey(merchantId, backfillId), ConsistentRead: true }));
-  return Item === undefined ? undefined : withComplete(fromItem(progressSchema, Item, `the backfill ${describeItem(Item)}`));
+export async function getBackfill(deps: Pick<BackfillDeps, "backfills">, merchantId: string, backfillId: string): Promise<BackfillProgress | undefined> {
+  const found = await deps.backfills.get(merchantId, backfillId);
+  return found && withComplete(found);
 }
 
-function withComplete(progress: z.infer<typeof progressSchema>): BackfillProgress {
+function withComplete(progress: BackfillRecord): BackfillProgress {
   return { ...progress, complete: progress.done + progress.failed >= progress.total };
 }

@@ -4,16 +4,14 @@
  * comes first: a crash in between sends the days again next tick, which SQS's deduplication and the
  * worker's idempotency absorb; the other order could lose a day.
  */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { dueWork } from "./due-days";
-import { advance, DUE_INDEX_SHARDS, type DueEntry, dueEntries, removeEntry } from "./due-index";
+import { DUE_INDEX_SHARDS, type DueEntry, type DueIndex } from "./due-index";
 import { enqueueJobs, type QueueDeps } from "./enqueue";
 import type { SyncJob } from "./job";
-import { ConflictError, type Store } from "../store/types";
+import { ConflictError, type Store } from "../store/store";
 
 export interface SchedulerDeps extends QueueDeps {
-  documents: DynamoDBDocumentClient;
-  tableName: string;
+  dueIndex: DueIndex;
   store: Pick<Store, "getLocation">;
   now: Date;
   /** The due-index's shard count; DUE_INDEX_SHARDS unless the locations were registered with another. */
@@ -40,7 +38,7 @@ const CONCURRENCY = 8;
 
 export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTickResult> {
   const shards = deps.shards ?? DUE_INDEX_SHARDS;
-  const perShard = await Promise.all(Array.from({ length: shards }, (_, shard) => dueEntries(deps, shard, deps.now)));
+  const perShard = await Promise.all(Array.from({ length: shards }, (_, shard) => deps.dueIndex.due(shard, deps.now)));
   const result: SchedulerTickResult = { enqueued: 0, locations: 0, skipped: 0, removed: 0, failed: 0 };
   await forEachLimited(perShard.flat(), CONCURRENCY, async (entry) => {
     try {
@@ -58,7 +56,7 @@ export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTi
 
 async function tickEntry(deps: SchedulerDeps, entry: DueEntry, result: SchedulerTickResult): Promise<void> {
   if (await deps.store.getLocation(entry.merchantId, entry.locationId) === undefined) {
-    await ignoringConflict(() => removeEntry(deps, entry));
+    await ignoringConflict(() => deps.dueIndex.remove(entry));
     result.removed++;
     return;
   }
@@ -69,7 +67,7 @@ async function tickEntry(deps: SchedulerDeps, entry: DueEntry, result: Scheduler
   await enqueueJobs(deps, jobs, entry.messageGroup);
   if (work.nextDueAt.getTime() <= new Date(entry.nextDueAt).getTime()) return;
   try {
-    await advance(deps, entry, work.nextDueAt);
+    await deps.dueIndex.advance(entry, work.nextDueAt);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     result.skipped++;

@@ -8,7 +8,7 @@ import { backoffDelayMs, sleep as wait } from "../http/backoff";
 import { describeIssues, type z } from "../validation";
 import { StoreError } from "./errors";
 import type { ItemKey } from "./keys";
-import { ConflictError } from "./types";
+import { ConflictError } from "./store";
 
 export type Item = Record<string, unknown>;
 

@@ -17,7 +17,8 @@ import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./ke
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
 import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { GSI1 } from "./table";
-import { type Connection, type ConnectionStatus, ConflictError, type Merchant, type Store } from "./types";
+import type { Connection, ConnectionStatus, Merchant } from "../model";
+import { ConflictError, type Store } from "./store";
 
 export interface DynamoStoreOptions {
   /** Any translateConfig will do: the store drops undefined values itself and checks every number it reads. */

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { StoreError } from "./errors";
-import type { Provider } from "./types";
+import type { ProviderName } from "../model";
 
 export interface ItemKey {
   PK: string;
@@ -71,9 +71,9 @@ export const keys = {
 
 export const indexKeys = {
   /** A provider's webhook names only its own account id; this finds every daybook connection to it. */
-  providerAccount: (provider: Provider, externalId: string): string =>
+  providerAccount: (provider: ProviderName, externalId: string): string =>
     `PROVIDERACCOUNT#${provider}#${segment(externalId, "externalId")}`,
-  connection: (provider: Provider, externalId: string, merchantId: string, connectionId: string): IndexKey => ({
+  connection: (provider: ProviderName, externalId: string, merchantId: string, connectionId: string): IndexKey => ({
     GSI1PK: indexKeys.providerAccount(provider, externalId),
     GSI1SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
   }),

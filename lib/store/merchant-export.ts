@@ -6,7 +6,8 @@
 import { fromItem, type Item } from "./dynamo-items";
 import { KIND_PREFIX } from "./keys";
 import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
-import type { Connection, MerchantExport, SyncRecord } from "./types";
+import type { Connection, SyncRecord } from "../model";
+import type { MerchantExport } from "./store";
 
 /** Never in an export: table keys, index keys, and anything secret. */
 const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "tokenCiphertext", "refreshLeaseUntil"]);

@@ -8,9 +8,7 @@ import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
 import { z } from "../validation";
 import { normalizeEmail } from "./keys";
-import type {
-  Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord,
-} from "./types";
+import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 
 /**
  * Same keys, and each side assignable to the other. `z.object` drops keys it does not know, so a

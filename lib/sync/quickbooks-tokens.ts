@@ -6,7 +6,7 @@
  */
 import type { TokenKeeper } from "../oauth/token-keeper";
 import type { QuickBooksTokenSource } from "../quickbooks/types";
-import type { Connection } from "../store/types";
+import type { Connection } from "../model";
 
 export function quickBooksTokenSource(keeper: TokenKeeper, connection: Connection): QuickBooksTokenSource {
   let handedOut: string | undefined;

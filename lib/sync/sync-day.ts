@@ -9,6 +9,10 @@
  *
  * A re-check posts only the difference between the POS's figures now and everything already posted for
  * the day, as the next revision (an adjusting entry). QuickBooks is never asked to change anything.
+ *
+ * The merchant's review mode is decided here, for every caller (the worker, the CLI): an entry is held
+ * for approval, and an approval posts it only with the figures that were reviewed. A run reads the
+ * clock once; everything it records carries that instant.
  */
 import { createHash } from "node:crypto";
 import { type BusinessDayWindow, businessDayOf, businessDayWindow } from "../domain/business-day";
@@ -18,10 +22,9 @@ import {
 } from "../domain/summary";
 import type { Warning } from "../domain/warnings";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
-import type {
-  Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, Store, SyncFailure, SyncRecord,
-} from "../store/types";
-import { ConflictError } from "../store/types";
+import type { MerchantSettings } from "../report/review-mode";
+import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
+import { type Store, ConflictError } from "../store/store";
 
 export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
@@ -37,11 +40,22 @@ export interface PosDay {
 
 export interface SyncPorts {
   store: Store;
-  /** Reads the location's business day from its POS (Square or Clover), acting with the POS connection's tokens. */
-  summarisePosDay(location: LocationConfig, connection: Connection, window: BusinessDayWindow): Promise<PosDay>;
+  /** Whether the merchant reviews each entry before it is posted. */
+  settings: Pick<MerchantSettings, "getReviewMode">;
+  /**
+   * Reads the location's business day from its POS (Square or Clover), acting with the POS connection's
+   * tokens, with what the POS holds as of `asOf` (the run's clock).
+   */
+  summarisePosDay(location: LocationConfig, connection: Connection, window: BusinessDayWindow, asOf: Date): Promise<PosDay>;
   /** A QuickBooks client for the connection's company, with a token source that refreshes. */
   quickBooksClient(connection: Connection): Promise<{ client: QuickBooksClient; tokens: QuickBooksTokenSource }>;
+  /** Read once per run. */
   now(): Date;
+  /**
+   * Told once when this run found a connection refused and marked it needs-reconnect (the reconnect
+   * email); the token keeper tells of the refusals it finds itself.
+   */
+  onNeedsReconnect?(connection: Connection): Promise<void> | void;
   checkpoint?(step: SyncStep): void | Promise<void>;
 }
 
@@ -71,7 +85,7 @@ function classify(error: unknown): SyncError {
   if (error instanceof QuickBooksError) return new SyncError(error.message, error.kind, error.details.intuitTid);
   if (error instanceof ConflictError) return new SyncError("another worker changed this day at the same time", "retryable");
   const kind = (error as { kind?: unknown } | null)?.kind;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : "the sync stopped without saying why";
   if (kind === "retryable" || kind === "needs-reconnect" || kind === "needs-merchant" || kind === "bug") {
     return new SyncError(message, kind);
   }
@@ -95,40 +109,63 @@ export const CHANGED_SINCE_REVIEW_REASON = "the day's figures changed after it w
 
 export interface SyncOptions {
   /**
-   * Review mode. "hold": an entry that would be posted is held instead. "approve": a held day's entry
-   * is posted if the POS still gives exactly the figures that were held (what the reviewer saw);
-   * otherwise it is held again with the new figures. A day already posted has nothing to approve.
+   * The run approves the day (an "approve" job). In review mode a held day's entry is then posted if
+   * the POS still gives exactly the figures that were held (what the reviewer saw); otherwise it is
+   * held again with the new figures. A day already posted has nothing to approve. Without review mode
+   * it is an ordinary run.
    */
-  review?: "hold" | "approve";
+  approve?: boolean;
 }
+
+type Review = "hold" | "approve" | undefined;
 
 export async function syncLocationDay(ports: SyncPorts, day: LocationDay, options: SyncOptions = {}): Promise<SyncOutcome> {
   const { store } = ports;
+  const at = ports.now();
   const location = await store.getLocation(day.merchantId, day.locationId);
   if (!location) {
     throw new SyncError(`location ${day.locationId} of merchant ${day.merchantId} is not set up in daybook`, "bug");
   }
+  const review: Review = (await ports.settings.getReviewMode(day.merchantId)) ? (options.approve ? "approve" : "hold") : undefined;
   let record = await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   try {
-    return await run(ports, day, location, () => record, (next) => (record = next), options);
+    return await run(ports, day, location, () => record, (next) => (record = next), review, at);
   } catch (error) {
     const failure = classify(error);
-    const recorded = await recordFailure(ports, day, record, failure);
+    const recorded = await recordFailure(ports, day, failure, { at, lastAttempt: false, known: record });
     if (failure.kind === "retryable" || failure.kind === "bug") throw failure;
     return { status: "failed", failure: recorded };
   }
 }
 
-async function recordFailure(ports: SyncPorts, day: LocationDay, record: SyncRecord | undefined, failure: SyncError): Promise<SyncFailure> {
+/**
+ * The last attempt at the day failed (`error` is what it threw): the day is marked failed, whatever
+ * the failure's kind, and the failure returned for the report. A pending entry stays: whatever runs
+ * next for the day settles it before anything else.
+ */
+export async function markDayFailed(ports: Pick<SyncPorts, "store" | "now">, day: LocationDay, error: unknown): Promise<SyncFailure> {
+  return recordFailure(ports, day, classify(error), { at: ports.now(), lastAttempt: true });
+}
+
+/**
+ * Records a failure on the day's record. A retryable failure leaves the state (and any pending entry)
+ * as it is, so the next attempt carries on, and counts the attempt; the others, and a last attempt,
+ * mark the day failed (the last attempt was counted when it failed).
+ */
+async function recordFailure(
+  ports: Pick<SyncPorts, "store">, day: LocationDay, failure: SyncError, options: { at: Date; lastAttempt: boolean; known?: SyncRecord | undefined },
+): Promise<SyncFailure> {
   const lastError: SyncFailure = {
     kind: failure.kind,
     message: failure.message,
-    at: ports.now().toISOString(),
+    at: options.at.toISOString(),
     ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}),
   };
-  // Re-read: the failure may have come after a write. A retryable failure leaves the state (and any
-  // pending entry) as it is, so the next attempt carries on; the others mark the day failed.
-  const latest = await ports.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay).catch(() => record);
+  // Re-read: the failure may have come after a write.
+  const latest = await ports.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay).catch((error: unknown) => {
+    if (options.lastAttempt) throw error;
+    return options.known;
+  });
   const base: Omit<SyncRecord, "version"> = latest ? withoutVersion(latest) : {
     merchantId: day.merchantId, locationId: day.locationId, businessDay: day.businessDay,
     state: "failed", posted: [], attempts: 0, updatedAt: lastError.at,
@@ -137,8 +174,8 @@ async function recordFailure(ports: SyncPorts, day: LocationDay, record: SyncRec
     await ports.store.saveSyncRecord(
       {
         ...base,
-        state: failure.kind === "retryable" ? base.state : "failed",
-        attempts: base.attempts + 1,
+        state: failure.kind === "retryable" && !options.lastAttempt ? base.state : "failed",
+        attempts: options.lastAttempt ? base.attempts : base.attempts + 1,
         lastError,
         updatedAt: lastError.at,
       },
@@ -146,7 +183,7 @@ async function recordFailure(ports: SyncPorts, day: LocationDay, record: SyncRec
     );
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    // Another worker wrote the day meanwhile; its record stands, and this failure is reported to the caller.
+    // Another run wrote the day meanwhile; its record stands, and this failure is still reported.
   }
   return lastError;
 }
@@ -157,7 +194,8 @@ async function run(
   location: LocationConfig,
   currentRecord: () => SyncRecord | undefined,
   setRecord: (record: SyncRecord) => void,
-  options: SyncOptions,
+  review: Review,
+  at: Date,
 ): Promise<SyncOutcome> {
   const { store } = ports;
   const save = async (next: Omit<SyncRecord, "version">): Promise<SyncRecord> => {
@@ -168,8 +206,8 @@ async function run(
   const posName = location.source === "square" ? "Square" : "Clover";
   const posConnection = await activeConnection(store, location.merchantId, location.posConnectionId, posName);
   const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
-  const { client: quickbooks } = await withReconnectMarking(store, qbConnection, () => ports.quickBooksClient(qbConnection));
-  const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(store, connection, action);
+  const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
+  const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
 
   // (1) An entry a crash left pending is settled first, so what follows starts from the truth.
   const pending = currentRecord()?.pending;
@@ -177,7 +215,7 @@ async function run(
     const settled = await markOnReconnect(qbConnection, () => postPending(quickbooks, pending));
     const record = currentRecord();
     if (!record) throw new SyncError("the pending entry's record disappeared", "bug");
-    await save(settle(record, pending, settled, ports.now()));
+    await save(settle(record, pending, settled, at));
     await ports.checkpoint?.("after-record");
   }
 
@@ -191,7 +229,7 @@ async function run(
 
   const window = businessDayWindow(day.businessDay, location.timeZone, location.dayStart);
   const { summary, warnings: summaryWarnings } = await markOnReconnect(posConnection, () =>
-    ports.summarisePosDay(location, posConnection, window),
+    ports.summarisePosDay(location, posConnection, window, at),
   );
   await ports.checkpoint?.("after-fetch");
 
@@ -200,9 +238,9 @@ async function run(
   const delta = subtractSummaries(summary, alreadyPosted);
   const base: Omit<SyncRecord, "version"> = before ? withoutVersion(before) : {
     merchantId: day.merchantId, locationId: day.locationId, businessDay: day.businessDay,
-    state: "no-sales", posted: [], attempts: 0, updatedAt: ports.now().toISOString(),
+    state: "no-sales", posted: [], attempts: 0, updatedAt: at.toISOString(),
   };
-  const nowIso = ports.now().toISOString();
+  const nowIso = at.toISOString();
 
   if (isEmptySummary(delta)) {
     const state = base.posted.length === 0 ? "no-sales" : "posted";
@@ -217,7 +255,7 @@ async function run(
   };
   let entry = buildJournalEntry(delta, location.mapping, context);
   const warnings = [...summaryWarnings, ...entry.warnings];
-  const reviewHold = reviewHoldReason(options, before, summary);
+  const reviewHold = reviewHoldReason(review, before, summary);
   if (entry.held || !entry.journalEntry || reviewHold) {
     const reason = entry.holdReason ?? reviewHold ?? "nothing to post";
     await save({ ...base, state: "held", heldReason: reason, lastSummary: normaliseSummary(summary), updatedAt: nowIso });
@@ -227,7 +265,7 @@ async function run(
   // (2) Claim the revision: write what is about to be posted before posting it.
   const claim = (body: JournalEntryBody): PendingEntry => ({
     revision, docNumber: entry.docNumber, requestId: requestIdFor(qbConnection.externalId, day, revision, body),
-    body, summary: delta, startedAt: ports.now().toISOString(),
+    body, summary: delta, startedAt: nowIso,
   });
   let claimed = claim(entry.journalEntry);
   await save({ ...base, state: "posting", pending: claimed, lastSummary: normaliseSummary(summary), updatedAt: nowIso });
@@ -239,7 +277,7 @@ async function run(
   } catch (error) {
     if (!(error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? ""))) throw error;
     // The books are closed for the business day: the entry goes in today, saying which day it is for.
-    const today = businessDayOf(ports.now().getTime(), location.timeZone);
+    const today = businessDayOf(at.getTime(), location.timeZone);
     entry = buildJournalEntry(delta, location.mapping, {
       ...context, txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${day.businessDay}`,
     });
@@ -247,14 +285,14 @@ async function run(
     claimed = claim(entry.journalEntry);
     const record = currentRecord();
     if (!record) throw new SyncError("the claimed record disappeared", "bug");
-    await save({ ...withoutVersion(record), pending: claimed, updatedAt: ports.now().toISOString() });
+    await save({ ...withoutVersion(record), pending: claimed, updatedAt: nowIso });
     created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
   }
   await ports.checkpoint?.("after-create");
 
   const record = currentRecord();
   if (!record) throw new SyncError("the claimed record disappeared", "bug");
-  await save(settle(record, claimed, created, ports.now()));
+  await save(settle(record, claimed, created, at));
   await ports.checkpoint?.("after-record");
   return {
     status: revision === 0 ? "posted" : "adjusted",
@@ -263,9 +301,9 @@ async function run(
 }
 
 /** Why review mode holds this entry, or undefined when it may be posted. */
-function reviewHoldReason(options: SyncOptions, before: SyncRecord | undefined, summary: DailySummary): string | undefined {
-  if (!options.review) return undefined;
-  if (options.review === "hold") return REVIEW_HOLD_REASON;
+function reviewHoldReason(review: Review, before: SyncRecord | undefined, summary: DailySummary): string | undefined {
+  if (!review) return undefined;
+  if (review === "hold") return REVIEW_HOLD_REASON;
   const reviewed = before?.state === "held" && before.lastSummary !== undefined ? summaryHash(before.lastSummary) : undefined;
   return reviewed === summaryHash(summary) ? undefined : CHANGED_SINCE_REVIEW_REASON;
 }
@@ -320,14 +358,24 @@ async function activeConnection(store: Store, merchantId: string, connectionId: 
   return connection;
 }
 
-/** Runs a provider call; when it says the connection is dead, the connection is marked so before the error goes on. */
-async function withReconnectMarking<T>(store: Store, connection: Connection, action: () => Promise<T>): Promise<T> {
+/**
+ * Runs a provider call; when it says the connection is dead, the connection is marked so, and the
+ * merchant told, before the error goes on. A connection the token keeper already marked (a refused
+ * refresh) is left as it is: the keeper has told the merchant.
+ */
+async function withReconnectMarking<T>(ports: Pick<SyncPorts, "store" | "onNeedsReconnect">, connection: Connection, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
     const failure = classify(error);
-    if (failure.kind === "needs-reconnect") {
-      await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", failure.message);
+    if (failure.kind !== "needs-reconnect") throw error;
+    const latest = await ports.store.getConnection(connection.merchantId, connection.connectionId);
+    if (latest?.status !== "active") throw error;
+    await ports.store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", failure.message);
+    try {
+      await ports.onNeedsReconnect?.(connection);
+    } catch {
+      // Telling the merchant failed; the day's failure report and alert still say it.
     }
     throw error;
   }

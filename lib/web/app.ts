@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
-import type { ProviderName } from "../oauth/provider";
+import type { ProviderName } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
 import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";

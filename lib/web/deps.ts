@@ -2,16 +2,15 @@
  * What the web app needs from the outside, passed in so the same app runs on Lambda
  * (functions/api.ts), in the local stack and in tests.
  */
-import type { AuthStore, Session } from "../auth/types";
+import type { Session } from "../auth/types";
 import type { EmailSender } from "../email/email";
-import type { OAuthProvider, ProviderName } from "../oauth/provider";
-import type { MerchantItemsTable } from "../report/merchant-items";
-import type { Merchant, Store } from "../store/types";
-import type { TokenVault } from "../vault/vault";
+import type { ProviderReaders } from "../locations/readers";
+import type { Merchant, ProviderName } from "../model";
+import type { OAuthProvider } from "../oauth/provider";
+import type { TokenKeeper } from "../oauth/token-keeper";
 import type { JobQueue } from "../schedule/enqueue";
-import type { ProviderHosts } from "../locations/readers";
-import type { DueIndexDeps } from "../schedule/due-index";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Storage } from "../store/storage";
+import type { TokenVault } from "../vault/vault";
 
 export interface WebhookSecrets {
   /** Square's webhook signature key for the subscription, and the exact notification URL Square posts to (both are signed). */
@@ -29,34 +28,25 @@ export interface EmailLinks {
   key: Buffer;
   /** The sync queue, for approve jobs. */
   queue: JobQueue;
-  /** The table the report modules keep recipients and reports in. */
-  items: MerchantItemsTable;
 }
 
-/** What the locations page needs: the providers' API hosts it reads with, and the due-index it registers locations in. */
-export interface LocationSetup {
-  hosts: ProviderHosts;
-  dueIndex: DueIndexDeps;
-}
-
-export interface WebDeps {
-  store: Store;
-  auth: AuthStore;
+/** The stores (lib/store/storage.ts) and everything else the app uses. */
+export interface WebDeps extends Storage {
   vault: TokenVault;
   email: EmailSender;
   providers: Record<ProviderName, OAuthProvider>;
+  /** The process's one token keeper (lib/wiring): the pages, the webhooks and the worker share it. */
+  tokens: TokenKeeper;
+  /** The providers' APIs the locations and mapping pages read with, through `tokens`. */
+  readers: ProviderReaders;
   /** The app's public origin, e.g. https://app.daybook.example (links in emails, OAuth redirect URIs). */
   publicUrl: string;
   webhooks: WebhookSecrets;
   now: () => Date;
-  /** The table the sync reports are kept in (lib/report/report-store.ts), for the day pages. */
-  reports: MerchantItemsTable;
   /** Unset where there is no queue or link key (the local stack): those links then answer 404. */
   links?: EmailLinks;
-  /** Unset where the providers' APIs are not reachable: the locations page then answers 404. */
-  locations?: LocationSetup;
-  /** The sync queue and the table of the backfills' progress; unset where there is no queue: the backfill pages then answer 404. */
-  backfill?: { queue: JobQueue; documents: DynamoDBDocumentClient; tableName: string };
+  /** The sync queue for backfills; unset where there is no queue: the backfill pages then answer 404. */
+  backfill?: { queue: JobQueue };
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */
   log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;
 }

@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { formTokenOf, resumeSession, SESSION_ABSOLUTE_TIMEOUT_MS } from "../auth/sessions";
 import { sameSecret } from "../auth/secrets";
-import type { Merchant } from "../store/types";
+import type { Merchant } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { formFields } from "./forms";
 import { FORM_TOKEN_FIELD, type Viewer } from "./pages/layout";

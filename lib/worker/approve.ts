@@ -5,7 +5,7 @@
  * sync itself posts a day's figures only once (a posted day has nothing left to approve).
  */
 import { type LinkClaims, SignedLinkError, verifyLink } from "../links/signed-link";
-import type { Store } from "../store/types";
+import type { Store } from "../store/store";
 import type { LocationDay } from "../sync/sync-day";
 import { enqueueJobs, type JobQueue } from "../schedule/enqueue";
 import { messageGroupOf } from "../schedule/job";

@@ -8,11 +8,9 @@
  */
 import { BatchProcessingError, processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { syncJobSchema } from "../schedule/job";
-import { TABLE } from "../store/table";
 import { type Attempt, type JobResult, processJob, type WorkerDeps } from "./process-job";
 
 /** The parts of an SQS event record the worker reads (aws-lambda's SQSRecord). */
@@ -43,8 +41,8 @@ export interface WorkerHandlerOptions {
   deps: WorkerDeps;
   sqs: SQSClient;
   queueUrl: string;
-  /** The table's client, for the idempotency records. */
-  dynamo: DynamoDBClient;
+  /** Where Powertools Idempotency keeps its records (lib/store/idempotency.ts). */
+  idempotency: BasePersistenceLayer;
   /** The queue's redrive maxReceiveCount. */
   maxAttempts: number;
   /** Visibility timeout before attempt n+1: base · 2^(n−1), at most max (seconds). */
@@ -73,9 +71,6 @@ export const IDEMPOTENCY_SECONDS = 12 * 3600;
 /** Time left in the invocation that a wait for another run must not eat into. */
 const IN_PROGRESS_MARGIN_MS = 30_000;
 
-/** The partition of the idempotency records in the one table; their SK is Powertools' hashed key. */
-export const IDEMPOTENCY_PARTITION = "IDEMPOTENCY#worker";
-
 export function backoffSeconds(attempt: number, backoff: { baseSeconds: number; maxSeconds: number }): number {
   return Math.min(backoff.maxSeconds, Math.round(backoff.baseSeconds * 2 ** Math.max(0, attempt - 1)));
 }
@@ -83,15 +78,7 @@ export function backoffSeconds(attempt: number, backoff: { baseSeconds: number; 
 export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsEvent, context: LambdaContextLike) => Promise<BatchResponse> {
   const { deps, sqs, queueUrl, maxAttempts } = options;
   const backoff = options.backoff ?? { baseSeconds: 30, maxSeconds: 900 };
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: deps.table.tableName,
-    awsSdkV3Client: options.dynamo,
-    keyAttr: TABLE.partitionKey.name,
-    sortKeyAttr: TABLE.sortKey.name,
-    staticPkValue: IDEMPOTENCY_PARTITION,
-    // The table's TTL attribute, so DynamoDB removes expired records.
-    expiryAttr: TABLE.timeToLiveAttribute,
-  });
+  const persistenceStore = options.idempotency;
   const config = new IdempotencyConfig({
     eventKeyJmesPath: "powertools_json(body).[merchantId, locationId, businessDay, kind, backfillId]",
     expiresAfterSeconds: options.idempotencySeconds ?? IDEMPOTENCY_SECONDS,

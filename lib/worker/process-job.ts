@@ -17,23 +17,20 @@
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
 import { signLink } from "../links/signed-link";
-import type { MerchantItemsTable } from "../report/merchant-items";
-import { addressHash, getRecipients } from "../report/recipients";
-import {
-  listDayReports, markDelivered, markDeliveredTo, reportIdFor, saveReport, type StoredReport, type StoredReportContent,
-} from "../report/report-store";
-import { getReviewMode } from "../report/review-mode";
-import { recordBackfillProgress } from "../schedule/backfill";
+import { addressHash, getRecipients, type RecipientStore } from "../report/recipients";
+import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
+import { type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
 import { escapeHtml, renderSyncReport, type ReportEntry, type ReportStatus } from "../report/sync-report";
 import type { SyncJob } from "../schedule/job";
-import type { LocationConfig, Merchant, Store, SyncFailure, SyncRecord } from "../store/types";
-import { ConflictError } from "../store/types";
-import { type LocationDay, SyncError, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+import type { LocationConfig, Merchant, SyncRecord } from "../model";
+import type { Store } from "../store/store";
+import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
 
 export interface WorkerDeps {
   store: Store;
-  /** The same table, for reports, recipients and settings. */
-  table: MerchantItemsTable;
+  reports: ReportStore;
+  recipients: RecipientStore;
+  backfills: BackfillStore;
   sync: SyncPorts;
   email: EmailSender;
   /** The origin merchants use, for links in reports. */
@@ -68,16 +65,14 @@ const APPROVE_LINK_DAYS = 30;
 export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const before = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
-  const reviewMode = await getReviewMode(deps.table, day.merchantId);
-  const review = reviewMode ? (job.kind === "approve" ? "approve" : "hold") : undefined;
 
   let outcome: SyncOutcome;
   try {
-    outcome = await syncLocationDay(deps.sync, day, review ? { review } : {});
+    outcome = await syncLocationDay(deps.sync, day, { approve: job.kind === "approve" });
   } catch (error) {
     if (attempt.number < attempt.max) throw error;
     // The last attempt: the day is failed, said so, and the message goes on to the dead-letter queue.
-    const failure = await markDayFailed(deps, day, error);
+    const failure = await markDayFailed(deps.sync, day, error);
     deps.onFailedDay?.(job);
     await countBackfillDay(deps, job, "failed");
     await report(deps, day, { status: "failed", failure });
@@ -101,33 +96,13 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
 /** A backfill's job: its day ended, done or failed; counted once however often the job runs. */
 async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: "done" | "failed"): Promise<void> {
   if (job.kind !== "backfill" || job.backfillId === undefined) return;
-  await recordBackfillProgress({ documents: deps.table.client, tableName: deps.table.tableName }, job.merchantId, job.backfillId, outcome, job.businessDay);
+  await recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
 }
 
 async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncRecord): Promise<boolean> {
   const after = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   return before.lastSummary !== undefined && after?.lastSummary !== undefined && before.heldReason === after.heldReason &&
     summaryHash(before.lastSummary) === summaryHash(after.lastSummary);
-}
-
-async function markDayFailed(deps: WorkerDeps, day: LocationDay, error: unknown): Promise<SyncFailure> {
-  const failure: SyncFailure = {
-    kind: error instanceof SyncError ? error.kind : "bug",
-    message: error instanceof Error ? error.message : "the sync stopped without saying why",
-    at: deps.now().toISOString(),
-    ...(error instanceof SyncError && error.intuitTid ? { intuitTid: error.intuitTid } : {}),
-  };
-  const record = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
-  const base = record ?? { ...day, posted: [], attempts: 0, version: 0 };
-  const { version, ...rest } = base;
-  try {
-    // A pending entry stays: whatever runs next for the day settles it before anything else.
-    await deps.store.saveSyncRecord({ ...rest, state: "failed", lastError: failure, updatedAt: failure.at }, version);
-  } catch (conflict) {
-    if (!(conflict instanceof ConflictError)) throw conflict;
-    // Another run wrote the day meanwhile; its record stands, and this attempt's failure is still reported.
-  }
-  return failure;
 }
 
 type Reportable = Exclude<SyncOutcome, { status: "unchanged" }>;
@@ -144,7 +119,7 @@ async function report(deps: WorkerDeps, day: LocationDay, outcome: Reportable): 
   const detail = outcome.status === "posted" || outcome.status === "adjusted"
     ? { revision: outcome.revision }
     : outcome.status === "held" ? { heldLines: outcome.entry.lines } : {};
-  await saveReport(deps.table, {
+  await deps.reports.save({
     ...day,
     reportId: reportIdFor(outcome.status, detail, now),
     status: outcome.status,
@@ -194,11 +169,11 @@ function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationC
 async function deliverPending(
   deps: WorkerDeps, day: LocationDay, known?: { merchant: Merchant; location: LocationConfig },
 ): Promise<number> {
-  const pending = await listDayReports(deps.table, day.merchantId, day.locationId, day.businessDay, true);
+  const pending = await deps.reports.listDay(day.merchantId, day.locationId, day.businessDay, true);
   if (pending.length === 0) return 0;
   const merchant = known?.merchant ?? (await deps.store.getMerchant(day.merchantId));
   if (!merchant) return 0;
-  const recipients = await getRecipients(deps.table, day.merchantId, merchant.email);
+  const recipients = await getRecipients(deps.recipients, day.merchantId, merchant.email);
   let sent = 0;
   for (const stored of pending) {
     const done = new Set(stored.deliveredTo);
@@ -211,15 +186,15 @@ async function deliverPending(
         ...(stored.status === "held" ? { approveUrl: approveUrl(deps, day) } : {}),
       });
       await deps.email.send({ to: [address], subject: rendered.subject, text: rendered.text, html: rendered.html, headers: rendered.headers, purpose: "report" });
-      await markDeliveredTo(deps.table, stored, hash);
+      await deps.reports.markDeliveredTo(stored, hash);
       sent++;
     }
     if (stored.alert && !done.has(ALERT_MARK)) {
       await deps.email.send(alertEmail(merchant.email, stored));
-      await markDeliveredTo(deps.table, stored, ALERT_MARK);
+      await deps.reports.markDeliveredTo(stored, ALERT_MARK);
       sent++;
     }
-    await markDelivered(deps.table, stored, deps.now());
+    await deps.reports.markDelivered(stored, deps.now());
   }
   return sent;
 }

@@ -3,7 +3,7 @@
  * HTTP against a running local stack. Each step is checked where it lands: the page's answer, the
  * record in the table, and the simulator accepting the token daybook stored.
  */
-import type { ProviderName } from "../../lib/oauth/provider";
+import type { ProviderName } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -107,7 +107,7 @@ async function syncYesterday(stack: LocalStack, client: WebClient): Promise<void
     throw new FlowError(`the backfill's progress page answered ${String(progress.status)} without "Backfill finished, 1 of 1 days"`);
   }
 
-  const backfill = await getBackfill({ documents: stack.deps.reports.client, tableName: stack.deps.reports.tableName }, merchant.merchantId, progressPath.slice("/backfill/".length));
+  const backfill = await getBackfill(stack.deps, merchant.merchantId, progressPath.slice("/backfill/".length));
   const businessDay = backfill?.from ?? "";
   const record = await stack.deps.store.getSyncRecord(merchant.merchantId, DEMO.square.locationId, businessDay);
   if (record?.state !== "posted") throw new FlowError(`the day ${businessDay} ended "${record?.state ?? "not synced"}", not "posted"`);

@@ -1,10 +1,10 @@
 /**
- * The local stack in one process: dynalite (data under the data folder), the local key provider, the
- * outbox, the Square, Clover and QuickBooks simulators seeded with the demo merchant, and the web app
- * (lib/web) on @hono/node-server, wired by lib/web/wiring.ts from a configuration built here exactly as
- * functions/api.ts builds one from the environment. In place of SQS and the worker Lambda an
- * in-process queue (local-queue.ts) runs the sync jobs through the worker's processJob; the web's
- * approve links and backfill pages queue on it, and the scheduler runs at start and every minute
+ * The local stack in one process: the Square, Clover and QuickBooks simulators seeded with the demo
+ * merchant, and the web app (lib/web) on @hono/node-server beside the worker, composed by
+ * lib/wiring/local.ts (dynalite with its data under the data folder, the local key provider, the
+ * outbox, one token keeper) from settings checked as functions/api.ts checks the environment. In place
+ * of SQS and the worker Lambda an in-process queue (local-queue.ts) runs the sync jobs through the
+ * worker's processJob; the web's approve links and backfill pages queue on it, and the scheduler runs at start and every minute
  * (EventBridge runs it every 15 minutes on AWS), so a location set up here has its days posted as
  * they fall due.
  *
@@ -20,19 +20,17 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import { loadWebConfig } from "../../lib/config";
+import { loadConfig } from "../../lib/config";
 import type { SyncJob } from "../../lib/schedule/job";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
-import { loadWorkerConfig } from "../../lib/worker/config";
+import { LOCAL_REGION } from "../../lib/store/local/database";
 import { type JobResult, processJob, type WorkerDeps } from "../../lib/worker/process-job";
-import { workerFromConfig } from "../../lib/worker/wiring";
 import { createApp } from "../../lib/web/app";
 import type { AppEnv, WebDeps } from "../../lib/web/deps";
-import { webDepsFromConfig } from "../../lib/web/wiring";
+import { composeLocal } from "../../lib/wiring/local";
 import { type CloverSimulator, startCloverSimulator } from "../clover/server";
 import { type QuickBooksSimulator, startQuickBooksSimulator } from "../quickbooks/server";
 import { type SquareSimulator, startSquareSimulator } from "../square/server";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDatabase, startLocalDatabase } from "./database";
 import { seedDemo } from "./demo";
 import { createLocalQueue, type LocalJobQueue } from "./local-queue";
 import { loadOrCreateCredentials, readSavedState, SavedStateError, simulatorsFolder, stateSaver } from "./saved-state";
@@ -65,7 +63,7 @@ export interface LocalStack {
   dataDir: string;
   outboxDir: string;
   deps: WebDeps;
-  /** The nightly worker's clients, wired from configuration as on AWS. */
+  /** The nightly worker's deps, sharing the web app's services (one token keeper). */
   worker: WorkerDeps;
   /** Runs one job at once as the worker does when SQS delivers it, bypassing the queue. */
   runJob(job: SyncJob): Promise<JobResult>;
@@ -96,9 +94,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const outboxDir = join(dataDir, "outbox");
   const now = options.now ?? (() => new Date());
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  // The wiring's AWS clients take credentials from the environment, as on Lambda; dynalite checks none.
-  process.env["AWS_ACCESS_KEY_ID"] ??= LOCAL_CREDENTIALS.accessKeyId;
-  process.env["AWS_SECRET_ACCESS_KEY"] ??= LOCAL_CREDENTIALS.secretAccessKey;
 
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -113,8 +108,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const redirectUri = (provider: string) => [`${url}/connect/${provider}/callback`];
 
     const credentials = loadOrCreateCredentials(dataDir);
-    const database: LocalDatabase = await startLocalDatabase(join(dataDir, "dynamodb"));
-    closers.push(() => database.close());
 
     const stateFile = (name: string) => join(simulatorsFolder(dataDir), `${name}.json`);
     // Filled in once the simulators exist; a request cannot arrive before they listen.
@@ -154,11 +147,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return Promise.resolve();
     });
 
-    const config = loadWebConfig({
-      DAYBOOK_TABLE: database.tableName,
-      DAYBOOK_DYNAMODB_ENDPOINT: database.endpoint,
+    const config = loadConfig("local", {
       AWS_REGION: LOCAL_REGION,
       DAYBOOK_PUBLIC_URL: url,
+      DAYBOOK_LINK_KEY: credentials.linkKey,
       DAYBOOK_VAULT_KEY_FILE: join(dataDir, "vault.key"),
       DAYBOOK_OUTBOX_DIR: outboxDir,
       SQUARE_CLIENT_ID: credentials.square.applicationId,
@@ -168,7 +160,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CLOVER_APP_ID: credentials.clover.appId,
       CLOVER_APP_SECRET: credentials.clover.appSecret,
       CLOVER_WEBHOOK_AUTH_CODE: credentials.clover.webhookAuthCode,
-      CLOVER_HOSTS_OVERRIDE: clover.url,
+      CLOVER_BASE_URL: clover.url,
       QUICKBOOKS_CLIENT_ID: credentials.quickbooks.clientId,
       QUICKBOOKS_CLIENT_SECRET: credentials.quickbooks.clientSecret,
       QUICKBOOKS_ENVIRONMENT: "sandbox",
@@ -177,46 +169,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token,
       QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
     });
-    const deps = await webDepsFromConfig(config, options.log ?? jsonLog);
-    const worker = (await workerFromConfig(loadWorkerConfig({
-      DAYBOOK_TABLE: database.tableName,
-      DAYBOOK_DYNAMODB_ENDPOINT: database.endpoint,
-      AWS_REGION: LOCAL_REGION,
-      DAYBOOK_PUBLIC_URL: url,
-      // Required by the worker's settings, never used here: the local stack runs jobs in-process (local-queue.ts).
-      DAYBOOK_QUEUE_URL: `${url}/no-queue-locally`,
-      DAYBOOK_VAULT_KEY_FILE: join(dataDir, "vault.key"),
-      DAYBOOK_OUTBOX_DIR: outboxDir,
-      DAYBOOK_LINK_KEY: credentials.linkKey,
-      SQUARE_BASE_URL: square.url,
-      SQUARE_CLIENT_ID: credentials.square.applicationId,
-      SQUARE_CLIENT_SECRET: credentials.square.applicationSecret,
-      CLOVER_BASE_URL: clover.url,
-      CLOVER_APP_ID: credentials.clover.appId,
-      CLOVER_APP_SECRET: credentials.clover.appSecret,
-      QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase,
-      QUICKBOOKS_ENVIRONMENT: "sandbox",
-      QUICKBOOKS_APP_URL: "https://app.sandbox.qbo.intuit.com",
-      QUICKBOOKS_CLIENT_ID: credentials.quickbooks.clientId,
-      QUICKBOOKS_CLIENT_SECRET: credentials.quickbooks.clientSecret,
-      QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token,
-      QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
-    }), undefined)).deps;
     const log = options.log ?? jsonLog;
-    const queue = createLocalQueue({
-      run: (job, attempt) => processJob(worker, job, attempt),
-      ...(options.queue?.maxAttempts !== undefined ? { maxAttempts: options.queue.maxAttempts } : {}),
-      ...(options.queue?.backoffMs ? { backoffMs: options.queue.backoffMs } : {}),
+    const runtime = await composeLocal(config, {
+      databaseDir: join(dataDir, "dynamodb"),
       log,
+      now,
+      queue: (run) => createLocalQueue({
+        run,
+        ...(options.queue?.maxAttempts !== undefined ? { maxAttempts: options.queue.maxAttempts } : {}),
+        ...(options.queue?.backoffMs ? { backoffMs: options.queue.backoffMs } : {}),
+        log,
+      }),
     });
-    closers.push(() => queue.close());
-    deps.links = { key: Buffer.from(credentials.linkKey, "base64"), queue, items: deps.reports };
-    deps.backfill = { queue, documents: deps.reports.client, tableName: database.tableName };
+    closers.push(() => runtime.close());
+    closers.push(() => runtime.queue.close());
+    const { web: deps, worker, queue } = runtime;
 
     // The scheduler: one tick at a time; a failed tick is logged and the next one tries again.
     let ticking: Promise<void> | undefined;
     const tick = () => (ticking ??= runSchedulerTick({
-      queue, documents: deps.reports.client, tableName: database.tableName, store: deps.store, now: now(),
+      ...runtime.scheduler, now: now(),
       log: (level, message, fields = {}) => {
         log(level, message, Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))));
       },

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ProviderName } from "../../lib/oauth/provider";
+import type { ProviderName } from "../../lib/model";
 import { CookieJar } from "../cookie-jar";
 import { ConsentPageError, submitConsentPage } from "../consent-page";
 

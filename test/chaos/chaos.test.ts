@@ -1,5 +1,5 @@
 /**
- * The fault campaign (test/chaos/campaign.ts) at a small size, on a moto_server of its own: 150
+ * The fault campaign (chaos/campaign.ts) at a small size, on a moto_server of its own: 150
  * location-days through the real worker while every kind of fault is injected, then the ground-truth
  * counts: no duplicate entry in QuickBooks, no lost day, no broken refresh chain, every posted day
  * with the generator's figures. A second, smaller campaign runs a deliberately broken worker (no
@@ -8,8 +8,8 @@
  * The two campaigns share nothing, so they run at once, the second on a moto_server of its own too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMoto } from "../support/moto";
-import { type CampaignResult, resultsMarkdown, runCampaign } from "./campaign";
+import { startMoto } from "../../sandbox/moto";
+import { type CampaignResult, resultsMarkdown, runCampaign } from "../../chaos/campaign";
 
 const SEED = 20260401;
 const [moto, brokenMoto] = await Promise.all([startMoto(), startMoto()]);

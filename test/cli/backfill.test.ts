@@ -8,16 +8,16 @@ import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../../lib/cli/run";
 import { addDays, businessDayOf } from "../../lib/domain/business-day";
 import { recordBackfillProgress } from "../../lib/schedule/backfill";
 import { firstDayDueAfter } from "../../lib/schedule/due-days";
 import { syncJobSchema } from "../../lib/schedule/job";
-import { createDynamoStore } from "../../lib/store/dynamo";
-import type { LocationConfig, Store } from "../../lib/store/types";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { createDynamoStorage, type Storage } from "../../lib/store/storage";
+import type { LocationConfig } from "../../lib/model";
+import type { Store } from "../../lib/store/store";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue } from "../support/queue";
 
@@ -25,18 +25,19 @@ const BIN = new URL("../../bin/daybook.mjs", import.meta.url).pathname;
 const run = promisify(execFile);
 const endpoint = inject("motoEndpoint");
 const dynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(endpoint)));
-const documents = DynamoDBDocumentClient.from(dynamo);
 const sqs = new SQSClient(awsClientConfig(endpoint));
 const TIME_ZONE = "America/New_York";
 let tableName = "";
 let store: Store;
+let storage: Storage;
 let queueUrl = "";
 let environment: Record<string, string>;
 const savedCredentials = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 
 beforeAll(async () => {
   tableName = await createTestTable(dynamo);
-  store = createDynamoStore({ client: documents, tableName });
+  storage = createDynamoStorage({ client: dynamo, tableName });
+  store = storage.store;
   queueUrl = await createFifoQueue(sqs);
   environment = {
     PATH: process.env.PATH ?? "",
@@ -91,7 +92,7 @@ async function workThrough(jobCount: number, failDay: string): Promise<void> {
     const jobs = (await drainQueue(sqs, queueUrl)).map((message) => syncJobSchema.parse(message.body));
     for (const job of jobs) {
       await new Promise((resolve) => setTimeout(resolve, 60));
-      await recordBackfillProgress({ documents, tableName }, job.merchantId, job.backfillId ?? "", job.businessDay === failDay ? "failed" : "done");
+      await recordBackfillProgress(storage, job.merchantId, job.backfillId ?? "", job.businessDay === failDay ? "failed" : "done");
       recorded++;
     }
     if (jobs.length === 0) await new Promise((resolve) => setTimeout(resolve, 25));
@@ -178,7 +179,7 @@ describe("daybook backfill", () => {
       [["--merchant", location.merchantId, "--location", "L-missing", "--from", from, "--to", to], environment, /^daybook: merchant m-[0-9a-f-]+ has no location L-missing\n$/],
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", "yesterday", "--to", to], environment, /^daybook: --from must be a date, YYYY-MM-DD, not "yesterday"$/m],
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to, "--wacth"], environment, /^daybook: Unknown option '--wacth'/],
-      [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to], { ...environment, DAYBOOK_QUEUE_URL: "" }, /^daybook: DAYBOOK_QUEUE_URL is not set$/m],
+      [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", to], { ...environment, DAYBOOK_QUEUE_URL: "" }, /^daybook: DAYBOOK_QUEUE_URL is not set\.$/m],
       // An argument mistake is reported before the environment's.
       [["--merchant", location.merchantId, "--location", location.locationId, "--from", from, "--to", "someday"], { PATH: "" }, /^daybook: --to must be a date, YYYY-MM-DD, not "someday"$/m],
       [["--location", location.locationId, "--from", from, "--to", to], { PATH: "" }, /^daybook: --merchant is required \(see daybook backfill --help\)$/m],

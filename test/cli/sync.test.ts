@@ -32,7 +32,13 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: "testing",
     AWS_SECRET_ACCESS_KEY: "testing",
     DAYBOOK_VAULT_KEY_FILE: keyFile,
+    DAYBOOK_PUBLIC_URL: "https://daybook.test",
+    DAYBOOK_OUTBOX_DIR: mkdtempSync(join(tmpdir(), "daybook-outbox-")),
     SQUARE_BASE_URL: world.square.url,
+    SQUARE_CLIENT_ID: world.square.applicationId,
+    SQUARE_CLIENT_SECRET: world.square.applicationSecret,
+    CLOVER_APP_ID: "DAYBOOKCLIAPP",
+    CLOVER_APP_SECRET: "clover-app-secret",
     QUICKBOOKS_BASE_URL: world.quickbooks.endpoints.apiBase,
     QUICKBOOKS_ENVIRONMENT: "sandbox",
     QUICKBOOKS_CLIENT_ID: world.quickbooks.clientId,
@@ -78,11 +84,11 @@ describe("daybook sync", () => {
     const { code, stdout, stderr } = await daybook(args(), withoutTable);
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr.trim()).toBe("daybook: DAYBOOK_TABLE is not set");
+    expect(stderr.trim()).toBe("daybook: DAYBOOK_TABLE is not set.");
     const { QUICKBOOKS_CLIENT_ID: _id, QUICKBOOKS_CLIENT_SECRET: _secret, ...withoutClient } = withoutTable;
-    expect((await daybook(args(), withoutClient)).stderr.trim()).toBe("daybook: DAYBOOK_TABLE, QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET are not set");
+    expect((await daybook(args(), withoutClient)).stderr.trim()).toBe("daybook: DAYBOOK_TABLE, QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET are not set.");
     const badUrl = await daybook(args(), { ...environment, SQUARE_BASE_URL: "squareup" });
-    expect(badUrl.stderr.trim()).toBe("daybook: SQUARE_BASE_URL is not valid: Invalid URL");
+    expect(badUrl.stderr.trim()).toBe("daybook: SQUARE_BASE_URL must be a URL, like https://example.com.");
   });
 
   it("reports a mistake in the arguments before any in the environment", async () => {

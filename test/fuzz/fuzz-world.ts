@@ -8,12 +8,11 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { expect } from "vitest";
 import { formTokenOf, startSession } from "../../lib/auth/sessions";
-import type { Connection } from "../../lib/store/types";
+import type { Connection } from "../../lib/model";
 import { keys } from "../../lib/store/keys";
 import { addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "../web/email-links-world";
 import { canonicalJson, createWebWorld, PUBLIC_URL, type WebWorld } from "../web/world";

@@ -2,11 +2,11 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
+import { createDynamoAuthStore } from "../../lib/store/auth";
 import type { AuthStore, OAuthState, Session, SignInLink } from "../../lib/auth/types";
 import { StoreError } from "../../lib/store/errors";
-import { ConflictError } from "../../lib/store/types";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { ConflictError } from "../../lib/store/store";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 
 // One request at a time: moto does not serialise conditional writes to an item as DynamoDB does (see aws.ts).
 const dynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(inject("motoEndpoint"))));

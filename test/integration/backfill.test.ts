@@ -5,13 +5,13 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BackfillError, type BackfillDeps, backfillableDays, getBackfill, listBackfills, recordBackfillProgress, requestBackfill } from "../../lib/schedule/backfill";
 import { deduplicationIdOf, messageGroupOf, syncJobSchema } from "../../lib/schedule/job";
-import { createDynamoStore } from "../../lib/store/dynamo";
-import type { LocationConfig, Store } from "../../lib/store/types";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { createDynamoStorage } from "../../lib/store/storage";
+import type { LocationConfig } from "../../lib/model";
+import type { Store } from "../../lib/store/store";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue } from "../support/queue";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
@@ -19,7 +19,6 @@ import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 const endpoint = inject("motoEndpoint");
 // One request at a time: moto does not serialise updates to an item as DynamoDB does (see aws.ts).
 const dynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(endpoint)));
-const documents = DynamoDBDocumentClient.from(dynamo);
 const sqs = new SQSClient(awsClientConfig(endpoint));
 const REALM = "4620816365212345678";
 // 11:00 in New York: 06-14 ended at 04:00Z and settled at 06:00Z; 06-15 is today.
@@ -31,9 +30,10 @@ let deps: BackfillDeps;
 
 beforeAll(async () => {
   tableName = await createTestTable(dynamo);
-  store = createDynamoStore({ client: documents, tableName });
+  const storage = createDynamoStorage({ client: dynamo, tableName });
+  store = storage.store;
   queueUrl = await createFifoQueue(sqs);
-  deps = { documents, tableName, queue: createSqsJobQueue(sqs, queueUrl), store };
+  deps = { ...storage, queue: createSqsJobQueue(sqs, queueUrl) };
 });
 
 afterAll(() => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SyncOutcome, syncLocationDay } from "../../lib/sync/sync-day";
 import { generateCloverDay, type GeneratedCloverDay } from "../../sandbox/clover/generate-day";
-import { expectedAccountNets } from "../support/account-totals";
+import { expectedAccountNets } from "../../sandbox/account-totals";
 import { CLOVER_MERCHANT_ID, createWorld, MAPPING, type World } from "../support/sync-world";
 
 const DATE = "2024-06-20";
@@ -47,7 +47,7 @@ describe("a Clover location-day posted to QuickBooks", () => {
     );
     let outcome: SyncOutcome | undefined;
     for (let attempt = 0; attempt < 10 && !outcome; attempt++) {
-      outcome = await syncLocationDay(world.ports(), world.day(DATE)).catch(() => undefined);
+      outcome = await syncLocationDay(await world.ports(), world.day(DATE)).catch(() => undefined);
     }
     expect(outcome?.status).toBe("posted");
     expect(clover.requests().filter((request) => request.fault).length).toBeGreaterThan(0);
@@ -62,7 +62,7 @@ describe("a Clover location-day posted to QuickBooks", () => {
     expect(stats.maxConcurrent).toBeLessThanOrEqual(5);
     expect(stats.limited429s).toBe(0);
 
-    const again = await syncLocationDay(world.ports(), world.day(DATE));
+    const again = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(again.status).toBe("unchanged");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   }, 180_000);
@@ -74,7 +74,7 @@ describe("a Clover location-day posted to QuickBooks", () => {
     // A new reader knows nothing of the last test's requests: let Clover's per-second window pass.
     await new Promise((resolve) => setTimeout(resolve, 1600));
     clover.clearRequestLog();
-    expect((await syncLocationDay(world.ports(), world.day(DATE))).status).toBe("unchanged");
+    expect((await syncLocationDay(await world.ports(), world.day(DATE))).status).toBe("unchanged");
     const orderReads = clover.requests().filter((request) => request.endpoint === "ListOrders" && request.status === 200);
     const lowerBounds = new Set(orderReads.flatMap((request) => (request.query["filter"] ?? []).filter((filter) => filter.startsWith("modifiedTime>="))));
     expect(lowerBounds.size).toBe(1);

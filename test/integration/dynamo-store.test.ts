@@ -10,10 +10,9 @@ import type { DailySummary } from "../../lib/domain/summary";
 import { createDynamoStore } from "../../lib/store/dynamo";
 import { StoreError } from "../../lib/store/errors";
 import { keys } from "../../lib/store/keys";
-import {
-  type Connection, ConflictError, type LocationConfig, type Merchant, type PendingEntry, type PostedEntry, type Store, type SyncRecord,
-} from "../../lib/store/types";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncRecord } from "../../lib/model";
+import { ConflictError, type Store } from "../../lib/store/store";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { dynamoItemSize } from "../support/item-size";
 import { summaryOf } from "../support/summaries";

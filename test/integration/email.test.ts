@@ -3,7 +3,7 @@ import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { OutgoingEmail } from "../../lib/email/email";
 import { createSesSender, EmailSendError } from "../../lib/email/ses";
-import { awsClientConfig } from "../support/aws";
+import { awsClientConfig } from "../../sandbox/aws";
 
 // SES on a moto_server of its own, so reading what it sent stays cheap (test/support/moto-global-setup.ts).
 const mailEndpoint = inject("mailEndpoint");

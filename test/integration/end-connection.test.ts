@@ -13,11 +13,11 @@ import { createSquareProvider } from "../../lib/oauth/square";
 import { sealTokens, type StoredTokens } from "../../lib/oauth/tokens";
 import { createDynamoStore } from "../../lib/store/dynamo";
 import { keys } from "../../lib/store/keys";
-import type { Connection, Provider } from "../../lib/store/types";
+import type { Connection, ProviderName } from "../../lib/model";
 import { createLocalVault } from "../../lib/vault/local";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
 import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
-import { awsClientConfig, createTestTable } from "../support/aws";
+import { awsClientConfig, createTestTable } from "../../sandbox/aws";
 
 const REDIRECT = "https://daybook.example/connect/callback";
 const REALM = "9130357992219876";
@@ -51,7 +51,7 @@ afterAll(async () => {
   dynamo.destroy();
 });
 
-async function connect(provider: Provider, externalId: string, tokens: StoredTokens): Promise<Connection> {
+async function connect(provider: ProviderName, externalId: string, tokens: StoredTokens): Promise<Connection> {
   const at = new Date().toISOString();
   const connection = { merchantId: `m-${randomUUID()}`, connectionId: `c-${randomUUID()}`, provider, status: "active" as const, externalId, createdAt: at, updatedAt: at };
   return await deps.store.putConnection({ ...connection, tokenCiphertext: await sealTokens(vault, connection, tokens) });

@@ -2,7 +2,7 @@ import { CreateKeyCommand, DecryptCommand, KMSClient } from "@aws-sdk/client-kms
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKmsVault } from "../../lib/vault/kms";
 import { type EncryptionContext, type TokenVault, VaultError } from "../../lib/vault/vault";
-import { awsClientConfig } from "../support/aws";
+import { awsClientConfig } from "../../sandbox/aws";
 
 const SECRET = '{"accessToken":"eyJ-very-secret-access","refreshToken":"AB11-very-secret-refresh"}';
 const CONTEXT: EncryptionContext = { merchantId: "m-1", provider: "quickbooks", connectionId: "c-1" };

@@ -15,33 +15,28 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailySummary } from "../../lib/domain/summary";
 import { formatDecimal } from "../../lib/domain/money";
-import { createSesSender } from "../../lib/email/ses";
-import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
-import { createTokenKeeper } from "../../lib/oauth/token-keeper";
 import { sealTokens } from "../../lib/oauth/tokens";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { SyncJob } from "../../lib/schedule/job";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
-import { createDynamoStore } from "../../lib/store/dynamo";
-import type { LocationConfig, SyncRecord } from "../../lib/store/types";
-import { createSyncPorts } from "../../lib/sync/ports";
+import { createDynamoStorage, type Storage } from "../../lib/store/storage";
+import type { LocationConfig, SyncRecord } from "../../lib/model";
 import { createKmsVault } from "../../lib/vault/kms";
 import type { TokenVault } from "../../lib/vault/vault";
 import { createWorkerHandler } from "../../lib/worker/handler";
-import type { WorkerDeps } from "../../lib/worker/process-job";
+import { composeWorker } from "../../lib/wiring/worker";
 import { generateCloverDay } from "../../sandbox/clover/generate-day";
 import { startCloverSimulator } from "../../sandbox/clover/server";
 import { DEFAULT_ACCOUNTS, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { startSquareSimulator } from "../../sandbox/square/server";
-import { expectedAccountNets } from "../support/account-totals";
+import { expectedAccountNets } from "../../sandbox/account-totals";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { awsClientConfig, createTestTable } from "../support/aws";
-import { startMoto } from "../support/moto";
+import { awsClientConfig, createTestTable } from "../../sandbox/aws";
+import { startMoto } from "../../sandbox/moto";
 import { EXTRA_ACCOUNTS, MAPPING } from "../support/sync-world";
 import { awsClients, createQueues, createSender, drain, peek, type SentMail, sentMail } from "../support/worker-world";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
@@ -85,7 +80,6 @@ const now = () => clock + (Date.now() - tickStartedAt);
 
 const { sqs, ses } = awsClients(motoEndpoint);
 const dynamo = new DynamoDBClient(awsClientConfig(motoEndpoint));
-const documents = DynamoDBDocumentClient.from(dynamo);
 
 interface PlannedLocation {
   location: LocationConfig;
@@ -117,7 +111,8 @@ let tableName = "";
  * table the night's cost grew with the square of its size.
  */
 let dueTableName = "";
-let store: ReturnType<typeof createDynamoStore>;
+let storage: Storage;
+let store: Storage["store"];
 const tickTimes: number[] = [];
 
 afterAll(async () => {
@@ -202,7 +197,7 @@ async function setUpMerchant(index: number, vault: TokenVault): Promise<PlannedM
       quickbooksConnectionId: "quickbooks-1", timeZone, dayStart, currency: "USD", mapping: MAPPING, updatedAt: createdAt,
     };
     await store.putLocation(location);
-    await registerLocation({ documents, tableName: dueTableName }, location, realmId, new Date(START));
+    await registerLocation(storage.dueIndex, location, realmId, new Date(START));
     locations.push({ location, truth, due: `2026-03-08T${DUE[dayStart]?.[timeZone] ?? "?"}:00.000Z` });
   }
   if (index === REVOKED) quickbooks.revokeAll(realmId);
@@ -212,7 +207,8 @@ async function setUpMerchant(index: number, vault: TokenVault): Promise<PlannedM
 beforeAll(async () => {
   tableName = await createTestTable(dynamo);
   dueTableName = await createTestTable(dynamo);
-  store = createDynamoStore({ client: documents, tableName, now: () => new Date(now()) });
+  storage = createDynamoStorage({ client: dynamo, tableName, dueIndexTableName: dueTableName, now: () => new Date(now()) });
+  store = storage.store;
   // Tokens sealed by KMS on moto, as on AWS.
   const kms = new KMSClient(awsClientConfig(motoEndpoint));
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Description: "daybook night tokens" }));
@@ -221,37 +217,30 @@ beforeAll(async () => {
 
   const queues = await createQueues(sqs, 3);
   deadLetterUrl = queues.deadLetterUrl;
-  const quickbooksOAuth = createQuickBooksProvider({
-    clientId: quickbooks.clientId, clientSecret: quickbooks.clientSecret, redirectUri: "http://127.0.0.1/callback",
-    environment: "sandbox", endpoints: quickbooks.endpoints, now: () => new Date(now()),
-  });
-  const deps: WorkerDeps = {
-    store,
-    table: { client: documents, tableName },
-    sync: createSyncPorts({
-      store,
-      tokens: createTokenKeeper({ store, vault, providers: { quickbooks: quickbooksOAuth }, now: () => new Date(now()) }),
-      square: { baseUrl: square.url, timeoutMs: 2000, maxRetries: 4 },
+  // The worker composed as functions/worker.ts composes it, from settings pointed at moto_server and the simulators.
+  const runtime = await composeWorker({
+    DAYBOOK_TABLE: tableName, AWS_REGION: "us-east-1", DAYBOOK_PUBLIC_URL: "https://app.daybook.example", DAYBOOK_QUEUE_URL: queues.queueUrl,
+    DAYBOOK_MAX_ATTEMPTS: 3, DAYBOOK_LINK_KEY: randomBytes(32).toString("base64"), DAYBOOK_EMAIL_FROM: await createSender(ses),
+    SQUARE_CLIENT_ID: square.applicationId, SQUARE_CLIENT_SECRET: square.applicationSecret, SQUARE_BASE_URL: square.url,
+    CLOVER_APP_ID: clover.appId, CLOVER_APP_SECRET: clover.appSecret, CLOVER_BASE_URL: clover.url,
+    QUICKBOOKS_CLIENT_ID: quickbooks.clientId, QUICKBOOKS_CLIENT_SECRET: quickbooks.clientSecret, QUICKBOOKS_ENVIRONMENT: "sandbox",
+    QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase, QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token, QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
+  }, {
+    now: () => new Date(now()), dynamo, sqs, ses, storage, vault,
+    tuning: {
+      square: { timeoutMs: 2000, maxRetries: 4 },
       // Clover's rate limits count real time, so its reader waits as Clover asks (Retry-After).
-      clover: { baseUrl: clover.url, timeoutMs: 2000, maxRetries: 6 },
-      quickBooks: { baseUrl: quickbooks.endpoints.apiBase, timeoutMs: 2000, maxAttempts: 3, sleep: () => Promise.resolve() },
-      now: () => new Date(now()),
-    }),
-    email: createSesSender({ client: ses, from: await createSender(ses) }),
-    publicUrl: "https://app.daybook.example",
-    linkKey: randomBytes(32),
-    quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com",
-    now: () => new Date(now()),
+      clover: { timeoutMs: 2000, maxRetries: 6 },
+      quickBooks: { timeoutMs: 2000, maxAttempts: 3, sleep: () => Promise.resolve() },
+    },
     onFailedDay: (job) => failedDays.push(job),
-  };
+  });
   // Two Lambda instances at once, each with its own handler, as the event source mapping scales out.
-  const handlers = Array.from({ length: 2 }, () => createWorkerHandler({
-    deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: 3, backoff: { baseSeconds: 0, maxSeconds: 0 },
-  }));
+  const handlers = Array.from({ length: 2 }, () => createWorkerHandler({ ...runtime.handler, backoff: { baseSeconds: 0, maxSeconds: 0 } }));
 
   for (clock = START; clock <= END; clock += QUARTER_HOUR) {
     tickStartedAt = Date.now();
-    const tick = await runSchedulerTick({ documents, tableName: dueTableName, queue: createSqsJobQueue(sqs, queues.queueUrl), store, now: new Date(clock) });
+    const tick = await runSchedulerTick({ dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, queues.queueUrl), store, now: new Date(clock) });
     expect(tick.failed).toBe(0);
     if (tick.enqueued > 0) tickTimes.push(clock);
     await Promise.all(handlers.map((handler) => drain(sqs, queues.queueUrl, handler, { idleRounds: 2 })));
@@ -362,6 +351,8 @@ describe("a whole night across the US spring-forward", () => {
       expect(subjects).toContain(`Failed: Store A, ${DAY}`);
       expect(subjects).toContain(`Failed: Store B, ${DAY}`);
     }
+    // The refusal itself is told once, by the worker's one token keeper: not once per day or location.
+    expect(mailTo(revoked.owner).filter((message) => message.subject === "Reconnect QuickBooks to daybook")).toHaveLength(1);
     // Only the two failing merchants failed anything, and nothing was left for the dead-letter queue.
     expect(new Set(failedDays.map((job) => job.merchantId))).toEqual(new Set([revoked.merchantId, closed.merchantId]));
     expect(await peek(sqs, deadLetterUrl)).toEqual([]);

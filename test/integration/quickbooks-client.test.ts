@@ -8,7 +8,7 @@ import { createQuickBooksClient } from "../../lib/quickbooks/client";
 import { classifyFault, parseFault } from "../../lib/quickbooks/faults";
 import { createQuickBooksOAuth, type QuickBooksOAuth } from "../../lib/quickbooks/oauth";
 import { QuickBooksError, type QuickBooksClient } from "../../lib/quickbooks/types";
-import type { FailureKind } from "../../lib/store/types";
+import type { FailureKind } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as ACCOUNTS, startQuickBooksSimulator, type CompanyOptions, type InjectedFault, type QuickBooksSimulator } from "../../sandbox/quickbooks/server";
 
 const REDIRECT_URI = "http://localhost:3000/quickbooks/callback";

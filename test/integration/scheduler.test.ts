@@ -5,34 +5,34 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { addDays } from "../../lib/domain/business-day";
 import { dueAt, type DueSchedule } from "../../lib/schedule/due-days";
-import { advance, dueEntries, getDueEntry, registerLocation, registerStoredLocation, shardOf } from "../../lib/schedule/due-index";
+import { type DueIndex, registerLocation, registerStoredLocation, shardOf } from "../../lib/schedule/due-index";
 import { deduplicationIdOf, messageGroupOf, type SyncJob, syncJobSchema } from "../../lib/schedule/job";
 import { runSchedulerTick, type SchedulerDeps } from "../../lib/schedule/scheduler";
-import { createDynamoStore } from "../../lib/store/dynamo";
-import { ConflictError, type LocationConfig, type Store } from "../../lib/store/types";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { createDynamoStorage } from "../../lib/store/storage";
+import type { LocationConfig } from "../../lib/model";
+import { ConflictError, type Store } from "../../lib/store/store";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue, recordSends } from "../support/queue";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 
 const endpoint = inject("motoEndpoint");
 const dynamo = new DynamoDBClient(awsClientConfig(endpoint));
-const documents = DynamoDBDocumentClient.from(dynamo);
 const sqs = new SQSClient(awsClientConfig(endpoint));
 const sent = recordSends(sqs);
 const REALM = "9130357992219876";
 const QUARTER_HOUR = 15 * 60_000;
 let tableName = "";
 let store: Store;
+let dueIndex: DueIndex;
 
 // A table per test: a tick works on every due location in the table.
 beforeEach(async () => {
   tableName = await createTestTable(dynamo);
-  store = createDynamoStore({ client: documents, tableName });
+  ({ store, dueIndex } = createDynamoStorage({ client: dynamo, tableName }));
 });
 
 afterAll(() => {
@@ -50,12 +50,12 @@ function aLocation(merchantId: string, locationId: string, timeZone: string, day
 async function aRegisteredLocation(timeZone: string, dayStart: string, now: Date, options: { shards?: number } = {}): Promise<LocationConfig> {
   const location = aLocation(`m-${randomUUID()}`, `L-${randomUUID()}`, timeZone, dayStart);
   await store.putLocation(location);
-  await registerLocation({ documents, tableName }, location, REALM, now, options);
+  await registerLocation(dueIndex, location, REALM, now, options);
   return location;
 }
 
 function tickDeps(queueUrl: string, now: Date, overrides: Partial<SchedulerDeps> = {}): SchedulerDeps {
-  return { documents, tableName, queue: createSqsJobQueue(sqs, queueUrl), store, now, ...overrides };
+  return { dueIndex, queue: createSqsJobQueue(sqs, queueUrl), store, now, ...overrides };
 }
 
 const jobsOf = (merchantId: string, from: number) => sent.slice(from).map((message) => message.body as SyncJob).filter((job) => job.merchantId === merchantId);
@@ -123,7 +123,7 @@ describe("the scheduler", () => {
       expect(message.groupId).toBe(messageGroupOf(REALM));
       expect(message.deduplicationId).toBe(deduplicationIdOf(syncJobSchema.parse(message.body)));
     }
-    expect((await getDueEntry({ documents, tableName }, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T11:00:00.000Z");
+    expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T11:00:00.000Z");
   });
 
   it("catches up a missed night: every day since, each once, and moves the entry past them", async () => {
@@ -137,7 +137,7 @@ describe("the scheduler", () => {
       "2025-06-07 recheck", "2025-06-08 recheck", "2025-06-09 recheck", "2025-06-10 first", "2025-06-11 first",
     ]);
     expect(await drainQueue(sqs, queueUrl)).toHaveLength(5);
-    expect((await getDueEntry({ documents, tableName }, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-13T00:00:00.000Z");
+    expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-13T00:00:00.000Z");
 
     const again = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-12T09:15:00.000Z")));
     expect(jobsOf(location.merchantId, before)).toHaveLength(5);
@@ -153,7 +153,7 @@ describe("the scheduler", () => {
     const failed = await runSchedulerTick(tickDeps(missingQueue, now, { log: (_level, message) => logged.push(message) }));
     expect(failed).toMatchObject({ failed: 1, locations: 0, enqueued: 0 });
     expect(logged).toContain("scheduling a location failed; it stays due");
-    expect((await getDueEntry({ documents, tableName }, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-11T07:00:00.000Z");
+    expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-11T07:00:00.000Z");
 
     const retried = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-11T08:15:00.000Z")));
     expect(retried).toMatchObject({ failed: 0, locations: 1, enqueued: 4 });
@@ -170,15 +170,15 @@ describe("the scheduler", () => {
     expect(result).toMatchObject({ removed: 1, enqueued: 0, locations: 0 });
     expect(jobsOf(location.merchantId, before)).toEqual([]);
     const shard = shardOf(location.merchantId, location.locationId);
-    expect((await dueEntries({ documents, tableName }, shard, now)).filter((entry) => entry.merchantId === location.merchantId)).toEqual([]);
-    expect(await getDueEntry({ documents, tableName }, location.merchantId, location.locationId)).toBeUndefined();
+    expect((await dueIndex.due(shard, now)).filter((entry) => entry.merchantId === location.merchantId)).toEqual([]);
+    expect(await dueIndex.get(location.merchantId, location.locationId)).toBeUndefined();
   });
 
   it("replaces a location's entry when it is registered again, so it is never due twice", async () => {
     const location = await aRegisteredLocation("America/New_York", "00:00", new Date("2025-06-10T12:00:00.000Z"));
     // Tokyo's 06-10 ends at 15:00Z: due at 17:00Z the same day.
-    await registerLocation({ documents, tableName }, { ...location, timeZone: "Asia/Tokyo" }, REALM, new Date("2025-06-10T13:00:00.000Z"));
-    const entries = await dueEntries({ documents, tableName }, shardOf(location.merchantId, location.locationId), new Date("2025-06-20T00:00:00.000Z"));
+    await registerLocation(dueIndex, { ...location, timeZone: "Asia/Tokyo" }, REALM, new Date("2025-06-10T13:00:00.000Z"));
+    const entries = await dueIndex.due(shardOf(location.merchantId, location.locationId), new Date("2025-06-20T00:00:00.000Z"));
     const mine = entries.filter((entry) => entry.locationId === location.locationId);
     expect(mine.map((entry) => [entry.timeZone, entry.nextDueAt])).toEqual([["Asia/Tokyo", "2025-06-10T17:00:00.000Z"]]);
   });
@@ -186,14 +186,14 @@ describe("the scheduler", () => {
   it("lets only one of two overlapping ticks move each entry, and the queue holds each job once", async () => {
     // One request at a time: moto does not serialise conditional writes to an item as DynamoDB does (see aws.ts).
     const racingDynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(endpoint)));
-    const racingDocuments = DynamoDBDocumentClient.from(racingDynamo);
+    const racingDueIndex = createDynamoStorage({ client: racingDynamo, tableName }).dueIndex;
     try {
       const registeredAt = new Date("2025-06-10T12:00:00.000Z");
       const locations = await Promise.all(["Asia/Tokyo", "America/Sao_Paulo", "Australia/Sydney"].map((zone) => aRegisteredLocation(zone, "04:00", registeredAt)));
       const queueUrl = await createFifoQueue(sqs);
       const before = sent.length;
       const now = new Date("2025-06-12T00:00:00.000Z");
-      const ticks = await Promise.all([1, 2].map(() => runSchedulerTick(tickDeps(queueUrl, now, { documents: racingDocuments }))));
+      const ticks = await Promise.all([1, 2].map(() => runSchedulerTick(tickDeps(queueUrl, now, { dueIndex: racingDueIndex }))));
 
       const mine = new Set(locations.map((location) => location.merchantId));
       const sends = sent.slice(before).filter((message) => mine.has((message.body as SyncJob).merchantId));
@@ -207,7 +207,7 @@ describe("the scheduler", () => {
       expect(received).toHaveLength(distinct.size);
       expect(ticks.reduce((sum, tick) => sum + tick.enqueued, 0)).toBe(distinct.size);
       for (const location of locations) {
-        const entry = await getDueEntry({ documents, tableName }, location.merchantId, location.locationId);
+        const entry = await dueIndex.get(location.merchantId, location.locationId);
         expect(new Date(entry?.nextDueAt ?? 0).getTime()).toBeGreaterThan(now.getTime());
       }
     } finally {
@@ -223,19 +223,18 @@ describe("the scheduler", () => {
     });
     const location = aLocation(merchantId, "L-stored", "Pacific/Auckland", "04:00");
     await store.putLocation({ ...location, quickbooksConnectionId: connection.connectionId });
-    const entry = await registerStoredLocation({ documents, tableName, store }, merchantId, "L-stored", new Date("2025-06-10T12:00:00.000Z"));
+    const entry = await registerStoredLocation({ dueIndex, store }, merchantId, "L-stored", new Date("2025-06-10T12:00:00.000Z"));
     // Auckland is UTC+12 in June: 06-11 04:00 local ends the 06-10 business day at 06-10T16:00Z; settled at 18:00Z.
     expect(entry).toMatchObject({ messageGroup: messageGroupOf("123145678901234"), nextDueAt: "2025-06-10T18:00:00.000Z", settleMinutes: 120 });
-    await expect(registerStoredLocation({ documents, tableName, store }, merchantId, "L-none", new Date())).rejects.toThrow(`merchant ${merchantId} has no location L-none`);
+    await expect(registerStoredLocation({ dueIndex, store }, merchantId, "L-none", new Date())).rejects.toThrow(`merchant ${merchantId} has no location L-none`);
   });
 
   it("refuses to advance an entry that has already moved", async () => {
     const location = await aRegisteredLocation("Europe/Paris", "00:00", new Date("2025-06-10T12:00:00.000Z"));
-    const deps = { documents, tableName };
-    const entry = await getDueEntry(deps, location.merchantId, location.locationId);
+    const entry = await dueIndex.get(location.merchantId, location.locationId);
     if (entry === undefined) throw new Error("not registered");
-    await advance(deps, entry, new Date("2025-06-12T00:00:00.000Z"));
-    await expect(advance(deps, entry, new Date("2025-06-12T00:00:00.000Z"))).rejects.toBeInstanceOf(ConflictError);
-    expect((await getDueEntry(deps, location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T00:00:00.000Z");
+    await dueIndex.advance(entry, new Date("2025-06-12T00:00:00.000Z"));
+    await expect(dueIndex.advance(entry, new Date("2025-06-12T00:00:00.000Z"))).rejects.toBeInstanceOf(ConflictError);
+    expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T00:00:00.000Z");
   });
 });

@@ -6,11 +6,11 @@ import { randomUUID } from "node:crypto";
 import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadWebConfig } from "../../lib/config";
+import { loadConfig } from "../../lib/config";
 import {
   parameterVariable, SECRET_PARAMETERS, secretParameterName, type SecretVariable, SecretsError, withSecretsFromSsm,
 } from "../../lib/secrets/ssm";
-import { awsClientConfig } from "../support/aws";
+import { awsClientConfig } from "../../sandbox/aws";
 
 const ssm = new SSMClient(awsClientConfig(inject("motoEndpoint")));
 const provider = () => new SSMProvider({ awsSdkV3Client: ssm });
@@ -50,7 +50,7 @@ describe("withSecretsFromSsm", () => {
       SQUARE_CLIENT_ID: "sq-id", CLOVER_APP_ID: "clover-id", QUICKBOOKS_CLIENT_ID: "qb-id",
       ...parameterEnvironment(["SQUARE_CLIENT_SECRET", "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_APP_SECRET", "CLOVER_WEBHOOK_AUTH_CODE", "QUICKBOOKS_CLIENT_SECRET"]),
     }, provider());
-    const config = loadWebConfig(resolved);
+    const config = loadConfig("api", resolved);
     expect(config.SQUARE_CLIENT_SECRET).toBe(valueOf("SQUARE_CLIENT_SECRET"));
     expect(config.CLOVER_WEBHOOK_AUTH_CODE).toBe(valueOf("CLOVER_WEBHOOK_AUTH_CODE"));
   });

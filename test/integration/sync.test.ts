@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DailySummary } from "../../lib/domain/summary";
 import { type SyncOutcome, syncLocationDay, type SyncPorts } from "../../lib/sync/sync-day";
 import { generateDay, type GeneratedDay } from "../../sandbox/square/generate-day";
-import { expectedAccountNets } from "../support/account-totals";
+import { expectedAccountNets } from "../../sandbox/account-totals";
 import { createWorld, MAPPING, type World } from "../support/sync-world";
 
 const DATE = "2025-06-14";
@@ -77,7 +77,7 @@ describe("a Square location-day posted to QuickBooks", () => {
     world = await newWorld();
     generated = day(11, 5000);
     seed(world, generated);
-    first = await syncLocationDay(world.ports(), world.day(DATE));
+    first = await syncLocationDay(await world.ports(), world.day(DATE));
   }, 120_000);
 
   it("posts a 5,000-order day as one entry whose account totals match the generator's own truth", () => {
@@ -99,7 +99,7 @@ describe("a Square location-day posted to QuickBooks", () => {
   });
 
   it("posts nothing new when the same day runs again", async () => {
-    const again = await syncLocationDay(world.ports(), world.day(DATE));
+    const again = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(again.status).toBe("unchanged");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   });
@@ -108,7 +108,7 @@ describe("a Square location-day posted to QuickBooks", () => {
     const late = day(12, 1, { returnRate: 0, noiseRate: 0 });
     clock = NIGHT + 24 * 3_600_000;
     seed(world, late, clock - 60_000);
-    const outcome = await syncLocationDay(world.ports(), world.day(DATE));
+    const outcome = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(outcome).toMatchObject({ status: "adjusted", revision: 1 });
     const entries = world.quickbooks.journalEntries(world.realmId);
     expect(entries).toHaveLength(2);
@@ -134,7 +134,7 @@ describe("exactly once, whatever happens in between", () => {
     const world = await newWorld();
     const generated = day(21, 200);
     seed(world, generated);
-    const crashing = world.ports({
+    const crashing = await world.ports({
       checkpoint: (step) => {
         if (step === "after-create") throw new Error("the worker died here");
       },
@@ -144,7 +144,7 @@ describe("exactly once, whatever happens in between", () => {
     const stranded = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
     expect(stranded?.pending?.revision).toBe(0);
 
-    const retried = await syncLocationDay(world.ports(), world.day(DATE));
+    const retried = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(retried.status).toBe("unchanged");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
     const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
@@ -158,7 +158,7 @@ describe("exactly once, whatever happens in between", () => {
     const generated = day(22, 100);
     seed(world, generated);
     world.quickbooks.injectFaults({ match: { kind: "api", method: "POST" }, fault: { kind: "drop-after-commit" }, times: 1 });
-    const outcome = await syncUntilDone(world.ports(), world);
+    const outcome = await syncUntilDone(await world.ports(), world);
     expect(outcome.status).toBe("posted");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   });
@@ -178,7 +178,7 @@ describe("exactly once, whatever happens in between", () => {
       { match: "api", fault: { kind: "503" }, probability: 0.075 },
       { match: "api", fault: { kind: "slow", delayMs: 800 }, probability: 0.075 },
     );
-    const outcome = await syncUntilDone(world.ports(), world, 20);
+    const outcome = await syncUntilDone(await world.ports(), world, 20);
     expect(outcome.status).toBe("posted");
     // The faults did fire, on both sides, and were retried through.
     const squareFaults = world.square.requests().filter((request) => request.fault).length;
@@ -189,7 +189,7 @@ describe("exactly once, whatever happens in between", () => {
     world.quickbooks.clearFaults();
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
     expect(ledgerNets(world)).toEqual(expectedAccountNets(generated.truth, MAPPING));
-    const again = await syncUntilDone(world.ports(), world);
+    const again = await syncUntilDone(await world.ports(), world);
     expect(again.status).toBe("unchanged");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   }, 120_000);
@@ -200,7 +200,7 @@ describe("failures the merchant must act on", () => {
     const world = await newWorld();
     seed(world, day(31, 50));
     world.quickbooks.revokeAll(world.realmId);
-    const outcome = await syncLocationDay(world.ports(), world.day(DATE));
+    const outcome = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(outcome.status).toBe("failed");
     if (outcome.status !== "failed") return;
     expect(outcome.failure.kind).toBe("needs-reconnect");
@@ -211,19 +211,19 @@ describe("failures the merchant must act on", () => {
     const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
     expect(record).toMatchObject({ state: "failed", lastError: { kind: "needs-reconnect" } });
     // And the next night says the same without calling anyone.
-    const next = await syncLocationDay(world.ports(), world.day(DATE));
+    const next = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(next).toMatchObject({ status: "failed", failure: { kind: "needs-reconnect" } });
   });
 
   it("posts an adjustment for a closed period on today's date, with a note naming the day", async () => {
     const world = await newWorld();
     seed(world, day(41, 60));
-    expect((await syncLocationDay(world.ports(), world.day(DATE))).status).toBe("posted");
+    expect((await syncLocationDay(await world.ports(), world.day(DATE))).status).toBe("posted");
     world.quickbooks.setClosingDate(world.realmId, "2025-06-30");
     clock = Date.parse("2025-07-10T15:00:00Z");
     const late = day(42, 1, { returnRate: 0, noiseRate: 0 });
     seed(world, late, clock - 60_000);
-    const outcome = await syncLocationDay(world.ports(), world.day(DATE));
+    const outcome = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(outcome).toMatchObject({ status: "adjusted", txnDate: "2025-07-10" });
     const entries = world.quickbooks.journalEntries(world.realmId);
     expect(entries).toHaveLength(2);
@@ -234,7 +234,7 @@ describe("failures the merchant must act on", () => {
   it("refuses to post across currencies, saying why, and posts nothing", async () => {
     const world = await newWorld({ companyCurrency: "CAD" });
     seed(world, day(51, 20));
-    const outcome = await syncLocationDay(world.ports(), world.day(DATE));
+    const outcome = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(outcome).toMatchObject({ status: "failed", failure: { kind: "needs-merchant" } });
     if (outcome.status === "failed") expect(outcome.failure.message).toMatch(/keeps its books in CAD, but this location sells in USD/);
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(0);
@@ -243,7 +243,7 @@ describe("failures the merchant must act on", () => {
   it("reports a day without sales as such and posts nothing", async () => {
     const world = await newWorld();
     seed(world, day(61, 0, { noiseRate: 0 }));
-    const outcome = await syncLocationDay(world.ports(), world.day(DATE));
+    const outcome = await syncLocationDay(await world.ports(), world.day(DATE));
     expect(outcome.status).toBe("no-sales");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(0);
   });

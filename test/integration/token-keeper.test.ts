@@ -1,6 +1,6 @@
 /**
  * The token keeper with real parts: the DynamoDB store on moto_server (conditional writes serialised
- * as DynamoDB does, see test/support/aws.ts), the local vault, and the QuickBooks and Clover
+ * as DynamoDB does, see sandbox/aws.ts), the local vault, and the QuickBooks and Clover
  * simulators as the providers, which judge whether a refresh token still works. Each "worker" is its
  * own keeper, as two Lambda invocations would be; they share only the table.
  */
@@ -14,11 +14,12 @@ import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
 import { createTokenKeeper, type TokenKeeper, type TokenKeeperOptions } from "../../lib/oauth/token-keeper";
 import { openTokens, sealTokens, type StoredTokens } from "../../lib/oauth/tokens";
 import { createDynamoStore } from "../../lib/store/dynamo";
-import type { Connection, Provider, Store } from "../../lib/store/types";
+import type { Connection, ProviderName } from "../../lib/model";
+import type { Store } from "../../lib/store/store";
 import { createLocalVault } from "../../lib/vault/local";
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
-import { awsClientConfig, createTestTable, oneRequestAtATime } from "../support/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 
 const REALM = "9130357992219876";
 const CLOVER_MERCHANT = "K3V8AZN1QW5YM";
@@ -60,7 +61,7 @@ function worker(overrides: Partial<TokenKeeperOptions> = {}): TokenKeeper {
   return createTokenKeeper({ store, vault, providers, now, waitForPeer: { initialDelayMs: 5, maxDelayMs: 40, attempts: 40 }, ...overrides });
 }
 
-async function connect(provider: Provider, externalId: string, tokens: StoredTokens): Promise<Connection> {
+async function connect(provider: ProviderName, externalId: string, tokens: StoredTokens): Promise<Connection> {
   const at = now().toISOString();
   const connection = { merchantId: `m-${randomUUID()}`, connectionId: `c-${randomUUID()}`, provider, status: "active" as const, externalId, createdAt: at, updatedAt: at };
   return await store.putConnection({ ...connection, tokenCiphertext: await sealTokens(vault, connection, tokens) });

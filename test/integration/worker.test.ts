@@ -1,28 +1,26 @@
 /**
  * The worker as Lambda runs it, on moto_server (SQS FIFO with a dead-letter queue, DynamoDB, SES) and
- * the Square and QuickBooks simulators: jobs go on the queue, lib/worker/poll.ts plays the SQS event
+ * the Square and QuickBooks simulators: jobs go on the queue, sandbox/poll.ts plays the SQS event
  * source, and the real handler (Powertools Batch and Idempotency) runs them. Nothing is mocked.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createSesSender } from "../../lib/email/ses";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { formatDecimal } from "../../lib/domain/money";
 import type { EntryLine } from "../../lib/domain/journal-entry";
-import { listDayReports } from "../../lib/report/report-store";
-import { setReviewMode } from "../../lib/report/review-mode";
 import { unsubscribeFromLink } from "../../lib/report/unsubscribe";
 import { getBackfill, requestBackfill } from "../../lib/schedule/backfill";
 import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
 import { approveFromLink } from "../../lib/worker/approve";
-import { createWorkerHandler, IDEMPOTENCY_PARTITION } from "../../lib/worker/handler";
+import { createWorkerHandler } from "../../lib/worker/handler";
+import { IDEMPOTENCY_PARTITION } from "../../lib/store/idempotency";
+import { composeWorker, type WorkerRuntime } from "../../lib/wiring/worker";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { generateDay } from "../../sandbox/square/generate-day";
-import { expectedAccountNets } from "../support/account-totals";
-import { awsClientConfig } from "../support/aws";
+import { expectedAccountNets } from "../../sandbox/account-totals";
+import { awsClientConfig } from "../../sandbox/aws";
 import { createWorld, MAPPING, type World } from "../support/sync-world";
 import { awsClients, createQueues, createSender, drain, peek, sentTo } from "../support/worker-world";
 
@@ -38,7 +36,6 @@ const PUBLIC_URL = "https://app.daybook.example";
 const { sqs } = awsClients(motoEndpoint);
 const { ses } = awsClients(mailEndpoint);
 const dynamo = new DynamoDBClient(awsClientConfig(motoEndpoint));
-const documents = DynamoDBDocumentClient.from(dynamo);
 const worlds: World[] = [];
 
 afterAll(async () => {
@@ -55,6 +52,7 @@ interface Setup {
   world: World;
   owner: string;
   deps: WorkerDeps;
+  runtime: WorkerRuntime;
   queueUrl: string;
   deadLetterUrl: string;
   failedDays: SyncJob[];
@@ -74,20 +72,18 @@ async function setUp(): Promise<Setup> {
   world.square.addOrders("GENLOCATION01", sales.orders);
   const { queueUrl, deadLetterUrl } = await createQueues(sqs, MAX_ATTEMPTS);
   const failedDays: SyncJob[] = [];
-  const deps: WorkerDeps = {
-    store: world.store,
-    table: { client: documents, tableName: world.tableName },
-    sync: world.ports(),
-    email: createSesSender({ client: ses, from: await createSender(ses) }),
-    publicUrl: PUBLIC_URL,
-    linkKey: randomBytes(32),
-    quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com",
-    now: () => new Date(NIGHT),
+  // The worker as functions/worker.ts composes it, from the world's settings and the queue's.
+  const runtime = await composeWorker({
+    ...world.settings, DAYBOOK_PUBLIC_URL: PUBLIC_URL, DAYBOOK_QUEUE_URL: queueUrl, DAYBOOK_MAX_ATTEMPTS: MAX_ATTEMPTS,
+    DAYBOOK_LINK_KEY: randomBytes(32).toString("base64"), DAYBOOK_EMAIL_FROM: await createSender(ses),
+  }, {
+    now: () => new Date(NIGHT), dynamo: world.dynamo, sqs, ses, storage: world.storage, vault: world.vault, tuning: world.tuning,
     onFailedDay: (job) => failedDays.push(job),
-  };
-  const handler = createWorkerHandler({ deps, sqs, queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 1, maxSeconds: 2 } });
+  });
+  const { deps } = runtime;
+  const handler = createWorkerHandler({ ...runtime.handler, backoff: { baseSeconds: 1, maxSeconds: 2 } });
   return {
-    world, owner, deps, queueUrl, deadLetterUrl, failedDays, handler, sales,
+    world, owner, deps, runtime, queueUrl, deadLetterUrl, failedDays, handler, sales,
     job: (kind = "first") => ({ merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay: DATE, kind }),
     async send(job, deduplicationId = randomUUID()) {
       await sqs.send(new SendMessageCommand({
@@ -130,7 +126,7 @@ describe("the worker", () => {
 
     const entries = world.quickbooks.journalEntries(world.realmId);
     expect(entries).toHaveLength(1);
-    const [report] = await listDayReports(setup.deps.table, world.merchantId, "GENLOCATION01", DATE);
+    const [report] = await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE);
     expect(report).toMatchObject({ status: "posted", reportId: "R0000", deliveredTo: expect.any(Array) as unknown });
     expect(report?.deliveredAt).toBeDefined();
     // The report's lines are the generator's truth, account by account.
@@ -157,12 +153,12 @@ describe("the worker", () => {
 
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
     expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
-    expect(await listDayReports(setup.deps.table, world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
+    expect(await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
     // Idempotency records are keyed on the location-day and kind: one for "recheck", one for "first".
-    const { Items = [] } = await documents.send(new QueryCommand({
-      TableName: world.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": IDEMPOTENCY_PARTITION },
+    const { Items = [] } = await dynamo.send(new QueryCommand({
+      TableName: world.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": { S: IDEMPOTENCY_PARTITION } },
     }));
-    expect(Items.map((item) => String(item.status))).toEqual(["COMPLETED", "COMPLETED"]);
+    expect(Items.map((item) => item["status"]?.S)).toEqual(["COMPLETED", "COMPLETED"]);
   });
 
   it("a duplicate delivery waits for the run in progress instead of failing and spending the message's receives", async () => {
@@ -177,7 +173,7 @@ describe("the worker", () => {
     };
     // The first run is slow at QuickBooks; the same message reaches a second worker meanwhile (SQS is at-least-once).
     world.quickbooks.injectFaults({ match: { kind: "api", path: "/journalentry" }, fault: { kind: "slow", delayMs: 1500 }, times: 1 });
-    const second = createWorkerHandler({ deps: setup.deps, sqs, queueUrl: setup.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, inProgressPollMs: 100 });
+    const second = createWorkerHandler({ ...setup.runtime.handler, inProgressPollMs: 100 });
     const context = { getRemainingTimeInMillis: () => 900_000 };
     const first = setup.handler({ Records: [record] }, context);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -214,7 +210,7 @@ describe("the worker", () => {
 
   it("holds every day in review mode and posts it exactly once when the approve link is used, twice", async () => {
     const { world, owner, deps } = setup;
-    await setReviewMode(deps.table, world.merchantId, true, new Date(NIGHT));
+    await world.storage.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
@@ -244,7 +240,7 @@ describe("the worker", () => {
 
   it("holds a day again when its figures changed before approval, and posts the new figures on the next approval", async () => {
     const { world, owner, deps, sales } = setup;
-    await setReviewMode(deps.table, world.merchantId, true, new Date(NIGHT));
+    await world.storage.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     const late = generateDay({ seed: 33, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });
@@ -261,7 +257,7 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
     const entries = world.quickbooks.journalEntries(world.realmId);
     expect(entries).toHaveLength(1);
-    const [report] = (await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE)).filter((stored) => stored.status === "posted");
+    const [report] = (await deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).filter((stored) => stored.status === "posted");
     const both = { ...sales.truth };
     expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(mergeNets(expectedAccountNets(both, MAPPING), expectedAccountNets(late.truth, MAPPING)));
     expect((await sentTo(mailEndpoint, owner)).map((message) => message.subject)).toEqual([
@@ -275,7 +271,7 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
     const [first] = await sentTo(mailEndpoint, owner);
     const token = new URL(linkIn(first?.body ?? "", `${PUBLIC_URL}/unsubscribe?token=`)).searchParams.get("token") ?? "";
-    await unsubscribeFromLink({ table: deps.table, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
+    await unsubscribeFromLink({ recipients: deps.recipients, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
 
     // A late order makes the re-check post an adjustment, whose report nobody is left to receive.
     const late = generateDay({ seed: 32, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });
@@ -284,17 +280,17 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(2);
     expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
-    const reports = await listDayReports(deps.table, world.merchantId, "GENLOCATION01", DATE);
+    const reports = await deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE);
     expect(reports.map((report) => report.status)).toEqual(["posted", "adjusted"]);
   });
 });
 
 describe("a backfill through the worker", () => {
   const backfillOf = async (from: string, to: string) => {
-    const { world, deps } = setup;
-    const backfillDeps = { documents, tableName: world.tableName, queue: createSqsJobQueue(sqs, setup.queueUrl), store: world.store };
+    const { world } = setup;
+    const backfillDeps = { ...world.storage, queue: createSqsJobQueue(sqs, setup.queueUrl) };
     const progress = await requestBackfill(backfillDeps, { merchantId: world.merchantId, locationId: "GENLOCATION01", from, to, requestedBy: "merchant" }, new Date(NIGHT));
-    const latest = () => getBackfill({ documents, tableName: deps.table.tableName }, world.merchantId, progress.backfillId);
+    const latest = () => getBackfill(world.storage, world.merchantId, progress.backfillId);
     return { progress, latest };
   };
 

@@ -182,7 +182,7 @@ describe("the local stack's queue", () => {
   it("posts the days that fell due when the scheduler runs", async () => {
     // Set up three days ago: the days since are due now.
     const yesterday = yesterdayIn(DEMO.timeZone, new Date());
-    await registerStoredLocation({ documents: stack.deps.reports.client, tableName: stack.deps.reports.tableName, store: stack.deps.store }, merchantId, DEMO.square.locationId, new Date(Date.now() - 3 * 86_400_000));
+    await registerStoredLocation(stack.deps, merchantId, DEMO.square.locationId, new Date(Date.now() - 3 * 86_400_000));
     await stack.tick();
     await stack.queue.idle();
     const dayBefore = await stack.deps.store.getSyncRecord(merchantId, DEMO.square.locationId, addDays(yesterday, -1));

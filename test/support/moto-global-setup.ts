@@ -7,7 +7,7 @@
  * with one line: integration tests never skip.
  */
 import type { TestProject } from "vitest/node";
-import { MotoStartError, startMoto } from "./moto";
+import { MotoStartError, startMoto } from "../../sandbox/moto";
 
 declare module "vitest" {
   export interface ProvidedContext {

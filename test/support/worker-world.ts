@@ -1,67 +1,13 @@
 /**
- * The AWS side of the worker for tests, on the run's moto_server: a FIFO queue with its dead-letter
- * queue (redrive after `maxAttempts` receives), an SES identity to send from, and readers of what
- * moto's SES sent and what the queues hold.
+ * Running the worker against moto_server's SQS in the tests: the queue drained through the real
+ * handler, and a look at what a queue holds. The queues, the SES sender and the sent mail are
+ * sandbox/aws.ts's (the fault campaign uses them too).
  */
-import { randomUUID } from "node:crypto";
-import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2";
-import {
-  CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient,
-} from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { BatchResponse, LambdaContextLike, SqsEvent } from "../../lib/worker/handler";
-import { pollOnce } from "../../lib/worker/poll";
-import { awsClientConfig } from "./aws";
+import { pollOnce } from "../../sandbox/poll";
 
-export interface Queues {
-  queueUrl: string;
-  deadLetterUrl: string;
-}
-
-export async function createQueues(sqs: SQSClient, maxAttempts: number): Promise<Queues> {
-  const name = `daybook-jobs-${randomUUID().slice(0, 8)}`;
-  const dead = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq.fifo`, Attributes: { FifoQueue: "true" } }));
-  const deadLetterUrl = dead.QueueUrl ?? "";
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ["QueueArn"] }));
-  const main = await sqs.send(new CreateQueueCommand({
-    QueueName: `${name}.fifo`,
-    Attributes: {
-      FifoQueue: "true",
-      VisibilityTimeout: "30",
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: maxAttempts }),
-    },
-  }));
-  return { queueUrl: main.QueueUrl ?? "", deadLetterUrl };
-}
-
-/** A sender domain of the test's own (identities are shared by every test file on this moto). */
-export async function createSender(ses: SESv2Client): Promise<string> {
-  const domain = `mail-${randomUUID()}.daybook.example`;
-  await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: domain }));
-  return `daybook <no-reply@${domain}>`;
-}
-
-export function awsClients(motoEndpoint: string) {
-  return { sqs: new SQSClient(awsClientConfig(motoEndpoint)), ses: new SESv2Client(awsClientConfig(motoEndpoint)) };
-}
-
-export interface SentMail {
-  source: string;
-  subject: string;
-  /** The HTML part when there is one (moto keeps one body). */
-  body: string;
-  destinations: { ToAddresses?: string[] };
-}
-
-/** Everything moto's SES has sent in this run (all test files), from its model dump. */
-export async function sentMail(motoEndpoint: string): Promise<SentMail[]> {
-  const response = await fetch(`${motoEndpoint}/moto-api/data.json`);
-  const data = await response.json() as { ses?: { Message?: SentMail[] }; sesv2?: { Message?: SentMail[] } };
-  return data.ses?.Message ?? [];
-}
-
-export async function sentTo(motoEndpoint: string, recipient: string): Promise<SentMail[]> {
-  return (await sentMail(motoEndpoint)).filter((message) => message.destinations.ToAddresses?.includes(recipient));
-}
+export { awsClients, createQueues, createSender, type Queues, type SentMail, sentMail, sentTo } from "../../sandbox/aws";
 
 /** Runs the handler over the queue until it is empty (failed messages wait out their backoff first). */
 export async function drain(

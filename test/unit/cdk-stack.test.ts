@@ -16,12 +16,10 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDaybookApp } from "../../infra/app";
 import { type DaybookStack, MAX_RECEIVE_COUNT, RUNTIME } from "../../infra/stack";
-import { loadWebConfig } from "../../lib/config";
+import { loadConfig } from "../../lib/config";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../../lib/metrics-names";
-import { loadSchedulerConfig } from "../../lib/schedule/config";
 import { parameterVariable, SECRET_PARAMETERS, type SecretVariable } from "../../lib/secrets/ssm";
 import { TABLE } from "../../lib/store/table";
-import { loadWorkerConfig } from "../../lib/worker/config";
 
 interface Statement {
   Sid?: string;
@@ -208,13 +206,14 @@ describe("functions", () => {
       const resolved: Record<string, string> = { ...environment };
       for (const variable of Object.keys(SECRET_PARAMETERS) as SecretVariable[]) {
         const parameter = environment[parameterVariable(variable)];
-        if (parameter !== undefined) resolved[variable] = `value-of-${parameter}`;
+        // The link-signing key is 32 random bytes in base64; the others any text.
+        if (parameter !== undefined) resolved[variable] = variable === "DAYBOOK_LINK_KEY" ? Buffer.alloc(32, 7).toString("base64") : `value-of-${parameter}`;
       }
       return resolved;
     };
-    expect(() => loadWebConfig(withSecrets(environmentOf("api")))).not.toThrow();
-    expect(() => loadSchedulerConfig(environmentOf("scheduler"))).not.toThrow();
-    expect(loadWorkerConfig(withSecrets(environmentOf("worker")))).toMatchObject({
+    expect(() => loadConfig("api", withSecrets(environmentOf("api")))).not.toThrow();
+    expect(() => loadConfig("scheduler", environmentOf("scheduler"))).not.toThrow();
+    expect(loadConfig("worker", withSecrets(environmentOf("worker")))).toMatchObject({
       DAYBOOK_MAX_ATTEMPTS: MAX_RECEIVE_COUNT, QUICKBOOKS_CLIENT_SECRET: "value-of-/daybook/quickbooks/client-secret",
     });
   });

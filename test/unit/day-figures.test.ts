@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dayFigures, figuresOfSummary } from "../../lib/report/day-figures";
-import type { PostedEntry } from "../../lib/store/types";
+import type { PostedEntry } from "../../lib/model";
 import { summaryOf } from "../support/summaries";
 
 const posted = (revision: number, summary: PostedEntry["summary"]): PostedEntry => ({

@@ -4,9 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OAuthError } from "../../lib/oauth/provider";
-import { createTokenKeeper } from "../../lib/oauth/token-keeper";
 import { openTokens } from "../../lib/oauth/tokens";
-import { reconnectNotifier } from "../../lib/web/reconnect-email";
 import { accessWorks, canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
 
 let world: WebWorld;
@@ -128,7 +126,7 @@ describe("deleting the account", () => {
 });
 
 describe("the reconnect email", () => {
-  it("is what the token keeper's onNeedsReconnect sends when QuickBooks refuses the tokens", async () => {
+  it("is what the process's token keeper sends when QuickBooks refuses the tokens", async () => {
     const address = newAddress();
     const browser = world.browser();
     await browser.signIn(address);
@@ -139,10 +137,8 @@ describe("the reconnect email", () => {
     secrets.push(tokens.accessToken, tokens.refreshToken ?? "");
 
     world.quickbooks.revokeAll(world.accounts.quickbooks[1]!);
-    const keeper = createTokenKeeper({
-      store: world.deps.store, vault: world.deps.vault, providers: world.deps.providers, now: world.clock.date,
-      onNeedsReconnect: reconnectNotifier(world.deps),
-    });
+    // The process's one keeper, as the app's pages and the worker use it (lib/wiring).
+    const keeper = world.deps.tokens;
     const before = (await world.emails()).length;
     const failure = await keeper.refreshNow(connection!).then(() => undefined, (error: unknown) => error);
     expect(failure).toBeInstanceOf(OAuthError);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTokens } from "../../lib/oauth/tokens";
 import { syncJobSchema, type SyncJob } from "../../lib/schedule/job";
-import type { LocationConfig } from "../../lib/store/types";
+import type { LocationConfig } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import { processJob } from "../../lib/worker/process-job";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";

@@ -5,9 +5,8 @@
  */
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProviderName } from "../../lib/oauth/provider";
+import type { ProviderName, Connection } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
-import type { Connection } from "../../lib/store/types";
 import { VaultError } from "../../lib/vault/vault";
 import { accessWorks, type Browser, createWebWorld, expectCleanLogs, newItems, type WebWorld } from "./world";
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { signLink } from "../../lib/links/signed-link";
 import { openTokens } from "../../lib/oauth/tokens";
 import { addressHash } from "../../lib/report/recipients";
-import type { Connection } from "../../lib/store/types";
+import type { Connection } from "../../lib/model";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { accessWorks, type Browser, createWebWorld, expectCleanLogs, itemsOf, type WebWorld } from "./world";
 
@@ -163,7 +163,7 @@ const ATTEMPTS: Attempt[] = [
       status: 404,
     },
   ])(() => {
-    world.deps.backfill ??= { queue: world.deps.links!.queue, documents: world.deps.reports.client, tableName: world.tableName };
+    world.deps.backfill ??= { queue: world.deps.links!.queue };
   }),
   // The reports settings and history pages. The first row then gives B a recipient list (with an address
   // naming B's id, so a page showing it fails the marker check), review mode and a synced day, for the
@@ -175,10 +175,9 @@ const ATTEMPTS: Attempt[] = [
       status: 200,
       async then(b) {
         const { addRecipient } = await import("../../lib/report/recipients");
-        const { setReviewMode } = await import("../../lib/report/review-mode");
         const { summaryOf } = await import("../support/summaries");
-        await addRecipient(world.deps.reports, b.merchantId, b.email, victimAccountant(b));
-        await setReviewMode(world.deps.reports, b.merchantId, true, world.clock.date());
+        await addRecipient(world.deps.recipients, b.merchantId, b.email, victimAccountant(b));
+        await world.deps.settings.setReviewMode(b.merchantId, true, world.clock.date());
         await world.deps.store.saveSyncRecord({
           merchantId: b.merchantId, locationId: b.locationId, businessDay: B_DAY, state: "no-sales", posted: [], attempts: 0,
           lastSummary: summaryOf({ sales: { VICTIM: 4_321 } }), updatedAt: world.clock.date().toISOString(),
@@ -198,9 +197,8 @@ const ATTEMPTS: Attempt[] = [
     (b) => `books-${b.merchantId}@example.com`,
     async (b) => {
       const { getRecipients } = await import("../../lib/report/recipients");
-      const { getReviewMode } = await import("../../lib/report/review-mode");
-      expect(await getRecipients(world.deps.reports, b.merchantId, b.email)).toEqual([b.email, `books-${b.merchantId}@example.com`]);
-      expect(await getReviewMode(world.deps.reports, b.merchantId)).toBe(true);
+      expect(await getRecipients(world.deps.recipients, b.merchantId, b.email)).toEqual([b.email, `books-${b.merchantId}@example.com`]);
+      expect(await world.deps.settings.getReviewMode(b.merchantId)).toBe(true);
       expect((await world.deps.store.listSyncRecords(b.merchantId)).map((record) => record.businessDay)).toEqual([B_DAY]);
     },
   ),

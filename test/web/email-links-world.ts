@@ -5,12 +5,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expect, inject } from "vitest";
-import type { LocationConfig } from "../../lib/store/types";
+import type { LocationConfig } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
-import { awsClientConfig } from "../support/aws";
+import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue, type ReceivedJob } from "../support/queue";
 import type { Browser, WebWorld } from "./world";
 
@@ -25,7 +24,7 @@ export async function addEmailLinks(world: WebWorld): Promise<EmailLinksWorld> {
   const sqs = new SQSClient(awsClientConfig(inject("motoEndpoint")));
   const queueUrl = await createFifoQueue(sqs);
   const key = randomBytes(32);
-  world.deps.links = { key, queue: createSqsJobQueue(sqs, queueUrl), items: { client: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName } };
+  world.deps.links = { key, queue: createSqsJobQueue(sqs, queueUrl) };
   world.app = createApp(world.deps);
   return { key, drain: () => drainQueue(sqs, queueUrl), close: () => { sqs.destroy(); } };
 }

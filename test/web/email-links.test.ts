@@ -8,18 +8,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ConfigError, loadWebConfig } from "../../lib/config";
+import { ConfigError, loadConfig } from "../../lib/config";
 import { signLink } from "../../lib/links/signed-link";
 import { addRecipient, addressHash, getRecipients } from "../../lib/report/recipients";
-import { saveReport } from "../../lib/report/report-store";
 import { messageGroupOf } from "../../lib/schedule/job";
 import { createApp } from "../../lib/web/app";
-import { webDepsFromConfig } from "../../lib/web/wiring";
+import { composeApi } from "../../lib/wiring/api";
 import { approveUrl } from "../../lib/worker/process-job";
 import { SECRET_MARKER } from "../../sandbox/secret-token";
-import { awsClientConfig } from "../support/aws";
+import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue } from "../support/queue";
 import { addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "./email-links-world";
 import { createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
@@ -40,13 +38,14 @@ let counter = 0;
 const newAddress = () => `links${++counter}.${Date.now()}@example.com`;
 const BUSINESS_DAY = "2025-06-01";
 const DAY_S = 86_400;
+/** The web app's deps as functions/api.ts composes them. */
+const composeDeps = async (config: Parameters<typeof composeApi>[0], log: Parameters<typeof composeApi>[1]["log"]) => (await composeApi(config, { log })).deps;
 
 function approveLink(merchantId: string, locationId: string, businessDay = BUSINESS_DAY): string {
   return approveUrl({ publicUrl: PUBLIC_URL, linkKey: links.key, now: world.clock.date }, { merchantId, locationId, businessDay });
 }
 const pathOf = (url: string) => url.slice(PUBLIC_URL.length);
 const tokenOf = (url: string) => new URL(url).searchParams.get("token")!;
-const items = () => ({ client: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName });
 
 describe("a day's reports on the web", () => {
   it("shows the owner every report of the day, newest first, with an approve button while held; others get 404", async () => {
@@ -64,8 +63,8 @@ describe("a day's reports on the web", () => {
     const path = `/days/${location.locationId}/${BUSINESS_DAY}`;
     expect(await (await owner.get(path)).text()).toContain("No report for this day yet");
 
-    await saveReport(items(), { merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "R1", status: "posted", alert: false, createdAt: "2025-06-02T09:00:00.000Z", content: content("posted", "DB250601-AAAAAA", 4_200) });
-    await saveReport(items(), { merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "R2", status: "posted", alert: false, createdAt: "2025-06-03T09:00:00.000Z", content: content("posted", "DB250601-AAAAAA-A1", 150) });
+    await world.deps.reports.save({ merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "R1", status: "posted", alert: false, createdAt: "2025-06-02T09:00:00.000Z", content: content("posted", "DB250601-AAAAAA", 4_200) });
+    await world.deps.reports.save({ merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "R2", status: "posted", alert: false, createdAt: "2025-06-03T09:00:00.000Z", content: content("posted", "DB250601-AAAAAA-A1", 150) });
     const page = await owner.get(path);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -95,7 +94,7 @@ describe("approving a held day from the email", () => {
   it("shows the held day, queues exactly one approve job in the company's group, and approving again is harmless", async () => {
     const owner = world.browser();
     const { merchantId, location, realmId } = await merchantWithLocation(world, owner, newAddress());
-    await saveReport(items(), {
+    await world.deps.reports.save({
       merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "H-test", status: "held", alert: false, createdAt: world.clock.date().toISOString(),
       content: {
         merchantName: "Shop", locationName: location.name, source: "square", businessDay: BUSINESS_DAY, timeZone: location.timeZone, status: "held",
@@ -195,7 +194,7 @@ describe("one-click unsubscribe", () => {
     const owner = newAddress();
     const { merchantId } = await merchantWithLocation(world, world.browser(), owner);
     const accountant = `accountant.${Date.now()}@example.com`;
-    await addRecipient(items(), merchantId, owner, accountant);
+    await addRecipient(world.deps.recipients, merchantId, owner, accountant);
     const expiresAt = Math.floor(world.clock.ms() / 1000) + 365 * DAY_S;
     const token = signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(accountant), expiresAt }, links.key);
     const path = `/unsubscribe?token=${token}`;
@@ -205,21 +204,21 @@ describe("one-click unsubscribe", () => {
     const html = await page.text();
     expect(html).toContain(`action="${path}"`);
     expect(html).toContain('name="List-Unsubscribe" value="One-Click"');
-    expect(await getRecipients(items(), merchantId, owner)).toContain(accountant);
+    expect(await getRecipients(world.deps.recipients, merchantId, owner)).toContain(accountant);
 
     for (const origin of ["https://mail.example", null]) {
       const response = await world.browser().post(path, { "List-Unsubscribe": "One-Click" }, { origin });
       expect(response.status, String(origin)).toBe(200);
       expect(await response.text()).toContain("Unsubscribed");
     }
-    expect(await getRecipients(items(), merchantId, owner)).toEqual([owner]);
+    expect(await getRecipients(world.deps.recipients, merchantId, owner)).toEqual([owner]);
   });
 
   it("refuses a bad token with 400 and changes nothing", async () => {
     const owner = newAddress();
     const { merchantId } = await merchantWithLocation(world, world.browser(), owner, 1);
     const accountant = `accountant.${Date.now()}@example.com`;
-    await addRecipient(items(), merchantId, owner, accountant);
+    await addRecipient(world.deps.recipients, merchantId, owner, accountant);
     const expiresAt = Math.floor(world.clock.ms() / 1000) + DAY_S;
     const bad = [
       signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(accountant), expiresAt }, randomBytes(32)),
@@ -230,7 +229,7 @@ describe("one-click unsubscribe", () => {
       expect((await world.browser().get(`/unsubscribe?token=${token}`)).status).toBe(400);
       expect((await world.browser().post(`/unsubscribe?token=${token}`, { "List-Unsubscribe": "One-Click" }, { origin: "https://mail.example" })).status).toBe(400);
     }
-    expect(await getRecipients(items(), merchantId, owner)).toEqual([owner, accountant]);
+    expect(await getRecipients(world.deps.recipients, merchantId, owner)).toEqual([owner, accountant]);
   });
 
   it("exempts only that route: other POSTs without this app's Origin are still refused", async () => {
@@ -266,7 +265,7 @@ describe("wiring from the web settings", () => {
     try {
       const queueUrl = await createFifoQueue(sqs);
       const key = randomBytes(32);
-      const deps = await webDepsFromConfig(loadWebConfig(environment(folder, {
+      const deps = await composeDeps(loadConfig("api", environment(folder, {
         DAYBOOK_LINK_KEY: key.toString("base64"), DAYBOOK_QUEUE_URL: queueUrl, DAYBOOK_SQS_ENDPOINT: inject("motoEndpoint"),
       })), () => undefined);
       expect(deps.links?.key.equals(key)).toBe(true);
@@ -279,7 +278,7 @@ describe("wiring from the web settings", () => {
       expect((await createApp(deps).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(200);
 
       // Without either, the links answer 404.
-      const local = await webDepsFromConfig(loadWebConfig(environment(folder)), () => undefined);
+      const local = await composeDeps(loadConfig("api", environment(folder)), () => undefined);
       expect(local.links).toBeUndefined();
       expect((await createApp(local).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(404);
     } finally {
@@ -296,10 +295,10 @@ describe("wiring from the web settings", () => {
     const folder = await mkdtemp(join(tmpdir(), "daybook-links-"));
     const key = randomBytes(32).toString("base64");
     try {
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(ConfigError);
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(/DAYBOOK_LINK_KEY/);
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_LINK_KEY: key }))).not.toThrow(key);
-      expect(() => loadWebConfig(environment(folder, { DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/q.fifo" }))).toThrow(/DAYBOOK_LINK_KEY/);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(ConfigError);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_LINK_KEY: key }))).toThrow(/DAYBOOK_LINK_KEY/);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_LINK_KEY: key }))).not.toThrow(key);
+      expect(() => loadConfig("api", environment(folder, { DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/q.fifo" }))).toThrow(/DAYBOOK_LINK_KEY/);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

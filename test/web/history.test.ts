@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailySummary } from "../../lib/domain/summary";
-import type { LocationConfig, PostedEntry, SyncRecord } from "../../lib/store/types";
+import type { LocationConfig, PostedEntry, SyncRecord } from "../../lib/model";
 import { summaryOf } from "../support/summaries";
 import { type Browser, canonicalJson, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 

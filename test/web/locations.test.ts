@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildJournalEntry } from "../../lib/domain/journal-entry";
 import { parseMapping } from "../../lib/domain/mapping";
-import { getDueEntry } from "../../lib/schedule/due-index";
-import type { Connection } from "../../lib/store/types";
+import type { Connection } from "../../lib/model";
 import { DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
 import { summaryOf } from "../support/summaries";
 import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
@@ -40,14 +39,13 @@ async function merchantWith(connections: [Connection["provider"], string][]): Pr
   return { browser, merchantId, connection };
 }
 
-const dueIndex = () => world.deps.locations!.dueIndex;
 
 /** The location ids the page offers forms for. */
 const offeredLocations = (html: string) => [...html.matchAll(/name="locationId" value="([^"]+)"/g)].map((match) => match[1]!);
 
 async function expectNothingStored(merchantId: string, locationId: string): Promise<void> {
   expect(await world.deps.store.listLocations(merchantId)).toEqual([]);
-  expect(await getDueEntry(dueIndex(), merchantId, locationId)).toBeUndefined();
+  expect(await world.deps.dueIndex.get(merchantId, locationId)).toBeUndefined();
 }
 
 describe("the locations page", () => {
@@ -144,7 +142,7 @@ describe("the locations page", () => {
     expect(entry.held).toBe(false);
     expect(side("Debit")).toBe(side("Credit"));
 
-    const due = await getDueEntry(dueIndex(), a.merchantId, squareLocationId);
+    const due = await world.deps.dueIndex.get(a.merchantId, squareLocationId);
     // The clock is 2025-06-02T14:00Z (10:00 in New York): the first day due is June 2, ending 04:30 on June 3, plus two hours.
     expect(due).toMatchObject({ timeZone: "America/New_York", dayStart: "04:30", nextDueAt: "2025-06-03T10:30:00.000Z" });
 

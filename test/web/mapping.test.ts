@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mapping } from "../../lib/domain/mapping";
-import type { Connection, LocationConfig } from "../../lib/store/types";
+import type { Connection, LocationConfig } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
 import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 

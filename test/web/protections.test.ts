@@ -6,7 +6,7 @@ import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
+import { createDynamoAuthStore } from "../../lib/store/auth";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createApp } from "../../lib/web/app";
 import { approximateIp } from "../../lib/web/client-ip";

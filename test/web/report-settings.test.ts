@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addressHash, getRecipients, unsubscribeRecipient } from "../../lib/report/recipients";
-import { getReviewMode, setReviewMode } from "../../lib/report/review-mode";
 import { type Browser, canonicalJson, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
 let world: WebWorld;
@@ -33,7 +32,7 @@ async function newMerchant(): Promise<Merchant> {
   return { browser, email, merchantId: (await world.deps.store.findMerchantByEmail(email))!.merchantId };
 }
 
-const recipientsOf = (merchant: Merchant) => getRecipients(world.deps.reports, merchant.merchantId, merchant.email);
+const recipientsOf = (merchant: Merchant) => getRecipients(world.deps.recipients, merchant.merchantId, merchant.email);
 const table = async () => (await world.scan()).map(canonicalJson).sort();
 /** The addresses the page lists, by their remove buttons. */
 const listed = (html: string) => [...html.matchAll(/<button type="submit">Remove ([^<]+)<\/button>/g)].map((match) => match[1]!);
@@ -145,7 +144,7 @@ describe("the reports page", () => {
   it("hides an address that unsubscribed, and adding it again brings it back", async () => {
     const d = await newMerchant();
     expect((await d.browser.post("/reports/recipients", { email: "leaver@example.com" })).status).toBe(303);
-    await unsubscribeRecipient(world.deps.reports, d.merchantId, addressHash("leaver@example.com"));
+    await unsubscribeRecipient(world.deps.recipients, d.merchantId, addressHash("leaver@example.com"));
     expect(listed(await (await d.browser.get("/reports")).text())).toEqual([d.email]);
     // Unsubscribed, it is not on the list: removing it is refused, adding it is not a duplicate.
     await expectRejected(d, "/reports/recipients/remove", { email: "leaver@example.com" });
@@ -157,7 +156,7 @@ describe("the reports page", () => {
     const on = await a.browser.post("/reports/review-mode", { reviewMode: "on" });
     expect(on.status).toBe(303);
     expect(on.headers.get("Location")).toBe("/reports?done=review-on");
-    expect(await getReviewMode(world.deps.reports, a.merchantId)).toBe(true);
+    expect(await world.deps.settings.getReviewMode(a.merchantId)).toBe(true);
     const page = await (await a.browser.get("/reports?done=review-on")).text();
     expect(page).toMatch(/<p role="status">Review mode is on/);
     expect(page).toMatch(/<input type="checkbox" id="review-mode"[^>]*checked/);
@@ -166,25 +165,25 @@ describe("the reports page", () => {
     const off = await a.browser.post("/reports/review-mode", {});
     expect(off.status).toBe(303);
     expect(off.headers.get("Location")).toBe("/reports?done=review-off");
-    expect(await getReviewMode(world.deps.reports, a.merchantId)).toBe(false);
+    expect(await world.deps.settings.getReviewMode(a.merchantId)).toBe(false);
     expect(await (await a.browser.get("/reports")).text()).not.toMatch(/id="review-mode"[^>]*checked/);
   });
 
   it("rejects a review-mode value the form never sends, next to the checkbox, and changes nothing", async () => {
-    await setReviewMode(world.deps.reports, a.merchantId, true, world.clock.date());
+    await world.deps.settings.setReviewMode(a.merchantId, true, world.clock.date());
     for (const reviewMode of ["yes", "", "true"]) {
       const html = await expectRejected(a, "/reports/review-mode", { reviewMode });
       expect(html).toMatch(/<input type="checkbox" id="review-mode"[^>]*checked[^>]*aria-invalid="true"[^>]*aria-describedby="review-mode-explained review-mode-error"/);
       expect(html).toMatch(/<p id="review-mode-error" class="error" role="alert">Tick the box to hold each day&#39;s entry/);
     }
-    expect(await getReviewMode(world.deps.reports, a.merchantId)).toBe(true);
+    expect(await world.deps.settings.getReviewMode(a.merchantId)).toBe(true);
   });
 
   it("shows and changes only the signed-in merchant's list and setting", async () => {
     const e = await newMerchant();
     const f = await newMerchant();
     expect((await f.browser.post("/reports/recipients", { email: "f-accountant@example.com" })).status).toBe(303);
-    await setReviewMode(world.deps.reports, f.merchantId, true, world.clock.date());
+    await world.deps.settings.setReviewMode(f.merchantId, true, world.clock.date());
     const fBefore = (await world.scan()).map(canonicalJson).filter((item) => item.includes(f.merchantId)).sort();
 
     const html = await (await e.browser.get("/reports")).text();
@@ -200,7 +199,7 @@ describe("the reports page", () => {
 
     expect((await world.scan()).map(canonicalJson).filter((item) => item.includes(f.merchantId)).sort()).toEqual(fBefore);
     expect(await recipientsOf(f)).toEqual([f.email, "f-accountant@example.com"]);
-    expect(await getReviewMode(world.deps.reports, f.merchantId)).toBe(true);
+    expect(await world.deps.settings.getReviewMode(f.merchantId)).toBe(true);
     expect(await recipientsOf(e)).toEqual([e.email, "f-accountant@example.com"]);
   });
 });

@@ -7,7 +7,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProviderName } from "../../lib/oauth/provider";
+import type { ProviderName } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
 import { DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
 import {

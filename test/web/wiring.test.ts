@@ -1,6 +1,6 @@
 /**
- * The web settings and the wiring functions/api.ts uses: loadWebConfig refuses what cannot work with a
- * sentence naming the setting (never its value), and webDepsFromConfig builds an app that signs in and
+ * The web settings and the wiring functions/api.ts uses: loadConfig("api") refuses what cannot work with a
+ * sentence naming the setting (never its value), and composeApi builds an app that signs in and
  * connects with real clients: DynamoDB and KMS on moto_server, the outbox, the Square simulator.
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -9,13 +9,16 @@ import { join } from "node:path";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ConfigError, loadWebConfig } from "../../lib/config";
+import { ConfigError, loadConfig } from "../../lib/config";
 import { createApp } from "../../lib/web/app";
-import { webDepsFromConfig } from "../../lib/web/wiring";
+import { composeApi } from "../../lib/wiring/api";
 import { SECRET_MARKER } from "../../sandbox/secret-token";
 import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
-import { awsClientConfig, createTestTable } from "../support/aws";
+import { awsClientConfig, createTestTable } from "../../sandbox/aws";
 import { answerConsentPage } from "./world";
+
+/** The web app's deps as functions/api.ts composes them. */
+const composeDeps = async (config: Parameters<typeof composeApi>[0], log: Parameters<typeof composeApi>[1]["log"]) => (await composeApi(config, { log })).deps;
 
 const PUBLIC = "https://daybook.test";
 
@@ -34,7 +37,7 @@ function environment(overrides: Record<string, string | undefined> = {}): Record
 
 function configError(overrides: Record<string, string | undefined>): string {
   try {
-    loadWebConfig(environment(overrides));
+    loadConfig("api", environment(overrides));
   } catch (error) {
     if (error instanceof ConfigError) return error.message;
     throw error;
@@ -42,9 +45,9 @@ function configError(overrides: Record<string, string | undefined>): string {
   throw new Error("the configuration was accepted");
 }
 
-describe("loadWebConfig", () => {
+describe("the web app's settings (loadConfig(\"api\"))", () => {
   it("reads the web's settings with their defaults", () => {
-    const config = loadWebConfig(environment());
+    const config = loadConfig("api", environment());
     expect(config).toMatchObject({ AWS_REGION: "us-east-1", SQUARE_BASE_URL: "https://connect.squareup.com", QUICKBOOKS_ENVIRONMENT: "production" });
   });
 
@@ -58,11 +61,11 @@ describe("loadWebConfig", () => {
   });
 
   it("allows http for localhost only", () => {
-    expect(loadWebConfig(environment({ DAYBOOK_PUBLIC_URL: "http://localhost:3000" })).DAYBOOK_PUBLIC_URL).toBe("http://localhost:3000");
+    expect(loadConfig("api", environment({ DAYBOOK_PUBLIC_URL: "http://localhost:3000" })).DAYBOOK_PUBLIC_URL).toBe("http://localhost:3000");
   });
 });
 
-describe("webDepsFromConfig", () => {
+describe("composeApi", () => {
   const endpoint = inject("motoEndpoint");
   let square: SquareSimulator;
   let outbox = "";
@@ -90,12 +93,12 @@ describe("webDepsFromConfig", () => {
     const kms = new KMSClient(awsClientConfig(endpoint));
     const table = await createTestTable(dynamo);
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT" }));
-    const config = loadWebConfig(environment({
+    const config = loadConfig("api", environment({
       DAYBOOK_TABLE: table, DAYBOOK_DYNAMODB_ENDPOINT: endpoint, DAYBOOK_KMS_KEY_ID: KeyMetadata?.KeyId, DAYBOOK_KMS_ENDPOINT: endpoint,
       DAYBOOK_EMAIL_FROM: undefined, DAYBOOK_OUTBOX_DIR: outbox,
       SQUARE_CLIENT_ID: square.applicationId, SQUARE_CLIENT_SECRET: square.applicationSecret, SQUARE_BASE_URL: square.url,
     }));
-    const deps = await webDepsFromConfig(config, () => undefined);
+    const deps = await composeDeps(config, () => undefined);
     expect(deps.webhooks.squareNotificationUrl).toBe(`${PUBLIC}/webhooks/square`);
     const app = createApp(deps);
     let cookie = "";

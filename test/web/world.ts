@@ -1,42 +1,40 @@
 /**
- * A whole front door for web tests, every part real: the app in-process (app.request), a DynamoDB
- * table on the run's moto_server behind the real stores, the local AES-256-GCM vault, the outbox email
- * sender (tests read the messages it writes), and the Square, Clover and QuickBooks simulators with
- * the real OAuth providers pointed at them. One clock drives the app and the simulators.
+ * A whole front door for web tests, every part real and composed as functions/api.ts composes it
+ * (lib/wiring/api.ts), from settings pointed at the test's parts: the app in-process (app.request), a
+ * DynamoDB table on the run's moto_server behind the real stores, the local AES-256-GCM vault, the
+ * outbox email sender (tests read the messages it writes), and the Square, Clover and QuickBooks
+ * simulators with the real OAuth providers pointed at them. One clock drives the app and the
+ * simulators; the nightly worker (workerOf) shares the app's services, one token keeper among them,
+ * as the local stack's does.
  *
  * Browser keeps cookies like a browser does, sends the app's Origin on POSTs and the form token from
  * the pages, and can sign in through the emailed link and connect through the simulators' consent pages.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Hono } from "hono";
 import { expect, inject } from "vitest";
-import { createDynamoAuthStore } from "../../lib/auth/dynamo-auth-store";
-import { createOutboxSender } from "../../lib/email/outbox";
-import { createCloverProvider } from "../../lib/oauth/clover";
-import type { OAuthProvider, ProviderName } from "../../lib/oauth/provider";
-import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
-import { createSquareProvider } from "../../lib/oauth/square";
-import { createDynamoStore } from "../../lib/store/dynamo";
-import { createLocalVault } from "../../lib/vault/local";
+import { loadConfig } from "../../lib/config";
+import type { ProviderName } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import type { AppEnv, WebDeps } from "../../lib/web/deps";
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
 import { DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
 import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
 import { SECRET_MARKER } from "../../sandbox/secret-token";
-import { awsClientConfig, createTestTable } from "../support/aws";
+import { awsClientConfig, createTestTable } from "../../sandbox/aws";
 import { CAPTURE_DIR_VARIABLE, captureTo } from "../support/log-capture";
 import { submitConsentPage } from "../../sandbox/consent-page";
 import { CookieJar } from "../../sandbox/cookie-jar";
 import type { JobQueue } from "../../lib/schedule/enqueue";
-import { createTokenKeeper } from "../../lib/oauth/token-keeper";
-import { createSyncPorts } from "../../lib/sync/ports";
 import type { WorkerDeps } from "../../lib/worker/process-job";
+import { composeApi } from "../../lib/wiring/api";
+import type { ApiTuning } from "../../lib/wiring/provider-apis";
+import type { Services } from "../../lib/wiring/services";
+import { workerDepsOf } from "../../lib/wiring/worker";
 
 export const PUBLIC_URL = "https://daybook.test";
 // Test secrets carry the marker the suite-wide log scan looks for (test/support/log-capture.ts).
@@ -46,6 +44,10 @@ export const CLOVER_AUTH_CODE = `0307e264-${SECRET_MARKER}-88aa-37b10014a0b8`;
 export const CLOVER_APP_ID = "DAYBOOKTESTAPP";
 
 export const callbackUrl = (provider: ProviderName) => `${PUBLIC_URL}/connect/${provider}/callback`;
+
+/** The providers' clients give up on a request after 5 s: a test is waiting. The pages try twice, the worker as often as it would. */
+const TUNING: ApiTuning = { square: { timeoutMs: 5000, maxRetries: 1 }, clover: { timeoutMs: 5000, maxRetries: 1 }, quickBooks: { timeoutMs: 5000, maxAttempts: 2 } };
+const WORKER_TUNING: ApiTuning = { square: { timeoutMs: 5000 }, clover: { timeoutMs: 5000 }, quickBooks: { timeoutMs: 5000 } };
 
 /** The provider accounts each simulator holds; a test picks one on the consent page. */
 export interface ProviderAccounts {
@@ -72,6 +74,8 @@ export class TestClock {
 export interface WebWorld {
   app: Hono<AppEnv>;
   deps: WebDeps;
+  /** What the app was composed from: the stores, the vault, the providers, the one token keeper. */
+  services: Services;
   clock: TestClock;
   square: SquareSimulator;
   clover: CloverSimulator;
@@ -120,43 +124,34 @@ export async function createWebWorld(): Promise<WebWorld> {
 
   const dynamo = new DynamoDBClient(awsClientConfig(inject("motoEndpoint")));
   const tableName = await createTestTable(dynamo);
-  const documents = DynamoDBDocumentClient.from(dynamo);
-  const outboxDir = await mkdtemp(join(tmpdir(), "daybook-outbox-"));
+  const folder = await mkdtemp(join(tmpdir(), "daybook-web-"));
+  const outboxDir = join(folder, "outbox");
+  await mkdir(outboxDir);
   const logs: LogLine[] = [];
 
-  const providers: Record<ProviderName, OAuthProvider> = {
-    square: createSquareProvider({ clientId: square.applicationId, clientSecret: square.applicationSecret, redirectUri: callbackUrl("square"), baseUrl: square.url, now: clock.date, timeoutMs: 5000 }),
-    clover: createCloverProvider({ clientId: clover.appId, clientSecret: clover.appSecret, redirectUri: callbackUrl("clover"), hostsOverride: clover.url, now: clock.date, timeoutMs: 5000 }),
-    quickbooks: createQuickBooksProvider({
-      clientId: quickbooks.clientId, clientSecret: quickbooks.clientSecret, redirectUri: callbackUrl("quickbooks"), environment: "sandbox",
-      endpoints: quickbooks.endpoints, now: clock.date,
-    }),
-  };
-  const deps: WebDeps = {
-    store: createDynamoStore({ client: documents, tableName, now: clock.date }),
-    auth: createDynamoAuthStore({ client: documents, tableName }),
-    vault: createLocalVault(randomBytes(32)),
-    email: createOutboxSender(outboxDir, { now: clock.date }),
-    providers,
-    publicUrl: PUBLIC_URL,
-    webhooks: { squareSignatureKey: SQUARE_SIGNATURE_KEY, squareNotificationUrl: SQUARE_NOTIFICATION_URL, cloverAuthCode: CLOVER_AUTH_CODE, cloverAppId: CLOVER_APP_ID },
-    now: clock.date,
-    reports: { client: documents, tableName },
-    locations: {
-      hosts: { squareBaseUrl: square.url, cloverBaseUrl: clover.url, quickBooksBaseUrl: quickbooks.endpoints.apiBase, timeoutMs: 5000 },
-      dueIndex: { documents, tableName },
-    },
+  const config = loadConfig("api", {
+    DAYBOOK_TABLE: tableName, DAYBOOK_PUBLIC_URL: PUBLIC_URL,
+    DAYBOOK_VAULT_KEY_FILE: join(folder, "vault.key"), DAYBOOK_OUTBOX_DIR: outboxDir,
+    SQUARE_CLIENT_ID: square.applicationId, SQUARE_CLIENT_SECRET: square.applicationSecret, SQUARE_BASE_URL: square.url,
+    SQUARE_WEBHOOK_SIGNATURE_KEY: SQUARE_SIGNATURE_KEY, SQUARE_WEBHOOK_URL: SQUARE_NOTIFICATION_URL,
+    CLOVER_APP_ID: CLOVER_APP_ID, CLOVER_APP_SECRET: clover.appSecret, CLOVER_WEBHOOK_AUTH_CODE: CLOVER_AUTH_CODE, CLOVER_BASE_URL: clover.url,
+    QUICKBOOKS_CLIENT_ID: quickbooks.clientId, QUICKBOOKS_CLIENT_SECRET: quickbooks.clientSecret, QUICKBOOKS_ENVIRONMENT: "sandbox",
+    QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase, QUICKBOOKS_AUTHORIZE_URL: quickbooks.endpoints.authorize,
+    QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token, QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
+  });
+  const { deps, services } = await composeApi(config, {
+    now: clock.date, dynamo, oauthTimeoutMs: 5000, tuning: TUNING,
     log: (level, message, fields = {}) => {
       logs.push({ level, message, fields });
       // Also into the run's log capture, so the suite-wide scan reads what the app logged.
-      const folder = process.env[CAPTURE_DIR_VARIABLE];
-      if (folder !== undefined) captureTo(folder, `web-app-${String(process.pid)}`, `${JSON.stringify({ level, message, ...fields })}\n`);
+      const capture = process.env[CAPTURE_DIR_VARIABLE];
+      if (capture !== undefined) captureTo(capture, `web-app-${String(process.pid)}`, `${JSON.stringify({ level, message, ...fields })}\n`);
     },
-  };
+  });
   const app = createApp(deps);
 
   const world: WebWorld = {
-    app, deps, clock, square, clover, quickbooks, accounts, dynamo, tableName, outboxDir, logs,
+    app, deps, services, clock, square, clover, quickbooks, accounts, dynamo, tableName, outboxDir, logs,
     async scan() {
       const items: Record<string, AttributeValue>[] = [];
       let start: Record<string, AttributeValue> | undefined;
@@ -178,8 +173,9 @@ export async function createWebWorld(): Promise<WebWorld> {
     browser: (options) => new Browser(world, options),
     async close() {
       await Promise.all([square.close(), clover.close(), quickbooks.close()]);
+      services.close();
       dynamo.destroy();
-      await rm(outboxDir, { recursive: true, force: true });
+      await rm(folder, { recursive: true, force: true });
     },
   };
   return world;
@@ -363,29 +359,14 @@ export function newItems(before: Record<string, AttributeValue>[], after: Record
  * email-links-world.ts's addEmailLinks, `world.deps.links.queue`); every Browser of the world uses the new app.
  */
 export function addBackfillPages(world: WebWorld, queue: JobQueue): void {
-  world.deps.backfill = { queue, documents: DynamoDBDocumentClient.from(world.dynamo), tableName: world.tableName };
+  world.deps.backfill = { queue };
   world.app = createApp(world.deps);
 }
 
 /**
- * A nightly worker for the world (lib/worker/process-job.ts's deps): the world's store, table, vault,
- * outbox and simulators, with the providers' tokens refreshed as the worker refreshes them.
+ * A nightly worker for the world (lib/worker/process-job.ts's deps): the world's services (its stores,
+ * vault, outbox, and its one token keeper, as in the local stack's single process) and simulators.
  */
 export function workerOf(world: WebWorld, linkKey: Buffer = randomBytes(32)): WorkerDeps {
-  const tokens = createTokenKeeper({ store: world.deps.store, vault: world.deps.vault, providers: world.deps.providers, now: world.clock.date });
-  return {
-    store: world.deps.store,
-    table: world.deps.reports,
-    sync: createSyncPorts({
-      store: world.deps.store, tokens, now: world.clock.date,
-      square: { baseUrl: world.square.url, timeoutMs: 5000 },
-      clover: { baseUrl: world.clover.url, timeoutMs: 5000 },
-      quickBooks: { baseUrl: world.quickbooks.endpoints.apiBase, timeoutMs: 5000 },
-    }),
-    email: world.deps.email,
-    publicUrl: PUBLIC_URL,
-    linkKey,
-    quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com",
-    now: world.clock.date,
-  };
+  return workerDepsOf(world.services, { linkKey, quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, { tuning: WORKER_TUNING });
 }

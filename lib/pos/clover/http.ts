@@ -11,7 +11,7 @@
  */
 import { backoffDelayMs } from "../../http/backoff";
 import { RequestPacer } from "../../http/request-pacer";
-import type { FailureKind } from "../../store/types";
+import type { FailureKind } from "../../model";
 import { CloverRequestError } from "./errors";
 import { errorBodySchema } from "./responses";
 

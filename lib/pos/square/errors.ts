@@ -1,4 +1,4 @@
-import type { FailureKind } from "../../store/types";
+import type { FailureKind } from "../../model";
 
 /** Square data daybook cannot read: a malformed body, or figures in another currency. */
 export class SquareDataError extends Error {

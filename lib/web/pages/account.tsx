@@ -1,4 +1,4 @@
-import type { Merchant } from "../../store/types";
+import type { Merchant } from "../../model";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
 

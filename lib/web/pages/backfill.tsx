@@ -4,7 +4,7 @@
  * reloads itself every two seconds until every day has ended: no script needed).
  */
 import type { BackfillProgress } from "../../schedule/backfill";
-import type { LocationConfig } from "../../store/types";
+import type { LocationConfig } from "../../model";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { formatInstant } from "./format";
 

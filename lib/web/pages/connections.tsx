@@ -1,9 +1,7 @@
-import type { ProviderName } from "../../oauth/provider";
-import type { Connection } from "../../store/types";
+import { type Connection, PROVIDER_NAMES, type ProviderName } from "../../model";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
-export const PROVIDER_NAMES: Record<ProviderName, string> = { square: "Square", clover: "Clover", quickbooks: "QuickBooks" };
 const PROVIDER_ROLES: Record<ProviderName, string> = {
   square: "Reads your daily sales from Square.",
   clover: "Reads your daily sales from Clover.",

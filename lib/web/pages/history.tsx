@@ -2,7 +2,7 @@
  * The history page: the merchant's synced days, newest first, with each day's status in words and its
  * net sales and fees, under a chart per location (./history-chart.tsx).
  */
-import type { SyncRecord } from "../../store/types";
+import type { SyncRecord } from "../../model";
 import { type ChartModel, HistoryChart } from "./history-chart";
 import { Layout, type Viewer } from "./layout";
 

@@ -1,7 +1,6 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PosLocation } from "../../locations/readers";
-import type { Connection, LocationConfig, PosSource } from "../../store/types";
-import { PROVIDER_NAMES } from "./connections";
+import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
 

@@ -1,7 +1,7 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import { accountsFor, CATEGORY_TYPES, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
 import type { QuickBooksAccount } from "../../quickbooks/types";
-import type { LocationConfig } from "../../store/types";
+import type { LocationConfig } from "../../model";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
 /** The choices on the form: those stored, or those just sent when they were not accepted. */

@@ -11,7 +11,7 @@ import { BusinessDayError, parseIsoDate } from "../../domain/business-day";
 import {
   BackfillError, backfillableDays, type BackfillDeps, type BackfillProgress, getBackfill, listBackfills, requestBackfill,
 } from "../../schedule/backfill";
-import type { Merchant } from "../../store/types";
+import type { Merchant } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { formFields, keptValue } from "../forms";
@@ -51,7 +51,7 @@ const backfillIdParam = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
 const FIELDS: readonly BackfillFormField[] = ["locationId", "from", "to"];
 
 export function addBackfillRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  const backfillDeps = (setup: NonNullable<WebDeps["backfill"]>): BackfillDeps => ({ ...setup, store: deps.store });
+  const backfillDeps = (setup: NonNullable<WebDeps["backfill"]>): BackfillDeps => ({ queue: setup.queue, store: deps.store, backfills: deps.backfills, dueIndex: deps.dueIndex });
 
   app.get("/backfill", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
@@ -101,7 +101,7 @@ export function addBackfillRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const location = checked.success ? await deps.store.getLocation(merchant.merchantId, checked.data.locationId) : undefined;
     // The button's hidden field names a location of the merchant's; anything else is not found.
     if (!location) return c.html(NotFoundPage({ viewer }), 404);
-    const { latest } = await backfillableDays(setup, location, deps.now());
+    const { latest } = await backfillableDays(deps, location, deps.now());
     const started = await start(deps, backfillDeps(setup), merchant, { locationId: location.locationId, from: latest, to: latest });
     if (started instanceof BackfillError) {
       const latestProblem = { locationId: location.locationId, message: sentence(started.message) };
@@ -115,7 +115,7 @@ export function addBackfillRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const setup = deps.backfill;
     if (!setup) return unavailable(c, viewer);
     const id = backfillIdParam.safeParse(c.req.param("backfillId"));
-    const backfill = id.success ? await getBackfill(setup, merchant.merchantId, id.data) : undefined;
+    const backfill = id.success ? await getBackfill(deps, merchant.merchantId, id.data) : undefined;
     if (!backfill) return c.html(NotFoundPage({ viewer }), 404);
     const location = await deps.store.getLocation(merchant.merchantId, backfill.locationId);
     return c.html(BackfillProgressPage({ viewer, backfill, locationName: location?.name ?? "A location no longer in daybook" }));

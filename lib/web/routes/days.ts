@@ -6,7 +6,6 @@
  */
 import type { Context, Hono } from "hono";
 import { SignedLinkError } from "../../links/signed-link";
-import { listDayReports } from "../../report/report-store";
 import type { LocationDay } from "../../sync/sync-day";
 import { z } from "../../validation";
 import { approveDay, approveFromLink, approveLinkDay, type ApproveDeps } from "../../worker/approve";
@@ -38,7 +37,7 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       if (error instanceof SignedLinkError) return linkProblem(c, error.message);
       throw error;
     }
-    const held = await heldDay(deps, links, day);
+    const held = await heldDay(deps, day);
     if (!held) return linkProblem(c, "This location is no longer in daybook.");
     return c.html(ApproveConfirmPage({ viewer: viewerOf(c), day: held, token: token.data }));
   });
@@ -68,7 +67,7 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!params.success || !location) return c.html(NotFoundPage({ viewer }), 404);
     const { businessDay } = params.data;
     const [reports, record] = await Promise.all([
-      listDayReports(deps.reports, merchant.merchantId, location.locationId, businessDay),
+      deps.reports.listDay(merchant.merchantId, location.locationId, businessDay),
       deps.store.getSyncRecord(merchant.merchantId, location.locationId, businessDay),
     ]);
     return c.html(DayReportsPage({
@@ -104,11 +103,11 @@ function linkProblem(c: Context<AppEnv>, sentence: string) {
 }
 
 /** What the confirm page shows of the day: the location, and the held entry from the day's latest held report. */
-async function heldDay(deps: WebDeps, links: EmailLinks, day: LocationDay): Promise<HeldDay | undefined> {
+async function heldDay(deps: WebDeps, day: LocationDay): Promise<HeldDay | undefined> {
   const [location, record, reports] = await Promise.all([
     deps.store.getLocation(day.merchantId, day.locationId),
     deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay),
-    listDayReports(links.items, day.merchantId, day.locationId, day.businessDay),
+    deps.reports.listDay(day.merchantId, day.locationId, day.businessDay),
   ]);
   if (!location) return undefined;
   const held = reports.filter((report) => report.status === "held").at(-1)?.content;

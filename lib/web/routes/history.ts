@@ -6,7 +6,7 @@
 import type { Hono } from "hono";
 import { formatDecimal } from "../../domain/money";
 import { dayFigures } from "../../report/day-figures";
-import type { LocationConfig, SyncRecord } from "../../store/types";
+import type { LocationConfig, SyncRecord } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { type ChartDay, historyChart } from "../pages/history-chart";

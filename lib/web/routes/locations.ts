@@ -8,12 +8,11 @@ import type { Context, Hono } from "hono";
 import { isTimeZone, timeZoneProblem } from "../../domain/business-day";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
-import { listPosLocations, listQuickBooksAccounts, type PosLocation } from "../../locations/readers";
-import { createTokenKeeper, type TokenKeeper } from "../../oauth/token-keeper";
+import type { PosLocation } from "../../locations/readers";
 import { registerStoredLocation } from "../../schedule/due-index";
-import type { Connection, LocationConfig, Merchant, PosSource } from "../../store/types";
+import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import { z } from "../../validation";
-import type { AppEnv, LocationSetup, WebDeps } from "../deps";
+import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
 import { type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
@@ -49,25 +48,20 @@ const isActivePos = (connection: Connection) => connection.status === "active" &
 const isActiveQuickBooks = (connection: Connection) => connection.status === "active" && connection.provider === "quickbooks";
 
 export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  // The page reads with tokens only; refreshes go through the same single-flight keeper the worker uses.
-  const tokens = createTokenKeeper({ store: deps.store, vault: deps.vault, providers: deps.providers, now: deps.now });
-
+  // The page reads with tokens only, through the process's one keeper (deps.readers).
   app.get("/locations", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
-    if (!deps.locations) return c.html(NotFoundPage({ viewer }), 404);
     const saved = c.req.query("saved") !== undefined;
     const accounts = c.req.query("accounts");
     const notice = saved ? "Location saved. daybook posts its days from now on."
       : accounts === "created" ? "daybook created the missing accounts in QuickBooks. Set up the location again."
       : accounts === "none" ? "This company's chart of accounts already has those accounts: nothing was created."
       : undefined;
-    return c.html(await renderPage(deps, deps.locations, tokens, merchant, viewer, notice ? { notice } : {}));
+    return c.html(await renderPage(deps, merchant, viewer, notice ? { notice } : {}));
   });
 
   app.post("/locations", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
-    const setup = deps.locations;
-    if (!setup) return c.html(NotFoundPage({ viewer }), 404);
     const fields = await formFields(c);
     const merchantId = merchant.merchantId;
 
@@ -77,10 +71,10 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!pos || !isActivePos(pos)) return notFound(c, viewer);
     let posLocation: PosLocation | undefined;
     try {
-      posLocation = (await listPosLocations(setup.hosts, tokens, pos)).find((location) => location.locationId === fields["locationId"]);
+      posLocation = (await deps.readers.posLocations(pos)).find((location) => location.locationId === fields["locationId"]);
     } catch (error) {
       logReadFailure(deps, "pos", pos, error);
-      return c.html(await renderPage(deps, setup, tokens, merchant, viewer, {}), 502);
+      return c.html(await renderPage(deps, merchant, viewer, {}), 502);
     }
     if (!posLocation) return notFound(c, viewer);
 
@@ -90,7 +84,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       values: { timeZone: keptValue(fields["timeZone"], 64), dayStart: keptValue(fields["dayStart"], 5), quickbooksConnectionId: keptValue(fields["quickbooksConnectionId"], 100) },
       errors: {},
     };
-    const rejected = async () => c.html(await renderPage(deps, setup, tokens, merchant, viewer, { attempt }), 400);
+    const rejected = async () => c.html(await renderPage(deps, merchant, viewer, { attempt }), 400);
 
     const checked = locationForm.safeParse(fields);
     if (!checked.success) {
@@ -115,11 +109,11 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!mapping) {
       let chart;
       try {
-        chart = await listQuickBooksAccounts(setup.hosts, tokens, quickBooks);
+        chart = await deps.readers.quickBooks(quickBooks).listActiveAccounts();
       } catch (error) {
         logReadFailure(deps, "quickbooks", quickBooks, error);
         attempt.errors.quickbooksConnectionId = "daybook could not read this company's chart of accounts. Try again in a minute; if it keeps failing, reconnect QuickBooks.";
-        return c.html(await renderPage(deps, setup, tokens, merchant, viewer, { attempt }), 502);
+        return c.html(await renderPage(deps, merchant, viewer, { attempt }), 502);
       }
       const suggested = suggestDefaultMapping(chart);
       if (!suggested.ok) {
@@ -148,7 +142,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       updatedAt: deps.now().toISOString(),
     };
     await deps.store.putLocation(location);
-    await registerStoredLocation({ ...setup.dueIndex, store: deps.store }, merchantId, location.locationId, deps.now());
+    await registerStoredLocation(deps, merchantId, location.locationId, deps.now());
     deps.log("info", "location saved", { merchantId, locationId: location.locationId, source: location.source });
     return c.redirect("/locations?saved", 303);
   });
@@ -165,13 +159,11 @@ function logReadFailure(deps: WebDeps, what: "pos" | "quickbooks", connection: C
   });
 }
 
-async function renderPage(
-  deps: WebDeps, setup: LocationSetup, tokens: TokenKeeper, merchant: Merchant, viewer: Viewer, extra: { notice?: string; attempt?: LocationAttempt },
-) {
+async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, extra: { notice?: string; attempt?: LocationAttempt }) {
   const connections = await deps.store.listConnections(merchant.merchantId);
   const pos: PosConnectionLocations[] = await Promise.all(connections.filter(isActivePos).map(async (connection) => {
     try {
-      return { connection, locations: await listPosLocations(setup.hosts, tokens, connection) };
+      return { connection, locations: await deps.readers.posLocations(connection) };
     } catch (error) {
       logReadFailure(deps, "pos", connection, error);
       return { connection, locations: undefined, problem: "daybook could not read this account's locations just now. Reload the page in a minute; if it keeps failing, reconnect the account on the connections page." };

@@ -14,17 +14,12 @@
  * changed or deleted.
  */
 import type { Context, Hono } from "hono";
-import type { Mapping } from "../../domain/mapping";
-import { mappingSchema } from "../../domain/mapping";
+import { type Mapping, mappingSchema } from "../../domain/mapping";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { accountsFor, CATEGORY_TYPES, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
 import { type AccountToCreate, missingAccounts } from "../../locations/missing-accounts";
-import type { ProviderHosts } from "../../locations/readers";
-import { createTokenKeeper, type TokenKeeper } from "../../oauth/token-keeper";
-import { createQuickBooksClient } from "../../quickbooks/client";
 import { QuickBooksError, type QuickBooksAccount } from "../../quickbooks/types";
-import type { Connection, LocationConfig, Merchant, PosSource } from "../../store/types";
-import { quickBooksTokenSource } from "../../sync/quickbooks-tokens";
+import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
@@ -54,17 +49,15 @@ interface Trouble {
 }
 
 export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  const tokens = createTokenKeeper({ store: deps.store, vault: deps.vault, providers: deps.providers, now: deps.now });
-
   app.get("/locations/:locationId/mapping", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
     const found = await findLocation(c, deps, merchant);
     if (!found) return notFound(c, viewer);
-    const { location, hosts } = found;
+    const { location } = found;
     const accounts = noticeQuery.safeParse(c.req.query("accounts"));
     const notice = c.req.query("saved") !== undefined ? NOTICES.saved : accounts.success && accounts.data !== undefined ? NOTICES[accounts.data] : undefined;
     const values = storedValues(location.mapping);
-    const read = await readChart(deps, hosts, tokens, merchant, location.quickbooksConnectionId);
+    const read = await readChart(deps, merchant, location.quickbooksConnectionId);
     if (!read.ok) return c.html(MappingPage(pageProps(viewer, location, undefined, values, {}, { problem: read.trouble.message })), read.trouble.status);
     return c.html(MappingPage(pageProps(viewer, location, read.chart, values, {}, notice ? { notice } : {})));
   });
@@ -73,7 +66,7 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const { merchant, viewer } = signedIn(c);
     const found = await findLocation(c, deps, merchant);
     if (!found) return notFound(c, viewer);
-    const { location, hosts } = found;
+    const { location } = found;
     const fields = await formFields(c);
     const stored = location.mapping;
     const storedCategories = Object.entries(stored.categories ?? {});
@@ -90,7 +83,7 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       defaults: Object.fromEntries(FIGURES.map((rule) => [rule.figure, keptValue(fields[rule.figure], 20)])) as Record<DefaultFigure, string>,
       categories: storedCategories.map(([key], index) => [key, keptValue(fields[categoryField(index)], 20)]),
     };
-    const read = await readChart(deps, hosts, tokens, merchant, location.quickbooksConnectionId);
+    const read = await readChart(deps, merchant, location.quickbooksConnectionId);
     if (!read.ok) return c.html(MappingPage(pageProps(viewer, location, undefined, sent, {}, { problem: `Nothing was saved: ${read.trouble.message}` })), read.trouble.status);
 
     const checked = choicesSchema(read.chart, storedCategories.length).safeParse(fields);
@@ -118,19 +111,17 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const { merchant, viewer } = signedIn(c);
     const found = await findLocation(c, deps, merchant);
     if (!found) return notFound(c, viewer);
-    const { location, hosts } = found;
+    const { location } = found;
     const back = mappingPath(location.locationId);
     const connection = await deps.store.getConnection(merchant.merchantId, location.quickbooksConnectionId);
     if (!connection || !isActiveQuickBooks(connection)) return c.html(notCreatedPage(viewer, back, notConnected), 409);
-    const result = await createMissing(deps, hosts, tokens, connection, location.source);
+    const result = await createMissing(deps, connection, location.source);
     if (!result.ok) return c.html(notCreatedPage(viewer, back, result.trouble.message), result.trouble.status);
     return c.redirect(`${back}?accounts=${result.created.length > 0 ? "created" : "none"}`, 303);
   });
 
   app.post("/quickbooks/:connectionId/create-accounts", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
-    const hosts = deps.locations?.hosts;
-    if (!hosts) return notFound(c, viewer);
     const id = connectionIdParam.safeParse(c.req.param("connectionId"));
     const connection = id.success ? await deps.store.getConnection(merchant.merchantId, id.data) : undefined;
     if (!connection || connection.provider !== "quickbooks") return notFound(c, viewer);
@@ -142,7 +133,7 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       }), 400);
     }
     if (!isActiveQuickBooks(connection)) return c.html(notCreatedPage(viewer, form.data.return, notConnected), 409);
-    const result = await createMissing(deps, hosts, tokens, connection, form.data.source);
+    const result = await createMissing(deps, connection, form.data.source);
     if (!result.ok) return c.html(notCreatedPage(viewer, form.data.return, result.trouble.message), result.trouble.status);
     return c.redirect(`${form.data.return}?accounts=${result.created.length > 0 ? "created" : "none"}`, 303);
   });
@@ -164,13 +155,11 @@ function notCreatedPage(viewer: Viewer, back: string, message: string) {
 }
 
 /** The signed-in merchant's location named in the path; undefined for another merchant's or an unknown one (nothing else is read). */
-async function findLocation(c: Context<AppEnv>, deps: WebDeps, merchant: Merchant): Promise<{ location: LocationConfig; hosts: ProviderHosts } | undefined> {
-  const hosts = deps.locations?.hosts;
-  if (!hosts) return undefined;
+async function findLocation(c: Context<AppEnv>, deps: WebDeps, merchant: Merchant): Promise<{ location: LocationConfig } | undefined> {
   const locationId = locationIdParam.safeParse(c.req.param("locationId"));
   if (!locationId.success) return undefined;
   const location = await deps.store.getLocation(merchant.merchantId, locationId.data);
-  return location ? { location, hosts } : undefined;
+  return location ? { location } : undefined;
 }
 
 function storedValues(mapping: Mapping): MappingValues {
@@ -210,20 +199,13 @@ function choicesSchema(chart: readonly QuickBooksAccount[], categoryCount: numbe
 
 type ChartRead = { ok: true; chart: QuickBooksAccount[] } | { ok: false; trouble: Trouble };
 
-function clientFor(hosts: ProviderHosts, tokens: TokenKeeper, connection: Connection) {
-  return createQuickBooksClient({
-    baseUrl: hosts.quickBooksBaseUrl, realmId: connection.externalId, tokens: quickBooksTokenSource(tokens, connection),
-    timeoutMs: hosts.timeoutMs ?? 15_000, maxAttempts: 2,
-  });
-}
-
-async function readChart(deps: WebDeps, hosts: ProviderHosts, tokens: TokenKeeper, merchant: Merchant, connectionId: string): Promise<ChartRead> {
+async function readChart(deps: WebDeps, merchant: Merchant, connectionId: string): Promise<ChartRead> {
   const connection = await deps.store.getConnection(merchant.merchantId, connectionId);
   if (!connection || !isActiveQuickBooks(connection)) {
     return { ok: false, trouble: { status: 409, message: "This location's QuickBooks company is not connected. Reconnect QuickBooks on the connections page, or choose another company for the location on the locations page." } };
   }
   try {
-    return { ok: true, chart: await clientFor(hosts, tokens, connection).listActiveAccounts() };
+    return { ok: true, chart: await deps.readers.quickBooks(connection).listActiveAccounts() };
   } catch (error) {
     return { ok: false, trouble: troubleOf(deps, connection, "read the chart of accounts", error) };
   }
@@ -232,8 +214,8 @@ async function readChart(deps: WebDeps, hosts: ProviderHosts, tokens: TokenKeepe
 type Created = { ok: true; created: AccountToCreate[] } | { ok: false; trouble: Trouble };
 
 /** Re-reads the chart and creates what is still missing, one account at a time; never updates or deletes. */
-async function createMissing(deps: WebDeps, hosts: ProviderHosts, tokens: TokenKeeper, connection: Connection, source: PosSource | undefined): Promise<Created> {
-  const client = clientFor(hosts, tokens, connection);
+async function createMissing(deps: WebDeps, connection: Connection, source: PosSource | undefined): Promise<Created> {
+  const client = deps.readers.quickBooks(connection);
   const created: AccountToCreate[] = [];
   try {
     const plan = missingAccounts(await client.listActiveAccounts(), source ? { source } : {});

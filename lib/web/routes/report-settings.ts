@@ -5,9 +5,8 @@
  */
 import type { Context, Hono } from "hono";
 import { addRecipient, getRecipientSettings, removeRecipient } from "../../report/recipients";
-import { getReviewMode, setReviewMode } from "../../report/review-mode";
 import { normalizeEmail } from "../../store/keys";
-import type { Merchant } from "../../store/types";
+import type { Merchant } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
@@ -39,12 +38,12 @@ const isNotice = (value: string | undefined): value is keyof typeof NOTICES => v
 type Extra = Pick<ReportSettingsProps, "notice" | "removeProblem" | "add" | "reviewError">;
 
 export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  const table = deps.reports;
+  const { recipients: recipientStore, settings } = deps;
 
   const render = async (merchant: Merchant, viewer: Viewer, extra: Extra) => {
     const [recipients, reviewMode] = await Promise.all([
-      getRecipientSettings(table, merchant.merchantId, merchant.email),
-      getReviewMode(table, merchant.merchantId),
+      getRecipientSettings(recipientStore, merchant.merchantId, merchant.email),
+      settings.getReviewMode(merchant.merchantId),
     ]);
     return ReportSettingsPage({ viewer, recipients: recipients.addresses, isDefault: recipients.isDefault, maxRecipients: MAX_RECIPIENTS, reviewMode, ...extra });
   };
@@ -63,7 +62,7 @@ export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void 
     const form = check(recipientForm, fields);
     if (!form.ok) return rejected(c, merchant, viewer, { add: { value, error: form.errors["email"] ?? "Enter an email address like name@example.com." } });
     const address = normalizeEmail(form.value.email);
-    const { addresses } = await getRecipientSettings(table, merchant.merchantId, merchant.email);
+    const { addresses } = await getRecipientSettings(recipientStore, merchant.merchantId, merchant.email);
     if (addresses.includes(address)) {
       return rejected(c, merchant, viewer, { add: { value, error: `${address} already receives the reports.` } });
     }
@@ -72,7 +71,7 @@ export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void 
         add: { value, error: `daybook sends the reports to at most ${String(MAX_RECIPIENTS)} addresses. Remove one from the list before adding another.` },
       });
     }
-    await addRecipient(table, merchant.merchantId, merchant.email, address);
+    await addRecipient(recipientStore, merchant.merchantId, merchant.email, address);
     deps.log("info", "report recipient added", { merchantId: merchant.merchantId, recipients: addresses.length + 1 });
     return c.redirect("/reports?done=added", 303);
   });
@@ -80,7 +79,7 @@ export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void 
   app.post("/reports/recipients/remove", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
     const form = check(removeForm, await formFields(c));
-    const { addresses } = await getRecipientSettings(table, merchant.merchantId, merchant.email);
+    const { addresses } = await getRecipientSettings(recipientStore, merchant.merchantId, merchant.email);
     const address = form.ok ? normalizeEmail(form.value.email) : undefined;
     if (address === undefined || !addresses.includes(address)) {
       return rejected(c, merchant, viewer, { removeProblem: "That address is not on the list of recipients, so nothing was removed. The list below is as it stands now." });
@@ -90,7 +89,7 @@ export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void 
         removeProblem: "Keep at least one recipient, or reports go nowhere. Add the new address first, then remove this one.",
       });
     }
-    await removeRecipient(table, merchant.merchantId, merchant.email, address);
+    await removeRecipient(recipientStore, merchant.merchantId, merchant.email, address);
     deps.log("info", "report recipient removed", { merchantId: merchant.merchantId, recipients: addresses.length - 1 });
     return c.redirect("/reports?done=removed", 303);
   });
@@ -100,7 +99,7 @@ export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void 
     const form = check(reviewForm, await formFields(c));
     if (!form.ok) return rejected(c, merchant, viewer, { reviewError: form.errors["reviewMode"] ?? "Tick the box or leave it clear, then save again." });
     const on = form.value.reviewMode === "on";
-    await setReviewMode(table, merchant.merchantId, on, deps.now());
+    await settings.setReviewMode(merchant.merchantId, on, deps.now());
     deps.log("info", "review mode saved", { merchantId: merchant.merchantId, reviewMode: on });
     return c.redirect(`/reports?done=${on ? "review-on" : "review-off"}`, 303);
   });

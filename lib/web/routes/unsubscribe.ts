@@ -38,7 +38,7 @@ export function addUnsubscribeRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const token = linkToken.safeParse(c.req.query("token"));
     if (!token.success) return linkProblem(c, INCOMPLETE);
     try {
-      await unsubscribeFromLink({ table: links.items, linkKey: links.key, now: deps.now }, token.data);
+      await unsubscribeFromLink({ recipients: deps.recipients, linkKey: links.key, now: deps.now }, token.data);
     } catch (error) {
       if (error instanceof SignedLinkError) return linkProblem(c, error.message);
       throw error;

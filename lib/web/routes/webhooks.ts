@@ -8,11 +8,10 @@ import type { Hono } from "hono";
 import { sha256Hex } from "../../auth/secrets";
 import { endConnection } from "../../connections/end-connection";
 import { OAuthError } from "../../oauth/provider";
-import { createTokenKeeper } from "../../oauth/token-keeper";
 import {
   CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
-import type { Connection, Provider } from "../../store/types";
+import type { Connection, ProviderName } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { QuickBooksDisconnectPage } from "../pages/messages";
@@ -102,7 +101,7 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 }
 
 async function endProviderConnections(
-  deps: WebDeps, provider: Provider, externalId: string, reason: string, applies: (connection: Connection) => boolean,
+  deps: WebDeps, provider: ProviderName, externalId: string, reason: string, applies: (connection: Connection) => boolean,
 ): Promise<number> {
   let ended = 0;
   for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
@@ -114,13 +113,13 @@ async function endProviderConnections(
 }
 
 /**
- * Asks QuickBooks about each connection of the company by refreshing its tokens through the token
- * keeper (single flight, the rotated tokens stored): a refusal (invalid_grant) is the proof of the
- * disconnect and ends the connection; tokens that still work stay, refreshed; a passing failure
- * decides nothing.
+ * Asks QuickBooks about each connection of the company by refreshing its tokens through the process's
+ * token keeper (single flight, the rotated tokens stored): a refusal (invalid_grant) is the proof of
+ * the disconnect and ends the connection (the keeper has told the merchant); tokens that still work
+ * stay, refreshed; a passing failure decides nothing.
  */
 async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): Promise<number> {
-  const keeper = createTokenKeeper({ store: deps.store, vault: deps.vault, providers: { quickbooks: deps.providers.quickbooks }, now: deps.now });
+  const keeper = deps.tokens;
   let ended = 0;
   for (const connection of await deps.store.findConnectionsByExternalId("quickbooks", realmId)) {
     if (connection.status !== "active") continue;

@@ -1,9 +1,9 @@
 /** Reads one Square location's business day page by page and folds it into the daily summary. */
-import type { BusinessDayWindow } from "../domain/business-day";
-import { SquareCatalog } from "../pos/square/catalog";
-import type { SquareReader } from "../pos/square/reader";
-import { type SquareDayResult, SquareDaySummariser } from "../pos/square/summarise";
-import type { LocationConfig } from "../store/types";
+import type { BusinessDayWindow } from "../../domain/business-day";
+import { SquareCatalog } from "./catalog";
+import type { SquareReader } from "./reader";
+import { type SquareDayResult, SquareDaySummariser } from "./summarise";
+import type { LocationConfig } from "../../model";
 
 export async function summariseSquareLocationDay(
   reader: SquareReader,

@@ -1,11 +1,11 @@
 /**
- * What Lambda's SQS event source mapping does, for running the worker off AWS (the local stack, the
- * tests): receive a batch with its attributes, hand it to the handler, and delete the messages the
+ * What Lambda's SQS event source mapping does, for running the worker off AWS against an SQS of
+ * moto_server's (the tests): receive a batch with its attributes, hand it to the handler, and delete the messages the
  * handler did not report as failed. A failed message stays on the queue, comes back when its
  * visibility timeout ends, and after the queue's maxReceiveCount goes to the dead-letter queue.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord } from "./handler";
+import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord } from "../lib/worker/handler";
 
 export interface PollOptions {
   sqs: SQSClient;

@@ -6,13 +6,13 @@
  * Single use is a conditional delete: of two concurrent uses exactly one gets the item back.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "../store/dynamo-items";
-import { StoreError } from "../store/errors";
-import { indexKeys, type ItemKey, keys } from "../store/keys";
-import { describing, normalizedEmail } from "../store/schemas";
-import { GSI1 } from "../store/table";
+import { conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
+import { StoreError } from "./errors";
+import { indexKeys, type ItemKey, keys } from "./keys";
+import { describing, normalizedEmail } from "./schemas";
+import { GSI1 } from "./table";
 import { z } from "../validation";
-import type { AuthStore, OAuthState, Session, SignInLink } from "./types";
+import type { AuthStore, OAuthState, Session, SignInLink } from "../auth/types";
 
 export interface DynamoAuthStoreOptions {
   client: DynamoDBDocumentClient;

@@ -31,36 +31,31 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { addSummaries, type DailySummary, isEmptySummary } from "../../lib/domain/summary";
-import { createSesSender } from "../../lib/email/ses";
-import { createCloverProvider } from "../../lib/oauth/clover";
-import { OAuthError } from "../../lib/oauth/provider";
-import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
-import { createTokenKeeper, type TokenKeeper } from "../../lib/oauth/token-keeper";
-import { openTokens, sealTokens } from "../../lib/oauth/tokens";
-import type { QuickBooksClient } from "../../lib/quickbooks/types";
-import { listDayReports } from "../../lib/report/report-store";
-import { setReviewMode } from "../../lib/report/review-mode";
-import { createSqsJobQueue } from "../../lib/schedule/enqueue";
-import { deduplicationIdOf, messageGroupOf, type SyncJob } from "../../lib/schedule/job";
-import { createDynamoStore } from "../../lib/store/dynamo";
-import type { Connection, LocationConfig, Store, SyncRecord } from "../../lib/store/types";
-import { createSyncPorts } from "../../lib/sync/ports";
-import type { SyncPorts, SyncStep } from "../../lib/sync/sync-day";
-import { createLocalVault } from "../../lib/vault/local";
-import { type BatchResponse, createWorkerHandler, type SqsEvent, type SqsRecord } from "../../lib/worker/handler";
-import type { WorkerDeps } from "../../lib/worker/process-job";
-import { cloverItems, generateCloverDay } from "../../sandbox/clover/generate-day";
-import { startCloverSimulator } from "../../sandbox/clover/server";
-import { prng } from "../../sandbox/random";
-import { DEFAULT_ACCOUNTS, startQuickBooksSimulator } from "../../sandbox/quickbooks/server";
-import { catalogBody, generateDay } from "../../sandbox/square/generate-day";
-import { startSquareSimulator } from "../../sandbox/square/server";
-import { expectedAccountNets } from "../support/account-totals";
-import { awsClientConfig, createTestTable } from "../support/aws";
-import { EXTRA_ACCOUNTS, MAPPING } from "../support/sync-world";
-import { awsClients, createQueues, createSender, sentMail } from "../support/worker-world";
+import type { WorkerConfig } from "../lib/config";
+import { addSummaries, type DailySummary, isEmptySummary } from "../lib/domain/summary";
+import type { Connection, LocationConfig, SyncRecord } from "../lib/model";
+import { OAuthError } from "../lib/oauth/provider";
+import type { TokenKeeper } from "../lib/oauth/token-keeper";
+import { openTokens, sealTokens } from "../lib/oauth/tokens";
+import type { QuickBooksClient } from "../lib/quickbooks/types";
+import { createSqsJobQueue } from "../lib/schedule/enqueue";
+import { deduplicationIdOf, messageGroupOf, type SyncJob } from "../lib/schedule/job";
+import { createDynamoStorage } from "../lib/store/storage";
+import type { Store } from "../lib/store/store";
+import type { SyncStep } from "../lib/sync/sync-day";
+import { createLocalVault } from "../lib/vault/local";
+import { type BatchResponse, createWorkerHandler, type SqsEvent, type SqsRecord } from "../lib/worker/handler";
+import { composeServices, type ServiceParts } from "../lib/wiring/services";
+import { composeWorker } from "../lib/wiring/worker";
+import { expectedAccountNets } from "../sandbox/account-totals";
+import { awsClientConfig, awsClients, createQueues, createSender, createTestTable, sentMail } from "../sandbox/aws";
+import { cloverItems, generateCloverDay } from "../sandbox/clover/generate-day";
+import { startCloverSimulator } from "../sandbox/clover/server";
+import { prng } from "../sandbox/random";
+import { DEFAULT_ACCOUNTS, startQuickBooksSimulator } from "../sandbox/quickbooks/server";
+import { catalogBody, generateDay } from "../sandbox/square/generate-day";
+import { startSquareSimulator } from "../sandbox/square/server";
+import { EXTRA_ACCOUNTS, MAPPING } from "../sandbox/world";
 
 export interface CampaignOptions {
   motoEndpoint: string;
@@ -221,26 +216,31 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const quickbooks = await startQuickBooksSimulator({ now, seed });
   const { sqs, ses } = awsClients(options.motoEndpoint);
   // DynamoDB serialises conditional writes to one item; moto does not, so every request goes one at a
-  // time (test/support/aws.ts), or moto's own races would show up as daybook's.
+  // time (sandbox/aws.ts), or moto's own races would show up as daybook's.
   const dynamo = oneWriteAtATime(new DynamoDBClient(awsClientConfig(options.motoEndpoint)));
-  const documents = DynamoDBDocumentClient.from(dynamo);
   try {
     const tableName = await createTestTable(dynamo);
-    const table = { client: documents, tableName };
-    const store = createDynamoStore({ client: documents, tableName, now: nowDate });
+    const storage = createDynamoStorage({ client: dynamo, tableName, now: nowDate });
+    const { store } = storage;
     const vault = createLocalVault(randomBytes(32));
     const queues = await createQueues(sqs, MAX_ATTEMPTS);
     const jobQueue = createSqsJobQueue(sqs, queues.queueUrl);
     const from = await createSender(ses);
-    const providers = {
-      quickbooks: createQuickBooksProvider({
-        clientId: quickbooks.clientId, clientSecret: quickbooks.clientSecret, redirectUri: "http://127.0.0.1/callback",
-        environment: "sandbox", endpoints: quickbooks.endpoints, now: nowDate,
-      }),
-      clover: createCloverProvider({
-        clientId: clover.appId, clientSecret: clover.appSecret, redirectUri: "http://127.0.0.1/callback", hostsOverride: clover.url, now: nowDate, timeoutMs: TIMEOUT_MS,
-      }),
+    // Each worker is a Lambda of its own, composed as functions/worker.ts composes one, from these settings
+    // pointed at the campaign's moto_server and simulators; the AWS clients, the table and the vault are shared.
+    const config: WorkerConfig = {
+      DAYBOOK_TABLE: tableName, AWS_REGION: "us-east-1", DAYBOOK_PUBLIC_URL: PUBLIC_URL, DAYBOOK_QUEUE_URL: queues.queueUrl, DAYBOOK_MAX_ATTEMPTS: MAX_ATTEMPTS,
+      DAYBOOK_LINK_KEY: randomBytes(32).toString("base64"), DAYBOOK_EMAIL_FROM: from,
+      SQUARE_CLIENT_ID: square.applicationId, SQUARE_CLIENT_SECRET: square.applicationSecret, SQUARE_BASE_URL: square.url,
+      CLOVER_APP_ID: clover.appId, CLOVER_APP_SECRET: clover.appSecret, CLOVER_BASE_URL: clover.url,
+      QUICKBOOKS_CLIENT_ID: quickbooks.clientId, QUICKBOOKS_CLIENT_SECRET: quickbooks.clientSecret, QUICKBOOKS_ENVIRONMENT: "sandbox",
+      QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase, QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token, QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
     };
+    const shared = {
+      now: nowDate, dynamo, sqs, ses, vault, oauthTimeoutMs: TIMEOUT_MS, waitForPeer: { initialDelayMs: 5, maxDelayMs: 50, attempts: 80 },
+    } satisfies ServiceParts & { sqs: SQSClient };
+    /** Another process's token keeper, on the campaign's table. */
+    const keeperOfAnotherProcess = async (): Promise<TokenKeeper> => (await composeServices(config, { ...shared, storage })).tokens;
 
     // ---- the merchants --------------------------------------------------------------------------
     const REVIEW = 0;
@@ -317,7 +317,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         });
         locations.push({ location, posConnectionId, days: plannedDays });
       }
-      if (index === REVIEW) await setReviewMode(table, merchantId, true, nowDate());
+      if (index === REVIEW) await storage.settings.setReviewMode(merchantId, true, nowDate());
       return { index, merchantId, realmId, owner, squareMerchantId, review: index === REVIEW, locations };
     }
 
@@ -372,19 +372,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       createJournalEntry: (body) => client.createJournalEntry(body, `naive-${randomUUID().slice(0, 30)}`),
     });
 
-    function createWorker(): Worker {
+    async function createWorker(): Promise<Worker> {
       const state: WorkerState = { dead: false, batchReceiveMax: 1, crashed: false };
-      const workerStore = chaosStore(state);
-      const keeper = createTokenKeeper({
-        store: workerStore, vault, providers, now: nowDate, waitForPeer: { initialDelayMs: 5, maxDelayMs: 50, attempts: 80 },
-      });
-      const ports = createSyncPorts({
-        store: workerStore,
-        tokens: keeper,
-        square: { baseUrl: square.url, timeoutMs: TIMEOUT_MS, maxRetries: 1 },
-        clover: { baseUrl: clover.url, timeoutMs: TIMEOUT_MS, maxRetries: 3, sleep: compressedSleep("clover waits asked") },
-        quickBooks: { baseUrl: quickbooks.endpoints.apiBase, timeoutMs: TIMEOUT_MS, maxAttempts: 3, sleep: compressedSleep("quickbooks waits asked") },
-        now: nowDate,
+      const runtime = await composeWorker(config, {
+        ...shared,
+        storage: { ...storage, store: chaosStore(state) },
+        tuning: {
+          square: { timeoutMs: TIMEOUT_MS, maxRetries: 1 },
+          clover: { timeoutMs: TIMEOUT_MS, maxRetries: 3, sleep: compressedSleep("clover waits asked") },
+          quickBooks: { timeoutMs: TIMEOUT_MS, maxAttempts: 3, sleep: compressedSleep("quickbooks waits asked") },
+        },
         checkpoint(step) {
           const plan = state.current === undefined ? undefined : crashPlan.get(state.current);
           if (!plan || plan.fired || plan.step !== step || state.batchReceiveMax > MAX_ATTEMPTS - 2) return;
@@ -394,25 +391,24 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           count(`crash ${step}`);
           throw new Error(CRASH_MESSAGE);
         },
+        onFailedDay: (job) => failedDays.push(job),
       });
-      const sync: SyncPorts = options.brokenWorker
-        ? { ...ports, quickBooksClient: async (connection) => { const made = await ports.quickBooksClient(connection); return { ...made, client: naive(made.client) }; } }
-        : ports;
-      const deps: WorkerDeps = {
-        store: workerStore, table, sync, email: createSesSender({ client: ses, from }), publicUrl: PUBLIC_URL, linkKey: randomBytes(32),
-        quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com", now: nowDate, onFailedDay: (job) => failedDays.push(job),
-      };
+      if (options.brokenWorker) {
+        // The broken worker's QuickBooks client, in place of the composed one's.
+        const ports = runtime.deps.sync;
+        runtime.deps.sync = { ...ports, quickBooksClient: async (connection) => { const made = await ports.quickBooksClient(connection); return { ...made, client: naive(made.client) }; } };
+      }
       const handler = createWorkerHandler({
-        deps, sqs, queueUrl: queues.queueUrl, dynamo, maxAttempts: MAX_ATTEMPTS, backoff: { baseSeconds: 0, maxSeconds: 0 },
+        ...runtime.handler, backoff: { baseSeconds: 0, maxSeconds: 0 },
         sleep: compressedSleep("waits for a run in progress"),
         ...(process.env["DAYBOOK_CHAOS_TRACE"] ? { log: (level: string, message: string, fields?: Record<string, unknown>) => { process.stderr.write(`worker ${level}: ${message} ${JSON.stringify(fields ?? {})}\n`); } } : {}),
       });
       return { state, handler };
     }
 
-    const workers = Array.from({ length: workerCount }, createWorker);
+    const workers = await Promise.all(Array.from({ length: workerCount }, createWorker));
     // Another Lambda instance that sometimes gets the same message at the same time (SQS is at-least-once).
-    const shadow = createWorker();
+    const shadow = await createWorker();
 
     const toRecord = (message: Message): SqsRecord => ({
       messageId: message.MessageId ?? "", receiptHandle: message.ReceiptHandle ?? "", body: message.Body ?? "",
@@ -511,7 +507,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
 
     // ---- refresh races --------------------------------------------------------------------------
-    const racers: TokenKeeper[] = [0, 1].map(() => createTokenKeeper({ store, vault, providers, now: nowDate, waitForPeer: { initialDelayMs: 5, maxDelayMs: 50, attempts: 80 } }));
+    const racers: TokenKeeper[] = await Promise.all([0, 1].map(keeperOfAnotherProcess));
     async function raceRefresh(merchant: PlannedMerchant, connectionId: string): Promise<void> {
       const connection = await store.getConnection(merchant.merchantId, connectionId);
       if (connection?.status !== "active") return;
@@ -705,7 +701,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     /** The day's failure was said: a failed report with an alert kept, and the alert email sent. */
     const failedVisibly = async (merchant: (typeof planned)[number], location: { locationId: string; name: string }, businessDay: string) => {
-      const reports = await listDayReports(table, merchant.merchantId, location.locationId, businessDay);
+      const reports = await storage.reports.listDay(merchant.merchantId, location.locationId, businessDay);
       const reported = reports.some((report) => report.status === "failed" && report.alert);
       return reported && alertsSent.has(`${merchant.owner}|Action needed: daybook could not post ${location.name}, ${businessDay}`);
     };
@@ -794,7 +790,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     clock = now() + DAY_MS + 3_600_000;
     nightStartedAt = Date.now();
     const intuit = quickbooks.exportState().tokens;
-    const tomorrow = createTokenKeeper({ store, vault, providers, now: nowDate });
+    const tomorrow = await keeperOfAnotherProcess();
     for (const merchant of planned) {
       const connectionIds = ["quickbooks-1", ...merchant.locations.filter((place) => place.location.source === "clover").map((place) => place.posConnectionId)];
       for (const connectionId of connectionIds) {
@@ -853,7 +849,7 @@ const WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemComman
 
 /**
  * DynamoDB never lets two conditional writes to one item both pass; moto's threaded server can (see
- * oneRequestAtATime in test/support/aws.ts). Like that helper, but only writes wait their turn: reads
+ * oneRequestAtATime in sandbox/aws.ts). Like that helper, but only writes wait their turn: reads
  * change nothing, so they need no order, and letting them run alongside keeps the campaign quick.
  */
 function oneWriteAtATime(client: DynamoDBClient): DynamoDBClient {

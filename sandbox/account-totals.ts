@@ -3,8 +3,8 @@
  * mapping, written independently of the journal-entry builder: nets do not care which side a line
  * was flipped to, so this is just "where does each figure go, with which sign".
  */
-import { type Mapping, nonRevenueAccount } from "../../lib/domain/mapping";
-import type { DailySummary } from "../../lib/domain/summary";
+import { type Mapping, nonRevenueAccount } from "../lib/domain/mapping";
+import type { DailySummary } from "../lib/domain/summary";
 
 export function expectedAccountNets(summary: DailySummary, mapping: Mapping): Record<string, number> {
   const nets: Record<string, number> = {};

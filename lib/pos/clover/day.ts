@@ -1,9 +1,9 @@
 /** Reads one Clover merchant's business day and folds it into the daily summary. */
-import type { BusinessDayWindow } from "../domain/business-day";
-import { CloverItemCategories } from "../pos/clover/categories";
-import type { CloverReader } from "../pos/clover/reader";
-import { type CloverDayResult, CloverDaySummariser } from "../pos/clover/summarise";
-import type { LocationConfig } from "../store/types";
+import type { BusinessDayWindow } from "../../domain/business-day";
+import { CloverItemCategories } from "./categories";
+import type { CloverReader } from "./reader";
+import { type CloverDayResult, CloverDaySummariser } from "./summarise";
+import type { LocationConfig } from "../../model";
 
 export async function summariseCloverLocationDay(
   reader: CloverReader,

@@ -4,8 +4,8 @@
  * no secret; the merchant signs in as usual.
  */
 import type { EmailSender } from "../email/email";
-import type { Connection, Store } from "../store/types";
-import { PROVIDER_NAMES } from "./pages/connections";
+import { type Connection, PROVIDER_NAMES } from "../model";
+import type { Store } from "../store/store";
 
 export interface ReconnectEmailDeps {
   store: Store;

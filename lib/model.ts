@@ -1,0 +1,115 @@
+/**
+ * The records daybook keeps, shared by every layer: the domain and the sync read them, the POS and
+ * QuickBooks adapters name their failures with them, and lib/store keeps them in one DynamoDB table
+ * (lib/store/store.ts is the storage port). Everything of a merchant sits under one partition. Only
+ * aggregates: no order, payment, customer or card is ever stored.
+ */
+import type { JournalEntryBody } from "./domain/journal-entry";
+import type { Mapping } from "./domain/mapping";
+import type { DailySummary } from "./domain/summary";
+
+export type PosSource = "square" | "clover";
+export type ProviderName = PosSource | "quickbooks";
+export type ConnectionStatus = "active" | "needs-reconnect" | "revoked";
+
+export interface Merchant {
+  merchantId: string;
+  name: string;
+  /** Lower-cased, trimmed; the sign-in address, unique across merchants. */
+  email: string;
+  createdAt: string;
+}
+
+export interface Connection {
+  merchantId: string;
+  connectionId: string;
+  provider: ProviderName;
+  status: ConnectionStatus;
+  /** The provider's id of the connected account: Square merchant id, QuickBooks realm id, Clover merchant id. */
+  externalId: string;
+  /** The tokens, encrypted by the vault; never plaintext. */
+  tokenCiphertext: string;
+  /** Bumped on every token change; token writes are conditional on it, so two refreshes never both win. */
+  tokenVersion: number;
+  /** Why the connection is not active, for the merchant. */
+  statusReason?: string;
+  /** Clover only: "us" | "eu" | "la" | "sandbox", whose hosts serve the merchant. */
+  region?: string;
+  /**
+   * ISO 8601: a worker holds the right to refresh these tokens until then (single flight: see
+   * acquireRefreshLease). Absent when no refresh is under way.
+   */
+  refreshLeaseUntil?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LocationConfig {
+  merchantId: string;
+  /** The POS's location id. */
+  locationId: string;
+  source: PosSource;
+  name: string;
+  posConnectionId: string;
+  quickbooksConnectionId: string;
+  timeZone: string;
+  /** HH:MM, quarter hours. */
+  dayStart: string;
+  currency: string;
+  mapping: Mapping;
+  updatedAt: string;
+}
+
+export type SyncState = "posting" | "posted" | "no-sales" | "held" | "failed";
+
+export type FailureKind = "retryable" | "needs-reconnect" | "needs-merchant" | "bug";
+
+export interface SyncFailure {
+  kind: FailureKind;
+  message: string;
+  at: string;
+  /** QuickBooks' transaction id for support, when the failure came from QuickBooks. */
+  intuitTid?: string;
+}
+
+/** One journal entry daybook posted for a location-day. */
+export interface PostedEntry {
+  revision: number;
+  docNumber: string;
+  entryId: string;
+  txnDate: string;
+  requestId: string;
+  /** The figures this entry carried: the whole day for revision 0, the difference for an adjustment. */
+  summary: DailySummary;
+  postedAt: string;
+}
+
+/** An entry being posted: written before the create so a crash can be resolved without a duplicate. */
+export interface PendingEntry {
+  revision: number;
+  docNumber: string;
+  requestId: string;
+  body: JournalEntryBody;
+  summary: DailySummary;
+  startedAt: string;
+}
+
+export interface SyncRecord {
+  merchantId: string;
+  locationId: string;
+  businessDay: string;
+  state: SyncState;
+  posted: PostedEntry[];
+  pending?: PendingEntry;
+  /** The day's last summary from the POS (aggregates only). */
+  lastSummary?: DailySummary;
+  heldReason?: string;
+  attempts: number;
+  lastError?: SyncFailure;
+  /** Optimistic lock: every write is conditional on the version read. */
+  version: number;
+  updatedAt: string;
+}
+
+/** The providers' names as a merchant reads them. */
+export const PROVIDER_NAMES: Record<ProviderName, string> = { square: "Square", clover: "Clover", quickbooks: "QuickBooks" };

@@ -1,0 +1,58 @@
+/**
+ * Every storage port daybook has, on its one DynamoDB table: the only place that makes the document
+ * client. lib/wiring builds one Storage per process from the table's DynamoDB client.
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { AuthStore } from "../auth/types";
+import type { MerchantSettings } from "../report/review-mode";
+import type { RecipientStore } from "../report/recipients";
+import type { ReportStore } from "../report/report-store";
+import type { BackfillStore } from "../schedule/backfill";
+import type { DueIndex } from "../schedule/due-index";
+import { createDynamoAuthStore } from "./auth";
+import { createDynamoBackfillStore } from "./backfills";
+import { createDynamoDueIndex } from "./due-index";
+import { createDynamoStore, type DynamoStoreOptions } from "./dynamo";
+import { createDynamoRecipientStore } from "./recipients";
+import { createDynamoReportStore } from "./reports";
+import { createDynamoMerchantSettings } from "./settings";
+import type { Store } from "./store";
+
+export interface Storage {
+  /** Merchants, connections, locations, sync records. */
+  store: Store;
+  /** Sign-in links, sessions, OAuth states, rate limits. */
+  auth: AuthStore;
+  reports: ReportStore;
+  recipients: RecipientStore;
+  settings: MerchantSettings;
+  dueIndex: DueIndex;
+  backfills: BackfillStore;
+}
+
+export interface DynamoStorageOptions extends Pick<DynamoStoreOptions, "now" | "pageSize" | "batchDelete"> {
+  client: DynamoDBClient;
+  tableName: string;
+  /** The due-index's table when it is not the main one (a test of a whole night keeps it apart). */
+  dueIndexTableName?: string;
+}
+
+export function createDynamoStorage(options: DynamoStorageOptions): Storage {
+  const client = DynamoDBDocumentClient.from(options.client);
+  const { tableName } = options;
+  return {
+    store: createDynamoStore({
+      client, tableName,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+      ...(options.batchDelete ? { batchDelete: options.batchDelete } : {}),
+    }),
+    auth: createDynamoAuthStore({ client, tableName }),
+    reports: createDynamoReportStore({ client, tableName }),
+    recipients: createDynamoRecipientStore({ client, tableName }),
+    settings: createDynamoMerchantSettings({ client, tableName }),
+    dueIndex: createDynamoDueIndex({ client, tableName: options.dueIndexTableName ?? tableName }),
+    backfills: createDynamoBackfillStore({ client, tableName }),
+  };
+}

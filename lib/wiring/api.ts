@@ -1,0 +1,72 @@
+/**
+ * The web app's runtime (functions/api.ts): the shared services, the readers the pages use, the
+ * webhook secrets, and the SQS queue behind the approve links and the backfill pages.
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { ApiConfig } from "../config";
+import { createSqsJobQueue, type JobQueue } from "../schedule/enqueue";
+import type { WebDeps } from "../web/deps";
+import { awsClientConfig } from "./aws";
+import { type ApiTuning, PAGE_TUNING, pageReaders } from "./provider-apis";
+import { composeServices, type ServiceParts, type Services } from "./services";
+
+export interface ApiParts extends ServiceParts {
+  sqs?: SQSClient;
+  /** How patient the pages' provider calls are (15 s, one retry by default). */
+  tuning?: ApiTuning;
+}
+
+export interface ApiRuntime {
+  deps: WebDeps;
+  services: Services;
+  close(): void;
+}
+
+/** The web app's deps from services a process already has (the local stack runs the worker beside it). */
+export function webDepsOf(
+  services: Services,
+  settings: Pick<ApiConfig, "SQUARE_WEBHOOK_SIGNATURE_KEY" | "SQUARE_WEBHOOK_URL" | "CLOVER_WEBHOOK_AUTH_CODE" | "CLOVER_APP_ID">,
+  options: { log: WebDeps["log"]; queue?: JobQueue; linkKey?: Buffer; tuning?: ApiTuning },
+): WebDeps {
+  const { publicUrl } = services;
+  return {
+    ...services.storage,
+    vault: services.vault,
+    email: services.email,
+    providers: services.providers,
+    tokens: services.tokens,
+    readers: pageReaders(services.tokens, services.hosts, options.tuning ?? PAGE_TUNING),
+    publicUrl,
+    webhooks: {
+      squareSignatureKey: settings.SQUARE_WEBHOOK_SIGNATURE_KEY,
+      squareNotificationUrl: settings.SQUARE_WEBHOOK_URL ?? `${publicUrl}/webhooks/square`,
+      cloverAuthCode: settings.CLOVER_WEBHOOK_AUTH_CODE,
+      cloverAppId: settings.CLOVER_APP_ID,
+    },
+    now: services.now,
+    ...(options.queue !== undefined && options.linkKey !== undefined ? { links: { key: options.linkKey, queue: options.queue } } : {}),
+    ...(options.queue !== undefined ? { backfill: { queue: options.queue } } : {}),
+    log: options.log,
+  };
+}
+
+export async function composeApi(config: ApiConfig, parts: ApiParts & { log: WebDeps["log"] }): Promise<ApiRuntime> {
+  const services = await composeServices(config, parts);
+  // One SQS client for everything the web queues: approvals and backfills.
+  const sqs = config.DAYBOOK_QUEUE_URL === undefined ? undefined : (parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials)));
+  const queue = sqs && config.DAYBOOK_QUEUE_URL !== undefined ? createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL) : undefined;
+  const deps = webDepsOf(services, config, {
+    log: parts.log,
+    ...(queue ? { queue } : {}),
+    ...(config.DAYBOOK_LINK_KEY !== undefined ? { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64") } : {}),
+    ...(parts.tuning ? { tuning: parts.tuning } : {}),
+  });
+  return {
+    deps,
+    services,
+    close() {
+      services.close();
+      if (sqs && !parts.sqs) sqs.destroy();
+    },
+  };
+}

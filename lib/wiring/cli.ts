@@ -1,0 +1,43 @@
+/**
+ * The CLI's runtimes: `daybook sync` gets what a sync needs, as the worker has it (the shared services,
+ * so tokens sealed by KMS open, every provider's tokens are refreshed by one keeper wired to the
+ * reconnect email, and each Clover merchant is read in its own region); `daybook backfill` gets the
+ * table and the queue. lib/cli loads this module only for those commands.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { BackfillConfig, SyncConfig } from "../config";
+import type { BackfillDeps } from "../schedule/backfill";
+import { createSqsJobQueue } from "../schedule/enqueue";
+import { createDynamoStorage } from "../store/storage";
+import type { SyncPorts } from "../sync/sync-day";
+import { type AwsCredentials, awsClientConfig } from "./aws";
+import { composeServices, type ServiceParts, type SyncPortOptions, syncPortsOf } from "./services";
+
+export interface SyncCommandRuntime {
+  sync: SyncPorts;
+  close(): void;
+}
+
+export async function composeSyncCommand(config: SyncConfig, parts: ServiceParts & SyncPortOptions = {}): Promise<SyncCommandRuntime> {
+  const services = await composeServices(config, parts);
+  return { sync: syncPortsOf(services, parts), close: () => { services.close(); } };
+}
+
+export interface BackfillCommandRuntime {
+  deps: BackfillDeps;
+  close(): void;
+}
+
+export function composeBackfillCommand(config: BackfillConfig, parts: { credentials?: AwsCredentials } = {}): BackfillCommandRuntime {
+  const dynamo = new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials));
+  const sqs = new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
+  const storage = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE });
+  return {
+    deps: { ...storage, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL) },
+    close() {
+      dynamo.destroy();
+      sqs.destroy();
+    },
+  };
+}

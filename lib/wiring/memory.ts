@@ -1,0 +1,82 @@
+/**
+ * The in-memory runtime, for the engine's fast tests (test/engine): the same services as production's
+ * composed the same way (composeServices), on parts that need no network and no other process: the
+ * real stores (lib/store) on dynalite in this process with its data in memory, the local vault with a
+ * random key, an email sender that records, a job queue that records. The POS and QuickBooks ports are
+ * the caller's: in-memory fakes of the test's, so no provider client is ever made or called.
+ */
+import { randomBytes } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SyncConfig } from "../config";
+import { createRecordingSender, type RecordingSender } from "../email/recording";
+import { createMemoryJobQueue, type MemoryJobQueue } from "../schedule/memory-queue";
+import type { SchedulerDeps } from "../schedule/scheduler";
+import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE, startLocalDatabase } from "../store/local/database";
+import type { SyncPorts } from "../sync/sync-day";
+import { createLocalVault } from "../vault/local";
+import type { WorkerDeps } from "../worker/process-job";
+import { awsClientConfig } from "./aws";
+import { composeServices, type Services, type SyncPortOptions, syncPortsOf } from "./services";
+import { workerDepsOf } from "./worker";
+
+/** Settings with nothing to reach: the providers' hosts are never called (the POS and QuickBooks ports are fakes). */
+const IN_MEMORY_SETTINGS: SyncConfig = {
+  DAYBOOK_TABLE: LOCAL_TABLE,
+  AWS_REGION: LOCAL_REGION,
+  DAYBOOK_PUBLIC_URL: "https://daybook.test",
+  SQUARE_CLIENT_ID: "in-memory", SQUARE_CLIENT_SECRET: "in-memory", SQUARE_BASE_URL: "http://127.0.0.1:9",
+  CLOVER_APP_ID: "in-memory", CLOVER_APP_SECRET: "in-memory", CLOVER_BASE_URL: "http://127.0.0.1:9",
+  QUICKBOOKS_CLIENT_ID: "in-memory", QUICKBOOKS_CLIENT_SECRET: "in-memory", QUICKBOOKS_ENVIRONMENT: "sandbox", QUICKBOOKS_BASE_URL: "http://127.0.0.1:9",
+};
+
+export interface InMemoryParts {
+  /** The POS's day and the QuickBooks client: in-memory fakes. */
+  apis: NonNullable<SyncPortOptions["apis"]>;
+  now?: () => Date;
+  checkpoint?: SyncPortOptions["checkpoint"];
+  onFailedDay?: WorkerDeps["onFailedDay"];
+}
+
+export interface InMemoryRuntime {
+  services: Services;
+  email: RecordingSender;
+  queue: MemoryJobQueue;
+  /** The sync engine's ports. */
+  sync: SyncPorts;
+  /** processJob's deps. */
+  worker: WorkerDeps;
+  /** runSchedulerTick's deps but the tick's `now`. */
+  scheduler: Omit<SchedulerDeps, "now" | "log">;
+  close(): Promise<void>;
+}
+
+export async function composeInMemory(parts: InMemoryParts): Promise<InMemoryRuntime> {
+  const database = await startLocalDatabase();
+  const dynamo = new DynamoDBClient(awsClientConfig({ ...IN_MEMORY_SETTINGS, DAYBOOK_DYNAMODB_ENDPOINT: database.endpoint }, "dynamodb", LOCAL_CREDENTIALS));
+  try {
+    await ensureLocalTable(dynamo, LOCAL_TABLE);
+    const email = createRecordingSender();
+    const queue = createMemoryJobQueue();
+    const services = await composeServices(IN_MEMORY_SETTINGS, {
+      dynamo, email, vault: createLocalVault(randomBytes(32)), ...(parts.now ? { now: parts.now } : {}),
+    });
+    const portOptions = { apis: parts.apis, ...(parts.checkpoint ? { checkpoint: parts.checkpoint } : {}) };
+    return {
+      services, email, queue,
+      sync: syncPortsOf(services, portOptions),
+      worker: workerDepsOf(services, { linkKey: randomBytes(32), quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, {
+        ...portOptions, ...(parts.onFailedDay ? { onFailedDay: parts.onFailedDay } : {}),
+      }),
+      scheduler: { store: services.storage.store, dueIndex: services.storage.dueIndex, queue },
+      async close() {
+        services.close();
+        dynamo.destroy();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    dynamo.destroy();
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The providers' APIs for one connection, acting with its tokens from the process's token keeper: the
+ * Square reader (the official SDK, loaded on first use), the Clover reader on the connection's own
+ * region's host, and the QuickBooks client with a token source that refreshes. Made per call, since a
+ * reader holds one connection's tokens; handed out as the sync's ports and the pages' readers.
+ */
+import { cloverLocations, type ProviderReaders, squareLocations } from "../locations/readers";
+import type { Connection } from "../model";
+import type { TokenKeeper } from "../oauth/token-keeper";
+import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
+import { summariseCloverLocationDay } from "../pos/clover/day";
+import { CloverRequestError } from "../pos/clover/errors";
+import { createSquareReader } from "../pos/square/client";
+import { summariseSquareLocationDay } from "../pos/square/day";
+import { createRawResponseCaller } from "../pos/square/raw-responses";
+import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickbooks/client";
+import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
+import type { QuickBooksClient, QuickBooksTokenSource } from "../quickbooks/types";
+import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
+import type { SyncPorts } from "../sync/sync-day";
+
+export interface ProviderHosts {
+  squareBaseUrl: string;
+  /** One host standing in for every Clover region (a simulator); each connection's region otherwise. */
+  cloverBaseUrl?: string;
+  quickBooksBaseUrl: string;
+}
+
+/** How patient the clients are, per provider; each client's own defaults where unset. */
+export interface ApiTuning {
+  square?: { timeoutMs?: number; maxRetries?: number };
+  clover?: { timeoutMs?: number; maxRetries?: number; sleep?: (ms: number) => Promise<void> };
+  quickBooks?: { timeoutMs?: number; maxAttempts?: number; sleep?: (ms: number) => Promise<void> };
+}
+
+/** A person is waiting: 15 s a request, one retry. */
+export const PAGE_TUNING: ApiTuning = {
+  square: { timeoutMs: 15_000, maxRetries: 1 },
+  clover: { timeoutMs: 15_000, maxRetries: 1 },
+  quickBooks: { timeoutMs: 15_000, maxAttempts: 2 },
+};
+
+/** The hosts from the settings: Intuit's API for the environment unless QUICKBOOKS_BASE_URL says otherwise. */
+export function providerHostsFrom(config: {
+  SQUARE_BASE_URL: string; CLOVER_BASE_URL?: string | undefined; QUICKBOOKS_BASE_URL?: string | undefined; QUICKBOOKS_ENVIRONMENT: QuickBooksEnvironment;
+}): ProviderHosts {
+  return {
+    squareBaseUrl: config.SQUARE_BASE_URL,
+    ...(config.CLOVER_BASE_URL !== undefined ? { cloverBaseUrl: config.CLOVER_BASE_URL } : {}),
+    quickBooksBaseUrl: config.QUICKBOOKS_BASE_URL ?? intuitEndpoints(config.QUICKBOOKS_ENVIRONMENT).apiBase,
+  };
+}
+
+/** The host that serves a Clover connection: the stand-in's, or its region's (us when it names none). */
+export function cloverHostOf(hosts: Pick<ProviderHosts, "cloverBaseUrl">, connection: Pick<Connection, "connectionId" | "region">): string {
+  if (hosts.cloverBaseUrl !== undefined) return hosts.cloverBaseUrl;
+  const region = connection.region ?? "us";
+  if (!Object.hasOwn(CLOVER_API_HOSTS, region)) throw new CloverRequestError(`the Clover connection ${connection.connectionId} names an unknown region`, "bug");
+  return CLOVER_API_HOSTS[region as CloverRegion];
+}
+
+function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
+  const { square = {}, clover = {}, quickBooks = {} } = tuning;
+  const accessToken = (connection: Connection) => () => tokens.accessToken(connection);
+  return {
+    cloverReader: (connection: Connection, asOf?: Date) => createCloverReader({
+      baseUrl: cloverHostOf(hosts, connection),
+      merchantId: connection.externalId,
+      accessToken: accessToken(connection),
+      ...(clover.timeoutMs !== undefined ? { timeoutMs: clover.timeoutMs } : {}),
+      ...(clover.maxRetries !== undefined ? { maxRetries: clover.maxRetries } : {}),
+      ...(clover.sleep ? { sleep: clover.sleep } : {}),
+      ...(asOf ? { now: () => asOf.getTime() } : {}),
+    }),
+    squareReader: (connection: Connection) => createSquareReader({
+      baseUrl: hosts.squareBaseUrl,
+      accessToken: accessToken(connection),
+      ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
+      ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
+    }),
+    squareCaller: (connection: Connection) => createRawResponseCaller({
+      baseUrl: hosts.squareBaseUrl, accessToken: accessToken(connection), timeoutMs: square.timeoutMs ?? 30_000, maxRetries: square.maxRetries ?? 3,
+    }),
+    quickBooks: (connection: Connection): { client: QuickBooksClient & QuickBooksAccountCreator; tokens: QuickBooksTokenSource } => {
+      const source = quickBooksTokenSource(tokens, connection);
+      const client = createQuickBooksClient({
+        baseUrl: hosts.quickBooksBaseUrl,
+        realmId: connection.externalId,
+        tokens: source,
+        ...(quickBooks.timeoutMs !== undefined ? { timeoutMs: quickBooks.timeoutMs } : {}),
+        ...(quickBooks.maxAttempts !== undefined ? { maxAttempts: quickBooks.maxAttempts } : {}),
+        ...(quickBooks.sleep ? { sleep: quickBooks.sleep } : {}),
+      });
+      return { client, tokens: source };
+    },
+  };
+}
+
+/** What the sync reads and posts with: a location's day from its POS, and the QuickBooks client. */
+export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient"> {
+  const apis = apisFor(tokens, hosts, tuning);
+  return {
+    async summarisePosDay(location, connection, window, asOf) {
+      // The sync's own clock: Clover orders modified up to the run's instant are read, and no later.
+      if (location.source === "clover") return summariseCloverLocationDay(apis.cloverReader(connection, asOf), location, window);
+      return summariseSquareLocationDay(apis.squareReader(connection), location, window);
+    },
+    quickBooksClient: (connection) => Promise.resolve(apis.quickBooks(connection)),
+  };
+}
+
+/** What the locations and mapping pages read with. */
+export function pageReaders(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = PAGE_TUNING): ProviderReaders {
+  const apis = apisFor(tokens, hosts, tuning);
+  return {
+    posLocations(connection) {
+      if (connection.provider === "clover") return cloverLocations(apis.cloverReader(connection));
+      if (connection.provider === "square") return squareLocations(apis.squareCaller(connection));
+      return Promise.reject(new Error(`connection ${connection.connectionId} is not a POS connection`));
+    },
+    quickBooks: (connection) => apis.quickBooks(connection).client,
+  };
+}

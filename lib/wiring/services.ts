@@ -1,0 +1,124 @@
+/**
+ * What every runtime that serves merchants or syncs their days shares (the web app, the worker,
+ * `daybook sync`, the local stack, the tests' in-memory runtime): the stores, the token vault, email,
+ * the OAuth providers, and ONE token keeper for the whole process, wired to the reconnect email, so a
+ * connection refused anywhere (a page, a webhook, a night's sync) tells the merchant once.
+ *
+ * Any part may be handed in instead of made from the settings: the tests hand in AWS clients pointed at
+ * moto_server, a clock, a vault with a key of their own.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
+import type { ConfigOf } from "../config";
+import { reconnectNotifier } from "../connections/reconnect-email";
+import type { EmailSender } from "../email/email";
+import type { Connection, ProviderName } from "../model";
+import type { OAuthProvider } from "../oauth/provider";
+import { createTokenKeeper, type TokenKeeper, type WaitForPeerOptions } from "../oauth/token-keeper";
+import { createDynamoStorage, type Storage } from "../store/storage";
+import type { SyncPorts, SyncStep } from "../sync/sync-day";
+import type { TokenVault } from "../vault/vault";
+import { type AwsCredentials, awsClientConfig } from "./aws";
+import { type ApiTuning, type ProviderHosts, providerHostsFrom, syncApis } from "./provider-apis";
+import { oauthProvidersFrom, type ProviderSettings } from "./providers";
+import { emailFrom, vaultFrom } from "./vault-and-email";
+
+/** The settings the shared parts read: `daybook sync`'s, which the web app's and the worker's include. */
+export type ServiceSettings = ConfigOf<"sync"> & Partial<Pick<ProviderSettings, "SQUARE_AUTHORIZE_BASE_URL" | "QUICKBOOKS_AUTHORIZE_URL">>;
+
+/** Parts handed in instead of made from the settings. */
+export interface ServiceParts {
+  /** The process's clock; the wall clock by default. */
+  now?: () => Date;
+  /** For AWS clients made here (moto_server and dynalite take any); the SDK's own lookup by default. */
+  credentials?: AwsCredentials;
+  /** The table's client (e.g. with a middleware of a test's). */
+  dynamo?: DynamoDBClient;
+  kms?: KMSClient;
+  ses?: SESv2Client;
+  storage?: Storage;
+  vault?: TokenVault;
+  email?: EmailSender;
+  providers?: Record<ProviderName, OAuthProvider>;
+  /** How long OAuth calls may take (the providers' defaults when unset). */
+  oauthTimeoutMs?: number;
+  /** How the token keeper waits for another process's refresh. */
+  waitForPeer?: WaitForPeerOptions;
+}
+
+export interface Services {
+  now: () => Date;
+  publicUrl: string;
+  storage: Storage;
+  vault: TokenVault;
+  email: EmailSender;
+  providers: Record<ProviderName, OAuthProvider>;
+  /** The one token keeper of the process. */
+  tokens: TokenKeeper;
+  /** Where the providers' APIs are. */
+  hosts: ProviderHosts;
+  /** Tells the merchant that a connection was refused and needs reconnecting (the reconnect email). */
+  connectionRefused: (connection: Pick<Connection, "merchantId" | "provider">) => Promise<void>;
+  /** The table's client, for the worker's idempotency records. */
+  dynamo: DynamoDBClient;
+  /** Closes the AWS clients made here (not the ones handed in). */
+  close(): void;
+}
+
+export async function composeServices(config: ServiceSettings, parts: ServiceParts = {}): Promise<Services> {
+  const now = parts.now ?? (() => new Date());
+  /** The AWS clients made here, to close with the runtime. */
+  const made: { destroy(): void }[] = [];
+  const remember = <T extends { destroy(): void }>(client: T): T => {
+    made.push(client);
+    return client;
+  };
+  const dynamo = parts.dynamo ?? remember(new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials)));
+  const storage = parts.storage ?? createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE, now });
+  let vault = parts.vault;
+  if (!vault) {
+    const built = await vaultFrom(config, { ...(parts.kms ? { kms: parts.kms } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}) });
+    if (built.kms && !parts.kms) remember(built.kms);
+    vault = built.vault;
+  }
+  let email = parts.email;
+  if (!email) {
+    const built = emailFrom(config, { ...(parts.ses ? { ses: parts.ses } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}), now });
+    if (built.ses && !parts.ses) remember(built.ses);
+    email = built.email;
+  }
+  const providers = parts.providers ?? oauthProvidersFrom(config, { now, ...(parts.oauthTimeoutMs !== undefined ? { timeoutMs: parts.oauthTimeoutMs } : {}) });
+  const connectionRefused = reconnectNotifier({ store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL });
+  const tokens = createTokenKeeper({
+    store: storage.store, vault, providers, now, onNeedsReconnect: connectionRefused,
+    ...(parts.waitForPeer ? { waitForPeer: parts.waitForPeer } : {}),
+  });
+  return {
+    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, providers, tokens, hosts: providerHostsFrom(config), connectionRefused, dynamo,
+    close() {
+      for (const client of made.splice(0)) client.destroy();
+    },
+  };
+}
+
+export interface SyncPortOptions {
+  /** The providers' clients' patience; their own defaults when unset. */
+  tuning?: ApiTuning;
+  /** Crash points for the fault campaign; nothing in production. */
+  checkpoint?: (step: SyncStep) => void | Promise<void>;
+  /** The POS and QuickBooks ports themselves, instead of the real clients (the engine's fast tests). */
+  apis?: Pick<SyncPorts, "summarisePosDay" | "quickBooksClient">;
+}
+
+/** The sync's ports: the stores, the merchant's settings, the providers' clients, the clock. */
+export function syncPortsOf(services: Services, options: SyncPortOptions = {}): SyncPorts {
+  return {
+    store: services.storage.store,
+    settings: services.storage.settings,
+    now: services.now,
+    ...(options.apis ?? syncApis(services.tokens, services.hosts, options.tuning)),
+    onNeedsReconnect: services.connectionRefused,
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+  };
+}

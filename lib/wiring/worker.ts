@@ -1,0 +1,73 @@
+/**
+ * The worker's runtime (functions/worker.ts): the shared services, the sync's ports on the real
+ * clients, SQS for the queue's visibility, and the idempotency records in the table.
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { WorkerConfig } from "../config";
+import { createIdempotencyStore } from "../store/idempotency";
+import type { WorkerHandlerOptions } from "../worker/handler";
+import type { WorkerDeps } from "../worker/process-job";
+import { awsClientConfig } from "./aws";
+import { composeServices, type ServiceParts, type Services, type SyncPortOptions, syncPortsOf } from "./services";
+
+export interface WorkerParts extends ServiceParts, SyncPortOptions {
+  sqs?: SQSClient;
+  /** Counts a day that ended failed (the FailedDays metric). */
+  onFailedDay?: WorkerDeps["onFailedDay"];
+}
+
+export interface WorkerRuntime {
+  deps: WorkerDeps;
+  /** For lib/worker/handler.ts's createWorkerHandler, with a log of the entry's. */
+  handler: Omit<WorkerHandlerOptions, "log">;
+  services: Services;
+  close(): void;
+}
+
+/** QuickBooks' web app, for links to entries in the reports. */
+export function quickBooksAppUrlOf(config: Pick<WorkerConfig, "QUICKBOOKS_APP_URL" | "QUICKBOOKS_ENVIRONMENT">): string {
+  return config.QUICKBOOKS_APP_URL ?? (config.QUICKBOOKS_ENVIRONMENT === "sandbox" ? "https://app.sandbox.qbo.intuit.com" : "https://app.qbo.intuit.com");
+}
+
+/** What processJob needs, from services a process already has (the local stack runs the web app beside it). */
+export function workerDepsOf(
+  services: Services,
+  settings: { linkKey: Buffer; quickBooksAppUrl: string },
+  options: Pick<WorkerParts, "onFailedDay" | "tuning" | "checkpoint" | "apis"> = {},
+): WorkerDeps {
+  const { storage } = services;
+  return {
+    store: storage.store,
+    reports: storage.reports,
+    recipients: storage.recipients,
+    backfills: storage.backfills,
+    sync: syncPortsOf(services, options),
+    email: services.email,
+    publicUrl: services.publicUrl,
+    linkKey: settings.linkKey,
+    quickBooksAppUrl: settings.quickBooksAppUrl,
+    now: services.now,
+    ...(options.onFailedDay ? { onFailedDay: options.onFailedDay } : {}),
+  };
+}
+
+export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {}): Promise<WorkerRuntime> {
+  const services = await composeServices(config, parts);
+  const sqs = parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
+  const deps = workerDepsOf(services, { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), quickBooksAppUrl: quickBooksAppUrlOf(config) }, parts);
+  return {
+    deps,
+    handler: {
+      deps,
+      sqs,
+      queueUrl: config.DAYBOOK_QUEUE_URL,
+      idempotency: createIdempotencyStore({ client: services.dynamo, tableName: config.DAYBOOK_TABLE }),
+      maxAttempts: config.DAYBOOK_MAX_ATTEMPTS,
+    },
+    services,
+    close() {
+      services.close();
+      if (!parts.sqs) sqs.destroy();
+    },
+  };
+}

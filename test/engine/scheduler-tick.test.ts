@@ -1,0 +1,62 @@
+/**
+ * The scheduler tick (lib/schedule/scheduler.ts) on the in-memory runtime: the real due-index store on
+ * in-process dynalite (its transactions all-or-nothing, as DynamoDB's), and a job queue that records.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { registerLocation } from "../../lib/schedule/due-index";
+import { messageGroupOf } from "../../lib/schedule/job";
+import { runSchedulerTick } from "../../lib/schedule/scheduler";
+import { createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, REALM_ID } from "./runtime";
+
+let world: EngineWorld;
+
+beforeEach(async () => {
+  world = await createEngineWorld();
+});
+
+afterEach(async () => {
+  await world.close();
+});
+
+// 06-14 in New York ends at 04:00Z on 06-15 and is due two hours later, settled.
+const REGISTERED = new Date("2025-06-14T15:00:00.000Z");
+const DUE = new Date("2025-06-15T06:00:00.000Z");
+const tick = (now: Date) => runSchedulerTick({ ...world.scheduler, now });
+
+describe("the scheduler tick", () => {
+  it("sends a location's day once it is due, after the re-checks of the three days before, in its company's group, then moves its entry on", async () => {
+    await registerLocation(world.scheduler.dueIndex, world.location, REALM_ID, REGISTERED);
+
+    expect(await tick(new Date(DUE.getTime() - 60_000))).toMatchObject({ enqueued: 0, locations: 0 });
+    expect(world.queue.take()).toEqual([]);
+
+    expect(await tick(DUE)).toMatchObject({ enqueued: 4, locations: 1, failed: 0 });
+    const sent = world.queue.take();
+    expect(sent.map(({ job }) => [job.businessDay, job.kind])).toEqual([
+      ["2025-06-11", "recheck"], ["2025-06-12", "recheck"], ["2025-06-13", "recheck"], ["2025-06-14", "first"],
+    ]);
+    expect(new Set(sent.map(({ messageGroup }) => messageGroup))).toEqual(new Set([messageGroupOf(REALM_ID)]));
+    expect(await world.scheduler.dueIndex.get(MERCHANT_ID, LOCATION_ID)).toMatchObject({ nextDueAt: "2025-06-16T06:00:00.000Z" });
+
+    expect(await tick(new Date(DUE.getTime() + 15 * 60_000))).toMatchObject({ enqueued: 0 });
+    expect(world.queue.take()).toEqual([]);
+  });
+
+  it("lets one of two overlapping ticks move an entry; the other skips it", async () => {
+    await registerLocation(world.scheduler.dueIndex, world.location, REALM_ID, REGISTERED);
+    const [a, b] = await Promise.all([tick(DUE), tick(DUE)]);
+    expect(a.locations + b.locations).toBe(1);
+    expect(a.skipped + b.skipped).toBe(1);
+    // Both sent before trying to move the entry; SQS's deduplication ids make them one delivery.
+    const sent = world.queue.take();
+    expect(new Set(sent.map(({ deduplicationId }) => deduplicationId)).size).toBe(4);
+    expect(await world.scheduler.dueIndex.get(MERCHANT_ID, LOCATION_ID)).toMatchObject({ nextDueAt: "2025-06-16T06:00:00.000Z" });
+  });
+
+  it("takes a location that no longer exists out of the index, sending nothing", async () => {
+    await registerLocation(world.scheduler.dueIndex, { ...world.location, locationId: "L-GONE" }, REALM_ID, REGISTERED);
+    expect(await tick(DUE)).toMatchObject({ removed: 1, enqueued: 0 });
+    expect(world.queue.take()).toEqual([]);
+    expect(await world.scheduler.dueIndex.get(MERCHANT_ID, "L-GONE")).toBeUndefined();
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The sync engine (lib/sync/sync-day.ts) on the in-memory runtime: the real stores on in-process
+ * dynalite, fake POS and QuickBooks ports (fakes.ts). Exactly once, adjustments, review mode, a refused
+ * connection, the last attempt, and one reading of the clock per run.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { markDayFailed, REVIEW_HOLD_REASON, CHANGED_SINCE_REVIEW_REASON, SyncError, syncLocationDay } from "../../lib/sync/sync-day";
+import { ProviderFailure } from "./fakes";
+import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER } from "./runtime";
+
+const DAY = "2025-06-14";
+let world: EngineWorld;
+
+beforeEach(async () => {
+  world = await createEngineWorld();
+});
+
+afterEach(async () => {
+  await world.close();
+});
+
+const record = () => world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, DAY);
+
+describe("the sync engine", () => {
+  it("posts a day once, and a second run finds it unchanged", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    const first = await syncLocationDay(world.sync, world.day(DAY));
+    expect(first).toMatchObject({ status: "posted", revision: 0, txnDate: DAY });
+    expect(world.quickbooks.entries).toHaveLength(1);
+    expect(await record()).toMatchObject({ state: "posted", posted: [{ revision: 0 }], attempts: 0 });
+
+    expect((await syncLocationDay(world.sync, world.day(DAY))).status).toBe("unchanged");
+    expect(world.quickbooks.entries).toHaveLength(1);
+  });
+
+  it("settles an entry a crash left pending after QuickBooks accepted it, without posting it twice", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    const crashed = { ...world.sync, checkpoint: (step: string) => { if (step === "after-create") throw new Error("the worker died here"); } };
+    await expect(syncLocationDay(crashed, world.day(DAY))).rejects.toThrow("the worker died here");
+    expect(world.quickbooks.entries).toHaveLength(1);
+    expect((await record())?.pending?.revision).toBe(0);
+
+    expect((await syncLocationDay(world.sync, world.day(DAY))).status).toBe("unchanged");
+    expect(world.quickbooks.entries).toHaveLength(1);
+    expect(await record()).toMatchObject({ state: "posted", posted: [{ revision: 0, entryId: world.quickbooks.entries[0]?.id }] });
+    expect((await record())?.pending).toBeUndefined();
+  });
+
+  it("posts only what changed since, as the next revision, when the POS's figures change", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    await syncLocationDay(world.sync, world.day(DAY));
+    world.pos.setDay(LOCATION_ID, DAY, aDay(2));
+    const adjusted = await syncLocationDay(world.sync, world.day(DAY));
+    expect(adjusted).toMatchObject({ status: "adjusted", revision: 1 });
+    expect(world.quickbooks.entries.map((entry) => entry.docNumber)).toEqual([expect.stringMatching(/^DB250614-/), expect.stringMatching(/^DB250614-[0-9A-Z]{6}-A1$/)]);
+    // The adjustment carries the difference: the day's sales once more.
+    expect((await record())?.posted[1]?.summary.sales).toEqual({ CAT_FOOD: 1_000, CAT_BEVERAGES: 450 });
+  });
+
+  it("holds a merchant's day in review mode, and posts on approval only the figures that were reviewed", async () => {
+    await world.services.storage.settings.setReviewMode(MERCHANT_ID, true, world.clock.at);
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    expect(await syncLocationDay(world.sync, world.day(DAY))).toMatchObject({ status: "held", reason: REVIEW_HOLD_REASON });
+    // A re-check is held again; only an approval posts.
+    expect((await syncLocationDay(world.sync, world.day(DAY))).status).toBe("held");
+    expect(world.quickbooks.entries).toEqual([]);
+
+    world.pos.setDay(LOCATION_ID, DAY, aDay(2));
+    expect(await syncLocationDay(world.sync, world.day(DAY), { approve: true })).toMatchObject({ status: "held", reason: CHANGED_SINCE_REVIEW_REASON });
+    expect(world.quickbooks.entries).toEqual([]);
+    expect((await syncLocationDay(world.sync, world.day(DAY), { approve: true })).status).toBe("posted");
+    expect(world.quickbooks.entries).toHaveLength(1);
+    expect((await record())?.posted[0]?.summary.sales).toEqual({ CAT_FOOD: 2_000, CAT_BEVERAGES: 900 });
+  });
+
+  it("posts an approval job's day at once when the merchant does not review", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    expect((await syncLocationDay(world.sync, world.day(DAY), { approve: true })).status).toBe("posted");
+  });
+
+  it("marks a connection the POS refuses, tells the merchant once, and fails the day for the merchant to act on", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
+    const outcome = await syncLocationDay(world.sync, world.day(DAY));
+    expect(outcome).toMatchObject({ status: "failed", failure: { kind: "needs-reconnect" } });
+    expect(await world.services.storage.store.getConnection(MERCHANT_ID, "square-1")).toMatchObject({ status: "needs-reconnect", tokenCiphertext: "" });
+    expect(world.email.sent.map(({ to, purpose, subject }) => ({ to, purpose, subject }))).toEqual([
+      { to: [OWNER], purpose: "reconnect", subject: "Reconnect Square to daybook" },
+    ]);
+
+    // The next run finds the connection waiting for the merchant: no second email.
+    expect((await syncLocationDay(world.sync, world.day(DAY))).status).toBe("failed");
+    expect(world.email.sent).toHaveLength(1);
+    expect(world.pos.reads).toBe(1);
+  });
+
+  it("counts a passing failure as an attempt and keeps the day's state; the last attempt marks the day failed", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    world.quickbooks.failNext.getCompanySettings = new ProviderFailure("QuickBooks answered 503", "retryable");
+    const thrown = await syncLocationDay(world.sync, world.day(DAY)).then(() => undefined, (error: unknown) => error);
+    expect(thrown).toBeInstanceOf(SyncError);
+    expect((thrown as SyncError).kind).toBe("retryable");
+    expect(await record()).toMatchObject({ attempts: 1, lastError: { kind: "retryable" } });
+
+    const failure = await markDayFailed(world.sync, world.day(DAY), thrown);
+    expect(failure).toMatchObject({ kind: "retryable", message: "QuickBooks answered 503", at: world.clock.at.toISOString() });
+    // The attempt was counted when it failed, not again.
+    expect(await record()).toMatchObject({ state: "failed", attempts: 1, lastError: failure });
+  });
+
+  it("reads the clock once per run, and records that instant", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    world.clock.reads = 0;
+    await syncLocationDay(world.sync, world.day(DAY));
+    expect(world.clock.reads).toBe(1);
+    const posted = await record();
+    expect(posted?.updatedAt).toBe(world.clock.at.toISOString());
+    expect(posted?.posted[0]?.postedAt).toBe(world.clock.at.toISOString());
+  });
+});

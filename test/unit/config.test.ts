@@ -1,0 +1,63 @@
+/**
+ * daybook's one configuration (lib/config.ts): each setting has one name, each runtime asks for its
+ * own part, and what is missing or wrong is said in plain words, never with a value.
+ */
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, type Runtime, RUNTIMES, SETTINGS } from "../../lib/config";
+
+const APPS = {
+  SQUARE_CLIENT_ID: "sq-app", SQUARE_CLIENT_SECRET: "sq-secret-value", CLOVER_APP_ID: "CLOVERAPP", CLOVER_APP_SECRET: "cl-secret-value",
+  QUICKBOOKS_CLIENT_ID: "qb-app", QUICKBOOKS_CLIENT_SECRET: "qb-secret-value",
+};
+
+function failure(runtime: Runtime, environment: Record<string, string | undefined>): string {
+  try {
+    loadConfig(runtime, environment);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error("the settings were accepted");
+}
+
+describe("the configuration", () => {
+  it("says what is missing or wrong in plain words, every problem at once", () => {
+    expect(failure("scheduler", {})).toBe("DAYBOOK_TABLE and DAYBOOK_QUEUE_URL are not set.");
+    expect(failure("scheduler", { DAYBOOK_TABLE: "daybook", DAYBOOK_QUEUE_URL: "a queue", DAYBOOK_DUE_SHARDS: "1000" }))
+      .toBe("DAYBOOK_QUEUE_URL must be a URL, like https://example.com; DAYBOOK_DUE_SHARDS must be at most 256.");
+    expect(failure("sync", { ...APPS, DAYBOOK_TABLE: "daybook", DAYBOOK_PUBLIC_URL: "http://daybook.example/", DAYBOOK_OUTBOX_DIR: "/tmp/outbox" })).toBe(
+      "DAYBOOK_PUBLIC_URL must be https (http only for localhost); DAYBOOK_PUBLIC_URL must not end with a slash; " +
+      "set exactly one of DAYBOOK_KMS_KEY_ID (AWS) and DAYBOOK_VAULT_KEY_FILE (local).",
+    );
+  });
+
+  it("counts an empty variable as not set, and never repeats a value", () => {
+    const message = failure("sync", { ...APPS, SQUARE_CLIENT_SECRET: "", DAYBOOK_TABLE: "daybook", DAYBOOK_PUBLIC_URL: "https://daybook.example", DAYBOOK_KMS_KEY_ID: "k", DAYBOOK_EMAIL_FROM: "x@y" });
+    expect(message).toBe("SQUARE_CLIENT_SECRET is not set.");
+    const link = failure("worker", { DAYBOOK_LINK_KEY: "c2hvcnQta2V5" });
+    expect(link).toContain("DAYBOOK_LINK_KEY must be at least 32 bytes, base64-encoded");
+    expect(link).not.toContain("c2hvcnQta2V5");
+  });
+
+  it("asks the scheduler for no secret, and the CLI's sync for what a sync needs", () => {
+    expect(loadConfig("scheduler", { DAYBOOK_TABLE: "daybook", DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs.fifo" }))
+      .toEqual({ DAYBOOK_TABLE: "daybook", AWS_REGION: "us-east-1", DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs.fifo", DAYBOOK_DUE_SHARDS: 16 });
+    const secrets = Object.keys(SETTINGS).filter((name) => /SECRET|AUTH_CODE|SIGNATURE_KEY|LINK_KEY|CLIENT_ID|APP_ID/.test(name));
+    expect(Object.keys(RUNTIMES.scheduler.def.shape).filter((name) => secrets.includes(name))).toEqual([]);
+
+    const sync = failure("sync", { DAYBOOK_TABLE: "daybook" });
+    const unset = ["DAYBOOK_PUBLIC_URL", ...Object.keys(APPS)];
+    expect(sync).toContain(`${unset.slice(0, -1).join(", ")} and ${unset.at(-1)} are not set`);
+    expect(sync).toContain("set exactly one of DAYBOOK_KMS_KEY_ID (AWS) and DAYBOOK_VAULT_KEY_FILE (local)");
+    expect(sync).toContain("set exactly one of DAYBOOK_EMAIL_FROM (SES) and DAYBOOK_OUTBOX_DIR (local)");
+    // Tokens sealed by KMS open in the CLI as in the worker.
+    expect(loadConfig("sync", { ...APPS, DAYBOOK_TABLE: "daybook", DAYBOOK_PUBLIC_URL: "https://daybook.example", DAYBOOK_KMS_KEY_ID: "alias/daybook", DAYBOOK_EMAIL_FROM: "daybook <a@b.example>" }))
+      .toMatchObject({ DAYBOOK_KMS_KEY_ID: "alias/daybook", QUICKBOOKS_ENVIRONMENT: "production", SQUARE_BASE_URL: "https://connect.squareup.com" });
+  });
+
+  it("has one name for Clover's stand-in host, and no default that sends every merchant to the US host", () => {
+    expect(Object.keys(SETTINGS).filter((name) => name.startsWith("CLOVER_") && /URL|HOST/.test(name))).toEqual(["CLOVER_BASE_URL"]);
+    const config = loadConfig("sync", { ...APPS, DAYBOOK_TABLE: "daybook", DAYBOOK_PUBLIC_URL: "https://daybook.example", DAYBOOK_KMS_KEY_ID: "k", DAYBOOK_EMAIL_FROM: "a@b" });
+    expect(config.CLOVER_BASE_URL).toBeUndefined();
+  });
+});
