@@ -44,6 +44,12 @@ export interface Connection {
   updatedAt: string;
 }
 
+/** A QuickBooks account as the company's chart names it: its number (AcctNum, where the company uses them) and name. */
+export interface AccountLabel {
+  name: string;
+  number?: string;
+}
+
 export interface LocationConfig {
   merchantId: string;
   /** The POS's location id. */
@@ -57,6 +63,11 @@ export interface LocationConfig {
   dayStart: string;
   currency: string;
   mapping: Mapping;
+  /**
+   * The accounts the mapping names, as the chart named them when the mapping was saved (refreshed when
+   * QuickBooks says one changed), by account Id: what pages and emails show instead of a bare Id.
+   */
+  accountLabels?: Record<string, AccountLabel>;
   updatedAt: string;
 }
 

@@ -3,7 +3,30 @@
  * (outbox.ts). Callers build the whole message; senders only deliver it.
  */
 
-export type EmailPurpose = "sign-in" | "reconnect" | "report" | "alert";
+/**
+ * Why an email is sent. Every purpose but "sign-in" goes to an address that agreed to receive it (the
+ * merchant's own sign-in address, or a report recipient who confirmed), within the daily caps.
+ */
+export type EmailPurpose =
+  | "sign-in"
+  /** A connection was refused: reconnect it. */
+  | "reconnect"
+  /** One location-day's report (kept for the day page; the digest replaces it in the inbox). */
+  | "report"
+  /** A failed or held day, at once. */
+  | "alert"
+  /** Asks a newly added report recipient to confirm before anything else is sent to them. */
+  | "confirm-recipient"
+  /** The nightly (or weekly, or exceptions-only) digest of all the business's locations. */
+  | "digest"
+  /** A backfill ended: one summary of all its days. */
+  | "backfill-summary"
+  /** A location stopped posting, or resumed. */
+  | "posting-status"
+  /** Tells the merchant a report recipient unsubscribed. */
+  | "unsubscribe-notice"
+  /** Invites an accountant to a business. */
+  | "invitation";
 
 export interface OutgoingEmail {
   to: string[];
@@ -14,6 +37,8 @@ export interface OutgoingEmail {
   headers?: Record<string, string>;
   /** For metrics and logs; a log line names the purpose, never the address or the body. */
   purpose: EmailPurpose;
+  /** The merchant the email is about, for the per-merchant daily cap; absent only for sign-in. */
+  merchantId?: string;
 }
 
 export interface EmailSender {

@@ -121,6 +121,7 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
   currency,
   mapping: mappingSchema,
+  accountLabels: z.optional(z.record(id, z.object({ name: z.string(), number: z.optional(z.string()) }))),
   updatedAt: timestamp,
 }));
 
