@@ -80,7 +80,7 @@ export class SyncError extends Error {
   }
 }
 
-function classify(error: unknown): SyncError {
+export function classify(error: unknown): SyncError {
   if (error instanceof SyncError) return error;
   if (error instanceof QuickBooksError) return new SyncError(error.message, error.kind, error.details.intuitTid);
   if (error instanceof ConflictError) return new SyncError("another worker changed this day at the same time", "retryable");
@@ -94,9 +94,12 @@ function classify(error: unknown): SyncError {
 
 /** The requestid of a create: ≤ 50 characters, and different whenever the body is. */
 export function requestIdFor(realmId: string, day: LocationDay, revision: number, body: JournalEntryBody): string {
-  const digest = createHash("sha256")
-    .update(JSON.stringify([realmId, day.merchantId, day.locationId, day.businessDay, revision, body]))
-    .digest("base64url");
+  return requestIdOf([realmId, day.merchantId, day.locationId, day.businessDay, revision, body]);
+}
+
+/** A requestid from everything that makes a create what it is (the company, what it posts, the body). */
+export function requestIdOf(parts: readonly unknown[]): string {
+  const digest = createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
   return `daybook-${digest.slice(0, 40)}`;
 }
 
@@ -309,25 +312,37 @@ function reviewHoldReason(review: Review, before: SyncRecord | undefined, summar
 }
 
 /** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */
-async function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
-  const found = await quickbooks.findJournalEntries({ docNumber: pending.docNumber });
-  const ours = found.filter((candidate) => candidate.privateNote?.startsWith(DAYBOOK_NOTE_MARKER));
+function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
+  return postUnlessPosted(quickbooks, pending, { fingerprint: summaryHash(pending.summary), what: "this day" });
+}
+
+/**
+ * Creates a claimed entry unless QuickBooks already has it: its DocNumber first, then the create with
+ * the claim's requestid. An entry of daybook's under that DocNumber is the claimed one when its
+ * PrivateNote carries `fingerprint` (the hash of what it posts); any other is a conflict for a person.
+ */
+export async function postUnlessPosted(
+  quickbooks: QuickBooksClient,
+  claim: { docNumber: string; requestId: string; body: JournalEntryBody },
+  { fingerprint, what }: { fingerprint: string; what: string },
+): Promise<CreatedJournalEntry> {
+  const found = await quickbooks.findJournalEntries({ docNumber: claim.docNumber });
+  const ours = found.filter((candidate) => candidate.privateNote?.includes(DAYBOOK_NOTE_MARKER));
   if (ours.length > 0) {
-    const hash = summaryHash(pending.summary);
-    const same = ours.find((candidate) => candidate.privateNote?.includes(hash));
+    const same = ours.find((candidate) => candidate.privateNote?.includes(fingerprint));
     if (same) return same;
     throw new SyncError(
-      `QuickBooks already holds entry ${pending.docNumber} from daybook with other figures than daybook recorded; it needs a look before anything more is posted for this day.`,
+      `QuickBooks already holds entry ${claim.docNumber} from daybook with other figures than daybook recorded; it needs a look before anything more is posted for ${what}.`,
       "bug",
     );
   }
   if (found.length > 0) {
     throw new SyncError(
-      `QuickBooks already holds a journal entry numbered ${pending.docNumber} that daybook did not make; rename it in QuickBooks so daybook can post this day.`,
+      `QuickBooks already holds a journal entry numbered ${claim.docNumber} that daybook did not make; rename it in QuickBooks so daybook can post ${what}.`,
       "needs-merchant",
     );
   }
-  return quickbooks.createJournalEntry(pending.body, pending.requestId);
+  return quickbooks.createJournalEntry(claim.body, claim.requestId);
 }
 
 function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJournalEntry, now: Date): Omit<SyncRecord, "version"> {
@@ -349,7 +364,7 @@ function withoutError<T extends { lastError?: SyncFailure; version?: number }>(r
   return rest;
 }
 
-async function activeConnection(store: Store, merchantId: string, connectionId: string, name: string): Promise<Connection> {
+export async function activeConnection(store: Store, merchantId: string, connectionId: string, name: string): Promise<Connection> {
   const connection = await store.getConnection(merchantId, connectionId);
   if (!connection) throw new SyncError(`the ${name} connection is missing; connect ${name} again`, "needs-reconnect");
   if (connection.status !== "active") {
@@ -363,7 +378,7 @@ async function activeConnection(store: Store, merchantId: string, connectionId: 
  * merchant told, before the error goes on. A connection the token keeper already marked (a refused
  * refresh) is left as it is: the keeper has told the merchant.
  */
-async function withReconnectMarking<T>(ports: Pick<SyncPorts, "store" | "onNeedsReconnect">, connection: Connection, action: () => Promise<T>): Promise<T> {
+export async function withReconnectMarking<T>(ports: Pick<SyncPorts, "store" | "onNeedsReconnect">, connection: Connection, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
