@@ -20,7 +20,7 @@ export type IndexKey = {
 };
 
 /** Ids become key segments; a "#" inside one would blur the boundary between segments. */
-function segment(value: string, what: string): string {
+export function segment(value: string, what: string): string {
   if (value === "" || value.includes("#")) {
     throw new StoreError(`${what} must be a non-empty id without "#", got ${JSON.stringify(value)}`);
   }
