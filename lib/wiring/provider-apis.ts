@@ -11,12 +11,14 @@ import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/
 import { summariseCloverLocationDay } from "../pos/clover/day";
 import { CloverRequestError } from "../pos/clover/errors";
 import { createSquareReader } from "../pos/square/client";
+import { createSquarePayoutReader } from "../pos/square/payouts";
 import { summariseSquareLocationDay } from "../pos/square/day";
 import { createRawResponseCaller } from "../pos/square/raw-responses";
 import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickbooks/client";
 import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
 import type { QuickBooksClient, QuickBooksTokenSource } from "../quickbooks/types";
 import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
+import type { PayoutPorts } from "../payouts/post-payouts";
 import type { SyncPorts } from "../sync/sync-day";
 
 export interface ProviderHosts {
@@ -106,6 +108,20 @@ export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiT
       return summariseSquareLocationDay(apis.squareReader(connection), location, window);
     },
     quickBooksClient: (connection) => Promise.resolve(apis.quickBooks(connection)),
+  };
+}
+
+/** What the payouts step reads with: a Square location's payouts created or changed since a time, with their entries. */
+export function payoutApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}, now: () => Date = () => new Date()): Pick<PayoutPorts, "readPayouts"> {
+  const { square = {} } = tuning;
+  return {
+    readPayouts: (connection, locationId, sinceMs) => createSquarePayoutReader({
+      baseUrl: hosts.squareBaseUrl,
+      accessToken: () => tokens.accessToken(connection),
+      now: () => now().getTime(),
+      ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
+      ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
+    }).payoutsChangedSince(locationId, sinceMs),
   };
 }
 

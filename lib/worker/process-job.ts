@@ -25,6 +25,8 @@ import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
 import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+import type { PayoutPorts } from "../payouts/post-payouts";
+import { postNightPayouts } from "./night-payouts";
 
 export interface WorkerDeps {
   store: Store;
@@ -32,6 +34,8 @@ export interface WorkerDeps {
   recipients: RecipientStore;
   backfills: BackfillStore;
   sync: SyncPorts;
+  /** Square payouts, posted once a night per location (night-payouts.ts); absent where none are read. */
+  payouts?: PayoutPorts;
   email: EmailSender;
   /** The origin merchants use, for links in reports. */
   publicUrl: string;
@@ -80,6 +84,7 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
   }
 
   if (outcome.status === "failed") deps.onFailedDay?.(job);
+  await postNightPayouts(deps.payouts, job);
   await countBackfillDay(deps, job, outcome.status === "failed" ? "failed" : "done");
   if (outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before))) {
     // A re-check of a day still waiting for review, with the same figures: the report already went.
