@@ -1,4 +1,5 @@
 import { type Connection, PROVIDER_NAMES, type ProviderName } from "../../model";
+import { grantsPayouts } from "../../payouts/post-payouts";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
@@ -34,7 +35,7 @@ export function ConnectionsPage(props: {
       {providers.map((provider) => {
         const connections = props.connections.filter((connection) => connection.provider === provider);
         const live = connections.filter((connection) => connection.status !== "revoked");
-        const needsReconnect = live.some((connection) => connection.status === "needs-reconnect");
+        const needsReconnect = live.some((connection) => connection.status === "needs-reconnect" || lacksPayouts(connection));
         const label = live.length === 0 ? "Connect" : needsReconnect ? "Reconnect" : "Connect another account";
         return (
           <section>
@@ -61,6 +62,12 @@ export function ConnectionsPage(props: {
   );
 }
 
+/** Said of an active Square connection made before daybook read payouts. */
+export const PAYOUTS_SCOPE_SENTENCE =
+  "Made before daybook posted deposits: reconnect Square to let daybook read your payouts and post each one to your bank account. Your daily sales keep posting meanwhile.";
+
+const lacksPayouts = (connection: Connection): boolean => connection.status === "active" && !grantsPayouts(connection);
+
 function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
   return (
     <table>
@@ -74,6 +81,7 @@ function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
             <td>
               {STATUS_TEXT[connection.status]}
               {connection.statusReason && <><br />{connection.statusReason}</>}
+              {lacksPayouts(connection) && <><br />{PAYOUTS_SCOPE_SENTENCE}</>}
             </td>
             <td>{formatInstant(connection.createdAt)}</td>
             <td>
