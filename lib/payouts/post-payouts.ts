@@ -217,7 +217,7 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
       throw new SyncError(`The Square payout of ${summary.arrivalDate} is in ${summary.currency}, but this location sells in ${location.currency}.`, "needs-merchant");
     }
     // (1) A claim a crash left pending is settled first.
-    if (record?.pending) await settle(run, record.pending, save, base);
+    const settledNow = record?.pending ? await settle(run, record.pending, save, base) : undefined;
 
     const posted = record?.posted ?? [];
     const deposit = posted.find((entry) => entry.kind === "deposit");
@@ -250,6 +250,7 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
     if (record && (record.summary.status !== summary.status || record.summary.version !== summary.version)) {
       await save(base());
     }
+    if (settledNow) return outcome(settledNow.kind === "reversal" ? "reversed" : "posted", { docNumber: settledNow.docNumber });
     return outcome("unchanged");
   } catch (error) {
     const failure = classify(error);
@@ -286,11 +287,14 @@ async function claimAndPost(run: PayoutRunContext, entry: BuiltPayoutEntry, save
 }
 
 /** A claim a crash left pending: found by its DocNumber in QuickBooks, or created now with the same requestid. */
-async function settle(run: PayoutRunContext, pending: PendingPayoutEntry, save: Save, base: () => Omit<PayoutRecord, "version">): Promise<void> {
+async function settle(
+  run: PayoutRunContext, pending: PendingPayoutEntry, save: Save, base: () => Omit<PayoutRecord, "version">,
+): Promise<PendingPayoutEntry> {
   const created = await withReconnectMarking(run.ports, run.qbConnection, () =>
     postUnlessPosted(run.quickbooks, pending, { fingerprint: pending.linesHash, what: "this payout" }));
   await save(settled(base(), pending, created, run.at));
   await run.ports.checkpoint?.("after-record");
+  return pending;
 }
 
 function settled(
