@@ -84,7 +84,7 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
   }
 
   if (outcome.status === "failed") deps.onFailedDay?.(job);
-  await postNightPayouts(deps.payouts, job);
+  await postNightPayouts(deps.payouts, job, attempt);
   await countBackfillDay(deps, job, outcome.status === "failed" ? "failed" : "done");
   if (outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before))) {
     // A re-check of a day still waiting for review, with the same figures: the report already went.
