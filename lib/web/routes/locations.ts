@@ -15,7 +15,7 @@ import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
-import { type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
+import { type DepositStatus, type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
@@ -169,7 +169,26 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
       return { connection, locations: undefined, problem: "daybook could not read this account's locations just now. Reload the page in a minute; if it keeps failing, reconnect the account on the connections page." };
     }
   }));
+  const saved = await deps.store.listLocations(merchant.merchantId);
   return LocationsPage({
-    viewer, pos, quickBooks: connections.filter(isActiveQuickBooks), saved: await deps.store.listLocations(merchant.merchantId), ...extra,
+    viewer, pos, quickBooks: connections.filter(isActiveQuickBooks), saved, deposits: await depositsOf(deps, saved), ...extra,
   });
+}
+
+/** Where each Square location that posts its payouts stands: the last night's check, and payouts waiting. */
+async function depositsOf(deps: WebDeps, saved: LocationConfig[]): Promise<Record<string, DepositStatus>> {
+  const paidOut = saved.filter((location) => location.source === "square" && location.mapping.payouts);
+  return Object.fromEntries(await Promise.all(paidOut.map(async (location): Promise<[string, DepositStatus]> => {
+    const [check, records] = await Promise.all([
+      deps.payouts.getCheck(location.merchantId, location.locationId),
+      deps.payouts.listPayouts(location.merchantId, location.locationId),
+    ]);
+    const waiting = records.filter((record) => record.state === "held" || record.state === "failed");
+    const reason = waiting[0]?.heldReason ?? waiting[0]?.lastError?.message;
+    return [location.locationId, {
+      ...(check ? { lastRunAt: check.lastRunAt } : {}),
+      ...(check?.lastError ? { problem: check.lastError.message } : {}),
+      waiting: { count: waiting.length, ...(reason ? { reason } : {}) },
+    }];
+  })));
 }
