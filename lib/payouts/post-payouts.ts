@@ -14,6 +14,7 @@
  * A Square connection made before daybook asked for PAYOUTS_READ posts no payouts: the merchant is
  * asked once to reconnect, and the days keep posting meanwhile.
  */
+import { businessDayOf } from "../domain/business-day";
 import type { Warning } from "../domain/warnings";
 import type { Connection, LocationConfig, PayoutRecord, PendingPayoutEntry, SyncFailure } from "../model";
 import { SquareRequestError } from "../pos/square/errors";
@@ -22,7 +23,7 @@ import type { CompanySettings, QuickBooksClient } from "../quickbooks/types";
 import type { PayoutStore } from "../store/payouts";
 import { ConflictError } from "../store/store";
 import {
-  activeConnection, classify, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
+  activeConnection, classify, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
 } from "../sync/sync-day";
 import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, linesHash, type PayoutEntryContext } from "./payout-entry";
 import { summarisePayout, type PayoutSummary } from "./payout-summary";
@@ -235,17 +236,18 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
         await save({ ...rest, state, warnings: built.warnings, ...(built.held && reason ? { heldReason: reason } : {}) });
         return outcome(state, reason ? { reason } : {});
       }
-      const entry = buildPayoutEntry(summary, location.mapping, await context());
-      const created = await claimAndPost(run, entry, save, base);
-      return outcome("posted", { docNumber: created, warnings: entry.warnings });
+      const entryContext = await context();
+      const created = await claimAndPost(run, (extra) => buildPayoutEntry(summary, location.mapping, { ...entryContext, ...extra }), save, base);
+      return outcome("posted", { docNumber: created, warnings: built.warnings });
     }
     if (deposit && summary.status === "FAILED" && !posted.some((entry) => entry.kind === "reversal")) {
       const previous = record?.summary ?? summary;
-      const entry = buildPayoutReversal(summary, {
+      const postedDeposit = {
         docNumber: deposit.docNumber, amount: previous.amount, currency: previous.currency,
         bankAccountId: deposit.bankAccountId ?? "", clearingAccountId: deposit.clearingAccountId,
-      }, await context());
-      return outcome("reversed", { docNumber: await claimAndPost(run, entry, save, base) });
+      };
+      const entryContext = await context();
+      return outcome("reversed", { docNumber: await claimAndPost(run, (extra) => buildPayoutReversal(summary, postedDeposit, { ...entryContext, ...extra }), save, base) });
     }
     if (record && (record.summary.status !== summary.status || record.summary.version !== summary.version)) {
       await save(base());
@@ -264,21 +266,41 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
 
 type Save = (next: Omit<PayoutRecord, "version">) => Promise<PayoutRecord>;
 
-/** Claims the entry in the payout's record, creates it with its requestid, records it; returns its DocNumber. */
-async function claimAndPost(run: PayoutRunContext, entry: BuiltPayoutEntry, save: Save, base: () => Omit<PayoutRecord, "version">): Promise<string> {
-  if (!entry.journalEntry) throw new SyncError(`the ${entry.kind} entry of a payout is empty`, "bug");
+/**
+ * Claims the entry in the payout's record, creates it with its requestid, records it; returns its
+ * DocNumber. Books closed for the entry's date: it goes in today, saying which date it is for, as a
+ * day's entry does.
+ */
+async function claimAndPost(
+  run: PayoutRunContext, build: (extra: Pick<PayoutEntryContext, "txnDate" | "note">) => BuiltPayoutEntry, save: Save, base: () => Omit<PayoutRecord, "version">,
+): Promise<string> {
   const { ports, location, qbConnection, at } = run;
-  const body = entry.journalEntry;
-  const pending: PendingPayoutEntry = {
-    kind: entry.kind, docNumber: entry.docNumber,
-    requestId: requestIdOf([qbConnection.externalId, location.merchantId, location.locationId, "payout", base().payoutTag, entry.kind, body]),
-    total: entry.total, bankAccountId: entry.bankAccountId, clearingAccountId: entry.clearingAccountId,
-    body, linesHash: linesHash(entry.lines), startedAt: at.toISOString(),
+  const claim = async (entry: BuiltPayoutEntry): Promise<PendingPayoutEntry> => {
+    if (!entry.journalEntry) throw new SyncError(`the ${entry.kind} entry of a payout is empty`, "bug");
+    const body = entry.journalEntry;
+    const pending: PendingPayoutEntry = {
+      kind: entry.kind, docNumber: entry.docNumber,
+      requestId: requestIdOf([qbConnection.externalId, location.merchantId, location.locationId, "payout", base().payoutTag, entry.kind, body]),
+      total: entry.total, bankAccountId: entry.bankAccountId, clearingAccountId: entry.clearingAccountId,
+      body, linesHash: linesHash(entry.lines), startedAt: at.toISOString(),
+    };
+    await save({ ...base(), state: "posting", pending, warnings: entry.warnings });
+    return pending;
   };
-  await save({ ...base(), state: "posting", pending, warnings: entry.warnings });
-  await ports.checkpoint?.("after-claim");
   // The record was just claimed: nothing of this entry can be in QuickBooks yet, so no lookup.
-  const created = await withReconnectMarking(ports, qbConnection, () => run.quickbooks.createJournalEntry(body, pending.requestId));
+  const create = (pending: PendingPayoutEntry) =>
+    withReconnectMarking(ports, qbConnection, () => run.quickbooks.createJournalEntry(pending.body, pending.requestId));
+  let pending = await claim(build({}));
+  await ports.checkpoint?.("after-claim");
+  let created: Awaited<ReturnType<typeof create>>;
+  try {
+    created = await create(pending);
+  } catch (error) {
+    if (!isClosedPeriod(error)) throw error;
+    const today = businessDayOf(at.getTime(), location.timeZone);
+    pending = await claim(build({ txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${pending.body.TxnDate}.` }));
+    created = await create(pending);
+  }
   await ports.checkpoint?.("after-create");
   const current = base();
   await save(settled(current, pending, created, at));

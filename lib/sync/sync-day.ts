@@ -30,6 +30,11 @@ export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
 const CLOSED_PERIOD_CODES = new Set(["6210", "6200"]);
 
+/** QuickBooks refused an entry because its books are closed for the entry's date. */
+export function isClosedPeriod(error: unknown): boolean {
+  return error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? "");
+}
+
 /** Points a crash can be injected at in tests; a no-op in production. */
 export type SyncStep = "after-fetch" | "after-claim" | "after-create" | "after-record";
 

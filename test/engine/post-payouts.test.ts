@@ -12,6 +12,7 @@ import type { Payout, PayoutEntry } from "../../lib/payouts/payout";
 import { type PayoutPorts, postPayouts } from "../../lib/payouts/post-payouts";
 import type { PayoutWithEntries } from "../../lib/pos/square/payouts";
 import { SquareRequestError } from "../../lib/pos/square/errors";
+import { QuickBooksError } from "../../lib/quickbooks/types";
 import type { SyncStep } from "../../lib/sync/sync-day";
 import { processJob } from "../../lib/worker/process-job";
 import { entry, payoutOf } from "../support/payouts";
@@ -158,10 +159,22 @@ describe("posting payouts", () => {
     expect(made.quickbooks.entries).toHaveLength(1);
   });
 
+  it("books closed for the arrival date: the deposit goes in today, saying which date it is for, once", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    made.quickbooks.failNext.createJournalEntry = new QuickBooksError("The books are closed for 2025-06-11", "needs-merchant", { status: 400, code: "6210" });
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+    const { body } = made.quickbooks.entries[0]!;
+    expect(body.TxnDate).toBe("2025-06-15");
+    expect(body.PrivateNote).toContain("Dated 2025-06-15 because the QuickBooks books are closed for 2025-06-11.");
+    expect(body.DocNumber).toMatch(/^DP250611-/);
+  });
+
   it("a QuickBooks outage fails the run, kept on the location's check, and the next night posts", async () => {
     const { world: made, square, ports } = await world();
     square.set(wednesday, wednesdayEntries);
-    made.quickbooks.failNext.createJournalEntry = new (await import("../../lib/quickbooks/types")).QuickBooksError("QuickBooks is unavailable", "retryable", { status: 503 });
+    made.quickbooks.failNext.createJournalEntry = new QuickBooksError("QuickBooks is unavailable", "retryable", { status: 503 });
     expect(await postPayouts(ports, ref)).toMatchObject({ status: "failed", failure: { kind: "retryable" } });
     expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).toMatchObject({ lastError: { kind: "retryable" } });
     made.clock.at = new Date(made.clock.at.getTime() + 86_400_000);
