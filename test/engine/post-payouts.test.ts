@@ -5,7 +5,9 @@
  * once across crashes at every step, a returned payout reversed once, a held one posted once mapped,
  * and a connection without PAYOUTS_READ asked once while its days keep posting.
  */
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
+import { LOCAL_TABLE } from "../../lib/store/local/database";
 import { SQUARE_SCOPES } from "../../lib/oauth/square";
 import { sealTokens } from "../../lib/oauth/tokens";
 import type { Payout, PayoutEntry } from "../../lib/payouts/payout";
@@ -181,6 +183,23 @@ describe("posting payouts", () => {
     expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted" }] });
     expect(made.quickbooks.entries).toHaveLength(1);
     expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).not.toHaveProperty("lastError");
+  });
+});
+
+describe("the payout records", () => {
+  it("are checked on the way out: a record changed by hand fails with a sentence naming it and the field", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    await postPayouts(ports, ref);
+    const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+    const client = DynamoDBDocumentClient.from(made.services.dynamo);
+    const key = { PK: `MERCHANT#${MERCHANT_ID}`, SK: `PAYOUT#${LOCATION_ID}#${record!.payoutTag}` };
+    await client.send(new UpdateCommand({ TableName: LOCAL_TABLE, Key: key, UpdateExpression: "SET summary.amount = :text", ExpressionAttributeValues: { ":text": "950.65" } }));
+    await expect(made.services.storage.payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag)).rejects.toThrow(
+      new RegExp(`the stored payout MERCHANT#${MERCHANT_ID} PAYOUT#${LOCATION_ID}#${record!.payoutTag} is not valid: summary\\.amount`),
+    );
+    // Nothing is written that could not be read back.
+    await expect(made.services.storage.payouts.savePayout({ ...record!, summary: { ...record!.summary, amount: 0.5 } }, record!.version)).rejects.toThrow(/summary\.amount/);
   });
 });
 
