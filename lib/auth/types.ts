@@ -71,6 +71,8 @@ export interface AuthStore {
   putOAuthState(state: OAuthState): Promise<void>;
   /** Deletes and returns the state if it exists and has not expired at `now` (single use, atomic). */
   consumeOAuthState(stateHash: string, now: Date): Promise<OAuthState | undefined>;
+  /** Deletes every OAuth state of the merchant (account deletion); returns how many went. */
+  deleteOAuthStates(merchantId: string): Promise<number>;
 
   /**
    * Counts one more event under `bucket` (e.g. "sign-in-email#<hash>") in the fixed window that

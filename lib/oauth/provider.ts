@@ -43,8 +43,11 @@ export interface OAuthProvider {
   refresh(tokens: StoredTokens, region?: string): Promise<StoredTokens>;
   /** Clover's recovery with the refresh token that preceded the current one; absent where the provider has none. */
   recover?(previousRefreshToken: string, region?: string): Promise<StoredTokens>;
-  /** Revokes the authorization at the provider; a provider without a revoke endpoint (Clover) resolves. */
-  revoke(tokens: StoredTokens, externalId: string): Promise<void>;
+  /**
+   * Revokes the authorization at the provider. Absent where the provider gives daybook no way to
+   * revoke (Clover: only the merchant can, by uninstalling daybook in Clover).
+   */
+  revoke?(tokens: StoredTokens, externalId: string): Promise<void>;
   /** When the token keeper should refresh before use: true if `tokens` are due at `now`. */
   refreshDue(tokens: StoredTokens, now: Date): boolean;
 }

@@ -249,6 +249,13 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       );
     },
 
+    async removeConnection(merchantId, connectionId) {
+      const { Attributes } = await client.send(new DeleteCommand({
+        TableName: tableName, Key: keys.connection(merchantId, connectionId), ReturnValues: "ALL_OLD",
+      }));
+      return Attributes !== undefined;
+    },
+
     async putLocation(location) {
       const key = keys.location(location.merchantId, location.locationId);
       await put(toItem(locationSchema, location, key, "the location"));

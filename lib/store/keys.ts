@@ -78,6 +78,12 @@ export const indexKeys = {
     GSI1SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
   }),
   merchantSessions: (merchantId: string): string => `SESSIONS#${segment(merchantId, "merchantId")}`,
+  /** A merchant's OAuth states in flight, so account deletion finds them (they live 10 minutes). */
+  merchantOAuthStates: (merchantId: string): string => `OAUTHSTATES#${segment(merchantId, "merchantId")}`,
+  oauthState: (merchantId: string, stateHash: string): IndexKey => ({
+    GSI1PK: indexKeys.merchantOAuthStates(merchantId),
+    GSI1SK: segment(stateHash, "stateHash"),
+  }),
   session: (merchantId: string, createdAt: string, sessionHash: string): IndexKey => ({
     GSI1PK: indexKeys.merchantSessions(merchantId),
     // createdAt first: the index sorts a merchant's sessions by age.

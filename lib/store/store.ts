@@ -58,6 +58,11 @@ export interface Store {
   /** Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and the connection is active; ConflictError otherwise. */
   updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string): Promise<Connection>;
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
+  /**
+   * Removes the connection's record, tokens and all: an ended connection is not kept. A refresh in
+   * flight cannot write it back (its writes are conditional on the record). False if it was gone.
+   */
+  removeConnection(merchantId: string, connectionId: string): Promise<boolean>;
 
   putLocation(location: LocationConfig): Promise<void>;
   getLocation(merchantId: string, locationId: string): Promise<LocationConfig | undefined>;

@@ -114,16 +114,15 @@ describe("Square's oauth.authorization.revoked", () => {
     expect(await stillWorks(merchantId, connectionId)).toBe(true);
   });
 
-  it("ends the connections of the revoked Square account and destroys their tokens", async () => {
+  it("ends (removes) the connections of the revoked Square account, tokens and all", async () => {
     const { merchantId, externalId, connectionId } = await connected("square");
     await revokeInSquare(externalId);
     const body = revokedEvent(externalId, world.clock.date().toISOString());
     world.clock.advance(1000);
     const response = await postSquare(body, squareSignature(body));
     expect(response.status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({
-      status: "revoked", tokenCiphertext: "", statusReason: "Access was revoked in Square.",
-    });
+    // An ended connection is removed at once, tokens and all.
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("a replayed revocation never ends a connection made after it", async () => {
@@ -167,11 +166,11 @@ describe("Clover's app-uninstall webhook", () => {
     expect(await stillWorks(merchantId, connectionId)).toBe(true);
   });
 
-  it("ends the connection when Clover reports the uninstall, and destroys its tokens", async () => {
+  it("ends (removes) the connection when Clover reports the uninstall, tokens and all", async () => {
     const { merchantId, externalId, connectionId } = await connected("clover");
     const status = await world.clover.uninstallApp(externalId, { webhookUrl: `${base}/webhooks/clover` });
     expect(status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("ignores another app's events", async () => {
@@ -209,14 +208,12 @@ describe("QuickBooks' disconnect URL", () => {
     expect(await accessWorks(world, "quickbooks", refreshed.accessToken, externalId)).toBe(true);
   });
 
-  it("ends the connection when QuickBooks refuses its tokens, and destroys them", async () => {
+  it("ends (removes) the connection when QuickBooks refuses its tokens", async () => {
     const { merchantId, externalId, connectionId } = await connected("quickbooks");
     world.quickbooks.revokeAll(externalId);
     const response = await world.browser().get(`/disconnect/quickbooks?realmId=${externalId}`);
     expect(response.status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({
-      status: "revoked", tokenCiphertext: "", statusReason: "Disconnected in QuickBooks.",
-    });
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("answers a malformed realmId with 400 and limits the checks per company", async () => {

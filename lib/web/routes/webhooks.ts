@@ -53,7 +53,7 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     // A signed event can be replayed (the signature has no timestamp): it never ends a later reconnect.
     // Square gives whole seconds, so a connection made within the second of the revocation counts as earlier.
     const madeBefore = revoked.success ? Date.parse(revoked.data.data.object.revocation.revoked_at) + 1000 : Number.POSITIVE_INFINITY;
-    const ended = await endProviderConnections(deps, "square", event.merchantId, "Access was revoked in Square.", (connection) => Date.parse(connection.createdAt) < madeBefore);
+    const ended = await endProviderConnections(deps, "square", event.merchantId, (connection) => Date.parse(connection.createdAt) < madeBefore);
     deps.log("info", "square authorization revoked", { ended });
     return c.text("OK", 200);
   });
@@ -79,7 +79,7 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     }
     let ended = 0;
     for (const merchantId of event.uninstalledMerchantIds) {
-      ended += await endProviderConnections(deps, "clover", merchantId, "daybook was uninstalled in Clover.", () => true);
+      ended += await endProviderConnections(deps, "clover", merchantId, () => true);
     }
     deps.log("info", "clover app events", { uninstalled: event.uninstalledMerchantIds.length, ended });
     return c.text("OK", 200);
@@ -100,13 +100,14 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   });
 }
 
+/** Ends (removes) the daybook connections to the provider account the provider says it disconnected. */
 async function endProviderConnections(
-  deps: WebDeps, provider: ProviderName, externalId: string, reason: string, applies: (connection: Connection) => boolean,
+  deps: WebDeps, provider: ProviderName, externalId: string, applies: (connection: Connection) => boolean,
 ): Promise<number> {
   let ended = 0;
   for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
-    if (connection.status === "revoked" || !applies(connection)) continue;
-    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason });
+    if (!applies(connection)) continue;
+    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
   }
   return ended;
@@ -134,7 +135,7 @@ async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): 
       }
     }
     // The keeper marked it needs-reconnect and destroyed the tokens; the merchant did this on purpose.
-    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason: "Disconnected in QuickBooks." });
+    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
   }
   return ended;
