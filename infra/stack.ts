@@ -97,7 +97,8 @@ export class DaybookStack extends Stack {
       partitionKey: attribute(TABLE.partitionKey),
       sortKey: attribute(TABLE.sortKey),
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: TABLE.pointInTimeRecovery },
+      // Deleted items stay restorable this long: under the 30 days within which deletion is promised.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: TABLE.pointInTimeRecoveryDays },
       timeToLiveAttribute: TABLE.timeToLiveAttribute,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: tableKey,

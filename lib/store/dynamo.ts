@@ -15,6 +15,7 @@ import {
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
+import { businessDayExpiresAt } from "./retention";
 import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { GSI1 } from "./table";
 import type { Connection, ConnectionStatus, Merchant } from "../model";
@@ -272,7 +273,9 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     async saveSyncRecord(record, expectedVersion) {
       assertVersion(expectedVersion, 0);
       const key = keys.syncRecord(record.merchantId, record.locationId, record.businessDay);
-      const item = toItem(syncRecordSchema, { ...record, version: expectedVersion + 1 }, key, "the sync record");
+      const item = toItem(syncRecordSchema, { ...record, version: expectedVersion + 1 }, key, "the sync record", {
+        expiresAt: businessDayExpiresAt(record.businessDay),
+      });
       const what = `sync record ${record.locationId} ${record.businessDay} of merchant ${record.merchantId}`;
       await put(item, expectedVersion === 0
         ? { expression: "attribute_not_exists(PK)", conflict: `${what} already exists` }

@@ -37,6 +37,9 @@ export const KIND_PREFIX = {
   syncRecord: "SYNC#",
 } as const;
 
+/** The partition of the worker's idempotency records (lib/store/idempotency.ts); their SK is Powertools' hashed key. */
+export const IDEMPOTENCY_PARTITION = "IDEMPOTENCY#worker";
+
 /** Sign-in addresses compare case-insensitively and without surrounding space. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

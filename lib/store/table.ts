@@ -11,6 +11,7 @@
  * sessions (`SESSIONS#<merchantId>`). Items without GSI1PK are not in it.
  */
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { POINT_IN_TIME_RECOVERY_DAYS } from "./retention";
 
 export const TABLE = {
   partitionKey: { name: "PK", type: "S" },
@@ -24,7 +25,8 @@ export const TABLE = {
     },
   ],
   billing: "PAY_PER_REQUEST",
-  pointInTimeRecovery: true,
+  /** Point-in-time recovery, for this many days (retention.ts): deleted data leaves the backups within 30. */
+  pointInTimeRecoveryDays: POINT_IN_TIME_RECOVERY_DAYS,
   /** Epoch seconds; DynamoDB deletes the item some time after it passes. */
   timeToLiveAttribute: "expiresAt",
 } as const;

@@ -19,7 +19,9 @@ import { type DaybookStack, MAX_RECEIVE_COUNT, RUNTIME } from "../../infra/stack
 import { loadConfig } from "../../lib/config";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../../lib/metrics-names";
 import { parameterVariable, SECRET_PARAMETERS, type SecretVariable } from "../../lib/secrets/ssm";
+import { type ItemKind, itemKindOf, POINT_IN_TIME_RECOVERY_DAYS, RETENTION } from "../../lib/store/retention";
 import { TABLE } from "../../lib/store/table";
+import { everyItemKind } from "../support/every-item-kind";
 
 interface Statement {
   Sid?: string;
@@ -89,6 +91,28 @@ describe("storage", () => {
       }),
     });
   });
+
+  it("keeps point-in-time backups 30 days at most, so a deleted account's data leaves them within the promised 30 days", () => {
+    const [[, table]] = ofType("AWS::DynamoDB::Table") as [[string, Resource]];
+    const recovery = table.Properties.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled: boolean; RecoveryPeriodInDays: number };
+    expect(recovery.PointInTimeRecoveryEnabled).toBe(true);
+    expect(recovery.RecoveryPeriodInDays).toBeLessThanOrEqual(30);
+    expect(recovery.RecoveryPeriodInDays).toBe(POINT_IN_TIME_RECOVERY_DAYS);
+  });
+
+  it("expires every transient kind of item through the table's TTL attribute, written by the real stores", async () => {
+    const [[, table]] = ofType("AWS::DynamoDB::Table") as [[string, Resource]];
+    const ttl = table.Properties.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean };
+    expect(ttl.Enabled).toBe(true);
+    const transient: ItemKind[] = ["sync-record", "report", "failure-report", "backfill", "sign-in-link", "session", "oauth-state", "rate-limit", "idempotency"];
+    for (const kind of transient) expect(RETENTION[kind].expires, kind).toBe(true);
+    const items = await everyItemKind();
+    for (const kind of transient) {
+      const ofKind = items.filter((item) => itemKindOf(item) === kind);
+      expect(ofKind.length, kind).toBeGreaterThan(0);
+      for (const item of ofKind) expect(typeof item[ttl.AttributeName], kind).toBe("number");
+    }
+  }, 30_000);
 
   it("rotates both keys and keeps them when the stack goes", () => {
     const keys = ofType("AWS::KMS::Key");
