@@ -55,6 +55,8 @@ export interface AuthStore {
    * Atomic (a conditional delete): of two concurrent uses, exactly one gets the link.
    */
   consumeSignInLink(tokenHash: string, now: Date): Promise<SignInLink | undefined>;
+  /** The link, without using it, if it exists and has not expired at `now` (what the confirm page names). */
+  getSignInLink(tokenHash: string, now: Date): Promise<SignInLink | undefined>;
 
   putSession(session: Session): Promise<void>;
   /** The session if it exists and neither timeout has passed at `now`. */

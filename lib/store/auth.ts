@@ -122,6 +122,13 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
       return item && fromItem(signInLinkSchema, recordOf(item), "the used sign-in link");
     },
 
+    async getSignInLink(tokenHash, now) {
+      const key = keys.signInLink(tokenHash);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (Item === undefined || !(String(Item.expiresAtIso) > now.toISOString())) return undefined;
+      return fromItem(signInLinkSchema, recordOf(Item), `the stored sign-in link ${describeItem(Item)}`);
+    },
+
     async putSession(session) {
       const key = keys.session(session.sessionHash);
       const item = toItem(sessionSchema, session, key, "the session", {
