@@ -19,7 +19,7 @@
  */
 import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/client";
 import { z } from "../validation";
-import { type Authorization, type AuthorizeRequest, type CallbackQuery, OAuthError, type OAuthProvider } from "./provider";
+import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
 /** Where each region's merchants consent (clover.md §1.2); the API hosts are lib/pos/clover's. */
@@ -147,8 +147,11 @@ export function createCloverProvider(options: CloverOAuthOptions): OAuthProvider
       if (query["client_id"] !== undefined && query["client_id"] !== options.clientId) {
         throw new OAuthError("The Clover callback is for another app; connect Clover again.", "needs-reconnect");
       }
+      if (!/^[A-Za-z0-9]{1,64}$/.test(merchantId)) throw new OAuthError("The Clover callback names a merchant id Clover does not make; connect Clover again.", "needs-reconnect");
       const chosen = regionOf(region);
       const tokens = await post("connect", chosen, "/oauth/v2/token", { client_id: options.clientId, client_secret: options.clientSecret, code });
+      // The callback's merchant_id is only what the browser brought back: Clover says whose the token is.
+      await confirmAccount("Clover", `${apiHost(chosen)}/v3/merchants/${merchantId}`, tokens.accessToken, (body) => (body as { id?: unknown } | null)?.id === merchantId);
       return { tokens, externalId: merchantId, region: chosen };
     },
 

@@ -205,6 +205,33 @@ describe("the callback refuses, with a 400 page and nothing stored", () => {
   });
 });
 
+describe("the account a callback names", () => {
+  it("is checked with the provider: a Clover merchant_id or QuickBooks realmId swapped in the callback refuses the connection, storing nothing", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    const swaps = [
+      { provider: "clover", parameter: "merchant_id", consented: world.accounts.clover[0]!, named: world.accounts.clover[1]! },
+      { provider: "quickbooks", parameter: "realmId", consented: world.accounts.quickbooks[0]!, named: world.accounts.quickbooks[1]! },
+    ] as const;
+    for (const { provider, parameter, consented, named } of swaps) {
+      const callback = new URL(await browser.consent(provider, "approve", consented), "https://daybook.test");
+      expect(callback.searchParams.get(parameter)).toBe(consented);
+      callback.searchParams.set(parameter, named);
+      const before = await world.scan();
+      const response = await browser.get(`${callback.pathname}${callback.search}`);
+      expect(response.status, provider).toBe(400);
+      expect(await response.text(), provider).toContain("named another account than the one its authorization is for");
+      expect(await world.deps.store.listConnections(merchantId), provider).toEqual([]);
+      // Only the spent state went; nothing was written.
+      expect(newItems(before, await world.scan()), provider).toEqual([]);
+      expect(world.logs.at(-1)).toMatchObject({ level: "warn", message: "oauth callback named an account its tokens are not for", fields: { provider } });
+    }
+
+    // Told the truth, both connect.
+    for (const { provider, consented } of swaps) expect((await browser.connect(provider, consented)).status).toBe(303);
+    expect((await world.deps.store.listConnections(merchantId)).map((connection) => connection.externalId).sort()).toEqual(swaps.map((swap) => swap.consented).sort());
+  });
+});
+
 describe("disconnecting from daybook", () => {
   it("removes the connection at once and says \"revoked\" only where the provider then refuses the token: Square and QuickBooks, not Clover", async () => {
     const { browser, merchantId } = await signedInMerchant();

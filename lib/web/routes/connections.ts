@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { beginOAuthFlow, finishOAuthFlow } from "../../auth/oauth-state";
 import { type EndConnectionDeps, endConnection, type EndedConnection } from "../../connections/end-connection";
-import { OAuthError } from "../../oauth/provider";
+import { AccountMismatchError, OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
 import { type Connection, PROVIDER_NAMES } from "../../model";
 import { z } from "../../validation";
@@ -91,8 +91,9 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       authorization = await deps.providers[provider.data].exchangeCode(query, flow.region);
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
-      deps.log("warn", "oauth code exchange failed", { provider: provider.data, kind: error.kind });
-      return connectProblem(c, viewer, name, error.kind === "retryable" ? "unavailable" : "refused");
+      const mismatch = error instanceof AccountMismatchError;
+      deps.log("warn", mismatch ? "oauth callback named an account its tokens are not for" : "oauth code exchange failed", { provider: provider.data, kind: error.kind });
+      return connectProblem(c, viewer, name, mismatch ? "mismatch" : error.kind === "retryable" ? "unavailable" : "refused");
     }
 
     const at = deps.now().toISOString();
@@ -159,7 +160,7 @@ async function replaceEarlierConnections(deps: WebDeps, connection: Connection):
   }
 }
 
-type ConnectProblem = "bad-request" | "state" | "declined" | "no-code" | "refused" | "unavailable";
+type ConnectProblem = "bad-request" | "state" | "declined" | "no-code" | "refused" | "mismatch" | "unavailable";
 
 function connectProblem(c: Context<AppEnv>, viewer: Viewer, provider: string, problem: ConnectProblem) {
   const text: Record<ConnectProblem, { title: string; body: string }> = {
@@ -171,6 +172,10 @@ function connectProblem(c: Context<AppEnv>, viewer: Viewer, provider: string, pr
     declined: { title: `${provider} was not connected`, body: `You declined the request in ${provider}, so daybook has no access. Nothing was saved.` },
     "no-code": { title: `${provider} was not connected`, body: `${provider} did not send back an authorization. Nothing was saved.` },
     refused: { title: `${provider} was not connected`, body: `${provider} did not accept the authorization. Nothing was saved.` },
+    mismatch: {
+      title: `${provider} was not connected`,
+      body: `The answer from ${provider} named another account than the one its authorization is for, so daybook did not trust it. Nothing was saved. Start again from your connections page.`,
+    },
     unavailable: { title: `${provider} did not answer`, body: `daybook could not reach ${provider} to finish connecting. Nothing was saved; please try again in a few minutes.` },
   };
   const { title, body } = text[problem];
