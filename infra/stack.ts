@@ -26,6 +26,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { REFRESH_SWEEP_EVENT } from "../lib/connections/refresh-sweep";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import type { ProviderName } from "../lib/model";
 import { DEFAULT_SECRET_PREFIX, parameterVariable, type SecretVariable, secretParameterName } from "../lib/secrets/ssm";
@@ -197,6 +198,17 @@ export class DaybookStack extends Stack {
       description: "daybook: enqueue the location-days now due",
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(15)),
       target: new schedulerTargets.LambdaInvoke(schedulerFunction, { retryAttempts: 0, maxEventAge: Duration.minutes(10) }),
+    });
+
+    // Every 6 hours the worker sweeps the connections: refresh tokens near their end are refreshed,
+    // those no location uses included, and refreshes a crash left half-done are mended well inside
+    // QuickBooks' 24 hours (lib/connections/refresh-sweep.ts). A missed run is not retried: the next finds the same.
+    new scheduler.Schedule(this, "RefreshSweepEvery6Hours", {
+      description: "daybook: refresh connections ahead of expiry and mend refreshes left half-done",
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+      target: new schedulerTargets.LambdaInvoke(worker, {
+        input: scheduler.ScheduleTargetInput.fromObject(REFRESH_SWEEP_EVENT), retryAttempts: 0, maxEventAge: Duration.hours(1),
+      }),
     });
 
     worker.addEventSource(new SqsEventSource(this.queue, {
@@ -380,7 +392,7 @@ export class DaybookStack extends Stack {
       if (policy === undefined) continue;
       const findings = {
         [`Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*`]:
-          "The table's indexes (GSI1 only), which the store queries; no other table is named.",
+          "The table's indexes (GSI1, GSI2), which the store queries; no other table is named.",
         "Action::kms:GenerateDataKey*": "DynamoDB's documented key actions on the table's own key, usable only through DynamoDB (kms:ViaService).",
         "Action::kms:ReEncrypt*": "DynamoDB's documented key actions on the table's own key, usable only through DynamoDB (kms:ViaService).",
       };
@@ -388,12 +400,14 @@ export class DaybookStack extends Stack {
         Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
       }
     }
-    const scheduleRole = this.node.children.find((child) => child.node.id.startsWith("SchedulerRoleForTarget"));
-    if (scheduleRole !== undefined) {
-      Validations.of(scheduleRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.functions.scheduler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-        reason: "EventBridge Scheduler's role may invoke the scheduler function and its versions, nothing else.",
-      });
+    // EventBridge Scheduler's roles (one per target function): the scheduler's tick, the worker's refresh sweep.
+    for (const scheduleRole of this.node.children.filter((child) => child.node.id.startsWith("SchedulerRoleForTarget"))) {
+      for (const fn of [this.functions.scheduler, this.functions.worker]) {
+        Validations.of(scheduleRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+          reason: "EventBridge Scheduler's role may invoke its one target function (the scheduler's tick, or the worker's refresh sweep) and its versions, nothing else.",
+        });
+      }
     }
     Validations.of(this.alarmTopic).acknowledge({
       id: "AwsSolutions-SNS2",

@@ -34,6 +34,12 @@ export interface Store {
   /** Every daybook connection to this provider account (a provider's webhook names only its own id). */
   findConnectionsByExternalId(provider: ProviderName, externalId: string): Promise<Connection[]>;
   /**
+   * The connections of one of CONNECTION_SHARDS partitions of the connections index (keys.ts), every
+   * merchant's, all statuses: the refresh sweep reads them all, shard by shard. Read from an index, so
+   * possibly a moment stale: to find, never to decide.
+   */
+  listConnectionsInShard(shard: number): Promise<Connection[]>;
+  /**
    * Single flight for token refreshes: sets refreshLeaseUntil = `until` if the connection is active,
    * still at `expectedVersion`, and no unexpired lease exists at `now`; ConflictError otherwise.
    * updateConnectionTokens clears the lease.

@@ -9,6 +9,10 @@
  * One generic secondary index, GSI1, serves the accesses that are not by key: connections by the
  * provider's account id (`PROVIDERACCOUNT#<provider>#<externalId>`, for webhooks) and a merchant's
  * sessions (`SESSIONS#<merchantId>`). Items without GSI1PK are not in it.
+ *
+ * GSI2 holds connections only, spread over CONNECTION_SHARDS partitions (`CONNECTIONS#<shard>`), so
+ * the refresh sweep (lib/connections/refresh-sweep.ts) finds every connection, those no location
+ * uses included, without a Scan.
  */
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { POINT_IN_TIME_RECOVERY_DAYS } from "./retention";
@@ -23,6 +27,12 @@ export const TABLE = {
       sortKey: { name: "GSI1SK", type: "S" },
       projection: "ALL",
     },
+    {
+      name: "GSI2",
+      partitionKey: { name: "GSI2PK", type: "S" },
+      sortKey: { name: "GSI2SK", type: "S" },
+      projection: "ALL",
+    },
   ],
   billing: "PAY_PER_REQUEST",
   /** Point-in-time recovery, for this many days (retention.ts): deleted data leaves the backups within 30. */
@@ -32,6 +42,7 @@ export const TABLE = {
 } as const;
 
 export const GSI1 = TABLE.globalIndexes[0];
+export const GSI2 = TABLE.globalIndexes[1];
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const keyAttributes = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey])];

@@ -19,6 +19,7 @@ import { type DaybookStack, MAX_RECEIVE_COUNT, RUNTIME } from "../../infra/stack
 import { loadConfig } from "../../lib/config";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../../lib/metrics-names";
 import { parameterVariable, SECRET_PARAMETERS, type SecretVariable } from "../../lib/secrets/ssm";
+import { isRefreshSweepEvent, REFRESH_SWEEP_EVENT } from "../../lib/connections/refresh-sweep";
 import { type ItemKind, itemKindOf, POINT_IN_TIME_RECOVERY_DAYS, RETENTION } from "../../lib/store/retention";
 import { TABLE } from "../../lib/store/table";
 import { everyItemKind } from "../support/every-item-kind";
@@ -74,17 +75,17 @@ function keyPolicy(keyId: string): Statement[] {
 }
 
 describe("storage", () => {
-  it("builds the table from lib/store/table.ts: keys, GSI1, on-demand, TTL on expiresAt, PITR, a customer-managed key, retained", () => {
+  it("builds the table from lib/store/table.ts: keys, GSI1, GSI2, on-demand, TTL on expiresAt, PITR, a customer-managed key, retained", () => {
     template.hasResource("AWS::DynamoDB::Table", {
       DeletionPolicy: "Retain",
       Properties: Match.objectLike({
         KeySchema: [{ AttributeName: TABLE.partitionKey.name, KeyType: "HASH" }, { AttributeName: TABLE.sortKey.name, KeyType: "RANGE" }],
         BillingMode: "PAY_PER_REQUEST",
-        GlobalSecondaryIndexes: [Match.objectLike({
-          IndexName: "GSI1",
-          KeySchema: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }],
+        GlobalSecondaryIndexes: ["GSI1", "GSI2"].map((name) => Match.objectLike({
+          IndexName: name,
+          KeySchema: [{ AttributeName: `${name}PK`, KeyType: "HASH" }, { AttributeName: `${name}SK`, KeyType: "RANGE" }],
           Projection: { ProjectionType: "ALL" },
-        })],
+        })),
         TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
         PointInTimeRecoverySpecification: Match.objectLike({ PointInTimeRecoveryEnabled: true }),
         SSESpecification: { SSEEnabled: true, SSEType: "KMS", KMSMasterKeyId: { "Fn::GetAtt": [Match.stringLikeRegexp("^TableKey"), "Arn"] } },
@@ -251,6 +252,14 @@ describe("functions", () => {
       ScheduleExpression: "rate(15 minutes)",
       Target: Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.functions.scheduler), "Arn"] } }),
     });
+  });
+
+  it("run the refresh sweep in the worker every 6 hours through EventBridge Scheduler, with the event the worker tells apart", () => {
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(6 hours)",
+      Target: Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.functions.worker), "Arn"] }, Input: JSON.stringify(REFRESH_SWEEP_EVENT) }),
+    });
+    expect(isRefreshSweepEvent(JSON.parse(JSON.stringify(REFRESH_SWEEP_EVENT)))).toBe(true);
   });
 });
 
