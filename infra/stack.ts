@@ -30,7 +30,7 @@ import { REFRESH_SWEEP_EVENT } from "../lib/connections/refresh-sweep";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import type { ProviderName } from "../lib/model";
 import { DEFAULT_SECRET_PREFIX, parameterVariable, type SecretVariable, secretParameterName } from "../lib/secrets/ssm";
-import { TABLE } from "../lib/store/table";
+import { TABLE, TABLE_ACCESS } from "../lib/store/table";
 
 const PROJECT_ROOT = join(fileURLToPath(import.meta.url), "..", "..");
 
@@ -221,7 +221,9 @@ export class DaybookStack extends Stack {
 
     // --- Grants: each function only what its code calls -------------------------------------------
     const roleOf = (fn: lambda.Function) => fn.role as iam.Role;
-    for (const fn of [api, schedulerFunction, worker]) this.grantTableData(roleOf(fn), tableKey);
+    this.grantTableData(roleOf(api), tableKey, TABLE_ACCESS.api);
+    this.grantTableData(roleOf(schedulerFunction), tableKey, TABLE_ACCESS.scheduler);
+    this.grantTableData(roleOf(worker), tableKey, TABLE_ACCESS.worker);
     this.queue.grantSendMessages(api); // approve and backfill jobs asked for on the web
     this.queue.grantSendMessages(schedulerFunction);
     // Consuming is granted by the event source; the worker also changes a failed job's visibility (backoff).
@@ -318,15 +320,24 @@ export class DaybookStack extends Stack {
   }
 
   /**
-   * Item reads and writes on the table and its index, no Scan (the scheduler reads a sharded due-index
-   * instead), and the table key's use only through DynamoDB: the actions AWS's DynamoDB key policy
-   * example lists, under kms:ViaService, so the role cannot call KMS with the key directly.
+   * Item reads and writes on the table only in the partitions the function uses (dynamodb:LeadingKeys,
+   * lib/store/table.ts's TABLE_ACCESS), queries of only the indexes it uses, no Scan (the scheduler
+   * reads a sharded due-index instead, the sweep the connections index), and the table key's use only
+   * through DynamoDB: the actions AWS's DynamoDB key policy example lists, under kms:ViaService, so the
+   * role cannot call KMS with the key directly.
    */
-  private grantTableData(role: iam.Role, tableKey: kms.Key): void {
+  private grantTableData(role: iam.Role, tableKey: kms.Key, access: { partitions: readonly string[]; indexes: readonly string[] }): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: TABLE_DATA_ACTIONS.map((action) => `dynamodb:${action}`),
-      resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
+      resources: [this.table.tableArn],
+      conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": access.partitions.map((prefix) => `${prefix}*`) } },
     }));
+    if (access.indexes.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ["dynamodb:Query"],
+        resources: access.indexes.map((index) => `${this.table.tableArn}/index/${index}`),
+      }));
+    }
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
       resources: [tableKey.keyArn],
@@ -391,8 +402,6 @@ export class DaybookStack extends Stack {
       const policy = fn.role?.node.tryFindChild("DefaultPolicy");
       if (policy === undefined) continue;
       const findings = {
-        [`Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*`]:
-          "The table's indexes (GSI1, GSI2), which the store queries; no other table is named.",
         "Action::kms:GenerateDataKey*": "DynamoDB's documented key actions on the table's own key, usable only through DynamoDB (kms:ViaService).",
         "Action::kms:ReEncrypt*": "DynamoDB's documented key actions on the table's own key, usable only through DynamoDB (kms:ViaService).",
       };

@@ -41,6 +41,20 @@ export const TABLE = {
   timeToLiveAttribute: "expiresAt",
 } as const;
 
+/**
+ * Which partitions (the leading key's prefix) and which indexes each function may touch: its IAM role
+ * allows item reads and writes only where the partition key starts with one of these
+ * (dynamodb:LeadingKeys), and queries only of these indexes (infra/stack.ts). DynamoDB conditions go
+ * no finer than the partition: the scheduler reads locations, so it may reach the merchant's partition,
+ * connections included, but it has no use of the token key and cannot open them. Each runtime's flows
+ * are recorded against these lists in test/web/table-access.test.ts.
+ */
+export const TABLE_ACCESS = {
+  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#"], indexes: ["GSI1"] },
+  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#"], indexes: ["GSI2"] },
+  scheduler: { partitions: ["DUE#", "MERCHANT#"], indexes: [] },
+} as const satisfies Record<"api" | "worker" | "scheduler", { partitions: readonly string[]; indexes: readonly string[] }>;
+
 export const GSI1 = TABLE.globalIndexes[0];
 export const GSI2 = TABLE.globalIndexes[1];
 

@@ -21,7 +21,7 @@ import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../../lib/metric
 import { parameterVariable, SECRET_PARAMETERS, type SecretVariable } from "../../lib/secrets/ssm";
 import { isRefreshSweepEvent, REFRESH_SWEEP_EVENT } from "../../lib/connections/refresh-sweep";
 import { type ItemKind, itemKindOf, POINT_IN_TIME_RECOVERY_DAYS, RETENTION } from "../../lib/store/retention";
-import { TABLE } from "../../lib/store/table";
+import { TABLE, TABLE_ACCESS } from "../../lib/store/table";
 import { everyItemKind } from "../support/every-item-kind";
 
 interface Statement {
@@ -174,6 +174,24 @@ describe("least privilege", () => {
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [logicalId(stack.node.findChild("TableKey") as never), "Arn"] });
       expect(statement.Condition).toEqual({ StringEquals: { "kms:ViaService": { "Fn::Join": ["", ["dynamodb.", { Ref: "AWS::Region" }, ".amazonaws.com"]] } } });
     }
+  });
+
+  it("lets each function reach only the table's partitions and indexes it uses (dynamodb:LeadingKeys), as TABLE_ACCESS lists them", () => {
+    const tableArn = { "Fn::GetAtt": [logicalId(stack.table), "Arn"] };
+    for (const fn of ["api", "scheduler", "worker"] as const) {
+      const dynamo = roleStatements(fn).filter((statement) => actionsOf(statement).some((action) => action.startsWith("dynamodb:")));
+      const items = dynamo.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(tableArn));
+      expect(items, fn).toHaveLength(1);
+      expect(items[0]!.Condition, fn).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": TABLE_ACCESS[fn].partitions.map((prefix) => `${prefix}*`) } });
+      expect(actionsOf(items[0]!), fn).not.toContain("dynamodb:Scan");
+      const indexes = dynamo.filter((statement) => statement !== items[0]);
+      expect(indexes.flatMap(actionsOf), fn).toEqual(TABLE_ACCESS[fn].indexes.length > 0 ? ["dynamodb:Query"] : []);
+      const indexArns = indexes.flatMap((statement) => [statement.Resource].flat()).map((arn) => JSON.stringify(arn).match(/\/index\/([^"]+)"/)?.[1]);
+      expect(indexArns, fn).toEqual([...TABLE_ACCESS[fn].indexes]);
+    }
+    // None of them reaches sessions, sign-in links or OAuth states but the web app; the scheduler no index at all.
+    expect(TABLE_ACCESS.worker.partitions).not.toContain("SESSION#");
+    expect(TABLE_ACCESS.scheduler.indexes).toEqual([]);
   });
 
   it("lets each function read exactly the secrets it uses, by parameter ARN", () => {
