@@ -175,7 +175,7 @@ export interface PayoutRecord {
   lastError?: SyncFailure;
   version: number;
   updatedAt: string;
-  /** ISO 8601: when the record may go (the table's TTL), long after Square can still change the payout. */
+  /** ISO 8601: when the record may go (the table's TTL): 13 months after the arrival date (lib/store/retention.ts). */
   expiresAt: string;
 }
 

@@ -21,6 +21,7 @@ import { SquareRequestError } from "../pos/square/errors";
 import type { PayoutWithEntries } from "../pos/square/payouts";
 import type { CompanySettings, QuickBooksClient } from "../quickbooks/types";
 import type { PayoutStore } from "../store/payouts";
+import { businessDayExpiresAt } from "../store/retention";
 import { ConflictError } from "../store/store";
 import {
   activeConnection, classify, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
@@ -34,8 +35,6 @@ export const PAYOUTS_SCOPE = "PAYOUTS_READ";
 export const FIRST_RUN_LOOKBACK_MS = 7 * 86_400_000;
 /** Each run reads again a day before the last one: Square's lists can lag behind its clock. */
 export const READ_OVERLAP_MS = 86_400_000;
-/** A payout's record outlives the 30 days in which Square can still change it many times over. */
-export const PAYOUT_RECORD_DAYS = 400;
 
 export interface PayoutPorts extends Pick<SyncPorts, "store" | "quickBooksClient" | "now" | "onNeedsReconnect" | "checkpoint"> {
   payouts: PayoutStore;
@@ -209,7 +208,7 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
     }
     return {
       merchantId: location.merchantId, locationId: location.locationId, payoutTag: tag, state: "posting", summary, posted: [], warnings: [],
-      updatedAt: at.toISOString(), expiresAt: new Date(at.getTime() + PAYOUT_RECORD_DAYS * 86_400_000).toISOString(),
+      updatedAt: at.toISOString(), expiresAt: new Date(businessDayExpiresAt(summary.arrivalDate) * 1000).toISOString(),
     };
   };
 
