@@ -10,12 +10,12 @@ import {
 import { z } from "../validation";
 import {
   assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, names, queryAll, toItem,
-  unlessConditionFails,
+  unlessConditionFails, withoutUndefined,
 } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
-import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
+import { accountLabelsSchema, locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { GSI1 } from "./table";
 import type { Connection, ConnectionStatus, Merchant } from "../model";
 import { ConflictError, type Store } from "./store";
@@ -247,6 +247,32 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
           : `connection ${connectionId} of merchant ${merchantId} does not exist`,
         () => client.send(new UpdateCommand({ TableName: tableName, Key: key, ...statusUpdate(status, reason, now()) })),
       );
+    },
+
+    async setConnectionAccountName(merchantId, connectionId, accountName) {
+      await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: keys.connection(merchantId, connectionId),
+        UpdateExpression: "SET #accountName = :name",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeNames: names("accountName"),
+        ExpressionAttributeValues: { ":name": accountName },
+      })));
+    },
+
+    async refreshAccountLabels(location, labels) {
+      const key = keys.location(location.merchantId, location.locationId);
+      const checked = accountLabelsSchema.safeParse(labels);
+      if (!checked.success) throw new StoreError(`the account names to write to ${describeKey(key)} are not valid`);
+      const written = await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: "SET #accountLabels = :labels",
+        ConditionExpression: "#updatedAt = :seen",
+        ExpressionAttributeNames: names("accountLabels", "updatedAt"),
+        ExpressionAttributeValues: { ":labels": withoutUndefined(checked.data), ":seen": location.updatedAt },
+      })));
+      return written !== undefined;
     },
 
     async putLocation(location) {

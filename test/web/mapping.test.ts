@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mapping } from "../../lib/domain/mapping";
+import { mappedAccountIds } from "../../lib/locations/account-labels";
 import type { Connection, LocationConfig } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
 import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
@@ -157,10 +158,34 @@ describe("the mapping page", () => {
     expect(after).toEqual({
       ...before, updatedAt: world.clock.date().toISOString(),
       mapping: { ...mapping, defaults: { ...mapping.defaults, tips: IDS.giftCards }, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.discounts } },
+      // The chart read to check the choices gives the accounts' names.
+      accountLabels: expect.objectContaining({ [IDS.giftCards]: { name: "Gift Cards Outstanding" }, [IDS.discounts]: { name: "Discounts Given" } }) as unknown,
     });
     const shown = await (await a.browser.get(`${mappingUrl(a)}?saved`)).text();
     expect(shown).toMatch(/role="status">Mapping saved/);
     expect(selectedValue(shown, "tips")).toEqual([IDS.giftCards]);
+  });
+
+  it("captures every mapped account's number and name when the mapping is saved, and only then", async () => {
+    lastRealm += 1;
+    const realmId = `9141${String(Date.now() % 1e8).padStart(8, "0")}${String(lastRealm).padStart(4, "0")}`;
+    const numbers: Record<string, string> = { [IDS.sales]: "4000", [IDS.discounts]: "4900", [IDS.salesTax]: "2200", [IDS.tips]: "2300", [IDS.cardClearing]: "1210" };
+    world.quickbooks.addCompany({ realmId, companyName: "Numbered Books", accounts: DEFAULT_ACCOUNTS.map((account) => ({ ...account, ...(numbers[account.Id] ? { AcctNum: numbers[account.Id] } : {}) })) });
+    const numbered = await merchantWith(realmId);
+    expect((await setUp(numbered)).status).toBe(303);
+    // Setting the location up suggested a mapping from the chart, and named its accounts from the same read.
+    const set = await stored(numbered);
+    expect(set.accountLabels?.[IDS.sales]).toEqual({ number: "4000", name: "Sales of Product Income" });
+    expect(Object.keys(set.accountLabels ?? {}).sort()).toEqual(mappedAccountIds(set.mapping).sort());
+
+    // Renamed in QuickBooks: nothing reads the chart until the mapping is saved again.
+    world.quickbooks.renameAccount(realmId, IDS.tips, "Tips Owed to Staff");
+    expect((await stored(numbered)).accountLabels?.[IDS.tips]).toEqual({ number: "2300", name: "Tips Payable" });
+    const form = formOf(await (await numbered.browser.get(mappingUrl(numbered))).text());
+    expect((await numbered.browser.post(mappingUrl(numbered), form)).status).toBe(303);
+    const saved = await stored(numbered);
+    expect(saved.accountLabels?.[IDS.tips]).toEqual({ number: "2300", name: "Tips Owed to Staff" });
+    expect(Object.keys(saved.accountLabels ?? {}).sort()).toEqual(mappedAccountIds(saved.mapping).sort());
   });
 
   it.each([

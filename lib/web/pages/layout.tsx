@@ -81,6 +81,16 @@ button { margin-top: .75rem; padding: .4rem .9rem; font-size: 1rem; }
 .error { color: #a40000; margin: .25rem 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: break-word; }
-@media (max-width: 40rem) { table { display: block; overflow-x: auto; position: relative; } }
+th.amount, td.amount { text-align: right; font-variant-numeric: tabular-nums; }
+@media (max-width: 40rem) {
+  table { display: block; overflow-x: auto; position: relative; }
+  table.stack { overflow-x: visible; }
+  table.stack caption, table.stack tbody, table.stack tfoot, table.stack tr, table.stack th, table.stack td { display: block; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  table.stack tr { border-bottom: 1px solid #ddd; padding: .4rem 0; }
+  table.stack th, table.stack td { border: 0; padding: .1rem 0; text-align: left; }
+  table.stack td:empty { display: none; }
+  table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+}
 .danger { border: 1px solid #a40000; padding: 0 1rem 1rem; margin-top: 2rem; }
 `;

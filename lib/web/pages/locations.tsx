@@ -1,6 +1,7 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
+import { connectionName } from "./connections";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
 
@@ -40,7 +41,7 @@ export function LocationsPage(props: {
       {props.pos.length > 0 && props.quickBooks.length === 0 && <p>Connect QuickBooks on the <a href="/connections">connections page</a> to choose where the entries go.</p>}
       {props.pos.map((entry) => (
         <section>
-          <h2>{`${PROVIDER_NAMES[entry.connection.provider]} account ${entry.connection.externalId}`}</h2>
+          <h2>{`${connectionName(entry.connection)} (${PROVIDER_NAMES[entry.connection.provider]})`}</h2>
           {entry.problem !== undefined && <p role="alert">{entry.problem}</p>}
           {entry.locations?.length === 0 && <p>This account has no active locations.</p>}
           {entry.locations?.map((location) => {
@@ -101,7 +102,7 @@ function LocationForm(props: { viewer: Viewer; connection: Connection; location:
       <select name="quickbooksConnectionId" required {...field("quickbooksConnectionId")}>
         {props.quickBooks.length === 0 && <option value="">No QuickBooks company connected</option>}
         {props.quickBooks.map((company) => (
-          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{`QuickBooks company ${company.externalId}`}</option>
+          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{connectionName(company)}</option>
         ))}
       </select>
       <FieldError id={`${idBase}-quickbooksConnectionId-error`} message={errors.quickbooksConnectionId} />

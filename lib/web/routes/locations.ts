@@ -6,6 +6,7 @@
  */
 import type { Context, Hono } from "hono";
 import { isTimeZone, timeZoneProblem } from "../../domain/business-day";
+import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
 import type { PosLocation } from "../../locations/readers";
@@ -106,6 +107,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     // A mapping the merchant already has for this company is kept: a reconnect gives the same company a new connection id.
     const previousCompany = existing && (await deps.store.getConnection(merchantId, existing.quickbooksConnectionId));
     let mapping = previousCompany && previousCompany.externalId === quickBooks.externalId ? existing.mapping : undefined;
+    let accountLabels = mapping ? existing?.accountLabels : undefined;
     if (!mapping) {
       let chart;
       try {
@@ -126,6 +128,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         return rejected();
       }
       mapping = suggested.mapping;
+      accountLabels = captureAccountLabels(chart, mapping);
     }
 
     const location: LocationConfig = {
@@ -139,6 +142,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       dayStart: form.dayStart,
       currency: posLocation.currency,
       mapping,
+      ...(accountLabels ? { accountLabels } : {}),
       updatedAt: deps.now().toISOString(),
     };
     await deps.store.putLocation(location);
