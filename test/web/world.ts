@@ -277,10 +277,13 @@ export class Browser {
     return this.post("/sign-in/confirm", { token });
   }
 
-  async signIn(email: string): Promise<void> {
+  /** Signs in through the emailed link; returns where it led: /business-name while the business has no name, else /connections. */
+  async signIn(email: string): Promise<string> {
     const confirmed = await this.useSignInLink(await this.requestSignInLink(email));
     expect(confirmed.status).toBe(303);
-    expect(confirmed.headers.get("Location")).toBe("/connections");
+    const next = confirmed.headers.get("Location") ?? "";
+    expect(["/business-name", "/connections"]).toContain(next);
+    return next;
   }
 
   /**
