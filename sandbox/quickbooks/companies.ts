@@ -56,8 +56,8 @@ export interface CompanyOptions {
   /** Default "off". */
   classTracking?: ClassTracking;
   /** The company's Locations (Departments) and Classes; none by default. */
-  departments?: SimulatorTag[];
-  classes?: SimulatorTag[];
+  departments?: readonly SimulatorTag[];
+  classes?: readonly SimulatorTag[];
 }
 
 export const CLASSIFICATION_BY_TYPE: Readonly<Record<string, Classification>> = {

@@ -17,7 +17,7 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { registerApiRoutes } from "./api-routes";
 import { qboTimestamp, SimulatorClock } from "./clock";
-import { type AccountRecord, type ClassTracking, Company, type CompanyOptions, type PostingType, type TagRecord } from "./companies";
+import { type AccountRecord, type ClassTracking, Company, type CompanyOptions, type PostingType, type SimulatorTag, type TagRecord } from "./companies";
 import { prng } from "../random";
 import { FaultInjector, injectedFaultResponse, sendTruncated, type FaultRule, type RequestInfo, type RequestKind } from "./fault-injection";
 import { faultBody, OAuthProblem, SimulatorFault, systemFaultBody, type AuthFaultStyle } from "./faults";
@@ -86,6 +86,9 @@ export interface QuickBooksSimulator {
   renameAccount(realmId: string, accountId: string, name: string): void;
   /** Turns Location (Department) tracking and class tracking on or off, as Account and Settings does. */
   setTracking(realmId: string, tracking: { departments?: boolean; classes?: ClassTracking }): void;
+  /** Adds a Location (Department) or a Class to the company's lists, as the merchant may in QuickBooks. */
+  addDepartment(realmId: string, department: SimulatorTag): void;
+  addClass(realmId: string, trackingClass: SimulatorTag): void;
   setDepartmentActive(realmId: string, departmentId: string, active: boolean): void;
   setClassActive(realmId: string, classId: string, active: boolean): void;
   setClosingDate(realmId: string, date: string | null): void;
@@ -120,6 +123,11 @@ export interface QuickBooksSimulator {
   exportState(): QuickBooksSimulatorState;
   /** Restores saved state; every company in it must have been added already. */
   importState(state: { tokens: unknown; companies: Record<string, unknown> }): void;
+}
+
+function addTag(list: Map<string, TagRecord>, tag: SimulatorTag, what: string): void {
+  if (list.has(tag.Id)) throw new Error(`${what} id ${tag.Id} exists already`);
+  list.set(tag.Id, { ...tag });
 }
 
 function describeRequest(method: string, path: string): RequestInfo {
@@ -307,6 +315,12 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
       const company = companyOf(realmId);
       if (tracking.departments !== undefined) company.trackDepartments = tracking.departments;
       if (tracking.classes !== undefined) company.classTracking = tracking.classes;
+    },
+    addDepartment: (realmId, department) => {
+      addTag(companyOf(realmId).departments, department, "Department");
+    },
+    addClass: (realmId, trackingClass) => {
+      addTag(companyOf(realmId).classes, trackingClass, "Class");
     },
     setDepartmentActive: (realmId, departmentId, active) => {
       companyOf(realmId).department(departmentId).Active = active;
