@@ -1,9 +1,11 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
+import type { TrackingField } from "../../locations/tracking-tags";
 import { connectionName } from "./connections";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
+import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
 
 /** One POS connection's locations, or why they could not be read. */
 export interface PosConnectionLocations {
@@ -21,6 +23,8 @@ export interface LocationAttempt {
   errors: Partial<Record<"timeZone" | "dayStart" | "quickbooksConnectionId", string>>;
   /** The chart of the chosen company lacks accounts daybook can create: the offer shown under the form. */
   createAccounts?: { quickbooksConnectionId: string; source: PosSource; missing: AccountToCreate[] };
+  /** The QuickBooks tracking choice as sent (./tracking-fieldset.tsx), and its messages. */
+  tracking?: { chosen: TrackingChoice; errors: Partial<Record<TrackingField, string>> };
 }
 
 
@@ -31,6 +35,8 @@ export function LocationsPage(props: {
   saved: LocationConfig[];
   notice?: string;
   attempt?: LocationAttempt;
+  /** Each QuickBooks company's Location and Class lists, by connection id. */
+  tracking?: Record<string, CompanyTracking>;
 }) {
   const { viewer } = props;
   return (
@@ -50,7 +56,7 @@ export function LocationsPage(props: {
             const offer = attempt?.createAccounts;
             return (
               <>
-                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} />
+                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} tracking={props.tracking} />
                 {offer && (
                   <MissingAccountsOffer
                     viewer={viewer} action={`/quickbooks/${encodeURIComponent(offer.quickbooksConnectionId)}/create-accounts`} missing={offer.missing}
@@ -66,7 +72,10 @@ export function LocationsPage(props: {
   );
 }
 
-function LocationForm(props: { viewer: Viewer; connection: Connection; location: PosLocation; saved: LocationConfig | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[] }) {
+function LocationForm(props: {
+  viewer: Viewer; connection: Connection; location: PosLocation; saved: LocationConfig | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[];
+  tracking: Record<string, CompanyTracking> | undefined;
+}) {
   const { location, saved, attempt } = props;
   // Ids in element ids: the POS's ids are letters, digits, - and _, but keep the ids safe whatever they hold.
   const idBase = `loc-${`${props.connection.connectionId}-${location.locationId}`.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -106,6 +115,12 @@ function LocationForm(props: { viewer: Viewer; connection: Connection; location:
         ))}
       </select>
       <FieldError id={`${idBase}-quickbooksConnectionId-error`} message={errors.quickbooksConnectionId} />
+
+      <TrackingFieldset
+        idBase={idBase} companyId={values.quickbooksConnectionId} tracking={props.tracking?.[values.quickbooksConnectionId]} saved={saved?.quickBooksTags}
+        chosen={attempt?.tracking?.chosen ?? { location: saved?.quickBooksTags?.location?.id ?? "", class: saved?.quickBooksTags?.class?.id ?? "" }}
+        errors={attempt?.tracking?.errors ?? {}}
+      />
 
       <button type="submit">{saved ? `Save ${location.name}` : `Set up ${location.name}`}</button>
     </form>
