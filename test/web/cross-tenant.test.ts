@@ -81,6 +81,9 @@ const ATTEMPTS: Attempt[] = [
     status: 404,
   })),
   { route: "GET /account", request: (a) => a.get("/account"), status: 200 },
+  // The business name is the signed-in merchant's: A's page suggests nothing of B's, and A's save names A's business only.
+  { route: "GET /business-name", request: (a) => a.get("/business-name"), status: 200 },
+  { route: "POST /business-name", request: (a, b) => a.post("/business-name", { name: "Victim Street", merchantId: b.merchantId }), status: 303 },
   { route: "GET /account/export", request: (a) => a.get("/account/export"), status: 200 },
   { route: "POST /account/delete", request: (a, b) => a.post("/account/delete", { email: b.email }), status: 400, typed: (b) => [b.email] },
   {
