@@ -4,9 +4,8 @@
  * saving checks it against those lists as QuickBooks has them then (a 400 next to the field otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Connection } from "../../lib/model";
 import { DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
-import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
+import { type ConnectedMerchant, connectedMerchant, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
 let world: WebWorld;
 beforeAll(async () => {
@@ -31,32 +30,22 @@ function company(tracked: boolean): string {
   return realmId;
 }
 
-interface Merchant {
-  browser: Browser;
-  merchantId: string;
-  locationId: string;
-  realmId: string;
+interface Merchant extends ConnectedMerchant {
+  /** The location form's fields as the page sends them. */
   form: Record<string, string>;
 }
 
 async function merchantWith(realmId: string): Promise<Merchant> {
-  const browser = world.browser({ ip: `198.51.100.${String(++counter)}` });
-  const email = `tags${String(counter)}.${String(Date.now())}@example.com`;
-  await browser.signIn(email);
-  expect((await browser.connect("square", world.accounts.square[0])).status).toBe(303);
-  expect((await browser.connect("quickbooks", realmId)).status).toBe(303);
-  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
-  const active = async (provider: Connection["provider"]) =>
-    (await world.deps.store.listConnections(merchantId)).find((each) => each.provider === provider && each.status === "active")!;
-  const html = await (await browser.get("/locations")).text();
-  const locationId = /name="locationId" value="([^"]+)"/.exec(html)![1]!;
+  counter += 1;
+  const merchant = await connectedMerchant(world, realmId, { ip: `198.51.100.${String(counter)}`, email: `tags${String(counter)}.${String(Date.now())}@example.com` });
   const form = {
-    posConnectionId: (await active("square")).connectionId, locationId, timeZone: "America/New_York", dayStart: "04:00",
-    quickbooksConnectionId: (await active("quickbooks")).connectionId,
+    posConnectionId: (await merchant.connection("square")).connectionId, locationId: merchant.locationId, timeZone: "America/New_York", dayStart: "04:00",
+    quickbooksConnectionId: (await merchant.connection("quickbooks")).connectionId,
   };
   // A browser sends the company whose lists the page offered with the choice.
+  const html = await (await merchant.browser.get("/locations")).text();
   if (html.includes('name="trackingCompany"')) Object.assign(form, { trackingCompany: form.quickbooksConnectionId });
-  return { browser, merchantId, locationId, realmId, form };
+  return { ...merchant, form };
 }
 
 const tagsOf = async (merchant: Merchant) => (await world.deps.store.getLocation(merchant.merchantId, merchant.locationId))?.quickBooksTags;

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mapping } from "../../lib/domain/mapping";
 import { mappedAccountIds } from "../../lib/locations/account-labels";
-import type { Connection, LocationConfig } from "../../lib/model";
+import type { LocationConfig } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
-import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
+import { type ConnectedMerchant, connectedMerchant, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
 let world: WebWorld;
 beforeAll(async () => {
@@ -27,13 +27,7 @@ const FIGURES = ["sales", "discounts", "returns", "serviceCharges", "tax", "tips
 
 let counter = 0;
 let lastRealm = 0;
-interface Merchant {
-  browser: Browser;
-  merchantId: string;
-  realmId: string;
-  locationId: string;
-  connection: (provider: Connection["provider"]) => Promise<Connection>;
-}
+type Merchant = ConnectedMerchant;
 
 /** A QuickBooks company of its own, with the default chart minus the given accounts. */
 function company(without: string[] = [], extra: typeof DEFAULT_ACCOUNTS = []): string {
@@ -44,17 +38,8 @@ function company(without: string[] = [], extra: typeof DEFAULT_ACCOUNTS = []): s
 }
 
 async function merchantWith(realmId: string): Promise<Merchant> {
-  const browser = world.browser({ ip: `192.0.2.${String(++counter)}` });
-  const email = `mapping${String(counter)}.${String(Date.now())}@example.com`;
-  await browser.signIn(email);
-  expect((await browser.connect("square", world.accounts.square[0])).status).toBe(303);
-  expect((await browser.connect("quickbooks", realmId)).status).toBe(303);
-  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
-  const connection = async (provider: Connection["provider"]) =>
-    (await world.deps.store.listConnections(merchantId)).find((each) => each.provider === provider && each.status === "active")!;
-  const html = await (await browser.get("/locations")).text();
-  const locationId = /name="locationId" value="([^"]+)"/.exec(html)![1]!;
-  return { browser, merchantId, realmId, locationId, connection };
+  counter += 1;
+  return connectedMerchant(world, realmId, { ip: `192.0.2.${String(counter)}`, email: `mapping${String(counter)}.${String(Date.now())}@example.com` });
 }
 
 async function setUp(merchant: Merchant): Promise<Response> {

@@ -18,7 +18,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/clien
 import type { Hono } from "hono";
 import { expect, inject } from "vitest";
 import { loadConfig } from "../../lib/config";
-import type { ProviderName } from "../../lib/model";
+import type { Connection, ProviderName } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import type { AppEnv, WebDeps } from "../../lib/web/deps";
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
@@ -301,6 +301,31 @@ export class Browser {
   async connect(provider: ProviderName, choose?: string): Promise<Response> {
     return this.get(await this.consent(provider, "approve", choose));
   }
+}
+
+/** A merchant signed in with Square's first test account and a QuickBooks company connected, its location not yet set up. */
+export interface ConnectedMerchant {
+  browser: Browser;
+  merchantId: string;
+  realmId: string;
+  /** The Square location the locations page offers. */
+  locationId: string;
+  /** The merchant's active connection to the provider. */
+  connection: (provider: Connection["provider"]) => Promise<Connection>;
+}
+
+/** Signs a new merchant in from its own client address and connects Square and the QuickBooks company. */
+export async function connectedMerchant(world: WebWorld, realmId: string, who: { ip: string; email: string }): Promise<ConnectedMerchant> {
+  const browser = world.browser({ ip: who.ip });
+  await browser.signIn(who.email);
+  expect((await browser.connect("square", world.accounts.square[0])).status).toBe(303);
+  expect((await browser.connect("quickbooks", realmId)).status).toBe(303);
+  const merchantId = (await world.deps.store.findMerchantByEmail(who.email))!.merchantId;
+  const connection = async (provider: Connection["provider"]) =>
+    (await world.deps.store.listConnections(merchantId)).find((each) => each.provider === provider && each.status === "active")!;
+  const html = await (await browser.get("/locations")).text();
+  const locationId = /name="locationId" value="([^"]+)"/.exec(html)![1]!;
+  return { browser, merchantId, realmId, locationId, connection };
 }
 
 /** Answers a simulator's consent page; returns the path and query of the redirect back to daybook. */
