@@ -101,6 +101,14 @@ const ATTEMPTS: Attempt[] = [
     }), { headers: { "Content-Type": "application/json", "X-Clover-Auth": "a-guess" } }),
     status: 401,
   },
+  // Anyone can say B's company changed its accounts; unsigned, nothing is read or written.
+  {
+    route: "POST /webhooks/quickbooks",
+    request: (a, b) => a.request("POST", "/webhooks/quickbooks", JSON.stringify({
+      eventNotifications: [{ realmId: connectionOf(b, "quickbooks").externalId, dataChangeEvent: { entities: [{ name: "Account", id: "79", operation: "Update" }] } }],
+    }), { headers: { "Content-Type": "application/json" } }),
+    status: 401,
+  },
   { route: "GET /approve", request: (a, b) => a.get(`/approve?token=${forgedLink(b, "approve-day")}`), status: 400 },
   { route: "POST /approve", request: (a, b) => a.post("/approve", { token: forgedLink(b, "approve-day") }), status: 400, then: nothingQueued },
   { route: "GET /days/:locationId/:businessDay", request: (a, b) => a.get(`/days/${b.locationId}/${B_DAY}`), status: 404 },

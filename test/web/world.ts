@@ -42,6 +42,7 @@ export const SQUARE_SIGNATURE_KEY = `square-key-${SECRET_MARKER}-for-tests`;
 export const SQUARE_NOTIFICATION_URL = `${PUBLIC_URL}/webhooks/square`;
 export const CLOVER_AUTH_CODE = `0307e264-${SECRET_MARKER}-88aa-37b10014a0b8`;
 export const CLOVER_APP_ID = "DAYBOOKTESTAPP";
+export const QUICKBOOKS_VERIFIER_TOKEN = `qbo-verifier-${SECRET_MARKER}-for-tests`;
 
 export const callbackUrl = (provider: ProviderName) => `${PUBLIC_URL}/connect/${provider}/callback`;
 
@@ -138,6 +139,7 @@ export async function createWebWorld(): Promise<WebWorld> {
     QUICKBOOKS_CLIENT_ID: quickbooks.clientId, QUICKBOOKS_CLIENT_SECRET: quickbooks.clientSecret, QUICKBOOKS_ENVIRONMENT: "sandbox",
     QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase, QUICKBOOKS_AUTHORIZE_URL: quickbooks.endpoints.authorize,
     QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token, QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
+    QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: QUICKBOOKS_VERIFIER_TOKEN,
   });
   const { deps, services } = await composeApi(config, {
     now: clock.date, dynamo, oauthTimeoutMs: 5000, tuning: TUNING,
