@@ -55,7 +55,7 @@ const SECRETS_OF = {
   api: [
     "SQUARE_CLIENT_SECRET", "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_APP_SECRET", "CLOVER_WEBHOOK_AUTH_CODE",
     // The approve and unsubscribe links in emails land on the web app, which checks their signature.
-    "QUICKBOOKS_CLIENT_SECRET", "DAYBOOK_LINK_KEY",
+    "QUICKBOOKS_CLIENT_SECRET", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN", "DAYBOOK_LINK_KEY",
   ],
   scheduler: [],
   // The worker refreshes every provider's tokens ahead of expiry.

@@ -184,6 +184,11 @@ export function describeDays(days: readonly string[]): string {
   return parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1) ?? ""}`;
 }
 
+/** Whether a PrivateNote is one daybook wrote for a payout's entry (deposit, failed or reversal). */
+export function isPayoutNote(note: string | undefined): boolean {
+  return note !== undefined && note.includes("Posted by daybook") && /payout [0-9A-Z]{8}; /.test(note);
+}
+
 export function linesHash(lines: readonly EntryLine[]): string {
   const canonical = JSON.stringify(lines.map((line) => [line.description, line.postingType, line.amount, line.accountId]));
   return createHash("sha256").update(canonical).digest("hex");

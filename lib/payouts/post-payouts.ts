@@ -26,7 +26,7 @@ import { ConflictError } from "../store/store";
 import {
   activeConnection, classify, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
 } from "../sync/sync-day";
-import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, linesHash, type PayoutEntryContext } from "./payout-entry";
+import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, isPayoutNote, linesHash, type PayoutEntryContext } from "./payout-entry";
 import { summarisePayout, type PayoutSummary } from "./payout-summary";
 
 /** The scope ListPayouts and ListPayoutEntries need. */
@@ -312,7 +312,7 @@ async function settle(
   run: PayoutRunContext, pending: PendingPayoutEntry, save: Save, base: () => Omit<PayoutRecord, "version">,
 ): Promise<PendingPayoutEntry> {
   const created = await withReconnectMarking(run.ports, run.qbConnection, () =>
-    postUnlessPosted(run.quickbooks, pending, { fingerprint: pending.linesHash, what: "this payout" }));
+    postUnlessPosted(run.quickbooks, pending, { isOurs: isPayoutNote, fingerprint: pending.linesHash, what: "this payout" }));
   await save(settled(base(), pending, created, run.at));
   await run.ports.checkpoint?.("after-record");
   return pending;

@@ -32,7 +32,10 @@ const storedSchema = z.object({
 });
 
 const minorUnits = z.int();
-const entryLine = z.looseObject({ description: z.string(), postingType: z.enum(["Debit", "Credit"]), amount: minorUnits, accountId: z.string() });
+const entryLine = z.looseObject({
+  description: z.string(), postingType: z.enum(["Debit", "Credit"]), amount: minorUnits, accountId: z.string(),
+  accountLabel: z.optional(z.string()), accountUrl: z.optional(z.string()),
+});
 
 /**
  * What the report template reads of a stored report. Loose: fields added to the report later are kept

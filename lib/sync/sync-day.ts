@@ -16,7 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import { type BusinessDayWindow, businessDayOf, businessDayWindow, isCalendarDate } from "../domain/business-day";
-import { buildJournalEntry, type BuiltEntry, type JournalEntryBody } from "../domain/journal-entry";
+import { buildJournalEntry, type BuiltEntry, type EntryTags, isDaybookNote, type JournalEntryBody } from "../domain/journal-entry";
 import {
   addSummaries, type DailySummary, emptySummary, isEmptySummary, normaliseSummary, subtractSummaries, summaryHash,
 } from "../domain/summary";
@@ -26,8 +26,9 @@ import type { MerchantSettings } from "../report/review-mode";
 import { settledAt } from "../schedule/due-days";
 import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 import { type Store, ConflictError } from "../store/store";
+import { explainAccountRefusal, explainTagRefusal, isAccountRefusal, isTagRefusal } from "./refusals";
 
-export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
+export { DAYBOOK_NOTE_MARKER } from "../domain/journal-entry";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
 const CLOSED_PERIOD_CODES = new Set(["6210", "6200"]);
 
@@ -237,11 +238,34 @@ async function run(
   const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
+  const merchant = await store.getMerchant(day.merchantId);
+
+  /**
+   * Posts a claimed entry (postPending). When QuickBooks refuses something the entry names (an account,
+   * the Location or Class: lib/sync/refusals.ts), nothing was created: the claim is void, and the day
+   * fails saying what changed and what to do.
+   */
+  const postClaim = async (claim: PendingEntry): Promise<CreatedJournalEntry> => {
+    try {
+      return await markOnReconnect(qbConnection, () => postPending(quickbooks, claim));
+    } catch (error) {
+      const lines = claim.body.Line.map((line) => ({ accountId: line.JournalEntryLineDetail.AccountRef.value, description: line.Description }));
+      const explained = isAccountRefusal(error) ? await explainAccountRefusal({ store }, quickbooks, location, lines, error)
+        : isTagRefusal(error) ? explainTagRefusal(location, error) : undefined;
+      if (explained === undefined || !(error instanceof QuickBooksError)) throw error;
+      const record = currentRecord();
+      if (record?.pending) {
+        const { pending: _void, ...rest } = withoutVersion(record);
+        await save({ ...rest, updatedAt: at.toISOString() });
+      }
+      throw new SyncError(explained, "needs-merchant", error.details.intuitTid);
+    }
+  };
 
   // (1) An entry a crash left pending is settled first, so what follows starts from the truth.
   const pending = currentRecord()?.pending;
   if (pending) {
-    const settled = await markOnReconnect(qbConnection, () => postPending(quickbooks, pending));
+    const settled = await postClaim(pending);
     const record = currentRecord();
     if (!record) throw new SyncError("the pending entry's record disappeared", "bug");
     await save(settle(record, pending, settled, at));
@@ -281,6 +305,7 @@ async function run(
   const context = {
     source: location.source, locationId: location.locationId, businessDay: day.businessDay, revision,
     withCurrencyRef: company.multiCurrencyEnabled,
+    businessName: merchant?.name ?? "", locationName: location.name, accountLabels: location.accountLabels ?? {}, tags: entryTagsOf(location),
   };
   let entry = buildJournalEntry(delta, location.mapping, context);
   const warnings = [...summaryWarnings, ...entry.warnings];
@@ -302,7 +327,7 @@ async function run(
 
   let created: CreatedJournalEntry;
   try {
-    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
+    created = await postClaim(claimed);
   } catch (error) {
     if (!(error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? ""))) throw error;
     // The books are closed for the business day: the entry goes in today, saying which day it is for.
@@ -315,7 +340,7 @@ async function run(
     const record = currentRecord();
     if (!record) throw new SyncError("the claimed record disappeared", "bug");
     await save({ ...withoutVersion(record), pending: claimed, updatedAt: nowIso });
-    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
+    created = await postClaim(claimed);
   }
   await ports.checkpoint?.("after-create");
 
@@ -339,21 +364,21 @@ function reviewHoldReason(review: Review, before: SyncRecord | undefined, summar
 
 /** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */
 function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
-  return postUnlessPosted(quickbooks, pending, { fingerprint: summaryHash(pending.summary), what: "this day" });
+  return postUnlessPosted(quickbooks, pending, { isOurs: isDaybookNote, fingerprint: summaryHash(pending.summary), what: "this day" });
 }
 
 /**
  * Creates a claimed entry unless QuickBooks already has it: its DocNumber first, then the create with
- * the claim's requestid. An entry of daybook's under that DocNumber is the claimed one when its
- * PrivateNote carries `fingerprint` (the hash of what it posts); any other is a conflict for a person.
+ * the claim's requestid. An entry whose PrivateNote `isOurs` says daybook wrote is the claimed one when
+ * it carries `fingerprint` (the hash of what it posts); any other is a conflict for a person.
  */
 export async function postUnlessPosted(
   quickbooks: QuickBooksClient,
   claim: { docNumber: string; requestId: string; body: JournalEntryBody },
-  { fingerprint, what }: { fingerprint: string; what: string },
+  { isOurs, fingerprint, what }: { isOurs: (note: string | undefined) => boolean; fingerprint: string; what: string },
 ): Promise<CreatedJournalEntry> {
   const found = await quickbooks.findJournalEntries({ docNumber: claim.docNumber });
-  const ours = found.filter((candidate) => candidate.privateNote?.includes(DAYBOOK_NOTE_MARKER));
+  const ours = found.filter((candidate) => isOurs(candidate.privateNote));
   if (ours.length > 0) {
     const same = ours.find((candidate) => candidate.privateNote?.includes(fingerprint));
     if (same) return same;
@@ -369,6 +394,12 @@ export async function postUnlessPosted(
     );
   }
   return quickbooks.createJournalEntry(claim.body, claim.requestId);
+}
+
+/** The location's QuickBooks Location and Class, as the entry builder takes them. */
+function entryTagsOf(location: LocationConfig): EntryTags {
+  const tags = location.quickBooksTags;
+  return { ...(tags?.location ? { departmentId: tags.location.id } : {}), ...(tags?.class ? { classId: tags.class.id } : {}) };
 }
 
 function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJournalEntry, now: Date): Omit<SyncRecord, "version"> {

@@ -61,8 +61,11 @@ describe("connecting", () => {
       ["quickbooks", "active", world.accounts.quickbooks[0]],
     ]);
     expect(connections.find((connection) => connection.provider === "clover")?.region).toBe("us");
+    // Each account by the name its provider gives it, captured when it was connected; never by its id.
+    expect(byProvider.map((connection) => connection.accountName)).toEqual(["Square shop 1", "Clover shop 1", "Books 1 LLC"]);
     for (const connection of connections) {
-      expect(page).toContain(connection.externalId);
+      expect(page).toContain(`<td data-label="Account">${connection.accountName ?? "?"}`);
+      expect(page).not.toContain(connection.externalId);
       const tokens = await tokensOf(connection);
       expect(await accessWorks(world, connection.provider, tokens.accessToken, connection.externalId)).toBe(true);
       expect(connection.tokenCiphertext).not.toContain(tokens.accessToken);

@@ -1,9 +1,12 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
+import type { TrackingField } from "../../locations/tracking-tags";
+import { connectionName } from "./connections";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
+import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
 
 /** One POS connection's locations, or why they could not be read. */
 export interface PosConnectionLocations {
@@ -44,6 +47,8 @@ export interface LocationAttempt {
   errors: Partial<Record<"timeZone" | "dayStart" | "quickbooksConnectionId", string>>;
   /** The chart of the chosen company lacks accounts daybook can create: the offer shown under the form. */
   createAccounts?: { quickbooksConnectionId: string; source: PosSource; missing: AccountToCreate[] };
+  /** The QuickBooks tracking choice as sent (./tracking-fieldset.tsx), and its messages. */
+  tracking?: { chosen: TrackingChoice; errors: Partial<Record<TrackingField, string>> };
 }
 
 
@@ -56,6 +61,8 @@ export function LocationsPage(props: {
   deposits?: Record<string, DepositStatus>;
   notice?: string;
   attempt?: LocationAttempt;
+  /** Each QuickBooks company's Location and Class lists, by connection id. */
+  tracking?: Record<string, CompanyTracking>;
 }) {
   const { viewer } = props;
   return (
@@ -66,7 +73,7 @@ export function LocationsPage(props: {
       {props.pos.length > 0 && props.quickBooks.length === 0 && <p>Connect QuickBooks on the <a href="/connections">connections page</a> to choose where the entries go.</p>}
       {props.pos.map((entry) => (
         <section>
-          <h2>{`${PROVIDER_NAMES[entry.connection.provider]} account ${entry.connection.externalId}`}</h2>
+          <h2>{`${connectionName(entry.connection)} (${PROVIDER_NAMES[entry.connection.provider]})`}</h2>
           {entry.problem !== undefined && <p role="alert">{entry.problem}</p>}
           {entry.locations?.length === 0 && <p>This account has no active locations.</p>}
           {entry.locations?.map((location) => {
@@ -75,7 +82,7 @@ export function LocationsPage(props: {
             const offer = attempt?.createAccounts;
             return (
               <>
-                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks}
+                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} tracking={props.tracking}
                   deposits={saved ? props.deposits?.[saved.locationId] : undefined} />
                 {offer && (
                   <MissingAccountsOffer
@@ -94,6 +101,7 @@ export function LocationsPage(props: {
 
 function LocationForm(props: {
   viewer: Viewer; connection: Connection; location: PosLocation; saved: LocationConfig | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[];
+  tracking: Record<string, CompanyTracking> | undefined;
   deposits: DepositStatus | undefined;
 }) {
   const { location, saved, attempt } = props;
@@ -135,10 +143,16 @@ function LocationForm(props: {
       <select name="quickbooksConnectionId" required {...field("quickbooksConnectionId")}>
         {props.quickBooks.length === 0 && <option value="">No QuickBooks company connected</option>}
         {props.quickBooks.map((company) => (
-          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{`QuickBooks company ${company.externalId}`}</option>
+          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{connectionName(company)}</option>
         ))}
       </select>
       <FieldError id={`${idBase}-quickbooksConnectionId-error`} message={errors.quickbooksConnectionId} />
+
+      <TrackingFieldset
+        idBase={idBase} companyId={values.quickbooksConnectionId} tracking={props.tracking?.[values.quickbooksConnectionId]} saved={saved?.quickBooksTags}
+        chosen={attempt?.tracking?.chosen ?? { location: saved?.quickBooksTags?.location?.id ?? "", class: saved?.quickBooksTags?.class?.id ?? "" }}
+        errors={attempt?.tracking?.errors ?? {}}
+      />
 
       <button type="submit">{saved ? `Save ${location.name}` : `Set up ${location.name}`}</button>
     </form>

@@ -15,7 +15,7 @@ const deleteForm = z.object({ email: emailField });
 export function addAccountRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/account", requireSignedIn(), (c) => {
     const { merchant, viewer } = signedIn(c);
-    return c.html(AccountPage({ viewer, merchant }));
+    return c.html(AccountPage({ viewer, merchant, ...(c.req.query("named") !== undefined ? { notice: "Business name saved." } : {}) }));
   });
 
   app.get("/account/export", requireSignedIn(), async (c) => {

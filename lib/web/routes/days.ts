@@ -73,7 +73,7 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     ]);
     return c.html(DayReportsPage({
       viewer, locationName: location.name, locationId: location.locationId, businessDay,
-      reports: reports.reverse(), approvable: deps.links !== undefined && record?.state === "held",
+      reports: reports.reverse(), approvable: deps.links !== undefined && record?.state === "held", accountLabels: location.accountLabels,
     }));
   });
 
@@ -117,6 +117,8 @@ async function heldDay(deps: WebDeps, day: LocationDay): Promise<HeldDay | undef
   const entry = held?.entry;
   return {
     locationName: location.name,
+    locationId: location.locationId,
+    accountLabels: location.accountLabels,
     businessDay: day.businessDay,
     posted: record?.state === "posted",
     ...(entry ? { entry: { currency: entry.currency, lines: entry.lines, total: entry.total } } : {}),

@@ -54,7 +54,8 @@ export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     });
     setSessionCookie(c, secret);
     deps.log("info", result.created ? "account created" : "signed in", { merchantId: session.merchantId });
-    return c.redirect("/connections", 303);
+    // The business's name is asked once, on the first sign-in (and on later ones until it is given).
+    return c.redirect(result.merchant.name.trim() === "" ? "/business-name" : "/connections", 303);
   });
 
   app.post("/sign-out", requireSignedIn(), async (c) => {
