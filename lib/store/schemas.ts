@@ -97,6 +97,7 @@ export const connectionSchema = describing<Connection>()(z.object({
   statusReason: z.optional(z.string()),
   region: z.optional(z.string().check(z.minLength(1))),
   refreshLeaseUntil: z.optional(timestamp),
+  company: z.optional(z.object({ companyName: z.string(), homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,
 }));
@@ -159,6 +160,7 @@ export const syncRecordSchema = describing<SyncRecord>()(z.object({
   posted: z.array(postedEntrySchema),
   pending: z.optional(pendingEntrySchema),
   lastSummary: z.optional(dailySummarySchema),
+  lastReadAt: z.optional(timestamp),
   heldReason: z.optional(z.string()),
   attempts: z.int().check(z.nonnegative()),
   lastError: z.optional(syncFailureSchema),
