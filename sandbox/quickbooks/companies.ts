@@ -144,7 +144,8 @@ export class Company {
   readonly realmId: string;
   readonly companyName: string;
   readonly homeCurrency: string;
-  readonly multiCurrencyEnabled: boolean;
+  /** Once on, multicurrency cannot be switched off (QuickBooks' own rule). */
+  multiCurrencyEnabled: boolean;
   closingDate: string | null;
   subscriptionLapsed: boolean;
   warnDuplicateJournalNumber: boolean;

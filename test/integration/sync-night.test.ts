@@ -112,4 +112,16 @@ describe("a location-night", () => {
     expect(statuses(again)["2025-09-12"]).toBe("adjusted");
     expect(quickBooksCalls().filter((call) => call !== "token")).toEqual(["POST journalentry"]);
   });
+
+  it("reads the company's settings again when QuickBooks refuses a create for a reason they explain (multicurrency switched on since), and posts", async () => {
+    world.quickbooks.enableMultiCurrency(world.realmId);
+    world.square.addOrders(world.location.locationId, generateDay({ seed: 700, sales: 5, date: addDays(D, 3), timeZone: ZONE, locationId: world.location.locationId, noiseRate: 0 }).orders);
+    const results = await night(addDays(D, 3));
+    expect(statuses(results)["2025-09-13"]).toBe("posted");
+    // The refused create, the settings read again, the create with the currency named.
+    expect(quickBooksCalls().filter((call) => call !== "token")).toEqual(["POST journalentry", "GET companyinfo", "GET preferences", "POST journalentry"]);
+    expect((await world.store.getConnection(world.merchantId, "quickbooks-1"))?.company).toMatchObject({ multiCurrencyEnabled: true });
+    const entry = world.quickbooks.journalEntries(world.realmId).at(-1);
+    expect(entry?.CurrencyRef).toMatchObject({ value: "USD" });
+  });
 });

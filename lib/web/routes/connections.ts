@@ -95,6 +95,7 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       updatedAt: at,
     });
     await replaceEarlierConnections(deps, connection);
+    if (connection.provider === "quickbooks") await keepCompanySettings(deps, connection);
     deps.log("info", "connection created", { merchantId: merchant.merchantId, provider: provider.data, connectionId: connection.connectionId });
     return c.redirect(`/connections?connected=${provider.data}`, 303);
   });
@@ -113,6 +114,22 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     }
     return c.redirect("/connections?disconnected=1", 303);
   });
+}
+
+/**
+ * A QuickBooks company's settings (home currency, multicurrency), kept on the connection so the nightly
+ * sync reads nothing from QuickBooks. Best effort: a company that does not answer now has them read at
+ * its first sync instead.
+ */
+async function keepCompanySettings(deps: WebDeps, connection: Connection): Promise<void> {
+  try {
+    const settings = await deps.readers.quickBooks(connection).getCompanySettings();
+    await deps.store.setConnectionCompany(connection.merchantId, connection.connectionId, { ...settings, readAt: deps.now().toISOString() });
+  } catch (error) {
+    deps.log("warn", "the QuickBooks company's settings could not be read at connect; the first sync reads them", {
+      merchantId: connection.merchantId, connectionId: connection.connectionId, error: error instanceof Error ? error.name : "unknown",
+    });
+  }
 }
 
 export function connectionDeps(deps: WebDeps): EndConnectionDeps {
