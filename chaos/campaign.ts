@@ -585,8 +585,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         { match: "api", fault: { kind: "429", retryAfterSeconds: 3 }, probability: 0.02 },
         { match: "api", fault: { kind: "500" }, probability: 0.015 },
         { match: "api", fault: { kind: "503" }, probability: 0.01 },
-        // Once for sure: a night makes few QuickBooks calls (no reads on the normal path), so chance alone may miss it.
-        { match: "api", fault: { kind: "truncated" }, times: 1 },
+        // Each once for sure: a night makes few QuickBooks calls (no reads on the normal path), so chance alone may miss one.
+        ...(["429", "500", "503", "truncated"] as const).map((kind) => ({ match: "api" as const, fault: kind === "429" ? { kind, retryAfterSeconds: 3 } : { kind }, times: 1 })),
         { match: "api", fault: { kind: "truncated" }, probability: 0.01 },
         // A refused access token now and then, but never again on the next few requests for the company:
         // the client refreshes once per request and takes a second 401 as a dead connection.
