@@ -17,11 +17,16 @@ export async function readCloverNight(reader: CloverReader, location: Pick<Locat
   const newest = plan.days.at(-1);
   for await (const page of reader.orderPages({ startMs: plan.changesSince, endMs: newest?.window.endMs ?? plan.changesSince })) {
     for (const summariser of summarisers.values()) summariser.addOrdersPage(page);
-    // Every instant an order can count at (summarise.ts): each payment, refund and credit, each line (exchanges).
+    // Every instant an order can count at (summarise.ts): each payment, refund and credit, counted or
+    // not, and in an order with an exchange each line (an exchange happens when its replacement line is
+    // made). Other lines' times are left out: an order opened before midnight and paid after it counts in
+    // the later day only, and touching the earlier day would re-read it in full every night.
     for (const order of each(page, "elements")) {
-      for (const field of ["payments", "refunds", "credits", "lineItems"]) {
+      for (const field of ["payments", "refunds", "credits"]) {
         for (const element of each(fieldOf(order, field), "elements")) touches.touchAt(fieldOf(element, "createdTime"));
       }
+      const lines = each(fieldOf(order, "lineItems"), "elements");
+      if (lines.some((line) => fieldOf(line, "exchanged") === true)) for (const line of lines) touches.touchAt(fieldOf(line, "createdTime"));
     }
   }
   const fromChanges = new Map([...summarisers].map(([day, summariser]) => [day, () => summariser.finish()]));
