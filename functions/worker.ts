@@ -4,6 +4,8 @@
  * Logger and Metrics are Powertools'; a day that ends failed adds one to FailedDays, which an alarm
  * watches (lib/metrics-names.ts, shared with infra/stack.ts).
  */
+// zod's English messages, before any schema is used (lib/validation.ts).
+import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";

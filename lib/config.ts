@@ -7,7 +7,7 @@
  * a sync needs. On AWS the secrets are first filled in from SSM (lib/secrets/ssm.ts); locally they are
  * plain variables. An empty variable counts as not set.
  */
-import { z } from "./validation";
+import * as z from "zod/mini";
 
 const url = z.url({ error: "must be a URL, like https://example.com" });
 const text = z.string().check(z.minLength(1, "must not be empty"));

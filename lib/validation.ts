@@ -1,13 +1,13 @@
 /**
- * zod (the mini build, so Lambda bundles stay small) with English messages, and one way to turn a
- * validation failure into sentences a person can act on.
+ * zod's English messages, one way to turn a validation failure into sentences a person can act on, and
+ * validation in place. Modules import zod's mini build themselves (`import * as z from "zod/mini"`), so
+ * that a bundle keeps only the parts of zod it uses; this module, which every entry loads through the
+ * config, sets the one locale the bundles carry.
  */
-import { z } from "zod/mini";
-import { en } from "zod/locales";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 
 z.config(en());
-
-export { z };
 
 export function describeIssues(error: z.core.$ZodError, subject: string): string {
   const details = error.issues.slice(0, 5).map((issue) => {

@@ -14,7 +14,8 @@
  * that does and does not prove: sandbox/clover/webhooks.ts.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 
 export const SQUARE_SIGNATURE_HEADER = "x-square-hmacsha256-signature";
 export const CLOVER_AUTH_HEADER = "x-clover-auth";

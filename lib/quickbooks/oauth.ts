@@ -10,7 +10,7 @@
  * two clients (say, two simulators in one test run) can use different endpoints side by side.
  */
 import type OAuthClientType from "intuit-oauth";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { QuickBooksError } from "./types";
 
 export interface QuickBooksEndpoints {

@@ -6,7 +6,7 @@
  * window one delivery, and the worker's idempotency (keyed on the location-day) covers the rest.
  */
 import { createHash } from "node:crypto";
-import { z } from "../validation";
+import * as z from "zod/mini";
 
 export const syncJobSchema = z.object({
   merchantId: z.string().check(z.minLength(1)),

@@ -7,7 +7,8 @@
 import {
   DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 import {
   assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, names, queryAll, toItem,
   unlessConditionFails,

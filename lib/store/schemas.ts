@@ -6,7 +6,7 @@
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { normalizeEmail } from "./keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 

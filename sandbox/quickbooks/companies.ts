@@ -4,7 +4,9 @@
  * for accounts, CompanyInfo and Preferences.
  */
 import { isCurrencyCode } from "../../lib/domain/money";
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { isIsoDate, qboTimestamp } from "./clock";
 
 export type Classification = "Asset" | "Equity" | "Expense" | "Liability" | "Revenue";

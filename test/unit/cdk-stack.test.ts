@@ -327,8 +327,13 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
       const atStart = packagesAtStart(bundle);
       // The heavy clients load only on the paths that use them, each from a chunk of its own.
       for (const heavy of ["square", "intuit-oauth", "axios", "winston", "jsonwebtoken"]) expect(atStart.has(heavy), `${name}: ${heavy} at start`).toBe(false);
-      // zod's other locales never; the SDK's default credential chain is replaced by the environment's provider.
+      // The SDK's default credential chain is replaced by the environment's provider.
       for (const file of bundle.files) expect(file.packages.some((pkg) => pkg.name === "@aws-sdk/credential-provider-node" || pkg.name === "@aws-sdk/credential-provider-sso")).toBe(false);
+      // zod's mini build imported per module, so it is shaken, with the English locale alone.
+      const zodInputs = Object.values(bundle.metafile.outputs).flatMap((output) => Object.entries(output.inputs))
+        .filter(([input, { bytesInOutput }]) => input.includes("node_modules/zod/") && bytesInOutput > 0).map(([input]) => input);
+      expect(zodInputs.filter((input) => /\/locales\/(?!en\.js$)[^/]+\.js$/.test(input)), `${name}: zod locales`).toEqual([]);
+      expect(zodInputs.filter((input) => input.includes("/v4/classic/")), `${name}: zod's classic build`).toEqual([]);
     }
   });
 

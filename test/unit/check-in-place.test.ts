@@ -7,7 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { orderSchema as cloverOrderSchema } from "../../lib/pos/clover/schemas";
 import { orderSchema as squareOrderSchema, listPaymentsPageSchema } from "../../lib/pos/square/schemas";
-import { checkInPlace, describeIssues, z } from "../../lib/validation";
+import * as z from "zod/mini";
+import { checkInPlace, describeIssues } from "../../lib/validation";
 import { generateCloverDay } from "../../sandbox/clover/generate-day";
 import { generateDay } from "../../sandbox/square/generate-day";
 

@@ -13,7 +13,7 @@ import { type EndConnectionDeps, endConnection } from "../../connections/end-con
 import { OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
 import { type Connection, PROVIDER_NAMES } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, connectionIdField, formFields } from "../forms";
 import { ConnectionsPage } from "../pages/connections";

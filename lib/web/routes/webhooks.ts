@@ -12,7 +12,7 @@ import {
   CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
 import type { Connection, ProviderName } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { QuickBooksDisconnectPage } from "../pages/messages";
 import { connectionDeps } from "./connections";
