@@ -53,12 +53,12 @@ export function packageOf(input: string): string {
   return scope?.startsWith("@") ? `${scope}/${name ?? ""}` : (scope ?? "");
 }
 
-/** Builds one function into `outdir` (emptied first). */
-export function bundleFunction(name: FunctionName, outdir: string): Bundle {
+/** Builds one function into `outdir` (emptied first); `entryFile` (bench/floors) stands in for functions/<name>.ts. */
+export function bundleFunction(name: FunctionName, outdir: string, entryFile = join(PROJECT_ROOT, "functions", `${name}.ts`)): Bundle {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const { metafile } = buildSync({
-    entryPoints: { [name]: join(PROJECT_ROOT, "functions", `${name}.ts`) },
+    entryPoints: { [name]: entryFile },
     outdir,
     bundle: true,
     splitting: true,
