@@ -18,17 +18,29 @@ export async function readCloverNight(reader: CloverReader, location: Pick<Locat
   for await (const page of reader.orderPages({ startMs: plan.changesSince, endMs: newest?.window.endMs ?? plan.changesSince })) {
     for (const summariser of summarisers.values()) summariser.addOrdersPage(page);
     // Every instant an order can count at (summarise.ts): each payment, refund and credit, counted or
-    // not, and in an order with an exchange each line (an exchange happens when its replacement line is
-    // made). Other lines' times are left out: an order opened before midnight and paid after it counts in
-    // the later day only, and touching the earlier day would re-read it in full every night.
+    // not, and each exchange, which happens when its replacement line is made (line-values.ts). Other
+    // lines' times are left out: an order opened before midnight and paid after it counts in the later
+    // day only, and touching the earlier day would re-read it in full every night.
     for (const order of each(page, "elements")) {
       for (const field of ["payments", "refunds", "credits"]) {
         for (const element of each(fieldOf(order, field), "elements")) touches.touchAt(fieldOf(element, "createdTime"));
       }
-      const lines = each(fieldOf(order, "lineItems"), "elements");
-      if (lines.some((line) => fieldOf(line, "exchanged") === true)) for (const line of lines) touches.touchAt(fieldOf(line, "createdTime"));
+      for (const line of exchangeReplacements(each(fieldOf(order, "lineItems"), "elements"))) touches.touchAt(fieldOf(line, "createdTime"));
     }
   }
   const fromChanges = new Map([...summarisers].map(([day, summariser]) => [day, () => summariser.finish()]));
   return finishNight(plan, fromChanges, touches, (day) => summariseCloverLocationDay(reader, location, day.window, categories));
+}
+
+/** The lines that replaced an exchanged line; every line when one names a replacement the order does not hold. */
+function exchangeReplacements(lines: unknown[]): unknown[] {
+  const byId = new Map(lines.map((line) => [fieldOf(line, "id"), line]));
+  const replacements: unknown[] = [];
+  for (const line of lines) {
+    if (fieldOf(line, "exchanged") !== true) continue;
+    const replacement = byId.get(fieldOf(fieldOf(line, "exchangedLineItem"), "id"));
+    if (replacement === undefined) return lines;
+    replacements.push(replacement);
+  }
+  return replacements;
 }
