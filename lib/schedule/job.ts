@@ -7,11 +7,12 @@
  */
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
+import { isCalendarDate } from "../domain/business-day";
 
 export const syncJobSchema = z.object({
   merchantId: z.string().check(z.minLength(1)),
   locationId: z.string().check(z.minLength(1)),
-  businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD")),
+  businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"), z.refine(isCalendarDate, "must be a calendar date")),
   /**
    * night: the nightly job of a location, its day and the re-checks of the three before, from one read
    * (lib/worker/process-night.ts); backfill: asked for by a person; approve: post a held day. first and
