@@ -13,7 +13,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PendingPayoutEntry, PostedPayoutEntry } from "../model";
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
 import {
