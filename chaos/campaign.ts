@@ -782,9 +782,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       // location-day's numbers, revision 0 and its adjustments, lead back to it.
       const dayOfDocNumber = new Map<string, { key: string; revision: number }>();
       for (const place of merchant.locations) {
-        for (const day of place.days) {
+        // The days between the planned ones too, which a night's re-checks may post (counted below).
+        const days = new Set(place.days.flatMap((day) => [addDays(day.businessDay, -1), day.businessDay, addDays(day.businessDay, 1)]));
+        for (const businessDay of days) {
           for (let revision = 0; revision <= MAX_REVISIONS_CHECKED; revision++) {
-            dayOfDocNumber.set(docNumber(place.location.source, place.location.locationId, day.businessDay, revision), { key: `${place.location.locationId}|${day.businessDay}`, revision });
+            dayOfDocNumber.set(docNumber(place.location.source, place.location.locationId, businessDay, revision), { key: `${place.location.locationId}|${businessDay}`, revision });
           }
         }
       }
