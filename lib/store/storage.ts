@@ -16,6 +16,7 @@ import { createDynamoDueIndex } from "./due-index";
 import { createDynamoStore, type DynamoStoreOptions } from "./dynamo";
 import { createDynamoRecipientStore } from "./recipients";
 import { createDynamoReportStore } from "./reports";
+import { createDynamoPayoutStore, type PayoutStore } from "./payouts";
 import { createDynamoMerchantSettings } from "./settings";
 import type { Store } from "./store";
 
@@ -29,6 +30,8 @@ export interface Storage {
   settings: MerchantSettings;
   dueIndex: DueIndex;
   backfills: BackfillStore;
+  /** Square payouts: each one's record, and where each location's stand. */
+  payouts: PayoutStore;
 }
 
 export interface DynamoStorageOptions extends Pick<DynamoStoreOptions, "now" | "pageSize" | "batchDelete"> {
@@ -54,5 +57,6 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
     settings: createDynamoMerchantSettings({ client, tableName }),
     dueIndex: createDynamoDueIndex({ client, tableName: options.dueIndexTableName ?? tableName }),
     backfills: createDynamoBackfillStore({ client, tableName }),
+    payouts: createDynamoPayoutStore({ client, tableName }),
   };
 }

@@ -27,6 +27,8 @@ import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
 import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+import type { PayoutPorts } from "../payouts/post-payouts";
+import { postNightPayouts } from "./night-payouts";
 import { processNight } from "./process-night";
 
 export interface WorkerDeps {
@@ -35,6 +37,8 @@ export interface WorkerDeps {
   recipients: RecipientStore;
   backfills: BackfillStore;
   sync: SyncPorts;
+  /** Square payouts, posted once a night per location (night-payouts.ts); absent where none are read. */
+  payouts?: PayoutPorts;
   email: EmailSender;
   /** The origin merchants use, for links in reports. */
   publicUrl: string;
@@ -84,7 +88,9 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
     throw error;
   }
 
-  return { status: outcome.status, emailsSent: await afterSync(deps, job, day, before, outcome) };
+  const emailsSent = await afterSync(deps, job, day, before, outcome);
+  await postNightPayouts(deps.payouts, job, attempt);
+  return { status: outcome.status, emailsSent };
 }
 
 /**
