@@ -271,7 +271,11 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
         },
       },
       (info) => {
-        if (started instanceof Server) resolve({ server: started, port: info.port });
+        if (started instanceof Server) {
+          // As the other simulators: idle kept-alive sockets stay a minute, so a reused one is not closed under a request.
+          started.keepAliveTimeout = 60_000;
+          resolve({ server: started, port: info.port });
+        }
         else reject(new Error("The simulator expected an HTTP/1.1 server"));
       },
     );

@@ -50,6 +50,9 @@ export const callbackUrl = (provider: ProviderName) => `${PUBLIC_URL}/connect/${
 const TUNING: ApiTuning = { square: { timeoutMs: 5000, maxRetries: 1 }, clover: { timeoutMs: 5000, maxRetries: 1 }, quickBooks: { timeoutMs: 5000, maxAttempts: 2 } };
 const WORKER_TUNING: ApiTuning = { square: { timeoutMs: 5000 }, clover: { timeoutMs: 5000 }, quickBooks: { timeoutMs: 5000 } };
 
+/** The one location of each Square merchant the web world holds. */
+export const squareLocationOf = (squareMerchantId: string) => `L${squareMerchantId}`;
+
 /** The provider accounts each simulator holds; a test picks one on the consent page. */
 export interface ProviderAccounts {
   square: string[];
@@ -114,7 +117,7 @@ export async function createWebWorld(): Promise<WebWorld> {
     quickbooks: [`9130${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`, `9131${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`],
   };
   for (const [index, merchantId] of accounts.square.entries()) {
-    square.addMerchant({ merchantId, businessName: `Square shop ${index + 1}`, locations: [{ id: `L${unique()}`, name: "Main Street", timezone: "America/New_York", currency: "USD" }] });
+    square.addMerchant({ merchantId, businessName: `Square shop ${index + 1}`, locations: [{ id: squareLocationOf(merchantId), name: "Main Street", timezone: "America/New_York", currency: "USD" }] });
   }
   for (const [index, merchantId] of accounts.clover.entries()) {
     clover.addMerchant({ merchantId, name: `Clover shop ${index + 1}`, timezone: "America/New_York", currency: "USD" });
