@@ -3,6 +3,7 @@
  * webhook secrets, and the SQS queue behind the approve links and the backfill pages.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { payoutsNotKept } from "../api/payouts";
 import type { ApiConfig } from "../config";
 import { createSqsJobQueue, type JobQueue } from "../schedule/enqueue";
 import type { WebDeps } from "../web/deps";
@@ -44,6 +45,7 @@ export function webDepsOf(
       cloverAppId: settings.CLOVER_APP_ID,
     },
     now: services.now,
+    payouts: payoutsNotKept,
     ...(options.queue !== undefined && options.linkKey !== undefined ? { links: { key: options.linkKey, queue: options.queue } } : {}),
     ...(options.queue !== undefined ? { backfill: { queue: options.queue } } : {}),
     log: options.log,

@@ -42,6 +42,7 @@ export function workerDepsOf(
     recipients: storage.recipients,
     backfills: storage.backfills,
     sync: syncPortsOf(services, options),
+    members: storage.members,
     email: services.email,
     publicUrl: services.publicUrl,
     linkKey: settings.linkKey,

@@ -14,9 +14,18 @@ const signInForm = z.object({ email: emailField });
 const linkToken = z.string().check(z.regex(SECRET_PATTERN));
 
 export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  app.get("/", (c) => c.redirect(c.get("session") ? "/connections" : "/sign-in", 303));
+  /** An accountant's home is the client list; everyone else's, their connections. */
+  const home = async (personId: string) => ((await deps.members.listMemberships(personId)).length > 0 ? "/clients" : "/connections");
 
-  app.get("/sign-in", (c) => (c.get("session") ? c.redirect("/connections", 303) : c.html(SignInPage({}))));
+  app.get("/", async (c) => {
+    const person = c.get("person");
+    return c.redirect(person ? await home(person.merchantId) : "/sign-in", 303);
+  });
+
+  app.get("/sign-in", async (c) => {
+    const person = c.get("person");
+    return person ? c.redirect(await home(person.merchantId), 303) : c.html(SignInPage({}));
+  });
 
   app.post("/sign-in", async (c) => {
     const fields = await formFields(c);
@@ -51,12 +60,12 @@ export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     });
     setSessionCookie(c, secret);
     deps.log("info", result.created ? "account created" : "signed in", { merchantId: session.merchantId });
-    return c.redirect("/connections", 303);
+    return c.redirect(await home(session.merchantId), 303);
   });
 
   app.post("/sign-out", requireSignedIn(), async (c) => {
-    const { merchant, sessionHash } = signedIn(c);
-    await deps.auth.deleteSession(merchant.merchantId, sessionHash);
+    const { person, sessionHash } = signedIn(c);
+    await deps.auth.deleteSession(person.merchantId, sessionHash);
     clearSessionCookie(c);
     return c.redirect("/sign-in", 303);
   });
