@@ -7,8 +7,8 @@
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
-import { createApiApp } from "../api/routes";
-import { API_PREFIX, apiErrorBody, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
+import { apiErrorResponse, createApiApp } from "../api/routes";
+import { API_PREFIX, ApiError, apiErrorBody, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
 import type { ProviderName } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
@@ -125,6 +125,7 @@ function methodNotAllowed(c: Context<AppEnv>) {
 
 /** The API's answer to what the app's own middleware refused (a method, a body too large) or a bug: JSON, never a page. */
 function apiProblem(c: Context<AppEnv>, error: Error, deps: WebDeps) {
+  if (error instanceof ApiError) return apiErrorResponse(c, error, deps);
   if (error instanceof RequestRejected && error.reason === "method") return methodNotAllowed(c);
   if (error instanceof RequestRejected && error.reason === "too-large") return c.json(apiErrorBody("too_large", "This request was larger than daybook accepts."), 413);
   if (error instanceof HTTPException && error.status < 500) return c.json(apiErrorBody("bad_request", "daybook could not use this request."), 400);
