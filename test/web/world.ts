@@ -332,6 +332,8 @@ export function expectCleanLogs(world: WebWorld, secrets: readonly string[] = []
   const text = world.logs.map((line) => JSON.stringify(line)).join("\n");
   expect(text).not.toMatch(/@/);
   expect(text).not.toContain("sign-in/confirm");
+  expect(text).not.toContain("invitations/accept");
+  expect(text).not.toMatch(/dbk_/);
   expect(text).not.toMatch(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/);
   for (const secret of secrets) expect(text).not.toContain(secret);
 }
