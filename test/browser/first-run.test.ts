@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, addDays } from "../../sandbox/local-stack/demo";
 import { connectionWorks } from "../../sandbox/local-stack/smoke";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
-import { checkPage, clearScreenshots, DESKTOP, SCREENSHOTS } from "./page-checks";
+import { checkPage, clearScreenshots, collectCspRefusals, DESKTOP, SCREENSHOTS } from "./page-checks";
 import { chromiumPath } from "../../scripts/prerequisites";
 
 // The one npm test made sure of (scripts/prerequisites.ts).
@@ -40,10 +40,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
   page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  // The CSP forbids scripts and inline styles: a page that needed either would log a violation here.
-  page.on("console", (message) => {
-    if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) consoleErrors.push(message.text());
-  });
+  collectCspRefusals(page, consoleErrors);
 }, 60_000);
 
 afterAll(async () => {
