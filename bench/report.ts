@@ -1,5 +1,6 @@
 /** The benchmark results' shape and their markdown (bench/results.md, for the README). */
 import type { BundleResult } from "./bundles";
+import type { ClientListResult } from "./client-list";
 import type { CostAssumptions, CostResult, JobProfile } from "./cost";
 import type { AwsCounts } from "./aws-counter";
 import type { PosDayResult } from "./pos-day";
@@ -41,6 +42,8 @@ export interface BenchResults {
     posCallsFirst: number | undefined; quickBooksCallsFirst: number | undefined; quickBooksCallsRecheck: number | undefined;
   };
   cost: { assumptions: CostAssumptions; firstJob: JobProfile; recheckJob: JobProfile; results: CostResult[]; prices: Record<string, Price> };
+  /** Part 6; absent from results written before it existed. */
+  clientList?: ClientListResult;
 }
 
 const n = (value: number): string => round3(value).toLocaleString("en-US");
@@ -114,5 +117,14 @@ export function renderMarkdown(r: BenchResults): string {
   out.push("Prices (read 2026-11-23, sources in bench/prices.ts):", "");
   for (const [name, price] of Object.entries(c.prices)) out.push(`- ${name}: $${price.usd} per ${price.per} — ${price.source}`);
   out.push("");
+  const l = r.clientList;
+  if (l) {
+    out.push("### 6. An accountant's client list", "");
+    out.push(`GET /clients through the web app as lib/wiring composes it (the session, the one query of the accountant's partition, the ordering worst first, the page), DynamoDB on moto_server, for an accountant with ${l.clients} clients (${l.locations} locations; one in ten failed, one in ten held, one in ten not posting). The first request is left out. Measured ${l.measuredAt.slice(0, 16).replace("T", " ")} UTC, load average ${l.loadAverage.map((each) => each.toFixed(1)).join(" ")}.`, "");
+    out.push(table(
+      ["clients", "median (ms)", "p95 (ms)", "min (ms)", "runs", "the query alone, median (ms)", "DynamoDB calls per request", "read units", "page (KiB)"],
+      [[l.clients, n(l.ms.median), n(l.ms.p95), n(l.ms.min), l.ms.n, n(l.queryMs.median), Object.entries(l.aws.calls).map(([k, v]) => `${k} ${v}`).join(", "), n(l.aws.readUnits), n(l.pageBytes / 1024)]],
+    ), "");
+  }
   return `${out.join("\n")}\n`;
 }
