@@ -214,12 +214,12 @@ describe("the first-time flow in Chromium", () => {
   it("adds a report recipient and shows review mode", async () => {
     await page.getByRole("link", { name: "Reports" }).click();
     await checkPage(page, "reports");
-    await page.getByLabel("Email address").fill("not an address");
+    await page.getByLabel("Email address", { exact: true }).fill("not an address");
     await page.getByRole("button", { name: "Add recipient" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/email address/i);
-    await expect(page.getByLabel("Email address").inputValue()).resolves.toBe("not an address");
+    await expect(page.getByLabel("Email address", { exact: true }).inputValue()).resolves.toBe("not an address");
     await checkPage(page, "reports-error");
-    await page.getByLabel("Email address").fill("books@accountant.daybook.localhost");
+    await page.getByLabel("Email address", { exact: true }).fill("books@accountant.daybook.localhost");
     await page.getByRole("button", { name: "Add recipient" }).click();
     await expect(page.getByRole("button", { name: "Remove books@accountant.daybook.localhost" }).count()).resolves.toBe(1);
     await expect(page.getByLabel("Hold each day's entry for my approval before posting").count()).resolves.toBe(1);
