@@ -13,8 +13,8 @@ import { randomUUID } from "node:crypto";
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
 import type { LocationConfig } from "../model";
 import type { Store } from "../store/store";
-import { firstDayDueAfter } from "./due-days";
-import { DEFAULT_SETTLE_MINUTES, type DueIndex } from "./due-index";
+import { DEFAULT_SETTLE_MINUTES, firstDayDueAfter } from "./due-days";
+import type { DueIndex } from "./due-index";
 import { enqueueJobs, type QueueDeps } from "./enqueue";
 import { messageGroupOf, type SyncJob } from "./job";
 

@@ -19,6 +19,7 @@ import { addAccessRoutes } from "./routes/access";
 import { addAccountRoutes } from "./routes/account";
 import { addApiKeyRoutes } from "./routes/api-keys";
 import { addBackfillRoutes } from "./routes/backfill";
+import { addBusinessNameRoutes } from "./routes/business-name";
 import { addClientRoutes } from "./routes/clients";
 import { addConnectionRoutes } from "./routes/connections";
 import { addDayRoutes } from "./routes/days";
@@ -62,6 +63,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   addSessionRoutes(app, deps);
   addConnectionRoutes(app, deps);
   addAccountRoutes(app, deps);
+  addBusinessNameRoutes(app, deps);
   addWebhookRoutes(app, deps);
   addDayRoutes(app, deps);
   addLocationRoutes(app, deps);

@@ -10,7 +10,7 @@
  * - "member": the business's owner or an accountant it invited: every page of the business, approving
  *   held days, the mapping and report settings, backfills.
  * - "owner": the business's own account only: connecting and disconnecting accounts, the account page
- *   (export and deletion), and who has access.
+ *   (export and deletion), the business's name, and who has access.
  * - "api-key": the read-only API, authenticated by an API key and never by the session cookie.
  *
  * A route must be in the table (test/unit/roles.test.ts holds every route of the app to it); one that
@@ -38,6 +38,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteRole>> = {
   "POST /unsubscribe": "public",
   "POST /webhooks/square": "public",
   "POST /webhooks/clover": "public",
+  "POST /webhooks/quickbooks": "public",
   "GET /disconnect/quickbooks": "public",
 
   "POST /sign-out": "signed-in",
@@ -76,6 +77,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteRole>> = {
   "GET /account": "owner",
   "GET /account/export": "owner",
   "POST /account/delete": "owner",
+  "GET /business-name": "owner",
+  "POST /business-name": "owner",
   "POST /reports/access/invite": "owner",
   "POST /reports/access/remove": "owner",
   "POST /reports/access/cancel": "owner",

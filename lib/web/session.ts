@@ -138,7 +138,6 @@ export function viewerOf(c: Context<AppEnv>): Viewer | undefined {
   const person = c.get("person");
   const formToken = c.get("formToken");
   if (!merchant || !person || formToken === undefined) return undefined;
-  return c.get("role") === "accountant"
-    ? { email: person.email, formToken, role: "accountant", businessName: businessNameOf(merchant) }
-    : { email: person.email, formToken, role: "owner" };
+  if (c.get("role") === "accountant") return { email: person.email, formToken, role: "accountant", businessName: businessNameOf(merchant) };
+  return { email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}) };
 }

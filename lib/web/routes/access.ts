@@ -13,7 +13,8 @@ import { acceptInvitation, INVITATION_PATH, inviteAccountant, type InviteProblem
 import { businessNameOf } from "../../members/types";
 import type { Merchant } from "../../model";
 import { z } from "../../validation";
-import { approximateIp, getClientIp } from "../client-ip";
+import { approximateIp } from "../../auth/client-network";
+import { getClientIp } from "../client-ip";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import { type AccessSectionProps, InvitationInvalidPage, InvitationPage, InviteProblemPage } from "../pages/access";
