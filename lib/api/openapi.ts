@@ -3,7 +3,7 @@
  * the API (zod's own toJSONSchema, JSON Schema 2020-12: OpenAPI 3.1's dialect). Nothing in it is
  * written by hand but the words.
  */
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { API_PREFIX } from "./errors";
 import { API_KEY_DEFAULT_DAYS, API_RATE_LIMIT, API_REQUEST_LOG_DAYS } from "./keys";
 import { API_ROUTES } from "./routes";

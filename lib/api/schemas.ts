@@ -7,7 +7,7 @@
  * dates are YYYY-MM-DD business days in the location's time zone; instants are ISO 8601 UTC.
  */
 import { parseIsoDate } from "../domain/business-day";
-import { z } from "../validation";
+import * as z from "zod/mini";
 
 /** Each schema that is a component of the document, by name, with what it means. */
 export const COMPONENTS: { name: string; schema: z.ZodMiniType; description: string }[] = [];

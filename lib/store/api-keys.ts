@@ -7,7 +7,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type ApiKey, type ApiKeyStore, type ApiRequestRecord, requestLogExpiry } from "../api/keys";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
 import { describing } from "./schemas";

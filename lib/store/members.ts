@@ -7,7 +7,7 @@
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, LocationStatus, Member, Membership, MemberStore } from "../members/types";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails, withoutUndefined } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
 import { describing, normalizedEmail } from "./schemas";

@@ -12,7 +12,7 @@ import { endAccess } from "../../members/access";
 import { acceptInvitation, INVITATION_PATH, inviteAccountant, type InviteProblem, openInvitation } from "../../members/invitations";
 import { businessNameOf } from "../../members/types";
 import type { Merchant } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import { approximateIp } from "../../auth/client-network";
 import { getClientIp } from "../client-ip";
 import type { AppEnv, WebDeps } from "../deps";

@@ -7,7 +7,7 @@ import type { Context, Hono } from "hono";
 import { API_KEY_DEFAULT_DAYS, API_KEY_MAX_DAYS, createApiKey } from "../../api/keys";
 import { API_PREFIX } from "../../api/errors";
 import type { Merchant } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields, keptValue, typed } from "../forms";
 import { ApiKeysPage, type ApiKeysPageProps } from "../pages/api-keys";

@@ -7,7 +7,7 @@
 import type { Hono } from "hono";
 import { endAccess } from "../../members/access";
 import { clientList } from "../../members/client-list";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
 import { ClientsPage } from "../pages/clients";

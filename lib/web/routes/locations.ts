@@ -13,7 +13,7 @@ import { checkTags, choiceOfAnotherCompany, choosesAny, type SentTags, sentTags,
 import type { PosLocation } from "../../locations/readers";
 import { registerStoredLocation } from "../../schedule/due-index";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";

@@ -21,7 +21,7 @@ import { accountsFor, CATEGORY_TYPES, type DefaultFigure, FIGURES } from "../../
 import { type AccountToCreate, missingAccounts } from "../../locations/missing-accounts";
 import { QuickBooksError, type QuickBooksAccount } from "../../quickbooks/types";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
