@@ -13,6 +13,10 @@
  * stores, the generator's figures): every location-day must end posted (exactly once, with the
  * generator's figures, adjusted when its data changed), without sales, held for review, or failed
  * with a report and an alert; no duplicate entries; no refresh chain broken that was not revoked.
+ * Square locations are paid out by the Square simulator's payouts (daily, with loan repayments, gift-card
+ * load fees, an instant deposit and a failed payout); every payout Square made must end posted once
+ * (or, failed carrying only card sales, posting nothing), and each location's bank account in
+ * QuickBooks must hold Σ its payouts, to the cent, whatever crashed or failed on the way.
  *
  * Used by scripts/chaos.ts (`npm run chaos`, ≥ 2,000 location-days) and test/chaos/chaos.test.ts
  * (a small campaign). The plan (data, faults, crashes, duplicates, revocations, late changes) follows
@@ -36,13 +40,16 @@ import { addDays } from "../lib/domain/business-day";
 import { docNumber } from "../lib/domain/doc-number";
 import { addSummaries, type DailySummary, isEmptySummary } from "../lib/domain/summary";
 import type { Connection, LocationConfig, SyncRecord } from "../lib/model";
+import { payoutTag } from "../lib/domain/doc-number";
 import { OAuthError } from "../lib/oauth/provider";
+import { SQUARE_SCOPES } from "../lib/oauth/square";
 import type { TokenKeeper } from "../lib/oauth/token-keeper";
 import { openTokens, sealTokens } from "../lib/oauth/tokens";
 import type { QuickBooksClient } from "../lib/quickbooks/types";
 import { createSqsJobQueue } from "../lib/schedule/enqueue";
 import { deduplicationIdOf, messageGroupOf, type SyncJob } from "../lib/schedule/job";
 import { createDynamoStorage } from "../lib/store/storage";
+import type { PayoutStore } from "../lib/store/payouts";
 import type { Store } from "../lib/store/store";
 import type { SyncStep } from "../lib/sync/sync-day";
 import { createLocalVault } from "../lib/vault/local";
@@ -54,10 +61,10 @@ import { awsClientConfig, awsClients, createQueues, createSender, createTestTabl
 import { cloverItems, generateCloverDay } from "../sandbox/clover/generate-day";
 import { startCloverSimulator } from "../sandbox/clover/server";
 import { prng } from "../sandbox/random";
-import { DEFAULT_ACCOUNTS, startQuickBooksSimulator } from "../sandbox/quickbooks/server";
+import { DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, startQuickBooksSimulator } from "../sandbox/quickbooks/server";
 import { catalogBody, generateDay } from "../sandbox/square/generate-day";
 import { startSquareSimulator } from "../sandbox/square/server";
-import { EXTRA_ACCOUNTS, MAPPING } from "../sandbox/world";
+import { EXTRA_ACCOUNTS, MAPPING, PAYOUT_ACCOUNTS, PAYOUTS_MAPPING } from "../sandbox/world";
 
 export interface CampaignOptions {
   motoEndpoint: string;
@@ -111,6 +118,16 @@ export interface CampaignCounts {
   refreshChainsChecked: number;
   /** Messages left on the dead-letter queue (each must be a failed-and-visible day). */
   deadLetters: number;
+  /** Square payouts made for the campaign's paid-out locations (the simulator's ground truth). */
+  payouts: number;
+  /** Payouts whose record is settled: every entry they need is in QuickBooks, once. */
+  payoutsSettled: number;
+  /** Payout entries in QuickBooks beyond one per DocNumber, or that no payout record names. */
+  payoutDuplicates: number;
+  /** Payouts Square made that daybook never settled. */
+  payoutsLost: number;
+  /** Paid-out locations whose bank account in QuickBooks is not Σ their payouts. */
+  wrongBankBalances: number;
 }
 
 export interface CampaignResult {
@@ -153,6 +170,8 @@ interface PlannedLocation {
   location: LocationConfig;
   posConnectionId: string;
   days: PlannedDay[];
+  /** Square pays it out (the simulator's payout schedule), and daybook posts its payouts. */
+  payouts: boolean;
 }
 
 interface PlannedMerchant {
@@ -181,6 +200,8 @@ interface Worker {
 
 const hasCrashed = (state: WorkerState) => state.crashed;
 const dayKey = (merchantId: string, locationId: string, businessDay: string) => `${merchantId}|${locationId}|${businessDay}`;
+/** The crash plan's key for a location's payouts step: one planned crash per location over the campaign. */
+const payoutKey = (merchantId: string, locationId: string) => `payouts|${merchantId}|${locationId}`;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -272,6 +293,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         accounts: [
           ...DEFAULT_ACCOUNTS,
           ...Object.entries(EXTRA_ACCOUNTS).map(([name, Id]) => ({ Id, Name: name, AccountType: name === "deposits" ? "Other Current Liability" : "Income", Active: true })),
+          ...Object.entries(PAYOUT_ACCOUNTS).map(([name, Id]) => ({ Id, Name: name, AccountType: "Other Current Liability", Active: true })),
         ],
       });
       const connection = (connectionId: string, provider: "square" | "clover" | "quickbooks", externalId: string) =>
@@ -297,7 +319,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         locations: squareSlots.map(({ locationId, slot, timeZone }) => ({ id: locationId, name: `Store ${String(slot)}`, timezone: timeZone, currency: "USD" })),
       });
       square.setCatalog(squareMerchantId, catalogBody());
-      const sq = connection("square-1", "square", squareMerchantId);
+      const sq = { ...connection("square-1", "square", squareMerchantId), grantedScopes: [...SQUARE_SCOPES] };
       await store.putConnection({ ...sq, tokenCiphertext: await sealTokens(vault, sq, { accessToken: square.issueToken(squareMerchantId) }) });
 
       const locations: PlannedLocation[] = [];
@@ -316,9 +338,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             }),
           });
         }
+        // Square pays out every Square location but the revoked company's (its payouts could never post).
+        const paidOut = !fromClover && index !== QUICKBOOKS_REVOKED;
         const location: LocationConfig = {
           merchantId, locationId, source: fromClover ? "clover" : "square", name: `Store ${String(slot)}`, posConnectionId,
-          quickbooksConnectionId: "quickbooks-1", timeZone, dayStart: "00:00", currency: "USD", mapping: MAPPING, updatedAt: createdAt,
+          quickbooksConnectionId: "quickbooks-1", timeZone, dayStart: "00:00", currency: "USD", mapping: paidOut ? PAYOUTS_MAPPING : MAPPING, updatedAt: createdAt,
         };
         await store.putLocation(location);
         // Days two apart: what a generated day spills into the next calendar day falls on a day nobody syncs.
@@ -326,7 +350,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           const sales = chance(0.06) ? 0 : between(1, 3);
           return { businessDay: isoDay(BASE_DAY + night * 2 * DAY_MS), truth: undefined as unknown as DailySummary, sales };
         });
-        locations.push({ location, posConnectionId, days: plannedDays });
+        if (paidOut) {
+          const first = plannedDays[0]?.businessDay ?? isoDay(BASE_DAY);
+          const last = plannedDays.at(-1)?.businessDay ?? first;
+          square.setPayoutSchedule(locationId, {
+            from: first, to: last, loanRepaymentBasisPoints: 500, giftCardLoadFeeBasisPoints: 150,
+            // Now and then the balance goes out at once (an instant deposit), or the bank rejects a payout.
+            ...(chance(0.3) ? { instantDeposits: [{ at: `${isoDay(BASE_DAY + between(0, days - 1) * 2 * DAY_MS)}T18:00:00Z` }] } : {}),
+            ...(chance(0.2) ? { failures: [{ date: first }] } : {}),
+          });
+        }
+        locations.push({ location, posConnectionId, days: plannedDays, payouts: paidOut });
       }
       if (index === REVIEW) await storage.settings.setReviewMode(merchantId, true, nowDate());
       return { index, merchantId, realmId, owner, squareMerchantId, review: index === REVIEW, locations };
@@ -358,6 +392,21 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       await sleep(Math.min(ms, 100));
     };
 
+    /** The payout store as a crashed worker has it: it refuses every call; the payouts step names the location it is on. */
+    function chaosPayouts(state: WorkerState): PayoutStore {
+      return new Proxy(storage.payouts, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            if (state.dead) return Promise.reject(new Error(CRASH_MESSAGE));
+            if (property === "getCheck") state.current = payoutKey(String(args[0]), String(args[1]));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    }
+
     function chaosStore(state: WorkerState): Store {
       return new Proxy(store, {
         get(target, property, receiver) {
@@ -387,7 +436,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       const state: WorkerState = { dead: false, batchReceiveMax: 1, crashed: false };
       const runtime = await composeWorker(config, {
         ...shared,
-        storage: { ...storage, store: chaosStore(state) },
+        storage: { ...storage, store: chaosStore(state), payouts: chaosPayouts(state) },
         tuning: {
           square: { timeoutMs: TIMEOUT_MS, maxRetries: 1 },
           clover: { timeoutMs: TIMEOUT_MS, maxRetries: 3, sleep: compressedSleep("clover waits asked") },
@@ -399,7 +448,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           plan.fired = true;
           state.dead = true;
           state.crashed = true;
-          count(`crash ${step}`);
+          count(state.current?.startsWith("payouts|") ? `crash payouts ${step}` : `crash ${step}`);
           throw new Error(CRASH_MESSAGE);
         },
         onFailedDay: (job) => failedDays.push(job),
@@ -562,7 +611,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       square.clearFaults();
       clover.clearFaults();
       quickbooks.clearFaults();
-      const squareData = ["SearchOrders", "BatchRetrieveCatalogObjects", "ListPayments", "ListPaymentRefunds"] as const;
+      const squareData = ["SearchOrders", "BatchRetrieveCatalogObjects", "ListPayments", "ListPaymentRefunds", "ListPayouts", "ListPayoutEntries"] as const;
       for (const fault of [
         { kind: "429", retryAfterSeconds: 1 }, { kind: "500" }, { kind: "503", retryAfterSeconds: 1 }, { kind: "truncated" }, { kind: "slow", delayMs: SLOW_MS },
       ] as const) {
@@ -643,7 +692,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           day.truth = addSales(place.location, day.businessDay, day.sales, now() - 3 * 3_600_000, false);
           const key = dayKey(merchant.merchantId, place.location.locationId, day.businessDay);
           if (chance(crashRate)) crashPlan.set(key, { step: crashSteps[between(0, crashSteps.length - 1)] ?? "after-create", fired: false });
-          if (!merchant.review && day.sales > 0 && chance(0.1)) lateChanges.push({ merchant, planned: place, day });
+          // Not where Square pays out: the simulator makes its payouts from the payments as they stand, so a
+          // sale added to a day already paid out would change a payout Square made, which Square never does.
+          if (!merchant.review && !place.payouts && day.sales > 0 && chance(0.1)) lateChanges.push({ merchant, planned: place, day });
+          if (place.payouts && chance(crashRate)) {
+            crashPlan.set(payoutKey(merchant.merchantId, place.location.locationId), { step: crashSteps[between(0, crashSteps.length - 1)] ?? "after-create", fired: false });
+          }
           // One job per location-night: the day, and the re-checks of the three before it.
           queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: day.businessDay, kind: "night" });
         }
@@ -709,6 +763,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const counts: CampaignCounts = {
       locationDays: 0, postedExactlyOnce: 0, adjusted: 0, noSales: 0, held: 0, failedAndVisible: 0, duplicates: 0, daysBetweenPosted: 0, lostDays: 0,
       wrongFigures: 0, brokenRefreshChains: 0, staleRefreshTokens: 0, refreshChainsChecked: 0, deadLetters: 0,
+      payouts: 0, payoutsSettled: 0, payoutDuplicates: 0, payoutsLost: 0, wrongBankBalances: 0,
     };
     const mail = await sentMail(options.motoEndpoint);
     const alertsSent = new Set(mail.filter((message) => message.subject.startsWith("Action needed: ")).flatMap((message) =>
@@ -727,14 +782,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       // location-day's numbers, revision 0 and its adjustments, lead back to it.
       const dayOfDocNumber = new Map<string, { key: string; revision: number }>();
       for (const place of merchant.locations) {
-        for (const day of place.days) {
+        // The days between the planned ones too, which a night's re-checks may post (counted below).
+        const days = new Set(place.days.flatMap((day) => [addDays(day.businessDay, -1), day.businessDay, addDays(day.businessDay, 1)]));
+        for (const businessDay of days) {
           for (let revision = 0; revision <= MAX_REVISIONS_CHECKED; revision++) {
-            dayOfDocNumber.set(docNumber(place.location.source, place.location.locationId, day.businessDay, revision), { key: `${place.location.locationId}|${day.businessDay}`, revision });
+            dayOfDocNumber.set(docNumber(place.location.source, place.location.locationId, businessDay, revision), { key: `${place.location.locationId}|${businessDay}`, revision });
           }
         }
       }
       const entriesOf = new Map<string, { revision: number; entry: Record<string, unknown> }[]>();
       for (const entry of quickbooks.journalEntries(merchant.realmId)) {
+        // Payouts' entries are counted below.
+        if (String(entry.DocNumber).startsWith("DP")) continue;
         const known = dayOfDocNumber.get(typeof entry.DocNumber === "string" ? entry.DocNumber : "");
         if (!known) {
           problem("unknown entry", `${merchant.realmId} ${String(entry.DocNumber)}`);
@@ -761,8 +820,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           if ([...revisions].some((revision) => revision > 0)) counts.adjusted += 1;
           if (entries.length > 0) {
             const nets = sumNets(entries.map(({ entry }) => entry));
-            const expected = expectedAccountNets(day.truth, MAPPING);
-            const late = day.lateTruth ? expectedAccountNets(day.lateTruth, MAPPING) : undefined;
+            const expected = expectedAccountNets(day.truth, place.location.mapping);
+            const late = day.lateTruth ? expectedAccountNets(day.lateTruth, place.location.mapping) : undefined;
             const matches = record?.state === "posted"
               ? same(nets, late ?? expected)
               : same(nets, expected) || (late !== undefined && same(nets, late));
@@ -811,6 +870,47 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         }
         counts.duplicates += between ? extra : entries.length;
         problem(between ? "duplicate" : "entry for no planned day", `${merchant.merchantId} ${key}`);
+      }
+      await countPayouts(merchant);
+    }
+
+    /** Each payout Square made, settled once; each payout entry once; each location's bank = Σ its payouts. */
+    async function countPayouts(merchant: PlannedMerchant): Promise<void> {
+      const entries = quickbooks.journalEntries(merchant.realmId).filter((entry) => String(entry.DocNumber).startsWith("DP"));
+      const byNumber = new Map<string, Record<string, unknown>[]>();
+      for (const entry of entries) byNumber.set(String(entry.DocNumber), [...(byNumber.get(String(entry.DocNumber)) ?? []), entry]);
+      const named = new Set<string>();
+      for (const place of merchant.locations.filter((candidate) => candidate.payouts)) {
+        const { locationId } = place.location;
+        const truth = square.payoutTruth(locationId);
+        const records = new Map((await storage.payouts.listPayouts(merchant.merchantId, locationId)).map((record) => [record.payoutTag, record]));
+        let bank = 0;
+        for (const payout of truth.payouts) {
+          counts.payouts += 1;
+          const record = records.get(payoutTag(payout.id));
+          const settled = record !== undefined && record.pending === undefined && (record.state === "posted" || record.state === "nothing-to-post");
+          if (!settled) {
+            counts.payoutsLost += 1;
+            problem("payout lost", `${merchant.merchantId} ${locationId} payout of ${payout.arrivalDate} (${payout.status}, ${String(payout.amount)}): ${record ? `record ${record.state}${record.pending ? ", pending" : ""}${record.lastError ? `, ${record.lastError.kind}: ${record.lastError.message.slice(0, 160)}` : ""}` : "no record"}`);
+            continue;
+          }
+          counts.payoutsSettled += 1;
+          for (const posted of record.posted) {
+            named.add(posted.docNumber);
+            for (const entry of byNumber.get(posted.docNumber) ?? []) bank += sumNets([entry])[DEFAULT_ACCOUNT_IDS.checking] ?? 0;
+          }
+        }
+        if (bank !== truth.bank) {
+          counts.wrongBankBalances += 1;
+          problem("bank balance", `${merchant.merchantId} ${locationId}: QuickBooks ${String(bank)}, Square paid ${String(truth.bank)}`);
+        }
+      }
+      for (const [docNumber, same] of byNumber) {
+        const extra = named.has(docNumber) ? same.length - 1 : same.length;
+        if (extra > 0) {
+          counts.payoutDuplicates += extra;
+          problem("payout duplicate", `${merchant.merchantId} ${docNumber}: ${String(same.length)} entries${named.has(docNumber) ? "" : ", no record names it"}`);
+        }
       }
     }
 
@@ -863,7 +963,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     counts.deadLetters = await countMessages(sqs, queues.deadLetterUrl);
     count("days failed (FailedDays)", failedDays.length);
 
-    const ok = counts.duplicates === 0 && counts.lostDays === 0 && counts.brokenRefreshChains === 0 && counts.wrongFigures === 0;
+    const ok = counts.duplicates === 0 && counts.lostDays === 0 && counts.brokenRefreshChains === 0 && counts.wrongFigures === 0 &&
+      counts.payoutDuplicates === 0 && counts.payoutsLost === 0 && counts.wrongBankBalances === 0;
     return {
       seed, sizes: { merchants: merchantCount, locationsPerMerchant, days, workers: workerCount }, counts,
       injected: Object.fromEntries(Object.entries(injected).sort(([a], [b]) => a.localeCompare(b))), problems,
@@ -948,6 +1049,11 @@ export function resultsMarkdown(result: CampaignResult): string {
     ["broken refresh chains", `${String(counts.brokenRefreshChains)} of ${String(counts.refreshChainsChecked)}`],
     ["stored refresh tokens the provider took only by grace or recovery", counts.staleRefreshTokens],
     ["dead-letter messages", counts.deadLetters],
+    ["Square payouts made", counts.payouts],
+    ["payouts settled (posted once, or nothing to post)", counts.payoutsSettled],
+    ["payout duplicates (QuickBooks books)", counts.payoutDuplicates],
+    ["payouts lost", counts.payoutsLost],
+    ["locations whose bank is not Σ their payouts", counts.wrongBankBalances],
   ];
   const lines = [
     `# Fault campaign, seed ${String(result.seed)}`,

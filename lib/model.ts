@@ -4,9 +4,12 @@
  * (lib/store/store.ts is the storage port). Everything of a merchant sits under one partition. Only
  * aggregates: no order, payment, customer or card is ever stored.
  */
+import type { PayoutEntryKind } from "./domain/doc-number";
 import type { JournalEntryBody } from "./domain/journal-entry";
 import type { Mapping } from "./domain/mapping";
 import type { DailySummary } from "./domain/summary";
+import type { Warning } from "./domain/warnings";
+import type { PayoutSummary } from "./payouts/payout-summary";
 
 export type PosSource = "square" | "clover";
 export type ProviderName = PosSource | "quickbooks";
@@ -33,6 +36,11 @@ export interface Connection {
   tokenVersion: number;
   /** Why the connection is not active, for the merchant. */
   statusReason?: string;
+  /**
+   * The scopes the merchant granted when connecting (Square: the ones daybook asked for, which Square
+   * grants all or none of). Absent on connections made before daybook kept them.
+   */
+  grantedScopes?: string[];
   /** Clover only: "us" | "eu" | "la" | "sandbox", whose hosts serve the merchant. */
   region?: string;
   /**
@@ -153,6 +161,66 @@ export interface SyncRecord {
   /** Optimistic lock: every write is conditional on the version read. */
   version: number;
   updatedAt: string;
+}
+
+/**
+ * A Square payout daybook has dealt with (lib/payouts/post-payouts.ts): posting, posted, nothing to
+ * post (a SIMPLE payout, one that failed carrying only card sales), held (no bank account mapped,
+ * entries that do not add up), or failed (a failure only the merchant can fix).
+ */
+export type PayoutState = "posting" | "posted" | "nothing-to-post" | "held" | "failed";
+
+/** One journal entry daybook posted for a payout: its deposit, its reversal, or what a failed one carried. */
+export interface PostedPayoutEntry {
+  kind: PayoutEntryKind;
+  docNumber: string;
+  entryId: string;
+  txnDate: string;
+  requestId: string;
+  /** Σ debits = Σ credits, minor units. */
+  total: number;
+  /** The accounts the entry used, which a reversal must use again. */
+  bankAccountId: string | null;
+  clearingAccountId: string;
+  postedAt: string;
+}
+
+/** A payout entry being posted: claimed before the create, as a day's PendingEntry is. */
+export interface PendingPayoutEntry extends Omit<PostedPayoutEntry, "entryId" | "txnDate" | "postedAt"> {
+  body: JournalEntryBody;
+  /** The sha256 of the entry's lines, which its PrivateNote carries: how daybook knows the entry in QuickBooks. */
+  linesHash: string;
+  startedAt: string;
+}
+
+export interface PayoutRecord {
+  merchantId: string;
+  locationId: string;
+  /** payoutTag of the Square payout id: daybook keeps no Square id. */
+  payoutTag: string;
+  state: PayoutState;
+  /** The payout as Square last reported it (aggregates only). */
+  summary: PayoutSummary;
+  posted: PostedPayoutEntry[];
+  pending?: PendingPayoutEntry;
+  heldReason?: string;
+  warnings: Warning[];
+  lastError?: SyncFailure;
+  version: number;
+  updatedAt: string;
+  /** ISO 8601: when the record may go (the table's TTL): 13 months after the arrival date (lib/store/retention.ts). */
+  expiresAt: string;
+}
+
+/** Where a Square location's payouts stand: what the next night reads from, and how the last one went. */
+export interface PayoutCheck {
+  merchantId: string;
+  locationId: string;
+  /** ISO 8601: the next night reads the payouts created or changed since this instant. */
+  readFrom: string;
+  lastRunAt: string;
+  lastError?: SyncFailure;
+  version: number;
 }
 
 /** The providers' names as a merchant reads them. */

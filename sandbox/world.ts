@@ -14,6 +14,7 @@ import type { SyncConfig } from "../lib/config";
 import type { Mapping } from "../lib/domain/mapping";
 import { createRecordingSender, type RecordingSender } from "../lib/email/recording";
 import type { LocationConfig } from "../lib/model";
+import { SQUARE_SCOPES } from "../lib/oauth/square";
 import { sealTokens } from "../lib/oauth/tokens";
 import { createDynamoStorage, type Storage } from "../lib/store/storage";
 import type { Store } from "../lib/store/store";
@@ -40,6 +41,14 @@ export const EXTRA_ACCOUNTS = {
   deposits: "204",
 } as const;
 
+/** Accounts a world with payouts adds (SyncWorldOptions.payouts): where the mapping's payouts section points. */
+export const PAYOUT_ACCOUNTS = {
+  squareFees: "205",
+  chargebacks: "206",
+  squareLoan: "207",
+  squareSavings: "208",
+} as const;
+
 const ids = DEFAULT_ACCOUNT_IDS;
 
 export const MAPPING: Mapping = {
@@ -50,6 +59,19 @@ export const MAPPING: Mapping = {
   },
   categories: { GEN_CAT_BEV: EXTRA_ACCOUNTS.beverages, GEN_CAT_FOOD: EXTRA_ACCOUNTS.food, GEN_CAT_MERCH: EXTRA_ACCOUNTS.merchandise },
   tenders: { CARD: ids.cardClearing, CASH: ids.undepositedFunds, SQUARE_GIFT_CARD: ids.giftCards, WALLET: ids.cardClearing, OTHER: ids.cardClearing },
+};
+
+/**
+ * The world's mapping with Square payouts posted: to the checking account, fees, chargebacks, the loan
+ * and savings on accounts of their own; external tenders to undeposited funds, so card clearing holds
+ * only what Square pays out.
+ */
+export const PAYOUTS_MAPPING: Mapping = {
+  ...MAPPING,
+  tenders: { ...MAPPING.tenders, OTHER: ids.undepositedFunds },
+  payouts: {
+    bank: ids.checking, fees: PAYOUT_ACCOUNTS.squareFees, disputes: PAYOUT_ACCOUNTS.chargebacks, loan: PAYOUT_ACCOUNTS.squareLoan, savings: PAYOUT_ACCOUNTS.squareSavings,
+  },
 };
 
 export interface SyncWorld {
@@ -103,6 +125,13 @@ export interface SyncWorldOptions {
   serialiseDynamo?: boolean;
   /** How long the QuickBooks simulator's "slow" fault takes. */
   quickBooksSlowDelayMs?: number;
+  /**
+   * The Square merchant instead of the world's own: sets it up in the simulator (its location must be
+   * SQUARE_LOCATION_ID) and returns its id.
+   */
+  squareMerchant?: (square: SquareSimulator) => string;
+  /** Post Square payouts: the company gets a bank, fee, chargeback, loan and savings account, and the mapping a payouts section. */
+  payouts?: boolean;
   /** Called with each AWS client the world makes, before it is used (the benchmarks count calls). */
   instrument?: (client: DynamoDBClient | KMSClient, service: "DynamoDB" | "KMS") => void;
 }
@@ -134,7 +163,7 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   }
 
   const merchantId = `m-${randomUUID()}`;
-  const squareMerchantId = `SQMERCHANT${randomUUID().slice(0, 8).toUpperCase()}`;
+  const squareMerchantId = options.squareMerchant?.(square) ?? `SQMERCHANT${randomUUID().slice(0, 8).toUpperCase()}`;
   const realmId = String(9_130_000_000_000_000 + Math.floor(Math.random() * 1e9));
   const source = options.source ?? "square";
   const clover = source === "clover" ? await startCloverSimulator({ now, seed: 7 }) : undefined;
@@ -142,7 +171,7 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   const currency = options.currency ?? "USD";
   const timeZone = options.timeZone ?? "America/New_York";
 
-  square.addMerchant({ merchantId: squareMerchantId, locations: [{ id: locationId, name: "Main Street", timezone: timeZone, currency }] });
+  if (!options.squareMerchant) square.addMerchant({ merchantId: squareMerchantId, locations: [{ id: locationId, name: "Main Street", timezone: timeZone, currency }] });
   quickbooks.addCompany({
     realmId,
     companyName: "Main Street Coffee LLC",
@@ -154,6 +183,12 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
       { Id: EXTRA_ACCOUNTS.merchandise, Name: "Sales – Merchandise", AccountType: "Income", AccountSubType: "SalesOfProductIncome", Active: true },
       { Id: EXTRA_ACCOUNTS.serviceCharges, Name: "Service Charge Income", AccountType: "Income", AccountSubType: "ServiceFeeIncome", Active: true },
       { Id: EXTRA_ACCOUNTS.deposits, Name: "Deposits Held", AccountType: "Other Current Liability", AccountSubType: "OtherCurrentLiabilities", Active: true },
+      ...(options.payouts ? [
+        { Id: PAYOUT_ACCOUNTS.squareFees, Name: "Square Fees", AccountType: "Expense", AccountSubType: "BankCharges", Active: true },
+        { Id: PAYOUT_ACCOUNTS.chargebacks, Name: "Chargebacks", AccountType: "Expense", AccountSubType: "OtherMiscellaneousServiceCost", Active: true },
+        { Id: PAYOUT_ACCOUNTS.squareLoan, Name: "Square Capital Loan", AccountType: "Other Current Liability", AccountSubType: "LoanPayable", Active: true },
+        { Id: PAYOUT_ACCOUNTS.squareSavings, Name: "Square Savings", AccountType: "Bank", AccountSubType: "Savings", Active: true },
+      ] : []),
     ],
   });
 
@@ -161,7 +196,7 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   await store.putMerchant({ merchantId, name: "Main Street Coffee", email: options.ownerEmail ?? "owner@mainstreet.example", createdAt: at });
   const connection = (connectionId: string, provider: "square" | "clover" | "quickbooks", externalId: string) =>
     ({ merchantId, connectionId, provider, status: "active" as const, externalId, createdAt: at, updatedAt: at });
-  const squareConnection = connection("square-1", "square", squareMerchantId);
+  const squareConnection = { ...connection("square-1", "square", squareMerchantId), grantedScopes: [...SQUARE_SCOPES] };
   await store.putConnection({ ...squareConnection, tokenCiphertext: await sealTokens(vault, squareConnection, { accessToken: square.issueToken(squareMerchantId) }) });
   if (clover) {
     clover.addMerchant({ merchantId: CLOVER_MERCHANT_ID, name: "Main Street", timezone: timeZone, currency });
@@ -181,7 +216,7 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   });
   const location: LocationConfig = {
     merchantId, locationId, source, name: "Main Street", posConnectionId: source === "clover" ? "clover-1" : "square-1", quickbooksConnectionId: "quickbooks-1",
-    timeZone, dayStart: options.dayStart ?? "00:00", currency, mapping: MAPPING, updatedAt: at,
+    timeZone, dayStart: options.dayStart ?? "00:00", currency, mapping: options.payouts ? PAYOUTS_MAPPING : MAPPING, updatedAt: at,
   };
   await store.putLocation(location);
 

@@ -34,7 +34,7 @@ export interface ApiDeps {
   reports: ReportStore;
   apiKeys: ApiKeyStore;
   auth: AuthStore;
-  payouts: PayoutRecords;
+  apiPayouts: PayoutRecords;
   publicUrl: string;
   now: () => Date;
   log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;
@@ -207,7 +207,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     async listPayouts(_c, key, { params, query }) {
       const location = await visibleLocation(key, params);
       const { from, to } = rangeQuery.parse(query);
-      return { payouts: (await deps.payouts.listPayouts(location.merchantId, location.locationId, from, to)).map(apiPayout) };
+      return { payouts: (await deps.apiPayouts.listPayouts(location.merchantId, location.locationId, from, to)).map(apiPayout) };
     },
     async listReports(_c, key, { params, query }) {
       const location = await visibleLocation(key, params);

@@ -23,6 +23,8 @@ export interface Authorization {
   externalId: string;
   /** Clover only: the region whose hosts serve this merchant. */
   region?: string;
+  /** The scopes granted, where the provider has scopes (Square). */
+  grantedScopes?: string[];
 }
 
 /** A failure the merchant or the token keeper must act on: "needs-reconnect" is invalid_grant and its kin. */

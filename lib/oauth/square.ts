@@ -17,7 +17,8 @@ import * as z from "zod/mini";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
-export const SQUARE_SCOPES = ["ORDERS_READ", "PAYMENTS_READ", "ITEMS_READ", "MERCHANT_PROFILE_READ"] as const;
+/** PAYOUTS_READ: each payout posted to the bank (lib/payouts); connections from before it lack it and are asked to reconnect once. */
+export const SQUARE_SCOPES = ["ORDERS_READ", "PAYMENTS_READ", "ITEMS_READ", "MERCHANT_PROFILE_READ", "PAYOUTS_READ"] as const;
 
 export const SQUARE_BASE_URLS = {
   production: "https://connect.squareup.com",
@@ -126,7 +127,8 @@ export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider
       if (!token.refreshToken || !token.merchantId) {
         throw new OAuthError("Square answered the code exchange without a refresh token or merchant id; connect Square again.", "retryable");
       }
-      return { tokens: storedTokens(token, token.refreshToken), externalId: token.merchantId };
+      // Square grants every scope asked for, or none (the merchant declines the whole request).
+      return { tokens: storedTokens(token, token.refreshToken), externalId: token.merchantId, grantedScopes: [...SQUARE_SCOPES] };
     },
 
     async refresh(tokens: StoredTokens): Promise<StoredTokens> {

@@ -184,7 +184,12 @@ export function describeDays(days: readonly string[]): string {
   return parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1) ?? ""}`;
 }
 
-function linesHash(lines: readonly EntryLine[]): string {
+/** Whether a PrivateNote is one daybook wrote for a payout's entry (deposit, failed or reversal). */
+export function isPayoutNote(note: string | undefined): boolean {
+  return note !== undefined && note.includes("Posted by daybook") && /payout [0-9A-Z]{8}; /.test(note);
+}
+
+export function linesHash(lines: readonly EntryLine[]): string {
   const canonical = JSON.stringify(lines.map((line) => [line.description, line.postingType, line.amount, line.accountId]));
   return createHash("sha256").update(canonical).digest("hex");
 }
@@ -275,8 +280,8 @@ export function buildPayoutEntry(summary: PayoutSummary, mapping: Mapping, conte
       return finish(kind, summary, accounts, signed, {
         txnDate: context.txnDate ?? failedOn(summary, context.timeZone),
         note: (hash) => withNote(
-          `Square payout ${summary.arrivalDate} – ${context.locationName} – failed: nothing reached the bank and its card sales went back to the Square balance; ` +
-            `posted by daybook for what it carried that still stands. Payout ${summary.tag}; ${summary.entryCount} entries; lines sha256 ${hash}.`,
+          `Square payout ${summary.arrivalDate} – ${context.locationName} – failed: nothing reached the bank and its card sales went back to the Square balance. ` +
+            `Posted by daybook for what it carried that still stands; payout ${summary.tag}; ${summary.entryCount} entries; lines sha256 ${hash}.`,
           context,
         ),
       }, context, warnings);

@@ -30,7 +30,7 @@ export type ConnectionIndexKey = {
 export const CONNECTION_SHARDS = 16;
 
 /** Ids become key segments; a "#" inside one would blur the boundary between segments. */
-function segment(value: string, what: string): string {
+export function segment(value: string, what: string): string {
   if (value === "" || value.includes("#")) {
     throw new StoreError(`${what} must be a non-empty id without "#", got ${JSON.stringify(value)}`);
   }

@@ -11,6 +11,8 @@
  *   to read it in), or the life of the account if shorter. Nothing can sync a day that old again (a
  *   backfill or an approval reaches 90 days back, the scheduler's re-checks 3), and should anything
  *   try, QuickBooks' DocNumber still stops a second entry (lib/sync/sync-day.ts).
+ * - Square payout records: 13 months after the payout's arrival date, as a day's records. Where a
+ *   location's payouts stand, and the one request to reconnect for them: the life of the account.
  * - Failure reports and backfill progress: 30 days.
  * - Sign-in links (15 minutes), OAuth states (10 minutes), sessions (30 minutes idle, 12 hours at
  *   most), rate-limit counters (their window), and the worker's idempotency records (12 hours): their
@@ -34,7 +36,7 @@ const DAY_SECONDS = 86_400;
 
 export type ItemKind =
   | "profile" | "email-claim" | "connection" | "location" | "schedule-pointer" | "schedule-entry" | "recipients" | "settings"
-  | "sync-record" | "report" | "failure-report" | "backfill"
+  | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request"
   | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency";
 
 /** Each kind: how long it is kept, in words, and whether its items carry `expiresAt`. */
@@ -51,6 +53,9 @@ export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boole
   "report": { kept: `${SYNC_RECORD_MONTHS} months after its business day`, expires: true },
   "failure-report": { kept: `${FAILURE_REPORT_DAYS} days`, expires: true },
   "backfill": { kept: `${BACKFILL_DAYS} days`, expires: true },
+  "payout-record": { kept: `${SYNC_RECORD_MONTHS} months after its arrival date`, expires: true },
+  "payout-check": { kept: "the life of the account", expires: false },
+  "payout-scope-request": { kept: "the life of the account", expires: false },
   "sign-in-link": { kept: "15 minutes", expires: true },
   "session": { kept: "30 minutes idle, 12 hours at most", expires: true },
   "oauth-state": { kept: "10 minutes", expires: true },
@@ -80,6 +85,9 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown; status?: unknown 
     if (sk.startsWith(KIND_PREFIX.syncRecord)) return "sync-record";
     if (sk.startsWith("REPORT#")) return item.status === "failed" ? "failure-report" : "report";
     if (sk.startsWith("BACKFILL#")) return "backfill";
+    if (sk.startsWith("PAYOUT#")) return "payout-record";
+    if (sk.startsWith("PAYOUTCHECK#")) return "payout-check";
+    if (sk.startsWith("PAYOUTSCOPE#")) return "payout-scope-request";
     if (sk.startsWith("DUEPTR#")) return "schedule-pointer";
     if (sk === "RECIPIENTS") return "recipients";
     if (sk.startsWith("SETTINGS#")) return "settings";

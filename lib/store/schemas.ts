@@ -26,12 +26,12 @@ export function describing<T>() {
     schema;
 }
 
-const id = z.string().check(z.minLength(1));
-const timestamp = z.string().check(z.minLength(1));
-const businessDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"));
-const minorUnits = z.int();
+export const id = z.string().check(z.minLength(1));
+export const timestamp = z.string().check(z.minLength(1));
+export const businessDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"));
+export const minorUnits = z.int();
 const buckets = z.record(z.string(), minorUnits);
-const currency = z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code"));
+export const currency = z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code"));
 
 export const dailySummarySchema = describing<DailySummary>()(z.object({
   currency,
@@ -53,7 +53,7 @@ export const dailySummarySchema = describing<DailySummary>()(z.object({
   rounding: minorUnits,
 }));
 
-const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
+export const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
   TxnDate: businessDay,
   DocNumber: z.string(),
   PrivateNote: z.string(),
@@ -97,6 +97,7 @@ export const connectionSchema = describing<Connection>()(z.object({
   tokenCiphertext: z.string(),
   tokenVersion: z.int().check(z.positive()),
   statusReason: z.optional(z.string()),
+  grantedScopes: z.optional(z.array(z.string())),
   region: z.optional(z.string().check(z.minLength(1))),
   accountName: z.optional(z.string()),
   refreshLeaseUntil: z.optional(timestamp),
@@ -152,7 +153,7 @@ const pendingEntrySchema = describing<PendingEntry>()(z.object({
   startedAt: timestamp,
 }));
 
-const syncFailureSchema = describing<SyncFailure>()(z.object({
+export const syncFailureSchema = describing<SyncFailure>()(z.object({
   kind: z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"]),
   message: z.string(),
   at: timestamp,

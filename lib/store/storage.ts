@@ -20,6 +20,7 @@ import { createDynamoStore, type DynamoStoreOptions } from "./dynamo";
 import { createDynamoMemberStore } from "./members";
 import { createDynamoRecipientStore } from "./recipients";
 import { createDynamoReportStore } from "./reports";
+import { createDynamoPayoutStore, type PayoutStore } from "./payouts";
 import { createDynamoMerchantSettings } from "./settings";
 import type { Store } from "./store";
 
@@ -37,6 +38,8 @@ export interface Storage {
   members: MemberStore;
   /** API keys and their 14-day request log. */
   apiKeys: ApiKeyStore;
+  /** Square payouts: each one's record, and where each location's stand. */
+  payouts: PayoutStore;
 }
 
 export interface DynamoStorageOptions extends Pick<DynamoStoreOptions, "now" | "pageSize" | "batchDelete"> {
@@ -64,5 +67,6 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
     backfills: createDynamoBackfillStore({ client, tableName }),
     members: createDynamoMemberStore({ client, tableName }),
     apiKeys: createDynamoApiKeyStore({ client, tableName }),
+    payouts: createDynamoPayoutStore({ client, tableName }),
   };
 }

@@ -37,6 +37,11 @@ export { DAYBOOK_NOTE_MARKER } from "../domain/journal-entry";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
 const CLOSED_PERIOD_CODES = new Set(["6210", "6200"]);
 
+/** QuickBooks refused an entry because its books are closed for the entry's date. */
+export function isClosedPeriod(error: unknown): boolean {
+  return error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? "");
+}
+
 /** Points a crash can be injected at in tests; a no-op in production. */
 export type SyncStep = "after-fetch" | "after-claim" | "after-create" | "after-record";
 
@@ -99,7 +104,7 @@ export class SyncError extends Error {
   }
 }
 
-function classify(error: unknown): SyncError {
+export function classify(error: unknown): SyncError {
   if (error instanceof SyncError) return error;
   if (error instanceof QuickBooksError) return new SyncError(error.message, error.kind, error.details.intuitTid);
   if (error instanceof ConflictError) return new SyncError("another worker changed this day at the same time", "retryable");
@@ -113,9 +118,12 @@ function classify(error: unknown): SyncError {
 
 /** The requestid of a create: ≤ 50 characters, and different whenever the body is. */
 export function requestIdFor(realmId: string, day: LocationDay, revision: number, body: JournalEntryBody): string {
-  const digest = createHash("sha256")
-    .update(JSON.stringify([realmId, day.merchantId, day.locationId, day.businessDay, revision, body]))
-    .digest("base64url");
+  return requestIdOf([realmId, day.merchantId, day.locationId, day.businessDay, revision, body]);
+}
+
+/** A requestid from everything that makes a create what it is (the company, what it posts, the body). */
+export function requestIdOf(parts: readonly unknown[]): string {
+  const digest = createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
   return `daybook-${digest.slice(0, 40)}`;
 }
 
@@ -428,25 +436,37 @@ function reviewHoldReason(review: Review, before: SyncRecord | undefined, summar
 }
 
 /** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */
-async function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
-  const found = await quickbooks.findJournalEntries({ docNumber: pending.docNumber });
-  const ours = found.filter((candidate) => isDaybookNote(candidate.privateNote));
+function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
+  return postUnlessPosted(quickbooks, pending, { isOurs: isDaybookNote, fingerprint: summaryHash(pending.summary), what: "this day" });
+}
+
+/**
+ * Creates a claimed entry unless QuickBooks already has it: its DocNumber first, then the create with
+ * the claim's requestid. An entry whose PrivateNote `isOurs` says daybook wrote is the claimed one when
+ * it carries `fingerprint` (the hash of what it posts); any other is a conflict for a person.
+ */
+export async function postUnlessPosted(
+  quickbooks: QuickBooksClient,
+  claim: { docNumber: string; requestId: string; body: JournalEntryBody },
+  { isOurs, fingerprint, what }: { isOurs: (note: string | undefined) => boolean; fingerprint: string; what: string },
+): Promise<CreatedJournalEntry> {
+  const found = await quickbooks.findJournalEntries({ docNumber: claim.docNumber });
+  const ours = found.filter((candidate) => isOurs(candidate.privateNote));
   if (ours.length > 0) {
-    const hash = summaryHash(pending.summary);
-    const same = ours.find((candidate) => candidate.privateNote?.includes(hash));
+    const same = ours.find((candidate) => candidate.privateNote?.includes(fingerprint));
     if (same) return same;
     throw new SyncError(
-      `QuickBooks already holds entry ${pending.docNumber} from daybook with other figures than daybook recorded; it needs a look before anything more is posted for this day.`,
+      `QuickBooks already holds entry ${claim.docNumber} from daybook with other figures than daybook recorded; it needs a look before anything more is posted for ${what}.`,
       "bug",
     );
   }
   if (found.length > 0) {
     throw new SyncError(
-      `QuickBooks already holds a journal entry numbered ${pending.docNumber} that daybook did not make; rename it in QuickBooks so daybook can post this day.`,
+      `QuickBooks already holds a journal entry numbered ${claim.docNumber} that daybook did not make; rename it in QuickBooks so daybook can post ${what}.`,
       "needs-merchant",
     );
   }
-  return quickbooks.createJournalEntry(pending.body, pending.requestId);
+  return quickbooks.createJournalEntry(claim.body, claim.requestId);
 }
 
 /** The location's QuickBooks Location and Class, as the entry builder takes them. */

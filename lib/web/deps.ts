@@ -49,8 +49,8 @@ export interface WebDeps extends Storage {
   now: () => Date;
   /** Unset where there is no queue or link key (the local stack): those links then answer 404. */
   links?: EmailLinks;
-  /** The payouts daybook keeps, for the API (none yet: lib/api/payouts.ts). */
-  payouts: PayoutRecords;
+  /** The payouts the API lists (none yet: lib/api/payouts.ts; the night's payout records are in `payouts`). */
+  apiPayouts: PayoutRecords;
   /** The sync queue for backfills; unset where there is no queue: the backfill pages then answer 404. */
   backfill?: { queue: JobQueue };
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */

@@ -46,7 +46,7 @@ export function webDepsOf(
       quickBooksVerifierToken: settings.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN,
     },
     now: services.now,
-    payouts: payoutsNotKept,
+    apiPayouts: payoutsNotKept,
     ...(options.queue !== undefined && options.linkKey !== undefined ? { links: { key: options.linkKey, queue: options.queue } } : {}),
     ...(options.queue !== undefined ? { backfill: { queue: options.queue } } : {}),
     log: options.log,

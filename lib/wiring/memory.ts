@@ -32,6 +32,8 @@ const IN_MEMORY_SETTINGS: SyncConfig = {
 export interface InMemoryParts {
   /** The POS's day and the QuickBooks client: in-memory fakes. */
   apis: NonNullable<SyncPortOptions["apis"]>;
+  /** Square's payouts: a fake too; without it the worker posts no payouts. */
+  payoutApis?: SyncPortOptions["payoutApis"];
   now?: () => Date;
   checkpoint?: SyncPortOptions["checkpoint"];
   onFailedDay?: WorkerDeps["onFailedDay"];
@@ -60,7 +62,9 @@ export async function composeInMemory(parts: InMemoryParts): Promise<InMemoryRun
     const services = await composeServices(IN_MEMORY_SETTINGS, {
       dynamo, email, vault: createLocalVault(randomBytes(32)), ...(parts.now ? { now: parts.now } : {}),
     });
-    const portOptions = { apis: parts.apis, ...(parts.checkpoint ? { checkpoint: parts.checkpoint } : {}) };
+    const portOptions = {
+      apis: parts.apis, ...(parts.payoutApis ? { payoutApis: parts.payoutApis } : {}), ...(parts.checkpoint ? { checkpoint: parts.checkpoint } : {}),
+    };
     return {
       services, email, queue,
       sync: syncPortsOf(services, portOptions),

@@ -12,6 +12,7 @@ import { summariseCloverLocationDay } from "../pos/clover/day";
 import { readCloverNight } from "../pos/clover/night";
 import { CloverRequestError } from "../pos/clover/errors";
 import { createSquareReader } from "../pos/square/client";
+import { createSquarePayoutReader } from "../pos/square/payouts";
 import { summariseSquareLocationDay } from "../pos/square/day";
 import { readSquareNight } from "../pos/square/night";
 import { createRawResponseCaller } from "../pos/square/raw-responses";
@@ -19,6 +20,7 @@ import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickb
 import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
 import type { QuickBooksClient, QuickBooksTokenSource, QuickBooksTrackingReader } from "../quickbooks/types";
 import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
+import type { PayoutPorts } from "../payouts/post-payouts";
 import type { SyncPorts } from "../sync/sync-day";
 
 export interface ProviderHosts {
@@ -113,6 +115,20 @@ export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiT
       return readSquareNight(apis.squareReader(connection, asOf), location, plan);
     },
     quickBooksClient: (connection) => Promise.resolve(apis.quickBooks(connection)),
+  };
+}
+
+/** What the payouts step reads with: a Square location's payouts created or changed since a time, with their entries. */
+export function payoutApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}, now: () => Date = () => new Date()): Pick<PayoutPorts, "readPayouts"> {
+  const { square = {} } = tuning;
+  return {
+    readPayouts: (connection, locationId, sinceMs) => createSquarePayoutReader({
+      baseUrl: hosts.squareBaseUrl,
+      accessToken: () => tokens.accessToken(connection),
+      now: () => now().getTime(),
+      ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
+      ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
+    }).payoutsChangedSince(locationId, sinceMs),
   };
 }
 

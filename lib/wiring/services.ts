@@ -11,7 +11,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { ConfigOf } from "../config";
-import { reconnectNotifier } from "../connections/reconnect-email";
+import { reconnectNotifier, sendPayoutsScopeEmail } from "../connections/reconnect-email";
 import type { EmailSender } from "../email/email";
 import type { Connection, ProviderName } from "../model";
 import type { OAuthProvider } from "../oauth/provider";
@@ -20,7 +20,8 @@ import { createDynamoStorage, type Storage } from "../store/storage";
 import type { SyncPorts, SyncStep } from "../sync/sync-day";
 import type { TokenVault } from "../vault/vault";
 import { type AwsCredentials, awsClientConfig } from "./aws";
-import { type ApiTuning, type ProviderHosts, providerHostsFrom, syncApis } from "./provider-apis";
+import type { PayoutPorts } from "../payouts/post-payouts";
+import { type ApiTuning, payoutApis, type ProviderHosts, providerHostsFrom, syncApis } from "./provider-apis";
 import { oauthProvidersFrom, type ProviderSettings } from "./providers";
 import { emailFrom, vaultFrom } from "./vault-and-email";
 
@@ -109,6 +110,8 @@ export interface SyncPortOptions {
   checkpoint?: (step: SyncStep) => void | Promise<void>;
   /** The POS and QuickBooks ports themselves, instead of the real clients (the engine's fast tests). */
   apis?: Pick<SyncPorts, "summarisePosDay" | "quickBooksClient"> & Partial<Pick<SyncPorts, "readPosNight">>;
+  /** The payouts' reader itself, instead of the real Square client. */
+  payoutApis?: Pick<PayoutPorts, "readPayouts">;
   /** DAYBOOK_RECOVERY_UNTIL: until then every create is preceded by the DocNumber lookup. */
   recoveryUntil?: Date;
 }
@@ -128,5 +131,21 @@ export function syncPortsOf(services: Services, options: SyncPortOptions = {}): 
     onNeedsReconnect: services.connectionRefused,
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
     ...(options.recoveryUntil ? { recoveryUntil: options.recoveryUntil } : {}),
+  };
+}
+
+/** The payouts step's ports (lib/payouts/post-payouts.ts): the sync's, the payout store, Square's payout reader. */
+export function payoutPortsOf(services: Services, options: SyncPortOptions = {}): PayoutPorts {
+  const sync = syncPortsOf(services, options);
+  return {
+    store: sync.store,
+    quickBooksClient: (connection) => sync.quickBooksClient(connection),
+    now: () => sync.now(),
+    onNeedsReconnect: (connection) => sync.onNeedsReconnect?.(connection),
+    checkpoint: (step) => sync.checkpoint?.(step),
+    payouts: services.storage.payouts,
+    ...(options.payoutApis ?? payoutApis(services.tokens, services.hosts, options.tuning, services.now)),
+    askToReconnectForPayouts: (connection) =>
+      sendPayoutsScopeEmail({ store: services.storage.store, email: services.email, publicUrl: services.publicUrl }, connection),
   };
 }

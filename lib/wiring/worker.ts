@@ -9,7 +9,7 @@ import { createIdempotencyStore } from "../store/idempotency";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig } from "./aws";
-import { composeServices, recoveryOf, type ServiceParts, type Services, type SyncPortOptions, syncPortsOf } from "./services";
+import { composeServices, payoutPortsOf, recoveryOf, type ServiceParts, type Services, type SyncPortOptions, syncPortsOf } from "./services";
 
 export interface WorkerParts extends ServiceParts, SyncPortOptions {
   sqs?: SQSClient;
@@ -36,7 +36,7 @@ export function quickBooksAppUrlOf(config: Pick<WorkerConfig, "QUICKBOOKS_APP_UR
 export function workerDepsOf(
   services: Services,
   settings: { linkKey: Buffer; quickBooksAppUrl: string },
-  options: Pick<WorkerParts, "onFailedDay" | "tuning" | "checkpoint" | "apis" | "recoveryUntil"> = {},
+  options: Pick<WorkerParts, "onFailedDay" | "tuning" | "checkpoint" | "apis" | "payoutApis" | "recoveryUntil"> = {},
 ): WorkerDeps {
   const { storage } = services;
   return {
@@ -46,6 +46,8 @@ export function workerDepsOf(
     backfills: storage.backfills,
     sync: syncPortsOf(services, options),
     members: storage.members,
+    // Fakes of the day's APIs come without Square's payouts unless handed in too: no real client then.
+    ...(options.apis && !options.payoutApis ? {} : { payouts: payoutPortsOf(services, options) }),
     email: services.email,
     publicUrl: services.publicUrl,
     linkKey: settings.linkKey,

@@ -31,6 +31,8 @@ import type { Store } from "../store/store";
 import { tellAccountants } from "../members/location-status";
 import type { MemberStore } from "../members/types";
 import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+import type { PayoutPorts } from "../payouts/post-payouts";
+import { postNightPayouts } from "./night-payouts";
 import { processNight } from "./process-night";
 
 export interface WorkerDeps {
@@ -41,6 +43,8 @@ export interface WorkerDeps {
   sync: SyncPorts;
   /** The business's accountants, whose client list shows each location's latest day. */
   members: MemberStore;
+  /** Square payouts, posted once a night per location (night-payouts.ts); absent where none are read. */
+  payouts?: PayoutPorts;
   email: EmailSender;
   /** The origin merchants use, for links in reports. */
   publicUrl: string;
@@ -102,7 +106,9 @@ async function syncAndReport(deps: WorkerDeps, job: SyncJob, day: LocationDay, a
     throw error;
   }
 
-  return { status: outcome.status, emailsSent: await afterSync(deps, job, day, before, outcome) };
+  const emailsSent = await afterSync(deps, job, day, before, outcome);
+  await postNightPayouts(deps.payouts, job, attempt);
+  return { status: outcome.status, emailsSent };
 }
 
 /**

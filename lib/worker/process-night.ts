@@ -11,6 +11,7 @@
 import type { SyncJob } from "../schedule/job";
 import { markDayFailed } from "../sync/sync-day";
 import { syncLocationNight } from "../sync/sync-night";
+import { postNightPayouts } from "./night-payouts";
 import { afterSync, type Attempt, type JobResult, report, type WorkerDeps } from "./process-job";
 
 export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
@@ -27,6 +28,7 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
     emailsSent += await afterSync(deps, { ...job, kind: own ? "first" : "recheck" }, result.day, result.before, result.outcome);
     if (own) status = result.outcome.status;
   }
+  await postNightPayouts(deps.payouts, job, attempt);
   const first = thrown[0];
   if (first === undefined) return { status, emailsSent };
   if (attempt.number < attempt.max) throw first.error;

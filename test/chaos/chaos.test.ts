@@ -43,6 +43,15 @@ describe("the fault campaign", () => {
     expect(counts.refreshChainsChecked).toBeGreaterThan(6);
   });
 
+  it("posts every Square payout once: none lost, none twice, each location's bank = Σ its payouts", () => {
+    const { counts } = result;
+    expect({ payoutsLost: counts.payoutsLost, payoutDuplicates: counts.payoutDuplicates, wrongBankBalances: counts.wrongBankBalances }, resultsMarkdown(result))
+      .toEqual({ payoutsLost: 0, payoutDuplicates: 0, wrongBankBalances: 0 });
+    expect(counts.payouts).toBeGreaterThan(20);
+    expect(counts.payoutsSettled).toBe(counts.payouts);
+    expect(Object.keys(result.injected).filter((kind) => kind.startsWith("crash payouts")).length, resultsMarkdown(result)).toBeGreaterThan(0);
+  });
+
   it("injected every kind of fault on the way", () => {
     const kinds = [
       "square 429", "square 500", "square 503", "square slow", "square truncated",

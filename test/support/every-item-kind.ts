@@ -23,7 +23,7 @@ export async function everyItemKind(): Promise<Record<string, unknown>[]> {
   const client = new DynamoDBClient({ endpoint: database.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     await ensureLocalTable(client);
-    const { store, auth, reports, recipients, settings, dueIndex, backfills } = createDynamoStorage({ client, tableName: LOCAL_TABLE, now: () => new Date(AT) });
+    const { store, auth, reports, recipients, settings, dueIndex, backfills, payouts } = createDynamoStorage({ client, tableName: LOCAL_TABLE, now: () => new Date(AT) });
     const merchantId = "m-retention";
     await store.createMerchant({ merchantId, name: "Main Street Coffee", email: "owner@cafe.example", createdAt: AT });
     await store.putConnection({ merchantId, connectionId: "c1", provider: "square", status: "active", externalId: "SQ1", tokenCiphertext: "sealed", createdAt: AT, updatedAt: AT });
@@ -45,6 +45,16 @@ export async function everyItemKind(): Promise<Record<string, unknown>[]> {
       content: { ...content, status: "failed", failure: { kind: "needs-merchant", message: "The mapping names an account QuickBooks no longer has." } },
     });
     await backfills.create({ backfillId: "b1", merchantId, locationId: "L1", from: "2025-06-01", to: "2025-06-14", requestedBy: "merchant", total: 14, done: 0, failed: 0, createdAt: AT });
+    await payouts.savePayout({
+      merchantId, locationId: "L1", payoutTag: "8QF3ZK2M", state: "nothing-to-post", posted: [], warnings: [], updatedAt: AT, expiresAt: "2026-07-16T00:00:00.000Z",
+      summary: {
+        tag: "8QF3ZK2M", locationId: "L1", status: "FAILED", type: "BATCH", currency: "USD", amount: 1_000, createdAt: AT, updatedAt: AT,
+        arrivalDate: "2025-06-15", version: 1, destinationType: "BANK_ACCOUNT", transferFees: 0,
+        days: { [BUSINESS_DAY]: { payments: 1_030, refunds: 0, fees: 30, net: 1_000, count: 1, feeAdjustments: 0 } }, activities: {}, entryCount: 1, sweptThrough: BUSINESS_DAY,
+      },
+    }, 0);
+    await payouts.saveCheck({ merchantId, locationId: "L1", readFrom: AT, lastRunAt: AT }, 0);
+    await payouts.claimScopeRequest(merchantId, "c1", new Date(AT));
     await auth.putSignInLink({ tokenHash: HASH, email: "owner@cafe.example", createdAt: AT, expiresAt: "2025-06-15T09:15:00.000Z" });
     await auth.putSession({
       sessionHash: HASH, merchantId, createdAt: AT, lastSeenAt: AT, idleExpiresAt: "2025-06-15T09:30:00.000Z", absoluteExpiresAt: "2025-06-15T21:00:00.000Z",

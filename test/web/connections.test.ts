@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName, Connection } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
 import { VaultError } from "../../lib/vault/vault";
+import { PAYOUTS_SCOPE_SENTENCE } from "../../lib/web/pages/connections";
 import { accessWorks, type Browser, CLOVER_APP_ID, createWebWorld, expectCleanLogs, newItems, type WebWorld } from "./world";
 
 let world: WebWorld;
@@ -294,5 +295,24 @@ describe("disconnecting from daybook", () => {
     expect(await world.deps.store.getConnection(merchantId, first!.connectionId)).toBeUndefined();
     expect(await world.deps.store.getLocation(merchantId, "LOC1")).toMatchObject({ quickbooksConnectionId: second.connectionId, posConnectionId: "square-elsewhere" });
     expect(await accessWorks(world, "quickbooks", (await tokensOf(second)).accessToken, second.externalId)).toBe(true);
+  });
+
+  it("a Square connection made before daybook read payouts says that reconnecting posts deposits while sales keep posting", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    expect((await browser.connect("square")).status).toBe(303);
+    const [connected] = await world.deps.store.listConnections(merchantId);
+    expect(connected?.grantedScopes).toContain("PAYOUTS_READ");
+    let page = await (await browser.get("/connections")).text();
+    expect(page).not.toContain(PAYOUTS_SCOPE_SENTENCE);
+    expect(page).toContain("Connect another account: Square");
+
+    const at = world.clock.date().toISOString();
+    await world.deps.store.putConnection({
+      merchantId, connectionId: "square-before-payouts", provider: "square", status: "active", externalId: "SQOLDMERCHANT",
+      tokenCiphertext: "sealed-elsewhere", createdAt: at, updatedAt: at,
+    });
+    page = await (await browser.get("/connections")).text();
+    expect(page.split(PAYOUTS_SCOPE_SENTENCE)).toHaveLength(2);
+    expect(page).toContain("Reconnect: Square");
   });
 });

@@ -151,6 +151,21 @@ describe("the locations page", () => {
     expect(page).toMatch(/name="dayStart"[^>]*value="04:30"/);
   });
 
+  it("says under a Square location that posts its payouts where they stand, and why they did not post", async () => {
+    const saved = (await world.deps.store.getLocation(a.merchantId, squareLocationId)) ?? (() => { throw new Error("saved above"); })();
+    await world.deps.store.putLocation({ ...saved, mapping: { ...saved.mapping, payouts: { bank: "35" } } });
+    let page = await (await a.browser.get("/locations")).text();
+    expect(page).toContain("Deposits: each Square payout is posted to your bank account in QuickBooks, from the next night on.");
+    const at = world.clock.date().toISOString();
+    await world.deps.payouts.saveCheck({
+      merchantId: a.merchantId, locationId: squareLocationId, readFrom: at, lastRunAt: at,
+      lastError: { kind: "retryable", message: "QuickBooks did not answer in time.", at },
+    }, 0);
+    page = await (await a.browser.get("/locations")).text();
+    expect(page).toContain('<p role="alert">Deposits: the last night could not post this location&#39;s Square payouts: QuickBooks did not answer in time. daybook tries again every night.</p>');
+    await world.deps.store.putLocation(saved);
+  });
+
   it("says which account the QuickBooks company lacks, next to the field, and stores nothing", async () => {
     const realmId = `9132${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`;
     world.quickbooks.addCompany({ realmId, companyName: "Bare Books LLC", accounts: DEFAULT_ACCOUNTS.filter((account) => account.AccountType !== "Expense") });

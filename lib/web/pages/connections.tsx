@@ -1,5 +1,6 @@
 import { type Connection, PROVIDER_NAMES, type ProviderName } from "../../model";
 import type { EndedConnection } from "../../connections/end-connection";
+import { grantsPayouts } from "../../payouts/post-payouts";
 import { RevokeOutcomeText } from "./disconnected";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
@@ -46,7 +47,7 @@ export function ConnectionsPage(props: {
       {providers.map((provider) => {
         const connections = props.connections.filter((connection) => connection.provider === provider);
         const live = connections.filter((connection) => connection.status !== "revoked");
-        const needsReconnect = live.some((connection) => connection.status === "needs-reconnect");
+        const needsReconnect = live.some((connection) => connection.status === "needs-reconnect" || lacksPayouts(connection));
         const label = live.length === 0 ? "Connect" : needsReconnect ? "Reconnect" : "Connect another account";
         return (
           <section>
@@ -73,6 +74,12 @@ export function ConnectionsPage(props: {
   );
 }
 
+/** Said of an active Square connection made before daybook read payouts. */
+export const PAYOUTS_SCOPE_SENTENCE =
+  "Made before daybook posted deposits: reconnect Square to let daybook read your payouts and post each one to your bank account. Your daily sales keep posting meanwhile.";
+
+const lacksPayouts = (connection: Connection): boolean => connection.status === "active" && !grantsPayouts(connection);
+
 /** A connected account as pages name it: the provider's name for it, never its id. */
 export function connectionName(connection: Pick<Connection, "provider" | "accountName">): string {
   const what = connection.provider === "quickbooks" ? "QuickBooks company" : `${PROVIDER_NAMES[connection.provider]} account`;
@@ -92,6 +99,7 @@ function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
             <td data-label="Status">
               {STATUS_TEXT[connection.status]}
               {connection.statusReason && <><br />{connection.statusReason}</>}
+              {lacksPayouts(connection) && <><br />{PAYOUTS_SCOPE_SENTENCE}</>}
             </td>
             <td data-label="Connected">{formatInstant(connection.createdAt)}</td>
             <td>

@@ -3,6 +3,7 @@ import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
 import type { TrackingField } from "../../locations/tracking-tags";
 import { connectionName } from "./connections";
+import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
 import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
@@ -13,6 +14,29 @@ export interface PosConnectionLocations {
   /** Undefined when they could not be read (then `problem` says so). */
   locations: PosLocation[] | undefined;
   problem?: string;
+}
+
+/** Where a Square location's payouts stand (lib/payouts/post-payouts.ts), for the line under its form. */
+export interface DepositStatus {
+  /** When the last night looked at its payouts; undefined before the first. */
+  lastRunAt?: string;
+  /** Why the last night could not post them. */
+  problem?: string;
+  /** Payouts held or refused, with the first one's reason. */
+  waiting: { count: number; reason?: string };
+}
+
+/** The sentence under a Square location that posts its payouts. */
+export function depositSentence(status: DepositStatus): { text: string; alert: boolean } {
+  if (status.problem) {
+    return { text: `Deposits: the last night could not post this location's Square payouts: ${status.problem} daybook tries again every night.`, alert: true };
+  }
+  if (status.waiting.count > 0) {
+    const what = status.waiting.count === 1 ? "One Square payout is" : `${String(status.waiting.count)} Square payouts are`;
+    return { text: `Deposits: ${what} not posted: ${status.waiting.reason ?? "see the payout's report"}`, alert: true };
+  }
+  if (!status.lastRunAt) return { text: "Deposits: each Square payout is posted to your bank account in QuickBooks, from the next night on.", alert: false };
+  return { text: `Deposits: each Square payout is posted to your bank account in QuickBooks; last checked ${formatInstant(status.lastRunAt)}.`, alert: false };
 }
 
 /** What the person sent for one location, shown again with the messages when it was not accepted. */
@@ -33,6 +57,8 @@ export function LocationsPage(props: {
   pos: PosConnectionLocations[];
   quickBooks: Connection[];
   saved: LocationConfig[];
+  /** By location id: the Square locations that post their payouts. */
+  deposits?: Record<string, DepositStatus>;
   notice?: string;
   attempt?: LocationAttempt;
   /** Each QuickBooks company's Location and Class lists, by connection id. */
@@ -56,7 +82,8 @@ export function LocationsPage(props: {
             const offer = attempt?.createAccounts;
             return (
               <>
-                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} tracking={props.tracking} />
+                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} tracking={props.tracking}
+                  deposits={saved ? props.deposits?.[saved.locationId] : undefined} />
                 {offer && (
                   <MissingAccountsOffer
                     viewer={viewer} action={`/quickbooks/${encodeURIComponent(offer.quickbooksConnectionId)}/create-accounts`} missing={offer.missing}
@@ -75,6 +102,7 @@ export function LocationsPage(props: {
 function LocationForm(props: {
   viewer: Viewer; connection: Connection; location: PosLocation; saved: LocationConfig | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[];
   tracking: Record<string, CompanyTracking> | undefined;
+  deposits: DepositStatus | undefined;
 }) {
   const { location, saved, attempt } = props;
   // Ids in element ids: the POS's ids are letters, digits, - and _, but keep the ids safe whatever they hold.
@@ -95,6 +123,10 @@ function LocationForm(props: {
       <h3>{location.name}</h3>
       <p>{saved ? `Set up: daybook posts this location's days (${saved.currency}).` : "Not set up yet: daybook does not post this location's days."}</p>
       {saved && <p><a href={mappingPath(saved.locationId)}>{`Edit mapping for ${location.name}`}</a></p>}
+      {props.deposits && (() => {
+        const sentence = depositSentence(props.deposits);
+        return sentence.alert ? <p role="alert">{sentence.text}</p> : <p>{sentence.text}</p>;
+      })()}
       <FormToken viewer={props.viewer} />
       <input type="hidden" name="posConnectionId" value={props.connection.connectionId} />
       <input type="hidden" name="locationId" value={location.locationId} />

@@ -105,6 +105,7 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       externalId: authorization.externalId,
       tokenCiphertext: await sealTokens(deps.vault, identity, authorization.tokens),
       ...(region !== undefined ? { region } : {}),
+      ...(authorization.grantedScopes ? { grantedScopes: authorization.grantedScopes } : {}),
       createdAt: at,
       updatedAt: at,
     });

@@ -17,7 +17,7 @@ import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
-import { type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
+import { type DepositStatus, type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
 import type { CompanyTracking } from "../pages/tracking-fieldset";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
@@ -192,8 +192,9 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
     }
   }));
   const quickBooks = connections.filter(isActiveQuickBooks);
+  const saved = await deps.store.listLocations(merchant.merchantId);
   return LocationsPage({
-    viewer, pos, quickBooks, saved: await deps.store.listLocations(merchant.merchantId), ...extra,
+    viewer, pos, quickBooks, saved, deposits: await depositsOf(deps, saved), ...extra,
     ...(pos.length > 0 ? { tracking: await companiesTracking(deps, quickBooks) } : {}),
   });
 }
@@ -233,4 +234,22 @@ async function chosenTags(deps: WebDeps, company: Connection, sent: SentTags | u
   }
   const checked = checkTags(lists, sent);
   return checked.ok ? { ok: true, tags: checked.tags } : { ok: false, status: 400, errors: checked.errors };
+}
+
+/** Where each Square location that posts its payouts stands: the last night's check, and payouts waiting. */
+async function depositsOf(deps: WebDeps, saved: LocationConfig[]): Promise<Record<string, DepositStatus>> {
+  const paidOut = saved.filter((location) => location.source === "square" && location.mapping.payouts);
+  return Object.fromEntries(await Promise.all(paidOut.map(async (location): Promise<[string, DepositStatus]> => {
+    const [check, records] = await Promise.all([
+      deps.payouts.getCheck(location.merchantId, location.locationId),
+      deps.payouts.listPayouts(location.merchantId, location.locationId),
+    ]);
+    const waiting = records.filter((record) => record.state === "held" || record.state === "failed");
+    const reason = waiting[0]?.heldReason ?? waiting[0]?.lastError?.message;
+    return [location.locationId, {
+      ...(check ? { lastRunAt: check.lastRunAt } : {}),
+      ...(check?.lastError ? { problem: check.lastError.message } : {}),
+      waiting: { count: waiting.length, ...(reason ? { reason } : {}) },
+    }];
+  })));
 }

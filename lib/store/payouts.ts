@@ -1,0 +1,209 @@
+/**
+ * The PayoutStore: what daybook keeps of each Square payout it dealt with (lib/model.ts PayoutRecord)
+ * and where each location's payouts stand (PayoutCheck), on the one table, in the merchant's
+ * partition so export and account deletion take them along:
+ *
+ *   MERCHANT#<id> / PAYOUT#<locationId>#<payoutTag>      a payout's record (TTL: expiresAt)
+ *   MERCHANT#<id> / PAYOUTCHECK#<locationId>             where the location's payouts stand
+ *   MERCHANT#<id> / PAYOUTSCOPE#<connectionId>           the merchant was asked once to reconnect for payouts
+ *
+ * Every write that can race is conditional on the version read, as sync records are; everything read is
+ * checked by its schema.
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { PayoutCheck, PayoutRecord, PendingPayoutEntry, PostedPayoutEntry } from "../model";
+import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
+import * as z from "zod/mini";
+import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
+import { type ItemKey, keys, segment } from "./keys";
+import {
+  businessDay, currency, describing, id, journalEntryBodySchema, minorUnits, syncFailureSchema, timestamp,
+} from "./schemas";
+
+export interface PayoutStore {
+  getPayout(merchantId: string, locationId: string, payoutTag: string): Promise<PayoutRecord | undefined>;
+  /** Writes the record if its stored version equals `expectedVersion` (0: new); ConflictError otherwise. */
+  savePayout(record: Omit<PayoutRecord, "version">, expectedVersion: number): Promise<PayoutRecord>;
+  /** The location's payout records, by arrival date. */
+  listPayouts(merchantId: string, locationId: string): Promise<PayoutRecord[]>;
+  getCheck(merchantId: string, locationId: string): Promise<PayoutCheck | undefined>;
+  /** Conditional on the version as savePayout is. */
+  saveCheck(check: Omit<PayoutCheck, "version">, expectedVersion: number): Promise<PayoutCheck>;
+  /**
+   * Marks that the merchant was asked to reconnect this connection for payouts; true for the one call
+   * that marked it (that call sends the email), false ever after.
+   */
+  claimScopeRequest(merchantId: string, connectionId: string, at: Date): Promise<boolean>;
+}
+
+const RECORD_PREFIX = "PAYOUT#";
+const CHECK_PREFIX = "PAYOUTCHECK#";
+const SCOPE_PREFIX = "PAYOUTSCOPE#";
+
+const tag = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, "must be a payout tag"));
+const kind = z.enum(["deposit", "reversal", "failed"]);
+
+const payoutDaySchema = describing<PayoutDay>()(z.object({
+  payments: minorUnits, refunds: minorUnits, fees: minorUnits, net: minorUnits, count: z.int().check(z.nonnegative()), feeAdjustments: minorUnits,
+}));
+
+export const payoutSummarySchema = describing<PayoutSummary>()(z.object({
+  tag,
+  locationId: id,
+  status: z.enum(["SENT", "PAID", "FAILED"]),
+  type: z.enum(["BATCH", "SIMPLE"]),
+  currency,
+  amount: minorUnits,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  arrivalDate: businessDay,
+  version: z.int(),
+  destinationType: z.nullable(z.string()),
+  transferFees: minorUnits,
+  days: z.record(businessDay, payoutDaySchema),
+  activities: z.record(z.string(), minorUnits),
+  entryCount: z.int().check(z.nonnegative()),
+  sweptThrough: z.nullable(businessDay),
+}));
+
+const postedShape = {
+  kind,
+  docNumber: z.string().check(z.minLength(1)),
+  requestId: z.string().check(z.minLength(1)),
+  total: minorUnits,
+  bankAccountId: z.nullable(z.string()),
+  clearingAccountId: id,
+};
+
+const postedPayoutEntrySchema = describing<PostedPayoutEntry>()(z.object({
+  ...postedShape, entryId: id, txnDate: businessDay, postedAt: timestamp,
+}));
+
+const pendingPayoutEntrySchema = describing<PendingPayoutEntry>()(z.object({
+  ...postedShape, body: journalEntryBodySchema, linesHash: z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a sha256")), startedAt: timestamp,
+}));
+
+const warningSchema = z.object({
+  code: z.enum([
+    "unmapped-category", "unmapped-tender", "over-short", "uncatalogued-item", "unknown-refund-tender", "unknown-tender-label", "late-change",
+    "unknown-payout-activity", "unmapped-payout-account",
+  ]),
+  message: z.string(),
+});
+
+export const payoutRecordSchema = describing<PayoutRecord>()(z.object({
+  merchantId: id,
+  locationId: id,
+  payoutTag: tag,
+  state: z.enum(["posting", "posted", "nothing-to-post", "held", "failed"]),
+  summary: payoutSummarySchema,
+  posted: z.array(postedPayoutEntrySchema),
+  pending: z.optional(pendingPayoutEntrySchema),
+  heldReason: z.optional(z.string()),
+  warnings: z.array(warningSchema),
+  lastError: z.optional(syncFailureSchema),
+  version: z.int().check(z.positive()),
+  updatedAt: timestamp,
+  expiresAt: timestamp,
+}));
+
+export const payoutCheckSchema = describing<PayoutCheck>()(z.object({
+  merchantId: id,
+  locationId: id,
+  readFrom: timestamp,
+  lastRunAt: timestamp,
+  lastError: z.optional(syncFailureSchema),
+  version: z.int().check(z.positive()),
+}));
+
+/** The record's instant is kept as expiresAtIso; `expiresAt` is the table's TTL, epoch seconds. */
+const storedRecordSchema = z.object({ expiresAtIso: timestamp });
+
+export interface DynamoPayoutStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStoreOptions): PayoutStore {
+  const recordKey = (merchantId: string, locationId: string, payoutTag: string): ItemKey => ({
+    PK: keys.merchantPartition(merchantId), SK: `${RECORD_PREFIX}${segment(locationId, "locationId")}#${payoutTag}`,
+  });
+  const checkKey = (merchantId: string, locationId: string): ItemKey => ({
+    PK: keys.merchantPartition(merchantId), SK: `${CHECK_PREFIX}${segment(locationId, "locationId")}`,
+  });
+
+  const recordOf = (item: Item, subject: string): PayoutRecord => {
+    const stored = fromItem(storedRecordSchema, item, subject);
+    return fromItem(payoutRecordSchema, { ...item, expiresAt: stored.expiresAtIso }, subject);
+  };
+
+  async function get(key: ItemKey): Promise<Item | undefined> {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  async function putVersioned(item: Item, expectedVersion: number, what: string): Promise<void> {
+    assertVersion(expectedVersion, 0);
+    await conflictOnCondition(
+      expectedVersion === 0 ? `${what} already exists` : `${what} is no longer at version ${expectedVersion}`,
+      () => client.send(new PutCommand({
+        TableName: tableName,
+        Item: item,
+        ...(expectedVersion === 0
+          ? { ConditionExpression: "attribute_not_exists(PK)" }
+          : { ConditionExpression: "#version = :expected", ExpressionAttributeNames: names("version"), ExpressionAttributeValues: { ":expected": expectedVersion } }),
+      })),
+    );
+  }
+
+  return {
+    async getPayout(merchantId, locationId, payoutTag) {
+      const key = recordKey(merchantId, locationId, payoutTag);
+      const item = await get(key);
+      return item && recordOf(item, `the stored payout ${key.PK} ${key.SK}`);
+    },
+
+    async savePayout(record, expectedVersion) {
+      const key = recordKey(record.merchantId, record.locationId, record.payoutTag);
+      const written = { ...record, version: expectedVersion + 1 };
+      const item = toItem(payoutRecordSchema, written, key, "the payout record", {
+        expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000),
+      });
+      await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`);
+      return recordOf(item, "the payout record written");
+    },
+
+    async listPayouts(merchantId, locationId) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": `${RECORD_PREFIX}${segment(locationId, "locationId")}#` },
+        ConsistentRead: true,
+      });
+      return items.map((item) => recordOf(item, `the stored payout ${describeItem(item)}`))
+        .sort((a, b) => a.summary.arrivalDate.localeCompare(b.summary.arrivalDate) || a.summary.createdAt.localeCompare(b.summary.createdAt));
+    },
+
+    async getCheck(merchantId, locationId) {
+      const key = checkKey(merchantId, locationId);
+      const item = await get(key);
+      return item && fromItem(payoutCheckSchema, item, `the stored payout check ${key.PK} ${key.SK}`);
+    },
+
+    async saveCheck(check, expectedVersion) {
+      const key = checkKey(check.merchantId, check.locationId);
+      const item = toItem(payoutCheckSchema, { ...check, version: expectedVersion + 1 }, key, "the payout check");
+      await putVersioned(item, expectedVersion, `the payout check of location ${check.locationId}`);
+      return fromItem(payoutCheckSchema, item, "the payout check written");
+    },
+
+    async claimScopeRequest(merchantId, connectionId, at) {
+      const claimed = await unlessConditionFails(() => client.send(new PutCommand({
+        TableName: tableName,
+        Item: { PK: keys.merchantPartition(merchantId), SK: `${SCOPE_PREFIX}${segment(connectionId, "connectionId")}`, askedAt: at.toISOString() },
+        ConditionExpression: "attribute_not_exists(PK)",
+      })));
+      return claimed !== undefined;
+    },
+  };
+}

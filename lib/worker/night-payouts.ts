@@ -1,0 +1,22 @@
+/**
+ * The payouts part of a location's night (lib/payouts/post-payouts.ts), run by the night job (or a
+ * first-sync job) after its days: Square locations with a payouts mapping post their new and changed payouts. A
+ * passing failure (a provider's outage, a crash) sends the job back to the queue, as a day's does, so
+ * the payouts are tried again within the night; the day itself is done and is found unchanged. On the
+ * job's last attempt the failure stays on the location's payout check instead, and the next night
+ * reads the same payouts again: payouts never fail a day.
+ */
+import { type PayoutPorts, type PayoutRun, postPayouts } from "../payouts/post-payouts";
+import type { SyncJob } from "../schedule/job";
+import { SyncError } from "../sync/sync-day";
+
+export async function postNightPayouts(
+  payouts: PayoutPorts | undefined, job: SyncJob, attempt: { number: number; max: number },
+): Promise<PayoutRun | undefined> {
+  if (!payouts || (job.kind !== "night" && job.kind !== "first")) return undefined;
+  const run = await postPayouts(payouts, { merchantId: job.merchantId, locationId: job.locationId });
+  if (run.status === "failed" && (run.failure.kind === "retryable" || run.failure.kind === "bug") && attempt.number < attempt.max) {
+    throw new SyncError(`Square payouts: ${run.failure.message}`, run.failure.kind);
+  }
+  return run;
+}

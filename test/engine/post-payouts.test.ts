@@ -1,0 +1,237 @@
+/**
+ * The payouts step (lib/payouts/post-payouts.ts) on the in-memory runtime: the real stores on dynalite,
+ * the fake QuickBooks of fakes.ts, and Square's payouts as hand-made values (a fake of the reader,
+ * said so: the reader itself is tested against the Square simulator in test/integration). Exactly
+ * once across crashes at every step, a returned payout reversed once, a held one posted once mapped,
+ * and a connection without PAYOUTS_READ asked once while its days keep posting.
+ */
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { afterEach, describe, expect, it } from "vitest";
+import { LOCAL_TABLE } from "../../lib/store/local/database";
+import { SQUARE_SCOPES } from "../../lib/oauth/square";
+import { sealTokens } from "../../lib/oauth/tokens";
+import type { Payout, PayoutEntry } from "../../lib/payouts/payout";
+import { type PayoutPorts, postPayouts } from "../../lib/payouts/post-payouts";
+import type { PayoutWithEntries } from "../../lib/pos/square/payouts";
+import { SquareRequestError } from "../../lib/pos/square/errors";
+import { QuickBooksError } from "../../lib/quickbooks/types";
+import type { SyncStep } from "../../lib/sync/sync-day";
+import { processJob } from "../../lib/worker/process-job";
+import { entry, payoutOf } from "../support/payouts";
+import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID } from "./runtime";
+
+class Crash extends Error {}
+
+/** Square as the fake reader gives it: the payouts created or updated since the time asked. */
+class FakePayouts {
+  payouts: PayoutWithEntries[] = [];
+  reads = 0;
+  failure: Error | undefined;
+
+  read(sinceMs: number): Promise<PayoutWithEntries[]> {
+    this.reads++;
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.resolve(this.payouts.filter(({ payout }) => Date.parse(payout.createdAt) >= sinceMs || Date.parse(payout.updatedAt) >= sinceMs));
+  }
+
+  set(payout: Payout, entries: PayoutEntry[]): void {
+    this.payouts = [...this.payouts.filter((known) => known.payout.id !== payout.id), { payout, entries }];
+  }
+}
+
+/** Monday's and Tuesday's card sales, paid out by instant transfer on Tuesday evening, less a loan repayment and the instant-deposit fee. */
+const wednesday = payoutOf({
+  id: "po_wednesday", amount: 970_50 - 10_00 - 9_85, arrivalDate: "2025-06-11", createdAt: "2025-06-10T21:00:00Z", updatedAt: "2025-06-10T21:00:00Z",
+  status: "SENT", destinationType: "CARD",
+});
+const wednesdayEntries = [
+  entry("CHARGE", "2025-06-09T15:00:00Z", 600_00, 17_70),
+  entry("CHARGE", "2025-06-10T15:00:00Z", 400_00, 11_80),
+  entry("SQUARE_CAPITAL_PAYMENT", "2025-06-10T20:00:00Z", -10_00),
+  entry("DEPOSIT_FEE", "2025-06-10T21:00:00Z", -9_85),
+];
+
+let worlds: EngineWorld[] = [];
+afterEach(async () => {
+  for (const world of worlds) await world.close();
+  worlds = [];
+});
+
+async function world(options: { crashAt?: SyncStep } = {}): Promise<{ world: EngineWorld; square: FakePayouts; ports: PayoutPorts; crash: { at: SyncStep | undefined } }> {
+  const square = new FakePayouts();
+  const crash: { at: SyncStep | undefined } = { at: options.crashAt };
+  const made = await createEngineWorld({
+    payoutApis: { readPayouts: (_connection, _location, sinceMs) => square.read(sinceMs) },
+    checkpoint: (step) => {
+      if (step === crash.at) {
+        crash.at = undefined;
+        throw new Crash(`crashed ${step}`);
+      }
+    },
+  });
+  worlds.push(made);
+  const { store } = made.services.storage;
+  const at = made.clock.at.toISOString();
+  const identity = { merchantId: MERCHANT_ID, connectionId: "square-2", provider: "square" as const };
+  await store.putConnection({
+    ...identity, status: "active", externalId: "SQMERCHANT1", grantedScopes: [...SQUARE_SCOPES], createdAt: at, updatedAt: at,
+    tokenCiphertext: await sealTokens(made.services.vault, identity, { accessToken: "square-token" }),
+  });
+  await store.putLocation({
+    ...made.location, posConnectionId: "square-2",
+    mapping: { ...made.location.mapping, payouts: { bank: "13", fees: "63", loan: "25" } },
+  });
+  const ports = made.worker.payouts;
+  if (!ports) throw new Error("the worker has no payout ports");
+  return { world: made, square, ports, crash };
+}
+
+const ref = { merchantId: MERCHANT_ID, locationId: LOCATION_ID };
+
+describe("posting payouts", () => {
+  it("posts a new payout's deposit once: bank, card clearing per day, the instant-deposit fee and the loan repayment", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    const run = await postPayouts(ports, ref);
+    expect(run).toMatchObject({ status: "done", payouts: [{ result: "posted", arrivalDate: "2025-06-11", amount: 950_65 }] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+    const lines = made.quickbooks.entries[0]!.body.Line.map((line) => [line.Description, line.JournalEntryLineDetail.PostingType, line.Amount, line.JournalEntryLineDetail.AccountRef.value]);
+    expect(lines).toEqual([
+      ["Square payout – deposit", "Debit", 950.65, "13"],
+      ["Card sales – 2025-06-09, net of refunds and fees", "Credit", 582.3, "11"],
+      ["Card sales – 2025-06-10, net of refunds and fees", "Credit", 388.2, "11"],
+      ["Instant deposit fee", "Debit", 9.85, "63"],
+      ["Square Capital loan repayment", "Debit", 10, "25"],
+    ]);
+    // The next night reads it again (the overlap) and posts nothing more.
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done" });
+    expect(made.quickbooks.entries).toHaveLength(1);
+    const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+    expect(record).toMatchObject({ state: "posted", posted: [{ kind: "deposit", docNumber: made.quickbooks.entries[0]!.docNumber }] });
+    expect(JSON.stringify(record)).not.toContain("po_wednesday");
+  });
+
+  for (const step of ["after-claim", "after-create", "after-record"] as const) {
+    it(`posts it once when the run crashes ${step}`, async () => {
+      const { world: made, square, ports } = await world({ crashAt: step });
+      square.set(wednesday, wednesdayEntries);
+      // A crash is a failed run: kept on the location's check, read again next time.
+      expect(await postPayouts(ports, ref)).toMatchObject({ status: "failed", failure: { kind: "bug" } });
+      made.clock.at = new Date(made.clock.at.getTime() + 3_600_000);
+      expect(await postPayouts(ports, ref)).toMatchObject({ status: "done" });
+      expect(made.quickbooks.entries).toHaveLength(1);
+      const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+      expect(record).toMatchObject({ state: "posted", posted: [{ kind: "deposit" }] });
+      expect(record?.pending).toBeUndefined();
+    });
+  }
+
+  it("reverses a posted payout the bank sent back, once", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    await postPayouts(ports, ref);
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    square.set({ ...wednesday, status: "FAILED", updatedAt: "2025-06-15T14:00:00Z", version: 3 }, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "reversed" }] });
+    made.clock.at = new Date("2025-06-17T09:00:00Z");
+    square.set({ ...wednesday, status: "FAILED", updatedAt: "2025-06-16T14:00:00Z", version: 4 }, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "unchanged" }] });
+    expect(made.quickbooks.entries.map((posted) => posted.docNumber)).toEqual([expect.stringMatching(/^DP250611-[0-9A-Z]{8}$/), expect.stringMatching(/-R$/)]);
+    const reversal = made.quickbooks.entries[1]!.body;
+    expect(reversal.TxnDate).toBe("2025-06-15");
+    expect(reversal.Line.map((line) => [line.JournalEntryLineDetail.PostingType, line.Amount, line.JournalEntryLineDetail.AccountRef.value])).toEqual([
+      ["Credit", 950.65, "13"], ["Debit", 950.65, "11"],
+    ]);
+  });
+
+  it("holds a payout whose entries do not make its amount, reads it again every night, and posts it once Square's figures agree", async () => {
+    const { world: made, square, ports } = await world();
+    square.set({ ...wednesday, amount: wednesday.amount + 1 }, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "held", reason: expect.stringContaining("not the payout's amount") as string }] });
+    made.clock.at = new Date("2025-06-20T09:00:00Z");
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "held" }] });
+    expect(made.quickbooks.entries).toHaveLength(0);
+    square.set({ ...wednesday, version: 2 }, wednesdayEntries);
+    made.clock.at = new Date("2025-06-21T09:00:00Z");
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    // Posted, it is no longer read: nothing of it changed since.
+    made.clock.at = new Date("2025-06-23T09:00:00Z");
+    expect(await postPayouts(ports, ref)).toEqual({ status: "done", payouts: [] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+  });
+
+  it("books closed for the arrival date: the deposit goes in today, saying which date it is for, once", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    made.quickbooks.failNext.createJournalEntry = new QuickBooksError("The books are closed for 2025-06-11", "needs-merchant", { status: 400, code: "6210" });
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+    const { body } = made.quickbooks.entries[0]!;
+    expect(body.TxnDate).toBe("2025-06-15");
+    expect(body.PrivateNote).toContain("Dated 2025-06-15 because the QuickBooks books are closed for 2025-06-11.");
+    expect(body.DocNumber).toMatch(/^DP250611-/);
+  });
+
+  it("a QuickBooks outage fails the run, kept on the location's check, and the next night posts", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    made.quickbooks.failNext.createJournalEntry = new QuickBooksError("QuickBooks is unavailable", "retryable", { status: 503 });
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "failed", failure: { kind: "retryable" } });
+    expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).toMatchObject({ lastError: { kind: "retryable" } });
+    made.clock.at = new Date(made.clock.at.getTime() + 86_400_000);
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted" }] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+    expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).not.toHaveProperty("lastError");
+  });
+});
+
+describe("the payout records", () => {
+  it("are checked on the way out: a record changed by hand fails with a sentence naming it and the field", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    await postPayouts(ports, ref);
+    const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+    const client = DynamoDBDocumentClient.from(made.services.dynamo);
+    const key = { PK: `MERCHANT#${MERCHANT_ID}`, SK: `PAYOUT#${LOCATION_ID}#${record!.payoutTag}` };
+    await client.send(new UpdateCommand({ TableName: LOCAL_TABLE, Key: key, UpdateExpression: "SET summary.amount = :text", ExpressionAttributeValues: { ":text": "950.65" } }));
+    await expect(made.services.storage.payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag)).rejects.toThrow(
+      new RegExp(`the stored payout MERCHANT#${MERCHANT_ID} PAYOUT#${LOCATION_ID}#${record!.payoutTag} is not valid: summary\\.amount`),
+    );
+    // Nothing is written that could not be read back.
+    await expect(made.services.storage.payouts.savePayout({ ...record!, summary: { ...record!.summary, amount: 0.5 } }, record!.version)).rejects.toThrow(/summary\.amount/);
+  });
+});
+
+describe("a Square connection without PAYOUTS_READ", () => {
+  it("asks the merchant once to reconnect, posts no payout, and keeps posting the days", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    // The location back on the engine world's first connection, made before daybook asked for payouts.
+    await made.services.storage.store.putLocation({ ...(await made.services.storage.store.getLocation(MERCHANT_ID, LOCATION_ID))!, posConnectionId: "square-1" });
+    for (const [date, night] of [["2025-06-14", "2025-06-15T09:00:00Z"], ["2025-06-15", "2025-06-16T09:00:00Z"]] as const) {
+      made.clock.at = new Date(night);
+      made.pos.setDay(LOCATION_ID, date, aDay());
+      expect(await processJob(made.worker, { merchantId: MERCHANT_ID, locationId: LOCATION_ID, businessDay: date, kind: "first" }, { number: 1, max: 3 }))
+        .toMatchObject({ status: "posted" });
+    }
+    expect(square.reads).toBe(0);
+    expect(made.quickbooks.entries.map((posted) => posted.docNumber)).toEqual([expect.stringMatching(/^DB250614/), expect.stringMatching(/^DB250615/)]);
+    const asked = made.email.sent.filter((email) => email.subject === "Reconnect Square to daybook to post your deposits");
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ purpose: "reconnect", merchantId: MERCHANT_ID });
+    expect(asked[0]!.text).toContain("your daily sales keep posting as before");
+    expect(await postPayouts(ports, ref)).toEqual({ status: "needs-scope", asked: false });
+  });
+
+  it("Square refusing the scope asks the same once, and does not take the connection off the days", async () => {
+    const { world: made, square, ports } = await world();
+    square.failure = new SquareRequestError("Square refused ListPayouts for this connection (403 INSUFFICIENT_SCOPES)", "needs-reconnect", 403, "INSUFFICIENT_SCOPES");
+    expect(await postPayouts(ports, ref)).toEqual({ status: "needs-scope", asked: true });
+    expect(await postPayouts(ports, ref)).toEqual({ status: "needs-scope", asked: false });
+    const connection = await made.services.storage.store.getConnection(MERCHANT_ID, "square-2");
+    expect(connection?.status).toBe("active");
+    expect(made.email.sent.filter((email) => email.purpose === "reconnect")).toHaveLength(1);
+  });
+
+});

@@ -1,0 +1,111 @@
+/**
+ * Square payouts posted by the worker's nights, end to end (issue 18's "Done when"): a generated week
+ * of a Square location (test/support/payout-world.ts: payouts spanning days, an instant deposit and its
+ * fee, chargebacks, a payment hold, Square Capital repayments, automatic savings, gift-card load fees,
+ * fee adjustments before and after their payout, a payout that fails at once and one the bank returns)
+ * is run night by night through processJob, as the queue delivers it: each night the day's first sync
+ * (which then posts the location's payouts) and the re-checks of the three days before. Then the
+ * QuickBooks simulator's books are held against the Square simulator's ground truth, to the cent.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addDays, businessDayOf } from "../../lib/domain/business-day";
+import { payoutTag } from "../../lib/domain/doc-number";
+import { composeServices } from "../../lib/wiring/services";
+import { workerDepsOf } from "../../lib/wiring/worker";
+import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
+import { PAYOUT_ACCOUNTS } from "../../sandbox/world";
+import { DEFAULT_ACCOUNT_IDS } from "../../sandbox/quickbooks/server";
+import { PAYOUT_MERCHANT, PAYOUT_NOW, PAYOUT_ZONE, setUpPayoutWorld, weekDays } from "../support/payout-world";
+import { createWorld, type World } from "../support/sync-world";
+
+let clock = Date.parse("2025-06-09T09:00:00Z");
+let world: World;
+let deps: WorkerDeps;
+
+/** debit − credit per account, minor units, of every entry in the company. */
+function books(): Map<string, number> {
+  const nets = new Map<string, number>();
+  for (const entry of world.quickbooks.journalEntries(world.realmId)) {
+    for (const line of entry["Line"] as { Amount: number; JournalEntryLineDetail: { PostingType: string; AccountRef: { value: string } } }[]) {
+      const account = line.JournalEntryLineDetail.AccountRef.value;
+      const cents = Math.round(line.Amount * 100) * (line.JournalEntryLineDetail.PostingType === "Debit" ? 1 : -1);
+      nets.set(account, (nets.get(account) ?? 0) + cents);
+    }
+  }
+  return nets;
+}
+
+const docNumbers = () => world.quickbooks.journalEntries(world.realmId).map((entry) => String(entry["DocNumber"]));
+
+/** One night at 05:00 New York time: the re-checks of D−3..D−1, then D's first sync, which posts the payouts. */
+async function night(at: number): Promise<void> {
+  clock = at;
+  const today = businessDayOf(at, PAYOUT_ZONE);
+  const job = { merchantId: world.merchantId, locationId: world.location.locationId };
+  for (const back of [4, 3, 2]) await processJob(deps, { ...job, businessDay: addDays(today, -back), kind: "recheck" }, { number: 1, max: 3 });
+  await processJob(deps, { ...job, businessDay: addDays(today, -1), kind: "first" }, { number: 1, max: 3 });
+}
+
+beforeAll(async () => {
+  world = await createWorld({
+    now: () => clock,
+    squareMerchant: (square) => {
+      setUpPayoutWorld(square);
+      square.setCatalog(PAYOUT_MERCHANT, weekDays[0]!.catalog);
+      return PAYOUT_MERCHANT;
+    },
+    payouts: true,
+  });
+  const services = await composeServices(world.settings, {
+    now: () => new Date(clock), dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email,
+  });
+  deps = workerDepsOf(services, { linkKey: randomBytes(32), quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, { tuning: world.tuning });
+  for (let at = Date.parse("2025-06-09T09:00:00Z"); at <= PAYOUT_NOW; at += 86_400_000) await night(at);
+}, 300_000);
+
+afterAll(async () => {
+  expect(world.quickbooks.forbiddenWrites()).toEqual([]);
+  await world.close();
+});
+
+describe("a week of Square payouts, night by night", () => {
+  it("bank = Σ payout amounts, card clearing = card sales net of fees not yet paid out, every other account as Square moved it, to the cent", () => {
+    const truth = world.square.payoutTruth(world.location.locationId);
+    const nets = books();
+    const ids = DEFAULT_ACCOUNT_IDS;
+    expect(nets.get(ids.checking)).toBe(truth.bank);
+    expect(nets.get(ids.cardClearing)).toBe(truth.clearing.total);
+    expect(nets.get(PAYOUT_ACCOUNTS.squareFees) ?? 0).toBe(truth.accounts.depositFees + truth.accounts.giftCardLoadFees);
+    expect(nets.get(PAYOUT_ACCOUNTS.chargebacks) ?? 0).toBe(truth.accounts.disputes);
+    expect(nets.get(PAYOUT_ACCOUNTS.squareLoan) ?? 0).toBe(truth.accounts.loan);
+    expect(nets.get(PAYOUT_ACCOUNTS.squareSavings) ?? 0).toBe(truth.accounts.savings);
+    // The week has what the issue names: an instant deposit, a chargeback, loan repayments, a payout returned.
+    expect(truth.payouts.some((payout) => payout.instant)).toBe(true);
+    expect(truth.accounts.depositFees).toBeGreaterThan(0);
+    expect(truth.accounts.disputes).toBeGreaterThan(0);
+    expect(truth.accounts.loan).toBeGreaterThan(0);
+  });
+
+  it("posts each payout once: its deposit (or what a failed one carried), and the returned one's reversal", async () => {
+    const truth = world.square.payoutTruth(world.location.locationId);
+    const numbers = docNumbers();
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const payoutNumbers = numbers.filter((number) => number.startsWith("DP"));
+    const records = await world.storage.payouts.listPayouts(world.merchantId, world.location.locationId);
+    expect(records.map((record) => record.payoutTag).sort()).toEqual(truth.payouts.map((payout) => payoutTag(payout.id)).sort());
+    expect(records.every((record) => record.pending === undefined)).toBe(true);
+    // Every posted entry is in QuickBooks once, under the DocNumber its record names.
+    expect(records.flatMap((record) => record.posted.map((entry) => entry.docNumber)).sort()).toEqual([...payoutNumbers].sort());
+    const deposits = payoutNumbers.filter((number) => /^DP\d{6}-[0-9A-Z]{8}$/.test(number));
+    expect(deposits).toHaveLength(truth.payouts.filter((payout) => payout.status !== "FAILED").length + 1); // + the one paid, then returned
+    expect(payoutNumbers.filter((number) => number.endsWith("-R"))).toHaveLength(1);
+    expect(payoutNumbers.filter((number) => number.endsWith("-F"))).toHaveLength(1);
+  });
+
+  it("a night run again posts nothing more", { timeout: 60_000 }, async () => {
+    const before = docNumbers().length;
+    await night(PAYOUT_NOW);
+    expect(docNumbers()).toHaveLength(before);
+  });
+});
