@@ -1,5 +1,6 @@
 /** The benchmark results' shape and their markdown (bench/results.md, for the README). */
 import type { BundleResult } from "./bundles";
+import type { ClientListResult } from "./client-list";
 import { type CostAssumptions, type CostResult, type JobProfile, jobSeconds } from "./cost";
 import type { AwsCounts } from "./aws-counter";
 import type { PosDayResult } from "./pos-night";
@@ -43,6 +44,8 @@ export interface BenchResults {
   };
   cost: { assumptions: CostAssumptions; night: JobProfile; results: CostResult[]; prices: Record<string, Price> };
   nights: { awsCallMs: number; schedulerConcurrency: number; results: NightResult[] };
+  /** Part 7; absent from results written before it existed. */
+  clientList?: ClientListResult;
 }
 
 const n = (value: number): string => round3(value).toLocaleString("en-US");
@@ -129,5 +132,14 @@ export function renderMarkdown(r: BenchResults): string {
     ["merchants", "locations", "worker concurrency", "tick enqueues all (min)", "night ends after (h)", "jobs that waited for their company"],
     nights.results.map((night) => [n(night.merchants), n(night.jobs), night.concurrency, n(night.enqueuedSeconds / 60), `**${(night.nightSeconds / 3600).toFixed(2)}**`, n(night.waitedForCompany)]),
   ), "");
+  const l = r.clientList;
+  if (l) {
+    out.push("### 7. An accountant's client list", "");
+    out.push(`GET /clients through the web app as lib/wiring composes it (the session, the one query of the accountant's partition, the ordering worst first, the page), DynamoDB on moto_server, for an accountant with ${l.clients} clients (${l.locations} locations; one in ten failed, one in ten held, one in ten not posting). The first request is left out. Measured ${l.measuredAt.slice(0, 16).replace("T", " ")} UTC, load average ${l.loadAverage.map((each) => each.toFixed(1)).join(" ")}.`, "");
+    out.push(table(
+      ["clients", "median (ms)", "p95 (ms)", "min (ms)", "runs", "the query alone, median (ms)", "DynamoDB calls per request", "read units", "page (KiB)"],
+      [[l.clients, n(l.ms.median), n(l.ms.p95), n(l.ms.min), l.ms.n, n(l.queryMs.median), Object.entries(l.aws.calls).map(([k, v]) => `${k} ${v}`).join(", "), n(l.aws.readUnits), n(l.pageBytes / 1024)]],
+    ), "");
+  }
   return `${out.join("\n")}\n`;
 }

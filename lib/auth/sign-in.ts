@@ -132,16 +132,24 @@ export async function useSignInLink(deps: SignInDeps, token: string): Promise<Si
   const now = deps.now();
   const link = await deps.auth.consumeSignInLink(sha256Hex(token), now);
   if (!link) return undefined;
-  const existing = await deps.store.findMerchantByEmail(link.email);
+  return findOrCreateAccount(deps.store, link.email, now);
+}
+
+/**
+ * The account of an address that proved it is reachable (a used sign-in link, an accepted
+ * invitation): the existing one, or one made now.
+ */
+export async function findOrCreateAccount(store: Store, email: string, now: Date): Promise<SignedIn> {
+  const existing = await store.findMerchantByEmail(email);
   if (existing) return { merchant: existing, created: false };
-  const merchant: Merchant = { merchantId: randomUUID(), name: "", email: link.email, createdAt: now.toISOString() };
+  const merchant: Merchant = { merchantId: randomUUID(), name: "", email: normaliseEmail(email), createdAt: now.toISOString() };
   try {
-    await deps.store.createMerchant(merchant);
+    await store.createMerchant(merchant);
     return { merchant, created: true };
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     // Two first links used at once: the other one made the account a moment ago.
-    const winner = await deps.store.findMerchantByEmail(link.email);
+    const winner = await store.findMerchantByEmail(email);
     if (!winner) throw error;
     return { merchant: winner, created: false };
   }

@@ -21,7 +21,13 @@ export interface SignInLink {
 export interface Session {
   /** SHA-256 (hex) of the cookie's secret; also the handle the sessions page uses to end one. */
   sessionHash: string;
+  /** The person signed in: their own account. */
   merchantId: string;
+  /**
+   * The business the person works on, when it is not their own: one that gave them access (chosen on
+   * the client list). The access is checked again on every request.
+   */
+  actingFor?: string;
   createdAt: string;
   lastSeenAt: string;
   /** ISO 8601: lastSeenAt + idle timeout. */
@@ -63,6 +69,8 @@ export interface AuthStore {
   getSession(sessionHash: string, now: Date): Promise<Session | undefined>;
   /** Sets lastSeenAt and idleExpiresAt (never past absoluteExpiresAt); no-op if the session is gone. */
   touchSession(sessionHash: string, lastSeenAt: string, idleExpiresAt: string): Promise<void>;
+  /** Sets (or, undefined, clears) the business the session works on; no-op if the session is gone or not this person's. */
+  setActingFor(sessionHash: string, merchantId: string, businessId: string | undefined): Promise<void>;
   /** The merchant's live sessions at `now`, newest first. */
   listSessions(merchantId: string, now: Date): Promise<Session[]>;
   /** Ends one session of this merchant; false if there is none with that hash for this merchant. */

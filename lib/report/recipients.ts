@@ -19,6 +19,11 @@ export interface RecipientStore {
   /** The merchant's list as stored; an empty one (no addresses set, nobody unsubscribed) when there is none. */
   get(merchantId: string): Promise<RecipientList>;
   put(merchantId: string, list: RecipientList): Promise<void>;
+  /**
+   * Adds an address that has agreed to receive the merchant's reports (an accountant who accepted an
+   * invitation agreed by accepting), clearing any earlier unsubscribe of it.
+   */
+  addConfirmed(merchantId: string, ownerEmail: string, address: string): Promise<void>;
 }
 
 /** An address as an unsubscribe link names it: a hash, so the link never shows the address. */

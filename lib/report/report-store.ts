@@ -35,6 +35,8 @@ export interface ReportStore {
   save(report: Omit<StoredReport, "deliveredTo" | "deliveredAt">): Promise<void>;
   /** The reports of one location-day, oldest first; with `undeliveredOnly`, those some recipient still lacks. */
   listDay(merchantId: string, locationId: string, businessDay: string, undeliveredOnly?: boolean): Promise<StoredReport[]>;
+  /** One location's reports for the days from `from` to `to` (YYYY-MM-DD, both included), oldest day first, each day's oldest first. */
+  listBetween(merchantId: string, locationId: string, from: string, to: string): Promise<StoredReport[]>;
   /** Adds an address hash (or the alert's mark) to those the report went to. */
   markDeliveredTo(report: StoredReport, hash: string): Promise<void>;
   /** Every recipient has the report. */

@@ -33,6 +33,7 @@ const signInLinkSchema = describing<SignInLink>()(z.object({
 const sessionSchema = describing<Session>()(z.object({
   sessionHash: sha256Hex,
   merchantId: z.string().check(z.minLength(1)),
+  actingFor: z.optional(z.string().check(z.minLength(1))),
   createdAt: instant,
   lastSeenAt: instant,
   idleExpiresAt: instant,
@@ -163,6 +164,19 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
         ConditionExpression: "attribute_exists(PK) AND #idleExpiresAt > :seen AND #absoluteExpiresAt > :seen",
         ExpressionAttributeNames: names("lastSeenAt", "idleExpiresAt", "expiresAt", "absoluteExpiresAt"),
         ExpressionAttributeValues: { ":seen": lastSeenAt, ":idle": idle, ":ttl": ttlOf(idle) },
+      })));
+    },
+
+    async setActingFor(sessionHash, merchantId, businessId) {
+      if (businessId === "") throw new StoreError("a business id cannot be empty");
+      await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: keys.session(sessionHash),
+        ...(businessId === undefined
+          ? { UpdateExpression: "REMOVE #actingFor", ExpressionAttributeValues: { ":merchantId": merchantId } }
+          : { UpdateExpression: "SET #actingFor = :business", ExpressionAttributeValues: { ":merchantId": merchantId, ":business": businessId } }),
+        ConditionExpression: "attribute_exists(PK) AND #merchantId = :merchantId",
+        ExpressionAttributeNames: names("actingFor", "merchantId"),
       })));
     },
 

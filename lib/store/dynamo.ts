@@ -190,6 +190,18 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         .sort(newestDayFirst);
     },
 
+    async listSyncRecordsBetween(merchantId, locationId, from, to) {
+      const prefix = (day: string) => keys.syncRecord(merchantId, locationId, day).SK;
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: "PK = :partition AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":from": prefix(from), ":to": prefix(to) },
+        ConsistentRead: true,
+        Limit: pageSize,
+      });
+      return items.map((item) => fromItem(syncRecordSchema, item, `the stored sync record ${describeItem(item)}`));
+    },
+
     async exportMerchant(merchantId) {
       return merchantExportOf(await queryPartition(merchantId));
     },
@@ -201,7 +213,14 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       for (const item of items) {
         if (item.tokenCiphertext !== undefined) await destroyTokens(keyOf(item));
       }
-      const itemKeys = items.map(keyOf);
+      // The other side of each access, in the accountant's or the business's partition.
+      const counterparts = items.flatMap((item): ItemKey[] => {
+        const sortKey = String(item.SK);
+        if (sortKey.startsWith(KIND_PREFIX.member)) return [keys.membership(sortKey.slice(KIND_PREFIX.member.length), merchantId)];
+        if (sortKey.startsWith(KIND_PREFIX.membership)) return [keys.member(sortKey.slice(KIND_PREFIX.membership.length), merchantId)];
+        return [];
+      });
+      const itemKeys = [...items.map(keyOf), ...counterparts];
       const profile = items.find((item) => item.SK === KIND_PREFIX.profile);
       const released = typeof profile?.email === "string" && await releaseEmail(profile.email, merchantId);
       await deleteAll(client, tableName, itemKeys, batchDelete);

@@ -45,6 +45,16 @@ export const KIND_PREFIX = {
   connection: "CONNECTION#",
   location: "LOCATION#",
   syncRecord: "SYNC#",
+  /** An accountant's access to this business (the owner's list of who has access). */
+  member: "MEMBER#",
+  /** This person's access to another business (the client list), with its last night's status. */
+  membership: "MEMBERSHIP#",
+  /** An invitation to this business, waiting to be accepted. */
+  invitation: "INVITATION#",
+  /** An API key this person made. */
+  apiKey: "APIKEY#",
+  /** One request made with one of this person's API keys (expires after 14 days). */
+  apiRequest: "APIREQUEST#",
 } as const;
 
 /** The partition of the worker's idempotency records (lib/store/idempotency.ts); their SK is Powertools' hashed key. */
@@ -71,6 +81,29 @@ export const keys = {
   syncRecord: (merchantId: string, locationId: string, businessDay: string): ItemKey => ({
     PK: merchantPartition(merchantId),
     SK: `${KIND_PREFIX.syncRecord}${segment(locationId, "locationId")}#${segment(businessDay, "businessDay")}`,
+  }),
+  /** Business side of an accountant's access: in the business's partition, so it goes with the business. */
+  member: (businessId: string, personId: string): ItemKey => ({
+    PK: merchantPartition(businessId),
+    SK: `${KIND_PREFIX.member}${segment(personId, "personId")}`,
+  }),
+  /** Person side of the same access: in the accountant's partition, so the client list is one query. */
+  membership: (personId: string, businessId: string): ItemKey => ({
+    PK: merchantPartition(personId),
+    SK: `${KIND_PREFIX.membership}${segment(businessId, "businessId")}`,
+  }),
+  invitation: (businessId: string, invitationId: string): ItemKey => ({
+    PK: merchantPartition(businessId),
+    SK: `${KIND_PREFIX.invitation}${segment(invitationId, "invitationId")}`,
+  }),
+  apiKey: (ownerId: string, keyId: string): ItemKey => ({
+    PK: merchantPartition(ownerId),
+    SK: `${KIND_PREFIX.apiKey}${segment(keyId, "keyId")}`,
+  }),
+  /** at first, so a person's requests sort by time; the request id keeps two in one millisecond apart. */
+  apiRequest: (ownerId: string, at: string, requestId: string): ItemKey => ({
+    PK: merchantPartition(ownerId),
+    SK: `${KIND_PREFIX.apiRequest}${segment(at, "at")}#${segment(requestId, "requestId")}`,
   }),
   /** Claims a sign-in address for one merchant; named by a hash so the key never shows the address. */
   emailClaim: (email: string): ItemKey => ({ PK: `EMAIL#${sha256Hex(normalizeEmail(email))}`, SK: "EMAIL" }),
@@ -100,6 +133,10 @@ export const indexKeys = {
     GSI2SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
   }),
   merchantSessions: (merchantId: string): string => `SESSIONS#${segment(merchantId, "merchantId")}`,
+  /** An invitation is found by the hash of its link's token (the link names nothing else). */
+  invitation: (tokenHash: string): IndexKey => ({ GSI1PK: `INVITATION#${segment(tokenHash, "tokenHash")}`, GSI1SK: "INVITATION" }),
+  /** An API key is found by the hash of the key (a request names nothing else). */
+  apiKey: (tokenHash: string): IndexKey => ({ GSI1PK: `APIKEY#${segment(tokenHash, "tokenHash")}`, GSI1SK: "APIKEY" }),
   /** A merchant's OAuth states in flight, so account deletion finds them (they live 10 minutes). */
   merchantOAuthStates: (merchantId: string): string => `OAUTHSTATES#${segment(merchantId, "merchantId")}`,
   oauthState: (merchantId: string, stateHash: string): IndexKey => ({

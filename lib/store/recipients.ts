@@ -1,6 +1,6 @@
 /** The RecipientStore (lib/report/recipients.ts) on the table: one item, `MERCHANT#<id> / RECIPIENTS`. */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { RecipientList, RecipientStore } from "../report/recipients";
+import { addRecipient, type RecipientList, type RecipientStore } from "../report/recipients";
 import * as z from "zod/mini";
 import { describeKey, fromItem, toItem } from "./dynamo-items";
 import { keys } from "./keys";
@@ -17,7 +17,7 @@ const recipientsSchema = z.object({
 
 export function createDynamoRecipientStore({ client, tableName }: DynamoRecipientStoreOptions): RecipientStore {
   const keyOf = (merchantId: string) => ({ PK: keys.merchantPartition(merchantId), SK: "RECIPIENTS" });
-  return {
+  const store: RecipientStore = {
     async get(merchantId) {
       const key = keyOf(merchantId);
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
@@ -27,5 +27,7 @@ export function createDynamoRecipientStore({ client, tableName }: DynamoRecipien
       const key = keyOf(merchantId);
       await client.send(new PutCommand({ TableName: tableName, Item: toItem(recipientsSchema, list, key, "the recipients") }));
     },
+    addConfirmed: (merchantId, ownerEmail, address) => addRecipient(store, merchantId, ownerEmail, address),
   };
+  return store;
 }

@@ -116,6 +116,18 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
 
+    async listBetween(merchantId, locationId, from, to) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        // "~" sorts after every character a report id has.
+        KeyConditionExpression: "PK = :partition AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":from": dayPrefix(locationId, from), ":to": `${dayPrefix(locationId, to)}~` },
+        ConsistentRead: true,
+      });
+      return items.map((item) => fromStored(merchantId, item))
+        .sort((a, b) => a.businessDay.localeCompare(b.businessDay) || a.createdAt.localeCompare(b.createdAt));
+    },
+
     async markDeliveredTo(report, hash) {
       await client.send(new UpdateCommand({
         TableName: tableName, Key: keyOf(report),

@@ -4,16 +4,20 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ApiKeyStore } from "../api/keys";
 import type { AuthStore } from "../auth/types";
+import type { MemberStore } from "../members/types";
 import type { MerchantSettings } from "../report/review-mode";
 import type { RecipientStore } from "../report/recipients";
 import type { ReportStore } from "../report/report-store";
 import type { BackfillStore } from "../schedule/backfill";
 import type { DueIndex } from "../schedule/due-index";
+import { createDynamoApiKeyStore } from "./api-keys";
 import { createDynamoAuthStore } from "./auth";
 import { createDynamoBackfillStore } from "./backfills";
 import { createDynamoDueIndex } from "./due-index";
 import { createDynamoStore, type DynamoStoreOptions } from "./dynamo";
+import { createDynamoMemberStore } from "./members";
 import { createDynamoRecipientStore } from "./recipients";
 import { createDynamoReportStore } from "./reports";
 import { createDynamoPayoutStore, type PayoutStore } from "./payouts";
@@ -30,6 +34,10 @@ export interface Storage {
   settings: MerchantSettings;
   dueIndex: DueIndex;
   backfills: BackfillStore;
+  /** Accountants' access to businesses, and invitations. */
+  members: MemberStore;
+  /** API keys and their 14-day request log. */
+  apiKeys: ApiKeyStore;
   /** Square payouts: each one's record, and where each location's stand. */
   payouts: PayoutStore;
 }
@@ -57,6 +65,8 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
     settings: createDynamoMerchantSettings({ client, tableName }),
     dueIndex: createDynamoDueIndex({ client, tableName: options.dueIndexTableName ?? tableName }),
     backfills: createDynamoBackfillStore({ client, tableName }),
+    members: createDynamoMemberStore({ client, tableName }),
+    apiKeys: createDynamoApiKeyStore({ client, tableName }),
     payouts: createDynamoPayoutStore({ client, tableName }),
   };
 }

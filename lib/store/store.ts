@@ -49,12 +49,15 @@ export interface Store {
   listLocations(merchantId: string): Promise<LocationConfig[]>;
   /** The merchant's sync records, newest business day first. */
   listSyncRecords(merchantId: string): Promise<SyncRecord[]>;
+  /** One location's sync records from `from` to `to` (YYYY-MM-DD, both included), oldest first. */
+  listSyncRecordsBetween(merchantId: string, locationId: string, from: string, to: string): Promise<SyncRecord[]>;
   /** Everything under the merchant's partition, secrets removed (see MerchantExport). */
   exportMerchant(merchantId: string): Promise<MerchantExport | undefined>;
   /**
    * Account deletion: removes the merchant's email claim and every item of its partition (tokens
-   * first, so they are gone even if a later delete fails); returns how many items went. The caller
-   * revokes at the providers and ends sessions (AuthStore) before calling this.
+   * first, so they are gone even if a later delete fails), and the other side of every accountant's
+   * access it had or gave (lib/members/types.ts); returns how many items went. The caller revokes at
+   * the providers and ends sessions (AuthStore) before calling this.
    */
   deleteMerchant(merchantId: string): Promise<number>;
 

@@ -3,12 +3,15 @@
  * so the tests run against the table production has.
  *
  * Items (keys.ts): a merchant's profile, connections, locations and sync records share the partition
- * `MERCHANT#<id>`; email claims, sign-in links, sessions, OAuth states and rate-limit counters have
- * partitions of their own named by a hash, and the short-lived ones expire through `expiresAt`.
+ * `MERCHANT#<id>` (so do an accountant's access, on both sides: MEMBER# under the business,
+ * MEMBERSHIP# under the accountant; invitations; a person's API keys and their 14-day request log);
+ * email claims, sign-in links, sessions, OAuth states and rate-limit counters have partitions of their
+ * own named by a hash, and the short-lived ones expire through `expiresAt`.
  *
  * One generic secondary index, GSI1, serves the accesses that are not by key: connections by the
- * provider's account id (`PROVIDERACCOUNT#<provider>#<externalId>`, for webhooks) and a merchant's
- * sessions (`SESSIONS#<merchantId>`). Items without GSI1PK are not in it.
+ * provider's account id (`PROVIDERACCOUNT#<provider>#<externalId>`, for webhooks), a merchant's
+ * sessions (`SESSIONS#<merchantId>`), and an invitation or an API key by the hash of its secret
+ * (`INVITATION#<hash>`, `APIKEY#<hash>`). Items without GSI1PK are not in it.
  *
  * GSI2 holds connections only, spread over CONNECTION_SHARDS partitions (`CONNECTIONS#<shard>`), so
  * the refresh sweep (lib/connections/refresh-sweep.ts) finds every connection, those no location

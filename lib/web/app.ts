@@ -1,18 +1,26 @@
 /**
- * The web front door: sign-in, sessions, connections, provider webhooks and the account, as one Hono
- * app. functions/api.ts serves it on Lambda, the local stack with @hono/node-server, and tests call
- * app.request() directly.
+ * The web front door: sign-in, sessions, connections, provider webhooks, the account, accountants'
+ * access and the read-only API (/api/v1), as one Hono app. functions/api.ts serves it on Lambda, the
+ * local stack with @hono/node-server, and tests call app.request() directly. Who may use each route is
+ * one table, lib/web/roles.ts, enforced here before any handler runs.
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
+import { apiErrorResponse, createApiApp } from "../api/routes";
+import { API_PREFIX, ApiError, apiErrorBody, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
 import type { ProviderName } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
+import { AccessEndedPage, OwnerOnlyPage } from "./pages/access";
 import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
+import { AccessEnded, enforceRoles, OwnerOnly } from "./roles";
+import { addAccessRoutes } from "./routes/access";
 import { addAccountRoutes } from "./routes/account";
+import { addApiKeyRoutes } from "./routes/api-keys";
 import { addBackfillRoutes } from "./routes/backfill";
 import { addBusinessNameRoutes } from "./routes/business-name";
+import { addClientRoutes } from "./routes/clients";
 import { addConnectionRoutes } from "./routes/connections";
 import { addDayRoutes } from "./routes/days";
 import { addHistoryRoutes } from "./routes/history";
@@ -24,7 +32,7 @@ import { addSignInRoutes } from "./routes/sign-in";
 import { addUnsubscribeRoutes } from "./routes/unsubscribe";
 import { addWebhookRoutes, PUBLIC_PATHS } from "./routes/webhooks";
 import { ALLOWED_METHODS, bodyLimits, noStore, onlyAllowedMethods, RequestRejected, sameOriginForms, securityHeaders, WEBHOOK_PREFIX } from "./security";
-import { loadSession, SignInRequired, viewerOf } from "./session";
+import { clearSignedIn, loadSession, SignInRequired, viewerOf } from "./session";
 
 /** Regions whose consent pages forms may lead to (see securityHeaders). */
 const AUTHORIZE_REGIONS: Record<ProviderName, (string | undefined)[]> = { square: [undefined], quickbooks: [undefined], clover: ["us", "eu", "la"] };
@@ -39,16 +47,16 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.use(bodyLimits());
   app.use(sameOriginForms(publicOrigin));
   app.use(async (c, next) => {
-    // Providers' servers and the stylesheet need no session: skip the table read.
-    if (c.req.path.startsWith(WEBHOOK_PREFIX) || PUBLIC_PATHS.includes(c.req.path) || c.req.path === "/style.css") {
-      c.set("session", undefined);
-      c.set("merchant", undefined);
-      c.set("formToken", undefined);
+    // Providers' servers and the stylesheet need no session: skip the table read. The API never
+    // reads the session cookie: a cookie alone must not authenticate it.
+    if (c.req.path.startsWith(WEBHOOK_PREFIX) || PUBLIC_PATHS.includes(c.req.path) || c.req.path === "/style.css" || isApiPath(c.req.path)) {
+      clearSignedIn(c);
       await next();
       return;
     }
     await loadSession(deps)(c, next);
   });
+  app.use(enforceRoles(deps.log));
 
   app.get("/style.css", (c) => c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
   addSignInRoutes(app, deps);
@@ -64,6 +72,10 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   addHistoryRoutes(app, deps);
   addBackfillRoutes(app, deps);
   addUnsubscribeRoutes(app, deps);
+  addClientRoutes(app, deps);
+  addAccessRoutes(app, deps);
+  addApiKeyRoutes(app, deps);
+  app.route(API_PREFIX, createApiApp(deps));
 
   const routePatterns = () => app.routes.filter((route) => route.method !== "ALL").map((route) => ({ method: route.method, pattern: routeRegExp(route.path) }));
   let patterns: ReturnType<typeof routePatterns> | undefined;
@@ -72,10 +84,14 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     patterns ??= routePatterns();
     const path = c.req.path;
     if (patterns.some((route) => route.pattern.test(path))) return methodNotAllowed(c);
+    if (isApiPath(path)) return c.json(apiErrorBody("not_found", NOT_FOUND_MESSAGE), 404);
     return c.html(NotFoundPage({ viewer: viewerOf(c) }), 404);
   });
 
   app.onError((error, c) => {
+    if (isApiPath(c.req.path)) return apiProblem(c, error, deps);
+    if (error instanceof OwnerOnly) return c.html(OwnerOnlyPage({ viewer: viewerOf(c) }), 403);
+    if (error instanceof AccessEnded) return c.html(AccessEndedPage({ viewer: viewerOf(c) }), 403);
     if (error instanceof SignInRequired) {
       return c.html(ProblemPage({ title: "Please sign in", next: { href: "/sign-in", label: "Sign in" }, children: "Your session has ended. Sign in again, then try once more." }), 401);
     }
@@ -101,8 +117,22 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
 }
 
 function methodNotAllowed(c: Context<AppEnv>) {
+  if (isApiPath(c.req.path)) {
+    c.header("Allow", "GET, HEAD");
+    return c.json(apiErrorBody("method_not_allowed", "The API is read-only: it answers GET (and HEAD) requests only."), 405);
+  }
   c.header("Allow", ALLOWED_METHODS.join(", "));
   return c.html(ProblemPage({ title: "Not allowed", next: { href: "/", label: "Go to the start page" }, children: "This page does not accept that kind of request." }), 405);
+}
+
+/** The API's answer to what the app's own middleware refused (a method, a body too large) or a bug: JSON, never a page. */
+function apiProblem(c: Context<AppEnv>, error: Error, deps: WebDeps) {
+  if (error instanceof ApiError) return apiErrorResponse(c, error, deps);
+  if (error instanceof RequestRejected && error.reason === "method") return methodNotAllowed(c);
+  if (error instanceof RequestRejected && error.reason === "too-large") return c.json(apiErrorBody("too_large", "This request was larger than daybook accepts."), 413);
+  if (error instanceof HTTPException && error.status < 500) return c.json(apiErrorBody("bad_request", "daybook could not use this request."), 400);
+  deps.log("error", "request failed", { method: c.req.method, route: routePath(c), error: error.name, message: redactForLog(error.message).slice(0, 500) });
+  return c.json(apiErrorBody("internal", "daybook could not answer this request. Nothing is wrong with it; try again in a few minutes."), 500);
 }
 
 /**

@@ -2,8 +2,10 @@
  * What the web app needs from the outside, passed in so the same app runs on Lambda
  * (functions/api.ts), in the local stack and in tests.
  */
+import type { PayoutRecords } from "../api/payouts";
 import type { Session } from "../auth/types";
 import type { EmailSender } from "../email/email";
+import type { AccessRole } from "../members/types";
 import type { ProviderReaders } from "../locations/readers";
 import type { Merchant, ProviderName } from "../model";
 import type { OAuthProvider } from "../oauth/provider";
@@ -47,6 +49,8 @@ export interface WebDeps extends Storage {
   now: () => Date;
   /** Unset where there is no queue or link key (the local stack): those links then answer 404. */
   links?: EmailLinks;
+  /** The payouts the API lists (none yet: lib/api/payouts.ts; the night's payout records are in `payouts`). */
+  apiPayouts: PayoutRecords;
   /** The sync queue for backfills; unset where there is no queue: the backfill pages then answer 404. */
   backfill?: { queue: JobQueue };
   /** Logs structured JSON; never a token, a secret, an email address or a sign-in link. */
@@ -57,7 +61,14 @@ export interface WebDeps extends Storage {
 export interface AppEnv {
   Variables: {
     session: Session | undefined;
+    /** The business the request works on: the person's own, or one that gave them access (session.actingFor). */
     merchant: Merchant | undefined;
+    /** The person signed in: their own account. */
+    person: Merchant | undefined;
+    /** The person's role in `merchant`. */
+    role: AccessRole | undefined;
+    /** The session worked on a business whose access has ended since its last request (lib/web/roles.ts refuses it once). */
+    accessEnded: boolean;
     /** The signed-in session's form token (lib/auth/sessions.ts formTokenOf), for the pages' forms. */
     formToken: string | undefined;
   };

@@ -94,7 +94,8 @@ export function bodyLimits(): MiddlewareHandler<AppEnv> {
 export function sameOriginForms(publicOrigin: string): MiddlewareHandler<AppEnv> {
   const checkOrigin = csrf({ origin: (origin) => origin === publicOrigin, secFetchSite: () => false });
   return async (c, next) => {
-    if (c.req.method !== "POST" || c.req.path.startsWith(WEBHOOK_PREFIX) || c.req.path === ONE_CLICK_UNSUBSCRIBE_PATH) {
+    // The API (/api/v1) is read-only and authenticated by a key, never a cookie: a POST there is refused as a method.
+    if (c.req.method !== "POST" || c.req.path.startsWith(WEBHOOK_PREFIX) || c.req.path === ONE_CLICK_UNSUBSCRIBE_PATH || c.req.path.startsWith("/api/v1/")) {
       await next();
       return;
     }

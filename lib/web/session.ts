@@ -9,6 +9,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { formTokenOf, resumeSession, SESSION_ABSOLUTE_TIMEOUT_MS } from "../auth/sessions";
 import { sameSecret } from "../auth/secrets";
+import { type AccessRole, businessNameOf } from "../members/types";
 import type { Merchant } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { formFields } from "./forms";
@@ -30,19 +31,53 @@ export function sessionSecretOf(c: Context): string | undefined {
   return getCookie(c, SESSION_COOKIE);
 }
 
-/** Sets `session`, `merchant` and `formToken` when the cookie names a live session of an existing merchant. */
+/** Everything the session middleware sets, cleared: an anonymous request. */
+export function clearSignedIn(c: Context<AppEnv>): void {
+  c.set("session", undefined);
+  c.set("merchant", undefined);
+  c.set("person", undefined);
+  c.set("role", undefined);
+  c.set("accessEnded", false);
+  c.set("formToken", undefined);
+}
+
+/**
+ * Sets `session`, `person` (who is signed in), `merchant` (the business worked on: the person's own,
+ * or the one the session acts for) with the person's `role` in it, and `formToken`, when the cookie
+ * names a live session of an existing person. An access the session acts for is checked again on
+ * every request: when it has ended, the session falls back to the person's own account and
+ * `accessEnded` is set, so the request is refused (lib/web/roles.ts) rather than served.
+ */
 export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set("session", undefined);
-    c.set("merchant", undefined);
-    c.set("formToken", undefined);
+    clearSignedIn(c);
     const secret = sessionSecretOf(c);
     if (secret !== undefined) {
       const session = await resumeSession(deps.auth, secret, deps.now());
-      const merchant = session && (await deps.store.getMerchant(session.merchantId));
-      if (session && merchant) {
-        c.set("session", session);
+      const person = session && (await deps.store.getMerchant(session.merchantId));
+      if (session && person) {
+        let merchant = person;
+        let role: AccessRole = "owner";
+        let current = session;
+        if (session.actingFor !== undefined && session.actingFor !== person.merchantId) {
+          const [membership, business] = await Promise.all([
+            deps.members.getMembership(person.merchantId, session.actingFor),
+            deps.store.getMerchant(session.actingFor),
+          ]);
+          if (membership && business) {
+            merchant = business;
+            role = "accountant";
+          } else {
+            await deps.auth.setActingFor(session.sessionHash, person.merchantId, undefined);
+            const { actingFor: _ended, ...rest } = session;
+            current = rest;
+            c.set("accessEnded", true);
+          }
+        }
+        c.set("session", current);
+        c.set("person", person);
         c.set("merchant", merchant);
+        c.set("role", role);
         c.set("formToken", formTokenOf(secret));
       } else {
         clearSessionCookie(c);
@@ -54,7 +89,11 @@ export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
 
 export interface SignedIn {
   sessionHash: string;
+  /** The business worked on (the person's own, or one that gave them access). */
   merchant: Merchant;
+  /** Who is signed in. */
+  person: Merchant;
+  role: AccessRole;
   viewer: Viewer;
 }
 
@@ -82,22 +121,23 @@ export class SignInRequired extends Error {
   override name = "SignInRequired";
 }
 
-/** The signed-in merchant of a route behind requireSignedIn. */
+/** The signed-in person and the business they work on, for a route behind requireSignedIn. */
 export function signedIn(c: Context<AppEnv>): SignedIn {
   const session = c.get("session");
   const merchant = c.get("merchant");
-  const formToken = c.get("formToken");
-  if (!session || !merchant || formToken === undefined) throw new SignInRequired();
-  return { sessionHash: session.sessionHash, merchant, viewer: viewerFor(merchant, formToken) };
+  const person = c.get("person");
+  const role = c.get("role");
+  const viewer = viewerOf(c);
+  if (!session || !merchant || !person || !role || !viewer) throw new SignInRequired();
+  return { sessionHash: session.sessionHash, merchant, person, role, viewer };
 }
 
 /** The viewer for pages that may or may not be signed in (error pages). */
 export function viewerOf(c: Context<AppEnv>): Viewer | undefined {
   const merchant = c.get("merchant");
+  const person = c.get("person");
   const formToken = c.get("formToken");
-  return merchant && formToken !== undefined ? viewerFor(merchant, formToken) : undefined;
-}
-
-function viewerFor(merchant: Merchant, formToken: string): Viewer {
-  return { email: merchant.email, formToken, ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}) };
+  if (!merchant || !person || formToken === undefined) return undefined;
+  if (c.get("role") === "accountant") return { email: person.email, formToken, role: "accountant", businessName: businessNameOf(merchant) };
+  return { email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}) };
 }

@@ -45,6 +45,7 @@ export function workerDepsOf(
     recipients: storage.recipients,
     backfills: storage.backfills,
     sync: syncPortsOf(services, options),
+    members: storage.members,
     // Fakes of the day's APIs come without Square's payouts unless handed in too: no real client then.
     ...(options.apis && !options.payoutApis ? {} : { payouts: payoutPortsOf(services, options) }),
     email: services.email,

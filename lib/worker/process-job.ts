@@ -10,6 +10,8 @@
  * attempt failing), before the report goes out, so a report that cannot be sent does not hold the
  * backfill back.
  *
+ * When the job ends, the business's accountants are told the location's latest day (their client list).
+ *
  * Everything here may run twice for one job (a redelivery, a duplicate): the sync posts once, a
  * posted entry's report is keyed by its revision, each report remembers who already has it, and the
  * backfill's progress counts each day once.
@@ -26,6 +28,8 @@ import { escapeHtml, renderSyncReport, type ReportEntry, type ReportLine, type R
 import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
+import { tellAccountants } from "../members/location-status";
+import type { MemberStore } from "../members/types";
 import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import { postNightPayouts } from "./night-payouts";
@@ -37,6 +41,8 @@ export interface WorkerDeps {
   recipients: RecipientStore;
   backfills: BackfillStore;
   sync: SyncPorts;
+  /** The business's accountants, whose client list shows each location's latest day. */
+  members: MemberStore;
   /** Square payouts, posted once a night per location (night-payouts.ts); absent where none are read. */
   payouts?: PayoutPorts;
   email: EmailSender;
@@ -73,6 +79,18 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
   // A location-night: its day and the re-checks of the three before, from one read (process-night.ts).
   if (job.kind === "night") return processNight(deps, job, attempt);
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
+  try {
+    const result = await syncAndReport(deps, job, day, attempt);
+    await tellAccountants(deps, day);
+    return result;
+  } catch (error) {
+    // The last attempt marked the day failed: the accountants' client lists say so.
+    if (attempt.number >= attempt.max) await tellAccountants(deps, day);
+    throw error;
+  }
+}
+
+async function syncAndReport(deps: WorkerDeps, job: SyncJob, day: LocationDay, attempt: Attempt): Promise<JobResult> {
   const before = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
 
   let outcome: SyncOutcome;

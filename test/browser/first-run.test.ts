@@ -17,7 +17,7 @@ import { openTokens } from "../../lib/oauth/tokens";
 import { DEMO, addDays } from "../../sandbox/local-stack/demo";
 import { connectionWorks } from "../../sandbox/local-stack/smoke";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
-import { checkPage, clearScreenshots, DESKTOP, SCREENSHOTS } from "./page-checks";
+import { checkPage, clearScreenshots, collectCspRefusals, DESKTOP, SCREENSHOTS } from "./page-checks";
 import { chromiumPath } from "../../scripts/prerequisites";
 
 // The one npm test made sure of (scripts/prerequisites.ts).
@@ -49,10 +49,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
   page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  // The CSP forbids scripts and inline styles: a page that needed either would log a violation here.
-  page.on("console", (message) => {
-    if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) consoleErrors.push(message.text());
-  });
+  collectCspRefusals(page, consoleErrors);
 }, 60_000);
 
 afterAll(async () => {
@@ -282,12 +279,12 @@ describe("the first-time flow in Chromium", () => {
   it("adds a report recipient and shows review mode", async () => {
     await page.getByRole("link", { name: "Reports" }).click();
     await checkPage(page, "reports");
-    await page.getByLabel("Email address").fill("not an address");
+    await page.getByLabel("Email address", { exact: true }).fill("not an address");
     await page.getByRole("button", { name: "Add recipient" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/email address/i);
-    await expect(page.getByLabel("Email address").inputValue()).resolves.toBe("not an address");
+    await expect(page.getByLabel("Email address", { exact: true }).inputValue()).resolves.toBe("not an address");
     await checkPage(page, "reports-error");
-    await page.getByLabel("Email address").fill("books@accountant.daybook.localhost");
+    await page.getByLabel("Email address", { exact: true }).fill("books@accountant.daybook.localhost");
     await page.getByRole("button", { name: "Add recipient" }).click();
     await expect(page.getByRole("button", { name: "Remove books@accountant.daybook.localhost" }).count()).resolves.toBe(1);
     await expect(page.getByLabel("Hold each day's entry for my approval before posting").count()).resolves.toBe(1);

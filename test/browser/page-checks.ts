@@ -23,20 +23,27 @@ export interface PageProblems {
 
 let shots = 0;
 
-/** Starts the run with an empty screenshot folder, so every file in it is from this run. */
-export function clearScreenshots(): void {
-  rmSync(SCREENSHOTS, { recursive: true, force: true });
-  mkdirSync(SCREENSHOTS, { recursive: true });
+/** Collects the page's Content Security Policy refusals: the CSP forbids scripts and inline styles, so a page that needed either logs one. */
+export function collectCspRefusals(page: Page, into: string[]): void {
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) into.push(message.text());
+  });
+}
+
+/** Starts the run with an empty screenshot folder, so every file in it is from this run (each test file has its own folder). */
+export function clearScreenshots(folder = SCREENSHOTS): void {
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
   shots = 0;
 }
 
-/** Screenshots the page as it is (desktop and phone) and checks it; returns the file names written. */
-export async function checkPage(page: Page, name: string): Promise<string[]> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+/** Screenshots the page as it is (desktop and phone, into `folder`) and checks it; returns the file names written. */
+export async function checkPage(page: Page, name: string, folder = SCREENSHOTS): Promise<string[]> {
+  mkdirSync(folder, { recursive: true });
   const base = `${String(++shots).padStart(2, "0")}-${name}`;
   const files = [`${base}.png`, `${base}-phone.png`];
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(SCREENSHOTS, files[0]!), fullPage: true });
+  await page.screenshot({ path: join(folder, files[0]!), fullPage: true });
 
   const problems: PageProblems = await page.evaluate(inspect);
   expect(problems.lang, `${name}: <html lang>`).not.toBe("");
@@ -46,7 +53,7 @@ export async function checkPage(page: Page, name: string): Promise<string[]> {
   expect(problems.lowContrast, `${name}: text below WCAG AA contrast`).toEqual([]);
 
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(SCREENSHOTS, files[1]!), fullPage: true });
+  await page.screenshot({ path: join(folder, files[1]!), fullPage: true });
   const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
     .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5 && !element.parentElement?.closest("table"))
     .map((element) => `${element.tagName.toLowerCase()} "${(element.textContent ?? "").trim().slice(0, 30)}"`));

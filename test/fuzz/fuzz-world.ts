@@ -11,6 +11,8 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { expect } from "vitest";
+import { createApiKey } from "../../lib/api/keys";
+import { newSecret, sha256Hex } from "../../lib/auth/secrets";
 import { formTokenOf, startSession } from "../../lib/auth/sessions";
 import type { Connection } from "../../lib/model";
 import { keys } from "../../lib/store/keys";
@@ -31,12 +33,16 @@ export interface Party {
   connections: Connection[];
   locationId: string;
   backfillIds: string[];
+  /** A's or B's API key's id (lib/api/keys.ts). */
+  keyIds: string[];
 }
 
 export interface Victim extends Party {
   /** B's pending OAuth callback (path and query), and the state in it. */
   pendingCallback: string;
   pendingState: string;
+  /** An invitation B sent that is not yet accepted (B also has a live API key, which A never has: its id is in keyIds). */
+  invitationId: string;
   /** Strings that are B's and must never appear in an answer to A (unless A typed them). */
   markers: string[];
 }
@@ -50,6 +56,10 @@ export interface FuzzWorld {
   b: Victim;
   /** A fresh session for A (after a fuzzed request legitimately ended the current one). */
   renewSession(): Promise<void>;
+  /** A's API keys: live (renewed when its per-minute limit is near), revoked and expired. */
+  keys: { live: string; revoked: string; expired: string };
+  /** A new live key for A (the clock does not move, so a key's per-minute limit never resets). */
+  renewKey(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,6 +98,12 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
     },
   }));
   const bSecret = bBrowser.cookies.get(SESSION_COOKIE) ?? "";
+  const bKey = await createApiKey(world.deps.apiKeys, { ownerId: bMerchantId, name: "Victim key", days: 90, now: world.clock.date() });
+  const bInvitationId = randomUUID();
+  await world.deps.members.putInvitation({
+    invitationId: bInvitationId, tokenHash: sha256Hex(newSecret()), businessId: bMerchantId, email: "books-of-victim@example.com", invitedBy: bMerchantId,
+    createdAt: world.clock.date().toISOString(), expiresAt: new Date(world.clock.ms() + 86_400_000).toISOString(),
+  });
 
   const aEmail = `fuzzer.${Date.now()}@example.com`;
   const aBrowser = world.browser({ userAgent: "Fuzzer/1", ip: "198.51.100.200" });
@@ -99,16 +115,28 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
 
   const b: Victim = {
     email: bEmail, merchantId: bMerchantId, secret: bSecret, formToken: formTokenOf(bSecret), sessionHashes: bSessions, connections: bConnections,
-    locationId: bLocationId, backfillIds: [bBackfillId], pendingCallback, pendingState,
+    locationId: bLocationId, backfillIds: [bBackfillId], keyIds: [bKey.key.keyId], invitationId: bInvitationId, pendingCallback, pendingState,
     markers: [
       bEmail, bMerchantId, bLocationId, "Victim Street", "Victim Browser/9", "Victim Phone/9", bBackfillId, pendingState, ...bSessions,
+      bKey.key.keyId, bInvitationId, "Victim key", "books-of-victim",
       ...bConnections.flatMap((connection) => [connection.connectionId, connection.externalId]),
     ],
   };
   const a: Party = {
     email: aEmail, merchantId: own.merchantId, secret: aSecret, formToken: formTokenOf(aSecret), sessionHashes: aSessions,
-    connections: await world.deps.store.listConnections(own.merchantId), locationId: own.location.locationId, backfillIds: [],
+    connections: await world.deps.store.listConnections(own.merchantId), locationId: own.location.locationId, backfillIds: [], keyIds: [],
   };
+  const keyOfA = async (days: number) => {
+    const made = await createApiKey(world.deps.apiKeys, { ownerId: own.merchantId, name: "Fuzzer key", days, now: world.clock.date() });
+    a.keyIds.push(made.key.keyId);
+    return made;
+  };
+  const revoked = await keyOfA(90);
+  await world.deps.apiKeys.revokeKey(own.merchantId, revoked.key.keyId, world.clock.date());
+  // Made a day ago for one day: expired now.
+  const expired = await createApiKey(world.deps.apiKeys, { ownerId: own.merchantId, name: "Fuzzer old key", days: 1, now: new Date(world.clock.ms() - 86_400_000) });
+  a.keyIds.push(expired.key.keyId);
+  const apiKeys = { live: (await keyOfA(90)).secret, revoked: revoked.secret, expired: expired.secret };
   expect(aSessions).toContain(other.session.sessionHash);
 
   // Every command of the app's table clients passes here (the document clients share this stack): a
@@ -121,8 +149,11 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
   }, { step: "initialize", name: "fuzzWriteCounter" });
 
   return {
-    world, links, a, b,
+    world, links, a, b, keys: apiKeys,
     writes: () => writes,
+    async renewKey() {
+      apiKeys.live = (await keyOfA(90)).secret;
+    },
     async renewSession() {
       const { secret } = await startSession(world.deps.auth, { merchantId: a.merchantId, userAgent: "Fuzzer/1", approximateIp: "198.51.100.0", now: world.clock.date() });
       a.secret = secret;
@@ -228,7 +259,9 @@ export async function judge(response: Response, sent: Sent, victim: Victim, cons
   const status = response.status;
   const type = response.headers.get("Content-Type") ?? "";
   if (status >= 500) problems.push(`answered ${String(status)}`);
-  if (status >= 400) {
+  if (isApiRoute(sent.route)) {
+    problems.push(...apiAnswerProblems(status, type, body));
+  } else if (status >= 400) {
     const textual = TEXT_ANSWER_ROUTES.has(sent.route) ? /^text\/(plain|html)/.test(type) : /^text\/html/.test(type);
     if (!textual) problems.push(`a ${String(status)} as ${type || "no content type"}`);
     if (!SENTENCE.test(textOf(body))) problems.push(`a ${String(status)} without a sentence: ${JSON.stringify(textOf(body).slice(0, 200))}`);
@@ -259,6 +292,27 @@ export async function judge(response: Response, sent: Sent, victim: Victim, cons
     if (!typed.includes(marker) && body.includes(marker)) problems.push(`the answer shows B's ${marker.slice(0, 10)}…`);
   }
   return { status, body, problems };
+}
+
+/** A route of the read-only API (lib/api): JSON whatever happens. */
+export const isApiRoute = (route: string): boolean => route.startsWith("GET /api/v1/");
+
+/** An API answer is JSON; an error is `{ "error": { "code", "message" } }` with a stable code and a sentence (lib/api/errors.ts). */
+function apiAnswerProblems(status: number, type: string, body: string): string[] {
+  if (!/^application\/json/.test(type)) return [`an API ${String(status)} as ${type || "no content type"}`];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [`an API ${String(status)} whose body is not JSON`];
+  }
+  if (status < 400) return [];
+  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const problems: string[] = [];
+  if (typeof error?.code !== "string" || !/^[a-z_]+$/.test(error.code)) problems.push(`an API ${String(status)} without a stable error code`);
+  if (typeof error?.message !== "string" || !SENTENCE.test(error.message)) problems.push(`an API ${String(status)} without a sentence`);
+  if (Object.keys(parsed as object).length !== 1) problems.push(`an API ${String(status)} with more than its error`);
+  return problems;
 }
 
 /** The full request, for a failure message (bodies cut short). */

@@ -7,6 +7,8 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sessionHashOf } from "../../lib/auth/sessions";
+import { API_KEY_PREFIX, API_RATE_LIMIT } from "../../lib/api/keys";
+import { ROUTE_ROLES } from "../../lib/web/roles";
 import { FORM_BODY_LIMIT_BYTES } from "../../lib/web/security";
 import { expectCleanLogs, PUBLIC_URL } from "../web/world";
 import {
@@ -41,7 +43,10 @@ const appRoutes = (): Route[] => {
 const PUBLIC_ROUTES = new Set([
   "GET /style.css", "GET /", "GET /sign-in", "POST /sign-in", "GET /sign-in/confirm", "POST /sign-in/confirm",
   "GET /approve", "POST /approve", "GET /unsubscribe", "POST /unsubscribe", "GET /disconnect/quickbooks",
+  "GET /invitations/accept", "POST /invitations/accept", "GET /api/v1/openapi.json",
 ]);
+/** The read-only API's routes that need a key (the roles table's "api-key"): a request without a live key gets exactly 401, in JSON. */
+const isKeyRoute = (key: string): boolean => ROUTE_ROLES[key] === "api-key";
 /** Fuzzed with their signatures in webhooks.test.ts. */
 const WEBHOOK_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover", "POST /webhooks/quickbooks"]);
 
@@ -58,6 +63,9 @@ const PARAM_RULES: Record<string, () => ParamValues> = {
   locationId: () => ({ own: [fz.a.locationId], victim: [fz.b.locationId], nearMiss: [`${fz.a.locationId}#x`, "L".repeat(200), fz.a.locationId.toLowerCase()] }),
   businessDay: () => ({ own: [B_DAY, "2025-05-31"], victim: [B_DAY], nearMiss: ["2025-02-30", "2025-13-01", "0000-00-00", "2025-6-1", "2025-06-01T00:00"] }),
   backfillId: () => ({ own: [strangerId()], victim: fz.b.backfillIds, nearMiss: ["00000000-0000-0000-0000-000000000000", "x#y"] }),
+  businessId: () => ({ own: [fz.a.merchantId], victim: [fz.b.merchantId], nearMiss: [fz.a.merchantId.toUpperCase(), `${fz.a.merchantId}#x`, "00000000-0000-0000-0000-000000000000", `MERCHANT#${fz.a.merchantId}`] }),
+  // A's revoked and expired keys (revoking them is valid); never A's live key, which the api-key class uses.
+  keyId: () => ({ own: fz.a.keyIds.slice(0, 2), victim: fz.b.keyIds, nearMiss: [strangerId(), "x#y", `${fz.a.keyIds[0] ?? ""}-`] }),
 };
 
 /** Field and query names every form or page might use, beside the ones read off the pages themselves. */
@@ -65,12 +73,15 @@ const COMMON_NAMES = [
   "email", "token", "session", "region", "posConnectionId", "locationId", "location", "timeZone", "dayStart", "quickbooksConnectionId", "address", "recipient",
   "reviewMode", "enabled", "from", "to", "firstDay", "lastDay", "backfillId", "connectionId", "realmId", "state", "code", "error", "ended", "connected",
   "disconnected", "saved", "List-Unsubscribe", "account", "accountId", "sales", "tips", "fees", "tax", "id", "page", "next",
+  "businessId", "personId", "invitationId", "keyId", "name", "days", "access", "done",
 ];
 
 /** What a valid request to a route is documented to write; anything else a fuzzed request changes is a failure. */
 interface Documented {
   what: string;
   allows: (change: Change) => boolean;
+  /** Also written when the answer is 4xx (the API keeps a record of every request made with a live key, refused or not). */
+  evenRefused?: boolean;
 }
 const ownPartition = (change: Change) => change.key.startsWith(`MERCHANT#${fz.a.merchantId}|`);
 const ofA = (change: Change) => JSON.stringify(change.before ?? change.after).includes(fz.a.merchantId);
@@ -99,9 +110,27 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
     allows: (change) => ownPartition(change) && /\|PROFILE$/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => ["name", "updatedAt"].includes(name)),
   },
   "POST /backfill": { what: "a backfill of the fuzzer's own location (BACKFILL#…)", allows: (change) => ownPartition(change) && /\|BACKFILL#/.test(change.key) && change.kind === "added" },
+  "POST /api-keys": { what: "a new API key of the fuzzer's (APIKEY#…)", allows: (change) => ownPartition(change) && /\|APIKEY#/.test(change.key) && change.kind === "added" },
+  "POST /api-keys/:keyId/revoke": {
+    what: "one of the fuzzer's own API keys revoked (revokedAt, and the item's expiry: 14 days from now)",
+    allows: (change) => ownPartition(change) && /\|APIKEY#/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => ["revokedAt", "expiresAt"].includes(name)),
+  },
+  "POST /reports/access/invite": {
+    what: "an invitation to the fuzzer's business (INVITATION#…) and its per-business counter (RATE#invitations#…)",
+    allows: (change) => (ownPartition(change) && /\|INVITATION#/.test(change.key) && change.kind === "added") || (/^RATE#invitations#/.test(change.key) && change.kind !== "removed"),
+  },
+  "POST /reports/access/cancel": { what: "an invitation of the fuzzer's withdrawn", allows: (change) => ownPartition(change) && /\|INVITATION#/.test(change.key) && change.kind === "removed" },
+  "POST /clients/switch": { what: "the fuzzer's session back on its own business (actingFor)", allows: (change) => change.kind === "changed" && /^SESSION#/.test(change.key) && ofA(change) },
+  ...Object.fromEntries(Object.keys(ROUTE_ROLES).filter(isKeyRoute).map((route): [string, Documented] => [route, {
+    what: "with a live key of the fuzzer's: the request's record (APIREQUEST#…), the key's lastUsedAt, its per-minute counter (RATE#api-key#…)",
+    evenRefused: true,
+    allows: (change) => (ownPartition(change) && /\|APIREQUEST#/.test(change.key) && change.kind === "added")
+      || (ownPartition(change) && /\|APIKEY#/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => name === "lastUsedAt"))
+      || (fz.a.keyIds.some((keyId) => change.key.startsWith(`RATE#api-key#${keyId}#`)) && change.kind !== "removed"),
+  }])),
 };
 
-type RequestClass = "anonymous" | "signed-in" | "cross-tenant" | "bad-form-token" | "wrong-content";
+type RequestClass = "anonymous" | "signed-in" | "cross-tenant" | "bad-form-token" | "wrong-content" | "api-key";
 
 beforeAll(async () => {
   fz = await createFuzzWorld();
@@ -151,6 +180,81 @@ interface Built {
   plain: boolean;
   /** The body is over the app's form limit: the answer must be 413, whoever sends it. */
   oversized: boolean;
+  /** The api-key class: the Authorization header, made when the request is sent (A's live key is renewed as its limit nears). */
+  key?: KeyMode;
+}
+
+/** What the api-key class sends as Authorization: A's live key, or one that must get exactly 401. */
+type KeyMode = { kind: "live" } | { kind: "refused"; header: (live: string) => string | undefined; what: string };
+
+const REFUSED_KEYS: readonly Extract<KeyMode, { kind: "refused" }>[] = [
+  { kind: "refused", what: "none", header: () => undefined },
+  { kind: "refused", what: "revoked", header: () => `Bearer ${fz.keys.revoked}` },
+  { kind: "refused", what: "expired", header: () => `Bearer ${fz.keys.expired}` },
+  { kind: "refused", what: "unknown", header: () => `Bearer ${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}` },
+  { kind: "refused", what: "cut short", header: (live) => `Bearer ${live.slice(0, -1)}` },
+  { kind: "refused", what: "run on", header: (live) => `Bearer ${live}x` },
+  { kind: "refused", what: "twice", header: (live) => `Bearer ${live} ${live}` },
+  { kind: "refused", what: "no scheme", header: (live) => live },
+  { kind: "refused", what: "Basic", header: (live) => `Basic ${Buffer.from(`${live}:`).toString("base64")}` },
+  { kind: "refused", what: "prefix uppercased", header: (live) => `Bearer ${live.replace(API_KEY_PREFIX, API_KEY_PREFIX.toUpperCase())}` },
+  { kind: "refused", what: "bare scheme", header: () => "Bearer" },
+];
+
+/** Query values the API's date ranges are tried with, beside hostile text: in range, reversed, too long, impossible, not dates. */
+const RANGE_VALUES = ["2025-05-25", B_DAY, "2025-05-31", "2024-01-01", "2025-02-30", "2025-6-1", "", "2025-06-01T00:00:00Z", "yesterday"];
+
+/**
+ * A request to an API route with a key: A's live key most of the time (its own ids, near misses,
+ * hostile text and B's ids in the path; date ranges and hostile fields in the query), else a key
+ * that must be refused. No cookie: the API never reads one.
+ */
+function apiRequestFor(route: Route): fc.Arbitrary<Built> {
+  const rules = route.params.map((param) => PARAM_RULES[param]!());
+  const paramValue = (values: ParamValues) => fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom(...values.own) },
+    { weight: 2, arbitrary: fc.constantFrom(...(values.victim.length > 0 ? values.victim : values.own)) },
+    { weight: 1, arbitrary: hostileText([...values.own, ...values.nearMiss]) },
+  );
+  const segments = fc.tuple(...rules.map((rule) => pathSegment(paramValue(rule))));
+  const range = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...RANGE_VALUES) }, { weight: 1, arbitrary: hostileText(RANGE_VALUES) });
+  const rangeFields = fc.tuple(fc.option(range), fc.option(range)).map(([from, to]): Field[] => [
+    ...(from === null ? [] : [{ name: "from", value: from }]), ...(to === null ? [] : [{ name: "to", value: to }]),
+  ]);
+  const extra = fieldList(queryNames, hostileText(fz.b.markers), 3);
+  const key = fc.oneof({ weight: 4, arbitrary: fc.constant<KeyMode>({ kind: "live" }) }, { weight: 2, arbitrary: fc.constantFrom<KeyMode>(...REFUSED_KEYS) });
+  return fc.record({ segments, rangeFields, extra, broken: fc.boolean(), key }).map(({ segments: drawn, rangeFields: ranges, extra: fields, broken, key: mode }) => {
+    let index = 0;
+    const typed: string[] = [];
+    const path = route.path.replace(/:(\w+)/g, () => {
+      const segment = drawn[index++]!;
+      typed.push(safeDecode(segment));
+      return segment;
+    });
+    const queryFields = [...ranges, ...fields];
+    for (const field of queryFields) typed.push(field.name, field.value);
+    const search = encodePairs(queryFields, broken && fields.length > 0);
+    return {
+      url: `${PUBLIC_URL}${path}${search ? `?${search}` : ""}`, init: { method: "GET", headers: { "User-Agent": "Fuzzer tool/1" } }, typed, plain: true, oversized: false, key: mode,
+    };
+  });
+}
+
+/** A's live key's requests since it was made: a new key before the per-minute limit is reached (the clock never moves here). */
+let liveKeyUses = 0;
+
+/** Sets the request's Authorization header from its key mode; returns what it was, for the checks. */
+async function authorize(built: Built): Promise<KeyMode | undefined> {
+  if (!built.key) return undefined;
+  if (built.key.kind === "live" && ++liveKeyUses >= API_RATE_LIMIT.limit - 5) {
+    await fz.renewKey();
+    current = await snapshot(fz.world);
+    liveKeyUses = 1;
+  }
+  const header = built.key.kind === "live" ? `Bearer ${fz.keys.live}` : built.key.header(fz.keys.live);
+  if (header === undefined) delete built.init.headers["Authorization"];
+  else built.init.headers["Authorization"] = header;
+  return built.key;
 }
 
 const asciiHeader = (text: string) => encodeURIComponent(stripLoneSurrogates(text)).slice(0, 2000);
@@ -259,6 +363,7 @@ function safeDecode(text: string): string {
 async function attempt(route: Route, kind: RequestClass, built: Built): Promise<void> {
   const world = fz.world;
   const sent: Sent = { route: route.key, method: route.method, url: built.url, headers: built.init.headers, typed: built.typed, ...(typeof built.init.body === "string" ? { body: built.init.body } : {}) };
+  const keyMode = await authorize(built);
   const before = current;
   const writesBefore = fz.writes();
   const response = await world.app.request(built.url, built.init, { requestContext: { http: { sourceIp: "198.51.100.201" } } });
@@ -269,7 +374,7 @@ async function attempt(route: Route, kind: RequestClass, built: Built): Promise<
   current = after;
   const changes = changesBetween(before, after);
   const documented = DOCUMENTED_WRITES[route.key];
-  const unexplained = changes.filter((change) => !(verdict.status < 400 && documented?.allows(change)));
+  const unexplained = changes.filter((change) => !((verdict.status < 400 || documented?.evenRefused) && documented?.allows(change)));
   // A valid sign-out or session end took the fuzzer's session: start another for the next request.
   if (changes.some((change) => change.kind === "removed" && change.key === `SESSION#${sessionHashOf(fz.a.secret)}|SESSION`)) {
     await fz.renewSession();
@@ -282,7 +387,9 @@ async function attempt(route: Route, kind: RequestClass, built: Built): Promise<
   const stillThisRoute = new RegExp(`^${route.path.replace(/:\w+/g, "[^/]+")}$`).test(new URL(built.url).pathname);
   for (const change of unexplained) problems.push(`the table changed: ${change.kind} ${change.key.slice(0, 80)} ${change.attributes.join(",")}`);
   const isPublic = PUBLIC_ROUTES.has(route.key);
-  if (stillThisRoute && kind === "anonymous" && !isPublic) {
+  if (stillThisRoute && isKeyRoute(route.key)) {
+    problems.push(...keyRouteProblems(route, kind, keyMode, built, verdict.status, response));
+  } else if (stillThisRoute && kind === "anonymous" && !isPublic) {
     if (route.method === "GET" && (verdict.status !== 303 || response.headers.get("Location") !== "/sign-in")) problems.push(`an anonymous GET got ${String(verdict.status)}, not 303 to /sign-in`);
     if (route.method === "POST" && ![401, 403, 413, 415].includes(verdict.status)) problems.push(`an anonymous POST got ${String(verdict.status)}, not 401`);
     if (route.method === "POST" && built.plain && verdict.status !== 401) problems.push(`an anonymous form POST got ${String(verdict.status)}, not 401`);
@@ -293,6 +400,24 @@ async function attempt(route: Route, kind: RequestClass, built: Built): Promise<
   if (problems.length > 0) throw new Error(`${route.key} as ${kind}: ${problems.join("; ")}\n  ${describeRequest(sent)}\n  answer: ${String(verdict.status)} ${JSON.stringify(verdict.body.slice(0, 300))}`);
 }
 
+/**
+ * What an API route that needs a key must answer: without A's live key (a session cookie, no key or a
+ * refused one) exactly 401 with WWW-Authenticate; with it, 200, 400 for a bad query, 404 for an id A
+ * cannot see (B's business or location: never 200), or 429 with Retry-After.
+ */
+function keyRouteProblems(route: Route, kind: RequestClass, keyMode: KeyMode | undefined, built: Built, status: number, response: Response): string[] {
+  if (kind !== "api-key" || keyMode?.kind !== "live") {
+    const refused = status === 401 && /^Bearer /.test(response.headers.get("WWW-Authenticate") ?? "");
+    return refused ? [] : [`a request without a live key (${keyMode?.kind === "refused" ? keyMode.what : kind}) got ${String(status)}, not 401 with WWW-Authenticate`];
+  }
+  if (![200, 400, 404, 429].includes(status)) return [`a live key got ${String(status)}`];
+  if (status === 429) return response.headers.get("Retry-After") ? [] : ["a 429 without Retry-After"];
+  const segments = new URL(built.url).pathname.split("/").map(safeDecode);
+  const named = (param: string) => segments[route.path.split("/").indexOf(`:${param}`)];
+  const victims = route.params.filter((param) => PARAM_RULES[param]!().victim.includes(named(param) ?? ""));
+  // A bad query is refused before anything is looked up: the same 400 whoever's ids the path names.
+  return victims.length > 0 && status !== 404 && status !== 400 ? [`B's ${victims.join(" and ")} got ${String(status)}, not 404`] : [];
+}
 
 /** Runs `requests` against one route, then scans the table: nothing may have changed unseen. */
 async function fuzzRoute(route: Route, kind: string, failures: string[], requests: () => Promise<void>): Promise<void> {
@@ -316,8 +441,8 @@ const EDGE_VALUES = FULL ? ALL_EDGE_VALUES : ALL_EDGE_VALUES.slice(0, 7);
 
 it("answers every edge value in every path parameter, query parameter and form field of every route", async () => {
   const failures: string[] = [];
-  const plainRequest = (url: string, method: string, body: string, typed: string[]): Built => ({
-    url, typed, plain: true, oversized: Buffer.byteLength(body) > FORM_BODY_LIMIT_BYTES,
+  const plainRequest = (url: string, method: string, body: string, typed: string[], key?: KeyMode): Built => ({
+    url, typed, plain: true, oversized: Buffer.byteLength(body) > FORM_BODY_LIMIT_BYTES, ...(key ? { key } : {}),
     init: {
       method,
       headers: { Cookie: `${SESSION_COOKIE}=${fz.a.secret}`, ...(method === "POST" ? { "Content-Type": "application/x-www-form-urlencoded", Origin: PUBLIC_URL } : {}) },
@@ -327,18 +452,20 @@ it("answers every edge value in every path parameter, query parameter and form f
   for (const route of fuzzable("signed-in")) {
     const own = (param: string) => encodeURIComponent(PARAM_RULES[param]!().own[0] ?? "x");
     const token = () => (route.method === "POST" ? `form_token=${fz.a.formToken}` : "");
+    // The API's routes with A's live key (the session cookie is sent too, and ignored there).
+    const [kind, key]: [RequestClass, KeyMode | undefined] = isKeyRoute(route.key) ? ["api-key", { kind: "live" }] : ["signed-in", undefined];
     await fuzzRoute(route, "signed-in (edge values)", failures, async () => {
       for (const value of EDGE_VALUES) {
         const encoded = encodeURIComponent(stripLoneSurrogates(value));
         for (const param of route.params) {
           const path = route.path.replace(/:(\w+)/g, (_, name: string) => (name === param ? encoded : own(name)));
-          await attempt(route, "signed-in", plainRequest(`${PUBLIC_URL}${path}`, route.method, token(), [value]));
+          await attempt(route, kind, plainRequest(`${PUBLIC_URL}${path}`, route.method, token(), [value], key));
         }
         const path = route.path.replace(/:(\w+)/g, (_, name: string) => own(name));
         const names = route.method === "POST" ? fieldNames : queryNames;
         const pairs = names.map((name) => `${encodeURIComponent(name)}=${encoded}`).join("&");
         const url = route.method === "GET" ? `${PUBLIC_URL}${path}?${pairs}` : `${PUBLIC_URL}${path}?${queryNames.map((name) => `${encodeURIComponent(name)}=${encoded}`).join("&")}`;
-        await attempt(route, "signed-in", plainRequest(url, route.method, route.method === "POST" ? `${pairs}&${token()}` : "", [value, ...names]));
+        await attempt(route, kind, plainRequest(url, route.method, route.method === "POST" ? `${pairs}&${token()}` : "", [value, ...names], key));
       }
     });
   }
@@ -352,19 +479,22 @@ const RUNS: Record<RequestClass, number> = {
   anonymous: runs(3, 60),
   "bad-form-token": runs(2, 30),
   "wrong-content": runs(2, 30),
+  "api-key": runs(12, 300),
 };
 
 const fuzzable = (kind: RequestClass) => appRoutes().filter((route) => !WEBHOOK_ROUTES.has(route.key) && route.params.every((param) => PARAM_RULES[param])
-  && (kind === "anonymous" || kind === "signed-in" || kind === "cross-tenant" || route.method === "POST")
+  && (kind === "api-key" ? isKeyRoute(route.key) : kind === "anonymous" || kind === "signed-in" || kind === "cross-tenant" || route.method === "POST")
   && !(kind === "bad-form-token" && PUBLIC_ROUTES.has(route.key)));
 
 for (const kind of Object.keys(RUNS) as RequestClass[]) {
-  it(`answers hostile requests ${kind === "cross-tenant" ? "with merchant B's ids" : `as ${kind}`} on every route: never 5xx, nothing changed that is not documented, a sentence on every 4xx`, async () => {
+  const who = kind === "cross-tenant" ? "with merchant B's ids" : kind === "api-key" ? "with API keys (A's live one and refused ones)" : `as ${kind}`;
+  it(`answers hostile requests ${who} on every route: never 5xx, nothing changed that is not documented, a sentence on every 4xx`, async () => {
     const seed = Number(process.env["DAYBOOK_FUZZ_SEED"] ?? Date.now() % 2_147_483_647);
     // Every route is fuzzed even after one fails, so one run reports every failing route.
     const failures: string[] = [];
     for (const route of fuzzable(kind)) {
-      await fuzzRoute(route, kind, failures, () => check(fc.asyncProperty(requestFor(route, kind), (built) => attempt(route, kind, built)), RUNS[kind], seed));
+      const requests = kind === "api-key" ? apiRequestFor(route) : requestFor(route, kind);
+      await fuzzRoute(route, kind, failures, () => check(fc.asyncProperty(requests, (built) => attempt(route, kind, built)), RUNS[kind], seed));
     }
     expect(failures.join("\n\n")).toBe("");
   }, 600_000);

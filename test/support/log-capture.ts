@@ -10,8 +10,8 @@
  * - the global teardown scans the folder with findLeaks and fails the run on any finding.
  *
  * What counts as a leak is recognisable by shape: the simulators and test settings mint every secret
- * with SECRET_MARKER inside it (sandbox/secret-token.ts), sign-in links have one path, and an email
- * address looks like one.
+ * with SECRET_MARKER inside it (sandbox/secret-token.ts), sign-in and invitation links have one path
+ * each, an API key starts dbk_ (lib/api/keys.ts), and an email address looks like one.
  */
 import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +25,7 @@ export function captureTo(folder: string, source: string, text: string): void {
 
 export interface Leak {
   file: string;
-  kind: "secret" | "sign-in link" | "email address";
+  kind: "secret" | "sign-in link" | "invitation link" | "API key" | "email address";
   /** The line with the leaked value masked, so the report does not leak it again. */
   line: string;
 }
@@ -33,6 +33,9 @@ export interface Leak {
 const patterns: { kind: Leak["kind"]; pattern: RegExp }[] = [
   { kind: "secret", pattern: new RegExp(`[\\w.~+/=-]*${SECRET_MARKER}[\\w.~+/=-]*`, "g") },
   { kind: "sign-in link", pattern: /sign-in\/confirm\?token=[\w-]*/g },
+  { kind: "invitation link", pattern: /invitations\/accept\?token=[\w-]*/g },
+  // An API key (lib/api/keys.ts API_KEY_PATTERN), also one cut short or run into other text.
+  { kind: "API key", pattern: /dbk_[A-Za-z0-9_-]{8,}/g },
   { kind: "email address", pattern: /[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g },
 ];
 

@@ -20,6 +20,19 @@ describe("the suite's log scan", () => {
     expect(leaks.map((leak) => leak.line).join("\n")).not.toMatch(/Zsecret|Qw3-x_9|rosa@/);
   });
 
+  it("finds an API key and an invitation link, and masks them in its report", () => {
+    const folder = mkdtempSync(join(tmpdir(), "daybook-scan-"));
+    const key = `dbk_${"Zq9-_".repeat(8)}abc`;
+    writeFileSync(join(folder, "api.log"), [
+      `{"level":"info","message":"api request","authorization":"Bearer ${key}"}`,
+      "sent https://daybook.example/invitations/accept?token=Inv1te_x",
+      '{"level":"info","message":"api request","keyId":"6f1c2d9e-0b7a-4c1e-9d2f-3a4b5c6d7e8f","route":"/api/v1/businesses","status":200,"durationMs":12}',
+    ].join("\n"));
+    const leaks = findLeaks(folder);
+    expect(leaks.map((leak) => leak.kind)).toEqual(["API key", "invitation link"]);
+    expect(leaks.map((leak) => leak.line).join("\n")).not.toMatch(/Zq9|Inv1te/);
+  });
+
   it("finds nothing in ordinary log lines", () => {
     const folder = mkdtempSync(join(tmpdir(), "daybook-scan-"));
     writeFileSync(join(folder, "worker.log"), '{"message":"posted","merchantId":"m-1","realmId":"9130357992219876","at":"2025-03-15T09:00:00Z"}\n');

@@ -1,15 +1,23 @@
 /**
  * Merchant A, signed in, tries every route of the app with merchant B's ids: B's sessions, connections,
- * OAuth state, email address, provider accounts. A never reads, changes, exports or deletes anything
- * of B's: each answer is the one A gets for its own nothing, no answer carries B's data, and B's items
- * in the table are byte-identical afterwards. The table must name every route the app has.
+ * OAuth state, email address, provider accounts, invitation, API key. A never reads, changes, exports
+ * or deletes anything of B's: each answer is the one A gets for its own nothing, no answer carries B's
+ * data, and B's items in the table are byte-identical afterwards. The table must name every route the
+ * app has. Then the same with the member role: an accountant working on A's books (who gets 403 where
+ * only A's owner may go), and an accountant whose access A has removed (who sees nothing of A either).
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { newSecret, sha256Hex } from "../../lib/auth/secrets";
+import { sessionHashOf } from "../../lib/auth/sessions";
 import { signLink } from "../../lib/links/signed-link";
+import { endAccess } from "../../lib/members/access";
+import type { Connection } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
 import { addressHash } from "../../lib/report/recipients";
-import type { Connection } from "../../lib/model";
+import { ROUTE_ROLES } from "../../lib/web/roles";
+import { SESSION_COOKIE } from "../../lib/web/session";
+import { accept } from "./accountants-world";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { accessWorks, type Browser, createWebWorld, expectCleanLogs, itemsOf, type WebWorld } from "./world";
 
@@ -35,6 +43,9 @@ interface Victim {
   /** B's OAuth flow, started and approved at the provider but not yet back at daybook. */
   pendingCallback: string;
   locationId: string;
+  /** B's API key's id, and an invitation B sent that is not yet accepted. */
+  keyId: string;
+  invitationId: string;
 }
 
 interface Attempt {
@@ -47,6 +58,8 @@ interface Attempt {
   typed?: (b: Victim) => string[];
   /** The QuickBooks disconnect check refreshes B's still-working tokens: those fields may change, nothing else. */
   tokensMayRotate?: boolean;
+  /** What else an accountant of business A may get, when earlier accountants already changed A (a recipient added before). */
+  againOnA?: number[];
 }
 
 const B_DAY = "2025-06-01";
@@ -59,6 +72,16 @@ const nothingQueued = async () => {
 };
 
 const connectionOf = (b: Victim, provider: Connection["provider"]) => b.connections.find((connection) => connection.provider === provider)!;
+
+/** A makes an API key on its own API keys page, and calls the API with it. */
+async function withOwnKey(a: Browser, path: string): Promise<Response> {
+  const made = await a.post("/api-keys", { name: "Attacker key", days: "1" });
+  const secret = /value="(dbk_[A-Za-z0-9_-]{43})"/.exec(await made.text())?.[1];
+  if (!secret) throw new Error("A could not make an API key");
+  secrets.push(secret);
+  return a.get(path, { headers: { Authorization: `Bearer ${secret}` } });
+}
+const B_RANGE = `from=2025-05-25&to=${B_DAY}`;
 
 const ATTEMPTS: Attempt[] = [
   { route: "GET /style.css", request: (a) => a.get("/style.css"), status: 200 },
@@ -199,9 +222,9 @@ const ATTEMPTS: Attempt[] = [
     },
     { route: "GET /reports", request: (a) => a.get("/reports"), status: 200 },
     // A may add B's address to A's own list: it is A's list that changes, never B's.
-    { route: "POST /reports/recipients", request: (a, b) => a.post("/reports/recipients", { email: b.email }), status: 303, then: victimReportsKept },
+    { route: "POST /reports/recipients", request: (a, b) => a.post("/reports/recipients", { email: b.email }), status: 303, then: victimReportsKept, againOnA: [400], typed: (b) => [b.email] },
     { route: "POST /reports/recipients/remove", request: (a, b) => a.post("/reports/recipients/remove", { email: victimAccountant(b) }), status: 400, then: victimReportsKept },
-    { route: "POST /reports/recipients/remove", request: (a, b) => a.post("/reports/recipients/remove", { email: b.email }), status: 400, then: victimReportsKept },
+    { route: "POST /reports/recipients/remove", request: (a, b) => a.post("/reports/recipients/remove", { email: b.email }), status: 400, then: victimReportsKept, againOnA: [303], typed: (b) => [b.email] },
     { route: "POST /reports/review-mode", request: (a) => a.post("/reports/review-mode", {}), status: 303, then: victimReportsKept },
     { route: "GET /history", request: (a) => a.get("/history"), status: 200 },
     { route: "GET /history", request: (a, b) => a.get(`/history?location=${b.locationId}`), status: 404 },
@@ -234,6 +257,30 @@ const ATTEMPTS: Attempt[] = [
       return response;
     },
   })),
+  // Accountants' access (issue 19): B's business, B's invitation, B's API key, with A's session or A's own key.
+  { route: "GET /clients", request: (a) => a.get("/clients"), status: 200 },
+  { route: "POST /clients/switch", request: (a, b) => a.post("/clients/switch", { businessId: b.merchantId, next: "/history" }), status: 404 },
+  { route: "POST /clients/:businessId/leave", request: (a, b) => a.post(`/clients/${b.merchantId}/leave`), status: 404 },
+  { route: "GET /invitations/accept", request: (a) => a.get(`/invitations/accept?token=${newSecret()}`), status: 400 },
+  { route: "POST /invitations/accept", request: (a) => a.post("/invitations/accept", { token: newSecret() }), status: 400 },
+  // A may invite B's address to A's own business: an email to B, and nothing of B's changes.
+  { route: "POST /reports/access/invite", request: (a, b) => a.post("/reports/access/invite", { email: b.email }), status: 303, typed: (b) => [b.email] },
+  { route: "POST /reports/access/remove", request: (a, b) => a.post("/reports/access/remove", { personId: b.merchantId }), status: 404 },
+  { route: "POST /reports/access/cancel", request: (a, b) => a.post("/reports/access/cancel", { invitationId: b.invitationId }), status: 404 },
+  { route: "GET /api-keys", request: (a) => a.get("/api-keys"), status: 200 },
+  { route: "POST /api-keys", request: (a) => a.post("/api-keys", { name: "Attacker key", days: "90" }), status: 200 },
+  { route: "POST /api-keys/:keyId/revoke", request: (a, b) => a.post(`/api-keys/${b.keyId}/revoke`), status: 404 },
+  { route: "GET /api/v1/openapi.json", request: (a) => a.get("/api/v1/openapi.json"), status: 200 },
+  { route: "GET /api/v1/businesses", request: (a) => withOwnKey(a, "/api/v1/businesses"), status: 200 },
+  // A session cookie alone never opens the API.
+  { route: "GET /api/v1/businesses/:businessId", request: (a, b) => a.get(`/api/v1/businesses/${b.merchantId}`), status: 401 },
+  { route: "GET /api/v1/businesses/:businessId", request: (a, b) => withOwnKey(a, `/api/v1/businesses/${b.merchantId}`), status: 404 },
+  { route: "GET /api/v1/businesses/:businessId/locations", request: (a, b) => withOwnKey(a, `/api/v1/businesses/${b.merchantId}/locations`), status: 404 },
+  ...(["days", "payouts", "reports"] as const).map((what): Attempt => ({
+    route: `GET /api/v1/businesses/:businessId/locations/:locationId/${what}`,
+    request: (a, b) => withOwnKey(a, `/api/v1/businesses/${b.merchantId}/locations/${b.locationId}/${what}?${B_RANGE}`),
+    status: 404,
+  })),
 ];
 
 async function victim(): Promise<Victim> {
@@ -259,8 +306,25 @@ async function victim(): Promise<Victim> {
     mapping: { defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" } },
     updatedAt: world.clock.date().toISOString(),
   });
-  return { email, merchantId, browser, connections, sessionHashes, pendingCallback, locationId };
+  const made = await browser.post("/api-keys", { name: "Victim key", days: "90" });
+  secrets.push(/value="(dbk_[A-Za-z0-9_-]{43})"/.exec(await made.text())?.[1] ?? "");
+  const [key] = await world.deps.apiKeys.listKeys(merchantId);
+  expect((await browser.post("/reports/access/invite", { email: `books-of-victim.${Date.now()}@example.com` })).status).toBe(303);
+  const [invitation] = await world.deps.members.listInvitations(merchantId, world.clock.date());
+  return { email, merchantId, browser, connections, sessionHashes, pendingCallback, locationId, keyId: key!.keyId, invitationId: invitation!.invitationId };
 }
+
+let victimB: Victim | undefined;
+/** B, made once for every test of this file. */
+async function theVictim(): Promise<Victim> {
+  victimB ??= await victim();
+  return victimB;
+}
+
+const markersOf = (b: Victim) => [
+  b.email, b.merchantId, b.locationId, "Victim Street", "Victim Browser/9", "Victim Phone/9", b.keyId, b.invitationId, "Victim key", ...b.sessionHashes,
+  ...b.connections.flatMap((connection) => [connection.connectionId, connection.externalId]),
+];
 
 /** B's items, with the token fields blanked when a row may rotate B's tokens. */
 async function itemsOfVictim(b: Victim, tokensMayRotate: boolean): Promise<string[]> {
@@ -273,8 +337,8 @@ it("merchant A's session never reaches merchant B's data, on every route", async
   const routes = new Set(world.app.routes.filter((route) => route.method !== "ALL").map((route) => `${route.method} ${route.path}`));
   expect(new Set(ATTEMPTS.map((attempt) => attempt.route))).toEqual(routes);
 
-  const b = await victim();
-  const bMarkers = [b.email, b.merchantId, b.locationId, "Victim Street", "Victim Browser/9", "Victim Phone/9", ...b.sessionHashes, ...b.connections.flatMap((connection) => [connection.connectionId, connection.externalId])];
+  const b = await theVictim();
+  const bMarkers = markersOf(b);
 
   // Profile, email claim, three connections, two sessions and the pending OAuth state at least.
   expect((await itemsOfVictim(b, false)).length).toBeGreaterThanOrEqual(8);
@@ -303,3 +367,81 @@ it("merchant A's session never reaches merchant B's data, on every route", async
     expect(current?.status, connection.provider).toBe(connection.provider === "square" ? undefined : "active");
   }
 }, 180_000);
+
+/** Business A for the member role: its owner, and a location whose name no other business has. */
+let businessA: { merchantId: string; email: string; owner: Browser } | undefined;
+async function theBusiness(): Promise<{ merchantId: string; email: string; owner: Browser }> {
+  if (businessA) return businessA;
+  const email = `alder.${Date.now()}@example.com`;
+  const owner = world.browser({ userAgent: "Alder Owner/1", ip: "198.51.100.250" });
+  await owner.signIn(email);
+  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
+  await world.deps.store.putLocation({
+    merchantId, locationId: "LOCALDER1", source: "square", name: "Alder Street", posConnectionId: "none", quickbooksConnectionId: "none",
+    timeZone: "America/New_York", dayStart: "04:00", currency: "USD",
+    mapping: { defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" } },
+    updatedAt: world.clock.date().toISOString(),
+  });
+  businessA = { merchantId, email, owner };
+  return businessA;
+}
+
+/** A new accountant of A, through a real invitation link (made here: A's daily limit on sending them is not under test). */
+async function accountantOf(business: { merchantId: string }, index: number): Promise<{ browser: Browser; personId: string }> {
+  const token = newSecret();
+  const email = `accountant.${String(index)}.${Date.now()}@example.com`;
+  const now = world.clock.date();
+  await world.deps.members.putInvitation({
+    invitationId: randomUUID(), tokenHash: sha256Hex(token), businessId: business.merchantId, email, invitedBy: business.merchantId,
+    createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+  });
+  const browser = world.browser({ userAgent: "Accountant Browser/1", ip: `198.51.100.${String(100 + (index % 100))}` });
+  expect((await accept(browser, `https://daybook.test/invitations/accept?token=${token}`)).status).toBe(303);
+  return { browser, personId: (await world.deps.store.findMerchantByEmail(email))!.merchantId };
+}
+
+/** The accountant's session, if it is still live (an attempt may have signed it out). */
+const sessionOf = (accountant: { browser: Browser }) => world.deps.auth.getSession(sessionHashOf(accountant.browser.cookies.get(SESSION_COOKIE) ?? ""), world.clock.date());
+
+it("the member role: an accountant working on A's books never reaches B's data and is refused A's owner's routes; one whose access A removed sees nothing of B's nor A's", async () => {
+  const b = await theVictim();
+  const a = await theBusiness();
+  const bMarkers = markersOf(b);
+  const aMarkers = [a.merchantId, "Alder Street", "LOCALDER1"];
+  let made = 0;
+  let working = await accountantOf(a, made++);
+  let removed: { browser: Browser; personId: string } | undefined;
+  // What the working accountants typed into A's business may show on A's pages later (B's address added to A's recipients).
+  const typedIntoA = new Set<string>();
+  for (const attempt of ATTEMPTS) {
+    const role = ROUTE_ROLES[attempt.route];
+    // One working accountant throughout, replaced only when an attempt ended its session or its work on A.
+    if ((await sessionOf(working))?.actingFor !== a.merchantId) working = await accountantOf(a, made++);
+    // A removed accountant's first request to A's pages is refused and puts the session back on their own
+    // account: a new one for each such route; the others take the last one, already back on its own.
+    if (role === "member" || role === "owner" || !removed || !(await sessionOf(removed))) {
+      removed = await accountantOf(a, made++);
+      expect(await endAccess(world.deps, a.merchantId, removed.personId)).toBe(true);
+    }
+    const before = await itemsOfVictim(b, attempt.tokensMayRotate ?? false);
+    // Working on A: A's owner's routes are refused before their handler; the rest answer as for A's owner.
+    // Removed: the first request is refused (403) and the session is back on the accountant's own, empty
+    // account (a POST reads its form token first), which gets what any account without B's data gets.
+    const cases = [
+      { who: "working", browser: working.browser, expected: [role === "owner" ? 403 : attempt.status, ...(attempt.againOnA ?? [])], hidden: bMarkers.filter((marker) => !typedIntoA.has(marker)) },
+      { who: "removed", browser: removed.browser, expected: [...(role === "member" || role === "owner" ? [403] : []), attempt.status], hidden: [...bMarkers, ...aMarkers] },
+    ];
+    for (const { who, browser, expected, hidden } of cases) {
+      const response = await attempt.request(browser, b);
+      expect(expected, `${attempt.route}, ${who}, answered ${String(response.status)}`).toContain(response.status);
+      const body = await response.text();
+      const typed = attempt.typed?.(b) ?? [];
+      for (const marker of hidden.filter((each) => !typed.includes(each))) expect(body, `${attempt.route}, ${who}, shows ${marker.slice(0, 12)}…`).not.toContain(marker);
+      expect(await links.drain(), `${attempt.route}, ${who}, queued a job`).toEqual([]);
+    }
+    expect(await itemsOfVictim(b, attempt.tokensMayRotate ?? false), attempt.route).toEqual(before);
+    for (const value of attempt.typed?.(b) ?? []) typedIntoA.add(value);
+  }
+  // A's own connections and account are as A left them.
+  expect(await world.deps.store.getMerchant(a.merchantId)).toBeDefined();
+}, 600_000);

@@ -2,10 +2,15 @@
  * The protections around every route: security headers, caching, methods, body sizes, input
  * validation, error pages, cross-site request forgery, and the client address under a real socket.
  */
+import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../lib/api/keys";
+import { newSecret, sha256Hex } from "../../lib/auth/secrets";
+import { findOrCreateAccount } from "../../lib/auth/sign-in";
+import { acceptInvitation } from "../../lib/members/invitations";
 import { createDynamoAuthStore } from "../../lib/store/auth";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createApp } from "../../lib/web/app";
@@ -156,6 +161,24 @@ describe("cross-site request forgery", () => {
     const linkToken = new URL(link).searchParams.get("token")!;
     const formToken = await browser.formToken();
     const squareLocationId = /name="locationId" value="([^"]+)"/.exec(await (await browser.get("/locations")).text())?.[1] ?? "";
+    // Accountants (issue 19): an invitation to withdraw, one to accept, an accountant to remove, a business
+    // this merchant works for as an accountant (to leave), and an API key to revoke.
+    const invitation = async (businessId: string, email: string) => {
+      const token = newSecret();
+      const at = world.clock.date();
+      const invitationId = randomUUID();
+      await world.deps.members.putInvitation({
+        invitationId, tokenHash: sha256Hex(token), businessId, email, invitedBy: businessId, createdAt: at.toISOString(),
+        expiresAt: new Date(at.getTime() + 86_400_000).toISOString(),
+      });
+      return { token, invitationId };
+    };
+    const toAccept = (await invitation(merchant!.merchantId, newAddress())).token;
+    const toWithdraw = (await invitation(merchant!.merchantId, newAddress())).invitationId;
+    const accountant = await acceptInvitation(world.deps, (await invitation(merchant!.merchantId, newAddress())).token);
+    const client = (await findOrCreateAccount(world.deps.store, newAddress(), world.clock.date())).merchant;
+    expect(await acceptInvitation(world.deps, (await invitation(client.merchantId, address)).token)).toBeDefined();
+    const { key } = await createApiKey(world.deps.apiKeys, { ownerId: merchant!.merchantId, name: "Protect", days: 90, now: world.clock.date() });
 
     const ids = DEFAULT_ACCOUNT_IDS;
     // Each state-changing route with a body that would succeed from the app's own page (checked last).
@@ -182,6 +205,15 @@ describe("cross-site request forgery", () => {
       { path: "/reports/recipients", fields: { email: newAddress() }, succeeds: 303, signedIn: true },
       { path: "/reports/recipients/remove", fields: { email: address }, succeeds: 303, signedIn: true },
       { path: "/reports/review-mode", fields: { reviewMode: "on" }, succeeds: 303, signedIn: true },
+      { path: "/business-name", fields: { name: "Protected Bakery" }, succeeds: 303, signedIn: true },
+      { path: "/reports/access/invite", fields: { email: newAddress() }, succeeds: 303, signedIn: true },
+      { path: "/reports/access/cancel", fields: { invitationId: toWithdraw }, succeeds: 303, signedIn: true },
+      { path: "/reports/access/remove", fields: { personId: accountant!.person.merchantId }, succeeds: 303, signedIn: true },
+      { path: "/invitations/accept", fields: { token: toAccept }, succeeds: 303, signedIn: false },
+      { path: "/clients/switch", fields: { businessId: client.merchantId }, succeeds: 303, signedIn: true },
+      { path: `/clients/${client.merchantId}/leave`, fields: {}, succeeds: 303, signedIn: true },
+      { path: "/api-keys", fields: { name: "Protect 2", days: "30" }, succeeds: 200, signedIn: true },
+      { path: `/api-keys/${key.keyId}/revoke`, fields: {}, succeeds: 303, signedIn: true },
       { path: "/sessions/end", fields: { session: otherSession.sessionHash }, succeeds: 303, signedIn: true },
       { path: "/sessions/end-others", fields: {}, succeeds: 303, signedIn: true },
       { path: "/connect/square", fields: {}, succeeds: 303, signedIn: true },
@@ -192,7 +224,8 @@ describe("cross-site request forgery", () => {
     const postRoutes = world.app.routes.filter((route) => route.method === "POST" && !route.path.startsWith("/webhooks/")).map((route) => route.path);
     const covered = routes.map((route) => route.path.replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect")
       .replace(/^\/days\/[^/]+\/[^/]+\/approve$/, "/days/:locationId/:businessDay/approve")
-      .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/"));
+      .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/")
+      .replace(/^\/clients\/[^/]+\/leave$/, "/clients/:businessId/leave").replace(/^\/api-keys\/[^/]+\/revoke$/, "/api-keys/:keyId/revoke"));
     // RFC 8058 one-click unsubscribe is the one deliberate exception: mail clients post it cross-site (test/web/email-links.test.ts).
     expect(new Set(covered)).toEqual(new Set(postRoutes.filter((path) => path !== "/unsubscribe")));
     expect(postRoutes.filter((path) => !covered.includes(path))).toEqual(["/unsubscribe"]);
@@ -226,7 +259,8 @@ describe("cross-site request forgery", () => {
 
     // The same requests from the app's own pages work: the refusals above were the check, not the input.
     for (const route of routes) {
-      const sender = route.path === "/sign-in/confirm" ? world.browser() : browser;
+      // Signing in and accepting an invitation start a session of their own: in another browser.
+      const sender = route.path === "/sign-in/confirm" || route.path === "/invitations/accept" ? world.browser() : browser;
       const response = await sender.post(route.path, route.fields);
       expect(response.status, route.path).toBe(route.succeeds);
       if (route.path === "/sign-out") await browser.signIn(address);

@@ -247,14 +247,14 @@ export class Browser {
 
   private cachedFormToken: { session: string; token: string } | undefined;
 
-  /** The form token the signed-in pages carry, read from one. */
+  /** The form token the signed-in pages carry, read from one every signed-in person may open. */
   async formToken(): Promise<string> {
     const session = this.cookies.get("__Host-daybook_session") ?? "";
     if (this.cachedFormToken?.session === session) return this.cachedFormToken.token;
-    const page = await this.get("/account");
+    const page = await this.get("/sessions");
     expect(page.status).toBe(200);
     const token = /name="form_token" value="([0-9a-f]{64})"/.exec(await page.text())?.[1];
-    if (!token) throw new Error("the account page has no form token");
+    if (!token) throw new Error("the sessions page has no form token");
     this.cachedFormToken = { session, token };
     return token;
   }
@@ -291,7 +291,8 @@ export class Browser {
     const confirmed = await this.useSignInLink(await this.requestSignInLink(email));
     expect(confirmed.status).toBe(303);
     const next = confirmed.headers.get("Location") ?? "";
-    expect(["/business-name", "/connections"]).toContain(next);
+    // Home: the client list for someone a business invited; the business's name first while it has none; the connections.
+    expect(["/business-name", "/connections", "/clients"]).toContain(next);
     return next;
   }
 
@@ -368,6 +369,8 @@ export function expectCleanLogs(world: WebWorld, secrets: readonly string[] = []
   const text = world.logs.map((line) => JSON.stringify(line)).join("\n");
   expect(text).not.toMatch(/@/);
   expect(text).not.toContain("sign-in/confirm");
+  expect(text).not.toContain("invitations/accept");
+  expect(text).not.toMatch(/dbk_/);
   expect(text).not.toMatch(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/);
   for (const secret of secrets) expect(text).not.toContain(secret);
 }

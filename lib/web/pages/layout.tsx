@@ -5,13 +5,19 @@
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 
-/** The signed-in merchant as pages need it. */
+/** The signed-in person as pages need it. */
 export interface Viewer {
+  /** The person's own address. */
   email: string;
-  /** The business's name (Merchant.name): in every page title once given. */
+  /**
+   * The business the pages are about, in every page title: the owner's business once it has a name
+   * (Merchant.name); for an accountant, the client they work on (its name, or its owner's address).
+   */
   businessName?: string;
   /** Goes into every form as `form_token` (see lib/auth/sessions.ts formTokenOf). */
   formToken: string;
+  /** An accountant works on another business's books (lib/web/roles.ts says what they may do). */
+  role?: "owner" | "accountant";
 }
 
 export const FORM_TOKEN_FIELD = "form_token";
@@ -39,8 +45,12 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
             {viewer && (
               <nav aria-label="Account">
                 <span class="who">{viewer.email}</span>{" "}
-                <a href="/connections">Connections</a> <a href="/locations">Locations</a> <a href="/history">History</a> <a href="/backfill">Backfill</a>{" "}
-                <a href="/reports">Reports</a> <a href="/sessions">Sessions</a> <a href="/account">Account</a>{" "}
+                {viewer.role === "accountant" && <><span class="who">{`Working on ${viewer.businessName ?? "a client"}`}</span>{" "}</>}
+                <a href="/clients">Clients</a>{" "}
+                {viewer.role !== "accountant" && <><a href="/connections">Connections</a>{" "}</>}
+                <a href="/locations">Locations</a> <a href="/history">History</a> <a href="/backfill">Backfill</a>{" "}
+                <a href="/reports">Reports</a> <a href="/api-keys">API keys</a> <a href="/sessions">Sessions</a>{" "}
+                {viewer.role !== "accountant" && <><a href="/account">Account</a>{" "}</>}
                 <form method="post" action="/sign-out" class="inline">
                   <FormToken viewer={viewer} />
                   <button type="submit">Sign out</button>
@@ -90,6 +100,7 @@ button { margin-top: .75rem; padding: .4rem .9rem; font-size: 1rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: break-word; }
 th.amount, td.amount { text-align: right; font-variant-numeric: tabular-nums; }
+ul.plain { margin: 0; padding-left: 1rem; }
 @media (max-width: 40rem) {
   table { display: block; overflow-x: auto; position: relative; }
   table.stack { overflow-x: visible; }

@@ -1,6 +1,7 @@
 /**
  * The reports page: who receives the daily sync reports (add, remove) and review mode.
  */
+import { AccessSection, type AccessSectionProps } from "./access";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
 export interface ReportSettingsProps {
@@ -17,6 +18,8 @@ export interface ReportSettingsProps {
   add?: { value: string; error: string };
   /** The review-mode form's message, when what was sent could not be used. */
   reviewError?: string;
+  /** Who has access to the business: its own section (lib/web/routes/access.ts). */
+  access?: AccessSectionProps;
 }
 
 export function ReportSettingsPage(props: ReportSettingsProps) {
@@ -83,6 +86,8 @@ export function ReportSettingsPage(props: ReportSettingsProps) {
           <button type="submit">Save review mode</button>
         </form>
       </section>
+
+      {props.access && <AccessSection {...props.access} />}
     </Layout>
   );
 }

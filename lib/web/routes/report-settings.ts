@@ -12,6 +12,7 @@ import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
 import { ReportSettingsPage, type ReportSettingsProps } from "../pages/report-settings";
+import { accessSection } from "./access";
 import { requireSignedIn, signedIn } from "../session";
 
 export const MAX_RECIPIENTS = 10;
@@ -40,19 +41,20 @@ type Extra = Pick<ReportSettingsProps, "notice" | "removeProblem" | "add" | "rev
 export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   const { recipients: recipientStore, settings } = deps;
 
-  const render = async (merchant: Merchant, viewer: Viewer, extra: Extra) => {
-    const [recipients, reviewMode] = await Promise.all([
+  const render = async (merchant: Merchant, viewer: Viewer, extra: Extra, accessNotice?: string) => {
+    const [recipients, reviewMode, access] = await Promise.all([
       getRecipientSettings(recipientStore, merchant.merchantId, merchant.email),
       settings.getReviewMode(merchant.merchantId),
+      accessSection(deps, merchant, viewer, accessNotice),
     ]);
-    return ReportSettingsPage({ viewer, recipients: recipients.addresses, isDefault: recipients.isDefault, maxRecipients: MAX_RECIPIENTS, reviewMode, ...extra });
+    return ReportSettingsPage({ viewer, recipients: recipients.addresses, isDefault: recipients.isDefault, maxRecipients: MAX_RECIPIENTS, reviewMode, access, ...extra });
   };
   const rejected = async (c: Context<AppEnv>, merchant: Merchant, viewer: Viewer, extra: Extra) => c.html(await render(merchant, viewer, extra), 400);
 
   app.get("/reports", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
     const done = c.req.query("done");
-    return c.html(await render(merchant, viewer, isNotice(done) ? { notice: NOTICES[done] } : {}));
+    return c.html(await render(merchant, viewer, isNotice(done) ? { notice: NOTICES[done] } : {}, c.req.query("access")));
   });
 
   app.post("/reports/recipients", requireSignedIn(), async (c) => {

@@ -1,4 +1,4 @@
-/** The sessions page: every browser signed in to the account, and ending one or all the others. */
+/** The sessions page: every browser signed in as the person (whichever business it works on), and ending one or all the others. */
 import type { Hono } from "hono";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
@@ -11,18 +11,18 @@ const endSessionForm = z.object({ session: z.string().check(z.regex(/^[0-9a-f]{6
 
 export function addSessionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/sessions", requireSignedIn(), async (c) => {
-    const { merchant, sessionHash, viewer } = signedIn(c);
-    const sessions = await deps.auth.listSessions(merchant.merchantId, deps.now());
+    const { person, sessionHash, viewer } = signedIn(c);
+    const sessions = await deps.auth.listSessions(person.merchantId, deps.now());
     const ended = c.req.query("ended");
     const notice = ended === undefined ? undefined : /^\d{1,4}$/.test(ended) ? `Ended ${ended} session${ended === "1" ? "" : "s"}.` : undefined;
     return c.html(SessionsPage({ viewer, sessions, currentSessionHash: sessionHash, ...(notice ? { notice } : {}) }));
   });
 
   app.post("/sessions/end", requireSignedIn(), async (c) => {
-    const { merchant, sessionHash, viewer } = signedIn(c);
+    const { person, sessionHash, viewer } = signedIn(c);
     const form = check(endSessionForm, await formFields(c));
-    // Only this merchant's sessions can be ended: the store answers false for anyone else's.
-    const ended = form.ok && (await deps.auth.deleteSession(merchant.merchantId, form.value.session));
+    // Only the person's own sessions can be ended: the store answers false for anyone else's.
+    const ended = form.ok && (await deps.auth.deleteSession(person.merchantId, form.value.session));
     if (!form.ok || !ended) return c.html(NotFoundPage({ viewer }), 404);
     if (form.value.session === sessionHash) {
       clearSessionCookie(c);
@@ -32,8 +32,8 @@ export function addSessionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   });
 
   app.post("/sessions/end-others", requireSignedIn(), async (c) => {
-    const { merchant, sessionHash } = signedIn(c);
-    const count = await deps.auth.deleteSessions(merchant.merchantId, sessionHash);
+    const { person, sessionHash } = signedIn(c);
+    const count = await deps.auth.deleteSessions(person.merchantId, sessionHash);
     return c.redirect(`/sessions?ended=${count}`, 303);
   });
 }

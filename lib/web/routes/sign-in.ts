@@ -15,9 +15,18 @@ const signInForm = z.object({ email: emailField });
 const linkToken = z.string().check(z.regex(SECRET_PATTERN));
 
 export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  app.get("/", (c) => c.redirect(c.get("session") ? "/connections" : "/sign-in", 303));
+  /** An accountant's home is the client list; everyone else's, their connections. */
+  const home = async (personId: string) => ((await deps.members.listMemberships(personId)).length > 0 ? "/clients" : "/connections");
 
-  app.get("/sign-in", (c) => (c.get("session") ? c.redirect("/connections", 303) : c.html(SignInPage({}))));
+  app.get("/", async (c) => {
+    const person = c.get("person");
+    return c.redirect(person ? await home(person.merchantId) : "/sign-in", 303);
+  });
+
+  app.get("/sign-in", async (c) => {
+    const person = c.get("person");
+    return person ? c.redirect(await home(person.merchantId), 303) : c.html(SignInPage({}));
+  });
 
   app.post("/sign-in", async (c) => {
     const fields = await formFields(c);
@@ -54,13 +63,15 @@ export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     });
     setSessionCookie(c, secret);
     deps.log("info", result.created ? "account created" : "signed in", { merchantId: session.merchantId });
-    // The business's name is asked once, on the first sign-in (and on later ones until it is given).
-    return c.redirect(result.merchant.name.trim() === "" ? "/business-name" : "/connections", 303);
+    // The business's name is asked once, on the first sign-in (and on later ones until it is given);
+    // an accountant's home is the client list, and is not held up by it.
+    const next = await home(session.merchantId);
+    return c.redirect(next === "/connections" && result.merchant.name.trim() === "" ? "/business-name" : next, 303);
   });
 
   app.post("/sign-out", requireSignedIn(), async (c) => {
-    const { merchant, sessionHash } = signedIn(c);
-    await deps.auth.deleteSession(merchant.merchantId, sessionHash);
+    const { person, sessionHash } = signedIn(c);
+    await deps.auth.deleteSession(person.merchantId, sessionHash);
     clearSessionCookie(c);
     return c.redirect("/sign-in", 303);
   });

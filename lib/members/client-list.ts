@@ -1,0 +1,81 @@
+/**
+ * The accountant's client list, from their membership items alone (one query: lib/members/types.ts):
+ * each business with last night per location, in four states a bookkeeper scans for (posted, held,
+ * failed, not posting), and what needs attention first: failed days, then held days, then locations
+ * that stopped posting, oldest first within each; businesses ordered the same way, then by name.
+ */
+import { addDays, businessDayOf } from "../domain/business-day";
+import type { Membership } from "./types";
+
+export type NightState = "failed" | "held" | "not-posting" | "posted";
+
+/** Worst first: the order attention goes in. */
+const SEVERITY: Record<NightState, number> = { failed: 0, held: 1, "not-posting": 2, posted: 3 };
+
+/** Days a location's latest finished day may lag today (in its zone) before it counts as not posting. */
+export const NOT_POSTING_AFTER_DAYS = 2;
+
+export interface ClientLocation {
+  locationId: string;
+  name: string;
+  state: NightState;
+  /** The latest day daybook finished for it. */
+  businessDay: string;
+  /** What the list says, e.g. "Held for review: the figures do not balance". */
+  words: string;
+}
+
+export interface ClientRow {
+  businessId: string;
+  businessName: string;
+  /** The worst state among its locations; "not-posting" when it has none yet. */
+  state: NightState;
+  locations: ClientLocation[];
+}
+
+export interface AttentionItem {
+  businessId: string;
+  businessName: string;
+  location: ClientLocation;
+  /** The page that deals with it: the day's page, or the history of a location that stopped posting. */
+  next: string;
+}
+
+export interface ClientList {
+  rows: ClientRow[];
+  attention: AttentionItem[];
+}
+
+export function clientList(memberships: readonly Membership[], now: Date): ClientList {
+  const rows = memberships.map((membership): ClientRow => {
+    const locations = Object.entries(membership.locations).map(([locationId, status]): ClientLocation => {
+      const today = businessDayOf(now.getTime(), status.timeZone);
+      const stale = status.businessDay < addDays(today, -NOT_POSTING_AFTER_DAYS);
+      const state: NightState = stale ? "not-posting" : status.state === "held" ? "held" : status.state === "failed" ? "failed" : "posted";
+      return { locationId, name: status.name, state, businessDay: status.businessDay, words: wordsFor(state, status.state, status.businessDay, status.reason) };
+    }).sort(byAttention);
+    const worst = locations[0]?.state ?? "not-posting";
+    return { businessId: membership.businessId, businessName: membership.businessName, state: worst, locations };
+  }).sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state] || a.businessName.localeCompare(b.businessName) || a.businessId.localeCompare(b.businessId));
+
+  const attention = rows.flatMap((row) => row.locations.filter((location) => location.state !== "posted").map((location): AttentionItem => ({
+    businessId: row.businessId, businessName: row.businessName, location,
+    next: location.state === "not-posting"
+      ? `/history?location=${encodeURIComponent(location.locationId)}`
+      : `/days/${encodeURIComponent(location.locationId)}/${location.businessDay}`,
+  }))).sort((a, b) => byAttention(a.location, b.location) || a.businessName.localeCompare(b.businessName));
+  return { rows, attention };
+}
+
+function byAttention(a: ClientLocation, b: ClientLocation): number {
+  return SEVERITY[a.state] - SEVERITY[b.state] || a.businessDay.localeCompare(b.businessDay) || a.name.localeCompare(b.name);
+}
+
+function wordsFor(state: NightState, recorded: string, businessDay: string, reason: string | undefined): string {
+  switch (state) {
+    case "failed": return `Failed on ${businessDay}${reason ? `: ${reason}` : ""}`;
+    case "held": return `Held for review, ${businessDay}${reason ? `: ${reason}` : ""}`;
+    case "not-posting": return `Not posting: the last day daybook finished is ${businessDay}`;
+    case "posted": return recorded === "no-sales" ? `No sales on ${businessDay}` : recorded === "posting" ? `Posting ${businessDay} now` : `Posted ${businessDay}`;
+  }
+}

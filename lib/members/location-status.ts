@@ -1,0 +1,56 @@
+/**
+ * Keeping the client list current: when the worker finishes a location-day, every accountant of the
+ * business gets the location's latest day in their membership item (one query for the business's
+ * members, then one conditional update per accountant; nothing at all for a business without
+ * accountants beyond the query). A re-check of an older day never hides a later one.
+ */
+import { addDays, businessDayOf } from "../domain/business-day";
+import type { LocationConfig, SyncRecord } from "../model";
+import type { Store } from "../store/store";
+import type { LocationDay } from "../sync/sync-day";
+import { businessNameOf, type LocationStatus, type MemberStore } from "./types";
+
+/** How far back a location's latest day is looked for when an accountant first gets access. */
+const LOOK_BACK_DAYS = 10;
+
+export function locationStatusOf(record: SyncRecord, location: Pick<LocationConfig, "name" | "timeZone">): LocationStatus {
+  const reason = record.state === "held" ? record.heldReason : record.state === "failed" ? record.lastError?.message : undefined;
+  return {
+    name: location.name,
+    timeZone: location.timeZone,
+    businessDay: record.businessDay,
+    state: record.state,
+    ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}),
+    ...(record.state === "failed" && record.lastError ? { failureKind: record.lastError.kind } : {}),
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** Tells the business's accountants about the day's record as it stands now. Returns how many were told. */
+export async function tellAccountants(ports: { store: Store; members: MemberStore }, day: LocationDay): Promise<number> {
+  const members = await ports.members.listMembers(day.merchantId);
+  if (members.length === 0) return 0;
+  const [record, location, business] = await Promise.all([
+    ports.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay),
+    ports.store.getLocation(day.merchantId, day.locationId),
+    ports.store.getMerchant(day.merchantId),
+  ]);
+  if (!record || !location || !business) return 0;
+  return ports.members.recordLocationStatus(
+    members.map((member) => member.personId), day.merchantId, businessNameOf(business), day.locationId, locationStatusOf(record, location),
+  );
+}
+
+/** Each location's latest day of the last LOOK_BACK_DAYS (for a membership that starts now, and the API), by location id. */
+export async function currentLocationStatuses(
+  store: Store, businessId: string, now: Date, known?: LocationConfig[],
+): Promise<Record<string, LocationStatus>> {
+  const locations = known ?? (await store.listLocations(businessId));
+  const entries = await Promise.all(locations.map(async (location) => {
+    const today = businessDayOf(now.getTime(), location.timeZone, location.dayStart);
+    const records = await store.listSyncRecordsBetween(businessId, location.locationId, addDays(today, -LOOK_BACK_DAYS), today);
+    const latest = records.at(-1);
+    return latest ? [[location.locationId, locationStatusOf(latest, location)] as const] : [];
+  }));
+  return Object.fromEntries(entries.flat());
+}

@@ -1,0 +1,190 @@
+/**
+ * The MemberStore (lib/members/types.ts) on the table: `MERCHANT#<business> / MEMBER#<person>` and
+ * `MERCHANT#<person> / MEMBERSHIP#<business>` for one access (written and deleted in one
+ * transaction), and `MERCHANT#<business> / INVITATION#<id>` for an invitation, found through GSI1 by
+ * the hash of its link's token and deleted by the transaction that accepts it. Invitations carry the
+ * table's TTL; reads check the expiry themselves (DynamoDB deletes expired items only eventually).
+ */
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Invitation, LocationStatus, Member, Membership, MemberStore } from "../members/types";
+import * as z from "zod/mini";
+import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails, withoutUndefined } from "./dynamo-items";
+import { indexKeys, keys, KIND_PREFIX } from "./keys";
+import { describing, normalizedEmail } from "./schemas";
+import { GSI1 } from "./table";
+
+export interface DynamoMemberStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+const id = z.string().check(z.minLength(1));
+const instant = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "must be an ISO 8601 instant as toISOString writes it"));
+
+const locationStatusSchema = describing<LocationStatus>()(z.object({
+  name: z.string(),
+  timeZone: z.string().check(z.minLength(1)),
+  businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD")),
+  state: z.enum(["posting", "posted", "no-sales", "held", "failed"]),
+  reason: z.optional(z.string()),
+  failureKind: z.optional(z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"])),
+  updatedAt: z.string().check(z.minLength(1)),
+}));
+
+const memberSchema = describing<Member>()(z.object({
+  businessId: id,
+  personId: id,
+  email: normalizedEmail,
+  invitedBy: id,
+  createdAt: instant,
+}));
+
+const membershipSchema = describing<Membership>()(z.object({
+  businessId: id,
+  personId: id,
+  businessName: z.string(),
+  createdAt: instant,
+  locations: z.record(id, locationStatusSchema),
+  statusUpdatedAt: z.string().check(z.minLength(1)),
+}));
+
+const invitationSchema = describing<Invitation>()(z.object({
+  invitationId: id,
+  tokenHash: z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a SHA-256 digest in lower-case hex")),
+  businessId: id,
+  email: normalizedEmail,
+  invitedBy: id,
+  createdAt: instant,
+  expiresAt: instant,
+}));
+
+const ttlOf = (iso: string): number => Math.ceil(Date.parse(iso) / 1000);
+
+export function createDynamoMemberStore({ client, tableName }: DynamoMemberStoreOptions): MemberStore {
+  const invitationItem = (invitation: Invitation): Item => toItem(invitationSchema, invitation, keys.invitation(invitation.businessId, invitation.invitationId), "the invitation", {
+    ...indexKeys.invitation(invitation.tokenHash),
+    // The record's instant stays readable; the TTL attribute is epoch seconds.
+    expiresAtIso: invitation.expiresAt,
+    expiresAt: ttlOf(invitation.expiresAt),
+  });
+  const invitationOf = (item: Item): Invitation => fromItem(invitationSchema, { ...item, expiresAt: item.expiresAtIso }, `the stored invitation ${describeItem(item)}`);
+
+  const queryKind = (merchantId: string, prefix: string, newestFirst = false) => queryAll(client, {
+    TableName: tableName,
+    KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
+    ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": prefix },
+    ConsistentRead: true,
+    ScanIndexForward: !newestFirst,
+  });
+
+  return {
+    async putInvitation(invitation) {
+      await client.send(new PutCommand({ TableName: tableName, Item: invitationItem(invitation), ConditionExpression: "attribute_not_exists(PK)" }));
+    },
+
+    async findInvitation(tokenHash, now) {
+      // The index finds it; the item itself is read consistently, so a used or withdrawn one is not found.
+      const found = await queryAll(client, {
+        TableName: tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: "GSI1PK = :hash",
+        ExpressionAttributeValues: { ":hash": indexKeys.invitation(tokenHash).GSI1PK },
+      });
+      const first = found[0];
+      if (first === undefined) return undefined;
+      const indexed = invitationOf(first);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.invitation(indexed.businessId, indexed.invitationId), ConsistentRead: true }));
+      if (Item === undefined) return undefined;
+      const invitation = invitationOf(Item);
+      return invitation.tokenHash === tokenHash && invitation.expiresAt > now.toISOString() ? invitation : undefined;
+    },
+
+    async listInvitations(businessId, now) {
+      const items = await queryKind(businessId, KIND_PREFIX.invitation);
+      return items.map(invitationOf).filter((invitation) => invitation.expiresAt > now.toISOString())
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    },
+
+    async cancelInvitation(businessId, invitationId) {
+      const deleted = await unlessConditionFails(() => client.send(new DeleteCommand({
+        TableName: tableName, Key: keys.invitation(businessId, invitationId), ConditionExpression: "attribute_exists(PK)",
+      })));
+      return deleted !== undefined;
+    },
+
+    async acceptInvitation(invitation, member, membership, now) {
+      const memberItem = toItem(memberSchema, member, keys.member(member.businessId, member.personId), "the member");
+      const membershipItem = toItem(membershipSchema, membership, keys.membership(membership.personId, membership.businessId), "the membership");
+      try {
+        await client.send(new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: tableName,
+                Key: keys.invitation(invitation.businessId, invitation.invitationId),
+                ConditionExpression: "attribute_exists(PK) AND #tokenHash = :hash AND #expiresAtIso > :now",
+                ExpressionAttributeNames: names("tokenHash", "expiresAtIso"),
+                ExpressionAttributeValues: { ":hash": invitation.tokenHash, ":now": now.toISOString() },
+              },
+            },
+            { Put: { TableName: tableName, Item: memberItem } },
+            { Put: { TableName: tableName, Item: membershipItem } },
+          ],
+        }));
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.name === "TransactionCanceledException") return false;
+        throw error;
+      }
+    },
+
+    async getMembership(personId, businessId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.membership(personId, businessId), ConsistentRead: true }));
+      return Item === undefined ? undefined : fromItem(membershipSchema, Item, `the stored membership ${describeItem(Item)}`);
+    },
+
+    async listMemberships(personId) {
+      const items = await queryKind(personId, KIND_PREFIX.membership);
+      return items.map((item) => fromItem(membershipSchema, item, `the stored membership ${describeItem(item)}`));
+    },
+
+    async listMembers(businessId) {
+      const items = await queryKind(businessId, KIND_PREFIX.member);
+      return items.map((item) => fromItem(memberSchema, item, `the stored member ${describeItem(item)}`))
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+
+    async removeMembership(businessId, personId) {
+      try {
+        await client.send(new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: tableName, Key: keys.member(businessId, personId), ConditionExpression: "attribute_exists(PK)" } },
+            { Delete: { TableName: tableName, Key: keys.membership(personId, businessId) } },
+          ],
+        }));
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.name === "TransactionCanceledException") return false;
+        throw error;
+      }
+    },
+
+    async recordLocationStatus(personIds, businessId, businessName, locationId, status) {
+      const checked = withoutUndefined(locationStatusSchema.parse(status)) as LocationStatus;
+      let changed = 0;
+      for (const personId of personIds) {
+        const updated = await unlessConditionFails(() => client.send(new UpdateCommand({
+          TableName: tableName,
+          Key: keys.membership(personId, businessId),
+          UpdateExpression: "SET #locations.#location = :status, #businessName = :name, #statusUpdatedAt = :now",
+          // A removed access stays removed; a re-check of an older day does not hide last night.
+          ConditionExpression: "attribute_exists(PK) AND (attribute_not_exists(#locations.#location) OR #locations.#location.#businessDay <= :day)",
+          ExpressionAttributeNames: { ...names("locations", "businessName", "statusUpdatedAt", "businessDay"), "#location": locationId },
+          ExpressionAttributeValues: { ":status": checked, ":name": businessName, ":now": checked.updatedAt, ":day": checked.businessDay },
+        })));
+        if (updated !== undefined) changed++;
+      }
+      return changed;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Who has access to a business: the reports page's section (the owner invites accountants, sees who
+ * has access and removes it; an accountant can leave), the invitation's own pages, and the pages that
+ * say a request was refused because of a role.
+ */
+import type { Invitation, Member } from "../../members/types";
+import { formatInstant } from "./format";
+import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
+import { ProblemPage } from "./messages";
+
+export interface AccessSectionProps {
+  viewer: Viewer;
+  /** The business's own id (the accountant's "leave" names it). */
+  businessId: string;
+  businessName: string;
+  members: Member[];
+  invitations: Invitation[];
+  notice?: string;
+}
+
+/** The section of the reports page about accountants (lib/web/routes/access.ts loads it). */
+export function AccessSection(props: AccessSectionProps) {
+  const { viewer } = props;
+  if (viewer.role === "accountant") {
+    return (
+      <section aria-labelledby="access-heading" id="access">
+        <h2 id="access-heading">Your access</h2>
+        <p>{`You work on the books of ${props.businessName} as its accountant, and receive its reports.`}</p>
+        <form method="post" action={`/clients/${encodeURIComponent(props.businessId)}/leave`}>
+          <FormToken viewer={viewer} />
+          <button type="submit">{`Leave ${props.businessName}`}</button>
+        </form>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="access-heading" id="access">
+      <h2 id="access-heading">Accountants</h2>
+      {props.notice && <p role="status">{props.notice}</p>}
+      <p>
+        An accountant you invite signs in with their own address and can see every page of this business, approve held days, change the mapping and
+        report settings, and run backfills. Only you can connect or disconnect accounts, export, delete the account, or change who has access.
+        They also receive the reports.
+      </p>
+      {props.members.length === 0
+        ? <p>Nobody else has access.</p>
+        : (
+          <ul>
+            {props.members.map((member) => (
+              <li>
+                {`${member.email}, since ${formatInstant(member.createdAt)} `}
+                <form method="post" action="/reports/access/remove" class="inline">
+                  <FormToken viewer={viewer} />
+                  <input type="hidden" name="personId" value={member.personId} />
+                  <button type="submit">{`Remove access for ${member.email}`}</button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        )}
+      {props.invitations.length > 0 && (
+        <>
+          <h3>Invitations not yet accepted</h3>
+          <ul>
+            {props.invitations.map((invitation) => (
+              <li>
+                {`${invitation.email}, the link works until ${formatInstant(invitation.expiresAt)} `}
+                <form method="post" action="/reports/access/cancel" class="inline">
+                  <FormToken viewer={viewer} />
+                  <input type="hidden" name="invitationId" value={invitation.invitationId} />
+                  <button type="submit">{`Withdraw the invitation to ${invitation.email}`}</button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <InviteForm viewer={viewer} />
+    </section>
+  );
+}
+
+function InviteForm(props: { viewer: Viewer; value?: string; error?: string | undefined }) {
+  return (
+    <form method="post" action="/reports/access/invite" novalidate>
+      <h3>Invite an accountant</h3>
+      <FormToken viewer={props.viewer} />
+      <label for="invite-email">Their email address</label>
+      <input
+        type="email" id="invite-email" name="email" required maxlength={320} autocomplete="off" value={props.value ?? ""}
+        aria-invalid={props.error ? "true" : undefined} aria-describedby={props.error ? "invite-email-error" : "invite-email-hint"}
+      />
+      {!props.error && <p id="invite-email-hint">daybook emails them a link that works once, within 7 days.</p>}
+      <FieldError id="invite-email-error" message={props.error} />
+      <button type="submit">Send invitation</button>
+    </form>
+  );
+}
+
+/** The invite form again, with what was typed and why it was not sent. */
+export function InviteProblemPage(props: { viewer: Viewer; value: string; error: string }) {
+  return (
+    <Layout title="Invite an accountant" viewer={props.viewer}>
+      <InviteForm viewer={props.viewer} value={props.value} error={props.error} />
+      <p><a href="/reports#access">Back to the reports page</a></p>
+    </Layout>
+  );
+}
+
+/** The invitation link's page: a button, because mail scanners follow links but do not press buttons. */
+export function InvitationPage(props: { viewer?: Viewer | undefined; businessName: string; email: string; token: string }) {
+  return (
+    <Layout title={`Join ${props.businessName} on daybook`} viewer={props.viewer}>
+      <p>{`${props.businessName} invited ${props.email} to work on its books in daybook.`}</p>
+      <p>Accepting signs you in as {props.email} (and creates your account if you have none). You can leave at any time.</p>
+      <form method="post" action="/invitations/accept">
+        <input type="hidden" name="token" value={props.token} />
+        <button type="submit">Accept the invitation</button>
+      </form>
+    </Layout>
+  );
+}
+
+export function InvitationInvalidPage(props: { viewer?: Viewer | undefined }) {
+  return (
+    <MessagePage title="This invitation no longer works" viewer={props.viewer}>
+      <p>An invitation works once, within 7 days of being sent. This one has been used already, has expired or been withdrawn, or was copied incompletely.</p>
+      <p>Ask the business that invited you to send a new one from its reports page.</p>
+    </MessagePage>
+  );
+}
+
+export function OwnerOnlyPage(props: { viewer?: Viewer | undefined }) {
+  const business = props.viewer?.businessName ?? "this business";
+  return (
+    <ProblemPage title="Only the owner can do this" viewer={props.viewer} next={{ href: "/history", label: `Back to ${business}` }}>
+      <p>{`You work on ${business} as its accountant. Connecting and disconnecting accounts, the account page (export and deletion) and who has access are for its owner.`}</p>
+    </ProblemPage>
+  );
+}
+
+export function AccessEndedPage(props: { viewer?: Viewer | undefined }) {
+  return (
+    <ProblemPage title="Your access has ended" viewer={props.viewer} next={{ href: "/clients", label: "Go to your clients" }}>
+      <p>The business you were working on has removed your access, or closed its daybook account. Nothing of it is shown to you any more.</p>
+    </ProblemPage>
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * The client list (GET /clients, one query of the person's own partition), choosing the business the
+ * session works on (POST /clients/switch: the person's own, or one that gave them access), and leaving
+ * a business (POST /clients/:businessId/leave). All three are about the person, whichever business
+ * the session works on now.
+ */
+import type { Hono } from "hono";
+import { endAccess } from "../../members/access";
+import { clientList } from "../../members/client-list";
+import * as z from "zod/mini";
+import type { AppEnv, WebDeps } from "../deps";
+import { check, formFields } from "../forms";
+import { ClientsPage } from "../pages/clients";
+import { NotFoundPage } from "../pages/messages";
+import { signedIn } from "../session";
+
+const businessIdField = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+/** Where to go after switching: a path of this app, never another site. */
+const nextField = z.optional(z.string().check(z.maxLength(500), z.regex(/^\/(?![/\\])[^\s]*$/)));
+const switchForm = z.object({ businessId: businessIdField, next: nextField });
+
+const NOTICES = { left: "You left that business: it no longer appears here, and you receive none of its reports." } as const;
+
+export function addClientRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  app.get("/clients", async (c) => {
+    const { person, merchant, role, viewer } = signedIn(c);
+    const memberships = await deps.members.listMemberships(person.merchantId);
+    const current = role === "accountant" ? memberships.find((each) => each.businessId === merchant.merchantId) : undefined;
+    const notice = c.req.query("done") === "left" ? NOTICES.left : undefined;
+    return c.html(ClientsPage({
+      viewer, list: clientList(memberships, deps.now()), ownId: person.merchantId,
+      ...(current ? { current: { businessId: current.businessId, name: current.businessName } } : {}),
+      ...(notice ? { notice } : {}),
+    }));
+  });
+
+  app.post("/clients/switch", async (c) => {
+    const { person, sessionHash, viewer } = signedIn(c);
+    const form = check(switchForm, await formFields(c));
+    if (!form.ok) return c.html(NotFoundPage({ viewer }), 404);
+    const { businessId, next } = form.value;
+    const own = businessId === person.merchantId;
+    // Only a business that gave this person access: any other id is simply not found.
+    if (!own && !(await deps.members.getMembership(person.merchantId, businessId))) return c.html(NotFoundPage({ viewer }), 404);
+    await deps.auth.setActingFor(sessionHash, person.merchantId, own ? undefined : businessId);
+    deps.log("info", "working on a business", { personId: person.merchantId, businessId, own });
+    return c.redirect(next ?? (own ? "/connections" : "/history"), 303);
+  });
+
+  app.post("/clients/:businessId/leave", async (c) => {
+    const { person, sessionHash, viewer } = signedIn(c);
+    const id = businessIdField.safeParse(c.req.param("businessId"));
+    const left = id.success && id.data !== person.merchantId && (await endAccess(deps, id.data, person.merchantId));
+    if (!left) return c.html(NotFoundPage({ viewer }), 404);
+    if (c.get("session")?.actingFor === id.data) await deps.auth.setActingFor(sessionHash, person.merchantId, undefined);
+    deps.log("info", "accountant left a business", { personId: person.merchantId, businessId: id.data });
+    return c.redirect("/clients?done=left", 303);
+  });
+}

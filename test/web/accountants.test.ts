@@ -1,0 +1,213 @@
+/**
+ * Accountants as users, on the web: an owner invites an address from the reports page; the invitee
+ * accepts from the emailed link (signed in, the account made if new, the access recorded, the address
+ * a report recipient); the client list shows every business that invited them with last night per
+ * location, worst first; an accountant works on a business's pages but is refused the owner's; the
+ * owner removes access and the accountant's next request is refused; an accountant leaves.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRecipients } from "../../lib/report/recipients";
+import { tellAccountants } from "../../lib/members/location-status";
+import { accept, dayOf, invite } from "./accountants-world";
+import { addEmailLinks, type EmailLinksWorld, merchantWithLocation, type MerchantWithLocation } from "./email-links-world";
+import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
+
+let world: WebWorld;
+let links: EmailLinksWorld;
+let ownerA: Browser;
+let ownerB: Browser;
+let accountant: Browser;
+let a: MerchantWithLocation;
+let b: MerchantWithLocation;
+const A_EMAIL = "owner.a@example.com";
+const B_EMAIL = "owner.b@example.com";
+const BOOKS = "Books@Example.com";
+let bookkeeperId = "";
+
+beforeAll(async () => {
+  world = await createWebWorld();
+  links = await addEmailLinks(world);
+  ownerA = world.browser({ userAgent: "Owner A/1" });
+  ownerB = world.browser({ userAgent: "Owner B/1" });
+  accountant = world.browser({ userAgent: "Accountant/1" });
+  a = await merchantWithLocation(world, ownerA, A_EMAIL, 0);
+  b = await merchantWithLocation(world, ownerB, B_EMAIL, 1);
+  await world.deps.store.putMerchant({ ...(await world.deps.store.getMerchant(a.merchantId))!, name: "Alder Bakery" });
+  await world.deps.store.putMerchant({ ...(await world.deps.store.getMerchant(b.merchantId))!, name: "Birch Cafe" });
+  await dayOf(world, a.location, "2025-06-01", "held");
+  await dayOf(world, b.location, "2025-06-01", "posted");
+});
+
+afterAll(async () => {
+  expectCleanLogs(world);
+  links.close();
+  await world.close();
+});
+
+const attentionOf = (html: string) => html.slice(html.indexOf('id="attention-heading"'), html.indexOf('id="clients-heading"'));
+const tableOf = (html: string) => html.slice(html.indexOf('aria-label="Your clients"'));
+const page = async (response: Response) => ({ status: response.status, text: await response.text() });
+
+describe("an invitation", () => {
+  it("is sent from the reports page, which then lists it; a bad address is refused next to the field and keeps what was typed", async () => {
+    const reports = await page(await ownerA.get("/reports"));
+    expect(reports.text).toContain("Invite an accountant");
+    const bad = await page(await ownerA.post("/reports/access/invite", { email: "not an address" }));
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('value="not an address"');
+    expect(bad.text).toMatch(/role="alert"[^>]*>Enter an email address/);
+    const own = await page(await ownerA.post("/reports/access/invite", { email: A_EMAIL }));
+    expect(own.status).toBe(400);
+    expect(own.text).toContain("That is your own address");
+
+    const link = await invite(world, ownerA, BOOKS);
+    const listed = await page(await ownerA.get("/reports?access=invited"));
+    expect(listed.text).toContain("Invitation sent.");
+    expect(listed.text).toContain("Withdraw the invitation to books@example.com");
+    // Nothing is written until the link's page is submitted: a GET shows a button.
+    const landing = await page(await accountant.get(link.slice("https://daybook.test".length)));
+    expect(landing.text).toContain("Alder Bakery invited books@example.com");
+    expect(await world.deps.store.findMerchantByEmail(BOOKS)).toBeUndefined();
+
+    const accepted = await accept(accountant, link);
+    expect(accepted.status).toBe(303);
+    expect(accepted.headers.get("Location")).toBe("/clients");
+    const person = await world.deps.store.findMerchantByEmail(BOOKS);
+    expect(person, "accepting made the account").toBeDefined();
+    bookkeeperId = person!.merchantId;
+    expect((await world.deps.members.listMembers(a.merchantId)).map((member) => member.email)).toEqual(["books@example.com"]);
+    // An accepted invitation is consent: the accountant now receives the reports.
+    expect(await getRecipients(world.deps.recipients, a.merchantId, A_EMAIL)).toEqual([A_EMAIL, "books@example.com"]);
+
+    // Single use.
+    const again = await accountant.get(link.slice("https://daybook.test".length));
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain("This invitation no longer works");
+  });
+
+  it("expires after 7 days, and a withdrawn one stops working", async () => {
+    const late = await invite(world, ownerB, "late@example.com");
+    world.clock.advance(7 * 86_400_000 + 1000);
+    try {
+      const stranger = world.browser();
+      const landing = await stranger.get(late.slice("https://daybook.test".length));
+      expect(landing.status).toBe(400);
+      expect(await world.deps.store.findMerchantByEmail("late@example.com")).toBeUndefined();
+    } finally {
+      world.clock.advance(-(7 * 86_400_000 + 1000));
+    }
+    await invite(world, ownerB, "withdrawn@example.com");
+    const [open] = (await world.deps.members.listInvitations(b.merchantId, world.clock.date())).filter((invitation) => invitation.email === "withdrawn@example.com");
+    expect((await ownerB.post("/reports/access/cancel", { invitationId: open!.invitationId })).status).toBe(303);
+    expect(await world.deps.members.listInvitations(b.merchantId, world.clock.date())).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ email: "withdrawn@example.com" })]),
+    );
+  });
+
+  it("lets an accountant who is signed in already accept a second business", async () => {
+    const link = await invite(world, ownerB, BOOKS);
+    expect((await accept(accountant, link)).status).toBe(303);
+    const memberships = await world.deps.members.listMemberships(bookkeeperId);
+    expect(memberships.map((membership) => membership.businessName).sort()).toEqual(["Alder Bakery", "Birch Cafe"]);
+  });
+});
+
+describe("the client list", () => {
+  it("shows both businesses, last night per location, and what needs attention first", async () => {
+    const list = await page(await accountant.get("/clients"));
+    expect(list.status).toBe(200);
+    expect(list.text).toContain("Your clients (2)");
+    expect(list.text).toContain("Held for review, 2025-06-01");
+    expect(list.text).toContain("Posted 2025-06-01");
+    // Alder Bakery's held day comes first; Birch Cafe posted, so nothing of it needs attention.
+    expect(tableOf(list.text).indexOf("Alder Bakery")).toBeLessThan(tableOf(list.text).indexOf("Birch Cafe"));
+    expect(attentionOf(list.text)).toContain("Alder Bakery");
+    expect(attentionOf(list.text)).not.toContain("Birch Cafe");
+    expect(list.text).toContain("Review Main Street, 2025-06-01");
+  });
+
+  it("follows the worker: a location's newer day replaces the older, an older re-check does not", async () => {
+    await dayOf(world, b.location, "2025-06-02", "failed");
+    expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-02" })).toBe(1);
+    expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-01" })).toBe(0);
+    const list = await page(await accountant.get("/clients"));
+    expect(list.text).toContain("Failed on 2025-06-02: QuickBooks refused the connection.");
+    // A failure comes before a held day.
+    for (const part of [attentionOf(list.text), tableOf(list.text)]) expect(part.indexOf("Birch Cafe")).toBeLessThan(part.indexOf("Alder Bakery"));
+  });
+});
+
+describe("working on a client", () => {
+  it("opens the business's pages and approves its held day", async () => {
+    const opened = await accountant.post("/clients/switch", { businessId: a.merchantId, next: `/days/${a.location.locationId}/2025-06-01` });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get("Location")).toBe(`/days/${a.location.locationId}/2025-06-01`);
+    const day = await page(await accountant.get(`/days/${a.location.locationId}/2025-06-01`));
+    expect(day.status).toBe(200);
+    expect(day.text).toContain("Working on Alder Bakery");
+    expect((await accountant.get("/history")).status).toBe(200);
+    expect((await accountant.get("/reports")).status).toBe(200);
+    expect((await accountant.get("/backfill")).status).toBe(404); // no backfill queue in this world: the page says so
+    const approved = await accountant.post(`/days/${a.location.locationId}/2025-06-01/approve`);
+    expect(approved.status).toBe(200);
+    const jobs = await links.drain();
+    expect(jobs.map((job) => JSON.stringify(job.body))).toEqual([expect.stringContaining(a.merchantId)]);
+  });
+
+  it("is refused the owner's pages: connections, connecting, the account, export, deletion and who has access", async () => {
+    for (const path of ["/connections", "/account", "/account/export"]) {
+      const refused = await page(await accountant.get(path));
+      expect(refused.status, path).toBe(403);
+      expect(refused.text).toContain("Only the owner can do this");
+    }
+    for (const [path, fields] of [
+      ["/connect/square", {}], ["/account/delete", { email: A_EMAIL }], ["/reports/access/invite", { email: "x@example.com" }],
+      [`/connections/${(await world.deps.store.listConnections(a.merchantId))[0]!.connectionId}/disconnect`, {}],
+    ] as const) {
+      expect((await accountant.post(path, fields)).status, path).toBe(403);
+    }
+    expect((await world.deps.store.listConnections(a.merchantId)).every((connection) => connection.status === "active")).toBe(true);
+    expect(await world.deps.store.getMerchant(a.merchantId)).toBeDefined();
+  });
+
+  it("cannot work on a business that never invited them", async () => {
+    const switched = await accountant.post("/clients/switch", { businessId: (await world.deps.store.findMerchantByEmail("late@example.com"))?.merchantId ?? "00000000-0000-0000-0000-000000000000" });
+    expect(switched.status).toBe(404);
+    const offSite = await accountant.post("/clients/switch", { businessId: b.merchantId, next: "//evil.example/x" });
+    expect(offSite.status).toBe(404);
+  });
+});
+
+describe("ending access", () => {
+  it("takes effect on the accountant's very next request when the owner removes it", async () => {
+    expect((await accountant.post("/clients/switch", { businessId: a.merchantId })).status).toBe(303);
+    expect((await accountant.get("/history")).status).toBe(200);
+    const reports = await page(await ownerA.get("/reports"));
+    expect(reports.text).toContain("Remove access for books@example.com");
+    expect((await ownerA.post("/reports/access/remove", { personId: bookkeeperId })).status).toBe(303);
+
+    const refused = await page(await accountant.get("/history"));
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain("Your access has ended");
+    expect(refused.text).not.toContain("Main Street");
+    // The session works on the accountant's own account again.
+    const after = await page(await accountant.get("/history"));
+    expect(after.status).toBe(200);
+    expect(after.text).not.toContain("Working on Alder Bakery");
+    expect(await getRecipients(world.deps.recipients, a.merchantId, A_EMAIL)).toEqual([A_EMAIL]);
+    expect((await accountant.post("/clients/switch", { businessId: a.merchantId })).status).toBe(404);
+  });
+
+  it("lets the accountant leave", async () => {
+    expect((await accountant.post("/clients/switch", { businessId: b.merchantId })).status).toBe(303);
+    const reports = await page(await accountant.get("/reports"));
+    expect(reports.text).toContain("Leave Birch Cafe");
+    const left = await accountant.post(`/clients/${b.merchantId}/leave`);
+    expect(left.status).toBe(303);
+    expect(left.headers.get("Location")).toBe("/clients?done=left");
+    expect(await world.deps.members.listMembers(b.merchantId)).toEqual([]);
+    expect(await world.deps.members.listMemberships(bookkeeperId)).toEqual([]);
+    const list = await page(await accountant.get("/clients?done=left"));
+    expect(list.text).toContain("No business has invited you yet.");
+  });
+});
