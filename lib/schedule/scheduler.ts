@@ -27,7 +27,7 @@ export interface SchedulerTickResult {
   locations: number;
   /** Entries another tick had already moved on (its sends carried the same deduplication ids). */
   skipped: number;
-  /** Entries of locations that no longer exist, taken out of the index. */
+  /** Entries of locations that no longer exist, or that do not post (not started, stopped), taken out of the index. */
   removed: number;
   /** Entries that failed (sending or moving); they stay due and the next tick tries again. */
   failed: number;
@@ -55,13 +55,18 @@ export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTi
 }
 
 async function tickEntry(deps: SchedulerDeps, entry: DueEntry, result: SchedulerTickResult): Promise<void> {
-  if (await deps.store.getLocation(entry.merchantId, entry.locationId) === undefined) {
+  const location = await deps.store.getLocation(entry.merchantId, entry.locationId);
+  // Gone, not started, or stopped for a connection (lib/locations/posting-status.ts takes it out itself;
+  // this is for an entry that outlived that): nothing to send, and nothing to send it for.
+  if (location === undefined || location.awaitingStart || location.postingStopped) {
     await ignoringConflict(() => deps.dueIndex.remove(entry));
     result.removed++;
     return;
   }
   const work = dueWork(new Date(entry.nextDueAt), deps.now, entry);
-  const jobs: SyncJob[] = work.days.map((day) => ({
+  // No day before the location's first posting day, re-checks included.
+  const days = work.days.filter((day) => location.postingFrom === undefined || day.businessDay >= location.postingFrom);
+  const jobs: SyncJob[] = days.map((day) => ({
     merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: day.kind,
   }));
   await enqueueJobs(deps, jobs, entry.messageGroup);

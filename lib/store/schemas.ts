@@ -122,6 +122,15 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   currency,
   mapping: mappingSchema,
   accountLabels: z.optional(z.record(id, z.object({ name: z.string(), number: z.optional(z.string()) }))),
+  awaitingStart: z.optional(z.literal(true)),
+  postingFrom: z.optional(businessDay),
+  earlierDaySettings: z.optional(z.array(z.object({
+    timeZone: z.string().check(z.minLength(1)),
+    dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
+    until: businessDay,
+  }))),
+  postingStopped: z.optional(z.object({ reason: z.string(), since: timestamp, resumeFrom: businessDay })),
+  mappingSeen: z.optional(z.array(z.string().check(z.maxLength(300)))),
   updatedAt: timestamp,
 }));
 

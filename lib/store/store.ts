@@ -60,6 +60,11 @@ export interface Store {
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
 
   putLocation(location: LocationConfig): Promise<void>;
+  /**
+   * Writes the location only if the stored one is still the one read (same updatedAt): of two writers
+   * deciding from the same read, one wins and the other gets a ConflictError.
+   */
+  replaceLocation(location: LocationConfig, expectedUpdatedAt: string): Promise<void>;
   getLocation(merchantId: string, locationId: string): Promise<LocationConfig | undefined>;
 
   getSyncRecord(merchantId: string, locationId: string, businessDay: string): Promise<SyncRecord | undefined>;

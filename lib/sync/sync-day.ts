@@ -15,7 +15,8 @@
  * clock once; everything it records carries that instant.
  */
 import { createHash } from "node:crypto";
-import { type BusinessDayWindow, businessDayOf, businessDayWindow } from "../domain/business-day";
+import { type BusinessDayWindow, businessDayOf } from "../domain/business-day";
+import { dayWindowOf } from "../domain/day-settings";
 import { buildJournalEntry, type BuiltEntry, type JournalEntryBody } from "../domain/journal-entry";
 import {
   addSummaries, type DailySummary, emptySummary, isEmptySummary, normaliseSummary, subtractSummaries, summaryHash,
@@ -204,6 +205,13 @@ async function run(
     return saved;
   };
   const posName = location.source === "square" ? "Square" : "Clover";
+  // Go-live: nothing is posted before the merchant starts the location, nor any day before its first.
+  if (location.awaitingStart) {
+    throw new SyncError(`daybook does not post ${location.name} yet: review its mapping and start posting on the locations page`, "needs-merchant");
+  }
+  if (location.postingFrom !== undefined && day.businessDay < location.postingFrom) {
+    throw new SyncError(`daybook posts ${location.name} from ${location.postingFrom}; ${day.businessDay} is before that, so it is not posted`, "needs-merchant");
+  }
   const posConnection = await activeConnection(store, location.merchantId, location.posConnectionId, posName);
   const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
@@ -227,7 +235,8 @@ async function run(
     );
   }
 
-  const window = businessDayWindow(day.businessDay, location.timeZone, location.dayStart);
+  // The day's own settings: a later change of day start or zone never moves a day already posted.
+  const window = dayWindowOf(location, day.businessDay);
   const { summary, warnings: summaryWarnings } = await markOnReconnect(posConnection, () =>
     ports.summarisePosDay(location, posConnection, window, at),
   );

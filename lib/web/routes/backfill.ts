@@ -1,6 +1,7 @@
 /**
  * Backfill on the web (lib/schedule/backfill.ts does the work): GET /backfill shows the form, a
- * one-click "Sync yesterday" per set-up location and the merchant's recent backfills; POST /backfill
+ * one-click "Post <weekday date>" per posting location (its last day ended and settled) and the
+ * merchant's recent backfills; POST /backfill
  * asks for a range of days, POST /backfill/latest for a location's latest day that can be synced; both
  * answer 303 to GET /backfill/:backfillId, the backfill's progress. Every id is looked up in the
  * signed-in merchant's own partition: another merchant's location or backfill is not found. Where
@@ -11,6 +12,7 @@ import { BusinessDayError, parseIsoDate } from "../../domain/business-day";
 import {
   BackfillError, backfillableDays, type BackfillDeps, type BackfillProgress, getBackfill, listBackfills, requestBackfill,
 } from "../../schedule/backfill";
+import { postingProblem } from "../../locations/posting-status";
 import type { Merchant } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
@@ -161,6 +163,13 @@ async function renderPage(
     deps.store.listLocations(merchant.merchantId),
     listBackfills(backfillDeps, merchant.merchantId, RECENT_BACKFILLS),
   ]);
-  const locations: BackfillLocation[] = await Promise.all(saved.map(async (location) => ({ location, ...(await backfillableDays(backfillDeps, location, now)) })));
+  const connections = await deps.store.listConnections(merchant.merchantId);
+  const locations: BackfillLocation[] = await Promise.all(saved.map(async (location) => {
+    const problem = postingProblem(location, connections);
+    return {
+      location, ...(await backfillableDays(backfillDeps, location, now)),
+      ...(problem ? { notPosting: location.awaitingStart ? "Not posting yet: review its mapping and start posting on the locations page." : `Not posting: ${problem.reason}. The locations page says what mends it.` } : {}),
+    };
+  }));
   return BackfillPage({ viewer, locations, recent, ...extra });
 }

@@ -7,6 +7,7 @@
 import type { Hono } from "hono";
 import { sha256Hex } from "../../auth/secrets";
 import { endConnection } from "../../connections/end-connection";
+import { reconcilePostingStatus } from "../../locations/posting-status";
 import { OAuthError } from "../../oauth/provider";
 import {
   CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
@@ -104,11 +105,15 @@ async function endProviderConnections(
   deps: WebDeps, provider: ProviderName, externalId: string, reason: string, applies: (connection: Connection) => boolean,
 ): Promise<number> {
   let ended = 0;
+  const merchants = new Set<string>();
   for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
     if (connection.status === "revoked" || !applies(connection)) continue;
     const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason });
     if (result.ended) ended++;
+    merchants.add(connection.merchantId);
   }
+  // The locations that needed those connections stop posting, and people are told once.
+  for (const merchantId of merchants) await reconcilePostingStatus(deps, merchantId);
   return ended;
 }
 
@@ -136,6 +141,8 @@ async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): 
     // The keeper marked it needs-reconnect and destroyed the tokens; the merchant did this on purpose.
     const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason: "Disconnected in QuickBooks." });
     if (result.ended) ended++;
+    // The keeper's refusal already stopped the company's locations; this makes sure.
+    await reconcilePostingStatus(deps, connection.merchantId);
   }
   return ended;
 }
