@@ -19,6 +19,7 @@
  */
 import type { Context, Hono } from "hono";
 import { addDays } from "../../domain/business-day";
+import { tenderLabel } from "../../domain/journal-entry";
 import { type Mapping, mappingSchema } from "../../domain/mapping";
 import type { DailySummary } from "../../domain/summary";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
@@ -233,7 +234,7 @@ function checkChoices(chart: readonly QuickBooksAccount[], location: LocationCon
   }
   for (const item of items) {
     const rule = groupRule(item.group);
-    const message = problem(item.value, rule.itemLabel(item.key), rule.types, true);
+    const message = problem(item.value, rule.itemLabel(item.group === "tenders" ? tenderLabel(item.key) : item.key), rule.types, true);
     if (message) errors[seenKey(item.group, item.key)] = message;
   }
   if (location.source === "square") {
