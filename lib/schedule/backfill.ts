@@ -129,7 +129,7 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
     throw new BackfillError(`${location.name} is not posting yet: review its mapping and start posting on the locations page first`, "location");
   }
   if (location.postingStopped) {
-    throw new BackfillError(`daybook is not posting ${location.name}: ${location.postingStopped.reason}. Mend that first (the locations page says how)`, "location");
+    throw new BackfillError(`${location.name} is not posting: ${location.postingStopped.reason}. Mend that first (the locations page says how)`, "location");
   }
   const { latest: lastDue, earliest } = await backfillableDays(deps, location, now);
   if (to > lastDue) {
@@ -140,7 +140,7 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
   }
   if (location.postingFrom !== undefined && from < location.postingFrom) {
     throw new BackfillError(
-      `daybook posts ${location.name} from ${location.postingFrom}, the first day chosen when it started posting: choose ${location.postingFrom} or later`, "from",
+      `${location.name} posts from ${location.postingFrom}, the first day chosen when it started posting: choose ${location.postingFrom} or later`, "from",
     );
   }
   const quickBooks = await deps.store.getConnection(request.merchantId, location.quickbooksConnectionId);
