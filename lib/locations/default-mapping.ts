@@ -18,11 +18,14 @@
  *   general one for deposits and donations), never the gift-card liability.
  */
 import type { Mapping } from "../domain/mapping";
+import type { PosSource } from "../model";
 import type { QuickBooksAccount } from "../quickbooks/types";
 
 export type SuggestedMapping = { ok: true; mapping: Mapping } | { ok: false; missing: string[] };
 
 export interface SuggestionOptions {
+  /** The location's POS: its cash tender's key is suggested (Square's CASH, Clover's "Cash"); without it, both. */
+  source?: PosSource;
   /** The location's non-revenue items by name, as its daily summaries key them. */
   nonRevenueItems?: readonly string[];
   /** The location's tenders, keyed as its daily summaries key them (Square's type, Clover's label). */
@@ -102,8 +105,8 @@ export function suggestDefaultMapping(accounts: readonly QuickBooksAccount[], op
     const id = suggestedItemAccount(accounts, defaults, group, key);
     return id !== undefined && id !== defaultOf(defaults, group, key) ? [[key, id]] : [];
   }));
-  // Cash under both POS's keys even before a day used it (Square's CASH, Clover's "Cash").
-  const tenderOverrides = overrides("tenders", ["CASH", "Cash", ...(options.tenders ?? [])]);
+  // Cash under its POS's key even before a day used it; the other POS's key would be a second "Cash" on the mapping page that nothing uses.
+  const tenderOverrides = overrides("tenders", [...CASH_KEYS[options.source ?? "any"], ...(options.tenders ?? [])]);
   const nonRevenueOverrides = overrides("nonRevenue", options.nonRevenueItems ?? []);
   return {
     ok: true,
@@ -114,6 +117,8 @@ export function suggestDefaultMapping(accounts: readonly QuickBooksAccount[], op
     },
   };
 }
+
+const CASH_KEYS: Record<PosSource | "any", readonly string[]> = { square: ["CASH"], clover: ["Cash"], any: ["CASH", "Cash"] };
 
 const notTaxLiability = (account: QuickBooksAccount) => account.accountSubType !== "SalesTaxPayable" && account.accountSubType !== "GlobalTaxPayable";
 

@@ -130,11 +130,20 @@ describe("the suggested default mapping", () => {
     ];
 
     it("sends a house account to its receivable and an external gift card to its own clearing account, never to card clearing", () => {
-      const suggested = suggestDefaultMapping(WITH_OWN, { tenders: ["Credit Card", "Cash", "House Account", "External Gift Card", "Gift Card"] });
+      const suggested = suggestDefaultMapping(WITH_OWN, { source: "clover", tenders: ["Credit Card", "Cash", "House Account", "External Gift Card", "Gift Card"] });
       if (!suggested.ok) throw new Error("expected a mapping");
       expect(suggested.mapping.defaults.tenders).toBe("151");
       // The business's own gift card, redeemed, comes off the gift-card liability (162).
-      expect(suggested.mapping.tenders).toEqual({ CASH: "4", Cash: "4", "House Account": "170", "External Gift Card": "171", "Gift Card": "162" });
+      expect(suggested.mapping.tenders).toEqual({ Cash: "4", "House Account": "170", "External Gift Card": "171", "Gift Card": "162" });
+    });
+
+    it("suggests cash under the location's own POS's key only: a second \"Cash\" would be an item on the mapping page nothing uses", () => {
+      const tendersOf = (source: "square" | "clover") => {
+        const suggested = suggestDefaultMapping(CHART, { source });
+        return suggested.ok ? suggested.mapping.tenders : undefined;
+      };
+      expect(tendersOf("square")).toEqual({ CASH: "4" });
+      expect(tendersOf("clover")).toEqual({ Cash: "4" });
     });
 
     it("suggests nothing of its own for a house account when the chart has no account for it (the mapping page offers to create one)", () => {

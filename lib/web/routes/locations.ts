@@ -151,10 +151,10 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         return c.html(await renderPage(deps, merchant, viewer, { attempt }), 502);
       }
       const catalog = await readCatalog(deps, pos, posLocation.locationId);
-      const suggested = suggestDefaultMapping(chart, catalog ? { tenders: catalog.tenders.map((tender) => tender.key), nonRevenueItems: catalog.nonRevenueItems } : {});
+      const source = pos.provider as PosSource;
+      const suggested = suggestDefaultMapping(chart, { source, ...(catalog ? { tenders: catalog.tenders.map((tender) => tender.key), nonRevenueItems: catalog.nonRevenueItems } : {}) });
       if (!suggested.ok) {
         // The clearing and liability accounts daybook can create on request (POST /quickbooks/:connectionId/create-accounts).
-        const source = pos.provider as PosSource;
         // The accounts the location's own items need are offered on its mapping page, once it is set up.
         const missing = missingAccounts(chart, { source });
         if (missing.length > 0) attempt.createAccounts = { quickbooksConnectionId: quickBooks.connectionId, source, missing };
