@@ -146,7 +146,7 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
 });
 
 describe("a POS connection refused overnight", () => {
-  it("stops the location with one email instead of failing and alerting every night, and the page says Not posting", async () => {
+  it("stops the location with one email instead of failing and alerting every night, the page says Not posting, and reconnecting the same account resumes it", async () => {
     const m = await merchantWith({ square: 1, quickbooks: 1 });
     const [locationId] = await startAll(m, "2025-06-02");
     const queue = createMemoryJobQueue();
@@ -178,5 +178,23 @@ describe("a POS connection refused overnight", () => {
     ]);
     const alerts = (await world.emails()).filter((email) => email.to === m.owner && email.purpose === "alert");
     expect(alerts).toHaveLength(1);
+
+    // Connecting the same Square account again moves the location to it: it resumes from the day it stopped at, and says so once.
+    // Days later: a new browser signs in.
+    const later = world.browser({ ip: `203.0.113.${String(++counter)}` });
+    await later.signIn(m.owner);
+    expect((await later.connect("square", world.accounts.square[1])).status).toBe(303);
+    const square = (await world.deps.store.listConnections(m.merchantId)).find((connection) => connection.provider === "square" && connection.status === "active")!;
+    const resumed = await world.deps.store.getLocation(m.merchantId, locationId!);
+    expect(resumed?.posConnectionId).toBe(square.connectionId);
+    expect(resumed?.postingStopped).toBeUndefined();
+    // 06-03 is due at 02:00 on 06-04 in New York: long past, so the next tick sends it.
+    expect(await world.deps.dueIndex.get(m.merchantId, locationId!)).toMatchObject({ nextDueAt: "2025-06-04T06:00:00.000Z" });
+    expect((await night("2025-06-05T06:45:00.000Z")).map((result) => result.status)).not.toContain("failed");
+    expect(await (await later.get("/locations")).text()).toContain("<strong>Main Street</strong> (Square): Posting, from Monday 2 June 2025.");
+    expect((await postingEmails([m.owner, m.accountant])).slice(2)).toEqual([
+      { to: m.owner, subject: "daybook is posting Main Street again" },
+      { to: m.accountant, subject: "daybook is posting Main Street again" },
+    ]);
   });
 });
