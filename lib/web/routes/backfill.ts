@@ -8,7 +8,7 @@
  * there is no queue (deps.backfill unset) every page says backfill is not available here, 404.
  */
 import type { Context, Hono } from "hono";
-import { BusinessDayError, parseIsoDate } from "../../domain/business-day";
+import { isCalendarDate } from "../../domain/business-day";
 import {
   BackfillError, backfillableDays, type BackfillDeps, type BackfillProgress, getBackfill, listBackfills, requestBackfill,
 } from "../../schedule/backfill";
@@ -23,16 +23,6 @@ import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
 const RECENT_BACKFILLS = 10;
-
-const isCalendarDate = (value: string) => {
-  try {
-    parseIsoDate(value);
-    return true;
-  } catch (error) {
-    if (error instanceof BusinessDayError) return false;
-    throw error;
-  }
-};
 
 const day = (which: "first" | "last") => {
   const message = `Enter the ${which} day as a date, like 2025-06-01.`;

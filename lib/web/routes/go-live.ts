@@ -9,7 +9,7 @@
  * ended, a week at most.
  */
 import type { Context, Hono } from "hono";
-import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../../domain/business-day";
+import { addDays, businessDayOf, isCalendarDate } from "../../domain/business-day";
 import { postingProblem } from "../../locations/posting-status";
 import { BackfillError, MAX_BACKFILL_DAYS_BACK, requestBackfill } from "../../schedule/backfill";
 import { lastDayDueBy, MAX_CATCH_UP_DAYS } from "../../schedule/due-days";
@@ -31,16 +31,6 @@ const DAY_MESSAGE = "Enter the first day to post as a date, like 2025-06-01.";
 const startForm = z.object({
   from: z.string({ error: DAY_MESSAGE }).check(z.trim(), z.regex(/^\d{4}-\d{2}-\d{2}$/, DAY_MESSAGE), z.refine(isCalendarDate, "That day is not a date on the calendar.")),
 });
-
-function isCalendarDate(value: string): boolean {
-  try {
-    parseIsoDate(value);
-    return true;
-  } catch (error) {
-    if (error instanceof BusinessDayError) return false;
-    throw error;
-  }
-}
 
 export function addGoLiveRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.post("/locations/:locationId/start", requireSignedIn(), async (c) => {

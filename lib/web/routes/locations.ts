@@ -10,7 +10,7 @@
  * not yet posted at the earliest; the days before keep theirs (lib/domain/day-settings.ts).
  */
 import type { Context, Hono } from "hono";
-import { BusinessDayError, isTimeZone, parseIsoDate, timeZoneProblem } from "../../domain/business-day";
+import { isCalendarDate, isTimeZone, timeZoneProblem } from "../../domain/business-day";
 import { changeDaySettings, DaySettingsError, sameDaySettings } from "../../domain/day-settings";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
@@ -57,16 +57,6 @@ const locationForm = z.object({
     z.refine((value) => value === "" || isCalendarDate(value), "That day is not a date on the calendar."),
   )),
 });
-
-function isCalendarDate(value: string): boolean {
-  try {
-    parseIsoDate(value);
-    return true;
-  } catch (error) {
-    if (error instanceof BusinessDayError) return false;
-    throw error;
-  }
-}
 
 const FIELDS: readonly LocationField[] = ["timeZone", "dayStart", "quickbooksConnectionId", "applyFrom"];
 
