@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mapping } from "../../lib/domain/mapping";
 import type { Connection, LocationConfig } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
+import { summaryOf } from "../support/summaries";
 import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
 let world: WebWorld;
@@ -196,6 +197,29 @@ describe("the mapping page", () => {
     expect(html).toMatch(new RegExp(`id="mapping-${card}-error"[^>]*>Payments – Card needs an account of type Other Current Asset, Bank or Other Current Liability`));
     expect(selectedValue(html, card)).toEqual([IDS.sales]);
     expect(await stored(a)).toEqual(before);
+  });
+
+  it("puts what the nightly sync found and nobody mapped at the top of the page, marked new, until the mapping is saved with it", async () => {
+    const b = await merchantWith(company());
+    expect((await setUp(b)).status).toBe(303);
+    // The page saved once, as reviewed: what it listed then is not new.
+    expect((await b.browser.post(mappingUrl(b), formOf(await (await b.browser.get(mappingUrl(b))).text()))).status).toBe(303);
+    // A night then used a category and a tender the page has not listed.
+    await world.deps.store.saveSyncRecord({
+      merchantId: b.merchantId, locationId: b.locationId, businessDay: "2025-05-31", state: "posted", posted: [], attempts: 1, updatedAt: world.clock.date().toISOString(),
+      lastSummary: summaryOf({ sales: { GEN_CAT_SEASONAL: 5_000 }, categoryNames: { GEN_CAT_SEASONAL: "Seasonal" }, payments: { "OTHER:Town voucher": 5_000 } }),
+    }, 0);
+    const page = await (await b.browser.get(mappingUrl(b))).text();
+    const fresh = /<legend>New since the mapping was last saved<\/legend>([\s\S]*?)<\/fieldset>/.exec(page)?.[1] ?? "";
+    expect(page.indexOf("<legend>New since the mapping was last saved</legend>")).toBeLessThan(page.indexOf("<legend>Default accounts</legend>"));
+    expect([...fresh.matchAll(/<label for="[^"]+">([^<]+)<\/label>/g)].map((label) => label[1])).toEqual(["Sales – Seasonal (new)", "Payments – Other – Town voucher (new)"]);
+
+    const voucher = itemFieldOf(page, "OTHER:Town voucher");
+    expect((await b.browser.post(mappingUrl(b), { ...formOf(page), [voucher]: IDS.undepositedFunds })).status).toBe(303);
+    const saved = await (await b.browser.get(mappingUrl(b))).text();
+    expect(saved).not.toContain("New since the mapping was last saved");
+    expect(saved).toContain(">Sales – Seasonal</label>");
+    expect((await stored(b)).mapping.tenders).toMatchObject({ "OTHER:Town voucher": IDS.undepositedFunds });
   });
 
   it.each([
