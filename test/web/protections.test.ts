@@ -165,6 +165,8 @@ describe("cross-site request forgery", () => {
         path: "/locations", succeeds: 303, signedIn: true,
         fields: { posConnectionId: connection!.connectionId, locationId: squareLocationId, timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: books.connectionId },
       },
+      // The location just set up starts from today's day, still to come: nothing is queued.
+      { path: `/locations/${squareLocationId}/start`, fields: { from: "2025-06-02" }, succeeds: 303, signedIn: true },
       {
         path: `/locations/${locationId}/mapping`, succeeds: 303, signedIn: true,
         fields: {
@@ -189,7 +191,7 @@ describe("cross-site request forgery", () => {
     const postRoutes = world.app.routes.filter((route) => route.method === "POST" && !route.path.startsWith("/webhooks/")).map((route) => route.path);
     const covered = routes.map((route) => route.path.replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect")
       .replace(/^\/days\/[^/]+\/[^/]+\/approve$/, "/days/:locationId/:businessDay/approve")
-      .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/"));
+      .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/locations\/[^/]+\/start$/, "/locations/:locationId/start").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/"));
     // RFC 8058 one-click unsubscribe is the one deliberate exception: mail clients post it cross-site (test/web/email-links.test.ts).
     expect(new Set(covered)).toEqual(new Set(postRoutes.filter((path) => path !== "/unsubscribe")));
     expect(postRoutes.filter((path) => !covered.includes(path))).toEqual(["/unsubscribe"]);
