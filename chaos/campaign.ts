@@ -32,6 +32,7 @@ import {
   ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { WorkerConfig } from "../lib/config";
+import { docNumber } from "../lib/domain/doc-number";
 import { addSummaries, type DailySummary, isEmptySummary } from "../lib/domain/summary";
 import type { Connection, LocationConfig, SyncRecord } from "../lib/model";
 import { OAuthError } from "../lib/oauth/provider";
@@ -120,6 +121,8 @@ const STEPS: readonly SyncStep[] = ["after-fetch", "after-claim", "after-create"
 const MAX_ATTEMPTS = 5;
 /** Messages per invocation (the event source mapping's batch size). */
 const BATCH_SIZE = 5;
+/** A campaign day sees one late change at most: revisions beyond a few would be a finding of their own ("unknown entry"). */
+const MAX_REVISIONS_CHECKED = 9;
 /** The clients' time limit per request, and how long a "slow" fault takes: longer. */
 const TIMEOUT_MS = 1000;
 const SLOW_MS = 1500;
@@ -708,17 +711,25 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     for (const merchant of planned) {
       const records = new Map((await store.listSyncRecords(merchant.merchantId)).map((record) => [`${record.locationId}|${record.businessDay}`, record]));
+      // Entries are told apart by DocNumber, the key daybook itself finds them by: each planned
+      // location-day's numbers, revision 0 and its adjustments, lead back to it.
+      const dayOfDocNumber = new Map<string, { key: string; revision: number }>();
+      for (const place of merchant.locations) {
+        for (const day of place.days) {
+          for (let revision = 0; revision <= MAX_REVISIONS_CHECKED; revision++) {
+            dayOfDocNumber.set(docNumber(place.location.source, place.location.locationId, day.businessDay, revision), { key: `${place.location.locationId}|${day.businessDay}`, revision });
+          }
+        }
+      }
       const entriesOf = new Map<string, { revision: number; entry: Record<string, unknown> }[]>();
       for (const entry of quickbooks.journalEntries(merchant.realmId)) {
-        const note = typeof entry.PrivateNote === "string" ? entry.PrivateNote : "";
-        const parsed = /location ([^;]+); business day (\d{4}-\d{2}-\d{2}); revision (\d+);/.exec(note);
-        if (!parsed) {
+        const known = dayOfDocNumber.get(typeof entry.DocNumber === "string" ? entry.DocNumber : "");
+        if (!known) {
           problem("unknown entry", `${merchant.realmId} ${String(entry.DocNumber)}`);
           counts.duplicates += 1;
           continue;
         }
-        const key = `${parsed[1] ?? ""}|${parsed[2] ?? ""}`;
-        entriesOf.set(key, [...(entriesOf.get(key) ?? []), { revision: Number(parsed[3]), entry }]);
+        entriesOf.set(known.key, [...(entriesOf.get(known.key) ?? []), { revision: known.revision, entry }]);
       }
       for (const place of merchant.locations) {
         for (const day of place.days) {

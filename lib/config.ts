@@ -71,6 +71,8 @@ export const SETTINGS = {
 
   QUICKBOOKS_CLIENT_ID: text,
   QUICKBOOKS_CLIENT_SECRET: text,
+  /** The app's webhook verifier token (Intuit developer dashboard): QuickBooks' account-change webhooks are checked with it; unset, they are refused. */
+  QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: text,
   QUICKBOOKS_ENVIRONMENT: z._default(z.enum(["sandbox", "production"], { error: "must be sandbox or production" }), "production"),
   /** The Accounting API's base (the simulator locally); Intuit's for QUICKBOOKS_ENVIRONMENT when unset. */
   QUICKBOOKS_BASE_URL: url,
@@ -109,7 +111,7 @@ export const RUNTIMES = {
   /** The web app (functions/api.ts). */
   api: part(
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_WEBHOOK_AUTH_CODE", ...PROVIDER_HOSTS_REQUIRED],
-    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_LINK_KEY", "DAYBOOK_QUEUE_URL", "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL"],
+    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_LINK_KEY", "DAYBOOK_QUEUE_URL", "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN"],
   ),
   /** The nightly worker (functions/worker.ts): it refreshes every provider's tokens, so it needs each app's credentials. */
   worker: part(
@@ -135,7 +137,7 @@ export const RUNTIMES = {
       "AWS_REGION", "DAYBOOK_PUBLIC_URL", "DAYBOOK_LINK_KEY", "DAYBOOK_VAULT_KEY_FILE", "DAYBOOK_OUTBOX_DIR", ...APP_CREDENTIALS,
       "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_WEBHOOK_AUTH_CODE", ...PROVIDER_HOSTS_REQUIRED,
     ],
-    [...PROVIDER_HOSTS, "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL", "QUICKBOOKS_APP_URL"],
+    [...PROVIDER_HOSTS, "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL", "QUICKBOOKS_APP_URL", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN"],
   ),
 };
 

@@ -36,6 +36,11 @@ export interface Connection {
   /** Clover only: "us" | "eu" | "la" | "sandbox", whose hosts serve the merchant. */
   region?: string;
   /**
+   * The connected account's name as the provider gave it when it was connected: the Square business
+   * name, the Clover merchant's name, the QuickBooks company name. What pages show instead of externalId.
+   */
+  accountName?: string;
+  /**
    * ISO 8601: a worker holds the right to refresh these tokens until then (single flight: see
    * acquireRefreshLease). Absent when no refresh is under way.
    */
@@ -48,6 +53,12 @@ export interface Connection {
 export interface AccountLabel {
   name: string;
   number?: string;
+}
+
+/** A QuickBooks Location (the API's Department) or Class, by Id, with the name the company's list gave it when it was chosen. */
+export interface QuickBooksTag {
+  id: string;
+  name: string;
 }
 
 export interface LocationConfig {
@@ -93,6 +104,8 @@ export interface LocationConfig {
    * with: an unmapped item the nightly sync sees that is not among them is marked new. Keys only.
    */
   mappingSeen?: string[];
+  /** The QuickBooks Location and/or Class every line of this location's entries carries (chosen on the locations page). */
+  quickBooksTags?: { location?: QuickBooksTag; class?: QuickBooksTag };
   updatedAt: string;
 }
 
@@ -112,6 +125,11 @@ export interface PostingStopped {
   since: string;
   /** YYYY-MM-DD: the first business day not yet sent for posting when it stopped. */
   resumeFrom: string;
+  /**
+   * The provider accounts of the connections it lost that were removed (a disconnect removes the record):
+   * connecting the same account again re-points the location to the new connection.
+   */
+  accounts?: { provider: ProviderName; externalId: string }[];
 }
 
 export type SyncState = "posting" | "posted" | "no-sales" | "held" | "failed";

@@ -163,7 +163,7 @@ export function parseIsoDate(date: string): { year: number; month: number; day: 
   throw new BusinessDayError(`"${date}" is not a calendar date in the form YYYY-MM-DD`);
 }
 
-/** Whether a YYYY-MM-DD string is a day on the calendar (2025-02-29 is not). */
+/** True for a real calendar date in the form YYYY-MM-DD (not 2026-13-45, not 2025-02-29). */
 export function isCalendarDate(date: string): boolean {
   try {
     parseIsoDate(date);
@@ -172,6 +172,16 @@ export function isCalendarDate(date: string): boolean {
     if (error instanceof BusinessDayError) return false;
     throw error;
   }
+}
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] as const;
+
+/** "2026-03-07" → "Saturday 7 March 2026": a calendar date as a person says it, the same in every locale. */
+export function dayInWords(date: string): string {
+  const { year, month, day } = parseIsoDate(date);
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()] ?? "";
+  return `${weekday} ${String(day)} ${MONTHS[month - 1] ?? ""} ${String(year)}`;
 }
 
 /** "04:30" → 270. Day starts are whole quarter hours. */

@@ -87,16 +87,23 @@ function laterThan(now: Date, updatedAt: string): string {
   return at > updatedAt ? at : new Date(Date.parse(updatedAt) + 1).toISOString();
 }
 
-/** Stops or resumes each of the merchant's locations as its connections now say, and tells people once. */
-export async function reconcilePostingStatus(deps: PostingStatusDeps, merchantId: string): Promise<PostingChanges> {
-  const [locations, connections] = await Promise.all([deps.store.listLocations(merchantId), deps.store.listConnections(merchantId)]);
+/**
+ * Stops or resumes each of the merchant's locations as its connections now say, and tells people once.
+ * `ended`: connections just ended (their records removed), so a location that used one says it was
+ * disconnected and remembers the account, for a reconnect of the same account to re-point it.
+ */
+export async function reconcilePostingStatus(deps: PostingStatusDeps, merchantId: string, ended: readonly Connection[] = []): Promise<PostingChanges> {
+  const [locations, stored] = await Promise.all([deps.store.listLocations(merchantId), deps.store.listConnections(merchantId)]);
+  const gone = ended.filter((connection) => !stored.some((each) => each.connectionId === connection.connectionId)).map((connection): Connection => ({ ...connection, status: "revoked" }));
+  const connections = [...stored, ...gone];
   const now = deps.now();
   const changes: PostingChanges = { stopped: [], resumed: [] };
   for (const location of locations) {
     if (location.awaitingStart) continue;
     const problem = postingProblem(location, connections);
     try {
-      if (problem && !location.postingStopped) changes.stopped.push(await stop(deps, location, problem, now));
+      const lost = gone.filter((connection) => connection.connectionId === location.posConnectionId || connection.connectionId === location.quickbooksConnectionId);
+      if (problem && !location.postingStopped) changes.stopped.push(await stop(deps, location, problem, now, lost));
       else if (!problem && location.postingStopped) {
         const realmId = connections.find((connection) => connection.connectionId === location.quickbooksConnectionId)?.externalId ?? "";
         changes.resumed.push(await resume(deps, location, realmId, now));
@@ -113,12 +120,14 @@ export async function reconcilePostingStatus(deps: PostingStatusDeps, merchantId
   return changes;
 }
 
-async function stop(deps: PostingStatusDeps, location: LocationConfig, problem: PostingProblem, now: Date): Promise<PostingChange> {
+async function stop(deps: PostingStatusDeps, location: LocationConfig, problem: PostingProblem, now: Date, lost: readonly Connection[]): Promise<PostingChange> {
   const entry = await deps.dueIndex.get(location.merchantId, location.locationId);
   // The day the nights had reached: everything before it was sent (and is re-checked on resuming).
   const resumeFrom = entry ? pendingDayOf(entry) : firstDayDueAfter(now, scheduleOf(location));
+  const accounts = lost.map(({ provider, externalId }) => ({ provider, externalId }));
   const stopped: LocationConfig = {
-    ...location, postingStopped: { reason: problem.reason, since: now.toISOString(), resumeFrom }, updatedAt: laterThan(now, location.updatedAt),
+    ...location, postingStopped: { reason: problem.reason, since: now.toISOString(), resumeFrom, ...(accounts.length > 0 ? { accounts } : {}) },
+    updatedAt: laterThan(now, location.updatedAt),
   };
   await deps.store.replaceLocation(stopped, location.updatedAt);
   if (entry) {

@@ -10,11 +10,22 @@ import type { FailureKind, PosSource } from "../model";
 
 export type ReportStatus = "posted" | "adjusted" | "no-sales" | "held" | "failed";
 
+/**
+ * A line as a report keeps it: the entry's line, its account's name as the location's mapping
+ * captured it ("4000 Sales": lib/domain/account-label.ts), and where the account's choice is made.
+ * Shown by name, never by Id; reports kept before names were captured have neither.
+ */
+export interface ReportLine extends EntryLine {
+  accountLabel?: string;
+  /** The location's mapping page at the account (the Id only in the link). */
+  accountUrl?: string;
+}
+
 export interface ReportEntry {
   docNumber: string;
   txnDate: string;
   currency: string;
-  lines: EntryLine[];
+  lines: ReportLine[];
   /** Σ debits = Σ credits, minor units. */
   total: number;
   /** Cash handed out with card payments (Clover's cash back), minor units; in an adjustment, the change. */
@@ -47,7 +58,7 @@ export type Block =
   | { kind: "heading"; text: string }
   | { kind: "paragraph"; text: string; link?: { text: string; url: string } }
   | { kind: "facts"; rows: [string, string][] }
-  | { kind: "lines"; currency: string; lines: EntryLine[]; total: number }
+  | { kind: "lines"; currency: string; lines: ReportLine[]; total: number }
   | { kind: "list"; title: string; items: string[] };
 
 export interface RenderedReport {

@@ -66,6 +66,8 @@ const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
     JournalEntryLineDetail: z.object({
       PostingType: z.enum(["Debit", "Credit"]),
       AccountRef: z.object({ value: z.string() }),
+      DepartmentRef: z.optional(z.object({ value: z.string() })),
+      ClassRef: z.optional(z.object({ value: z.string() })),
     }),
   })),
 }));
@@ -96,6 +98,7 @@ export const connectionSchema = describing<Connection>()(z.object({
   tokenVersion: z.int().check(z.positive()),
   statusReason: z.optional(z.string()),
   region: z.optional(z.string().check(z.minLength(1))),
+  accountName: z.optional(z.string()),
   refreshLeaseUntil: z.optional(timestamp),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -110,6 +113,9 @@ export const storedConnectionSchema = z.object({
   path: ["tokenCiphertext"],
 }));
 
+const quickBooksTag = z.object({ id, name: z.string() });
+export const accountLabelsSchema = z.record(id, z.object({ name: z.string(), number: z.optional(z.string()) }));
+
 export const locationSchema = describing<LocationConfig>()(z.object({
   merchantId: id,
   locationId: id,
@@ -121,7 +127,8 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
   currency,
   mapping: mappingSchema,
-  accountLabels: z.optional(z.record(id, z.object({ name: z.string(), number: z.optional(z.string()) }))),
+  accountLabels: z.optional(accountLabelsSchema),
+  quickBooksTags: z.optional(z.object({ location: z.optional(quickBooksTag), class: z.optional(quickBooksTag) })),
   awaitingStart: z.optional(z.literal(true)),
   postingFrom: z.optional(businessDay),
   earlierDaySettings: z.optional(z.array(z.object({
@@ -129,7 +136,10 @@ export const locationSchema = describing<LocationConfig>()(z.object({
     dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
     until: businessDay,
   }))),
-  postingStopped: z.optional(z.object({ reason: z.string(), since: timestamp, resumeFrom: businessDay })),
+  postingStopped: z.optional(z.object({
+    reason: z.string(), since: timestamp, resumeFrom: businessDay,
+    accounts: z.optional(z.array(z.object({ provider: z.enum(["square", "clover", "quickbooks"]), externalId: z.string().check(z.minLength(1)) }))),
+  })),
   mappingSeen: z.optional(z.array(z.string().check(z.maxLength(300)))),
   updatedAt: timestamp,
 }));

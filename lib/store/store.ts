@@ -2,7 +2,7 @@
  * The Store port: the merchant's profile, connections, locations and sync records (lib/model.ts), as
  * the sync and the web use them. lib/store/dynamo.ts implements it on the one DynamoDB table.
  */
-import type { Connection, ConnectionStatus, LocationConfig, Merchant, ProviderName, SyncRecord } from "../model";
+import type { AccountLabel, Connection, ConnectionStatus, LocationConfig, Merchant, ProviderName, SyncRecord } from "../model";
 
 /** A conditional write lost to another writer; re-read and decide again. */
 export class ConflictError extends Error {
@@ -34,6 +34,12 @@ export interface Store {
   /** Every daybook connection to this provider account (a provider's webhook names only its own id). */
   findConnectionsByExternalId(provider: ProviderName, externalId: string): Promise<Connection[]>;
   /**
+   * The connections of one of CONNECTION_SHARDS partitions of the connections index (keys.ts), every
+   * merchant's, all statuses: the refresh sweep reads them all, shard by shard. Read from an index, so
+   * possibly a moment stale: to find, never to decide.
+   */
+  listConnectionsInShard(shard: number): Promise<Connection[]>;
+  /**
    * Single flight for token refreshes: sets refreshLeaseUntil = `until` if the connection is active,
    * still at `expectedVersion`, and no unexpired lease exists at `now`; ConflictError otherwise.
    * updateConnectionTokens clears the lease.
@@ -58,6 +64,13 @@ export interface Store {
   /** Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and the connection is active; ConflictError otherwise. */
   updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string): Promise<Connection>;
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
+  /**
+   * Removes the connection's record, tokens and all: an ended connection is not kept. A refresh in
+   * flight cannot write it back (its writes are conditional on the record). False if it was gone.
+   */
+  removeConnection(merchantId: string, connectionId: string): Promise<boolean>;
+  /** Records the connected account's name (Connection.accountName); nothing happens when the connection is gone. */
+  setConnectionAccountName(merchantId: string, connectionId: string, accountName: string): Promise<void>;
 
   putLocation(location: LocationConfig): Promise<void>;
   /**
@@ -66,6 +79,12 @@ export interface Store {
    */
   replaceLocation(location: LocationConfig, expectedUpdatedAt: string): Promise<void>;
   getLocation(merchantId: string, locationId: string): Promise<LocationConfig | undefined>;
+  /**
+   * Replaces the location's accountLabels (the sync, after QuickBooks said an account changed) unless
+   * the location was saved since it was read (its updatedAt is no longer `location.updatedAt`): that
+   * save captured the labels itself. True when written.
+   */
+  refreshAccountLabels(location: Pick<LocationConfig, "merchantId" | "locationId" | "updatedAt">, labels: Record<string, AccountLabel>): Promise<boolean>;
 
   getSyncRecord(merchantId: string, locationId: string, businessDay: string): Promise<SyncRecord | undefined>;
   /**

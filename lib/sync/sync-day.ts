@@ -15,19 +15,21 @@
  * clock once; everything it records carries that instant.
  */
 import { createHash } from "node:crypto";
-import { type BusinessDayWindow, businessDayOf } from "../domain/business-day";
+import { type BusinessDayWindow, businessDayOf, isCalendarDate } from "../domain/business-day";
 import { dayWindowOf } from "../domain/day-settings";
-import { buildJournalEntry, type BuiltEntry, type JournalEntryBody } from "../domain/journal-entry";
+import { buildJournalEntry, type BuiltEntry, type EntryTags, isDaybookNote, type JournalEntryBody } from "../domain/journal-entry";
 import {
   addSummaries, type DailySummary, emptySummary, isEmptySummary, normaliseSummary, subtractSummaries, summaryHash,
 } from "../domain/summary";
 import type { Warning } from "../domain/warnings";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
 import type { MerchantSettings } from "../report/review-mode";
+import { settledAt } from "../schedule/due-days";
 import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 import { type Store, ConflictError } from "../store/store";
+import { explainAccountRefusal, explainTagRefusal, isAccountRefusal, isTagRefusal } from "./refusals";
 
-export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
+export { DAYBOOK_NOTE_MARKER } from "../domain/journal-entry";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
 const CLOSED_PERIOD_CODES = new Set(["6210", "6200"]);
 
@@ -127,6 +129,8 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
   if (!location) {
     throw new SyncError(`location ${day.locationId} of merchant ${day.merchantId} is not set up in daybook`, "bug");
   }
+  // Before anything is read or written: a day that has not ended and settled is never posted, whoever asks.
+  assertSettled(day, location, at);
   const review: Review = (await ports.settings.getReviewMode(day.merchantId)) ? (options.approve ? "approve" : "hold") : undefined;
   let record = await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   try {
@@ -136,6 +140,24 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
     const recorded = await recordFailure(ports, day, failure, { at, lastAttempt: false, known: record });
     if (failure.kind === "retryable" || failure.kind === "bug") throw failure;
     return { status: "failed", failure: recorded };
+  }
+}
+
+/**
+ * Refuses a business day that is not a calendar date, or that has not ended plus the settle delay in
+ * the location's zone at `at`: its figures are not final (late card payments, tips added after
+ * close), and a partial day posted would stay in the books. Retryable: the day will settle.
+ */
+export function assertSettled(day: LocationDay, location: Pick<LocationConfig, "timeZone" | "dayStart">, at: Date): void {
+  if (!isCalendarDate(day.businessDay)) {
+    throw new SyncError(`${JSON.stringify(day.businessDay)} is not a calendar date, so there is no such business day to sync.`, "bug");
+  }
+  const settled = settledAt(day.businessDay, location.timeZone, location.dayStart);
+  if (at.getTime() < settled.getTime()) {
+    throw new SyncError(
+      `The business day ${day.businessDay} has not ended and settled yet in ${location.timeZone}: daybook syncs it from ${settled.toISOString()}, two hours after it ends. Nothing was posted.`,
+      "retryable",
+    );
   }
 }
 
@@ -216,11 +238,34 @@ async function run(
   const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
+  const merchant = await store.getMerchant(day.merchantId);
+
+  /**
+   * Posts a claimed entry (postPending). When QuickBooks refuses something the entry names (an account,
+   * the Location or Class: lib/sync/refusals.ts), nothing was created: the claim is void, and the day
+   * fails saying what changed and what to do.
+   */
+  const postClaim = async (claim: PendingEntry): Promise<CreatedJournalEntry> => {
+    try {
+      return await markOnReconnect(qbConnection, () => postPending(quickbooks, claim));
+    } catch (error) {
+      const lines = claim.body.Line.map((line) => ({ accountId: line.JournalEntryLineDetail.AccountRef.value, description: line.Description }));
+      const explained = isAccountRefusal(error) ? await explainAccountRefusal({ store }, quickbooks, location, lines, error)
+        : isTagRefusal(error) ? explainTagRefusal(location, error) : undefined;
+      if (explained === undefined || !(error instanceof QuickBooksError)) throw error;
+      const record = currentRecord();
+      if (record?.pending) {
+        const { pending: _void, ...rest } = withoutVersion(record);
+        await save({ ...rest, updatedAt: at.toISOString() });
+      }
+      throw new SyncError(explained, "needs-merchant", error.details.intuitTid);
+    }
+  };
 
   // (1) An entry a crash left pending is settled first, so what follows starts from the truth.
   const pending = currentRecord()?.pending;
   if (pending) {
-    const settled = await markOnReconnect(qbConnection, () => postPending(quickbooks, pending));
+    const settled = await postClaim(pending);
     const record = currentRecord();
     if (!record) throw new SyncError("the pending entry's record disappeared", "bug");
     await save(settle(record, pending, settled, at));
@@ -261,6 +306,7 @@ async function run(
   const context = {
     source: location.source, locationId: location.locationId, businessDay: day.businessDay, revision,
     withCurrencyRef: company.multiCurrencyEnabled,
+    businessName: merchant?.name ?? "", locationName: location.name, accountLabels: location.accountLabels ?? {}, tags: entryTagsOf(location),
   };
   let entry = buildJournalEntry(delta, location.mapping, context);
   const warnings = [...summaryWarnings, ...entry.warnings];
@@ -282,7 +328,7 @@ async function run(
 
   let created: CreatedJournalEntry;
   try {
-    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
+    created = await postClaim(claimed);
   } catch (error) {
     if (!(error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? ""))) throw error;
     // The books are closed for the business day: the entry goes in today, saying which day it is for.
@@ -295,7 +341,7 @@ async function run(
     const record = currentRecord();
     if (!record) throw new SyncError("the claimed record disappeared", "bug");
     await save({ ...withoutVersion(record), pending: claimed, updatedAt: nowIso });
-    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
+    created = await postClaim(claimed);
   }
   await ports.checkpoint?.("after-create");
 
@@ -320,7 +366,7 @@ function reviewHoldReason(review: Review, before: SyncRecord | undefined, summar
 /** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */
 async function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
   const found = await quickbooks.findJournalEntries({ docNumber: pending.docNumber });
-  const ours = found.filter((candidate) => candidate.privateNote?.startsWith(DAYBOOK_NOTE_MARKER));
+  const ours = found.filter((candidate) => isDaybookNote(candidate.privateNote));
   if (ours.length > 0) {
     const hash = summaryHash(pending.summary);
     const same = ours.find((candidate) => candidate.privateNote?.includes(hash));
@@ -337,6 +383,12 @@ async function postPending(quickbooks: QuickBooksClient, pending: PendingEntry):
     );
   }
   return quickbooks.createJournalEntry(pending.body, pending.requestId);
+}
+
+/** The location's QuickBooks Location and Class, as the entry builder takes them. */
+function entryTagsOf(location: LocationConfig): EntryTags {
+  const tags = location.quickBooksTags;
+  return { ...(tags?.location ? { departmentId: tags.location.id } : {}), ...(tags?.class ? { classId: tags.class.id } : {}) };
 }
 
 function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJournalEntry, now: Date): Omit<SyncRecord, "version"> {

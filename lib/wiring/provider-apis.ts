@@ -5,7 +5,7 @@
  * reader holds one connection's tokens; handed out as the sync's ports and the pages' readers.
  */
 import { cloverCatalog, squareCatalog } from "../locations/pos-catalog";
-import { cloverLocations, type ProviderReaders, squareLocations } from "../locations/readers";
+import { cloverLocations, type ProviderReaders, squareBusinessName, squareLocations } from "../locations/readers";
 import type { Connection } from "../model";
 import type { TokenKeeper } from "../oauth/token-keeper";
 import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
@@ -16,7 +16,7 @@ import { summariseSquareLocationDay } from "../pos/square/day";
 import { createRawResponseCaller } from "../pos/square/raw-responses";
 import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickbooks/client";
 import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
-import type { QuickBooksClient, QuickBooksTokenSource } from "../quickbooks/types";
+import type { QuickBooksClient, QuickBooksTokenSource, QuickBooksTrackingReader } from "../quickbooks/types";
 import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
 import type { SyncPorts } from "../sync/sync-day";
 
@@ -82,7 +82,7 @@ function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
     squareCaller: (connection: Connection) => createRawResponseCaller({
       baseUrl: hosts.squareBaseUrl, accessToken: accessToken(connection), timeoutMs: square.timeoutMs ?? 30_000, maxRetries: square.maxRetries ?? 3,
     }),
-    quickBooks: (connection: Connection): { client: QuickBooksClient & QuickBooksAccountCreator; tokens: QuickBooksTokenSource } => {
+    quickBooks: (connection: Connection): { client: QuickBooksClient & QuickBooksAccountCreator & QuickBooksTrackingReader; tokens: QuickBooksTokenSource } => {
       const source = quickBooksTokenSource(tokens, connection);
       const client = createQuickBooksClient({
         baseUrl: hosts.quickBooksBaseUrl,
@@ -130,5 +130,10 @@ export function pageReaders(tokens: TokenKeeper, hosts: ProviderHosts, tuning: A
     },
     posDay: summariserOf(apis),
     quickBooks: (connection) => apis.quickBooks(connection).client,
+    async accountName(connection) {
+      if (connection.provider === "square") return squareBusinessName(apis.squareCaller(connection));
+      if (connection.provider === "clover") return (await apis.cloverReader(connection).getMerchant()).name;
+      return (await apis.quickBooks(connection).client.getCompanySettings()).companyName;
+    },
   };
 }

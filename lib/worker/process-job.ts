@@ -14,6 +14,8 @@
  * posted entry's report is keyed by its revision, each report remembers who already has it, and the
  * backfill's progress counts each day once.
  */
+import { accountLabel } from "../domain/account-label";
+import type { EntryLine } from "../domain/journal-entry";
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
 import { type PostingStatusDeps, reconcilePostingStatus } from "../locations/posting-status";
@@ -21,7 +23,7 @@ import { signLink } from "../links/signed-link";
 import { addressHash, getRecipients, type RecipientStore } from "../report/recipients";
 import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
 import { type BackfillDayOutcome, type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
-import { escapeHtml, renderSyncReport, type ReportEntry, type ReportStatus } from "../report/sync-report";
+import { escapeHtml, renderSyncReport, type ReportEntry, type ReportLine, type ReportStatus } from "../report/sync-report";
 import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
@@ -140,6 +142,16 @@ async function report(deps: WorkerDeps, day: LocationDay, outcome: Reportable): 
   return deliverPending(deps, day, { merchant, location });
 }
 
+/** The entry's lines as the report keeps them: each account by name, the Id only in the link to where it is mapped. */
+function reportLines(deps: WorkerDeps, location: LocationConfig, lines: readonly EntryLine[]): ReportLine[] {
+  const mapping = `${deps.publicUrl}/locations/${encodeURIComponent(location.locationId)}/mapping`;
+  return lines.map((line) => ({
+    ...line,
+    accountLabel: accountLabel(line.accountId, location.accountLabels),
+    accountUrl: `${mapping}#account-${encodeURIComponent(line.accountId)}`,
+  }));
+}
+
 function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationConfig, day: LocationDay, outcome: Reportable): StoredReportContent {
   const base = {
     merchantName: merchant.name,
@@ -155,7 +167,7 @@ function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationC
     case "posted":
     case "adjusted": {
       const entry: ReportEntry = {
-        docNumber: outcome.docNumber, txnDate: outcome.txnDate, currency: outcome.entry.currency, lines: outcome.entry.lines,
+        docNumber: outcome.docNumber, txnDate: outcome.txnDate, currency: outcome.entry.currency, lines: reportLines(deps, location, outcome.entry.lines),
         total: outcome.entry.total, cashBack: outcome.entry.cashBack,
         quickBooksUrl: `${deps.quickBooksAppUrl}/app/journal?txnId=${encodeURIComponent(outcome.entryId)}`,
       };
@@ -163,7 +175,9 @@ function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationC
     }
     case "held": {
       const { docNumber, txnDate, currency, lines, total, cashBack } = outcome.entry;
-      return { ...base, entry: { docNumber, txnDate, currency, lines, total, cashBack }, heldReason: outcome.reason, warnings: outcome.warnings };
+      return {
+        ...base, entry: { docNumber, txnDate, currency, lines: reportLines(deps, location, lines), total, cashBack }, heldReason: outcome.reason, warnings: outcome.warnings,
+      };
     }
     case "no-sales":
       return { ...base, warnings: outcome.warnings };

@@ -156,6 +156,7 @@ export function createAccount(company: Company, input: unknown): AccountRecord {
     Name: name,
     AccountType: accountType,
     ...(accountSubType !== undefined ? { AccountSubType: accountSubType } : {}),
+    ...(body.AcctNum !== undefined && body.AcctNum.trim() !== "" ? { AcctNum: body.AcctNum.trim() } : {}),
     Classification: CLASSIFICATION_BY_TYPE[accountType] ?? "Asset",
     Active: true,
   };

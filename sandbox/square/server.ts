@@ -31,7 +31,7 @@ import { derivePayments, listPaymentRefunds, listPayments } from "./payments";
 import { checkSchedule, getPayout, listPayoutEntries, listPayouts, type PayoutSchedule, type PayoutTruth, payoutIds, payoutTruth } from "./payouts";
 import { type Caller, OAuthAuthority, requireScope, type SquareOAuthState, SYNC_SCOPES } from "./oauth";
 import { parseJsonBody } from "./request-checks";
-import { locationBody, type MerchantInput, SquareData } from "./store";
+import { locationBody, merchantBody, type MerchantInput, SquareData } from "./store";
 
 export type { Fault, FaultHandle, FaultKind, FaultRule, SquareEndpoint } from "./faults";
 export type { LocationInput, MerchantInput } from "./store";
@@ -228,6 +228,17 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
     const name = data.businessName(caller.merchantId);
     const locations = data.locationsOf(caller.merchantId).sort((a, b) => a.name.localeCompare(b.name));
     return c.json({ locations: locations.map((location) => locationBody(location, name)) });
+  });
+
+  // RetrieveMerchant: "me" is the merchant the token acts for; another merchant's id is not this token's to read.
+  app.get("/v2/merchants/:merchantId", (c) => {
+    const caller = c.get("caller");
+    requireScope(caller, "MERCHANT_PROFILE_READ");
+    const id = c.req.param("merchantId");
+    if (id !== "me" && id !== caller.merchantId) {
+      throw new SquareApiError(401, "AUTHENTICATION_ERROR", "UNAUTHORIZED", `This access token is not authorized for merchant ${id}.`);
+    }
+    return c.json({ merchant: merchantBody(data, caller.merchantId) });
   });
 
   app.get("/v2/locations/:locationId", (c) => {

@@ -49,7 +49,10 @@ describe("going live with a Clover location in Chromium", () => {
   let firstDay = "";
 
   it("connects Clover and QuickBooks, and sets the location up in its own zone: it awaits review, nothing posted", async () => {
-    await signIn(stack, page, EMAIL, false);
+    expect(await signIn(stack, page, EMAIL, false)).toBe("/business-name");
+    await page.getByLabel("Business name").fill("Harbor Kiosk LLC");
+    await page.getByRole("button", { name: "Save and continue" }).click();
+    await page.waitForURL(/\/connections$/);
     await connect(stack, page, "Clover", DEMO.clover.merchantId);
     await connect(stack, page, "QuickBooks", DEMO.quickbooks.realmId);
     await page.getByRole("link", { name: "Locations" }).click();

@@ -63,8 +63,11 @@ export async function newestEmail(stack: LocalStack, after: string[] = []): Prom
   return { file: newest, raw: await readFile(join(stack.outboxDir, newest), "utf8") };
 }
 
-/** Asks for a sign-in link on `page`, opens it from the outbox and presses the button; `shoot` checks each page. */
-export async function signIn(stack: LocalStack, page: Page, email: string, shoot: boolean): Promise<void> {
+/**
+ * Asks for a sign-in link on `page`, opens it from the outbox and presses the button; `shoot` checks each
+ * page. Returns where it led: the business name page the first time, else the connections page.
+ */
+export async function signIn(stack: LocalStack, page: Page, email: string, shoot: boolean): Promise<string> {
   await page.goto(stack.url);
   expect(new URL(page.url()).pathname).toBe("/sign-in");
   if (shoot) await checkPage(page, "sign-in");
@@ -78,7 +81,8 @@ export async function signIn(stack: LocalStack, page: Page, email: string, shoot
   await page.goto(link!);
   if (shoot) await checkPage(page, "sign-in-confirm");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/connections$/);
+  await page.waitForURL(/\/(business-name|connections)$/);
+  return new URL(page.url()).pathname;
 }
 
 /** On the connections page: presses Connect for the provider and approves on the simulator's consent page, choosing `account`. */

@@ -65,7 +65,7 @@ describe("daybook preview reproduces the worked example of reference/square.md �
     expect(output.journalEntry).toEqual({
       TxnDate: "2025-03-14",
       DocNumber: docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0),
-      PrivateNote: `Posted by daybook; source Square; location L8EXAMPLE0001; business day 2025-03-14; revision 0; summary sha256 ${summaryHash(summary)}.`,
+      PrivateNote: `location L8EXAMPLE0001 – Friday 14 March 2025 – daily sales from Square – revision 0. Posted by daybook; summary sha256 ${summaryHash(summary)}.`,
       Line: [
         ["Sales – Beverages", 9, "Credit", "44"],
         ["Sales – Food", 3.5, "Credit", "45"],
@@ -206,7 +206,7 @@ describe("daybook preview --source clover", () => {
     expect(output.journalEntry).toEqual({
       TxnDate: "2024-06-20",
       DocNumber: docNumber("clover", "K3V8AZN1QW5YM", "2024-06-20", 0),
-      PrivateNote: `Posted by daybook; source Clover; location K3V8AZN1QW5YM; business day 2024-06-20; revision 0; summary sha256 ${summaryHash(output.summary)}.`,
+      PrivateNote: `location K3V8AZN1QW5YM – Thursday 20 June 2024 – daily sales from Clover – revision 0. Posted by daybook; summary sha256 ${summaryHash(output.summary)}.`,
       Line: [
         ["Sales – Beverages", 3.5, "Credit", "44"],
         ["Sales – Food", 14, "Credit", "45"],
@@ -255,9 +255,9 @@ describe.concurrent("daybook preview --source clover refuses bad input with one 
     ["--refunds", [...base, "--refunds", fixturePath("clover/card-sale.json")], /^daybook: --refunds is for --source square; Clover's refunds come inside the orders/],
     ["--catalog", [...base, "--catalog", fixturePath("square/catalog.json")], /^daybook: --catalog is for --source square; Clover's categories come from --items/],
     ["--items with square", [...workedExample("2025-03-14"), "--items", fixturePath("clover/items.json")], /^daybook: --items is for --source clover/],
-    ["a malformed order", swap("--orders", malformed), /^daybook: order BROKEN0RDER01 is not valid: payments\.elements\.0\.amount: Invalid input: expected number, received string$/],
+    ["a malformed order", swap("--orders", malformed), /^daybook: order 1 of an orders page is not valid: payments\.elements\.0\.amount: Invalid input: expected number, received string$/],
     ["a malformed item page", swap("--items", badItems), /^daybook: item ITEM1 is not valid: categories: Invalid input: expected object, received array$/],
-    ["another currency", [...base, "--currency", "CAD"], /^daybook: order 7BJQ0X3MJ4TZE is in USD, but the merchant's currency is CAD$/],
+    ["another currency", [...base, "--currency", "CAD"], /^daybook: an order is in USD, but the merchant's currency is CAD$/],
     ["orders given twice", [...base, "--orders", fixturePath("clover/card-sale.json")], /^daybook: order 7BJQ0X3MJ4TZE appears more than once/],
     ["Square orders given as Clover's", swap("--orders", fixturePath("square/worked-example/orders.json")), /^daybook: orders file .*orders\.json looks like Square data .*not Clover's: use --source square$/],
     ["a --location that is not the orders' merchant", [...base, "--location", "K3V8AZN1QW5YX"], /^daybook: --location K3V8AZN1QW5YX matches none of the orders; they are from merchant K3V8AZN1QW5YM$/],

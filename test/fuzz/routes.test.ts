@@ -43,7 +43,7 @@ const PUBLIC_ROUTES = new Set([
   "GET /approve", "POST /approve", "GET /unsubscribe", "POST /unsubscribe", "GET /disconnect/quickbooks",
 ]);
 /** Fuzzed with their signatures in webhooks.test.ts. */
-const WEBHOOK_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover"]);
+const WEBHOOK_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover", "POST /webhooks/quickbooks"]);
 
 /** The values each path parameter is tried with: the fuzzer's own, merchant B's, and near misses (hostile text is added to all). */
 interface ParamValues {
@@ -94,6 +94,10 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /reports/recipients": { what: "the fuzzer's own recipients list", allows: (change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key) },
   "POST /reports/recipients/remove": { what: "the fuzzer's own recipients list", allows: (change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key) },
   "POST /reports/review-mode": { what: "the fuzzer's own review-mode setting", allows: (change) => ownPartition(change) && /\|SETTINGS#REVIEW/.test(change.key) },
+  "POST /business-name": {
+    what: "the fuzzer's own business name (its profile's name)",
+    allows: (change) => ownPartition(change) && /\|PROFILE$/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => ["name", "updatedAt"].includes(name)),
+  },
   "POST /backfill": { what: "a backfill of the fuzzer's own location (BACKFILL#…)", allows: (change) => ownPartition(change) && /\|BACKFILL#/.test(change.key) && change.kind === "added" },
 };
 

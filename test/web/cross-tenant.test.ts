@@ -66,7 +66,8 @@ const ATTEMPTS: Attempt[] = [
   { route: "GET /sign-in", request: (a) => a.get("/sign-in"), status: 303 },
   // Anyone may ask for a link to any address; it goes to B's inbox, and nothing of B's changes.
   { route: "POST /sign-in", request: (a, b) => a.post("/sign-in", { email: b.email }), status: 200 },
-  { route: "GET /sign-in/confirm", request: (a) => a.get(`/sign-in/confirm?token=${randomBytes(32).toString("base64url")}`), status: 200 },
+  // A link that is not one (or is used up) is refused on opening: nothing to confirm.
+  { route: "GET /sign-in/confirm", request: (a) => a.get(`/sign-in/confirm?token=${randomBytes(32).toString("base64url")}`), status: 400 },
   { route: "POST /sign-in/confirm", request: (a) => a.post("/sign-in/confirm", { token: randomBytes(32).toString("base64url") }), status: 400 },
   { route: "POST /sign-out", request: (a) => a.post("/sign-out"), status: 303 },
   { route: "GET /sessions", request: (a) => a.get("/sessions"), status: 200 },
@@ -86,6 +87,9 @@ const ATTEMPTS: Attempt[] = [
     status: 404,
   })),
   { route: "GET /account", request: (a) => a.get("/account"), status: 200 },
+  // The business name is the signed-in merchant's: A's page suggests nothing of B's, and A's save names A's business only.
+  { route: "GET /business-name", request: (a) => a.get("/business-name"), status: 200 },
+  { route: "POST /business-name", request: (a, b) => a.post("/business-name", { name: "Victim Street", merchantId: b.merchantId }), status: 303 },
   { route: "GET /account/export", request: (a) => a.get("/account/export"), status: 200 },
   { route: "POST /account/delete", request: (a, b) => a.post("/account/delete", { email: b.email }), status: 400, typed: (b) => [b.email] },
   {
@@ -101,6 +105,14 @@ const ATTEMPTS: Attempt[] = [
     request: (a, b) => a.request("POST", "/webhooks/clover", JSON.stringify({
       appId: world.clover.appId, merchants: { [connectionOf(b, "clover").externalId]: [{ objectId: `A:${world.clover.appId}`, type: "DELETE", ts: 1 }] },
     }), { headers: { "Content-Type": "application/json", "X-Clover-Auth": "a-guess" } }),
+    status: 401,
+  },
+  // Anyone can say B's company changed its accounts; unsigned, nothing is read or written.
+  {
+    route: "POST /webhooks/quickbooks",
+    request: (a, b) => a.request("POST", "/webhooks/quickbooks", JSON.stringify({
+      eventNotifications: [{ realmId: connectionOf(b, "quickbooks").externalId, dataChangeEvent: { entities: [{ name: "Account", id: "79", operation: "Update" }] } }],
+    }), { headers: { "Content-Type": "application/json" } }),
     status: 401,
   },
   { route: "GET /approve", request: (a, b) => a.get(`/approve?token=${forgedLink(b, "approve-day")}`), status: 400 },
@@ -293,7 +305,7 @@ it("merchant A's session never reaches merchant B's data, on every route", async
   expect(await world.deps.auth.listSessions(b.merchantId, world.clock.date())).toHaveLength(2);
   for (const connection of b.connections) {
     const current = await world.deps.store.getConnection(b.merchantId, connection.connectionId);
-    // B's finished flow reconnected the same Square account, which replaces B's earlier Square connection.
-    expect(current?.status, connection.provider).toBe(connection.provider === "square" ? "revoked" : "active");
+    // B's finished flow reconnected the same Square account, which replaces (removes) B's earlier Square connection.
+    expect(current?.status, connection.provider).toBe(connection.provider === "square" ? undefined : "active");
   }
 }, 180_000);

@@ -9,10 +9,10 @@ import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
-import { DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
+import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
 import {
-  accessWorks, type Browser, canonicalJson, CLOVER_APP_ID, CLOVER_AUTH_CODE, createWebWorld, expectCleanLogs, PUBLIC_URL, SQUARE_NOTIFICATION_URL,
-  SQUARE_SIGNATURE_KEY, type WebWorld,
+  accessWorks, type Browser, canonicalJson, CLOVER_APP_ID, CLOVER_AUTH_CODE, connectedMerchant, createWebWorld, expectCleanLogs, PUBLIC_URL,
+  QUICKBOOKS_VERIFIER_TOKEN, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY, type WebWorld,
 } from "./world";
 
 let world: WebWorld;
@@ -114,16 +114,15 @@ describe("Square's oauth.authorization.revoked", () => {
     expect(await stillWorks(merchantId, connectionId)).toBe(true);
   });
 
-  it("ends the connections of the revoked Square account and destroys their tokens", async () => {
+  it("ends (removes) the connections of the revoked Square account, tokens and all", async () => {
     const { merchantId, externalId, connectionId } = await connected("square");
     await revokeInSquare(externalId);
     const body = revokedEvent(externalId, world.clock.date().toISOString());
     world.clock.advance(1000);
     const response = await postSquare(body, squareSignature(body));
     expect(response.status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({
-      status: "revoked", tokenCiphertext: "", statusReason: "Access was revoked in Square.",
-    });
+    // An ended connection is removed at once, tokens and all.
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("a replayed revocation never ends a connection made after it", async () => {
@@ -167,11 +166,11 @@ describe("Clover's app-uninstall webhook", () => {
     expect(await stillWorks(merchantId, connectionId)).toBe(true);
   });
 
-  it("ends the connection when Clover reports the uninstall, and destroys its tokens", async () => {
+  it("ends (removes) the connection when Clover reports the uninstall, tokens and all", async () => {
     const { merchantId, externalId, connectionId } = await connected("clover");
     const status = await world.clover.uninstallApp(externalId, { webhookUrl: `${base}/webhooks/clover` });
     expect(status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("ignores another app's events", async () => {
@@ -200,7 +199,7 @@ describe("QuickBooks' disconnect URL", () => {
     expect(await response.text()).toContain("daybook has checked with QuickBooks");
     const connection = await world.deps.store.getConnection(merchantId, connectionId);
     expect(connection?.status).toBe("active");
-    // Asking rotated the tokens, and the new ones were kept: the chain is whole.
+    // Asking refreshed nothing; the tokens still work and their rotation chain is whole.
     const tokens = await openTokens(world.deps.vault, connection!);
     secrets.push(tokens.accessToken, tokens.refreshToken ?? "");
     expect(await accessWorks(world, "quickbooks", tokens.accessToken, externalId)).toBe(true);
@@ -209,14 +208,12 @@ describe("QuickBooks' disconnect URL", () => {
     expect(await accessWorks(world, "quickbooks", refreshed.accessToken, externalId)).toBe(true);
   });
 
-  it("ends the connection when QuickBooks refuses its tokens, and destroys them", async () => {
+  it("ends (removes) the connection when QuickBooks refuses its tokens", async () => {
     const { merchantId, externalId, connectionId } = await connected("quickbooks");
     world.quickbooks.revokeAll(externalId);
     const response = await world.browser().get(`/disconnect/quickbooks?realmId=${externalId}`);
     expect(response.status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({
-      status: "revoked", tokenCiphertext: "", statusReason: "Disconnected in QuickBooks.",
-    });
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("answers a malformed realmId with 400 and limits the checks per company", async () => {
@@ -224,10 +221,94 @@ describe("QuickBooks' disconnect URL", () => {
     expect((await world.browser().get("/disconnect/quickbooks?realmId=abc")).status).toBe(400);
 
     const { externalId } = await connected("quickbooks");
-    const tokenCalls = () => world.quickbooks.requestCounts().token;
-    const start = tokenCalls();
+    const apiCalls = () => world.quickbooks.requestCounts().api;
+    const start = apiCalls();
     for (let index = 0; index < 12; index++) expect((await world.browser().get(`/disconnect/quickbooks?realmId=${externalId}`)).status).toBe(200);
-    // Ten checks an hour (each one refresh), then the page without asking.
-    expect(tokenCalls() - start).toBe(10);
+    // Ten checks an hour (each one read of the company: CompanyInfo and Preferences), then the page without asking.
+    expect(apiCalls() - start).toBe(20);
+  });
+
+  it("cannot make daybook refresh tokens at will: a forged visit refreshes only a token that is due, once an hour at most", async () => {
+    const { merchantId, externalId, connectionId } = await connected("quickbooks");
+    const tokenCalls = () => world.quickbooks.requestCounts().token;
+    const visit = async () => expect((await world.browser().get(`/disconnect/quickbooks?realmId=${externalId}`)).status).toBe(200);
+    const start = tokenCalls();
+    for (let index = 0; index < 5; index++) await visit();
+    // The access token from connecting still works: QuickBooks answered it, nothing was refreshed.
+    expect(tokenCalls() - start).toBe(0);
+
+    // An hour later the access token is due: the next visit refreshes it once, the ones after it not at all.
+    world.clock.advance(61 * 60_000);
+    for (let index = 0; index < 4; index++) await visit();
+    expect(tokenCalls() - start).toBe(1);
+    expect((await world.deps.store.getConnection(merchantId, connectionId))?.status).toBe("active");
+  });
+});
+
+describe("QuickBooks' account-change webhook", () => {
+  const postQuickBooks = (body: string, signature?: string) =>
+    world.app.request(`${PUBLIC_URL}/webhooks/quickbooks`, {
+      method: "POST", body, headers: { "Content-Type": "application/json", ...(signature !== undefined ? { "intuit-signature": signature } : {}) },
+    });
+  const intuitSignature = (body: string, token = QUICKBOOKS_VERIFIER_TOKEN) => createHmac("sha256", token).update(body, "utf8").digest("base64");
+  const notification = (realmId: string, entity: string) =>
+    JSON.stringify({ eventNotifications: [{ realmId, dataChangeEvent: { entities: [{ name: entity, id: "79", operation: "Update", lastUpdated: "2025-06-01T10:00:00.000Z" }] } }] });
+  /** How many times the company's chart was read. */
+  const chartReads = (realmId: string) => world.quickbooks.requestLog()
+    .filter((record) => record.realmId === realmId && record.path.endsWith("/query") && /FROM Account\b/.test(new URLSearchParams(record.search).get("query") ?? "")).length;
+
+  /** A merchant whose Square location posts to a company of its own, set up (so its accounts' names were captured). */
+  async function setUpLocation() {
+    const realmId = `9133${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`;
+    world.quickbooks.addCompany({ realmId, companyName: "Renamed Books LLC", accounts: [...DEFAULT_ACCOUNTS] });
+    counter += 1;
+    const merchant = await connectedMerchant(world, realmId, { ip: `203.0.113.${String(counter)}`, email: `qbohook${unique()}@example.com` });
+    const saved = await merchant.browser.post("/locations", {
+      posConnectionId: (await merchant.connection("square")).connectionId, locationId: merchant.locationId, timeZone: "UTC", dayStart: "00:00",
+      quickbooksConnectionId: (await merchant.connection("quickbooks")).connectionId,
+    });
+    expect(saved.status).toBe(303);
+    const labels = async () => (await world.deps.store.getLocation(merchant.merchantId, merchant.locationId))?.accountLabels;
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Sales of Product Income" });
+    return { ...merchant, labels };
+  }
+
+  it("refuses forged and unsigned notifications with 401, reading nothing", async () => {
+    const { realmId, labels } = await setUpLocation();
+    world.quickbooks.renameAccount(realmId, IDS.sales, "Forged Sales");
+    const body = notification(realmId, "Account");
+    const reads = chartReads(realmId);
+    for (const signature of [undefined, "", intuitSignature(body, "not-the-token"), intuitSignature(`${body} `), "!!!"]) {
+      expect((await postQuickBooks(body, signature)).status).toBe(401);
+    }
+    expect(chartReads(realmId)).toBe(reads);
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Sales of Product Income" });
+  });
+
+  it("reads the chart once when QuickBooks says an account changed, and the location shows the new name", async () => {
+    const { realmId, labels } = await setUpLocation();
+    world.quickbooks.renameAccount(realmId, IDS.sales, "Food and Drink Sales");
+    const reads = chartReads(realmId);
+    const body = notification(realmId, "Account");
+    expect((await postQuickBooks(body, intuitSignature(body))).status).toBe(200);
+    expect(chartReads(realmId)).toBe(reads + 1);
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Food and Drink Sales" });
+
+    // The same in Intuit's CloudEvents form.
+    world.quickbooks.renameAccount(realmId, IDS.sales, "Café Sales");
+    const cloud = JSON.stringify([{ specversion: "1.0", id: randomUUID(), source: "intuit.test", type: "qbo.account.updated.v1", time: "2025-06-01T10:00:00Z", intuitentityid: IDS.sales, intuitaccountid: realmId }]);
+    expect((await postQuickBooks(cloud, intuitSignature(cloud))).status).toBe(200);
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Café Sales" });
+  });
+
+  it("reads nothing for another entity's change or a company no location posts to, and answers a body it cannot read with 400", async () => {
+    const { realmId } = await setUpLocation();
+    const reads = chartReads(realmId);
+    const invoice = notification(realmId, "Invoice");
+    expect((await postQuickBooks(invoice, intuitSignature(invoice))).status).toBe(200);
+    const stranger = notification("9133000000000000", "Account");
+    expect((await postQuickBooks(stranger, intuitSignature(stranger))).status).toBe(200);
+    expect(chartReads(realmId)).toBe(reads);
+    expect((await postQuickBooks("{}", intuitSignature("{}"))).status).toBe(400);
   });
 });

@@ -1,12 +1,22 @@
-import type { Merchant } from "../../model";
+import type { EndedConnection } from "../../connections/end-connection";
+import { type Merchant, PROVIDER_NAMES } from "../../model";
+import { RevokeOutcomeText } from "./disconnected";
+import { BusinessNameForm } from "./business-name";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
 
-export function AccountPage(props: { viewer: Viewer; merchant: Merchant; typedConfirmation?: string; confirmationError?: string }) {
+export function AccountPage(props: {
+  viewer: Viewer; merchant: Merchant; typedConfirmation?: string; confirmationError?: string; typedName?: string; nameError?: string; notice?: string;
+}) {
   const { viewer, merchant } = props;
   return (
     <Layout title="Account" viewer={viewer}>
+      {props.notice && <p role="status">{props.notice}</p>}
       <p>Signed in as <strong>{merchant.email}</strong>, since {formatInstant(merchant.createdAt)}.</p>
+
+      <h2>Your business</h2>
+      <p>The name on every report and on each journal entry's memo in QuickBooks.</p>
+      <BusinessNameForm viewer={viewer} value={props.typedName ?? merchant.name} error={props.nameError} next="/account" submit="Save the name" />
 
       <h2>Download your data</h2>
       <p>One JSON file with everything daybook holds for you: your profile, connections (without their secret tokens), locations, mappings, sync history and sessions.</p>
@@ -14,7 +24,8 @@ export function AccountPage(props: { viewer: Viewer; merchant: Merchant; typedCo
 
       <section class="danger">
         <h2>Delete your account</h2>
-        <p>This disconnects Square, Clover and QuickBooks (daybook asks each to revoke its access), destroys the tokens at once, signs out every browser and deletes everything daybook holds for you. It cannot be undone. Entries already posted to QuickBooks stay in QuickBooks.</p>
+        <p>This disconnects Square, Clover and QuickBooks, deletes their tokens at once, signs out every browser and deletes everything daybook holds for you. It cannot be undone. Entries already posted to QuickBooks stay in QuickBooks.</p>
+        <p>Square and QuickBooks revoke daybook's access when daybook asks. Clover gives apps no way to do that: if you connected Clover, uninstall daybook in Clover too (the next page links to it). Deleted data leaves daybook's backups within 30 days.</p>
         <form method="post" action="/account/delete" novalidate>
           <FormToken viewer={viewer} />
           <label for="confirm-email">Type your email address to confirm</label>
@@ -32,10 +43,18 @@ export function AccountPage(props: { viewer: Viewer; merchant: Merchant; typedCo
   );
 }
 
-export function AccountDeletedPage() {
+export function AccountDeletedPage(props: { connections: EndedConnection[]; cloverAppId: string }) {
   return (
     <MessagePage title="Your account is deleted">
-      <p>daybook has disconnected your accounts, destroyed their tokens and deleted your data. Thank you for using daybook.</p>
+      <p>daybook has deleted your data and the tokens of your connections. Its backups keep deleted data for at most 28 days, then it is gone from them too.</p>
+      {props.connections.length > 0 && (
+        <ul>
+          {props.connections.map((ended) => (
+            <li><strong>{PROVIDER_NAMES[ended.provider]}:</strong> <RevokeOutcomeText ended={ended} cloverAppId={props.cloverAppId} /></li>
+          ))}
+        </ul>
+      )}
+      <p>Thank you for using daybook.</p>
       <p><a href="/sign-in">Sign in again</a> to start over with a new account.</p>
     </MessagePage>
   );

@@ -1,4 +1,6 @@
 import { type Connection, type LocationConfig, PROVIDER_NAMES, type ProviderName } from "../../model";
+import type { EndedConnection } from "../../connections/end-connection";
+import { RevokeOutcomeText } from "./disconnected";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
@@ -14,6 +16,8 @@ export const CLOVER_REGIONS = [
   { value: "la", label: "Latin America" },
 ] as const;
 
+const regionName = (region: string) => CLOVER_REGIONS.find((each) => each.value === region)?.label ?? region.toUpperCase();
+
 const STATUS_TEXT: Record<Connection["status"], string> = {
   active: "Connected",
   "needs-reconnect": "Needs reconnecting",
@@ -24,6 +28,8 @@ export function ConnectionsPage(props: {
   viewer: Viewer;
   connections: Connection[];
   notice?: string;
+  /** The connection just disconnected, and what became of its access at the provider. */
+  disconnected?: { ended: EndedConnection; cloverAppId: string };
   regionError?: string;
 }) {
   const { viewer } = props;
@@ -31,6 +37,12 @@ export function ConnectionsPage(props: {
   return (
     <Layout title="Connections" viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
+      {props.disconnected && (
+        <p role="status">
+          {`Disconnected from ${PROVIDER_NAMES[props.disconnected.ended.provider]}. `}
+          <RevokeOutcomeText ended={props.disconnected.ended} cloverAppId={props.disconnected.cloverAppId} />
+        </p>
+      )}
       {providers.map((provider) => {
         const connections = props.connections.filter((connection) => connection.provider === provider);
         const live = connections.filter((connection) => connection.status !== "revoked");
@@ -61,24 +73,30 @@ export function ConnectionsPage(props: {
   );
 }
 
+/** A connected account as pages name it: the provider's name for it, never its id. */
+export function connectionName(connection: Pick<Connection, "provider" | "accountName">): string {
+  const what = connection.provider === "quickbooks" ? "QuickBooks company" : `${PROVIDER_NAMES[connection.provider]} account`;
+  return connection.accountName ?? `${what} (name not read yet)`;
+}
+
 function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
   return (
-    <table>
+    <table class="stack">
       <thead>
         <tr><th scope="col">Account</th><th scope="col">Status</th><th scope="col">Connected</th><th scope="col"><span class="visually-hidden">Action</span></th></tr>
       </thead>
       <tbody>
         {props.connections.map((connection) => (
           <tr>
-            <td>{connection.externalId}{connection.region ? ` (${connection.region.toUpperCase()})` : ""}</td>
-            <td>
+            <td data-label="Account">{connectionName(connection)}{connection.region ? ` (${regionName(connection.region)})` : ""}</td>
+            <td data-label="Status">
               {STATUS_TEXT[connection.status]}
               {connection.statusReason && <><br />{connection.statusReason}</>}
             </td>
-            <td>{formatInstant(connection.createdAt)}</td>
+            <td data-label="Connected">{formatInstant(connection.createdAt)}</td>
             <td>
               {connection.status !== "revoked" && (
-                <a href={disconnectPath(connection)} aria-label={`Disconnect ${PROVIDER_NAMES[connection.provider]} account ${connection.externalId}`}>Disconnect</a>
+                <a href={disconnectPath(connection)} aria-label={`Disconnect ${connectionName(connection)} (${PROVIDER_NAMES[connection.provider]})`}>Disconnect</a>
               )}
             </td>
           </tr>
@@ -94,7 +112,7 @@ const disconnectPath = (connection: Connection) => `/connections/${encodeURIComp
 export function DisconnectConfirmPage(props: { viewer: Viewer; connection: Connection; locations: LocationConfig[] }) {
   const { connection } = props;
   const name = PROVIDER_NAMES[connection.provider];
-  const account = `${name} account ${connection.externalId}`;
+  const account = `${connectionName(connection)} (${name})`;
   if (connection.status === "revoked") {
     return (
       <Layout title={`${account} is disconnected`} viewer={props.viewer}>

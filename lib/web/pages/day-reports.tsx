@@ -2,9 +2,10 @@
  * A location-day's sync reports, as the accountant got them by email: the same blocks
  * (lib/report/sync-report.ts reportDocument), laid out as page elements. Newest first.
  */
-import { formatDecimal } from "../../domain/money";
+import type { AccountLabel } from "../../model";
 import type { StoredReport } from "../../report/report-store";
 import { type Block, reportDocument } from "../../report/sync-report";
+import { EntryLines } from "./entry-lines";
 import { FormToken, MessagePage, type Viewer } from "./layout";
 
 export interface DayReportsProps {
@@ -15,6 +16,8 @@ export interface DayReportsProps {
   reports: StoredReport[];
   /** The day is held for review and can be approved from here. */
   approvable: boolean;
+  /** The location's account names, for reports kept before each line carried its own. */
+  accountLabels: Readonly<Record<string, AccountLabel>> | undefined;
 }
 
 export function DayReportsPage(props: DayReportsProps) {
@@ -32,14 +35,16 @@ export function DayReportsPage(props: DayReportsProps) {
           <section aria-label={`Report of ${report.createdAt}`}>
             <p>Report of {report.createdAt.replace("T", " ").slice(0, 16)} UTC</p>
             {/* Without the heading (the page has it) and the link back to this page. */}
-            {reportDocument({ ...report.content, unsubscribeUrl: "" }).slice(1, -1).map((block) => <ReportBlock block={block} />)}
+            {reportDocument({ ...report.content, unsubscribeUrl: "" }).slice(1, -1).map((block) => (
+              <ReportBlock block={block} locationId={props.locationId} labels={props.accountLabels} />
+            ))}
           </section>
         ))}
     </MessagePage>
   );
 }
 
-function ReportBlock(props: { block: Block }) {
+function ReportBlock(props: { block: Block; locationId: string; labels: Readonly<Record<string, AccountLabel>> | undefined }) {
   const { block } = props;
   switch (block.kind) {
     case "heading":
@@ -49,24 +54,9 @@ function ReportBlock(props: { block: Block }) {
     case "facts":
       return <table><tbody>{block.rows.map(([name, value]) => <tr><th scope="row">{name}</th><td>{value}</td></tr>)}</tbody></table>;
     case "lines":
-      return (
-        <table>
-          <caption>Journal entry lines ({block.currency})</caption>
-          <thead><tr><th scope="col">Account</th><th scope="col">Description</th><th scope="col">Debit</th><th scope="col">Credit</th></tr></thead>
-          <tbody>
-            {block.lines.map((line) => (
-              <tr>
-                <td>{line.accountId}</td>
-                <td>{line.description}</td>
-                <td>{line.postingType === "Debit" ? formatDecimal(line.amount, block.currency) : ""}</td>
-                <td>{line.postingType === "Credit" ? formatDecimal(line.amount, block.currency) : ""}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot><tr><th scope="row" colspan={2}>Total</th><td>{formatDecimal(block.total, block.currency)}</td><td>{formatDecimal(block.total, block.currency)}</td></tr></tfoot>
-        </table>
-      );
+      return <EntryLines currency={block.currency} lines={block.lines} total={block.total} locationId={props.locationId} labels={props.labels} />;
     case "list":
       return <><h2>{block.title}</h2><ul>{block.items.map((item) => <li>{item}</li>)}</ul></>;
   }
 }
+

@@ -1,13 +1,17 @@
 /** The pages behind the approve and unsubscribe links in report emails. */
-import type { EntryLine } from "../../domain/journal-entry";
-import { formatDecimal } from "../../domain/money";
+import type { AccountLabel } from "../../model";
+import type { ReportLine } from "../../report/sync-report";
+import { EntryLines } from "./entry-lines";
 import { MessagePage, type Viewer } from "./layout";
 
 export interface HeldDay {
   locationName: string;
+  locationId: string;
+  /** The location's account names, for a report kept before each line carried its own. */
+  accountLabels: Readonly<Record<string, AccountLabel>> | undefined;
   businessDay: string;
   /** The held entry as the report showed it, when it was kept. */
-  entry?: { currency: string; lines: EntryLine[]; total: number } | undefined;
+  entry?: { currency: string; lines: ReportLine[]; total: number } | undefined;
   heldReason?: string | undefined;
   /** The day was posted already: nothing is left to approve. */
   posted: boolean;
@@ -19,7 +23,7 @@ export function ApproveConfirmPage(props: { viewer?: Viewer | undefined; day: He
     <MessagePage title="Approve this day" viewer={props.viewer}>
       <p>{day.locationName}, business day {day.businessDay}.</p>
       {day.heldReason && <p>Held because: {day.heldReason}</p>}
-      {day.entry && <EntryTable entry={day.entry} />}
+      {day.entry && <EntryLines {...day.entry} locationId={day.locationId} labels={day.accountLabels} />}
       {day.posted
         ? <p>This day has been posted to QuickBooks already; there is nothing left to approve.</p>
         : (
@@ -29,25 +33,6 @@ export function ApproveConfirmPage(props: { viewer?: Viewer | undefined; day: He
           </form>
         )}
     </MessagePage>
-  );
-}
-
-function EntryTable(props: { entry: NonNullable<HeldDay["entry"]> }) {
-  const { currency, lines, total } = props.entry;
-  return (
-    <table>
-      <thead><tr><th scope="col">Line</th><th scope="col">Debit</th><th scope="col">Credit</th></tr></thead>
-      <tbody>
-        {lines.map((line) => (
-          <tr>
-            <td>{line.description}</td>
-            <td>{line.postingType === "Debit" ? formatDecimal(line.amount, currency) : ""}</td>
-            <td>{line.postingType === "Credit" ? formatDecimal(line.amount, currency) : ""}</td>
-          </tr>
-        ))}
-      </tbody>
-      <tfoot><tr><th scope="row">Total</th><td>{formatDecimal(total, currency)}</td><td>{formatDecimal(total, currency)}</td></tr></tfoot>
-    </table>
   );
 }
 

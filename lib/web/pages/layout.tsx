@@ -8,6 +8,8 @@ import type { Child } from "hono/jsx";
 /** The signed-in merchant as pages need it. */
 export interface Viewer {
   email: string;
+  /** The business's name (Merchant.name): in every page title once given. */
+  businessName?: string;
   /** Goes into every form as `form_token` (see lib/auth/sessions.ts formTokenOf). */
   formToken: string;
 }
@@ -28,7 +30,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           {props.refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(props.refreshSeconds)} />}
-          <title>{`${props.title} · daybook`}</title>
+          <title>{pageTitle(props.title, viewer)}</title>
           <link rel="stylesheet" href="/style.css" />
         </head>
         <body>
@@ -56,6 +58,12 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
   );
 }
 
+/** "Locations · Corner Cafe · daybook": the page, the business once it has a name, the product. */
+export function pageTitle(title: string, viewer: Viewer | undefined): string {
+  const business = viewer?.businessName?.trim();
+  return business ? `${title} · ${business} · daybook` : `${title} · daybook`;
+}
+
 /** A field's error, next to it, announced with the field (aria-describedby points here). */
 export function FieldError(props: { id: string; message: string | undefined }) {
   return props.message ? <p id={props.id} class="error" role="alert">{props.message}</p> : null;
@@ -81,6 +89,16 @@ button { margin-top: .75rem; padding: .4rem .9rem; font-size: 1rem; }
 .error { color: #a40000; margin: .25rem 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: break-word; }
-@media (max-width: 40rem) { table { display: block; overflow-x: auto; position: relative; } }
+th.amount, td.amount { text-align: right; font-variant-numeric: tabular-nums; }
+@media (max-width: 40rem) {
+  table { display: block; overflow-x: auto; position: relative; }
+  table.stack { overflow-x: visible; }
+  table.stack caption, table.stack tbody, table.stack tfoot, table.stack tr, table.stack th, table.stack td { display: block; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  table.stack tr { border-bottom: 1px solid #ddd; padding: .4rem 0; }
+  table.stack th, table.stack td { border: 0; padding: .1rem 0; text-align: left; }
+  table.stack td:empty { display: none; }
+  table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+}
 .danger { border: 1px solid #a40000; padding: 0 1rem 1rem; margin-top: 2rem; }
 `;

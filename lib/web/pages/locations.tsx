@@ -3,8 +3,11 @@ import type { PostingProblem } from "../../locations/posting-status";
 import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
 import { formatDay } from "./format";
+import type { TrackingField } from "../../locations/tracking-tags";
+import { connectionName } from "./connections";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
+import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
 
 /** One POS connection's locations, or why they could not be read. */
 export interface PosConnectionLocations {
@@ -24,6 +27,8 @@ export interface LocationAttempt {
   errors: Partial<Record<LocationField, string>>;
   /** The chart of the chosen company lacks accounts daybook can create: the offer shown under the form. */
   createAccounts?: { quickbooksConnectionId: string; source: PosSource; missing: AccountToCreate[] };
+  /** The QuickBooks tracking choice as sent (./tracking-fieldset.tsx), and its messages. */
+  tracking?: { chosen: TrackingChoice; errors: Partial<Record<TrackingField, string>> };
 }
 
 /** A set-up location as the list shows it: whether it posts, and if not why and the one action that mends it. */
@@ -43,6 +48,8 @@ export function LocationsPage(props: {
   timeZones: readonly string[];
   notice?: string;
   attempt?: LocationAttempt;
+  /** Each QuickBooks company's Location and Class lists, by connection id. */
+  tracking?: Record<string, CompanyTracking>;
 }) {
   const { viewer } = props;
   return (
@@ -54,7 +61,7 @@ export function LocationsPage(props: {
       {props.pos.length > 0 && props.quickBooks.length === 0 && <p>Connect QuickBooks on the <a href="/connections">connections page</a> to choose where the entries go.</p>}
       {props.pos.map((entry) => (
         <section>
-          <h2>{`${PROVIDER_NAMES[entry.connection.provider]} account ${entry.connection.externalId}`}</h2>
+          <h2>{`${connectionName(entry.connection)} (${PROVIDER_NAMES[entry.connection.provider]})`}</h2>
           {entry.problem !== undefined && <p role="alert">{entry.problem}</p>}
           {entry.locations?.length === 0 && <p>This account has no active locations.</p>}
           {entry.locations?.map((location) => {
@@ -63,7 +70,7 @@ export function LocationsPage(props: {
             const offer = attempt?.createAccounts;
             return (
               <>
-                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} />
+                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} tracking={props.tracking} />
                 {offer && (
                   <MissingAccountsOffer
                     viewer={viewer} action={`/quickbooks/${encodeURIComponent(offer.quickbooksConnectionId)}/create-accounts`} missing={offer.missing}
@@ -115,7 +122,10 @@ function PostingList(props: { viewer: Viewer; saved: SavedLocation[] }) {
   );
 }
 
-function LocationForm(props: { viewer: Viewer; connection: Connection; location: PosLocation; saved: SavedLocation | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[] }) {
+function LocationForm(props: {
+  viewer: Viewer; connection: Connection; location: PosLocation; saved: SavedLocation | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[];
+  tracking: Record<string, CompanyTracking> | undefined;
+}) {
   const { location, attempt } = props;
   const saved = props.saved?.location;
   // Days already posted keep their settings: a started location's change applies from a day the merchant picks.
@@ -170,10 +180,16 @@ function LocationForm(props: { viewer: Viewer; connection: Connection; location:
       <select name="quickbooksConnectionId" required {...field("quickbooksConnectionId")}>
         {props.quickBooks.length === 0 && <option value="">No QuickBooks company connected</option>}
         {props.quickBooks.map((company) => (
-          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{`QuickBooks company ${company.externalId}`}</option>
+          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{connectionName(company)}</option>
         ))}
       </select>
       <FieldError id={`${idBase}-quickbooksConnectionId-error`} message={errors.quickbooksConnectionId} />
+
+      <TrackingFieldset
+        idBase={idBase} companyId={values.quickbooksConnectionId} tracking={props.tracking?.[values.quickbooksConnectionId]} saved={saved?.quickBooksTags}
+        chosen={attempt?.tracking?.chosen ?? { location: saved?.quickBooksTags?.location?.id ?? "", class: saved?.quickBooksTags?.class?.id ?? "" }}
+        errors={attempt?.tracking?.errors ?? {}}
+      />
 
       <button type="submit">{saved ? `Save ${location.name}` : `Set up ${location.name}`}</button>
     </form>

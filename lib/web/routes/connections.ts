@@ -14,11 +14,11 @@
 import { randomUUID } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { beginOAuthFlow, finishOAuthFlow } from "../../auth/oauth-state";
-import { type EndConnectionDeps, endConnection } from "../../connections/end-connection";
+import { type EndConnectionDeps, endConnection, type EndedConnection } from "../../connections/end-connection";
 import { reconcilePostingStatus } from "../../locations/posting-status";
-import { OAuthError } from "../../oauth/provider";
+import { AccountMismatchError, OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
-import { type Connection, PROVIDER_NAMES } from "../../model";
+import { type Connection, type LocationConfig, PROVIDER_NAMES } from "../../model";
 import { z } from "../../validation";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, connectionIdField, formFields } from "../forms";
@@ -32,17 +32,30 @@ const cloverRegionForm = z.object({
   region: z.enum(["us", "eu", "la"], { error: "Choose where your Clover account is." }),
 });
 const connectionId = connectionIdField;
+/** The outcome of a disconnect, as its redirect names it: fixed words chosen by it, nothing echoed. */
+const disconnectedQuery = z.object({
+  disconnected: providerName,
+  revoke: z.enum(["revoked", "not-revocable", "skipped", "failed"]),
+  region: z.optional(z.enum(["us", "eu", "la", "sandbox"])),
+});
+
+function endedConnectionOf(query: z.infer<typeof disconnectedQuery>): EndedConnection {
+  return { provider: query.disconnected, outcome: query.revoke, ...(query.region ? { region: query.region } : {}) };
+}
 /** Longer values are not from a provider: state and code are tens of characters. */
 const MAX_CALLBACK_VALUE = 2048;
 
 export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/connections", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
-    const connections = await deps.store.listConnections(merchant.merchantId);
+    const connections = await withAccountNames(deps, await deps.store.listConnections(merchant.merchantId));
     const connected = providerName.safeParse(c.req.query("connected"));
-    const disconnected = c.req.query("disconnected") === "1";
-    const notice = connected.success ? `${PROVIDER_NAMES[connected.data]} is connected.` : disconnected ? "Disconnected. daybook has destroyed that connection's tokens." : undefined;
-    return c.html(ConnectionsPage({ viewer, connections, ...(notice ? { notice } : {}) }));
+    const ended = disconnectedQuery.safeParse(c.req.query());
+    const notice = connected.success ? `${PROVIDER_NAMES[connected.data]} is connected.` : undefined;
+    return c.html(ConnectionsPage({
+      viewer, connections, ...(notice ? { notice } : {}),
+      ...(ended.success ? { disconnected: { ended: endedConnectionOf(ended.data), cloverAppId: deps.webhooks.cloverAppId } } : {}),
+    }));
   });
 
   app.post("/connect/:provider", requireSignedIn(), async (c) => {
@@ -84,8 +97,9 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       authorization = await deps.providers[provider.data].exchangeCode(query, flow.region);
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
-      deps.log("warn", "oauth code exchange failed", { provider: provider.data, kind: error.kind });
-      return connectProblem(c, viewer, name, error.kind === "retryable" ? "unavailable" : "refused");
+      const mismatch = error instanceof AccountMismatchError;
+      deps.log("warn", mismatch ? "oauth callback named an account its tokens are not for" : "oauth code exchange failed", { provider: provider.data, kind: error.kind });
+      return connectProblem(c, viewer, name, mismatch ? "mismatch" : error.kind === "retryable" ? "unavailable" : "refused");
     }
 
     const at = deps.now().toISOString();
@@ -100,6 +114,7 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       createdAt: at,
       updatedAt: at,
     });
+    await captureAccountName(deps, connection);
     await replaceEarlierConnections(deps, connection);
     await reconcilePostingStatus(deps, merchant.merchantId);
     deps.log("info", "connection created", { merchantId: merchant.merchantId, provider: provider.data, connectionId: connection.connectionId });
@@ -122,15 +137,50 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     // Looked up under the signed-in merchant only: another merchant's id is simply not found.
     const connection = id.success ? await deps.store.getConnection(merchant.merchantId, id.data) : undefined;
     if (!connection) return c.html(NotFoundPage({ viewer }), 404);
-    if (connection.status !== "revoked") {
-      const ended = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true, status: "revoked", reason: "Disconnected in daybook." });
-      deps.log(ended.revoke.outcome === "failed" ? "warn" : "info", "connection ended by the merchant", {
-        merchantId: merchant.merchantId, provider: connection.provider, connectionId: connection.connectionId, revoke: ended.revoke.outcome,
-      });
-      await reconcilePostingStatus(deps, merchant.merchantId);
-    }
-    return c.redirect("/connections?disconnected=1", 303);
+    const ended = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true });
+    deps.log(ended.revoke.outcome === "failed" ? "warn" : "info", "connection ended by the merchant", {
+      merchantId: merchant.merchantId, provider: connection.provider, connectionId: connection.connectionId, revoke: ended.revoke.outcome,
+    });
+    // Its locations stop (one email), remembering the account: connecting it again resumes them.
+    await reconcilePostingStatus(deps, merchant.merchantId, [connection]);
+    const outcome = new URLSearchParams({ disconnected: connection.provider, revoke: ended.revoke.outcome, ...(connection.region ? { region: connection.region } : {}) });
+    return c.redirect(`/connections?${outcome.toString()}`, 303);
   });
+}
+
+/** How long connecting, or the connections page, waits for an account's name before going on without it. */
+const NAME_WAIT_MS = 3000;
+
+/**
+ * Reads the connected account's name with the connection's tokens and keeps it (Connection.accountName),
+ * so pages name the account rather than show its id. A name that cannot be read now is read when the
+ * connections page is next shown. Returns the name, if read.
+ */
+async function captureAccountName(deps: WebDeps, connection: Connection): Promise<string | undefined> {
+  try {
+    const name = (await Promise.race([deps.readers.accountName(connection), timeout(NAME_WAIT_MS)])).trim().slice(0, 200);
+    if (name === "") return undefined;
+    await deps.store.setConnectionAccountName(connection.merchantId, connection.connectionId, name);
+    return name;
+  } catch (error) {
+    deps.log("warn", "the connected account's name could not be read", {
+      merchantId: connection.merchantId, provider: connection.provider, connectionId: connection.connectionId, error: error instanceof Error ? error.name : "unknown",
+    });
+    return undefined;
+  }
+}
+
+const timeout = (ms: number) => new Promise<never>((_, reject) => {
+  setTimeout(() => { reject(new Error(`no answer within ${String(ms)} ms`)); }, ms).unref();
+});
+
+/** Active connections made before daybook kept their names get them now, each read once and kept. */
+async function withAccountNames(deps: WebDeps, connections: Connection[]): Promise<Connection[]> {
+  return Promise.all(connections.map(async (connection) => {
+    if (connection.accountName !== undefined || connection.status !== "active") return connection;
+    const accountName = await captureAccountName(deps, connection);
+    return accountName === undefined ? connection : { ...connection, accountName };
+  }));
 }
 
 export function connectionDeps(deps: WebDeps): EndConnectionDeps {
@@ -139,19 +189,22 @@ export function connectionDeps(deps: WebDeps): EndConnectionDeps {
 
 /**
  * A reconnect to the same provider account makes a new connection; the merchant's locations that used
- * any earlier connection of that account (active, refused, or disconnected) move to it, so they post
- * again. The earlier ones still standing end here (their tokens destroyed, not revoked at the provider:
- * Square revokes every token of the seller and app at once, which would take the new connection with it).
+ * an earlier connection of that account (still stored, or removed by a disconnect and remembered by the
+ * stopped location) move to it, so they post again. The earlier ones still stored end here (removed
+ * with their tokens, not revoked at the provider: Square revokes every token of the seller and app at
+ * once, which would take the new connection with it).
  */
 async function replaceEarlierConnections(deps: WebDeps, connection: Connection): Promise<void> {
   const earlier = (await deps.store.listConnections(connection.merchantId)).filter(
     (other) => other.connectionId !== connection.connectionId && other.provider === connection.provider && other.externalId === connection.externalId,
   );
-  if (earlier.length === 0) return;
   const replaced = new Set(earlier.map((other) => other.connectionId));
+  const sameAccount = (location: LocationConfig) =>
+    location.postingStopped?.accounts?.some((account) => account.provider === connection.provider && account.externalId === connection.externalId) ?? false;
   for (const location of await deps.store.listLocations(connection.merchantId)) {
-    const pos = replaced.has(location.posConnectionId);
-    const books = replaced.has(location.quickbooksConnectionId);
+    const remembered = sameAccount(location);
+    const pos = replaced.has(location.posConnectionId) || (remembered && location.source === connection.provider);
+    const books = replaced.has(location.quickbooksConnectionId) || (remembered && connection.provider === "quickbooks");
     if (!pos && !books) continue;
     await deps.store.putLocation({
       ...location,
@@ -160,12 +213,12 @@ async function replaceEarlierConnections(deps: WebDeps, connection: Connection):
       updatedAt: deps.now().toISOString(),
     });
   }
-  for (const other of earlier.filter((each) => each.status !== "revoked")) {
-    await endConnection(connectionDeps(deps), other, { revokeAtProvider: false, status: "revoked", reason: "Replaced by a newer connection to the same account." });
+  for (const other of earlier) {
+    await endConnection(connectionDeps(deps), other, { revokeAtProvider: false });
   }
 }
 
-type ConnectProblem = "bad-request" | "state" | "declined" | "no-code" | "refused" | "unavailable";
+type ConnectProblem = "bad-request" | "state" | "declined" | "no-code" | "refused" | "mismatch" | "unavailable";
 
 function connectProblem(c: Context<AppEnv>, viewer: Viewer, provider: string, problem: ConnectProblem) {
   const text: Record<ConnectProblem, { title: string; body: string }> = {
@@ -177,6 +230,10 @@ function connectProblem(c: Context<AppEnv>, viewer: Viewer, provider: string, pr
     declined: { title: `${provider} was not connected`, body: `You declined the request in ${provider}, so daybook has no access. Nothing was saved.` },
     "no-code": { title: `${provider} was not connected`, body: `${provider} did not send back an authorization. Nothing was saved.` },
     refused: { title: `${provider} was not connected`, body: `${provider} did not accept the authorization. Nothing was saved.` },
+    mismatch: {
+      title: `${provider} was not connected`,
+      body: `The answer from ${provider} named another account than the one its authorization is for, so daybook did not trust it. Nothing was saved. Start again from your connections page.`,
+    },
     unavailable: { title: `${provider} did not answer`, body: `daybook could not reach ${provider} to finish connecting. Nothing was saved; please try again in a few minutes.` },
   };
   const { title, body } = text[problem];

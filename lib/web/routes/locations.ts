@@ -12,10 +12,12 @@
 import type { Context, Hono } from "hono";
 import { isCalendarDate, isTimeZone, timeZoneProblem } from "../../domain/business-day";
 import { changeDaySettings, DaySettingsError, sameDaySettings } from "../../domain/day-settings";
+import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
 import type { PosCatalog } from "../../locations/pos-catalog";
 import { postingProblem, reconcilePostingStatus } from "../../locations/posting-status";
+import { checkTags, choiceOfAnotherCompany, choosesAny, type SentTags, sentTags, type Tags, TRACKING_FIELDS, type TrackingField } from "../../locations/tracking-tags";
 import type { PosLocation } from "../../locations/readers";
 import { firstDayDueAfter } from "../../schedule/due-days";
 import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
@@ -27,6 +29,7 @@ import { formatDay } from "../pages/format";
 import type { Viewer } from "../pages/layout";
 import { type LocationAttempt, type LocationField, LocationsPage, type PosConnectionLocations, type SavedLocation } from "../pages/locations";
 import { mappingPath } from "../pages/mapping";
+import type { CompanyTracking } from "../pages/tracking-fieldset";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
@@ -109,6 +112,8 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       },
       errors: {},
     };
+    const sent = sentTags(fields);
+    if (sent) attempt.tracking = { chosen: sent, errors: {} };
     const rejected = async () => c.html(await renderPage(deps, merchant, viewer, { attempt }), 400);
 
     const checked = locationForm.safeParse(fields);
@@ -130,7 +135,21 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const existing = await deps.store.getLocation(merchantId, posLocation.locationId);
     // A mapping the merchant already has for this company is kept: a reconnect gives the same company a new connection id.
     const previousCompany = existing && (await deps.store.getConnection(merchantId, existing.quickbooksConnectionId));
-    let mapping = previousCompany && previousCompany.externalId === quickBooks.externalId ? existing.mapping : undefined;
+    const sameCompany = previousCompany !== undefined && previousCompany.externalId === quickBooks.externalId;
+
+    const otherCompany = sent && choiceOfAnotherCompany(sent, quickBooks.connectionId);
+    if (otherCompany) {
+      attempt.tracking = { chosen: { location: "", class: "" }, errors: otherCompany };
+      return rejected();
+    }
+    const tagged = await chosenTags(deps, quickBooks, sent, sameCompany ? existing?.quickBooksTags : undefined);
+    if (!tagged.ok) {
+      attempt.tracking = { chosen: sent ?? { location: "", class: "" }, errors: tagged.errors };
+      return c.html(await renderPage(deps, merchant, viewer, { attempt }), tagged.status);
+    }
+
+    let mapping = sameCompany ? existing?.mapping : undefined;
+    let accountLabels = mapping ? existing?.accountLabels : undefined;
     if (!mapping) {
       let chart;
       try {
@@ -153,13 +172,17 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         return rejected();
       }
       mapping = suggested.mapping;
+      accountLabels = captureAccountLabels(chart, mapping);
     }
 
     const now = deps.now();
     const settings = { timeZone: form.timeZone, dayStart: form.dayStart };
     const common = {
       merchantId, locationId: posLocation.locationId, source: pos.provider as PosSource, name: posLocation.name,
-      posConnectionId: pos.connectionId, quickbooksConnectionId: quickBooks.connectionId, currency: posLocation.currency, mapping, updatedAt: now.toISOString(),
+      posConnectionId: pos.connectionId, quickbooksConnectionId: quickBooks.connectionId, currency: posLocation.currency, mapping,
+      ...(accountLabels ? { accountLabels } : {}),
+      ...(tagged.tags ? { quickBooksTags: tagged.tags } : {}),
+      updatedAt: now.toISOString(),
     };
     if (!existing) {
       // Go-live step 2: reviewed before anything posts. Not scheduled until "Start posting".
@@ -187,7 +210,9 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     } else if (!existing.awaitingStart) {
       daySettings = { timeZone: existing.timeZone, dayStart: existing.dayStart, earlierDaySettings: existing.earlierDaySettings };
     }
-    const location: LocationConfig = { ...existing, ...common, ...daySettings };
+    // What the form decides comes from it: tags and account names not chosen now are not kept from before.
+    const { quickBooksTags: _tags, accountLabels: _labels, ...kept } = existing;
+    const location: LocationConfig = { ...kept, ...common, ...daySettings };
     await deps.store.putLocation(location);
     // A location that posts is scheduled by its new settings and company, from the day it was due for.
     if (!location.awaitingStart && !location.postingStopped) await registerStoredLocation(deps, merchantId, location.locationId, now);
@@ -240,7 +265,46 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
     problem: postingProblem(location, connections),
     nextUnposted: await nextUnpostedDay(deps, location, now),
   })));
+  const quickBooks = connections.filter(isActiveQuickBooks);
   return LocationsPage({
-    viewer, pos, quickBooks: connections.filter(isActiveQuickBooks), saved, timeZones: TIME_ZONES, ...extra,
+    viewer, pos, quickBooks, saved, timeZones: TIME_ZONES, ...extra,
+    ...(pos.length > 0 ? { tracking: await companiesTracking(deps, quickBooks) } : {}),
   });
+}
+
+const TRACKING_UNREADABLE = "daybook could not read this QuickBooks company's locations and classes just now. Reload the page in a minute to choose them.";
+
+/** Each company's Location and Class lists, for the tracking choice. */
+async function companiesTracking(deps: WebDeps, companies: Connection[]): Promise<Record<string, CompanyTracking>> {
+  const read = await Promise.all(companies.map(async (company): Promise<[string, CompanyTracking]> => {
+    try {
+      return [company.connectionId, { lists: await deps.readers.quickBooks(company).readTracking() }];
+    } catch (error) {
+      logReadFailure(deps, "quickbooks", company, error);
+      return [company.connectionId, { problem: TRACKING_UNREADABLE }];
+    }
+  }));
+  return Object.fromEntries(read);
+}
+
+type ChosenTags = { ok: true; tags: Tags | undefined } | { ok: false; status: 400 | 502; errors: Partial<Record<TrackingField, string>> };
+
+/**
+ * The location's QuickBooks tags after this save: checked against the company's lists as they are now
+ * when the form chose any; none when it chose none; when the form did not offer the choice (the lists
+ * could not be read), the tags it had with the same company.
+ */
+async function chosenTags(deps: WebDeps, company: Connection, sent: SentTags | undefined, kept: Tags | undefined): Promise<ChosenTags> {
+  if (!sent) return { ok: true, tags: kept };
+  if (!choosesAny(sent)) return { ok: true, tags: undefined };
+  let lists;
+  try {
+    lists = await deps.readers.quickBooks(company).readTracking();
+  } catch (error) {
+    logReadFailure(deps, "quickbooks", company, error);
+    const field = sent.location !== "" ? TRACKING_FIELDS.location : TRACKING_FIELDS.class;
+    return { ok: false, status: 502, errors: { [field]: "daybook could not read this company's locations and classes to check the choice. Try again in a minute." } };
+  }
+  const checked = checkTags(lists, sent);
+  return checked.ok ? { ok: true, tags: checked.tags } : { ok: false, status: 400, errors: checked.errors };
 }

@@ -22,6 +22,7 @@ import { addDays } from "../../domain/business-day";
 import { tenderLabel } from "../../domain/journal-entry";
 import { type Mapping, mappingSchema } from "../../domain/mapping";
 import type { DailySummary } from "../../domain/summary";
+import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { accountsFor, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
 import { groupRule, ITEM_GROUPS, type ItemGroupName, itemField, itemKeyField, type MappingItem, mappingItems, seenKey, seenList } from "../../locations/mapping-items";
@@ -130,7 +131,9 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       ...(payouts ? { payouts } : {}),
     });
     const seen = seenList(sent.items.map((item) => ({ group: item.group, key: item.key }) as MappingItem));
-    await deps.store.putLocation({ ...location, mapping, mappingSeen: seen, updatedAt: deps.now().toISOString() });
+    // The chart was just read to check the choices: the accounts' names come with it.
+    const accountLabels = captureAccountLabels(read.chart, mapping, location.accountLabels);
+    await deps.store.putLocation({ ...location, mapping, mappingSeen: seen, accountLabels, updatedAt: deps.now().toISOString() });
     deps.log("info", "mapping saved", { merchantId: merchant.merchantId, locationId: location.locationId, items: sent.items.length });
     return c.redirect(`${mappingPath(location.locationId)}?saved`, 303);
   });
