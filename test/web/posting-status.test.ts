@@ -81,11 +81,11 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
   it("asks first, on a page that names the locations that will stop posting", async () => {
     const connections = await (await m.browser.get("/connections")).text();
     const books = (await world.deps.store.listConnections(m.merchantId)).find((connection) => connection.provider === "quickbooks")!;
-    expect(connections).toContain(`<a href="/connections/${books.connectionId}/disconnect" aria-label="Disconnect QuickBooks account ${realmId}">Disconnect</a>`);
+    expect(connections).toContain(`<a href="/connections/${books.connectionId}/disconnect" aria-label="Disconnect ${books.accountName!} (QuickBooks)">Disconnect</a>`);
     const page = await m.browser.get(`/connections/${books.connectionId}/disconnect`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain(`<h1>Disconnect QuickBooks account ${realmId}?</h1>`);
+    expect(html).toContain(`<h1>Disconnect ${books.accountName!} (QuickBooks)?</h1>`);
     expect(html).toContain("These locations will stop posting, because daybook cannot post their days to this QuickBooks company:");
     expect(html).toContain("<li>Main Street</li>");
     expect(html).toContain("<li>Clover shop 1</li>");

@@ -164,6 +164,7 @@ describe("cross-site request forgery", () => {
       { path: "/sign-in/confirm", fields: { token: linkToken }, succeeds: 303, signedIn: false },
       { path: "/approve", fields: { token: approveToken }, succeeds: 200, signedIn: false },
       { path: `/days/${locationId}/2025-06-01/approve`, fields: {}, succeeds: 200, signedIn: true },
+      { path: "/business-name", fields: { name: "Main Street Coffee", next: "/connections" }, succeeds: 303, signedIn: true },
       {
         path: "/locations", succeeds: 303, signedIn: true,
         fields: { posConnectionId: connection!.connectionId, locationId: squareLocationId, timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: books.connectionId },

@@ -92,7 +92,8 @@ export function LocationsPage(props: {
 /** "Posting from …" or "Not posting: <why>", with the one action that mends it. */
 export function postingStatusText(saved: Pick<SavedLocation, "location" | "problem">): string {
   const { location, problem } = saved;
-  if (problem) return location.awaitingStart ? "Not posting yet: review the mapping and start posting." : `Not posting: ${problem.reason}.`;
+  // The reason recorded when it stopped says what happened ("disconnected"), where the connection may now be simply gone.
+  if (problem) return location.awaitingStart ? "Not posting yet: review the mapping and start posting." : `Not posting: ${location.postingStopped?.reason ?? problem.reason}.`;
   return location.postingFrom ? `Posting, from ${formatDay(location.postingFrom)}.` : "Posting.";
 }
 
