@@ -138,7 +138,7 @@ describe("the first-time flow in Chromium", () => {
     await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Mapping saved/);
     await checkPage(page, "mapping-saved");
 
-    await page.getByRole("link", { name: "Locations" }).click();
+    await page.goto(`${stack.url}/locations`);
     await expect(page.getByLabel("Location in QuickBooks").inputValue()).resolves.toBe(TAG.Id);
     await checkPage(page, "locations-saved");
     // Set up and mapped, yet nothing posts before the merchant starts it.
