@@ -3,6 +3,8 @@
  * from SSM Parameter Store, the runtime composed by lib/wiring once per container, and the Hono app
  * behind hono/aws-lambda's handle().
  */
+// zod's English messages, before any schema is used (lib/validation.ts).
+import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { handle } from "hono/aws-lambda";
 import { loadConfig } from "../lib/config";

@@ -4,6 +4,8 @@
  * failed locations throws after the others are done, so the invocation counts as an error for the
  * alarms; the failed ones stay due and the next tick retries them.
  */
+// zod's English messages, before any schema is used (lib/validation.ts).
+import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { loadConfig } from "../lib/config";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";

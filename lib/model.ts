@@ -45,8 +45,22 @@ export interface Connection {
    * acquireRefreshLease). Absent when no refresh is under way.
    */
   refreshLeaseUntil?: string;
+  /**
+   * QuickBooks only: the company's settings that decide how an entry is written, read when it was
+   * connected (or at its first sync), and read again only when QuickBooks refuses a create for a reason
+   * they explain: the home currency cannot change, and multicurrency can only be switched on.
+   */
+  company?: QuickBooksCompany;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface QuickBooksCompany {
+  companyName: string;
+  homeCurrency: string;
+  multiCurrencyEnabled: boolean;
+  /** ISO 8601: when QuickBooks was asked. */
+  readAt: string;
 }
 
 /** A QuickBooks account as the company's chart names it: its number (AcctNum, where the company uses them) and name. */
@@ -175,6 +189,12 @@ export interface SyncRecord {
   pending?: PendingEntry;
   /** The day's last summary from the POS (aggregates only). */
   lastSummary?: DailySummary;
+  /**
+   * ISO 8601: the instant as of which lastSummary held everything the POS had for the day (the run's
+   * clock, read before the POS was). A night's read of the changes since then can tell the day is
+   * unchanged without reading it again (lib/sync/sync-night.ts).
+   */
+  lastReadAt?: string;
   heldReason?: string;
   attempts: number;
   lastError?: SyncFailure;

@@ -16,7 +16,8 @@ import type { CloverReader } from "../pos/clover/reader";
 import { pages } from "../pos/square/client";
 import { SquareRequestError } from "../pos/square/errors";
 import type { RawResponseCaller } from "../pos/square/raw-responses";
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 
 export interface PosCatalog {
   categories: { id: string; name: string }[];

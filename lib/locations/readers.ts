@@ -14,7 +14,8 @@ import { SquareRequestError } from "../pos/square/errors";
 import type { RawResponseCaller } from "../pos/square/raw-responses";
 import type { QuickBooksAccountCreator } from "../quickbooks/client";
 import type { QuickBooksClient, QuickBooksTrackingReader } from "../quickbooks/types";
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 
 export interface ProviderReaders {
   /** The POS connection's locations. */

@@ -20,7 +20,8 @@
  * "qbo.account.updated.v1","intuitaccountid": realm id,"intuitentityid": entity id, …}); both are read.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 
 export const SQUARE_SIGNATURE_HEADER = "x-square-hmacsha256-signature";
 export const CLOVER_AUTH_HEADER = "x-clover-auth";

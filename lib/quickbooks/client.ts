@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { backoffDelayMs, sleep as realSleep } from "../http/backoff";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { classifyFault, describeFault, parseFault, type Fault, type RequestContext } from "./faults";
 import {
   QuickBooksError, type CreatedJournalEntry, type QuickBooksAccount, type QuickBooksClient, type QuickBooksTokenSource, type QuickBooksTrackingReader,

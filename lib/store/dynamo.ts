@@ -7,7 +7,8 @@
 import {
   DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 import {
   assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, names, queryAll, toItem,
   unlessConditionFails, withoutUndefined,
@@ -265,6 +266,19 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
           : `connection ${connectionId} of merchant ${merchantId} does not exist`,
         () => client.send(new UpdateCommand({ TableName: tableName, Key: key, ...statusUpdate(status, reason, now()) })),
       );
+    },
+
+    async setConnectionCompany(merchantId, connectionId, company) {
+      const key = keys.connection(merchantId, connectionId);
+      const checked = storedConnectionSchema.def.shape.company.safeParse(company);
+      if (!checked.success) throw new StoreError(describeIssues(checked.error, "the QuickBooks company's settings"));
+      await conflictOnCondition(`connection ${connectionId} of merchant ${merchantId} does not exist`, () => client.send(new UpdateCommand({
+        TableName: tableName, Key: key,
+        UpdateExpression: "SET #company = :company",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeNames: names("company"),
+        ExpressionAttributeValues: { ":company": checked.data },
+      })));
     },
 
     async removeConnection(merchantId, connectionId) {

@@ -1,7 +1,7 @@
 /** The RecipientStore (lib/report/recipients.ts) on the table: one item, `MERCHANT#<id> / RECIPIENTS`. */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { RecipientList, RecipientStore } from "../report/recipients";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeKey, fromItem, toItem } from "./dynamo-items";
 import { keys } from "./keys";
 

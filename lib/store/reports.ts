@@ -6,7 +6,7 @@
  */
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ReportStore, StoredReport, StoredReportContent } from "../report/report-store";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 import { StoreError } from "./errors";

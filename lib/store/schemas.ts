@@ -6,7 +6,7 @@
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { normalizeEmail } from "./keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 
@@ -100,6 +100,7 @@ export const connectionSchema = describing<Connection>()(z.object({
   region: z.optional(z.string().check(z.minLength(1))),
   accountName: z.optional(z.string()),
   refreshLeaseUntil: z.optional(timestamp),
+  company: z.optional(z.object({ companyName: z.string(), homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,
 }));
@@ -178,6 +179,7 @@ export const syncRecordSchema = describing<SyncRecord>()(z.object({
   posted: z.array(postedEntrySchema),
   pending: z.optional(pendingEntrySchema),
   lastSummary: z.optional(dailySummarySchema),
+  lastReadAt: z.optional(timestamp),
   heldReason: z.optional(z.string()),
   attempts: z.int().check(z.nonnegative()),
   lastError: z.optional(syncFailureSchema),

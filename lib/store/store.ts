@@ -2,7 +2,7 @@
  * The Store port: the merchant's profile, connections, locations and sync records (lib/model.ts), as
  * the sync and the web use them. lib/store/dynamo.ts implements it on the one DynamoDB table.
  */
-import type { AccountLabel, Connection, ConnectionStatus, LocationConfig, Merchant, ProviderName, SyncRecord } from "../model";
+import type { AccountLabel, Connection, ConnectionStatus, LocationConfig, Merchant, ProviderName, QuickBooksCompany, SyncRecord } from "../model";
 
 /** A conditional write lost to another writer; re-read and decide again. */
 export class ConflictError extends Error {
@@ -64,6 +64,8 @@ export interface Store {
   /** Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and the connection is active; ConflictError otherwise. */
   updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string): Promise<Connection>;
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
+  /** Keeps a QuickBooks company's settings on its connection (ConflictError if the connection is gone). */
+  setConnectionCompany(merchantId: string, connectionId: string, company: QuickBooksCompany): Promise<void>;
   /**
    * Removes the connection's record, tokens and all: an ended connection is not kept. A refresh in
    * flight cannot write it back (its writes are conditional on the record). False if it was gone.

@@ -10,9 +10,11 @@ import type { Connection } from "../model";
 import type { TokenKeeper } from "../oauth/token-keeper";
 import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
 import { summariseCloverLocationDay } from "../pos/clover/day";
+import { readCloverNight } from "../pos/clover/night";
 import { CloverRequestError } from "../pos/clover/errors";
 import { createSquareReader } from "../pos/square/client";
 import { summariseSquareLocationDay } from "../pos/square/day";
+import { readSquareNight } from "../pos/square/night";
 import { createRawResponseCaller } from "../pos/square/raw-responses";
 import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickbooks/client";
 import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
@@ -73,8 +75,9 @@ function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
       ...(clover.sleep ? { sleep: clover.sleep } : {}),
       ...(asOf ? { now: () => asOf.getTime() } : {}),
     }),
-    squareReader: (connection: Connection) => createSquareReader({
+    squareReader: (connection: Connection, asOf?: Date) => createSquareReader({
       baseUrl: hosts.squareBaseUrl,
+      ...(asOf ? { now: () => asOf.getTime() } : {}),
       accessToken: accessToken(connection),
       ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
       ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
@@ -106,10 +109,14 @@ function summariserOf(apis: ReturnType<typeof apisFor>): SyncPorts["summarisePos
 }
 
 /** What the sync reads and posts with: a location's day from its POS, and the QuickBooks client. */
-export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient"> {
+export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient" | "readPosNight"> {
   const apis = apisFor(tokens, hosts, tuning);
   return {
     summarisePosDay: summariserOf(apis),
+    async readPosNight(location, connection, plan, asOf) {
+      if (location.source === "clover") return readCloverNight(apis.cloverReader(connection, asOf), location, plan);
+      return readSquareNight(apis.squareReader(connection, asOf), location, plan);
+    },
     quickBooksClient: (connection) => Promise.resolve(apis.quickBooks(connection)),
   };
 }

@@ -28,6 +28,7 @@ import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
 import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+import { processNight } from "./process-night";
 
 export interface WorkerDeps {
   store: Store;
@@ -72,6 +73,8 @@ const UNSUBSCRIBE_LINK_DAYS = 365;
 const APPROVE_LINK_DAYS = 30;
 
 export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
+  // A location-night: its day and the re-checks of the three before, from one read (process-night.ts).
+  if (job.kind === "night") return processNight(deps, job, attempt);
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const before = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
 
@@ -88,21 +91,31 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
     throw error;
   }
 
-  if (outcome.status === "failed") deps.onFailedDay?.(job);
+  return { status: outcome.status, emailsSent: await afterSync(deps, job, day, before, outcome) };
+}
+
+/**
+ * What follows a day's sync: the failure counted, a backfill's progress, and the report kept and sent
+ * unless it has nothing new to say. Returns the emails sent. `job.kind` is the day's part in its job:
+ * "recheck" for a night's earlier days.
+ */
+export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome): Promise<number> {
+  if (outcome.status === "failed") deps.onFailedDay?.({ ...job, businessDay: day.businessDay });
   await countBackfillDay(deps, job, outcome.status);
   if (outcome.status === "failed" && outcome.failure.kind === "needs-reconnect" && deps.postingStatus) {
+    // Idempotent: a night whose days all fail for the connection stops the location, and emails, once.
     await reconcilePostingStatus(deps.postingStatus, job.merchantId);
   }
   if (outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before))) {
     // A re-check of a day still waiting for review, with the same figures: the report already went.
-    return { status: outcome.status, emailsSent: await deliverPending(deps, day) };
+    return deliverPending(deps, day);
   }
   // Nothing new to say: a day unchanged since its last report, or a re-check finding no sales (a day
   // with no sales was reported when it was first synced, and one never synced predates the account).
   if (outcome.status === "unchanged" || (outcome.status === "no-sales" && (job.kind === "recheck" || before?.state === "no-sales"))) {
-    return { status: outcome.status, emailsSent: await deliverPending(deps, day) };
+    return deliverPending(deps, day);
   }
-  return { status: outcome.status, emailsSent: await report(deps, day, outcome) };
+  return report(deps, day, outcome);
 }
 
 /** A backfill's job: its day ended, and how; counted once however often the job runs. */
@@ -120,7 +133,7 @@ async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncReco
 type Reportable = Exclude<SyncOutcome, { status: "unchanged" }>;
 
 /** Keeps the report for the day and sends it (and any earlier one not yet sent). */
-async function report(deps: WorkerDeps, day: LocationDay, outcome: Reportable): Promise<number> {
+export async function report(deps: WorkerDeps, day: LocationDay, outcome: Reportable): Promise<number> {
   const [merchant, location] = await Promise.all([
     deps.store.getMerchant(day.merchantId),
     deps.store.getLocation(day.merchantId, day.locationId),

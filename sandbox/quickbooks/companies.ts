@@ -5,7 +5,9 @@
  * and Preferences.
  */
 import { isCurrencyCode } from "../../lib/domain/money";
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { isIsoDate, qboTimestamp } from "./clock";
 
 export type Classification = "Asset" | "Equity" | "Expense" | "Liability" | "Revenue";
@@ -176,7 +178,8 @@ export class Company {
   readonly realmId: string;
   readonly companyName: string;
   readonly homeCurrency: string;
-  readonly multiCurrencyEnabled: boolean;
+  /** Once on, multicurrency cannot be switched off (QuickBooks' own rule). */
+  multiCurrencyEnabled: boolean;
   closingDate: string | null;
   subscriptionLapsed: boolean;
   warnDuplicateJournalNumber: boolean;

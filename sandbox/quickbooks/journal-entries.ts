@@ -5,7 +5,9 @@
  * and the duplicate-number preference. Every failure is the Fault QuickBooks would send.
  */
 import { currencyExponent, formatDecimal } from "../../lib/domain/money";
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { isIsoDate, qboDate, qboTimestamp } from "./clock";
 import { type Company, currencyRef, type PostingType, type StoredJournalEntry } from "./companies";
 import { businessValidationFault, SimulatorFault, validationFault, type FaultError } from "./faults";

@@ -93,6 +93,8 @@ export interface QuickBooksSimulator {
   setClassActive(realmId: string, classId: string, active: boolean): void;
   setClosingDate(realmId: string, date: string | null): void;
   setSubscriptionLapsed(realmId: string, lapsed: boolean): void;
+  /** Switches multicurrency on, as the company's owner can at any time (it can never be switched off). */
+  enableMultiCurrency(realmId: string): void;
   setWarnDuplicateJournalNumber(realmId: string, warn: boolean): void;
 
   /** A fresh grant for the realm, as if its owner had approved the app in the browser. */
@@ -330,6 +332,9 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
     },
     setClosingDate: (realmId, date) => {
       companyOf(realmId).setClosingDate(date);
+    },
+    enableMultiCurrency: (realmId) => {
+      companyOf(realmId).multiCurrencyEnabled = true;
     },
     setSubscriptionLapsed: (realmId, lapsed) => {
       companyOf(realmId).subscriptionLapsed = lapsed;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { processJob } from "../../lib/worker/process-job";
+import { generateDay } from "../../sandbox/square/generate-day";
 import { merchantWithLocation } from "./email-links-world";
 import { createWebWorld, PUBLIC_URL, type WebWorld, workerOf } from "./world";
 
@@ -60,7 +61,14 @@ describe("a refused connection", () => {
   it("emails the merchant once when QuickBooks refuses the nightly worker, beside the day's alert", async () => {
     const address = newAddress();
     const browser = world.browser();
-    const { merchantId, location, realmId } = await merchantWithLocation(world, browser, address, 1);
+    const { merchantId, location: made, realmId } = await merchantWithLocation(world, browser, address, 1);
+    // One of the Square account's own locations: the POS read succeeds (it comes before any QuickBooks
+    // call now that the company's settings are kept from the connect), and QuickBooks refuses the post.
+    const squareLocationId = /name="locationId" value="(L[^"]+)"/.exec(await (await browser.get("/locations")).text())?.[1];
+    expect(squareLocationId).toBeDefined();
+    const location = { ...made, locationId: squareLocationId! };
+    await world.deps.store.putLocation(location);
+    world.square.addOrders(location.locationId, generateDay({ seed: 71, date: "2025-06-01", timeZone: "America/New_York", locationId: location.locationId, currency: "USD", sales: 12 }).orders);
     world.quickbooks.revokeAll(realmId);
     const before = (await world.emails()).length;
 

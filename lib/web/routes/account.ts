@@ -7,7 +7,7 @@ import { check, emailField, formFields, keptValue } from "../forms";
 import { AccountDeletedPage, AccountPage } from "../pages/account";
 import { NotFoundPage } from "../pages/messages";
 import { clearSessionCookie, requireSignedIn, signedIn } from "../session";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import { connectionDeps } from "./connections";
 
 const deleteForm = z.object({ email: emailField });

@@ -14,7 +14,7 @@ import {
 } from "../../schedule/backfill";
 import { postingProblem } from "../../locations/posting-status";
 import type { Merchant } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { formFields, keptValue } from "../forms";
 import { type BackfillAttempt, type BackfillFormField, type BackfillLocation, BackfillPage, BackfillProgressPage, BackfillUnavailablePage } from "../pages/backfill";

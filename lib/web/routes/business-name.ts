@@ -4,7 +4,7 @@
  * from that page or from the account page, and goes back to where it was sent from.
  */
 import type { Hono } from "hono";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields, keptValue, typed } from "../forms";
 import { AccountPage } from "../pages/account";

@@ -19,7 +19,7 @@ import { reconcilePostingStatus } from "../../locations/posting-status";
 import { AccountMismatchError, OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
 import { type Connection, type LocationConfig, PROVIDER_NAMES } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, connectionIdField, formFields } from "../forms";
 import { ConnectionsPage, DisconnectConfirmPage } from "../pages/connections";
@@ -117,6 +117,7 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     await captureAccountName(deps, connection);
     await replaceEarlierConnections(deps, connection);
     await reconcilePostingStatus(deps, merchant.merchantId);
+    if (connection.provider === "quickbooks") await keepCompanySettings(deps, connection);
     deps.log("info", "connection created", { merchantId: merchant.merchantId, provider: provider.data, connectionId: connection.connectionId });
     return c.redirect(`/connections?connected=${provider.data}`, 303);
   });
@@ -146,6 +147,22 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const outcome = new URLSearchParams({ disconnected: connection.provider, revoke: ended.revoke.outcome, ...(connection.region ? { region: connection.region } : {}) });
     return c.redirect(`/connections?${outcome.toString()}`, 303);
   });
+}
+
+/**
+ * A QuickBooks company's settings (home currency, multicurrency), kept on the connection so the nightly
+ * sync reads nothing from QuickBooks. Best effort: a company that does not answer now has them read at
+ * its first sync instead.
+ */
+async function keepCompanySettings(deps: WebDeps, connection: Connection): Promise<void> {
+  try {
+    const settings = await deps.readers.quickBooks(connection).getCompanySettings();
+    await deps.store.setConnectionCompany(connection.merchantId, connection.connectionId, { ...settings, readAt: deps.now().toISOString() });
+  } catch (error) {
+    deps.log("warn", "the QuickBooks company's settings could not be read at connect; the first sync reads them", {
+      merchantId: connection.merchantId, connectionId: connection.connectionId, error: error instanceof Error ? error.name : "unknown",
+    });
+  }
 }
 
 /** How long connecting, or the connections page, waits for an account's name before going on without it. */

@@ -7,7 +7,7 @@
 import type { Context, Hono } from "hono";
 import { SignedLinkError } from "../../links/signed-link";
 import type { LocationDay } from "../../sync/sync-day";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import { approveDay, ApproveError, approveFromLink, approveLinkDay, type ApproveDeps } from "../../worker/approve";
 import type { AppEnv, EmailLinks, WebDeps } from "../deps";
 import { check, formFields } from "../forms";

@@ -16,7 +16,7 @@ import { lastDayDueBy, MAX_CATCH_UP_DAYS } from "../../schedule/due-days";
 import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
 import { ConflictError } from "../../store/store";
 import type { LocationConfig, Merchant } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { formFields, keptValue } from "../forms";
 import { formatDay } from "../pages/format";

@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import { formatDecimal } from "../../domain/money";
 import { dayFigures } from "../../report/day-figures";
 import type { LocationConfig, SyncRecord } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { type ChartDay, historyChart } from "../pages/history-chart";
 import { HistoryPage, type HistoryRow, statusInWords } from "../pages/history";

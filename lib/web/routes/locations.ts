@@ -22,7 +22,7 @@ import type { PosLocation } from "../../locations/readers";
 import { firstDayDueAfter } from "../../schedule/due-days";
 import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import { formatDay } from "../pages/format";

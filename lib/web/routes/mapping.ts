@@ -34,7 +34,7 @@ import { lastDayDueBy } from "../../schedule/due-days";
 import { scheduleOf } from "../../schedule/due-index";
 import { MAX_BACKFILL_DAYS_BACK } from "../../schedule/backfill";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";

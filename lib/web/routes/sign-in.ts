@@ -9,7 +9,7 @@ import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import { CheckEmailPage, ConfirmSignInPage, SignInLinkInvalidPage, SignInPage } from "../pages/sign-in";
 import { clearSessionCookie, requireSignedIn, setSessionCookie, signedIn } from "../session";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 
 const signInForm = z.object({ email: emailField });
 const linkToken = z.string().check(z.regex(SECRET_PATTERN));

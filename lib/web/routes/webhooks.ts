@@ -18,7 +18,7 @@ import {
   verifyQuickBooksSignature, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
 import type { Connection, ProviderName } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { QuickBooksDisconnectPage } from "../pages/messages";
 import { connectionDeps } from "./connections";
