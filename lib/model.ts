@@ -101,9 +101,57 @@ export interface LocationConfig {
    * QuickBooks says one changed), by account Id: what pages and emails show instead of a bare Id.
    */
   accountLabels?: Record<string, AccountLabel>;
+  /**
+   * Set up but not started (go-live step 2: the merchant reviews the mapping and its preview): nothing
+   * of the location is posted, by the nightly sync or anyone else, until "Start posting from" clears it.
+   * Absent on locations set up before the go-live steps existed, which post as they always did.
+   */
+  awaitingStart?: true;
+  /** The first business day daybook posts (go-live step 3); no day before it is posted by anyone. */
+  postingFrom?: string;
+  /**
+   * The time zone and day start in force before the current ones, oldest first: each entry applied to
+   * the business days before its `until` (YYYY-MM-DD), so a change applies from the day the merchant
+   * chose and the days already posted keep their windows (lib/domain/day-settings.ts).
+   */
+  earlierDaySettings?: EarlierDaySettings[];
+  /**
+   * daybook stopped posting the location's nights because a connection it needs is gone (lib/locations/
+   * posting-status.ts): why, since when, and the first business day it had yet to send, from which the
+   * nights resume when the connection is mended. The merchant and the report recipients were told once.
+   */
+  postingStopped?: PostingStopped;
+  /**
+   * The mapping page's items (figure and POS key, e.g. "tenders:CARD") the merchant last saved the mapping
+   * with: an unmapped item the nightly sync sees that is not among them is marked new. Keys only.
+   */
+  mappingSeen?: string[];
   /** The QuickBooks Location and/or Class every line of this location's entries carries (chosen on the locations page). */
   quickBooksTags?: { location?: QuickBooksTag; class?: QuickBooksTag };
   updatedAt: string;
+}
+
+/** A location's time zone and day start as they were before `until`. */
+export interface EarlierDaySettings {
+  timeZone: string;
+  /** HH:MM, quarter hours. */
+  dayStart: string;
+  /** YYYY-MM-DD: the first business day that no longer used these settings. */
+  until: string;
+}
+
+export interface PostingStopped {
+  /** Why, for the merchant: "the QuickBooks connection was disconnected". */
+  reason: string;
+  /** ISO 8601. */
+  since: string;
+  /** YYYY-MM-DD: the first business day not yet sent for posting when it stopped. */
+  resumeFrom: string;
+  /**
+   * The provider accounts of the connections it lost that were removed (a disconnect removes the record):
+   * connecting the same account again re-points the location to the new connection.
+   */
+  accounts?: { provider: ProviderName; externalId: string }[];
 }
 
 export type SyncState = "posting" | "posted" | "no-sales" | "held" | "failed";

@@ -3,19 +3,37 @@
  * accounts, chosen by account type (and subtype or name where a type holds several kinds). The
  * merchant can change it later on the mapping page; this only has to be complete and sensible.
  * When the chart has no account of a type a figure needs, nothing is suggested and the answer says
- * which kind of account to create. Given the location's non-revenue items (Clover's isRevenue: false
- * lines, by name), it maps those whose name says gift card to the gift-card liability: a load is money
- * owed back in goods, not a donation or a deposit.
+ * which kind of account to create.
+ *
+ * Items get their own account where the default would be wrong (suggestedItemAccount; the mapping page
+ * marks these, and a new location starts with them):
+ * - cash waits for the bank deposit in Undeposited Funds, cards for the payout in the clearing account;
+ * - a house account (Clover's "House Account" tender) is money customers owe: a receivable, kept in an
+ *   Other Current Asset such as "House Accounts Receivable" (a journal line on an Accounts Receivable
+ *   account needs a customer, which daybook never has), never the card clearing account;
+ * - an external gift card (another company's card) is money that company owes: its own clearing account;
+ *   the business's own gift card, redeemed, comes off the gift-card liability;
+ * - a non-revenue item whose name says gift card is a gift-card load (the gift-card liability); a
+ *   donation is owed to the charity and a deposit to the customer: a liability named for it (or the
+ *   general one for deposits and donations), never the gift-card liability.
  */
 import type { Mapping } from "../domain/mapping";
+import type { PosSource } from "../model";
 import type { QuickBooksAccount } from "../quickbooks/types";
 
 export type SuggestedMapping = { ok: true; mapping: Mapping } | { ok: false; missing: string[] };
 
 export interface SuggestionOptions {
+  /** The location's POS: its cash tender's key is suggested (Square's CASH, Clover's "Cash"); without it, both. */
+  source?: PosSource;
   /** The location's non-revenue items by name, as its daily summaries key them. */
   nonRevenueItems?: readonly string[];
+  /** The location's tenders, keyed as its daily summaries key them (Square's type, Clover's label). */
+  tenders?: readonly string[];
 }
+
+/** The kinds of item whose account daybook may suggest apart from the figure's default. */
+export type ItemGroup = "tenders" | "nonRevenue";
 
 const GIFT_CARD_ITEM = /\bgift[\s-]*(?:cards?|certificates?|vouchers?)\b|\bgiftcards?\b/i;
 
@@ -67,33 +85,89 @@ export function suggestDefaultMapping(accounts: readonly QuickBooksAccount[], op
   if (!fees) missing.push(MISSING_ACCOUNT.expense);
   if (!sales || !tax || !tips || !giftCards || !tenders || !fees || !overShort || missing.length > 0) return { ok: false, missing };
 
-  // Cash waits for the bank deposit in Undeposited Funds, cards for the payout in the clearing account
-  // (ACCOUNTING.md); the key is the tender's name as each POS gives it (Square's type, Clover's label).
-  const undeposited = accounts.find((account) => account.active && ofSubType("UndepositedFunds")(account));
-  const cash = undeposited && undeposited.id !== tenders.id ? { tenders: { CASH: undeposited.id, Cash: undeposited.id } } : {};
-  const giftCardItems = [...new Set(options.nonRevenueItems ?? [])].filter(isGiftCardItem).sort();
-  const nonRevenue = giftCardItems.length > 0 ? { nonRevenue: Object.fromEntries(giftCardItems.map((name) => [name, giftCards.id])) } : {};
+  const defaults: Mapping["defaults"] = {
+    sales: sales.id,
+    // Without a contra-income account, discounts and returns reduce sales directly.
+    discounts: (discounts ?? sales).id,
+    returns: (discounts ?? sales).id,
+    serviceCharges: (serviceCharges ?? sales).id,
+    tax: tax.id,
+    tips: tips.id,
+    giftCards: giftCards.id,
+    // Deposits and donations are owed to someone: held as a liability until passed on.
+    nonRevenue: (heldFor(accounts, /deposit|donation|non.?revenue/i) ?? spareLiability(accounts, [tips, giftCards]) ?? giftCards).id,
+    tenders: tenders.id,
+    fees: fees.id,
+    rounding: overShort.id,
+    overShort: overShort.id,
+  };
+  const overrides = (group: ItemGroup, keys: readonly string[]) => Object.fromEntries([...new Set(keys)].sort().flatMap((key) => {
+    const id = suggestedItemAccount(accounts, defaults, group, key);
+    return id !== undefined && id !== defaultOf(defaults, group, key) ? [[key, id]] : [];
+  }));
+  // Cash under its POS's key even before a day used it; the other POS's key would be a second "Cash" on the mapping page that nothing uses.
+  const tenderOverrides = overrides("tenders", [...CASH_KEYS[options.source ?? "any"], ...(options.tenders ?? [])]);
+  const nonRevenueOverrides = overrides("nonRevenue", options.nonRevenueItems ?? []);
   return {
     ok: true,
     mapping: {
-      ...cash,
-      ...nonRevenue,
-      defaults: {
-        sales: sales.id,
-        // Without a contra-income account, discounts and returns reduce sales directly.
-        discounts: (discounts ?? sales).id,
-        returns: (discounts ?? sales).id,
-        serviceCharges: (serviceCharges ?? sales).id,
-        tax: tax.id,
-        tips: tips.id,
-        giftCards: giftCards.id,
-        // Deposits and donations are owed to someone: held as a liability until the merchant maps them.
-        nonRevenue: (accounts.find((account) => account.active && ofType("Other Current Liability")(account) && byName(/deposit|donation/i)(account)) ?? giftCards).id,
-        tenders: tenders.id,
-        fees: fees.id,
-        rounding: overShort.id,
-        overShort: overShort.id,
-      },
+      ...(Object.keys(tenderOverrides).length > 0 ? { tenders: tenderOverrides } : {}),
+      ...(Object.keys(nonRevenueOverrides).length > 0 ? { nonRevenue: nonRevenueOverrides } : {}),
+      defaults,
     },
   };
+}
+
+const CASH_KEYS: Record<PosSource | "any", readonly string[]> = { square: ["CASH"], clover: ["Cash"], any: ["CASH", "Cash"] };
+
+const notTaxLiability = (account: QuickBooksAccount) => account.accountSubType !== "SalesTaxPayable" && account.accountSubType !== "GlobalTaxPayable";
+
+/** An active Other Current Liability, not for tax, named as `pattern` says. */
+function heldFor(accounts: readonly QuickBooksAccount[], pattern: RegExp): QuickBooksAccount | undefined {
+  return accounts.find((account) => account.active && ofType("Other Current Liability")(account) && notTaxLiability(account) && byName(pattern)(account));
+}
+
+/** An active Other Current Liability for none of tax, tips or gift cards. */
+function spareLiability(accounts: readonly QuickBooksAccount[], taken: readonly QuickBooksAccount[]): QuickBooksAccount | undefined {
+  return accounts.find((account) => account.active && ofType("Other Current Liability")(account) && notTaxLiability(account) &&
+    !taken.some((other) => other.id === account.id) && !byName(/tip|gratuit|gift/i)(account));
+}
+
+/** An active Other Current Asset (or Bank) account named as `pattern` says. */
+function assetFor(accounts: readonly QuickBooksAccount[], pattern: RegExp): QuickBooksAccount | undefined {
+  return accounts.find((account) => account.active && (ofType("Other Current Asset")(account) || ofType("Bank")(account)) && byName(pattern)(account));
+}
+
+export const HOUSE_ACCOUNT_TENDER = /\bhouse\s*(?:account|charge|tab)s?\b|\bon\s+account\b|\bcharge\s+account\b/i;
+export const EXTERNAL_GIFT_CARD_TENDER = /\bexternal\s+gift|\bthird[\s-]party\s+gift/i;
+const DONATION_ITEM = /\bdonat|\bcharit|\bround[\s-]?up\b/i;
+const DEPOSIT_ITEM = /\bdeposit|\bretainer\b|\bprepay/i;
+
+function defaultOf(defaults: Mapping["defaults"], group: ItemGroup, key: string): string {
+  if (group === "nonRevenue") return defaults.nonRevenue;
+  return key === "SQUARE_GIFT_CARD" ? defaults.giftCards : defaults.tenders;
+}
+
+/**
+ * The account daybook suggests for one item (a tender by its key, a non-revenue item by its name), or
+ * undefined when the figure's default is the suggestion (or the chart has no fitting account: then the
+ * mapping page's offer to create the accounts names it).
+ */
+export function suggestedItemAccount(accounts: readonly QuickBooksAccount[], defaults: Mapping["defaults"], group: ItemGroup, key: string): string | undefined {
+  if (group === "tenders") {
+    if (key === "CASH" || key === "Cash") {
+      const undeposited = accounts.find((account) => account.active && ofSubType("UndepositedFunds")(account));
+      return undeposited && undeposited.id !== defaults.tenders ? undeposited.id : undefined;
+    }
+    if (key === "SQUARE_GIFT_CARD") return undefined;
+    if (HOUSE_ACCOUNT_TENDER.test(key)) return assetFor(accounts, /house|receivable/i)?.id;
+    if (EXTERNAL_GIFT_CARD_TENDER.test(key)) return assetFor(accounts, /gift/i)?.id;
+    // The business's own gift cards, redeemed: they come off the gift-card liability, as Square's do.
+    if (isGiftCardItem(key)) return defaults.giftCards;
+    return undefined;
+  }
+  if (isGiftCardItem(key)) return defaults.giftCards;
+  if (DONATION_ITEM.test(key)) return heldFor(accounts, /donat|charit/i)?.id;
+  if (DEPOSIT_ITEM.test(key)) return heldFor(accounts, /deposit/i)?.id;
+  return undefined;
 }

@@ -9,11 +9,22 @@
  * - Sales tax: an Other Current Liability of detail type Sales Tax Payable (qbo.md §4.2; a separate
  *   "(POS)" account rather than the agency accounts QuickBooks' Sales Tax Center manages).
  * - Tips owed to staff, and gift cards sold but not redeemed: Other Current Liabilities, found by name.
+ * And, only for a location whose POS has them (default-mapping.ts says why each needs its own account):
+ * - house-account charges: an Other Current Asset named for them ("House Accounts Receivable");
+ * - payments with another company's gift cards: an Other Current Asset ("External Gift Card Clearing");
+ * - deposits and donations (non-revenue items other than gift cards): an Other Current Liability.
  */
 import type { QuickBooksAccount } from "../quickbooks/types";
 import type { PosSource } from "../model";
+import { EXTERNAL_GIFT_CARD_TENDER, HOUSE_ACCOUNT_TENDER, isGiftCardItem } from "./default-mapping";
 
-export type MissingKind = "clearing" | "salesTax" | "tips" | "giftCards";
+export type MissingKind = "clearing" | "salesTax" | "tips" | "giftCards" | "houseAccounts" | "externalGiftCards" | "depositsAndDonations";
+
+/** The location's items that may need accounts of their own. */
+export interface LocationItems {
+  tenders: readonly string[];
+  nonRevenueItems: readonly string[];
+}
 
 export interface AccountToCreate {
   kind: MissingKind;
@@ -27,8 +38,12 @@ export interface AccountToCreate {
 const isOtherCurrentLiability = (account: QuickBooksAccount) => account.accountType === "Other Current Liability";
 const isTaxLiability = (account: QuickBooksAccount) => account.accountSubType === "SalesTaxPayable" || account.accountSubType === "GlobalTaxPayable";
 
+const isCurrentAsset = (account: QuickBooksAccount) => account.accountType === "Other Current Asset" || account.accountType === "Bank";
+
 const KINDS: readonly {
   kind: MissingKind;
+  /** Only when the location has such items; always when absent. */
+  neededFor?: (items: LocationItems) => boolean;
   present: (account: QuickBooksAccount) => boolean;
   name: (source: PosSource | undefined) => string;
   accountType: string;
@@ -67,6 +82,33 @@ const KINDS: readonly {
     accountSubType: "OtherCurrentLiabilities",
     purpose: "gift cards sold and not yet redeemed",
   },
+  {
+    kind: "houseAccounts",
+    neededFor: (items) => items.tenders.some((tender) => HOUSE_ACCOUNT_TENDER.test(tender)),
+    present: (account) => isCurrentAsset(account) && /house|receivable/i.test(account.name),
+    name: () => "House Accounts Receivable",
+    accountType: "Other Current Asset",
+    accountSubType: "OtherCurrentAssets",
+    purpose: "sales charged to customers' house accounts, until they pay",
+  },
+  {
+    kind: "externalGiftCards",
+    neededFor: (items) => items.tenders.some((tender) => EXTERNAL_GIFT_CARD_TENDER.test(tender)),
+    present: (account) => isCurrentAsset(account) && /gift/i.test(account.name),
+    name: () => "External Gift Card Clearing",
+    accountType: "Other Current Asset",
+    accountSubType: "OtherCurrentAssets",
+    purpose: "payments with other companies' gift cards, until those companies pay",
+  },
+  {
+    kind: "depositsAndDonations",
+    neededFor: (items) => items.nonRevenueItems.some((item) => !isGiftCardItem(item)),
+    present: (account) => isOtherCurrentLiability(account) && !isTaxLiability(account) && /deposit|donation|non.?revenue/i.test(account.name),
+    name: () => "Deposits and Donations Held",
+    accountType: "Other Current Liability",
+    accountSubType: "OtherCurrentLiabilities",
+    purpose: "deposits and donations taken, until they are passed on",
+  },
 ];
 
 /**
@@ -75,11 +117,12 @@ const KINDS: readonly {
  * already uses (QuickBooks refuses a second account of the same name, fault 6240) gets " (POS)" or a
  * number added, so what this returns can always be created.
  */
-export function missingAccounts(chart: readonly QuickBooksAccount[], options: { source?: PosSource } = {}): AccountToCreate[] {
+export function missingAccounts(chart: readonly QuickBooksAccount[], options: { source?: PosSource; items?: LocationItems } = {}): AccountToCreate[] {
   const active = chart.filter((account) => account.active);
   const taken = new Set(active.map((account) => account.name.trim().toLowerCase()));
   const missing: AccountToCreate[] = [];
   for (const kind of KINDS) {
+    if (kind.neededFor && !(options.items && kind.neededFor(options.items))) continue;
     if (active.some(kind.present)) continue;
     const name = freeName(kind.name(options.source), taken);
     taken.add(name.toLowerCase());

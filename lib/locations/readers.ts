@@ -1,11 +1,14 @@
 /**
  * What the locations and mapping pages read from the providers with a connection's tokens: a POS
- * connection's locations (Square: ListLocations; Clover: the merchant is one location) and a QuickBooks
- * company's chart of accounts. ProviderReaders is the port; lib/wiring makes the readers and clients
+ * connection's locations (Square: ListLocations; Clover: the merchant is one location), what the POS has
+ * to map (pos-catalog.ts), a day of the location as the nightly sync reads it (the go-live preview), and
+ * a QuickBooks company's chart of accounts. ProviderReaders is the port; lib/wiring makes the readers and clients
  * behind it, acting through the process's token keeper, tuned for a person waiting.
  */
 import { isTimeZone } from "../domain/business-day";
 import type { Connection } from "../model";
+import type { SyncPorts } from "../sync/sync-day";
+import type { PosCatalog } from "./pos-catalog";
 import type { CloverReader } from "../pos/clover/reader";
 import { SquareRequestError } from "../pos/square/errors";
 import type { RawResponseCaller } from "../pos/square/raw-responses";
@@ -17,6 +20,10 @@ import { describeIssues } from "../validation";
 export interface ProviderReaders {
   /** The POS connection's locations. */
   posLocations(connection: Connection): Promise<PosLocation[]>;
+  /** What the POS has to map for the location: categories, tenders, taxes, service charges, non-revenue items. */
+  posCatalog(connection: Connection, locationId: string): Promise<PosCatalog>;
+  /** The location's business day from its POS, read and summarised as the nightly sync does; nothing is written anywhere. */
+  posDay: SyncPorts["summarisePosDay"];
   /** A QuickBooks client for the connection's company (its chart of accounts, creating accounts, its Location and Class lists). */
   quickBooks(connection: Connection): QuickBooksClient & QuickBooksAccountCreator & QuickBooksTrackingReader;
   /** The connected account's name: the Square business name, the Clover merchant's name, the QuickBooks company name. */

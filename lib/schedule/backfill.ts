@@ -2,9 +2,9 @@
  * Backfills: a merchant or an operator asks for a range of past business days, and each day is queued
  * like a nightly one (kind "backfill", in the location's QuickBooks company's message group, so it
  * never runs beside that company's nightly jobs). A progress item in the merchant's partition counts
- * the days done and failed; the worker adds to it as each job ends (lib/worker/process-job.ts), and it
- * remembers which days it counted, so a job that runs twice (a redelivery, a duplicate, a crash after
- * counting) counts its day once.
+ * how its days ended (posted, adjusted, unchanged, held, no sales, failed); the worker adds to it as each
+ * job ends (lib/worker/process-job.ts), and it remembers which days it counted, so a job that runs twice
+ * (a redelivery, a duplicate, a crash after counting) counts its day once.
  *
  * Each job is one business day, and the worker reads that day's window on its own, so a long range
  * never becomes one long POS read (Clover's client also splits any read over 90 days).
@@ -13,8 +13,8 @@ import { randomUUID } from "node:crypto";
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
 import type { LocationConfig } from "../model";
 import type { Store } from "../store/store";
-import { DEFAULT_SETTLE_MINUTES, firstDayDueAfter } from "./due-days";
-import type { DueIndex } from "./due-index";
+import { lastDayDueBy } from "./due-days";
+import { type DueIndex, scheduleOf } from "./due-index";
 import { enqueueJobs, type QueueDeps } from "./enqueue";
 import { messageGroupOf, type SyncJob } from "./job";
 
@@ -37,7 +37,10 @@ export interface BackfillRequest {
   requestedBy: "merchant" | "operator";
 }
 
-/** A backfill's progress as kept: how many of its days are done or failed so far. */
+/** How one of a backfill's days ended. "done" is a day that ended without failing, not said how (older callers). */
+export type BackfillDayOutcome = "posted" | "adjusted" | "unchanged" | "held" | "no-sales" | "failed" | "done";
+
+/** A backfill's progress as kept: how many of its days ended so far, and how. */
 export interface BackfillRecord {
   backfillId: string;
   merchantId: string;
@@ -46,10 +49,26 @@ export interface BackfillRecord {
   to: string;
   requestedBy: "merchant" | "operator";
   total: number;
+  /** Days that ended without failing: the sum of the five counts below (and of days counted as plain "done"). */
   done: number;
   failed: number;
+  /** Posted for the first time. */
+  posted: number;
+  /** Already posted, and posted again as an adjusting entry because the POS figures changed. */
+  adjusted: number;
+  /** Already posted, and unchanged since. */
+  unchanged: number;
+  /** Held for review (review mode, or figures that do not add up). */
+  held: number;
+  /** No sales: nothing to post. */
+  noSales: number;
   createdAt: string;
 }
+
+/** The counter each outcome adds to (besides `done`, which every outcome but a failure adds to). */
+export const BACKFILL_COUNTERS: Record<Exclude<BackfillDayOutcome, "done">, "posted" | "adjusted" | "unchanged" | "held" | "noSales" | "failed"> = {
+  posted: "posted", adjusted: "adjusted", unchanged: "unchanged", held: "held", "no-sales": "noSales", failed: "failed",
+};
 
 /**
  * Where backfills' progress is kept (lib/store/backfills.ts), in the merchant's partition. Counting a
@@ -59,11 +78,11 @@ export interface BackfillStore {
   /** Writes a new backfill's progress (ConflictError if its id exists). */
   create(progress: BackfillRecord): Promise<void>;
   /**
-   * Counts `businessDay` as done or failed, once: recording a day again changes nothing. Without a day
+   * Counts `businessDay` with its outcome, once: recording a day again changes nothing. Without a day
    * (older callers) each call counts, but never past the total. The progress after, or undefined if
    * the backfill does not exist (the account was deleted meanwhile).
    */
-  record(merchantId: string, backfillId: string, outcome: "done" | "failed", businessDay?: string): Promise<BackfillRecord | undefined>;
+  record(merchantId: string, backfillId: string, outcome: BackfillDayOutcome, businessDay?: string): Promise<BackfillRecord | undefined>;
   get(merchantId: string, backfillId: string): Promise<BackfillRecord | undefined>;
   /** Every backfill of the merchant, in no particular order. */
   list(merchantId: string): Promise<BackfillRecord[]>;
@@ -106,12 +125,23 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
   const location = await deps.store.getLocation(request.merchantId, request.locationId);
   if (location === undefined) throw new BackfillError(`merchant ${request.merchantId} has no location ${request.locationId}`, "location");
 
+  if (location.awaitingStart) {
+    throw new BackfillError(`${location.name} is not posting yet: review its mapping and start posting on the locations page first`, "location");
+  }
+  if (location.postingStopped) {
+    throw new BackfillError(`${location.name} is not posting: ${location.postingStopped.reason}. Mend that first (the locations page says how)`, "location");
+  }
   const { latest: lastDue, earliest } = await backfillableDays(deps, location, now);
   if (to > lastDue) {
     throw new BackfillError(`${to} is not yet over and settled in ${location.timeZone}; the latest day that can be backfilled now is ${lastDue}`, "to");
   }
   if (from < earliest) {
     throw new BackfillError(`a backfill reaches back at most ${MAX_BACKFILL_DAYS_BACK} days: the earliest day that can be asked for now is ${earliest}`, "from");
+  }
+  if (location.postingFrom !== undefined && from < location.postingFrom) {
+    throw new BackfillError(
+      `${location.name} posts from ${location.postingFrom}, the first day chosen when it started posting: choose ${location.postingFrom} or later`, "from",
+    );
   }
   const quickBooks = await deps.store.getConnection(request.merchantId, location.quickbooksConnectionId);
   if (quickBooks?.provider !== "quickbooks") throw new BackfillError(`location ${request.locationId} has no QuickBooks connection`, "location");
@@ -129,6 +159,11 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
     total: days.length,
     done: 0,
     failed: 0,
+    posted: 0,
+    adjusted: 0,
+    unchanged: 0,
+    held: 0,
+    noSales: 0,
     createdAt: now.toISOString(),
   };
   // The item first: the worker may finish a job before the last one is sent.
@@ -142,23 +177,23 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
 
 /**
  * The range of days a location can be backfilled now: from MAX_BACKFILL_DAYS_BACK business days
- * before today to the last day that is over and settled (the day before the first one the scheduler
- * has yet to post), both inclusive.
+ * before today to the last day that is over and settled in the location's own day settings (the
+ * earlier ones for the days they still apply to), both inclusive.
  */
 export async function backfillableDays(
-  deps: Pick<BackfillDeps, "dueIndex">, location: Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart">, now: Date,
+  deps: Pick<BackfillDeps, "dueIndex">, location: Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart" | "earlierDaySettings">, now: Date,
 ): Promise<{ earliest: string; latest: string }> {
   const dueEntry = await deps.dueIndex.get(location.merchantId, location.locationId);
-  const schedule = { timeZone: location.timeZone, dayStart: location.dayStart, settleMinutes: dueEntry?.settleMinutes ?? DEFAULT_SETTLE_MINUTES };
+  const schedule = scheduleOf(location, dueEntry?.settleMinutes);
   return {
     earliest: addDays(businessDayOf(now.getTime(), location.timeZone, location.dayStart), -MAX_BACKFILL_DAYS_BACK),
-    latest: addDays(firstDayDueAfter(now, schedule), -1),
+    latest: lastDayDueBy(now, schedule),
   };
 }
 
-/** Counts the day `businessDay` of the backfill as done or failed, once (BackfillStore.record). */
+/** Counts the day `businessDay` of the backfill with its outcome, once (BackfillStore.record). */
 export async function recordBackfillProgress(
-  deps: Pick<BackfillDeps, "backfills">, merchantId: string, backfillId: string, outcome: "done" | "failed", businessDay?: string,
+  deps: Pick<BackfillDeps, "backfills">, merchantId: string, backfillId: string, outcome: BackfillDayOutcome, businessDay?: string,
 ): Promise<BackfillProgress | undefined> {
   const recorded = await deps.backfills.record(merchantId, backfillId, outcome, businessDay);
   return recorded && withComplete(recorded);

@@ -8,12 +8,11 @@
  * day whose due instant has passed is returned, oldest first, up to a bound. Each first-time day also
  * re-checks the days before it (late changes become adjusting entries).
  */
-import { addDays, businessDayOf, businessDayWindow } from "../domain/business-day";
+import { addDays, businessDayOf } from "../domain/business-day";
+import { dayWindowOf, type DaySettingsTimeline } from "../domain/day-settings";
 
-export interface DueSchedule {
-  timeZone: string;
-  /** HH:MM */
-  dayStart: string;
+/** The location's day settings (with the earlier ones, so each day ends by its own) and the settle delay. */
+export interface DueSchedule extends DaySettingsTimeline {
   /** Minutes after the day's end before it is read: 2 hours unless the merchant says otherwise. */
   settleMinutes: number;
 }
@@ -41,7 +40,7 @@ export interface DueWork {
 }
 
 export function dueAt(businessDay: string, schedule: DueSchedule): Date {
-  const { endMs } = businessDayWindow(businessDay, schedule.timeZone, schedule.dayStart);
+  const { endMs } = dayWindowOf(schedule, businessDay);
   return new Date(endMs + schedule.settleMinutes * 60_000);
 }
 
@@ -54,9 +53,16 @@ export function settledAt(businessDay: string, timeZone: string, dayStart: strin
 export function firstDayDueAfter(instant: Date, schedule: DueSchedule): string {
   // The day containing (instant − settle) ends after that point, so it is due after `instant`...
   let day = businessDayOf(instant.getTime() - schedule.settleMinutes * 60_000, schedule.timeZone, schedule.dayStart);
-  // ...unless it ends exactly there; step forward until strictly after.
+  // ...by the current settings; a day under earlier ones may end at another hour, so step back while the day before is still to come,
+  while (dueAt(addDays(day, -1), schedule).getTime() > instant.getTime()) day = addDays(day, -1);
+  // ...and forward while this one is already due (it ends exactly there).
   while (dueAt(day, schedule).getTime() <= instant.getTime()) day = addDays(day, 1);
   return day;
+}
+
+/** The last business day that has ended and settled by `instant`: the day a merchant can post now. */
+export function lastDayDueBy(instant: Date, schedule: DueSchedule): string {
+  return addDays(firstDayDueAfter(instant, schedule), -1);
 }
 
 /** The days due at `now` for a location whose next first-time day was due at `nextDueAt`. */

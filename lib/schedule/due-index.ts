@@ -51,7 +51,7 @@ export interface DueIndex {
   removeMerchant(merchantId: string): Promise<number>;
 }
 
-export interface LocationToSchedule extends Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart"> {
+export interface LocationToSchedule extends Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart" | "earlierDaySettings"> {
   settleMinutes?: number;
 }
 
@@ -60,21 +60,41 @@ export function shardOf(merchantId: string, locationId: string, shards = DUE_IND
   return digest.readUInt32BE(0) % shards;
 }
 
+/** A location's schedule: its day settings (the earlier ones too) and the settle delay (two hours unless said). */
+export function scheduleOf(location: Pick<LocationConfig, "timeZone" | "dayStart" | "earlierDaySettings">, settleMinutes = DEFAULT_SETTLE_MINUTES): DueSchedule {
+  return {
+    timeZone: location.timeZone, dayStart: location.dayStart, settleMinutes,
+    ...(location.earlierDaySettings && location.earlierDaySettings.length > 0 ? { earlierDaySettings: location.earlierDaySettings } : {}),
+  };
+}
+
+/** The business day an entry is due for: the first-time day it sends when its instant comes. */
+export function pendingDayOf(entry: DueEntry): string {
+  return firstDayDueAfter(new Date(Date.parse(entry.nextDueAt) - 1), entry);
+}
+
+export interface RegisterOptions {
+  shards?: number;
+  /**
+   * The first business day to send: by default the first one due after `now`. An earlier day is sent
+   * at the next tick (and the days after it, up to the scheduler's catch-up).
+   */
+  from?: string;
+}
+
 /**
- * Puts the location in the index, due when its first business day after `now` is. Call it when a
- * location is set up or its time zone, day start or QuickBooks company changes.
+ * Puts the location in the index, due when its first business day after `now` (or `from`) is. Call it
+ * when a location starts posting, resumes, or its day settings or QuickBooks company change.
  */
 export async function registerLocation(
-  dueIndex: DueIndex, location: LocationToSchedule, quickBooksRealmId: string, now: Date, options: { shards?: number } = {},
+  dueIndex: DueIndex, location: LocationToSchedule, quickBooksRealmId: string, now: Date, options: RegisterOptions = {},
 ): Promise<DueEntry> {
-  const schedule: DueSchedule = {
-    timeZone: location.timeZone, dayStart: location.dayStart, settleMinutes: location.settleMinutes ?? DEFAULT_SETTLE_MINUTES,
-  };
+  const schedule = scheduleOf(location, location.settleMinutes);
   const entry: DueEntry = {
     merchantId: location.merchantId,
     locationId: location.locationId,
     ...schedule,
-    nextDueAt: dueAt(firstDayDueAfter(now, schedule), schedule).toISOString(),
+    nextDueAt: dueAt(options.from ?? firstDayDueAfter(now, schedule), schedule).toISOString(),
     messageGroup: messageGroupOf(quickBooksRealmId),
     shard: shardOf(location.merchantId, location.locationId, options.shards),
   };
@@ -82,15 +102,23 @@ export async function registerLocation(
   return entry;
 }
 
-/** registerLocation for a location already in the store, in its QuickBooks connection's company. */
+/**
+ * registerLocation for a location already in the store, in its QuickBooks connection's company. A
+ * location already in the index keeps its settle delay and the day it is due for (unless `from` says
+ * otherwise), so registering it again after a change never skips a day that is due but not yet sent.
+ */
 export async function registerStoredLocation(
   deps: { dueIndex: DueIndex; store: Pick<Store, "getLocation" | "getConnection"> }, merchantId: string, locationId: string, now: Date,
-  options: { shards?: number; settleMinutes?: number } = {},
+  options: RegisterOptions & { settleMinutes?: number } = {},
 ): Promise<DueEntry> {
   const location = await deps.store.getLocation(merchantId, locationId);
   if (location === undefined) throw new StoreError(`merchant ${merchantId} has no location ${locationId}`);
   const quickBooks = await deps.store.getConnection(merchantId, location.quickbooksConnectionId);
   if (quickBooks?.provider !== "quickbooks") throw new StoreError(`location ${locationId} has no QuickBooks connection`);
-  const settle = options.settleMinutes === undefined ? {} : { settleMinutes: options.settleMinutes };
-  return registerLocation(deps.dueIndex, { ...location, ...settle }, quickBooks.externalId, now, options);
+  const existing = await deps.dueIndex.get(merchantId, locationId);
+  const settleMinutes = options.settleMinutes ?? existing?.settleMinutes;
+  const from = options.from ?? (existing ? pendingDayOf(existing) : undefined);
+  return registerLocation(deps.dueIndex, { ...location, ...(settleMinutes === undefined ? {} : { settleMinutes }) }, quickBooks.externalId, now, {
+    ...(options.shards === undefined ? {} : { shards: options.shards }), ...(from === undefined ? {} : { from }),
+  });
 }

@@ -28,7 +28,7 @@ export interface SchedulerTickResult {
   locations: number;
   /** Entries another tick had already moved on (its sends carried the same deduplication ids). */
   skipped: number;
-  /** Entries of locations that no longer exist, taken out of the index. */
+  /** Entries of locations that no longer exist, or that do not post (not started, stopped), taken out of the index. */
   removed: number;
   /** Entries that failed (sending or moving); they stay due and the next tick tries again. */
   failed: number;
@@ -56,16 +56,22 @@ export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTi
 }
 
 async function tickEntry(deps: SchedulerDeps, entry: DueEntry, result: SchedulerTickResult): Promise<void> {
-  if (await deps.store.getLocation(entry.merchantId, entry.locationId) === undefined) {
+  const location = await deps.store.getLocation(entry.merchantId, entry.locationId);
+  // Gone, not started, or stopped for a connection (lib/locations/posting-status.ts takes it out itself;
+  // this is for an entry that outlived that): nothing to send, and nothing to send it for.
+  if (location === undefined || location.awaitingStart || location.postingStopped) {
     await ignoringConflict(() => deps.dueIndex.remove(entry));
     result.removed++;
     return;
   }
   const work = dueWork(new Date(entry.nextDueAt), deps.now, entry);
-  // One job per location-night: each first-time day's night job re-checks the days before it too.
-  const jobs: SyncJob[] = work.days.filter((day) => day.kind === "first").map((day) => ({
-    merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: "night",
-  }));
+  // One job per location-night: each first-time day's night job re-checks the days before it too; no
+  // night before the location's first posting day (the night itself skips earlier re-checks).
+  const jobs: SyncJob[] = work.days
+    .filter((day) => day.kind === "first" && (location.postingFrom === undefined || day.businessDay >= location.postingFrom))
+    .map((day) => ({
+      merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: "night",
+    }));
   await enqueueJobs(deps, jobs, entry.messageGroup);
   if (work.nextDueAt.getTime() <= new Date(entry.nextDueAt).getTime()) return;
   try {

@@ -4,7 +4,7 @@
  * Kept 30 days (retention.ts).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { BackfillRecord, BackfillStore } from "../schedule/backfill";
+import { BACKFILL_COUNTERS, type BackfillRecord, type BackfillStore } from "../schedule/backfill";
 import * as z from "zod/mini";
 import { conflictOnCondition, describeItem, fromItem, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
@@ -16,6 +16,8 @@ export interface DynamoBackfillStoreOptions {
   tableName: string;
 }
 
+const count = z.number().check(z.int(), z.nonnegative());
+
 const progressSchema = describing<BackfillRecord>()(z.object({
   backfillId: z.string().check(z.minLength(1)),
   merchantId: z.string().check(z.minLength(1)),
@@ -26,6 +28,12 @@ const progressSchema = describing<BackfillRecord>()(z.object({
   total: z.number().check(z.int(), z.minimum(1)),
   done: z.number().check(z.int(), z.nonnegative()),
   failed: z.number().check(z.int(), z.nonnegative()),
+  // Backfills counted before the outcomes were told apart have none of these.
+  posted: z._default(count, 0),
+  adjusted: z._default(count, 0),
+  unchanged: z._default(count, 0),
+  held: z._default(count, 0),
+  noSales: z._default(count, 0),
   createdAt: z.iso.datetime(),
 }));
 
@@ -51,20 +59,24 @@ export function createDynamoBackfillStore({ client, tableName }: DynamoBackfillS
 
     async record(merchantId, backfillId, outcome, businessDay) {
       const counted = "attribute_exists(PK) AND (attribute_not_exists(#recorded) OR #recorded < #total)";
+      // Every day adds to `recorded`; a day that did not fail to `done`; a told outcome to its own count.
+      const counters = [...new Set(outcome === "done" ? ["done"] : outcome === "failed" ? ["failed"] : ["done", BACKFILL_COUNTERS[outcome]])];
+      const adds = counters.map((_, index) => `#c${String(index)} :one`).join(", ");
+      const counterNames = Object.fromEntries(counters.map((name, index) => [`#c${String(index)}`, name]));
       const updated = await unlessConditionFails(() => client.send(new UpdateCommand({
         TableName: tableName,
         Key: keyOf(merchantId, backfillId),
         ...(businessDay === undefined
           ? {
-            UpdateExpression: "ADD #outcome :one, #recorded :one",
+            UpdateExpression: `ADD ${adds}, #recorded :one`,
             ConditionExpression: counted,
-            ExpressionAttributeNames: { "#outcome": outcome, "#recorded": "recorded", "#total": "total" },
+            ExpressionAttributeNames: { ...counterNames, "#recorded": "recorded", "#total": "total" },
             ExpressionAttributeValues: { ":one": 1 },
           }
           : {
-            UpdateExpression: "ADD #outcome :one, #recorded :one, #days :days",
+            UpdateExpression: `ADD ${adds}, #recorded :one, #days :days`,
             ConditionExpression: `${counted} AND (attribute_not_exists(#days) OR NOT contains(#days, :day))`,
-            ExpressionAttributeNames: { "#outcome": outcome, "#recorded": "recorded", "#total": "total", "#days": "recordedDays" },
+            ExpressionAttributeNames: { ...counterNames, "#recorded": "recorded", "#total": "total", "#days": "recordedDays" },
             ExpressionAttributeValues: { ":one": 1, ":day": businessDay, ":days": new Set([businessDay]) },
           }),
         ReturnValues: "ALL_NEW",

@@ -26,6 +26,11 @@ const dueEntrySchema = z.object({
   timeZone: z.string().check(z.minLength(1)),
   dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/)),
   settleMinutes: z.number().check(z.int(), z.nonnegative()),
+  earlierDaySettings: z.optional(z.array(z.object({
+    timeZone: z.string().check(z.minLength(1)),
+    dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/)),
+    until: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  }))),
   messageGroup: z.string().check(z.minLength(1)),
   shard: z.number().check(z.int(), z.nonnegative()),
 });

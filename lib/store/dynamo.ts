@@ -338,6 +338,16 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       await put(toItem(locationSchema, location, key, "the location"));
     },
 
+    async replaceLocation(location, expectedUpdatedAt) {
+      const key = keys.location(location.merchantId, location.locationId);
+      await put(toItem(locationSchema, location, key, "the location"), {
+        expression: "#updatedAt = :expected",
+        names: { "#updatedAt": "updatedAt" },
+        values: { ":expected": expectedUpdatedAt },
+        conflict: `location ${location.locationId} of merchant ${location.merchantId} changed since it was read`,
+      });
+    },
+
     async getLocation(merchantId, locationId) {
       return await read(keys.location(merchantId, locationId), locationSchema, "location");
     },

@@ -131,6 +131,18 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   mapping: mappingSchema,
   accountLabels: z.optional(accountLabelsSchema),
   quickBooksTags: z.optional(z.object({ location: z.optional(quickBooksTag), class: z.optional(quickBooksTag) })),
+  awaitingStart: z.optional(z.literal(true)),
+  postingFrom: z.optional(businessDay),
+  earlierDaySettings: z.optional(z.array(z.object({
+    timeZone: z.string().check(z.minLength(1)),
+    dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
+    until: businessDay,
+  }))),
+  postingStopped: z.optional(z.object({
+    reason: z.string(), since: timestamp, resumeFrom: businessDay,
+    accounts: z.optional(z.array(z.object({ provider: z.enum(["square", "clover", "quickbooks"]), externalId: z.string().check(z.minLength(1)) }))),
+  })),
+  mappingSeen: z.optional(z.array(z.string().check(z.maxLength(300)))),
   updatedAt: timestamp,
 }));
 

@@ -78,6 +78,11 @@ export interface Store {
   setConnectionAccountName(merchantId: string, connectionId: string, accountName: string): Promise<void>;
 
   putLocation(location: LocationConfig): Promise<void>;
+  /**
+   * Writes the location only if the stored one is still the one read (same updatedAt): of two writers
+   * deciding from the same read, one wins and the other gets a ConflictError.
+   */
+  replaceLocation(location: LocationConfig, expectedUpdatedAt: string): Promise<void>;
   getLocation(merchantId: string, locationId: string): Promise<LocationConfig | undefined>;
   /**
    * Replaces the location's accountLabels (the sync, after QuickBooks said an account changed) unless

@@ -19,7 +19,8 @@
  * clock once; everything it records carries that instant.
  */
 import { createHash } from "node:crypto";
-import { type BusinessDayWindow, businessDayOf, businessDayWindow, isCalendarDate } from "../domain/business-day";
+import { type BusinessDayWindow, businessDayOf, isCalendarDate } from "../domain/business-day";
+import { dayWindowOf } from "../domain/day-settings";
 import { buildJournalEntry, type BuiltEntry, type EntryTags, isDaybookNote, type JournalEntryBody } from "../domain/journal-entry";
 import {
   addSummaries, type DailySummary, emptySummary, isEmptySummary, normaliseSummary, subtractSummaries, summaryHash,
@@ -256,6 +257,13 @@ async function run(
     return saved;
   };
   const posName = location.source === "square" ? "Square" : "Clover";
+  // Go-live: nothing is posted before the merchant starts the location, nor any day before its first.
+  if (location.awaitingStart) {
+    throw new SyncError(`daybook does not post ${location.name} yet: review its mapping and start posting on the locations page`, "needs-merchant");
+  }
+  if (location.postingFrom !== undefined && day.businessDay < location.postingFrom) {
+    throw new SyncError(`daybook posts ${location.name} from ${location.postingFrom}; ${day.businessDay} is before that, so it is not posted`, "needs-merchant");
+  }
   const posConnection = await activeConnection(store, location.merchantId, location.posConnectionId, posName);
   const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
@@ -299,11 +307,12 @@ async function run(
   let company = await markOnReconnect(qbConnection, () => companyOf(ports, qbConnection, quickbooks, at));
   assertSameCurrency(company, location);
 
+  // The day's own settings: a later change of day start or zone never moves a day already posted.
   const given = read && "pos" in read ? read : undefined;
   const readAt = given?.readAt ?? at;
   const readDay = async (): Promise<PosDay> => {
     if (read && "error" in read) throw read.error;
-    return ports.summarisePosDay(location, posConnection, businessDayWindow(day.businessDay, location.timeZone, location.dayStart), at);
+    return ports.summarisePosDay(location, posConnection, dayWindowOf(location, day.businessDay), at);
   };
   const { summary, warnings: summaryWarnings }: PosDay = given ? given.pos : await markOnReconnect(posConnection, readDay);
   await ports.checkpoint?.("after-fetch");

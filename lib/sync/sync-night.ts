@@ -13,10 +13,13 @@
  * - any other earlier day (touched, never read, failed, pending, or last read too long ago) is read
  *   again in full: a changed day's figures need all its orders, and daybook keeps no order to apply a
  *   change to.
+ * Only days on or after the location's first posting day (postingFrom) are in the night, and each is
+ * read in its own window (dayWindowOf: the day start and zone in force that day).
  * A day's record then says it was complete as of this run's clock (lastReadAt), which is what lets the
  * next night trust it in turn.
  */
-import { addDays, businessDayWindow } from "../domain/business-day";
+import { addDays } from "../domain/business-day";
+import { dayWindowOf } from "../domain/day-settings";
 import type { Connection, LocationConfig, SyncRecord } from "../model";
 import type { NightPlan, NightRead } from "../pos/night";
 import { RECHECK_DAYS } from "../schedule/due-days";
@@ -53,9 +56,11 @@ export async function syncLocationNight(ports: SyncPorts, night: LocationNight):
   const at = ports.now();
   const location = await store.getLocation(night.merchantId, night.locationId);
   if (!location) throw new SyncError(`location ${night.locationId} of merchant ${night.merchantId} is not set up in daybook`, "bug");
-  const days = daysOfNight(night);
+  // No day before the location's first posting day is re-checked (nor posted: it predates going live).
+  const days = daysOfNight(night).filter((day) => location.postingFrom === undefined || day.businessDay >= location.postingFrom);
   const records = await Promise.all(days.map((day) => store.getSyncRecord(day.merchantId, day.locationId, day.businessDay)));
-  const windowOf = (businessDay: string) => businessDayWindow(businessDay, location.timeZone, location.dayStart);
+  // Each day with its own start and zone: a change applies from its chosen day, never to an earlier one.
+  const windowOf = (businessDay: string) => dayWindowOf(location, businessDay);
   const changesSince = windowOf(night.businessDay).startMs;
   const plan: NightPlan = {
     changesSince,
@@ -95,7 +100,7 @@ async function readNight(ports: SyncPorts, location: LocationConfig, plan: Night
 async function eachDayOnItsOwn(ports: SyncPorts, location: LocationConfig, connection: Connection, plan: NightPlan, at: Date): Promise<NightRead> {
   const read: NightRead = new Map();
   for (const { businessDay } of plan.days) {
-    read.set(businessDay, await ports.summarisePosDay(location, connection, businessDayWindow(businessDay, location.timeZone, location.dayStart), at));
+    read.set(businessDay, await ports.summarisePosDay(location, connection, dayWindowOf(location, businessDay), at));
   }
   return read;
 }

@@ -25,6 +25,7 @@ import { addConnectionRoutes } from "./routes/connections";
 import { addDayRoutes } from "./routes/days";
 import { addHistoryRoutes } from "./routes/history";
 import { addLocationRoutes } from "./routes/locations";
+import { addGoLiveRoutes } from "./routes/go-live";
 import { addMappingRoutes } from "./routes/mapping";
 import { addReportSettingsRoutes } from "./routes/report-settings";
 import { addSessionRoutes } from "./routes/sessions";
@@ -68,6 +69,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   addDayRoutes(app, deps);
   addLocationRoutes(app, deps);
   addMappingRoutes(app, deps);
+  addGoLiveRoutes(app, deps);
   addReportSettingsRoutes(app, deps);
   addHistoryRoutes(app, deps);
   addBackfillRoutes(app, deps);

@@ -4,6 +4,7 @@
  * region's host, and the QuickBooks client with a token source that refreshes. Made per call, since a
  * reader holds one connection's tokens; handed out as the sync's ports and the pages' readers.
  */
+import { cloverCatalog, squareCatalog } from "../locations/pos-catalog";
 import { cloverLocations, type ProviderReaders, squareBusinessName, squareLocations } from "../locations/readers";
 import type { Connection } from "../model";
 import type { TokenKeeper } from "../oauth/token-keeper";
@@ -101,15 +102,19 @@ function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
   };
 }
 
+function summariserOf(apis: ReturnType<typeof apisFor>): SyncPorts["summarisePosDay"] {
+  return async (location, connection, window, asOf) => {
+    // The sync's own clock: Clover orders modified up to the run's instant are read, and no later.
+    if (location.source === "clover") return summariseCloverLocationDay(apis.cloverReader(connection, asOf), location, window);
+    return summariseSquareLocationDay(apis.squareReader(connection), location, window);
+  };
+}
+
 /** What the sync reads and posts with: a location's day from its POS, and the QuickBooks client. */
 export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient" | "readPosNight"> {
   const apis = apisFor(tokens, hosts, tuning);
   return {
-    async summarisePosDay(location, connection, window, asOf) {
-      // The sync's own clock: Clover orders modified up to the run's instant are read, and no later.
-      if (location.source === "clover") return summariseCloverLocationDay(apis.cloverReader(connection, asOf), location, window);
-      return summariseSquareLocationDay(apis.squareReader(connection), location, window);
-    },
+    summarisePosDay: summariserOf(apis),
     async readPosNight(location, connection, plan, asOf) {
       if (location.source === "clover") return readCloverNight(apis.cloverReader(connection, asOf), location, plan);
       return readSquareNight(apis.squareReader(connection, asOf), location, plan);
@@ -141,6 +146,12 @@ export function pageReaders(tokens: TokenKeeper, hosts: ProviderHosts, tuning: A
       if (connection.provider === "square") return squareLocations(apis.squareCaller(connection));
       return Promise.reject(new Error(`connection ${connection.connectionId} is not a POS connection`));
     },
+    posCatalog(connection, locationId) {
+      if (connection.provider === "clover") return cloverCatalog(apis.cloverReader(connection));
+      if (connection.provider === "square") return squareCatalog(apis.squareCaller(connection), locationId);
+      return Promise.reject(new Error(`connection ${connection.connectionId} is not a POS connection`));
+    },
+    posDay: summariserOf(apis),
     quickBooks: (connection) => apis.quickBooks(connection).client,
     async accountName(connection) {
       if (connection.provider === "square") return squareBusinessName(apis.squareCaller(connection));

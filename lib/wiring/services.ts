@@ -12,6 +12,7 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { ConfigOf } from "../config";
 import { reconnectNotifier, sendPayoutsScopeEmail } from "../connections/reconnect-email";
+import { type PostingStatusDeps, reconcilePostingStatus } from "../locations/posting-status";
 import type { EmailSender } from "../email/email";
 import type { Connection, ProviderName } from "../model";
 import type { OAuthProvider } from "../oauth/provider";
@@ -59,8 +60,13 @@ export interface Services {
   tokens: TokenKeeper;
   /** Where the providers' APIs are. */
   hosts: ProviderHosts;
-  /** Tells the merchant that a connection was refused and needs reconnecting (the reconnect email). */
+  /**
+   * Tells the merchant that a connection was refused and needs reconnecting (the reconnect email), and
+   * stops the locations that need it (lib/locations/posting-status.ts).
+   */
   connectionRefused: (connection: Pick<Connection, "merchantId" | "provider">) => Promise<void>;
+  /** What stops and resumes locations as their connections change, and tells people (reconcilePostingStatus). */
+  postingStatus: PostingStatusDeps;
   /** The table's client, for the worker's idempotency records. */
   dynamo: DynamoDBClient;
   /** Closes the AWS clients made here (not the ones handed in). */
@@ -90,13 +96,19 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
     email = built.email;
   }
   const providers = parts.providers ?? oauthProvidersFrom(config, { now, ...(parts.oauthTimeoutMs !== undefined ? { timeoutMs: parts.oauthTimeoutMs } : {}) });
-  const connectionRefused = reconnectNotifier({ store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL });
+  const tellReconnect = reconnectNotifier({ store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL });
+  const postingStatus: PostingStatusDeps = { ...storage, email, publicUrl: config.DAYBOOK_PUBLIC_URL, now };
+  // A refused connection stops the locations that need it (one email to the merchant and the report recipients).
+  const connectionRefused = async (connection: Pick<Connection, "merchantId" | "provider">): Promise<void> => {
+    await tellReconnect(connection);
+    await reconcilePostingStatus(postingStatus, connection.merchantId);
+  };
   const tokens = createTokenKeeper({
     store: storage.store, vault, providers, now, onNeedsReconnect: connectionRefused,
     ...(parts.waitForPeer ? { waitForPeer: parts.waitForPeer } : {}),
   });
   return {
-    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, providers, tokens, hosts: providerHostsFrom(config), connectionRefused, dynamo,
+    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, providers, tokens, hosts: providerHostsFrom(config), connectionRefused, postingStatus, dynamo,
     close() {
       for (const client of made.splice(0)) client.destroy();
     },

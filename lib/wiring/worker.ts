@@ -53,6 +53,7 @@ export function workerDepsOf(
     linkKey: settings.linkKey,
     quickBooksAppUrl: settings.quickBooksAppUrl,
     now: services.now,
+    postingStatus: services.postingStatus,
     ...(options.onFailedDay ? { onFailedDay: options.onFailedDay } : {}),
   };
 }

@@ -5,9 +5,9 @@
  * day is marked failed and reported before the job goes on to the dead-letter queue. Failures only the
  * merchant can fix (reconnect, a change in QuickBooks) are reported at once, without retrying.
  *
- * A backfill's job also counts its day in the backfill's progress when the sync ends (done: posted,
- * adjusted, unchanged, no sales, held; failed: a failure only the merchant can fix, or the last
- * attempt failing), before the report goes out, so a report that cannot be sent does not hold the
+ * A backfill's job also counts its day in the backfill's progress when the sync ends (posted, adjusted,
+ * unchanged, no sales, held; or failed: a failure only the merchant can fix, or the last attempt
+ * failing), before the report goes out, so a report that cannot be sent does not hold the
  * backfill back.
  *
  * When the job ends, the business's accountants are told the location's latest day (their client list).
@@ -20,10 +20,11 @@ import { accountLabel } from "../domain/account-label";
 import type { EntryLine } from "../domain/journal-entry";
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
+import { type PostingStatusDeps, reconcilePostingStatus } from "../locations/posting-status";
 import { signLink } from "../links/signed-link";
 import { addressHash, getRecipients, type RecipientStore } from "../report/recipients";
 import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
-import { type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
+import { type BackfillDayOutcome, type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
 import { escapeHtml, renderSyncReport, type ReportEntry, type ReportLine, type ReportStatus } from "../report/sync-report";
 import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
@@ -55,6 +56,12 @@ export interface WorkerDeps {
   now(): Date;
   /** Counts a day that ended failed (the FailedDays metric). */
   onFailedDay?(job: SyncJob): void;
+  /**
+   * Stops the merchant's locations whose connection is gone (lib/locations/posting-status.ts): a day that
+   * failed for a connection takes its location out of the nightly schedule, with one email, instead of
+   * failing and alerting again every night.
+   */
+  postingStatus?: PostingStatusDeps;
 }
 
 export interface Attempt {
@@ -118,7 +125,11 @@ async function syncAndReport(deps: WorkerDeps, job: SyncJob, day: LocationDay, a
  */
 export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome): Promise<number> {
   if (outcome.status === "failed") deps.onFailedDay?.({ ...job, businessDay: day.businessDay });
-  await countBackfillDay(deps, job, outcome.status === "failed" ? "failed" : "done");
+  await countBackfillDay(deps, job, outcome.status);
+  if (outcome.status === "failed" && outcome.failure.kind === "needs-reconnect" && deps.postingStatus) {
+    // Idempotent: a night whose days all fail for the connection stops the location, and emails, once.
+    await reconcilePostingStatus(deps.postingStatus, job.merchantId);
+  }
   if (outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before))) {
     // A re-check of a day still waiting for review, with the same figures: the report already went.
     return deliverPending(deps, day);
@@ -131,8 +142,8 @@ export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay
   return report(deps, day, outcome);
 }
 
-/** A backfill's job: its day ended, done or failed; counted once however often the job runs. */
-async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: "done" | "failed"): Promise<void> {
+/** A backfill's job: its day ended, and how; counted once however often the job runs. */
+async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: BackfillDayOutcome): Promise<void> {
   if (job.kind !== "backfill" || job.backfillId === undefined) return;
   await recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
 }

@@ -25,7 +25,7 @@ import { PendingDelays, sendInHalves } from "../faults";
 import { prng } from "../random";
 import { CloverApiError, type CloverErrorBody, notFound, unauthorized } from "./api-error";
 import { type CloverEndpoint, type Fault, type FaultHandle, FaultInjector, type FaultKind, type FaultRule, type RateLimitName } from "./faults";
-import { listCategories, listItems } from "./inventory";
+import { defaultServiceCharge, listCategories, listItems, listTaxRates, listTenders } from "./inventory";
 import type { ListAnswer } from "./list-query";
 import { merchantBody, propertiesBody } from "./merchant";
 import { getOrder, listOrderLineItems, listOrders } from "./orders";
@@ -33,7 +33,7 @@ import { listPayments, listRefunds } from "./payments";
 import { type Admission, type RateStats, TOKEN_CONCURRENT_REQUESTS, TOKEN_REQUESTS_PER_SECOND, TokenRateLimits } from "./rate-limits";
 import { type CloverOAuthState, type CloverTokenPair, CloverOAuth, type OAuthCounts } from "./oauth";
 import { CLOVER_OAUTH_PATHS, registerCloverOAuthRoutes } from "./oauth-routes";
-import { CloverData, type MerchantInput } from "./store";
+import { CloverData, type MerchantInput, type MerchantSetup } from "./store";
 import { AccessTokens, bearerToken } from "./tokens";
 import { appEventMessage, deliverWebhook } from "./webhooks";
 
@@ -41,7 +41,7 @@ export type { CloverEndpoint, Fault, FaultHandle, FaultKind, FaultRule, RateLimi
 export type { RateStats } from "./rate-limits";
 export type { CloverOAuthState, CloverTokenPair, OAuthCounts } from "./oauth";
 export type { CloverWebhookMessage } from "./webhooks";
-export type { CloverRegion, MerchantInput } from "./store";
+export type { CloverRegion, MerchantInput, MerchantSetup } from "./store";
 
 export interface CloverSimulatorOptions {
   /** Seeds the random faults (probability rules). */
@@ -92,6 +92,8 @@ export interface CloverSimulator {
   addOrders(merchantId: string, orders: readonly object[], options?: { arrivedAt?: number | string }): void;
   /** Replaces a merchant's items: bodies with `categories: {elements}` expanded, deleted ones (deleted/deletedTime) included. */
   setItems(merchantId: string, items: readonly object[]): void;
+  /** Sets the merchant's tenders, tax rates or default service charge (what is not set is read out of its orders). */
+  setSetup(merchantId: string, setup: MerchantSetup): void;
   /** An access token for the merchant, valid for `expiresInMs` (default an hour) of the simulator's clock. */
   issueToken(merchantId: string, options?: { expiresInMs?: number }): string;
 
@@ -148,6 +150,9 @@ const ROUTES: readonly (readonly [RegExp, CloverEndpoint])[] = [
   [/^\/v3\/merchants\/[^/]+\/refunds$/, "ListRefunds"],
   [/^\/v3\/merchants\/[^/]+\/items$/, "ListItems"],
   [/^\/v3\/merchants\/[^/]+\/categories$/, "ListCategories"],
+  [/^\/v3\/merchants\/[^/]+\/tenders$/, "ListTenders"],
+  [/^\/v3\/merchants\/[^/]+\/tax_rates$/, "ListTaxRates"],
+  [/^\/v3\/merchants\/[^/]+\/default_service_charge$/, "GetDefaultServiceCharge"],
 ];
 
 function endpointOf(method: string, path: string): CloverEndpoint {
@@ -285,6 +290,9 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
   app.get("/v3/merchants/:mId/refunds", (c) => list(listRefunds(data, c.get("merchantId"), params(c.req.url), now(), c.req.url)));
   app.get("/v3/merchants/:mId/items", (c) => list(listItems(data, c.get("merchantId"), params(c.req.url), c.req.url)));
   app.get("/v3/merchants/:mId/categories", (c) => list(listCategories(data, c.get("merchantId"), params(c.req.url), c.req.url)));
+  app.get("/v3/merchants/:mId/tenders", (c) => list(listTenders(data, c.get("merchantId"), params(c.req.url), c.req.url)));
+  app.get("/v3/merchants/:mId/tax_rates", (c) => list(listTaxRates(data, c.get("merchantId"), params(c.req.url), c.req.url)));
+  app.get("/v3/merchants/:mId/default_service_charge", (c) => c.json(defaultServiceCharge(data, c.get("merchantId"))));
 
   registerCloverOAuthRoutes(app, oauth, data);
 
@@ -331,6 +339,9 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
       const arrivedAt = addOptions.arrivedAt === undefined ? undefined : toMs(addOptions.arrivedAt);
       if (arrivedAt !== undefined && Number.isNaN(arrivedAt)) throw new Error(`arrivedAt is not a time: ${String(addOptions.arrivedAt)}`);
       data.addOrders(merchantId, orders, arrivedAt);
+    },
+    setSetup: (merchantId, setup) => {
+      data.setSetup(merchantId, setup);
     },
     setItems: (merchantId, items) => {
       data.setItems(merchantId, items);

@@ -21,10 +21,21 @@ export interface MerchantInput {
 export type OrderBody = JsonObject & { id: string; createdTime: number; modifiedTime: number };
 export type ItemBody = JsonObject & { id: string };
 
+/** A merchant's setup lists, as Clover's settings hold them. */
+export interface MerchantSetup {
+  /** Tender bodies ({id, label, labelKey, enabled, ...}). */
+  tenders?: readonly object[];
+  /** Tax rate bodies ({id, name, rate}). */
+  taxRates?: readonly object[];
+  /** The default service charge ({id, name, enabled, percentageDecimal}), or null for none. */
+  defaultServiceCharge?: object | null;
+}
+
 interface StoredMerchant extends MerchantInput {
   createdTime: number;
   orders: Map<string, OrderBody>;
   items: Map<string, ItemBody>;
+  setup: MerchantSetup;
 }
 
 function withId(raw: object, what: string): JsonObject & { id: string } {
@@ -48,7 +59,7 @@ export class CloverData {
 
   addMerchant(input: MerchantInput): void {
     if (this.merchants.has(input.merchantId)) throw new Error(`merchant ${input.merchantId} already exists`);
-    this.merchants.set(input.merchantId, { ...input, createdTime: this.now(), orders: new Map(), items: new Map() });
+    this.merchants.set(input.merchantId, { ...input, createdTime: this.now(), orders: new Map(), items: new Map(), setup: {} });
   }
 
   merchantIds(): string[] {
@@ -109,6 +120,16 @@ export class CloverData {
 
   itemsOf(merchantId: string): ItemBody[] {
     return [...this.merchantOrThrow(merchantId).items.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Sets the merchant's tenders, tax rates or default service charge; what is not set is read out of its orders. */
+  setSetup(merchantId: string, setup: MerchantSetup): void {
+    const merchant = this.merchantOrThrow(merchantId);
+    merchant.setup = { ...merchant.setup, ...structuredClone(setup) };
+  }
+
+  setupOf(merchantId: string): Readonly<MerchantSetup> {
+    return this.merchantOrThrow(merchantId).setup;
   }
 
   private merchantOrThrow(merchantId: string): StoredMerchant {

@@ -5,9 +5,9 @@
  */
 import type { Mapping } from "../../lib/domain/mapping";
 import type { CloverSimulator } from "../clover/server";
-import { cloverItems, generateCloverDay } from "../clover/generate-day";
+import { CLOVER_TENDERS, cloverItems, generateCloverDay } from "../clover/generate-day";
 import { DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type QuickBooksSimulator } from "../quickbooks/server";
-import { catalogBody, generateDay } from "../square/generate-day";
+import { catalogBody, catalogTaxes, generateDay } from "../square/generate-day";
 import type { SquareSimulator } from "../square/server";
 
 export const DEMO = {
@@ -75,9 +75,11 @@ export function seedDemo(simulators: { square: SquareSimulator; clover: CloverSi
     businessName: DEMO.square.businessName,
     locations: [{ id: DEMO.square.locationId, name: DEMO.square.locationName, timezone: DEMO.timeZone, currency: DEMO.currency }],
   });
-  square.setCatalog(DEMO.square.merchantId, catalogBody());
+  const catalog = catalogBody();
+  square.setCatalog(DEMO.square.merchantId, { ...catalog, related_objects: [...catalog.related_objects, ...catalogTaxes()] });
   clover.addMerchant({ merchantId: DEMO.clover.merchantId, name: DEMO.clover.name, timezone: DEMO.timeZone, currency: DEMO.currency });
   clover.setItems(DEMO.clover.merchantId, cloverItems());
+  clover.setSetup(DEMO.clover.merchantId, { tenders: Object.values(CLOVER_TENDERS) });
   quickbooks.addCompany({
     realmId: DEMO.quickbooks.realmId, companyName: DEMO.quickbooks.companyName, homeCurrency: DEMO.currency,
     accounts: DEFAULT_ACCOUNTS.map((account) => ({ ...account, AcctNum: DEMO_ACCOUNT_NUMBERS[account.Id] })),

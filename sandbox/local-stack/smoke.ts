@@ -7,8 +7,7 @@ import type { ProviderName } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { getBackfill } from "../../lib/schedule/backfill";
-import { DEMO, DEMO_SQUARE_MAPPING } from "./demo";
+import { DEMO } from "./demo";
 import type { LocalStack } from "./stack";
 import { FlowError, WebClient } from "./web-client";
 
@@ -69,18 +68,19 @@ export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => v
     if (ok) connected.add(provider);
   }
   if (connected.has("square") && connected.has("quickbooks")) {
-    await step("sync yesterday's Square sales to QuickBooks, and email the report", () => syncYesterday(stack, client));
+    await step("go live with the Square location from yesterday (set up, mapping and preview, start), and email the report", () => goLive(stack, client));
   }
   return steps;
 }
 
 /**
- * Sets the demo location up (the mapping pages come later, so straight into the store), then presses
- * "Sync yesterday" on the backfill page: the local queue runs the day's job through the nightly
- * worker, the progress page says the backfill finished, the demo company holds one journal entry for
- * the day, and the report is in the outbox.
+ * Goes live with the demo's Square location as the pages lead a merchant: sets it up (its zone from
+ * Square, the day starting at midnight), reviews the mapping page with its preview of the last complete
+ * day, and starts posting from the day the start form suggests. The local queue runs that day's job
+ * through the nightly worker, the progress page says the backfill finished, the demo company holds one
+ * journal entry for the day, and the report is in the outbox.
  */
-async function syncYesterday(stack: LocalStack, client: WebClient): Promise<void> {
+async function goLive(stack: LocalStack, client: WebClient): Promise<void> {
   const merchant = await stack.deps.store.findMerchantByEmail(SMOKE_EMAIL);
   if (!merchant) throw new FlowError("the signed-in merchant is not in the table");
   const connections = await stack.deps.store.listConnections(merchant.merchantId);
@@ -88,32 +88,36 @@ async function syncYesterday(stack: LocalStack, client: WebClient): Promise<void
   const square = connectionOf("square");
   const quickbooks = connectionOf("quickbooks");
   if (!square || !quickbooks) throw new FlowError("the Square or QuickBooks connection is not active");
-  await stack.deps.store.putLocation({
-    merchantId: merchant.merchantId, locationId: DEMO.square.locationId, source: "square", name: DEMO.square.locationName,
-    posConnectionId: square.connectionId, quickbooksConnectionId: quickbooks.connectionId,
-    timeZone: DEMO.timeZone, dayStart: "00:00", currency: DEMO.currency, mapping: DEMO_SQUARE_MAPPING, updatedAt: stack.deps.now().toISOString(),
-  });
   const reportsBefore = await reportEmails(stack.outboxDir);
 
-  const page = await client.get("/backfill");
-  if (page.status !== 200 || !(await page.text()).includes(">Sync yesterday</button>")) throw new FlowError(`the backfill page answered ${String(page.status)} without a "Sync yesterday" button`);
-  const started = await client.post("/backfill/latest", { locationId: DEMO.square.locationId });
+  const setUp = await client.post("/locations", {
+    posConnectionId: square.connectionId, locationId: DEMO.square.locationId, timeZone: DEMO.timeZone, dayStart: "00:00", quickbooksConnectionId: quickbooks.connectionId,
+  });
+  await setUp.arrayBuffer();
+  const mappingPath = `/locations/${DEMO.square.locationId}/mapping`;
+  if (setUp.status !== 303 || setUp.headers.get("Location") !== `${mappingPath}?setup`) throw new FlowError(`setting the location up answered ${String(setUp.status)}, not a redirect to its mapping`);
+  const mapping = await client.get(`${mappingPath}?setup`);
+  const html = await mapping.text();
+  if (mapping.status !== 200 || !html.includes("<caption>Preview entry lines")) throw new FlowError(`the mapping page answered ${String(mapping.status)} without the preview of a day`);
+  const from = /<input type="date" id="start-from" name="from"[^>]*value="(\d{4}-\d{2}-\d{2})"/.exec(html)?.[1];
+  if (!from) throw new FlowError("the mapping page has no start form with a suggested first day");
+  if (stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).length > 0) throw new FlowError("QuickBooks holds an entry before posting started");
+
+  const started = await client.post(`/locations/${DEMO.square.locationId}/start`, { from });
   await started.arrayBuffer();
   const progressPath = started.headers.get("Location") ?? "";
-  if (started.status !== 303 || !/^\/backfill\/[\w-]+$/.test(progressPath)) throw new FlowError(`pressing "Sync yesterday" answered ${String(started.status)}, not a redirect to the backfill's progress`);
+  if (started.status !== 303 || !/^\/backfill\/[\w-]+$/.test(progressPath)) throw new FlowError(`starting to post answered ${String(started.status)}, not a redirect to the backfill's progress`);
   await stack.queue.idle();
   const progress = await client.get(progressPath);
-  const html = await progress.text();
-  if (progress.status !== 200 || !html.includes("Backfill finished") || !html.includes('<p role="status">1 of 1 days</p>')) {
+  const finished = await progress.text();
+  if (progress.status !== 200 || !finished.includes("Backfill finished") || !finished.includes('<p role="status">1 of 1 days</p>')) {
     throw new FlowError(`the backfill's progress page answered ${String(progress.status)} without "Backfill finished, 1 of 1 days"`);
   }
 
-  const backfill = await getBackfill(stack.deps, merchant.merchantId, progressPath.slice("/backfill/".length));
-  const businessDay = backfill?.from ?? "";
-  const record = await stack.deps.store.getSyncRecord(merchant.merchantId, DEMO.square.locationId, businessDay);
-  if (record?.state !== "posted") throw new FlowError(`the day ${businessDay} ended "${record?.state ?? "not synced"}", not "posted"`);
-  const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry.TxnDate === businessDay);
-  if (entries.length !== 1) throw new FlowError(`QuickBooks holds ${String(entries.length)} entries for the day, not one`);
+  const record = await stack.deps.store.getSyncRecord(merchant.merchantId, DEMO.square.locationId, from);
+  if (record?.state !== "posted") throw new FlowError(`the day ${from} ended "${record?.state ?? "not synced"}", not "posted"`);
+  const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId);
+  if (entries.length !== 1 || entries[0]?.["TxnDate"] !== from) throw new FlowError(`QuickBooks holds ${String(entries.length)} entries, not one for ${from}`);
   if ((await reportEmails(stack.outboxDir)) !== reportsBefore + 1) throw new FlowError("no report email reached the outbox");
 }
 

@@ -11,6 +11,7 @@ export type SquareEndpoint =
   | "RetrieveLocation"
   | "SearchOrders"
   | "BatchRetrieveCatalogObjects"
+  | "ListCatalog"
   | "ListPayments"
   | "ListPaymentRefunds"
   | "ListPayouts"

@@ -133,6 +133,14 @@ export function catalogBody(): GeneratedDay["catalog"] {
   return { objects, related_objects: [...items, ...categories] };
 }
 
+/** The US taxes the generated days charge, as TAX catalog objects (what ListCatalog lists for the mapping page). */
+export function catalogTaxes(): { type: "TAX"; id: string; version: number; tax_data: Record<string, unknown> }[] {
+  return TAXES.map((tax) => ({
+    type: "TAX", id: `GEN_${tax.uid.toUpperCase().replace(/-/g, "_")}`, version: 1741975200000,
+    tax_data: { name: tax.name, calculation_phase: "TAX_SUBTOTAL_PHASE", inclusion_type: "ADDITIVE", percentage: tax.percentage, enabled: true },
+  }));
+}
+
 export function generateDay(options: GenerateDayOptions): GeneratedDay {
   const random = prng(options.seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));

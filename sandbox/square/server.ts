@@ -22,6 +22,7 @@ import { PendingDelays, sendInHalves } from "../faults";
 import { prng } from "../random";
 import { LegacyOAuthError, notFound, SquareApiError, type SquareErrorBody } from "./api-error";
 import { addAuthorizeRoutes } from "./authorize-page";
+import { listCatalog } from "./catalog-list";
 import { batchRetrieveCatalogObjects } from "./catalog-retrieve";
 import { type Fault, type FaultHandle, FaultInjector, type FaultKind, type FaultRule, type SquareEndpoint } from "./faults";
 import { searchOrders } from "./orders-search";
@@ -118,6 +119,7 @@ const ROUTES: readonly (readonly [string, RegExp, SquareEndpoint])[] = [
   ["GET", /^\/v2\/locations\/[^/]+$/, "RetrieveLocation"],
   ["POST", /^\/v2\/orders\/search$/, "SearchOrders"],
   ["POST", /^\/v2\/catalog\/batch-retrieve$/, "BatchRetrieveCatalogObjects"],
+  ["GET", /^\/v2\/catalog\/list$/, "ListCatalog"],
   ["GET", /^\/v2\/payments$/, "ListPayments"],
   ["GET", /^\/v2\/refunds$/, "ListPaymentRefunds"],
   ["GET", /^\/v2\/payouts\/?$/, "ListPayouts"],
@@ -261,6 +263,12 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
     const caller = c.get("caller");
     requireScope(caller, "ITEMS_READ");
     return c.json(batchRetrieveCatalogObjects(data, caller.merchantId, parseJsonBody(await c.req.text())));
+  });
+
+  app.get("/v2/catalog/list", (c) => {
+    const caller = c.get("caller");
+    requireScope(caller, "ITEMS_READ");
+    return c.json(listCatalog(data, cursors, caller.merchantId, c.req.query()));
   });
 
   app.get("/v2/payments", (c) => {

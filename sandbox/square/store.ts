@@ -153,6 +153,11 @@ export class SquareData {
     }
   }
 
+  /** Every catalog object of the merchant, deleted ones included. */
+  catalogObjects(merchantId: string): JsonObject[] {
+    return [...this.merchantOrThrow(merchantId).catalog.values()];
+  }
+
   catalogObject(merchantId: string, id: string): JsonObject | undefined {
     return this.merchantOrThrow(merchantId).catalog.get(id);
   }

@@ -20,10 +20,10 @@ import { DEMO, DEMO_SQUARE_MAPPING } from "../../sandbox/local-stack/demo";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
 import { WebClient } from "../../sandbox/local-stack/web-client";
 import { chromiumPath } from "../../scripts/prerequisites";
-import { checkPage, clearScreenshots, collectCspRefusals, DESKTOP, SCREENSHOTS } from "./page-checks";
+import { checkPage, clearScreenshots, collectCspRefusals, DESKTOP } from "./page-checks";
 
 const CHROMIUM = chromiumPath();
-const FOLDER = `${SCREENSHOTS}-accountants`;
+const FOLDER = "accountants";
 const A_EMAIL = "owner@alder.daybook.localhost";
 const B_EMAIL = "owner@birch.daybook.localhost";
 const BOOKS = "books@ledger.daybook.localhost";
@@ -141,14 +141,14 @@ describe("an accountant with two clients, in Chromium", () => {
     await owner.getByRole("button", { name: "Send invitation" }).click();
     await expect.poll(() => owner.getByRole("status").first().textContent()).toMatch(/Invitation sent/);
     await expect(owner.getByRole("button", { name: `Withdraw the invitation to ${BOOKS}` }).count()).resolves.toBe(1);
-    await checkPage(owner, "owner-reports-invited", FOLDER);
+    await checkPage(owner, "owner-reports-invited");
     alderLink = await invitationLink(sent, BOOKS);
   });
 
   it("the accountant accepts both invitations and sees both businesses on the client list, A's held day first", async () => {
     await accountant.goto(alderLink);
     await expect(accountant.getByText(`Alder Bakery invited ${BOOKS}`).count()).resolves.toBeGreaterThan(0);
-    await checkPage(accountant, "invitation", FOLDER);
+    await checkPage(accountant, "invitation");
     await accountant.getByRole("button", { name: "Accept the invitation" }).click();
     await accountant.waitForURL(/\/clients$/);
 
@@ -160,7 +160,7 @@ describe("an accountant with two clients, in Chromium", () => {
     await expect(table.getByRole("rowheader").allTextContents()).resolves.toEqual(["Alder Bakery", "Birch Cafe"]);
     await expect(table.getByRole("row", { name: /Birch Cafe/ }).textContent()).resolves.toContain(`Posted ${heldDay}`);
     await expect(accountant.getByRole("region", { name: "Needs attention" }).textContent()).resolves.toMatch(new RegExp(`Held: Alder Bakery, ${DEMO.square.locationName}`));
-    await checkPage(accountant, "clients", FOLDER);
+    await checkPage(accountant, "clients");
   });
 
   it("approves A's held day, which QuickBooks then holds once", async () => {
@@ -168,10 +168,10 @@ describe("an accountant with two clients, in Chromium", () => {
     await accountant.getByRole("button", { name: `Review ${DEMO.square.locationName}, ${heldDay}` }).click();
     await accountant.waitForURL(new RegExp(`/days/${DEMO.square.locationId}/${heldDay}$`));
     await expect(accountant.getByText("Working on Alder Bakery").count()).resolves.toBeGreaterThan(0);
-    await checkPage(accountant, "held-day", FOLDER);
+    await checkPage(accountant, "held-day");
     await accountant.getByRole("button", { name: "Approve and post to QuickBooks" }).click();
     await expect(accountant.getByRole("heading", { name: "Approved" }).count()).resolves.toBe(1);
-    await checkPage(accountant, "approved", FOLDER);
+    await checkPage(accountant, "approved");
     await stack.queue.idle();
     expect((await stack.deps.store.getSyncRecord(aId, DEMO.square.locationId, heldDay))?.state).toBe("posted");
     expect(stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === heldDay)).toHaveLength(1);
@@ -185,7 +185,7 @@ describe("an accountant with two clients, in Chromium", () => {
     const refused = await accountant.goto(`${stack.url}/connections`);
     expect(refused?.status()).toBe(403);
     await expect(accountant.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Only the owner can do this");
-    await checkPage(accountant, "connections-refused", FOLDER);
+    await checkPage(accountant, "connections-refused");
   });
 
   it("is refused on the very next request once merchant A removes the access", async () => {
@@ -202,7 +202,7 @@ describe("an accountant with two clients, in Chromium", () => {
     expect(refused?.status()).toBe(403);
     await expect(accountant.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Your access has ended");
     await expect(accountant.getByText(DEMO.square.locationName).count()).resolves.toBe(0);
-    await checkPage(accountant, "access-ended", FOLDER);
+    await checkPage(accountant, "access-ended");
     await accountant.getByRole("link", { name: "Go to your clients" }).click();
     await expect(accountant.getByRole("heading", { name: "Your clients (1)" }).count()).resolves.toBe(1);
     await expect(accountant.getByRole("table", { name: "Your clients" }).getByRole("rowheader").allTextContents()).resolves.toEqual(["Birch Cafe"]);

@@ -2,26 +2,25 @@
  * A merchant's first hour with daybook, in the system Chromium (/usr/bin/chromium through
  * playwright-core; never a downloaded browser) against the local stack `npm start` runs: sign in through
  * the link in the outbox and name the business, connect Square and QuickBooks through the simulators'
- * own consent pages, set up the location (tagged with a QuickBooks Location) and its mapping, sync
- * yesterday, see the posted entry (accounts by number and name, never a bare Id) and open the report,
- * run a 7-day backfill to the end, hold a day in review mode and approve it from the emailed link, end
- * another session, export, and disconnect. Every page is screenshotted (desktop and phone,
- * test/artifacts/browser/) and checked for labels, contrast and phone width.
+ * own consent pages, set up the location (tagged with a QuickBooks Location) and review its mapping and
+ * preview, add a recipient and turn review mode on, start posting from the last day that has ended (held
+ * for review, approved from the emailed link, posted tagged with accounts by number and name), open the
+ * report, be refused a backfill before the first day, post the latest day again (checked, not posted
+ * twice), end another session, export, and disconnect after the page naming what stops. Every page is
+ * screenshotted (desktop and phone, test/artifacts/browser/first-run/) and checked for labels, contrast
+ * and phone width.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTokens } from "../../lib/oauth/tokens";
 import { DEMO, addDays } from "../../sandbox/local-stack/demo";
 import { connectionWorks } from "../../sandbox/local-stack/smoke";
-import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
-import { checkPage, clearScreenshots, collectCspRefusals, DESKTOP, SCREENSHOTS } from "./page-checks";
-import { chromiumPath } from "../../scripts/prerequisites";
+import type { LocalStack } from "../../sandbox/local-stack/stack";
+import { checkPage, screenshotPath } from "./page-checks";
+import { type BrowserRun, connect, openBrowserRun, outboxFiles, signIn, waitForBackfill } from "./steps";
 
-// The one npm test made sure of (scripts/prerequisites.ts).
-const CHROMIUM = chromiumPath();
 const EMAIL = "owner@browser.daybook.localhost";
 /** What the merchant names the business: not the QuickBooks company's name, so the memo shows which it used. */
 const BUSINESS = "Main Street Coffee Co.";
@@ -32,60 +31,22 @@ const MONTHS = ["January", "February", "March", "April", "May", "June", "July", 
 /** Backfills run on the local stack's in-process queue; a page refreshes itself every 2 seconds. */
 const FINISH_TIMEOUT_MS = 90_000;
 
+let run: BrowserRun | undefined;
 let stack: LocalStack;
-let dataDir: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-/** The day "Sync yesterday" synced, read off the progress page. */
+/** The day posting started from: the last that had ended, the start form's default. */
 let yesterday = "";
-const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  clearScreenshots();
-  dataDir = await mkdtemp(join(tmpdir(), "daybook-browser-"));
-  stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-  context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  collectCspRefusals(page, consoleErrors);
+  run = await openBrowserRun("first-run");
+  ({ stack, browser, context, page } = run);
 }, 60_000);
 
 afterAll(async () => {
-  // Unset when beforeAll failed part-way.
-  await (browser as Browser | undefined)?.close();
-  await (stack as LocalStack | undefined)?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await run?.close();
 });
-
-async function newestEmail(after: string[] = []): Promise<{ file: string; raw: string }> {
-  const files = (await readdir(stack.outboxDir)).filter((file) => file.endsWith(".eml") && !after.includes(file));
-  const newest = files.sort((a, b) => Number(/-(\d+)\.eml$/.exec(a)?.[1] ?? 0) - Number(/-(\d+)\.eml$/.exec(b)?.[1] ?? 0)).at(-1);
-  if (!newest) throw new Error("no new email in the outbox");
-  return { file: newest, raw: await readFile(join(stack.outboxDir, newest), "utf8") };
-}
-
-const outboxFiles = async () => (await readdir(stack.outboxDir).catch(() => [] as string[])).filter((file) => file.endsWith(".eml"));
-
-/** Asks for a sign-in link on `on`, opens it from the outbox and presses the button; returns where it led. */
-async function signIn(on: Page, shoot: boolean): Promise<string> {
-  await on.goto(stack.url);
-  expect(new URL(on.url()).pathname).toBe("/sign-in");
-  if (shoot) await checkPage(on, "sign-in");
-  const before = await outboxFiles();
-  await on.getByLabel("Email address").fill(EMAIL);
-  await on.getByRole("button", { name: "Email me a sign-in link" }).click();
-  if (shoot) await checkPage(on, "sign-in-link-sent");
-  const email = await newestEmail(before);
-  const link = /http:\/\/localhost:\d+\/sign-in\/confirm\?token=[A-Za-z0-9_-]+/.exec(email.raw)?.[0];
-  expect(link, "the sign-in email's link").toBeDefined();
-  await on.goto(link!);
-  if (shoot) await checkPage(on, "sign-in-confirm");
-  await on.getByRole("button", { name: "Sign in" }).click();
-  await on.waitForURL(/\/(business-name|connections)$/);
-  return new URL(on.url()).pathname;
-}
 
 /**
  * The entry's QuickBooks lines as the page shows them: each account is the chart's number and name
@@ -126,45 +87,9 @@ function expectTaggedEntry(day: string, revision = 0): void {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Presses Connect for the provider and approves on the simulator's consent page, choosing `account`. */
-async function connect(provider: "Square" | "QuickBooks", account: string): Promise<void> {
-  await page.getByRole("button", { name: new RegExp(`: ${provider}$`) }).click();
-  await page.waitForURL((url) => url.origin !== new URL(stack.url).origin);
-  await page.screenshot({ path: join(SCREENSHOTS, `consent-${provider.toLowerCase()}.png`), fullPage: true });
-  await page.locator("select").selectOption({ value: account });
-  await page.getByRole("button", { name: /^(Allow|Approve)$/ }).click();
-  await page.waitForURL(new RegExp(`/connections\\?connected=${provider.toLowerCase()}$`));
-  await expect.poll(() => page.getByRole("status").textContent()).toMatch(/connected/i);
-}
-
-/** Cancels the page's pending reload (its meta refresh), waiting out one that has already begun. */
-async function holdStill(): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await page.waitForLoadState();
-    try {
-      await page.evaluate("window.stop()");
-      return;
-    } catch (error) {
-      if (attempt === 5 || !(error instanceof Error) || !error.message.includes("Execution context was destroyed")) throw error;
-    }
-  }
-}
-
-/** Waits on a backfill's progress page (which reloads itself) until it says it is finished. */
-async function waitForBackfill(name: string): Promise<string> {
-  expect(new URL(page.url()).pathname).toMatch(/^\/backfill\/[^/]+$/);
-  // Held still while it is checked (a reload would cut the check short), then reloading itself again.
-  await holdStill();
-  await checkPage(page, `${name}-progress`);
-  await page.reload();
-  await page.getByText("Backfill finished").waitFor({ timeout: FINISH_TIMEOUT_MS });
-  await checkPage(page, `${name}-finished`);
-  return (await page.getByRole("status").textContent()) ?? "";
-}
-
 describe("the first-time flow in Chromium", () => {
   it("signs in through the emailed link and names the business, refusing a blank name next to the field", async () => {
-    expect(await signIn(page, true)).toBe("/business-name");
+    expect(await signIn(stack, page, EMAIL, true)).toBe("/business-name");
     await checkPage(page, "business-name");
     await page.getByLabel("Business name").fill("   ");
     await page.getByRole("button", { name: "Save and continue" }).click();
@@ -178,8 +103,8 @@ describe("the first-time flow in Chromium", () => {
   });
 
   it("connects Square and QuickBooks through the simulators' consent pages", async () => {
-    await connect("Square", DEMO.square.merchantId);
-    await connect("QuickBooks", DEMO.quickbooks.realmId);
+    await connect(stack, page, "Square", DEMO.square.merchantId);
+    await connect(stack, page, "QuickBooks", DEMO.quickbooks.realmId);
     await checkPage(page, "connections");
     // Named as the providers name them, never by their ids.
     await expect(page.getByRole("cell", { name: DEMO.square.businessName, exact: true }).count()).resolves.toBe(1);
@@ -191,7 +116,7 @@ describe("the first-time flow in Chromium", () => {
     expect(await connectionWorks(stack, EMAIL, "quickbooks")).toBe(true);
   });
 
-  it("sets up the location tagged with a QuickBooks Location, rejecting a bad time zone next to the field, and maps it", async () => {
+  it("sets up the location tagged with a QuickBooks Location, rejecting a bad time zone next to the field, and reviews its mapping with the preview of a day", async () => {
     await page.getByRole("link", { name: "Locations" }).click();
     await checkPage(page, "locations");
     const form = page.locator("form", { has: page.getByRole("button", { name: `Set up ${DEMO.square.locationName}` }) });
@@ -206,74 +131,18 @@ describe("the first-time flow in Chromium", () => {
     await page.getByLabel("Location in QuickBooks").selectOption({ label: TAG.Name });
     await expect(page.getByLabel("Class in QuickBooks").locator("option").allTextContents()).resolves.toEqual(["None", ...DEMO.quickbooks.classes.map((each) => each.Name)]);
     await page.getByRole("button", { name: `Set up ${DEMO.square.locationName}` }).click();
-    await page.waitForURL(/\/locations\?saved$/);
-    await checkPage(page, "locations-saved");
-    await expect(page.getByLabel("Location in QuickBooks").inputValue()).resolves.toBe(TAG.Id);
-
-    await page.getByRole("link", { name: `Edit mapping for ${DEMO.square.locationName}` }).click();
-    await checkPage(page, "mapping");
+    await page.waitForURL(new RegExp(`/locations/${DEMO.square.locationId}/mapping\\?setup$`));
+    await expect(page.getByRole("table", { name: /Preview entry lines/ }).count()).resolves.toBe(1);
+    await checkPage(page, "mapping-setup");
     await page.getByRole("button", { name: "Save mapping" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Mapping saved/);
     await checkPage(page, "mapping-saved");
-  });
 
-  it("syncs yesterday and shows the posted entry and the report", async () => {
-    await page.getByRole("link", { name: "Backfill" }).click();
-    await checkPage(page, "backfill");
-    const reportsBefore = await outboxFiles();
-    await page.getByRole("button", { name: /^Sync yesterday/ }).first().click();
-    const status = await waitForBackfill("sync-yesterday");
-    expect(status).toMatch(/\b1 of 1 day/);
-
-    await page.getByRole("link", { name: /history/i }).last().click();
-    await checkPage(page, "history");
-    const dayLink = page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).first();
-    yesterday = (await dayLink.textContent()) ?? "";
-    expect(page.getByRole("img", { name: /^Daily net sales and fees/ })).toBeDefined();
-    await expect(page.getByRole("img", { name: /^Daily net sales and fees/ }).count()).resolves.toBeGreaterThan(0);
-
-    await dayLink.click();
-    expect(new URL(page.url()).pathname).toBe(`/days/${DEMO.square.locationId}/${yesterday}`);
-    await expect(page.getByRole("table", { name: /Journal entry lines/ }).count()).resolves.toBeGreaterThan(0);
-    await expectAccountsNamed(page);
-    await checkPage(page, "day-report");
-
-    // The entry is in the QuickBooks company, once, every line tagged with the Location, its memo in words.
-    expectTaggedEntry(yesterday);
-
-    // The report email the accountant got, opened as the mail client would show its HTML part.
-    const report = (await Promise.all((await outboxFiles()).filter((file) => !reportsBefore.includes(file)).map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") }))))
-      .find((email) => /^X-Daybook-Purpose: report/m.test(email.raw));
-    expect(report, "a report email in the outbox").toBeDefined();
-    const html = join(stack.outboxDir, report!.file.replace(/\.eml$/, ".html"));
-    const viewer = await context.newPage();
-    await viewer.goto(`file://${html}`);
-    await expect(viewer.getByText(yesterday).count()).resolves.toBeGreaterThan(0);
-    await viewer.screenshot({ path: join(SCREENSHOTS, "report-email.png"), fullPage: true });
-    await viewer.close();
-  });
-
-  it("refuses a backfill that ends before it starts, next to the field, then runs 7 days to the end", async () => {
-    const first = addDays(yesterday, -7);
-    const last = addDays(yesterday, -1);
-    await page.getByRole("link", { name: "Backfill" }).click();
-    await page.getByLabel("Location").selectOption({ label: DEMO.square.locationName });
-    await page.getByLabel("First day").fill(last);
-    await page.getByLabel("Last day").fill(first);
-    await page.getByRole("button", { name: "Start backfill" }).click();
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toBeTruthy();
-    await expect(page.getByLabel("First day").inputValue()).resolves.toBe(last);
-    await checkPage(page, "backfill-error");
-
-    await page.getByLabel("First day").fill(first);
-    await page.getByLabel("Last day").fill(last);
-    await page.getByRole("button", { name: "Start backfill" }).click();
-    const status = await waitForBackfill("backfill-7-days");
-    expect(status).toMatch(/\b7 of 7 days/);
-    for (let day = first; day <= last; day = addDays(day, 1)) expectTaggedEntry(day);
-    await page.getByRole("link", { name: /history/i }).last().click();
-    await expect(page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).count()).resolves.toBe(8);
-    await checkPage(page, "history-8-days");
+    await page.goto(`${stack.url}/locations`);
+    await expect(page.getByLabel("Location in QuickBooks").inputValue()).resolves.toBe(TAG.Id);
+    await checkPage(page, "locations-saved");
+    // Set up and mapped, yet nothing posts before the merchant starts it.
+    expect(stack.quickbooks.journalEntries(DEMO.quickbooks.realmId)).toEqual([]);
   });
 
   it("adds a report recipient and shows review mode", async () => {
@@ -290,22 +159,20 @@ describe("the first-time flow in Chromium", () => {
     await expect(page.getByLabel("Hold each day's entry for my approval before posting").count()).resolves.toBe(1);
   });
 
-  it("in review mode holds a day; the emailed link's approval page names every account, and approving posts it tagged", async () => {
-    const held = addDays(yesterday, -8);
+  it("in review mode, starting to post holds the first day; the emailed link's approval page names every account, and approving posts it tagged", async () => {
     await page.getByLabel("Hold each day's entry for my approval before posting").check();
     await page.getByRole("button", { name: "Save review mode" }).click();
     await expect(page.getByLabel("Hold each day's entry for my approval before posting").isChecked()).resolves.toBe(true);
 
-    const before = await outboxFiles();
-    await page.getByRole("link", { name: "Backfill" }).click();
-    await page.getByLabel("Location").selectOption({ label: DEMO.square.locationName });
-    await page.getByLabel("First day").fill(held);
-    await page.getByLabel("Last day").fill(held);
-    await page.getByRole("button", { name: "Start backfill" }).click();
-    await waitForBackfill("backfill-held");
+    const before = await outboxFiles(stack);
+    await page.goto(`${stack.url}/locations/${DEMO.square.locationId}/mapping`);
+    yesterday = await page.getByLabel("Start posting from").inputValue();
+    const held = yesterday;
+    await page.getByRole("button", { name: `Start posting ${DEMO.square.locationName}` }).click();
+    expect(await waitForBackfill(page, "start-posting-held")).toMatch(/\b1 of 1 day/);
     expect(stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === held)).toEqual([]);
 
-    const link = (await Promise.all((await outboxFiles()).filter((file) => !before.includes(file)).map((file) => readFile(join(stack.outboxDir, file), "utf8"))))
+    const link = (await Promise.all((await outboxFiles(stack)).filter((file) => !before.includes(file)).map((file) => readFile(join(stack.outboxDir, file), "utf8"))))
       .map((raw) => /http:\/\/localhost:\d+\/approve\?token=[A-Za-z0-9_.-]+/.exec(raw)?.[0])
       .find((each) => each !== undefined);
     expect(link, "the report's approve link").toBeDefined();
@@ -322,10 +189,63 @@ describe("the first-time flow in Chromium", () => {
     await checkPage(page, "day-report-approved");
   });
 
+  it("shows the posted day in the history, its entry and the report", async () => {
+    const reportsBefore: string[] = [];
+    await page.getByRole("link", { name: "History" }).click();
+    await checkPage(page, "history");
+    const dayLink = page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).first();
+    await expect(dayLink.textContent()).resolves.toBe(yesterday);
+    await expect(page.getByRole("img", { name: /^Daily net sales and fees/ }).count()).resolves.toBeGreaterThan(0);
+
+    await dayLink.click();
+    expect(new URL(page.url()).pathname).toBe(`/days/${DEMO.square.locationId}/${yesterday}`);
+    await expect(page.getByRole("table", { name: /Journal entry lines/ }).count()).resolves.toBeGreaterThan(0);
+    await expectAccountsNamed(page);
+    await checkPage(page, "day-report");
+
+    // The entry is in the QuickBooks company, once, and no day before it.
+    expect(stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).map((entry) => entry["TxnDate"])).toEqual([yesterday]);
+
+    // The report email the accountant got, opened as the mail client would show its HTML part.
+    const report = (await Promise.all((await outboxFiles(stack)).filter((file) => !reportsBefore.includes(file)).map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") }))))
+      .find((email) => /^X-Daybook-Purpose: report/m.test(email.raw));
+    expect(report, "a report email in the outbox").toBeDefined();
+    const html = join(stack.outboxDir, report!.file.replace(/\.eml$/, ".html"));
+    const viewer = await context.newPage();
+    await viewer.goto(`file://${html}`);
+    await expect(viewer.getByText(yesterday).count()).resolves.toBeGreaterThan(0);
+    await viewer.screenshot({ path: screenshotPath("report-email.png"), fullPage: true });
+    await viewer.close();
+  });
+
+  it("refuses a backfill that ends before it starts, or reaches before the first day, next to the field; posting the latest day again checks it", async () => {
+    const first = addDays(yesterday, -7);
+    const last = addDays(yesterday, -1);
+    await page.getByRole("link", { name: "Backfill" }).click();
+    await checkPage(page, "backfill");
+    await page.getByLabel("Location").selectOption({ label: DEMO.square.locationName });
+    await page.getByLabel("First day").fill(last);
+    await page.getByLabel("Last day").fill(first);
+    await page.getByRole("button", { name: "Start backfill" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toBeTruthy();
+    await expect(page.getByLabel("First day").inputValue()).resolves.toBe(last);
+    await checkPage(page, "backfill-error");
+
+    await page.getByLabel("First day").fill(first);
+    await page.getByLabel("Last day").fill(last);
+    await page.getByRole("button", { name: "Start backfill" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain(`posts from ${yesterday}`);
+
+    // "Post <weekday day month>": the latest day, already posted, is checked and not posted twice.
+    await page.getByRole("button", { name: /^Post [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$/ }).first().click();
+    expect(await waitForBackfill(page, "post-latest-day")).toMatch(/\b1 of 1 day/);
+    expectTaggedEntry(yesterday);
+  });
+
   it("ends another session from the sessions page", async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, userAgent: "Phone Browser/1" });
     const other = await phone.newPage();
-    await signIn(other, false);
+    await signIn(stack, other, EMAIL, false);
     await page.getByRole("link", { name: "Sessions" }).click();
     await checkPage(page, "sessions");
     await page.getByRole("button", { name: "End session" }).click();
@@ -341,17 +261,21 @@ describe("the first-time flow in Chromium", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download my data" }).click()]);
     const exported = JSON.parse(await readFile(await download.path(), "utf8")) as Record<string, unknown[]>;
     expect(exported["locations"]).toHaveLength(1);
-    expect(exported["syncRecords"]!.length).toBe(9);
+    expect(exported["syncRecords"]!.length).toBe(1);
     expect(JSON.stringify(exported)).not.toMatch(/tokenCiphertext|accessToken|refreshToken/);
   });
 
-  it("disconnects Square: the connection is gone at once, the page says Square revoked it, and the token stops working at the provider", async () => {
+  it("disconnects Square after a page naming the location that stops posting: the connection is gone at once, the page says Square revoked it, and the token stops working", async () => {
     const merchant = await stack.deps.store.findMerchantByEmail(EMAIL);
     const square = (await stack.deps.store.listConnections(merchant!.merchantId)).find((connection) => connection.provider === "square")!;
     const { accessToken } = await openTokens(stack.deps.vault, square);
     await page.getByRole("link", { name: "Connections" }).click();
     const row = page.locator("section", { has: page.getByRole("heading", { name: "Square", exact: true }) }).getByRole("row", { name: new RegExp(DEMO.square.businessName) });
-    await row.getByRole("button", { name: "Disconnect" }).click();
+    await row.getByRole("link", { name: /^Disconnect / }).click();
+    await expect(page.getByRole("listitem").filter({ hasText: new RegExp(`^${DEMO.square.locationName}$`) }).count()).resolves.toBe(1);
+    await checkPage(page, "disconnect-confirm");
+    expect(await connectionWorks(stack, EMAIL, "square")).toBe(true);
+    await page.getByRole("button", { name: /^Disconnect / }).click();
     await expect.poll(() => page.getByText("Square has revoked daybook's access, and daybook has deleted its tokens.").count()).toBe(1);
     expect(await row.count()).toBe(0);
     await checkPage(page, "connections-disconnected");
@@ -362,6 +286,6 @@ describe("the first-time flow in Chromium", () => {
   });
 
   it("met no Content Security Policy refusal (no page needs a script or an inline style)", () => {
-    expect(consoleErrors).toEqual([]);
+    expect(run?.consoleErrors).toEqual([]);
   });
 });

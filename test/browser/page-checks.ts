@@ -1,6 +1,6 @@
 /**
- * What every page of the merchant's must pass in the browser test: a screenshot on a desktop and on a
- * phone (written to test/artifacts/browser/ for a person to look at), no sideways scrolling on the
+ * What every page of the merchant's must pass in the browser tests: a screenshot on a desktop and on a
+ * phone (written to test/artifacts/browser/<test>/ for a person to look at), no sideways scrolling on the
  * phone, a label for every control, a name for every button and link, one h1, a language, and text
  * contrast of at least WCAG AA (4.5:1, 3:1 for large text) against the colour behind it.
  */
@@ -22,6 +22,8 @@ export interface PageProblems {
 }
 
 let shots = 0;
+/** This test file's folder: browser tests run side by side, each with its own. */
+let folder = SCREENSHOTS;
 
 /** Collects the page's Content Security Policy refusals: the CSP forbids scripts and inline styles, so a page that needed either logs one. */
 export function collectCspRefusals(page: Page, into: string[]): void {
@@ -30,20 +32,24 @@ export function collectCspRefusals(page: Page, into: string[]): void {
   });
 }
 
-/** Starts the run with an empty screenshot folder, so every file in it is from this run (each test file has its own folder). */
-export function clearScreenshots(folder = SCREENSHOTS): void {
+/** Starts the run with an empty screenshot folder of its own, so every file in it is from this run. */
+export function clearScreenshots(run: string): void {
+  folder = join(SCREENSHOTS, run);
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   shots = 0;
 }
 
-/** Screenshots the page as it is (desktop and phone, into `folder`) and checks it; returns the file names written. */
-export async function checkPage(page: Page, name: string, folder = SCREENSHOTS): Promise<string[]> {
+/** Where a screenshot named `file` goes. */
+export const screenshotPath = (file: string) => join(folder, file);
+
+/** Screenshots the page as it is (desktop and phone) and checks it; returns the file names written. */
+export async function checkPage(page: Page, name: string): Promise<string[]> {
   mkdirSync(folder, { recursive: true });
   const base = `${String(++shots).padStart(2, "0")}-${name}`;
   const files = [`${base}.png`, `${base}-phone.png`];
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(folder, files[0]!), fullPage: true });
+  await page.screenshot({ path: screenshotPath(files[0]!), fullPage: true });
 
   const problems: PageProblems = await page.evaluate(inspect);
   expect(problems.lang, `${name}: <html lang>`).not.toBe("");
@@ -53,7 +59,7 @@ export async function checkPage(page: Page, name: string, folder = SCREENSHOTS):
   expect(problems.lowContrast, `${name}: text below WCAG AA contrast`).toEqual([]);
 
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(folder, files[1]!), fullPage: true });
+  await page.screenshot({ path: screenshotPath(files[1]!), fullPage: true });
   const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
     .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5 && !element.parentElement?.closest("table"))
     .map((element) => `${element.tagName.toLowerCase()} "${(element.textContent ?? "").trim().slice(0, 30)}"`));

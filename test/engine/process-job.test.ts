@@ -59,13 +59,14 @@ describe("a sync job", () => {
     expect(sent().map((email) => email.subject)).toEqual([`Held for review: Main Street, ${DAY}`, `Posted: Main Street, ${DAY}`]);
   });
 
-  it("reports a refused connection at once, with an alert, and the reconnect email once", async () => {
+  it("reports a refused connection at once, with an alert, the reconnect email and the one that says the location stopped posting", async () => {
     world.pos.setDay(LOCATION_ID, DAY, aDay());
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
     expect(await processJob(world.worker, job(), firstAttempt)).toMatchObject({ status: "failed" });
     expect(failedDays).toEqual([job()]);
     expect(sent()).toEqual([
       { to: OWNER, purpose: "reconnect", subject: "Reconnect Square to daybook" },
+      { to: OWNER, purpose: "posting-status", subject: "daybook stopped posting Main Street" },
       { to: OWNER, purpose: "report", subject: `Failed: Main Street, ${DAY}` },
       { to: OWNER, purpose: "alert", subject: `Action needed: daybook could not post Main Street, ${DAY}` },
     ]);

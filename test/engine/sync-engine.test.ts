@@ -86,11 +86,13 @@ describe("the sync engine", () => {
     expect(await world.services.storage.store.getConnection(MERCHANT_ID, "square-1")).toMatchObject({ status: "needs-reconnect", tokenCiphertext: "" });
     expect(world.email.sent.map(({ to, purpose, subject }) => ({ to, purpose, subject }))).toEqual([
       { to: [OWNER], purpose: "reconnect", subject: "Reconnect Square to daybook" },
+      // The location stops posting (lib/locations/posting-status.ts): said once.
+      { to: [OWNER], purpose: "posting-status", subject: "daybook stopped posting Main Street" },
     ]);
 
     // The next run finds the connection waiting for the merchant: no second email.
     expect((await syncLocationDay(world.sync, world.day(DAY))).status).toBe("failed");
-    expect(world.email.sent).toHaveLength(1);
+    expect(world.email.sent).toHaveLength(2);
     expect(world.pos.reads).toBe(1);
   });
 

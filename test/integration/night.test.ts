@@ -330,29 +330,35 @@ describe("a whole night across the US spring-forward", () => {
     }
   });
 
-  it("shows the injected failures as failed days, each with its report and an alert to the merchant", async () => {
+  it("shows the injected failures as failed days, each with its report and an alert to the merchant; the refused company's locations stop, told once", async () => {
     const revoked = merchants[REVOKED];
     const closed = merchants[CLOSED_BOOKS];
     if (!revoked || !closed) throw new Error("the failing merchants are missing");
     expect(quickbooks.journalEntries(revoked.realmId)).toEqual([]);
     expect(quickbooks.journalEntries(closed.realmId)).toEqual([]);
+    // The first day refused stops every location of the company: a day that ran failed, the others were not sent (they wait for the reconnect).
+    const revokedRecords = await Promise.all(revoked.locations.map(({ location }) => store.getSyncRecord(revoked.merchantId, location.locationId, DAY)));
+    expect(revokedRecords.filter((record) => record !== undefined).length).toBeGreaterThanOrEqual(1);
+    for (const record of revokedRecords) if (record) expect(record).toMatchObject({ state: "failed", lastError: { kind: "needs-reconnect" } });
     for (const { location } of revoked.locations) {
-      expect(await store.getSyncRecord(revoked.merchantId, location.locationId, DAY)).toMatchObject({ state: "failed", lastError: { kind: "needs-reconnect" } });
+      expect((await store.getLocation(revoked.merchantId, location.locationId))?.postingStopped?.reason).toContain("QuickBooks");
     }
     for (const { location } of closed.locations) {
       expect(await store.getSyncRecord(closed.merchantId, location.locationId, DAY)).toMatchObject({ state: "failed", lastError: { kind: "needs-merchant" } });
     }
     for (const merchant of [revoked, closed]) {
       const days = failedDays.filter((job) => job.merchantId === merchant.merchantId);
-      expect(days.length).toBeGreaterThanOrEqual(2);
+      expect(days.length).toBeGreaterThanOrEqual(merchant === closed ? 2 : 1);
       const subjects = mailTo(merchant.owner).map((message) => message.subject);
       expect(subjects.filter((subject) => subject.startsWith("Failed: "))).toHaveLength(days.length);
       expect(subjects.filter((subject) => subject.startsWith("Action needed: "))).toHaveLength(days.length);
-      expect(subjects).toContain(`Failed: Store A, ${DAY}`);
-      expect(subjects).toContain(`Failed: Store B, ${DAY}`);
+      for (const job of days) expect(subjects).toContain(`Failed: ${merchant.locations.find(({ location }) => location.locationId === job.locationId)!.location.name}, ${job.businessDay}`);
     }
-    // The refusal itself is told once, by the worker's one token keeper: not once per day or location.
+    expect(mailTo(closed.owner).map((message) => message.subject)).toEqual(expect.arrayContaining([`Failed: Store A, ${DAY}`, `Failed: Store B, ${DAY}`]));
+    // The refusal itself is told once, by the worker's one token keeper: not once per day or location; and that posting stopped, once.
     expect(mailTo(revoked.owner).filter((message) => message.subject === "Reconnect QuickBooks to daybook")).toHaveLength(1);
+    expect(mailTo(revoked.owner).filter((message) => message.subject.startsWith("daybook stopped posting"))).toHaveLength(1);
+    expect(mailTo(closed.owner).filter((message) => message.subject.startsWith("daybook stopped posting"))).toEqual([]);
     // Only the two failing merchants failed anything, and nothing was left for the dead-letter queue.
     expect(new Set(failedDays.map((job) => job.merchantId))).toEqual(new Set([revoked.merchantId, closed.merchantId]));
     expect(await peek(sqs, deadLetterUrl)).toEqual([]);

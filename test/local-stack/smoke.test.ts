@@ -65,7 +65,7 @@ afterEach(async () => {
 });
 
 describe("npm start -- --smoke", () => {
-  it("starts the stack, signs in through the outbox, connects Square, QuickBooks and Clover, syncs yesterday, and exits 0", async () => {
+  it("starts the stack, signs in through the outbox, connects Square, QuickBooks and Clover, goes live from yesterday, and exits 0", async () => {
     let stdout = "";
     const code = await runLocalStackCommand(["--smoke"], { out: (text) => (stdout += text), err: (text) => (stdout += text) });
     const lines = stdout.trim().split("\n");
@@ -77,7 +77,7 @@ describe("npm start -- --smoke", () => {
       "ok    connect Square through its consent page",
       "ok    connect QuickBooks through its consent page",
       "ok    connect Clover through its consent page",
-      "ok    sync yesterday's Square sales to QuickBooks, and email the report",
+      "ok    go live with the Square location from yesterday (set up, mapping and preview, start), and email the report",
     ]);
     expect(lines.at(-1)).toBe("smoke passed: 7 steps");
     expect(code).toBe(0);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  addDays, assertLocationTimeZone, BusinessDayError, businessDayOf, businessDayWindow, parseDayStart, timeZoneProblem,
+  addDays, assertLocationTimeZone, BusinessDayError, businessDayOf, businessDayWindow, isCalendarDate, parseDayStart, timeZoneProblem,
 } from "../../lib/domain/business-day";
 
 const HOUR = 3_600_000;
@@ -152,5 +152,12 @@ describe("the time zone a location's days are cut in", () => {
     expect(() => assertLocationTimeZone("Mars/Olympus")).toThrow(/unknown time zone "Mars\/Olympus"/);
     expect(() => assertLocationTimeZone("CET")).toThrow(BusinessDayError);
     expect(assertLocationTimeZone("Europe/Paris")).toBe("Europe/Paris");
+  });
+});
+
+describe("isCalendarDate", () => {
+  it("knows the calendar: leap days only in leap years, no 31st of June, and only YYYY-MM-DD", () => {
+    for (const day of ["2024-02-29", "2025-06-30", "2025-12-31"]) expect(isCalendarDate(day), day).toBe(true);
+    for (const day of ["2025-02-29", "2025-06-31", "2025-13-01", "2025-6-1", "", "yesterday"]) expect(isCalendarDate(day), day).toBe(false);
   });
 });

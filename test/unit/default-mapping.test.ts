@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildJournalEntry } from "../../lib/domain/journal-entry";
 import { parseMapping } from "../../lib/domain/mapping";
-import { MISSING_ACCOUNT, suggestDefaultMapping } from "../../lib/locations/default-mapping";
+import { MISSING_ACCOUNT, suggestDefaultMapping, suggestedItemAccount } from "../../lib/locations/default-mapping";
 import type { QuickBooksAccount } from "../../lib/quickbooks/types";
 import { summaryOf } from "../support/summaries";
 
@@ -118,5 +118,55 @@ describe("the suggested default mapping", () => {
     expect(onlyTax).toEqual({ ok: false, missing: [MISSING_ACCOUNT.liability] });
     const inactiveSales = suggestDefaultMapping(CHART.map((each) => (each.accountType === "Income" ? { ...each, active: false } : each)));
     expect(inactiveSales).toEqual({ ok: false, missing: [MISSING_ACCOUNT.sales] });
+  });
+
+  describe("items that need their own account", () => {
+    const WITH_OWN = [
+      ...CHART,
+      account("170", "House Accounts Receivable", "Other Current Asset", "OtherCurrentAssets"),
+      account("171", "External Gift Card Clearing", "Other Current Asset", "OtherCurrentAssets"),
+      account("172", "Donations Payable", "Other Current Liability", "OtherCurrentLiabilities"),
+      account("173", "Customer Deposits", "Other Current Liability", "OtherCurrentLiabilities"),
+    ];
+
+    it("sends a house account to its receivable and an external gift card to its own clearing account, never to card clearing", () => {
+      const suggested = suggestDefaultMapping(WITH_OWN, { source: "clover", tenders: ["Credit Card", "Cash", "House Account", "External Gift Card", "Gift Card"] });
+      if (!suggested.ok) throw new Error("expected a mapping");
+      expect(suggested.mapping.defaults.tenders).toBe("151");
+      // The business's own gift card, redeemed, comes off the gift-card liability (162).
+      expect(suggested.mapping.tenders).toEqual({ Cash: "4", "House Account": "170", "External Gift Card": "171", "Gift Card": "162" });
+    });
+
+    it("suggests cash under the location's own POS's key only: a second \"Cash\" would be an item on the mapping page nothing uses", () => {
+      const tendersOf = (source: "square" | "clover") => {
+        const suggested = suggestDefaultMapping(CHART, { source });
+        return suggested.ok ? suggested.mapping.tenders : undefined;
+      };
+      expect(tendersOf("square")).toEqual({ CASH: "4" });
+      expect(tendersOf("clover")).toEqual({ Cash: "4" });
+    });
+
+    it("suggests nothing of its own for a house account when the chart has no account for it (the mapping page offers to create one)", () => {
+      const suggested = suggestDefaultMapping(CHART, { tenders: ["House Account", "External Gift Card"] });
+      expect(suggested.ok && suggested.mapping.tenders).toEqual({ CASH: "4", Cash: "4" });
+      expect(suggestedItemAccount(CHART, (suggested.ok && suggested.mapping.defaults) || ({} as never), "tenders", "House Account")).toBeUndefined();
+    });
+
+    it("holds donations and deposits as liabilities named for them, and gift-card loads in the gift-card liability", () => {
+      const suggested = suggestDefaultMapping(WITH_OWN, { nonRevenueItems: ["Charity donation", "Bottle deposit", "Gift Card $25", "Round-up"] });
+      if (!suggested.ok) throw new Error("expected a mapping");
+      // The general non-revenue account: the first liability named for deposits or donations.
+      expect(suggested.mapping.defaults.nonRevenue).toBe("172");
+      expect(suggested.mapping.nonRevenue).toEqual({ "Bottle deposit": "173", "Gift Card $25": "162" });
+      const defaults = suggested.mapping.defaults;
+      expect(suggestedItemAccount(WITH_OWN, defaults, "nonRevenue", "Charity donation")).toBe("172");
+      expect(suggestedItemAccount(WITH_OWN, defaults, "nonRevenue", "Round-up")).toBe("172");
+      expect(suggestedItemAccount(WITH_OWN, defaults, "nonRevenue", "Sticker")).toBeUndefined();
+    });
+
+    it("holds non-revenue items in a spare liability rather than the gift-card one when the chart has one", () => {
+      const spare = [...CHART, account("180", "Other Liabilities Held", "Other Current Liability", "OtherCurrentLiabilities")];
+      expect(suggestDefaultMapping(spare).ok && (suggestDefaultMapping(spare) as { mapping: { defaults: { nonRevenue: string } } }).mapping.defaults.nonRevenue).toBe("180");
+    });
   });
 });

@@ -90,4 +90,23 @@ describe("the accounts each figure may use", () => {
     if (!suggested.ok) return;
     for (const rule of FIGURES) expect(accountsFor(rule.types, FULL).map((each) => each.id), rule.figure).toContain(suggested.mapping.defaults[rule.figure]);
   });
+
+  it("adds the accounts a location's own items need, only when it has them, and none it already has", () => {
+    const items = { tenders: ["Credit Card", "Cash", "House Account", "External Gift Card"], nonRevenueItems: ["Gift Card", "Charity donation"] };
+    const kinds = (chart: QuickBooksAccount[], with_ = items) => missingAccounts(chart, { source: "clover", items: with_ }).map(({ kind, name, accountType }) => ({ kind, name, accountType }));
+    expect(kinds(FULL)).toEqual([
+      { kind: "houseAccounts", name: "House Accounts Receivable", accountType: "Other Current Asset" },
+      { kind: "externalGiftCards", name: "External Gift Card Clearing", accountType: "Other Current Asset" },
+      { kind: "depositsAndDonations", name: "Deposits and Donations Held", accountType: "Other Current Liability" },
+    ]);
+    // A gift-card load is not a deposit or a donation; no house account, no external gift card: nothing more.
+    expect(kinds(FULL, { tenders: ["Credit Card", "Cash"], nonRevenueItems: ["Gift Card"] })).toEqual([]);
+    expect(missingAccounts(FULL, { source: "clover" })).toEqual([]);
+    const having = [
+      ...FULL, account("170", "House Charges Receivable", "Other Current Asset", "OtherCurrentAssets"),
+      account("171", "Gift Card Clearing (other issuers)", "Bank", "Checking"), account("172", "Customer Deposits", "Other Current Liability", "OtherCurrentLiabilities"),
+    ];
+    expect(kinds(having)).toEqual([]);
+  });
 });
+

@@ -155,6 +155,8 @@ describe("deleting an account made through the pages", () => {
       quickbooksConnectionId: connectionOf("quickbooks").connectionId,
     });
     expect(saved.status).toBe(303);
+    // Go-live's last step: posting starts (from a day the backfill below covers too).
+    expect((await browser.post(`/locations/${locationId!}/start`, { from: "2025-05-30" })).status).toBe(303);
     expect(await world.deps.dueIndex.get(merchantId, locationId!)).toBeDefined();
 
     // A day synced by the worker, a backfill asked for on its page and run, and the report settings.

@@ -85,7 +85,7 @@ describe("the backfill pages", () => {
     location = await merchantWithLocation(owner);
   });
 
-  it("offers the form and a one-click sync of the latest day for each set-up location", async () => {
+  it("offers the form and a one-click post of the latest day for each set-up location, named by its weekday and date", async () => {
     const page = await owner.get("/backfill");
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -94,9 +94,22 @@ describe("the backfill pages", () => {
     expect(html).toContain('<label for="backfill-to">Last day</label>');
     expect(html).toMatch(/<option value="[^"]+" selected="">Main Street<\/option>/);
     expect(html).toContain(">Start backfill</button>");
-    expect(html).toContain(`Main Street: ${LATEST}, the latest day that has ended and settled.`);
-    expect(html).toMatch(/<form method="post" action="\/backfill\/latest">(?:(?!<\/form>)[\s\S])*>Sync yesterday<\/button>/);
+    expect(html).toContain("Main Street: Sunday 1 June 2025, the latest day that has ended and settled (its day starts at 04:00, America/New_York).");
+    expect(html).toMatch(/<form method="post" action="\/backfill\/latest">(?:(?!<\/form>)[\s\S])*>Post Sun 1 Jun<\/button>/);
+    expect(html).not.toContain("Sync yesterday");
     expect(html).not.toContain("http-equiv");
+  });
+
+  it("names the day a location's own day start and zone make the latest, not the calendar's yesterday", async () => {
+    // 14:00Z is 01:00 on 06-03 in Nouméa: with the day starting at 04:00 the business day is still 06-02, and 06-01 the latest ended.
+    const browser = world.browser();
+    const noumea = await merchantWithLocation(browser, 1);
+    await world.deps.store.putLocation({ ...noumea, timeZone: "Pacific/Noumea" });
+    const html = await (await browser.get("/backfill")).text();
+    expect(html).toMatch(/>Post Sun 1 Jun<\/button>/);
+    const started = await browser.post("/backfill/latest", { locationId: noumea.locationId });
+    expect(started.status).toBe(303);
+    expect((await queuedJobs()).map((job) => job.businessDay)).toEqual(["2025-06-01"]);
   });
 
   it("refuses a range it cannot carry out with the reason next to the field, keeps what was typed, and queues nothing", async () => {
@@ -144,7 +157,9 @@ describe("the backfill pages", () => {
     await runQueued(jobs.slice(0, 2));
     const halfway = await (await owner.get(progressPath)).text();
     expect(statusOf(halfway)).toBe("2 of 3 days");
-    expect(halfway).toContain("Posted or checked: 2");
+    // The simulator holds no sales for those days.
+    expect(halfway).toContain("<tr><th scope=\"row\">No sales</th><td>2</td></tr>");
+    expect(halfway).toContain("<tr><th scope=\"row\">Posted</th><td>0</td></tr>");
 
     await runQueued(jobs.slice(2));
     // The last day again, as a redelivery would run it: still three days.
@@ -154,14 +169,15 @@ describe("the backfill pages", () => {
     expect(finished).toContain("<h1>Backfill finished</h1>");
     expect(finished).not.toContain("http-equiv");
     expect(finished).toContain(`href="/history?location=${location.locationId}"`);
-    expect(finished).toContain("Failed: 0");
+    expect(finished).toContain("<tr><th scope=\"row\">No sales</th><td>3</td></tr>");
+    expect(finished).toContain("<tr><th scope=\"row\">Failed</th><td>0</td></tr>");
 
     const listed = await (await owner.get("/backfill")).text();
     expect(listed).toContain(`<a href="${progressPath}">2025-05-28 to 2025-05-30</a>`);
     expect(listed).toContain("3 of 3 days, finished");
   });
 
-  it("syncs the latest day with one click", async () => {
+  it("posts the latest day with one click", async () => {
     const page = await owner.get("/backfill");
     await page.arrayBuffer();
     const started = await owner.post("/backfill/latest", { locationId: location.locationId });
@@ -192,14 +208,16 @@ describe("the backfill pages", () => {
 });
 
 describe("refusals that are not the form's", () => {
-  it("says why the latest day cannot be synced, next to its button, when QuickBooks needs reconnecting", async () => {
+  it("says the location is not posting, instead of a button, when QuickBooks needs reconnecting, and why a backfill is refused", async () => {
     const browser = world.browser();
     const disconnected = await merchantWithLocation(browser, 1);
     await world.deps.store.setConnectionStatus(disconnected.merchantId, disconnected.quickbooksConnectionId, "needs-reconnect", "the refresh token expired");
     const refused = await browser.post("/backfill/latest", { locationId: disconnected.locationId });
     expect(refused.status).toBe(400);
     const html = await refused.text();
-    expect(html).toMatch(/<button type="submit" aria-describedby="latest-0 latest-0-error">Sync yesterday<\/button><p id="latest-0-error" class="error" role="alert">The location&#39;s QuickBooks connection is needs-reconnect: reconnect it first\.<\/p>/);
+    expect(html).toContain("<p id=\"latest-0\">Main Street: Not posting: QuickBooks no longer accepts daybook&#39;s access. The locations page says what mends it.</p>");
+    expect(html).toContain("<p id=\"latest-0-error\" class=\"error\" role=\"alert\">The location&#39;s QuickBooks connection is needs-reconnect: reconnect it first.</p>");
+    expect(html).not.toMatch(/>Post [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}<\/button>/);
     const ranged = await browser.post("/backfill", { locationId: disconnected.locationId, from: LATEST, to: LATEST });
     expect(ranged.status).toBe(400);
     expect(fieldOf(await ranged.text(), "backfill-locationId").error).toBe("The location&#39;s QuickBooks connection is needs-reconnect: reconnect it first.");

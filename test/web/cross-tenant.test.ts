@@ -100,6 +100,11 @@ const ATTEMPTS: Attempt[] = [
   { route: "POST /connect/:provider", request: (a) => a.post("/connect/square"), status: 303 },
   { route: "GET /connect/:provider/callback", request: (a, b) => a.get(b.pendingCallback), status: 400 },
   ...(["square", "clover", "quickbooks"] as const).map((provider): Attempt => ({
+    route: "GET /connections/:connectionId/disconnect",
+    request: (a, b) => a.get(`/connections/${connectionOf(b, provider).connectionId}/disconnect`),
+    status: 404,
+  })),
+  ...(["square", "clover", "quickbooks"] as const).map((provider): Attempt => ({
     route: "POST /connections/:connectionId/disconnect",
     request: (a, b) => a.post(`/connections/${connectionOf(b, provider).connectionId}/disconnect`),
     status: 404,
@@ -146,6 +151,7 @@ const ATTEMPTS: Attempt[] = [
     }),
     status: 404,
   })),
+  { route: "POST /locations/:locationId/start", request: (a, b) => a.post(`/locations/${b.locationId}/start`, { from: B_DAY }), status: 404, then: nothingQueued },
   { route: "GET /unsubscribe", request: (a, b) => a.get(`/unsubscribe?token=${forgedLink(b, "unsubscribe")}`), status: 400 },
   {
     route: "POST /unsubscribe",

@@ -76,6 +76,15 @@ describe("the locations page", () => {
     expect(stranger.headers.get("Location")).toBe("/sign-in");
   });
 
+  it("offers every IANA zone to search as the merchant types, the POS's own preselected, and no abbreviation", async () => {
+    const html = await (await a.browser.get("/locations")).text();
+    expect(html).toMatch(/<input type="text" name="timeZone"[^>]*list="time-zones"[^>]*value="America\/New_York"/);
+    const zones = [...(/<datalist id="time-zones">([\s\S]*?)<\/datalist>/.exec(html)?.[1] ?? "").matchAll(/<option value="([^"]+)"/g)].map((match) => match[1]);
+    expect(zones.length).toBeGreaterThan(300);
+    expect(zones).toEqual(expect.arrayContaining(["UTC", "America/New_York", "America/Phoenix", "Europe/London", "Asia/Tokyo"]));
+    for (const abbreviation of ["EST", "PST", "CET", "GMT", "EST5EDT"]) expect(zones).not.toContain(abbreviation);
+  });
+
   it.each([
     ["timeZone", "Mars/Olympus", "not a time zone daybook knows"],
     ["timeZone", "", "Enter a time zone"],
@@ -119,15 +128,16 @@ describe("the locations page", () => {
     await expectNothingStored(b.merchantId, bLocationId);
   });
 
-  it("saves the location with a complete, balanced mapping from the chart of accounts and schedules it", async () => {
+  it("sets the location up with a complete, balanced mapping from the chart of accounts, not scheduled until it starts, and sends the merchant to review it", async () => {
     const response = await a.browser.post("/locations", { ...form, dayStart: "04:30" });
     expect(response.status).toBe(303);
-    expect(response.headers.get("Location")).toBe("/locations?saved");
+    expect(response.headers.get("Location")).toBe(`/locations/${squareLocationId}/mapping?setup`);
 
     const saved = await world.deps.store.getLocation(a.merchantId, squareLocationId);
     expect(saved).toMatchObject({
       merchantId: a.merchantId, locationId: squareLocationId, source: "square", name: "Main Street", currency: "USD",
       posConnectionId: form["posConnectionId"], quickbooksConnectionId: form["quickbooksConnectionId"], timeZone: "America/New_York", dayStart: "04:30",
+      awaitingStart: true,
     });
     const mapping = parseMapping(saved!.mapping);
     const active = new Set(DEFAULT_ACCOUNTS.filter((account) => account.Active).map((account) => account.Id));
@@ -142,12 +152,11 @@ describe("the locations page", () => {
     expect(entry.held).toBe(false);
     expect(side("Debit")).toBe(side("Credit"));
 
-    const due = await world.deps.dueIndex.get(a.merchantId, squareLocationId);
-    // The clock is 2025-06-02T14:00Z (10:00 in New York): the first day due is June 2, ending 04:30 on June 3, plus two hours.
-    expect(due).toMatchObject({ timeZone: "America/New_York", dayStart: "04:30", nextDueAt: "2025-06-03T10:30:00.000Z" });
-
-    const page = await (await a.browser.get("/locations?saved")).text();
-    expect(page).toContain("Location saved");
+    // Nothing is scheduled before the merchant starts it (go-live step 3).
+    expect(await world.deps.dueIndex.get(a.merchantId, squareLocationId)).toBeUndefined();
+    const page = await (await a.browser.get("/locations")).text();
+    expect(page).toContain("Not posting yet: review the mapping and start posting.");
+    expect(page).toContain(`<a href="/locations/${squareLocationId}/mapping">Review and start posting Main Street</a>`);
     expect(page).toMatch(/name="dayStart"[^>]*value="04:30"/);
   });
 

@@ -10,6 +10,7 @@ import type { Mapping } from "../../lib/domain/mapping";
 import { mappedAccountIds } from "../../lib/locations/account-labels";
 import type { LocationConfig } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
+import { summaryOf } from "../support/summaries";
 import { type ConnectedMerchant, connectedMerchant, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
 let world: WebWorld;
@@ -76,12 +77,21 @@ const selectedValue = (html: string, name: string) => select(html, name).options
 
 const unescapeHtml = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[name]!);
 
-/** The form as the page would send it unchanged: every select's selected value, and the hidden category keys. */
+/** The form as the page would send it unchanged: every select's selected value, and the hidden item keys. */
 function formOf(html: string): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [, name] of html.matchAll(/<select[^>]*name="([^"]+)"/g)) fields[name!] = selectedValue(html, name!)[0] ?? "";
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="(categoryKey-\d+)" value="([^"]*)"/g)) fields[name!] = unescapeHtml(value!);
+  const form = /<form method="post" action="\/locations\/[^"]+\/mapping"[\s\S]*?<\/form>/.exec(html)?.[0] ?? "";
+  for (const [, name] of form.matchAll(/<select[^>]*name="([^"]+)"/g)) fields[name!] = selectedValue(form, name!)[0] ?? "";
+  for (const [, name, value] of form.matchAll(/<input type="hidden" name="([A-Za-z]+Key-\d+)" value="([^"]*)"/g)) fields[name!] = unescapeHtml(value!);
   return fields;
+}
+
+/** The field name of an item's select, found by its key. */
+function itemFieldOf(html: string, key: string): string {
+  const escaped = key.replace(/&/g, "&amp;").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const name = new RegExp(`<input type="hidden" name="([A-Za-z]+)Key-(\\d+)" value="${escaped}"`).exec(html);
+  if (!name) throw new Error(`no item ${key}`);
+  return `${name[1]!}-${name[2]!}`;
 }
 
 describe("the mapping page", () => {
@@ -123,7 +133,7 @@ describe("the mapping page", () => {
     expect(select(html, "sales").options[0]?.text).toBe("Sales of Product Income (suggested)");
   });
 
-  it("saves only the chosen fields, keeping the overrides it does not show", async () => {
+  it("shows every item with its account or the default, and saves each change, keeping what the page does not show", async () => {
     const before = await stored(a);
     const mapping: Mapping = {
       ...before.mapping, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.sales }, tenders: { CASH: IDS.undepositedFunds }, taxes: { State: IDS.salesTax },
@@ -131,24 +141,73 @@ describe("the mapping page", () => {
     };
     await world.deps.store.putLocation({ ...before, mapping });
     const page = await (await a.browser.get(mappingUrl(a))).text();
-    expect(page).toContain("Sales – category Wine &amp; Beer");
+    for (const legend of ["Sales by category", "Payments by tender", "Sales tax by tax", "Service charges", "Non-revenue items", "Payouts"]) expect(page).toContain(`<legend>${legend}</legend>`);
+    expect(page).toContain("Sales – Wine &amp; Beer");
     const form = formOf(page);
-    expect(form).toMatchObject({ "categoryKey-0": "FOOD", "categoryKey-1": "Wine & Beer", "category-1": IDS.sales });
+    const wine = itemFieldOf(page, "Wine & Beer");
+    expect(form[wine]).toBe(IDS.sales);
+    // A tender Square has that the mapping does not name: on its default, the card clearing account.
+    const card = itemFieldOf(page, "CARD");
+    expect(form[card]).toBe("");
+    expect(select(page, card).options[0]?.text).toBe("Default (Card Clearing) (suggested)");
+    // Cash's suggestion is Undeposited Funds, which it has.
+    expect(select(page, itemFieldOf(page, "CASH")).options.find((option) => option.selected)?.text).toBe("Undeposited Funds (suggested)");
 
     world.clock.advance(60_000);
-    const response = await a.browser.post(mappingUrl(a), { ...form, tips: IDS.giftCards, "category-1": IDS.discounts });
+    const response = await a.browser.post(mappingUrl(a), {
+      ...form, tips: IDS.giftCards, [wine]: IDS.discounts, [card]: IDS.checking, [itemFieldOf(page, "State")]: "", payoutsBank: IDS.checking,
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get("Location")).toBe(`${mappingUrl(a)}?saved`);
     const after = await stored(a);
-    expect(after).toEqual({
-      ...before, updatedAt: world.clock.date().toISOString(),
-      mapping: { ...mapping, defaults: { ...mapping.defaults, tips: IDS.giftCards }, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.discounts } },
-      // The chart read to check the choices gives the accounts' names.
-      accountLabels: expect.objectContaining({ [IDS.giftCards]: { name: "Gift Cards Outstanding" }, [IDS.discounts]: { name: "Discounts Given" } }) as unknown,
+    const { taxes: _cleared, ...rest } = mapping;
+    expect(after.mapping).toEqual({
+      ...rest, defaults: { ...mapping.defaults, tips: IDS.giftCards }, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.discounts },
+      tenders: { CASH: IDS.undepositedFunds, CARD: IDS.checking }, payouts: { bank: IDS.checking },
     });
+    expect(after.updatedAt).toBe(world.clock.date().toISOString());
+    // The chart read to check the choices gives the accounts' names.
+    expect(after.accountLabels).toEqual(expect.objectContaining({ [IDS.giftCards]: { name: "Gift Cards Outstanding" }, [IDS.discounts]: { name: "Discounts Given" } }));
+    expect(after.mappingSeen).toEqual(expect.arrayContaining(["categories:Wine & Beer", "tenders:CARD", "taxes:State", "nonRevenue:Gift Card"]));
     const shown = await (await a.browser.get(`${mappingUrl(a)}?saved`)).text();
     expect(shown).toMatch(/role="status">Mapping saved/);
     expect(selectedValue(shown, "tips")).toEqual([IDS.giftCards]);
+  });
+
+  it("refuses an item's account of a type that does not suit it, next to its select, and stores nothing", async () => {
+    const before = await stored(a);
+    const page = await (await a.browser.get(mappingUrl(a))).text();
+    const card = itemFieldOf(page, "CARD");
+    const response = await a.browser.post(mappingUrl(a), { ...formOf(page), [card]: IDS.sales });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(select(html, card).tag).toContain('aria-invalid="true"');
+    expect(html).toMatch(new RegExp(`id="mapping-${card}-error"[^>]*>Payments – Card needs an account of type Other Current Asset, Bank or Other Current Liability`));
+    expect(selectedValue(html, card)).toEqual([IDS.sales]);
+    expect(await stored(a)).toEqual(before);
+  });
+
+  it("puts what the nightly sync found and nobody mapped at the top of the page, marked new, until the mapping is saved with it", async () => {
+    const b = await merchantWith(company());
+    expect((await setUp(b)).status).toBe(303);
+    // The page saved once, as reviewed: what it listed then is not new.
+    expect((await b.browser.post(mappingUrl(b), formOf(await (await b.browser.get(mappingUrl(b))).text()))).status).toBe(303);
+    // A night then used a category and a tender the page has not listed.
+    await world.deps.store.saveSyncRecord({
+      merchantId: b.merchantId, locationId: b.locationId, businessDay: "2025-05-31", state: "posted", posted: [], attempts: 1, updatedAt: world.clock.date().toISOString(),
+      lastSummary: summaryOf({ sales: { GEN_CAT_SEASONAL: 5_000 }, categoryNames: { GEN_CAT_SEASONAL: "Seasonal" }, payments: { "OTHER:Town voucher": 5_000 } }),
+    }, 0);
+    const page = await (await b.browser.get(mappingUrl(b))).text();
+    const fresh = /<legend>New since the mapping was last saved<\/legend>([\s\S]*?)<\/fieldset>/.exec(page)?.[1] ?? "";
+    expect(page.indexOf("<legend>New since the mapping was last saved</legend>")).toBeLessThan(page.indexOf("<legend>Default accounts</legend>"));
+    expect([...fresh.matchAll(/<label for="[^"]+">([^<]+)<\/label>/g)].map((label) => label[1])).toEqual(["Sales – Seasonal (new)", "Payments – Other – Town voucher (new)"]);
+
+    const voucher = itemFieldOf(page, "OTHER:Town voucher");
+    expect((await b.browser.post(mappingUrl(b), { ...formOf(page), [voucher]: IDS.undepositedFunds })).status).toBe(303);
+    const saved = await (await b.browser.get(mappingUrl(b))).text();
+    expect(saved).not.toContain("New since the mapping was last saved");
+    expect(saved).toContain(">Sales – Seasonal</label>");
+    expect((await stored(b)).mapping.tenders).toMatchObject({ "OTHER:Town voucher": IDS.undepositedFunds });
   });
 
   it("captures every mapped account's number and name when the mapping is saved, and only then", async () => {

@@ -187,10 +187,13 @@ describe("cross-site request forgery", () => {
       { path: "/sign-in/confirm", fields: { token: linkToken }, succeeds: 303, signedIn: false },
       { path: "/approve", fields: { token: approveToken }, succeeds: 200, signedIn: false },
       { path: `/days/${locationId}/2025-06-01/approve`, fields: {}, succeeds: 200, signedIn: true },
+      { path: "/business-name", fields: { name: "Main Street Coffee", next: "/connections" }, succeeds: 303, signedIn: true },
       {
         path: "/locations", succeeds: 303, signedIn: true,
         fields: { posConnectionId: connection!.connectionId, locationId: squareLocationId, timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: books.connectionId },
       },
+      // The location just set up starts from today's day, still to come: nothing is queued.
+      { path: `/locations/${squareLocationId}/start`, fields: { from: "2025-06-02" }, succeeds: 303, signedIn: true },
       {
         path: `/locations/${locationId}/mapping`, succeeds: 303, signedIn: true,
         fields: {
@@ -224,7 +227,7 @@ describe("cross-site request forgery", () => {
     const postRoutes = world.app.routes.filter((route) => route.method === "POST" && !route.path.startsWith("/webhooks/")).map((route) => route.path);
     const covered = routes.map((route) => route.path.replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect")
       .replace(/^\/days\/[^/]+\/[^/]+\/approve$/, "/days/:locationId/:businessDay/approve")
-      .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/")
+      .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/locations\/[^/]+\/start$/, "/locations/:locationId/start").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/")
       .replace(/^\/clients\/[^/]+\/leave$/, "/clients/:businessId/leave").replace(/^\/api-keys\/[^/]+\/revoke$/, "/api-keys/:keyId/revoke"));
     // RFC 8058 one-click unsubscribe is the one deliberate exception: mail clients post it cross-site (test/web/email-links.test.ts).
     expect(new Set(covered)).toEqual(new Set(postRoutes.filter((path) => path !== "/unsubscribe")));

@@ -47,9 +47,11 @@ describe("a refused connection", () => {
     const page = await browser.get(`/locations/${location.locationId}/mapping`);
     expect(page.status).toBeGreaterThanOrEqual(400);
 
+    // The reconnect link, and (to the merchant and any report recipient) that the location stopped posting: each once.
     const sent = (await world.emails()).slice(before);
     expect(sent.map(({ to, purpose, subject }) => ({ to, purpose, subject }))).toEqual([
       { to: address, purpose: "reconnect", subject: "Reconnect QuickBooks to daybook" },
+      { to: address, purpose: "posting-status", subject: "daybook stopped posting Main Street" },
     ]);
     expect(sent[0]!.raw).toContain(`${PUBLIC_URL}/connections`);
     const books = (await world.deps.store.listConnections(merchantId)).find((connection) => connection.provider === "quickbooks");

@@ -105,6 +105,7 @@ describe("each function's reach into the table", () => {
         posConnectionId: connectionOf("square"), locationId: found!, timeZone: "America/New_York", dayStart: "04:00", quickbooksConnectionId: connectionOf("quickbooks"),
       })).status).toBe(303);
       expect((await browser.get(`/locations/${found!}/mapping`)).status).toBe(200);
+      expect((await browser.post(`/locations/${found!}/start`, { from: "2025-05-30" })).status).toBe(303);
       expect((await browser.post("/reports/recipients", { email: `books.${address}` })).status).toBe(303);
       expect((await browser.post("/reports/review-mode", { reviewMode: "on" })).status).toBe(303);
       return found!;

@@ -138,5 +138,35 @@ export function createCloverReader(options: CloverReaderOptions): CloverReader {
     }
   }
 
-  return { getMerchant, orderPages, itemPages };
+  /** Every page of a short list (tenders, tax rates, categories): pages of 1000 by offset. */
+  async function listAll(operation: string, path: string): Promise<CloverObject[]> {
+    const all: CloverObject[] = [];
+    for (let offset = 0; ; offset += ITEM_PAGE_LIMIT) {
+      const page = await getList(operation, path, [["limit", String(ITEM_PAGE_LIMIT)], ["offset", String(offset)]]);
+      all.push(...page);
+      if (page.length < ITEM_PAGE_LIMIT) return all;
+    }
+  }
+  const text = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+
+  async function tenders(): Promise<string[]> {
+    return (await listAll("ListTenders", "/tenders")).filter((tender) => tender["enabled"] !== false).flatMap((tender) => text(tender["label"]) ?? []);
+  }
+
+  async function taxRates(): Promise<string[]> {
+    return (await listAll("ListTaxRates", "/tax_rates")).flatMap((rate) => (rate["deletedTime"] === undefined ? text(rate["name"]) ?? [] : []));
+  }
+
+  async function defaultServiceCharge(): Promise<string | undefined> {
+    const charge = await caller.get("GetDefaultServiceCharge", `${merchantPath}/default_service_charge`, []);
+    const body = typeof charge === "object" && charge !== null ? (charge as Record<string, unknown>) : {};
+    return body["enabled"] === false ? undefined : text(body["name"]);
+  }
+
+  async function categories(): Promise<{ id: string; name: string }[]> {
+    return (await listAll("ListCategories", "/categories")).filter((category) => category["deleted"] !== true && category["deletedTime"] === undefined)
+      .map((category) => ({ id: category.id, name: text(category["name"]) ?? category.id }));
+  }
+
+  return { getMerchant, orderPages, itemPages, tenders, taxRates, defaultServiceCharge, categories };
 }

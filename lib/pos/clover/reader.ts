@@ -33,4 +33,12 @@ export interface CloverReader {
   orderPages(window: DayWindow): AsyncIterable<unknown>;
   /** `{elements: Item[]}` pages of the inventory items with `categories` expanded, deleted ones included. */
   itemPages(): AsyncIterable<unknown>;
+  /** The labels of the merchant's enabled tenders (the mapping page's list). */
+  tenders(): Promise<string[]>;
+  /** The names of the merchant's tax rates. */
+  taxRates(): Promise<string[]>;
+  /** The name of the merchant's default service charge, when it has one that is enabled. */
+  defaultServiceCharge(): Promise<string | undefined>;
+  /** The merchant's categories (not deleted), by id and name. */
+  categories(): Promise<{ id: string; name: string }[]>;
 }

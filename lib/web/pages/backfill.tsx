@@ -1,12 +1,14 @@
 /**
  * The backfill pages: the form that asks for a range of past days of one location, a one-click
- * "Sync yesterday" per location, the merchant's recent backfills, and one backfill's progress (which
- * reloads itself every two seconds until every day has ended: no script needed).
+ * "Post <weekday date>" per location (its last day that has ended and settled, by its own day start
+ * and settle delay), the merchant's recent backfills, and one backfill's progress and result, split
+ * into posted, adjusted, unchanged, held, no sales and failed (the page reloads itself every two
+ * seconds until every day has ended: no script needed).
  */
 import type { BackfillProgress } from "../../schedule/backfill";
 import type { LocationConfig } from "../../model";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
-import { formatInstant } from "./format";
+import { formatDay, formatDayShort, formatInstant } from "./format";
 
 export type BackfillFormField = "locationId" | "from" | "to";
 
@@ -21,6 +23,8 @@ export interface BackfillLocation {
   location: LocationConfig;
   earliest: string;
   latest: string;
+  /** Why it cannot be backfilled now (not started, or not posting), as "Not posting: …". */
+  notPosting?: string;
 }
 
 export function BackfillPage(props: {
@@ -28,7 +32,7 @@ export function BackfillPage(props: {
   locations: BackfillLocation[];
   recent: BackfillProgress[];
   attempt?: BackfillAttempt;
-  /** A "Sync yesterday" that was not accepted: which location, and why. */
+  /** A "Post <day>" that was not accepted: which location, and why. */
   latestProblem?: { locationId: string; message: string };
 }) {
   const { viewer, locations } = props;
@@ -56,8 +60,12 @@ export function BackfillPage(props: {
                 <form method="post" action="/backfill/latest">
                   <FormToken viewer={viewer} />
                   <input type="hidden" name="locationId" value={each.location.locationId} />
-                  <p id={`latest-${String(index)}`}>{`${each.location.name}: ${each.latest}, the latest day that has ended and settled.`}</p>
-                  <button type="submit" aria-describedby={describedBy}>Sync yesterday</button>
+                  <p id={`latest-${String(index)}`}>
+                    {each.notPosting
+                      ? `${each.location.name}: ${each.notPosting}`
+                      : `${each.location.name}: ${formatDay(each.latest)}, the latest day that has ended and settled (its day starts at ${each.location.dayStart}, ${each.location.timeZone}).`}
+                  </p>
+                  {!each.notPosting && <button type="submit" aria-describedby={describedBy}>{`Post ${formatDayShort(each.latest)}`}</button>}
                   <FieldError id={`latest-${String(index)}-error`} message={problem} />
                 </form>
               );
@@ -121,21 +129,38 @@ export function progressInWords(backfill: Pick<BackfillProgress, "done" | "faile
 /** Seconds between reloads of an unfinished backfill's page. */
 export const PROGRESS_REFRESH_SECONDS = 2;
 
+/** How the days ended, in words; days counted before the outcomes were told apart are "done". */
+export function backfillResult(backfill: Pick<BackfillProgress, "done" | "failed" | "posted" | "adjusted" | "unchanged" | "held" | "noSales">): [string, number][] {
+  const told = backfill.posted + backfill.adjusted + backfill.unchanged + backfill.held + backfill.noSales;
+  return [
+    ["Posted", backfill.posted],
+    ["Adjusted (posted before; the POS figures changed since)", backfill.adjusted],
+    ["Already posted, unchanged", backfill.unchanged],
+    ["Held for review", backfill.held],
+    ["No sales", backfill.noSales],
+    ...(backfill.done > told ? [["Done", backfill.done - told] as [string, number]] : []),
+    ["Failed", backfill.failed],
+  ];
+}
+
 export function BackfillProgressPage(props: { viewer: Viewer; backfill: BackfillProgress; locationName: string }) {
   const { backfill } = props;
   const ended = backfill.done + backfill.failed;
   return (
     <Layout title={backfill.complete ? "Backfill finished" : "Backfill running"} viewer={props.viewer} refreshSeconds={backfill.complete ? undefined : PROGRESS_REFRESH_SECONDS}>
-      <p>{`${props.locationName}, ${backfill.from === backfill.to ? backfill.from : `${backfill.from} to ${backfill.to}`}.`}</p>
+      <p>{`${props.locationName}, ${backfill.from === backfill.to ? formatDay(backfill.from) : `${formatDay(backfill.from)} to ${formatDay(backfill.to)}`}.`}</p>
       <p role="status">{progressInWords(backfill)}</p>
       <progress id="backfill-progress" max={backfill.total} value={ended} aria-label="Days ended">{progressInWords(backfill)}</progress>
-      <ul>
-        <li>{`Posted or checked: ${String(backfill.done)}`}</li>
-        <li>{`Failed: ${String(backfill.failed)}`}</li>
-      </ul>
+      <table>
+        <caption>How the days ended</caption>
+        <tbody>
+          {backfillResult(backfill).map(([what, count]) => <tr><th scope="row">{what}</th><td>{String(count)}</td></tr>)}
+        </tbody>
+      </table>
       {backfill.complete
         ? (
           <>
+            {backfill.held > 0 && <p>{`${backfill.held === 1 ? "One day is" : `${String(backfill.held)} days are`} held for review: each day's report says why, and how to approve it.`}</p>}
             {backfill.failed > 0 && <p>{`${backfill.failed === 1 ? "One day" : `${String(backfill.failed)} days`} could not be posted; the report of each says why, and what to do.`}</p>}
             <p><a href={`/history?location=${encodeURIComponent(backfill.locationId)}`}>{`See ${props.locationName}'s days in the history`}</a></p>
           </>

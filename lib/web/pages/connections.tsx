@@ -1,4 +1,4 @@
-import { type Connection, PROVIDER_NAMES, type ProviderName } from "../../model";
+import { type Connection, type LocationConfig, PROVIDER_NAMES, type ProviderName } from "../../model";
 import type { EndedConnection } from "../../connections/end-connection";
 import { grantsPayouts } from "../../payouts/post-payouts";
 import { RevokeOutcomeText } from "./disconnected";
@@ -104,15 +104,52 @@ function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
             <td data-label="Connected">{formatInstant(connection.createdAt)}</td>
             <td>
               {connection.status !== "revoked" && (
-                <form method="post" action={`/connections/${connection.connectionId}/disconnect`} class="inline">
-                  <FormToken viewer={props.viewer} />
-                  <button type="submit">Disconnect</button>
-                </form>
+                <a href={disconnectPath(connection)} aria-label={`Disconnect ${connectionName(connection)} (${PROVIDER_NAMES[connection.provider]})`}>Disconnect</a>
               )}
             </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+const disconnectPath = (connection: Connection) => `/connections/${encodeURIComponent(connection.connectionId)}/disconnect`;
+
+/** Asks before disconnecting, naming the locations that stop posting; its button is the disconnect itself. */
+export function DisconnectConfirmPage(props: { viewer: Viewer; connection: Connection; locations: LocationConfig[] }) {
+  const { connection } = props;
+  const name = PROVIDER_NAMES[connection.provider];
+  const account = `${connectionName(connection)} (${name})`;
+  if (connection.status === "revoked") {
+    return (
+      <Layout title={`${account} is disconnected`} viewer={props.viewer}>
+        <p>daybook holds no tokens for this account any more. Connect it again on the connections page to use it.</p>
+        <p><a href="/connections">Back to your connections</a></p>
+      </Layout>
+    );
+  }
+  const posting = props.locations.filter((location) => !location.awaitingStart && !location.postingStopped);
+  const others = props.locations.filter((location) => !posting.includes(location));
+  const role = connection.provider === "quickbooks" ? "post their days to this QuickBooks company" : `read their sales from ${name}`;
+  return (
+    <Layout title={`Disconnect ${account}?`} viewer={props.viewer}>
+      <p>{`daybook destroys this connection's tokens at once and can no longer ${connection.provider === "quickbooks" ? "post to this company" : `read this ${name} account`}.`}</p>
+      {posting.length > 0
+        ? (
+          <>
+            <p>{`These locations will stop posting, because daybook cannot ${role}:`}</p>
+            <ul>{posting.map((location) => <li>{location.name}</li>)}</ul>
+            <p>daybook emails you and your report recipients that they stopped. Connecting this same account again later starts them again, with the days they missed.</p>
+          </>
+        )
+        : <p>No location posts with this connection: nothing stops posting.</p>}
+      {others.length > 0 && <p>{`Also set up with it, not posting now: ${others.map((location) => location.name).join(", ")}.`}</p>}
+      <form method="post" action={disconnectPath(connection)}>
+        <FormToken viewer={props.viewer} />
+        <button type="submit">{`Disconnect ${account}`}</button>
+      </form>
+      <p><a href="/connections">Keep it connected</a></p>
+    </Layout>
   );
 }

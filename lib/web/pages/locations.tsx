@@ -1,9 +1,10 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
+import type { PostingProblem } from "../../locations/posting-status";
 import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
 import type { TrackingField } from "../../locations/tracking-tags";
 import { connectionName } from "./connections";
-import { formatInstant } from "./format";
+import { formatDay, formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
 import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
@@ -38,27 +39,37 @@ export function depositSentence(status: DepositStatus): { text: string; alert: b
   if (!status.lastRunAt) return { text: "Deposits: each Square payout is posted to your bank account in QuickBooks, from the next night on.", alert: false };
   return { text: `Deposits: each Square payout is posted to your bank account in QuickBooks; last checked ${formatInstant(status.lastRunAt)}.`, alert: false };
 }
+export type LocationField = "timeZone" | "dayStart" | "quickbooksConnectionId" | "applyFrom";
 
 /** What the person sent for one location, shown again with the messages when it was not accepted. */
 export interface LocationAttempt {
   posConnectionId: string;
   locationId: string;
-  values: { timeZone: string; dayStart: string; quickbooksConnectionId: string };
-  errors: Partial<Record<"timeZone" | "dayStart" | "quickbooksConnectionId", string>>;
+  values: { timeZone: string; dayStart: string; quickbooksConnectionId: string; applyFrom: string };
+  errors: Partial<Record<LocationField, string>>;
   /** The chart of the chosen company lacks accounts daybook can create: the offer shown under the form. */
   createAccounts?: { quickbooksConnectionId: string; source: PosSource; missing: AccountToCreate[] };
   /** The QuickBooks tracking choice as sent (./tracking-fieldset.tsx), and its messages. */
   tracking?: { chosen: TrackingChoice; errors: Partial<Record<TrackingField, string>> };
 }
 
+/** A set-up location as the list shows it: whether it posts, and if not why and the one action that mends it. */
+export interface SavedLocation {
+  location: LocationConfig;
+  problem: PostingProblem | undefined;
+  /** The first business day a change of day settings can apply from: the next day not yet posted. */
+  nextUnposted: string;
+}
 
 export function LocationsPage(props: {
   viewer: Viewer;
   pos: PosConnectionLocations[];
   quickBooks: Connection[];
-  saved: LocationConfig[];
+  saved: SavedLocation[];
   /** By location id: the Square locations that post their payouts. */
   deposits?: Record<string, DepositStatus>;
+  /** Every IANA zone, for the time zone fields' list. */
+  timeZones: readonly string[];
   notice?: string;
   attempt?: LocationAttempt;
   /** Each QuickBooks company's Location and Class lists, by connection id. */
@@ -68,7 +79,8 @@ export function LocationsPage(props: {
   return (
     <Layout title="Locations" viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
-      <p>For each location, choose its time zone, when its business day starts and the QuickBooks company its daily entry goes to. daybook posts each day after it has ended.</p>
+      {props.saved.length > 0 && <PostingList viewer={viewer} saved={props.saved} />}
+      <p>For each location, choose its time zone, when its business day starts and the QuickBooks company its daily entry goes to. Then review its mapping and a preview of a day, and start posting from the day you choose: daybook posts each day after it has ended.</p>
       {props.pos.length === 0 && <p>Connect Square or Clover on the <a href="/connections">connections page</a> first: its locations appear here.</p>}
       {props.pos.length > 0 && props.quickBooks.length === 0 && <p>Connect QuickBooks on the <a href="/connections">connections page</a> to choose where the entries go.</p>}
       {props.pos.map((entry) => (
@@ -77,13 +89,13 @@ export function LocationsPage(props: {
           {entry.problem !== undefined && <p role="alert">{entry.problem}</p>}
           {entry.locations?.length === 0 && <p>This account has no active locations.</p>}
           {entry.locations?.map((location) => {
-            const saved = props.saved.find((each) => each.locationId === location.locationId && each.posConnectionId === entry.connection.connectionId);
+            const saved = props.saved.find((each) => each.location.locationId === location.locationId && each.location.posConnectionId === entry.connection.connectionId);
             const attempt = props.attempt?.posConnectionId === entry.connection.connectionId && props.attempt.locationId === location.locationId ? props.attempt : undefined;
             const offer = attempt?.createAccounts;
             return (
               <>
                 <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} tracking={props.tracking}
-                  deposits={saved ? props.deposits?.[saved.locationId] : undefined} />
+                  deposits={saved ? props.deposits?.[saved.location.locationId] : undefined} />
                 {offer && (
                   <MissingAccountsOffer
                     viewer={viewer} action={`/quickbooks/${encodeURIComponent(offer.quickbooksConnectionId)}/create-accounts`} missing={offer.missing}
@@ -95,33 +107,75 @@ export function LocationsPage(props: {
           })}
         </section>
       ))}
+      <datalist id="time-zones">
+        {props.timeZones.map((zone) => <option value={zone} />)}
+      </datalist>
     </Layout>
   );
 }
 
+/** "Posting from …" or "Not posting: <why>", with the one action that mends it. */
+export function postingStatusText(saved: Pick<SavedLocation, "location" | "problem">): string {
+  const { location, problem } = saved;
+  // The reason recorded when it stopped says what happened ("disconnected"), where the connection may now be simply gone.
+  if (problem) return location.awaitingStart ? "Not posting yet: review the mapping and start posting." : `Not posting: ${location.postingStopped?.reason ?? problem.reason}.`;
+  return location.postingFrom ? `Posting, from ${formatDay(location.postingFrom)}.` : "Posting.";
+}
+
+function PostingList(props: { viewer: Viewer; saved: SavedLocation[] }) {
+  return (
+    <section aria-labelledby="posting-heading">
+      <h2 id="posting-heading">Your locations</h2>
+      <ul>
+        {props.saved.map((saved) => {
+          const { location, problem } = saved;
+          return (
+            <li>
+              <strong>{location.name}</strong>{` (${PROVIDER_NAMES[location.source]}): ${postingStatusText(saved)}`}{" "}
+              {problem?.action.kind === "start" && <a href={mappingPath(location.locationId)}>{problem.action.label}</a>}
+              {problem?.action.kind === "reconnect" && (
+                <form method="post" action={`/connect/${problem.action.provider}`} class="inline">
+                  <FormToken viewer={props.viewer} />
+                  {problem.action.region !== undefined && <input type="hidden" name="region" value={problem.action.region} />}
+                  <button type="submit">{problem.action.label}</button>
+                </form>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
 function LocationForm(props: {
-  viewer: Viewer; connection: Connection; location: PosLocation; saved: LocationConfig | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[];
+  viewer: Viewer; connection: Connection; location: PosLocation; saved: SavedLocation | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[];
   tracking: Record<string, CompanyTracking> | undefined;
   deposits: DepositStatus | undefined;
 }) {
-  const { location, saved, attempt } = props;
+  const { location, attempt } = props;
+  const saved = props.saved?.location;
+  // Days already posted keep their settings: a started location's change applies from a day the merchant picks.
+  const nextUnposted = props.saved?.nextUnposted ?? "";
+  const started = saved !== undefined && !saved.awaitingStart;
   // Ids in element ids: the POS's ids are letters, digits, - and _, but keep the ids safe whatever they hold.
   const idBase = `loc-${`${props.connection.connectionId}-${location.locationId}`.replace(/[^A-Za-z0-9_-]/g, "_")}`;
   const values = attempt?.values ?? {
     timeZone: saved?.timeZone ?? location.timeZone ?? "",
     dayStart: saved?.dayStart ?? "00:00",
     quickbooksConnectionId: saved?.quickbooksConnectionId ?? props.quickBooks[0]?.connectionId ?? "",
+    applyFrom: props.saved?.nextUnposted ?? "",
   };
   const errors = attempt?.errors ?? {};
-  const field = (name: keyof LocationAttempt["errors"]) => ({
+  const field = (name: LocationField, hint?: boolean) => ({
     id: `${idBase}-${name}`,
     "aria-invalid": errors[name] ? ("true" as const) : undefined,
-    "aria-describedby": errors[name] ? `${idBase}-${name}-error` : undefined,
+    "aria-describedby": [hint ? `${idBase}-${name}-hint` : "", errors[name] ? `${idBase}-${name}-error` : ""].filter(Boolean).join(" ") || undefined,
   });
   return (
     <form method="post" action="/locations" novalidate>
       <h3>{location.name}</h3>
-      <p>{saved ? `Set up: daybook posts this location's days (${saved.currency}).` : "Not set up yet: daybook does not post this location's days."}</p>
+      <p>{props.saved ? `Set up (${props.saved.location.currency}). ${postingStatusText(props.saved)}` : "Not set up yet: daybook does not post this location's days."}</p>
       {saved && <p><a href={mappingPath(saved.locationId)}>{`Edit mapping for ${location.name}`}</a></p>}
       {props.deposits && (() => {
         const sentence = depositSentence(props.deposits);
@@ -131,13 +185,27 @@ function LocationForm(props: {
       <input type="hidden" name="posConnectionId" value={props.connection.connectionId} />
       <input type="hidden" name="locationId" value={location.locationId} />
 
-      <label for={`${idBase}-timeZone`}>Time zone (e.g. America/New_York)</label>
-      <input type="text" name="timeZone" required maxlength={64} autocomplete="off" value={values.timeZone} {...field("timeZone")} />
+      <label for={`${idBase}-timeZone`}>Time zone</label>
+      <p id={`${idBase}-timeZone-hint`} class="hint">
+        {`The place's IANA name, such as America/New_York: type a city or region to search the list.${location.timeZone ? ` ${PROVIDER_NAMES[props.connection.provider]} says ${location.timeZone}.` : ""}`}
+      </p>
+      <input type="text" name="timeZone" required maxlength={64} autocomplete="off" list="time-zones" value={values.timeZone} {...field("timeZone", true)} />
       <FieldError id={`${idBase}-timeZone-error`} message={errors.timeZone} />
 
       <label for={`${idBase}-dayStart`}>Business day starts at</label>
       <input type="time" name="dayStart" required step={900} value={values.dayStart} {...field("dayStart")} />
       <FieldError id={`${idBase}-dayStart-error`} message={errors.dayStart} />
+
+      {started && (
+        <>
+          <label for={`${idBase}-applyFrom`}>A new time zone or day start applies from</label>
+          <p id={`${idBase}-applyFrom-hint`} class="hint">
+            {`The first business day it applies to: ${formatDay(nextUnposted)} or later (the next day not yet posted). Earlier days keep their start (${saved.dayStart}, ${saved.timeZone}): nothing already posted changes.`}
+          </p>
+          <input type="date" name="applyFrom" value={values.applyFrom} min={nextUnposted} {...field("applyFrom", true)} />
+          <FieldError id={`${idBase}-applyFrom-error`} message={errors.applyFrom} />
+        </>
+      )}
 
       <label for={`${idBase}-quickbooksConnectionId`}>QuickBooks company</label>
       <select name="quickbooksConnectionId" required {...field("quickbooksConnectionId")}>

@@ -1,16 +1,18 @@
 /**
  * Backfill on the web (lib/schedule/backfill.ts does the work): GET /backfill shows the form, a
- * one-click "Sync yesterday" per set-up location and the merchant's recent backfills; POST /backfill
+ * one-click "Post <weekday date>" per posting location (its last day ended and settled) and the
+ * merchant's recent backfills; POST /backfill
  * asks for a range of days, POST /backfill/latest for a location's latest day that can be synced; both
  * answer 303 to GET /backfill/:backfillId, the backfill's progress. Every id is looked up in the
  * signed-in merchant's own partition: another merchant's location or backfill is not found. Where
  * there is no queue (deps.backfill unset) every page says backfill is not available here, 404.
  */
 import type { Context, Hono } from "hono";
-import { BusinessDayError, parseIsoDate } from "../../domain/business-day";
+import { isCalendarDate } from "../../domain/business-day";
 import {
   BackfillError, backfillableDays, type BackfillDeps, type BackfillProgress, getBackfill, listBackfills, requestBackfill,
 } from "../../schedule/backfill";
+import { postingProblem } from "../../locations/posting-status";
 import type { Merchant } from "../../model";
 import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
@@ -21,16 +23,6 @@ import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
 const RECENT_BACKFILLS = 10;
-
-const isCalendarDate = (value: string) => {
-  try {
-    parseIsoDate(value);
-    return true;
-  } catch (error) {
-    if (error instanceof BusinessDayError) return false;
-    throw error;
-  }
-};
 
 const day = (which: "first" | "last") => {
   const message = `Enter the ${which} day as a date, like 2025-06-01.`;
@@ -161,6 +153,13 @@ async function renderPage(
     deps.store.listLocations(merchant.merchantId),
     listBackfills(backfillDeps, merchant.merchantId, RECENT_BACKFILLS),
   ]);
-  const locations: BackfillLocation[] = await Promise.all(saved.map(async (location) => ({ location, ...(await backfillableDays(backfillDeps, location, now)) })));
+  const connections = await deps.store.listConnections(merchant.merchantId);
+  const locations: BackfillLocation[] = await Promise.all(saved.map(async (location) => {
+    const problem = postingProblem(location, connections);
+    return {
+      location, ...(await backfillableDays(backfillDeps, location, now)),
+      ...(problem ? { notPosting: location.awaitingStart ? "Not posting yet: review its mapping and start posting on the locations page." : `Not posting: ${problem.reason}. The locations page says what mends it.` } : {}),
+    };
+  }));
   return BackfillPage({ viewer, locations, recent, ...extra });
 }

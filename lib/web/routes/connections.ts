@@ -4,19 +4,25 @@
  * Connect: POST /connect/:provider stores a state bound to the session and sends the browser to the
  * provider's consent page. The callback uses the state (single use, 10 minutes, same session, same
  * provider) before anything else; a declined consent, a bad state or a missing code ends on a page
- * that says so, with nothing stored.
+ * that says so, with nothing stored. Connecting an account daybook had before (the same QuickBooks
+ * company, the same Square or Clover merchant), even one disconnected, moves every location that used
+ * it to the new connection, and they post again (lib/locations/posting-status.ts tells people).
+ *
+ * Disconnect: GET /connections/:connectionId/disconnect asks first, naming the locations that will stop
+ * posting; its button posts to POST /connections/:connectionId/disconnect, which ends the connection.
  */
 import { randomUUID } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { beginOAuthFlow, finishOAuthFlow } from "../../auth/oauth-state";
 import { type EndConnectionDeps, endConnection, type EndedConnection } from "../../connections/end-connection";
+import { reconcilePostingStatus } from "../../locations/posting-status";
 import { AccountMismatchError, OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
-import { type Connection, PROVIDER_NAMES } from "../../model";
+import { type Connection, type LocationConfig, PROVIDER_NAMES } from "../../model";
 import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, connectionIdField, formFields } from "../forms";
-import { ConnectionsPage } from "../pages/connections";
+import { ConnectionsPage, DisconnectConfirmPage } from "../pages/connections";
 import type { Viewer } from "../pages/layout";
 import { NotFoundPage, ProblemPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
@@ -111,9 +117,20 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     });
     await captureAccountName(deps, connection);
     await replaceEarlierConnections(deps, connection);
+    await reconcilePostingStatus(deps, merchant.merchantId);
     if (connection.provider === "quickbooks") await keepCompanySettings(deps, connection);
     deps.log("info", "connection created", { merchantId: merchant.merchantId, provider: provider.data, connectionId: connection.connectionId });
     return c.redirect(`/connections?connected=${provider.data}`, 303);
+  });
+
+  app.get("/connections/:connectionId/disconnect", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const id = connectionId.safeParse(c.req.param("connectionId"));
+    const connection = id.success ? await deps.store.getConnection(merchant.merchantId, id.data) : undefined;
+    if (!connection) return c.html(NotFoundPage({ viewer }), 404);
+    const locations = (await deps.store.listLocations(merchant.merchantId))
+      .filter((location) => location.posConnectionId === connection.connectionId || location.quickbooksConnectionId === connection.connectionId);
+    return c.html(DisconnectConfirmPage({ viewer, connection, locations }));
   });
 
   app.post("/connections/:connectionId/disconnect", requireSignedIn(), async (c) => {
@@ -126,6 +143,8 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     deps.log(ended.revoke.outcome === "failed" ? "warn" : "info", "connection ended by the merchant", {
       merchantId: merchant.merchantId, provider: connection.provider, connectionId: connection.connectionId, revoke: ended.revoke.outcome,
     });
+    // Its locations stop (one email), remembering the account: connecting it again resumes them.
+    await reconcilePostingStatus(deps, merchant.merchantId, [connection]);
     const outcome = new URLSearchParams({ disconnected: connection.provider, revoke: ended.revoke.outcome, ...(connection.region ? { region: connection.region } : {}) });
     return c.redirect(`/connections?${outcome.toString()}`, 303);
   });
@@ -187,20 +206,23 @@ export function connectionDeps(deps: WebDeps): EndConnectionDeps {
 }
 
 /**
- * A reconnect to the same provider account makes a new connection; the earlier ones of that account
- * end here (removed with their tokens, not revoked at the provider: Square revokes every token of the
- * seller and app at once, which would take the new connection with it), and the merchant's locations
- * move to the new connection so the nightly sync carries on.
+ * A reconnect to the same provider account makes a new connection; the merchant's locations that used
+ * an earlier connection of that account (still stored, or removed by a disconnect and remembered by the
+ * stopped location) move to it, so they post again. The earlier ones still stored end here (removed
+ * with their tokens, not revoked at the provider: Square revokes every token of the seller and app at
+ * once, which would take the new connection with it).
  */
 async function replaceEarlierConnections(deps: WebDeps, connection: Connection): Promise<void> {
   const earlier = (await deps.store.listConnections(connection.merchantId)).filter(
-    (other) => other.connectionId !== connection.connectionId && other.provider === connection.provider && other.externalId === connection.externalId && other.status !== "revoked",
+    (other) => other.connectionId !== connection.connectionId && other.provider === connection.provider && other.externalId === connection.externalId,
   );
-  if (earlier.length === 0) return;
   const replaced = new Set(earlier.map((other) => other.connectionId));
+  const sameAccount = (location: LocationConfig) =>
+    location.postingStopped?.accounts?.some((account) => account.provider === connection.provider && account.externalId === connection.externalId) ?? false;
   for (const location of await deps.store.listLocations(connection.merchantId)) {
-    const pos = replaced.has(location.posConnectionId);
-    const books = replaced.has(location.quickbooksConnectionId);
+    const remembered = sameAccount(location);
+    const pos = replaced.has(location.posConnectionId) || (remembered && location.source === connection.provider);
+    const books = replaced.has(location.quickbooksConnectionId) || (remembered && connection.provider === "quickbooks");
     if (!pos && !books) continue;
     await deps.store.putLocation({
       ...location,

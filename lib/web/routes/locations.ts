@@ -1,23 +1,34 @@
 /**
- * The locations page: each active Square or Clover connection's locations with their daybook settings
- * (time zone, day start, QuickBooks company), and the form that saves them. Saving a location gives it
- * a mapping suggested from the QuickBooks chart of accounts (kept when the company stays the same) and
- * puts it in the due-index, so the scheduler posts its days from then on.
+ * The locations page: the merchant's set-up locations, each posting or saying "Not posting: <why>" with
+ * the one action that mends it; and each active Square or Clover connection's locations with their
+ * daybook settings (time zone, day start, QuickBooks company), and the form that saves them.
+ *
+ * Setting a location up (go-live step 1 done) gives it a mapping suggested from the QuickBooks chart of
+ * accounts and what the POS has, and sends the merchant to review it (step 2): the location is saved
+ * awaiting its start and is not scheduled; nothing posts until "Start posting" (lib/web/routes/go-live.ts).
+ * A started location's new time zone or day start applies from a day the merchant picks, the next day
+ * not yet posted at the earliest; the days before keep theirs (lib/domain/day-settings.ts).
  */
 import type { Context, Hono } from "hono";
-import { isTimeZone, timeZoneProblem } from "../../domain/business-day";
+import { isCalendarDate, isTimeZone, timeZoneProblem } from "../../domain/business-day";
+import { changeDaySettings, DaySettingsError, sameDaySettings } from "../../domain/day-settings";
 import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
+import type { PosCatalog } from "../../locations/pos-catalog";
+import { postingProblem, reconcilePostingStatus } from "../../locations/posting-status";
 import { checkTags, choiceOfAnotherCompany, choosesAny, type SentTags, sentTags, type Tags, TRACKING_FIELDS, type TrackingField } from "../../locations/tracking-tags";
 import type { PosLocation } from "../../locations/readers";
-import { registerStoredLocation } from "../../schedule/due-index";
+import { firstDayDueAfter } from "../../schedule/due-days";
+import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
+import { formatDay } from "../pages/format";
 import type { Viewer } from "../pages/layout";
-import { type DepositStatus, type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
+import { type DepositStatus, type LocationAttempt, type LocationField, LocationsPage, type PosConnectionLocations, type SavedLocation } from "../pages/locations";
+import { mappingPath } from "../pages/mapping";
 import type { CompanyTracking } from "../pages/tracking-fieldset";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
@@ -43,9 +54,17 @@ const locationForm = z.object({
     z.regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Enter a time on the quarter hour, like 04:00 or 05:30."),
   ),
   quickbooksConnectionId: z.string({ error: "Choose a QuickBooks company." }).check(z.regex(/^[A-Za-z0-9-]{1,64}$/, "Choose a QuickBooks company.")),
+  applyFrom: z.optional(z.string().check(
+    z.trim(),
+    z.regex(/^(\d{4}-\d{2}-\d{2})?$/, "Enter the first day the change applies to as a date, like 2025-06-01."),
+    z.refine((value) => value === "" || isCalendarDate(value), "That day is not a date on the calendar."),
+  )),
 });
 
-const FIELDS = ["timeZone", "dayStart", "quickbooksConnectionId"] as const;
+const FIELDS: readonly LocationField[] = ["timeZone", "dayStart", "quickbooksConnectionId", "applyFrom"];
+
+/** Every IANA zone the runtime knows, and UTC, for the time zone fields' list (no abbreviation is among them). */
+const TIME_ZONES: readonly string[] = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
 
 const isActivePos = (connection: Connection) => connection.status === "active" && (connection.provider === "square" || connection.provider === "clover");
 const isActiveQuickBooks = (connection: Connection) => connection.status === "active" && connection.provider === "quickbooks";
@@ -56,7 +75,10 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const { merchant, viewer } = signedIn(c);
     const saved = c.req.query("saved") !== undefined;
     const accounts = c.req.query("accounts");
-    const notice = saved ? "Location saved. daybook posts its days from now on."
+    const startedId = c.req.query("started");
+    const started = startedId ? await deps.store.getLocation(merchant.merchantId, startedId.slice(0, 100)) : undefined;
+    const notice = saved ? "Location saved."
+      : started?.postingFrom ? `${started.name} is posting: daybook posts each day from ${formatDay(started.postingFrom)} once it has ended.`
       : accounts === "created" ? "daybook created the missing accounts in QuickBooks. Set up the location again."
       : accounts === "none" ? "This company's chart of accounts already has those accounts: nothing was created."
       : undefined;
@@ -84,7 +106,10 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const attempt: LocationAttempt = {
       posConnectionId: pos.connectionId,
       locationId: posLocation.locationId,
-      values: { timeZone: keptValue(fields["timeZone"], 64), dayStart: keptValue(fields["dayStart"], 5), quickbooksConnectionId: keptValue(fields["quickbooksConnectionId"], 100) },
+      values: {
+        timeZone: keptValue(fields["timeZone"], 64), dayStart: keptValue(fields["dayStart"], 5), quickbooksConnectionId: keptValue(fields["quickbooksConnectionId"], 100),
+        applyFrom: keptValue(fields["applyFrom"], 10),
+      },
       errors: {},
     };
     const sent = sentTags(fields);
@@ -134,10 +159,12 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         attempt.errors.quickbooksConnectionId = "daybook could not read this company's chart of accounts. Try again in a minute; if it keeps failing, reconnect QuickBooks.";
         return c.html(await renderPage(deps, merchant, viewer, { attempt }), 502);
       }
-      const suggested = suggestDefaultMapping(chart);
+      const catalog = await readCatalog(deps, pos, posLocation.locationId);
+      const source = pos.provider as PosSource;
+      const suggested = suggestDefaultMapping(chart, { source, ...(catalog ? { tenders: catalog.tenders.map((tender) => tender.key), nonRevenueItems: catalog.nonRevenueItems } : {}) });
       if (!suggested.ok) {
         // The clearing and liability accounts daybook can create on request (POST /quickbooks/:connectionId/create-accounts).
-        const source = pos.provider as PosSource;
+        // The accounts the location's own items need are offered on its mapping page, once it is set up.
         const missing = missingAccounts(chart, { source });
         if (missing.length > 0) attempt.createAccounts = { quickbooksConnectionId: quickBooks.connectionId, source, missing };
         const remedy = missing.length > 0 ? "Create it in QuickBooks, or let daybook create the missing accounts below, then save again." : "Create it in QuickBooks, then save again.";
@@ -148,26 +175,67 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       accountLabels = captureAccountLabels(chart, mapping);
     }
 
-    const location: LocationConfig = {
-      merchantId,
-      locationId: posLocation.locationId,
-      source: pos.provider as LocationConfig["source"],
-      name: posLocation.name,
-      posConnectionId: pos.connectionId,
-      quickbooksConnectionId: quickBooks.connectionId,
-      timeZone: form.timeZone,
-      dayStart: form.dayStart,
-      currency: posLocation.currency,
-      mapping,
+    const now = deps.now();
+    const settings = { timeZone: form.timeZone, dayStart: form.dayStart };
+    const common = {
+      merchantId, locationId: posLocation.locationId, source: pos.provider as PosSource, name: posLocation.name,
+      posConnectionId: pos.connectionId, quickbooksConnectionId: quickBooks.connectionId, currency: posLocation.currency, mapping,
       ...(accountLabels ? { accountLabels } : {}),
       ...(tagged.tags ? { quickBooksTags: tagged.tags } : {}),
-      updatedAt: deps.now().toISOString(),
+      updatedAt: now.toISOString(),
     };
+    if (!existing) {
+      // Go-live step 2: reviewed before anything posts. Not scheduled until "Start posting".
+      await deps.store.putLocation({ ...common, ...settings, awaitingStart: true });
+      deps.log("info", "location set up", { merchantId, locationId: posLocation.locationId, source: common.source });
+      return c.redirect(`${mappingPath(posLocation.locationId)}?setup`, 303);
+    }
+
+    let daySettings: Pick<LocationConfig, "timeZone" | "dayStart" | "earlierDaySettings"> = settings;
+    if (!existing.awaitingStart && !sameDaySettings(existing, settings)) {
+      // Nothing already posted moves: the change applies from the next day not yet posted, or a later one.
+      const earliest = await nextUnpostedDay(deps, existing, now);
+      const from = form.applyFrom || earliest;
+      if (from < earliest) {
+        attempt.errors.applyFrom = `${formatDay(from)} is already posted, or being posted, with the day starting ${existing.dayStart} (${existing.timeZone}): choose ${earliest} or later.`;
+        return rejected();
+      }
+      try {
+        daySettings = changeDaySettings(existing, settings, from);
+      } catch (error) {
+        if (!(error instanceof DaySettingsError)) throw error;
+        attempt.errors.applyFrom = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+        return rejected();
+      }
+    } else if (!existing.awaitingStart) {
+      daySettings = { timeZone: existing.timeZone, dayStart: existing.dayStart, earlierDaySettings: existing.earlierDaySettings };
+    }
+    // What the form decides comes from it: tags and account names not chosen now are not kept from before.
+    const { quickBooksTags: _tags, accountLabels: _labels, ...kept } = existing;
+    const location: LocationConfig = { ...kept, ...common, ...daySettings };
     await deps.store.putLocation(location);
-    await registerStoredLocation(deps, merchantId, location.locationId, deps.now());
+    // A location that posts is scheduled by its new settings and company, from the day it was due for.
+    if (!location.awaitingStart && !location.postingStopped) await registerStoredLocation(deps, merchantId, location.locationId, now);
+    await reconcilePostingStatus(deps, merchantId);
     deps.log("info", "location saved", { merchantId, locationId: location.locationId, source: location.source });
     return c.redirect("/locations?saved", 303);
   });
+}
+
+/** The first business day a change of day settings may apply to: none from it on has been sent for posting. */
+async function nextUnpostedDay(deps: WebDeps, location: LocationConfig, now: Date): Promise<string> {
+  if (location.postingStopped) return location.postingStopped.resumeFrom;
+  const entry = await deps.dueIndex.get(location.merchantId, location.locationId);
+  return firstDayDueAfter(now, scheduleOf(location, entry?.settleMinutes));
+}
+
+async function readCatalog(deps: WebDeps, pos: Connection, locationId: string): Promise<PosCatalog | undefined> {
+  try {
+    return await deps.readers.posCatalog(pos, locationId);
+  } catch (error) {
+    logReadFailure(deps, "pos", pos, error);
+    return undefined;
+  }
 }
 
 function notFound(c: Context<AppEnv>, viewer: Viewer) {
@@ -182,7 +250,7 @@ function logReadFailure(deps: WebDeps, what: "pos" | "quickbooks", connection: C
 }
 
 async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, extra: { notice?: string; attempt?: LocationAttempt }) {
-  const connections = await deps.store.listConnections(merchant.merchantId);
+  const [connections, locations] = await Promise.all([deps.store.listConnections(merchant.merchantId), deps.store.listLocations(merchant.merchantId)]);
   const pos: PosConnectionLocations[] = await Promise.all(connections.filter(isActivePos).map(async (connection) => {
     try {
       return { connection, locations: await deps.readers.posLocations(connection) };
@@ -191,10 +259,15 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
       return { connection, locations: undefined, problem: "daybook could not read this account's locations just now. Reload the page in a minute; if it keeps failing, reconnect the account on the connections page." };
     }
   }));
+  const now = deps.now();
+  const saved: SavedLocation[] = await Promise.all(locations.map(async (location) => ({
+    location,
+    problem: postingProblem(location, connections),
+    nextUnposted: await nextUnpostedDay(deps, location, now),
+  })));
   const quickBooks = connections.filter(isActiveQuickBooks);
-  const saved = await deps.store.listLocations(merchant.merchantId);
   return LocationsPage({
-    viewer, pos, quickBooks, saved, deposits: await depositsOf(deps, saved), ...extra,
+    viewer, pos, quickBooks, saved, timeZones: TIME_ZONES, deposits: await depositsOf(deps, locations), ...extra,
     ...(pos.length > 0 ? { tracking: await companiesTracking(deps, quickBooks) } : {}),
   });
 }

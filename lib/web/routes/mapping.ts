@@ -1,8 +1,12 @@
 /**
- * The mapping page: for a set-up location, which QuickBooks account each figure of its daily entry
- * goes to, chosen from the company's active chart of accounts (read with the stored tokens, as the
- * locations page does). Saving checks every choice against the chart as it is now and stores the
- * mapping, keeping every part of it the page does not show.
+ * The mapping page (go-live step 2): for a set-up location, which QuickBooks account each item and
+ * figure of its daily entry goes to, chosen from the company's active chart of accounts (read with the
+ * stored tokens, as the locations page does): every category, tender, tax, service charge and
+ * non-revenue item its POS has or recent days used (lib/locations/mapping-items.ts), the default
+ * accounts, and for Square where payouts arrive. Saving checks every choice against the chart as it is
+ * now and stores the mapping, keeping every part of it the page does not show. The page previews the
+ * location's last complete day as the entry daybook would post (lib/locations/preview.ts) and, for a
+ * location not started yet, offers step 3 (lib/web/routes/go-live.ts).
  *
  * And the offer to create the clearing and liability accounts a chart lacks (lib/locations/missing-accounts.ts):
  * - POST /locations/:locationId/mapping/create-accounts for a set-up location's company;
@@ -14,18 +18,27 @@
  * changed or deleted.
  */
 import type { Context, Hono } from "hono";
+import { addDays } from "../../domain/business-day";
+import { tenderLabel } from "../../domain/journal-entry";
 import { type Mapping, mappingSchema } from "../../domain/mapping";
+import type { DailySummary } from "../../domain/summary";
 import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
-import { accountsFor, CATEGORY_TYPES, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
-import { type AccountToCreate, missingAccounts } from "../../locations/missing-accounts";
+import { accountsFor, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
+import { groupRule, ITEM_GROUPS, type ItemGroupName, itemField, itemKeyField, type MappingItem, mappingItems, seenKey, seenList } from "../../locations/mapping-items";
+import { type AccountToCreate, type LocationItems, missingAccounts } from "../../locations/missing-accounts";
+import type { PosCatalog } from "../../locations/pos-catalog";
+import { chartLabels, type DayPreview, previewDay } from "../../locations/preview";
 import { QuickBooksError, type QuickBooksAccount } from "../../quickbooks/types";
+import { lastDayDueBy } from "../../schedule/due-days";
+import { scheduleOf } from "../../schedule/due-index";
+import { MAX_BACKFILL_DAYS_BACK } from "../../schedule/backfill";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
-import { categoryField, categoryKeyField, MappingPage, type MappingPageProps, mappingPath, type MappingValues } from "../pages/mapping";
+import { MappingPage, type MappingPageProps, mappingPath, type MappingValues, PAYOUTS_BANK_FIELD, type StartForm } from "../pages/mapping";
 import { NotFoundPage, ProblemPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
@@ -36,9 +49,16 @@ const createAccountsForm = z.object({
   source: z.optional(z.enum(["square", "clover"])),
 });
 const noticeQuery = z.optional(z.enum(["created", "none"]));
+/** An item's key as the POS gives it: a category id, a tender key, a name. */
+const itemKey = z.string().check(z.minLength(1), z.maxLength(255), z.refine((key) => !/\p{Cc}/u.test(key), "no control characters"));
+/** More items than any POS location has: the rest of a form this long is not read. */
+const MAX_ITEMS_PER_GROUP = 1000;
+/** How many of the days before the preview day the page looks at for items the nightly sync saw. */
+const RECENT_DAYS = 14;
 
 const NOTICES = {
   saved: "Mapping saved. daybook posts this location's next entries with it.",
+  setup: "Location set up. Review the mapping and the preview of a day below, then start posting: nothing is posted before that.",
   created: "daybook created the missing accounts in QuickBooks. Where they fit, they are marked (suggested) below: choose them and save the mapping.",
   none: "This company's chart of accounts already has those accounts: nothing was created.",
 } as const;
@@ -56,11 +76,11 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!found) return notFound(c, viewer);
     const { location } = found;
     const accounts = noticeQuery.safeParse(c.req.query("accounts"));
-    const notice = c.req.query("saved") !== undefined ? NOTICES.saved : accounts.success && accounts.data !== undefined ? NOTICES[accounts.data] : undefined;
-    const values = storedValues(location.mapping);
-    const read = await readChart(deps, merchant, location.quickbooksConnectionId);
-    if (!read.ok) return c.html(MappingPage(pageProps(viewer, location, undefined, values, {}, { problem: read.trouble.message })), read.trouble.status);
-    return c.html(MappingPage(pageProps(viewer, location, read.chart, values, {}, notice ? { notice } : {})));
+    const notice = c.req.query("saved") !== undefined ? NOTICES.saved
+      : c.req.query("setup") !== undefined ? NOTICES.setup
+      : accounts.success && accounts.data !== undefined ? NOTICES[accounts.data] : undefined;
+    const page = await mappingPage(deps, merchant, viewer, location, { ...(notice ? { notice } : {}) });
+    return c.html(MappingPage(page.props), page.status);
   });
 
   app.post("/locations/:locationId/mapping", requireSignedIn(), async (c) => {
@@ -69,44 +89,52 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!found) return notFound(c, viewer);
     const { location } = found;
     const fields = await formFields(c);
-    const stored = location.mapping;
-    const storedCategories = Object.entries(stored.categories ?? {});
-
-    // The categories are sent by position; a list that changed since the page was loaded is not guessed at.
-    if (storedCategories.some(([key], index) => fields[categoryKeyField(index)] !== key)) {
-      return c.html(ProblemPage({
-        title: "The mapping changed", viewer, next: { href: mappingPath(location.locationId), label: "Open the mapping again" },
-        children: "This location's categories changed since the page was loaded, so nothing was saved. Open the mapping again and make your choices there.",
-      }), 409);
-    }
-
-    const sent: MappingValues = {
+    const sent = sentChoices(fields);
+    const values: MappingValues = {
       defaults: Object.fromEntries(FIGURES.map((rule) => [rule.figure, keptValue(fields[rule.figure], 20)])) as Record<DefaultFigure, string>,
-      categories: storedCategories.map(([key], index) => [key, keptValue(fields[categoryField(index)], 20)]),
+      items: Object.fromEntries(sent.items.map((item) => [seenKey(item.group, item.key), item.value])),
+      payoutsBank: keptValue(fields[PAYOUTS_BANK_FIELD], 20),
     };
     const read = await readChart(deps, merchant, location.quickbooksConnectionId);
-    if (!read.ok) return c.html(MappingPage(pageProps(viewer, location, undefined, sent, {}, { problem: `Nothing was saved: ${read.trouble.message}` })), read.trouble.status);
-
-    const checked = choicesSchema(read.chart, storedCategories.length).safeParse(fields);
-    if (!checked.success) {
-      const errors: Record<string, string> = {};
-      for (const issue of checked.error.issues) {
-        const field = String(issue.path[0] ?? "");
-        errors[field] ??= issue.message;
-      }
-      return c.html(MappingPage(pageProps(viewer, location, read.chart, sent, errors, {})), 400);
+    if (!read.ok) {
+      const page = await mappingPage(deps, merchant, viewer, location, { values, problem: `Nothing was saved: ${read.trouble.message}` });
+      return c.html(MappingPage(page.props), read.trouble.status);
     }
 
-    const choices = checked.data;
+    const errors = { ...sent.errors, ...checkChoices(read.chart, location, fields, sent.items) };
+    if (Object.keys(errors).length > 0) {
+      const page = await mappingPage(deps, merchant, viewer, location, { values, errors }, read.chart);
+      return c.html(MappingPage(page.props), 400);
+    }
+
+    const stored = location.mapping;
+    const overrides = (group: ItemGroupName, current: Record<string, string> | undefined) => {
+      const next = new Map(Object.entries(current ?? {}));
+      for (const item of sent.items.filter((each) => each.group === group)) {
+        if (item.value === "") next.delete(item.key);
+        else next.set(item.key, item.value);
+      }
+      return next.size > 0 ? Object.fromEntries(next) : undefined;
+    };
+    const { payouts: storedPayouts, categories, tenders, taxes, serviceCharges, nonRevenue, ...rest } = stored;
+    const payoutsBank = fields[PAYOUTS_BANK_FIELD];
+    const payouts = location.source !== "square" || payoutsBank === undefined ? storedPayouts
+      : payoutsBank === "" ? undefined : { ...storedPayouts, bank: payoutsBank };
+    const pieces = {
+      categories: overrides("categories", categories), tenders: overrides("tenders", tenders), taxes: overrides("taxes", taxes),
+      serviceCharges: overrides("serviceCharges", serviceCharges), nonRevenue: overrides("nonRevenue", nonRevenue),
+    };
     const mapping: Mapping = mappingSchema.parse({
-      ...stored,
-      defaults: Object.fromEntries(FIGURES.map((rule) => [rule.figure, choices[rule.figure]])),
-      ...(stored.categories ? { categories: Object.fromEntries(storedCategories.map(([key], index) => [key, choices[categoryField(index)]])) } : {}),
+      ...rest,
+      defaults: Object.fromEntries(FIGURES.map((rule) => [rule.figure, fields[rule.figure]])),
+      ...Object.fromEntries(Object.entries(pieces).filter(([, value]) => value !== undefined)),
+      ...(payouts ? { payouts } : {}),
     });
+    const seen = seenList(sent.items.map((item) => ({ group: item.group, key: item.key }) as MappingItem));
     // The chart was just read to check the choices: the accounts' names come with it.
     const accountLabels = captureAccountLabels(read.chart, mapping, location.accountLabels);
-    await deps.store.putLocation({ ...location, mapping, accountLabels, updatedAt: deps.now().toISOString() });
-    deps.log("info", "mapping saved", { merchantId: merchant.merchantId, locationId: location.locationId });
+    await deps.store.putLocation({ ...location, mapping, mappingSeen: seen, accountLabels, updatedAt: deps.now().toISOString() });
+    deps.log("info", "mapping saved", { merchantId: merchant.merchantId, locationId: location.locationId, items: sent.items.length });
     return c.redirect(`${mappingPath(location.locationId)}?saved`, 303);
   });
 
@@ -118,7 +146,7 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const back = mappingPath(location.locationId);
     const connection = await deps.store.getConnection(merchant.merchantId, location.quickbooksConnectionId);
     if (!connection || !isActiveQuickBooks(connection)) return c.html(notCreatedPage(viewer, back, notConnected), 409);
-    const result = await createMissing(deps, connection, location.source);
+    const result = await createMissing(deps, connection, location.source, await locationItems(deps, merchant, location));
     if (!result.ok) return c.html(notCreatedPage(viewer, back, result.trouble.message), result.trouble.status);
     return c.redirect(`${back}?accounts=${result.created.length > 0 ? "created" : "none"}`, 303);
   });
@@ -165,39 +193,174 @@ async function findLocation(c: Context<AppEnv>, deps: WebDeps, merchant: Merchan
   return location ? { location } : undefined;
 }
 
-function storedValues(mapping: Mapping): MappingValues {
-  return { defaults: { ...mapping.defaults }, categories: Object.entries(mapping.categories ?? {}) };
+interface SentItem {
+  group: ItemGroupName;
+  key: string;
+  value: string;
 }
 
-function pageProps(
-  viewer: Viewer, location: LocationConfig, chart: QuickBooksAccount[] | undefined, values: MappingValues, errors: Record<string, string>,
-  extra: { notice?: string; problem?: string },
-): MappingPageProps {
-  const suggestion = chart ? suggestDefaultMapping(chart) : undefined;
-  return {
-    viewer, location, chart, values, errors,
-    missing: chart ? missingAccounts(chart, { source: location.source }) : [],
-    ...(suggestion?.ok ? { suggested: suggestion.mapping.defaults } : {}),
-    ...extra,
-  };
+/** The items the form sent: per group, key and choice by position until the first gap; a key the form mangled is an error. */
+function sentChoices(fields: Record<string, string>): { items: SentItem[]; errors: Record<string, string> } {
+  const items: SentItem[] = [];
+  const errors: Record<string, string> = {};
+  for (const rule of ITEM_GROUPS) {
+    for (let index = 0; index < MAX_ITEMS_PER_GROUP; index++) {
+      const key = fields[itemKeyField(rule.group, index)];
+      if (key === undefined) break;
+      const checked = itemKey.safeParse(key);
+      if (!checked.success) {
+        errors[seenKey(rule.group, keptValue(key, 255))] = "This item's name did not come back as the page sent it. Open the mapping again.";
+        continue;
+      }
+      items.push({ group: rule.group, key, value: keptValue(fields[itemField(rule.group, index)], 20) });
+    }
+  }
+  return { items, errors };
 }
 
-/** Every choice: an active account of this company's chart now, of a type that suits the figure. */
-function choicesSchema(chart: readonly QuickBooksAccount[], categoryCount: number) {
+/** Every choice: an active account of this company's chart now, of a type that suits what it is for. */
+function checkChoices(chart: readonly QuickBooksAccount[], location: LocationConfig, fields: Record<string, string>, items: readonly SentItem[]): Record<string, string> {
+  const errors: Record<string, string> = {};
   const byId = new Map(chart.filter((account) => account.active).map((account) => [account.id, account]));
-  const choice = (label: string, types: readonly string[]) => {
-    const fits = new Set(accountsFor(types, chart).map((account) => account.id));
-    const typeList = types.length <= 1 ? types.join("") : `${types.slice(0, -1).join(", ")} or ${types.slice(-1).join("")}`;
-    return z.string({ error: `Choose an account for ${label}.` }).check(
-      z.minLength(1, `Choose an account for ${label}.`),
-      z.refine((id) => id === "" || byId.has(id), "That account is not an active account of this QuickBooks company. Choose one from the list."),
-      z.refine((id) => !byId.has(id) || fits.has(id), `${label} needs an account of type ${typeList}. Choose one from the list.`),
-    );
+  const problem = (id: string | undefined, label: string, types: readonly string[], optional: boolean): string | undefined => {
+    if (id === undefined || id === "") return optional ? undefined : `Choose an account for ${label}.`;
+    if (!byId.has(id)) return "That account is not an active account of this QuickBooks company. Choose one from the list.";
+    if (!accountsFor(types, chart).some((account) => account.id === id)) {
+      const typeList = types.length <= 1 ? types.join("") : `${types.slice(0, -1).join(", ")} or ${types.slice(-1).join("")}`;
+      return `${label} needs an account of type ${typeList}. Choose one from the list.`;
+    }
+    return undefined;
   };
-  const shape: Record<string, ReturnType<typeof choice>> = {};
-  for (const rule of FIGURES) shape[rule.figure] = choice(rule.label, rule.types);
-  for (let index = 0; index < categoryCount; index += 1) shape[categoryField(index)] = choice("This category", CATEGORY_TYPES);
-  return z.object(shape);
+  for (const rule of FIGURES) {
+    const message = problem(fields[rule.figure], rule.label, rule.types, false);
+    if (message) errors[rule.figure] = message;
+  }
+  for (const item of items) {
+    const rule = groupRule(item.group);
+    const message = problem(item.value, rule.itemLabel(item.group === "tenders" ? tenderLabel(item.key) : item.key), rule.types, true);
+    if (message) errors[seenKey(item.group, item.key)] = message;
+  }
+  if (location.source === "square") {
+    const message = problem(fields[PAYOUTS_BANK_FIELD], "The payouts' bank account", ["Bank"], true);
+    if (message) errors[PAYOUTS_BANK_FIELD] = message;
+    const payouts = location.mapping.payouts;
+    if (!message && fields[PAYOUTS_BANK_FIELD] === "" && payouts && Object.keys(payouts).some((key) => key !== "bank")) {
+      errors[PAYOUTS_BANK_FIELD] = "This location's payouts mapping names other accounts too, so it needs its bank account. Choose one.";
+    }
+  }
+  return errors;
+}
+
+function storedValues(location: LocationConfig, items: readonly MappingItem[]): MappingValues {
+  return {
+    defaults: { ...location.mapping.defaults },
+    items: Object.fromEntries(items.map((item) => [seenKey(item.group, item.key), item.accountId ?? ""])),
+    payoutsBank: location.mapping.payouts?.bank ?? "",
+  };
+}
+
+/**
+ * Everything the page shows, read for the location: the chart (unless given), what the POS has, the
+ * items recent days used, the preview of the last complete day, and step 3 for a location not started.
+ * The POS's lists and the preview are best effort: the page works without them and says so.
+ */
+async function mappingPage(
+  deps: WebDeps, merchant: Merchant, viewer: Viewer, location: LocationConfig,
+  extra: { notice?: string; problem?: string; values?: MappingValues; errors?: Record<string, string>; start?: Partial<StartForm> },
+  knownChart?: QuickBooksAccount[],
+): Promise<{ props: MappingPageProps; status: 200 | 400 | 409 | 502 }> {
+  const base = { viewer, location, missing: [] as AccountToCreate[], items: [] as MappingItem[], errors: extra.errors ?? {} };
+  let chart = knownChart;
+  if (!chart) {
+    const read = await readChart(deps, merchant, location.quickbooksConnectionId);
+    if (!read.ok) {
+      return { props: { ...base, chart: undefined, values: extra.values ?? storedValues(location, []), problem: extra.problem ?? read.trouble.message }, status: read.trouble.status };
+    }
+    chart = read.chart;
+  }
+  const now = deps.now();
+  const dueEntry = await deps.dueIndex.get(location.merchantId, location.locationId);
+  const lastComplete = lastDayDueBy(now, scheduleOf(location, dueEntry?.settleMinutes));
+  const pos = await deps.store.getConnection(merchant.merchantId, location.posConnectionId);
+  const posActive = pos?.status === "active" ? pos : undefined;
+
+  const [catalog, preview, recent] = await Promise.all([
+    posActive ? readCatalog(deps, posActive, location.locationId) : Promise.resolve(undefined),
+    posActive ? readPreview(deps, location, posActive, lastComplete, now, chart) : Promise.resolve({ problem: "The preview needs the POS connection: reconnect it on the connections page." }),
+    recentSummaries(deps, location, lastComplete),
+  ]);
+  const items = mappingItems({
+    mapping: location.mapping, chart, catalog, recent, previewed: "preview" in preview ? preview.preview.summary : undefined, seen: location.mappingSeen,
+  });
+  const values = extra.values ?? storedValues(location, items);
+  // A choice sent for an item the page no longer lists is kept as sent; one the page lists but the form did not send shows as stored.
+  for (const item of items) values.items[seenKey(item.group, item.key)] ??= item.accountId ?? "";
+  const suggestion = suggestDefaultMapping(chart);
+  const today = addDays(lastComplete, 1);
+  const start: StartForm | undefined = location.awaitingStart
+    ? {
+      suggested: lastComplete, earliest: addDays(today, -MAX_BACKFILL_DAYS_BACK), latest: addDays(today, MAX_BACKFILL_DAYS_BACK),
+      value: extra.start?.value ?? lastComplete, ...(extra.start?.error ? { error: extra.start.error } : {}),
+    }
+    : undefined;
+  return {
+    props: {
+      ...base, chart, items, values,
+      missing: missingAccounts(chart, { source: location.source, items: itemKinds(items) }),
+      ...(suggestion.ok ? { suggested: suggestion.mapping.defaults } : {}),
+      ...(catalog === undefined && posActive ? { catalogProblem: `daybook could not read ${location.source === "square" ? "Square" : "Clover"}'s own lists just now, so this page shows only what recent days used. Reload it in a minute.` } : {}),
+      ...("preview" in preview ? { preview: preview.preview } : { previewProblem: preview.problem }),
+      ...(start ? { start } : {}),
+      ...(extra.notice ? { notice: extra.notice } : {}),
+      ...(extra.problem ? { problem: extra.problem } : {}),
+    },
+    status: extra.errors && Object.keys(extra.errors).length > 0 ? 400 : 200,
+  };
+}
+
+export { mappingPage };
+
+const itemKinds = (items: readonly MappingItem[]): LocationItems => ({
+  tenders: items.filter((item) => item.group === "tenders").map((item) => item.key),
+  nonRevenueItems: items.filter((item) => item.group === "nonRevenue").map((item) => item.key),
+});
+
+/** The location's tenders and non-revenue items (what the POS has, what recent days used), for the accounts they need. */
+async function locationItems(deps: WebDeps, merchant: Merchant, location: LocationConfig): Promise<LocationItems> {
+  const pos = await deps.store.getConnection(merchant.merchantId, location.posConnectionId);
+  const dueEntry = await deps.dueIndex.get(location.merchantId, location.locationId);
+  const [catalog, recent] = await Promise.all([
+    pos?.status === "active" ? readCatalog(deps, pos, location.locationId) : Promise.resolve(undefined),
+    recentSummaries(deps, location, lastDayDueBy(deps.now(), scheduleOf(location, dueEntry?.settleMinutes))),
+  ]);
+  return itemKinds(mappingItems({ mapping: location.mapping, chart: [], catalog, recent }));
+}
+
+async function readCatalog(deps: WebDeps, pos: Connection, locationId: string): Promise<PosCatalog | undefined> {
+  try {
+    return await deps.readers.posCatalog(pos, locationId);
+  } catch (error) {
+    logTrouble(deps, pos, "read the POS's lists", error);
+    return undefined;
+  }
+}
+
+async function readPreview(
+  deps: WebDeps, location: LocationConfig, pos: Connection, day: string, now: Date, chart: readonly QuickBooksAccount[],
+): Promise<{ preview: DayPreview } | { problem: string }> {
+  try {
+    return { preview: await previewDay(deps.readers, location, pos, day, now, chartLabels(chart, location.accountLabels)) };
+  } catch (error) {
+    logTrouble(deps, pos, "preview a day", error);
+    return { problem: "daybook could not read the last complete day from the POS just now, so there is no preview. Reload the page in a minute." };
+  }
+}
+
+/** The summaries the nightly sync kept for the days up to `lastDay`: the items it saw. */
+async function recentSummaries(deps: WebDeps, location: LocationConfig, lastDay: string): Promise<DailySummary[]> {
+  const days = Array.from({ length: RECENT_DAYS }, (_, back) => addDays(lastDay, -back));
+  const records = await Promise.all(days.map((day) => deps.store.getSyncRecord(location.merchantId, location.locationId, day)));
+  return records.flatMap((record) => (record?.lastSummary ? [record.lastSummary] : []));
 }
 
 type ChartRead = { ok: true; chart: QuickBooksAccount[] } | { ok: false; trouble: Trouble };
@@ -217,11 +380,11 @@ async function readChart(deps: WebDeps, merchant: Merchant, connectionId: string
 type Created = { ok: true; created: AccountToCreate[] } | { ok: false; trouble: Trouble };
 
 /** Re-reads the chart and creates what is still missing, one account at a time; never updates or deletes. */
-async function createMissing(deps: WebDeps, connection: Connection, source: PosSource | undefined): Promise<Created> {
+async function createMissing(deps: WebDeps, connection: Connection, source: PosSource | undefined, items?: LocationItems): Promise<Created> {
   const client = deps.readers.quickBooks(connection);
   const created: AccountToCreate[] = [];
   try {
-    const plan = missingAccounts(await client.listActiveAccounts(), source ? { source } : {});
+    const plan = missingAccounts(await client.listActiveAccounts(), { ...(source ? { source } : {}), ...(items ? { items } : {}) });
     for (const account of plan) {
       try {
         await client.createAccount({ name: account.name, accountType: account.accountType, accountSubType: account.accountSubType });
@@ -248,11 +411,15 @@ function logCreated(deps: WebDeps, connection: Connection, created: AccountToCre
   });
 }
 
-function troubleOf(deps: WebDeps, connection: Connection, what: string, error: unknown): Trouble {
+function logTrouble(deps: WebDeps, connection: Connection, what: string, error: unknown): void {
   const failure = error instanceof Error ? error : new Error(String(error));
-  deps.log("warn", "mapping page could not use QuickBooks", {
+  deps.log("warn", `mapping page could not use ${connection.provider}`, {
     merchantId: connection.merchantId, connectionId: connection.connectionId, what, error: failure.name, message: failure.message.slice(0, 300),
   });
+}
+
+function troubleOf(deps: WebDeps, connection: Connection, what: string, error: unknown): Trouble {
+  logTrouble(deps, connection, what, error);
   const kind = (error as { kind?: unknown } | undefined)?.kind;
   if (kind === "needs-reconnect") {
     return { status: 409, message: "QuickBooks no longer accepts daybook's connection to this company. Reconnect QuickBooks on the connections page, then try again." };

@@ -9,6 +9,7 @@
 import type { Hono } from "hono";
 import { sha256Hex } from "../../auth/secrets";
 import { endConnection } from "../../connections/end-connection";
+import { reconcilePostingStatus } from "../../locations/posting-status";
 import { refreshAccountLabelsOf } from "../../locations/refresh-account-labels";
 import { OAuthError } from "../../oauth/provider";
 import { QuickBooksError } from "../../quickbooks/types";
@@ -135,11 +136,15 @@ async function endProviderConnections(
   deps: WebDeps, provider: ProviderName, externalId: string, applies: (connection: Connection) => boolean,
 ): Promise<number> {
   let ended = 0;
+  const byMerchant = new Map<string, Connection[]>();
   for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
     if (!applies(connection)) continue;
     const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
+    byMerchant.set(connection.merchantId, [...(byMerchant.get(connection.merchantId) ?? []), connection]);
   }
+  // The locations that needed those connections stop posting, and people are told once.
+  for (const [merchantId, connections] of byMerchant) await reconcilePostingStatus(deps, merchantId, connections);
   return ended;
 }
 
@@ -168,6 +173,8 @@ async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): 
     // The keeper marked it needs-reconnect and destroyed the tokens; the merchant did this on purpose.
     const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
+    // The keeper's refusal already stopped the company's locations; this makes sure, and remembers the company for a reconnect.
+    await reconcilePostingStatus(deps, connection.merchantId, [connection]);
   }
   return ended;
 }

@@ -1,0 +1,175 @@
+/**
+ * Whether a location posts its nights, and telling people when that changes. A location cannot post
+ * while a connection it needs (its POS account, its QuickBooks company) is not active: disconnected,
+ * refused by the provider, or gone. Then daybook stops scheduling it (its due-index entry goes, so no
+ * night fails and alerts again and again), records why and from which day it had yet to post, and
+ * emails the merchant and the report recipients once. When the connection is mended (reconnecting the
+ * same account re-points the location to the new connection), the location is scheduled again from
+ * that day, and one more email says it resumed.
+ *
+ * reconcilePostingStatus is called wherever a connection changes: the token keeper and the sync when a
+ * provider refuses (lib/wiring/services.ts), the worker when a day fails for a connection, the
+ * connections pages (connect, disconnect), the providers' disconnect webhooks, and a saved location.
+ * It decides from what is stored, so calling it again changes nothing; each change is a conditional
+ * write, so of two processes deciding at once only one sends the email.
+ */
+import { addDays } from "../domain/business-day";
+import type { EmailSender } from "../email/email";
+import { type Connection, type LocationConfig, PROVIDER_NAMES, type ProviderName } from "../model";
+import { getRecipients, type RecipientStore } from "../report/recipients";
+import { dueWork, firstDayDueAfter } from "../schedule/due-days";
+import { type DueIndex, pendingDayOf, registerLocation, scheduleOf } from "../schedule/due-index";
+import { ConflictError, type Store } from "../store/store";
+import { postingStatusEmail } from "./posting-email";
+
+/** What mends a location that cannot post: one action. */
+export type PostingAction =
+  | { kind: "start"; label: string }
+  | { kind: "reconnect"; provider: ProviderName; region?: string; label: string };
+
+export interface PostingProblem {
+  /** Why, as the end of "Not posting: …". */
+  reason: string;
+  action: PostingAction;
+}
+
+const reconnect = (provider: ProviderName, connection: Connection | undefined): PostingAction => ({
+  kind: "reconnect", provider, label: `Reconnect ${PROVIDER_NAMES[provider]}`,
+  ...(provider === "clover" ? { region: connection?.region ?? "us" } : {}),
+});
+
+function connectionProblem(provider: ProviderName, connection: Connection | undefined): PostingProblem | undefined {
+  if (connection?.status === "active") return undefined;
+  const name = PROVIDER_NAMES[provider];
+  const what = provider === "quickbooks" ? "QuickBooks company" : `${name} account`;
+  const reason = connection === undefined ? `its ${what} is not connected`
+    : connection.status === "revoked" ? `the ${name} connection was disconnected`
+    : `${name} no longer accepts daybook's access`;
+  return { reason, action: reconnect(provider, connection) };
+}
+
+/** Why the location cannot post now, or undefined when it can. Pure: the merchant's connections in. */
+export function postingProblem(location: LocationConfig, connections: readonly Connection[]): PostingProblem | undefined {
+  if (location.awaitingStart) {
+    return { reason: "not started yet: review its mapping and choose the first day to post", action: { kind: "start", label: `Review and start posting ${location.name}` } };
+  }
+  const byId = (id: string) => connections.find((connection) => connection.connectionId === id);
+  return connectionProblem(location.source, byId(location.posConnectionId)) ?? connectionProblem("quickbooks", byId(location.quickbooksConnectionId));
+}
+
+export interface PostingStatusDeps {
+  store: Pick<Store, "getMerchant" | "listLocations" | "listConnections" | "replaceLocation">;
+  dueIndex: DueIndex;
+  recipients: RecipientStore;
+  email: EmailSender;
+  /** The web app's origin, for the links in the emails. */
+  publicUrl: string;
+  now(): Date;
+  log?(level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>): void;
+}
+
+export interface PostingChange {
+  location: LocationConfig;
+  /** Stopped: why. */
+  reason?: string;
+  /** Resumed: days the nightly catch-up does not reach, to backfill (inclusive). */
+  toBackfill?: { from: string; to: string };
+}
+
+export interface PostingChanges {
+  stopped: PostingChange[];
+  resumed: PostingChange[];
+}
+
+/** An updatedAt after the one read, so the conditional write after it always changes it. */
+function laterThan(now: Date, updatedAt: string): string {
+  const at = now.toISOString();
+  return at > updatedAt ? at : new Date(Date.parse(updatedAt) + 1).toISOString();
+}
+
+/**
+ * Stops or resumes each of the merchant's locations as its connections now say, and tells people once.
+ * `ended`: connections just ended (their records removed), so a location that used one says it was
+ * disconnected and remembers the account, for a reconnect of the same account to re-point it.
+ */
+export async function reconcilePostingStatus(deps: PostingStatusDeps, merchantId: string, ended: readonly Connection[] = []): Promise<PostingChanges> {
+  const [locations, stored] = await Promise.all([deps.store.listLocations(merchantId), deps.store.listConnections(merchantId)]);
+  const gone = ended.filter((connection) => !stored.some((each) => each.connectionId === connection.connectionId)).map((connection): Connection => ({ ...connection, status: "revoked" }));
+  const connections = [...stored, ...gone];
+  const now = deps.now();
+  const changes: PostingChanges = { stopped: [], resumed: [] };
+  for (const location of locations) {
+    if (location.awaitingStart) continue;
+    const problem = postingProblem(location, connections);
+    try {
+      const lost = gone.filter((connection) => connection.connectionId === location.posConnectionId || connection.connectionId === location.quickbooksConnectionId);
+      if (problem && !location.postingStopped) changes.stopped.push(await stop(deps, location, problem, now, lost));
+      else if (!problem && location.postingStopped) {
+        const realmId = connections.find((connection) => connection.connectionId === location.quickbooksConnectionId)?.externalId ?? "";
+        changes.resumed.push(await resume(deps, location, realmId, now));
+      }
+    } catch (error) {
+      // Another process decided for this location from the same read: its write (and its email) stand.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  if (changes.stopped.length > 0 || changes.resumed.length > 0) {
+    deps.log?.("info", "posting status changed", { merchantId, stopped: changes.stopped.length, resumed: changes.resumed.length });
+    await tell(deps, merchantId, changes);
+  }
+  return changes;
+}
+
+async function stop(deps: PostingStatusDeps, location: LocationConfig, problem: PostingProblem, now: Date, lost: readonly Connection[]): Promise<PostingChange> {
+  const entry = await deps.dueIndex.get(location.merchantId, location.locationId);
+  // The day the nights had reached: everything before it was sent (and is re-checked on resuming).
+  const resumeFrom = entry ? pendingDayOf(entry) : firstDayDueAfter(now, scheduleOf(location));
+  const accounts = lost.map(({ provider, externalId }) => ({ provider, externalId }));
+  const stopped: LocationConfig = {
+    ...location, postingStopped: { reason: problem.reason, since: now.toISOString(), resumeFrom, ...(accounts.length > 0 ? { accounts } : {}) },
+    updatedAt: laterThan(now, location.updatedAt),
+  };
+  await deps.store.replaceLocation(stopped, location.updatedAt);
+  if (entry) {
+    try {
+      await deps.dueIndex.remove(entry);
+    } catch (error) {
+      // A scheduler tick moved it on meanwhile: that tick's jobs fail as a stopped location's do, and the next tick removes it.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  return { location: stopped, reason: problem.reason };
+}
+
+async function resume(deps: PostingStatusDeps, location: LocationConfig, realmId: string, now: Date): Promise<PostingChange> {
+  const { postingStopped, ...rest } = location;
+  const resumeFrom = postingStopped?.resumeFrom ?? firstDayDueAfter(now, scheduleOf(location));
+  const from = location.postingFrom !== undefined && location.postingFrom > resumeFrom ? location.postingFrom : resumeFrom;
+  const resumed: LocationConfig = { ...rest, updatedAt: laterThan(now, location.updatedAt) };
+  await deps.store.replaceLocation(resumed, location.updatedAt);
+  const entry = await registerLocation(deps.dueIndex, resumed, realmId, now, { from });
+  // The nightly catch-up reaches back a week (and re-checks a few days before it); older days missed need a backfill.
+  const reached = dueWork(new Date(entry.nextDueAt), now, entry).days.map((day) => day.businessDay).sort()[0];
+  const toBackfill = reached !== undefined && from < reached ? { from, to: addDays(reached, -1) } : undefined;
+  return { location: resumed, ...(toBackfill ? { toBackfill } : {}) };
+}
+
+/** One email per address for the stops, one for the resumptions: the merchant and each report recipient. */
+async function tell(deps: PostingStatusDeps, merchantId: string, changes: PostingChanges): Promise<void> {
+  const merchant = await deps.store.getMerchant(merchantId);
+  if (!merchant) return;
+  // Until the email engineer's consent lands, getRecipients is "who receives this merchant's reports now".
+  const recipients = await getRecipients(deps.recipients, merchantId, merchant.email);
+  const addresses = [...new Set([merchant.email, ...recipients])];
+  for (const [kind, list] of [["stopped", changes.stopped], ["resumed", changes.resumed]] as const) {
+    if (list.length === 0) continue;
+    const message = postingStatusEmail(kind, list, deps.publicUrl);
+    for (const to of addresses) {
+      try {
+        await deps.email.send({ ...message, to: [to], purpose: "posting-status", merchantId });
+      } catch (error) {
+        deps.log?.("error", "posting status email not sent", { merchantId, kind, error: error instanceof Error ? error.name : "unknown" });
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * What a merchant does in every browser test, in the system Chromium against the local stack: sign in
+ * through the emailed link, connect through a simulator's consent page, and wait for a backfill to end.
+ */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
+import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
+import { chromiumPath } from "../../scripts/prerequisites";
+import { checkPage, clearScreenshots, DESKTOP, screenshotPath } from "./page-checks";
+
+export interface BrowserRun {
+  stack: LocalStack;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Content Security Policy refusals the page logged: a page that needed a script or an inline style. */
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A local stack of its own (a fresh data folder, free ports) and the system Chromium (the one npm test
+ * made sure of, scripts/prerequisites.ts) on a desktop-sized page; screenshots go to the run's folder.
+ */
+export async function openBrowserRun(name: string): Promise<BrowserRun> {
+  clearScreenshots(name);
+  const dataDir = await mkdtemp(join(tmpdir(), `daybook-${name}-`));
+  const closers: (() => Promise<void>)[] = [() => rm(dataDir, { recursive: true, force: true })];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer();
+  };
+  try {
+    const stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined });
+    closers.push(() => stack.close());
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
+    closers.push(() => browser.close());
+    const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const consoleErrors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy|Refused to/i.test(message.text())) consoleErrors.push(message.text());
+    });
+    return { stack, browser, context, page, consoleErrors, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Backfills run on the local stack's in-process queue; a page refreshes itself every 2 seconds. */
+const FINISH_TIMEOUT_MS = 90_000;
+
+export const outboxFiles = async (stack: LocalStack) => (await readdir(stack.outboxDir).catch(() => [] as string[])).filter((file) => file.endsWith(".eml"));
+
+export async function newestEmail(stack: LocalStack, after: string[] = []): Promise<{ file: string; raw: string }> {
+  const files = (await outboxFiles(stack)).filter((file) => !after.includes(file));
+  const newest = files.sort((a, b) => Number(/-(\d+)\.eml$/.exec(a)?.[1] ?? 0) - Number(/-(\d+)\.eml$/.exec(b)?.[1] ?? 0)).at(-1);
+  if (!newest) throw new Error("no new email in the outbox");
+  return { file: newest, raw: await readFile(join(stack.outboxDir, newest), "utf8") };
+}
+
+/**
+ * Asks for a sign-in link on `page`, opens it from the outbox and presses the button; `shoot` checks each
+ * page. Returns where it led: the business name page the first time, else the connections page.
+ */
+export async function signIn(stack: LocalStack, page: Page, email: string, shoot: boolean): Promise<string> {
+  await page.goto(stack.url);
+  expect(new URL(page.url()).pathname).toBe("/sign-in");
+  if (shoot) await checkPage(page, "sign-in");
+  const before = await outboxFiles(stack);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  if (shoot) await checkPage(page, "sign-in-link-sent");
+  const sent = await newestEmail(stack, before);
+  const link = /http:\/\/localhost:\d+\/sign-in\/confirm\?token=[A-Za-z0-9_-]+/.exec(sent.raw)?.[0];
+  expect(link, "the sign-in email's link").toBeDefined();
+  await page.goto(link!);
+  if (shoot) await checkPage(page, "sign-in-confirm");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/(business-name|connections)$/);
+  return new URL(page.url()).pathname;
+}
+
+/** On the connections page: presses Connect for the provider and approves on the simulator's consent page, choosing `account`. */
+export async function connect(stack: LocalStack, page: Page, provider: "Square" | "Clover" | "QuickBooks", account: string): Promise<void> {
+  await page.getByRole("button", { name: new RegExp(`: ${provider}$`) }).click();
+  await page.waitForURL((url) => url.origin !== new URL(stack.url).origin);
+  await page.screenshot({ path: screenshotPath(`consent-${provider.toLowerCase()}.png`), fullPage: true });
+  await page.locator("select").selectOption({ value: account });
+  await page.getByRole("button", { name: /^(Allow|Approve)$/ }).click();
+  await page.waitForURL(new RegExp(`/connections\\?connected=${provider.toLowerCase()}$`));
+  await expect.poll(() => page.getByRole("status").textContent()).toMatch(/connected/i);
+}
+
+/** Cancels the page's pending reload (its meta refresh), waiting out one that has already begun. */
+async function holdStill(page: Page): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForLoadState();
+    try {
+      await page.evaluate("window.stop()");
+      return;
+    } catch (error) {
+      if (attempt === 5 || !(error instanceof Error) || !error.message.includes("Execution context was destroyed")) throw error;
+    }
+  }
+}
+
+/** Waits on a backfill's progress page (which reloads itself) until it says it is finished; returns its status line. */
+export async function waitForBackfill(page: Page, name: string): Promise<string> {
+  expect(new URL(page.url()).pathname).toMatch(/^\/backfill\/[^/]+$/);
+  // Held still while it is checked (a reload would cut the check short), then reloading itself again.
+  await holdStill(page);
+  await checkPage(page, `${name}-progress`);
+  await page.reload();
+  await page.getByText("Backfill finished").waitFor({ timeout: FINISH_TIMEOUT_MS });
+  await checkPage(page, `${name}-finished`);
+  return (await page.getByRole("status").textContent()) ?? "";
+}
+
+/** The lines of the journal entries the QuickBooks simulator holds, as posted. */
+export interface PostedLine {
+  Description?: string;
+  Amount: number;
+  JournalEntryLineDetail: { PostingType: "Debit" | "Credit"; AccountRef: { value: string; name?: string } };
+}
+
+export const linesOf = (entry: Record<string, unknown>): PostedLine[] => (entry["Line"] ?? []) as PostedLine[];
