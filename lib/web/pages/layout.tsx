@@ -82,5 +82,17 @@ button { margin-top: .75rem; padding: .4rem .9rem; font-size: 1rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: break-word; }
 @media (max-width: 40rem) { table { display: block; overflow-x: auto; position: relative; } }
+.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.facts { width: auto; }
+.attention { border-left: 4px solid #a40000; padding-left: .75rem; }
+.stamp { color: #444; font-size: .9rem; }
+label.choice { font-weight: normal; }
+@media (max-width: 40rem) {
+  table.stack, table.stack tbody, table.stack tfoot, table.stack tr, table.stack caption { display: block; overflow-x: visible; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.stack th, table.stack td { display: block; text-align: left; border: 0; padding: .1rem 0; white-space: normal; }
+  table.stack tr { border-bottom: 1px solid #ddd; padding: .4rem 0; }
+  table.stack td[data-label]:not(:empty)::before { content: attr(data-label) ": "; font-weight: 600; }
+}
 .danger { border: 1px solid #a40000; padding: 0 1rem 1rem; margin-top: 2rem; }
 `;
