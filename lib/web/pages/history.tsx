@@ -84,19 +84,19 @@ export function HistoryPage(props: HistoryPageProps) {
             {" "}Net sales are sales minus returns and discounts, before tax and tips.
           </p>
           {props.charts.map((chart) => <div><HistoryChart chart={chart} /></div>)}
-          <table>
+          <table class="stack">
             <caption class="visually-hidden">Synced days</caption>
             <thead>
-              <tr><th scope="col">Location</th><th scope="col">Business day</th><th scope="col">Status</th><th scope="col">Net sales</th><th scope="col">Fees</th></tr>
+              <tr><th scope="col">Location</th><th scope="col">Business day</th><th scope="col">Status</th><th scope="col" class="num">Net sales</th><th scope="col" class="num">Fees</th></tr>
             </thead>
             <tbody>
               {props.rows.map((row) => (
                 <tr>
-                  <td>{row.locationName}</td>
-                  <td><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{row.businessDay}</a></td>
-                  <td>{row.status}</td>
-                  <td>{row.netSales ?? "no figures"}</td>
-                  <td>{row.fees ?? "no figures"}</td>
+                  <td data-label="Location">{row.locationName}</td>
+                  <td data-label="Business day"><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{row.businessDay}</a></td>
+                  <td data-label="Status">{row.status}</td>
+                  <td data-label="Net sales" class="num">{row.netSales ?? "no figures"}</td>
+                  <td data-label="Fees" class="num">{row.fees ?? "no figures"}</td>
                 </tr>
               ))}
             </tbody>

@@ -71,7 +71,7 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       deps.store.getSyncRecord(merchant.merchantId, location.locationId, businessDay),
     ]);
     return c.html(DayReportsPage({
-      viewer, locationName: location.name, locationId: location.locationId, businessDay,
+      viewer, locationName: location.name, locationId: location.locationId, timeZone: location.timeZone, businessDay,
       reports: reports.reverse(), approvable: deps.links !== undefined && record?.state === "held",
     }));
   });
@@ -116,7 +116,8 @@ async function heldDay(deps: WebDeps, day: LocationDay): Promise<HeldDay | undef
     locationName: location.name,
     businessDay: day.businessDay,
     posted: record?.state === "posted",
-    ...(entry ? { entry: { currency: entry.currency, lines: entry.lines, total: entry.total } } : {}),
+    ...(entry ? { entry } : {}),
+    ...(location.accountLabels ? { accountLabels: location.accountLabels } : {}),
     ...(held?.heldReason ?? record?.heldReason ? { heldReason: held?.heldReason ?? record?.heldReason } : {}),
   };
 }
