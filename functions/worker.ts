@@ -19,6 +19,10 @@ const runtime = await composeWorker(loadConfig("worker", await withSecretsFromSs
   onFailedDay: () => {
     metrics.addMetric(METRIC_NAMES.failedDays, MetricUnit.Count, 1);
   },
+  onEmailHeld: (held) => {
+    logger.warn("email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
+    metrics.addMetric(METRIC_NAMES.emailsHeld, MetricUnit.Count, 1);
+  },
 });
 const handle = createWorkerHandler({
   ...runtime.handler,

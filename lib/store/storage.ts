@@ -5,19 +5,25 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AuthStore } from "../auth/types";
+import type { HeldEmailStore } from "../email/caps";
+import type { DigestStore } from "../report/digest";
 import type { MerchantSettings } from "../report/review-mode";
 import type { RecipientStore } from "../report/recipients";
 import type { ReportStore } from "../report/report-store";
+import type { SeenWarningStore } from "../report/warnings-seen";
 import type { BackfillStore } from "../schedule/backfill";
 import type { DueIndex } from "../schedule/due-index";
 import { createDynamoAuthStore } from "./auth";
 import { createDynamoBackfillStore } from "./backfills";
+import { createDynamoDigestStore } from "./digests";
 import { createDynamoDueIndex } from "./due-index";
 import { createDynamoStore, type DynamoStoreOptions } from "./dynamo";
+import { createDynamoHeldEmailStore } from "./email-held";
 import { createDynamoRecipientStore } from "./recipients";
 import { createDynamoReportStore } from "./reports";
 import { createDynamoMerchantSettings } from "./settings";
 import type { Store } from "./store";
+import { createDynamoSeenWarningStore } from "./warnings-seen";
 
 export interface Storage {
   /** Merchants, connections, locations, sync records. */
@@ -29,6 +35,12 @@ export interface Storage {
   settings: MerchantSettings;
   dueIndex: DueIndex;
   backfills: BackfillStore;
+  /** The digests' marks and per-recipient sends. */
+  digests: DigestStore;
+  /** Unmapped items already reported in full, per location. */
+  seenWarnings: SeenWarningStore;
+  /** Emails held back by the daily caps, for the reports page. */
+  heldEmails: HeldEmailStore;
 }
 
 export interface DynamoStorageOptions extends Pick<DynamoStoreOptions, "now" | "pageSize" | "batchDelete"> {
@@ -54,5 +66,8 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
     settings: createDynamoMerchantSettings({ client, tableName }),
     dueIndex: createDynamoDueIndex({ client, tableName: options.dueIndexTableName ?? tableName }),
     backfills: createDynamoBackfillStore({ client, tableName }),
+    digests: createDynamoDigestStore({ client, tableName }),
+    seenWarnings: createDynamoSeenWarningStore({ client, tableName }),
+    heldEmails: createDynamoHeldEmailStore({ client, tableName }),
   };
 }

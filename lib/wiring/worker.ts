@@ -41,6 +41,8 @@ export function workerDepsOf(
     reports: storage.reports,
     recipients: storage.recipients,
     backfills: storage.backfills,
+    digests: storage.digests,
+    seenWarnings: storage.seenWarnings,
     sync: syncPortsOf(services, options),
     email: services.email,
     publicUrl: services.publicUrl,

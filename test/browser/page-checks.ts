@@ -30,13 +30,16 @@ export function clearScreenshots(): void {
   shots = 0;
 }
 
-/** Screenshots the page as it is (desktop and phone) and checks it; returns the file names written. */
-export async function checkPage(page: Page, name: string): Promise<string[]> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const base = `${String(++shots).padStart(2, "0")}-${name}`;
+/**
+ * Screenshots the page as it is (desktop and phone) and checks it; returns the file names written.
+ * `folder` elsewhere than the browser test's (an email rendered on its own) keeps the name unnumbered.
+ */
+export async function checkPage(page: Page, name: string, folder = SCREENSHOTS): Promise<string[]> {
+  mkdirSync(folder, { recursive: true });
+  const base = folder === SCREENSHOTS ? `${String(++shots).padStart(2, "0")}-${name}` : name;
   const files = [`${base}.png`, `${base}-phone.png`];
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(SCREENSHOTS, files[0]!), fullPage: true });
+  await page.screenshot({ path: join(folder, files[0]!), fullPage: true });
 
   const problems: PageProblems = await page.evaluate(inspect);
   expect(problems.lang, `${name}: <html lang>`).not.toBe("");
@@ -46,7 +49,7 @@ export async function checkPage(page: Page, name: string): Promise<string[]> {
   expect(problems.lowContrast, `${name}: text below WCAG AA contrast`).toEqual([]);
 
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(SCREENSHOTS, files[1]!), fullPage: true });
+  await page.screenshot({ path: join(folder, files[1]!), fullPage: true });
   const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
     .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5 && !element.parentElement?.closest("table"))
     .map((element) => `${element.tagName.toLowerCase()} "${(element.textContent ?? "").trim().slice(0, 30)}"`));
