@@ -66,7 +66,7 @@ interface Row {
 
 function rows(html: string): Row[] {
   const body = /<tbody>(.*?)<\/tbody>/s.exec(html)?.[1] ?? "";
-  return [...body.matchAll(/<tr><td>([^<]*)<\/td><td><a href="([^"]*)">([^<]*)<\/a><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)]
+  return [...body.matchAll(/<tr><td[^>]*>([^<]*)<\/td><td[^>]*><a href="([^"]*)">([^<]*)<\/a><\/td><td[^>]*>([^<]*)<\/td><td[^>]*>([^<]*)<\/td><td[^>]*>([^<]*)<\/td><\/tr>/g)]
     .map(([, location, href, day, status, netSales, fees]) => ({ location: location!, href: href!, day: day!, status: status!, netSales: netSales!, fees: fees! }));
 }
 
@@ -113,7 +113,7 @@ describe("the history page", () => {
       { location: "Main Street", href: "/days/LMAIN/2025-05-04", day: "2025-05-04", status: "held for approval: review mode is on", netSales: "-20.00 USD", fees: "-0.45 USD" },
       { location: "Main Street", href: "/days/LMAIN/2025-05-03", day: "2025-05-03", status: "no sales", netSales: "0.00 USD", fees: "0.00 USD" },
       { location: "Main Street", href: "/days/LMAIN/2025-05-02", day: "2025-05-02", status: "posted + 2 adjustments", netSales: "187.50 USD", fees: "5.75 USD" },
-      { location: "Pier Kiosk", href: "/days/LPIER/2025-05-02", day: "2025-05-02", status: "posted", netSales: "12345 JPY", fees: "370 JPY" },
+      { location: "Pier Kiosk", href: "/days/LPIER/2025-05-02", day: "2025-05-02", status: "posted", netSales: "12,345 JPY", fees: "370 JPY" },
       { location: "Main Street", href: "/days/LMAIN/2025-05-01", day: "2025-05-01", status: "posted", netSales: "95.00 USD", fees: "3.00 USD" },
     ]);
     expect(html).toContain("The last 6 days daybook synced, newest first.");
