@@ -2,8 +2,9 @@
  * A merchant's first hour with daybook, in the system Chromium (/usr/bin/chromium through
  * playwright-core; never a downloaded browser) against the local stack `npm start` runs: sign in through
  * the link in the outbox, connect Square and QuickBooks through the simulators' own consent pages, set
- * up the location and its mapping, sync yesterday, see the posted entry and open the report, run a
- * 7-day backfill to the end, end another session, export, and disconnect. Every page is screenshotted
+ * up the location and its mapping, sync yesterday, see the posted entry and open the backfill's one
+ * summary email, run a 7-day backfill to the end (one summary again), add a recipient (one confirmation
+ * email), end another session, export, and disconnect. Every page is screenshotted
  * (desktop and phone, test/artifacts/browser/) and checked for labels, contrast and phone width.
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -16,6 +17,7 @@ import { connectionWorks } from "../../sandbox/local-stack/smoke";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
 import { checkPage, clearScreenshots, DESKTOP, SCREENSHOTS } from "./page-checks";
 import { chromiumPath } from "../../scripts/prerequisites";
+import { formatDay } from "../../lib/report/format";
 
 // The one npm test made sure of (scripts/prerequisites.ts).
 const CHROMIUM = chromiumPath();
@@ -59,6 +61,16 @@ async function newestEmail(after: string[] = []): Promise<{ file: string; raw: s
   if (!newest) throw new Error("no new email in the outbox");
   return { file: newest, raw: await readFile(join(stack.outboxDir, newest), "utf8") };
 }
+
+/** The emails written since `before`, oldest first; only those of `purpose` when given. */
+async function newEmails(before: string[], purpose?: string): Promise<{ file: string; raw: string }[]> {
+  const files = (await outboxFiles()).filter((file) => !before.includes(file))
+    .sort((a, b) => Number(/-(\d+)\.eml$/.exec(a)?.[1] ?? 0) - Number(/-(\d+)\.eml$/.exec(b)?.[1] ?? 0));
+  const emails = await Promise.all(files.map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") })));
+  return purpose === undefined ? emails : emails.filter((email) => purposeOf(email.raw) === purpose);
+}
+
+const purposeOf = (raw: string) => /^X-Daybook-Purpose: (.+)$/m.exec(raw)?.[1]?.trim();
 
 const outboxFiles = async () => (await readdir(stack.outboxDir).catch(() => [] as string[])).filter((file) => file.endsWith(".eml"));
 
@@ -176,15 +188,16 @@ describe("the first-time flow in Chromium", () => {
     const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === yesterday);
     expect(entries).toHaveLength(1);
 
-    // The report email the accountant got, opened as the mail client would show its HTML part.
-    const report = (await Promise.all((await outboxFiles()).filter((file) => !reportsBefore.includes(file)).map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") }))))
-      .find((email) => /^X-Daybook-Purpose: report/m.test(email.raw));
-    expect(report, "a report email in the outbox").toBeDefined();
-    const html = join(stack.outboxDir, report!.file.replace(/\.eml$/, ".html"));
+    // One day synced on request is a backfill of one day: its one summary, not a report per day, opened
+    // as the mail client would show its HTML part and checked like the pages.
+    const summaries = await newEmails(reportsBefore, "backfill-summary");
+    expect(summaries, "the backfill's one summary in the outbox").toHaveLength(1);
+    expect(summaries[0]!.raw).toMatch(/^To: owner@browser\.daybook\.localhost$/m);
     const viewer = await context.newPage();
-    await viewer.goto(`file://${html}`);
-    await expect(viewer.getByText(yesterday).count()).resolves.toBeGreaterThan(0);
-    await viewer.screenshot({ path: join(SCREENSHOTS, "report-email.png"), fullPage: true });
+    await viewer.goto(`file://${join(stack.outboxDir, summaries[0]!.file.replace(/\.eml$/, ".html"))}`);
+    await expect(viewer.getByText(formatDay(yesterday)).count()).resolves.toBeGreaterThan(0);
+    expect(await viewer.getByRole("link", { name: entries[0]!["DocNumber"] as string }).count()).toBe(1);
+    await checkPage(viewer, "backfill-summary-email");
     await viewer.close();
   });
 
@@ -202,8 +215,12 @@ describe("the first-time flow in Chromium", () => {
 
     await page.getByLabel("First day").fill(first);
     await page.getByLabel("Last day").fill(last);
+    const emailsBefore = await outboxFiles();
     await page.getByRole("button", { name: "Start backfill" }).click();
     const status = await waitForBackfill("backfill-7-days");
+    // Seven days, one email: the summary, when the last day is done.
+    await expect.poll(async () => (await newEmails(emailsBefore, "backfill-summary")).length).toBe(1);
+    expect((await newEmails(emailsBefore)).map((email) => purposeOf(email.raw))).toEqual(["backfill-summary"]);
     expect(status).toMatch(/\b7 of 7 days/);
     for (let day = first; day <= last; day = addDays(day, 1)) {
       const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === day);
@@ -222,9 +239,16 @@ describe("the first-time flow in Chromium", () => {
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/email address/i);
     await expect(page.getByLabel("Email address").inputValue()).resolves.toBe("not an address");
     await checkPage(page, "reports-error");
+    const emailsBefore = await outboxFiles();
     await page.getByLabel("Email address").fill("books@accountant.daybook.localhost");
     await page.getByRole("button", { name: "Add recipient" }).click();
     await expect(page.getByRole("button", { name: "Remove books@accountant.daybook.localhost" }).count()).resolves.toBe(1);
+    await expect.poll(() => page.getByRole("listitem").filter({ hasText: "books@accountant.daybook.localhost" }).textContent()).toMatch(/Waiting for confirmation/);
+    await checkPage(page, "reports-recipient-pending");
+    // The new address gets one email, asking it to confirm, and nothing else until it does.
+    const asked = await newEmails(emailsBefore);
+    expect(asked.map((email) => purposeOf(email.raw))).toEqual(["confirm-recipient"]);
+    expect(asked[0]!.raw).toMatch(/^To: books@accountant\.daybook\.localhost$/m);
     await expect(page.getByLabel("Hold each day's entry for my approval before posting").count()).resolves.toBe(1);
   });
 

@@ -87,6 +87,9 @@ table.facts { width: auto; }
 .attention { border-left: 4px solid #a40000; padding-left: .75rem; }
 .stamp { color: #444; font-size: .9rem; }
 label.choice { font-weight: normal; }
+ul.recipients { list-style: none; padding-left: 0; }
+ul.recipients li { padding: .5rem 0; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
+ul.recipients button { max-width: 100%; overflow-wrap: anywhere; }
 @media (max-width: 40rem) {
   table.stack, table.stack tbody, table.stack tfoot, table.stack tr, table.stack caption { display: block; overflow-x: visible; }
   table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
