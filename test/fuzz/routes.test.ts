@@ -41,6 +41,7 @@ const appRoutes = (): Route[] => {
 const PUBLIC_ROUTES = new Set([
   "GET /style.css", "GET /", "GET /sign-in", "POST /sign-in", "GET /sign-in/confirm", "POST /sign-in/confirm",
   "GET /approve", "POST /approve", "GET /unsubscribe", "POST /unsubscribe", "GET /disconnect/quickbooks",
+  "POST /unsubscribe/frequency", "POST /unsubscribe/undo", "GET /recipients/confirm", "POST /recipients/confirm",
 ]);
 /** Fuzzed with their signatures in webhooks.test.ts. */
 const WEBHOOK_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover"]);
@@ -74,6 +75,14 @@ interface Documented {
 }
 const ownPartition = (change: Change) => change.key.startsWith(`MERCHANT#${fz.a.merchantId}|`);
 const ofA = (change: Change) => JSON.stringify(change.before ?? change.after).includes(fz.a.merchantId);
+const ownRecipients = (change: Change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key);
+/**
+ * A confirmation email asked for: the merchant's count of addresses asked today (RATE#confirm-recipient#…),
+ * the daily caps' counters (RATE#email-to#…, RATE#email-merchant#…) and, past a cap, the fuzzer's own
+ * count of emails held back (EMAILHELD#…).
+ */
+const confirmationSent = (change: Change) => (/^RATE#(confirm-recipient|email-to|email-merchant)#/.test(change.key) && change.kind !== "removed")
+  || (ownPartition(change) && /\|EMAILHELD#/.test(change.key));
 const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /sign-in": {
     what: "a valid address: the per-client and per-address rate-limit counters (RATE#sign-in-client#…, RATE#sign-in-address#…) and the link (SIGNIN#…)",
@@ -91,7 +100,9 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /locations": { what: "the fuzzer's own location and its due-index entries", allows: (change) => ownPartition(change) || (/^DUE#/.test(change.key) && ofA(change)) },
   "POST /locations/:locationId/mapping": { what: "the fuzzer's own location's mapping", allows: (change) => ownPartition(change) && /\|LOCATION#/.test(change.key) },
   "POST /locations/:locationId/mapping/create-accounts": { what: "the fuzzer's own location's mapping", allows: (change) => ownPartition(change) && /\|LOCATION#/.test(change.key) },
-  "POST /reports/recipients": { what: "the fuzzer's own recipients list", allows: (change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key) },
+  "POST /reports/recipients": { what: "the fuzzer's own recipients list, and the confirmation email's counters", allows: (change) => ownRecipients(change) || confirmationSent(change) },
+  "POST /reports/recipients/resend": { what: "the fuzzer's own recipients list, and the confirmation email's counters", allows: (change) => ownRecipients(change) || confirmationSent(change) },
+  "POST /reports/recipients/frequency": { what: "the fuzzer's own recipients list", allows: (change) => ownRecipients(change) },
   "POST /reports/recipients/remove": { what: "the fuzzer's own recipients list", allows: (change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key) },
   "POST /reports/review-mode": { what: "the fuzzer's own review-mode setting", allows: (change) => ownPartition(change) && /\|SETTINGS#REVIEW/.test(change.key) },
   "POST /backfill": { what: "a backfill of the fuzzer's own location (BACKFILL#…)", allows: (change) => ownPartition(change) && /\|BACKFILL#/.test(change.key) && change.kind === "added" },
