@@ -188,6 +188,12 @@ export async function buildDigest(
       return at > period.window.from.getTime() && at <= period.window.to.getTime();
     };
     const news = reports.filter((report) => inPeriod.has(report.businessDay) || inWindow(report));
+    // An earlier day first posted in the window (its re-check found sales it had missed): a line of its own.
+    const latePosted = [...new Set(news.filter((report) => report.status === "posted" && !inPeriod.has(report.businessDay)).map((report) => report.businessDay))].sort();
+    const lateRecords = await Promise.all(latePosted.map((day) => deps.store.getSyncRecord(merchant.merchantId, location.locationId, day)));
+    latePosted.forEach((day, index) => {
+      model.lines.push(lineOf(deps, location, day, lateRecords[index], reports.filter((report) => report.businessDay === day)));
+    });
     addExceptions(deps, model, merchant.merchantId, location, days, recordOf, news);
     addUnmapped(deps, model, location, news);
   }

@@ -165,6 +165,24 @@ describe("the morning digest", () => {
     expect(await tickAt("2025-06-15T14:35:00.000Z")).toEqual([]);
   });
 
+  it("shows an earlier day first posted overnight, when its re-check found the sales the first sync had not, as a line of its own", async () => {
+    await night("2025-06-13", { main: summaryOf({}) });
+    expect((await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-13"))?.state).toBe("no-sales");
+    await tickAt("2025-06-14T14:05:00.000Z");
+    world.pos.setDay(LOCATION_ID, "2025-06-13", aDay());
+    world.clock.at = new Date("2025-06-15T09:00:00.000Z");
+    await processJob(world.worker, { merchantId: MERCHANT_ID, locationId: LOCATION_ID, businessDay: "2025-06-13", kind: "recheck" }, { number: 1, max: 3 });
+    const late = await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-13");
+    expect(late?.state).toBe("posted");
+    await night("2025-06-14");
+    const sent = await tickAt("2025-06-15T14:05:00.000Z");
+    expect(toOf(sent)).toEqual([DAILY, OWNER].sort());
+    const text = flat(sent.find((email) => email.to.includes(DAILY))?.text ?? "");
+    expect(text).toContain("Main Street, Fri 13 Jun Status: Posted");
+    expect(text).toContain(late!.posted[0]!.docNumber);
+    expect(text).toContain("Main Street, Sat 14 Jun Status: Posted");
+  });
+
   it("says an adjustment posted overnight, line by line before and after, under the morning's day", async () => {
     await world.services.storage.store.putLocation({ ...world.location, accountLabels: { 45: { name: "Food sales", number: "4045" }, 12: { name: "Cash on hand" } } });
     await night("2025-06-13");
