@@ -30,6 +30,8 @@ let dataDir: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** A business day as the pages show it: "Saturday 7 March 2026". */
+const DAY_IN_WORDS = /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d{1,2} [A-Z][a-z]+ \d{4}$/;
 /** The day "Sync yesterday" synced, read off the progress page. */
 let yesterday = "";
 const consoleErrors: string[] = [];
@@ -174,8 +176,10 @@ describe("the first-time flow in Chromium", () => {
 
     await page.getByRole("link", { name: /history/i }).last().click();
     await checkPage(page, "history");
-    const dayLink = page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).first();
-    yesterday = (await dayLink.textContent()) ?? "";
+    // Days in words, with the weekday; the link names the day itself.
+    const dayLink = page.getByRole("link", { name: DAY_IN_WORDS }).first();
+    yesterday = /\/(\d{4}-\d{2}-\d{2})$/.exec((await dayLink.getAttribute("href")) ?? "")?.[1] ?? "";
+    expect(await dayLink.textContent()).toBe(formatDay(yesterday));
     expect(page.getByRole("img", { name: /^Daily net sales and fees/ })).toBeDefined();
     await expect(page.getByRole("img", { name: /^Daily net sales and fees/ }).count()).resolves.toBeGreaterThan(0);
 
@@ -227,7 +231,7 @@ describe("the first-time flow in Chromium", () => {
       expect(entries, day).toHaveLength(1);
     }
     await page.getByRole("link", { name: /history/i }).last().click();
-    await expect(page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).count()).resolves.toBe(8);
+    await expect(page.getByRole("link", { name: DAY_IN_WORDS }).count()).resolves.toBe(8);
     await checkPage(page, "history-8-days");
   });
 

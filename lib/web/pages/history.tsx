@@ -3,6 +3,7 @@
  * net sales and fees, under a chart per location (./history-chart.tsx).
  */
 import type { SyncRecord } from "../../model";
+import { formatDay } from "../../report/format";
 import { type ChartModel, HistoryChart } from "./history-chart";
 import { Layout, type Viewer } from "./layout";
 
@@ -93,7 +94,7 @@ export function HistoryPage(props: HistoryPageProps) {
               {props.rows.map((row) => (
                 <tr>
                   <td data-label="Location">{row.locationName}</td>
-                  <td data-label="Business day"><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{row.businessDay}</a></td>
+                  <td data-label="Business day"><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{formatDay(row.businessDay)}</a></td>
                   <td data-label="Status">{row.status}</td>
                   <td data-label="Net sales" class="num">{row.netSales ?? "no figures"}</td>
                   <td data-label="Fees" class="num">{row.fees ?? "no figures"}</td>
