@@ -112,6 +112,7 @@ describe("the morning digest", () => {
     expect(text).toContain("Review and approve: https://daybook.test/approve?token=");
   });
 
+  // A week of nights, two syncs each: more than the default 30 s on a busy machine.
   it("sends the weekly recipient nothing on other mornings, and on Monday one digest of the week's days", async () => {
     for (const day of ["2025-06-09", "2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13", "2025-06-14"]) {
       await night(day);
@@ -131,7 +132,7 @@ describe("the morning digest", () => {
     expect(text).toContain("You get Main Street Coffee's weekly digest from daybook at weekly@books.example, on Mondays.");
     // The daily recipients got Monday's daily digest, not the week.
     expect(monday.filter((email) => email.to.includes(DAILY)).map((email) => email.subject)).toEqual(["Main Street Coffee: Sunday 15 June 2025 – nothing needs attention"]);
-  });
+  }, 120_000);
 
   it("waits for a location that has not had its night, and at the deadline goes without it rather than not at all", async () => {
     await night("2025-06-13");
