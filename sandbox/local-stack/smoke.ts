@@ -68,7 +68,7 @@ export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => v
     if (ok) connected.add(provider);
   }
   if (connected.has("square") && connected.has("quickbooks")) {
-    await step("sync yesterday's Square sales to QuickBooks, and email the report", () => syncYesterday(stack, client));
+    await step("sync yesterday's Square sales to QuickBooks, and email its one summary", () => syncYesterday(stack, client));
   }
   return steps;
 }
@@ -77,7 +77,7 @@ export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => v
  * Sets the demo location up (the mapping pages come later, so straight into the store), then presses
  * "Sync yesterday" on the backfill page: the local queue runs the day's job through the nightly
  * worker, the progress page says the backfill finished, the demo company holds one journal entry for
- * the day, and the report is in the outbox.
+ * the day, and the backfill's one summary email is in the outbox.
  */
 async function syncYesterday(stack: LocalStack, client: WebClient): Promise<void> {
   const merchant = await stack.deps.store.findMerchantByEmail(SMOKE_EMAIL);
@@ -113,13 +113,13 @@ async function syncYesterday(stack: LocalStack, client: WebClient): Promise<void
   if (record?.state !== "posted") throw new FlowError(`the day ${businessDay} ended "${record?.state ?? "not synced"}", not "posted"`);
   const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry.TxnDate === businessDay);
   if (entries.length !== 1) throw new FlowError(`QuickBooks holds ${String(entries.length)} entries for the day, not one`);
-  if ((await reportEmails(stack.outboxDir)) !== reportsBefore + 1) throw new FlowError("no report email reached the outbox");
+  if ((await reportEmails(stack.outboxDir)) !== reportsBefore + 1) throw new FlowError("the backfill's summary email did not reach the outbox, or more than one did");
 }
 
 async function reportEmails(outboxDir: string): Promise<number> {
   const files = (await readdir(outboxDir)).filter((file) => file.endsWith(".eml"));
   const purposes = await Promise.all(files.map(async (file) => /^X-Daybook-Purpose: (.*)$/m.exec(await readFile(join(outboxDir, file), "utf8"))?.[1]?.trim()));
-  return purposes.filter((purpose) => purpose === "report").length;
+  return purposes.filter((purpose) => purpose === "backfill-summary").length;
 }
 
 /**

@@ -77,7 +77,7 @@ describe("npm start -- --smoke", () => {
       "ok    connect Square through its consent page",
       "ok    connect QuickBooks through its consent page",
       "ok    connect Clover through its consent page",
-      "ok    sync yesterday's Square sales to QuickBooks, and email the report",
+      "ok    sync yesterday's Square sales to QuickBooks, and email its one summary",
     ]);
     expect(lines.at(-1)).toBe("smoke passed: 7 steps");
     expect(code).toBe(0);
