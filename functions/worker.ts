@@ -2,11 +2,14 @@
  * Lambda entry of the worker (SQS FIFO event source, ReportBatchItemFailures on): the runtime composed
  * by lib/wiring from the environment (secrets from SSM) once per container, and lib/worker's handler.
  * Logger and Metrics are Powertools'; a day that ends failed adds one to FailedDays, which an alarm
- * watches (lib/metrics-names.ts, shared with infra/stack.ts).
+ * watches (lib/metrics-names.ts, shared with infra/stack.ts). Every 6 hours its schedule sends it the
+ * refresh sweep's event instead (lib/connections/refresh-sweep.ts); a sweep with connections that
+ * could not be refreshed for a passing reason throws after the others are done, for the alarms.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";
+import { isRefreshSweepEvent, REFRESH_SWEEP_EVENT, sweepConnections } from "../lib/connections/refresh-sweep";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import { withSecretsFromSsm } from "../lib/secrets/ssm";
 import { createWorkerHandler, type LambdaContextLike, type SqsEvent } from "../lib/worker/handler";
@@ -24,14 +27,17 @@ const runtime = await composeWorker(loadConfig("worker", await withSecretsFromSs
     metrics.addMetric(METRIC_NAMES.emailsHeld, MetricUnit.Count, 1);
   },
 });
-const handle = createWorkerHandler({
-  ...runtime.handler,
-  log: (level, message, fields) => {
-    logger[level](message, fields ?? {});
-  },
-});
+const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => {
+  logger[level](message, fields ?? {});
+};
+const handle = createWorkerHandler({ ...runtime.handler, log });
 
-export const handler = async (event: SqsEvent, context: LambdaContextLike) => {
+export const handler = async (event: SqsEvent | typeof REFRESH_SWEEP_EVENT, context: LambdaContextLike) => {
+  if (isRefreshSweepEvent(event)) {
+    const result = await sweepConnections({ ...runtime.sweep, log });
+    if (result.failed > 0) throw new Error(`${result.failed} connections could not be refreshed; the next sweep tries again`);
+    return result;
+  }
   try {
     return await handle(event, context);
   } finally {

@@ -26,10 +26,11 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { REFRESH_SWEEP_EVENT } from "../lib/connections/refresh-sweep";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import type { ProviderName } from "../lib/model";
 import { DEFAULT_SECRET_PREFIX, parameterVariable, type SecretVariable, secretParameterName } from "../lib/secrets/ssm";
-import { TABLE } from "../lib/store/table";
+import { TABLE, TABLE_ACCESS } from "../lib/store/table";
 
 const PROJECT_ROOT = join(fileURLToPath(import.meta.url), "..", "..");
 
@@ -98,7 +99,8 @@ export class DaybookStack extends Stack {
       partitionKey: attribute(TABLE.partitionKey),
       sortKey: attribute(TABLE.sortKey),
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: TABLE.pointInTimeRecovery },
+      // Deleted items stay restorable this long: under the 30 days within which deletion is promised.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: TABLE.pointInTimeRecoveryDays },
       timeToLiveAttribute: TABLE.timeToLiveAttribute,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: tableKey,
@@ -199,6 +201,17 @@ export class DaybookStack extends Stack {
       target: new schedulerTargets.LambdaInvoke(schedulerFunction, { retryAttempts: 0, maxEventAge: Duration.minutes(10) }),
     });
 
+    // Every 6 hours the worker sweeps the connections: refresh tokens near their end are refreshed,
+    // those no location uses included, and refreshes a crash left half-done are mended well inside
+    // QuickBooks' 24 hours (lib/connections/refresh-sweep.ts). A missed run is not retried: the next finds the same.
+    new scheduler.Schedule(this, "RefreshSweepEvery6Hours", {
+      description: "daybook: refresh connections ahead of expiry and mend refreshes left half-done",
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+      target: new schedulerTargets.LambdaInvoke(worker, {
+        input: scheduler.ScheduleTargetInput.fromObject(REFRESH_SWEEP_EVENT), retryAttempts: 0, maxEventAge: Duration.hours(1),
+      }),
+    });
+
     worker.addEventSource(new SqsEventSource(this.queue, {
       // 10 is FIFO's maximum; 5 jobs of about a minute each fit the 5-minute timeout.
       batchSize: 5,
@@ -209,7 +222,9 @@ export class DaybookStack extends Stack {
 
     // --- Grants: each function only what its code calls -------------------------------------------
     const roleOf = (fn: lambda.Function) => fn.role as iam.Role;
-    for (const fn of [api, schedulerFunction, worker]) this.grantTableData(roleOf(fn), tableKey);
+    this.grantTableData(roleOf(api), tableKey, TABLE_ACCESS.api);
+    this.grantTableData(roleOf(schedulerFunction), tableKey, TABLE_ACCESS.scheduler);
+    this.grantTableData(roleOf(worker), tableKey, TABLE_ACCESS.worker);
     this.queue.grantSendMessages(api); // approve and backfill jobs asked for on the web
     this.queue.grantSendMessages(schedulerFunction);
     // Consuming is granted by the event source; the worker also changes a failed job's visibility (backoff).
@@ -308,15 +323,24 @@ export class DaybookStack extends Stack {
   }
 
   /**
-   * Item reads and writes on the table and its index, no Scan (the scheduler reads a sharded due-index
-   * instead), and the table key's use only through DynamoDB: the actions AWS's DynamoDB key policy
-   * example lists, under kms:ViaService, so the role cannot call KMS with the key directly.
+   * Item reads and writes on the table only in the partitions the function uses (dynamodb:LeadingKeys,
+   * lib/store/table.ts's TABLE_ACCESS), queries of only the indexes it uses, no Scan (the scheduler
+   * reads a sharded due-index instead, the sweep the connections index), and the table key's use only
+   * through DynamoDB: the actions AWS's DynamoDB key policy example lists, under kms:ViaService, so the
+   * role cannot call KMS with the key directly.
    */
-  private grantTableData(role: iam.Role, tableKey: kms.Key): void {
+  private grantTableData(role: iam.Role, tableKey: kms.Key, access: { partitions: readonly string[]; indexes: readonly string[] }): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: TABLE_DATA_ACTIONS.map((action) => `dynamodb:${action}`),
-      resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
+      resources: [this.table.tableArn],
+      conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": access.partitions.map((prefix) => `${prefix}*`) } },
     }));
+    if (access.indexes.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ["dynamodb:Query"],
+        resources: access.indexes.map((index) => `${this.table.tableArn}/index/${index}`),
+      }));
+    }
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
       resources: [tableKey.keyArn],
@@ -381,8 +405,6 @@ export class DaybookStack extends Stack {
       const policy = fn.role?.node.tryFindChild("DefaultPolicy");
       if (policy === undefined) continue;
       const findings = {
-        [`Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*`]:
-          "The table's indexes (GSI1 only), which the store queries; no other table is named.",
         "Action::kms:GenerateDataKey*": "DynamoDB's documented key actions on the table's own key, usable only through DynamoDB (kms:ViaService).",
         "Action::kms:ReEncrypt*": "DynamoDB's documented key actions on the table's own key, usable only through DynamoDB (kms:ViaService).",
       };
@@ -390,12 +412,14 @@ export class DaybookStack extends Stack {
         Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
       }
     }
-    const scheduleRole = this.node.children.find((child) => child.node.id.startsWith("SchedulerRoleForTarget"));
-    if (scheduleRole !== undefined) {
-      Validations.of(scheduleRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.functions.scheduler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-        reason: "EventBridge Scheduler's role may invoke the scheduler function and its versions, nothing else.",
-      });
+    // EventBridge Scheduler's roles (one per target function): the scheduler's tick, the worker's refresh sweep.
+    for (const scheduleRole of this.node.children.filter((child) => child.node.id.startsWith("SchedulerRoleForTarget"))) {
+      for (const fn of [this.functions.scheduler, this.functions.worker]) {
+        Validations.of(scheduleRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+          reason: "EventBridge Scheduler's role may invoke its one target function (the scheduler's tick, or the worker's refresh sweep) and its versions, nothing else.",
+        });
+      }
     }
     Validations.of(this.alarmTopic).acknowledge({
       id: "AwsSolutions-SNS2",

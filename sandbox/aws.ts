@@ -40,7 +40,7 @@ export async function createTestTable(client: DynamoDBClient): Promise<string> {
   }));
   await client.send(new UpdateContinuousBackupsCommand({
     TableName: tableName,
-    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: TABLE.pointInTimeRecovery },
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: TABLE.pointInTimeRecoveryDays },
   }));
   return tableName;
 }

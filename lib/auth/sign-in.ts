@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { EmailSender } from "../email/email";
 import type { Merchant } from "../model";
 import { ConflictError, type Store } from "../store/store";
+import { clientNetwork } from "./client-network";
 import { newSecret, SECRET_PATTERN, sha256Hex } from "./secrets";
 import type { AuthStore } from "./types";
 
@@ -31,6 +32,31 @@ export function normaliseEmail(address: string): string {
   return address.trim().toLowerCase();
 }
 
+/** Providers that ignore dots in the local part (Gmail's two domains, which are one mailbox). */
+const DOTLESS_DOMAINS: Readonly<Record<string, string>> = { "gmail.com": "gmail.com", "googlemail.com": "gmail.com" };
+
+/**
+ * The mailbox an address delivers to, for rate limits only (the account is the address as typed):
+ * "+tag" removed (plus-addressing, which Gmail, Outlook, iCloud, Fastmail and most others deliver to
+ * the same mailbox), and for Gmail the dots too, which it ignores. Other providers' dots are kept:
+ * for them "a.b" and "ab" can be different people.
+ */
+export function mailboxOf(address: string): string {
+  const email = normaliseEmail(address);
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return email;
+  let local = email.slice(0, at);
+  let domain = email.slice(at + 1);
+  const plus = local.indexOf("+");
+  if (plus > 0) local = local.slice(0, plus);
+  const dotless = DOTLESS_DOMAINS[domain];
+  if (dotless !== undefined) {
+    local = local.replaceAll(".", "");
+    domain = dotless;
+  }
+  return `${local}@${domain}`;
+}
+
 export type SignInRequestOutcome = "sent" | "rate-limited";
 
 /**
@@ -44,10 +70,11 @@ export async function requestSignInLink(
   const email = normaliseEmail(request.address);
   const now = deps.now();
   const { perAddress, perClient } = SIGN_IN_RATE_LIMITS;
-  // Bucket names hold hashes: the table never learns an address from a counter.
-  const clientBucket = `sign-in-client#${sha256Hex(request.clientIp ?? "unknown")}`;
+  // Bucket names hold hashes: the table never learns an address from a counter. Per client means per
+  // network an address holder controls (an IPv6 /64), per address per mailbox (plus tags removed).
+  const clientBucket = `sign-in-client#${sha256Hex(request.clientIp === undefined ? "unknown" : clientNetwork(request.clientIp))}`;
   if (!(await deps.auth.takeRateLimit(clientBucket, perClient.limit, perClient.windowSeconds, now))) return "rate-limited";
-  const addressBucket = `sign-in-address#${sha256Hex(email)}`;
+  const addressBucket = `sign-in-address#${sha256Hex(mailboxOf(email))}`;
   if (!(await deps.auth.takeRateLimit(addressBucket, perAddress.limit, perAddress.windowSeconds, now))) return "rate-limited";
 
   const token = newSecret();
@@ -82,6 +109,12 @@ function signInEmail(to: string, link: string) {
 
 function escapeAttribute(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The address a link would sign in, if it is one daybook sent and it still works; nothing is used up. */
+export async function signInLinkAddress(deps: Pick<SignInDeps, "auth" | "now">, token: string): Promise<string | undefined> {
+  if (!SECRET_PATTERN.test(token)) return undefined;
+  return (await deps.auth.getSignInLink(sha256Hex(token), deps.now()))?.email;
 }
 
 export interface SignedIn {

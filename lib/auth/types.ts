@@ -55,6 +55,8 @@ export interface AuthStore {
    * Atomic (a conditional delete): of two concurrent uses, exactly one gets the link.
    */
   consumeSignInLink(tokenHash: string, now: Date): Promise<SignInLink | undefined>;
+  /** The link, without using it, if it exists and has not expired at `now` (what the confirm page names). */
+  getSignInLink(tokenHash: string, now: Date): Promise<SignInLink | undefined>;
 
   putSession(session: Session): Promise<void>;
   /** The session if it exists and neither timeout has passed at `now`. */
@@ -71,6 +73,8 @@ export interface AuthStore {
   putOAuthState(state: OAuthState): Promise<void>;
   /** Deletes and returns the state if it exists and has not expired at `now` (single use, atomic). */
   consumeOAuthState(stateHash: string, now: Date): Promise<OAuthState | undefined>;
+  /** Deletes every OAuth state of the merchant (account deletion); returns how many went. */
+  deleteOAuthStates(merchantId: string): Promise<number>;
 
   /**
    * Counts one more event under `bucket` (e.g. "sign-in-email#<hash>") in the fixed window that

@@ -1,9 +1,15 @@
 /**
  * Ends a connection the one way every path does it (the merchant's disconnect, a provider's
- * disconnect webhook, account deletion): the tokens are opened in memory, the stored ones destroyed at
- * once (setConnectionStatus removes the ciphertext and bumps the token version, so a refresh in flight
- * cannot write them back), and then, when asked, the authorization is revoked at the provider with the
- * tokens in hand. A revoke that fails is reported back; it never keeps the tokens stored.
+ * disconnect webhook, a reconnect replacing it, account deletion): the tokens are opened in memory,
+ * the connection's record is removed at once, tokens and all (a refresh in flight writes
+ * conditionally on the record and so cannot bring it back), and then, when asked, the authorization
+ * is revoked at the provider with the tokens in hand.
+ *
+ * The outcome says truthfully what happened at the provider: "revoked" only when the provider was
+ * asked and accepted; "not-revocable" for a provider that gives daybook no way to revoke (Clover: the
+ * merchant must uninstall daybook in Clover); "failed" when the provider could not be told. A revoke
+ * that fails never keeps the tokens: they are gone from daybook either way, and never used or
+ * refreshed again.
  */
 import type { OAuthProvider } from "../oauth/provider";
 import { openTokens, type StoredTokens } from "../oauth/tokens";
@@ -20,17 +26,24 @@ export interface EndConnectionDeps {
 export interface EndConnectionOptions {
   /** Revoke at the provider too: yes for the merchant's disconnect and account deletion; no when the provider told us. */
   revokeAtProvider: boolean;
-  status: "revoked" | "needs-reconnect";
-  /** Why, for the merchant (never a token or an address). */
-  reason?: string;
 }
 
 export type RevokeOutcome =
   | { outcome: "revoked" }
+  /** The provider has no way for daybook to revoke (Clover): only the merchant can, by uninstalling daybook there. */
+  | { outcome: "not-revocable" }
   /** Not asked, or nothing to revoke with (the connection had no tokens left). */
   | { outcome: "skipped" }
   /** The tokens are gone from daybook all the same; `message` says why the provider was not told. */
   | { outcome: "failed"; message: string };
+
+/** A connection that was ended, and what became of daybook's access at its provider: what the pages say. */
+export interface EndedConnection {
+  provider: ProviderName;
+  outcome: RevokeOutcome["outcome"];
+  /** Clover's region, for the link to its App Market. */
+  region?: string;
+}
 
 export interface EndConnectionResult {
   /** False when the connection no longer existed. */
@@ -47,10 +60,12 @@ export async function endConnection(
   // The stored version, not the caller's copy: a refresh may have replaced the tokens since.
   const latest = await store.getConnection(connection.merchantId, connection.connectionId);
   if (!latest) return { ended: false, revoke: { outcome: "skipped" } };
+  const provider = providers[latest.provider];
+  const revocable = provider?.revoke !== undefined;
 
   let tokens: StoredTokens | undefined;
   let openFailure: string | undefined;
-  if (options.revokeAtProvider && latest.status === "active" && latest.tokenCiphertext !== "") {
+  if (options.revokeAtProvider && revocable && latest.status === "active" && latest.tokenCiphertext !== "") {
     try {
       tokens = await openTokens(vault, latest);
     } catch (error) {
@@ -58,13 +73,13 @@ export async function endConnection(
     }
   }
 
-  await store.setConnectionStatus(latest.merchantId, latest.connectionId, options.status, options.reason);
+  await store.removeConnection(latest.merchantId, latest.connectionId);
 
   if (!options.revokeAtProvider) return { ended: true, revoke: { outcome: "skipped" } };
+  if (!provider) return { ended: true, revoke: { outcome: "failed", message: `no ${latest.provider} OAuth client is configured to revoke with` } };
+  if (!provider.revoke) return { ended: true, revoke: { outcome: "not-revocable" } };
   if (openFailure) return { ended: true, revoke: { outcome: "failed", message: openFailure } };
   if (!tokens) return { ended: true, revoke: { outcome: "skipped" } };
-  const provider = providers[latest.provider];
-  if (!provider) return { ended: true, revoke: { outcome: "failed", message: `no ${latest.provider} OAuth client is configured to revoke with` } };
   try {
     await provider.revoke(tokens, latest.externalId);
     return { ended: true, revoke: { outcome: "revoked" } };

@@ -163,6 +163,17 @@ export function parseIsoDate(date: string): { year: number; month: number; day: 
   throw new BusinessDayError(`"${date}" is not a calendar date in the form YYYY-MM-DD`);
 }
 
+/** True for a real calendar date in the form YYYY-MM-DD (not 2026-13-45, not 2025-02-29). */
+export function isCalendarDate(date: string): boolean {
+  try {
+    parseIsoDate(date);
+    return true;
+  } catch (error) {
+    if (error instanceof BusinessDayError) return false;
+    throw error;
+  }
+}
+
 /** "04:30" → 270. Day starts are whole quarter hours. */
 export function parseDayStart(dayStart: string): number {
   const match = DAY_START.exec(dayStart);

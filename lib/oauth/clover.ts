@@ -12,13 +12,14 @@
  *   the refresh body plus the client secret, since the endpoint is for high-trust apps only.
  * - expirations come as Unix seconds.
  *
- * The merchant's region decides both hosts. Clover has no revoke endpoint (§1.7): ending a connection
- * deletes daybook's tokens, and uninstalling the app is the merchant's action in Clover, which daybook
- * hears about through the app-uninstall webhook.
+ * The merchant's region decides both hosts. Clover has no revoke endpoint (§1.7), so this provider has
+ * no revoke: ending a connection deletes daybook's tokens (the refresh token with them, so daybook never
+ * refreshes again), but the access token works until the merchant uninstalls daybook in Clover
+ * (cloverAppManagementUrl), which daybook hears about through the app-uninstall webhook.
  */
 import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/client";
 import { z } from "../validation";
-import { type Authorization, type AuthorizeRequest, type CallbackQuery, OAuthError, type OAuthProvider } from "./provider";
+import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
 /** Where each region's merchants consent (clover.md §1.2); the API hosts are lib/pos/clover's. */
@@ -52,6 +53,16 @@ const tokenResponse = z.object({
 });
 
 const isRegion = (region: string): region is CloverRegion => Object.hasOwn(CLOVER_API_HOSTS, region);
+
+/**
+ * Where a merchant uninstalls daybook: daybook's page in their region's Clover App Market, which
+ * offers Uninstall for an installed app (also reached in the Clover dashboard: More Tools, Installed
+ * Apps). The only way to end daybook's Clover access for good.
+ */
+export function cloverAppManagementUrl(region: string | undefined, appId: string): string {
+  const host = region !== undefined && isRegion(region) ? CLOVER_AUTHORIZE_HOSTS[region] : CLOVER_AUTHORIZE_HOSTS.us;
+  return `${host}/appmarket/apps/${encodeURIComponent(appId)}`;
+}
 
 type Action = "connect" | "refresh" | "recover";
 
@@ -136,8 +147,11 @@ export function createCloverProvider(options: CloverOAuthOptions): OAuthProvider
       if (query["client_id"] !== undefined && query["client_id"] !== options.clientId) {
         throw new OAuthError("The Clover callback is for another app; connect Clover again.", "needs-reconnect");
       }
+      if (!/^[A-Za-z0-9]{1,64}$/.test(merchantId)) throw new OAuthError("The Clover callback names a merchant id Clover does not make; connect Clover again.", "needs-reconnect");
       const chosen = regionOf(region);
       const tokens = await post("connect", chosen, "/oauth/v2/token", { client_id: options.clientId, client_secret: options.clientSecret, code });
+      // The callback's merchant_id is only what the browser brought back: Clover says whose the token is.
+      await confirmAccount("Clover", `${apiHost(chosen)}/v3/merchants/${merchantId}`, tokens.accessToken, (body) => (body as { id?: unknown } | null)?.id === merchantId);
       return { tokens, externalId: merchantId, region: chosen };
     },
 
@@ -152,11 +166,6 @@ export function createCloverProvider(options: CloverOAuthOptions): OAuthProvider
         client_secret: options.clientSecret,
         refresh_token: previousRefreshToken,
       });
-    },
-
-    revoke() {
-      // No revoke endpoint at Clover (clover.md §1.7): the caller deletes the tokens; uninstalling is the merchant's.
-      return Promise.resolve();
     },
 
     refreshDue(tokens: StoredTokens, at: Date): boolean {

@@ -33,6 +33,42 @@ export class OAuthError extends Error {
   }
 }
 
+/**
+ * The provider's tokens are not for the account the callback named (a callback's merchant_id or
+ * realmId is only what the browser brought back): nothing may be stored.
+ */
+export class AccountMismatchError extends OAuthError {
+  override name = "AccountMismatchError";
+  constructor(message: string) {
+    super(message, "needs-reconnect");
+  }
+}
+
+/**
+ * Asks the provider, with the new access token, about the account the callback named: true when it
+ * answers for it, an AccountMismatchError when it refuses the token for it (401, 403) or knows no such
+ * account (404), a retryable OAuthError when it did not answer.
+ */
+export async function confirmAccount(provider: string, url: string, accessToken: string, answersFor: (body: unknown) => boolean): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" }, signal: AbortSignal.timeout(15_000) });
+  } catch (error) {
+    throw new OAuthError(`${provider} did not answer when daybook checked the account it connected; try again later.`, "retryable", { cause: error });
+  }
+  const text = await response.text().catch(() => "");
+  const mismatch = new AccountMismatchError(`${provider}'s authorization is not for the account the callback named; connect ${provider} again.`);
+  if (response.status === 401 || response.status === 403 || response.status === 404) throw mismatch;
+  if (!response.ok) throw new OAuthError(`${provider} failed when daybook checked the account it connected (HTTP ${response.status}); try again later.`, "retryable");
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new OAuthError(`${provider} answered daybook's check of the account with something other than JSON; try again later.`, "retryable");
+  }
+  if (!answersFor(body)) throw mismatch;
+}
+
 export interface OAuthProvider {
   readonly name: ProviderName;
   /** Where to send the browser to ask for consent. */
@@ -43,8 +79,11 @@ export interface OAuthProvider {
   refresh(tokens: StoredTokens, region?: string): Promise<StoredTokens>;
   /** Clover's recovery with the refresh token that preceded the current one; absent where the provider has none. */
   recover?(previousRefreshToken: string, region?: string): Promise<StoredTokens>;
-  /** Revokes the authorization at the provider; a provider without a revoke endpoint (Clover) resolves. */
-  revoke(tokens: StoredTokens, externalId: string): Promise<void>;
+  /**
+   * Revokes the authorization at the provider. Absent where the provider gives daybook no way to
+   * revoke (Clover: only the merchant can, by uninstalling daybook in Clover).
+   */
+  revoke?(tokens: StoredTokens, externalId: string): Promise<void>;
   /** When the token keeper should refresh before use: true if `tokens` are due at `now`. */
   refreshDue(tokens: StoredTokens, now: Date): boolean;
 }

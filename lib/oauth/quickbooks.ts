@@ -6,7 +6,8 @@
  */
 import { createQuickBooksOAuth, type QuickBooksEndpoints, type QuickBooksEnvironment, type QuickBooksOAuth, type QuickBooksTokens } from "../quickbooks/oauth";
 import { QuickBooksError } from "../quickbooks/types";
-import { type Authorization, type AuthorizeRequest, type CallbackQuery, OAuthError, type OAuthProvider } from "./provider";
+import { MINOR_VERSION } from "../quickbooks/client";
+import { AccountMismatchError, type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
 export interface QuickBooksProviderOptions {
@@ -59,12 +60,24 @@ export function createQuickBooksProvider(options: QuickBooksProviderOptions): OA
       if (!query["code"] || !realmId) throw new OAuthError("The QuickBooks callback has no code or company (realmId); connect QuickBooks again.", "needs-reconnect");
       const params = new URLSearchParams();
       for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value);
+      if (!/^\d{1,32}$/.test(realmId)) throw new OAuthError("The QuickBooks callback names a company id (realmId) QuickBooks does not make; connect QuickBooks again.", "needs-reconnect");
+      let connection;
       try {
-        const connection = await oauth.exchangeCode(`${options.redirectUri}?${params.toString()}`);
-        return { tokens: stored(connection), externalId: connection.realmId };
+        connection = await oauth.exchangeCode(`${options.redirectUri}?${params.toString()}`);
       } catch (error) {
         throw asOAuthError(error);
       }
+      // The callback's realmId is only what the browser brought back: a token opens one company, and
+      // QuickBooks refuses it (401) for any other. (CompanyInfo's own Id is "1", not the realm.)
+      const companyInfo = `${oauth.endpoints.apiBase.replace(/\/+$/, "")}/v3/company/${realmId}/companyinfo/${realmId}?minorversion=${MINOR_VERSION}`;
+      try {
+        await confirmAccount("QuickBooks", companyInfo, connection.accessToken, (body) => typeof (body as { CompanyInfo?: unknown } | null)?.CompanyInfo === "object");
+      } catch (error) {
+        // Tokens daybook will not keep are given back; they opened some other company, or none.
+        if (error instanceof AccountMismatchError) await oauth.revoke(connection.refreshToken).catch(() => undefined);
+        throw error;
+      }
+      return { tokens: stored(connection), externalId: realmId };
     },
 
     async refresh(tokens: StoredTokens): Promise<StoredTokens> {

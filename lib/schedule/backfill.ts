@@ -15,8 +15,8 @@ import type { AuthStore } from "../auth/types";
 import { bucketHash } from "../email/caps";
 import type { LocationConfig } from "../model";
 import type { Store } from "../store/store";
-import { firstDayDueAfter } from "./due-days";
-import { DEFAULT_SETTLE_MINUTES, type DueIndex } from "./due-index";
+import { DEFAULT_SETTLE_MINUTES, firstDayDueAfter } from "./due-days";
+import type { DueIndex } from "./due-index";
 import { enqueueJobs, type QueueDeps } from "./enqueue";
 import { messageGroupOf, type SyncJob } from "./job";
 

@@ -18,6 +18,12 @@ export interface DueSchedule {
   settleMinutes: number;
 }
 
+/**
+ * Two hours after a day's end: the settle delay, for the scheduler (when a day falls due) and the
+ * sync engine (which refuses a day before then, whoever asks).
+ */
+export const DEFAULT_SETTLE_MINUTES = 120;
+
 export const RECHECK_DAYS = 3;
 /** A scheduler outage longer than this is a backfill's job, not the nightly catch-up's. */
 export const MAX_CATCH_UP_DAYS = 7;
@@ -37,6 +43,11 @@ export interface DueWork {
 export function dueAt(businessDay: string, schedule: DueSchedule): Date {
   const { endMs } = businessDayWindow(businessDay, schedule.timeZone, schedule.dayStart);
   return new Date(endMs + schedule.settleMinutes * 60_000);
+}
+
+/** When the day has ended and settled, with the default settle delay: no sync reads it before then. */
+export function settledAt(businessDay: string, timeZone: string, dayStart: string): Date {
+  return dueAt(businessDay, { timeZone, dayStart, settleMinutes: DEFAULT_SETTLE_MINUTES });
 }
 
 /** The first business day whose due instant is after `instant`. */

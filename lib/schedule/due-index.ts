@@ -11,13 +11,11 @@ import { createHash } from "node:crypto";
 import type { LocationConfig } from "../model";
 import { StoreError } from "../store/errors";
 import type { Store } from "../store/store";
-import { dueAt, type DueSchedule, firstDayDueAfter } from "./due-days";
+import { DEFAULT_SETTLE_MINUTES, dueAt, type DueSchedule, firstDayDueAfter } from "./due-days";
 import { messageGroupOf } from "./job";
 
 /** How many partitions the index is spread over. Changing it strands entries in shards no longer read: re-register then. */
 export const DUE_INDEX_SHARDS = 16;
-/** Two hours after a day's end, unless the merchant says otherwise (due-days.ts). */
-export const DEFAULT_SETTLE_MINUTES = 120;
 
 export interface DueEntry extends DueSchedule {
   merchantId: string;
@@ -46,6 +44,11 @@ export interface DueIndex {
   advance(entry: DueEntry, nextDueAt: Date): Promise<DueEntry>;
   /** Takes the entry out of the index (ConflictError if it changed meanwhile). */
   remove(entry: DueEntry): Promise<void>;
+  /**
+   * Takes every entry of the merchant's locations out of the index (account deletion), even while a
+   * tick moves one on; returns how many locations were scheduled.
+   */
+  removeMerchant(merchantId: string): Promise<number>;
 }
 
 export interface LocationToSchedule extends Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart"> {

@@ -122,6 +122,13 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
       return item && fromItem(signInLinkSchema, recordOf(item), "the used sign-in link");
     },
 
+    async getSignInLink(tokenHash, now) {
+      const key = keys.signInLink(tokenHash);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (Item === undefined || !(String(Item.expiresAtIso) > now.toISOString())) return undefined;
+      return fromItem(signInLinkSchema, recordOf(Item), `the stored sign-in link ${describeItem(Item)}`);
+    },
+
     async putSession(session) {
       const key = keys.session(session.sessionHash);
       const item = toItem(sessionSchema, session, key, "the session", {
@@ -172,12 +179,30 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
     },
 
     async putOAuthState(state) {
-      await putNew(expiringItem(oauthStateSchema, state, keys.oauthState(state.stateHash), "the OAuth state"), "OAuth state");
+      const item = { ...expiringItem(oauthStateSchema, state, keys.oauthState(state.stateHash), "the OAuth state"), ...indexKeys.oauthState(state.merchantId, state.stateHash) };
+      await putNew(item, "OAuth state");
     },
 
     async consumeOAuthState(stateHash, now) {
       const item = await consume(keys.oauthState(stateHash), now);
       return item && fromItem(oauthStateSchema, recordOf(item), "the used OAuth state");
+    },
+
+    async deleteOAuthStates(merchantId) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: "GSI1PK = :states",
+        ExpressionAttributeValues: { ":states": indexKeys.merchantOAuthStates(merchantId) },
+      });
+      const deleted = await Promise.all(items.map((item) => unlessConditionFails(() => client.send(new DeleteCommand({
+        TableName: tableName,
+        Key: { PK: String(item.PK), SK: String(item.SK) },
+        ConditionExpression: "#merchantId = :merchantId",
+        ExpressionAttributeNames: names("merchantId"),
+        ExpressionAttributeValues: { ":merchantId": merchantId },
+      })))));
+      return deleted.filter((result) => result !== undefined).length;
     },
 
     async takeRateLimit(bucket, limit, windowSeconds, now) {

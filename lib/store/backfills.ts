@@ -1,12 +1,14 @@
 /**
  * The BackfillStore (lib/schedule/backfill.ts) on the table: `MERCHANT#<id> / BACKFILL#<backfillId>`.
  * The item remembers the days it counted (`recordedDays`), so a job that runs twice counts its day once.
+ * Kept 30 days (retention.ts).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BackfillRecord, BackfillStore } from "../schedule/backfill";
 import { z } from "../validation";
 import { conflictOnCondition, describeItem, fromItem, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
+import { BACKFILL_DAYS, daysAfter } from "./retention";
 import { describing } from "./schemas";
 
 export interface DynamoBackfillStoreOptions {
@@ -42,7 +44,7 @@ export function createDynamoBackfillStore({ client, tableName }: DynamoBackfillS
       const key = keyOf(progress.merchantId, progress.backfillId);
       await conflictOnCondition(`backfill ${progress.backfillId} of merchant ${progress.merchantId} already exists`, () => client.send(new PutCommand({
         TableName: tableName,
-        Item: toItem(progressSchema, progress, key, "the backfill"),
+        Item: toItem(progressSchema, progress, key, "the backfill", { expiresAt: daysAfter(progress.createdAt, BACKFILL_DAYS) }),
         ConditionExpression: "attribute_not_exists(PK)",
       })));
     },

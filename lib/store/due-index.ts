@@ -38,10 +38,12 @@ function entryKey(entry: Pick<DueEntry, "shard" | "nextDueAt" | "merchantId" | "
   return { PK: duePartition(entry.shard), SK: `${entry.nextDueAt}#${entry.merchantId}#${entry.locationId}` };
 }
 
+const POINTER_PREFIX = "DUEPTR#";
+
 function pointerKey(merchantId: string, locationId: string): { PK: string; SK: string } {
   // keys.location checks both ids are key segments (non-empty, no "#").
   const location = keys.location(merchantId, locationId);
-  return { PK: location.PK, SK: `DUEPTR#${locationId}` };
+  return { PK: location.PK, SK: `${POINTER_PREFIX}${locationId}` };
 }
 
 function toEntryItem(entry: DueEntry): Item {
@@ -133,6 +135,39 @@ export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOption
         throw transactionConflict(error, `the due-index entry of location ${entry.locationId} was already moved or removed`) ?? error;
       }
       return next;
+    },
+
+    async removeMerchant(merchantId) {
+      const pointers = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.merchantPartition(merchantId), ":prefix": POINTER_PREFIX },
+        ConsistentRead: true,
+      });
+      for (const item of pointers) {
+        const key = { PK: String(item.PK), SK: String(item.SK) };
+        let pointer: z.infer<typeof pointerSchema> | undefined = fromItem(pointerSchema, item, `the due-index pointer ${describeItem(item)}`);
+        // The pointer goes first, on the condition that it still names the entry: a tick moving the
+        // entry meanwhile needs the pointer (its condition), so it either wins first (and this reads
+        // the pointer again) or finds it gone and writes nothing.
+        for (let attempt = 1; pointer !== undefined; attempt++) {
+          try {
+            await client.send(new TransactWriteCommand({
+              TransactItems: [
+                { Delete: { TableName: tableName, Key: key, ConditionExpression: "dueSK = :current", ExpressionAttributeValues: { ":current": pointer.dueSK } } },
+                { Delete: { TableName: tableName, Key: { PK: duePartition(pointer.shard), SK: pointer.dueSK } } },
+              ],
+            }));
+            break;
+          } catch (error) {
+            const conflict = transactionConflict(error, `the due-index entry behind ${key.SK} kept moving while the account was deleted`);
+            if (conflict === undefined || attempt >= 5) throw conflict ?? error;
+            const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+            pointer = Item === undefined ? undefined : fromItem(pointerSchema, Item, `the due-index pointer ${describeItem(Item)}`);
+          }
+        }
+      }
+      return pointers.length;
     },
 
     async remove(entry) {

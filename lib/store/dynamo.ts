@@ -2,7 +2,7 @@
  * The Store on DynamoDB (AWS SDK v3 document client), one table laid out as table.ts and keys.ts
  * say. Every state change that can race is a conditional write; a lost condition is a ConflictError.
  * Reads of the table are strongly consistent, so a version read is the version a conditional write
- * will meet; reads of the index (GSI1) cannot be, and are used only to find, never to decide.
+ * will meet; reads of the indexes (GSI1, GSI2) cannot be, and are used only to find, never to decide.
  */
 import {
   DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
@@ -15,8 +15,9 @@ import {
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
+import { businessDayExpiresAt } from "./retention";
 import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
-import { GSI1 } from "./table";
+import { GSI1, GSI2 } from "./table";
 import type { Connection, ConnectionStatus, Merchant } from "../model";
 import { ConflictError, type Store } from "./store";
 
@@ -132,8 +133,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
 
     async listConnections(merchantId) {
       const items = await queryKind(merchantId, KIND_PREFIX.connection);
-      return items.map((item) => toConnection(fromItem(storedConnectionSchema, item, `the stored connection ${describeItem(item)}`)))
-        .sort(oldestFirst);
+      return connectionsOf(items).sort(oldestFirst);
     },
 
     async findConnectionsByExternalId(provider, externalId) {
@@ -144,7 +144,18 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         ExpressionAttributeValues: { ":account": indexKeys.providerAccount(provider, externalId) },
         Limit: pageSize,
       });
-      return items.map((item) => toConnection(fromItem(storedConnectionSchema, item, `the stored connection ${describeItem(item)}`)));
+      return connectionsOf(items);
+    },
+
+    async listConnectionsInShard(shard) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        IndexName: GSI2.name,
+        KeyConditionExpression: "GSI2PK = :shard",
+        ExpressionAttributeValues: { ":shard": indexKeys.connectionShard(shard) },
+        Limit: pageSize,
+      });
+      return connectionsOf(items);
     },
 
     async acquireRefreshLease(merchantId, connectionId, expectedVersion, until, at) {
@@ -198,7 +209,10 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
 
     async putConnection(connection) {
       const key = keys.connection(connection.merchantId, connection.connectionId);
-      const index = indexKeys.connection(connection.provider, connection.externalId, connection.merchantId, connection.connectionId);
+      const index = {
+        ...indexKeys.connection(connection.provider, connection.externalId, connection.merchantId, connection.connectionId),
+        ...indexKeys.connectionInShard(connection.merchantId, connection.connectionId),
+      };
       const item = toItem(storedConnectionSchema, { ...connection, tokenVersion: 1 }, key, "the connection", index);
       await put(item, {
         expression: "attribute_not_exists(PK)",
@@ -216,13 +230,15 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       assertVersion(expectedVersion, 1);
       if (tokenCiphertext === "") throw new StoreError("the new tokenCiphertext is empty");
       const key = keys.connection(merchantId, connectionId);
+      const sweepIndex = indexKeys.connectionInShard(merchantId, connectionId);
       const { Attributes } = await conflictOnCondition(
         `connection ${connectionId} of merchant ${merchantId} is no longer active at token version ${expectedVersion}`,
         () => client.send(new UpdateCommand({
           TableName: tableName,
           Key: key,
-          // The new tokens end the refresh that held the lease.
-          UpdateExpression: "SET #tokenCiphertext = :ciphertext, #tokenVersion = :next, #updatedAt = :now REMOVE #refreshLeaseUntil",
+          // The new tokens end the refresh that held the lease. The sweep's index keys are set again, for a
+          // connection written before GSI2 existed.
+          UpdateExpression: "SET #tokenCiphertext = :ciphertext, #tokenVersion = :next, #updatedAt = :now, GSI2PK = :shard, GSI2SK = :inShard REMOVE #refreshLeaseUntil",
           // A connection that is not active has no tokens to refresh; reconnecting makes a new one.
           ConditionExpression: "#tokenVersion = :expected AND #status = :active",
           ExpressionAttributeNames: names("tokenCiphertext", "tokenVersion", "updatedAt", "refreshLeaseUntil", "status"),
@@ -232,6 +248,8 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
             ":now": now().toISOString(),
             ":expected": expectedVersion,
             ":active": "active",
+            ":shard": sweepIndex.GSI2PK,
+            ":inShard": sweepIndex.GSI2SK,
           },
           ReturnValues: "ALL_NEW",
         })),
@@ -247,6 +265,13 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
           : `connection ${connectionId} of merchant ${merchantId} does not exist`,
         () => client.send(new UpdateCommand({ TableName: tableName, Key: key, ...statusUpdate(status, reason, now()) })),
       );
+    },
+
+    async removeConnection(merchantId, connectionId) {
+      const { Attributes } = await client.send(new DeleteCommand({
+        TableName: tableName, Key: keys.connection(merchantId, connectionId), ReturnValues: "ALL_OLD",
+      }));
+      return Attributes !== undefined;
     },
 
     async putLocation(location) {
@@ -265,7 +290,9 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     async saveSyncRecord(record, expectedVersion) {
       assertVersion(expectedVersion, 0);
       const key = keys.syncRecord(record.merchantId, record.locationId, record.businessDay);
-      const item = toItem(syncRecordSchema, { ...record, version: expectedVersion + 1 }, key, "the sync record");
+      const item = toItem(syncRecordSchema, { ...record, version: expectedVersion + 1 }, key, "the sync record", {
+        expiresAt: businessDayExpiresAt(record.businessDay),
+      });
       const what = `sync record ${record.locationId} ${record.businessDay} of merchant ${record.merchantId}`;
       await put(item, expectedVersion === 0
         ? { expression: "attribute_not_exists(PK)", conflict: `${what} already exists` }
@@ -325,6 +352,10 @@ function statusUpdate(status: ConnectionStatus, reason: string | undefined, at: 
     ExpressionAttributeNames: names(...attributes),
     ExpressionAttributeValues: values,
   };
+}
+
+function connectionsOf(items: Item[]): Connection[] {
+  return items.map((item) => toConnection(fromItem(storedConnectionSchema, item, `the stored connection ${describeItem(item)}`)));
 }
 
 function toConnection(stored: z.output<typeof storedConnectionSchema>): Connection {

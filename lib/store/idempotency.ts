@@ -5,10 +5,10 @@
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { IDEMPOTENCY_PARTITION } from "./keys";
 import { TABLE } from "./table";
 
-/** The partition of the idempotency records; their SK is Powertools' hashed key. */
-export const IDEMPOTENCY_PARTITION = "IDEMPOTENCY#worker";
+export { IDEMPOTENCY_PARTITION };
 
 export function createIdempotencyStore({ client, tableName }: { client: DynamoDBClient; tableName: string }): BasePersistenceLayer {
   return new DynamoDBPersistenceLayer({

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { StoreError } from "./errors";
 import type { ProviderName } from "../model";
+import { shardOf } from "../schedule/due-index";
 
 export interface ItemKey {
   PK: string;
@@ -18,6 +19,15 @@ export type IndexKey = {
   GSI1PK: string;
   GSI1SK: string;
 };
+
+/** The connections index's keys (table.ts: GSI2). */
+export type ConnectionIndexKey = {
+  GSI2PK: string;
+  GSI2SK: string;
+};
+
+/** How many partitions of GSI2 the connections are spread over. */
+export const CONNECTION_SHARDS = 16;
 
 /** Ids become key segments; a "#" inside one would blur the boundary between segments. */
 function segment(value: string, what: string): string {
@@ -36,6 +46,9 @@ export const KIND_PREFIX = {
   location: "LOCATION#",
   syncRecord: "SYNC#",
 } as const;
+
+/** The partition of the worker's idempotency records (lib/store/idempotency.ts); their SK is Powertools' hashed key. */
+export const IDEMPOTENCY_PARTITION = "IDEMPOTENCY#worker";
 
 /** Sign-in addresses compare case-insensitively and without surrounding space. */
 export function normalizeEmail(email: string): string {
@@ -77,7 +90,22 @@ export const indexKeys = {
     GSI1PK: indexKeys.providerAccount(provider, externalId),
     GSI1SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
   }),
+  /** A partition of the connections index (GSI2): every connection is in exactly one. */
+  connectionShard: (shard: number): string => {
+    if (!Number.isInteger(shard) || shard < 0 || shard >= CONNECTION_SHARDS) throw new StoreError(`a connection shard is a whole number from 0 to ${CONNECTION_SHARDS - 1}, got ${shard}`);
+    return `CONNECTIONS#${shard}`;
+  },
+  connectionInShard: (merchantId: string, connectionId: string): ConnectionIndexKey => ({
+    GSI2PK: indexKeys.connectionShard(shardOf(merchantId, connectionId, CONNECTION_SHARDS)),
+    GSI2SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
+  }),
   merchantSessions: (merchantId: string): string => `SESSIONS#${segment(merchantId, "merchantId")}`,
+  /** A merchant's OAuth states in flight, so account deletion finds them (they live 10 minutes). */
+  merchantOAuthStates: (merchantId: string): string => `OAUTHSTATES#${segment(merchantId, "merchantId")}`,
+  oauthState: (merchantId: string, stateHash: string): IndexKey => ({
+    GSI1PK: indexKeys.merchantOAuthStates(merchantId),
+    GSI1SK: segment(stateHash, "stateHash"),
+  }),
   session: (merchantId: string, createdAt: string, sessionHash: string): IndexKey => ({
     GSI1PK: indexKeys.merchantSessions(merchantId),
     // createdAt first: the index sorts a merchant's sessions by age.

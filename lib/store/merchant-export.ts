@@ -10,7 +10,7 @@ import type { Connection, SyncRecord } from "../model";
 import type { MerchantExport } from "./store";
 
 /** Never in an export: table keys, index keys, and anything secret. */
-const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "tokenCiphertext", "refreshLeaseUntil"]);
+const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "refreshLeaseUntil"]);
 
 export function merchantExportOf(items: Item[]): MerchantExport | undefined {
   let merchant: MerchantExport["merchant"] | undefined;

@@ -1,6 +1,7 @@
 /**
  * The ReportStore (lib/report/report-store.ts) on the table: `MERCHANT#<id> / REPORT#<locationId>#<businessDay>#<reportId>`,
- * in the merchant's partition so account export and deletion take the reports along. The report's
+ * in the merchant's partition so account export and deletion take the reports along; kept 13 months
+ * after the business day, a failure report 30 days (retention.ts). The report's
  * content is kept as JSON text and checked on the way out, like every other item.
  */
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
@@ -9,6 +10,7 @@ import { z } from "../validation";
 import { describeItem, fromItem, type Item, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 import { StoreError } from "./errors";
+import { businessDayExpiresAt, daysAfter, FAILURE_REPORT_DAYS } from "./retention";
 
 export interface DynamoReportStoreOptions {
   client: DynamoDBDocumentClient;
@@ -122,6 +124,7 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
           alert: report.alert,
           content: JSON.stringify(report.content),
           createdAt: report.createdAt,
+          expiresAt: report.status === "failed" ? daysAfter(report.createdAt, FAILURE_REPORT_DAYS) : businessDayExpiresAt(report.businessDay),
         },
         ConditionExpression: "attribute_not_exists(PK)",
       })));

@@ -34,6 +34,12 @@ export interface Store {
   /** Every daybook connection to this provider account (a provider's webhook names only its own id). */
   findConnectionsByExternalId(provider: ProviderName, externalId: string): Promise<Connection[]>;
   /**
+   * The connections of one of CONNECTION_SHARDS partitions of the connections index (keys.ts), every
+   * merchant's, all statuses: the refresh sweep reads them all, shard by shard. Read from an index, so
+   * possibly a moment stale: to find, never to decide.
+   */
+  listConnectionsInShard(shard: number): Promise<Connection[]>;
+  /**
    * Single flight for token refreshes: sets refreshLeaseUntil = `until` if the connection is active,
    * still at `expectedVersion`, and no unexpired lease exists at `now`; ConflictError otherwise.
    * updateConnectionTokens clears the lease.
@@ -58,6 +64,11 @@ export interface Store {
   /** Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and the connection is active; ConflictError otherwise. */
   updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string): Promise<Connection>;
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
+  /**
+   * Removes the connection's record, tokens and all: an ended connection is not kept. A refresh in
+   * flight cannot write it back (its writes are conditional on the record). False if it was gone.
+   */
+  removeConnection(merchantId: string, connectionId: string): Promise<boolean>;
 
   putLocation(location: LocationConfig): Promise<void>;
   getLocation(merchantId: string, locationId: string): Promise<LocationConfig | undefined>;

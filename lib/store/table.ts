@@ -9,8 +9,13 @@
  * One generic secondary index, GSI1, serves the accesses that are not by key: connections by the
  * provider's account id (`PROVIDERACCOUNT#<provider>#<externalId>`, for webhooks) and a merchant's
  * sessions (`SESSIONS#<merchantId>`). Items without GSI1PK are not in it.
+ *
+ * GSI2 holds connections only, spread over CONNECTION_SHARDS partitions (`CONNECTIONS#<shard>`), so
+ * the refresh sweep (lib/connections/refresh-sweep.ts) finds every connection, those no location
+ * uses included, without a Scan.
  */
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { POINT_IN_TIME_RECOVERY_DAYS } from "./retention";
 
 export const TABLE = {
   partitionKey: { name: "PK", type: "S" },
@@ -22,14 +27,36 @@ export const TABLE = {
       sortKey: { name: "GSI1SK", type: "S" },
       projection: "ALL",
     },
+    {
+      name: "GSI2",
+      partitionKey: { name: "GSI2PK", type: "S" },
+      sortKey: { name: "GSI2SK", type: "S" },
+      projection: "ALL",
+    },
   ],
   billing: "PAY_PER_REQUEST",
-  pointInTimeRecovery: true,
+  /** Point-in-time recovery, for this many days (retention.ts): deleted data leaves the backups within 30. */
+  pointInTimeRecoveryDays: POINT_IN_TIME_RECOVERY_DAYS,
   /** Epoch seconds; DynamoDB deletes the item some time after it passes. */
   timeToLiveAttribute: "expiresAt",
 } as const;
 
+/**
+ * Which partitions (the leading key's prefix) and which indexes each function may touch: its IAM role
+ * allows item reads and writes only where the partition key starts with one of these
+ * (dynamodb:LeadingKeys), and queries only of these indexes (infra/stack.ts). DynamoDB conditions go
+ * no finer than the partition: the scheduler reads locations, so it may reach the merchant's partition,
+ * connections included, but it has no use of the token key and cannot open them. Each runtime's flows
+ * are recorded against these lists in test/web/table-access.test.ts.
+ */
+export const TABLE_ACCESS = {
+  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#"], indexes: ["GSI1"] },
+  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#"], indexes: ["GSI2"] },
+  scheduler: { partitions: ["DUE#", "MERCHANT#"], indexes: [] },
+} as const satisfies Record<"api" | "worker" | "scheduler", { partitions: readonly string[]; indexes: readonly string[] }>;
+
 export const GSI1 = TABLE.globalIndexes[0];
+export const GSI2 = TABLE.globalIndexes[1];
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const keyAttributes = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey])];

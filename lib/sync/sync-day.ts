@@ -15,7 +15,7 @@
  * clock once; everything it records carries that instant.
  */
 import { createHash } from "node:crypto";
-import { type BusinessDayWindow, businessDayOf, businessDayWindow } from "../domain/business-day";
+import { type BusinessDayWindow, businessDayOf, businessDayWindow, isCalendarDate } from "../domain/business-day";
 import { buildJournalEntry, type BuiltEntry, type JournalEntryBody } from "../domain/journal-entry";
 import {
   addSummaries, type DailySummary, emptySummary, isEmptySummary, normaliseSummary, subtractSummaries, summaryHash,
@@ -23,6 +23,7 @@ import {
 import type { Warning } from "../domain/warnings";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
 import type { MerchantSettings } from "../report/review-mode";
+import { settledAt } from "../schedule/due-days";
 import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 import { type Store, ConflictError } from "../store/store";
 
@@ -126,6 +127,8 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
   if (!location) {
     throw new SyncError(`location ${day.locationId} of merchant ${day.merchantId} is not set up in daybook`, "bug");
   }
+  // Before anything is read or written: a day that has not ended and settled is never posted, whoever asks.
+  assertSettled(day, location, at);
   const review: Review = (await ports.settings.getReviewMode(day.merchantId)) ? (options.approve ? "approve" : "hold") : undefined;
   let record = await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   try {
@@ -135,6 +138,24 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
     const recorded = await recordFailure(ports, day, failure, { at, lastAttempt: false, known: record });
     if (failure.kind === "retryable" || failure.kind === "bug") throw failure;
     return { status: "failed", failure: recorded };
+  }
+}
+
+/**
+ * Refuses a business day that is not a calendar date, or that has not ended plus the settle delay in
+ * the location's zone at `at`: its figures are not final (late card payments, tips added after
+ * close), and a partial day posted would stay in the books. Retryable: the day will settle.
+ */
+export function assertSettled(day: LocationDay, location: Pick<LocationConfig, "timeZone" | "dayStart">, at: Date): void {
+  if (!isCalendarDate(day.businessDay)) {
+    throw new SyncError(`${JSON.stringify(day.businessDay)} is not a calendar date, so there is no such business day to sync.`, "bug");
+  }
+  const settled = settledAt(day.businessDay, location.timeZone, location.dayStart);
+  if (at.getTime() < settled.getTime()) {
+    throw new SyncError(
+      `The business day ${day.businessDay} has not ended and settled yet in ${location.timeZone}: daybook syncs it from ${settled.toISOString()}, two hours after it ends. Nothing was posted.`,
+      "retryable",
+    );
   }
 }
 

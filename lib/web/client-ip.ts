@@ -31,35 +31,3 @@ function lambdaSourceIp(env: unknown): string | undefined {
 function socketAddress(env: unknown): string | undefined {
   return asString(field(field(field(env, "incoming"), "socket"), "remoteAddress"));
 }
-
-/**
- * What the sessions page shows of an address: its /24 (IPv4) or /48 (IPv6) network, never the full
- * address. "unknown" when there is none.
- */
-export function approximateIp(address: string | undefined): string {
-  if (address === undefined) return "unknown";
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const v4 = mapped ?? address;
-  if (isIPv4(v4)) return `${v4.split(".").slice(0, 3).join(".")}.0/24`;
-  if (!isIPv6(address)) return "unknown";
-  const groups = expandIPv6(address).slice(0, 3).map((group) => group.replace(/^0+(?=.)/, ""));
-  return `${groups.join(":")}::/48`;
-}
-
-/** The eight 16-bit groups of an IPv6 address, "::" filled in (an embedded IPv4 tail counts as two). */
-function expandIPv6(address: string): string[] {
-  const withoutZone = address.split("%")[0] ?? address;
-  const [head = "", tail] = withoutZone.split("::");
-  const parts = (text: string): string[] => (text === "" ? [] : text.split(":").flatMap(ipv4TailAsGroups));
-  const left = parts(head);
-  const right = tail === undefined ? [] : parts(tail);
-  const zeros = Array.from({ length: 8 - left.length - right.length }, () => "0");
-  return [...left, ...zeros, ...right];
-}
-
-function ipv4TailAsGroups(part: string): string[] {
-  if (!part.includes(".")) return [part];
-  const bytes = part.split(".").map(Number);
-  const group = (high = 0, low = 0) => ((high << 8) | low).toString(16);
-  return [group(bytes[0], bytes[1]), group(bytes[2], bytes[3])];
-}

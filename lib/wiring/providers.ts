@@ -13,7 +13,7 @@ export type ProviderSettings = Pick<
   ApiConfig,
   "DAYBOOK_PUBLIC_URL" | "SQUARE_CLIENT_ID" | "SQUARE_CLIENT_SECRET" | "SQUARE_BASE_URL" | "CLOVER_APP_ID" | "CLOVER_APP_SECRET" | "CLOVER_BASE_URL" |
   "QUICKBOOKS_CLIENT_ID" | "QUICKBOOKS_CLIENT_SECRET" | "QUICKBOOKS_ENVIRONMENT" | "QUICKBOOKS_TOKEN_URL" | "QUICKBOOKS_REVOKE_URL"
-> & Partial<Pick<ApiConfig, "SQUARE_AUTHORIZE_BASE_URL" | "QUICKBOOKS_AUTHORIZE_URL">>;
+> & Partial<Pick<ApiConfig, "SQUARE_AUTHORIZE_BASE_URL" | "QUICKBOOKS_AUTHORIZE_URL" | "QUICKBOOKS_BASE_URL">>;
 
 export interface ProviderOptions {
   now?: () => Date;
@@ -42,6 +42,8 @@ export function oauthProvidersFrom(config: ProviderSettings, options: ProviderOp
         ...(config.QUICKBOOKS_AUTHORIZE_URL ? { authorize: config.QUICKBOOKS_AUTHORIZE_URL } : {}),
         ...(config.QUICKBOOKS_TOKEN_URL ? { token: config.QUICKBOOKS_TOKEN_URL } : {}),
         ...(config.QUICKBOOKS_REVOKE_URL ? { revoke: config.QUICKBOOKS_REVOKE_URL } : {}),
+        // The connect callback asks the company's CompanyInfo which company the new token opens.
+        ...(config.QUICKBOOKS_BASE_URL ? { apiBase: config.QUICKBOOKS_BASE_URL } : {}),
       },
       ...(options.now ? { now: options.now } : {}),
     }),

@@ -4,6 +4,7 @@
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { WorkerConfig } from "../config";
+import type { RefreshSweepDeps } from "../connections/refresh-sweep";
 import { createIdempotencyStore } from "../store/idempotency";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
@@ -20,6 +21,8 @@ export interface WorkerRuntime {
   deps: WorkerDeps;
   /** For lib/worker/handler.ts's createWorkerHandler, with a log of the entry's. */
   handler: Omit<WorkerHandlerOptions, "log">;
+  /** The refresh sweep's deps (its schedule invokes the worker), with a log of the entry's. */
+  sweep: Omit<RefreshSweepDeps, "log">;
   services: Services;
   close(): void;
 }
@@ -53,6 +56,11 @@ export function workerDepsOf(
   };
 }
 
+/** What the refresh sweep needs, from the process's services: its one token keeper above all. */
+export function refreshSweepDepsOf(services: Services): Omit<RefreshSweepDeps, "log"> {
+  return { store: services.storage.store, vault: services.vault, tokens: services.tokens, providers: services.providers, now: services.now };
+}
+
 export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {}): Promise<WorkerRuntime> {
   const services = await composeServices(config, parts);
   const sqs = parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
@@ -66,6 +74,7 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
       idempotency: createIdempotencyStore({ client: services.dynamo, tableName: config.DAYBOOK_TABLE }),
       maxAttempts: config.DAYBOOK_MAX_ATTEMPTS,
     },
+    sweep: refreshSweepDepsOf(services),
     services,
     close() {
       services.close();

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTokens } from "../../lib/oauth/tokens";
 import { DEMO, addDays } from "../../sandbox/local-stack/demo";
 import { connectionWorks } from "../../sandbox/local-stack/smoke";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
@@ -279,13 +280,20 @@ describe("the first-time flow in Chromium", () => {
     expect(JSON.stringify(exported)).not.toMatch(/tokenCiphertext|accessToken|refreshToken/);
   });
 
-  it("disconnects Square: the token stops working at the provider", async () => {
+  it("disconnects Square: the connection is gone at once, the page says Square revoked it, and the token stops working at the provider", async () => {
+    const merchant = await stack.deps.store.findMerchantByEmail(EMAIL);
+    const square = (await stack.deps.store.listConnections(merchant!.merchantId)).find((connection) => connection.provider === "square")!;
+    const { accessToken } = await openTokens(stack.deps.vault, square);
     await page.getByRole("link", { name: "Connections" }).click();
     const row = page.getByRole("row", { name: new RegExp(DEMO.square.merchantId) });
     await row.getByRole("button", { name: "Disconnect" }).click();
-    await expect.poll(() => page.getByRole("row", { name: new RegExp(DEMO.square.merchantId) }).textContent()).toMatch(/Disconnected/);
+    await expect.poll(() => page.getByText("Square has revoked daybook's access, and daybook has deleted its tokens.").count()).toBe(1);
+    expect(await page.getByRole("row", { name: new RegExp(DEMO.square.merchantId) }).count()).toBe(0);
     await checkPage(page, "connections-disconnected");
     expect(await connectionWorks(stack, EMAIL, "square")).toBe(false);
+    const refused = await fetch(`${stack.square.url}/v2/locations`, { headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" } });
+    await refused.arrayBuffer();
+    expect(refused.status).toBe(401);
   });
 
   it("met no Content Security Policy refusal (no page needs a script or an inline style)", () => {

@@ -108,6 +108,37 @@ describe("the sync engine", () => {
     expect(await record()).toMatchObject({ state: "failed", attempts: 1, lastError: failure });
   });
 
+  it("refuses a day that has not ended and settled, or is not in the calendar, whoever asks, and writes nothing", async () => {
+    // The clock: 2025-06-15 05:00 in New York, where the location's days start at midnight.
+    const cases: [string, Date, RegExp][] = [
+      ["today's, still open", world.clock.at, /has not ended and settled yet in America\/New_York/],
+      ["yesterday's, ended an hour ago", new Date("2025-06-15T05:00:00.000Z"), /daybook syncs it from 2025-06-15T06:00:00\.000Z/],
+      ["a day to come", world.clock.at, /has not ended and settled yet/],
+    ];
+    const days = ["2025-06-15", "2025-06-14", "2025-07-01"];
+    for (const [index, [what, at, message]] of cases.entries()) {
+      const day = days[index]!;
+      world.pos.setDay(LOCATION_ID, day, aDay());
+      world.clock.at = at;
+      for (const approve of [false, true]) {
+        const refused = await syncLocationDay(world.sync, world.day(day), { approve }).then(() => undefined, (error: unknown) => error);
+        expect(refused, what).toBeInstanceOf(SyncError);
+        expect((refused as SyncError).kind, what).toBe("retryable");
+        expect((refused as SyncError).message, what).toMatch(message);
+      }
+      expect(await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, day), what).toBeUndefined();
+    }
+    const impossible = await syncLocationDay(world.sync, world.day("2026-13-45")).then(() => undefined, (error: unknown) => error);
+    expect(impossible).toMatchObject({ name: "SyncError", kind: "bug", message: expect.stringContaining("is not a calendar date") as string });
+    expect(world.pos.reads).toBe(0);
+    expect(world.quickbooks.entries).toEqual([]);
+    expect(await world.services.storage.store.listSyncRecords(MERCHANT_ID)).toEqual([]);
+
+    // Two hours after the day's end it is posted.
+    world.clock.at = new Date("2025-06-15T06:00:00.000Z");
+    expect((await syncLocationDay(world.sync, world.day("2025-06-14"))).status).toBe("posted");
+  });
+
   it("reads the clock once per run, and records that instant", async () => {
     world.pos.setDay(LOCATION_ID, DAY, aDay());
     world.clock.reads = 0;

@@ -9,7 +9,7 @@ import { buildJournalEntry } from "../../lib/domain/journal-entry";
 import type { DailySummary } from "../../lib/domain/summary";
 import { createDynamoStore } from "../../lib/store/dynamo";
 import { StoreError } from "../../lib/store/errors";
-import { keys } from "../../lib/store/keys";
+import { CONNECTION_SHARDS, keys } from "../../lib/store/keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncRecord } from "../../lib/model";
 import { ConflictError, type Store } from "../../lib/store/store";
 import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
@@ -129,10 +129,11 @@ describe("the test table", () => {
     expect(ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe("ENABLED");
   });
 
-  it("has the generic index GSI1, projecting whole items", async () => {
+  it("has the generic index GSI1 and the connections index GSI2, projecting whole items", async () => {
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.GlobalSecondaryIndexes?.map((index) => ({ name: index.IndexName, keys: index.KeySchema, projection: index.Projection?.ProjectionType }))).toEqual([
       { name: "GSI1", keys: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }], projection: "ALL" },
+      { name: "GSI2", keys: [{ AttributeName: "GSI2PK", KeyType: "HASH" }, { AttributeName: "GSI2SK", KeyType: "RANGE" }], projection: "ALL" },
     ]);
   });
 });
@@ -511,6 +512,17 @@ describe("listing a merchant's items", () => {
     expect(await rawItem(keys.connection(first.merchantId, first.connectionId))).toMatchObject({
       GSI1PK: { S: `PROVIDERACCOUNT#quickbooks#${realmId}` }, GSI1SK: { S: `MERCHANT#${first.merchantId}#CONNECTION#${first.connectionId}` },
     });
+  });
+
+  it("lists every connection, each in exactly one shard of the connections index, and keeps it there through a token update", async () => {
+    const made = await Promise.all(Array.from({ length: 6 }, () => store.putConnection(aConnection(newMerchantId()))));
+    await store.updateConnectionTokens(made[0]!.merchantId, made[0]!.connectionId, 1, "v1.new-tokens");
+    const shards = await Promise.all(Array.from({ length: CONNECTION_SHARDS }, (_, shard) => paged().listConnectionsInShard(shard)));
+    const ids = made.map((connection) => connection.connectionId);
+    const found = shards.flatMap((connections, shard) => connections.filter((connection) => ids.includes(connection.connectionId)).map((connection) => ({ shard, connection })));
+    expect(found.map(({ connection }) => connection.connectionId).sort()).toEqual([...ids].sort());
+    expect(found.find(({ connection }) => connection.connectionId === made[0]!.connectionId)?.connection).toMatchObject({ tokenVersion: 2, tokenCiphertext: "v1.new-tokens" });
+    await expect(store.listConnectionsInShard(CONNECTION_SHARDS)).rejects.toThrow("a connection shard is a whole number from 0 to 15");
   });
 });
 

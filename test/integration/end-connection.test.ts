@@ -8,6 +8,7 @@ import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { endConnection, type EndConnectionDeps } from "../../lib/connections/end-connection";
+import { createCloverProvider } from "../../lib/oauth/clover";
 import { createQuickBooksProvider } from "../../lib/oauth/quickbooks";
 import { createSquareProvider } from "../../lib/oauth/square";
 import { sealTokens, type StoredTokens } from "../../lib/oauth/tokens";
@@ -84,37 +85,34 @@ describe("the merchant disconnects in daybook", () => {
   it("Square: the revoke reaches Square, the tokens die there, and the ciphertext is gone", async () => {
     const { connection, tokens } = await squareConnection();
     const before = square.requestLog().RevokeToken ?? 0;
-    const result = await endConnection(deps, connection, { revokeAtProvider: true, status: "revoked", reason: "Disconnected in daybook." });
+    const result = await endConnection(deps, connection, { revokeAtProvider: true });
     expect(result).toEqual({ ended: true, revoke: { outcome: "revoked" } });
     expect(square.requestLog().RevokeToken).toBe(before + 1);
     expect(await squareStatus(tokens.accessToken)).toBe(401);
-    const item = await rawItem(connection);
-    expect(item?.["tokenCiphertext"]).toBeUndefined();
-    expect(item?.["status"]).toEqual({ S: "revoked" });
-    expect(item?.["statusReason"]).toEqual({ S: "Disconnected in daybook." });
+    // The record goes, ciphertext and all: a disconnected connection is not kept.
+    expect(await rawItem(connection)).toBeUndefined();
   });
 
   it("QuickBooks: the revoke reaches Intuit, the grant ends, and the ciphertext is gone", async () => {
     const { connection, tokens } = await quickBooksConnection();
     const before = qbo.requestCounts().revoke;
-    const result = await endConnection(deps, connection, { revokeAtProvider: true, status: "revoked" });
+    const result = await endConnection(deps, connection, { revokeAtProvider: true });
     expect(result).toEqual({ ended: true, revoke: { outcome: "revoked" } });
     expect(qbo.requestCounts().revoke).toBe(before + 1);
     expect(await quickBooksStatus(tokens.accessToken)).toBe(401);
     await expect(deps.providers.quickbooks?.refresh(tokens)).rejects.toMatchObject({ kind: "needs-reconnect" });
-    expect((await rawItem(connection))?.["tokenCiphertext"]).toBeUndefined();
+    expect(await rawItem(connection)).toBeUndefined();
   });
 
   it("a revoke that fails is reported, and the tokens are destroyed all the same", async () => {
     const { connection, tokens } = await quickBooksConnection();
     qbo.injectFaults({ match: "revoke", fault: { kind: "503" }, times: 1 });
-    const result = await endConnection(deps, connection, { revokeAtProvider: true, status: "revoked" });
+    const result = await endConnection(deps, connection, { revokeAtProvider: true });
     expect(result.ended).toBe(true);
     expect(result.revoke.outcome).toBe("failed");
     expect(result.revoke.outcome === "failed" ? result.revoke.message : "").toMatch(/503/);
     expect(JSON.stringify(result)).not.toContain(tokens.refreshToken);
-    expect((await rawItem(connection))?.["tokenCiphertext"]).toBeUndefined();
-    expect((await deps.store.getConnection(connection.merchantId, connection.connectionId))?.status).toBe("revoked");
+    expect(await rawItem(connection)).toBeUndefined();
   });
 });
 
@@ -122,15 +120,27 @@ describe("the provider told daybook", () => {
   it("ends the connection without calling the provider", async () => {
     const { connection } = await squareConnection();
     const before = square.requestLog().RevokeToken ?? 0;
-    const result = await endConnection(deps, connection, { revokeAtProvider: false, status: "needs-reconnect", reason: "Revoked in Square." });
+    const result = await endConnection(deps, connection, { revokeAtProvider: false });
     expect(result).toEqual({ ended: true, revoke: { outcome: "skipped" } });
     expect(square.requestLog().RevokeToken ?? 0).toBe(before);
-    expect(await deps.store.getConnection(connection.merchantId, connection.connectionId)).toMatchObject({ status: "needs-reconnect", tokenCiphertext: "", statusReason: "Revoked in Square." });
+    expect(await rawItem(connection)).toBeUndefined();
+  });
+
+  it("says a Clover connection is not revocable by daybook, and removes it", async () => {
+    const at = new Date().toISOString();
+    const identity = { merchantId: `m-${randomUUID()}`, connectionId: `c-${randomUUID()}`, provider: "clover" as const };
+    const connection = await deps.store.putConnection({
+      ...identity, status: "active", externalId: "CLOVERMERCHANT1", region: "us", createdAt: at, updatedAt: at,
+      tokenCiphertext: await sealTokens(vault, identity, { accessToken: "clover-access", refreshToken: "clover-refresh" }),
+    });
+    const clover = { ...deps, providers: { ...deps.providers, clover: createCloverProvider({ clientId: "APP", clientSecret: "secret", redirectUri: REDIRECT }) } };
+    expect(await endConnection(clover, connection, { revokeAtProvider: true })).toEqual({ ended: true, revoke: { outcome: "not-revocable" } });
+    expect(await rawItem(connection)).toBeUndefined();
   });
 
   it("says so when the connection no longer exists", async () => {
     const { connection } = await squareConnection();
-    const result = await endConnection(deps, { ...connection, connectionId: `c-${randomUUID()}` }, { revokeAtProvider: true, status: "revoked" });
+    const result = await endConnection(deps, { ...connection, connectionId: `c-${randomUUID()}` }, { revokeAtProvider: true });
     expect(result).toEqual({ ended: false, revoke: { outcome: "skipped" } });
   });
 });

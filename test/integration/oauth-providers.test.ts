@@ -75,7 +75,7 @@ describe("Square", () => {
     expect(await bearerStatus(refreshed.accessToken)).toBe(200);
 
     const revokesBefore = square.requestLog().RevokeToken ?? 0;
-    await provider.revoke(refreshed, externalId);
+    await provider.revoke?.(refreshed, externalId);
     expect(square.requestLog().RevokeToken).toBe(revokesBefore + 1);
     expect(await bearerStatus(refreshed.accessToken)).toBe(401);
     expect(await bearerStatus(tokens.accessToken)).toBe(401);
@@ -83,7 +83,7 @@ describe("Square", () => {
     expect(dead.kind).toBe("needs-reconnect");
     expectNoSecretIn(dead, refreshed.refreshToken, refreshed.accessToken, square.applicationSecret);
     // Revoking again finds nothing to revoke, which is what was wanted.
-    await expect(provider.revoke(refreshed, externalId)).resolves.toBeUndefined();
+    await expect(provider.revoke?.(refreshed, externalId)).resolves.toBeUndefined();
   });
 
   it("refuses a declined consent, a callback without a code and a spent code as needing a new connection", async () => {
@@ -153,7 +153,7 @@ describe("QuickBooks", () => {
     expect(await apiStatus(refreshed.accessToken)).toBe(200);
 
     const revokesBefore = qbo.requestCounts().revoke;
-    await provider.revoke(refreshed, externalId);
+    await provider.revoke?.(refreshed, externalId);
     expect(qbo.requestCounts().revoke).toBe(revokesBefore + 1);
     expect(await apiStatus(refreshed.accessToken)).toBe(401);
     const dead = await failureOf(provider.refresh(refreshed));
@@ -243,7 +243,8 @@ describe("Clover", () => {
 
   it("has nothing to revoke; the merchant's uninstall is what makes the tokens unusable", async () => {
     const { tokens } = await provider.exchangeCode({ code: clover.createAuthorizationCode(MERCHANT), merchant_id: MERCHANT });
-    await expect(provider.revoke(tokens, MERCHANT)).resolves.toBeUndefined();
+    // No revoke at all (not one that pretends): ending a connection says Clover's access is not revocable by daybook.
+    expect("revoke" in provider).toBe(false);
     expect(await apiStatus(tokens.accessToken)).toBe(200);
     await clover.uninstallApp(MERCHANT);
     expect(await apiStatus(tokens.accessToken)).toBe(401);

@@ -245,9 +245,10 @@ describe("the worker", () => {
     const approveDeps = { store: world.store, queue: createSqsJobQueue(sqs, setup.queueUrl), linkKey: deps.linkKey, now: () => new Date(NIGHT) };
     await approveFromLink(approveDeps, token);
     await drain(sqs, setup.queueUrl, setup.handler);
-    // The second click, after the first was done (SQS's five-minute deduplication aside: a new message id).
+    // The second click, after the first was done, is refused: the day is posted. An approve job sent
+    // again all the same (SQS's five-minute deduplication aside: a new message id) posts nothing more.
     await setup.send(setup.job("approve"));
-    await approveFromLink(approveDeps, token);
+    await expect(approveFromLink(approveDeps, token)).rejects.toThrow("it has been posted to QuickBooks already");
     await drain(sqs, setup.queueUrl, setup.handler);
 
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);

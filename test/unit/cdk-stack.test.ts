@@ -19,7 +19,10 @@ import { type DaybookStack, MAX_RECEIVE_COUNT, RUNTIME } from "../../infra/stack
 import { loadConfig } from "../../lib/config";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../../lib/metrics-names";
 import { parameterVariable, SECRET_PARAMETERS, type SecretVariable } from "../../lib/secrets/ssm";
-import { TABLE } from "../../lib/store/table";
+import { isRefreshSweepEvent, REFRESH_SWEEP_EVENT } from "../../lib/connections/refresh-sweep";
+import { type ItemKind, itemKindOf, POINT_IN_TIME_RECOVERY_DAYS, RETENTION } from "../../lib/store/retention";
+import { TABLE, TABLE_ACCESS } from "../../lib/store/table";
+import { everyItemKind } from "../support/every-item-kind";
 
 interface Statement {
   Sid?: string;
@@ -72,23 +75,45 @@ function keyPolicy(keyId: string): Statement[] {
 }
 
 describe("storage", () => {
-  it("builds the table from lib/store/table.ts: keys, GSI1, on-demand, TTL on expiresAt, PITR, a customer-managed key, retained", () => {
+  it("builds the table from lib/store/table.ts: keys, GSI1, GSI2, on-demand, TTL on expiresAt, PITR, a customer-managed key, retained", () => {
     template.hasResource("AWS::DynamoDB::Table", {
       DeletionPolicy: "Retain",
       Properties: Match.objectLike({
         KeySchema: [{ AttributeName: TABLE.partitionKey.name, KeyType: "HASH" }, { AttributeName: TABLE.sortKey.name, KeyType: "RANGE" }],
         BillingMode: "PAY_PER_REQUEST",
-        GlobalSecondaryIndexes: [Match.objectLike({
-          IndexName: "GSI1",
-          KeySchema: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }],
+        GlobalSecondaryIndexes: ["GSI1", "GSI2"].map((name) => Match.objectLike({
+          IndexName: name,
+          KeySchema: [{ AttributeName: `${name}PK`, KeyType: "HASH" }, { AttributeName: `${name}SK`, KeyType: "RANGE" }],
           Projection: { ProjectionType: "ALL" },
-        })],
+        })),
         TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
         PointInTimeRecoverySpecification: Match.objectLike({ PointInTimeRecoveryEnabled: true }),
         SSESpecification: { SSEEnabled: true, SSEType: "KMS", KMSMasterKeyId: { "Fn::GetAtt": [Match.stringLikeRegexp("^TableKey"), "Arn"] } },
       }),
     });
   });
+
+  it("keeps point-in-time backups 30 days at most, so a deleted account's data leaves them within the promised 30 days", () => {
+    const [[, table]] = ofType("AWS::DynamoDB::Table") as [[string, Resource]];
+    const recovery = table.Properties.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled: boolean; RecoveryPeriodInDays: number };
+    expect(recovery.PointInTimeRecoveryEnabled).toBe(true);
+    expect(recovery.RecoveryPeriodInDays).toBeLessThanOrEqual(30);
+    expect(recovery.RecoveryPeriodInDays).toBe(POINT_IN_TIME_RECOVERY_DAYS);
+  });
+
+  it("expires every transient kind of item through the table's TTL attribute, written by the real stores", async () => {
+    const [[, table]] = ofType("AWS::DynamoDB::Table") as [[string, Resource]];
+    const ttl = table.Properties.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean };
+    expect(ttl.Enabled).toBe(true);
+    const transient: ItemKind[] = ["sync-record", "report", "failure-report", "backfill", "sign-in-link", "session", "oauth-state", "rate-limit", "idempotency"];
+    for (const kind of transient) expect(RETENTION[kind].expires, kind).toBe(true);
+    const items = await everyItemKind();
+    for (const kind of transient) {
+      const ofKind = items.filter((item) => itemKindOf(item) === kind);
+      expect(ofKind.length, kind).toBeGreaterThan(0);
+      for (const item of ofKind) expect(typeof item[ttl.AttributeName], kind).toBe("number");
+    }
+  }, 30_000);
 
   it("rotates both keys and keeps them when the stack goes", () => {
     const keys = ofType("AWS::KMS::Key");
@@ -152,6 +177,24 @@ describe("least privilege", () => {
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [logicalId(stack.node.findChild("TableKey") as never), "Arn"] });
       expect(statement.Condition).toEqual({ StringEquals: { "kms:ViaService": { "Fn::Join": ["", ["dynamodb.", { Ref: "AWS::Region" }, ".amazonaws.com"]] } } });
     }
+  });
+
+  it("lets each function reach only the table's partitions and indexes it uses (dynamodb:LeadingKeys), as TABLE_ACCESS lists them", () => {
+    const tableArn = { "Fn::GetAtt": [logicalId(stack.table), "Arn"] };
+    for (const fn of ["api", "scheduler", "worker"] as const) {
+      const dynamo = roleStatements(fn).filter((statement) => actionsOf(statement).some((action) => action.startsWith("dynamodb:")));
+      const items = dynamo.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(tableArn));
+      expect(items, fn).toHaveLength(1);
+      expect(items[0]!.Condition, fn).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": TABLE_ACCESS[fn].partitions.map((prefix) => `${prefix}*`) } });
+      expect(actionsOf(items[0]!), fn).not.toContain("dynamodb:Scan");
+      const indexes = dynamo.filter((statement) => statement !== items[0]);
+      expect(indexes.flatMap(actionsOf), fn).toEqual(TABLE_ACCESS[fn].indexes.length > 0 ? ["dynamodb:Query"] : []);
+      const indexArns = indexes.flatMap((statement) => [statement.Resource].flat()).map((arn) => JSON.stringify(arn).match(/\/index\/([^"]+)"/)?.[1]);
+      expect(indexArns, fn).toEqual([...TABLE_ACCESS[fn].indexes]);
+    }
+    // None of them reaches sessions, sign-in links or OAuth states but the web app; the scheduler no index at all.
+    expect(TABLE_ACCESS.worker.partitions).not.toContain("SESSION#");
+    expect(TABLE_ACCESS.scheduler.indexes).toEqual([]);
   });
 
   it("lets each function read exactly the secrets it uses, by parameter ARN", () => {
@@ -230,6 +273,14 @@ describe("functions", () => {
       ScheduleExpression: "rate(15 minutes)",
       Target: Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.functions.scheduler), "Arn"] } }),
     });
+  });
+
+  it("run the refresh sweep in the worker every 6 hours through EventBridge Scheduler, with the event the worker tells apart", () => {
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(6 hours)",
+      Target: Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.functions.worker), "Arn"] }, Input: JSON.stringify(REFRESH_SWEEP_EVENT) }),
+    });
+    expect(isRefreshSweepEvent(JSON.parse(JSON.stringify(REFRESH_SWEEP_EVENT)))).toBe(true);
   });
 });
 

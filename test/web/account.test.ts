@@ -5,15 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OAuthError } from "../../lib/oauth/provider";
 import { openTokens } from "../../lib/oauth/tokens";
-import { accessWorks, canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
+import { syncJobSchema } from "../../lib/schedule/job";
+import { processJob } from "../../lib/worker/process-job";
+import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
+import { accessWorks, addBackfillPages, canonicalJson, CLOVER_APP_ID, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld, workerOf } from "./world";
 
 let world: WebWorld;
+let links: EmailLinksWorld;
 const secrets: string[] = [];
 beforeAll(async () => {
   world = await createWebWorld();
+  links = await addEmailLinks(world);
+  addBackfillPages(world, world.deps.links!.queue);
 });
 afterAll(async () => {
   expectCleanLogs(world, secrets);
+  links.close();
   await world.close();
 });
 
@@ -122,6 +129,61 @@ describe("deleting the account", () => {
     const fresh = await world.deps.store.findMerchantByEmail(address);
     expect(fresh?.merchantId).not.toBe(merchantId);
     expect(await world.deps.store.listConnections(fresh!.merchantId)).toEqual([]);
+  });
+});
+
+describe("deleting an account made through the pages", () => {
+  it("leaves nothing with the merchant's id in a raw scan of the table: schedule, records, reports, backfill, settings, sessions and flows in progress included", async () => {
+    const address = newAddress();
+    const browser = world.browser();
+    await browser.signIn(address);
+    for (const provider of ["square", "clover", "quickbooks"] as const) expect((await browser.connect(provider)).status).toBe(303);
+    const merchantId = (await world.deps.store.findMerchantByEmail(address))!.merchantId;
+    const connections = await world.deps.store.listConnections(merchantId);
+    for (const connection of connections) {
+      const tokens = await openTokens(world.deps.vault, connection);
+      secrets.push(tokens.accessToken, ...(tokens.refreshToken ? [tokens.refreshToken] : []));
+    }
+    const connectionOf = (provider: string) => connections.find((connection) => connection.provider === provider)!;
+
+    // The Square location, set up on the locations page: stored, with a suggested mapping, and scheduled.
+    // Square's locations are "L…" in the simulator; the Clover merchant ("CL…") is a location of its own.
+    const locationId = /name="locationId" value="(L[^"]+)"/.exec(await (await browser.get("/locations")).text())?.[1];
+    expect(locationId).toBeDefined();
+    const saved = await browser.post("/locations", {
+      posConnectionId: connectionOf("square").connectionId, locationId: locationId!, timeZone: "America/New_York", dayStart: "04:00",
+      quickbooksConnectionId: connectionOf("quickbooks").connectionId,
+    });
+    expect(saved.status).toBe(303);
+    expect(await world.deps.dueIndex.get(merchantId, locationId!)).toBeDefined();
+
+    // A day synced by the worker, a backfill asked for on its page and run, and the report settings.
+    const worker = workerOf(world, links.key);
+    await processJob(worker, { merchantId, locationId: locationId!, businessDay: "2025-06-01", kind: "first" }, { number: 1, max: 3 });
+    expect((await browser.post("/backfill", { locationId: locationId!, from: "2025-05-30", to: "2025-05-31" })).status).toBe(303);
+    for (const message of await links.drain()) await processJob(worker, syncJobSchema.parse(message.body), { number: 1, max: 3 });
+    expect((await browser.post("/reports/recipients", { email: `books.${address}` })).status).toBe(303);
+    expect((await browser.post("/reports/review-mode", { reviewMode: "on" })).status).toBe(303);
+    // A connection started and not finished, and a second device signed in.
+    expect((await browser.post("/connect/square")).status).toBe(303);
+    await world.browser().signIn(address);
+
+    const before = (await world.scan()).map(canonicalJson).filter((item) => item.includes(merchantId));
+    for (const shape of ["DUE#", "DUEPTR#", "SYNC#", "REPORT#", "BACKFILL#", "RECIPIENTS", "SETTINGS#", "SESSION#", "OAUTHSTATE#", "LOCATION#", "CONNECTION#", "PROFILE"]) {
+      expect(before.some((item) => item.includes(`"${shape}`) || item.includes(`#${shape}`) || item.includes(`"SK":"${shape}`)), shape).toBe(true);
+    }
+
+    const response = await browser.post("/account/delete", { email: address });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain("Square has revoked daybook&#39;s access");
+    expect(page).toContain("QuickBooks has revoked daybook&#39;s access");
+    expect(page).toContain("continues until you uninstall daybook in Clover");
+    expect(page).toContain(`href="https://www.clover.com/appmarket/apps/${CLOVER_APP_ID}"`);
+
+    const left = (await world.scan()).map(canonicalJson).filter((item) => item.includes(merchantId) || item.includes(address));
+    expect(left).toEqual([]);
+    expect(world.logs.findLast((line) => line.message === "account deleted")?.fields).toMatchObject({ merchantId, revoked: 2, notRevocable: 1, revokeFailed: 0 });
   });
 });
 

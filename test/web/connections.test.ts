@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName, Connection } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
 import { VaultError } from "../../lib/vault/vault";
-import { accessWorks, type Browser, createWebWorld, expectCleanLogs, newItems, type WebWorld } from "./world";
+import { accessWorks, type Browser, CLOVER_APP_ID, createWebWorld, expectCleanLogs, newItems, type WebWorld } from "./world";
 
 let world: WebWorld;
 /** Every token the simulators issued to daybook in this file, for the scans and the log check. */
@@ -205,29 +205,68 @@ describe("the callback refuses, with a 400 page and nothing stored", () => {
   });
 });
 
+describe("the account a callback names", () => {
+  it("is checked with the provider: a Clover merchant_id or QuickBooks realmId swapped in the callback refuses the connection, storing nothing", async () => {
+    const { browser, merchantId } = await signedInMerchant();
+    const swaps = [
+      { provider: "clover", parameter: "merchant_id", consented: world.accounts.clover[0]!, named: world.accounts.clover[1]! },
+      { provider: "quickbooks", parameter: "realmId", consented: world.accounts.quickbooks[0]!, named: world.accounts.quickbooks[1]! },
+    ] as const;
+    for (const { provider, parameter, consented, named } of swaps) {
+      const callback = new URL(await browser.consent(provider, "approve", consented), "https://daybook.test");
+      expect(callback.searchParams.get(parameter)).toBe(consented);
+      callback.searchParams.set(parameter, named);
+      const before = await world.scan();
+      const response = await browser.get(`${callback.pathname}${callback.search}`);
+      expect(response.status, provider).toBe(400);
+      expect(await response.text(), provider).toContain("named another account than the one its authorization is for");
+      expect(await world.deps.store.listConnections(merchantId), provider).toEqual([]);
+      // Only the spent state went; nothing was written.
+      expect(newItems(before, await world.scan()), provider).toEqual([]);
+      expect(world.logs.at(-1)).toMatchObject({ level: "warn", message: "oauth callback named an account its tokens are not for", fields: { provider } });
+    }
+
+    // Told the truth, both connect.
+    for (const { provider, consented } of swaps) expect((await browser.connect(provider, consented)).status).toBe(303);
+    expect((await world.deps.store.listConnections(merchantId)).map((connection) => connection.externalId).sort()).toEqual(swaps.map((swap) => swap.consented).sort());
+  });
+});
+
 describe("disconnecting from daybook", () => {
-  it("revokes at the provider and destroys the tokens at once", async () => {
+  it("removes the connection at once and says \"revoked\" only where the provider then refuses the token: Square and QuickBooks, not Clover", async () => {
     const { browser, merchantId } = await signedInMerchant();
     for (const provider of PROVIDERS) expect((await browser.connect(provider)).status).toBe(303);
     const connections = await world.deps.store.listConnections(merchantId);
-    const tokens = new Map(await Promise.all(connections.map(async (connection) => [connection.connectionId, await tokensOf(connection)] as const)));
     const revokesBefore = { square: world.square.requestLog().RevokeToken ?? 0, quickbooks: world.quickbooks.requestCounts().revoke };
 
     for (const connection of connections) {
+      const tokens = await tokensOf(connection);
       const response = await browser.post(`/connections/${connection.connectionId}/disconnect`);
       expect(response.status).toBe(303);
-      expect(response.headers.get("Location")).toBe("/connections?disconnected=1");
-      const ended = await world.deps.store.getConnection(merchantId, connection.connectionId);
-      expect(ended).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+      // Gone from daybook at once, tokens and all: nothing is left to use or refresh.
+      expect(await world.deps.store.getConnection(merchantId, connection.connectionId)).toBeUndefined();
+      expect((await world.scan()).filter((item) => JSON.stringify(item).includes(connection.connectionId))).toEqual([]);
+
+      const logged = world.logs.findLast((line) => line.message === "connection ended by the merchant" && line.fields["connectionId"] === connection.connectionId);
+      const stillWorks = await accessWorks(world, connection.provider, tokens.accessToken, connection.externalId);
+      expect(logged?.fields["revoke"] === "revoked", connection.provider).toBe(!stillWorks);
+      const page = await (await browser.get(response.headers.get("Location") ?? "")).text();
+      if (connection.provider === "clover") {
+        // Clover has no revoke for this flow: its token still works, and daybook says so and what to do.
+        expect(stillWorks).toBe(true);
+        expect(logged?.fields["revoke"]).toBe("not-revocable");
+        expect(page).toContain("Disconnected from Clover.");
+        expect(page).toContain("continues until you uninstall daybook in Clover");
+        expect(page).toContain(`href="https://www.clover.com/appmarket/apps/${CLOVER_APP_ID}"`);
+        expect(page).not.toContain("has revoked");
+      } else {
+        expect(stillWorks).toBe(false);
+        expect(page).toContain(`${connection.provider === "square" ? "Square" : "QuickBooks"} has revoked daybook&#39;s access`);
+      }
     }
     expect(world.square.requestLog().RevokeToken).toBe(revokesBefore.square + 1);
     expect(world.quickbooks.requestCounts().revoke).toBe(revokesBefore.quickbooks + 1);
-    for (const connection of connections.filter((each) => each.provider !== "clover")) {
-      // Clover has no revoke endpoint: its tokens are destroyed, the app stays installed until the merchant uninstalls it.
-      expect(await accessWorks(world, connection.provider, tokens.get(connection.connectionId)!.accessToken, connection.externalId)).toBe(false);
-    }
-    const page = await (await browser.get("/connections?disconnected=1")).text();
-    expect(page).toContain("Disconnected. daybook has destroyed that connection&#39;s tokens.");
+    const page = await (await browser.get("/connections")).text();
     expect(page).not.toContain("/disconnect");
   });
 
@@ -243,10 +282,11 @@ describe("disconnecting from daybook", () => {
     });
     expect((await browser.connect("quickbooks")).status).toBe(303);
     const connections = await world.deps.store.listConnections(merchantId);
-    expect(connections).toHaveLength(2);
-    const second = connections.find((connection) => connection.connectionId !== first!.connectionId)!;
-    expect(second.status).toBe("active");
-    expect(await world.deps.store.getConnection(merchantId, first!.connectionId)).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+    expect(connections).toHaveLength(1);
+    const second = connections[0]!;
+    expect(second).toMatchObject({ status: "active" });
+    expect(second.connectionId).not.toBe(first!.connectionId);
+    expect(await world.deps.store.getConnection(merchantId, first!.connectionId)).toBeUndefined();
     expect(await world.deps.store.getLocation(merchantId, "LOC1")).toMatchObject({ quickbooksConnectionId: second.connectionId, posConnectionId: "square-elsewhere" });
     expect(await accessWorks(world, "quickbooks", (await tokensOf(second)).accessToken, second.externalId)).toBe(true);
   });

@@ -20,7 +20,7 @@ import { SECRET_MARKER } from "../../sandbox/secret-token";
 import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue } from "../support/queue";
 import { addConfirmedRecipient, addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "./email-links-world";
-import { createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
+import { canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
 
 let world: WebWorld;
 let links: EmailLinksWorld;
@@ -45,6 +45,10 @@ function approveLink(merchantId: string, locationId: string, businessDay = BUSIN
   return approveUrl({ publicUrl: PUBLIC_URL, linkKey: links.key, now: world.clock.date }, { merchantId, locationId, businessDay });
 }
 const pathOf = (url: string) => url.slice(PUBLIC_URL.length);
+/** The day as review mode leaves it: synced, and held until someone approves it. */
+const holdDay = (merchantId: string, locationId: string, businessDay = BUSINESS_DAY) => world.deps.store.saveSyncRecord({
+  merchantId, locationId, businessDay, state: "held", posted: [], attempts: 0, heldReason: "review", updatedAt: world.clock.date().toISOString(),
+}, 0);
 const tokenOf = (url: string) => new URL(url).searchParams.get("token")!;
 
 describe("a day's reports on the web", () => {
@@ -105,6 +109,7 @@ describe("approving a held day from the email", () => {
         ] },
       },
     });
+    await holdDay(merchantId, location.locationId);
     const link = approveLink(merchantId, location.locationId);
     expect(link.startsWith(`${PUBLIC_URL}/approve?token=`)).toBe(true);
 
@@ -175,6 +180,7 @@ describe("approving signed in", () => {
     expect((await owner.post(`/days/${mine.location.locationId}/not-a-day/approve`)).status).toBe(404);
     expect(await links.drain()).toEqual([]);
 
+    await holdDay(mine.merchantId, mine.location.locationId);
     const approved = await owner.post(`/days/${mine.location.locationId}/${BUSINESS_DAY}/approve`);
     expect(approved.status).toBe(200);
     expect(await approved.text()).toContain("Approved: it will be posted within minutes");
@@ -186,6 +192,40 @@ describe("approving signed in", () => {
     expect((await world.browser().post(`/days/${mine.location.locationId}/${BUSINESS_DAY}/approve`)).status).toBe(401);
     expect((await owner.post(`/days/${mine.location.locationId}/${BUSINESS_DAY}/approve`, { form_token: "f".repeat(64) })).status).toBe(403);
     expect(await links.drain()).toEqual([]);
+  });
+});
+
+describe("approving only a held day", () => {
+  it("refuses an impossible, unfinished, too old or not held day with a 4xx sentence, signed in or by link, and queues and writes nothing", async () => {
+    const owner = world.browser();
+    const { merchantId, location } = await merchantWithLocation(world, owner, newAddress());
+    // The location's day starts at 04:00 in New York; the clock is 2025-06-02 10:00 there.
+    const cases: [string, string, number, string][] = [
+      ["impossible", "2026-13-45", 400, "2026-13-45 is not a date in the calendar"],
+      ["today's, unfinished", "2025-06-02", 409, "has not ended yet"],
+      ["tomorrow's", "2025-06-03", 409, "has not ended yet"],
+      ["more than 90 days back", "2025-03-03", 400, "more than 90 days back"],
+      ["synced but not held", BUSINESS_DAY, 409, "it is not waiting for review"],
+    ];
+    // Even held (as a stray record might be), the date decides first.
+    for (const day of ["2025-06-02", "2025-03-03"]) await holdDay(merchantId, location.locationId, day);
+    await world.deps.store.saveSyncRecord({ merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, state: "no-sales", posted: [], attempts: 0, updatedAt: world.clock.date().toISOString() }, 0);
+    const table = async () => (await world.scan()).map(canonicalJson).filter((item) => item.includes(merchantId) && !item.includes('"SESSION#')).sort();
+    const before = await table();
+
+    for (const [what, day, status, sentence] of cases) {
+      const signedIn = await owner.post(`/days/${location.locationId}/${day}/approve`);
+      expect(signedIn.status, what).toBe(status);
+      expect(await signedIn.text(), what).toContain(sentence);
+      const link = approveLink(merchantId, location.locationId, day);
+      const byLink = await world.browser().post("/approve", { token: tokenOf(link) });
+      expect(byLink.status, what).toBe(status);
+      expect(await byLink.text(), what).toContain(sentence);
+    }
+    expect(await links.drain()).toEqual([]);
+    expect(await table()).toEqual(before);
+    const held = await world.deps.store.getSyncRecord(merchantId, location.locationId, "2025-03-03");
+    expect(held?.state).toBe("held");
   });
 });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoAuthStore } from "../../lib/store/auth";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createApp } from "../../lib/web/app";
-import { approximateIp } from "../../lib/web/client-ip";
+import { approximateIp } from "../../lib/auth/client-network";
 import { signLink } from "../../lib/links/signed-link";
 import { addressHash } from "../../lib/report/recipients";
 import { approveUrl } from "../../lib/worker/process-job";
@@ -148,6 +148,9 @@ describe("cross-site request forgery", () => {
       mapping: { defaults: { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" } },
       updatedAt: world.clock.date().toISOString(),
     });
+    await world.deps.store.saveSyncRecord({
+      merchantId: merchant!.merchantId, locationId, businessDay: "2025-06-01", state: "held", posted: [], attempts: 0, heldReason: "review", updatedAt: world.clock.date().toISOString(),
+    }, 0);
     const approveToken = new URL(approveUrl({ publicUrl: PUBLIC_URL, linkKey: links.key, now: world.clock.date }, { merchantId: merchant!.merchantId, locationId, businessDay: "2025-06-01" })).searchParams.get("token")!;
     const sessions = await world.deps.auth.listSessions(merchant!.merchantId, world.clock.date());
     const otherSession = sessions.find((session) => session.userAgent === "Other device")!;

@@ -48,7 +48,10 @@ describe("sign-in by emailed link", () => {
     const landing = await browser.get(link.slice(PUBLIC_URL.length));
     expect(landing.status).toBe(200);
     expect(landing.headers.getSetCookie()).toEqual([]);
-    expect(await landing.text()).toContain('<form method="post" action="/sign-in/confirm">');
+    const landingPage = await landing.text();
+    expect(landingPage).toContain('<form method="post" action="/sign-in/confirm">');
+    // It names the address it signs in.
+    expect(landingPage).toContain(`This link signs in <strong>${address}</strong>.`);
     expect(await world.deps.store.findMerchantByEmail(address)).toBeUndefined();
 
     const confirmed = await browser.useSignInLink(link);
@@ -123,6 +126,32 @@ describe("sign-in by emailed link", () => {
     expect(await sentTo(overClient)).toBe(1);
   });
 
+  it("counts an address's plus-tagged variants (and Gmail's dotted ones) as one mailbox, and an IPv6 /64 as one client", async () => {
+    const { perAddress, perClient } = SIGN_IN_RATE_LIMITS;
+    const stamp = `${++counter}x${Date.now()}`;
+    const sentTo = async (prefix: string) => (await world.emails()).filter((email) => email.to.startsWith(prefix)).length;
+    let ip = 0;
+    const ask = (email: string, from = `198.51.100.${String(++ip % 250)}`) => world.browser({ ip: from }).post("/sign-in", { email });
+
+    // One mailbox however it is tagged: only the limit's worth of links reach it.
+    for (let index = 0; index < perAddress.limit + 3; index++) expect((await ask(`victim${stamp}+${index}@example.com`)).status).toBe(200);
+    expect(await sentTo(`victim${stamp}`)).toBe(perAddress.limit);
+    // Gmail ignores dots, and googlemail.com is gmail.com; elsewhere "a.b" and "ab" are two people.
+    const gmail = [`first.last${stamp}@gmail.com`, `firstlast${stamp}@gmail.com`, `f.i.r.s.t.last${stamp}+news@googlemail.com`];
+    for (let round = 0; round < 2; round++) for (const address of gmail) await ask(address);
+    const toGmail = (await world.emails()).filter((email) => email.to.replaceAll(".", "").replace(/\+[^@]*/, "").startsWith(`firstlast${stamp}@`)).length;
+    expect(toGmail).toBe(perAddress.limit);
+    for (const address of [`a.b${stamp}@example.com`, `ab${stamp}@example.com`]) await ask(address);
+    expect([await sentTo(`a.b${stamp}@`), await sentTo(`ab${stamp}@`)]).toEqual([1, 1]);
+
+    // One client across its /64, whichever address in it asks.
+    const before = (await world.emails()).length;
+    for (let index = 0; index < perClient.limit + 3; index++) await ask(newAddress(), `2001:db8:77:1:${(index + 1).toString(16)}::9`);
+    expect((await world.emails()).length - before).toBe(perClient.limit);
+    await ask(newAddress(), "2001:db8:77:2::1");
+    expect((await world.emails()).length - before).toBe(perClient.limit + 1);
+  });
+
   it("accepts a link for 15 minutes and refuses it after, with a 400 page, no cookie and nothing stored", async () => {
     const inTime = newAddress();
     const stillGood = await world.browser().requestSignInLink(inTime);
@@ -166,7 +195,7 @@ describe("sign-in by emailed link", () => {
 
   it("refuses a malformed token without a database read or a 500", async () => {
     const browser = world.browser();
-    for (const query of ["", "?token=", "?token=short", `?token=${"a".repeat(44)}`, "?token=%3Cscript%3E"]) {
+    for (const query of ["", "?token=", "?token=short", `?token=${"a".repeat(44)}`, "?token=%3Cscript%3E", `?token=${"a".repeat(43)}`]) {
       const response = await browser.get(`/sign-in/confirm${query}`);
       expect(response.status).toBe(400);
       expect(await response.text()).not.toContain("<script>");

@@ -114,16 +114,15 @@ describe("Square's oauth.authorization.revoked", () => {
     expect(await stillWorks(merchantId, connectionId)).toBe(true);
   });
 
-  it("ends the connections of the revoked Square account and destroys their tokens", async () => {
+  it("ends (removes) the connections of the revoked Square account, tokens and all", async () => {
     const { merchantId, externalId, connectionId } = await connected("square");
     await revokeInSquare(externalId);
     const body = revokedEvent(externalId, world.clock.date().toISOString());
     world.clock.advance(1000);
     const response = await postSquare(body, squareSignature(body));
     expect(response.status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({
-      status: "revoked", tokenCiphertext: "", statusReason: "Access was revoked in Square.",
-    });
+    // An ended connection is removed at once, tokens and all.
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("a replayed revocation never ends a connection made after it", async () => {
@@ -167,11 +166,11 @@ describe("Clover's app-uninstall webhook", () => {
     expect(await stillWorks(merchantId, connectionId)).toBe(true);
   });
 
-  it("ends the connection when Clover reports the uninstall, and destroys its tokens", async () => {
+  it("ends (removes) the connection when Clover reports the uninstall, tokens and all", async () => {
     const { merchantId, externalId, connectionId } = await connected("clover");
     const status = await world.clover.uninstallApp(externalId, { webhookUrl: `${base}/webhooks/clover` });
     expect(status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({ status: "revoked", tokenCiphertext: "" });
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("ignores another app's events", async () => {
@@ -200,7 +199,7 @@ describe("QuickBooks' disconnect URL", () => {
     expect(await response.text()).toContain("daybook has checked with QuickBooks");
     const connection = await world.deps.store.getConnection(merchantId, connectionId);
     expect(connection?.status).toBe("active");
-    // Asking rotated the tokens, and the new ones were kept: the chain is whole.
+    // Asking refreshed nothing; the tokens still work and their rotation chain is whole.
     const tokens = await openTokens(world.deps.vault, connection!);
     secrets.push(tokens.accessToken, tokens.refreshToken ?? "");
     expect(await accessWorks(world, "quickbooks", tokens.accessToken, externalId)).toBe(true);
@@ -209,14 +208,12 @@ describe("QuickBooks' disconnect URL", () => {
     expect(await accessWorks(world, "quickbooks", refreshed.accessToken, externalId)).toBe(true);
   });
 
-  it("ends the connection when QuickBooks refuses its tokens, and destroys them", async () => {
+  it("ends (removes) the connection when QuickBooks refuses its tokens", async () => {
     const { merchantId, externalId, connectionId } = await connected("quickbooks");
     world.quickbooks.revokeAll(externalId);
     const response = await world.browser().get(`/disconnect/quickbooks?realmId=${externalId}`);
     expect(response.status).toBe(200);
-    expect(await world.deps.store.getConnection(merchantId, connectionId)).toMatchObject({
-      status: "revoked", tokenCiphertext: "", statusReason: "Disconnected in QuickBooks.",
-    });
+    expect(await world.deps.store.getConnection(merchantId, connectionId)).toBeUndefined();
   });
 
   it("answers a malformed realmId with 400 and limits the checks per company", async () => {
@@ -224,10 +221,26 @@ describe("QuickBooks' disconnect URL", () => {
     expect((await world.browser().get("/disconnect/quickbooks?realmId=abc")).status).toBe(400);
 
     const { externalId } = await connected("quickbooks");
-    const tokenCalls = () => world.quickbooks.requestCounts().token;
-    const start = tokenCalls();
+    const apiCalls = () => world.quickbooks.requestCounts().api;
+    const start = apiCalls();
     for (let index = 0; index < 12; index++) expect((await world.browser().get(`/disconnect/quickbooks?realmId=${externalId}`)).status).toBe(200);
-    // Ten checks an hour (each one refresh), then the page without asking.
-    expect(tokenCalls() - start).toBe(10);
+    // Ten checks an hour (each one read of the company: CompanyInfo and Preferences), then the page without asking.
+    expect(apiCalls() - start).toBe(20);
+  });
+
+  it("cannot make daybook refresh tokens at will: a forged visit refreshes only a token that is due, once an hour at most", async () => {
+    const { merchantId, externalId, connectionId } = await connected("quickbooks");
+    const tokenCalls = () => world.quickbooks.requestCounts().token;
+    const visit = async () => expect((await world.browser().get(`/disconnect/quickbooks?realmId=${externalId}`)).status).toBe(200);
+    const start = tokenCalls();
+    for (let index = 0; index < 5; index++) await visit();
+    // The access token from connecting still works: QuickBooks answered it, nothing was refreshed.
+    expect(tokenCalls() - start).toBe(0);
+
+    // An hour later the access token is due: the next visit refreshes it once, the ones after it not at all.
+    world.clock.advance(61 * 60_000);
+    for (let index = 0; index < 4; index++) await visit();
+    expect(tokenCalls() - start).toBe(1);
+    expect((await world.deps.store.getConnection(merchantId, connectionId))?.status).toBe("active");
   });
 });

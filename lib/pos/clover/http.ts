@@ -14,6 +14,7 @@ import { RequestPacer } from "../../http/request-pacer";
 import type { FailureKind } from "../../model";
 import { CloverRequestError } from "./errors";
 import { errorBodySchema } from "./responses";
+import { withoutIds } from "../provider-text";
 
 /** Query parameters in order; a name may repeat (Clover ANDs repeated `filter`s). */
 export type Query = readonly (readonly [string, string])[];
@@ -68,7 +69,7 @@ function describeAnswer(status: number, text: string): string {
   let said = "";
   try {
     const parsed = errorBodySchema.safeParse(JSON.parse(text));
-    if (parsed.success) said = [parsed.data.message, parsed.data.details].filter(Boolean).join(": ");
+    if (parsed.success) said = withoutIds([parsed.data.message, parsed.data.details].filter(Boolean).join(": "));
   } catch {
     // Not JSON (a proxy's page, say): the status alone will do.
   }

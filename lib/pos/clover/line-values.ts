@@ -92,7 +92,7 @@ function exchangesOf(order: CloverOrder, lines: readonly CloverLineItem[]): Map<
     if (!replacement || replacement.id === line.id) continue;
     if (replacement.createdTime == null) {
       throw new CloverDataError(
-        `order ${order.id} line ${replacement.id} replaces exchanged line ${line.id} but has no createdTime, so daybook cannot tell when the exchange happened`,
+        "an order has an exchange whose replacement line has no createdTime, so daybook cannot tell when the exchange happened",
       );
     }
     exchanges.set(line.id, { replacement: replacement.id, at: replacement.createdTime });

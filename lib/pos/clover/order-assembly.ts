@@ -100,7 +100,7 @@ async function fetchWholeOrder(api: OrderFetcher, orderId: string): Promise<Json
     }
     if (sameVersion(copies)) return mergeCopies(copies);
   }
-  throw new CloverRequestError(`Clover order ${orderId} kept changing while it was read (${VERSION_ATTEMPTS} times); try again later.`, "retryable");
+  throw new CloverRequestError(`A Clover order kept changing while it was read (${VERSION_ATTEMPTS} times); try again later.`, "retryable");
 }
 
 async function fetchAllLineItems(api: OrderFetcher, orderId: string): Promise<JsonObject[]> {
@@ -126,7 +126,7 @@ async function complete(api: OrderFetcher, order: JsonObject): Promise<JsonObjec
   const cut = cutCollections(whole);
   if (cut.length > 0) {
     throw new CloverRequestError(
-      `Clover order ${id} has ${NESTED_COLLECTION_CAP} or more entries in ${cut.join(", ")}, where Clover stops at ${NESTED_COLLECTION_CAP}; daybook cannot read all of them.`,
+      `A Clover order has ${NESTED_COLLECTION_CAP} or more entries in ${cut.join(", ")}, where Clover stops at ${NESTED_COLLECTION_CAP}; daybook cannot read all of them.`,
       "bug",
     );
   }

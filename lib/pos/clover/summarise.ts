@@ -96,8 +96,8 @@ export class CloverDaySummariser {
   addOrdersPage(body: unknown): void {
     const page = parseWith(listPageSchema, body, "the orders page");
     for (const [index, raw] of page.elements.entries()) {
-      const id = (raw as { id?: unknown } | null)?.id;
-      const order = parseWith(orderSchema, raw, `order ${typeof id === "string" ? id : `#${index + 1}`}`);
+      // Named by its place, never by its id: the message may be stored (a failed day's report).
+      const order = parseWith(orderSchema, raw, `order ${index + 1} of an orders page`);
       this.addOrder(order);
     }
   }
@@ -110,9 +110,9 @@ export class CloverDaySummariser {
   private addOrder(order: CloverOrder): void {
     if (order.testMode === true) return;
     if (order.currency && order.currency !== this.options.currency) {
-      throw new CloverDataError(`order ${order.id} is in ${order.currency}, but the merchant's currency is ${this.options.currency}`);
+      // Kinds and counts, never an id: the message may be stored (a failed day's report).
+      throw new CloverDataError(`an order is in ${order.currency}, but the merchant's currency is ${this.options.currency}`);
     }
-    const what = `order ${order.id}`;
     const allPayments = elements(order.payments);
     const payments = allPayments.filter(isCountedPayment);
     const refunds = elements(order.refunds).filter(isCountedRefund);
@@ -131,7 +131,7 @@ export class CloverDaySummariser {
     for (const payment of payments) if (this.inWindow(payment.createdTime)) this.addPayment(payment, taxName, charges);
     const tenderOfPayment = new Map(allPayments.map((p) => [p.id, p.tender]));
     for (const refund of refunds) {
-      if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, charges, what);
+      if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, charges);
     }
     for (const credit of credits) if (this.inWindow(credit.createdTime)) this.addCredit(credit, taxName);
 
@@ -180,13 +180,12 @@ export class CloverDaySummariser {
     tenderOfPayment: ReadonlyMap<string, CloverTender | null | undefined>,
     taxName: string,
     charges: { buckets: Buckets; name: string },
-    what: string,
   ): void {
     const s = this.summary;
     let tender = refund.overrideMerchantTender ?? tenderOfPayment.get(refund.payment?.id ?? "");
     if (!tender) {
       this.warn("unknown-refund-tender", (n) =>
-        `${n} refund${n === 1 ? "" : "s"} named a payment daybook could not find in ${n === 1 ? "its order" : "their orders"} (last: ${what} refund ${refund.id}); posted to the default tender account.`,
+        `${n} refund${n === 1 ? "" : "s"} named a payment daybook could not find in ${n === 1 ? "its order" : "their orders"}; posted to the default tender account.`,
       );
       tender = { id: UNKNOWN_TENDER, label: UNKNOWN_TENDER };
     }

@@ -23,6 +23,7 @@ import type * as SquareSdk from "square";
 import type { SquareClient } from "square";
 import { backoffDelayMs, sleep } from "../../http/backoff";
 import { SquareRequestError } from "./errors";
+import { withoutIds } from "../provider-text";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -105,7 +106,7 @@ function classify(
   const status = error.statusCode;
   const first = error.errors[0];
   const code = first?.code;
-  const said = [code, first?.detail].filter(Boolean).join(": ");
+  const said = [code, first?.detail && withoutIds(first.detail)].filter(Boolean).join(": ");
   const answer = `${status ?? "no status"}${said ? ` ${said}` : ""}`;
   if (status === 401) {
     return new SquareRequestError(`Square rejected the access token on ${operation} (${answer}); the merchant must reconnect Square.`, "needs-reconnect", status, code);

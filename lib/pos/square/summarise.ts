@@ -83,7 +83,8 @@ function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T 
 function checkNoErrors(errors: { code: string; detail?: string | null }[] | null | undefined, what: string): void {
   if (errors?.length) {
     const first = errors[0];
-    throw new SquareDataError(`${what} carries Square errors: ${first?.code ?? ""} ${first?.detail ?? ""}`.trim());
+    // The code only: Square's free-text detail may name an order or a payment.
+    throw new SquareDataError(`${what} carries Square errors: ${first?.code ?? "unnamed"}`);
   }
 }
 
@@ -106,8 +107,8 @@ export class SquareDaySummariser {
     const page = parseWith(searchOrdersPageSchema, body, "the SearchOrders response");
     checkNoErrors(page.errors, "the SearchOrders response");
     for (const [index, raw] of (page.orders ?? []).entries()) {
-      const id = (raw as { id?: unknown } | null)?.id;
-      const order = parseWith(orderSchema, raw, `order ${typeof id === "string" ? id : `#${index + 1}`}`);
+      // Named by its place, never by its id: the message may be stored (a failed day's report).
+      const order = parseWith(orderSchema, raw, `order ${index + 1} of a SearchOrders page`);
       this.addOrder(order);
     }
   }
@@ -116,7 +117,7 @@ export class SquareDaySummariser {
     const page = parseWith(listPaymentsPageSchema, body, "the ListPayments response");
     checkNoErrors(page.errors, "the ListPayments response");
     for (const payment of page.payments ?? []) {
-      const what = `payment ${payment.id ?? ""}`;
+      const what = "a payment";
       if (payment.status !== "COMPLETED" || !this.isThisLocation(payment.location_id)) continue;
       if (!this.inWindow(payment.created_at, what)) continue;
       for (const fee of payment.processing_fee ?? []) {
@@ -129,7 +130,7 @@ export class SquareDaySummariser {
     const page = parseWith(listRefundsPageSchema, body, "the ListPaymentRefunds response");
     checkNoErrors(page.errors, "the ListPaymentRefunds response");
     for (const refund of page.refunds ?? []) {
-      const what = `refund ${refund.id}`;
+      const what = "a refund";
       if (!COUNTED_PAYMENT_REFUND_STATUSES.has(refund.status ?? "") || !this.isThisLocation(refund.location_id)) continue;
       if (!this.inWindow(refund.created_at, what)) continue;
       const tender = REFUND_DESTINATION_TENDERS[refund.destination_type ?? ""] ?? "OTHER";
@@ -161,7 +162,7 @@ export class SquareDaySummariser {
   private addOrder(order: SquareOrder): void {
     if (order.location_id !== this.options.locationId) return;
     if (order.state === "CANCELED" || order.state === "DRAFT") return;
-    const what = `order ${order.id ?? ""}`.trim();
+    const what = "an order";
     const paidAt = this.paidAt(order, what);
     if (paidAt !== null && this.inWindowMs(paidAt)) this.addSale(order, what);
     this.addTenderFees(order, what);
@@ -263,7 +264,7 @@ export class SquareDaySummariser {
   private addOrderRefunds(order: SquareOrder, what: string): void {
     for (const refund of order.refunds ?? []) {
       if (!COUNTED_ORDER_REFUND_STATUSES.has(refund.status)) continue;
-      if (!this.inWindow(refund.created_at ?? order.closed_at, `${what} refund ${refund.id}`)) continue;
+      if (!this.inWindow(refund.created_at ?? order.closed_at, `${what}'s refund`)) continue;
       const tender = refund.tender_id ? this.options.tenderKeyOf?.(refund.tender_id) : undefined;
       if (!tender) {
         this.warn("unknown-refund-tender", (n) =>

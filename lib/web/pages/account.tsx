@@ -1,4 +1,6 @@
-import type { Merchant } from "../../model";
+import type { EndedConnection } from "../../connections/end-connection";
+import { type Merchant, PROVIDER_NAMES } from "../../model";
+import { RevokeOutcomeText } from "./disconnected";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
 
@@ -14,7 +16,8 @@ export function AccountPage(props: { viewer: Viewer; merchant: Merchant; typedCo
 
       <section class="danger">
         <h2>Delete your account</h2>
-        <p>This disconnects Square, Clover and QuickBooks (daybook asks each to revoke its access), destroys the tokens at once, signs out every browser and deletes everything daybook holds for you. It cannot be undone. Entries already posted to QuickBooks stay in QuickBooks.</p>
+        <p>This disconnects Square, Clover and QuickBooks, deletes their tokens at once, signs out every browser and deletes everything daybook holds for you. It cannot be undone. Entries already posted to QuickBooks stay in QuickBooks.</p>
+        <p>Square and QuickBooks revoke daybook's access when daybook asks. Clover gives apps no way to do that: if you connected Clover, uninstall daybook in Clover too (the next page links to it). Deleted data leaves daybook's backups within 30 days.</p>
         <form method="post" action="/account/delete" novalidate>
           <FormToken viewer={viewer} />
           <label for="confirm-email">Type your email address to confirm</label>
@@ -32,10 +35,18 @@ export function AccountPage(props: { viewer: Viewer; merchant: Merchant; typedCo
   );
 }
 
-export function AccountDeletedPage() {
+export function AccountDeletedPage(props: { connections: EndedConnection[]; cloverAppId: string }) {
   return (
     <MessagePage title="Your account is deleted">
-      <p>daybook has disconnected your accounts, destroyed their tokens and deleted your data. Thank you for using daybook.</p>
+      <p>daybook has deleted your data and the tokens of your connections. Its backups keep deleted data for at most 28 days, then it is gone from them too.</p>
+      {props.connections.length > 0 && (
+        <ul>
+          {props.connections.map((ended) => (
+            <li><strong>{PROVIDER_NAMES[ended.provider]}:</strong> <RevokeOutcomeText ended={ended} cloverAppId={props.cloverAppId} /></li>
+          ))}
+        </ul>
+      )}
+      <p>Thank you for using daybook.</p>
       <p><a href="/sign-in">Sign in again</a> to start over with a new account.</p>
     </MessagePage>
   );

@@ -1,4 +1,6 @@
 import { type Connection, PROVIDER_NAMES, type ProviderName } from "../../model";
+import type { EndedConnection } from "../../connections/end-connection";
+import { RevokeOutcomeText } from "./disconnected";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
@@ -24,6 +26,8 @@ export function ConnectionsPage(props: {
   viewer: Viewer;
   connections: Connection[];
   notice?: string;
+  /** The connection just disconnected, and what became of its access at the provider. */
+  disconnected?: { ended: EndedConnection; cloverAppId: string };
   regionError?: string;
 }) {
   const { viewer } = props;
@@ -31,6 +35,12 @@ export function ConnectionsPage(props: {
   return (
     <Layout title="Connections" viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
+      {props.disconnected && (
+        <p role="status">
+          {`Disconnected from ${PROVIDER_NAMES[props.disconnected.ended.provider]}. `}
+          <RevokeOutcomeText ended={props.disconnected.ended} cloverAppId={props.disconnected.cloverAppId} />
+        </p>
+      )}
       {providers.map((provider) => {
         const connections = props.connections.filter((connection) => connection.provider === provider);
         const live = connections.filter((connection) => connection.status !== "revoked");

@@ -39,10 +39,11 @@ export function CheckEmailPage() {
 }
 
 /** The link's landing page: a button, because mail scanners follow links but do not press buttons. */
-export function ConfirmSignInPage(props: { token: string }) {
+export function ConfirmSignInPage(props: { token: string; email: string }) {
   return (
     <Layout title="Sign in to daybook">
-      <p>Press the button to finish signing in on this device.</p>
+      <p>This link signs in <strong>{props.email}</strong>. Press the button to finish signing in on this device.</p>
+      <p>Not your address? Close this page: nothing happens without the button.</p>
       <form method="post" action="/sign-in/confirm">
         <input type="hidden" name="token" value={props.token} />
         <button type="submit">Sign in</button>

@@ -1,7 +1,7 @@
 /** The account page: the export download and account deletion. */
 import type { Hono } from "hono";
 import { normaliseEmail } from "../../auth/sign-in";
-import { endConnection } from "../../connections/end-connection";
+import { deleteAccount } from "../../account/delete-account";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import { AccountDeletedPage, AccountPage } from "../pages/account";
@@ -50,15 +50,12 @@ export function addAccountRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     }
 
     const merchantId = merchant.merchantId;
-    // Revoke at each provider and destroy the tokens first: they are the most sensitive part.
-    for (const connection of await deps.store.listConnections(merchantId)) {
-      if (connection.status === "revoked") continue;
-      await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true, status: "revoked", reason: "Account deleted." });
-    }
-    await deps.auth.deleteSessions(merchantId);
-    const removed = await deps.store.deleteMerchant(merchantId);
+    const deleted = await deleteAccount({ ...connectionDeps(deps), auth: deps.auth, dueIndex: deps.dueIndex }, merchantId);
     clearSessionCookie(c);
-    deps.log("info", "account deleted", { merchantId, items: removed });
-    return c.html(AccountDeletedPage());
+    const revoke = (outcome: string) => deleted.connections.filter((ended) => ended.outcome === outcome).length;
+    deps.log(revoke("failed") > 0 ? "warn" : "info", "account deleted", {
+      merchantId, items: deleted.items, revoked: revoke("revoked"), notRevocable: revoke("not-revocable"), revokeFailed: revoke("failed"),
+    });
+    return c.html(AccountDeletedPage({ connections: deleted.connections, cloverAppId: deps.webhooks.cloverAppId }));
   });
 }

@@ -9,8 +9,8 @@
 import { randomUUID } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { beginOAuthFlow, finishOAuthFlow } from "../../auth/oauth-state";
-import { type EndConnectionDeps, endConnection } from "../../connections/end-connection";
-import { OAuthError } from "../../oauth/provider";
+import { type EndConnectionDeps, endConnection, type EndedConnection } from "../../connections/end-connection";
+import { AccountMismatchError, OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
 import { type Connection, PROVIDER_NAMES } from "../../model";
 import { z } from "../../validation";
@@ -26,6 +26,16 @@ const cloverRegionForm = z.object({
   region: z.enum(["us", "eu", "la"], { error: "Choose where your Clover account is." }),
 });
 const connectionId = connectionIdField;
+/** The outcome of a disconnect, as its redirect names it: fixed words chosen by it, nothing echoed. */
+const disconnectedQuery = z.object({
+  disconnected: providerName,
+  revoke: z.enum(["revoked", "not-revocable", "skipped", "failed"]),
+  region: z.optional(z.enum(["us", "eu", "la", "sandbox"])),
+});
+
+function endedConnectionOf(query: z.infer<typeof disconnectedQuery>): EndedConnection {
+  return { provider: query.disconnected, outcome: query.revoke, ...(query.region ? { region: query.region } : {}) };
+}
 /** Longer values are not from a provider: state and code are tens of characters. */
 const MAX_CALLBACK_VALUE = 2048;
 
@@ -34,9 +44,12 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const { merchant, viewer } = signedIn(c);
     const connections = await deps.store.listConnections(merchant.merchantId);
     const connected = providerName.safeParse(c.req.query("connected"));
-    const disconnected = c.req.query("disconnected") === "1";
-    const notice = connected.success ? `${PROVIDER_NAMES[connected.data]} is connected.` : disconnected ? "Disconnected. daybook has destroyed that connection's tokens." : undefined;
-    return c.html(ConnectionsPage({ viewer, connections, ...(notice ? { notice } : {}) }));
+    const ended = disconnectedQuery.safeParse(c.req.query());
+    const notice = connected.success ? `${PROVIDER_NAMES[connected.data]} is connected.` : undefined;
+    return c.html(ConnectionsPage({
+      viewer, connections, ...(notice ? { notice } : {}),
+      ...(ended.success ? { disconnected: { ended: endedConnectionOf(ended.data), cloverAppId: deps.webhooks.cloverAppId } } : {}),
+    }));
   });
 
   app.post("/connect/:provider", requireSignedIn(), async (c) => {
@@ -78,8 +91,9 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       authorization = await deps.providers[provider.data].exchangeCode(query, flow.region);
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
-      deps.log("warn", "oauth code exchange failed", { provider: provider.data, kind: error.kind });
-      return connectProblem(c, viewer, name, error.kind === "retryable" ? "unavailable" : "refused");
+      const mismatch = error instanceof AccountMismatchError;
+      deps.log("warn", mismatch ? "oauth callback named an account its tokens are not for" : "oauth code exchange failed", { provider: provider.data, kind: error.kind });
+      return connectProblem(c, viewer, name, mismatch ? "mismatch" : error.kind === "retryable" ? "unavailable" : "refused");
     }
 
     const at = deps.now().toISOString();
@@ -105,13 +119,12 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     // Looked up under the signed-in merchant only: another merchant's id is simply not found.
     const connection = id.success ? await deps.store.getConnection(merchant.merchantId, id.data) : undefined;
     if (!connection) return c.html(NotFoundPage({ viewer }), 404);
-    if (connection.status !== "revoked") {
-      const ended = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true, status: "revoked", reason: "Disconnected in daybook." });
-      deps.log(ended.revoke.outcome === "failed" ? "warn" : "info", "connection ended by the merchant", {
-        merchantId: merchant.merchantId, provider: connection.provider, connectionId: connection.connectionId, revoke: ended.revoke.outcome,
-      });
-    }
-    return c.redirect("/connections?disconnected=1", 303);
+    const ended = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true });
+    deps.log(ended.revoke.outcome === "failed" ? "warn" : "info", "connection ended by the merchant", {
+      merchantId: merchant.merchantId, provider: connection.provider, connectionId: connection.connectionId, revoke: ended.revoke.outcome,
+    });
+    const outcome = new URLSearchParams({ disconnected: connection.provider, revoke: ended.revoke.outcome, ...(connection.region ? { region: connection.region } : {}) });
+    return c.redirect(`/connections?${outcome.toString()}`, 303);
   });
 }
 
@@ -121,7 +134,7 @@ export function connectionDeps(deps: WebDeps): EndConnectionDeps {
 
 /**
  * A reconnect to the same provider account makes a new connection; the earlier ones of that account
- * end here (their tokens destroyed, not revoked at the provider: Square revokes every token of the
+ * end here (removed with their tokens, not revoked at the provider: Square revokes every token of the
  * seller and app at once, which would take the new connection with it), and the merchant's locations
  * move to the new connection so the nightly sync carries on.
  */
@@ -143,11 +156,11 @@ async function replaceEarlierConnections(deps: WebDeps, connection: Connection):
     });
   }
   for (const other of earlier) {
-    await endConnection(connectionDeps(deps), other, { revokeAtProvider: false, status: "revoked", reason: "Replaced by a newer connection to the same account." });
+    await endConnection(connectionDeps(deps), other, { revokeAtProvider: false });
   }
 }
 
-type ConnectProblem = "bad-request" | "state" | "declined" | "no-code" | "refused" | "unavailable";
+type ConnectProblem = "bad-request" | "state" | "declined" | "no-code" | "refused" | "mismatch" | "unavailable";
 
 function connectProblem(c: Context<AppEnv>, viewer: Viewer, provider: string, problem: ConnectProblem) {
   const text: Record<ConnectProblem, { title: string; body: string }> = {
@@ -159,6 +172,10 @@ function connectProblem(c: Context<AppEnv>, viewer: Viewer, provider: string, pr
     declined: { title: `${provider} was not connected`, body: `You declined the request in ${provider}, so daybook has no access. Nothing was saved.` },
     "no-code": { title: `${provider} was not connected`, body: `${provider} did not send back an authorization. Nothing was saved.` },
     refused: { title: `${provider} was not connected`, body: `${provider} did not accept the authorization. Nothing was saved.` },
+    mismatch: {
+      title: `${provider} was not connected`,
+      body: `The answer from ${provider} named another account than the one its authorization is for, so daybook did not trust it. Nothing was saved. Start again from your connections page.`,
+    },
     unavailable: { title: `${provider} did not answer`, body: `daybook could not reach ${provider} to finish connecting. Nothing was saved; please try again in a few minutes.` },
   };
   const { title, body } = text[problem];

@@ -8,12 +8,12 @@ import type { Context, Hono } from "hono";
 import { SignedLinkError } from "../../links/signed-link";
 import type { LocationDay } from "../../sync/sync-day";
 import { z } from "../../validation";
-import { approveDay, approveFromLink, approveLinkDay, type ApproveDeps } from "../../worker/approve";
+import { approveDay, ApproveError, approveFromLink, approveLinkDay, type ApproveDeps } from "../../worker/approve";
 import type { AppEnv, EmailLinks, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
 import { DayReportsPage } from "../pages/day-reports";
 import { ApproveConfirmPage, ApprovedPage, type HeldDay, LinkProblemPage } from "../pages/email-links";
-import { NotFoundPage } from "../pages/messages";
+import { NotFoundPage, ProblemPage } from "../pages/messages";
 import { requireSignedIn, signedIn, viewerOf } from "../session";
 
 /** Signed tokens are a few hundred characters; anything much longer is not one. */
@@ -52,6 +52,7 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       day = await approveFromLink(approveDeps(deps, links), form.value.token);
     } catch (error) {
       if (error instanceof SignedLinkError) return linkProblem(c, error.message);
+      if (error instanceof ApproveError) return c.html(LinkProblemPage({ viewer: viewerOf(c), sentence: error.message }), error.status);
       throw error;
     }
     deps.log("info", "day approved", { via: "link", businessDay: day.businessDay });
@@ -86,7 +87,9 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     try {
       await approveDay(approveDeps(deps, links), { merchantId: merchant.merchantId, locationId: location.locationId, businessDay: params.data.businessDay });
     } catch (error) {
-      if (error instanceof SignedLinkError) return c.html(LinkProblemPage({ viewer, sentence: error.message }), 400);
+      if (error instanceof ApproveError) {
+        return c.html(ProblemPage({ viewer, title: "This day was not approved", next: { href: "/history", label: "Back to your history" }, children: error.message }), error.status);
+      }
       throw error;
     }
     deps.log("info", "day approved", { via: "web", businessDay: params.data.businessDay });

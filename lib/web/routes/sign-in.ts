@@ -1,9 +1,10 @@
 /** Sign-in by emailed link, and sign-out. */
 import type { Hono } from "hono";
 import { startSession } from "../../auth/sessions";
-import { requestSignInLink, useSignInLink } from "../../auth/sign-in";
+import { requestSignInLink, signInLinkAddress, useSignInLink } from "../../auth/sign-in";
 import { SECRET_PATTERN } from "../../auth/secrets";
-import { approximateIp, getClientIp } from "../client-ip";
+import { approximateIp } from "../../auth/client-network";
+import { getClientIp } from "../client-ip";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import { CheckEmailPage, ConfirmSignInPage, SignInLinkInvalidPage, SignInPage } from "../pages/sign-in";
@@ -29,9 +30,11 @@ export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   });
 
   // A GET never uses the link: mail scanners fetch links, and would burn it before the person could.
-  app.get("/sign-in/confirm", (c) => {
+  // It names the address the link signs in, so nobody signs in to an account they did not mean to.
+  app.get("/sign-in/confirm", async (c) => {
     const token = linkToken.safeParse(c.req.query("token"));
-    return token.success ? c.html(ConfirmSignInPage({ token: token.data })) : c.html(SignInLinkInvalidPage(), 400);
+    const email = token.success ? await signInLinkAddress(deps, token.data) : undefined;
+    return token.success && email !== undefined ? c.html(ConfirmSignInPage({ token: token.data, email })) : c.html(SignInLinkInvalidPage(), 400);
   });
 
   app.post("/sign-in/confirm", async (c) => {

@@ -2,12 +2,13 @@
  * Disconnects from the providers' side. None of these requests has a session or comes from a form:
  * Square's webhook is checked by its HMAC signature, Clover's by its auth code, and QuickBooks'
  * disconnect URL (a plain browser redirect anyone could forge) is not trusted at all: daybook asks
- * QuickBooks, by refreshing the tokens, and ends only connections QuickBooks refuses.
+ * QuickBooks, with a read under the tokens it holds, and ends only connections QuickBooks refuses.
  */
 import type { Hono } from "hono";
 import { sha256Hex } from "../../auth/secrets";
 import { endConnection } from "../../connections/end-connection";
 import { OAuthError } from "../../oauth/provider";
+import { QuickBooksError } from "../../quickbooks/types";
 import {
   CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
@@ -20,7 +21,7 @@ import { connectionDeps } from "./connections";
 /** Browser-facing paths that need no session. */
 export const PUBLIC_PATHS = ["/disconnect/quickbooks"];
 
-/** Checks per QuickBooks company per hour: each one is a token refresh at Intuit. */
+/** Checks per QuickBooks company per hour: each one is a read of the company at Intuit. */
 const QUICKBOOKS_DISCONNECT_CHECKS = { limit: 10, windowSeconds: 3600 };
 
 const realmIdQuery = z.string().check(z.regex(/^\d{1,32}$/));
@@ -53,7 +54,7 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     // A signed event can be replayed (the signature has no timestamp): it never ends a later reconnect.
     // Square gives whole seconds, so a connection made within the second of the revocation counts as earlier.
     const madeBefore = revoked.success ? Date.parse(revoked.data.data.object.revocation.revoked_at) + 1000 : Number.POSITIVE_INFINITY;
-    const ended = await endProviderConnections(deps, "square", event.merchantId, "Access was revoked in Square.", (connection) => Date.parse(connection.createdAt) < madeBefore);
+    const ended = await endProviderConnections(deps, "square", event.merchantId, (connection) => Date.parse(connection.createdAt) < madeBefore);
     deps.log("info", "square authorization revoked", { ended });
     return c.text("OK", 200);
   });
@@ -79,7 +80,7 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     }
     let ended = 0;
     for (const merchantId of event.uninstalledMerchantIds) {
-      ended += await endProviderConnections(deps, "clover", merchantId, "daybook was uninstalled in Clover.", () => true);
+      ended += await endProviderConnections(deps, "clover", merchantId, () => true);
     }
     deps.log("info", "clover app events", { uninstalled: event.uninstalledMerchantIds.length, ended });
     return c.text("OK", 200);
@@ -100,41 +101,43 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   });
 }
 
+/** Ends (removes) the daybook connections to the provider account the provider says it disconnected. */
 async function endProviderConnections(
-  deps: WebDeps, provider: ProviderName, externalId: string, reason: string, applies: (connection: Connection) => boolean,
+  deps: WebDeps, provider: ProviderName, externalId: string, applies: (connection: Connection) => boolean,
 ): Promise<number> {
   let ended = 0;
   for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
-    if (connection.status === "revoked" || !applies(connection)) continue;
-    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason });
+    if (!applies(connection)) continue;
+    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
   }
   return ended;
 }
 
 /**
- * Asks QuickBooks about each connection of the company by refreshing its tokens through the process's
- * token keeper (single flight, the rotated tokens stored): a refusal (invalid_grant) is the proof of
- * the disconnect and ends the connection (the keeper has told the merchant); tokens that still work
- * stay, refreshed; a passing failure decides nothing.
+ * Asks QuickBooks about each connection of the company with a read of the company through the
+ * process's token keeper: the access token in hand, refreshed only when it is due or QuickBooks
+ * refuses it (401), as Intuit asks; a forged visit while the tokens work refreshes nothing. A refused
+ * refresh (invalid_grant) is the proof of the disconnect and ends the connection (the keeper has told
+ * the merchant); tokens that still work stay; a passing failure decides nothing.
  */
 async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): Promise<number> {
-  const keeper = deps.tokens;
   let ended = 0;
   for (const connection of await deps.store.findConnectionsByExternalId("quickbooks", realmId)) {
     if (connection.status !== "active") continue;
     try {
-      await keeper.refreshNow(connection);
+      await deps.readers.quickBooks(connection).getCompanySettings();
       continue;
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      if (error.kind !== "needs-reconnect") {
+      if (!(error instanceof OAuthError || error instanceof QuickBooksError)) throw error;
+      // Only the token endpoint's refusal proves the disconnect; any API answer decides nothing.
+      if (!(error instanceof OAuthError) || error.kind !== "needs-reconnect") {
         deps.log("warn", "quickbooks disconnect check inconclusive", { connectionId: connection.connectionId, kind: error.kind });
         continue;
       }
     }
     // The keeper marked it needs-reconnect and destroyed the tokens; the merchant did this on purpose.
-    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false, status: "revoked", reason: "Disconnected in QuickBooks." });
+    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
   }
   return ended;
