@@ -73,6 +73,8 @@ export interface DigestStore {
   markSent(merchantId: string, period: string, recipientHash: string, at: Date): Promise<void>;
   /** Gives a claim back after its send failed, so the next try may take it at once. */
   release(merchantId: string, period: string, recipientHash: string): Promise<void>;
+  /** Removes the merchant's marks (an account deleted): those of the mornings around `now`, the only ones a mark can have. */
+  removeMerchant(merchantId: string, now: Date): Promise<number>;
 }
 
 export function digestShardOf(merchantId: string, shards = DIGEST_SHARDS): number {

@@ -10,7 +10,7 @@
  * and deleted with the account), expiring after CLAIM_DAYS.
  */
 import { type DynamoDBDocumentClient, DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { DigestMark, DigestStore } from "../report/digest";
+import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest";
 import { z } from "../validation";
 import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
@@ -94,6 +94,28 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
         TableName: tableName, Key: claimKey(merchantId, period, hash),
         UpdateExpression: "SET #sentAt = :at", ExpressionAttributeNames: names("sentAt"), ExpressionAttributeValues: { ":at": at.toISOString() },
       }));
+    },
+
+    async removeMerchant(merchantId, now) {
+      // A mark's morning is at most two days after the day its job ran, and it expires three days after it.
+      const today = now.toISOString().slice(0, 10);
+      let removed = 0;
+      for (let offset = -MARK_DAYS; offset <= 2; offset++) {
+        const slot = new Date(Date.parse(`${today}T00:00:00.000Z`) + offset * DAY_SECONDS * 1000).toISOString().slice(0, 10);
+        const items = await queryAll(client, {
+          TableName: tableName,
+          KeyConditionExpression: "PK = :pk",
+          FilterExpression: "#merchantId = :merchantId",
+          ExpressionAttributeNames: names("merchantId"),
+          ExpressionAttributeValues: { ":pk": `DIGEST#${slot}#${String(digestShardOf(merchantId))}`, ":merchantId": merchantId },
+          ConsistentRead: true,
+        });
+        for (const item of items) {
+          await client.send(new DeleteCommand({ TableName: tableName, Key: markKey(fromItem(markSchema, item, `the digest mark ${describeItem(item)}`)) }));
+          removed++;
+        }
+      }
+      return removed;
     },
 
     async release(merchantId, period, hash) {
