@@ -1,21 +1,20 @@
 /**
- * Part 3: each Lambda entry bundled as infra/stack.ts bundles it (esbuild, ESM, node24, minified,
- * tree-shaken, everything but Node built-ins inside, the createRequire banner), its size, and its
- * module load time: the bundle imported in a fresh `node` process, N times, with the environment
- * each function's config needs set to harmless values so its top level runs (it builds clients but
- * calls nothing at import; secrets are given as plain variables, so no SSM read).
+ * Part 3: each Lambda function bundled as the stack deploys it (infra/bundle.ts: ESM, code-split, the
+ * entry holding what every invocation needs), the sizes of its entry and chunks, and the module load of
+ * its entry: the entry imported in a fresh `node` process, N times, with the environment each
+ * function's config needs set to harmless values so its top level runs (it builds clients but calls
+ * nothing at import; secrets are given as plain variables, so no SSM read). Side by side, interleaved
+ * run by run, the floor: a bundle of only hono (api) and the AWS clients every invocation of the
+ * function uses (bench/floors/), built the same way.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { bundleFunction, FUNCTION_NAMES, type FunctionName, loadedAtStart, PROJECT_ROOT } from "../infra/bundle";
 import { type Spread, spread } from "./stats";
 
-export const FUNCTIONS = ["api", "scheduler", "worker"] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
-
-const BANNER = "import{createRequire as __daybookCreateRequire}from'node:module';const require=__daybookCreateRequire(import.meta.url);";
+export const FUNCTIONS = FUNCTION_NAMES;
+export type { FunctionName };
 
 const COMMON_ENV = {
   AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench",
@@ -37,23 +36,19 @@ export const FUNCTION_ENV: Record<FunctionName, Record<string, string>> = {
 
 export interface BundleResult {
   name: FunctionName;
+  /** Every file of the bundle, and what loads at start (the entry and the chunks it imports statically). */
   bytes: number;
-  buildMs: number;
-  /** Import of the bundle in a fresh process, ms. */
+  entryBytes: number;
+  /** The chunks loaded on the paths that need them: path and bytes. */
+  chunks: { path: string; bytes: number; atStart: boolean }[];
+  /** Import of the entry in a fresh process, ms. */
   loadMs: Spread;
   /** The whole process, spawn to exit, ms. */
   processMs: Spread;
-}
-
-export async function bundleFunction(name: FunctionName, outdir: string): Promise<{ file: string; bytes: number; buildMs: number }> {
-  mkdirSync(outdir, { recursive: true });
-  const file = join(outdir, `${name}.mjs`);
-  const started = performance.now();
-  await build({
-    entryPoints: [resolve(`functions/${name}.ts`)], outfile: file, bundle: true, platform: "node", format: "esm", target: "node24",
-    minify: true, treeShaking: true, mainFields: ["module", "main"], banner: { js: BANNER }, logLevel: "error",
-  });
-  return { file, bytes: statSync(file).size, buildMs: performance.now() - started };
+  floorBytes: number;
+  floorLoadMs: Spread;
+  /** Median load over the floor's median load. */
+  ratio: number;
 }
 
 const LOADER = "const t=performance.now();await import(process.argv[1]);process.stdout.write(String(performance.now()-t));process.exit(0);";
@@ -71,13 +66,34 @@ export function loadOnce(file: string, name: FunctionName): { loadMs: number; pr
   return { loadMs, processMs };
 }
 
-export async function measureBundles(outdir: string, runs: number): Promise<BundleResult[]> {
+export function measureBundles(outdir: string, runs: number): Promise<BundleResult[]> {
   const results: BundleResult[] = [];
   for (const name of FUNCTIONS) {
-    const { file, bytes, buildMs } = await bundleFunction(name, outdir);
-    loadOnce(file, name); // warm the file cache
-    const loads = Array.from({ length: runs }, () => loadOnce(file, name));
-    results.push({ name, bytes, buildMs, loadMs: spread(loads.map((l) => l.loadMs)), processMs: spread(loads.map((l) => l.processMs)) });
+    const bundle = bundleFunction(name, join(outdir, name));
+    const floor = bundleFunction(name, join(outdir, `${name}-floor`), join(PROJECT_ROOT, "bench", "floors", `${name}.ts`));
+    const atStart = new Set(loadedAtStart(bundle).map((file) => file.path));
+    const entryFile = join(bundle.outdir, bundle.entry);
+    const floorFile = join(floor.outdir, floor.entry);
+    // Warm the file cache, then alternate, so both meet the same load on the machine.
+    loadOnce(entryFile, name);
+    loadOnce(floorFile, name);
+    const loads: { loadMs: number; processMs: number }[] = [];
+    const floorLoads: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      loads.push(loadOnce(entryFile, name));
+      floorLoads.push(loadOnce(floorFile, name).loadMs);
+    }
+    const loadMs = spread(loads.map((l) => l.loadMs));
+    const floorLoadMs = spread(floorLoads);
+    results.push({
+      name,
+      bytes: bundle.files.reduce((total, file) => total + file.bytes, 0),
+      entryBytes: bundle.files.filter((file) => atStart.has(file.path)).reduce((total, file) => total + file.bytes, 0),
+      chunks: bundle.files.filter((file) => !file.entry).map((file) => ({ path: file.path, bytes: file.bytes, atStart: atStart.has(file.path) })),
+      loadMs, processMs: spread(loads.map((l) => l.processMs)),
+      floorBytes: floor.files.reduce((total, file) => total + file.bytes, 0),
+      floorLoadMs, ratio: loadMs.median / floorLoadMs.median,
+    });
   }
-  return results;
+  return Promise.resolve(results);
 }

@@ -14,7 +14,7 @@ import { openTokens, sealTokens } from "../lib/oauth/tokens";
 import { syncLocationDay } from "../lib/sync/sync-day";
 import { generateDay } from "../sandbox/square/generate-day";
 import type { AwsCounts } from "./aws-counter";
-import { yesterday, ZONE } from "./pos-day";
+import { yesterday, ZONE } from "./pos-night";
 import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
 export interface RunProfile {

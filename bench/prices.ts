@@ -43,7 +43,7 @@ export const PRICES = {
     source: "https://aws.amazon.com/kms/pricing/ ($1/month per key)", read: READ,
   },
   sesEmail: {
-    usd: 0.1 / 1000, per: "outbound email",
+    usd: 0.1 / 1000, per: "outbound email, per recipient (a message to three people is three)",
     source: "https://aws.amazon.com/ses/pricing/ ($0.10 per 1,000 emails; https://www.acecloudinterviews.com/tutorials/aws/ses/)", read: READ,
   },
   schedulerInvocation: {
@@ -57,6 +57,22 @@ export const PRICES = {
   logsStoreGbMonth: {
     usd: 0.03, per: "GB-month stored, CloudWatch Logs",
     source: "https://aws.amazon.com/cloudwatch/pricing/ ($0.03/GB-month; https://c3x.dev/blog/cloudwatch-logs-cost-optimization)", read: READ,
+  },
+  cloudwatchAlarm: {
+    usd: 0.1, per: "standard-resolution alarm-month",
+    source: "https://aws.amazon.com/cloudwatch/pricing/ ($0.10 per alarm metric-month, standard resolution; quoted by https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm)", read: "2026-12-06",
+  },
+  customMetric: {
+    usd: 0.3, per: "custom metric-month (first 10,000)",
+    source: "https://aws.amazon.com/cloudwatch/pricing/ ($0.30 per metric-month for the first 10,000; https://www.vantage.sh/blog/cloudwatch-metrics-pricing-explained-in-plain-english)", read: "2026-12-06",
+  },
+  dynamoStorageGbMonth: {
+    usd: 0.25, per: "GB-month stored, DynamoDB Standard table class",
+    source: "https://aws.amazon.com/dynamodb/pricing/on-demand/ (data storage $0.25 per GB-month after the first 25 GB)", read: "2026-12-06",
+  },
+  dynamoBackupGbMonth: {
+    usd: 0.2, per: "GB-month of continuous backups (point-in-time recovery)",
+    source: "https://aws.amazon.com/dynamodb/pricing/on-demand/ (continuous backups (PITR) $0.20 per GB-month)", read: "2026-12-06",
   },
 } as const satisfies Record<string, Price>;
 

@@ -3,7 +3,8 @@
  * bench/results.json and bench/results.md.
  *
  *  1. Summarise throughput and peak memory against the floor of parsing the same bodies (bench/summarise-case.ts).
- *  2. API calls of one location-day through the real sync against the fewest the APIs allow (bench/pos-day.ts).
+ *  2. API calls of one location-night (its day and the re-checks of the three before) through the real
+ *     night job against the fewest the APIs allow, and of the same night again unchanged (bench/pos-night.ts).
  *  3. Bundle size and module load time of each Lambda entry (bench/bundles.ts).
  *  4. One location-day end to end, median and p95 (bench/end-to-end.ts).
  *  5. AWS cost per merchant-month (bench/cost.ts, prices in bench/prices.ts).
@@ -17,10 +18,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMoto } from "../sandbox/moto";
 import { measureBundles } from "./bundles";
-import { type CostAssumptions, costModel, type JobProfile } from "./cost";
-import type { EndToEndResult, RunProfile } from "./end-to-end";
-import type { PosDayResult } from "./pos-day";
-import { yesterday, ZONE } from "./pos-day";
+import { type CostAssumptions, costModel, type JobProfile, jobSeconds } from "./cost";
+import { simulateNight } from "./night";
+import type { EndToEndResult } from "./end-to-end";
+import type { PosDayResult } from "./pos-night";
+import { yesterday, ZONE } from "./pos-night";
 import { PRICE_TABLE, PRICES } from "./prices";
 import { renderMarkdown, type BenchResults, type SummariseFigure } from "./report";
 import { median, spread } from "./stats";
@@ -40,6 +42,10 @@ const PLAN = quick
     posSizes: large ? [100, 10_000, 100_000] : [100, 10_000], summariseSizes: large ? [10_000, 100_000] : [10_000],
     repeats: { 10_000: 6, 100_000: 3 } as Record<number, number>, bundleRuns: 20, endToEndRuns: 30, endToEndOrders: 300,
   };
+
+/** Stated for part 6: an AWS call's latency inside a region, and the locations a tick works on at once (lib/schedule/scheduler.ts). */
+const AWS_CALL_MS = 15;
+const SCHEDULER_CONCURRENCY = 8;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -72,7 +78,6 @@ async function timed<T>(label: string, seconds: Record<string, number>, work: ()
   return result;
 }
 
-const profileOf = (runs: RunProfile[], pick: (run: RunProfile) => number): number => median(runs.map(pick));
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -85,11 +90,11 @@ async function main(): Promise<void> {
   try {
     // 2 first: its runs capture the bodies part 1 replays.
     const apiCalls: PosDayResult[] = [];
-    await timed("2. API calls per location-day", seconds, async () => {
+    await timed("2. API calls per location-night", seconds, async () => {
       for (const pos of ["square", "clover"] as const) {
         for (const size of PLAN.posSizes) {
-          const result = await child<PosDayResult>(["bench/pos-day.ts", pos, String(size), join(work, `${pos}-${size}.txt`)], env);
-          say(`   ${pos} ${size}: ${result.totalCalls} calls (minimum ${result.minimum.total}), sync ${Math.round(result.syncMs)} ms`);
+          const result = await child<PosDayResult>(["bench/pos-night.ts", pos, String(size), join(work, `${pos}-${size}.txt`)], env);
+          say(`   ${pos} ${size}: ${result.totalCalls} calls (fewest ${result.minimum.total}, ×${(result.totalCalls / result.minimum.total).toFixed(2)}), unchanged re-run ${result.recheckQuickBooksCalls} QuickBooks calls, night ${Math.round(result.syncMs)} ms`);
           apiCalls.push(result);
         }
       }
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
     });
 
     const bundles = await timed("3. Bundles and load time", seconds, () => measureBundles(join(work, "bundles"), PLAN.bundleRuns));
-    for (const b of bundles) say(`   ${b.name}: ${(b.bytes / 1024).toFixed(0)} KiB, load median ${Math.round(b.loadMs.median)} ms`);
+    for (const b of bundles) say(`   ${b.name}: ${(b.entryBytes / 1024).toFixed(0)} KiB at start, load median ${Math.round(b.loadMs.median)} ms, floor ${Math.round(b.floorLoadMs.median)} ms (×${b.ratio.toFixed(2)})`);
 
     const endToEnd = await timed("4. Location-day end to end", seconds, () =>
       child<EndToEndResult>(["bench/end-to-end.ts", String(PLAN.endToEndRuns + 1), String(PLAN.endToEndOrders)], env));
@@ -133,34 +138,46 @@ async function main(): Promise<void> {
     say(`   first sync median ${Math.round(median(first.map((r) => r.ms)))} ms, re-check ${Math.round(median(recheck.map((r) => r.ms)))} ms`);
 
     const worker = bundles.find((b) => b.name === "worker");
-    // Per job, beyond what part 4 measures: Powertools Idempotency writes its record twice (in progress,
-    // completed) and reads it once; a posted day's report is written and one email sent (lib/worker/process-job.ts).
-    const job = (runs: RunProfile[], posted: boolean): JobProfile => ({
-      workerMs: profileOf(runs, (r) => r.ms),
-      readUnits: profileOf(runs, (r) => r.aws.readUnits) + 1,
-      writeUnits: profileOf(runs, (r) => r.aws.writeUnits) + 2 + (posted ? 2 : 0),
-      kmsRequests: profileOf(runs, (r) => (r.aws.calls["KMS.Decrypt"] ?? 0) + (r.aws.calls["KMS.Encrypt"] ?? 0)),
-      emails: posted ? 1 : 0,
+    const api = bundles.find((b) => b.name === "api");
+    // The job priced: part 2's smallest Square night (a location's ordinary day).
+    const night = apiCalls.find((a) => a.pos === "square");
+    if (!night) throw new Error("part 2 measured no Square night");
+    const nightJob: JobProfile = {
+      cpuMs: night.cpuMs,
+      providerCalls: night.totalCalls,
+      readUnits: night.readUnits,
+      writeUnits: night.writeUnits,
+      kmsRequests: (night.calls["KMS.Decrypt"] ?? 0) + (night.calls["KMS.Encrypt"] ?? 0),
       logBytes: 0,
-    });
+    };
     const assumptions: CostAssumptions = {
-      locationsPerMerchant: 2, daysPerMonth: 30.4, firstJobsPerLocationDay: 1, recheckJobsPerLocationDay: 3, jobsPerWorkerInvocation: 1,
-      workerMemoryGb: 1, coldStartShare: 0.1, workerInitMs: worker?.loadMs.median ?? 1000,
+      locationsPerMerchant: 2, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: 300, jobsPerWorkerInvocation: 1,
+      workerMemoryGb: 0.5, coldStartShare: 0.1, workerInitMs: worker?.loadMs.median ?? 1000,
+      idempotencyWriteUnits: 2, idempotencyReadUnits: 1, reportWriteUnits: 3,
+      digestRecipientsPerMerchant: 1, merchantsPerDigest: 1, failedNightShare: 0.01,
       schedulerMemoryGb: 0.5, schedulerTicksPerDay: 96, schedulerTickBaseMs: 150, schedulerMsPerLocation: 10,
       schedulerReadUnitsPerTick: 16, schedulerReadUnitsPerLocationDay: 1, schedulerWriteUnitsPerLocationDay: 1,
       sqsIdlePollsPerDay: 5 * 3 * 60 * 24, apiRequestsPerMerchantMonth: 50, apiMs: 100, apiMemoryGb: 1,
-      platformLogBytesPerInvocation: 400, logRetentionDays: 14, kmsKeys: 1,
+      apiColdStartShare: 0.5, apiInitMs: api?.loadMs.median ?? 1000,
+      platformLogBytesPerInvocation: 400, logRetentionDays: 14, kmsKeys: 2, alarms: 4, customMetrics: 1,
+      storedBytesPerLocationDay: night.storedBytes + 3000, averageAccountMonths: 12,
     };
-    const firstJob = job(first, true);
-    const recheckJob = job(recheck, false);
-    const costs = [1_000, 10_000, 100_000].map((merchants) => costModel(merchants, firstJob, recheckJob, assumptions, PRICE_TABLE));
+    const costs = [1_000, 10_000, 100_000].map((merchants) => costModel(merchants, nightJob, assumptions, PRICE_TABLE));
+
+    // 6. The night at scale: the job priced in part 5, every location due at once.
+    const tickLocationsPerSecond = SCHEDULER_CONCURRENCY / (3 * AWS_CALL_MS / 1000);
+    const nights = [1_000, 10_000, 100_000].map((merchants) => simulateNight({
+      merchants, locationsPerMerchant: assumptions.locationsPerMerchant, jobSeconds: jobSeconds(nightJob, assumptions), tickLocationsPerSecond, hours: 1.5,
+    }));
+    for (const each of nights) say(`   night of ${each.merchants} merchants: ${(each.nightSeconds / 3600).toFixed(2)} h at concurrency ${each.concurrency}`);
 
     const results: BenchResults = {
       when: new Date(started).toISOString(), quick, large, node: process.version, cpus: (await import("node:os")).cpus().length,
       loadAverage: (await import("node:os")).loadavg(), seconds, businessDay: date,
       summarise, apiCalls, bundles,
       endToEnd: { orders: endToEnd.orders, first: spread(first.map((r) => r.ms)), recheck: spread(recheck.map((r) => r.ms)), firstAws: first[0]?.aws, recheckAws: recheck[0]?.aws, posCallsFirst: first[0]?.posCalls, quickBooksCallsFirst: first[0]?.quickBooksCalls, quickBooksCallsRecheck: recheck[0]?.quickBooksCalls },
-      cost: { assumptions, firstJob, recheckJob, results: costs, prices: PRICES },
+      cost: { assumptions, night: nightJob, results: costs, prices: PRICES },
+      nights: { awsCallMs: AWS_CALL_MS, schedulerConcurrency: SCHEDULER_CONCURRENCY, results: nights },
     };
     seconds["total"] = Math.round((Date.now() - started) / 1000);
     writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);

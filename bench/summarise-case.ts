@@ -8,8 +8,8 @@
  * Modes: floor; summarise = what lib/sync/{square,clover}-day.ts do with the bodies (Square: the
  * catalog, then SquareDaySummariser over orders, payments and refunds pages; Clover: the list envelope
  * check, order-assembly.ts merging the three expansion copies, CloverItemCategories and
- * CloverDaySummariser); reader (Square only) = the real createSquareReader through the Square SDK with
- * fetch answered from memory, then summariseSquareLocationDay: the whole POS read less the network.
+ * CloverDaySummariser); reader (Square only) = the night's real read (readSquareNight through
+ * createSquareReader and the Square SDK) with fetch answered from memory: the whole POS read less the network.
  * Prints one JSON line: CaseResult. Memory: peak heapUsed and maxRSS above the level after the
  * bodies were loaded (the bodies themselves are not counted).
  */
@@ -22,7 +22,8 @@ import { CloverDaySummariser } from "../lib/pos/clover/summarise";
 import { SquareCatalog } from "../lib/pos/square/catalog";
 import { createSquareReader } from "../lib/pos/square/client";
 import { SquareDaySummariser } from "../lib/pos/square/summarise";
-import { summariseSquareLocationDay } from "../lib/pos/square/day";
+import { readSquareNight } from "../lib/pos/square/night";
+import { addDays } from "../lib/domain/business-day";
 import type { DailySummary } from "../lib/domain/summary";
 
 export interface CaptureLine {
@@ -139,12 +140,20 @@ async function squareReader(lines: CaptureLine[], date: string, memory: Memory):
   };
   globalThis.fetch = replay;
   try {
-    const result = await summariseSquareLocationDay(
+    // As part 2's night: D's changes, the three days before trusted and untouched.
+    const window = windowFor(date);
+    const plan = {
+      changesSince: window.startMs,
+      days: [3, 2, 1, 0].map((back) => ({ businessDay: addDays(date, -back), window: windowFor(addDays(date, -back)), trusted: back > 0 })),
+    };
+    const read = await readSquareNight(
       createSquareReader({ baseUrl: "http://replay.invalid", accessToken: () => Promise.resolve("replay"), maxRetries: 0 }),
-      { locationId: "GENLOCATION01", currency: "USD" }, windowFor(date),
+      { locationId: "GENLOCATION01", currency: "USD" }, plan,
     );
     if (next !== lines.length) throw new Error(`the reader asked for ${next} bodies, the capture holds ${lines.length}`);
-    return { orders: -1, check: checkOf(result.summary) };
+    const day = read.get(date);
+    if (day === undefined || day === "unchanged") throw new Error("the night's read did not summarise its day");
+    return { orders: -1, check: checkOf(day.summary) };
   } finally {
     globalThis.fetch = realFetch;
   }

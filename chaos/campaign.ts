@@ -32,6 +32,8 @@ import {
   ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { WorkerConfig } from "../lib/config";
+import { addDays } from "../lib/domain/business-day";
+import { docNumber } from "../lib/domain/doc-number";
 import { addSummaries, type DailySummary, isEmptySummary } from "../lib/domain/summary";
 import type { Connection, LocationConfig, SyncRecord } from "../lib/model";
 import { OAuthError } from "../lib/oauth/provider";
@@ -92,6 +94,13 @@ export interface CampaignCounts {
   failedAndVisible: number;
   /** Entries in QuickBooks beyond one per revision of a day (the simulator's books). */
   duplicates: number;
+  /**
+   * Days between the planned ones (which are two days apart) that a night's re-checks found sales in and
+   * posted: the planned days' sales just outside their day (paid at its end, or a moment before its
+   * start), and Clover's earlier days' orders paid again today. No truth is kept for them; their
+   * entries are checked for duplicates.
+   */
+  daysBetweenPosted: number;
   /** Days neither posted, without sales, held nor failed-and-visible. */
   lostDays: number;
   /** Days whose entries in QuickBooks do not net, account by account, to the generator's figures. */
@@ -121,6 +130,8 @@ const STEPS: readonly SyncStep[] = ["after-fetch", "after-claim", "after-create"
 const MAX_ATTEMPTS = 5;
 /** Messages per invocation (the event source mapping's batch size). */
 const BATCH_SIZE = 5;
+/** A campaign day sees one late change at most: revisions beyond a few would be a finding of their own ("unknown entry"). */
+const MAX_REVISIONS_CHECKED = 9;
 /** The clients' time limit per request, and how long a "slow" fault takes: longer. */
 const TIMEOUT_MS = 1000;
 const SLOW_MS = 1500;
@@ -578,6 +589,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         { match: "api", fault: { kind: "429", retryAfterSeconds: 3 }, probability: 0.02 },
         { match: "api", fault: { kind: "500" }, probability: 0.015 },
         { match: "api", fault: { kind: "503" }, probability: 0.01 },
+        // Each once for sure: a night makes few QuickBooks calls (no reads on the normal path), so chance alone may miss one.
+        ...(["429", "500", "503", "truncated"] as const).map((kind) => ({ match: "api" as const, fault: kind === "429" ? { kind, retryAfterSeconds: 3 } : { kind }, times: 1 })),
         { match: "api", fault: { kind: "truncated" }, probability: 0.01 },
         // A refused access token now and then, but never again on the next few requests for the company:
         // the client refreshes once per request and takes a second 401 as a dead connection.
@@ -614,7 +627,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         const extra = addSales(place.location, day.businessDay, 1, now() - 3_600_000, true);
         day.lateTruth = addSummaries(day.lateTruth ?? day.truth, extra);
         count("late changes");
-        queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: day.businessDay, kind: "recheck" });
+        // The next night's job re-checks the day (two days before its own); after the last night, a re-check of its own.
+        if (night === days) queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: day.businessDay, kind: "recheck" });
       }
       lateChanges = [];
       for (const merchant of planned) {
@@ -631,7 +645,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           const key = dayKey(merchant.merchantId, place.location.locationId, day.businessDay);
           if (chance(crashRate)) crashPlan.set(key, { step: crashSteps[between(0, crashSteps.length - 1)] ?? "after-create", fired: false });
           if (!merchant.review && day.sales > 0 && chance(0.1)) lateChanges.push({ merchant, planned: place, day });
-          queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: day.businessDay, kind: "first" });
+          // One job per location-night: the day, and the re-checks of the three before it.
+          queueJob(merchant, { merchantId: merchant.merchantId, locationId: place.location.locationId, businessDay: day.businessDay, kind: "night" });
         }
       }
       injectNightFaults();
@@ -693,7 +708,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
 
     const counts: CampaignCounts = {
-      locationDays: 0, postedExactlyOnce: 0, adjusted: 0, noSales: 0, held: 0, failedAndVisible: 0, duplicates: 0, lostDays: 0,
+      locationDays: 0, postedExactlyOnce: 0, adjusted: 0, noSales: 0, held: 0, failedAndVisible: 0, duplicates: 0, daysBetweenPosted: 0, lostDays: 0,
       wrongFigures: 0, brokenRefreshChains: 0, staleRefreshTokens: 0, refreshChainsChecked: 0, deadLetters: 0,
     };
     const mail = await sentMail(options.motoEndpoint);
@@ -709,17 +724,27 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     for (const merchant of planned) {
       const records = new Map((await store.listSyncRecords(merchant.merchantId)).map((record) => [`${record.locationId}|${record.businessDay}`, record]));
+      // Entries are told apart by DocNumber, the key daybook itself finds them by: each planned
+      // location-day's numbers, revision 0 and its adjustments, lead back to it.
+      const dayOfDocNumber = new Map<string, { key: string; revision: number }>();
+      for (const place of merchant.locations) {
+        // The days between the planned ones too, which a night's re-checks may post (counted below).
+        const days = new Set(place.days.flatMap((day) => [addDays(day.businessDay, -1), day.businessDay, addDays(day.businessDay, 1)]));
+        for (const businessDay of days) {
+          for (let revision = 0; revision <= MAX_REVISIONS_CHECKED; revision++) {
+            dayOfDocNumber.set(docNumber(place.location.source, place.location.locationId, businessDay, revision), { key: `${place.location.locationId}|${businessDay}`, revision });
+          }
+        }
+      }
       const entriesOf = new Map<string, { revision: number; entry: Record<string, unknown> }[]>();
       for (const entry of quickbooks.journalEntries(merchant.realmId)) {
-        const note = typeof entry.PrivateNote === "string" ? entry.PrivateNote : "";
-        const parsed = /location ([^;]+); business day (\d{4}-\d{2}-\d{2}); revision (\d+);/.exec(note);
-        if (!parsed) {
+        const known = dayOfDocNumber.get(typeof entry.DocNumber === "string" ? entry.DocNumber : "");
+        if (!known) {
           problem("unknown entry", `${merchant.realmId} ${String(entry.DocNumber)}`);
           counts.duplicates += 1;
           continue;
         }
-        const key = `${parsed[1] ?? ""}|${parsed[2] ?? ""}`;
-        entriesOf.set(key, [...(entriesOf.get(key) ?? []), { revision: Number(parsed[3]), entry }]);
+        entriesOf.set(known.key, [...(entriesOf.get(known.key) ?? []), { revision: known.revision, entry }]);
       }
       for (const place of merchant.locations) {
         for (const day of place.days) {
@@ -777,9 +802,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           problem("lost", `${what}: state ${state ?? "none"}, ${String(entries.length)} entries, record lists ${String(record?.posted.length ?? 0)}${record?.pending ? ", pending" : ""}${record?.lastError ? `, ${record.lastError.kind}: ${record.lastError.message}` : ""}`);
         }
       }
+      const planned = new Set(merchant.locations.flatMap((place) => place.days.map((day) => day.businessDay)));
       for (const [key, entries] of entriesOf) {
-        counts.duplicates += entries.length;
-        problem("entry for no planned day", `${merchant.merchantId} ${key}`);
+        const businessDay = key.split("|")[1] ?? "";
+        // A day between two planned ones, posted by a night's re-check: each revision once.
+        const between = [-1, 1].some((step) => planned.has(addDays(businessDay, step)));
+        const extra = entries.length - new Set(entries.map(({ revision }) => revision)).size;
+        if (between && extra === 0) {
+          counts.daysBetweenPosted += 1;
+          continue;
+        }
+        counts.duplicates += between ? extra : entries.length;
+        problem(between ? "duplicate" : "entry for no planned day", `${merchant.merchantId} ${key}`);
       }
     }
 
@@ -911,6 +945,7 @@ export function resultsMarkdown(result: CampaignResult): string {
     ["held for review", counts.held],
     ["failed and visible (report and alert)", counts.failedAndVisible],
     ["duplicates (QuickBooks books)", counts.duplicates],
+    ["days between the planned ones posted by re-checks (their neighbours' sales outside the day)", counts.daysBetweenPosted],
     ["lost days", counts.lostDays],
     ["days with figures other than the generator's", counts.wrongFigures],
     ["broken refresh chains", `${String(counts.brokenRefreshChains)} of ${String(counts.refreshChainsChecked)}`],

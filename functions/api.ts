@@ -4,6 +4,8 @@
  * behind hono/aws-lambda's handle(). An email the daily caps hold back (a confirmation request, a
  * notice) is logged and counted at once.
  */
+// zod's English messages, before any schema is used (lib/validation.ts).
+import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { handle } from "hono/aws-lambda";

@@ -1,4 +1,6 @@
 /** Entry point of the `daybook` command. */
+// zod's English messages, before any schema is used (lib/validation.ts).
+import "../lib/validation";
 import { readFile } from "node:fs/promises";
 import { runCli } from "../lib/cli/run";
 

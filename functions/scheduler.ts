@@ -5,6 +5,8 @@
  * or digests that failed, throws after the rest is done, so the invocation counts as an error for the
  * alarms; what failed stays due and the next run retries it.
  */
+// zod's English messages, before any schema is used (lib/validation.ts).
+import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";

@@ -6,6 +6,8 @@
  * refresh sweep's event instead (lib/connections/refresh-sweep.ts); a sweep with connections that
  * could not be refreshed for a passing reason throws after the others are done, for the alarms.
  */
+// zod's English messages, before any schema is used (lib/validation.ts).
+import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";

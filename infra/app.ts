@@ -7,6 +7,7 @@
 import { pathToFileURL } from "node:url";
 import { App, type AppProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { DEFAULT_FLEET } from "./capacity";
 import { DaybookStack } from "./stack";
 
 export const STACK_NAME = "Daybook";
@@ -23,6 +24,11 @@ export function createDaybookApp(props: AppProps = {}): { app: App; stack: Daybo
     throw new Error('the CDK context value "quickBooksEnvironment" must be sandbox or production');
   }
   const alarmEmail: unknown = app.node.tryGetContext("alarmEmail");
+  // The busiest zone's locations the worker's concurrency is sized for (infra/capacity.ts).
+  const fleetLocations: unknown = app.node.tryGetContext("fleetLocations");
+  if (fleetLocations !== undefined && !(typeof fleetLocations === "number" && Number.isInteger(fleetLocations) && fleetLocations > 0)) {
+    throw new Error('the CDK context value "fleetLocations" must be a whole number of locations');
+  }
 
   const stack = new DaybookStack(app, STACK_NAME, {
     description: "daybook: nightly POS daily totals to QuickBooks Online",
@@ -32,6 +38,7 @@ export function createDaybookApp(props: AppProps = {}): { app: App; stack: Daybo
     quickBooksEnvironment,
     secretPrefix: setting("secretPrefix"),
     ...(typeof alarmEmail === "string" && alarmEmail !== "" ? { alarmEmail } : {}),
+    ...(typeof fleetLocations === "number" ? { fleet: { ...DEFAULT_FLEET, locations: fleetLocations } } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

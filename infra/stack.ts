@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { AssetHashType, CfnOutput, DockerImage, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -17,7 +17,6 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as schedulerTargets from "aws-cdk-lib/aws-scheduler-targets";
@@ -26,6 +25,8 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { bundleFunction, type FunctionName } from "./bundle";
+import { DEFAULT_FLEET, type Fleet, workerConcurrencyFor } from "./capacity";
 import { REFRESH_SWEEP_EVENT } from "../lib/connections/refresh-sweep";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import type { ProviderName } from "../lib/model";
@@ -55,7 +56,7 @@ const SECRETS_OF = {
   api: [
     "SQUARE_CLIENT_SECRET", "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_APP_SECRET", "CLOVER_WEBHOOK_AUTH_CODE",
     // The approve and unsubscribe links in emails land on the web app, which checks their signature.
-    "QUICKBOOKS_CLIENT_SECRET", "DAYBOOK_LINK_KEY",
+    "QUICKBOOKS_CLIENT_SECRET", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN", "DAYBOOK_LINK_KEY",
   ],
   // The morning digests' unsubscribe and approve links (lib/report/digest.ts).
   scheduler: ["DAYBOOK_LINK_KEY"],
@@ -75,6 +76,8 @@ export interface DaybookStackProps extends StackProps {
   secretPrefix?: string;
   /** Subscribed to the alarm topic when given. */
   alarmEmail?: string;
+  /** What the worker's concurrency is sized for (infra/capacity.ts); DEFAULT_FLEET unless set. */
+  fleet?: Fleet;
 }
 
 export class DaybookStack extends Stack {
@@ -157,7 +160,7 @@ export class DaybookStack extends Stack {
     const emailSettings = { DAYBOOK_EMAIL_FROM: props.emailFrom, DAYBOOK_SES_CONFIGURATION_SET: configurationSet.configurationSetName };
 
     const api = this.function("Api", {
-      entry: "functions/api.ts", serviceName: SERVICE_NAMES.api, memorySize: 1024, timeout: Duration.seconds(29),
+      entry: "api", serviceName: SERVICE_NAMES.api, memorySize: 1024, timeout: Duration.seconds(29),
       environment: {
         DAYBOOK_PUBLIC_URL: props.publicUrl,
         DAYBOOK_QUEUE_URL: this.queue.queueUrl,
@@ -170,11 +173,13 @@ export class DaybookStack extends Stack {
       },
     });
     const schedulerFunction = this.function("Scheduler", {
-      entry: "functions/scheduler.ts", serviceName: SERVICE_NAMES.scheduler, memorySize: 512, timeout: Duration.minutes(2),
+      entry: "scheduler", serviceName: SERVICE_NAMES.scheduler, memorySize: 512, timeout: Duration.minutes(2),
       environment: { DAYBOOK_QUEUE_URL: this.queue.queueUrl, DAYBOOK_PUBLIC_URL: props.publicUrl, ...emailSettings, ...secretsFor(SECRETS_OF.scheduler) },
     });
     const worker = this.function("Worker", {
-      entry: "functions/worker.ts", serviceName: SERVICE_NAMES.worker, memorySize: 1024, timeout: workerTimeout,
+      // 512 MB: a night's pages are validated where they lie and summarised page by page, so the heap stays
+      // flat in the number of orders (bench: a 100k-order day within 64 MB of its pages).
+      entry: "worker", serviceName: SERVICE_NAMES.worker, memorySize: 512, timeout: workerTimeout,
       environment: {
         DAYBOOK_PUBLIC_URL: props.publicUrl,
         DAYBOOK_QUEUE_URL: this.queue.queueUrl,
@@ -216,8 +221,9 @@ export class DaybookStack extends Stack {
       // 10 is FIFO's maximum; 5 jobs of about a minute each fit the 5-minute timeout.
       batchSize: 5,
       reportBatchItemFailures: true,
-      // Caps the load on the POS and QuickBooks APIs; the message groups already keep one job per company.
-      maxConcurrency: 10,
+      // Sized from the fleet (infra/capacity.ts) so the busiest zone's night ends in time; the message
+      // groups still keep one job per QuickBooks company.
+      maxConcurrency: workerConcurrencyFor(props.fleet ?? DEFAULT_FLEET),
     }));
 
     // --- Grants: each function only what its code calls -------------------------------------------
@@ -278,19 +284,26 @@ export class DaybookStack extends Stack {
     this.acknowledgeNagFindings();
   }
 
-  /** A bundled Lambda function with its own role and its own 14-day log group. */
+  /** A bundled Lambda function (infra/bundle.ts: ESM, code-split) with its own role and its own 14-day log group. */
   private function(id: string, options: {
-    entry: string; serviceName: string; memorySize: number; timeout: Duration; environment: Record<string, string>;
-  }): NodejsFunction {
+    entry: FunctionName; serviceName: string; memorySize: number; timeout: Duration; environment: Record<string, string>;
+  }): lambda.Function {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
     // Our own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
     const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") });
     logGroup.grantWrite(role);
-    return new NodejsFunction(this, id, {
-      entry: join(PROJECT_ROOT, options.entry),
-      handler: "handler",
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+    return new lambda.Function(this, id, {
+      // Built by our own esbuild call, offline (no Docker): the image is never pulled, since local bundling succeeds.
+      code: lambda.Code.fromAsset(join(PROJECT_ROOT, "functions"), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry("daybook-bundles-locally"),
+          // Part of the bundling cache's key: without it the three functions would share the first one's bundle.
+          environment: { DAYBOOK_FUNCTION: options.entry },
+          local: { tryBundle: (outputDir) => (bundleFunction(options.entry, outputDir), true) },
+        },
+      }),
+      handler: `${options.entry}.handler`,
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: options.memorySize,
@@ -302,22 +315,6 @@ export class DaybookStack extends Stack {
         POWERTOOLS_SERVICE_NAME: options.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...options.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: "node24",
-        platform: "node",
-        minify: true,
-        // Tree-shaking is esbuild's default when bundling; said here because the bundle size depends on it.
-        esbuildArgs: { "--tree-shaking": "true" },
-        mainFields: ["module", "main"],
-        // Bundled CommonJS dependencies call require() for Node built-ins, which ESM does not define.
-        banner: "import{createRequire as __daybookCreateRequire}from'node:module';const require=__daybookCreateRequire(import.meta.url);",
-        // The AWS SDK is bundled too, not taken from the runtime: the functions run the SDK version the
-        // tests ran, and esbuild keeps only the clients each one imports. Node built-ins stay external.
-        externalModules: [],
-        forceDockerBundling: false,
-        sourceMap: false,
       },
     });
   }

@@ -7,7 +7,7 @@
  * a sync needs. On AWS the secrets are first filled in from SSM (lib/secrets/ssm.ts); locally they are
  * plain variables. An empty variable counts as not set.
  */
-import { z } from "./validation";
+import * as z from "zod/mini";
 
 const url = z.url({ error: "must be a URL, like https://example.com" });
 const text = z.string().check(z.minLength(1, "must not be empty"));
@@ -49,6 +49,12 @@ export const SETTINGS = {
   DAYBOOK_QUEUE_URL: url,
   /** The queue's redrive maxReceiveCount: the last attempt marks the day failed. */
   DAYBOOK_MAX_ATTEMPTS: z._default(wholeNumber(1), 5),
+  /**
+   * After restoring the table from a backup, daybook's records may not know of entries posted since the
+   * backup: until this instant (ISO 8601, e.g. 2026-03-14T12:00:00Z) every create is preceded by a
+   * DocNumber lookup in QuickBooks. Unset: only an entry a crash left pending is looked up.
+   */
+  DAYBOOK_RECOVERY_UNTIL: text.check(z.refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), "must be an instant, like 2026-03-14T12:00:00Z")),
   /** The due-index's shard count (lib/schedule/due-index.ts): must match the count the locations were registered with. */
   DAYBOOK_DUE_SHARDS: z._default(wholeNumber(1, 256), 16),
   /** How often `daybook backfill --watch` reads the progress again. */
@@ -71,6 +77,8 @@ export const SETTINGS = {
 
   QUICKBOOKS_CLIENT_ID: text,
   QUICKBOOKS_CLIENT_SECRET: text,
+  /** The app's webhook verifier token (Intuit developer dashboard): QuickBooks' account-change webhooks are checked with it; unset, they are refused. */
+  QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: text,
   QUICKBOOKS_ENVIRONMENT: z._default(z.enum(["sandbox", "production"], { error: "must be sandbox or production" }), "production"),
   /** The Accounting API's base (the simulator locally); Intuit's for QUICKBOOKS_ENVIRONMENT when unset. */
   QUICKBOOKS_BASE_URL: url,
@@ -109,12 +117,12 @@ export const RUNTIMES = {
   /** The web app (functions/api.ts). */
   api: part(
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_WEBHOOK_AUTH_CODE", ...PROVIDER_HOSTS_REQUIRED],
-    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_LINK_KEY", "DAYBOOK_QUEUE_URL", "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL"],
+    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_LINK_KEY", "DAYBOOK_QUEUE_URL", "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN"],
   ),
   /** The nightly worker (functions/worker.ts): it refreshes every provider's tokens, so it needs each app's credentials. */
   worker: part(
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", "DAYBOOK_QUEUE_URL", "DAYBOOK_MAX_ATTEMPTS", "DAYBOOK_LINK_KEY", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED],
-    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "QUICKBOOKS_APP_URL"],
+    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "QUICKBOOKS_APP_URL", "DAYBOOK_RECOVERY_UNTIL"],
   ),
   /**
    * The scheduler (functions/scheduler.ts): the table and the queue for the tick; for the morning
@@ -130,7 +138,7 @@ export const RUNTIMES = {
    * credentials to refresh tokens, and email with the public URL to tell a merchant whose connection
    * was refused.
    */
-  sync: part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED], [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS]),
+  sync: part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED], [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_RECOVERY_UNTIL"]),
   /** `daybook backfill`: the table and the queue. */
   backfill: part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_QUEUE_URL", "DAYBOOK_WATCH_INTERVAL_MS"], AWS_ENDPOINTS),
   /**
@@ -142,7 +150,7 @@ export const RUNTIMES = {
       "AWS_REGION", "DAYBOOK_PUBLIC_URL", "DAYBOOK_LINK_KEY", "DAYBOOK_VAULT_KEY_FILE", "DAYBOOK_OUTBOX_DIR", ...APP_CREDENTIALS,
       "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_WEBHOOK_AUTH_CODE", ...PROVIDER_HOSTS_REQUIRED,
     ],
-    [...PROVIDER_HOSTS, "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL", "QUICKBOOKS_APP_URL"],
+    [...PROVIDER_HOSTS, "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL", "QUICKBOOKS_APP_URL", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN"],
   ),
 };
 

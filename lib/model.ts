@@ -36,18 +36,43 @@ export interface Connection {
   /** Clover only: "us" | "eu" | "la" | "sandbox", whose hosts serve the merchant. */
   region?: string;
   /**
+   * The connected account's name as the provider gave it when it was connected: the Square business
+   * name, the Clover merchant's name, the QuickBooks company name. What pages show instead of externalId.
+   */
+  accountName?: string;
+  /**
    * ISO 8601: a worker holds the right to refresh these tokens until then (single flight: see
    * acquireRefreshLease). Absent when no refresh is under way.
    */
   refreshLeaseUntil?: string;
+  /**
+   * QuickBooks only: the company's settings that decide how an entry is written, read when it was
+   * connected (or at its first sync), and read again only when QuickBooks refuses a create for a reason
+   * they explain: the home currency cannot change, and multicurrency can only be switched on.
+   */
+  company?: QuickBooksCompany;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface QuickBooksCompany {
+  companyName: string;
+  homeCurrency: string;
+  multiCurrencyEnabled: boolean;
+  /** ISO 8601: when QuickBooks was asked. */
+  readAt: string;
 }
 
 /** A QuickBooks account as the company's chart names it: its number (AcctNum, where the company uses them) and name. */
 export interface AccountLabel {
   name: string;
   number?: string;
+}
+
+/** A QuickBooks Location (the API's Department) or Class, by Id, with the name the company's list gave it when it was chosen. */
+export interface QuickBooksTag {
+  id: string;
+  name: string;
 }
 
 export interface LocationConfig {
@@ -68,6 +93,8 @@ export interface LocationConfig {
    * QuickBooks says one changed), by account Id: what pages and emails show instead of a bare Id.
    */
   accountLabels?: Record<string, AccountLabel>;
+  /** The QuickBooks Location and/or Class every line of this location's entries carries (chosen on the locations page). */
+  quickBooksTags?: { location?: QuickBooksTag; class?: QuickBooksTag };
   updatedAt: string;
 }
 
@@ -114,6 +141,12 @@ export interface SyncRecord {
   pending?: PendingEntry;
   /** The day's last summary from the POS (aggregates only). */
   lastSummary?: DailySummary;
+  /**
+   * ISO 8601: the instant as of which lastSummary held everything the POS had for the day (the run's
+   * clock, read before the POS was). A night's read of the changes since then can tell the day is
+   * unchanged without reading it again (lib/sync/sync-night.ts).
+   */
+  lastReadAt?: string;
   heldReason?: string;
   attempts: number;
   lastError?: SyncFailure;

@@ -1,7 +1,8 @@
 /**
  * `npm run synth`: synthesises the CDK app into cdk.out with cdk.json's context, bundling each
  * function with the local esbuild, offline and with no AWS account, then prints each function's
- * bundle size. Runs the app in-process instead of through the `cdk` CLI, so the CLI's version and
+ * bundle: its entry (what every invocation loads) and each chunk (loaded on the paths that use it:
+ * infra/bundle.ts), with their sizes. Runs the app in-process instead of through the `cdk` CLI, so the CLI's version and
  * credentials play no part.
  */
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -24,7 +25,7 @@ interface TemplateResource {
 /** Each Lambda function's name (from `names`, by logical id) and the size of its bundled asset folder in `outdir`. */
 export function bundleSizes(
   outdir: string, template: { Resources?: Record<string, TemplateResource> }, names: Record<string, string> = {},
-): { name: string; bytes: number; files: string[] }[] {
+): { name: string; bytes: number; files: string[]; sizes: Record<string, number> }[] {
   return Object.entries(template.Resources ?? {})
     .filter(([, resource]) => resource.Type === "AWS::Lambda::Function")
     .flatMap(([logicalId, resource]) => {
@@ -33,10 +34,12 @@ export function bundleSizes(
       if (typeof key !== "string" || !key.endsWith(".zip")) return [];
       const folder = join(outdir, `asset.${key.slice(0, -".zip".length)}`);
       const files = readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((file) => statSync(join(folder, file)).isFile());
+      const sizes = Object.fromEntries(files.map((file) => [file, statSync(join(folder, file)).size]));
       return [{
         name: names[logicalId] ?? logicalId,
-        bytes: files.reduce((total, file) => total + statSync(join(folder, file)).size, 0),
+        bytes: Object.values(sizes).reduce((total, size) => total + size, 0),
         files,
+        sizes,
       }];
     });
 }
@@ -51,9 +54,12 @@ function main(): void {
   const sizes = bundleSizes(assembly.directory, artifact.template as { Resources?: Record<string, TemplateResource> }, names);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`\nSynthesised ${stack.stackName} into ${OUTDIR} (${artifact.templateFile}); cdk-nag AwsSolutions: no unacknowledged findings.`);
-  out("Function bundles:");
-  for (const { name, bytes, files } of sizes) {
-    out(`  ${name.padEnd(10)} ${(bytes / 1024).toFixed(1).padStart(9)} KiB  (${files.join(", ")})`);
+  out("Function bundles (ESM, code-split: the entry loads at start, each chunk on the first path that needs it):");
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1).padStart(9)} KiB`;
+  for (const { name, bytes, files, sizes: fileSizes } of sizes) {
+    out(`  ${name.padEnd(10)} ${kib(bytes)} in all`);
+    const entryFirst = [...files].sort((a, b) => Number(b === `${name}.mjs`) - Number(a === `${name}.mjs`) || (fileSizes[b] ?? 0) - (fileSizes[a] ?? 0));
+    for (const file of entryFirst) out(`    ${(file === `${name}.mjs` ? "entry" : "chunk").padEnd(6)} ${kib(fileSizes[file] ?? 0)}  ${file}`);
   }
 }
 

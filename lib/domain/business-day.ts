@@ -174,6 +174,16 @@ export function isCalendarDate(date: string): boolean {
   }
 }
 
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] as const;
+
+/** "2026-03-07" → "Saturday 7 March 2026": a calendar date as a person says it, the same in every locale. */
+export function dayInWords(date: string): string {
+  const { year, month, day } = parseIsoDate(date);
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()] ?? "";
+  return `${weekday} ${String(day)} ${MONTHS[month - 1] ?? ""} ${String(year)}`;
+}
+
 /** "04:30" → 270. Day starts are whole quarter hours. */
 export function parseDayStart(dayStart: string): number {
   const match = DAY_START.exec(dayStart);

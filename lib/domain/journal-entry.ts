@@ -5,6 +5,9 @@
  * zero lines dropped, any residual to over/short, and a day held for review when that residual is
  * above the tolerance.
  */
+import type { AccountLabel } from "../model";
+import { accountLabel } from "./account-label";
+import { dayInWords } from "./business-day";
 import { docNumber } from "./doc-number";
 import { DEFAULT_HOLD_TOLERANCE, type Mapping, nonRevenueAccount } from "./mapping";
 import { currencyExponent, formatDecimal, subtractMinor, sumMinor, toQuickBooksAmount } from "./money";
@@ -27,6 +30,20 @@ export interface EntryContext {
   note?: string;
   /** Name the currency on the entry: QuickBooks requires it when the company has multicurrency on. */
   withCurrencyRef?: boolean;
+  /** The business's name, for PrivateNote; left out of it when blank. */
+  businessName?: string;
+  /** The location's name, for PrivateNote; without it the note names the POS location id. */
+  locationName?: string;
+  /** The mapped accounts' names (LocationConfig.accountLabels), for the warnings' words. */
+  accountLabels?: Readonly<Record<string, AccountLabel>>;
+  /** The QuickBooks Location and Class every line of the location's entries carries. */
+  tags?: EntryTags;
+}
+
+/** A location's QuickBooks tracking tags (LocationConfig.quickBooksTags): a Location (DepartmentRef) and/or a Class (ClassRef), by Id. */
+export interface EntryTags {
+  departmentId?: string;
+  classId?: string;
 }
 
 export interface EntryLine {
@@ -41,7 +58,12 @@ export interface JournalEntryLineBody {
   Description: string;
   Amount: number;
   DetailType: "JournalEntryLineDetail";
-  JournalEntryLineDetail: { PostingType: PostingType; AccountRef: { value: string } };
+  JournalEntryLineDetail: {
+    PostingType: PostingType;
+    AccountRef: { value: string };
+    DepartmentRef?: { value: string };
+    ClassRef?: { value: string };
+  };
 }
 
 /** The body of QuickBooks' POST /v3/company/{realmId}/journalentry. */
@@ -162,11 +184,13 @@ export function sideTotal(lines: readonly EntryLine[], side: PostingType): numbe
   return sumMinor(...lines.filter((line) => line.postingType === side).map((line) => line.amount));
 }
 
-/** The QuickBooks request body of posted lines. */
+/** The QuickBooks request body of posted lines; every line carries the tags (QuickBooks keeps a journal entry's Location and Class on its lines). */
 export function journalEntryBody(
   lines: readonly EntryLine[],
-  header: { txnDate: string; docNumber: string; privateNote: string; currency: string; withCurrencyRef?: boolean },
+  header: { txnDate: string; docNumber: string; privateNote: string; currency: string; withCurrencyRef?: boolean | undefined; tags?: EntryTags | undefined },
 ): JournalEntryBody {
+  const department = header.tags?.departmentId;
+  const trackingClass = header.tags?.classId;
   return {
     TxnDate: header.txnDate,
     DocNumber: header.docNumber,
@@ -176,7 +200,12 @@ export function journalEntryBody(
       Description: line.description,
       Amount: toQuickBooksAmount(line.amount, header.currency),
       DetailType: "JournalEntryLineDetail",
-      JournalEntryLineDetail: { PostingType: line.postingType, AccountRef: { value: line.accountId } },
+      JournalEntryLineDetail: {
+        PostingType: line.postingType,
+        AccountRef: { value: line.accountId },
+        ...(department ? { DepartmentRef: { value: department } } : {}),
+        ...(trackingClass ? { ClassRef: { value: trackingClass } } : {}),
+      },
     })),
   };
 }
@@ -184,12 +213,19 @@ const byKey = (buckets: Buckets): [string, number][] =>
   Object.entries(buckets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const shortName = (name: string): string => (name.length > 200 ? `${name.slice(0, 199)}…` : name);
 
+/** Names an account for a warning by its role and label: "the default sales account 4000 Sales", or, with no name captured, "… (QuickBooks account 40)". */
+export type AccountNamer = (role: string, accountId: string) => string;
+
+export function accountNamer(labels: Readonly<Record<string, AccountLabel>> | undefined): AccountNamer {
+  return (role, accountId) => (labels?.[accountId] ? `${role} ${accountLabel(accountId, labels)}` : `${role} (${accountLabel(accountId, undefined)})`);
+}
+
 /**
  * An unmapped category never fails the day (ACCOUNTING.md); its warning says which account its figures
  * went to instead: its sales to the default sales account; its returns to the returns account, as every
  * category's do, unless returns follow the category's own account (then the default sales account too).
  */
-function unmappedCategoryWarnings(summary: DailySummary, mapping: Mapping): Warning[] {
+function unmappedCategoryWarnings(summary: DailySummary, mapping: Mapping, named: AccountNamer): Warning[] {
   const { defaults } = mapping;
   const unmapped = new Set([...Object.keys(summary.sales), ...Object.keys(summary.returns)].filter((id) => !mapping.categories?.[id]));
   return [...unmapped].sort().map((id) => {
@@ -197,17 +233,17 @@ function unmappedCategoryWarnings(summary: DailySummary, mapping: Mapping): Warn
     const returned = summary.returns[id] !== undefined;
     let where: string;
     if (mapping.returnsToCategoryAccounts && returned) {
-      where = `its ${sold ? "sales and returns were" : "returns were"} posted to the default sales account ${defaults.sales}`;
+      where = `its ${sold ? "sales and returns were" : "returns were"} posted to ${named("the default sales account", defaults.sales)}`;
     } else if (sold) {
-      where = `its sales were posted to the default sales account ${defaults.sales}`;
+      where = `its sales were posted to ${named("the default sales account", defaults.sales)}`;
     } else {
-      where = `it only had returns, which were posted to the returns account ${defaults.returns} as every category's are`;
+      where = `it only had returns, which were posted to ${named("the returns account", defaults.returns)} as every category's are`;
     }
     return { code: "unmapped-category", subject: id, message: `Category "${summary.categoryNames[id] ?? id}" has no account in the mapping; ${where}.` };
   });
 }
 
-function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[]): SignedLine[] {
+function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[], named: AccountNamer): SignedLine[] {
   const { defaults } = mapping;
   const lines: SignedLine[] = [];
   const add = (description: string, naturalSide: PostingType, net: number, accountId: string) => {
@@ -220,7 +256,7 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   const cashTender = CASH_TENDERS.find((tender) => mapping.tenders?.[tender]);
   const cashAccount = cashTender ? tenderAccount(cashTender) : defaults.tenders;
 
-  warnings.push(...unmappedCategoryWarnings(summary, mapping));
+  warnings.push(...unmappedCategoryWarnings(summary, mapping, named));
   const unmappedTenders = new Set<string>();
   for (const tender of [...Object.keys(summary.payments), ...Object.keys(summary.refunds)]) {
     if (!mappedTender(tender) && !GIFT_CARD_TENDERS.has(tender)) unmappedTenders.add(tender);
@@ -229,14 +265,14 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
     warnings.push({
       code: "unmapped-tender",
       subject: tender,
-      message: `Tender "${tenderLabel(tender)}" has no account in the mapping; it was posted to the default tender account ${defaults.tenders}.`,
+      message: `Tender "${tenderLabel(tender)}" has no account in the mapping; it was posted to ${named("the default tender account", defaults.tenders)}.`,
     });
   }
   if (summary.cashBack !== 0 && !cashTender) {
     warnings.push({
       code: "unmapped-tender",
       subject: "cash back",
-      message: `No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to the default tender account ${defaults.tenders}.`,
+      message: `No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to ${named("the default tender account", defaults.tenders)}.`,
     });
   }
 
@@ -276,25 +312,41 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   return lines;
 }
 
-function privateNote(context: EntryContext, hash: string): string {
+export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
+export const MAX_PRIVATE_NOTE_LENGTH = 4000;
+
+/**
+ * PrivateNote: what the entry is, in words an accountant reads ("Corner Cafe – Main Street – Saturday
+ * 7 March 2026 – daily sales from Square – revision 0"), any note (why it is dated another day), then
+ * the marker and the summary's hash, which settle a pending entry after a crash (lib/sync/sync-day.ts).
+ * The words give way to QuickBooks' 4000 characters; the marker and the hash never do.
+ */
+export function privateNote(context: EntryContext, hash: string): string {
   const source = context.source === "square" ? "Square" : "Clover";
-  const parts = [
-    "Posted by daybook",
-    `source ${source}`,
-    `location ${context.locationId}`,
-    `business day ${context.businessDay}`,
+  const words = [
+    context.businessName?.trim(),
+    context.locationName?.trim() || `location ${context.locationId}`,
+    dayInWords(context.businessDay),
+    `daily sales from ${source}`,
     `revision ${context.revision}`,
-    `summary sha256 ${hash}`,
-  ];
-  if (context.note) parts.push(context.note);
-  return `${parts.join("; ")}.`.slice(0, 4000);
+  ].filter((part): part is string => part !== undefined && part !== "").join(" – ");
+  const head = context.note ? `${words}. ${context.note}.` : `${words}.`;
+  const tail = ` ${DAYBOOK_NOTE_MARKER}; summary sha256 ${hash}.`;
+  const room = MAX_PRIVATE_NOTE_LENGTH - tail.length;
+  return `${head.length > room ? `${head.slice(0, room - 1)}…` : head}${tail}`;
+}
+
+/** Whether a PrivateNote is one daybook wrote for a day's entry: today's words, or the older "Posted by daybook; source …" form. */
+export function isDaybookNote(note: string | undefined): boolean {
+  return note !== undefined && (note.startsWith(`${DAYBOOK_NOTE_MARKER};`) || note.includes(` ${DAYBOOK_NOTE_MARKER}; summary sha256 `));
 }
 
 export function buildJournalEntry(input: DailySummary, mapping: Mapping, context: EntryContext): BuiltEntry {
   const summary = normaliseSummary(input);
   const { currency } = summary;
   const warnings: Warning[] = [];
-  const lines = postedLines(signedLines(summary, mapping, warnings), currency);
+  const named = accountNamer(context.accountLabels);
+  const lines = postedLines(signedLines(summary, mapping, warnings, named), currency);
 
   const residual = subtractMinor(sideTotal(lines, "Debit"), sideTotal(lines, "Credit"));
   const tolerance = mapping.holdTolerance ?? DEFAULT_HOLD_TOLERANCE;
@@ -316,7 +368,7 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
       code: "over-short",
       message:
         `The POS figures are ${overOrShort}: ${why}. ` +
-        `The difference was ${over ? "credited" : "debited"} to the over/short account ${mapping.defaults.overShort}.`,
+        `The difference was ${over ? "credited" : "debited"} to ${named("the over/short account", mapping.defaults.overShort)}.`,
     });
     if (Math.abs(residual) > tolerance) {
       holdReason =
@@ -333,7 +385,7 @@ export function buildJournalEntry(input: DailySummary, mapping: Mapping, context
     lines.length === 0
       ? null
       : journalEntryBody(lines, {
-          txnDate, docNumber: number, privateNote: privateNote(context, summaryHash(summary)), currency, withCurrencyRef: context.withCurrencyRef,
+          txnDate, docNumber: number, privateNote: privateNote(context, summaryHash(summary)), currency, withCurrencyRef: context.withCurrencyRef, tags: context.tags,
         });
   return {
     docNumber: number, txnDate, currency, lines, total, residual, cashBack: summary.cashBack,

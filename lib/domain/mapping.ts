@@ -2,7 +2,8 @@
  * The account mapping: which QuickBooks account each figure of the daily summary is posted to.
  * Values are QuickBooks Account Ids. The same shape is stored by the web pages and exported.
  */
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 
 const accountId = z.string().check(
   z.regex(/^\d{1,20}$/, 'must be a QuickBooks account Id: digits only, e.g. "79"'),

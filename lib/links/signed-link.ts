@@ -6,7 +6,7 @@
  * also idempotent on the server, so a replay within the lifetime changes nothing.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "../validation";
+import * as z from "zod/mini";
 
 export type LinkPurpose = "approve-day" | "unsubscribe" | "confirm-recipient" | "resubscribe";
 

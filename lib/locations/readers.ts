@@ -10,14 +10,17 @@ import type { CloverReader } from "../pos/clover/reader";
 import { SquareRequestError } from "../pos/square/errors";
 import type { RawResponseCaller } from "../pos/square/raw-responses";
 import type { QuickBooksAccountCreator } from "../quickbooks/client";
-import type { QuickBooksClient } from "../quickbooks/types";
-import { describeIssues, z } from "../validation";
+import type { QuickBooksClient, QuickBooksTrackingReader } from "../quickbooks/types";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 
 export interface ProviderReaders {
   /** The POS connection's locations. */
   posLocations(connection: Connection): Promise<PosLocation[]>;
-  /** A QuickBooks client for the connection's company (its chart of accounts, creating accounts). */
-  quickBooks(connection: Connection): QuickBooksClient & QuickBooksAccountCreator;
+  /** A QuickBooks client for the connection's company (its chart of accounts, creating accounts, its Location and Class lists). */
+  quickBooks(connection: Connection): QuickBooksClient & QuickBooksAccountCreator & QuickBooksTrackingReader;
+  /** The connected account's name: the Square business name, the Clover merchant's name, the QuickBooks company name. */
+  accountName(connection: Connection): Promise<string>;
 }
 
 export interface PosLocation {
@@ -56,4 +59,13 @@ export async function squareLocations(square: RawResponseCaller): Promise<PosLoc
       ...(location.timezone !== undefined && isTimeZone(location.timezone) ? { timeZone: location.timezone } : {}),
       currency: location.currency ?? "",
     }));
+}
+
+const retrieveMerchantSchema = z.object({ merchant: z.object({ id: z.string(), business_name: z.optional(z.nullable(z.string())) }) });
+
+/** The Square seller's business name (RetrieveMerchant "me"); its id when Square has no name for it. */
+export async function squareBusinessName(square: RawResponseCaller): Promise<string> {
+  const parsed = retrieveMerchantSchema.safeParse(await square.call("RetrieveMerchant", (client) => client.merchants.get({ merchantId: "me" })));
+  if (!parsed.success) throw new SquareRequestError(describeIssues(parsed.error, "Square's answer to RetrieveMerchant"), "bug");
+  return parsed.data.merchant.business_name?.trim() || parsed.data.merchant.id;
 }

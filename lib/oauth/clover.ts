@@ -18,7 +18,7 @@
  * (cloverAppManagementUrl), which daybook hears about through the app-uninstall webhook.
  */
 import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/client";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 

@@ -13,7 +13,7 @@
  * No request is retried here (the SDK would retry 5xx): the token keeper and the sync decide.
  */
 import type * as SquareSdk from "square";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 

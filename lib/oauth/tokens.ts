@@ -3,7 +3,8 @@
  * stored, under the connection's encryption context. Never logged, never in an error message.
  */
 import type { Connection } from "../model";
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 import type { EncryptionContext, TokenVault } from "../vault/vault";
 
 export const storedTokensSchema = z.object({

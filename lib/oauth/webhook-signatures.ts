@@ -12,12 +12,20 @@
  * Clover (https://docs.clover.com/docs/webhooks): no signature; every message carries the app's
  * "Clover Auth Code" in `X-Clover-Auth`, a shared secret compared here in constant time. Notes on what
  * that does and does not prove: sandbox/clover/webhooks.ts.
+ *
+ * QuickBooks (https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks): the header
+ * `intuit-signature` is base64(HMAC-SHA256(the app's verifier token, raw body)). The body is either the
+ * original form ({"eventNotifications":[{"realmId","dataChangeEvent":{"entities":[{"name","id",
+ * "operation"}]}}]}) or, since Intuit's 2025 move, an array of CloudEvents ({"type":
+ * "qbo.account.updated.v1","intuitaccountid": realm id,"intuitentityid": entity id, …}); both are read.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { describeIssues, z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 
 export const SQUARE_SIGNATURE_HEADER = "x-square-hmacsha256-signature";
 export const CLOVER_AUTH_HEADER = "x-clover-auth";
+export const QUICKBOOKS_SIGNATURE_HEADER = "intuit-signature";
 
 /** A 32-byte HMAC-SHA256 in standard base64: 43 characters and one `=`. */
 const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
@@ -41,6 +49,15 @@ export function verifySquareSignature(input: SquareSignatureInput): boolean {
   const expected = createHmac("sha256", input.signatureKey).update(input.notificationUrl + input.rawBody, "utf8").digest();
   const given = Buffer.from(signature, "base64");
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** intuit-signature against the HMAC of the raw body under the app's verifier token, in constant time. */
+export function verifyQuickBooksSignature(rawBody: string, signature: string | undefined, verifierToken: string): boolean {
+  if (!verifierToken) throw new Error("the QuickBooks webhook verifier token is not configured");
+  const given = signature?.trim();
+  if (!given || !BASE64_SHA256.test(given)) return false;
+  const expected = createHmac("sha256", verifierToken).update(rawBody, "utf8").digest();
+  return timingSafeEqual(Buffer.from(given, "base64"), expected);
 }
 
 /** X-Clover-Auth against the app's Clover Auth Code, in constant time whatever the lengths. */
@@ -127,4 +144,34 @@ export function parseCloverEvent(rawBody: string, appId: string): CloverWebhookE
     .filter(([, updates]) => updates.some((update) => update.objectId === `A:${appId}` && update.type === "DELETE"))
     .map(([merchantId]) => merchantId);
   return { kind: "events", uninstalledMerchantIds: uninstalled };
+}
+
+const quickBooksNotifications = z.object({
+  eventNotifications: z.array(z.object({
+    realmId: z.string(),
+    dataChangeEvent: z.optional(z.object({ entities: z.array(z.object({ name: z.string(), id: z.optional(z.string()), operation: z.optional(z.string()) })) })),
+  })),
+});
+const quickBooksCloudEvents = z.array(z.object({ type: z.string(), intuitaccountid: z.string(), intuitentityid: z.optional(z.string()) }));
+
+export interface QuickBooksWebhookEvent {
+  /** The companies (realm ids) whose chart of accounts changed: an account created, renamed, renumbered, made inactive or merged. */
+  accountsChangedIn: string[];
+}
+
+/** Reads a (verified) QuickBooks webhook body, in either of Intuit's forms; other entities' changes are ignored. */
+export function parseQuickBooksEvent(rawBody: string): QuickBooksWebhookEvent {
+  const json = parseJson(rawBody, "QuickBooks");
+  const realms = new Set<string>();
+  const cloud = quickBooksCloudEvents.safeParse(json);
+  if (cloud.success) {
+    for (const event of cloud.data) if (/^qbo\.account\./i.test(event.type)) realms.add(event.intuitaccountid);
+    return { accountsChangedIn: [...realms] };
+  }
+  const original = quickBooksNotifications.safeParse(json);
+  if (!original.success) throw new WebhookBodyError(describeIssues(original.error, "the QuickBooks webhook body"));
+  for (const notification of original.data.eventNotifications) {
+    if (notification.dataChangeEvent?.entities.some((entity) => entity.name === "Account")) realms.add(notification.realmId);
+  }
+  return { accountsChangedIn: [...realms] };
 }

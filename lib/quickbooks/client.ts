@@ -14,9 +14,12 @@
 import { randomUUID } from "node:crypto";
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { backoffDelayMs, sleep as realSleep } from "../http/backoff";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { classifyFault, describeFault, parseFault, type Fault, type RequestContext } from "./faults";
-import { QuickBooksError, type CreatedJournalEntry, type QuickBooksAccount, type QuickBooksClient, type QuickBooksTokenSource } from "./types";
+import {
+  QuickBooksError, type CreatedJournalEntry, type QuickBooksAccount, type QuickBooksClient, type QuickBooksTokenSource, type QuickBooksTrackingReader,
+  type TrackingTag,
+} from "./types";
 
 export const MINOR_VERSION = "75";
 export const MAX_REQUEST_ID_LENGTH = 50;
@@ -53,6 +56,7 @@ const accountSchema = z.object({
   FullyQualifiedName: z.optional(z.string()),
   AccountType: z.string(),
   AccountSubType: z.optional(z.string()),
+  AcctNum: z.optional(z.string()),
   Classification: z.optional(z.string()),
   Active: z.optional(z.boolean()),
 });
@@ -89,6 +93,7 @@ function toAccount(account: z.infer<typeof accountSchema>): QuickBooksAccount {
     fullyQualifiedName: account.FullyQualifiedName ?? account.Name,
     accountType: account.AccountType,
     ...(account.AccountSubType !== undefined ? { accountSubType: account.AccountSubType } : {}),
+    ...(account.AcctNum !== undefined && account.AcctNum.trim() !== "" ? { acctNum: account.AcctNum.trim() } : {}),
     ...(account.Classification !== undefined ? { classification: account.Classification } : {}),
     active: account.Active ?? true,
   };
@@ -101,6 +106,22 @@ const preferencesResponse = z.object({
     CurrencyPrefs: z.object({ HomeCurrency: z.object({ value: z.string() }), MultiCurrencyEnabled: z.optional(z.boolean()) }),
   }),
 });
+
+const trackingPreferencesResponse = z.object({
+  Preferences: z.object({
+    AccountingInfoPrefs: z.optional(z.object({
+      TrackDepartments: z.optional(z.boolean()),
+      DepartmentTerminology: z.optional(z.string()),
+      ClassTrackingPerTxn: z.optional(z.boolean()),
+      ClassTrackingPerTxnLine: z.optional(z.boolean()),
+    })),
+  }),
+});
+
+const tagSchema = z.object({ Id: z.string(), Name: z.string(), FullyQualifiedName: z.optional(z.string()) });
+const departmentQueryResponse = z.object({ QueryResponse: z.object({ Department: z.optional(z.array(tagSchema)) }) });
+const classQueryResponse = z.object({ QueryResponse: z.object({ Class: z.optional(z.array(tagSchema)) }) });
+const toTag = (tag: z.infer<typeof tagSchema>): TrackingTag => ({ id: tag.Id, name: tag.FullyQualifiedName ?? tag.Name });
 
 type JournalEntryResource = z.infer<typeof journalEntrySchema>;
 
@@ -148,7 +169,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-export function createQuickBooksClient(options: QuickBooksClientOptions): QuickBooksClient & QuickBooksAccountCreator {
+export function createQuickBooksClient(options: QuickBooksClientOptions): QuickBooksClient & QuickBooksAccountCreator & QuickBooksTrackingReader {
   const { realmId, tokens } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxAttempts = options.maxAttempts ?? 4;
@@ -231,7 +252,10 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
           continue;
         }
         const kind = status === 401 ? "retryable" : classifyFault(status, fault?.code);
-        const details = { status, ...(fault?.code ? { code: fault.code } : {}), ...(fault?.detail ? { detail: fault.detail } : {}), ...(tid ? { intuitTid: tid } : {}) };
+        const details = {
+          status, ...(fault?.code ? { code: fault.code } : {}), ...(fault?.detail ? { detail: fault.detail } : {}), ...(fault?.element ? { element: fault.element } : {}),
+          ...(tid ? { intuitTid: tid } : {}),
+        };
         if (kind !== "retryable") throw error(kind, describeFault(kind, status, fault, call.context, tid), details);
         failures += 1;
         if (failures >= maxAttempts) {
@@ -252,6 +276,17 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
   const query = <T>(statement: string, schema: z.ZodMiniType<T>, context: RequestContext) =>
     send({ method: "GET", path: "query", params: { query: statement }, context }, schema);
 
+  /** Every active record of a name list, page by page. */
+  async function activeRecords<T>(page: (start: number) => Promise<T[]>): Promise<T[]> {
+    const records: T[] = [];
+    for (let start = 1; ; start += ACCOUNT_PAGE_SIZE) {
+      const found = await page(start);
+      records.push(...found);
+      if (found.length < ACCOUNT_PAGE_SIZE) return records;
+    }
+  }
+  const activeStatement = (entity: string, start: number) => `SELECT * FROM ${entity} WHERE Active = true STARTPOSITION ${start} MAXRESULTS ${ACCOUNT_PAGE_SIZE}`;
+
   return {
     async createJournalEntry(body: JournalEntryBody, requestId: string) {
       if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) {
@@ -270,13 +305,23 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
     },
 
     async listActiveAccounts() {
-      const accounts: QuickBooksAccount[] = [];
-      for (let start = 1; ; start += ACCOUNT_PAGE_SIZE) {
-        const statement = `SELECT * FROM Account WHERE Active = true STARTPOSITION ${start} MAXRESULTS ${ACCOUNT_PAGE_SIZE}`;
-        const page = (await query(statement, accountQueryResponse, { action: "list the chart of accounts" })).QueryResponse.Account ?? [];
-        accounts.push(...page.map(toAccount));
-        if (page.length < ACCOUNT_PAGE_SIZE) return accounts;
-      }
+      return activeRecords(async (start) =>
+        ((await query(activeStatement("Account", start), accountQueryResponse, { action: "list the chart of accounts" })).QueryResponse.Account ?? []).map(toAccount));
+    },
+
+    async readTracking() {
+      const context = { action: "read the company's settings" };
+      const prefs = (await send({ method: "GET", path: "preferences", context }, trackingPreferencesResponse)).Preferences.AccountingInfoPrefs ?? {};
+      const locationTerm = prefs.DepartmentTerminology?.trim() || "Location";
+      const locations = prefs.TrackDepartments === true
+        ? await activeRecords(async (start) =>
+          ((await query(activeStatement("Department", start), departmentQueryResponse, { action: "list the company's locations" })).QueryResponse.Department ?? []).map(toTag))
+        : undefined;
+      const classes = prefs.ClassTrackingPerTxn === true || prefs.ClassTrackingPerTxnLine === true
+        ? await activeRecords(async (start) =>
+          ((await query(activeStatement("Class", start), classQueryResponse, { action: "list the company's classes" })).QueryResponse.Class ?? []).map(toTag))
+        : undefined;
+      return { locationTerm, ...(locations ? { locations } : {}), ...(classes ? { classes } : {}) };
     },
 
     async createAccount({ name, accountType, accountSubType, requestId = randomUUID() }: NewAccount) {

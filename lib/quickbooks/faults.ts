@@ -3,7 +3,7 @@
  * §5.3), what each means for daybook (a FailureKind), and the sentence a merchant or accountant reads.
  */
 import type { FailureKind } from "../model";
-import { z } from "../validation";
+import * as z from "zod/mini";
 
 export interface Fault {
   type?: string;

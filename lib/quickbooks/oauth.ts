@@ -9,8 +9,8 @@
  * at one place. Here the statics are left alone: each client rewrites the URL of its own requests, so
  * two clients (say, two simulators in one test run) can use different endpoints side by side.
  */
-import OAuthClient from "intuit-oauth";
-import { z } from "../validation";
+import type OAuthClientType from "intuit-oauth";
+import * as z from "zod/mini";
 import { QuickBooksError } from "./types";
 
 export interface QuickBooksEndpoints {
@@ -96,31 +96,46 @@ interface LibraryRequest {
 
 const DEFAULT_OAUTH_TIMEOUT_MS = 10_000;
 
-class PerInstanceEndpointsClient extends OAuthClient {
-  readonly #endpoints: QuickBooksEndpoints;
+/** The scope daybook asks for (intuit-oauth's OAuthClient.scopes.Accounting). */
+const ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting";
 
-  readonly #timeoutMs: number;
+type ClientConfig = ConstructorParameters<typeof OAuthClientType>[0];
+type PerInstanceEndpointsClient = InstanceType<typeof OAuthClientType>;
 
-  constructor(config: ConstructorParameters<typeof OAuthClient>[0], endpoints: QuickBooksEndpoints, timeoutMs: number) {
-    super(config);
-    this.#endpoints = endpoints;
-    this.#timeoutMs = timeoutMs;
-  }
+let clientClass: Promise<new (config: ClientConfig, endpoints: QuickBooksEndpoints, timeoutMs: number) => PerInstanceEndpointsClient> | undefined;
 
-  /** Every token, revoke and userinfo call goes through here (src/OAuthClient.js loadResponse). */
-  override loadResponse(request: LibraryRequest): Promise<unknown> {
-    let url = request.url;
-    if (url === OAuthClient.tokenEndpoint) url = this.#endpoints.token;
-    else if (url === OAuthClient.revokeEndpoint) url = this.#endpoints.revoke;
-    // The library sets no timeout; a token call must end well inside the token keeper's refresh lease,
-    // or a second worker could take the lease over and spend the same refresh token.
-    return super.loadResponse({ ...request, url, timeout: this.#timeoutMs });
-  }
+/**
+ * intuit-oauth (with axios, winston and jsonwebtoken) is loaded on the first token call, not with the
+ * module: the web app's pages and a night's posting need none of it (infra/bundle.ts puts it in a
+ * chunk of its own).
+ */
+function loadClientClass() {
+  return (clientClass ??= import("intuit-oauth").then(({ default: OAuthClient }) => class extends OAuthClient {
+    readonly #endpoints: QuickBooksEndpoints;
 
-  /** No retries inside the library (it would wait 1, 2, 4 s): the sync decides when to try again. */
-  override shouldRetry(): boolean {
-    return false;
-  }
+    readonly #timeoutMs: number;
+
+    constructor(config: ClientConfig, endpoints: QuickBooksEndpoints, timeoutMs: number) {
+      super(config);
+      this.#endpoints = endpoints;
+      this.#timeoutMs = timeoutMs;
+    }
+
+    /** Every token, revoke and userinfo call goes through here (src/OAuthClient.js loadResponse). */
+    override loadResponse(request: LibraryRequest): Promise<unknown> {
+      let url = request.url;
+      if (url === OAuthClient.tokenEndpoint) url = this.#endpoints.token;
+      else if (url === OAuthClient.revokeEndpoint) url = this.#endpoints.revoke;
+      // The library sets no timeout; a token call must end well inside the token keeper's refresh lease,
+      // or a second worker could take the lease over and spend the same refresh token.
+      return super.loadResponse({ ...request, url, timeout: this.#timeoutMs });
+    }
+
+    /** No retries inside the library (it would wait 1, 2, 4 s): the sync decides when to try again. */
+    override shouldRetry(): boolean {
+      return false;
+    }
+  }));
 }
 
 function failure(error: unknown, action: string): QuickBooksError {
@@ -152,8 +167,8 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
   const endpoints: QuickBooksEndpoints = { ...intuitEndpoints(config.environment), ...config.endpoints };
   const now = config.now ?? Date.now;
   // A client per call: intuit-oauth keeps the last token on the instance, which concurrent calls would share.
-  const client = () =>
-    new PerInstanceEndpointsClient(
+  const client = async () =>
+    new (await loadClientClass())(
       {
         clientId: config.clientId,
         clientSecret: config.clientSecret,
@@ -187,9 +202,12 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
     authorizeUrl(state) {
       // Without a state, intuit-oauth makes one up and forgets it, so the callback could not be checked.
       if (!state) throw new Error("authorizeUrl needs a state to check on the callback");
-      const generated = new URL(client().authorizeUri({ scope: [OAuthClient.scopes.Accounting], state }));
+      // The query intuit-oauth's authorizeUri() makes (src/OAuthClient.js), made here so that showing a
+      // "connect" link does not load the library (test/unit/quickbooks-authorize-url.test.ts compares them).
       const url = new URL(endpoints.authorize);
-      url.search = generated.search;
+      url.search = new URLSearchParams({
+        response_type: "code", redirect_uri: config.redirectUri, client_id: config.clientId, scope: ACCOUNTING_SCOPE, state,
+      }).toString();
       return url.toString();
     },
 
@@ -203,7 +221,7 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
       const realmId = params.get("realmId");
       if (!params.get("code") || !realmId) throw new QuickBooksError("The QuickBooks callback has no code or realmId.", "bug");
       try {
-        const response = await client().createToken(callbackUrl);
+        const response = await (await client()).createToken(callbackUrl);
         return { ...tokensFrom(response.json, "connect"), realmId };
       } catch (error) {
         throw failure(error, "connect");
@@ -213,7 +231,7 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
     async refresh(refreshToken) {
       if (!refreshToken) throw new QuickBooksError("No QuickBooks refresh token is stored: reconnect QuickBooks in daybook.", "needs-reconnect");
       try {
-        const response = await client().refreshUsingToken(refreshToken);
+        const response = await (await client()).refreshUsingToken(refreshToken);
         return tokensFrom(response.json, "refresh the access token");
       } catch (error) {
         throw failure(error, "refresh the access token");
@@ -222,7 +240,7 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
 
     async revoke(refreshToken) {
       try {
-        await client().revoke({ refresh_token: refreshToken });
+        await (await client()).revoke({ refresh_token: refreshToken });
       } catch (error) {
         const problem = failure(error, "disconnect");
         if (problem.kind !== "needs-reconnect") throw problem;

@@ -16,6 +16,8 @@ export interface CreatedJournalEntry {
 export interface QuickBooksAccount {
   id: string;
   name: string;
+  /** The account's number (AcctNum), where the company numbers its accounts. */
+  acctNum?: string;
   fullyQualifiedName: string;
   accountType: string;
   accountSubType?: string;
@@ -39,6 +41,30 @@ export interface QuickBooksClient {
   getCompanySettings(): Promise<CompanySettings>;
 }
 
+/** A Location (the API's Department) or a Class of the company's lists. */
+export interface TrackingTag {
+  id: string;
+  name: string;
+}
+
+/**
+ * What the company tracks transactions by, from its Preferences, with the active records of each list
+ * it tracks: `locations` when TrackDepartments is on, `classes` when class tracking is on (per
+ * transaction or per line: a journal entry carries its class on its lines either way); undefined when
+ * the company does not track them. `locationTerm` is what the company calls a Location (its
+ * DepartmentTerminology: Location, Business, Department, Division, Property, Store or Territory).
+ */
+export interface TrackingLists {
+  locationTerm: string;
+  locations?: TrackingTag[];
+  classes?: TrackingTag[];
+}
+
+/** Reading the company's Location and Class lists: only the location page asks. */
+export interface QuickBooksTrackingReader {
+  readTracking(): Promise<TrackingLists>;
+}
+
 /**
  * Supplies access tokens to the client. `refresh` is called at most once per request, after a 401, and
  * must throw a QuickBooksError of kind "needs-reconnect" when the refresh token is dead (invalid_grant).
@@ -53,7 +79,8 @@ export class QuickBooksError extends Error {
   constructor(
     message: string,
     readonly kind: FailureKind,
-    readonly details: { status?: number; code?: string; detail?: string; intuitTid?: string } = {},
+    /** `element`: the field QuickBooks' fault names (AccountRef, ClassRef, DepartmentRef, …), when it names one. */
+    readonly details: { status?: number; code?: string; detail?: string; element?: string; intuitTid?: string } = {},
   ) {
     super(message);
   }

@@ -84,7 +84,8 @@ function tableText(block: Extract<Block, { kind: "table" }>): string {
   const all = [header, ...rows.map((row) => row.map((each) => each.text))];
   const widths = block.columns.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
   const across = widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1);
-  const links = rows.flatMap((row) => row.filter((each) => each.url !== undefined).map((each) => `${each.text}: ${each.url ?? ""}`));
+  // Each link once, however many rows name it (an account on several lines).
+  const links = [...new Set(rows.flatMap((row) => row.filter((each) => each.url !== undefined).map((each) => `${each.text}: ${each.url ?? ""}`)))];
   const linkLines = links.length > 0 ? `\n${links.join("\n")}` : "";
   if (across <= TEXT_WIDTH) {
     const layout = (row: string[]) => row.map((text, column) => (block.columns[column]?.numeric ? text.padStart(widths[column] ?? 0) : text.padEnd(widths[column] ?? 0))).join("  ").trimEnd();

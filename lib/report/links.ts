@@ -38,3 +38,5 @@ export function unsubscribeHeaders(url: string): Record<string, string> {
 export const dayUrl = (publicUrl: string, locationId: string, businessDay: string) => `${publicUrl}/days/${encodeURIComponent(locationId)}/${businessDay}`;
 /** The location's mapping page (lib/web/pages/mapping.tsx mappingPath). */
 export const mappingUrl = (publicUrl: string, locationId: string) => `${publicUrl}/locations/${encodeURIComponent(locationId)}/mapping`;
+/** Where an account's choice is made: the location's mapping page at the account (its Id only ever in the link). */
+export const accountMappingUrl = (locationMappingUrl: string, accountId: string) => `${locationMappingUrl}#account-${encodeURIComponent(accountId)}`;

@@ -14,14 +14,26 @@ import type { AccountLabel, FailureKind, PosSource } from "../model";
 import type { DayTotals } from "./day-figures";
 import { type Block, type Cell, cell, type Column, type EmailDocument, type Link } from "./email-document";
 import { formatAmount, formatDay, formatDebitCredit, formatMoney } from "./format";
+import { accountMappingUrl } from "./links";
 
 export type ReportStatus = "posted" | "adjusted" | "no-sales" | "held" | "failed";
+
+/**
+ * A line as a report keeps it: the entry's line, its account's name as the location's mapping
+ * captured it ("4000 Sales": lib/domain/account-label.ts), and where the account's choice is made.
+ * Shown by name, never by Id; reports kept before names were captured have neither.
+ */
+export interface ReportLine extends EntryLine {
+  accountLabel?: string;
+  /** The location's mapping page at the account (the Id only in the link). */
+  accountUrl?: string;
+}
 
 export interface ReportEntry {
   docNumber: string;
   txnDate: string;
   currency: string;
-  lines: EntryLine[];
+  lines: ReportLine[];
   /** Σ debits = Σ credits, minor units. */
   total: number;
   /** Cash handed out with card payments (Clover's cash back), minor units; in an adjustment, the change. */
@@ -125,7 +137,7 @@ export function dayReportDocument(input: SyncReportInput): EmailDocument {
   const blocks: Block[] = [{ kind: "facts", rows: factRows(input) }];
   blocks.push(...statusBlocks(input));
   if (input.totals) blocks.push(totalsTable(input.totals, input.source));
-  if (input.entry && input.entry.lines.length > 0) blocks.push(linesTable(input.entry, input.accountLabels, input.status === "adjusted" ? "The adjusting entry's lines" : "Journal entry lines"));
+  if (input.entry && input.entry.lines.length > 0) blocks.push(linesTable(input.entry, input.accountLabels, input.status === "adjusted" ? "The adjusting entry's lines" : "Journal entry lines", input.mappingUrl));
   const cashBack = input.entry?.cashBack ?? 0;
   if (input.entry && cashBack !== 0) blocks.push({ kind: "paragraph", text: cashBackText(cashBack, input.entry.currency, input.status) });
   blocks.push(...warningBlocks(input));
@@ -261,10 +273,14 @@ function sentence(text: string): string {
   return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
 }
 
-export function linesTable(entry: ReportEntry, labels: SyncReportInput["accountLabels"], caption = "Journal entry lines"): Block {
+/**
+ * The entry's lines: each account by number and name (the name its report kept, else the location's),
+ * linking to where the location maps it (the line's own link, else one made from `mappingUrl`).
+ */
+export function linesTable(entry: ReportEntry, labels: SyncReportInput["accountLabels"], caption = "Journal entry lines", mappingUrl?: string): Block {
   const { currency } = entry;
   const rows: Cell[][] = entry.lines.map((line) => [
-    cell(accountLabel(line.accountId, labels)),
+    accountCell(line, labels, mappingUrl),
     cell(line.description),
     cell(line.postingType === "Debit" ? formatAmount(line.amount, currency) : ""),
     cell(line.postingType === "Credit" ? formatAmount(line.amount, currency) : ""),
@@ -277,6 +293,11 @@ export function linesTable(entry: ReportEntry, labels: SyncReportInput["accountL
     rows,
     footer: [cell("Total"), cell(""), cell(total), cell(total)],
   };
+}
+
+function accountCell(line: ReportLine, labels: SyncReportInput["accountLabels"], mappingUrl: string | undefined): Cell {
+  const url = line.accountUrl ?? (mappingUrl === undefined ? undefined : accountMappingUrl(mappingUrl, line.accountId));
+  return cell(line.accountLabel ?? accountLabel(line.accountId, labels), url === undefined ? {} : { url });
 }
 
 /** The day's figures as the digest's line has them, for the day page. */

@@ -6,15 +6,19 @@
  * window one delivery, and the worker's idempotency (keyed on the location-day) covers the rest.
  */
 import { createHash } from "node:crypto";
+import * as z from "zod/mini";
 import { isCalendarDate } from "../domain/business-day";
-import { z } from "../validation";
 
 export const syncJobSchema = z.object({
   merchantId: z.string().check(z.minLength(1)),
   locationId: z.string().check(z.minLength(1)),
   businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"), z.refine(isCalendarDate, "must be a calendar date")),
-  /** first: the nightly first sync; recheck: a later look for changes; backfill: asked for by a person; approve: post a held day. */
-  kind: z.enum(["first", "recheck", "backfill", "approve"]),
+  /**
+   * night: the nightly job of a location, its day and the re-checks of the three before, from one read
+   * (lib/worker/process-night.ts); backfill: asked for by a person; approve: post a held day. first and
+   * recheck (one day each, as the scheduler sent them before nights) are still run.
+   */
+  kind: z.enum(["night", "first", "recheck", "backfill", "approve"]),
   /** The backfill this job belongs to, for its progress. */
   backfillId: z.optional(z.string().check(z.minLength(1))),
 });

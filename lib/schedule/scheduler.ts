@@ -1,6 +1,7 @@
 /**
  * One scheduler tick (EventBridge Scheduler runs it every 15 minutes): every location whose next day
- * is due by `now` gets its due days sent to the queue, then its due-index entry moves on. Sending
+ * is due by `now` gets one night job per due day sent to the queue (the day, and the re-checks of the
+ * three before it, from one read: lib/worker/process-night.ts), then its due-index entry moves on. Sending
  * comes first: a crash in between sends the days again next tick, which SQS's deduplication and the
  * worker's idempotency absorb; the other order could lose a day.
  */
@@ -61,8 +62,9 @@ async function tickEntry(deps: SchedulerDeps, entry: DueEntry, result: Scheduler
     return;
   }
   const work = dueWork(new Date(entry.nextDueAt), deps.now, entry);
-  const jobs: SyncJob[] = work.days.map((day) => ({
-    merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: day.kind,
+  // One job per location-night: each first-time day's night job re-checks the days before it too.
+  const jobs: SyncJob[] = work.days.filter((day) => day.kind === "first").map((day) => ({
+    merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: "night",
   }));
   await enqueueJobs(deps, jobs, entry.messageGroup);
   if (work.nextDueAt.getTime() <= new Date(entry.nextDueAt).getTime()) return;

@@ -17,6 +17,7 @@ export const SECRET_PARAMETERS = {
   CLOVER_APP_SECRET: "clover/app-secret",
   CLOVER_WEBHOOK_AUTH_CODE: "clover/webhook-auth-code",
   QUICKBOOKS_CLIENT_SECRET: "quickbooks/client-secret",
+  QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: "quickbooks/webhook-verifier-token",
   /** base64, at least 32 bytes: signs approve and unsubscribe links (lib/links/signed-link.ts). */
   DAYBOOK_LINK_KEY: "link-signing-key",
 } as const;

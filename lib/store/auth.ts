@@ -11,7 +11,7 @@ import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys } from "./keys";
 import { describing, normalizedEmail } from "./schemas";
 import { GSI1 } from "./table";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import type { AuthStore, OAuthState, Session, SignInLink } from "../auth/types";
 
 export interface DynamoAuthStoreOptions {

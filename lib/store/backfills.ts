@@ -5,7 +5,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BackfillRecord, BackfillStore } from "../schedule/backfill";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { conflictOnCondition, describeItem, fromItem, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 import { BACKFILL_DAYS, daysAfter } from "./retention";

@@ -11,7 +11,7 @@
  */
 import { type DynamoDBDocumentClient, DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 

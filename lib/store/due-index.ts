@@ -7,7 +7,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { DueEntry, DueIndex } from "../schedule/due-index";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, queryAll } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { keys } from "./keys";

@@ -5,7 +5,8 @@
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { backoffDelayMs, sleep as wait } from "../http/backoff";
-import { describeIssues, type z } from "../validation";
+import type * as z from "zod/mini";
+import { describeIssues } from "../validation";
 import { StoreError } from "./errors";
 import type { ItemKey } from "./keys";
 import { ConflictError } from "./store";

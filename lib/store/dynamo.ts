@@ -7,16 +7,17 @@
 import {
   DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../validation";
 import {
   assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, names, queryAll, toItem,
-  unlessConditionFails,
+  unlessConditionFails, withoutUndefined,
 } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
+import { accountLabelsSchema, locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { businessDayExpiresAt } from "./retention";
-import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { GSI1, GSI2 } from "./table";
 import type { Connection, ConnectionStatus, Merchant } from "../model";
 import { ConflictError, type Store } from "./store";
@@ -267,11 +268,50 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       );
     },
 
+    async setConnectionCompany(merchantId, connectionId, company) {
+      const key = keys.connection(merchantId, connectionId);
+      const checked = storedConnectionSchema.def.shape.company.safeParse(company);
+      if (!checked.success) throw new StoreError(describeIssues(checked.error, "the QuickBooks company's settings"));
+      await conflictOnCondition(`connection ${connectionId} of merchant ${merchantId} does not exist`, () => client.send(new UpdateCommand({
+        TableName: tableName, Key: key,
+        UpdateExpression: "SET #company = :company",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeNames: names("company"),
+        ExpressionAttributeValues: { ":company": checked.data },
+      })));
+    },
+
     async removeConnection(merchantId, connectionId) {
       const { Attributes } = await client.send(new DeleteCommand({
         TableName: tableName, Key: keys.connection(merchantId, connectionId), ReturnValues: "ALL_OLD",
       }));
       return Attributes !== undefined;
+    },
+
+    async setConnectionAccountName(merchantId, connectionId, accountName) {
+      await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: keys.connection(merchantId, connectionId),
+        UpdateExpression: "SET #accountName = :name",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeNames: names("accountName"),
+        ExpressionAttributeValues: { ":name": accountName },
+      })));
+    },
+
+    async refreshAccountLabels(location, labels) {
+      const key = keys.location(location.merchantId, location.locationId);
+      const checked = accountLabelsSchema.safeParse(labels);
+      if (!checked.success) throw new StoreError(`the account names to write to ${describeKey(key)} are not valid`);
+      const written = await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: "SET #accountLabels = :labels",
+        ConditionExpression: "#updatedAt = :seen",
+        ExpressionAttributeNames: names("accountLabels", "updatedAt"),
+        ExpressionAttributeValues: { ":labels": withoutUndefined(checked.data), ":seen": location.updatedAt },
+      })));
+      return written !== undefined;
     },
 
     async putLocation(location) {

@@ -5,7 +5,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { EmailPurpose } from "../email/email";
 import type { HeldEmailStore } from "../email/caps";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, names, queryAll } from "./dynamo-items";
 import { keys } from "./keys";
 

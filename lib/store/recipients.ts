@@ -6,7 +6,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mayReceive, type RecipientList, type RecipientStore } from "../report/recipients";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { conflictOnCondition, describeKey, fromItem, toItem } from "./dynamo-items";
 import { keys } from "./keys";
 

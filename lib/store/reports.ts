@@ -6,7 +6,7 @@
  */
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ReportStore, StoredReport, StoredReportContent } from "../report/report-store";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 import { StoreError } from "./errors";
@@ -33,7 +33,10 @@ const storedSchema = z.object({
 });
 
 const minorUnits = z.int();
-const entryLine = z.looseObject({ description: z.string(), postingType: z.enum(["Debit", "Credit"]), amount: minorUnits, accountId: z.string() });
+const entryLine = z.looseObject({
+  description: z.string(), postingType: z.enum(["Debit", "Credit"]), amount: minorUnits, accountId: z.string(),
+  accountLabel: z.optional(z.string()), accountUrl: z.optional(z.string()),
+});
 
 /**
  * What the report template reads of a stored report. Loose: fields added to the report later are kept

@@ -6,7 +6,7 @@
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { normalizeEmail } from "./keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 
@@ -66,6 +66,8 @@ const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
     JournalEntryLineDetail: z.object({
       PostingType: z.enum(["Debit", "Credit"]),
       AccountRef: z.object({ value: z.string() }),
+      DepartmentRef: z.optional(z.object({ value: z.string() })),
+      ClassRef: z.optional(z.object({ value: z.string() })),
     }),
   })),
 }));
@@ -96,7 +98,9 @@ export const connectionSchema = describing<Connection>()(z.object({
   tokenVersion: z.int().check(z.positive()),
   statusReason: z.optional(z.string()),
   region: z.optional(z.string().check(z.minLength(1))),
+  accountName: z.optional(z.string()),
   refreshLeaseUntil: z.optional(timestamp),
+  company: z.optional(z.object({ companyName: z.string(), homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,
 }));
@@ -110,6 +114,9 @@ export const storedConnectionSchema = z.object({
   path: ["tokenCiphertext"],
 }));
 
+const quickBooksTag = z.object({ id, name: z.string() });
+export const accountLabelsSchema = z.record(id, z.object({ name: z.string(), number: z.optional(z.string()) }));
+
 export const locationSchema = describing<LocationConfig>()(z.object({
   merchantId: id,
   locationId: id,
@@ -121,7 +128,8 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
   currency,
   mapping: mappingSchema,
-  accountLabels: z.optional(z.record(id, z.object({ name: z.string(), number: z.optional(z.string()) }))),
+  accountLabels: z.optional(accountLabelsSchema),
+  quickBooksTags: z.optional(z.object({ location: z.optional(quickBooksTag), class: z.optional(quickBooksTag) })),
   updatedAt: timestamp,
 }));
 
@@ -159,6 +167,7 @@ export const syncRecordSchema = describing<SyncRecord>()(z.object({
   posted: z.array(postedEntrySchema),
   pending: z.optional(pendingEntrySchema),
   lastSummary: z.optional(dailySummarySchema),
+  lastReadAt: z.optional(timestamp),
   heldReason: z.optional(z.string()),
   attempts: z.int().check(z.nonnegative()),
   lastError: z.optional(syncFailureSchema),

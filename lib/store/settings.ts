@@ -1,7 +1,7 @@
 /** The MerchantSettings (lib/report/review-mode.ts) on the table: `MERCHANT#<id> / SETTINGS#REVIEW`. */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { MerchantSettings } from "../report/review-mode";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeKey, fromItem } from "./dynamo-items";
 import { keys } from "./keys";
 

@@ -2,7 +2,7 @@
  * The Store port: the merchant's profile, connections, locations and sync records (lib/model.ts), as
  * the sync and the web use them. lib/store/dynamo.ts implements it on the one DynamoDB table.
  */
-import type { Connection, ConnectionStatus, LocationConfig, Merchant, ProviderName, SyncRecord } from "../model";
+import type { AccountLabel, Connection, ConnectionStatus, LocationConfig, Merchant, ProviderName, QuickBooksCompany, SyncRecord } from "../model";
 
 /** A conditional write lost to another writer; re-read and decide again. */
 export class ConflictError extends Error {
@@ -64,14 +64,24 @@ export interface Store {
   /** Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and the connection is active; ConflictError otherwise. */
   updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string): Promise<Connection>;
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
+  /** Keeps a QuickBooks company's settings on its connection (ConflictError if the connection is gone). */
+  setConnectionCompany(merchantId: string, connectionId: string, company: QuickBooksCompany): Promise<void>;
   /**
    * Removes the connection's record, tokens and all: an ended connection is not kept. A refresh in
    * flight cannot write it back (its writes are conditional on the record). False if it was gone.
    */
   removeConnection(merchantId: string, connectionId: string): Promise<boolean>;
+  /** Records the connected account's name (Connection.accountName); nothing happens when the connection is gone. */
+  setConnectionAccountName(merchantId: string, connectionId: string, accountName: string): Promise<void>;
 
   putLocation(location: LocationConfig): Promise<void>;
   getLocation(merchantId: string, locationId: string): Promise<LocationConfig | undefined>;
+  /**
+   * Replaces the location's accountLabels (the sync, after QuickBooks said an account changed) unless
+   * the location was saved since it was read (its updatedAt is no longer `location.updatedAt`): that
+   * save captured the labels itself. True when written.
+   */
+  refreshAccountLabels(location: Pick<LocationConfig, "merchantId" | "locationId" | "updatedAt">, labels: Record<string, AccountLabel>): Promise<boolean>;
 
   getSyncRecord(merchantId: string, locationId: string, businessDay: string): Promise<SyncRecord | undefined>;
   /**

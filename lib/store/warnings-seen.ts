@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { SeenWarningStore } from "../report/warnings-seen";
-import { z } from "../validation";
+import * as z from "zod/mini";
 import { describeItem, fromItem, queryAll } from "./dynamo-items";
 import { keys } from "./keys";
 

@@ -3,9 +3,13 @@
  *
  * Exactly once, in order: (1) daybook's own record — an entry left pending by a crash is resolved before
  * anything else, by its DocNumber in QuickBooks and, if absent, by re-sending the very same body with the
- * same requestid; (2) the DocNumber query; (3) the create, with a requestid derived from the body, so a
- * retry replays rather than duplicates; (4) the record. The pending entry is written before the create,
- * so a crash between QuickBooks accepting and daybook recording never yields a second entry.
+ * same requestid; (2) the claim: the pending entry written before the create; (3) the create, with a
+ * requestid derived from the body, so a retry replays rather than duplicates; (4) the record. A crash
+ * between QuickBooks accepting and daybook recording leaves the claim pending, which (1) settles, so it
+ * never yields a second entry. QuickBooks' reads are metered, so the normal path makes none: the DocNumber
+ * is looked up only where daybook's own record cannot be trusted (a pending entry, or inside a recovery
+ * window the operator opens after restoring the table: SyncPorts.recoveryUntil), and the company's
+ * settings are kept on the connection.
  *
  * A re-check posts only the difference between the POS's figures now and everything already posted for
  * the day, as the next revision (an adjusting entry). QuickBooks is never asked to change anything.
@@ -16,18 +20,20 @@
  */
 import { createHash } from "node:crypto";
 import { type BusinessDayWindow, businessDayOf, businessDayWindow, isCalendarDate } from "../domain/business-day";
-import { buildJournalEntry, type BuiltEntry, type JournalEntryBody } from "../domain/journal-entry";
+import { buildJournalEntry, type BuiltEntry, type EntryTags, isDaybookNote, type JournalEntryBody } from "../domain/journal-entry";
 import {
   addSummaries, type DailySummary, emptySummary, isEmptySummary, normaliseSummary, subtractSummaries, summaryHash,
 } from "../domain/summary";
 import type { Warning } from "../domain/warnings";
+import type { NightPlan, NightRead } from "../pos/night";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
 import type { MerchantSettings } from "../report/review-mode";
 import { settledAt } from "../schedule/due-days";
-import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
+import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, QuickBooksCompany, SyncFailure, SyncRecord } from "../model";
 import { type Store, ConflictError } from "../store/store";
+import { explainAccountRefusal, explainTagRefusal, isAccountRefusal, isTagRefusal } from "./refusals";
 
-export const DAYBOOK_NOTE_MARKER = "Posted by daybook";
+export { DAYBOOK_NOTE_MARKER } from "../domain/journal-entry";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
 const CLOSED_PERIOD_CODES = new Set(["6210", "6200"]);
 
@@ -58,6 +64,18 @@ export interface SyncPorts {
    */
   onNeedsReconnect?(connection: Connection): Promise<void> | void;
   checkpoint?(step: SyncStep): void | Promise<void>;
+  /**
+   * A location-night's one read of its POS (lib/pos/night.ts): the changes since the night's day began,
+   * which make that day complete and tell which earlier days changed; those are read again in full.
+   * Without it, a night reads each of its days on its own (summarisePosDay).
+   */
+  readPosNight?(location: LocationConfig, connection: Connection, plan: NightPlan, asOf: Date): Promise<NightRead>;
+  /**
+   * Until this instant daybook's own records are not trusted to say what QuickBooks holds (the table
+   * was restored from a backup): every create is preceded by the DocNumber lookup
+   * (DAYBOOK_RECOVERY_UNTIL). Unset, only a pending entry is looked up.
+   */
+  recoveryUntil?: Date;
 }
 
 export interface LocationDay {
@@ -116,6 +134,12 @@ export interface SyncOptions {
    * it is an ordinary run.
    */
   approve?: boolean;
+  /**
+   * The day as a night's one read of the POS found it (lib/sync/sync-night.ts), used instead of reading
+   * the POS again; `readAt` is that run's clock, read before the POS was. `error`: the night's read
+   * failed, and the day fails with it where its read would have been (after a pending entry is settled).
+   */
+  read?: { pos: PosDay; readAt: Date } | { error: unknown };
 }
 
 type Review = "hold" | "approve" | undefined;
@@ -132,7 +156,7 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
   const review: Review = (await ports.settings.getReviewMode(day.merchantId)) ? (options.approve ? "approve" : "hold") : undefined;
   let record = await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   try {
-    return await run(ports, day, location, () => record, (next) => (record = next), review, at);
+    return await run(ports, day, location, () => record, (next) => (record = next), { review, at, ...(options.read ? { read: options.read } : {}) });
   } catch (error) {
     const failure = classify(error);
     const recorded = await recordFailure(ports, day, failure, { at, lastAttempt: false, known: record });
@@ -215,8 +239,7 @@ async function run(
   location: LocationConfig,
   currentRecord: () => SyncRecord | undefined,
   setRecord: (record: SyncRecord) => void,
-  review: Review,
-  at: Date,
+  { review, at, read }: { review: Review; at: Date; read?: SyncOptions["read"] },
 ): Promise<SyncOutcome> {
   const { store } = ports;
   const save = async (next: Omit<SyncRecord, "version">): Promise<SyncRecord> => {
@@ -228,31 +251,55 @@ async function run(
   const posConnection = await activeConnection(store, location.merchantId, location.posConnectionId, posName);
   const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
+  const inRecovery = ports.recoveryUntil !== undefined && at.getTime() < ports.recoveryUntil.getTime();
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
+  const merchant = await store.getMerchant(day.merchantId);
+
+  /**
+   * Posts a claimed entry: created at once, or after the DocNumber lookup (postPending) when `lookup`
+   * says daybook's record cannot be trusted to know. When QuickBooks refuses something the entry names (an account,
+   * the Location or Class: lib/sync/refusals.ts), nothing was created: the claim is void, and the day
+   * fails saying what changed and what to do.
+   */
+  const postClaim = async (claim: PendingEntry, lookup = true): Promise<CreatedJournalEntry> => {
+    try {
+      return await markOnReconnect(qbConnection, () => (lookup ? postPending(quickbooks, claim) : quickbooks.createJournalEntry(claim.body, claim.requestId)));
+    } catch (error) {
+      const lines = claim.body.Line.map((line) => ({ accountId: line.JournalEntryLineDetail.AccountRef.value, description: line.Description }));
+      const explained = isAccountRefusal(error) ? await explainAccountRefusal({ store }, quickbooks, location, lines, error)
+        : isTagRefusal(error) ? explainTagRefusal(location, error) : undefined;
+      if (explained === undefined || !(error instanceof QuickBooksError)) throw error;
+      const record = currentRecord();
+      if (record?.pending) {
+        const { pending: _void, ...rest } = withoutVersion(record);
+        await save({ ...rest, updatedAt: at.toISOString() });
+      }
+      throw new SyncError(explained, "needs-merchant", error.details.intuitTid);
+    }
+  };
 
   // (1) An entry a crash left pending is settled first, so what follows starts from the truth.
   const pending = currentRecord()?.pending;
   if (pending) {
-    const settled = await markOnReconnect(qbConnection, () => postPending(quickbooks, pending));
+    const settled = await postClaim(pending);
     const record = currentRecord();
     if (!record) throw new SyncError("the pending entry's record disappeared", "bug");
     await save(settle(record, pending, settled, at));
     await ports.checkpoint?.("after-record");
   }
 
-  const company = await markOnReconnect(qbConnection, () => quickbooks.getCompanySettings());
-  if (company.homeCurrency !== location.currency) {
-    throw new SyncError(
-      `The QuickBooks company "${company.companyName}" keeps its books in ${company.homeCurrency}, but this location sells in ${location.currency}; daybook cannot post across currencies yet.`,
-      "needs-merchant",
-    );
-  }
+  let company = await markOnReconnect(qbConnection, () => companyOf(ports, qbConnection, quickbooks, at));
+  assertSameCurrency(company, location);
 
-  const window = businessDayWindow(day.businessDay, location.timeZone, location.dayStart);
-  const { summary, warnings: summaryWarnings } = await markOnReconnect(posConnection, () =>
-    ports.summarisePosDay(location, posConnection, window, at),
-  );
+  const given = read && "pos" in read ? read : undefined;
+  const readAt = given?.readAt ?? at;
+  const readDay = async (): Promise<PosDay> => {
+    if (read && "error" in read) throw read.error;
+    return ports.summarisePosDay(location, posConnection, businessDayWindow(day.businessDay, location.timeZone, location.dayStart), at);
+  };
+  const { summary, warnings: summaryWarnings }: PosDay = given ? given.pos : await markOnReconnect(posConnection, readDay);
   await ports.checkpoint?.("after-fetch");
+  const lastRead = { lastSummary: normaliseSummary(summary), lastReadAt: readAt.toISOString() };
 
   const before = currentRecord();
   const alreadyPosted = postedTotal(before, location.currency);
@@ -265,21 +312,22 @@ async function run(
 
   if (isEmptySummary(delta)) {
     const state = base.posted.length === 0 ? "no-sales" : "posted";
-    await save({ ...withoutError(base), state, lastSummary: normaliseSummary(summary), attempts: 0, updatedAt: nowIso });
+    await save({ ...withoutError(base), state, ...lastRead, attempts: 0, updatedAt: nowIso });
     return { status: state === "no-sales" ? "no-sales" : "unchanged", warnings: summaryWarnings };
   }
 
   const revision = base.posted.length;
-  const context = {
+  const context = () => ({
     source: location.source, locationId: location.locationId, businessDay: day.businessDay, revision,
     withCurrencyRef: company.multiCurrencyEnabled,
-  };
-  let entry = buildJournalEntry(delta, location.mapping, context);
+    businessName: merchant?.name ?? "", locationName: location.name, accountLabels: location.accountLabels ?? {}, tags: entryTagsOf(location),
+  });
+  let entry = buildJournalEntry(delta, location.mapping, context());
   const warnings = [...summaryWarnings, ...entry.warnings];
   const reviewHold = reviewHoldReason(review, before, summary);
   if (entry.held || !entry.journalEntry || reviewHold) {
     const reason = entry.holdReason ?? reviewHold ?? "nothing to post";
-    await save({ ...base, state: "held", heldReason: reason, lastSummary: normaliseSummary(summary), updatedAt: nowIso });
+    await save({ ...base, state: "held", heldReason: reason, ...lastRead, updatedAt: nowIso });
     return { status: "held", reason, entry, warnings };
   }
 
@@ -289,25 +337,42 @@ async function run(
     body, summary: delta, startedAt: nowIso,
   });
   let claimed = claim(entry.journalEntry);
-  await save({ ...base, state: "posting", pending: claimed, lastSummary: normaliseSummary(summary), updatedAt: nowIso });
+  await save({ ...base, state: "posting", pending: claimed, ...lastRead, updatedAt: nowIso });
   await ports.checkpoint?.("after-claim");
 
-  let created: CreatedJournalEntry;
-  try {
-    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
-  } catch (error) {
-    if (!(error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? ""))) throw error;
-    // The books are closed for the business day: the entry goes in today, saying which day it is for.
-    const today = businessDayOf(at.getTime(), location.timeZone);
-    entry = buildJournalEntry(delta, location.mapping, {
-      ...context, txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${day.businessDay}`,
-    });
-    if (!entry.journalEntry) throw new SyncError("the rebuilt entry is empty", "bug");
-    claimed = claim(entry.journalEntry);
+  // Where the record can be trusted, nothing of this revision can be in QuickBooks yet: no lookup.
+  const post = (pending: PendingEntry) => postClaim(pending, inRecovery);
+  /** Claims a rebuilt entry in place of the refused one (nothing of the refused one was created) and posts it. */
+  const reclaimAndPost = async (rebuilt: BuiltEntry): Promise<CreatedJournalEntry> => {
+    if (!rebuilt.journalEntry) throw new SyncError("the rebuilt entry is empty", "bug");
+    entry = rebuilt;
+    claimed = claim(rebuilt.journalEntry);
     const record = currentRecord();
     if (!record) throw new SyncError("the claimed record disappeared", "bug");
     await save({ ...withoutVersion(record), pending: claimed, updatedAt: nowIso });
-    created = await markOnReconnect(qbConnection, () => postPending(quickbooks, claimed));
+    return post(claimed);
+  };
+
+  let created: CreatedJournalEntry;
+  try {
+    created = await post(claimed);
+  } catch (error) {
+    if (error instanceof QuickBooksError && CLOSED_PERIOD_CODES.has(error.details.code ?? "")) {
+      // The books are closed for the business day: the entry goes in today, saying which day it is for.
+      const today = businessDayOf(at.getTime(), location.timeZone);
+      created = await reclaimAndPost(buildJournalEntry(delta, location.mapping, {
+        ...context(), txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${day.businessDay}`,
+      }));
+    } else if (refusedForCompanySettings(error)) {
+      // The kept settings may be out of date (multicurrency switched on since): read them again.
+      const fresh = await markOnReconnect(qbConnection, () => companyOf(ports, qbConnection, quickbooks, at, { refresh: true }));
+      if (fresh.multiCurrencyEnabled === company.multiCurrencyEnabled && fresh.homeCurrency === company.homeCurrency) throw error;
+      company = fresh;
+      assertSameCurrency(company, location);
+      created = await reclaimAndPost(buildJournalEntry(delta, location.mapping, context()));
+    } else {
+      throw error;
+    }
   }
   await ports.checkpoint?.("after-create");
 
@@ -321,6 +386,39 @@ async function run(
   };
 }
 
+/**
+ * The company's settings, as kept on its connection; read from QuickBooks (and kept) only when the
+ * connection has none yet or `refresh` says they may be out of date.
+ */
+async function companyOf(
+  ports: Pick<SyncPorts, "store">, connection: Connection, quickbooks: QuickBooksClient, at: Date, options: { refresh?: boolean } = {},
+): Promise<QuickBooksCompany> {
+  if (connection.company && !options.refresh) return connection.company;
+  const settings = await quickbooks.getCompanySettings();
+  const company: QuickBooksCompany = { ...settings, readAt: at.toISOString() };
+  try {
+    await ports.store.setConnectionCompany(connection.merchantId, connection.connectionId, company);
+  } catch (error) {
+    // A connection removed meanwhile: this run still uses what QuickBooks said.
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  return company;
+}
+
+function assertSameCurrency(company: QuickBooksCompany, location: LocationConfig): void {
+  if (company.homeCurrency === location.currency) return;
+  throw new SyncError(
+    `The QuickBooks company "${company.companyName}" keeps its books in ${company.homeCurrency}, but this location sells in ${location.currency}; daybook cannot post across currencies yet.`,
+    "needs-merchant",
+  );
+}
+
+/** A create refused for a reason the company's settings explain: a currency the books do not expect. */
+function refusedForCompanySettings(error: unknown): boolean {
+  if (!(error instanceof QuickBooksError) || error.details.status !== 400) return false;
+  return /currency/i.test(`${error.details.detail ?? ""} ${error.message}`);
+}
+
 /** Why review mode holds this entry, or undefined when it may be posted. */
 function reviewHoldReason(review: Review, before: SyncRecord | undefined, summary: DailySummary): string | undefined {
   if (!review) return undefined;
@@ -332,7 +430,7 @@ function reviewHoldReason(review: Review, before: SyncRecord | undefined, summar
 /** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */
 async function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
   const found = await quickbooks.findJournalEntries({ docNumber: pending.docNumber });
-  const ours = found.filter((candidate) => candidate.privateNote?.startsWith(DAYBOOK_NOTE_MARKER));
+  const ours = found.filter((candidate) => isDaybookNote(candidate.privateNote));
   if (ours.length > 0) {
     const hash = summaryHash(pending.summary);
     const same = ours.find((candidate) => candidate.privateNote?.includes(hash));
@@ -349,6 +447,12 @@ async function postPending(quickbooks: QuickBooksClient, pending: PendingEntry):
     );
   }
   return quickbooks.createJournalEntry(pending.body, pending.requestId);
+}
+
+/** The location's QuickBooks Location and Class, as the entry builder takes them. */
+function entryTagsOf(location: LocationConfig): EntryTags {
+  const tags = location.quickBooksTags;
+  return { ...(tags?.location ? { departmentId: tags.location.id } : {}), ...(tags?.class ? { classId: tags.class.id } : {}) };
 }
 
 function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJournalEntry, now: Date): Omit<SyncRecord, "version"> {
@@ -370,7 +474,7 @@ function withoutError<T extends { lastError?: SyncFailure; version?: number }>(r
   return rest;
 }
 
-async function activeConnection(store: Store, merchantId: string, connectionId: string, name: string): Promise<Connection> {
+export async function activeConnection(store: Store, merchantId: string, connectionId: string, name: string): Promise<Connection> {
   const connection = await store.getConnection(merchantId, connectionId);
   if (!connection) throw new SyncError(`the ${name} connection is missing; connect ${name} again`, "needs-reconnect");
   if (connection.status !== "active") {
@@ -384,7 +488,7 @@ async function activeConnection(store: Store, merchantId: string, connectionId: 
  * merchant told, before the error goes on. A connection the token keeper already marked (a refused
  * refresh) is left as it is: the keeper has told the merchant.
  */
-async function withReconnectMarking<T>(ports: Pick<SyncPorts, "store" | "onNeedsReconnect">, connection: Connection, action: () => Promise<T>): Promise<T> {
+export async function withReconnectMarking<T>(ports: Pick<SyncPorts, "store" | "onNeedsReconnect">, connection: Connection, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {

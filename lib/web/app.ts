@@ -12,6 +12,7 @@ import { MessagePage, STYLESHEET } from "./pages/layout";
 import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { addAccountRoutes } from "./routes/account";
 import { addBackfillRoutes } from "./routes/backfill";
+import { addBusinessNameRoutes } from "./routes/business-name";
 import { addConnectionRoutes } from "./routes/connections";
 import { addDayRoutes } from "./routes/days";
 import { addHistoryRoutes } from "./routes/history";
@@ -54,6 +55,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   addSessionRoutes(app, deps);
   addConnectionRoutes(app, deps);
   addAccountRoutes(app, deps);
+  addBusinessNameRoutes(app, deps);
   addWebhookRoutes(app, deps);
   addDayRoutes(app, deps);
   addLocationRoutes(app, deps);

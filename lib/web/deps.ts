@@ -20,6 +20,8 @@ export interface WebhookSecrets {
   cloverAuthCode: string;
   /** daybook's Clover app id: app events (`A:<appId>`) of other apps are ignored. */
   cloverAppId: string;
+  /** QuickBooks' webhook verifier token; without it QuickBooks' webhooks are refused. */
+  quickBooksVerifierToken?: string | undefined;
 }
 
 /** What the approve and unsubscribe links in report emails need (lib/links/signed-link.ts). */

@@ -3,7 +3,7 @@
  * comes back as a sentence next to the field it concerns, never as a stack trace or a 500.
  */
 import type { Context } from "hono";
-import { z } from "../validation";
+import * as z from "zod/mini";
 
 /** The form's text fields (the only kind these forms have); the last value wins for a repeated name. */
 export async function formFields(c: Context): Promise<Record<string, string>> {

@@ -88,12 +88,16 @@ export function signedIn(c: Context<AppEnv>): SignedIn {
   const merchant = c.get("merchant");
   const formToken = c.get("formToken");
   if (!session || !merchant || formToken === undefined) throw new SignInRequired();
-  return { sessionHash: session.sessionHash, merchant, viewer: { email: merchant.email, formToken } };
+  return { sessionHash: session.sessionHash, merchant, viewer: viewerFor(merchant, formToken) };
 }
 
 /** The viewer for pages that may or may not be signed in (error pages). */
 export function viewerOf(c: Context<AppEnv>): Viewer | undefined {
   const merchant = c.get("merchant");
   const formToken = c.get("formToken");
-  return merchant && formToken !== undefined ? { email: merchant.email, formToken } : undefined;
+  return merchant && formToken !== undefined ? viewerFor(merchant, formToken) : undefined;
+}
+
+function viewerFor(merchant: Merchant, formToken: string): Viewer {
+  return { email: merchant.email, formToken, ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}) };
 }

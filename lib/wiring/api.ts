@@ -25,7 +25,7 @@ export interface ApiRuntime {
 /** The web app's deps from services a process already has (the local stack runs the worker beside it). */
 export function webDepsOf(
   services: Services,
-  settings: Pick<ApiConfig, "SQUARE_WEBHOOK_SIGNATURE_KEY" | "SQUARE_WEBHOOK_URL" | "CLOVER_WEBHOOK_AUTH_CODE" | "CLOVER_APP_ID">,
+  settings: Pick<ApiConfig, "SQUARE_WEBHOOK_SIGNATURE_KEY" | "SQUARE_WEBHOOK_URL" | "CLOVER_WEBHOOK_AUTH_CODE" | "CLOVER_APP_ID" | "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN">,
   options: { log: WebDeps["log"]; queue?: JobQueue; linkKey?: Buffer; tuning?: ApiTuning },
 ): WebDeps {
   const { publicUrl } = services;
@@ -42,6 +42,7 @@ export function webDepsOf(
       squareNotificationUrl: settings.SQUARE_WEBHOOK_URL ?? `${publicUrl}/webhooks/square`,
       cloverAuthCode: settings.CLOVER_WEBHOOK_AUTH_CODE,
       cloverAppId: settings.CLOVER_APP_ID,
+      quickBooksVerifierToken: settings.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN,
     },
     now: services.now,
     ...(options.queue !== undefined && options.linkKey !== undefined ? { links: { key: options.linkKey, queue: options.queue } } : {}),

@@ -1,10 +1,13 @@
 /**
  * The one rule for every AWS client daybook makes: the configured region, and the service's own
  * endpoint setting when there is one (moto_server, the local stack's dynalite), AWS's otherwise.
- * Credentials come from where the AWS SDK looks (the Lambda role, the environment) unless given.
+ * Credentials: those given (moto_server, dynalite); on Lambda, the function role's, which Lambda puts
+ * in the environment (fromEnv; the bundles leave the rest of the SDK's provider chain out: infra/bundle.ts);
+ * elsewhere, where the AWS SDK's default chain looks.
  * Only the compose functions call it, each for the clients its runtime uses, so a Lambda bundle holds
  * only the clients its function needs.
  */
+import { fromEnv } from "@aws-sdk/credential-provider-env";
 import type { ConfigOf } from "../config";
 
 export type AwsService = "dynamodb" | "kms" | "sqs" | "ses";
@@ -28,10 +31,14 @@ const ENDPOINT: Record<AwsService, keyof AwsSettings> = {
 export interface AwsClientConfig {
   region: string;
   endpoint?: string;
-  credentials?: AwsCredentials;
+  credentials?: AwsCredentials | ReturnType<typeof fromEnv>;
 }
+
+/** Lambda sets AWS_LAMBDA_FUNCTION_NAME in every function's environment, beside the role's credentials. */
+const onLambda = (): boolean => process.env["AWS_LAMBDA_FUNCTION_NAME"] !== undefined;
 
 export function awsClientConfig(settings: AwsSettings, service: AwsService, credentials?: AwsCredentials): AwsClientConfig {
   const endpoint = settings[ENDPOINT[service]];
-  return { region: settings.AWS_REGION, ...(endpoint !== undefined ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
+  const chosen = credentials ?? (onLambda() ? fromEnv() : undefined);
+  return { region: settings.AWS_REGION, ...(endpoint !== undefined ? { endpoint } : {}), ...(chosen ? { credentials: chosen } : {}) };
 }

@@ -12,7 +12,7 @@ import { createSqsJobQueue } from "../schedule/enqueue";
 import { createDynamoStorage } from "../store/storage";
 import type { SyncPorts } from "../sync/sync-day";
 import { type AwsCredentials, awsClientConfig } from "./aws";
-import { composeServices, type ServiceParts, type SyncPortOptions, syncPortsOf } from "./services";
+import { composeServices, recoveryOf, type ServiceParts, type SyncPortOptions, syncPortsOf } from "./services";
 
 export interface SyncCommandRuntime {
   sync: SyncPorts;
@@ -21,7 +21,7 @@ export interface SyncCommandRuntime {
 
 export async function composeSyncCommand(config: SyncConfig, parts: ServiceParts & SyncPortOptions = {}): Promise<SyncCommandRuntime> {
   const services = await composeServices(config, parts);
-  return { sync: syncPortsOf(services, parts), close: () => { services.close(); } };
+  return { sync: syncPortsOf(services, { ...recoveryOf(config), ...parts }), close: () => { services.close(); } };
 }
 
 export interface BackfillCommandRuntime {

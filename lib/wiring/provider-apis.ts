@@ -4,18 +4,20 @@
  * region's host, and the QuickBooks client with a token source that refreshes. Made per call, since a
  * reader holds one connection's tokens; handed out as the sync's ports and the pages' readers.
  */
-import { cloverLocations, type ProviderReaders, squareLocations } from "../locations/readers";
+import { cloverLocations, type ProviderReaders, squareBusinessName, squareLocations } from "../locations/readers";
 import type { Connection } from "../model";
 import type { TokenKeeper } from "../oauth/token-keeper";
 import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
 import { summariseCloverLocationDay } from "../pos/clover/day";
+import { readCloverNight } from "../pos/clover/night";
 import { CloverRequestError } from "../pos/clover/errors";
 import { createSquareReader } from "../pos/square/client";
 import { summariseSquareLocationDay } from "../pos/square/day";
+import { readSquareNight } from "../pos/square/night";
 import { createRawResponseCaller } from "../pos/square/raw-responses";
 import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickbooks/client";
 import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
-import type { QuickBooksClient, QuickBooksTokenSource } from "../quickbooks/types";
+import type { QuickBooksClient, QuickBooksTokenSource, QuickBooksTrackingReader } from "../quickbooks/types";
 import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
 import type { SyncPorts } from "../sync/sync-day";
 
@@ -72,8 +74,9 @@ function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
       ...(clover.sleep ? { sleep: clover.sleep } : {}),
       ...(asOf ? { now: () => asOf.getTime() } : {}),
     }),
-    squareReader: (connection: Connection) => createSquareReader({
+    squareReader: (connection: Connection, asOf?: Date) => createSquareReader({
       baseUrl: hosts.squareBaseUrl,
+      ...(asOf ? { now: () => asOf.getTime() } : {}),
       accessToken: accessToken(connection),
       ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
       ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
@@ -81,7 +84,7 @@ function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
     squareCaller: (connection: Connection) => createRawResponseCaller({
       baseUrl: hosts.squareBaseUrl, accessToken: accessToken(connection), timeoutMs: square.timeoutMs ?? 30_000, maxRetries: square.maxRetries ?? 3,
     }),
-    quickBooks: (connection: Connection): { client: QuickBooksClient & QuickBooksAccountCreator; tokens: QuickBooksTokenSource } => {
+    quickBooks: (connection: Connection): { client: QuickBooksClient & QuickBooksAccountCreator & QuickBooksTrackingReader; tokens: QuickBooksTokenSource } => {
       const source = quickBooksTokenSource(tokens, connection);
       const client = createQuickBooksClient({
         baseUrl: hosts.quickBooksBaseUrl,
@@ -97,13 +100,17 @@ function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
 }
 
 /** What the sync reads and posts with: a location's day from its POS, and the QuickBooks client. */
-export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient"> {
+export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient" | "readPosNight"> {
   const apis = apisFor(tokens, hosts, tuning);
   return {
     async summarisePosDay(location, connection, window, asOf) {
       // The sync's own clock: Clover orders modified up to the run's instant are read, and no later.
       if (location.source === "clover") return summariseCloverLocationDay(apis.cloverReader(connection, asOf), location, window);
       return summariseSquareLocationDay(apis.squareReader(connection), location, window);
+    },
+    async readPosNight(location, connection, plan, asOf) {
+      if (location.source === "clover") return readCloverNight(apis.cloverReader(connection, asOf), location, plan);
+      return readSquareNight(apis.squareReader(connection, asOf), location, plan);
     },
     quickBooksClient: (connection) => Promise.resolve(apis.quickBooks(connection)),
   };
@@ -119,5 +126,10 @@ export function pageReaders(tokens: TokenKeeper, hosts: ProviderHosts, tuning: A
       return Promise.reject(new Error(`connection ${connection.connectionId} is not a POS connection`));
     },
     quickBooks: (connection) => apis.quickBooks(connection).client,
+    async accountName(connection) {
+      if (connection.provider === "square") return squareBusinessName(apis.squareCaller(connection));
+      if (connection.provider === "clover") return (await apis.cloverReader(connection).getMerchant()).name;
+      return (await apis.quickBooks(connection).client.getCompanySettings()).companyName;
+    },
   };
 }

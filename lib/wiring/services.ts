@@ -112,7 +112,14 @@ export interface SyncPortOptions {
   /** Crash points for the fault campaign; nothing in production. */
   checkpoint?: (step: SyncStep) => void | Promise<void>;
   /** The POS and QuickBooks ports themselves, instead of the real clients (the engine's fast tests). */
-  apis?: Pick<SyncPorts, "summarisePosDay" | "quickBooksClient">;
+  apis?: Pick<SyncPorts, "summarisePosDay" | "quickBooksClient"> & Partial<Pick<SyncPorts, "readPosNight">>;
+  /** DAYBOOK_RECOVERY_UNTIL: until then every create is preceded by the DocNumber lookup. */
+  recoveryUntil?: Date;
+}
+
+/** The recovery window from the settings, if one is open. */
+export function recoveryOf(config: { DAYBOOK_RECOVERY_UNTIL?: string | undefined }): Pick<SyncPortOptions, "recoveryUntil"> {
+  return config.DAYBOOK_RECOVERY_UNTIL === undefined ? {} : { recoveryUntil: new Date(config.DAYBOOK_RECOVERY_UNTIL) };
 }
 
 /** The sync's ports: the stores, the merchant's settings, the providers' clients, the clock. */
@@ -124,5 +131,6 @@ export function syncPortsOf(services: Services, options: SyncPortOptions = {}): 
     ...(options.apis ?? syncApis(services.tokens, services.hosts, options.tuning)),
     onNeedsReconnect: services.connectionRefused,
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    ...(options.recoveryUntil ? { recoveryUntil: options.recoveryUntil } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { createIdempotencyStore } from "../store/idempotency";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig } from "./aws";
-import { composeServices, type ServiceParts, type Services, type SyncPortOptions, syncPortsOf } from "./services";
+import { composeServices, recoveryOf, type ServiceParts, type Services, type SyncPortOptions, syncPortsOf } from "./services";
 
 export interface WorkerParts extends ServiceParts, SyncPortOptions {
   sqs?: SQSClient;
@@ -36,7 +36,7 @@ export function quickBooksAppUrlOf(config: Pick<WorkerConfig, "QUICKBOOKS_APP_UR
 export function workerDepsOf(
   services: Services,
   settings: { linkKey: Buffer; quickBooksAppUrl: string },
-  options: Pick<WorkerParts, "onFailedDay" | "tuning" | "checkpoint" | "apis"> = {},
+  options: Pick<WorkerParts, "onFailedDay" | "tuning" | "checkpoint" | "apis" | "recoveryUntil"> = {},
 ): WorkerDeps {
   const { storage } = services;
   return {
@@ -64,7 +64,7 @@ export function refreshSweepDepsOf(services: Services): Omit<RefreshSweepDeps, "
 export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {}): Promise<WorkerRuntime> {
   const services = await composeServices(config, parts);
   const sqs = parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
-  const deps = workerDepsOf(services, { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), quickBooksAppUrl: quickBooksAppUrlOf(config) }, parts);
+  const deps = workerDepsOf(services, { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), quickBooksAppUrl: quickBooksAppUrlOf(config) }, { ...recoveryOf(config), ...parts });
   return {
     deps,
     handler: {

@@ -22,6 +22,8 @@
  * report is keyed by its news, an alert remembers it went, the backfill's progress counts each day
  * once, and each summary is claimed per recipient before it is sent.
  */
+import { accountLabel } from "../domain/account-label";
+import type { EntryLine } from "../domain/journal-entry";
 import { DEFAULT_HOLD_TOLERANCE } from "../domain/mapping";
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
@@ -29,16 +31,17 @@ import { adjustmentDetail } from "../report/adjustment";
 import { daySummary, dayTotals } from "../report/day-figures";
 import { buildDigest, digestMarkFor, type DigestStore, sendOnce } from "../report/digest";
 import { renderEmail } from "../report/email-document";
-import { approveUrl, dayUrl, mappingUrl } from "../report/links";
+import { accountMappingUrl, approveUrl, dayUrl, mappingUrl } from "../report/links";
 import { deliverableRecipients, type RecipientStore } from "../report/recipients";
 import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
-import { dayReportDocument, dayTitle, type ReportEntry, type ReportStatus } from "../report/sync-report";
+import { dayReportDocument, dayTitle, type ReportEntry, type ReportLine, type ReportStatus } from "../report/sync-report";
 import { type SeenWarningStore, sortWarnings } from "../report/warnings-seen";
 import { type BackfillProgress, type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
 import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
 import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
+import { processNight } from "./process-night";
 
 export { approveUrl } from "../report/links";
 
@@ -79,6 +82,8 @@ export interface JobResult {
 }
 
 export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
+  // A location-night: its day and the re-checks of the three before, from one read (process-night.ts).
+  if (job.kind === "night") return processNight(deps, job, attempt);
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const before = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
 
@@ -89,24 +94,33 @@ export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attemp
     if (attempt.number < attempt.max) throw error;
     // The last attempt: the day is failed, said so, and the message goes on to the dead-letter queue.
     const failure = await markDayFailed(deps.sync, day, error);
-    deps.onFailedDay?.(job);
-    const progress = await countBackfillDay(deps, job, "failed");
-    await report(deps, job, { status: "failed", failure });
-    await summariseBackfill(deps, progress);
+    await reportLastAttemptFailed(deps, job, failure);
     throw error;
   }
 
-  if (outcome.status === "failed") deps.onFailedDay?.(job);
-  const progress = await countBackfillDay(deps, job, outcome.status === "failed" ? "failed" : "done");
+  return { status: outcome.status, emailsSent: await afterSync(deps, job, day, before, outcome) };
+}
+
+/**
+ * What follows a day's sync, for a job of one day and for each day of a night alike: the failure
+ * counted, a backfill's progress, the report kept (the digest marked, the merchant alerted when it
+ * cannot wait) unless it has nothing new to say, and the backfill's summary once its last day is
+ * counted. Returns the emails sent. `job` is the day's own job: a night's days come as "first" (its
+ * day) and "recheck" (the three before), each with its business day.
+ */
+export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome): Promise<number> {
+  const dayJob: SyncJob = { ...job, businessDay: day.businessDay };
+  if (outcome.status === "failed") deps.onFailedDay?.(dayJob);
+  const progress = await countBackfillDay(deps, dayJob, outcome.status === "failed" ? "failed" : "done");
   let sent = 0;
   const heldAgain = outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before));
   // Nothing new to say: a day still held with the same figures, a day unchanged since its last report,
   // or a re-check finding no sales (a day with no sales was reported when it was first synced, and one
   // never synced predates the account).
-  const nothingNew = heldAgain || outcome.status === "unchanged" || (outcome.status === "no-sales" && (job.kind === "recheck" || before?.state === "no-sales"));
-  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, job, outcome);
+  const nothingNew = heldAgain || outcome.status === "unchanged" || (outcome.status === "no-sales" && (dayJob.kind === "recheck" || before?.state === "no-sales"));
+  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome);
   sent += await summariseBackfill(deps, progress);
-  return { status: outcome.status, emailsSent: sent };
+  return sent;
 }
 
 /** A backfill's job: its day ended, done or failed; counted once however often the job runs. */
@@ -124,9 +138,21 @@ async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncReco
 type Reportable = Exclude<SyncOutcome, { status: "unchanged" }>;
 
 /**
+ * A job's last attempt failed (its day, or one day of a night, threw every time): the day is counted
+ * failed, reported (the merchant alerted), and a backfill summarised if it was its last day.
+ */
+export async function reportLastAttemptFailed(deps: WorkerDeps, job: SyncJob, failure: Extract<SyncOutcome, { status: "failed" }>["failure"]): Promise<void> {
+  deps.onFailedDay?.(job);
+  const progress = await countBackfillDay(deps, job, "failed");
+  await report(deps, job, { status: "failed", failure });
+  await summariseBackfill(deps, progress);
+}
+
+/**
  * Keeps the day's report, alerts the merchant when it cannot wait (a nightly job's failure or
  * daybook's own hold), and marks the merchant's next digest (not for a backfill's days). Returns the
- * emails sent.
+ * emails sent. `job` names the day (its business day) and its part: a backfill's, a night's own day
+ * ("first") or an earlier one re-checked.
  */
 async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable): Promise<number> {
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
@@ -150,6 +176,16 @@ async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable): Prom
   if (job.kind !== "backfill") await deps.digests.mark(digestMarkFor(job, location.timeZone, now));
   if (!alert) return 0;
   return alertMerchant(deps, merchant, day);
+}
+
+/** The entry's lines as the report keeps them: each account by name, the Id only in the link to where it is mapped. */
+function reportLines(deps: WorkerDeps, location: LocationConfig, lines: readonly EntryLine[]): ReportLine[] {
+  const mapping = mappingUrl(deps.publicUrl, location.locationId);
+  return lines.map((line) => ({
+    ...line,
+    accountLabel: accountLabel(line.accountId, location.accountLabels),
+    accountUrl: accountMappingUrl(mapping, line.accountId),
+  }));
 }
 
 async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant, location: LocationConfig, outcome: Reportable): Promise<StoredReportContent> {
@@ -178,7 +214,7 @@ async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant,
     case "posted":
     case "adjusted": {
       const entry: ReportEntry = {
-        docNumber: outcome.docNumber, txnDate: outcome.txnDate, currency: outcome.entry.currency, lines: outcome.entry.lines,
+        docNumber: outcome.docNumber, txnDate: outcome.txnDate, currency: outcome.entry.currency, lines: reportLines(deps, location, outcome.entry.lines),
         total: outcome.entry.total, cashBack: outcome.entry.cashBack,
         quickBooksUrl: `${deps.quickBooksAppUrl}/app/journal?txnId=${encodeURIComponent(outcome.entryId)}`,
       };
@@ -191,7 +227,7 @@ async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant,
       const overShort = outcome.entry.held && residual !== 0
         ? { overShort: { amount: residual, tolerance: location.mapping.holdTolerance ?? DEFAULT_HOLD_TOLERANCE, accountId: location.mapping.defaults.overShort } }
         : {};
-      return { ...base, entry: { docNumber, txnDate, currency, lines, total, cashBack }, heldReason: outcome.reason, ...overShort };
+      return { ...base, entry: { docNumber, txnDate, currency, lines: reportLines(deps, location, lines), total, cashBack }, heldReason: outcome.reason, ...overShort };
     }
     case "no-sales":
       return base;

@@ -25,7 +25,9 @@
  * credentials answer 401, a bad authorization code or a malformed request 400 (Clover documents
  * neither; these are the plausible statuses).
  */
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { badRequest, CloverApiError, unauthorized } from "./api-error";
 import { type AccessTokens, accessTokensStateSchema } from "./tokens";
 import { mintSecret } from "../secret-token";

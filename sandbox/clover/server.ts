@@ -300,6 +300,9 @@ export async function startCloverSimulator(options: CloverSimulatorOptions = {})
   // truncated answer be written by hand).
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: options.port ?? 0, overrideGlobalObjects: false });
   if (!(server instanceof Server)) throw new Error("expected an HTTP/1.1 server");
+  // A client reuses an idle kept-alive socket; on a busy machine Node's 5 s default can close it under
+  // the request, and the client sees ECONNRESET. The simulator keeps idle sockets for a minute instead.
+  server.keepAliveTimeout = 60_000;
   if (!server.listening) await once(server, "listening");
   const { port } = server.address() as AddressInfo;
 

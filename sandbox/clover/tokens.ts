@@ -3,7 +3,9 @@
  * merchant and stops working at its expiry on the simulator's clock, or when the merchant uninstalls
  * the app. oauth.ts issues them through the OAuth endpoints; tests may also be handed them directly.
  */
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { mintSecret } from "../secret-token";
 import { unauthorized } from "./api-error";
 

@@ -16,8 +16,21 @@ export const DEMO = {
   days: 30,
   square: { merchantId: "DEMOSQUARE01", businessName: "Main Street Coffee", locationId: "LDEMOMAINST01", locationName: "Main Street" },
   clover: { merchantId: "DEMOCLOVER001", name: "Harbor Kiosk" },
-  quickbooks: { realmId: "9130355500000001", companyName: "Main Street Coffee LLC" },
+  quickbooks: {
+    realmId: "9130355500000001", companyName: "Main Street Coffee LLC",
+    departments: [{ Id: "1", Name: "Main Street", Active: true }, { Id: "2", Name: "Harbor", Active: true }],
+    classes: [{ Id: "1", Name: "Coffee bar", Active: true }, { Id: "2", Name: "Retail", Active: true }],
+  },
 } as const;
+
+/** The demo company numbers its accounts, as many accountants' clients do. */
+const DEMO_ACCOUNT_NUMBERS: Readonly<Record<string, string>> = {
+  [DEFAULT_ACCOUNT_IDS.checking]: "1000", [DEFAULT_ACCOUNT_IDS.accountsReceivable]: "1100", [DEFAULT_ACCOUNT_IDS.undepositedFunds]: "1200",
+  [DEFAULT_ACCOUNT_IDS.cardClearing]: "1210", [DEFAULT_ACCOUNT_IDS.accountsPayable]: "2000", [DEFAULT_ACCOUNT_IDS.salesTax]: "2200",
+  [DEFAULT_ACCOUNT_IDS.tips]: "2300", [DEFAULT_ACCOUNT_IDS.giftCards]: "2400", [DEFAULT_ACCOUNT_IDS.sales]: "4000",
+  [DEFAULT_ACCOUNT_IDS.inactiveSales]: "4050", [DEFAULT_ACCOUNT_IDS.discounts]: "4900", [DEFAULT_ACCOUNT_IDS.bankCharges]: "6100",
+  [DEFAULT_ACCOUNT_IDS.overShort]: "6900",
+};
 
 const accounts = DEFAULT_ACCOUNT_IDS;
 
@@ -65,7 +78,12 @@ export function seedDemo(simulators: { square: SquareSimulator; clover: CloverSi
   square.setCatalog(DEMO.square.merchantId, catalogBody());
   clover.addMerchant({ merchantId: DEMO.clover.merchantId, name: DEMO.clover.name, timezone: DEMO.timeZone, currency: DEMO.currency });
   clover.setItems(DEMO.clover.merchantId, cloverItems());
-  quickbooks.addCompany({ realmId: DEMO.quickbooks.realmId, companyName: DEMO.quickbooks.companyName, homeCurrency: DEMO.currency, accounts: [...DEFAULT_ACCOUNTS] });
+  quickbooks.addCompany({
+    realmId: DEMO.quickbooks.realmId, companyName: DEMO.quickbooks.companyName, homeCurrency: DEMO.currency,
+    accounts: DEFAULT_ACCOUNTS.map((account) => ({ ...account, AcctNum: DEMO_ACCOUNT_NUMBERS[account.Id] })),
+    // Tracked by location and class, so a location can be tagged on the locations page.
+    trackDepartments: true, classTracking: "per-line", departments: DEMO.quickbooks.departments, classes: DEMO.quickbooks.classes,
+  });
 
   for (const date of demoDays(now)) {
     const squareDay = generateDay({ seed: seedOf(date, 1), date, timeZone: DEMO.timeZone, locationId: DEMO.square.locationId, currency: DEMO.currency, sales: 40 });

@@ -9,7 +9,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describeIssues, z } from "../../lib/validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../../lib/validation";
 import { mintSecret } from "../secret-token";
 
 const secret = z.string().check(z.minLength(16));

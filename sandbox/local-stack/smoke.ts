@@ -53,6 +53,7 @@ export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => v
   });
   const signedIn = answered && await step("sign in through the link in the outbox", async () => {
     await client.signIn(SMOKE_EMAIL, stack.outboxDir);
+    await client.nameBusiness(DEMO.square.businessName);
     const page = await client.get("/connections");
     await page.arrayBuffer();
     if (page.status !== 200) throw new FlowError(`signed in, GET /connections answered ${String(page.status)}`);

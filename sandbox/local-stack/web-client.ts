@@ -75,9 +75,18 @@ export class WebClient {
     if (landing.status !== 200 || !token) throw new FlowError(`the sign-in link's page answered ${String(landing.status)} without its button`);
     const confirmed = await this.send("POST", "/sign-in/confirm", new URLSearchParams({ token }));
     await confirmed.arrayBuffer();
-    if (confirmed.status !== 303 || confirmed.headers.get("Location") !== "/connections") {
-      throw new FlowError(`confirming the sign-in answered ${String(confirmed.status)}, not a redirect to /connections`);
+    const next = confirmed.headers.get("Location");
+    // A business without a name yet is asked for it first.
+    if (confirmed.status !== 303 || (next !== "/connections" && next !== "/business-name")) {
+      throw new FlowError(`confirming the sign-in answered ${String(confirmed.status)}, not a redirect to /business-name or /connections`);
     }
+  }
+
+  /** Gives the business its name, as the page after the first sign-in asks. */
+  async nameBusiness(name: string): Promise<void> {
+    const saved = await this.post("/business-name", { name });
+    await saved.arrayBuffer();
+    if (saved.status !== 303) throw new FlowError(`POST /business-name answered ${String(saved.status)}`);
   }
 
   /** Connects a provider through its simulator's consent page, choosing `account`; throws unless daybook says it is connected. */

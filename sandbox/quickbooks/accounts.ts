@@ -23,7 +23,9 @@
  *   6240 to "duplicate name"). Names compare case-insensitively here. QuickBooks renames an account made
  *   inactive to "<Name> (deleted)", which frees its name, so only active accounts count as duplicates.
  */
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { type AccountRecord, CLASSIFICATION_BY_TYPE, type Company } from "./companies";
 import { businessValidationFault, SimulatorFault, validationFault } from "./faults";
 
@@ -156,6 +158,7 @@ export function createAccount(company: Company, input: unknown): AccountRecord {
     Name: name,
     AccountType: accountType,
     ...(accountSubType !== undefined ? { AccountSubType: accountSubType } : {}),
+    ...(body.AcctNum !== undefined && body.AcctNum.trim() !== "" ? { AcctNum: body.AcctNum.trim() } : {}),
     Classification: CLASSIFICATION_BY_TYPE[accountType] ?? "Asset",
     Active: true,
   };

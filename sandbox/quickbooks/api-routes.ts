@@ -1,12 +1,12 @@
 /**
  * The Accounting API under /v3/company/{realmId}/: journal entry create and read, account create
- * (accounts.ts), query, CompanyInfo, Preferences and Account reads. Every write other than a journal
+ * (accounts.ts), query, CompanyInfo, Preferences, Account, Department and Class reads. Every write other than a journal
  * entry or account create is refused and recorded, which is how tests prove daybook is append-only.
  */
 import type { Context, Hono } from "hono";
 import { qboTimestamp } from "./clock";
 import { createAccount } from "./accounts";
-import { accountResource, companyInfoResource, preferencesResource, type Company } from "./companies";
+import { accountResource, classResource, companyInfoResource, departmentResource, preferencesResource, type Company } from "./companies";
 import { authenticationFaultBody, validationFault } from "./faults";
 import { createJournalEntry, journalEntryResponse } from "./journal-entries";
 import { runQuery } from "./query";
@@ -151,6 +151,20 @@ export function registerApiRoutes(app: Hono<SimulatorEnv>, state: SimulatorState
     const account = company.accounts.get(c.req.param("id"));
     if (!account) throw objectNotFound("Account", c.req.param("id"));
     return json(c, JSON.stringify({ Account: accountResource(company, account), time: time() }));
+  });
+
+  app.get(`${PREFIX}/department/:id`, (c) => {
+    const company = companyOf(c);
+    const department = company.departments.get(c.req.param("id"));
+    if (!department) throw objectNotFound("Department", c.req.param("id"));
+    return json(c, JSON.stringify({ Department: departmentResource(company, department), time: time() }));
+  });
+
+  app.get(`${PREFIX}/class/:id`, (c) => {
+    const company = companyOf(c);
+    const found = company.classes.get(c.req.param("id"));
+    if (!found) throw objectNotFound("Class", c.req.param("id"));
+    return json(c, JSON.stringify({ Class: classResource(company, found), time: time() }));
   });
 
   app.get(`${PREFIX}/query`, (c) => {

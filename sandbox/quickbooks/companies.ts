@@ -1,10 +1,13 @@
 /**
- * QuickBooks companies (realms) the simulator holds: settings, chart of accounts, the journal entries
- * posted to it and the responses remembered per requestid. Also the JSON resources QuickBooks returns
- * for accounts, CompanyInfo and Preferences.
+ * QuickBooks companies (realms) the simulator holds: settings, chart of accounts, the Locations
+ * (Department) and Class lists, the journal entries posted to it and the responses remembered per
+ * requestid. Also the JSON resources QuickBooks returns for accounts, departments, classes, CompanyInfo
+ * and Preferences.
  */
 import { isCurrencyCode } from "../../lib/domain/money";
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { isIsoDate, qboTimestamp } from "./clock";
 
 export type Classification = "Asset" | "Equity" | "Expense" | "Liability" | "Revenue";
@@ -15,10 +18,26 @@ export interface SimulatorAccount {
   Name: string;
   AccountType: string;
   AccountSubType?: string;
+  /** The account's number, for companies that number their accounts (Preferences' UseAccountNumbers). */
+  AcctNum?: string;
   /** Derived from AccountType when left out, as QuickBooks does (it is read-only there). */
   Classification?: Classification;
   Active: boolean;
 }
+
+/** A Location (the API's Department) or a Class, as a test declares it. Sub-locations and sub-classes are not simulated. */
+export interface SimulatorTag {
+  Id: string;
+  Name: string;
+  Active: boolean;
+}
+
+/**
+ * How the company assigns classes (Account and Settings → Advanced → Categories): off, one class per
+ * transaction (Preferences' ClassTrackingPerTxn) or one per line (ClassTrackingPerTxnLine). A journal
+ * entry carries its class on its lines either way.
+ */
+export type ClassTracking = "off" | "per-transaction" | "per-line";
 
 export interface CompanyOptions {
   realmId: string;
@@ -34,6 +53,13 @@ export interface CompanyOptions {
   warnDuplicateJournalNumber?: boolean;
   /** Replaces the default chart of accounts. */
   accounts?: SimulatorAccount[];
+  /** Preferences' TrackDepartments: the company tags transactions with Locations. Default off. */
+  trackDepartments?: boolean;
+  /** Default "off". */
+  classTracking?: ClassTracking;
+  /** The company's Locations (Departments) and Classes; none by default. */
+  departments?: readonly SimulatorTag[];
+  classes?: readonly SimulatorTag[];
 }
 
 export const CLASSIFICATION_BY_TYPE: Readonly<Record<string, Classification>> = {
@@ -108,9 +134,12 @@ export interface AccountRecord {
   Name: string;
   AccountType: string;
   AccountSubType?: string;
+  AcctNum?: string;
   Classification: Classification;
   Active: boolean;
 }
+
+export type TagRecord = SimulatorTag;
 
 export type PostingType = "Debit" | "Credit";
 
@@ -125,12 +154,17 @@ export interface RememberedReply {
   body: string;
 }
 
-/** A company's books, as saved between runs of the local stack: its chart of accounts, entries and remembered replies. */
+const tagStateSchema = z.array(z.object({ Id: z.string(), Name: z.string(), Active: z.boolean() }));
+
+/** A company's books, as saved between runs of the local stack: its chart of accounts, lists, entries and remembered replies. */
 export const ledgerStateSchema = z.object({
   accounts: z.array(z.object({
-    Id: z.string(), Name: z.string(), AccountType: z.string(), AccountSubType: z.optional(z.string()),
+    Id: z.string(), Name: z.string(), AccountType: z.string(), AccountSubType: z.optional(z.string()), AcctNum: z.optional(z.string()),
     Classification: z.enum(["Asset", "Equity", "Expense", "Liability", "Revenue"]), Active: z.boolean(),
   })),
+  // Saved before the simulator kept these lists: the company's own lists stay.
+  departments: z.optional(tagStateSchema),
+  classes: z.optional(tagStateSchema),
   journalEntries: z.array(z.object({
     resource: z.looseObject({ Id: z.string(), DocNumber: z.optional(z.string()), TxnDate: z.string() }),
     postings: z.array(z.object({ accountId: z.string(), postingType: z.enum(["Debit", "Credit"]), minor: z.int() })),
@@ -144,11 +178,16 @@ export class Company {
   readonly realmId: string;
   readonly companyName: string;
   readonly homeCurrency: string;
-  readonly multiCurrencyEnabled: boolean;
+  /** Once on, multicurrency cannot be switched off (QuickBooks' own rule). */
+  multiCurrencyEnabled: boolean;
   closingDate: string | null;
   subscriptionLapsed: boolean;
   warnDuplicateJournalNumber: boolean;
+  trackDepartments: boolean;
+  classTracking: ClassTracking;
   readonly accounts = new Map<string, AccountRecord>();
+  readonly departments = new Map<string, TagRecord>();
+  readonly classes = new Map<string, TagRecord>();
   readonly journalEntries: StoredJournalEntry[] = [];
   readonly replies = new Map<string, RememberedReply>();
   #lastJournalEntryId = 0;
@@ -167,15 +206,25 @@ export class Company {
     this.closingDate = checkClosingDate(options.closingDate ?? null);
     this.subscriptionLapsed = options.subscriptionLapsed ?? false;
     this.warnDuplicateJournalNumber = options.warnDuplicateJournalNumber ?? false;
+    this.trackDepartments = options.trackDepartments ?? false;
+    this.classTracking = options.classTracking ?? "off";
     for (const account of options.accounts ?? DEFAULT_ACCOUNTS) {
       if (this.accounts.has(account.Id)) throw new Error(`Account id ${account.Id} appears twice`);
       this.accounts.set(account.Id, toRecord(account));
+    }
+    for (const [list, tags, what] of [[this.departments, options.departments, "Department"], [this.classes, options.classes, "Class"]] as const) {
+      for (const tag of tags ?? []) {
+        if (list.has(tag.Id)) throw new Error(`${what} id ${tag.Id} appears twice`);
+        list.set(tag.Id, { ...tag });
+      }
     }
   }
 
   exportLedger(): LedgerState {
     return {
       accounts: [...this.accounts.values()].map((account) => ({ ...account })),
+      departments: [...this.departments.values()].map((tag) => ({ ...tag })),
+      classes: [...this.classes.values()].map((tag) => ({ ...tag })),
       journalEntries: structuredClone(this.journalEntries),
       replies: [...this.replies].map(([requestId, reply]) => ({ requestId, body: reply.body })),
       lastJournalEntryId: this.#lastJournalEntryId,
@@ -187,6 +236,11 @@ export class Company {
     const ledger = ledgerStateSchema.parse(saved);
     this.accounts.clear();
     for (const account of ledger.accounts) this.accounts.set(account.Id, account);
+    for (const [list, saved] of [[this.departments, ledger.departments], [this.classes, ledger.classes]] as const) {
+      if (!saved) continue;
+      list.clear();
+      for (const tag of saved) list.set(tag.Id, tag);
+    }
     this.journalEntries.splice(0, this.journalEntries.length, ...ledger.journalEntries);
     this.replies.clear();
     for (const { requestId, body } of ledger.replies) this.replies.set(requestId, { body });
@@ -202,6 +256,18 @@ export class Company {
     const account = this.accounts.get(id);
     if (!account) throw new Error(`Company ${this.realmId} has no account ${id}`);
     return account;
+  }
+
+  department(id: string): TagRecord {
+    const department = this.departments.get(id);
+    if (!department) throw new Error(`Company ${this.realmId} has no Location (Department) ${id}`);
+    return department;
+  }
+
+  trackingClass(id: string): TagRecord {
+    const found = this.classes.get(id);
+    if (!found) throw new Error(`Company ${this.realmId} has no Class ${id}`);
+    return found;
   }
 
   setClosingDate(date: string | null): void {
@@ -234,6 +300,7 @@ export function accountResource(company: Company, account: AccountRecord): Recor
     Classification: account.Classification,
     AccountType: account.AccountType,
     ...(account.AccountSubType ? { AccountSubType: account.AccountSubType } : {}),
+    ...(account.AcctNum ? { AcctNum: account.AcctNum } : {}),
     CurrentBalance: 0,
     CurrentBalanceWithSubAccounts: 0,
     CurrencyRef: currencyRef(company.homeCurrency),
@@ -242,6 +309,22 @@ export function accountResource(company: Company, account: AccountRecord): Recor
     Id: account.Id,
     SyncToken: "0",
     MetaData: metaData(company.createdAt),
+  };
+}
+
+/** A Department (a Location in QuickBooks' screens), as QuickBooks returns it. */
+export function departmentResource(company: Company, department: TagRecord): Record<string, unknown> {
+  return {
+    Name: department.Name, SubDepartment: false, FullyQualifiedName: department.Name, Active: department.Active,
+    domain: "QBO", sparse: false, Id: department.Id, SyncToken: "0", MetaData: metaData(company.createdAt),
+  };
+}
+
+/** A Class, as QuickBooks returns it. */
+export function classResource(company: Company, trackingClass: TagRecord): Record<string, unknown> {
+  return {
+    Name: trackingClass.Name, SubClass: false, FullyQualifiedName: trackingClass.Name, Active: trackingClass.Active,
+    domain: "QBO", sparse: false, Id: trackingClass.Id, SyncToken: "0", MetaData: metaData(company.createdAt),
   };
 }
 
@@ -263,9 +346,10 @@ export function companyInfoResource(company: Company): Record<string, unknown> {
 export function preferencesResource(company: Company): Record<string, unknown> {
   return {
     AccountingInfoPrefs: {
-      TrackDepartments: false,
-      ClassTrackingPerTxn: false,
-      ClassTrackingPerTxnLine: false,
+      TrackDepartments: company.trackDepartments,
+      ...(company.trackDepartments ? { DepartmentTerminology: "Location" } : {}),
+      ClassTrackingPerTxn: company.classTracking === "per-transaction",
+      ClassTrackingPerTxnLine: company.classTracking === "per-line",
       ...(company.closingDate ? { BookCloseDate: company.closingDate } : {}),
     },
     CurrencyPrefs: { MultiCurrencyEnabled: company.multiCurrencyEnabled, HomeCurrency: { value: company.homeCurrency } },

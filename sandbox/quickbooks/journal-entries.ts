@@ -5,7 +5,9 @@
  * and the duplicate-number preference. Every failure is the Fault QuickBooks would send.
  */
 import { currencyExponent, formatDecimal } from "../../lib/domain/money";
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { isIsoDate, qboDate, qboTimestamp } from "./clock";
 import { type Company, currencyRef, type PostingType, type StoredJournalEntry } from "./companies";
 import { businessValidationFault, SimulatorFault, validationFault, type FaultError } from "./faults";
@@ -117,7 +119,14 @@ function lineResource(company: Company, entryLine: JournalEntryBody["Line"][numb
     ...(entryLine.Description !== undefined ? { Description: entryLine.Description } : {}),
     ...(entryLine.Amount !== undefined ? { Amount: entryLine.Amount } : {}),
     DetailType: entryLine.DetailType,
-    ...(detail ? { JournalEntryLineDetail: { ...detail, AccountRef: { value: detail.AccountRef.value, name: account?.Name ?? detail.AccountRef.name } } } : {}),
+    ...(detail ? {
+      JournalEntryLineDetail: {
+        ...detail,
+        AccountRef: { value: detail.AccountRef.value, name: account?.Name ?? detail.AccountRef.name },
+        ...(detail.DepartmentRef ? { DepartmentRef: { value: detail.DepartmentRef.value, name: company.departments.get(detail.DepartmentRef.value)?.Name } } : {}),
+        ...(detail.ClassRef ? { ClassRef: { value: detail.ClassRef.value, name: company.classes.get(detail.ClassRef.value)?.Name } } : {}),
+      },
+    } : {}),
   };
 }
 
@@ -278,13 +287,41 @@ function checkLines(company: Company, body: JournalEntryBody, currency: string):
   return postings;
 }
 
-/** The simulator keeps no classes, departments or name lists: a ClassRef or DepartmentRef cannot resolve. */
+/**
+ * A line's Location (DepartmentRef) and Class (ClassRef) must be tracked by the company's preferences
+ * (TrackDepartments; class tracking per transaction or per line, a journal entry's class being on its
+ * lines either way) and name an active record of its list. Unknown ids get 2500 with the list names
+ * QuickBooks' own faults use ("Depts", "Klasses"); an inactive record gets the same code with its name.
+ * Which fault QuickBooks sends for a reference the preferences do not track is not documented: the
+ * simulator answers a 6000 business validation error saying so [unverified].
+ */
+function checkTag(company: Company, ref: { value: string } | undefined, kind: "DepartmentRef" | "ClassRef"): void {
+  if (!ref) return;
+  const department = kind === "DepartmentRef";
+  const tracked = department ? company.trackDepartments : company.classTracking !== "off";
+  if (!tracked) {
+    throw businessValidationFault(
+      department
+        ? `Location tracking is turned off for this company, so a transaction cannot name a location (DepartmentRef ${ref.value}).`
+        : `Class tracking is turned off for this company, so a transaction cannot name a class (ClassRef ${ref.value}).`,
+      kind,
+    );
+  }
+  const record = (department ? company.departments : company.classes).get(ref.value);
+  const list = department ? "Depts" : "Klasses";
+  if (!record) throw validationFault("2500", "Invalid Reference Id", `Invalid Reference Id : ${list} element id ${ref.value} not found`, kind);
+  if (!record.Active) {
+    throw validationFault("2500", "Invalid Reference Id", `Invalid Reference Id : ${department ? "Location" : "Class"} "${record.Name}" (id ${record.Id}) is inactive`, kind);
+  }
+}
+
+/** Locations and classes (checkTag), and the names A/R and A/P lines need. The simulator keeps no customers or vendors. */
 function checkNames(company: Company, body: JournalEntryBody): void {
   for (const entryLine of body.Line) {
     const detail = entryLine.JournalEntryLineDetail;
     if (!detail) continue;
-    if (detail.ClassRef) throw validationFault("2500", "Invalid Reference Id", `Invalid Reference Id : Klasses element id ${detail.ClassRef.value} not found`, "ClassRef");
-    if (detail.DepartmentRef) throw validationFault("2500", "Invalid Reference Id", `Invalid Reference Id : Depts element id ${detail.DepartmentRef.value} not found`, "DepartmentRef");
+    checkTag(company, detail.DepartmentRef, "DepartmentRef");
+    checkTag(company, detail.ClassRef, "ClassRef");
     const accountType = company.accounts.get(detail.AccountRef.value)?.AccountType;
     // Without name lists the simulator cannot look an EntityRef up, so an Entity without Type passes.
     const names = (type: string) => detail.Entity !== undefined && (detail.Entity.Type ?? type) === type;

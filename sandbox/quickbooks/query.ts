@@ -3,13 +3,15 @@
  *
  *   SELECT * FROM JournalEntry WHERE DocNumber = '…' [AND TxnDate = '…']
  *   SELECT * FROM Account [WHERE Active = true|false] [AND Classification = '…'] [AND AccountType = '…']
+ *   SELECT * FROM Department [WHERE Active = true|false] [AND Name = '…']   (Locations, in QuickBooks' screens)
+ *   SELECT * FROM Class [WHERE Active = true|false] [AND Name = '…']
  *   … [STARTPOSITION n] [MAXRESULTS m]
  *
  * Keywords are case-insensitive; entity and property names are not. Strings are single-quoted with
  * `\'` escapes. Anything else is refused with a QueryParserError (4000) or QueryValidationError (4001)
  * fault, never silently answered.
  */
-import { accountResource, type Company } from "./companies";
+import { accountResource, classResource, type Company, departmentResource } from "./companies";
 import { SimulatorFault } from "./faults";
 
 interface Token {
@@ -179,7 +181,16 @@ type FieldKind = "string" | "boolean";
 const QUERYABLE: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = {
   JournalEntry: { Id: "string", DocNumber: "string", TxnDate: "string" },
   Account: { Id: "string", Name: "string", Active: "boolean", Classification: "string", AccountType: "string" },
+  Department: { Id: "string", Name: "string", Active: "boolean" },
+  Class: { Id: "string", Name: "string", Active: "boolean" },
 };
+
+/** A name list's records that `keep` keeps, as QuickBooks returns them. */
+function nameListRows(company: Company, entity: string, keep: (record: object) => boolean): Record<string, unknown>[] {
+  if (entity === "Department") return [...company.departments.values()].filter(keep).map((record) => departmentResource(company, record));
+  if (entity === "Class") return [...company.classes.values()].filter(keep).map((record) => classResource(company, record));
+  return [...company.accounts.values()].filter(keep).map((record) => accountResource(company, record));
+}
 
 function matches(record: object, condition: Condition): boolean {
   return Reflect.get(record, condition.field) === condition.literal.value;
@@ -189,7 +200,7 @@ function matches(record: object, condition: Condition): boolean {
 export function runQuery(company: Company, query: string): { QueryResponse: Record<string, unknown> } {
   const parsed = parseQuery(query);
   const fields = QUERYABLE[parsed.entity];
-  if (!fields) throw validationError(`${parsed.entity} is not an entity the simulator can query (JournalEntry, Account)`);
+  if (!fields) throw validationError(`${parsed.entity} is not an entity the simulator can query (JournalEntry, Account, Department, Class)`);
   for (const condition of parsed.conditions) {
     const kind = fields[condition.field];
     if (!kind) throw validationError(`property '${condition.field}' is not queryable on ${parsed.entity}`);
@@ -204,7 +215,7 @@ export function runQuery(company: Company, query: string): { QueryResponse: Reco
     const conditions = parsed.conditions.some((c) => c.field === "Active")
       ? parsed.conditions
       : [...parsed.conditions, { field: "Active", literal: { kind: "boolean" as const, value: true }, column: 0 }];
-    rows = [...company.accounts.values()].filter((row) => conditions.every((c) => matches(row, c))).map((row) => accountResource(company, row));
+    rows = nameListRows(company, parsed.entity, (row) => conditions.every((c) => matches(row, c)));
   }
   rows.sort((a, b) => Number(a.Id) - Number(b.Id));
   const page = rows.slice(parsed.startPosition - 1, parsed.startPosition - 1 + parsed.maxResults);

@@ -17,7 +17,7 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { registerApiRoutes } from "./api-routes";
 import { qboTimestamp, SimulatorClock } from "./clock";
-import { type AccountRecord, Company, type CompanyOptions, type PostingType } from "./companies";
+import { type AccountRecord, type ClassTracking, Company, type CompanyOptions, type PostingType, type SimulatorTag, type TagRecord } from "./companies";
 import { prng } from "../random";
 import { FaultInjector, injectedFaultResponse, sendTruncated, type FaultRule, type RequestInfo, type RequestKind } from "./fault-injection";
 import { faultBody, OAuthProblem, SimulatorFault, systemFaultBody, type AuthFaultStyle } from "./faults";
@@ -26,7 +26,7 @@ import { JSON_HEADERS, type ForbiddenWrite, type RequestRecord, type SimulatorEn
 import { TokenStore, type TokenResponse, type TokenStoreState } from "./tokens";
 import type { LedgerState } from "./companies";
 
-export { type AccountRecord, DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type CompanyOptions, type SimulatorAccount } from "./companies";
+export { type AccountRecord, type ClassTracking, DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type CompanyOptions, type SimulatorAccount, type SimulatorTag } from "./companies";
 export type { FaultRule, InjectedFault, RequestInfo, RequestKind, RequestSelector } from "./fault-injection";
 export type { ForbiddenWrite, RequestRecord } from "./state";
 export { ACCESS_TOKEN_LIFETIME_S, REPLACED_REFRESH_TOKEN_GRACE_MS, type TokenResponse } from "./tokens";
@@ -82,8 +82,19 @@ export interface QuickBooksSimulator {
 
   addCompany(options: CompanyOptions): void;
   setAccountActive(realmId: string, accountId: string, active: boolean): void;
+  /** Renames an account, as the merchant may in QuickBooks' chart of accounts (its Id stays). */
+  renameAccount(realmId: string, accountId: string, name: string): void;
+  /** Turns Location (Department) tracking and class tracking on or off, as Account and Settings does. */
+  setTracking(realmId: string, tracking: { departments?: boolean; classes?: ClassTracking }): void;
+  /** Adds a Location (Department) or a Class to the company's lists, as the merchant may in QuickBooks. */
+  addDepartment(realmId: string, department: SimulatorTag): void;
+  addClass(realmId: string, trackingClass: SimulatorTag): void;
+  setDepartmentActive(realmId: string, departmentId: string, active: boolean): void;
+  setClassActive(realmId: string, classId: string, active: boolean): void;
   setClosingDate(realmId: string, date: string | null): void;
   setSubscriptionLapsed(realmId: string, lapsed: boolean): void;
+  /** Switches multicurrency on, as the company's owner can at any time (it can never be switched off). */
+  enableMultiCurrency(realmId: string): void;
   setWarnDuplicateJournalNumber(realmId: string, warn: boolean): void;
 
   /** A fresh grant for the realm, as if its owner had approved the app in the browser. */
@@ -100,6 +111,9 @@ export interface QuickBooksSimulator {
   journalEntries(realmId: string): Record<string, unknown>[];
   /** The realm's chart of accounts, inactive accounts included, in the order they were added. */
   accounts(realmId: string): AccountRecord[];
+  /** The realm's Locations (Departments) and Classes, inactive ones included. */
+  departments(realmId: string): TagRecord[];
+  classes(realmId: string): TagRecord[];
   /** Debits and credits per account id, in integer minor units, over every entry posted. */
   accountTotals(realmId: string): Map<string, AccountTotals>;
   forbiddenWrites(): ForbiddenWrite[];
@@ -111,6 +125,11 @@ export interface QuickBooksSimulator {
   exportState(): QuickBooksSimulatorState;
   /** Restores saved state; every company in it must have been added already. */
   importState(state: { tokens: unknown; companies: Record<string, unknown> }): void;
+}
+
+function addTag(list: Map<string, TagRecord>, tag: SimulatorTag, what: string): void {
+  if (list.has(tag.Id)) throw new Error(`${what} id ${tag.Id} exists already`);
+  list.set(tag.Id, { ...tag });
 }
 
 function describeRequest(method: string, path: string): RequestInfo {
@@ -252,7 +271,11 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
         },
       },
       (info) => {
-        if (started instanceof Server) resolve({ server: started, port: info.port });
+        if (started instanceof Server) {
+          // As the other simulators: idle kept-alive sockets stay a minute, so a reused one is not closed under a request.
+          started.keepAliveTimeout = 60_000;
+          resolve({ server: started, port: info.port });
+        }
         else reject(new Error("The simulator expected an HTTP/1.1 server"));
       },
     );
@@ -291,8 +314,31 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
     setAccountActive: (realmId, accountId, active) => {
       companyOf(realmId).account(accountId).Active = active;
     },
+    renameAccount: (realmId, accountId, name) => {
+      companyOf(realmId).account(accountId).Name = name;
+    },
+    setTracking: (realmId, tracking) => {
+      const company = companyOf(realmId);
+      if (tracking.departments !== undefined) company.trackDepartments = tracking.departments;
+      if (tracking.classes !== undefined) company.classTracking = tracking.classes;
+    },
+    addDepartment: (realmId, department) => {
+      addTag(companyOf(realmId).departments, department, "Department");
+    },
+    addClass: (realmId, trackingClass) => {
+      addTag(companyOf(realmId).classes, trackingClass, "Class");
+    },
+    setDepartmentActive: (realmId, departmentId, active) => {
+      companyOf(realmId).department(departmentId).Active = active;
+    },
+    setClassActive: (realmId, classId, active) => {
+      companyOf(realmId).trackingClass(classId).Active = active;
+    },
     setClosingDate: (realmId, date) => {
       companyOf(realmId).setClosingDate(date);
+    },
+    enableMultiCurrency: (realmId) => {
+      companyOf(realmId).multiCurrencyEnabled = true;
     },
     setSubscriptionLapsed: (realmId, lapsed) => {
       companyOf(realmId).subscriptionLapsed = lapsed;
@@ -321,6 +367,8 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
 
     journalEntries: (realmId) => companyOf(realmId).journalEntries.map((entry) => structuredClone(entry.resource)),
     accounts: (realmId) => [...companyOf(realmId).accounts.values()].map((account) => ({ ...account })),
+    departments: (realmId) => [...companyOf(realmId).departments.values()].map((tag) => ({ ...tag })),
+    classes: (realmId) => [...companyOf(realmId).classes.values()].map((tag) => ({ ...tag })),
     accountTotals: (realmId) => {
       const totals = new Map<string, AccountTotals>();
       for (const entry of companyOf(realmId).journalEntries) {

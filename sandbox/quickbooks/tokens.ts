@@ -6,7 +6,9 @@
  * - refresh tokens expire after 100 days unused and at the latest 5 years after the grant;
  * - revoking any token of a grant kills the whole grant, access and refresh tokens alike.
  */
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import type { SimulatorClock } from "./clock";
 import { OAuthProblem } from "./faults";
 import { mintSecret } from "../secret-token";

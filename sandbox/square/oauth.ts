@@ -4,7 +4,9 @@
  * every v2 endpoint makes. Access tokens live 30 days of simulated time (24 hours when short-lived);
  * the code-flow refresh token is multi-use and never expires; revoking kills the whole authorization.
  */
-import { z } from "../../lib/validation";
+import * as z from "zod/mini";
+// English messages (lib/validation.ts sets the locale).
+import "../../lib/validation";
 import { invalidRequest, LegacyOAuthError, notFound, SquareApiError, unauthorized } from "./api-error";
 import { mintSecret } from "../secret-token";
 import {

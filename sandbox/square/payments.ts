@@ -202,6 +202,8 @@ export interface ListOptions {
   sortField?: boolean;
 }
 
+/** ListPayments' and ListPaymentRefunds' filter by updated_at (both ends included; the end defaults to now). */
+const UPDATED_AT_PARAMS = ["updated_at_begin_time", "updated_at_end_time"];
 const LIST_PARAMS = ["begin_time", "end_time", "sort_order", "cursor", "location_id", "limit"];
 
 /** `limit`: at least 1; above 100 Square ignores it and uses 100, its default. */
@@ -272,11 +274,15 @@ export function listPage(
   const timeOf = (item: JsonObject, name: "created_at" | "updated_at") => Date.parse(String(item[name]));
   // Filtered and sorted once per query (and pinned time range) while the orders are unchanged; each page is then a binary search.
   const sorted = listResults.get(context.data, context.data.revision, `${fingerprint}|${query.beginMs}|${query.endMs}|${options.cacheKey ?? ""}`, () => {
+    const updatedBeginMs = optionalTimestamp(query.filters["updated_at_begin_time"], "updated_at_begin_time");
+    const updatedEndMs = optionalTimestamp(query.filters["updated_at_end_time"], "updated_at_end_time") ?? pinnedNow;
     const matching = items.filter((item) => {
       const createdAt = timeOf(item, "created_at");
+      const updatedAt = timeOf(item, "updated_at");
       return (
         query.locationIds.has(String(item["location_id"])) &&
         createdAt >= query.beginMs && createdAt <= query.endMs &&
+        (updatedBeginMs === undefined || (updatedAt >= updatedBeginMs && updatedAt <= updatedEndMs)) &&
         (options.keep?.(item, query.filters) ?? true)
       );
     });
@@ -295,7 +301,7 @@ export function listPayments(
 ): JsonObject {
   const { payments } = derivePayments(data, merchantId);
   return listPage("ListPayments", "payments", payments, params, { data, cursors, merchantId, now }, {
-    extraParams: [], defaultLocations: "main",
+    extraParams: UPDATED_AT_PARAMS, defaultLocations: "main",
   });
 }
 
@@ -304,7 +310,7 @@ export function listPaymentRefunds(
 ): JsonObject {
   const { refunds } = derivePayments(data, merchantId);
   return listPage("ListPaymentRefunds", "refunds", refunds, params, { data, cursors, merchantId, now }, {
-    extraParams: ["status", "source_type"],
+    extraParams: ["status", "source_type", ...UPDATED_AT_PARAMS],
     defaultLocations: "all",
     keep: (refund, filters) =>
       (filters["status"] === undefined || refund["status"] === filters["status"]) &&

@@ -30,7 +30,7 @@ import { derivePayments, listPaymentRefunds, listPayments } from "./payments";
 import { checkSchedule, getPayout, listPayoutEntries, listPayouts, type PayoutSchedule, type PayoutTruth, payoutIds, payoutTruth } from "./payouts";
 import { type Caller, OAuthAuthority, requireScope, type SquareOAuthState, SYNC_SCOPES } from "./oauth";
 import { parseJsonBody } from "./request-checks";
-import { locationBody, type MerchantInput, SquareData } from "./store";
+import { locationBody, merchantBody, type MerchantInput, SquareData } from "./store";
 
 export type { Fault, FaultHandle, FaultKind, FaultRule, SquareEndpoint } from "./faults";
 export type { LocationInput, MerchantInput } from "./store";
@@ -228,6 +228,17 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
     return c.json({ locations: locations.map((location) => locationBody(location, name)) });
   });
 
+  // RetrieveMerchant: "me" is the merchant the token acts for; another merchant's id is not this token's to read.
+  app.get("/v2/merchants/:merchantId", (c) => {
+    const caller = c.get("caller");
+    requireScope(caller, "MERCHANT_PROFILE_READ");
+    const id = c.req.param("merchantId");
+    if (id !== "me" && id !== caller.merchantId) {
+      throw new SquareApiError(401, "AUTHENTICATION_ERROR", "UNAUTHORIZED", `This access token is not authorized for merchant ${id}.`);
+    }
+    return c.json({ merchant: merchantBody(data, caller.merchantId) });
+  });
+
   app.get("/v2/locations/:locationId", (c) => {
     const caller = c.get("caller");
     requireScope(caller, "MERCHANT_PROFILE_READ");
@@ -300,6 +311,9 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
   // truncated answer be written by hand).
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: options.port ?? 0, overrideGlobalObjects: false });
   if (!(server instanceof Server)) throw new Error("expected an HTTP/1.1 server");
+  // A client reuses an idle kept-alive socket; on a busy machine Node's 5 s default can close it under
+  // the request, and the client sees ECONNRESET. The simulator keeps idle sockets for a minute instead.
+  server.keepAliveTimeout = 60_000;
   if (!server.listening) await once(server, "listening");
   const { port } = server.address() as AddressInfo;
 

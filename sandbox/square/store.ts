@@ -185,6 +185,21 @@ export class SquareData {
   }
 }
 
+/** The Merchant object RetrieveMerchant returns. */
+export function merchantBody(data: SquareData, merchantId: string): JsonObject {
+  const main = data.mainLocationOf(merchantId);
+  return {
+    id: merchantId,
+    business_name: data.businessName(merchantId),
+    country: main.country ?? COUNTRY_OF_CURRENCY[main.currency] ?? "US",
+    language_code: "en-US",
+    currency: main.currency,
+    status: "ACTIVE",
+    main_location_id: main.id,
+    created_at: LOCATION_CREATED_AT,
+  };
+}
+
 /** The Location object Square returns. */
 export function locationBody(location: StoredLocation, businessName: string): JsonObject {
   return {

@@ -65,7 +65,7 @@ describe("daybook preview reproduces the worked example of reference/square.md �
     expect(output.journalEntry).toEqual({
       TxnDate: "2025-03-14",
       DocNumber: docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0),
-      PrivateNote: `Posted by daybook; source Square; location L8EXAMPLE0001; business day 2025-03-14; revision 0; summary sha256 ${summaryHash(summary)}.`,
+      PrivateNote: `location L8EXAMPLE0001 – Friday 14 March 2025 – daily sales from Square – revision 0. Posted by daybook; summary sha256 ${summaryHash(summary)}.`,
       Line: [
         ["Sales – Beverages", 9, "Credit", "44"],
         ["Sales – Food", 3.5, "Credit", "45"],
@@ -206,7 +206,7 @@ describe("daybook preview --source clover", () => {
     expect(output.journalEntry).toEqual({
       TxnDate: "2024-06-20",
       DocNumber: docNumber("clover", "K3V8AZN1QW5YM", "2024-06-20", 0),
-      PrivateNote: `Posted by daybook; source Clover; location K3V8AZN1QW5YM; business day 2024-06-20; revision 0; summary sha256 ${summaryHash(output.summary)}.`,
+      PrivateNote: `location K3V8AZN1QW5YM – Thursday 20 June 2024 – daily sales from Clover – revision 0. Posted by daybook; summary sha256 ${summaryHash(output.summary)}.`,
       Line: [
         ["Sales – Beverages", 3.5, "Credit", "44"],
         ["Sales – Food", 14, "Credit", "45"],

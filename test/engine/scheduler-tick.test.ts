@@ -24,22 +24,28 @@ const DUE = new Date("2025-06-15T06:00:00.000Z");
 const tick = (now: Date) => runSchedulerTick({ ...world.scheduler, now });
 
 describe("the scheduler tick", () => {
-  it("sends a location's day once it is due, after the re-checks of the three days before, in its company's group, then moves its entry on", async () => {
+  it("sends one job for a location's night once its day is due (the day and the re-checks of the three before), in its company's group, then moves its entry on", async () => {
     await registerLocation(world.scheduler.dueIndex, world.location, REALM_ID, REGISTERED);
 
     expect(await tick(new Date(DUE.getTime() - 60_000))).toMatchObject({ enqueued: 0, locations: 0 });
     expect(world.queue.take()).toEqual([]);
 
-    expect(await tick(DUE)).toMatchObject({ enqueued: 4, locations: 1, failed: 0 });
+    expect(await tick(DUE)).toMatchObject({ enqueued: 1, locations: 1, failed: 0 });
     const sent = world.queue.take();
-    expect(sent.map(({ job }) => [job.businessDay, job.kind])).toEqual([
-      ["2025-06-11", "recheck"], ["2025-06-12", "recheck"], ["2025-06-13", "recheck"], ["2025-06-14", "first"],
-    ]);
+    expect(sent.map(({ job }) => [job.businessDay, job.kind])).toEqual([["2025-06-14", "night"]]);
     expect(new Set(sent.map(({ messageGroup }) => messageGroup))).toEqual(new Set([messageGroupOf(REALM_ID)]));
     expect(await world.scheduler.dueIndex.get(MERCHANT_ID, LOCATION_ID)).toMatchObject({ nextDueAt: "2025-06-16T06:00:00.000Z" });
 
     expect(await tick(new Date(DUE.getTime() + 15 * 60_000))).toMatchObject({ enqueued: 0 });
     expect(world.queue.take()).toEqual([]);
+  });
+
+  it("catches up missed nights with one job each, oldest first", async () => {
+    await registerLocation(world.scheduler.dueIndex, world.location, REALM_ID, REGISTERED);
+    expect(await tick(new Date(DUE.getTime() + 2 * 86_400_000))).toMatchObject({ enqueued: 3, locations: 1 });
+    expect(world.queue.take().map(({ job }) => [job.businessDay, job.kind])).toEqual([
+      ["2025-06-14", "night"], ["2025-06-15", "night"], ["2025-06-16", "night"],
+    ]);
   });
 
   it("lets one of two overlapping ticks move an entry; the other skips it", async () => {
@@ -49,7 +55,8 @@ describe("the scheduler tick", () => {
     expect(a.skipped + b.skipped).toBe(1);
     // Both sent before trying to move the entry; SQS's deduplication ids make them one delivery.
     const sent = world.queue.take();
-    expect(new Set(sent.map(({ deduplicationId }) => deduplicationId)).size).toBe(4);
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent.map(({ deduplicationId }) => deduplicationId)).size).toBe(1);
     expect(await world.scheduler.dueIndex.get(MERCHANT_ID, LOCATION_ID)).toMatchObject({ nextDueAt: "2025-06-16T06:00:00.000Z" });
   });
 

@@ -44,7 +44,7 @@ const PUBLIC_ROUTES = new Set([
   "POST /unsubscribe/frequency", "POST /unsubscribe/undo", "GET /recipients/confirm", "POST /recipients/confirm",
 ]);
 /** Fuzzed with their signatures in webhooks.test.ts. */
-const WEBHOOK_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover"]);
+const WEBHOOK_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover", "POST /webhooks/quickbooks"]);
 
 /** The values each path parameter is tried with: the fuzzer's own, merchant B's, and near misses (hostile text is added to all). */
 interface ParamValues {
@@ -105,6 +105,10 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /reports/recipients/frequency": { what: "the fuzzer's own recipients list", allows: (change) => ownRecipients(change) },
   "POST /reports/recipients/remove": { what: "the fuzzer's own recipients list", allows: (change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key) },
   "POST /reports/review-mode": { what: "the fuzzer's own review-mode setting", allows: (change) => ownPartition(change) && /\|SETTINGS#REVIEW/.test(change.key) },
+  "POST /business-name": {
+    what: "the fuzzer's own business name (its profile's name)",
+    allows: (change) => ownPartition(change) && /\|PROFILE$/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => ["name", "updatedAt"].includes(name)),
+  },
   "POST /backfill": { what: "a backfill of the fuzzer's own location (BACKFILL#…)", allows: (change) => ownPartition(change) && /\|BACKFILL#/.test(change.key) && change.kind === "added" },
 };
 

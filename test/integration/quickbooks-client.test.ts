@@ -7,7 +7,7 @@ import type { JournalEntryBody } from "../../lib/domain/journal-entry";
 import { createQuickBooksClient } from "../../lib/quickbooks/client";
 import { classifyFault, parseFault } from "../../lib/quickbooks/faults";
 import { createQuickBooksOAuth, type QuickBooksOAuth } from "../../lib/quickbooks/oauth";
-import { QuickBooksError, type QuickBooksClient } from "../../lib/quickbooks/types";
+import { QuickBooksError } from "../../lib/quickbooks/types";
 import type { FailureKind } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as ACCOUNTS, startQuickBooksSimulator, type CompanyOptions, type InjectedFault, type QuickBooksSimulator } from "../../sandbox/quickbooks/server";
 
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 interface Connected {
   realmId: string;
-  client: QuickBooksClient;
+  client: ReturnType<typeof createQuickBooksClient>;
   /** The token store a sync would keep: always the latest pair. */
   tokens: { accessToken: string; refreshToken: string; refreshes: number; seen: string[] };
   /** Delays the client asked to sleep, ms. */
@@ -216,6 +216,27 @@ describe("QuickBooks client", () => {
     const defaults = await connect().client.listActiveAccounts();
     expect(defaults.map((account) => account.id)).not.toContain(ACCOUNTS.inactiveSales);
     expect(defaults.find((account) => account.id === ACCOUNTS.salesTax)).toMatchObject({ accountType: "Other Current Liability", accountSubType: "SalesTaxPayable", classification: "Liability" });
+  });
+
+  it("reads account numbers, and the Locations and Classes of the lists the company tracks, active ones only, across pages", async () => {
+    const numbered = connect({ company: { accounts: [{ Id: "1", Name: "Sales", AcctNum: "4000", AccountType: "Income", Active: true }, { Id: "2", Name: "Tips", AcctNum: " ", AccountType: "Other Current Liability", Active: true }] } });
+    expect(await numbered.client.listActiveAccounts()).toEqual([
+      { id: "1", name: "Sales", acctNum: "4000", fullyQualifiedName: "Sales", accountType: "Income", classification: "Revenue", active: true },
+      { id: "2", name: "Tips", fullyQualifiedName: "Tips", accountType: "Other Current Liability", classification: "Liability", active: true },
+    ]);
+
+    // Neither tracked: nothing listed, and no list is read.
+    const plain = connect({ company: { departments: [{ Id: "1", Name: "Main Street", Active: true }] } });
+    expect(await plain.client.readTracking()).toEqual({ locationTerm: "Location" });
+    expect(qbo.requestLog().filter((r) => r.realmId === plain.realmId).map((r) => r.path.split("/").pop())).toEqual(["preferences"]);
+
+    const departments = Array.from({ length: 1001 }, (_, i) => ({ Id: String(i + 1), Name: `Store ${i + 1}`, Active: i !== 4 }));
+    const tracking = connect({ company: { trackDepartments: true, classTracking: "per-transaction", departments, classes: [{ Id: "9", Name: "Retail", Active: true }, { Id: "10", Name: "Closed", Active: false }] } });
+    const lists = await tracking.client.readTracking();
+    expect(lists.locationTerm).toBe("Location");
+    expect(lists.locations).toHaveLength(1000);
+    expect(lists.locations?.map((tag) => tag.id)).not.toContain("5");
+    expect(lists.classes).toEqual([{ id: "9", name: "Retail" }]);
   });
 
   it.each(["standard", "lower-case"] as const)("on a 401 (%s body) refreshes once and retries with the same requestid: one entry", async (style) => {

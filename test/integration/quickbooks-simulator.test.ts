@@ -264,6 +264,63 @@ describe("journal entry create", () => {
   });
 });
 
+describe("Locations (Departments) and Classes", () => {
+  const TAGS: Partial<CompanyOptions> = {
+    departments: [{ Id: "1", Name: "Main Street", Active: true }, { Id: "2", Name: "Old Pier", Active: false }],
+    classes: [{ Id: "5", Name: "Coffee bar", Active: true }, { Id: "6", Name: "Closed line", Active: false }],
+  };
+  const tagged = (detail: Record<string, unknown>, amount = 5) =>
+    entry([line("Debit", amount, ACCOUNTS.undepositedFunds, detail), line("Credit", amount, ACCOUNTS.sales, detail)]);
+
+  it("lists them as QuickBooks answers a query, active only by default, and serves each by id", async () => {
+    const company = newCompany(TAGS);
+    const departments = await query(company, "SELECT * FROM Department");
+    expect(departments.json).toMatchObject({ QueryResponse: { Department: [{ Id: "1", Name: "Main Street", FullyQualifiedName: "Main Street", Active: true, SubDepartment: false }], startPosition: 1, maxResults: 1 } });
+    const inactive = await query(company, "SELECT * FROM Class WHERE Active = false");
+    expect(inactive.json).toMatchObject({ QueryResponse: { Class: [{ Id: "6", Name: "Closed line", Active: false, SubClass: false }] } });
+    expect((await query(company, "SELECT * FROM Class WHERE Name = 'Nobody'")).json).toMatchObject({ QueryResponse: {} });
+    expect((await call(company, "GET", "department/2?minorversion=75")).json).toMatchObject({ Department: { Id: "2", Active: false } });
+    expect(fault(await call(company, "GET", "class/99?minorversion=75"))).toMatchObject({ status: 400, code: "610" });
+  });
+
+  it("says in Preferences whether the company tracks them", async () => {
+    const prefs = async (company: Company) => ((await call(company, "GET", "preferences?minorversion=75")).json as { Preferences: { AccountingInfoPrefs: Record<string, unknown> } }).Preferences.AccountingInfoPrefs;
+    expect(await prefs(newCompany())).toMatchObject({ TrackDepartments: false, ClassTrackingPerTxn: false, ClassTrackingPerTxnLine: false });
+    const tracking = newCompany({ ...TAGS, trackDepartments: true, classTracking: "per-line" });
+    expect(await prefs(tracking)).toMatchObject({ TrackDepartments: true, DepartmentTerminology: "Location", ClassTrackingPerTxn: false, ClassTrackingPerTxnLine: true });
+    qbo.setTracking(tracking.realmId, { departments: false, classes: "per-transaction" });
+    expect(await prefs(tracking)).toMatchObject({ TrackDepartments: false, ClassTrackingPerTxn: true, ClassTrackingPerTxnLine: false });
+  });
+
+  it("takes a tracked, active Location and Class on journal lines and names them in the answer", async () => {
+    const company = newCompany({ ...TAGS, trackDepartments: true, classTracking: "per-line" });
+    const answer = await post(company, tagged({ DepartmentRef: { value: "1" }, ClassRef: { value: "5" } }));
+    expect(answer.status).toBe(200);
+    const lines = (answer.json as { JournalEntry: { Line: { JournalEntryLineDetail: Record<string, unknown> }[] } }).JournalEntry.Line;
+    for (const each of lines) expect(each.JournalEntryLineDetail).toMatchObject({ DepartmentRef: { value: "1", name: "Main Street" }, ClassRef: { value: "5", name: "Coffee bar" } });
+  });
+
+  it("refuses a Location or Class the preferences do not track (6000), an unknown one or an inactive one (2500), naming the field", async () => {
+    const untracked = newCompany(TAGS);
+    expect(fault(await post(untracked, tagged({ DepartmentRef: { value: "1" } })))).toMatchObject({ status: 400, code: "6000", element: "DepartmentRef" });
+    expect(fault(await post(untracked, tagged({ ClassRef: { value: "5" } })))).toMatchObject({ status: 400, code: "6000", element: "ClassRef" });
+
+    const tracking = newCompany({ ...TAGS, trackDepartments: true, classTracking: "per-transaction" });
+    expect(fault(await post(tracking, tagged({ DepartmentRef: { value: "42" } })))).toMatchObject({ status: 400, code: "2500", element: "DepartmentRef", detail: "Invalid Reference Id : Depts element id 42 not found" });
+    expect(fault(await post(tracking, tagged({ ClassRef: { value: "42" } })))).toMatchObject({ status: 400, code: "2500", element: "ClassRef", detail: "Invalid Reference Id : Klasses element id 42 not found" });
+    expect(fault(await post(tracking, tagged({ DepartmentRef: { value: "2" } })))).toMatchObject({ status: 400, code: "2500", element: "DepartmentRef" });
+    expect(fault(await post(tracking, tagged({ ClassRef: { value: "6" } })))).toMatchObject({ status: 400, code: "2500", element: "ClassRef" });
+    expect(qbo.journalEntries(untracked.realmId)).toEqual([]);
+    expect(qbo.journalEntries(tracking.realmId)).toEqual([]);
+
+    // Made active again, or tracked again, the same entries go in.
+    qbo.setClassActive(tracking.realmId, "6", true);
+    expect((await post(tracking, tagged({ ClassRef: { value: "6" } }))).status).toBe(200);
+    qbo.setTracking(untracked.realmId, { departments: true });
+    expect((await post(untracked, tagged({ DepartmentRef: { value: "1" } }))).status).toBe(200);
+  });
+});
+
 describe("append-only", () => {
   it("refuses and records every update, delete or other write", async () => {
     const company = newCompany();

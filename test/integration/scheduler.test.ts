@@ -61,7 +61,7 @@ function tickDeps(queueUrl: string, now: Date, overrides: Partial<SchedulerDeps>
 const jobsOf = (merchantId: string, from: number) => sent.slice(from).map((message) => message.body as SyncJob).filter((job) => job.merchantId === merchantId);
 
 describe("the scheduler", () => {
-  it("sends each first day once, at the first tick at or after it is due, with its re-checks, across a DST change", async () => {
+  it("sends each day's night job once, at the first tick at or after the day is due, across a DST change", async () => {
     // 2025-03-09: the US springs forward; London and Kolkata do not move (Kolkata is UTC+05:30: due on the half hour).
     const zones = ["America/Los_Angeles", "America/New_York", "Europe/London", "Asia/Kolkata"];
     const shards = 2;
@@ -92,20 +92,18 @@ describe("the scheduler", () => {
       for (const day of expectedFirstDays) {
         const due = dueAt(day, schedule).getTime();
         const firstTick = new Date(Math.ceil(due / QUARTER_HOUR) * QUARTER_HOUR);
-        expect(sentAt.get(`${location.locationId} ${day} first`), `${location.timeZone} ${location.dayStart} ${day}`).toEqual([firstTick]);
-        for (let back = 1; back <= 3; back++) {
-          expect(sentAt.get(`${location.locationId} ${addDays(day, -back)} recheck`)).toContainEqual(firstTick);
-        }
+        expect(sentAt.get(`${location.locationId} ${day} night`), `${location.timeZone} ${location.dayStart} ${day}`).toEqual([firstTick]);
       }
-      const firstDaysSent = [...sentAt.keys()].filter((key) => key.startsWith(`${location.locationId} `) && key.endsWith(" first"));
-      expect(firstDaysSent.map((key) => key.split(" ")[1])).toEqual(expectedFirstDays);
+      // Nothing but night jobs: each re-checks the three days before its own.
+      const sentForLocation = [...sentAt.keys()].filter((key) => key.startsWith(`${location.locationId} `));
+      expect(sentForLocation.map((key) => key.split(" ").slice(1).join(" "))).toEqual(expectedFirstDays.map((day) => `${day} night`));
     }
-    // The simulated nights passed within seconds, inside SQS's 5-minute deduplication window, so a day
-    // re-checked on two nights is on the queue once here; each first day was sent once and is there once.
+    // Each night was sent once and is on the queue once.
     const received = await drainQueue(sqs, queueUrl);
-    const firsts = received.map((message) => message.body as SyncJob).filter((job) => job.kind === "first");
-    expect(firsts).toHaveLength(new Set(firsts.map((job) => `${job.locationId} ${job.businessDay}`)).size);
-    expect(firsts).toHaveLength([...sentAt.keys()].filter((key) => key.endsWith(" first")).length);
+    const nights = received.map((message) => message.body as SyncJob);
+    expect(nights.every((job) => job.kind === "night")).toBe(true);
+    expect(nights).toHaveLength(new Set(nights.map((job) => `${job.locationId} ${job.businessDay}`)).size);
+    expect(nights).toHaveLength(sentAt.size);
   });
 
   it("sends messages that validate, in the company's message group, with the job's deduplication id", async () => {
@@ -115,10 +113,10 @@ describe("the scheduler", () => {
     const result = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-11T11:00:00.000Z")));
 
     const received = await drainQueue(sqs, queueUrl);
-    expect(result).toMatchObject({ enqueued: 4, locations: 1, skipped: 0, failed: 0 });
-    expect(received.map((message) => syncJobSchema.parse(message.body))).toEqual(["2025-06-07", "2025-06-08", "2025-06-09", "2025-06-10"].map((businessDay, index) => ({
-      merchantId: location.merchantId, locationId: location.locationId, businessDay, kind: index === 3 ? "first" : "recheck",
-    })));
+    expect(result).toMatchObject({ enqueued: 1, locations: 1, skipped: 0, failed: 0 });
+    expect(received.map((message) => syncJobSchema.parse(message.body))).toEqual([
+      { merchantId: location.merchantId, locationId: location.locationId, businessDay: "2025-06-10", kind: "night" },
+    ]);
     for (const message of received) {
       expect(message.groupId).toBe(messageGroupOf(REALM));
       expect(message.deduplicationId).toBe(deduplicationIdOf(syncJobSchema.parse(message.body)));
@@ -126,21 +124,19 @@ describe("the scheduler", () => {
     expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T11:00:00.000Z");
   });
 
-  it("catches up a missed night: every day since, each once, and moves the entry past them", async () => {
+  it("catches up missed nights: one night job for every day since, each once, and moves the entry past them", async () => {
     const location = await aRegisteredLocation("Europe/Berlin", "00:00", new Date("2025-06-10T12:00:00.000Z"));
     const queueUrl = await createFifoQueue(sqs);
     const before = sent.length;
     // Days 06-10 and 06-11 were due at 22:00Z + 2h = 00:00Z of 06-11 and 06-12; the scheduler was down until 06-12 09:00Z.
     const result = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-12T09:00:00.000Z")));
-    expect(result).toMatchObject({ locations: 1, enqueued: 5 });
-    expect(jobsOf(location.merchantId, before).map((job) => `${job.businessDay} ${job.kind}`)).toEqual([
-      "2025-06-07 recheck", "2025-06-08 recheck", "2025-06-09 recheck", "2025-06-10 first", "2025-06-11 first",
-    ]);
-    expect(await drainQueue(sqs, queueUrl)).toHaveLength(5);
+    expect(result).toMatchObject({ locations: 1, enqueued: 2 });
+    expect(jobsOf(location.merchantId, before).map((job) => `${job.businessDay} ${job.kind}`)).toEqual(["2025-06-10 night", "2025-06-11 night"]);
+    expect(await drainQueue(sqs, queueUrl)).toHaveLength(2);
     expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-13T00:00:00.000Z");
 
     const again = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-12T09:15:00.000Z")));
-    expect(jobsOf(location.merchantId, before)).toHaveLength(5);
+    expect(jobsOf(location.merchantId, before)).toHaveLength(2);
     expect(again.locations).toBe(0);
   });
 
@@ -156,8 +152,8 @@ describe("the scheduler", () => {
     expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-11T07:00:00.000Z");
 
     const retried = await runSchedulerTick(tickDeps(queueUrl, new Date("2025-06-11T08:15:00.000Z")));
-    expect(retried).toMatchObject({ failed: 0, locations: 1, enqueued: 4 });
-    expect((await drainQueue(sqs, queueUrl)).map((message) => (message.body as SyncJob).businessDay)).toEqual(["2025-06-07", "2025-06-08", "2025-06-09", "2025-06-10"]);
+    expect(retried).toMatchObject({ failed: 0, locations: 1, enqueued: 1 });
+    expect((await drainQueue(sqs, queueUrl)).map((message) => (message.body as SyncJob).businessDay)).toEqual(["2025-06-10"]);
   });
 
   it("takes a deleted account's location out of the index and sends nothing for it", async () => {

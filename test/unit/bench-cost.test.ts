@@ -3,12 +3,15 @@ import { type CostAssumptions, costModel, type JobProfile, minimumCalls } from "
 import { PRICE_TABLE, PRICES, type PriceTable } from "../../bench/prices";
 
 const zeroAssumptions: CostAssumptions = {
-  locationsPerMerchant: 2, daysPerMonth: 30, firstJobsPerLocationDay: 1, recheckJobsPerLocationDay: 3, jobsPerWorkerInvocation: 1,
-  workerMemoryGb: 1, coldStartShare: 0, workerInitMs: 0, schedulerMemoryGb: 0.5, schedulerTicksPerDay: 0, schedulerTickBaseMs: 0,
+  locationsPerMerchant: 2, daysPerMonth: 30, jobsPerLocationDay: 1, providerLatencyMs: 0, jobsPerWorkerInvocation: 1,
+  workerMemoryGb: 1, coldStartShare: 0, workerInitMs: 0, idempotencyWriteUnits: 0, idempotencyReadUnits: 0, reportWriteUnits: 0,
+  digestRecipientsPerMerchant: 0, merchantsPerDigest: 1, failedNightShare: 0,
+  schedulerMemoryGb: 0.5, schedulerTicksPerDay: 0, schedulerTickBaseMs: 0,
   schedulerMsPerLocation: 0, schedulerReadUnitsPerTick: 0, schedulerReadUnitsPerLocationDay: 0, schedulerWriteUnitsPerLocationDay: 0,
-  sqsIdlePollsPerDay: 0, apiRequestsPerMerchantMonth: 0, apiMs: 0, apiMemoryGb: 1, platformLogBytesPerInvocation: 0, logRetentionDays: 0, kmsKeys: 0,
+  sqsIdlePollsPerDay: 0, apiRequestsPerMerchantMonth: 0, apiMs: 0, apiMemoryGb: 1, apiColdStartShare: 0, apiInitMs: 0,
+  platformLogBytesPerInvocation: 0, logRetentionDays: 0, kmsKeys: 0, alarms: 0, customMetrics: 0, storedBytesPerLocationDay: 0, averageAccountMonths: 0,
 };
-const idle: JobProfile = { workerMs: 0, readUnits: 0, writeUnits: 0, kmsRequests: 0, emails: 0, logBytes: 0 };
+const idle: JobProfile = { cpuMs: 0, providerCalls: 0, readUnits: 0, writeUnits: 0, kmsRequests: 0, logBytes: 0 };
 /** Every price 1, so each line's cost is its quantity. */
 const unitPrices = Object.fromEntries(Object.keys(PRICE_TABLE).map((name) => [name, 1])) as PriceTable;
 
@@ -19,47 +22,63 @@ const lineOf = (lines: { item: string; quantityPerMonth: number; usdPerMonth: nu
 };
 
 describe("the benchmarks' cost model", () => {
-  it("multiplies per-job measurements by the jobs of a month", () => {
-    // 10 merchants × 2 locations × 30 days = 600 location-days; 600 first jobs and 1800 re-checks.
-    const first: JobProfile = { workerMs: 1000, readUnits: 5, writeUnits: 4, kmsRequests: 4, emails: 1, logBytes: 0 };
-    const recheck: JobProfile = { workerMs: 500, readUnits: 5, writeUnits: 1, kmsRequests: 2, emails: 0, logBytes: 0 };
-    const { lines, usdPerMonth, usdPerMerchantMonth } = costModel(10, first, recheck, zeroAssumptions, unitPrices);
-    expect(lineOf(lines, "Lambda requests").quantityPerMonth).toBe(2400);
-    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBe(600 * 1 + 1800 * 0.5);
-    expect(lineOf(lines, "DynamoDB reads").quantityPerMonth).toBe(2400 * 5);
-    expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBe(600 * 4 + 1800);
-    expect(lineOf(lines, "KMS requests").quantityPerMonth).toBe(600 * 4 + 1800 * 2);
-    expect(lineOf(lines, "SES").quantityPerMonth).toBe(600);
+  it("multiplies one location-night's measurements by the nights of a month", () => {
+    // 10 merchants × 2 locations × 30 days = 600 location-nights, one job each.
+    const night: JobProfile = { cpuMs: 200, providerCalls: 8, readUnits: 27, writeUnits: 17, kmsRequests: 4, logBytes: 0 };
+    const a = { ...zeroAssumptions, providerLatencyMs: 300, idempotencyWriteUnits: 2, idempotencyReadUnits: 1, reportWriteUnits: 3 };
+    const { lines, usdPerMonth, usdPerMerchantMonth } = costModel(10, night, a, unitPrices);
+    expect(lineOf(lines, "Lambda requests").quantityPerMonth).toBe(600);
+    // Billed: the CPU and the wait on the providers, 0.2 s + 8 × 0.3 s = 2.6 s a job, at 1 GB.
+    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(600 * 2.6, 9);
+    expect(lineOf(lines, "DynamoDB reads").quantityPerMonth).toBe(600 * 28);
+    // The night's writes, the idempotency record's two and the report's three.
+    expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBe(600 * 22);
+    expect(lineOf(lines, "KMS requests").quantityPerMonth).toBe(600 * 4);
     // SQS: one SendMessageBatch per ten jobs, a receive and a delete per invocation.
-    expect(lineOf(lines, "SQS").quantityPerMonth).toBe(240 + 2 * 2400);
+    expect(lineOf(lines, "SQS").quantityPerMonth).toBe(60 + 2 * 600);
     expect(usdPerMonth).toBeCloseTo(lines.reduce((total, line) => total + line.quantityPerMonth, 0), 6);
     expect(usdPerMerchantMonth).toBeCloseTo(usdPerMonth / 10, 9);
   });
 
+  it("bills SES per recipient: a daily digest per recipient, shared by an accountant's clients, and an alert per failed night", () => {
+    const a = { ...zeroAssumptions, digestRecipientsPerMerchant: 2, merchantsPerDigest: 4, failedNightShare: 0.05 };
+    const { lines } = costModel(8, idle, a, unitPrices);
+    // 8 merchants × 30 days × 2 recipients ÷ 4 = 120 digests; 480 location-nights × 5% = 24 alerts.
+    expect(lineOf(lines, "SES").quantityPerMonth).toBeCloseTo(120 + 24, 9);
+  });
+
   it("charges fixed costs once, so a merchant costs less at scale", () => {
-    const a = { ...zeroAssumptions, kmsKeys: 1, schedulerTicksPerDay: 96, schedulerTickBaseMs: 200, schedulerReadUnitsPerTick: 16, sqsIdlePollsPerDay: 1000 };
-    const small = costModel(10, idle, idle, a, PRICE_TABLE);
-    const large = costModel(1000, idle, idle, a, PRICE_TABLE);
-    for (const fixed of ["KMS key", "EventBridge", "Lambda duration", "DynamoDB reads"]) {
+    const a = { ...zeroAssumptions, kmsKeys: 2, alarms: 4, customMetrics: 1, schedulerTicksPerDay: 96, schedulerTickBaseMs: 200, schedulerReadUnitsPerTick: 16, sqsIdlePollsPerDay: 1000 };
+    const small = costModel(10, idle, a, PRICE_TABLE);
+    const large = costModel(1000, idle, a, PRICE_TABLE);
+    for (const fixed of ["KMS keys", "CloudWatch alarms", "CloudWatch custom metrics", "EventBridge", "Lambda duration", "DynamoDB reads"]) {
       expect(lineOf(large.lines, fixed).usdPerMonth).toBeCloseTo(lineOf(small.lines, fixed).usdPerMonth, 12);
     }
+    expect(lineOf(small.lines, "KMS keys").usdPerMonth).toBe(2);
+    expect(lineOf(small.lines, "CloudWatch alarms").usdPerMonth).toBeCloseTo(0.4, 12);
     expect(large.usdPerMerchantMonth).toBeLessThan(small.usdPerMerchantMonth / 10);
     // 96 ticks a day × 30 days × 0.2 s × 0.5 GB.
     expect(lineOf(small.lines, "Lambda duration").quantityPerMonth).toBeCloseTo(96 * 30 * 0.2 * 0.5, 9);
     expect(lineOf(small.lines, "EventBridge").usdPerMonth).toBeCloseTo(96 * 30 * PRICES.schedulerInvocation.usd, 12);
   });
 
-  it("adds cold starts, logs and their storage", () => {
-    const a = { ...zeroAssumptions, coldStartShare: 0.5, workerInitMs: 800, platformLogBytesPerInvocation: 1e6, logRetentionDays: 15 };
-    const { lines } = costModel(1, idle, idle, a, unitPrices);
-    // 60 location-days, 240 jobs, half of them cold at 0.8 s.
-    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(240 * 0.5 * 0.8, 9);
-    expect(lineOf(lines, "CloudWatch Logs ingestion").quantityPerMonth).toBeCloseTo(240 * 1e6 / 1e9, 9);
-    expect(lineOf(lines, "CloudWatch Logs storage").quantityPerMonth).toBeCloseTo(0.24 * 15 / 30, 9);
+  it("adds cold starts (the api's too), logs, and storage and backups that grow with the accounts' age", () => {
+    const a = {
+      ...zeroAssumptions, coldStartShare: 0.5, workerInitMs: 800, apiRequestsPerMerchantMonth: 10, apiColdStartShare: 0.5, apiInitMs: 400,
+      platformLogBytesPerInvocation: 1e6, logRetentionDays: 15, storedBytesPerLocationDay: 5000, averageAccountMonths: 12,
+    };
+    const { lines } = costModel(1, idle, a, unitPrices);
+    // 60 location-nights, half of them cold at 0.8 s; 10 web requests, half cold at 0.4 s.
+    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(60 * 0.5 * 0.8 + 10 * 0.5 * 0.4, 9);
+    expect(lineOf(lines, "CloudWatch Logs ingestion").quantityPerMonth).toBeCloseTo(70 * 1e6 / 1e9, 9);
+    expect(lineOf(lines, "CloudWatch Logs storage").quantityPerMonth).toBeCloseTo(0.07 * 15 / 30, 9);
+    // 60 location-days a month × 12 months × 5 KB, stored and backed up.
+    expect(lineOf(lines, "DynamoDB storage").quantityPerMonth).toBeCloseTo(60 * 12 * 5000 / 1e9, 12);
+    expect(lineOf(lines, "DynamoDB backups").quantityPerMonth).toBeCloseTo(60 * 12 * 5000 / 1e9, 12);
   });
 
   it("refuses no merchants", () => {
-    expect(() => costModel(0, idle, idle, zeroAssumptions, PRICE_TABLE)).toThrow(RangeError);
+    expect(() => costModel(0, idle, zeroAssumptions, PRICE_TABLE)).toThrow(RangeError);
   });
 
   it("uses the list prices it names, each with a source", () => {
@@ -69,19 +88,19 @@ describe("the benchmarks' cost model", () => {
   });
 });
 
-describe("the fewest API calls of a location-day", () => {
+describe("the fewest API calls of a location-night", () => {
   it("counts Square pages from the page limits", () => {
-    const fewest = minimumCalls({ pos: "square", orders: 10_001, payments: 10_050, refunds: 0, catalogCalls: 1, tokenRefresh: true });
+    const fewest = minimumCalls({ pos: "square", orders: 10_001, payments: 10_050, refunds: 0, catalogCalls: 2, tokenRefresh: true });
     expect(fewest.byEndpoint).toEqual({
-      SearchOrders: 11, ListPayments: 101, ListPaymentRefunds: 1, BatchRetrieveCatalogObjects: 1,
+      SearchOrders: 11, ListPayments: 101, ListPaymentRefunds: 1, BatchRetrieveCatalogObjects: 2,
       "QuickBooks create JournalEntry": 1, "QuickBooks token refresh": 1,
     });
-    expect(fewest.total).toBe(116);
+    expect(fewest.total).toBe(117);
   });
 
-  it("counts Clover's three expansion copies of each page", () => {
+  it("counts Clover's three expansion copies of each page, and the list of deleted items", () => {
     const fewest = minimumCalls({ pos: "clover", orders: 2000, items: 40, tokenRefresh: false });
-    expect(fewest.byEndpoint).toEqual({ ListOrders: 6, ListItems: 1, "QuickBooks create JournalEntry": 1 });
-    expect(fewest.total).toBe(8);
+    expect(fewest.byEndpoint).toEqual({ ListOrders: 6, ListItems: 2, "QuickBooks create JournalEntry": 1 });
+    expect(fewest.total).toBe(9);
   });
 });

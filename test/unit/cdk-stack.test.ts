@@ -6,6 +6,8 @@
  * stacks), which leaves the template the same except the asset hashes and keeps this file to a few
  * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
  */
+import { bundleFunction, type Bundle, FUNCTION_NAMES, packagesAtStart } from "../../infra/bundle";
+import { DEFAULT_FLEET, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -221,11 +223,14 @@ describe("least privilege", () => {
 });
 
 describe("functions", () => {
-  it("run the current Node.js runtime on arm64, each with its own 14-day log group", () => {
+  it("run the current Node.js runtime on arm64, each its own ESM entry, each with its own 14-day log group", () => {
     const functions = ofType("AWS::Lambda::Function");
     expect(functions).toHaveLength(3);
+    expect(Object.entries(stack.functions).map(([name, fn]) => [name, resources[logicalId(fn)]?.Properties["Handler"]]))
+      .toEqual([["api", "api.handler"], ["scheduler", "scheduler.handler"], ["worker", "worker.handler"]]);
+    expect(resources[logicalId(stack.functions.worker)]?.Properties["MemorySize"]).toBeLessThanOrEqual(512);
     for (const [, fn] of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], Handler: "index.handler" });
+      expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"] });
       const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(resources[logGroupId]).toMatchObject({ Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } });
     }
@@ -304,13 +309,18 @@ describe("jobs", () => {
     expect(resources[queueId]!.Properties.VisibilityTimeout).toBe(6 * (worker.Timeout as number));
   });
 
-  it("reach the worker in FIFO-sized batches with partial batch failures and a concurrency cap", () => {
+  it("reach the worker in FIFO-sized batches with partial batch failures and a concurrency sized from the fleet", () => {
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       FunctionName: { Ref: logicalId(stack.functions.worker) },
       BatchSize: Match.anyValue(),
       FunctionResponseTypes: ["ReportBatchItemFailures"],
-      ScalingConfig: { MaximumConcurrency: 10 },
+      // cdk.json's 20,000 locations in the busiest zone: 20,000 × 4 s × 1.5 ÷ (1.5 h × 3,600 s).
+      ScalingConfig: { MaximumConcurrency: workerConcurrencyFor({ ...DEFAULT_FLEET, locations: 20_000 }) },
     });
+    expect(workerConcurrencyFor({ ...DEFAULT_FLEET, locations: 20_000 })).toBe(23);
+    expect(workerConcurrencyFor({ locations: 200_000, jobSeconds: 4, hours: 1.5 })).toBe(223);
+    expect(workerConcurrencyFor({ locations: 10, jobSeconds: 4, hours: 1.5 })).toBe(2);
+    expect(workerConcurrencyFor({ locations: 5_000_000, jobSeconds: 4, hours: 1.5 })).toBe(1000);
     const [[, mapping]] = ofType("AWS::Lambda::EventSourceMapping") as [[string, Resource]];
     expect(mapping.Properties.BatchSize).toBeLessThanOrEqual(10);
   });
@@ -357,5 +367,44 @@ describe("cdk-nag AwsSolutions", () => {
     new Topic(probe, "PlainHttp");
     const report = new AwsSolutionsChecks().validateScope(probe);
     expect(report.violations.map((violation) => violation.ruleName)).toContain("AwsSolutions-SNS3");
+  });
+});
+
+describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
+  const bundles = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, bundleFunction(name, join(outdir, "bundles", name))]));
+
+  it("are ESM entries with chunks, and what every invocation needs is all that loads at start", () => {
+    for (const name of FUNCTION_NAMES) {
+      const bundle = bundles[name] as Bundle;
+      expect(bundle.files.filter((file) => file.entry).map((file) => file.path)).toEqual([`${name}.mjs`]);
+      expect(bundle.files.filter((file) => !file.entry).every((file) => file.path.startsWith("chunks/") && file.path.endsWith(".mjs"))).toBe(true);
+      const atStart = packagesAtStart(bundle);
+      // The heavy clients load only on the paths that use them, each from a chunk of its own.
+      for (const heavy of ["square", "intuit-oauth", "axios", "winston", "jsonwebtoken"]) expect(atStart.has(heavy), `${name}: ${heavy} at start`).toBe(false);
+      // The SDK's default credential chain is replaced by the environment's provider.
+      for (const file of bundle.files) expect(file.packages.some((pkg) => pkg.name === "@aws-sdk/credential-provider-node" || pkg.name === "@aws-sdk/credential-provider-sso")).toBe(false);
+      // zod's mini build imported per module, so it is shaken, with the English locale alone.
+      const zodInputs = Object.values(bundle.metafile.outputs).flatMap((output) => Object.entries(output.inputs))
+        .filter(([input, { bytesInOutput }]) => input.includes("node_modules/zod/") && bytesInOutput > 0).map(([input]) => input);
+      expect(zodInputs.filter((input) => /\/locales\/(?!en\.js$)[^/]+\.js$/.test(input)), `${name}: zod locales`).toEqual([]);
+      expect(zodInputs.filter((input) => input.includes("/v4/classic/")), `${name}: zod's classic build`).toEqual([]);
+    }
+  });
+
+  it("put the square SDK and intuit-oauth where the paths that use them load them", () => {
+    const dynamicChunkWith = (bundle: Bundle, pkg: string) => bundle.files.find((file) => !file.entry && file.packages.some((each) => each.name === pkg));
+    for (const name of ["api", "worker"] as const) {
+      const bundle = bundles[name] as Bundle;
+      const square = dynamicChunkWith(bundle, "square");
+      const intuit = dynamicChunkWith(bundle, "intuit-oauth");
+      expect(square, `${name}: a square chunk`).toBeDefined();
+      expect(intuit, `${name}: an intuit-oauth chunk`).toBeDefined();
+      expect(square?.path).not.toBe(intuit?.path);
+      const dynamicallyImported = new Set(bundle.files.flatMap((file) => file.dynamicImports));
+      expect(dynamicallyImported.has(square?.path ?? "")).toBe(true);
+      expect(dynamicallyImported.has(intuit?.path ?? "")).toBe(true);
+    }
+    // The scheduler reads the due-index and sends jobs: neither client at all.
+    expect(bundles.scheduler?.files.some((file) => file.packages.some((pkg) => pkg.name === "square" || pkg.name === "intuit-oauth"))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { docNumber, MAX_DOC_NUMBER_LENGTH } from "../../lib/domain/doc-number";
-import { buildJournalEntry, type EntryContext, JournalEntryError } from "../../lib/domain/journal-entry";
+import { buildJournalEntry, type EntryContext, isDaybookNote, JournalEntryError, MAX_PRIVATE_NOTE_LENGTH } from "../../lib/domain/journal-entry";
 import { type Mapping, parseMapping } from "../../lib/domain/mapping";
 import { emptySummary, subtractSummaries, summaryHash } from "../../lib/domain/summary";
 import { summaryOf } from "../support/summaries";
@@ -9,7 +9,13 @@ import { summaryOf } from "../support/summaries";
 const mapping: Mapping = parseMapping(
   JSON.parse(readFileSync(new URL("../fixtures/square/mapping.json", import.meta.url), "utf8")),
 );
-const context: EntryContext = { source: "square", locationId: "L8EXAMPLE0001", businessDay: "2025-03-14", revision: 0 };
+/** The names the location captured for the fixture mapping's accounts (a few; the rest have none captured). */
+const accountLabels = {
+  "10": { name: "Undeposited Funds" }, "40": { number: "4000", name: "Sales" }, "42": { number: "4200", name: "Returns" }, "62": { number: "6200", name: "Over/Short" },
+};
+const context: EntryContext = {
+  source: "square", locationId: "L8EXAMPLE0001", businessDay: "2025-03-14", revision: 0, businessName: "Corner Cafe", locationName: "Main Street", accountLabels,
+};
 
 const lineTuples = (entry: ReturnType<typeof buildJournalEntry>) =>
   entry.lines.map((line) => [line.description, line.postingType, line.amount, line.accountId]);
@@ -67,7 +73,7 @@ describe("the journal-entry builder", () => {
     expect(entry.journalEntry).toEqual({
       TxnDate: "2025-03-14",
       DocNumber: docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0),
-      PrivateNote: `Posted by daybook; source Square; location L8EXAMPLE0001; business day 2025-03-14; revision 0; summary sha256 ${summaryHash(summary)}.`,
+      PrivateNote: `Corner Cafe – Main Street – Friday 14 March 2025 – daily sales from Square – revision 0. Posted by daybook; summary sha256 ${summaryHash(summary)}.`,
       Line: [
         { Description: "Sales – Food", Amount: 10.5, DetailType: "JournalEntryLineDetail",
           JournalEntryLineDetail: { PostingType: "Credit", AccountRef: { value: "45" } } },
@@ -128,10 +134,10 @@ describe("the journal-entry builder", () => {
     // 10.50 taken for 10.00 of sales: 0.50 over, credited to over/short.
     expect(buildJournalEntry(taken(1050), mapping, context).warnings).toEqual([{
       code: "over-short",
-      message: "The POS figures are over by 0.50 USD: more money was taken than the sales, tax and tips explain. The difference was credited to the over/short account 62.",
+      message: "The POS figures are over by 0.50 USD: more money was taken than the sales, tax and tips explain. The difference was credited to the over/short account 6200 Over/Short.",
     }]);
     // 9.25 taken: 0.75 short, debited.
-    expect(buildJournalEntry(taken(925), mapping, context).warnings[0]?.message).toMatch(/^The POS figures are short by 0\.75 USD: less money .* debited to the over\/short account 62\.$/);
+    expect(buildJournalEntry(taken(925), mapping, context).warnings[0]?.message).toMatch(/^The POS figures are short by 0\.75 USD: less money .* debited to the over\/short account 6200 Over\/Short\.$/);
     // Held: the reason says short and by how much, in yen.
     const yen = buildJournalEntry(summaryOf({ sales: { CAT_FOOD: 5000 }, payments: { CASH: 4800 } }, "JPY"), mapping, context);
     expect(yen.holdReason).toBe(
@@ -144,19 +150,19 @@ describe("the journal-entry builder", () => {
     const names = { CAT_NEW: "Seasonal", "custom-amounts": "Custom amounts" };
     const warnings = (summary: Parameters<typeof buildJournalEntry>[0], options: Partial<Mapping> = {}) =>
       buildJournalEntry(summary, { ...mapping, categories: {}, ...options }, context).warnings.map((w) => w.message);
-    // Only a return, posted to the returns account (42) like every return: not "the default sales account".
+    // Only a return, posted to the returns account (42, "4200 Returns") like every return: not "the default sales account".
     expect(warnings(summaryOf({ returns: { "custom-amounts": 500 }, categoryNames: names, refunds: { CASH: 500 } }))).toEqual([
-      'Category "Custom amounts" has no account in the mapping; it only had returns, which were posted to the returns account 42 as every category\'s are.',
+      'Category "Custom amounts" has no account in the mapping; it only had returns, which were posted to the returns account 4200 Returns as every category\'s are.',
     ]);
-    // Sales go to the default sales account (40); its returns still go to 42.
+    // Sales go to the default sales account (40, "4000 Sales"); its returns still go to 42.
     expect(warnings(summaryOf({ sales: { CAT_NEW: 900 }, returns: { CAT_NEW: 100 }, categoryNames: names, payments: { CASH: 800 } }))).toEqual([
-      'Category "Seasonal" has no account in the mapping; its sales were posted to the default sales account 40.',
+      'Category "Seasonal" has no account in the mapping; its sales were posted to the default sales account 4000 Sales.',
     ]);
     // When returns follow the category's account, an unmapped category's returns go to the default sales account too.
     const both = summaryOf({ sales: { CAT_NEW: 900 }, returns: { CAT_NEW: 100, "custom-amounts": 50 }, categoryNames: names, payments: { CASH: 750 } });
     expect(warnings(both, { returnsToCategoryAccounts: true })).toEqual([
-      'Category "Seasonal" has no account in the mapping; its sales and returns were posted to the default sales account 40.',
-      'Category "Custom amounts" has no account in the mapping; its returns were posted to the default sales account 40.',
+      'Category "Seasonal" has no account in the mapping; its sales and returns were posted to the default sales account 4000 Sales.',
+      'Category "Custom amounts" has no account in the mapping; its returns were posted to the default sales account 4000 Sales.',
     ]);
   });
 
@@ -175,8 +181,8 @@ describe("the journal-entry builder", () => {
     expect(lineTuples(buildJournalEntry(summary, own, context)).slice(2).map((line) => line[3])).toEqual(["16", "16"]);
     // Unmapped, it is named in words in the warning.
     expect(buildJournalEntry(summary, mapping, context).warnings.map((w) => w.message)).toEqual([
-      'Tender "Other" has no account in the mapping; it was posted to the default tender account 10.',
-      'Tender "Other – Town gift voucher" has no account in the mapping; it was posted to the default tender account 10.',
+      'Tender "Other" has no account in the mapping; it was posted to the default tender account Undeposited Funds.',
+      'Tender "Other – Town gift voucher" has no account in the mapping; it was posted to the default tender account Undeposited Funds.',
     ]);
   });
 
@@ -208,7 +214,11 @@ describe("the journal-entry builder", () => {
     const unmapped = buildJournalEntry(summary, { ...mapping, tenders: noCash }, context);
     expect(unmapped.lines.at(-1)).toEqual({ description: "Cash back paid out", postingType: "Credit", amount: 2000, accountId: "10" });
     expect(unmapped.warnings.map((w) => w.message)).toEqual([
-      'No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to the default tender account 10.',
+      'No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to the default tender account Undeposited Funds.',
+    ]);
+    // An account whose name the location has not captured is still named as an account, never as a bare number.
+    expect(buildJournalEntry(summary, { ...mapping, tenders: noCash }, { ...context, accountLabels: {} }).warnings.map((w) => w.message)).toEqual([
+      'No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to the default tender account (QuickBooks account 10).',
     ]);
   });
 
@@ -228,8 +238,10 @@ describe("the journal-entry builder", () => {
     expect(lineTuples(entry)).toEqual([["Sales – Food", "Credit", 250, "45"], ["Card payments", "Debit", 250, "11"]]);
     expect(entry.journalEntry?.DocNumber).toBe(`${docNumber("square", "L8EXAMPLE0001", "2025-03-14", 0)}-A1`);
     expect(entry.journalEntry?.TxnDate).toBe("2025-04-02");
-    expect(entry.journalEntry?.PrivateNote).toContain("business day 2025-03-14; revision 1;");
-    expect(entry.journalEntry?.PrivateNote).toContain("closed period");
+    expect(entry.journalEntry?.PrivateNote).toBe(
+      "Corner Cafe – Main Street – Friday 14 March 2025 – daily sales from Square – revision 1. Dated 2025-04-02 because 2025-03-14 is in a closed period. " +
+        `Posted by daybook; summary sha256 ${summaryHash(subtractSummaries(now, posted))}.`,
+    );
   });
 
   it("uses the currency's decimals: yen have none, dinars three", () => {
@@ -262,5 +274,47 @@ describe("DocNumber", () => {
     expect(numbers.size).toBe(2 * 4 * 3 * 4);
     expect([...numbers].every((n) => n.length <= MAX_DOC_NUMBER_LENGTH)).toBe(true);
     expect(() => docNumber("square", "L1", "2025-03-14", 1000)).toThrow(RangeError);
+  });
+});
+
+describe("the entry's PrivateNote and tags", () => {
+  const summary = summaryOf({ sales: { CAT_FOOD: 1050 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CASH: 1050 } });
+  const note = (overrides: Partial<EntryContext>) => buildJournalEntry(summary, mapping, { ...context, ...overrides }).journalEntry?.PrivateNote ?? "";
+  const tail = `Posted by daybook; summary sha256 ${summaryHash(summary)}.`;
+
+  it("names the business, the location by name and the day in words, and keeps the marker and hash at the end", () => {
+    expect(note({ businessDay: "2026-03-07", revision: 1 })).toBe(`Corner Cafe – Main Street – Saturday 7 March 2026 – daily sales from Square – revision 1. ${tail}`);
+    // No business name yet: the note starts with the location; no location name (the CLI's preview): the POS location id.
+    expect(note({ businessName: "  " })).toBe(`Main Street – Friday 14 March 2025 – daily sales from Square – revision 0. ${tail}`);
+    expect(note({ businessName: "", locationName: undefined, source: "clover" })).toBe(`location L8EXAMPLE0001 – Friday 14 March 2025 – daily sales from Clover – revision 0. ${tail}`);
+  });
+
+  it("gives way to QuickBooks' 4000 characters in its words, never in its marker and hash", () => {
+    const long = note({ businessName: "B".repeat(3000), locationName: "L".repeat(2000) });
+    expect(long).toHaveLength(MAX_PRIVATE_NOTE_LENGTH);
+    expect(long.endsWith(`… ${tail}`)).toBe(true);
+    expect(isDaybookNote(long)).toBe(true);
+  });
+
+  it("knows its own notes, today's and the older form, and nobody else's", () => {
+    expect(isDaybookNote(note({}))).toBe(true);
+    expect(isDaybookNote(`Posted by daybook; source Square; location L1; business day 2025-03-14; revision 0; summary sha256 ${summaryHash(summary)}.`)).toBe(true);
+    expect(isDaybookNote("Paid the rent. Posted by daybook? No.")).toBe(false);
+    expect(isDaybookNote(undefined)).toBe(false);
+  });
+
+  it("puts the location's QuickBooks Location and Class on every line", () => {
+    const tagged = buildJournalEntry(summaryOf({ sales: { CAT_FOOD: 1000 }, tax: { "State Sales Tax": 80 }, payments: { CARD: 1080 }, fees: 30 }), mapping, {
+      ...context, tags: { departmentId: "2", classId: "5" },
+    });
+    const details = tagged.journalEntry?.Line.map((line) => line.JournalEntryLineDetail) ?? [];
+    expect(details).toHaveLength(5);
+    for (const detail of details) expect(detail).toMatchObject({ DepartmentRef: { value: "2" }, ClassRef: { value: "5" } });
+    // Only a Class: no DepartmentRef anywhere.
+    const classOnly = buildJournalEntry(summary, mapping, { ...context, tags: { classId: "5" } }).journalEntry?.Line ?? [];
+    expect(classOnly.map((line) => line.JournalEntryLineDetail)).toEqual([
+      { PostingType: "Credit", AccountRef: { value: "45" }, ClassRef: { value: "5" } },
+      { PostingType: "Debit", AccountRef: { value: "12" }, ClassRef: { value: "5" } },
+    ]);
   });
 });

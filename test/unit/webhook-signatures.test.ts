@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { WebhooksHelper } from "square";
 import { describe, expect, it } from "vitest";
 import {
-  parseCloverEvent, parseSquareEvent, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
+  parseCloverEvent, parseQuickBooksEvent, parseSquareEvent, verifyCloverAuth, verifyQuickBooksSignature, verifySquareSignature, WebhookBodyError,
 } from "../../lib/oauth/webhook-signatures";
 
 const KEY = "Vu1Kq8mP0sTz4XwA7cLd2E";
@@ -122,5 +122,36 @@ describe("Clover event bodies", () => {
   it("rejects malformed messages", () => {
     expect(() => parseCloverEvent("{", APP)).toThrow(WebhookBodyError);
     expect(() => parseCloverEvent('{"appId":"SIMAPPID0001","merchants":{"K3V8AZN1QW5YM":[{"type":"DELETE"}]}}', APP)).toThrow(WebhookBodyError);
+  });
+});
+
+describe("QuickBooks webhooks", () => {
+  const TOKEN = "c2b5f5b2-verifier-token";
+  // Intuit's documented sample notification, and the same change as a CloudEvent.
+  const ORIGINAL = '{"eventNotifications":[{"realmId":"1185883450","dataChangeEvent":{"entities":[{"name":"Customer","id":"1","operation":"Create","lastUpdated":"2015-10-05T14:42:19-0700"},{"name":"Account","id":"79","operation":"Update","lastUpdated":"2015-10-05T14:42:19-0700"}]}},{"realmId":"9130355500000002","dataChangeEvent":{"entities":[{"name":"Invoice","id":"5","operation":"Create"}]}}]}';
+  const CLOUD = '[{"specversion":"1.0","id":"88cd52b0-1","source":"intuit.dsnBgbseACLLRZNxo2dfc4evmEJdxde58xeeYcZliOU=","type":"qbo.account.updated.v1","datacontenttype":"application/json","time":"2025-12-01T10:00:00Z","intuitentityid":"79","intuitaccountid":"1185883450","data":{}},{"specversion":"1.0","id":"88cd52b0-2","source":"intuit.x","type":"qbo.invoice.created.v1","time":"2025-12-01T10:00:00Z","intuitentityid":"5","intuitaccountid":"9130355500000002"}]';
+  const signed = (body: string, token = TOKEN) => createHmac("sha256", token).update(body).digest("base64");
+
+  it("accepts intuit-signature made with the verifier token over the raw body, and nothing else", () => {
+    expect(verifyQuickBooksSignature(ORIGINAL, signed(ORIGINAL), TOKEN)).toBe(true);
+    expect(verifyQuickBooksSignature(ORIGINAL, ` ${signed(ORIGINAL)} `, TOKEN)).toBe(true);
+    expect(verifyQuickBooksSignature(ORIGINAL, signed(ORIGINAL, "another-token"), TOKEN)).toBe(false);
+    expect(verifyQuickBooksSignature(`${ORIGINAL} `, signed(ORIGINAL), TOKEN)).toBe(false);
+    expect(verifyQuickBooksSignature(ORIGINAL, undefined, TOKEN)).toBe(false);
+    expect(verifyQuickBooksSignature(ORIGINAL, signed(ORIGINAL).slice(1), TOKEN)).toBe(false);
+    expect(verifyQuickBooksSignature(ORIGINAL, createHmac("sha256", TOKEN).update(ORIGINAL).digest("hex"), TOKEN)).toBe(false);
+    expect(() => verifyQuickBooksSignature(ORIGINAL, signed(ORIGINAL), "")).toThrow(/not configured/);
+  });
+
+  it("finds the companies whose chart of accounts changed, in the original form and as CloudEvents", () => {
+    expect(parseQuickBooksEvent(ORIGINAL)).toEqual({ accountsChangedIn: ["1185883450"] });
+    expect(parseQuickBooksEvent(CLOUD)).toEqual({ accountsChangedIn: ["1185883450"] });
+    expect(parseQuickBooksEvent('{"eventNotifications":[{"realmId":"1","dataChangeEvent":{"entities":[{"name":"Invoice","id":"5"}]}}]}')).toEqual({ accountsChangedIn: [] });
+  });
+
+  it("rejects bodies that are neither form", () => {
+    for (const body of ["", "not json", "{}", '{"eventNotifications":[{"dataChangeEvent":{}}]}', '[{"type":"qbo.account.updated.v1"}]']) {
+      expect(() => parseQuickBooksEvent(body), body).toThrow(WebhookBodyError);
+    }
   });
 });

@@ -41,7 +41,7 @@ async function tokensOf(connection: Connection) {
 }
 
 describe("connecting", () => {
-  it("connects all three through their consent pages and stores the connections, tokens sealed, tokens working", async () => {
+  it("connects all three through their consent pages and stores the connections, tokens sealed, tokens working, the QuickBooks company's settings kept", async () => {
     const { browser, merchantId } = await signedInMerchant();
     for (const provider of PROVIDERS) {
       const callback = await browser.connect(provider);
@@ -60,8 +60,13 @@ describe("connecting", () => {
       ["quickbooks", "active", world.accounts.quickbooks[0]],
     ]);
     expect(connections.find((connection) => connection.provider === "clover")?.region).toBe("us");
+    // The company's settings, read once at connect, so the nightly sync reads nothing from QuickBooks.
+    expect(connections.find((connection) => connection.provider === "quickbooks")?.company).toMatchObject({ homeCurrency: "USD", multiCurrencyEnabled: false });
+    // Each account by the name its provider gives it, captured when it was connected; never by its id.
+    expect(byProvider.map((connection) => connection.accountName)).toEqual(["Square shop 1", "Clover shop 1", "Books 1 LLC"]);
     for (const connection of connections) {
-      expect(page).toContain(connection.externalId);
+      expect(page).toContain(`<td data-label="Account">${connection.accountName ?? "?"}`);
+      expect(page).not.toContain(connection.externalId);
       const tokens = await tokensOf(connection);
       expect(await accessWorks(world, connection.provider, tokens.accessToken, connection.externalId)).toBe(true);
       expect(connection.tokenCiphertext).not.toContain(tokens.accessToken);

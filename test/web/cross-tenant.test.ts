@@ -82,6 +82,9 @@ const ATTEMPTS: Attempt[] = [
     status: 404,
   })),
   { route: "GET /account", request: (a) => a.get("/account"), status: 200 },
+  // The business name is the signed-in merchant's: A's page suggests nothing of B's, and A's save names A's business only.
+  { route: "GET /business-name", request: (a) => a.get("/business-name"), status: 200 },
+  { route: "POST /business-name", request: (a, b) => a.post("/business-name", { name: "Victim Street", merchantId: b.merchantId }), status: 303 },
   { route: "GET /account/export", request: (a) => a.get("/account/export"), status: 200 },
   { route: "POST /account/delete", request: (a, b) => a.post("/account/delete", { email: b.email }), status: 400, typed: (b) => [b.email] },
   {
@@ -97,6 +100,14 @@ const ATTEMPTS: Attempt[] = [
     request: (a, b) => a.request("POST", "/webhooks/clover", JSON.stringify({
       appId: world.clover.appId, merchants: { [connectionOf(b, "clover").externalId]: [{ objectId: `A:${world.clover.appId}`, type: "DELETE", ts: 1 }] },
     }), { headers: { "Content-Type": "application/json", "X-Clover-Auth": "a-guess" } }),
+    status: 401,
+  },
+  // Anyone can say B's company changed its accounts; unsigned, nothing is read or written.
+  {
+    route: "POST /webhooks/quickbooks",
+    request: (a, b) => a.request("POST", "/webhooks/quickbooks", JSON.stringify({
+      eventNotifications: [{ realmId: connectionOf(b, "quickbooks").externalId, dataChangeEvent: { entities: [{ name: "Account", id: "79", operation: "Update" }] } }],
+    }), { headers: { "Content-Type": "application/json" } }),
     status: 401,
   },
   { route: "GET /approve", request: (a, b) => a.get(`/approve?token=${forgedLink(b, "approve-day")}`), status: 400 },

@@ -12,7 +12,7 @@ import { createApp } from "../../lib/web/app";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue, type ReceivedJob } from "../support/queue";
-import type { Browser, WebWorld } from "./world";
+import { type Browser, squareLocationOf, type WebWorld } from "./world";
 
 export interface EmailLinksWorld {
   key: Buffer;
@@ -51,7 +51,7 @@ export async function merchantWithLocation(world: WebWorld, browser: Browser, em
   const square = connections.find((connection) => connection.provider === "square")!;
   const books = connections.find((connection) => connection.provider === "quickbooks")!;
   const location: LocationConfig = {
-    merchantId, locationId: `LOC${randomBytes(4).toString("hex").toUpperCase()}`, source: "square", name: "Main Street",
+    merchantId, locationId: squareLocationOf(world.accounts.square[accountIndex]!), source: "square", name: "Main Street",
     posConnectionId: square.connectionId, quickbooksConnectionId: books.connectionId,
     timeZone: "America/New_York", dayStart: "04:00", currency: "USD", mapping: MAPPING, updatedAt: world.clock.date().toISOString(),
   };

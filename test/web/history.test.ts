@@ -67,7 +67,9 @@ interface Row {
 
 function rows(html: string): Row[] {
   const body = /<tbody>(.*?)<\/tbody>/s.exec(html)?.[1] ?? "";
-  return [...body.matchAll(/<tr><td[^>]*>([^<]*)<\/td><td[^>]*><a href="([^"]*)">([^<]*)<\/a><\/td><td[^>]*>([^<]*)<\/td><td[^>]*>([^<]*)<\/td><td[^>]*>([^<]*)<\/td><\/tr>/g)]
+  const cell = (label: string) => `<td data-label="${label}"[^>]*>`;
+  const row = new RegExp(`<tr>${cell("Location")}([^<]*)</td>${cell("Business day")}<a href="([^"]*)">([^<]*)</a></td>${cell("Status")}([^<]*)</td>${cell("Net sales")}([^<]*)</td>${cell("Fees")}([^<]*)</td></tr>`, "g");
+  return [...body.matchAll(row)]
     .map(([, location, href, day, status, netSales, fees]) => ({ location: location!, href: href!, day: day!, status: status!, netSales: netSales!, fees: fees! }));
 }
 

@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mapping } from "../../lib/domain/mapping";
-import type { Connection, LocationConfig } from "../../lib/model";
+import { mappedAccountIds } from "../../lib/locations/account-labels";
+import type { LocationConfig } from "../../lib/model";
 import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
-import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
+import { type ConnectedMerchant, connectedMerchant, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
 let world: WebWorld;
 beforeAll(async () => {
@@ -26,13 +27,7 @@ const FIGURES = ["sales", "discounts", "returns", "serviceCharges", "tax", "tips
 
 let counter = 0;
 let lastRealm = 0;
-interface Merchant {
-  browser: Browser;
-  merchantId: string;
-  realmId: string;
-  locationId: string;
-  connection: (provider: Connection["provider"]) => Promise<Connection>;
-}
+type Merchant = ConnectedMerchant;
 
 /** A QuickBooks company of its own, with the default chart minus the given accounts. */
 function company(without: string[] = [], extra: typeof DEFAULT_ACCOUNTS = []): string {
@@ -43,17 +38,8 @@ function company(without: string[] = [], extra: typeof DEFAULT_ACCOUNTS = []): s
 }
 
 async function merchantWith(realmId: string): Promise<Merchant> {
-  const browser = world.browser({ ip: `192.0.2.${String(++counter)}` });
-  const email = `mapping${String(counter)}.${String(Date.now())}@example.com`;
-  await browser.signIn(email);
-  expect((await browser.connect("square", world.accounts.square[0])).status).toBe(303);
-  expect((await browser.connect("quickbooks", realmId)).status).toBe(303);
-  const merchantId = (await world.deps.store.findMerchantByEmail(email))!.merchantId;
-  const connection = async (provider: Connection["provider"]) =>
-    (await world.deps.store.listConnections(merchantId)).find((each) => each.provider === provider && each.status === "active")!;
-  const html = await (await browser.get("/locations")).text();
-  const locationId = /name="locationId" value="([^"]+)"/.exec(html)![1]!;
-  return { browser, merchantId, realmId, locationId, connection };
+  counter += 1;
+  return connectedMerchant(world, realmId, { ip: `192.0.2.${String(counter)}`, email: `mapping${String(counter)}.${String(Date.now())}@example.com` });
 }
 
 async function setUp(merchant: Merchant): Promise<Response> {
@@ -157,10 +143,34 @@ describe("the mapping page", () => {
     expect(after).toEqual({
       ...before, updatedAt: world.clock.date().toISOString(),
       mapping: { ...mapping, defaults: { ...mapping.defaults, tips: IDS.giftCards }, categories: { FOOD: IDS.sales, "Wine & Beer": IDS.discounts } },
+      // The chart read to check the choices gives the accounts' names.
+      accountLabels: expect.objectContaining({ [IDS.giftCards]: { name: "Gift Cards Outstanding" }, [IDS.discounts]: { name: "Discounts Given" } }) as unknown,
     });
     const shown = await (await a.browser.get(`${mappingUrl(a)}?saved`)).text();
     expect(shown).toMatch(/role="status">Mapping saved/);
     expect(selectedValue(shown, "tips")).toEqual([IDS.giftCards]);
+  });
+
+  it("captures every mapped account's number and name when the mapping is saved, and only then", async () => {
+    lastRealm += 1;
+    const realmId = `9141${String(Date.now() % 1e8).padStart(8, "0")}${String(lastRealm).padStart(4, "0")}`;
+    const numbers: Record<string, string> = { [IDS.sales]: "4000", [IDS.discounts]: "4900", [IDS.salesTax]: "2200", [IDS.tips]: "2300", [IDS.cardClearing]: "1210" };
+    world.quickbooks.addCompany({ realmId, companyName: "Numbered Books", accounts: DEFAULT_ACCOUNTS.map((account) => ({ ...account, ...(numbers[account.Id] ? { AcctNum: numbers[account.Id] } : {}) })) });
+    const numbered = await merchantWith(realmId);
+    expect((await setUp(numbered)).status).toBe(303);
+    // Setting the location up suggested a mapping from the chart, and named its accounts from the same read.
+    const set = await stored(numbered);
+    expect(set.accountLabels?.[IDS.sales]).toEqual({ number: "4000", name: "Sales of Product Income" });
+    expect(Object.keys(set.accountLabels ?? {}).sort()).toEqual(mappedAccountIds(set.mapping).sort());
+
+    // Renamed in QuickBooks: nothing reads the chart until the mapping is saved again.
+    world.quickbooks.renameAccount(realmId, IDS.tips, "Tips Owed to Staff");
+    expect((await stored(numbered)).accountLabels?.[IDS.tips]).toEqual({ number: "2300", name: "Tips Payable" });
+    const form = formOf(await (await numbered.browser.get(mappingUrl(numbered))).text());
+    expect((await numbered.browser.post(mappingUrl(numbered), form)).status).toBe(303);
+    const saved = await stored(numbered);
+    expect(saved.accountLabels?.[IDS.tips]).toEqual({ number: "2300", name: "Tips Owed to Staff" });
+    expect(Object.keys(saved.accountLabels ?? {}).sort()).toEqual(mappedAccountIds(saved.mapping).sort());
   });
 
   it.each([

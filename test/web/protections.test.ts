@@ -196,6 +196,7 @@ describe("cross-site request forgery", () => {
       { path: `/unsubscribe/undo?token=${recipientLink("resubscribe", address)}`, fields: {}, succeeds: 200, signedIn: false },
       { path: "/reports/recipients/remove", fields: { email: address }, succeeds: 303, signedIn: true },
       { path: "/reports/review-mode", fields: { reviewMode: "on" }, succeeds: 303, signedIn: true },
+      { path: "/business-name", fields: { name: "Protected Bakery" }, succeeds: 303, signedIn: true },
       { path: "/sessions/end", fields: { session: otherSession.sessionHash }, succeeds: 303, signedIn: true },
       { path: "/sessions/end-others", fields: {}, succeeds: 303, signedIn: true },
       { path: "/connect/square", fields: {}, succeeds: 303, signedIn: true },

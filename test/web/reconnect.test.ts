@@ -5,6 +5,7 @@
  * in one process, as the local stack runs them.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { generateDay } from "../../sandbox/square/generate-day";
 import { processJob } from "../../lib/worker/process-job";
 import { merchantWithLocation } from "./email-links-world";
 import { createWebWorld, PUBLIC_URL, type WebWorld, workerOf } from "./world";
@@ -59,6 +60,10 @@ describe("a refused connection", () => {
     const address = newAddress();
     const browser = world.browser();
     const { merchantId, location, realmId } = await merchantWithLocation(world, browser, address, 1);
+    // A day with sales: a day with none has nothing to post and asks QuickBooks nothing.
+    const day = generateDay({ seed: 7, sales: 3, date: "2025-06-01", timeZone: location.timeZone, dayStart: location.dayStart, locationId: location.locationId, noiseRate: 0, returnRate: 0, openRate: 0 });
+    world.square.setCatalog(world.accounts.square[1]!, day.catalog);
+    world.square.addOrders(location.locationId, day.orders);
     world.quickbooks.revokeAll(realmId);
     const before = (await world.emails()).length;
 

@@ -56,7 +56,8 @@ describe("sign-in by emailed link", () => {
 
     const confirmed = await browser.useSignInLink(link);
     expect(confirmed.status).toBe(303);
-    expect(confirmed.headers.get("Location")).toBe("/connections");
+    // A new account is asked for its business's name first.
+    expect(confirmed.headers.get("Location")).toBe("/business-name");
     const page = await browser.get("/connections");
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(address);

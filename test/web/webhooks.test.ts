@@ -9,10 +9,10 @@ import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
-import { DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
+import { DEFAULT_ACCOUNT_IDS as IDS, DEFAULT_ACCOUNTS } from "../../sandbox/quickbooks/server";
 import {
-  accessWorks, type Browser, canonicalJson, CLOVER_APP_ID, CLOVER_AUTH_CODE, createWebWorld, expectCleanLogs, PUBLIC_URL, SQUARE_NOTIFICATION_URL,
-  SQUARE_SIGNATURE_KEY, type WebWorld,
+  accessWorks, type Browser, canonicalJson, CLOVER_APP_ID, CLOVER_AUTH_CODE, connectedMerchant, createWebWorld, expectCleanLogs, PUBLIC_URL,
+  QUICKBOOKS_VERIFIER_TOKEN, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY, type WebWorld,
 } from "./world";
 
 let world: WebWorld;
@@ -242,5 +242,73 @@ describe("QuickBooks' disconnect URL", () => {
     for (let index = 0; index < 4; index++) await visit();
     expect(tokenCalls() - start).toBe(1);
     expect((await world.deps.store.getConnection(merchantId, connectionId))?.status).toBe("active");
+  });
+});
+
+describe("QuickBooks' account-change webhook", () => {
+  const postQuickBooks = (body: string, signature?: string) =>
+    world.app.request(`${PUBLIC_URL}/webhooks/quickbooks`, {
+      method: "POST", body, headers: { "Content-Type": "application/json", ...(signature !== undefined ? { "intuit-signature": signature } : {}) },
+    });
+  const intuitSignature = (body: string, token = QUICKBOOKS_VERIFIER_TOKEN) => createHmac("sha256", token).update(body, "utf8").digest("base64");
+  const notification = (realmId: string, entity: string) =>
+    JSON.stringify({ eventNotifications: [{ realmId, dataChangeEvent: { entities: [{ name: entity, id: "79", operation: "Update", lastUpdated: "2025-06-01T10:00:00.000Z" }] } }] });
+  /** How many times the company's chart was read. */
+  const chartReads = (realmId: string) => world.quickbooks.requestLog()
+    .filter((record) => record.realmId === realmId && record.path.endsWith("/query") && /FROM Account\b/.test(new URLSearchParams(record.search).get("query") ?? "")).length;
+
+  /** A merchant whose Square location posts to a company of its own, set up (so its accounts' names were captured). */
+  async function setUpLocation() {
+    const realmId = `9133${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`;
+    world.quickbooks.addCompany({ realmId, companyName: "Renamed Books LLC", accounts: [...DEFAULT_ACCOUNTS] });
+    counter += 1;
+    const merchant = await connectedMerchant(world, realmId, { ip: `203.0.113.${String(counter)}`, email: `qbohook${unique()}@example.com` });
+    const saved = await merchant.browser.post("/locations", {
+      posConnectionId: (await merchant.connection("square")).connectionId, locationId: merchant.locationId, timeZone: "UTC", dayStart: "00:00",
+      quickbooksConnectionId: (await merchant.connection("quickbooks")).connectionId,
+    });
+    expect(saved.status).toBe(303);
+    const labels = async () => (await world.deps.store.getLocation(merchant.merchantId, merchant.locationId))?.accountLabels;
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Sales of Product Income" });
+    return { ...merchant, labels };
+  }
+
+  it("refuses forged and unsigned notifications with 401, reading nothing", async () => {
+    const { realmId, labels } = await setUpLocation();
+    world.quickbooks.renameAccount(realmId, IDS.sales, "Forged Sales");
+    const body = notification(realmId, "Account");
+    const reads = chartReads(realmId);
+    for (const signature of [undefined, "", intuitSignature(body, "not-the-token"), intuitSignature(`${body} `), "!!!"]) {
+      expect((await postQuickBooks(body, signature)).status).toBe(401);
+    }
+    expect(chartReads(realmId)).toBe(reads);
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Sales of Product Income" });
+  });
+
+  it("reads the chart once when QuickBooks says an account changed, and the location shows the new name", async () => {
+    const { realmId, labels } = await setUpLocation();
+    world.quickbooks.renameAccount(realmId, IDS.sales, "Food and Drink Sales");
+    const reads = chartReads(realmId);
+    const body = notification(realmId, "Account");
+    expect((await postQuickBooks(body, intuitSignature(body))).status).toBe(200);
+    expect(chartReads(realmId)).toBe(reads + 1);
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Food and Drink Sales" });
+
+    // The same in Intuit's CloudEvents form.
+    world.quickbooks.renameAccount(realmId, IDS.sales, "Café Sales");
+    const cloud = JSON.stringify([{ specversion: "1.0", id: randomUUID(), source: "intuit.test", type: "qbo.account.updated.v1", time: "2025-06-01T10:00:00Z", intuitentityid: IDS.sales, intuitaccountid: realmId }]);
+    expect((await postQuickBooks(cloud, intuitSignature(cloud))).status).toBe(200);
+    expect((await labels())?.[IDS.sales]).toEqual({ name: "Café Sales" });
+  });
+
+  it("reads nothing for another entity's change or a company no location posts to, and answers a body it cannot read with 400", async () => {
+    const { realmId } = await setUpLocation();
+    const reads = chartReads(realmId);
+    const invoice = notification(realmId, "Invoice");
+    expect((await postQuickBooks(invoice, intuitSignature(invoice))).status).toBe(200);
+    const stranger = notification("9133000000000000", "Account");
+    expect((await postQuickBooks(stranger, intuitSignature(stranger))).status).toBe(200);
+    expect(chartReads(realmId)).toBe(reads);
+    expect((await postQuickBooks("{}", intuitSignature("{}"))).status).toBe(400);
   });
 });

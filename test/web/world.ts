@@ -18,7 +18,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/clien
 import type { Hono } from "hono";
 import { expect, inject } from "vitest";
 import { loadConfig } from "../../lib/config";
-import type { ProviderName } from "../../lib/model";
+import type { Connection, ProviderName } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import type { AppEnv, WebDeps } from "../../lib/web/deps";
 import { type CloverSimulator, startCloverSimulator } from "../../sandbox/clover/server";
@@ -42,12 +42,16 @@ export const SQUARE_SIGNATURE_KEY = `square-key-${SECRET_MARKER}-for-tests`;
 export const SQUARE_NOTIFICATION_URL = `${PUBLIC_URL}/webhooks/square`;
 export const CLOVER_AUTH_CODE = `0307e264-${SECRET_MARKER}-88aa-37b10014a0b8`;
 export const CLOVER_APP_ID = "DAYBOOKTESTAPP";
+export const QUICKBOOKS_VERIFIER_TOKEN = `qbo-verifier-${SECRET_MARKER}-for-tests`;
 
 export const callbackUrl = (provider: ProviderName) => `${PUBLIC_URL}/connect/${provider}/callback`;
 
 /** The providers' clients give up on a request after 5 s: a test is waiting. The pages try twice, the worker as often as it would. */
 const TUNING: ApiTuning = { square: { timeoutMs: 5000, maxRetries: 1 }, clover: { timeoutMs: 5000, maxRetries: 1 }, quickBooks: { timeoutMs: 5000, maxAttempts: 2 } };
 const WORKER_TUNING: ApiTuning = { square: { timeoutMs: 5000 }, clover: { timeoutMs: 5000 }, quickBooks: { timeoutMs: 5000 } };
+
+/** The one location of each Square merchant the web world holds. */
+export const squareLocationOf = (squareMerchantId: string) => `L${squareMerchantId}`;
 
 /** The provider accounts each simulator holds; a test picks one on the consent page. */
 export interface ProviderAccounts {
@@ -113,7 +117,7 @@ export async function createWebWorld(): Promise<WebWorld> {
     quickbooks: [`9130${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`, `9131${String(Math.floor(Math.random() * 1e12)).padStart(12, "0")}`],
   };
   for (const [index, merchantId] of accounts.square.entries()) {
-    square.addMerchant({ merchantId, businessName: `Square shop ${index + 1}`, locations: [{ id: `L${unique()}`, name: "Main Street", timezone: "America/New_York", currency: "USD" }] });
+    square.addMerchant({ merchantId, businessName: `Square shop ${index + 1}`, locations: [{ id: squareLocationOf(merchantId), name: "Main Street", timezone: "America/New_York", currency: "USD" }] });
   }
   for (const [index, merchantId] of accounts.clover.entries()) {
     clover.addMerchant({ merchantId, name: `Clover shop ${index + 1}`, timezone: "America/New_York", currency: "USD" });
@@ -138,6 +142,7 @@ export async function createWebWorld(): Promise<WebWorld> {
     QUICKBOOKS_CLIENT_ID: quickbooks.clientId, QUICKBOOKS_CLIENT_SECRET: quickbooks.clientSecret, QUICKBOOKS_ENVIRONMENT: "sandbox",
     QUICKBOOKS_BASE_URL: quickbooks.endpoints.apiBase, QUICKBOOKS_AUTHORIZE_URL: quickbooks.endpoints.authorize,
     QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token, QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
+    QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: QUICKBOOKS_VERIFIER_TOKEN,
   });
   const { deps, services } = await composeApi(config, {
     now: clock.date, dynamo, oauthTimeoutMs: 5000, tuning: TUNING,
@@ -284,10 +289,13 @@ export class Browser {
     return this.post("/sign-in/confirm", { token });
   }
 
-  async signIn(email: string): Promise<void> {
+  /** Signs in through the emailed link; returns where it led: /business-name while the business has no name, else /connections. */
+  async signIn(email: string): Promise<string> {
     const confirmed = await this.useSignInLink(await this.requestSignInLink(email));
     expect(confirmed.status).toBe(303);
-    expect(confirmed.headers.get("Location")).toBe("/connections");
+    const next = confirmed.headers.get("Location") ?? "";
+    expect(["/business-name", "/connections"]).toContain(next);
+    return next;
   }
 
   /**
@@ -305,6 +313,31 @@ export class Browser {
   async connect(provider: ProviderName, choose?: string): Promise<Response> {
     return this.get(await this.consent(provider, "approve", choose));
   }
+}
+
+/** A merchant signed in with Square's first test account and a QuickBooks company connected, its location not yet set up. */
+export interface ConnectedMerchant {
+  browser: Browser;
+  merchantId: string;
+  realmId: string;
+  /** The Square location the locations page offers. */
+  locationId: string;
+  /** The merchant's active connection to the provider. */
+  connection: (provider: Connection["provider"]) => Promise<Connection>;
+}
+
+/** Signs a new merchant in from its own client address and connects Square and the QuickBooks company. */
+export async function connectedMerchant(world: WebWorld, realmId: string, who: { ip: string; email: string }): Promise<ConnectedMerchant> {
+  const browser = world.browser({ ip: who.ip });
+  await browser.signIn(who.email);
+  expect((await browser.connect("square", world.accounts.square[0])).status).toBe(303);
+  expect((await browser.connect("quickbooks", realmId)).status).toBe(303);
+  const merchantId = (await world.deps.store.findMerchantByEmail(who.email))!.merchantId;
+  const connection = async (provider: Connection["provider"]) =>
+    (await world.deps.store.listConnections(merchantId)).find((each) => each.provider === provider && each.status === "active")!;
+  const html = await (await browser.get("/locations")).text();
+  const locationId = /name="locationId" value="([^"]+)"/.exec(html)![1]!;
+  return { browser, merchantId, realmId, locationId, connection };
 }
 
 /** Answers a simulator's consent page; returns the path and query of the redirect back to daybook. */

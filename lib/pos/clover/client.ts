@@ -17,7 +17,8 @@
  */
 import { isTimeZone } from "../../domain/business-day";
 import { sleep as realSleep } from "../../http/backoff";
-import { describeIssues, type z } from "../../validation";
+import type * as z from "zod/mini";
+import { describeIssues } from "../../validation";
 import { CloverRequestError } from "./errors";
 import { createCloverCaller, type Query } from "./http";
 import { assembleOrders, expandQuery, type JsonObject, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "./order-assembly";

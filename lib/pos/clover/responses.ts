@@ -4,7 +4,7 @@
  * bodies `{message, details}`. Everything else in a body passes through untouched for the summariser
  * (lib/pos/clover/schemas.ts) to validate.
  */
-import { z } from "../../validation";
+import * as z from "zod/mini";
 
 const withId = z.looseObject({ id: z.string() });
 export type CloverObject = z.infer<typeof withId>;

@@ -8,7 +8,7 @@
  * Every list, and every expanded nested collection, comes as `{elements: [...]}` (reference/clover.md
  * §2.1). A nested envelope without `elements` (a collection Clover did not expand) reads as empty.
  */
-import { z } from "../../validation";
+import * as z from "zod/mini";
 
 const optional = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));
 const elementsOf = <T extends z.core.SomeType>(schema: T) => optional(z.object({ elements: optional(z.array(schema)) }));

@@ -16,7 +16,8 @@ import type { BusinessDayWindow } from "../../domain/business-day";
 import { sumMinor } from "../../domain/money";
 import { addToBucket, type Buckets, type DailySummary, emptySummary, normaliseSummary } from "../../domain/summary";
 import type { Warning } from "../../domain/warnings";
-import { describeIssues, type z } from "../../validation";
+import type * as z from "zod/mini";
+import { checkInPlace, describeIssues } from "../../validation";
 import { CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
 import { goodsMovements, type GoodsMovement, type OrderEvent } from "./allocation";
 import type { CloverItemCategories } from "./categories";
@@ -79,10 +80,9 @@ function orderTaxName(order: CloverOrder): string {
   return names.size === 1 ? ([...names][0] ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 }
 
+/** Checked where it lies, nothing copied (lib/validation.ts says why); a fault is named as a parse would name it. */
 function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw new CloverDataError(describeIssues(result.error, what));
-  return result.data;
+  return checkInPlace(schema, body, (error) => new CloverDataError(describeIssues(error, what)));
 }
 
 export class CloverDaySummariser {

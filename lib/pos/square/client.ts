@@ -130,9 +130,13 @@ export function createSquareReader(options: SquareReaderOptions): SquareReader {
         sort: { sortField: "UPDATED_AT", sortOrder: "ASC" },
       },
     };
+    yield* eachOrderOnce(updatedEnd >= window.startMs ? [closedInWindow, updatedSinceStart] : [closedInWindow]);
+  }
+
+  /** The pages of the searches, in turn, with each order id handed on once. */
+  async function* eachOrderOnce(requests: Square.SearchOrdersRequest[]): AsyncGenerator<JsonObject> {
     const yielded = new Set<string>();
-    const passes = updatedEnd >= window.startMs ? [closedInWindow, updatedSinceStart] : [closedInWindow];
-    for (const request of passes) {
+    for (const request of requests) {
       for await (const page of searchOrders(request)) {
         const orders = objectsAt(page, "orders");
         const fresh = orders.filter((order) => {
@@ -146,6 +150,20 @@ export function createSquareReader(options: SquareReaderOptions): SquareReader {
         else if (fresh.length > 0) yield { ...page, orders: fresh };
       }
     }
+  }
+
+  function changedOrderPages(locationId: string, sinceMs: number): AsyncGenerator<JsonObject> {
+    return eachOrderOnce([{
+      locationIds: [locationId],
+      limit: ORDER_PAGE_LIMIT,
+      query: {
+        filter: {
+          stateFilter: { states: ["OPEN", "COMPLETED", "CANCELED"] },
+          dateTimeFilter: { updatedAt: { startAt: iso(sinceMs), endAt: iso(Math.max(sinceMs, now())) } },
+        },
+        sort: { sortField: "UPDATED_AT", sortOrder: "ASC" },
+      },
+    }]);
   }
 
   async function retrieveCatalog(catalog: SquareCatalog, ids: readonly string[]): Promise<void> {
@@ -187,6 +205,7 @@ export function createSquareReader(options: SquareReaderOptions): SquareReader {
   return {
     getLocation,
     orderPages,
+    changedOrderPages,
 
     async fillCatalog(catalog, orderPage) {
       // Two levels, since related objects go one level deep: variations bring their items, then the
@@ -202,6 +221,18 @@ export function createSquareReader(options: SquareReaderOptions): SquareReader {
           locationId, beginTime: iso(window.startMs), endTime: iso(window.endMs - 1), sortOrder: "ASC", limit: PAYMENT_PAGE_LIMIT,
           ...(cursor ? { cursor } : {}),
         }),
+      );
+    },
+
+    changedPaymentPages(locationId, sinceMs) {
+      return pages(square, "ListPayments", (cursor) => (client) =>
+        client.payments.list({ locationId, updatedAtBeginTime: iso(sinceMs), sortOrder: "ASC", limit: PAYMENT_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }),
+      );
+    },
+
+    changedRefundPages(locationId, sinceMs) {
+      return pages(square, "ListPaymentRefunds", (cursor) => (client) =>
+        client.refunds.list({ locationId, updatedAtBeginTime: iso(sinceMs), sortOrder: "ASC", limit: PAYMENT_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }),
       );
     },
 

@@ -5,13 +5,11 @@ import type { SquareReader } from "./reader";
 import { type SquareDayResult, SquareDaySummariser } from "./summarise";
 import type { LocationConfig } from "../../model";
 
-export async function summariseSquareLocationDay(
-  reader: SquareReader,
-  location: Pick<LocationConfig, "locationId" | "currency">,
-  window: BusinessDayWindow,
-): Promise<SquareDayResult> {
-  const catalog = new SquareCatalog();
-  const summariser = new SquareDaySummariser({
+export type SquareLocation = Pick<LocationConfig, "locationId" | "currency">;
+
+/** The nightly sync's summariser of one day: fees and refunds from the Payments API. */
+export function squareDaySummariser(location: SquareLocation, window: Pick<BusinessDayWindow, "startMs" | "endMs">, catalog: SquareCatalog): SquareDaySummariser {
+  return new SquareDaySummariser({
     window,
     locationId: location.locationId,
     currency: location.currency,
@@ -20,6 +18,16 @@ export async function summariseSquareLocationDay(
     feesFrom: "payments",
     refundsFrom: "payment-refunds",
   });
+}
+
+/** The day's own read; a catalog handed in is shared with the run's other reads, so nothing is fetched twice. */
+export async function summariseSquareLocationDay(
+  reader: SquareReader,
+  location: SquareLocation,
+  window: Pick<BusinessDayWindow, "startMs" | "endMs">,
+  catalog = new SquareCatalog(),
+): Promise<SquareDayResult> {
+  const summariser = squareDaySummariser(location, window, catalog);
   for await (const page of reader.orderPages(location.locationId, window)) {
     await reader.fillCatalog(catalog, page);
     summariser.addOrdersPage(page);

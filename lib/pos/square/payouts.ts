@@ -13,7 +13,8 @@
 import { parseIsoDate } from "../../domain/business-day";
 import { payoutTag } from "../../domain/doc-number";
 import type { Payout, PayoutEntry } from "../../payouts/payout";
-import { describeIssues, z } from "../../validation";
+import * as z from "zod/mini";
+import { describeIssues } from "../../validation";
 import { pages, squareCaller, type SquareReaderOptions } from "./client";
 import { SquareDataError } from "./errors";
 import type { JsonObject } from "./raw-responses";

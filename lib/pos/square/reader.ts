@@ -31,4 +31,13 @@ export interface SquareReader {
   paymentPages(locationId: string, window: DayWindow): AsyncIterable<unknown>;
   /** ListPaymentRefunds bodies for the location, created in the window. */
   refundPages(locationId: string, window: DayWindow): AsyncIterable<unknown>;
+  /**
+   * A night's one read (night.ts): SearchOrders bodies of the location's orders updated at or after
+   * `sinceMs` (open, completed or canceled), in one pass by updated_at, each order once.
+   */
+  changedOrderPages(locationId: string, sinceMs: number): AsyncIterable<unknown>;
+  /** ListPayments bodies of the location's payments updated at or after `sinceMs` (updated_at_begin_time). */
+  changedPaymentPages(locationId: string, sinceMs: number): AsyncIterable<unknown>;
+  /** ListPaymentRefunds bodies of the location's refunds updated at or after `sinceMs` (updated_at_begin_time). */
+  changedRefundPages(locationId: string, sinceMs: number): AsyncIterable<unknown>;
 }

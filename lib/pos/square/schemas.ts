@@ -3,7 +3,7 @@
  * with zod. Only the fields the summariser uses are declared; others are dropped on parse. Field names
  * and types follow ../shared/specs/square/api.json (release 2025-08-20).
  */
-import { z } from "../../validation";
+import * as z from "zod/mini";
 
 const optional = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));
 

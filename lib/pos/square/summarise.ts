@@ -12,7 +12,8 @@ import type { BusinessDayWindow } from "../../domain/business-day";
 import { sumMinor } from "../../domain/money";
 import { addToBucket, type DailySummary, emptySummary, normaliseSummary } from "../../domain/summary";
 import type { Warning } from "../../domain/warnings";
-import { describeIssues, type z } from "../../validation";
+import type * as z from "zod/mini";
+import { checkInPlace, describeIssues } from "../../validation";
 import { CUSTOM_AMOUNTS, type CategoryRef, type SquareCatalog, UNCATEGORIZED } from "./catalog";
 import { SquareDataError } from "./errors";
 import { exTaxFigures } from "./inclusive-tax";
@@ -74,10 +75,9 @@ export function squareTenderKey(tender: { type: string; note?: string | null }):
   return note ? `OTHER:${note}` : tender.type;
 }
 
+/** Checked where it lies, nothing copied (lib/validation.ts says why); a fault is named as a parse would name it. */
 function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw new SquareDataError(describeIssues(result.error, what));
-  return result.data;
+  return checkInPlace(schema, body, (error) => new SquareDataError(describeIssues(error, what)));
 }
 
 function checkNoErrors(errors: { code: string; detail?: string | null }[] | null | undefined, what: string): void {

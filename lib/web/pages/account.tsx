@@ -1,14 +1,22 @@
 import type { EndedConnection } from "../../connections/end-connection";
 import { type Merchant, PROVIDER_NAMES } from "../../model";
 import { RevokeOutcomeText } from "./disconnected";
+import { BusinessNameForm } from "./business-name";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
 
-export function AccountPage(props: { viewer: Viewer; merchant: Merchant; typedConfirmation?: string; confirmationError?: string }) {
+export function AccountPage(props: {
+  viewer: Viewer; merchant: Merchant; typedConfirmation?: string; confirmationError?: string; typedName?: string; nameError?: string; notice?: string;
+}) {
   const { viewer, merchant } = props;
   return (
     <Layout title="Account" viewer={viewer}>
+      {props.notice && <p role="status">{props.notice}</p>}
       <p>Signed in as <strong>{merchant.email}</strong>, since {formatInstant(merchant.createdAt)}.</p>
+
+      <h2>Your business</h2>
+      <p>The name on every report and on each journal entry's memo in QuickBooks.</p>
+      <BusinessNameForm viewer={viewer} value={props.typedName ?? merchant.name} error={props.nameError} next="/account" submit="Save the name" />
 
       <h2>Download your data</h2>
       <p>One JSON file with everything daybook holds for you: your profile, connections (without their secret tokens), locations, mappings, sync history and sessions.</p>

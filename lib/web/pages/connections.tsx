@@ -16,6 +16,8 @@ export const CLOVER_REGIONS = [
   { value: "la", label: "Latin America" },
 ] as const;
 
+const regionName = (region: string) => CLOVER_REGIONS.find((each) => each.value === region)?.label ?? region.toUpperCase();
+
 const STATUS_TEXT: Record<Connection["status"], string> = {
   active: "Connected",
   "needs-reconnect": "Needs reconnecting",
@@ -71,21 +73,27 @@ export function ConnectionsPage(props: {
   );
 }
 
+/** A connected account as pages name it: the provider's name for it, never its id. */
+export function connectionName(connection: Pick<Connection, "provider" | "accountName">): string {
+  const what = connection.provider === "quickbooks" ? "QuickBooks company" : `${PROVIDER_NAMES[connection.provider]} account`;
+  return connection.accountName ?? `${what} (name not read yet)`;
+}
+
 function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
   return (
-    <table>
+    <table class="stack">
       <thead>
         <tr><th scope="col">Account</th><th scope="col">Status</th><th scope="col">Connected</th><th scope="col"><span class="visually-hidden">Action</span></th></tr>
       </thead>
       <tbody>
         {props.connections.map((connection) => (
           <tr>
-            <td>{connection.externalId}{connection.region ? ` (${connection.region.toUpperCase()})` : ""}</td>
-            <td>
+            <td data-label="Account">{connectionName(connection)}{connection.region ? ` (${regionName(connection.region)})` : ""}</td>
+            <td data-label="Status">
               {STATUS_TEXT[connection.status]}
               {connection.statusReason && <><br />{connection.statusReason}</>}
             </td>
-            <td>{formatInstant(connection.createdAt)}</td>
+            <td data-label="Connected">{formatInstant(connection.createdAt)}</td>
             <td>
               {connection.status !== "revoked" && (
                 <form method="post" action={`/connections/${connection.connectionId}/disconnect`} class="inline">

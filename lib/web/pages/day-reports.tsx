@@ -2,10 +2,12 @@
  * A location-day's reports, as the emails tell them: the same blocks (lib/report/sync-report.ts
  * dayReportDocument), laid out as page elements. Newest first, each stamped in the location's time zone.
  */
+import type { AccountLabel } from "../../model";
 import { formatInstantIn } from "../../report/format";
 import type { StoredReport } from "../../report/report-store";
 import { dayReportDocument, dayTitle } from "../../report/sync-report";
 import { FormToken, MessagePage, type Viewer } from "./layout";
+import { mappingPath } from "./mapping";
 import { ReportBlocks } from "./report-blocks";
 
 export interface DayReportsProps {
@@ -17,6 +19,8 @@ export interface DayReportsProps {
   reports: StoredReport[];
   /** The day is held for review and can be approved from here. */
   approvable: boolean;
+  /** The location's account names, for reports kept before each line carried its own. */
+  accountLabels: Readonly<Record<string, AccountLabel>> | undefined;
 }
 
 export function DayReportsPage(props: DayReportsProps) {
@@ -33,11 +37,17 @@ export function DayReportsPage(props: DayReportsProps) {
         : props.reports.map((report) => {
           const stamp = formatInstantIn(report.createdAt, props.timeZone);
           const updated = report.updatedAt ? `, updated ${formatInstantIn(report.updatedAt, props.timeZone)}` : "";
+          // A report kept before it carried the accounts' names or the mapping's link takes the location's.
+          const content = {
+            ...report.content,
+            accountLabels: report.content.accountLabels ?? props.accountLabels,
+            mappingUrl: report.content.mappingUrl ?? mappingPath(props.locationId),
+          };
           return (
             <section aria-label={`Report of ${stamp}`}>
               <p class="stamp">Report of {stamp}{updated}</p>
               {/* Without the link back to this page. */}
-              <ReportBlocks blocks={dayReportDocument(report.content).blocks.slice(0, -1)} />
+              <ReportBlocks blocks={dayReportDocument(content).blocks.slice(0, -1)} />
             </section>
           );
         })}

@@ -4,15 +4,17 @@ import { formatDay } from "../../report/format";
 import { DIGEST_FREQUENCIES, type DigestFrequency } from "../../report/recipients";
 import { linesTable, type ReportEntry } from "../../report/sync-report";
 import { MessagePage, type Viewer } from "./layout";
+import { mappingPath } from "./mapping";
 import { ReportBlocks } from "./report-blocks";
 
 export interface HeldDay {
   locationName: string;
+  locationId: string;
+  /** The location's account names, for a report kept before each line carried its own. */
+  accountLabels: Readonly<Record<string, AccountLabel>> | undefined;
   businessDay: string;
   /** The held entry as its report showed it, when it was kept. */
   entry?: ReportEntry | undefined;
-  /** The accounts' names (LocationConfig.accountLabels). */
-  accountLabels?: Record<string, AccountLabel> | undefined;
   heldReason?: string | undefined;
   /** The day was posted already: nothing is left to approve. */
   posted: boolean;
@@ -24,7 +26,7 @@ export function ApproveConfirmPage(props: { viewer?: Viewer | undefined; day: He
     <MessagePage title="Approve this day" viewer={props.viewer}>
       <p>{day.locationName}, business day {formatDay(day.businessDay)}.</p>
       {day.heldReason && <p>Held because: {day.heldReason}</p>}
-      {day.entry && <ReportBlocks blocks={[linesTable(day.entry, day.accountLabels, "The held entry's lines")]} />}
+      {day.entry && <ReportBlocks blocks={[linesTable(day.entry, day.accountLabels, "Journal entry lines", mappingPath(day.locationId))]} />}
       {day.posted
         ? <p>This day has been posted to QuickBooks already; there is nothing left to approve.</p>
         : (

@@ -8,6 +8,8 @@ import type { Child } from "hono/jsx";
 /** The signed-in merchant as pages need it. */
 export interface Viewer {
   email: string;
+  /** The business's name (Merchant.name): in every page title once given. */
+  businessName?: string;
   /** Goes into every form as `form_token` (see lib/auth/sessions.ts formTokenOf). */
   formToken: string;
 }
@@ -28,7 +30,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           {props.refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(props.refreshSeconds)} />}
-          <title>{`${props.title} · daybook`}</title>
+          <title>{pageTitle(props.title, viewer)}</title>
           <link rel="stylesheet" href="/style.css" />
         </head>
         <body>
@@ -54,6 +56,12 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
       </html>
     </>
   );
+}
+
+/** "Locations · Corner Cafe · daybook": the page, the business once it has a name, the product. */
+export function pageTitle(title: string, viewer: Viewer | undefined): string {
+  const business = viewer?.businessName?.trim();
+  return business ? `${title} · ${business} · daybook` : `${title} · daybook`;
 }
 
 /** A field's error, next to it, announced with the field (aria-describedby points here). */
@@ -92,9 +100,10 @@ ul.recipients li { padding: .5rem 0; border-bottom: 1px solid #eee; overflow-wra
 ul.recipients button { max-width: 100%; overflow-wrap: anywhere; }
 @media (max-width: 40rem) {
   table.stack, table.stack tbody, table.stack tfoot, table.stack tr, table.stack caption { display: block; overflow-x: visible; }
-  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   table.stack th, table.stack td { display: block; text-align: left; border: 0; padding: .1rem 0; white-space: normal; }
   table.stack tr { border-bottom: 1px solid #ddd; padding: .4rem 0; }
+  table.stack td:empty { display: none; }
   table.stack td[data-label]:not(:empty)::before { content: attr(data-label) ": "; font-weight: 600; }
 }
 .danger { border: 1px solid #a40000; padding: 0 1rem 1rem; margin-top: 2rem; }

@@ -1,8 +1,11 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
+import type { TrackingField } from "../../locations/tracking-tags";
+import { connectionName } from "./connections";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
+import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
 
 /** One POS connection's locations, or why they could not be read. */
 export interface PosConnectionLocations {
@@ -20,6 +23,8 @@ export interface LocationAttempt {
   errors: Partial<Record<"timeZone" | "dayStart" | "quickbooksConnectionId", string>>;
   /** The chart of the chosen company lacks accounts daybook can create: the offer shown under the form. */
   createAccounts?: { quickbooksConnectionId: string; source: PosSource; missing: AccountToCreate[] };
+  /** The QuickBooks tracking choice as sent (./tracking-fieldset.tsx), and its messages. */
+  tracking?: { chosen: TrackingChoice; errors: Partial<Record<TrackingField, string>> };
 }
 
 
@@ -30,6 +35,8 @@ export function LocationsPage(props: {
   saved: LocationConfig[];
   notice?: string;
   attempt?: LocationAttempt;
+  /** Each QuickBooks company's Location and Class lists, by connection id. */
+  tracking?: Record<string, CompanyTracking>;
 }) {
   const { viewer } = props;
   return (
@@ -40,7 +47,7 @@ export function LocationsPage(props: {
       {props.pos.length > 0 && props.quickBooks.length === 0 && <p>Connect QuickBooks on the <a href="/connections">connections page</a> to choose where the entries go.</p>}
       {props.pos.map((entry) => (
         <section>
-          <h2>{`${PROVIDER_NAMES[entry.connection.provider]} account ${entry.connection.externalId}`}</h2>
+          <h2>{`${connectionName(entry.connection)} (${PROVIDER_NAMES[entry.connection.provider]})`}</h2>
           {entry.problem !== undefined && <p role="alert">{entry.problem}</p>}
           {entry.locations?.length === 0 && <p>This account has no active locations.</p>}
           {entry.locations?.map((location) => {
@@ -49,7 +56,7 @@ export function LocationsPage(props: {
             const offer = attempt?.createAccounts;
             return (
               <>
-                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} />
+                <LocationForm viewer={viewer} connection={entry.connection} location={location} saved={saved} attempt={attempt} quickBooks={props.quickBooks} tracking={props.tracking} />
                 {offer && (
                   <MissingAccountsOffer
                     viewer={viewer} action={`/quickbooks/${encodeURIComponent(offer.quickbooksConnectionId)}/create-accounts`} missing={offer.missing}
@@ -65,7 +72,10 @@ export function LocationsPage(props: {
   );
 }
 
-function LocationForm(props: { viewer: Viewer; connection: Connection; location: PosLocation; saved: LocationConfig | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[] }) {
+function LocationForm(props: {
+  viewer: Viewer; connection: Connection; location: PosLocation; saved: LocationConfig | undefined; attempt: LocationAttempt | undefined; quickBooks: Connection[];
+  tracking: Record<string, CompanyTracking> | undefined;
+}) {
   const { location, saved, attempt } = props;
   // Ids in element ids: the POS's ids are letters, digits, - and _, but keep the ids safe whatever they hold.
   const idBase = `loc-${`${props.connection.connectionId}-${location.locationId}`.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -101,10 +111,16 @@ function LocationForm(props: { viewer: Viewer; connection: Connection; location:
       <select name="quickbooksConnectionId" required {...field("quickbooksConnectionId")}>
         {props.quickBooks.length === 0 && <option value="">No QuickBooks company connected</option>}
         {props.quickBooks.map((company) => (
-          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{`QuickBooks company ${company.externalId}`}</option>
+          <option value={company.connectionId} selected={company.connectionId === values.quickbooksConnectionId}>{connectionName(company)}</option>
         ))}
       </select>
       <FieldError id={`${idBase}-quickbooksConnectionId-error`} message={errors.quickbooksConnectionId} />
+
+      <TrackingFieldset
+        idBase={idBase} companyId={values.quickbooksConnectionId} tracking={props.tracking?.[values.quickbooksConnectionId]} saved={saved?.quickBooksTags}
+        chosen={attempt?.tracking?.chosen ?? { location: saved?.quickBooksTags?.location?.id ?? "", class: saved?.quickBooksTags?.class?.id ?? "" }}
+        errors={attempt?.tracking?.errors ?? {}}
+      />
 
       <button type="submit">{saved ? `Save ${location.name}` : `Set up ${location.name}`}</button>
     </form>

@@ -47,6 +47,6 @@ export function BlockCell(props: { cell: Cell; column: Column | undefined; heade
   const content = cell.url ? <a href={cell.url}>{cell.text}</a> : cell.text;
   const numeric = column?.numeric ? "num" : undefined;
   return props.header
-    ? <th scope="row" class={numeric}>{content}</th>
+    ? <th scope="row" class={numeric} data-label={column?.title}>{content}</th>
     : <td class={numeric} data-label={column?.title}>{content}</td>;
 }

@@ -7,7 +7,7 @@ import { check, emailField, formFields, keptValue } from "../forms";
 import { AccountDeletedPage, AccountPage } from "../pages/account";
 import { NotFoundPage } from "../pages/messages";
 import { clearSessionCookie, requireSignedIn, signedIn } from "../session";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import { connectionDeps } from "./connections";
 
 const deleteForm = z.object({ email: emailField });
@@ -15,7 +15,7 @@ const deleteForm = z.object({ email: emailField });
 export function addAccountRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/account", requireSignedIn(), (c) => {
     const { merchant, viewer } = signedIn(c);
-    return c.html(AccountPage({ viewer, merchant }));
+    return c.html(AccountPage({ viewer, merchant, ...(c.req.query("named") !== undefined ? { notice: "Business name saved." } : {}) }));
   });
 
   app.get("/account/export", requireSignedIn(), async (c) => {

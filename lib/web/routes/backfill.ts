@@ -12,7 +12,7 @@ import {
   BackfillError, backfillableDays, type BackfillDeps, type BackfillProgress, getBackfill, listBackfills, requestBackfill,
 } from "../../schedule/backfill";
 import type { Merchant } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { formFields, keptValue } from "../forms";
 import { type BackfillAttempt, type BackfillFormField, type BackfillLocation, BackfillPage, BackfillProgressPage, BackfillUnavailablePage } from "../pages/backfill";

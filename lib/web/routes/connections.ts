@@ -13,7 +13,7 @@ import { type EndConnectionDeps, endConnection, type EndedConnection } from "../
 import { AccountMismatchError, OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
 import { type Connection, PROVIDER_NAMES } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, connectionIdField, formFields } from "../forms";
 import { ConnectionsPage } from "../pages/connections";
@@ -42,7 +42,7 @@ const MAX_CALLBACK_VALUE = 2048;
 export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/connections", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
-    const connections = await deps.store.listConnections(merchant.merchantId);
+    const connections = await withAccountNames(deps, await deps.store.listConnections(merchant.merchantId));
     const connected = providerName.safeParse(c.req.query("connected"));
     const ended = disconnectedQuery.safeParse(c.req.query());
     const notice = connected.success ? `${PROVIDER_NAMES[connected.data]} is connected.` : undefined;
@@ -108,7 +108,9 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       createdAt: at,
       updatedAt: at,
     });
+    await captureAccountName(deps, connection);
     await replaceEarlierConnections(deps, connection);
+    if (connection.provider === "quickbooks") await keepCompanySettings(deps, connection);
     deps.log("info", "connection created", { merchantId: merchant.merchantId, provider: provider.data, connectionId: connection.connectionId });
     return c.redirect(`/connections?connected=${provider.data}`, 303);
   });
@@ -126,6 +128,57 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const outcome = new URLSearchParams({ disconnected: connection.provider, revoke: ended.revoke.outcome, ...(connection.region ? { region: connection.region } : {}) });
     return c.redirect(`/connections?${outcome.toString()}`, 303);
   });
+}
+
+/**
+ * A QuickBooks company's settings (home currency, multicurrency), kept on the connection so the nightly
+ * sync reads nothing from QuickBooks. Best effort: a company that does not answer now has them read at
+ * its first sync instead.
+ */
+async function keepCompanySettings(deps: WebDeps, connection: Connection): Promise<void> {
+  try {
+    const settings = await deps.readers.quickBooks(connection).getCompanySettings();
+    await deps.store.setConnectionCompany(connection.merchantId, connection.connectionId, { ...settings, readAt: deps.now().toISOString() });
+  } catch (error) {
+    deps.log("warn", "the QuickBooks company's settings could not be read at connect; the first sync reads them", {
+      merchantId: connection.merchantId, connectionId: connection.connectionId, error: error instanceof Error ? error.name : "unknown",
+    });
+  }
+}
+
+/** How long connecting, or the connections page, waits for an account's name before going on without it. */
+const NAME_WAIT_MS = 3000;
+
+/**
+ * Reads the connected account's name with the connection's tokens and keeps it (Connection.accountName),
+ * so pages name the account rather than show its id. A name that cannot be read now is read when the
+ * connections page is next shown. Returns the name, if read.
+ */
+async function captureAccountName(deps: WebDeps, connection: Connection): Promise<string | undefined> {
+  try {
+    const name = (await Promise.race([deps.readers.accountName(connection), timeout(NAME_WAIT_MS)])).trim().slice(0, 200);
+    if (name === "") return undefined;
+    await deps.store.setConnectionAccountName(connection.merchantId, connection.connectionId, name);
+    return name;
+  } catch (error) {
+    deps.log("warn", "the connected account's name could not be read", {
+      merchantId: connection.merchantId, provider: connection.provider, connectionId: connection.connectionId, error: error instanceof Error ? error.name : "unknown",
+    });
+    return undefined;
+  }
+}
+
+const timeout = (ms: number) => new Promise<never>((_, reject) => {
+  setTimeout(() => { reject(new Error(`no answer within ${String(ms)} ms`)); }, ms).unref();
+});
+
+/** Active connections made before daybook kept their names get them now, each read once and kept. */
+async function withAccountNames(deps: WebDeps, connections: Connection[]): Promise<Connection[]> {
+  return Promise.all(connections.map(async (connection) => {
+    if (connection.accountName !== undefined || connection.status !== "active") return connection;
+    const accountName = await captureAccountName(deps, connection);
+    return accountName === undefined ? connection : { ...connection, accountName };
+  }));
 }
 
 export function connectionDeps(deps: WebDeps): EndConnectionDeps {

@@ -7,7 +7,7 @@
 import type { Context, Hono } from "hono";
 import { SignedLinkError } from "../../links/signed-link";
 import type { LocationDay } from "../../sync/sync-day";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import { approveDay, ApproveError, approveFromLink, approveLinkDay, type ApproveDeps } from "../../worker/approve";
 import type { AppEnv, EmailLinks, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
@@ -73,7 +73,7 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     ]);
     return c.html(DayReportsPage({
       viewer, locationName: location.name, locationId: location.locationId, timeZone: location.timeZone, businessDay,
-      reports: reports.reverse(), approvable: deps.links !== undefined && record?.state === "held",
+      reports: reports.reverse(), approvable: deps.links !== undefined && record?.state === "held", accountLabels: location.accountLabels,
     }));
   });
 
@@ -117,10 +117,12 @@ async function heldDay(deps: WebDeps, day: LocationDay): Promise<HeldDay | undef
   const entry = held?.entry;
   return {
     locationName: location.name,
+    locationId: location.locationId,
+    // The names the held report kept, else the location's.
+    accountLabels: held?.accountLabels ?? location.accountLabels,
     businessDay: day.businessDay,
     posted: record?.state === "posted",
     ...(entry ? { entry } : {}),
-    ...(location.accountLabels ? { accountLabels: location.accountLabels } : {}),
     ...(held?.heldReason ?? record?.heldReason ? { heldReason: held?.heldReason ?? record?.heldReason } : {}),
   };
 }

@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import { dayFigures, feesReportedBy } from "../../report/day-figures";
 import { formatMoney } from "../../report/format";
 import { type LocationConfig, PROVIDER_NAMES, type SyncRecord } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { type ChartDay, historyChart } from "../pages/history-chart";
 import { HistoryPage, type HistoryRow, statusInWords } from "../pages/history";

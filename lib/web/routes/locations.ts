@@ -6,16 +6,19 @@
  */
 import type { Context, Hono } from "hono";
 import { isTimeZone, timeZoneProblem } from "../../domain/business-day";
+import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
+import { checkTags, choiceOfAnotherCompany, choosesAny, type SentTags, sentTags, type Tags, TRACKING_FIELDS, type TrackingField } from "../../locations/tracking-tags";
 import type { PosLocation } from "../../locations/readers";
 import { registerStoredLocation } from "../../schedule/due-index";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
 import { type LocationAttempt, LocationsPage, type PosConnectionLocations } from "../pages/locations";
+import type { CompanyTracking } from "../pages/tracking-fieldset";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
@@ -84,6 +87,8 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       values: { timeZone: keptValue(fields["timeZone"], 64), dayStart: keptValue(fields["dayStart"], 5), quickbooksConnectionId: keptValue(fields["quickbooksConnectionId"], 100) },
       errors: {},
     };
+    const sent = sentTags(fields);
+    if (sent) attempt.tracking = { chosen: sent, errors: {} };
     const rejected = async () => c.html(await renderPage(deps, merchant, viewer, { attempt }), 400);
 
     const checked = locationForm.safeParse(fields);
@@ -105,7 +110,21 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const existing = await deps.store.getLocation(merchantId, posLocation.locationId);
     // A mapping the merchant already has for this company is kept: a reconnect gives the same company a new connection id.
     const previousCompany = existing && (await deps.store.getConnection(merchantId, existing.quickbooksConnectionId));
-    let mapping = previousCompany && previousCompany.externalId === quickBooks.externalId ? existing.mapping : undefined;
+    const sameCompany = previousCompany !== undefined && previousCompany.externalId === quickBooks.externalId;
+
+    const otherCompany = sent && choiceOfAnotherCompany(sent, quickBooks.connectionId);
+    if (otherCompany) {
+      attempt.tracking = { chosen: { location: "", class: "" }, errors: otherCompany };
+      return rejected();
+    }
+    const tagged = await chosenTags(deps, quickBooks, sent, sameCompany ? existing?.quickBooksTags : undefined);
+    if (!tagged.ok) {
+      attempt.tracking = { chosen: sent ?? { location: "", class: "" }, errors: tagged.errors };
+      return c.html(await renderPage(deps, merchant, viewer, { attempt }), tagged.status);
+    }
+
+    let mapping = sameCompany ? existing?.mapping : undefined;
+    let accountLabels = mapping ? existing?.accountLabels : undefined;
     if (!mapping) {
       let chart;
       try {
@@ -126,6 +145,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         return rejected();
       }
       mapping = suggested.mapping;
+      accountLabels = captureAccountLabels(chart, mapping);
     }
 
     const location: LocationConfig = {
@@ -139,6 +159,8 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       dayStart: form.dayStart,
       currency: posLocation.currency,
       mapping,
+      ...(accountLabels ? { accountLabels } : {}),
+      ...(tagged.tags ? { quickBooksTags: tagged.tags } : {}),
       updatedAt: deps.now().toISOString(),
     };
     await deps.store.putLocation(location);
@@ -169,7 +191,46 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
       return { connection, locations: undefined, problem: "daybook could not read this account's locations just now. Reload the page in a minute; if it keeps failing, reconnect the account on the connections page." };
     }
   }));
+  const quickBooks = connections.filter(isActiveQuickBooks);
   return LocationsPage({
-    viewer, pos, quickBooks: connections.filter(isActiveQuickBooks), saved: await deps.store.listLocations(merchant.merchantId), ...extra,
+    viewer, pos, quickBooks, saved: await deps.store.listLocations(merchant.merchantId), ...extra,
+    ...(pos.length > 0 ? { tracking: await companiesTracking(deps, quickBooks) } : {}),
   });
+}
+
+const TRACKING_UNREADABLE = "daybook could not read this QuickBooks company's locations and classes just now. Reload the page in a minute to choose them.";
+
+/** Each company's Location and Class lists, for the tracking choice. */
+async function companiesTracking(deps: WebDeps, companies: Connection[]): Promise<Record<string, CompanyTracking>> {
+  const read = await Promise.all(companies.map(async (company): Promise<[string, CompanyTracking]> => {
+    try {
+      return [company.connectionId, { lists: await deps.readers.quickBooks(company).readTracking() }];
+    } catch (error) {
+      logReadFailure(deps, "quickbooks", company, error);
+      return [company.connectionId, { problem: TRACKING_UNREADABLE }];
+    }
+  }));
+  return Object.fromEntries(read);
+}
+
+type ChosenTags = { ok: true; tags: Tags | undefined } | { ok: false; status: 400 | 502; errors: Partial<Record<TrackingField, string>> };
+
+/**
+ * The location's QuickBooks tags after this save: checked against the company's lists as they are now
+ * when the form chose any; none when it chose none; when the form did not offer the choice (the lists
+ * could not be read), the tags it had with the same company.
+ */
+async function chosenTags(deps: WebDeps, company: Connection, sent: SentTags | undefined, kept: Tags | undefined): Promise<ChosenTags> {
+  if (!sent) return { ok: true, tags: kept };
+  if (!choosesAny(sent)) return { ok: true, tags: undefined };
+  let lists;
+  try {
+    lists = await deps.readers.quickBooks(company).readTracking();
+  } catch (error) {
+    logReadFailure(deps, "quickbooks", company, error);
+    const field = sent.location !== "" ? TRACKING_FIELDS.location : TRACKING_FIELDS.class;
+    return { ok: false, status: 502, errors: { [field]: "daybook could not read this company's locations and classes to check the choice. Try again in a minute." } };
+  }
+  const checked = checkTags(lists, sent);
+  return checked.ok ? { ok: true, tags: checked.tags } : { ok: false, status: 400, errors: checked.errors };
 }

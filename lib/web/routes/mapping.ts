@@ -15,12 +15,13 @@
  */
 import type { Context, Hono } from "hono";
 import { type Mapping, mappingSchema } from "../../domain/mapping";
+import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { accountsFor, CATEGORY_TYPES, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
 import { type AccountToCreate, missingAccounts } from "../../locations/missing-accounts";
 import { QuickBooksError, type QuickBooksAccount } from "../../quickbooks/types";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
@@ -102,7 +103,9 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       defaults: Object.fromEntries(FIGURES.map((rule) => [rule.figure, choices[rule.figure]])),
       ...(stored.categories ? { categories: Object.fromEntries(storedCategories.map(([key], index) => [key, choices[categoryField(index)]])) } : {}),
     });
-    await deps.store.putLocation({ ...location, mapping, updatedAt: deps.now().toISOString() });
+    // The chart was just read to check the choices: the accounts' names come with it.
+    const accountLabels = captureAccountLabels(read.chart, mapping, location.accountLabels);
+    await deps.store.putLocation({ ...location, mapping, accountLabels, updatedAt: deps.now().toISOString() });
     deps.log("info", "mapping saved", { merchantId: merchant.merchantId, locationId: location.locationId });
     return c.redirect(`${mappingPath(location.locationId)}?saved`, 303);
   });

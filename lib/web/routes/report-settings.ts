@@ -14,7 +14,7 @@ import {
 } from "../../report/recipients";
 import { normalizeEmail } from "../../store/keys";
 import type { Merchant } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";

@@ -5,7 +5,7 @@ import { check, formFields } from "../forms";
 import { NotFoundPage } from "../pages/messages";
 import { SessionsPage } from "../pages/sessions";
 import { clearSessionCookie, requireSignedIn, signedIn } from "../session";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 
 const endSessionForm = z.object({ session: z.string().check(z.regex(/^[0-9a-f]{64}$/)) });
 

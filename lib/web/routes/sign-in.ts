@@ -9,7 +9,7 @@ import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import { CheckEmailPage, ConfirmSignInPage, SignInLinkInvalidPage, SignInPage } from "../pages/sign-in";
 import { clearSessionCookie, requireSignedIn, setSessionCookie, signedIn } from "../session";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 
 const signInForm = z.object({ email: emailField });
 const linkToken = z.string().check(z.regex(SECRET_PATTERN));
@@ -54,7 +54,8 @@ export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     });
     setSessionCookie(c, secret);
     deps.log("info", result.created ? "account created" : "signed in", { merchantId: session.merchantId });
-    return c.redirect("/connections", 303);
+    // The business's name is asked once, on the first sign-in (and on later ones until it is given).
+    return c.redirect(result.merchant.name.trim() === "" ? "/business-name" : "/connections", 303);
   });
 
   app.post("/sign-out", requireSignedIn(), async (c) => {

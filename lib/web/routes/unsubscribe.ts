@@ -21,7 +21,7 @@ import { DIGEST_FREQUENCIES } from "../../report/recipients";
 import {
   type LinkTarget, readUnsubscribeLink, resubscribeFromLink, resubscribeToken, setFrequencyFromLink, unsubscribeFromLink, type UnsubscribeDeps,
 } from "../../report/unsubscribe";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
 import {

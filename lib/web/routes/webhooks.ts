@@ -3,17 +3,21 @@
  * Square's webhook is checked by its HMAC signature, Clover's by its auth code, and QuickBooks'
  * disconnect URL (a plain browser redirect anyone could forge) is not trusted at all: daybook asks
  * QuickBooks, with a read under the tokens it holds, and ends only connections QuickBooks refuses.
+ * QuickBooks' webhook (checked by its HMAC signature) says a company's chart of accounts changed: the
+ * account names its locations show are read again.
  */
 import type { Hono } from "hono";
 import { sha256Hex } from "../../auth/secrets";
 import { endConnection } from "../../connections/end-connection";
+import { refreshAccountLabelsOf } from "../../locations/refresh-account-labels";
 import { OAuthError } from "../../oauth/provider";
 import { QuickBooksError } from "../../quickbooks/types";
 import {
-  CLOVER_AUTH_HEADER, parseCloverEvent, parseSquareEvent, SQUARE_SIGNATURE_HEADER, verifyCloverAuth, verifySquareSignature, WebhookBodyError,
+  CLOVER_AUTH_HEADER, parseCloverEvent, parseQuickBooksEvent, parseSquareEvent, QUICKBOOKS_SIGNATURE_HEADER, SQUARE_SIGNATURE_HEADER, verifyCloverAuth,
+  verifyQuickBooksSignature, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
 import type { Connection, ProviderName } from "../../model";
-import { z } from "../../validation";
+import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { QuickBooksDisconnectPage } from "../pages/messages";
 import { connectionDeps } from "./connections";
@@ -86,6 +90,31 @@ export function addWebhookRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     return c.text("OK", 200);
   });
 
+  app.post("/webhooks/quickbooks", async (c) => {
+    const verifierToken = webhooks.quickBooksVerifierToken;
+    if (!verifierToken) {
+      deps.log("warn", "webhook refused: QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN is not set", { provider: "quickbooks" });
+      return c.text("QuickBooks webhooks are not set up here.", 404);
+    }
+    const rawBody = Buffer.from(await c.req.arrayBuffer()).toString("utf8");
+    if (!verifyQuickBooksSignature(rawBody, c.req.header(QUICKBOOKS_SIGNATURE_HEADER), verifierToken)) {
+      deps.log("warn", "webhook refused: bad signature", { provider: "quickbooks" });
+      return c.text("The signature does not match.", 401);
+    }
+    let event;
+    try {
+      event = parseQuickBooksEvent(rawBody);
+    } catch (error) {
+      if (!(error instanceof WebhookBodyError)) throw error;
+      deps.log("warn", "webhook body not understood", { provider: "quickbooks" });
+      return c.text("The body is not a QuickBooks webhook notification.", 400);
+    }
+    let refreshed = 0;
+    for (const realmId of event.accountsChangedIn) refreshed += await refreshCompanyAccountNames(deps, realmId);
+    deps.log("info", "quickbooks accounts changed", { companies: event.accountsChangedIn.length, locationsRefreshed: refreshed });
+    return c.text("OK", 200);
+  });
+
   // Intuit's Disconnect URL: the merchant's browser arrives here after disconnecting daybook in QuickBooks.
   app.get("/disconnect/quickbooks", async (c) => {
     const realmId = realmIdQuery.safeParse(c.req.query("realmId"));
@@ -141,4 +170,24 @@ async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): 
     if (result.ended) ended++;
   }
   return ended;
+}
+
+/**
+ * Reads the chart of each active connection to the company again and keeps its locations' account
+ * names. A chart that cannot be read now is logged and left: the names are read again at the next
+ * change, when the mapping is saved, or when QuickBooks refuses an account.
+ */
+async function refreshCompanyAccountNames(deps: WebDeps, realmId: string): Promise<number> {
+  let refreshed = 0;
+  for (const connection of await deps.store.findConnectionsByExternalId("quickbooks", realmId)) {
+    if (connection.status !== "active") continue;
+    try {
+      refreshed += await refreshAccountLabelsOf({ store: deps.store, readChart: (company) => deps.readers.quickBooks(company).listActiveAccounts() }, connection);
+    } catch (error) {
+      deps.log("warn", "account names not refreshed: the chart could not be read", {
+        merchantId: connection.merchantId, connectionId: connection.connectionId, error: error instanceof Error ? error.name : "unknown",
+      });
+    }
+  }
+  return refreshed;
 }

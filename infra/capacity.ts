@@ -1,0 +1,30 @@
+/**
+ * How many worker invocations may run at once (the SQS event source's maximum concurrency), sized from
+ * the fleet: a zone's locations all fall due at once (their day's end plus the settle delay), and each
+ * location-night job takes about `jobSeconds` (mostly waiting on the POS and QuickBooks), so finishing
+ * the busiest zone's night within `hours` needs locations × jobSeconds ÷ (hours × 3600) jobs running
+ * at once, with headroom for retries and slow providers. FIFO message groups still keep one job per
+ * QuickBooks company in flight, whatever the concurrency. bench/night.ts simulates the night with it.
+ */
+export interface Fleet {
+  /** Locations due in the busiest zone's night. */
+  locations: number;
+  /** Seconds one location-night job takes, provider latency included (bench/night.ts measures and states it). */
+  jobSeconds: number;
+  /** The night must end this many hours after its locations fall due. */
+  hours: number;
+}
+
+/** Lambda's ceiling for an SQS event source's maximum concurrency. */
+export const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
+/** AWS's floor for it. */
+export const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+const HEADROOM = 1.5;
+
+export function workerConcurrencyFor(fleet: Fleet): number {
+  const needed = Math.ceil((fleet.locations * fleet.jobSeconds * HEADROOM) / (fleet.hours * 3600));
+  return Math.min(MAX_EVENT_SOURCE_CONCURRENCY, Math.max(MIN_EVENT_SOURCE_CONCURRENCY, needed));
+}
+
+/** The fleet cdk.json describes by default: 20,000 locations in one zone's night, 4-second jobs, within 1.5 hours. */
+export const DEFAULT_FLEET: Fleet = { locations: 20_000, jobSeconds: 4, hours: 1.5 };

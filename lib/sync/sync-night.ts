@@ -1,0 +1,117 @@
+/**
+ * One location-night, end to end: the night's day D and the re-checks of D−1..D−3 from ONE read of the
+ * POS, each day then through the exactly-once path of its own (syncLocationDay, with its figures handed
+ * in rather than read again).
+ *
+ * What "one read" means, so that every day's figures equal what a read of that day alone would give
+ * (lib/pos/night.ts; proved by test/integration/night-read.test.ts on generated days):
+ * - the changes since D's start are read once; they hold everything recognised in D, so D is summarised
+ *   from them;
+ * - an earlier day whose record is known complete as of an instant at or after D's start (less
+ *   READ_LAG_MS for a search index that trails writes) is unchanged unless a change read touches it:
+ *   its record's figures stand and no more is read for it;
+ * - any other earlier day (touched, never read, failed, pending, or last read too long ago) is read
+ *   again in full: a changed day's figures need all its orders, and daybook keeps no order to apply a
+ *   change to.
+ * A day's record then says it was complete as of this run's clock (lastReadAt), which is what lets the
+ * next night trust it in turn.
+ */
+import { addDays, businessDayWindow } from "../domain/business-day";
+import type { Connection, LocationConfig, SyncRecord } from "../model";
+import type { NightPlan, NightRead } from "../pos/night";
+import { RECHECK_DAYS } from "../schedule/due-days";
+import { type LocationDay, type PosDay, SyncError, type SyncOptions, type SyncOutcome, type SyncPorts, syncLocationDay } from "./sync-day";
+
+/** How far a POS's search may trail its writes: a read at T is trusted to hold what was updated before T − this. */
+export const READ_LAG_MS = 15 * 60_000;
+
+/** A night: `businessDay` is its own day D; D−1..D−3 are re-checked. */
+export type LocationNight = LocationDay;
+
+/**
+ * Each day of the night, oldest first: its record before the night, and how its sync ended or what it
+ * threw (a retryable failure, a bug).
+ */
+export type NightDayResult = { day: LocationDay; before: SyncRecord | undefined } & ({ outcome: SyncOutcome } | { error: unknown });
+
+/** The night's days, oldest first: D−3..D. */
+export function daysOfNight(night: LocationNight): LocationDay[] {
+  return Array.from({ length: RECHECK_DAYS + 1 }, (_, index) => ({
+    merchantId: night.merchantId, locationId: night.locationId, businessDay: addDays(night.businessDay, index - RECHECK_DAYS),
+  }));
+}
+
+/** Whether the record holds the day's complete figures as of an instant the changes from `changesSince` cover. */
+export function isTrusted(record: SyncRecord | undefined, changesSince: number): boolean {
+  if (!record || record.pending || record.lastSummary === undefined || record.lastReadAt === undefined) return false;
+  if (record.state !== "posted" && record.state !== "no-sales" && record.state !== "held") return false;
+  return Date.parse(record.lastReadAt) - READ_LAG_MS >= changesSince;
+}
+
+export async function syncLocationNight(ports: SyncPorts, night: LocationNight): Promise<NightDayResult[]> {
+  const { store } = ports;
+  const at = ports.now();
+  const location = await store.getLocation(night.merchantId, night.locationId);
+  if (!location) throw new SyncError(`location ${night.locationId} of merchant ${night.merchantId} is not set up in daybook`, "bug");
+  const days = daysOfNight(night);
+  const records = await Promise.all(days.map((day) => store.getSyncRecord(day.merchantId, day.locationId, day.businessDay)));
+  const windowOf = (businessDay: string) => businessDayWindow(businessDay, location.timeZone, location.dayStart);
+  const changesSince = windowOf(night.businessDay).startMs;
+  const plan: NightPlan = {
+    changesSince,
+    days: days.map((day, index) => ({ businessDay: day.businessDay, window: windowOf(day.businessDay), trusted: isTrusted(records[index], changesSince) })),
+  };
+
+  const read = await readNight(ports, location, plan, at);
+  const results: NightDayResult[] = [];
+  for (const [index, day] of days.entries()) {
+    const options: SyncOptions = { read: dayRead(read, day.businessDay, records[index], at) };
+    const before = records[index];
+    try {
+      results.push({ day, before, outcome: await syncLocationDay(ports, day, options) });
+    } catch (error) {
+      results.push({ day, before, error });
+    }
+  }
+  return results;
+}
+
+type NightReadResult = { read: NightRead } | { error: unknown };
+
+/** The night's one read, or why it could not be made. */
+async function readNight(ports: SyncPorts, location: LocationConfig, plan: NightPlan, at: Date): Promise<NightReadResult> {
+  try {
+    const pos = await usableConnection(ports, location.merchantId, location.posConnectionId);
+    // Nothing can be posted without QuickBooks: the read would be wasted (each day says why).
+    await usableConnection(ports, location.merchantId, location.quickbooksConnectionId);
+    if (!ports.readPosNight) return { read: await eachDayOnItsOwn(ports, location, pos, plan, at) };
+    return { read: await ports.readPosNight(location, pos, plan, at) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Without a night read, each day is read on its own, as a day's sync would. */
+async function eachDayOnItsOwn(ports: SyncPorts, location: LocationConfig, connection: Connection, plan: NightPlan, at: Date): Promise<NightRead> {
+  const read: NightRead = new Map();
+  for (const { businessDay } of plan.days) {
+    read.set(businessDay, await ports.summarisePosDay(location, connection, businessDayWindow(businessDay, location.timeZone, location.dayStart), at));
+  }
+  return read;
+}
+
+async function usableConnection(ports: SyncPorts, merchantId: string, connectionId: string): Promise<Connection> {
+  const connection = await ports.store.getConnection(merchantId, connectionId);
+  if (connection?.status !== "active") throw new SyncError("a connection needs reconnecting", "needs-reconnect");
+  return connection;
+}
+
+function dayRead(read: NightReadResult, businessDay: string, record: SyncRecord | undefined, at: Date): SyncOptions["read"] {
+  if ("error" in read) return { error: read.error };
+  const found = read.read.get(businessDay);
+  if (found === undefined) return { error: new SyncError(`the night's read left out ${businessDay}`, "bug") };
+  if (found !== "unchanged") return { pos: found, readAt: at };
+  if (record?.lastSummary === undefined) return { error: new SyncError(`${businessDay} was taken as unchanged without figures`, "bug") };
+  const pos: PosDay = { summary: record.lastSummary, warnings: [] };
+  return { pos, readAt: at };
+}
