@@ -46,6 +46,7 @@ import { SQUARE_SCOPES } from "../lib/oauth/square";
 import type { TokenKeeper } from "../lib/oauth/token-keeper";
 import { openTokens, sealTokens } from "../lib/oauth/tokens";
 import type { QuickBooksClient } from "../lib/quickbooks/types";
+import { dayTitle } from "../lib/report/sync-report";
 import { createSqsJobQueue } from "../lib/schedule/enqueue";
 import { deduplicationIdOf, messageGroupOf, type SyncJob } from "../lib/schedule/job";
 import { createDynamoStorage } from "../lib/store/storage";
@@ -773,7 +774,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const failedVisibly = async (merchant: (typeof planned)[number], location: { locationId: string; name: string }, businessDay: string) => {
       const reports = await storage.reports.listDay(merchant.merchantId, location.locationId, businessDay);
       const reported = reports.some((report) => report.status === "failed" && report.alert);
-      return reported && alertsSent.has(`${merchant.owner}|Action needed: daybook could not post ${location.name}, ${businessDay}`);
+      return reported && alertsSent.has(`${merchant.owner}|Action needed: ${dayTitle({ locationName: location.name, businessDay })} was not posted`);
     };
 
     for (const merchant of planned) {

@@ -1,26 +1,42 @@
 /**
  * Lambda entry of the scheduler (EventBridge Scheduler, every 15 minutes): the runtime composed by
- * lib/wiring from the environment once per container, and one tick at the current time. A tick with
- * failed locations throws after the others are done, so the invocation counts as an error for the
- * alarms; the failed ones stay due and the next tick retries them.
+ * lib/wiring from the environment (the link-signing key from SSM) once per container; one tick at the
+ * current time, then the morning digests now due (lib/report/digest.ts). A tick with failed locations,
+ * or digests that failed, throws after the rest is done, so the invocation counts as an error for the
+ * alarms; what failed stays due and the next run retries it.
  */
 // zod's English messages, before any schema is used (lib/validation.ts).
 import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
+import { type DigestRunResult, sendDueDigests } from "../lib/report/digest";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";
+import { withSecretsFromSsm } from "../lib/secrets/ssm";
 import { composeScheduler } from "../lib/wiring/scheduler";
 
-const logger = new Logger({ serviceName: "daybook-scheduler" });
-const { deps } = composeScheduler(loadConfig("scheduler"));
+const logger = new Logger({ serviceName: SERVICE_NAMES.scheduler });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.scheduler });
+const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => {
+  logger[level](message, fields ?? {});
+};
+const { deps, digests } = composeScheduler(loadConfig("scheduler", await withSecretsFromSsm(process.env)), {
+  onEmailHeld: (held) => {
+    log("warn", "email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
+    metrics.addMetric(METRIC_NAMES.emailsHeld, MetricUnit.Count, 1);
+  },
+});
 
-export const handler = async (): Promise<SchedulerTickResult> => {
-  const result = await runSchedulerTick({
-    ...deps, now: new Date(),
-    log: (level, message, fields) => {
-      logger[level](message, fields ?? {});
-    },
-  });
-  if (result.failed > 0) throw new Error(`${result.failed} locations could not be scheduled; they stay due for the next tick`);
-  return result;
+export const handler = async (): Promise<SchedulerTickResult & { digests: DigestRunResult }> => {
+  try {
+    const now = new Date();
+    const result = await runSchedulerTick({ ...deps, now, log });
+    const sent = await sendDueDigests({ ...digests, now: () => now, log });
+    if (result.failed > 0) throw new Error(`${String(result.failed)} locations could not be scheduled; they stay due for the next tick`);
+    if (sent.failed > 0) throw new Error(`${String(sent.failed)} merchants' digests failed; they stay due for the next tick`);
+    return { ...result, digests: sent };
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 };

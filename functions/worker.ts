@@ -24,6 +24,10 @@ const runtime = await composeWorker(loadConfig("worker", await withSecretsFromSs
   onFailedDay: () => {
     metrics.addMetric(METRIC_NAMES.failedDays, MetricUnit.Count, 1);
   },
+  onEmailHeld: (held) => {
+    logger.warn("email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
+    metrics.addMetric(METRIC_NAMES.emailsHeld, MetricUnit.Count, 1);
+  },
 });
 const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => {
   logger[level](message, fields ?? {});

@@ -58,7 +58,8 @@ const SECRETS_OF = {
     // The approve and unsubscribe links in emails land on the web app, which checks their signature.
     "QUICKBOOKS_CLIENT_SECRET", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN", "DAYBOOK_LINK_KEY",
   ],
-  scheduler: [],
+  // The morning digests' unsubscribe and approve links (lib/report/digest.ts).
+  scheduler: ["DAYBOOK_LINK_KEY"],
   // The worker refreshes every provider's tokens ahead of expiry.
   worker: ["SQUARE_CLIENT_SECRET", "CLOVER_APP_SECRET", "QUICKBOOKS_CLIENT_SECRET", "DAYBOOK_LINK_KEY"],
 } as const satisfies Record<string, readonly SecretVariable[]>;
@@ -173,7 +174,7 @@ export class DaybookStack extends Stack {
     });
     const schedulerFunction = this.function("Scheduler", {
       entry: "scheduler", serviceName: SERVICE_NAMES.scheduler, memorySize: 512, timeout: Duration.minutes(2),
-      environment: { DAYBOOK_QUEUE_URL: this.queue.queueUrl },
+      environment: { DAYBOOK_QUEUE_URL: this.queue.queueUrl, DAYBOOK_PUBLIC_URL: props.publicUrl, ...emailSettings, ...secretsFor(SECRETS_OF.scheduler) },
     });
     const worker = this.function("Worker", {
       // 512 MB: a night's pages are validated where they lie and summarised page by page, so the heap stays
@@ -234,9 +235,11 @@ export class DaybookStack extends Stack {
     this.queue.grantSendMessages(schedulerFunction);
     // Consuming is granted by the event source; the worker also changes a failed job's visibility (backoff).
     sendEmail(roleOf(api)); // sign-in links, reconnect alerts
-    sendEmail(roleOf(worker)); // sync reports, failure alerts
+    sendEmail(roleOf(worker)); // failure and hold alerts, backfill summaries
+    sendEmail(roleOf(schedulerFunction)); // the morning digests
     this.grantSecrets(roleOf(api), SECRETS_OF.api, secretPrefix);
     this.grantSecrets(roleOf(worker), SECRETS_OF.worker, secretPrefix);
+    this.grantSecrets(roleOf(schedulerFunction), SECRETS_OF.scheduler, secretPrefix);
 
     this.tokenKey = this.createTokenKey([roleOf(api), roleOf(worker)]);
     api.addEnvironment("DAYBOOK_KMS_KEY_ID", this.tokenKey.keyArn);

@@ -124,8 +124,15 @@ export const RUNTIMES = {
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", "DAYBOOK_QUEUE_URL", "DAYBOOK_MAX_ATTEMPTS", "DAYBOOK_LINK_KEY", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED],
     [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "QUICKBOOKS_APP_URL", "DAYBOOK_RECOVERY_UNTIL"],
   ),
-  /** The scheduler (functions/scheduler.ts): the table and the queue, no secret. */
-  scheduler: part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_QUEUE_URL", "DAYBOOK_DUE_SHARDS"], AWS_ENDPOINTS),
+  /**
+   * The scheduler (functions/scheduler.ts): the table and the queue for the tick; for the morning
+   * digests after it, email and the link key that signs their unsubscribe and approve links. No token
+   * vault, no provider's secret.
+   */
+  scheduler: part(
+    ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_QUEUE_URL", "DAYBOOK_DUE_SHARDS", "DAYBOOK_PUBLIC_URL", "DAYBOOK_LINK_KEY"],
+    [...AWS_ENDPOINTS, "DAYBOOK_EMAIL_FROM", "DAYBOOK_SES_CONFIGURATION_SET", "DAYBOOK_OUTBOX_DIR"],
+  ),
   /**
    * `daybook sync`: what a sync needs, as the worker has it: the table, the tokens' vault, each app's
    * credentials to refresh tokens, and email with the public URL to tell a merchant whose connection
@@ -160,7 +167,7 @@ const RULES: Record<keyof typeof RUNTIMES, Rule[]> = {
   // The approve and unsubscribe links need both the link key and the queue.
   api: [...vaultAndEmail, bothOrNeither("DAYBOOK_LINK_KEY", "DAYBOOK_QUEUE_URL")],
   worker: vaultAndEmail,
-  scheduler: [],
+  scheduler: [exactlyOne("DAYBOOK_EMAIL_FROM", "DAYBOOK_OUTBOX_DIR", "SES")],
   sync: vaultAndEmail,
   backfill: [],
   local: [],

@@ -14,4 +14,6 @@ export const SERVICE_NAMES = {
 export const METRIC_NAMES = {
   /** A location-day that ended failed after its last attempt (Count, service = SERVICE_NAMES.worker). */
   failedDays: "FailedDays",
+  /** An email the daily caps held back (Count; any service that sends email): lib/email/caps.ts. */
+  emailsHeld: "EmailsHeld",
 } as const;

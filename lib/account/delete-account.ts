@@ -2,14 +2,14 @@
  * Account deletion: every connection ended (the tokens removed at once, then revoked at each provider
  * that allows it), and then everything daybook holds for the merchant deleted from the table at once:
  * its partition (profile, connections, locations, sync records, reports, recipients, settings,
- * backfills), its sign-in address's claim, its sessions and OAuth states in flight, and its locations'
- * entries in the scheduler's due-index. What remains of it anywhere is in the table's point-in-time
+ * backfills), its sign-in address's claim, its sessions and OAuth states in flight, its locations'
+ * entries in the scheduler's due-index, and the marks of its coming morning digests. What remains of it anywhere is in the table's point-in-time
  * backups, which keep 28 days (lib/store/retention.ts), and in the 14-day logs, which name no person.
  */
 import { type EndConnectionDeps, endConnection, type EndedConnection } from "../connections/end-connection";
 import type { Storage } from "../store/storage";
 
-export type DeleteAccountDeps = EndConnectionDeps & Pick<Storage, "auth" | "dueIndex">;
+export type DeleteAccountDeps = EndConnectionDeps & Pick<Storage, "auth" | "dueIndex" | "digests"> & { now: () => Date };
 
 export interface DeletedAccount {
   /** What became of daybook's access at each provider. */
@@ -29,6 +29,8 @@ export async function deleteAccount(deps: DeleteAccountDeps, merchantId: string)
   await deps.dueIndex.removeMerchant(merchantId);
   const sessions = await deps.auth.deleteSessions(merchantId);
   const states = await deps.auth.deleteOAuthStates(merchantId);
+  // The mornings' digest marks name the merchant outside its partition.
+  const marks = await deps.digests.removeMerchant(merchantId, deps.now());
   const items = await deps.store.deleteMerchant(merchantId);
-  return { connections, items: items + sessions + states };
+  return { connections, items: items + sessions + states + marks };
 }

@@ -200,7 +200,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
       const { from, to } = rangeQuery.parse(query);
       const [records, reports] = await Promise.all([
         deps.store.listSyncRecordsBetween(location.merchantId, location.locationId, from, to),
-        deps.reports.listBetween(location.merchantId, location.locationId, from, to),
+        deps.reports.listDays(location.merchantId, location.locationId, from, to),
       ]);
       return { businessId: location.merchantId, locationId: location.locationId, from, to, days: records.map((record) => apiDay(record, reports, location)) };
     },
@@ -212,7 +212,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     async listReports(_c, key, { params, query }) {
       const location = await visibleLocation(key, params);
       const { from, to } = rangeQuery.parse(query);
-      const reports = await deps.reports.listBetween(location.merchantId, location.locationId, from, to);
+      const reports = await deps.reports.listDays(location.merchantId, location.locationId, from, to);
       return { reports: reports.map((report) => apiReport(report, deps.publicUrl)) };
     },
   };

@@ -239,7 +239,7 @@ function unmappedCategoryWarnings(summary: DailySummary, mapping: Mapping, named
     } else {
       where = `it only had returns, which were posted to ${named("the returns account", defaults.returns)} as every category's are`;
     }
-    return { code: "unmapped-category", message: `Category "${summary.categoryNames[id] ?? id}" has no account in the mapping; ${where}.` };
+    return { code: "unmapped-category", subject: id, message: `Category "${summary.categoryNames[id] ?? id}" has no account in the mapping; ${where}.` };
   });
 }
 
@@ -264,12 +264,14 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   for (const tender of [...unmappedTenders].sort()) {
     warnings.push({
       code: "unmapped-tender",
+      subject: tender,
       message: `Tender "${tenderLabel(tender)}" has no account in the mapping; it was posted to ${named("the default tender account", defaults.tenders)}.`,
     });
   }
   if (summary.cashBack !== 0 && !cashTender) {
     warnings.push({
       code: "unmapped-tender",
+      subject: "cash back",
       message: `No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to ${named("the default tender account", defaults.tenders)}.`,
     });
   }

@@ -11,4 +11,9 @@ export interface Warning {
     | "unknown-payout-activity"
     | "unmapped-payout-account";
   message: string;
+  /**
+   * What the warning is about, the same from night to night (an unmapped category's id, a tender's
+   * key), so reports can say it in full once and then only count it (lib/report/warnings-seen.ts).
+   */
+  subject?: string;
 }

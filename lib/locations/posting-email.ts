@@ -3,7 +3,7 @@
  * the one that says they post again. Sent to the merchant and the report recipients
  * (lib/locations/posting-status.ts); the links carry no secret: the merchant signs in as usual.
  */
-import { escapeHtml } from "../report/sync-report";
+import { escapeHtml } from "../report/email-document";
 import type { PostingChange } from "./posting-status";
 
 export interface PostingStatusMessage {

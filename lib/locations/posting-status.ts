@@ -16,7 +16,7 @@
 import { addDays } from "../domain/business-day";
 import type { EmailSender } from "../email/email";
 import { type Connection, type LocationConfig, PROVIDER_NAMES, type ProviderName } from "../model";
-import { getRecipients, type RecipientStore } from "../report/recipients";
+import type { RecipientStore } from "../report/recipients";
 import { dueWork, firstDayDueAfter } from "../schedule/due-days";
 import { type DueIndex, pendingDayOf, registerLocation, scheduleOf } from "../schedule/due-index";
 import { ConflictError, type Store } from "../store/store";
@@ -158,8 +158,8 @@ async function resume(deps: PostingStatusDeps, location: LocationConfig, realmId
 async function tell(deps: PostingStatusDeps, merchantId: string, changes: PostingChanges): Promise<void> {
   const merchant = await deps.store.getMerchant(merchantId);
   if (!merchant) return;
-  // Until the email engineer's consent lands, getRecipients is "who receives this merchant's reports now".
-  const recipients = await getRecipients(deps.recipients, merchantId, merchant.email);
+  // The owner always; the recipients who confirmed and did not unsubscribe.
+  const recipients = await deps.recipients.addressesThatMayReceive(merchantId, merchant.email);
   const addresses = [...new Set([merchant.email, ...recipients])];
   for (const [kind, list] of [["stopped", changes.stopped], ["resumed", changes.resumed]] as const) {
     if (list.length === 0) continue;

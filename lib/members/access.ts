@@ -5,7 +5,7 @@
  * business's reports, since it received them only as part of the access.
  */
 import { normalizeEmail } from "../store/keys";
-import type { RecipientStore } from "../report/recipients";
+import { type RecipientStore, updateRecipients } from "../report/recipients";
 import type { MemberStore } from "./types";
 
 export interface AccessDeps {
@@ -18,11 +18,10 @@ export async function endAccess(deps: AccessDeps, businessId: string, personId: 
   const member = (await deps.members.listMembers(businessId)).find((each) => each.personId === personId);
   const removed = await deps.members.removeMembership(businessId, personId);
   if (!removed || !member) return removed;
-  const list = await deps.recipients.get(businessId);
-  if (list.addresses?.includes(member.email)) {
-    const addresses = list.addresses.filter((address) => address !== normalizeEmail(member.email));
-    // Nobody left on the list: the reports go to the owner again, as before anyone was added.
-    await deps.recipients.put(businessId, { ...(addresses.length > 0 ? { addresses } : {}), unsubscribed: list.unsubscribed });
-  }
+  const gone = normalizeEmail(member.email);
+  // Off the business's recipients too; the owner's own address stays (an unset list is the owner alone).
+  await updateRecipients(deps.recipients, businessId, (list) => (list.recipients?.some((each) => each.address === gone)
+    ? { list: { ...list, recipients: list.recipients.filter((each) => each.address !== gone) }, result: undefined }
+    : { result: undefined }));
   return true;
 }

@@ -13,7 +13,7 @@ import type { AuthStore } from "../auth/types";
 import type { EmailSender, OutgoingEmail } from "../email/email";
 import type { Merchant } from "../model";
 import type { RecipientStore } from "../report/recipients";
-import { escapeHtml } from "../report/sync-report";
+import { escapeHtml } from "../report/email-document";
 import type { Store } from "../store/store";
 import { currentLocationStatuses } from "./location-status";
 import { businessNameOf, type Invitation, INVITATION_TTL_MS, type MemberStore } from "./types";
@@ -134,6 +134,6 @@ export async function acceptInvitation(deps: InvitationDeps, token: string): Pro
     now,
   );
   if (!accepted) return undefined;
-  await deps.recipients.addConfirmed(business.merchantId, business.email, person.email);
+  await deps.recipients.addConfirmed(business.merchantId, business.email, person.email, now);
   return { person, created, business };
 }

@@ -11,8 +11,8 @@
  * day, each adjustment the difference, so the sum is the day as last posted).
  */
 import { subtractMinor, sumMinor } from "../domain/money";
-import { bucketTotal, type DailySummary } from "../domain/summary";
-import type { SyncRecord } from "../model";
+import { addSummaries, bucketTotal, type DailySummary } from "../domain/summary";
+import type { PosSource, SyncRecord } from "../model";
 
 export interface DayFigures {
   currency: string;
@@ -43,4 +43,57 @@ export function dayFigures(record: Pick<SyncRecord, "lastSummary" | "posted">): 
     netSales: sumMinor(...parts.map((part) => part.netSales)),
     fees: sumMinor(...parts.map((part) => part.fees)),
   };
+}
+
+/**
+ * A location-day's line in the digest and the day report: net sales (as above), tax, tips (with
+ * automatic gratuities), the card and cash money that should reach the bank and the drawer (payments
+ * less refunds; cash also less the cash back handed out with card payments), and fees, with
+ * `feesReported` false where the POS does not report them (Clover: docs/accounting.md), so that every
+ * place showing fees says "not reported by Clover" instead of a misleading 0.00. Other tenders (gift
+ * cards, OTHER, ...) are in neither column.
+ */
+export interface DayTotals extends DayFigures {
+  tax: number;
+  tips: number;
+  card: number;
+  cash: number;
+  feesReported: boolean;
+}
+
+export function tenderKind(tender: string): "card" | "cash" | "other" {
+  const key = tender.toLowerCase();
+  if (key === "cash") return "cash";
+  if (key === "card" || key === "wallet" || (key.includes("card") && !key.includes("gift"))) return "card";
+  return "other";
+}
+
+export function dayTotals(summary: DailySummary, source: PosSource): DayTotals {
+  const byKind = (kind: "card" | "cash") => {
+    const payments = Object.entries(summary.payments).filter(([tender]) => tenderKind(tender) === kind).map(([, amount]) => amount);
+    const refunds = Object.entries(summary.refunds).filter(([tender]) => tenderKind(tender) === kind).map(([, amount]) => amount);
+    return subtractMinor(sumMinor(...payments), sumMinor(...refunds));
+  };
+  return {
+    ...figuresOfSummary(summary),
+    tax: bucketTotal(summary.tax),
+    tips: sumMinor(summary.tips, bucketTotal(summary.autoGratuities)),
+    card: byKind("card"),
+    cash: subtractMinor(byKind("cash"), summary.cashBack),
+    feesReported: feesReportedBy(source),
+  };
+}
+
+/** Clover's orders and payments carry no processing fees (they are on the merchant's statements). */
+export function feesReportedBy(source: PosSource): boolean {
+  return source !== "clover";
+}
+
+/** The day's summary as daybook last read it, or the sum of what was posted (older records); undefined when there is neither. */
+export function daySummary(record: Pick<SyncRecord, "lastSummary" | "posted">): DailySummary | undefined {
+  if (record.lastSummary) return record.lastSummary;
+  if (record.posted.length === 0) return undefined;
+  const first = record.posted[0]?.summary;
+  if (!first || record.posted.some((entry) => entry.summary.currency !== first.currency)) return undefined;
+  return record.posted.slice(1).reduce((total, entry) => addSummaries(total, entry.summary), first);
 }

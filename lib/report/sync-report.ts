@@ -1,12 +1,20 @@
 /**
- * The sync report an accountant receives for one location-day. One template, `reportDocument`, says
- * what the email contains as a list of blocks; `toHtml` and `toText` only lay those blocks out, so the
- * HTML and the plain-text part can never say different things.
+ * One location-day's report: what daybook did with the day and, where something needs a person, what
+ * to do and where. The worker keeps one per event of the day (lib/report/report-store.ts); the day page
+ * shows them, the digest expands the ones that need attention (held, failed, adjusted, new unmapped
+ * items) with the same blocks, and the merchant's alert is one of them.
+ *
+ * Accounts are shown as the chart names them (accountLabel), amounts with thousands separators, days
+ * in words with their weekday. Fees of a POS that does not report them say so instead of 0.00.
  */
+import { accountLabel } from "../domain/account-label";
 import type { EntryLine } from "../domain/journal-entry";
-import { formatDecimal } from "../domain/money";
 import type { Warning } from "../domain/warnings";
-import type { FailureKind, PosSource } from "../model";
+import type { AccountLabel, FailureKind, PosSource } from "../model";
+import type { DayTotals } from "./day-figures";
+import { type Block, type Cell, cell, type Column, type EmailDocument, type Link } from "./email-document";
+import { formatAmount, formatDay, formatDebitCredit, formatMoney } from "./format";
+import { accountMappingUrl } from "./links";
 
 export type ReportStatus = "posted" | "adjusted" | "no-sales" | "held" | "failed";
 
@@ -34,6 +42,34 @@ export interface ReportEntry {
   quickBooksUrl?: string;
 }
 
+/** One line of an adjusted day: what the day carried on it before this adjustment and after, signed (debit +, credit −). */
+export interface AdjustmentChange {
+  description: string;
+  accountId: string;
+  before: number;
+  after: number;
+}
+
+export interface AdjustmentDetail {
+  /** The day's first entry, which stays as it was posted. */
+  originalDocNumber: string;
+  /** The lines that changed, before → after. */
+  changes: AdjustmentChange[];
+  /** The day as it now stands, all its entries together: Σ debits. */
+  dayTotal: number;
+}
+
+/**
+ * Why a day changed after it was posted, where daybook knows: the POS's figures changed (late orders,
+ * refunds, edits), or a setting that decides the day did (its day start, its mapping). Whoever knows
+ * the cause sets it on the report's content; without it the report says the POS's figures changed.
+ */
+export interface ReportCause {
+  kind: "pos-changes" | "day-start" | "mapping" | "other";
+  /** Words for the accountant, e.g. "the day start moved from 00:00 to 04:00". */
+  detail?: string;
+}
+
 export interface SyncReportInput {
   merchantName: string;
   locationName: string;
@@ -42,36 +78,33 @@ export interface SyncReportInput {
   timeZone: string;
   status: ReportStatus;
   entry?: ReportEntry;
-  /** Held days: why, and where to approve. */
+  /** Held days: why, in a sentence. */
   heldReason?: string;
+  /** A hold daybook decided on: the unexplained difference (+ over, − short), the tolerance, and where the difference would go. */
+  overShort?: { amount: number; tolerance: number; accountId: string };
   approveUrl?: string;
   failure?: { kind: FailureKind; message: string; intuitTid?: string };
   /** Where the merchant reconnects a provider (failure kind needs-reconnect). */
   connectionsUrl: string;
+  /** The location's mapping page: where an unmapped item or a refused account is put right. */
+  mappingUrl?: string;
+  /** Said in full: everything new this time. */
   warnings: Warning[];
+  /** Items with no account in the mapping that were reported in full before and are still unmapped: only counted. */
+  repeatedWarnings?: number;
+  /** The accounts' names as the chart had them (LocationConfig.accountLabels). */
+  accountLabels?: Record<string, AccountLabel>;
+  /** The day's figures after this run. */
+  totals?: DayTotals;
+  adjustment?: AdjustmentDetail;
+  cause?: ReportCause;
   /** The day on the web, where reports are kept for the life of the account. */
   reportUrl: string;
-  unsubscribeUrl: string;
 }
 
-export type Block =
-  | { kind: "heading"; text: string }
-  | { kind: "paragraph"; text: string; link?: { text: string; url: string } }
-  | { kind: "facts"; rows: [string, string][] }
-  | { kind: "lines"; currency: string; lines: ReportLine[]; total: number }
-  | { kind: "list"; title: string; items: string[] };
+export const SOURCE_NAMES: Record<PosSource, string> = { square: "Square", clover: "Clover" };
 
-export interface RenderedReport {
-  subject: string;
-  html: string;
-  text: string;
-  /** One-click unsubscribe (RFC 8058): both headers go on the email. */
-  headers: Record<string, string>;
-}
-
-const SOURCE_NAMES: Record<PosSource, string> = { square: "Square", clover: "Clover" };
-
-const STATUS_WORDS: Record<ReportStatus, string> = {
+export const STATUS_WORDS: Record<ReportStatus, string> = {
   posted: "Posted",
   adjusted: "Adjustment posted",
   "no-sales": "No sales",
@@ -81,189 +114,244 @@ const STATUS_WORDS: Record<ReportStatus, string> = {
 
 /** What the merchant should do about a failure, by its kind. */
 const NEXT_STEP: Record<FailureKind, string> = {
-  retryable: "daybook will try again automatically. Nothing to do unless this report comes again tomorrow.",
-  "needs-reconnect": "The connection was refused. Reconnect it, and daybook will post this day on its next run.",
-  "needs-merchant": "This needs a change in QuickBooks (see the reason above). Once it is made, daybook posts the day on its next run.",
+  retryable: "daybook will try again automatically. Nothing to do unless this day is still failed tomorrow.",
+  "needs-reconnect": "The connection was refused. Reconnect it, and daybook posts this day on its next run.",
+  "needs-merchant": "This needs a change in QuickBooks or in the mapping (see the reason above). Once it is made, daybook posts the day on its next run.",
   bug: "This is daybook's fault, not yours. We have been alerted and will post the day once it is fixed.",
 };
 
-export function reportSubject(input: SyncReportInput): string {
-  return `${STATUS_WORDS[input.status]}: ${input.locationName}, ${input.businessDay}`;
+const CAUSE_WORDS: Record<ReportCause["kind"], string> = {
+  "pos-changes": "the POS's figures for the day changed after it was posted (late orders, refunds or edits)",
+  "day-start": "the location's day start changed, so the day covers other hours than when it was posted",
+  mapping: "the location's mapping changed",
+  other: "the day's figures changed after it was posted",
+};
+
+/** "Main Street: Saturday 7 March 2026" */
+export function dayTitle(input: Pick<SyncReportInput, "locationName" | "businessDay">): string {
+  return `${input.locationName}: ${formatDay(input.businessDay)}`;
 }
 
-export function reportDocument(input: SyncReportInput): Block[] {
-  const blocks: Block[] = [
-    { kind: "heading", text: `${input.locationName}: ${input.businessDay}` },
-    {
-      kind: "facts",
-      rows: [
-        ["Business", input.merchantName],
-        ["Location", `${input.locationName} (${SOURCE_NAMES[input.source]})`],
-        ["Business day", `${input.businessDay} (${input.timeZone})`],
-        ["Status", STATUS_WORDS[input.status]],
-        ...(input.entry ? ([["Entry", `${input.entry.docNumber}, dated ${input.entry.txnDate}`]] as [string, string][]) : []),
-      ],
-    },
-  ];
+/** The whole report of the day, as the day page and the merchant's alert show it. */
+export function dayReportDocument(input: SyncReportInput): EmailDocument {
+  const blocks: Block[] = [{ kind: "facts", rows: factRows(input) }];
   blocks.push(...statusBlocks(input));
-  if (input.entry && input.entry.lines.length > 0) {
-    blocks.push({ kind: "lines", currency: input.entry.currency, lines: input.entry.lines, total: input.entry.total });
-  }
+  if (input.totals) blocks.push(totalsTable(input.totals, input.source));
+  if (input.entry && input.entry.lines.length > 0) blocks.push(linesTable(input.entry, input.accountLabels, input.status === "adjusted" ? "The adjusting entry's lines" : "Journal entry lines", input.mappingUrl));
   const cashBack = input.entry?.cashBack ?? 0;
   if (input.entry && cashBack !== 0) blocks.push({ kind: "paragraph", text: cashBackText(cashBack, input.entry.currency, input.status) });
-  if (input.warnings.length > 0) {
-    blocks.push({ kind: "list", title: "Worth a look", items: input.warnings.map((warning) => warning.message) });
+  blocks.push(...warningBlocks(input));
+  blocks.push({ kind: "paragraph", text: "This report stays available in daybook.", links: [{ text: "Open the day in daybook", url: input.reportUrl }] });
+  return { title: dayTitle(input), blocks, footer: [] };
+}
+
+function factRows(input: SyncReportInput): [string, string][] {
+  const rows: [string, string][] = [];
+  if (input.merchantName.trim() !== "") rows.push(["Business", input.merchantName]);
+  rows.push(
+    ["Location", `${input.locationName} (${SOURCE_NAMES[input.source]})`],
+    ["Business day", `${formatDay(input.businessDay)} (${input.timeZone})`],
+    ["Status", STATUS_WORDS[input.status]],
+  );
+  if (input.entry) rows.push(["Entry", `${input.entry.docNumber}, dated ${formatDay(input.entry.txnDate)}`]);
+  if (input.adjustment) rows.push(["Original entry", input.adjustment.originalDocNumber]);
+  return rows;
+}
+
+/** The paragraphs that say what happened and, where someone must act, what to do and where. */
+export function statusBlocks(input: SyncReportInput): Block[] {
+  const entry = input.entry;
+  const inQuickBooks: Link[] = entry?.quickBooksUrl ? [{ text: `Open ${entry.docNumber} in QuickBooks`, url: entry.quickBooksUrl }] : [];
+  switch (input.status) {
+    case "posted":
+      return [{ kind: "paragraph", text: "The day's journal entry is in QuickBooks.", links: inQuickBooks }, ...closedPeriodBlocks(input)];
+    case "adjusted":
+      return [...adjustmentBlocks(input, inQuickBooks), ...closedPeriodBlocks(input)];
+    case "no-sales":
+      return [{ kind: "paragraph", text: "There were no sales to post for this day, so nothing was posted." }];
+    case "held":
+      return heldBlocks(input);
+    case "failed":
+      return failedBlocks(input);
   }
-  blocks.push({ kind: "paragraph", text: "This report stays available in daybook.", link: { text: "Open it in daybook", url: input.reportUrl } });
+}
+
+/** A closed period: QuickBooks refused the business day's date, so the entry is dated the day it was posted. */
+function closedPeriodBlocks(input: SyncReportInput): Block[] {
+  const entry = input.entry;
+  if (!entry || entry.txnDate === input.businessDay) return [];
+  return [{
+    kind: "paragraph",
+    text: `The QuickBooks books are closed for ${formatDay(input.businessDay)}, so this entry is dated ${formatDay(entry.txnDate)}, the day daybook posted it; its memo names the business day it belongs to. Later adjustments to this day are dated the day they are posted too, until the period is reopened.`,
+  }];
+}
+
+function adjustmentBlocks(input: SyncReportInput, inQuickBooks: Link[]): Block[] {
+  const cause = CAUSE_WORDS[input.cause?.kind ?? "pos-changes"];
+  const detail = input.cause?.detail ? ` (${input.cause.detail.replace(/\.$/, "")})` : "";
+  const original = input.adjustment ? `the original entry ${input.adjustment.originalDocNumber} is untouched` : "the earlier entries are untouched";
+  const blocks: Block[] = [{
+    kind: "paragraph",
+    text: `The day changed after it was posted: ${cause}${detail}. This adjusting entry${input.entry ? ` ${input.entry.docNumber}` : ""} carries only the difference; ${original}.`,
+    links: inQuickBooks,
+  }];
+  if (input.adjustment && input.entry) blocks.push(...adjustmentTable(input.adjustment, input.entry.currency, input.accountLabels));
   return blocks;
+}
+
+/** Before → after for each line that changed, and the day's total as it now stands. */
+export function adjustmentTable(adjustment: AdjustmentDetail, currency: string, labels: SyncReportInput["accountLabels"]): Block[] {
+  const columns: Column[] = [{ title: "Line" }, { title: "Account" }, { title: "Before", numeric: true }, { title: "After", numeric: true }, { title: "Difference", numeric: true }];
+  const rows: Cell[][] = adjustment.changes.map((change) => [
+    cell(change.description),
+    cell(accountLabel(change.accountId, labels)),
+    cell(formatDebitCredit(change.before, currency)),
+    cell(formatDebitCredit(change.after, currency)),
+    cell(formatDebitCredit(change.after - change.before, currency)),
+  ]);
+  return [
+    { kind: "table", caption: `What changed (${currency}; Dr debit, Cr credit)`, columns, rows },
+    { kind: "facts", rows: [["The day now totals", `${formatMoney(adjustment.dayTotal, currency)} in debits and in credits, all its entries together`]] },
+  ];
+}
+
+function heldBlocks(input: SyncReportInput): Block[] {
+  const approve: Link[] = [{ text: "Review and approve", url: input.approveUrl ?? input.reportUrl }];
+  const overShort = input.overShort;
+  if (overShort && input.entry) {
+    const { currency } = input.entry;
+    const over = overShort.amount > 0;
+    const amount = formatMoney(Math.abs(overShort.amount), currency);
+    return [
+      {
+        kind: "paragraph", alert: true,
+        text: `Nothing was posted yet. The POS figures are ${over ? "over" : "short"} by ${amount}: ${over ? "more" : "less"} money was taken than the sales, tax and tips explain, which is more than the ${formatMoney(overShort.tolerance, currency)} daybook posts without asking.`,
+      },
+      {
+        kind: "paragraph",
+        text: `Choose one: approve the entry as it is, and the ${amount} goes to ${accountLabel(overShort.accountId, input.accountLabels)}; or correct the day in the POS (a missing payment, a wrong amount) and daybook checks the day again on each of the next three nights, posting it once it balances.`,
+        links: approve,
+      },
+    ];
+  }
+  const reason = sentence(input.heldReason ?? "this business reviews each entry before daybook posts it");
+  return [
+    { kind: "paragraph", alert: true, text: `Nothing was posted yet. ${reason}` },
+    { kind: "paragraph", text: "Check the lines below, then approve them to post the entry to QuickBooks.", links: approve },
+  ];
+}
+
+function failedBlocks(input: SyncReportInput): Block[] {
+  const failure = input.failure ?? { kind: "bug" as const, message: "the sync stopped without saying why" };
+  const blocks: Block[] = [{ kind: "paragraph", alert: true, text: `Nothing was posted. Reason: ${sentence(failure.message)}` }];
+  const refused = refusedAccountId(failure.message);
+  if (refused !== undefined) {
+    blocks.push({
+      kind: "paragraph",
+      text: `QuickBooks refused the account ${accountLabel(refused, input.accountLabels)}. Make it active again in QuickBooks, or choose another account for it in the mapping; daybook posts the day on its next run.`,
+      ...(input.mappingUrl ? { links: [{ text: "Open the mapping", url: input.mappingUrl }] } : {}),
+    });
+  } else {
+    blocks.push({
+      kind: "paragraph",
+      text: NEXT_STEP[failure.kind],
+      ...(failure.kind === "needs-reconnect" ? { links: [{ text: "Reconnect", url: input.connectionsUrl }] } : {}),
+    });
+  }
+  if (failure.intuitTid) blocks.push({ kind: "paragraph", text: `QuickBooks reference for support: ${failure.intuitTid}` });
+  return blocks;
+}
+
+/** The account QuickBooks named when it refused one ("Accounts element id 79 not found", 'Account "Sales" (id 79) is inactive'). */
+export function refusedAccountId(message: string): string | undefined {
+  return /Accounts? element id (\d+)/i.exec(message)?.[1] ?? /Account "[^"]*" \(id (\d+)\)/i.exec(message)?.[1];
+}
+
+/** A reason as a sentence: a capital first, one full stop at the end. */
+function sentence(text: string): string {
+  const trimmed = text.trim().replace(/\.+$/, "");
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
+}
+
+/**
+ * The entry's lines: each account by number and name (the name its report kept, else the location's),
+ * linking to where the location maps it (the line's own link, else one made from `mappingUrl`).
+ */
+export function linesTable(entry: ReportEntry, labels: SyncReportInput["accountLabels"], caption = "Journal entry lines", mappingUrl?: string): Block {
+  const { currency } = entry;
+  const rows: Cell[][] = entry.lines.map((line) => [
+    accountCell(line, labels, mappingUrl),
+    cell(line.description),
+    cell(line.postingType === "Debit" ? formatAmount(line.amount, currency) : ""),
+    cell(line.postingType === "Credit" ? formatAmount(line.amount, currency) : ""),
+  ]);
+  const total = formatAmount(entry.total, currency);
+  return {
+    kind: "table",
+    caption: `${caption} (${currency})`,
+    columns: [{ title: "Account" }, { title: "Description" }, { title: "Debit", numeric: true }, { title: "Credit", numeric: true }],
+    rows,
+    footer: [cell("Total"), cell(""), cell(total), cell(total)],
+  };
+}
+
+function accountCell(line: ReportLine, labels: SyncReportInput["accountLabels"], mappingUrl: string | undefined): Cell {
+  const url = line.accountUrl ?? (mappingUrl === undefined ? undefined : accountMappingUrl(mappingUrl, line.accountId));
+  return cell(line.accountLabel ?? accountLabel(line.accountId, labels), url === undefined ? {} : { url });
+}
+
+/** The day's figures as the digest's line has them, for the day page. */
+function totalsTable(totals: DayTotals, source: PosSource): Block {
+  const money = (minor: number) => formatAmount(minor, totals.currency);
+  return {
+    kind: "table",
+    caption: `The day's figures (${totals.currency})`,
+    columns: [{ title: "Net sales" }, ...["Tax", "Tips", "Card", "Cash", "Fees"].map((title) => ({ title, numeric: true }))],
+    rows: [[cell(money(totals.netSales)), cell(money(totals.tax)), cell(money(totals.tips)), cell(money(totals.card)), cell(money(totals.cash)), cell(feesText(totals, source))]],
+  };
+}
+
+/** "12.34", or "not reported by Clover" where the POS reports no fees. */
+export function feesText(totals: Pick<DayTotals, "fees" | "currency" | "feesReported">, source: PosSource): string {
+  return totals.feesReported ? formatAmount(totals.fees, totals.currency) : `not reported by ${SOURCE_NAMES[source]}`;
 }
 
 /** Cash back is inside the card payments and left the cash drawer: an accountant matching deposits needs to know how much. */
 function cashBackText(cashBack: number, currency: string, status: ReportStatus): string {
-  const amount = `${formatDecimal(Math.abs(cashBack), currency)} ${currency}`;
+  const amount = formatMoney(Math.abs(cashBack), currency);
   if (status === "adjusted") {
     return `Cash back given with card payments ${cashBack > 0 ? "rose" : "fell"} by ${amount} since the day was posted; the card payments and the cash account are adjusted by it.`;
   }
   return `Cash back given with card payments: ${amount}. It is included in the card payments, and the cash account is credited with it, since it was paid out of the drawer.`;
 }
 
-function statusBlocks(input: SyncReportInput): Block[] {
-  const entry = input.entry;
-  const inQuickBooks = entry?.quickBooksUrl ? { text: `Open ${entry.docNumber} in QuickBooks`, url: entry.quickBooksUrl } : undefined;
-  switch (input.status) {
-    case "posted":
-      return [{ kind: "paragraph", text: "The day's journal entry is in QuickBooks.", ...(inQuickBooks && { link: inQuickBooks }) }];
-    case "adjusted":
-      return [{
-        kind: "paragraph",
-        text: "The day changed after it was posted (late orders, refunds or edits). This adjusting entry carries only the difference; the earlier entry is untouched.",
-        ...(inQuickBooks && { link: inQuickBooks }),
-      }];
-    case "no-sales":
-      return [{ kind: "paragraph", text: "There were no sales to post for this day, so nothing was posted." }];
-    case "held":
-      return [{
-        kind: "paragraph",
-        // A reason may end with its own full stop.
-        text: `Nothing was posted yet: ${(input.heldReason ?? "this merchant reviews every day before it is posted").replace(/\.$/, "")}. Check the lines below and approve to post them.`,
-        ...(input.approveUrl && { link: { text: "Review and approve", url: input.approveUrl } }),
-      }];
-    case "failed": {
-      const failure = input.failure ?? { kind: "bug" as const, message: "the sync stopped without saying why" };
-      const blocks: Block[] = [
-        { kind: "paragraph", text: `Nothing was posted. Reason: ${failure.message}` },
-        {
-          kind: "paragraph",
-          text: NEXT_STEP[failure.kind],
-          ...(failure.kind === "needs-reconnect" && { link: { text: "Reconnect", url: input.connectionsUrl } }),
-        },
-      ];
-      if (failure.intuitTid) blocks.push({ kind: "paragraph", text: `QuickBooks reference for support: ${failure.intuitTid}` });
-      return blocks;
-    }
+/** Warnings: unmapped items with the link that maps them; items reported before only counted. */
+export function warningBlocks(input: Pick<SyncReportInput, "warnings" | "repeatedWarnings" | "mappingUrl">): Block[] {
+  const blocks: Block[] = [];
+  const mapIt = input.mappingUrl ? { text: "Map it", url: input.mappingUrl } : undefined;
+  if (input.warnings.length > 0) {
+    blocks.push({
+      kind: "list",
+      title: "Worth a look",
+      items: input.warnings.map((warning) => ({ text: warning.message, ...(mapIt && isUnmapped(warning) ? { link: mapIt } : {}) })),
+    });
   }
-}
-
-export function renderSyncReport(input: SyncReportInput): RenderedReport {
-  const blocks = reportDocument(input);
-  return {
-    subject: reportSubject(input),
-    html: toHtml(reportSubject(input), blocks, input.unsubscribeUrl),
-    text: toText(blocks, input.unsubscribeUrl),
-    headers: {
-      "List-Unsubscribe": `<${input.unsubscribeUrl}>`,
-      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    },
-  };
-}
-
-function amountColumns(line: EntryLine, currency: string): [string, string] {
-  const amount = formatDecimal(line.amount, currency);
-  return line.postingType === "Debit" ? [amount, ""] : ["", amount];
-}
-
-export function toText(blocks: Block[], unsubscribeUrl: string): string {
-  const out: string[] = [];
-  for (const block of blocks) {
-    switch (block.kind) {
-      case "heading":
-        out.push(`${block.text}\n${"=".repeat(block.text.length)}`);
-        break;
-      case "paragraph":
-        out.push(block.link ? `${wrap(block.text)}\n${block.link.text}: ${block.link.url}` : wrap(block.text));
-        break;
-      case "facts": {
-        const width = Math.max(...block.rows.map(([name]) => name.length));
-        out.push(block.rows.map(([name, value]) => `${`${name}:`.padEnd(width + 2)}${value}`).join("\n"));
-        break;
-      }
-      case "lines": {
-        const rows = block.lines.map((line) => [line.accountId, line.description, ...amountColumns(line, block.currency)]);
-        const total = formatDecimal(block.total, block.currency);
-        const all = [["Account", "Description", "Debit", "Credit"], ...rows, ["", `Total (${block.currency})`, total, total]];
-        const widths = [0, 1, 2, 3].map((column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
-        const layout = (row: string[]) => row.map((cell, column) => (column >= 2 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  ").trimEnd();
-        out.push([layout(all[0] ?? []), ...all.slice(1).map(layout)].join("\n"));
-        break;
-      }
-      case "list":
-        out.push(`${block.title}:\n${block.items.map((item) => wrap(`- ${item}`, "  ")).join("\n")}`);
-        break;
-    }
+  const repeated = input.repeatedWarnings ?? 0;
+  if (repeated > 0) {
+    blocks.push({
+      kind: "paragraph",
+      text: `${String(repeated)} ${repeated === 1 ? "item that was" : "items that were"} reported before still ${repeated === 1 ? "has" : "have"} no account in the mapping and went to the default accounts.`,
+      ...(input.mappingUrl ? { links: [{ text: "Open the mapping", url: input.mappingUrl }] } : {}),
+    });
   }
-  out.push(`Stop these emails: ${unsubscribeUrl}`);
-  return `${out.join("\n\n")}\n`;
+  return blocks;
 }
 
-/** Plain-text lines fit a terminal and a mail client's 78 columns; a word longer than that (a link) keeps its own line. */
-const TEXT_WIDTH = 78;
-
-function wrap(text: string, indent = ""): string {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/ +/)) {
-    const candidate = line === "" ? word : `${line} ${word}`;
-    if (candidate.length <= TEXT_WIDTH || line.trim() === "") {
-      line = candidate;
-    } else {
-      lines.push(line);
-      line = `${indent}${word}`;
-    }
-  }
-  lines.push(line);
-  return lines.join("\n");
+/** An item the mapping has no account for (a category, a tender, a tax, ...): reported in full once. */
+export function isUnmapped(warning: Pick<Warning, "code">): boolean {
+  return warning.code.startsWith("unmapped-");
 }
 
-export function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
-}
-
-const link = (text: string, url: string) => `<a href="${escapeHtml(url)}" style="color:#0b57d0">${escapeHtml(text)}</a>`;
-// Narrow padding: the four columns fit a phone's width without sideways scrolling.
-const CELL = "padding:4px 4px;border-bottom:1px solid #ddd";
-
-export function toHtml(title: string, blocks: Block[], unsubscribeUrl: string): string {
-  const body = blocks.map((block) => {
-    switch (block.kind) {
-      case "heading":
-        return `<h1 style="font-size:20px;margin:0 0 12px">${escapeHtml(block.text)}</h1>`;
-      case "paragraph":
-        return `<p>${escapeHtml(block.text)}${block.link ? `<br>${link(block.link.text, block.link.url)}` : ""}</p>`;
-      case "facts":
-        return `<table role="presentation" style="border-collapse:collapse">${block.rows
-          .map(([name, value]) => `<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;font-weight:600">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
-          .join("")}</table>`;
-      case "lines": {
-        const rows = block.lines.map((line) => {
-          const [debit, credit] = amountColumns(line, block.currency);
-          return `<tr><td style="${CELL}">${escapeHtml(line.accountId)}</td><td style="${CELL}">${escapeHtml(line.description)}</td><td style="${CELL};text-align:right">${debit}</td><td style="${CELL};text-align:right">${credit}</td></tr>`;
-        });
-        const total = formatDecimal(block.total, block.currency);
-        return `<table style="border-collapse:collapse;margin:12px 0;width:100%"><caption style="text-align:left;font-weight:600">Journal entry lines (${escapeHtml(block.currency)})</caption><thead><tr><th scope="col" style="${CELL};text-align:left">Account</th><th scope="col" style="${CELL};text-align:left">Description</th><th scope="col" style="${CELL};text-align:right">Debit</th><th scope="col" style="${CELL};text-align:right">Credit</th></tr></thead><tbody>${rows.join("")}</tbody><tfoot><tr><th scope="row" colspan="2" style="${CELL};text-align:left">Total</th><td style="${CELL};text-align:right;font-weight:600">${total}</td><td style="${CELL};text-align:right;font-weight:600">${total}</td></tr></tfoot></table>`;
-      }
-      case "list":
-        return `<h2 style="font-size:16px">${escapeHtml(block.title)}</h2><ul>${block.items.map((item) => `<li>${escapeHtml(item)}</li>`).join("")}</ul>`;
-    }
-  });
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f1f1f;line-height:1.5;max-width:640px;margin:0 auto;padding:16px">${body.join("\n")}<p style="font-size:12px;color:#555;margin-top:24px">${link("Stop these emails", unsubscribeUrl)}</p></body></html>\n`;
+export function reportSubject(input: Pick<SyncReportInput, "status" | "locationName" | "businessDay">): string {
+  return `${STATUS_WORDS[input.status]}: ${input.locationName}, ${formatDay(input.businessDay)}`;
 }

@@ -11,6 +11,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
+import type { AuthStore } from "../auth/types";
+import { bucketHash } from "../email/caps";
 import type { LocationConfig } from "../model";
 import type { Store } from "../store/store";
 import { lastDayDueBy } from "./due-days";
@@ -25,7 +27,15 @@ export interface BackfillDeps extends QueueDeps {
   backfills: BackfillStore;
   dueIndex: Pick<DueIndex, "get">;
   store: Pick<Store, "getLocation" | "getConnection">;
+  /** The table's counters: backfill requests per merchant and day (MAX_BACKFILLS_PER_DAY). */
+  auth: Pick<AuthStore, "takeRateLimit">;
 }
+
+/**
+ * Backfill requests a merchant (or an operator for it) may make per UTC day, web and CLI together.
+ * Each ends in one summary email to the merchant and its recipients, so this also bounds that mail.
+ */
+export const MAX_BACKFILLS_PER_DAY = 20;
 
 export interface BackfillRequest {
   merchantId: string;
@@ -147,6 +157,10 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
   if (quickBooks?.provider !== "quickbooks") throw new BackfillError(`location ${request.locationId} has no QuickBooks connection`, "location");
   if (quickBooks.status !== "active") throw new BackfillError(`the location's QuickBooks connection is ${quickBooks.status}: reconnect it first`, "location");
 
+  // Counted last, so a request refused for its dates or its connection costs nothing.
+  if (!(await deps.auth.takeRateLimit(`backfill#${bucketHash(request.merchantId)}`, MAX_BACKFILLS_PER_DAY, 86_400, now))) {
+    throw new BackfillError(`this business has asked for ${String(MAX_BACKFILLS_PER_DAY)} backfills today, the most daybook runs in a day; ask again tomorrow`, "location");
+  }
   const days: string[] = [];
   for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
   const progress: BackfillRecord = {

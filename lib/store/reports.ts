@@ -7,7 +7,7 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ReportStore, StoredReport, StoredReportContent } from "../report/report-store";
 import * as z from "zod/mini";
-import { describeItem, fromItem, type Item, queryAll, unlessConditionFails } from "./dynamo-items";
+import { describeItem, fromItem, type Item, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 import { StoreError } from "./errors";
 import { businessDayExpiresAt, daysAfter, FAILURE_REPORT_DAYS } from "./retention";
@@ -29,6 +29,7 @@ const storedSchema = z.object({
   // A string set, which the document client reads as a Set.
   deliveredTo: z.optional(z.set(z.string())),
   deliveredAt: z.optional(z.string()),
+  updatedAt: z.optional(z.string()),
 });
 
 const minorUnits = z.int();
@@ -56,7 +57,14 @@ const contentSchema = z.looseObject({
     kind: z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"]), message: z.string(), intuitTid: z.optional(z.string()),
   })),
   connectionsUrl: z.string(),
-  warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
+  warnings: z.array(z.looseObject({ code: z.string(), message: z.string(), subject: z.optional(z.string()) })),
+  repeatedWarnings: z.optional(z.int().check(z.nonnegative())),
+  adjustment: z.optional(z.looseObject({
+    originalDocNumber: z.string(),
+    changes: z.array(z.looseObject({ description: z.string(), accountId: z.string(), before: minorUnits, after: minorUnits })),
+    dayTotal: minorUnits,
+  })),
+  cause: z.optional(z.looseObject({ kind: z.enum(["pos-changes", "day-start", "mapping", "other"]), detail: z.optional(z.string()) })),
   reportUrl: z.string(),
 });
 
@@ -84,11 +92,32 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
       merchantId, locationId, businessDay, reportId: rest.join("#"), status: stored.status, alert: stored.alert,
       content: contentOf(stored.content, subject), createdAt: stored.createdAt, deliveredTo: [...(stored.deliveredTo ?? [])],
       ...(stored.deliveredAt ? { deliveredAt: stored.deliveredAt } : {}),
+      ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}),
     };
   }
 
+  async function listBetween(merchantId: string, from: string, to: string): Promise<StoredReport[]> {
+    const items = await queryAll(client, {
+      TableName: tableName,
+      KeyConditionExpression: "PK = :partition AND SK BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":from": from, ":to": to },
+      ConsistentRead: true,
+    });
+    return items.map((item) => fromStored(merchantId, item)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   return {
-    async save(report) {
+    async save(report, options = {}) {
+      if (options.replace) {
+        // A failure failing again: one report, its content brought up to date, its alert not sent again.
+        await client.send(new UpdateCommand({
+          TableName: tableName, Key: keyOf(report),
+          UpdateExpression: "SET #status = :status, #alert = :alert, #content = :content, #createdAt = if_not_exists(#createdAt, :createdAt), #updatedAt = :createdAt",
+          ExpressionAttributeNames: names("status", "alert", "content", "createdAt", "updatedAt"),
+          ExpressionAttributeValues: { ":status": report.status, ":alert": report.alert, ":content": JSON.stringify(report.content), ":createdAt": report.createdAt },
+        }));
+        return;
+      }
       // A report with this id exists already: the job ran before, and that report stands.
       await unlessConditionFails(() => client.send(new PutCommand({
         TableName: tableName,
@@ -105,26 +134,12 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
     },
 
     async listDay(merchantId, locationId, businessDay, undeliveredOnly = false) {
-      const items = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
-        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": dayPrefix(locationId, businessDay) },
-        ConsistentRead: true,
-      });
-      return items.map((item) => fromStored(merchantId, item))
-        .filter((report) => !undeliveredOnly || report.deliveredAt === undefined)
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      const prefix = dayPrefix(locationId, businessDay);
+      return (await listBetween(merchantId, prefix, `${prefix}\uffff`)).filter((report) => !undeliveredOnly || report.deliveredAt === undefined);
     },
 
-    async listBetween(merchantId, locationId, from, to) {
-      const items = await queryAll(client, {
-        TableName: tableName,
-        // "~" sorts after every character a report id has.
-        KeyConditionExpression: "PK = :partition AND SK BETWEEN :from AND :to",
-        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":from": dayPrefix(locationId, from), ":to": `${dayPrefix(locationId, to)}~` },
-        ConsistentRead: true,
-      });
-      return items.map((item) => fromStored(merchantId, item))
+    async listDays(merchantId, locationId, fromDay, toDay) {
+      return (await listBetween(merchantId, dayPrefix(locationId, fromDay), `${dayPrefix(locationId, toDay)}\uffff`))
         .sort((a, b) => a.businessDay.localeCompare(b.businessDay) || a.createdAt.localeCompare(b.createdAt));
     },
 

@@ -14,6 +14,9 @@
  * - Square payout records: 13 months after the payout's arrival date, as a day's records. Where a
  *   location's payouts stand, and the one request to reconnect for them: the life of the account.
  * - Failure reports and backfill progress: 30 days.
+ * - Unmapped items already reported in full (so later nights only count them): the life of the location's
+ *   account. The digests' per-recipient sends: 60 days (a week's digest is claimed once); a morning's
+ *   digest mark: 3 days after its morning; the count of emails the daily caps held back: 30 days.
  * - Sign-in links (15 minutes), OAuth states (10 minutes), sessions (30 minutes idle, 12 hours at
  *   most), rate-limit counters (their window), and the worker's idempotency records (12 hours): their
  *   own short lives.
@@ -37,6 +40,7 @@ const DAY_SECONDS = 86_400;
 export type ItemKind =
   | "profile" | "email-claim" | "connection" | "location" | "schedule-pointer" | "schedule-entry" | "recipients" | "settings"
   | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request"
+  | "warning-seen" | "digest-sent" | "digest-mark" | "emails-held"
   | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency";
 
 /** Each kind: how long it is kept, in words, and whether its items carry `expiresAt`. */
@@ -56,6 +60,10 @@ export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boole
   "payout-record": { kept: `${SYNC_RECORD_MONTHS} months after its arrival date`, expires: true },
   "payout-check": { kept: "the life of the account", expires: false },
   "payout-scope-request": { kept: "the life of the account", expires: false },
+  "warning-seen": { kept: "the life of the account", expires: false },
+  "digest-sent": { kept: "60 days", expires: true },
+  "digest-mark": { kept: "3 days after its morning", expires: true },
+  "emails-held": { kept: "30 days", expires: true },
   "sign-in-link": { kept: "15 minutes", expires: true },
   "session": { kept: "30 minutes idle, 12 hours at most", expires: true },
   "oauth-state": { kept: "10 minutes", expires: true },
@@ -91,11 +99,14 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown; status?: unknown 
     if (sk.startsWith("DUEPTR#")) return "schedule-pointer";
     if (sk === "RECIPIENTS") return "recipients";
     if (sk.startsWith("SETTINGS#")) return "settings";
+    if (sk.startsWith("WARNSEEN#")) return "warning-seen";
+    if (sk.startsWith("DIGESTSENT#")) return "digest-sent";
+    if (sk.startsWith("EMAILHELD#")) return "emails-held";
     return undefined;
   }
   const prefixes: [string, ItemKind][] = [
     ["EMAIL#", "email-claim"], ["DUE#", "schedule-entry"], ["SIGNIN#", "sign-in-link"], ["SESSION#", "session"],
-    ["OAUTHSTATE#", "oauth-state"], ["RATE#", "rate-limit"], [IDEMPOTENCY_PARTITION, "idempotency"],
+    ["OAUTHSTATE#", "oauth-state"], ["RATE#", "rate-limit"], [IDEMPOTENCY_PARTITION, "idempotency"], ["DIGEST#", "digest-mark"],
   ];
   return prefixes.find(([prefix]) => pk.startsWith(prefix))?.[1];
 }

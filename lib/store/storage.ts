@@ -7,22 +7,28 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ApiKeyStore } from "../api/keys";
 import type { AuthStore } from "../auth/types";
 import type { MemberStore } from "../members/types";
+import type { HeldEmailStore } from "../email/caps";
+import type { DigestStore } from "../report/digest";
 import type { MerchantSettings } from "../report/review-mode";
 import type { RecipientStore } from "../report/recipients";
 import type { ReportStore } from "../report/report-store";
+import type { SeenWarningStore } from "../report/warnings-seen";
 import type { BackfillStore } from "../schedule/backfill";
 import type { DueIndex } from "../schedule/due-index";
 import { createDynamoApiKeyStore } from "./api-keys";
 import { createDynamoAuthStore } from "./auth";
 import { createDynamoBackfillStore } from "./backfills";
+import { createDynamoDigestStore } from "./digests";
 import { createDynamoDueIndex } from "./due-index";
 import { createDynamoStore, type DynamoStoreOptions } from "./dynamo";
 import { createDynamoMemberStore } from "./members";
+import { createDynamoHeldEmailStore } from "./email-held";
 import { createDynamoRecipientStore } from "./recipients";
 import { createDynamoReportStore } from "./reports";
 import { createDynamoPayoutStore, type PayoutStore } from "./payouts";
 import { createDynamoMerchantSettings } from "./settings";
 import type { Store } from "./store";
+import { createDynamoSeenWarningStore } from "./warnings-seen";
 
 export interface Storage {
   /** Merchants, connections, locations, sync records. */
@@ -40,6 +46,12 @@ export interface Storage {
   apiKeys: ApiKeyStore;
   /** Square payouts: each one's record, and where each location's stand. */
   payouts: PayoutStore;
+  /** The digests' marks and per-recipient sends. */
+  digests: DigestStore;
+  /** Unmapped items already reported in full, per location. */
+  seenWarnings: SeenWarningStore;
+  /** Emails held back by the daily caps, for the reports page. */
+  heldEmails: HeldEmailStore;
 }
 
 export interface DynamoStorageOptions extends Pick<DynamoStoreOptions, "now" | "pageSize" | "batchDelete"> {
@@ -68,5 +80,8 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
     members: createDynamoMemberStore({ client, tableName }),
     apiKeys: createDynamoApiKeyStore({ client, tableName }),
     payouts: createDynamoPayoutStore({ client, tableName }),
+    digests: createDynamoDigestStore({ client, tableName }),
+    seenWarnings: createDynamoSeenWarningStore({ client, tableName }),
+    heldEmails: createDynamoHeldEmailStore({ client, tableName }),
   };
 }

@@ -52,10 +52,12 @@ export const TABLE = {
  * connections included, but it has no use of the token key and cannot open them. Each runtime's flows
  * are recorded against these lists in test/web/table-access.test.ts.
  */
+// DIGEST#: the morning digests' marks (the worker writes them, the scheduler reads and removes them, an
+// account's deletion removes its own); RATE#: also the daily email caps' counters, in every sender.
 export const TABLE_ACCESS = {
-  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#"], indexes: ["GSI1"] },
-  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#"], indexes: ["GSI2"] },
-  scheduler: { partitions: ["DUE#", "MERCHANT#"], indexes: [] },
+  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#", "DIGEST#"], indexes: ["GSI1"] },
+  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#", "DIGEST#", "RATE#"], indexes: ["GSI2"] },
+  scheduler: { partitions: ["DUE#", "MERCHANT#", "DIGEST#", "RATE#"], indexes: [] },
 } as const satisfies Record<"api" | "worker" | "scheduler", { partitions: readonly string[]; indexes: readonly string[] }>;
 
 export const GSI1 = TABLE.globalIndexes[0];

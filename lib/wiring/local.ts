@@ -15,6 +15,8 @@ import type { WebDeps } from "../web/deps";
 import { type Attempt, type JobResult, processJob, type WorkerDeps } from "../worker/process-job";
 import { webDepsOf } from "./api";
 import { awsClientConfig } from "./aws";
+import type { DigestDeps } from "../report/digest";
+import { digestDepsOf } from "./scheduler";
 import { composeServices, type Services } from "./services";
 import { quickBooksAppUrlOf, workerDepsOf } from "./worker";
 
@@ -31,6 +33,8 @@ export interface LocalRuntime<Q extends JobQueue> {
   web: WebDeps;
   worker: WorkerDeps;
   scheduler: Omit<SchedulerDeps, "now" | "log">;
+  /** The morning digests, run after each tick as on AWS. */
+  digests: Omit<DigestDeps, "now" | "log">;
   queue: Q;
   services: Services;
   /** Closes the database and the clients (the caller closes its queue first). */
@@ -44,7 +48,12 @@ export async function composeLocal<Q extends JobQueue>(config: LocalConfig, part
   const dynamo = new DynamoDBClient(awsClientConfig(settings, "dynamodb", LOCAL_CREDENTIALS));
   try {
     await ensureLocalTable(dynamo, LOCAL_TABLE);
-    const services = await composeServices(settings, { dynamo, ...(parts.now ? { now: parts.now } : {}) });
+    const services = await composeServices(settings, {
+      dynamo, ...(parts.now ? { now: parts.now } : {}),
+      onEmailHeld: (held) => {
+        parts.log("warn", "email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
+      },
+    });
     const linkKey = Buffer.from(config.DAYBOOK_LINK_KEY, "base64");
     const worker = workerDepsOf(services, { linkKey, quickBooksAppUrl: quickBooksAppUrlOf(config) });
     const queue = parts.queue((job, attempt) => processJob(worker, job, attempt));
@@ -52,6 +61,7 @@ export async function composeLocal<Q extends JobQueue>(config: LocalConfig, part
       web: webDepsOf(services, config, { log: parts.log, queue, linkKey }),
       worker,
       scheduler: { store: services.storage.store, dueIndex: services.storage.dueIndex, queue },
+      digests: digestDepsOf(services.storage, services.email, services.publicUrl, linkKey),
       queue,
       services,
       async close() {

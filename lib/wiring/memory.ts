@@ -2,8 +2,9 @@
  * The in-memory runtime, for the engine's fast tests (test/engine): the same services as production's
  * composed the same way (composeServices), on parts that need no network and no other process: the
  * real stores (lib/store) on dynalite in this process with its data in memory, the local vault with a
- * random key, an email sender that records, a job queue that records. The POS and QuickBooks ports are
- * the caller's: in-memory fakes of the test's, so no provider client is ever made or called.
+ * random key, an email sender that records what gets past the daily caps (which wrap every sender), a
+ * job queue that records. The POS and QuickBooks ports are the caller's: in-memory fakes of the test's,
+ * so no provider client is ever made or called.
  */
 import { randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -16,6 +17,9 @@ import type { SyncPorts } from "../sync/sync-day";
 import { createLocalVault } from "../vault/local";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig } from "./aws";
+import type { DigestDeps } from "../report/digest";
+import type { EmailCapOptions } from "./email";
+import { digestDepsOf } from "./scheduler";
 import { composeServices, type Services, type SyncPortOptions, syncPortsOf } from "./services";
 import { workerDepsOf } from "./worker";
 
@@ -29,7 +33,7 @@ const IN_MEMORY_SETTINGS: SyncConfig = {
   QUICKBOOKS_CLIENT_ID: "in-memory", QUICKBOOKS_CLIENT_SECRET: "in-memory", QUICKBOOKS_ENVIRONMENT: "sandbox", QUICKBOOKS_BASE_URL: "http://127.0.0.1:9",
 };
 
-export interface InMemoryParts {
+export interface InMemoryParts extends EmailCapOptions {
   /** The POS's day and the QuickBooks client: in-memory fakes. */
   apis: NonNullable<SyncPortOptions["apis"]>;
   /** Square's payouts: a fake too; without it the worker posts no payouts. */
@@ -41,6 +45,7 @@ export interface InMemoryParts {
 
 export interface InMemoryRuntime {
   services: Services;
+  /** What was sent: the emails the caps let through (services.email is the capped sender in front of it). */
   email: RecordingSender;
   queue: MemoryJobQueue;
   /** The sync engine's ports. */
@@ -49,6 +54,8 @@ export interface InMemoryRuntime {
   worker: WorkerDeps;
   /** runSchedulerTick's deps but the tick's `now`. */
   scheduler: Omit<SchedulerDeps, "now" | "log">;
+  /** sendDueDigests's deps but its `now`. */
+  digests: Omit<DigestDeps, "now" | "log">;
   close(): Promise<void>;
 }
 
@@ -61,17 +68,20 @@ export async function composeInMemory(parts: InMemoryParts): Promise<InMemoryRun
     const queue = createMemoryJobQueue();
     const services = await composeServices(IN_MEMORY_SETTINGS, {
       dynamo, email, vault: createLocalVault(randomBytes(32)), ...(parts.now ? { now: parts.now } : {}),
+      ...(parts.onEmailHeld ? { onEmailHeld: parts.onEmailHeld } : {}), ...(parts.emailCaps ? { emailCaps: parts.emailCaps } : {}),
     });
     const portOptions = {
       apis: parts.apis, ...(parts.payoutApis ? { payoutApis: parts.payoutApis } : {}), ...(parts.checkpoint ? { checkpoint: parts.checkpoint } : {}),
     };
+    const linkKey = randomBytes(32);
     return {
       services, email, queue,
       sync: syncPortsOf(services, portOptions),
-      worker: workerDepsOf(services, { linkKey: randomBytes(32), quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, {
+      worker: workerDepsOf(services, { linkKey, quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, {
         ...portOptions, ...(parts.onFailedDay ? { onFailedDay: parts.onFailedDay } : {}),
       }),
       scheduler: { store: services.storage.store, dueIndex: services.storage.dueIndex, queue },
+      digests: digestDepsOf(services.storage, services.email, services.publicUrl, linkKey),
       async close() {
         services.close();
         dynamo.destroy();

@@ -1,30 +1,65 @@
 /**
- * The scheduler's runtime (functions/scheduler.ts): the due-index and the locations in the table, and
- * the SQS queue. No vault, no provider, no secret: a bundle of its own, small.
+ * The scheduler's runtime (functions/scheduler.ts): the due-index and the locations in the table and
+ * the SQS queue for the tick; for the morning digests after it (lib/report/digest.ts), the stores they
+ * read, email within the daily caps, and the link key. No vault, no provider, no provider's secret: a
+ * bundle of its own, small.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SchedulerConfig } from "../config";
+import type { EmailSender } from "../email/email";
+import type { DigestDeps } from "../report/digest";
 import { createSqsJobQueue } from "../schedule/enqueue";
 import type { SchedulerDeps } from "../schedule/scheduler";
-import { createDynamoStorage } from "../store/storage";
+import { createDynamoStorage, type Storage } from "../store/storage";
 import { type AwsCredentials, awsClientConfig } from "./aws";
+import { cappedEmail, type EmailCapOptions } from "./email";
+import { emailFrom } from "./vault-and-email";
 
 export interface SchedulerRuntime {
   /** runSchedulerTick's deps but the tick's `now` and log. */
   deps: Omit<SchedulerDeps, "now" | "log">;
+  /** sendDueDigests's deps but its `now` and log. */
+  digests: Omit<DigestDeps, "now" | "log">;
   close(): void;
 }
 
-export function composeScheduler(config: SchedulerConfig, parts: { dynamo?: DynamoDBClient; sqs?: SQSClient; credentials?: AwsCredentials } = {}): SchedulerRuntime {
+export interface SchedulerParts extends EmailCapOptions {
+  dynamo?: DynamoDBClient;
+  sqs?: SQSClient;
+  ses?: SESv2Client;
+  /** The sender under the caps (a test's recorder); SES or the outbox from the settings otherwise. */
+  email?: EmailSender;
+  credentials?: AwsCredentials;
+  now?: () => Date;
+}
+
+/** What the digest step reads and sends with, from a process's storage and (capped) email. */
+export function digestDepsOf(storage: Storage, email: EmailSender, publicUrl: string, linkKey: Buffer): Omit<DigestDeps, "now" | "log"> {
+  return { digests: storage.digests, store: storage.store, reports: storage.reports, recipients: storage.recipients, email, publicUrl, linkKey };
+}
+
+export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts = {}): SchedulerRuntime {
   const dynamo = parts.dynamo ?? new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials));
   const sqs = parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
-  const { store, dueIndex } = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE });
+  const now = parts.now ?? (() => new Date());
+  const storage = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE, now });
+  let sender = parts.email;
+  let madeSes: SESv2Client | undefined;
+  if (!sender) {
+    const built = emailFrom(config, { ...(parts.ses ? { ses: parts.ses } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}), now });
+    sender = built.email;
+    if (!parts.ses) madeSes = built.ses;
+  }
+  const email = cappedEmail(sender, storage, now, parts);
   return {
-    deps: { store, dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
+    deps: { store: storage.store, dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
+    digests: digestDepsOf(storage, email, config.DAYBOOK_PUBLIC_URL, Buffer.from(config.DAYBOOK_LINK_KEY, "base64")),
     close() {
       if (!parts.dynamo) dynamo.destroy();
       if (!parts.sqs) sqs.destroy();
+      madeSes?.destroy();
     },
   };
 }

@@ -24,13 +24,14 @@ import { type AwsCredentials, awsClientConfig } from "./aws";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import { type ApiTuning, payoutApis, type ProviderHosts, providerHostsFrom, syncApis } from "./provider-apis";
 import { oauthProvidersFrom, type ProviderSettings } from "./providers";
+import { cappedEmail, type EmailCapOptions } from "./email";
 import { emailFrom, vaultFrom } from "./vault-and-email";
 
 /** The settings the shared parts read: `daybook sync`'s, which the web app's and the worker's include. */
 export type ServiceSettings = ConfigOf<"sync"> & Partial<Pick<ProviderSettings, "SQUARE_AUTHORIZE_BASE_URL" | "QUICKBOOKS_AUTHORIZE_URL">>;
 
 /** Parts handed in instead of made from the settings. */
-export interface ServiceParts {
+export interface ServiceParts extends EmailCapOptions {
   /** The process's clock; the wall clock by default. */
   now?: () => Date;
   /** For AWS clients made here (moto_server and dynalite take any); the SDK's own lookup by default. */
@@ -41,6 +42,7 @@ export interface ServiceParts {
   ses?: SESv2Client;
   storage?: Storage;
   vault?: TokenVault;
+  /** The sender under the daily caps (the caps are always applied: lib/wiring/email.ts). */
   email?: EmailSender;
   providers?: Record<ProviderName, OAuthProvider>;
   /** How long OAuth calls may take (the providers' defaults when unset). */
@@ -54,6 +56,7 @@ export interface Services {
   publicUrl: string;
   storage: Storage;
   vault: TokenVault;
+  /** Every email of the process goes through it, within the daily caps. */
   email: EmailSender;
   providers: Record<ProviderName, OAuthProvider>;
   /** The one token keeper of the process. */
@@ -89,12 +92,13 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
     if (built.kms && !parts.kms) remember(built.kms);
     vault = built.vault;
   }
-  let email = parts.email;
-  if (!email) {
+  let sender = parts.email;
+  if (!sender) {
     const built = emailFrom(config, { ...(parts.ses ? { ses: parts.ses } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}), now });
     if (built.ses && !parts.ses) remember(built.ses);
-    email = built.email;
+    sender = built.email;
   }
+  const email = cappedEmail(sender, storage, now, parts);
   const providers = parts.providers ?? oauthProvidersFrom(config, { now, ...(parts.oauthTimeoutMs !== undefined ? { timeoutMs: parts.oauthTimeoutMs } : {}) });
   const tellReconnect = reconnectNotifier({ store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL });
   const postingStatus: PostingStatusDeps = { ...storage, email, publicUrl: config.DAYBOOK_PUBLIC_URL, now };

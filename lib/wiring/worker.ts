@@ -44,6 +44,8 @@ export function workerDepsOf(
     reports: storage.reports,
     recipients: storage.recipients,
     backfills: storage.backfills,
+    digests: storage.digests,
+    seenWarnings: storage.seenWarnings,
     sync: syncPortsOf(services, options),
     members: storage.members,
     // Fakes of the day's APIs come without Square's payouts unless handed in too: no real client then.

@@ -1,31 +1,45 @@
 /**
- * One SQS job, start to finish: sync the location-day (exactly once: lib/sync/sync-day.ts), keep the
- * report, and email it to the merchant's report recipients, with an alert to the merchant when the
- * day failed. A retryable failure throws, so SQS delivers the job again later; on the last attempt the
- * day is marked failed and reported before the job goes on to the dead-letter queue. Failures only the
- * merchant can fix (reconnect, a change in QuickBooks) are reported at once, without retrying.
+ * One SQS job, start to finish: sync the location-day (exactly once: lib/sync/sync-day.ts) and keep its
+ * report (the day page shows it). Nothing is emailed per day to the report recipients: a nightly job
+ * marks the merchant's next digest (lib/report/digest.ts), which the scheduler sends each morning, one
+ * per recipient with all the business's locations. What cannot wait goes to the merchant at once, as an
+ * alert: a failed day, and a day daybook held itself (an over/short beyond the tolerance; review mode's
+ * own holds are routine and go in the digest). The recipients get neither alert: they read the digest
+ * next morning, where held and failed days are expanded with what to do, and most of what an alert
+ * asks (reconnect, reopen a period) only the merchant can do.
  *
- * A backfill's job also counts its day in the backfill's progress when the sync ends (posted, adjusted,
- * unchanged, no sales, held; or failed: a failure only the merchant can fix, or the last attempt
- * failing), before the report goes out, so a report that cannot be sent does not hold the
- * backfill back.
+ * A retryable failure throws, so SQS delivers the job again later; on the last attempt the day is
+ * marked failed and reported before the job goes on to the dead-letter queue. Failures only the
+ * merchant can fix (reconnect, a change in QuickBooks) are reported at once, without retrying. A day
+ * that fails again the same way updates its one failure report and is not alerted again.
+ *
+ * A backfill's job counts its day in the backfill's progress when the sync ends (done: posted,
+ * adjusted, unchanged, no sales, held; failed: a failure only the merchant can fix, or the last
+ * attempt failing), before its report is kept; it alerts nobody per day: when the last day is counted,
+ * the backfill's one summary goes to the merchant and the report recipients (a digest of its days).
  *
  * When the job ends, the business's accountants are told the location's latest day (their client list).
  *
  * Everything here may run twice for one job (a redelivery, a duplicate): the sync posts once, a
- * posted entry's report is keyed by its revision, each report remembers who already has it, and the
- * backfill's progress counts each day once.
+ * report is keyed by its news, an alert remembers it went, the backfill's progress counts each day
+ * once, and each summary is claimed per recipient before it is sent.
  */
 import { accountLabel } from "../domain/account-label";
 import type { EntryLine } from "../domain/journal-entry";
+import { DEFAULT_HOLD_TOLERANCE } from "../domain/mapping";
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
 import { type PostingStatusDeps, reconcilePostingStatus } from "../locations/posting-status";
-import { signLink } from "../links/signed-link";
-import { addressHash, getRecipients, type RecipientStore } from "../report/recipients";
+import { adjustmentDetail } from "../report/adjustment";
+import { daySummary, dayTotals } from "../report/day-figures";
+import { buildDigest, digestMarkFor, type DigestStore, sendOnce } from "../report/digest";
+import { renderEmail } from "../report/email-document";
+import { accountMappingUrl, approveUrl, dayUrl, mappingUrl } from "../report/links";
+import { deliverableRecipients, type RecipientStore } from "../report/recipients";
 import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
-import { type BackfillDayOutcome, type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
-import { escapeHtml, renderSyncReport, type ReportEntry, type ReportLine, type ReportStatus } from "../report/sync-report";
+import { dayReportDocument, dayTitle, type ReportEntry, type ReportLine, type ReportStatus } from "../report/sync-report";
+import { type SeenWarningStore, sortWarnings } from "../report/warnings-seen";
+import { type BackfillDayOutcome, type BackfillProgress, type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
 import type { SyncJob } from "../schedule/job";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
@@ -36,11 +50,17 @@ import type { PayoutPorts } from "../payouts/post-payouts";
 import { postNightPayouts } from "./night-payouts";
 import { processNight } from "./process-night";
 
+export { approveUrl } from "../report/links";
+
 export interface WorkerDeps {
   store: Store;
   reports: ReportStore;
   recipients: RecipientStore;
   backfills: BackfillStore;
+  /** Marks the next digest; claims each backfill summary per recipient. */
+  digests: DigestStore;
+  /** Unmapped items reported before, so each is said in full once. */
+  seenWarnings: SeenWarningStore;
   sync: SyncPorts;
   /** The business's accountants, whose client list shows each location's latest day. */
   members: MemberStore;
@@ -74,13 +94,9 @@ export interface Attempt {
 export interface JobResult {
   /** The sync's outcome, or "failed" when the last attempt failed. */
   status: SyncOutcome["status"];
-  /** Report emails sent by this run (recipients and alerts). */
+  /** Emails sent by this run: the merchant's alert, a backfill's summary. */
   emailsSent: number;
 }
-
-const DAY_MS = 86_400_000;
-const UNSUBSCRIBE_LINK_DAYS = 365;
-const APPROVE_LINK_DAYS = 30;
 
 export async function processJob(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
   // A location-night: its day and the re-checks of the three before, from one read (process-night.ts).
@@ -107,9 +123,7 @@ async function syncAndReport(deps: WorkerDeps, job: SyncJob, day: LocationDay, a
     if (attempt.number < attempt.max) throw error;
     // The last attempt: the day is failed, said so, and the message goes on to the dead-letter queue.
     const failure = await markDayFailed(deps.sync, day, error);
-    deps.onFailedDay?.(job);
-    await countBackfillDay(deps, job, "failed");
-    await report(deps, day, { status: "failed", failure });
+    await reportLastAttemptFailed(deps, job, failure);
     throw error;
   }
 
@@ -119,33 +133,35 @@ async function syncAndReport(deps: WorkerDeps, job: SyncJob, day: LocationDay, a
 }
 
 /**
- * What follows a day's sync: the failure counted, a backfill's progress, and the report kept and sent
- * unless it has nothing new to say. Returns the emails sent. `job.kind` is the day's part in its job:
- * "recheck" for a night's earlier days.
+ * What follows a day's sync, for a job of one day and for each day of a night alike: the failure
+ * counted, a backfill's progress, the report kept (the digest marked, the merchant alerted when it
+ * cannot wait) unless it has nothing new to say, and the backfill's summary once its last day is
+ * counted. Returns the emails sent. `job` is the day's own job: a night's days come as "first" (its
+ * day) and "recheck" (the three before), each with its business day.
  */
 export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome): Promise<number> {
-  if (outcome.status === "failed") deps.onFailedDay?.({ ...job, businessDay: day.businessDay });
-  await countBackfillDay(deps, job, outcome.status);
+  const dayJob: SyncJob = { ...job, businessDay: day.businessDay };
+  if (outcome.status === "failed") deps.onFailedDay?.(dayJob);
+  const progress = await countBackfillDay(deps, dayJob, outcome.status);
   if (outcome.status === "failed" && outcome.failure.kind === "needs-reconnect" && deps.postingStatus) {
     // Idempotent: a night whose days all fail for the connection stops the location, and emails, once.
     await reconcilePostingStatus(deps.postingStatus, job.merchantId);
   }
-  if (outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before))) {
-    // A re-check of a day still waiting for review, with the same figures: the report already went.
-    return deliverPending(deps, day);
-  }
-  // Nothing new to say: a day unchanged since its last report, or a re-check finding no sales (a day
-  // with no sales was reported when it was first synced, and one never synced predates the account).
-  if (outcome.status === "unchanged" || (outcome.status === "no-sales" && (job.kind === "recheck" || before?.state === "no-sales"))) {
-    return deliverPending(deps, day);
-  }
-  return report(deps, day, outcome);
+  let sent = 0;
+  const heldAgain = outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before));
+  // Nothing new to say: a day still held with the same figures, a day unchanged since its last report,
+  // or a re-check finding no sales (a day with no sales was reported when it was first synced, and one
+  // never synced predates the account).
+  const nothingNew = heldAgain || outcome.status === "unchanged" || (outcome.status === "no-sales" && (dayJob.kind === "recheck" || before?.state === "no-sales"));
+  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome);
+  sent += await summariseBackfill(deps, progress);
+  return sent;
 }
 
-/** A backfill's job: its day ended, and how; counted once however often the job runs. */
-async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: BackfillDayOutcome): Promise<void> {
-  if (job.kind !== "backfill" || job.backfillId === undefined) return;
-  await recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
+/** A backfill's job: its day ended, and how (posted, adjusted, unchanged, held, no sales, failed); counted once however often the job runs. */
+async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: BackfillDayOutcome): Promise<BackfillProgress | undefined> {
+  if (job.kind !== "backfill" || job.backfillId === undefined) return undefined;
+  return recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
 }
 
 async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncRecord): Promise<boolean> {
@@ -156,8 +172,25 @@ async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncReco
 
 type Reportable = Exclude<SyncOutcome, { status: "unchanged" }>;
 
-/** Keeps the report for the day and sends it (and any earlier one not yet sent). */
-export async function report(deps: WorkerDeps, day: LocationDay, outcome: Reportable): Promise<number> {
+/**
+ * A job's last attempt failed (its day, or one day of a night, threw every time): the day is counted
+ * failed, reported (the merchant alerted), and a backfill summarised if it was its last day.
+ */
+export async function reportLastAttemptFailed(deps: WorkerDeps, job: SyncJob, failure: Extract<SyncOutcome, { status: "failed" }>["failure"]): Promise<void> {
+  deps.onFailedDay?.(job);
+  const progress = await countBackfillDay(deps, job, "failed");
+  await report(deps, job, { status: "failed", failure });
+  await summariseBackfill(deps, progress);
+}
+
+/**
+ * Keeps the day's report, alerts the merchant when it cannot wait (a nightly job's failure or
+ * daybook's own hold), and marks the merchant's next digest (not for a backfill's days). Returns the
+ * emails sent. `job` names the day (its business day) and its part: a backfill's, a night's own day
+ * ("first") or an earlier one re-checked.
+ */
+async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable): Promise<number> {
+  const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const [merchant, location] = await Promise.all([
     deps.store.getMerchant(day.merchantId),
     deps.store.getLocation(day.merchantId, day.locationId),
@@ -167,29 +200,34 @@ export async function report(deps: WorkerDeps, day: LocationDay, outcome: Report
   const now = deps.now();
   const detail = outcome.status === "posted" || outcome.status === "adjusted"
     ? { revision: outcome.revision }
-    : outcome.status === "held" ? { heldLines: outcome.entry.lines } : {};
-  await deps.reports.save({
-    ...day,
-    reportId: reportIdFor(outcome.status, detail, now),
-    status: outcome.status,
-    alert: outcome.status === "failed",
-    content: reportContent(deps, merchant, location, day, outcome),
-    createdAt: now.toISOString(),
-  });
-  return deliverPending(deps, day, { merchant, location });
+    : outcome.status === "held" ? { heldLines: outcome.entry.lines } : outcome.status === "failed" ? { failureKind: outcome.failure.kind } : {};
+  const reportId = reportIdFor(outcome.status, detail);
+  const content = await reportContent(deps, job, merchant, location, outcome);
+  const alert = job.kind !== "backfill" && (outcome.status === "failed" || (outcome.status === "held" && outcome.entry.held));
+  await deps.reports.save(
+    { ...day, reportId, status: outcome.status, alert, content, createdAt: now.toISOString() },
+    { replace: outcome.status === "failed" },
+  );
+  if (job.kind !== "backfill") await deps.digests.mark(digestMarkFor(job, location.timeZone, now));
+  if (!alert) return 0;
+  return alertMerchant(deps, merchant, day);
 }
 
 /** The entry's lines as the report keeps them: each account by name, the Id only in the link to where it is mapped. */
 function reportLines(deps: WorkerDeps, location: LocationConfig, lines: readonly EntryLine[]): ReportLine[] {
-  const mapping = `${deps.publicUrl}/locations/${encodeURIComponent(location.locationId)}/mapping`;
+  const mapping = mappingUrl(deps.publicUrl, location.locationId);
   return lines.map((line) => ({
     ...line,
     accountLabel: accountLabel(line.accountId, location.accountLabels),
-    accountUrl: `${mapping}#account-${encodeURIComponent(line.accountId)}`,
+    accountUrl: accountMappingUrl(mapping, line.accountId),
   }));
 }
 
-function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationConfig, day: LocationDay, outcome: Reportable): StoredReportContent {
+async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant, location: LocationConfig, outcome: Reportable): Promise<StoredReportContent> {
+  const day = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
+  const record = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
+  const summary = record && daySummary(record);
+  const sorted = outcome.status === "failed" ? { warnings: [], repeated: 0 } : await sortWarnings(deps.seenWarnings, day, outcome.warnings);
   const base = {
     merchantName: merchant.name,
     locationName: location.name,
@@ -198,7 +236,14 @@ function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationC
     timeZone: location.timeZone,
     status: outcome.status satisfies ReportStatus,
     connectionsUrl: `${deps.publicUrl}/connections`,
-    reportUrl: `${deps.publicUrl}/days/${encodeURIComponent(day.locationId)}/${day.businessDay}`,
+    mappingUrl: mappingUrl(deps.publicUrl, location.locationId),
+    reportUrl: dayUrl(deps.publicUrl, day.locationId, day.businessDay),
+    warnings: sorted.warnings,
+    ...(sorted.repeated > 0 ? { repeatedWarnings: sorted.repeated } : {}),
+    ...(location.accountLabels ? { accountLabels: location.accountLabels } : {}),
+    ...(summary && outcome.status !== "failed" ? { totals: dayTotals(summary, location.source) } : {}),
+    // A backfill's reports go in its summary, not in the digest.
+    ...(job.kind === "backfill" && job.backfillId !== undefined ? { backfillId: job.backfillId } : {}),
   };
   switch (outcome.status) {
     case "posted":
@@ -208,86 +253,75 @@ function reportContent(deps: WorkerDeps, merchant: Merchant, location: LocationC
         total: outcome.entry.total, cashBack: outcome.entry.cashBack,
         quickBooksUrl: `${deps.quickBooksAppUrl}/app/journal?txnId=${encodeURIComponent(outcome.entryId)}`,
       };
-      return { ...base, entry, warnings: outcome.warnings };
+      const adjustment = outcome.status === "adjusted" && record ? adjustmentDetail(record, outcome.revision, location) : undefined;
+      return { ...base, entry, ...(adjustment ? { adjustment, cause: { kind: "pos-changes" as const } } : {}) };
     }
     case "held": {
-      const { docNumber, txnDate, currency, lines, total, cashBack } = outcome.entry;
-      return {
-        ...base, entry: { docNumber, txnDate, currency, lines: reportLines(deps, location, lines), total, cashBack }, heldReason: outcome.reason, warnings: outcome.warnings,
-      };
+      const { docNumber, txnDate, currency, lines, total, cashBack, residual } = outcome.entry;
+      // daybook's own hold (an over/short beyond the tolerance) says how much and which way; review mode's says why.
+      const overShort = outcome.entry.held && residual !== 0
+        ? { overShort: { amount: residual, tolerance: location.mapping.holdTolerance ?? DEFAULT_HOLD_TOLERANCE, accountId: location.mapping.defaults.overShort } }
+        : {};
+      return { ...base, entry: { docNumber, txnDate, currency, lines: reportLines(deps, location, lines), total, cashBack }, heldReason: outcome.reason, ...overShort };
     }
     case "no-sales":
-      return { ...base, warnings: outcome.warnings };
+      return base;
     case "failed":
-      return { ...base, failure: outcome.failure, warnings: [] };
+      return { ...base, failure: outcome.failure };
   }
-}
-
-/**
- * Sends every report of the day some recipient still lacks: one email per recipient (each with its
- * own unsubscribe link), then the alert to the merchant for a failure. Returns how many went.
- */
-async function deliverPending(
-  deps: WorkerDeps, day: LocationDay, known?: { merchant: Merchant; location: LocationConfig },
-): Promise<number> {
-  const pending = await deps.reports.listDay(day.merchantId, day.locationId, day.businessDay, true);
-  if (pending.length === 0) return 0;
-  const merchant = known?.merchant ?? (await deps.store.getMerchant(day.merchantId));
-  if (!merchant) return 0;
-  const recipients = await getRecipients(deps.recipients, day.merchantId, merchant.email);
-  let sent = 0;
-  for (const stored of pending) {
-    const done = new Set(stored.deliveredTo);
-    for (const address of recipients) {
-      const hash = addressHash(address);
-      if (done.has(hash)) continue;
-      const rendered = renderSyncReport({
-        ...stored.content,
-        unsubscribeUrl: `${deps.publicUrl}/unsubscribe?token=${unsubscribeToken(deps, day.merchantId, hash)}`,
-        ...(stored.status === "held" ? { approveUrl: approveUrl(deps, day) } : {}),
-      });
-      await deps.email.send({ to: [address], subject: rendered.subject, text: rendered.text, html: rendered.html, headers: rendered.headers, purpose: "report" });
-      await deps.reports.markDeliveredTo(stored, hash);
-      sent++;
-    }
-    if (stored.alert && !done.has(ALERT_MARK)) {
-      await deps.email.send(alertEmail(merchant.email, stored));
-      await deps.reports.markDeliveredTo(stored, ALERT_MARK);
-      sent++;
-    }
-    await deps.reports.markDelivered(stored, deps.now());
-  }
-  return sent;
 }
 
 const ALERT_MARK = "alert";
 
-function unsubscribeToken(deps: WorkerDeps, merchantId: string, hash: string): string {
-  const expiresAt = Math.floor((deps.now().getTime() + UNSUBSCRIBE_LINK_DAYS * DAY_MS) / 1000);
-  return signLink({ purpose: "unsubscribe", merchantId, subject: hash, expiresAt }, deps.linkKey);
+/**
+ * The merchant's alert for each of the day's reports that asks for one and has not had it: the whole
+ * report, with what to do. Sent once per report (a day failing again the same way updates its report,
+ * which keeps its mark).
+ */
+async function alertMerchant(deps: WorkerDeps, merchant: Merchant, day: LocationDay): Promise<number> {
+  let sent = 0;
+  for (const stored of await deps.reports.listDay(day.merchantId, day.locationId, day.businessDay)) {
+    if (!stored.alert || stored.deliveredTo.includes(ALERT_MARK)) continue;
+    await deps.email.send(alertEmail(deps, merchant, stored));
+    await deps.reports.markDeliveredTo(stored, ALERT_MARK);
+    sent++;
+  }
+  return sent;
 }
 
-/** The approve link of a held day: the web's confirm page, which then queues the approval. */
-export function approveUrl(deps: Pick<WorkerDeps, "publicUrl" | "linkKey" | "now">, day: LocationDay): string {
-  const expiresAt = Math.floor((deps.now().getTime() + APPROVE_LINK_DAYS * DAY_MS) / 1000);
-  const token = signLink({ purpose: "approve-day", merchantId: day.merchantId, subject: `${day.locationId}/${day.businessDay}`, expiresAt }, deps.linkKey);
-  return `${deps.publicUrl}/approve?token=${token}`;
+function alertEmail(deps: WorkerDeps, merchant: Merchant, stored: StoredReport) {
+  const held = stored.status === "held";
+  const content = { ...stored.content, ...(held ? { approveUrl: approveUrl(deps, stored) } : {}) };
+  const document = dayReportDocument(content);
+  const business = merchant.name.trim() === "" ? "your business" : merchant.name;
+  document.footer = [{ text: `You get this alert at ${merchant.email} because you run daybook for ${business}: it goes at once, and to you only. The report recipients see this day in their next digest.` }];
+  const { html, text } = renderEmail(document);
+  const subject = `Action needed: ${dayTitle(content)} ${held ? "is held for review" : "was not posted"}`;
+  return { to: [merchant.email], subject, text, html, purpose: "alert" as const, merchantId: merchant.merchantId };
 }
 
-/** The merchant's own alert: short, what failed and what to do, the full report one click away. */
-function alertEmail(ownerEmail: string, stored: StoredReport) {
-  const { content } = stored;
-  const failure = content.failure ?? { kind: "bug" as const, message: "the sync stopped without saying why" };
-  const reconnect = failure.kind === "needs-reconnect";
-  const subject = `Action needed: daybook could not post ${content.locationName}, ${content.businessDay}`;
-  const todo = reconnect
-    ? `Reconnect on your connections page: ${content.connectionsUrl}`
-    : failure.kind === "needs-merchant"
-      ? "This needs a change in QuickBooks; the report says which."
-      : "daybook tried several times and will look again on its next run; we have been alerted too.";
-  const text = `daybook could not post ${content.locationName} for ${content.businessDay}.\n\nReason: ${failure.message}\n\n${todo}\n\nThe full report: ${content.reportUrl}\n`;
-  const html = `<p>daybook could not post ${escapeHtml(content.locationName)} for ${escapeHtml(content.businessDay)}.</p><p>Reason: ${escapeHtml(failure.message)}</p>` +
-    `<p>${reconnect ? `<a href="${escapeHtml(content.connectionsUrl)}">Reconnect on your connections page</a>` : escapeHtml(todo)}</p>` +
-    `<p><a href="${escapeHtml(content.reportUrl)}">The full report</a></p>`;
-  return { to: [ownerEmail], subject, text, html, purpose: "alert" as const };
+/**
+ * The backfill's one summary, when its last day has been counted: a digest of its days to the merchant
+ * and the report recipients (daily ones; exceptions-only ones when something needs attention; weekly
+ * ones wait for Monday's digest), each claimed before it is sent, so a job run again sends nothing twice.
+ */
+async function summariseBackfill(deps: WorkerDeps, progress: BackfillProgress | undefined): Promise<number> {
+  if (!progress?.complete) return 0;
+  const [merchant, location] = await Promise.all([deps.store.getMerchant(progress.merchantId), deps.store.getLocation(progress.merchantId, progress.locationId)]);
+  if (!merchant || !location) return 0;
+  const model = await buildDigest(deps, merchant, [location], {
+    kind: "backfill", first: progress.from, last: progress.to, backfillId: progress.backfillId,
+    window: { from: new Date(progress.createdAt), to: deps.now() },
+  });
+  const attention = model.exceptions.length + model.newUnmapped.length > 0;
+  const recipients = deliverableRecipients(await deps.recipients.get(merchant.merchantId), merchant.email)
+    .filter((recipient) => recipient.frequency === "daily" || (recipient.frequency === "exceptions" && attention));
+  const audience = recipients.some((recipient) => recipient.address === merchant.email)
+    ? recipients.map((recipient) => ({ address: recipient.address, frequency: recipient.frequency }))
+    : [{ address: merchant.email, frequency: "owner" as const }, ...recipients.map((recipient) => ({ address: recipient.address, frequency: recipient.frequency }))];
+  let sent = 0;
+  for (const each of audience) {
+    if (await sendOnce(deps, merchant, `backfill#${progress.backfillId}`, each.address, model, each.frequency, deps.now())) sent++;
+  }
+  return sent;
 }

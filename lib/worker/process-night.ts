@@ -1,7 +1,8 @@
 /**
  * One location-night job (kind "night"): its day D and the re-checks of D−1..D−3 from one read of the
- * POS (lib/sync/sync-night.ts), then each day's report as a job of its own would have it
- * (process-job.ts: D as a first sync, the others as re-checks).
+ * POS (lib/sync/sync-night.ts), then what follows each day's sync as a job of its own would have it
+ * (process-job.ts afterSync: D as a first sync, the others as re-checks): its report kept, the
+ * merchant's next digest marked, an alert for a failed day or one daybook held.
  *
  * A day that threw (a retryable failure, a bug) sends the whole night back to the queue once every
  * other day is done and reported; the next attempt finds those days unchanged, and reads only the
@@ -12,7 +13,7 @@ import type { SyncJob } from "../schedule/job";
 import { markDayFailed } from "../sync/sync-day";
 import { syncLocationNight } from "../sync/sync-night";
 import { postNightPayouts } from "./night-payouts";
-import { afterSync, type Attempt, type JobResult, report, type WorkerDeps } from "./process-job";
+import { afterSync, type Attempt, type JobResult, reportLastAttemptFailed, type WorkerDeps } from "./process-job";
 
 export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
   const results = await syncLocationNight(deps.sync, { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay });
@@ -25,7 +26,7 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
       thrown.push(result);
       continue;
     }
-    emailsSent += await afterSync(deps, { ...job, kind: own ? "first" : "recheck" }, result.day, result.before, result.outcome);
+    emailsSent += await afterSync(deps, dayJob(job, result.day.businessDay), result.day, result.before, result.outcome);
     if (own) status = result.outcome.status;
   }
   await postNightPayouts(deps.payouts, job, attempt);
@@ -35,8 +36,12 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
   // The last attempt: each day that failed is failed, said so, and the message goes on to the dead-letter queue.
   for (const { day, error } of thrown) {
     const failure = await markDayFailed(deps.sync, day, error);
-    deps.onFailedDay?.({ ...job, businessDay: day.businessDay });
-    await report(deps, day, { status: "failed", failure });
+    await reportLastAttemptFailed(deps, dayJob(job, day.businessDay), failure);
   }
   throw first.error;
+}
+
+/** One day of the night as a job of its own: the night's day a first sync, the days before re-checks. */
+function dayJob(night: SyncJob, businessDay: string): SyncJob {
+  return { ...night, kind: businessDay === night.businessDay ? "first" : "recheck", businessDay };
 }

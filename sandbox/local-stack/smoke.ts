@@ -68,7 +68,7 @@ export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => v
     if (ok) connected.add(provider);
   }
   if (connected.has("square") && connected.has("quickbooks")) {
-    await step("go live with the Square location from yesterday (set up, mapping and preview, start), and email the report", () => goLive(stack, client));
+    await step("go live with the Square location from yesterday (set up, mapping and preview, start), and email its one summary", () => goLive(stack, client));
   }
   return steps;
 }
@@ -78,7 +78,7 @@ export async function runSmoke(stack: LocalStack, report: (step: SmokeStep) => v
  * Square, the day starting at midnight), reviews the mapping page with its preview of the last complete
  * day, and starts posting from the day the start form suggests. The local queue runs that day's job
  * through the nightly worker, the progress page says the backfill finished, the demo company holds one
- * journal entry for the day, and the report is in the outbox.
+ * journal entry for the day, and the backfill's one summary email is in the outbox.
  */
 async function goLive(stack: LocalStack, client: WebClient): Promise<void> {
   const merchant = await stack.deps.store.findMerchantByEmail(SMOKE_EMAIL);
@@ -118,13 +118,13 @@ async function goLive(stack: LocalStack, client: WebClient): Promise<void> {
   if (record?.state !== "posted") throw new FlowError(`the day ${from} ended "${record?.state ?? "not synced"}", not "posted"`);
   const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId);
   if (entries.length !== 1 || entries[0]?.["TxnDate"] !== from) throw new FlowError(`QuickBooks holds ${String(entries.length)} entries, not one for ${from}`);
-  if ((await reportEmails(stack.outboxDir)) !== reportsBefore + 1) throw new FlowError("no report email reached the outbox");
+  if ((await reportEmails(stack.outboxDir)) !== reportsBefore + 1) throw new FlowError("the backfill's summary email did not reach the outbox, or more than one did");
 }
 
 async function reportEmails(outboxDir: string): Promise<number> {
   const files = (await readdir(outboxDir)).filter((file) => file.endsWith(".eml"));
   const purposes = await Promise.all(files.map(async (file) => /^X-Daybook-Purpose: (.*)$/m.exec(await readFile(join(outboxDir, file), "utf8"))?.[1]?.trim()));
-  return purposes.filter((purpose) => purpose === "report").length;
+  return purposes.filter((purpose) => purpose === "backfill-summary").length;
 }
 
 /**

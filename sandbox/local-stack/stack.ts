@@ -22,6 +22,7 @@ import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { loadConfig } from "../../lib/config";
 import type { SyncJob } from "../../lib/schedule/job";
+import { sendDueDigests } from "../../lib/report/digest";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { LOCAL_REGION } from "../../lib/store/local/database";
 import { type JobResult, processJob, type WorkerDeps } from "../../lib/worker/process-job";
@@ -187,12 +188,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The scheduler: one tick at a time; a failed tick is logged and the next one tries again.
     let ticking: Promise<void> | undefined;
-    const tick = () => (ticking ??= runSchedulerTick({
-      ...runtime.scheduler, now: now(),
-      log: (level, message, fields = {}) => {
-        log(level, message, Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))));
-      },
-    }).then(() => undefined, (error: unknown) => {
+    const tickLog = (level: "info" | "warn" | "error", message: string, fields: Record<string, unknown> = {}) => {
+      log(level, message, Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof entry[1]))));
+    };
+    // The tick, then the morning digests now due, as functions/scheduler.ts runs them on AWS.
+    const tick = () => (ticking ??= runSchedulerTick({ ...runtime.scheduler, now: now(), log: tickLog })
+      .then(() => sendDueDigests({ ...runtime.digests, now, log: tickLog })).then(() => undefined, (error: unknown) => {
       log("error", "scheduler tick failed", { error: error instanceof Error ? error.name : "unknown" });
     }).finally(() => {
       ticking = undefined;

@@ -18,8 +18,9 @@ import { openTokens } from "../../lib/oauth/tokens";
 import { DEMO, addDays } from "../../sandbox/local-stack/demo";
 import { connectionWorks } from "../../sandbox/local-stack/smoke";
 import type { LocalStack } from "../../sandbox/local-stack/stack";
-import { checkPage, screenshotPath } from "./page-checks";
+import { checkPage } from "./page-checks";
 import { type BrowserRun, connect, openBrowserRun, outboxFiles, signIn, waitForBackfill } from "./steps";
+import { formatDay } from "../../lib/report/format";
 
 const EMAIL = "owner@browser.daybook.localhost";
 /** What the merchant names the business: not the QuickBooks company's name, so the memo shows which it used. */
@@ -36,6 +37,8 @@ let stack: LocalStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** A business day as the pages show it: "Saturday 7 March 2026". */
+const DAY_IN_WORDS = /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d{1,2} [A-Z][a-z]+ \d{4}$/;
 /** The day posting started from: the last that had ended, the start form's default. */
 let yesterday = "";
 
@@ -48,13 +51,23 @@ afterAll(async () => {
   await run?.close();
 });
 
+/** The emails written since `before`, oldest first; only those of `purpose` when given. */
+async function newEmails(before: string[], purpose?: string): Promise<{ file: string; raw: string }[]> {
+  const files = (await outboxFiles(stack)).filter((file) => !before.includes(file))
+    .sort((a, b) => Number(/-(\d+)\.eml$/.exec(a)?.[1] ?? 0) - Number(/-(\d+)\.eml$/.exec(b)?.[1] ?? 0));
+  const emails = await Promise.all(files.map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") })));
+  return purpose === undefined ? emails : emails.filter((email) => purposeOf(email.raw) === purpose);
+}
+
+const purposeOf = (raw: string) => /^X-Daybook-Purpose: (.+)$/m.exec(raw)?.[1]?.trim();
+
 /**
  * The entry's QuickBooks lines as the page shows them: each account is the chart's number and name
  * (the demo company numbers its accounts), linked by its Id, never shown as the Id itself.
  */
 async function expectAccountsNamed(on: Page): Promise<void> {
   const chart = new Map(stack.quickbooks.accounts(DEMO.quickbooks.realmId).map((account) => [account.Id, account]));
-  const cells = on.getByRole("table", { name: /Journal entry lines/ }).locator("tbody td[data-label=Account]");
+  const cells = on.getByRole("table", { name: /Journal entry lines/ }).locator("tbody [data-label=Account]");
   const shown = await Promise.all((await cells.all()).map(async (cell) => ({
     text: ((await cell.textContent()) ?? "").trim(), href: (await cell.locator("a").getAttribute("href")) ?? "",
   })));
@@ -68,8 +81,8 @@ async function expectAccountsNamed(on: Page): Promise<void> {
   }
 }
 
-/** The day's entry in the QuickBooks company: one, tagged with the Location on every line, its memo in words. */
-function expectTaggedEntry(day: string, revision = 0): void {
+/** The day's entry in the QuickBooks company: one, tagged with the Location on every line, its memo in words. Returns it. */
+function expectTaggedEntry(day: string, revision = 0): Record<string, unknown> {
   const entries = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === day);
   expect(entries, day).toHaveLength(1);
   const lines = entries[0]!["Line"] as { JournalEntryLineDetail: Record<string, unknown> }[];
@@ -83,6 +96,7 @@ function expectTaggedEntry(day: string, revision = 0): void {
   expect(entries[0]!["PrivateNote"]).toMatch(new RegExp(
     `^${escapeRegExp(`${BUSINESS} – ${DEMO.square.locationName} – ${words} – daily sales from Square – revision ${String(revision)}.`)} Posted by daybook; summary sha256 [0-9a-f]{64}\\.$`,
   ));
+  return entries[0]!;
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -153,9 +167,16 @@ describe("the first-time flow in Chromium", () => {
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/email address/i);
     await expect(page.getByLabel("Email address", { exact: true }).inputValue()).resolves.toBe("not an address");
     await checkPage(page, "reports-error");
+    const emailsBefore = await outboxFiles(stack);
     await page.getByLabel("Email address", { exact: true }).fill("books@accountant.daybook.localhost");
     await page.getByRole("button", { name: "Add recipient" }).click();
     await expect(page.getByRole("button", { name: "Remove books@accountant.daybook.localhost" }).count()).resolves.toBe(1);
+    await expect.poll(() => page.getByRole("listitem").filter({ hasText: "books@accountant.daybook.localhost" }).textContent()).toMatch(/Waiting for confirmation/);
+    await checkPage(page, "reports-recipient-pending");
+    // The new address gets one email, asking it to confirm, and nothing else until it does.
+    const asked = await newEmails(emailsBefore);
+    expect(asked.map((email) => purposeOf(email.raw))).toEqual(["confirm-recipient"]);
+    expect(asked[0]!.raw).toMatch(/^To: books@accountant\.daybook\.localhost$/m);
     await expect(page.getByLabel("Hold each day's entry for my approval before posting").count()).resolves.toBe(1);
   });
 
@@ -189,12 +210,12 @@ describe("the first-time flow in Chromium", () => {
     await checkPage(page, "day-report-approved");
   });
 
-  it("shows the posted day in the history, its entry and the report", async () => {
-    const reportsBefore: string[] = [];
+  it("shows the posted day in the history, its entry and the backfill's one summary email", async () => {
     await page.getByRole("link", { name: "History" }).click();
     await checkPage(page, "history");
-    const dayLink = page.getByRole("link", { name: /^\d{4}-\d{2}-\d{2}$/ }).first();
-    await expect(dayLink.textContent()).resolves.toBe(yesterday);
+    // Days in words, with the weekday; the link names the day itself.
+    const dayLink = page.getByRole("link", { name: DAY_IN_WORDS }).first();
+    await expect(dayLink.textContent()).resolves.toBe(formatDay(yesterday));
     await expect(page.getByRole("img", { name: /^Daily net sales and fees/ }).count()).resolves.toBeGreaterThan(0);
 
     await dayLink.click();
@@ -206,15 +227,14 @@ describe("the first-time flow in Chromium", () => {
     // The entry is in the QuickBooks company, once, and no day before it.
     expect(stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).map((entry) => entry["TxnDate"])).toEqual([yesterday]);
 
-    // The report email the accountant got, opened as the mail client would show its HTML part.
-    const report = (await Promise.all((await outboxFiles(stack)).filter((file) => !reportsBefore.includes(file)).map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") }))))
-      .find((email) => /^X-Daybook-Purpose: report/m.test(email.raw));
-    expect(report, "a report email in the outbox").toBeDefined();
-    const html = join(stack.outboxDir, report!.file.replace(/\.eml$/, ".html"));
+    // Starting to post is a backfill of one day: its one summary, not a report per day, opened as the
+    // mail client would show its HTML part and checked like the pages.
+    const summaries = await newEmails([], "backfill-summary");
+    expect(summaries, "the backfill's one summary in the outbox").toHaveLength(1);
     const viewer = await context.newPage();
-    await viewer.goto(`file://${html}`);
-    await expect(viewer.getByText(yesterday).count()).resolves.toBeGreaterThan(0);
-    await viewer.screenshot({ path: screenshotPath("report-email.png"), fullPage: true });
+    await viewer.goto(`file://${join(stack.outboxDir, summaries[0]!.file.replace(/\.eml$/, ".html"))}`);
+    await expect(viewer.getByText(formatDay(yesterday)).count()).resolves.toBeGreaterThan(0);
+    await checkPage(viewer, "backfill-summary-email");
     await viewer.close();
   });
 

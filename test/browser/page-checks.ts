@@ -43,13 +43,17 @@ export function clearScreenshots(run: string): void {
 /** Where a screenshot named `file` goes. */
 export const screenshotPath = (file: string) => join(folder, file);
 
-/** Screenshots the page as it is (desktop and phone) and checks it; returns the file names written. */
-export async function checkPage(page: Page, name: string): Promise<string[]> {
-  mkdirSync(folder, { recursive: true });
-  const base = `${String(++shots).padStart(2, "0")}-${name}`;
+/**
+ * Screenshots the page as it is (desktop and phone) and checks it; returns the file names written.
+ * A folder of its own (an email rendered outside a browser test) keeps the name unnumbered.
+ */
+export async function checkPage(page: Page, name: string, ownFolder?: string): Promise<string[]> {
+  const target = ownFolder ?? folder;
+  mkdirSync(target, { recursive: true });
+  const base = ownFolder === undefined ? `${String(++shots).padStart(2, "0")}-${name}` : name;
   const files = [`${base}.png`, `${base}-phone.png`];
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: screenshotPath(files[0]!), fullPage: true });
+  await page.screenshot({ path: join(target, files[0]!), fullPage: true });
 
   const problems: PageProblems = await page.evaluate(inspect);
   expect(problems.lang, `${name}: <html lang>`).not.toBe("");
@@ -59,7 +63,7 @@ export async function checkPage(page: Page, name: string): Promise<string[]> {
   expect(problems.lowContrast, `${name}: text below WCAG AA contrast`).toEqual([]);
 
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: screenshotPath(files[1]!), fullPage: true });
+  await page.screenshot({ path: join(target, files[1]!), fullPage: true });
   const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
     .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5 && !element.parentElement?.closest("table"))
     .map((element) => `${element.tagName.toLowerCase()} "${(element.textContent ?? "").trim().slice(0, 30)}"`));

@@ -7,7 +7,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reconcilePostingStatus } from "../../lib/locations/posting-status";
-import { addRecipient } from "../../lib/report/recipients";
 import { getBackfill, requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
@@ -114,7 +113,7 @@ describe("go-live", () => {
 
 describe("a location whose connection is gone", () => {
   beforeEach(async () => {
-    await addRecipient(world.services.storage.recipients, MERCHANT_ID, OWNER, ACCOUNTANT);
+    await world.services.storage.recipients.addConfirmed(MERCHANT_ID, OWNER, ACCOUNTANT, new Date());
     await registerLocation(world.scheduler.dueIndex, world.location, REALM_ID, REGISTERED);
   });
 

@@ -1,13 +1,16 @@
 /**
  * The worker's job processor (lib/worker/process-job.ts) on the in-memory runtime: the sync on fake POS
- * and QuickBooks ports, the real report, recipient and backfill stores on in-process dynalite, and an
- * email sender that records. Reports, review holds and approvals, a refused connection, the last attempt.
+ * and QuickBooks ports, the real report, recipient, digest and backfill stores on in-process dynalite,
+ * and an email sender that records. Reports kept (not emailed per day), alerts to the merchant at once
+ * for what cannot wait, warnings said once, a backfill's one summary, the last attempt.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { digestShardOf } from "../../lib/report/digest";
 import type { SyncJob } from "../../lib/schedule/job";
 import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import { processJob } from "../../lib/worker/process-job";
+import { summaryOf } from "../support/summaries";
 import { ProviderFailure } from "./fakes";
 import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER, REALM_ID } from "./runtime";
 
@@ -27,53 +30,100 @@ afterEach(async () => {
 const job = (kind: SyncJob["kind"] = "first", extra: Partial<SyncJob> = {}): SyncJob => ({ merchantId: MERCHANT_ID, locationId: LOCATION_ID, businessDay: DAY, kind, ...extra });
 const firstAttempt = { number: 1, max: 3 };
 const sent = () => world.email.sent.map(({ to, purpose, subject }) => ({ to: to.join(","), purpose, subject }));
-const reports = () => world.services.storage.reports.listDay(MERCHANT_ID, LOCATION_ID, DAY);
+const reports = (day = DAY) => world.services.storage.reports.listDay(MERCHANT_ID, LOCATION_ID, day);
+const marks = (slot: string) => world.services.storage.digests.due(slot, digestShardOf(MERCHANT_ID), new Date("2030-01-01T00:00:00.000Z"));
+/** A day whose payments fall 5.00 short of its sales and tax: more than the 1.00 tolerance, so daybook holds it. */
+const shortDay = () => summaryOf({ sales: { CAT_FOOD: 1_000 }, categoryNames: { CAT_FOOD: "Food" }, tax: { "State Sales Tax": 80 }, payments: { CARD: 580 } });
 
 describe("a sync job", () => {
-  it("posts the day, keeps its report and emails it to the merchant; run again, it sends nothing new", async () => {
+  it("posts the day and keeps its report, emails nobody, and marks the merchant's next digest; run again, nothing new", async () => {
     world.pos.setDay(LOCATION_ID, DAY, aDay());
-    expect(await processJob(world.worker, job(), firstAttempt)).toEqual({ status: "posted", emailsSent: 1 });
-    expect(sent()).toEqual([{ to: OWNER, purpose: "report", subject: `Posted: Main Street, ${DAY}` }]);
+    expect(await processJob(world.worker, job(), firstAttempt)).toEqual({ status: "posted", emailsSent: 0 });
+    expect(world.email.sent).toEqual([]);
     const [report] = await reports();
-    expect(report).toMatchObject({ status: "posted", alert: false, deliveredAt: world.clock.at.toISOString() });
+    expect(report).toMatchObject({ status: "posted", alert: false });
     expect(report?.content.entry?.docNumber).toBe(world.quickbooks.entries[0]?.docNumber);
-    expect(world.email.sent[0]?.headers?.["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    expect(report?.content.totals).toMatchObject({ netSales: 1_450, tax: 116, card: 1_200, cash: 366, feesReported: true });
+    // The morning after the day, at 07:00 where the location is.
+    const shard = digestShardOf(MERCHANT_ID);
+    expect(await marks("2025-06-15")).toEqual([
+      { merchantId: MERCHANT_ID, slot: "2025-06-15", notBefore: "2025-06-15T11:00:00.000Z", shard },
+    ]);
 
     // A redelivery of the same job: posted once, reported once.
     expect(await processJob(world.worker, job(), firstAttempt)).toEqual({ status: "unchanged", emailsSent: 0 });
     expect(world.quickbooks.entries).toHaveLength(1);
+    expect(await reports()).toHaveLength(1);
+  });
+
+  it("holds the day in review mode without an alert (the digest brings it), and the approval posts it", async () => {
+    await world.services.storage.settings.setReviewMode(MERCHANT_ID, true, world.clock.at);
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    expect(await processJob(world.worker, job(), firstAttempt)).toEqual({ status: "held", emailsSent: 0 });
+    expect(await processJob(world.worker, job("recheck"), firstAttempt)).toEqual({ status: "held", emailsSent: 0 });
+    expect(world.quickbooks.entries).toEqual([]);
+    expect(await processJob(world.worker, job("approve"), firstAttempt)).toEqual({ status: "posted", emailsSent: 0 });
+    expect(world.quickbooks.entries).toHaveLength(1);
+    expect((await reports()).map((report) => report.status)).toEqual(["held", "posted"]);
+    expect(world.email.sent).toEqual([]);
+  });
+
+  it("alerts the merchant at once, and only the merchant, when daybook holds a day itself: short by how much, and what to do", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, shortDay());
+    expect(await processJob(world.worker, job(), firstAttempt)).toEqual({ status: "held", emailsSent: 1 });
+    expect(sent()).toEqual([{ to: OWNER, purpose: "alert", subject: "Action needed: Main Street: Saturday 14 June 2025 is held for review" }]);
+    const text = world.email.sent[0]?.text.replace(/\s+/g, " ") ?? "";
+    expect(text).toContain("Nothing was posted yet. The POS figures are short by 5.00 USD: less money was taken than the sales, tax and tips explain");
+    expect(text).toContain("Choose one: approve the entry as it is");
+    expect(text).toContain("https://daybook.test/approve?token=");
+    expect(world.email.sent[0]?.merchantId).toBe(MERCHANT_ID);
+    // The re-check with the same figures: nothing new, no second alert.
+    expect(await processJob(world.worker, job("recheck"), firstAttempt)).toEqual({ status: "held", emailsSent: 0 });
     expect(world.email.sent).toHaveLength(1);
   });
 
-  it("holds the day in review mode with an approve link in its report, and the approval posts it", async () => {
-    await world.services.storage.settings.setReviewMode(MERCHANT_ID, true, world.clock.at);
-    world.pos.setDay(LOCATION_ID, DAY, aDay());
-    expect(await processJob(world.worker, job(), firstAttempt)).toEqual({ status: "held", emailsSent: 1 });
-    expect(world.email.sent[0]?.text).toContain("https://daybook.test/approve?token=");
-    // The re-check of a day still waiting, with the same figures: the report already went.
-    expect(await processJob(world.worker, job("recheck"), firstAttempt)).toEqual({ status: "held", emailsSent: 0 });
-    expect(world.quickbooks.entries).toEqual([]);
-
-    expect(await processJob(world.worker, job("approve"), firstAttempt)).toEqual({ status: "posted", emailsSent: 1 });
-    expect(world.quickbooks.entries).toHaveLength(1);
-    expect(sent().map((email) => email.subject)).toEqual([`Held for review: Main Street, ${DAY}`, `Posted: Main Street, ${DAY}`]);
-  });
-
-  it("reports a refused connection at once, with an alert, the reconnect email and the one that says the location stopped posting", async () => {
+  it("reports a refused connection at once with one alert, the reconnect email and the one that says the location stopped posting, each once; failing again the same way updates that one report", async () => {
     world.pos.setDay(LOCATION_ID, DAY, aDay());
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
-    expect(await processJob(world.worker, job(), firstAttempt)).toMatchObject({ status: "failed" });
+    expect(await processJob(world.worker, job(), firstAttempt)).toMatchObject({ status: "failed", emailsSent: 1 });
     expect(failedDays).toEqual([job()]);
     expect(sent()).toEqual([
       { to: OWNER, purpose: "reconnect", subject: "Reconnect Square to daybook" },
       { to: OWNER, purpose: "posting-status", subject: "daybook stopped posting Main Street" },
-      { to: OWNER, purpose: "report", subject: `Failed: Main Street, ${DAY}` },
-      { to: OWNER, purpose: "alert", subject: `Action needed: daybook could not post Main Street, ${DAY}` },
+      { to: OWNER, purpose: "alert", subject: "Action needed: Main Street: Saturday 14 June 2025 was not posted" },
     ]);
-    expect(await reports()).toMatchObject([{ status: "failed", alert: true, content: { failure: { kind: "needs-reconnect" } } }]);
+    world.clock.at = new Date("2025-06-15T10:00:00.000Z");
+    expect(await processJob(world.worker, job("recheck"), firstAttempt)).toMatchObject({ status: "failed", emailsSent: 0 });
+    const kept = await reports();
+    expect(kept).toMatchObject([{ status: "failed", alert: true, reportId: "F-needs-reconnect", createdAt: "2025-06-15T09:00:00.000Z", updatedAt: "2025-06-15T10:00:00.000Z" }]);
+    expect(sent().filter((email) => email.purpose === "alert")).toHaveLength(1);
   });
 
-  it("leaves a passing failure to the queue's next attempt, and on the last one marks the day failed, reports it and counts it", async () => {
+  it("says an unmapped item in full the first day it appears, with the link that maps it, and then only counts it", async () => {
+    const withSeasonal = (scale: number) => summaryOf({
+      ...aDay(scale), sales: { ...aDay(scale).sales, CAT_SEASONAL: 200 * scale }, categoryNames: { ...aDay(scale).categoryNames, CAT_SEASONAL: "Seasonal" },
+      payments: { CARD: 1_200 * scale + 200 * scale, CASH: 366 * scale },
+    });
+    world.pos.setDay(LOCATION_ID, DAY, withSeasonal(1));
+    world.pos.setDay(LOCATION_ID, "2025-06-15", withSeasonal(2));
+    await processJob(world.worker, job(), firstAttempt);
+    world.clock.at = new Date("2025-06-16T09:00:00.000Z");
+    await processJob(world.worker, job("first", { businessDay: "2025-06-15" }), firstAttempt);
+    const [first] = await reports();
+    const [second] = await reports("2025-06-15");
+    expect(first?.content.warnings.map((warning) => warning.message)).toEqual([expect.stringContaining('Category "Seasonal" has no account in the mapping') as unknown as string]);
+    expect(first?.content.mappingUrl).toBe(`https://daybook.test/locations/${LOCATION_ID}/mapping`);
+    expect(first?.content.repeatedWarnings).toBeUndefined();
+    expect(second?.content.warnings).toEqual([]);
+    expect(second?.content.repeatedWarnings).toBe(1);
+    // The first day run again (a redelivery) still says it in full.
+    world.pos.setDay(LOCATION_ID, DAY, withSeasonal(3));
+    await processJob(world.worker, job("recheck"), firstAttempt);
+    const adjusted = (await reports()).find((report) => report.status === "adjusted");
+    expect(adjusted?.content.warnings.map((warning) => warning.code)).toEqual(["unmapped-category"]);
+  });
+
+  it("on a backfill's last attempt marks the day failed and counts it, alerts nobody per day, and sends the backfill's one summary once", async () => {
     await registerLocation(world.services.storage.dueIndex, world.location, REALM_ID, new Date("2025-06-14T00:00:00.000Z"));
     const backfill = await requestBackfill({ ...world.services.storage, queue: world.queue }, {
       merchantId: MERCHANT_ID, locationId: LOCATION_ID, from: DAY, to: DAY, requestedBy: "merchant",
@@ -92,7 +142,17 @@ describe("a sync job", () => {
     expect(await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, DAY)).toMatchObject({ state: "failed", attempts: 2 });
     expect(failedDays).toEqual([backfillJob]);
     expect((await world.services.storage.backfills.get(MERCHANT_ID, backfill.backfillId))).toMatchObject({ done: 0, failed: 1 });
-    expect(sent().map((email) => email.purpose)).toEqual(["report", "alert"]);
-    expect(world.quickbooks.entries).toEqual([]);
+    expect(sent()).toEqual([{ to: OWNER, purpose: "backfill-summary", subject: "Main Street Coffee: Saturday 14 June 2025 synced – 1 thing needs attention" }]);
+    const summary = world.email.sent[0]?.text.replace(/\s+/g, " ") ?? "";
+    expect(summary).toContain("Main Street, Saturday 14 June 2025: failed");
+    expect(summary).toContain("Nothing was posted. Reason: QuickBooks answered 503 again.");
+    expect(world.email.sent[0]?.headers?.["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    // No digest mark: a backfill's days are in its summary.
+    expect(await marks("2025-06-15")).toEqual([]);
+
+    // The message delivered once more after its last attempt: nothing is sent twice.
+    await processJob(world.worker, backfillJob, { number: 3, max: 3 }).catch(() => undefined);
+    expect(sent().filter((email) => email.purpose === "backfill-summary")).toHaveLength(1);
+    expect(world.quickbooks.entries).toHaveLength(1);
   });
 });

@@ -214,7 +214,7 @@ export interface Sent {
   typed: string[];
 }
 
-const TEXT_ANSWER_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover"]);
+const TEXT_ANSWER_ROUTES = new Set(["POST /webhooks/square", "POST /webhooks/clover", "POST /webhooks/quickbooks"]);
 const FORBIDDEN_TAGS = /^(script|iframe|frame|object|embed|applet|base|style|link)$/i;
 const ALLOWED_LINK = /^<link rel="stylesheet" href="\/style\.css"\/?>$/;
 const TAG = /^<(?:![Dd][Oo][Cc][Tt][Yy][Pp][Ee] html>|\/([a-zA-Z][\w-]*)\s*>|([a-zA-Z][\w-]*)((?:\s+[a-zA-Z_:][-\w:.]*(?:="[^"<]*")?)*)\s*\/?>)/;

@@ -44,6 +44,7 @@ const PUBLIC_ROUTES = new Set([
   "GET /style.css", "GET /", "GET /sign-in", "POST /sign-in", "GET /sign-in/confirm", "POST /sign-in/confirm",
   "GET /approve", "POST /approve", "GET /unsubscribe", "POST /unsubscribe", "GET /disconnect/quickbooks",
   "GET /invitations/accept", "POST /invitations/accept", "GET /api/v1/openapi.json",
+  "POST /unsubscribe/frequency", "POST /unsubscribe/undo", "GET /recipients/confirm", "POST /recipients/confirm",
 ]);
 /** The read-only API's routes that need a key (the roles table's "api-key"): a request without a live key gets exactly 401, in JSON. */
 const isKeyRoute = (key: string): boolean => ROUTE_ROLES[key] === "api-key";
@@ -85,6 +86,14 @@ interface Documented {
 }
 const ownPartition = (change: Change) => change.key.startsWith(`MERCHANT#${fz.a.merchantId}|`);
 const ofA = (change: Change) => JSON.stringify(change.before ?? change.after).includes(fz.a.merchantId);
+const ownRecipients = (change: Change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key);
+/**
+ * A confirmation email asked for: the merchant's count of addresses asked today (RATE#confirm-recipient#…),
+ * the daily caps' counters (RATE#email-to#…, RATE#email-merchant#…) and, past a cap, the fuzzer's own
+ * count of emails held back (EMAILHELD#…).
+ */
+const confirmationSent = (change: Change) => (/^RATE#(confirm-recipient|email-to|email-merchant)#/.test(change.key) && change.kind !== "removed")
+  || (ownPartition(change) && /\|EMAILHELD#/.test(change.key));
 const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /sign-in": {
     what: "a valid address: the per-client and per-address rate-limit counters (RATE#sign-in-client#…, RATE#sign-in-address#…) and the link (SIGNIN#…)",
@@ -102,7 +111,9 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /locations": { what: "the fuzzer's own location and its due-index entries", allows: (change) => ownPartition(change) || (/^DUE#/.test(change.key) && ofA(change)) },
   "POST /locations/:locationId/mapping": { what: "the fuzzer's own location's mapping", allows: (change) => ownPartition(change) && /\|LOCATION#/.test(change.key) },
   "POST /locations/:locationId/mapping/create-accounts": { what: "the fuzzer's own location's mapping", allows: (change) => ownPartition(change) && /\|LOCATION#/.test(change.key) },
-  "POST /reports/recipients": { what: "the fuzzer's own recipients list", allows: (change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key) },
+  "POST /reports/recipients": { what: "the fuzzer's own recipients list, and the confirmation email's counters", allows: (change) => ownRecipients(change) || confirmationSent(change) },
+  "POST /reports/recipients/resend": { what: "the fuzzer's own recipients list, and the confirmation email's counters", allows: (change) => ownRecipients(change) || confirmationSent(change) },
+  "POST /reports/recipients/frequency": { what: "the fuzzer's own recipients list", allows: (change) => ownRecipients(change) },
   "POST /reports/recipients/remove": { what: "the fuzzer's own recipients list", allows: (change) => ownPartition(change) && /\|RECIPIENTS/.test(change.key) },
   "POST /reports/review-mode": { what: "the fuzzer's own review-mode setting", allows: (change) => ownPartition(change) && /\|SETTINGS#REVIEW/.test(change.key) },
   "POST /business-name": {

@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WEBHOOK_BODY_LIMIT_BYTES } from "../../lib/web/security";
-import { CLOVER_AUTH_CODE, expectCleanLogs, PUBLIC_URL, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY } from "../web/world";
+import { CLOVER_AUTH_CODE, expectCleanLogs, PUBLIC_URL, QUICKBOOKS_VERIFIER_TOKEN, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY } from "../web/world";
 import { changesBetween, check, createFuzzWorld, type FuzzWorld, judge, type Sent, snapshot } from "./fuzz-world";
 import { deepJson, hostileText, runs } from "./hostile";
 
@@ -23,7 +23,8 @@ afterAll(async () => {
   await fz.close();
 });
 
-const WEBHOOKS = ["POST /webhooks/clover", "POST /webhooks/square"];
+const WEBHOOKS = ["POST /webhooks/clover", "POST /webhooks/quickbooks", "POST /webhooks/square"];
+type Provider = "square" | "clover" | "quickbooks";
 
 it("fuzzes every webhook the app has", () => {
   const webhooks = fz.world.app.routes.filter((route) => route.method !== "ALL" && route.path.startsWith("/webhooks/")).map((route) => `${route.method} ${route.path}`);
@@ -31,6 +32,7 @@ it("fuzzes every webhook the app has", () => {
 });
 
 const squareSignature = (body: string, url = SQUARE_NOTIFICATION_URL, key = SQUARE_SIGNATURE_KEY) => createHmac("sha256", key).update(url + body, "utf8").digest("base64");
+const quickBooksSignature = (body: string, token = QUICKBOOKS_VERIFIER_TOKEN) => createHmac("sha256", token).update(body, "utf8").digest("base64");
 
 /** A JSON value of any shape: wrong types where strings are expected, nulls, arrays, deep nesting. */
 const anyJson = (strings: fc.Arbitrary<string>) => fc.letrec((tie) => ({
@@ -38,9 +40,22 @@ const anyJson = (strings: fc.Arbitrary<string>) => fc.letrec((tie) => ({
 })).value;
 
 /** Bodies for a webhook: broken JSON, JSON of the wrong shape, the right shape with hostile values, deep or huge. */
-function bodies(provider: "square" | "clover"): fc.Arbitrary<string> {
+function bodies(provider: Provider): fc.Arbitrary<string> {
   const ids = hostileText([...fz.b.markers, "", "A:DAYBOOKTESTAPP"]);
-  const wellShaped = provider === "square"
+  // QuickBooks: never a real company's realm, whose chart change is the documented write, tested in test/web/webhooks.test.ts.
+  const entity = fc.oneof(fc.constantFrom("Account", "Invoice", ""), hostileText());
+  const wellShaped = provider === "quickbooks"
+    ? fc.oneof(
+      fc.record({
+        eventNotifications: fc.array(fc.record({
+          realmId: fc.oneof(hostileText(), fc.constant(null)),
+          dataChangeEvent: fc.oneof(anyJson(hostileText()), fc.record({ entities: fc.array(fc.record({ name: entity, id: ids, operation: fc.constantFrom("Create", "Update", "Merge", "") }), { maxLength: 3 }) })),
+        }), { maxLength: 3 }),
+      }).map((event) => JSON.stringify(event)),
+      fc.array(fc.record({ type: fc.oneof(fc.constantFrom("qbo.account.updated.v1", "qbo.invoice.created.v1", ""), hostileText()), intuitaccountid: fc.oneof(hostileText(), fc.integer()), intuitentityid: ids }), { maxLength: 3 })
+        .map((events) => JSON.stringify(events)),
+    )
+    : provider === "square"
     ? fc.record({
       type: fc.oneof(fc.constantFrom("oauth.authorization.revoked", "payment.created", ""), hostileText()),
       // A real merchant id only with other event types: a genuine revocation of B is the documented write, tested in test/web/webhooks.test.ts.
@@ -56,23 +71,36 @@ function bodies(provider: "square" | "clover"): fc.Arbitrary<string> {
     { weight: 2, arbitrary: anyJson(hostileText()).map((value) => JSON.stringify(value)) },
     { weight: 1, arbitrary: hostileText() },
     { weight: 1, arbitrary: fc.constantFrom("", "{", "[]", "null", "{\"type\":", "\uFEFF{}", `{"type":"x","__proto__":{"polluted":1}}`, `{"merchants":{"__proto__":[]},"appId":"x"}`) },
-    { weight: 1, arbitrary: fc.integer({ min: 100, max: 30_000 }).map((depth) => (provider === "square" ? `{"type":"x","data":{"object":${deepJson(depth)}}}` : `{"appId":"x","merchants":${deepJson(depth)}}`)) },
+    { weight: 1, arbitrary: fc.integer({ min: 100, max: 30_000 }).map((depth) => deepBody(provider, depth)) },
     { weight: 1, arbitrary: fc.integer({ min: WEBHOOK_BODY_LIMIT_BYTES + 1, max: WEBHOOK_BODY_LIMIT_BYTES * 2 }).map((size) => JSON.stringify({ type: "x", pad: "a".repeat(size) })) },
   );
+}
+
+function deepBody(provider: Provider, depth: number): string {
+  if (provider === "quickbooks") return `{"eventNotifications":${deepJson(depth)}}`;
+  return provider === "square" ? `{"type":"x","data":{"object":${deepJson(depth)}}}` : `{"appId":"x","merchants":${deepJson(depth)}}`;
 }
 
 type Signing = "none" | "wrong" | "right";
 
 /** The header set for a signing case: none, a wrong one of many shapes, or the right one. */
-function headersFor(provider: "square" | "clover", signing: Signing, body: string, wrong: string, contentType: string): Record<string, string> {
+const SIGNATURE_HEADERS: Record<Provider, string> = { square: "x-square-hmacsha256-signature", clover: "X-Clover-Auth", quickbooks: "intuit-signature" };
+
+function headersFor(provider: Provider, signing: Signing, body: string, wrong: string, contentType: string): Record<string, string> {
   const headers: Record<string, string> = contentType === "" ? {} : { "Content-Type": contentType };
-  const name = provider === "square" ? "x-square-hmacsha256-signature" : "X-Clover-Auth";
-  if (signing === "right") headers[name] = provider === "square" ? squareSignature(body) : CLOVER_AUTH_CODE;
+  const name = SIGNATURE_HEADERS[provider];
+  if (signing === "right") headers[name] = { square: squareSignature, clover: () => CLOVER_AUTH_CODE, quickbooks: quickBooksSignature }[provider](body);
   if (signing === "wrong") headers[name] = wrong;
   return headers;
 }
 
-function wrongSignatures(provider: "square" | "clover", body: string): string[] {
+function wrongSignatures(provider: Provider, body: string): string[] {
+  if (provider === "quickbooks") {
+    return [
+      "", "x", quickBooksSignature(`${body} `), quickBooksSignature(body, "other-token"), quickBooksSignature(body).replace(/=$/, ""),
+      Buffer.from(quickBooksSignature(body), "base64").toString("hex"), squareSignature(body), randomBytes(32).toString("base64"),
+    ];
+  }
   if (provider === "clover") return ["", " ", "a-guess", CLOVER_AUTH_CODE.toUpperCase(), `${CLOVER_AUTH_CODE}x`, CLOVER_AUTH_CODE.slice(1), randomBytes(16).toString("hex")];
   return [
     "", "x", squareSignature(`${body} `), squareSignature(body, `${PUBLIC_URL}/webhooks/square/`), squareSignature(body, SQUARE_NOTIFICATION_URL, "other-key"),
@@ -80,7 +108,7 @@ function wrongSignatures(provider: "square" | "clover", body: string): string[] 
   ];
 }
 
-for (const provider of ["square", "clover"] as const) {
+for (const provider of ["square", "clover", "quickbooks"] as const) {
   for (const signing of ["none", "wrong", "right"] as const) {
     it(`${provider}: ${signing === "right" ? "signed but malformed bodies get 400 or a 200 that does nothing" : `${signing === "none" ? "unsigned" : "wrongly signed"} requests get 401`}; never 5xx, nothing changed`, async () => {
       const route = `POST /webhooks/${provider}`;

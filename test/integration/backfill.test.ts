@@ -6,7 +6,9 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { BackfillError, type BackfillDeps, backfillableDays, getBackfill, listBackfills, recordBackfillProgress, requestBackfill } from "../../lib/schedule/backfill";
+import {
+  BackfillError, type BackfillDeps, backfillableDays, getBackfill, listBackfills, MAX_BACKFILLS_PER_DAY, recordBackfillProgress, requestBackfill,
+} from "../../lib/schedule/backfill";
 import { deduplicationIdOf, messageGroupOf, syncJobSchema } from "../../lib/schedule/job";
 import { createDynamoStorage } from "../../lib/store/storage";
 import type { LocationConfig } from "../../lib/model";
@@ -146,6 +148,24 @@ describe("backfills", () => {
     );
     await expect(refusal("2025-06-12", "2025-06-11")).rejects.toBeInstanceOf(BackfillError);
     expect(await drainQueue(sqs, queueUrl)).toEqual([]);
+  });
+
+  it("runs at most MAX_BACKFILLS_PER_DAY requests per merchant and UTC day; a refused request costs nothing, other merchants are not held back", async () => {
+    const location = await aLocation();
+    const ask = (now = NOW) => requestBackfill(deps, request(location, "2025-06-14", "2025-06-14"), now);
+    // Refused for its dates: not counted.
+    await expect(requestBackfill(deps, request(location, "2025-06-15", "2025-06-15"), NOW)).rejects.toBeInstanceOf(BackfillError);
+    for (let index = 0; index < MAX_BACKFILLS_PER_DAY; index++) await ask();
+    const refused = await ask().then(() => undefined, (error: unknown) => error);
+    expect(refused).toEqual(new BackfillError(`this business has asked for ${String(MAX_BACKFILLS_PER_DAY)} backfills today, the most daybook runs in a day; ask again tomorrow`, "location"));
+    expect(await drainQueue(sqs, queueUrl)).toHaveLength(MAX_BACKFILLS_PER_DAY);
+    expect(await listBackfills(deps, location.merchantId, 100)).toHaveLength(MAX_BACKFILLS_PER_DAY);
+
+    const other = await aLocation();
+    await requestBackfill(deps, request(other, "2025-06-14", "2025-06-14"), NOW);
+    // The next UTC day counts afresh.
+    await ask(new Date("2025-06-16T00:00:01.000Z"));
+    expect(await drainQueue(sqs, queueUrl)).toHaveLength(2);
   });
 
   it("has no progress for a backfill that does not exist, and records none", async () => {

@@ -4,8 +4,8 @@
  * in 5 time zones, days starting at 00:00 and 04:00, on the night the US springs forward
  * (2026-03-08). Every location is registered in the due-index; the scheduler ticks every 15 simulated
  * minutes with its `now`, and after each tick the real worker handler drains the queue with the
- * clock at that tick. Two merchants carry injected failures: one revoked daybook's QuickBooks access,
- * one closed its books for the year.
+ * clock at that tick and the morning digests go as the scheduler sends them. Two merchants carry
+ * injected failures: one revoked daybook's QuickBooks access, one closed its books for the year.
  *
  * 20 merchants hold every case the night asserts: Square locations in each of the 5 zones with each
  * day start (the 10 pairs, from merchants 0-9 alone), Clover locations in each of the 5 zones
@@ -17,16 +17,19 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailySummary } from "../../lib/domain/summary";
-import { formatDecimal } from "../../lib/domain/money";
 import { sealTokens } from "../../lib/oauth/tokens";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { SyncJob } from "../../lib/schedule/job";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
+import { dayTotals } from "../../lib/report/day-figures";
+import { sendDueDigests } from "../../lib/report/digest";
+import { formatAmount, formatDay, formatShortDay } from "../../lib/report/format";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
 import type { LocationConfig, SyncRecord } from "../../lib/model";
 import { createKmsVault } from "../../lib/vault/kms";
 import type { TokenVault } from "../../lib/vault/vault";
 import { createWorkerHandler } from "../../lib/worker/handler";
+import { composeScheduler } from "../../lib/wiring/scheduler";
 import { composeWorker } from "../../lib/wiring/worker";
 import { generateCloverDay } from "../../sandbox/clover/generate-day";
 import { startCloverSimulator } from "../../sandbox/clover/server";
@@ -218,9 +221,14 @@ beforeAll(async () => {
   const queues = await createQueues(sqs, 3);
   deadLetterUrl = queues.deadLetterUrl;
   // The worker composed as functions/worker.ts composes it, from settings pointed at moto_server and the simulators.
-  const runtime = await composeWorker({
+  const shared = {
     DAYBOOK_TABLE: tableName, AWS_REGION: "us-east-1", DAYBOOK_PUBLIC_URL: "https://app.daybook.example", DAYBOOK_QUEUE_URL: queues.queueUrl,
-    DAYBOOK_MAX_ATTEMPTS: 3, DAYBOOK_LINK_KEY: randomBytes(32).toString("base64"), DAYBOOK_EMAIL_FROM: await createSender(ses),
+    DAYBOOK_LINK_KEY: randomBytes(32).toString("base64"), DAYBOOK_EMAIL_FROM: await createSender(ses),
+  };
+  // The morning digests as functions/scheduler.ts sends them after each tick (the tick itself is run below, on the due-index's own table).
+  const scheduler = composeScheduler({ ...shared, DAYBOOK_DUE_SHARDS: 16 }, { dynamo, sqs, ses, now: () => new Date(now()) });
+  const runtime = await composeWorker({
+    ...shared, DAYBOOK_MAX_ATTEMPTS: 3,
     SQUARE_CLIENT_ID: square.applicationId, SQUARE_CLIENT_SECRET: square.applicationSecret, SQUARE_BASE_URL: square.url,
     CLOVER_APP_ID: clover.appId, CLOVER_APP_SECRET: clover.appSecret, CLOVER_BASE_URL: clover.url,
     QUICKBOOKS_CLIENT_ID: quickbooks.clientId, QUICKBOOKS_CLIENT_SECRET: quickbooks.clientSecret, QUICKBOOKS_ENVIRONMENT: "sandbox",
@@ -244,7 +252,13 @@ beforeAll(async () => {
     expect(tick.failed).toBe(0);
     if (tick.enqueued > 0) tickTimes.push(clock);
     await Promise.all(handlers.map((handler) => drain(sqs, queues.queueUrl, handler, { idleRounds: 2 })));
+    expect((await sendDueDigests({ ...scheduler.digests, now: () => new Date(now()), log: () => undefined })).failed).toBe(0);
   }
+  // The digests' deadline (11:00 where the westernmost location is) has passed for every merchant.
+  clock = Date.parse("2026-03-08T18:15:00Z");
+  tickStartedAt = Date.now();
+  expect((await sendDueDigests({ ...scheduler.digests, now: () => new Date(now()), log: () => undefined })).failed).toBe(0);
+  scheduler.close();
   await Promise.all(merchants.map(async (merchant) => {
     recordsOf.set(merchant.merchantId, await store.listSyncRecords(merchant.merchantId));
   }));
@@ -312,20 +326,20 @@ describe("a whole night across the US spring-forward", () => {
     }
   });
 
-  it("emails every posted day's report to its merchant, with the entry's number and total, and nothing else", () => {
+  it("emails each merchant one morning digest with both locations' days, each entry's number and net sales, and nothing else", () => {
     for (const merchant of healthy()) {
       const received = mailTo(merchant.owner);
       const entries = quickbooks.journalEntries(merchant.realmId);
       const posted = (recordsOf.get(merchant.merchantId) ?? []).filter((record) => record.posted.length > 0);
-      expect(received).toHaveLength(posted.length);
+      expect(received.map((message) => message.subject.split(" – ")[0])).toEqual([`Cafe ${String(merchant.index)}: ${formatDay(DAY)}`]);
+      const digest = received[0]!.body;
+      // Every day posted in the night, the day before included where its re-check posted it.
       for (const record of posted) {
-        const location = merchant.locations.find(({ location: candidate }) => candidate.locationId === record.locationId)?.location;
+        const { location, truth } = merchant.locations.find(({ location: candidate }) => candidate.locationId === record.locationId)!;
         const entry = entries.find((candidate) => candidate.Id === record.posted[0]?.entryId);
-        const debits = linesOf(entry).filter((line) => line.JournalEntryLineDetail.PostingType === "Debit").reduce((sum, line) => sum + cents(line.Amount), 0);
-        const report = received.filter((message) => message.subject === `Posted: ${location?.name ?? "?"}, ${record.businessDay}`);
-        expect(report).toHaveLength(1);
-        expect(report[0]?.body).toContain(String(entry?.DocNumber));
-        expect(report[0]?.body).toContain(formatDecimal(debits, "USD"));
+        expect(digest).toContain(`${location.name}, ${formatShortDay(record.businessDay)}`);
+        expect(digest).toContain(String(entry?.DocNumber));
+        if (record.businessDay === DAY) expect(digest).toContain(formatAmount(dayTotals(truth, location.source).netSales, "USD"));
       }
     }
   });
@@ -349,12 +363,19 @@ describe("a whole night across the US spring-forward", () => {
     for (const merchant of [revoked, closed]) {
       const days = failedDays.filter((job) => job.merchantId === merchant.merchantId);
       expect(days.length).toBeGreaterThanOrEqual(merchant === closed ? 2 : 1);
-      const subjects = mailTo(merchant.owner).map((message) => message.subject);
-      expect(subjects.filter((subject) => subject.startsWith("Failed: "))).toHaveLength(days.length);
+      const received = mailTo(merchant.owner);
+      const subjects = received.map((message) => message.subject);
+      // Each failed day alerts the merchant at once; the morning digest then names them, once.
       expect(subjects.filter((subject) => subject.startsWith("Action needed: "))).toHaveLength(days.length);
-      for (const job of days) expect(subjects).toContain(`Failed: ${merchant.locations.find(({ location }) => location.locationId === job.locationId)!.location.name}, ${job.businessDay}`);
+      const digests = received.filter((message) => message.subject.startsWith(`Cafe ${String(merchant.index)}: `));
+      expect(digests).toHaveLength(1);
+      for (const job of days) {
+        const name = merchant.locations.find(({ location }) => location.locationId === job.locationId)!.location.name;
+        expect(subjects).toContain(`Action needed: ${name}: ${formatDay(job.businessDay)} was not posted`);
+        expect(digests[0]!.body).toContain(`${name}, ${formatDay(job.businessDay)}: failed`);
+      }
     }
-    expect(mailTo(closed.owner).map((message) => message.subject)).toEqual(expect.arrayContaining([`Failed: Store A, ${DAY}`, `Failed: Store B, ${DAY}`]));
+    expect(mailTo(closed.owner).map((message) => message.subject)).toEqual(expect.arrayContaining([`Action needed: Store A: ${formatDay(DAY)} was not posted`, `Action needed: Store B: ${formatDay(DAY)} was not posted`]));
     // The refusal itself is told once, by the worker's one token keeper: not once per day or location; and that posting stopped, once.
     expect(mailTo(revoked.owner).filter((message) => message.subject === "Reconnect QuickBooks to daybook")).toHaveLength(1);
     expect(mailTo(revoked.owner).filter((message) => message.subject.startsWith("daybook stopped posting"))).toHaveLength(1);

@@ -53,6 +53,7 @@ function workerFor(world: World): Promise<WorkerDeps> {
   const now = () => new Date(NIGHT);
   return world.ports({ now }).then((sync) => ({
     store: world.store, reports: world.storage.reports, recipients: world.storage.recipients, backfills: world.storage.backfills, members: world.storage.members,
+    digests: world.storage.digests, seenWarnings: world.storage.seenWarnings,
     sync, email: world.email, publicUrl: "https://daybook.test", linkKey: randomBytes(32), quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com", now,
   }));
 }

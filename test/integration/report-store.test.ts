@@ -1,13 +1,16 @@
 /**
- * The storage ports of the reports (lib/store/reports.ts, recipients.ts, settings.ts) on moto_server:
- * what they write reads back, a retried save leaves the first report as it was, and an item that is
- * not what daybook wrote fails with a sentence naming it instead of reaching an email half-formed.
+ * The storage ports of the reports and their email (lib/store/reports.ts, recipients.ts, settings.ts,
+ * digests.ts, warnings-seen.ts, email-held.ts) on moto_server: what they write reads back, a retried
+ * save leaves the first report as it was, conditional writes lose to the writer before them, and an
+ * item that is not what daybook wrote fails with a sentence naming it instead of reaching an email
+ * half-formed.
  */
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { StoredReportContent } from "../../lib/report/report-store";
 import { StoreError } from "../../lib/store/errors";
+import { ConflictError } from "../../lib/store/store";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
 import { awsClientConfig, createTestTable } from "../../sandbox/aws";
 
@@ -63,14 +66,111 @@ describe("the reports' storage", () => {
     expect((failure as Error).message).toMatch(/^the content of the stored report MERCHANT#m-[0-9a-f-]+ REPORT#L1#2025-06-14#\d+ is not valid: /);
   });
 
-  it("keeps recipients and review mode per merchant, off and the sign-in address until set", async () => {
+  it("keeps one failure report per location-day and kind: a later failure of that kind updates it and keeps its alert's mark", async () => {
     const merchantId = `m-${randomUUID()}`;
-    expect(await storage.recipients.get(merchantId)).toEqual({ unsubscribed: [] });
+    const failed = (message: string, createdAt: string) => ({
+      merchantId, locationId: "L1", businessDay: "2025-06-14", reportId: "F-needs-merchant", status: "failed" as const, alert: true, createdAt,
+      content: { ...content("Cafe"), status: "failed" as const, failure: { kind: "needs-merchant" as const, message } },
+    });
+    await storage.reports.save(failed("the books are closed", "2025-06-15T09:00:00.000Z"), { replace: true });
+    const [first] = await storage.reports.listDay(merchantId, "L1", "2025-06-14");
+    await storage.reports.markDeliveredTo(first!, "alert");
+    await storage.reports.save(failed("the books are still closed", "2025-06-16T09:00:00.000Z"), { replace: true });
+    const reports = await storage.reports.listDay(merchantId, "L1", "2025-06-14");
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ createdAt: "2025-06-15T09:00:00.000Z", updatedAt: "2025-06-16T09:00:00.000Z", deliveredTo: ["alert"], content: { failure: { message: "the books are still closed" } } });
+  });
+
+  it("reads a location's reports over a range of days, and no other location's", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    const save = (locationId: string, businessDay: string) => storage.reports.save({
+      merchantId, locationId, businessDay, reportId: "R0000", status: "posted", alert: false, createdAt: `${businessDay}T12:00:00.000Z`, content: { ...content("Cafe"), businessDay },
+    });
+    for (const day of ["2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13"]) await save("L1", day);
+    await save("L10", "2025-06-11");
+    expect((await storage.reports.listDays(merchantId, "L1", "2025-06-11", "2025-06-12")).map((report) => report.businessDay)).toEqual(["2025-06-11", "2025-06-12"]);
+  });
+
+  it("keeps recipients and review mode per merchant, off and the sign-in address until set, and writes a list only over the version it read", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    expect(await storage.recipients.get(merchantId)).toEqual({ unsubscribed: [], version: 0 });
     expect(await storage.settings.getReviewMode(merchantId)).toBe(false);
-    await storage.recipients.put(merchantId, { addresses: ["books@example.com"], unsubscribed: ["h1"] });
+    const list = {
+      recipients: [{ address: "books@example.com", status: "pending" as const, frequency: "weekly" as const, addedAt: "2025-06-01T00:00:00.000Z", confirmationSentAt: "2025-06-01T00:00:00.000Z" }],
+      unsubscribed: [{ hash: "h1", at: "2025-06-02T00:00:00.000Z" }], version: 0,
+    };
+    await storage.recipients.put(merchantId, list);
     await storage.settings.setReviewMode(merchantId, true, new Date());
-    expect(await storage.recipients.get(merchantId)).toEqual({ addresses: ["books@example.com"], unsubscribed: ["h1"] });
+    expect(await storage.recipients.get(merchantId)).toEqual({ ...list, version: 1 });
     expect(await storage.settings.getReviewMode(merchantId)).toBe(true);
-    expect(await storage.recipients.get(`m-${randomUUID()}`)).toEqual({ unsubscribed: [] });
+    // Two writers read version 1; the second write loses.
+    await storage.recipients.put(merchantId, { ...list, unsubscribed: [], version: 1 });
+    await expect(storage.recipients.put(merchantId, { ...list, version: 1 })).rejects.toThrow(ConflictError);
+    expect(await storage.recipients.get(`m-${randomUUID()}`)).toEqual({ unsubscribed: [], version: 0 });
+  });
+
+  it("reads a list written before confirmations as not yet confirmed, except the sign-in address", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: {
+      PK: { S: `MERCHANT#${merchantId}` }, SK: { S: "RECIPIENTS" }, addresses: { L: [{ S: "owner@example.com" }, { S: "books@example.com" }] }, unsubscribed: { L: [] },
+    } }));
+    expect(await storage.recipients.addressesThatMayReceive(merchantId, "owner@example.com")).toEqual(["owner@example.com"]);
+    const list = await storage.recipients.get(merchantId);
+    await storage.recipients.put(merchantId, list);
+    expect((await storage.recipients.get(merchantId)).version).toBe(1);
+  });
+
+  it("marks a merchant's digest of a morning once, finds it when due, moves and removes it, and claims each recipient's send once", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    const mark = { merchantId, slot: "2025-06-15", notBefore: "2025-06-15T11:00:00.000Z", shard: 3 };
+    await storage.digests.mark(mark);
+    await storage.digests.mark(mark);
+    expect(await storage.digests.due("2025-06-15", 3, new Date("2025-06-15T10:59:00.000Z"))).not.toContainEqual(mark);
+    expect((await storage.digests.due("2025-06-15", 3, new Date("2025-06-15T11:00:00.000Z"))).filter((each) => each.merchantId === merchantId)).toEqual([mark]);
+    await storage.digests.postpone(mark, new Date("2025-06-15T14:00:00.000Z"));
+    expect((await storage.digests.due("2025-06-15", 3, new Date("2025-06-15T13:00:00.000Z"))).filter((each) => each.merchantId === merchantId)).toEqual([]);
+    const moved = { ...mark, notBefore: "2025-06-15T14:00:00.000Z" };
+    expect((await storage.digests.due("2025-06-15", 3, new Date("2025-06-15T14:00:00.000Z"))).filter((each) => each.merchantId === merchantId)).toEqual([moved]);
+    await storage.digests.finish(moved);
+    expect((await storage.digests.due("2025-06-15", 3, new Date("2025-06-16T00:00:00.000Z"))).filter((each) => each.merchantId === merchantId)).toEqual([]);
+
+    const at = new Date("2025-06-15T14:01:00.000Z");
+    const lease = 600_000;
+    expect(await storage.digests.claim(merchantId, "daily#2025-06-15", "h1", at, lease)).toBe(true);
+    // Another tick meanwhile: claimed, not its to send.
+    expect(await storage.digests.claim(merchantId, "daily#2025-06-15", "h1", new Date(at.getTime() + 60_000), lease)).toBe(false);
+    // The claimer died: after the lease another may take it over.
+    expect(await storage.digests.claim(merchantId, "daily#2025-06-15", "h1", new Date(at.getTime() + lease + 1), lease)).toBe(true);
+    await storage.digests.markSent(merchantId, "daily#2025-06-15", "h1", at);
+    expect(await storage.digests.claim(merchantId, "daily#2025-06-15", "h1", new Date(at.getTime() + 10 * lease), lease)).toBe(false);
+    // A send that failed gives its claim back at once.
+    expect(await storage.digests.claim(merchantId, "daily#2025-06-15", "h2", at, lease)).toBe(true);
+    await storage.digests.release(merchantId, "daily#2025-06-15", "h2");
+    expect(await storage.digests.claim(merchantId, "daily#2025-06-15", "h2", at, lease)).toBe(true);
+  });
+
+  it("remembers the day each unmapped item was first reported, per location; the first writer wins", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    const first = await storage.seenWarnings.firstReported(merchantId, "L1", ["unmapped-category:C1", "unmapped-tender:OTHER"], "2025-06-14");
+    expect(Object.fromEntries(first)).toEqual({ "unmapped-category:C1": "2025-06-14", "unmapped-tender:OTHER": "2025-06-14" });
+    const later = await Promise.all([
+      storage.seenWarnings.firstReported(merchantId, "L1", ["unmapped-category:C1", "unmapped-category:C2"], "2025-06-15"),
+      storage.seenWarnings.firstReported(merchantId, "L1", ["unmapped-category:C2"], "2025-06-16"),
+    ]);
+    expect(later[0].get("unmapped-category:C1")).toBe("2025-06-14");
+    expect(later[0].get("unmapped-category:C2")).toBe(later[1].get("unmapped-category:C2"));
+    expect(Object.fromEntries(await storage.seenWarnings.firstReported(merchantId, "L2", ["unmapped-category:C1"], "2025-06-20"))).toEqual({ "unmapped-category:C1": "2025-06-20" });
+  });
+
+  it("counts held-back emails per merchant and UTC day, with their purposes", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    await storage.heldEmails.recordHeld(merchantId, "digest", new Date("2025-06-14T23:00:00.000Z"));
+    await storage.heldEmails.recordHeld(merchantId, "alert", new Date("2025-06-15T01:00:00.000Z"));
+    await storage.heldEmails.recordHeld(merchantId, "digest", new Date("2025-06-15T02:00:00.000Z"));
+    expect(await storage.heldEmails.listHeld(merchantId, new Date("2025-06-14T00:00:00.000Z"))).toEqual([
+      { day: "2025-06-15", count: 2, purposes: ["alert", "digest"] },
+      { day: "2025-06-14", count: 1, purposes: ["digest"] },
+    ]);
+    expect(await storage.heldEmails.listHeld(merchantId, new Date("2025-06-15T00:00:00.000Z"))).toHaveLength(1);
   });
 });

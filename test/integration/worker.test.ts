@@ -7,7 +7,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { formatDecimal } from "../../lib/domain/money";
+import { sendDueDigests } from "../../lib/report/digest";
+import { formatAmount } from "../../lib/report/format";
 import type { EntryLine } from "../../lib/domain/journal-entry";
 import { unsubscribeFromLink } from "../../lib/report/unsubscribe";
 import { getBackfill, requestBackfill } from "../../lib/schedule/backfill";
@@ -15,6 +16,7 @@ import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
 import { approveFromLink } from "../../lib/worker/approve";
 import { createWorkerHandler } from "../../lib/worker/handler";
 import { IDEMPOTENCY_PARTITION } from "../../lib/store/idempotency";
+import { digestDepsOf } from "../../lib/wiring/scheduler";
 import { composeWorker, type WorkerRuntime } from "../../lib/wiring/worker";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
@@ -118,8 +120,17 @@ beforeEach(async () => {
   setup = await setUp();
 });
 
+/** The scheduler's morning digests, at `at`, with the worker's services (its capped SES sender, its stores). */
+async function morning(at: string): Promise<void> {
+  const result = await sendDueDigests({ ...digestDepsOf(setup.world.storage, setup.runtime.services.email, PUBLIC_URL, setup.deps.linkKey), now: () => new Date(at) });
+  expect(result.failed).toBe(0);
+}
+/** 07:00 in New York the morning after DATE, and a quarter of an hour later. */
+const MORNING = "2025-06-15T11:05:00.000Z";
+const NEXT_MORNING = "2025-06-16T11:05:00.000Z";
+
 describe("the worker", () => {
-  it("posts a queued day once and emails its report, with the entry's figures, to the merchant", async () => {
+  it("posts a queued day once and keeps its report with the entry's figures; the morning's digest names the entry, its total and its links", async () => {
     const { world, owner, sales } = setup;
     await setup.send(setup.job());
     expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(1);
@@ -127,20 +138,25 @@ describe("the worker", () => {
     const entries = world.quickbooks.journalEntries(world.realmId);
     expect(entries).toHaveLength(1);
     const [report] = await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE);
-    expect(report).toMatchObject({ status: "posted", reportId: "R0000", deliveredTo: expect.any(Array) as unknown });
-    expect(report?.deliveredAt).toBeDefined();
+    expect(report).toMatchObject({ status: "posted", reportId: "R0000" });
     // The report's lines are the generator's truth, account by account.
     expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(expectedAccountNets(sales.truth, MAPPING));
+    // Nothing is emailed per day: the digest brings it in the morning.
+    expect(await sentTo(mailEndpoint, owner)).toEqual([]);
 
+    await morning(MORNING);
     const mail = await sentTo(mailEndpoint, owner);
     expect(mail).toHaveLength(1);
-    expect(mail[0]?.subject).toBe(`Posted: Main Street, ${DATE}`);
+    expect(mail[0]?.subject).toMatch(/^Main Street Coffee: Saturday 14 June 2025 – /);
     const html = mail[0]?.body ?? "";
     expect(html).toContain(String(entries[0]?.DocNumber));
-    expect(html).toContain(formatDecimal(report?.content.entry?.total ?? -1, "USD"));
+    expect(html).toContain(formatAmount(report?.content.totals?.netSales ?? -1, "USD"));
     expect(linkIn(html, "https://app.sandbox.qbo.intuit.com/app/journal?txnId=")).toContain(String(entries[0]?.Id));
     expect(linkIn(html, `${PUBLIC_URL}/unsubscribe?token=`)).toMatch(/token=[\w-]+\.[\w-]+$/);
     expect(setup.failedDays).toEqual([]);
+    // The next tick sends nothing more.
+    await morning("2025-06-15T11:20:00.000Z");
+    expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
   });
 
   it("posts once and reports once when the same job comes twice and a re-check overtakes the first sync", async () => {
@@ -152,8 +168,9 @@ describe("the worker", () => {
     expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(3);
 
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
-    expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
     expect(await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
+    await morning(MORNING);
+    expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
     // Idempotency records are keyed on the location-day and kind: one for "recheck", one for "first".
     const { Items = [] } = await dynamo.send(new QueryCommand({
       TableName: world.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": { S: IDEMPOTENCY_PARTITION } },
@@ -183,7 +200,7 @@ describe("the worker", () => {
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
   });
 
-  it("retries a failing day with backoff, then marks it failed, alerts the merchant and leaves the message in the dead-letter queue", async () => {
+  it("retries a failing day with backoff, then marks it failed, alerts the merchant once and leaves the message in the dead-letter queue", async () => {
     const { world, owner } = setup;
     world.quickbooks.injectFaults({ match: "api", fault: { kind: "500" }, times: 1_000 });
     await setup.send(setup.job());
@@ -202,27 +219,28 @@ describe("the worker", () => {
     expect(record).toMatchObject({ state: "failed", lastError: { kind: "retryable" } });
     expect(setup.failedDays).toHaveLength(1);
     const mail = await sentTo(mailEndpoint, owner);
-    expect(mail.map((message) => message.subject).sort()).toEqual([
-      `Action needed: daybook could not post Main Street, ${DATE}`,
-      `Failed: Main Street, ${DATE}`,
-    ]);
+    expect(mail.map((message) => message.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 was not posted"]);
   });
 
-  it("holds every day in review mode and posts it exactly once when the approve link is used, twice", async () => {
+  it("holds every day in review mode, brings it in the digest with the approve link, and posts it exactly once when the link is used twice", async () => {
     const { world, owner, deps } = setup;
     await world.storage.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
-    const [held] = await sentTo(mailEndpoint, owner);
-    expect(held?.subject).toBe(`Held for review: Main Street, ${DATE}`);
+    // Review mode's own hold is routine: no alert, the digest brings it.
+    expect(await sentTo(mailEndpoint, owner)).toEqual([]);
+    await morning(MORNING);
+    const [digest] = await sentTo(mailEndpoint, owner);
+    expect(digest?.subject).toMatch(/^Main Street Coffee: Saturday 14 June 2025 – \d+ things? needs? attention$/);
+    expect(digest?.body).toContain("Saturday 14 June 2025: held for review");
 
-    // A re-check of the held day, figures unchanged: still held, no second email.
+    // A re-check of the held day, figures unchanged: still held, nothing new.
     await setup.send(setup.job("recheck"));
     await drain(sqs, setup.queueUrl, setup.handler);
-    expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
+    expect(await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).toHaveLength(1);
 
-    const approve = new URL(linkIn(held?.body ?? "", `${PUBLIC_URL}/approve?token=`));
+    const approve = new URL(linkIn(digest?.body ?? "", `${PUBLIC_URL}/approve?token=`));
     const token = approve.searchParams.get("token") ?? "";
     const approveDeps = { store: world.store, queue: createSqsJobQueue(sqs, setup.queueUrl), linkKey: deps.linkKey, now: () => new Date(NIGHT) };
     await approveFromLink(approveDeps, token);
@@ -234,13 +252,12 @@ describe("the worker", () => {
     await drain(sqs, setup.queueUrl, setup.handler);
 
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
-    const mail = await sentTo(mailEndpoint, owner);
-    expect(mail.map((message) => message.subject)).toEqual([`Held for review: Main Street, ${DATE}`, `Posted: Main Street, ${DATE}`]);
     expect((await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE))?.state).toBe("posted");
+    expect((await setup.deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).map((report) => report.status)).toEqual(["held", "posted"]);
   });
 
   it("holds a day again when its figures changed before approval, and posts the new figures on the next approval", async () => {
-    const { world, owner, deps, sales } = setup;
+    const { world, deps, sales } = setup;
     await world.storage.settings.setReviewMode(world.merchantId, true, new Date(NIGHT));
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
@@ -261,25 +278,25 @@ describe("the worker", () => {
     const [report] = (await deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).filter((stored) => stored.status === "posted");
     const both = { ...sales.truth };
     expect(linesNets(report?.content.entry?.lines ?? [])).toEqual(mergeNets(expectedAccountNets(both, MAPPING), expectedAccountNets(late.truth, MAPPING)));
-    expect((await sentTo(mailEndpoint, owner)).map((message) => message.subject)).toEqual([
-      `Held for review: Main Street, ${DATE}`, `Held for review: Main Street, ${DATE}`, `Posted: Main Street, ${DATE}`,
-    ]);
+    expect((await deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE)).map((stored) => stored.status)).toEqual(["held", "held", "posted"]);
   });
 
-  it("stops sending reports to an address that used its one-click unsubscribe link", async () => {
+  it("sends no more digests to an address that used its one-click unsubscribe link", async () => {
     const { world, owner, deps } = setup;
     await setup.send(setup.job());
     await drain(sqs, setup.queueUrl, setup.handler);
+    await morning(MORNING);
     const [first] = await sentTo(mailEndpoint, owner);
     const token = new URL(linkIn(first?.body ?? "", `${PUBLIC_URL}/unsubscribe?token=`)).searchParams.get("token") ?? "";
-    await unsubscribeFromLink({ recipients: deps.recipients, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
+    await unsubscribeFromLink({ recipients: deps.recipients, store: deps.store, email: deps.email, publicUrl: PUBLIC_URL, linkKey: deps.linkKey, now: () => new Date(NIGHT) }, token);
 
-    // A late order makes the re-check post an adjustment, whose report nobody is left to receive.
+    // A late order makes the next night's re-check post an adjustment; its digest has nobody left to go to.
     const late = generateDay({ seed: 32, sales: 1, date: DATE, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0, noiseRate: 0 });
     world.square.addOrders("GENLOCATION01", late.orders, { arrivedAt: NIGHT - 60_000 });
     await setup.send(setup.job("recheck"));
     await drain(sqs, setup.queueUrl, setup.handler);
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(2);
+    await morning(NEXT_MORNING);
     expect(await sentTo(mailEndpoint, owner)).toHaveLength(1);
     const reports = await deps.reports.listDay(world.merchantId, "GENLOCATION01", DATE);
     expect(reports.map((report) => report.status)).toEqual(["posted", "adjusted"]);
@@ -295,8 +312,8 @@ describe("a backfill through the worker", () => {
     return { progress, latest };
   };
 
-  it("counts each day as its job ends, and is complete when the last has; a day run again counts once", async () => {
-    const { world } = setup;
+  it("counts each day as its job ends, and is complete when the last has, with one summary email; a day run again counts once and sends nothing", async () => {
+    const { world, owner } = setup;
     const { progress, latest } = await backfillOf("2025-06-12", DATE);
     expect(await drain(sqs, setup.queueUrl, setup.handler)).toBe(3);
     // Two days without sales and the day with them, posted.
@@ -312,6 +329,9 @@ describe("a backfill through the worker", () => {
     await processJob(setup.deps, { ...again, businessDay: "2025-06-12" }, { number: 1, max: MAX_ATTEMPTS });
     expect(await latest()).toMatchObject({ total: 3, done: 3, failed: 0, complete: true });
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+    const mail = await sentTo(mailEndpoint, owner);
+    expect(mail.map((message) => message.subject)).toEqual([expect.stringMatching(/^Main Street Coffee: Thursday 12 June 2025 to Saturday 14 June 2025 synced – /) as unknown as string]);
+    expect(mail[0]?.body).toContain("3 days: 2 no sales, 1 posted.");
   });
 
   it("counts a day failed on its last attempt, once, and not on the attempts before", async () => {

@@ -77,7 +77,7 @@ describe("npm start -- --smoke", () => {
       "ok    connect Square through its consent page",
       "ok    connect QuickBooks through its consent page",
       "ok    connect Clover through its consent page",
-      "ok    go live with the Square location from yesterday (set up, mapping and preview, start), and email the report",
+      "ok    go live with the Square location from yesterday (set up, mapping and preview, start), and email its one summary",
     ]);
     expect(lines.at(-1)).toBe("smoke passed: 7 steps");
     expect(code).toBe(0);

@@ -23,7 +23,7 @@ export async function everyItemKind(): Promise<Record<string, unknown>[]> {
   const client = new DynamoDBClient({ endpoint: database.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     await ensureLocalTable(client);
-    const { store, auth, reports, recipients, settings, dueIndex, backfills, payouts } = createDynamoStorage({ client, tableName: LOCAL_TABLE, now: () => new Date(AT) });
+    const { store, auth, reports, recipients, settings, dueIndex, backfills, seenWarnings, digests, heldEmails, payouts } = createDynamoStorage({ client, tableName: LOCAL_TABLE, now: () => new Date(AT) });
     const merchantId = "m-retention";
     await store.createMerchant({ merchantId, name: "Main Street Coffee", email: "owner@cafe.example", createdAt: AT });
     await store.putConnection({ merchantId, connectionId: "c1", provider: "square", status: "active", externalId: "SQ1", tokenCiphertext: "sealed", createdAt: AT, updatedAt: AT });
@@ -32,7 +32,13 @@ export async function everyItemKind(): Promise<Record<string, unknown>[]> {
       timeZone: "America/New_York", dayStart: "00:00", currency: "USD", mapping: squareMapping(), updatedAt: AT,
     });
     await registerLocation(dueIndex, { merchantId, locationId: "L1", timeZone: "America/New_York", dayStart: "00:00" }, "9130", new Date(AT));
-    await recipients.put(merchantId, { addresses: ["books@cafe.example"], unsubscribed: [] });
+    await recipients.put(merchantId, {
+      version: 0, unsubscribed: [], recipients: [{ address: "books@cafe.example", status: "pending", frequency: "daily", addedAt: AT, confirmationSentAt: AT }],
+    });
+    await seenWarnings.firstReported(merchantId, "L1", ["unmapped-category:CAT1"], BUSINESS_DAY);
+    await digests.mark({ merchantId, slot: "2025-06-15", notBefore: "2025-06-15T11:00:00.000Z", shard: 0 });
+    await digests.claim(merchantId, "daily#2025-06-15", HASH, new Date(AT), 600_000);
+    await heldEmails.recordHeld(merchantId, "digest", new Date(AT));
     await settings.setReviewMode(merchantId, true, new Date(AT));
     await store.saveSyncRecord({ merchantId, locationId: "L1", businessDay: BUSINESS_DAY, state: "no-sales", posted: [], attempts: 0, updatedAt: AT }, 0);
     const content = {

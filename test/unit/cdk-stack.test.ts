@@ -166,11 +166,14 @@ describe("the token key", () => {
 });
 
 describe("least privilege", () => {
-  it("lets the scheduler read and write items, send jobs and write its logs, and nothing else: no Scan, no KMS of its own, no SES, no secrets", () => {
+  it("lets the scheduler read and write items, send jobs, send the morning digests and write its logs, and nothing else: no Scan, no KMS of its own, no consuming jobs", () => {
     const statements = roleStatements("scheduler");
     const actions = statements.flatMap(actionsOf);
     expect(actions).not.toContain("dynamodb:Scan");
-    expect(actions.filter((action) => /^(ses|ssm|sqs:ReceiveMessage|sqs:DeleteMessage)/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /^(sqs:ReceiveMessage|sqs:DeleteMessage)/.test(action))).toEqual([]);
+    expect(actions.filter((action) => action.startsWith("ses:"))).toEqual(["ses:SendEmail"]);
+    // Only the link key's parameter (next test): the digests' unsubscribe and approve links.
+    expect(actions.filter((action) => action.startsWith("ssm:")).sort()).toEqual(["ssm:GetParameter", "ssm:GetParameters"]);
     // The table key only through DynamoDB: the role cannot call kms:Decrypt itself.
     for (const statement of statements.filter((candidate) => actionsOf(candidate).some((action) => action.startsWith("kms:")))) {
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [logicalId(stack.node.findChild("TableKey") as never), "Arn"] });
@@ -201,7 +204,7 @@ describe("least privilege", () => {
       .filter((statement) => actionsOf(statement).some((action) => action.startsWith("ssm:")))
       .flatMap((statement) => [statement.Resource].flat())
       .map((arn) => JSON.stringify(arn).match(/:parameter(\/[^"]+)/)?.[1]);
-    expect(parametersOf("scheduler")).toEqual([]);
+    expect(parametersOf("scheduler")).toEqual(["/daybook/link-signing-key"]);
     expect(parametersOf("worker")).toEqual(["/daybook/square/client-secret", "/daybook/clover/app-secret", "/daybook/quickbooks/client-secret", "/daybook/link-signing-key"]);
     expect(parametersOf("api").sort()).toEqual(Object.values(SECRET_PARAMETERS).map((name) => `/daybook/${name}`).sort());
   });
@@ -260,7 +263,7 @@ describe("functions", () => {
       return resolved;
     };
     expect(() => loadConfig("api", withSecrets(environmentOf("api")))).not.toThrow();
-    expect(() => loadConfig("scheduler", environmentOf("scheduler"))).not.toThrow();
+    expect(() => loadConfig("scheduler", withSecrets(environmentOf("scheduler")))).not.toThrow();
     expect(loadConfig("worker", withSecrets(environmentOf("worker")))).toMatchObject({
       DAYBOOK_MAX_ATTEMPTS: MAX_RECEIVE_COUNT, QUICKBOOKS_CLIENT_SECRET: "value-of-/daybook/quickbooks/client-secret",
     });

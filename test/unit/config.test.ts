@@ -10,6 +10,12 @@ const APPS = {
   QUICKBOOKS_CLIENT_ID: "qb-app", QUICKBOOKS_CLIENT_SECRET: "qb-secret-value",
 };
 
+/** The scheduler's settings: the tick's table and queue, and the morning digests' public URL, link key and email. */
+const SCHEDULER = {
+  DAYBOOK_TABLE: "daybook", DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs.fifo", DAYBOOK_PUBLIC_URL: "https://daybook.example",
+  DAYBOOK_LINK_KEY: Buffer.alloc(32, 7).toString("base64"), DAYBOOK_EMAIL_FROM: "daybook <reports@daybook.example>",
+};
+
 function failure(runtime: Runtime, environment: Record<string, string | undefined>): string {
   try {
     loadConfig(runtime, environment);
@@ -22,8 +28,10 @@ function failure(runtime: Runtime, environment: Record<string, string | undefine
 
 describe("the configuration", () => {
   it("says what is missing or wrong in plain words, every problem at once", () => {
-    expect(failure("scheduler", {})).toBe("DAYBOOK_TABLE and DAYBOOK_QUEUE_URL are not set.");
-    expect(failure("scheduler", { DAYBOOK_TABLE: "daybook", DAYBOOK_QUEUE_URL: "a queue", DAYBOOK_DUE_SHARDS: "1000" }))
+    expect(failure("scheduler", {})).toBe(
+      "DAYBOOK_TABLE, DAYBOOK_QUEUE_URL, DAYBOOK_PUBLIC_URL and DAYBOOK_LINK_KEY are not set; set exactly one of DAYBOOK_EMAIL_FROM (SES) and DAYBOOK_OUTBOX_DIR (local).",
+    );
+    expect(failure("scheduler", { ...SCHEDULER, DAYBOOK_QUEUE_URL: "a queue", DAYBOOK_DUE_SHARDS: "1000" }))
       .toBe("DAYBOOK_QUEUE_URL must be a URL, like https://example.com; DAYBOOK_DUE_SHARDS must be at most 256.");
     expect(failure("sync", { ...APPS, DAYBOOK_TABLE: "daybook", DAYBOOK_PUBLIC_URL: "http://daybook.example/", DAYBOOK_OUTBOX_DIR: "/tmp/outbox" })).toBe(
       "DAYBOOK_PUBLIC_URL must be https (http only for localhost); DAYBOOK_PUBLIC_URL must not end with a slash; " +
@@ -39,11 +47,10 @@ describe("the configuration", () => {
     expect(link).not.toContain("c2hvcnQta2V5");
   });
 
-  it("asks the scheduler for no secret, and the CLI's sync for what a sync needs", () => {
-    expect(loadConfig("scheduler", { DAYBOOK_TABLE: "daybook", DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs.fifo" }))
-      .toEqual({ DAYBOOK_TABLE: "daybook", AWS_REGION: "us-east-1", DAYBOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs.fifo", DAYBOOK_DUE_SHARDS: 16 });
+  it("asks the scheduler for no provider's secret (only the link key its digests sign with), and the CLI's sync for what a sync needs", () => {
+    expect(loadConfig("scheduler", SCHEDULER)).toEqual({ ...SCHEDULER, AWS_REGION: "us-east-1", DAYBOOK_DUE_SHARDS: 16 });
     const secrets = Object.keys(SETTINGS).filter((name) => /SECRET|AUTH_CODE|SIGNATURE_KEY|LINK_KEY|CLIENT_ID|APP_ID/.test(name));
-    expect(Object.keys(RUNTIMES.scheduler.def.shape).filter((name) => secrets.includes(name))).toEqual([]);
+    expect(Object.keys(RUNTIMES.scheduler.def.shape).filter((name) => secrets.includes(name))).toEqual(["DAYBOOK_LINK_KEY"]);
 
     const sync = failure("sync", { DAYBOOK_TABLE: "daybook" });
     const unset = ["DAYBOOK_PUBLIC_URL", ...Object.keys(APPS)];

@@ -10,7 +10,7 @@ const days = [
 describe("the history chart", () => {
   it("states the range and the totals in its label, oldest day on the left", () => {
     const chart = historyChart({ locationName: "Main Street", currency: "USD", days });
-    expect(chart.ariaLabel).toBe("Daily net sales and fees for Main Street from 2025-05-01 to 2025-05-03 (3 days): in total net sales 600.50 USD, fees 18.01 USD.");
+    expect(chart.ariaLabel).toBe("Daily net sales and fees for Main Street from Thursday 1 May 2025 to Saturday 3 May 2025 (3 days): in total net sales 600.50 USD, fees 18.01 USD.");
     expect(chart.bars.map((bar) => bar.businessDay)).toEqual(["2025-05-01", "2025-05-02", "2025-05-03"]);
     expect(chart.xLabels.map((label) => label.text)).toEqual(["2025-05-01", "2025-05-03"]);
     const xs = chart.bars.map((bar) => bar.x);
@@ -49,7 +49,7 @@ describe("the history chart", () => {
 
   it("shows one day as one bar in the middle, labelled with its day", () => {
     const chart = historyChart({ locationName: "Kiosk", currency: "JPY", days: [{ businessDay: "2025-05-09", netSales: 12_345, fees: 0 }] });
-    expect(chart.ariaLabel).toBe("Daily net sales and fees for Kiosk on 2025-05-09: net sales 12345 JPY, fees 0 JPY.");
+    expect(chart.ariaLabel).toBe("Daily net sales and fees for Kiosk on Friday 9 May 2025: net sales 12,345 JPY, fees 0 JPY.");
     expect(chart.bars).toHaveLength(1);
     expect(chart.bars[0]!.x + chart.bars[0]!.width / 2).toBeCloseTo((chart.plot.left + chart.plot.right) / 2, 1);
     expect(chart.xLabels).toEqual([{ text: "2025-05-09", x: (chart.plot.left + chart.plot.right) / 2, anchor: "middle" }]);
@@ -75,7 +75,7 @@ describe("the history chart", () => {
     // A Hono JSX element is a string with the rendered HTML (hono/jsx renders synchronously here).
     const html = await Promise.resolve(HistoryChart({ chart: historyChart({ locationName: "Main <Street>", currency: "USD", days }) })).then((element) => element.toString());
     expect(html).toMatch(/^<svg [^>]*role="img"/);
-    expect(html).toContain('aria-label="Daily net sales and fees for Main &lt;Street&gt; from 2025-05-01');
+    expect(html).toContain('aria-label="Daily net sales and fees for Main &lt;Street&gt; from Thursday 1 May 2025');
     expect(html).toContain("<title>Daily net sales and fees, Main &lt;Street&gt;</title>");
     expect(html).toContain("Business day");
     expect(html).toContain("Amount (USD)");

@@ -6,7 +6,6 @@
  * owner removes access and the accountant's next request is refused; an accountant leaves.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getRecipients } from "../../lib/report/recipients";
 import { tellAccountants } from "../../lib/members/location-status";
 import { accept, dayOf, invite } from "./accountants-world";
 import { addEmailLinks, type EmailLinksWorld, merchantWithLocation, type MerchantWithLocation } from "./email-links-world";
@@ -77,7 +76,7 @@ describe("an invitation", () => {
     bookkeeperId = person!.merchantId;
     expect((await world.deps.members.listMembers(a.merchantId)).map((member) => member.email)).toEqual(["books@example.com"]);
     // An accepted invitation is consent: the accountant now receives the reports.
-    expect(await getRecipients(world.deps.recipients, a.merchantId, A_EMAIL)).toEqual([A_EMAIL, "books@example.com"]);
+    expect(await world.deps.recipients.addressesThatMayReceive(a.merchantId, A_EMAIL)).toEqual([A_EMAIL, "books@example.com"]);
 
     // Single use.
     const again = await accountant.get(link.slice("https://daybook.test".length));
@@ -194,7 +193,7 @@ describe("ending access", () => {
     const after = await page(await accountant.get("/history"));
     expect(after.status).toBe(200);
     expect(after.text).not.toContain("Working on Alder Bakery");
-    expect(await getRecipients(world.deps.recipients, a.merchantId, A_EMAIL)).toEqual([A_EMAIL]);
+    expect(await world.deps.recipients.addressesThatMayReceive(a.merchantId, A_EMAIL)).toEqual([A_EMAIL]);
     expect((await accountant.post("/clients/switch", { businessId: a.merchantId })).status).toBe(404);
   });
 

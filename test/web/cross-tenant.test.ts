@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newSecret, sha256Hex } from "../../lib/auth/secrets";
 import { sessionHashOf } from "../../lib/auth/sessions";
-import { signLink } from "../../lib/links/signed-link";
+import { type LinkPurpose, signLink } from "../../lib/links/signed-link";
 import { endAccess } from "../../lib/members/access";
 import type { Connection } from "../../lib/model";
 import { openTokens } from "../../lib/oauth/tokens";
@@ -64,7 +64,7 @@ interface Attempt {
 
 const B_DAY = "2025-06-01";
 /** A link naming B's things, signed with a key that is not daybook's: A cannot sign with the real one. */
-const forgedLink = (b: Victim, purpose: "approve-day" | "unsubscribe") => signLink({
+const forgedLink = (b: Victim, purpose: LinkPurpose) => signLink({
   purpose, merchantId: b.merchantId, subject: purpose === "approve-day" ? `${b.locationId}/${B_DAY}` : addressHash(b.email), expiresAt: Math.floor(world.clock.ms() / 1000) + 86_400,
 }, randomBytes(32));
 const nothingQueued = async () => {
@@ -158,6 +158,10 @@ const ATTEMPTS: Attempt[] = [
     request: (a, b) => a.post(`/unsubscribe?token=${forgedLink(b, "unsubscribe")}`, { "List-Unsubscribe": "One-Click" }, { origin: "https://mail.example" }),
     status: 400,
   },
+  { route: "POST /unsubscribe/frequency", request: (a, b) => a.post(`/unsubscribe/frequency?token=${forgedLink(b, "unsubscribe")}`, { frequency: "weekly" }), status: 400 },
+  { route: "POST /unsubscribe/undo", request: (a, b) => a.post(`/unsubscribe/undo?token=${forgedLink(b, "resubscribe")}`), status: 400 },
+  { route: "GET /recipients/confirm", request: (a, b) => a.get(`/recipients/confirm?token=${forgedLink(b, "confirm-recipient")}`), status: 400 },
+  { route: "POST /recipients/confirm", request: (a, b) => a.post("/recipients/confirm", { token: forgedLink(b, "confirm-recipient") }), status: 400 },
   {
     route: "GET /disconnect/quickbooks",
     request: (a, b) => a.get(`/disconnect/quickbooks?realmId=${connectionOf(b, "quickbooks").externalId}`),
@@ -215,9 +219,9 @@ const ATTEMPTS: Attempt[] = [
       request: (a) => a.get("/reports"),
       status: 200,
       async then(b) {
-        const { addRecipient } = await import("../../lib/report/recipients");
+        const { addConfirmedRecipient } = await import("./email-links-world");
         const { summaryOf } = await import("../support/summaries");
-        await addRecipient(world.deps.recipients, b.merchantId, b.email, victimAccountant(b));
+        await addConfirmedRecipient(world, b.merchantId, b.email, victimAccountant(b));
         await world.deps.settings.setReviewMode(b.merchantId, true, world.clock.date());
         await world.deps.store.saveSyncRecord({
           merchantId: b.merchantId, locationId: b.locationId, businessDay: B_DAY, state: "no-sales", posted: [], attempts: 0,
@@ -231,14 +235,15 @@ const ATTEMPTS: Attempt[] = [
     { route: "POST /reports/recipients", request: (a, b) => a.post("/reports/recipients", { email: b.email }), status: 303, then: victimReportsKept, againOnA: [400], typed: (b) => [b.email] },
     { route: "POST /reports/recipients/remove", request: (a, b) => a.post("/reports/recipients/remove", { email: victimAccountant(b) }), status: 400, then: victimReportsKept },
     { route: "POST /reports/recipients/remove", request: (a, b) => a.post("/reports/recipients/remove", { email: b.email }), status: 400, then: victimReportsKept, againOnA: [303], typed: (b) => [b.email] },
+    { route: "POST /reports/recipients/frequency", request: (a, b) => a.post("/reports/recipients/frequency", { email: victimAccountant(b), frequency: "weekly" }), status: 400, then: victimReportsKept },
+    { route: "POST /reports/recipients/resend", request: (a, b) => a.post("/reports/recipients/resend", { email: victimAccountant(b) }), status: 400, then: victimReportsKept },
     { route: "POST /reports/review-mode", request: (a) => a.post("/reports/review-mode", {}), status: 303, then: victimReportsKept },
     { route: "GET /history", request: (a) => a.get("/history"), status: 200 },
     { route: "GET /history", request: (a, b) => a.get(`/history?location=${b.locationId}`), status: 404 },
   ])(
     (b) => `books-${b.merchantId}@example.com`,
     async (b) => {
-      const { getRecipients } = await import("../../lib/report/recipients");
-      expect(await getRecipients(world.deps.recipients, b.merchantId, b.email)).toEqual([b.email, `books-${b.merchantId}@example.com`]);
+      expect(await world.deps.recipients.addressesThatMayReceive(b.merchantId, b.email)).toEqual([b.email, `books-${b.merchantId}@example.com`]);
       expect(await world.deps.settings.getReviewMode(b.merchantId)).toBe(true);
       expect((await world.deps.store.listSyncRecords(b.merchantId)).map((record) => record.businessDay)).toEqual([B_DAY]);
     },

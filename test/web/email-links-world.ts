@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { expect, inject } from "vitest";
 import type { LocationConfig } from "../../lib/model";
+import { addAddress, addressHash, confirmAddress, recipientsOf, updateRecipients } from "../../lib/report/recipients";
 import { createApp } from "../../lib/web/app";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { awsClientConfig } from "../../sandbox/aws";
@@ -56,4 +57,16 @@ export async function merchantWithLocation(world: WebWorld, browser: Browser, em
   };
   await world.deps.store.putLocation(location);
   return { merchantId, location, realmId: books.externalId };
+}
+
+/** Puts a confirmed report recipient on the merchant's list, as if it had used its confirmation link. */
+export async function addConfirmedRecipient(world: WebWorld, merchantId: string, ownerEmail: string, address: string): Promise<void> {
+  const now = world.clock.date();
+  await updateRecipients(world.deps.recipients, merchantId, (list) => addAddress(list, ownerEmail, address, now));
+  await updateRecipients(world.deps.recipients, merchantId, (list) => confirmAddress(list, ownerEmail, addressHash(address), now));
+}
+
+/** The addresses on the merchant's list, confirmed or not. */
+export async function listedAddresses(world: WebWorld, merchantId: string, ownerEmail: string): Promise<string[]> {
+  return recipientsOf(await world.deps.recipients.get(merchantId), ownerEmail).map((recipient) => recipient.address);
 }

@@ -11,7 +11,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ConfigError, loadConfig } from "../../lib/config";
 import { signLink } from "../../lib/links/signed-link";
-import { addRecipient, addressHash, getRecipients } from "../../lib/report/recipients";
+import { addressHash, recipientsOf } from "../../lib/report/recipients";
 import { messageGroupOf } from "../../lib/schedule/job";
 import { createApp } from "../../lib/web/app";
 import { composeApi } from "../../lib/wiring/api";
@@ -19,7 +19,7 @@ import { approveUrl } from "../../lib/worker/process-job";
 import { SECRET_MARKER } from "../../sandbox/secret-token";
 import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue } from "../support/queue";
-import { addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "./email-links-world";
+import { addConfirmedRecipient, addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "./email-links-world";
 import { canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
 
 let world: WebWorld;
@@ -119,7 +119,7 @@ describe("approving a held day from the email", () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("Main Street");
-    expect(html).toContain(BUSINESS_DAY);
+    expect(html).toContain("Sunday 1 June 2025");
     expect(html).toContain("Gross sales");
     expect(html).toContain("123.45");
     expect(html).toContain("Review mode is on.");
@@ -229,47 +229,134 @@ describe("approving only a held day", () => {
   });
 });
 
-describe("one-click unsubscribe", () => {
-  it("unsubscribes from a mail client's cross-site POST without Origin or form token, and shows a button on GET", async () => {
+describe("a recipient's own links", () => {
+  const named = async (merchantId: string, name: string) => {
+    const merchant = await world.deps.store.getMerchant(merchantId);
+    await world.deps.store.putMerchant({ ...merchant!, name });
+  };
+  const unsubscribeToken = (merchantId: string, address: string, key = links.key) =>
+    signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(address), expiresAt: Math.floor(world.clock.ms() / 1000) + 365 * DAY_S }, key);
+
+  it("unsubscribes from a mail client's cross-site POST without Origin or form token; the page names the business, the merchant is told once", async () => {
     const owner = newAddress();
     const { merchantId } = await merchantWithLocation(world, world.browser(), owner);
+    await named(merchantId, "Rosa's Café");
     const accountant = `accountant.${Date.now()}@example.com`;
-    await addRecipient(world.deps.recipients, merchantId, owner, accountant);
-    const expiresAt = Math.floor(world.clock.ms() / 1000) + 365 * DAY_S;
-    const token = signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(accountant), expiresAt }, links.key);
-    const path = `/unsubscribe?token=${token}`;
+    await addConfirmedRecipient(world, merchantId, owner, accountant);
+    const path = `/unsubscribe?token=${unsubscribeToken(merchantId, accountant)}`;
 
     const page = await world.browser().get(path);
     expect(page.status).toBe(200);
     const html = await page.text();
+    expect(html).toContain("<h1>daybook&#39;s email about Rosa&#39;s Café</h1>");
     expect(html).toContain(`action="${path}"`);
     expect(html).toContain('name="List-Unsubscribe" value="One-Click"');
-    expect(await getRecipients(world.deps.recipients, merchantId, owner)).toContain(accountant);
+    // Less email instead: the recipient's own choice of how often.
+    expect(html).toMatch(/<input type="radio" id="frequency-daily" name="frequency" value="daily" checked/);
+    expect(await world.deps.recipients.addressesThatMayReceive(merchantId, owner)).toContain(accountant);
 
+    const before = (await world.emails()).length;
     for (const origin of ["https://mail.example", null]) {
       const response = await world.browser().post(path, { "List-Unsubscribe": "One-Click" }, { origin });
       expect(response.status, String(origin)).toBe(200);
-      expect(await response.text()).toContain("Unsubscribed");
+      const answer = await response.text();
+      expect(answer).toContain("Unsubscribed: this address will get no more email from daybook about Rosa&#39;s Café.");
+      expect(answer).toMatch(/<form method="post" action="\/unsubscribe\/undo\?token=[\w.-]+">/);
     }
-    expect(await getRecipients(world.deps.recipients, merchantId, owner)).toEqual([owner]);
+    expect(await world.deps.recipients.addressesThatMayReceive(merchantId, owner)).toEqual([owner]);
+    const notices = (await world.emails()).slice(before);
+    expect(notices.map(({ to, purpose, subject }) => ({ to, purpose, subject }))).toEqual([
+      { to: owner, purpose: "unsubscribe-notice", subject: `${accountant} unsubscribed from Rosa's Café's daybook reports` },
+    ]);
+    // The merchant sees it on the reports page.
+    const merchantBrowser = world.browser();
+    await merchantBrowser.signIn(owner);
+    expect(await (await merchantBrowser.get("/reports")).text()).toMatch(/Unsubscribed on [A-Z][a-z]+day \d+ [A-Z][a-z]+ \d{4}: gets nothing, and only they can undo it/);
+  });
+
+  it("lets only the recipient undo an unsubscribe, from the link on the page they unsubscribed on", async () => {
+    const owner = newAddress();
+    const { merchantId } = await merchantWithLocation(world, world.browser(), owner);
+    const accountant = `accountant.${Date.now()}@example.com`;
+    await addConfirmedRecipient(world, merchantId, owner, accountant);
+    const leaver = world.browser();
+    const answer = await (await leaver.post(`/unsubscribe?token=${unsubscribeToken(merchantId, accountant)}`, { "List-Unsubscribe": "One-Click" })).text();
+    const undo = /action="(\/unsubscribe\/undo\?token=[\w.-]+)"/.exec(answer)?.[1] ?? "";
+    // The merchant adding it again does not.
+    const merchantBrowser = world.browser();
+    await merchantBrowser.signIn(owner);
+    const refused = await merchantBrowser.post("/reports/recipients", { email: accountant });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("unsubscribed from daybook&#39;s email about this business. Only they can undo that");
+    expect(await world.deps.recipients.addressesThatMayReceive(merchantId, owner)).toEqual([owner]);
+    // A cross-site form cannot use the undo link; the recipient's own page can.
+    expect((await world.browser().post(undo, {}, { origin: "https://mail.example" })).status).toBe(403);
+    const again = await leaver.post(undo, {});
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain("Subscribed again");
+    expect(await world.deps.recipients.addressesThatMayReceive(merchantId, owner)).toEqual([owner, accountant]);
+  });
+
+  it("lets the recipient choose how often from the same page, and refuses a value the page never sends", async () => {
+    const owner = newAddress();
+    const { merchantId } = await merchantWithLocation(world, world.browser(), owner);
+    const accountant = `accountant.${Date.now()}@example.com`;
+    await addConfirmedRecipient(world, merchantId, owner, accountant);
+    const path = `/unsubscribe/frequency?token=${unsubscribeToken(merchantId, accountant)}`;
+    const saved = await world.browser().post(path, { frequency: "weekly" });
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toMatch(/<p role="status">Saved: from the next morning\.<\/p>[\s\S]*value="weekly" checked/);
+    const listed = async () => recipientsOf(await world.deps.recipients.get(merchantId), owner).find((each) => each.address === accountant)?.frequency;
+    expect(await listed()).toBe("weekly");
+    expect((await world.browser().post(path, { frequency: "hourly" })).status).toBe(400);
+    expect(await listed()).toBe("weekly");
+  });
+
+  it("confirms a new recipient only by the button on the page its link opens, naming the business", async () => {
+    const owner = newAddress();
+    const { merchantId } = await merchantWithLocation(world, world.browser(), owner);
+    await named(merchantId, "Harbour Deli");
+    const merchantBrowser = world.browser();
+    await merchantBrowser.signIn(owner);
+    const accountant = `new.${Date.now()}@example.com`;
+    const before = (await world.emails()).length;
+    expect((await merchantBrowser.post("/reports/recipients", { email: accountant })).status).toBe(303);
+    const [confirmation] = (await world.emails()).slice(before);
+    expect(confirmation).toMatchObject({ to: accountant, purpose: "confirm-recipient", subject: "Confirm: daybook's reports for Harbour Deli" });
+    const link = /https:\/\/daybook\.test(\/recipients\/confirm\?token=[\w.-]+)/.exec(confirmation!.raw)?.[1] ?? "";
+    const page = await world.browser().get(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`Confirm that ${accountant} should receive daybook&#39;s daily digest for Harbour Deli`);
+    // Opening the link (a mail scanner does) confirms nothing.
+    expect(await world.deps.recipients.addressesThatMayReceive(merchantId, owner)).toEqual([owner]);
+    const token = new URL(`${PUBLIC_URL}${link}`).searchParams.get("token") ?? "";
+    const confirmed = await world.browser().post("/recipients/confirm", { token });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain(`Confirmed: ${accountant} gets daybook&#39;s digest for Harbour Deli from the next morning.`);
+    expect(await world.deps.recipients.addressesThatMayReceive(merchantId, owner)).toEqual([owner, accountant]);
+    for (const bad of ["", "x.y", signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(accountant), expiresAt: Math.floor(world.clock.ms() / 1000) + DAY_S }, links.key)]) {
+      expect((await world.browser().post("/recipients/confirm", { token: bad })).status).toBe(400);
+      expect((await world.browser().get(`/recipients/confirm?token=${bad}`)).status).toBe(400);
+    }
   });
 
   it("refuses a bad token with 400 and changes nothing", async () => {
     const owner = newAddress();
     const { merchantId } = await merchantWithLocation(world, world.browser(), owner, 1);
     const accountant = `accountant.${Date.now()}@example.com`;
-    await addRecipient(world.deps.recipients, merchantId, owner, accountant);
+    await addConfirmedRecipient(world, merchantId, owner, accountant);
     const expiresAt = Math.floor(world.clock.ms() / 1000) + DAY_S;
     const bad = [
-      signLink({ purpose: "unsubscribe", merchantId, subject: addressHash(accountant), expiresAt }, randomBytes(32)),
+      unsubscribeToken(merchantId, accountant, randomBytes(32)),
       signLink({ purpose: "approve-day", merchantId, subject: addressHash(accountant), expiresAt }, links.key),
       "",
     ];
     for (const token of bad) {
       expect((await world.browser().get(`/unsubscribe?token=${token}`)).status).toBe(400);
       expect((await world.browser().post(`/unsubscribe?token=${token}`, { "List-Unsubscribe": "One-Click" }, { origin: "https://mail.example" })).status).toBe(400);
+      expect((await world.browser().post(`/unsubscribe/undo?token=${token}`, {})).status).toBe(400);
     }
-    expect(await getRecipients(world.deps.recipients, merchantId, owner)).toEqual([owner, accountant]);
+    expect(await world.deps.recipients.addressesThatMayReceive(merchantId, owner)).toEqual([owner, accountant]);
   });
 
   it("exempts only that route: other POSTs without this app's Origin are still refused", async () => {
@@ -279,8 +366,10 @@ describe("one-click unsubscribe", () => {
       expect((await browser.post("/approve", { token: "x" }, { origin })).status).toBe(403);
       expect((await browser.post("/sessions/end-others", {}, { origin })).status).toBe(403);
       expect((await world.browser().post("/sign-in", { email: newAddress() }, { origin })).status).toBe(403);
-      // A path that only looks like it.
+      // Paths that only look like it, and the recipient's own forms, which come from this app's pages.
       expect((await browser.post("/unsubscribe/", { "List-Unsubscribe": "One-Click" }, { origin })).status).toBe(403);
+      expect((await browser.post("/unsubscribe/frequency?token=x", { frequency: "weekly" }, { origin })).status).toBe(403);
+      expect((await browser.post("/recipients/confirm", { token: "x" }, { origin })).status).toBe(403);
     }
   });
 });
@@ -313,9 +402,9 @@ describe("wiring from the web settings", () => {
       expect((await drainQueue(sqs, queueUrl)).map((job) => [job.body, job.groupId])).toEqual([
         [{ merchantId: "M1", locationId: "L1", businessDay: BUSINESS_DAY, kind: "approve" }, messageGroupOf("9130000000000001")],
       ]);
-      // The key the worker signs with opens the page.
+      // The key the worker signs with is the one the page checks: a merchant unknown to this table, not a link that is not valid.
       const token = signLink({ purpose: "unsubscribe", merchantId: "M1", subject: addressHash("a@example.com"), expiresAt: Math.floor(Date.now() / 1000) + DAY_S }, key);
-      expect((await createApp(deps).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).status).toBe(200);
+      expect(await (await createApp(deps).request(`${PUBLIC_URL}/unsubscribe?token=${token}`)).text()).toContain("This business is no longer in daybook");
 
       // Without either, the links answer 404.
       const local = await composeDeps(loadConfig("api", environment(folder)), () => undefined);

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailySummary } from "../../lib/domain/summary";
 import type { LocationConfig, PostedEntry, SyncRecord } from "../../lib/model";
+import { formatDay } from "../../lib/report/format";
 import { summaryOf } from "../support/summaries";
 import { type Browser, canonicalJson, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
@@ -110,20 +111,20 @@ describe("the history page", () => {
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(rows(html)).toEqual([
-      { location: "Main Street", href: "/days/LMAIN/2025-05-06", day: "2025-05-06", status: "posting", netSales: "42.00 USD", fees: "1.20 USD" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-05", day: "2025-05-05", status: "failed: The QuickBooks company &quot;Books 1 LLC&quot; keeps its books in EUR.", netSales: "no figures", fees: "no figures" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-04", day: "2025-05-04", status: "held for approval: review mode is on", netSales: "-20.00 USD", fees: "-0.45 USD" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-03", day: "2025-05-03", status: "no sales", netSales: "0.00 USD", fees: "0.00 USD" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-02", day: "2025-05-02", status: "posted + 2 adjustments", netSales: "187.50 USD", fees: "5.75 USD" },
-      { location: "Pier Kiosk", href: "/days/LPIER/2025-05-02", day: "2025-05-02", status: "posted", netSales: "12345 JPY", fees: "370 JPY" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-01", day: "2025-05-01", status: "posted", netSales: "95.00 USD", fees: "3.00 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-06", day: formatDay("2025-05-06"), status: "posting", netSales: "42.00 USD", fees: "1.20 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-05", day: formatDay("2025-05-05"), status: "failed: The QuickBooks company &quot;Books 1 LLC&quot; keeps its books in EUR.", netSales: "no figures", fees: "no figures" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-04", day: formatDay("2025-05-04"), status: "held for approval: review mode is on", netSales: "-20.00 USD", fees: "-0.45 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-03", day: formatDay("2025-05-03"), status: "no sales", netSales: "0.00 USD", fees: "0.00 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-02", day: formatDay("2025-05-02"), status: "posted + 2 adjustments", netSales: "187.50 USD", fees: "5.75 USD" },
+      { location: "Pier Kiosk", href: "/days/LPIER/2025-05-02", day: formatDay("2025-05-02"), status: "posted", netSales: "12,345 JPY", fees: "370 JPY" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-01", day: formatDay("2025-05-01"), status: "posted", netSales: "95.00 USD", fees: "3.00 USD" },
     ]);
     expect(html).toContain("The last 6 days daybook synced, newest first.");
     expect(html).not.toContain("older");
     // One chart per location, by name; the failed day without figures is left out of Main Street's.
     expect(chartLabels(html)).toEqual([
-      "Daily net sales and fees for Main Street from 2025-05-01 to 2025-05-06 (5 days): in total net sales 304.50 USD, fees 9.50 USD.",
-      "Daily net sales and fees for Pier Kiosk on 2025-05-02: net sales 12345 JPY, fees 370 JPY.",
+      "Daily net sales and fees for Main Street from Thursday 1 May 2025 to Tuesday 6 May 2025 (5 days): in total net sales 304.50 USD, fees 9.50 USD.",
+      "Daily net sales and fees for Pier Kiosk on Friday 2 May 2025: net sales 12,345 JPY, fees 370 JPY.",
     ]);
     expect(html).toContain("<title>Daily net sales and fees, Main Street</title>");
     expect(html).not.toMatch(/style=|<script/);
@@ -136,7 +137,7 @@ describe("the history page", () => {
   it("shows one location's days and chart with ?location=, and all of them for an empty filter", async () => {
     const html = await (await a.browser.get("/history?location=LPIER")).text();
     expect(rows(html).map((row) => row.href)).toEqual(["/days/LPIER/2025-05-02"]);
-    expect(chartLabels(html)).toEqual(["Daily net sales and fees for Pier Kiosk on 2025-05-02: net sales 12345 JPY, fees 370 JPY."]);
+    expect(chartLabels(html)).toEqual(["Daily net sales and fees for Pier Kiosk on Friday 2 May 2025: net sales 12,345 JPY, fees 370 JPY."]);
     expect(html).toContain("<h1>History: Pier Kiosk</h1>");
     expect(html).toContain('<option value="LPIER" selected="">Pier Kiosk</option>');
     expect(html).toContain('<a href="/history">Show all locations</a>');
@@ -161,7 +162,7 @@ describe("the history page", () => {
   it("never shows another merchant's days, and changes nothing", async () => {
     const before = (await world.scan()).map(canonicalJson).sort();
     const html = await (await b.browser.get("/history")).text();
-    expect(rows(html)).toEqual([{ location: "Other Merchant Cafe", href: "/days/LOTHER/2025-05-07", day: "2025-05-07", status: "posted", netSales: "999.99 USD", fees: "0.00 USD" }]);
+    expect(rows(html)).toEqual([{ location: "Other Merchant Cafe", href: "/days/LOTHER/2025-05-07", day: formatDay("2025-05-07"), status: "posted", netSales: "999.99 USD", fees: "0.00 USD" }]);
     expect(html).not.toMatch(/Main Street|Pier Kiosk|LMAIN|LPIER/);
     // With one location there is nothing to filter by.
     expect(html).not.toContain('name="location"');
@@ -179,11 +180,11 @@ describe("the history page", () => {
     const html = await (await c.browser.get("/history")).text();
     const shown = rows(html);
     expect(shown).toHaveLength(90);
-    expect(shown[0]!.day).toBe(days[92]);
-    expect(shown.at(-1)!.day).toBe(days[3]);
+    expect(shown[0]!.day).toBe(formatDay(days[92]!));
+    expect(shown.at(-1)!.day).toBe(formatDay(days[3]!));
     expect(html).toContain("The last 90 days daybook synced, newest first. daybook shows at most 90 days here: 3 older days are not shown.");
     // 4.00 + 5.00 + ... + 93.00
-    expect(chartLabels(html)).toEqual([`Daily net sales and fees for Busy Bistro from ${days[3]!} to ${days[92]!} (90 days): in total net sales 4365.00 USD, fees 0.00 USD.`]);
+    expect(chartLabels(html)).toEqual([`Daily net sales and fees for Busy Bistro from ${formatDay(days[3]!)} to ${formatDay(days[92]!)} (90 days): in total net sales 4,365.00 USD, fees 0.00 USD.`]);
   });
 
   it("points to the locations and backfill pages when there is nothing yet, and asks for sign-in first", async () => {

@@ -8,7 +8,6 @@
  * neither send its days nor alert again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addRecipient } from "../../lib/report/recipients";
 import { createMemoryJobQueue } from "../../lib/schedule/memory-queue";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { processJob } from "../../lib/worker/process-job";
@@ -48,7 +47,7 @@ async function merchantWith(accounts: { square: number; clover?: number; quickbo
   if (accounts.clover !== undefined) expect((await browser.connect("clover", world.accounts.clover[accounts.clover])).status).toBe(303);
   expect((await browser.connect("quickbooks", world.accounts.quickbooks[accounts.quickbooks])).status).toBe(303);
   const merchantId = (await world.deps.store.findMerchantByEmail(owner))!.merchantId;
-  await addRecipient(world.deps.recipients, merchantId, owner, accountant);
+  await world.deps.recipients.addConfirmed(merchantId, owner, accountant, new Date());
   return { browser, merchantId, owner, accountant };
 }
 

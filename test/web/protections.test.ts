@@ -15,6 +15,8 @@ import { createDynamoAuthStore } from "../../lib/store/auth";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createApp } from "../../lib/web/app";
 import { approximateIp } from "../../lib/auth/client-network";
+import { signLink } from "../../lib/links/signed-link";
+import { addressHash } from "../../lib/report/recipients";
 import { approveUrl } from "../../lib/worker/process-job";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { DEFAULT_ACCOUNT_IDS } from "../../sandbox/quickbooks/server";
@@ -180,6 +182,12 @@ describe("cross-site request forgery", () => {
     expect(await acceptInvitation(world.deps, (await invitation(client.merchantId, address)).token)).toBeDefined();
     const { key } = await createApiKey(world.deps.apiKeys, { ownerId: merchant!.merchantId, name: "Protect", days: 90, now: world.clock.date() });
 
+    // The recipient's own links: for the address the reports route below adds, and for the owner's.
+    const invited = newAddress();
+    const recipientLink = (purpose: "confirm-recipient" | "unsubscribe" | "resubscribe", to: string) => signLink({
+      purpose, merchantId: merchant!.merchantId, subject: addressHash(to), expiresAt: Math.floor(world.clock.ms() / 1000) + 86_400,
+    }, links.key);
+
     const ids = DEFAULT_ACCOUNT_IDS;
     // Each state-changing route with a body that would succeed from the app's own page (checked last).
     const routes: { path: string; fields: Record<string, string>; succeeds: number; signedIn: boolean }[] = [
@@ -205,7 +213,13 @@ describe("cross-site request forgery", () => {
       { path: `/quickbooks/${books.connectionId}/create-accounts`, fields: { return: "/locations" }, succeeds: 303, signedIn: true },
       { path: "/backfill", fields: { locationId, from: "2025-05-31", to: "2025-05-31" }, succeeds: 303, signedIn: true },
       { path: "/backfill/latest", fields: { locationId }, succeeds: 303, signedIn: true },
-      { path: "/reports/recipients", fields: { email: newAddress() }, succeeds: 303, signedIn: true },
+      { path: "/reports/recipients", fields: { email: invited }, succeeds: 303, signedIn: true },
+      // Its confirmation went a moment ago and still works: the page says so, with a 400 (not the 403 above).
+      { path: "/reports/recipients/resend", fields: { email: invited }, succeeds: 400, signedIn: true },
+      { path: "/recipients/confirm", fields: { token: recipientLink("confirm-recipient", invited) }, succeeds: 200, signedIn: false },
+      { path: "/reports/recipients/frequency", fields: { email: invited, frequency: "weekly" }, succeeds: 303, signedIn: true },
+      { path: `/unsubscribe/frequency?token=${recipientLink("unsubscribe", address)}`, fields: { frequency: "exceptions" }, succeeds: 200, signedIn: false },
+      { path: `/unsubscribe/undo?token=${recipientLink("resubscribe", address)}`, fields: {}, succeeds: 200, signedIn: false },
       { path: "/reports/recipients/remove", fields: { email: address }, succeeds: 303, signedIn: true },
       { path: "/reports/review-mode", fields: { reviewMode: "on" }, succeeds: 303, signedIn: true },
       { path: "/business-name", fields: { name: "Protected Bakery" }, succeeds: 303, signedIn: true },
@@ -225,7 +239,7 @@ describe("cross-site request forgery", () => {
       { path: "/account/delete", fields: { email: address }, succeeds: 200, signedIn: true },
     ];
     const postRoutes = world.app.routes.filter((route) => route.method === "POST" && !route.path.startsWith("/webhooks/")).map((route) => route.path);
-    const covered = routes.map((route) => route.path.replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect")
+    const covered = routes.map((route) => route.path.replace(/\?.*$/, "").replace(/^\/connect\/square$/, "/connect/:provider").replace(/^\/connections\/[^/]+\/disconnect$/, "/connections/:connectionId/disconnect")
       .replace(/^\/days\/[^/]+\/[^/]+\/approve$/, "/days/:locationId/:businessDay/approve")
       .replace(/^\/locations\/[^/]+\/mapping/, "/locations/:locationId/mapping").replace(/^\/locations\/[^/]+\/start$/, "/locations/:locationId/start").replace(/^\/quickbooks\/[^/]+\//, "/quickbooks/:connectionId/")
       .replace(/^\/clients\/[^/]+\/leave$/, "/clients/:businessId/leave").replace(/^\/api-keys\/[^/]+\/revoke$/, "/api-keys/:keyId/revoke"));

@@ -171,7 +171,10 @@ export async function createWebWorld(): Promise<WebWorld> {
       const files = (await readdir(outboxDir)).filter((file) => file.endsWith(".eml")).sort(byCount);
       return Promise.all(files.map(async (file) => {
         const raw = await readFile(join(outboxDir, file), "utf8");
-        const header = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(raw)?.[1] ?? "";
+        // Folded header lines unfolded, RFC 2047 encoded words decoded.
+        const head = raw.slice(0, raw.indexOf("\r\n\r\n")).replace(/\r\n[ \t]+/g, " ");
+        const decode = (value: string) => value.replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/g, (_, data: string) => Buffer.from(data, "base64").toString("utf8"));
+        const header = (name: string) => decode(new RegExp(`^${name}: (.*)$`, "m").exec(head)?.[1] ?? "");
         return { file, raw, to: header("To"), subject: header("Subject"), purpose: header("X-Daybook-Purpose") };
       }));
     },

@@ -8,6 +8,7 @@
  * below the zero line.
  */
 import { currencyExponent, formatDecimal, sumMinor } from "../../domain/money";
+import { formatDay, formatMoney } from "../../report/format";
 
 export interface ChartDay {
   /** YYYY-MM-DD */
@@ -74,7 +75,7 @@ export function niceStep(rough: number): number {
 export function historyChart(input: ChartInput): ChartModel {
   const { currency } = input;
   const days = [...input.days].sort((a, b) => (a.businessDay < b.businessDay ? -1 : a.businessDay > b.businessDay ? 1 : 0));
-  const money = (minor: number) => `${formatDecimal(minor, currency)} ${currency}`;
+  const money = (minor: number) => formatMoney(minor, currency);
   const title = `Daily net sales and fees, ${input.locationName}`;
 
   const first = days[0];
@@ -83,7 +84,7 @@ export function historyChart(input: ChartInput): ChartModel {
   if (!first || !last) {
     ariaLabel = `Daily net sales and fees for ${input.locationName}: no synced days to show.`;
   } else {
-    const range = days.length === 1 ? `on ${first.businessDay}` : `from ${first.businessDay} to ${last.businessDay} (${String(days.length)} days)`;
+    const range = days.length === 1 ? `on ${formatDay(first.businessDay)}` : `from ${formatDay(first.businessDay)} to ${formatDay(last.businessDay)} (${String(days.length)} days)`;
     const totals = `net sales ${money(sumMinor(...days.map((day) => day.netSales)))}, fees ${money(sumMinor(...days.map((day) => day.fees)))}`;
     ariaLabel = `Daily net sales and fees for ${input.locationName} ${range}: ${days.length === 1 ? "" : "in total "}${totals}.`;
   }

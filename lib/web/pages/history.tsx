@@ -3,6 +3,7 @@
  * net sales and fees, under a chart per location (./history-chart.tsx).
  */
 import type { SyncRecord } from "../../model";
+import { formatDay } from "../../report/format";
 import { type ChartModel, HistoryChart } from "./history-chart";
 import { Layout, type Viewer } from "./layout";
 
@@ -87,16 +88,16 @@ export function HistoryPage(props: HistoryPageProps) {
           <table class="stack">
             <caption class="visually-hidden">Synced days</caption>
             <thead>
-              <tr><th scope="col">Location</th><th scope="col">Business day</th><th scope="col">Status</th><th scope="col" class="amount">Net sales</th><th scope="col" class="amount">Fees</th></tr>
+              <tr><th scope="col">Location</th><th scope="col">Business day</th><th scope="col">Status</th><th scope="col" class="num">Net sales</th><th scope="col" class="num">Fees</th></tr>
             </thead>
             <tbody>
               {props.rows.map((row) => (
                 <tr>
                   <td data-label="Location">{row.locationName}</td>
-                  <td data-label="Business day"><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{row.businessDay}</a></td>
+                  <td data-label="Business day"><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{formatDay(row.businessDay)}</a></td>
                   <td data-label="Status">{row.status}</td>
-                  <td data-label="Net sales" class="amount">{row.netSales ?? "no figures"}</td>
-                  <td data-label="Fees" class="amount">{row.fees ?? "no figures"}</td>
+                  <td data-label="Net sales" class="num">{row.netSales ?? "no figures"}</td>
+                  <td data-label="Fees" class="num">{row.fees ?? "no figures"}</td>
                 </tr>
               ))}
             </tbody>

@@ -101,15 +101,22 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: break-word; }
 th.amount, td.amount { text-align: right; font-variant-numeric: tabular-nums; }
 ul.plain { margin: 0; padding-left: 1rem; }
+@media (max-width: 40rem) { table { display: block; overflow-x: auto; position: relative; } }
+.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.facts { width: auto; }
+.attention { border-left: 4px solid #a40000; padding-left: .75rem; }
+.stamp { color: #444; font-size: .9rem; }
+label.choice { font-weight: normal; }
+ul.recipients { list-style: none; padding-left: 0; }
+ul.recipients li { padding: .5rem 0; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
+ul.recipients button { max-width: 100%; overflow-wrap: anywhere; }
 @media (max-width: 40rem) {
-  table { display: block; overflow-x: auto; position: relative; }
-  table.stack { overflow-x: visible; }
-  table.stack caption, table.stack tbody, table.stack tfoot, table.stack tr, table.stack th, table.stack td { display: block; }
+  table.stack, table.stack tbody, table.stack tfoot, table.stack tr, table.stack caption { display: block; overflow-x: visible; }
   table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  table.stack th, table.stack td { display: block; text-align: left; border: 0; padding: .1rem 0; white-space: normal; }
   table.stack tr { border-bottom: 1px solid #ddd; padding: .4rem 0; }
-  table.stack th, table.stack td { border: 0; padding: .1rem 0; text-align: left; }
   table.stack td:empty { display: none; }
-  table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+  table.stack td[data-label]:not(:empty)::before { content: attr(data-label) ": "; font-weight: 600; }
 }
 .danger { border: 1px solid #a40000; padding: 0 1rem 1rem; margin-top: 2rem; }
 `;

@@ -1,19 +1,39 @@
 /**
- * The reports page: who receives the daily sync reports (add, remove) and review mode.
+ * The reports page: who receives the digest and how often, who has yet to confirm or has unsubscribed,
+ * emails the daily caps held back, and review mode.
  */
 import { AccessSection, type AccessSectionProps } from "./access";
+import type { HeldEmailDay } from "../../email/caps";
+import type { EmailPurpose } from "../../email/email";
+import { formatDay } from "../../report/format";
+import { DIGEST_FREQUENCIES, type DigestFrequency } from "../../report/recipients";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
+
+export interface RecipientRow {
+  address: string;
+  /** In words: confirmed, waiting for confirmation since, unsubscribed on. */
+  state: string;
+  frequency: DigestFrequency;
+  /** Gets the digest now (confirmed, not unsubscribed). */
+  receives: boolean;
+  /** Pending, and its confirmation may be sent (again). */
+  canResend: boolean;
+}
 
 export interface ReportSettingsProps {
   viewer: Viewer;
-  recipients: string[];
-  /** The merchant has not set the list yet: reports go to the sign-in address. */
+  rows: RecipientRow[];
+  /** The merchant has not set the list yet: the digest goes to the sign-in address. */
   isDefault: boolean;
   maxRecipients: number;
   reviewMode: boolean;
+  /** Emails the daily caps held back lately, newest day first. */
+  held: HeldEmailDay[];
+  /** Confirmation emails can be sent here (the link key is set). */
+  canInvite: boolean;
   notice?: string;
-  /** A removal that was not done, said at the top of the list. */
-  removeProblem?: string;
+  /** A change that was not made, said at the top of the list. */
+  problem?: string;
   /** The add form as sent, shown again with its message. */
   add?: { value: string; error: string };
   /** The review-mode form's message, when what was sent could not be used. */
@@ -22,31 +42,73 @@ export interface ReportSettingsProps {
   access?: AccessSectionProps;
 }
 
+const FREQUENCY_WORDS: Record<DigestFrequency, string> = {
+  daily: "Daily",
+  weekly: "Weekly, on Mondays",
+  exceptions: "Only when something needs attention",
+};
+
+const PURPOSE_WORDS: Partial<Record<EmailPurpose, string>> = {
+  digest: "digests", alert: "alerts", "backfill-summary": "backfill summaries", "confirm-recipient": "confirmation requests",
+  reconnect: "reconnect requests", "posting-status": "posting notices", "unsubscribe-notice": "unsubscribe notices",
+};
+
 export function ReportSettingsPage(props: ReportSettingsProps) {
   const { viewer, add } = props;
-  const full = props.recipients.length >= props.maxRecipients;
+  const full = props.rows.length >= props.maxRecipients;
   return (
     <Layout title="Reports" viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
+      {props.held.length > 0 && (
+        <section aria-labelledby="held-heading" class="attention">
+          <h2 id="held-heading">Emails held back</h2>
+          <p>daybook sends at most a set number of emails a day per address and per business, so that no mistake (or misuse) can flood anyone. These were not sent:</p>
+          <ul>
+            {props.held.map((day) => <li>{`${formatDay(day.day)}: ${String(day.count)} ${day.count === 1 ? "email" : "emails"} (${day.purposes.map((purpose) => PURPOSE_WORDS[purpose] ?? purpose).join(", ")})`}</li>)}
+          </ul>
+          <p>Each day's report is still on its day page, reached from the <a href="/history">history</a>.</p>
+        </section>
+      )}
 
       <section aria-labelledby="recipients-heading">
         <h2 id="recipients-heading">Who receives the reports</h2>
         <p>
-          After each day is synced, daybook emails a report of what it posted to these addresses (at most {String(props.maxRecipients)}).
-          {props.isDefault && " Until you change the list, the reports go to the address you sign in with."}
+          Each morning daybook emails one digest of the day before, every location in one email, to these addresses (at most {String(props.maxRecipients)}).
+          A new address is sent one email asking it to confirm, and nothing else until it does. Failures and days daybook held go to you at once as well.
+          {props.isDefault && " Until you change the list, the digest goes to the address you sign in with."}
         </p>
-        {props.removeProblem && <p class="error" role="alert">{props.removeProblem}</p>}
-        {props.recipients.length === 0
-          ? <p>Nobody receives the reports now: every address on the list unsubscribed. Add an address below.</p>
+        {props.problem && <p class="error" role="alert">{props.problem}</p>}
+        {props.rows.length === 0
+          ? <p>Nobody receives the reports now. Add an address below.</p>
           : (
-            <ul>
-              {props.recipients.map((address) => (
+            <ul class="recipients">
+              {props.rows.map((row, index) => (
                 <li>
-                  {address}{" "}
+                  <strong>{row.address}</strong>
+                  <br />
+                  <span>{row.state}</span>
+                  {row.receives && (
+                    <form method="post" action="/reports/recipients/frequency">
+                      <FormToken viewer={viewer} />
+                      <input type="hidden" name="email" value={row.address} />
+                      <label for={`frequency-${String(index)}`}>{`How often ${row.address} gets the digest`}</label>
+                      <select id={`frequency-${String(index)}`} name="frequency">
+                        {DIGEST_FREQUENCIES.map((frequency) => <option value={frequency} selected={row.frequency === frequency}>{FREQUENCY_WORDS[frequency]}</option>)}
+                      </select>
+                      <button type="submit">{`Save how often for ${row.address}`}</button>
+                    </form>
+                  )}
+                  {row.canResend && props.canInvite && (
+                    <form method="post" action="/reports/recipients/resend" class="inline">
+                      <FormToken viewer={viewer} />
+                      <input type="hidden" name="email" value={row.address} />
+                      <button type="submit">{`Send the confirmation again to ${row.address}`}</button>
+                    </form>
+                  )}{" "}
                   <form method="post" action="/reports/recipients/remove" class="inline">
                     <FormToken viewer={viewer} />
-                    <input type="hidden" name="email" value={address} />
-                    <button type="submit">{`Remove ${address}`}</button>
+                    <input type="hidden" name="email" value={row.address} />
+                    <button type="submit">{`Remove ${row.address}`}</button>
                   </form>
                 </li>
               ))}
@@ -61,7 +123,7 @@ export function ReportSettingsPage(props: ReportSettingsProps) {
             type="email" id="recipient-email" name="email" required maxlength={320} autocomplete="email" value={add?.value ?? ""}
             aria-invalid={add ? "true" : undefined} aria-describedby={add ? "recipient-email-error" : "recipient-email-hint"}
           />
-          {!add && <p id="recipient-email-hint">{full ? `The list is full: remove an address before adding another.` : "For example your accountant's address."}</p>}
+          {!add && <p id="recipient-email-hint">{full ? `The list is full: remove an address before adding another.` : "For example your accountant's address. They are asked to confirm first."}</p>}
           <FieldError id="recipient-email-error" message={add?.error} />
           <button type="submit">Add recipient</button>
         </form>
@@ -72,7 +134,7 @@ export function ReportSettingsPage(props: ReportSettingsProps) {
         <form method="post" action="/reports/review-mode" novalidate>
           <FormToken viewer={viewer} />
           <p id="review-mode-explained">
-            With review mode on, each day's entry is held and posted to QuickBooks only when someone approves it, from the report email or the day's page.
+            With review mode on, each day's entry is held and posted to QuickBooks only when someone approves it, from the digest or the day's page.
           </p>
           <label for="review-mode">
             <input

@@ -43,7 +43,7 @@ const backfillIdParam = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
 const FIELDS: readonly BackfillFormField[] = ["locationId", "from", "to"];
 
 export function addBackfillRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  const backfillDeps = (setup: NonNullable<WebDeps["backfill"]>): BackfillDeps => ({ queue: setup.queue, store: deps.store, backfills: deps.backfills, dueIndex: deps.dueIndex });
+  const backfillDeps = (setup: NonNullable<WebDeps["backfill"]>): BackfillDeps => ({ queue: setup.queue, store: deps.store, backfills: deps.backfills, dueIndex: deps.dueIndex, auth: deps.auth });
 
   app.get("/backfill", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);

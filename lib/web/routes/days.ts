@@ -72,7 +72,7 @@ export function addDayRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       deps.store.getSyncRecord(merchant.merchantId, location.locationId, businessDay),
     ]);
     return c.html(DayReportsPage({
-      viewer, locationName: location.name, locationId: location.locationId, businessDay,
+      viewer, locationName: location.name, locationId: location.locationId, timeZone: location.timeZone, businessDay,
       reports: reports.reverse(), approvable: deps.links !== undefined && record?.state === "held", accountLabels: location.accountLabels,
     }));
   });
@@ -118,10 +118,11 @@ async function heldDay(deps: WebDeps, day: LocationDay): Promise<HeldDay | undef
   return {
     locationName: location.name,
     locationId: location.locationId,
-    accountLabels: location.accountLabels,
+    // The names the held report kept, else the location's.
+    accountLabels: held?.accountLabels ?? location.accountLabels,
     businessDay: day.businessDay,
     posted: record?.state === "posted",
-    ...(entry ? { entry: { currency: entry.currency, lines: entry.lines, total: entry.total } } : {}),
+    ...(entry ? { entry } : {}),
     ...(held?.heldReason ?? record?.heldReason ? { heldReason: held?.heldReason ?? record?.heldReason } : {}),
   };
 }

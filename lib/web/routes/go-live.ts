@@ -88,7 +88,7 @@ async function startBackfill(
 ) {
   try {
     const progress = await requestBackfill(
-      { queue: setup.queue, store: deps.store, backfills: deps.backfills, dueIndex: deps.dueIndex },
+      { queue: setup.queue, store: deps.store, backfills: deps.backfills, dueIndex: deps.dueIndex, auth: deps.auth },
       { merchantId: merchant.merchantId, locationId: location.locationId, from, to, requestedBy: "merchant" }, deps.now(),
     );
     return c.redirect(`/backfill/${progress.backfillId}`, 303);

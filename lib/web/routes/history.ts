@@ -4,9 +4,9 @@
  * unknown location is not found). Read-only.
  */
 import type { Hono } from "hono";
-import { formatDecimal } from "../../domain/money";
-import { dayFigures } from "../../report/day-figures";
-import type { LocationConfig, SyncRecord } from "../../model";
+import { dayFigures, feesReportedBy } from "../../report/day-figures";
+import { formatMoney } from "../../report/format";
+import { type LocationConfig, PROVIDER_NAMES, type SyncRecord } from "../../model";
 import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { type ChartDay, historyChart } from "../pages/history-chart";
@@ -55,14 +55,15 @@ export function addHistoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
 function rowOf(record: SyncRecord, location: LocationConfig | undefined): HistoryRow {
   const figures = dayFigures(record);
-  const money = (minor: number, currency: string) => `${formatDecimal(minor, currency)} ${currency}`;
+  const source = location?.source;
   return {
     locationId: record.locationId,
     locationName: location?.name ?? `Location ${record.locationId} (no longer set up)`,
     businessDay: record.businessDay,
     status: statusInWords(record),
-    netSales: figures && money(figures.netSales, figures.currency),
-    fees: figures && money(figures.fees, figures.currency),
+    netSales: figures && formatMoney(figures.netSales, figures.currency),
+    // Clover reports no fees: "0.00" would say there were none.
+    fees: figures && (source === undefined || feesReportedBy(source) ? formatMoney(figures.fees, figures.currency) : `not reported by ${PROVIDER_NAMES[source]}`),
   };
 }
 

@@ -1,0 +1,90 @@
+/**
+ * The daily caps, in the one place every email goes through: lib/wiring wraps each process's
+ * EmailSender in `cappedEmailSender`. Every purpose but sign-in (which has its own limits per address
+ * and per client, lib/auth/sign-in.ts) counts against a cap per recipient address and per merchant, in
+ * the table's rate-limit counters (by the address's hash and the merchant id's hash, UTC days, expiring
+ * with their window). An email over a cap is not sent: it is held back, counted in the merchant's
+ * partition for the reports page to show, logged and counted in a metric, never silently.
+ *
+ * The caps stop a merchant's account (or someone who took it over) from turning daybook into a source
+ * of mail to any address, and keep one business's trouble from costing every merchant the SES
+ * reputation their sign-in links depend on. Ordinary use stays far below them: a recipient gets one
+ * digest a day, the merchant a few alerts.
+ */
+import { createHash } from "node:crypto";
+import { normalizeEmail } from "../store/keys";
+import type { EmailPurpose, EmailSender, OutgoingEmail } from "./email";
+
+export interface EmailCaps {
+  /** Emails one address may be sent in a UTC day, whatever merchant they are about. */
+  perRecipient: number;
+  /** Emails about one merchant in a UTC day, all its addresses together. */
+  perMerchant: number;
+}
+
+/** A merchant with 10 recipients on daily digests, many locations and a bad night stays well inside these. */
+export const DAILY_EMAIL_CAPS: EmailCaps = { perRecipient: 20, perMerchant: 150 };
+
+const DAY_SECONDS = 86_400;
+
+export type HeldReason = "recipient" | "merchant";
+
+export interface HeldEmail {
+  merchantId: string | undefined;
+  purpose: EmailPurpose;
+  /** Which cap it met. */
+  reason: HeldReason;
+}
+
+/** Where held-back emails are counted for the merchant to see (lib/store/email-held.ts), kept 30 days. */
+export interface HeldEmailStore {
+  recordHeld(merchantId: string, purpose: EmailPurpose, at: Date): Promise<void>;
+  /** The merchant's held-back emails per UTC day since `since`, newest day first. */
+  listHeld(merchantId: string, since: Date): Promise<HeldEmailDay[]>;
+}
+
+export interface HeldEmailDay {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  count: number;
+  purposes: EmailPurpose[];
+}
+
+export interface EmailCapDeps {
+  /** The table's counters (AuthStore.takeRateLimit): true if counted within the limit. */
+  counters: { takeRateLimit(bucket: string, limit: number, windowSeconds: number, now: Date): Promise<boolean> };
+  held: Pick<HeldEmailStore, "recordHeld">;
+  now(): Date;
+  caps?: EmailCaps;
+  /** Told of every email held back: the process's log line and metric. */
+  onHeld?(held: HeldEmail): void;
+}
+
+/** A counter's name for an address or a merchant id: a hash, so the counter never shows it (and one outliving an account names nobody). */
+export const bucketHash = (text: string) => createHash("sha256").update(text, "utf8").digest("base64url").slice(0, 32);
+
+export function cappedEmailSender(inner: EmailSender, deps: EmailCapDeps): EmailSender {
+  const caps = deps.caps ?? DAILY_EMAIL_CAPS;
+  return {
+    async send(email: OutgoingEmail) {
+      if (email.purpose === "sign-in") return inner.send(email);
+      const now = deps.now();
+      const reason = await overCap(email, caps, deps, now);
+      if (reason === undefined) return inner.send(email);
+      if (email.merchantId !== undefined) await deps.held.recordHeld(email.merchantId, email.purpose, now);
+      deps.onHeld?.({ merchantId: email.merchantId, purpose: email.purpose, reason });
+      return undefined;
+    },
+  };
+}
+
+/** Counts the email against each of its recipients' caps, then the merchant's; the first cap it meets, if any. */
+async function overCap(email: OutgoingEmail, caps: EmailCaps, deps: EmailCapDeps, now: Date): Promise<HeldReason | undefined> {
+  for (const address of email.to) {
+    if (!(await deps.counters.takeRateLimit(`email-to#${bucketHash(normalizeEmail(address))}`, caps.perRecipient, DAY_SECONDS, now))) return "recipient";
+  }
+  if (email.merchantId !== undefined && !(await deps.counters.takeRateLimit(`email-merchant#${bucketHash(email.merchantId)}`, caps.perMerchant, DAY_SECONDS, now))) {
+    return "merchant";
+  }
+  return undefined;
+}
