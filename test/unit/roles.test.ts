@@ -55,12 +55,12 @@ it("authenticates the API by key only, and nothing else by key", () => {
 it("keeps connecting, disconnecting, export, deletion, the business's name and who has access for the owner", () => {
   const ownerOnly = Object.entries(ROUTE_ROLES).filter(([, role]) => role === "owner").map(([route]) => route).sort();
   expect(ownerOnly).toEqual([
-    "GET /account", "GET /account/export", "GET /business-name", "GET /connect/:provider/callback", "GET /connections",
+    "GET /account", "GET /account/export", "GET /business-name", "GET /connect/:provider/callback", "GET /connections", "GET /connections/:connectionId/disconnect",
     "POST /account/delete", "POST /business-name", "POST /connect/:provider", "POST /connections/:connectionId/disconnect",
     "POST /reports/access/cancel", "POST /reports/access/invite", "POST /reports/access/remove",
   ]);
   // An accountant approves held days, changes the mapping and report settings, and runs backfills.
-  for (const route of ["POST /days/:locationId/:businessDay/approve", "POST /locations/:locationId/mapping", "POST /reports/recipients", "POST /reports/review-mode", "POST /backfill"]) {
+  for (const route of ["POST /days/:locationId/:businessDay/approve", "POST /locations/:locationId/mapping", "POST /reports/recipients", "POST /reports/review-mode", "POST /backfill", "POST /locations/:locationId/start"]) {
     expect(ROUTE_ROLES[route], route).toBe("member");
   }
 });
