@@ -367,18 +367,24 @@ function safeDecode(text: string): string {
   }
 }
 
+/** The business name the fuzzer's requests last gave A. */
+let ownBusinessName = "";
+
 /**
  * Sends one fuzzed request and checks everything: the oracle (judge), the statuses its class may get,
  * and the table (a full scan) against the route's documented writes.
  */
 async function attempt(route: Route, kind: RequestClass, built: Built): Promise<void> {
   const world = fz.world;
-  const sent: Sent = { route: route.key, method: route.method, url: built.url, headers: built.init.headers, typed: built.typed, ...(typeof built.init.body === "string" ? { body: built.init.body } : {}) };
+  // A's business name is whatever the fuzzer last typed into it (B's markers included): A's pages show it as A's own.
+  const typed = [...built.typed, ownBusinessName];
+  const sent: Sent = { route: route.key, method: route.method, url: built.url, headers: built.init.headers, typed, ...(typeof built.init.body === "string" ? { body: built.init.body } : {}) };
   const keyMode = await authorize(built);
   const before = current;
   const writesBefore = fz.writes();
   const response = await world.app.request(built.url, built.init, { requestContext: { http: { sourceIp: "198.51.100.201" } } });
   const verdict = await judge(response, sent, fz.b, consentOrigins);
+  if (route.key === "POST /business-name") ownBusinessName = (await world.deps.store.getMerchant(fz.a.merchantId))?.name ?? "";
   // A scan costs more than most requests on moto_server: after a request that sent a write command,
   // always; after others only in the full run (each route ends with a scan anyway: fuzzRoute).
   const after = fz.writes() !== writesBefore || FULL ? await snapshot(world) : before;
