@@ -92,8 +92,10 @@ const ownRecipients = (change: Change) => ownPartition(change) && /\|RECIPIENTS/
  * the daily caps' counters (RATE#email-to#…, RATE#email-merchant#…) and, past a cap, the fuzzer's own
  * count of emails held back (EMAILHELD#…).
  */
-const confirmationSent = (change: Change) => (/^RATE#(confirm-recipient|email-to|email-merchant)#/.test(change.key) && change.kind !== "removed")
+/** An email sent counts against the daily caps (lib/email/caps.ts): per address and per merchant, and what they held back. */
+const emailCounted = (change: Change) => (/^RATE#(email-to|email-merchant)#/.test(change.key) && change.kind !== "removed")
   || (ownPartition(change) && /\|EMAILHELD#/.test(change.key));
+const confirmationSent = (change: Change) => (/^RATE#confirm-recipient#/.test(change.key) && change.kind !== "removed") || emailCounted(change);
 const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /sign-in": {
     what: "a valid address: the per-client and per-address rate-limit counters (RATE#sign-in-client#…, RATE#sign-in-address#…) and the link (SIGNIN#…)",
@@ -127,8 +129,9 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
     allows: (change) => ownPartition(change) && /\|APIKEY#/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => ["revokedAt", "expiresAt"].includes(name)),
   },
   "POST /reports/access/invite": {
-    what: "an invitation to the fuzzer's business (INVITATION#…) and its per-business counter (RATE#invitations#…)",
-    allows: (change) => (ownPartition(change) && /\|INVITATION#/.test(change.key) && change.kind === "added") || (/^RATE#invitations#/.test(change.key) && change.kind !== "removed"),
+    what: "an invitation to the fuzzer's business (INVITATION#…), its per-business counter (RATE#invitations#…) and the email caps' counters",
+    allows: (change) => (ownPartition(change) && /\|INVITATION#/.test(change.key) && change.kind === "added") || (/^RATE#invitations#/.test(change.key) && change.kind !== "removed")
+      || emailCounted(change),
   },
   "POST /reports/access/cancel": { what: "an invitation of the fuzzer's withdrawn", allows: (change) => ownPartition(change) && /\|INVITATION#/.test(change.key) && change.kind === "removed" },
   "POST /clients/switch": { what: "the fuzzer's session back on its own business (actingFor)", allows: (change) => change.kind === "changed" && /^SESSION#/.test(change.key) && ofA(change) },
