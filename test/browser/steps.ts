@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
-import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../sandbox/local-stack/stack";
 import { chromiumPath } from "../../scripts/prerequisites";
 import { checkPage, clearScreenshots, DESKTOP, screenshotPath } from "./page-checks";
 
@@ -24,8 +24,9 @@ export interface BrowserRun {
 /**
  * A local stack of its own (a fresh data folder, free ports) and the system Chromium (the one npm test
  * made sure of, scripts/prerequisites.ts) on a desktop-sized page; screenshots go to the run's folder.
+ * `clock` is the whole stack's clock (a test that lives through a night moves it on); real time by default.
  */
-export async function openBrowserRun(name: string): Promise<BrowserRun> {
+export async function openBrowserRun(name: string, clock?: LocalStackOptions["now"]): Promise<BrowserRun> {
   clearScreenshots(name);
   const dataDir = await mkdtemp(join(tmpdir(), `daybook-${name}-`));
   const closers: (() => Promise<void>)[] = [() => rm(dataDir, { recursive: true, force: true })];
@@ -33,7 +34,7 @@ export async function openBrowserRun(name: string): Promise<BrowserRun> {
     for (const closer of closers.reverse()) await closer();
   };
   try {
-    const stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined });
+    const stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined, ...(clock ? { now: clock } : {}) });
     closers.push(() => stack.close());
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
     closers.push(() => browser.close());
