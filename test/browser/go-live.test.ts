@@ -5,12 +5,14 @@
  * QuickBooks simulator then holds are those three days, no earlier one, and every line of the mapped
  * items is on the account chosen for it. Every page is screenshotted and checked (page-checks.ts).
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, DEMO } from "../../sandbox/local-stack/demo";
 import type { LocalStack } from "../../sandbox/local-stack/stack";
 import { checkPage } from "./page-checks";
-import { type BrowserRun, connect, linesOf, openBrowserRun, signIn, waitForBackfill } from "./steps";
+import { type BrowserRun, connect, linesOf, openBrowserRun, outboxFiles, signIn, waitForBackfill } from "./steps";
 
 const EMAIL = "owner@golive.daybook.localhost";
 const LOCATION = DEMO.clover.name;
@@ -95,20 +97,25 @@ describe("going live with a Clover location in Chromium", () => {
     expect(entries()).toEqual([]);
   });
 
-  it("starts posting from a day chosen three days back: those days are posted on the chosen accounts, none before", async () => {
+  it("starts posting from a day chosen seven days back: those days are posted on the chosen accounts, none before, with one summary email", async () => {
     const lastComplete = await page.getByLabel("Start posting from").inputValue();
     expect(lastComplete).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await expect(page.getByText("would be counted twice").count()).resolves.toBe(1);
-    firstDay = addDays(lastComplete, -2);
+    firstDay = addDays(lastComplete, -6);
     await page.getByLabel("Start posting from").fill(firstDay);
+    const emailsBefore = await outboxFiles(stack);
     await page.getByRole("button", { name: `Start posting ${LOCATION}` }).click();
     const status = await waitForBackfill(page, "start-posting");
-    expect(status).toMatch(/\b3 of 3 days/);
-    await expect(page.getByRole("row", { name: /^Posted 3$/ }).count()).resolves.toBe(1);
+    expect(status).toMatch(/\b7 of 7 days/);
+    await expect(page.getByRole("row", { name: /^Posted 7$/ }).count()).resolves.toBe(1);
+    // Seven days, one email: the backfill's summary when its last day is done, nothing per day.
+    const purposes = async () => Promise.all((await outboxFiles(stack)).filter((file) => !emailsBefore.includes(file))
+      .map(async (file) => /^X-Daybook-Purpose: (.+)$/m.exec(await readFile(join(stack.outboxDir, file), "utf8"))?.[1]?.trim()));
+    await expect.poll(purposes).toEqual(["backfill-summary"]);
 
     // The demo has a month of sales before it: only the chosen days reached QuickBooks, once each.
     const posted = entries();
-    expect(posted.map((entry) => entry["TxnDate"]).sort()).toEqual([firstDay, addDays(firstDay, 1), lastComplete]);
+    expect(posted.map((entry) => entry["TxnDate"]).sort()).toEqual([0, 1, 2, 3, 4, 5, 6].map((offset) => addDays(firstDay, offset)));
     const lines = posted.flatMap(linesOf);
     for (const choice of CHOICES) {
       const mapped = lines.filter((line) => line.Description === choice.line);
@@ -128,7 +135,7 @@ describe("going live with a Clover location in Chromium", () => {
     await page.getByRole("button", { name: "Start backfill" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toContain(`posts from ${firstDay}`);
     await checkPage(page, "backfill-before-start");
-    expect(entries()).toHaveLength(3);
+    expect(entries()).toHaveLength(7);
   });
 
   it("met no Content Security Policy refusal", () => {
