@@ -22,7 +22,10 @@ const FAST_LANE = ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts"];
  * started last would run on alone at the end. vitest orders by the last run's durations when it has
  * them, but a fresh clone (CI) has none, and it would go by file size, which says nothing here.
  */
-const LONGEST_FIRST = ["test/chaos/chaos.test.ts", "test/integration/night.test.ts", "test/fuzz/routes.test.ts", "test/browser/first-run.test.ts", "test/web/cross-tenant.test.ts", "test/cli/preview.test.ts"];
+const LONGEST_FIRST = [
+  "test/web/cross-tenant.test.ts", "test/chaos/chaos.test.ts", "test/fuzz/routes.test.ts", "test/integration/night.test.ts",
+  "test/web/mapping.test.ts", "test/web/email-links.test.ts", "test/browser/first-run.test.ts", "test/cli/preview.test.ts",
+];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
