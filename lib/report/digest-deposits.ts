@@ -279,11 +279,11 @@ function squareBlocks(location: SquareDeposits, section: DepositsSection): Block
     if (clearing.held !== 0) rows.push(["Held back by Square", amount(clearing.held)]);
     if (clearing.returning !== 0) rows.push(["Failed payouts on their way back", amount(clearing.returning)]);
     if (clearing.paidNotPosted !== 0) rows.push(["Paid out for days daybook has not posted", amount(clearing.paidNotPosted)]);
-    rows.push([`${clearing.account} should hold`, amount(clearing.balance)]);
+    rows.push([`${location.name} in ${clearing.account}`, amount(clearing.balance)]);
     blocks.push({
       kind: "paragraph",
-      text: `${location.name}: ${clearing.account} should hold ${formatMoney(clearing.balance, location.currency)} from daybook's entries since ${formatDay(clearing.since)}, ` +
-        "the card sales Square has still to pay out, net of its fees:",
+      text: `${location.name}: its card money in ${clearing.account} should come to ${formatMoney(clearing.balance, location.currency)} ` +
+        `from daybook's entries since ${formatDay(clearing.since)}: what Square has still to pay out, net of its fees.`,
     });
     blocks.push({ kind: "facts", rows });
   }
@@ -306,10 +306,3 @@ function cloverBlocks(location: CloverDeposits): Block[] {
     },
   ];
 }
-
-/** For a sync report or a page: one Clover day's expected deposit in a sentence. */
-export function cloverDepositSentence(deposit: ExpectedDeposit): string {
-  return `Deposits: Clover's deposits are matched in QuickBooks' bank feed, not posted by daybook. Expected card deposit for ${formatDay(deposit.businessDay)}: ` +
-    `${formatMoney(deposit.expected, deposit.currency)} (card payments ${formatAmount(deposit.cardPayments, deposit.currency)} less card refunds ${formatAmount(deposit.cardRefunds, deposit.currency)}), before processing fees.`;
-}
-
