@@ -14,6 +14,7 @@
  */
 import { subtractMinor, sumMinor } from "../domain/money";
 import type { DailySummary } from "../domain/summary";
+import { formatAmount, formatDay, formatMoney, formatShortDay } from "../report/format";
 
 const CARD_LABELS = new Set(["credit card", "debit card"]);
 const CARD_LABEL_KEYS = new Set(["com.clover.tender.credit_card", "com.clover.tender.credit", "com.clover.tender.debit_card"]);
@@ -41,4 +42,20 @@ export function expectedCloverDeposit(businessDay: string, summary: Pick<DailySu
   const cardPayments = card(summary.payments);
   const cardRefunds = card(summary.refunds);
   return { businessDay, currency: summary.currency, cardPayments, cardRefunds, expected: subtractMinor(cardPayments, cardRefunds) };
+}
+
+/** What a Clover day's report says of its deposit. */
+export function cloverDepositSentence(deposit: ExpectedDeposit): string {
+  return `Deposits: Clover's deposits are matched in QuickBooks' bank feed; daybook posts nothing for them. Expected card deposit for ${formatDay(deposit.businessDay)}: ` +
+    `${formatMoney(deposit.expected, deposit.currency)} (card payments ${formatAmount(deposit.cardPayments, deposit.currency)} less card refunds ` +
+    `${formatAmount(deposit.cardRefunds, deposit.currency)}), before any processing fees the processor takes from it.`;
+}
+
+/** What the locations page says under a Clover location: its latest days' expected deposits, newest first. */
+export function cloverDepositsLine(deposits: readonly ExpectedDeposit[]): string {
+  const base = "Deposits: Clover's deposits are matched in QuickBooks' bank feed; daybook posts nothing for them.";
+  const [first] = deposits;
+  if (!first) return `${base} The expected card deposit of each day (card payments less card refunds) shows here once daybook has read the day.`;
+  const days = deposits.map((deposit) => `${formatShortDay(deposit.businessDay)} ${formatAmount(deposit.expected, deposit.currency)}`).join(", ");
+  return `${base} Expected card deposits (card payments less card refunds, ${first.currency}): ${days}.`;
 }

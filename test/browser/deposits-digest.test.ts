@@ -9,7 +9,8 @@
  * Chromium, screenshot on a desktop and at 375 px, checked like the pages) and text show each payout
  * that arrived on Wednesday with Square's own amount, the returned one as failed, the day it paid out
  * that daybook never posted named in a sentence, Main Street's card money in card clearing equal to
- * the QuickBooks books, and Harbor Kiosk's expected card deposit equal to its sales' ground truth.
+ * the QuickBooks books, and Harbor Kiosk's expected card deposit equal to its entry's card lines, which
+ * its day report and the locations page say too.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -109,7 +110,7 @@ const money = (cents: number) => formatAmount(cents, DEMO.currency);
 const at = (date: string, time: string) => localInstant(date, DEMO.timeZone, time).toISOString();
 
 describe("the morning digest's Deposits section, in Chromium", () => {
-  it("sets up Main Street with the bank account its payouts arrive in, and Harbor Kiosk, and starts posting both on Tuesday", async () => {
+  it("sets up Main Street with the bank account its payouts arrive in, and Harbor Kiosk, and starts posting both on Tuesday", { timeout: 180_000 }, async () => {
     expect(new Date(`${today}T00:00:00Z`).getUTCDay(), "today is a Wednesday").toBe(3);
     // Square pays out at 17:00 each day from Sunday on; Monday's payout comes back from the bank on
     // Wednesday; the seller takes an instant deposit on Wednesday at 14:00.
@@ -150,7 +151,7 @@ describe("the morning digest's Deposits section, in Chromium", () => {
     stack.clover.addOrders(DEMO.clover.merchantId, clover.orders);
   });
 
-  it("after the night, the morning's digest shows each payout that arrived on Wednesday, card clearing as the books have it, and Harbor Kiosk's expected deposit", async () => {
+  it("after the night, the morning's digest shows each payout that arrived on Wednesday, card clearing as the books have it, and Harbor Kiosk's expected deposit", { timeout: 120_000 }, async () => {
     const morning = addDays(today, 1);
     await tickAt(localInstant(morning, DEMO.timeZone, "02:30"));
     await stack.queue.idle();
@@ -202,6 +203,23 @@ describe("the morning digest's Deposits section, in Chromium", () => {
 
     await checkPage(viewer, "digest-email-deposits");
     await viewer.close();
+  });
+
+  it("Harbor Kiosk's day report and the locations page say its deposits are matched in the bank feed, with the expected deposit", { timeout: 60_000 }, async () => {
+    // The night moved the clock on past the session's idle time: sign in again.
+    await signIn(stack, page, EMAIL, false);
+    const card = cloverCardOf(today);
+    const expected = `${money(card.payments - card.refunds)} USD (card payments ${money(card.payments)} less card refunds ${money(card.refunds)})`;
+    await page.goto(`${stack.url}/days/${DEMO.clover.merchantId}/${today}`);
+    await expect.poll(async () => (await page.locator("main").innerText()).replace(/\s+/g, " ")).toContain(
+      `Deposits: Clover's deposits are matched in QuickBooks' bank feed; daybook posts nothing for them. Expected card deposit for ${formatDay(today)}: ${expected}`,
+    );
+    await checkPage(page, "clover-day-deposit");
+    await page.getByRole("link", { name: "Locations" }).click();
+    await expect.poll(async () => (await page.locator("main").innerText()).replace(/\s+/g, " ")).toContain(
+      `Expected card deposits (card payments less card refunds, USD): ${formatShortDay(today)} ${money(card.payments - card.refunds)}, `,
+    );
+    await checkPage(page, "locations-deposits");
   });
 
   it("met no Content Security Policy refusal", () => {
