@@ -25,7 +25,7 @@ import type { LocalStack } from "../../sandbox/local-stack/stack";
 import { DEFAULT_ACCOUNT_IDS } from "../../sandbox/quickbooks/server";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { checkPage } from "./page-checks";
-import { type BrowserRun, connect, linesOf, openBrowserRun, outboxFiles, signIn, waitForBackfill } from "./steps";
+import { type BrowserRun, linesOf, openBrowserRun, outboxFiles, partOf, signIn, signUpTheDemo, waitForBackfill } from "./steps";
 
 const EMAIL = "owner@deposits.daybook.localhost";
 const LOCATIONS = [DEMO.square.locationName, DEMO.clover.name] as const;
@@ -64,16 +64,6 @@ interface Email { file: string; raw: string }
 async function digests(): Promise<Email[]> {
   const emails = await Promise.all((await outboxFiles(stack)).map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") })));
   return emails.filter((email) => /^X-Daybook-Purpose: digest$/m.test(email.raw));
-}
-
-function partOf(raw: string, type: "text/plain" | "text/html"): string {
-  const boundary = /boundary="([^"]+)"/.exec(raw)?.[1];
-  if (!boundary) throw new Error("not a multipart email");
-  const part = raw.split(`--${boundary}`).find((each) => each.includes(`Content-Type: ${type};`));
-  if (!part) throw new Error(`no ${type} part`);
-  const [headers = "", ...body] = part.split("\r\n\r\n");
-  const content = body.join("\r\n\r\n").replace(/\r\n$/, "");
-  return /Content-Transfer-Encoding: base64/.test(headers) ? Buffer.from(content.replace(/\s+/g, ""), "base64").toString("utf8") : content;
 }
 
 /** Main Street's card money in card clearing, in the QuickBooks books: its day entries' and payout entries' lines on the account. */
@@ -120,13 +110,7 @@ describe("the morning digest's Deposits section, in Chromium", () => {
       failures: [{ date: addDays(today, -2), returnedAfterDays: 2 }],
     });
 
-    expect(await signIn(stack, page, EMAIL, false)).toBe("/business-name");
-    await page.getByLabel("Business name").fill("Main Street & Harbor Ltd");
-    await page.getByRole("button", { name: "Save and continue" }).click();
-    await page.waitForURL(/\/connections$/);
-    await connect(stack, page, "Square", DEMO.square.merchantId);
-    await connect(stack, page, "Clover", DEMO.clover.merchantId);
-    await connect(stack, page, "QuickBooks", DEMO.quickbooks.realmId);
+    await signUpTheDemo(stack, page, EMAIL, "Main Street & Harbor Ltd");
 
     for (const name of LOCATIONS) {
       await page.getByRole("link", { name: "Locations" }).click();
