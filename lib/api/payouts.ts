@@ -1,10 +1,10 @@
 /**
  * Payouts in the API. A payout's summary (lib/payouts/payout-summary.ts) is what daybook keeps of one;
- * PayoutRecords is the port the API reads them through. daybook does not keep payouts yet (issue 18
- * posts them): until it does, `payoutsNotKept` answers every location with none, which is the truth,
- * and the route, its schema and apiPayout below are ready for the store that will.
+ * PayoutRecords is the port the API reads them through, over the payout records the night's payouts
+ * step keeps (lib/store/payouts.ts): every payout daybook has dealt with, posted or not, failed ones too.
  */
 import type { PayoutSummary } from "../payouts/payout-summary";
+import type { PayoutStore } from "../store/payouts";
 import type { ApiPayout } from "./schemas";
 
 export interface PayoutRecords {
@@ -12,9 +12,15 @@ export interface PayoutRecords {
   listPayouts(merchantId: string, locationId: string, from: string, to: string): Promise<PayoutSummary[]>;
 }
 
-export const payoutsNotKept: PayoutRecords = {
-  listPayouts: () => Promise.resolve([]),
-};
+/** The API's payouts from the payout store: its records of the location, by arrival date (the store's order). */
+export function payoutRecordsOf(store: Pick<PayoutStore, "listPayouts">): PayoutRecords {
+  return {
+    async listPayouts(merchantId, locationId, from, to) {
+      const records = await store.listPayouts(merchantId, locationId);
+      return records.map((record) => record.summary).filter((summary) => summary.arrivalDate >= from && summary.arrivalDate <= to);
+    },
+  };
+}
 
 export function apiPayout(summary: PayoutSummary): ApiPayout {
   return {

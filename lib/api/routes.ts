@@ -84,7 +84,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     path: "/businesses/{businessId}/locations/{locationId}/payouts", operationId: "listPayouts", summary: "A location's payouts in a date range",
     params: locationParams, query: rangeQuery,
-    description: "The location's Square payouts arriving from `from` to `to`. daybook does not keep payouts yet, so the list is empty for now; its shape is final.",
+    description: "The location's Square payouts arriving from `from` to `to`, as daybook last read them: paid, on their way, or failed (posted or not).",
     response: { name: "PayoutList", schema: payoutListSchema, description: "The payouts." },
   },
   {

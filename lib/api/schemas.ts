@@ -149,7 +149,7 @@ export const payoutSchema = component("Payout", "A Square payout of the location
   days: z.record(z.string(), minorUnits),
 }));
 
-export const payoutListSchema = component("PayoutList", "The location's payouts arriving in the date range, oldest first. Empty until daybook keeps payouts.", z.object({
+export const payoutListSchema = component("PayoutList", "The location's payouts arriving in the date range, oldest first.", z.object({
   payouts: z.array(payoutSchema),
 }));
 

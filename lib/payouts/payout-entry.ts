@@ -19,6 +19,7 @@ import { businessDayOf } from "../domain/business-day";
 import { type PayoutEntryKind, payoutDocNumber } from "../domain/doc-number";
 import {
   type EntryLine,
+  type EntryTags,
   type JournalEntryBody,
   journalEntryBody,
   postedLines,
@@ -43,6 +44,8 @@ export interface PayoutEntryContext {
   note?: string;
   /** Name the currency on the entry: QuickBooks requires it when the company has multicurrency on. */
   withCurrencyRef?: boolean;
+  /** The location's QuickBooks Location and Class, on every line, as on its days' entries. */
+  tags?: EntryTags;
 }
 
 export interface BuiltPayoutEntry {
@@ -223,6 +226,7 @@ function finish(
       ? null
       : journalEntryBody(lines, {
           txnDate: header.txnDate, docNumber, privateNote: header.note(linesHash(lines)), currency: summary.currency, withCurrencyRef: context.withCurrencyRef,
+          tags: context.tags,
         }),
   };
 }

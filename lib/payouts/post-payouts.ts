@@ -24,7 +24,7 @@ import type { PayoutStore } from "../store/payouts";
 import { businessDayExpiresAt } from "../store/retention";
 import { ConflictError } from "../store/store";
 import {
-  activeConnection, classify, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
+  activeConnection, classify, entryTagsOf, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
 } from "../sync/sync-day";
 import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, isPayoutNote, linesHash, type PayoutEntryContext } from "./payout-entry";
 import { summarisePayout, type PayoutSummary } from "./payout-summary";
@@ -222,7 +222,7 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
     const posted = record?.posted ?? [];
     const deposit = posted.find((entry) => entry.kind === "deposit");
     const context = async (): Promise<PayoutEntryContext> => ({
-      locationName: location.name, timeZone: location.timeZone, withCurrencyRef: (await run.company()).multiCurrencyEnabled,
+      locationName: location.name, timeZone: location.timeZone, withCurrencyRef: (await run.company()).multiCurrencyEnabled, tags: entryTagsOf(location),
     });
 
     // (2) What the payout needs now.

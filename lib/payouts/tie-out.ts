@@ -35,7 +35,7 @@ export interface FeeTieOutDay {
   difference: number;
   state: FeeTieOutState;
   /** Why they differ, in words for the report; null when tied. */
-  reason: { code: "fee-adjusted-after-posting" | "day-not-posted" | "partly-paid-out"; message: string } | null;
+  reason: { code: "fee-adjusted-after-posting" | "day-not-posted" | "before-first-day" | "partly-paid-out"; message: string } | null;
 }
 
 export interface FeeTieOutInput {
@@ -46,6 +46,13 @@ export interface FeeTieOutInput {
   postedFees: ReadonlyMap<string, number>;
   /** Formats an amount for the messages, e.g. "12.34 USD". */
   formatAmount: (minor: number) => string;
+  /** Formats a business day for the messages ("Tuesday 17 June 2025"); the day as it is by default. */
+  formatDay?: (day: string) => string;
+  /**
+   * The first business day daybook posts for the location (LocationConfig.postingFrom): a day before it
+   * is never posted, so its fees are not "expensed when it posts" but missing from the books for good.
+   */
+  firstDay?: string;
 }
 
 /**
@@ -66,22 +73,34 @@ export function tieOutFees(input: FeeTieOutInput): FeeTieOutDay[] {
     .flatMap((payout) => (payout.sweptThrough === null ? [] : [payout.sweptThrough]))
     .reduce<string | undefined>((latest, date) => (latest === undefined || date > latest ? date : latest), undefined);
   const money = input.formatAmount;
+  const dayText = input.formatDay ?? ((day: string) => day);
 
   return [...square.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([businessDay, { fees: squareFees, adjustments }]) => {
     const posted = input.postedFees.get(businessDay);
+    const day = dayText(businessDay);
+    if (posted === undefined && input.firstDay !== undefined && businessDay < input.firstDay) {
+      return {
+        businessDay, squareFees, postedFees: null, difference: squareFees, state: "not-posted",
+        reason: {
+          code: "before-first-day",
+          message: `Square paid out card sales of ${day}, with ${money(squareFees)} of processing fees, but daybook posts this location from ${dayText(input.firstDay)} on: ` +
+            `those sales and fees were never posted, so this payout takes money out of card clearing that daybook never put in.`,
+        },
+      };
+    }
     if (posted === undefined) {
       return {
         businessDay, squareFees, postedFees: null, difference: squareFees, state: "not-posted",
         reason: {
           code: "day-not-posted",
-          message: `Square paid out card sales of ${businessDay}, with ${money(squareFees)} of processing fees, before daybook posted that day; the fees are expensed when it does.`,
+          message: `Square paid out card sales of ${day}, with ${money(squareFees)} of processing fees, before daybook posted that day; the fees are expensed when it does.`,
         },
       };
     }
     if (sweptThrough === undefined || sweptThrough <= businessDay) {
       return {
         businessDay, squareFees, postedFees: posted, difference: 0, state: "partly-paid-out",
-        reason: { code: "partly-paid-out", message: `The rest of ${businessDay}'s card sales come in a later payout; its fees are compared then.` },
+        reason: { code: "partly-paid-out", message: `The rest of ${day}'s card sales come in a later payout; its fees are compared then.` },
       };
     }
     const difference = subtractMinor(squareFees, posted);
@@ -91,7 +110,7 @@ export function tieOutFees(input: FeeTieOutInput): FeeTieOutDay[] {
       businessDay, squareFees, postedFees: posted, difference, state: "differs",
       reason: {
         code: "fee-adjusted-after-posting",
-        message: `Square's processing fees on the payments of ${businessDay} come to ${money(squareFees)}${adjusted}; daybook posted ${money(posted)}. ` +
+        message: `Square's processing fees on the payments of ${day} come to ${money(squareFees)}${adjusted}; daybook posted ${money(posted)}. ` +
           `Square changed a fee after daybook last checked the day, so card clearing is off by ${money(difference)}: ` +
           `daybook never plugs it; post it to processing fees by hand.`,
       },

@@ -6,6 +6,7 @@
  */
 import type { DayTotals } from "./day-figures";
 import type { DigestException, DigestLine, DigestModel } from "./digest";
+import { depositBlocks } from "./digest-deposits";
 import { type Block, type Cell, cell, type EmailDocument, renderEmail } from "./email-document";
 import { formatAmount, formatDay, formatShortDay } from "./format";
 import type { DigestFrequency } from "./recipients";
@@ -67,6 +68,7 @@ export function digestDocument(model: DigestModel, audience: DigestAudience): Em
       links: [{ text: "Open the mapping", url: repeated.mappingUrl }],
     });
   }
+  blocks.push(...depositBlocks(model.deposits));
   blocks.push({ kind: "paragraph", text: "Every day's report stays in daybook.", links: [{ text: "Open the history", url: model.historyUrl }] });
   return { title: digestTitle(model), blocks, footer: footer(model, audience) };
 }

@@ -30,6 +30,7 @@ import type { EmailSender } from "../email/email";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import type { Store } from "../store/store";
 import { type DayTotals, daySummary, dayTotals } from "./day-figures";
+import { buildDeposits, type DepositReadPorts, type DepositsSection } from "./digest-deposits";
 import { renderDigest } from "./digest-document";
 import { approveUrl, dayUrl, type LinkSigner, mappingUrl, unsubscribeHeaders, unsubscribeUrl } from "./links";
 import { addressHash, deliverableRecipients, type DigestFrequency, type RecipientStore } from "./recipients";
@@ -141,6 +142,8 @@ export interface DigestModel {
   newUnmapped: UnmappedItem[];
   /** Per location, unmapped items reported before that are still unmapped. */
   repeatedUnmapped: { locationName: string; count: number; mappingUrl: string }[];
+  /** Square payouts and Clover's expected deposits (digest-deposits.ts); absent where the deps read none. */
+  deposits?: DepositsSection;
   historyUrl: string;
 }
 
@@ -152,6 +155,8 @@ export function needsAttention(model: DigestModel): boolean {
 export interface DigestReadDeps extends LinkSigner {
   store: Pick<Store, "getSyncRecord">;
   reports: Pick<ReportStore, "listDays">;
+  /** The Deposits section's reads; without them the digest has no Deposits section. */
+  deposits?: DepositReadPorts;
 }
 
 /**
@@ -199,6 +204,7 @@ export async function buildDigest(
     addExceptions(deps, model, merchant.merchantId, location, days, recordOf, news);
     addUnmapped(deps, model, location, news);
   }
+  if (deps.deposits) model.deposits = await buildDeposits(deps.deposits, merchant.merchantId, sorted, period);
   return model;
 }
 

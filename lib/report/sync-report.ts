@@ -11,6 +11,7 @@ import { accountLabel } from "../domain/account-label";
 import type { EntryLine } from "../domain/journal-entry";
 import type { Warning } from "../domain/warnings";
 import type { AccountLabel, FailureKind, PosSource } from "../model";
+import { cloverDepositSentence, type ExpectedDeposit } from "../payouts/clover-expected-deposit";
 import type { DayTotals } from "./day-figures";
 import { type Block, type Cell, cell, type Column, type EmailDocument, type Link } from "./email-document";
 import { formatAmount, formatDay, formatDebitCredit, formatMoney } from "./format";
@@ -98,6 +99,8 @@ export interface SyncReportInput {
   totals?: DayTotals;
   adjustment?: AdjustmentDetail;
   cause?: ReportCause;
+  /** Clover days: the card deposit to match in the bank feed (Clover's deposits are not posted). */
+  expectedDeposit?: ExpectedDeposit;
   /** The day on the web, where reports are kept for the life of the account. */
   reportUrl: string;
 }
@@ -140,6 +143,7 @@ export function dayReportDocument(input: SyncReportInput): EmailDocument {
   if (input.entry && input.entry.lines.length > 0) blocks.push(linesTable(input.entry, input.accountLabels, input.status === "adjusted" ? "The adjusting entry's lines" : "Journal entry lines", input.mappingUrl));
   const cashBack = input.entry?.cashBack ?? 0;
   if (input.entry && cashBack !== 0) blocks.push({ kind: "paragraph", text: cashBackText(cashBack, input.entry.currency, input.status) });
+  if (input.expectedDeposit) blocks.push({ kind: "paragraph", text: cloverDepositSentence(input.expectedDeposit) });
   blocks.push(...warningBlocks(input));
   blocks.push({ kind: "paragraph", text: "This report stays available in daybook.", links: [{ text: "Open the day in daybook", url: input.reportUrl }] });
   return { title: dayTitle(input), blocks, footer: [] };

@@ -65,6 +65,7 @@ const contentSchema = z.looseObject({
     dayTotal: minorUnits,
   })),
   cause: z.optional(z.looseObject({ kind: z.enum(["pos-changes", "day-start", "mapping", "other"]), detail: z.optional(z.string()) })),
+  expectedDeposit: z.optional(z.looseObject({ businessDay: z.string(), currency: z.string(), cardPayments: minorUnits, cardRefunds: minorUnits, expected: minorUnits })),
   reportUrl: z.string(),
 });
 

@@ -478,8 +478,8 @@ export async function postUnlessPosted(
   return quickbooks.createJournalEntry(claim.body, claim.requestId);
 }
 
-/** The location's QuickBooks Location and Class, as the entry builder takes them. */
-function entryTagsOf(location: LocationConfig): EntryTags {
+/** The location's QuickBooks Location and Class, as the entry builders (a day's, a payout's) take them. */
+export function entryTagsOf(location: LocationConfig): EntryTags {
   const tags = location.quickBooksTags;
   return { ...(tags?.location ? { departmentId: tags.location.id } : {}), ...(tags?.class ? { classId: tags.class.id } : {}) };
 }

@@ -3,7 +3,7 @@
  * webhook secrets, and the SQS queue behind the approve links and the backfill pages.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { payoutsNotKept } from "../api/payouts";
+import { payoutRecordsOf } from "../api/payouts";
 import type { ApiConfig } from "../config";
 import { createSqsJobQueue, type JobQueue } from "../schedule/enqueue";
 import type { WebDeps } from "../web/deps";
@@ -46,7 +46,7 @@ export function webDepsOf(
       quickBooksVerifierToken: settings.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN,
     },
     now: services.now,
-    apiPayouts: payoutsNotKept,
+    apiPayouts: payoutRecordsOf(services.storage.payouts),
     ...(options.queue !== undefined && options.linkKey !== undefined ? { links: { key: options.linkKey, queue: options.queue } } : {}),
     ...(options.queue !== undefined ? { backfill: { queue: options.queue } } : {}),
     log: options.log,

@@ -48,6 +48,7 @@ import type { MemberStore } from "../members/types";
 import { type LocationDay, markDayFailed, type SyncOutcome, type SyncPorts, syncLocationDay } from "../sync/sync-day";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import { postNightPayouts } from "./night-payouts";
+import { expectedCloverDeposit } from "../payouts/clover-expected-deposit";
 import { processNight } from "./process-night";
 
 export { approveUrl } from "../report/links";
@@ -242,6 +243,7 @@ async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant,
     ...(sorted.repeated > 0 ? { repeatedWarnings: sorted.repeated } : {}),
     ...(location.accountLabels ? { accountLabels: location.accountLabels } : {}),
     ...(summary && outcome.status !== "failed" ? { totals: dayTotals(summary, location.source) } : {}),
+    ...(summary && outcome.status !== "failed" && location.source === "clover" ? { expectedDeposit: expectedCloverDeposit(day.businessDay, summary) } : {}),
     // A backfill's reports go in its summary, not in the digest.
     ...(job.kind === "backfill" && job.backfillId !== undefined ? { backfillId: job.backfillId } : {}),
   };

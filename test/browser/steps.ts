@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
+import { DEMO } from "../../sandbox/local-stack/demo";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../sandbox/local-stack/stack";
 import { chromiumPath } from "../../scripts/prerequisites";
 import { checkPage, clearScreenshots, DESKTOP, screenshotPath } from "./page-checks";
@@ -95,6 +96,28 @@ export async function connect(stack: LocalStack, page: Page, provider: "Square" 
   await page.getByRole("button", { name: /^(Allow|Approve)$/ }).click();
   await page.waitForURL(new RegExp(`/connections\\?connected=${provider.toLowerCase()}$`));
   await expect.poll(() => page.getByRole("status").textContent()).toMatch(/connected/i);
+}
+
+/** A first sign-in of the demo business: its name, then Square, Clover and QuickBooks connected to the demo's accounts. */
+export async function signUpTheDemo(stack: LocalStack, page: Page, email: string, businessName: string): Promise<void> {
+  expect(await signIn(stack, page, email, false)).toBe("/business-name");
+  await page.getByLabel("Business name").fill(businessName);
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await page.waitForURL(/\/connections$/);
+  await connect(stack, page, "Square", DEMO.square.merchantId);
+  await connect(stack, page, "Clover", DEMO.clover.merchantId);
+  await connect(stack, page, "QuickBooks", DEMO.quickbooks.realmId);
+}
+
+/** The decoded body of an email's part of `type` (8bit or base64, as lib/email/outbox.ts writes them). */
+export function partOf(raw: string, type: "text/plain" | "text/html"): string {
+  const boundary = /boundary="([^"]+)"/.exec(raw)?.[1];
+  if (!boundary) throw new Error("not a multipart email");
+  const part = raw.split(`--${boundary}`).find((each) => each.includes(`Content-Type: ${type};`));
+  if (!part) throw new Error(`no ${type} part`);
+  const [headers = "", ...body] = part.split("\r\n\r\n");
+  const content = body.join("\r\n\r\n").replace(/\r\n$/, "");
+  return /Content-Transfer-Encoding: base64/.test(headers) ? Buffer.from(content.replace(/\s+/g, ""), "base64").toString("utf8") : content;
 }
 
 /** Cancels the page's pending reload (its meta refresh), waiting out one that has already begun. */

@@ -112,6 +112,18 @@ describe("posting payouts", () => {
     expect(JSON.stringify(record)).not.toContain("po_wednesday");
   });
 
+  it("posts the payout with the location's QuickBooks Location and Class on every line, as its days are", async () => {
+    const { world: made, square, ports } = await world();
+    const { store } = made.services.storage;
+    const location = (await store.getLocation(MERCHANT_ID, LOCATION_ID))!;
+    await store.putLocation({ ...location, quickBooksTags: { location: { id: "2", name: "Harbor" }, class: { id: "1", name: "Coffee bar" } } });
+    square.set(wednesday, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done" });
+    const lines = made.quickbooks.entries[0]!.body.Line;
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line.JournalEntryLineDetail).toMatchObject({ DepartmentRef: { value: "2" }, ClassRef: { value: "1" } });
+  });
+
   for (const step of ["after-claim", "after-create", "after-record"] as const) {
     it(`posts it once when the run crashes ${step}`, async () => {
       const { world: made, square, ports } = await world({ crashAt: step });

@@ -11,6 +11,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, businessDayOf } from "../../lib/domain/business-day";
 import { payoutTag } from "../../lib/domain/doc-number";
+import { sumMinor } from "../../lib/domain/money";
+import { buildDeposits, type SquareDeposits } from "../../lib/report/digest-deposits";
 import { composeServices } from "../../lib/wiring/services";
 import { workerDepsOf } from "../../lib/wiring/worker";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
@@ -61,8 +63,21 @@ beforeAll(async () => {
     now: () => new Date(clock), dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email,
   });
   deps = workerDepsOf(services, { linkKey: randomBytes(32), quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, { tuning: world.tuning });
-  for (let at = Date.parse("2025-06-09T09:00:00Z"); at <= PAYOUT_NOW; at += 86_400_000) await night(at);
+  for (let at = Date.parse("2025-06-09T09:00:00Z"); at <= PAYOUT_NOW; at += 86_400_000) {
+    await night(at);
+    nights.push({ day: businessDayOf(at, PAYOUT_ZONE), books: books().get(DEFAULT_ACCOUNT_IDS.cardClearing) ?? 0, truth: world.square.payoutTruth(world.location.locationId).clearing, section: await depositsOn(businessDayOf(at, PAYOUT_ZONE)) });
+  }
 }, 300_000);
+
+/** After each night: card clearing in the books, in Square's truth, and in the Deposits section of that morning's digest. */
+const nights: { day: string; books: number; truth: ReturnType<World["square"]["payoutTruth"]>["clearing"]; section: SquareDeposits }[] = [];
+
+async function depositsOn(morning: string): Promise<SquareDeposits> {
+  const location = await world.storage.store.getLocation(world.merchantId, world.location.locationId);
+  const yesterday = addDays(morning, -1);
+  const section = await buildDeposits({ payouts: world.storage.payouts, store: world.storage.store }, world.merchantId, [location!], { first: yesterday, last: yesterday });
+  return section.locations[0] as SquareDeposits;
+}
 
 afterAll(async () => {
   expect(world.quickbooks.forbiddenWrites()).toEqual([]);
@@ -101,6 +116,45 @@ describe("a week of Square payouts, night by night", () => {
     expect(deposits).toHaveLength(truth.payouts.filter((payout) => payout.status !== "FAILED").length + 1); // + the one paid, then returned
     expect(payoutNumbers.filter((number) => number.endsWith("-R"))).toHaveLength(1);
     expect(payoutNumbers.filter((number) => number.endsWith("-F"))).toHaveLength(1);
+  });
+
+  it("the digest's Deposits section: card clearing computed from daybook's records is the books' balance, the card sales net of fees Square has not paid out, to the cent", async () => {
+    // Every morning of the week: the section's balance is the books' and Square's, and its parts are Square's.
+    for (const { day, books: inBooks, truth, section } of nights) {
+      const clearing = section.clearing;
+      if (!clearing) {
+        expect(inBooks, `${day}: no payout yet, card clearing holds the posted days' card sales`).toBeGreaterThanOrEqual(0);
+        continue;
+      }
+      expect(clearing.balance, `${day}: the books' card clearing`).toBe(inBooks);
+      // Square's truth counts today's sales too, which daybook posts tomorrow night: only what Square holds and returns compares mid-week.
+      expect(clearing.held, `${day}: held`).toBe(truth.held);
+      expect(clearing.returning, `${day}: returning`).toBe(truth.returning);
+    }
+    // The week has mornings with each part in it.
+    expect(nights.some(({ section }) => (section.clearing?.unpaidSales ?? 0) > 0)).toBe(true);
+    expect(nights.some(({ section }) => (section.clearing?.held ?? 0) > 0)).toBe(true);
+    expect(nights.some(({ section }) => (section.clearing?.returning ?? 0) > 0)).toBe(true);
+
+    const truth = world.square.payoutTruth(world.location.locationId);
+    const location = await world.storage.store.getLocation(world.merchantId, world.location.locationId);
+    const ports = { payouts: world.storage.payouts, store: world.storage.store };
+    const square = (await buildDeposits(ports, world.merchantId, [location!], { first: "2025-06-09", last: "2025-06-19" })).locations[0] as SquareDeposits;
+    // Now that every day up to now is posted: the section's figure and parts are Square's.
+    expect(square.clearing?.balance).toBe(books().get(DEFAULT_ACCOUNT_IDS.cardClearing));
+    expect(square.clearing?.balance).toBe(truth.clearing.total);
+    expect(sumMinor(square.clearing!.unpaidSales, square.clearing!.paidNotPosted)).toBe(truth.clearing.unpaid);
+
+    // Every payout that arrived in the period, with Square's amount; the failed one and the returned one said as such.
+    const arrived = truth.payouts.filter((payout) => payout.arrivalDate <= "2025-06-19");
+    expect(square.payouts.map((payout) => [payout.tag, payout.amount]).sort()).toEqual(arrived.map((payout) => [payoutTag(payout.id), payout.amount]).sort());
+    expect(square.payouts.filter((payout) => payout.standing === "failed")).toHaveLength(1);
+    const returned = square.payouts.filter((payout) => payout.standing === "returned");
+    expect(returned).toHaveLength(1);
+    expect(returned[0]!.entries.some((doc) => doc.endsWith("-R"))).toBe(true);
+    // Wednesday's fee raised after its payout came as its own entry, counted on Friday; the night's re-check had
+    // expensed it on Wednesday, so card clearing is right (0 above) and no difference is named.
+    expect(square.payouts.flatMap((payout) => payout.notes).filter((note) => /processing fees on the payments/.test(note))).toEqual([]);
   });
 
   it("a night run again posts nothing more", { timeout: 60_000 }, async () => {

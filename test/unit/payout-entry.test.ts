@@ -201,6 +201,21 @@ describe("failed and returned payouts", () => {
       .toThrow(/not FAILED/);
   });
 
+  it("puts the location's QuickBooks Location and Class on every line of a payout's deposit and of its reversal, as on its days' entries", () => {
+    const tagged = { ...context, tags: { departmentId: "2", classId: "7" } };
+    const sent = payoutOf({ id: "po_tagged", amount: 7762, arrivalDate: "2025-06-17", status: "SENT" });
+    const deposit = buildPayoutEntry(summaryOfPayout(sent, sales), mapping, tagged);
+    const returned = summaryOfPayout({ ...sent, status: "FAILED", updatedAt: "2025-06-20T14:00:00Z", version: 3 }, sales);
+    const reversal = buildPayoutReversal(returned, { docNumber: deposit.docNumber, amount: 7762, currency: "USD", bankAccountId: "13", clearingAccountId: "11" }, tagged);
+    for (const built of [deposit, reversal]) {
+      const lines = built.journalEntry?.Line ?? [];
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line.JournalEntryLineDetail).toMatchObject({ DepartmentRef: { value: "2" }, ClassRef: { value: "7" } });
+    }
+    // Untagged, no line names one.
+    expect(JSON.stringify(buildPayoutEntry(summaryOfPayout(sent, sales), mapping, context).journalEntry)).not.toMatch(/DepartmentRef|ClassRef/);
+  });
+
   it("the money a later payout brings back (RETURNED_PAYOUT) clears card clearing, where the reversal put it", () => {
     const next = payoutOf({ id: "po_next", amount: 7762 + 4860, arrivalDate: "2025-06-23" });
     const built = buildPayoutEntry(

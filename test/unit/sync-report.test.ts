@@ -78,6 +78,16 @@ describe("a day's report", () => {
     expect(render().text).not.toContain("Cash back");
   });
 
+  it("says on a Clover day that its deposit is matched in the bank feed, with the expected card deposit; nothing of it on a Square day", () => {
+    const expectedDeposit = { businessDay: "2025-03-14", currency: "USD", cardPayments: 339_100, cardRefunds: 2_500, expected: 336_600 };
+    const { text, html } = render({ source: "clover", expectedDeposit });
+    for (const part of [oneLine(text), visibleText(html)]) {
+      expect(part).toContain("Deposits: Clover's deposits are matched in QuickBooks' bank feed; daybook posts nothing for them. " +
+        "Expected card deposit for Friday 14 March 2025: 3,366.00 USD (card payments 3,391.00 less card refunds 25.00)");
+    }
+    expect(render().text).not.toContain("Deposits:");
+  });
+
   it("escapes what merchants typed, so a name cannot inject markup", () => {
     const { html } = render();
     expect(html).toContain("Rosa&#39;s &lt;Café&gt; &amp; Bar");

@@ -10,6 +10,9 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_RATE_LIMIT, apiKeyHash } from "../../lib/api/keys";
+import type { PayoutRecord } from "../../lib/model";
+import type { PayoutEntry } from "../../lib/payouts/payout";
+import { entry, payoutOf, summaryOfPayout } from "../support/payouts";
 import { accept, dayOf, invite } from "./accountants-world";
 import { merchantWithLocation, type MerchantWithLocation } from "./email-links-world";
 import { type Browser, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
@@ -217,8 +220,26 @@ describe("the figures", () => {
     expect(days[0]!.entries[0]!.kind).toBe("original");
     expect(days[0]!.entries[0]!.lines.map((line) => line.account.label)).toEqual(["Card clearing", "4010 Sales – Food"]);
     expect(days[1]!.heldReason).toContain("Review mode");
-    const payouts = await json(await api(`/businesses/${a.merchantId}/locations/${a.location.locationId}/payouts?from=2025-05-25&to=2025-06-05`, keys.a));
-    expect(payouts.body).toEqual({ payouts: [] });
+    const none = await json(await api(`/businesses/${a.merchantId}/locations/${a.location.locationId}/payouts?from=2025-05-25&to=2025-06-05`, keys.a));
+    expect(none.body).toEqual({ payouts: [] });
+  });
+
+  it("give the location's Square payouts arriving in the range, from the payout records daybook keeps", async () => {
+    // Two payouts of A's location, one arriving in the range and one after it; one of B's location in the range.
+    const record = (location: MerchantWithLocation["location"], id: string, arrivalDate: string, amount: number, entries: PayoutEntry[]): PayoutRecord => {
+      const summary = summaryOfPayout(payoutOf({ id, amount, arrivalDate, locationId: location.locationId, createdAt: `${arrivalDate}T00:00:00Z` }), entries);
+      return { merchantId: location.merchantId, locationId: location.locationId, payoutTag: summary.tag, state: "posted", summary, posted: [], warnings: [], version: 1, updatedAt: summary.updatedAt, expiresAt: "2026-07-01T00:00:00Z" };
+    };
+    const inRange = record(a.location, "po_api_1", "2025-06-03", 9_371, [
+      entry("CHARGE", "2025-06-01T15:00:00Z", 10_000, 290), entry("REFUND", "2025-06-02T15:00:00Z", -300, -9), entry("DEPOSIT_FEE", "2025-06-02T20:00:00Z", -48),
+    ]);
+    for (const each of [inRange, record(a.location, "po_api_2", "2025-06-10", 500, [entry("CHARGE", "2025-06-09T15:00:00Z", 515, 15)]), record(b.location, "po_api_3", "2025-06-03", 500, [entry("CHARGE", "2025-06-02T15:00:00Z", 515, 15)])]) {
+      await world.deps.payouts.savePayout(each, 0);
+    }
+    const answer = await json(await api(`/businesses/${a.merchantId}/locations/${a.location.locationId}/payouts?from=2025-05-25&to=2025-06-05`, keys.a));
+    expect(answer.status).toBe(200);
+    // 100.00 − 2.90 on the 1st; −3.00 + 0.09 on the 2nd; the instant deposit's 0.48 fee is not a day's card sales.
+    expect(answer.body).toEqual({ payouts: [{ id: inRange.payoutTag, status: "PAID", arrivalDate: "2025-06-03", amount: 9_371, currency: "USD", transferFees: 0, days: { "2025-06-01": 9_710, "2025-06-02": -291 } }] });
   });
 });
 

@@ -191,6 +191,27 @@ describe("the locations page", () => {
     await expectNothingStored(c.merchantId, locationId);
   });
 
+  it("says under a Clover location that its deposits are matched in the bank feed, with its last days' expected card deposits", async () => {
+    const d = await merchantWith([["clover", world.accounts.clover[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
+    const square = (await world.deps.store.getLocation(a.merchantId, squareLocationId))!;
+    const locationId = world.accounts.clover[0]!;
+    await world.deps.store.putLocation({
+      ...square, merchantId: d.merchantId, locationId, source: "clover", name: "Harbor Kiosk",
+      posConnectionId: (await d.connection("clover")).connectionId, quickbooksConnectionId: (await d.connection("quickbooks")).connectionId,
+    });
+    let html = await (await d.browser.get("/locations")).text();
+    expect(html).toContain("Deposits: Clover&#39;s deposits are matched in QuickBooks&#39; bank feed; daybook posts nothing for them. The expected card deposit of each day");
+    const yesterday = new Date(world.clock.date().getTime() - 86_400_000).toISOString().slice(0, 10);
+    // 250.00 by credit card and 40.00 by debit card, 15.00 refunded to a card; the cash is not Clover's to deposit.
+    await world.deps.store.saveSyncRecord({
+      merchantId: d.merchantId, locationId, businessDay: yesterday, state: "posted", posted: [], attempts: 1, updatedAt: world.clock.date().toISOString(),
+      lastSummary: summaryOf({ payments: { "Credit Card": 25_000, "Debit Card": 4000, Cash: 6000 }, refunds: { "Credit Card": 1500 } }),
+    }, 0);
+    html = await (await d.browser.get("/locations")).text();
+    const day = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${yesterday}T00:00:00Z`)).replace(",", "");
+    expect(html).toContain(`Expected card deposits (card payments less card refunds, USD): ${day} 275.00.`);
+  });
+
   it("shows a Clover merchant as one location with its own zone", async () => {
     const d = await merchantWith([["clover", world.accounts.clover[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
     const html = await (await d.browser.get("/locations")).text();

@@ -2,6 +2,7 @@ import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PostingProblem } from "../../locations/posting-status";
 import type { PosLocation } from "../../locations/readers";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
+import { cloverDepositsLine, type ExpectedDeposit } from "../../payouts/clover-expected-deposit";
 import type { TrackingField } from "../../locations/tracking-tags";
 import { connectionName } from "./connections";
 import { formatDay, formatInstant } from "./format";
@@ -25,10 +26,13 @@ export interface DepositStatus {
   problem?: string;
   /** Payouts held or refused, with the first one's reason. */
   waiting: { count: number; reason?: string };
+  /** A Clover location: its latest days' expected card deposits, newest first (its deposits are not posted). */
+  clover?: ExpectedDeposit[];
 }
 
-/** The sentence under a Square location that posts its payouts. */
+/** The sentence under a Square location that posts its payouts, or under a Clover location. */
 export function depositSentence(status: DepositStatus): { text: string; alert: boolean } {
+  if (status.clover) return { text: cloverDepositsLine(status.clover), alert: false };
   if (status.problem) {
     return { text: `Deposits: the last night could not post this location's Square payouts: ${status.problem} daybook tries again every night.`, alert: true };
   }

@@ -10,7 +10,7 @@
  * not yet posted at the earliest; the days before keep theirs (lib/domain/day-settings.ts).
  */
 import type { Context, Hono } from "hono";
-import { isCalendarDate, isTimeZone, timeZoneProblem } from "../../domain/business-day";
+import { addDays, businessDayOf, isCalendarDate, isTimeZone, timeZoneProblem } from "../../domain/business-day";
 import { changeDaySettings, DaySettingsError, sameDaySettings } from "../../domain/day-settings";
 import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
@@ -19,6 +19,8 @@ import type { PosCatalog } from "../../locations/pos-catalog";
 import { postingProblem, reconcilePostingStatus } from "../../locations/posting-status";
 import { checkTags, choiceOfAnotherCompany, choosesAny, type SentTags, sentTags, type Tags, TRACKING_FIELDS, type TrackingField } from "../../locations/tracking-tags";
 import type { PosLocation } from "../../locations/readers";
+import { expectedCloverDeposit } from "../../payouts/clover-expected-deposit";
+import { daySummary } from "../../report/day-figures";
 import { firstDayDueAfter } from "../../schedule/due-days";
 import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
@@ -309,10 +311,25 @@ async function chosenTags(deps: WebDeps, company: Connection, sent: SentTags | u
   return checked.ok ? { ok: true, tags: checked.tags } : { ok: false, status: 400, errors: checked.errors };
 }
 
-/** Where each Square location that posts its payouts stands: the last night's check, and payouts waiting. */
+/** Clover locations show the expected card deposits of their latest days read. */
+const CLOVER_DEPOSIT_DAYS = 3;
+
+/**
+ * Where each Square location that posts its payouts stands: the last night's check, and payouts waiting;
+ * each Clover location's expected card deposits of its last days.
+ */
 async function depositsOf(deps: WebDeps, saved: LocationConfig[]): Promise<Record<string, DepositStatus>> {
+  const clover = await Promise.all(saved.filter((location) => location.source === "clover").map(async (location): Promise<[string, DepositStatus]> => {
+    const today = businessDayOf(deps.now().getTime(), location.timeZone, location.dayStart);
+    const records = await deps.store.listSyncRecordsBetween(location.merchantId, location.locationId, addDays(today, -7), today);
+    const expected = records.flatMap((record) => {
+      const summary = daySummary(record);
+      return summary ? [expectedCloverDeposit(record.businessDay, summary)] : [];
+    }).reverse().slice(0, CLOVER_DEPOSIT_DAYS);
+    return [location.locationId, { waiting: { count: 0 }, clover: expected }];
+  }));
   const paidOut = saved.filter((location) => location.source === "square" && location.mapping.payouts);
-  return Object.fromEntries(await Promise.all(paidOut.map(async (location): Promise<[string, DepositStatus]> => {
+  return Object.fromEntries([...clover, ...await Promise.all(paidOut.map(async (location): Promise<[string, DepositStatus]> => {
     const [check, records] = await Promise.all([
       deps.payouts.getCheck(location.merchantId, location.locationId),
       deps.payouts.listPayouts(location.merchantId, location.locationId),
@@ -324,5 +341,5 @@ async function depositsOf(deps: WebDeps, saved: LocationConfig[]): Promise<Recor
       ...(check?.lastError ? { problem: check.lastError.message } : {}),
       waiting: { count: waiting.length, ...(reason ? { reason } : {}) },
     }];
-  })));
+  }))]);
 }
