@@ -31,7 +31,7 @@ export function syncRecordItem(record: SyncRecord, key: ItemKey, extra: Item = {
     item["pending"] = { ...pending, bodyZ: compressText(JSON.stringify(body)) };
   }
   if (record.lastSummary !== undefined) {
-    const total = entriesTotal(record);
+    const total = totalOrUndefined(record);
     if (total !== undefined && canonical(total) === canonical(normaliseSummary(record.lastSummary))) {
       delete item["lastSummary"];
       item[FROM_ENTRIES] = true;
@@ -60,6 +60,16 @@ export function syncRecordOf(item: Item, subject: string): SyncRecord {
   }
   if (total === undefined) throw new StoreError(`${subject} says its last summary is its entries' total, but has no entries`);
   return { ...record, lastSummary: total };
+}
+
+/** The entries' total, or undefined when they cannot be added up (then the last summary is kept as it is). */
+function totalOrUndefined(record: Pick<SyncRecord, "posted" | "pending">): DailySummary | undefined {
+  try {
+    return entriesTotal(record);
+  } catch (error) {
+    if (error instanceof SummaryError) return undefined;
+    throw error;
+  }
 }
 
 /** What the record's entries add up to: everything posted and the one being posted. */

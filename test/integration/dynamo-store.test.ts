@@ -393,6 +393,8 @@ describe("sync records, slimmed for what a write bills", () => {
       { state: "no-sales" as const, posted: [], lastSummary: summaryOf({}) },
       // Same amounts, a category renamed since it was posted: the names differ, so it is kept.
       { state: "posted" as const, posted: [postedFor(worked, 0)], lastSummary: summaryOf({ ...worked, categoryNames: { ...worked.categoryNames, CAT_FOOD: "Kitchen" } }) },
+      // Entries that cannot be added up (two currencies): the record is still written, with its own.
+      { state: "posted" as const, posted: [postedFor(summaryOf({ sales: { CAT_FOOD: 1 } }, "EUR"), 0), postedFor(worked, 1)], lastSummary: worked },
     ]) {
       const record = aSyncRecord(newMerchantId(), overrides);
       await store.saveSyncRecord(record, 0);
