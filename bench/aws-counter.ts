@@ -1,31 +1,54 @@
 /**
- * Counts AWS SDK v3 calls by service and command, with DynamoDB request units as DynamoDB bills them:
- * a PutItem or UpdateItem costs one WRU per started KB of the WHOLE item as it stands after the write
- * (an update is billed on the item, not on what it changed: the counter reads the item back, uncounted,
- * and sizes it by DynamoDB's rules), and as much again for each secondary index the item is in
- * (GSI1 projects everything); a DeleteItem one WRU; a read one RRU per started 4 KB of what came back
- * (strongly consistent; an eventually consistent read costs half, so this errs high). Batch and
- * transactional writes are sized from the request body, transactions doubled.
+ * Counts AWS SDK v3 calls by service and command, with DynamoDB request units as DynamoDB bills them
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html and
+ * .../GSI.html#GSI.ThroughputConsiderations.Writes):
+ * - a PutItem, UpdateItem or DeleteItem costs one WRU per started KB of the LARGER of the item before
+ *   and after the write (an update is billed on the whole item, not on what it changed; a delete on the
+ *   item deleted); the counter reads the item before and after, uncounted, and sizes them by
+ *   DynamoDB's rules. A write refused by its condition still costs its units.
+ * - each secondary index costs as well: one write of the index entry when an item enters it, leaves it,
+ *   or changes a projected attribute (both indexes project everything, so any change), two when the
+ *   item's index key changes, none when the item is in neither version or nothing changed.
+ * - a GetItem costs one RRU per started 4 KB of the item (one when there is none), a Query or Scan per
+ *   started 4 KB of all the items it returned; half as much when not strongly consistent (index queries).
+ * Batch and transactional writes are sized from the request body, transactions doubled.
+ * Units are also kept by the kind of item (lib/store/retention.ts's kinds), so a report can say which
+ * items a job's writes are spent on.
  */
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { itemKindOf } from "../lib/store/retention";
 import { TABLE } from "../lib/store/table";
+
 export interface AwsCounts {
   calls: Record<string, number>;
   readUnits: number;
   writeUnits: number;
+  /** WRU by kind of item written ("sync-record", "report", "connection", …; "other" for batches and unknown shapes). */
+  writeUnitsByKind?: Record<string, number>;
+  /** Item writes by kind (PutItem, UpdateItem, DeleteItem). */
+  writesByKind?: Record<string, number>;
+  /** Reads by kind of the item or partition read ("sync-record", "location", …; a Query by its partition's kind). */
+  readsByKind?: Record<string, number>;
 }
 
 export function emptyCounts(): AwsCounts {
-  return { calls: {}, readUnits: 0, writeUnits: 0 };
+  return { calls: {}, readUnits: 0, writeUnits: 0, writeUnitsByKind: {}, writesByKind: {}, readsByKind: {} };
+}
+
+/** Zeroes the counts in place (the world's clients keep the same object). */
+export function resetCounts(counts: AwsCounts): void {
+  Object.assign(counts, emptyCounts());
 }
 
 interface MiddlewareClient {
   middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
 }
 
+type Item = Record<string, AttributeValue>;
+
 /** DynamoDB's item size: each attribute's name and value, in UTF-8 bytes (numbers about one byte per two digits). */
-export function itemBytes(item: Record<string, AttributeValue>): number {
+export function itemBytes(item: Item): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(item)) bytes += Buffer.byteLength(name) + valueBytes(value);
   return bytes;
@@ -43,6 +66,8 @@ function valueBytes(value: AttributeValue): number {
   return 0;
 }
 
+const kb = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
+
 /** The request body as text (the JSON protocol hands a byte array that is also a string adapter). */
 function bodyText(body: unknown): string | undefined {
   if (typeof body === "string") return body;
@@ -50,22 +75,73 @@ function bodyText(body: unknown): string | undefined {
   return undefined;
 }
 
-/** WRU of writing `item`: its started KBs, in the table and in each index whose keys it has. */
-export function writeUnitsOf(item: Record<string, AttributeValue>): number {
-  const units = Math.max(1, Math.ceil(itemBytes(item) / 1024));
-  const indexes = TABLE.globalIndexes.filter((index) => item[index.partitionKey.name] !== undefined).length;
-  return units * (1 + indexes);
+const sameValue = (a: AttributeValue | undefined, b: AttributeValue | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sameItem = (a: Item, b: Item): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([name, value]) => sameValue(value, b[name]));
+
+/**
+ * WRU of one item write, from the item before and after it (undefined: absent): the table's, on the
+ * larger of the two, and each index's (every index projects all attributes, table.ts).
+ */
+export function writeUnitsOf(before: Item | undefined, after: Item | undefined): number {
+  const table = kb(Math.max(before ? itemBytes(before) : 0, after ? itemBytes(after) : 0));
+  let indexes = 0;
+  for (const index of TABLE.globalIndexes) {
+    const keyOf = (item: Item | undefined) => (item?.[index.partitionKey.name] !== undefined ? [item[index.partitionKey.name], item[index.sortKey.name]] : undefined);
+    const was = keyOf(before);
+    const is = keyOf(after);
+    if (was && is) {
+      if (!sameValue(was[0], is[0]) || !sameValue(was[1], is[1])) indexes += kb(itemBytes(before ?? {})) + kb(itemBytes(after ?? {}));
+      else if (!sameItem(before ?? {}, after ?? {})) indexes += kb(itemBytes(after ?? {}));
+    } else if (was) indexes += kb(itemBytes(before ?? {}));
+    else if (is) indexes += kb(itemBytes(after ?? {}));
+  }
+  return table + indexes;
 }
 
-/** The inputs of the counter's own reads (an updated item read back): neither counted nor sized. */
+/** RRU of a read that returned `items` (all of a Query's pages are separate calls). */
+export function readUnitsOf(items: readonly Item[], consistent: boolean): number {
+  const units = Math.max(1, Math.ceil(items.reduce((total, item) => total + itemBytes(item), 0) / 4096));
+  return consistent ? units : units / 2;
+}
+
+/** The inputs of the counter's own reads (an item read before and after a write): neither counted nor sized. */
 const ownInputs = new WeakSet<object>();
 
 const WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "BatchWriteItemCommand", "TransactWriteItemsCommand"]);
 const ITEM_WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand"]);
 const READS = new Set(["GetItemCommand", "QueryCommand", "BatchGetItemCommand", "ScanCommand", "TransactGetItemsCommand"]);
 
+interface ItemRequest {
+  TableName: string;
+  Key?: Item;
+  Item?: Item;
+  ConsistentRead?: boolean;
+  IndexName?: string;
+}
+
 /** Adds the counting middleware to a client (any v3 client: DynamoDB, KMS, SES, SQS). */
 export function countCalls<T extends MiddlewareClient>(client: T, service: string, counts: AwsCounts): T {
+  const readItem = async (tableName: string, key: Item): Promise<Item | undefined> => {
+    const input = { TableName: tableName, Key: key, ConsistentRead: true };
+    ownInputs.add(input);
+    const read = await (client as unknown as { send(command: GetItemCommand): Promise<{ Item?: Item }> }).send(new GetItemCommand(input));
+    return read.Item;
+  };
+  const keyOf = (request: ItemRequest): Item | undefined => {
+    if (request.Key) return request.Key;
+    const pk = request.Item?.[TABLE.partitionKey.name];
+    const sk = request.Item?.[TABLE.sortKey.name];
+    return pk && sk ? { [TABLE.partitionKey.name]: pk, [TABLE.sortKey.name]: sk } : undefined;
+  };
+  const addWrite = (kind: string, units: number) => {
+    counts.writeUnits += units;
+    const byKind = (counts.writeUnitsByKind ??= {});
+    const writes = (counts.writesByKind ??= {});
+    byKind[kind] = (byKind[kind] ?? 0) + units;
+    writes[kind] = (writes[kind] ?? 0) + 1;
+  };
+
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input?: object; request?: { body?: unknown } }) => {
       const command = context.commandName ?? "Unknown";
@@ -73,29 +149,47 @@ export function countCalls<T extends MiddlewareClient>(client: T, service: strin
       if (args.input && ownInputs.has(args.input)) return next(args);
       counts.calls[key] = (counts.calls[key] ?? 0) + 1;
       const body = bodyText(args.request?.body);
+      const request = service === "DynamoDB" && typeof body === "string" ? JSON.parse(body) as ItemRequest : undefined;
       if (service === "DynamoDB" && WRITES.has(command) && !ITEM_WRITES.has(command)) {
         const bytes = typeof body === "string" ? Buffer.byteLength(body) : 0;
-        counts.writeUnits += Math.max(1, Math.ceil(bytes / 1024)) * (command === "TransactWriteItemsCommand" ? 2 : 1);
+        addWrite("other", kb(bytes) * (command === "TransactWriteItemsCommand" ? 2 : 1));
       }
-      const result = await next(args) as { response?: { headers?: Record<string, string>; statusCode?: number } };
-      if (service === "DynamoDB" && ITEM_WRITES.has(command) && typeof body === "string" && (result.response?.statusCode ?? 200) < 300) {
-        const request = JSON.parse(body) as { TableName: string; Key?: Record<string, AttributeValue>; Item?: Record<string, AttributeValue> };
-        if (command === "DeleteItemCommand") counts.writeUnits += 1;
-        else if (request.Item) counts.writeUnits += writeUnitsOf(request.Item);
-        else if (request.Key) {
-          const input = { TableName: request.TableName, Key: request.Key, ConsistentRead: true };
-          ownInputs.add(input);
-          const read = await (client as unknown as { send(command: GetItemCommand): Promise<{ Item?: Record<string, AttributeValue> }> }).send(new GetItemCommand(input));
-          counts.writeUnits += read.Item ? writeUnitsOf(read.Item) : 1;
+      const itemKey = request && ITEM_WRITES.has(command) ? keyOf(request) : undefined;
+      const before = request && itemKey ? await readItem(request.TableName, itemKey) : undefined;
+      let result: { response?: { statusCode?: number }; output?: { Item?: Item; Items?: Item[]; Responses?: Record<string, Item[]> } };
+      try {
+        result = await next(args) as typeof result;
+      } catch (error) {
+        // A write refused by its condition is billed as a write of the item it left as it was.
+        if (request && itemKey && (error as { name?: string }).name === "ConditionalCheckFailedException") {
+          addWrite(kindOf(before ?? itemKey), kb(before ? itemBytes(before) : 0));
         }
+        throw error;
+      }
+      if (request && itemKey) {
+        const after = command === "DeleteItemCommand" ? undefined : await readItem(request.TableName, itemKey);
+        addWrite(kindOf(after ?? before ?? itemKey), writeUnitsOf(before, after));
       }
       if (service === "DynamoDB" && READS.has(command)) {
-        const length = Number(result.response?.headers?.["content-length"] ?? 0);
-        counts.readUnits += Math.max(1, Math.ceil(length / 4096));
+        const reads = (counts.readsByKind ??= {});
+        const partition = (request as { ExpressionAttributeValues?: Item } | undefined)?.ExpressionAttributeValues?.[":partition"];
+        const readKind = request?.Key ? kindOf(request.Key) : partition?.S !== undefined ? `${kindOf({ PK: partition })} query` : "other";
+        reads[readKind] = (reads[readKind] ?? 0) + 1;
+        const output = result.output ?? {};
+        const consistent = request?.ConsistentRead === true && request.IndexName === undefined;
+        if (output.Item !== undefined || command === "GetItemCommand") counts.readUnits += readUnitsOf(output.Item ? [output.Item] : [], consistent);
+        else if (output.Items !== undefined) counts.readUnits += readUnitsOf(output.Items, consistent);
+        else if (output.Responses !== undefined) {
+          for (const items of Object.values(output.Responses)) for (const item of items) counts.readUnits += readUnitsOf([item], consistent);
+        }
       }
       return result;
     },
     { step: "finalizeRequest", priority: "low", name: `benchCount${service}` },
   );
   return client;
+}
+
+function kindOf(item: Item): string {
+  return itemKindOf({ PK: item["PK"]?.S, SK: item["SK"]?.S, status: item["status"]?.S }) ?? "other";
 }

@@ -1,21 +1,35 @@
 /**
  * The AWS cost model: monthly cost of daybook at a number of merchants, from a measured location-night
- * job (bench/pos-night.ts) and stated assumptions, billed as AWS bills. Pure arithmetic, proven in test/unit/bench-cost.test.ts.
+ * job (bench/cost-job.ts: its calls, request units, KMS requests and stored bytes) and stated
+ * assumptions, billed as AWS bills. Pure arithmetic, proven in test/unit/bench-cost.test.ts.
  */
 import type { PriceTable } from "./prices";
 
-/** What one location-night job costs, measured (bench/pos-night.ts). */
+/** Items a job leaves in the table, by kind: their bytes (DynamoDB's item size) and how long each kind is kept. */
+export interface StoredItems {
+  kind: string;
+  bytes: number;
+  /** lib/store/retention.ts's retention of the kind, in months (30.4 days). */
+  keptMonths: number;
+}
+
+/** What one location-night job costs, measured (bench/cost-job.ts: the whole job through the worker's SQS handler). */
 export interface JobProfile {
-  /** CPU the night took on this machine (user + system), ms: the part of its duration that is not waiting. */
+  /** CPU the job took on this machine (user + system), ms: the part of its duration that is not waiting. */
   cpuMs: number;
   /** Calls to the POS and QuickBooks: each waits on the provider. */
   providerCalls: number;
-  /** DynamoDB request units (bench/aws-counter.ts: writes on the whole item and its index copies). */
+  /** Calls to AWS (DynamoDB, KMS): each waits on the region. */
+  awsCalls: number;
+  /** DynamoDB request units as DynamoDB bills them (bench/aws-counter.ts: the larger of the item before and after, index copies). */
   readUnits: number;
   writeUnits: number;
+  /** KMS Encrypt and Decrypt requests. */
   kmsRequests: number;
   /** Bytes of log lines the job writes (the worker's own lines). */
   logBytes: number;
+  /** What the job adds to the table, by kind: storage and backups bill it for as long as it is kept. */
+  stored: StoredItems[];
 }
 
 export interface CostAssumptions {
@@ -25,22 +39,20 @@ export interface CostAssumptions {
   jobsPerLocationDay: number;
   /** Stated: how long each POS or QuickBooks call waits on the provider, ms (loopback timings leave it out). */
   providerLatencyMs: number;
+  /** Stated: how long each DynamoDB or KMS call waits, in the region, ms. */
+  awsLatencyMs: number;
   /** Jobs one worker invocation handles (1 is the worst case: FIFO groups per QuickBooks company keep batches small). */
   jobsPerWorkerInvocation: number;
+  /** infra/capacity.ts's FUNCTION_MEMORY_MB, in GB. */
   workerMemoryGb: number;
   /** Stated share of worker invocations that start a fresh container, paying the module load (INIT is billed). */
   coldStartShare: number;
   /** Measured module load of the worker's entry, ms. */
   workerInitMs: number;
-  /** Powertools Idempotency per job: its record written twice (in progress, completed) and read once. */
-  idempotencyWriteUnits: number;
-  idempotencyReadUnits: number;
-  /** The night's sync report, kept for the merchant: WRU of writing it (about 3 KB). */
-  reportWriteUnits: number;
   /**
    * Email: with the accountant's daily digest, one message a day per recipient covers all of a merchant's
-   * locations (and of an accountant's clients: `merchantsPerDigest`); a location that failed also alerts
-   * the merchant (`failedNightShare` of nights).
+   * locations, and all of an accountant's clients (`merchantsPerDigest`: the merchants one digest covers
+   * on average); a location that failed also alerts the merchant (`failedNightShare` of nights).
    */
   digestRecipientsPerMerchant: number;
   merchantsPerDigest: number;
@@ -69,8 +81,7 @@ export interface CostAssumptions {
   kmsKeys: number;
   alarms: number;
   customMetrics: number;
-  /** Storage: bytes kept per location-day (its sync record and report, for the life of the account), and the average age of an account, months. */
-  storedBytesPerLocationDay: number;
+  /** The average age of an account, months: nothing is kept longer than the account (storage grows to min(age, retention)). */
   averageAccountMonths: number;
 }
 
@@ -88,32 +99,38 @@ export interface CostResult {
   usdPerMerchantMonth: number;
 }
 
-/** The seconds one night job is billed for: its CPU and its wait on the providers. */
-export function jobSeconds(night: JobProfile, a: Pick<CostAssumptions, "providerLatencyMs">): number {
-  return (night.cpuMs + night.providerCalls * a.providerLatencyMs) / 1000;
+/** The seconds one night job is billed for: its CPU and its waits on the providers and on AWS. */
+export function jobSeconds(job: Pick<JobProfile, "cpuMs" | "providerCalls" | "awsCalls">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs">): number {
+  return (job.cpuMs + job.providerCalls * a.providerLatencyMs + job.awsCalls * a.awsLatencyMs) / 1000;
 }
 
-export function costModel(merchants: number, night: JobProfile, a: CostAssumptions, prices: PriceTable): CostResult {
+/** Bytes stored per location at steady state: each kind's bytes a day, for as long as it is kept (never longer than the account). */
+export function storedBytesPerLocation(job: Pick<JobProfile, "stored">, a: Pick<CostAssumptions, "daysPerMonth" | "averageAccountMonths">): number {
+  return job.stored.reduce((total, each) => total + each.bytes * a.daysPerMonth * Math.min(each.keptMonths, a.averageAccountMonths), 0);
+}
+
+export function costModel(merchants: number, job: JobProfile, a: CostAssumptions, prices: PriceTable): CostResult {
   if (!(merchants > 0)) throw new RangeError("merchants must be positive");
+  if (!(a.merchantsPerDigest >= 1)) throw new RangeError("a digest covers at least one merchant");
   const locationDays = merchants * a.locationsPerMerchant * a.daysPerMonth;
   const jobs = locationDays * a.jobsPerLocationDay;
   const workerInvocations = jobs / a.jobsPerWorkerInvocation;
   const ticks = a.schedulerTicksPerDay * a.daysPerMonth;
   const apiRequests = merchants * a.apiRequestsPerMerchantMonth;
 
-  const workerSeconds = jobs * jobSeconds(night, a) + workerInvocations * a.coldStartShare * a.workerInitMs / 1000;
+  const workerSeconds = jobs * jobSeconds(job, a) + workerInvocations * a.coldStartShare * a.workerInitMs / 1000;
   const schedulerSeconds = (ticks * a.schedulerTickBaseMs + locationDays * a.schedulerMsPerLocation) / 1000;
   const apiSeconds = apiRequests * (a.apiMs + a.apiColdStartShare * a.apiInitMs) / 1000;
   const gbSeconds = workerSeconds * a.workerMemoryGb + schedulerSeconds * a.schedulerMemoryGb + apiSeconds * a.apiMemoryGb;
 
-  const readUnits = jobs * (night.readUnits + a.idempotencyReadUnits) + ticks * a.schedulerReadUnitsPerTick + locationDays * a.schedulerReadUnitsPerLocationDay;
-  const writeUnits = jobs * (night.writeUnits + a.idempotencyWriteUnits + a.reportWriteUnits) + locationDays * a.schedulerWriteUnitsPerLocationDay;
+  const readUnits = jobs * job.readUnits + ticks * a.schedulerReadUnitsPerTick + locationDays * a.schedulerReadUnitsPerLocationDay;
+  const writeUnits = jobs * job.writeUnits + locationDays * a.schedulerWriteUnitsPerLocationDay;
   const sqsRequests = Math.ceil(jobs / 10) + 2 * workerInvocations + a.sqsIdlePollsPerDay * a.daysPerMonth;
-  const kmsRequests = jobs * night.kmsRequests;
+  const kmsRequests = jobs * job.kmsRequests;
   const emails = merchants * a.daysPerMonth * a.digestRecipientsPerMerchant / a.merchantsPerDigest + jobs * a.failedNightShare;
   const invocations = workerInvocations + ticks + apiRequests;
-  const logGb = (jobs * night.logBytes + invocations * a.platformLogBytesPerInvocation) / 1e9;
-  const storedGb = merchants * a.locationsPerMerchant * a.daysPerMonth * a.averageAccountMonths * a.storedBytesPerLocationDay / 1e9;
+  const logGb = (jobs * job.logBytes + invocations * a.platformLogBytesPerInvocation) / 1e9;
+  const storedGb = merchants * a.locationsPerMerchant * storedBytesPerLocation(job, a) / 1e9;
 
   const line = (item: string, quantityPerMonth: number, unit: string, unitPrice: number): CostLine =>
     ({ item, quantityPerMonth, unit, usdPerMonth: quantityPerMonth * unitPrice });

@@ -16,7 +16,7 @@ import { addDays } from "../lib/domain/business-day";
 import { type NightDayResult, syncLocationNight } from "../lib/sync/sync-night";
 import { generateCloverDay } from "../sandbox/clover/generate-day";
 import { generateDay } from "../sandbox/square/generate-day";
-import { itemBytes } from "./aws-counter";
+import { itemBytes, resetCounts } from "./aws-counter";
 import { minimumCalls, type MinimumCalls } from "./cost";
 import { CLOVER_MERCHANT_ID, createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
@@ -110,9 +110,7 @@ async function main(): Promise<void> {
   world.square.clearRequestLog();
   world.clover?.clearRequestLog();
   const quickBooksBefore = world.quickbooks.requestLog().length;
-  world.aws.calls = {};
-  world.aws.readUnits = 0;
-  world.aws.writeUnits = 0;
+  resetCounts(world.aws);
 
   // Capture every POS response body (not QuickBooks'), one line each: endpoint, URL, body.
   const out = createWriteStream(capturePath);
@@ -161,9 +159,7 @@ async function main(): Promise<void> {
   };
   const calls = callsSince(quickBooksBefore, true);
   const { readUnits, writeUnits } = world.aws;
-  world.aws.calls = {};
-  world.aws.readUnits = 0;
-  world.aws.writeUnits = 0;
+  resetCounts(world.aws);
 
   // The same night an hour later, nothing changed.
   await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -1,7 +1,8 @@
 /** The benchmark results' shape and their markdown (bench/results.md, for the README). */
 import type { BundleResult } from "./bundles";
 import type { ClientListResult } from "./client-list";
-import { type CostAssumptions, type CostResult, type JobProfile, jobSeconds } from "./cost";
+import { type CostAssumptions, type CostResult, type JobProfile, jobSeconds, storedBytesPerLocation } from "./cost";
+import type { CostJobResult } from "./cost-job";
 import type { AwsCounts } from "./aws-counter";
 import type { PosDayResult } from "./pos-night";
 import type { NightResult } from "./night";
@@ -26,6 +27,20 @@ export interface SummariseFigure {
   runs: number;
 }
 
+/** Part 5: the measured job, the stated assumptions, the model's figures, and the figure per digest share at 10k merchants. */
+export interface CostFigures {
+  assumptions: CostAssumptions;
+  night: JobProfile;
+  results: CostResult[];
+  prices: Record<string, Price>;
+  shares: { merchantsPerDigest: number; usdPerMerchantMonth: number }[];
+  measured: CostJobResult;
+  /** Where the module loads priced for cold starts come from. */
+  loadsFrom: string;
+  measuredAt: string;
+  loadAverage: number[];
+}
+
 export interface BenchResults {
   when: string;
   quick: boolean;
@@ -42,7 +57,7 @@ export interface BenchResults {
     orders: number; first: Spread; recheck: Spread; firstAws: AwsCounts | undefined; recheckAws: AwsCounts | undefined;
     posCallsFirst: number | undefined; quickBooksCallsFirst: number | undefined; quickBooksCallsRecheck: number | undefined;
   };
-  cost: { assumptions: CostAssumptions; night: JobProfile; results: CostResult[]; prices: Record<string, Price> };
+  cost: CostFigures;
   nights: { awsCallMs: number; schedulerConcurrency: number; results: NightResult[] };
   /** Part 7; absent from results written before it existed. */
   clientList?: ClientListResult;
@@ -111,7 +126,14 @@ export function renderMarkdown(r: BenchResults): string {
   out.push("### 5. AWS cost per merchant-month (us-east-1, list prices, no free tiers)", "");
   const a = c.assumptions;
   const job = c.night;
-  out.push(`Priced: one job per location-night (part 2's smallest Square night: ${job.providerCalls} POS and QuickBooks calls, ${n(job.cpuMs)} ms of CPU measured on this machine with the simulators in the same process, so high; ${job.readUnits} RRU and ${job.writeUnits} WRU sized as DynamoDB bills them, whole items and index copies; ${job.kmsRequests} KMS requests). Assumptions, stated: ${a.locationsPerMerchant} locations per merchant, ${a.daysPerMonth} days a month; each provider call waits **${a.providerLatencyMs} ms** (billed: CPU + calls × latency = ${n(jobSeconds(job, a))} s a job); one job per worker invocation (${a.workerMemoryGb * 1024} MB, arm64) with ${Math.round(a.coldStartShare * 100)}% cold starts at the measured worker entry load (${n(a.workerInitMs)} ms); Powertools Idempotency ${a.idempotencyWriteUnits} WRU + ${a.idempotencyReadUnits} RRU and the night's report ${a.reportWriteUnits} WRU a job; **email with the accountant's daily digest**: ${a.digestRecipientsPerMerchant} recipient a merchant-day, one digest per ${a.merchantsPerDigest} merchant(s), plus an alert to the merchant on the ${a.failedNightShare * 100}% of nights that fail (SES bills each recipient); ${a.apiRequestsPerMerchantMonth} web requests per merchant-month at ${a.apiMs} ms, ${Math.round(a.apiColdStartShare * 100)}% of them cold at the measured api entry load (${n(a.apiInitMs)} ms); scheduler ticks every 15 min (${a.schedulerTickBaseMs} ms + ${a.schedulerMsPerLocation} ms per due location, one Query per due-index shard); ${a.platformLogBytesPerInvocation} bytes of platform log lines per invocation, kept ${a.logRetentionDays} days; ${a.sqsIdlePollsPerDay.toLocaleString("en-US")} idle SQS long polls a day; fixed: ${a.kmsKeys} KMS keys, ${a.alarms} alarms, ${a.customMetrics} custom metric; storage ${n(a.storedBytesPerLocationDay)} bytes per location-day (the day's items as measured plus a 3 KB report), kept for the account's life, at an average account age of ${a.averageAccountMonths} months, backed up continuously (PITR).`, "");
+  const m = c.measured;
+  const list = (counts: Record<string, number>, unit = ""): string => Object.entries(counts).map(([k, v]) => `${k} ${n(v)}${unit}`).join(", ");
+  out.push(`Measured ${c.measuredAt.slice(0, 16).replace("T", " ")} UTC, load average ${c.loadAverage.map((each) => each.toFixed(1)).join(" ")}: one location-night of a ${m.orders}-sale Square day through the worker's SQS handler (bench/cost-job.ts: Powertools Idempotency's record, the night's day posted and the three before re-checked, each day's report kept, the digest marked), the Square and QuickBooks simulators on loopback, DynamoDB and KMS on moto_server. The steady state: the three nights before each posted a day of sales, and the worker's token keeper starts empty, as a container that has not served this merchant. Every figure below is that job's, counted, not assumed:`, "");
+  out.push(`- provider calls ${job.providerCalls} (${list(m.providerCallsByEndpoint)}); AWS calls ${job.awsCalls} (${list(m.aws)});`);
+  out.push(`- DynamoDB, billed as DynamoDB bills (bench/aws-counter.ts: each write on the larger of the item before and after, plus one write of the index entry per index the item is in and changed, two when its index key changes; reads per started 4 KB): **${n(job.writeUnits)} WRU** (${list(m.writeUnitsByKind)}; writes ${list(m.writesByKind)}), **${n(job.readUnits)} RRU**;`);
+  out.push(`- **${job.kmsRequests} KMS requests**; CPU ${n(job.cpuMs)} ms (the simulators run in the same process, so an upper bound);`);
+  out.push(`- stored by the night, bytes by kind (DynamoDB's item size), and how long each is kept (lib/store/retention.ts): ${job.stored.map((each) => `${each.kind} ${n(each.bytes)} B for ${each.keptMonths >= 1 ? `${n(each.keptMonths)} months` : each.keptMonths > 0 ? `${n(each.keptMonths * a.daysPerMonth)} days` : "none (replaced in place)"}`).join(", ")}: ${n(storedBytesPerLocation(job, a) / 1e6)} MB per location at steady state.`, "");
+  out.push(`Assumptions, stated: ${a.locationsPerMerchant} locations per merchant, ${a.daysPerMonth} days a month, one job per location-night; each provider call waits **${a.providerLatencyMs} ms** and each AWS call **${a.awsLatencyMs} ms** (billed: CPU + waits = ${n(jobSeconds(job, a))} s a job); one job per worker invocation at ${a.workerMemoryGb * 1024} MB (infra/capacity.ts), arm64, with ${Math.round(a.coldStartShare * 100)}% cold starts at the worker entry's load (${n(a.workerInitMs)} ms, ${c.loadsFrom}); **email with the accountant's daily digest**: ${a.digestRecipientsPerMerchant} recipient a merchant-day, one digest per ${a.merchantsPerDigest} merchant(s) in the table below (the other shares after it), plus an alert to the merchant on the ${a.failedNightShare * 100}% of nights that fail (SES bills each recipient); ${a.apiRequestsPerMerchantMonth} web requests per merchant-month at ${a.apiMs} ms and ${a.apiMemoryGb * 1024} MB, ${Math.round(a.apiColdStartShare * 100)}% of them cold at the api entry's load (${n(a.apiInitMs)} ms); scheduler ticks every 15 min (${a.schedulerTickBaseMs} ms + ${a.schedulerMsPerLocation} ms per due location, ${a.schedulerReadUnitsPerTick} RRU a tick, ${a.schedulerReadUnitsPerLocationDay} RRU and ${a.schedulerWriteUnitsPerLocationDay} WRU per due location); ${a.platformLogBytesPerInvocation} bytes of platform log lines per invocation, kept ${a.logRetentionDays} days; ${a.sqsIdlePollsPerDay.toLocaleString("en-US")} idle SQS long polls a day; fixed: ${a.kmsKeys} KMS keys, ${a.alarms} alarms, ${a.customMetrics} custom metric; storage grows for as long as each kind is kept, never longer than the account (average age ${a.averageAccountMonths} months), and is backed up continuously (PITR, billed on the table's size).`, "");
   const items = c.results[0]?.lines.map((line) => line.item) ?? [];
   out.push(table(
     ["", ...c.results.map((result) => `${result.merchants.toLocaleString("en-US")} merchants`)],
@@ -121,13 +143,20 @@ export function renderMarkdown(r: BenchResults): string {
       ["**per merchant-month**", ...c.results.map((result) => `**${usd(result.usdPerMerchantMonth)}**`)],
     ],
   ), "");
+  if (c.shares.length > 0) {
+    out.push("The digest's share, at 10,000 merchants: one morning digest per recipient address covers every business that address receives, so an accountant with many clients gets one email; the model's share is how many merchants a digest covers on average. Not chosen here: the figure for each.", "");
+    out.push(table(
+      ["merchants per digest", ...c.shares.map((share) => String(share.merchantsPerDigest))],
+      [["**per merchant-month at 10,000 merchants**", ...c.shares.map((share) => `**${usd(share.usdPerMerchantMonth)}**`)]],
+    ), "");
+  }
   out.push("Prices (read 2026-11-23, sources in bench/prices.ts):", "");
   for (const [name, price] of Object.entries(c.prices)) out.push(`- ${name}: $${price.usd} per ${price.per} — ${price.source}`);
   out.push("");
 
   const nights = r.nights;
   out.push("### 6. A night at scale (simulated)", "");
-  out.push(`bench/night.ts: every location due at once (one zone's night, the worst case); the scheduler's tick enqueues ${n(nights.results[0]?.tickLocationsPerSecond ?? 0)} locations a second (stated: ${nights.schedulerConcurrency} locations at once, three AWS calls each at ${nights.awsCallMs} ms; **not measured on moto_server**); each job takes the part 5 job's ${n(nights.results[0]?.jobSeconds ?? 0)} s (measured CPU + provider calls × stated latency); the worker's concurrency is infra/capacity.ts's for the fleet; one job per QuickBooks company in flight.`, "");
+  out.push(`bench/night.ts: every location due at once (one zone's night, the worst case); the scheduler's tick enqueues ${n(nights.results[0]?.tickLocationsPerSecond ?? 0)} locations a second (stated: ${nights.schedulerConcurrency} locations at once, three AWS calls each at ${nights.awsCallMs} ms; **not measured on moto_server**); each job takes the part 5 job's ${n(nights.results[0]?.jobSeconds ?? 0)} s (measured CPU + provider and AWS calls × stated latencies); the worker's concurrency is infra/capacity.ts's for the fleet; one job per QuickBooks company in flight.`, "");
   out.push(table(
     ["merchants", "locations", "worker concurrency", "tick enqueues all (min)", "night ends after (h)", "jobs that waited for their company"],
     nights.results.map((night) => [n(night.merchants), n(night.jobs), night.concurrency, n(night.enqueuedSeconds / 60), `**${(night.nightSeconds / 3600).toFixed(2)}**`, n(night.waitedForCompany)]),

@@ -4,7 +4,7 @@
  * is measured), and clients patient enough for a 100k-order day. The simulators count their own requests.
  */
 import { createSyncWorld, type SyncWorld } from "../sandbox/world";
-import { type AwsCounts, countCalls, emptyCounts } from "./aws-counter";
+import { type AwsCounts, countCalls, emptyCounts, resetCounts } from "./aws-counter";
 
 export { CLOVER_MERCHANT_ID, SQUARE_LOCATION_ID } from "../sandbox/world";
 
@@ -35,8 +35,6 @@ export async function createBenchWorld(options: BenchWorldOptions): Promise<Benc
       countCalls(client, service, aws);
     },
   });
-  aws.calls = {};
-  aws.readUnits = 0;
-  aws.writeUnits = 0;
+  resetCounts(aws);
   return { ...world, aws };
 }

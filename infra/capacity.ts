@@ -28,3 +28,10 @@ export function workerConcurrencyFor(fleet: Fleet): number {
 
 /** The fleet cdk.json describes by default: 20,000 locations in one zone's night, 4-second jobs, within 1.5 hours. */
 export const DEFAULT_FLEET: Fleet = { locations: 20_000, jobSeconds: 4, hours: 1.5 };
+
+/**
+ * Each function's memory, MB (Lambda bills GB-seconds, and CPU comes with memory). The worker's 512 MB
+ * holds a 100k-order day only because its pages are validated where they lie (bench part 1 measures the
+ * peak); the cost model (bench/cost.ts) bills these figures.
+ */
+export const FUNCTION_MEMORY_MB = { api: 1024, scheduler: 512, worker: 512 } as const;

@@ -26,7 +26,7 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { bundleFunction, type FunctionName } from "./bundle";
-import { DEFAULT_FLEET, type Fleet, workerConcurrencyFor } from "./capacity";
+import { DEFAULT_FLEET, type Fleet, FUNCTION_MEMORY_MB, workerConcurrencyFor } from "./capacity";
 import { REFRESH_SWEEP_EVENT } from "../lib/connections/refresh-sweep";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import type { ProviderName } from "../lib/model";
@@ -160,7 +160,7 @@ export class DaybookStack extends Stack {
     const emailSettings = { DAYBOOK_EMAIL_FROM: props.emailFrom, DAYBOOK_SES_CONFIGURATION_SET: configurationSet.configurationSetName };
 
     const api = this.function("Api", {
-      entry: "api", serviceName: SERVICE_NAMES.api, memorySize: 1024, timeout: Duration.seconds(29),
+      entry: "api", serviceName: SERVICE_NAMES.api, memorySize: FUNCTION_MEMORY_MB.api, timeout: Duration.seconds(29),
       environment: {
         DAYBOOK_PUBLIC_URL: props.publicUrl,
         DAYBOOK_QUEUE_URL: this.queue.queueUrl,
@@ -173,13 +173,13 @@ export class DaybookStack extends Stack {
       },
     });
     const schedulerFunction = this.function("Scheduler", {
-      entry: "scheduler", serviceName: SERVICE_NAMES.scheduler, memorySize: 512, timeout: Duration.minutes(2),
+      entry: "scheduler", serviceName: SERVICE_NAMES.scheduler, memorySize: FUNCTION_MEMORY_MB.scheduler, timeout: Duration.minutes(2),
       environment: { DAYBOOK_QUEUE_URL: this.queue.queueUrl, DAYBOOK_PUBLIC_URL: props.publicUrl, ...emailSettings, ...secretsFor(SECRETS_OF.scheduler) },
     });
     const worker = this.function("Worker", {
       // 512 MB: a night's pages are validated where they lie and summarised page by page, so the heap stays
       // flat in the number of orders (bench: a 100k-order day within 64 MB of its pages).
-      entry: "worker", serviceName: SERVICE_NAMES.worker, memorySize: 512, timeout: workerTimeout,
+      entry: "worker", serviceName: SERVICE_NAMES.worker, memorySize: FUNCTION_MEMORY_MB.worker, timeout: workerTimeout,
       environment: {
         DAYBOOK_PUBLIC_URL: props.publicUrl,
         DAYBOOK_QUEUE_URL: this.queue.queueUrl,

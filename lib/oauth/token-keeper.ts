@@ -157,7 +157,9 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
 
   async function refreshUnderLease(lease: Connection): Promise<Held> {
     const provider = providerOf(lease);
-    const tokens = await openTokens(vault, lease);
+    // The lease leaves the tokens as they were at its version: those in hand need no second KMS Decrypt.
+    const known = held.get(keyOf(lease));
+    const tokens = known?.connection.tokenVersion === lease.tokenVersion ? known.tokens : await openTokens(vault, lease);
     const spent = tokens.refreshToken;
     let fresh: StoredTokens;
     try {

@@ -18,8 +18,9 @@ import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./ke
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
 import { accountLabelsSchema, locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { businessDayExpiresAt } from "./retention";
+import { syncRecordItem, syncRecordOf } from "./sync-records";
 import { GSI1, GSI2 } from "./table";
-import type { Connection, ConnectionStatus, Merchant } from "../model";
+import type { Connection, ConnectionStatus, Merchant, SyncRecord } from "../model";
 import { ConflictError, type Store } from "./store";
 
 export interface DynamoStoreOptions {
@@ -186,7 +187,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
 
     async listSyncRecords(merchantId) {
       const items = await queryKind(merchantId, KIND_PREFIX.syncRecord);
-      return items.map((item) => fromItem(syncRecordSchema, item, `the stored sync record ${describeItem(item)}`))
+      return items.map((item) => syncRecordOf(item, `the stored sync record ${describeItem(item)}`))
         .sort(newestDayFirst);
     },
 
@@ -199,7 +200,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         ConsistentRead: true,
         Limit: pageSize,
       });
-      return items.map((item) => fromItem(syncRecordSchema, item, `the stored sync record ${describeItem(item)}`));
+      return items.map((item) => syncRecordOf(item, `the stored sync record ${describeItem(item)}`));
     },
 
     async exportMerchant(merchantId) {
@@ -353,15 +354,16 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     },
 
     async getSyncRecord(merchantId, locationId, businessDay) {
-      return await read(keys.syncRecord(merchantId, locationId, businessDay), syncRecordSchema, "sync record");
+      const key = keys.syncRecord(merchantId, locationId, businessDay);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      return Item === undefined ? undefined : syncRecordOf(Item, `the stored sync record ${describeKey(key)}`);
     },
 
     async saveSyncRecord(record, expectedVersion) {
       assertVersion(expectedVersion, 0);
       const key = keys.syncRecord(record.merchantId, record.locationId, record.businessDay);
-      const item = toItem(syncRecordSchema, { ...record, version: expectedVersion + 1 }, key, "the sync record", {
-        expiresAt: businessDayExpiresAt(record.businessDay),
-      });
+      const written: SyncRecord = { ...record, version: expectedVersion + 1 };
+      const item = syncRecordItem(written, key, { expiresAt: businessDayExpiresAt(record.businessDay) });
       const what = `sync record ${record.locationId} ${record.businessDay} of merchant ${record.merchantId}`;
       await put(item, expectedVersion === 0
         ? { expression: "attribute_not_exists(PK)", conflict: `${what} already exists` }
@@ -371,7 +373,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
             values: { ":expected": expectedVersion },
             conflict: `${what} is no longer at version ${expectedVersion}`,
           });
-      return fromItem(syncRecordSchema, item, "the sync record written");
+      return fromItem(syncRecordSchema, { ...written }, "the sync record written");
     },
   };
 }

@@ -5,12 +5,14 @@
  */
 import { fromItem, type Item } from "./dynamo-items";
 import { KIND_PREFIX } from "./keys";
-import { locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
+import { REPORT_PREFIX, reportContentText } from "./reports";
+import { locationSchema, merchantSchema, storedConnectionSchema } from "./schemas";
+import { syncRecordOf } from "./sync-records";
 import type { Connection, SyncRecord } from "../model";
 import type { MerchantExport } from "./store";
 
 /** Never in an export: table keys, index keys, and anything secret. */
-const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "refreshLeaseUntil"]);
+const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "refreshLeaseUntil", "contentZ"]);
 
 export function merchantExportOf(items: Item[]): MerchantExport | undefined {
   let merchant: MerchantExport["merchant"] | undefined;
@@ -27,9 +29,11 @@ export function merchantExportOf(items: Item[]): MerchantExport | undefined {
       const { tokenCiphertext: _secret, refreshLeaseUntil: _lease, ...connection } = fromItem(storedConnectionSchema, item, subject);
       connections.push(connection);
     } else if (sortKey.startsWith(KIND_PREFIX.location)) locations.push(fromItem(locationSchema, item, subject));
-    else if (sortKey.startsWith(KIND_PREFIX.syncRecord)) syncRecords.push(fromItem(syncRecordSchema, item, subject));
+    else if (sortKey.startsWith(KIND_PREFIX.syncRecord)) syncRecords.push(syncRecordOf(item, subject));
+    // A report's content as the JSON text it is, though it is kept compressed (reports.ts).
+    else if (sortKey.startsWith(REPORT_PREFIX) && item.contentZ !== undefined) other.push(withheld({ ...item, content: reportContentText(item, subject) }));
     // A kind added later may hold a secret under the same name; withholding by name costs nothing.
-    else other.push(Object.fromEntries(Object.entries(item).filter(([name]) => !WITHHELD.has(name))));
+    else other.push(withheld(item));
   }
   if (merchant === undefined) return undefined;
   return {
@@ -39,6 +43,10 @@ export function merchantExportOf(items: Item[]): MerchantExport | undefined {
     syncRecords: syncRecords.sort(newestDayFirst),
     other,
   };
+}
+
+function withheld(item: Item): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !WITHHELD.has(name)));
 }
 
 export function oldestFirst(a: Pick<Connection, "createdAt" | "connectionId">, b: Pick<Connection, "createdAt" | "connectionId">): number {

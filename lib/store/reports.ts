@@ -1,14 +1,17 @@
 /**
  * The ReportStore (lib/report/report-store.ts) on the table: `MERCHANT#<id> / REPORT#<locationId>#<businessDay>#<reportId>`,
  * in the merchant's partition so account export and deletion take the reports along; kept 13 months
- * after the business day, a failure report 30 days (retention.ts). The report's
- * content is kept as JSON text and checked on the way out, like every other item.
+ * after the business day, a failure report 30 days (retention.ts). The report's content is kept as
+ * JSON text, compressed (`contentZ`, compressed.ts: about a fifth of its size, which is what a write,
+ * storage and backups bill), and checked on the way out, like every other item. Reports written
+ * before that hold the text as it is (`content`), and read the same.
  */
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ReportStore, StoredReport, StoredReportContent } from "../report/report-store";
 import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
+import { compressText, decompressText } from "./compressed";
 import { StoreError } from "./errors";
 import { businessDayExpiresAt, daysAfter, FAILURE_REPORT_DAYS } from "./retention";
 
@@ -17,14 +20,17 @@ export interface DynamoReportStoreOptions {
   tableName: string;
 }
 
-const PREFIX = "REPORT#";
+export const REPORT_PREFIX = "REPORT#";
+const PREFIX = REPORT_PREFIX;
 const dayPrefix = (locationId: string, businessDay: string) => `${PREFIX}${locationId}#${businessDay}#`;
 
 const storedSchema = z.object({
   SK: z.string().check(z.startsWith(PREFIX)),
   status: z.enum(["posted", "adjusted", "no-sales", "held", "failed"]),
   alert: z.boolean(),
-  content: z.string(),
+  // Written compressed (contentZ); a report written before that holds its JSON as text (content).
+  content: z.optional(z.string()),
+  contentZ: z.optional(z.instanceof(Uint8Array)),
   createdAt: z.string().check(z.minLength(1)),
   // A string set, which the document client reads as a Set.
   deliveredTo: z.optional(z.set(z.string())),
@@ -80,6 +86,13 @@ function contentOf(text: string, subject: string): StoredReportContent {
   return fromItem(contentSchema, parsed as Item, `the content of ${subject}`) as unknown as StoredReportContent;
 }
 
+/** A stored report's content as JSON text, compressed or not (the export reads it too). */
+export function reportContentText(item: Item, subject: string): string {
+  if (item["contentZ"] !== undefined) return decompressText(item["contentZ"], `the content of ${subject}`);
+  if (typeof item["content"] === "string") return item["content"];
+  throw new StoreError(`${subject} holds no report`);
+}
+
 export function createDynamoReportStore({ client, tableName }: DynamoReportStoreOptions): ReportStore {
   const keyOf = (report: Pick<StoredReport, "merchantId" | "locationId" | "businessDay" | "reportId">) => ({
     PK: keys.merchantPartition(report.merchantId), SK: `${dayPrefix(report.locationId, report.businessDay)}${report.reportId}`,
@@ -91,7 +104,7 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
     const [, locationId = "", businessDay = "", ...rest] = stored.SK.split("#");
     return {
       merchantId, locationId, businessDay, reportId: rest.join("#"), status: stored.status, alert: stored.alert,
-      content: contentOf(stored.content, subject), createdAt: stored.createdAt, deliveredTo: [...(stored.deliveredTo ?? [])],
+      content: contentOf(reportContentText(item, subject), subject), createdAt: stored.createdAt, deliveredTo: [...(stored.deliveredTo ?? [])],
       ...(stored.deliveredAt ? { deliveredAt: stored.deliveredAt } : {}),
       ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}),
     };
@@ -113,9 +126,9 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
         // A failure failing again: one report, its content brought up to date, its alert not sent again.
         await client.send(new UpdateCommand({
           TableName: tableName, Key: keyOf(report),
-          UpdateExpression: "SET #status = :status, #alert = :alert, #content = :content, #createdAt = if_not_exists(#createdAt, :createdAt), #updatedAt = :createdAt",
-          ExpressionAttributeNames: names("status", "alert", "content", "createdAt", "updatedAt"),
-          ExpressionAttributeValues: { ":status": report.status, ":alert": report.alert, ":content": JSON.stringify(report.content), ":createdAt": report.createdAt },
+          UpdateExpression: "SET #status = :status, #alert = :alert, #contentZ = :content, #createdAt = if_not_exists(#createdAt, :createdAt), #updatedAt = :createdAt REMOVE #content",
+          ExpressionAttributeNames: names("status", "alert", "content", "contentZ", "createdAt", "updatedAt"),
+          ExpressionAttributeValues: { ":status": report.status, ":alert": report.alert, ":content": compressText(JSON.stringify(report.content)), ":createdAt": report.createdAt },
         }));
         return;
       }
@@ -126,7 +139,7 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
           ...keyOf(report),
           status: report.status,
           alert: report.alert,
-          content: JSON.stringify(report.content),
+          contentZ: compressText(JSON.stringify(report.content)),
           createdAt: report.createdAt,
           expiresAt: report.status === "failed" ? daysAfter(report.createdAt, FAILURE_REPORT_DAYS) : businessDayExpiresAt(report.businessDay),
         },

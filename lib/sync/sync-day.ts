@@ -30,7 +30,7 @@ import type { NightPlan, NightRead } from "../pos/night";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
 import type { MerchantSettings } from "../report/review-mode";
 import { settledAt } from "../schedule/due-days";
-import type { Connection, FailureKind, LocationConfig, PendingEntry, PostedEntry, QuickBooksCompany, SyncFailure, SyncRecord } from "../model";
+import type { Connection, FailureKind, LocationConfig, Merchant, PendingEntry, PostedEntry, QuickBooksCompany, SyncFailure, SyncRecord } from "../model";
 import { type Store, ConflictError } from "../store/store";
 import { explainAccountRefusal, explainTagRefusal, isAccountRefusal, isTagRefusal } from "./refusals";
 
@@ -149,6 +149,13 @@ export interface SyncOptions {
    * failed, and the day fails with it where its read would have been (after a pending entry is settled).
    */
   read?: { pos: PosDay; readAt: Date } | { error: unknown };
+  /**
+   * What the caller has already read for this run, so it is not read again (a night reads them once
+   * for its four days): the location, the merchant, its review mode, and the day's record as it stood.
+   * Every write is still conditional on that record's version, so a record another run changed since
+   * fails the write (retryable) and is never overwritten.
+   */
+  known?: { location: LocationConfig; merchant: Merchant | undefined; reviewMode: boolean; record: SyncRecord | undefined };
 }
 
 type Review = "hold" | "approve" | undefined;
@@ -156,16 +163,20 @@ type Review = "hold" | "approve" | undefined;
 export async function syncLocationDay(ports: SyncPorts, day: LocationDay, options: SyncOptions = {}): Promise<SyncOutcome> {
   const { store } = ports;
   const at = ports.now();
-  const location = await store.getLocation(day.merchantId, day.locationId);
+  const { known } = options;
+  const location = known ? known.location : await store.getLocation(day.merchantId, day.locationId);
   if (!location) {
     throw new SyncError(`location ${day.locationId} of merchant ${day.merchantId} is not set up in daybook`, "bug");
   }
   // Before anything is read or written: a day that has not ended and settled is never posted, whoever asks.
   assertSettled(day, location, at);
-  const review: Review = (await ports.settings.getReviewMode(day.merchantId)) ? (options.approve ? "approve" : "hold") : undefined;
-  let record = await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
+  const reviewMode = known ? known.reviewMode : await ports.settings.getReviewMode(day.merchantId);
+  const review: Review = reviewMode ? (options.approve ? "approve" : "hold") : undefined;
+  let record = known ? known.record : await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   try {
-    return await run(ports, day, location, () => record, (next) => (record = next), { review, at, ...(options.read ? { read: options.read } : {}) });
+    return await run(ports, day, location, () => record, (next) => (record = next), {
+      review, at, ...(options.read ? { read: options.read } : {}), ...(known ? { merchant: { value: known.merchant } } : {}),
+    });
   } catch (error) {
     const failure = classify(error);
     const recorded = await recordFailure(ports, day, failure, { at, lastAttempt: false, known: record });
@@ -248,7 +259,7 @@ async function run(
   location: LocationConfig,
   currentRecord: () => SyncRecord | undefined,
   setRecord: (record: SyncRecord) => void,
-  { review, at, read }: { review: Review; at: Date; read?: SyncOptions["read"] },
+  { review, at, read, merchant: knownMerchant }: { review: Review; at: Date; read?: SyncOptions["read"]; merchant?: { value: Merchant | undefined } },
 ): Promise<SyncOutcome> {
   const { store } = ports;
   const save = async (next: Omit<SyncRecord, "version">): Promise<SyncRecord> => {
@@ -269,7 +280,7 @@ async function run(
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
   const inRecovery = ports.recoveryUntil !== undefined && at.getTime() < ports.recoveryUntil.getTime();
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
-  const merchant = await store.getMerchant(day.merchantId);
+  const merchant = knownMerchant ? knownMerchant.value : await store.getMerchant(day.merchantId);
 
   /**
    * Posts a claimed entry: created at once, or after the DocNumber lookup (postPending) when `lookup`

@@ -58,7 +58,12 @@ export async function syncLocationNight(ports: SyncPorts, night: LocationNight):
   if (!location) throw new SyncError(`location ${night.locationId} of merchant ${night.merchantId} is not set up in daybook`, "bug");
   // No day before the location's first posting day is re-checked (nor posted: it predates going live).
   const days = daysOfNight(night).filter((day) => location.postingFrom === undefined || day.businessDay >= location.postingFrom);
-  const records = await Promise.all(days.map((day) => store.getSyncRecord(day.merchantId, day.locationId, day.businessDay)));
+  // Read once for the night's days, each of which would otherwise read them again (SyncOptions.known).
+  const [records, merchant, reviewMode] = await Promise.all([
+    Promise.all(days.map((day) => store.getSyncRecord(day.merchantId, day.locationId, day.businessDay))),
+    store.getMerchant(night.merchantId),
+    ports.settings.getReviewMode(night.merchantId),
+  ]);
   // Each day with its own start and zone: a change applies from its chosen day, never to an earlier one.
   const windowOf = (businessDay: string) => dayWindowOf(location, businessDay);
   const changesSince = windowOf(night.businessDay).startMs;
@@ -70,8 +75,8 @@ export async function syncLocationNight(ports: SyncPorts, night: LocationNight):
   const read = await readNight(ports, location, plan, at);
   const results: NightDayResult[] = [];
   for (const [index, day] of days.entries()) {
-    const options: SyncOptions = { read: dayRead(read, day.businessDay, records[index], at) };
     const before = records[index];
+    const options: SyncOptions = { read: dayRead(read, day.businessDay, before, at), known: { location, merchant, reviewMode, record: before } };
     try {
       results.push({ day, before, outcome: await syncLocationDay(ports, day, options) });
     } catch (error) {

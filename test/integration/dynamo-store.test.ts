@@ -361,6 +361,87 @@ describe("sync records", () => {
   });
 });
 
+describe("sync records, slimmed for what a write bills", () => {
+  const other: DailySummary = summaryOf({ sales: { CAT_FOOD: 500 }, categoryNames: { CAT_FOOD: "Food" }, payments: { CARD: 500 } });
+
+  it("leave out the last summary while it is what the entries add up to, and read it back the same", async () => {
+    // Posted revision 0, then an adjustment: the day's figures are their sum, as after any post or unchanged re-check.
+    const adjusted = summaryOf({ ...worked, sales: { ...worked.sales, CAT_FOOD: 850 } });
+    const delta = summaryOf({ sales: { CAT_FOOD: 500 }, categoryNames: { CAT_FOOD: "Food" } });
+    const record = aSyncRecord(newMerchantId(), {
+      state: "posted", posted: [postedFor(worked, 0), postedFor(delta, 1)], lastSummary: adjusted, lastReadAt: "2025-03-15T09:00:00.000Z",
+    });
+    const written = await store.saveSyncRecord(record, 0);
+    const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
+    expect(raw).not.toHaveProperty("lastSummary");
+    expect(raw?.lastSummaryFromEntries).toEqual({ BOOL: true });
+    // The keys hold the ids; they are not repeated.
+    expect(raw).not.toHaveProperty("merchantId");
+    expect(raw).not.toHaveProperty("businessDay");
+    const stored = await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay);
+    expect(stored).toEqual(written);
+    expect(stored?.lastSummary).toEqual(adjusted);
+    expect((await store.listSyncRecords(record.merchantId))[0]).toEqual(written);
+    // The export too: what the merchant downloads is the record, not its stored form.
+    await store.putMerchant({ merchantId: record.merchantId, name: "Cafe", email: `${record.merchantId}@example.com`, createdAt: "2025-03-01T00:00:00.000Z" });
+    expect((await store.exportMerchant(record.merchantId))?.syncRecords).toEqual([written]);
+  });
+
+  it("keep their own last summary when the entries do not add up to it: a held day, a changed one, one with nothing posted", async () => {
+    for (const overrides of [
+      { state: "held" as const, heldReason: "review", posted: [postedFor(worked, 0)], lastSummary: summaryOf({ ...worked, tips: 300 }) },
+      { state: "no-sales" as const, posted: [], lastSummary: summaryOf({}) },
+      // Same amounts, a category renamed since it was posted: the names differ, so it is kept.
+      { state: "posted" as const, posted: [postedFor(worked, 0)], lastSummary: summaryOf({ ...worked, categoryNames: { ...worked.categoryNames, CAT_FOOD: "Kitchen" } }) },
+      // Entries that cannot be added up (two currencies): the record is still written, with its own.
+      { state: "posted" as const, posted: [postedFor(summaryOf({ sales: { CAT_FOOD: 1 } }, "EUR"), 0), postedFor(worked, 1)], lastSummary: worked },
+    ]) {
+      const record = aSyncRecord(newMerchantId(), overrides);
+      await store.saveSyncRecord(record, 0);
+      const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
+      expect(raw).toHaveProperty("lastSummary");
+      expect(raw).not.toHaveProperty("lastSummaryFromEntries");
+      expect((await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay))?.lastSummary).toEqual(overrides.lastSummary);
+    }
+  });
+
+  it("keep a pending entry's body whole, compressed: what a retry re-sends is what was claimed, and the claim adds up with what was posted", async () => {
+    const pending = pendingFor(other, 1);
+    const record = aSyncRecord(newMerchantId(), {
+      state: "posting", posted: [postedFor(worked, 0)], pending, lastSummary: summaryOf({ ...worked, sales: { ...worked.sales, CAT_FOOD: 850 }, payments: { ...worked.payments, CARD: 1921 } }),
+    });
+    await store.saveSyncRecord(record, 0);
+    const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
+    expect(raw?.pending?.M).not.toHaveProperty("body");
+    expect(raw?.pending?.M?.bodyZ?.B).toBeInstanceOf(Uint8Array);
+    expect(raw?.lastSummaryFromEntries).toEqual({ BOOL: true });
+    const stored = await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay);
+    expect(stored?.pending).toEqual(pending);
+    expect(JSON.stringify(stored?.pending?.body)).toBe(JSON.stringify(pending.body));
+    expect(stored?.lastSummary).toEqual(record.lastSummary);
+    // Smaller than the body alone was: under 1 KB of it for this entry.
+    expect(dynamoItemSize(raw!)).toBeLessThan(dynamoItemSize({ body: { S: JSON.stringify(pending.body) } }) + 1500);
+  });
+
+  it("written before they were slimmed read as they did", async () => {
+    const merchantId = newMerchantId();
+    const record = aSyncRecord(merchantId, { state: "posting", posted: [postedFor(worked, 0)], pending: pendingFor(other, 1), lastSummary: worked });
+    await putRaw({ ...keys.syncRecord(merchantId, record.locationId, record.businessDay), ...record, version: 3 });
+    expect(await store.getSyncRecord(merchantId, record.locationId, record.businessDay)).toEqual({ ...record, version: 3 });
+  });
+
+  it("fail with a sentence when the slimmed parts are not what daybook wrote", async () => {
+    const merchantId = newMerchantId();
+    const key = keys.syncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14");
+    const base = { ...key, state: "posting", posted: [], attempts: 0, version: 1, updatedAt: "2025-03-15T09:00:00.000Z" };
+    const { body: _body, ...claim } = pendingFor(worked, 0);
+    await putRaw({ ...base, pending: { ...claim, bodyZ: new Uint8Array([1, 2, 3]) } });
+    await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(/pending entry's body in the stored sync record .* does not decompress/);
+    await putRaw({ ...base, lastSummaryFromEntries: true });
+    await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(StoreError);
+  });
+});
+
 describe("a corrupt item", () => {
   it.each([
     ["an amount stored as a string", { sales: { CAT_FOOD: "350" } }, /lastSummary\.sales\.CAT_FOOD/],

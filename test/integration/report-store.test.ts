@@ -6,9 +6,10 @@
  * half-formed.
  */
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { StoredReportContent } from "../../lib/report/report-store";
+import { readableItem } from "../../lib/store/compressed";
 import { StoreError } from "../../lib/store/errors";
 import { ConflictError } from "../../lib/store/store";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
@@ -48,6 +49,35 @@ describe("the reports' storage", () => {
     expect((await storage.reports.listDay(merchantId, "L1", "2025-06-14", true))[0]?.deliveredTo).toEqual(["hash-1"]);
     await storage.reports.markDelivered(saved!, new Date("2025-06-15T09:01:00.000Z"));
     expect(await storage.reports.listDay(merchantId, "L1", "2025-06-14", true)).toEqual([]);
+  });
+
+  it("keeps a report's content compressed, and reads one written before that, as text, the same", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    const lines = Array.from({ length: 15 }, (_, index) => ({
+      description: `Sales – Category ${index}`, postingType: "Credit" as const, amount: 1000 + index, accountId: String(200 + index),
+      accountLabel: `QuickBooks account ${200 + index}`, accountUrl: `https://daybook.test/locations/L1/mapping#account-${200 + index}`,
+    }));
+    const big = { ...content("Cafe"), entry: { ...content("Cafe").entry!, lines } };
+    const report = { merchantId, locationId: "L1", businessDay: "2025-06-14", reportId: "R0000", status: "posted" as const, alert: false, createdAt: "2025-06-15T09:00:00.000Z" };
+    await storage.reports.save({ ...report, content: big });
+    const key = { PK: { S: `MERCHANT#${merchantId}` }, SK: { S: "REPORT#L1#2025-06-14#R0000" } };
+    const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    expect(Item).not.toHaveProperty("content");
+    // A fifth of the text, or less: what a write, storage and backups bill.
+    expect(Item?.contentZ?.B?.byteLength).toBeLessThan(JSON.stringify(big).length / 5);
+    expect(JSON.parse(readableItem(Item!).contentZ?.S ?? "")).toEqual(big);
+    expect((await storage.reports.listDay(merchantId, "L1", "2025-06-14"))[0]?.content).toEqual(big);
+
+    // Written before: the JSON as text. Read the same; a failure failing again rewrites it compressed.
+    const before = { ...key, SK: { S: "REPORT#L1#2025-06-15#F-needs-merchant" }, status: { S: "failed" }, alert: { BOOL: true }, createdAt: { S: "2025-06-16T09:00:00.000Z" } };
+    const failed = { ...content("Cafe"), businessDay: "2025-06-15", status: "failed" as const, failure: { kind: "needs-merchant" as const, message: "closed books" } };
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { ...before, content: { S: JSON.stringify(failed) } } }));
+    const [old] = await storage.reports.listDay(merchantId, "L1", "2025-06-15");
+    expect(old?.content).toEqual(failed);
+    await storage.reports.save({ ...report, businessDay: "2025-06-15", reportId: "F-needs-merchant", status: "failed", alert: true, content: { ...failed, failure: { ...failed.failure, message: "still closed" } } }, { replace: true });
+    const { Item: replaced } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: { PK: before.PK, SK: before.SK }, ConsistentRead: true }));
+    expect(replaced).not.toHaveProperty("content");
+    expect((await storage.reports.listDay(merchantId, "L1", "2025-06-15"))[0]?.content.failure?.message).toBe("still closed");
   });
 
   it("refuses a stored report whose content is not what daybook wrote, with a sentence naming the item", async () => {

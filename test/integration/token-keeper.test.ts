@@ -104,6 +104,27 @@ async function failureOf(promise: Promise<unknown>): Promise<OAuthError> {
   return error;
 }
 
+describe("KMS requests", () => {
+  it("an expired QuickBooks token costs one Decrypt and one Encrypt: the tokens in hand are not opened again under the lease", async () => {
+    const { connection, tokens } = await quickBooksConnection();
+    const counted = { encrypt: 0, decrypt: 0 };
+    const countingVault = {
+      encrypt: (plaintext: string, context: Parameters<typeof vault.encrypt>[1]) => { counted.encrypt++; return vault.encrypt(plaintext, context); },
+      decrypt: (ciphertext: string, context: Parameters<typeof vault.decrypt>[1]) => { counted.decrypt++; return vault.decrypt(ciphertext, context); },
+    };
+    clockMs += 2 * HOUR;
+    const keeper = worker({ vault: countingVault });
+    const fresh = await keeper.accessToken(connection);
+    expect(fresh).not.toBe(tokens.accessToken);
+    expect(await quickBooksApiStatus(fresh)).toBe(200);
+    expect(counted).toEqual({ decrypt: 1, encrypt: 1 });
+    // The new tokens are held: using them again asks KMS nothing.
+    expect(await keeper.accessToken(connection)).toBe(fresh);
+    expect(counted).toEqual({ decrypt: 1, encrypt: 1 });
+    expect((await stored(connection)).tokens).toMatchObject({ accessToken: fresh, previousRefreshToken: tokens.refreshToken });
+  });
+});
+
 describe("two workers refreshing one connection at once", () => {
   it("QuickBooks: one refresh at Intuit, one chain, both workers holding the same working token", async () => {
     const { connection, tokens } = await quickBooksConnection();

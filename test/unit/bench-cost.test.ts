@@ -3,15 +3,15 @@ import { type CostAssumptions, costModel, type JobProfile, minimumCalls } from "
 import { PRICE_TABLE, PRICES, type PriceTable } from "../../bench/prices";
 
 const zeroAssumptions: CostAssumptions = {
-  locationsPerMerchant: 2, daysPerMonth: 30, jobsPerLocationDay: 1, providerLatencyMs: 0, jobsPerWorkerInvocation: 1,
-  workerMemoryGb: 1, coldStartShare: 0, workerInitMs: 0, idempotencyWriteUnits: 0, idempotencyReadUnits: 0, reportWriteUnits: 0,
+  locationsPerMerchant: 2, daysPerMonth: 30, jobsPerLocationDay: 1, providerLatencyMs: 0, awsLatencyMs: 0, jobsPerWorkerInvocation: 1,
+  workerMemoryGb: 1, coldStartShare: 0, workerInitMs: 0,
   digestRecipientsPerMerchant: 0, merchantsPerDigest: 1, failedNightShare: 0,
   schedulerMemoryGb: 0.5, schedulerTicksPerDay: 0, schedulerTickBaseMs: 0,
   schedulerMsPerLocation: 0, schedulerReadUnitsPerTick: 0, schedulerReadUnitsPerLocationDay: 0, schedulerWriteUnitsPerLocationDay: 0,
   sqsIdlePollsPerDay: 0, apiRequestsPerMerchantMonth: 0, apiMs: 0, apiMemoryGb: 1, apiColdStartShare: 0, apiInitMs: 0,
-  platformLogBytesPerInvocation: 0, logRetentionDays: 0, kmsKeys: 0, alarms: 0, customMetrics: 0, storedBytesPerLocationDay: 0, averageAccountMonths: 0,
+  platformLogBytesPerInvocation: 0, logRetentionDays: 0, kmsKeys: 0, alarms: 0, customMetrics: 0, averageAccountMonths: 0,
 };
-const idle: JobProfile = { cpuMs: 0, providerCalls: 0, readUnits: 0, writeUnits: 0, kmsRequests: 0, logBytes: 0 };
+const idle: JobProfile = { cpuMs: 0, providerCalls: 0, awsCalls: 0, readUnits: 0, writeUnits: 0, kmsRequests: 0, logBytes: 0, stored: [] };
 /** Every price 1, so each line's cost is its quantity. */
 const unitPrices = Object.fromEntries(Object.keys(PRICE_TABLE).map((name) => [name, 1])) as PriceTable;
 
@@ -24,16 +24,16 @@ const lineOf = (lines: { item: string; quantityPerMonth: number; usdPerMonth: nu
 describe("the benchmarks' cost model", () => {
   it("multiplies one location-night's measurements by the nights of a month", () => {
     // 10 merchants × 2 locations × 30 days = 600 location-nights, one job each.
-    const night: JobProfile = { cpuMs: 200, providerCalls: 8, readUnits: 27, writeUnits: 17, kmsRequests: 4, logBytes: 0 };
-    const a = { ...zeroAssumptions, providerLatencyMs: 300, idempotencyWriteUnits: 2, idempotencyReadUnits: 1, reportWriteUnits: 3 };
+    const night: JobProfile = { ...idle, cpuMs: 200, providerCalls: 8, awsCalls: 40, readUnits: 36, writeUnits: 20, kmsRequests: 3 };
+    const a = { ...zeroAssumptions, providerLatencyMs: 300, awsLatencyMs: 15 };
     const { lines, usdPerMonth, usdPerMerchantMonth } = costModel(10, night, a, unitPrices);
     expect(lineOf(lines, "Lambda requests").quantityPerMonth).toBe(600);
-    // Billed: the CPU and the wait on the providers, 0.2 s + 8 × 0.3 s = 2.6 s a job, at 1 GB.
-    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(600 * 2.6, 9);
-    expect(lineOf(lines, "DynamoDB reads").quantityPerMonth).toBe(600 * 28);
-    // The night's writes, the idempotency record's two and the report's three.
-    expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBe(600 * 22);
-    expect(lineOf(lines, "KMS requests").quantityPerMonth).toBe(600 * 4);
+    // Billed: the CPU and the waits on the providers and on AWS, 0.2 s + 8 × 0.3 s + 40 × 0.015 s = 3.2 s a job, at 1 GB.
+    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(600 * 3.2, 9);
+    // The job's own units, as measured: nothing added on top.
+    expect(lineOf(lines, "DynamoDB reads").quantityPerMonth).toBe(600 * 36);
+    expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBe(600 * 20);
+    expect(lineOf(lines, "KMS requests").quantityPerMonth).toBe(600 * 3);
     // SQS: one SendMessageBatch per ten jobs, a receive and a delete per invocation.
     expect(lineOf(lines, "SQS").quantityPerMonth).toBe(60 + 2 * 600);
     expect(usdPerMonth).toBeCloseTo(lines.reduce((total, line) => total + line.quantityPerMonth, 0), 6);
@@ -62,23 +62,36 @@ describe("the benchmarks' cost model", () => {
     expect(lineOf(small.lines, "EventBridge").usdPerMonth).toBeCloseTo(96 * 30 * PRICES.schedulerInvocation.usd, 12);
   });
 
-  it("adds cold starts (the api's too), logs, and storage and backups that grow with the accounts' age", () => {
+  it("adds cold starts (the api's too), logs, and storage and backups that grow for as long as each kind is kept", () => {
     const a = {
       ...zeroAssumptions, coldStartShare: 0.5, workerInitMs: 800, apiRequestsPerMerchantMonth: 10, apiColdStartShare: 0.5, apiInitMs: 400,
-      platformLogBytesPerInvocation: 1e6, logRetentionDays: 15, storedBytesPerLocationDay: 5000, averageAccountMonths: 12,
+      platformLogBytesPerInvocation: 1e6, logRetentionDays: 15, averageAccountMonths: 12,
     };
-    const { lines } = costModel(1, idle, a, unitPrices);
+    const job: JobProfile = {
+      ...idle,
+      stored: [
+        { kind: "sync-record", bytes: 1000, keptMonths: 13 }, { kind: "report", bytes: 4000, keptMonths: 13 },
+        { kind: "digest-mark", bytes: 300, keptMonths: 0.1 }, { kind: "connection", bytes: 200, keptMonths: 0 },
+      ],
+    };
+    const { lines } = costModel(1, job, a, unitPrices);
     // 60 location-nights, half of them cold at 0.8 s; 10 web requests, half cold at 0.4 s.
     expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(60 * 0.5 * 0.8 + 10 * 0.5 * 0.4, 9);
     expect(lineOf(lines, "CloudWatch Logs ingestion").quantityPerMonth).toBeCloseTo(70 * 1e6 / 1e9, 9);
     expect(lineOf(lines, "CloudWatch Logs storage").quantityPerMonth).toBeCloseTo(0.07 * 15 / 30, 9);
-    // 60 location-days a month × 12 months × 5 KB, stored and backed up.
-    expect(lineOf(lines, "DynamoDB storage").quantityPerMonth).toBeCloseTo(60 * 12 * 5000 / 1e9, 12);
-    expect(lineOf(lines, "DynamoDB backups").quantityPerMonth).toBeCloseTo(60 * 12 * 5000 / 1e9, 12);
+    // 2 locations × 30 days a month: the records and reports for 12 months (the account is younger than
+    // their 13), the digest marks for a tenth of a month, the connection replaced in place.
+    const bytes = 2 * 30 * (5000 * 12 + 300 * 0.1);
+    expect(lineOf(lines, "DynamoDB storage").quantityPerMonth).toBeCloseTo(bytes / 1e9, 12);
+    expect(lineOf(lines, "DynamoDB backups").quantityPerMonth).toBeCloseTo(bytes / 1e9, 12);
+    // An account older than the retention keeps no more than it.
+    const old = costModel(1, job, { ...a, averageAccountMonths: 40 }, unitPrices);
+    expect(lineOf(old.lines, "DynamoDB storage").quantityPerMonth).toBeCloseTo(2 * 30 * (5000 * 13 + 300 * 0.1) / 1e9, 12);
   });
 
   it("refuses no merchants", () => {
     expect(() => costModel(0, idle, zeroAssumptions, PRICE_TABLE)).toThrow(RangeError);
+    expect(() => costModel(1, idle, { ...zeroAssumptions, merchantsPerDigest: 0 }, PRICE_TABLE)).toThrow(RangeError);
   });
 
   it("uses the list prices it names, each with a source", () => {

@@ -1,0 +1,169 @@
+/**
+ * Part 5's measured job (child process): one location-night as the worker runs it on AWS, through the
+ * real SQS handler (lib/worker/handler.ts: Powertools Idempotency's record in the table, the night's
+ * sync of D and re-checks of D−1..D−3, each day's report kept, the digest marked, the accountants told,
+ * Square's payouts looked at), with the Square and QuickBooks simulators on loopback and DynamoDB and
+ * KMS on moto_server, every AWS call counted and billed as AWS bills it (bench/aws-counter.ts).
+ *
+ * The steady state: the three nights before each posted their own day of sales (so the night's re-checks
+ * rewrite posted records, as they do for a trading location) and were read at most three hours ago (so
+ * they are trusted and not read again); the QuickBooks access token (1 h) has expired, as on every night.
+ *
+ *   tsx bench/cost-job.ts [orders]   (moto endpoint in DAYBOOK_BENCH_MOTO; DAYBOOK_BENCH_DUMP=1 prints the
+ *   table's items after the night, and the result, on stderr)
+ * Prints one JSON line: CostJobResult.
+ */
+import { randomBytes } from "node:crypto";
+import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { addDays } from "../lib/domain/business-day";
+import { itemKindOf } from "../lib/store/retention";
+import { createIdempotencyStore } from "../lib/store/idempotency";
+import { createWorkerHandler, type SqsEvent } from "../lib/worker/handler";
+import { composeServices } from "../lib/wiring/services";
+import { workerDepsOf } from "../lib/wiring/worker";
+import { awsClientConfig } from "../sandbox/aws";
+import { generateDay } from "../sandbox/square/generate-day";
+import { itemBytes, resetCounts } from "./aws-counter";
+import { yesterday, ZONE } from "./pos-night";
+import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
+
+export interface CostJobResult {
+  orders: number;
+  /** How the night's days ended, oldest first. */
+  statuses: Record<string, string>;
+  /** CPU of the job in this process (user + system), ms: the simulators' share included, so an upper bound. */
+  cpuMs: number;
+  /** Calls to Square and QuickBooks (each waits on the provider). */
+  providerCalls: number;
+  providerCallsByEndpoint: Record<string, number>;
+  aws: Record<string, number>;
+  readUnits: number;
+  writeUnits: number;
+  writeUnitsByKind: Record<string, number>;
+  writesByKind: Record<string, number>;
+  readsByKind: Record<string, number>;
+  kmsRequests: number;
+  /** Bytes the night added to the table, by kind of item (DynamoDB's item size): what storage and backups bill. */
+  storedBytesByKind: Record<string, number>;
+  /** The size of each item of the night's day D, by kind, as it stands after the night. */
+  dayItemBytes: Record<string, number>;
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const orders = Number(process.argv[2] ?? 100);
+  const motoEndpoint = process.env["DAYBOOK_BENCH_MOTO"];
+  if (!motoEndpoint || !(orders > 0)) throw new Error("usage: DAYBOOK_BENCH_MOTO=<endpoint> tsx bench/cost-job.ts [orders]");
+  const day = yesterday(ZONE);
+  let offsetMs = -3 * 3600_000;
+  const now = () => Date.now() + offsetMs;
+  const nowDate = () => new Date(now());
+  const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now });
+  const services = await composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email });
+  const linkKey = randomBytes(32);
+  const sqs = new SQSClient(awsClientConfig(motoEndpoint));
+  const workerFor = (from: typeof services) => createWorkerHandler({
+    deps: workerDepsOf(from, { linkKey, quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, { tuning: world.tuning }),
+    sqs, queueUrl: `${motoEndpoint}/123456789012/unused.fifo`, maxAttempts: 5,
+    idempotency: createIdempotencyStore({ client: world.dynamo, tableName: world.tableName }),
+  });
+  let handler = workerFor(services);
+  const context = { getRemainingTimeInMillis: () => 600_000, functionName: "worker", awsRequestId: "bench" };
+  let message = 0;
+  const runNight = async (businessDay: string): Promise<void> => {
+    message++;
+    const event: SqsEvent = {
+      Records: [{
+        messageId: `m-${message}`, receiptHandle: `r-${message}`,
+        body: JSON.stringify({ kind: "night", merchantId: world.merchantId, locationId: SQUARE_LOCATION_ID, businessDay }),
+        attributes: { ApproximateReceiveCount: "1", MessageGroupId: `realm-${world.realmId}` },
+        eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:daybook-jobs.fifo",
+      }],
+    };
+    const response = await handler(event, context);
+    if (response.batchItemFailures.length > 0) throw new Error(`the night of ${businessDay} failed`);
+  };
+  const addSales = (businessDay: string, seed: number) => {
+    const generated = generateDay({ seed, sales: orders, date: businessDay, timeZone: ZONE, locationId: SQUARE_LOCATION_ID, returnRate: 0.03, openRate: 0.02, noiseRate: 0 });
+    world.square.setCatalog(world.squareMerchantId, generated.catalog);
+    world.square.addOrders(SQUARE_LOCATION_ID, generated.orders);
+  };
+
+  // The three nights before, each posting its own day.
+  for (const back of [3, 2, 1]) {
+    addSales(addDays(day, -back), 20 + back);
+    await runNight(addDays(day, -back));
+  }
+  addSales(day, 11);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  offsetMs = 0;
+  const before = await scanBytes(world);
+  world.square.clearRequestLog();
+  const quickBooksBefore = world.quickbooks.requestLog().length;
+  // A new process's view: nothing decrypted yet (a warm worker seldom holds the same merchant's tokens).
+  const fresh = await composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email });
+  handler = workerFor(fresh);
+  resetCounts(world.aws);
+
+  const cpuBefore = process.cpuUsage();
+  await runNight(day);
+  const cpu = process.cpuUsage(cpuBefore);
+  const counted = structuredClone(world.aws);
+  if (process.env["DAYBOOK_BENCH_DUMP"]) {
+    const page = await world.dynamo.send(new ScanCommand({ TableName: world.tableName }));
+    for (const item of page.Items ?? []) say(`${itemBytes(item)} ${JSON.stringify(item)}`);
+  }
+
+  const providerCallsByEndpoint: Record<string, number> = {};
+  for (const [endpoint, count] of Object.entries(world.square.requestLog())) providerCallsByEndpoint[`Square ${endpoint}`] = count;
+  for (const request of world.quickbooks.requestLog().slice(quickBooksBefore)) {
+    const name = `QuickBooks ${request.kind === "api" ? `${request.method} ${request.path.split("/").at(-1) ?? ""}` : request.kind}`;
+    providerCallsByEndpoint[name] = (providerCallsByEndpoint[name] ?? 0) + 1;
+  }
+  const records = await world.store.listSyncRecordsBetween(world.merchantId, SQUARE_LOCATION_ID, addDays(day, -3), day);
+  const statuses = Object.fromEntries(records.map((record) => [record.businessDay, record.state]));
+  if (statuses[day] !== "posted" || records.length !== 4 || records.some((record) => record.state !== "posted")) {
+    throw new Error(`the night ended ${JSON.stringify(statuses)}`);
+  }
+  const after = await scanBytes(world);
+  const storedBytesByKind: Record<string, number> = {};
+  for (const [key, { kind, bytes }] of after) {
+    const added = bytes - (before.get(key)?.bytes ?? 0);
+    if (added !== 0) storedBytesByKind[kind] = (storedBytesByKind[kind] ?? 0) + added;
+  }
+  const dayItemBytes: Record<string, number> = {};
+  for (const [key, { kind, bytes }] of after) if (key.includes(day)) dayItemBytes[kind] = (dayItemBytes[kind] ?? 0) + bytes;
+
+  const result: CostJobResult = {
+    orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000,
+    providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint,
+    aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
+    kmsRequests: (counted.calls["KMS.Decrypt"] ?? 0) + (counted.calls["KMS.Encrypt"] ?? 0),
+    storedBytesByKind, dayItemBytes,
+  };
+  if (process.env["DAYBOOK_BENCH_DUMP"]) say(JSON.stringify(result, null, 2));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  services.close();
+  fresh.close();
+  sqs.destroy();
+  await world.close();
+}
+
+/** Every item of the table: its kind and DynamoDB size, by key (the scan is not counted: the counts are copied before). */
+async function scanBytes(world: Awaited<ReturnType<typeof createBenchWorld>>): Promise<Map<string, { kind: string; bytes: number }>> {
+  const items = new Map<string, { kind: string; bytes: number }>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await world.dynamo.send(new ScanCommand({ TableName: world.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    for (const item of page.Items ?? []) {
+      const kind = itemKindOf({ PK: item["PK"]?.S, SK: item["SK"]?.S, status: item["status"]?.S }) ?? "other";
+      items.set(`${item["PK"]?.S ?? ""}|${item["SK"]?.S ?? ""}`, { kind, bytes: itemBytes(item) });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+if (process.argv[1]?.endsWith("cost-job.ts")) await main();

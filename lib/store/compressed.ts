@@ -1,0 +1,51 @@
+/**
+ * Text kept compressed in an item: Brotli, as a binary attribute whose name ends in "Z" (a report's
+ * `contentZ`, a pending entry's `bodyZ`). DynamoDB bills writes by the started KB of the whole item and
+ * storage and backups by its bytes, and JSON that people read (a report, a journal entry's lines)
+ * shrinks to about a fifth. Only text daybook wrote and reads back whole is kept so; what a condition,
+ * an index or a query names stays plain.
+ */
+import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { StoreError } from "./errors";
+
+export function compressText(text: string): Uint8Array {
+  return brotliCompressSync(Buffer.from(text, "utf8"), {
+    params: { [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_QUALITY]: 11 },
+  });
+}
+
+/** The text back; a StoreError naming `subject` when the bytes are not what compressText wrote. */
+export function decompressText(bytes: unknown, subject: string): string {
+  if (!(bytes instanceof Uint8Array)) throw new StoreError(`${subject} is not compressed text`);
+  try {
+    return brotliDecompressSync(bytes).toString("utf8");
+  } catch {
+    throw new StoreError(`${subject} does not decompress`);
+  }
+}
+
+/** Parses compressed JSON; a StoreError naming `subject` when it is not. */
+export function decompressJson(bytes: unknown, subject: string): unknown {
+  const text = decompressText(bytes, subject);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new StoreError(`${subject} is not JSON`);
+  }
+}
+
+/**
+ * A raw item (the wire form a Scan returns) with every compressed attribute, at any depth, as the text
+ * it holds: what a person or a test reading the table itself must see (the only-totals scan).
+ */
+export function readableItem(item: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, readableValue(name, value)]));
+}
+
+function readableValue(name: string, value: AttributeValue): AttributeValue {
+  if (value.B !== undefined && name.endsWith("Z")) return { S: brotliDecompressSync(value.B).toString("utf8") };
+  if (value.M !== undefined) return { M: readableItem(value.M) };
+  if (value.L !== undefined) return { L: value.L.map((each) => readableValue("", each)) };
+  return value;
+}

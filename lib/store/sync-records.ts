@@ -1,0 +1,98 @@
+/**
+ * A sync record as its item, slimmed: every write of it is billed by the started KB of the whole item
+ * (and a location-day's record is written five times on an ordinary night: claimed, settled, and
+ * re-checked three times), and it is kept 13 months and backed up.
+ * - The ids the keys already hold (merchant, location, business day) are not repeated as attributes.
+ * - `lastSummary` is left out when it is exactly what the entries add up to (posted, plus the one
+ *   pending), as it is after every post and every unchanged re-check; `lastSummaryFromEntries` says
+ *   so, and reading adds them up again. A held or changed day keeps its own.
+ * - A pending entry's QuickBooks body, which a retry re-sends exactly as claimed (same body, same
+ *   requestid: lib/sync/sync-day.ts), is kept whole but compressed (`bodyZ`, compressed.ts).
+ * Records written before this are read as they are.
+ */
+import { addSummaries, type DailySummary, normaliseSummary, SummaryError } from "../domain/summary";
+import type { SyncRecord } from "../model";
+import { compressText, decompressJson } from "./compressed";
+import { fromItem, type Item, toItem } from "./dynamo-items";
+import { StoreError } from "./errors";
+import { type ItemKey, KIND_PREFIX } from "./keys";
+import { syncRecordSchema } from "./schemas";
+
+const FROM_ENTRIES = "lastSummaryFromEntries";
+
+/** The record as the item to write under `key` (with `extra` attributes), checked by the schema first. */
+export function syncRecordItem(record: SyncRecord, key: ItemKey, extra: Item = {}): Item {
+  const item = toItem(syncRecordSchema, record, key, "the sync record", extra);
+  delete item["merchantId"];
+  delete item["locationId"];
+  delete item["businessDay"];
+  if (record.pending) {
+    const { body, ...pending } = item["pending"] as Record<string, unknown>;
+    item["pending"] = { ...pending, bodyZ: compressText(JSON.stringify(body)) };
+  }
+  if (record.lastSummary !== undefined) {
+    const total = totalOrUndefined(record);
+    if (total !== undefined && canonical(total) === canonical(normaliseSummary(record.lastSummary))) {
+      delete item["lastSummary"];
+      item[FROM_ENTRIES] = true;
+    }
+  }
+  return item;
+}
+
+/** The record an item holds, in either form (slimmed, or as written before), checked by the schema. */
+export function syncRecordOf(item: Item, subject: string): SyncRecord {
+  const prepared: Item = { ...idsOf(item), ...item };
+  const pending = item["pending"] as Record<string, unknown> | undefined;
+  if (pending && typeof pending === "object" && "bodyZ" in pending) {
+    const { bodyZ, ...rest } = pending;
+    prepared["pending"] = { ...rest, body: decompressJson(bodyZ, `the pending entry's body in ${subject}`) };
+  }
+  const record = fromItem(syncRecordSchema, prepared, subject);
+  if (item[FROM_ENTRIES] !== true) return record;
+  if (record.lastSummary !== undefined) throw new StoreError(`${subject} holds a last summary and says it is its entries' total`);
+  let total: DailySummary | undefined;
+  try {
+    total = entriesTotal(record);
+  } catch (error) {
+    if (!(error instanceof SummaryError)) throw error;
+    throw new StoreError(`${subject}'s entries do not add up: ${error.message}`);
+  }
+  if (total === undefined) throw new StoreError(`${subject} says its last summary is its entries' total, but has no entries`);
+  return { ...record, lastSummary: total };
+}
+
+/** The entries' total, or undefined when they cannot be added up (then the last summary is kept as it is). */
+function totalOrUndefined(record: Pick<SyncRecord, "posted" | "pending">): DailySummary | undefined {
+  try {
+    return entriesTotal(record);
+  } catch (error) {
+    if (error instanceof SummaryError) return undefined;
+    throw error;
+  }
+}
+
+/** What the record's entries add up to: everything posted and the one being posted. */
+function entriesTotal(record: Pick<SyncRecord, "posted" | "pending">): DailySummary | undefined {
+  const summaries = [...record.posted.map((entry) => entry.summary), ...(record.pending ? [record.pending.summary] : [])];
+  const [first, ...rest] = summaries;
+  if (first === undefined) return undefined;
+  return rest.reduce(addSummaries, normaliseSummary(first));
+}
+
+/** The merchant, location and day the keys name (`MERCHANT#<merchantId>`, `SYNC#<locationId>#<businessDay>`; ids hold no "#"). */
+function idsOf(item: Item): Item {
+  const pk = typeof item["PK"] === "string" ? item["PK"] : "";
+  const sk = typeof item["SK"] === "string" ? item["SK"] : "";
+  const [locationId, businessDay, ...more] = sk.slice(KIND_PREFIX.syncRecord.length).split("#");
+  if (!pk.startsWith("MERCHANT#") || !sk.startsWith(KIND_PREFIX.syncRecord) || more.length > 0) return {};
+  return { merchantId: pk.slice("MERCHANT#".length), locationId, businessDay };
+}
+
+/** JSON with every object's keys sorted: equal summaries, equal text, whatever order DynamoDB gave the keys in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, each: unknown) =>
+    each !== null && typeof each === "object" && !Array.isArray(each)
+      ? Object.fromEntries(Object.entries(each).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : each);
+}

@@ -1,0 +1,48 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { describe, expect, it } from "vitest";
+import { itemBytes, readUnitsOf, writeUnitsOf } from "../../bench/aws-counter";
+
+type Item = Record<string, AttributeValue>;
+/** An item of about `bytes` bytes (DynamoDB's size: names and values in UTF-8). */
+const sized = (bytes: number, extra: Item = {}): Item => {
+  const base: Item = { PK: { S: "MERCHANT#m" }, SK: { S: "SYNC#L#2025-01-01" }, ...extra };
+  return { ...base, pad: { S: "x".repeat(Math.max(0, bytes - itemBytes(base) - 3)) } };
+};
+const indexed = (bytes: number, shard = "CONNECTIONS#1"): Item =>
+  sized(bytes, { GSI1PK: { S: "PROVIDERACCOUNT#q#1" }, GSI1SK: { S: "M" }, GSI2PK: { S: shard }, GSI2SK: { S: "M" } });
+
+describe("the benchmarks' DynamoDB bill", () => {
+  it("sizes an item as DynamoDB does: names and values in UTF-8 bytes", () => {
+    expect(itemBytes({ ab: { S: "héllo" }, n: { N: "12345" } })).toBe(2 + 6 + 1 + 4);
+    expect(itemBytes(sized(2000))).toBe(2000);
+  });
+
+  it("bills a write on the larger of the item before and after, per started KB", () => {
+    expect(writeUnitsOf(undefined, sized(900))).toBe(1);
+    expect(writeUnitsOf(undefined, sized(1025))).toBe(2);
+    // A 5 KB claim settled into a 1 KB record still costs the 5 KB.
+    expect(writeUnitsOf(sized(5 * 1024), sized(900))).toBe(5);
+    // A delete costs the item deleted.
+    expect(writeUnitsOf(sized(3000), undefined)).toBe(3);
+  });
+
+  it("adds a write per index the item is in and changed, two when its index key moves, none when it did not change", () => {
+    const before = indexed(1500);
+    const after = { ...before, tokenCiphertext: { S: "new" } };
+    // The table's 2 KB and each index's entry (both project every attribute).
+    expect(writeUnitsOf(before, after)).toBe(2 + 2 + 2);
+    expect(writeUnitsOf(before, before)).toBe(2);
+    // GSI2's key moves: the old entry deleted, the new one put.
+    expect(writeUnitsOf(before, { ...after, GSI2PK: { S: "CONNECTIONS#2" } })).toBe(2 + 2 + 2 + 2);
+    // Entering the indexes, and an item in none.
+    expect(writeUnitsOf(undefined, before)).toBe(6);
+    expect(writeUnitsOf(sized(100), sized(200))).toBe(1);
+  });
+
+  it("bills reads per started 4 KB of what came back, half for an eventually consistent one, one for nothing", () => {
+    expect(readUnitsOf([], true)).toBe(1);
+    expect(readUnitsOf([sized(4096)], true)).toBe(1);
+    expect(readUnitsOf([sized(3000), sized(3000)], true)).toBe(2);
+    expect(readUnitsOf([sized(3000), sized(3000)], false)).toBe(1);
+  });
+});
