@@ -101,10 +101,10 @@ export function UnsubscribeConfirmPage(props: UnsubscribePageProps) {
 }
 
 /** After unsubscribing: said plainly, with the one way back (a short-lived signed link only this page has). */
-export function UnsubscribedPage(props: { viewer?: Viewer | undefined; business: string; resubscribeToken: string | undefined }) {
+export function UnsubscribedPage(props: { viewer?: Viewer | undefined; business: string; resubscribeToken: string | undefined; several?: boolean }) {
   return (
     <MessagePage title="Unsubscribed" viewer={props.viewer}>
-      <p>Unsubscribed: this address will get no more email from daybook about {props.business}. The business sees that on its reports page; adding the address again does not undo it.</p>
+      <p>Unsubscribed: this address will get no more email from daybook about {props.business}. {props.several ? "Each business sees that on its reports page" : "The business sees that on its reports page"}; adding the address again does not undo it.</p>
       {props.resubscribeToken && (
         <form method="post" action={`/unsubscribe/undo?token=${encodeURIComponent(props.resubscribeToken)}`}>
           <p>Changed your mind? Only you can undo it, here, within a week.</p>
