@@ -505,6 +505,8 @@ async function combinedOfMorning(deps: DigestDeps, personId: string, slot: strin
     return "waiting";
   }
   await deps.digests.seal(personId, slot, now);
+  // The mark an earlier tick moved to the deadline, if any: decided now, it has nothing left to do.
+  const atDeadline: DigestMark = { merchantId: personId, audience: "accountant", slot, notBefore: deadline.toISOString(), shard: digestShardOf(personId, deps.shards) };
   // Read again after the seal: a client that decided before the seal is in, one after it sends its own.
   const decided = new Set((await deps.digests.listClientParts(personId, slot)).map((part) => part.businessId));
   const monday = new Date(`${slot}T00:00:00.000Z`).getUTCDay() === 1;
@@ -521,6 +523,7 @@ async function combinedOfMorning(deps: DigestDeps, personId: string, slot: strin
     if (went) sent++;
   }
   await finishAll();
+  if (!marks.some((mark) => mark.notBefore === atDeadline.notBefore)) await deps.digests.finish(atDeadline);
   return sent;
 }
 

@@ -16,6 +16,7 @@ import { type DigestStore, sendDueDigests } from "../../lib/report/digest";
 import { type DigestFrequency, isUnsubscribed, updateRecipients, withFrequency } from "../../lib/report/recipients";
 import { linkTargetName, readUnsubscribeLink, resubscribeFromLink, resubscribeToken, unsubscribeFromLink, type UnsubscribeDeps } from "../../lib/report/unsubscribe";
 import { processJob } from "../../lib/worker/process-job";
+import { addClient, type Client, clientNight } from "../support/accountant-clients";
 import { summaryOf } from "../support/summaries";
 import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER } from "./runtime";
 
@@ -68,7 +69,6 @@ beforeEach(async () => {
     recipients: [OWNER, PLAIN].map((address) => ({ address, status: "confirmed" as const, frequency: "daily" as const, addedAt: world.clock.at.toISOString() })),
   });
   for (const id of [MERCHANT_ID, BIRCH_ID]) await invite((await store.getMerchant(id))!);
-  world.email.sent.length = 0;
 });
 
 afterEach(async () => {
@@ -290,5 +290,48 @@ describe("the accountants' combined morning digest", () => {
     const undone = await resubscribeFromLink(deps, resubscribeToken(deps, personId, shown?.hash ?? ""));
     expect(undone?.unsubscribed).toBe(false);
     for (const id of [MERCHANT_ID, BIRCH_ID]) expect(isUnsubscribed(await storage.recipients.get(id), BOOKS)).toBe(false);
+  });
+});
+
+/** Each port method call the digest step makes, by name: each is one DynamoDB request at these sizes (a query of one page). */
+function counting<T extends object>(port: T, name: string, counts: Map<string, number>): T {
+  return new Proxy(port, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        counts.set(`${name}.${String(key)}`, (counts.get(`${name}.${String(key)}`) ?? 0) + 1);
+        return (value as (...inner: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+describe("the combined digest's cost", () => {
+  it("grows by the same number of reads and writes for every client added: no scan, and nothing read once per pair of clients", async () => {
+    const { storage } = world.services;
+    const person = { personId: "p-many", address: "many@ledger.example" };
+    await storage.store.putMerchant({ merchantId: person.personId, name: "", email: person.address, createdAt: world.clock.at.toISOString() });
+    const clients: Client[] = [];
+    const calls: number[] = [];
+    for (const [index, day] of ["2025-06-10", "2025-06-11", "2025-06-12"].entries()) {
+      for (let added = 0; added < 3; added++) clients.push(await addClient(storage, person, `Client ${String(index * 3 + added + 1).padStart(2, "0")}`, "America/New_York", world.clock.at));
+      world.clock.at = new Date(`${nextDay(day)}T09:30:00.000Z`);
+      for (const client of clients) await clientNight(storage, client, [person.personId], day, world.clock.at);
+      const counts = new Map<string, number>();
+      const deps = {
+        ...world.digests,
+        digests: counting(world.digests.digests, "digests", counts), store: counting(world.digests.store, "store", counts),
+        reports: counting(world.digests.reports, "reports", counts), recipients: counting(world.digests.recipients, "recipients", counts),
+        members: counting(world.digests.members, "members", counts),
+      };
+      const sent = to(person.address, await tickAt(`${nextDay(day)}T11:05:00.000Z`, deps));
+      expect(sent.map((email) => email.subject)).toEqual([`Your clients: ${["Tuesday 10", "Wednesday 11", "Thursday 12"][index] ?? ""} June 2025 – ${String(clients.length)} clients, nothing needs attention`]);
+      // Each business's own digest went to its owner, and not to the accountant.
+      expect(to(person.address, world.email.sent.filter((email) => email.purpose === "digest"))).toHaveLength(index + 1);
+      calls.push([...counts.values()].reduce((sum, count) => sum + count, 0));
+    }
+    const [three = 0, six = 0, nine = 0] = calls;
+    expect(nine - six, `calls for 3, 6 and 9 clients: ${calls.join(", ")}`).toBe(six - three);
   });
 });
