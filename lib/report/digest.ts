@@ -23,6 +23,32 @@
  * What each recipient gets: "daily" the digest every morning; "weekly" Monday's digest of the week;
  * "exceptions" the daily digest only on mornings it has something to act on (a held or failed day, an
  * adjustment, a new unmapped item). Only confirmed, not unsubscribed recipients (lib/report/recipients.ts).
+ *
+ * Accountants: one digest for all their clients. A recipient address that is an accountant of the
+ * business (a member: lib/members) does not get the business's own digest; it gets ONE combined email a
+ * morning with every client's block (the business's own digest's, lib/report/digest-document.ts
+ * businessBlocks), clients that need attention first, by each client's setting for that address (daily;
+ * exceptions: only when that client needs attention; weekly: a second, weekly combined email on Mondays).
+ * An address that is not a member keeps the business's own digest.
+ * - When a business decides its morning it writes, for each of its accountants, a part in the
+ *   accountant's partition (`putClientPart`) and marks the accountant's combined digest (a mark like the
+ *   merchants', `audience: "accountant"`, same slot and shards: no scan). The combined digest goes once
+ *   every client that is syncing nightly (its client-list status has the day before yesterday or later)
+ *   has its part, at the latest at DIGEST_DEADLINE where the westernmost client location is; a client
+ *   still missing is listed as not ready yet. Until then its marks wait at that deadline, and every
+ *   client that decides marks it again, so it goes in the tick its last client decided.
+ * - Never both, never neither: before it reads the parts, the combined digest seals the morning
+ *   (`seal`); a business writes its part before it reads the seal. One of the two always sees the other
+ *   (consistent reads): a client that decides after the seal sends the accountant its own digest. Only a
+ *   business deciding in the instant between the seal and the read of the parts can reach the
+ *   accountant twice.
+ * - Exactly once per accountant and period (`combined-daily#<slot>`, `combined-weekly#<slot>`), with
+ *   the same claim, markSent and release, in the accountant's partition. Its unsubscribe link stops it
+ *   for every client at once (lib/report/unsubscribe.ts).
+ * - Cost: each client's records are read once per accountant as its own digest reads them (merchant,
+ *   locations, recipients, a record and a report query per location-day), plus, per business and
+ *   accountant, a part, a seal read, a mark and its removal; per accountant, the memberships and the
+ *   parts (one query each), the seal, the claim: linear in clients, never per pair of clients.
  */
 import { createHash } from "node:crypto";
 import { addDays, businessDayOf, businessDayWindow } from "../domain/business-day";

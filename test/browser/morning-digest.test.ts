@@ -22,7 +22,7 @@ import { addDays, DEMO, yesterdayIn } from "../../sandbox/local-stack/demo";
 import type { LocalStack } from "../../sandbox/local-stack/stack";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { checkPage } from "./page-checks";
-import { type BrowserRun, connect, linesOf, openBrowserRun, outboxFiles, signIn, waitForBackfill } from "./steps";
+import { type BrowserRun, connect, linesOf, openBrowserRun, outboxFiles, partOf, signIn, waitForBackfill } from "./steps";
 
 const EMAIL = "owner@digest.daybook.localhost";
 const BOOKS = "books@accountant.daybook.localhost";
@@ -103,17 +103,6 @@ async function tickAt(at: Date): Promise<void> {
 async function emailsOf(purpose: string): Promise<Email[]> {
   const emails = await Promise.all((await outboxFiles(stack)).map(async (file) => ({ file, raw: await readFile(join(stack.outboxDir, file), "utf8") })));
   return emails.filter((email) => /^X-Daybook-Purpose: (.+)$/m.exec(email.raw)?.[1]?.trim() === purpose);
-}
-
-/** The decoded body of the email's part of `type` (8bit or base64, as lib/email/outbox.ts writes them). */
-function partOf(raw: string, type: "text/plain" | "text/html"): string {
-  const boundary = /boundary="([^"]+)"/.exec(raw)?.[1];
-  if (!boundary) throw new Error("not a multipart email");
-  const part = raw.split(`--${boundary}`).find((each) => each.includes(`Content-Type: ${type};`));
-  if (!part) throw new Error(`no ${type} part`);
-  const [headers = "", ...body] = part.split("\r\n\r\n");
-  const content = body.join("\r\n\r\n").replace(/\r\n$/, "");
-  return /Content-Transfer-Encoding: base64/.test(headers) ? Buffer.from(content.replace(/\s+/g, ""), "base64").toString("utf8") : content;
 }
 
 describe("the morning digest of a business with two locations, in Chromium", () => {

@@ -130,3 +130,14 @@ export interface PostedLine {
 }
 
 export const linesOf = (entry: Record<string, unknown>): PostedLine[] => (entry["Line"] ?? []) as PostedLine[];
+
+/** The decoded body of the email's part of `type` (8bit or base64, as lib/email/outbox.ts writes them). */
+export function partOf(raw: string, type: "text/plain" | "text/html"): string {
+  const boundary = /boundary="([^"]+)"/.exec(raw)?.[1];
+  if (!boundary) throw new Error("not a multipart email");
+  const part = raw.split(`--${boundary}`).find((each) => each.includes(`Content-Type: ${type};`));
+  if (!part) throw new Error(`no ${type} part`);
+  const [headers = "", ...body] = part.split("\r\n\r\n");
+  const content = body.join("\r\n\r\n").replace(/\r\n$/, "");
+  return /Content-Transfer-Encoding: base64/.test(headers) ? Buffer.from(content.replace(/\s+/g, ""), "base64").toString("utf8") : content;
+}
