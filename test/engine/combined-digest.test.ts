@@ -25,6 +25,8 @@ const BIRCH_OWNER = "owner@birch.example";
 const BIRCH_LOCATION = "L-BIRCH";
 const PLAIN = "plain@cafe.example";
 const BOOKS = "books@ledger.example";
+/** Several nights through the worker each: more than the default 30 s on a busy machine. */
+const NIGHTS_MS = 120_000;
 
 let world: EngineWorld;
 let personId = "";
@@ -136,7 +138,7 @@ describe("the accountants' combined morning digest", () => {
     // Later ticks, two at once, send nothing more to anyone.
     expect((await Promise.all([tickAt("2025-06-15T14:20:00.000Z"), tickAt("2025-06-15T14:20:00.000Z")])).flat()).toEqual([]);
     expect(to(BOOKS, digestsSoFar())).toHaveLength(1);
-  });
+  }, NIGHTS_MS);
 
   it("puts the clients that need attention first, says how many in the subject, and shows a held client's approve link", async () => {
     await night("2025-06-14", { birch: SHORT });
@@ -152,7 +154,7 @@ describe("the accountants' combined morning digest", () => {
     expect(birch).toBeGreaterThan(0);
     expect(birch).toBeLessThan(text.indexOf("Main Street Coffee ----"));
     expect(combined?.html).toContain("<h3");
-  });
+  }, NIGHTS_MS);
 
   it("keeps each business's choice for the accountant: an exceptions-only client appears only when it needs attention, and an email with nothing in it is not sent", async () => {
     await setFrequency(MERCHANT_ID, OWNER, "exceptions");
@@ -173,7 +175,7 @@ describe("the accountants' combined morning digest", () => {
     expect(held?.subject).toBe("Your clients: Sunday 15 June 2025 – 1 client, 1 needs attention");
     expect(flat(held?.text)).not.toContain("Main Street Coffee");
     expect(to(BOOKS, digestsSoFar())).toHaveLength(2);
-  });
+  }, NIGHTS_MS);
 
   it("sends Monday's week of a weekly client in a weekly combined email of its own, and the daily clients' in the daily one", async () => {
     await setFrequency(MERCHANT_ID, OWNER, "weekly");
@@ -197,7 +199,7 @@ describe("the accountants' combined morning digest", () => {
     expect(weekly).not.toContain("Birch Cafe");
     expect(weekly).toContain("on Mondays");
     expect(await tickAt("2025-06-16T14:35:00.000Z")).toEqual([]);
-  });
+  }, NIGHTS_MS);
 
   it("does not wait past the deadline for a client that has not had its night: it is listed as not ready yet, and its own digest follows when it is", async () => {
     await night("2025-06-13");
@@ -222,7 +224,7 @@ describe("the accountants' combined morning digest", () => {
     expect(toOf(late)).toEqual([BIRCH_OWNER, BOOKS].sort());
     expect(to(BOOKS, late)[0]?.subject).toBe("Birch Cafe: Saturday 14 June 2025 – nothing needs attention");
     expect(await tickAt("2025-06-15T18:50:00.000Z")).toEqual([]);
-  });
+  }, NIGHTS_MS);
 
   it("gives a failed send's claim back, and the next tick sends the accountant's email once", async () => {
     await night("2025-06-14");
@@ -235,7 +237,7 @@ describe("the accountants' combined morning digest", () => {
     expect(toOf(digestsSoFar())).toEqual([BIRCH_OWNER, OWNER, PLAIN].sort());
     expect(toOf(await tickAt("2025-06-15T14:20:00.000Z"))).toEqual([BOOKS]);
     expect(await tickAt("2025-06-15T14:35:00.000Z")).toEqual([]);
-  });
+  }, NIGHTS_MS);
 
   it("after a crash between the send and marking it sent, leaves the claim to its lease: the next tick sends that one email again, and no tick after it", async () => {
     await night("2025-06-14");
@@ -258,7 +260,7 @@ describe("the accountants' combined morning digest", () => {
     // Nothing can know SES took it: the next tick, after the claim's lease, sends it again (the one duplicate left), and none after.
     expect(toOf(await tickAt("2025-06-15T14:20:00.000Z"))).toEqual([BOOKS]);
     expect(await tickAt("2025-06-15T14:35:00.000Z")).toEqual([]);
-  });
+  }, NIGHTS_MS);
 
   it("stops the combined digest for every client in one click of its link, says so, tells each business once, and can be undone", async () => {
     await night("2025-06-14");
@@ -290,7 +292,7 @@ describe("the accountants' combined morning digest", () => {
     const undone = await resubscribeFromLink(deps, resubscribeToken(deps, personId, shown?.hash ?? ""));
     expect(undone?.unsubscribed).toBe(false);
     for (const id of [MERCHANT_ID, BIRCH_ID]) expect(isUnsubscribed(await storage.recipients.get(id), BOOKS)).toBe(false);
-  });
+  }, NIGHTS_MS);
 });
 
 /** Each port method call the digest step makes, by name: each is one DynamoDB request at these sizes (a query of one page). */
@@ -333,5 +335,5 @@ describe("the combined digest's cost", () => {
     }
     const [three = 0, six = 0, nine = 0] = calls;
     expect(nine - six, `calls for 3, 6 and 9 clients: ${calls.join(", ")}`).toBe(six - three);
-  });
+  }, NIGHTS_MS);
 });

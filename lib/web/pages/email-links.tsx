@@ -62,6 +62,8 @@ export interface UnsubscribePageProps {
   /** The address unsubscribed already. */
   unsubscribed: boolean;
   notice?: string;
+  /** An accountant's link for all their clients: each business is told. */
+  several?: boolean;
 }
 
 /** Where the recipient's own link lands: get the digest less often, or stop it. */
@@ -89,7 +91,7 @@ export function UnsubscribeConfirmPage(props: UnsubscribePageProps) {
               </form>
             )}
             <h2>Stop it altogether</h2>
-            <p>This address will get no more email from daybook about {props.business}. The business is told, and only you can undo it.</p>
+            <p>This address will get no more email from daybook about {props.business}. {props.several ? "Each business is told" : "The business is told"}, and only you can undo it.</p>
             <form method="post" action={action("/unsubscribe")}>
               <input type="hidden" name="List-Unsubscribe" value="One-Click" />
               <button type="submit">Unsubscribe</button>

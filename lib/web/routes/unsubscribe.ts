@@ -55,7 +55,7 @@ export function addUnsubscribeRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   };
 
   const choicePage = (c: Context<AppEnv>, token: string, target: LinkTarget, notice?: string) => c.html(UnsubscribeConfirmPage({
-    viewer: viewerOf(c), token, business: linkTargetName(target), frequency: target.recipient?.frequency, unsubscribed: target.unsubscribed,
+    viewer: viewerOf(c), token, business: linkTargetName(target), frequency: target.recipient?.frequency, unsubscribed: target.unsubscribed, several: target.clients !== undefined,
     ...(notice ? { notice } : {}),
   }));
 
