@@ -2,10 +2,11 @@
  * The digest as the accountant reads it (lib/report/digest.ts decides what it holds): the period's
  * days, a line per location-day with its status and figures and its entries in QuickBooks, then
  * only what needs attention, each with what to do and the link that does it, then new unmapped items.
- * A backfill's summary is the same document over the backfill's days.
+ * A backfill's summary is the same document over the backfill's days. An accountant's combined
+ * digest has each client's block (businessBlocks) under the client's name, in one envelope.
  */
 import type { DayTotals } from "./day-figures";
-import type { DigestException, DigestLine, DigestModel } from "./digest";
+import { type CombinedDigestModel, type DigestException, type DigestLine, type DigestModel, needsAttention } from "./digest";
 import { depositBlocks } from "./digest-deposits";
 import { type Block, type Cell, cell, type EmailDocument, renderEmail } from "./email-document";
 import { formatAmount, formatDay, formatShortDay } from "./format";
@@ -47,7 +48,12 @@ export function digestSubject(model: DigestModel): string {
   return `${digestTitle(model)} – ${attention === 0 ? "nothing needs attention" : `${String(attention)} ${attention === 1 ? "thing needs" : "things need"} attention`}`;
 }
 
-export function digestDocument(model: DigestModel, audience: DigestAudience): EmailDocument {
+/**
+ * One business's block: the summary, a line per location-day, what needs attention, unmapped items and
+ * the history link. The business's own digest is this block in its envelope; the accountants' combined
+ * digest has one per client. A new section of a business's digest goes here, and so shows in both.
+ */
+export function businessBlocks(model: DigestModel): Block[] {
   const blocks: Block[] = [{ kind: "paragraph", text: summarySentence(model) }];
   blocks.push(linesTable(model));
   if (model.exceptions.length > 0) {
@@ -70,11 +76,109 @@ export function digestDocument(model: DigestModel, audience: DigestAudience): Em
   }
   blocks.push(...depositBlocks(model.deposits));
   blocks.push({ kind: "paragraph", text: "Every day's report stays in daybook.", links: [{ text: "Open the history", url: model.historyUrl }] });
-  return { title: digestTitle(model), blocks, footer: footer(model, audience) };
+  return blocks;
+}
+
+/** The business's own digest: its block in the envelope (title, and the footer that says why and how to stop it). */
+export function digestDocument(model: DigestModel, audience: DigestAudience): EmailDocument {
+  return { title: digestTitle(model), blocks: businessBlocks(model), footer: footer(model, audience) };
 }
 
 export function renderDigest(model: DigestModel, audience: DigestAudience): { subject: string; html: string; text: string } {
   return { subject: digestSubject(model), ...renderEmail(digestDocument(model, audience)) };
+}
+
+// --- the accountants' combined digest ----------------------------------------------------------------
+
+export interface CombinedAudience {
+  address: string;
+  /** The link that stops the combined digest, every client at once. */
+  unsubscribeUrl: string;
+}
+
+const plural = (count: number, one: string, many: string) => `${String(count)} ${count === 1 ? one : many}`;
+
+export function combinedTitle(model: CombinedDigestModel): string {
+  return model.kind === "weekly" ? `Your clients: the week of ${formatDay(model.first)}` : `Your clients: ${formatDay(model.last)}`;
+}
+
+/** Says how many clients, how many need attention, and how many are not ready yet. */
+export function combinedSubject(model: CombinedDigestModel): string {
+  const clients = model.clients.length + model.notReady.length;
+  const attention = model.clients.filter(needsAttention).length;
+  const parts = [
+    plural(clients, "client", "clients"),
+    attention === 0 ? "nothing needs attention" : `${String(attention)} ${attention === 1 ? "needs" : "need"} attention`,
+    ...(model.notReady.length > 0 ? [`${String(model.notReady.length)} not ready yet`] : []),
+  ];
+  return `${combinedTitle(model)} – ${parts.join(", ")}`;
+}
+
+/** What a client's block is headed with: its name, and what needs attention there. */
+function attentionWords(model: DigestModel): string {
+  const count = (kind: DigestException["kind"]) => model.exceptions.filter((exception) => exception.kind === kind).length;
+  const words = [
+    ...(count("failed") > 0 ? [plural(count("failed"), "failed day", "failed days")] : []),
+    ...(count("held") > 0 ? [plural(count("held"), "held day", "held days")] : []),
+    ...(count("adjusted") > 0 ? [plural(count("adjusted"), "adjustment", "adjustments")] : []),
+    ...(model.newUnmapped.length > 0 ? [plural(model.newUnmapped.length, "new unmapped item", "new unmapped items")] : []),
+  ];
+  return words.join(", ");
+}
+
+const nameOf = (model: Pick<DigestModel, "businessName">) => (model.businessName.trim() === "" ? "A business without a name yet" : model.businessName);
+
+/** A block inside a client's section: its headings a level down. */
+function nested(block: Block): Block {
+  return block.kind === "heading" || block.kind === "list" ? { ...block, level: 3 } : block;
+}
+
+/**
+ * The accountant's one morning email: an overview, then each client's block (clients that need
+ * attention first, lib/report/digest.ts orders them), then the clients whose digest is not ready yet.
+ */
+export function combinedDocument(model: CombinedDigestModel, audience: CombinedAudience): EmailDocument {
+  const attention = model.clients.filter(needsAttention);
+  const quiet = model.clients.filter((client) => !needsAttention(client));
+  const blocks: Block[] = [{
+    kind: "paragraph",
+    text: `${plural(model.clients.length + model.notReady.length, "client", "clients")}: ` +
+      [attention.length === 0 ? "nothing needs attention" : `${String(attention.length)} ${attention.length === 1 ? "needs" : "need"} attention`,
+        ...(quiet.length > 0 && attention.length > 0 ? [`${String(quiet.length)} with nothing to act on`] : []),
+        ...(model.notReady.length > 0 ? [`${String(model.notReady.length)} not ready yet`] : [])].join(", ") + ".",
+    links: [{ text: "Open your client list", url: model.clientsUrl }],
+  }];
+  if (attention.length > 0) {
+    blocks.push({ kind: "list", title: "Needs attention", items: attention.map((client) => ({ text: `${nameOf(client)}: ${attentionWords(client)}` })) });
+  }
+  for (const client of model.clients) {
+    const words = attentionWords(client);
+    blocks.push({ kind: "heading", text: words === "" ? nameOf(client) : `${nameOf(client)}: ${words}` });
+    blocks.push(...businessBlocks(client).map(nested));
+  }
+  if (model.notReady.length > 0) {
+    blocks.push({
+      kind: "list", title: "Not ready yet",
+      items: model.notReady.map((client) => ({
+        text: `${nameOf(client)}: its locations have not all had their night yet. Its digest comes in an email of its own once they have.`,
+      })),
+    });
+  }
+  const why = model.kind === "weekly"
+    ? `You get one weekly digest from daybook, on Mondays, at ${audience.address}, with every client that sends you its week.`
+    : `You get one morning digest from daybook at ${audience.address} for all the clients you work on: each client's own settings say whether it is in it every morning or only when something needs attention.`;
+  return {
+    title: combinedTitle(model),
+    blocks,
+    footer: [
+      { text: why },
+      { text: "Stop it for all your clients at once:", link: { text: "Stop these emails", url: audience.unsubscribeUrl } },
+    ],
+  };
+}
+
+export function renderCombinedDigest(model: CombinedDigestModel, audience: CombinedAudience): { subject: string; html: string; text: string } {
+  return { subject: combinedSubject(model), ...renderEmail(combinedDocument(model, audience)) };
 }
 
 function summarySentence(model: DigestModel): string {

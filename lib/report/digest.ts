@@ -23,16 +23,44 @@
  * What each recipient gets: "daily" the digest every morning; "weekly" Monday's digest of the week;
  * "exceptions" the daily digest only on mornings it has something to act on (a held or failed day, an
  * adjustment, a new unmapped item). Only confirmed, not unsubscribed recipients (lib/report/recipients.ts).
+ *
+ * Accountants: one digest for all their clients. A recipient address that is an accountant of the
+ * business (a member: lib/members) does not get the business's own digest; it gets ONE combined email a
+ * morning with every client's block (the business's own digest's, lib/report/digest-document.ts
+ * businessBlocks), clients that need attention first, by each client's setting for that address (daily;
+ * exceptions: only when that client needs attention; weekly: a second, weekly combined email on Mondays).
+ * An address that is not a member keeps the business's own digest.
+ * - When a business decides its morning it writes, for each of its accountants, a part in the
+ *   accountant's partition (`putClientPart`) and marks the accountant's combined digest (a mark like the
+ *   merchants', `audience: "accountant"`, same slot and shards: no scan). The combined digest goes once
+ *   every client that is syncing nightly (its client-list status has the day before yesterday or later)
+ *   has its part, at the latest at DIGEST_DEADLINE where the westernmost client location is; a client
+ *   still missing is listed as not ready yet. Until then its marks wait at that deadline, and every
+ *   client that decides marks it again, so it goes in the tick its last client decided.
+ * - Never both, never neither: before it reads the parts, the combined digest seals the morning
+ *   (`seal`); a business writes its part before it reads the seal. One of the two always sees the other
+ *   (consistent reads): a client that decides after the seal sends the accountant its own digest. Only a
+ *   business deciding in the instant between the seal and the read of the parts can reach the
+ *   accountant twice.
+ * - Exactly once per accountant and period (`combined-daily#<slot>`, `combined-weekly#<slot>`), with
+ *   the same claim, markSent and release, in the accountant's partition. Its unsubscribe link stops it
+ *   for every client at once (lib/report/unsubscribe.ts).
+ * - Cost: each client's records are read once per accountant as its own digest reads them (merchant,
+ *   locations, recipients, a record and a report query per location-day), plus, per business and
+ *   accountant, a part, a seal read, a mark and its removal; per accountant, the memberships and the
+ *   parts (one query each), the seal, the claim: linear in clients, never per pair of clients.
  */
 import { createHash } from "node:crypto";
 import { addDays, businessDayOf, businessDayWindow } from "../domain/business-day";
-import type { EmailSender } from "../email/email";
+import type { EmailSender, OutgoingEmail } from "../email/email";
+import { businessNameOf, type MemberStore, type Membership } from "../members/types";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
+import { normalizeEmail } from "../store/keys";
 import type { Store } from "../store/store";
 import { type DayTotals, daySummary, dayTotals } from "./day-figures";
 import { buildDeposits, type DepositReadPorts, type DepositsSection } from "./digest-deposits";
-import { renderDigest } from "./digest-document";
-import { approveUrl, dayUrl, type LinkSigner, mappingUrl, unsubscribeHeaders, unsubscribeUrl } from "./links";
+import { renderCombinedDigest, renderDigest } from "./digest-document";
+import { approveUrl, combinedUnsubscribeUrl, dayUrl, type LinkSigner, mappingUrl, unsubscribeHeaders, unsubscribeUrl } from "./links";
 import { addressHash, deliverableRecipients, type DigestFrequency, type RecipientStore } from "./recipients";
 import type { ReportStore, StoredReport, StoredReportContent } from "./report-store";
 import { isUnmapped } from "./sync-report";
@@ -46,9 +74,13 @@ export const DIGEST_SHARDS = 8;
 /** How long a claimed send is left to its claimer before another may take it over. */
 export const CLAIM_LEASE_MS = 10 * 60_000;
 
-/** A merchant's digest of one morning is to be looked at from `notBefore` on. */
+/**
+ * A merchant's digest of one morning is to be looked at from `notBefore` on; with `audience`
+ * "accountant", the combined digest of the accountant whose own account id `merchantId` is.
+ */
 export interface DigestMark {
   merchantId: string;
+  audience?: "accountant";
   /** The morning's date, YYYY-MM-DD (the day after the business day it covers). */
   slot: string;
   /** ISO 8601: not looked at before then. */
@@ -76,6 +108,20 @@ export interface DigestStore {
   release(merchantId: string, period: string, recipientHash: string): Promise<void>;
   /** Removes the merchant's marks (an account deleted): those of the mornings around `now`, the only ones a mark can have. */
   removeMerchant(merchantId: string, now: Date): Promise<number>;
+  /** Notes, in the accountant's partition, that the business decided its digest of `slot` and left the accountant's copy to the combined one. */
+  putClientPart(personId: string, part: ClientPart): Promise<void>;
+  /** The accountant's clients that decided their digest of `slot`: one query of the accountant's partition. */
+  listClientParts(personId: string, slot: string): Promise<ClientPart[]>;
+  /** The accountant's combined digest of `slot` is being made: a client deciding after this sends its own digest. */
+  seal(personId: string, slot: string, at: Date): Promise<void>;
+  isSealed(personId: string, slot: string): Promise<boolean>;
+}
+
+/** A client business decided its digest of the morning `slot`. */
+export interface ClientPart {
+  businessId: string;
+  slot: string;
+  decidedAt: string;
 }
 
 export function digestShardOf(merchantId: string, shards = DIGEST_SHARDS): number {
@@ -265,6 +311,8 @@ export interface DigestDeps extends DigestReadDeps {
   digests: DigestStore;
   store: Pick<Store, "getMerchant" | "listLocations" | "getSyncRecord">;
   recipients: Pick<RecipientStore, "get">;
+  /** Who of a business's recipients are accountants (its members), and an accountant's clients. */
+  members: Pick<MemberStore, "listMembers" | "listMemberships">;
   email: EmailSender;
   shards?: number;
   /** Counts and ids only: never an address. */
@@ -272,7 +320,7 @@ export interface DigestDeps extends DigestReadDeps {
 }
 
 export interface DigestRunResult {
-  /** Merchants whose digests were decided (sent, or nothing due to anyone). */
+  /** Merchants whose digests were decided (sent, or nothing due to anyone), and accountants whose combined digest was. */
   merchants: number;
   /** Emails sent. */
   sent: number;
@@ -293,16 +341,18 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestRunResult>
   const shards = deps.shards ?? DIGEST_SHARDS;
   const result: DigestRunResult = { merchants: 0, sent: 0, waiting: 0, failed: 0 };
   const marks = (await Promise.all(slotsAround(now).flatMap((slot) => Array.from({ length: shards }, (_, shard) => deps.digests.due(slot, shard, now))))).flat();
-  const byMerchantSlot = new Map<string, DigestMark[]>();
-  for (const mark of marks) {
-    const key = `${mark.slot}|${mark.merchantId}`;
-    byMerchantSlot.set(key, [...(byMerchantSlot.get(key) ?? []), mark]);
-  }
-  for (const group of byMerchantSlot.values()) {
+  const groups = (list: DigestMark[], into = new Map<string, DigestMark[]>()) => {
+    for (const mark of list) {
+      const key = `${mark.slot}|${mark.merchantId}`;
+      into.set(key, [...(into.get(key) ?? []), mark]);
+    }
+    return into;
+  };
+  const run = async (group: DigestMark[], decide: (first: DigestMark) => Promise<number | "waiting">) => {
     const first = group[0];
-    if (!first) continue;
+    if (!first) return;
     try {
-      const outcome = await digestOfMorning(deps, first.merchantId, first.slot, group, now);
+      const outcome = await decide(first);
       if (outcome === "waiting") result.waiting++;
       else {
         result.merchants++;
@@ -310,15 +360,47 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestRunResult>
       }
     } catch (error) {
       result.failed++;
-      deps.log?.("error", "a digest failed; its mark stays for the next tick", { merchantId: first.merchantId, slot: first.slot, error: error instanceof Error ? error.name : "unknown" });
+      deps.log?.("error", "a digest failed; its mark stays for the next tick", {
+        merchantId: first.merchantId, slot: first.slot, combined: first.audience === "accountant", error: error instanceof Error ? error.name : "unknown",
+      });
     }
+  };
+  // The businesses first; the accountants' combined digests after, with the marks the businesses just
+  // wrote for them, so a combined digest goes in the tick its last client decided.
+  const fresh: DigestMark[] = [];
+  for (const group of groups(marks.filter((mark) => mark.audience !== "accountant")).values()) {
+    await run(group, (first) => digestOfMorning(deps, first.merchantId, first.slot, group, now, fresh));
+  }
+  for (const group of groups(fresh, groups(marks.filter((mark) => mark.audience === "accountant"))).values()) {
+    await run(group, (first) => combinedOfMorning(deps, first.merchantId, first.slot, group, now));
   }
   if (marks.length > 0) deps.log?.("info", "digests", { now: now.toISOString(), ...result });
   return result;
 }
 
+/** A business's digests of one morning, each built only when someone is to get it. */
+interface MorningDigests {
+  daily(): Promise<DigestModel>;
+  /** Monday's digest of the week; undefined on other mornings. */
+  weekly(): Promise<DigestModel | undefined>;
+}
+
+function morningDigests(deps: DigestReadDeps, merchant: Pick<Merchant, "merchantId" | "name">, locations: LocationConfig[], slot: string): MorningDigests {
+  const yesterday = addDays(slot, -1);
+  const notBefore = latestLocal(slot, locations, DIGEST_SEND_TIME);
+  let daily: Promise<DigestModel> | undefined;
+  let weekly: Promise<DigestModel | undefined> | undefined;
+  const monday = new Date(`${slot}T00:00:00.000Z`).getUTCDay() === 1;
+  return {
+    daily: () => (daily ??= buildDigest(deps, merchant, locations, { kind: "daily", first: yesterday, last: yesterday, window: { from: latestLocal(yesterday, locations, DIGEST_SEND_TIME), to: notBefore } })),
+    weekly: () => (weekly ??= monday
+      ? buildDigest(deps, merchant, locations, { kind: "weekly", first: addDays(slot, -7), last: yesterday, window: { from: latestLocal(addDays(slot, -7), locations, DIGEST_SEND_TIME), to: notBefore } })
+      : Promise.resolve(undefined)),
+  };
+}
+
 /** Decides and sends one merchant's digests of one morning; the number sent, or "waiting". */
-async function digestOfMorning(deps: DigestDeps, merchantId: string, slot: string, marks: DigestMark[], now: Date): Promise<number | "waiting"> {
+async function digestOfMorning(deps: DigestDeps, merchantId: string, slot: string, marks: DigestMark[], now: Date, fresh: DigestMark[]): Promise<number | "waiting"> {
   const finishAll = () => Promise.all(marks.map((mark) => deps.digests.finish(mark)));
   const [merchant, locations] = await Promise.all([deps.store.getMerchant(merchantId), deps.store.listLocations(merchantId)]);
   if (!merchant || locations.length === 0) {
@@ -334,16 +416,13 @@ async function digestOfMorning(deps: DigestDeps, merchantId: string, slot: strin
   const yesterday = addDays(slot, -1);
   if (now < latestLocal(slot, locations, DIGEST_DEADLINE) && !(await allHadTheirNight(deps, merchantId, locations, yesterday))) return "waiting";
 
-  const window = { from: latestLocal(yesterday, locations, DIGEST_SEND_TIME), to: notBefore };
-  const daily = await buildDigest(deps, merchant, locations, { kind: "daily", first: yesterday, last: yesterday, window });
-  const monday = new Date(`${slot}T00:00:00.000Z`).getUTCDay() === 1;
-  const weekly = monday
-    ? await buildDigest(deps, merchant, locations, { kind: "weekly", first: addDays(slot, -7), last: yesterday, window: { from: latestLocal(addDays(slot, -7), locations, DIGEST_SEND_TIME), to: notBefore } })
-    : undefined;
+  const digests = morningDigests(deps, merchant, locations, slot);
   const recipients = deliverableRecipients(await deps.recipients.get(merchantId), merchant.email);
+  const combined = await leaveToCombined(deps, merchantId, slot, now, fresh);
   let sent = 0;
   for (const recipient of recipients) {
-    const chosen = digestFor(recipient.frequency, daily, weekly);
+    if (combined.has(recipient.address)) continue;
+    const chosen = await digestFor(recipient.frequency, digests);
     if (!chosen) continue;
     if (await sendOnce(deps, merchant, `${chosen.kind}#${slot}`, recipient.address, chosen, recipient.frequency, now)) sent++;
   }
@@ -351,15 +430,38 @@ async function digestOfMorning(deps: DigestDeps, merchantId: string, slot: strin
   return sent;
 }
 
-function digestFor(frequency: DigestFrequency, daily: DigestModel, weekly: DigestModel | undefined): DigestModel | undefined {
+async function digestFor(frequency: DigestFrequency, digests: MorningDigests): Promise<DigestModel | undefined> {
   switch (frequency) {
     case "daily":
-      return daily;
+      return digests.daily();
     case "weekly":
-      return weekly;
-    case "exceptions":
+      return digests.weekly();
+    case "exceptions": {
+      const daily = await digests.daily();
       return needsAttention(daily) ? daily : undefined;
+    }
   }
+}
+
+/**
+ * The business's decision is told to each of its accountants (its members): a part in the accountant's
+ * partition, and a mark so their combined digest is looked at. The addresses returned get the combined
+ * digest and not the business's own. An accountant whose combined digest of the morning is already
+ * being made (sealed: this business is late) gets the business's own digest instead, so never neither.
+ */
+async function leaveToCombined(deps: DigestDeps, merchantId: string, slot: string, now: Date, fresh: DigestMark[]): Promise<Set<string>> {
+  const members = await deps.members.listMembers(merchantId);
+  const taken = new Set<string>();
+  for (const member of members) {
+    // The part before the seal is read, and the combined digest seals before it reads the parts: one of the two sees the other.
+    await deps.digests.putClientPart(member.personId, { businessId: merchantId, slot, decidedAt: now.toISOString() });
+    if (await deps.digests.isSealed(member.personId, slot)) continue;
+    const mark: DigestMark = { merchantId: member.personId, audience: "accountant", slot, notBefore: now.toISOString(), shard: digestShardOf(member.personId, deps.shards) };
+    await deps.digests.mark(mark);
+    fresh.push(mark);
+    taken.add(normalizeEmail(member.email));
+  }
+  return taken;
 }
 
 /** The latest of the locations' local `time` on `date`: the westernmost location's. */
@@ -380,28 +482,162 @@ async function allHadTheirNight(deps: DigestDeps, merchantId: string, locations:
   return settled.every(Boolean);
 }
 
+// --- the accountants' combined digest ----------------------------------------------------------------
+
+/** The accountant's one email of a morning: each client's digest, clients that need attention first. */
+export interface CombinedDigestModel {
+  kind: "daily" | "weekly";
+  first: string;
+  last: string;
+  /** Each client's digest (the same model as the business's own), in the order they are shown. */
+  clients: DigestModel[];
+  /** Clients whose digest of the morning had not been decided by the deadline. */
+  notReady: { businessId: string; businessName: string }[];
+  /** The accountant's client list. */
+  clientsUrl: string;
+}
+
 /**
- * Sends `model` to one recipient once for `period`: claimed first, marked sent after; a failed send
- * gives its claim back and throws, so the merchant's mark stays for the next tick. False when it went
- * already (or is being sent by another tick).
+ * A client is expected to decide the morning's digest when one of its locations is being synced
+ * nightly: its latest finished day (the membership's status, kept by the worker) is the day before
+ * yesterday or later, as allHadTheirNight counts a location with neither day as not synced.
+ */
+function expectsNight(membership: Membership, yesterday: string): boolean {
+  return Object.values(membership.locations).some((status) => status.businessDay >= addDays(yesterday, -1));
+}
+
+const ATTENTION_ORDER: Record<ExceptionKind | "unmapped" | "none", number> = { failed: 0, held: 1, adjusted: 2, unmapped: 3, none: 4 };
+
+function attentionRank(model: DigestModel): number {
+  const kinds = [...model.exceptions.map((exception) => exception.kind), ...(model.newUnmapped.length > 0 ? ["unmapped" as const] : [])];
+  return Math.min(ATTENTION_ORDER.none, ...kinds.map((kind) => ATTENTION_ORDER[kind]));
+}
+
+/**
+ * Decides and sends an accountant's combined digests of one morning: once every client that is
+ * expected has decided (each by its own rule, digestOfMorning), and at the latest at DIGEST_DEADLINE
+ * where the westernmost client location is, listing the missing ones as not ready yet. Monday's weekly
+ * clients go in a second email, the week's. The number sent, or "waiting".
+ */
+async function combinedOfMorning(deps: DigestDeps, personId: string, slot: string, marks: DigestMark[], now: Date): Promise<number | "waiting"> {
+  const finishAll = () => Promise.all(marks.map((mark) => deps.digests.finish(mark)));
+  const [person, memberships, early] = await Promise.all([deps.store.getMerchant(personId), deps.members.listMemberships(personId), deps.digests.listClientParts(personId, slot)]);
+  if (!person || memberships.length === 0) {
+    await finishAll();
+    return 0;
+  }
+  const yesterday = addDays(slot, -1);
+  const expected = memberships.filter((membership) => expectsNight(membership, yesterday));
+  const zones = memberships.flatMap((membership) => Object.values(membership.locations));
+  const deadline = zones.length > 0 ? latestLocal(slot, zones, DIGEST_DEADLINE) : now;
+  const decidedEarly = new Set(early.map((part) => part.businessId));
+  if (now < deadline && expected.some((membership) => !decidedEarly.has(membership.businessId))) {
+    // Another client's decision marks this digest again; the deadline is the latest it waits.
+    await Promise.all(marks.map((mark) => (mark.notBefore === deadline.toISOString() ? Promise.resolve() : deps.digests.postpone(mark, deadline))));
+    return "waiting";
+  }
+  await deps.digests.seal(personId, slot, now);
+  // The mark an earlier tick moved to the deadline, if any: decided now, it has nothing left to do.
+  const atDeadline: DigestMark = { merchantId: personId, audience: "accountant", slot, notBefore: deadline.toISOString(), shard: digestShardOf(personId, deps.shards) };
+  // Read again after the seal: a client that decided before the seal is in, one after it sends its own.
+  const decided = new Set((await deps.digests.listClientParts(personId, slot)).map((part) => part.businessId));
+  const monday = new Date(`${slot}T00:00:00.000Z`).getUTCDay() === 1;
+  let sent = 0;
+  for (const kind of monday ? (["daily", "weekly"] as const) : (["daily"] as const)) {
+    const period = `combined-${kind}#${slot}`;
+    const went = await claimAndSend(deps, personId, period, person.email, now, async () => {
+      const model = await combinedModel(deps, person.email, memberships.filter((membership) => decided.has(membership.businessId)), expected.filter((membership) => !decided.has(membership.businessId)), slot, kind);
+      if (model.clients.length === 0) return undefined;
+      const unsubscribe = combinedUnsubscribeUrl(deps, personId, person.email);
+      const rendered = renderCombinedDigest(model, { address: person.email, unsubscribeUrl: unsubscribe });
+      return { to: [person.email], subject: rendered.subject, text: rendered.text, html: rendered.html, headers: unsubscribeHeaders(unsubscribe), purpose: "digest", merchantId: personId };
+    });
+    if (went) sent++;
+  }
+  await finishAll();
+  if (!marks.some((mark) => mark.notBefore === atDeadline.notBefore)) await deps.digests.finish(atDeadline);
+  return sent;
+}
+
+/** The frequency the client's recipient list gives the address now, if it may receive the client's digests. */
+async function frequencyAt(deps: DigestDeps, business: Pick<Merchant, "merchantId" | "email">, address: string): Promise<DigestFrequency | undefined> {
+  const recipients = deliverableRecipients(await deps.recipients.get(business.merchantId), business.email);
+  return recipients.find((recipient) => recipient.address === normalizeEmail(address))?.frequency;
+}
+
+const takesKind = (frequency: DigestFrequency | undefined, kind: "daily" | "weekly") => (kind === "weekly" ? frequency === "weekly" : frequency === "daily" || frequency === "exceptions");
+
+async function combinedModel(
+  deps: DigestDeps, address: string, decided: Membership[], missing: Membership[], slot: string, kind: "daily" | "weekly",
+): Promise<CombinedDigestModel> {
+  const yesterday = addDays(slot, -1);
+  const clients: DigestModel[] = [];
+  // One client at a time: each reads its records as its own digest does, and no more.
+  for (const membership of decided) {
+    const [business, locations] = await Promise.all([deps.store.getMerchant(membership.businessId), deps.store.listLocations(membership.businessId)]);
+    if (!business || locations.length === 0) continue;
+    const frequency = await frequencyAt(deps, business, address);
+    if (!takesKind(frequency, kind)) continue;
+    const digests = morningDigests(deps, business, locations, slot);
+    const model = kind === "weekly" ? await digests.weekly() : await digests.daily();
+    if (!model || (frequency === "exceptions" && !needsAttention(model))) continue;
+    clients.push({ ...model, businessName: businessNameOf(business) });
+  }
+  clients.sort((a, b) => attentionRank(a) - attentionRank(b) || a.businessName.localeCompare(b.businessName));
+  const notReady: CombinedDigestModel["notReady"] = [];
+  for (const membership of missing) {
+    const business = await deps.store.getMerchant(membership.businessId);
+    if (business && takesKind(await frequencyAt(deps, business, address), kind)) notReady.push({ businessId: membership.businessId, businessName: businessNameOf(business) });
+  }
+  notReady.sort((a, b) => a.businessName.localeCompare(b.businessName));
+  return {
+    kind, first: kind === "weekly" ? addDays(slot, -7) : yesterday, last: yesterday, clients, notReady, clientsUrl: `${deps.publicUrl}/clients`,
+  };
+}
+
+// --- sending once ------------------------------------------------------------------------------------
+
+/**
+ * Sends one email once for `period` to `address`, in `partition`'s (a merchant's or an accountant's)
+ * claims: claimed first, then composed (undefined: nothing to send, the claim is given back), sent and
+ * marked sent. A failed send gives its claim back and throws, so the mark stays for the next tick.
+ * False when it went already, is being sent by another tick, or there was nothing to send.
+ */
+async function claimAndSend(
+  deps: Pick<DigestDeps, "digests" | "email" | "now">, partition: string, period: string, address: string, now: Date, compose: () => Promise<OutgoingEmail | undefined>,
+): Promise<boolean> {
+  const hash = addressHash(address);
+  if (!(await deps.digests.claim(partition, period, hash, now, CLAIM_LEASE_MS))) return false;
+  let email: OutgoingEmail | undefined;
+  try {
+    email = await compose();
+    if (email) await deps.email.send(email);
+  } catch (error) {
+    await deps.digests.release(partition, period, hash);
+    throw error;
+  }
+  if (!email) {
+    await deps.digests.release(partition, period, hash);
+    return false;
+  }
+  await deps.digests.markSent(partition, period, hash, deps.now());
+  return true;
+}
+
+/**
+ * Sends `model` to one recipient once for `period` (claimAndSend); false when it went already (or is
+ * being sent by another tick).
  */
 export async function sendOnce(
   deps: Pick<DigestDeps, "digests" | "email" | "publicUrl" | "linkKey" | "now">, merchant: Pick<Merchant, "merchantId" | "name">,
   period: string, address: string, model: DigestModel, frequency: DigestFrequency | "owner", now: Date,
 ): Promise<boolean> {
-  const hash = addressHash(address);
-  if (!(await deps.digests.claim(merchant.merchantId, period, hash, now, CLAIM_LEASE_MS))) return false;
-  const unsubscribe = unsubscribeUrl(deps, merchant.merchantId, address);
-  const rendered = renderDigest(model, { address, frequency, unsubscribeUrl: unsubscribe });
-  try {
-    await deps.email.send({
+  return claimAndSend(deps, merchant.merchantId, period, address, now, () => {
+    const unsubscribe = unsubscribeUrl(deps, merchant.merchantId, address);
+    const rendered = renderDigest(model, { address, frequency, unsubscribeUrl: unsubscribe });
+    return Promise.resolve({
       to: [address], subject: rendered.subject, text: rendered.text, html: rendered.html, headers: unsubscribeHeaders(unsubscribe),
       purpose: model.kind === "backfill" ? "backfill-summary" : "digest", merchantId: merchant.merchantId,
     });
-  } catch (error) {
-    await deps.digests.release(merchant.merchantId, period, hash);
-    throw error;
-  }
-  await deps.digests.markSent(merchant.merchantId, period, hash, deps.now());
-  return true;
+  });
 }

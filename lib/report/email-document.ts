@@ -29,11 +29,12 @@ export interface Column {
 }
 
 export type Block =
-  | { kind: "heading"; text: string }
+  /** level 3: a heading inside a section (a client's block in the accountants' combined digest); 2 otherwise. */
+  | { kind: "heading"; text: string; level?: 3 }
   | { kind: "paragraph"; text: string; links?: Link[]; alert?: boolean }
   | { kind: "facts"; rows: [string, string][] }
   | { kind: "table"; caption: string; columns: Column[]; rows: Cell[][]; footer?: Cell[] }
-  | { kind: "list"; title: string; items: { text: string; link?: Link }[] };
+  | { kind: "list"; title: string; items: { text: string; link?: Link }[]; level?: 3 };
 
 export interface EmailDocument {
   /** The document's one h1, and the HTML title. */
@@ -64,7 +65,7 @@ export function toText(document: EmailDocument): string {
 function blockText(block: Block): string {
   switch (block.kind) {
     case "heading":
-      return `${block.text}\n${"-".repeat(Math.min(block.text.length, TEXT_WIDTH))}`;
+      return `${block.text}\n${(block.level === 3 ? "." : "-").repeat(Math.min(block.text.length, TEXT_WIDTH))}`;
     case "paragraph":
       return [wrap(block.text), ...(block.links ?? []).map((link) => `${link.text}: ${link.url}`)].join("\n");
     case "facts": {
@@ -148,7 +149,7 @@ function cellHtml(each: Cell, column: Column | undefined, tag: "td" | "th"): str
 function blockHtml(block: Block): string {
   switch (block.kind) {
     case "heading":
-      return `<h2 style="font-size:17px;margin:24px 0 8px">${escapeHtml(block.text)}</h2>`;
+      return headingHtml(block.text, block.level);
     case "paragraph": {
       const links = (block.links ?? []).map((each) => link(each.text, each.url)).join(" · ");
       const style = block.alert ? ' style="border-left:4px solid #a40000;padding-left:10px"' : "";
@@ -165,8 +166,12 @@ function blockHtml(block: Block): string {
       return `<table class="stack" style="border-collapse:collapse;margin:8px 0 16px;width:100%"><caption style="text-align:left;font-weight:600;padding-bottom:4px">${escapeHtml(block.caption)}</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody>${footer}</table>`;
     }
     case "list":
-      return `<h2 style="font-size:17px;margin:24px 0 8px">${escapeHtml(block.title)}</h2><ul>${block.items.map((item) => `<li>${escapeHtml(item.text)}${item.link ? ` ${link(item.link.text, item.link.url)}` : ""}</li>`).join("")}</ul>`;
+      return `${headingHtml(block.title, block.level)}<ul>${block.items.map((item) => `<li>${escapeHtml(item.text)}${item.link ? ` ${link(item.link.text, item.link.url)}` : ""}</li>`).join("")}</ul>`;
   }
+}
+
+function headingHtml(text: string, level: 3 | undefined): string {
+  return level === 3 ? `<h3 style="font-size:15px;margin:18px 0 6px">${escapeHtml(text)}</h3>` : `<h2 style="font-size:17px;margin:24px 0 8px">${escapeHtml(text)}</h2>`;
 }
 
 export function toHtml(document: EmailDocument): string {

@@ -30,6 +30,18 @@ export function unsubscribeUrl(signer: LinkSigner, merchantId: string, address: 
   return `${signer.publicUrl}/unsubscribe?token=${token}`;
 }
 
+/**
+ * What an accountant's link to stop their combined digest names: the unsubscribe purpose, their own
+ * account id, and this prefix before their address's hash (a plain address hash never has a ":").
+ */
+export const CLIENTS_SUBJECT_PREFIX = "clients:";
+
+/** An accountant's own link to stop their combined digest: every client's digest to that address, at once. */
+export function combinedUnsubscribeUrl(signer: LinkSigner, personId: string, address: string): string {
+  const token = signLink({ purpose: "unsubscribe", merchantId: personId, subject: `${CLIENTS_SUBJECT_PREFIX}${addressHash(address)}`, expiresAt: expiry(signer, UNSUBSCRIBE_LINK_DAYS) }, signer.linkKey);
+  return `${signer.publicUrl}/unsubscribe?token=${token}`;
+}
+
 /** RFC 8058 one-click unsubscribe: both headers go on every email with an unsubscribe link. */
 export function unsubscribeHeaders(url: string): Record<string, string> {
   return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };

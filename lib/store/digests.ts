@@ -7,9 +7,15 @@
  * whose merchant is gone is removed when it falls due.
  *
  * Claims: `MERCHANT#<id> / DIGESTSENT#<period>#<recipient hash>`, in the merchant's partition (exported
- * and deleted with the account), expiring after CLAIM_DAYS.
+ * and deleted with the account), expiring after CLAIM_DAYS. An accountant's combined digest claims in the
+ * accountant's own partition (period `combined-daily#<slot>`), beside its bookkeeping of the morning:
+ * `DIGESTSENT#combined#<slot>#part#<businessId>` (that client decided) and `DIGESTSENT#combined#<slot>#seal`
+ * (the combined digest is being made), which expire with the claims.
+ *
+ * An accountant's mark is in the same partitions as the merchants' (`…#<personId>#accountant`), so the
+ * scheduler's one range query per shard finds both.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest";
 import * as z from "zod/mini";
 import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
@@ -29,15 +35,27 @@ const markSchema = z.object({
   slot: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
   notBefore: z.iso.datetime(),
   shard: z.number().check(z.int(), z.nonnegative()),
+  audience: z.optional(z.literal("accountant")),
 });
 
-const markKey = (mark: Pick<DigestMark, "slot" | "shard" | "notBefore" | "merchantId">) => ({
+const partSchema = z.object({
+  businessId: z.string().check(z.minLength(1)),
+  slot: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  decidedAt: z.iso.datetime(),
+});
+
+const markKey = (mark: Pick<DigestMark, "slot" | "shard" | "notBefore" | "merchantId" | "audience">) => ({
   PK: `DIGEST#${mark.slot}#${String(mark.shard)}`,
   // keys.merchantPartition checks the id is a key segment.
-  SK: `${mark.notBefore}#${keys.merchantPartition(mark.merchantId).slice("MERCHANT#".length)}`,
+  SK: `${mark.notBefore}#${keys.merchantPartition(mark.merchantId).slice("MERCHANT#".length)}${mark.audience === "accountant" ? "#accountant" : ""}`,
 });
 
 const claimKey = (merchantId: string, period: string, hash: string) => ({ PK: keys.merchantPartition(merchantId), SK: `DIGESTSENT#${period}#${hash}` });
+const morningPrefix = (slot: string) => `DIGESTSENT#combined#${slot}#`;
+const partKey = (personId: string, slot: string, businessId: string) => ({ PK: keys.merchantPartition(personId), SK: `${morningPrefix(slot)}part#${keys.merchantPartition(businessId).slice("MERCHANT#".length)}` });
+const sealKey = (personId: string, slot: string) => ({ PK: keys.merchantPartition(personId), SK: `${morningPrefix(slot)}seal` });
+
+const claimExpiry = (at: Date) => Math.floor(at.getTime() / 1000) + CLAIM_DAYS * DAY_SECONDS;
 
 export function createDynamoDigestStore({ client, tableName }: DynamoDigestStoreOptions): DigestStore {
   const put = async (mark: DigestMark) => {
@@ -83,7 +101,7 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
         ExpressionAttributeNames: names("claimedAt", "sentAt", "expiresAt"),
         ExpressionAttributeValues: {
           ":now": now.toISOString(), ":stale": new Date(now.getTime() - leaseMs).toISOString(),
-          ":expires": Math.floor(now.getTime() / 1000) + CLAIM_DAYS * DAY_SECONDS,
+          ":expires": claimExpiry(now),
         },
       })));
       return claimed !== undefined;
@@ -116,6 +134,39 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
         }
       }
       return removed;
+    },
+
+    async putClientPart(personId, part) {
+      const checked = partSchema.parse(part);
+      // The first decision stands: a business that decides again (a crash, a retry) changes nothing.
+      await unlessConditionFails(() => client.send(new PutCommand({
+        TableName: tableName,
+        Item: { ...partKey(personId, checked.slot, checked.businessId), ...checked, expiresAt: claimExpiry(new Date(checked.decidedAt)) },
+        ConditionExpression: "attribute_not_exists(PK)",
+      })));
+    },
+
+    async listClientParts(personId, slot) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.merchantPartition(personId), ":prefix": `${morningPrefix(slot)}part#` },
+        ConsistentRead: true,
+      });
+      return items.map((item) => fromItem(partSchema, item, `the digest part ${describeItem(item)}`));
+    },
+
+    async seal(personId, slot, at) {
+      await unlessConditionFails(() => client.send(new PutCommand({
+        TableName: tableName,
+        Item: { ...sealKey(personId, slot), sealedAt: at.toISOString(), expiresAt: claimExpiry(at) },
+        ConditionExpression: "attribute_not_exists(PK)",
+      })));
+    },
+
+    async isSealed(personId, slot) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: sealKey(personId, slot), ConsistentRead: true }));
+      return Item !== undefined;
     },
 
     async release(merchantId, period, hash) {

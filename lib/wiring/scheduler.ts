@@ -38,7 +38,7 @@ export interface SchedulerParts extends EmailCapOptions {
 /** What the digest step reads and sends with, from a process's storage and (capped) email. */
 export function digestDepsOf(storage: Storage, email: EmailSender, publicUrl: string, linkKey: Buffer): Omit<DigestDeps, "now" | "log"> {
   return {
-    digests: storage.digests, store: storage.store, reports: storage.reports, recipients: storage.recipients, email, publicUrl, linkKey,
+    digests: storage.digests, store: storage.store, reports: storage.reports, recipients: storage.recipients, members: storage.members, email, publicUrl, linkKey,
     deposits: { payouts: storage.payouts, store: storage.store },
   };
 }

@@ -179,6 +179,38 @@ describe("the reports' storage", () => {
     expect(await storage.digests.claim(merchantId, "daily#2025-06-15", "h2", at, lease)).toBe(true);
   });
 
+  it("keeps an accountant's combined digest apart: its mark beside the merchants', the clients that decided, and the seal", async () => {
+    const personId = `p-${randomUUID()}`;
+    const mark = { merchantId: personId, audience: "accountant" as const, slot: "2025-06-15", notBefore: "2025-06-15T11:05:00.000Z", shard: 5 };
+    // The same id as a business too (an accountant with a business of their own): two marks, not one.
+    const own = { merchantId: personId, slot: "2025-06-15", notBefore: "2025-06-15T11:05:00.000Z", shard: 5 };
+    await storage.digests.mark(mark);
+    await storage.digests.mark(own);
+    const due = (await storage.digests.due("2025-06-15", 5, new Date("2025-06-15T11:05:00.000Z"))).filter((each) => each.merchantId === personId);
+    expect(due).toHaveLength(2);
+    expect(due).toContainEqual(mark);
+    expect(due).toContainEqual(own);
+    await storage.digests.finish(mark);
+    expect((await storage.digests.due("2025-06-15", 5, new Date("2025-06-15T12:00:00.000Z"))).filter((each) => each.merchantId === personId)).toEqual([own]);
+    await storage.digests.finish(own);
+
+    const part = { businessId: `b-${randomUUID()}`, slot: "2025-06-15", decidedAt: "2025-06-15T11:05:00.000Z" };
+    await storage.digests.putClientPart(personId, part);
+    // Deciding again changes nothing: the first decision stands.
+    await storage.digests.putClientPart(personId, { ...part, decidedAt: "2025-06-15T11:20:00.000Z" });
+    await storage.digests.putClientPart(personId, { ...part, slot: "2025-06-16" });
+    expect(await storage.digests.listClientParts(personId, "2025-06-15")).toEqual([part]);
+    expect(await storage.digests.listClientParts(personId, "2025-06-14")).toEqual([]);
+
+    expect(await storage.digests.isSealed(personId, "2025-06-15")).toBe(false);
+    await storage.digests.seal(personId, "2025-06-15", new Date("2025-06-15T14:05:00.000Z"));
+    await storage.digests.seal(personId, "2025-06-15", new Date("2025-06-15T14:20:00.000Z"));
+    expect(await storage.digests.isSealed(personId, "2025-06-15")).toBe(true);
+    expect(await storage.digests.isSealed(personId, "2025-06-16")).toBe(false);
+    // The seal and the parts are not parts of each other's morning.
+    expect(await storage.digests.listClientParts(personId, "2025-06-16")).toHaveLength(1);
+  });
+
   it("remembers the day each unmapped item was first reported, per location; the first writer wins", async () => {
     const merchantId = `m-${randomUUID()}`;
     const first = await storage.seenWarnings.firstReported(merchantId, "L1", ["unmapped-category:C1", "unmapped-tender:OTHER"], "2025-06-14");

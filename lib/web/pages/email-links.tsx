@@ -62,6 +62,8 @@ export interface UnsubscribePageProps {
   /** The address unsubscribed already. */
   unsubscribed: boolean;
   notice?: string;
+  /** An accountant's link for all their clients: each business is told. */
+  several?: boolean;
 }
 
 /** Where the recipient's own link lands: get the digest less often, or stop it. */
@@ -89,7 +91,7 @@ export function UnsubscribeConfirmPage(props: UnsubscribePageProps) {
               </form>
             )}
             <h2>Stop it altogether</h2>
-            <p>This address will get no more email from daybook about {props.business}. The business is told, and only you can undo it.</p>
+            <p>This address will get no more email from daybook about {props.business}. {props.several ? "Each business is told" : "The business is told"}, and only you can undo it.</p>
             <form method="post" action={action("/unsubscribe")}>
               <input type="hidden" name="List-Unsubscribe" value="One-Click" />
               <button type="submit">Unsubscribe</button>
@@ -101,10 +103,10 @@ export function UnsubscribeConfirmPage(props: UnsubscribePageProps) {
 }
 
 /** After unsubscribing: said plainly, with the one way back (a short-lived signed link only this page has). */
-export function UnsubscribedPage(props: { viewer?: Viewer | undefined; business: string; resubscribeToken: string | undefined }) {
+export function UnsubscribedPage(props: { viewer?: Viewer | undefined; business: string; resubscribeToken: string | undefined; several?: boolean }) {
   return (
     <MessagePage title="Unsubscribed" viewer={props.viewer}>
-      <p>Unsubscribed: this address will get no more email from daybook about {props.business}. The business sees that on its reports page; adding the address again does not undo it.</p>
+      <p>Unsubscribed: this address will get no more email from daybook about {props.business}. {props.several ? "Each business sees that on its reports page" : "The business sees that on its reports page"}; adding the address again does not undo it.</p>
       {props.resubscribeToken && (
         <form method="post" action={`/unsubscribe/undo?token=${encodeURIComponent(props.resubscribeToken)}`}>
           <p>Changed your mind? Only you can undo it, here, within a week.</p>

@@ -19,7 +19,7 @@ import { SignedLinkError } from "../../links/signed-link";
 import { businessOf, confirmFromLink, readConfirmLink } from "../../report/confirm-recipient";
 import { DIGEST_FREQUENCIES } from "../../report/recipients";
 import {
-  type LinkTarget, readUnsubscribeLink, resubscribeFromLink, resubscribeToken, setFrequencyFromLink, unsubscribeFromLink, type UnsubscribeDeps,
+  type LinkTarget, linkTargetName, readUnsubscribeLink, resubscribeFromLink, resubscribeToken, setFrequencyFromLink, unsubscribeFromLink, type UnsubscribeDeps,
 } from "../../report/unsubscribe";
 import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
@@ -37,7 +37,7 @@ const GONE = "This business is no longer in daybook, so it sends you nothing.";
 const frequencyForm = z.object({ frequency: z.enum(DIGEST_FREQUENCIES, { error: "Choose how often, then save." }) });
 
 export function addUnsubscribeRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
-  const linkDeps = (key: Buffer): UnsubscribeDeps => ({ recipients: deps.recipients, store: deps.store, email: deps.email, publicUrl: deps.publicUrl, linkKey: key, now: deps.now });
+  const linkDeps = (key: Buffer): UnsubscribeDeps => ({ recipients: deps.recipients, store: deps.store, members: deps.members, email: deps.email, publicUrl: deps.publicUrl, linkKey: key, now: deps.now });
 
   /** Runs `act` with the link's token and the link key, answering 404 where links are off and 400 for a link that is not valid. */
   const withLink = (source: "query" | "form", act: (c: Context<AppEnv>, deps: UnsubscribeDeps, token: string) => Promise<Response>) => async (c: Context<AppEnv>) => {
@@ -55,7 +55,7 @@ export function addUnsubscribeRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   };
 
   const choicePage = (c: Context<AppEnv>, token: string, target: LinkTarget, notice?: string) => c.html(UnsubscribeConfirmPage({
-    viewer: viewerOf(c), token, business: businessOf(target.merchant), frequency: target.recipient?.frequency, unsubscribed: target.unsubscribed,
+    viewer: viewerOf(c), token, business: linkTargetName(target), frequency: target.recipient?.frequency, unsubscribed: target.unsubscribed, several: target.clients !== undefined,
     ...(notice ? { notice } : {}),
   }));
 
@@ -69,7 +69,7 @@ export function addUnsubscribeRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const target = await unsubscribeFromLink(linkDeps, token);
     if (!target) return linkProblem(c, GONE);
     deps.log("info", "recipient unsubscribed", { merchantId: target.merchant.merchantId });
-    return c.html(UnsubscribedPage({ viewer: viewerOf(c), business: businessOf(target.merchant), resubscribeToken: resubscribeToken(linkDeps, target.merchant.merchantId, target.hash) }));
+    return c.html(UnsubscribedPage({ viewer: viewerOf(c), business: linkTargetName(target), several: target.clients !== undefined, resubscribeToken: resubscribeToken(linkDeps, target.merchant.merchantId, target.hash) }));
   }));
 
   app.post("/unsubscribe/frequency", withLink("query", async (c, linkDeps, token) => {
@@ -87,7 +87,7 @@ export function addUnsubscribeRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const target = await resubscribeFromLink(linkDeps, token);
     if (!target) return linkProblem(c, GONE);
     deps.log("info", "recipient subscribed again", { merchantId: target.merchant.merchantId });
-    return c.html(ResubscribedPage({ viewer: viewerOf(c), business: businessOf(target.merchant) }));
+    return c.html(ResubscribedPage({ viewer: viewerOf(c), business: linkTargetName(target) }));
   }));
 
   app.get("/recipients/confirm", withLink("query", async (c, linkDeps, token) => {

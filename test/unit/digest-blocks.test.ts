@@ -1,0 +1,52 @@
+/**
+ * The business's block is one thing (lib/report/digest-document.ts businessBlocks): the business's own
+ * digest is that block in its envelope, and the accountants' combined digest carries the very same block
+ * for each client, its headings one level down. So a section added to a business's digest (its
+ * deposits, say) shows in both without more work.
+ */
+import { describe, expect, it } from "vitest";
+import type { CombinedDigestModel, DigestModel } from "../../lib/report/digest";
+import { businessBlocks, combinedDocument, combinedSubject, digestDocument } from "../../lib/report/digest-document";
+
+const model = (businessName: string, held: boolean): DigestModel => ({
+  businessName, kind: "daily", first: "2025-06-14", last: "2025-06-14",
+  lines: [{
+    location: { locationId: "L1", name: `${businessName} shop`, source: "square", currency: "USD" }, businessDay: "2025-06-14",
+    state: held ? "held" : "posted", adjustments: 0, totals: undefined, entries: [], dayUrl: "https://daybook.test/days/L1/2025-06-14",
+  }],
+  exceptions: held
+    ? [{
+      kind: "held", locationId: "L1", businessDay: "2025-06-14", approveUrl: "https://daybook.test/approve?token=t",
+      content: {
+        merchantName: businessName, locationName: `${businessName} shop`, source: "square", businessDay: "2025-06-14", timeZone: "America/New_York", status: "held",
+        heldReason: "The POS figures are short by 5.00 USD", connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-14", warnings: [],
+      },
+    }]
+    : [],
+  newUnmapped: [], repeatedUnmapped: [{ locationName: `${businessName} shop`, count: 2, mappingUrl: "https://daybook.test/locations/L1/mapping" }],
+  historyUrl: "https://daybook.test/history",
+});
+
+describe("the digest's business block", () => {
+  it("is the whole of the business's own digest but its title and footer", () => {
+    const own = model("Alder Bakery", true);
+    const document = digestDocument(own, { address: "books@ledger.example", frequency: "daily", unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" });
+    expect(document.blocks).toEqual(businessBlocks(own));
+  });
+
+  it("is each client's section of the combined digest, its headings a level down, the client needing attention first as given", () => {
+    const clients = [model("Main Street Coffee", true), model("Alder Bakery", false)];
+    const combined: CombinedDigestModel = { kind: "daily", first: "2025-06-14", last: "2025-06-14", clients, notReady: [], clientsUrl: "https://daybook.test/clients" };
+    const document = combinedDocument(combined, { address: "books@ledger.example", unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" });
+    const headed = clients.map((client) => document.blocks.findIndex((block) => block.kind === "heading" && block.text.startsWith(client.businessName) && block.level === undefined));
+    expect(headed[0]).toBeGreaterThan(0);
+    expect(headed[1]).toBeGreaterThan(headed[0] ?? 0);
+    clients.forEach((client, index) => {
+      const own = businessBlocks(client);
+      const start = (headed[index] ?? 0) + 1;
+      expect(document.blocks.slice(start, start + own.length)).toEqual(own.map((block) => (block.kind === "heading" || block.kind === "list" ? { ...block, level: 3 } : block)));
+    });
+    expect(combinedSubject(combined)).toBe("Your clients: Saturday 14 June 2025 – 2 clients, 1 needs attention");
+    expect(document.blocks[headed[0] ?? 0]).toEqual({ kind: "heading", text: "Main Street Coffee: 1 held day" });
+  });
+});
