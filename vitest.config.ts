@@ -23,7 +23,7 @@ const FAST_LANE = ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts"];
  * them, but a fresh clone (CI) has none, and it would go by file size, which says nothing here.
  */
 const LONGEST_FIRST = [
-  "test/web/cross-tenant.test.ts", "test/chaos/chaos.test.ts", "test/fuzz/routes.test.ts", "test/integration/night.test.ts",
+  "test/chaos/chaos.test.ts", "test/fuzz/routes.test.ts", "test/integration/night.test.ts", "test/web/cross-tenant.test.ts",
   "test/web/mapping.test.ts", "test/web/email-links.test.ts", "test/browser/first-run.test.ts", "test/cli/preview.test.ts",
 ];
 

@@ -7,7 +7,6 @@
  * connected, a location, a backfill and an OAuth flow approved at Square but not yet back at daybook.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { expect } from "vitest";
@@ -17,7 +16,8 @@ import { formTokenOf, startSession } from "../../lib/auth/sessions";
 import type { Connection } from "../../lib/model";
 import { keys } from "../../lib/store/keys";
 import { addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "../web/email-links-world";
-import { canonicalJson, createWebWorld, PUBLIC_URL, type WebWorld } from "../web/world";
+import { type TableView, watchTable } from "../web/table-view";
+import { createWebWorld, PUBLIC_URL, type WebWorld } from "../web/world";
 import { INJECTIONS, MARKER } from "./hostile";
 
 export const SESSION_COOKIE = "__Host-daybook_session";
@@ -51,6 +51,8 @@ export interface FuzzWorld {
   world: WebWorld;
   /** Commands other than reads sent to DynamoDB so far (by any client of the world's table). */
   writes(): number;
+  /** The table item by item: re-read where a write command named an item since the last look, or scanned whole. */
+  table: TableView;
   links: EmailLinksWorld;
   a: Party;
   b: Victim;
@@ -140,17 +142,14 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
   expect(aSessions).toContain(other.session.sessionHash);
 
   // Every command of the app's table clients passes here (the document clients share this stack): a
-  // request that sent no write command cannot have changed the table, so the fuzzers scan after those
-  // that did, and once more after each route as a backstop (routes.test.ts).
-  let writes = 0;
-  world.dynamo.middlewareStack.add((next, context) => async (args) => {
-    if (!/^(Get|BatchGet|TransactGet|Query|Scan|Describe|List)/.test(context.commandName ?? "")) writes++;
-    return next(args);
-  }, { step: "initialize", name: "fuzzWriteCounter" });
+  // request can only have changed the items its write commands named, so the fuzzers read those again
+  // after each request, and scan the whole table after each test (each route in the full run) as a
+  // backstop (routes.test.ts).
+  const table = watchTable(world);
 
   return {
-    world, links, a, b, keys: apiKeys,
-    writes: () => writes,
+    world, links, a, b, keys: apiKeys, table,
+    writes: () => table.writes(),
     async renewKey() {
       apiKeys.live = (await keyOfA(90)).secret;
     },
@@ -167,39 +166,9 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The table: a full scan before and after each request, compared item by item.
+// The table: a full scan, or the view kept current from the write commands (test/web/table-view.ts).
 
-export type Items = Map<string, { item: Record<string, AttributeValue>; text: string }>;
-
-export async function snapshot(world: WebWorld): Promise<Items> {
-  const items: Items = new Map();
-  for (const item of await world.scan()) items.set(`${item["PK"]?.S ?? ""}|${item["SK"]?.S ?? ""}`, { item, text: canonicalJson(item) });
-  return items;
-}
-
-export interface Change {
-  key: string;
-  kind: "added" | "removed" | "changed";
-  before?: Record<string, AttributeValue>;
-  after?: Record<string, AttributeValue>;
-  /** For "changed": the attributes whose values differ. */
-  attributes: string[];
-}
-
-export function changesBetween(before: Items, after: Items): Change[] {
-  const changes: Change[] = [];
-  for (const [key, now] of after) {
-    const was = before.get(key);
-    if (!was) changes.push({ key, kind: "added", after: now.item, attributes: Object.keys(now.item) });
-    else if (was.text !== now.text) {
-      const names = new Set([...Object.keys(was.item), ...Object.keys(now.item)]);
-      const attributes = [...names].filter((name) => canonicalJson(was.item[name]) !== canonicalJson(now.item[name]));
-      changes.push({ key, kind: "changed", before: was.item, after: now.item, attributes });
-    }
-  }
-  for (const [key, was] of before) if (!after.has(key)) changes.push({ key, kind: "removed", before: was.item, attributes: [] });
-  return changes;
-}
+export { changesBetween, type Change, type Items, scanItems as snapshot } from "../web/table-view";
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: what every answer must be, whatever was sent.
