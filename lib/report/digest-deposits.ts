@@ -209,7 +209,7 @@ function depositPayout(record: PayoutRecord): DepositPayout {
   let status: string;
   if (record.state === "before-daybook" && record.skipped) {
     standing = "before-daybook";
-    status = "Not posted: before daybook";
+    status = summary.status === "FAILED" ? "Failed; not posted: before daybook" : "Not posted: before daybook";
     notes.push(beforeDaybookNote(summary, record.skipped));
   } else if (record.state === "held" || record.state === "failed") {
     standing = "not-posted";
