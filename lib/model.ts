@@ -216,7 +216,8 @@ export interface SyncRecord {
  * post (a SIMPLE payout, one that failed carrying only card sales), held (no bank account mapped,
  * entries that do not add up), or failed (a failure only the merchant can fix).
  */
-export type PayoutState = "posting" | "posted" | "nothing-to-post" | "held" | "failed";
+/** "before-daybook": it pays out sales from before the location's first posting day; never posted (docs/accounting.md). */
+export type PayoutState = "posting" | "posted" | "nothing-to-post" | "held" | "failed" | "before-daybook";
 
 /** One journal entry daybook posted for a payout: its deposit, its reversal, or what a failed one carried. */
 export interface PostedPayoutEntry {
@@ -252,12 +253,23 @@ export interface PayoutRecord {
   posted: PostedPayoutEntry[];
   pending?: PendingPayoutEntry;
   heldReason?: string;
+  /** Why a payout of state "before-daybook" is not posted: the tie-out's reason, and what of it daybook's card clearing holds. */
+  skipped?: PayoutSkip;
   warnings: Warning[];
   lastError?: SyncFailure;
   version: number;
   updatedAt: string;
   /** ISO 8601: when the record may go (the table's TTL): 13 months after the arrival date (lib/store/retention.ts). */
   expiresAt: string;
+}
+
+export interface PayoutSkip {
+  /** lib/payouts/tie-out.ts's reason for a day before the location's first posting day. */
+  reason: "before-first-day";
+  /** The location's first posting day (LocationConfig.postingFrom) when the payout was seen. */
+  firstDay: string;
+  /** Σ net of the payout's card sales of days on or after firstDay: to move from card clearing by hand. */
+  postedPart: number;
 }
 
 /** Where a Square location's payouts stand: what the next night reads from, and how the last one went. */

@@ -131,3 +131,37 @@ export function coveredDays(summary: PayoutSummary): string[] {
 export function entriesNet(summary: PayoutSummary): number {
   return sumMinor(...Object.values(summary.days).map((day) => day.net), ...Object.values(summary.activities));
 }
+
+/**
+ * A payout's part that belongs to daybook's books, for a location daybook posts from `firstDay` on
+ * (docs/accounting.md "Payouts from before daybook"): the card sales of the covered days on or after
+ * it. undefined when the payout covers no day before `firstDay` (it is posted as any other).
+ */
+export interface BeforeDaybook {
+  firstDay: string;
+  /** Covered days before `firstDay`: their sales are in the books from before daybook. */
+  daysBefore: string[];
+  /** Covered days on or after `firstDay`: their sales daybook posted to card clearing. */
+  daysPosted: string[];
+  /** Σ net of the CHARGE and REFUND entries of `daysPosted`: what of the payout came out of daybook's card clearing. */
+  postedPart: number;
+}
+
+export function beforeDaybook(summary: PayoutSummary, firstDay: string | undefined): BeforeDaybook | undefined {
+  if (firstDay === undefined) return undefined;
+  const days = coveredDays(summary);
+  const daysBefore = days.filter((day) => day < firstDay);
+  if (daysBefore.length === 0) return undefined;
+  const daysPosted = days.filter((day) => day >= firstDay);
+  return { firstDay, daysBefore, daysPosted, postedPart: sumMinor(...daysPosted.map((day) => summary.days[day]?.net ?? 0)) };
+}
+
+/**
+ * What a payout daybook did not post because it pays out sales from before daybook took from card
+ * clearing for the days daybook posted, once the accountant moved it by hand as the digest asks: those
+ * days' card sales, nothing else (the rest is the books' from before daybook).
+ */
+export function daybookShare(summary: PayoutSummary, split: BeforeDaybook): PayoutSummary {
+  const days = Object.fromEntries(split.daysPosted.flatMap((day) => (summary.days[day] ? [[day, summary.days[day]]] : [])));
+  return { ...summary, amount: split.postedPart, days, activities: {} };
+}

@@ -16,7 +16,7 @@
  */
 import { businessDayOf } from "../domain/business-day";
 import type { Warning } from "../domain/warnings";
-import type { Connection, LocationConfig, PayoutRecord, PendingPayoutEntry, SyncFailure } from "../model";
+import type { Connection, LocationConfig, PayoutRecord, PayoutSkip, PendingPayoutEntry, SyncFailure } from "../model";
 import { SquareRequestError } from "../pos/square/errors";
 import type { PayoutWithEntries } from "../pos/square/payouts";
 import type { CompanySettings, QuickBooksClient } from "../quickbooks/types";
@@ -27,7 +27,7 @@ import {
   activeConnection, classify, entryTagsOf, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
 } from "../sync/sync-day";
 import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, isPayoutNote, linesHash, type PayoutEntryContext } from "./payout-entry";
-import { summarisePayout, type PayoutSummary } from "./payout-summary";
+import { beforeDaybook, summarisePayout, type PayoutSummary } from "./payout-summary";
 
 /** The scope ListPayouts and ListPayoutEntries need. */
 export const PAYOUTS_SCOPE = "PAYOUTS_READ";
@@ -44,7 +44,7 @@ export interface PayoutPorts extends Pick<SyncPorts, "store" | "quickBooksClient
   askToReconnectForPayouts(connection: Connection): Promise<void>;
 }
 
-export type PayoutResult = "posted" | "reversed" | "unchanged" | "nothing-to-post" | "held" | "failed";
+export type PayoutResult = "posted" | "reversed" | "unchanged" | "nothing-to-post" | "held" | "failed" | "before-daybook";
 
 export interface PayoutOutcome {
   tag: string;
@@ -226,6 +226,15 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
     });
 
     // (2) What the payout needs now.
+    if (record?.state === "before-daybook") return outcome("before-daybook", { reason: skipReason(record.skipped) });
+    const split = posted.length === 0 && !record?.pending ? beforeDaybook(summary, location.postingFrom) : undefined;
+    if (split) {
+      // It pays out sales from before daybook: the books from before daybook hold them, never card clearing.
+      const skipped: PayoutSkip = { reason: "before-first-day", firstDay: split.firstDay, postedPart: split.postedPart };
+      const { heldReason: _reason, pending: _pending, ...rest } = base();
+      await save({ ...rest, state: "before-daybook", skipped, warnings: [] });
+      return outcome("before-daybook", { reason: skipReason(skipped) });
+    }
     if (posted.length === 0 && record?.state !== "nothing-to-post") {
       const built = buildPayoutEntry(summary, location.mapping, { locationName: location.name, timeZone: location.timeZone });
       if (built.held || !built.journalEntry) {
@@ -261,6 +270,11 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
     await save({ ...current, state: current.pending ? "posting" : "failed", lastError });
     return outcome("failed", { reason: failure.message });
   }
+}
+
+function skipReason(skipped: PayoutSkip | undefined): string {
+  const from = skipped ? ` on ${skipped.firstDay}` : "";
+  return `it pays out sales from before daybook started posting${from}: not posted`;
 }
 
 type Save = (next: Omit<PayoutRecord, "version">) => Promise<PayoutRecord>;

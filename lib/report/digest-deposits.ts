@@ -19,9 +19,9 @@ import { businessDayOf } from "../domain/business-day";
 import { tenderAccountOf } from "../domain/journal-entry";
 import { accountLabel } from "../domain/account-label";
 import { sumMinor } from "../domain/money";
-import type { LocationConfig, PayoutRecord } from "../model";
+import type { LocationConfig, PayoutRecord, PayoutSkip } from "../model";
 import { type ExpectedDeposit, expectedCloverDeposit } from "../payouts/clover-expected-deposit";
-import { coveredDays } from "../payouts/payout-summary";
+import { beforeDaybook, coveredDays, daybookShare, type PayoutSummary } from "../payouts/payout-summary";
 import { cardClearingOfDay, expectedClearing, tieOutFees } from "../payouts/tie-out";
 import type { PayoutStore } from "../store/payouts";
 import type { Store } from "../store/store";
@@ -35,7 +35,7 @@ export interface DepositReadPorts {
   store: Pick<Store, "listSyncRecordsBetween">;
 }
 
-export type PayoutStanding = "paid" | "on-its-way" | "failed" | "returned" | "not-posted" | "posting" | "in-a-batch";
+export type PayoutStanding = "paid" | "on-its-way" | "failed" | "returned" | "not-posted" | "posting" | "in-a-batch" | "before-daybook";
 
 export interface DepositPayout {
   /** The payout's tag (its DocNumber's end); never a Square id. */
@@ -121,7 +121,17 @@ async function cloverDeposits(ports: DepositReadPorts, merchantId: string, locat
 }
 
 /** Payouts whose entries daybook has settled: what card clearing in QuickBooks has seen. */
-const settled = (record: PayoutRecord) => record.state === "posted" || record.state === "nothing-to-post";
+const settled = (record: PayoutRecord) => record.state === "posted" || record.state === "nothing-to-post" || record.state === "before-daybook";
+
+/**
+ * The payout as card clearing sees it: one from before daybook only by the card sales of the days
+ * daybook posted, which the digest asks the accountant to move out of card clearing by hand.
+ */
+function asCleared(record: PayoutRecord): PayoutSummary {
+  if (record.state !== "before-daybook" || !record.skipped) return record.summary;
+  const split = beforeDaybook(record.summary, record.skipped.firstDay);
+  return split ? daybookShare(record.summary, split) : record.summary;
+}
 
 async function squareDeposits(ports: DepositReadPorts, merchantId: string, location: LocationConfig, period: { first: string; last: string }): Promise<SquareDeposits> {
   const base = { source: "square" as const, locationId: location.locationId, name: location.name, currency: location.currency, posting: location.mapping.payouts !== undefined };
@@ -139,7 +149,7 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
   const postedDays = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => cardClearingOfDay(entry.summary, location.mapping)))]));
   const postedFees = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => entry.summary.fees))]));
 
-  const clearing = expectedClearing({ postedDays, payouts: records.filter(settled).map((record) => record.summary) });
+  const clearing = expectedClearing({ postedDays, payouts: records.filter(settled).map(asCleared) });
   const postedPart = clearing.days.filter((day) => day.posted !== null);
   const summary: ClearingSummary = {
     account: accountLabel(tenderAccountOf(location.mapping, "CARD"), location.accountLabels),
@@ -152,7 +162,7 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
   };
 
   const tieOut = tieOutFees({
-    currency: location.currency, payouts: records.map((record) => record.summary), postedFees,
+    currency: location.currency, payouts: records.map(asCleared), postedFees,
     formatAmount: (minor) => formatMoney(minor, location.currency), formatDay,
     ...(location.postingFrom ? { firstDay: location.postingFrom } : {}),
   });
@@ -197,7 +207,11 @@ function depositPayout(record: PayoutRecord): DepositPayout {
   const money = (minor: number) => formatMoney(minor, summary.currency);
   let standing: PayoutStanding;
   let status: string;
-  if (record.state === "held" || record.state === "failed") {
+  if (record.state === "before-daybook" && record.skipped) {
+    standing = "before-daybook";
+    status = summary.status === "FAILED" ? "Failed; not posted: before daybook" : "Not posted: before daybook";
+    notes.push(beforeDaybookNote(summary, record.skipped));
+  } else if (record.state === "held" || record.state === "failed") {
     standing = "not-posted";
     status = "Not posted";
     notes.push(`The payout of ${money(summary.amount)} arriving ${formatDay(summary.arrivalDate)} is not posted: ${record.heldReason ?? record.lastError?.message ?? "see the locations page"} daybook reads it again every night.`);
@@ -231,6 +245,17 @@ function depositPayout(record: PayoutRecord): DepositPayout {
   }
   for (const warning of record.warnings) notes.push(warning.message);
   return { tag: record.payoutTag, arrivalDate: summary.arrivalDate, amount: summary.amount, standing, status, days: coveredDays(summary), entries, notes };
+}
+
+/** docs/accounting.md "Payouts from before daybook": one sentence, with the amount to move by hand when part of it is daybook's. */
+function beforeDaybookNote(summary: PayoutSummary, skipped: PayoutSkip): string {
+  const money = (minor: number) => formatMoney(minor, summary.currency);
+  const said = `The payout of ${money(summary.amount)} arriving ${formatDay(summary.arrivalDate)} pays out sales from before daybook started posting on ${formatDay(skipped.firstDay)}: ` +
+    "not posted; match it in the bank feed as before";
+  const split = beforeDaybook(summary, skipped.firstDay);
+  if (!split || split.daysPosted.length === 0) return `${said}.`;
+  return `${said}, but ${money(skipped.postedPart)} of it is the card sales net of fees of ${split.daysPosted.map(formatDay).join(", ")}, ` +
+    "which daybook posted to card clearing: take that amount from card clearing when you match it.";
 }
 
 // --- the section as email blocks ---------------------------------------------------------------------

@@ -11,7 +11,7 @@
  * checked by its schema.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { PayoutCheck, PayoutRecord, PendingPayoutEntry, PostedPayoutEntry } from "../model";
+import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
@@ -91,15 +91,18 @@ const warningSchema = z.object({
   message: z.string(),
 });
 
+const payoutSkipSchema = describing<PayoutSkip>()(z.object({ reason: z.literal("before-first-day"), firstDay: businessDay, postedPart: minorUnits }));
+
 export const payoutRecordSchema = describing<PayoutRecord>()(z.object({
   merchantId: id,
   locationId: id,
   payoutTag: tag,
-  state: z.enum(["posting", "posted", "nothing-to-post", "held", "failed"]),
+  state: z.enum(["posting", "posted", "nothing-to-post", "held", "failed", "before-daybook"]),
   summary: payoutSummarySchema,
   posted: z.array(postedPayoutEntrySchema),
   pending: z.optional(pendingPayoutEntrySchema),
   heldReason: z.optional(z.string()),
+  skipped: z.optional(payoutSkipSchema),
   warnings: z.array(warningSchema),
   lastError: z.optional(syncFailureSchema),
   version: z.int().check(z.positive()),

@@ -7,9 +7,10 @@
  * Tuesday's arrives on Wednesday, and the seller takes an instant deposit on Wednesday afternoon. The
  * night's tick posts Wednesday and the payouts; the morning's tick sends the digest, whose HTML (opened in
  * Chromium, screenshot on a desktop and at 375 px, checked like the pages) and text show each payout
- * that arrived on Wednesday with Square's own amount, the returned one as failed, the day it paid out
- * that daybook never posted named in a sentence, Main Street's card money in card clearing equal to
- * the QuickBooks books, and Harbor Kiosk's expected card deposit equal to its entry's card lines, which
+ * that arrived on Wednesday with Square's own amount; Monday's (returned) and Tuesday's, which pay out
+ * sales from before Tuesday, not posted and each said in a sentence, Tuesday's with the part of it
+ * daybook posted; Main Street's card money in card clearing equal to the QuickBooks books once that part
+ * is taken out, as the digest asks, and never below zero; and Harbor Kiosk's expected card deposit equal to its entry's card lines, which
  * its day report and the locations page say too.
  */
 import { readFile } from "node:fs/promises";
@@ -96,6 +97,7 @@ function cloverCardOf(day: string): { payments: number; refunds: number } {
 }
 
 const money = (cents: number) => formatAmount(cents, DEMO.currency);
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** A local time on a date in the demo's zone, as Square's schedule takes it. */
 const at = (date: string, time: string) => localInstant(date, DEMO.timeZone, time).toISOString();
 
@@ -135,7 +137,7 @@ describe("the morning digest's Deposits section, in Chromium", () => {
     stack.clover.addOrders(DEMO.clover.merchantId, clover.orders);
   });
 
-  it("after the night, the morning's digest shows each payout that arrived on Wednesday, card clearing as the books have it, and Harbor Kiosk's expected deposit", { timeout: 120_000 }, async () => {
+  it("after the night, the morning's digest shows each payout that arrived on Wednesday, those from before daybook not posted and said, card clearing as the books have it, and Harbor Kiosk's expected deposit", { timeout: 120_000 }, async () => {
     const morning = addDays(today, 1);
     await tickAt(localInstant(morning, DEMO.timeZone, "02:30"));
     await stack.queue.idle();
@@ -150,8 +152,14 @@ describe("the morning digest's Deposits section, in Chromium", () => {
     expect(arrived.map((payout) => payout.instant).sort(), "Tuesday's payout and the instant deposit").toEqual([false, true]);
     expect(failed, "Monday's payout, back from the bank").toHaveLength(1);
     const posted = stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).map((entry) => String(entry["DocNumber"]));
-    for (const payout of arrived) expect(posted).toContain(`DP${today.slice(2).replaceAll("-", "")}-${payoutTag(payout.id)}`);
-    const clearing = mainStreetClearing();
+    // Tuesday's payout pays out Monday's evening and Tuesday; Monday's (failed) only days before Tuesday, when daybook
+    // started posting: neither is posted (docs/accounting.md "Payouts from before daybook"). The instant deposit is.
+    const straddling = arrived.find((payout) => !payout.instant)!;
+    const instant = arrived.find((payout) => payout.instant)!;
+    const docOf = (payout: { id: string }) => `-${payoutTag(payout.id)}`;
+    expect(posted).toContain(`DP${today.slice(2).replaceAll("-", "")}${docOf(instant)}`);
+    for (const payout of [straddling, failed[0]!]) expect(posted.filter((doc) => doc.includes(docOf(payout))), `${payout.id} is not posted`).toEqual([]);
+    const books = mainStreetClearing();
     const cloverCard = cloverCardOf(today);
     expect(cloverCard.payments).toBeGreaterThan(0);
 
@@ -164,25 +172,40 @@ describe("the morning digest's Deposits section, in Chromium", () => {
     await expect(rows.count(), "Tuesday's payout, the instant deposit, Monday's returned").resolves.toBe(3);
     const rowTexts = (await rows.allInnerTexts()).map((row) => row.replace(/\s+/g, " "));
 
+    const tuesday = addDays(today, -1);
+    const started = `pays out sales from before daybook started posting on ${formatDay(tuesday)}: not posted; match it in the bank feed as before`;
+    const moved = new RegExp(`The payout of ${escaped(money(straddling.amount))} USD arriving ${formatDay(today)} ${escaped(started)}, ` +
+      `but ([\\d,]+\\.\\d\\d) USD of it is the card sales net of fees of ${formatDay(tuesday)}, which daybook posted to card clearing: take that amount from card clearing when you match it\\.`);
+    const named = moved.exec(text)?.[1];
+    expect(named, "the part of Tuesday's payout daybook posted, named").toBeDefined();
+    const toMove = Math.round(Number(named!.replaceAll(",", "")) * 100);
+    expect(toMove).toBeGreaterThan(0);
+    expect(toMove).toBeLessThan(straddling.amount);
+    // What the digest says card clearing holds is the books' once the accountant takes that amount out, as it asks: never below zero.
+    const clearing = books - toMove;
+    expect(clearing).toBeGreaterThanOrEqual(0);
+
     for (const content of [text, html]) {
       expect(content).toContain("Deposits");
       for (const payout of arrived) expect(content).toContain(money(payout.amount));
       expect(content).toContain(money(failed[0]!.amount));
-      // Tuesday's payout pays out Monday's evening, which daybook never posted (it posts from Tuesday on): named, not plugged.
-      expect(content).toContain(`Square paid out card sales of ${formatDay(addDays(today, -2))}`);
-      expect(content).toContain(`daybook posts this location from ${formatDay(addDays(today, -1))} on`);
+      expect(content).toMatch(moved);
+      expect(content).toContain(`The payout of ${money(failed[0]!.amount)} USD arriving ${formatDay(failed[0]!.arrivalDate)} ${started}.`);
+      // Days before Tuesday are the books' from before daybook: no longer named as paid out of card clearing.
+      expect(content).not.toContain(`daybook posts this location from ${formatDay(tuesday)} on`);
       expect(content).toContain(`its card money in 1210 Card Clearing should come to ${money(clearing)} USD`);
       expect(content).toMatch(new RegExp(`${DEMO.square.locationName} in 1210 Card Clearing:? ${money(clearing).replace(/[.,-]/g, "\\$&")}\\b`));
       expect(content).toContain(money(cloverCard.payments - cloverCard.refunds));
       expect(content).toContain("match each day's expected card deposit");
     }
-    for (const payout of arrived) expect(rowTexts.some((row) => row.includes(money(payout.amount)) && row.includes("Paid")), `${payout.id} is paid`).toBe(true);
+    expect(rowTexts.some((row) => row.includes(money(instant.amount)) && row.includes("Paid")), "the instant deposit is paid").toBe(true);
+    expect(rowTexts.some((row) => row.includes(money(straddling.amount)) && row.includes("Not posted: before daybook")), "Tuesday's payout is not posted").toBe(true);
     // Harbor Kiosk's Wednesday: card payments, card refunds and the deposit to match, as its entry in QuickBooks posted them.
     const cloverRows = viewer.locator("table", { has: viewer.locator("caption", { hasText: `${DEMO.clover.name}: expected Clover card deposits` }) }).locator("tbody tr");
     await expect(cloverRows.allInnerTexts()).resolves.toEqual([
       [formatShortDay(today), money(cloverCard.payments), money(cloverCard.refunds), money(cloverCard.payments - cloverCard.refunds)].join("\t"),
     ]);
-    expect(rowTexts.some((row) => row.includes(money(failed[0]!.amount)) && /Failed: never reached the bank/.test(row)), "the returned payout").toBe(true);
+    expect(rowTexts.some((row) => row.includes(money(failed[0]!.amount)) && row.includes("Failed; not posted: before daybook")), "the returned payout").toBe(true);
     expect(mainStreetClearing(), "card clearing holds something: the evening's sales and the payout on its way back").not.toBe(0);
 
     await checkPage(viewer, "digest-email-deposits");

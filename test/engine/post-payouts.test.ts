@@ -15,6 +15,7 @@ import { type PayoutPorts, postPayouts } from "../../lib/payouts/post-payouts";
 import type { PayoutWithEntries } from "../../lib/pos/square/payouts";
 import { SquareRequestError } from "../../lib/pos/square/errors";
 import { QuickBooksError } from "../../lib/quickbooks/types";
+import { buildDeposits } from "../../lib/report/digest-deposits";
 import type { SyncStep } from "../../lib/sync/sync-day";
 import { processJob } from "../../lib/worker/process-job";
 import { entry, payoutOf } from "../support/payouts";
@@ -171,6 +172,83 @@ describe("posting payouts", () => {
     made.clock.at = new Date("2025-06-23T09:00:00Z");
     expect(await postPayouts(ports, ref)).toEqual({ status: "done", payouts: [] });
     expect(made.quickbooks.entries).toHaveLength(1);
+  });
+
+  describe("a location's first posting day (docs/accounting.md \"Payouts from before daybook\")", () => {
+    async function postingFrom(made: EngineWorld, firstDay: string): Promise<void> {
+      const { store } = made.services.storage;
+      await store.putLocation({ ...(await store.getLocation(MERCHANT_ID, LOCATION_ID))!, postingFrom: firstDay });
+    }
+    const digestOf = async (made: EngineWorld) => {
+      const { storage } = made.services;
+      const location = (await storage.store.getLocation(MERCHANT_ID, LOCATION_ID))!;
+      const section = await buildDeposits({ payouts: storage.payouts, store: storage.store }, MERCHANT_ID, [location], { first: "2025-06-11", last: "2025-06-11" });
+      const [deposits] = section.locations;
+      if (deposits?.source !== "square") throw new Error("a Square location's deposits");
+      return deposits;
+    };
+
+    it("a payout of sales all before it is not posted, recorded with its reason, never posted later, and named in the digest in one sentence", async () => {
+      const { world: made, square, ports } = await world();
+      await postingFrom(made, "2025-06-11");
+      square.set(wednesday, wednesdayEntries);
+      expect(await postPayouts(ports, ref)).toMatchObject({
+        status: "done", payouts: [{ result: "before-daybook", amount: 950_65, reason: "it pays out sales from before daybook started posting on 2025-06-11: not posted" }],
+      });
+      expect(made.quickbooks.entries).toHaveLength(0);
+      const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+      expect(record).toMatchObject({ state: "before-daybook", posted: [], skipped: { reason: "before-first-day", firstDay: "2025-06-11", postedPart: 0 } });
+      expect(record).not.toHaveProperty("pending");
+      // Square marks it paid, and the merchant moves the first posting day back: it is never posted all the same.
+      await postingFrom(made, "2025-06-01");
+      made.clock.at = new Date("2025-06-16T09:00:00Z");
+      square.set({ ...wednesday, status: "PAID", updatedAt: "2025-06-15T14:00:00Z", version: 2 }, wednesdayEntries);
+      expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "before-daybook" }] });
+      expect(made.quickbooks.entries).toHaveLength(0);
+      await postingFrom(made, "2025-06-11");
+
+      const deposits = await digestOf(made);
+      expect(deposits.payouts).toMatchObject([{ standing: "before-daybook", entries: [], notes: [
+        "The payout of 950.65 USD arriving Wednesday 11 June 2025 pays out sales from before daybook started posting on Wednesday 11 June 2025: not posted; match it in the bank feed as before.",
+      ] }]);
+      // Card clearing never saw its sales: nothing of it is counted there.
+      expect(deposits.clearing).toMatchObject({ balance: 0, paidNotPosted: 0, unpaidSales: 0 });
+    });
+
+    it("a payout of sales both before it and on it is not posted (the mapping has no account for the rest), and the digest names the part daybook posted: 400.00 − 11.80 = 388.20", async () => {
+      const { world: made, square, ports } = await world();
+      await postingFrom(made, "2025-06-10");
+      square.set(wednesday, wednesdayEntries);
+      expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "before-daybook" }] });
+      expect(made.quickbooks.entries).toHaveLength(0);
+      const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+      expect(record).toMatchObject({ state: "before-daybook", skipped: { reason: "before-first-day", firstDay: "2025-06-10", postedPart: 388_20 } });
+      // Recorded, it is not read again: nothing of it changed since.
+      made.clock.at = new Date("2025-06-16T09:00:00Z");
+      expect(await postPayouts(ports, ref)).toEqual({ status: "done", payouts: [] });
+      expect(made.quickbooks.entries).toHaveLength(0);
+
+      const deposits = await digestOf(made);
+      expect(deposits.payouts[0]?.notes).toEqual([
+        "The payout of 950.65 USD arriving Wednesday 11 June 2025 pays out sales from before daybook started posting on Tuesday 10 June 2025: not posted; " +
+          "match it in the bank feed as before, but 388.20 USD of it is the card sales net of fees of Tuesday 10 June 2025, which daybook posted to card clearing: " +
+          "take that amount from card clearing when you match it.",
+        // Tuesday itself was never synced in this world: the tie-out says so, as for any day not posted.
+        "Square paid out card sales of Tuesday 10 June 2025, with 11.80 USD of processing fees, before daybook posted that day; the fees are expensed when it does.",
+      ]);
+      // Tuesday was not posted in this world: card clearing is counted as the accountant leaves it, 388.20 taken out.
+      expect(deposits.clearing).toMatchObject({ balance: -388_20, paidNotPosted: -388_20 });
+    });
+
+    it("a payout of sales all on or after it is posted as any other", async () => {
+      const { world: made, square, ports } = await world();
+      await postingFrom(made, "2025-06-09");
+      square.set(wednesday, wednesdayEntries);
+      expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+      expect(made.quickbooks.entries).toHaveLength(1);
+      expect(made.quickbooks.entries[0]!.body.Line.filter((line) => line.JournalEntryLineDetail.AccountRef.value === "11").map((line) => line.Amount)).toEqual([582.3, 388.2]);
+      expect((await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID))[0]).toMatchObject({ state: "posted" });
+    });
   });
 
   it("books closed for the arrival date: the deposit goes in today, saying which date it is for, once", async () => {
