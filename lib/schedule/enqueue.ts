@@ -27,7 +27,7 @@ export function createSqsJobQueue(sqs: SQSClient, queueUrl: string): JobQueue {
   return {
     async sendJobs(jobs, messageGroup) {
       // Loaded on the first send: the web app, which imports this module, sends on few of its requests.
-      const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
+      const { SendMessageBatchCommand } = await import("./sqs-commands");
       for (let start = 0; start < jobs.length; start += BATCH_LIMIT) {
         const batch = jobs.slice(start, start + BATCH_LIMIT);
         const { Failed } = await sqs.send(new SendMessageBatchCommand({

@@ -51,7 +51,7 @@ export function awsClientConfig(settings: AwsSettings, service: AwsService, cred
  * first use (lib/wiring/lazy.ts), so the Lambda loads SQS's client on the path that sends.
  */
 export function lazySqsClient(settings: AwsSettings, handed: SQSClient | undefined, credentials?: AwsCredentials): Lazy<SQSClient> {
-  return lazy(async () => handed ?? new (await import("@aws-sdk/client-sqs")).SQSClient(awsClientConfig(settings, "sqs", credentials)), (client) => {
+  return lazy(async () => handed ?? new (await import("./on-demand/sqs")).SQSClient(awsClientConfig(settings, "sqs", credentials)), (client) => {
     if (!handed) client.destroy();
   });
 }

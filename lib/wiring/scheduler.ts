@@ -14,8 +14,7 @@ import { createSqsJobQueue } from "../schedule/enqueue";
 import type { SchedulerDeps } from "../schedule/scheduler";
 import { createDynamoStorage, type Storage } from "../store/storage";
 import { type AwsCredentials, awsClientConfig } from "./aws";
-import { cappedEmail, type EmailCapOptions } from "./email";
-import { emailFrom } from "./vault-and-email";
+import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
 
 export interface SchedulerRuntime {
   /** runSchedulerTick's deps but the tick's `now` and log. */

@@ -6,7 +6,7 @@
  *
  * Any part may be handed in instead of made from the settings: the tests hand in AWS clients pointed at
  * moto_server, a clock, a vault with a key of their own. Made from the settings on AWS, KMS's and SES's
- * clients load on the vault's and the sender's first call (lib/wiring/vault-and-email.ts); the table's
+ * clients load on the vault's and the sender's first call (lib/wiring/vault.ts, lib/wiring/email.ts); the table's
  * client, which every request and job uses, is made at once.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -26,8 +26,8 @@ import { type AwsCredentials, awsClientConfig } from "./aws";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import { type ApiTuning, payoutApis, type ProviderHosts, providerHostsFrom, syncApis } from "./provider-apis";
 import { oauthProvidersFrom, type ProviderSettings } from "./providers";
-import { cappedEmail, type EmailCapOptions } from "./email";
-import { emailFrom, vaultFrom } from "./vault-and-email";
+import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
+import { vaultFrom } from "./vault";
 
 /** The settings the shared parts read: `daybook sync`'s, which the web app's and the worker's include. */
 export type ServiceSettings = ConfigOf<"sync"> & Partial<Pick<ProviderSettings, "SQUARE_AUTHORIZE_BASE_URL" | "QUICKBOOKS_AUTHORIZE_URL">>;

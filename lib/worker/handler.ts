@@ -119,7 +119,7 @@ export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsE
       // After the last attempt (the day is failed and reported) at once, so SQS moves it to the
       // dead-letter queue on the next receive.
       // SQS's command loads here, on the failure path, not with every invocation.
-      await import("@aws-sdk/client-sqs").then(({ ChangeMessageVisibilityCommand }) => sqs.send(new ChangeMessageVisibilityCommand({
+      await import("../schedule/sqs-commands").then(({ ChangeMessageVisibilityCommand }) => sqs.send(new ChangeMessageVisibilityCommand({
         QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: attempt < maxAttempts ? backoffSeconds(attempt, backoff) : 0,
       }))).catch(() => undefined);
       throw error;

@@ -6,7 +6,7 @@
  * stacks), which leaves the template the same except the asset hashes and keeps this file to a few
  * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
  */
-import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, packagesAtStart } from "../../infra/bundle";
+import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedOnDemand, packagesAtStart } from "../../infra/bundle";
 import { DEFAULT_FLEET, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -404,8 +404,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
       expect(dynamicallyImported.has(square?.path ?? "")).toBe(true);
       expect(dynamicallyImported.has(intuit?.path ?? "")).toBe(true);
     }
-    // The scheduler reads the due-index and sends jobs: neither client at all.
-    expect(bundles.scheduler?.files.some((file) => file.packages.some((pkg) => pkg.name === "square" || pkg.name === "intuit-oauth"))).toBe(false);
+    // The scheduler reads the due-index and sends jobs: neither client at all, and no vault (KMS).
+    expect(bundles.scheduler?.files.some((file) => file.packages.some((pkg) => ["square", "intuit-oauth", "@aws-sdk/client-kms"].includes(pkg.name)))).toBe(false);
   });
 
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {
@@ -429,15 +429,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
       const bundle = bundles[name] as Bundle;
       const atStart = packagesAtStart(bundle);
       expect(clients.filter((client) => atStart.has(client)).sort(), `${name}: AWS clients at start`).toEqual([...everyInvocation[name]].sort());
-      // What an import() loads: the chunk it names and the chunks that one imports statically.
-      const byPath = new Map(bundle.files.map((file) => [file.path, file]));
-      const onDemand = new Set<string>();
-      const visit = (path: string): void => {
-        if (onDemand.has(path)) return;
-        onDemand.add(path);
-        for (const next of byPath.get(path)?.staticImports ?? []) visit(next);
-      };
-      for (const file of bundle.files) for (const path of file.dynamicImports) visit(path);
+      const onDemand = new Set(loadedOnDemand(bundle).map((file) => file.path));
       for (const client of lazyOnes[name]) {
         const chunk = bundle.files.find((file) => !file.entry && onDemand.has(file.path) && file.packages.some((pkg) => pkg.name === client));
         expect(chunk, `${name}: ${client} in a chunk loaded on demand`).toBeDefined();
