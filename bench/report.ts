@@ -97,7 +97,10 @@ export function renderMarkdown(r: BenchResults): string {
     r.bundles.map((b) => [b.name, n(b.entryBytes / 1024), n(b.bytes / 1024), n(b.loadMs.median), n(b.loadMs.p95), n(b.cpuMs.median), n(b.floorBytes / 1024), n(b.floorLoadMs.median), n(b.floorCpuMs.median),
       `**${b.ratio.toFixed(2)}**`, `**${b.cpuRatio.toFixed(2)}**`, b.cpuRatioHalves.map((v) => v.toFixed(2)).join(" / "),
       b.packagesAtStart.filter((p) => p.name.startsWith("@aws-sdk/client-")).map((p) => p.name.replace("@aws-sdk/client-", "")).join(", "),
-      b.chunks.filter((c) => !c.atStart && c.bytes > 20_000).sort((x, y) => y.bytes - x.bytes).map((c) => `${c.path.replace(/^chunks\//, "").replace(/-[A-Z0-9]+\.mjs$/, "")}${c.mostly ? ` (${c.mostly})` : ""} ${n(c.bytes / 1024)} KiB`).join(", "), b.loadMs.n]),
+      b.chunks.filter((c) => !c.atStart && c.bytes > 20_000).sort((x, y) => y.bytes - x.bytes).map((c) => {
+        const name = c.path.replace(/^chunks\//, "").replace(/-[A-Z0-9]+\.mjs$/, "");
+        return `${name}${c.mostly && c.mostly !== name ? ` (mostly ${c.mostly})` : ""} ${n(c.bytes / 1024)} KiB`;
+      }).join(", "), b.loadMs.n]),
   ), "");
 
   const e = r.endToEnd;
