@@ -95,8 +95,8 @@ export function bundleFunction(name: FunctionName, outdir: string, entryFile = j
   return { name, outdir, entry: `${name}.mjs`, files, metafile };
 }
 
-/** Everything loaded with the entry: it and the chunks it imports statically, transitively. */
-export function loadedAtStart(bundle: Bundle): BundledFile[] {
+/** The files `roots` name and the chunks they import statically, transitively: what loading them loads. */
+function withStaticImports(bundle: Bundle, roots: string[]): BundledFile[] {
   const byPath = new Map(bundle.files.map((file) => [file.path, file]));
   const seen = new Set<string>();
   const visit = (path: string): void => {
@@ -104,8 +104,18 @@ export function loadedAtStart(bundle: Bundle): BundledFile[] {
     seen.add(path);
     for (const next of byPath.get(path)?.staticImports ?? []) visit(next);
   };
-  visit(bundle.entry);
+  for (const root of roots) visit(root);
   return [...seen].flatMap((path) => byPath.get(path) ?? []);
+}
+
+/** Everything loaded with the entry: it and the chunks it imports statically, transitively. */
+export function loadedAtStart(bundle: Bundle): BundledFile[] {
+  return withStaticImports(bundle, [bundle.entry]);
+}
+
+/** Everything the bundle's import() calls can load: each chunk they name, with what it imports statically. */
+export function loadedOnDemand(bundle: Bundle): BundledFile[] {
+  return withStaticImports(bundle, bundle.files.flatMap((file) => file.dynamicImports));
 }
 
 /** The packages loaded at start, with their bytes across those files. */

@@ -6,7 +6,7 @@
  * credentials play no part.
  */
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { CfnElement } from "aws-cdk-lib";
 import { createDaybookApp } from "../infra/app";
@@ -22,10 +22,28 @@ interface TemplateResource {
   Properties?: { Code?: { S3Key?: unknown } };
 }
 
+/**
+ * The files loaded with `entry` in a bundle's folder: it and what it imports statically, transitively
+ * (esbuild's minified `import{…}from"./chunks/….mjs"`; a dynamic `import("…")` is left out).
+ */
+export function loadedWithEntry(folder: string, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(join(folder, file), "utf8");
+    for (const match of code.matchAll(/import\s*(?:\{[^}]*\}|\*\s*as\s*[\w$]+|[\w$]+)?\s*(?:from)?\s*["'](\.\.?\/[^"']+\.mjs)["']/g)) {
+      visit(relative(folder, join(folder, dirname(file), match[1] ?? "")));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
 /** Each Lambda function's name (from `names`, by logical id) and the size of its bundled asset folder in `outdir`. */
 export function bundleSizes(
   outdir: string, template: { Resources?: Record<string, TemplateResource> }, names: Record<string, string> = {},
-): { name: string; bytes: number; files: string[]; sizes: Record<string, number> }[] {
+): { name: string; folder: string; bytes: number; files: string[]; sizes: Record<string, number> }[] {
   return Object.entries(template.Resources ?? {})
     .filter(([, resource]) => resource.Type === "AWS::Lambda::Function")
     .flatMap(([logicalId, resource]) => {
@@ -37,6 +55,7 @@ export function bundleSizes(
       const sizes = Object.fromEntries(files.map((file) => [file, statSync(join(folder, file)).size]));
       return [{
         name: names[logicalId] ?? logicalId,
+        folder,
         bytes: Object.values(sizes).reduce((total, size) => total + size, 0),
         files,
         sizes,
@@ -56,11 +75,14 @@ function main(): void {
   out(`\nSynthesised ${stack.stackName} into ${OUTDIR} (${artifact.templateFile}); cdk-nag AwsSolutions: no unacknowledged findings.`);
   out("Function bundles (ESM, code-split: the entry loads at start, each chunk on the first path that needs it):");
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1).padStart(9)} KiB`;
-  for (const { name, bytes, files, sizes: fileSizes } of sizes) {
-    out(`  ${name.padEnd(10)} ${kib(bytes)} in all`);
-    const entryFirst = [...files].sort((a, b) => Number(b === `${name}.mjs`) - Number(a === `${name}.mjs`) || (fileSizes[b] ?? 0) - (fileSizes[a] ?? 0));
-    for (const file of entryFirst) out(`    ${(file === `${name}.mjs` ? "entry" : "chunk").padEnd(6)} ${kib(fileSizes[file] ?? 0)}  ${file}`);
+  for (const { name, bytes, files, sizes: fileSizes, folder } of sizes) {
+    const atStart = loadedWithEntry(folder, `${name}.mjs`);
+    const startBytes = [...atStart].reduce((total, file) => total + (fileSizes[file] ?? 0), 0);
+    out(`  ${name.padEnd(10)} ${kib(bytes)} in all, ${kib(startBytes).trim()} loaded at start`);
+    const entryFirst = [...files].sort((a, b) => Number(b === `${name}.mjs`) - Number(a === `${name}.mjs`) || Number(atStart.has(b)) - Number(atStart.has(a)) || (fileSizes[b] ?? 0) - (fileSizes[a] ?? 0));
+    for (const file of entryFirst) out(`    ${(file === `${name}.mjs` ? "entry" : atStart.has(file) ? "start" : "chunk").padEnd(6)} ${kib(fileSizes[file] ?? 0)}  ${file}`);
   }
+  out("  (entry: the handler's file; start: a chunk the entry imports statically, loaded with it; chunk: loaded by the first path that needs it)");
 }
 
 // Only when run (npm run synth), not when a test imports bundleSizes.

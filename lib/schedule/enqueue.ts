@@ -4,7 +4,7 @@
  * the local stack runs its own in-process queue behind the same interface. All of a location's jobs
  * share its QuickBooks company's message group, so they arrive in the order given.
  */
-import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { deduplicationIdOf, type SyncJob, syncJobSchema } from "./job";
 import { describeIssues } from "../validation";
 
@@ -26,6 +26,8 @@ export class EnqueueError extends Error {
 export function createSqsJobQueue(sqs: SQSClient, queueUrl: string): JobQueue {
   return {
     async sendJobs(jobs, messageGroup) {
+      // Loaded on the first send: the web app, which imports this module, sends on few of its requests.
+      const { SendMessageBatchCommand } = await import("./sqs-commands");
       for (let start = 0; start < jobs.length; start += BATCH_LIMIT) {
         const batch = jobs.slice(start, start + BATCH_LIMIT);
         const { Failed } = await sqs.send(new SendMessageBatchCommand({

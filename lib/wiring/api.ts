@@ -1,13 +1,14 @@
 /**
  * The web app's runtime (functions/api.ts): the shared services, the readers the pages use, the
- * webhook secrets, and the SQS queue behind the approve links and the backfill pages.
+ * webhook secrets, and the SQS queue behind the approve links and the backfill pages. Only the table's
+ * client is made at start: KMS, SES and SQS load on the first request that uses them.
  */
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { payoutRecordsOf } from "../api/payouts";
 import type { ApiConfig } from "../config";
 import { createSqsJobQueue, type JobQueue } from "../schedule/enqueue";
 import type { WebDeps } from "../web/deps";
-import { awsClientConfig } from "./aws";
+import { lazySqsClient } from "./aws";
 import { type ApiTuning, PAGE_TUNING, pageReaders } from "./provider-apis";
 import { composeServices, type ServiceParts, type Services } from "./services";
 
@@ -55,9 +56,12 @@ export function webDepsOf(
 
 export async function composeApi(config: ApiConfig, parts: ApiParts & { log: WebDeps["log"] }): Promise<ApiRuntime> {
   const services = await composeServices(config, parts);
-  // One SQS client for everything the web queues: approvals and backfills.
-  const sqs = config.DAYBOOK_QUEUE_URL === undefined ? undefined : (parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials)));
-  const queue = sqs && config.DAYBOOK_QUEUE_URL !== undefined ? createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL) : undefined;
+  // One SQS client for everything the web queues (approvals and backfills), made on the first send.
+  const queueUrl = config.DAYBOOK_QUEUE_URL;
+  const sqs = queueUrl === undefined ? undefined : lazySqsClient(config, parts.sqs, parts.credentials);
+  const queue: JobQueue | undefined = sqs && queueUrl !== undefined
+    ? { sendJobs: async (jobs, messageGroup) => { await createSqsJobQueue(await sqs.get(), queueUrl).sendJobs(jobs, messageGroup); } }
+    : undefined;
   const deps = webDepsOf(services, config, {
     log: parts.log,
     ...(queue ? { queue } : {}),
@@ -69,7 +73,7 @@ export async function composeApi(config: ApiConfig, parts: ApiParts & { log: Web
     services,
     close() {
       services.close();
-      if (sqs && !parts.sqs) sqs.destroy();
+      sqs?.close();
     },
   };
 }

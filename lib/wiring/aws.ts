@@ -7,8 +7,10 @@
  * Only the compose functions call it, each for the clients its runtime uses, so a Lambda bundle holds
  * only the clients its function needs.
  */
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { fromEnv } from "@aws-sdk/credential-provider-env";
 import type { ConfigOf } from "../config";
+import { type Lazy, lazy } from "./lazy";
 
 export type AwsService = "dynamodb" | "kms" | "sqs" | "ses";
 
@@ -41,4 +43,15 @@ export function awsClientConfig(settings: AwsSettings, service: AwsService, cred
   const endpoint = settings[ENDPOINT[service]];
   const chosen = credentials ?? (onLambda() ? fromEnv() : undefined);
   return { region: settings.AWS_REGION, ...(endpoint !== undefined ? { endpoint } : {}), ...(chosen ? { credentials: chosen } : {}) };
+}
+
+/**
+ * The SQS client for a runtime whose invocations mostly send nothing (the web app queues only approvals
+ * and backfills, the worker only a failed job's visibility change): the one handed in, or one made on
+ * first use (lib/wiring/lazy.ts), so the Lambda loads SQS's client on the path that sends.
+ */
+export function lazySqsClient(settings: AwsSettings, handed: SQSClient | undefined, credentials?: AwsCredentials): Lazy<SQSClient> {
+  return lazy(async () => handed ?? new (await import("./on-demand/sqs")).SQSClient(awsClientConfig(settings, "sqs", credentials)), (client) => {
+    if (!handed) client.destroy();
+  });
 }

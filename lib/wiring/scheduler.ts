@@ -14,8 +14,7 @@ import { createSqsJobQueue } from "../schedule/enqueue";
 import type { SchedulerDeps } from "../schedule/scheduler";
 import { createDynamoStorage, type Storage } from "../store/storage";
 import { type AwsCredentials, awsClientConfig } from "./aws";
-import { cappedEmail, type EmailCapOptions } from "./email";
-import { emailFrom } from "./vault-and-email";
+import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
 
 export interface SchedulerRuntime {
   /** runSchedulerTick's deps but the tick's `now` and log. */
@@ -49,11 +48,12 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
   const now = parts.now ?? (() => new Date());
   const storage = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE, now });
   let sender = parts.email;
-  let madeSes: SESv2Client | undefined;
+  // SES's client loads on the first digest sent: most ticks send none.
+  let closeEmail = (): void => undefined;
   if (!sender) {
     const built = emailFrom(config, { ...(parts.ses ? { ses: parts.ses } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}), now });
     sender = built.email;
-    if (!parts.ses) madeSes = built.ses;
+    closeEmail = built.close;
   }
   const email = cappedEmail(sender, storage, now, parts);
   return {
@@ -62,7 +62,7 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
     close() {
       if (!parts.dynamo) dynamo.destroy();
       if (!parts.sqs) sqs.destroy();
-      madeSes?.destroy();
+      closeEmail();
     },
   };
 }

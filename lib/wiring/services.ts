@@ -5,7 +5,9 @@
  * connection refused anywhere (a page, a webhook, a night's sync) tells the merchant once.
  *
  * Any part may be handed in instead of made from the settings: the tests hand in AWS clients pointed at
- * moto_server, a clock, a vault with a key of their own.
+ * moto_server, a clock, a vault with a key of their own. Made from the settings on AWS, KMS's and SES's
+ * clients load on the vault's and the sender's first call (lib/wiring/vault.ts, lib/wiring/email.ts); the table's
+ * client, which every request and job uses, is made at once.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KMSClient } from "@aws-sdk/client-kms";
@@ -24,8 +26,8 @@ import { type AwsCredentials, awsClientConfig } from "./aws";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import { type ApiTuning, payoutApis, type ProviderHosts, providerHostsFrom, syncApis } from "./provider-apis";
 import { oauthProvidersFrom, type ProviderSettings } from "./providers";
-import { cappedEmail, type EmailCapOptions } from "./email";
-import { emailFrom, vaultFrom } from "./vault-and-email";
+import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
+import { vaultFrom } from "./vault";
 
 /** The settings the shared parts read: `daybook sync`'s, which the web app's and the worker's include. */
 export type ServiceSettings = ConfigOf<"sync"> & Partial<Pick<ProviderSettings, "SQUARE_AUTHORIZE_BASE_URL" | "QUICKBOOKS_AUTHORIZE_URL">>;
@@ -89,13 +91,13 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
   let vault = parts.vault;
   if (!vault) {
     const built = await vaultFrom(config, { ...(parts.kms ? { kms: parts.kms } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}) });
-    if (built.kms && !parts.kms) remember(built.kms);
+    remember({ destroy: built.close });
     vault = built.vault;
   }
   let sender = parts.email;
   if (!sender) {
     const built = emailFrom(config, { ...(parts.ses ? { ses: parts.ses } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}), now });
-    if (built.ses && !parts.ses) remember(built.ses);
+    remember({ destroy: built.close });
     sender = built.email;
   }
   const email = cappedEmail(sender, storage, now, parts);

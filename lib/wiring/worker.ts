@@ -1,14 +1,17 @@
 /**
  * The worker's runtime (functions/worker.ts): the shared services, the sync's ports on the real
- * clients, SQS for the queue's visibility, and the idempotency records in the table.
+ * clients, SQS for the queue's visibility (made on a failed job's first change of it), and the
+ * idempotency records in the table.
  */
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { WorkerConfig } from "../config";
 import type { RefreshSweepDeps } from "../connections/refresh-sweep";
 import { createIdempotencyStore } from "../store/idempotency";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
-import { awsClientConfig } from "./aws";
+import { awsClientConfig, lazySqsClient } from "./aws";
 import { composeServices, payoutPortsOf, recoveryOf, type ServiceParts, type Services, type SyncPortOptions, syncPortsOf } from "./services";
 
 export interface WorkerParts extends ServiceParts, SyncPortOptions {
@@ -66,14 +69,18 @@ export function refreshSweepDepsOf(services: Services): Omit<RefreshSweepDeps, "
 }
 
 export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {}): Promise<WorkerRuntime> {
-  const services = await composeServices(config, parts);
-  const sqs = parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
+  // Every job opens a connection's tokens and sends a report: on AWS, KMS's and SES's clients are made
+  // at start. Only a failed job sends SQS anything (its visibility): that client is made then.
+  const kms = parts.kms ?? (parts.vault || config.DAYBOOK_KMS_KEY_ID === undefined ? undefined : new KMSClient(awsClientConfig(config, "kms", parts.credentials)));
+  const ses = parts.ses ?? (parts.email || config.DAYBOOK_EMAIL_FROM === undefined ? undefined : new SESv2Client(awsClientConfig(config, "ses", parts.credentials)));
+  const services = await composeServices(config, { ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) });
+  const sqs = lazySqsClient(config, parts.sqs, parts.credentials);
   const deps = workerDepsOf(services, { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), quickBooksAppUrl: quickBooksAppUrlOf(config) }, { ...recoveryOf(config), ...parts });
   return {
     deps,
     handler: {
       deps,
-      sqs,
+      sqs: { send: async (command) => (await sqs.get()).send(command) },
       queueUrl: config.DAYBOOK_QUEUE_URL,
       idempotency: createIdempotencyStore({ client: services.dynamo, tableName: config.DAYBOOK_TABLE }),
       maxAttempts: config.DAYBOOK_MAX_ATTEMPTS,
@@ -82,7 +89,9 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
     services,
     close() {
       services.close();
-      if (!parts.sqs) sqs.destroy();
+      sqs.close();
+      if (!parts.kms) kms?.destroy();
+      if (!parts.ses) ses?.destroy();
     },
   };
 }

@@ -9,7 +9,7 @@
 import { BatchProcessingError, processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
-import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type * as Sqs from "@aws-sdk/client-sqs";
 import { syncJobSchema } from "../schedule/job";
 import { type Attempt, type JobResult, processJob, type WorkerDeps } from "./process-job";
 
@@ -39,7 +39,8 @@ export interface LambdaContextLike {
 
 export interface WorkerHandlerOptions {
   deps: WorkerDeps;
-  sqs: SQSClient;
+  /** Only a failed job's visibility change is sent: an SQS client, or a port that makes one on first use. */
+  sqs: { send(command: Sqs.ChangeMessageVisibilityCommand): Promise<unknown> };
   queueUrl: string;
   /** Where Powertools Idempotency keeps its records (lib/store/idempotency.ts). */
   idempotency: BasePersistenceLayer;
@@ -117,9 +118,10 @@ export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsE
       // Exponential backoff: the message comes back after this many seconds, not the queue's default.
       // After the last attempt (the day is failed and reported) at once, so SQS moves it to the
       // dead-letter queue on the next receive.
-      await sqs.send(new ChangeMessageVisibilityCommand({
+      // SQS's command loads here, on the failure path, not with every invocation.
+      await import("../schedule/sqs-commands").then(({ ChangeMessageVisibilityCommand }) => sqs.send(new ChangeMessageVisibilityCommand({
         QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: attempt < maxAttempts ? backoffSeconds(attempt, backoff) : 0,
-      })).catch(() => undefined);
+      }))).catch(() => undefined);
       throw error;
     }
   };

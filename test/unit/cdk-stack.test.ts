@@ -6,7 +6,7 @@
  * stacks), which leaves the template the same except the asset hashes and keeps this file to a few
  * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
  */
-import { bundleFunction, type Bundle, FUNCTION_NAMES, packagesAtStart } from "../../infra/bundle";
+import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedOnDemand, packagesAtStart } from "../../infra/bundle";
 import { DEFAULT_FLEET, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -404,7 +404,36 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
       expect(dynamicallyImported.has(square?.path ?? "")).toBe(true);
       expect(dynamicallyImported.has(intuit?.path ?? "")).toBe(true);
     }
-    // The scheduler reads the due-index and sends jobs: neither client at all.
-    expect(bundles.scheduler?.files.some((file) => file.packages.some((pkg) => pkg.name === "square" || pkg.name === "intuit-oauth"))).toBe(false);
+    // The scheduler reads the due-index and sends jobs: neither client at all, and no vault (KMS).
+    expect(bundles.scheduler?.files.some((file) => file.packages.some((pkg) => ["square", "intuit-oauth", "@aws-sdk/client-kms"].includes(pkg.name)))).toBe(false);
+  });
+
+  it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {
+    const clients = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"];
+    // Every invocation: the table (sessions, records) and the secrets read at cold start (SSM); the
+    // worker's every job opens tokens (KMS) and sends a report (SES), the scheduler's every tick sends jobs (SQS).
+    const everyInvocation: Record<FunctionName, string[]> = {
+      api: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-ssm"],
+      worker: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-ssm"],
+      scheduler: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"],
+    };
+    const lazyOnes: Record<FunctionName, string[]> = {
+      // Sealing tokens (connect, refresh), email (sign-in, invitations, notices), queueing (approve, backfill).
+      api: ["@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs"],
+      // A failed job's visibility change.
+      worker: ["@aws-sdk/client-sqs"],
+      // The morning digests, due on few ticks.
+      scheduler: ["@aws-sdk/client-sesv2"],
+    };
+    for (const name of FUNCTION_NAMES) {
+      const bundle = bundles[name] as Bundle;
+      const atStart = packagesAtStart(bundle);
+      expect(clients.filter((client) => atStart.has(client)).sort(), `${name}: AWS clients at start`).toEqual([...everyInvocation[name]].sort());
+      const onDemand = new Set(loadedOnDemand(bundle).map((file) => file.path));
+      for (const client of lazyOnes[name]) {
+        const chunk = bundle.files.find((file) => !file.entry && onDemand.has(file.path) && file.packages.some((pkg) => pkg.name === client));
+        expect(chunk, `${name}: ${client} in a chunk loaded on demand`).toBeDefined();
+      }
+    }
   });
 });
