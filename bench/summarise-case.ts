@@ -19,8 +19,8 @@ import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import { addDays, businessDayWindow } from "../lib/domain/business-day";
 import { CloverItemCategories } from "../lib/pos/clover/categories";
-import { assembleOrders, type JsonObject, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "../lib/pos/clover/order-assembly";
-import { listEnvelopeSchema } from "../lib/pos/clover/responses";
+import { assembleOrders, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "../lib/pos/clover/order-assembly";
+import { listElements } from "../lib/pos/clover/responses";
 import { CloverDaySummariser } from "../lib/pos/clover/summarise";
 import { SquareCatalog } from "../lib/pos/square/catalog";
 import { createSquareReader } from "../lib/pos/square/client";
@@ -190,15 +190,14 @@ const NO_REFETCH: OrderFetcher = {
 
 async function cloverSummarise(lines: CaptureLine[], date: string, memory: Memory): Promise<{ orders: number; check: string }> {
   const elementsOf = (body: string) => {
-    const parsed = listEnvelopeSchema.safeParse(JSON.parse(body));
-    if (!parsed.success) throw new Error("a captured Clover list body is not a list");
-    return parsed.data.elements as JsonObject[];
+    // As the reader checks it (lib/pos/clover/client.ts).
+    return listElements(JSON.parse(body), () => new Error("a captured Clover list body is not a list"));
   };
   const categories = new CloverItemCategories();
   const seenItems = new Set<string>();
   for (const line of lines) {
     if (!line.path.endsWith("/items")) continue;
-    const fresh = elementsOf(text(line)).filter((item) => !seenItems.has(String(item["id"])) && seenItems.add(String(item["id"])));
+    const fresh = elementsOf(text(line)).filter((item) => !seenItems.has(item.id) && seenItems.add(item.id));
     if (fresh.length > 0) categories.addItemsPage({ elements: fresh });
   }
   const summariser = new CloverDaySummariser({ window: windowFor(date), currency: "USD", categories });

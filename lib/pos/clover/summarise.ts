@@ -76,8 +76,15 @@ function surchargeName(type: string | null | undefined): string {
 
 /** The name for tax a transaction does not name: the one tax rate the order's lines carry, else "Sales tax". */
 function orderTaxName(order: CloverOrder): string {
-  const names = new Set(elements(order.lineItems).flatMap((line) => elements(line.taxRates).flatMap((rate) => rate.name ?? [])));
-  return names.size === 1 ? ([...names][0] ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+  let only: string | undefined;
+  for (const line of elements(order.lineItems)) {
+    for (const rate of elements(line.taxRates)) {
+      if (rate.name == null) continue;
+      if (only !== undefined && only !== rate.name) return DEFAULT_TAX_NAME;
+      only = rate.name;
+    }
+  }
+  return only ?? DEFAULT_TAX_NAME;
 }
 
 /** Checked where it lies, nothing copied (lib/validation.ts says why); a fault is named as a parse would name it. */
@@ -122,8 +129,8 @@ export class CloverDaySummariser {
       return this.options.categories.categoryOf(line.item.id) ?? { ...UNCATEGORIZED, uncatalogued: true };
     });
     const exchanges = lines.flatMap((line) => (line.exchange ? [{ ...line.exchange, returned: line.id }] : []));
-    const touchesDay = [...payments, ...refunds, ...credits].some((t) => this.inWindow(t.createdTime)) ||
-      exchanges.some((e) => this.inWindow(e.at));
+    const inDay = (t: { createdTime: number }) => this.inWindow(t.createdTime);
+    const touchesDay = payments.some(inDay) || refunds.some(inDay) || credits.some(inDay) || exchanges.some((e) => this.inWindow(e.at));
     if (!touchesDay) return;
 
     const taxName = orderTaxName(order);
