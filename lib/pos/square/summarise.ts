@@ -59,6 +59,7 @@ const REFUND_DESTINATION_TENDERS: Readonly<Record<string, string>> = {
   EXTERNAL: "OTHER",
 };
 const DEFAULT_TAX_NAME = "Sales tax";
+const tookMoney = (tender: SquareTender): boolean => tender.type !== "NO_SALE" && !VOID_CARD_STATUSES.has(tender.card_details?.status ?? "");
 const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
 const NOTE_LENGTH = 60;
 
@@ -209,8 +210,7 @@ export class SquareDaySummariser {
   /** The tenders that took money (the order's own list when all did, as most do). */
   private countedTenders(order: SquareOrder): readonly SquareTender[] {
     const all = order.tenders ?? [];
-    const counted = (tender: SquareTender) => tender.type !== "NO_SALE" && !VOID_CARD_STATUSES.has(tender.card_details?.status ?? "");
-    return all.every(counted) ? all : all.filter(counted);
+    return all.every(tookMoney) ? all : all.filter(tookMoney);
   }
 
   private addSale(order: SquareOrder, tenders: readonly SquareTender[], what: string): void {
