@@ -13,7 +13,8 @@
  * createSquareReader and the Square SDK) with fetch answered from memory: the whole POS read less the network.
  * Prints one JSON line: CaseResult. Memory: each run starts from a full collection with the bodies
  * loaded; its peak heap above that level is sampled after each body without forcing collection, so it
- * includes garbage not yet collected.
+ * includes garbage not yet collected; then one more run per mode, untimed, collects before each sample
+ * (its peak is what a run holds at once).
  */
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
@@ -32,21 +33,19 @@ import type { DailySummary } from "../lib/domain/summary";
 export interface CaptureLine {
   path: string;
   url: string;
-  /** The body's bytes, outside the JS heap, as a response's body is before it is read. */
-  body: Buffer;
+  body: string;
 }
-
-/** A body as the reader has it: the response's text (every mode pays the decoding alike). */
-const text = (line: CaptureLine): string => line.body.toString("utf8");
 
 export interface ModeResult {
   mode: string;
   /** Orders handled per run (Square: as yielded once; Clover: orders assembled; floor: order copies in the list pages, Clover's / 3). */
   orders: number;
-  /** Each round's time, ms (the first round warms the JIT up). */
+  /** Each round's time, ms (the first rounds warm the JIT and the heap up). */
   runsMs: number[];
-  /** Peak heapUsed above the level at the run's start (bodies loaded, garbage collected), the largest of the runs. */
+  /** Peak heapUsed above the level at the run's start (bodies loaded, garbage collected), the largest of the runs; garbage not yet collected included. */
   peakHeapMb: number;
+  /** The same in one more run, untimed, collecting before each sample: the most the run holds at once. */
+  peakLiveHeapMb: number;
   /** A check that the modes agree: the day's sales, payments and fees (not in floor mode). */
   check?: string;
 }
@@ -63,21 +62,23 @@ export interface CaseResult {
 }
 
 export function readCapture(path: string): CaptureLine[] {
-  // The bodies stay bytes, outside the JS heap, until a run reads one (a 100k-order day's capture is
-  // larger than the longest string V8 allows, and on the heap it would swell the heap every run starts
-  // from, which the worker, reading page by page, never has).
+  // Line by line from the bytes: a 100k-order day's capture is larger than the longest string V8 allows.
+  // The bodies are loaded as strings, on the heap, once: every run reads the same strings, and none
+  // makes a new one (decoding a body per run puts a string of a megabyte or more in the large-object
+  // space, which only a full collection frees: the peak would then measure V8's collection of those
+  // strings, the floor's as much as the summariser's).
   const bytes = readFileSync(path);
   const lines: CaptureLine[] = [];
   for (let start = 0; start < bytes.length;) {
     let end = bytes.indexOf(0x0a, start);
     if (end === -1) end = bytes.length;
-    const first = bytes.indexOf(0x09, start);
-    const second = bytes.indexOf(0x09, first + 1);
-    if (end > start) {
-      if (first === -1 || second === -1 || second >= end) throw new Error(`${path}: a line without its three tab-separated fields`);
-      lines.push({ path: bytes.toString("utf8", start, first), url: bytes.toString("utf8", first + 1, second), body: bytes.subarray(second + 1, end) });
-    }
+    const line = bytes.toString("utf8", start, end);
     start = end + 1;
+    if (line === "") continue;
+    const first = line.indexOf("\t");
+    const second = line.indexOf("\t", first + 1);
+    if (first === -1 || second === -1) throw new Error(`${path}: a line without its three tab-separated fields`);
+    lines.push({ path: line.slice(0, first), url: line.slice(first + 1, second), body: line.slice(second + 1) });
   }
   return lines;
 }
@@ -104,8 +105,12 @@ interface Memory {
   sample(): void;
 }
 
-/** Peak heapUsed above the level after a full collection, from now on; sampled by the caller after each body. */
-function memoryTracker(): Memory & { peakMb(): number } {
+/**
+ * Peak heapUsed above the level after a full collection, from now on; sampled by the caller after each
+ * body. `live`: each sample first collects the garbage, so the peak is what the run holds (a run of its
+ * own, untimed, since a collection per body costs more than the work measured).
+ */
+function memoryTracker(live = false): Memory & { peakMb(): number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("run with node --expose-gc: each run must start from a collected heap");
   gc();
@@ -113,6 +118,7 @@ function memoryTracker(): Memory & { peakMb(): number } {
   let heap = base;
   return {
     sample() {
+      if (live) gc();
       const used = getHeapStatistics().used_heap_size;
       if (used > heap) heap = used;
     },
@@ -135,7 +141,7 @@ function squareSummarise(lines: CaptureLine[], date: string, memory: Memory): Pr
   const catalog = new SquareCatalog();
   for (const line of lines) {
     if (!line.path.endsWith("/catalog/batch-retrieve")) continue;
-    catalog.addResponse(JSON.parse(text(line)));
+    catalog.addResponse(JSON.parse(line.body));
     memory.sample();
   }
   const summariser = new SquareDaySummariser({ window, locationId: "GENLOCATION01", currency: "USD", catalog, feesFrom: "payments", refundsFrom: "payment-refunds" });
@@ -144,14 +150,14 @@ function squareSummarise(lines: CaptureLine[], date: string, memory: Memory): Pr
   let orders = 0;
   for (const line of lines) {
     if (line.path.endsWith("/orders/search")) {
-      const page = JSON.parse(text(line)) as { orders?: { id: string }[] };
+      const page = JSON.parse(line.body) as { orders?: { id: string }[] };
       const fresh = (page.orders ?? []).filter((order) => !yielded.has(order.id) && yielded.add(order.id));
       orders += fresh.length;
       summariser.addOrdersPage({ ...page, orders: fresh });
     } else if (line.path.endsWith("/v2/payments")) {
-      summariser.addPaymentsPage(JSON.parse(text(line)));
+      summariser.addPaymentsPage(JSON.parse(line.body));
     } else if (line.path.endsWith("/v2/refunds")) {
-      summariser.addRefundsPage(JSON.parse(text(line)));
+      summariser.addRefundsPage(JSON.parse(line.body));
     }
     memory.sample();
   }
@@ -165,7 +171,7 @@ async function squareReader(lines: CaptureLine[], date: string, memory: Memory):
     const line = lines[next++];
     memory.sample();
     if (!line) return Promise.reject(new Error("the reader asked for more than the capture holds"));
-    return Promise.resolve(new Response(line.body as Uint8Array<ArrayBuffer>, { status: 200, headers: { "content-type": "application/json" } }));
+    return Promise.resolve(new Response(line.body, { status: 200, headers: { "content-type": "application/json" } }));
   };
   globalThis.fetch = replay;
   try {
@@ -197,14 +203,14 @@ async function cloverSummarise(lines: CaptureLine[], date: string, memory: Memor
   const seenItems = new Set<string>();
   for (const line of lines) {
     if (!line.path.endsWith("/items")) continue;
-    const fresh = elementsOf(text(line)).filter((item) => !seenItems.has(item.id) && seenItems.add(item.id));
+    const fresh = elementsOf(line.body).filter((item) => !seenItems.has(item.id) && seenItems.add(item.id));
     if (fresh.length > 0) categories.addItemsPage({ elements: fresh });
   }
   const summariser = new CloverDaySummariser({ window: windowFor(date), currency: "USD", categories });
   const handedOn = new Set<string>();
   let orders = 0;
   for (const triple of orderPageTriples(lines)) {
-    const pages = triple.map((line) => elementsOf(text(line)));
+    const pages = triple.map((line) => elementsOf(line.body));
     const assembled = await assembleOrders(NO_REFETCH, pages, handedOn);
     for (const order of assembled) handedOn.add(String(order["id"]));
     orders += assembled.length;
@@ -233,7 +239,7 @@ export function orderPageTriples(lines: readonly CaptureLine[]): CaptureLine[][]
 function floor(lines: CaptureLine[], pos: string, memory: Memory): Promise<{ orders: number }> {
   let records = 0;
   for (const line of lines) {
-    records += countRecords(JSON.parse(text(line)));
+    records += countRecords(JSON.parse(line.body));
     memory.sample();
   }
   return Promise.resolve({ orders: pos === "clover" ? Math.round(records / 3) : records });
@@ -248,7 +254,7 @@ async function main(): Promise<void> {
   const runs: Record<string, (memory: Memory) => Promise<{ orders: number; check?: string }>> = pos === "square"
     ? { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => squareSummarise(lines, date, memory), reader: (memory) => squareReader(lines, date, memory) }
     : { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => cloverSummarise(lines, date, memory) };
-  const modes: ModeResult[] = Object.keys(runs).map((mode) => ({ mode, orders: 0, runsMs: [], peakHeapMb: 0 }));
+  const modes: ModeResult[] = Object.keys(runs).map((mode) => ({ mode, orders: 0, runsMs: [], peakHeapMb: 0, peakLiveHeapMb: 0 }));
   (globalThis as { gc?: () => void }).gc?.();
   const loadedHeap = getHeapStatistics().used_heap_size;
   const baseRss = process.memoryUsage.rss();
@@ -266,6 +272,12 @@ async function main(): Promise<void> {
         result.check = check;
       }
     }
+  }
+  for (const result of modes) {
+    const memory = memoryTracker(true);
+    await (runs[result.mode] as (memory: Memory) => Promise<unknown>)(memory);
+    memory.sample();
+    result.peakLiveHeapMb = memory.peakMb();
   }
   const checks = new Set(modes.flatMap((m) => (m.check ? [m.check] : [])));
   if (checks.size > 1) throw new Error(`the modes disagree on the day: ${[...checks].join(" / ")}`);
