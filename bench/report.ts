@@ -22,8 +22,16 @@ export interface SummariseFigure {
   ordersPerSecond: number;
   floorOrdersPerSecond: number;
   peakHeapMb: number;
+  /** The process's peak RSS above its level with the bodies loaded, all modes of the case together. */
   peakRssMb: number;
   floorPeakHeapMb: number;
+  /** The most the run holds at once (collected before each sample), and the floor's. Absent before round 4. */
+  peakLiveHeapMb?: number;
+  floorPeakLiveHeapMb?: number;
+  /** The first round's time, JIT and heap still cold (left out of `ms`). */
+  firstRoundMs?: number;
+  /** heapUsed with the bodies loaded and collected: what each run starts from. Absent before round 4. */
+  loadedHeapMb?: number;
   runs: number;
 }
 
@@ -51,6 +59,8 @@ export interface BenchResults {
   seconds: Record<string, number>;
   businessDay: string;
   summarise: SummariseFigure[];
+  /** When part 1 was last run alone (`-- --summarise`), if it was. */
+  summariseRun?: { when: string; loadAverage: number[]; seconds: Record<string, number>; large: boolean };
   apiCalls: PosDayResult[];
   bundles: BundleResult[];
   endToEnd: {
@@ -82,10 +92,13 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`Measured ${r.when.slice(0, 16).replace("T", " ")} UTC on Node ${r.node}, ${r.cpus} cores, load average ${r.loadAverage.map((l) => l.toFixed(1)).join(" ")}; \`npm run bench\` took ${r.seconds["total"] ?? "?"} s (${Object.entries(r.seconds).filter(([k]) => k !== "total").map(([k, v]) => `${k.split(".")[0]}: ${v} s`).join(", ")}).`, "");
 
   out.push("### 1. Summarising a day against the floor of parsing its pages", "");
-  out.push("The POS response bodies of one location-night's read (part 2), captured from the simulators and replayed from memory. Floor: `JSON.parse` of every body and a count of its records. Figure = time ÷ floor time. Memory: peak above the loaded bodies, in a process of its own per case, sampled after each body without forcing collection, so it includes garbage not yet collected (the floor's own peak is given for comparison).", "");
+  const alone = r.summariseRun;
+  const when = alone ? ` Measured ${alone.when.slice(0, 16).replace("T", " ")} UTC, load average ${alone.loadAverage.map((l) => l.toFixed(1)).join(" ")}, by \`npm run bench -- --summarise\` (${alone.seconds["1. Capturing the nights' bodies"] ?? "?"} s capturing, ${alone.seconds["1. Summarise vs parse floor"] ?? "?"} s measuring): the bodies captured by bench/capture-night.ts, the night's real read against the simulator alone.` : "";
+  out.push(`The POS response bodies of one location-night's read (part 2's night: D from its changes, D−1..D−3 re-checked), captured from the simulators and replayed from memory (loaded once as strings, the "loaded pages"). Floor: \`JSON.parse\` of every body and a count of its records. The floor and the summariser (and Square's reader) run alternately, round by round, in one process per POS and size, over the same bodies; the first rounds warm the JIT and the heap up and are left out (the first round's time is shown); times are medians of the rest. Figure = time ÷ floor time (throughput = its inverse). Memory: each run starts from a full collection with the bodies loaded; peak heap is its heapUsed above that level sampled after each body without forcing collection, so it includes garbage not yet collected (the largest of the runs); peak live heap is the same in one more, untimed run that collects before each sample: the most a run holds at once. Peak RSS is the process's, all modes together.${when}`, "");
+  const mb = (value: number | undefined) => (value === undefined ? "" : n(value));
   out.push(table(
-    ["POS", "orders", "bodies (MB)", "what", "time (ms)", "orders/s", "floor (ms)", "floor orders/s", "× floor", "peak heap (MB)", "floor peak heap (MB)", "peak RSS (MB)"],
-    r.summarise.map((f) => [f.pos, n(f.orders), n(f.bodyMb), MODE_NAMES[f.mode] ?? f.mode, n(f.ms), n(f.ordersPerSecond), n(f.floorMs), n(f.floorOrdersPerSecond), `**${f.ratio.toFixed(1)}**`, n(f.peakHeapMb), n(f.floorPeakHeapMb), n(f.peakRssMb)]),
+    ["POS", "orders", "bodies (MB)", "what", "time (ms)", "first round (ms)", "orders/s", "floor (ms)", "floor orders/s", "× floor (time)", "throughput × floor", "peak heap above loaded (MB)", "floor peak heap (MB)", "peak live heap (MB)", "floor peak live heap (MB)", "heap with bodies loaded (MB)", "peak RSS (MB)", "runs"],
+    r.summarise.map((f) => [f.pos, n(f.orders), n(f.bodyMb), MODE_NAMES[f.mode] ?? f.mode, n(f.ms), mb(f.firstRoundMs), n(f.ordersPerSecond), n(f.floorMs), n(f.floorOrdersPerSecond), `**${f.ratio.toFixed(2)}**`, `**${(1 / f.ratio).toFixed(2)}**`, `**${n(f.peakHeapMb)}**`, n(f.floorPeakHeapMb), mb(f.peakLiveHeapMb), mb(f.floorPeakLiveHeapMb), mb(f.loadedHeapMb), n(f.peakRssMb), f.runs]),
   ), "");
 
   out.push("### 2. API calls per location-night: made and fewest possible", "");

@@ -14,13 +14,14 @@
  *
  * `-- --client-list` runs part 7 alone and puts its figure into the results already written; `-- --cost`
  * likewise runs part 5 alone (the module loads it prices come from the results' part 3), and `-- --bundles`
- * part 3.
+ * part 3, and `-- --summarise` part 1 (its bodies captured by bench/capture-night.ts; with `--small`, 10k
+ * orders only).
  * Each measurement runs in a child process of its own; moto_server is started here once.
  * Not part of `npm test`.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMoto } from "../sandbox/moto";
 import { measureBundles } from "./bundles";
@@ -36,12 +37,14 @@ import { yesterday, ZONE } from "./pos-night";
 import { PRICE_TABLE, PRICES } from "./prices";
 import { type CostFigures, renderMarkdown, type BenchResults, type SummariseFigure } from "./report";
 import { median, spread } from "./stats";
-import type { CaseResult } from "./summarise-case";
+import type { CaptureResult } from "./capture-night";
+import type { CaseResult, ModeResult } from "./summarise-case";
 
 const quick = process.argv.includes("--quick");
 const clientListOnly = process.argv.includes("--client-list");
 const costOnly = process.argv.includes("--cost");
 const bundlesOnly = process.argv.includes("--bundles");
+const summariseOnly = process.argv.includes("--summarise");
 const CLIENTS = 200;
 /**
  * The 100k-order days are in the default run (the issue asks for 10k and 100k): on a loaded 2-core
@@ -51,10 +54,12 @@ const CLIENTS = 200;
  */
 const large = !quick && !process.argv.includes("--small");
 const PLAN = quick
-  ? { posSizes: [100, 1_000], summariseSizes: [1_000], repeats: { 1_000: 4 } as Record<number, number>, bundleRuns: 4, endToEndRuns: 5, endToEndOrders: 300 }
+  ? { posSizes: [100, 1_000], summariseSizes: [1_000], repeats: { 1_000: 4 } as Record<number, number>, warmupRounds: { 1_000: 1 } as Record<number, number>, bundleRuns: 4, endToEndRuns: 5, endToEndOrders: 300 }
   : {
     posSizes: large ? [100, 10_000, 100_000] : [100, 10_000], summariseSizes: large ? [10_000, 100_000] : [10_000],
-    repeats: { 10_000: 6, 100_000: 3 } as Record<number, number>, bundleRuns: 40, endToEndRuns: 30, endToEndOrders: 300,
+    // Rounds of part 1 and how many of them warm up (a 10k-order round is short: the JIT and the young
+    // generation's size take a few to settle); 100k-order rounds settle within the first.
+    repeats: { 10_000: 9, 100_000: 4 } as Record<number, number>, warmupRounds: { 10_000: 3, 100_000: 1 } as Record<number, number>, bundleRuns: 40, endToEndRuns: 30, endToEndOrders: 300,
   };
 
 /** Stated for part 6: an AWS call's latency inside a region, and the locations a tick works on at once (lib/schedule/scheduler.ts). */
@@ -92,6 +97,64 @@ async function timed<T>(label: string, seconds: Record<string, number>, work: ()
   return result;
 }
 
+
+/** Part 1 over the captures `captureOf` names: floor and summariser alternated in one process per POS and size. */
+async function measureSummarise(captureOf: (pos: string, size: number) => string, date: string): Promise<SummariseFigure[]> {
+  const figures: SummariseFigure[] = [];
+  for (const pos of ["square", "clover"] as const) {
+    for (const size of PLAN.summariseSizes) {
+      const rounds = PLAN.repeats[size] ?? 3;
+      const result = await child<CaseResult>(["--expose-gc", "bench/summarise-case.ts", pos, captureOf(pos, size), String(rounds), date]);
+      const warmup = PLAN.warmupRounds[size] ?? 1;
+      const timedRuns = (m: ModeResult) => (m.runsMs.length > warmup ? m.runsMs.slice(warmup) : m.runsMs);
+      const floor = result.modes.find((m) => m.mode === "floor");
+      const summariser = result.modes.find((m) => m.mode === "summarise");
+      if (!floor || !summariser) throw new Error(`part 1 ${pos} ${size}: a mode is missing`);
+      const floorMs = median(timedRuns(floor));
+      const orders = summariser.orders;
+      for (const m of result.modes.filter((each) => each !== floor)) {
+        const ms = median(timedRuns(m));
+        figures.push({
+          pos, size, mode: m.mode, orders, bodyMb: result.bodyBytes / 1e6, ms, floorMs, ratio: ms / floorMs,
+          ordersPerSecond: orders / (ms / 1000), floorOrdersPerSecond: orders / (floorMs / 1000),
+          peakHeapMb: m.peakHeapMb, floorPeakHeapMb: floor.peakHeapMb, peakLiveHeapMb: m.peakLiveHeapMb, floorPeakLiveHeapMb: floor.peakLiveHeapMb, firstRoundMs: m.runsMs[0] ?? 0, loadedHeapMb: result.loadedHeapMb, peakRssMb: result.peakRssMb, runs: timedRuns(m).length,
+        });
+        say(`   ${pos} ${size} ${m.mode}: ${Math.round(ms)} ms vs floor ${Math.round(floorMs)} ms (×${(ms / floorMs).toFixed(2)}), heap +${Math.round(m.peakHeapMb)} MB (floor +${Math.round(floor.peakHeapMb)} MB), live +${Math.round(m.peakLiveHeapMb)} MB (floor +${Math.round(floor.peakLiveHeapMb)} MB)`);
+      }
+    }
+  }
+  return figures;
+}
+
+/**
+ * Part 1 alone (`-- --summarise`): the nights' bodies captured from the simulators by the real night
+ * read (bench/capture-night.ts, no DynamoDB or QuickBooks), then part 1, its figures put into the
+ * results already written (bench/results.json must exist).
+ */
+async function summariseAlone(): Promise<void> {
+  const results = JSON.parse(readFileSync("bench/results.json", "utf8")) as BenchResults;
+  const seconds: Record<string, number> = {};
+  const work = join(tmpdir(), `daybook-bench-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  const date = yesterday(ZONE);
+  try {
+    await timed("1. Capturing the nights' bodies", seconds, async () => {
+      for (const pos of ["square", "clover"] as const) {
+        for (const size of PLAN.summariseSizes) {
+          const captured = await child<CaptureResult>(["bench/capture-night.ts", pos, String(size), join(work, `${pos}-${size}.txt`), date]);
+          say(`   ${pos} ${size}: ${captured.ordersServed} orders, ${captured.capturedResponses} bodies (${Math.round(captured.captureBytes / 1e6)} MB), generated in ${Math.round(captured.generateMs / 1000)} s, read in ${Math.round(captured.readMs / 1000)} s`);
+        }
+      }
+    });
+    results.summarise = await timed("1. Summarise vs parse floor", seconds, () => measureSummarise((pos, size) => join(work, `${pos}-${size}.txt`), date));
+    results.summariseRun = { when: new Date().toISOString(), loadAverage: loadavg(), seconds, large };
+    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync("bench/results.md", renderMarkdown(results));
+    say("updated bench/results.json and bench/results.md with part 1");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 async function measureClientList(env: Record<string, string>, seconds: Record<string, number>): Promise<ClientListResult> {
   const result = await timed("7. Client list", seconds, () => child<ClientListResult>(["bench/client-list.ts", String(CLIENTS), quick ? "5" : "30"], env));
@@ -215,32 +278,7 @@ async function main(): Promise<void> {
       }
     });
 
-    const summarise: SummariseFigure[] = [];
-    await timed("1. Summarise vs parse floor", seconds, async () => {
-      for (const pos of ["square", "clover"] as const) {
-        for (const size of PLAN.summariseSizes) {
-          const repeats = PLAN.repeats[size] ?? 3;
-          const modes = pos === "square" ? ["floor", "summarise", "reader"] : ["floor", "summarise"];
-          const cases: Record<string, CaseResult> = {};
-          for (const mode of modes) {
-            cases[mode] = await child<CaseResult>(["--expose-gc", "bench/summarise-case.ts", pos, mode, join(work, `${pos}-${size}.txt`), String(repeats), date]);
-          }
-          const timedRuns = (c: CaseResult) => (c.runsMs.length > 1 ? c.runsMs.slice(1) : c.runsMs); // the first is warm-up
-          const floorMs = median(timedRuns(cases["floor"] as CaseResult));
-          const orders = (cases["summarise"] as CaseResult).orders;
-          for (const mode of modes.slice(1)) {
-            const c = cases[mode] as CaseResult;
-            const ms = median(timedRuns(c));
-            summarise.push({
-              pos, size, mode, orders, bodyMb: c.bodyBytes / 1e6, ms, floorMs, ratio: ms / floorMs,
-              ordersPerSecond: orders / (ms / 1000), floorOrdersPerSecond: orders / (floorMs / 1000),
-              peakHeapMb: c.peakHeapMb, peakRssMb: c.peakRssMb, floorPeakHeapMb: (cases["floor"] as CaseResult).peakHeapMb, runs: timedRuns(c).length,
-            });
-            say(`   ${pos} ${size} ${mode}: ${Math.round(ms)} ms vs floor ${Math.round(floorMs)} ms (×${(ms / floorMs).toFixed(1)}), heap +${Math.round(c.peakHeapMb)} MB`);
-          }
-        }
-      }
-    });
+    const summarise = await timed("1. Summarise vs parse floor", seconds, () => measureSummarise((pos, size) => join(work, `${pos}-${size}.txt`), date));
 
     const bundles = await measureAndSayBundles(join(work, "bundles"), seconds);
 
@@ -284,4 +322,4 @@ async function main(): Promise<void> {
   }
 }
 
-await (clientListOnly ? clientListAlone() : costOnly ? costAlone() : bundlesOnly ? bundlesAlone() : main());
+await (clientListOnly ? clientListAlone() : costOnly ? costAlone() : bundlesOnly ? bundlesAlone() : summariseOnly ? summariseAlone() : main());

@@ -1,29 +1,33 @@
 /**
- * Part 1 (child process, one per case so that cases do not share a heap): replays the POS response
- * bodies part 2 captured, from memory, and times either the floor (JSON.parse of every body and a walk
- * counting its records) or the real summarising code over the same bodies. Network is out of it.
+ * Part 1 (child process, one per POS and size): replays the POS response bodies of one location-night's
+ * read, from memory, and times the floor (JSON.parse of every body and a walk counting its records)
+ * and the real summarising code over the same bodies, ALTERNATING round by round in this one process,
+ * so that both meet the same machine load, the same JIT state and the same bodies. Network is out of it.
  *
- *   node --expose-gc --import tsx bench/summarise-case.ts <square|clover> <floor|summarise|reader> <capture file> <repeats>
+ *   node --expose-gc --import tsx bench/summarise-case.ts <square|clover> <capture file> <rounds> <date>
  *
- * Modes: floor; summarise = what lib/sync/{square,clover}-day.ts do with the bodies (Square: the
- * catalog, then SquareDaySummariser over orders, payments and refunds pages; Clover: the list envelope
- * check, order-assembly.ts merging the three expansion copies, CloverItemCategories and
+ * Modes, each once a round: floor; summarise = what lib/pos/{square,clover}/night.ts do with the bodies
+ * (Square: the catalog, then SquareDaySummariser over orders, payments and refunds pages; Clover: the
+ * list envelope check, order-assembly.ts merging the three expansion copies, CloverItemCategories and
  * CloverDaySummariser); reader (Square only) = the night's real read (readSquareNight through
  * createSquareReader and the Square SDK) with fetch answered from memory: the whole POS read less the network.
- * Prints one JSON line: CaseResult. Memory: peak heapUsed and maxRSS above the level after the
- * bodies were loaded (the bodies themselves are not counted).
+ * Prints one JSON line: CaseResult. Memory: each run starts from a full collection with the bodies
+ * loaded; its peak heap above that level is sampled after each body without forcing collection, so it
+ * includes garbage not yet collected; then one more run per mode, untimed, collects before each sample
+ * (its peak is what a run holds at once).
  */
 import { readFileSync } from "node:fs";
-import { businessDayWindow } from "../lib/domain/business-day";
+import { getHeapStatistics } from "node:v8";
+import { addDays, businessDayWindow } from "../lib/domain/business-day";
 import { CloverItemCategories } from "../lib/pos/clover/categories";
-import { assembleOrders, type JsonObject, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "../lib/pos/clover/order-assembly";
-import { listEnvelopeSchema } from "../lib/pos/clover/responses";
+import { assembleOrders, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "../lib/pos/clover/order-assembly";
+import { listElements } from "../lib/pos/clover/responses";
 import { CloverDaySummariser } from "../lib/pos/clover/summarise";
 import { SquareCatalog } from "../lib/pos/square/catalog";
 import { createSquareReader } from "../lib/pos/square/client";
 import { SquareDaySummariser } from "../lib/pos/square/summarise";
 import { readSquareNight } from "../lib/pos/square/night";
-import { addDays } from "../lib/domain/business-day";
+import type { NightPlan } from "../lib/pos/night";
 import type { DailySummary } from "../lib/domain/summary";
 
 export interface CaptureLine {
@@ -32,23 +36,37 @@ export interface CaptureLine {
   body: string;
 }
 
+export interface ModeResult {
+  mode: string;
+  /** Orders handled per run (Square: as yielded once; Clover: orders assembled; floor: order copies in the list pages, Clover's / 3). */
+  orders: number;
+  /** Each round's time, ms (the first rounds warm the JIT and the heap up). */
+  runsMs: number[];
+  /** Peak heapUsed above the level at the run's start (bodies loaded, garbage collected), the largest of the runs; garbage not yet collected included. */
+  peakHeapMb: number;
+  /** The same in one more run, untimed, collecting before each sample: the most the run holds at once. */
+  peakLiveHeapMb: number;
+  /** A check that the modes agree: the day's sales, payments and fees (not in floor mode). */
+  check?: string;
+}
+
 export interface CaseResult {
   pos: string;
-  mode: string;
-  /** Orders (Square: as yielded once; Clover: order copies in the list pages / 3) handled per repeat. */
-  orders: number;
   bodies: number;
   bodyBytes: number;
-  /** Each repeat's time, ms. */
-  runsMs: number[];
-  peakHeapMb: number;
+  /** heapUsed with the bodies loaded, after a full collection. */
+  loadedHeapMb: number;
+  /** The process's peak RSS above its level with the bodies loaded (all modes together). */
   peakRssMb: number;
-  /** A check that the modes agree: the day's net sales and payments total (not in floor mode). */
-  check?: string;
+  modes: ModeResult[];
 }
 
 export function readCapture(path: string): CaptureLine[] {
   // Line by line from the bytes: a 100k-order day's capture is larger than the longest string V8 allows.
+  // The bodies are loaded as strings, on the heap, once: every run reads the same strings, and none
+  // makes a new one (decoding a body per run puts a string of a megabyte or more in the large-object
+  // space, which only a full collection frees: the peak would then measure V8's collection of those
+  // strings, the floor's as much as the summariser's).
   const bytes = readFileSync(path);
   const lines: CaptureLine[] = [];
   for (let start = 0; start < bytes.length;) {
@@ -59,14 +77,25 @@ export function readCapture(path: string): CaptureLine[] {
     if (line === "") continue;
     const first = line.indexOf("\t");
     const second = line.indexOf("\t", first + 1);
+    if (first === -1 || second === -1) throw new Error(`${path}: a line without its three tab-separated fields`);
     lines.push({ path: line.slice(0, first), url: line.slice(first + 1, second), body: line.slice(second + 1) });
   }
   return lines;
 }
 
-/** The window the capture's requests asked for (Square: closedAt of the first SearchOrders body is not in the capture, so by date argument). */
+export const CAPTURE_ZONE = "America/New_York";
+
+/** The window of a day the capture holds (by the date argument: the bodies do not say which day was asked for). */
 function windowFor(date: string) {
-  return businessDayWindow(date, "America/New_York", "00:00");
+  return businessDayWindow(date, CAPTURE_ZONE, "00:00");
+}
+
+/** The night of part 2: D read from its changes, the three days before trusted and quiet. */
+export function nightPlan(date: string): NightPlan {
+  return {
+    changesSince: windowFor(date).startMs,
+    days: [3, 2, 1, 0].map((back) => ({ businessDay: addDays(date, -back), window: windowFor(addDays(date, -back)), trusted: back > 0 })),
+  };
 }
 
 const sumBuckets = (buckets: Record<string, number>): number => Object.values(buckets).reduce((a, b) => a + b, 0);
@@ -74,24 +103,26 @@ const checkOf = (summary: DailySummary): string => `sales ${sumBuckets(summary.s
 
 interface Memory {
   sample(): void;
-  peaks(): { heapMb: number; rssMb: number };
 }
 
-function memoryTracker(): Memory {
+/**
+ * Peak heapUsed above the level after a full collection, from now on; sampled by the caller after each
+ * body. `live`: each sample first collects the garbage, so the peak is what the run holds (a run of its
+ * own, untimed, since a collection per body costs more than the work measured).
+ */
+function memoryTracker(live = false): Memory & { peakMb(): number } {
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const base = process.memoryUsage();
-  const baseMaxRss = process.resourceUsage().maxRSS * 1024;
-  let heap = base.heapUsed;
+  if (!gc) throw new Error("run with node --expose-gc: each run must start from a collected heap");
+  gc();
+  const base = getHeapStatistics().used_heap_size;
+  let heap = base;
   return {
     sample() {
-      const used = process.memoryUsage().heapUsed;
+      if (live) gc();
+      const used = getHeapStatistics().used_heap_size;
       if (used > heap) heap = used;
     },
-    peaks() {
-      const maxRss = process.resourceUsage().maxRSS * 1024;
-      return { heapMb: (heap - base.heapUsed) / 2 ** 20, rssMb: Math.max(0, maxRss - Math.max(baseMaxRss, base.rss)) / 2 ** 20 };
-    },
+    peakMb: () => (heap - base) / 2 ** 20,
   };
 }
 
@@ -108,7 +139,11 @@ function countRecords(body: unknown): number {
 function squareSummarise(lines: CaptureLine[], date: string, memory: Memory): Promise<{ orders: number; check: string }> {
   const window = windowFor(date);
   const catalog = new SquareCatalog();
-  for (const line of lines) if (line.path.endsWith("/catalog/batch-retrieve")) catalog.addResponse(JSON.parse(line.body));
+  for (const line of lines) {
+    if (!line.path.endsWith("/catalog/batch-retrieve")) continue;
+    catalog.addResponse(JSON.parse(line.body));
+    memory.sample();
+  }
   const summariser = new SquareDaySummariser({ window, locationId: "GENLOCATION01", currency: "USD", catalog, feesFrom: "payments", refundsFrom: "payment-refunds" });
   // As the reader yields them: each order once across the two SearchOrders passes.
   const yielded = new Set<string>();
@@ -140,12 +175,7 @@ async function squareReader(lines: CaptureLine[], date: string, memory: Memory):
   };
   globalThis.fetch = replay;
   try {
-    // As part 2's night: D's changes, the three days before trusted and untouched.
-    const window = windowFor(date);
-    const plan = {
-      changesSince: window.startMs,
-      days: [3, 2, 1, 0].map((back) => ({ businessDay: addDays(date, -back), window: windowFor(addDays(date, -back)), trusted: back > 0 })),
-    };
+    const plan = nightPlan(date);
     const read = await readSquareNight(
       createSquareReader({ baseUrl: "http://replay.invalid", accessToken: () => Promise.resolve("replay"), maxRetries: 0 }),
       { locationId: "GENLOCATION01", currency: "USD" }, plan,
@@ -166,15 +196,14 @@ const NO_REFETCH: OrderFetcher = {
 
 async function cloverSummarise(lines: CaptureLine[], date: string, memory: Memory): Promise<{ orders: number; check: string }> {
   const elementsOf = (body: string) => {
-    const parsed = listEnvelopeSchema.safeParse(JSON.parse(body));
-    if (!parsed.success) throw new Error("a captured Clover list body is not a list");
-    return parsed.data.elements as JsonObject[];
+    // As the reader checks it (lib/pos/clover/client.ts).
+    return listElements(JSON.parse(body), () => new Error("a captured Clover list body is not a list"));
   };
   const categories = new CloverItemCategories();
   const seenItems = new Set<string>();
   for (const line of lines) {
     if (!line.path.endsWith("/items")) continue;
-    const fresh = elementsOf(line.body).filter((item) => !seenItems.has(String(item["id"])) && seenItems.add(String(item["id"])));
+    const fresh = elementsOf(line.body).filter((item) => !seenItems.has(item.id) && seenItems.add(item.id));
     if (fresh.length > 0) categories.addItemsPage({ elements: fresh });
   }
   const summariser = new CloverDaySummariser({ window: windowFor(date), currency: "USD", categories });
@@ -207,36 +236,53 @@ export function orderPageTriples(lines: readonly CaptureLine[]): CaptureLine[][]
   return [...groups.values()];
 }
 
-async function main(): Promise<void> {
-  const [pos, mode, capturePath, repeatsArg, date] = process.argv.slice(2);
-  if (!pos || !mode || !capturePath || !date) throw new Error("usage: summarise-case.ts <square|clover> <floor|summarise|reader> <capture file> <repeats> <date>");
-  const repeats = Number(repeatsArg ?? "3");
-  const lines = readCapture(capturePath);
-  const bodyBytes = lines.reduce((total, line) => total + line.body.length, 0);
-  const memory = memoryTracker();
-  const runsMs: number[] = [];
-  let orders = 0;
-  let check: string | undefined;
-  for (let run = 0; run < repeats; run++) {
-    const started = performance.now();
-    if (mode === "floor") {
-      let records = 0;
-      for (const line of lines) {
-        records += countRecords(JSON.parse(line.body));
-        memory.sample();
-      }
-      orders = pos === "clover" ? Math.round(records / 3) : records;
-    } else {
-      const run = pos === "square" ? (mode === "reader" ? squareReader : squareSummarise) : cloverSummarise;
-      const result = await run(lines, date, memory);
-      if (result.orders >= 0) orders = result.orders;
-      check = result.check;
-    }
-    runsMs.push(performance.now() - started);
+function floor(lines: CaptureLine[], pos: string, memory: Memory): Promise<{ orders: number }> {
+  let records = 0;
+  for (const line of lines) {
+    records += countRecords(JSON.parse(line.body));
     memory.sample();
   }
-  const peaks = memory.peaks();
-  const result: CaseResult = { pos, mode, orders, bodies: lines.length, bodyBytes, runsMs, peakHeapMb: peaks.heapMb, peakRssMb: peaks.rssMb, ...(check ? { check } : {}) };
+  return Promise.resolve({ orders: pos === "clover" ? Math.round(records / 3) : records });
+}
+
+async function main(): Promise<void> {
+  const [pos, capturePath, roundsArg, date] = process.argv.slice(2);
+  if ((pos !== "square" && pos !== "clover") || !capturePath || !date) throw new Error("usage: summarise-case.ts <square|clover> <capture file> <rounds> <date>");
+  const rounds = Number(roundsArg ?? "3");
+  const lines = readCapture(capturePath);
+  const bodyBytes = lines.reduce((total, line) => total + line.body.length, 0);
+  const runs: Record<string, (memory: Memory) => Promise<{ orders: number; check?: string }>> = pos === "square"
+    ? { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => squareSummarise(lines, date, memory), reader: (memory) => squareReader(lines, date, memory) }
+    : { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => cloverSummarise(lines, date, memory) };
+  const modes: ModeResult[] = Object.keys(runs).map((mode) => ({ mode, orders: 0, runsMs: [], peakHeapMb: 0, peakLiveHeapMb: 0 }));
+  (globalThis as { gc?: () => void }).gc?.();
+  const loadedHeap = getHeapStatistics().used_heap_size;
+  const baseRss = process.memoryUsage.rss();
+  for (let round = 0; round < rounds; round++) {
+    for (const result of modes) {
+      const memory = memoryTracker();
+      const started = performance.now();
+      const { orders, check } = await (runs[result.mode] as (memory: Memory) => Promise<{ orders: number; check?: string }>)(memory);
+      result.runsMs.push(performance.now() - started);
+      memory.sample();
+      result.peakHeapMb = Math.max(result.peakHeapMb, memory.peakMb());
+      if (orders >= 0) result.orders = orders;
+      if (check !== undefined) {
+        if (result.check !== undefined && result.check !== check) throw new Error(`${result.mode} gave ${check}, then ${result.check}`);
+        result.check = check;
+      }
+    }
+  }
+  for (const result of modes) {
+    const memory = memoryTracker(true);
+    await (runs[result.mode] as (memory: Memory) => Promise<unknown>)(memory);
+    memory.sample();
+    result.peakLiveHeapMb = memory.peakMb();
+  }
+  const checks = new Set(modes.flatMap((m) => (m.check ? [m.check] : [])));
+  if (checks.size > 1) throw new Error(`the modes disagree on the day: ${[...checks].join(" / ")}`);
+  const peakRssMb = Math.max(0, process.resourceUsage().maxRSS * 1024 - baseRss) / 2 ** 20;
+  const result: CaseResult = { pos, bodies: lines.length, bodyBytes, loadedHeapMb: loadedHeap / 2 ** 20, peakRssMb, modes };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -25,75 +25,77 @@ const compiled = new WeakMap<z.core.$ZodType, Check>();
  * A checker for a schema made of objects, arrays, optionals, nullables and leaves that validates a
  * value IN PLACE: zod's own parse always builds a new object for every object and array it passes
  * (even z.looseObject), which for a POS page of a thousand orders is most of the work and most of the
- * garbage. Leaves with refinements (a regex, a minimum) are handed to zod, which copies nothing for a
- * string or a number. Anything that could transform a value (defaults, pipes) cannot be checked in place
- * and is refused when the checker is made, so a schema never silently means something else here.
+ * garbage. The checker is compiled to one plain function per object or array schema (as zod compiles
+ * its own object parsers), so checking a field is a property read and a typeof, without a call per
+ * level. Leaves with refinements (a regex, a minimum) are handed to zod, which copies nothing for a
+ * string or a number. Anything that could transform a value (defaults, pipes) cannot be checked in
+ * place and is refused when the checker is made, so a schema never silently means something else here.
  */
 function checkerOf(schema: z.core.$ZodType): Check {
   const known = compiled.get(schema);
   if (known) return known;
-  const def = schema._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
-  let check: Check;
-  switch (def.type) {
-    case "optional": {
-      const inner = lazyChecker(def["innerType"] as z.core.$ZodType);
-      check = (value) => value === undefined || inner()(value);
-      break;
-    }
-    case "nullable": {
-      const inner = lazyChecker(def["innerType"] as z.core.$ZodType);
-      check = (value) => value === null || inner()(value);
-      break;
-    }
-    case "object": {
+  const functions: string[] = [];
+  const names = new Map<z.core.$ZodType, string>();
+  const leaves: z.core.$ZodType[] = [];
+
+  /** The name of the function checking an object or array schema, written on first use (schemas may refer to themselves). */
+  function functionFor(node: z.core.$ZodType): string {
+    const existing = names.get(node);
+    if (existing) return existing;
+    const name = `check${names.size}`;
+    names.set(node, name);
+    const def = node._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
+    let body: string;
+    if (def.type === "object") {
       // A catchall (strict or loose objects) says something of the other keys: left to zod.
       if (def["catchall"] !== undefined) throw new Error("an object with a catchall cannot be checked in place");
-      const fields = Object.entries(def["shape"] as Record<string, z.core.$ZodType>).map(([key, field]) => [key, lazyChecker(field)] as const);
-      check = (value) => {
-        if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-        const record = value as Record<string, unknown>;
-        for (const [key, field] of fields) if (!field()(record[key])) return false;
-        return true;
-      };
-      break;
+      const fields = Object.entries(def["shape"] as Record<string, z.core.$ZodType>)
+        .map(([key, field]) => `x = v[${JSON.stringify(key)}]; if (!(${test(field, "x")})) return false;`);
+      body = `if (typeof v !== "object" || v === null || Array.isArray(v)) return false; let x; ${fields.join(" ")} return true;`;
+    } else {
+      body = `if (!Array.isArray(v)) return false; for (let i = 0; i < v.length; i++) { const x = v[i]; if (!(${test(def["element"] as z.core.$ZodType, "x")})) return false; } return true;`;
     }
-    case "array": {
-      const element = lazyChecker(def["element"] as z.core.$ZodType);
-      check = (value) => {
-        if (!Array.isArray(value)) return false;
-        const each = element();
-        for (const item of value) if (!each(item)) return false;
-        return true;
-      };
-      break;
-    }
-    case "unknown":
-    case "any":
-      check = () => true;
-      break;
-    case "string":
-    case "number":
-    case "boolean":
-    case "enum":
-    case "literal": {
-      const plain = def.type === "string" && def.checks === undefined ? (value: unknown) => typeof value === "string"
-        : def.type === "boolean" ? (value: unknown) => typeof value === "boolean"
-          : def.type === "number" && (def as { format?: string }).format === "safeint" && def.checks === undefined ? Number.isSafeInteger
-            : undefined;
-      check = plain ?? ((value) => z.safeParse(schema as z.ZodMiniType, value).success);
-      break;
-    }
-    default:
-      throw new Error(`a ${def.type} cannot be checked in place`);
+    functions.push(`function ${name}(v) { ${body} }`);
+    return name;
   }
+
+  /** A boolean expression: `variable` passes `node`. */
+  function test(node: z.core.$ZodType, variable: string): string {
+    const def = node._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
+    switch (def.type) {
+      case "optional":
+        return `(${variable} === undefined || ${test(def["innerType"] as z.core.$ZodType, variable)})`;
+      case "nullable":
+        return `(${variable} === null || ${test(def["innerType"] as z.core.$ZodType, variable)})`;
+      case "object":
+      case "array":
+        return `${functionFor(node)}(${variable})`;
+      case "unknown":
+      case "any":
+        return "true";
+      case "string":
+      case "number":
+      case "boolean":
+      case "enum":
+      case "literal": {
+        if (def.type === "string" && def.checks === undefined) return `typeof ${variable} === "string"`;
+        if (def.type === "boolean") return `typeof ${variable} === "boolean"`;
+        if (def.type === "number" && (def as { format?: string }).format === "safeint" && def.checks === undefined) return `Number.isSafeInteger(${variable})`;
+        leaves.push(node);
+        return `leaf(${leaves.length - 1}, ${variable})`;
+      }
+      default:
+        throw new Error(`a ${def.type} cannot be checked in place`);
+    }
+  }
+
+  const top = test(schema, "value");
+  const leaf = (index: number, value: unknown) => z.safeParse(leaves[index] as z.ZodMiniType, value).success;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is made above from the schema's own keys (JSON-quoted) and fixed text
+  const make = new Function("leaf", `${functions.join("\n")}\nreturn function check(value) { return ${top}; };`) as (leaf: (index: number, value: unknown) => boolean) => Check;
+  const check = make(leaf);
   compiled.set(schema, check);
   return check;
-}
-
-/** Schemas may refer to themselves through getters; each is compiled when first reached. */
-function lazyChecker(schema: z.core.$ZodType): () => Check {
-  let check: Check | undefined;
-  return () => (check ??= checkerOf(schema));
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { listElements } from "../../lib/pos/clover/responses";
 import { orderSchema as cloverOrderSchema } from "../../lib/pos/clover/schemas";
 import { orderSchema as squareOrderSchema, listPaymentsPageSchema } from "../../lib/pos/square/schemas";
 import * as z from "zod/mini";
@@ -65,6 +66,23 @@ describe("checking a POS body in place", () => {
   it("copies nothing: the page handed back is the page given, its orders the same objects", () => {
     const page = { payments: [{ id: "P1", created_at: "2025-06-14T12:00:00Z", status: "COMPLETED", processing_fee: [{ amount_money: { amount: 30, currency: "USD" } }] }] };
     expect(checkInPlace(listPaymentsPageSchema, page, (error) => new Error(describeIssues(error, "page")))).toBe(page);
+  });
+
+  it("a Clover list page: its entries handed on as Clover sent them, and a bad page named as the copying parse named it", () => {
+    const said = (error: z.core.$ZodError) => new Error(describeIssues(error, "Clover's answer to ListOrders"));
+    const page = { href: "https://api.clover.com/v3/merchants/M/orders", elements: [{ id: "O1", total: 500, lineItems: { elements: [{ id: "L1" }] } }] };
+    const entries = listElements(page, said);
+    expect(entries).toBe(page.elements);
+    expect(entries[0]).toBe(page.elements[0]);
+    // The envelope the reader parsed before (a loose object of loose objects, which copied every entry).
+    const copying = z.looseObject({ elements: z.array(z.looseObject({ id: z.string() })) });
+    for (const bad of [{ elements: [{ id: "O1" }, { total: 5 }] }, { message: "Not Found" }, { elements: [{ id: 7 }] }, [], null]) {
+      const parsed = copying.safeParse(bad);
+      if (parsed.success) throw new Error("the old envelope accepted a bad page");
+      expect(() => listElements(bad, said)).toThrow(describeIssues(parsed.error, "Clover's answer to ListOrders"));
+    }
+    expect(() => listElements({ elements: [{ id: "O1" }, { total: 5 }] }, said))
+      .toThrow("Clover's answer to ListOrders is not valid: elements.1.id: Invalid input: expected string, received undefined");
   });
 
   it("refuses, when made, a schema it cannot check without changing the value", () => {

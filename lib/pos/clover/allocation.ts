@@ -52,115 +52,132 @@ const clamp = (value: number, low: number, high: number) => Math.min(Math.max(va
 const unpaid = (s: LineState) => s.line.net - s.paidNet;
 const returnable = (s: LineState) => s.paidNet - s.returnedNet;
 const isComp = (s: LineState) => s.line.net === 0 && s.line.gross !== 0;
+const somethingToReturn = (s: LineState) => returnable(s) !== 0 || (isComp(s) && s.returnedGross !== s.paidGross);
 
 export function goodsMovements(lines: readonly LineValue[], events: readonly OrderEvent[]): GoodsMovement[] {
-  const states = lines.map((line): LineState => ({
-    line, paidNet: 0, paidGross: 0, paidPercent: 0, returnedNet: 0, returnedGross: 0, available: !line.replacement, closed: false,
-  }));
-  const byId = new Map(states.map((s) => [s.line.id, s]));
-  const namedByRefunds = new Set(events.flatMap((e) => (e.type === "refund" ? e.lineIds : [])));
-  const movements: GoodsMovement[] = [];
-  let exchangeCredit = 0;
+  const walk = new OrderWalk(lines, events);
+  const sorted = [...events].sort(
+    (a, b) => a.at - b.at || EVENT_ORDER[a.type] - EVENT_ORDER[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  for (const event of sorted) {
+    if (event.type === "payment") {
+      if (event.percentages) walk.payByPercentages(event.at, event.percentages);
+      else walk.payInProportion(event.at, event.goods);
+    } else if (event.type === "exchange") {
+      walk.exchange(event.at, event.returned, event.replacement);
+    } else {
+      walk.refund(event.at, event.goods, event.lineIds);
+    }
+  }
+  return walk.movements;
+}
 
-  const move = (at: number, s: LineState, direction: GoodsMovement["direction"], gross: number, net: number) => {
-    if (gross !== 0 || net !== 0) movements.push({ at, line: s.line, direction, gross, net });
-  };
-  const pay = (at: number, s: LineState, net: number) => {
+/** One order's lines as its events find them (a class rather than closures: an order's walk makes no functions). */
+class OrderWalk {
+  readonly movements: GoodsMovement[] = [];
+  private readonly states: LineState[];
+  private readonly byId: Map<string, LineState>;
+  private readonly namedByRefunds: Set<string>;
+  private exchangeCredit = 0;
+
+  constructor(lines: readonly LineValue[], events: readonly OrderEvent[]) {
+    this.states = lines.map((line): LineState => ({
+      line, paidNet: 0, paidGross: 0, paidPercent: 0, returnedNet: 0, returnedGross: 0, available: !line.replacement, closed: false,
+    }));
+    this.byId = new Map(this.states.map((s) => [s.line.id, s]));
+    this.namedByRefunds = new Set(events.flatMap((e) => (e.type === "refund" ? e.lineIds : [])));
+  }
+
+  private move(at: number, s: LineState, direction: GoodsMovement["direction"], gross: number, net: number): void {
+    if (gross !== 0 || net !== 0) this.movements.push({ at, line: s.line, direction, gross, net });
+  }
+
+  private pay(at: number, s: LineState, net: number): void {
     const paidNet = s.paidNet + net;
     const paidGross = paidNet === s.line.net ? s.line.gross : roundedShare(s.line.gross, paidNet, s.line.net);
-    move(at, s, "sold", paidGross - s.paidGross, net);
+    this.move(at, s, "sold", paidGross - s.paidGross, net);
     s.paidNet = paidNet;
     s.paidGross = paidGross;
-  };
-  const payComp = (at: number, s: LineState) => {
+  }
+
+  private payComp(at: number, s: LineState): void {
     if (!isComp(s) || s.paidGross === s.line.gross) return;
-    move(at, s, "sold", s.line.gross - s.paidGross, 0);
+    this.move(at, s, "sold", s.line.gross - s.paidGross, 0);
     s.paidGross = s.line.gross;
-  };
-  const giveBack = (at: number, s: LineState, net: number) => {
+  }
+
+  private giveBack(at: number, s: LineState, net: number): void {
     const returnedNet = s.returnedNet + net;
     const returnedGross = returnedNet === s.paidNet ? s.paidGross : roundedShare(s.paidGross, returnedNet, s.paidNet);
-    move(at, s, "returned", returnedGross - s.returnedGross, net);
+    this.move(at, s, "returned", returnedGross - s.returnedGross, net);
     s.returnedNet = returnedNet;
     s.returnedGross = returnedGross;
-  };
+  }
 
-  function payByPercentages(at: number, percentages: ReadonlyMap<string, number>): void {
-    for (const s of states) {
+  payByPercentages(at: number, percentages: ReadonlyMap<string, number>): void {
+    for (const s of this.states) {
       const percent = percentages.get(s.line.id);
       if (percent === undefined || !s.available || s.closed) continue;
       s.paidPercent = Math.min(100, s.paidPercent + Math.max(percent, 0));
       if (isComp(s)) {
         const paidGross = roundedShare(s.line.gross, s.paidPercent, 100);
-        move(at, s, "sold", paidGross - s.paidGross, 0);
+        this.move(at, s, "sold", paidGross - s.paidGross, 0);
         s.paidGross = paidGross;
         continue;
       }
       const share = roundedShare(s.line.net, s.paidPercent, 100) - s.paidNet;
       const left = unpaid(s);
       const bounded = clamp(share, Math.min(0, left), Math.max(0, left));
-      if (bounded !== 0) pay(at, s, bounded);
+      if (bounded !== 0) this.pay(at, s, bounded);
     }
   }
 
-  function payInProportion(at: number, goods: number): void {
-    const open = states.filter((s) => s.available && !s.closed);
+  payInProportion(at: number, goods: number): void {
+    const open = this.states.filter((s) => s.available && !s.closed);
     const weights = open.map(unpaid);
     const total = clamp(goods, 0, Math.max(0, weights.reduce((a, b) => a + b, 0)));
-    largestRemainder(total, weights).forEach((share, i) => {
+    const shares = largestRemainder(total, weights);
+    for (let i = 0; i < shares.length; i++) {
       const s = open[i];
-      if (s && share !== 0) pay(at, s, share);
-    });
-    for (const s of open) payComp(at, s);
+      const share = shares[i] ?? 0;
+      if (s && share !== 0) this.pay(at, s, share);
+    }
+    for (const s of open) this.payComp(at, s);
   }
 
-  function exchange(at: number, returnedId: string, replacementId: string): void {
-    const returned = byId.get(returnedId);
-    const replacement = byId.get(replacementId);
+  exchange(at: number, returnedId: string, replacementId: string): void {
+    const returned = this.byId.get(returnedId);
+    const replacement = this.byId.get(replacementId);
     if (!returned || !replacement || returned.closed) return;
     const credit = returnable(returned);
-    giveBack(at, returned, credit);
+    this.giveBack(at, returned, credit);
     returned.closed = true;
     replacement.available = true;
     const covered = clamp(credit, 0, Math.max(0, unpaid(replacement)));
-    if (covered !== 0) pay(at, replacement, covered);
-    payComp(at, replacement);
-    exchangeCredit += Math.max(0, credit - covered);
+    if (covered !== 0) this.pay(at, replacement, covered);
+    this.payComp(at, replacement);
+    this.exchangeCredit += Math.max(0, credit - covered);
   }
 
-  function refund(at: number, goods: number, lineIds: readonly string[]): void {
+  refund(at: number, goods: number, lineIds: readonly string[]): void {
     let left = goods;
-    if (lineIds.length === 0 && exchangeCredit > 0) {
-      const settled = clamp(left, 0, exchangeCredit);
-      exchangeCredit -= settled;
+    if (lineIds.length === 0 && this.exchangeCredit > 0) {
+      const settled = clamp(left, 0, this.exchangeCredit);
+      this.exchangeCredit -= settled;
       left -= settled;
     }
-    const somethingToReturn = (s: LineState) => returnable(s) !== 0 || (isComp(s) && s.returnedGross !== s.paidGross);
-    const named = lineIds.flatMap((id) => byId.get(id) ?? []);
-    const flagged = states.filter((s) => s.line.refunded && !namedByRefunds.has(s.line.id) && somethingToReturn(s));
+    const named = lineIds.flatMap((id) => this.byId.get(id) ?? []);
+    const flagged = this.states.filter((s) => s.line.refunded && !this.namedByRefunds.has(s.line.id) && somethingToReturn(s));
     const explicit = named.length > 0 ? named : flagged;
-    const base = explicit.length > 0 ? explicit : states.filter((s) => returnable(s) !== 0);
+    const base = explicit.length > 0 ? explicit : this.states.filter((s) => returnable(s) !== 0);
     const weights = base.map(returnable);
     const total = clamp(left, 0, Math.max(0, weights.reduce((a, b) => a + b, 0)));
-    largestRemainder(total, weights).forEach((share, i) => {
+    const shares = largestRemainder(total, weights);
+    for (let i = 0; i < shares.length; i++) {
       const s = base[i];
-      if (s && share !== 0) giveBack(at, s, share);
-    });
-    for (const s of explicit) if (isComp(s)) giveBack(at, s, 0);
-  }
-
-  const sorted = [...events].sort(
-    (a, b) => a.at - b.at || EVENT_ORDER[a.type] - EVENT_ORDER[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
-  for (const event of sorted) {
-    if (event.type === "payment") {
-      if (event.percentages) payByPercentages(event.at, event.percentages);
-      else payInProportion(event.at, event.goods);
-    } else if (event.type === "exchange") {
-      exchange(event.at, event.returned, event.replacement);
-    } else {
-      refund(event.at, event.goods, event.lineIds);
+      const share = shares[i] ?? 0;
+      if (s && share !== 0) this.giveBack(at, s, share);
     }
+    for (const s of explicit) if (isComp(s)) this.giveBack(at, s, 0);
   }
-  return movements;
 }

@@ -23,6 +23,8 @@ function compareCategories(a: CloverCategory, b: CloverCategory): number {
 export class CloverItemCategories {
   /** Every category each item was listed with, across all pages (an item paged twice counts once). */
   private readonly categoriesOfItem = new Map<string, Map<string, CloverCategory>>();
+  /** categoryOf's answers, kept until another page comes (every order line asks). */
+  private readonly chosen = new Map<string, CategoryRef>();
 
   static fromItemPages(bodies: readonly unknown[]): CloverItemCategories {
     const categories = new CloverItemCategories();
@@ -33,6 +35,7 @@ export class CloverItemCategories {
   addItemsPage(body: unknown): void {
     const page = listPageSchema.safeParse(body);
     if (!page.success) throw new CloverDataError(describeIssues(page.error, "the items page"));
+    this.chosen.clear();
     for (const [index, raw] of page.data.elements.entries()) {
       const item = itemSchema.safeParse(raw);
       if (!item.success) {
@@ -47,9 +50,13 @@ export class CloverItemCategories {
 
   /** Undefined when no item page holds the item: the caller counts it as Uncategorized and says so. */
   categoryOf(itemId: string): CategoryRef | undefined {
+    const known = this.chosen.get(itemId);
+    if (known) return known;
     const categories = this.categoriesOfItem.get(itemId);
     if (!categories) return undefined;
     const [first] = [...categories.values()].sort(compareCategories);
-    return first ? { id: first.id, name: first.name ?? first.id } : UNCATEGORIZED;
+    const chosen = first ? { id: first.id, name: first.name ?? first.id } : UNCATEGORIZED;
+    this.chosen.set(itemId, chosen);
+    return chosen;
   }
 }

@@ -23,7 +23,7 @@ import { CloverRequestError } from "./errors";
 import { createCloverCaller, type Query } from "./http";
 import { assembleOrders, expandQuery, type JsonObject, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "./order-assembly";
 import type { CloverMerchantInfo, CloverReader, DayWindow } from "./reader";
-import { type CloverObject, listEnvelopeSchema, merchantSchema, objectSchema } from "./responses";
+import { type CloverObject, listElements, merchantSchema, objectSchema } from "./responses";
 
 export { CloverRequestError } from "./errors";
 
@@ -72,6 +72,9 @@ function modifiedTimeRanges(startMs: number, nowMs: number): Query[] {
   return ranges;
 }
 
+const answerNotValid = (error: z.core.$ZodError, operation: string) =>
+  new CloverRequestError(describeIssues(error, `Clover's answer to ${operation}`), "bug");
+
 export function createCloverReader(options: CloverReaderOptions): CloverReader {
   const baseUrl = options.baseUrl ?? CLOVER_API_HOSTS[options.region];
   const caller = createCloverCaller({
@@ -87,12 +90,13 @@ export function createCloverReader(options: CloverReaderOptions): CloverReader {
   /** GET of a merchant-relative path, its body checked against `schema`. */
   async function get<S extends z.ZodMiniType>(schema: S, operation: string, path: string, query: Query): Promise<z.infer<S>> {
     const parsed = schema.safeParse(await caller.get(operation, `${merchantPath}${path}`, query));
-    if (!parsed.success) throw new CloverRequestError(describeIssues(parsed.error, `Clover's answer to ${operation}`), "bug");
+    if (!parsed.success) throw answerNotValid(parsed.error, operation);
     return parsed.data;
   }
 
   async function getList(operation: string, path: string, query: Query): Promise<CloverObject[]> {
-    return (await get(listEnvelopeSchema, operation, path, query)).elements;
+    const body = await caller.get(operation, `${merchantPath}${path}`, query);
+    return listElements(body, (error) => answerNotValid(error, operation));
   }
 
   const api: OrderFetcher = { getList, getObject: (operation, path, query) => get(objectSchema, operation, path, query) };

@@ -61,12 +61,14 @@ export function sameVersion(copies: OrderCopies): boolean {
 /** One order from its copies: the fields no group expands from the first, each group's fields from its own copy. */
 export function mergeCopies(copies: OrderCopies): JsonObject {
   const [first = {}] = copies;
-  const merged: JsonObject = Object.fromEntries(Object.entries(first).filter(([field]) => !EXPANDED_FIELDS.has(field)));
-  copies.forEach((copy, group) => {
+  const merged: JsonObject = {};
+  for (const field in first) if (!EXPANDED_FIELDS.has(field)) merged[field] = first[field];
+  for (let group = 0; group < copies.length; group++) {
+    const copy = copies[group] as JsonObject;
     for (const field of GROUP_FIELDS[group] ?? []) {
       if (copy[field] !== undefined) merged[field] = copy[field];
     }
-  });
+  }
   return merged;
 }
 
@@ -115,22 +117,16 @@ async function fetchAllLineItems(api: OrderFetcher, orderId: string): Promise<Js
   }
 }
 
-/** Completes an order merged from its copies: all of its line items, and a loud failure where Clover cut a list it cannot page. */
-async function complete(api: OrderFetcher, order: JsonObject): Promise<JsonObject> {
-  const id = idOf(order);
-  let whole = order;
-  if (elementsOf(order["lineItems"]).length >= NESTED_COLLECTION_CAP) {
-    const lineItems = isObject(order["lineItems"]) ? order["lineItems"] : {};
-    whole = { ...order, lineItems: { ...lineItems, elements: await fetchAllLineItems(api, id) } };
-  }
-  const cut = cutCollections(whole);
+/** The order, once none of the collections Clover cannot page came back cut. */
+function checkedWhole(order: JsonObject): JsonObject {
+  const cut = cutCollections(order);
   if (cut.length > 0) {
     throw new CloverRequestError(
       `A Clover order has ${NESTED_COLLECTION_CAP} or more entries in ${cut.join(", ")}, where Clover stops at ${NESTED_COLLECTION_CAP}; daybook cannot read all of them.`,
       "bug",
     );
   }
-  return whole;
+  return order;
 }
 
 /**
@@ -144,17 +140,30 @@ export async function assembleOrders(api: OrderFetcher, pages: readonly (readonl
     for (const order of page) {
       const id = idOf(order);
       if (skip.has(id)) continue;
-      const copies = copiesById.get(id) ?? ORDER_EXPANSION_GROUPS.map(() => undefined);
+      let copies = copiesById.get(id);
+      if (!copies) copiesById.set(id, (copies = ORDER_EXPANSION_GROUPS.map(() => undefined)));
       copies[group] = order;
-      copiesById.set(id, copies);
     }
   });
-  const orders = await Promise.all(
-    [...copiesById].map(async ([id, copies]) => {
-      const all = copies.filter((copy) => copy !== undefined);
-      const merged = all.length === copies.length && sameVersion(all) ? mergeCopies(all) : await fetchWholeOrder(api, id);
-      return merged && (await complete(api, merged));
-    }),
-  );
-  return orders.filter((order) => order !== undefined);
+  // Most orders come whole from the three pages and need no request: they are merged here and now,
+  // and only the others wait for Clover (all at once).
+  const orders: (JsonObject | Promise<JsonObject | undefined>)[] = [];
+  for (const [id, copies] of copiesById) {
+    const all = copies.filter((copy) => copy !== undefined);
+    const merged = all.length === copies.length && sameVersion(all) ? mergeCopies(all) : undefined;
+    orders.push(merged && !needsMore(merged) ? merged : refetched(api, id, merged));
+  }
+  const settled = orders.some((order) => order instanceof Promise) ? await Promise.all(orders.map((order) => Promise.resolve(order))) : (orders as JsonObject[]);
+  return settled.filter((order) => order !== undefined).map(checkedWhole);
+}
+
+/** An order merged from one version's copies that is still not whole: it has as many line items as Clover returns at most. */
+const needsMore = (order: JsonObject): boolean => elementsOf(order["lineItems"]).length >= NESTED_COLLECTION_CAP;
+
+/** Read by id where the copies were not of one version; all of its line items where they reached the cap. */
+async function refetched(api: OrderFetcher, id: string, merged: JsonObject | undefined): Promise<JsonObject | undefined> {
+  const whole = merged ?? (await fetchWholeOrder(api, id));
+  if (!whole || !needsMore(whole)) return whole;
+  const lineItems = isObject(whole["lineItems"]) ? whole["lineItems"] : {};
+  return { ...whole, lineItems: { ...lineItems, elements: await fetchAllLineItems(api, id) } };
 }

@@ -18,7 +18,7 @@ import { addToBucket, type Buckets, type DailySummary, emptySummary, normaliseSu
 import type { Warning } from "../../domain/warnings";
 import type * as z from "zod/mini";
 import { checkInPlace, describeIssues } from "../../validation";
-import { CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
+import { type CategoryRef, CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
 import { goodsMovements, type GoodsMovement, type OrderEvent } from "./allocation";
 import type { CloverItemCategories } from "./categories";
 import { CloverDataError } from "./errors";
@@ -26,6 +26,7 @@ import { lineValues } from "./line-values";
 import {
   type CloverAdditionalCharge,
   type CloverCredit,
+  type CloverLineItem,
   type CloverOrder,
   type CloverPayment,
   type CloverRefund,
@@ -67,6 +68,16 @@ export const paymentGoods = (p: CloverPayment): number => p.amount - (p.taxAmoun
 export const refundGoods = (r: CloverRefund): number =>
   r.amount - (r.taxAmount ?? 0) - (r.tipAmount ?? 0) - (r.serviceChargeAmount?.amount ?? 0);
 
+const idOf = (entry: { id: string }): string => entry.id;
+/** A line naming an item the item pages do not hold: Uncategorized, and said so. */
+const UNCATALOGUED: CategoryRef & { uncatalogued: boolean } = { ...UNCATEGORIZED, uncatalogued: true };
+
+function paymentEvent(p: CloverPayment): OrderEvent {
+  const shares = elements(p.lineItemPayments);
+  const percentages = shares.length ? new Map(shares.map((s) => [s.id, s.percentage ?? 0])) : null;
+  return { type: "payment", id: p.id, at: p.createdTime, goods: paymentGoods(p), percentages };
+}
+
 /** "CREDIT_SURCHARGE" → "Credit surcharge". */
 function surchargeName(type: string | null | undefined): string {
   if (!type) return "Surcharge";
@@ -76,8 +87,15 @@ function surchargeName(type: string | null | undefined): string {
 
 /** The name for tax a transaction does not name: the one tax rate the order's lines carry, else "Sales tax". */
 function orderTaxName(order: CloverOrder): string {
-  const names = new Set(elements(order.lineItems).flatMap((line) => elements(line.taxRates).flatMap((rate) => rate.name ?? [])));
-  return names.size === 1 ? ([...names][0] ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+  let only: string | undefined;
+  for (const line of elements(order.lineItems)) {
+    for (const rate of elements(line.taxRates)) {
+      if (rate.name == null) continue;
+      if (only !== undefined && only !== rate.name) return DEFAULT_TAX_NAME;
+      only = rate.name;
+    }
+  }
+  return only ?? DEFAULT_TAX_NAME;
 }
 
 /** Checked where it lies, nothing copied (lib/validation.ts says why); a fault is named as a parse would name it. */
@@ -117,38 +135,46 @@ export class CloverDaySummariser {
     const payments = allPayments.filter(isCountedPayment);
     const refunds = elements(order.refunds).filter(isCountedRefund);
     const credits = elements(order.credits).filter(isCountedCredit);
-    const lines = lineValues(order, (line) => {
-      if (!line.item?.id) return CUSTOM_AMOUNTS;
-      return this.options.categories.categoryOf(line.item.id) ?? { ...UNCATEGORIZED, uncatalogued: true };
-    });
-    const exchanges = lines.flatMap((line) => (line.exchange ? [{ ...line.exchange, returned: line.id }] : []));
-    const touchesDay = [...payments, ...refunds, ...credits].some((t) => this.inWindow(t.createdTime)) ||
-      exchanges.some((e) => this.inWindow(e.at));
-    if (!touchesDay) return;
+    const lines = lineValues(order, this.categoryOfLine);
+    const exchanges: { returned: string; replacement: string; at: number }[] = [];
+    for (const line of lines) if (line.exchange) exchanges.push({ ...line.exchange, returned: line.id });
+    if (!this.touchesDay(payments, refunds, credits, exchanges)) return;
 
     const taxName = orderTaxName(order);
     const charges = this.serviceChargeBuckets(order);
     for (const payment of payments) if (this.inWindow(payment.createdTime)) this.addPayment(payment, taxName, charges);
-    const tenderOfPayment = new Map(allPayments.map((p) => [p.id, p.tender]));
-    for (const refund of refunds) {
-      if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, charges);
+    if (refunds.length > 0) {
+      const tenderOfPayment = new Map(allPayments.map((p) => [p.id, p.tender]));
+      for (const refund of refunds) {
+        if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, charges);
+      }
     }
     for (const credit of credits) if (this.inWindow(credit.createdTime)) this.addCredit(credit, taxName);
 
-    const events: OrderEvent[] = [
-      ...payments.map((p): OrderEvent => {
-        const shares = elements(p.lineItemPayments);
-        const percentages = shares.length ? new Map(shares.map((s) => [s.id, s.percentage ?? 0])) : null;
-        return { type: "payment", id: p.id, at: p.createdTime, goods: paymentGoods(p), percentages };
-      }),
-      ...exchanges.map((e): OrderEvent => ({ type: "exchange", id: e.returned, at: e.at, returned: e.returned, replacement: e.replacement })),
-      ...refunds.map((r): OrderEvent => ({
-        type: "refund", id: r.id, at: r.createdTime, goods: refundGoods(r), lineIds: elements(r.lineItems).map((l) => l.id),
-      })),
-    ];
+    const events: OrderEvent[] = [];
+    for (const p of payments) events.push(paymentEvent(p));
+    for (const e of exchanges) events.push({ type: "exchange", id: e.returned, at: e.at, returned: e.returned, replacement: e.replacement });
+    for (const r of refunds) events.push({ type: "refund", id: r.id, at: r.createdTime, goods: refundGoods(r), lineIds: elements(r.lineItems).map(idOf) });
     for (const movement of goodsMovements(lines, events)) {
       if (this.inWindow(movement.at)) this.addGoods(movement);
     }
+  }
+
+  /** The category of a sale line (made once: every line of every order asks). */
+  private readonly categoryOfLine = (line: CloverLineItem): CategoryRef & { uncatalogued?: boolean } => {
+    if (!line.item?.id) return CUSTOM_AMOUNTS;
+    return this.options.categories.categoryOf(line.item.id) ?? UNCATALOGUED;
+  };
+
+  /** Whether any of an order's payments, refunds, credits or exchanges happened in the day. */
+  private touchesDay(
+    payments: readonly CloverPayment[], refunds: readonly CloverRefund[], credits: readonly CloverCredit[], exchanges: readonly { at: number }[],
+  ): boolean {
+    for (const payment of payments) if (this.inWindow(payment.createdTime)) return true;
+    for (const refund of refunds) if (this.inWindow(refund.createdTime)) return true;
+    for (const credit of credits) if (this.inWindow(credit.createdTime)) return true;
+    for (const exchange of exchanges) if (this.inWindow(exchange.at)) return true;
+    return false;
   }
 
   /** Where an order's service charge goes: auto-gratuities (isAutoApplied) apart from the others. */

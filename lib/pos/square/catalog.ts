@@ -15,6 +15,8 @@ export class SquareCatalog {
   private readonly itemOfVariation = new Map<string, string>();
   private readonly categoryOfItem = new Map<string, string | null>();
   private readonly categoryNames = new Map<string, string>();
+  /** categoryOf's answers, kept until another response comes (every sold line asks). */
+  private readonly answers = new Map<string, CategoryRef | undefined>();
 
   static fromResponses(bodies: readonly unknown[]): SquareCatalog {
     const catalog = new SquareCatalog();
@@ -27,6 +29,7 @@ export class SquareCatalog {
     if (!parsed.success) {
       throw new SquareDataError(describeIssues(parsed.error, "the BatchRetrieveCatalogObjects response"));
     }
+    this.answers.clear();
     for (const object of [...(parsed.data.objects ?? []), ...(parsed.data.related_objects ?? [])]) {
       this.addObject(object);
     }
@@ -65,6 +68,13 @@ export class SquareCatalog {
    * catalog does not know the object: the caller counts it as uncategorised and says so.
    */
   categoryOf(catalogObjectId: string): CategoryRef | undefined {
+    if (this.answers.has(catalogObjectId)) return this.answers.get(catalogObjectId);
+    const answer = this.lookUp(catalogObjectId);
+    this.answers.set(catalogObjectId, answer);
+    return answer;
+  }
+
+  private lookUp(catalogObjectId: string): CategoryRef | undefined {
     const itemId = this.itemOfVariation.get(catalogObjectId) ?? catalogObjectId;
     const categoryId = this.categoryOfItem.get(itemId);
     if (categoryId === undefined) return undefined;

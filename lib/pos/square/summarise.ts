@@ -59,11 +59,32 @@ const REFUND_DESTINATION_TENDERS: Readonly<Record<string, string>> = {
   EXTERNAL: "OTHER",
 };
 const DEFAULT_TAX_NAME = "Sales tax";
+const tookMoney = (tender: SquareTender): boolean => tender.type !== "NO_SALE" && !VOID_CARD_STATUSES.has(tender.card_details?.status ?? "");
 const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
 const NOTE_LENGTH = 60;
 
+/** An order's (or a return's) taxes: a tax by its uid (the last of that uid, as Square's list reads), and whether any is included in prices. */
+interface OrderTaxes {
+  list: readonly SquareTax[];
+  anyInclusive: boolean;
+}
+
+const NO_TAXES: readonly SquareTax[] = [];
+
+function orderTaxes(list: readonly SquareTax[] | null | undefined): OrderTaxes {
+  const taxes = list ?? NO_TAXES;
+  return { list: taxes, anyInclusive: taxes.some((tax) => tax.type === "INCLUSIVE") };
+}
+
+/** Orders carry a tax or two: a search beats building a map per order. */
+function taxByUid(taxes: OrderTaxes, uid: string): SquareTax | undefined {
+  for (let i = taxes.list.length - 1; i >= 0; i--) if ((taxes.list[i]?.uid ?? "") === uid) return taxes.list[i];
+  return undefined;
+}
+
 /** A tax's name by its uid among the order's (or the return's) taxes. */
-const taxNamesOf = (taxes: ReadonlyMap<string, SquareTax>) => (uid: string) => taxes.get(uid)?.name ?? DEFAULT_TAX_NAME;
+const taxNameOf = (taxes: OrderTaxes, uid: string): string => taxByUid(taxes, uid)?.name ?? DEFAULT_TAX_NAME;
+const NO_INCLUSIVE_TAXES: readonly { amount: number; percentage: string | null | undefined }[] = [];
 
 /**
  * The key a tender's money is summed under: its type ("CARD", "CASH", ...), and for an OTHER tender
@@ -163,9 +184,10 @@ export class SquareDaySummariser {
     if (order.location_id !== this.options.locationId) return;
     if (order.state === "CANCELED" || order.state === "DRAFT") return;
     const what = "an order";
-    const paidAt = this.paidAt(order, what);
-    if (paidAt !== null && this.inWindowMs(paidAt)) this.addSale(order, what);
-    this.addTenderFees(order, what);
+    const tenders = this.countedTenders(order);
+    const paidAt = this.paidAt(order, tenders, what);
+    if (paidAt !== null && this.inWindowMs(paidAt)) this.addSale(order, tenders, what);
+    this.addTenderFees(order, tenders, what);
     if (order.returns?.length && order.state === "COMPLETED" && this.inWindow(order.closed_at, what)) {
       for (const orderReturn of order.returns) this.addReturn(orderReturn, what);
     }
@@ -173,27 +195,27 @@ export class SquareDaySummariser {
   }
 
   /** The instant an order was paid, or null while it is not (fully) paid. */
-  private paidAt(order: SquareOrder, what: string): number | null {
-    const tenders = this.countedTenders(order);
+  private paidAt(order: SquareOrder, tenders: readonly SquareTender[], what: string): number | null {
     const due = order.net_amount_due_money ? this.amount(order.net_amount_due_money, what) : null;
     const fullyPaid = due === 0 || (due === null && order.state === "COMPLETED");
     if (tenders.length > 0 && fullyPaid && tenders.every((tender) => tender.created_at)) {
-      return Math.max(...tenders.map((tender) => this.time(tender.created_at, what)));
+      let latest = Number.NEGATIVE_INFINITY;
+      for (const tender of tenders) latest = Math.max(latest, this.time(tender.created_at, what));
+      return latest;
     }
     if (order.state === "COMPLETED") return this.time(order.closed_at, what);
     return null;
   }
 
-  private countedTenders(order: SquareOrder): SquareTender[] {
-    return (order.tenders ?? []).filter(
-      (tender) => tender.type !== "NO_SALE" && !VOID_CARD_STATUSES.has(tender.card_details?.status ?? ""),
-    );
+  /** The tenders that took money (the order's own list when all did, as most do). */
+  private countedTenders(order: SquareOrder): readonly SquareTender[] {
+    const all = order.tenders ?? [];
+    return all.every(tookMoney) ? all : all.filter(tookMoney);
   }
 
-  private addSale(order: SquareOrder, what: string): void {
+  private addSale(order: SquareOrder, tenders: readonly SquareTender[], what: string): void {
     const s = this.summary;
-    const taxes = new Map((order.taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
-    const taxName = taxNamesOf(taxes);
+    const taxes = orderTaxes(order.taxes);
     const onlyTaxName = order.taxes?.length === 1 ? (order.taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
     for (const line of order.line_items ?? []) {
@@ -206,12 +228,12 @@ export class SquareDaySummariser {
       addToBucket(s.sales, category.id, gross);
       s.categoryNames[category.id] = category.name;
       s.discounts = sumMinor(s.discounts, discount);
-      this.addTaxes(line.applied_taxes, line.total_tax_money, taxName, onlyTaxName, 1, what);
+      this.addTaxes(line.applied_taxes, line.total_tax_money, taxes, onlyTaxName, 1, what);
     }
     for (const charge of order.service_charges ?? []) {
       this.addServiceCharge(charge, taxes, onlyTaxName, 1, what);
     }
-    for (const tender of this.countedTenders(order)) {
+    for (const tender of tenders) {
       addToBucket(s.payments, squareTenderKey(tender), this.amount(tender.amount_money, what));
       s.tips = sumMinor(s.tips, this.amount(tender.tip_money, what));
     }
@@ -224,8 +246,8 @@ export class SquareDaySummariser {
    * Fees belong to the day each payment was taken (as ListPayments gives them), which for a split
    * payment straddling the day's end is not always the sale's day.
    */
-  private addTenderFees(order: SquareOrder, what: string): void {
-    for (const tender of this.countedTenders(order)) {
+  private addTenderFees(order: SquareOrder, tenders: readonly SquareTender[], what: string): void {
+    for (const tender of tenders) {
       const takenAt = tender.created_at ?? order.closed_at;
       if (takenAt && this.inWindow(takenAt, what)) {
         this.feesFromTenders = sumMinor(this.feesFromTenders, this.amount(tender.processing_fee_money, what));
@@ -235,8 +257,7 @@ export class SquareDaySummariser {
 
   private addReturn(orderReturn: NonNullable<SquareOrder["returns"]>[number], what: string): void {
     const s = this.summary;
-    const taxes = new Map((orderReturn.return_taxes ?? []).map((tax) => [tax.uid ?? "", tax]));
-    const taxName = taxNamesOf(taxes);
+    const taxes = orderTaxes(orderReturn.return_taxes);
     const onlyTaxName =
       orderReturn.return_taxes?.length === 1 ? (orderReturn.return_taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
@@ -250,7 +271,7 @@ export class SquareDaySummariser {
       addToBucket(s.returns, category.id, gross);
       s.categoryNames[category.id] = category.name;
       s.discounts = sumMinor(s.discounts, -discount);
-      this.addTaxes(line.applied_taxes, line.total_tax_money, taxName, onlyTaxName, -1, what);
+      this.addTaxes(line.applied_taxes, line.total_tax_money, taxes, onlyTaxName, -1, what);
     }
     for (const charge of orderReturn.return_service_charges ?? []) {
       this.addServiceCharge(charge, taxes, onlyTaxName, -1, what);
@@ -278,7 +299,7 @@ export class SquareDaySummariser {
 
   private addServiceCharge(
     charge: SquareServiceCharge,
-    taxes: ReadonlyMap<string, SquareTax>,
+    taxes: OrderTaxes,
     onlyTaxName: string,
     sign: 1 | -1,
     what: string,
@@ -293,15 +314,14 @@ export class SquareDaySummariser {
     if (isAutoGratuity) this.autoGratuityNames.add(name);
     const buckets = isAutoGratuity ? this.summary.autoGratuities : this.summary.serviceCharges;
     addToBucket(buckets, name, sign * (total - tax));
-    const taxName = taxNamesOf(taxes);
-    this.addTaxes(charge.applied_taxes, charge.total_tax_money, taxName, onlyTaxName, sign, what);
+    this.addTaxes(charge.applied_taxes, charge.total_tax_money, taxes, onlyTaxName, sign, what);
   }
 
   /** Tax by name from the applied taxes; any part of the total they leave unexplained goes by the order's tax. */
   private addTaxes(
     applied: SquareLineItem["applied_taxes"],
     total: SquareMoney | null | undefined,
-    taxName: (uid: string) => string,
+    taxes: OrderTaxes,
     fallbackName: string,
     sign: 1 | -1,
     what: string,
@@ -310,7 +330,7 @@ export class SquareDaySummariser {
     for (const tax of applied ?? []) {
       const amount = this.amount(tax.applied_money, what);
       allocated = sumMinor(allocated, amount);
-      addToBucket(this.summary.tax, taxName(tax.tax_uid), sign * amount);
+      addToBucket(this.summary.tax, taxNameOf(taxes, tax.tax_uid), sign * amount);
     }
     const unallocated = this.amount(total, what) - allocated;
     if (unallocated !== 0) addToBucket(this.summary.tax, fallbackName, sign * unallocated);
@@ -320,7 +340,7 @@ export class SquareDaySummariser {
   private exTax(
     line: Pick<SquareLineItem, "applied_taxes" | "total_discount_money" | "total_tax_money" | "total_service_charge_money" | "total_money">,
     gross: SquareMoney | null | undefined,
-    taxes: ReadonlyMap<string, SquareTax>,
+    taxes: OrderTaxes,
     what: string,
   ): { gross: number; discount: number } {
     const inclusive = line.total_money ? this.inclusiveTaxes(line.applied_taxes, taxes, what) : [];
@@ -336,11 +356,12 @@ export class SquareDaySummariser {
 
   private inclusiveTaxes(
     applied: SquareLineItem["applied_taxes"],
-    taxes: ReadonlyMap<string, SquareTax>,
+    taxes: OrderTaxes,
     what: string,
-  ): { amount: number; percentage: string | null | undefined }[] {
+  ): readonly { amount: number; percentage: string | null | undefined }[] {
+    if (!taxes.anyInclusive) return NO_INCLUSIVE_TAXES;
     return (applied ?? []).flatMap((tax) => {
-      const definition = taxes.get(tax.tax_uid);
+      const definition = taxByUid(taxes, tax.tax_uid);
       return definition?.type === "INCLUSIVE" ? [{ amount: this.amount(tax.applied_money, what), percentage: definition.percentage }] : [];
     });
   }
