@@ -60,7 +60,7 @@ import type { Store } from "../store/store";
 import { type DayTotals, daySummary, dayTotals } from "./day-figures";
 import { buildDeposits, type DepositReadPorts, type DepositsSection } from "./digest-deposits";
 import { renderCombinedDigest, renderDigest } from "./digest-document";
-import { approveUrl, combinedUnsubscribeUrl, dayUrl, type LinkSigner, mappingUrl, unsubscribeHeaders, unsubscribeUrl } from "./links";
+import { approveUrl, combinedUnsubscribeUrl, dayPath, type LinkSigner, locationMappingPath, openInBusiness, unsubscribeHeaders, unsubscribeUrl } from "./links";
 import { addressHash, deliverableRecipients, type DigestFrequency, type RecipientStore } from "./recipients";
 import type { ReportStore, StoredReport, StoredReportContent } from "./report-store";
 import { isUnmapped } from "./sync-report";
@@ -220,7 +220,7 @@ export async function buildDigest(
   const inPeriod = new Set(days);
   const model: DigestModel = {
     businessName: merchant.name, kind: period.kind, first: period.first, last: period.last,
-    lines: [], exceptions: [], newUnmapped: [], repeatedUnmapped: [], historyUrl: `${deps.publicUrl}/history`,
+    lines: [], exceptions: [], newUnmapped: [], repeatedUnmapped: [], historyUrl: openInBusiness(deps.publicUrl, merchant.merchantId, "/history"),
   };
   const sorted = [...locations].sort((a, b) => a.name.localeCompare(b.name) || a.locationId.localeCompare(b.locationId));
   for (const location of sorted) {
@@ -264,7 +264,7 @@ function lineOf(deps: LinkSigner, location: LocationConfig, day: string, record:
     adjustments: Math.max(0, (record?.posted.length ?? 0) - 1),
     totals: summary && dayTotals(summary, location.source),
     entries: (record?.posted ?? []).map((entry) => ({ docNumber: entry.docNumber, ...(urls.get(entry.docNumber) ? { url: urls.get(entry.docNumber) } : {}) })),
-    dayUrl: dayUrl(deps.publicUrl, location.locationId, day),
+    dayUrl: openInBusiness(deps.publicUrl, location.merchantId, dayPath(location.locationId, day)),
   };
 }
 
@@ -291,7 +291,7 @@ function addExceptions(
 }
 
 function addUnmapped(deps: LinkSigner, model: DigestModel, location: LocationConfig, news: StoredReport[]): void {
-  const url = mappingUrl(deps.publicUrl, location.locationId);
+  const url = openInBusiness(deps.publicUrl, location.merchantId, locationMappingPath(location.locationId));
   const seen = new Set<string>();
   for (const report of news) {
     for (const warning of report.content.warnings.filter(isUnmapped)) {

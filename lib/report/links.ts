@@ -47,8 +47,17 @@ export function unsubscribeHeaders(url: string): Record<string, string> {
   return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
 }
 
-export const dayUrl = (publicUrl: string, locationId: string, businessDay: string) => `${publicUrl}/days/${encodeURIComponent(locationId)}/${businessDay}`;
+export const dayPath = (locationId: string, businessDay: string) => `/days/${encodeURIComponent(locationId)}/${businessDay}`;
+export const dayUrl = (publicUrl: string, locationId: string, businessDay: string) => `${publicUrl}${dayPath(locationId, businessDay)}`;
 /** The location's mapping page (lib/web/pages/mapping.tsx mappingPath). */
-export const mappingUrl = (publicUrl: string, locationId: string) => `${publicUrl}/locations/${encodeURIComponent(locationId)}/mapping`;
+export const locationMappingPath = (locationId: string) => `/locations/${encodeURIComponent(locationId)}/mapping`;
+export const mappingUrl = (publicUrl: string, locationId: string) => `${publicUrl}${locationMappingPath(locationId)}`;
+/**
+ * A page of one business, opened from an email that may be read by an accountant working on another
+ * (GET /clients/open, lib/web/routes/clients.ts): it goes straight to `path` when the session already
+ * works on the business, else asks before switching.
+ */
+export const openInBusiness = (publicUrl: string, merchantId: string, path: string) =>
+  `${publicUrl}/clients/open?${new URLSearchParams({ business: merchantId, next: path }).toString()}`;
 /** Where an account's choice is made: the location's mapping page at the account (its Id only ever in the link). */
 export const accountMappingUrl = (locationMappingUrl: string, accountId: string) => `${locationMappingUrl}#account-${encodeURIComponent(accountId)}`;

@@ -50,6 +50,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteRole>> = {
   "POST /sessions/end": "signed-in",
   "POST /sessions/end-others": "signed-in",
   "GET /clients": "signed-in",
+  "GET /clients/open": "signed-in",
   "POST /clients/switch": "signed-in",
   "POST /clients/:businessId/leave": "signed-in",
   "GET /api-keys": "signed-in",

@@ -7,7 +7,9 @@
  * posted. At 07:30 the scheduler's tick sends each owner their business's own digest and the accountant
  * exactly one email with both clients, Main Street Coffee (it needs attention) first; at 08:30 nothing
  * more. The email's HTML is opened in Chromium and checked like the pages (desktop and 375 px, in
- * test/artifacts/browser/combined-digest/), and its one-click unsubscribe link stops it for both clients.
+ * test/artifacts/browser/combined-digest/); its link to Alder Bakery's day, opened while the session works
+ * on Main Street Coffee, asks before switching and then shows that day; and its one-click unsubscribe
+ * link stops it for both clients.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -22,7 +24,7 @@ import type { LocalStack } from "../../sandbox/local-stack/stack";
 import { WebClient } from "../../sandbox/local-stack/web-client";
 import { clientNight } from "../support/accountant-clients";
 import { checkPage } from "./page-checks";
-import { type BrowserRun, openBrowserRun, outboxFiles, partOf } from "./steps";
+import { type BrowserRun, newestEmail, openBrowserRun, outboxFiles, partOf } from "./steps";
 
 const MAIN_OWNER = "owner@main.daybook.localhost";
 const ALDER_OWNER = "owner@alder.daybook.localhost";
@@ -163,6 +165,35 @@ describe("an accountant's one morning digest for two clients, in Chromium", () =
     await expect(viewer.getByRole("heading", { level: 3, name: `${DEMO.square.locationName}, ${formatDay(day)}: held for review` }).count()).resolves.toBe(1);
     await checkPage(viewer, "combined-digest-email");
     await viewer.close();
+  });
+
+  it("opens Alder Bakery's day from it while the session works on Main Street Coffee: asked first, then on Alder Bakery's day", async () => {
+    const combined = (await emails("digest")).find((email) => toOf(email) === BOOKS)!;
+    const viewer = await run!.context.newPage();
+    await viewer.goto(`file://${join(stack.outboxDir, combined.file.replace(/\.eml$/, ".html"))}`);
+    const href = await viewer.locator(`a[href*="/clients/open?business=${alder.businessId}&next=%2Fdays%2F"]`).first().getAttribute("href");
+    await viewer.close();
+    expect(href).toContain(`next=${encodeURIComponent(`/days/${alder.location.locationId}/${day}`)}`);
+
+    // The night's session has timed out by morning: the link goes to the sign-in page (which keeps no link to go back to).
+    await page.goto(href!.replace(/^https?:\/\/[^/]+/, stack.url));
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    const before = await outboxFiles(stack);
+    await page.getByLabel("Email address").fill(BOOKS);
+    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    const signInLink = /http:\/\/localhost:\d+\/sign-in\/confirm\?token=[A-Za-z0-9_-]+/.exec((await newestEmail(stack, before)).raw)?.[0];
+    await page.goto(signInLink!);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/clients$/);
+    await page.getByRole("button", { name: "Open Main Street Coffee", exact: true }).click();
+    await page.waitForURL(/\/history$/);
+    await page.goto(href!.replace(/^https?:\/\/[^/]+/, stack.url));
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Open Alder Bakery?");
+    await expect(page.locator("main").textContent()).resolves.toContain("This link is for Alder Bakery. You are working on Main Street Coffee now.");
+    await checkPage(page, "open-client");
+    await page.getByRole("button", { name: "Work on Alder Bakery and open the page" }).click();
+    await page.waitForURL(new RegExp(`/days/${alder.location.locationId}/${day}$`));
+    await expect(page.getByText("Working on Alder Bakery").count()).resolves.toBe(1);
   });
 
   it("stops for both clients from its one-click link, and the page says so", async () => {

@@ -129,10 +129,16 @@ describe("the accountants' combined morning digest", () => {
     // Each client's block as its own digest has it: the lines, the figures, the entries, the links.
     for (const fact of [
       "2 clients: nothing needs attention.", "Birch Cafe", "Main Street Coffee", "Birch Street, Sat 14 Jun", "Main Street, Sat 14 Jun",
-      "1 location, 1 day: 1 posted. Nothing needs attention.", "Net sales: 14.50", "Net sales: 29.00", "Open the history: https://daybook.test/history",
+      "1 location, 1 day: 1 posted. Nothing needs attention.", "Net sales: 14.50", "Net sales: 29.00",
+      // A client's links open that client's pages, whichever client the accountant's session works on (GET /clients/open).
+      `Open the history: https://daybook.test/clients/open?business=${BIRCH_ID}&next=%2Fhistory`,
+      `Open the history: https://daybook.test/clients/open?business=${MERCHANT_ID}&next=%2Fhistory`,
       "Open your client list: https://daybook.test/clients", "Stop these emails: https://daybook.test/unsubscribe?token=",
     ]) expect(text).toContain(fact);
     for (const entry of world.quickbooks.entries) expect(text).toContain(entry.docNumber);
+    for (const [business, location] of [[BIRCH_ID, BIRCH_LOCATION], [MERCHANT_ID, LOCATION_ID]]) {
+      expect(combined?.html).toContain(`https://daybook.test/clients/open?business=${business}&amp;next=%2Fdays%2F${location}%2F2025-06-14`);
+    }
     // Nothing needs attention: by name.
     expect(text.indexOf("Birch Cafe ----")).toBeLessThan(text.indexOf("Main Street Coffee ----"));
     // Later ticks, two at once, send nothing more to anyone.

@@ -276,6 +276,7 @@ const ATTEMPTS: Attempt[] = [
   })),
   // Accountants' access (issue 19): B's business, B's invitation, B's API key, with A's session or A's own key.
   { route: "GET /clients", request: (a) => a.get("/clients"), status: 200 },
+  { route: "GET /clients/open", request: (a, b) => a.get(`/clients/open?business=${b.merchantId}&next=${encodeURIComponent(`/days/${b.locationId}/${B_DAY}`)}`), status: 404 },
   { route: "POST /clients/switch", request: (a, b) => a.post("/clients/switch", { businessId: b.merchantId, next: "/history" }), status: 404 },
   { route: "POST /clients/:businessId/leave", request: (a, b) => a.post(`/clients/${b.merchantId}/leave`), status: 404 },
   { route: "GET /invitations/accept", request: (a) => a.get(`/invitations/accept?token=${newSecret()}`), status: 400 },

@@ -17,7 +17,8 @@ export interface ClientsPageProps {
   notice?: string;
 }
 
-function OpenButton(props: { viewer: Viewer; businessId: string; next: string; label: string }) {
+/** The switch form: POST /clients/switch works on `businessId`, then goes to `next`. */
+export function OpenButton(props: { viewer: Viewer; businessId: string; next: string; label: string }) {
   return (
     <form method="post" action="/clients/switch" class="inline">
       <FormToken viewer={props.viewer} />

@@ -1,6 +1,7 @@
 /**
  * The client list (GET /clients, one query of the person's own partition), choosing the business the
- * session works on (POST /clients/switch: the person's own, or one that gave them access), and leaving
+ * session works on (POST /clients/switch: the person's own, or one that gave them access; GET
+ * /clients/open, an email's link to one business's page, asks before switching), and leaving
  * a business (POST /clients/:businessId/leave). All three are about the person, whichever business
  * the session works on now.
  */
@@ -8,16 +9,20 @@ import type { Hono } from "hono";
 import { endAccess } from "../../members/access";
 import { clientList } from "../../members/client-list";
 import * as z from "zod/mini";
+import { businessNameOf } from "../../members/types";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
 import { ClientsPage } from "../pages/clients";
 import { NotFoundPage } from "../pages/messages";
+import { NotADaybookPage, OpenClientPage } from "../pages/open-client";
 import { signedIn } from "../session";
 
 const businessIdField = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
 /** Where to go after switching: a path of this app, never another site. */
-const nextField = z.optional(z.string().check(z.maxLength(500), z.regex(/^\/(?![/\\])[^\s]*$/)));
+const pathField = z.string().check(z.maxLength(500), z.regex(/^\/(?![/\\])[\x21-\x7e]*$/));
+const nextField = z.optional(pathField);
 const switchForm = z.object({ businessId: businessIdField, next: nextField });
+const openQuery = z.object({ business: businessIdField, next: pathField });
 
 const NOTICES = { left: "You left that business: it no longer appears here, and you receive none of its reports." } as const;
 
@@ -45,6 +50,24 @@ export function addClientRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     await deps.auth.setActingFor(sessionHash, person.merchantId, own ? undefined : businessId);
     deps.log("info", "working on a business", { personId: person.merchantId, businessId, own });
     return c.redirect(next ?? (own ? "/connections" : "/history"), 303);
+  });
+
+  app.get("/clients/open", async (c) => {
+    const { person, merchant, role, viewer } = signedIn(c);
+    const query = check(openQuery, { business: c.req.query("business"), next: c.req.query("next") });
+    if (!query.ok) {
+      if (query.errors.business !== undefined) return c.html(NotFoundPage({ viewer }), 404);
+      return c.html(NotADaybookPage({ viewer }), 400);
+    }
+    const { business, next } = query.value;
+    if (business === merchant.merchantId) return c.redirect(next, 303);
+    const own = business === person.merchantId;
+    const membership = own ? undefined : await deps.members.getMembership(person.merchantId, business);
+    if (!own && !membership) return c.html(NotFoundPage({ viewer }), 404);
+    return c.html(OpenClientPage({
+      viewer, next, current: role === "accountant" ? businessNameOf(merchant) : "your own account",
+      target: { businessId: business, name: membership ? membership.businessName : "your own account" },
+    }));
   });
 
   app.post("/clients/:businessId/leave", async (c) => {
