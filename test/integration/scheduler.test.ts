@@ -55,7 +55,7 @@ async function aRegisteredLocation(timeZone: string, dayStart: string, now: Date
 }
 
 function tickDeps(queueUrl: string, now: Date, overrides: Partial<SchedulerDeps> = {}): SchedulerDeps {
-  return { dueIndex, queue: createSqsJobQueue(sqs, queueUrl), store, now, ...overrides };
+  return { dueIndex, queue: createSqsJobQueue(sqs, queueUrl), now, ...overrides };
 }
 
 const jobsOf = (merchantId: string, from: number) => sent.slice(from).map((message) => message.body as SyncJob).filter((job) => job.merchantId === merchantId);
