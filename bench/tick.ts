@@ -7,28 +7,21 @@
  * enqueued a second, and its AWS calls by kind; checked: every location sent exactly once (each
  * deduplication id taken once) and moved on, nothing left due.
  *
- * moto's FIFO queue recomputes its attributes over every message it holds at each send (O(n) per
- * message: 3.6 s for one SendMessageBatch into a queue of 500 on this machine), a cost SQS does not
- * have; so the bench's SQS client sends each SendMessageBatch to the next of a pool of queues of at
- * most QUEUE_MESSAGES messages (a middleware rewriting the QueueUrl; the calls are the tick's own).
+ * moto's FIFO queue costs O(messages held) per send, which SQS does not: the bench's SQS client sends
+ * each SendMessageBatch to the next of a pool of queues of 50 (sandbox/due-locations.ts).
  *
  * `tsx bench/tick.ts <locations> [<locations>…]` with DAYBOOK_BENCH_MOTO set; prints JSON last.
  */
 import { loadavg } from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, type SendMessageBatchCommandInput, type SendMessageBatchCommandOutput, SQSClient } from "@aws-sdk/client-sqs";
-import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { dueAt } from "../lib/schedule/due-days";
-import { DUE_INDEX_SHARDS, type DueEntry, shardOf } from "../lib/schedule/due-index";
+import { DUE_INDEX_SHARDS } from "../lib/schedule/due-index";
 import { createSqsJobQueue } from "../lib/schedule/enqueue";
-import { messageGroupOf } from "../lib/schedule/job";
-import { mapLimited } from "../lib/schedule/limited";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";
-import { dueIndexItems } from "../lib/store/due-index";
-import { keys } from "../lib/store/keys";
 import { createDynamoStorage } from "../lib/store/storage";
-import type { LocationConfig } from "../lib/model";
 import { awsClientConfig, createTestTable } from "../sandbox/aws";
+import { seedDueLocations, spreadFifoSends } from "../sandbox/due-locations";
 
 export interface TickResult {
   locations: number;
@@ -46,13 +39,9 @@ export interface TickResult {
   loadAverage: number[];
 }
 
-const ZONE = "America/New_York";
 const DAY = "2026-11-30";
+const SCHEDULE = { timeZone: "America/New_York", dayStart: "00:00", settleMinutes: 120 };
 const LOCATIONS_PER_MERCHANT = 2;
-const QUEUE_MESSAGES = 50;
-const MAPPING = { sales: "1", discounts: "2", returns: "2", serviceCharges: "3", tax: "4", tips: "5", giftCards: "6", nonRevenue: "7", tenders: "8", fees: "9", rounding: "10", overShort: "10" };
-
-const progress = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 interface Middlewared {
   middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
@@ -70,83 +59,23 @@ function countCalls(client: Middlewared, service: string, calls: Record<string, 
   );
 }
 
-async function seed(dynamo: DynamoDBClient, tableName: string, count: number): Promise<void> {
-  const doc = DynamoDBDocumentClient.from(dynamo);
-  const schedule = { timeZone: ZONE, dayStart: "00:00", settleMinutes: 120 };
-  const nextDueAt = dueAt(DAY, schedule).toISOString();
-  const items: Record<string, unknown>[] = [];
-  for (let index = 0; index < count; index++) {
-    const merchantId = `m-${String(Math.floor(index / LOCATIONS_PER_MERCHANT)).padStart(6, "0")}`;
-    const locationId = `L${String(index % LOCATIONS_PER_MERCHANT)}`;
-    const location: LocationConfig = {
-      merchantId, locationId, source: "square", name: `Store ${locationId}`, posConnectionId: "c-square", quickbooksConnectionId: "c-qbo",
-      timeZone: ZONE, dayStart: "00:00", currency: "USD", mapping: { defaults: MAPPING }, updatedAt: "2026-11-01T00:00:00.000Z",
-    };
-    const entry: DueEntry = {
-      merchantId, locationId, ...schedule, nextDueAt, messageGroup: messageGroupOf(`9130${String(Math.floor(index / LOCATIONS_PER_MERCHANT)).padStart(12, "0")}`),
-      shard: shardOf(merchantId, locationId),
-    };
-    items.push({ ...location, ...keys.location(merchantId, locationId) }, ...dueIndexItems(entry));
-  }
-  const batches: Record<string, unknown>[][] = [];
-  for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
-  await mapLimited(batches, 16, async (batch) => {
-    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length > 0) {
-      const { UnprocessedItems } = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-      pending = (UnprocessedItems?.[tableName] ?? []) as typeof pending;
-    }
-  });
-}
-
-/** Sends each SendMessageBatch to the next queue of a pool of fresh FIFO queues (see the header), and records the deduplication ids taken. */
-async function spreadSends(sqs: SQSClient, count: number, taken: Map<string, number>): Promise<string> {
-  const pool = await mapLimited(Array.from({ length: Math.max(1, Math.ceil(count / QUEUE_MESSAGES)) }, (_, index) => index), 16, async (index) => {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `daybook-tick-${String(process.pid)}-${String(count)}-${String(index)}.fifo`, Attributes: { FifoQueue: "true" } }));
-    if (QueueUrl === undefined) throw new Error("moto_server returned no queue URL");
-    return QueueUrl;
-  });
-  let sentMessages = 0;
-  (sqs as Middlewared).middlewareStack.add(
-    (next: (args: { input: SendMessageBatchCommandInput }) => Promise<{ output: SendMessageBatchCommandOutput }>, context: { commandName?: string }) =>
-      async (args: { input: SendMessageBatchCommandInput }) => {
-        if (context.commandName !== "SendMessageBatchCommand") return next(args);
-        const entries = args.input.Entries ?? [];
-        const queueUrl = pool[Math.floor(sentMessages / QUEUE_MESSAGES) % pool.length] as string;
-        sentMessages += entries.length;
-        const result = await next({ ...args, input: { ...args.input, QueueUrl: queueUrl } });
-        const byId = new Map(entries.map((entry) => [entry.Id, entry.MessageDeduplicationId ?? ""]));
-        for (const success of result.output.Successful ?? []) {
-          const id = byId.get(success.Id) ?? "";
-          taken.set(id, (taken.get(id) ?? 0) + 1);
-        }
-        return result;
-      },
-    { step: "initialize", name: "spreadSends", priority: "high" },
-  );
-  return pool[0] as string;
-}
-
 export async function measureTick(endpoint: string, count: number): Promise<TickResult> {
   const dynamo = new DynamoDBClient(awsClientConfig(endpoint));
   const sqs = new SQSClient(awsClientConfig(endpoint));
   try {
     const tableName = await createTestTable(dynamo);
     const seeded = performance.now();
-    await seed(dynamo, tableName, count);
-    progress(`seeded ${String(count)}`);
-    const taken = new Map<string, number>();
-    const queueUrl = await spreadSends(sqs, count, taken);
+    await seedDueLocations(dynamo, tableName, { count, businessDay: DAY, schedule: SCHEDULE, locationsPerMerchant: LOCATIONS_PER_MERCHANT, prefix: "m" });
+    const { queueUrls, taken } = await spreadFifoSends(sqs, count);
     const seedSeconds = (performance.now() - seeded) / 1000;
-    progress("queues made");
     const calls: Record<string, number> = {};
     countCalls(dynamo, "DynamoDB", calls);
     countCalls(sqs, "SQS", calls);
     const { dueIndex } = createDynamoStorage({ client: dynamo, tableName });
-    const now = new Date(dueAt(DAY, { timeZone: ZONE, dayStart: "00:00", settleMinutes: 120 }).getTime() + 60_000);
+    const now = new Date(dueAt(DAY, SCHEDULE).getTime() + 60_000);
 
     const started = performance.now();
-    const tick = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(sqs, queueUrl), now, shards: DUE_INDEX_SHARDS });
+    const tick = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(sqs, queueUrls[0] as string), now, shards: DUE_INDEX_SHARDS });
     const ms = performance.now() - started;
 
     // Every location sent once, moved on once, nothing left due.
