@@ -95,7 +95,7 @@ async function measureClientList(env: Record<string, string>, seconds: Record<st
 }
 
 async function measureTicks(env: Record<string, string>, seconds: Record<string, number>): Promise<TickResult[]> {
-  const ticks = await timed("6. Scheduler tick", seconds, () => child<TickResult[]>(["bench/tick.ts", ...TICK_SIZES.map(String)], env));
+  const { results: ticks } = await timed("6. Scheduler tick", seconds, () => child<{ results: TickResult[] }>(["bench/tick.ts", ...TICK_SIZES.map(String)], env));
   for (const tick of ticks) {
     say(`   ${tick.locations} due: ${Math.round(tick.ms)} ms, ${Math.round(tick.locationsPerSecond)} locations/s, 100k in ${tick.minutesFor100k.toFixed(1)} min (${Object.entries(tick.calls).map(([k, v]) => `${k} ${v}`).join(", ")})`);
   }

@@ -10,7 +10,7 @@
  * moto's FIFO queue costs O(messages held) per send, which SQS does not: the bench's SQS client sends
  * each SendMessageBatch to the next of a pool of queues of 50 (sandbox/due-locations.ts).
  *
- * `tsx bench/tick.ts <locations> [<locations>…]` with DAYBOOK_BENCH_MOTO set; prints JSON last.
+ * `tsx bench/tick.ts <locations> [<locations>…]` with DAYBOOK_BENCH_MOTO set; prints `{ results }` as JSON last.
  */
 import { loadavg } from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     process.stderr.write(`tick over ${String(count)}: ${Math.round(result.ms)} ms, ${Math.round(result.locationsPerSecond)} locations/s (seeded in ${result.seedSeconds.toFixed(0)} s)\n`);
     results.push(result);
   }
-  process.stdout.write(`${JSON.stringify(results)}\n`);
+  process.stdout.write(`${JSON.stringify({ results })}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1] ?? ""}`) await main();
