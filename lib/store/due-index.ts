@@ -28,6 +28,8 @@ export interface DynamoDueIndexOptions {
   client: DynamoDBDocumentClient;
   /** The table (tests may give the index a table of its own). */
   tableName: string;
+  /** The table of the locations' records, whose posting state the tick reads: `tableName` unless said. */
+  locationTableName?: string;
 }
 
 const dueEntrySchema = z.object({
@@ -92,7 +94,7 @@ export function dueIndexItems(entry: DueEntry): [Item, Item] {
 
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
 
-export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOptions): DueIndex {
+export function createDynamoDueIndex({ client, tableName, locationTableName = tableName }: DynamoDueIndexOptions): DueIndex {
   /** Writes every request, 25 to a BatchWriteItem, retrying what DynamoDB leaves unprocessed; answers which requests never went through. */
   async function writeAll(requests: WriteRequest[]): Promise<Set<WriteRequest>> {
     const batches: WriteRequest[][] = [];
@@ -125,7 +127,7 @@ export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOption
   }
 
   /** Every key's item (undefined where there is none), 100 to a BatchGetItem, strongly consistent, only the attributes the tick reads. */
-  async function readAll(itemKeys: { PK: string; SK: string }[]): Promise<Map<string, Item>> {
+  async function readAll(table: string, itemKeys: { PK: string; SK: string }[]): Promise<Map<string, Item>> {
     const batches: { PK: string; SK: string }[][] = [];
     for (let start = 0; start < itemKeys.length; start += BATCH_GET_LIMIT) batches.push(itemKeys.slice(start, start + BATCH_GET_LIMIT));
     const found = new Map<string, Item>();
@@ -136,15 +138,15 @@ export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOption
         if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, undefined, { baseMs: 50, maxMs: 2_000 }));
         const { Responses, UnprocessedKeys } = await client.send(new BatchGetCommand({
           RequestItems: {
-            [tableName]: {
+            [table]: {
               Keys: pending, ConsistentRead: true,
               ProjectionExpression: POSTING_STATE_ATTRIBUTES.map((name) => `#${name}`).join(", "),
               ExpressionAttributeNames: names(...POSTING_STATE_ATTRIBUTES),
             },
           },
         }));
-        for (const item of Responses?.[tableName] ?? []) found.set(keyText(item), item);
-        pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+        for (const item of Responses?.[table] ?? []) found.set(keyText(item), item);
+        pending = UnprocessedKeys?.[table]?.Keys ?? [];
       }
     });
     return found;
@@ -242,8 +244,11 @@ export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOption
     },
 
     async standings(entries) {
-      const itemKeys = entries.flatMap((entry) => [pointerKey(entry.merchantId, entry.locationId), keys.location(entry.merchantId, entry.locationId)]);
-      const found = await readAll(itemKeys);
+      const pointerKeys = entries.map((entry) => pointerKey(entry.merchantId, entry.locationId));
+      const locationKeys = entries.map((entry) => keys.location(entry.merchantId, entry.locationId));
+      const found = locationTableName === tableName
+        ? await readAll(tableName, [...pointerKeys, ...locationKeys])
+        : new Map([...await readAll(tableName, pointerKeys), ...await readAll(locationTableName, locationKeys)]);
       return entries.map((entry): DueStanding => {
         const pointerItem = found.get(keyText(pointerKey(entry.merchantId, entry.locationId)));
         const pointer = pointerItem === undefined ? undefined : fromItem(pointerSchema, pointerItem, `the due-index pointer ${describeItem(pointerItem)}`);
