@@ -1,7 +1,8 @@
 /**
  * Part 6: a night at scale, simulated. Every location of the fleet falls due at once (the worst case:
- * one zone's midnight plus the settle delay); the scheduler's tick enqueues them at a stated rate; the
- * worker runs at the concurrency the stack sizes from the fleet (infra/capacity.ts); each job takes the
+ * one zone's midnight plus the settle delay); the scheduler's tick enqueues them at the rate
+ * bench/tick.ts measured on moto_server (a lower bound); the worker runs at the concurrency the stack
+ * sizes from the fleet (infra/capacity.ts); each job takes the
  * measured CPU of a location-night plus its provider calls × a stated latency; SQS FIFO message groups
  * keep one job per QuickBooks company (here: per merchant) in flight, which also keeps each company
  * under its providers' rate limits (one job's calls at a time). Jobs are taken in the order they were
@@ -16,7 +17,7 @@ export interface NightParameters {
   locationsPerMerchant: number;
   /** Seconds one location-night job takes: its CPU and its wait on the providers. */
   jobSeconds: number;
-  /** Locations the scheduler's tick enqueues a second. */
+  /** Locations the scheduler's tick enqueues a second (bench/tick.ts measures it). */
   tickLocationsPerSecond: number;
   /** The night must end within this many hours of the last location's settle time. */
   hours: number;

@@ -28,10 +28,20 @@ const { deps, digests } = composeScheduler(loadConfig("scheduler", await withSec
   },
 });
 
-export const handler = async (): Promise<SchedulerTickResult & { digests: DigestRunResult }> => {
+/**
+ * The tick starts no page once less than this is left of the invocation: the page in flight and the
+ * morning digests after the tick still fit in the function's timeout (infra/stack.ts). What the tick
+ * did not reach stays due, and the next invocation continues from it.
+ */
+const AFTER_TICK_MS = 45_000;
+
+export const handler = async (_event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<SchedulerTickResult & { digests: DigestRunResult }> => {
   try {
     const now = new Date();
-    const result = await runSchedulerTick({ ...deps, now, log });
+    const result = await runSchedulerTick({
+      ...deps, now, log, ...(context ? { timeLeftMs: () => context.getRemainingTimeInMillis() - AFTER_TICK_MS } : {}),
+    });
+    if (result.unfinished) log("warn", "the tick ran out of time; the locations it did not reach stay due for the next invocation", { locations: result.locations });
     const sent = await sendDueDigests({ ...digests, now: () => now, log });
     if (result.failed > 0) throw new Error(`${String(result.failed)} locations could not be scheduled; they stay due for the next tick`);
     if (sent.failed > 0) throw new Error(`${String(sent.failed)} merchants' digests failed; they stay due for the next tick`);

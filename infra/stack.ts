@@ -172,8 +172,10 @@ export class DaybookStack extends Stack {
         ...secretsFor(SECRETS_OF.api),
       },
     });
+    // 14 minutes: a zone's midnight may be tens of thousands of locations; the tick works until 45 s before
+    // the timeout (functions/scheduler.ts) and leaves the rest due, all within its 15-minute interval.
     const schedulerFunction = this.function("Scheduler", {
-      entry: "scheduler", serviceName: SERVICE_NAMES.scheduler, memorySize: FUNCTION_MEMORY_MB.scheduler, timeout: Duration.minutes(2),
+      entry: "scheduler", serviceName: SERVICE_NAMES.scheduler, memorySize: FUNCTION_MEMORY_MB.scheduler, timeout: Duration.minutes(14),
       environment: { DAYBOOK_QUEUE_URL: this.queue.queueUrl, DAYBOOK_PUBLIC_URL: props.publicUrl, ...emailSettings, ...secretsFor(SECRETS_OF.scheduler) },
     });
     const worker = this.function("Worker", {

@@ -38,10 +38,31 @@ export interface DueIndex {
   /** The shard's entries due at or before `now`, soonest first. */
   due(shard: number, now: Date): Promise<DueEntry[]>;
   /**
+   * One page of `due`: at most `limit` entries, from after the cursor a previous page gave (`after`);
+   * the answer's `after` is undefined on the last page.
+   */
+  duePage(shard: number, now: Date, page: { limit: number; after?: string }): Promise<{ entries: DueEntry[]; after?: string }>;
+  /**
+   * For each entry, in order: whether it is still its location's entry, and the location's posting
+   * state (few reads for many entries: the scheduler's tick asks this before it sends anything).
+   */
+  standings(entries: readonly DueEntry[]): Promise<DueStanding[]>;
+  /**
    * Moves the entry to `nextDueAt` (after its current instant), all or nothing, and only if the entry
    * is still there: of two ticks advancing the same entry one wins; the other gets a ConflictError.
    */
   advance(entry: DueEntry, nextDueAt: Date): Promise<DueEntry>;
+  /**
+   * `advance` for many entries at once, in batches; for each move, in order: "moved", "conflict"
+   * (another tick moved it first, or it was re-registered or removed meanwhile), or "failed" (an error:
+   * the entry stays where it was, due, and the next tick tries again). Never throws for one entry.
+   */
+  advanceAll(moves: readonly { entry: DueEntry; nextDueAt: Date }[]): Promise<AdvanceOutcome[]>;
+  /**
+   * Deletes an entry that is no longer its location's (its standing was "stale"), unless it has become
+   * the location's entry again meanwhile (then a ConflictError).
+   */
+  discard(entry: DueEntry): Promise<void>;
   /** Takes the entry out of the index (ConflictError if it changed meanwhile). */
   remove(entry: DueEntry): Promise<void>;
   /**
@@ -50,6 +71,23 @@ export interface DueIndex {
    */
   removeMerchant(merchantId: string): Promise<number>;
 }
+
+/** The location's state that decides whether its due days are sent (lib/model.ts's LocationConfig). */
+export interface PostingState {
+  awaitingStart?: true;
+  /** The day posting starts from: no night before it is sent. */
+  postingFrom?: string;
+  postingStopped: boolean;
+}
+
+/**
+ * A due entry as the tick finds it: "current" (its location's entry, with the location's posting
+ * state), "gone" (the location is no longer stored: the entry outlived it), or "stale" (the stored
+ * location has another entry, or none: this one was left behind by a move or a removal that raced).
+ */
+export type DueStanding = { kind: "current"; location: PostingState } | { kind: "gone" } | { kind: "stale" };
+
+export type AdvanceOutcome = "moved" | "conflict" | "failed";
 
 export interface LocationToSchedule extends Pick<LocationConfig, "merchantId" | "locationId" | "timeZone" | "dayStart" | "earlierDaySettings"> {
   settleMinutes?: number;

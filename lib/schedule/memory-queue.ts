@@ -3,7 +3,7 @@
  * sender is: the tests' in-memory runtime (lib/wiring/memory.ts). The local stack's queue, which runs
  * the jobs, is sandbox/local-stack/local-queue.ts.
  */
-import { type JobQueue } from "./enqueue";
+import { type JobQueue, sendEachByGroup } from "./enqueue";
 import { deduplicationIdOf, type SyncJob, syncJobSchema } from "./job";
 
 export interface SentJob {
@@ -22,17 +22,19 @@ export interface MemoryJobQueue extends JobQueue {
 export function createMemoryJobQueue(): MemoryJobQueue {
   const sent: SentJob[] = [];
   let taken = 0;
-  return {
+  const queue: MemoryJobQueue = {
     sent,
     sendJobs(jobs, messageGroup) {
       const checked = jobs.map((job) => syncJobSchema.parse(job));
       for (const job of checked) sent.push({ job, messageGroup, deduplicationId: deduplicationIdOf(job) });
       return Promise.resolve();
     },
+    sendEach: (messages) => sendEachByGroup(queue, messages),
     take() {
       const fresh = sent.slice(taken);
       taken = sent.length;
       return fresh;
     },
   };
+  return queue;
 }

@@ -4,19 +4,35 @@
  * three before it, from one read: lib/worker/process-night.ts), then its due-index entry moves on. Sending
  * comes first: a crash in between sends the days again next tick, which SQS's deduplication and the
  * worker's idempotency absorb; the other order could lose a day.
+ *
+ * A zone's midnight makes tens of thousands of locations due at once, so the tick works a page of a
+ * shard at a time, several shards at once, and batches every step of a page: the entries' standing
+ * (their pointers and their locations' posting state) in BatchGetItem, the jobs ten to a
+ * SendMessageBatch, the moves in BatchWriteItem and conditional UpdateItem (lib/store/due-index.ts).
+ * A job SQS refuses leaves its location due (never moved on, so never lost); a location is moved on
+ * only by the tick whose pointer move wins (never twice). Given a time budget (`timeLeftMs`), the tick
+ * starts no page once it is spent: the entries it did not reach are still due, and the next invocation
+ * continues from them.
  */
 import { dueWork } from "./due-days";
-import { DUE_INDEX_SHARDS, type DueEntry, type DueIndex } from "./due-index";
-import { enqueueJobs, type QueueDeps } from "./enqueue";
+import { DUE_INDEX_SHARDS, type DueEntry, type DueIndex, type DueStanding } from "./due-index";
+import type { QueueDeps, QueuedJob } from "./enqueue";
 import type { SyncJob } from "./job";
-import { ConflictError, type Store } from "../store/store";
+import { mapLimited } from "./limited";
+import { ConflictError } from "../store/store";
 
 export interface SchedulerDeps extends QueueDeps {
   dueIndex: DueIndex;
-  store: Pick<Store, "getLocation">;
   now: Date;
   /** The due-index's shard count; DUE_INDEX_SHARDS unless the locations were registered with another. */
   shards?: number;
+  /**
+   * Milliseconds the tick may still start work in (a Lambda's time left less what must follow the
+   * tick); no page is started at 0 or less. Without it the tick works until nothing is due.
+   */
+  timeLeftMs?: () => number;
+  /** Entries read from a shard per page (PAGE_SIZE unless said). */
+  pageSize?: number;
   /** Counts and ids only: never personal data. */
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
@@ -26,77 +42,132 @@ export interface SchedulerTickResult {
   enqueued: number;
   /** Locations whose due days were sent and whose entry moved on. */
   locations: number;
-  /** Entries another tick had already moved on (its sends carried the same deduplication ids). */
+  /** Entries another tick had already moved on (its sends carried the same deduplication ids), or left behind by a move and discarded. */
   skipped: number;
   /** Entries of locations that no longer exist, or that do not post (not started, stopped), taken out of the index. */
   removed: number;
   /** Entries that failed (sending or moving); they stay due and the next tick tries again. */
   failed: number;
+  /** The time budget ran out with entries still due: they stay due, and the next invocation continues from them. */
+  unfinished: boolean;
 }
 
-/** How many locations are worked on at once: enough to hide latency, few enough for a small Lambda. */
-const CONCURRENCY = 8;
+/** Entries per page: a page's reads, sends and moves are batched together. */
+export const PAGE_SIZE = 1000;
+/** Shards worked on at once; each page's batched calls run a few at a time too (lib/store/due-index.ts, enqueue.ts). */
+const SHARDS_AT_ONCE = 4;
 
 export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTickResult> {
   const shards = deps.shards ?? DUE_INDEX_SHARDS;
-  const perShard = await Promise.all(Array.from({ length: shards }, (_, shard) => deps.dueIndex.due(shard, deps.now)));
-  const result: SchedulerTickResult = { enqueued: 0, locations: 0, skipped: 0, removed: 0, failed: 0 };
-  await forEachLimited(perShard.flat(), CONCURRENCY, async (entry) => {
+  const limit = deps.pageSize ?? PAGE_SIZE;
+  const result: SchedulerTickResult = { enqueued: 0, locations: 0, skipped: 0, removed: 0, failed: 0, unfinished: false };
+  const unread: unknown[] = [];
+  await mapLimited(Array.from({ length: shards }, (_, shard) => shard), SHARDS_AT_ONCE, async (shard) => {
+    let after: string | undefined;
     try {
-      await tickEntry(deps, entry, result);
+      do {
+        if (deps.timeLeftMs !== undefined && deps.timeLeftMs() <= 0) {
+          result.unfinished = true;
+          return;
+        }
+        // The cursor is a position: entries moved on behind it are gone, those left due are not read again this tick.
+        const page = await deps.dueIndex.duePage(shard, deps.now, { limit, ...(after === undefined ? {} : { after }) });
+        await tickPage(deps, page.entries, result);
+        after = page.after;
+      } while (after !== undefined);
     } catch (error) {
-      result.failed++;
-      deps.log?.("error", "scheduling a location failed; it stays due", {
-        merchantId: entry.merchantId, locationId: entry.locationId, error: error instanceof Error ? error.name : "unknown",
-      });
+      unread.push(error);
+      deps.log?.("error", "reading a shard of the due-index failed; its entries stay due", { shard, error: errorName(error) });
     }
   });
   deps.log?.("info", "scheduler tick", { now: deps.now.toISOString(), ...result });
+  if (unread.length > 0) throw unread[0];
   return result;
 }
 
-async function tickEntry(deps: SchedulerDeps, entry: DueEntry, result: SchedulerTickResult): Promise<void> {
-  const location = await deps.store.getLocation(entry.merchantId, entry.locationId);
-  // Gone, not started, or stopped for a connection (lib/locations/posting-status.ts takes it out itself;
-  // this is for an entry that outlived that): nothing to send, and nothing to send it for.
-  if (location === undefined || location.awaitingStart || location.postingStopped) {
-    await ignoringConflict(() => deps.dueIndex.remove(entry));
-    result.removed++;
-    return;
-  }
-  const work = dueWork(new Date(entry.nextDueAt), deps.now, entry);
-  // One job per location-night: each first-time day's night job re-checks the days before it too; no
-  // night before the location's first posting day (the night itself skips earlier re-checks).
-  const jobs: SyncJob[] = work.days
-    .filter((day) => day.kind === "first" && (location.postingFrom === undefined || day.businessDay >= location.postingFrom))
-    .map((day) => ({
-      merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: "night",
-    }));
-  await enqueueJobs(deps, jobs, entry.messageGroup);
-  if (work.nextDueAt.getTime() <= new Date(entry.nextDueAt).getTime()) return;
-  try {
-    await deps.dueIndex.advance(entry, work.nextDueAt);
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    result.skipped++;
-    return;
-  }
-  result.enqueued += jobs.length;
-  result.locations++;
+interface Planned {
+  entry: DueEntry;
+  jobs: SyncJob[];
+  nextDueAt: Date;
+  /** Where its jobs start in the page's messages. */
+  first: number;
 }
 
-async function ignoringConflict(write: () => Promise<void>): Promise<void> {
+async function tickPage(deps: SchedulerDeps, entries: DueEntry[], result: SchedulerTickResult): Promise<void> {
+  if (entries.length === 0) return;
+  let standings: DueStanding[];
+  try {
+    standings = await deps.dueIndex.standings(entries);
+  } catch (error) {
+    for (const entry of entries) failed(deps, result, entry, error);
+    return;
+  }
+  const planned: Planned[] = [];
+  const messages: QueuedJob[] = [];
+  const setAside: Promise<void>[] = [];
+  entries.forEach((entry, index) => {
+    const standing = standings[index] as DueStanding;
+    if (standing.kind === "stale") {
+      setAside.push(setAsideEntry(deps, result, entry, "skipped", () => deps.dueIndex.discard(entry)));
+      return;
+    }
+    // Gone, not started, or stopped for a connection (lib/locations/posting-status.ts takes it out itself;
+    // this is for an entry that outlived that): nothing to send, and nothing to send it for.
+    if (standing.kind === "gone" || standing.location.awaitingStart || standing.location.postingStopped) {
+      setAside.push(setAsideEntry(deps, result, entry, "removed", () => deps.dueIndex.remove(entry)));
+      return;
+    }
+    const { postingFrom } = standing.location;
+    const work = dueWork(new Date(entry.nextDueAt), deps.now, entry);
+    if (work.nextDueAt.getTime() <= new Date(entry.nextDueAt).getTime()) return;
+    // One job per location-night: each first-time day's night job re-checks the days before it too; no
+    // night before the location's first posting day (the night itself skips earlier re-checks).
+    const jobs: SyncJob[] = work.days
+      .filter((day) => day.kind === "first" && (postingFrom === undefined || day.businessDay >= postingFrom))
+      .map((day) => ({ merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: "night" }));
+    planned.push({ entry, jobs, nextDueAt: work.nextDueAt, first: messages.length });
+    for (const job of jobs) messages.push({ job, messageGroup: entry.messageGroup });
+  });
+
+  const taken = await deps.queue.sendEach(messages).catch(() => messages.map(() => false));
+  const sent = planned.filter((plan) => plan.jobs.every((_, offset) => taken[plan.first + offset] === true));
+  for (const plan of planned) {
+    if (!sent.includes(plan)) failed(deps, result, plan.entry, new Error("the queue refused a job"), "EnqueueError");
+  }
+  const outcomes = await deps.dueIndex.advanceAll(sent.map(({ entry, nextDueAt }) => ({ entry, nextDueAt })));
+  sent.forEach((plan, index) => {
+    const outcome = outcomes[index];
+    if (outcome === "moved") {
+      result.enqueued += plan.jobs.length;
+      result.locations++;
+    } else if (outcome === "conflict") {
+      result.skipped++;
+    } else {
+      failed(deps, result, plan.entry, new Error("its due-index entry could not be moved"), "StoreError");
+    }
+  });
+  await Promise.all(setAside);
+}
+
+async function setAsideEntry(
+  deps: SchedulerDeps, result: SchedulerTickResult, entry: DueEntry, as: "skipped" | "removed", write: () => Promise<void>,
+): Promise<void> {
   try {
     await write();
   } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
+    if (!(error instanceof ConflictError)) {
+      failed(deps, result, entry, error);
+      return;
+    }
   }
+  result[as]++;
 }
 
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+function failed(deps: SchedulerDeps, result: SchedulerTickResult, entry: DueEntry, error: unknown, name = errorName(error)): void {
+  result.failed++;
+  deps.log?.("error", "scheduling a location failed; it stays due", { merchantId: entry.merchantId, locationId: entry.locationId, error: name });
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown";
 }

@@ -4,11 +4,22 @@
  * now" is one range query per shard. A pointer item in the merchant's partition
  * (`DUEPTR#<locationId>`) names the entry's current sort key, so the entry can be replaced or moved in
  * one transaction and goes away with the account.
+ *
+ * The scheduler's tick moves many entries at once, so its move (advanceAll) is three batched steps
+ * rather than a transaction per entry: put the new entry, move the pointer (a conditional UpdateItem:
+ * the one step that decides which tick moved it), delete the old entry. A crash between steps leaves
+ * an entry its pointer does not name; the tick reads each entry's standing (its pointer) before sending
+ * anything, and discards such an entry instead. `advance`, `put`, `remove` and `removeMerchant` stay
+ * transactions: they are rare.
  */
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { DueEntry, DueIndex } from "../schedule/due-index";
+import {
+  BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { backoffDelayMs, sleep } from "../http/backoff";
+import type { AdvanceOutcome, DueEntry, DueIndex, DueStanding } from "../schedule/due-index";
+import { mapLimited } from "../schedule/limited";
 import * as z from "zod/mini";
-import { describeItem, fromItem, type Item, queryAll } from "./dynamo-items";
+import { describeItem, fromItem, isConditionFailure, type Item, names, queryAll } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { keys } from "./keys";
 import { ConflictError } from "./store";
@@ -17,6 +28,8 @@ export interface DynamoDueIndexOptions {
   client: DynamoDBDocumentClient;
   /** The table (tests may give the index a table of its own). */
   tableName: string;
+  /** The table of the locations' records, whose posting state the tick reads: `tableName` unless said. */
+  locationTableName?: string;
 }
 
 const dueEntrySchema = z.object({
@@ -36,6 +49,22 @@ const dueEntrySchema = z.object({
 });
 
 const pointerSchema = z.object({ dueSK: z.string().check(z.minLength(1)), shard: z.number().check(z.int(), z.nonnegative()) });
+
+/** The location's fields a tick reads (lib/store/schemas.ts's locationSchema has them in full). */
+const postingStateSchema = z.object({
+  awaitingStart: z.optional(z.literal(true)),
+  postingFrom: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+  postingStopped: z.optional(z.object({})),
+});
+const POSTING_STATE_ATTRIBUTES = ["PK", "SK", "dueSK", "shard", "awaitingStart", "postingFrom", "postingStopped"];
+
+/** DynamoDB's limits: 100 keys to a BatchGetItem, 25 requests to a BatchWriteItem. */
+const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
+/** Batched calls, and pointer moves, in flight at once for one call of standings or advanceAll. */
+const CONCURRENCY = 8;
+/** Attempts of a batch before what DynamoDB keeps leaving unprocessed counts as failed. */
+const BATCH_ATTEMPTS = 6;
 
 export const duePartition = (shard: number): string => `DUE#${String(shard)}`;
 
@@ -57,10 +86,106 @@ function toEntryItem(entry: DueEntry): Item {
   return { ...checked.data, ...entryKey(checked.data) };
 }
 
-export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOptions): DueIndex {
+/** An entry's items as the table holds them: the entry in its shard, and the pointer in the merchant's partition (for seeding a bench's table). */
+export function dueIndexItems(entry: DueEntry): [Item, Item] {
+  const item = toEntryItem(entry);
+  return [item, { ...pointerKey(entry.merchantId, entry.locationId), dueSK: item.SK, shard: entry.shard }];
+}
+
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
+
+export function createDynamoDueIndex({ client, tableName, locationTableName = tableName }: DynamoDueIndexOptions): DueIndex {
+  /** Writes every request, 25 to a BatchWriteItem, retrying what DynamoDB leaves unprocessed; answers which requests never went through. */
+  async function writeAll(requests: WriteRequest[]): Promise<Set<WriteRequest>> {
+    const batches: WriteRequest[][] = [];
+    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) batches.push(requests.slice(start, start + BATCH_WRITE_LIMIT));
+    const failed = new Set<WriteRequest>();
+    await mapLimited(batches, CONCURRENCY, async (batch) => {
+      let pending = batch;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > BATCH_ATTEMPTS) break;
+        if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, undefined, { baseMs: 50, maxMs: 2_000 }));
+        try {
+          const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+          const left = UnprocessedItems?.[tableName] ?? [];
+          // The unprocessed requests come back as equal values, not the same objects: find ours by key.
+          const leftKeys = new Set(left.map((request) => keyText(request.PutRequest?.Item ?? request.DeleteRequest?.Key)));
+          pending = pending.filter((request) => leftKeys.has(keyText("PutRequest" in request ? request.PutRequest.Item : request.DeleteRequest.Key)));
+        } catch (error) {
+          if (attempt >= BATCH_ATTEMPTS) break;
+          if (!(error instanceof Error) || !/Throttl|ProvisionedThroughput|InternalServer|ServiceUnavailable|RequestLimit/.test(error.name)) break;
+        }
+      }
+      for (const request of pending) failed.add(request);
+    });
+    return failed;
+  }
+
   async function readPointer(merchantId: string, locationId: string): Promise<z.infer<typeof pointerSchema> | undefined> {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: pointerKey(merchantId, locationId), ConsistentRead: true }));
     return Item === undefined ? undefined : fromItem(pointerSchema, Item, `the due-index pointer ${describeItem(Item)}`);
+  }
+
+  /** Every key's item (undefined where there is none), 100 to a BatchGetItem, strongly consistent, only the attributes the tick reads. */
+  async function readAll(table: string, itemKeys: { PK: string; SK: string }[]): Promise<Map<string, Item>> {
+    const batches: { PK: string; SK: string }[][] = [];
+    for (let start = 0; start < itemKeys.length; start += BATCH_GET_LIMIT) batches.push(itemKeys.slice(start, start + BATCH_GET_LIMIT));
+    const found = new Map<string, Item>();
+    await mapLimited(batches, CONCURRENCY, async (batch) => {
+      let pending: Item[] = batch;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > BATCH_ATTEMPTS) throw new StoreError(`${pending.length} due-index reads were still unprocessed after ${BATCH_ATTEMPTS} attempts`);
+        if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, undefined, { baseMs: 50, maxMs: 2_000 }));
+        const { Responses, UnprocessedKeys } = await client.send(new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: pending, ConsistentRead: true,
+              ProjectionExpression: POSTING_STATE_ATTRIBUTES.map((name) => `#${name}`).join(", "),
+              ExpressionAttributeNames: names(...POSTING_STATE_ATTRIBUTES),
+            },
+          },
+        }));
+        for (const item of Responses?.[table] ?? []) found.set(keyText(item), item);
+        pending = UnprocessedKeys?.[table]?.Keys ?? [];
+      }
+    });
+    return found;
+  }
+
+  async function queryPage(shard: number, now: Date, limit: number, after: string | undefined): Promise<{ entries: DueEntry[]; after?: string }> {
+    const { Items = [], LastEvaluatedKey } = await client.send(new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "PK = :pk AND SK < :after",
+      // "$" is the character after "#": every key whose instant is `now` or earlier sorts before `<now>$`.
+      ExpressionAttributeValues: { ":pk": duePartition(shard), ":after": `${now.toISOString()}$` },
+      ConsistentRead: true,
+      Limit: limit,
+      ...(after === undefined ? {} : { ExclusiveStartKey: { PK: duePartition(shard), SK: after } }),
+    }));
+    const entries = Items.map((item) => fromItem(dueEntrySchema, item, `the due-index entry ${describeItem(item)}`));
+    return LastEvaluatedKey === undefined ? { entries } : { entries, after: String(LastEvaluatedKey.SK) };
+  }
+
+  /** Deletes the entry unless its location's pointer names it (then a ConflictError). */
+  async function discardUnlessCurrent(entry: DueEntry): Promise<void> {
+    const key = entryKey(entry);
+    try {
+      await client.send(new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: tableName, Key: key } },
+          {
+            ConditionCheck: {
+              TableName: tableName,
+              Key: pointerKey(entry.merchantId, entry.locationId),
+              ConditionExpression: "attribute_not_exists(PK) OR dueSK <> :entry",
+              ExpressionAttributeValues: { ":entry": key.SK },
+            },
+          },
+        ],
+      }));
+    } catch (error) {
+      throw transactionConflict(error, `the due-index entry of location ${entry.locationId} is its location's entry again`) ?? error;
+    }
   }
 
   return {
@@ -104,14 +229,88 @@ export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOption
     },
 
     async due(shard, now) {
-      const items = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: "PK = :pk AND SK < :after",
-        // "$" is the character after "#": every key whose instant is `now` or earlier sorts before `<now>$`.
-        ExpressionAttributeValues: { ":pk": duePartition(shard), ":after": `${now.toISOString()}$` },
-        ConsistentRead: true,
+      const entries: DueEntry[] = [];
+      let after: string | undefined;
+      do {
+        const page = await queryPage(shard, now, 1000, after);
+        entries.push(...page.entries);
+        after = page.after;
+      } while (after !== undefined);
+      return entries;
+    },
+
+    async duePage(shard, now, { limit, after }) {
+      return await queryPage(shard, now, limit, after);
+    },
+
+    async standings(entries) {
+      const pointerKeys = entries.map((entry) => pointerKey(entry.merchantId, entry.locationId));
+      const locationKeys = entries.map((entry) => keys.location(entry.merchantId, entry.locationId));
+      const found = locationTableName === tableName
+        ? await readAll(tableName, [...pointerKeys, ...locationKeys])
+        : new Map([...await readAll(tableName, pointerKeys), ...await readAll(locationTableName, locationKeys)]);
+      return entries.map((entry): DueStanding => {
+        const pointerItem = found.get(keyText(pointerKey(entry.merchantId, entry.locationId)));
+        const pointer = pointerItem === undefined ? undefined : fromItem(pointerSchema, pointerItem, `the due-index pointer ${describeItem(pointerItem)}`);
+        const key = entryKey(entry);
+        const locationItem = found.get(keyText(keys.location(entry.merchantId, entry.locationId)));
+        // No pointer and no location: the account or the location was deleted, the entry outlived it.
+        if (pointer === undefined && locationItem === undefined) return { kind: "gone" };
+        if (pointer === undefined || pointer.shard !== entry.shard || pointer.dueSK !== key.SK) return { kind: "stale" };
+        if (locationItem === undefined) return { kind: "gone" };
+        const state = fromItem(postingStateSchema, locationItem, `the location ${describeItem(locationItem)}`);
+        return {
+          kind: "current",
+          location: {
+            ...(state.awaitingStart ? { awaitingStart: true as const } : {}),
+            ...(state.postingFrom === undefined ? {} : { postingFrom: state.postingFrom }),
+            postingStopped: state.postingStopped !== undefined,
+          },
+        };
       });
-      return items.map((item) => fromItem(dueEntrySchema, item, `the due-index entry ${describeItem(item)}`));
+    },
+
+    async advanceAll(moves) {
+      const outcomes: AdvanceOutcome[] = moves.map(() => "failed");
+      const planned = moves.map(({ entry, nextDueAt }) => {
+        const next: DueEntry = { ...entry, nextDueAt: nextDueAt.toISOString() };
+        const oldKey = entryKey(entry);
+        const newItem = toEntryItem(next);
+        if (String(newItem.SK) <= oldKey.SK) throw new StoreError(`the next due instant must be after ${entry.nextDueAt}, got ${next.nextDueAt}`);
+        const put: WriteRequest = { PutRequest: { Item: newItem } };
+        return { entry, next, oldKey, newSK: String(newItem.SK), put };
+      });
+      // 1. The new entries. Until its pointer moves, a new entry is not its location's: a crash here leaves it stale.
+      const notPut = await writeAll(planned.map((move) => move.put));
+      // 2. The pointers, each on the condition that it still names the old entry: the tick that moves it wins.
+      const won: number[] = [];
+      await mapLimited(planned, CONCURRENCY, async (move, index) => {
+        if (notPut.has(move.put)) return;
+        try {
+          await client.send(new UpdateCommand({
+            TableName: tableName,
+            Key: pointerKey(move.entry.merchantId, move.entry.locationId),
+            UpdateExpression: "SET dueSK = :next",
+            ConditionExpression: "dueSK = :previous",
+            ExpressionAttributeValues: { ":next": move.newSK, ":previous": move.oldKey.SK },
+          }));
+          won.push(index);
+          outcomes[index] = "moved";
+        } catch (error) {
+          if (!isConditionFailure(error)) return;
+          outcomes[index] = "conflict";
+          // Lost: the new entry just put is no one's unless the winner moved the pointer to the same place.
+          // If this fails too, the entry stays stale and a later tick discards it.
+          await discardUnlessCurrent(move.next).catch(() => undefined);
+        }
+      });
+      // 3. The old entries. One left behind is stale (its pointer names the new one): the next tick discards it.
+      await writeAll(won.map((index) => ({ DeleteRequest: { Key: (planned[index] as (typeof planned)[number]).oldKey } })));
+      return outcomes;
+    },
+
+    async discard(entry) {
+      await discardUnlessCurrent(entry);
     },
 
     async advance(entry, newNextDueAt) {
@@ -196,6 +395,11 @@ export function createDynamoDueIndex({ client, tableName }: DynamoDueIndexOption
       }
     },
   };
+}
+
+/** An item's key as one string, to match batch answers to their requests. */
+function keyText(item: { PK?: unknown; SK?: unknown } | undefined): string {
+  return `${String(item?.PK)}\u0000${String(item?.SK)}`;
 }
 
 /** A transaction lost to a condition or to an overlapping transaction, as a ConflictError; undefined for anything else. */

@@ -75,7 +75,7 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
     reports: createDynamoReportStore({ client, tableName }),
     recipients: createDynamoRecipientStore({ client, tableName }),
     settings: createDynamoMerchantSettings({ client, tableName }),
-    dueIndex: createDynamoDueIndex({ client, tableName: options.dueIndexTableName ?? tableName }),
+    dueIndex: createDynamoDueIndex({ client, tableName: options.dueIndexTableName ?? tableName, locationTableName: tableName }),
     backfills: createDynamoBackfillStore({ client, tableName }),
     members: createDynamoMemberStore({ client, tableName }),
     apiKeys: createDynamoApiKeyStore({ client, tableName }),

@@ -60,7 +60,10 @@ export async function composeApi(config: ApiConfig, parts: ApiParts & { log: Web
   const queueUrl = config.DAYBOOK_QUEUE_URL;
   const sqs = queueUrl === undefined ? undefined : lazySqsClient(config, parts.sqs, parts.credentials);
   const queue: JobQueue | undefined = sqs && queueUrl !== undefined
-    ? { sendJobs: async (jobs, messageGroup) => { await createSqsJobQueue(await sqs.get(), queueUrl).sendJobs(jobs, messageGroup); } }
+    ? {
+      sendJobs: async (jobs, messageGroup) => { await createSqsJobQueue(await sqs.get(), queueUrl).sendJobs(jobs, messageGroup); },
+      sendEach: async (messages) => createSqsJobQueue(await sqs.get(), queueUrl).sendEach(messages),
+    }
     : undefined;
   const deps = webDepsOf(services, config, {
     log: parts.log,

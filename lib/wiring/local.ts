@@ -60,7 +60,7 @@ export async function composeLocal<Q extends JobQueue>(config: LocalConfig, part
     return {
       web: webDepsOf(services, config, { log: parts.log, queue, linkKey }),
       worker,
-      scheduler: { store: services.storage.store, dueIndex: services.storage.dueIndex, queue },
+      scheduler: { dueIndex: services.storage.dueIndex, queue },
       digests: digestDepsOf(services.storage, services.email, services.publicUrl, linkKey),
       queue,
       services,

@@ -80,7 +80,7 @@ export async function composeInMemory(parts: InMemoryParts): Promise<InMemoryRun
       worker: workerDepsOf(services, { linkKey, quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, {
         ...portOptions, ...(parts.onFailedDay ? { onFailedDay: parts.onFailedDay } : {}),
       }),
-      scheduler: { store: services.storage.store, dueIndex: services.storage.dueIndex, queue },
+      scheduler: { dueIndex: services.storage.dueIndex, queue },
       digests: digestDepsOf(services.storage, services.email, services.publicUrl, linkKey),
       async close() {
         services.close();

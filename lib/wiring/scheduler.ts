@@ -57,7 +57,7 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
   }
   const email = cappedEmail(sender, storage, now, parts);
   return {
-    deps: { store: storage.store, dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
+    deps: { dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
     digests: digestDepsOf(storage, email, config.DAYBOOK_PUBLIC_URL, Buffer.from(config.DAYBOOK_LINK_KEY, "base64")),
     close() {
       if (!parts.dynamo) dynamo.destroy();

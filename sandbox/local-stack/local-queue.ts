@@ -14,7 +14,7 @@
  * caught up by its next tick only if their due-index entry had not moved on; ask for them again with
  * a backfill).
  */
-import type { JobQueue } from "../../lib/schedule/enqueue";
+import { type JobQueue, sendEachByGroup } from "../../lib/schedule/enqueue";
 import { deduplicationIdOf, type SyncJob, syncJobSchema } from "../../lib/schedule/job";
 import type { Attempt } from "../../lib/worker/process-job";
 
@@ -102,8 +102,9 @@ export function createLocalQueue(options: LocalQueueOptions): LocalJobQueue {
     settle();
   };
 
-  return {
+  const queue: LocalJobQueue = {
     deadLetters,
+    sendEach: (messages) => sendEachByGroup(queue, messages),
     sendJobs(jobs, messageGroup) {
       if (closed) return Promise.reject(new Error("the local queue is closed"));
       const checked = jobs.map((job) => syncJobSchema.parse(job));
@@ -143,4 +144,5 @@ export function createLocalQueue(options: LocalQueueOptions): LocalJobQueue {
       settle();
     },
   };
+  return queue;
 }

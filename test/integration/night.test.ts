@@ -248,7 +248,7 @@ beforeAll(async () => {
 
   for (clock = START; clock <= END; clock += QUARTER_HOUR) {
     tickStartedAt = Date.now();
-    const tick = await runSchedulerTick({ dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, queues.queueUrl), store, now: new Date(clock) });
+    const tick = await runSchedulerTick({ dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, queues.queueUrl), now: new Date(clock) });
     expect(tick.failed).toBe(0);
     if (tick.enqueued > 0) tickTimes.push(clock);
     await Promise.all(handlers.map((handler) => drain(sqs, queues.queueUrl, handler, { idleRounds: 2 })));

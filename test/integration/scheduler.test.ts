@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { type SendMessageBatchCommandInput, type SendMessageBatchCommandOutput, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { addDays } from "../../lib/domain/business-day";
 import { dueAt, type DueSchedule } from "../../lib/schedule/due-days";
@@ -18,6 +18,8 @@ import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandb
 import { squareMapping } from "../support/fixtures";
 import { createFifoQueue, drainQueue, recordSends } from "../support/queue";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
+import { DUE_INDEX_SHARDS, type DueEntry } from "../../lib/schedule/due-index";
+import { seedDueLocations, spreadFifoSends } from "../../sandbox/due-locations";
 
 const endpoint = inject("motoEndpoint");
 const dynamo = new DynamoDBClient(awsClientConfig(endpoint));
@@ -55,7 +57,7 @@ async function aRegisteredLocation(timeZone: string, dayStart: string, now: Date
 }
 
 function tickDeps(queueUrl: string, now: Date, overrides: Partial<SchedulerDeps> = {}): SchedulerDeps {
-  return { dueIndex, queue: createSqsJobQueue(sqs, queueUrl), store, now, ...overrides };
+  return { dueIndex, queue: createSqsJobQueue(sqs, queueUrl), now, ...overrides };
 }
 
 const jobsOf = (merchantId: string, from: number) => sent.slice(from).map((message) => message.body as SyncJob).filter((job) => job.merchantId === merchantId);
@@ -233,4 +235,144 @@ describe("the scheduler", () => {
     await expect(dueIndex.advance(entry, new Date("2025-06-12T00:00:00.000Z"))).rejects.toBeInstanceOf(ConflictError);
     expect((await dueIndex.get(location.merchantId, location.locationId))?.nextDueAt).toBe("2025-06-12T00:00:00.000Z");
   });
+});
+
+describe("the scheduler at a zone's midnight", () => {
+  // Chicago's 2025-06-10 ends at 05:00Z on 06-11 and is due two hours later.
+  const DAY = "2025-06-10";
+  const SCHEDULE: DueSchedule = { timeZone: "America/Chicago", dayStart: "00:00", settleMinutes: 120 };
+  const NOW = new Date(dueAt(DAY, SCHEDULE).getTime() + 60_000);
+  const NEXT_DUE = dueAt(addDays(DAY, 1), SCHEDULE).toISOString();
+  const nightOf = (entry: DueEntry): SyncJob => ({ merchantId: entry.merchantId, locationId: entry.locationId, businessDay: DAY, kind: "night" });
+  const keyOf = (job: SyncJob) => `${job.merchantId}/${job.locationId} ${job.businessDay} ${job.kind}`;
+  const seed = (count: number, shards?: number) => seedDueLocations(dynamo, tableName, {
+    count, businessDay: DAY, schedule: SCHEDULE, locationsPerMerchant: 2, prefix: `m${randomUUID().slice(0, 8)}`, ...(shards === undefined ? {} : { shards }),
+  });
+  /** Every entry in the index a day on, by location: each location must have exactly one, at its next night. */
+  async function entriesByLocation(shards = DUE_INDEX_SHARDS): Promise<Map<string, string[]>> {
+    const later = new Date(NOW.getTime() + 2 * 86_400_000);
+    const all = (await Promise.all(Array.from({ length: shards }, (_, shard) => dueIndex.due(shard, later)))).flat();
+    const byLocation = new Map<string, string[]>();
+    for (const entry of all) byLocation.set(`${entry.merchantId}/${entry.locationId}`, [...byLocation.get(`${entry.merchantId}/${entry.locationId}`) ?? [], entry.nextDueAt]);
+    return byLocation;
+  }
+  const expectEachMovedOnce = (byLocation: Map<string, string[]>, entries: DueEntry[]) => {
+    expect(byLocation.size).toBe(entries.length);
+    for (const entry of entries) expect(byLocation.get(`${entry.merchantId}/${entry.locationId}`), entry.merchantId).toEqual([NEXT_DUE]);
+  };
+
+  // 600 locations in pages of 20: every shard holds two pages or more (16 shards, about 37 each), and the
+  // sends run to 60 batches of ten across companies; 2,500 in pages of 300 exercised no more (one page a shard).
+  it("sends each of 600 due locations' night exactly once, page after page of every shard, in its company's group, and moves every entry on once", async () => {
+    const spreadSqs = new SQSClient(awsClientConfig(endpoint));
+    try {
+      const entries = await seed(600);
+      // One moto queue would cost O(messages held) per send; SQS does not (sandbox/due-locations.ts).
+      const pool = await spreadFifoSends(spreadSqs, entries.length);
+      const result = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(spreadSqs, pool.queueUrls[0] as string), now: NOW, pageSize: 20 });
+
+      expect(result).toEqual({ enqueued: 600, locations: 600, skipped: 0, removed: 0, failed: 0, unfinished: false });
+      const received = (await Promise.all(pool.queueUrls.map((url) => drainQueue(spreadSqs, url)))).flat();
+      const jobs = received.map((message) => syncJobSchema.parse(message.body));
+      expect(jobs).toHaveLength(600);
+      expect(new Set(jobs.map(keyOf))).toEqual(new Set(entries.map((entry) => keyOf(nightOf(entry)))));
+      const groupOf = new Map(entries.map((entry) => [`${entry.merchantId}/${entry.locationId}`, entry.messageGroup]));
+      for (const [index, message] of received.entries()) {
+        const job = jobs[index] as SyncJob;
+        expect(message.groupId).toBe(groupOf.get(`${job.merchantId}/${job.locationId}`));
+        expect(message.deduplicationId).toBe(deduplicationIdOf(job));
+      }
+      expect([...pool.taken.values()].filter((times) => times !== 1)).toEqual([]);
+      expect((await Promise.all(Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) => dueIndex.due(shard, NOW)))).flat()).toEqual([]);
+      expectEachMovedOnce(await entriesByLocation(), entries);
+    } finally {
+      spreadSqs.destroy();
+    }
+  }, 900_000);
+
+  it("leaves the locations whose jobs SQS refused in a batch due, retries a refusal that passes, and the next tick sends only those left", async () => {
+    const entries = await seed(30);
+    const queueUrl = await createFifoQueue(sqs);
+    const idOf = (entry: DueEntry) => deduplicationIdOf(nightOf(entry));
+    const refused = new Set(entries.filter((_, index) => index % 7 === 3).map(idOf));
+    const refusedOnce = new Set(entries.filter((_, index) => index % 7 === 5).map(idOf));
+    const refusing = new SQSClient(awsClientConfig(endpoint));
+    // SQS answering some entries of a batch Failed (InternalError, not the sender's fault): they are not sent; the rest are.
+    (refusing.middlewareStack as { add(middleware: unknown, options: Record<string, unknown>): void }).add(
+      (next: (args: { input: SendMessageBatchCommandInput }) => Promise<{ output: SendMessageBatchCommandOutput }>, context: { commandName?: string }) => async (args: { input: SendMessageBatchCommandInput }) => {
+        if (context.commandName !== "SendMessageBatchCommand") return next(args);
+        const entriesSent = args.input.Entries ?? [];
+        const refuse = entriesSent.filter((entry) => refused.has(entry.MessageDeduplicationId ?? "") || refusedOnce.delete(entry.MessageDeduplicationId ?? ""));
+        const rest = entriesSent.filter((entry) => !refuse.includes(entry));
+        const result = rest.length > 0 ? await next({ ...args, input: { ...args.input, Entries: rest } }) : { output: { $metadata: {}, Successful: [], Failed: [] } };
+        return {
+          ...result,
+          output: {
+            ...result.output,
+            Failed: [...result.output.Failed ?? [], ...refuse.map((entry) => ({ Id: entry.Id, Code: "InternalError", SenderFault: false, Message: "refused by the test" }))],
+          },
+        };
+      },
+      { step: "initialize", name: "refuseSome" },
+    );
+    const logged: string[] = [];
+    try {
+      const first = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(refusing, queueUrl), now: NOW, log: (_level, message) => logged.push(message) });
+      expect(refusedOnce.size).toBe(0);
+      expect(first).toMatchObject({ failed: refused.size, locations: entries.length - refused.size, enqueued: entries.length - refused.size });
+      expect(logged.filter((message) => message === "scheduling a location failed; it stays due")).toHaveLength(refused.size);
+      for (const entry of entries) {
+        expect((await dueIndex.get(entry.merchantId, entry.locationId))?.nextDueAt).toBe(refused.has(idOf(entry)) ? entry.nextDueAt : NEXT_DUE);
+      }
+      const firstJobs = (await drainQueue(sqs, queueUrl)).map((message) => deduplicationIdOf(syncJobSchema.parse(message.body)));
+      expect(new Set(firstJobs)).toEqual(new Set(entries.map(idOf).filter((id) => !refused.has(id))));
+      expect(firstJobs).toHaveLength(entries.length - refused.size);
+
+      const second = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(sqs, queueUrl), now: new Date(NOW.getTime() + QUARTER_HOUR) });
+      expect(second).toMatchObject({ failed: 0, locations: refused.size, enqueued: refused.size });
+      const secondJobs = (await drainQueue(sqs, queueUrl)).map((message) => deduplicationIdOf(syncJobSchema.parse(message.body)));
+      expect(secondJobs.sort()).toEqual([...refused].sort());
+      expectEachMovedOnce(await entriesByLocation(), entries);
+    } finally {
+      refusing.destroy();
+    }
+  }, 300_000);
+
+  it("lets two overlapping ticks over 60 locations move each once, leaves no stray entry, and the queue holds each night once", async () => {
+    // One request at a time: moto does not serialise conditional writes to an item as DynamoDB does (see aws.ts).
+    const racingDynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(endpoint)));
+    const racingDueIndex = createDynamoStorage({ client: racingDynamo, tableName }).dueIndex;
+    try {
+      const entries = await seed(60);
+      const queueUrl = await createFifoQueue(sqs);
+      const ticks = await Promise.all([1, 2].map(() => runSchedulerTick({ dueIndex: racingDueIndex, queue: createSqsJobQueue(sqs, queueUrl), now: NOW, pageSize: 7 })));
+
+      expect(ticks.reduce((sum, tick) => sum + tick.locations, 0)).toBe(60);
+      expect(ticks.reduce((sum, tick) => sum + tick.enqueued, 0)).toBe(60);
+      expect(ticks.reduce((sum, tick) => sum + tick.failed, 0)).toBe(0);
+      const received = (await drainQueue(sqs, queueUrl)).map((message) => keyOf(syncJobSchema.parse(message.body)));
+      expect(received.sort()).toEqual(entries.map((entry) => keyOf(nightOf(entry))).sort());
+      expectEachMovedOnce(await entriesByLocation(), entries);
+    } finally {
+      racingDynamo.destroy();
+    }
+  }, 300_000);
+
+  it("stops at its time budget with the rest still due, and the next invocation continues from them: each sent once", async () => {
+    const entries = await seed(40, 2);
+    const queueUrl = await createFifoQueue(sqs);
+    let checks = 0;
+    // Time for one page of each shard (the two are worked on at once), then none.
+    const timeLeftMs = () => (checks++ < 2 ? 60_000 : 0);
+    const first = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(sqs, queueUrl), now: NOW, shards: 2, pageSize: 5, timeLeftMs });
+    expect(first).toMatchObject({ unfinished: true, locations: 10, enqueued: 10, failed: 0 });
+    const stillDue = (await Promise.all([0, 1].map((shard) => dueIndex.due(shard, NOW)))).flat();
+    expect(stillDue).toHaveLength(30);
+
+    const second = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(sqs, queueUrl), now: new Date(NOW.getTime() + 60_000), shards: 2, pageSize: 5 });
+    expect(second).toMatchObject({ unfinished: false, locations: 30, enqueued: 30, failed: 0 });
+    const received = (await drainQueue(sqs, queueUrl)).map((message) => keyOf(syncJobSchema.parse(message.body)));
+    expect(received.sort()).toEqual(entries.map((entry) => keyOf(nightOf(entry))).sort());
+    expectEachMovedOnce(await entriesByLocation(2), entries);
+  }, 300_000);
 });

@@ -273,11 +273,15 @@ describe("functions", () => {
     template.hasResourceProperties("AWS::Lambda::Url", { AuthType: "NONE", TargetFunctionArn: { "Fn::GetAtt": [logicalId(stack.functions.api), "Arn"] } });
   });
 
-  it("run the scheduler every 15 minutes through EventBridge Scheduler", () => {
+  it("run the scheduler every 15 minutes through EventBridge Scheduler, each tick ending within its interval", () => {
     template.hasResourceProperties("AWS::Scheduler::Schedule", {
       ScheduleExpression: "rate(15 minutes)",
       Target: Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.functions.scheduler), "Arn"] } }),
     });
+    // A zone's midnight gets most of the interval (the tick stops 45 s before the timeout), never more.
+    const timeout = resources[logicalId(stack.functions.scheduler)]!.Properties.Timeout as number;
+    expect(timeout).toBeGreaterThanOrEqual(10 * 60);
+    expect(timeout).toBeLessThan(15 * 60);
   });
 
   it("run the refresh sweep in the worker every 6 hours through EventBridge Scheduler, with the event the worker tells apart", () => {

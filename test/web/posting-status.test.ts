@@ -151,7 +151,7 @@ describe("a POS connection refused overnight", () => {
     const queue = createMemoryJobQueue();
     const night = async (at: string) => {
       world.clock.advance(Date.parse(at) - world.clock.ms());
-      await runSchedulerTick({ store: world.deps.store, dueIndex: world.deps.dueIndex, queue, now: world.clock.date() });
+      await runSchedulerTick({ dueIndex: world.deps.dueIndex, queue, now: world.clock.date() });
       const worker = workerOf(world);
       // One after another, as SQS delivers a message group's jobs: a night re-checks the days of the one before it.
       const results = [];

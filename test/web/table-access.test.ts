@@ -114,7 +114,7 @@ describe("each function's reach into the table", () => {
 
     // The scheduler's tick a day later, then the worker's jobs: the day, a backfill asked for on its page, and a sweep.
     world.clock.advance(86_400_000);
-    await as("scheduler", () => runSchedulerTick({ dueIndex: world.deps.dueIndex, store: world.deps.store, queue: world.deps.links!.queue, now: world.clock.date() }));
+    await as("scheduler", () => runSchedulerTick({ dueIndex: world.deps.dueIndex, queue: world.deps.links!.queue, now: world.clock.date() }));
     await as("api", async () => {
       await browser.signIn(address);
       expect((await browser.post("/backfill", { locationId, from: "2025-05-30", to: "2025-05-31" })).status).toBe(303);
