@@ -41,9 +41,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Two test files at a time (vitest's default on 2 cores is one): most of a services test's time is
-    // spent waiting on moto_server, a simulator or Chromium, in other processes.
-    maxWorkers: 2,
+    // Three test files at a time on 2 cores (vitest's default is one): most of a services test's time is
+    // spent waiting on moto_server, a simulator or Chromium, in other processes. Measured on a clean
+    // clone, quiet machine: `npm test` 6 min 23 s with two, 5 min 37 s with three, both green.
+    maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
     // The root's global setup runs once per run, whichever projects run: its teardown scans every test's logs.
     globalSetup: ["test/support/log-scan-global-setup.ts"],
