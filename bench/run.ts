@@ -130,13 +130,30 @@ async function measureSummarise(captureOf: (pos: string, size: number) => string
   return figures;
 }
 
+/** Runs one part alone and puts its figures into the results already written (bench/results.json must exist). */
+async function partAlone(part: number, measure: (results: BenchResults) => Promise<void>): Promise<void> {
+  const results = JSON.parse(readFileSync("bench/results.json", "utf8")) as BenchResults;
+  await measure(results);
+  writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync("bench/results.md", renderMarkdown(results));
+  say(`updated bench/results.json and bench/results.md with part ${part}`);
+}
+
+async function withMoto(run: (env: Record<string, string>) => Promise<void>): Promise<void> {
+  const moto = await startMoto({ timeoutMs: 60_000 });
+  try {
+    await run({ DAYBOOK_BENCH_MOTO: moto.endpoint });
+  } finally {
+    await moto.stop();
+  }
+}
+
 /**
  * Part 1 alone (`-- --summarise`): the nights' bodies captured from the simulators by the real night
  * read (bench/capture-night.ts, no DynamoDB or QuickBooks), then part 1, its figures put into the
  * results already written (bench/results.json must exist).
  */
-async function summariseAlone(): Promise<void> {
-  const results = JSON.parse(readFileSync("bench/results.json", "utf8")) as BenchResults;
+const summariseAlone = () => partAlone(1, async (results) => {
   const seconds: Record<string, number> = {};
   const work = join(tmpdir(), `daybook-bench-${process.pid}`);
   mkdirSync(work, { recursive: true });
@@ -152,13 +169,10 @@ async function summariseAlone(): Promise<void> {
     });
     results.summarise = await timed("1. Summarise vs parse floor", seconds, () => measureSummarise((pos, size) => join(work, `${pos}-${size}.txt`), date));
     results.summariseRun = { when: new Date().toISOString(), loadAverage: loadavg(), seconds, large };
-    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync("bench/results.md", renderMarkdown(results));
-    say("updated bench/results.json and bench/results.md with part 1");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
+});
 
 async function measureClientList(env: Record<string, string>, seconds: Record<string, number>): Promise<ClientListResult> {
   const result = await timed("7. Client list", seconds, () => child<ClientListResult>(["bench/client-list.ts", String(CLIENTS), quick ? "5" : "30"], env));
@@ -184,34 +198,16 @@ function nightsAt(ticks: TickResult[], jobSecondsEach: number, locationsPerMerch
   return nights;
 }
 
-/** Part 6 alone, its figures put into the results already written (bench/results.json must exist: the night's job is part 5's). */
-async function tickAlone(): Promise<void> {
-  const results = JSON.parse(readFileSync("bench/results.json", "utf8")) as BenchResults;
-  const moto = await startMoto({ timeoutMs: 60_000 });
-  try {
-    const tick = await measureTicks({ DAYBOOK_BENCH_MOTO: moto.endpoint }, {});
-    results.nights = { tick, results: nightsAt(tick, jobSeconds(results.cost.night, results.cost.assumptions), results.cost.assumptions.locationsPerMerchant) };
-    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync("bench/results.md", renderMarkdown(results));
-    say("updated bench/results.json and bench/results.md with part 6");
-  } finally {
-    await moto.stop();
-  }
-}
+/** Part 6 alone (bench/results.json must exist: the night's job is part 5's). */
+const tickAlone = () => withMoto((env) => partAlone(6, async (results) => {
+  const tick = await measureTicks(env, {});
+  results.nights = { tick, results: nightsAt(tick, jobSeconds(results.cost.night, results.cost.assumptions), results.cost.assumptions.locationsPerMerchant) };
+}));
 
-/** Part 7 alone, its figure put into the results already written (bench/results.json must exist). */
-async function clientListAlone(): Promise<void> {
-  const results = JSON.parse(readFileSync("bench/results.json", "utf8")) as BenchResults;
-  const moto = await startMoto({ timeoutMs: 60_000 });
-  try {
-    results.clientList = await measureClientList({ DAYBOOK_BENCH_MOTO: moto.endpoint }, {});
-    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync("bench/results.md", renderMarkdown(results));
-    say("updated bench/results.json and bench/results.md with part 7");
-  } finally {
-    await moto.stop();
-  }
-}
+/** Part 7 alone. */
+const clientListAlone = () => withMoto((env) => partAlone(7, async (results) => {
+  results.clientList = await measureClientList(env, {});
+}));
 
 /** Part 5's stated retention of what a job leaves, by kind (lib/store/retention.ts), in months of 30.4 days; other kinds are replaced in place. */
 const KEPT_MONTHS: Record<string, number> = {
@@ -252,37 +248,24 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
   return { assumptions, night: job, results, prices: PRICES, shares, measured, loadsFrom: loads.from, measuredAt: new Date().toISOString(), loadAverage: os.loadavg() };
 }
 
-/** Part 5 alone, its figures put into the results already written (bench/results.json must exist; module loads from its part 3). */
-async function costAlone(): Promise<void> {
-  const results = JSON.parse(readFileSync("bench/results.json", "utf8")) as BenchResults;
+/** Part 5 alone (module loads from the results' part 3). */
+const costAlone = () => withMoto((env) => partAlone(5, async (results) => {
   const worker = results.bundles.find((b) => b.name === "worker");
   const api = results.bundles.find((b) => b.name === "api");
-  const moto = await startMoto({ timeoutMs: 60_000 });
-  try {
-    results.cost = await measureCost({ DAYBOOK_BENCH_MOTO: moto.endpoint }, {}, {
-      workerInitMs: worker?.loadMs.median ?? 1000, apiInitMs: api?.loadMs.median ?? 1000, from: `part 3 of the run of ${results.when.slice(0, 16).replace("T", " ")} UTC`,
-    });
-    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync("bench/results.md", renderMarkdown(results));
-    say("updated bench/results.json and bench/results.md with part 5");
-  } finally {
-    await moto.stop();
-  }
-}
+  results.cost = await measureCost(env, {}, {
+    workerInitMs: worker?.loadMs.median ?? 1000, apiInitMs: api?.loadMs.median ?? 1000, from: `part 3 of the run of ${results.when.slice(0, 16).replace("T", " ")} UTC`,
+  });
+}));
 
-/** Part 3 alone, its figures put into the results already written (bench/results.json must exist). */
-async function bundlesAlone(): Promise<void> {
-  const results = JSON.parse(readFileSync("bench/results.json", "utf8")) as BenchResults;
+/** Part 3 alone. */
+const bundlesAlone = () => partAlone(3, async (results) => {
   const work = join(tmpdir(), `daybook-bench-${process.pid}`);
   try {
     results.bundles = await measureAndSayBundles(join(work, "bundles"), {});
-    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync("bench/results.md", renderMarkdown(results));
-    say("updated bench/results.json and bench/results.md with part 3");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
+});
 
 async function measureAndSayBundles(outdir: string, seconds: Record<string, number>) {
   const bundles = await timed("3. Bundles and load time", seconds, () => measureBundles(outdir, PLAN.bundleRuns));
