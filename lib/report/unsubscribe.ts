@@ -12,26 +12,19 @@
  * combinedUnsubscribeUrl: their account id, and their address's hash after "clients:"): it does the same
  * for every client at once, each business told once, and its undo subscribes them to every client again.
  */
-import type { EmailSender } from "../email/email";
 import { businessNameOf, type MemberStore } from "../members/types";
 import { signLink, verifyLink } from "../links/signed-link";
 import type { Merchant } from "../model";
-import type { Store } from "../store/store";
-import { businessOf } from "./confirm-recipient";
+import { businessOf, type ConfirmDeps } from "./confirm-recipient";
 import { type EmailDocument, renderEmail } from "./email-document";
 import { formatDay } from "./format";
 import { CLIENTS_SUBJECT_PREFIX } from "./links";
 import {
-  addressHash, type DigestFrequency, type Recipient, type RecipientStore, recipientsOf, resubscribeAddress, unsubscribeAddress, updateRecipients, withFrequency,
+  addressHash, type DigestFrequency, type Recipient, recipientsOf, resubscribeAddress, unsubscribeAddress, updateRecipients, withFrequency,
 } from "./recipients";
 
-export interface UnsubscribeDeps {
-  recipients: RecipientStore;
-  store: Pick<Store, "getMerchant">;
-  email: EmailSender;
-  publicUrl: string;
-  linkKey: Buffer;
-  now(): Date;
+/** The confirmation's ports, and an accountant's memberships for their combined digest's link. */
+export interface UnsubscribeDeps extends ConfirmDeps {
   /** An accountant's clients, for the link of their combined digest. */
   members?: Pick<MemberStore, "listMemberships">;
 }
