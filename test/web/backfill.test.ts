@@ -3,26 +3,20 @@
  * job queue (what was queued is read back from it), the DynamoDB stores, and the nightly worker's
  * processJob with the simulators, to end the queued days.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openTokens } from "../../lib/oauth/tokens";
 import { syncJobSchema, type SyncJob } from "../../lib/schedule/job";
 import type { LocationConfig } from "../../lib/model";
 import { createApp } from "../../lib/web/app";
 import { processJob } from "../../lib/worker/process-job";
-import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
-import { addBackfillPages, type Browser, createWebWorld, expectCleanLogs, type WebWorld, workerOf } from "./world";
+import { type EmailLinksWorld, useLinkedWebWorld } from "./email-links-world";
+import { type Browser, type WebWorld, workerOf } from "./world";
 
 let world: WebWorld;
 let links: EmailLinksWorld;
-beforeAll(async () => {
-  world = await createWebWorld();
-  links = await addEmailLinks(world);
-  addBackfillPages(world, world.deps.links!.queue);
-});
-afterAll(async () => {
-  expectCleanLogs(world);
-  links.close();
-  await world.close();
+useLinkedWebWorld((opened, openedLinks) => {
+  world = opened;
+  links = openedLinks;
 });
 
 let counter = 0;

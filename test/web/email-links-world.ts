@@ -5,14 +5,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { expect, inject } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import type { LocationConfig } from "../../lib/model";
 import { addAddress, addressHash, confirmAddress, recipientsOf, updateRecipients } from "../../lib/report/recipients";
 import { createApp } from "../../lib/web/app";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { awsClientConfig } from "../../sandbox/aws";
 import { createFifoQueue, drainQueue, type ReceivedJob } from "../support/queue";
-import { type Browser, squareLocationOf, type WebWorld } from "./world";
+import { addBackfillPages, type Browser, createWebWorld, expectCleanLogs, squareLocationOf, type WebWorld } from "./world";
 
 export interface EmailLinksWorld {
   key: Buffer;
@@ -69,4 +69,26 @@ export async function addConfirmedRecipient(world: WebWorld, merchantId: string,
 /** The addresses on the merchant's list, confirmed or not. */
 export async function listedAddresses(world: WebWorld, merchantId: string, ownerEmail: string): Promise<string[]> {
   return recipientsOf(await world.deps.recipients.get(merchantId), ownerEmail).map((recipient) => recipient.address);
+}
+
+/**
+ * A test file's web world with the email links and the backfill pages: opened before the file's tests
+ * (handed to `opened`), and after them `beforeClose` (a file's own last check), its logs checked clean,
+ * and both closed.
+ */
+export function useLinkedWebWorld(opened: (world: WebWorld, links: EmailLinksWorld) => void, beforeClose?: (world: WebWorld) => void): void {
+  let world: WebWorld;
+  let links: EmailLinksWorld;
+  beforeAll(async () => {
+    world = await createWebWorld();
+    links = await addEmailLinks(world);
+    addBackfillPages(world, world.deps.links!.queue);
+    opened(world, links);
+  });
+  afterAll(async () => {
+    beforeClose?.(world);
+    expectCleanLogs(world);
+    links.close();
+    await world.close();
+  });
 }

@@ -6,28 +6,23 @@
  * first is posted, then or later. Then a change of day start applies from the next day not yet posted,
  * and the days already posted stay as they were.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { LocationConfig } from "../../lib/model";
 import { syncJobSchema, type SyncJob } from "../../lib/schedule/job";
 import { processJob } from "../../lib/worker/process-job";
 import { DEFAULT_ACCOUNT_IDS as IDS } from "../../sandbox/quickbooks/server";
 import { catalogBody, catalogTaxes, generateDay } from "../../sandbox/square/generate-day";
-import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
-import { addBackfillPages, type Browser, createWebWorld, expectCleanLogs, type WebWorld, workerOf } from "./world";
+import { type EmailLinksWorld, useLinkedWebWorld } from "./email-links-world";
+import { type Browser, type WebWorld, workerOf } from "./world";
 
 let world: WebWorld;
 let links: EmailLinksWorld;
-beforeAll(async () => {
-  world = await createWebWorld();
-  links = await addEmailLinks(world);
-  addBackfillPages(world, world.deps.links!.queue);
-});
-afterAll(async () => {
+useLinkedWebWorld((opened, openedLinks) => {
+  world = opened;
+  links = openedLinks;
+}, (closing) => {
   // daybook never changed or deleted anything in QuickBooks.
-  expect(world.quickbooks.forbiddenWrites()).toEqual([]);
-  expectCleanLogs(world);
-  links.close();
-  await world.close();
+  expect(closing.quickbooks.forbiddenWrites()).toEqual([]);
 });
 
 // The world's clock: 2025-06-02 10:00 in New York; with the day starting at midnight, 06-01 is the last complete day.

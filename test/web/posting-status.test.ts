@@ -7,24 +7,18 @@
  * provider refuses overnight: the location says "Not posting", one email goes, and the next nights
  * neither send its days nor alert again.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createMemoryJobQueue } from "../../lib/schedule/memory-queue";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { processJob } from "../../lib/worker/process-job";
-import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
-import { addBackfillPages, type Browser, createWebWorld, expectCleanLogs, type OutboxEmail, type WebWorld, workerOf } from "./world";
+import { type EmailLinksWorld, useLinkedWebWorld } from "./email-links-world";
+import { type Browser, type OutboxEmail, type WebWorld, workerOf } from "./world";
 
 let world: WebWorld;
 let links: EmailLinksWorld;
-beforeAll(async () => {
-  world = await createWebWorld();
-  links = await addEmailLinks(world);
-  addBackfillPages(world, world.deps.links!.queue);
-});
-afterAll(async () => {
-  expectCleanLogs(world);
-  links.close();
-  await world.close();
+useLinkedWebWorld((opened, openedLinks) => {
+  world = opened;
+  links = openedLinks;
 });
 
 let counter = 0;

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../lib/api/keys";
 import { newSecret, sha256Hex } from "../../lib/auth/secrets";
 import { findOrCreateAccount } from "../../lib/auth/sign-in";
@@ -18,21 +18,15 @@ import { approximateIp } from "../../lib/auth/client-network";
 import { signLink } from "../../lib/links/signed-link";
 import { addressHash } from "../../lib/report/recipients";
 import { approveUrl } from "../../lib/worker/process-job";
-import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
+import { type EmailLinksWorld, useLinkedWebWorld } from "./email-links-world";
 import { DEFAULT_ACCOUNT_IDS } from "../../sandbox/quickbooks/server";
-import { addBackfillPages, canonicalJson, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld } from "./world";
+import { canonicalJson, PUBLIC_URL, type WebWorld } from "./world";
 
 let world: WebWorld;
 let links: EmailLinksWorld;
-beforeAll(async () => {
-  world = await createWebWorld();
-  links = await addEmailLinks(world);
-  addBackfillPages(world, world.deps.links!.queue);
-});
-afterAll(async () => {
-  expectCleanLogs(world);
-  links.close();
-  await world.close();
+useLinkedWebWorld((opened, openedLinks) => {
+  world = opened;
+  links = openedLinks;
 });
 
 let counter = 0;
