@@ -97,11 +97,19 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
       "needs-reconnect",
     );
 
+  /** Tokens being decrypted, per connection and version: callers that arrive meanwhile (reads at once) share one KMS Decrypt. */
+  const opening = new Map<string, Promise<Held>>();
+
   async function holdingOf(connection: Connection): Promise<Held> {
     const known = held.get(keyOf(connection));
     if (known && known.connection.tokenVersion >= connection.tokenVersion) return known;
     if (connection.status !== "active") throw notActive(connection);
-    return remember(connection, await openTokens(vault, connection));
+    const key = `${keyOf(connection)}#${connection.tokenVersion}`;
+    const running = opening.get(key);
+    if (running) return running;
+    const opened = openTokens(vault, connection).then((tokens) => remember(connection, tokens)).finally(() => opening.delete(key));
+    opening.set(key, opened);
+    return opened;
   }
 
   function remember(connection: Connection, tokens: StoredTokens): Held {

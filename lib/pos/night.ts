@@ -90,6 +90,15 @@ export async function finishNight(
   return result;
 }
 
+/**
+ * Runs independent reads at once and waits for all of them to end (none is left running behind a
+ * failure); the first failure in the order given is thrown, so the same fault always says the same thing.
+ */
+export async function allInOrder(reads: readonly (() => Promise<void>)[]): Promise<void> {
+  const settled = await Promise.allSettled(reads.map((read) => read()));
+  for (const result of settled) if (result.status === "rejected") throw result.reason;
+}
+
 /** Each element of an array field of an object, as raw values. */
 export function each(value: unknown, field: string): unknown[] {
   const list = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[field] : undefined;

@@ -1,5 +1,6 @@
 /** Reads one Square location's business day page by page and folds it into the daily summary. */
 import type { BusinessDayWindow } from "../../domain/business-day";
+import { allInOrder } from "../night";
 import { SquareCatalog } from "./catalog";
 import type { SquareReader } from "./reader";
 import { type SquareDayResult, SquareDaySummariser } from "./summarise";
@@ -28,11 +29,20 @@ export async function summariseSquareLocationDay(
   catalog = new SquareCatalog(),
 ): Promise<SquareDayResult> {
   const summariser = squareDaySummariser(location, window, catalog);
-  for await (const page of reader.orderPages(location.locationId, window)) {
-    await reader.fillCatalog(catalog, page);
-    summariser.addOrdersPage(page);
-  }
-  for await (const page of reader.paymentPages(location.locationId, window)) summariser.addPaymentsPage(page);
-  for await (const page of reader.refundPages(location.locationId, window)) summariser.addRefundsPage(page);
+  // Orders (and the catalog they name), payments and refunds are independent reads: at once.
+  await allInOrder([
+    async () => {
+      for await (const page of reader.orderPages(location.locationId, window)) {
+        await reader.fillCatalog(catalog, page);
+        summariser.addOrdersPage(page);
+      }
+    },
+    async () => {
+      for await (const page of reader.paymentPages(location.locationId, window)) summariser.addPaymentsPage(page);
+    },
+    async () => {
+      for await (const page of reader.refundPages(location.locationId, window)) summariser.addRefundsPage(page);
+    },
+  ]);
   return summariser.finish();
 }
