@@ -275,8 +275,8 @@ async function run(
   if (location.postingFrom !== undefined && day.businessDay < location.postingFrom) {
     throw new SyncError(`daybook posts ${location.name} from ${location.postingFrom}; ${day.businessDay} is before that, so it is not posted`, "needs-merchant");
   }
-  const posConnection = await activeConnection(store, location.merchantId, location.posConnectionId, posName);
-  const qbConnection = await activeConnection(store, location.merchantId, location.quickbooksConnectionId, "QuickBooks");
+  const [posConnection, qbConnection] = await bothConnections(location, (connectionId, isPos) =>
+    activeConnection(store, location.merchantId, connectionId, isPos ? posName : "QuickBooks"));
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
   const inRecovery = ports.recoveryUntil !== undefined && at.getTime() < ports.recoveryUntil.getTime();
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
@@ -512,6 +512,19 @@ function withoutVersion(record: SyncRecord): Omit<SyncRecord, "version"> {
 function withoutError<T extends { lastError?: SyncFailure; version?: number }>(record: T): Omit<T, "lastError" | "version"> {
   const { lastError: _cleared, version: _version, ...rest } = record;
   return rest;
+}
+
+/**
+ * The location's POS and QuickBooks connections, read at once; when both fail, the POS's failure is
+ * the one thrown, as when they were read one after the other.
+ */
+export async function bothConnections(
+  location: Pick<LocationConfig, "posConnectionId" | "quickbooksConnectionId">, read: (connectionId: string, isPos: boolean) => Promise<Connection>,
+): Promise<[Connection, Connection]> {
+  const [pos, quickBooks] = await Promise.allSettled([read(location.posConnectionId, true), read(location.quickbooksConnectionId, false)]);
+  if (pos.status === "rejected") throw pos.reason;
+  if (quickBooks.status === "rejected") throw quickBooks.reason;
+  return [pos.value, quickBooks.value];
 }
 
 export async function activeConnection(store: Store, merchantId: string, connectionId: string, name: string): Promise<Connection> {

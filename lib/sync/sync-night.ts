@@ -23,7 +23,9 @@ import { dayWindowOf } from "../domain/day-settings";
 import type { Connection, LocationConfig, SyncRecord } from "../model";
 import type { NightPlan, NightRead } from "../pos/night";
 import { RECHECK_DAYS } from "../schedule/due-days";
-import { type LocationDay, type PosDay, SyncError, type SyncOptions, type SyncOutcome, type SyncPorts, syncLocationDay } from "./sync-day";
+import {
+  bothConnections, type LocationDay, type PosDay, SyncError, type SyncOptions, type SyncOutcome, type SyncPorts, syncLocationDay,
+} from "./sync-day";
 
 /** How far a POS's search may trail its writes: a read at T is trusted to hold what was updated before T − this. */
 export const READ_LAG_MS = 15 * 60_000;
@@ -54,16 +56,20 @@ export function isTrusted(record: SyncRecord | undefined, changesSince: number):
 export async function syncLocationNight(ports: SyncPorts, night: LocationNight): Promise<NightDayResult[]> {
   const { store } = ports;
   const at = ports.now();
-  const location = await store.getLocation(night.merchantId, night.locationId);
-  if (!location) throw new SyncError(`location ${night.locationId} of merchant ${night.merchantId} is not set up in daybook`, "bug");
-  // No day before the location's first posting day is re-checked (nor posted: it predates going live).
-  const days = daysOfNight(night).filter((day) => location.postingFrom === undefined || day.businessDay >= location.postingFrom);
-  // Read once for the night's days, each of which would otherwise read them again (SyncOptions.known).
-  const [records, merchant, reviewMode] = await Promise.all([
-    Promise.all(days.map((day) => store.getSyncRecord(day.merchantId, day.locationId, day.businessDay))),
+  // Read once, all at once, for the night's days, each of which would otherwise read them again
+  // (SyncOptions.known); the records of days the location does not post are read and left.
+  const nightDays = daysOfNight(night);
+  const [location, allRecords, merchant, reviewMode] = await Promise.all([
+    store.getLocation(night.merchantId, night.locationId),
+    Promise.all(nightDays.map((day) => store.getSyncRecord(day.merchantId, day.locationId, day.businessDay))),
     store.getMerchant(night.merchantId),
     ports.settings.getReviewMode(night.merchantId),
   ]);
+  if (!location) throw new SyncError(`location ${night.locationId} of merchant ${night.merchantId} is not set up in daybook`, "bug");
+  // No day before the location's first posting day is re-checked (nor posted: it predates going live).
+  const posts = (day: LocationDay) => location.postingFrom === undefined || day.businessDay >= location.postingFrom;
+  const days = nightDays.filter(posts);
+  const records = allRecords.filter((_, index) => posts(nightDays[index] as LocationDay));
   // Each day with its own start and zone: a change applies from its chosen day, never to an earlier one.
   const windowOf = (businessDay: string) => dayWindowOf(location, businessDay);
   const changesSince = windowOf(night.businessDay).startMs;
@@ -91,9 +97,8 @@ type NightReadResult = { read: NightRead } | { error: unknown };
 /** The night's one read, or why it could not be made. */
 async function readNight(ports: SyncPorts, location: LocationConfig, plan: NightPlan, at: Date): Promise<NightReadResult> {
   try {
-    const pos = await usableConnection(ports, location.merchantId, location.posConnectionId);
     // Nothing can be posted without QuickBooks: the read would be wasted (each day says why).
-    await usableConnection(ports, location.merchantId, location.quickbooksConnectionId);
+    const [pos] = await bothConnections(location, (connectionId) => usableConnection(ports, location.merchantId, connectionId));
     if (!ports.readPosNight) return { read: await eachDayOnItsOwn(ports, location, pos, plan, at) };
     return { read: await ports.readPosNight(location, pos, plan, at) };
   } catch (error) {
