@@ -123,6 +123,19 @@ describe("KMS requests", () => {
     expect(counted).toEqual({ decrypt: 1, encrypt: 1 });
     expect((await stored(connection)).tokens).toMatchObject({ accessToken: fresh, previousRefreshToken: tokens.refreshToken });
   });
+
+  it("reads made at once (a night's orders, payments and refunds) ask for the same tokens: one Decrypt between them", async () => {
+    const { connection, tokens } = await quickBooksConnection();
+    let decrypts = 0;
+    const countingVault = {
+      encrypt: vault.encrypt.bind(vault),
+      decrypt: (ciphertext: string, context: Parameters<typeof vault.decrypt>[1]) => { decrypts++; return vault.decrypt(ciphertext, context); },
+    };
+    const keeper = worker({ vault: countingVault });
+    const given = await Promise.all([keeper.accessToken(connection), keeper.accessToken(connection), keeper.accessToken(connection)]);
+    expect(given).toEqual([tokens.accessToken, tokens.accessToken, tokens.accessToken]);
+    expect(decrypts).toBe(1);
+  });
 });
 
 describe("two workers refreshing one connection at once", () => {
