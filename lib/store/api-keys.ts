@@ -70,8 +70,8 @@ export function createDynamoApiKeyStore({ client, tableName }: DynamoApiKeyStore
       }));
       const first = found.Items?.[0];
       if (first === undefined) return undefined;
-      const indexed = keyOf(first);
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.apiKey(indexed.ownerId, indexed.keyId), ConsistentRead: true }));
+      // The index holds keys only.
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { PK: String(first.PK), SK: String(first.SK) }, ConsistentRead: true }));
       if (Item === undefined) return undefined;
       const key = keyOf(Item);
       return key.tokenHash === tokenHash ? key : undefined;

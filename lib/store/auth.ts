@@ -6,7 +6,7 @@
  * Single use is a conditional delete: of two concurrent uses exactly one gets the item back.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
+import { conflictOnCondition, describeItem, fromItem, type Item, itemsOfIndexEntries, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys } from "./keys";
 import { describing, normalizedEmail } from "./schemas";
@@ -98,7 +98,7 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
       // GSI1SK begins with createdAt: newest first.
       ScanIndexForward: false,
     });
-    return items.map((item) => fromItem(sessionSchema, item, `the stored session ${describeItem(item)}`));
+    return (await itemsOfIndexEntries(client, tableName, items)).map((item) => fromItem(sessionSchema, item, `the stored session ${describeItem(item)}`));
   }
 
   async function deleteSession(merchantId: string, sessionHash: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 /**
  * The small pieces every DynamoDB module of daybook shares: items checked by a schema on the way in
- * and out, conditional writes turned into ConflictError, queries read to the last page, and batch
- * deletes that retry what DynamoDB left unprocessed.
+ * and out, conditional writes turned into ConflictError, queries read to the last page, items found
+ * through a keys-only index read from the table, and batch deletes that retry what DynamoDB left unprocessed.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { backoffDelayMs, sleep as wait } from "../http/backoff";
 import type * as z from "zod/mini";
 import { describeIssues } from "../validation";
@@ -114,4 +114,30 @@ export async function deleteAll(client: DynamoDBDocumentClient, tableName: strin
       requests = UnprocessedItems?.[tableName] ?? [];
     }
   }
+}
+
+const BATCH_GET_LIMIT = 100;
+
+/**
+ * The table's items, read strongly consistent, for entries found through a keys-only index (table.ts):
+ * in the order found, an item deleted since left out. BatchGetItem, retrying what it leaves unprocessed.
+ */
+export async function itemsOfIndexEntries(client: DynamoDBDocumentClient, tableName: string, entries: readonly Item[], options: BatchDeleteOptions = {}): Promise<Item[]> {
+  const { maxAttempts = 8, sleep = wait } = options;
+  const keyText = (item: Item) => `${String(item.PK)}\u0000${String(item.SK)}`;
+  const found = new Map<string, Item>();
+  const wanted = [...new Map(entries.map((entry) => [keyText(entry), { PK: String(entry.PK), SK: String(entry.SK) }])).values()];
+  for (let start = 0; start < wanted.length; start += BATCH_GET_LIMIT) {
+    let keys: ItemKey[] = wanted.slice(start, start + BATCH_GET_LIMIT);
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      if (attempt > maxAttempts) throw new StoreError(`${keys.length} reads were still unprocessed after ${maxAttempts} attempts; try again`);
+      if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, undefined, { baseMs: 50, maxMs: 2_000 }));
+      const { Responses, UnprocessedKeys } = await client.send(new BatchGetCommand({
+        RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } },
+      }));
+      for (const item of Responses?.[tableName] ?? []) found.set(keyText(item), item);
+      keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as ItemKey[];
+    }
+  }
+  return entries.flatMap((entry): Item[] => { const item = found.get(keyText(entry)); return item ? [item] : []; });
 }

@@ -2,7 +2,8 @@
  * The Store on DynamoDB (AWS SDK v3 document client), one table laid out as table.ts and keys.ts
  * say. Every state change that can race is a conditional write; a lost condition is a ConflictError.
  * Reads of the table are strongly consistent, so a version read is the version a conditional write
- * will meet; reads of the indexes (GSI1, GSI2) cannot be, and are used only to find, never to decide.
+ * will meet; reads of the indexes (GSI1, GSI2) cannot be, and are used only to find, never to decide:
+ * they hold keys only, and what they find is read from the table.
  */
 import {
   DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
@@ -10,7 +11,8 @@ import {
 import * as z from "zod/mini";
 import { describeIssues } from "../validation";
 import {
-  assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, names, queryAll, toItem,
+  assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, itemsOfIndexEntries, names, queryAll,
+  toItem,
   unlessConditionFails, withoutUndefined,
 } from "./dynamo-items";
 import { StoreError } from "./errors";
@@ -146,7 +148,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         ExpressionAttributeValues: { ":account": indexKeys.providerAccount(provider, externalId) },
         Limit: pageSize,
       });
-      return connectionsOf(items);
+      return connectionsOf(await itemsOfIndexEntries(client, tableName, items, batchDelete));
     },
 
     async listConnectionsInShard(shard) {
@@ -157,7 +159,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         ExpressionAttributeValues: { ":shard": indexKeys.connectionShard(shard) },
         Limit: pageSize,
       });
-      return connectionsOf(items);
+      return connectionsOf(await itemsOfIndexEntries(client, tableName, items, batchDelete));
     },
 
     async acquireRefreshLease(merchantId, connectionId, expectedVersion, until, at) {

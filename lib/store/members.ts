@@ -92,8 +92,8 @@ export function createDynamoMemberStore({ client, tableName }: DynamoMemberStore
       });
       const first = found[0];
       if (first === undefined) return undefined;
-      const indexed = invitationOf(first);
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.invitation(indexed.businessId, indexed.invitationId), ConsistentRead: true }));
+      // The index holds keys only.
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { PK: String(first.PK), SK: String(first.SK) }, ConsistentRead: true }));
       if (Item === undefined) return undefined;
       const invitation = invitationOf(Item);
       return invitation.tokenHash === tokenHash && invitation.expiresAt > now.toISOString() ? invitation : undefined;

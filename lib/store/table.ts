@@ -16,6 +16,12 @@
  * GSI2 holds connections only, spread over CONNECTION_SHARDS partitions (`CONNECTIONS#<shard>`), so
  * the refresh sweep (lib/connections/refresh-sweep.ts) finds every connection, those no location
  * uses included, without a Scan.
+ *
+ * Both project keys only: an index copy is written when an item enters or leaves the index, never when
+ * an attribute changes, so a connection's token rewrite (every night's QuickBooks refresh) writes the
+ * table alone. What an index finds is then read from the table (dynamo-items.ts itemsOfIndexEntries),
+ * strongly consistent. A projection cannot change in place: each layout has its own index names
+ * ("GSI1Keys" and "GSI2Keys" replaced "GSI1" and "GSI2", which projected whole items).
  */
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { POINT_IN_TIME_RECOVERY_DAYS } from "./retention";
@@ -25,16 +31,16 @@ export const TABLE = {
   sortKey: { name: "SK", type: "S" },
   globalIndexes: [
     {
-      name: "GSI1",
+      name: "GSI1Keys",
       partitionKey: { name: "GSI1PK", type: "S" },
       sortKey: { name: "GSI1SK", type: "S" },
-      projection: "ALL",
+      projection: "KEYS_ONLY",
     },
     {
-      name: "GSI2",
+      name: "GSI2Keys",
       partitionKey: { name: "GSI2PK", type: "S" },
       sortKey: { name: "GSI2SK", type: "S" },
-      projection: "ALL",
+      projection: "KEYS_ONLY",
     },
   ],
   billing: "PAY_PER_REQUEST",
@@ -55,8 +61,8 @@ export const TABLE = {
 // DIGEST#: the morning digests' marks (the worker writes them, the scheduler reads and removes them, an
 // account's deletion removes its own); RATE#: also the daily email caps' counters, in every sender.
 export const TABLE_ACCESS = {
-  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#", "DIGEST#"], indexes: ["GSI1"] },
-  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#", "DIGEST#", "RATE#"], indexes: ["GSI2"] },
+  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#", "DIGEST#"], indexes: ["GSI1Keys"] },
+  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#", "DIGEST#", "RATE#"], indexes: ["GSI2Keys"] },
   scheduler: { partitions: ["DUE#", "MERCHANT#", "DIGEST#", "RATE#"], indexes: [] },
 } as const satisfies Record<"api" | "worker" | "scheduler", { partitions: readonly string[]; indexes: readonly string[] }>;
 

@@ -129,11 +129,11 @@ describe("the test table", () => {
     expect(ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe("ENABLED");
   });
 
-  it("has the generic index GSI1 and the connections index GSI2, projecting whole items", async () => {
+  it("has the generic index GSI1 and the connections index GSI2, projecting keys only", async () => {
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.GlobalSecondaryIndexes?.map((index) => ({ name: index.IndexName, keys: index.KeySchema, projection: index.Projection?.ProjectionType }))).toEqual([
-      { name: "GSI1", keys: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }], projection: "ALL" },
-      { name: "GSI2", keys: [{ AttributeName: "GSI2PK", KeyType: "HASH" }, { AttributeName: "GSI2SK", KeyType: "RANGE" }], projection: "ALL" },
+      { name: "GSI1Keys", keys: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }], projection: "KEYS_ONLY" },
+      { name: "GSI2Keys", keys: [{ AttributeName: "GSI2PK", KeyType: "HASH" }, { AttributeName: "GSI2SK", KeyType: "RANGE" }], projection: "KEYS_ONLY" },
     ]);
   });
 });

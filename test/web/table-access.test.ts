@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepConnections } from "../../lib/connections/refresh-sweep";
 import { syncJobSchema } from "../../lib/schedule/job";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
-import { TABLE_ACCESS } from "../../lib/store/table";
+import { TABLE, TABLE_ACCESS } from "../../lib/store/table";
 import { refreshSweepDepsOf } from "../../lib/wiring/worker";
 import { processJob } from "../../lib/worker/process-job";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
@@ -56,7 +56,8 @@ function reachOf(command: string, input: Record<string, unknown>): Reach {
     const [, name, placeholder] = /([#\w]+)\s*=\s*(:\w+)/.exec(input["KeyConditionExpression"]) ?? [];
     const attribute = name?.startsWith("#") ? names[name] : name;
     const index = input["IndexName"] as string | undefined;
-    if (attribute !== (index ? `${index}PK` : "PK")) throw new Error(`a query whose first equality is not on the partition key: ${input["KeyConditionExpression"]}`);
+    const partitionKey = index === undefined ? "PK" : TABLE.globalIndexes.find((each) => each.name === index)?.partitionKey.name;
+    if (attribute !== partitionKey) throw new Error(`a query whose first equality is not on the partition key: ${input["KeyConditionExpression"]}`);
     partitions.push(stringOf(values[placeholder ?? ""]));
     if (index) return { command, index, partitions: [] };
   }
