@@ -60,15 +60,26 @@ export async function startLocalDatabase(folder?: string): Promise<LocalDatabase
   };
 }
 
-/** Creates the production table (lib/store/table.ts) in the local database unless it is there. */
+/**
+ * Creates the production table (lib/store/table.ts) in the local database unless it is there. A table
+ * saved before one of table.ts's indexes existed (the keys-only GSI1Keys and GSI2Keys replaced GSI1
+ * and GSI2) cannot be mended here, as dynalite adds no index to a table: it is refused, saying how to
+ * start afresh.
+ */
 export async function ensureLocalTable(client: DynamoDBClient, tableName: string = LOCAL_TABLE): Promise<void> {
+  const wanted = createTableInput(tableName);
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const has = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    const missing = (wanted.GlobalSecondaryIndexes ?? []).flatMap((index) => (has.has(index.IndexName) ? [] : [index.IndexName]));
+    if (missing.length === 0) return;
+    throw new Error(
+      `The saved local database's table ${tableName} was made before daybook's index ${missing.join(" and ")} existed; start afresh with npm start -- --reset (its local data is lost).`,
+    );
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(new CreateTableCommand(wanted));
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === "ACTIVE" && Table.GlobalSecondaryIndexes?.every((index) => index.IndexStatus === "ACTIVE")) return;
