@@ -7,14 +7,16 @@
  *   item deleted); the counter reads the item before and after, uncounted, and sizes them by
  *   DynamoDB's rules. A write refused by its condition still costs its units.
  * - each secondary index costs as well: one write of the index entry when an item enters it, leaves it,
- *   or changes a projected attribute (both indexes project everything, so any change), two when the
- *   item's index key changes, none when the item is in neither version or nothing changed.
+ *   or changes a projected attribute (table.ts says what each projects: keys only, so an attribute
+ *   change that leaves the index key as it was writes no index), two when the item's index key
+ *   changes, none when the item is in neither version or nothing projected changed.
  * - a GetItem costs one RRU per started 4 KB of the item (one when there is none), a Query or Scan per
  *   started 4 KB of all the items it returned; half as much when not strongly consistent (index queries).
  * Batch and transactional writes are sized from the request body, transactions doubled.
  * Units are also kept by the kind of item (lib/store/retention.ts's kinds), so a report can say which
  * items a job's writes are spent on.
  */
+import { performance } from "node:perf_hooks";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { itemKindOf } from "../lib/store/retention";
@@ -30,10 +32,19 @@ export interface AwsCounts {
   writesByKind?: Record<string, number>;
   /** Reads by kind of the item or partition read ("sync-record", "location", …; a Query by its partition's kind). */
   readsByKind?: Record<string, number>;
+  /** Each counted call's start and end (performance.now(), ms), in the order they started: what the critical path is computed from. */
+  spans?: CallSpan[];
+}
+
+/** One call's time in flight, as the caller saw it (from the command's send to its answer). */
+export interface CallSpan {
+  name: string;
+  startMs: number;
+  endMs: number;
 }
 
 export function emptyCounts(): AwsCounts {
-  return { calls: {}, readUnits: 0, writeUnits: 0, writeUnitsByKind: {}, writesByKind: {}, readsByKind: {} };
+  return { calls: {}, readUnits: 0, writeUnits: 0, writeUnitsByKind: {}, writesByKind: {}, readsByKind: {}, spans: [] };
 }
 
 /** Zeroes the counts in place (the world's clients keep the same object). */
@@ -81,22 +92,37 @@ const sameItem = (a: Item, b: Item): boolean =>
 
 /**
  * WRU of one item write, from the item before and after it (undefined: absent): the table's, on the
- * larger of the two, and each index's (every index projects all attributes, table.ts).
+ * larger of the two, and each index's as table.ts projects it. An index that projects every attribute
+ * is written whenever anything of an item in it changes; a keys-only index only when the item enters
+ * it, leaves it or changes its index key, and its entry is the item's keys alone.
  */
-export function writeUnitsOf(before: Item | undefined, after: Item | undefined): number {
+export function writeUnitsOf(before: Item | undefined, after: Item | undefined, layout: readonly IndexLayout[] = TABLE.globalIndexes): number {
   const table = kb(Math.max(before ? itemBytes(before) : 0, after ? itemBytes(after) : 0));
   let indexes = 0;
-  for (const index of TABLE.globalIndexes) {
+  for (const index of layout) {
+    const projected = (item: Item | undefined): number => {
+      if (!item) return 0;
+      if (index.projection === "ALL") return itemBytes(item);
+      const names = [TABLE.partitionKey.name, TABLE.sortKey.name, index.partitionKey.name, index.sortKey.name];
+      return itemBytes(Object.fromEntries(names.flatMap((name) => (item[name] === undefined ? [] : [[name, item[name]]]))));
+    };
     const keyOf = (item: Item | undefined) => (item?.[index.partitionKey.name] !== undefined ? [item[index.partitionKey.name], item[index.sortKey.name]] : undefined);
     const was = keyOf(before);
     const is = keyOf(after);
     if (was && is) {
-      if (!sameValue(was[0], is[0]) || !sameValue(was[1], is[1])) indexes += kb(itemBytes(before ?? {})) + kb(itemBytes(after ?? {}));
-      else if (!sameItem(before ?? {}, after ?? {})) indexes += kb(itemBytes(after ?? {}));
-    } else if (was) indexes += kb(itemBytes(before ?? {}));
-    else if (is) indexes += kb(itemBytes(after ?? {}));
+      if (!sameValue(was[0], is[0]) || !sameValue(was[1], is[1])) indexes += kb(projected(before)) + kb(projected(after));
+      else if (index.projection === "ALL" && !sameItem(before ?? {}, after ?? {})) indexes += kb(projected(after));
+    } else if (was) indexes += kb(projected(before));
+    else if (is) indexes += kb(projected(after));
   }
   return table + indexes;
+}
+
+/** A secondary index as table.ts lays it out. */
+export interface IndexLayout {
+  partitionKey: { name: string };
+  sortKey: { name: string };
+  projection: "ALL" | "KEYS_ONLY";
 }
 
 /** RRU of a read that returned `items` (all of a Query's pages are separate calls). */
@@ -142,6 +168,20 @@ export function countCalls<T extends MiddlewareClient>(client: T, service: strin
     writes[kind] = (writes[kind] ?? 0) + 1;
   };
 
+  // Timed from the first step, so two calls sent at once are seen to overlap (the counting below runs at the last).
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input?: object }) => {
+      if (args.input && ownInputs.has(args.input)) return next(args);
+      const span: CallSpan = { name: `${service}.${(context.commandName ?? "Unknown").replace(/Command$/, "")}`, startMs: performance.now(), endMs: Number.NaN };
+      (counts.spans ??= []).push(span);
+      try {
+        return await next(args);
+      } finally {
+        span.endMs = performance.now();
+      }
+    },
+    { step: "initialize", priority: "high", name: `benchTime${service}` },
+  );
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input?: object; request?: { body?: unknown } }) => {
       const command = context.commandName ?? "Unknown";

@@ -10,10 +10,16 @@
  * they are trusted and not read again); the QuickBooks access token (1 h) has expired, as on every night.
  *
  *   tsx bench/cost-job.ts [orders]   (moto endpoint in DAYBOOK_BENCH_MOTO; DAYBOOK_BENCH_DUMP=1 prints the
- *   table's items after the night, and the result, on stderr)
+ *   table's items after the night, and the result, on stderr; DAYBOOK_BENCH_PROFILE=<file> writes the
+ *   measured night's CPU profile)
  * Prints one JSON line: CostJobResult.
  */
 import { randomBytes } from "node:crypto";
+import { subscribe } from "node:diagnostics_channel";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
+import type { ClientRequest } from "node:http";
+import { performance } from "node:perf_hooks";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { addDays } from "../lib/domain/business-day";
@@ -25,6 +31,7 @@ import { workerDepsOf } from "../lib/wiring/worker";
 import { awsClientConfig } from "../sandbox/aws";
 import { generateDay } from "../sandbox/square/generate-day";
 import { itemBytes, resetCounts } from "./aws-counter";
+import type { RecordedCall } from "./cost";
 import { yesterday, ZONE } from "./pos-night";
 import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
@@ -48,6 +55,11 @@ export interface CostJobResult {
   storedBytesByKind: Record<string, number>;
   /** The size of each item of the night's day D, by kind, as it stands after the night. */
   dayItemBytes: Record<string, number>;
+  /**
+   * Every call the job waited on, in the order they started, with when each was in flight (ms from the
+   * first): the provider calls and the AWS calls as their clients sent them.
+   */
+  calls: RecordedCall[];
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -106,10 +118,15 @@ async function main(): Promise<void> {
   const fresh = await composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email });
   handler = workerFor(fresh);
   resetCounts(world.aws);
+  const providerSpans = recordProviderRequests(motoEndpoint);
 
+  const profile = process.env["DAYBOOK_BENCH_PROFILE"];
+  const profiler = profile ? await startProfiler() : undefined;
   const cpuBefore = process.cpuUsage();
   await runNight(day);
   const cpu = process.cpuUsage(cpuBefore);
+  if (profile && profiler) writeFileSync(profile, JSON.stringify(await profiler.stop()));
+  providerSpans.stop();
   const counted = structuredClone(world.aws);
   if (process.env["DAYBOOK_BENCH_DUMP"]) {
     const page = await world.dynamo.send(new ScanCommand({ TableName: world.tableName }));
@@ -142,6 +159,7 @@ async function main(): Promise<void> {
     aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
     kmsRequests: (counted.calls["KMS.Decrypt"] ?? 0) + (counted.calls["KMS.Encrypt"] ?? 0),
     storedBytesByKind, dayItemBytes,
+    calls: recordedCalls(providerSpans.spans, counted.spans ?? []),
   };
   if (process.env["DAYBOOK_BENCH_DUMP"]) say(JSON.stringify(result, null, 2));
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -149,6 +167,79 @@ async function main(): Promise<void> {
   fresh.close();
   sqs.destroy();
   await world.close();
+}
+
+/** The V8 CPU profiler around the measured night alone (DAYBOOK_BENCH_PROFILE=<file>: a .cpuprofile that Chrome's DevTools opens). */
+async function startProfiler(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => {
+    session.post(method, (error, result) => {
+      if (error) reject(error);
+      else resolve((result as { profile?: unknown } | undefined)?.profile);
+    });
+  });
+  await post("Profiler.enable");
+  await post("Profiler.start");
+  return { stop: async () => {
+    const result = await post("Profiler.stop");
+    session.disconnect();
+    return result;
+  } };
+}
+
+type Span = { name: string; startMs: number; endMs: number };
+
+/**
+ * The job's requests to the providers (the Square and QuickBooks simulators), each from the moment the
+ * client sends it to the end of its answer, as the client saw them: fetch's (undici's) and the http
+ * module's own diagnostics channels, so no client library is patched. Requests to `awsOrigin`
+ * (moto_server) are left out: the AWS clients' calls are timed by bench/aws-counter.ts.
+ */
+function recordProviderRequests(awsOrigin: string): { spans: Span[]; stop(): void } {
+  const spans: Span[] = [];
+  const open = new Map<object, Span>();
+  const aws = new URL(awsOrigin);
+  let recording = true;
+  const begin = (key: object, name: string, origin: string) => {
+    if (!recording || origin === aws.origin || origin === aws.host) return;
+    const span = { name, startMs: performance.now(), endMs: Number.NaN };
+    open.set(key, span);
+    spans.push(span);
+  };
+  const end = (key: object) => {
+    const span = open.get(key);
+    if (span) span.endMs = performance.now();
+    open.delete(key);
+  };
+  subscribe("undici:request:create", (message) => {
+    const { request } = message as { request: { origin: string; method: string; path: string } };
+    begin(request, `${request.method} ${request.path.split("?")[0] ?? ""}`, request.origin);
+  });
+  const ended = (message: unknown) => {
+    end((message as { request: object }).request);
+  };
+  subscribe("undici:request:trailers", ended);
+  subscribe("undici:request:error", ended);
+  subscribe("http.client.request.start", (message) => {
+    const { request } = message as { request: ClientRequest };
+    begin(request, `${request.method} ${request.path.split("?")[0] ?? ""}`, `${request.host}:${String(request.getHeader("host") ?? "").split(":")[1] ?? ""}`);
+  });
+  subscribe("http.client.response.finish", ended);
+  subscribe("http.client.request.error", ended);
+  return { spans, stop: () => (recording = false) };
+}
+
+/** The job's calls, provider and AWS, in the order they started, from the first one's start. */
+function recordedCalls(provider: readonly Span[], aws: readonly Span[]): RecordedCall[] {
+  const calls: RecordedCall[] = [
+    ...provider.map((span) => ({ ...span, to: "provider" as const })),
+    ...aws.map((span) => ({ ...span, to: "aws" as const })),
+  ].sort((a, b) => a.startMs - b.startMs);
+  const origin = calls[0]?.startMs ?? 0;
+  if (calls.some((call) => Number.isNaN(call.endMs))) throw new Error("a call the job made had not ended when the job did");
+  const round = (ms: number) => Math.round((ms - origin) * 1000) / 1000;
+  return calls.map((call) => ({ name: call.name, to: call.to, startMs: round(call.startMs), endMs: round(call.endMs) }));
 }
 
 /** Every item of the table: its kind and DynamoDB size, by key (the scan is not counted: the counts are copied before). */

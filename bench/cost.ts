@@ -30,6 +30,20 @@ export interface JobProfile {
   logBytes: number;
   /** What the job adds to the table, by kind: storage and backups bill it for as long as it is kept. */
   stored: StoredItems[];
+  /**
+   * Each call the job waited on, as recorded (bench/cost-job.ts: its start and end in the real run):
+   * what the job's waits are on its critical path (waitPathMs). Without it, every call is taken to wait
+   * after the one before.
+   */
+  calls?: RecordedCall[];
+}
+
+/** One call of a job as the run recorded it: to a provider (POS, QuickBooks) or to AWS, and when it was in flight (ms). */
+export interface RecordedCall {
+  name: string;
+  to: "provider" | "aws";
+  startMs: number;
+  endMs: number;
 }
 
 export interface CostAssumptions {
@@ -45,6 +59,12 @@ export interface CostAssumptions {
   jobsPerWorkerInvocation: number;
   /** infra/capacity.ts's FUNCTION_MEMORY_MB, in GB. */
   workerMemoryGb: number;
+  /**
+   * How much longer the worker's CPU work takes on Lambda than measured here: Lambda gives a function
+   * CPU in proportion to its memory, one vCPU at 1,769 MB, so at 512 MB CPU-bound work takes 1769/512
+   * as long (this machine's core taken as one vCPU).
+   */
+  workerCpuSlowdown: number;
   /** Stated share of worker invocations that start a fresh container, paying the module load (INIT is billed). */
   coldStartShare: number;
   /** Measured module load of the worker's entry, ms. */
@@ -66,6 +86,28 @@ export interface CostAssumptions {
   schedulerReadUnitsPerTick: number;
   schedulerReadUnitsPerLocationDay: number;
   schedulerWriteUnitsPerLocationDay: number;
+  /**
+   * The morning digest step (the scheduler, lib/report/digest.ts, lib/store/digests.ts), counted from
+   * its code, not measured: per merchant-day, what it reads (the merchant, its locations, each day's
+   * record, its recipients and members), writes (the mark removed, the accountant's part and mark) and
+   * its time; per digest sent, its claim and sent mark (and a combined digest's seal) and its time
+   * (made and handed to SES).
+   */
+  digestReadUnitsPerMerchantDay: number;
+  digestWriteUnitsPerMerchantDay: number;
+  digestMsPerMerchantDay: number;
+  digestWriteUnitsPerDigest: number;
+  digestMsPerDigest: number;
+  /**
+   * The refresh sweep (lib/connections/refresh-sweep.ts, every 6 hours on the worker): each active
+   * connection found through GSI2, read from the table and its tokens opened (one KMS Decrypt) to see
+   * whether they need refreshing.
+   */
+  sweepsPerDay: number;
+  connectionsPerMerchant: number;
+  sweepReadUnitsPerConnection: number;
+  sweepKmsRequestsPerConnection: number;
+  sweepMsPerConnection: number;
   /** SQS: the scheduler sends ten jobs to a SendMessageBatch; the event source receives and deletes per invocation; idle long polls. */
   sqsIdlePollsPerDay: number;
   /** Web app: requests per merchant-month, their time, and the share that meet a cold start (a low-traffic function). */
@@ -99,9 +141,39 @@ export interface CostResult {
   usdPerMerchantMonth: number;
 }
 
-/** The seconds one night job is billed for: its CPU and its waits on the providers and on AWS. */
-export function jobSeconds(job: Pick<JobProfile, "cpuMs" | "providerCalls" | "awsCalls">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs">): number {
-  return (job.cpuMs + job.providerCalls * a.providerLatencyMs + job.awsCalls * a.awsLatencyMs) / 1000;
+/**
+ * A job's waits on its critical path, ms, at the stated latencies: each recorded call is taken to wait
+ * on every call that had ended before it started in the run (its order is what the code allowed), and
+ * on nothing else, so calls in flight together wait once. The longest such chain of stated waits.
+ */
+export function waitPathMs(calls: readonly RecordedCall[], a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs">): number {
+  const ordered = [...calls].sort((x, y) => x.startMs - y.startMs);
+  const finish: number[] = [];
+  let longest = 0;
+  for (const [index, call] of ordered.entries()) {
+    let ready = 0;
+    for (let before = 0; before < index; before++) {
+      if ((ordered[before] as RecordedCall).endMs <= call.startMs) ready = Math.max(ready, finish[before] as number);
+    }
+    finish[index] = ready + (call.to === "provider" ? a.providerLatencyMs : a.awsLatencyMs);
+    longest = Math.max(longest, finish[index]);
+  }
+  return longest;
+}
+
+/** The waits one night job is billed for, ms: its critical path when its calls were recorded, else every call in turn. */
+export function jobWaitMs(job: Pick<JobProfile, "providerCalls" | "awsCalls" | "calls">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs">): number {
+  return job.calls ? waitPathMs(job.calls, a) : job.providerCalls * a.providerLatencyMs + job.awsCalls * a.awsLatencyMs;
+}
+
+/**
+ * The seconds one night job is billed for: its CPU at the worker's share of a vCPU (taken as never
+ * overlapping a wait: an upper bound) and its waits on the providers and on AWS.
+ */
+export function jobSeconds(
+  job: Pick<JobProfile, "cpuMs" | "providerCalls" | "awsCalls" | "calls">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs" | "workerCpuSlowdown">,
+): number {
+  return (job.cpuMs * a.workerCpuSlowdown + jobWaitMs(job, a)) / 1000;
 }
 
 /** Bytes stored per location at steady state: each kind's bytes a day, for as long as it is kept (never longer than the account). */
@@ -118,24 +190,30 @@ export function costModel(merchants: number, job: JobProfile, a: CostAssumptions
   const ticks = a.schedulerTicksPerDay * a.daysPerMonth;
   const apiRequests = merchants * a.apiRequestsPerMerchantMonth;
 
-  const workerSeconds = jobs * jobSeconds(job, a) + workerInvocations * a.coldStartShare * a.workerInitMs / 1000;
-  const schedulerSeconds = (ticks * a.schedulerTickBaseMs + locationDays * a.schedulerMsPerLocation) / 1000;
+  const merchantDays = merchants * a.daysPerMonth;
+  const digests = merchantDays * a.digestRecipientsPerMerchant / a.merchantsPerDigest;
+  const connectionChecks = merchants * a.connectionsPerMerchant * a.sweepsPerDay * a.daysPerMonth;
+  const sweeps = a.sweepsPerDay * a.daysPerMonth;
+  const workerSeconds = jobs * jobSeconds(job, a) + workerInvocations * a.coldStartShare * a.workerInitMs / 1000 + connectionChecks * a.sweepMsPerConnection / 1000;
+  const schedulerSeconds = (ticks * a.schedulerTickBaseMs + locationDays * a.schedulerMsPerLocation + merchantDays * a.digestMsPerMerchantDay + digests * a.digestMsPerDigest) / 1000;
   const apiSeconds = apiRequests * (a.apiMs + a.apiColdStartShare * a.apiInitMs) / 1000;
   const gbSeconds = workerSeconds * a.workerMemoryGb + schedulerSeconds * a.schedulerMemoryGb + apiSeconds * a.apiMemoryGb;
 
-  const readUnits = jobs * job.readUnits + ticks * a.schedulerReadUnitsPerTick + locationDays * a.schedulerReadUnitsPerLocationDay;
-  const writeUnits = jobs * job.writeUnits + locationDays * a.schedulerWriteUnitsPerLocationDay;
+  const readUnits = jobs * job.readUnits + ticks * a.schedulerReadUnitsPerTick + locationDays * a.schedulerReadUnitsPerLocationDay
+    + merchantDays * a.digestReadUnitsPerMerchantDay + connectionChecks * a.sweepReadUnitsPerConnection;
+  const writeUnits = jobs * job.writeUnits + locationDays * a.schedulerWriteUnitsPerLocationDay
+    + digests * a.digestWriteUnitsPerDigest + merchantDays * a.digestWriteUnitsPerMerchantDay;
   const sqsRequests = Math.ceil(jobs / 10) + 2 * workerInvocations + a.sqsIdlePollsPerDay * a.daysPerMonth;
-  const kmsRequests = jobs * job.kmsRequests;
-  const emails = merchants * a.daysPerMonth * a.digestRecipientsPerMerchant / a.merchantsPerDigest + jobs * a.failedNightShare;
-  const invocations = workerInvocations + ticks + apiRequests;
+  const kmsRequests = jobs * job.kmsRequests + connectionChecks * a.sweepKmsRequestsPerConnection;
+  const emails = digests + jobs * a.failedNightShare;
+  const invocations = workerInvocations + ticks + sweeps + apiRequests;
   const logGb = (jobs * job.logBytes + invocations * a.platformLogBytesPerInvocation) / 1e9;
   const storedGb = merchants * a.locationsPerMerchant * storedBytesPerLocation(job, a) / 1e9;
 
   const line = (item: string, quantityPerMonth: number, unit: string, unitPrice: number): CostLine =>
     ({ item, quantityPerMonth, unit, usdPerMonth: quantityPerMonth * unitPrice });
   const lines = [
-    line("Lambda requests (worker, scheduler, api)", invocations, "requests", prices.lambdaRequest),
+    line("Lambda requests (worker, sweep, scheduler, api)", invocations, "requests", prices.lambdaRequest),
     line("Lambda duration (arm64)", gbSeconds, "GB-s", prices.lambdaArmGbSecond),
     line("SQS FIFO requests", sqsRequests, "requests", prices.sqsFifoRequest),
     line("DynamoDB reads (on-demand)", readUnits, "RRU", prices.dynamoReadRequestUnit),
@@ -145,7 +223,7 @@ export function costModel(merchants: number, job: JobProfile, a: CostAssumptions
     line("KMS requests", kmsRequests, "requests", prices.kmsRequest),
     line("KMS keys", a.kmsKeys, "key-months", prices.kmsKeyMonth),
     line("SES emails (per recipient)", emails, "emails", prices.sesEmail),
-    line("EventBridge Scheduler", ticks, "invocations", prices.schedulerInvocation),
+    line("EventBridge Scheduler", ticks + sweeps, "invocations", prices.schedulerInvocation),
     line("CloudWatch alarms", a.alarms, "alarm-months", prices.cloudwatchAlarm),
     line("CloudWatch custom metrics", a.customMetrics, "metric-months", prices.customMetric),
     line("CloudWatch Logs ingestion", logGb, "GB", prices.logsIngestGb),

@@ -215,6 +215,14 @@ const KEPT_MONTHS: Record<string, number> = {
 };
 /** Part 5's digest shares: how many merchants one accountant's morning digest covers (one per recipient address). */
 const DIGEST_SHARES = [1, 5, 20];
+/**
+ * The headline's share: one digest per 5 merchants. An accountant's morning digest covers every client
+ * that address receives (lib/report/digest.ts), and an accountant typically has more than 5; a merchant
+ * who receives their own is 1. The table gives the figure at each share.
+ */
+const HEADLINE_MERCHANTS_PER_DIGEST = 5;
+/** Lambda gives a function one vCPU at 1,769 MB, and CPU in proportion to memory below it. */
+const LAMBDA_ONE_VCPU_MB = 1769;
 
 /** Part 5: one location-night through the worker's handler, measured (bench/cost-job.ts), and priced with the stated assumptions. */
 async function measureCost(env: Record<string, string>, seconds: Record<string, number>, loads: { workerInitMs: number; apiInitMs: number; from: string }): Promise<CostFigures> {
@@ -228,13 +236,22 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     kmsRequests: measured.kmsRequests,
     logBytes: 0,
     stored: Object.entries(measured.storedBytesByKind).map(([kind, bytes]) => ({ kind, bytes, keptMonths: KEPT_MONTHS[kind] ?? 0 })),
+    calls: measured.calls,
   };
   const assumptions: CostAssumptions = {
     locationsPerMerchant: 2, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: 300, awsLatencyMs: AWS_CALL_MS, jobsPerWorkerInvocation: 1,
-    workerMemoryGb: FUNCTION_MEMORY_MB.worker / 1024, coldStartShare: 0.1, workerInitMs: loads.workerInitMs,
-    digestRecipientsPerMerchant: 1, merchantsPerDigest: 1, failedNightShare: 0.01,
+    workerMemoryGb: FUNCTION_MEMORY_MB.worker / 1024, workerCpuSlowdown: Math.max(1, LAMBDA_ONE_VCPU_MB / FUNCTION_MEMORY_MB.worker),
+    coldStartShare: 0.1, workerInitMs: loads.workerInitMs,
+    digestRecipientsPerMerchant: 1, merchantsPerDigest: HEADLINE_MERCHANTS_PER_DIGEST, failedNightShare: 0.01,
     schedulerMemoryGb: FUNCTION_MEMORY_MB.scheduler / 1024, schedulerTicksPerDay: 96, schedulerTickBaseMs: 150, schedulerMsPerLocation: 10,
-    schedulerReadUnitsPerTick: 16, schedulerReadUnitsPerLocationDay: 1, schedulerWriteUnitsPerLocationDay: 1,
+    // Per due location (lib/store/due-index.ts standings and advanceAll): its pointer and location read
+    // (BatchGetItem bills each item, both under 4 KB) and its entry's share of the shard's Query; the new
+    // entry put, the pointer moved (UpdateItem) and the old entry deleted, each under 1 KB.
+    schedulerReadUnitsPerTick: 16, schedulerReadUnitsPerLocationDay: 2.1, schedulerWriteUnitsPerLocationDay: 3,
+    digestReadUnitsPerMerchantDay: 8, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
+    // infra/stack.ts's sweep every 6 hours; a Square and a QuickBooks connection per merchant; each read
+    // from the table after the keys-only GSI2 (about 1 KB, strongly consistent) and its tokens opened.
+    sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1, sweepKmsRequestsPerConnection: 1, sweepMsPerConnection: 2 * AWS_CALL_MS,
     sqsIdlePollsPerDay: 5 * 3 * 60 * 24, apiRequestsPerMerchantMonth: 50, apiMs: 100, apiMemoryGb: FUNCTION_MEMORY_MB.api / 1024,
     apiColdStartShare: 0.5, apiInitMs: loads.apiInitMs,
     platformLogBytesPerInvocation: 400, logRetentionDays: 14, kmsKeys: 2, alarms: 4, customMetrics: 1, averageAccountMonths: 12,

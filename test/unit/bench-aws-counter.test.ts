@@ -29,13 +29,30 @@ describe("the benchmarks' DynamoDB bill", () => {
   it("adds a write per index the item is in and changed, two when its index key moves, none when it did not change", () => {
     const before = indexed(1500);
     const after = { ...before, tokenCiphertext: { S: "new" } };
-    // The table's 2 KB and each index's entry (both project every attribute).
-    expect(writeUnitsOf(before, after)).toBe(2 + 2 + 2);
-    expect(writeUnitsOf(before, before)).toBe(2);
+    const wholeItems = [
+      { partitionKey: { name: "GSI1PK" }, sortKey: { name: "GSI1SK" }, projection: "ALL" as const },
+      { partitionKey: { name: "GSI2PK" }, sortKey: { name: "GSI2SK" }, projection: "ALL" as const },
+    ];
+    // The table's 2 KB and each index's entry, where both project every attribute.
+    expect(writeUnitsOf(before, after, wholeItems)).toBe(2 + 2 + 2);
+    expect(writeUnitsOf(before, before, wholeItems)).toBe(2);
     // GSI2's key moves: the old entry deleted, the new one put.
-    expect(writeUnitsOf(before, { ...after, GSI2PK: { S: "CONNECTIONS#2" } })).toBe(2 + 2 + 2 + 2);
+    expect(writeUnitsOf(before, { ...after, GSI2PK: { S: "CONNECTIONS#2" } }, wholeItems)).toBe(2 + 2 + 2 + 2);
     // Entering the indexes, and an item in none.
-    expect(writeUnitsOf(undefined, before)).toBe(6);
+    expect(writeUnitsOf(undefined, before, wholeItems)).toBe(6);
+    expect(writeUnitsOf(sized(100), sized(200), wholeItems)).toBe(1);
+  });
+
+  it("writes a keys-only index (table.ts's) only when an item enters or leaves it or its index key moves, an entry of the keys alone", () => {
+    const before = indexed(1500);
+    const after = { ...before, tokenCiphertext: { S: "new" } };
+    // A token rewrite: the table alone.
+    expect(writeUnitsOf(before, after)).toBe(2);
+    // GSI2's key moves: its old and new entries, each under 1 KB of keys.
+    expect(writeUnitsOf(before, { ...after, GSI2PK: { S: "CONNECTIONS#2" } })).toBe(2 + 1 + 1);
+    // Entering both indexes, and leaving them.
+    expect(writeUnitsOf(undefined, before)).toBe(2 + 1 + 1);
+    expect(writeUnitsOf(before, undefined)).toBe(2 + 1 + 1);
     expect(writeUnitsOf(sized(100), sized(200))).toBe(1);
   });
 

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { type CostAssumptions, costModel, type JobProfile, minimumCalls } from "../../bench/cost";
+import { type CostAssumptions, costModel, type JobProfile, jobSeconds, minimumCalls, type RecordedCall, waitPathMs } from "../../bench/cost";
 import { PRICE_TABLE, PRICES, type PriceTable } from "../../bench/prices";
 
 const zeroAssumptions: CostAssumptions = {
   locationsPerMerchant: 2, daysPerMonth: 30, jobsPerLocationDay: 1, providerLatencyMs: 0, awsLatencyMs: 0, jobsPerWorkerInvocation: 1,
-  workerMemoryGb: 1, coldStartShare: 0, workerInitMs: 0,
+  workerMemoryGb: 1, workerCpuSlowdown: 1, coldStartShare: 0, workerInitMs: 0,
   digestRecipientsPerMerchant: 0, merchantsPerDigest: 1, failedNightShare: 0,
   schedulerMemoryGb: 0.5, schedulerTicksPerDay: 0, schedulerTickBaseMs: 0,
   schedulerMsPerLocation: 0, schedulerReadUnitsPerTick: 0, schedulerReadUnitsPerLocationDay: 0, schedulerWriteUnitsPerLocationDay: 0,
+  digestReadUnitsPerMerchantDay: 0, digestWriteUnitsPerMerchantDay: 0, digestMsPerMerchantDay: 0, digestWriteUnitsPerDigest: 0, digestMsPerDigest: 0,
+  sweepsPerDay: 0, connectionsPerMerchant: 0, sweepReadUnitsPerConnection: 0, sweepKmsRequestsPerConnection: 0, sweepMsPerConnection: 0,
   sqsIdlePollsPerDay: 0, apiRequestsPerMerchantMonth: 0, apiMs: 0, apiMemoryGb: 1, apiColdStartShare: 0, apiInitMs: 0,
   platformLogBytesPerInvocation: 0, logRetentionDays: 0, kmsKeys: 0, alarms: 0, customMetrics: 0, averageAccountMonths: 0,
 };
@@ -87,6 +89,45 @@ describe("the benchmarks' cost model", () => {
     // An account older than the retention keeps no more than it.
     const old = costModel(1, job, { ...a, averageAccountMonths: 40 }, unitPrices);
     expect(lineOf(old.lines, "DynamoDB storage").quantityPerMonth).toBeCloseTo(2 * 30 * (5000 * 13 + 300 * 0.1) / 1e9, 12);
+  });
+
+  it("bills a job's waits on its critical path: calls in flight together wait once, a call waits for those that ended before it started", () => {
+    const call = (name: string, to: RecordedCall["to"], startMs: number, endMs: number): RecordedCall => ({ name, to, startMs, endMs });
+    const a = { providerLatencyMs: 300, awsLatencyMs: 15, workerCpuSlowdown: 1 };
+    const calls = [
+      call("GetItem", "aws", 0, 5),
+      // Orders, payments and refunds at once, after the read; the catalog after the orders.
+      call("SearchOrders", "provider", 6, 9), call("ListPayments", "provider", 6, 8), call("ListPaymentRefunds", "provider", 7, 8),
+      call("BatchRetrieve", "provider", 10, 11),
+      // The payments' second page follows the first, still in flight when the catalog is asked for.
+      call("ListPayments 2", "provider", 8.5, 10.5),
+      call("PutItem", "aws", 12, 13),
+    ];
+    // 15 (the read) + 300 (the three at once) + 300 (the catalog, beside the payments' second page) + 15 (the write).
+    expect(waitPathMs(calls, a)).toBe(630);
+    // Not recorded: every call in turn.
+    expect(jobSeconds({ cpuMs: 100, providerCalls: 5, awsCalls: 2 }, a)).toBeCloseTo((100 + 5 * 300 + 2 * 15) / 1000, 9);
+    expect(jobSeconds({ cpuMs: 100, providerCalls: 5, awsCalls: 2, calls }, a)).toBeCloseTo((100 + 630) / 1000, 9);
+    // At 512 MB Lambda gives 512/1769 of a vCPU: the CPU takes 1769/512 as long.
+    expect(jobSeconds({ cpuMs: 100, providerCalls: 0, awsCalls: 0, calls: [] }, { ...a, workerCpuSlowdown: 1769 / 512 })).toBeCloseTo(100 * 1769 / 512 / 1000, 9);
+  });
+
+  it("bills the scheduler's writes per due location, the morning digest step, and the refresh sweep's token checks", () => {
+    const a = {
+      ...zeroAssumptions, schedulerWriteUnitsPerLocationDay: 3, schedulerReadUnitsPerLocationDay: 2, digestRecipientsPerMerchant: 1, merchantsPerDigest: 5,
+      digestReadUnitsPerMerchantDay: 8, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
+      sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1, sweepKmsRequestsPerConnection: 1, sweepMsPerConnection: 30,
+    };
+    const { lines } = costModel(10, idle, a, unitPrices);
+    // 10 merchants × 30 days: 600 location-days, 300 merchant-days, 60 digests, 2,400 connection checks.
+    expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBeCloseTo(600 * 3 + 300 * 3 + 60 * 3, 9);
+    expect(lineOf(lines, "DynamoDB reads").quantityPerMonth).toBeCloseTo(600 * 2 + 300 * 8 + 2400 * 1, 9);
+    expect(lineOf(lines, "KMS requests").quantityPerMonth).toBeCloseTo(2400, 9);
+    // The worker's sweep at 1 GB, the scheduler's digest step at 0.5 GB.
+    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(2400 * 0.03 * 1 + (300 * 0.2 + 60 * 0.1) * 0.5, 9);
+    // 4 sweeps a day are invocations of the worker and of EventBridge Scheduler.
+    expect(lineOf(lines, "EventBridge").quantityPerMonth).toBe(120);
+    expect(lineOf(lines, "Lambda requests").quantityPerMonth).toBe(600 + 120);
   });
 
   it("refuses no merchants", () => {
