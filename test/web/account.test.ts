@@ -79,7 +79,7 @@ describe("the export", () => {
   it("needs a session", async () => {
     const response = await world.browser().get("/account/export");
     expect(response.status).toBe(303);
-    expect(response.headers.get("Location")).toBe("/sign-in");
+    expect(response.headers.get("Location")).toBe("/sign-in?next=%2Faccount%2Fexport");
   });
 });
 
