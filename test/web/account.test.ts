@@ -204,7 +204,7 @@ describe("deleting an account that gave or had an accountant's access", () => {
     const [businessA, businessB, personId] = [await idOf(addressA), await idOf(addressB), await idOf(books)];
     const holding = async (text: string) => (await world.scan()).map(canonicalJson).filter((item) => item.includes(text));
     expect((await world.deps.members.listMemberships(personId)).map((each) => each.businessId).sort()).toEqual([businessA, businessB].sort());
-    expect((await world.deps.recipients.get(businessB))?.recipients.map((each) => each.address)).toContain(books);
+    expect((await world.deps.recipients.get(businessB)).recipients?.map((each) => each.address)).toContain(books);
 
     expect((await ownerA.post("/account/delete", { email: addressA })).status).toBe(200);
     expect(await holding(businessA)).toEqual([]);
@@ -217,7 +217,7 @@ describe("deleting an account that gave or had an accountant's access", () => {
     expect(await holding(personId)).toEqual([]);
     expect(await holding(books)).toEqual([]);
     expect(await world.deps.members.listMembers(businessB)).toEqual([]);
-    expect((await world.deps.recipients.get(businessB))?.recipients.map((each) => each.address)).not.toContain(books);
+    expect((await world.deps.recipients.get(businessB)).recipients?.map((each) => each.address)).not.toContain(books);
     expect((await ownerB.get("/reports")).status).toBe(200);
   });
 });
