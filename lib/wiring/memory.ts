@@ -20,7 +20,8 @@ import { awsClientConfig } from "./aws";
 import type { DigestDeps } from "../report/digest";
 import type { EmailCapOptions } from "./email";
 import { digestDepsOf } from "./scheduler";
-import { composeServices, type Services, type SyncPortOptions, syncPortsOf } from "./services";
+import { composeServices, type Services } from "./services";
+import { type SyncPortOptions, syncPortsOf } from "./sync-ports";
 import { workerDepsOf } from "./worker";
 
 /** Settings with nothing to reach: the providers' hosts are never called (the POS and QuickBooks ports are fakes). */
