@@ -11,7 +11,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
-import { type DigestRunResult, sendDueDigests } from "../lib/report/digest";
+import type { DigestRunResult } from "../lib/report/digest";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";
 import { withSecretsFromSsm } from "../lib/secrets/ssm";
 import { composeScheduler } from "../lib/wiring/scheduler";
@@ -21,7 +21,7 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => {
   logger[level](message, fields ?? {});
 };
-const { deps, digests } = composeScheduler(loadConfig("scheduler", await withSecretsFromSsm(process.env)), {
+const { deps, sendDigests } = composeScheduler(loadConfig("scheduler", await withSecretsFromSsm(process.env)), {
   onEmailHeld: (held) => {
     log("warn", "email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
     metrics.addMetric(METRIC_NAMES.emailsHeld, MetricUnit.Count, 1);
@@ -42,7 +42,7 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
       ...deps, now, log, ...(context ? { timeLeftMs: () => context.getRemainingTimeInMillis() - AFTER_TICK_MS } : {}),
     });
     if (result.unfinished) log("warn", "the tick ran out of time; the locations it did not reach stay due for the next invocation", { locations: result.locations });
-    const sent = await sendDueDigests({ ...digests, now: () => now, log });
+    const sent = await sendDigests(now, log);
     if (result.failed > 0) throw new Error(`${String(result.failed)} locations could not be scheduled; they stay due for the next tick`);
     if (sent.failed > 0) throw new Error(`${String(sent.failed)} merchants' digests failed; they stay due for the next tick`);
     return { ...result, digests: sent };

@@ -4,6 +4,14 @@
  * (`<name>.mjs`) holds what every invocation needs; what only some paths use is reached through
  * dynamic import() and lands in chunks of its own (`chunks/`), loaded only when a path first needs it:
  * the square SDK (connect, the location list, the POS read) and intuit-oauth (connect and refresh).
+ *
+ * esbuild puts the code an entry shares with its import() targets in chunks by which of them use it,
+ * so an entry with many targets (the web app's route groups) would load its own code from dozens of
+ * small files at start, each a module for Node to resolve, read, compile and link. So a function is
+ * built twice: the first build finds the modules its entry loads at start; in the second, each
+ * import() of daybook's own code imports those first (they are loaded already when it runs), so they
+ * are used by the entry and every target alike and esbuild puts them in one chunk.
+ *
  * CDK's NodejsFunction builds one file (--outfile), which code splitting cannot do; the stack hands
  * this folder to Code.fromAsset instead.
  *
@@ -12,10 +20,11 @@
  * bundle by the environment's provider alone (infra/credentials-from-env.ts), and lib/wiring/aws.ts
  * asks for that provider by name.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSync, type Metafile } from "esbuild";
+import { type BuildOptions, buildSync, type Metafile } from "esbuild";
 
 export const PROJECT_ROOT = join(fileURLToPath(import.meta.url), "..", "..");
 export const FUNCTION_NAMES = ["api", "scheduler", "worker"] as const;
@@ -55,9 +64,74 @@ export function packageOf(input: string): string {
 
 /** Builds one function into `outdir` (emptied first); `entryFile` (bench/floors) stands in for functions/<name>.ts. */
 export function bundleFunction(name: FunctionName, outdir: string, entryFile = join(PROJECT_ROOT, "functions", `${name}.ts`)): Bundle {
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
-  const { metafile } = buildSync({
+  const options = buildOptions(name, outdir, entryFile);
+  const first = bundleOf(name, outdir, build(options));
+  const atStart = modulesAtStart(first, entryFile);
+  return atStart.length === 0 ? first : bundleOf(name, outdir, build(options, atStart));
+}
+
+/**
+ * Builds into the options' folder (emptied first). With `atStart`, each import() of daybook's own code
+ * (not of a package: the square SDK, intuit-oauth) loads a module that imports `atStart` and re-exports
+ * the target. That needs an esbuild plugin, which only its asynchronous API runs, and the stack bundles
+ * synchronously (CDK's local bundling): so that build runs in a node process of its own, waited for.
+ */
+function build(options: BuildOptions & { outdir: string }, atStart: string[] = []): Metafile {
+  rmSync(options.outdir, { recursive: true, force: true });
+  mkdirSync(options.outdir, { recursive: true });
+  if (atStart.length === 0) return buildSync({ ...options, metafile: true }).metafile;
+  const child = spawnSync(process.execPath, ["-e", BUILD_WITH_IMPORTS_AT_START], {
+    cwd: PROJECT_ROOT, input: JSON.stringify({ options, atStart, root: PROJECT_ROOT }), encoding: "utf8", maxBuffer: 256 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`bundling ${options.outdir} failed: ${child.stderr.slice(-2000)}`);
+  return JSON.parse(child.stdout) as Metafile;
+}
+
+/** The second build (see build()): reads { options, atStart, root } on stdin, writes the metafile on stdout. */
+const BUILD_WITH_IMPORTS_AT_START = `
+const esbuild = require("esbuild");
+let input = "";
+process.stdin.on("data", (chunk) => { input += chunk; });
+process.stdin.on("end", async () => {
+  const { options, atStart, root } = JSON.parse(input);
+  const ON_DEMAND = "daybook-on-demand";
+  const plugin = {
+    name: "daybook-imports-at-start-first",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== "dynamic-import" || args.pluginData === ON_DEMAND || args.importer.includes("/node_modules/")) return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: ON_DEMAND });
+        if (resolved.errors.length > 0 || resolved.external || resolved.path.includes("/node_modules/")) return undefined;
+        return { path: resolved.path, namespace: ON_DEMAND };
+      });
+      build.onLoad({ filter: /.*/, namespace: ON_DEMAND }, (args) => ({
+        contents: [...atStart.map((module) => "import " + JSON.stringify(module) + ";"), "export * from " + JSON.stringify(args.path) + ";"].join("\\n"),
+        resolveDir: root,
+        loader: "js",
+      }));
+    },
+  };
+  const { metafile } = await esbuild.build({ ...options, metafile: true, plugins: [plugin] });
+  process.stdout.write(JSON.stringify(metafile));
+});
+`;
+
+/** The ES modules (absolute paths) in the files the entry loads at start, but the entry's own module (it awaits its set-up). */
+function modulesAtStart(bundle: Bundle, entryFile: string): string[] {
+  const files = new Set(loadedAtStart(bundle).map((file) => join(bundle.outdir, file.path)));
+  const modules = new Set<string>();
+  for (const [output, meta] of Object.entries(bundle.metafile.outputs)) {
+    if (!files.has(join(PROJECT_ROOT, output))) continue;
+    for (const [input, { bytesInOutput }] of Object.entries(meta.inputs)) {
+      const path = join(PROJECT_ROOT, input);
+      if (bytesInOutput > 0 && path !== entryFile && bundle.metafile.inputs[input]?.format === "esm") modules.add(path);
+    }
+  }
+  return [...modules];
+}
+
+function buildOptions(name: FunctionName, outdir: string, entryFile: string): BuildOptions & { outdir: string } {
+  return {
     entryPoints: { [name]: entryFile },
     outdir,
     bundle: true,
@@ -74,10 +148,12 @@ export function bundleFunction(name: FunctionName, outdir: string, entryFile = j
     alias: { "@aws-sdk/credential-provider-node": join(PROJECT_ROOT, "infra", "credentials-from-env.ts") },
     // The AWS SDK is bundled too, not taken from the runtime: the functions run the SDK version the
     // tests ran, and esbuild keeps only the clients each one imports. Node built-ins stay external.
-    metafile: true,
     absWorkingDir: PROJECT_ROOT,
     logLevel: "error",
-  });
+  };
+}
+
+function bundleOf(name: FunctionName, outdir: string, metafile: Metafile): Bundle {
   const files = Object.entries(metafile.outputs).map(([output, meta]): BundledFile => {
     const sizes = new Map<string, number>();
     for (const [input, { bytesInOutput }] of Object.entries(meta.inputs)) sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);

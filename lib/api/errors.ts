@@ -2,6 +2,7 @@
  * The API's errors: always JSON, `{ "error": { "code": "not_found", "message": "…" } }`, a stable
  * code for programs and a sentence for people; never HTML, never a stack trace.
  */
+import type { Context } from "hono";
 import type { ApiErrorCode } from "./schemas";
 
 export const API_PREFIX = "/api/v1";
@@ -24,3 +25,12 @@ export function apiErrorBody(code: ApiErrorCode, message: string): { error: { co
 }
 
 export const NOT_FOUND_MESSAGE = "There is nothing here, or the API key cannot see it.";
+
+/** Any error as the API's JSON: its own errors as they are, anything else a plain 500 (logged, never shown). */
+export function apiErrorResponse(c: Context, error: unknown, deps: { log: (level: "error", message: string, fields: Record<string, string>) => void }): Response {
+  if (error instanceof ApiError) {
+    return c.json(apiErrorBody(error.code, error.message), error.status, error.headers);
+  }
+  deps.log("error", "api request failed", { error: error instanceof Error ? error.name : "unknown" });
+  return c.json(apiErrorBody("internal", "daybook could not answer this request. Nothing is wrong with it; try again in a few minutes."), 500);
+}

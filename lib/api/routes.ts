@@ -19,7 +19,7 @@ import type { Store } from "../store/store";
 import * as z from "zod/mini";
 import { describeIssues } from "../validation";
 import { apiDay, apiLocation, apiReport } from "./days";
-import { ApiError, apiErrorBody, NOT_FOUND_MESSAGE } from "./errors";
+import { ApiError, apiErrorResponse, NOT_FOUND_MESSAGE } from "./errors";
 import { API_RATE_LIMIT, type ApiKey, type ApiKeyStore, authenticateApiKey, type KeyRefusal, newRequestId } from "./keys";
 import { openApiDocument } from "./openapi";
 import { apiPayout, type PayoutRecords } from "./payouts";
@@ -246,11 +246,3 @@ function checkedInput(schema: z.ZodMiniObject, input: Record<string, string>, wh
   throw new ApiError(400, "bad_request", `The query parameter ${field} ${message}.`);
 }
 
-/** Any error as the API's JSON: its own errors as they are, anything else a plain 500 (logged, never shown). */
-export function apiErrorResponse(c: Context, error: unknown, deps: Pick<ApiDeps, "log">): Response {
-  if (error instanceof ApiError) {
-    return c.json(apiErrorBody(error.code, error.message), error.status, error.headers);
-  }
-  deps.log("error", "api request failed", { error: error instanceof Error ? error.name : "unknown" });
-  return c.json(apiErrorBody("internal", "daybook could not answer this request. Nothing is wrong with it; try again in a few minutes."), 500);
-}

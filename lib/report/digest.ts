@@ -50,7 +50,6 @@
  *   accountant, a part, a seal read, a mark and its removal; per accountant, the memberships and the
  *   parts (one query each), the seal, the claim: linear in clients, never per pair of clients.
  */
-import { createHash } from "node:crypto";
 import { addDays, businessDayOf, businessDayWindow } from "../domain/business-day";
 import type { EmailSender, OutgoingEmail } from "../email/email";
 import { businessNameOf, type MemberStore, type Membership } from "../members/types";
@@ -64,69 +63,17 @@ import { approveUrl, combinedUnsubscribeUrl, dayPath, type LinkSigner, locationM
 import { addressHash, deliverableRecipients, type DigestFrequency, type RecipientStore } from "./recipients";
 import type { ReportStore, StoredReport, StoredReportContent } from "./report-store";
 import { isUnmapped } from "./sync-report";
+import { DIGEST_SHARDS, type DigestMark, type DigestStore, digestShardOf, dueDigestMarks } from "./digest-marks";
 import { warningKey } from "./warnings-seen";
+
+export { type ClientPart, DIGEST_SHARDS, type DigestMark, type DigestStore, digestShardOf, dueDigestMarks } from "./digest-marks";
 
 /** Local time of the business's westernmost location at which the digest may go. */
 export const DIGEST_SEND_TIME = "07:00";
 /** Local time by which it goes, whatever is still missing. */
 export const DIGEST_DEADLINE = "11:00";
-export const DIGEST_SHARDS = 8;
 /** How long a claimed send is left to its claimer before another may take it over. */
 export const CLAIM_LEASE_MS = 10 * 60_000;
-
-/**
- * A merchant's digest of one morning is to be looked at from `notBefore` on; with `audience`
- * "accountant", the combined digest of the accountant whose own account id `merchantId` is.
- */
-export interface DigestMark {
-  merchantId: string;
-  audience?: "accountant";
-  /** The morning's date, YYYY-MM-DD (the day after the business day it covers). */
-  slot: string;
-  /** ISO 8601: not looked at before then. */
-  notBefore: string;
-  shard: number;
-}
-
-/** The digests' storage port (lib/store/digests.ts). */
-export interface DigestStore {
-  /** Marks the merchant's digest of `slot` as coming; a second mark with the same notBefore changes nothing. */
-  mark(mark: DigestMark): Promise<void>;
-  /** The marks of the slot in the shard due at or before `now`. */
-  due(slot: string, shard: number, now: Date): Promise<DigestMark[]>;
-  /** Moves a mark to a later notBefore. */
-  postpone(mark: DigestMark, notBefore: Date): Promise<void>;
-  /** Removes a mark: its digests went. */
-  finish(mark: DigestMark): Promise<void>;
-  /**
-   * Takes the right to send `period`'s email to the recipient (by address hash): true unless it went
-   * already or someone else claimed it less than `leaseMs` ago.
-   */
-  claim(merchantId: string, period: string, recipientHash: string, now: Date, leaseMs: number): Promise<boolean>;
-  markSent(merchantId: string, period: string, recipientHash: string, at: Date): Promise<void>;
-  /** Gives a claim back after its send failed, so the next try may take it at once. */
-  release(merchantId: string, period: string, recipientHash: string): Promise<void>;
-  /** Removes the merchant's marks (an account deleted): those of the mornings around `now`, the only ones a mark can have. */
-  removeMerchant(merchantId: string, now: Date): Promise<number>;
-  /** Notes, in the accountant's partition, that the business decided its digest of `slot` and left the accountant's copy to the combined one. */
-  putClientPart(personId: string, part: ClientPart): Promise<void>;
-  /** The accountant's clients that decided their digest of `slot`: one query of the accountant's partition. */
-  listClientParts(personId: string, slot: string): Promise<ClientPart[]>;
-  /** The accountant's combined digest of `slot` is being made: a client deciding after this sends its own digest. */
-  seal(personId: string, slot: string, at: Date): Promise<void>;
-  isSealed(personId: string, slot: string): Promise<boolean>;
-}
-
-/** A client business decided its digest of the morning `slot`. */
-export interface ClientPart {
-  businessId: string;
-  slot: string;
-  decidedAt: string;
-}
-
-export function digestShardOf(merchantId: string, shards = DIGEST_SHARDS): number {
-  return createHash("sha256").update(merchantId).digest().readUInt32BE(0) % shards;
-}
 
 /** The instant of local `time` on `date` in the zone (the day-start arithmetic of business days). */
 export function localInstant(date: string, timeZone: string, time: string): Date {
@@ -343,17 +290,11 @@ export interface DigestRunResult {
   failed: number;
 }
 
-/** The slots a tick looks at: every morning that may be due somewhere on Earth now, and two before (missed ticks). */
-function slotsAround(now: Date): string[] {
-  const today = now.toISOString().slice(0, 10);
-  return [-2, -1, 0, 1].map((offset) => addDays(today, offset));
-}
-
-export async function sendDueDigests(deps: DigestDeps): Promise<DigestRunResult> {
+/** `marks`: the due marks when the caller read them already (lib/wiring/scheduler.ts: dueDigestMarks); read here otherwise. */
+export async function sendDueDigests(deps: DigestDeps, marks?: DigestMark[]): Promise<DigestRunResult> {
   const now = deps.now();
-  const shards = deps.shards ?? DIGEST_SHARDS;
   const result: DigestRunResult = { merchants: 0, sent: 0, waiting: 0, failed: 0 };
-  const marks = (await Promise.all(slotsAround(now).flatMap((slot) => Array.from({ length: shards }, (_, shard) => deps.digests.due(slot, shard, now))))).flat();
+  marks ??= await dueDigestMarks(deps, now);
   const groups = (list: DigestMark[], into = new Map<string, DigestMark[]>()) => {
     for (const mark of list) {
       const key = `${mark.slot}|${mark.merchantId}`;

@@ -16,7 +16,7 @@
  * scheduler's one range query per shard finds both.
  */
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest";
+import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest-marks";
 import * as z from "zod/mini";
 import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";

@@ -2,37 +2,22 @@
  * The web front door: sign-in, sessions, connections, provider webhooks, the account, accountants'
  * access and the read-only API (/api/v1), as one Hono app. functions/api.ts serves it on Lambda, the
  * local stack with @hono/node-server, and tests call app.request() directly. Who may use each route is
- * one table, lib/web/roles.ts, enforced here before any handler runs.
+ * one table, lib/web/roles.ts, enforced here before any handler runs. Every route is registered at
+ * start; each group's handlers load on the first request to one of its routes (lib/web/route-groups.ts).
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
-import { apiErrorResponse, createApiApp } from "../api/routes";
-import { API_PREFIX, ApiError, apiErrorBody, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
+import { ApiError, apiErrorBody, apiErrorResponse, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
 import type { ProviderName } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
 import { AccessEndedPage, OwnerOnlyPage } from "./pages/access";
 import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { AccessEnded, enforceRoles, OwnerOnly } from "./roles";
-import { addAccessRoutes } from "./routes/access";
-import { addAccountRoutes } from "./routes/account";
-import { addApiKeyRoutes } from "./routes/api-keys";
-import { addBackfillRoutes } from "./routes/backfill";
-import { addBusinessNameRoutes } from "./routes/business-name";
-import { addClientRoutes } from "./routes/clients";
-import { addConnectionRoutes } from "./routes/connections";
-import { addDayRoutes } from "./routes/days";
-import { addHistoryRoutes } from "./routes/history";
-import { addLocationRoutes } from "./routes/locations";
-import { addGoLiveRoutes } from "./routes/go-live";
-import { addMappingRoutes } from "./routes/mapping";
-import { addReportSettingsRoutes } from "./routes/report-settings";
-import { addSessionRoutes } from "./routes/sessions";
-import { addSignInRoutes } from "./routes/sign-in";
-import { addUnsubscribeRoutes } from "./routes/unsubscribe";
-import { addWebhookRoutes, PUBLIC_PATHS } from "./routes/webhooks";
-import { ALLOWED_METHODS, bodyLimits, noStore, onlyAllowedMethods, RequestRejected, sameOriginForms, securityHeaders, WEBHOOK_PREFIX } from "./security";
+import { type AddRoutes, ROUTE_GROUPS, type RouteGroup } from "./route-groups";
+import { ALLOWED_METHODS, bodyLimits, noStore, onlyAllowedMethods, PUBLIC_PATHS, RequestRejected, sameOriginForms, securityHeaders, WEBHOOK_PREFIX } from "./security";
 import { clearSignedIn, loadSession, SignInRequired, viewerOf } from "./session";
 
 /** Regions whose consent pages forms may lead to (see securityHeaders). */
@@ -60,24 +45,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.use(enforceRoles(deps.log));
 
   app.get("/style.css", (c) => c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
-  addSignInRoutes(app, deps);
-  addSessionRoutes(app, deps);
-  addConnectionRoutes(app, deps);
-  addAccountRoutes(app, deps);
-  addBusinessNameRoutes(app, deps);
-  addWebhookRoutes(app, deps);
-  addDayRoutes(app, deps);
-  addLocationRoutes(app, deps);
-  addMappingRoutes(app, deps);
-  addGoLiveRoutes(app, deps);
-  addReportSettingsRoutes(app, deps);
-  addHistoryRoutes(app, deps);
-  addBackfillRoutes(app, deps);
-  addUnsubscribeRoutes(app, deps);
-  addClientRoutes(app, deps);
-  addAccessRoutes(app, deps);
-  addApiKeyRoutes(app, deps);
-  app.route(API_PREFIX, createApiApp(deps));
+  for (const group of ROUTE_GROUPS) mountOnDemand(app, group, deps);
 
   const routePatterns = () => app.routes.filter((route) => route.method !== "ALL").map((route) => ({ method: route.method, pattern: routeRegExp(route.path) }));
   let patterns: ReturnType<typeof routePatterns> | undefined;
@@ -116,6 +84,42 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/**
+ * Registers each of the group's routes with a handler that loads the group's module on the first
+ * request to any of them, then runs the route's own handlers (its middleware and handler, in order,
+ * with the request's context), as Hono runs a mounted app's. A load that failed is tried again.
+ */
+function mountOnDemand(app: Hono<AppEnv>, group: RouteGroup, deps: WebDeps): void {
+  let loading: Promise<Map<string, MiddlewareHandler<AppEnv>>> | undefined;
+  const handlers = () => (loading ??= group.load().then((add) => routeHandlers(add, deps)).catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  }));
+  for (const key of group.routes) {
+    const [method = "", path = ""] = key.split(" ");
+    app.on(method, path, async (c, next) => {
+      const handler = (await handlers()).get(key);
+      if (!handler) throw new Error(`the ${group.name} routes do not include ${key}`);
+      return handler(c, next);
+    });
+  }
+}
+
+/** Each route's handlers as one, from the group's module adding its routes to an app of their own (which never serves). */
+export function routeHandlers(add: AddRoutes, deps: WebDeps): Map<string, MiddlewareHandler<AppEnv>> {
+  const own = new Hono<AppEnv>();
+  add(own, deps);
+  const covers = (pattern: string, path: string) => pattern === path || pattern === "*" || pattern === "/*" || (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1)));
+  const handlers = new Map<string, MiddlewareHandler<AppEnv>>();
+  for (const route of own.routes) {
+    const key = `${route.method} ${route.path}`;
+    if (route.method === "ALL" || handlers.has(key)) continue;
+    const chain = own.routes.filter((each) => (each.method === route.method && each.path === route.path) || (each.method === "ALL" && covers(each.path, route.path)));
+    handlers.set(key, every(...chain.map((each) => each.handler as MiddlewareHandler<AppEnv>)));
+  }
+  return handlers;
 }
 
 function methodNotAllowed(c: Context<AppEnv>) {

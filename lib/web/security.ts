@@ -14,6 +14,9 @@ export const ALLOWED_METHODS = ["GET", "HEAD", "POST"] as const;
 /** Paths whose POSTs come from providers' servers, authenticated by a signature instead of a session. */
 export const WEBHOOK_PREFIX = "/webhooks/";
 
+/** Browser-facing paths that need no session (QuickBooks' disconnect landing page: lib/web/routes/webhooks.ts). */
+export const PUBLIC_PATHS = ["/disconnect/quickbooks"];
+
 /**
  * RFC 8058 one-click unsubscribe: mail clients POST here cross-site, with no Origin (or their own) and
  * no form token; the signed token in the query is the authority. The one POST exempt from the check below.

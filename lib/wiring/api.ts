@@ -4,13 +4,21 @@
  * client is made at start: KMS, SES and SQS load on the first request that uses them.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { payoutRecordsOf } from "../api/payouts";
 import type { ApiConfig } from "../config";
 import { createSqsJobQueue, type JobQueue } from "../schedule/enqueue";
+import { createDynamoAuthStore } from "../store/auth";
+import { createDynamoStore } from "../store/dynamo";
+import { createDynamoMemberStore } from "../store/members";
+import type { DynamoStorageOptions, Storage } from "../store/storage";
 import type { WebDeps } from "../web/deps";
 import { lazySqsClient } from "./aws";
-import { type ApiTuning, PAGE_TUNING, pageReaders } from "./provider-apis";
+import type { ProviderReaders } from "../locations/readers";
+import { lazy, lazyPort } from "./lazy";
+import { type ApiTuning, PAGE_TUNING } from "./provider-hosts";
 import { composeServices, type ServiceParts, type Services } from "./services";
+
 
 export interface ApiParts extends ServiceParts {
   sqs?: SQSClient;
@@ -37,7 +45,7 @@ export function webDepsOf(
     email: services.email,
     providers: services.providers,
     tokens: services.tokens,
-    readers: pageReaders(services.tokens, services.hosts, options.tuning ?? PAGE_TUNING),
+    readers: pageReadersOnDemand(services, options.tuning ?? PAGE_TUNING),
     publicUrl,
     webhooks: {
       squareSignatureKey: settings.SQUARE_WEBHOOK_SIGNATURE_KEY,
@@ -54,8 +62,40 @@ export function webDepsOf(
   };
 }
 
+/** The web app's stores of every request: the session (auth), the business and person (store), the person's role (members). */
+export function sessionStores(options: DynamoStorageOptions): Pick<Storage, "store" | "auth" | "members"> {
+  const client = DynamoDBDocumentClient.from(options.client);
+  const { tableName } = options;
+  return {
+    store: createDynamoStore({
+      client, tableName,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+      ...(options.batchDelete ? { batchDelete: options.batchDelete } : {}),
+    }),
+    auth: createDynamoAuthStore({ client, tableName }),
+    members: createDynamoMemberStore({ client, tableName }),
+  };
+}
+
+/**
+ * The pages' readers, whose clients (the POS readers, the QuickBooks client) and summarisers load on
+ * the first page that reads a provider: most requests read none.
+ */
+function pageReadersOnDemand(services: Services, tuning: ApiTuning): ProviderReaders {
+  const readers = lazy(async () => (await import("./on-demand/page-readers")).pageReaders(services.tokens, services.hosts, tuning));
+  return {
+    posLocations: async (connection) => (await readers.get()).posLocations(connection),
+    posCatalog: async (connection, locationId) => (await readers.get()).posCatalog(connection, locationId),
+    posDay: async (...args) => (await readers.get()).posDay(...args),
+    quickBooks: (connection) => lazyPort(async () => (await readers.get()).quickBooks(connection)),
+    accountName: async (connection) => (await readers.get()).accountName(connection),
+  };
+}
+
 export async function composeApi(config: ApiConfig, parts: ApiParts & { log: WebDeps["log"] }): Promise<ApiRuntime> {
-  const services = await composeServices(config, parts);
+  // Every request reads its session: those stores are made at start, the others on their first call.
+  const services = await composeServices(config, { storageAtStart: sessionStores, ...parts });
   // One SQS client for everything the web queues (approvals and backfills), made on the first send.
   const queueUrl = config.DAYBOOK_QUEUE_URL;
   const sqs = queueUrl === undefined ? undefined : lazySqsClient(config, parts.sqs, parts.credentials);

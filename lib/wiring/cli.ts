@@ -12,7 +12,8 @@ import { createSqsJobQueue } from "../schedule/enqueue";
 import { createDynamoStorage } from "../store/storage";
 import type { SyncPorts } from "../sync/sync-day";
 import { type AwsCredentials, awsClientConfig } from "./aws";
-import { composeServices, recoveryOf, type ServiceParts, type SyncPortOptions, syncPortsOf } from "./services";
+import { composeServices, type ServiceParts } from "./services";
+import { recoveryOf, type SyncPortOptions, syncPortsOf } from "./sync-ports";
 
 export interface SyncCommandRuntime {
   sync: SyncPorts;

@@ -29,3 +29,34 @@ export function lazy<T>(make: () => Promise<T>, close: (made: T) => void = () =>
     },
   };
 }
+
+/** A port whose every member is a function returning a promise: what lazyPort can stand in for. */
+export type AsyncPort<T> = { [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? T[K] : never };
+
+/**
+ * A port made on the first call of any of its methods: `load` imports its module (in the Lambda
+ * bundles a chunk of its own) and makes it, once; every method waits for that and calls the real one.
+ * For ports whose members are all async methods (the type says so), so a caller cannot tell it from the
+ * port made at start. A load that failed is not kept: the next call tries again.
+ */
+export function lazyPort<T extends AsyncPort<T>>(load: () => Promise<T>): T {
+  const made = lazy(load);
+  const methods = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
+  return new Proxy({} as T, {
+    get(_target, key) {
+      // Not a thenable (an async function may return the port), and no symbol-keyed members.
+      if (key === "then" || typeof key === "symbol") return undefined;
+      let method = methods.get(key);
+      if (!method) {
+        method = async (...args: unknown[]) => {
+          const port = (await made.get()) as Record<PropertyKey, unknown>;
+          const real = port[key];
+          if (typeof real !== "function") throw new TypeError(`the port has no method ${key}`);
+          return (real as (...a: unknown[]) => Promise<unknown>).apply(port, args);
+        };
+        methods.set(key, method);
+      }
+      return method;
+    },
+  });
+}

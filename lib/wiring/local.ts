@@ -11,6 +11,7 @@ import type { JobQueue } from "../schedule/enqueue";
 import type { SyncJob } from "../schedule/job";
 import type { SchedulerDeps } from "../schedule/scheduler";
 import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_TABLE, startLocalDatabase } from "../store/local/database";
+import { createDynamoStorage } from "../store/storage";
 import type { WebDeps } from "../web/deps";
 import { type Attempt, type JobResult, processJob, type WorkerDeps } from "../worker/process-job";
 import { webDepsOf } from "./api";
@@ -48,8 +49,9 @@ export async function composeLocal<Q extends JobQueue>(config: LocalConfig, part
   const dynamo = new DynamoDBClient(awsClientConfig(settings, "dynamodb", LOCAL_CREDENTIALS));
   try {
     await ensureLocalTable(dynamo, LOCAL_TABLE);
+    // One process serves every function here: every store made at start.
     const services = await composeServices(settings, {
-      dynamo, ...(parts.now ? { now: parts.now } : {}),
+      storageAtStart: createDynamoStorage, dynamo, ...(parts.now ? { now: parts.now } : {}),
       onEmailHeld: (held) => {
         parts.log("warn", "email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
       },

@@ -13,6 +13,7 @@ import { createRecordingSender, type RecordingSender } from "../email/recording"
 import { createMemoryJobQueue, type MemoryJobQueue } from "../schedule/memory-queue";
 import type { SchedulerDeps } from "../schedule/scheduler";
 import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE, startLocalDatabase } from "../store/local/database";
+import { createDynamoStorage } from "../store/storage";
 import type { SyncPorts } from "../sync/sync-day";
 import { createLocalVault } from "../vault/local";
 import type { WorkerDeps } from "../worker/process-job";
@@ -20,7 +21,8 @@ import { awsClientConfig } from "./aws";
 import type { DigestDeps } from "../report/digest";
 import type { EmailCapOptions } from "./email";
 import { digestDepsOf } from "./scheduler";
-import { composeServices, type Services, type SyncPortOptions, syncPortsOf } from "./services";
+import { composeServices, type Services } from "./services";
+import { type SyncPortOptions, syncPortsOf } from "./sync-ports";
 import { workerDepsOf } from "./worker";
 
 /** Settings with nothing to reach: the providers' hosts are never called (the POS and QuickBooks ports are fakes). */
@@ -66,8 +68,9 @@ export async function composeInMemory(parts: InMemoryParts): Promise<InMemoryRun
     await ensureLocalTable(dynamo, LOCAL_TABLE);
     const email = createRecordingSender();
     const queue = createMemoryJobQueue();
+    // Every store made at start (tests may spread a port to wrap one of its methods).
     const services = await composeServices(IN_MEMORY_SETTINGS, {
-      dynamo, email, vault: createLocalVault(randomBytes(32)), ...(parts.now ? { now: parts.now } : {}),
+      storageAtStart: createDynamoStorage, dynamo, email, vault: createLocalVault(randomBytes(32)), ...(parts.now ? { now: parts.now } : {}),
       ...(parts.onEmailHeld ? { onEmailHeld: parts.onEmailHeld } : {}), ...(parts.emailCaps ? { emailCaps: parts.emailCaps } : {}),
     });
     const portOptions = {

@@ -18,43 +18,13 @@ import { summariseSquareLocationDay } from "../pos/square/day";
 import { readSquareNight } from "../pos/square/night";
 import { createRawResponseCaller } from "../pos/square/raw-responses";
 import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickbooks/client";
-import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
 import type { QuickBooksClient, QuickBooksTokenSource, QuickBooksTrackingReader } from "../quickbooks/types";
 import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import type { SyncPorts } from "../sync/sync-day";
+import { type ApiTuning, PAGE_TUNING, type ProviderHosts } from "./provider-hosts";
 
-export interface ProviderHosts {
-  squareBaseUrl: string;
-  /** One host standing in for every Clover region (a simulator); each connection's region otherwise. */
-  cloverBaseUrl?: string;
-  quickBooksBaseUrl: string;
-}
-
-/** How patient the clients are, per provider; each client's own defaults where unset. */
-export interface ApiTuning {
-  square?: { timeoutMs?: number; maxRetries?: number };
-  clover?: { timeoutMs?: number; maxRetries?: number; sleep?: (ms: number) => Promise<void> };
-  quickBooks?: { timeoutMs?: number; maxAttempts?: number; sleep?: (ms: number) => Promise<void> };
-}
-
-/** A person is waiting: 15 s a request, one retry. */
-export const PAGE_TUNING: ApiTuning = {
-  square: { timeoutMs: 15_000, maxRetries: 1 },
-  clover: { timeoutMs: 15_000, maxRetries: 1 },
-  quickBooks: { timeoutMs: 15_000, maxAttempts: 2 },
-};
-
-/** The hosts from the settings: Intuit's API for the environment unless QUICKBOOKS_BASE_URL says otherwise. */
-export function providerHostsFrom(config: {
-  SQUARE_BASE_URL: string; CLOVER_BASE_URL?: string | undefined; QUICKBOOKS_BASE_URL?: string | undefined; QUICKBOOKS_ENVIRONMENT: QuickBooksEnvironment;
-}): ProviderHosts {
-  return {
-    squareBaseUrl: config.SQUARE_BASE_URL,
-    ...(config.CLOVER_BASE_URL !== undefined ? { cloverBaseUrl: config.CLOVER_BASE_URL } : {}),
-    quickBooksBaseUrl: config.QUICKBOOKS_BASE_URL ?? intuitEndpoints(config.QUICKBOOKS_ENVIRONMENT).apiBase,
-  };
-}
+export { type ApiTuning, PAGE_TUNING, type ProviderHosts, providerHostsFrom } from "./provider-hosts";
 
 /** The host that serves a Clover connection: the stand-in's, or its region's (us when it names none). */
 export function cloverHostOf(hosts: Pick<ProviderHosts, "cloverBaseUrl">, connection: Pick<Connection, "connectionId" | "region">): string {

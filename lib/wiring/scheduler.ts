@@ -5,22 +5,32 @@
  * bundle of its own, small.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SchedulerConfig } from "../config";
 import type { EmailSender } from "../email/email";
-import type { DigestDeps } from "../report/digest";
+import type { DigestDeps, DigestRunResult } from "../report/digest";
+import { dueDigestMarks } from "../report/digest-marks";
 import { createSqsJobQueue } from "../schedule/enqueue";
 import type { SchedulerDeps } from "../schedule/scheduler";
-import { createDynamoStorage, type Storage } from "../store/storage";
+import { createDynamoDigestStore } from "../store/digests";
+import { createDynamoDueIndex } from "../store/due-index";
+import type { Storage } from "../store/storage";
 import { type AwsCredentials, awsClientConfig } from "./aws";
 import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
+import { storageOnDemand } from "./storage";
 
 export interface SchedulerRuntime {
   /** runSchedulerTick's deps but the tick's `now` and log. */
   deps: Omit<SchedulerDeps, "now" | "log">;
   /** sendDueDigests's deps but its `now` and log. */
   digests: Omit<DigestDeps, "now" | "log">;
+  /**
+   * The morning digests due at `now` (lib/report/digest.ts's sendDueDigests): every tick reads the due
+   * marks; what builds and sends digests loads on the first tick that has some.
+   */
+  sendDigests: (now: Date, log?: DigestDeps["log"]) => Promise<DigestRunResult>;
   close(): void;
 }
 
@@ -46,7 +56,14 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
   const dynamo = parts.dynamo ?? new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials));
   const sqs = parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
   const now = parts.now ?? (() => new Date());
-  const storage = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE, now });
+  // Every tick reads the due-index and the digests' marks: those stores are made at start, the ones
+  // the digests read on the first tick that sends some.
+  const tableName = config.DAYBOOK_TABLE;
+  const documents = DynamoDBDocumentClient.from(dynamo);
+  const storage = storageOnDemand({ client: dynamo, tableName, now }, {
+    dueIndex: createDynamoDueIndex({ client: documents, tableName, locationTableName: tableName }),
+    digests: createDynamoDigestStore({ client: documents, tableName }),
+  });
   let sender = parts.email;
   // SES's client loads on the first digest sent: most ticks send none.
   let closeEmail = (): void => undefined;
@@ -56,9 +73,16 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
     closeEmail = built.close;
   }
   const email = cappedEmail(sender, storage, now, parts);
+  const digests = digestDepsOf(storage, email, config.DAYBOOK_PUBLIC_URL, Buffer.from(config.DAYBOOK_LINK_KEY, "base64"));
   return {
     deps: { dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
-    digests: digestDepsOf(storage, email, config.DAYBOOK_PUBLIC_URL, Buffer.from(config.DAYBOOK_LINK_KEY, "base64")),
+    digests,
+    async sendDigests(at, log) {
+      const marks = await dueDigestMarks(digests, at);
+      if (marks.length === 0) return { merchants: 0, sent: 0, waiting: 0, failed: 0 };
+      const { sendDueDigests } = await import("./on-demand/digests");
+      return sendDueDigests({ ...digests, now: () => at, ...(log ? { log } : {}) }, marks);
+    },
     close() {
       if (!parts.dynamo) dynamo.destroy();
       if (!parts.sqs) sqs.destroy();

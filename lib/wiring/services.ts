@@ -13,20 +13,19 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { ConfigOf } from "../config";
-import { reconnectNotifier, sendPayoutsScopeEmail } from "../connections/reconnect-email";
-import { type PostingStatusDeps, reconcilePostingStatus } from "../locations/posting-status";
+import type { PostingStatusDeps } from "../locations/posting-status";
 import type { EmailSender } from "../email/email";
 import type { Connection, ProviderName } from "../model";
 import type { OAuthProvider } from "../oauth/provider";
 import { createTokenKeeper, type TokenKeeper, type WaitForPeerOptions } from "../oauth/token-keeper";
-import { createDynamoStorage, type Storage } from "../store/storage";
-import type { SyncPorts, SyncStep } from "../sync/sync-day";
+import type { DynamoStorageOptions, Storage } from "../store/storage";
 import type { TokenVault } from "../vault/vault";
 import { type AwsCredentials, awsClientConfig } from "./aws";
-import type { PayoutPorts } from "../payouts/post-payouts";
-import { type ApiTuning, payoutApis, type ProviderHosts, providerHostsFrom, syncApis } from "./provider-apis";
+import { type ProviderHosts, providerHostsFrom } from "./provider-hosts";
 import { oauthProvidersFrom, type ProviderSettings } from "./providers";
 import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
+import { lazy } from "./lazy";
+import { storageOnDemand } from "./storage";
 import { vaultFrom } from "./vault";
 
 /** The settings the shared parts read: `daybook sync`'s, which the web app's and the worker's include. */
@@ -43,6 +42,11 @@ export interface ServiceParts extends EmailCapOptions {
   kms?: KMSClient;
   ses?: SESv2Client;
   storage?: Storage;
+  /**
+   * The stores made at start when the storage is made here (lib/wiring/storage.ts): the ones the
+   * runtime's every invocation uses; every other one is made on its first call. None by default.
+   */
+  storageAtStart?: (options: DynamoStorageOptions) => Partial<Storage>;
   vault?: TokenVault;
   /** The sender under the daily caps (the caps are always applied: lib/wiring/email.ts). */
   email?: EmailSender;
@@ -87,7 +91,8 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
     return client;
   };
   const dynamo = parts.dynamo ?? remember(new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials)));
-  const storage = parts.storage ?? createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE, now });
+  const storageOptions: DynamoStorageOptions = { client: dynamo, tableName: config.DAYBOOK_TABLE, now };
+  const storage = parts.storage ?? storageOnDemand(storageOptions, parts.storageAtStart?.(storageOptions));
   let vault = parts.vault;
   if (!vault) {
     const built = await vaultFrom(config, { ...(parts.kms ? { kms: parts.kms } : {}), ...(parts.credentials ? { credentials: parts.credentials } : {}) });
@@ -102,13 +107,18 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
   }
   const email = cappedEmail(sender, storage, now, parts);
   const providers = parts.providers ?? oauthProvidersFrom(config, { now, ...(parts.oauthTimeoutMs !== undefined ? { timeoutMs: parts.oauthTimeoutMs } : {}) });
-  const tellReconnect = reconnectNotifier({ store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL });
   const postingStatus: PostingStatusDeps = { ...storage, email, publicUrl: config.DAYBOOK_PUBLIC_URL, now };
-  // A refused connection stops the locations that need it (one email to the merchant and the report recipients).
-  const connectionRefused = async (connection: Pick<Connection, "merchantId" | "provider">): Promise<void> => {
-    await tellReconnect(connection);
-    await reconcilePostingStatus(postingStatus, connection.merchantId);
-  };
+  // A refused connection stops the locations that need it (one email to the merchant and the report
+  // recipients). Rare: what it does loads on the first one.
+  const refusals = lazy(async () => {
+    const { reconnectNotifier, reconcilePostingStatus } = await import("./on-demand/connection-refused");
+    const tellReconnect = reconnectNotifier({ store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL });
+    return async (connection: Pick<Connection, "merchantId" | "provider">): Promise<void> => {
+      await tellReconnect(connection);
+      await reconcilePostingStatus(postingStatus, connection.merchantId);
+    };
+  });
+  const connectionRefused = async (connection: Pick<Connection, "merchantId" | "provider">): Promise<void> => (await refusals.get())(connection);
   const tokens = createTokenKeeper({
     store: storage.store, vault, providers, now, onNeedsReconnect: connectionRefused,
     ...(parts.waitForPeer ? { waitForPeer: parts.waitForPeer } : {}),
@@ -118,52 +128,5 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
     close() {
       for (const client of made.splice(0)) client.destroy();
     },
-  };
-}
-
-export interface SyncPortOptions {
-  /** The providers' clients' patience; their own defaults when unset. */
-  tuning?: ApiTuning;
-  /** Crash points for the fault campaign; nothing in production. */
-  checkpoint?: (step: SyncStep) => void | Promise<void>;
-  /** The POS and QuickBooks ports themselves, instead of the real clients (the engine's fast tests). */
-  apis?: Pick<SyncPorts, "summarisePosDay" | "quickBooksClient"> & Partial<Pick<SyncPorts, "readPosNight">>;
-  /** The payouts' reader itself, instead of the real Square client. */
-  payoutApis?: Pick<PayoutPorts, "readPayouts">;
-  /** DAYBOOK_RECOVERY_UNTIL: until then every create is preceded by the DocNumber lookup. */
-  recoveryUntil?: Date;
-}
-
-/** The recovery window from the settings, if one is open. */
-export function recoveryOf(config: { DAYBOOK_RECOVERY_UNTIL?: string | undefined }): Pick<SyncPortOptions, "recoveryUntil"> {
-  return config.DAYBOOK_RECOVERY_UNTIL === undefined ? {} : { recoveryUntil: new Date(config.DAYBOOK_RECOVERY_UNTIL) };
-}
-
-/** The sync's ports: the stores, the merchant's settings, the providers' clients, the clock. */
-export function syncPortsOf(services: Services, options: SyncPortOptions = {}): SyncPorts {
-  return {
-    store: services.storage.store,
-    settings: services.storage.settings,
-    now: services.now,
-    ...(options.apis ?? syncApis(services.tokens, services.hosts, options.tuning)),
-    onNeedsReconnect: services.connectionRefused,
-    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
-    ...(options.recoveryUntil ? { recoveryUntil: options.recoveryUntil } : {}),
-  };
-}
-
-/** The payouts step's ports (lib/payouts/post-payouts.ts): the sync's, the payout store, Square's payout reader. */
-export function payoutPortsOf(services: Services, options: SyncPortOptions = {}): PayoutPorts {
-  const sync = syncPortsOf(services, options);
-  return {
-    store: sync.store,
-    quickBooksClient: (connection) => sync.quickBooksClient(connection),
-    now: () => sync.now(),
-    onNeedsReconnect: (connection) => sync.onNeedsReconnect?.(connection),
-    checkpoint: (step) => sync.checkpoint?.(step),
-    payouts: services.storage.payouts,
-    ...(options.payoutApis ?? payoutApis(services.tokens, services.hosts, options.tuning, services.now)),
-    askToReconnectForPayouts: (connection) =>
-      sendPayoutsScopeEmail({ store: services.storage.store, email: services.email, publicUrl: services.publicUrl }, connection),
   };
 }

@@ -9,10 +9,12 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { WorkerConfig } from "../config";
 import type { RefreshSweepDeps } from "../connections/refresh-sweep";
 import { createIdempotencyStore } from "../store/idempotency";
+import { createDynamoStorage } from "../store/storage";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig, lazySqsClient } from "./aws";
-import { composeServices, payoutPortsOf, recoveryOf, type ServiceParts, type Services, type SyncPortOptions, syncPortsOf } from "./services";
+import { composeServices, type ServiceParts, type Services } from "./services";
+import { payoutPortsOf, recoveryOf, type SyncPortOptions, syncPortsOf } from "./sync-ports";
 
 export interface WorkerParts extends ServiceParts, SyncPortOptions {
   sqs?: SQSClient;
@@ -73,7 +75,8 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
   // at start. Only a failed job sends SQS anything (its visibility): that client is made then.
   const kms = parts.kms ?? (parts.vault || config.DAYBOOK_KMS_KEY_ID === undefined ? undefined : new KMSClient(awsClientConfig(config, "kms", parts.credentials)));
   const ses = parts.ses ?? (parts.email || config.DAYBOOK_EMAIL_FROM === undefined ? undefined : new SESv2Client(awsClientConfig(config, "ses", parts.credentials)));
-  const services = await composeServices(config, { ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) });
+  // A job reads and writes most of the stores: all are made at start.
+  const services = await composeServices(config, { storageAtStart: createDynamoStorage, ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) });
   const sqs = lazySqsClient(config, parts.sqs, parts.credentials);
   const deps = workerDepsOf(services, { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), quickBooksAppUrl: quickBooksAppUrlOf(config) }, { ...recoveryOf(config), ...parts });
   return {

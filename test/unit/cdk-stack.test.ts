@@ -6,7 +6,7 @@
  * stacks), which leaves the template the same except the asset hashes and keeps this file to a few
  * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
  */
-import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedOnDemand, packagesAtStart } from "../../infra/bundle";
+import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedAtStart, loadedOnDemand, packagesAtStart } from "../../infra/bundle";
 import { DEFAULT_FLEET, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -411,6 +411,32 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     }
     // The scheduler reads the due-index and sends jobs: neither client at all, and no vault (KMS).
     expect(bundles.scheduler?.files.some((file) => file.packages.some((pkg) => ["square", "intuit-oauth", "@aws-sdk/client-kms"].includes(pkg.name)))).toBe(false);
+  });
+
+  it("load daybook's own code a path does not always need on that path: the web app's route groups and provider readers, the scheduler's digests; the entry from a few files", () => {
+    const modulesIn = (files: { path: string }[], bundle: Bundle) => {
+      const paths = new Set(files.map((file) => join(bundle.outdir, file.path)));
+      return new Set(Object.entries(bundle.metafile.outputs).filter(([output]) => paths.has(join(process.cwd(), output)))
+        .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input.replace(/^[\w-]+:/, "").replace(`${process.cwd()}/`, ""))));
+    };
+    const onDemandOnly: Record<FunctionName, string[]> = {
+      // Each page's group (lib/web/route-groups.ts), the pages' POS and QuickBooks readers, the stores no session reads.
+      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts"],
+      // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any.
+      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts"],
+      worker: [],
+    };
+    for (const name of FUNCTION_NAMES) {
+      const bundle = bundles[name] as Bundle;
+      const atStart = modulesIn(loadedAtStart(bundle), bundle);
+      const onDemand = modulesIn(loadedOnDemand(bundle), bundle);
+      for (const module of onDemandOnly[name]) {
+        expect(atStart.has(module), `${name}: ${module} at start`).toBe(false);
+        expect(onDemand.has(module), `${name}: ${module} on demand`).toBe(true);
+      }
+      // What the entry shares with its import() targets is in one chunk (infra/bundle.ts), not a file per set of users.
+      expect(loadedAtStart(bundle).length, `${name}: files loaded at start`).toBeLessThanOrEqual(4);
+    }
   });
 
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {

@@ -5,9 +5,10 @@
  */
 import { expect, it } from "vitest";
 import type { ProviderName } from "../../lib/model";
-import { createApp } from "../../lib/web/app";
+import { createApp, routeHandlers } from "../../lib/web/app";
 import type { WebDeps } from "../../lib/web/deps";
 import { ROUTE_ROLES } from "../../lib/web/roles";
+import { ROUTE_GROUPS } from "../../lib/web/route-groups";
 
 /** Anything a route module keeps a hold of while the app is built; calling it fails loudly (no handler runs here). */
 function inert(path: string): unknown {
@@ -40,6 +41,17 @@ it("gives every route of the app a role in lib/web/roles.ts", () => {
   ).toEqual([]);
   const stale = Object.keys(ROUTE_ROLES).filter((route) => !routes.includes(route));
   expect(stale, `ROUTE_ROLES in lib/web/roles.ts names routes the app no longer has: remove ${stale.join(", ")}`).toEqual([]);
+});
+
+it("registers at start, for each group of lib/web/route-groups.ts, exactly the routes its module adds when it loads", async () => {
+  for (const group of ROUTE_GROUPS) {
+    const added = [...routeHandlers(await group.load(), buildOnlyDeps()).keys()];
+    expect(added, `${group.name}: the routes its module adds`).toEqual([...group.routes]);
+  }
+  // Each route in one group only, and the app registers them all.
+  const listed = ROUTE_GROUPS.flatMap((group) => group.routes);
+  expect(new Set(listed).size).toBe(listed.length);
+  expect(appRouteKeys().filter((route) => route !== "GET /style.css").sort()).toEqual([...listed].sort());
 });
 
 it("authenticates the API by key only, and nothing else by key", () => {

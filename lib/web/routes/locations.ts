@@ -65,8 +65,12 @@ const locationForm = z.object({
 
 const FIELDS: readonly LocationField[] = ["timeZone", "dayStart", "quickbooksConnectionId", "applyFrom"];
 
-/** Every IANA zone the runtime knows, and UTC, for the time zone fields' list (no abbreviation is among them). */
-const TIME_ZONES: readonly string[] = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
+/**
+ * Every IANA zone the runtime knows, and UTC, for the time zone fields' list (no abbreviation is among
+ * them). Asked on the first page that shows the list: the question loads ICU's data.
+ */
+let timeZones: readonly string[] | undefined;
+const timeZoneList = (): readonly string[] => (timeZones ??= ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")]);
 
 const isActivePos = (connection: Connection) => connection.status === "active" && (connection.provider === "square" || connection.provider === "clover");
 const isActiveQuickBooks = (connection: Connection) => connection.status === "active" && connection.provider === "quickbooks";
@@ -269,7 +273,7 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
   })));
   const quickBooks = connections.filter(isActiveQuickBooks);
   return LocationsPage({
-    viewer, pos, quickBooks, saved, timeZones: TIME_ZONES, deposits: await depositsOf(deps, locations), ...extra,
+    viewer, pos, quickBooks, saved, timeZones: timeZoneList(), deposits: await depositsOf(deps, locations), ...extra,
     ...(pos.length > 0 ? { tracking: await companiesTracking(deps, quickBooks) } : {}),
   });
 }

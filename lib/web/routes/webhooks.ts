@@ -23,8 +23,6 @@ import type { AppEnv, WebDeps } from "../deps";
 import { QuickBooksDisconnectPage } from "../pages/messages";
 import { connectionDeps } from "./connections";
 
-/** Browser-facing paths that need no session. */
-export const PUBLIC_PATHS = ["/disconnect/quickbooks"];
 
 /** Checks per QuickBooks company per hour: each one is a read of the company at Intuit. */
 const QUICKBOOKS_DISCONNECT_CHECKS = { limit: 10, windowSeconds: 3600 };
