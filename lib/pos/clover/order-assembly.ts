@@ -145,11 +145,36 @@ function checkedWhole(order: JsonObject): JsonObject {
 }
 
 /**
- * The complete orders of one page step: `pages[g]` is the page the list request with
- * ORDER_EXPANSION_GROUPS[g] returned at one offset. Orders in `skip` (already handed on) are left out;
- * the rest come in the order of the first page.
+ * Whether the pages of one step list the same orders in the same places, each once, as they do
+ * unless an order changed or moved between the three requests: then each order's copies are found by
+ * place, without a lookup by id per copy.
  */
-export async function assembleOrders(api: OrderFetcher, pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Promise<JsonObject[]> {
+function inStep(pages: readonly (readonly JsonObject[])[]): boolean {
+  const [first] = pages;
+  if (!first || pages.length !== ORDER_EXPANSION_GROUPS.length || pages.some((page) => page.length !== first.length)) return false;
+  const ids = new Set<string>();
+  for (let i = 0; i < first.length; i++) {
+    const id = idOf(first[i] as JsonObject);
+    for (let group = 1; group < pages.length; group++) if (idOf((pages[group] as JsonObject[])[i] as JsonObject) !== id) return false;
+    if (ids.has(id)) return false;
+    ids.add(id);
+  }
+  return true;
+}
+
+/** Each order's copies by place (inStep), in the first page's order. */
+function copiesInStep(pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): [string, (JsonObject | undefined)[]][] {
+  const entries: [string, (JsonObject | undefined)[]][] = [];
+  const [first = []] = pages;
+  for (let i = 0; i < first.length; i++) {
+    const id = idOf(first[i] as JsonObject);
+    if (!skip.has(id)) entries.push([id, pages.map((page) => page[i])]);
+  }
+  return entries;
+}
+
+/** Each order's copies by id, wherever they are on the pages, in the order of their first appearance. */
+function copiesByIdOf(pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Map<string, (JsonObject | undefined)[]> {
   const copiesById = new Map<string, (JsonObject | undefined)[]>();
   pages.forEach((page, group) => {
     for (const order of page) {
@@ -160,6 +185,16 @@ export async function assembleOrders(api: OrderFetcher, pages: readonly (readonl
       copies[group] = order;
     }
   });
+  return copiesById;
+}
+
+/**
+ * The complete orders of one page step: `pages[g]` is the page the list request with
+ * ORDER_EXPANSION_GROUPS[g] returned at one offset. Orders in `skip` (already handed on) are left out;
+ * the rest come in the order of the first page.
+ */
+export async function assembleOrders(api: OrderFetcher, pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Promise<JsonObject[]> {
+  const copiesById = inStep(pages) ? copiesInStep(pages, skip) : copiesByIdOf(pages, skip);
   // Most orders come whole from the three pages and need no request: they are merged here and now,
   // and only the others wait for Clover (all at once).
   const orders: (JsonObject | Promise<JsonObject | undefined>)[] = [];
