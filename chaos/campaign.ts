@@ -125,7 +125,14 @@ export interface CampaignCounts {
   payoutsSettled: number;
   /** Payout entries in QuickBooks beyond one per DocNumber, or that no payout record names. */
   payoutDuplicates: number;
-  /** Payouts Square made that daybook never settled. */
+  /**
+   * Payouts not posted because the location's QuickBooks connection needs reconnecting, said on the
+   * location's payout check, which reads from before them: they post the night after a reconnect
+   * (test/engine/post-payouts.test.ts), so they are not lost. Only a revoked company's can be; any
+   * other connection needing a reconnect is a broken refresh chain, which fails the campaign.
+   */
+  payoutsAwaitingReconnect: number;
+  /** Payouts Square made that daybook never settled, nor holds back visibly for a reconnect. */
   payoutsLost: number;
   /** Paid-out locations whose bank account in QuickBooks is not Σ their payouts. */
   wrongBankBalances: number;
@@ -764,7 +771,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const counts: CampaignCounts = {
       locationDays: 0, postedExactlyOnce: 0, adjusted: 0, noSales: 0, held: 0, failedAndVisible: 0, duplicates: 0, daysBetweenPosted: 0, lostDays: 0,
       wrongFigures: 0, brokenRefreshChains: 0, staleRefreshTokens: 0, refreshChainsChecked: 0, deadLetters: 0,
-      payouts: 0, payoutsSettled: 0, payoutDuplicates: 0, payoutsLost: 0, wrongBankBalances: 0,
+      payouts: 0, payoutsSettled: 0, payoutDuplicates: 0, payoutsAwaitingReconnect: 0, payoutsLost: 0, wrongBankBalances: 0,
     };
     const mail = await sentMail(options.motoEndpoint);
     const alertsSent = new Set(mail.filter((message) => message.subject.startsWith("Action needed: ")).flatMap((message) =>
@@ -885,11 +892,24 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         const { locationId } = place.location;
         const truth = square.payoutTruth(locationId);
         const records = new Map((await storage.payouts.listPayouts(merchant.merchantId, locationId)).map((record) => [record.payoutTag, record]));
+        const check = await storage.payouts.getCheck(merchant.merchantId, locationId);
+        const books = await store.getConnection(merchant.merchantId, place.location.quickbooksConnectionId);
         let bank = 0;
+        let bankAwaiting = 0;
         for (const payout of truth.payouts) {
           counts.payouts += 1;
           const record = records.get(payoutTag(payout.id));
           const settled = record !== undefined && record.pending === undefined && (record.state === "posted" || record.state === "nothing-to-post");
+          // Refused before its record was made (the run's failure, on the location's check) or while posting it (on its record).
+          const said = record === undefined ? check?.lastError : record.lastError;
+          const awaitingReconnect = !settled && books?.status !== "active" && said?.kind === "needs-reconnect" &&
+            check !== undefined && Date.parse(check.readFrom) <= Date.parse(payout.createdAt);
+          if (awaitingReconnect) {
+            counts.payoutsAwaitingReconnect += 1;
+            if (payout.status !== "FAILED") bankAwaiting += payout.amount;
+            problem("payout awaiting a reconnect", `${merchant.merchantId} ${locationId} payout of ${payout.arrivalDate} (${payout.status}, ${String(payout.amount)}): ${said.message.slice(0, 160)}`);
+            continue;
+          }
           if (!settled) {
             counts.payoutsLost += 1;
             problem("payout lost", `${merchant.merchantId} ${locationId} payout of ${payout.arrivalDate} (${payout.status}, ${String(payout.amount)}): ${record ? `record ${record.state}${record.pending ? ", pending" : ""}${record.lastError ? `, ${record.lastError.kind}: ${record.lastError.message.slice(0, 160)}` : ""}` : "no record"}`);
@@ -901,9 +921,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             for (const entry of byNumber.get(posted.docNumber) ?? []) bank += sumNets([entry])[DEFAULT_ACCOUNT_IDS.checking] ?? 0;
           }
         }
-        if (bank !== truth.bank) {
+        // What Square paid, less what waits for a reconnect.
+        if (bank !== truth.bank - bankAwaiting) {
           counts.wrongBankBalances += 1;
-          problem("bank balance", `${merchant.merchantId} ${locationId}: QuickBooks ${String(bank)}, Square paid ${String(truth.bank)}`);
+          problem("bank balance", `${merchant.merchantId} ${locationId}: QuickBooks ${String(bank)}, Square paid ${String(truth.bank)}${bankAwaiting ? `, of which ${String(bankAwaiting)} awaits a reconnect` : ""}`);
         }
       }
       for (const [docNumber, same] of byNumber) {
@@ -957,7 +978,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           const tokens = connection?.status === "active" ? await openTokens(vault, connection) : undefined;
           const replacedAt = intuit.refreshTokens.find((candidate) => candidate.token === tokens?.refreshToken)?.replacedAt;
           const hoursAgo = (at: number | string | undefined) => at === undefined ? "never" : `${((now() - (typeof at === "string" ? Date.parse(at) : at)) / 3_600_000).toFixed(1)} h before the check`;
-          problem("broken refresh chain", `${merchant.merchantId}/${connectionId}: ${why}; tokens obtained ${hoursAgo(tokens?.obtainedAt)}, refresh token replaced at the provider ${hoursAgo(replacedAt)}, lease ${connection?.refreshLeaseUntil ?? "none"}, uncertain ${tokens?.refreshUncertainSince ?? "no"}`);
+          // Marked during the nights: its tokens were destroyed then, so there is nothing more to show.
+          const details = tokens
+            ? `tokens obtained ${hoursAgo(tokens.obtainedAt)}, refresh token replaced at the provider ${hoursAgo(replacedAt)}, lease ${connection?.refreshLeaseUntil ?? "none"}, uncertain ${tokens.refreshUncertainSince ?? "no"}`
+            : `marked during the nights (at ${connection?.updatedAt ?? "?"}), its tokens destroyed then`;
+          problem("broken refresh chain", `${merchant.merchantId}/${connectionId}: ${why}; ${details}`);
         }
       }
     }
@@ -1053,6 +1078,7 @@ export function resultsMarkdown(result: CampaignResult): string {
     ["Square payouts made", counts.payouts],
     ["payouts settled (posted once, or nothing to post)", counts.payoutsSettled],
     ["payout duplicates (QuickBooks books)", counts.payoutDuplicates],
+    ["payouts awaiting a reconnect of QuickBooks (said on the location's payout check)", counts.payoutsAwaitingReconnect],
     ["payouts lost", counts.payoutsLost],
     ["locations whose bank is not Σ their payouts", counts.wrongBankBalances],
   ];

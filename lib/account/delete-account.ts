@@ -3,13 +3,17 @@
  * that allows it), and then everything daybook holds for the merchant deleted from the table at once:
  * its partition (profile, connections, locations, sync records, reports, recipients, settings,
  * backfills), its sign-in address's claim, its sessions and OAuth states in flight, its locations'
- * entries in the scheduler's due-index, and the marks of its coming morning digests. What remains of it anywhere is in the table's point-in-time
- * backups, which keep 28 days (lib/store/retention.ts), and in the 14-day logs, which name no person.
+ * entries in the scheduler's due-index, and the marks of its coming morning digests. Access ends both
+ * ways: a person who worked on businesses as their accountant is off each one's members and recipients
+ * (as if they had left it), and a business's accountants no longer list it. What remains of it anywhere
+ * is in the table's point-in-time backups, which keep 28 days (lib/store/retention.ts), and in the
+ * 14-day logs, which name no person.
  */
 import { type EndConnectionDeps, endConnection, type EndedConnection } from "../connections/end-connection";
+import { endAccess } from "../members/access";
 import type { Storage } from "../store/storage";
 
-export type DeleteAccountDeps = EndConnectionDeps & Pick<Storage, "auth" | "dueIndex" | "digests"> & { now: () => Date };
+export type DeleteAccountDeps = EndConnectionDeps & Pick<Storage, "auth" | "dueIndex" | "digests" | "members" | "recipients"> & { now: () => Date };
 
 export interface DeletedAccount {
   /** What became of daybook's access at each provider. */
@@ -27,10 +31,14 @@ export async function deleteAccount(deps: DeleteAccountDeps, merchantId: string)
   }
   // The schedule next, so no tick sends a day of the account while the rest goes.
   await deps.dueIndex.removeMerchant(merchantId);
+  // Access both ways, which lives in the other accounts' partitions too.
+  let accesses = 0;
+  for (const membership of await deps.members.listMemberships(merchantId)) if (await endAccess(deps, membership.businessId, merchantId)) accesses += 1;
+  for (const member of await deps.members.listMembers(merchantId)) if (await deps.members.removeMembership(merchantId, member.personId)) accesses += 1;
   const sessions = await deps.auth.deleteSessions(merchantId);
   const states = await deps.auth.deleteOAuthStates(merchantId);
   // The mornings' digest marks name the merchant outside its partition.
   const marks = await deps.digests.removeMerchant(merchantId, deps.now());
   const items = await deps.store.deleteMerchant(merchantId);
-  return { connections, items: items + sessions + states + marks };
+  return { connections, items: items + sessions + states + marks + accesses };
 }

@@ -65,7 +65,7 @@ export type SignInRequestOutcome = "sent" | "rate-limited";
  */
 export async function requestSignInLink(
   deps: SignInDeps,
-  request: { address: string; clientIp: string | undefined },
+  request: { address: string; clientIp: string | undefined; next?: string | undefined },
 ): Promise<SignInRequestOutcome> {
   const email = normaliseEmail(request.address);
   const now = deps.now();
@@ -83,6 +83,7 @@ export async function requestSignInLink(
     email,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + SIGN_IN_LINK_TTL_MS).toISOString(),
+    ...(request.next === undefined ? {} : { next: request.next }),
   });
   const link = `${deps.publicUrl}/sign-in/confirm?token=${token}`;
   await deps.email.send(signInEmail(email, link));
@@ -121,6 +122,8 @@ export interface SignedIn {
   merchant: Merchant;
   /** True when this link created the account. */
   created: boolean;
+  /** The path the person was going to when they asked for the link, if any. */
+  next?: string;
 }
 
 /**
@@ -132,7 +135,8 @@ export async function useSignInLink(deps: SignInDeps, token: string): Promise<Si
   const now = deps.now();
   const link = await deps.auth.consumeSignInLink(sha256Hex(token), now);
   if (!link) return undefined;
-  return findOrCreateAccount(deps.store, link.email, now);
+  const account = await findOrCreateAccount(deps.store, link.email, now);
+  return link.next === undefined ? account : { ...account, next: link.next };
 }
 
 /**

@@ -16,6 +16,8 @@ export interface SignInLink {
   createdAt: string;
   /** ISO 8601; 15 minutes after createdAt. */
   expiresAt: string;
+  /** The path of this site the person was going to when they asked for the link; they land there once signed in. */
+  next?: string;
 }
 
 export interface Session {

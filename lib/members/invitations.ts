@@ -17,6 +17,7 @@ import { escapeHtml } from "../report/email-document";
 import type { Store } from "../store/store";
 import { currentLocationStatuses } from "./location-status";
 import { businessNameOf, type Invitation, INVITATION_TTL_MS, type MemberStore } from "./types";
+import { bucketHash } from "../email/caps";
 
 /** Accountants and open invitations a business may have at once. */
 export const MAX_ACCESS = 20;
@@ -50,7 +51,7 @@ export async function inviteAccountant(deps: InvitationDeps, request: { business
   const earlier = open.filter((invitation) => invitation.email === email);
   if (members.length + open.length - earlier.length >= MAX_ACCESS) return { ok: false, problem: "full" };
   const { limit, windowSeconds } = INVITATION_RATE_LIMIT;
-  if (!(await deps.auth.takeRateLimit(`invitations#${business.merchantId}`, limit, windowSeconds, now))) return { ok: false, problem: "rate-limited" };
+  if (!(await deps.auth.takeRateLimit(`invitations#${bucketHash(business.merchantId)}`, limit, windowSeconds, now))) return { ok: false, problem: "rate-limited" };
 
   for (const invitation of earlier) await deps.members.cancelInvitation(business.merchantId, invitation.invitationId);
   const token = newSecret();

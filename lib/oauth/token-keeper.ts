@@ -10,6 +10,12 @@
  * until the winner's new version appears and uses those tokens. Within one process, concurrent callers
  * share one refresh.
  *
+ * A lease can run out while its holder is still waiting on the provider (a cold start, an overloaded
+ * process): then a second worker refreshes with the same refresh token, and the provider makes two
+ * pairs from it, of which only the last made lives on. The worker whose write loses finds the
+ * winner's tokens made from the token it spent too, and refreshes once more (mendTwoPairs) rather
+ * than keep tokens the provider may already have replaced.
+ *
  * When the provider refuses the refresh token (invalid_grant and its kin) and the provider has a
  * recovery (Clover), the refused token is offered to it once: if an earlier refresh rotated the tokens
  * at the provider but its answer or its write was lost, the token daybook still holds is exactly the
@@ -74,6 +80,11 @@ interface Held {
 const REFRESH_ATTEMPTS = 3;
 const REFRESH_RETRY_DELAY_MS = 250;
 
+/** Whether `theirs` were made from the refresh token `spent` (or still are it), and are not `ours`. */
+function madeFromSameToken(theirs: StoredTokens, spent: string, ours: StoredTokens): boolean {
+  return theirs.refreshToken !== ours.refreshToken && (theirs.previousRefreshToken === spent || theirs.refreshToken === spent);
+}
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const keyOf = (connection: Pick<Connection, "merchantId" | "connectionId">) => `${connection.merchantId}/${connection.connectionId}`;
 
@@ -130,7 +141,8 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     return started;
   }
 
-  async function refreshAcrossWorkers(from: Connection): Promise<Held> {
+  /** `alternate`: tokens to refresh with if the provider refuses the connection's (see mendTwoPairs). */
+  async function refreshAcrossWorkers(from: Connection, alternate?: StoredTokens): Promise<Held> {
     let current = from;
     let delay = wait.initialDelayMs;
     for (let attempt = 0; ; attempt++) {
@@ -151,19 +163,19 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
         current = latest;
         continue;
       }
-      return await refreshUnderLease(lease);
+      return await refreshUnderLease(lease, alternate);
     }
   }
 
-  async function refreshUnderLease(lease: Connection): Promise<Held> {
+  async function refreshUnderLease(lease: Connection, alternate?: StoredTokens): Promise<Held> {
     const provider = providerOf(lease);
     // The lease leaves the tokens as they were at its version: those in hand need no second KMS Decrypt.
     const known = held.get(keyOf(lease));
     const tokens = known?.connection.tokenVersion === lease.tokenVersion ? known.tokens : await openTokens(vault, lease);
-    const spent = tokens.refreshToken;
+    let spent = tokens.refreshToken;
     let fresh: StoredTokens;
     try {
-      fresh = await refreshWithRetries(provider, tokens, lease.region);
+      ({ fresh, spent } = await refreshFirstTaken(provider, alternate ? [tokens, alternate] : [tokens], lease.region));
     } catch (error) {
       if (!(error instanceof OAuthError && error.kind === "needs-reconnect")) {
         await giveBackLease(lease, { ...tokens, refreshUncertainSince: tokens.refreshUncertainSince ?? now().toISOString() });
@@ -186,10 +198,38 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
       written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, sealed);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      // Ended meanwhile (disconnected), or the lease ran out and another worker wrote first: theirs stand.
-      return await holdingOf(await latestOf(lease));
+      // Ended meanwhile (disconnected), or the lease ran out and another worker wrote first.
+      const theirs = await holdingOf(await latestOf(lease));
+      if (spent !== undefined && madeFromSameToken(theirs.tokens, spent, next)) return await mendTwoPairs(theirs, next);
+      return theirs;
     }
     return remember(written, next);
+  }
+
+  /**
+   * The other worker's tokens come from the very refresh token these do, or are that token still (its
+   * lease given back after a passing failure): this lease ran out while the provider was answering, and
+   * the provider made two pairs from one refresh token. Only the pair it made last lives on (Intuit
+   * keeps the other refresh token 24 hours; Clover's recovery ends the other at once), and which came
+   * last is not knowable here. Keeping theirs blindly loses the chain a night later, so one more refresh
+   * under a new lease makes a single chain again: from theirs, or, if the provider refuses that, from these.
+   */
+  async function mendTwoPairs(theirs: Held, ours: StoredTokens): Promise<Held> {
+    return await refreshAcrossWorkers(theirs.connection, ours);
+  }
+
+  /** The provider's new tokens from the first candidate's refresh token it still takes; its refusal of the first if it takes none. */
+  async function refreshFirstTaken(provider: OAuthProvider, candidates: StoredTokens[], region: string | undefined): Promise<{ fresh: StoredTokens; spent: string | undefined }> {
+    let refused: unknown;
+    for (const candidate of candidates) {
+      try {
+        return { fresh: await refreshWithRetries(provider, candidate, region), spent: candidate.refreshToken };
+      } catch (error) {
+        if (!(error instanceof OAuthError && error.kind === "needs-reconnect")) throw error;
+        refused ??= error;
+      }
+    }
+    throw refused;
   }
 
   /**

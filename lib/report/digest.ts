@@ -281,13 +281,26 @@ function addExceptions(
     const report = latest(day, state);
     if (!report) continue;
     model.exceptions.push({
-      kind: state, locationId: location.locationId, businessDay: day, content: report.content,
+      kind: state, locationId: location.locationId, businessDay: day, content: inBusiness(deps.publicUrl, merchantId, report.content),
       ...(state === "held" ? { approveUrl: approveUrl(deps, { merchantId, locationId: location.locationId, businessDay: day }) } : {}),
     });
   }
   for (const report of news.filter((each) => each.status === "adjusted")) {
-    model.exceptions.push({ kind: "adjusted", locationId: location.locationId, businessDay: report.businessDay, content: report.content });
+    model.exceptions.push({ kind: "adjusted", locationId: location.locationId, businessDay: report.businessDay, content: inBusiness(deps.publicUrl, merchantId, report.content) });
   }
+}
+
+/**
+ * A stored report's links to daybook's pages (the day, the mapping, the connections), made when the day
+ * was processed, as links that open them in that business (GET /clients/open): an accountant reading
+ * the digest may be working on another client. Links elsewhere (QuickBooks) are kept as they are.
+ */
+function inBusiness(publicUrl: string, merchantId: string, content: StoredReportContent): StoredReportContent {
+  const open = (url: string) => (url.startsWith(`${publicUrl}/`) ? openInBusiness(publicUrl, merchantId, url.slice(publicUrl.length)) : url);
+  return {
+    ...content, reportUrl: open(content.reportUrl), connectionsUrl: open(content.connectionsUrl),
+    ...(content.mappingUrl === undefined ? {} : { mappingUrl: open(content.mappingUrl) }),
+  };
 }
 
 function addUnmapped(deps: LinkSigner, model: DigestModel, location: LocationConfig, news: StoredReport[]): void {

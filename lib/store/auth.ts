@@ -28,6 +28,7 @@ const signInLinkSchema = describing<SignInLink>()(z.object({
   email: normalizedEmail,
   createdAt: instant,
   expiresAt: instant,
+  next: z.optional(z.string().check(z.minLength(1), z.maxLength(1_000))),
 }));
 
 const sessionSchema = describing<Session>()(z.object({

@@ -15,6 +15,7 @@ import type { AppEnv, WebDeps } from "./deps";
 import { formFields } from "./forms";
 import { FORM_TOKEN_FIELD, type Viewer } from "./pages/layout";
 import { RequestRejected } from "./security";
+import { signInAddress } from "./return-path";
 
 export const SESSION_COOKIE = "__Host-daybook_session";
 const COOKIE_ATTRIBUTES = "Path=/; HttpOnly; Secure; SameSite=Lax";
@@ -107,7 +108,8 @@ export function requireSignedIn(): MiddlewareHandler<AppEnv> {
     const formToken = c.get("formToken");
     if (!session || !c.get("merchant") || formToken === undefined) {
       if (c.req.method === "POST") throw new SignInRequired();
-      return c.redirect("/sign-in", 303);
+      const url = new URL(c.req.url);
+      return c.redirect(signInAddress(`${url.pathname}${url.search}`), 303);
     }
     if (c.req.method === "POST") {
       const sent = (await formFields(c))[FORM_TOKEN_FIELD];

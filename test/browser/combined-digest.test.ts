@@ -175,16 +175,20 @@ describe("an accountant's one morning digest for two clients, in Chromium", () =
     await viewer.close();
     expect(href).toContain(`next=${encodeURIComponent(`/days/${alder.location.locationId}/${day}`)}`);
 
-    // The night's session has timed out by morning: the link goes to the sign-in page (which keeps no link to go back to).
+    // The night's session has timed out by morning: the link goes to the sign-in page, and the sign-in back to the link.
     await page.goto(href!.replace(/^https?:\/\/[^/]+/, stack.url));
     expect(new URL(page.url()).pathname).toBe("/sign-in");
+    await expect(page.locator("main").textContent()).resolves.toContain("Sign in to continue to the page you opened");
     const before = await outboxFiles(stack);
     await page.getByLabel("Email address").fill(BOOKS);
     await page.getByRole("button", { name: "Email me a sign-in link" }).click();
     const signInLink = /http:\/\/localhost:\d+\/sign-in\/confirm\?token=[A-Za-z0-9_-]+/.exec((await newestEmail(stack, before)).raw)?.[0];
     await page.goto(signInLink!);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/clients$/);
+    await page.waitForURL(/\/clients\/open\?/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Open Alder Bakery?");
+    // Working on another client first, the same link asks before switching.
+    await page.goto(`${stack.url}/clients`);
     await page.getByRole("button", { name: "Open Main Street Coffee", exact: true }).click();
     await page.waitForURL(/\/history$/);
     await page.goto(href!.replace(/^https?:\/\/[^/]+/, stack.url));

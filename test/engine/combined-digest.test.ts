@@ -156,6 +156,9 @@ describe("the accountants' combined morning digest", () => {
     expect(text).toContain("Needs attention: - Birch Cafe: 1 held day");
     expect(text).toContain("Birch Street, Saturday 14 June 2025: held for review");
     expect(text).toContain("Review and approve: https://daybook.test/approve?token=");
+    // The held day's own links, kept with its report when the night made it, open Birch Cafe's page whichever client the session is on.
+    expect(text).toContain(`Open the day: https://daybook.test/clients/open?business=${BIRCH_ID}&next=${encodeURIComponent(`/days/${BIRCH_LOCATION}/2025-06-14`)}`);
+    expect(text).not.toMatch(/: https:\/\/daybook\.test\/(days|locations|connections)\//);
     const birch = text.indexOf("Birch Cafe: 1 held day ----");
     expect(birch).toBeGreaterThan(0);
     expect(birch).toBeLessThan(text.indexOf("Main Street Coffee ----"));

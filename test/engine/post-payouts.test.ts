@@ -19,7 +19,7 @@ import { buildDeposits } from "../../lib/report/digest-deposits";
 import type { SyncStep } from "../../lib/sync/sync-day";
 import { processJob } from "../../lib/worker/process-job";
 import { entry, payoutOf } from "../support/payouts";
-import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID } from "./runtime";
+import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, REALM_ID } from "./runtime";
 
 class Crash extends Error {}
 
@@ -273,6 +273,47 @@ describe("posting payouts", () => {
     expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted" }] });
     expect(made.quickbooks.entries).toHaveLength(1);
     expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).not.toHaveProperty("lastError");
+  });
+});
+
+describe("a QuickBooks connection that no longer accepts daybook", () => {
+  it("fails each night's run on the location's check, records and posts nothing, and the first night after the merchant reconnects posts every payout it held back, once", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    const { store } = made.services.storage;
+    // What the token keeper does when Intuit refuses the refresh token (invalid_grant).
+    const reason = "QuickBooks no longer accepts daybook's authorization (invalid_grant) while trying to refresh the access token: reconnect QuickBooks in daybook.";
+    await store.setConnectionStatus(MERCHANT_ID, "quickbooks-1", "needs-reconnect", reason);
+
+    for (const night of ["2025-06-15T09:00:00Z", "2025-06-16T09:00:00Z"]) {
+      made.clock.at = new Date(night);
+      expect(await postPayouts(ports, ref)).toMatchObject({ status: "failed", failure: { kind: "needs-reconnect" } });
+      // Said where the locations page shows it, and read again from before the payout the next night.
+      const check = await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID);
+      expect(check?.lastError).toMatchObject({ kind: "needs-reconnect", message: expect.stringContaining("reconnect") as string });
+      expect(Date.parse(check!.readFrom)).toBeLessThanOrEqual(Date.parse(wednesday.createdAt));
+    }
+    expect(await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID)).toEqual([]);
+    expect(made.quickbooks.entries).toEqual([]);
+
+    // Nine days later (past a first run's week and the nightly overlap) the merchant reconnects the
+    // company: a new connection, and the location moved to it, as the connections page does.
+    made.clock.at = new Date("2025-06-24T09:00:00Z");
+    const at = made.clock.at.toISOString();
+    const identity = { merchantId: MERCHANT_ID, connectionId: "quickbooks-2", provider: "quickbooks" as const };
+    await store.putConnection({
+      ...identity, status: "active", externalId: REALM_ID, createdAt: at, updatedAt: at,
+      tokenCiphertext: await sealTokens(made.services.vault, identity, { accessToken: "quickbooks-token-2" }),
+    });
+    const location = await store.getLocation(MERCHANT_ID, LOCATION_ID);
+    await store.putLocation({ ...location!, quickbooksConnectionId: "quickbooks-2", updatedAt: at });
+
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted", arrivalDate: "2025-06-11", amount: 950_65 }] });
+    expect(made.quickbooks.entries.map((entry) => entry.body.Line[0]?.Amount)).toEqual([950.65]);
+    expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).not.toHaveProperty("lastError");
+    made.clock.at = new Date("2025-06-25T09:00:00Z");
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done" });
+    expect(made.quickbooks.entries).toHaveLength(1);
   });
 });
 

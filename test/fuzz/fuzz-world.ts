@@ -19,6 +19,7 @@ import { addEmailLinks, type EmailLinksWorld, merchantWithLocation } from "../we
 import { type TableView, watchTable } from "../web/table-view";
 import { createWebWorld, PUBLIC_URL, type WebWorld } from "../web/world";
 import { INJECTIONS, MARKER } from "./hostile";
+import { returnPath } from "../../lib/web/return-path";
 
 export const SESSION_COOKIE = "__Host-daybook_session";
 export const B_DAY = "2025-06-01";
@@ -249,6 +250,8 @@ export async function judge(response: Response, sent: Sent, victim: Victim, cons
     }
   }
   response.headers.forEach((value, name) => {
+    // The one header that may carry input: the sign-in's page to come back to, a path of this site, percent-encoded.
+    if (name.toLowerCase() === "location" && value !== "/sign-in" && toSignIn(value)) return;
     if (value.includes(MARKER) || name.toLowerCase().includes(MARKER.toLowerCase())) problems.push(`the header ${name} carries input`);
   });
   if (status >= 300 && status < 400) {
@@ -305,3 +308,10 @@ export async function check<T>(property: fc.IAsyncProperty<T>, numRuns: number, 
 
 /** A random id that exists nowhere. */
 export const strangerId = (): string => randomBytes(8).toString("hex");
+
+/** The sign-in page, with or without a page of this site to come back to (never another site). */
+export function toSignIn(location: string | null): boolean {
+  if (location === "/sign-in") return true;
+  const next = location?.startsWith("/sign-in?next=") ? new URLSearchParams(location.slice("/sign-in?".length)).get("next") : null;
+  return next !== null && returnPath(next) === next && location === `/sign-in?next=${encodeURIComponent(next)}`;
+}

@@ -12,7 +12,7 @@ import { ROUTE_ROLES } from "../../lib/web/roles";
 import { FORM_BODY_LIMIT_BYTES } from "../../lib/web/security";
 import { expectCleanLogs, PUBLIC_URL } from "../web/world";
 import {
-  B_DAY, type Change, changesBetween, check, createFuzzWorld, describe as describeRequest, type FuzzWorld, type Items, judge, type Sent, SESSION_COOKIE, strangerId,
+  B_DAY, type Change, changesBetween, check, createFuzzWorld, describe as describeRequest, type FuzzWorld, type Items, judge, type Sent, SESSION_COOKIE, strangerId, toSignIn,
 } from "./fuzz-world";
 import { encodePairs, type Field, fieldList, FULL, hostileText, MARKER, pathSegment, runs, stripLoneSurrogates } from "./hostile";
 
@@ -411,7 +411,7 @@ async function attempt(route: Route, kind: RequestClass, built: Built): Promise<
   if (stillThisRoute && isKeyRoute(route.key)) {
     problems.push(...keyRouteProblems(route, kind, keyMode, built, verdict.status, response));
   } else if (stillThisRoute && kind === "anonymous" && !isPublic) {
-    if (route.method === "GET" && (verdict.status !== 303 || response.headers.get("Location") !== "/sign-in")) problems.push(`an anonymous GET got ${String(verdict.status)}, not 303 to /sign-in`);
+    if (route.method === "GET" && (verdict.status !== 303 || !toSignIn(response.headers.get("Location")))) problems.push(`an anonymous GET got ${String(verdict.status)} to ${String(response.headers.get("Location"))}, not 303 to /sign-in`);
     if (route.method === "POST" && ![401, 403, 413, 415].includes(verdict.status)) problems.push(`an anonymous POST got ${String(verdict.status)}, not 401`);
     if (route.method === "POST" && built.plain && verdict.status !== 401) problems.push(`an anonymous form POST got ${String(verdict.status)}, not 401`);
   }

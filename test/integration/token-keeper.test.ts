@@ -281,6 +281,79 @@ describe("a refresh whose result was lost", () => {
   });
 });
 
+/**
+ * A provider whose successful answers wait, once made, until the test lets the worker take them in: a
+ * process too slow (a cold start, an overloaded host) to finish its refresh within its lease.
+ */
+function slowToTakeIn(provider: OAuthProvider): { provider: OAuthProvider; made: Promise<void>; takeIn: () => void } {
+  let takeIn!: () => void;
+  const gate = new Promise<void>((resolve) => { takeIn = resolve; });
+  let madeNow!: () => void;
+  const made = new Promise<void>((resolve) => { madeNow = resolve; });
+  const slow = <A extends unknown[]>(call: (...args: A) => Promise<StoredTokens>) => async (...args: A) => {
+    const answer = await call(...args);
+    madeNow();
+    await gate;
+    return answer;
+  };
+  const refresh = slow((tokens: StoredTokens, region?: string) => provider.refresh(tokens, region));
+  const recover = provider.recover ? slow((token: string, region?: string) => provider.recover!(token, region)) : undefined;
+  return { provider: { ...provider, refresh, ...(recover ? { recover } : {}) }, made, takeIn };
+}
+
+describe("a lease that ran out while its holder was still waiting on the provider", () => {
+  it("QuickBooks: two workers spent one refresh token, the first to write kept the pair Intuit replaced; the chain still holds a night later", async () => {
+    const { connection, tokens } = await quickBooksConnection();
+    const [slowA, slowB] = [slowToTakeIn(providers.quickbooks), slowToTakeIn(providers.quickbooks)];
+    const first = worker({ providers: { ...providers, quickbooks: slowA.provider } }).refreshNow(connection);
+    await slowA.made;
+    // Past the first worker's 30-second lease: the second takes a lease of its own and spends the same
+    // refresh token (Intuit still takes it), so the first worker's new refresh token is the replaced one.
+    clockMs += 60_000;
+    const second = worker({ providers: { ...providers, quickbooks: slowB.provider } }).refreshNow(connection);
+    await slowB.made;
+    slowA.takeIn();
+    await first;
+    slowB.takeIn();
+    expect(await quickBooksApiStatus(await second)).toBe(200);
+    const after = await stored(connection);
+    expect(after.connection.refreshLeaseUntil).toBeUndefined();
+    expect(after.tokens.refreshToken).not.toBe(tokens.refreshToken);
+
+    // The next night, past Intuit's 24 hours for a replaced refresh token.
+    clockMs += 30 * HOUR;
+    const nextNight = await worker().accessToken(after.connection);
+    expect(await quickBooksApiStatus(nextNight)).toBe(200);
+    expect((await stored(connection)).connection.status).toBe("active");
+  });
+
+  it("Clover: the second worker's recovery ended the pair the first one wrote; the stored refresh token is a live one", async () => {
+    const { connection, tokens } = await cloverConnection();
+    const [slowA, slowB] = [slowToTakeIn(providers.clover), slowToTakeIn(providers.clover)];
+    const first = worker({ providers: { ...providers, clover: slowA.provider } }).refreshNow(connection);
+    await slowA.made;
+    // The second worker's refresh with the spent token is refused; its recovery with it ends the first worker's new pair.
+    clockMs += 60_000;
+    const second = worker({ providers: { ...providers, clover: slowB.provider } }).refreshNow(connection);
+    await slowB.made;
+    slowA.takeIn();
+    await first;
+    slowB.takeIn();
+    expect(await cloverApiStatus(await second)).toBe(200);
+    const after = await stored(connection);
+    expect(after.tokens.refreshToken).not.toBe(tokens.refreshToken);
+    expect(clover.refreshTokenUsable(after.tokens.refreshToken ?? "")).toBe(true);
+
+    // Later, the access token expired: the next worker refreshes with the stored token, without a reconnect.
+    clockMs += 2 * HOUR;
+    const reconnects: Connection[] = [];
+    const later = await worker({ onNeedsReconnect: (dead) => { reconnects.push(dead); } }).accessToken(after.connection);
+    expect(await cloverApiStatus(later)).toBe(200);
+    expect(reconnects).toEqual([]);
+    expect((await stored(connection)).connection.status).toBe("active");
+  });
+});
+
 describe("a provider that no longer accepts the connection", () => {
   it("QuickBooks invalid_grant: needs-reconnect, ciphertext gone, the merchant told once, even with two workers", async () => {
     const { connection } = await quickBooksConnection();

@@ -7,6 +7,7 @@ import { OAuthError } from "../../lib/oauth/provider";
 import { openTokens } from "../../lib/oauth/tokens";
 import { syncJobSchema } from "../../lib/schedule/job";
 import { processJob } from "../../lib/worker/process-job";
+import { accept, invite } from "./accountants-world";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { accessWorks, addBackfillPages, canonicalJson, CLOVER_APP_ID, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld, workerOf } from "./world";
 
@@ -79,7 +80,7 @@ describe("the export", () => {
   it("needs a session", async () => {
     const response = await world.browser().get("/account/export");
     expect(response.status).toBe(303);
-    expect(response.headers.get("Location")).toBe("/sign-in");
+    expect(response.headers.get("Location")).toBe("/sign-in?next=%2Faccount%2Fexport");
   });
 });
 
@@ -186,6 +187,38 @@ describe("deleting an account made through the pages", () => {
     const left = (await world.scan()).map(canonicalJson).filter((item) => item.includes(merchantId) || item.includes(address));
     expect(left).toEqual([]);
     expect(world.logs.findLast((line) => line.message === "account deleted")?.fields).toMatchObject({ merchantId, revoked: 2, notRevocable: 1, revokeFailed: 0 });
+  });
+});
+
+describe("deleting an account that gave or had an accountant's access", () => {
+  it("takes a business off its accountant's clients, and an accountant off every client's members and recipients: nothing of either left in a raw scan", async () => {
+    const [ownerA, ownerB, accountant] = [world.browser(), world.browser(), world.browser()];
+    const [addressA, addressB, books] = [newAddress(), newAddress(), `books.${newAddress()}`];
+    await ownerA.signIn(addressA);
+    await ownerB.signIn(addressB);
+    expect((await accept(accountant, await invite(world, ownerA, books))).status).toBe(303);
+    expect((await accept(accountant, await invite(world, ownerB, books))).status).toBe(303);
+    // One more invitation of A's, not yet used.
+    await invite(world, ownerA, `late.${newAddress()}`);
+    const idOf = async (address: string) => (await world.deps.store.findMerchantByEmail(address))!.merchantId;
+    const [businessA, businessB, personId] = [await idOf(addressA), await idOf(addressB), await idOf(books)];
+    const holding = async (text: string) => (await world.scan()).map(canonicalJson).filter((item) => item.includes(text));
+    expect((await world.deps.members.listMemberships(personId)).map((each) => each.businessId).sort()).toEqual([businessA, businessB].sort());
+    expect((await world.deps.recipients.get(businessB)).recipients?.map((each) => each.address)).toContain(books);
+
+    expect((await ownerA.post("/account/delete", { email: addressA })).status).toBe(200);
+    expect(await holding(businessA)).toEqual([]);
+    expect((await world.deps.members.listMemberships(personId)).map((each) => each.businessId)).toEqual([businessB]);
+    expect(await (await accountant.get("/clients")).text()).not.toContain(businessA);
+
+    // The accountant deletes their own account, from their own account (not a client's).
+    expect((await accountant.post("/clients/switch", { businessId: personId })).status).toBe(303);
+    expect((await accountant.post("/account/delete", { email: books })).status).toBe(200);
+    expect(await holding(personId)).toEqual([]);
+    expect(await holding(books)).toEqual([]);
+    expect(await world.deps.members.listMembers(businessB)).toEqual([]);
+    expect((await world.deps.recipients.get(businessB)).recipients?.map((each) => each.address)).not.toContain(books);
+    expect((await ownerB.get("/reports")).status).toBe(200);
   });
 });
 

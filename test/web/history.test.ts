@@ -196,6 +196,6 @@ describe("the history page", () => {
 
     const stranger = await world.browser().get("/history");
     expect(stranger.status).toBe(303);
-    expect(stranger.headers.get("Location")).toBe("/sign-in");
+    expect(stranger.headers.get("Location")).toBe("/sign-in?next=%2Fhistory");
   });
 });

@@ -73,7 +73,7 @@ describe("the locations page", () => {
     expect(html).toMatch(/name="timeZone"[^>]*value="America\/New_York"/);
     const stranger = await world.browser().get("/locations");
     expect(stranger.status).toBe(303);
-    expect(stranger.headers.get("Location")).toBe("/sign-in");
+    expect(stranger.headers.get("Location")).toBe("/sign-in?next=%2Flocations");
   });
 
   it("offers every IANA zone to search as the merchant types, the POS's own preselected, and no abbreviation", async () => {

@@ -138,11 +138,25 @@ describe("a digest's link to a client's day", () => {
     expect(await actingFor(accountant)).toBe("Birch Cafe");
   });
 
-  it("sends a person who is not signed in to the sign-in page, changing nothing", async () => {
-    const stranger = world.browser();
+  it("sends a person who is not signed in to the sign-in page, changing nothing, and back to the link once signed in", async () => {
     const { day } = await digestLinksOf(b, "Birch Cafe");
-    const sent = await stranger.get(day);
+    const before = await actingFor(accountant);
+    // The accountant on another device, or after the session ended: signed out.
+    const elsewhere = world.browser({ userAgent: "Accountant's phone/1" });
+    const sent = await elsewhere.get(day);
     expect(sent.status).toBe(303);
-    expect(sent.headers.get("Location")).toBe("/sign-in");
+    expect(sent.headers.get("Location")).toBe(`/sign-in?next=${encodeURIComponent(day)}`);
+    expect(await actingFor(accountant)).toBe(before);
+
+    const form = await (await elsewhere.get(sent.headers.get("Location") ?? "")).text();
+    const next = /name="next" value="([^"]*)"/.exec(form)?.[1]?.replaceAll("&amp;", "&");
+    expect(next).toBe(day);
+    const link = await elsewhere.requestSignInLinkFor("books@example.com", { next: next ?? "" });
+    const confirmed = await elsewhere.useSignInLink(link);
+    expect(confirmed.headers.get("Location")).toBe(day);
+    // The link itself then asks before switching to Birch Cafe, as it does for a signed-in accountant.
+    const asked = await page(await elsewhere.get(day));
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain("Birch Cafe");
   });
 });

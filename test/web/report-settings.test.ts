@@ -79,7 +79,7 @@ describe("the reports page", () => {
     expect(html).not.toContain("Emails held back");
 
     const stranger = world.browser();
-    expect((await stranger.get("/reports")).headers.get("Location")).toBe("/sign-in");
+    expect((await stranger.get("/reports")).headers.get("Location")).toBe("/sign-in?next=%2Freports");
     for (const path of ["/reports/recipients", "/reports/recipients/frequency", "/reports/recipients/resend", "/reports/review-mode"]) {
       expect((await stranger.post(path, { email: "someone@example.com" })).status).toBe(401);
     }

@@ -36,7 +36,7 @@ describe("sign-in by emailed link", () => {
     const browser = world.browser();
     const first = await browser.get("/connections");
     expect(first.status).toBe(303);
-    expect(first.headers.get("Location")).toBe("/sign-in");
+    expect(first.headers.get("Location")).toBe("/sign-in?next=%2Fconnections");
 
     const address = newAddress();
     const link = await browser.requestSignInLink(`  ${address.toUpperCase()} `);
@@ -251,7 +251,7 @@ describe("sign-in by emailed link", () => {
     world.clock.advance(30 * MINUTE);
     const after = await browser.get("/connections");
     expect(after.status).toBe(303);
-    expect(after.headers.get("Location")).toBe("/sign-in");
+    expect(after.headers.get("Location")).toBe("/sign-in?next=%2Fconnections");
     // The dead cookie is cleared, with the same attributes.
     expect(after.headers.getSetCookie()).toEqual(["__Host-daybook_session=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"]);
   });
@@ -279,6 +279,51 @@ describe("sign-in by emailed link", () => {
     replay.cookies.set("__Host-daybook_session", cookie);
     expect(await signedInAs(replay)).toBe(false);
     expect(await world.deps.auth.listSessions(await merchantIdOf(address), world.clock.date())).toEqual([]);
+  });
+});
+
+describe("back to the page a person was going to", () => {
+  const HOMES = ["/business-name", "/connections", "/clients"];
+
+  it("carries the page through the sign-in form and the emailed link, and lands there", async () => {
+    const address = newAddress();
+    await world.browser().signIn(address);
+    const browser = world.browser();
+    const interrupted = await browser.get("/sessions?ended=2");
+    expect(interrupted.status).toBe(303);
+    const signInPage = interrupted.headers.get("Location") ?? "";
+    expect(signInPage).toBe("/sign-in?next=%2Fsessions%3Fended%3D2");
+
+    const page = await (await browser.get(signInPage)).text();
+    expect(page).toContain("Sign in to continue to the page you opened");
+    const next = /name="next" value="([^"]*)"/.exec(page)?.[1];
+    expect(next).toBe("/sessions?ended=2");
+
+    const link = await browser.requestSignInLinkFor(address, { next: next ?? "" });
+    // The emailed link is the same as ever: the page waits with the link's record, not in the email.
+    expect((await world.emails()).at(-1)?.raw).not.toContain("sessions");
+    const confirmed = await browser.useSignInLink(link);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get("Location")).toBe("/sessions?ended=2");
+    expect((await browser.get("/sessions?ended=2")).status).toBe(200);
+    // Signed in, the sign-in page with a page to go to goes straight there.
+    const again = await browser.get("/sign-in?next=%2Faccount");
+    expect(again.headers.get("Location")).toBe("/account");
+  });
+
+  it("goes home instead of to another site, back into the sign-in, or a page whose address holds a secret", async () => {
+    for (const next of [
+      "//evil.example/", "https://evil.example/", "/\\evil.example", "/sign-out", "/sign-in/confirm?x=1",
+      "/connect/square/callback?code=sq0cgb-secret&state=abc", "/invitations/accept?token=abc", "/ spaces", `/${"a".repeat(600)}`,
+    ]) {
+      const shown = await (await world.browser().get(`/sign-in?next=${encodeURIComponent(next)}`)).text();
+      expect(shown, next).not.toContain('name="next"');
+      const browser = world.browser();
+      const link = await browser.requestSignInLinkFor(newAddress(), { next });
+      const confirmed = await browser.useSignInLink(link);
+      expect(confirmed.status, next).toBe(303);
+      expect(HOMES, next).toContain(confirmed.headers.get("Location"));
+    }
   });
 });
 

@@ -263,9 +263,14 @@ export class Browser {
   }
 
   /** Asks for a sign-in link and returns the one the outbox received for the address. */
-  async requestSignInLink(email: string): Promise<string> {
+  requestSignInLink(email: string): Promise<string> {
+    return this.requestSignInLinkFor(email, {});
+  }
+
+  /** Asks for a sign-in link with the sign-in form's other fields (the page to return to); returns the one the outbox received. */
+  async requestSignInLinkFor(email: string, fields: { next?: string }): Promise<string> {
     const before = (await this.world.emails()).length;
-    const response = await this.post("/sign-in", { email });
+    const response = await this.post("/sign-in", { email, ...fields });
     expect(response.status).toBe(200);
     const sent = (await this.world.emails()).slice(before);
     expect(sent).toHaveLength(1);

@@ -3,19 +3,21 @@ import { FieldError, Layout, MessagePage } from "./layout";
 
 const LINK_MINUTES = SIGN_IN_LINK_TTL_MS / 60_000;
 
-export function SignInPage(props: { email?: string; error?: string; intro?: string }) {
+export function SignInPage(props: { email?: string | undefined; error?: string | undefined; intro?: string; next?: string }) {
   return (
     <Layout title="Sign in">
       {props.intro && <p>{props.intro}</p>}
+      {props.next !== undefined && <p>Sign in to continue to the page you opened: the link we email you takes you straight there.</p>}
       <p>Enter your email address and we will email you a link to sign in. No password needed. New here? The same link creates your account.</p>
-      <SignInForm email={props.email} error={props.error} />
+      <SignInForm email={props.email} error={props.error} next={props.next} />
     </Layout>
   );
 }
 
-function SignInForm(props: { email?: string | undefined; error?: string | undefined }) {
+function SignInForm(props: { email?: string | undefined; error?: string | undefined; next?: string | undefined }) {
   return (
     <form method="post" action="/sign-in" novalidate>
+      {props.next !== undefined && <input type="hidden" name="next" value={props.next} />}
       <label for="email">Email address</label>
       <input
         type="email" id="email" name="email" autocomplete="email" required maxlength={320}

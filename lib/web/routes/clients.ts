@@ -16,13 +16,13 @@ import { ClientsPage } from "../pages/clients";
 import { NotFoundPage } from "../pages/messages";
 import { NotADaybookPage, OpenClientPage } from "../pages/open-client";
 import { signedIn } from "../session";
+import { sitePathField } from "../return-path";
 
 const businessIdField = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
 /** Where to go after switching: a path of this app, never another site. */
-const pathField = z.string().check(z.maxLength(500), z.regex(/^\/(?![/\\])[\x21-\x7e]*$/));
-const nextField = z.optional(pathField);
+const nextField = z.optional(sitePathField);
 const switchForm = z.object({ businessId: businessIdField, next: nextField });
-const openQuery = z.object({ business: businessIdField, next: pathField });
+const openQuery = z.object({ business: businessIdField, next: sitePathField });
 
 const NOTICES = { left: "You left that business: it no longer appears here, and you receive none of its reports." } as const;
 

@@ -8,6 +8,7 @@ import { getClientIp } from "../client-ip";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
 import { CheckEmailPage, ConfirmSignInPage, SignInLinkInvalidPage, SignInPage } from "../pages/sign-in";
+import { returnPath } from "../return-path";
 import { clearSessionCookie, requireSignedIn, setSessionCookie, signedIn } from "../session";
 import * as z from "zod/mini";
 
@@ -25,14 +26,18 @@ export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
   app.get("/sign-in", async (c) => {
     const person = c.get("person");
-    return person ? c.redirect(await home(person.merchantId), 303) : c.html(SignInPage({}));
+    const next = returnPath(c.req.query("next"));
+    if (person) return c.redirect(next ?? (await home(person.merchantId)), 303);
+    return c.html(SignInPage(next === undefined ? {} : { next }));
   });
 
   app.post("/sign-in", async (c) => {
     const fields = await formFields(c);
     const form = check(signInForm, fields);
-    if (!form.ok) return c.html(SignInPage({ email: keptValue(fields["email"]), error: form.errors["email"] }), 400);
-    const outcome = await requestSignInLink(deps, { address: form.value.email, clientIp: getClientIp(c) });
+    // A page to return to that is not one of this site's is dropped, not refused: the person still signs in.
+    const next = returnPath(fields["next"]);
+    if (!form.ok) return c.html(SignInPage({ email: keptValue(fields["email"]), error: form.errors["email"], ...(next === undefined ? {} : { next }) }), 400);
+    const outcome = await requestSignInLink(deps, { address: form.value.email, clientIp: getClientIp(c), next });
     deps.log("info", "sign-in link requested", { outcome });
     // The same page whatever happened: it must not tell whether the address has an account or was limited.
     return c.html(CheckEmailPage());
@@ -63,9 +68,10 @@ export function addSignInRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     });
     setSessionCookie(c, secret);
     deps.log("info", result.created ? "account created" : "signed in", { merchantId: session.merchantId });
-    // The business's name is asked once, on the first sign-in (and on later ones until it is given);
-    // an accountant's home is the client list, and is not held up by it.
-    const next = await home(session.merchantId);
+    // Back to the page the person was going to, if they were going somewhere. Otherwise home; the
+    // business's name is asked once, on the first sign-in (and on later ones until it is given); an
+    // accountant's home is the client list, and is not held up by it.
+    const next = returnPath(result.next) ?? (await home(session.merchantId));
     return c.redirect(next === "/connections" && result.merchant.name.trim() === "" ? "/business-name" : next, 303);
   });
 
