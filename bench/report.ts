@@ -61,7 +61,7 @@ export interface BenchResults {
   businessDay: string;
   summarise: SummariseFigure[];
   /** When part 1 was last run alone (`-- --summarise`), if it was. */
-  summariseRun?: { when: string; loadAverage: number[]; seconds: Record<string, number>; large: boolean };
+  summariseRun?: { when: string; loadAverage: number[]; seconds: Record<string, number>; large: boolean; capturesKept?: string };
   apiCalls: PosDayResult[];
   bundles: BundleResult[];
   endToEnd: {
@@ -95,7 +95,7 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push("### 1. Summarising a day against the floor of parsing its pages", "");
   const alone = r.summariseRun;
-  const when = alone ? ` Measured ${alone.when.slice(0, 16).replace("T", " ")} UTC, load average ${alone.loadAverage.map((l) => l.toFixed(1)).join(" ")}, by \`npm run bench -- --summarise\` (${alone.seconds["1. Capturing the nights' bodies"] ?? "?"} s capturing, ${alone.seconds["1. Summarise vs parse floor"] ?? "?"} s measuring): the bodies captured by bench/capture-night.ts, the night's real read against the simulator alone.` : "";
+  const when = alone ? ` Measured ${alone.when.slice(0, 16).replace("T", " ")} UTC, load average ${alone.loadAverage.map((l) => l.toFixed(1)).join(" ")}, by \`npm run bench -- --summarise\` (${alone.seconds["1. Capturing the nights' bodies"] ?? "?"} s capturing, ${alone.seconds["1. Summarise vs parse floor"] ?? "?"} s measuring): the bodies captured by bench/capture-night.ts, the night's real read against the simulator alone${alone.capturesKept ? " (captures kept between runs in DAYBOOK_BENCH_CAPTURES and replayed where present)" : ""}.` : "";
   out.push(`The POS response bodies of one location-night's read (part 2's night: D from its changes, D−1..D−3 re-checked), captured from the simulators and replayed from memory (loaded once as strings, the "loaded pages"). Floor: \`JSON.parse\` of every body and a count of its records. The floor and the summariser (and Square's reader) run alternately, round by round, in one process per POS and size, over the same bodies; the first rounds warm the JIT and the heap up and are left out (the first round's time is shown); times are medians of the rest. Figure = time ÷ floor time (throughput = its inverse). Memory: each run starts from a full collection with the bodies loaded; peak heap is its heapUsed above that level sampled after each body without forcing collection, so it includes garbage not yet collected (the largest of the runs); peak live heap is the same in one more, untimed run that collects before each sample: the most a run holds at once. Peak RSS is the process's, all modes together.${when}`, "");
   const mb = (value: number | undefined) => (value === undefined ? "" : n(value));
   out.push(table(

@@ -16,12 +16,12 @@
  * `-- --client-list` runs part 7 alone and puts its figure into the results already written; `-- --cost`
  * likewise runs part 5 alone (the module loads it prices come from the results' part 3), and `-- --bundles`
  * part 3, and `-- --summarise` part 1 (its bodies captured by bench/capture-night.ts; with `--small`, 10k
- * orders only); `-- --tick` part 6 (`-- --tick=10000,25000` for other sizes; the night from part 5's job).
+ * orders only; with DAYBOOK_BENCH_CAPTURES=<dir>, captures are kept there and replayed by later runs); `-- --tick` part 6 (`-- --tick=10000,25000` for other sizes; the night from part 5's job).
  * Each measurement runs in a child process of its own; moto_server is started here once.
  * Not part of `npm test`.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMoto } from "../sandbox/moto";
@@ -155,22 +155,31 @@ async function withMoto(run: (env: Record<string, string>) => Promise<void>): Pr
  */
 const summariseAlone = () => partAlone(1, async (results) => {
   const seconds: Record<string, number> = {};
-  const work = join(tmpdir(), `daybook-bench-${process.pid}`);
+  // DAYBOOK_BENCH_CAPTURES=<dir> keeps the captures there between runs (by POS, size and day) and
+  // replays them when present: for iterating on the summarisers. Unset, the bodies are captured fresh.
+  const kept = process.env["DAYBOOK_BENCH_CAPTURES"];
+  const work = kept ?? join(tmpdir(), `daybook-bench-${process.pid}`);
   mkdirSync(work, { recursive: true });
   const date = yesterday(ZONE);
+  const captureOf = (pos: string, size: number) => join(work, `${pos}-${size}-${date}.txt`);
   try {
     await timed("1. Capturing the nights' bodies", seconds, async () => {
       for (const pos of ["square", "clover"] as const) {
         for (const size of PLAN.summariseSizes) {
-          const captured = await child<CaptureResult>(["bench/capture-night.ts", pos, String(size), join(work, `${pos}-${size}.txt`), date]);
+          if (kept !== undefined && existsSync(captureOf(pos, size))) {
+            say(`   ${pos} ${size}: replaying ${captureOf(pos, size)} (DAYBOOK_BENCH_CAPTURES)`);
+            continue;
+          }
+          const captured = await child<CaptureResult>(["bench/capture-night.ts", pos, String(size), `${captureOf(pos, size)}.part`, date]);
+          renameSync(`${captureOf(pos, size)}.part`, captureOf(pos, size));
           say(`   ${pos} ${size}: ${captured.ordersServed} orders, ${captured.capturedResponses} bodies (${Math.round(captured.captureBytes / 1e6)} MB), generated in ${Math.round(captured.generateMs / 1000)} s, read in ${Math.round(captured.readMs / 1000)} s`);
         }
       }
     });
-    results.summarise = await timed("1. Summarise vs parse floor", seconds, () => measureSummarise((pos, size) => join(work, `${pos}-${size}.txt`), date));
-    results.summariseRun = { when: new Date().toISOString(), loadAverage: loadavg(), seconds, large };
+    results.summarise = await timed("1. Summarise vs parse floor", seconds, () => measureSummarise(captureOf, date));
+    results.summariseRun = { when: new Date().toISOString(), loadAverage: loadavg(), seconds, large, ...(kept !== undefined ? { capturesKept: kept } : {}) };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (kept === undefined) rmSync(work, { recursive: true, force: true });
   }
 });
 

@@ -99,6 +99,14 @@ function checkerOf(schema: z.core.$ZodType): Check {
 }
 
 /**
+ * The in-place check of `schema` alone, as a type guard: for a caller that checks many values (each
+ * order of a page) and names a failing one only when it fails (checkInPlace then says what is wrong).
+ */
+export function inPlaceGuard<T>(schema: z.ZodMiniType<T>): (value: unknown) => value is T {
+  return checkerOf(schema) as (value: unknown) => value is T;
+}
+
+/**
  * Validates `value` against `schema` without copying it, and returns it typed. On failure, zod parses
  * it to say what is wrong (describeIssues' sentences, exactly as a parse would give them), and
  * `fail` turns that into the caller's error.

@@ -38,3 +38,51 @@ describe("largestRemainder", () => {
     );
   });
 });
+
+/** The BigInt arithmetic both functions used for every call, as the reference for their faster path in doubles. */
+function referenceShare(amount: number, part: number, whole: number): number {
+  let n = BigInt(amount) * BigInt(part);
+  let d = BigInt(whole);
+  if (d < 0n) { n = -n; d = -d; }
+  const magnitude = ((n < 0n ? -n : n) * 2n + d) / (2n * d);
+  return Number(n < 0n ? -magnitude : magnitude);
+}
+
+function referenceRemainder(total: number, weights: readonly number[]): number[] {
+  let sum = weights.reduce((a, w) => a + BigInt(w), 0n);
+  if (sum === 0n) return weights.map(() => 0);
+  const sign = sum < 0n ? -1n : 1n;
+  sum *= sign;
+  const parts = weights.map((weight, index) => {
+    const product = BigInt(total) * BigInt(weight) * sign;
+    let floor = product / sum;
+    if (product % sum !== 0n && product < 0n) floor -= 1n;
+    return { index, share: floor, remainder: product - floor * sum };
+  });
+  let left = BigInt(total) - parts.reduce((a, p) => a + p.share, 0n);
+  for (const part of [...parts].sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1))) {
+    if (left === 0n) break;
+    part.share += 1n;
+    left -= 1n;
+  }
+  return parts.map((p) => Number(p.share));
+}
+
+describe("the arithmetic in doubles agrees with BigInt's to the unit", () => {
+  // Small, cent-sized and near-the-limit values, so that both paths and the switch between them are crossed.
+  const amount = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.maxSafeInteger(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }));
+
+  it("roundedShare", () => {
+    fc.assert(fc.property(amount, amount, amount.filter((w) => w !== 0), (a, p, w) => {
+      expect(Object.is(roundedShare(a, p, w), referenceShare(a, p, w))).toBe(true);
+    }), { numRuns: 20_000, seed: 9 });
+  });
+
+  it("largestRemainder", () => {
+    fc.assert(fc.property(amount, fc.array(amount, { minLength: 1, maxLength: 7 }), (total, weights) => {
+      const shares = largestRemainder(total, weights);
+      expect(shares).toEqual(referenceRemainder(total, weights));
+      expect(shares.some((share) => Object.is(share, -0))).toBe(false);
+    }), { numRuns: 20_000, seed: 10 });
+  });
+});

@@ -56,7 +56,7 @@ const somethingToReturn = (s: LineState) => returnable(s) !== 0 || (isComp(s) &&
 
 export function goodsMovements(lines: readonly LineValue[], events: readonly OrderEvent[]): GoodsMovement[] {
   const walk = new OrderWalk(lines, events);
-  const sorted = [...events].sort(
+  const sorted = events.length < 2 ? events : [...events].sort(
     (a, b) => a.at - b.at || EVENT_ORDER[a.type] - EVENT_ORDER[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
   for (const event of sorted) {
@@ -76,16 +76,23 @@ export function goodsMovements(lines: readonly LineValue[], events: readonly Ord
 class OrderWalk {
   readonly movements: GoodsMovement[] = [];
   private readonly states: LineState[];
-  private readonly byId: Map<string, LineState>;
-  private readonly namedByRefunds: Set<string>;
+  /** Made when an exchange or a refund first asks (most orders have neither). */
+  private statesById: Map<string, LineState> | undefined;
+  private namedByRefundsSet: Set<string> | undefined;
   private exchangeCredit = 0;
 
-  constructor(lines: readonly LineValue[], events: readonly OrderEvent[]) {
+  constructor(lines: readonly LineValue[], private readonly events: readonly OrderEvent[]) {
     this.states = lines.map((line): LineState => ({
       line, paidNet: 0, paidGross: 0, paidPercent: 0, returnedNet: 0, returnedGross: 0, available: !line.replacement, closed: false,
     }));
-    this.byId = new Map(this.states.map((s) => [s.line.id, s]));
-    this.namedByRefunds = new Set(events.flatMap((e) => (e.type === "refund" ? e.lineIds : [])));
+  }
+
+  private get byId(): Map<string, LineState> {
+    return (this.statesById ??= new Map(this.states.map((s) => [s.line.id, s])));
+  }
+
+  private get namedByRefunds(): Set<string> {
+    return (this.namedByRefundsSet ??= new Set(this.events.flatMap((e) => (e.type === "refund" ? e.lineIds : []))));
   }
 
   private move(at: number, s: LineState, direction: GoodsMovement["direction"], gross: number, net: number): void {
@@ -133,9 +140,16 @@ class OrderWalk {
   }
 
   payInProportion(at: number, goods: number): void {
-    const open = this.states.filter((s) => s.available && !s.closed);
-    const weights = open.map(unpaid);
-    const total = clamp(goods, 0, Math.max(0, weights.reduce((a, b) => a + b, 0)));
+    const open: LineState[] = [];
+    const weights: number[] = [];
+    let unpaidTotal = 0;
+    for (const s of this.states) {
+      if (!s.available || s.closed) continue;
+      open.push(s);
+      weights.push(unpaid(s));
+      unpaidTotal += unpaid(s);
+    }
+    const total = clamp(goods, 0, Math.max(0, unpaidTotal));
     const shares = largestRemainder(total, weights);
     for (let i = 0; i < shares.length; i++) {
       const s = open[i];

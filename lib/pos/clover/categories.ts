@@ -7,7 +7,7 @@
  * one, chosen deterministically: the first by `sortOrder` (a category without one sorts last), then by
  * id; categories Clover marks deleted only when the item has no other. No category: Uncategorized.
  */
-import { describeIssues } from "../../validation";
+import { checkInPlace, describeIssues, inPlaceGuard } from "../../validation";
 import { type CategoryRef, UNCATEGORIZED } from "../category-ref";
 import { CloverDataError } from "./errors";
 import { type CloverCategory, elements, itemSchema, listPageSchema } from "./schemas";
@@ -19,6 +19,8 @@ function compareCategories(a: CloverCategory, b: CloverCategory): number {
   if (orderA !== orderB) return orderA < orderB ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+const isItem = inPlaceGuard(itemSchema);
 
 export class CloverItemCategories {
   /** Every category each item was listed with, across all pages (an item paged twice counts once). */
@@ -33,18 +35,18 @@ export class CloverItemCategories {
   }
 
   addItemsPage(body: unknown): void {
-    const page = listPageSchema.safeParse(body);
-    if (!page.success) throw new CloverDataError(describeIssues(page.error, "the items page"));
+    // Checked where they lie, nothing copied (lib/validation.ts says why).
+    const page = checkInPlace(listPageSchema, body, (error) => new CloverDataError(describeIssues(error, "the items page")));
     this.chosen.clear();
-    for (const [index, raw] of page.data.elements.entries()) {
-      const item = itemSchema.safeParse(raw);
-      if (!item.success) {
+    for (let index = 0; index < page.elements.length; index++) {
+      const raw = page.elements[index];
+      const item = isItem(raw) ? raw : checkInPlace(itemSchema, raw, (error) => {
         const id = (raw as { id?: unknown } | null)?.id;
-        throw new CloverDataError(describeIssues(item.error, `item ${typeof id === "string" ? id : `#${index + 1}`}`));
-      }
-      const known = this.categoriesOfItem.get(item.data.id) ?? new Map<string, CloverCategory>();
-      for (const category of elements(item.data.categories)) known.set(category.id, category);
-      this.categoriesOfItem.set(item.data.id, known);
+        return new CloverDataError(describeIssues(error, `item ${typeof id === "string" ? id : `#${index + 1}`}`));
+      });
+      const known = this.categoriesOfItem.get(item.id) ?? new Map<string, CloverCategory>();
+      for (const category of elements(item.categories)) known.set(category.id, category);
+      this.categoriesOfItem.set(item.id, known);
     }
   }
 

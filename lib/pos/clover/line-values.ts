@@ -48,6 +48,7 @@ function percentOf(discount: CloverDiscount): number | null {
 
 /** The discounts' total on `subtotal`: percentages first, then amounts; at most the subtotal. */
 function discountOn(subtotal: number, discounts: readonly CloverDiscount[]): number {
+  if (discounts.length === 0) return 0;
   let percent = 0;
   let amounts = 0;
   for (const discount of discounts) {
@@ -72,19 +73,30 @@ function grossOf(line: CloverLineItem): number {
 /** The category of a sale line; `uncatalogued` when the line names an item the item pages do not hold. */
 export type CategoryOfLine = (line: CloverLineItem) => CategoryRef & { uncatalogued?: boolean };
 
+/** A sale line's kind by its category (one object per category, not per line: kinds are only read). */
+const saleKinds = new WeakMap<CategoryRef, LineKind>();
+
+function saleKind(category: CategoryRef & { uncatalogued?: boolean }): LineKind {
+  let kind = saleKinds.get(category);
+  if (!kind) saleKinds.set(category, (kind = { type: "sale", category }));
+  return kind;
+}
+
 function kindOf(line: CloverLineItem, categoryOf: CategoryOfLine): LineKind {
   if (line.isOrderFee) {
     return { type: "order-fee", name: line.name ?? "Order fee", autoGratuity: line.orderFeeType === "AUTO_GRATUITY" };
   }
   if (line.isRevenue === false) return { type: "non-revenue", name: line.name ?? "Non-revenue item" };
-  return { type: "sale", category: categoryOf(line) };
+  return saleKind(categoryOf(line));
 }
 
 /**
  * An exchange: a line with `exchanged: true` whose `exchangedLineItem` names another line of the
  * order, its replacement. The exchange happened when the replacement was created.
  */
-function exchangesOf(order: CloverOrder, lines: readonly CloverLineItem[]): Map<string, { replacement: string; at: number }> {
+function exchangesOf(order: CloverOrder, lines: readonly CloverLineItem[]): Map<string, { replacement: string; at: number }> | undefined {
+  // Most orders have no exchange: nothing to index.
+  if (!lines.some((line) => line.exchanged)) return undefined;
   const byId = new Map(lines.map((line) => [line.id, line]));
   const exchanges = new Map<string, { replacement: string; at: number }>();
   for (const line of lines) {
@@ -103,19 +115,20 @@ function exchangesOf(order: CloverOrder, lines: readonly CloverLineItem[]): Map<
 export function lineValues(order: CloverOrder, categoryOf: CategoryOfLine): LineValue[] {
   const lines = elements(order.lineItems);
   const exchanges = exchangesOf(order, lines);
-  const replacements = new Set([...exchanges.values()].map((e) => e.replacement));
+  const replacements = exchanges ? new Set([...exchanges.values()].map((e) => e.replacement)) : undefined;
   const values = lines.map((line): LineValue => {
     const gross = grossOf(line);
     const discount = discountOn(gross, elements(line.discounts));
     return {
       id: line.id, kind: kindOf(line, categoryOf), gross, discount, net: gross - discount,
-      refunded: line.refunded ?? false, exchange: exchanges.get(line.id), replacement: replacements.has(line.id),
+      refunded: line.refunded ?? false, exchange: exchanges?.get(line.id), replacement: replacements?.has(line.id) ?? false,
     };
   });
 
   const orderDiscounts = elements(order.discounts);
+  if (orderDiscounts.length === 0) return values;
   const discounted = values.filter((line) => line.kind.type === "sale" && !line.replacement);
-  if (orderDiscounts.length > 0 && discounted.length > 0) {
+  if (discounted.length > 0) {
     const subtotal = discounted.reduce((sum, line) => sum + line.net, 0);
     const shares = largestRemainder(discountOn(subtotal, orderDiscounts), discounted.map((line) => line.net));
     discounted.forEach((line, i) => {

@@ -35,7 +35,6 @@ const VERSION_ATTEMPTS = 3;
 /** The top-level fields a group expands, e.g. payments, refunds and credits. */
 const fieldsOf = (group: readonly string[]): string[] => [...new Set(group.map((path) => path.split(".")[0] ?? path))];
 const GROUP_FIELDS = ORDER_EXPANSION_GROUPS.map(fieldsOf);
-const EXPANDED_FIELDS = new Set(GROUP_FIELDS.flat());
 
 export const expandQuery = (paths: readonly string[]): Query => [["expand", paths.join(",")]];
 
@@ -61,21 +60,36 @@ export function sameVersion(copies: OrderCopies): boolean {
 /** One order from its copies: the fields no group expands from the first, each group's fields from its own copy. */
 export function mergeCopies(copies: OrderCopies): JsonObject {
   const [first = {}] = copies;
-  const merged: JsonObject = {};
-  for (const field in first) if (!EXPANDED_FIELDS.has(field)) merged[field] = first[field];
-  for (let group = 0; group < copies.length; group++) {
-    const copy = copies[group] as JsonObject;
-    for (const field of GROUP_FIELDS[group] ?? []) {
-      if (copy[field] !== undefined) merged[field] = copy[field];
+  // A spread of the first copy is one shallow clone (V8 copies its layout whole), then each expanded
+  // field is its group's; one the first copy holds but its own group's copy lacks is taken out.
+  const merged: JsonObject = { ...first };
+  for (let group = 0; group < GROUP_FIELDS.length; group++) {
+    const copy = copies[group];
+    for (const field of GROUP_FIELDS[group] as string[]) {
+      const value = copy?.[field];
+      if (value !== undefined) merged[field] = value;
+      else if (field in merged) Reflect.deleteProperty(merged, field);
     }
   }
   return merged;
 }
 
+const CUT_CANDIDATES = ["discounts", "payments", "refunds", "credits"];
+
+/** Whether any nested collection came back full (cutCollections names them): most orders have none, and are checked without allocating. */
+function anyFull(order: JsonObject): boolean {
+  for (const field of CUT_CANDIDATES) if (elementsOf(order[field]).length >= NESTED_COLLECTION_CAP) return true;
+  for (const line of elementsOf(order["lineItems"])) {
+    if (!isObject(line)) continue;
+    for (const field of LINE_ITEM_EXPANSIONS) if (elementsOf(line[field]).length >= NESTED_COLLECTION_CAP) return true;
+  }
+  return false;
+}
+
 /** Nested collections other than the line items that came back full, so may have been cut. */
 function cutCollections(order: JsonObject): string[] {
   const full = (value: unknown) => elementsOf(value).length >= NESTED_COLLECTION_CAP;
-  const cut = ["discounts", "payments", "refunds", "credits"].filter((field) => full(order[field]));
+  const cut = CUT_CANDIDATES.filter((field) => full(order[field]));
   elementsOf(order["lineItems"]).forEach((line, i) => {
     for (const field of LINE_ITEM_EXPANSIONS) if (isObject(line) && full(line[field])) cut.push(`lineItems[${i}].${field}`);
   });
@@ -119,6 +133,7 @@ async function fetchAllLineItems(api: OrderFetcher, orderId: string): Promise<Js
 
 /** The order, once none of the collections Clover cannot page came back cut. */
 function checkedWhole(order: JsonObject): JsonObject {
+  if (!anyFull(order)) return order;
   const cut = cutCollections(order);
   if (cut.length > 0) {
     throw new CloverRequestError(
@@ -130,31 +145,73 @@ function checkedWhole(order: JsonObject): JsonObject {
 }
 
 /**
- * The complete orders of one page step: `pages[g]` is the page the list request with
- * ORDER_EXPANSION_GROUPS[g] returned at one offset. Orders in `skip` (already handed on) are left out;
- * the rest come in the order of the first page.
+ * Whether the pages of one step list the same orders in the same places, each once, as they do
+ * unless an order changed or moved between the three requests: then each order's copies are found by
+ * place, without a lookup by id per copy.
  */
-export async function assembleOrders(api: OrderFetcher, pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Promise<JsonObject[]> {
+function inStep(pages: readonly (readonly JsonObject[])[]): boolean {
+  const [first] = pages;
+  if (!first || pages.length !== ORDER_EXPANSION_GROUPS.length || pages.some((page) => page.length !== first.length)) return false;
+  const ids = new Set<string>();
+  for (let i = 0; i < first.length; i++) {
+    const id = idOf(first[i] as JsonObject);
+    for (let group = 1; group < pages.length; group++) if (idOf((pages[group] as JsonObject[])[i] as JsonObject) !== id) return false;
+    if (ids.has(id)) return false;
+    ids.add(id);
+  }
+  return true;
+}
+
+/** Each order's copies by place (inStep), in the first page's order. */
+function copiesInStep(pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): [string, (JsonObject | undefined)[]][] {
+  const entries: [string, (JsonObject | undefined)[]][] = [];
+  const [first = []] = pages;
+  for (let i = 0; i < first.length; i++) {
+    const id = idOf(first[i] as JsonObject);
+    if (!skip.has(id)) entries.push([id, pages.map((page) => page[i])]);
+  }
+  return entries;
+}
+
+/** Each order's copies by id, wherever they are on the pages, in the order of their first appearance. */
+function copiesByIdOf(pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Map<string, (JsonObject | undefined)[]> {
   const copiesById = new Map<string, (JsonObject | undefined)[]>();
   pages.forEach((page, group) => {
     for (const order of page) {
       const id = idOf(order);
       if (skip.has(id)) continue;
       let copies = copiesById.get(id);
-      if (!copies) copiesById.set(id, (copies = ORDER_EXPANSION_GROUPS.map(() => undefined)));
+      if (!copies) copiesById.set(id, (copies = new Array<JsonObject | undefined>(ORDER_EXPANSION_GROUPS.length).fill(undefined)));
       copies[group] = order;
     }
   });
+  return copiesById;
+}
+
+/**
+ * The complete orders of one page step: `pages[g]` is the page the list request with
+ * ORDER_EXPANSION_GROUPS[g] returned at one offset. Orders in `skip` (already handed on) are left out;
+ * the rest come in the order of the first page.
+ */
+export async function assembleOrders(api: OrderFetcher, pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Promise<JsonObject[]> {
+  const copiesById = inStep(pages) ? copiesInStep(pages, skip) : copiesByIdOf(pages, skip);
   // Most orders come whole from the three pages and need no request: they are merged here and now,
   // and only the others wait for Clover (all at once).
   const orders: (JsonObject | Promise<JsonObject | undefined>)[] = [];
+  let waiting = false;
   for (const [id, copies] of copiesById) {
-    const all = copies.filter((copy) => copy !== undefined);
-    const merged = all.length === copies.length && sameVersion(all) ? mergeCopies(all) : undefined;
-    orders.push(merged && !needsMore(merged) ? merged : refetched(api, id, merged));
+    const whole = !copies.includes(undefined) && sameVersion(copies as JsonObject[]);
+    const merged = whole ? mergeCopies(copies as JsonObject[]) : undefined;
+    if (merged && !needsMore(merged)) orders.push(merged);
+    else {
+      orders.push(refetched(api, id, merged));
+      waiting = true;
+    }
   }
-  const settled = orders.some((order) => order instanceof Promise) ? await Promise.all(orders.map((order) => Promise.resolve(order))) : (orders as JsonObject[]);
-  return settled.filter((order) => order !== undefined).map(checkedWhole);
+  const settled = waiting ? await Promise.all(orders.map((order) => Promise.resolve(order))) : (orders as JsonObject[]);
+  const checked: JsonObject[] = [];
+  for (const order of settled) if (order !== undefined) checked.push(checkedWhole(order));
+  return checked;
 }
 
 /** An order merged from one version's copies that is still not whole: it has as many line items as Clover returns at most. */

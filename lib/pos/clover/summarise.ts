@@ -17,7 +17,7 @@ import { sumMinor } from "../../domain/money";
 import { addToBucket, type Buckets, type DailySummary, emptySummary, normaliseSummary } from "../../domain/summary";
 import type { Warning } from "../../domain/warnings";
 import type * as z from "zod/mini";
-import { checkInPlace, describeIssues } from "../../validation";
+import { checkInPlace, describeIssues, inPlaceGuard } from "../../validation";
 import { type CategoryRef, CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
 import { goodsMovements, type GoodsMovement, type OrderEvent } from "./allocation";
 import type { CloverItemCategories } from "./categories";
@@ -58,9 +58,16 @@ export const isCountedRefund = (refund: CloverRefund): boolean =>
   refund.voided !== true && !UNCOUNTED_REFUND_STATUSES.has(refund.status ?? "");
 export const isCountedCredit = (credit: CloverCredit): boolean => credit.voided !== true && (credit.result ?? "SUCCESS") === "SUCCESS";
 
-const sum = (values: readonly number[]) => sumMinor(...values);
-const additional = (charges: { elements?: CloverAdditionalCharge[] | null } | null | undefined) =>
-  sum(elements(charges).map((charge) => charge.amount ?? 0));
+function additional(charges: { elements?: CloverAdditionalCharge[] | null } | null | undefined): number {
+  let total = 0;
+  for (const charge of elements(charges)) total = sumMinor(total, charge.amount ?? 0);
+  return total;
+}
+
+/** The entries `counted` accepts: the list itself when all are (as nearly always), nothing copied. */
+function countedOf<T>(list: T[], counted: (entry: T) => boolean): T[] {
+  return list.every(counted) ? list : list.filter(counted);
+}
 
 /** What a payment paid for goods: its amount less the tax and service charge within it. */
 export const paymentGoods = (p: CloverPayment): number => p.amount - (p.taxAmount ?? 0) - (p.serviceCharge?.amount ?? 0);
@@ -74,7 +81,11 @@ const UNCATALOGUED: CategoryRef & { uncatalogued: boolean } = { ...UNCATEGORIZED
 
 function paymentEvent(p: CloverPayment): OrderEvent {
   const shares = elements(p.lineItemPayments);
-  const percentages = shares.length ? new Map(shares.map((s) => [s.id, s.percentage ?? 0])) : null;
+  let percentages: Map<string, number> | null = null;
+  if (shares.length) {
+    percentages = new Map();
+    for (const share of shares) percentages.set(share.id, share.percentage ?? 0);
+  }
   return { type: "payment", id: p.id, at: p.createdTime, goods: paymentGoods(p), percentages };
 }
 
@@ -99,6 +110,8 @@ function orderTaxName(order: CloverOrder): string {
 }
 
 /** Checked where it lies, nothing copied (lib/validation.ts says why); a fault is named as a parse would name it. */
+const isOrder = inPlaceGuard(orderSchema);
+
 function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
   return checkInPlace(schema, body, (error) => new CloverDataError(describeIssues(error, what)));
 }
@@ -113,10 +126,10 @@ export class CloverDaySummariser {
 
   addOrdersPage(body: unknown): void {
     const page = parseWith(listPageSchema, body, "the orders page");
-    for (const [index, raw] of page.elements.entries()) {
+    for (let index = 0; index < page.elements.length; index++) {
+      const raw = page.elements[index];
       // Named by its place, never by its id: the message may be stored (a failed day's report).
-      const order = parseWith(orderSchema, raw, `order ${index + 1} of an orders page`);
-      this.addOrder(order);
+      this.addOrder(isOrder(raw) ? raw : parseWith(orderSchema, raw, `order ${index + 1} of an orders page`));
     }
   }
 
@@ -132,9 +145,9 @@ export class CloverDaySummariser {
       throw new CloverDataError(`an order is in ${order.currency}, but the merchant's currency is ${this.options.currency}`);
     }
     const allPayments = elements(order.payments);
-    const payments = allPayments.filter(isCountedPayment);
-    const refunds = elements(order.refunds).filter(isCountedRefund);
-    const credits = elements(order.credits).filter(isCountedCredit);
+    const payments = countedOf(allPayments, isCountedPayment);
+    const refunds = countedOf(elements(order.refunds), isCountedRefund);
+    const credits = countedOf(elements(order.credits), isCountedCredit);
     const lines = lineValues(order, this.categoryOfLine);
     const exchanges: { returned: string; replacement: string; at: number }[] = [];
     for (const line of lines) if (line.exchange) exchanges.push({ ...line.exchange, returned: line.id });
@@ -192,7 +205,7 @@ export class CloverDaySummariser {
     const cashBack = payment.cashbackAmount ?? 0;
     const surcharges = elements(payment.additionalCharges);
     // The card is charged the cash back too; the cash itself leaves the drawer (summary.cashBack).
-    addToBucket(s.payments, this.tenderKey(payment.tender), sum([payment.amount, tip, additional(payment.additionalCharges), cashBack]));
+    addToBucket(s.payments, this.tenderKey(payment.tender), sumMinor(payment.amount, tip, additional(payment.additionalCharges), cashBack));
     s.cashBack = sumMinor(s.cashBack, cashBack);
     s.tips = sumMinor(s.tips, tip);
     this.addTax(payment.taxAmount ?? 0, elements(payment.taxRates), taxName, 1);
@@ -215,7 +228,7 @@ export class CloverDaySummariser {
       );
       tender = { id: UNKNOWN_TENDER, label: UNKNOWN_TENDER };
     }
-    addToBucket(s.refunds, this.tenderKey(tender), sum([refund.amount, additional(refund.additionalCharges)]));
+    addToBucket(s.refunds, this.tenderKey(tender), sumMinor(refund.amount, additional(refund.additionalCharges)));
     s.tips = sumMinor(s.tips, -(refund.tipAmount ?? 0));
     this.addTax(refund.taxAmount ?? 0, elements(refund.taxableAmountRates), taxName, -1);
     const charge = refund.serviceChargeAmount;

@@ -13,10 +13,11 @@ import { sumMinor } from "../../domain/money";
 import { addToBucket, type DailySummary, emptySummary, normaliseSummary } from "../../domain/summary";
 import type { Warning } from "../../domain/warnings";
 import type * as z from "zod/mini";
-import { checkInPlace, describeIssues } from "../../validation";
+import { checkInPlace, describeIssues, inPlaceGuard } from "../../validation";
 import { CUSTOM_AMOUNTS, type CategoryRef, type SquareCatalog, UNCATEGORIZED } from "./catalog";
 import { SquareDataError } from "./errors";
 import { exTaxFigures } from "./inclusive-tax";
+import { timestampMs } from "./timestamp";
 import {
   listPaymentsPageSchema,
   listRefundsPageSchema,
@@ -101,6 +102,9 @@ function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T 
   return checkInPlace(schema, body, (error) => new SquareDataError(describeIssues(error, what)));
 }
 
+const isOrder = inPlaceGuard(orderSchema);
+const hasCreatedAt = (tender: SquareTender): boolean => Boolean(tender.created_at);
+
 function checkNoErrors(errors: { code: string; detail?: string | null }[] | null | undefined, what: string): void {
   if (errors?.length) {
     const first = errors[0];
@@ -127,10 +131,11 @@ export class SquareDaySummariser {
   addOrdersPage(body: unknown): void {
     const page = parseWith(searchOrdersPageSchema, body, "the SearchOrders response");
     checkNoErrors(page.errors, "the SearchOrders response");
-    for (const [index, raw] of (page.orders ?? []).entries()) {
+    const orders = page.orders ?? [];
+    for (let index = 0; index < orders.length; index++) {
+      const raw = orders[index];
       // Named by its place, never by its id: the message may be stored (a failed day's report).
-      const order = parseWith(orderSchema, raw, `order ${index + 1} of a SearchOrders page`);
-      this.addOrder(order);
+      this.addOrder(isOrder(raw) ? raw : parseWith(orderSchema, raw, `order ${index + 1} of a SearchOrders page`));
     }
   }
 
@@ -198,7 +203,7 @@ export class SquareDaySummariser {
   private paidAt(order: SquareOrder, tenders: readonly SquareTender[], what: string): number | null {
     const due = order.net_amount_due_money ? this.amount(order.net_amount_due_money, what) : null;
     const fullyPaid = due === 0 || (due === null && order.state === "COMPLETED");
-    if (tenders.length > 0 && fullyPaid && tenders.every((tender) => tender.created_at)) {
+    if (tenders.length > 0 && fullyPaid && tenders.every(hasCreatedAt)) {
       let latest = Number.NEGATIVE_INFINITY;
       for (const tender of tenders) latest = Math.max(latest, this.time(tender.created_at, what));
       return latest;
@@ -343,15 +348,17 @@ export class SquareDaySummariser {
     taxes: OrderTaxes,
     what: string,
   ): { gross: number; discount: number } {
-    const inclusive = line.total_money ? this.inclusiveTaxes(line.applied_taxes, taxes, what) : [];
-    return exTaxFigures({
+    const inclusive = line.total_money ? this.inclusiveTaxes(line.applied_taxes, taxes, what) : NO_INCLUSIVE_TAXES;
+    const figures = {
       gross: this.amount(gross, what),
       discount: this.amount(line.total_discount_money, what),
       total: this.amount(line.total_money, what),
       tax: this.amount(line.total_tax_money, what),
       serviceCharge: this.amount(line.total_service_charge_money, what),
       inclusive,
-    });
+    };
+    // Most lines have no tax included in their price: Square's figures stand (exTaxFigures would say so too).
+    return inclusive.length === 0 ? figures : exTaxFigures(figures);
   }
 
   private inclusiveTaxes(
@@ -393,7 +400,7 @@ export class SquareDaySummariser {
   }
 
   private time(iso: string | null | undefined, what: string): number {
-    const ms = iso ? Date.parse(iso) : Number.NaN;
+    const ms = iso ? timestampMs(iso) : Number.NaN;
     if (Number.isNaN(ms)) throw new SquareDataError(`${what} is missing a readable timestamp (got ${String(iso)})`);
     return ms;
   }

@@ -1,0 +1,44 @@
+/**
+ * lib/pos/square/timestamp.ts reads Square's timestamps by hand: it must answer exactly what Date.parse
+ * answers, for every string, well-formed or not.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { timestampMs } from "../../lib/pos/square/timestamp";
+
+const pad = (value: number, width: number) => String(value).padStart(width, "0");
+
+/** Strings of Square's form, with each part anywhere in (and a little beyond) its range. */
+const squareLike = fc
+  .record({
+    year: fc.integer({ min: 0, max: 9999 }), month: fc.integer({ min: 0, max: 13 }), day: fc.integer({ min: 0, max: 32 }),
+    hour: fc.integer({ min: 0, max: 25 }), minute: fc.integer({ min: 0, max: 60 }), second: fc.integer({ min: 0, max: 60 }),
+    ms: fc.option(fc.integer({ min: 0, max: 999 })),
+  })
+  .map(({ year, month, day, hour, minute, second, ms }) =>
+    `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${ms === null ? "" : `.${pad(ms, 3)}`}Z`);
+
+/** The same, with one character replaced by another. */
+const corrupted = fc.tuple(squareLike, fc.nat(), fc.constantFrom("x", " ", "-", ":", ".", "+", "0", "9", "Z", "T", "/", "٣")).map(
+  ([text, at, character]) => `${text.slice(0, at % text.length)}${character}${text.slice((at % text.length) + 1)}`,
+);
+
+describe("Square timestamps read as Date.parse reads them", () => {
+  it("on Square's own form, every part in and out of its range, leap days included", () => {
+    fc.assert(fc.property(squareLike, (text) => { expect(timestampMs(text)).toBe(Date.parse(text)); }), { numRuns: 20_000, seed: 5 });
+  });
+
+  it("on that form with a character changed, and on any string", () => {
+    fc.assert(fc.property(fc.oneof(corrupted, fc.string(), fc.string({ minLength: 20, maxLength: 24 })), (text) => {
+      expect(Object.is(timestampMs(text), Date.parse(text))).toBe(true);
+    }), { numRuns: 20_000, seed: 6 });
+  });
+
+  it("hand-picked edges: leap days, the end of a month, offsets Square does not send", () => {
+    for (const text of [
+      "2024-02-29T23:59:59.999Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "2026-04-31T00:00:00.000Z",
+      "2026-12-31T24:00:00Z", "2026-12-05T04:49:48.000Z", "2026-12-05T04:49:48Z", "2026-12-05T04:49:48.000+01:00", "0099-01-01T00:00:00Z",
+      "2026-12-05", "2026-12-05T04:49:48.0Z", "", "not a time",
+    ]) expect(Object.is(timestampMs(text), Date.parse(text)), text).toBe(true);
+  });
+});
