@@ -10,8 +10,19 @@
  * moto's FIFO queue costs O(messages held) per send, which SQS does not: the bench's SQS client sends
  * each SendMessageBatch to the next of a pool of queues of 50 (sandbox/due-locations.ts).
  *
- * `tsx bench/tick.ts <locations> [<locations>…]` with DAYBOOK_BENCH_MOTO set; prints `{ results }` as JSON last.
+ * DynamoDB and SQS are separate services on AWS; one moto_server process answers both on one core (its
+ * threads share one interpreter lock), so the tick's sends wait on its table calls there and nowhere
+ * else. With DAYBOOK_BENCH_MOTO_SQS set, SQS is a moto_server of its own (bench/run.ts does so); the
+ * record says which (`sqsOwnServer`). Measured per call kind on a fresh moto_server (its CPU per call):
+ * a conditional UpdateItem or any single-item call about 4 ms, a SendMessageBatch about 3.8 ms a
+ * message, a Query about 1 ms an entry returned, BatchGetItem about 0.4 ms a key, BatchWriteItem about
+ * 0.3 ms an item.
+ *
+ * `tsx bench/tick.ts <locations> [<locations>…]` with DAYBOOK_BENCH_MOTO set (DAYBOOK_BENCH_MOTO_PID and
+ * DAYBOOK_BENCH_MOTO_SQS_PID, if set, name the servers' processes, whose CPU is then recorded); prints
+ * `{ results }` as JSON last.
  */
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -32,6 +43,14 @@ export interface TickResult {
   minutesFor100k: number;
   /** Every AWS call the tick made, by kind. */
   calls: Record<string, number>;
+  /** Wall time of those calls by kind, summed over calls in flight at once, ms (where the tick waits). */
+  callMs: Record<string, number>;
+  /** CPU the tick's own process spent, ms (its AWS SDK work included; moto_server's is `motoCpuMs`). */
+  tickCpuMs: number;
+  /** CPU each moto_server spent during the tick, ms, where DAYBOOK_BENCH_MOTO_PID (DAYBOOK_BENCH_MOTO_SQS_PID) names its process (Linux /proc). */
+  motoCpuMs: { dynamodb?: number; sqs?: number };
+  /** SQS ran on a moto_server of its own (DAYBOOK_BENCH_MOTO_SQS), not the table's. */
+  sqsOwnServer: boolean;
   /** Seconds seeding took (not part of the figure). */
   seedSeconds: number;
   tick: SchedulerTickResult;
@@ -47,21 +66,26 @@ interface Middlewared {
   middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
 }
 
-/** Counts every call by service and command, touching nothing else. */
-function countCalls(client: Middlewared, service: string, calls: Record<string, number>): void {
+/** Counts every call by service and command, and its wall time, touching nothing else. */
+function countCalls(client: Middlewared, service: string, calls: Record<string, number>, callMs: Record<string, number>): void {
   client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => {
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
       const key = `${service}.${(context.commandName ?? "Unknown").replace(/Command$/, "")}`;
       calls[key] = (calls[key] ?? 0) + 1;
-      return next(args);
+      const started = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        callMs[key] = (callMs[key] ?? 0) + performance.now() - started;
+      }
     },
     { step: "initialize", name: `tickCount${service}` },
   );
 }
 
-export async function measureTick(endpoint: string, count: number): Promise<TickResult> {
+export async function measureTick(endpoint: string, count: number, sqsEndpoint = endpoint): Promise<TickResult> {
   const dynamo = new DynamoDBClient(awsClientConfig(endpoint));
-  const sqs = new SQSClient(awsClientConfig(endpoint));
+  const sqs = new SQSClient(awsClientConfig(sqsEndpoint));
   try {
     const tableName = await createTestTable(dynamo);
     const seeded = performance.now();
@@ -69,14 +93,19 @@ export async function measureTick(endpoint: string, count: number): Promise<Tick
     const { queueUrls, taken } = await spreadFifoSends(sqs, count);
     const seedSeconds = (performance.now() - seeded) / 1000;
     const calls: Record<string, number> = {};
-    countCalls(dynamo, "DynamoDB", calls);
-    countCalls(sqs, "SQS", calls);
+    const callMs: Record<string, number> = {};
+    countCalls(dynamo, "DynamoDB", calls, callMs);
+    countCalls(sqs, "SQS", calls, callMs);
     const { dueIndex } = createDynamoStorage({ client: dynamo, tableName });
     const now = new Date(dueAt(DAY, SCHEDULE).getTime() + 60_000);
 
+    const motoBefore = { dynamodb: motoCpuMs("DAYBOOK_BENCH_MOTO_PID"), sqs: motoCpuMs("DAYBOOK_BENCH_MOTO_SQS_PID") };
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const tick = await runSchedulerTick({ dueIndex, queue: createSqsJobQueue(sqs, queueUrls[0] as string), now, shards: DUE_INDEX_SHARDS });
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const motoAfter = { dynamodb: motoCpuMs("DAYBOOK_BENCH_MOTO_PID"), sqs: motoCpuMs("DAYBOOK_BENCH_MOTO_SQS_PID") };
 
     // Every location sent once, moved on once, nothing left due.
     const twice = [...taken.values()].filter((times) => times > 1).length;
@@ -86,10 +115,32 @@ export async function measureTick(endpoint: string, count: number): Promise<Tick
     const left = (await Promise.all(Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) => dueIndex.due(shard, now)))).flat().length;
     if (left !== 0) throw new Error(`${String(left)} locations still due after the tick`);
     const locationsPerSecond = count / (ms / 1000);
-    return { locations: count, ms, locationsPerSecond, minutesFor100k: 100_000 / locationsPerSecond / 60, calls, seedSeconds, tick, loadAverage: loadavg() };
+    return {
+      locations: count, ms, locationsPerSecond, minutesFor100k: 100_000 / locationsPerSecond / 60, calls, callMs,
+      tickCpuMs: (cpu.user + cpu.system) / 1000,
+      motoCpuMs: {
+        ...(motoBefore.dynamodb === undefined || motoAfter.dynamodb === undefined ? {} : { dynamodb: motoAfter.dynamodb - motoBefore.dynamodb }),
+        ...(motoBefore.sqs === undefined || motoAfter.sqs === undefined ? {} : { sqs: motoAfter.sqs - motoBefore.sqs }),
+      },
+      sqsOwnServer: sqsEndpoint !== endpoint,
+      seedSeconds, tick, loadAverage: loadavg(),
+    };
   } finally {
     dynamo.destroy();
     sqs.destroy();
+  }
+}
+
+/** A moto_server's CPU so far, ms (utime + stime from /proc), if the variable names its process. */
+function motoCpuMs(variable: string): number | undefined {
+  const pid = process.env[variable];
+  if (!pid) return undefined;
+  try {
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
   }
 }
 
@@ -102,8 +153,11 @@ async function main(): Promise<void> {
   }
   const results: TickResult[] = [];
   for (const count of counts) {
-    const result = await measureTick(endpoint, count);
-    process.stderr.write(`tick over ${String(count)}: ${Math.round(result.ms)} ms, ${Math.round(result.locationsPerSecond)} locations/s (seeded in ${result.seedSeconds.toFixed(0)} s)\n`);
+    const result = await measureTick(endpoint, count, process.env["DAYBOOK_BENCH_MOTO_SQS"] || endpoint);
+    process.stderr.write(`tick over ${String(count)}: ${Math.round(result.ms)} ms, ${Math.round(result.locationsPerSecond)} locations/s (seeded in ${result.seedSeconds.toFixed(0)} s); `
+      + `CPU: tick ${Math.round(result.tickCpuMs)} ms${Object.entries(result.motoCpuMs).map(([server, ms]) => `, moto_server (${server}) ${String(Math.round(ms))} ms`).join("")}`
+      + `${result.sqsOwnServer ? " (SQS on its own moto_server)" : " (one moto_server)"}; `
+      + `calls (count, summed ms): ${Object.entries(result.calls).map(([kind, n]) => `${kind} ${String(n)} ${String(Math.round(result.callMs[kind] ?? 0))}`).join(", ")}\n`);
     results.push(result);
   }
   process.stdout.write(`${JSON.stringify({ results })}\n`);
