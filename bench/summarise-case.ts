@@ -165,12 +165,19 @@ function squareSummarise(lines: CaptureLine[], date: string, memory: Memory): Pr
 }
 
 async function squareReader(lines: CaptureLine[], date: string, memory: Memory): Promise<{ orders: number; check: string }> {
+  // The reader reads orders, payments and refunds at once, so requests of different endpoints interleave
+  // in whatever order they are answered; each endpoint's own pages follow one another, so each endpoint
+  // is replayed in its captured order.
+  const byPath = new Map<string, CaptureLine[]>();
+  for (const line of lines) byPath.set(line.path, [...(byPath.get(line.path) ?? []), line]);
   let next = 0;
   const realFetch = globalThis.fetch;
-  const replay: typeof fetch = () => {
-    const line = lines[next++];
+  const replay: typeof fetch = (input) => {
+    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+    const line = byPath.get(path)?.shift();
+    next += 1;
     memory.sample();
-    if (!line) return Promise.reject(new Error("the reader asked for more than the capture holds"));
+    if (!line) return Promise.reject(new Error(`the reader asked for more of ${path} than the capture holds`));
     return Promise.resolve(new Response(line.body, { status: 200, headers: { "content-type": "application/json" } }));
   };
   globalThis.fetch = replay;
