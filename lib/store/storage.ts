@@ -65,12 +65,7 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
   const client = DynamoDBDocumentClient.from(options.client);
   const { tableName } = options;
   return {
-    store: createDynamoStore({
-      client, tableName,
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-      ...(options.batchDelete ? { batchDelete: options.batchDelete } : {}),
-    }),
+    store: createDynamoStore({ ...options, client }),
     auth: createDynamoAuthStore({ client, tableName }),
     reports: createDynamoReportStore({ client, tableName }),
     recipients: createDynamoRecipientStore({ client, tableName }),

@@ -67,12 +67,7 @@ export function sessionStores(options: DynamoStorageOptions): Pick<Storage, "sto
   const client = DynamoDBDocumentClient.from(options.client);
   const { tableName } = options;
   return {
-    store: createDynamoStore({
-      client, tableName,
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-      ...(options.batchDelete ? { batchDelete: options.batchDelete } : {}),
-    }),
+    store: createDynamoStore({ ...options, client }),
     auth: createDynamoAuthStore({ client, tableName }),
     members: createDynamoMemberStore({ client, tableName }),
   };
