@@ -28,6 +28,7 @@
  * use refreshes at once, while the refresh token in hand still works (QuickBooks keeps a replaced one
  * for 24 hours), rather than when the access token is next due.
  */
+import { sweepDueAt } from "../connections/refresh-sweep";
 import type { Connection, ProviderName } from "../model";
 import { ConflictError, type Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
@@ -203,7 +204,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     const sealed = await sealTokens(vault, lease, next);
     let written: Connection;
     try {
-      written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, sealed);
+      written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, sealed, sweepDueAt(next, provider, now()));
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       // Ended meanwhile (disconnected), or the lease ran out and another worker wrote first.
@@ -259,7 +260,9 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   /** Lets the next attempt start at once: the same tokens (perhaps marked uncertain), a new version, no lease. Best effort. */
   async function giveBackLease(lease: Connection, tokens: StoredTokens): Promise<void> {
     try {
-      const written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, await sealTokens(vault, lease, tokens));
+      const written = await store.updateConnectionTokens(
+        lease.merchantId, lease.connectionId, lease.tokenVersion, await sealTokens(vault, lease, tokens), sweepDueAt(tokens, providers[lease.provider], now()),
+      );
       const known = held.get(keyOf(lease));
       if (known && known.connection.tokenVersion === lease.tokenVersion) held.set(keyOf(lease), { connection: written, tokens });
     } catch {
