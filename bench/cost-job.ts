@@ -49,7 +49,7 @@ export interface CostJobResult {
   statuses: Record<string, string>;
   /** CPU of the job in this process (user + system), ms: the simulators' share included (about 11 ms in a profile), so an upper bound. */
   cpuMs: number;
-  /** CPU of loading what a night loads on first use (the Square SDK and intuit-oauth, through tsx: an upper bound of the bundle's chunks), ms. */
+  /** CPU of loading what a night loads on first use (the Square SDK and intuit-oauth, in plain Node processes of their own: an upper bound of the bundle's chunks), ms. */
   coldLoadCpuMs: number;
   /** The refresh sweep run once after the night, over the merchant's connections: what it looked at, opened and cost (absent from results measured before it was). */
   sweep?: { checked: number; opened: number; aws: Record<string, number>; readUnits: number; writeUnits: number; kmsRequests: number };
