@@ -439,7 +439,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     }
   });
 
-  it("load what only some jobs need on the jobs that need it: one POS's reader and summariser, payouts, the emails a job sends, the stores of other paths; the api's job queue on the first send", () => {
+  it("load what only some jobs need on the jobs that need it: one POS's reader and summariser, payouts, the emails a job sends, the stores of other paths; the api's job queue and the providers' clients on the paths that use them", () => {
     const modulesOf = (files: { path: string }[], bundle: Bundle) => {
       const paths = new Set(files.map((file) => join(bundle.outdir, file.path)));
       return new Set(Object.entries(bundle.metafile.outputs).filter(([output]) => paths.has(join(process.cwd(), output)))
@@ -456,7 +456,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         // Stores no night job uses (lib/wiring/worker.ts's jobStores).
         "lib/store/auth.ts", "lib/store/members.ts", "lib/store/backfills.ts", "lib/store/recipients.ts", "lib/store/payouts.ts", "lib/store/due-index.ts", "lib/store/api-keys.ts",
       ],
-      api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts"],
+      // Sending jobs (approvals, backfills); the POS and QuickBooks clients (the pages that read them: the OAuth providers need neither).
+      api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts", "lib/quickbooks/client.ts"],
     };
     for (const [name, modules] of Object.entries(onDemandOnly) as [FunctionName, string[]][]) {
       const bundle = bundles[name] as Bundle;
