@@ -61,6 +61,11 @@ export const mappingSchema = z.strictObject({
 
 export type Mapping = z.infer<typeof mappingSchema>;
 
+/** Whether a location posts its payouts: a Square location whose mapping has the payouts section. */
+export function postsPayouts(location: { source: string; mapping: Pick<Mapping, "payouts"> }): boolean {
+  return location.source === "square" && location.mapping.payouts !== undefined;
+}
+
 export class MappingError extends Error {
   override name = "MappingError";
 }

@@ -17,3 +17,8 @@ export interface Warning {
    */
   subject?: string;
 }
+
+/** An item the mapping has no account for (a category, a tender, a tax, ...): reported in full once. */
+export function isUnmapped(warning: Pick<Warning, "code">): boolean {
+  return warning.code.startsWith("unmapped-");
+}

@@ -17,7 +17,7 @@
  * refreshes again), but the access token works until the merchant uninstalls daybook in Clover
  * (cloverAppManagementUrl), which daybook hears about through the app-uninstall webhook.
  */
-import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/client";
+import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/hosts";
 import * as z from "zod/mini";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";

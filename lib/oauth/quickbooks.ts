@@ -5,8 +5,7 @@
  * ends the whole grant. Access tokens live an hour and are refreshed when 5 minutes or less remain.
  */
 import { createQuickBooksOAuth, type QuickBooksEndpoints, type QuickBooksEnvironment, type QuickBooksOAuth, type QuickBooksTokens } from "../quickbooks/oauth";
-import { QuickBooksError } from "../quickbooks/types";
-import { MINOR_VERSION } from "../quickbooks/client";
+import { MINOR_VERSION, QuickBooksError } from "../quickbooks/types";
 import { AccountMismatchError, type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 

@@ -15,6 +15,7 @@
  * asked once to reconnect, and the days keep posting meanwhile.
  */
 import { businessDayOf } from "../domain/business-day";
+import { postsPayouts } from "../domain/mapping";
 import type { Warning } from "../domain/warnings";
 import type { Connection, LocationConfig, PayoutRecord, PayoutSkip, PendingPayoutEntry, SyncFailure } from "../model";
 import { SquareRequestError } from "../pos/square/errors";
@@ -81,12 +82,13 @@ export function grantsPayouts(connection: Pick<Connection, "provider" | "granted
 /**
  * Posts the location's new and changed payouts. Never throws for a provider's failure: a failure is
  * returned and kept on the location's check (or, for one payout only the merchant can fix, on its
- * record), and the next night reads the same payouts again.
+ * record), and the next night reads the same payouts again. `known`: the location as the caller just
+ * read it (the night job, deciding whether to load this module), instead of reading it again.
  */
-export async function postPayouts(ports: PayoutPorts, ref: LocationRef): Promise<PayoutRun> {
+export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: LocationConfig): Promise<PayoutRun> {
   const at = ports.now();
-  const location = await ports.store.getLocation(ref.merchantId, ref.locationId);
-  if (!location || location.source !== "square" || !location.mapping.payouts) return { status: "not-mapped" };
+  const location = known ?? (await ports.store.getLocation(ref.merchantId, ref.locationId));
+  if (!location || !postsPayouts(location)) return { status: "not-mapped" };
   const check = await ports.payouts.getCheck(ref.merchantId, ref.locationId);
   const saveCheck = async (readFrom: string, lastError?: SyncFailure) => {
     try {

@@ -17,11 +17,11 @@ import { backoffDelayMs, sleep as realSleep } from "../http/backoff";
 import * as z from "zod/mini";
 import { classifyFault, describeFault, parseFault, type Fault, type RequestContext } from "./faults";
 import {
-  QuickBooksError, type CreatedJournalEntry, type QuickBooksAccount, type QuickBooksClient, type QuickBooksTokenSource, type QuickBooksTrackingReader,
+  MINOR_VERSION, QuickBooksError, type CreatedJournalEntry, type QuickBooksAccount, type QuickBooksClient, type QuickBooksTokenSource, type QuickBooksTrackingReader,
   type TrackingTag,
 } from "./types";
 
-export const MINOR_VERSION = "75";
+export { MINOR_VERSION } from "./types";
 export const MAX_REQUEST_ID_LENGTH = 50;
 const ACCOUNT_PAGE_SIZE = 1000;
 

@@ -74,6 +74,9 @@ export interface QuickBooksTokenSource {
   refresh(): Promise<string>;
 }
 
+/** The Accounting API's minor version every call names (the client's, and the connect callback's CompanyInfo check). */
+export const MINOR_VERSION = "75";
+
 export class QuickBooksError extends Error {
   override name = "QuickBooksError";
   constructor(

@@ -1,12 +1,16 @@
 /**
  * The digests' marks (lib/report/digest.ts says when and how digests go): what a mark is, its shard,
  * and which are due now. Apart from the digests themselves, so the scheduler's every tick reads the due
- * marks with this alone and loads what builds and sends digests only on the ticks that have some.
+ * marks with this alone and loads what builds and sends digests only on the ticks that have some, and
+ * a nightly job marks the next digest with this alone.
  */
 import { createHash } from "node:crypto";
-import { addDays } from "../domain/business-day";
+import { addDays, businessDayOf, businessDayWindow } from "../domain/business-day";
 
 export const DIGEST_SHARDS = 8;
+
+/** Local time of the business's westernmost location at which the digest may go. */
+export const DIGEST_SEND_TIME = "07:00";
 
 /**
  * A merchant's digest of one morning is to be looked at from `notBefore` on; with `audience`
@@ -72,4 +76,19 @@ export function slotsAround(now: Date): string[] {
 export async function dueDigestMarks(deps: { digests: Pick<DigestStore, "due">; shards?: number }, now: Date): Promise<DigestMark[]> {
   const shards = deps.shards ?? DIGEST_SHARDS;
   return (await Promise.all(slotsAround(now).flatMap((slot) => Array.from({ length: shards }, (_, shard) => deps.digests.due(slot, shard, now))))).flat();
+}
+
+/** The instant of local `time` on `date` in the zone (the day-start arithmetic of business days). */
+export function localInstant(date: string, timeZone: string, time: string): Date {
+  return new Date(businessDayWindow(date, timeZone, time).startMs);
+}
+
+/**
+ * The digest a job's news goes into: a nightly first sync of day D, the morning after D; anything else
+ * (a re-check, an approval), the next morning whose send time has not passed where the location is.
+ */
+export function digestMarkFor(job: { kind: string; merchantId: string; businessDay: string }, timeZone: string, now: Date, shards = DIGEST_SHARDS): DigestMark {
+  let slot = job.kind === "first" ? addDays(job.businessDay, 1) : businessDayOf(now.getTime(), timeZone);
+  if (job.kind !== "first" && now.getTime() >= localInstant(slot, timeZone, DIGEST_SEND_TIME).getTime()) slot = addDays(slot, 1);
+  return { merchantId: job.merchantId, slot, notBefore: localInstant(slot, timeZone, DIGEST_SEND_TIME).toISOString(), shard: digestShardOf(job.merchantId, shards) };
 }

@@ -50,7 +50,7 @@
  *   accountant, a part, a seal read, a mark and its removal; per accountant, the memberships and the
  *   parts (one query each), the seal, the claim: linear in clients, never per pair of clients.
  */
-import { addDays, businessDayOf, businessDayWindow } from "../domain/business-day";
+import { addDays } from "../domain/business-day";
 import type { EmailSender, OutgoingEmail } from "../email/email";
 import { businessNameOf, type MemberStore, type Membership } from "../members/types";
 import type { LocationConfig, Merchant, SyncRecord } from "../model";
@@ -62,33 +62,18 @@ import { renderCombinedDigest, renderDigest } from "./digest-document";
 import { approveUrl, combinedUnsubscribeUrl, dayPath, type LinkSigner, locationMappingPath, openInBusiness, unsubscribeHeaders, unsubscribeUrl } from "./links";
 import { addressHash, deliverableRecipients, type DigestFrequency, type RecipientStore } from "./recipients";
 import type { ReportStore, StoredReport, StoredReportContent } from "./report-store";
-import { isUnmapped } from "./sync-report";
-import { DIGEST_SHARDS, type DigestMark, type DigestStore, digestShardOf, dueDigestMarks } from "./digest-marks";
+import { isUnmapped } from "../domain/warnings";
+import { DIGEST_SEND_TIME, type DigestMark, type DigestStore, digestShardOf, dueDigestMarks, localInstant } from "./digest-marks";
 import { warningKey } from "./warnings-seen";
 
-export { type ClientPart, DIGEST_SHARDS, type DigestMark, type DigestStore, digestShardOf, dueDigestMarks } from "./digest-marks";
+export {
+  type ClientPart, DIGEST_SEND_TIME, DIGEST_SHARDS, type DigestMark, digestMarkFor, type DigestStore, digestShardOf, dueDigestMarks, localInstant,
+} from "./digest-marks";
 
-/** Local time of the business's westernmost location at which the digest may go. */
-export const DIGEST_SEND_TIME = "07:00";
 /** Local time by which it goes, whatever is still missing. */
 export const DIGEST_DEADLINE = "11:00";
 /** How long a claimed send is left to its claimer before another may take it over. */
 export const CLAIM_LEASE_MS = 10 * 60_000;
-
-/** The instant of local `time` on `date` in the zone (the day-start arithmetic of business days). */
-export function localInstant(date: string, timeZone: string, time: string): Date {
-  return new Date(businessDayWindow(date, timeZone, time).startMs);
-}
-
-/**
- * The digest a job's news goes into: a nightly first sync of day D, the morning after D; anything else
- * (a re-check, an approval), the next morning whose send time has not passed where the location is.
- */
-export function digestMarkFor(job: { kind: string; merchantId: string; businessDay: string }, timeZone: string, now: Date, shards = DIGEST_SHARDS): DigestMark {
-  let slot = job.kind === "first" ? addDays(job.businessDay, 1) : businessDayOf(now.getTime(), timeZone);
-  if (job.kind !== "first" && now.getTime() >= localInstant(slot, timeZone, DIGEST_SEND_TIME).getTime()) slot = addDays(slot, 1);
-  return { merchantId: job.merchantId, slot, notBefore: localInstant(slot, timeZone, DIGEST_SEND_TIME).toISOString(), shard: digestShardOf(job.merchantId, shards) };
-}
 
 // --- what a digest says -----------------------------------------------------------------------------
 

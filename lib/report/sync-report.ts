@@ -9,7 +9,7 @@
  */
 import { accountLabel } from "../domain/account-label";
 import type { EntryLine } from "../domain/journal-entry";
-import type { Warning } from "../domain/warnings";
+import { isUnmapped, type Warning } from "../domain/warnings";
 import type { AccountLabel, FailureKind, PosSource } from "../model";
 import { cloverDepositSentence, type ExpectedDeposit } from "../payouts/clover-expected-deposit";
 import type { DayTotals } from "./day-figures";
@@ -349,11 +349,6 @@ export function warningBlocks(input: Pick<SyncReportInput, "warnings" | "repeate
     });
   }
   return blocks;
-}
-
-/** An item the mapping has no account for (a category, a tender, a tax, ...): reported in full once. */
-export function isUnmapped(warning: Pick<Warning, "code">): boolean {
-  return warning.code.startsWith("unmapped-");
 }
 
 export function reportSubject(input: Pick<SyncReportInput, "status" | "locationName" | "businessDay">): string {

@@ -8,7 +8,7 @@
  * SeenWarningStore is the storage port; lib/store/warnings-seen.ts implements it on the table.
  */
 import type { Warning } from "../domain/warnings";
-import { isUnmapped } from "./sync-report";
+import { isUnmapped } from "../domain/warnings";
 
 export interface SeenWarningStore {
   /**

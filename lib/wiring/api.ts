@@ -7,7 +7,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { payoutRecordsOf } from "../api/payouts";
 import type { ApiConfig } from "../config";
-import { createSqsJobQueue, type JobQueue } from "../schedule/enqueue";
+import type { JobQueue } from "../schedule/enqueue";
 import { createDynamoAuthStore } from "../store/auth";
 import { createDynamoStore } from "../store/dynamo";
 import { createDynamoMemberStore } from "../store/members";
@@ -94,10 +94,12 @@ export async function composeApi(config: ApiConfig, parts: ApiParts & { log: Web
   // One SQS client for everything the web queues (approvals and backfills), made on the first send.
   const queueUrl = config.DAYBOOK_QUEUE_URL;
   const sqs = queueUrl === undefined ? undefined : lazySqsClient(config, parts.sqs, parts.credentials);
-  const queue: JobQueue | undefined = sqs && queueUrl !== undefined
+  // What sends jobs (and validates them) loads with the client: only approvals and backfills queue any.
+  const jobQueue = sqs && queueUrl !== undefined ? async () => (await import("../schedule/enqueue")).createSqsJobQueue(await sqs.get(), queueUrl) : undefined;
+  const queue: JobQueue | undefined = jobQueue
     ? {
-      sendJobs: async (jobs, messageGroup) => { await createSqsJobQueue(await sqs.get(), queueUrl).sendJobs(jobs, messageGroup); },
-      sendEach: async (messages) => createSqsJobQueue(await sqs.get(), queueUrl).sendEach(messages),
+      sendJobs: async (jobs, messageGroup) => { await (await jobQueue()).sendJobs(jobs, messageGroup); },
+      sendEach: async (messages) => (await jobQueue()).sendEach(messages),
     }
     : undefined;
   const deps = webDepsOf(services, config, {

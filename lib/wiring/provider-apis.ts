@@ -4,25 +4,16 @@
  * region's host, and the QuickBooks client with a token source that refreshes. Made per call, since a
  * reader holds one connection's tokens; handed out as the sync's ports and the pages' readers.
  */
-import { cloverCatalog, squareCatalog } from "../locations/pos-catalog";
-import { cloverLocations, type ProviderReaders, squareBusinessName, squareLocations } from "../locations/readers";
 import type { Connection } from "../model";
 import type { TokenKeeper } from "../oauth/token-keeper";
-import { CLOVER_API_HOSTS, type CloverRegion, createCloverReader } from "../pos/clover/client";
-import { summariseCloverLocationDay } from "../pos/clover/day";
-import { readCloverNight } from "../pos/clover/night";
 import { CloverRequestError } from "../pos/clover/errors";
-import { createSquareReader } from "../pos/square/client";
-import { createSquarePayoutReader } from "../pos/square/payouts";
-import { summariseSquareLocationDay } from "../pos/square/day";
-import { readSquareNight } from "../pos/square/night";
-import { createRawResponseCaller } from "../pos/square/raw-responses";
+import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/hosts";
 import { createQuickBooksClient, type QuickBooksAccountCreator } from "../quickbooks/client";
 import type { QuickBooksClient, QuickBooksTokenSource, QuickBooksTrackingReader } from "../quickbooks/types";
 import { quickBooksTokenSource } from "../sync/quickbooks-tokens";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import type { SyncPorts } from "../sync/sync-day";
-import { type ApiTuning, PAGE_TUNING, type ProviderHosts } from "./provider-hosts";
+import type { ApiTuning, ProviderHosts } from "./provider-hosts";
 
 export { type ApiTuning, PAGE_TUNING, type ProviderHosts, providerHostsFrom } from "./provider-hosts";
 
@@ -34,29 +25,47 @@ export function cloverHostOf(hosts: Pick<ProviderHosts, "cloverBaseUrl">, connec
   return CLOVER_API_HOSTS[region as CloverRegion];
 }
 
-function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
+/**
+ * The clients for one connection. Each POS's reader and what reads and summarises its days loads on the
+ * process's first read of that POS (lib/wiring/on-demand): a job reads one POS, and never loads the other's.
+ */
+export function providerApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
   const { square = {}, clover = {}, quickBooks = {} } = tuning;
   const accessToken = (connection: Connection) => () => tokens.accessToken(connection);
+  const cloverPos = () => import("./on-demand/clover-pos");
+  const squarePos = () => import("./on-demand/square-pos");
   return {
-    cloverReader: (connection: Connection, asOf?: Date) => createCloverReader({
-      baseUrl: cloverHostOf(hosts, connection),
-      merchantId: connection.externalId,
-      accessToken: accessToken(connection),
-      ...(clover.timeoutMs !== undefined ? { timeoutMs: clover.timeoutMs } : {}),
-      ...(clover.maxRetries !== undefined ? { maxRetries: clover.maxRetries } : {}),
-      ...(clover.sleep ? { sleep: clover.sleep } : {}),
-      ...(asOf ? { now: () => asOf.getTime() } : {}),
-    }),
-    squareReader: (connection: Connection, asOf?: Date) => createSquareReader({
-      baseUrl: hosts.squareBaseUrl,
-      ...(asOf ? { now: () => asOf.getTime() } : {}),
-      accessToken: accessToken(connection),
-      ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
-      ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
-    }),
-    squareCaller: (connection: Connection) => createRawResponseCaller({
-      baseUrl: hosts.squareBaseUrl, accessToken: accessToken(connection), timeoutMs: square.timeoutMs ?? 30_000, maxRetries: square.maxRetries ?? 3,
-    }),
+    clover: cloverPos,
+    square: squarePos,
+    async cloverReader(connection: Connection, asOf?: Date) {
+      const baseUrl = cloverHostOf(hosts, connection);
+      const { createCloverReader } = await cloverPos();
+      return createCloverReader({
+        baseUrl,
+        merchantId: connection.externalId,
+        accessToken: accessToken(connection),
+        ...(clover.timeoutMs !== undefined ? { timeoutMs: clover.timeoutMs } : {}),
+        ...(clover.maxRetries !== undefined ? { maxRetries: clover.maxRetries } : {}),
+        ...(clover.sleep ? { sleep: clover.sleep } : {}),
+        ...(asOf ? { now: () => asOf.getTime() } : {}),
+      });
+    },
+    async squareReader(connection: Connection, asOf?: Date) {
+      const { createSquareReader } = await squarePos();
+      return createSquareReader({
+        baseUrl: hosts.squareBaseUrl,
+        ...(asOf ? { now: () => asOf.getTime() } : {}),
+        accessToken: accessToken(connection),
+        ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
+        ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
+      });
+    },
+    async squareCaller(connection: Connection) {
+      const { createRawResponseCaller } = await squarePos();
+      return createRawResponseCaller({
+        baseUrl: hosts.squareBaseUrl, accessToken: accessToken(connection), timeoutMs: square.timeoutMs ?? 30_000, maxRetries: square.maxRetries ?? 3,
+      });
+    },
     quickBooks: (connection: Connection): { client: QuickBooksClient & QuickBooksAccountCreator & QuickBooksTrackingReader; tokens: QuickBooksTokenSource } => {
       const source = quickBooksTokenSource(tokens, connection);
       const client = createQuickBooksClient({
@@ -72,22 +81,33 @@ function apisFor(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning) {
   };
 }
 
-function summariserOf(apis: ReturnType<typeof apisFor>): SyncPorts["summarisePosDay"] {
+type ProviderApis = ReturnType<typeof providerApis>;
+
+/** A location's day from its POS, as the sync (and the go-live preview) reads it. */
+export function summariserOf(apis: ProviderApis): SyncPorts["summarisePosDay"] {
   return async (location, connection, window, asOf) => {
     // The sync's own clock: Clover orders modified up to the run's instant are read, and no later.
-    if (location.source === "clover") return summariseCloverLocationDay(apis.cloverReader(connection, asOf), location, window);
-    return summariseSquareLocationDay(apis.squareReader(connection), location, window);
+    if (location.source === "clover") {
+      const [{ summariseCloverLocationDay }, reader] = await Promise.all([apis.clover(), apis.cloverReader(connection, asOf)]);
+      return summariseCloverLocationDay(reader, location, window);
+    }
+    const [{ summariseSquareLocationDay }, reader] = await Promise.all([apis.square(), apis.squareReader(connection)]);
+    return summariseSquareLocationDay(reader, location, window);
   };
 }
 
 /** What the sync reads and posts with: a location's day from its POS, and the QuickBooks client. */
 export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient" | "readPosNight"> {
-  const apis = apisFor(tokens, hosts, tuning);
+  const apis = providerApis(tokens, hosts, tuning);
   return {
     summarisePosDay: summariserOf(apis),
     async readPosNight(location, connection, plan, asOf) {
-      if (location.source === "clover") return readCloverNight(apis.cloverReader(connection, asOf), location, plan);
-      return readSquareNight(apis.squareReader(connection, asOf), location, plan);
+      if (location.source === "clover") {
+        const [{ readCloverNight }, reader] = await Promise.all([apis.clover(), apis.cloverReader(connection, asOf)]);
+        return readCloverNight(reader, location, plan);
+      }
+      const [{ readSquareNight }, reader] = await Promise.all([apis.square(), apis.squareReader(connection, asOf)]);
+      return readSquareNight(reader, location, plan);
     },
     quickBooksClient: (connection) => Promise.resolve(apis.quickBooks(connection)),
   };
@@ -97,36 +117,15 @@ export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiT
 export function payoutApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}, now: () => Date = () => new Date()): Pick<PayoutPorts, "readPayouts"> {
   const { square = {} } = tuning;
   return {
-    readPayouts: (connection, locationId, sinceMs) => createSquarePayoutReader({
-      baseUrl: hosts.squareBaseUrl,
-      accessToken: () => tokens.accessToken(connection),
-      now: () => now().getTime(),
-      ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
-      ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
-    }).payoutsChangedSince(locationId, sinceMs),
-  };
-}
-
-/** What the locations and mapping pages read with. */
-export function pageReaders(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = PAGE_TUNING): ProviderReaders {
-  const apis = apisFor(tokens, hosts, tuning);
-  return {
-    posLocations(connection) {
-      if (connection.provider === "clover") return cloverLocations(apis.cloverReader(connection));
-      if (connection.provider === "square") return squareLocations(apis.squareCaller(connection));
-      return Promise.reject(new Error(`connection ${connection.connectionId} is not a POS connection`));
-    },
-    posCatalog(connection, locationId) {
-      if (connection.provider === "clover") return cloverCatalog(apis.cloverReader(connection));
-      if (connection.provider === "square") return squareCatalog(apis.squareCaller(connection), locationId);
-      return Promise.reject(new Error(`connection ${connection.connectionId} is not a POS connection`));
-    },
-    posDay: summariserOf(apis),
-    quickBooks: (connection) => apis.quickBooks(connection).client,
-    async accountName(connection) {
-      if (connection.provider === "square") return squareBusinessName(apis.squareCaller(connection));
-      if (connection.provider === "clover") return (await apis.cloverReader(connection).getMerchant()).name;
-      return (await apis.quickBooks(connection).client.getCompanySettings()).companyName;
+    async readPayouts(connection, locationId, sinceMs) {
+      const { createSquarePayoutReader } = await import("./on-demand/square-payouts");
+      return createSquarePayoutReader({
+        baseUrl: hosts.squareBaseUrl,
+        accessToken: () => tokens.accessToken(connection),
+        now: () => now().getTime(),
+        ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
+        ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
+      }).payoutsChangedSince(locationId, sinceMs);
     },
   };
 }

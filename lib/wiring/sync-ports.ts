@@ -3,7 +3,6 @@
  * the providers' clients (lib/wiring/provider-apis.ts), the clock. For the runtimes that sync (the
  * worker, `daybook sync`, the local stack, the tests' worlds); the web app does not load them.
  */
-import { sendPayoutsScopeEmail } from "../connections/reconnect-email";
 import type { PayoutPorts } from "../payouts/post-payouts";
 import type { SyncPorts, SyncStep } from "../sync/sync-day";
 import { type ApiTuning, payoutApis, syncApis } from "./provider-apis";
@@ -51,7 +50,10 @@ export function payoutPortsOf(services: Services, options: SyncPortOptions = {})
     checkpoint: (step) => sync.checkpoint?.(step),
     payouts: services.storage.payouts,
     ...(options.payoutApis ?? payoutApis(services.tokens, services.hosts, options.tuning, services.now)),
-    askToReconnectForPayouts: (connection) =>
-      sendPayoutsScopeEmail({ store: services.storage.store, email: services.email, publicUrl: services.publicUrl }, connection),
+    // Once per Square connection made before daybook asked for payouts: the email loads then.
+    askToReconnectForPayouts: async (connection) => {
+      const { sendPayoutsScopeEmail } = await import("./on-demand/connection-refused");
+      await sendPayoutsScopeEmail({ store: services.storage.store, email: services.email, publicUrl: services.publicUrl }, connection);
+    },
   };
 }

@@ -6,10 +6,16 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { WorkerConfig } from "../config";
 import type { RefreshSweepDeps } from "../connections/refresh-sweep";
+import { createDynamoDigestStore } from "../store/digests";
+import { createDynamoStore } from "../store/dynamo";
 import { createIdempotencyStore } from "../store/idempotency";
-import { createDynamoStorage } from "../store/storage";
+import { createDynamoReportStore } from "../store/reports";
+import { createDynamoMerchantSettings } from "../store/settings";
+import type { DynamoStorageOptions, Storage } from "../store/storage";
+import { createDynamoSeenWarningStore } from "../store/warnings-seen";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig, lazySqsClient } from "./aws";
@@ -70,13 +76,31 @@ export function refreshSweepDepsOf(services: Services): Omit<RefreshSweepDeps, "
   return { store: services.storage.store, vault: services.vault, tokens: services.tokens, providers: services.providers, now: services.now };
 }
 
+/**
+ * The stores of every night job: the records, locations and connections (store), the review mode
+ * (settings), and the night's report with its digest mark and the warnings already said. The others
+ * are made on their first call (lib/wiring/storage.ts): members (a day job's accountants), backfills
+ * and recipients (a backfill's progress and summary), payouts (a Square location that posts them), the
+ * email caps' counters and held emails (an email), the due-index (a location stopped or resumed).
+ */
+export function jobStores(options: DynamoStorageOptions): Pick<Storage, "store" | "settings" | "reports" | "digests" | "seenWarnings"> {
+  const client = DynamoDBDocumentClient.from(options.client);
+  const { tableName } = options;
+  return {
+    store: createDynamoStore({ ...options, client }),
+    settings: createDynamoMerchantSettings({ client, tableName }),
+    reports: createDynamoReportStore({ client, tableName }),
+    digests: createDynamoDigestStore({ client, tableName }),
+    seenWarnings: createDynamoSeenWarningStore({ client, tableName }),
+  };
+}
+
 export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {}): Promise<WorkerRuntime> {
   // Every job opens a connection's tokens and sends a report: on AWS, KMS's and SES's clients are made
   // at start. Only a failed job sends SQS anything (its visibility): that client is made then.
   const kms = parts.kms ?? (parts.vault || config.DAYBOOK_KMS_KEY_ID === undefined ? undefined : new KMSClient(awsClientConfig(config, "kms", parts.credentials)));
   const ses = parts.ses ?? (parts.email || config.DAYBOOK_EMAIL_FROM === undefined ? undefined : new SESv2Client(awsClientConfig(config, "ses", parts.credentials)));
-  // A job reads and writes most of the stores: all are made at start.
-  const services = await composeServices(config, { storageAtStart: createDynamoStorage, ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) });
+  const services = await composeServices(config, { storageAtStart: jobStores, ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) });
   const sqs = lazySqsClient(config, parts.sqs, parts.credentials);
   const deps = workerDepsOf(services, { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), quickBooksAppUrl: quickBooksAppUrlOf(config) }, { ...recoveryOf(config), ...parts });
   return {

@@ -29,15 +29,14 @@ import type { EntryLine } from "../domain/journal-entry";
 import { DEFAULT_HOLD_TOLERANCE } from "../domain/mapping";
 import { summaryHash } from "../domain/summary";
 import type { EmailSender } from "../email/email";
-import { type PostingStatusDeps, reconcilePostingStatus } from "../locations/posting-status";
+import type { PostingStatusDeps } from "../locations/posting-status";
 import { adjustmentDetail } from "../report/adjustment";
 import { daySummary, dayTotals } from "../report/day-figures";
-import { buildDigest, digestMarkFor, type DigestStore, sendOnce } from "../report/digest";
-import { renderEmail } from "../report/email-document";
-import { accountMappingUrl, approveUrl, dayUrl, mappingUrl } from "../report/links";
-import { deliverableRecipients, type RecipientStore } from "../report/recipients";
-import { type ReportStore, reportIdFor, type StoredReport, type StoredReportContent } from "../report/report-store";
-import { dayReportDocument, dayTitle, type ReportEntry, type ReportLine, type ReportStatus } from "../report/sync-report";
+import { digestMarkFor, type DigestStore } from "../report/digest-marks";
+import { accountMappingUrl, dayUrl, mappingUrl } from "../report/links";
+import type { RecipientStore } from "../report/recipients";
+import { type ReportStore, reportIdFor, type StoredReportContent } from "../report/report-store";
+import type { ReportEntry, ReportLine, ReportStatus } from "../report/sync-report";
 import { type SeenWarningStore, sortWarnings } from "../report/warnings-seen";
 import { type BackfillDayOutcome, type BackfillProgress, type BackfillStore, recordBackfillProgress } from "../schedule/backfill";
 import type { SyncJob } from "../schedule/job";
@@ -146,6 +145,8 @@ export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay
   const progress = await countBackfillDay(deps, dayJob, outcome.status);
   if (outcome.status === "failed" && outcome.failure.kind === "needs-reconnect" && deps.postingStatus) {
     // Idempotent: a night whose days all fail for the connection stops the location, and emails, once.
+    // Rare (a connection gone): what stops locations and emails about it loads then.
+    const { reconcilePostingStatus } = await import("../locations/posting-status");
     await reconcilePostingStatus(deps.postingStatus, job.merchantId);
   }
   let sent = 0;
@@ -284,6 +285,7 @@ async function alertMerchant(deps: WorkerDeps, merchant: Merchant, day: Location
   let sent = 0;
   for (const stored of await deps.reports.listDay(day.merchantId, day.locationId, day.businessDay)) {
     if (!stored.alert || stored.deliveredTo.includes(ALERT_MARK)) continue;
+    const { alertEmail } = await import("./job-emails");
     await deps.email.send(alertEmail(deps, merchant, stored));
     await deps.reports.markDeliveredTo(stored, ALERT_MARK);
     sent++;
@@ -291,39 +293,12 @@ async function alertMerchant(deps: WorkerDeps, merchant: Merchant, day: Location
   return sent;
 }
 
-function alertEmail(deps: WorkerDeps, merchant: Merchant, stored: StoredReport) {
-  const held = stored.status === "held";
-  const content = { ...stored.content, ...(held ? { approveUrl: approveUrl(deps, stored) } : {}) };
-  const document = dayReportDocument(content);
-  const business = merchant.name.trim() === "" ? "your business" : merchant.name;
-  document.footer = [{ text: `You get this alert at ${merchant.email} because you run daybook for ${business}: it goes at once, and to you only. The report recipients see this day in their next digest.` }];
-  const { html, text } = renderEmail(document);
-  const subject = `Action needed: ${dayTitle(content)} ${held ? "is held for review" : "was not posted"}`;
-  return { to: [merchant.email], subject, text, html, purpose: "alert" as const, merchantId: merchant.merchantId };
-}
-
 /**
- * The backfill's one summary, when its last day has been counted: a digest of its days to the merchant
- * and the report recipients (daily ones; exceptions-only ones when something needs attention; weekly
- * ones wait for Monday's digest), each claimed before it is sent, so a job run again sends nothing twice.
+ * The backfill's one summary, when its last day has been counted (job-emails.ts sends it): what
+ * builds and sends it loads then.
  */
 async function summariseBackfill(deps: WorkerDeps, progress: BackfillProgress | undefined): Promise<number> {
   if (!progress?.complete) return 0;
-  const [merchant, location] = await Promise.all([deps.store.getMerchant(progress.merchantId), deps.store.getLocation(progress.merchantId, progress.locationId)]);
-  if (!merchant || !location) return 0;
-  const model = await buildDigest(deps, merchant, [location], {
-    kind: "backfill", first: progress.from, last: progress.to, backfillId: progress.backfillId,
-    window: { from: new Date(progress.createdAt), to: deps.now() },
-  });
-  const attention = model.exceptions.length + model.newUnmapped.length > 0;
-  const recipients = deliverableRecipients(await deps.recipients.get(merchant.merchantId), merchant.email)
-    .filter((recipient) => recipient.frequency === "daily" || (recipient.frequency === "exceptions" && attention));
-  const audience = recipients.some((recipient) => recipient.address === merchant.email)
-    ? recipients.map((recipient) => ({ address: recipient.address, frequency: recipient.frequency }))
-    : [{ address: merchant.email, frequency: "owner" as const }, ...recipients.map((recipient) => ({ address: recipient.address, frequency: recipient.frequency }))];
-  let sent = 0;
-  for (const each of audience) {
-    if (await sendOnce(deps, merchant, `backfill#${progress.backfillId}`, each.address, model, each.frequency, deps.now())) sent++;
-  }
-  return sent;
+  const { sendBackfillSummary } = await import("./job-emails");
+  return sendBackfillSummary(deps, progress);
 }

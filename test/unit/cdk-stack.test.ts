@@ -454,6 +454,56 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     }
   });
 
+  it("load what only some jobs need on the jobs that need it: one POS's reader and summariser, payouts, the emails a job sends, the stores of other paths; the api's job queue and the providers' clients on the paths that use them", () => {
+    const modulesOf = (files: { path: string }[], bundle: Bundle) => {
+      const paths = new Set(files.map((file) => join(bundle.outdir, file.path)));
+      return new Set(Object.entries(bundle.metafile.outputs).filter(([output]) => paths.has(join(process.cwd(), output)))
+        .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input.replace(/^[\w-]+:/, "").replace(`${process.cwd()}/`, ""))));
+    };
+    const onDemandOnly: Partial<Record<FunctionName, string[]>> = {
+      worker: [
+        // A job reads one POS (lib/wiring/provider-apis.ts).
+        "lib/pos/square/summarise.ts", "lib/pos/square/night.ts", "lib/pos/square/client.ts", "lib/pos/clover/summarise.ts", "lib/pos/clover/night.ts", "lib/pos/clover/client.ts",
+        // Payouts: Square locations with a payouts mapping (lib/worker/night-payouts.ts).
+        "lib/payouts/post-payouts.ts", "lib/payouts/payout-entry.ts", "lib/pos/square/payouts.ts",
+        // The emails a job sends itself: an alert, a backfill's summary (lib/worker/job-emails.ts); a location stopped.
+        "lib/worker/job-emails.ts", "lib/report/digest.ts", "lib/report/digest-document.ts", "lib/report/email-document.ts", "lib/report/sync-report.ts", "lib/locations/posting-status.ts",
+        // Stores no night job uses (lib/wiring/worker.ts's jobStores).
+        "lib/store/auth.ts", "lib/store/members.ts", "lib/store/backfills.ts", "lib/store/recipients.ts", "lib/store/payouts.ts", "lib/store/due-index.ts", "lib/store/api-keys.ts",
+      ],
+      // Sending jobs (approvals, backfills); the POS and QuickBooks clients (the pages that read them: the OAuth providers need neither).
+      api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts", "lib/quickbooks/client.ts"],
+    };
+    for (const [name, modules] of Object.entries(onDemandOnly) as [FunctionName, string[]][]) {
+      const bundle = bundles[name] as Bundle;
+      const atStart = modulesOf(loadedAtStart(bundle), bundle);
+      const onDemand = modulesOf(loadedOnDemand(bundle), bundle);
+      for (const module of modules) {
+        expect(atStart.has(module), `${name}: ${module} at start`).toBe(false);
+        expect(onDemand.has(module), `${name}: ${module} on demand`).toBe(true);
+      }
+    }
+    // A Square job loads nothing of Clover's reading and summarising, and a Clover job nothing of Square's
+    // (beyond what every job loads at start: the hosts and error classes the OAuth providers share).
+    const worker = bundles.worker as Bundle;
+    const workerAtStart = modulesOf(loadedAtStart(worker), worker);
+    const loadedWith = (module: string) => {
+      const chunk = worker.files.find((file) => !file.entry && modulesOf([file], worker).has(module));
+      expect(chunk, `a chunk with ${module}`).toBeDefined();
+      const byPath = new Map(worker.files.map((file) => [file.path, file]));
+      const files = new Set<string>();
+      const visit = (path: string): void => {
+        if (files.has(path)) return;
+        files.add(path);
+        for (const next of byPath.get(path)?.staticImports ?? []) visit(next);
+      };
+      visit(chunk?.path ?? "");
+      return [...modulesOf([...files].map((path) => ({ path })), worker)].filter((module) => !workerAtStart.has(module));
+    };
+    expect(loadedWith("lib/pos/square/summarise.ts").filter((module) => module.startsWith("lib/pos/clover/"))).toEqual([]);
+    expect(loadedWith("lib/pos/clover/summarise.ts").filter((module) => module.startsWith("lib/pos/square/"))).toEqual([]);
+  });
+
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {
     const clients = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"];
     // Every invocation: the table (sessions, records) and the secrets read at cold start (SSM); the

@@ -20,22 +20,14 @@ import { sleep as realSleep } from "../../http/backoff";
 import type * as z from "zod/mini";
 import { describeIssues } from "../../validation";
 import { CloverRequestError } from "./errors";
+import { CLOVER_API_HOSTS, type CloverRegion } from "./hosts";
 import { createCloverCaller, type Query } from "./http";
 import { assembleOrders, expandQuery, type JsonObject, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "./order-assembly";
 import type { CloverMerchantInfo, CloverReader, DayWindow } from "./reader";
 import { type CloverObject, listElements, merchantSchema, objectSchema } from "./responses";
 
 export { CloverRequestError } from "./errors";
-
-/** Clover's REST hosts per region (reference/clover.md §1.2). */
-export const CLOVER_API_HOSTS = {
-  us: "https://api.clover.com",
-  eu: "https://api.eu.clover.com",
-  la: "https://api.la.clover.com",
-  sandbox: "https://apisandbox.dev.clover.com",
-} as const;
-
-export type CloverRegion = keyof typeof CLOVER_API_HOSTS;
+export { CLOVER_API_HOSTS, type CloverRegion } from "./hosts";
 
 interface CommonOptions {
   merchantId: string;

@@ -1,6 +1,7 @@
 /**
  * What the first refused connection of a process loads (lib/wiring/services.ts's connectionRefused):
- * the reconnect email and what stops the locations that need the connection.
+ * the reconnect email and what stops the locations that need the connection; and, from the same
+ * module, the email asking to reconnect Square for payouts (lib/wiring/sync-ports.ts).
  */
-export { reconnectNotifier } from "../../connections/reconnect-email";
+export { reconnectNotifier, sendPayoutsScopeEmail } from "../../connections/reconnect-email";
 export { reconcilePostingStatus } from "../../locations/posting-status";

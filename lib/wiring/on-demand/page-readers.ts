@@ -1,5 +1,5 @@
 /**
  * What the first page that reads a provider loads (lib/wiring/api.ts): the pages' readers, with the
- * POS readers, the QuickBooks client and the summarisers.
+ * QuickBooks client; each POS's reader and summariser loads with the first page that reads that POS.
  */
-export { pageReaders } from "../provider-apis";
+export { pageReaders } from "../page-readers";
