@@ -8,7 +8,11 @@
  * other day is done and reported; the next attempt finds those days unchanged, and reads only the
  * changes again. On the last attempt each such day is marked failed and reported, and the message goes
  * on to the dead-letter queue.
+ *
+ * The business's accountants are told the night's day as it stands (their client lists show each
+ * location's latest day) whenever the day itself is done: synced, or failed on the last attempt.
  */
+import { tellAccountants } from "../members/location-status";
 import type { SyncJob } from "../schedule/job";
 import { markDayFailed } from "../sync/sync-day";
 import { syncLocationNight } from "../sync/sync-night";
@@ -30,14 +34,22 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
     if (own) status = result.outcome.status;
   }
   await postNightPayouts(deps.payouts, job, attempt);
+  const night = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const first = thrown[0];
-  if (first === undefined) return { status, emailsSent };
-  if (attempt.number < attempt.max) throw first.error;
+  if (first === undefined) {
+    await tellAccountants(deps, night);
+    return { status, emailsSent };
+  }
+  if (attempt.number < attempt.max) {
+    if (!thrown.some(({ day }) => day.businessDay === job.businessDay)) await tellAccountants(deps, night);
+    throw first.error;
+  }
   // The last attempt: each day that failed is failed, said so, and the message goes on to the dead-letter queue.
   for (const { day, error } of thrown) {
     const failure = await markDayFailed(deps.sync, day, error);
     await reportLastAttemptFailed(deps, dayJob(job, day.businessDay), failure);
   }
+  await tellAccountants(deps, night);
   throw first.error;
 }
 

@@ -156,3 +156,43 @@ describe("a sync job", () => {
     expect(world.quickbooks.entries).toHaveLength(1);
   });
 });
+
+describe("a night job and the accountants' client lists", () => {
+  /** An accountant with access to the business, as an accepted invitation leaves it: no day on the list yet. */
+  async function anAccountant(): Promise<string> {
+    const { members } = world.services.storage;
+    const at = "2025-06-10T12:00:00.000Z";
+    const personId = "p-accountant";
+    const invitation = {
+      invitationId: "inv-1", tokenHash: "a".repeat(64), businessId: MERCHANT_ID, email: "books@accountant.example", invitedBy: MERCHANT_ID,
+      createdAt: at, expiresAt: "2025-06-11T12:00:00.000Z",
+    };
+    await members.putInvitation(invitation);
+    const accepted = await members.acceptInvitation(
+      invitation,
+      { businessId: MERCHANT_ID, personId, email: invitation.email, invitedBy: MERCHANT_ID, createdAt: at },
+      { businessId: MERCHANT_ID, personId, businessName: "Main Street Coffee", createdAt: at, locations: {}, statusUpdatedAt: at },
+      new Date(at),
+    );
+    expect(accepted).toBeTruthy();
+    return personId;
+  }
+  const listed = async (personId: string) => (await world.services.storage.members.getMembership(personId, MERCHANT_ID))?.locations[LOCATION_ID];
+
+  it("puts the night's day on every accountant's client list: posted, and failed once the last attempt gives up", async () => {
+    const personId = await anAccountant();
+    const before = "2025-06-13";
+    world.pos.setDay(LOCATION_ID, before, aDay());
+    expect(await processJob(world.worker, job("night", { businessDay: before }), firstAttempt)).toMatchObject({ status: "posted" });
+    expect(await listed(personId)).toMatchObject({ businessDay: before, state: "posted" });
+
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    world.quickbooks.failNext.createJournalEntry = new ProviderFailure("QuickBooks answered 503", "retryable");
+    await expect(processJob(world.worker, job("night"), firstAttempt)).rejects.toThrow(/503/);
+    // Not the last attempt: the day is not done, and the list still shows the night before.
+    expect(await listed(personId)).toMatchObject({ businessDay: before, state: "posted" });
+    world.quickbooks.failNext.createJournalEntry = new ProviderFailure("QuickBooks answered 503 again", "retryable");
+    await expect(processJob(world.worker, job("night"), { number: 3, max: 3 })).rejects.toThrow(/503/);
+    expect(await listed(personId)).toMatchObject({ businessDay: DAY, state: "failed", failureKind: "retryable" });
+  });
+});
