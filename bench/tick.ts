@@ -13,10 +13,14 @@
  * DynamoDB and SQS are separate services on AWS; one moto_server process answers both on one core (its
  * threads share one interpreter lock), so the tick's sends wait on its table calls there and nowhere
  * else. With DAYBOOK_BENCH_MOTO_SQS set, SQS is a moto_server of its own (bench/run.ts does so); the
- * record says which (`sqsOwnServer`). Measured per call kind on a fresh moto_server (its CPU per call):
- * a conditional UpdateItem or any single-item call about 4 ms, a SendMessageBatch about 3.8 ms a
- * message, a Query about 1 ms an entry returned, BatchGetItem about 0.4 ms a key, BatchWriteItem about
- * 0.3 ms an item.
+ * record says which (`sqsOwnServer`). moto's CPU per call kind, measured inside the server (thread
+ * CPU of each request) during a tick over 10,000: the conditional PutItem that moves a pointer 1.7 ms
+ * (a conditional UpdateItem was 2.2 ms), BatchGetItem 0.3 ms a pointer and 0.5 ms a location (its
+ * projection converts the whole record once per attribute named), BatchWriteItem about 0.2 ms an item,
+ * a SendMessageBatch about 3.3 ms a message; a Query walks every item of the table (about 13 µs each)
+ * and then costs about 0.7 ms an entry returned, so its cost a location grows with the table over the
+ * page size (lib/schedule/scheduler.ts's PAGE_SIZE). Each request also pays moto's routing, which
+ * lists its own package directory: few requests a location is what makes a tick fast there.
  *
  * `tsx bench/tick.ts <locations> [<locations>…]` with DAYBOOK_BENCH_MOTO set (DAYBOOK_BENCH_MOTO_PID and
  * DAYBOOK_BENCH_MOTO_SQS_PID, if set, name the servers' processes, whose CPU is then recorded); prints

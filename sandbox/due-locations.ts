@@ -6,6 +6,13 @@
  * it holds at each send (O(n) per message: 3.6 s for one batch of ten into a queue of 500 on a
  * loaded 2-core machine), a cost SQS does not have; the calls are the sender's own, only the
  * QueueUrl is rewritten.
+ *
+ * moto_server (5.2.1) can lose a write when two requests at once make the first writes to the same
+ * partition: its table keeps a partition's items in a dict it creates on first use (a defaultdict,
+ * keyed by a type whose hash is Python code, so a thread can be switched out between finding no
+ * partition and storing a new one), and the thread that stores last throws away the other's items.
+ * So each partition's first write here comes from one request: every shard's first entry is put
+ * before anything else, and a merchant's items (its records and pointers) never span two batches.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, type SendMessageBatchCommandInput, type SendMessageBatchCommandOutput, type SQSClient } from "@aws-sdk/client-sqs";
@@ -35,7 +42,7 @@ export interface DueLocationsOptions {
 export async function seedDueLocations(dynamo: DynamoDBClient, tableName: string, options: DueLocationsOptions): Promise<DueEntry[]> {
   const doc = DynamoDBDocumentClient.from(dynamo);
   const nextDueAt = dueAt(options.businessDay, options.schedule).toISOString();
-  const items: Record<string, unknown>[] = [];
+  const byMerchant = new Map<string, Record<string, unknown>[]>();
   const entries: DueEntry[] = [];
   for (let index = 0; index < options.count; index++) {
     const company = Math.floor(index / options.locationsPerMerchant);
@@ -50,19 +57,45 @@ export async function seedDueLocations(dynamo: DynamoDBClient, tableName: string
       shard: shardOf(merchantId, locationId, options.shards),
     };
     entries.push(entry);
+    const items = byMerchant.get(merchantId) ?? [];
     items.push({ ...location, ...keys.location(merchantId, locationId) }, ...dueIndexItems(entry));
+    byMerchant.set(merchantId, items);
   }
+  // Each shard's first entry, alone, before the rest: then no two requests create a shard's partition at once.
+  const firstOfShard = new Map<number, Record<string, unknown>>();
+  for (const items of byMerchant.values()) {
+    for (const item of items) {
+      const shard = /^DUE#(\d+)$/.exec(String(item["PK"]))?.[1];
+      if (shard !== undefined && !firstOfShard.has(Number(shard))) firstOfShard.set(Number(shard), item);
+    }
+  }
+  const first = [...firstOfShard.values()];
+  // Whole merchants to a batch, so a merchant's partition is written by one request.
   const batches: Record<string, unknown>[][] = [];
-  for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
-  await mapLimited(batches, 16, async (batch) => {
-    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+  let batch: Record<string, unknown>[] = [];
+  for (const items of byMerchant.values()) {
+    const rest = items.filter((item) => !first.includes(item));
+    if (rest.length > BATCH_WRITE_LIMIT) throw new Error(`a merchant's ${String(rest.length)} items do not fit one BatchWriteItem`);
+    if (batch.length + rest.length > BATCH_WRITE_LIMIT) {
+      batches.push(batch);
+      batch = [];
+    }
+    batch.push(...rest);
+  }
+  if (batch.length > 0) batches.push(batch);
+  const write = async (items: Record<string, unknown>[]): Promise<void> => {
+    let pending = items.map((Item) => ({ PutRequest: { Item } }));
     while (pending.length > 0) {
       const { UnprocessedItems } = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
       pending = (UnprocessedItems?.[tableName] ?? []) as typeof pending;
     }
-  });
+  };
+  for (let start = 0; start < first.length; start += BATCH_WRITE_LIMIT) await write(first.slice(start, start + BATCH_WRITE_LIMIT));
+  await mapLimited(batches, 16, write);
   return entries;
 }
+
+const BATCH_WRITE_LIMIT = 25;
 
 export interface SpreadQueues {
   /** The pool's queues; give the sender any of them. */

@@ -6,9 +6,13 @@
  * worker's idempotency absorb; the other order could lose a day.
  *
  * A zone's midnight makes tens of thousands of locations due at once, so the tick works a page of a
- * shard at a time, several shards at once, and batches every step of a page: the entries' standing
- * (their pointers and their locations' posting state) in BatchGetItem, the jobs ten to a
- * SendMessageBatch, the moves in BatchWriteItem and conditional UpdateItem (lib/store/due-index.ts).
+ * shard at a time (the next page read while this one is worked), several shards at once, and batches
+ * every step of a page: the entries' standing (their pointers and their locations' posting state) in
+ * BatchGetItem; then the page's locations in runs of RUN_SIZE, two at once, each run's jobs ten to a
+ * SendMessageBatch and then its moves in BatchWriteItem and one conditional UpdateItem a location
+ * (lib/store/due-index.ts), so one run's table writes overlap the next one's sends. The conditional
+ * write a location is what lets only one of two overlapping ticks (or a tick and a registration or an
+ * account deletion) move an entry; DynamoDB has no batched conditional write but a transaction.
  * A job SQS refuses leaves its location due (never moved on, so never lost); a location is moved on
  * only by the tick whose pointer move wins (never twice). Given a time budget (`timeLeftMs`), the tick
  * starts no page once it is spent: the entries it did not reach are still due, and the next invocation
@@ -33,6 +37,8 @@ export interface SchedulerDeps extends QueueDeps {
   timeLeftMs?: () => number;
   /** Entries read from a shard per page (PAGE_SIZE unless said). */
   pageSize?: number;
+  /** Locations of a page sent and then moved on together (RUN_SIZE unless said). */
+  runSize?: number;
   /** Counts and ids only: never personal data. */
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
@@ -52,10 +58,19 @@ export interface SchedulerTickResult {
   unfinished: boolean;
 }
 
-/** Entries per page: a page's reads, sends and moves are batched together. */
-export const PAGE_SIZE = 1000;
+/**
+ * Entries asked for per page (a page's reads, sends and moves are batched together): about what one
+ * Query returns in its 1 MB anyway (an entry is 200–300 bytes), so a zone's midnight takes few reads
+ * of each shard. A page of 4,000 is a few seconds of work on AWS, well inside what functions/scheduler.ts
+ * keeps back at the end of an invocation.
+ */
+export const PAGE_SIZE = 4000;
 /** Shards worked on at once; each page's batched calls run a few at a time too (lib/store/due-index.ts, enqueue.ts). */
 const SHARDS_AT_ONCE = 4;
+/** Locations sent and then moved on together (their jobs fill ten SendMessageBatch calls or more). */
+export const RUN_SIZE = 100;
+/** Runs of a page in flight at once: one's moves overlap another's sends. */
+const RUNS_AT_ONCE = 2;
 
 export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTickResult> {
   const shards = deps.shards ?? DUE_INDEX_SHARDS;
@@ -63,18 +78,26 @@ export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTi
   const result: SchedulerTickResult = { enqueued: 0, locations: 0, skipped: 0, removed: 0, failed: 0, unfinished: false };
   const unread: unknown[] = [];
   await mapLimited(Array.from({ length: shards }, (_, shard) => shard), SHARDS_AT_ONCE, async (shard) => {
-    let after: string | undefined;
+    const read = (after: string | undefined): Promise<DuePage> => {
+      const page = deps.dueIndex.duePage(shard, deps.now, { limit, ...(after === undefined ? {} : { after }) });
+      // A page read ahead and then left (the budget ran out, or the shard's work failed) must not reject unheard.
+      page.catch(() => undefined);
+      return page;
+    };
     try {
-      do {
+      // The next page is read while this one is worked on: the cursor is a position, entries moved on
+      // behind it are gone and their new entries are due after `now`, so the read ahead sees what a read
+      // after would; those left due are not read again this tick.
+      let next: Promise<DuePage> | undefined = read(undefined);
+      while (next !== undefined) {
         if (deps.timeLeftMs !== undefined && deps.timeLeftMs() <= 0) {
           result.unfinished = true;
           return;
         }
-        // The cursor is a position: entries moved on behind it are gone, those left due are not read again this tick.
-        const page = await deps.dueIndex.duePage(shard, deps.now, { limit, ...(after === undefined ? {} : { after }) });
-        await tickPage(deps, page.entries, result);
-        after = page.after;
-      } while (after !== undefined);
+        const current: DuePage = await next;
+        next = current.after === undefined ? undefined : read(current.after);
+        await tickPage(deps, current.entries, result);
+      }
     } catch (error) {
       unread.push(error);
       deps.log?.("error", "reading a shard of the due-index failed; its entries stay due", { shard, error: errorName(error) });
@@ -85,12 +108,12 @@ export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTi
   return result;
 }
 
+type DuePage = Awaited<ReturnType<DueIndex["duePage"]>>;
+
 interface Planned {
   entry: DueEntry;
   jobs: SyncJob[];
   nextDueAt: Date;
-  /** Where its jobs start in the page's messages. */
-  first: number;
 }
 
 async function tickPage(deps: SchedulerDeps, entries: DueEntry[], result: SchedulerTickResult): Promise<void> {
@@ -103,7 +126,6 @@ async function tickPage(deps: SchedulerDeps, entries: DueEntry[], result: Schedu
     return;
   }
   const planned: Planned[] = [];
-  const messages: QueuedJob[] = [];
   const setAside: Promise<void>[] = [];
   entries.forEach((entry, index) => {
     const standing = standings[index] as DueStanding;
@@ -125,13 +147,28 @@ async function tickPage(deps: SchedulerDeps, entries: DueEntry[], result: Schedu
     const jobs: SyncJob[] = work.days
       .filter((day) => day.kind === "first" && (postingFrom === undefined || day.businessDay >= postingFrom))
       .map((day) => ({ merchantId: entry.merchantId, locationId: entry.locationId, businessDay: day.businessDay, kind: "night" }));
-    planned.push({ entry, jobs, nextDueAt: work.nextDueAt, first: messages.length });
-    for (const job of jobs) messages.push({ job, messageGroup: entry.messageGroup });
+    planned.push({ entry, jobs, nextDueAt: work.nextDueAt });
   });
 
+  // The page's locations go in runs, each sent and then moved on, a few runs at once: one run's moves
+  // (DynamoDB) overlap the next one's sends (SQS). A location is moved on only once all its jobs were taken.
+  const runs: Planned[][] = [];
+  const runSize = deps.runSize ?? RUN_SIZE;
+  for (let start = 0; start < planned.length; start += runSize) runs.push(planned.slice(start, start + runSize));
+  await mapLimited(runs, RUNS_AT_ONCE, (run) => sendAndAdvance(deps, run, result));
+  await Promise.all(setAside);
+}
+
+async function sendAndAdvance(deps: SchedulerDeps, run: Planned[], result: SchedulerTickResult): Promise<void> {
+  const messages: QueuedJob[] = [];
+  const firsts = run.map((plan) => {
+    const first = messages.length;
+    for (const job of plan.jobs) messages.push({ job, messageGroup: plan.entry.messageGroup });
+    return first;
+  });
   const taken = await deps.queue.sendEach(messages).catch(() => messages.map(() => false));
-  const sent = planned.filter((plan) => plan.jobs.every((_, offset) => taken[plan.first + offset] === true));
-  for (const plan of planned) {
+  const sent = run.filter((plan, index) => plan.jobs.every((_, offset) => taken[(firsts[index] as number) + offset] === true));
+  for (const plan of run) {
     if (!sent.includes(plan)) failed(deps, result, plan.entry, new Error("the queue refused a job"), "EnqueueError");
   }
   const outcomes = await deps.dueIndex.advanceAll(sent.map(({ entry, nextDueAt }) => ({ entry, nextDueAt })));
@@ -146,7 +183,6 @@ async function tickPage(deps: SchedulerDeps, entries: DueEntry[], result: Schedu
       failed(deps, result, plan.entry, new Error("its due-index entry could not be moved"), "StoreError");
     }
   });
-  await Promise.all(setAside);
 }
 
 async function setAsideEntry(

@@ -6,14 +6,15 @@
  * one transaction and goes away with the account.
  *
  * The scheduler's tick moves many entries at once, so its move (advanceAll) is three batched steps
- * rather than a transaction per entry: put the new entry, move the pointer (a conditional UpdateItem:
- * the one step that decides which tick moved it), delete the old entry. A crash between steps leaves
+ * rather than a transaction per entry: put the new entry, move the pointer (a conditional PutItem of
+ * the whole pointer, on the condition that it still names the old entry: the one step that decides
+ * which tick moved it), delete the old entry. A crash between steps leaves
  * an entry its pointer does not name; the tick reads each entry's standing (its pointer) before sending
  * anything, and discards such an entry instead. `advance`, `put`, `remove` and `removeMerchant` stay
  * transactions: they are rare.
  */
 import {
-  BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+  BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { backoffDelayMs, sleep } from "../http/backoff";
 import type { AdvanceOutcome, DueEntry, DueIndex, DueStanding } from "../schedule/due-index";
@@ -56,7 +57,8 @@ const postingStateSchema = z.object({
   postingFrom: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
   postingStopped: z.optional(z.object({})),
 });
-const POSTING_STATE_ATTRIBUTES = ["PK", "SK", "dueSK", "shard", "awaitingStart", "postingFrom", "postingStopped"];
+/** Only what the tick reads of a location (its record is large); a pointer is read whole (it is all the tick reads). */
+const POSTING_STATE_ATTRIBUTES = ["PK", "SK", "awaitingStart", "postingFrom", "postingStopped"];
 
 /** DynamoDB's limits: 100 keys to a BatchGetItem, 25 requests to a BatchWriteItem. */
 const BATCH_GET_LIMIT = 100;
@@ -126,8 +128,8 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
     return Item === undefined ? undefined : fromItem(pointerSchema, Item, `the due-index pointer ${describeItem(Item)}`);
   }
 
-  /** Every key's item (undefined where there is none), 100 to a BatchGetItem, strongly consistent, only the attributes the tick reads. */
-  async function readAll(table: string, itemKeys: { PK: string; SK: string }[]): Promise<Map<string, Item>> {
+  /** Every key's item (absent where there is none), 100 to a BatchGetItem, strongly consistent, only `attributes` if given. */
+  async function readAll(table: string, itemKeys: { PK: string; SK: string }[], attributes?: string[]): Promise<Map<string, Item>> {
     const batches: { PK: string; SK: string }[][] = [];
     for (let start = 0; start < itemKeys.length; start += BATCH_GET_LIMIT) batches.push(itemKeys.slice(start, start + BATCH_GET_LIMIT));
     const found = new Map<string, Item>();
@@ -140,8 +142,10 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
           RequestItems: {
             [table]: {
               Keys: pending, ConsistentRead: true,
-              ProjectionExpression: POSTING_STATE_ATTRIBUTES.map((name) => `#${name}`).join(", "),
-              ExpressionAttributeNames: names(...POSTING_STATE_ATTRIBUTES),
+              ...(attributes === undefined ? {} : {
+                ProjectionExpression: attributes.map((name) => `#${name}`).join(", "),
+                ExpressionAttributeNames: names(...attributes),
+              }),
             },
           },
         }));
@@ -246,9 +250,8 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
     async standings(entries) {
       const pointerKeys = entries.map((entry) => pointerKey(entry.merchantId, entry.locationId));
       const locationKeys = entries.map((entry) => keys.location(entry.merchantId, entry.locationId));
-      const found = locationTableName === tableName
-        ? await readAll(tableName, [...pointerKeys, ...locationKeys])
-        : new Map([...await readAll(tableName, pointerKeys), ...await readAll(locationTableName, locationKeys)]);
+      const [pointers, locations] = await Promise.all([readAll(tableName, pointerKeys), readAll(locationTableName, locationKeys, POSTING_STATE_ATTRIBUTES)]);
+      const found = new Map([...pointers, ...locations]);
       return entries.map((entry): DueStanding => {
         const pointerItem = found.get(keyText(pointerKey(entry.merchantId, entry.locationId)));
         const pointer = pointerItem === undefined ? undefined : fromItem(pointerSchema, pointerItem, `the due-index pointer ${describeItem(pointerItem)}`);
@@ -282,17 +285,19 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
       });
       // 1. The new entries. Until its pointer moves, a new entry is not its location's: a crash here leaves it stale.
       const notPut = await writeAll(planned.map((move) => move.put));
-      // 2. The pointers, each on the condition that it still names the old entry: the tick that moves it wins.
+      // 2. The pointers, each on the condition that it still names the old entry (its sort key, in its
+      // shard): the tick that moves it wins. The pointer is put whole: it holds nothing but the entry it
+      // names, and a PutItem costs what an UpdateItem does (1 WRU) with less to evaluate.
       const won: number[] = [];
       await mapLimited(planned, CONCURRENCY, async (move, index) => {
         if (notPut.has(move.put)) return;
         try {
-          await client.send(new UpdateCommand({
+          await client.send(new PutCommand({
             TableName: tableName,
-            Key: pointerKey(move.entry.merchantId, move.entry.locationId),
-            UpdateExpression: "SET dueSK = :next",
-            ConditionExpression: "dueSK = :previous",
-            ExpressionAttributeValues: { ":next": move.newSK, ":previous": move.oldKey.SK },
+            Item: { ...pointerKey(move.entry.merchantId, move.entry.locationId), dueSK: move.newSK, shard: move.entry.shard },
+            ConditionExpression: "dueSK = :previous AND #shard = :shard",
+            ExpressionAttributeNames: { "#shard": "shard" },
+            ExpressionAttributeValues: { ":previous": move.oldKey.SK, ":shard": move.entry.shard },
           }));
           won.push(index);
           outcomes[index] = "moved";

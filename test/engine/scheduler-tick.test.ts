@@ -3,7 +3,7 @@
  * in-process dynalite (its transactions all-or-nothing, as DynamoDB's), and a job queue that records.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { registerLocation } from "../../lib/schedule/due-index";
+import { registerLocation, shardOf } from "../../lib/schedule/due-index";
 import { messageGroupOf } from "../../lib/schedule/job";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, REALM_ID } from "./runtime";
@@ -58,6 +58,29 @@ describe("the scheduler tick", () => {
     expect(sent).toHaveLength(2);
     expect(new Set(sent.map(({ deduplicationId }) => deduplicationId)).size).toBe(1);
     expect(await world.scheduler.dueIndex.get(MERCHANT_ID, LOCATION_ID)).toMatchObject({ nextDueAt: "2025-06-16T06:00:00.000Z" });
+  });
+
+  it("keeps a location scheduled that is registered again in another shard while a tick moves it: the tick's move loses, the registration's entry stays due", async () => {
+    const { dueIndex } = world.scheduler;
+    await registerLocation(dueIndex, world.location, REALM_ID, REGISTERED, { shards: 1 });
+    // A shard count that puts the location in another shard than 0 (as after the operator changes it and registers every location again).
+    const shards = [2, 3, 4, 5, 6, 7, 8].find((count) => shardOf(MERCHANT_ID, LOCATION_ID, count) !== 0) as number;
+    const queue = world.scheduler.queue;
+    // Registered again after the tick read the entry's standing and before it moves the entry: the same day is due, so the same sort key.
+    const racing = { ...queue, sendEach: async (messages: Parameters<typeof queue.sendEach>[0]) => {
+      await registerLocation(dueIndex, world.location, REALM_ID, REGISTERED, { shards });
+      return queue.sendEach(messages);
+    } };
+    expect(await runSchedulerTick({ ...world.scheduler, queue: racing, now: DUE, shards: 1 })).toMatchObject({ locations: 0, skipped: 1, failed: 0 });
+    expect(world.queue.take()).toHaveLength(1);
+    // The pointer names the registration's entry, which is there and still due: the location is not lost.
+    const entry = await dueIndex.get(MERCHANT_ID, LOCATION_ID);
+    expect(entry).toMatchObject({ shard: shardOf(MERCHANT_ID, LOCATION_ID, shards), nextDueAt: DUE.toISOString() });
+    expect(await dueIndex.due(0, DUE)).toEqual([]);
+    // The next tick over the new shards sends the night again (the same deduplication id) and moves it on.
+    expect(await runSchedulerTick({ ...world.scheduler, now: new Date(DUE.getTime() + 15 * 60_000), shards })).toMatchObject({ locations: 1, failed: 0 });
+    expect(world.queue.take()).toHaveLength(1);
+    expect(await dueIndex.get(MERCHANT_ID, LOCATION_ID)).toMatchObject({ nextDueAt: "2025-06-16T06:00:00.000Z" });
   });
 
   it("takes a location that no longer exists out of the index, sending nothing", async () => {
