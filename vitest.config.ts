@@ -48,7 +48,8 @@ export default defineConfig({
     sequence: { sequencer: LongestFirst },
     // The root's global setup runs once per run, whichever projects run: its teardown scans every test's logs.
     globalSetup: ["test/support/log-scan-global-setup.ts"],
-    setupFiles: ["test/support/capture-stdio.ts"],
+    // test/support/cpu-meter.ts only when scripts/test-cpu.ts measures each file's CPU-seconds.
+    setupFiles: ["test/support/capture-stdio.ts", ...(process.env["DAYBOOK_TEST_CPU"] ? ["test/support/cpu-meter.ts"] : [])],
     onConsoleLog(log, type) {
       appendFileSync(join(captureDir, `console-${type}.log`), log);
     },
