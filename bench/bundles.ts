@@ -3,7 +3,7 @@
  * entry holding what every invocation needs), the sizes of its entry and chunks, and the module load of
  * its entry: the entry imported in a fresh `node` process, with the environment each function's config
  * needs set to harmless values so its top level runs as on Lambda (it builds the clients every
- * invocation uses and reads its secrets through Powertools Parameters, calling nothing: secrets are
+ * invocation uses and makes the SSM client its secrets are read with (lib/secrets/ssm.ts), calling nothing: secrets are
  * given as plain variables, so no SSM request). Side by side, the floor: a bundle of only hono (api)
  * and the AWS clients every invocation of the function uses (bench/floors/), built the same way.
  *

@@ -8,23 +8,23 @@
 // zod's English messages, before any schema is used (lib/validation.ts).
 import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";
-import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
+import { METRIC_NAMES, SERVICE_NAMES } from "../lib/metrics-names";
 import type { DigestRunResult } from "../lib/report/digest";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";
 import { withSecretsFromSsm } from "../lib/secrets/ssm";
+import { metricCounter } from "../lib/wiring/metrics";
 import { composeScheduler } from "../lib/wiring/scheduler";
 
 const logger = new Logger({ serviceName: SERVICE_NAMES.scheduler });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.scheduler });
+const metrics = metricCounter(SERVICE_NAMES.scheduler);
 const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => {
   logger[level](message, fields ?? {});
 };
 const { deps, sendDigests } = composeScheduler(loadConfig("scheduler", await withSecretsFromSsm(process.env)), {
   onEmailHeld: (held) => {
     log("warn", "email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
-    metrics.addMetric(METRIC_NAMES.emailsHeld, MetricUnit.Count, 1);
+    metrics.count(METRIC_NAMES.emailsHeld);
   },
 });
 
@@ -47,6 +47,6 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
     if (sent.failed > 0) throw new Error(`${String(sent.failed)} merchants' digests failed; they stay due for the next tick`);
     return { ...result, digests: sent };
   } finally {
-    metrics.publishStoredMetrics();
+    await metrics.publish();
   }
 };

@@ -1,7 +1,7 @@
 /**
  * Lambda entry of the worker (SQS FIFO event source, ReportBatchItemFailures on): the runtime composed
  * by lib/wiring from the environment (secrets from SSM) once per container, and lib/worker's handler.
- * Logger and Metrics are Powertools'; a day that ends failed adds one to FailedDays, which an alarm
+ * Logger and Metrics are Powertools' (Metrics loads on the first count: lib/wiring/metrics.ts); a day that ends failed adds one to FailedDays, which an alarm
  * watches (lib/metrics-names.ts, shared with infra/stack.ts). Every 6 hours its schedule sends it the
  * refresh sweep's event instead (lib/connections/refresh-sweep.ts); a sweep with connections that
  * could not be refreshed for a passing reason throws after the others are done, for the alarms.
@@ -9,24 +9,24 @@
 // zod's English messages, before any schema is used (lib/validation.ts).
 import "../lib/validation";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../lib/config";
 import { isRefreshSweepEvent, REFRESH_SWEEP_EVENT, sweepConnections } from "../lib/connections/refresh-sweep";
-import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
+import { METRIC_NAMES, SERVICE_NAMES } from "../lib/metrics-names";
 import { withSecretsFromSsm } from "../lib/secrets/ssm";
 import { createWorkerHandler, type LambdaContextLike, type SqsEvent } from "../lib/worker/handler";
+import { metricCounter } from "../lib/wiring/metrics";
 import { composeWorker } from "../lib/wiring/worker";
 
 const logger = new Logger({ serviceName: SERVICE_NAMES.worker });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.worker });
+const metrics = metricCounter(SERVICE_NAMES.worker);
 
 const runtime = await composeWorker(loadConfig("worker", await withSecretsFromSsm(process.env)), {
   onFailedDay: () => {
-    metrics.addMetric(METRIC_NAMES.failedDays, MetricUnit.Count, 1);
+    metrics.count(METRIC_NAMES.failedDays);
   },
   onEmailHeld: (held) => {
     logger.warn("email held back by the daily cap", { merchantId: held.merchantId ?? "none", purpose: held.purpose, cap: held.reason });
-    metrics.addMetric(METRIC_NAMES.emailsHeld, MetricUnit.Count, 1);
+    metrics.count(METRIC_NAMES.emailsHeld);
   },
 });
 const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => {
@@ -43,6 +43,6 @@ export const handler = async (event: SqsEvent | typeof REFRESH_SWEEP_EVENT, cont
   try {
     return await handle(event, context);
   } finally {
-    metrics.publishStoredMetrics();
+    await metrics.publish();
   }
 };

@@ -6,11 +6,14 @@
  * Each runtime needs its own part of it (RUNTIMES): the scheduler no OAuth secret, the CLI's sync what
  * a sync needs. On AWS the secrets are first filled in from SSM (lib/secrets/ssm.ts); locally they are
  * plain variables. An empty variable counts as not set.
+ *
+ * Each setting's schema is made when a runtime asks for it: a process checks its own dozen settings
+ * once, at start, and builds no schema for the forty it never reads.
  */
 import * as z from "zod/mini";
 
-const url = z.url({ error: "must be a URL, like https://example.com" });
-const text = z.string().check(z.minLength(1, "must not be empty"));
+const url = () => z.url({ error: "must be a URL, like https://example.com" });
+const text = () => z.string().check(z.minLength(1, "must not be empty"));
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: "must be a whole number" }).check(
     z.int({ error: "must be a whole number" }),
@@ -18,18 +21,18 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     z.maximum(max, `must be at most ${String(max)}`),
   );
 
-/** Every setting daybook reads, once. */
+/** Every setting daybook reads, once: each makes its schema. */
 export const SETTINGS = {
   /** The DynamoDB table. */
-  DAYBOOK_TABLE: z.string().check(z.minLength(3, "must be a DynamoDB table name (3 characters or more)")),
-  AWS_REGION: z._default(text, "us-east-1"),
+  DAYBOOK_TABLE: () => z.string().check(z.minLength(3, "must be a DynamoDB table name (3 characters or more)")),
+  AWS_REGION: () => z._default(text(), "us-east-1"),
   /** AWS-compatible endpoints off AWS (moto_server, dynalite); unset on AWS. */
   DAYBOOK_DYNAMODB_ENDPOINT: url,
   DAYBOOK_KMS_ENDPOINT: url,
   DAYBOOK_SQS_ENDPOINT: url,
   DAYBOOK_SES_ENDPOINT: url,
   /** The origin merchants use, without a trailing slash: links in emails, OAuth redirect URIs, the CSRF check. */
-  DAYBOOK_PUBLIC_URL: url.check(
+  DAYBOOK_PUBLIC_URL: () => url().check(
     z.refine((value) => {
       const parsed = URL.parse(value);
       return parsed === null || parsed.protocol === "https:" || ["localhost", "127.0.0.1"].includes(parsed.hostname);
@@ -44,25 +47,25 @@ export const SETTINGS = {
   DAYBOOK_SES_CONFIGURATION_SET: text,
   DAYBOOK_OUTBOX_DIR: text,
   /** Signs approve and unsubscribe links: base64, at least 32 bytes. */
-  DAYBOOK_LINK_KEY: text.check(z.refine((value) => Buffer.from(value, "base64").length >= 32, "must be at least 32 bytes, base64-encoded")),
+  DAYBOOK_LINK_KEY: () => text().check(z.refine((value) => Buffer.from(value, "base64").length >= 32, "must be at least 32 bytes, base64-encoded")),
   /** The sync jobs' SQS FIFO queue. */
   DAYBOOK_QUEUE_URL: url,
   /** The queue's redrive maxReceiveCount: the last attempt marks the day failed. */
-  DAYBOOK_MAX_ATTEMPTS: z._default(wholeNumber(1), 5),
+  DAYBOOK_MAX_ATTEMPTS: () => z._default(wholeNumber(1), 5),
   /**
    * After restoring the table from a backup, daybook's records may not know of entries posted since the
    * backup: until this instant (ISO 8601, e.g. 2026-03-14T12:00:00Z) every create is preceded by a
    * DocNumber lookup in QuickBooks. Unset: only an entry a crash left pending is looked up.
    */
-  DAYBOOK_RECOVERY_UNTIL: text.check(z.refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), "must be an instant, like 2026-03-14T12:00:00Z")),
+  DAYBOOK_RECOVERY_UNTIL: () => text().check(z.refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), "must be an instant, like 2026-03-14T12:00:00Z")),
   /** The due-index's shard count (lib/schedule/due-index.ts): must match the count the locations were registered with. */
-  DAYBOOK_DUE_SHARDS: z._default(wholeNumber(1, 256), 16),
+  DAYBOOK_DUE_SHARDS: () => z._default(wholeNumber(1, 256), 16),
   /** How often `daybook backfill --watch` reads the progress again. */
-  DAYBOOK_WATCH_INTERVAL_MS: z._default(wholeNumber(10), 2_000),
+  DAYBOOK_WATCH_INTERVAL_MS: () => z._default(wholeNumber(10), 2_000),
 
   SQUARE_CLIENT_ID: text,
   SQUARE_CLIENT_SECRET: text,
-  SQUARE_BASE_URL: z._default(url, "https://connect.squareup.com"),
+  SQUARE_BASE_URL: () => z._default(url(), "https://connect.squareup.com"),
   /** Where merchants consent; SQUARE_BASE_URL when unset. */
   SQUARE_AUTHORIZE_BASE_URL: url,
   SQUARE_WEBHOOK_SIGNATURE_KEY: text,
@@ -79,7 +82,7 @@ export const SETTINGS = {
   QUICKBOOKS_CLIENT_SECRET: text,
   /** The app's webhook verifier token (Intuit developer dashboard): QuickBooks' account-change webhooks are checked with it; unset, they are refused. */
   QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: text,
-  QUICKBOOKS_ENVIRONMENT: z._default(z.enum(["sandbox", "production"], { error: "must be sandbox or production" }), "production"),
+  QUICKBOOKS_ENVIRONMENT: () => z._default(z.enum(["sandbox", "production"], { error: "must be sandbox or production" }), "production"),
   /** The Accounting API's base (the simulator locally); Intuit's for QUICKBOOKS_ENVIRONMENT when unset. */
   QUICKBOOKS_BASE_URL: url,
   /** QuickBooks' web app, for links to entries; Intuit's for QUICKBOOKS_ENVIRONMENT when unset. */
@@ -90,7 +93,7 @@ export const SETTINGS = {
   QUICKBOOKS_REVOKE_URL: url,
 } as const;
 
-type Settings = typeof SETTINGS;
+type Settings = { [K in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[K]> };
 export type SettingName = keyof Settings;
 
 const AWS_ENDPOINTS = ["DAYBOOK_DYNAMODB_ENDPOINT", "DAYBOOK_KMS_ENDPOINT", "DAYBOOK_SQS_ENDPOINT", "DAYBOOK_SES_ENDPOINT"] as const;
@@ -103,8 +106,8 @@ const APP_CREDENTIALS = ["SQUARE_CLIENT_ID", "SQUARE_CLIENT_SECRET", "CLOVER_APP
  */
 function part<R extends SettingName, O extends SettingName>(required: readonly R[], optional: readonly O[]) {
   const shape: Record<string, z.ZodMiniType> = {};
-  for (const name of required) shape[name] = SETTINGS[name];
-  for (const name of optional) shape[name] = z.optional(SETTINGS[name]);
+  for (const name of required) shape[name] = SETTINGS[name]();
+  for (const name of optional) shape[name] = z.optional(SETTINGS[name]());
   return z.object(shape as { [K in R]: Settings[K] } & { [K in O]: z.ZodMiniOptional<Settings[K]> });
 }
 
@@ -112,15 +115,15 @@ function part<R extends SettingName, O extends SettingName>(required: readonly R
 const PROVIDER_HOSTS_REQUIRED = ["SQUARE_BASE_URL", "QUICKBOOKS_ENVIRONMENT"] as const;
 const PROVIDER_HOSTS = ["CLOVER_BASE_URL", "QUICKBOOKS_BASE_URL", "QUICKBOOKS_TOKEN_URL", "QUICKBOOKS_REVOKE_URL"] as const;
 
-/** What each runtime needs. */
+/** What each runtime needs: its settings' schema, made when asked for. */
 export const RUNTIMES = {
   /** The web app (functions/api.ts). */
-  api: part(
+  api: () => part(
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_WEBHOOK_AUTH_CODE", ...PROVIDER_HOSTS_REQUIRED],
     [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_LINK_KEY", "DAYBOOK_QUEUE_URL", "SQUARE_AUTHORIZE_BASE_URL", "SQUARE_WEBHOOK_URL", "QUICKBOOKS_AUTHORIZE_URL", "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN"],
   ),
   /** The nightly worker (functions/worker.ts): it refreshes every provider's tokens, so it needs each app's credentials. */
-  worker: part(
+  worker: () => part(
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", "DAYBOOK_QUEUE_URL", "DAYBOOK_MAX_ATTEMPTS", "DAYBOOK_LINK_KEY", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED],
     [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "QUICKBOOKS_APP_URL", "DAYBOOK_RECOVERY_UNTIL"],
   ),
@@ -129,7 +132,7 @@ export const RUNTIMES = {
    * digests after it, email and the link key that signs their unsubscribe and approve links. No token
    * vault, no provider's secret.
    */
-  scheduler: part(
+  scheduler: () => part(
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_QUEUE_URL", "DAYBOOK_DUE_SHARDS", "DAYBOOK_PUBLIC_URL", "DAYBOOK_LINK_KEY"],
     [...AWS_ENDPOINTS, "DAYBOOK_EMAIL_FROM", "DAYBOOK_SES_CONFIGURATION_SET", "DAYBOOK_OUTBOX_DIR"],
   ),
@@ -138,14 +141,14 @@ export const RUNTIMES = {
    * credentials to refresh tokens, and email with the public URL to tell a merchant whose connection
    * was refused.
    */
-  sync: part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED], [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_RECOVERY_UNTIL"]),
+  sync: () => part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED], [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_RECOVERY_UNTIL"]),
   /** `daybook backfill`: the table and the queue. */
-  backfill: part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_QUEUE_URL", "DAYBOOK_WATCH_INTERVAL_MS"], AWS_ENDPOINTS),
+  backfill: () => part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_QUEUE_URL", "DAYBOOK_WATCH_INTERVAL_MS"], AWS_ENDPOINTS),
   /**
    * The local stack (`npm start`): the web app and the worker in one process, on the embedded database
    * (no table to name), the local key file and the outbox, its queue in-process.
    */
-  local: part(
+  local: () => part(
     [
       "AWS_REGION", "DAYBOOK_PUBLIC_URL", "DAYBOOK_LINK_KEY", "DAYBOOK_VAULT_KEY_FILE", "DAYBOOK_OUTBOX_DIR", ...APP_CREDENTIALS,
       "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_WEBHOOK_AUTH_CODE", ...PROVIDER_HOSTS_REQUIRED,
@@ -174,7 +177,7 @@ const RULES: Record<keyof typeof RUNTIMES, Rule[]> = {
 };
 
 export type Runtime = keyof typeof RUNTIMES;
-export type ConfigOf<R extends Runtime> = z.output<(typeof RUNTIMES)[R]>;
+export type ConfigOf<R extends Runtime> = z.output<ReturnType<(typeof RUNTIMES)[R]>>;
 export type ApiConfig = ConfigOf<"api">;
 export type WorkerConfig = ConfigOf<"worker">;
 export type SchedulerConfig = ConfigOf<"scheduler">;
@@ -189,7 +192,7 @@ export class ConfigError extends Error {
 /** The runtime's settings from the environment; a ConfigError saying, in plain words, what is missing or wrong. */
 export function loadConfig<R extends Runtime>(runtime: R, environment: Record<string, string | undefined> = process.env): ConfigOf<R> {
   const present = Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
-  const result = RUNTIMES[runtime].safeParse(present);
+  const result = RUNTIMES[runtime]().safeParse(present);
   const sentences = [
     ...(result.success ? [] : describeSettings(result.error, present)),
     ...RULES[runtime].map((rule) => rule(present)).filter((sentence) => sentence !== undefined),

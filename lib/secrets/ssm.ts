@@ -7,8 +7,12 @@
  * The parameters are created by an operator (`aws ssm put-parameter --type SecureString`), not by the
  * stack: CloudFormation cannot create SecureString parameters, and a value in a template would be
  * plain text in it.
+ *
+ * One GetParameters call on the SDK's SSM client (every secret fits in one: SSM takes ten names a
+ * call): Powertools Parameters would make the same call through a cache and batching that a read once
+ * per container never uses, and load its own code and Powertools commons at every cold start.
  */
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
 
 /** Each secret's environment variable and where its parameter lives under the stack's prefix. */
 export const SECRET_PARAMETERS = {
@@ -23,6 +27,9 @@ export const SECRET_PARAMETERS = {
 } as const;
 
 export type SecretVariable = keyof typeof SECRET_PARAMETERS;
+
+/** SSM's GetParameters takes at most this many names a call: every secret is read in one. */
+export const NAMES_PER_CALL = 10;
 
 export const DEFAULT_SECRET_PREFIX = "/daybook";
 
@@ -46,10 +53,12 @@ export class SecretsError extends Error {
  * all of them, called once per container (a rotated secret takes effect at the next cold start).
  * Variables without a `_PARAMETER` are left as they are, so locally nothing is fetched.
  * A missing or empty parameter fails with the parameter names only; values never reach a message.
+ * `client` is the SSM client to call (moto_server's in tests); without one, a client is made from
+ * the environment (the function role's credentials on Lambda) and closed before this returns.
  */
 export async function withSecretsFromSsm(
   environment: Record<string, string | undefined>,
-  provider: SSMProvider = new SSMProvider(),
+  client?: SSMClient,
 ): Promise<Record<string, string | undefined>> {
   const wanted = new Map<string, SecretVariable>();
   for (const variable of Object.keys(SECRET_PARAMETERS) as SecretVariable[]) {
@@ -60,13 +69,19 @@ export async function withSecretsFromSsm(
     }
     wanted.set(parameterName, variable);
   }
-  if (wanted.size === 0) return { ...environment };
-
-  const fetched = await provider.getParametersByName<string>(
-    Object.fromEntries([...wanted.keys()].map((name) => [name, {}])),
-    { decrypt: true, throwOnError: false },
-  );
-  const missing = [...wanted.keys()].filter((name) => typeof fetched[name] !== "string" || fetched[name] === "");
+  // Made whether or not anything is read, as Powertools' provider was: on Lambda every function reads
+  // its secrets, and the bench's module load (run with plain variables) counts the client as Lambda does.
+  const ssm = client ?? new SSMClient({});
+  let fetched: Map<string, string | undefined>;
+  try {
+    if (wanted.size === 0) return { ...environment };
+    const { Parameters = [] } = await ssm.send(new GetParametersCommand({ Names: [...wanted.keys()], WithDecryption: true }));
+    fetched = new Map(Parameters.map((parameter) => [parameter.Name ?? "", parameter.Value]));
+  } finally {
+    if (!client) ssm.destroy();
+  }
+  // SSM lists names it does not have (or may not read) as InvalidParameters: missing here too.
+  const missing = [...wanted.keys()].filter((name) => typeof fetched.get(name) !== "string" || fetched.get(name) === "");
   if (missing.length > 0) {
     throw new SecretsError(`SSM parameter(s) missing, empty or not readable: ${missing.join(", ")}`);
   }
@@ -74,6 +89,6 @@ export async function withSecretsFromSsm(
   const resolvedNames = new Set([...wanted.values()].map(parameterVariable));
   return {
     ...Object.fromEntries(Object.entries(environment).filter(([name]) => !resolvedNames.has(name as `${SecretVariable}_PARAMETER`))),
-    ...Object.fromEntries([...wanted].map(([parameterName, variable]) => [variable, fetched[parameterName]])),
+    ...Object.fromEntries([...wanted].map(([parameterName, variable]) => [variable, fetched.get(parameterName)])),
   };
 }

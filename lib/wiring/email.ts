@@ -7,13 +7,13 @@
  * On AWS the sender is a port made at once whose SES client and adapter load on its first email
  * (lib/wiring/lazy.ts): most of the web app's requests and the scheduler's ticks send none, so neither
  * loads SES's client at start. The worker, which reports every job, hands its client in, made at start.
+ * The outbox, used only off AWS (the local stack, the CLI, tests), loads on its first email too.
  */
 import { cappedEmailSender, type EmailCaps, type HeldEmail } from "../email/caps";
 import type { EmailSender } from "../email/email";
 import type { Storage } from "../store/storage";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { ConfigOf } from "../config";
-import { createOutboxSender } from "../email/outbox";
 import { type AwsCredentials, type AwsSettings, awsClientConfig } from "./aws";
 import { lazy } from "./lazy";
 
@@ -52,5 +52,6 @@ export function emailFrom(
     });
     return { email: { send: async (email) => { await (await ses.get()).sender.send(email); } }, close: () => { ses.close(); } };
   }
-  return { email: createOutboxSender(settings.DAYBOOK_OUTBOX_DIR ?? "", options.now ? { now: options.now } : {}), close: () => undefined };
+  const outbox = lazy(async () => (await import("../email/outbox")).createOutboxSender(settings.DAYBOOK_OUTBOX_DIR ?? "", options.now ? { now: options.now } : {}));
+  return { email: { send: async (email) => { await (await outbox.get()).send(email); } }, close: () => { outbox.close(); } };
 }

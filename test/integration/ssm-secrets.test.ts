@@ -1,19 +1,17 @@
 /**
  * lib/secrets/ssm.ts against moto_server's SSM: SecureString parameters written with the real SDK,
- * read back through Powertools' SSMProvider with decryption, as the functions do at cold start.
+ * read back with decryption in one GetParameters call, as the functions do at cold start.
  */
 import { randomUUID } from "node:crypto";
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../lib/config";
 import {
-  parameterVariable, SECRET_PARAMETERS, secretParameterName, type SecretVariable, SecretsError, withSecretsFromSsm,
+  NAMES_PER_CALL, parameterVariable, SECRET_PARAMETERS, secretParameterName, type SecretVariable, SecretsError, withSecretsFromSsm,
 } from "../../lib/secrets/ssm";
 import { awsClientConfig } from "../../sandbox/aws";
 
 const ssm = new SSMClient(awsClientConfig(inject("motoEndpoint")));
-const provider = () => new SSMProvider({ awsSdkV3Client: ssm });
 // A prefix per run, so reruns against one moto_server never see each other's parameters.
 const prefix = `/daybook-test-${randomUUID()}`;
 const valueOf = (variable: SecretVariable) => `very-secret-${variable.toLowerCase()}-${"x".repeat(8)}`;
@@ -34,8 +32,10 @@ function parameterEnvironment(variables: SecretVariable[]): Record<string, strin
 
 describe("withSecretsFromSsm", () => {
   it("fills every secret named by a _PARAMETER variable with its decrypted value, and drops the name", async () => {
+    // All of them in one GetParameters call.
+    expect(Object.keys(SECRET_PARAMETERS).length).toBeLessThanOrEqual(NAMES_PER_CALL);
     const variables = Object.keys(SECRET_PARAMETERS) as SecretVariable[];
-    const resolved = await withSecretsFromSsm({ DAYBOOK_TABLE: "daybook", ...parameterEnvironment(variables) }, provider());
+    const resolved = await withSecretsFromSsm({ DAYBOOK_TABLE: "daybook", ...parameterEnvironment(variables) }, ssm);
     for (const variable of variables) {
       expect(resolved[variable]).toBe(valueOf(variable));
       expect(resolved).not.toHaveProperty(parameterVariable(variable));
@@ -49,15 +49,15 @@ describe("withSecretsFromSsm", () => {
       DAYBOOK_EMAIL_FROM: "daybook <no-reply@daybook.example>",
       SQUARE_CLIENT_ID: "sq-id", CLOVER_APP_ID: "clover-id", QUICKBOOKS_CLIENT_ID: "qb-id",
       ...parameterEnvironment(["SQUARE_CLIENT_SECRET", "SQUARE_WEBHOOK_SIGNATURE_KEY", "CLOVER_APP_SECRET", "CLOVER_WEBHOOK_AUTH_CODE", "QUICKBOOKS_CLIENT_SECRET"]),
-    }, provider());
+    }, ssm);
     const config = loadConfig("api", resolved);
     expect(config.SQUARE_CLIENT_SECRET).toBe(valueOf("SQUARE_CLIENT_SECRET"));
     expect(config.CLOVER_WEBHOOK_AUTH_CODE).toBe(valueOf("CLOVER_WEBHOOK_AUTH_CODE"));
   });
 
   it("fetches nothing when the secrets are in the environment already (local runs)", async () => {
-    // A provider whose every call fails: reaching SSM at all would fail the test.
-    const unreachable = new SSMProvider({ awsSdkV3Client: new SSMClient({ ...awsClientConfig("http://127.0.0.1:9"), maxAttempts: 1 }) });
+    // A client whose every call fails: reaching SSM at all would fail the test.
+    const unreachable = new SSMClient({ ...awsClientConfig("http://127.0.0.1:9"), maxAttempts: 1 });
     const environment = { SQUARE_CLIENT_SECRET: "local-secret" };
     expect(await withSecretsFromSsm(environment, unreachable)).toEqual(environment);
   });
@@ -67,7 +67,7 @@ describe("withSecretsFromSsm", () => {
     const error = await withSecretsFromSsm({
       ...parameterEnvironment(["SQUARE_CLIENT_SECRET"]),
       [parameterVariable("CLOVER_APP_SECRET")]: missingName,
-    }, provider()).then(() => undefined, (caught: unknown) => caught);
+    }, ssm).then(() => undefined, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(SecretsError);
     const message = (error as SecretsError).message;
     expect(message).toContain(missingName);
@@ -76,7 +76,7 @@ describe("withSecretsFromSsm", () => {
   });
 
   it("refuses a secret given both ways", async () => {
-    await expect(withSecretsFromSsm({ SQUARE_CLIENT_SECRET: "local", ...parameterEnvironment(["SQUARE_CLIENT_SECRET"]) }, provider()))
+    await expect(withSecretsFromSsm({ SQUARE_CLIENT_SECRET: "local", ...parameterEnvironment(["SQUARE_CLIENT_SECRET"]) }, ssm))
       .rejects.toThrow(/set one of SQUARE_CLIENT_SECRET and SQUARE_CLIENT_SECRET_PARAMETER/);
   });
 });

@@ -439,6 +439,21 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     }
   });
 
+  it("load at start none of what only some invocations use in every function: Powertools Metrics (the first count), the local outbox; no Powertools Parameters at all", () => {
+    for (const name of FUNCTION_NAMES) {
+      const bundle = bundles[name] as Bundle;
+      const atStart = packagesAtStart(bundle);
+      expect(atStart.has("@aws-lambda-powertools/metrics"), `${name}: Powertools Metrics at start`).toBe(false);
+      expect(loadedOnDemand(bundle).some((file) => file.packages.some((pkg) => pkg.name === "@aws-lambda-powertools/metrics")), `${name}: Powertools Metrics on demand`).toBe(true);
+      // The secrets are one GetParameters call on the SDK's SSM client (lib/secrets/ssm.ts).
+      expect(bundle.files.some((file) => file.packages.some((pkg) => pkg.name === "@aws-lambda-powertools/parameters")), `${name}: Powertools Parameters`).toBe(false);
+      const inputsAtStart = new Set(loadedAtStart(bundle).flatMap((file) => Object.entries(bundle.metafile.outputs)
+        .filter(([output]) => join(process.cwd(), output) === join(bundle.outdir, file.path))
+        .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input))));
+      expect(inputsAtStart.has("lib/email/outbox.ts"), `${name}: the local outbox at start`).toBe(false);
+    }
+  });
+
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {
     const clients = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"];
     // Every invocation: the table (sessions, records) and the secrets read at cold start (SSM); the

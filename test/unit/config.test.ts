@@ -50,7 +50,7 @@ describe("the configuration", () => {
   it("asks the scheduler for no provider's secret (only the link key its digests sign with), and the CLI's sync for what a sync needs", () => {
     expect(loadConfig("scheduler", SCHEDULER)).toEqual({ ...SCHEDULER, AWS_REGION: "us-east-1", DAYBOOK_DUE_SHARDS: 16 });
     const secrets = Object.keys(SETTINGS).filter((name) => /SECRET|AUTH_CODE|SIGNATURE_KEY|LINK_KEY|CLIENT_ID|APP_ID/.test(name));
-    expect(Object.keys(RUNTIMES.scheduler.def.shape).filter((name) => secrets.includes(name))).toEqual(["DAYBOOK_LINK_KEY"]);
+    expect(Object.keys(RUNTIMES.scheduler().def.shape).filter((name) => secrets.includes(name))).toEqual(["DAYBOOK_LINK_KEY"]);
 
     const sync = failure("sync", { DAYBOOK_TABLE: "daybook" });
     const unset = ["DAYBOOK_PUBLIC_URL", ...Object.keys(APPS)];
