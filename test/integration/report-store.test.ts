@@ -13,9 +13,10 @@ import { readableItem } from "../../lib/store/compressed";
 import { StoreError } from "../../lib/store/errors";
 import { ConflictError } from "../../lib/store/store";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
-import { awsClientConfig, createTestTable } from "../../sandbox/aws";
+import { awsClientConfig, createTestTable, oneRequestAtATime } from "../../sandbox/aws";
 
-const dynamo = new DynamoDBClient(awsClientConfig(inject("motoEndpoint")));
+// Serialised as DynamoDB serialises conditional writes: the "first writer wins" test races two writers.
+const dynamo = oneRequestAtATime(new DynamoDBClient(awsClientConfig(inject("motoEndpoint"))));
 let tableName = "";
 let storage: Storage;
 
