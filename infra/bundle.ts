@@ -172,7 +172,7 @@ function bundleOf(name: FunctionName, outdir: string, metafile: Metafile): Bundl
 }
 
 /** The files `roots` name and the chunks they import statically, transitively: what loading them loads. */
-function withStaticImports(bundle: Bundle, roots: string[]): BundledFile[] {
+export function withStaticImports(bundle: Bundle, roots: string[]): BundledFile[] {
   const byPath = new Map(bundle.files.map((file) => [file.path, file]));
   const seen = new Set<string>();
   const visit = (path: string): void => {

@@ -6,7 +6,7 @@
  * stacks), which leaves the template the same except the asset hashes and keeps this file to a few
  * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
  */
-import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedAtStart, loadedOnDemand, packagesAtStart } from "../../infra/bundle";
+import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedAtStart, loadedOnDemand, packagesAtStart, withStaticImports } from "../../infra/bundle";
 import { DEFAULT_FLEET, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -490,15 +490,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     const loadedWith = (module: string) => {
       const chunk = worker.files.find((file) => !file.entry && modulesOf([file], worker).has(module));
       expect(chunk, `a chunk with ${module}`).toBeDefined();
-      const byPath = new Map(worker.files.map((file) => [file.path, file]));
-      const files = new Set<string>();
-      const visit = (path: string): void => {
-        if (files.has(path)) return;
-        files.add(path);
-        for (const next of byPath.get(path)?.staticImports ?? []) visit(next);
-      };
-      visit(chunk?.path ?? "");
-      return [...modulesOf([...files].map((path) => ({ path })), worker)].filter((module) => !workerAtStart.has(module));
+      return [...modulesOf(withStaticImports(worker, [chunk?.path ?? ""]), worker)].filter((module) => !workerAtStart.has(module));
     };
     expect(loadedWith("lib/pos/square/summarise.ts").filter((module) => module.startsWith("lib/pos/clover/"))).toEqual([]);
     expect(loadedWith("lib/pos/clover/summarise.ts").filter((module) => module.startsWith("lib/pos/square/"))).toEqual([]);
