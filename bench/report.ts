@@ -34,6 +34,27 @@ export interface SummariseFigure {
   /** heapUsed with the bodies loaded and collected: what each run starts from. Absent before round 4. */
   loadedHeapMb?: number;
   runs: number;
+  /** The same day in processes whose whole V8 heap is bounded (summarise mode only; absent before round 6). */
+  bounded?: BoundedFigure;
+}
+
+/** One POS and size run again, floor and summariser each alone, with `flags` bounding the whole heap to the loaded pages + 64 MB. */
+export interface BoundedFigure {
+  flags: string;
+  heapLimitMb: number;
+  floor: BoundedRun;
+  summariser: BoundedRun;
+}
+
+export interface BoundedRun {
+  /** Every run ended; false when V8 ran out of heap (`error` says how). */
+  completed: boolean;
+  error?: string;
+  peakHeapMb?: number;
+  /** Medians of the runs (wall, and the process's CPU). */
+  ms?: number;
+  cpuMs?: number;
+  runs?: number;
 }
 
 /** Part 5: the measured job, the stated assumptions, the model's figures, and the figure per digest share at 10k merchants. */
@@ -102,6 +123,20 @@ export function renderMarkdown(r: BenchResults): string {
     ["POS", "orders", "bodies (MB)", "what", "time (ms)", "first round (ms)", "orders/s", "floor (ms)", "floor orders/s", "× floor (time)", "throughput × floor", "peak heap above loaded (MB)", "floor peak heap (MB)", "peak live heap (MB)", "floor peak live heap (MB)", "heap with bodies loaded (MB)", "peak RSS (MB)", "runs"],
     r.summarise.map((f) => [f.pos, n(f.orders), n(f.bodyMb), MODE_NAMES[f.mode] ?? f.mode, n(f.ms), mb(f.firstRoundMs), n(f.ordersPerSecond), n(f.floorMs), n(f.floorOrdersPerSecond), `**${f.ratio.toFixed(2)}**`, `**${(1 / f.ratio).toFixed(2)}**`, `**${n(f.peakHeapMb)}**`, n(f.floorPeakHeapMb), mb(f.peakLiveHeapMb), mb(f.floorPeakLiveHeapMb), mb(f.loadedHeapMb), n(f.peakRssMb), f.runs]),
   ), "");
+
+  const bounded = r.summarise.filter((f) => f.bounded !== undefined);
+  if (bounded.length > 0) {
+    out.push(`The same days again with the whole V8 heap bounded to the loaded pages + 64 MB (\`${bounded[0]?.bounded?.flags ?? ""}\`, V8 sizing the young generation within it): the floor and the summariser each in a process of its own, each run from a full collection as above, peak heap sampled the same way (garbage included). "completed" means every run ended inside the bound; a run that cannot ends the process (JavaScript heap out of memory). Times are medians of the runs, wall and the process's CPU (all threads, the collector's included); the ratio is CPU ÷ the floor's CPU in the same bound.`, "");
+    const cell = (run: BoundedRun) => (run.completed ? "yes" : `**no**: ${run.error ?? ""}`);
+    out.push(table(
+      ["POS", "orders", "heap bound (MB)", "floor completed", "floor peak heap above loaded (MB)", "floor wall / CPU (ms)", "summariser completed", "summariser peak heap above loaded (MB)", "summariser wall / CPU (ms)", "× floor (CPU, bounded)", "runs"],
+      bounded.map((f) => {
+        const b = f.bounded as BoundedFigure;
+        const ratio = b.floor.cpuMs && b.summariser.cpuMs ? `**${(b.summariser.cpuMs / b.floor.cpuMs).toFixed(2)}**` : "";
+        return [f.pos, n(f.orders), n(b.heapLimitMb), cell(b.floor), mb(b.floor.peakHeapMb), `${mb(b.floor.ms)} / ${mb(b.floor.cpuMs)}`, cell(b.summariser), `**${mb(b.summariser.peakHeapMb)}**`, `${mb(b.summariser.ms)} / ${mb(b.summariser.cpuMs)}`, ratio, b.summariser.runs ?? ""];
+      }),
+    ), "");
+  }
 
   out.push("### 2. API calls per location-night: made and fewest possible", "");
   out.push("One location-night through the real night job (lib/sync/sync-night.ts: the night's day posted, the three days before re-checked, all from one read of the POS's changes) against the simulators, DynamoDB and KMS on moto_server, the QuickBooks token expired as on every night. The three days before were synced by the night before (quiet days), so each night's calls are all its day costs, re-checks included. Fewest: from the page limits in shared/reference (Square SearchOrders 1000, ListPayments/Refunds 100, the catalog in two round-trips; Clover 1000 per page × 3 expansion copies, the items and the deleted items; one journal entry create and one token refresh). Then the same night an hour later with nothing changed.", "");
