@@ -7,31 +7,39 @@
  *
  * The steady state: the three nights before each posted their own day of sales (so the night's re-checks
  * rewrite posted records, as they do for a trading location) and were read at most three hours ago (so
- * they are trusted and not read again); the QuickBooks access token (1 h) has expired, as on every night.
+ * they are trusted and not read again); the night before refreshed the QuickBooks token and its access
+ * token (1 h) has expired since, as on every night;
+ * the process has loaded the modules a night loads on first use (the Square SDK, intuit-oauth), as a
+ * warm worker has: their load is measured on its own first (coldLoadCpuMs) and billed on cold starts.
+ * The refresh sweep then runs once over the connections the night left, counted on its own (sweep).
  *
  *   tsx bench/cost-job.ts [orders]   (moto endpoint in DAYBOOK_BENCH_MOTO; DAYBOOK_BENCH_DUMP=1 prints the
  *   table's items after the night, and the result, on stderr; DAYBOOK_BENCH_PROFILE=<file> writes the
  *   measured night's CPU profile)
  * Prints one JSON line: CostJobResult.
  */
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { subscribe } from "node:diagnostics_channel";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import type { ClientRequest } from "node:http";
 import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { sweepConnections } from "../lib/connections/refresh-sweep";
 import { addDays } from "../lib/domain/business-day";
 import { itemKindOf } from "../lib/store/retention";
 import { createIdempotencyStore } from "../lib/store/idempotency";
 import { createWorkerHandler, type SqsEvent } from "../lib/worker/handler";
 import { composeServices } from "../lib/wiring/services";
-import { workerDepsOf } from "../lib/wiring/worker";
+import { refreshSweepDepsOf, workerDepsOf } from "../lib/wiring/worker";
 import { awsClientConfig } from "../sandbox/aws";
 import { generateDay } from "../sandbox/square/generate-day";
 import { itemBytes, resetCounts } from "./aws-counter";
 import type { RecordedCall } from "./cost";
+import { median } from "./stats";
 import { yesterday, ZONE } from "./pos-night";
 import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
@@ -39,8 +47,12 @@ export interface CostJobResult {
   orders: number;
   /** How the night's days ended, oldest first. */
   statuses: Record<string, string>;
-  /** CPU of the job in this process (user + system), ms: the simulators' share included, so an upper bound. */
+  /** CPU of the job in this process (user + system), ms: the simulators' share included (about 11 ms in a profile), so an upper bound. */
   cpuMs: number;
+  /** CPU of loading what a night loads on first use (the Square SDK and intuit-oauth, in plain Node processes of their own: an upper bound of the bundle's chunks), ms. */
+  coldLoadCpuMs: number;
+  /** The refresh sweep run once after the night, over the merchant's connections: what it looked at, opened and cost (absent from results measured before it was). */
+  sweep?: { checked: number; opened: number; aws: Record<string, number>; readUnits: number; writeUnits: number; kmsRequests: number };
   /** Calls to Square and QuickBooks (each waits on the provider). */
   providerCalls: number;
   providerCallsByEndpoint: Record<string, number>;
@@ -63,11 +75,19 @@ export interface CostJobResult {
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+const run = promisify(execFile);
 
 async function main(): Promise<void> {
   const orders = Number(process.argv[2] ?? 100);
   const motoEndpoint = process.env["DAYBOOK_BENCH_MOTO"];
   if (!motoEndpoint || !(orders > 0)) throw new Error("usage: DAYBOOK_BENCH_MOTO=<endpoint> tsx bench/cost-job.ts [orders]");
+  // Loaded on first use by a fresh container's first night (lib/oauth/square.ts, lib/quickbooks/oauth.ts):
+  // measured in plain Node processes of their own, then loaded here, so the measured night runs warm.
+  const loads: number[] = [];
+  for (let run = 0; run < 3; run++) loads.push(await firstUseLoadCpuMs());
+  const coldLoadCpuMs = median(loads);
+  await import("square");
+  await import("intuit-oauth");
   const day = yesterday(ZONE);
   let offsetMs = -3 * 3600_000;
   const now = () => Date.now() + offsetMs;
@@ -103,11 +123,16 @@ async function main(): Promise<void> {
     world.square.addOrders(SQUARE_LOCATION_ID, generated.orders);
   };
 
-  // The three nights before, each posting its own day.
+  // The three nights before, each posting its own day, and a sweep that has looked at every connection once.
   for (const back of [3, 2, 1]) {
+    // The night before comes after the QuickBooks token (1 h) made at set-up ran out, so it refreshes it
+    // as every night does: the connection holds what a refresh leaves (the replaced refresh token too).
+    if (back === 1) offsetMs = -1.5 * 3600_000;
     addSales(addDays(day, -back), 20 + back);
     await runNight(addDays(day, -back));
   }
+  const sweepOf = (from: typeof services) => sweepConnections({ ...refreshSweepDepsOf(from), log: () => undefined });
+  await sweepOf(services);
   addSales(day, 11);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   offsetMs = 0;
@@ -128,6 +153,9 @@ async function main(): Promise<void> {
   if (profile && profiler) writeFileSync(profile, JSON.stringify(await profiler.stop()));
   providerSpans.stop();
   const counted = structuredClone(world.aws);
+  resetCounts(world.aws);
+  const swept = await sweepOf(fresh);
+  const sweepCounts = structuredClone(world.aws);
   if (process.env["DAYBOOK_BENCH_DUMP"]) {
     const page = await world.dynamo.send(new ScanCommand({ TableName: world.tableName }));
     for (const item of page.Items ?? []) say(`${itemBytes(item)} ${JSON.stringify(item)}`);
@@ -154,7 +182,11 @@ async function main(): Promise<void> {
   for (const [key, { kind, bytes }] of after) if (key.includes(day)) dayItemBytes[kind] = (dayItemBytes[kind] ?? 0) + bytes;
 
   const result: CostJobResult = {
-    orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000,
+    orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000, coldLoadCpuMs,
+    sweep: {
+      checked: swept.checked, opened: swept.opened, aws: sweepCounts.calls, readUnits: sweepCounts.readUnits, writeUnits: sweepCounts.writeUnits,
+      kmsRequests: (sweepCounts.calls["KMS.Decrypt"] ?? 0) + (sweepCounts.calls["KMS.Encrypt"] ?? 0),
+    },
     providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint,
     aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
     kmsRequests: (counted.calls["KMS.Decrypt"] ?? 0) + (counted.calls["KMS.Encrypt"] ?? 0),
@@ -167,6 +199,18 @@ async function main(): Promise<void> {
   fresh.close();
   sqs.destroy();
   await world.close();
+}
+
+/**
+ * CPU of loading the Square SDK and intuit-oauth in a fresh Node process, as a cold worker's first night
+ * does (their packages from node_modules, file by file: an upper bound of the bundle's one chunk each).
+ */
+async function firstUseLoadCpuMs(): Promise<number> {
+  const script = 'const t = process.cpuUsage(); await import("square"); await import("intuit-oauth"); const u = process.cpuUsage(t); console.log((u.user + u.system) / 1000);';
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script]);
+  const ms = Number(stdout.trim());
+  if (!(ms > 0)) throw new Error(`loading the Square SDK and intuit-oauth printed ${JSON.stringify(stdout)}`);
+  return ms;
 }
 
 /** The V8 CPU profiler around the measured night alone (DAYBOOK_BENCH_PROFILE=<file>: a .cpuprofile that Chrome's DevTools opens). */

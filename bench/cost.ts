@@ -17,6 +17,11 @@ export interface StoredItems {
 export interface JobProfile {
   /** CPU the job took on this machine (user + system), ms: the part of its duration that is not waiting. */
   cpuMs: number;
+  /**
+   * CPU of loading the modules a night loads on first use (the POS and QuickBooks clients' chunks), ms:
+   * a warm worker has them already, a fresh container pays it on top of its entry's load.
+   */
+  coldLoadCpuMs?: number;
   /** Calls to the POS and QuickBooks: each waits on the provider. */
   providerCalls: number;
   /** Calls to AWS (DynamoDB, KMS): each waits on the region. */
@@ -100,13 +105,15 @@ export interface CostAssumptions {
   digestMsPerDigest: number;
   /**
    * The refresh sweep (lib/connections/refresh-sweep.ts, every 6 hours on the worker): each active
-   * connection found through GSI2, read from the table and its tokens opened (one KMS Decrypt) to see
-   * whether they need refreshing.
+   * connection found through GSI2 and read from the table; its tokens opened (one KMS Decrypt) only
+   * when the time kept beside them has come (at most a week after they were last written or looked at).
    */
   sweepsPerDay: number;
   connectionsPerMerchant: number;
   sweepReadUnitsPerConnection: number;
   sweepKmsRequestsPerConnection: number;
+  /** Writes per connection checked: the kept time of one opened and found not due, a refresh's lease and tokens. */
+  sweepWriteUnitsPerConnection: number;
   sweepMsPerConnection: number;
   /** SQS: the scheduler sends ten jobs to a SendMessageBatch; the event source receives and deletes per invocation; idle long polls. */
   sqsIdlePollsPerDay: number;
@@ -194,7 +201,8 @@ export function costModel(merchants: number, job: JobProfile, a: CostAssumptions
   const digests = merchantDays * a.digestRecipientsPerMerchant / a.merchantsPerDigest;
   const connectionChecks = merchants * a.connectionsPerMerchant * a.sweepsPerDay * a.daysPerMonth;
   const sweeps = a.sweepsPerDay * a.daysPerMonth;
-  const workerSeconds = jobs * jobSeconds(job, a) + workerInvocations * a.coldStartShare * a.workerInitMs / 1000 + connectionChecks * a.sweepMsPerConnection / 1000;
+  const coldMs = a.workerInitMs + (job.coldLoadCpuMs ?? 0) * a.workerCpuSlowdown;
+  const workerSeconds = jobs * jobSeconds(job, a) + workerInvocations * a.coldStartShare * coldMs / 1000 + connectionChecks * a.sweepMsPerConnection / 1000;
   const schedulerSeconds = (ticks * a.schedulerTickBaseMs + locationDays * a.schedulerMsPerLocation + merchantDays * a.digestMsPerMerchantDay + digests * a.digestMsPerDigest) / 1000;
   const apiSeconds = apiRequests * (a.apiMs + a.apiColdStartShare * a.apiInitMs) / 1000;
   const gbSeconds = workerSeconds * a.workerMemoryGb + schedulerSeconds * a.schedulerMemoryGb + apiSeconds * a.apiMemoryGb;
@@ -202,7 +210,7 @@ export function costModel(merchants: number, job: JobProfile, a: CostAssumptions
   const readUnits = jobs * job.readUnits + ticks * a.schedulerReadUnitsPerTick + locationDays * a.schedulerReadUnitsPerLocationDay
     + merchantDays * a.digestReadUnitsPerMerchantDay + connectionChecks * a.sweepReadUnitsPerConnection;
   const writeUnits = jobs * job.writeUnits + locationDays * a.schedulerWriteUnitsPerLocationDay
-    + digests * a.digestWriteUnitsPerDigest + merchantDays * a.digestWriteUnitsPerMerchantDay;
+    + digests * a.digestWriteUnitsPerDigest + merchantDays * a.digestWriteUnitsPerMerchantDay + connectionChecks * a.sweepWriteUnitsPerConnection;
   const sqsRequests = Math.ceil(jobs / 10) + 2 * workerInvocations + a.sqsIdlePollsPerDay * a.daysPerMonth;
   const kmsRequests = jobs * job.kmsRequests + connectionChecks * a.sweepKmsRequestsPerConnection;
   const emails = digests + jobs * a.failedNightShare;

@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { startMoto } from "../sandbox/moto";
 import { measureBundles } from "./bundles";
 import type { ClientListResult } from "./client-list";
-import { FUNCTION_MEMORY_MB } from "../infra/capacity";
+import { DEFAULT_FLEET, FUNCTION_MEMORY_MB, workerConcurrencyFor } from "../infra/capacity";
 import { SYNC_RECORD_MONTHS } from "../lib/store/retention";
 import type { CostJobResult } from "./cost-job";
 import { type CostAssumptions, costModel, type JobProfile, jobSeconds } from "./cost";
@@ -258,12 +258,30 @@ const DIGEST_SHARES = [1, 5, 20];
 const HEADLINE_MERCHANTS_PER_DIGEST = 5;
 /** Lambda gives a function one vCPU at 1,769 MB, and CPU in proportion to memory below it. */
 const LAMBDA_ONE_VCPU_MB = 1769;
+/**
+ * Part 5's sweep: a connection's tokens are opened about once a week, one sweep in 28, beyond the
+ * measured sweep (which finds none due): Square's weekly refresh (a Decrypt and an Encrypt, its lease
+ * and new tokens written) of one connection in two, or the kept time's week running out on a
+ * connection nothing uses (a Decrypt, the new time written); QuickBooks' tokens are rewritten nightly.
+ */
+const SWEEP_OPENS_PER_CHECK = 1 / 28;
+/**
+ * Part 5's share of night jobs that meet a fresh worker container: a night's containers start cold once
+ * each (nights are a day apart; Lambda keeps an idle container minutes, not hours) and then serve job
+ * after job, so about the night's concurrency over its jobs: 23 of 20,000 at the default fleet
+ * (infra/capacity.ts), 0.1%. Stated at ten times that, for scale-ups and the containers Lambda recycles.
+ * (It was 10%, as if one job in ten started a container.)
+ */
+const WORKER_COLD_START_SHARE = 10 * workerConcurrencyFor(DEFAULT_FLEET) / DEFAULT_FLEET.locations;
 
 /** Part 5: one location-night through the worker's handler, measured (bench/cost-job.ts), and priced with the stated assumptions. */
 async function measureCost(env: Record<string, string>, seconds: Record<string, number>, loads: { workerInitMs: number; apiInitMs: number; from: string }): Promise<CostFigures> {
   const measured = await timed("5. Cost of a location-night", seconds, () => child<CostJobResult>(["bench/cost-job.ts", "100"], env));
+  const { sweep } = measured;
+  if (!sweep) throw new Error("bench/cost-job.ts measured no refresh sweep");
   const job: JobProfile = {
     cpuMs: measured.cpuMs,
+    coldLoadCpuMs: measured.coldLoadCpuMs,
     providerCalls: measured.providerCalls,
     awsCalls: Object.values(measured.aws).reduce((total, count) => total + count, 0),
     readUnits: measured.readUnits,
@@ -276,7 +294,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
   const assumptions: CostAssumptions = {
     locationsPerMerchant: 2, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: 300, awsLatencyMs: AWS_CALL_MS, jobsPerWorkerInvocation: 1,
     workerMemoryGb: FUNCTION_MEMORY_MB.worker / 1024, workerCpuSlowdown: Math.max(1, LAMBDA_ONE_VCPU_MB / FUNCTION_MEMORY_MB.worker),
-    coldStartShare: 0.1, workerInitMs: loads.workerInitMs,
+    coldStartShare: WORKER_COLD_START_SHARE, workerInitMs: loads.workerInitMs,
     digestRecipientsPerMerchant: 1, merchantsPerDigest: HEADLINE_MERCHANTS_PER_DIGEST, failedNightShare: 0.01,
     schedulerMemoryGb: FUNCTION_MEMORY_MB.scheduler / 1024, schedulerTicksPerDay: 96, schedulerTickBaseMs: 150, schedulerMsPerLocation: 10,
     // Per due location (lib/store/due-index.ts standings and advanceAll): its pointer and location read
@@ -285,8 +303,12 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     schedulerReadUnitsPerTick: 16, schedulerReadUnitsPerLocationDay: 2.1, schedulerWriteUnitsPerLocationDay: 3,
     digestReadUnitsPerMerchantDay: 8, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
     // infra/stack.ts's sweep every 6 hours; a Square and a QuickBooks connection per merchant; each read
-    // from the table after the keys-only GSI2 (about 1 KB, strongly consistent) and its tokens opened.
-    sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1, sweepKmsRequestsPerConnection: 1, sweepMsPerConnection: 2 * AWS_CALL_MS,
+    // from the table after the keys-only GSI2 (about 1 KB, strongly consistent); its tokens opened only
+    // when due (measured after the night, plus the weekly opening).
+    sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1,
+    sweepKmsRequestsPerConnection: sweep.kmsRequests / sweep.checked + SWEEP_OPENS_PER_CHECK,
+    sweepWriteUnitsPerConnection: sweep.writeUnits / sweep.checked + SWEEP_OPENS_PER_CHECK,
+    sweepMsPerConnection: AWS_CALL_MS * (1 + sweep.opened / sweep.checked + SWEEP_OPENS_PER_CHECK),
     sqsIdlePollsPerDay: 5 * 3 * 60 * 24, apiRequestsPerMerchantMonth: 50, apiMs: 100, apiMemoryGb: FUNCTION_MEMORY_MB.api / 1024,
     apiColdStartShare: 0.5, apiInitMs: loads.apiInitMs,
     platformLogBytesPerInvocation: 400, logRetentionDays: 14, kmsKeys: 2, alarms: 4, customMetrics: 1, averageAccountMonths: 12,
@@ -295,7 +317,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
   const shares = DIGEST_SHARES.map((merchantsPerDigest) => ({
     merchantsPerDigest, usdPerMerchantMonth: costModel(10_000, job, { ...assumptions, merchantsPerDigest }, PRICE_TABLE).usdPerMerchantMonth,
   }));
-  say(`   ${job.writeUnits} WRU (${Object.entries(measured.writeUnitsByKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ${job.readUnits} RRU, ${job.kmsRequests} KMS; 10k merchants: ${shares.map((share) => `1 digest per ${share.merchantsPerDigest}: $${share.usdPerMerchantMonth.toFixed(4)}`).join(", ")}`);
+  say(`   ${job.writeUnits} WRU (${Object.entries(measured.writeUnitsByKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ${job.readUnits} RRU, ${job.kmsRequests} KMS, CPU ${Math.round(job.cpuMs)} ms (+${Math.round(measured.coldLoadCpuMs)} ms cold); sweep: ${sweep.opened} of ${sweep.checked} opened, ${sweep.kmsRequests} KMS, ${sweep.writeUnits} WRU; 10k merchants: ${shares.map((share) => `1 digest per ${share.merchantsPerDigest}: $${share.usdPerMerchantMonth.toFixed(4)}`).join(", ")}`);
   const os = await import("node:os");
   return { assumptions, night: job, results, prices: PRICES, shares, measured, loadsFrom: loads.from, measuredAt: new Date().toISOString(), loadAverage: os.loadavg() };
 }

@@ -54,6 +54,12 @@ export interface Connection {
    */
   refreshLeaseUntil?: string;
   /**
+   * ISO 8601: when the refresh sweep must next open these tokens (lib/connections/refresh-sweep.ts's
+   * sweepDueAt), kept in plaintext beside them (a time is not a secret) so that the sweep's other looks
+   * need no KMS Decrypt. Written with the tokens and removed with them; absent, the sweep opens them.
+   */
+  sweepDueAt?: string;
+  /**
    * QuickBooks only: the company's settings that decide how an entry is written, read when it was
    * connected (or at its first sync), and read again only when QuickBooks refuses a create for a reason
    * they explain: the home currency cannot change, and multicurrency can only be switched on.

@@ -11,13 +11,20 @@
  *   was lost (refreshUncertainSince).
  * A refused refresh marks the connection needs-reconnect and the keeper emails the merchant a
  * reconnect link: a connection never lapses unnoticed.
+ *
+ * Opening tokens costs a KMS Decrypt, and a connection is seldom due, so each connection carries in
+ * plaintext when the sweep must next open its tokens (sweepDueAt, written with the tokens: a time is
+ * not a secret): the sweep opens only connections whose time has come, whose lease was left behind, or
+ * that carry no time yet (written before it was kept), and keeps the time of those it opened and found
+ * not due. The time is at most SWEEP_LOOK_EVERY_DAYS ahead, so every connection is opened at least that
+ * often whatever the rules above say.
  */
 import type { Connection, ProviderName } from "../model";
-import { OAuthError, type OAuthProvider } from "../oauth/provider";
+import { dueBy, earliestInstant, OAuthError, type OAuthProvider } from "../oauth/provider";
 import type { TokenKeeper } from "../oauth/token-keeper";
 import { openTokens, type StoredTokens } from "../oauth/tokens";
 import { CONNECTION_SHARDS } from "../store/keys";
-import type { Store } from "../store/store";
+import { ConflictError, type Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
 
 /** What the sweep's schedule sends the worker (infra/stack.ts), told apart from an SQS batch by it. */
@@ -29,10 +36,12 @@ export function isRefreshSweepEvent(event: unknown): event is typeof REFRESH_SWE
 
 /** A refresh token with less than this left is refreshed: several sweeps' chances before it lapses. */
 export const REFRESH_TOKEN_AHEAD_DAYS = 14;
+/** The sweep opens every active connection's tokens at least this often, whatever its kept time says. */
+export const SWEEP_LOOK_EVERY_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 export interface RefreshSweepDeps {
-  store: Pick<Store, "listConnectionsInShard">;
+  store: Pick<Store, "listConnectionsInShard" | "setSweepDueAt">;
   vault: TokenVault;
   tokens: TokenKeeper;
   providers: Partial<Record<ProviderName, OAuthProvider>>;
@@ -46,6 +55,8 @@ export interface RefreshSweepDeps {
 export interface RefreshSweepResult {
   /** Active connections looked at. */
   checked: number;
+  /** Of those, the ones whose tokens were opened (a KMS Decrypt each): due, left mid-refresh, or with no kept time. */
+  opened: number;
   /** Refreshed because their refresh token was running out (or the provider wanted it). */
   refreshed: number;
   /** Refreshed because a crash or a lost answer left them mid-refresh. */
@@ -59,23 +70,56 @@ export interface RefreshSweepResult {
 /** Why a connection needs refreshing now, if it does. */
 export function sweepReason(connection: Connection, tokens: StoredTokens, provider: OAuthProvider | undefined, now: Date): "mend" | "expiring" | undefined {
   if (!tokens.refreshToken || !provider) return undefined;
-  const leftBehind = connection.refreshLeaseUntil !== undefined && Date.parse(connection.refreshLeaseUntil) <= now.getTime();
-  if (leftBehind || tokens.refreshUncertainSince !== undefined) return "mend";
-  if (tokens.refreshTokenExpiresAt !== undefined) {
-    return Date.parse(tokens.refreshTokenExpiresAt) - now.getTime() <= REFRESH_TOKEN_AHEAD_DAYS * DAY_MS ? "expiring" : undefined;
-  }
-  return provider.refreshDue(tokens, now) ? "expiring" : undefined;
+  if (leaseLeftBehind(connection, now) || tokens.refreshUncertainSince !== undefined) return "mend";
+  return dueBy(expiringAt(tokens, provider), now) ? "expiring" : undefined;
+}
+
+/** When the tokens start to need a refresh for their age: REFRESH_TOKEN_AHEAD_DAYS before the refresh token ends, or the provider's own time. */
+function expiringAt(tokens: StoredTokens, provider: OAuthProvider): Date | undefined {
+  if (tokens.refreshTokenExpiresAt !== undefined) return earliestInstant(Date.parse(tokens.refreshTokenExpiresAt) - REFRESH_TOKEN_AHEAD_DAYS * DAY_MS);
+  return provider.refreshDueAt(tokens);
+}
+
+function leaseLeftBehind(connection: Connection, now: Date): boolean {
+  return connection.refreshLeaseUntil !== undefined && Date.parse(connection.refreshLeaseUntil) <= now.getTime();
+}
+
+/**
+ * When the sweep must next open these tokens: the moment sweepReason could first say they need a
+ * refresh (at once if a refresh's answer was lost), and never more than SWEEP_LOOK_EVERY_DAYS after
+ * `now`. A lease left behind is seen on the connection itself. Undefined where no provider is
+ * configured to tell: the sweep then opens them every time, as it did before it kept the time.
+ */
+export function sweepDueAt(tokens: StoredTokens, provider: OAuthProvider | undefined, now: Date): Date | undefined {
+  if (!provider) return undefined;
+  const lookAgain = now.getTime() + SWEEP_LOOK_EVERY_DAYS * DAY_MS;
+  if (!tokens.refreshToken) return new Date(lookAgain);
+  if (tokens.refreshUncertainSince !== undefined) return now;
+  return earliestInstant(expiringAt(tokens, provider)?.getTime() ?? Number.NaN, lookAgain);
+}
+
+/** Whether the sweep must open the connection's tokens now: its kept time has come, its lease was left behind, or it has no kept time. */
+function mustOpen(connection: Connection, now: Date): boolean {
+  if (leaseLeftBehind(connection, now)) return true;
+  return connection.sweepDueAt === undefined || !(Date.parse(connection.sweepDueAt) > now.getTime());
 }
 
 export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshSweepResult> {
-  const result: RefreshSweepResult = { checked: 0, refreshed: 0, mended: 0, refused: 0, failed: 0 };
+  const result: RefreshSweepResult = { checked: 0, opened: 0, refreshed: 0, mended: 0, refused: 0, failed: 0 };
   for (let shard = 0; shard < (deps.shards ?? CONNECTION_SHARDS); shard++) {
     for (const connection of await deps.store.listConnectionsInShard(shard)) {
       if (connection.status !== "active") continue;
       result.checked++;
+      if (!mustOpen(connection, deps.now())) continue;
+      result.opened++;
       try {
-        const reason = sweepReason(connection, await openTokens(deps.vault, connection), deps.providers[connection.provider], deps.now());
-        if (reason === undefined) continue;
+        const tokens = await openTokens(deps.vault, connection);
+        const provider = deps.providers[connection.provider];
+        const reason = sweepReason(connection, tokens, provider, deps.now());
+        if (reason === undefined) {
+          await keepNextLook(deps, connection, sweepDueAt(tokens, provider, deps.now()));
+          continue;
+        }
         await deps.tokens.refreshNow(connection);
         result[reason === "mend" ? "mended" : "refreshed"]++;
       } catch (error) {
@@ -90,4 +134,21 @@ export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshS
   }
   deps.log("info", "refresh sweep", { ...result });
   return result;
+}
+
+/**
+ * Keeps when the sweep must next open a connection it found not due. Best effort: the tokens may have
+ * changed since it read them (their writer kept their own time), and if the write fails the next sweep
+ * opens them again, as before.
+ */
+async function keepNextLook(deps: RefreshSweepDeps, connection: Connection, at: Date | undefined): Promise<void> {
+  if (at === undefined) return;
+  try {
+    await deps.store.setSweepDueAt(connection.merchantId, connection.connectionId, connection.tokenVersion, at);
+  } catch (error) {
+    if (error instanceof ConflictError) return;
+    deps.log("warn", "sweep: could not keep when to look at a connection next", {
+      merchantId: connection.merchantId, connectionId: connection.connectionId, error: error instanceof Error ? error.name : "unknown",
+    });
+  }
 }

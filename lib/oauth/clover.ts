@@ -19,7 +19,7 @@
  */
 import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/client";
 import * as z from "zod/mini";
-import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, OAuthError, type OAuthProvider } from "./provider";
+import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
 /** Where each region's merchants consent (clover.md §1.2); the API hosts are lib/pos/clover's. */
@@ -169,10 +169,16 @@ export function createCloverProvider(options: CloverOAuthOptions): OAuthProvider
     },
 
     refreshDue(tokens: StoredTokens, at: Date): boolean {
-      if (!tokens.accessTokenExpiresAt) return false;
-      return Date.parse(tokens.accessTokenExpiresAt) - at.getTime() <= REFRESH_AHEAD_MS;
+      return dueBy(dueAt(tokens), at);
     },
+
+    refreshDueAt: dueAt,
   };
+}
+
+/** Due REFRESH_AHEAD_MS before the access token runs out. */
+function dueAt(tokens: StoredTokens): Date | undefined {
+  return tokens.accessTokenExpiresAt ? earliestInstant(Date.parse(tokens.accessTokenExpiresAt) - REFRESH_AHEAD_MS) : undefined;
 }
 
 function failure(action: Action, status: number): OAuthError {

@@ -88,4 +88,17 @@ export interface OAuthProvider {
   revoke?(tokens: StoredTokens, externalId: string): Promise<void>;
   /** When the token keeper should refresh before use: true if `tokens` are due at `now`. */
   refreshDue(tokens: StoredTokens, now: Date): boolean;
+  /** The moment refreshDue turns true for `tokens` (it stays true after); undefined if it never does. */
+  refreshDueAt(tokens: StoredTokens): Date | undefined;
+}
+
+/** The earliest of the instants (ms since the epoch) that are valid times, as a Date; undefined if none is. */
+export function earliestInstant(...instants: number[]): Date | undefined {
+  const valid = instants.filter((ms) => Number.isFinite(ms));
+  return valid.length === 0 ? undefined : new Date(Math.min(...valid));
+}
+
+/** refreshDue from refreshDueAt: due from that moment on. */
+export function dueBy(dueAt: Date | undefined, at: Date): boolean {
+  return dueAt !== undefined && at.getTime() >= dueAt.getTime();
 }

@@ -7,7 +7,7 @@
 import { createQuickBooksOAuth, type QuickBooksEndpoints, type QuickBooksEnvironment, type QuickBooksOAuth, type QuickBooksTokens } from "../quickbooks/oauth";
 import { QuickBooksError } from "../quickbooks/types";
 import { MINOR_VERSION } from "../quickbooks/client";
-import { AccountMismatchError, type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, OAuthError, type OAuthProvider } from "./provider";
+import { AccountMismatchError, type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
 export interface QuickBooksProviderOptions {
@@ -99,10 +99,16 @@ export function createQuickBooksProvider(options: QuickBooksProviderOptions): OA
     },
 
     refreshDue(tokens: StoredTokens, at: Date): boolean {
-      if (!tokens.accessTokenExpiresAt) return false;
-      return Date.parse(tokens.accessTokenExpiresAt) - at.getTime() <= REFRESH_AHEAD_MS;
+      return dueBy(dueAt(tokens), at);
     },
+
+    refreshDueAt: dueAt,
   };
+}
+
+/** Due REFRESH_AHEAD_MS before the access token (1 hour) runs out. */
+function dueAt(tokens: StoredTokens): Date | undefined {
+  return tokens.accessTokenExpiresAt ? earliestInstant(Date.parse(tokens.accessTokenExpiresAt) - REFRESH_AHEAD_MS) : undefined;
 }
 
 /** The wrapper's QuickBooksError (messages built from safe fields only) as an OAuthError. */

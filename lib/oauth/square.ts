@@ -14,7 +14,7 @@
  */
 import type * as SquareSdk from "square";
 import * as z from "zod/mini";
-import { type Authorization, type AuthorizeRequest, type CallbackQuery, OAuthError, type OAuthProvider } from "./provider";
+import { type Authorization, type AuthorizeRequest, type CallbackQuery, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
 /** PAYOUTS_READ: each payout posted to the bank (lib/payouts); connections from before it lack it and are asked to reconnect once. */
@@ -158,12 +158,19 @@ export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider
     },
 
     refreshDue(tokens: StoredTokens, at: Date): boolean {
-      const nowMs = at.getTime();
-      if (tokens.obtainedAt && nowMs - Date.parse(tokens.obtainedAt) >= REFRESH_EVERY_MS) return true;
-      if (tokens.accessTokenExpiresAt && Date.parse(tokens.accessTokenExpiresAt) - nowMs <= REFRESH_BEFORE_EXPIRY_MS) return true;
-      return false;
+      return dueBy(dueAt(tokens), at);
     },
+
+    refreshDueAt: dueAt,
   };
+}
+
+/** Due a week after the tokens were obtained, or a day before the access token runs out, whichever is first. */
+function dueAt(tokens: StoredTokens): Date | undefined {
+  return earliestInstant(
+    tokens.obtainedAt ? Date.parse(tokens.obtainedAt) + REFRESH_EVERY_MS : Number.NaN,
+    tokens.accessTokenExpiresAt ? Date.parse(tokens.accessTokenExpiresAt) - REFRESH_BEFORE_EXPIRY_MS : Number.NaN,
+  );
 }
 
 /** An OAuthError from what the SDK threw; only the status and Square's error code are repeated. */

@@ -28,6 +28,7 @@
  * use refreshes at once, while the refresh token in hand still works (QuickBooks keeps a replaced one
  * for 24 hours), rather than when the access token is next due.
  */
+import { sweepDueAt } from "../connections/refresh-sweep";
 import type { Connection, ProviderName } from "../model";
 import { ConflictError, type Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
@@ -182,11 +183,14 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     const tokens = known?.connection.tokenVersion === lease.tokenVersion ? known.tokens : await openTokens(vault, lease);
     let spent = tokens.refreshToken;
     let fresh: StoredTokens;
+    const tried = { inHand: tokens };
     try {
-      ({ fresh, spent } = await refreshFirstTaken(provider, alternate ? [tokens, alternate] : [tokens], lease.region));
+      ({ fresh, spent } = await refreshFirstTaken(provider, alternate ? [tokens, alternate] : [tokens], lease.region, tried));
     } catch (error) {
       if (!(error instanceof OAuthError && error.kind === "needs-reconnect")) {
-        await giveBackLease(lease, { ...tokens, refreshUncertainSince: tokens.refreshUncertainSince ?? now().toISOString() });
+        // Kept: the pair the provider did not refuse. A pair it refused is dead; the other may be the live one.
+        const inHand = tried.inHand;
+        await giveBackLease(lease, { ...inHand, refreshUncertainSince: inHand.refreshUncertainSince ?? now().toISOString() });
         throw error;
       }
       if (!provider.recover || !spent) return await markNeedsReconnect(lease, error);
@@ -203,7 +207,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     const sealed = await sealTokens(vault, lease, next);
     let written: Connection;
     try {
-      written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, sealed);
+      written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, sealed, sweepDueAt(next, provider, now()));
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       // Ended meanwhile (disconnected), or the lease ran out and another worker wrote first.
@@ -221,15 +225,23 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
    * keeps the other refresh token 24 hours; Clover's recovery ends the other at once), and which came
    * last is not knowable here. Keeping theirs blindly loses the chain a night later, so one more refresh
    * under a new lease makes a single chain again: from theirs, or, if the provider refuses that, from these.
+   * If the provider refuses theirs and then fails for a passing reason, these are stored (marked uncertain,
+   * so the next use refreshes them at once): theirs are dead, these may be the pair that lives.
    */
   async function mendTwoPairs(theirs: Held, ours: StoredTokens): Promise<Held> {
     return await refreshAcrossWorkers(theirs.connection, ours);
   }
 
-  /** The provider's new tokens from the first candidate's refresh token it still takes; its refusal of the first if it takes none. */
-  async function refreshFirstTaken(provider: OAuthProvider, candidates: StoredTokens[], region: string | undefined): Promise<{ fresh: StoredTokens; spent: string | undefined }> {
+  /**
+   * The provider's new tokens from the first candidate's refresh token it still takes; its refusal of the
+   * first if it takes none. `tried.inHand` is left on the candidate being tried when a passing failure ends it.
+   */
+  async function refreshFirstTaken(
+    provider: OAuthProvider, candidates: StoredTokens[], region: string | undefined, tried: { inHand: StoredTokens },
+  ): Promise<{ fresh: StoredTokens; spent: string | undefined }> {
     let refused: unknown;
     for (const candidate of candidates) {
+      tried.inHand = candidate;
       try {
         return { fresh: await refreshWithRetries(provider, candidate, region), spent: candidate.refreshToken };
       } catch (error) {
@@ -259,7 +271,9 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   /** Lets the next attempt start at once: the same tokens (perhaps marked uncertain), a new version, no lease. Best effort. */
   async function giveBackLease(lease: Connection, tokens: StoredTokens): Promise<void> {
     try {
-      const written = await store.updateConnectionTokens(lease.merchantId, lease.connectionId, lease.tokenVersion, await sealTokens(vault, lease, tokens));
+      const written = await store.updateConnectionTokens(
+        lease.merchantId, lease.connectionId, lease.tokenVersion, await sealTokens(vault, lease, tokens), sweepDueAt(tokens, providers[lease.provider], now()),
+      );
       const known = held.get(keyOf(lease));
       if (known && known.connection.tokenVersion === lease.tokenVersion) held.set(keyOf(lease), { connection: written, tokens });
     } catch {

@@ -88,9 +88,9 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     await unlessConditionFails(() => client.send(new UpdateCommand({
       TableName: tableName,
       Key: key,
-      UpdateExpression: "SET #status = :revoked, #statusReason = :reason, #updatedAt = :now, #tokenVersion = if_not_exists(#tokenVersion, :zero) + :one REMOVE #tokenCiphertext, #refreshLeaseUntil",
+      UpdateExpression: "SET #status = :revoked, #statusReason = :reason, #updatedAt = :now, #tokenVersion = if_not_exists(#tokenVersion, :zero) + :one REMOVE #tokenCiphertext, #refreshLeaseUntil, #sweepDueAt",
       ConditionExpression: "attribute_exists(PK)",
-      ExpressionAttributeNames: names("status", "statusReason", "updatedAt", "tokenVersion", "tokenCiphertext", "refreshLeaseUntil"),
+      ExpressionAttributeNames: names("status", "statusReason", "updatedAt", "tokenVersion", "tokenCiphertext", "refreshLeaseUntil", "sweepDueAt"),
       ExpressionAttributeValues: { ":revoked": "revoked", ":reason": "account deleted", ":now": now().toISOString(), ":zero": 0, ":one": 1 },
     })));
   }
@@ -249,7 +249,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       return stored && toConnection(stored);
     },
 
-    async updateConnectionTokens(merchantId, connectionId, expectedVersion, tokenCiphertext) {
+    async updateConnectionTokens(merchantId, connectionId, expectedVersion, tokenCiphertext, sweepDueAt) {
       assertVersion(expectedVersion, 1);
       if (tokenCiphertext === "") throw new StoreError("the new tokenCiphertext is empty");
       const key = keys.connection(merchantId, connectionId);
@@ -261,11 +261,13 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
           Key: key,
           // The new tokens end the refresh that held the lease. The sweep's index keys are set again, for a
           // connection written before GSI2 existed.
-          UpdateExpression: "SET #tokenCiphertext = :ciphertext, #tokenVersion = :next, #updatedAt = :now, GSI2PK = :shard, GSI2SK = :inShard REMOVE #refreshLeaseUntil",
+          // The sweep's next look belongs to these tokens: set with them, or removed (it opens them next time).
+          UpdateExpression: `SET #tokenCiphertext = :ciphertext, #tokenVersion = :next, #updatedAt = :now, GSI2PK = :shard, GSI2SK = :inShard${sweepDueAt ? ", #sweepDueAt = :sweepDueAt" : ""} REMOVE #refreshLeaseUntil${sweepDueAt ? "" : ", #sweepDueAt"}`,
           // A connection that is not active has no tokens to refresh; reconnecting makes a new one.
           ConditionExpression: "#tokenVersion = :expected AND #status = :active",
-          ExpressionAttributeNames: names("tokenCiphertext", "tokenVersion", "updatedAt", "refreshLeaseUntil", "status"),
+          ExpressionAttributeNames: names("tokenCiphertext", "tokenVersion", "updatedAt", "refreshLeaseUntil", "status", "sweepDueAt"),
           ExpressionAttributeValues: {
+            ...(sweepDueAt ? { ":sweepDueAt": sweepDueAt.toISOString() } : {}),
             ":ciphertext": tokenCiphertext,
             ":next": expectedVersion + 1,
             ":now": now().toISOString(),
@@ -278,6 +280,21 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         })),
       );
       return toConnection(fromItem(storedConnectionSchema, Attributes ?? {}, `the updated connection ${describeKey(key)}`));
+    },
+
+    async setSweepDueAt(merchantId, connectionId, tokenVersion, sweepDueAt) {
+      assertVersion(tokenVersion, 1);
+      await conflictOnCondition(
+        `connection ${connectionId} of merchant ${merchantId} is no longer active at token version ${tokenVersion}`,
+        () => client.send(new UpdateCommand({
+          TableName: tableName,
+          Key: keys.connection(merchantId, connectionId),
+          UpdateExpression: "SET #sweepDueAt = :sweepDueAt",
+          ConditionExpression: "#tokenVersion = :expected AND #status = :active",
+          ExpressionAttributeNames: names("sweepDueAt", "tokenVersion", "status"),
+          ExpressionAttributeValues: { ":sweepDueAt": sweepDueAt.toISOString(), ":expected": tokenVersion, ":active": "active" },
+        })),
+      );
     },
 
     async setConnectionStatus(merchantId, connectionId, status, reason) {
@@ -415,8 +432,8 @@ function statusUpdate(status: ConnectionStatus, reason: string | undefined, at: 
   if (status !== "active") {
     set.push("#tokenVersion = #tokenVersion + :one");
     values[":one"] = 1;
-    attributes.push("tokenVersion", "refreshLeaseUntil");
-    remove.push("#tokenCiphertext", "#refreshLeaseUntil");
+    attributes.push("tokenVersion", "refreshLeaseUntil", "sweepDueAt");
+    remove.push("#tokenCiphertext", "#refreshLeaseUntil", "#sweepDueAt");
   }
   return {
     UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,

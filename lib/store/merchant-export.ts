@@ -12,7 +12,7 @@ import type { Connection, SyncRecord } from "../model";
 import type { MerchantExport } from "./store";
 
 /** Never in an export: table keys, index keys, and anything secret. */
-const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "refreshLeaseUntil", "contentZ"]);
+const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "refreshLeaseUntil", "sweepDueAt", "contentZ"]);
 
 export function merchantExportOf(items: Item[]): MerchantExport | undefined {
   let merchant: MerchantExport["merchant"] | undefined;
@@ -26,7 +26,7 @@ export function merchantExportOf(items: Item[]): MerchantExport | undefined {
     const subject = `the stored item ${String(item.PK)} ${sortKey}`;
     if (sortKey === KIND_PREFIX.profile) merchant = fromItem(merchantSchema, item, subject);
     else if (sortKey.startsWith(KIND_PREFIX.connection)) {
-      const { tokenCiphertext: _secret, refreshLeaseUntil: _lease, ...connection } = fromItem(storedConnectionSchema, item, subject);
+      const { tokenCiphertext: _secret, refreshLeaseUntil: _lease, sweepDueAt: _sweep, ...connection } = fromItem(storedConnectionSchema, item, subject);
       connections.push(connection);
     } else if (sortKey.startsWith(KIND_PREFIX.location)) locations.push(fromItem(locationSchema, item, subject));
     else if (sortKey.startsWith(KIND_PREFIX.syncRecord)) syncRecords.push(syncRecordOf(item, subject));

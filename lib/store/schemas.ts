@@ -101,6 +101,7 @@ export const connectionSchema = describing<Connection>()(z.object({
   region: z.optional(z.string().check(z.minLength(1))),
   accountName: z.optional(z.string()),
   refreshLeaseUntil: z.optional(timestamp),
+  sweepDueAt: z.optional(timestamp),
   company: z.optional(z.object({ companyName: z.string(), homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,

@@ -12,7 +12,7 @@ export class ConflictError extends Error {
 /** Everything daybook holds for a merchant, for the export download: no ciphertext, no secret. */
 export interface MerchantExport {
   merchant: Merchant;
-  connections: Omit<Connection, "tokenCiphertext" | "refreshLeaseUntil">[];
+  connections: Omit<Connection, "tokenCiphertext" | "refreshLeaseUntil" | "sweepDueAt">[];
   locations: LocationConfig[];
   syncRecords: SyncRecord[];
   /** Items of kinds added later (reports, recipients...), as stored minus keys: the export never silently drops data. */
@@ -64,8 +64,17 @@ export interface Store {
   /** Creates a new connection (a reconnect gets a new connectionId); sets tokenVersion to 1. ConflictError if it exists. */
   putConnection(connection: Omit<Connection, "tokenVersion">): Promise<Connection>;
   getConnection(merchantId: string, connectionId: string): Promise<Connection | undefined>;
-  /** Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and the connection is active; ConflictError otherwise. */
-  updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string): Promise<Connection>;
+  /**
+   * Replaces the tokens (and clears any refresh lease) if tokenVersion still equals `expectedVersion` and
+   * the connection is active; ConflictError otherwise. `sweepDueAt` is when the refresh sweep must next
+   * open the new tokens; without it the sweep opens them at its next run.
+   */
+  updateConnectionTokens(merchantId: string, connectionId: string, expectedVersion: number, tokenCiphertext: string, sweepDueAt?: Date): Promise<Connection>;
+  /**
+   * Keeps when the refresh sweep must next open the tokens of version `tokenVersion` (the sweep looked
+   * and found them not due); ConflictError if the tokens changed since or the connection is not active.
+   */
+  setSweepDueAt(merchantId: string, connectionId: string, tokenVersion: number, sweepDueAt: Date): Promise<void>;
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
   /** Keeps a QuickBooks company's settings on its connection (ConflictError if the connection is gone). */
   setConnectionCompany(merchantId: string, connectionId: string, company: QuickBooksCompany): Promise<void>;

@@ -365,6 +365,45 @@ describe("a lease that ran out while its holder was still waiting on the provide
     expect(reconnects).toEqual([]);
     expect((await stored(connection)).connection.status).toBe("active");
   });
+  it("Clover: the mend finds the other pair refused and then Clover out for a moment; the pair that may live is the one kept, and the next use needs no reconnect", async () => {
+    const { connection } = await cloverConnection();
+    const [slowA, slowB] = [slowToTakeIn(providers.clover), slowToTakeIn(providers.clover)];
+    // Worker B's Clover answers every refresh with a passing failure once `down`, except for the pair
+    // worker A wrote, which the real simulator refuses (B's recovery ended it).
+    let down = false;
+    let writtenByA = "";
+    const outage: OAuthProvider = {
+      ...slowB.provider,
+      refresh: async (tokens, region) => {
+        if (down && tokens.refreshToken !== writtenByA) throw new OAuthError("Clover answered 503 Service Unavailable.", "retryable");
+        return await slowB.provider.refresh(tokens, region);
+      },
+    };
+    const first = worker({ providers: { ...providers, clover: slowA.provider } }).refreshNow(connection);
+    await slowA.made;
+    clockMs += 60_000;
+    const second = worker({ providers: { ...providers, clover: outage } }).refreshNow(connection);
+    await slowB.made;
+    slowA.takeIn();
+    await first;
+    writtenByA = (await stored(connection)).tokens.refreshToken ?? "";
+    down = true;
+    slowB.takeIn();
+    expect((await failureOf(second)).kind).toBe("retryable");
+    const after = await stored(connection);
+    expect(after.connection.refreshLeaseUntil).toBeUndefined();
+    expect(after.tokens.refreshToken).not.toBe(writtenByA);
+    expect(clover.refreshTokenUsable(after.tokens.refreshToken ?? "")).toBe(true);
+    expect(after.tokens.refreshUncertainSince).toBeDefined();
+
+    // Clover is back: the next use refreshes the kept pair at once, without a reconnect.
+    clockMs += 60_000;
+    const reconnects: Connection[] = [];
+    const next = await worker({ onNeedsReconnect: (dead) => { reconnects.push(dead); } }).accessToken(after.connection);
+    expect(await cloverApiStatus(next)).toBe(200);
+    expect(reconnects).toEqual([]);
+    expect((await stored(connection)).connection.status).toBe("active");
+  });
 });
 
 describe("a provider that no longer accepts the connection", () => {

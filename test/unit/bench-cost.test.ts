@@ -9,7 +9,7 @@ const zeroAssumptions: CostAssumptions = {
   schedulerMemoryGb: 0.5, schedulerTicksPerDay: 0, schedulerTickBaseMs: 0,
   schedulerMsPerLocation: 0, schedulerReadUnitsPerTick: 0, schedulerReadUnitsPerLocationDay: 0, schedulerWriteUnitsPerLocationDay: 0,
   digestReadUnitsPerMerchantDay: 0, digestWriteUnitsPerMerchantDay: 0, digestMsPerMerchantDay: 0, digestWriteUnitsPerDigest: 0, digestMsPerDigest: 0,
-  sweepsPerDay: 0, connectionsPerMerchant: 0, sweepReadUnitsPerConnection: 0, sweepKmsRequestsPerConnection: 0, sweepMsPerConnection: 0,
+  sweepsPerDay: 0, connectionsPerMerchant: 0, sweepReadUnitsPerConnection: 0, sweepKmsRequestsPerConnection: 0, sweepWriteUnitsPerConnection: 0, sweepMsPerConnection: 0,
   sqsIdlePollsPerDay: 0, apiRequestsPerMerchantMonth: 0, apiMs: 0, apiMemoryGb: 1, apiColdStartShare: 0, apiInitMs: 0,
   platformLogBytesPerInvocation: 0, logRetentionDays: 0, kmsKeys: 0, alarms: 0, customMetrics: 0, averageAccountMonths: 0,
 };
@@ -116,11 +116,11 @@ describe("the benchmarks' cost model", () => {
     const a = {
       ...zeroAssumptions, schedulerWriteUnitsPerLocationDay: 3, schedulerReadUnitsPerLocationDay: 2, digestRecipientsPerMerchant: 1, merchantsPerDigest: 5,
       digestReadUnitsPerMerchantDay: 8, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
-      sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1, sweepKmsRequestsPerConnection: 1, sweepMsPerConnection: 30,
+      sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1, sweepKmsRequestsPerConnection: 1, sweepWriteUnitsPerConnection: 0.25, sweepMsPerConnection: 30,
     };
     const { lines } = costModel(10, idle, a, unitPrices);
     // 10 merchants × 30 days: 600 location-days, 300 merchant-days, 60 digests, 2,400 connection checks.
-    expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBeCloseTo(600 * 3 + 300 * 3 + 60 * 3, 9);
+    expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBeCloseTo(600 * 3 + 300 * 3 + 60 * 3 + 2400 * 0.25, 9);
     expect(lineOf(lines, "DynamoDB reads").quantityPerMonth).toBeCloseTo(600 * 2 + 300 * 8 + 2400 * 1, 9);
     expect(lineOf(lines, "KMS requests").quantityPerMonth).toBeCloseTo(2400, 9);
     // The worker's sweep at 1 GB, the scheduler's digest step at 0.5 GB.
@@ -128,6 +128,13 @@ describe("the benchmarks' cost model", () => {
     // 4 sweeps a day are invocations of the worker and of EventBridge Scheduler.
     expect(lineOf(lines, "EventBridge").quantityPerMonth).toBe(120);
     expect(lineOf(lines, "Lambda requests").quantityPerMonth).toBe(600 + 120);
+  });
+
+  it("bills the modules a night loads on first use on the share of invocations that start a fresh container, at the worker's share of a vCPU", () => {
+    const a = { ...zeroAssumptions, coldStartShare: 0.1, workerInitMs: 80, workerCpuSlowdown: 2 };
+    const { lines } = costModel(10, { ...idle, coldLoadCpuMs: 50 }, a, unitPrices);
+    // 600 invocations, 10% cold, each paying its entry's 80 ms and 50 ms of CPU at half a vCPU, at 1 GB.
+    expect(lineOf(lines, "Lambda duration").quantityPerMonth).toBeCloseTo(600 * 0.1 * (80 + 50 * 2) / 1000, 9);
   });
 
   it("refuses no merchants", () => {

@@ -43,11 +43,15 @@ async function tokensOf(connection: Connection) {
   return tokens;
 }
 
+/** How many tokens the sweeps opened (KMS Decrypts), counted at the vault. */
+let decrypts = 0;
+
 /** A sweep of the whole table that looks only at these merchants' connections: the tests share one world. */
 function sweep(...merchantIds: string[]): Promise<RefreshSweepResult> {
   const deps = refreshSweepDepsOf(world.services);
   const listConnectionsInShard = async (shard: number) => (await deps.store.listConnectionsInShard(shard)).filter((connection) => merchantIds.includes(connection.merchantId));
-  return sweepConnections({ ...deps, store: { listConnectionsInShard }, log: (level, message, fields) => world.logs.push({ level, message, fields: fields ?? {} }) });
+  const vault = { encrypt: deps.vault.encrypt.bind(deps.vault), decrypt: (...args: Parameters<typeof deps.vault.decrypt>) => (decrypts++, deps.vault.decrypt(...args)) };
+  return sweepConnections({ ...deps, vault, store: { listConnectionsInShard, setSweepDueAt: deps.store.setSweepDueAt }, log: (level, message, fields) => world.logs.push({ level, message, fields: fields ?? {} }) });
 }
 
 describe("the refresh sweep", () => {
@@ -76,6 +80,49 @@ describe("the refresh sweep", () => {
     issuedTokens.add(accessToken);
     expect(await accessWorks(world, "quickbooks", accessToken, books.connection.externalId)).toBe(true);
     expect((await current(books.connection)).status).toBe("active");
+  });
+
+  it("opens only the tokens that are due: the time kept beside them in plaintext spares a KMS Decrypt on every other sweep, a lease left behind is still mended", async () => {
+    const books = await connected("quickbooks", world.accounts.quickbooks[0]!);
+    const till = await connected("square", world.accounts.square[0]!);
+    const ours = [books.merchantId, till.merchantId];
+    decrypts = 0;
+    // Connected before any time was kept: opened once, found not due, their times kept.
+    expect(await sweep(...ours)).toMatchObject({ checked: 2, opened: 2, refreshed: 0, failed: 0 });
+    expect(decrypts).toBe(2);
+    expect((await current(books.connection)).sweepDueAt).toBe(new Date(world.clock.ms() + 7 * DAY).toISOString());
+    const squareDue = Date.parse((await tokensOf(till.connection)).obtainedAt!) + 7 * DAY;
+    expect((await current(till.connection)).sweepDueAt).toBe(new Date(squareDue).toISOString());
+
+    // The sweeps of the next days open nothing.
+    for (let sweeps = 0; sweeps < 8; sweeps++) {
+      world.clock.advance(6 * 3600_000);
+      expect(await sweep(...ours)).toMatchObject({ checked: 2, opened: 0, refreshed: 0, mended: 0, failed: 0 });
+    }
+    expect(decrypts).toBe(2);
+
+    // A nightly refresh keeps the new tokens' time with them: QuickBooks' at most a week ahead.
+    world.clock.advance(3600_000);
+    issuedTokens.add(await world.deps.tokens.accessToken(await current(books.connection)));
+    const refreshed = await current(books.connection);
+    expect(refreshed.tokenVersion).toBe(2);
+    expect(refreshed.sweepDueAt).toBe(new Date(world.clock.ms() + 7 * DAY).toISOString());
+
+    // A worker that took the lease and died: opened at once, though its time has not come.
+    await world.deps.store.acquireRefreshLease(refreshed.merchantId, refreshed.connectionId, 2, new Date(world.clock.ms() + 30_000), world.clock.date());
+    world.clock.advance(6 * 3600_000);
+    expect(await sweep(...ours)).toMatchObject({ checked: 2, opened: 1, mended: 1, failed: 0 });
+    expect(decrypts).toBe(3);
+    const mended = await current(books.connection);
+    expect(mended.tokenVersion).toBe(3);
+    expect(mended.refreshLeaseUntil).toBeUndefined();
+
+    // Square's week comes: opened and refreshed then, and not before.
+    world.clock.advance(squareDue - world.clock.ms() + 3600_000);
+    expect(await sweep(...ours)).toMatchObject({ checked: 2, opened: 1, refreshed: 1, failed: 0 });
+    expect((await current(till.connection)).tokenVersion).toBe(2);
+    await tokensOf(till.connection);
+    await tokensOf(books.connection);
   });
 
   it("mends a refresh a crash left half-done: the lease left behind is taken over within QuickBooks' 24 hours, and the chain holds", async () => {
