@@ -133,7 +133,8 @@ export function renderMarkdown(r: BenchResults): string {
       bounded.map((f) => {
         const b = f.bounded as BoundedFigure;
         const ratio = b.floor.cpuMs && b.summariser.cpuMs ? `**${(b.summariser.cpuMs / b.floor.cpuMs).toFixed(2)}**` : "";
-        return [f.pos, n(f.orders), n(b.heapLimitMb), cell(b.floor), mb(b.floor.peakHeapMb), `${mb(b.floor.ms)} / ${mb(b.floor.cpuMs)}`, cell(b.summariser), `**${mb(b.summariser.peakHeapMb)}**`, `${mb(b.summariser.ms)} / ${mb(b.summariser.cpuMs)}`, ratio, b.summariser.runs ?? ""];
+        const times = (run: BoundedRun) => (run.completed ? `${mb(run.ms)} / ${mb(run.cpuMs)}` : "");
+        return [f.pos, n(f.orders), n(b.heapLimitMb), cell(b.floor), mb(b.floor.peakHeapMb), times(b.floor), cell(b.summariser), b.summariser.completed ? `**${mb(b.summariser.peakHeapMb)}**` : "", times(b.summariser), ratio, b.summariser.runs ?? ""];
       }),
     ), "");
   }
