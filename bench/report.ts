@@ -34,6 +34,27 @@ export interface SummariseFigure {
   /** heapUsed with the bodies loaded and collected: what each run starts from. Absent before round 4. */
   loadedHeapMb?: number;
   runs: number;
+  /** The same day in processes whose whole V8 heap is bounded (summarise mode only; absent before round 6). */
+  bounded?: BoundedFigure;
+}
+
+/** One POS and size run again, floor and summariser each alone, with `flags` bounding the whole heap to the loaded pages + 64 MB. */
+export interface BoundedFigure {
+  flags: string;
+  heapLimitMb: number;
+  floor: BoundedRun;
+  summariser: BoundedRun;
+}
+
+export interface BoundedRun {
+  /** Every run ended; false when V8 ran out of heap (`error` says how). */
+  completed: boolean;
+  error?: string;
+  peakHeapMb?: number;
+  /** Medians of the runs (wall, and the process's CPU). */
+  ms?: number;
+  cpuMs?: number;
+  runs?: number;
 }
 
 /** Part 5: the measured job, the stated assumptions, the model's figures, and the figure per digest share at 10k merchants. */
@@ -96,12 +117,27 @@ export function renderMarkdown(r: BenchResults): string {
   out.push("### 1. Summarising a day against the floor of parsing its pages", "");
   const alone = r.summariseRun;
   const when = alone ? ` Measured ${alone.when.slice(0, 16).replace("T", " ")} UTC, load average ${alone.loadAverage.map((l) => l.toFixed(1)).join(" ")}, by \`npm run bench -- --summarise\` (${alone.seconds["1. Capturing the nights' bodies"] ?? "?"} s capturing, ${alone.seconds["1. Summarise vs parse floor"] ?? "?"} s measuring): the bodies captured by bench/capture-night.ts, the night's real read against the simulator alone${alone.capturesKept ? " (captures kept between runs in DAYBOOK_BENCH_CAPTURES and replayed where present)" : ""}.` : "";
-  out.push(`The POS response bodies of one location-night's read (part 2's night: D from its changes, D−1..D−3 re-checked), captured from the simulators and replayed from memory (loaded once as strings, the "loaded pages"). Floor: \`JSON.parse\` of every body and a count of its records. The floor and the summariser (and Square's reader) run alternately, round by round, in one process per POS and size, over the same bodies; the first rounds warm the JIT and the heap up and are left out (the first round's time is shown); times are medians of the rest. Figure = time ÷ floor time (throughput = its inverse). Memory: each run starts from a full collection with the bodies loaded; peak heap is its heapUsed above that level sampled after each body without forcing collection, so it includes garbage not yet collected (the largest of the runs); peak live heap is the same in one more, untimed run that collects before each sample: the most a run holds at once. Peak RSS is the process's, all modes together.${when}`, "");
+  out.push(`The POS response bodies of one location-night's read (part 2's night: D from its changes, D−1..D−3 re-checked), captured from the simulators and replayed from memory (loaded once as strings, the "loaded pages"). Floor: \`JSON.parse\` of every body and a count of its records. The floor and the summariser (and Square's reader) run alternately, round by round, in one process per POS and size, over the same bodies; the first rounds warm the JIT and the heap up and are left out (the first round's time is shown); times are medians of the rest. Figure = time ÷ floor time (throughput = its inverse). Memory: each run starts from a full collection with the bodies loaded; peak heap is its heapUsed above that level sampled after each body without forcing collection, so it includes garbage not yet collected (the largest of the runs); peak live heap is the same in one more, untimed run that collects before each sample: the most a run holds at once. Peak RSS is the process's, all modes together. The full collection at each run's start costs the summariser, not the floor, a fixed amount: it frees the hidden classes of the previous run's pages and summary, V8 discards the compiled code that depended on them (\`--trace-deopt\`: "embedded weak objects cleared"), and the run warms the JIT up again, while the floor is \`JSON.parse\`, built in; the smaller the day, the larger that share of it.${when}`, "");
   const mb = (value: number | undefined) => (value === undefined ? "" : n(value));
   out.push(table(
     ["POS", "orders", "bodies (MB)", "what", "time (ms)", "first round (ms)", "orders/s", "floor (ms)", "floor orders/s", "× floor (time)", "throughput × floor", "peak heap above loaded (MB)", "floor peak heap (MB)", "peak live heap (MB)", "floor peak live heap (MB)", "heap with bodies loaded (MB)", "peak RSS (MB)", "runs"],
     r.summarise.map((f) => [f.pos, n(f.orders), n(f.bodyMb), MODE_NAMES[f.mode] ?? f.mode, n(f.ms), mb(f.firstRoundMs), n(f.ordersPerSecond), n(f.floorMs), n(f.floorOrdersPerSecond), `**${f.ratio.toFixed(2)}**`, `**${(1 / f.ratio).toFixed(2)}**`, `**${n(f.peakHeapMb)}**`, n(f.floorPeakHeapMb), mb(f.peakLiveHeapMb), mb(f.floorPeakLiveHeapMb), mb(f.loadedHeapMb), n(f.peakRssMb), f.runs]),
   ), "");
+
+  const bounded = r.summarise.filter((f) => f.bounded !== undefined);
+  if (bounded.length > 0) {
+    out.push(`The same days again with the whole V8 heap bounded to the loaded pages + 64 MB (\`${bounded[0]?.bounded?.flags ?? ""}\`, V8 sizing the young generation within it): the floor and the summariser each in a process of its own, each run from a full collection as above, peak heap sampled the same way (garbage included). "completed" means every run ended inside the bound; a run that cannot ends the process (JavaScript heap out of memory). Times are medians of the runs, wall and the process's CPU (all threads, the collector's included); the ratio is CPU ÷ the floor's CPU in the same bound.`, "");
+    const cell = (run: BoundedRun) => (run.completed ? "yes" : `**no**: ${run.error ?? ""}`);
+    out.push(table(
+      ["POS", "orders", "heap bound (MB)", "floor completed", "floor peak heap above loaded (MB)", "floor wall / CPU (ms)", "summariser completed", "summariser peak heap above loaded (MB)", "summariser wall / CPU (ms)", "× floor (CPU, bounded)", "runs"],
+      bounded.map((f) => {
+        const b = f.bounded as BoundedFigure;
+        const ratio = b.floor.cpuMs && b.summariser.cpuMs ? `**${(b.summariser.cpuMs / b.floor.cpuMs).toFixed(2)}**` : "";
+        const times = (run: BoundedRun) => (run.completed ? `${mb(run.ms)} / ${mb(run.cpuMs)}` : "");
+        return [f.pos, n(f.orders), n(b.heapLimitMb), cell(b.floor), mb(b.floor.peakHeapMb), times(b.floor), cell(b.summariser), b.summariser.completed ? `**${mb(b.summariser.peakHeapMb)}**` : "", times(b.summariser), ratio, b.summariser.runs ?? ""];
+      }),
+    ), "");
+  }
 
   out.push("### 2. API calls per location-night: made and fewest possible", "");
   out.push("One location-night through the real night job (lib/sync/sync-night.ts: the night's day posted, the three days before re-checked, all from one read of the POS's changes) against the simulators, DynamoDB and KMS on moto_server, the QuickBooks token expired as on every night. The three days before were synced by the night before (quiet days), so each night's calls are all its day costs, re-checks included. Fewest: from the page limits in shared/reference (Square SearchOrders 1000, ListPayments/Refunds 100, the catalog in two round-trips; Clover 1000 per page × 3 expansion copies, the items and the deleted items; one journal entry create and one token refresh). Then the same night an hour later with nothing changed.", "");

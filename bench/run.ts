@@ -2,7 +2,8 @@
  * `npm run bench` (`-- --quick` for a smoke run, `-- --small` to leave out the 100k-order days): writes
  * bench/results.json and bench/results.md.
  *
- *  1. Summarise throughput and peak memory against the floor of parsing the same bodies (bench/summarise-case.ts).
+ *  1. Summarise throughput and peak memory against the floor of parsing the same bodies (bench/summarise-case.ts),
+ *     and the same day again with the whole V8 heap bounded to the loaded pages + 64 MB (--max-heap-size).
  *  2. API calls of one location-night (its day and the re-checks of the three before) through the real
  *     night job against the fewest the APIs allow, and of the same night again unchanged (bench/pos-night.ts).
  *  3. Bundle size and module load time of each Lambda entry (bench/bundles.ts).
@@ -37,10 +38,10 @@ import type { EndToEndResult } from "./end-to-end";
 import type { PosDayResult } from "./pos-night";
 import { yesterday, ZONE } from "./pos-night";
 import { PRICE_TABLE, PRICES } from "./prices";
-import { type CostFigures, renderMarkdown, type BenchResults, type SummariseFigure } from "./report";
+import { type BoundedFigure, type BoundedRun, type CostFigures, renderMarkdown, type BenchResults, type SummariseFigure } from "./report";
 import { median, spread } from "./stats";
 import type { CaptureResult } from "./capture-night";
-import type { CaseResult, ModeResult } from "./summarise-case";
+import type { BoundedResult, CaseResult, ModeResult } from "./summarise-case";
 
 const quick = process.argv.includes("--quick");
 const clientListOnly = process.argv.includes("--client-list");
@@ -125,9 +126,31 @@ async function measureSummarise(captureOf: (pos: string, size: number) => string
         });
         say(`   ${pos} ${size} ${m.mode}: ${Math.round(ms)} ms vs floor ${Math.round(floorMs)} ms (×${(ms / floorMs).toFixed(2)}), heap +${Math.round(m.peakHeapMb)} MB (floor +${Math.round(floor.peakHeapMb)} MB), live +${Math.round(m.peakLiveHeapMb)} MB (floor +${Math.round(floor.peakLiveHeapMb)} MB)`);
       }
+      const summarised = figures.find((f) => f.pos === pos && f.size === size && f.mode === "summarise");
+      if (summarised) summarised.bounded = await measureBounded(pos, captureOf(pos, size), Math.min(rounds, 3), date, result.loadedHeapMb);
     }
   }
   return figures;
+}
+
+/** Part 1's heap line: the loaded pages + 64 MB, the whole V8 heap bounded to it (young generation included), floor and summariser each alone. */
+async function measureBounded(pos: string, capture: string, rounds: number, date: string, loadedHeapMb: number): Promise<BoundedFigure> {
+  const heapLimitMb = Math.floor(loadedHeapMb + 64);
+  const flags = `--max-heap-size=${heapLimitMb}`;
+  const runOf = async (mode: string): Promise<BoundedRun> => {
+    try {
+      const result = await child<BoundedResult>(["--expose-gc", flags, "bench/summarise-case.ts", pos, capture, String(rounds), date, `--only=${mode}`]);
+      return { completed: true, peakHeapMb: result.peakHeapMb, ms: median(result.runsMs), cpuMs: median(result.cpuMs), runs: result.runsMs.length };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { completed: false, error: /heap out of memory|Reached heap limit/.test(message) ? "JavaScript heap out of memory" : message.slice(-300) };
+    }
+  };
+  const floor = await runOf("floor");
+  const summariser = await runOf("summarise");
+  const show = (run: BoundedRun) => (run.completed ? `+${Math.round(run.peakHeapMb ?? 0)} MB, ${Math.round(run.cpuMs ?? 0)} ms CPU` : `did not complete (${run.error ?? ""})`);
+  say(`   ${pos} bounded (${flags}): floor ${show(floor)}; summariser ${show(summariser)}`);
+  return { flags, heapLimitMb, floor, summariser };
 }
 
 /** Runs one part alone and puts its figures into the results already written (bench/results.json must exist). */

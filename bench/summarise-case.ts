@@ -15,6 +15,12 @@
  * loaded; its peak heap above that level is sampled after each body without forcing collection, so it
  * includes garbage not yet collected; then one more run per mode, untimed, collects before each sample
  * (its peak is what a run holds at once).
+ *
+ * Bounded (`--only=<mode>`, started by bench/run.ts with `--max-old-space-size=<MB>`): that one mode's
+ * runs alone, as above (each from a full collection, heapUsed sampled after each body), in a process
+ * whose old generation V8 may not grow past the bound (young generation at its default). A run that
+ * cannot stay within it ends the process ("JavaScript heap out of memory"); one that does shows the
+ * day fits, and its time shows what fitting costs. Prints one JSON line: BoundedResult.
  */
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
@@ -59,6 +65,20 @@ export interface CaseResult {
   /** The process's peak RSS above its level with the bodies loaded (all modes together). */
   peakRssMb: number;
   modes: ModeResult[];
+}
+
+/** One mode's runs in a process with a bounded heap. */
+export interface BoundedResult {
+  pos: string;
+  mode: string;
+  /** V8's heap_size_limit in the bounded process (old generation bound plus the young generation). */
+  heapLimitMb: number;
+  loadedHeapMb: number;
+  runsMs: number[];
+  /** The process's CPU time in each run (all its threads, the collector's included), ms. */
+  cpuMs: number[];
+  /** As ModeResult's, in these runs. */
+  peakHeapMb: number;
 }
 
 export function readCapture(path: string): CaptureLine[] {
@@ -253,14 +273,34 @@ function floor(lines: CaptureLine[], pos: string, memory: Memory): Promise<{ ord
 }
 
 async function main(): Promise<void> {
-  const [pos, capturePath, roundsArg, date] = process.argv.slice(2);
-  if ((pos !== "square" && pos !== "clover") || !capturePath || !date) throw new Error("usage: summarise-case.ts <square|clover> <capture file> <rounds> <date>");
+  const [pos, capturePath, roundsArg, date, onlyArg] = process.argv.slice(2);
+  if ((pos !== "square" && pos !== "clover") || !capturePath || !date) throw new Error("usage: summarise-case.ts <square|clover> <capture file> <rounds> <date> [--only=<mode>]");
   const rounds = Number(roundsArg ?? "3");
   const lines = readCapture(capturePath);
   const bodyBytes = lines.reduce((total, line) => total + line.body.length, 0);
   const runs: Record<string, (memory: Memory) => Promise<{ orders: number; check?: string }>> = pos === "square"
     ? { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => squareSummarise(lines, date, memory), reader: (memory) => squareReader(lines, date, memory) }
     : { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => cloverSummarise(lines, date, memory) };
+  if (onlyArg?.startsWith("--only=")) {
+    const mode = onlyArg.slice("--only=".length);
+    const run = runs[mode];
+    if (!run) throw new Error(`no mode ${mode}`);
+    (globalThis as { gc?: () => void }).gc?.();
+    const result: BoundedResult = { pos, mode, heapLimitMb: getHeapStatistics().heap_size_limit / 2 ** 20, loadedHeapMb: getHeapStatistics().used_heap_size / 2 ** 20, runsMs: [], cpuMs: [], peakHeapMb: 0 };
+    for (let round = 0; round < rounds; round++) {
+      const memory = memoryTracker();
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      await run(memory);
+      result.runsMs.push(performance.now() - started);
+      const used = process.cpuUsage(cpu);
+      result.cpuMs.push((used.user + used.system) / 1000);
+      memory.sample();
+      result.peakHeapMb = Math.max(result.peakHeapMb, memory.peakMb());
+    }
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const modes: ModeResult[] = Object.keys(runs).map((mode) => ({ mode, orders: 0, runsMs: [], peakHeapMb: 0, peakLiveHeapMb: 0 }));
   (globalThis as { gc?: () => void }).gc?.();
   const loadedHeap = getHeapStatistics().used_heap_size;
