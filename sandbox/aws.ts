@@ -108,9 +108,18 @@ export interface SentMail {
 
 /** Everything moto's SES has sent (from everything on this moto_server), from its model dump. */
 export async function sentMail(motoEndpoint: string): Promise<SentMail[]> {
-  const response = await fetch(`${motoEndpoint}/moto-api/data.json`);
-  const data = await response.json() as { ses?: { Message?: SentMail[] }; sesv2?: { Message?: SentMail[] } };
-  return data.ses?.Message ?? [];
+  // moto dumps every backend for data.json; a request that changes one meanwhile (another test file on the
+  // same moto_server) can make the dump fail with its HTML error page, so a failed dump is asked for again.
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${motoEndpoint}/moto-api/data.json`);
+    if (response.ok || attempt >= 5) {
+      if (!response.ok) throw new Error(`moto_server's data.json answered ${String(response.status)} ${(await response.text()).slice(0, 200)}`);
+      const data = await response.json() as { ses?: { Message?: SentMail[] }; sesv2?: { Message?: SentMail[] } };
+      return data.ses?.Message ?? [];
+    }
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
 }
 
 export async function sentTo(motoEndpoint: string, recipient: string): Promise<SentMail[]> {
