@@ -99,6 +99,8 @@ export type SquareWebhookEvent =
   | { kind: "authorization-revoked"; merchantId: string; eventId?: string; revokerType?: string }
   | { kind: "other"; type: string };
 
+const SQUARE_MERCHANT_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
 /** Reads a (verified) Square webhook body: `oauth.authorization.revoked` names the merchant whose authorization ended. */
 export function parseSquareEvent(rawBody: string): SquareWebhookEvent {
   const parsed = squareEvent.safeParse(parseJson(rawBody, "Square"));
@@ -106,6 +108,8 @@ export function parseSquareEvent(rawBody: string): SquareWebhookEvent {
   const event = parsed.data;
   if (event.type !== "oauth.authorization.revoked") return { kind: "other", type: event.type.slice(0, 80) };
   if (!event.merchant_id) throw new WebhookBodyError("the Square oauth.authorization.revoked event names no merchant_id");
+  // Square's merchant ids are letters and digits; anything else names no merchant daybook could hold.
+  if (!SQUARE_MERCHANT_ID.test(event.merchant_id)) throw new WebhookBodyError("the Square oauth.authorization.revoked event's merchant_id is not a Square merchant id");
   const revokerType = event.data?.object?.revocation?.revoker_type ?? undefined;
   return {
     kind: "authorization-revoked",

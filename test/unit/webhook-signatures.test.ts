@@ -90,6 +90,9 @@ describe("Square event bodies", () => {
     expect(() => parseSquareEvent("not json")).toThrow(WebhookBodyError);
     expect(() => parseSquareEvent('{"merchant_id":"J9Z30SF99NPFJ"}')).toThrow(WebhookBodyError);
     expect(() => parseSquareEvent('{"type":"oauth.authorization.revoked","merchant_id":null}')).toThrow(/merchant_id/);
+    // Found by the webhook fuzzer (DAYBOOK_FUZZ_SEED=1310198761): a "#" in the id reached the store's keys and answered 500.
+    expect(() => parseSquareEvent('{"type":"oauth.authorization.revoked","merchant_id":"8~fa.c-nrh#.`b@37a.iu"}')).toThrow(/not a Square merchant id/);
+    expect(() => parseSquareEvent('{"type":"oauth.authorization.revoked","merchant_id":"J9Z30SF99NPFJ#x"}')).toThrow(WebhookBodyError);
   });
 });
 
