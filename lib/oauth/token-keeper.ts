@@ -35,6 +35,15 @@ import type { TokenVault } from "../vault/vault";
 import { OAuthError, type OAuthProvider } from "./provider";
 import { openTokens, sealTokens, type StoredTokens } from "./tokens";
 
+/** `start()` once per key while it runs: callers that arrive meanwhile share its promise. */
+function shareWhileRunning<T>(running: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  const current = running.get(key);
+  if (current) return current;
+  const started = start().finally(() => running.delete(key));
+  running.set(key, started);
+  return started;
+}
+
 export interface TokenKeeper {
   /** A working access token for the connection: the newest this keeper knows, refreshed first when due. */
   accessToken(connection: Connection): Promise<string>;
@@ -116,12 +125,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     const known = held.get(keyOf(connection));
     if (known && known.connection.tokenVersion >= connection.tokenVersion) return known;
     if (connection.status !== "active") throw notActive(connection);
-    const key = `${keyOf(connection)}#${connection.tokenVersion}`;
-    const running = opening.get(key);
-    if (running) return running;
-    const opened = openTokens(vault, connection).then((tokens) => remember(connection, tokens)).finally(() => opening.delete(key));
-    opening.set(key, opened);
-    return opened;
+    return shareWhileRunning(opening, `${keyOf(connection)}#${connection.tokenVersion}`, async () => remember(connection, await openTokens(vault, connection)));
   }
 
   function remember(connection: Connection, tokens: StoredTokens): Held {
@@ -142,12 +146,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
 
   /** One refresh per connection in this process; callers that arrive meanwhile share it. */
   function refreshOnce(from: Connection): Promise<Held> {
-    const key = keyOf(from);
-    const running = refreshing.get(key);
-    if (running) return running;
-    const started = refreshAcrossWorkers(from).finally(() => refreshing.delete(key));
-    refreshing.set(key, started);
-    return started;
+    return shareWhileRunning(refreshing, keyOf(from), () => refreshAcrossWorkers(from));
   }
 
   /** `alternate`: tokens to refresh with if the provider refuses the connection's (see mendTwoPairs). */
