@@ -9,7 +9,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Upd
 import { conflictOnCondition, describeItem, fromItem, type Item, itemsOfIndexEntries, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys } from "./keys";
-import { describing, normalizedEmail } from "./schemas";
+import { describing, normalizedEmail } from "./schema-parts";
 import { GSI1 } from "./table";
 import * as z from "zod/mini";
 import type { AuthStore, OAuthState, Session, SignInLink } from "../auth/types";

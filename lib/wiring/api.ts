@@ -9,9 +9,10 @@ import { payoutRecordsOf } from "../api/payouts";
 import type { ApiConfig } from "../config";
 import type { JobQueue } from "../schedule/enqueue";
 import { createDynamoAuthStore } from "../store/auth";
-import { createDynamoStore } from "../store/dynamo";
-import { createDynamoMemberStore } from "../store/members";
+import type { DynamoStoreOptions } from "../store/dynamo";
+import { merchantProfiles } from "../store/merchant-profile";
 import type { DynamoStorageOptions, Storage } from "../store/storage";
+import type { Store } from "../store/store";
 import type { WebDeps } from "../web/deps";
 import { lazySqsClient } from "./aws";
 import type { ProviderReaders } from "../locations/readers";
@@ -62,15 +63,24 @@ export function webDepsOf(
   };
 }
 
-/** The web app's stores of every request: the session (auth), the business and person (store), the person's role (members). */
-export function sessionStores(options: DynamoStorageOptions): Pick<Storage, "store" | "auth" | "members"> {
+/**
+ * What every signed-in request reads, made at start: the session (auth) and the profiles of the person
+ * and the business (the Store's getMerchant). The Store's other methods, and the records' schemas they
+ * check, load on the first call of one; an accountant's access (members) on the first request acting
+ * for a business (lib/web/session.ts); every other store on its first call (lib/wiring/storage.ts).
+ */
+export function sessionStores(options: DynamoStorageOptions): Pick<Storage, "store" | "auth"> {
   const client = DynamoDBDocumentClient.from(options.client);
-  const { tableName } = options;
   return {
-    store: createDynamoStore({ ...options, client }),
-    auth: createDynamoAuthStore({ client, tableName }),
-    members: createDynamoMemberStore({ client, tableName }),
+    store: storeWithProfilesAtStart({ ...options, client }),
+    auth: createDynamoAuthStore({ client, tableName: options.tableName }),
   };
+}
+
+function storeWithProfilesAtStart(options: DynamoStoreOptions): Store {
+  const { getMerchant } = merchantProfiles(options);
+  const rest = lazyPort<Store>(async () => (await import("../store/dynamo")).createDynamoStore(options));
+  return new Proxy(rest, { get: (port, key, receiver) => (key === "getMerchant" ? getMerchant : Reflect.get(port, key, receiver) as unknown) });
 }
 
 /**
