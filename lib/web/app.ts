@@ -13,8 +13,7 @@ import { ApiError, apiErrorBody, apiErrorResponse, isApiPath, NOT_FOUND_MESSAGE 
 import type { ProviderName } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
-import { AccessEndedPage, OwnerOnlyPage } from "./pages/access";
-import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
+import { AccessEndedPage, NotFoundPage, OwnerOnlyPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { AccessEnded, enforceRoles, OwnerOnly } from "./roles";
 import { type AddRoutes, ROUTE_GROUPS, type RouteGroup } from "./route-groups";
 import { ALLOWED_METHODS, bodyLimits, noStore, onlyAllowedMethods, PUBLIC_PATHS, RequestRejected, sameOriginForms, securityHeaders, WEBHOOK_PREFIX } from "./security";
