@@ -1,12 +1,17 @@
 /**
  * The web app's runtime (functions/api.ts): the shared services, the readers the pages use, the
  * webhook secrets, and the SQS queue behind the approve links and the backfill pages. Only the table's
- * client is made at start: KMS, SES and SQS load on the first request that uses them.
+ * client is made at start: KMS, SES and SQS load on the first request that uses them, the OAuth
+ * providers and the token keeper on the first that connects, disconnects or reads a provider.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { payoutRecordsOf } from "../api/payouts";
 import type { ApiConfig } from "../config";
+import type { ProviderName } from "../model";
+import { type ConsentSettings, consentOrigins } from "../oauth/consent-origins";
+import type { OAuthProvider } from "../oauth/provider";
+import type { TokenKeeper } from "../oauth/token-keeper";
 import type { JobQueue } from "../schedule/enqueue";
 import { createDynamoAuthStore } from "../store/auth";
 import type { DynamoStoreOptions } from "../store/dynamo";
@@ -18,8 +23,8 @@ import { lazySqsClient } from "./aws";
 import type { ProviderReaders } from "../locations/readers";
 import { lazy, lazyPort } from "./lazy";
 import { type ApiTuning, PAGE_TUNING } from "./provider-hosts";
-import { composeServices, type ServiceParts, type Services } from "./services";
-
+import type { OAuthParts } from "./oauth";
+import { composeCoreServices, type CoreServices, type ServiceParts, type Services } from "./services";
 
 export interface ApiParts extends ServiceParts {
   sqs?: SQSClient;
@@ -27,16 +32,29 @@ export interface ApiParts extends ServiceParts {
   tuning?: ApiTuning;
 }
 
+/** The OAuth providers and the token keeper as the web app holds them: the providers asked for, the keeper's every method awaited. */
+export interface WebOAuth {
+  providers: () => Promise<Record<ProviderName, OAuthProvider>>;
+  tokens: TokenKeeper;
+}
+
 export interface ApiRuntime {
   deps: WebDeps;
-  services: Services;
+  services: CoreServices & WebOAuth;
+  /** The services with the providers and the keeper made (loading them): for a process that runs the worker's code beside the app (the tests' world). */
+  madeServices(): Promise<Services>;
   close(): void;
+}
+
+/** Providers and a keeper a process made already (the local stack's), as the web app holds them. */
+export function oauthAtHand({ providers, tokens }: OAuthParts): WebOAuth {
+  return { providers: () => Promise.resolve(providers), tokens };
 }
 
 /** The web app's deps from services a process already has (the local stack runs the worker beside it). */
 export function webDepsOf(
-  services: Services,
-  settings: Pick<ApiConfig, "SQUARE_WEBHOOK_SIGNATURE_KEY" | "SQUARE_WEBHOOK_URL" | "CLOVER_WEBHOOK_AUTH_CODE" | "CLOVER_APP_ID" | "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN">,
+  services: CoreServices & WebOAuth,
+  settings: Pick<ApiConfig, "SQUARE_WEBHOOK_SIGNATURE_KEY" | "SQUARE_WEBHOOK_URL" | "CLOVER_WEBHOOK_AUTH_CODE" | "CLOVER_APP_ID" | "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN"> & ConsentSettings,
   options: { log: WebDeps["log"]; queue?: JobQueue; linkKey?: Buffer; tuning?: ApiTuning },
 ): WebDeps {
   const { publicUrl } = services;
@@ -46,6 +64,7 @@ export function webDepsOf(
     email: services.email,
     providers: services.providers,
     tokens: services.tokens,
+    consentOrigins: consentOrigins(settings),
     readers: pageReadersOnDemand(services, options.tuning ?? PAGE_TUNING),
     publicUrl,
     webhooks: {
@@ -87,7 +106,7 @@ function storeWithProfilesAtStart(options: DynamoStoreOptions): Store {
  * The pages' readers, whose clients (the POS readers, the QuickBooks client) and summarisers load on
  * the first page that reads a provider: most requests read none.
  */
-function pageReadersOnDemand(services: Services, tuning: ApiTuning): ProviderReaders {
+function pageReadersOnDemand(services: Pick<CoreServices, "hosts"> & Pick<WebOAuth, "tokens">, tuning: ApiTuning): ProviderReaders {
   const readers = lazy(async () => (await import("./on-demand/page-readers")).pageReaders(services.tokens, services.hosts, tuning));
   return {
     posLocations: async (connection) => (await readers.get()).posLocations(connection),
@@ -100,7 +119,11 @@ function pageReadersOnDemand(services: Services, tuning: ApiTuning): ProviderRea
 
 export async function composeApi(config: ApiConfig, parts: ApiParts & { log: WebDeps["log"] }): Promise<ApiRuntime> {
   // Every request reads its session: those stores are made at start, the others on their first call.
-  const services = await composeServices(config, { storageAtStart: sessionStores, ...parts });
+  const core = await composeCoreServices(config, { storageAtStart: sessionStores, ...parts });
+  // Connecting, disconnecting, account deletion, the providers' webhooks and the pages that read a
+  // provider use the providers and the keeper; most requests none: they load with the first that does.
+  const oauth = lazy(async () => (await import("./oauth")).oauthOf(config, core, parts));
+  const services = { ...core, providers: async () => (await oauth.get()).providers, tokens: lazyPort(async () => (await oauth.get()).tokens) };
   // One SQS client for everything the web queues (approvals and backfills), made on the first send.
   const queueUrl = config.DAYBOOK_QUEUE_URL;
   const sqs = queueUrl === undefined ? undefined : lazySqsClient(config, parts.sqs, parts.credentials);
@@ -121,6 +144,7 @@ export async function composeApi(config: ApiConfig, parts: ApiParts & { log: Web
   return {
     deps,
     services,
+    madeServices: async () => ({ ...core, ...(await oauth.get()) }),
     close() {
       services.close();
       sqs?.close();
