@@ -13,15 +13,16 @@ import { type ConsentSettings, consentOrigins } from "../oauth/consent-origins";
 import type { OAuthProvider } from "../oauth/provider";
 import type { TokenKeeper } from "../oauth/token-keeper";
 import type { JobQueue } from "../schedule/enqueue";
-import { createDynamoAuthStore } from "../store/auth";
+import type { AuthStore } from "../auth/types";
 import type { DynamoStoreOptions } from "../store/dynamo";
 import { merchantProfiles } from "../store/merchant-profile";
+import { sessionReads } from "../store/sessions";
 import type { DynamoStorageOptions, Storage } from "../store/storage";
 import type { Store } from "../store/store";
 import type { WebDeps } from "../web/deps";
 import { lazySqsClient } from "./aws";
 import type { ProviderReaders } from "../locations/readers";
-import { lazy, lazyPort } from "./lazy";
+import { type AsyncPort, lazy, lazyPort } from "./lazy";
 import { type ApiTuning, PAGE_TUNING } from "./provider-hosts";
 import type { OAuthParts } from "./oauth";
 import { composeCoreServices, type CoreServices, type ServiceParts, type Services } from "./services";
@@ -83,23 +84,25 @@ export function webDepsOf(
 }
 
 /**
- * What every signed-in request reads, made at start: the session (auth) and the profiles of the person
- * and the business (the Store's getMerchant). The Store's other methods, and the records' schemas they
- * check, load on the first call of one; an accountant's access (members) on the first request acting
- * for a business (lib/web/session.ts); every other store on its first call (lib/wiring/storage.ts).
+ * What every signed-in request does, made at start: read and keep its session (the AuthStore's session
+ * methods) and read the profiles of the person and the business (the Store's getMerchant). The two
+ * stores' other methods, and the schemas of the records they read, load on the first call of one; an
+ * accountant's access (members) on the first request acting for a business (lib/web/session.ts); every
+ * other store on its first call (lib/wiring/storage.ts).
  */
 export function sessionStores(options: DynamoStorageOptions): Pick<Storage, "store" | "auth"> {
   const client = DynamoDBDocumentClient.from(options.client);
+  const storeOptions: DynamoStoreOptions = { ...options, client };
   return {
-    store: storeWithProfilesAtStart({ ...options, client }),
-    auth: createDynamoAuthStore({ client, tableName: options.tableName }),
+    store: partlyAtStart<Store>(merchantProfiles(storeOptions), async () => (await import("../store/dynamo")).createDynamoStore(storeOptions)),
+    auth: partlyAtStart<AuthStore>(sessionReads(storeOptions), async () => (await import("../store/auth")).createDynamoAuthStore(storeOptions)),
   };
 }
 
-function storeWithProfilesAtStart(options: DynamoStoreOptions): Store {
-  const { getMerchant } = merchantProfiles(options);
-  const rest = lazyPort<Store>(async () => (await import("../store/dynamo")).createDynamoStore(options));
-  return new Proxy(rest, { get: (port, key, receiver) => (key === "getMerchant" ? getMerchant : Reflect.get(port, key, receiver) as unknown) });
+/** A port whose methods in `atStart` are made already and whose others are made with `load`, on the first call of one (lazyPort). */
+function partlyAtStart<T extends AsyncPort<T>>(atStart: Partial<T>, load: () => Promise<T>): T {
+  const rest = lazyPort(load);
+  return new Proxy(rest, { get: (port, key, receiver) => (typeof key === "string" && Object.hasOwn(atStart, key) ? atStart[key as keyof T] : Reflect.get(port, key, receiver) as unknown) });
 }
 
 /**

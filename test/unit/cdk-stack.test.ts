@@ -496,7 +496,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     expect(loadedWith("lib/pos/clover/summarise.ts").filter((module) => module.startsWith("lib/pos/square/"))).toEqual([]);
   });
 
-  it("load at the api's start what every request reads (the session, the profiles) and no Store record, members, OAuth provider or section page it does not", () => {
+  it("load at the api's start what every request reads (its session, the profiles) and no other store method, record schema, OAuth provider or section page", () => {
     const api = bundles.api as Bundle;
     const modulesOf = (files: { path: string }[]) => {
       const paths = new Set(files.map((file) => join(api.outdir, file.path)));
@@ -506,10 +506,10 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     const atStart = modulesOf(loadedAtStart(api));
     const onDemand = modulesOf(loadedOnDemand(api));
     // Every signed-in request: its session and the profiles of the person and the business (lib/wiring/api.ts sessionStores).
-    for (const module of ["lib/store/auth.ts", "lib/store/merchant-profile.ts", "lib/oauth/consent-origins.ts"]) expect(atStart.has(module), `${module} at start`).toBe(true);
+    for (const module of ["lib/store/sessions.ts", "lib/store/merchant-profile.ts", "lib/oauth/consent-origins.ts"]) expect(atStart.has(module), `${module} at start`).toBe(true);
     const onDemandOnly = [
-      // The Store's other methods and the records' schemas they check; an accountant's access.
-      "lib/store/dynamo.ts", "lib/store/schemas.ts", "lib/store/sync-records.ts", "lib/store/merchant-export.ts", "lib/store/reports.ts", "lib/store/members.ts",
+      // The Store's and the AuthStore's other methods and the records' schemas they check; an accountant's access.
+      "lib/store/auth.ts", "lib/store/dynamo.ts", "lib/store/schemas.ts", "lib/store/sync-records.ts", "lib/store/merchant-export.ts", "lib/store/reports.ts", "lib/store/members.ts",
       // What the table's layout reached: the due-index's code and the business-day arithmetic.
       "lib/schedule/due-index.ts", "lib/domain/business-day.ts",
       // The OAuth providers and the token keeper: connecting, disconnecting, webhooks, the pages that read a provider (the CSP reads plain data).
