@@ -786,9 +786,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const failedVisibly = async (merchant: (typeof planned)[number], location: { locationId: string; name: string }, businessDay: string) => {
       const reports = await storage.reports.listDay(merchant.merchantId, location.locationId, businessDay);
       const reported = reports.some((report) => report.status === "failed" && report.alert);
-      const said = `${dayTitle({ locationName: location.name, businessDay })} was not posted`;
-      return reported && alertsSent.some((message) =>
-        (message.destinations.ToAddresses ?? []).includes(merchant.owner) && (message.subject === `Action needed: ${said}` || message.body.includes(said)));
+      const title = dayTitle({ locationName: location.name, businessDay });
+      // A day posted before whose re-check failed says so instead of "not posted".
+      const said = [`${title} was not posted`, `${title} was posted, but its re-check failed`];
+      return reported && alertsSent.some((message) => (message.destinations.ToAddresses ?? []).includes(merchant.owner) &&
+        said.some((words) => message.subject === `Action needed: ${words}` || message.body.includes(words)));
     };
 
     for (const merchant of planned) {

@@ -24,13 +24,13 @@ export function alertEmail(deps: WorkerDeps, merchant: Merchant, reports: readon
   const documents = reports.map((stored) => {
     const held = stored.status === "held";
     const content = { ...stored.content, ...(held ? { approveUrl: approveUrl(deps, stored) } : {}) };
-    return { held, title: dayTitle(content), document: dayReportDocument(content) };
+    return { held, checkFailed: (content.postedBefore ?? []).length > 0, title: dayTitle(content), document: dayReportDocument(content) };
   });
   const [only] = documents;
   if (only === undefined) throw new Error("An alert needs at least one report.");
   const business = merchant.name.trim() === "" ? "your business" : merchant.name;
   const footer = (days: string) => [{ text: `You get this alert at ${merchant.email} because you run daybook for ${business}: it goes at once, and to you only. The report recipients see ${days} in their next digest.` }];
-  const whatHappened = (each: (typeof documents)[number]) => (each.held ? "is held for review" : "was not posted");
+  const whatHappened = (each: (typeof documents)[number]) => (each.held ? "is held for review" : each.checkFailed ? "was posted, but its re-check failed" : "was not posted");
   let document: EmailDocument;
   let subject: string;
   if (documents.length === 1) {
@@ -39,7 +39,7 @@ export function alertEmail(deps: WorkerDeps, merchant: Merchant, reports: readon
   } else {
     const locations = [...new Set(reports.map((stored) => stored.content.locationName))];
     const where = locations.length === 1 ? `${locations[0] ?? ""}: ` : "";
-    const verbs = [...new Set(documents.map((each) => (each.held ? "are held for review" : "were not posted")))];
+    const verbs = [...new Set(documents.map((each) => (each.held ? "are held for review" : each.checkFailed ? "failed their re-check" : "were not posted")))];
     subject = `Action needed: ${where}${String(documents.length)} days ${verbs.join(" or ")}`;
     document = {
       title: `${where}${String(documents.length)} days need you`,

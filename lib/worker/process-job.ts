@@ -281,7 +281,8 @@ async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant,
     case "no-sales":
       return base;
     case "failed":
-      return { ...base, failure: outcome.failure };
+      // A re-check that failed: the day's entries stand in QuickBooks, and the report says so.
+      return { ...base, failure: outcome.failure, ...(record && record.posted.length > 0 ? { postedBefore: record.posted.map((entry) => entry.docNumber) } : {}) };
   }
 }
 

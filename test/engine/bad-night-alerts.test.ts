@@ -133,6 +133,22 @@ describe("a bad night for a merchant with many locations", () => {
     expect(toOwner("alert")).toHaveLength(3);
   });
 
+  it("says of a day posted before whose re-check failed that its entry stands, not that it was not posted", async () => {
+    await aWorld();
+    await locations(1);
+    expect(await processJob(world.worker, { ...night(LOCATION_ID, "2025-06-13"), kind: "first" }, attempt)).toMatchObject({ status: "posted" });
+    const [entry] = world.quickbooks.entries;
+    world.pos.failure = closedBooks();
+    expect(await processJob(world.worker, night(LOCATION_ID), attempt)).toEqual({ status: "failed", emailsSent: 1 });
+    const [alert] = toOwner("alert");
+    expect(alert?.subject).toBe("Action needed: Main Street: 4 days were not posted or failed their re-check");
+    const text = alert?.text.replace(/\s+/g, " ") ?? "";
+    expect(text).toContain("Main Street: Friday 13 June 2025 was posted, but its re-check failed");
+    expect(text).toContain(`The day was posted before: its entry ${entry?.docNumber ?? "?"} stands in QuickBooks as posted. This check of it for later changes failed, so a change since is not posted yet. Reason: QuickBooks refused the entry`);
+    expect(text).toContain("Main Street: Saturday 14 June 2025 was not posted");
+    expect(text.match(/Nothing was posted\./g)).toHaveLength(3);
+  });
+
   it("alerts a single failed day as its own report, as before", async () => {
     await aWorld();
     await locations(1);
