@@ -71,16 +71,16 @@ describe("a bad night for a merchant with many locations", () => {
     expect(toOwner("alert")).toHaveLength(ids.length);
   });
 
-  it("says a connection refused for every location with the reconnect request, the stopped-posting notice and each location's alert, past the ordinary caps", async () => {
-    // Smaller ordinary caps than production's, for a smaller night: the same shape.
-    await aWorld({ ...DAILY_EMAIL_CAPS, perRecipient: 5 });
-    const ids = await locations(6);
+  it("says a connection refused mid-night for the fault campaign's five locations: the reconnect request, the stopped-posting notice and each location's alert, none held back", async () => {
+    // Under the old one-email-a-day alerts and one cap for everything, 5 nights × 4 days + 2 = 22 emails: the last alerts were held.
+    await aWorld();
+    const ids = await locations(5);
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
     for (const locationId of ids) await processJob(world.worker, night(locationId), attempt);
     expect(held).toEqual([]);
     expect(toOwner("reconnect").map((email) => email.subject)).toEqual(["Reconnect Square to daybook"]);
-    expect(toOwner("posting-status").map((email) => email.subject)).toEqual(["daybook stopped posting 6 locations"]);
-    expect(toOwner("alert")).toHaveLength(6);
+    expect(toOwner("posting-status").map((email) => email.subject)).toEqual(["daybook stopped posting 5 locations"]);
+    expect(toOwner("alert")).toHaveLength(5);
     expect(toOwner("alert").at(-1)?.text).toContain("Reconnect: https://daybook.test/connections");
   });
 
