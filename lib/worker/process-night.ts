@@ -3,7 +3,8 @@
  * POS (lib/sync/sync-night.ts), then what follows each day's sync as a job of its own would have it
  * (process-job.ts afterSync: D as a first sync, the others as re-checks): its report kept, the
  * merchant's next digest marked, and one alert email for every day of the night that failed or that
- * daybook held (process-job.ts alertMerchant), sent before the job ends or goes back to the queue.
+ * daybook held (process-job.ts alertMerchant), sent before the night's payouts (and, on the last
+ * attempt, one more for the days that threw every time).
  *
  * A day that threw (a retryable failure, a bug) sends the whole night back to the queue once every
  * other day is done and reported; the next attempt finds those days unchanged, and reads only the
@@ -35,20 +36,20 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
     emailsSent += await afterSync(deps, dayJob(job, result.day.businessDay), result.day, result.before, result.outcome, alerts);
     if (own) status = result.outcome.status;
   }
+  // Before the payouts, which may throw: the days done are told whatever happens next.
+  emailsSent += await alertMerchant(deps, alerts.splice(0));
   await postNightPayouts(deps.payouts, job, attempt);
   const night = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const first = thrown[0];
   if (first === undefined) {
-    emailsSent += await alertMerchant(deps, alerts);
     await tellAccountants(deps, night);
     return { status, emailsSent };
   }
   if (attempt.number < attempt.max) {
-    await alertMerchant(deps, alerts);
     if (!thrown.some(({ day }) => day.businessDay === job.businessDay)) await tellAccountants(deps, night);
     throw first.error;
   }
-  // The last attempt: each day that failed is failed, said so, and the message goes on to the dead-letter queue.
+  // The last attempt: each day that failed is failed, said so (one more alert), and the message goes on to the dead-letter queue.
   for (const { day, error } of thrown) {
     const failure = await markDayFailed(deps.sync, day, error);
     await reportLastAttemptFailed(deps, dayJob(job, day.businessDay), failure, alerts);
