@@ -149,6 +149,19 @@ describe("a bad night for a merchant with many locations", () => {
     expect(text.match(/Nothing was posted\./g)).toHaveLength(3);
   });
 
+  it("sends a night's alert that SES refused with the job's retry, once", async () => {
+    await aWorld();
+    await locations(1);
+    world.pos.failure = closedBooks();
+    const send = world.email.send.bind(world.email);
+    world.email.send = () => Promise.reject(new Error("SES answered 503"));
+    await expect(processJob(world.worker, night(LOCATION_ID), attempt)).rejects.toThrow("SES answered 503");
+    world.email.send = send;
+    expect(await processJob(world.worker, night(LOCATION_ID), { number: 2, max: 3 })).toEqual({ status: "failed", emailsSent: 1 });
+    expect(await processJob(world.worker, night(LOCATION_ID), { number: 3, max: 3 })).toEqual({ status: "failed", emailsSent: 0 });
+    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: 4 days were not posted"]);
+  });
+
   it("alerts a single failed day as its own report, as before", async () => {
     await aWorld();
     await locations(1);
