@@ -37,12 +37,15 @@ export function alertEmail(deps: WorkerDeps, merchant: Merchant, reports: readon
     document = { ...only.document, footer: footer("this day") };
     subject = `Action needed: ${only.title} ${whatHappened(only)}`;
   } else {
-    const locations = [...new Set(reports.map((stored) => stored.content.locationName))];
-    const where = locations.length === 1 ? `${locations[0] ?? ""}: ` : "";
+    // Named by the latest day (a night's own), so two nights' alerts never read alike.
+    const latest = reports.reduce((last, stored) => (stored.businessDay > last.businessDay ? stored : last));
+    const oneLocation = new Set(reports.map((stored) => stored.locationId)).size === 1;
+    const others = documents.length - 1;
+    const days = oneLocation ? `${dayTitle(latest.content)} and ${String(others)} ${others === 1 ? "day" : "days"} before` : `${String(documents.length)} days`;
     const verbs = [...new Set(documents.map((each) => (each.held ? "are held for review" : each.checkFailed ? "failed their re-check" : "were not posted")))];
-    subject = `Action needed: ${where}${String(documents.length)} days ${verbs.join(" or ")}`;
+    subject = `Action needed: ${days} ${verbs.join(" or ")}`;
     document = {
-      title: `${where}${String(documents.length)} days need you`,
+      title: `${days} need you`,
       blocks: [
         { kind: "paragraph", text: "Each day below says what happened, why, and what to do." },
         ...documents.flatMap((each) => [{ kind: "heading" as const, text: `${each.title} ${whatHappened(each)}` }, ...each.document.blocks]),

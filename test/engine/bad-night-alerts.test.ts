@@ -57,8 +57,8 @@ describe("a bad night for a merchant with many locations", () => {
     expect(held).toEqual([]);
     const alerts = toOwner("alert");
     expect(alerts).toHaveLength(ids.length);
-    expect(alerts[0]?.subject).toBe("Action needed: Main Street: 4 days were not posted");
-    expect(alerts.at(-1)?.subject).toBe("Action needed: Shop 20: 4 days were not posted");
+    expect(alerts[0]?.subject).toBe("Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted");
+    expect(alerts.at(-1)?.subject).toBe("Action needed: Shop 20: Saturday 14 June 2025 and 3 days before were not posted");
     const text = alerts.at(-1)?.text.replace(/\s+/g, " ") ?? "";
     for (const day of ["Wednesday 11 June 2025", "Thursday 12 June 2025", "Friday 13 June 2025", "Saturday 14 June 2025"]) {
       expect(text).toContain(`Shop 20: ${day} was not posted`);
@@ -72,7 +72,7 @@ describe("a bad night for a merchant with many locations", () => {
   });
 
   it("says a connection refused mid-night for the fault campaign's five locations: the reconnect request, the stopped-posting notice and each location's alert, none held back", async () => {
-    // Under the old one-email-a-day alerts and one cap for everything, 5 nights × 4 days + 2 = 22 emails: the last alerts were held.
+    // Under the old alerts (an email for each day) and one cap for everything: 5 nights × 4 days + 2 = 22 emails, the last two alerts held.
     await aWorld();
     const ids = await locations(5);
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
@@ -94,7 +94,7 @@ describe("a bad night for a merchant with many locations", () => {
 
     world.pos.failure = closedBooks();
     expect(await processJob(world.worker, night(LOCATION_ID), attempt)).toEqual({ status: "failed", emailsSent: 1 });
-    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: 4 days were not posted"]);
+    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted"]);
     // The alert did not count as ordinary email, nor make room for more of it.
     expect(await world.services.email.send(ordinary("digest"))).toBe("held");
     expect(held).toEqual([{ merchantId: MERCHANT_ID, purpose: "digest", reason: "recipient" }]);
@@ -114,17 +114,18 @@ describe("a bad night for a merchant with many locations", () => {
     expect(results.map((result) => result.emailsSent)).toEqual([1, 1, 0]);
     expect(held).toEqual([{ merchantId: MERCHANT_ID, purpose: "alert", reason: "owner-alerts" }]);
     expect(await world.services.storage.heldEmails.listHeld(MERCHANT_ID, new Date("2025-06-15T00:00:00.000Z"))).toEqual([
-      { day: "2025-06-15", count: 1, purposes: ["alert"], alerts: ["Action needed: Shop 2: 4 days were not posted"] },
+      { day: "2025-06-15", count: 1, purposes: ["alert"], alerts: ["Action needed: Shop 2: Saturday 14 June 2025 and 3 days before were not posted"] },
     ]);
 
-    // Run again the same UTC day (a redelivery): still held, still owed.
+    // Run again the same UTC day (a redelivery): still held, still owed, counted once.
     expect(await processJob(world.worker, night(ids[2]!), attempt)).toMatchObject({ emailsSent: 0 });
+    expect(await world.services.storage.heldEmails.listHeld(MERCHANT_ID, new Date("2025-06-15T00:00:00.000Z"))).toMatchObject([{ count: 1 }]);
     // The next night, its re-check fails the same way: the days still owed go with the new one's.
     world.clock.at = new Date("2025-06-16T09:00:00.000Z");
     world.pos.setDay(ids[2]!, "2025-06-15", aDay());
     expect(await processJob(world.worker, night(ids[2]!, "2025-06-15"), attempt)).toEqual({ status: "failed", emailsSent: 1 });
     const last = toOwner("alert").at(-1);
-    expect(last?.subject).toBe("Action needed: Shop 2: 4 days were not posted");
+    expect(last?.subject).toBe("Action needed: Shop 2: Sunday 15 June 2025 and 3 days before were not posted");
     for (const day of ["Thursday 12 June 2025", "Friday 13 June 2025", "Saturday 14 June 2025", "Sunday 15 June 2025"]) {
       expect(last?.text.replace(/\s+/g, " ")).toContain(`Shop 2: ${day} was not posted`);
     }
@@ -141,7 +142,7 @@ describe("a bad night for a merchant with many locations", () => {
     world.pos.failure = closedBooks();
     expect(await processJob(world.worker, night(LOCATION_ID), attempt)).toEqual({ status: "failed", emailsSent: 1 });
     const [alert] = toOwner("alert");
-    expect(alert?.subject).toBe("Action needed: Main Street: 4 days were not posted or failed their re-check");
+    expect(alert?.subject).toBe("Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted or failed their re-check");
     const text = alert?.text.replace(/\s+/g, " ") ?? "";
     expect(text).toContain("Main Street: Friday 13 June 2025 was posted, but its re-check failed");
     expect(text).toContain(`The day was posted before: its entry ${entry?.docNumber ?? "?"} stands in QuickBooks as posted. This check of it for later changes failed, so a change since is not posted yet. Reason: QuickBooks refused the entry`);
@@ -159,7 +160,7 @@ describe("a bad night for a merchant with many locations", () => {
     world.email.send = send;
     expect(await processJob(world.worker, night(LOCATION_ID), { number: 2, max: 3 })).toEqual({ status: "failed", emailsSent: 1 });
     expect(await processJob(world.worker, night(LOCATION_ID), { number: 3, max: 3 })).toEqual({ status: "failed", emailsSent: 0 });
-    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: 4 days were not posted"]);
+    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted"]);
   });
 
   it("alerts a single failed day as its own report, as before", async () => {

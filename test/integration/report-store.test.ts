@@ -231,10 +231,10 @@ describe("the reports' storage", () => {
     await storage.heldEmails.recordHeld(merchantId, "digest", new Date("2025-06-14T23:00:00.000Z"));
     await storage.heldEmails.recordHeld(merchantId, "alert", new Date("2025-06-15T01:00:00.000Z"), subject);
     await storage.heldEmails.recordHeld(merchantId, "digest", new Date("2025-06-15T02:00:00.000Z"));
-    // The same alert held again (its job retried): counted, named once.
+    // The same alert held again (its job retried): the same email, counted and named once.
     await storage.heldEmails.recordHeld(merchantId, "alert", new Date("2025-06-15T03:00:00.000Z"), subject);
     expect(await storage.heldEmails.listHeld(merchantId, new Date("2025-06-14T00:00:00.000Z"))).toEqual([
-      { day: "2025-06-15", count: 3, purposes: ["alert", "digest"], alerts: [subject] },
+      { day: "2025-06-15", count: 2, purposes: ["alert", "digest"], alerts: [subject] },
       { day: "2025-06-14", count: 1, purposes: ["digest"], alerts: [] },
     ]);
     expect(await storage.heldEmails.listHeld(merchantId, new Date("2025-06-15T00:00:00.000Z"))).toHaveLength(1);
