@@ -3,6 +3,7 @@ import type { BundleResult } from "./bundles";
 import type { ClientListResult } from "./client-list";
 import { type CostAssumptions, type CostResult, type JobProfile, jobSeconds, jobWaitMs, storedBytesPerLocation } from "./cost";
 import type { CostJobResult } from "./cost-job";
+import type { WorkerMemoryResult } from "./worker-memory";
 import type { AwsCounts } from "./aws-counter";
 import type { PosDayResult } from "./pos-night";
 import type { NightResult } from "./night";
@@ -65,6 +66,8 @@ export interface CostFigures {
   prices: Record<string, Price>;
   shares: { merchantsPerDigest: number; usdPerMerchantMonth: number }[];
   measured: CostJobResult;
+  /** The worker's memory proved against a 100k-order day of each POS at the memory billed (bench/worker-memory.ts; absent from results measured before it was). */
+  workerMemory?: WorkerMemoryResult[];
   /** Where the module loads priced for cold starts come from. */
   loadsFrom: string;
   measuredAt: string;
@@ -190,6 +193,9 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`- provider calls ${job.providerCalls} (${list(m.providerCallsByEndpoint)}); AWS calls ${job.awsCalls} (${list(m.aws)});`);
   out.push(`- DynamoDB, billed as DynamoDB bills (bench/aws-counter.ts: each write on the larger of the item before and after, plus the index entry of each index the item enters or leaves, two when its index key changes: both indexes project keys only, so a token rewrite writes the table alone; reads per started 4 KB): **${n(job.writeUnits)} WRU** (${list(m.writeUnitsByKind)}; writes ${list(m.writesByKind)}), **${n(job.readUnits)} RRU**;`);
   out.push(`- **${job.kmsRequests} KMS requests**; CPU ${n(job.cpuMs)} ms (the simulators run in the same process, about 11 ms of it in a CPU profile, so an upper bound); a fresh container's first night loads the Square SDK and intuit-oauth on top: ${n(job.coldLoadCpuMs ?? 0)} ms of CPU (median of three plain Node processes loading the packages file by file: an upper bound of the bundle's two chunks);`);
+  if (c.workerMemory?.length) {
+    out.push(`- the worker's memory, ${c.workerMemory[0]?.memoryMb ?? "?"} MB, holds a 100k-order day (bench/worker-memory.ts: the worker built as the stack builds it, its entry loaded and then the night's real read and summary through the SDK or Clover's reader, in a Node process started with the V8 flags Lambda's Node runtime gives that memory, ${c.workerMemory[0]?.flags.join(" ") ?? ""}, against the simulator over loopback; peak resident set, what Lambda counts as memory used): ${c.workerMemory.map((each) => `${each.pos} ${n(each.orders)} orders, **${n(each.peakRssMb)} MB** at peak (${n(each.loadedRssMb)} MB once the entry loaded; read in ${n(each.cpuMs)} ms of CPU here)`).join("; ")};`);
+  }
   if (m.sweep) out.push(`- the refresh sweep after the night, over the merchant's ${m.sweep.checked} connections: ${m.sweep.opened} opened, ${m.sweep.kmsRequests} KMS requests, ${n(m.sweep.writeUnits)} WRU (each connection keeps when its tokens are next due, lib/connections/refresh-sweep.ts);`);
   if (job.calls) out.push(`- the job's waits on its critical path (bench/cost.ts waitPathMs: each call recorded from its send to its answer, and taken to wait on every call that had ended before it started, so calls made at once wait once): **${n(jobWaitMs(job, a))} ms** at the stated latencies, against ${n(job.providerCalls * a.providerLatencyMs + job.awsCalls * a.awsLatencyMs)} ms were every call made in turn;`);
   out.push(`- stored by the night, bytes by kind (DynamoDB's item size), and how long each is kept (lib/store/retention.ts): ${job.stored.map((each) => `${each.kind} ${n(each.bytes)} B for ${each.keptMonths >= 1 ? `${n(each.keptMonths)} months` : each.keptMonths > 0 ? `${n(each.keptMonths * a.daysPerMonth)} days` : "none (replaced in place)"}`).join(", ")}: ${n(storedBytesPerLocation(job, a) / 1e6)} MB per location at steady state.`, "");

@@ -179,8 +179,8 @@ export class DaybookStack extends Stack {
       environment: { DAYBOOK_QUEUE_URL: this.queue.queueUrl, DAYBOOK_PUBLIC_URL: props.publicUrl, ...emailSettings, ...secretsFor(SECRETS_OF.scheduler) },
     });
     const worker = this.function("Worker", {
-      // 512 MB: a night's pages are validated where they lie and summarised page by page, so the heap stays
-      // flat in the number of orders (bench: a 100k-order day within 64 MB of its pages).
+      // 256 MB (infra/capacity.ts): a night's pages are validated where they lie and summarised page by page,
+      // so the heap stays flat in the number of orders (bench: a 100k-order day of each POS within it).
       entry: "worker", serviceName: SERVICE_NAMES.worker, memorySize: FUNCTION_MEMORY_MB.worker, timeout: workerTimeout,
       environment: {
         DAYBOOK_PUBLIC_URL: props.publicUrl,
