@@ -185,11 +185,11 @@ async function main(): Promise<void> {
     orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000, coldLoadCpuMs,
     sweep: {
       checked: swept.checked, opened: swept.opened, aws: sweepCounts.calls, readUnits: sweepCounts.readUnits, writeUnits: sweepCounts.writeUnits,
-      kmsRequests: (sweepCounts.calls["KMS.Decrypt"] ?? 0) + (sweepCounts.calls["KMS.Encrypt"] ?? 0),
+      kmsRequests: kmsRequestsOf(sweepCounts.calls),
     },
     providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint,
     aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
-    kmsRequests: (counted.calls["KMS.Decrypt"] ?? 0) + (counted.calls["KMS.Encrypt"] ?? 0),
+    kmsRequests: kmsRequestsOf(counted.calls),
     storedBytesByKind, dayItemBytes,
     calls: recordedCalls(providerSpans.spans, counted.spans ?? []),
   };
@@ -199,6 +199,11 @@ async function main(): Promise<void> {
   fresh.close();
   sqs.destroy();
   await world.close();
+}
+
+/** Every KMS request counted (Decrypt, GenerateDataKey, Encrypt: each is billed). */
+function kmsRequestsOf(calls: Record<string, number>): number {
+  return Object.entries(calls).reduce((total, [name, count]) => total + (name.startsWith("KMS.") ? count : 0), 0);
 }
 
 /**

@@ -378,7 +378,8 @@ export class DaybookStack extends Stack {
         new iam.PolicyStatement({
           sid: "FunctionsSealAndOpenTokensUnderTheirContext",
           principals: users.map((role) => new iam.ArnPrincipal(role.roleArn)),
-          actions: ["kms:Encrypt", "kms:Decrypt"],
+          // Envelope encryption (lib/vault/kms.ts): a data key generated under the context, opened under it.
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
           resources: ["*"],
           conditions: {
             "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": [...TOKEN_CONTEXT_KEYS] },
