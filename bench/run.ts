@@ -261,11 +261,18 @@ const HEADLINE_MERCHANTS_PER_DIGEST = 5;
 const LAMBDA_ONE_VCPU_MB = 1769;
 /**
  * Part 5's sweep: a connection's tokens are opened about once a week, one sweep in 28, beyond the
- * measured sweep (which finds none due): Square's weekly refresh (a Decrypt and an Encrypt, its lease
- * and new tokens written) of one connection in two, or the kept time's week running out on a
- * connection nothing uses (a Decrypt, the new time written); QuickBooks' tokens are rewritten nightly.
+ * measured sweep (which finds none due): Square's weekly refresh (a Decrypt, the new tokens sealed under
+ * the data key it opened: lib/vault/kms.ts; its lease and new tokens written) of one connection in two,
+ * or the kept time's week running out on a connection nothing uses (a Decrypt, the new time written);
+ * QuickBooks' tokens are rewritten nightly.
  */
 const SWEEP_OPENS_PER_CHECK = 1 / 28;
+/**
+ * A data key seals a connection's tokens for one calendar month at most (lib/vault/kms.ts): the first
+ * seal of each month asks KMS for a new one (GenerateDataKey), one request per connection-month, billed
+ * here over the month's sweeps of the connection (4 a day).
+ */
+const DATA_KEYS_PER_CHECK = 1 / (4 * 30.4);
 /**
  * Part 5's share of night jobs that meet a fresh worker container: a night's containers start cold once
  * each (nights are a day apart; Lambda keeps an idle container minutes, not hours) and then serve job
@@ -307,7 +314,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     // from the table after the keys-only GSI2 (about 1 KB, strongly consistent); its tokens opened only
     // when due (measured after the night, plus the weekly opening).
     sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1,
-    sweepKmsRequestsPerConnection: sweep.kmsRequests / sweep.checked + SWEEP_OPENS_PER_CHECK,
+    sweepKmsRequestsPerConnection: sweep.kmsRequests / sweep.checked + SWEEP_OPENS_PER_CHECK + DATA_KEYS_PER_CHECK,
     sweepWriteUnitsPerConnection: sweep.writeUnits / sweep.checked + SWEEP_OPENS_PER_CHECK,
     sweepMsPerConnection: AWS_CALL_MS * (1 + sweep.opened / sweep.checked + SWEEP_OPENS_PER_CHECK),
     sqsIdlePollsPerDay: 5 * 3 * 60 * 24, apiRequestsPerMerchantMonth: 50, apiMs: 100, apiMemoryGb: FUNCTION_MEMORY_MB.api / 1024,
