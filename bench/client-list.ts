@@ -19,7 +19,7 @@ import { acceptInvitation } from "../lib/members/invitations";
 import { tellAccountants } from "../lib/members/location-status";
 import type { LocationConfig, SyncState } from "../lib/model";
 import { createApp } from "../lib/web/app";
-import { webDepsOf } from "../lib/wiring/api";
+import { oauthAtHand, webDepsOf } from "../lib/wiring/api";
 import { composeServices } from "../lib/wiring/services";
 import type { AwsCounts } from "./aws-counter";
 import { spread, type Spread } from "./stats";
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now: Date.now });
   const now = () => new Date();
   const services = await composeServices(world.settings, { now, dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email });
-  const deps = webDepsOf(services, { SQUARE_WEBHOOK_SIGNATURE_KEY: "bench", CLOVER_WEBHOOK_AUTH_CODE: "bench", CLOVER_APP_ID: "bench" }, { log: () => undefined });
+  const deps = webDepsOf({ ...services, ...oauthAtHand(services) }, { ...world.settings, SQUARE_WEBHOOK_SIGNATURE_KEY: "bench", CLOVER_WEBHOOK_AUTH_CODE: "bench", CLOVER_APP_ID: "bench" }, { log: () => undefined });
   const app = createApp(deps);
 
   const accountant = "books@bench.example";

@@ -63,7 +63,7 @@ export interface CostJobResult {
   writesByKind: Record<string, number>;
   readsByKind: Record<string, number>;
   kmsRequests: number;
-  /** Bytes the night added to the table, by kind of item (DynamoDB's item size): what storage and backups bill. */
+  /** Bytes the night added to the table, by kind of item (DynamoDB's item size, and 100 bytes for each new item): what storage and backups bill. */
   storedBytesByKind: Record<string, number>;
   /** The size of each item of the night's day D, by kind, as it stands after the night. */
   dayItemBytes: Record<string, number>;
@@ -75,6 +75,11 @@ export interface CostJobResult {
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+/**
+ * What DynamoDB bills for storing an item beyond its size: "every item in DynamoDB requires 100 bytes
+ * of storage overhead for indexing" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+ */
+const STORAGE_BYTES_PER_ITEM = 100;
 const run = promisify(execFile);
 
 async function main(): Promise<void> {
@@ -175,7 +180,8 @@ async function main(): Promise<void> {
   const after = await scanBytes(world);
   const storedBytesByKind: Record<string, number> = {};
   for (const [key, { kind, bytes }] of after) {
-    const added = bytes - (before.get(key)?.bytes ?? 0);
+    const was = before.get(key);
+    const added = bytes - (was?.bytes ?? 0) + (was ? 0 : STORAGE_BYTES_PER_ITEM);
     if (added !== 0) storedBytesByKind[kind] = (storedBytesByKind[kind] ?? 0) + added;
   }
   const dayItemBytes: Record<string, number> = {};
@@ -185,11 +191,11 @@ async function main(): Promise<void> {
     orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000, coldLoadCpuMs,
     sweep: {
       checked: swept.checked, opened: swept.opened, aws: sweepCounts.calls, readUnits: sweepCounts.readUnits, writeUnits: sweepCounts.writeUnits,
-      kmsRequests: (sweepCounts.calls["KMS.Decrypt"] ?? 0) + (sweepCounts.calls["KMS.Encrypt"] ?? 0),
+      kmsRequests: kmsRequestsOf(sweepCounts.calls),
     },
     providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint,
     aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
-    kmsRequests: (counted.calls["KMS.Decrypt"] ?? 0) + (counted.calls["KMS.Encrypt"] ?? 0),
+    kmsRequests: kmsRequestsOf(counted.calls),
     storedBytesByKind, dayItemBytes,
     calls: recordedCalls(providerSpans.spans, counted.spans ?? []),
   };
@@ -199,6 +205,11 @@ async function main(): Promise<void> {
   fresh.close();
   sqs.destroy();
   await world.close();
+}
+
+/** Every KMS request counted (Decrypt, GenerateDataKey, Encrypt: each is billed). */
+function kmsRequestsOf(calls: Record<string, number>): number {
+  return Object.entries(calls).reduce((total, [name, count]) => total + (name.startsWith("KMS.") ? count : 0), 0);
 }
 
 /**

@@ -29,7 +29,7 @@ export interface JobProfile {
   /** DynamoDB request units as DynamoDB bills them (bench/aws-counter.ts: the larger of the item before and after, index copies). */
   readUnits: number;
   writeUnits: number;
-  /** KMS Encrypt and Decrypt requests. */
+  /** KMS requests (Decrypt, GenerateDataKey, Encrypt). */
   kmsRequests: number;
   /** Bytes of log lines the job writes (the worker's own lines). */
   logBytes: number;

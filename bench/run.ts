@@ -31,6 +31,7 @@ import type { ClientListResult } from "./client-list";
 import { DEFAULT_FLEET, FUNCTION_MEMORY_MB, workerConcurrencyFor } from "../infra/capacity";
 import { SYNC_RECORD_MONTHS } from "../lib/store/retention";
 import type { CostJobResult } from "./cost-job";
+import type { WorkerMemoryResult } from "./worker-memory";
 import { type CostAssumptions, costModel, type JobProfile, jobSeconds } from "./cost";
 import { type NightResult, simulateNight } from "./night";
 import type { TickResult } from "./tick";
@@ -260,11 +261,18 @@ const HEADLINE_MERCHANTS_PER_DIGEST = 5;
 const LAMBDA_ONE_VCPU_MB = 1769;
 /**
  * Part 5's sweep: a connection's tokens are opened about once a week, one sweep in 28, beyond the
- * measured sweep (which finds none due): Square's weekly refresh (a Decrypt and an Encrypt, its lease
- * and new tokens written) of one connection in two, or the kept time's week running out on a
- * connection nothing uses (a Decrypt, the new time written); QuickBooks' tokens are rewritten nightly.
+ * measured sweep (which finds none due): Square's weekly refresh (a Decrypt, the new tokens sealed under
+ * the data key it opened: lib/vault/kms.ts; its lease and new tokens written) of one connection in two,
+ * or the kept time's week running out on a connection nothing uses (a Decrypt, the new time written);
+ * QuickBooks' tokens are rewritten nightly.
  */
 const SWEEP_OPENS_PER_CHECK = 1 / 28;
+/**
+ * A data key seals a connection's tokens for one calendar month at most (lib/vault/kms.ts): the first
+ * seal of each month asks KMS for a new one (GenerateDataKey), one request per connection-month, billed
+ * here over the month's sweeps of the connection (4 a day).
+ */
+const DATA_KEYS_PER_CHECK = 1 / (4 * 30.4);
 /**
  * Part 5's share of night jobs that meet a fresh worker container: a night's containers start cold once
  * each (nights are a day apart; Lambda keeps an idle container minutes, not hours) and then serve job
@@ -306,7 +314,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     // from the table after the keys-only GSI2 (about 1 KB, strongly consistent); its tokens opened only
     // when due (measured after the night, plus the weekly opening).
     sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1,
-    sweepKmsRequestsPerConnection: sweep.kmsRequests / sweep.checked + SWEEP_OPENS_PER_CHECK,
+    sweepKmsRequestsPerConnection: sweep.kmsRequests / sweep.checked + SWEEP_OPENS_PER_CHECK + DATA_KEYS_PER_CHECK,
     sweepWriteUnitsPerConnection: sweep.writeUnits / sweep.checked + SWEEP_OPENS_PER_CHECK,
     sweepMsPerConnection: AWS_CALL_MS * (1 + sweep.opened / sweep.checked + SWEEP_OPENS_PER_CHECK),
     sqsIdlePollsPerDay: 5 * 3 * 60 * 24, apiRequestsPerMerchantMonth: 50, apiMs: 100, apiMemoryGb: FUNCTION_MEMORY_MB.api / 1024,
@@ -318,8 +326,16 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     merchantsPerDigest, usdPerMerchantMonth: costModel(10_000, job, { ...assumptions, merchantsPerDigest }, PRICE_TABLE).usdPerMerchantMonth,
   }));
   say(`   ${job.writeUnits} WRU (${Object.entries(measured.writeUnitsByKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ${job.readUnits} RRU, ${job.kmsRequests} KMS, CPU ${Math.round(job.cpuMs)} ms (+${Math.round(measured.coldLoadCpuMs)} ms cold); sweep: ${sweep.opened} of ${sweep.checked} opened, ${sweep.kmsRequests} KMS, ${sweep.writeUnits} WRU; 10k merchants: ${shares.map((share) => `1 digest per ${share.merchantsPerDigest}: $${share.usdPerMerchantMonth.toFixed(4)}`).join(", ")}`);
+  // The memory billed must hold a busy day: a 100k-order day of each POS through the worker at that memory.
+  const workerMemory: WorkerMemoryResult[] = [];
+  for (const pos of ["square", "clover"] as const) {
+    const proved = await timed(`5. Worker memory, ${pos}`, seconds, () => child<WorkerMemoryResult>(["bench/worker-memory.ts", pos, String(quick ? 1_000 : 100_000), String(FUNCTION_MEMORY_MB.worker)]));
+    say(`   ${pos} ${proved.orders} orders at ${proved.memoryMb} MB: peak RSS ${proved.peakRssMb.toFixed(1)} MB (${proved.loadedRssMb.toFixed(1)} MB loaded)`);
+    if (!proved.fits) throw new Error(`the worker's ${proved.memoryMb} MB does not hold a ${proved.orders}-order ${pos} day: peak RSS ${proved.peakRssMb.toFixed(1)} MB`);
+    workerMemory.push(proved);
+  }
   const os = await import("node:os");
-  return { assumptions, night: job, results, prices: PRICES, shares, measured, loadsFrom: loads.from, measuredAt: new Date().toISOString(), loadAverage: os.loadavg() };
+  return { assumptions, night: job, results, prices: PRICES, shares, measured, workerMemory, loadsFrom: loads.from, measuredAt: new Date().toISOString(), loadAverage: os.loadavg() };
 }
 
 /** Part 5 alone (module loads from the results' part 3). */
@@ -329,6 +345,9 @@ const costAlone = () => withMoto((env) => partAlone(5, async (results) => {
   results.cost = await measureCost(env, {}, {
     workerInitMs: worker?.loadMs.median ?? 1000, apiInitMs: api?.loadMs.median ?? 1000, from: `part 3 of the run of ${results.when.slice(0, 16).replace("T", " ")} UTC`,
   });
+  // The night simulated again with this job's time (at the tick rate part 6 measured): no new tick.
+  const { tick } = results.nights;
+  results.nights = { tick, results: nightsAt(tick, jobSeconds(results.cost.night, results.cost.assumptions), results.cost.assumptions.locationsPerMerchant) };
 }));
 
 /** Part 3 alone. */

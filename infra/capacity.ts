@@ -30,8 +30,23 @@ export function workerConcurrencyFor(fleet: Fleet): number {
 export const DEFAULT_FLEET: Fleet = { locations: 20_000, jobSeconds: 4, hours: 1.5 };
 
 /**
- * Each function's memory, MB (Lambda bills GB-seconds, and CPU comes with memory). The worker's 512 MB
- * holds a 100k-order day only because its pages are validated where they lie (bench part 1 measures the
- * peak); the cost model (bench/cost.ts) bills these figures.
+ * Each function's memory, MB (Lambda bills GB-seconds, and CPU comes with memory). The worker waits on
+ * the POS and QuickBooks for most of a job, and Lambda bills every waiting second by memory, so it runs
+ * at 256 MB: half of 512's GB-seconds while it waits, at twice the CPU time (0.145 of a vCPU). It holds
+ * a 100k-order day because pages are validated where they lie and read one at a time: `npm run bench
+ * -- --cost` runs that day of each POS through the worker at this memory, with the V8 flags Lambda's
+ * Node runtime gives it, and fails if the peak resident set exceeds it (bench/worker-memory.ts). The
+ * cost model (bench/cost.ts) bills these figures.
  */
-export const FUNCTION_MEMORY_MB = { api: 1024, scheduler: 512, worker: 512 } as const;
+export const FUNCTION_MEMORY_MB = { api: 1024, scheduler: 512, worker: 256 } as const;
+
+/**
+ * The V8 flags Lambda's Node runtime starts a function of `memoryMb` with: /var/runtime/bootstrap of
+ * AWS's Node base image (public.ecr.aws/lambda/nodejs; read from the nodejs18.x image) sets new space to
+ * a tenth of AWS_LAMBDA_FUNCTION_MEMORY_SIZE, each semi-space to half of that, old space to the rest.
+ * Not verified for the nodejs24.x image. What bench/worker-memory.ts runs the worker's busiest day under.
+ */
+export function lambdaNodeFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}

@@ -179,8 +179,8 @@ export class DaybookStack extends Stack {
       environment: { DAYBOOK_QUEUE_URL: this.queue.queueUrl, DAYBOOK_PUBLIC_URL: props.publicUrl, ...emailSettings, ...secretsFor(SECRETS_OF.scheduler) },
     });
     const worker = this.function("Worker", {
-      // 512 MB: a night's pages are validated where they lie and summarised page by page, so the heap stays
-      // flat in the number of orders (bench: a 100k-order day within 64 MB of its pages).
+      // 256 MB (infra/capacity.ts): a night's pages are validated where they lie and summarised page by page,
+      // so the heap stays flat in the number of orders (bench: a 100k-order day of each POS within it).
       entry: "worker", serviceName: SERVICE_NAMES.worker, memorySize: FUNCTION_MEMORY_MB.worker, timeout: workerTimeout,
       environment: {
         DAYBOOK_PUBLIC_URL: props.publicUrl,
@@ -378,7 +378,8 @@ export class DaybookStack extends Stack {
         new iam.PolicyStatement({
           sid: "FunctionsSealAndOpenTokensUnderTheirContext",
           principals: users.map((role) => new iam.ArnPrincipal(role.roleArn)),
-          actions: ["kms:Encrypt", "kms:Decrypt"],
+          // Envelope encryption (lib/vault/kms.ts): a data key generated under the context, opened under it.
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
           resources: ["*"],
           conditions: {
             "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": [...TOKEN_CONTEXT_KEYS] },

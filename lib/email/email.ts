@@ -42,5 +42,7 @@ export interface OutgoingEmail {
 }
 
 export interface EmailSender {
-  send(email: OutgoingEmail): Promise<void>;
+  /** "held" when a daily cap held the email back (lib/email/caps.ts): it was not sent. */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- the senders that deliver answer nothing; only the caps have something to say
+  send(email: OutgoingEmail): Promise<"held" | void>;
 }

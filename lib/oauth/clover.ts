@@ -19,16 +19,10 @@
  */
 import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/hosts";
 import * as z from "zod/mini";
+import { CLOVER_AUTHORIZE_HOSTS } from "./consent-origins";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
-/** Where each region's merchants consent (clover.md §1.2); the API hosts are lib/pos/clover's. */
-export const CLOVER_AUTHORIZE_HOSTS: Readonly<Record<CloverRegion, string>> = {
-  us: "https://www.clover.com",
-  eu: "https://www.eu.clover.com",
-  la: "https://www.la.clover.com",
-  sandbox: "https://sandbox.dev.clover.com",
-};
 
 export interface CloverOAuthOptions {
   clientId: string;

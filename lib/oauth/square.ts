@@ -13,6 +13,7 @@
  * No request is retried here (the SDK would retry 5xx): the token keeper and the sync decide.
  */
 import type * as SquareSdk from "square";
+import { loadSquareSdk } from "../pos/square/sdk";
 import * as z from "zod/mini";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
@@ -61,8 +62,6 @@ const ACTION_WORDS: Record<Action, string> = {
   disconnect: "revoke the authorization",
 };
 
-let sdkLoading: Promise<typeof SquareSdk> | undefined;
-const loadSdk = (): Promise<typeof SquareSdk> => (sdkLoading ??= import("square"));
 
 export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider {
   const now = options.now ?? (() => new Date());
@@ -72,10 +71,10 @@ export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider
 
   // No bearer auth (not even SQUARE_TOKEN from the environment): ObtainToken needs none, and RevokeToken
   // sends its own `Client <secret>` header.
-  const client = async () => new (await loadSdk()).SquareClient({ baseUrl, auth: false, timeoutInSeconds, maxRetries: 0 });
+  const client = async () => new (await loadSquareSdk()).SquareClient({ baseUrl, auth: false, timeoutInSeconds, maxRetries: 0 });
 
   async function obtainToken(action: Action, request: SquareSdk.Square.ObtainTokenRequest): Promise<z.infer<typeof obtainTokenResponse>> {
-    const sdk = await loadSdk();
+    const sdk = await loadSquareSdk();
     let answer: unknown;
     try {
       answer = await (await client()).oAuth.obtainToken(request, { maxRetries: 0 });
@@ -144,7 +143,7 @@ export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider
     },
 
     async revoke(tokens: StoredTokens): Promise<void> {
-      const sdk = await loadSdk();
+      const sdk = await loadSquareSdk();
       try {
         await (await client()).oAuth.revokeToken(
           { clientId: options.clientId, accessToken: tokens.accessToken },

@@ -11,6 +11,8 @@
  */
 import type OAuthClientType from "intuit-oauth";
 import * as z from "zod/mini";
+import { INTUIT_AUTHORIZE_URL } from "../oauth/consent-origins";
+import { INTUIT_API_BASES, type QuickBooksEnvironment } from "./hosts";
 import { QuickBooksError } from "./types";
 
 export interface QuickBooksEndpoints {
@@ -21,15 +23,15 @@ export interface QuickBooksEndpoints {
   apiBase: string;
 }
 
-export type QuickBooksEnvironment = "sandbox" | "production";
+export type { QuickBooksEnvironment };
 
 /** Intuit's endpoints (qbo.md §7). OAuth URLs are the same for sandbox and production. */
 export function intuitEndpoints(environment: QuickBooksEnvironment): QuickBooksEndpoints {
   return {
-    authorize: "https://appcenter.intuit.com/connect/oauth2",
+    authorize: INTUIT_AUTHORIZE_URL,
     token: "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
     revoke: "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
-    apiBase: environment === "production" ? "https://quickbooks.api.intuit.com" : "https://sandbox-quickbooks.api.intuit.com",
+    apiBase: INTUIT_API_BASES[environment],
   };
 }
 

@@ -85,6 +85,8 @@ export interface SyncReportInput {
   overShort?: { amount: number; tolerance: number; accountId: string };
   approveUrl?: string;
   failure?: { kind: FailureKind; message: string; intuitTid?: string };
+  /** A failed day QuickBooks already holds entries for (its re-check failed): their numbers. */
+  postedBefore?: string[];
   /** Where the merchant reconnects a provider (failure kind needs-reconnect). */
   connectionsUrl: string;
   /** The location's mapping page: where an unmapped item or a refused account is put right. */
@@ -247,7 +249,10 @@ function heldBlocks(input: SyncReportInput): Block[] {
 
 function failedBlocks(input: SyncReportInput): Block[] {
   const failure = input.failure ?? { kind: "bug" as const, message: "the sync stopped without saying why" };
-  const blocks: Block[] = [{ kind: "paragraph", alert: true, text: `Nothing was posted. Reason: ${sentence(failure.message)}` }];
+  const posted = input.postedBefore ?? [];
+  const what = posted.length === 0 ? "Nothing was posted."
+    : `The day was posted before: ${posted.length === 1 ? "its entry" : "its entries"} ${posted.join(", ")} ${posted.length === 1 ? "stands" : "stand"} in QuickBooks as posted. This check of it for later changes failed, so a change since is not posted yet.`;
+  const blocks: Block[] = [{ kind: "paragraph", alert: true, text: `${what} Reason: ${sentence(failure.message)}` }];
   const refused = refusedAccountId(failure.message);
   if (refused !== undefined) {
     blocks.push({

@@ -7,9 +7,9 @@
  *
  * DueIndex is the storage port; lib/store/due-index.ts implements it on the table.
  */
-import { createHash } from "node:crypto";
 import type { LocationConfig } from "../model";
 import { StoreError } from "../store/errors";
+import { shardOfItem } from "../store/keys";
 import type { Store } from "../store/store";
 import { DEFAULT_SETTLE_MINUTES, dueAt, type DueSchedule, firstDayDueAfter } from "./due-days";
 import { messageGroupOf } from "./job";
@@ -94,8 +94,7 @@ export interface LocationToSchedule extends Pick<LocationConfig, "merchantId" | 
 }
 
 export function shardOf(merchantId: string, locationId: string, shards = DUE_INDEX_SHARDS): number {
-  const digest = createHash("sha256").update(`${merchantId}/${locationId}`).digest();
-  return digest.readUInt32BE(0) % shards;
+  return shardOfItem(merchantId, locationId, shards);
 }
 
 /** A location's schedule: its day settings (the earlier ones too) and the settle delay (two hours unless said). */

@@ -10,7 +10,7 @@ import { type ApiKey, type ApiKeyStore, type ApiRequestRecord, requestLogExpiry 
 import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
-import { describing } from "./schemas";
+import { describing } from "./schema-parts";
 import { GSI1 } from "./table";
 
 export interface DynamoApiKeyStoreOptions {

@@ -3,13 +3,15 @@
  * `expiresAt`, epoch seconds, the table's TTL attribute; DynamoDB deletes expired items only
  * eventually, so every read and every condition checks the ISO 8601 expiry itself. Sign-in links
  * and OAuth states keep theirs as `expiresAtIso`, since their `expiresAt` field is the TTL's.
- * Single use is a conditional delete: of two concurrent uses exactly one gets the item back.
+ * Single use is a conditional delete: of two concurrent uses exactly one gets the item back. What
+ * every signed-in request does with its session is sessions.ts's.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { conflictOnCondition, describeItem, fromItem, type Item, itemsOfIndexEntries, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys } from "./keys";
-import { describing, normalizedEmail } from "./schemas";
+import { describing, normalizedEmail } from "./schema-parts";
+import { earlier, instant, isLive, sessionReads, sessionSchema, sha256Hex, ttlOf } from "./sessions";
 import { GSI1 } from "./table";
 import * as z from "zod/mini";
 import type { AuthStore, OAuthState, Session, SignInLink } from "../auth/types";
@@ -19,28 +21,12 @@ export interface DynamoAuthStoreOptions {
   tableName: string;
 }
 
-/** As toISOString writes it, so that instants compare as strings, in DynamoDB conditions too. */
-const instant = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "must be an ISO 8601 instant as toISOString writes it"));
-const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a SHA-256 digest in lower-case hex"));
-
 const signInLinkSchema = describing<SignInLink>()(z.object({
   tokenHash: sha256Hex,
   email: normalizedEmail,
   createdAt: instant,
   expiresAt: instant,
   next: z.optional(z.string().check(z.minLength(1), z.maxLength(1_000))),
-}));
-
-const sessionSchema = describing<Session>()(z.object({
-  sessionHash: sha256Hex,
-  merchantId: z.string().check(z.minLength(1)),
-  actingFor: z.optional(z.string().check(z.minLength(1))),
-  createdAt: instant,
-  lastSeenAt: instant,
-  idleExpiresAt: instant,
-  absoluteExpiresAt: instant,
-  userAgent: z.string().check(z.maxLength(200)),
-  approximateIp: z.string(),
 }));
 
 const oauthStateSchema = describing<OAuthState>()(z.object({
@@ -53,17 +39,9 @@ const oauthStateSchema = describing<OAuthState>()(z.object({
   expiresAt: instant,
 }));
 
-/** The TTL value for an instant: epoch seconds, rounded up so DynamoDB never deletes early. */
-const ttlOf = (iso: string): number => Math.ceil(Date.parse(iso) / 1000);
-
-const earlier = (a: string, b: string): string => (a < b ? a : b);
-
-function isLive(session: Session, now: Date): boolean {
-  const at = now.toISOString();
-  return session.idleExpiresAt > at && session.absoluteExpiresAt > at;
-}
-
 export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOptions): AuthStore {
+  const { getSession, touchSession, setActingFor } = sessionReads({ client, tableName });
+
   async function putNew(item: Item, what: string): Promise<void> {
     await conflictOnCondition(`${what} ${describeItem(item)} already exists`, () => client.send(new PutCommand({
       TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)",
@@ -140,46 +118,9 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
       await putNew(item, "session");
     },
 
-    async getSession(sessionHash, now) {
-      const key = keys.session(sessionHash);
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      if (Item === undefined) return undefined;
-      const session = fromItem(sessionSchema, Item, `the stored session ${describeItem(Item)}`);
-      return isLive(session, now) ? session : undefined;
-    },
-
-    async touchSession(sessionHash, lastSeenAt, idleExpiresAt) {
-      for (const [name, value] of Object.entries({ lastSeenAt, idleExpiresAt })) {
-        if (!instant.safeParse(value).success) throw new StoreError(`${name} must be an ISO 8601 instant as toISOString writes it`);
-      }
-      const key = keys.session(sessionHash);
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      if (Item === undefined) return;
-      const session = fromItem(sessionSchema, Item, `the stored session ${describeItem(Item)}`);
-      const idle = earlier(idleExpiresAt, session.absoluteExpiresAt);
-      await unlessConditionFails(() => client.send(new UpdateCommand({
-        TableName: tableName,
-        Key: key,
-        UpdateExpression: "SET #lastSeenAt = :seen, #idleExpiresAt = :idle, #expiresAt = :ttl",
-        // A session that had ended by lastSeenAt stays ended, and one deleted meanwhile stays gone.
-        ConditionExpression: "attribute_exists(PK) AND #idleExpiresAt > :seen AND #absoluteExpiresAt > :seen",
-        ExpressionAttributeNames: names("lastSeenAt", "idleExpiresAt", "expiresAt", "absoluteExpiresAt"),
-        ExpressionAttributeValues: { ":seen": lastSeenAt, ":idle": idle, ":ttl": ttlOf(idle) },
-      })));
-    },
-
-    async setActingFor(sessionHash, merchantId, businessId) {
-      if (businessId === "") throw new StoreError("a business id cannot be empty");
-      await unlessConditionFails(() => client.send(new UpdateCommand({
-        TableName: tableName,
-        Key: keys.session(sessionHash),
-        ...(businessId === undefined
-          ? { UpdateExpression: "REMOVE #actingFor", ExpressionAttributeValues: { ":merchantId": merchantId } }
-          : { UpdateExpression: "SET #actingFor = :business", ExpressionAttributeValues: { ":merchantId": merchantId, ":business": businessId } }),
-        ConditionExpression: "attribute_exists(PK) AND #merchantId = :merchantId",
-        ExpressionAttributeNames: names("actingFor", "merchantId"),
-      })));
-    },
+    getSession,
+    touchSession,
+    setActingFor,
 
     async listSessions(merchantId, now) {
       return (await merchantSessions(merchantId)).filter((session) => isLive(session, now));

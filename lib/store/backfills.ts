@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 import { conflictOnCondition, describeItem, fromItem, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 import { BACKFILL_DAYS, daysAfter } from "./retention";
-import { describing } from "./schemas";
+import { describing } from "./schema-parts";
 
 export interface DynamoBackfillStoreOptions {
   client: DynamoDBDocumentClient;

@@ -18,7 +18,8 @@ import {
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
-import { accountLabelsSchema, locationSchema, merchantSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
+import { merchantProfiles, merchantSchema } from "./merchant-profile";
+import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { businessDayExpiresAt } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
 import { GSI1, GSI2 } from "./table";
@@ -79,9 +80,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     return toItem(merchantSchema, { ...merchant, email: normalizeEmail(merchant.email) }, keys.merchant(merchant.merchantId), "the merchant");
   }
 
-  async function getMerchant(merchantId: string): Promise<Merchant | undefined> {
-    return await read(keys.merchant(merchantId), merchantSchema, "merchant");
-  }
+  const { getMerchant } = merchantProfiles({ client, tableName });
 
   /** Takes the tokens off a connection for good: revoked, version bumped so no refresh in flight can write them back. */
   async function destroyTokens(key: ItemKey): Promise<void> {

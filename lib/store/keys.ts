@@ -7,7 +7,6 @@
 import { createHash } from "node:crypto";
 import { StoreError } from "./errors";
 import type { ProviderName } from "../model";
-import { shardOf } from "../schedule/due-index";
 
 export interface ItemKey {
   PK: string;
@@ -66,6 +65,11 @@ export function normalizeEmail(email: string): string {
 }
 
 const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+
+/** Which of `shards` partitions of an index a merchant's item (a location, a connection) is in: its hash's first 32 bits, modulo. */
+export function shardOfItem(merchantId: string, itemId: string, shards: number): number {
+  return createHash("sha256").update(`${merchantId}/${itemId}`).digest().readUInt32BE(0) % shards;
+}
 
 export const keys = {
   merchantPartition,
@@ -129,7 +133,7 @@ export const indexKeys = {
     return `CONNECTIONS#${shard}`;
   },
   connectionInShard: (merchantId: string, connectionId: string): ConnectionIndexKey => ({
-    GSI2PK: indexKeys.connectionShard(shardOf(merchantId, connectionId, CONNECTION_SHARDS)),
+    GSI2PK: indexKeys.connectionShard(shardOfItem(merchantId, connectionId, CONNECTION_SHARDS)),
     GSI2SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
   }),
   merchantSessions: (merchantId: string): string => `SESSIONS#${segment(merchantId, "merchantId")}`,

@@ -10,7 +10,7 @@ import type { Invitation, LocationStatus, Member, Membership, MemberStore } from
 import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails, withoutUndefined } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
-import { describing, normalizedEmail } from "./schemas";
+import { describing, normalizedEmail } from "./schema-parts";
 import { GSI1 } from "./table";
 
 export interface DynamoMemberStoreOptions {

@@ -6,7 +6,8 @@
 import { fromItem, type Item } from "./dynamo-items";
 import { KIND_PREFIX } from "./keys";
 import { REPORT_PREFIX, reportContentText } from "./reports";
-import { locationSchema, merchantSchema, storedConnectionSchema } from "./schemas";
+import { merchantSchema } from "./merchant-profile";
+import { locationSchema, storedConnectionSchema } from "./schemas";
 import { syncRecordOf } from "./sync-records";
 import type { Connection, SyncRecord } from "../model";
 import type { MerchantExport } from "./store";

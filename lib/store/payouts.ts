@@ -16,9 +16,8 @@ import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
-import {
-  businessDay, currency, describing, id, journalEntryBodySchema, minorUnits, syncFailureSchema, timestamp,
-} from "./schemas";
+import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
+import { journalEntryBodySchema, syncFailureSchema } from "./schemas";
 
 export interface PayoutStore {
   getPayout(merchantId: string, locationId: string, payoutTag: string): Promise<PayoutRecord | undefined>;

@@ -62,6 +62,7 @@ const contentSchema = z.looseObject({
   failure: z.optional(z.looseObject({
     kind: z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"]), message: z.string(), intuitTid: z.optional(z.string()),
   })),
+  postedBefore: z.optional(z.array(z.string())),
   connectionsUrl: z.string(),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string(), subject: z.optional(z.string()) })),
   repeatedWarnings: z.optional(z.int().check(z.nonnegative())),

@@ -29,8 +29,8 @@
 import { parseIsoDate } from "../domain/business-day";
 import { IDEMPOTENCY_PARTITION, KIND_PREFIX } from "./keys";
 
-/** The table's point-in-time recovery window: under the promised 30 days, with margin (infra/stack.ts). */
-export const POINT_IN_TIME_RECOVERY_DAYS = 28;
+// Set beside the table's layout (table.ts), which every store loads; named here with the other periods.
+export { POINT_IN_TIME_RECOVERY_DAYS } from "./table";
 export const SYNC_RECORD_MONTHS = 13;
 export const FAILURE_REPORT_DAYS = 30;
 export const BACKFILL_DAYS = 30;

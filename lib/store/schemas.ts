@@ -1,37 +1,18 @@
 /**
  * What an item of each kind must look like, checked on the way in (so nothing is written that could
  * not be read back) and on the way out (so a hand-edited or corrupt item fails with a sentence, not
- * with undefined somewhere downstream). Amounts are minor units and must be safe integers.
+ * with undefined somewhere downstream). Amounts are minor units and must be safe integers. The merchant's
+ * profile's schema is merchant-profile.ts's, the parts every schema uses are schema-parts.ts's: modules
+ * that read only those (the sessions, the members) load none of the records' schemas here.
  */
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
 import * as z from "zod/mini";
-import { normalizeEmail } from "./keys";
-import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
+import type { Connection, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
+import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
 
-/**
- * Same keys, and each side assignable to the other. `z.object` drops keys it does not know, so a
- * field added to a type but not to its schema would silently vanish on write; this makes it a
- * compile error instead.
- */
-type Exact<A, B> = [A] extends [B]
-  ? [B] extends [A]
-    ? [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false
-    : false
-  : false;
-
-export function describing<T>() {
-  return <S extends z.ZodMiniType>(schema: S & (Exact<z.output<S>, T> extends true ? unknown : "the schema does not match the type")): S =>
-    schema;
-}
-
-export const id = z.string().check(z.minLength(1));
-export const timestamp = z.string().check(z.minLength(1));
-export const businessDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"));
-export const minorUnits = z.int();
 const buckets = z.record(z.string(), minorUnits);
-export const currency = z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code"));
 
 export const dailySummarySchema = describing<DailySummary>()(z.object({
   currency,
@@ -70,19 +51,6 @@ export const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
       ClassRef: z.optional(z.object({ value: z.string() })),
     }),
   })),
-}));
-
-/** The store normalises addresses before it writes (keys.ts normalizeEmail); anything else in the table is corrupt. */
-export const normalizedEmail = z.string().check(
-  z.regex(/^[^@\s]+@[^@\s]+$/, "must be an email address"),
-  z.refine((email) => email === normalizeEmail(email), "must be lower-cased and trimmed"),
-);
-
-export const merchantSchema = describing<Merchant>()(z.object({
-  merchantId: id,
-  name: z.string(),
-  email: normalizedEmail,
-  createdAt: timestamp,
 }));
 
 const provider = z.enum(["square", "clover", "quickbooks"]);

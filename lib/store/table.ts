@@ -24,7 +24,9 @@
  * ("GSI1Keys" and "GSI2Keys" replaced "GSI1" and "GSI2", which projected whole items).
  */
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
-import { POINT_IN_TIME_RECOVERY_DAYS } from "./retention";
+
+/** The table's point-in-time recovery window: under the promised 30 days, with margin (infra/stack.ts; retention.ts). */
+export const POINT_IN_TIME_RECOVERY_DAYS = 28;
 
 export const TABLE = {
   partitionKey: { name: "PK", type: "S" },

@@ -10,25 +10,20 @@ import { every } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { ApiError, apiErrorBody, apiErrorResponse, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
-import type { ProviderName } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
-import { AccessEndedPage, OwnerOnlyPage } from "./pages/access";
-import { NotFoundPage, ProblemPage, ServerErrorPage } from "./pages/messages";
+import { AccessEndedPage, NotFoundPage, OwnerOnlyPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { AccessEnded, enforceRoles, OwnerOnly } from "./roles";
 import { type AddRoutes, ROUTE_GROUPS, type RouteGroup } from "./route-groups";
 import { ALLOWED_METHODS, bodyLimits, noStore, onlyAllowedMethods, PUBLIC_PATHS, RequestRejected, sameOriginForms, securityHeaders, WEBHOOK_PREFIX } from "./security";
 import { clearSignedIn, loadSession, SignInRequired, viewerOf } from "./session";
-
-/** Regions whose consent pages forms may lead to (see securityHeaders). */
-const AUTHORIZE_REGIONS: Record<ProviderName, (string | undefined)[]> = { square: [undefined], quickbooks: [undefined], clover: ["us", "eu", "la"] };
 
 export function createApp(deps: WebDeps): Hono<AppEnv> {
   const publicOrigin = new URL(deps.publicUrl).origin;
   const app = new Hono<AppEnv>();
 
   app.use(onlyAllowedMethods());
-  app.use(securityHeaders(authorizeOrigins(deps)));
+  app.use(securityHeaders(deps.consentOrigins));
   app.use(noStore());
   app.use(bodyLimits());
   app.use(sameOriginForms(publicOrigin));
@@ -155,16 +150,4 @@ export function redactForLog(message: string): string {
 function routeRegExp(path: string): RegExp {
   const source = path.split("/").map((part) => (part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/");
   return new RegExp(`^${source}$`);
-}
-
-/** The origins of the providers' consent pages, asked of the providers themselves. */
-function authorizeOrigins(deps: WebDeps): string[] {
-  const origins = new Set<string>();
-  for (const [name, regions] of Object.entries(AUTHORIZE_REGIONS) as [ProviderName, (string | undefined)[]][]) {
-    for (const region of regions) {
-      const url = deps.providers[name].authorizeUrl({ state: "csp", ...(region !== undefined ? { region } : {}) });
-      origins.add(new URL(url).origin);
-    }
-  }
-  return [...origins];
 }

@@ -38,9 +38,12 @@ export interface EmailLinks {
 export interface WebDeps extends Storage {
   vault: TokenVault;
   email: EmailSender;
-  providers: Record<ProviderName, OAuthProvider>;
+  /** The OAuth providers: connecting, disconnecting and account deletion use them (on Lambda, made on the first such request). */
+  providers: () => Promise<Record<ProviderName, OAuthProvider>>;
   /** The process's one token keeper (lib/wiring): the pages, the webhooks and the worker share it. */
   tokens: TokenKeeper;
+  /** The origins of the providers' consent pages, where the app's forms may lead (lib/oauth/consent-origins.ts). */
+  consentOrigins: readonly string[];
   /** The providers' APIs the locations and mapping pages read with, through `tokens`. */
   readers: ProviderReaders;
   /** The app's public origin, e.g. https://app.daybook.example (links in emails, OAuth redirect URIs). */

@@ -26,10 +26,11 @@ export interface EmailCapOptions {
   emailCaps?: EmailCaps;
 }
 
-export function cappedEmail(sender: EmailSender, storage: Pick<Storage, "auth" | "heldEmails">, now: () => Date, options: EmailCapOptions = {}): EmailSender {
+export function cappedEmail(sender: EmailSender, storage: Pick<Storage, "auth" | "heldEmails" | "store">, now: () => Date, options: EmailCapOptions = {}): EmailSender {
   return cappedEmailSender(sender, {
     counters: storage.auth,
     held: storage.heldEmails,
+    owners: storage.store,
     now,
     ...(options.emailCaps ? { caps: options.emailCaps } : {}),
     ...(options.onEmailHeld ? { onHeld: options.onEmailHeld } : {}),

@@ -14,7 +14,7 @@ import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_TABLE, startLocalDatabase } 
 import { createDynamoStorage } from "../store/storage";
 import type { WebDeps } from "../web/deps";
 import { type Attempt, type JobResult, processJob, type WorkerDeps } from "../worker/process-job";
-import { webDepsOf } from "./api";
+import { oauthAtHand, webDepsOf } from "./api";
 import { awsClientConfig } from "./aws";
 import type { DigestDeps } from "../report/digest";
 import { digestDepsOf } from "./scheduler";
@@ -60,7 +60,7 @@ export async function composeLocal<Q extends JobQueue>(config: LocalConfig, part
     const worker = workerDepsOf(services, { linkKey, quickBooksAppUrl: quickBooksAppUrlOf(config) });
     const queue = parts.queue((job, attempt) => processJob(worker, job, attempt));
     return {
-      web: webDepsOf(services, config, { log: parts.log, queue, linkKey }),
+      web: webDepsOf({ ...services, ...oauthAtHand(services) }, config, { log: parts.log, queue, linkKey }),
       worker,
       scheduler: { dueIndex: services.storage.dueIndex, queue },
       digests: digestDepsOf(services.storage, services.email, services.publicUrl, linkKey),

@@ -3,7 +3,7 @@
  * start, apart from the clients themselves (lib/wiring/provider-apis.ts), which load with the paths
  * that call the providers.
  */
-import { intuitEndpoints, type QuickBooksEnvironment } from "../quickbooks/oauth";
+import { INTUIT_API_BASES, type QuickBooksEnvironment } from "../quickbooks/hosts";
 
 export interface ProviderHosts {
   squareBaseUrl: string;
@@ -33,6 +33,6 @@ export function providerHostsFrom(config: {
   return {
     squareBaseUrl: config.SQUARE_BASE_URL,
     ...(config.CLOVER_BASE_URL !== undefined ? { cloverBaseUrl: config.CLOVER_BASE_URL } : {}),
-    quickBooksBaseUrl: config.QUICKBOOKS_BASE_URL ?? intuitEndpoints(config.QUICKBOOKS_ENVIRONMENT).apiBase,
+    quickBooksBaseUrl: config.QUICKBOOKS_BASE_URL ?? INTUIT_API_BASES[config.QUICKBOOKS_ENVIRONMENT],
   };
 }

@@ -17,12 +17,12 @@ import type { PostingStatusDeps } from "../locations/posting-status";
 import type { EmailSender } from "../email/email";
 import type { Connection, ProviderName } from "../model";
 import type { OAuthProvider } from "../oauth/provider";
-import { createTokenKeeper, type TokenKeeper, type WaitForPeerOptions } from "../oauth/token-keeper";
+import type { TokenKeeper, WaitForPeerOptions } from "../oauth/token-keeper";
 import type { DynamoStorageOptions, Storage } from "../store/storage";
 import type { TokenVault } from "../vault/vault";
 import { type AwsCredentials, awsClientConfig } from "./aws";
 import { type ProviderHosts, providerHostsFrom } from "./provider-hosts";
-import { oauthProvidersFrom, type ProviderSettings } from "./providers";
+import type { ProviderSettings } from "./providers";
 import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
 import { lazy } from "./lazy";
 import { storageOnDemand } from "./storage";
@@ -82,7 +82,17 @@ export interface Services {
   close(): void;
 }
 
+/** The services but the OAuth providers and the token keeper (lib/wiring/oauth.ts), which the web app makes on first use. */
+export type CoreServices = Omit<Services, "providers" | "tokens">;
+
 export async function composeServices(config: ServiceSettings, parts: ServiceParts = {}): Promise<Services> {
+  const core = await composeCoreServices(config, parts);
+  // Imported here, not at the top: the web app loads composeCoreServices at start and the providers later.
+  const { oauthOf } = await import("./oauth");
+  return { ...core, ...oauthOf(config, core, parts) };
+}
+
+export async function composeCoreServices(config: ServiceSettings, parts: ServiceParts = {}): Promise<CoreServices> {
   const now = parts.now ?? (() => new Date());
   /** The AWS clients made here, to close with the runtime. */
   const made: { destroy(): void }[] = [];
@@ -106,7 +116,6 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
     sender = built.email;
   }
   const email = cappedEmail(sender, storage, now, parts);
-  const providers = parts.providers ?? oauthProvidersFrom(config, { now, ...(parts.oauthTimeoutMs !== undefined ? { timeoutMs: parts.oauthTimeoutMs } : {}) });
   const postingStatus: PostingStatusDeps = { ...storage, email, publicUrl: config.DAYBOOK_PUBLIC_URL, now };
   // A refused connection stops the locations that need it (one email to the merchant and the report
   // recipients). Rare: what it does loads on the first one.
@@ -119,12 +128,8 @@ export async function composeServices(config: ServiceSettings, parts: ServicePar
     };
   });
   const connectionRefused = async (connection: Pick<Connection, "merchantId" | "provider">): Promise<void> => (await refusals.get())(connection);
-  const tokens = createTokenKeeper({
-    store: storage.store, vault, providers, now, onNeedsReconnect: connectionRefused,
-    ...(parts.waitForPeer ? { waitForPeer: parts.waitForPeer } : {}),
-  });
   return {
-    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, providers, tokens, hosts: providerHostsFrom(config), connectionRefused, postingStatus, dynamo,
+    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, hosts: providerHostsFrom(config), connectionRefused, postingStatus, dynamo,
     close() {
       for (const client of made.splice(0)) client.destroy();
     },

@@ -19,6 +19,9 @@ import { createDynamoSeenWarningStore } from "../store/warnings-seen";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig, lazySqsClient } from "./aws";
+// Every job opens its tokens through the keeper: the providers and the keeper load at start here
+// (composeServices imports them when called, for the web app, which makes them on first use).
+import "./oauth";
 import { composeServices, type ServiceParts, type Services } from "./services";
 import { payoutPortsOf, recoveryOf, type SyncPortOptions, syncPortsOf } from "./sync-ports";
 

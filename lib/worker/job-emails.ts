@@ -1,12 +1,13 @@
 /**
- * The emails a job sends itself (process-job.ts): the merchant's alert for a failed day or one daybook
- * held, and a backfill's one summary. Most jobs send neither (a night's news goes into the next
+ * The emails a job sends itself (process-job.ts): the merchant's alert for the failed days and those
+ * daybook held (one email a job: a night's days together), and a backfill's one summary. Most jobs send neither (a night's news goes into the next
  * morning's digest, which the scheduler sends), so what lays out and renders them loads with the first
  * job that sends one (in the Lambda bundle a chunk of its own).
  */
+import type { OutgoingEmail } from "../email/email";
 import type { Merchant } from "../model";
 import { buildDigest, sendOnce } from "../report/digest";
-import { renderEmail } from "../report/email-document";
+import { type EmailDocument, renderEmail } from "../report/email-document";
 import { approveUrl } from "../report/links";
 import { deliverableRecipients } from "../report/recipients";
 import type { StoredReport } from "../report/report-store";
@@ -14,16 +15,46 @@ import { dayReportDocument, dayTitle } from "../report/sync-report";
 import type { BackfillProgress } from "../schedule/backfill";
 import type { WorkerDeps } from "./process-job";
 
-/** The merchant's alert of a stored report: the whole report, with what to do. */
-export function alertEmail(deps: WorkerDeps, merchant: Merchant, stored: StoredReport) {
-  const held = stored.status === "held";
-  const content = { ...stored.content, ...(held ? { approveUrl: approveUrl(deps, stored) } : {}) };
-  const document = dayReportDocument(content);
+/**
+ * The merchant's alert for stored reports of one job (one day, or the days of one location's night):
+ * each whole report, with what to do. One report reads as the day page does; several go in one email,
+ * each day under a heading that says what happened to it, so a bad night is one email per location.
+ */
+export function alertEmail(deps: WorkerDeps, merchant: Merchant, reports: readonly StoredReport[]): OutgoingEmail {
+  const documents = reports.map((stored) => {
+    const held = stored.status === "held";
+    const content = { ...stored.content, ...(held ? { approveUrl: approveUrl(deps, stored) } : {}) };
+    return { held, checkFailed: (content.postedBefore ?? []).length > 0, title: dayTitle(content), document: dayReportDocument(content) };
+  });
+  const [only] = documents;
+  if (only === undefined) throw new Error("An alert needs at least one report.");
   const business = merchant.name.trim() === "" ? "your business" : merchant.name;
-  document.footer = [{ text: `You get this alert at ${merchant.email} because you run daybook for ${business}: it goes at once, and to you only. The report recipients see this day in their next digest.` }];
+  const footer = (days: string) => [{ text: `You get this alert at ${merchant.email} because you run daybook for ${business}: it goes at once, and to you only. The report recipients see ${days} in their next digest.` }];
+  const whatHappened = (each: (typeof documents)[number]) => (each.held ? "is held for review" : each.checkFailed ? "was posted, but its re-check failed" : "was not posted");
+  let document: EmailDocument;
+  let subject: string;
+  if (documents.length === 1) {
+    document = { ...only.document, footer: footer("this day") };
+    subject = `Action needed: ${only.title} ${whatHappened(only)}`;
+  } else {
+    // Named by the latest day (a night's own), so two nights' alerts never read alike.
+    const latest = reports.reduce((last, stored) => (stored.businessDay > last.businessDay ? stored : last));
+    const oneLocation = new Set(reports.map((stored) => stored.locationId)).size === 1;
+    const others = documents.length - 1;
+    const days = oneLocation ? `${dayTitle(latest.content)} and ${String(others)} ${others === 1 ? "day" : "days"} before` : `${String(documents.length)} days`;
+    const verbs = [...new Set(documents.map((each) => (each.held ? "are held for review" : each.checkFailed ? "failed their re-check" : "were not posted")))];
+    subject = `Action needed: ${days} ${verbs.join(" or ")}`;
+    document = {
+      title: `${days} need you`,
+      blocks: [
+        { kind: "paragraph", text: "Each day below says what happened, why, and what to do." },
+        ...documents.flatMap((each) => [{ kind: "heading" as const, text: `${each.title} ${whatHappened(each)}` }, ...each.document.blocks]),
+      ],
+      footer: footer("these days"),
+    };
+  }
   const { html, text } = renderEmail(document);
-  const subject = `Action needed: ${dayTitle(content)} ${held ? "is held for review" : "was not posted"}`;
-  return { to: [merchant.email], subject, text, html, purpose: "alert" as const, merchantId: merchant.merchantId };
+  return { to: [merchant.email], subject, text, html, purpose: "alert", merchantId: merchant.merchantId };
 }
 
 /**

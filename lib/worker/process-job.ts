@@ -139,7 +139,9 @@ async function syncAndReport(deps: WorkerDeps, job: SyncJob, day: LocationDay, a
  * counted. Returns the emails sent. `job` is the day's own job: a night's days come as "first" (its
  * day) and "recheck" (the three before), each with its business day.
  */
-export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome): Promise<number> {
+export async function afterSync(
+  deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome, alerts?: OwedAlert[],
+): Promise<number> {
   const dayJob: SyncJob = { ...job, businessDay: day.businessDay };
   if (outcome.status === "failed") deps.onFailedDay?.(dayJob);
   const progress = await countBackfillDay(deps, dayJob, outcome.status);
@@ -155,7 +157,7 @@ export async function afterSync(deps: WorkerDeps, job: SyncJob, day: LocationDay
   // or a re-check finding no sales (a day with no sales was reported when it was first synced, and one
   // never synced predates the account).
   const nothingNew = heldAgain || outcome.status === "unchanged" || (outcome.status === "no-sales" && (dayJob.kind === "recheck" || before?.state === "no-sales"));
-  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome);
+  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome, alerts);
   sent += await summariseBackfill(deps, progress);
   return sent;
 }
@@ -176,12 +178,15 @@ type Reportable = Exclude<SyncOutcome, { status: "unchanged" }>;
 
 /**
  * A job's last attempt failed (its day, or one day of a night, threw every time): the day is counted
- * failed, reported (the merchant alerted), and a backfill summarised if it was its last day.
+ * failed, reported (the merchant alerted, or the alert added to `alerts`), and a backfill summarised if
+ * it was its last day.
  */
-export async function reportLastAttemptFailed(deps: WorkerDeps, job: SyncJob, failure: Extract<SyncOutcome, { status: "failed" }>["failure"]): Promise<void> {
+export async function reportLastAttemptFailed(
+  deps: WorkerDeps, job: SyncJob, failure: Extract<SyncOutcome, { status: "failed" }>["failure"], alerts?: OwedAlert[],
+): Promise<void> {
   deps.onFailedDay?.(job);
   const progress = await countBackfillDay(deps, job, "failed");
-  await report(deps, job, { status: "failed", failure });
+  await report(deps, job, { status: "failed", failure }, alerts);
   await summariseBackfill(deps, progress);
 }
 
@@ -189,9 +194,10 @@ export async function reportLastAttemptFailed(deps: WorkerDeps, job: SyncJob, fa
  * Keeps the day's report, alerts the merchant when it cannot wait (a nightly job's failure or
  * daybook's own hold), and marks the merchant's next digest (not for a backfill's days). Returns the
  * emails sent. `job` names the day (its business day) and its part: a backfill's, a night's own day
- * ("first") or an earlier one re-checked.
+ * ("first") or an earlier one re-checked. With `alerts` (a night's days, process-night.ts), the alert
+ * is added there, for the night's one alert email, instead of sent at once.
  */
-async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable): Promise<number> {
+async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable, alerts?: OwedAlert[]): Promise<number> {
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const [merchant, location] = await Promise.all([
     deps.store.getMerchant(day.merchantId),
@@ -212,7 +218,12 @@ async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable): Prom
   );
   if (job.kind !== "backfill") await deps.digests.mark(digestMarkFor(job, location.timeZone, now));
   if (!alert) return 0;
-  return alertMerchant(deps, merchant, day);
+  const owed: OwedAlert = { ...day, reportId };
+  if (alerts) {
+    alerts.push(owed);
+    return 0;
+  }
+  return alertMerchant(deps, [owed]);
 }
 
 /** The entry's lines as the report keeps them: each account by name, the Id only in the link to where it is mapped. */
@@ -270,27 +281,40 @@ async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant,
     case "no-sales":
       return base;
     case "failed":
-      return { ...base, failure: outcome.failure };
+      // A re-check that failed: the day's entries stand in QuickBooks, and the report says so.
+      return { ...base, failure: outcome.failure, ...(record && record.posted.length > 0 ? { postedBefore: record.posted.map((entry) => entry.docNumber) } : {}) };
   }
 }
 
 const ALERT_MARK = "alert";
 
+/** A report that asks for the merchant's alert: its day and id. */
+export interface OwedAlert extends LocationDay {
+  reportId: string;
+}
+
 /**
- * The merchant's alert for each of the day's reports that asks for one and has not had it: the whole
- * report, with what to do. Sent once per report (a day failing again the same way updates its report,
- * which keeps its mark).
+ * The merchant's alert for the reports given that have not had one, in one email (a night's days
+ * together): each whole report, with what to do. A report remembers that its alert went, so a job run
+ * again sends nothing twice; one a daily cap held back (lib/email/caps.ts) is not marked and stays
+ * owed: the next run that reports it (the day's re-check, failing again the same way) sends it. A
+ * worker that dies between SES taking the email and the marks sends it again when the job is retried:
+ * twice, never none. Returns the emails sent (0 or 1).
  */
-async function alertMerchant(deps: WorkerDeps, merchant: Merchant, day: LocationDay): Promise<number> {
-  let sent = 0;
-  for (const stored of await deps.reports.listDay(day.merchantId, day.locationId, day.businessDay)) {
-    if (!stored.alert || stored.deliveredTo.includes(ALERT_MARK)) continue;
-    const { alertEmail } = await import("./job-emails");
-    await deps.email.send(alertEmail(deps, merchant, stored));
-    await deps.reports.markDeliveredTo(stored, ALERT_MARK);
-    sent++;
-  }
-  return sent;
+export async function alertMerchant(deps: WorkerDeps, owed: readonly OwedAlert[]): Promise<number> {
+  const first = owed[0];
+  if (first === undefined) return 0;
+  const merchant = await deps.store.getMerchant(first.merchantId);
+  if (!merchant) return 0;
+  const days = [...new Map(owed.map((each) => [`${each.locationId}|${each.businessDay}`, each])).values()];
+  const stored = (await Promise.all(days.map((day) => deps.reports.listDay(day.merchantId, day.locationId, day.businessDay)))).flat()
+    .filter((report) => report.alert && !report.deliveredTo.includes(ALERT_MARK) &&
+      owed.some((each) => each.locationId === report.locationId && each.businessDay === report.businessDay && each.reportId === report.reportId));
+  if (stored.length === 0) return 0;
+  const { alertEmail } = await import("./job-emails");
+  if ((await deps.email.send(alertEmail(deps, merchant, stored))) === "held") return 0;
+  for (const report of stored) await deps.reports.markDeliveredTo(report, ALERT_MARK);
+  return 1;
 }
 
 /**

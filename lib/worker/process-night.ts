@@ -2,7 +2,9 @@
  * One location-night job (kind "night"): its day D and the re-checks of D−1..D−3 from one read of the
  * POS (lib/sync/sync-night.ts), then what follows each day's sync as a job of its own would have it
  * (process-job.ts afterSync: D as a first sync, the others as re-checks): its report kept, the
- * merchant's next digest marked, an alert for a failed day or one daybook held.
+ * merchant's next digest marked, and one alert email for every day of the night that failed or that
+ * daybook held (process-job.ts alertMerchant), sent before the night's payouts (and, on the last
+ * attempt, one more for the days that threw every time).
  *
  * A day that threw (a retryable failure, a bug) sends the whole night back to the queue once every
  * other day is done and reported; the next attempt finds those days unchanged, and reads only the
@@ -17,22 +19,25 @@ import type { SyncJob } from "../schedule/job";
 import { markDayFailed } from "../sync/sync-day";
 import { syncLocationNight } from "../sync/sync-night";
 import { postNightPayouts } from "./night-payouts";
-import { afterSync, type Attempt, type JobResult, reportLastAttemptFailed, type WorkerDeps } from "./process-job";
+import { afterSync, alertMerchant, type Attempt, type JobResult, type OwedAlert, reportLastAttemptFailed, type WorkerDeps } from "./process-job";
 
 export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
   const results = await syncLocationNight(deps.sync, { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay });
   let emailsSent = 0;
   let status: JobResult["status"] = "failed";
   const thrown: { day: (typeof results)[number]["day"]; error: unknown }[] = [];
+  const alerts: OwedAlert[] = [];
   for (const result of results) {
     const own = result.day.businessDay === job.businessDay;
     if ("error" in result) {
       thrown.push(result);
       continue;
     }
-    emailsSent += await afterSync(deps, dayJob(job, result.day.businessDay), result.day, result.before, result.outcome);
+    emailsSent += await afterSync(deps, dayJob(job, result.day.businessDay), result.day, result.before, result.outcome, alerts);
     if (own) status = result.outcome.status;
   }
+  // Before the payouts, which may throw: the days done are told whatever happens next.
+  emailsSent += await alertMerchant(deps, alerts.splice(0));
   await postNightPayouts(deps.payouts, job, attempt);
   const night = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const first = thrown[0];
@@ -44,11 +49,12 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
     if (!thrown.some(({ day }) => day.businessDay === job.businessDay)) await tellAccountants(deps, night);
     throw first.error;
   }
-  // The last attempt: each day that failed is failed, said so, and the message goes on to the dead-letter queue.
+  // The last attempt: each day that failed is failed, said so (one more alert), and the message goes on to the dead-letter queue.
   for (const { day, error } of thrown) {
     const failure = await markDayFailed(deps.sync, day, error);
-    await reportLastAttemptFailed(deps, dayJob(job, day.businessDay), failure);
+    await reportLastAttemptFailed(deps, dayJob(job, day.businessDay), failure, alerts);
   }
+  await alertMerchant(deps, alerts);
   await tellAccountants(deps, night);
   throw first.error;
 }

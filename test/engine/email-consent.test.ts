@@ -24,13 +24,13 @@ const alert = (to: string, merchantId = MERCHANT_ID): OutgoingEmail => ({ to: [t
 describe("the daily caps", () => {
   it("hold back an address's email past its cap, whatever merchant it is about, and say so: a count on the merchant's page, a log line and metric", async () => {
     const held: HeldEmail[] = [];
-    world = await createEngineWorld({ emailCaps: { perRecipient: 3, perMerchant: 100 }, onEmailHeld: (each) => held.push(each) });
+    world = await createEngineWorld({ emailCaps: { perRecipient: 3, perMerchant: 100, ownerAlerts: 100 }, onEmailHeld: (each) => held.push(each) });
     const { email } = world.services;
     for (let index = 0; index < 3; index++) await email.send(alert("victim@example.com"));
     await email.send(alert("victim@example.com", "m-other"));
     expect(world.email.sent).toHaveLength(3);
     expect(held).toEqual([{ merchantId: "m-other", purpose: "alert", reason: "recipient" }]);
-    expect(await world.services.storage.heldEmails.listHeld("m-other", new Date("2025-06-01T00:00:00.000Z"))).toEqual([{ day: "2025-06-15", count: 1, purposes: ["alert"] }]);
+    expect(await world.services.storage.heldEmails.listHeld("m-other", new Date("2025-06-01T00:00:00.000Z"))).toEqual([{ day: "2025-06-15", count: 1, purposes: ["alert"], alerts: [] }]);
     // Another address about the same merchant still goes.
     await email.send(alert("other@example.com"));
     expect(world.email.sent).toHaveLength(4);
@@ -42,14 +42,14 @@ describe("the daily caps", () => {
 
   it("hold back a merchant's email past its cap, to any address, for every purpose but sign-in", async () => {
     const held: HeldEmail[] = [];
-    world = await createEngineWorld({ emailCaps: { perRecipient: 100, perMerchant: 4 }, onEmailHeld: (each) => held.push(each) });
+    world = await createEngineWorld({ emailCaps: { perRecipient: 100, perMerchant: 4, ownerAlerts: 100 }, onEmailHeld: (each) => held.push(each) });
     const { email } = world.services;
     const purposes = ["digest", "confirm-recipient", "backfill-summary", "unsubscribe-notice", "posting-status", "reconnect"] as const;
     for (const [index, purpose] of purposes.entries()) await email.send({ ...alert(`a${String(index)}@example.com`), purpose });
     expect(world.email.sent.map((each) => each.purpose)).toEqual(purposes.slice(0, 4));
     expect(held.map((each) => [each.purpose, each.reason])).toEqual([["posting-status", "merchant"], ["reconnect", "merchant"]]);
     expect(await world.services.storage.heldEmails.listHeld(MERCHANT_ID, new Date("2025-06-15T00:00:00.000Z"))).toEqual([
-      { day: "2025-06-15", count: 2, purposes: ["posting-status", "reconnect"] },
+      { day: "2025-06-15", count: 2, purposes: ["posting-status", "reconnect"], alerts: [] },
     ]);
     for (let index = 0; index < 10; index++) await email.send({ to: [OWNER], subject: "Sign in", text: "…", purpose: "sign-in" });
     expect(world.email.sent.filter((each) => each.purpose === "sign-in")).toHaveLength(10);

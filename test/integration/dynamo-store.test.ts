@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildJournalEntry } from "../../lib/domain/journal-entry";
 import type { DailySummary } from "../../lib/domain/summary";
 import { createDynamoStore } from "../../lib/store/dynamo";
+import { readableItem } from "../../lib/store/compressed";
 import { StoreError } from "../../lib/store/errors";
 import { CONNECTION_SHARDS, keys } from "../../lib/store/keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncRecord } from "../../lib/model";
@@ -356,7 +357,8 @@ describe("sync records", () => {
     await store.saveSyncRecord(record, 0);
     const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
     const size = dynamoItemSize(raw!);
-    expect(size).toBeGreaterThan(20_000);
+    // The record is a big one (13.6 KB with its entries compressed, postedZ; over 20 KB as maps before).
+    expect(size).toBeGreaterThan(10_000);
     expect(size).toBeLessThan(100_000);
   });
 });
@@ -423,6 +425,34 @@ describe("sync records, slimmed for what a write bills", () => {
     expect(dynamoItemSize(raw!)).toBeLessThan(dynamoItemSize({ body: { S: JSON.stringify(pending.body) } }) + 1500);
   });
 
+  it("keep the posted entries as compressed JSON (postedZ), smaller than the list of maps, and read them back the same", async () => {
+    const delta = summaryOf({ sales: { CAT_FOOD: 500 }, categoryNames: { CAT_FOOD: "Food" } });
+    const record = aSyncRecord(newMerchantId(), {
+      state: "posted", posted: [postedFor(worked, 0), postedFor(delta, 1)], lastSummary: summaryOf({ ...worked, sales: { ...worked.sales, CAT_FOOD: 850 } }),
+      lastReadAt: "2025-03-15T09:00:00.000Z",
+    });
+    const written = await store.saveSyncRecord(record, 0);
+    const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
+    expect(raw).not.toHaveProperty("posted");
+    expect(raw?.postedZ?.B).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(readableItem(raw!).postedZ?.S ?? "")).toEqual(record.posted);
+    // The same item with the entries as DynamoDB maps, as written before: the compressed one is smaller.
+    const { postedZ: _postedZ, ...rest } = raw!;
+    const before = { ...keys.syncRecord(newMerchantId(), record.locationId, record.businessDay), posted: record.posted };
+    await putRaw(before);
+    const asMaps = await rawItem(before);
+    expect(dynamoItemSize(raw!)).toBeLessThan(dynamoItemSize({ ...rest, posted: asMaps!.posted! }) - 150);
+    const stored = await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay);
+    expect(stored).toEqual(written);
+    expect((await store.listSyncRecordsBetween(record.merchantId, record.locationId, record.businessDay, record.businessDay))[0]).toEqual(written);
+    // Nothing posted: an empty list, nothing to compress.
+    const none = aSyncRecord(newMerchantId(), { state: "no-sales", posted: [], lastSummary: summaryOf({}) });
+    await store.saveSyncRecord(none, 0);
+    const rawNone = await rawItem(keys.syncRecord(none.merchantId, none.locationId, none.businessDay));
+    expect(rawNone?.posted).toEqual({ L: [] });
+    expect(rawNone).not.toHaveProperty("postedZ");
+  });
+
   it("written before they were slimmed read as they did", async () => {
     const merchantId = newMerchantId();
     const record = aSyncRecord(merchantId, { state: "posting", posted: [postedFor(worked, 0)], pending: pendingFor(other, 1), lastSummary: worked });
@@ -439,6 +469,9 @@ describe("sync records, slimmed for what a write bills", () => {
     await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(/pending entry's body in the stored sync record .* does not decompress/);
     await putRaw({ ...base, lastSummaryFromEntries: true });
     await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(StoreError);
+    const { posted: _posted, ...withoutPosted } = base;
+    await putRaw({ ...withoutPosted, postedZ: new Uint8Array([1, 2, 3]) });
+    await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(/posted entries in the stored sync record .* does not decompress/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { CreateKeyCommand, DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKmsVault } from "../../lib/vault/kms";
 import { type EncryptionContext, type TokenVault, VaultError } from "../../lib/vault/vault";
@@ -8,6 +8,20 @@ const SECRET = '{"accessToken":"eyJ-very-secret-access","refreshToken":"AB11-ver
 const CONTEXT: EncryptionContext = { merchantId: "m-1", provider: "quickbooks", connectionId: "c-1" };
 
 const kms = new KMSClient(awsClientConfig(inject("motoEndpoint")));
+/** The KMS requests the vaults made, by command ("Decrypt", "GenerateDataKey", …). */
+const requests: string[] = [];
+kms.middlewareStack.add((next, context) => (args) => {
+  requests.push((context.commandName ?? "").replace(/Command$/, ""));
+  return next(args);
+}, { step: "initialize", name: "countKmsRequests" });
+
+/** The parts of a kms2 ciphertext: its month, then the data key as KMS encrypted it, iv, tag and body, as bytes. */
+function partsOf(ciphertext: string): { month: string; encryptedKey: Buffer; iv: Buffer; tag: Buffer; body: Buffer } {
+  const [version, month, ...encoded] = ciphertext.split(".");
+  expect(version).toBe("kms2");
+  const [encryptedKey, iv, tag, body] = encoded.map((part) => Buffer.from(part, "base64")) as [Buffer, Buffer, Buffer, Buffer];
+  return { month: month ?? "", encryptedKey, iv, tag, body };
+}
 let keyId = "";
 let vault: TokenVault;
 let otherKeyVault: TokenVault;
@@ -41,7 +55,7 @@ async function failure(promise: Promise<unknown>): Promise<VaultError> {
 describe("the KMS vault", () => {
   it("decrypts what it encrypted, under the same context in any field order", async () => {
     const ciphertext = await vault.encrypt(SECRET, CONTEXT);
-    expect(ciphertext).toMatch(/^kms1\.[A-Za-z0-9+/]+=*$/);
+    expect(ciphertext).toMatch(/^kms2\.\d{4}-\d{2}(\.[A-Za-z0-9+/]+=*){4}$/);
     expect(await vault.decrypt(ciphertext, { connectionId: "c-1", provider: "quickbooks", merchantId: "m-1" })).toBe(SECRET);
     expect(await vault.decrypt(await vault.encrypt("café ☕ 東京", CONTEXT), CONTEXT)).toBe("café ☕ 東京");
   });
@@ -49,7 +63,8 @@ describe("the KMS vault", () => {
   it("never carries the plaintext in the ciphertext, as text or as bytes", async () => {
     const ciphertext = await vault.encrypt(SECRET, CONTEXT);
     expect(ciphertext).not.toContain("secret");
-    const blob = Buffer.from(ciphertext.slice("kms1.".length), "base64");
+    const { encryptedKey, iv, tag, body } = partsOf(ciphertext);
+    const blob = Buffer.concat([encryptedKey, iv, tag, body]);
     for (const fragment of ["very-secret", "eyJ", "AB11"]) expect(blob.includes(Buffer.from(fragment))).toBe(false);
     // A fresh nonce each time: the same tokens never give the same ciphertext.
     expect(await vault.encrypt(SECRET, CONTEXT)).not.toBe(ciphertext);
@@ -68,8 +83,7 @@ describe("the KMS vault", () => {
 
   it("is refused by KMS itself without the context", async () => {
     const ciphertext = await vault.encrypt(SECRET, CONTEXT);
-    const blob = Buffer.from(ciphertext.slice("kms1.".length), "base64");
-    await expect(kms.send(new DecryptCommand({ CiphertextBlob: blob }))).rejects.toMatchObject({ name: "InvalidCiphertextException" });
+    await expect(kms.send(new DecryptCommand({ CiphertextBlob: partsOf(ciphertext).encryptedKey }))).rejects.toMatchObject({ name: "InvalidCiphertextException" });
   });
 
   it("refuses a ciphertext made under another key", async () => {
@@ -80,12 +94,69 @@ describe("the KMS vault", () => {
 
   it("refuses an altered or foreign ciphertext", async () => {
     const ciphertext = await vault.encrypt(SECRET, CONTEXT);
-    const blob = Buffer.from(ciphertext.slice("kms1.".length), "base64");
-    blob[blob.length - 1] = blob[blob.length - 1]! ^ 0x01;
-    await failure(vault.decrypt(`kms1.${blob.toString("base64")}`, CONTEXT));
-    for (const foreign of ["v1.aaaa.bbbb.cccc", "kms1.", "kms1.not base64!", SECRET]) {
-      expect((await failure(vault.decrypt(foreign, CONTEXT))).message).toBe("the token ciphertext is not a kms1 ciphertext");
+    const { month, encryptedKey, iv, tag, body } = partsOf(ciphertext);
+    const flipped = (bytes: Buffer) => Buffer.from(bytes.map((byte, index) => (index === bytes.length - 1 ? byte ^ 0x01 : byte)));
+    const sealed = (parts: Buffer[], inMonth = month) => ["kms2", inMonth, ...parts.map((part) => part.toString("base64"))].join(".");
+    for (const altered of [
+      sealed([flipped(encryptedKey), iv, tag, body]), sealed([encryptedKey, flipped(iv), tag, body]),
+      sealed([encryptedKey, iv, flipped(tag), body]), sealed([encryptedKey, iv, tag, flipped(body)]),
+      // The month is bound as additional data: moving the data key to another month breaks the seal.
+      sealed([encryptedKey, iv, tag, body], month === "2020-01" ? "2020-02" : "2020-01"),
+    ]) await failure(vault.decrypt(altered, CONTEXT));
+    for (const foreign of ["v1.aaaa.bbbb.cccc", "kms1.", "kms1.not base64!", "kms2.2026-01.AAAA.AAAA", SECRET]) {
+      expect((await failure(vault.decrypt(foreign, CONTEXT))).message).toBe("the token ciphertext is not a kms1 or kms2 ciphertext");
     }
+  });
+
+  it("still opens tokens sealed by KMS Encrypt before (kms1), and seals them again as kms2", async () => {
+    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(SECRET, "utf8"), EncryptionContext: { ...CONTEXT } }));
+    const old = `kms1.${Buffer.from(CiphertextBlob ?? new Uint8Array()).toString("base64")}`;
+    expect(await vault.decrypt(old, CONTEXT)).toBe(SECRET);
+    await expect(vault.decrypt(old, { ...CONTEXT, connectionId: "c-2" })).rejects.toBeInstanceOf(VaultError);
+    expect((await vault.encrypt(SECRET, CONTEXT)).startsWith("kms2.")).toBe(true);
+  });
+
+  it("seals a refresh's tokens under the data key their opening decrypted: one KMS request a refresh, not two", async () => {
+    const sealed = await createKmsVault({ client: kms, keyId }).encrypt(SECRET, CONTEXT);
+    // A fresh process (a worker that has not served this merchant) opens the tokens and seals new ones.
+    const worker = createKmsVault({ client: kms, keyId });
+    requests.length = 0;
+    expect(await worker.decrypt(sealed, CONTEXT)).toBe(SECRET);
+    const refreshed = await worker.encrypt('{"accessToken":"new"}', CONTEXT);
+    expect(requests).toEqual(["Decrypt"]);
+    expect(partsOf(refreshed).encryptedKey.equals(partsOf(sealed).encryptedKey)).toBe(true);
+    // Another process opens them with KMS, as any reader would.
+    expect(await createKmsVault({ client: kms, keyId }).decrypt(refreshed, CONTEXT)).toBe('{"accessToken":"new"}');
+  });
+
+  it("never seals one connection's tokens under another's data key, nor keeps a data key past minutes or its month", async () => {
+    let clock = new Date("2026-12-31T23:50:00Z");
+    const worker = createKmsVault({ client: kms, keyId, now: () => clock });
+    const sealed = await worker.encrypt(SECRET, CONTEXT);
+    requests.length = 0;
+    await worker.decrypt(sealed, CONTEXT);
+    const other = await worker.encrypt(SECRET, { ...CONTEXT, connectionId: "c-2" });
+    expect(requests).toEqual(["Decrypt", "GenerateDataKey"]);
+    expect(partsOf(other).encryptedKey.equals(partsOf(sealed).encryptedKey)).toBe(false);
+
+    // Past the minutes a data key is kept: KMS makes a new one.
+    requests.length = 0;
+    await worker.decrypt(sealed, CONTEXT);
+    clock = new Date("2026-12-31T23:56:00Z");
+    await worker.encrypt(SECRET, CONTEXT);
+    expect(requests).toEqual(["Decrypt", "GenerateDataKey"]);
+
+    // A new month: the month's data key is not used again, so key rotation reaches every used connection.
+    clock = new Date("2026-12-31T23:58:00Z");
+    const december = await worker.encrypt(SECRET, CONTEXT);
+    expect(partsOf(december).month).toBe("2026-12");
+    await worker.decrypt(december, CONTEXT);
+    clock = new Date("2027-01-01T00:01:00Z");
+    requests.length = 0;
+    const january = await worker.encrypt(SECRET, CONTEXT);
+    expect(requests).toEqual(["GenerateDataKey"]);
+    expect(partsOf(january).month).toBe("2027-01");
+    expect(await worker.decrypt(december, CONTEXT)).toBe(SECRET);
   });
 
   it("needs every part of the context, and an existing key", async () => {

@@ -225,14 +225,17 @@ describe("the reports' storage", () => {
     expect(Object.fromEntries(await storage.seenWarnings.firstReported(merchantId, "L2", ["unmapped-category:C1"], "2025-06-20"))).toEqual({ "unmapped-category:C1": "2025-06-20" });
   });
 
-  it("counts held-back emails per merchant and UTC day, with their purposes", async () => {
+  it("counts held-back emails per merchant and UTC day, with their purposes and the subjects of the merchant's alerts", async () => {
     const merchantId = `m-${randomUUID()}`;
+    const subject = "Action needed: Main Street: Saturday 14 June 2025 was not posted";
     await storage.heldEmails.recordHeld(merchantId, "digest", new Date("2025-06-14T23:00:00.000Z"));
-    await storage.heldEmails.recordHeld(merchantId, "alert", new Date("2025-06-15T01:00:00.000Z"));
+    await storage.heldEmails.recordHeld(merchantId, "alert", new Date("2025-06-15T01:00:00.000Z"), subject);
     await storage.heldEmails.recordHeld(merchantId, "digest", new Date("2025-06-15T02:00:00.000Z"));
+    // The same alert held again (its job retried): the same email, counted and named once.
+    await storage.heldEmails.recordHeld(merchantId, "alert", new Date("2025-06-15T03:00:00.000Z"), subject);
     expect(await storage.heldEmails.listHeld(merchantId, new Date("2025-06-14T00:00:00.000Z"))).toEqual([
-      { day: "2025-06-15", count: 2, purposes: ["alert", "digest"] },
-      { day: "2025-06-14", count: 1, purposes: ["digest"] },
+      { day: "2025-06-15", count: 2, purposes: ["alert", "digest"], alerts: [subject] },
+      { day: "2025-06-14", count: 1, purposes: ["digest"], alerts: [] },
     ]);
     expect(await storage.heldEmails.listHeld(merchantId, new Date("2025-06-15T00:00:00.000Z"))).toHaveLength(1);
   });

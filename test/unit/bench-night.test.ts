@@ -1,6 +1,7 @@
 /** The night simulation of the benchmarks (bench/night.ts), worked by hand on small fleets. */
 import { describe, expect, it } from "vitest";
 import { simulateNight } from "../../bench/night";
+import { lambdaNodeFlags } from "../../infra/capacity";
 
 describe("a simulated night", () => {
   it("runs jobs at the fleet's concurrency once the tick has enqueued them", () => {
@@ -24,5 +25,13 @@ describe("a simulated night", () => {
     expect(night.concurrency).toBeGreaterThan(1);
     expect(night.nightSeconds).toBeCloseTo(40, 6);
     expect(night.waitedForCompany).toBe(3);
+  });
+});
+
+describe("lambdaNodeFlags", () => {
+  it("sizes V8's heap as Lambda's Node bootstrap does: new space a tenth, each semi-space half of it, old space the rest", () => {
+    expect(lambdaNodeFlags(256)).toEqual(["--max-semi-space-size=12", "--max-old-space-size=231"]);
+    expect(lambdaNodeFlags(512)).toEqual(["--max-semi-space-size=25", "--max-old-space-size=461"]);
+    expect(lambdaNodeFlags(1024)).toEqual(["--max-semi-space-size=51", "--max-old-space-size=922"]);
   });
 });

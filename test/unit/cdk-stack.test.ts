@@ -136,7 +136,7 @@ describe("the token key", () => {
       { "Fn::GetAtt": [logicalId(stack.functions.api.role as never), "Arn"] },
       { "Fn::GetAtt": [logicalId(stack.functions.worker.role as never), "Arn"] },
     ]);
-    expect(actionsOf(use!).sort()).toEqual(["kms:Decrypt", "kms:Encrypt"]);
+    expect(actionsOf(use!).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
     expect(use!.Condition).toEqual({
       "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["merchantId", "provider", "connectionId"] },
       StringEquals: { "kms:EncryptionContext:provider": ["square", "clover", "quickbooks"] },
@@ -494,6 +494,33 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     };
     expect(loadedWith("lib/pos/square/summarise.ts").filter((module) => module.startsWith("lib/pos/clover/"))).toEqual([]);
     expect(loadedWith("lib/pos/clover/summarise.ts").filter((module) => module.startsWith("lib/pos/square/"))).toEqual([]);
+  });
+
+  it("load at the api's start what every request reads (its session, the profiles) and no other store method, record schema, OAuth provider or section page", () => {
+    const api = bundles.api as Bundle;
+    const modulesOf = (files: { path: string }[]) => {
+      const paths = new Set(files.map((file) => join(api.outdir, file.path)));
+      return new Set(Object.entries(api.metafile.outputs).filter(([output]) => paths.has(join(process.cwd(), output)))
+        .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input.replace(/^[\w-]+:/, "").replace(`${process.cwd()}/`, ""))));
+    };
+    const atStart = modulesOf(loadedAtStart(api));
+    const onDemand = modulesOf(loadedOnDemand(api));
+    // Every signed-in request: its session and the profiles of the person and the business (lib/wiring/api.ts sessionStores).
+    for (const module of ["lib/store/sessions.ts", "lib/store/merchant-profile.ts", "lib/oauth/consent-origins.ts"]) expect(atStart.has(module), `${module} at start`).toBe(true);
+    const onDemandOnly = [
+      // The Store's and the AuthStore's other methods and the records' schemas they check; an accountant's access.
+      "lib/store/auth.ts", "lib/store/dynamo.ts", "lib/store/schemas.ts", "lib/store/sync-records.ts", "lib/store/merchant-export.ts", "lib/store/reports.ts", "lib/store/members.ts",
+      // What the table's layout reached: the due-index's code and the business-day arithmetic.
+      "lib/schedule/due-index.ts", "lib/domain/business-day.ts",
+      // The OAuth providers and the token keeper: connecting, disconnecting, webhooks, the pages that read a provider (the CSP reads plain data).
+      "lib/wiring/providers.ts", "lib/oauth/square.ts", "lib/oauth/clover.ts", "lib/oauth/quickbooks.ts", "lib/quickbooks/oauth.ts", "lib/oauth/token-keeper.ts",
+      // The access section's pages (the refusals the app answers with on any route are messages.tsx's).
+      "lib/web/pages/access.tsx",
+    ];
+    for (const module of onDemandOnly) {
+      expect(atStart.has(module), `${module} at start`).toBe(false);
+      expect(onDemand.has(module), `${module} on demand`).toBe(true);
+    }
   });
 
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {

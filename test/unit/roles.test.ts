@@ -4,7 +4,6 @@
  * another change adds fails this test until it is given a role.
  */
 import { expect, it } from "vitest";
-import type { ProviderName } from "../../lib/model";
 import { createApp, routeHandlers } from "../../lib/web/app";
 import type { WebDeps } from "../../lib/web/deps";
 import { ROUTE_ROLES } from "../../lib/web/roles";
@@ -22,9 +21,7 @@ function inert(path: string): unknown {
 
 /** What createApp reads while it builds the app, and inert stand-ins for the rest. */
 function buildOnlyDeps(): WebDeps {
-  const provider = { authorizeUrl: () => "https://consent.example/authorize" };
-  const providers = { square: provider, clover: provider, quickbooks: provider } as unknown as Record<ProviderName, WebDeps["providers"]["square"]>;
-  const known: Partial<WebDeps> = { publicUrl: "https://daybook.test", providers, log: () => undefined, now: () => new Date(0) };
+  const known: Partial<WebDeps> = { publicUrl: "https://daybook.test", consentOrigins: ["https://consent.example"], log: () => undefined, now: () => new Date(0) };
   return new Proxy(known, { get: (target, name) => (name in target ? target[name as keyof WebDeps] : inert(`deps.${String(name)}`)) }) as WebDeps;
 }
 

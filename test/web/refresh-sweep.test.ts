@@ -129,7 +129,7 @@ describe("the refresh sweep", () => {
     const { merchantId, connection } = await connected("quickbooks", world.accounts.quickbooks[1]!);
     // A worker takes the lease, QuickBooks rotates the refresh token, and the worker dies before writing.
     const leased = await world.deps.store.acquireRefreshLease(connection.merchantId, connection.connectionId, 1, new Date(world.clock.ms() + 30_000), world.clock.date());
-    const lost = await world.deps.providers.quickbooks.refresh(await tokensOf(leased));
+    const lost = await (await world.deps.providers()).quickbooks.refresh(await tokensOf(leased));
     for (const token of [lost.accessToken, lost.refreshToken]) if (token) issuedTokens.add(token);
 
     world.clock.advance(6 * 3600_000);

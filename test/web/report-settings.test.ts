@@ -193,10 +193,24 @@ describe("the reports page", () => {
   it("shows the emails the daily caps held back, by day and kind", async () => {
     const e = await newMerchant();
     await world.deps.heldEmails.recordHeld(e.merchantId, "digest", world.clock.date());
-    await world.deps.heldEmails.recordHeld(e.merchantId, "alert", world.clock.date());
+    await world.deps.heldEmails.recordHeld(e.merchantId, "backfill-summary", world.clock.date());
     const html = await (await e.browser.get("/reports")).text();
     expect(html).toContain('<h2 id="held-heading">Emails held back</h2>');
-    expect(html).toContain("<li>Monday 2 June 2025: 2 emails (alerts, digests)</li>");
+    expect(html).toContain("<li>Monday 2 June 2025: 2 emails (backfill summaries, digests)</li>");
+    expect(html).not.toContain("did not reach you");
+  });
+
+  it("names each alert to the merchant that a cap held back, and says where its day stands", async () => {
+    const e = await newMerchant();
+    await world.deps.heldEmails.recordHeld(e.merchantId, "digest", world.clock.date());
+    await world.deps.heldEmails.recordHeld(e.merchantId, "alert", world.clock.date(), "Action needed: Shop 7: 4 days were not posted");
+    await world.deps.heldEmails.recordHeld(e.merchantId, "reconnect", world.clock.date(), "Reconnect Square to daybook");
+    const html = await (await e.browser.get("/reports")).text();
+    expect(html).toContain(
+      "<li>Monday 2 June 2025: 3 emails (alerts, digests, reconnect requests) including these to you, which did not reach you:" +
+      "<ul><li>Action needed: Shop 7: 4 days were not posted</li><li>Reconnect Square to daybook</li></ul></li>",
+    );
+    expect(html).toContain("A day that has not posted is also in the next digest, and its alert goes again when daybook checks the day again and it still fails.");
   });
 
   it("turns review mode on and off, and rejects a value the form never sends", async () => {

@@ -203,7 +203,7 @@ describe("QuickBooks' disconnect URL", () => {
     const tokens = await openTokens(world.deps.vault, connection!);
     secrets.push(tokens.accessToken, tokens.refreshToken ?? "");
     expect(await accessWorks(world, "quickbooks", tokens.accessToken, externalId)).toBe(true);
-    const refreshed = await world.deps.providers.quickbooks.refresh(tokens);
+    const refreshed = await (await world.deps.providers()).quickbooks.refresh(tokens);
     secrets.push(refreshed.accessToken, refreshed.refreshToken ?? "");
     expect(await accessWorks(world, "quickbooks", refreshed.accessToken, externalId)).toBe(true);
   });

@@ -144,7 +144,7 @@ export async function createWebWorld(): Promise<WebWorld> {
     QUICKBOOKS_TOKEN_URL: quickbooks.endpoints.token, QUICKBOOKS_REVOKE_URL: quickbooks.endpoints.revoke,
     QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: QUICKBOOKS_VERIFIER_TOKEN,
   });
-  const { deps, services } = await composeApi(config, {
+  const runtime = await composeApi(config, {
     now: clock.date, dynamo, oauthTimeoutMs: 5000, tuning: TUNING,
     log: (level, message, fields = {}) => {
       logs.push({ level, message, fields });
@@ -153,6 +153,9 @@ export async function createWebWorld(): Promise<WebWorld> {
       if (capture !== undefined) captureTo(capture, `web-app-${String(process.pid)}`, `${JSON.stringify({ level, message, ...fields })}\n`);
     },
   });
+  // The worker's code and the refresh sweep run beside the app here, with the app's one token keeper.
+  const { deps } = runtime;
+  const services = await runtime.madeServices();
   const app = createApp(deps);
 
   const world: WebWorld = {

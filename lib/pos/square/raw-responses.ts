@@ -20,6 +20,7 @@
  * Lambda that imports this module but never calls Square does not pay for it.
  */
 import type * as SquareSdk from "square";
+import { loadSquareSdk } from "./sdk";
 import type { SquareClient } from "square";
 import { backoffDelayMs, sleep } from "../../http/backoff";
 import { SquareRequestError } from "./errors";
@@ -90,8 +91,6 @@ function parseObject(text: string | undefined): JsonObject {
   return body as JsonObject;
 }
 
-let sdkLoading: Promise<typeof SquareSdk> | undefined;
-const loadSdk = (): Promise<typeof SquareSdk> => (sdkLoading ??= import("square"));
 
 function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -126,7 +125,7 @@ function classify(
 export function createRawResponseCaller(options: RawResponseOptions): RawResponseCaller {
   return {
     async call(operation, run) {
-      const sdk = await loadSdk();
+      const sdk = await loadSquareSdk();
       for (let attempt = 1; ; attempt++) {
         const capture: Capture = {};
         // A client per call, so each captured body belongs to its own call even when calls overlap.

@@ -1,12 +1,11 @@
 /**
  * Who has access to a business: the reports page's section (the owner invites accountants, sees who
- * has access and removes it; an accountant can leave), the invitation's own pages, and the pages that
- * say a request was refused because of a role.
+ * has access and removes it; an accountant can leave) and the invitation's own pages. The pages that
+ * say a request was refused because of a role are messages.tsx's (the app answers with them on any route).
  */
 import type { Invitation, Member } from "../../members/types";
 import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
-import { ProblemPage } from "./messages";
 
 export interface AccessSectionProps {
   viewer: Viewer;
@@ -127,22 +126,5 @@ export function InvitationInvalidPage(props: { viewer?: Viewer | undefined }) {
       <p>An invitation works once, within 7 days of being sent. This one has been used already, has expired or been withdrawn, or was copied incompletely.</p>
       <p>Ask the business that invited you to send a new one from its reports page.</p>
     </MessagePage>
-  );
-}
-
-export function OwnerOnlyPage(props: { viewer?: Viewer | undefined }) {
-  const business = props.viewer?.businessName ?? "this business";
-  return (
-    <ProblemPage title="Only the owner can do this" viewer={props.viewer} next={{ href: "/history", label: `Back to ${business}` }}>
-      <p>{`You work on ${business} as its accountant. Connecting and disconnecting accounts, the account page (export and deletion) and who has access are for its owner.`}</p>
-    </ProblemPage>
-  );
-}
-
-export function AccessEndedPage(props: { viewer?: Viewer | undefined }) {
-  return (
-    <ProblemPage title="Your access has ended" viewer={props.viewer} next={{ href: "/clients", label: "Go to your clients" }}>
-      <p>The business you were working on has removed your access, or closed its daybook account. Nothing of it is shown to you any more.</p>
-    </ProblemPage>
   );
 }

@@ -35,3 +35,20 @@ export function QuickBooksDisconnectPage() {
     </ProblemPage>
   );
 }
+
+export function OwnerOnlyPage(props: { viewer?: Viewer | undefined }) {
+  const business = props.viewer?.businessName ?? "this business";
+  return (
+    <ProblemPage title="Only the owner can do this" viewer={props.viewer} next={{ href: "/history", label: `Back to ${business}` }}>
+      <p>{`You work on ${business} as its accountant. Connecting and disconnecting accounts, the account page (export and deletion) and who has access are for its owner.`}</p>
+    </ProblemPage>
+  );
+}
+
+export function AccessEndedPage(props: { viewer?: Viewer | undefined }) {
+  return (
+    <ProblemPage title="Your access has ended" viewer={props.viewer} next={{ href: "/clients", label: "Go to your clients" }}>
+      <p>The business you were working on has removed your access, or closed its daybook account. Nothing of it is shown to you any more.</p>
+    </ProblemPage>
+  );
+}

@@ -64,9 +64,22 @@ export function ReportSettingsPage(props: ReportSettingsProps) {
           <h2 id="held-heading">Emails held back</h2>
           <p>daybook sends at most a set number of emails a day per address and per business, so that no mistake (or misuse) can flood anyone. These were not sent:</p>
           <ul>
-            {props.held.map((day) => <li>{`${formatDay(day.day)}: ${String(day.count)} ${day.count === 1 ? "email" : "emails"} (${day.purposes.map((purpose) => PURPOSE_WORDS[purpose] ?? purpose).join(", ")})`}</li>)}
+            {props.held.map((day) => (
+              <li>
+                {`${formatDay(day.day)}: ${String(day.count)} ${day.count === 1 ? "email" : "emails"} (${day.purposes.map((purpose) => PURPOSE_WORDS[purpose] ?? purpose).join(", ")})`}
+                {day.alerts.length > 0 && (
+                  <>
+                    {" including these to you, which did not reach you:"}
+                    <ul>{day.alerts.map((subject) => <li>{subject}</li>)}</ul>
+                  </>
+                )}
+              </li>
+            ))}
           </ul>
-          <p>Each day's report is still on its day page, reached from the <a href="/history">history</a>.</p>
+          <p>
+            Each day's report is still on its day page, reached from the <a href="/history">history</a>, with what happened and what to do.
+            {props.held.some((day) => day.alerts.length > 0) && " A day that has not posted is also in the next digest, and its alert goes again when daybook checks the day again and it still fails."}
+          </p>
         </section>
       )}
 

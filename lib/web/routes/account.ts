@@ -50,7 +50,7 @@ export function addAccountRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     }
 
     const merchantId = merchant.merchantId;
-    const deleted = await deleteAccount({ ...connectionDeps(deps), auth: deps.auth, dueIndex: deps.dueIndex, digests: deps.digests, members: deps.members, recipients: deps.recipients, now: deps.now }, merchantId);
+    const deleted = await deleteAccount({ ...(await connectionDeps(deps)), auth: deps.auth, dueIndex: deps.dueIndex, digests: deps.digests, members: deps.members, recipients: deps.recipients, now: deps.now }, merchantId);
     clearSessionCookie(c);
     const revoke = (outcome: string) => deleted.connections.filter((ended) => ended.outcome === outcome).length;
     deps.log(revoke("failed") > 0 ? "warn" : "info", "account deleted", {

@@ -72,7 +72,7 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       region = form.value.region;
     }
     const state = await beginOAuthFlow(deps.auth, { sessionHash, merchantId: merchant.merchantId, provider: provider.data, region, now: deps.now() });
-    return c.redirect(deps.providers[provider.data].authorizeUrl({ state, ...(region !== undefined ? { region } : {}) }), 303);
+    return c.redirect((await deps.providers())[provider.data].authorizeUrl({ state, ...(region !== undefined ? { region } : {}) }), 303);
   });
 
   app.get("/connect/:provider/callback", requireSignedIn(), async (c) => {
@@ -94,7 +94,7 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
     let authorization;
     try {
-      authorization = await deps.providers[provider.data].exchangeCode(query, flow.region);
+      authorization = await (await deps.providers())[provider.data].exchangeCode(query, flow.region);
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       const mismatch = error instanceof AccountMismatchError;
@@ -139,7 +139,7 @@ export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     // Looked up under the signed-in merchant only: another merchant's id is simply not found.
     const connection = id.success ? await deps.store.getConnection(merchant.merchantId, id.data) : undefined;
     if (!connection) return c.html(NotFoundPage({ viewer }), 404);
-    const ended = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: true });
+    const ended = await endConnection(await connectionDeps(deps), connection, { revokeAtProvider: true });
     deps.log(ended.revoke.outcome === "failed" ? "warn" : "info", "connection ended by the merchant", {
       merchantId: merchant.merchantId, provider: connection.provider, connectionId: connection.connectionId, revoke: ended.revoke.outcome,
     });
@@ -201,8 +201,8 @@ async function withAccountNames(deps: WebDeps, connections: Connection[]): Promi
   }));
 }
 
-export function connectionDeps(deps: WebDeps): EndConnectionDeps {
-  return { store: deps.store, vault: deps.vault, providers: deps.providers };
+export async function connectionDeps(deps: WebDeps): Promise<EndConnectionDeps> {
+  return { store: deps.store, vault: deps.vault, providers: await deps.providers() };
 }
 
 /**
@@ -232,7 +232,7 @@ async function replaceEarlierConnections(deps: WebDeps, connection: Connection):
     });
   }
   for (const other of earlier) {
-    await endConnection(connectionDeps(deps), other, { revokeAtProvider: false });
+    await endConnection(await connectionDeps(deps), other, { revokeAtProvider: false });
   }
 }
 

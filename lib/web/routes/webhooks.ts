@@ -137,7 +137,7 @@ async function endProviderConnections(
   const byMerchant = new Map<string, Connection[]>();
   for (const connection of await deps.store.findConnectionsByExternalId(provider, externalId)) {
     if (!applies(connection)) continue;
-    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
+    const result = await endConnection(await connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
     byMerchant.set(connection.merchantId, [...(byMerchant.get(connection.merchantId) ?? []), connection]);
   }
@@ -169,7 +169,7 @@ async function endRefusedQuickBooksConnections(deps: WebDeps, realmId: string): 
       }
     }
     // The keeper marked it needs-reconnect and destroyed the tokens; the merchant did this on purpose.
-    const result = await endConnection(connectionDeps(deps), connection, { revokeAtProvider: false });
+    const result = await endConnection(await connectionDeps(deps), connection, { revokeAtProvider: false });
     if (result.ended) ended++;
     // The keeper's refusal already stopped the company's locations; this makes sure, and remembers the company for a reconnect.
     await reconcilePostingStatus(deps, connection.merchantId, [connection]);

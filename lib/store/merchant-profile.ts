@@ -1,0 +1,30 @@
+/**
+ * The merchant's profile item (lib/model.ts Merchant): its schema and its read, the one the Store
+ * (dynamo.ts) makes for getMerchant and every signed-in request makes (lib/web/session.ts). A module of
+ * its own, so the web app reads profiles from its start without loading the other records' schemas
+ * (schemas.ts), which the rest of the Store loads on its first call (lib/wiring/api.ts).
+ */
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import type { Merchant } from "../model";
+import { describeKey, fromItem } from "./dynamo-items";
+import { keys } from "./keys";
+import { describing, id, normalizedEmail, timestamp } from "./schema-parts";
+import type { Store } from "./store";
+
+export const merchantSchema = describing<Merchant>()(z.object({
+  merchantId: id,
+  name: z.string(),
+  email: normalizedEmail,
+  createdAt: timestamp,
+}));
+
+export function merchantProfiles({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): Pick<Store, "getMerchant"> {
+  return {
+    async getMerchant(merchantId) {
+      const key = keys.merchant(merchantId);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      return Item === undefined ? undefined : fromItem(merchantSchema, Item, `the stored merchant ${describeKey(key)}`);
+    },
+  };
+}

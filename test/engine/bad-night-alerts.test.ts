@@ -1,0 +1,174 @@
+/**
+ * A bad night for a merchant with many locations, through the worker's real path (lib/worker/
+ * process-job.ts and process-night.ts, the alert of job-emails.ts) and the daily caps every email of
+ * the in-memory runtime goes through (lib/email/caps.ts, wired by lib/wiring/email.ts): what must reach
+ * the merchant (a day not posted, a connection to reconnect, locations that stopped posting) does, in
+ * one alert per location-night, within an allowance the other emails cannot use; what a cap still holds
+ * back is said on the reports page and owed, not forgotten.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { DAILY_EMAIL_CAPS, type EmailCaps, type HeldEmail } from "../../lib/email/caps";
+import type { OutgoingEmail } from "../../lib/email/email";
+import type { SyncJob } from "../../lib/schedule/job";
+import { processJob } from "../../lib/worker/process-job";
+import { ProviderFailure } from "./fakes";
+import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER } from "./runtime";
+
+const DAY = "2025-06-14";
+const EARLIER = ["2025-06-11", "2025-06-12", "2025-06-13"];
+const attempt = { number: 1, max: 3 };
+let world: EngineWorld;
+let held: HeldEmail[];
+
+afterEach(async () => {
+  await world.close();
+});
+
+async function aWorld(caps: EmailCaps = DAILY_EMAIL_CAPS): Promise<void> {
+  held = [];
+  world = await createEngineWorld({ emailCaps: caps, onEmailHeld: (email) => held.push(email) });
+}
+
+/** The merchant's locations beside the world's own, each with sales on the night's day and the three before. */
+async function locations(count: number): Promise<string[]> {
+  const ids = [LOCATION_ID];
+  for (let index = 1; index < count; index++) {
+    const locationId = `L-${String(index).padStart(2, "0")}`;
+    await world.services.storage.store.putLocation({ ...world.location, locationId, name: `Shop ${String(index)}` });
+    ids.push(locationId);
+  }
+  for (const locationId of ids) for (const day of [...EARLIER, DAY]) world.pos.setDay(locationId, day, aDay());
+  return ids;
+}
+
+const night = (locationId: string, businessDay = DAY): SyncJob => ({ merchantId: MERCHANT_ID, locationId, businessDay, kind: "night" });
+const toOwner = (purpose: OutgoingEmail["purpose"]) => world.email.sent.filter((email) => email.purpose === purpose && email.to.join() === OWNER);
+const closedBooks = () => new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
+
+describe("a bad night for a merchant with many locations", () => {
+  it("brings every location's days that were not posted to the merchant, one alert per location, none held back", async () => {
+    await aWorld();
+    // More locations than the emails one address may get in a day (DAILY_EMAIL_CAPS.perRecipient).
+    const ids = await locations(DAILY_EMAIL_CAPS.perRecipient + 1);
+    // Every night of the merchant fails, its day and the three re-checked before it (never posted yet).
+    world.pos.failure = closedBooks();
+    for (const locationId of ids) expect(await processJob(world.worker, night(locationId), attempt)).toEqual({ status: "failed", emailsSent: 1 });
+
+    expect(held).toEqual([]);
+    const alerts = toOwner("alert");
+    expect(alerts).toHaveLength(ids.length);
+    expect(alerts[0]?.subject).toBe("Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted");
+    expect(alerts.at(-1)?.subject).toBe("Action needed: Shop 20: Saturday 14 June 2025 and 3 days before were not posted");
+    const text = alerts.at(-1)?.text.replace(/\s+/g, " ") ?? "";
+    for (const day of ["Wednesday 11 June 2025", "Thursday 12 June 2025", "Friday 13 June 2025", "Saturday 14 June 2025"]) {
+      expect(text).toContain(`Shop 20: ${day} was not posted`);
+    }
+    // What and why, and what to do, for each day.
+    expect(text.match(/Nothing was posted\. Reason: QuickBooks refused the entry: the books are closed for that date\./g)).toHaveLength(4);
+
+    // The nights delivered again (SQS at least once): each alert went once.
+    for (const locationId of ids.slice(0, 3)) expect(await processJob(world.worker, night(locationId), attempt)).toEqual({ status: "failed", emailsSent: 0 });
+    expect(toOwner("alert")).toHaveLength(ids.length);
+  });
+
+  it("says a connection refused mid-night for the fault campaign's five locations: the reconnect request, the stopped-posting notice and each location's alert, none held back", async () => {
+    // Under the old alerts (an email for each day) and one cap for everything: 5 nights × 4 days + 2 = 22 emails, the last two alerts held.
+    await aWorld();
+    const ids = await locations(5);
+    world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
+    for (const locationId of ids) await processJob(world.worker, night(locationId), attempt);
+    expect(held).toEqual([]);
+    expect(toOwner("reconnect").map((email) => email.subject)).toEqual(["Reconnect Square to daybook"]);
+    expect(toOwner("posting-status").map((email) => email.subject)).toEqual(["daybook stopped posting 5 locations"]);
+    expect(toOwner("alert")).toHaveLength(5);
+    expect(toOwner("alert").at(-1)?.text).toContain("Reconnect: https://daybook.test/connections");
+  });
+
+  it("keeps the merchant's alerts apart from the other emails' caps: neither can use up the other's", async () => {
+    await aWorld();
+    await locations(1);
+    // Earlier that UTC day, the owner's address had all the ordinary email it may have.
+    const ordinary = (purpose: OutgoingEmail["purpose"], to = OWNER): OutgoingEmail => ({ to: [to], subject: purpose, text: "…", purpose, merchantId: MERCHANT_ID });
+    for (let index = 0; index < DAILY_EMAIL_CAPS.perRecipient; index++) await world.services.email.send(ordinary("backfill-summary"));
+    expect(held).toEqual([]);
+
+    world.pos.failure = closedBooks();
+    expect(await processJob(world.worker, night(LOCATION_ID), attempt)).toEqual({ status: "failed", emailsSent: 1 });
+    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted"]);
+    // The alert did not count as ordinary email, nor make room for more of it.
+    expect(await world.services.email.send(ordinary("digest"))).toBe("held");
+    expect(held).toEqual([{ merchantId: MERCHANT_ID, purpose: "digest", reason: "recipient" }]);
+    // The allowance is the owner's address's only: an alert to anyone else counts as ordinary email.
+    for (let index = 0; index < DAILY_EMAIL_CAPS.perRecipient; index++) await world.services.email.send(ordinary("alert", "someone@example.com"));
+    expect(await world.services.email.send(ordinary("alert", "someone@example.com"))).toBe("held");
+    expect(held.at(-1)).toEqual({ merchantId: MERCHANT_ID, purpose: "alert", reason: "recipient" });
+  });
+
+  it("owes an alert past the merchant's allowance: says which on the reports page, and sends it with the day's next re-check", async () => {
+    await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 2 });
+    const ids = await locations(3);
+    world.pos.failure = closedBooks();
+    const results = [];
+    for (const locationId of ids) results.push(await processJob(world.worker, night(locationId), attempt));
+    // The third location's alert is held: not counted as sent, and named for the reports page.
+    expect(results.map((result) => result.emailsSent)).toEqual([1, 1, 0]);
+    expect(held).toEqual([{ merchantId: MERCHANT_ID, purpose: "alert", reason: "owner-alerts" }]);
+    expect(await world.services.storage.heldEmails.listHeld(MERCHANT_ID, new Date("2025-06-15T00:00:00.000Z"))).toEqual([
+      { day: "2025-06-15", count: 1, purposes: ["alert"], alerts: ["Action needed: Shop 2: Saturday 14 June 2025 and 3 days before were not posted"] },
+    ]);
+
+    // Run again the same UTC day (a redelivery): still held, still owed, counted once.
+    expect(await processJob(world.worker, night(ids[2]!), attempt)).toMatchObject({ emailsSent: 0 });
+    expect(await world.services.storage.heldEmails.listHeld(MERCHANT_ID, new Date("2025-06-15T00:00:00.000Z"))).toMatchObject([{ count: 1 }]);
+    // The next night, its re-check fails the same way: the days still owed go with the new one's.
+    world.clock.at = new Date("2025-06-16T09:00:00.000Z");
+    world.pos.setDay(ids[2]!, "2025-06-15", aDay());
+    expect(await processJob(world.worker, night(ids[2]!, "2025-06-15"), attempt)).toEqual({ status: "failed", emailsSent: 1 });
+    const last = toOwner("alert").at(-1);
+    expect(last?.subject).toBe("Action needed: Shop 2: Sunday 15 June 2025 and 3 days before were not posted");
+    for (const day of ["Thursday 12 June 2025", "Friday 13 June 2025", "Saturday 14 June 2025", "Sunday 15 June 2025"]) {
+      expect(last?.text.replace(/\s+/g, " ")).toContain(`Shop 2: ${day} was not posted`);
+    }
+    // Told now: the next run sends nothing more.
+    expect(await processJob(world.worker, night(ids[2]!, "2025-06-15"), attempt)).toMatchObject({ emailsSent: 0 });
+    expect(toOwner("alert")).toHaveLength(3);
+  });
+
+  it("says of a day posted before whose re-check failed that its entry stands, not that it was not posted", async () => {
+    await aWorld();
+    await locations(1);
+    expect(await processJob(world.worker, { ...night(LOCATION_ID, "2025-06-13"), kind: "first" }, attempt)).toMatchObject({ status: "posted" });
+    const [entry] = world.quickbooks.entries;
+    world.pos.failure = closedBooks();
+    expect(await processJob(world.worker, night(LOCATION_ID), attempt)).toEqual({ status: "failed", emailsSent: 1 });
+    const [alert] = toOwner("alert");
+    expect(alert?.subject).toBe("Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted or failed their re-check");
+    const text = alert?.text.replace(/\s+/g, " ") ?? "";
+    expect(text).toContain("Main Street: Friday 13 June 2025 was posted, but its re-check failed");
+    expect(text).toContain(`The day was posted before: its entry ${entry?.docNumber ?? "?"} stands in QuickBooks as posted. This check of it for later changes failed, so a change since is not posted yet. Reason: QuickBooks refused the entry`);
+    expect(text).toContain("Main Street: Saturday 14 June 2025 was not posted");
+    expect(text.match(/Nothing was posted\./g)).toHaveLength(3);
+  });
+
+  it("sends a night's alert that SES refused with the job's retry, once", async () => {
+    await aWorld();
+    await locations(1);
+    world.pos.failure = closedBooks();
+    const send = world.email.send.bind(world.email);
+    world.email.send = () => Promise.reject(new Error("SES answered 503"));
+    await expect(processJob(world.worker, night(LOCATION_ID), attempt)).rejects.toThrow("SES answered 503");
+    world.email.send = send;
+    expect(await processJob(world.worker, night(LOCATION_ID), { number: 2, max: 3 })).toEqual({ status: "failed", emailsSent: 1 });
+    expect(await processJob(world.worker, night(LOCATION_ID), { number: 3, max: 3 })).toEqual({ status: "failed", emailsSent: 0 });
+    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 and 3 days before were not posted"]);
+  });
+
+  it("alerts a single failed day as its own report, as before", async () => {
+    await aWorld();
+    await locations(1);
+    world.pos.failure = closedBooks();
+    expect(await processJob(world.worker, { ...night(LOCATION_ID), kind: "first" }, attempt)).toEqual({ status: "failed", emailsSent: 1 });
+    expect(toOwner("alert").map((email) => email.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 was not posted"]);
+    expect(toOwner("alert")[0]?.text.replace(/\s+/g, " ")).toContain("The report recipients see this day in their next digest.");
+  });
+});
