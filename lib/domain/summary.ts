@@ -65,7 +65,8 @@ export function emptySummary(currency: string): DailySummary {
 }
 
 export function addToBucket(buckets: Buckets, key: string, amount: number): void {
-  buckets[key] = sumMinor(buckets[key] ?? 0, amount);
+  // sumMinor's two checks, without its list of arguments: every line of every order comes here.
+  buckets[key] = assertMinorUnits(assertMinorUnits(buckets[key] ?? 0) + assertMinorUnits(amount), "sum");
 }
 
 export function bucketTotal(buckets: Buckets): number {

@@ -72,6 +72,23 @@ export function goodsMovements(lines: readonly LineValue[], events: readonly Ord
   return walk.movements;
 }
 
+/**
+ * Whether a payment of `goods` (without lineItemPayments) pays every line whole when it is its order's
+ * only event: no line is a replacement or worth less than nothing, and the goods cover them all. Then
+ * goodsMovements would sell each line with a net at its whole gross and net, then each comp at its
+ * gross (payInProportion: every share is the line's whole unpaid net), so the summariser may do that
+ * without the walk.
+ */
+export function paysEveryLineWhole(lines: readonly LineValue[], goods: number): boolean {
+  let nets = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as LineValue;
+    if (line.replacement || line.net < 0) return false;
+    nets += line.net;
+  }
+  return Number.isSafeInteger(nets) && goods >= nets;
+}
+
 /** One order's lines as its events find them (a class rather than closures: an order's walk makes no functions). */
 class OrderWalk {
   readonly movements: GoodsMovement[] = [];

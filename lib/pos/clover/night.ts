@@ -46,8 +46,12 @@ export async function readCloverNight(reader: CloverReader, location: Pick<Locat
   return finishNight(plan, fromChanges, touches, (day) => summariseCloverLocationDay(reader, location, day.window, categories));
 }
 
+const NO_LINES: readonly unknown[] = [];
+
 /** The lines that replaced an exchanged line; every line when one names a replacement the order does not hold. */
-function exchangeReplacements(lines: unknown[]): unknown[] {
+function exchangeReplacements(lines: unknown[]): readonly unknown[] {
+  // Most orders have no exchange: no index of their lines is made.
+  if (!lines.some((line) => fieldOf(line, "exchanged") === true)) return NO_LINES;
   const byId = new Map(lines.map((line) => [fieldOf(line, "id"), line]));
   const replacements: unknown[] = [];
   for (const line of lines) {

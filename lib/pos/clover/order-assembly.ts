@@ -76,12 +76,20 @@ export function mergeCopies(copies: OrderCopies): JsonObject {
 
 const CUT_CANDIDATES = ["discounts", "payments", "refunds", "credits"];
 
+/** How many elements an envelope holds (elementsOf's length, without making a list where there is none). */
+function countOf(value: unknown): number {
+  const elements = isObject(value) ? value["elements"] : undefined;
+  return Array.isArray(elements) ? elements.length : 0;
+}
+
 /** Whether any nested collection came back full (cutCollections names them): most orders have none, and are checked without allocating. */
 function anyFull(order: JsonObject): boolean {
-  for (const field of CUT_CANDIDATES) if (elementsOf(order[field]).length >= NESTED_COLLECTION_CAP) return true;
-  for (const line of elementsOf(order["lineItems"])) {
+  for (let i = 0; i < CUT_CANDIDATES.length; i++) if (countOf(order[CUT_CANDIDATES[i] as string]) >= NESTED_COLLECTION_CAP) return true;
+  const lines = order["lineItems"];
+  if (countOf(lines) === 0) return false;
+  for (const line of elementsOf(lines)) {
     if (!isObject(line)) continue;
-    for (const field of LINE_ITEM_EXPANSIONS) if (elementsOf(line[field]).length >= NESTED_COLLECTION_CAP) return true;
+    for (let i = 0; i < LINE_ITEM_EXPANSIONS.length; i++) if (countOf(line[LINE_ITEM_EXPANSIONS[i] as string]) >= NESTED_COLLECTION_CAP) return true;
   }
   return false;
 }
@@ -215,7 +223,7 @@ export async function assembleOrders(api: OrderFetcher, pages: readonly (readonl
 }
 
 /** An order merged from one version's copies that is still not whole: it has as many line items as Clover returns at most. */
-const needsMore = (order: JsonObject): boolean => elementsOf(order["lineItems"]).length >= NESTED_COLLECTION_CAP;
+const needsMore = (order: JsonObject): boolean => countOf(order["lineItems"]) >= NESTED_COLLECTION_CAP;
 
 /** Read by id where the copies were not of one version; all of its line items where they reached the cap. */
 async function refetched(api: OrderFetcher, id: string, merged: JsonObject | undefined): Promise<JsonObject | undefined> {

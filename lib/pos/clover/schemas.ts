@@ -150,7 +150,9 @@ export const itemSchema = z.object({
   categories: elementsOf(categorySchema),
 });
 
-/** The elements of an optional `{elements}` envelope, or none. */
-export function elements<T>(envelope: { elements?: T[] | null } | null | undefined): T[] {
-  return envelope?.elements ?? [];
+const NO_ELEMENTS: readonly never[] = Object.freeze([]);
+
+/** The elements of an optional `{elements}` envelope, or none (one shared empty list: most envelopes of an order are missing). */
+export function elements<T>(envelope: { elements?: T[] | null } | null | undefined): readonly T[] {
+  return envelope?.elements ?? NO_ELEMENTS;
 }

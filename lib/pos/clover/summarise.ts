@@ -19,10 +19,10 @@ import type { Warning } from "../../domain/warnings";
 import type * as z from "zod/mini";
 import { checkInPlace, describeIssues, inPlaceGuard } from "../../validation";
 import { type CategoryRef, CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
-import { goodsMovements, type GoodsMovement, type OrderEvent } from "./allocation";
+import { goodsMovements, type GoodsMovement, type OrderEvent, paysEveryLineWhole } from "./allocation";
 import type { CloverItemCategories } from "./categories";
 import { CloverDataError } from "./errors";
-import { lineValues } from "./line-values";
+import { type LineValue, lineValues } from "./line-values";
 import {
   type CloverAdditionalCharge,
   type CloverCredit,
@@ -59,13 +59,14 @@ export const isCountedRefund = (refund: CloverRefund): boolean =>
 export const isCountedCredit = (credit: CloverCredit): boolean => credit.voided !== true && (credit.result ?? "SUCCESS") === "SUCCESS";
 
 function additional(charges: { elements?: CloverAdditionalCharge[] | null } | null | undefined): number {
+  const list = elements(charges);
   let total = 0;
-  for (const charge of elements(charges)) total = sumMinor(total, charge.amount ?? 0);
+  for (let i = 0; i < list.length; i++) total = sumMinor(total, list[i]?.amount ?? 0);
   return total;
 }
 
 /** The entries `counted` accepts: the list itself when all are (as nearly always), nothing copied. */
-function countedOf<T>(list: T[], counted: (entry: T) => boolean): T[] {
+function countedOf<T>(list: readonly T[], counted: (entry: T) => boolean): readonly T[] {
   return list.every(counted) ? list : list.filter(counted);
 }
 
@@ -76,6 +77,7 @@ export const refundGoods = (r: CloverRefund): number =>
   r.amount - (r.taxAmount ?? 0) - (r.tipAmount ?? 0) - (r.serviceChargeAmount?.amount ?? 0);
 
 const idOf = (entry: { id: string }): string => entry.id;
+const NO_EXCHANGES: readonly { returned: string; replacement: string; at: number }[] = [];
 /** A line naming an item the item pages do not hold: Uncategorized, and said so. */
 const UNCATALOGUED: CategoryRef & { uncatalogued: boolean } = { ...UNCATEGORIZED, uncatalogued: true };
 
@@ -99,8 +101,11 @@ function surchargeName(type: string | null | undefined): string {
 /** The name for tax a transaction does not name: the one tax rate the order's lines carry, else "Sales tax". */
 function orderTaxName(order: CloverOrder): string {
   let only: string | undefined;
-  for (const line of elements(order.lineItems)) {
-    for (const rate of elements(line.taxRates)) {
+  const lines = elements(order.lineItems);
+  for (let i = 0; i < lines.length; i++) {
+    const rates = elements((lines[i] as CloverLineItem).taxRates);
+    for (let j = 0; j < rates.length; j++) {
+      const rate = rates[j] as { name?: string | null };
       if (rate.name == null) continue;
       if (only !== undefined && only !== rate.name) return DEFAULT_TAX_NAME;
       only = rate.name;
@@ -149,27 +154,54 @@ export class CloverDaySummariser {
     const refunds = countedOf(elements(order.refunds), isCountedRefund);
     const credits = countedOf(elements(order.credits), isCountedCredit);
     const lines = lineValues(order, this.categoryOfLine);
-    const exchanges: { returned: string; replacement: string; at: number }[] = [];
-    for (const line of lines) if (line.exchange) exchanges.push({ ...line.exchange, returned: line.id });
-    if (!this.touchesDay(payments, refunds, credits, exchanges)) return;
+    // Most orders have no exchange: no list is made for them.
+    let exchanges: { returned: string; replacement: string; at: number }[] | undefined;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as LineValue;
+      if (line.exchange) (exchanges ??= []).push({ ...line.exchange, returned: line.id });
+    }
+    if (!this.touchesDay(payments, refunds, credits, exchanges ?? NO_EXCHANGES)) return;
 
     const taxName = orderTaxName(order);
-    const charges = this.serviceChargeBuckets(order);
-    for (const payment of payments) if (this.inWindow(payment.createdTime)) this.addPayment(payment, taxName, charges);
+    const chargeBuckets = order.serviceCharge?.isAutoApplied === true ? this.summary.autoGratuities : this.summary.serviceCharges;
+    const chargeName = order.serviceCharge?.name ?? DEFAULT_SERVICE_CHARGE_NAME;
+    for (let i = 0; i < payments.length; i++) {
+      const payment = payments[i] as CloverPayment;
+      if (this.inWindow(payment.createdTime)) this.addPayment(payment, taxName, chargeBuckets, chargeName);
+    }
     if (refunds.length > 0) {
       const tenderOfPayment = new Map(allPayments.map((p) => [p.id, p.tender]));
       for (const refund of refunds) {
-        if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, charges);
+        if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, chargeBuckets, chargeName);
       }
     }
-    for (const credit of credits) if (this.inWindow(credit.createdTime)) this.addCredit(credit, taxName);
+    for (let i = 0; i < credits.length; i++) {
+      const credit = credits[i] as CloverCredit;
+      if (this.inWindow(credit.createdTime)) this.addCredit(credit, taxName);
+    }
 
+    const [only] = payments;
+    if (only && payments.length === 1 && refunds.length === 0 && !exchanges && elements(only.lineItemPayments).length === 0 &&
+      paysEveryLineWhole(lines, paymentGoods(only))) {
+      // The common order, one payment for all of it: the walk below would sell every line whole at
+      // the payment's time (each paid line, then each comp), so it is done without the walk's objects.
+      if (!this.inWindow(only.createdTime)) return;
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i] as LineValue;
+        if (line.net !== 0) this.addGoods(line, "sold", line.gross, line.net);
+      }
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i] as LineValue;
+        if (line.net === 0 && line.gross !== 0) this.addGoods(line, "sold", line.gross, 0);
+      }
+      return;
+    }
     const events: OrderEvent[] = [];
     for (const p of payments) events.push(paymentEvent(p));
-    for (const e of exchanges) events.push({ type: "exchange", id: e.returned, at: e.at, returned: e.returned, replacement: e.replacement });
+    for (const e of exchanges ?? NO_EXCHANGES) events.push({ type: "exchange", id: e.returned, at: e.at, returned: e.returned, replacement: e.replacement });
     for (const r of refunds) events.push({ type: "refund", id: r.id, at: r.createdTime, goods: refundGoods(r), lineIds: elements(r.lineItems).map(idOf) });
     for (const movement of goodsMovements(lines, events)) {
-      if (this.inWindow(movement.at)) this.addGoods(movement);
+      if (this.inWindow(movement.at)) this.addGoods(movement.line, movement.direction, movement.gross, movement.net);
     }
   }
 
@@ -183,23 +215,18 @@ export class CloverDaySummariser {
   private touchesDay(
     payments: readonly CloverPayment[], refunds: readonly CloverRefund[], credits: readonly CloverCredit[], exchanges: readonly { at: number }[],
   ): boolean {
-    for (const payment of payments) if (this.inWindow(payment.createdTime)) return true;
-    for (const refund of refunds) if (this.inWindow(refund.createdTime)) return true;
-    for (const credit of credits) if (this.inWindow(credit.createdTime)) return true;
-    for (const exchange of exchanges) if (this.inWindow(exchange.at)) return true;
+    for (let i = 0; i < payments.length; i++) if (this.inWindow((payments[i] as CloverPayment).createdTime)) return true;
+    for (let i = 0; i < refunds.length; i++) if (this.inWindow((refunds[i] as CloverRefund).createdTime)) return true;
+    for (let i = 0; i < credits.length; i++) if (this.inWindow((credits[i] as CloverCredit).createdTime)) return true;
+    for (let i = 0; i < exchanges.length; i++) if (this.inWindow((exchanges[i] as { at: number }).at)) return true;
     return false;
   }
 
-  /** Where an order's service charge goes: auto-gratuities (isAutoApplied) apart from the others. */
-  private serviceChargeBuckets(order: CloverOrder): { buckets: Buckets; name: string } {
-    const auto = order.serviceCharge?.isAutoApplied === true;
-    return {
-      buckets: auto ? this.summary.autoGratuities : this.summary.serviceCharges,
-      name: order.serviceCharge?.name ?? DEFAULT_SERVICE_CHARGE_NAME,
-    };
-  }
-
-  private addPayment(payment: CloverPayment, taxName: string, charges: { buckets: Buckets; name: string }): void {
+  /**
+   * A payment's money; its service charge goes to `chargeBuckets` (auto-gratuities, for an order whose
+   * service charge isAutoApplied, apart from the others) under its name, else the order's `chargeName`.
+   */
+  private addPayment(payment: CloverPayment, taxName: string, chargeBuckets: Buckets, chargeName: string): void {
     const s = this.summary;
     const tip = payment.tipAmount ?? 0;
     const cashBack = payment.cashbackAmount ?? 0;
@@ -210,15 +237,19 @@ export class CloverDaySummariser {
     s.tips = sumMinor(s.tips, tip);
     this.addTax(payment.taxAmount ?? 0, elements(payment.taxRates), taxName, 1);
     const charge = payment.serviceCharge;
-    if (charge?.amount) addToBucket(charges.buckets, charge.name ?? charges.name, charge.amount);
-    for (const surcharge of surcharges) addToBucket(s.serviceCharges, surchargeName(surcharge.type), surcharge.amount ?? 0);
+    if (charge?.amount) addToBucket(chargeBuckets, charge.name ?? chargeName, charge.amount);
+    for (let i = 0; i < surcharges.length; i++) {
+      const surcharge = surcharges[i] as CloverAdditionalCharge;
+      addToBucket(s.serviceCharges, surchargeName(surcharge.type), surcharge.amount ?? 0);
+    }
   }
 
   private addRefund(
     refund: CloverRefund,
     tenderOfPayment: ReadonlyMap<string, CloverTender | null | undefined>,
     taxName: string,
-    charges: { buckets: Buckets; name: string },
+    chargeBuckets: Buckets,
+    chargeName: string,
   ): void {
     const s = this.summary;
     let tender = refund.overrideMerchantTender ?? tenderOfPayment.get(refund.payment?.id ?? "");
@@ -232,7 +263,7 @@ export class CloverDaySummariser {
     s.tips = sumMinor(s.tips, -(refund.tipAmount ?? 0));
     this.addTax(refund.taxAmount ?? 0, elements(refund.taxableAmountRates), taxName, -1);
     const charge = refund.serviceChargeAmount;
-    if (charge?.amount) addToBucket(charges.buckets, charge.name ?? charges.name, -charge.amount);
+    if (charge?.amount) addToBucket(chargeBuckets, charge.name ?? chargeName, -charge.amount);
     for (const surcharge of elements(refund.additionalCharges)) {
       addToBucket(s.serviceCharges, surchargeName(surcharge.type), -(surcharge.amount ?? 0));
     }
@@ -254,7 +285,8 @@ export class CloverDaySummariser {
    */
   private addTax(total: number, rates: readonly CloverTaxAmountRate[], orderTaxName: string, sign: 1 | -1): void {
     let named = 0;
-    for (const rate of rates) {
+    for (let i = 0; i < rates.length; i++) {
+      const rate = rates[i] as CloverTaxAmountRate;
       if (rate.name && rate.taxAmount != null) {
         addToBucket(this.summary.tax, rate.name, sign * rate.taxAmount);
         named = sumMinor(named, rate.taxAmount);
@@ -265,7 +297,8 @@ export class CloverDaySummariser {
     if (rest !== 0) addToBucket(this.summary.tax, onlyRate ?? orderTaxName, sign * rest);
   }
 
-  private addGoods({ line, direction, gross, net }: GoodsMovement): void {
+  /** Goods sold or returned (a GoodsMovement's figures, passed one by one: the common order makes no movement object). */
+  private addGoods(line: LineValue, direction: GoodsMovement["direction"], gross: number, net: number): void {
     const s = this.summary;
     const sign = direction === "sold" ? 1 : -1;
     const { kind } = line;

@@ -64,22 +64,23 @@ const tookMoney = (tender: SquareTender): boolean => tender.type !== "NO_SALE" &
 const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
 const NOTE_LENGTH = 60;
 
-/** An order's (or a return's) taxes: a tax by its uid (the last of that uid, as Square's list reads), and whether any is included in prices. */
-interface OrderTaxes {
-  list: readonly SquareTax[];
-  anyInclusive: boolean;
-}
+/**
+ * An order's (or a return's) taxes, as the order carries them: a tax is found by its uid (the last of
+ * that uid, as Square's list reads). Passed with `anyInclusive` (whether any is included in prices)
+ * rather than wrapped with it, so that an order makes no object for its taxes.
+ */
+type OrderTaxes = readonly SquareTax[];
 
-const NO_TAXES: readonly SquareTax[] = [];
+const NO_TAXES: OrderTaxes = [];
 
-function orderTaxes(list: readonly SquareTax[] | null | undefined): OrderTaxes {
-  const taxes = list ?? NO_TAXES;
-  return { list: taxes, anyInclusive: taxes.some((tax) => tax.type === "INCLUSIVE") };
+function anyInclusive(taxes: OrderTaxes): boolean {
+  for (let i = 0; i < taxes.length; i++) if (taxes[i]?.type === "INCLUSIVE") return true;
+  return false;
 }
 
 /** Orders carry a tax or two: a search beats building a map per order. */
 function taxByUid(taxes: OrderTaxes, uid: string): SquareTax | undefined {
-  for (let i = taxes.list.length - 1; i >= 0; i--) if ((taxes.list[i]?.uid ?? "") === uid) return taxes.list[i];
+  for (let i = taxes.length - 1; i >= 0; i--) if ((taxes[i]?.uid ?? "") === uid) return taxes[i];
   return undefined;
 }
 
@@ -123,6 +124,9 @@ export class SquareDaySummariser {
   private readonly refundsFromPages: Record<string, number> = {};
   private readonly autoGratuityNames = new Set<string>();
   private readonly warningCounts = new Map<Warning["code"], { count: number; message: (n: number) => string }>();
+  /** exTax's answer for the line just figured (two fields rather than an object per line). */
+  private lineGross = 0;
+  private lineDiscount = 0;
 
   constructor(private readonly options: SquareSummariserOptions) {
     this.summary = emptySummary(options.currency);
@@ -142,12 +146,16 @@ export class SquareDaySummariser {
   addPaymentsPage(body: unknown): void {
     const page = parseWith(listPaymentsPageSchema, body, "the ListPayments response");
     checkNoErrors(page.errors, "the ListPayments response");
-    for (const payment of page.payments ?? []) {
+    const payments = page.payments ?? [];
+    for (let i = 0; i < payments.length; i++) {
+      const payment = payments[i] as (typeof payments)[number];
       const what = "a payment";
       if (payment.status !== "COMPLETED" || !this.isThisLocation(payment.location_id)) continue;
       if (!this.inWindow(payment.created_at, what)) continue;
-      for (const fee of payment.processing_fee ?? []) {
-        this.feesFromPayments = sumMinor(this.feesFromPayments, this.amount(fee.amount_money, what));
+      const fees = payment.processing_fee;
+      if (!fees) continue;
+      for (let j = 0; j < fees.length; j++) {
+        this.feesFromPayments = sumMinor(this.feesFromPayments, this.amount(fees[j]?.amount_money, what));
       }
     }
   }
@@ -205,7 +213,7 @@ export class SquareDaySummariser {
     const fullyPaid = due === 0 || (due === null && order.state === "COMPLETED");
     if (tenders.length > 0 && fullyPaid && tenders.every(hasCreatedAt)) {
       let latest = Number.NEGATIVE_INFINITY;
-      for (const tender of tenders) latest = Math.max(latest, this.time(tender.created_at, what));
+      for (let i = 0; i < tenders.length; i++) latest = Math.max(latest, this.time(tenders[i]?.created_at, what));
       return latest;
     }
     if (order.state === "COMPLETED") return this.time(order.closed_at, what);
@@ -220,25 +228,30 @@ export class SquareDaySummariser {
 
   private addSale(order: SquareOrder, tenders: readonly SquareTender[], what: string): void {
     const s = this.summary;
-    const taxes = orderTaxes(order.taxes);
-    const onlyTaxName = order.taxes?.length === 1 ? (order.taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+    const taxes = order.taxes ?? NO_TAXES;
+    const inclusive = anyInclusive(taxes);
+    const onlyTaxName = taxes.length === 1 ? (taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
-    for (const line of order.line_items ?? []) {
+    const lines = order.line_items;
+    for (let i = 0; lines && i < lines.length; i++) {
+      const line = lines[i] as SquareLineItem;
       if (line.item_type === "GIFT_CARD") {
         s.giftCardSales = sumMinor(s.giftCardSales, this.amount(line.total_money, what));
         continue;
       }
       const category = this.categoryOfLine(line);
-      const { gross, discount } = this.exTax(line, line.gross_sales_money, taxes, what);
-      addToBucket(s.sales, category.id, gross);
-      s.categoryNames[category.id] = category.name;
-      s.discounts = sumMinor(s.discounts, discount);
+      this.exTax(line, line.gross_sales_money, taxes, inclusive, what);
+      addToBucket(s.sales, category.id, this.lineGross);
+      if (s.categoryNames[category.id] !== category.name) s.categoryNames[category.id] = category.name;
+      s.discounts = sumMinor(s.discounts, this.lineDiscount);
       this.addTaxes(line.applied_taxes, line.total_tax_money, taxes, onlyTaxName, 1, what);
     }
-    for (const charge of order.service_charges ?? []) {
-      this.addServiceCharge(charge, taxes, onlyTaxName, 1, what);
+    const charges = order.service_charges;
+    for (let i = 0; charges && i < charges.length; i++) {
+      this.addServiceCharge(charges[i] as SquareServiceCharge, taxes, inclusive, onlyTaxName, 1, what);
     }
-    for (const tender of tenders) {
+    for (let i = 0; i < tenders.length; i++) {
+      const tender = tenders[i] as SquareTender;
       addToBucket(s.payments, squareTenderKey(tender), this.amount(tender.amount_money, what));
       s.tips = sumMinor(s.tips, this.amount(tender.tip_money, what));
     }
@@ -252,7 +265,8 @@ export class SquareDaySummariser {
    * payment straddling the day's end is not always the sale's day.
    */
   private addTenderFees(order: SquareOrder, tenders: readonly SquareTender[], what: string): void {
-    for (const tender of tenders) {
+    for (let i = 0; i < tenders.length; i++) {
+      const tender = tenders[i] as SquareTender;
       const takenAt = tender.created_at ?? order.closed_at;
       if (takenAt && this.inWindow(takenAt, what)) {
         this.feesFromTenders = sumMinor(this.feesFromTenders, this.amount(tender.processing_fee_money, what));
@@ -262,7 +276,8 @@ export class SquareDaySummariser {
 
   private addReturn(orderReturn: NonNullable<SquareOrder["returns"]>[number], what: string): void {
     const s = this.summary;
-    const taxes = orderTaxes(orderReturn.return_taxes);
+    const taxes = orderReturn.return_taxes ?? NO_TAXES;
+    const inclusive = anyInclusive(taxes);
     const onlyTaxName =
       orderReturn.return_taxes?.length === 1 ? (orderReturn.return_taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
 
@@ -272,14 +287,14 @@ export class SquareDaySummariser {
         continue;
       }
       const category = this.categoryOfLine(line);
-      const { gross, discount } = this.exTax(line, line.gross_return_money, taxes, what);
-      addToBucket(s.returns, category.id, gross);
+      this.exTax(line, line.gross_return_money, taxes, inclusive, what);
+      addToBucket(s.returns, category.id, this.lineGross);
       s.categoryNames[category.id] = category.name;
-      s.discounts = sumMinor(s.discounts, -discount);
+      s.discounts = sumMinor(s.discounts, -this.lineDiscount);
       this.addTaxes(line.applied_taxes, line.total_tax_money, taxes, onlyTaxName, -1, what);
     }
     for (const charge of orderReturn.return_service_charges ?? []) {
-      this.addServiceCharge(charge, taxes, onlyTaxName, -1, what);
+      this.addServiceCharge(charge, taxes, inclusive, onlyTaxName, -1, what);
     }
     for (const tip of orderReturn.return_tips ?? []) {
       s.tips = sumMinor(s.tips, -this.amount(tip.applied_money, what));
@@ -305,6 +320,7 @@ export class SquareDaySummariser {
   private addServiceCharge(
     charge: SquareServiceCharge,
     taxes: OrderTaxes,
+    inclusive: boolean,
     onlyTaxName: string,
     sign: 1 | -1,
     what: string,
@@ -313,7 +329,7 @@ export class SquareDaySummariser {
     const tax = this.amount(charge.total_tax_money, what);
     // total_money = applied_money (inclusive tax within it) + additive tax, so total − all tax is the
     // charge itself, ex-tax either way; the tax goes to its tax lines.
-    const inclusiveTax = sumMinor(...this.inclusiveTaxes(charge.applied_taxes, taxes, what).map((each) => each.amount));
+    const inclusiveTax = inclusive ? sumMinor(...this.inclusiveTaxes(charge.applied_taxes, taxes, what).map((each) => each.amount)) : 0;
     const total = charge.total_money ? this.amount(charge.total_money, what) : this.amount(charge.applied_money, what) + tax - inclusiveTax;
     const isAutoGratuity = charge.type === "AUTO_GRATUITY" || (charge.type == null && this.autoGratuityNames.has(name));
     if (isAutoGratuity) this.autoGratuityNames.add(name);
@@ -332,7 +348,8 @@ export class SquareDaySummariser {
     what: string,
   ): void {
     let allocated = 0;
-    for (const tax of applied ?? []) {
+    for (let i = 0; applied && i < applied.length; i++) {
+      const tax = applied[i] as NonNullable<typeof applied>[number];
       const amount = this.amount(tax.applied_money, what);
       allocated = sumMinor(allocated, amount);
       addToBucket(this.summary.tax, taxNameOf(taxes, tax.tax_uid), sign * amount);
@@ -341,24 +358,33 @@ export class SquareDaySummariser {
     if (unallocated !== 0) addToBucket(this.summary.tax, fallbackName, sign * unallocated);
   }
 
-  /** A sold or returned line's gross and discount ex-tax (inclusive-tax.ts); lines without inclusive tax keep Square's. */
+  /**
+   * A sold or returned line's gross and discount ex-tax (inclusive-tax.ts), into lineGross and
+   * lineDiscount; lines without inclusive tax keep Square's. Every figure is read (and its currency
+   * checked) either way.
+   */
   private exTax(
     line: Pick<SquareLineItem, "applied_taxes" | "total_discount_money" | "total_tax_money" | "total_service_charge_money" | "total_money">,
     gross: SquareMoney | null | undefined,
     taxes: OrderTaxes,
+    anyInclusiveTax: boolean,
     what: string,
-  ): { gross: number; discount: number } {
-    const inclusive = line.total_money ? this.inclusiveTaxes(line.applied_taxes, taxes, what) : NO_INCLUSIVE_TAXES;
-    const figures = {
-      gross: this.amount(gross, what),
-      discount: this.amount(line.total_discount_money, what),
-      total: this.amount(line.total_money, what),
-      tax: this.amount(line.total_tax_money, what),
-      serviceCharge: this.amount(line.total_service_charge_money, what),
-      inclusive,
-    };
-    // Most lines have no tax included in their price: Square's figures stand (exTaxFigures would say so too).
-    return inclusive.length === 0 ? figures : exTaxFigures(figures);
+  ): void {
+    const included = anyInclusiveTax && line.total_money ? this.inclusiveTaxes(line.applied_taxes, taxes, what) : NO_INCLUSIVE_TAXES;
+    const grossMinor = this.amount(gross, what);
+    const discount = this.amount(line.total_discount_money, what);
+    const total = this.amount(line.total_money, what);
+    const tax = this.amount(line.total_tax_money, what);
+    const serviceCharge = this.amount(line.total_service_charge_money, what);
+    if (included.length === 0) {
+      // Most lines have no tax included in their price: Square's figures stand (exTaxFigures would say so too).
+      this.lineGross = grossMinor;
+      this.lineDiscount = discount;
+      return;
+    }
+    const exTax = exTaxFigures({ gross: grossMinor, discount, total, tax, serviceCharge, inclusive: included });
+    this.lineGross = exTax.gross;
+    this.lineDiscount = exTax.discount;
   }
 
   private inclusiveTaxes(
@@ -366,7 +392,6 @@ export class SquareDaySummariser {
     taxes: OrderTaxes,
     what: string,
   ): readonly { amount: number; percentage: string | null | undefined }[] {
-    if (!taxes.anyInclusive) return NO_INCLUSIVE_TAXES;
     return (applied ?? []).flatMap((tax) => {
       const definition = taxByUid(taxes, tax.tax_uid);
       return definition?.type === "INCLUSIVE" ? [{ amount: this.amount(tax.applied_money, what), percentage: definition.percentage }] : [];
