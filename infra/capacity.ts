@@ -26,6 +26,15 @@ export function workerConcurrencyFor(fleet: Fleet): number {
   return Math.min(MAX_EVENT_SOURCE_CONCURRENCY, Math.max(MIN_EVENT_SOURCE_CONCURRENCY, needed));
 }
 
+/**
+ * The worker's timeout, minutes: Lambda's most. A job reads a POS's pages one after another (each
+ * page's cursor comes with the page before), so the busiest day sets it, not the usual one: a 100k-order
+ * Square day is about 1,300 ListPayments pages (100 a page, shared/reference/square.md), about 390 s at
+ * the 300 ms a provider call the cost model states (bench/cost.ts). At 5 minutes every attempt of that
+ * day was cut off and it was never posted. Lambda bills the time a job takes, not its timeout.
+ */
+export const WORKER_TIMEOUT_MINUTES = 15;
+
 /** The fleet cdk.json describes by default: 20,000 locations in one zone's night, 4-second jobs, within 1.5 hours. */
 export const DEFAULT_FLEET: Fleet = { locations: 20_000, jobSeconds: 4, hours: 1.5 };
 

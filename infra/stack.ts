@@ -26,7 +26,7 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { bundleFunction, type FunctionName } from "./bundle";
-import { DEFAULT_FLEET, type Fleet, FUNCTION_MEMORY_MB, workerConcurrencyFor } from "./capacity";
+import { DEFAULT_FLEET, type Fleet, FUNCTION_MEMORY_MB, WORKER_TIMEOUT_MINUTES, workerConcurrencyFor } from "./capacity";
 import { REFRESH_SWEEP_EVENT } from "../lib/connections/refresh-sweep";
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from "../lib/metrics-names";
 import type { ProviderName } from "../lib/model";
@@ -120,7 +120,7 @@ export class DaybookStack extends Stack {
     }
 
     // --- Jobs: one FIFO message per location-day, grouped by QuickBooks company (lib/schedule/job.ts)
-    const workerTimeout = Duration.minutes(5);
+    const workerTimeout = Duration.minutes(WORKER_TIMEOUT_MINUTES);
     this.deadLetterQueue = new sqs.Queue(this, "JobsDeadLetters", {
       fifo: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -220,7 +220,8 @@ export class DaybookStack extends Stack {
     });
 
     worker.addEventSource(new SqsEventSource(this.queue, {
-      // 10 is FIFO's maximum; 5 jobs of about a minute each fit the 5-minute timeout.
+      // 10 is FIFO's maximum. A batch's jobs run one after another: a usual one takes seconds, a stadium's
+      // day minutes, and the timeout is sized for that day (infra/capacity.ts WORKER_TIMEOUT_MINUTES).
       batchSize: 5,
       reportBatchItemFailures: true,
       // Sized from the fleet (infra/capacity.ts) so the busiest zone's night ends in time; the message

@@ -7,7 +7,7 @@
  * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
  */
 import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedAtStart, loadedOnDemand, packagesAtStart, withStaticImports } from "../../infra/bundle";
-import { DEFAULT_FLEET, workerConcurrencyFor } from "../../infra/capacity";
+import { DEFAULT_FLEET, WORKER_TIMEOUT_MINUTES, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -312,6 +312,15 @@ describe("jobs", () => {
     // The worker's timeout fits six times in the visibility timeout: a running batch is never handed out again.
     const worker = resources[logicalId(stack.functions.worker)]!.Properties;
     expect(resources[queueId]!.Properties.VisibilityTimeout).toBe(6 * (worker.Timeout as number));
+  });
+
+  it("give a job time to read the busiest day's pages one after another: a 100k-order Square day's ListPayments pages at the cost model's 300 ms a call, twice over", () => {
+    const worker = resources[logicalId(stack.functions.worker)]!.Properties;
+    // bench part 1's 100k-order Square day holds about 128k payments; ListPayments gives 100 a page.
+    const pagesSeconds = Math.ceil(128_000 / 100) * 0.3;
+    expect(worker.Timeout as number).toBeGreaterThanOrEqual(2 * pagesSeconds);
+    expect(worker.Timeout).toBe(WORKER_TIMEOUT_MINUTES * 60);
+    expect(WORKER_TIMEOUT_MINUTES).toBeLessThanOrEqual(15);
   });
 
   it("reach the worker in FIFO-sized batches with partial batch failures and a concurrency sized from the fleet", () => {
