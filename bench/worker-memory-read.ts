@@ -8,12 +8,15 @@
  *
  *   node <Lambda's flags> worker-memory-read.mjs <square|clover> <simulator url> <token> <date> <zone> <location or merchant id>
  */
-import "../functions/worker";
 import { performance } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
 import { addDays, businessDayWindow } from "../lib/domain/business-day";
 import type { NightPlan } from "../lib/pos/night";
 
+// The worker's entry first, as Lambda loads it: imported, not a static import, because in this bundle it
+// is not the entry, and a module with a top-level await that is reached at the start of a bundle whose
+// import() targets come back to the start chunk (infra/bundle.ts) would wait on itself.
+await import("../functions/worker");
 const MB = 1024 * 1024;
 const [pos, url, token, date, zone, id] = process.argv.slice(2);
 if ((pos !== "square" && pos !== "clover") || !url || !token || !date || !zone || !id) throw new Error("usage: worker-memory-read.mjs <square|clover> <url> <token> <date> <zone> <id>");
