@@ -343,7 +343,7 @@ const costAlone = () => withMoto((env) => partAlone(5, async (results) => {
   const worker = results.bundles.find((b) => b.name === "worker");
   const api = results.bundles.find((b) => b.name === "api");
   results.cost = await measureCost(env, {}, {
-    workerInitMs: worker?.loadMs.median ?? 1000, apiInitMs: api?.loadMs.median ?? 1000, from: `part 3 of the run of ${results.when.slice(0, 16).replace("T", " ")} UTC`,
+    workerInitMs: worker?.loadMs.median ?? 1000, apiInitMs: api?.loadMs.median ?? 1000, from: `part 3 of the run of ${(results.bundlesRun?.when ?? results.when).slice(0, 16).replace("T", " ")} UTC`,
   });
   // The night simulated again with this job's time (at the tick rate part 6 measured): no new tick.
   const { tick } = results.nights;
@@ -355,6 +355,7 @@ const bundlesAlone = () => partAlone(3, async (results) => {
   const work = join(tmpdir(), `daybook-bench-${process.pid}`);
   try {
     results.bundles = await measureAndSayBundles(join(work, "bundles"), {});
+    results.bundlesRun = { when: new Date().toISOString() };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
