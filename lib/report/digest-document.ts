@@ -29,6 +29,9 @@ const LINE_STATUS: Record<DigestLine["state"], string> = {
   "not-synced": "Not synced yet",
 };
 
+/** A line's status in words: a day posted before whose check for later changes failed is still posted. */
+const lineStatus = (line: DigestLine) => (line.state === "failed" && line.entries.length > 0 ? "Posted; re-check failed" : LINE_STATUS[line.state]);
+
 const EXCEPTION_WORDS: Record<DigestException["kind"], string> = { held: "held for review", failed: "failed", adjusted: "adjusted" };
 
 export function digestTitle(model: DigestModel): string {
@@ -184,7 +187,7 @@ export function renderCombinedDigest(model: CombinedDigestModel, audience: Combi
 function summarySentence(model: DigestModel): string {
   const locations = new Set(model.lines.map((line) => line.location.locationId)).size;
   const counts = new Map<string, number>();
-  for (const line of model.lines) counts.set(LINE_STATUS[line.state], (counts.get(LINE_STATUS[line.state]) ?? 0) + 1);
+  for (const line of model.lines) counts.set(lineStatus(line), (counts.get(lineStatus(line)) ?? 0) + 1);
   const states = [...counts].map(([words, count]) => `${String(count)} ${words.toLowerCase()}`).join(", ");
   const attention = model.exceptions.length + model.newUnmapped.length;
   const days = model.lines.length;
@@ -200,7 +203,7 @@ function linesTable(model: DigestModel): Block {
   const rows: Cell[][] = model.lines.map((line) => {
     const totals = line.totals;
     const figure = (pick: (each: DayTotals) => number) => (totals ? money(pick(totals), totals, mixed) : "–");
-    const status = line.adjustments > 0 ? `${LINE_STATUS[line.state]}, ${String(line.adjustments)} ${line.adjustments === 1 ? "adjustment" : "adjustments"}` : LINE_STATUS[line.state];
+    const status = line.adjustments > 0 ? `${lineStatus(line)}, ${String(line.adjustments)} ${line.adjustments === 1 ? "adjustment" : "adjustments"}` : lineStatus(line);
     return [
       cell(`${line.location.name}, ${formatShortDay(line.businessDay)}`, { url: line.dayUrl }),
       cell(status),

@@ -117,6 +117,11 @@ export const STATUS_WORDS: Record<ReportStatus, string> = {
   failed: "Failed",
 };
 
+/** The status as a report states it: a day posted before whose check for later changes failed is still posted. */
+export function statusWords(input: Pick<SyncReportInput, "status" | "postedBefore">): string {
+  return input.status === "failed" && (input.postedBefore ?? []).length > 0 ? "Posted; the check for later changes failed" : STATUS_WORDS[input.status];
+}
+
 /** What the merchant should do about a failure, by its kind. */
 const NEXT_STEP: Record<FailureKind, string> = {
   retryable: "daybook will try again automatically. Nothing to do unless this day is still failed tomorrow.",
@@ -157,7 +162,7 @@ function factRows(input: SyncReportInput): [string, string][] {
   rows.push(
     ["Location", `${input.locationName} (${SOURCE_NAMES[input.source]})`],
     ["Business day", `${formatDay(input.businessDay)} (${input.timeZone})`],
-    ["Status", STATUS_WORDS[input.status]],
+    ["Status", statusWords(input)],
   );
   if (input.entry) rows.push(["Entry", `${input.entry.docNumber}, dated ${formatDay(input.entry.txnDate)}`]);
   if (input.adjustment) rows.push(["Original entry", input.adjustment.originalDocNumber]);
@@ -356,6 +361,6 @@ export function warningBlocks(input: Pick<SyncReportInput, "warnings" | "repeate
   return blocks;
 }
 
-export function reportSubject(input: Pick<SyncReportInput, "status" | "locationName" | "businessDay">): string {
-  return `${STATUS_WORDS[input.status]}: ${input.locationName}, ${formatDay(input.businessDay)}`;
+export function reportSubject(input: Pick<SyncReportInput, "status" | "postedBefore" | "locationName" | "businessDay">): string {
+  return `${statusWords(input)}: ${input.locationName}, ${formatDay(input.businessDay)}`;
 }

@@ -50,3 +50,15 @@ describe("the digest's business block", () => {
     expect(document.blocks[headed[0] ?? 0]).toEqual({ kind: "heading", text: "Main Street Coffee: 1 held day" });
   });
 });
+
+describe("the digest's lines", () => {
+  it("say a day posted before whose check for later changes failed is posted, with its entry, not failed", () => {
+    const own = model("Alder Bakery", false);
+    const line = own.lines[0]!;
+    own.lines = [{ ...line, state: "failed", entries: [{ docNumber: "DB250614-AB12CD" }] }, { ...line, location: { ...line.location, locationId: "L2", name: "Other shop" }, state: "failed" }];
+    const text = JSON.stringify(businessBlocks(own));
+    expect(text).toContain("Posted; re-check failed");
+    // A day with no entry in QuickBooks stays failed.
+    expect(text).toContain("Failed");
+  });
+});

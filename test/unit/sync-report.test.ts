@@ -105,6 +105,13 @@ describe("a day's report", () => {
     expect(other.text).not.toContain("Reconnect:");
   });
 
+  it("states a day posted before whose check for later changes failed as posted, in its status and subject, not as failed", () => {
+    const checkFailed = { status: "failed" as const, entry: undefined, postedBefore: ["DB250314-CZG9QY"], failure: { kind: "retryable" as const, message: "Square did not answer" } };
+    expect(reportSubject({ ...input(), ...checkFailed })).toBe("Posted; the check for later changes failed: Mission St, Friday 14 March 2025");
+    expect(oneLine(render(checkFailed).text)).toContain("Status: Posted; the check for later changes failed");
+    expect(render(checkFailed).text).not.toContain("Status: Failed");
+  });
+
   it("names an account QuickBooks refused, by its name, with the link to the mapping page", () => {
     const message = 'QuickBooks refused the entry because an account it uses is inactive or no longer exists (error 2500: Invalid Reference Id : Account "Sales – Food" (id 79) is inactive).';
     expect(refusedAccountId(message)).toBe("79");

@@ -49,6 +49,8 @@ export function statusInWords(record: Pick<SyncRecord, "state" | "posted" | "las
     case "held":
       return record.heldReason ? `held for approval: ${record.heldReason}` : "held for approval";
     case "failed":
+      // A day posted before whose check for later changes failed: its entries stand in QuickBooks.
+      if (record.posted.length > 0) return record.lastError ? `posted; the check for later changes failed: ${record.lastError.message}` : "posted; the check for later changes failed";
       return record.lastError ? `failed: ${record.lastError.message}` : "failed";
     case "posting":
       return record.lastError ? `posting (trying again after: ${record.lastError.message})` : "posting";
