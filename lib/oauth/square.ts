@@ -62,7 +62,6 @@ const ACTION_WORDS: Record<Action, string> = {
   disconnect: "revoke the authorization",
 };
 
-
 export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider {
   const now = options.now ?? (() => new Date());
   const baseUrl = (options.baseUrl ?? SQUARE_BASE_URLS.production).replace(/\/+$/, "");

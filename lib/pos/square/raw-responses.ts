@@ -91,7 +91,6 @@ function parseObject(text: string | undefined): JsonObject {
   return body as JsonObject;
 }
 
-
 function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

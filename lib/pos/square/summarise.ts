@@ -78,6 +78,11 @@ function anyInclusive(taxes: OrderTaxes): boolean {
   return false;
 }
 
+/** The name a line's tax goes under when its order (or return) has only one tax; else the default. */
+function onlyTaxNameOf(taxes: OrderTaxes): string {
+  return taxes.length === 1 ? (taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+}
+
 /** Orders carry a tax or two: a search beats building a map per order. */
 function taxByUid(taxes: OrderTaxes, uid: string): SquareTax | undefined {
   for (let i = taxes.length - 1; i >= 0; i--) if ((taxes[i]?.uid ?? "") === uid) return taxes[i];
@@ -230,7 +235,7 @@ export class SquareDaySummariser {
     const s = this.summary;
     const taxes = order.taxes ?? NO_TAXES;
     const inclusive = anyInclusive(taxes);
-    const onlyTaxName = taxes.length === 1 ? (taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+    const onlyTaxName = onlyTaxNameOf(taxes);
 
     const lines = order.line_items;
     for (let i = 0; lines && i < lines.length; i++) {
@@ -278,8 +283,7 @@ export class SquareDaySummariser {
     const s = this.summary;
     const taxes = orderReturn.return_taxes ?? NO_TAXES;
     const inclusive = anyInclusive(taxes);
-    const onlyTaxName =
-      orderReturn.return_taxes?.length === 1 ? (orderReturn.return_taxes[0]?.name ?? DEFAULT_TAX_NAME) : DEFAULT_TAX_NAME;
+    const onlyTaxName = onlyTaxNameOf(taxes);
 
     for (const line of orderReturn.return_line_items ?? []) {
       if (line.item_type === "GIFT_CARD") {
