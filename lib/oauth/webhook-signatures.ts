@@ -131,6 +131,9 @@ const cloverMessage = z.union([
   }),
 ]);
 
+/** Clover's merchant ids are 13 letters and digits; anything else names no merchant daybook could hold. */
+const CLOVER_MERCHANT_ID = /^[A-Za-z0-9]{1,64}$/;
+
 export type CloverWebhookEvent =
   /** The one-off POST when the webhook URL is set up; the operator pastes the code into Clover's dashboard. */
   | { kind: "verification"; verificationCode: string }
@@ -147,6 +150,8 @@ export function parseCloverEvent(rawBody: string, appId: string): CloverWebhookE
   const uninstalled = Object.entries(message.merchants)
     .filter(([, updates]) => updates.some((update) => update.objectId === `A:${appId}` && update.type === "DELETE"))
     .map(([merchantId]) => merchantId);
+  const notAnId = uninstalled.find((merchantId) => !CLOVER_MERCHANT_ID.test(merchantId));
+  if (notAnId !== undefined) throw new WebhookBodyError("the Clover app event names a merchant whose id is not a Clover merchant id");
   return { kind: "events", uninstalledMerchantIds: uninstalled };
 }
 
@@ -157,6 +162,9 @@ const quickBooksNotifications = z.object({
   })),
 });
 const quickBooksCloudEvents = z.array(z.object({ type: z.string(), intuitaccountid: z.string(), intuitentityid: z.optional(z.string()) }));
+
+/** A QuickBooks company (realm) id: digits only. */
+export const QUICKBOOKS_REALM_ID = /^\d{1,32}$/;
 
 export interface QuickBooksWebhookEvent {
   /** The companies (realm ids) whose chart of accounts changed: an account created, renamed, renumbered, made inactive or merged. */
@@ -170,12 +178,19 @@ export function parseQuickBooksEvent(rawBody: string): QuickBooksWebhookEvent {
   const cloud = quickBooksCloudEvents.safeParse(json);
   if (cloud.success) {
     for (const event of cloud.data) if (/^qbo\.account\./i.test(event.type)) realms.add(event.intuitaccountid);
-    return { accountsChangedIn: [...realms] };
+    return accountsChangedIn(realms);
   }
   const original = quickBooksNotifications.safeParse(json);
   if (!original.success) throw new WebhookBodyError(describeIssues(original.error, "the QuickBooks webhook body"));
   for (const notification of original.data.eventNotifications) {
     if (notification.dataChangeEvent?.entities.some((entity) => entity.name === "Account")) realms.add(notification.realmId);
+  }
+  return accountsChangedIn(realms);
+}
+
+function accountsChangedIn(realms: Set<string>): QuickBooksWebhookEvent {
+  for (const realm of realms) {
+    if (!QUICKBOOKS_REALM_ID.test(realm)) throw new WebhookBodyError("the QuickBooks webhook names a company whose id is not a QuickBooks company id");
   }
   return { accountsChangedIn: [...realms] };
 }

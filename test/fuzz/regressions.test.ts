@@ -8,12 +8,18 @@
  * 2. POST /webhooks/square checked the signature over the body as Request.text() decoded it, which drops
  *    a leading byte-order mark: a correctly signed body starting with one was refused as forged (401).
  *    The signature is now checked over the bytes as received; such a body is then not JSON (400).
+ * 3. POST /webhooks/quickbooks, correctly signed, with an account change in a company whose id was empty
+ *    (`"intuitaccountid":""`) answered 500: the id reached the store's key builder, which refuses an empty
+ *    id. A company id that is not digits is now a malformed body (400); so is a Clover uninstall of a
+ *    merchant id that is not letters and digits.
  */
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { redactForLog } from "../../lib/web/app";
 import { merchantWithLocation } from "../web/email-links-world";
-import { createWebWorld, expectCleanLogs, PUBLIC_URL, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY, type WebWorld } from "../web/world";
+import {
+  CLOVER_APP_ID, CLOVER_AUTH_CODE, createWebWorld, expectCleanLogs, PUBLIC_URL, QUICKBOOKS_VERIFIER_TOKEN, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY, type WebWorld,
+} from "../web/world";
 
 let world: WebWorld;
 beforeAll(async () => {
@@ -54,4 +60,28 @@ it("checks a Square signature over the body's bytes as received, byte-order mark
     });
     expect(response.status, JSON.stringify(body)).toBe(status);
   }
+});
+
+it("answers 400, not 500, for a signed change of accounts in a company, or an uninstall by a merchant, whose id is not an id", async () => {
+  for (const realm of ["", "118#5883450"]) {
+    for (const body of [
+      JSON.stringify([{ type: "qbo.account.updated.v1", intuitaccountid: realm, intuitentityid: "b996a1dd-d127-4460-aa2a-00995d9dcbeb" }]),
+      JSON.stringify({ eventNotifications: [{ realmId: realm, dataChangeEvent: { entities: [{ name: "Account", id: "79", operation: "Update" }] } }] }),
+    ]) {
+      const signature = createHmac("sha256", QUICKBOOKS_VERIFIER_TOKEN).update(body, "utf8").digest("base64");
+      const response = await world.app.request(`${PUBLIC_URL}/webhooks/quickbooks`, {
+        method: "POST", body, headers: { "Content-Type": "multipart/form-data; boundary=x", "intuit-signature": signature },
+      });
+      expect(response.status, body).toBe(400);
+      expect(await response.text()).toBe("The body is not a QuickBooks webhook notification.");
+    }
+  }
+  for (const merchantId of ["", "K3V8#ZN1QW5YM"]) {
+    const body = JSON.stringify({ appId: CLOVER_APP_ID, merchants: { [merchantId]: [{ objectId: `A:${CLOVER_APP_ID}`, type: "DELETE", ts: 1 }] } });
+    const response = await world.app.request(`${PUBLIC_URL}/webhooks/clover`, {
+      method: "POST", body, headers: { "Content-Type": "application/json", "X-Clover-Auth": CLOVER_AUTH_CODE },
+    });
+    expect(response.status, body).toBe(400);
+  }
+  expect(world.logs.filter((line) => line.level === "error")).toEqual([]);
 });

@@ -126,6 +126,13 @@ describe("Clover event bodies", () => {
     expect(() => parseCloverEvent("{", APP)).toThrow(WebhookBodyError);
     expect(() => parseCloverEvent('{"appId":"SIMAPPID0001","merchants":{"K3V8AZN1QW5YM":[{"type":"DELETE"}]}}', APP)).toThrow(WebhookBodyError);
   });
+
+  it("rejects an uninstall of a merchant whose id no Clover merchant could have (empty, or with a '#')", () => {
+    for (const merchantId of ["", "K3V8#ZN1QW5YM", "a b"]) {
+      const body = JSON.stringify({ appId: APP, merchants: { [merchantId]: [{ objectId: `A:${APP}`, type: "DELETE", ts: 1 }] } });
+      expect(() => parseCloverEvent(body, APP), merchantId).toThrow(WebhookBodyError);
+    }
+  });
 });
 
 describe("QuickBooks webhooks", () => {
@@ -150,6 +157,17 @@ describe("QuickBooks webhooks", () => {
     expect(parseQuickBooksEvent(ORIGINAL)).toEqual({ accountsChangedIn: ["1185883450"] });
     expect(parseQuickBooksEvent(CLOUD)).toEqual({ accountsChangedIn: ["1185883450"] });
     expect(parseQuickBooksEvent('{"eventNotifications":[{"realmId":"1","dataChangeEvent":{"entities":[{"name":"Invoice","id":"5"}]}}]}')).toEqual({ accountsChangedIn: [] });
+  });
+
+  it("rejects a change of accounts in a company whose id is not a QuickBooks company id (empty, letters, a '#')", () => {
+    for (const realm of ["", "abc", "118#5883450"]) {
+      const cloud = JSON.stringify([{ type: "qbo.account.updated.v1", intuitaccountid: realm, intuitentityid: "79" }]);
+      const original = JSON.stringify({ eventNotifications: [{ realmId: realm, dataChangeEvent: { entities: [{ name: "Account", id: "79" }] } }] });
+      expect(() => parseQuickBooksEvent(cloud), cloud).toThrow(WebhookBodyError);
+      expect(() => parseQuickBooksEvent(original), original).toThrow(WebhookBodyError);
+    }
+    // Another entity's change names no company daybook acts on, whatever its id.
+    expect(parseQuickBooksEvent(JSON.stringify([{ type: "qbo.invoice.created.v1", intuitaccountid: "" }]))).toEqual({ accountsChangedIn: [] });
   });
 
   it("rejects bodies that are neither form", () => {
