@@ -448,7 +448,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     }
   });
 
-  it("load at start none of what only some invocations use in every function: Powertools Metrics (the first count), the local outbox, the POS readers' validation in place; no Powertools Parameters at all", () => {
+  it("load at start none of what only some invocations use in every function: Powertools Metrics (the first count), the local outbox and key file's vault, the POS readers' validation in place; no Powertools Parameters at all", () => {
     for (const name of FUNCTION_NAMES) {
       const bundle = bundles[name] as Bundle;
       const atStart = packagesAtStart(bundle);
@@ -460,6 +460,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         .filter(([output]) => join(process.cwd(), output) === join(bundle.outdir, file.path))
         .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input))));
       expect(inputsAtStart.has("lib/email/outbox.ts"), `${name}: the local outbox at start`).toBe(false);
+      expect(inputsAtStart.has("lib/vault/local.ts"), `${name}: the local key file's vault at start`).toBe(false);
       // The bundler puts what a module holds wherever the module loads, whoever uses it: the in-place checker is a module of its own.
       expect(inputsAtStart.has("lib/check-in-place.ts"), `${name}: validation in place at start`).toBe(false);
       expect(inputsAtStart.has("lib/validation.ts"), `${name}: zod's English messages at start`).toBe(true);
