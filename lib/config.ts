@@ -12,8 +12,13 @@
  */
 import * as z from "zod/mini";
 
-const url = () => z.url({ error: "must be a URL, like https://example.com" });
-const text = () => z.string().check(z.minLength(1, "must not be empty"));
+/** A schema made on first use and then shared: zod's schemas are immutable (`.check` makes a new one), so every setting of a kind can use one. */
+const shared = <T>(make: () => T): (() => T) => {
+  let made: T | undefined;
+  return () => (made ??= make());
+};
+const url = shared(() => z.url({ error: "must be a URL, like https://example.com" }));
+const text = shared(() => z.string().check(z.minLength(1, "must not be empty")));
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: "must be a whole number" }).check(
     z.int({ error: "must be a whole number" }),
@@ -192,7 +197,9 @@ export class ConfigError extends Error {
 /** The runtime's settings from the environment; a ConfigError saying, in plain words, what is missing or wrong. */
 export function loadConfig<R extends Runtime>(runtime: R, environment: Record<string, string | undefined> = process.env): ConfigOf<R> {
   const present = Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
-  const result = RUNTIMES[runtime]().safeParse(present);
+  // Parsed once a process: without zod's compiled fast path, which an object schema generates and
+  // compiles on its first parse to speed up the ones after it (there are none).
+  const result = RUNTIMES[runtime]().safeParse(present, { jitless: true });
   const sentences = [
     ...(result.success ? [] : describeSettings(result.error, present)),
     ...RULES[runtime].map((rule) => rule(present)).filter((sentence) => sentence !== undefined),

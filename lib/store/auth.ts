@@ -7,7 +7,8 @@
  * every signed-in request does with its session is sessions.ts's.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { conflictOnCondition, describeItem, fromItem, type Item, itemsOfIndexEntries, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
+import { itemsOfIndexEntries } from "./batch-items";
+import { conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys } from "./keys";
 import { describing, normalizedEmail } from "./schema-parts";

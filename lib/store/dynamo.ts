@@ -10,8 +10,9 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { describeIssues } from "../validation";
+import { type BatchDeleteOptions, deleteAll, itemsOfIndexEntries } from "./batch-items";
 import {
-  assertVersion, type BatchDeleteOptions, conflictOnCondition, deleteAll, describeItem, describeKey, fromItem, type Item, itemsOfIndexEntries, names, queryAll,
+  assertVersion, conflictOnCondition, describeItem, describeKey, fromItem, type Item, names, queryAll,
   toItem,
   unlessConditionFails, withoutUndefined,
 } from "./dynamo-items";

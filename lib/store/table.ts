@@ -19,7 +19,7 @@
  *
  * Both project keys only: an index copy is written when an item enters or leaves the index, never when
  * an attribute changes, so a connection's token rewrite (every night's QuickBooks refresh) writes the
- * table alone. What an index finds is then read from the table (dynamo-items.ts itemsOfIndexEntries),
+ * table alone. What an index finds is then read from the table (batch-items.ts itemsOfIndexEntries),
  * strongly consistent. A projection cannot change in place: each layout has its own index names
  * ("GSI1Keys" and "GSI2Keys" replaced "GSI1" and "GSI2", which projected whole items).
  */

@@ -3,11 +3,11 @@
  * lets exactly one through). On AWS it is a port made at once whose KMS client and adapter load on its
  * first call (lib/wiring/lazy.ts): most of the web app's requests seal no token, so its Lambda does not
  * load KMS's client at start. A runtime whose every invocation uses it (the worker) hands its client in,
- * made at start; the adapter, a few lines, still loads on the first call.
+ * made at start; the adapter, a few lines, still loads on the first call. The local key file's vault
+ * loads only where it is used, off AWS.
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { ConfigOf } from "../config";
-import { createLocalVault, loadOrCreateLocalKey } from "../vault/local";
 import type { TokenVault } from "../vault/vault";
 import { type AwsCredentials, type AwsSettings, awsClientConfig } from "./aws";
 import { lazy } from "./lazy";
@@ -33,5 +33,7 @@ export async function vaultFrom(settings: VaultSettings, options: { kms?: KMSCli
       close: () => { kms.close(); },
     };
   }
+  // Off AWS only (the local stack, the tests): not in the Lambda functions' start.
+  const { createLocalVault, loadOrCreateLocalKey } = await import("../vault/local");
   return { vault: createLocalVault(await loadOrCreateLocalKey(settings.DAYBOOK_VAULT_KEY_FILE ?? "")), close: () => undefined };
 }

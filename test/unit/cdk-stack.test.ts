@@ -433,9 +433,9 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     };
     const onDemandOnly: Record<FunctionName, string[]> = {
       // Each page's group (lib/web/route-groups.ts), the pages' POS and QuickBooks readers, the stores no session reads.
-      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts"],
+      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts"],
       // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any.
-      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts"],
+      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts"],
       worker: [],
     };
     for (const name of FUNCTION_NAMES) {
@@ -451,7 +451,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     }
   });
 
-  it("load at start none of what only some invocations use in every function: Powertools Metrics (the first count), the local outbox; no Powertools Parameters at all", () => {
+  it("load at start none of what only some invocations use in every function: Powertools Metrics (the first count), the local outbox and key file's vault, the POS readers' validation in place; no Powertools Parameters at all", () => {
     for (const name of FUNCTION_NAMES) {
       const bundle = bundles[name] as Bundle;
       const atStart = packagesAtStart(bundle);
@@ -463,6 +463,10 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         .filter(([output]) => join(process.cwd(), output) === join(bundle.outdir, file.path))
         .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input))));
       expect(inputsAtStart.has("lib/email/outbox.ts"), `${name}: the local outbox at start`).toBe(false);
+      expect(inputsAtStart.has("lib/vault/local.ts"), `${name}: the local key file's vault at start`).toBe(false);
+      // The bundler puts what a module holds wherever the module loads, whoever uses it: the in-place checker is a module of its own.
+      expect(inputsAtStart.has("lib/check-in-place.ts"), `${name}: validation in place at start`).toBe(false);
+      expect(inputsAtStart.has("lib/validation.ts"), `${name}: zod's English messages at start`).toBe(true);
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * lib/validation.ts's checkInPlace: it accepts exactly what zod's parse accepts, hands back the very
+ * lib/check-in-place.ts's checkInPlace: it accepts exactly what zod's parse accepts, hands back the very
  * value it was given (nothing copied), and names a fault in the words a parse gives. Proved on the
  * generators' Square and Clover orders, corrupted at random places in random ways.
  */
@@ -9,7 +9,8 @@ import { listElements } from "../../lib/pos/clover/responses";
 import { orderSchema as cloverOrderSchema } from "../../lib/pos/clover/schemas";
 import { orderSchema as squareOrderSchema, listPaymentsPageSchema } from "../../lib/pos/square/schemas";
 import * as z from "zod/mini";
-import { checkInPlace, describeIssues } from "../../lib/validation";
+import { checkInPlace } from "../../lib/check-in-place";
+import { describeIssues } from "../../lib/validation";
 import { generateCloverDay } from "../../sandbox/clover/generate-day";
 import { generateDay } from "../../sandbox/square/generate-day";
 

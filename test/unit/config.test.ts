@@ -67,4 +67,19 @@ describe("the configuration", () => {
     const config = loadConfig("sync", { ...APPS, DAYBOOK_TABLE: "daybook", DAYBOOK_PUBLIC_URL: "https://daybook.example", DAYBOOK_KMS_KEY_ID: "k", DAYBOOK_EMAIL_FROM: "a@b" });
     expect(config.CLOVER_BASE_URL).toBeUndefined();
   });
+
+  it("keeps each setting's own checks to it, though settings of a kind share one schema", () => {
+    // The public URL's checks (https, no trailing slash) and the link key's (32 bytes) are its own: the other URLs and texts do not get them.
+    const local = { DAYBOOK_DYNAMODB_ENDPOINT: "http://127.0.0.1:4566/", DAYBOOK_SQS_ENDPOINT: "http://moto.internal:5000/", DAYBOOK_EMAIL_FROM: "x" };
+    expect(loadConfig("scheduler", { ...SCHEDULER, ...local })).toMatchObject(local);
+    expect(failure("scheduler", { ...SCHEDULER, ...local, DAYBOOK_PUBLIC_URL: "http://daybook.example/", DAYBOOK_LINK_KEY: "c2hvcnQ=" })).toBe(
+      "DAYBOOK_PUBLIC_URL must be https (http only for localhost); DAYBOOK_PUBLIC_URL must not end with a slash; DAYBOOK_LINK_KEY must be at least 32 bytes, base64-encoded.",
+    );
+    // The shared kinds still check what they check, wherever they are used, in every runtime asked for after.
+    expect(failure("worker", { ...APPS, ...SCHEDULER, DAYBOOK_QUEUE_URL: "jobs", DAYBOOK_KMS_KEY_ID: "k", SQUARE_BASE_URL: "squareup" })).toBe(
+      "DAYBOOK_QUEUE_URL must be a URL, like https://example.com; SQUARE_BASE_URL must be a URL, like https://example.com.",
+    );
+    expect(failure("backfill", { DAYBOOK_TABLE: "daybook", DAYBOOK_QUEUE_URL: "https://sqs.example/q", DAYBOOK_DYNAMODB_ENDPOINT: "dynamo" }))
+      .toBe("DAYBOOK_DYNAMODB_ENDPOINT must be a URL, like https://example.com.");
+  });
 });

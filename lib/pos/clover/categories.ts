@@ -7,7 +7,8 @@
  * one, chosen deterministically: the first by `sortOrder` (a category without one sorts last), then by
  * id; categories Clover marks deleted only when the item has no other. No category: Uncategorized.
  */
-import { checkInPlace, describeIssues, inPlaceGuard } from "../../validation";
+import { checkInPlace, inPlaceGuard } from "../../check-in-place";
+import { describeIssues } from "../../validation";
 import { type CategoryRef, UNCATEGORIZED } from "../category-ref";
 import { CloverDataError } from "./errors";
 import { type CloverCategory, elements, itemSchema, listPageSchema } from "./schemas";

@@ -5,7 +5,7 @@
  * (lib/pos/clover/schemas.ts) to validate.
  */
 import * as z from "zod/mini";
-import { checkInPlace } from "../../validation";
+import { checkInPlace } from "../../check-in-place";
 
 const withId = z.looseObject({ id: z.string() });
 export type CloverObject = z.infer<typeof withId>;

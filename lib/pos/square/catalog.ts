@@ -4,7 +4,8 @@
  * related items, then the items' categories), deleted objects included, since old orders refer to
  * deleted and renamed items.
  */
-import { checkInPlace, describeIssues } from "../../validation";
+import { checkInPlace } from "../../check-in-place";
+import { describeIssues } from "../../validation";
 import { type CategoryRef, UNCATEGORIZED } from "../category-ref";
 import { batchRetrieveCatalogPageSchema, type SquareCatalogObject } from "./schemas";
 import { SquareDataError } from "./errors";
