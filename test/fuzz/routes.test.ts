@@ -383,7 +383,8 @@ function badToken(mode: string): string {
     // B's real form token: valid for B's session, not for A's.
     case "victim's": return `form_token=${fz.b.formToken}`;
     case "empty": return "form_token=";
-    case "repeated, last wrong": return `form_token=${fz.a.formToken}&form_token=${fz.a.formToken.slice(0, -1)}0`;
+    // The last character changed: a token that ends in 0 would otherwise be repeated unchanged, and rightly accepted.
+    case "repeated, last wrong": return `form_token=${fz.a.formToken}&form_token=${fz.a.formToken.slice(0, -1)}${fz.a.formToken.endsWith("0") ? "1" : "0"}`;
     case "uppercase": return `form_token=${fz.a.formToken.toUpperCase()}`;
     default: return `form_token=%20${fz.a.formToken}`;
   }

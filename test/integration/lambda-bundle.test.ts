@@ -14,8 +14,8 @@ import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { bundleFunction } from "../../infra/bundle";
 import { awsClientConfig, createSender, createTestTable, sentTo } from "../../sandbox/aws";
+import { builtBundle, copyOfBundle } from "../support/bundles";
 
 const PUBLIC = "https://daybook.test";
 
@@ -79,7 +79,7 @@ describe("the api's Lambda bundle, run as Lambda runs it", () => {
   });
 
   it("loads SES's client on the sign-in and sends the link through SES", async () => {
-    const bundle = bundleFunction("api", join(folder, "api"));
+    const bundle = copyOfBundle(builtBundle("api"), join(folder, "api"));
     const table = await createTestTable(dynamo);
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT" }));
     const from = await createSender(ses);

@@ -6,7 +6,7 @@
  * stacks), which leaves the template the same except the asset hashes and keeps this file to a few
  * seconds. `npm run synth` bundles for real with the local esbuild and prints each bundle's size.
  */
-import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedAtStart, loadedOnDemand, packagesAtStart, withStaticImports } from "../../infra/bundle";
+import { type Bundle, FUNCTION_NAMES, type FunctionName, loadedAtStart, loadedOnDemand, packagesAtStart, withStaticImports } from "../../infra/bundle";
 import { DEFAULT_FLEET, WORKER_TIMEOUT_MINUTES, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +27,7 @@ import { parameterVariable, SECRET_PARAMETERS, type SecretVariable } from "../..
 import { isRefreshSweepEvent, REFRESH_SWEEP_EVENT } from "../../lib/connections/refresh-sweep";
 import { type ItemKind, itemKindOf, POINT_IN_TIME_RECOVERY_DAYS, RETENTION } from "../../lib/store/retention";
 import { TABLE, TABLE_ACCESS } from "../../lib/store/table";
+import { builtBundle } from "../support/bundles";
 import { everyItemKind } from "../support/every-item-kind";
 
 interface Statement {
@@ -388,7 +389,7 @@ describe("cdk-nag AwsSolutions", () => {
 });
 
 describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
-  const bundles = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, bundleFunction(name, join(outdir, "bundles", name))]));
+  const bundles = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, builtBundle(name)]));
 
   it("are ESM entries with chunks, and what every invocation needs is all that loads at start", () => {
     for (const name of FUNCTION_NAMES) {

@@ -9,7 +9,7 @@
  * nothing expired is ever honoured; the items just accumulate until `npm start -- --reset`.
  */
 import { once } from "node:events";
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
@@ -45,7 +45,7 @@ export async function startLocalDatabase(folder?: string): Promise<LocalDatabase
     });
   let front;
   try {
-    front = await startTransactionFront(`http://127.0.0.1:${String((server.address() as AddressInfo).port)}`);
+    front = await startTransactionFront(`http://127.0.0.1:${String((server.address() as AddressInfo).port)}`, server.listeners("request")[0] as RequestListener);
   } catch (error) {
     await closeDynalite();
     throw error;

@@ -1,8 +1,9 @@
 /**
  * TransactWriteItems for dynalite, which implements every DynamoDB operation daybook uses except that
  * one (sign-up and the due index write items together). A small front server takes the requests
- * meant for dynalite: it passes every other operation through untouched, and carries out a
- * transaction itself with dynalite's single-item operations.
+ * meant for dynalite: it hands every other operation, untouched, to dynalite's own request handler in
+ * this process (no second HTTP round trip: that halved a request's CPU), and carries out a transaction
+ * itself with dynalite's single-item operations, over dynalite's port.
  *
  * Requests pass one at a time, so nothing interleaves with a transaction: it is all-or-nothing towards
  * every other client. It first checks each action's condition against the current items (a
@@ -13,7 +14,7 @@
  * DynamoDB does. Idempotency tokens (ClientRequestToken) are not remembered.
  */
 import { once } from "node:events";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 type AttributeMap = Record<string, unknown>;
@@ -33,7 +34,11 @@ export interface TransactionFront {
   close(): Promise<void>;
 }
 
-export async function startTransactionFront(dynaliteEndpoint: string): Promise<TransactionFront> {
+/**
+ * `dynaliteEndpoint` is where dynalite listens (the transaction's own calls go there); `dynaliteHandler`
+ * is its server's request listener, which answers every other request in place.
+ */
+export async function startTransactionFront(dynaliteEndpoint: string, dynaliteHandler: RequestListener): Promise<TransactionFront> {
   let queue: Promise<unknown> = Promise.resolve();
   const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
     const run = queue.then(work, work);
@@ -43,20 +48,24 @@ export async function startTransactionFront(dynaliteEndpoint: string): Promise<T
   const keySchemas = new Map<string, string[]>();
 
   const server = createServer((request, response) => {
-    void handle(request, response);
+    if (request.headers["x-amz-target"] === `${TARGET_PREFIX}TransactWriteItems`) void handleTransaction(request, response);
+    else void oneAtATime(() => passOn(request, response));
   });
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** Settles once dynalite has answered (or the client went away), so the next request waits for it. */
+  function passOn(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+      response.once("close", resolve);
+      dynaliteHandler(request, response);
+    });
+  }
+
+  async function handleTransaction(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
       const body = Buffer.concat(chunks);
-      const target = String(request.headers["x-amz-target"] ?? "");
-      const answer = await oneAtATime(() =>
-        target === `${TARGET_PREFIX}TransactWriteItems`
-          ? transactWrite(request.headers, body)
-          : forward(request.method ?? "POST", request.headers, body),
-      );
+      const answer = await oneAtATime(() => transactWrite(request.headers, body));
       response.writeHead(answer.status, answer.headers).end(answer.body);
     } catch (error) {
       const message = error instanceof Error ? error.message : "the transaction front failed";
