@@ -26,7 +26,7 @@ import type { LocalStack } from "../../sandbox/local-stack/stack";
 import { DEFAULT_ACCOUNT_IDS } from "../../sandbox/quickbooks/server";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { checkPage } from "./page-checks";
-import { type BrowserRun, linesOf, openBrowserRun, outboxFiles, partOf, signIn, signUpTheDemo, waitForBackfill } from "./steps";
+import { type BrowserRun, linesOf, middayToday, openBrowserRun, outboxFiles, partOf, signIn, signUpTheDemo, waitForBackfill } from "./steps";
 
 const EMAIL = "owner@deposits.daybook.localhost";
 const LOCATIONS = [DEMO.square.locationName, DEMO.clover.name] as const;
@@ -34,8 +34,8 @@ const DAY_MS = 86_400_000;
 
 /** The local weekday (0 Sunday) of an instant in the demo's zone. */
 const weekdayIn = (at: Date) => new Date(`${yesterdayIn(DEMO.timeZone, new Date(at.getTime() + DAY_MS))}T00:00:00Z`).getUTCDay();
-/** The stack's clock: moved on whole days so that the demo's "today" is a Wednesday, then through the night. */
-let offsetMs = ((3 - weekdayIn(new Date()) + 7) % 7) * DAY_MS;
+/** The stack's clock: from midday today where the demo is (never astride its midnight), moved on whole days so that the demo's "today" is a Wednesday, then through the night. */
+let offsetMs = middayToday().getTime() - Date.now() + ((3 - weekdayIn(new Date()) + 7) % 7) * DAY_MS;
 const clock = () => new Date(Date.now() + offsetMs);
 
 let run: BrowserRun | undefined;

@@ -22,14 +22,14 @@ import { addDays, DEMO, yesterdayIn } from "../../sandbox/local-stack/demo";
 import type { LocalStack } from "../../sandbox/local-stack/stack";
 import { generateDay } from "../../sandbox/square/generate-day";
 import { checkPage } from "./page-checks";
-import { type BrowserRun, linesOf, openBrowserRun, outboxFiles, partOf, signUpTheDemo, waitForBackfill } from "./steps";
+import { type BrowserRun, linesOf, middayToday, openBrowserRun, outboxFiles, partOf, signUpTheDemo, waitForBackfill } from "./steps";
 
 const EMAIL = "owner@digest.daybook.localhost";
 const BOOKS = "books@accountant.daybook.localhost";
 const LOCATIONS = [DEMO.square.locationName, DEMO.clover.name] as const;
 
-/** The stack's clock: real time until the test moves it on to the next morning. */
-let offsetMs = 0;
+/** The stack's clock: midday today where the demo is (never astride its midnight), until the test moves it on to the next morning. */
+let offsetMs = middayToday().getTime() - Date.now();
 const clock = () => new Date(Date.now() + offsetMs);
 
 let run: BrowserRun | undefined;

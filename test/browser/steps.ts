@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
-import { DEMO } from "../../sandbox/local-stack/demo";
+import { localInstant } from "../../lib/report/digest";
+import { addDays, DEMO, yesterdayIn } from "../../sandbox/local-stack/demo";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../sandbox/local-stack/stack";
 import { chromiumPath } from "../../scripts/prerequisites";
 import { checkPage, clearScreenshots, DESKTOP, screenshotPath } from "./page-checks";
@@ -25,9 +26,10 @@ export interface BrowserRun {
 /**
  * A local stack of its own (a fresh data folder, free ports) and the system Chromium (the one npm test
  * made sure of, scripts/prerequisites.ts) on a desktop-sized page; screenshots go to the run's folder.
- * `clock` is the whole stack's clock (a test that lives through a night moves it on); real time by default.
+ * `clock` is the whole stack's clock (a test that lives through a night moves it on); by default it reads
+ * midday today in the demo's zone and runs on from there.
  */
-export async function openBrowserRun(name: string, clock?: LocalStackOptions["now"]): Promise<BrowserRun> {
+export async function openBrowserRun(name: string, clock: LocalStackOptions["now"] = middayClock()): Promise<BrowserRun> {
   clearScreenshots(name);
   const dataDir = await mkdtemp(join(tmpdir(), `daybook-${name}-`));
   const closers: (() => Promise<void>)[] = [() => rm(dataDir, { recursive: true, force: true })];
@@ -35,7 +37,7 @@ export async function openBrowserRun(name: string, clock?: LocalStackOptions["no
     for (const closer of closers.reverse()) await closer();
   };
   try {
-    const stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined, ...(clock ? { now: clock } : {}) });
+    const stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined, now: clock });
     closers.push(() => stack.close());
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
     closers.push(() => browser.close());
@@ -55,6 +57,19 @@ export async function openBrowserRun(name: string, clock?: LocalStackOptions["no
 
 /** Backfills run on the local stack's in-process queue; a page refreshes itself every 2 seconds. */
 const FINISH_TIMEOUT_MS = 90_000;
+
+/**
+ * Midday of the real today in the demo's zone. A test's clock starts there rather than at the wall
+ * clock, so its minutes never straddle the demo's midnight (05:00 UTC in New York), which would change
+ * "today" between a step and the check that follows it.
+ */
+export const middayToday = (now = new Date()): Date => localInstant(addDays(yesterdayIn(DEMO.timeZone, now), 1), DEMO.timeZone, "12:00");
+
+/** A clock that reads middayToday() when made, and runs on in real time. */
+export function middayClock(): () => Date {
+  const offsetMs = middayToday().getTime() - Date.now();
+  return () => new Date(Date.now() + offsetMs);
+}
 
 export const outboxFiles = async (stack: LocalStack) => (await readdir(stack.outboxDir).catch(() => [] as string[])).filter((file) => file.endsWith(".eml"));
 
