@@ -60,6 +60,13 @@ export interface Connection {
    */
   sweepDueAt?: string;
   /**
+   * ISO 8601: when the email asking the merchant to reconnect this (refused) connection was last held
+   * back by the daily email caps (lib/email/caps.ts). It is owed: the refresh sweep sends it again from
+   * the next UTC day (lib/connections/reconnect-email.ts sendOwedReconnect). Absent once it went, and
+   * removed with any change of status.
+   */
+  reconnectHeldAt?: string;
+  /**
    * QuickBooks only: the company's settings that decide how an entry is written, read when it was
    * connected (or at its first sync), and read again only when QuickBooks refuses a create for a reason
    * they explain: the home currency cannot change, and multicurrency can only be switched on.

@@ -8,6 +8,7 @@
  */
 import { parseIsoDate } from "../domain/business-day";
 import * as z from "zod/mini";
+import { daybookIdField, posLocationIdField } from "../ids";
 
 /** Each schema that is a component of the document, by name, with what it means. */
 export const COMPONENTS: { name: string; schema: z.ZodMiniType; description: string }[] = [];
@@ -179,10 +180,8 @@ export const openApiDocumentSchema = z.looseObject({
 /** The longest range one request may ask for. */
 export const MAX_RANGE_DAYS = 92;
 
-const idParam = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^#/]+$/));
-
-export const businessParams = z.object({ businessId: idParam });
-export const locationParams = z.object({ businessId: idParam, locationId: idParam });
+export const businessParams = z.object({ businessId: daybookIdField() });
+export const locationParams = z.object({ businessId: daybookIdField(), locationId: posLocationIdField() });
 
 export const rangeQuery = z.object({
   from: date,

@@ -16,6 +16,7 @@ import { CliUsageError, type CliIo } from "./io";
 import { previewJson, previewTable, runPreview } from "./preview";
 import { runSync } from "./sync";
 import { ConfigError, loadConfig } from "../config";
+import { isDaybookId, isPosLocationId } from "../ids";
 import { SyncError } from "../sync/sync-day";
 
 const PREVIEW_USAGE = `  daybook preview --source square --orders FILE [--orders FILE...] --catalog FILE [--catalog FILE...]
@@ -85,6 +86,23 @@ function dateArgument(value: string | undefined, flag: string, command: Command)
   return date;
 }
 
+/** How an id argument is shown in a message: quoted, escaped to one line, cut short. */
+const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/** --merchant: daybook's id of the merchant, checked before anything is read. */
+function merchantArgument(value: string | undefined, command: Command): string {
+  const id = required(value, "--merchant", command);
+  if (!isDaybookId(id)) throw new CliUsageError(`--merchant must be a daybook merchant id (letters, digits and dashes, as the locations page shows it), not ${shown(id)}`);
+  return id;
+}
+
+/** --location: the POS's id of the location (a Square location id, a Clover merchant id), checked before anything is read. */
+function locationArgument(value: string | undefined, command: Command): string {
+  const id = required(value, "--location", command);
+  if (!isPosLocationId(id)) throw new CliUsageError(`--location must be a Square location id or a Clover merchant id (letters and digits), not ${shown(id)}`);
+  return id;
+}
+
 type OptionsConfig = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
 /** node:util parseArgs, its mistakes as usage errors that point at the command's --help. */
@@ -143,8 +161,8 @@ async function preview(args: string[], io: CliIo): Promise<number> {
 async function sync(args: string[], io: CliIo): Promise<number> {
   const values = parseArguments(args, { merchant: { type: "string" }, location: { type: "string" }, date: { type: "string" } }, "sync");
   const command = {
-    merchantId: required(values.merchant, "--merchant", "sync"),
-    locationId: required(values.location, "--location", "sync"),
+    merchantId: merchantArgument(values.merchant, "sync"),
+    locationId: locationArgument(values.location, "sync"),
     businessDay: dateArgument(values.date, "--date", "sync"),
   };
   // Only once the arguments are right: a mistake in them is the first thing to hear about.
@@ -164,8 +182,8 @@ async function backfill(args: string[], io: CliIo): Promise<number> {
     merchant: { type: "string" }, location: { type: "string" }, from: { type: "string" }, to: { type: "string" }, watch: { type: "boolean" },
   }, "backfill");
   const command = {
-    merchantId: required(values.merchant, "--merchant", "backfill"),
-    locationId: required(values.location, "--location", "backfill"),
+    merchantId: merchantArgument(values.merchant, "backfill"),
+    locationId: locationArgument(values.location, "backfill"),
     from: dateArgument(values.from, "--from", "backfill"),
     to: dateArgument(values.to, "--to", "backfill"),
     watch: values.watch === true,

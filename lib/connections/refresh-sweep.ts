@@ -10,7 +10,9 @@
  *   daybook still holds for 24 hours only; Clover's recovery takes it), or whose last refresh's answer
  *   was lost (refreshUncertainSince).
  * A refused refresh marks the connection needs-reconnect and the keeper emails the merchant a
- * reconnect link: a connection never lapses unnoticed.
+ * reconnect link: a connection never lapses unnoticed. A refused connection whose reconnect request
+ * the daily email caps held back is owed it: the sweep sends it again once a new UTC day allows
+ * (lib/connections/reconnect-email.ts sendOwedReconnect).
  *
  * Opening tokens costs a KMS Decrypt, and a connection is seldom due, so each connection carries in
  * plaintext when the sweep must next open its tokens (sweepDueAt, written with the tokens: a time is
@@ -50,6 +52,8 @@ export interface RefreshSweepDeps {
   log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;
   /** CONNECTION_SHARDS unless a test says otherwise. */
   shards?: number;
+  /** Sends again a reconnect request the caps held back, if it is owed now (lib/connections/reconnect-email.ts sendOwedReconnect). */
+  owedReconnect?: (connection: Connection) => Promise<"sent" | "held" | "nobody" | undefined>;
 }
 
 export interface RefreshSweepResult {
@@ -65,6 +69,8 @@ export interface RefreshSweepResult {
   refused: number;
   /** Failed for a passing reason; the next sweep tries again. */
   failed: number;
+  /** Refused connections whose reconnect request, held back by the email caps before, went now. */
+  askedAgain: number;
 }
 
 /** Why a connection needs refreshing now, if it does. */
@@ -105,9 +111,10 @@ function mustOpen(connection: Connection, now: Date): boolean {
 }
 
 export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshSweepResult> {
-  const result: RefreshSweepResult = { checked: 0, opened: 0, refreshed: 0, mended: 0, refused: 0, failed: 0 };
+  const result: RefreshSweepResult = { checked: 0, opened: 0, refreshed: 0, mended: 0, refused: 0, failed: 0, askedAgain: 0 };
   for (let shard = 0; shard < (deps.shards ?? CONNECTION_SHARDS); shard++) {
     for (const connection of await deps.store.listConnectionsInShard(shard)) {
+      if (connection.status === "needs-reconnect" && connection.reconnectHeldAt !== undefined) await askAgain(deps, connection, result);
       if (connection.status !== "active") continue;
       result.checked++;
       if (!mustOpen(connection, deps.now())) continue;
@@ -134,6 +141,19 @@ export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshS
   }
   deps.log("info", "refresh sweep", { ...result });
   return result;
+}
+
+/** A reconnect request the caps held back: sent again when it is owed now. A failure is logged; the next sweep tries again. */
+async function askAgain(deps: RefreshSweepDeps, connection: Connection, result: RefreshSweepResult): Promise<void> {
+  if (!deps.owedReconnect) return;
+  const fields = { merchantId: connection.merchantId, connectionId: connection.connectionId, provider: connection.provider };
+  try {
+    const request = await deps.owedReconnect(connection);
+    if (request === "sent") result.askedAgain++;
+    if (request !== undefined) deps.log("info", "sweep: a reconnect request held back before was tried again", { ...fields, request });
+  } catch (error) {
+    deps.log("error", "sweep: a reconnect request held back before could not be sent", { ...fields, error: error instanceof Error ? error.name : "unknown" });
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  * behind it, acting through the process's token keeper, tuned for a person waiting.
  */
 import { isTimeZone } from "../domain/business-day";
+import { isPosLocationId } from "../ids";
 import type { Connection } from "../model";
 import type { SyncPorts } from "../sync/sync-day";
 import type { PosCatalog } from "./pos-catalog";
@@ -40,7 +41,8 @@ export interface PosLocation {
 
 const listLocationsSchema = z.object({
   locations: z.optional(z.array(z.object({
-    id: z.string().check(z.minLength(1)),
+    // Checked as a location id below: a location with any other id is left out, not the whole answer.
+    id: z.string(),
     name: z.optional(z.string()),
     timezone: z.optional(z.string()),
     currency: z.optional(z.string()),
@@ -59,7 +61,8 @@ export async function squareLocations(square: RawResponseCaller): Promise<PosLoc
   const parsed = listLocationsSchema.safeParse(await square.call("ListLocations", (client) => client.locations.list()));
   if (!parsed.success) throw new SquareRequestError(describeIssues(parsed.error, "Square's answer to ListLocations"), "bug");
   return (parsed.data.locations ?? [])
-    .filter((location) => location.status !== "INACTIVE" && location.currency !== undefined)
+    // An id that is not a location id could never be stored or posted for: such a location is not offered.
+    .filter((location) => location.status !== "INACTIVE" && location.currency !== undefined && isPosLocationId(location.id))
     .map((location) => ({
       locationId: location.id,
       name: location.name ?? location.id,

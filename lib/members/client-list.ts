@@ -1,16 +1,19 @@
 /**
  * The accountant's client list, from their membership items alone (one query: lib/members/types.ts):
- * each business with last night per location, in four states a bookkeeper scans for (posted, held,
- * failed, not posting), and what needs attention first: failed days, then held days, then locations
- * that stopped posting, oldest first within each; businesses ordered the same way, then by name.
+ * each business with last night per location, in the states a bookkeeper scans for (posted, held,
+ * failed, not posting, and posted but its check for later changes failed), and what needs attention
+ * first: failed days, then held days, then locations that stopped posting, then posted days whose
+ * re-check failed, oldest first within each; businesses ordered the same way, then by name.
  */
 import { addDays, businessDayOf } from "../domain/business-day";
+import { RECHECK_FAILED_WORDS, recheckFailed } from "../report/day-status";
 import type { Membership } from "./types";
 
-export type NightState = "failed" | "held" | "not-posting" | "posted";
+/** "recheck-failed": a day posted before whose check for later changes failed; its entries stand in QuickBooks. */
+export type NightState = "failed" | "held" | "not-posting" | "recheck-failed" | "posted";
 
 /** Worst first: the order attention goes in. */
-const SEVERITY: Record<NightState, number> = { failed: 0, held: 1, "not-posting": 2, posted: 3 };
+const SEVERITY: Record<NightState, number> = { failed: 0, held: 1, "not-posting": 2, "recheck-failed": 3, posted: 4 };
 
 /** Days a location's latest finished day may lag today (in its zone) before it counts as not posting. */
 export const NOT_POSTING_AFTER_DAYS = 2;
@@ -51,7 +54,11 @@ export function clientList(memberships: readonly Membership[], now: Date): Clien
     const locations = Object.entries(membership.locations).map(([locationId, status]): ClientLocation => {
       const today = businessDayOf(now.getTime(), status.timeZone);
       const stale = status.businessDay < addDays(today, -NOT_POSTING_AFTER_DAYS);
-      const state: NightState = stale ? "not-posting" : status.state === "held" ? "held" : status.state === "failed" ? "failed" : "posted";
+      const state: NightState = stale ? "not-posting"
+        : status.state === "held" ? "held"
+        : recheckFailed(status.state, status.posted === true) ? "recheck-failed"
+        : status.state === "failed" ? "failed"
+        : "posted";
       return { locationId, name: status.name, state, businessDay: status.businessDay, words: wordsFor(state, status.state, status.businessDay, status.reason) };
     }).sort(byAttention);
     const worst = locations[0]?.state ?? "not-posting";
@@ -74,6 +81,7 @@ function byAttention(a: ClientLocation, b: ClientLocation): number {
 function wordsFor(state: NightState, recorded: string, businessDay: string, reason: string | undefined): string {
   switch (state) {
     case "failed": return `Failed on ${businessDay}${reason ? `: ${reason}` : ""}`;
+    case "recheck-failed": return `${RECHECK_FAILED_WORDS} on ${businessDay}${reason ? `: ${reason}` : ""}`;
     case "held": return `Held for review, ${businessDay}${reason ? `: ${reason}` : ""}`;
     case "not-posting": return `Not posting: the last day daybook finished is ${businessDay}`;
     case "posted": return recorded === "no-sales" ? `No sales on ${businessDay}` : recorded === "posting" ? `Posting ${businessDay} now` : `Posted ${businessDay}`;

@@ -22,6 +22,7 @@ export function locationStatusOf(record: SyncRecord, location: Pick<LocationConf
     state: record.state,
     ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}),
     ...(record.state === "failed" && record.lastError ? { failureKind: record.lastError.kind } : {}),
+    ...(record.posted.length > 0 ? { posted: true as const } : {}),
     updatedAt: record.updatedAt,
   };
 }

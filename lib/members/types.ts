@@ -28,6 +28,8 @@ export interface LocationStatus {
   /** Why the day is held or failed, in the words of the day's record. */
   reason?: string;
   failureKind?: FailureKind;
+  /** The day has entries in QuickBooks: failed, it is its re-check that failed (lib/report/day-status.ts). */
+  posted?: true;
   /** When the day's record last changed. */
   updatedAt: string;
 }

@@ -19,6 +19,7 @@
  */
 import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/hosts";
 import * as z from "zod/mini";
+import { isProviderAccountId } from "../ids";
 import { CLOVER_AUTHORIZE_HOSTS } from "./consent-origins";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
@@ -141,7 +142,7 @@ export function createCloverProvider(options: CloverOAuthOptions): OAuthProvider
       if (query["client_id"] !== undefined && query["client_id"] !== options.clientId) {
         throw new OAuthError("The Clover callback is for another app; connect Clover again.", "needs-reconnect");
       }
-      if (!/^[A-Za-z0-9]{1,64}$/.test(merchantId)) throw new OAuthError("The Clover callback names a merchant id Clover does not make; connect Clover again.", "needs-reconnect");
+      if (!isProviderAccountId("clover", merchantId)) throw new OAuthError("The Clover callback names a merchant id Clover does not make; connect Clover again.", "needs-reconnect");
       const chosen = regionOf(region);
       const tokens = await post("connect", chosen, "/oauth/v2/token", { client_id: options.clientId, client_secret: options.clientSecret, code });
       // The callback's merchant_id is only what the browser brought back: Clover says whose the token is.

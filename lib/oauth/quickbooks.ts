@@ -6,6 +6,7 @@
  */
 import { createQuickBooksOAuth, type QuickBooksEndpoints, type QuickBooksEnvironment, type QuickBooksOAuth, type QuickBooksTokens } from "../quickbooks/oauth";
 import { MINOR_VERSION, QuickBooksError } from "../quickbooks/types";
+import { isProviderAccountId } from "../ids";
 import { AccountMismatchError, type Authorization, type AuthorizeRequest, type CallbackQuery, confirmAccount, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
@@ -59,7 +60,7 @@ export function createQuickBooksProvider(options: QuickBooksProviderOptions): OA
       if (!query["code"] || !realmId) throw new OAuthError("The QuickBooks callback has no code or company (realmId); connect QuickBooks again.", "needs-reconnect");
       const params = new URLSearchParams();
       for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value);
-      if (!/^\d{1,32}$/.test(realmId)) throw new OAuthError("The QuickBooks callback names a company id (realmId) QuickBooks does not make; connect QuickBooks again.", "needs-reconnect");
+      if (!isProviderAccountId("quickbooks", realmId)) throw new OAuthError("The QuickBooks callback names a company id (realmId) QuickBooks does not make; connect QuickBooks again.", "needs-reconnect");
       let connection;
       try {
         connection = await oauth.exchangeCode(`${options.redirectUri}?${params.toString()}`);

@@ -15,6 +15,7 @@
 import type * as SquareSdk from "square";
 import { loadSquareSdk } from "../pos/square/sdk";
 import * as z from "zod/mini";
+import { isProviderAccountId } from "../ids";
 import { type Authorization, type AuthorizeRequest, type CallbackQuery, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
@@ -122,7 +123,8 @@ export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider
         code,
         redirectUri: options.redirectUri,
       });
-      if (!token.refreshToken || !token.merchantId) {
+      // The merchant id names the connection in the table's keys: anything but a Square merchant id is no answer.
+      if (!token.refreshToken || !token.merchantId || !isProviderAccountId("square", token.merchantId)) {
         throw new OAuthError("Square answered the code exchange without a refresh token or merchant id; connect Square again.", "retryable");
       }
       // Square grants every scope asked for, or none (the merchant declines the whole request).

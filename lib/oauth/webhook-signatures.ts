@@ -21,6 +21,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
+import { isProviderAccountId } from "../ids";
 import { describeIssues } from "../validation";
 
 export const SQUARE_SIGNATURE_HEADER = "x-square-hmacsha256-signature";
@@ -99,8 +100,6 @@ export type SquareWebhookEvent =
   | { kind: "authorization-revoked"; merchantId: string; eventId?: string; revokerType?: string }
   | { kind: "other"; type: string };
 
-const SQUARE_MERCHANT_ID = /^[A-Za-z0-9_-]{1,100}$/;
-
 /** Reads a (verified) Square webhook body: `oauth.authorization.revoked` names the merchant whose authorization ended. */
 export function parseSquareEvent(rawBody: string): SquareWebhookEvent {
   const parsed = squareEvent.safeParse(parseJson(rawBody, "Square"));
@@ -109,7 +108,7 @@ export function parseSquareEvent(rawBody: string): SquareWebhookEvent {
   if (event.type !== "oauth.authorization.revoked") return { kind: "other", type: event.type.slice(0, 80) };
   if (!event.merchant_id) throw new WebhookBodyError("the Square oauth.authorization.revoked event names no merchant_id");
   // Square's merchant ids are letters and digits; anything else names no merchant daybook could hold.
-  if (!SQUARE_MERCHANT_ID.test(event.merchant_id)) throw new WebhookBodyError("the Square oauth.authorization.revoked event's merchant_id is not a Square merchant id");
+  if (!isProviderAccountId("square", event.merchant_id)) throw new WebhookBodyError("the Square oauth.authorization.revoked event's merchant_id is not a Square merchant id");
   const revokerType = event.data?.object?.revocation?.revoker_type ?? undefined;
   return {
     kind: "authorization-revoked",
@@ -131,9 +130,6 @@ const cloverMessage = z.union([
   }),
 ]);
 
-/** Clover's merchant ids are 13 letters and digits; anything else names no merchant daybook could hold. */
-const CLOVER_MERCHANT_ID = /^[A-Za-z0-9]{1,64}$/;
-
 export type CloverWebhookEvent =
   /** The one-off POST when the webhook URL is set up; the operator pastes the code into Clover's dashboard. */
   | { kind: "verification"; verificationCode: string }
@@ -150,7 +146,8 @@ export function parseCloverEvent(rawBody: string, appId: string): CloverWebhookE
   const uninstalled = Object.entries(message.merchants)
     .filter(([, updates]) => updates.some((update) => update.objectId === `A:${appId}` && update.type === "DELETE"))
     .map(([merchantId]) => merchantId);
-  const notAnId = uninstalled.find((merchantId) => !CLOVER_MERCHANT_ID.test(merchantId));
+  // Anything but a Clover merchant id names no merchant daybook could hold.
+  const notAnId = uninstalled.find((merchantId) => !isProviderAccountId("clover", merchantId));
   if (notAnId !== undefined) throw new WebhookBodyError("the Clover app event names a merchant whose id is not a Clover merchant id");
   return { kind: "events", uninstalledMerchantIds: uninstalled };
 }
@@ -162,9 +159,6 @@ const quickBooksNotifications = z.object({
   })),
 });
 const quickBooksCloudEvents = z.array(z.object({ type: z.string(), intuitaccountid: z.string(), intuitentityid: z.optional(z.string()) }));
-
-/** A QuickBooks company (realm) id: digits only. */
-export const QUICKBOOKS_REALM_ID = /^\d{1,32}$/;
 
 export interface QuickBooksWebhookEvent {
   /** The companies (realm ids) whose chart of accounts changed: an account created, renamed, renumbered, made inactive or merged. */
@@ -190,7 +184,7 @@ export function parseQuickBooksEvent(rawBody: string): QuickBooksWebhookEvent {
 
 function accountsChangedIn(realms: Set<string>): QuickBooksWebhookEvent {
   for (const realm of realms) {
-    if (!QUICKBOOKS_REALM_ID.test(realm)) throw new WebhookBodyError("the QuickBooks webhook names a company whose id is not a QuickBooks company id");
+    if (!isProviderAccountId("quickbooks", realm)) throw new WebhookBodyError("the QuickBooks webhook names a company whose id is not a QuickBooks company id");
   }
   return { accountsChangedIn: [...realms] };
 }

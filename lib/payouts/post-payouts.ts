@@ -41,8 +41,8 @@ export interface PayoutPorts extends Pick<SyncPorts, "store" | "quickBooksClient
   payouts: PayoutStore;
   /** The location's payouts created or changed at or after `sinceMs`, with their entries (lib/pos/square/payouts.ts). */
   readPayouts(connection: Connection, locationId: string, sinceMs: number): Promise<PayoutWithEntries[]>;
-  /** Tells the merchant that this Square connection must be made again for daybook to read payouts. */
-  askToReconnectForPayouts(connection: Connection): Promise<void>;
+  /** Tells the merchant that this Square connection must be made again for daybook to read payouts: "held" when the email caps held it back. */
+  askToReconnectForPayouts(connection: Connection): Promise<"sent" | "held" | "nobody">;
 }
 
 export type PayoutResult = "posted" | "reversed" | "unchanged" | "nothing-to-post" | "held" | "failed" | "before-daybook";
@@ -169,7 +169,11 @@ class MissingScope extends Error {
 
 async function askForScope(ports: PayoutPorts, connection: Connection, at: Date): Promise<PayoutRun> {
   const asked = await ports.payouts.claimScopeRequest(connection.merchantId, connection.connectionId, at);
-  if (asked) await ports.askToReconnectForPayouts(connection);
+  if (asked && (await ports.askToReconnectForPayouts(connection)) === "held") {
+    // Not sent: still owed, so the next night asks again (within the caps).
+    await ports.payouts.releaseScopeRequest(connection.merchantId, connection.connectionId);
+    return { status: "needs-scope", asked: false };
+  }
   return { status: "needs-scope", asked };
 }
 

@@ -6,6 +6,7 @@
  * digest has each client's block (businessBlocks) under the client's name, in one envelope.
  */
 import type { DayTotals } from "./day-figures";
+import { RECHECK_FAILED_SHORT, RECHECK_FAILED_WORDS, recheckFailed } from "./day-status";
 import { type CombinedDigestModel, type DigestException, type DigestLine, type DigestModel, needsAttention } from "./digest";
 import { depositBlocks } from "./digest-deposits";
 import { type Block, type Cell, cell, type EmailDocument, renderEmail } from "./email-document";
@@ -30,9 +31,12 @@ const LINE_STATUS: Record<DigestLine["state"], string> = {
 };
 
 /** A line's status in words: a day posted before whose check for later changes failed is still posted. */
-const lineStatus = (line: DigestLine) => (line.state === "failed" && line.entries.length > 0 ? "Posted; re-check failed" : LINE_STATUS[line.state]);
+const lineStatus = (line: DigestLine) => (recheckFailed(line.state, line.entries.length > 0) ? RECHECK_FAILED_SHORT : LINE_STATUS[line.state]);
 
 const EXCEPTION_WORDS: Record<DigestException["kind"], string> = { held: "held for review", failed: "failed", adjusted: "adjusted" };
+
+/** A failed exception whose day was posted before: what failed is its re-check (day-status.ts). */
+const isRecheck = (exception: DigestException) => recheckFailed(exception.kind, (exception.content.postedBefore ?? []).length > 0);
 
 export function digestTitle(model: DigestModel): string {
   const business = model.businessName.trim() === "" ? "Your business" : model.businessName;
@@ -119,9 +123,11 @@ export function combinedSubject(model: CombinedDigestModel): string {
 
 /** What a client's block is headed with: its name, and what needs attention there. */
 function attentionWords(model: DigestModel): string {
-  const count = (kind: DigestException["kind"]) => model.exceptions.filter((exception) => exception.kind === kind).length;
+  const count = (kind: DigestException["kind"]) => model.exceptions.filter((exception) => exception.kind === kind && !isRecheck(exception)).length;
+  const rechecks = model.exceptions.filter(isRecheck).length;
   const words = [
     ...(count("failed") > 0 ? [plural(count("failed"), "failed day", "failed days")] : []),
+    ...(rechecks > 0 ? [plural(rechecks, "posted day whose re-check failed", "posted days whose re-check failed")] : []),
     ...(count("held") > 0 ? [plural(count("held"), "held day", "held days")] : []),
     ...(count("adjusted") > 0 ? [plural(count("adjusted"), "adjustment", "adjustments")] : []),
     ...(model.newUnmapped.length > 0 ? [plural(model.newUnmapped.length, "new unmapped item", "new unmapped items")] : []),
@@ -248,7 +254,8 @@ function totalRow(lines: DigestLine[]): Cell[] {
 
 function exceptionBlocks(exception: DigestException): Block[] {
   const { content } = exception;
-  const heading: Block = { kind: "heading", text: `${content.locationName}, ${formatDay(exception.businessDay)}: ${EXCEPTION_WORDS[exception.kind]}` };
+  const words = isRecheck(exception) ? RECHECK_FAILED_WORDS.toLowerCase() : EXCEPTION_WORDS[exception.kind];
+  const heading: Block = { kind: "heading", text: `${content.locationName}, ${formatDay(exception.businessDay)}: ${words}` };
   const input = { ...content, status: exception.kind === "adjusted" ? ("adjusted" as const) : content.status, ...(exception.approveUrl ? { approveUrl: exception.approveUrl } : {}) };
   const blocks: Block[] = [heading, ...statusBlocks(input)];
   if (exception.kind === "adjusted" && !content.adjustment && content.entry) {

@@ -13,6 +13,7 @@ import { isUnmapped, type Warning } from "../domain/warnings";
 import type { AccountLabel, FailureKind, PosSource } from "../model";
 import { cloverDepositSentence, type ExpectedDeposit } from "../payouts/clover-expected-deposit";
 import type { DayTotals } from "./day-figures";
+import { RECHECK_FAILED_WORDS, recheckFailed } from "./day-status";
 import { type Block, type Cell, cell, type Column, type EmailDocument, type Link } from "./email-document";
 import { formatAmount, formatDay, formatDebitCredit, formatMoney } from "./format";
 import { accountMappingUrl } from "./links";
@@ -119,7 +120,7 @@ export const STATUS_WORDS: Record<ReportStatus, string> = {
 
 /** The status as a report states it: a day posted before whose check for later changes failed is still posted. */
 export function statusWords(input: Pick<SyncReportInput, "status" | "postedBefore">): string {
-  return input.status === "failed" && (input.postedBefore ?? []).length > 0 ? "Posted; the check for later changes failed" : STATUS_WORDS[input.status];
+  return recheckFailed(input.status, (input.postedBefore ?? []).length > 0) ? RECHECK_FAILED_WORDS : STATUS_WORDS[input.status];
 }
 
 /** What the merchant should do about a failure, by its kind. */

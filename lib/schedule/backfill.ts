@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
 import type { AuthStore } from "../auth/types";
 import { bucketHash } from "../email/caps";
+import { isDaybookId, isPosLocationId } from "../ids";
 import type { LocationConfig } from "../model";
 import type { Store } from "../store/store";
 import { lastDayDueBy } from "./due-days";
@@ -126,9 +127,8 @@ function checkedDate(value: string, flag: "from" | "to"): string {
 
 /** Checks the request, writes its progress item and queues one job per day, oldest first. */
 export async function requestBackfill(deps: BackfillDeps, request: BackfillRequest, now: Date): Promise<BackfillProgress> {
-  for (const [what, id] of [["merchant", request.merchantId], ["location", request.locationId]] as const) {
-    if (id === "" || id.includes("#")) throw new BackfillError(`the ${what} id must be non-empty and without "#", not ${JSON.stringify(id)}`, what);
-  }
+  if (!isDaybookId(request.merchantId)) throw new BackfillError(`the merchant id is not a daybook merchant id: ${JSON.stringify(request.merchantId.slice(0, 64))}`, "merchant");
+  if (!isPosLocationId(request.locationId)) throw new BackfillError(`the location id is not a POS location id: ${JSON.stringify(request.locationId.slice(0, 64))}`, "location");
   const from = checkedDate(request.from, "from");
   const to = checkedDate(request.to, "to");
   if (from > to) throw new BackfillError(`the range starts (${from}) after it ends (${to})`, "to");

@@ -8,10 +8,11 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
 import { isCalendarDate } from "../domain/business-day";
+import { daybookIdField, posLocationIdField } from "../ids";
 
 export const syncJobSchema = z.object({
-  merchantId: z.string().check(z.minLength(1)),
-  locationId: z.string().check(z.minLength(1)),
+  merchantId: daybookIdField(),
+  locationId: posLocationIdField(),
   businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"), z.refine(isCalendarDate, "must be a calendar date")),
   /**
    * night: the nightly job of a location, its day and the re-checks of the three before, from one read
@@ -20,7 +21,7 @@ export const syncJobSchema = z.object({
    */
   kind: z.enum(["night", "first", "recheck", "backfill", "approve"]),
   /** The backfill this job belongs to, for its progress. */
-  backfillId: z.optional(z.string().check(z.minLength(1))),
+  backfillId: z.optional(daybookIdField()),
 });
 
 export type SyncJob = z.infer<typeof syncJobSchema>;

@@ -306,6 +306,22 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       );
     },
 
+    async setReconnectHeld(merchantId, connectionId, heldAt, expected) {
+      const written = await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: keys.connection(merchantId, connectionId),
+        UpdateExpression: heldAt === undefined ? "REMOVE #reconnectHeldAt" : "SET #reconnectHeldAt = :heldAt",
+        ConditionExpression: `#status = :needsReconnect AND ${expected === undefined ? "attribute_not_exists(#reconnectHeldAt)" : "#reconnectHeldAt = :expected"}`,
+        ExpressionAttributeNames: names("reconnectHeldAt", "status"),
+        ExpressionAttributeValues: {
+          ":needsReconnect": "needs-reconnect",
+          ...(heldAt === undefined ? {} : { ":heldAt": heldAt.toISOString() }),
+          ...(expected === undefined ? {} : { ":expected": expected }),
+        },
+      })));
+      return written !== undefined;
+    },
+
     async setConnectionCompany(merchantId, connectionId, company) {
       const key = keys.connection(merchantId, connectionId);
       const checked = storedConnectionSchema.def.shape.company.safeParse(company);
@@ -420,8 +436,9 @@ function transactionConflict(error: unknown, merchantId: string): ConflictError 
  */
 function statusUpdate(status: ConnectionStatus, reason: string | undefined, at: Date) {
   const set = ["#status = :status", "#updatedAt = :now"];
-  const remove: string[] = [];
-  const attributes = ["status", "updatedAt", "statusReason", "tokenCiphertext"];
+  // A new status owes no request held back under the old one.
+  const remove: string[] = ["#reconnectHeldAt"];
+  const attributes = ["status", "updatedAt", "statusReason", "tokenCiphertext", "reconnectHeldAt"];
   const values: Item = { ":status": status, ":now": at.toISOString() };
   if (reason === undefined) remove.push("#statusReason");
   else {

@@ -28,6 +28,7 @@ const locationStatusSchema = describing<LocationStatus>()(z.object({
   state: z.enum(["posting", "posted", "no-sales", "held", "failed"]),
   reason: z.optional(z.string()),
   failureKind: z.optional(z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"])),
+  posted: z.optional(z.literal(true)),
   updatedAt: z.string().check(z.minLength(1)),
 }));
 

@@ -10,7 +10,7 @@
  * Every write that can race is conditional on the version read, as sync records are; everything read is
  * checked by its schema.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import * as z from "zod/mini";
@@ -33,6 +33,8 @@ export interface PayoutStore {
    * that marked it (that call sends the email), false ever after.
    */
   claimScopeRequest(merchantId: string, connectionId: string, at: Date): Promise<boolean>;
+  /** Undoes claimScopeRequest: the email caps held the request back, so the next night asks again. */
+  releaseScopeRequest(merchantId: string, connectionId: string): Promise<void>;
 }
 
 const RECORD_PREFIX = "PAYOUT#";
@@ -206,6 +208,10 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
         ConditionExpression: "attribute_not_exists(PK)",
       })));
       return claimed !== undefined;
+    },
+
+    async releaseScopeRequest(merchantId, connectionId) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: { PK: keys.merchantPartition(merchantId), SK: `${SCOPE_PREFIX}${segment(connectionId, "connectionId")}` } }));
     },
   };
 }

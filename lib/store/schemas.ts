@@ -70,6 +70,7 @@ export const connectionSchema = describing<Connection>()(z.object({
   accountName: z.optional(z.string()),
   refreshLeaseUntil: z.optional(timestamp),
   sweepDueAt: z.optional(timestamp),
+  reconnectHeldAt: z.optional(timestamp),
   company: z.optional(z.object({ companyName: z.string(), homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,

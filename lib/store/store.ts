@@ -75,7 +75,14 @@ export interface Store {
    * and found them not due); ConflictError if the tokens changed since or the connection is not active.
    */
   setSweepDueAt(merchantId: string, connectionId: string, tokenVersion: number, sweepDueAt: Date): Promise<void>;
+  /** Sets the status; any change of status also removes a reconnect request's held mark (reconnectHeldAt). */
   setConnectionStatus(merchantId: string, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
+  /**
+   * Marks the request to reconnect this connection as held back at `heldAt` (owed), or as no longer owed
+   * (undefined), if the connection still needs reconnecting and its mark is still `expected` (undefined:
+   * none). False, writing nothing, otherwise: of two writers deciding from one read, one wins.
+   */
+  setReconnectHeld(merchantId: string, connectionId: string, heldAt: Date | undefined, expected: string | undefined): Promise<boolean>;
   /** Keeps a QuickBooks company's settings on its connection (ConflictError if the connection is gone). */
   setConnectionCompany(merchantId: string, connectionId: string, company: QuickBooksCompany): Promise<void>;
   /**

@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import * as z from "zod/mini";
+import { daybookIdField } from "../ids";
 
 /** The form's text fields (the only kind these forms have); the last value wins for a repeated name. */
 export async function formFields(c: Context): Promise<Record<string, string>> {
@@ -40,7 +41,7 @@ export const emailField = z.string({ error: "Enter your email address." }).check
 );
 
 /** daybook's own connection ids (UUIDs): anything else names no connection, and never reaches the table's keys. */
-export const connectionIdField = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+export const connectionIdField = daybookIdField();
 
 /** What a page keeps of a typed value when it shows it again: a bounded string. */
 export function keptValue(value: string | undefined, max = 320): string {

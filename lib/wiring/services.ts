@@ -16,6 +16,7 @@ import type { ConfigOf } from "../config";
 import type { PostingStatusDeps } from "../locations/posting-status";
 import type { EmailSender } from "../email/email";
 import type { Connection, ProviderName } from "../model";
+import type { ReconnectRequest } from "../connections/reconnect-email";
 import type { OAuthProvider } from "../oauth/provider";
 import type { TokenKeeper, WaitForPeerOptions } from "../oauth/token-keeper";
 import type { DynamoStorageOptions, Storage } from "../store/storage";
@@ -73,7 +74,9 @@ export interface Services {
    * Tells the merchant that a connection was refused and needs reconnecting (the reconnect email), and
    * stops the locations that need it (lib/locations/posting-status.ts).
    */
-  connectionRefused: (connection: Pick<Connection, "merchantId" | "provider">) => Promise<void>;
+  connectionRefused: (connection: Pick<Connection, "merchantId" | "provider" | "connectionId">) => Promise<void>;
+  /** Sends again a reconnect request the daily caps held back, once they allow it (the refresh sweep's: lib/connections/reconnect-email.ts). */
+  owedReconnect: (connection: Pick<Connection, "merchantId" | "connectionId">) => Promise<ReconnectRequest | undefined>;
   /** What stops and resumes locations as their connections change, and tells people (reconcilePostingStatus). */
   postingStatus: PostingStatusDeps;
   /** The table's client, for the worker's idempotency records. */
@@ -119,17 +122,22 @@ export async function composeCoreServices(config: ServiceSettings, parts: Servic
   const postingStatus: PostingStatusDeps = { ...storage, email, publicUrl: config.DAYBOOK_PUBLIC_URL, now };
   // A refused connection stops the locations that need it (one email to the merchant and the report
   // recipients). Rare: what it does loads on the first one.
+  const reconnectEmail = { store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL, now };
   const refusals = lazy(async () => {
     const { reconnectNotifier, reconcilePostingStatus } = await import("./on-demand/connection-refused");
-    const tellReconnect = reconnectNotifier({ store: storage.store, email, publicUrl: config.DAYBOOK_PUBLIC_URL });
-    return async (connection: Pick<Connection, "merchantId" | "provider">): Promise<void> => {
+    const tellReconnect = reconnectNotifier(reconnectEmail);
+    return async (connection: Pick<Connection, "merchantId" | "provider" | "connectionId">): Promise<void> => {
       await tellReconnect(connection);
       await reconcilePostingStatus(postingStatus, connection.merchantId);
     };
   });
-  const connectionRefused = async (connection: Pick<Connection, "merchantId" | "provider">): Promise<void> => (await refusals.get())(connection);
+  const connectionRefused = async (connection: Pick<Connection, "merchantId" | "provider" | "connectionId">): Promise<void> => (await refusals.get())(connection);
+  const owedReconnect = async (connection: Pick<Connection, "merchantId" | "connectionId">) => {
+    const { sendOwedReconnect } = await import("./on-demand/connection-refused");
+    return sendOwedReconnect(reconnectEmail, connection);
+  };
   return {
-    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, hosts: providerHostsFrom(config), connectionRefused, postingStatus, dynamo,
+    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, hosts: providerHostsFrom(config), connectionRefused, owedReconnect, postingStatus, dynamo,
     close() {
       for (const client of made.splice(0)) client.destroy();
     },

@@ -53,7 +53,7 @@ export function payoutPortsOf(services: Services, options: SyncPortOptions = {})
     // Once per Square connection made before daybook asked for payouts: the email loads then.
     askToReconnectForPayouts: async (connection) => {
       const { sendPayoutsScopeEmail } = await import("./on-demand/connection-refused");
-      await sendPayoutsScopeEmail({ store: services.storage.store, email: services.email, publicUrl: services.publicUrl }, connection);
+      return sendPayoutsScopeEmail({ store: services.storage.store, email: services.email, publicUrl: services.publicUrl }, connection);
     },
   };
 }

@@ -19,10 +19,10 @@ import { createDynamoSeenWarningStore } from "../store/warnings-seen";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig, lazySqsClient } from "./aws";
-// Every job opens its tokens through the keeper: the providers and the keeper load at start here
-// (composeServices imports them when called, for the web app, which makes them on first use).
-import "./oauth";
-import { composeServices, type ServiceParts, type Services } from "./services";
+// Every job opens its tokens through the keeper: the providers and the keeper load at start here, and
+// are made at once (composeServices imports them when called, for the web app, which makes them on first use).
+import { oauthOf } from "./oauth";
+import { composeCoreServices, type ServiceParts, type Services } from "./services";
 import { payoutPortsOf, recoveryOf, type SyncPortOptions, syncPortsOf } from "./sync-ports";
 
 export interface WorkerParts extends ServiceParts, SyncPortOptions {
@@ -76,7 +76,9 @@ export function workerDepsOf(
 
 /** What the refresh sweep needs, from the process's services: its one token keeper above all. */
 export function refreshSweepDepsOf(services: Services): Omit<RefreshSweepDeps, "log"> {
-  return { store: services.storage.store, vault: services.vault, tokens: services.tokens, providers: services.providers, now: services.now };
+  return {
+    store: services.storage.store, vault: services.vault, tokens: services.tokens, providers: services.providers, now: services.now, owedReconnect: services.owedReconnect,
+  };
 }
 
 /**
@@ -103,7 +105,10 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
   // at start. Only a failed job sends SQS anything (its visibility): that client is made then.
   const kms = parts.kms ?? (parts.vault || config.DAYBOOK_KMS_KEY_ID === undefined ? undefined : new KMSClient(awsClientConfig(config, "kms", parts.credentials)));
   const ses = parts.ses ?? (parts.email || config.DAYBOOK_EMAIL_FROM === undefined ? undefined : new SESv2Client(awsClientConfig(config, "ses", parts.credentials)));
-  const services = await composeServices(config, { storageAtStart: jobStores, ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) });
+  const serviceParts = { storageAtStart: jobStores, ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) };
+  // As composeServices, without its import() of the OAuth parts: loaded with this module, not from a file of their own at start.
+  const core = await composeCoreServices(config, serviceParts);
+  const services: Services = { ...core, ...oauthOf(config, core, serviceParts) };
   const sqs = lazySqsClient(config, parts.sqs, parts.credentials);
   const deps = workerDepsOf(services, { linkKey: Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), quickBooksAppUrl: quickBooksAppUrlOf(config) }, { ...recoveryOf(config), ...parts });
   return {

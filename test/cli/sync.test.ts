@@ -101,6 +101,14 @@ describe("daybook sync", () => {
     expect(typo.stderr).toMatch(/^daybook: Unknown option '--merchnat'.*\(see daybook sync --help\)\n$/);
   });
 
+  it("refuses a merchant or location id that is not an id as bad input (exit 2), not as an unexpected error from the table's keys", async () => {
+    const merchant = await daybook(["sync", "--merchant", `${world.merchantId}#x`, "--location", "GENLOCATION01", "--date", DATE], environment);
+    expect(merchant).toMatchObject({ code: 2, stdout: "" });
+    expect(merchant.stderr).toMatch(/^daybook: --merchant must be a daybook merchant id .*, not ".*#x"\n$/);
+    const location = await daybook(["sync", "--merchant", world.merchantId, "--location", "GENLOCATION01#x", "--date", DATE], environment);
+    expect(location).toMatchObject({ code: 2, stdout: "", stderr: 'daybook: --location must be a Square location id or a Clover merchant id (letters and digits), not "GENLOCATION01#x"\n' });
+  });
+
   it("never prints a token or a secret", async () => {
     const { stdout, stderr } = await daybook(args(), environment);
     expect(stdout + stderr).not.toContain(world.quickbooks.clientSecret);

@@ -7,9 +7,11 @@
  * back is said on the reports page and owed, not forgotten.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { sweepConnections } from "../../lib/connections/refresh-sweep";
 import { DAILY_EMAIL_CAPS, type EmailCaps, type HeldEmail } from "../../lib/email/caps";
 import type { OutgoingEmail } from "../../lib/email/email";
 import type { SyncJob } from "../../lib/schedule/job";
+import { refreshSweepDepsOf } from "../../lib/wiring/worker";
 import { processJob } from "../../lib/worker/process-job";
 import { ProviderFailure } from "./fakes";
 import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER } from "./runtime";
@@ -134,6 +136,40 @@ describe("a bad night for a merchant with many locations", () => {
     // Told now: the next run sends nothing more.
     expect(await processJob(world.worker, night(ids[2]!, "2025-06-15"), attempt)).toMatchObject({ emailsSent: 0 });
     expect(toOwner("alert")).toHaveLength(3);
+  });
+
+  it("owes a reconnect request past the merchant's allowance: names it on the reports page, and the refresh sweep sends it once a new UTC day allows, once", async () => {
+    await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
+    await locations(1);
+    const spendAllowance = async () => expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
+    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
+    const owed = async () => (await world.services.storage.store.getConnection(MERCHANT_ID, "square-1"))?.reconnectHeldAt;
+    // Earlier that UTC day, the merchant's allowance went on other alerts.
+    await spendAllowance();
+    world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
+    await processJob(world.worker, night(LOCATION_ID), attempt);
+    expect(toOwner("reconnect")).toEqual([]);
+    expect(held).toContainEqual({ merchantId: MERCHANT_ID, purpose: "reconnect", reason: "owner-alerts" });
+    expect((await world.services.storage.heldEmails.listHeld(MERCHANT_ID, new Date("2025-06-15T00:00:00.000Z")))[0]?.alerts).toContain("Reconnect Square to daybook");
+    expect(await owed()).toBe("2025-06-15T09:00:00.000Z");
+
+    // The same UTC day the allowance is still spent: the sweep leaves it owed.
+    expect(await sweep()).toMatchObject({ askedAgain: 0 });
+    // The next UTC day, spent again before the sweep: held again, never past the cap, still owed.
+    world.clock.at = new Date("2025-06-16T03:00:00.000Z");
+    await spendAllowance();
+    expect(await sweep()).toMatchObject({ askedAgain: 0 });
+    expect(toOwner("reconnect")).toEqual([]);
+    expect(await owed()).toBe("2025-06-16T03:00:00.000Z");
+    // The day after, the allowance is there: the sweep sends it, to the merchant's sign-in address alone.
+    world.clock.at = new Date("2025-06-17T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ askedAgain: 1 });
+    expect(world.email.sent.filter((email) => email.purpose === "reconnect").map((email) => [email.to, email.subject])).toEqual([[[OWNER], "Reconnect Square to daybook"]]);
+    expect(await owed()).toBeUndefined();
+    // Sent: never again.
+    world.clock.at = new Date("2025-06-18T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ askedAgain: 0 });
+    expect(toOwner("reconnect")).toHaveLength(1);
   });
 
   it("says of a day posted before whose re-check failed that its entry stands, not that it was not posted", async () => {

@@ -7,6 +7,7 @@
  */
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
+import { DAILY_EMAIL_CAPS, type EmailCaps } from "../../lib/email/caps";
 import { LOCAL_TABLE } from "../../lib/store/local/database";
 import { SQUARE_SCOPES } from "../../lib/oauth/square";
 import { sealTokens } from "../../lib/oauth/tokens";
@@ -19,7 +20,7 @@ import { buildDeposits } from "../../lib/report/digest-deposits";
 import type { SyncStep } from "../../lib/sync/sync-day";
 import { processJob } from "../../lib/worker/process-job";
 import { entry, payoutOf } from "../support/payouts";
-import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, REALM_ID } from "./runtime";
+import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER, REALM_ID } from "./runtime";
 
 class Crash extends Error {}
 
@@ -58,10 +59,11 @@ afterEach(async () => {
   worlds = [];
 });
 
-async function world(options: { crashAt?: SyncStep } = {}): Promise<{ world: EngineWorld; square: FakePayouts; ports: PayoutPorts; crash: { at: SyncStep | undefined } }> {
+async function world(options: { crashAt?: SyncStep; emailCaps?: EmailCaps } = {}): Promise<{ world: EngineWorld; square: FakePayouts; ports: PayoutPorts; crash: { at: SyncStep | undefined } }> {
   const square = new FakePayouts();
   const crash: { at: SyncStep | undefined } = { at: options.crashAt };
   const made = await createEngineWorld({
+    ...(options.emailCaps ? { emailCaps: options.emailCaps } : {}),
     payoutApis: { readPayouts: (_connection, _location, sinceMs) => square.read(sinceMs) },
     checkpoint: (step) => {
       if (step === crash.at) {
@@ -363,6 +365,19 @@ describe("a Square connection without PAYOUTS_READ", () => {
     const connection = await made.services.storage.store.getConnection(MERCHANT_ID, "square-2");
     expect(connection?.status).toBe("active");
     expect(made.email.sent.filter((email) => email.purpose === "reconnect")).toHaveLength(1);
+  });
+
+  it("asks again the next night when the merchant's allowance for alerts held the request back, and then only once", async () => {
+    const { world: made, square, ports } = await world({ emailCaps: { ...DAILY_EMAIL_CAPS, ownerAlerts: 1 } });
+    square.failure = new SquareRequestError("Square refused ListPayouts for this connection (403 INSUFFICIENT_SCOPES)", "needs-reconnect", 403, "INSUFFICIENT_SCOPES");
+    await made.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID });
+    expect(await postPayouts(ports, ref)).toEqual({ status: "needs-scope", asked: false });
+    const asked = () => made.email.sent.filter((email) => email.subject === "Reconnect Square to daybook to post your deposits");
+    expect(asked()).toEqual([]);
+    made.clock.at = new Date("2025-06-16T09:00:00.000Z");
+    expect(await postPayouts(ports, ref)).toEqual({ status: "needs-scope", asked: true });
+    expect(await postPayouts(ports, ref)).toEqual({ status: "needs-scope", asked: false });
+    expect(asked()).toHaveLength(1);
   });
 
 });

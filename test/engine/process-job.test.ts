@@ -5,6 +5,7 @@
  * for what cannot wait, warnings said once, a backfill's one summary, the last attempt.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { clientList } from "../../lib/members/client-list";
 import { digestShardOf } from "../../lib/report/digest";
 import type { SyncJob } from "../../lib/schedule/job";
 import { requestBackfill } from "../../lib/schedule/backfill";
@@ -194,5 +195,17 @@ describe("a night job and the accountants' client lists", () => {
     world.quickbooks.failNext.createJournalEntry = new ProviderFailure("QuickBooks answered 503 again", "retryable");
     await expect(processJob(world.worker, job("night"), { number: 3, max: 3 })).rejects.toThrow(/503/);
     expect(await listed(personId)).toMatchObject({ businessDay: DAY, state: "failed", failureKind: "retryable" });
+  });
+
+  it("lists a day posted before whose check for later changes failed as posted, not failed", async () => {
+    const personId = await anAccountant();
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    expect(await processJob(world.worker, job("first"), firstAttempt)).toMatchObject({ status: "posted" });
+    world.pos.failure = new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
+    expect(await processJob(world.worker, job("recheck"), firstAttempt)).toMatchObject({ status: "failed" });
+    expect(await listed(personId)).toMatchObject({ businessDay: DAY, state: "failed", posted: true });
+    const memberships = await world.services.storage.members.listMemberships(personId);
+    const [row] = clientList(memberships, world.clock.at).rows;
+    expect(row?.locations).toMatchObject([{ state: "recheck-failed", words: `Posted; the check for later changes failed on ${DAY}: QuickBooks refused the entry: the books are closed for that date` }]);
   });
 });

@@ -38,6 +38,31 @@ export const INJECTIONS: readonly string[] = [
   "9".repeat(40), "-0", "0x1F", "2025-02-30", "9999-99-99", "2025-06-01T00:00:00Z", "+000000-01-01",
 ];
 
+/**
+ * Ids that are not ids, the class that reaches the store's key builder (which throws on "" and "#": a 500)
+ * or a provider's URL when a boundary forgets its check (lib/ids.ts): empty, "#" alone or inside, very
+ * long, control characters, spaces. Sent on purpose, with real ids broken the same ways (brokenId), in
+ * every field that becomes a key: the webhooks' account ids, the routes' path parameters, id-named fields.
+ */
+export const ID_EDGES: readonly string[] = [
+  "", "#", "a#b", "#a", "a#", "x".repeat(2000), "9".repeat(101), "\u0000", "a\u0000b", "a\nb", "\r\n", "\t", "a\u007fb", "a\u0085b", "\u001b[0m", " ", "a b",
+];
+
+/** A control character, a "#" or a space, each of which a real id never holds. */
+const ID_BREAKERS = ["#", "#x", "\u0000", "\n", "\r", "\t", "\u001f", "\u007f", "\u0085", " "];
+
+/** An id that is not one: an ID_EDGES value, or one of `real` with a breaker before, inside or after it, or repeated past any id's length. */
+export function brokenId(real: readonly string[] = []): fc.Arbitrary<string> {
+  const edges = fc.constantFrom(...ID_EDGES);
+  if (real.length === 0) return edges;
+  const broken = fc.tuple(fc.constantFrom(...real), fc.constantFrom(...ID_BREAKERS), fc.nat()).map(([id, breaker, at]) => {
+    const cut = at % (id.length + 1);
+    return `${id.slice(0, cut)}${breaker}${id.slice(cut)}`;
+  });
+  const long = fc.tuple(fc.constantFrom(...real), fc.integer({ min: 65, max: 3000 })).map(([id, size]) => id.repeat(Math.ceil(size / Math.max(1, id.length))).slice(0, size));
+  return fc.oneof({ weight: 2, arbitrary: edges }, { weight: 3, arbitrary: broken }, { weight: 1, arbitrary: long });
+}
+
 export const FIELD_NAME_SPECIALS: readonly string[] = [
   "__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf", "form_token[]", "form_token[0]", "email[$ne]", "token[]",
   "a.b.c", "a[b][c]", "", " ", "%", "=", "&", "\u0000", `${MARKER}<b>`, "x".repeat(300),

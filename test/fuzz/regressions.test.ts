@@ -12,6 +12,10 @@
  *    (`"intuitaccountid":""`) answered 500: the id reached the store's key builder, which refuses an empty
  *    id. A company id that is not digits is now a malformed body (400); so is a Clover uninstall of a
  *    merchant id that is not letters and digits.
+ * 4. GET /locations?started=<id> (where go-live sends the merchant) looked the id up as it came: a value
+ *    with a '#', or an empty one after a "#" was cut, answered 500 from the store's key builder. A value
+ *    that is not a location id (lib/ids.ts) now names no location and the page shows no notice. Found by
+ *    the boundary sweep of round 8, not by the fuzzer: "started" was on no page it reads field names from.
  */
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -82,6 +86,17 @@ it("answers 400, not 500, for a signed change of accounts in a company, or an un
       method: "POST", body, headers: { "Content-Type": "application/json", "X-Clover-Auth": CLOVER_AUTH_CODE },
     });
     expect(response.status, body).toBe(400);
+  }
+  expect(world.logs.filter((line) => line.level === "error")).toEqual([]);
+});
+
+it("shows the locations page, without a notice, for a started location whose id is not a location id", async () => {
+  const browser = world.browser();
+  const { location } = await merchantWithLocation(world, browser, `started.${Date.now()}@example.com`);
+  for (const id of [`${location.locationId}#x`, "#", "MERCHANT#x", "L\u0000", "L".repeat(5000)]) {
+    const response = await browser.get(`/locations?started=${encodeURIComponent(id)}`);
+    expect(response.status, id).toBe(200);
+    expect(await response.text()).not.toContain("is posting: daybook posts each day");
   }
   expect(world.logs.filter((line) => line.level === "error")).toEqual([]);
 });

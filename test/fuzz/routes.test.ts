@@ -4,6 +4,7 @@
  * parameter without a generator rule, or a public route not listed as public, fails the first test.
  */
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sessionHashOf } from "../../lib/auth/sessions";
@@ -14,7 +15,7 @@ import { expectCleanLogs, PUBLIC_URL } from "../web/world";
 import {
   B_DAY, type Change, changesBetween, check, createFuzzWorld, describe as describeRequest, type FuzzWorld, type Items, judge, type Sent, SESSION_COOKIE, strangerId, toSignIn,
 } from "./fuzz-world";
-import { encodePairs, type Field, fieldList, FULL, hostileText, MARKER, pathSegment, runs, stripLoneSurrogates } from "./hostile";
+import { brokenId, encodePairs, type Field, fieldList, FULL, hostileText, MARKER, pathSegment, runs, stripLoneSurrogates } from "./hostile";
 
 let fz: FuzzWorld;
 let current: Items;
@@ -160,6 +161,12 @@ beforeAll(async () => {
     for (const match of html.matchAll(/\sname="([^"]+)"/g)) names.add(match[1]!);
     for (const match of html.matchAll(/href="[^"?]*\?([^"]*)"/g)) for (const pair of match[1]!.split("&amp;")) queries.add(decodeURIComponent(pair.split("=")[0] ?? ""));
   }
+  // And every name the routes read in their source: a query a redirect names but no page links to (GET
+  // /locations?started=…, round 8's sweep) is fuzzed too.
+  for (const name of namesReadByRoutes()) {
+    names.add(name);
+    queries.add(name);
+  }
   names.delete("form_token");
   fieldNames = [...names].filter(Boolean);
   queryNames = [...queries].filter(Boolean);
@@ -170,6 +177,18 @@ beforeAll(async () => {
   current = await fz.table.scan();
   // Two worlds' worth of set-up (A's and B's accounts, connections through the simulators' consent pages) and every page read once: more than the default 30 s on a loaded machine.
 }, 120_000);
+
+/** The query and field names lib/web/routes reads: `c.req.query("…")`, `fields["…"]`, `(await formFields(c))["…"]`. */
+function namesReadByRoutes(): string[] {
+  const folder = new URL("../../lib/web/routes/", import.meta.url);
+  const names = new Set<string>();
+  for (const file of readdirSync(folder)) {
+    const source = readFileSync(new URL(file, folder), "utf8");
+    for (const match of source.matchAll(/\.query\("([^"]+)"\)|\bfields\["([^"]+)"\]|formFields\(c\)\)\["([^"]+)"\]/g)) names.add(match[1] ?? match[2] ?? match[3]!);
+  }
+  expect([...names], "the routes read no query or field by name any more: mend namesReadByRoutes").toContain("started");
+  return [...names];
+}
 
 afterAll(async () => {
   expectCleanLogs(fz.world);
@@ -230,6 +249,7 @@ function apiRequestFor(route: Route): fc.Arbitrary<Built> {
     { weight: 2, arbitrary: fc.constantFrom(...values.own) },
     { weight: 2, arbitrary: fc.constantFrom(...(values.victim.length > 0 ? values.victim : values.own)) },
     { weight: 1, arbitrary: hostileText([...values.own, ...values.nearMiss]) },
+    { weight: 1, arbitrary: brokenId(values.own) },
   );
   const segments = fc.tuple(...rules.map((rule) => pathSegment(paramValue(rule))));
   const range = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...RANGE_VALUES) }, { weight: 1, arbitrary: hostileText(RANGE_VALUES) });
@@ -274,6 +294,9 @@ async function authorize(built: Built): Promise<KeyMode | undefined> {
 
 const asciiHeader = (text: string) => encodeURIComponent(stripLoneSurrogates(text)).slice(0, 2000);
 
+/** A's ids of every kind, for brokenId: broken, each is an id that is not one. */
+const ownIds = () => [fz.a.merchantId, fz.a.locationId, ...fz.a.connections.flatMap((connection) => [connection.connectionId, connection.externalId]), ...fz.a.keyIds];
+
 /** A request to `route` as `kind`, every part drawn by fast-check. */
 function requestFor(route: Route, kind: RequestClass): fc.Arbitrary<Built> {
   const rules = route.params.map((param) => PARAM_RULES[param]!());
@@ -281,11 +304,14 @@ function requestFor(route: Route, kind: RequestClass): fc.Arbitrary<Built> {
   const paramValue = (values: ParamValues) => {
     const own = [...values.own, ...values.nearMiss];
     if (kind === "cross-tenant") return fc.constantFrom(...(values.victim.length > 0 ? values.victim : own));
-    if (kind === "anonymous") return hostileText([...own, ...values.victim]);
-    return hostileText(own);
+    // Ids that are not ids (empty, "#", very long, control characters), made from real ones, on purpose in every path parameter.
+    if (kind === "anonymous") return fc.oneof({ weight: 2, arbitrary: hostileText([...own, ...values.victim]) }, { weight: 1, arbitrary: brokenId([...values.own, ...values.victim]) });
+    return fc.oneof({ weight: 2, arbitrary: hostileText(own) }, { weight: 1, arbitrary: brokenId(values.own) });
   };
   const valuePool = kind === "cross-tenant" ? [...victimValues, fz.b.formToken, fz.b.pendingState] : kind === "anonymous" ? victimValues : [];
-  const values = kind === "cross-tenant" ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...valuePool) }, { weight: 1, arbitrary: hostileText() }) : hostileText(valuePool);
+  // And in the fields and queries, which name ids too (posConnectionId, locationId, businessId, started, realmId, …).
+  const values = kind === "cross-tenant" ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...valuePool) }, { weight: 1, arbitrary: hostileText() })
+    : fc.oneof({ weight: 3, arbitrary: hostileText(valuePool) }, { weight: 1, arbitrary: brokenId(ownIds()) });
   const segments = fc.tuple(...rules.map((rule) => fc.tuple(pathSegment(paramValue(rule)), fc.constant(rule))));
   const query = fc.tuple(fieldList(queryNames, values, 4), fc.boolean());
   const form = fc.tuple(fieldList(fieldNames, values, 8), fc.boolean());
@@ -468,12 +494,12 @@ async function backstop(kind: string, failures: string[]): Promise<void> {
   }
 }
 
-/** Values every path parameter, query parameter and form field is tried with once, in every route (the reduced run: the first seven). */
+/** Values every path parameter, query parameter and form field is tried with once, in every route (the reduced run: the first eight). */
 const ALL_EDGE_VALUES = [
-  "a#b", "%", "", "x".repeat(2000), `<b>${MARKER}</b>`, `${MARKER.toLowerCase()}@example.com`, "\uD800",
+  "a#b", "%", "", "x".repeat(2000), `<b>${MARKER}</b>`, `${MARKER.toLowerCase()}@example.com`, "\uD800", "a\u0000b",
   "#", " ", "..", "../..", "\u0000", "__proto__", "MERCHANT#x", "9".repeat(40), "-1", "\u202E", "null", "[]", "{}", "2025-02-30",
 ];
-const EDGE_VALUES = FULL ? ALL_EDGE_VALUES : ALL_EDGE_VALUES.slice(0, 7);
+const EDGE_VALUES = FULL ? ALL_EDGE_VALUES : ALL_EDGE_VALUES.slice(0, 8);
 
 it("answers every edge value in every path parameter, query parameter and form field of every route", async () => {
   const failures: string[] = [];

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { WEBHOOK_BODY_LIMIT_BYTES } from "../../lib/web/security";
 import { CLOVER_AUTH_CODE, expectCleanLogs, PUBLIC_URL, QUICKBOOKS_VERIFIER_TOKEN, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY } from "../web/world";
 import { changesBetween, check, createFuzzWorld, type FuzzWorld, judge, type Sent, snapshot } from "./fuzz-world";
-import { deepJson, hostileText, runs } from "./hostile";
+import { brokenId, deepJson, hostileText, ID_EDGES, runs } from "./hostile";
 
 let fz: FuzzWorld;
 let consentOrigins: string[];
@@ -39,6 +39,12 @@ const anyJson = (strings: fc.Arbitrary<string>) => fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: "small", withCrossShrink: true }, strings, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(strings, tie("value"), { maxKeys: 4 })),
 })).value;
 
+/** B's account ids at the provider: broken (brokenId), they must never name B's account, nor reach the table's keys. */
+const accountIdsOf = (provider: Provider) => fz.b.connections.filter((connection) => connection.provider === provider).map((connection) => connection.externalId);
+
+/** A value for a field that names a provider account (and so becomes a key): hostile text, or an id that is not one, on purpose. */
+const accountIdValue = (provider: Provider) => fc.oneof(hostileText(), brokenId(accountIdsOf(provider)));
+
 /** Bodies for a webhook: broken JSON, JSON of the wrong shape, the right shape with hostile values, deep or huge. */
 function bodies(provider: Provider): fc.Arbitrary<string> {
   const ids = hostileText([...fz.b.markers, "", "A:DAYBOOKTESTAPP"]);
@@ -48,22 +54,22 @@ function bodies(provider: Provider): fc.Arbitrary<string> {
     ? fc.oneof(
       fc.record({
         eventNotifications: fc.array(fc.record({
-          realmId: fc.oneof(hostileText(), fc.constant(null)),
+          realmId: fc.oneof(accountIdValue(provider), fc.constant(null)),
           dataChangeEvent: fc.oneof(anyJson(hostileText()), fc.record({ entities: fc.array(fc.record({ name: entity, id: ids, operation: fc.constantFrom("Create", "Update", "Merge", "") }), { maxLength: 3 }) })),
         }), { maxLength: 3 }),
       }).map((event) => JSON.stringify(event)),
-      fc.array(fc.record({ type: fc.oneof(fc.constantFrom("qbo.account.updated.v1", "qbo.invoice.created.v1", ""), hostileText()), intuitaccountid: fc.oneof(hostileText(), fc.integer()), intuitentityid: ids }), { maxLength: 3 })
+      fc.array(fc.record({ type: fc.oneof(fc.constantFrom("qbo.account.updated.v1", "qbo.invoice.created.v1", ""), hostileText()), intuitaccountid: fc.oneof(accountIdValue(provider), fc.integer()), intuitentityid: ids }), { maxLength: 3 })
         .map((events) => JSON.stringify(events)),
     )
     : provider === "square"
     ? fc.record({
       type: fc.oneof(fc.constantFrom("oauth.authorization.revoked", "payment.created", ""), hostileText()),
       // A real merchant id only with other event types: a genuine revocation of B is the documented write, tested in test/web/webhooks.test.ts.
-      merchant_id: fc.oneof(hostileText(), fc.constant(null)), event_id: fc.oneof(ids, fc.constant(null)),
+      merchant_id: fc.oneof(accountIdValue(provider), fc.constant(null)), event_id: fc.oneof(ids, fc.constant(null)),
       data: fc.oneof(anyJson(ids), fc.record({ object: fc.record({ revocation: fc.record({ revoked_at: fc.oneof(hostileText(), fc.date({ noInvalidDate: true }).map((date) => date.toISOString())), revoker_type: ids }) }) })),
     }).map((event) => JSON.stringify(event))
     : fc.oneof(
-      fc.record({ appId: fc.oneof(fc.constant(fz.world.clover.appId), hostileText()), merchants: fc.dictionary(hostileText(), fc.array(fc.record({ objectId: fc.oneof(fc.constant(`A:${fz.world.clover.appId}`), ids), type: fc.constantFrom("DELETE", "CREATE", "", "delete"), ts: fc.oneof(fc.integer(), fc.constant("1")) }), { maxLength: 3 }), { maxKeys: 3 }) }).map((event) => JSON.stringify(event)),
+      fc.record({ appId: fc.oneof(fc.constant(fz.world.clover.appId), hostileText()), merchants: fc.dictionary(accountIdValue(provider), fc.array(fc.record({ objectId: fc.oneof(fc.constant(`A:${fz.world.clover.appId}`), ids), type: fc.constantFrom("DELETE", "CREATE", "", "delete"), ts: fc.oneof(fc.integer(), fc.constant("1")) }), { maxLength: 3 }), { maxKeys: 3 }) }).map((event) => JSON.stringify(event)),
       fc.record({ verificationCode: anyJson(ids) }).map((event) => JSON.stringify(event)),
     );
   return fc.oneof(
@@ -138,6 +144,39 @@ for (const provider of ["square", "clover", "quickbooks"] as const) {
     }, 600_000);
   }
 }
+
+/**
+ * The class the fuzz found by chance (seed 1320388782: a signed QuickBooks account change in a company
+ * whose id was empty), sent on purpose: every id that is not an id (ID_EDGES, and B's own account ids
+ * broken) in the account id of each webhook's one acting event, correctly signed. Each is a malformed
+ * body (400, a sentence); nothing changes, nothing of B's is touched.
+ */
+it("refuses, signed, an acting event whose account id is not an id, in every webhook: 400, nothing changed", async () => {
+  const acting: Record<Provider, (id: string) => string[]> = {
+    square: (id) => [JSON.stringify({ type: "oauth.authorization.revoked", merchant_id: id, data: { object: { revocation: { revoked_at: "2025-06-01T00:00:00Z" } } } })],
+    clover: (id) => [JSON.stringify({ appId: fz.world.clover.appId, merchants: { [id]: [{ objectId: `A:${fz.world.clover.appId}`, type: "DELETE", ts: 1 }] } })],
+    quickbooks: (id) => [
+      JSON.stringify([{ type: "qbo.account.updated.v1", intuitaccountid: id, intuitentityid: "79" }]),
+      JSON.stringify({ eventNotifications: [{ realmId: id, dataChangeEvent: { entities: [{ name: "Account", id: "79", operation: "Update" }] } }] }),
+    ],
+  };
+  const problems: string[] = [];
+  const before = await snapshot(fz.world);
+  for (const provider of ["square", "clover", "quickbooks"] as const) {
+    const broken = accountIdsOf(provider).flatMap((id) => [`${id}#`, `#${id}`, `${id}\u0000`, `${id.slice(0, 3)}\n${id.slice(3)}`, ` ${id}`, id.repeat(Math.ceil(3000 / id.length))]);
+    for (const id of [...ID_EDGES, ...broken]) {
+      for (const body of acting[provider](id)) {
+        const headers = headersFor(provider, "right", body, "", "application/json");
+        const sent: Sent = { route: `POST /webhooks/${provider}`, method: "POST", url: `${PUBLIC_URL}/webhooks/${provider}`, headers, body, typed: [body] };
+        const verdict = await judge(await fz.world.app.request(sent.url, { method: "POST", headers, body }), sent, fz.b, consentOrigins);
+        if (verdict.status !== 400 || verdict.problems.length > 0) problems.push(`${provider} ${JSON.stringify(id.slice(0, 40))}: ${String(verdict.status)} ${JSON.stringify(verdict.body.slice(0, 80))} ${verdict.problems.join("; ")}`);
+      }
+    }
+  }
+  const changes = changesBetween(before, await snapshot(fz.world));
+  expect(problems).toEqual([]);
+  expect(changes.map((change) => `${change.kind} ${change.key.slice(0, 80)}`)).toEqual([]);
+});
 
 function isVerification(body: string): boolean {
   try {

@@ -96,6 +96,15 @@ describe("Square", () => {
     expect((await failureOf(provider.exchangeCode({ code, state: STATE }))).kind).toBe("needs-reconnect");
   });
 
+  it("refuses a code exchange whose answer names a merchant id that is not a Square merchant id (it would name the connection in the table's keys)", async () => {
+    for (const [index, merchantId] of ["MERCHANT#02", "MERCHANT\u000003"].entries()) {
+      square.addMerchant({ merchantId, locations: [{ id: `LBADID${index}`, name: "Side Street", timezone: "America/New_York", currency: "USD" }] });
+      const failure = await failureOf(provider.exchangeCode({ code: square.createAuthorizationCode(merchantId, { redirectUri: REDIRECT }), state: STATE }));
+      expect(failure.kind, merchantId).toBe("retryable");
+      expect(failure.message).toBe("Square answered the code exchange without a refresh token or merchant id; connect Square again.");
+    }
+  });
+
   it("calls a 5xx retryable and wrong app credentials a bug", async () => {
     const { tokens } = await provider.exchangeCode({ code: square.createAuthorizationCode(MERCHANT, { redirectUri: REDIRECT }) });
     square.injectFaults({ endpoint: "ObtainToken", fault: { kind: "503" }, times: 1 });
@@ -168,6 +177,10 @@ describe("QuickBooks", () => {
     expect((await failureOf(provider.exchangeCode(declined))).kind).toBe("needs-reconnect");
     expect((await failureOf(provider.exchangeCode({ code: "x", state: STATE }))).kind).toBe("needs-reconnect");
     expect((await failureOf(provider.exchangeCode({ realmId: REALM, state: STATE }))).kind).toBe("needs-reconnect");
+    // A realmId that is not a company id (it would name the connection in the table's keys).
+    for (const realmId of ["", "#", `${REALM}#x`, "9".repeat(33), `${REALM}\u0000`]) {
+      expect((await failureOf(provider.exchangeCode({ code: "x", realmId, state: STATE }))).kind, realmId).toBe("needs-reconnect");
+    }
     // None of them reached Intuit.
     expect(qbo.requestCounts().token).toBe(tokenCalls);
   });
@@ -256,6 +269,10 @@ describe("Clover", () => {
     expect(declined).toMatchObject({ error: "access_denied", state: STATE });
     expect((await failureOf(provider.exchangeCode(declined))).kind).toBe("needs-reconnect");
     expect((await failureOf(provider.exchangeCode({ merchant_id: MERCHANT, state: STATE }))).kind).toBe("needs-reconnect");
+    // A merchant_id that is not a Clover merchant id (it would name the connection in the table's keys).
+    for (const merchantId of ["#", `${MERCHANT}#x`, "K".repeat(65), `${MERCHANT}\u0000`]) {
+      expect((await failureOf(provider.exchangeCode({ code: "x", merchant_id: merchantId, state: STATE }))).kind, merchantId).toBe("needs-reconnect");
+    }
     const code = clover.createAuthorizationCode(MERCHANT);
     const { tokens } = await provider.exchangeCode({ code, merchant_id: MERCHANT });
     expect((await failureOf(provider.exchangeCode({ code, merchant_id: MERCHANT }))).kind).toBe("needs-reconnect");

@@ -10,12 +10,15 @@ import { bundleFunction, type Bundle, FUNCTION_NAMES, type FunctionName, loadedA
 import { DEFAULT_FLEET, WORKER_TIMEOUT_MINUTES, workerConcurrencyFor } from "../../infra/capacity";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FUNCTION_ENV } from "../../bench/bundles";
 import { createDaybookApp } from "../../infra/app";
 import { type DaybookStack, MAX_RECEIVE_COUNT, RUNTIME } from "../../infra/stack";
 import { loadConfig } from "../../lib/config";
@@ -479,6 +482,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/worker/job-emails.ts", "lib/report/digest.ts", "lib/report/digest-document.ts", "lib/report/email-document.ts", "lib/report/sync-report.ts", "lib/locations/posting-status.ts",
         // Stores no night job uses (lib/wiring/worker.ts's jobStores).
         "lib/store/auth.ts", "lib/store/members.ts", "lib/store/backfills.ts", "lib/store/recipients.ts", "lib/store/payouts.ts", "lib/store/due-index.ts", "lib/store/api-keys.ts",
+        // A stored report read back and checked: a night job writes its report and reads none (an alert and a backfill's summary do).
+        "lib/store/report-items.ts",
       ],
       // Sending jobs (approvals, backfills); the POS and QuickBooks clients (the pages that read them: the OAuth providers need neither).
       api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts", "lib/quickbooks/client.ts"],
@@ -503,6 +508,25 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     };
     expect(loadedWith("lib/pos/square/summarise.ts").filter((module) => module.startsWith("lib/pos/clover/"))).toEqual([]);
     expect(loadedWith("lib/pos/clover/summarise.ts").filter((module) => module.startsWith("lib/pos/square/"))).toEqual([]);
+  });
+
+  it("load the worker's start from its entry's static imports alone: no file through import() while the module loads", () => {
+    // Imported as Lambda does, with the bench's harmless settings (bench/bundles.ts): every file the
+    // import loads, through Node's module hooks. An import() at start is a file read, compiled and linked
+    // for code the start chunk may hold already (the OAuth parts did, behind composeServices's import()).
+    const worker = bundles.worker as Bundle;
+    const loader = `import { registerHooks } from "node:module";
+const loaded = [];
+registerHooks({ load(url, context, next) { if (url.startsWith("file:")) loaded.push(url); return next(url, context); } });
+await import(process.argv[1]);
+process.stdout.write(JSON.stringify(loaded));
+process.exit(0);`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", loader, pathToFileURL(join(worker.outdir, worker.entry)).href], {
+      env: { PATH: process.env["PATH"] ?? "", ...FUNCTION_ENV.worker }, encoding: "utf8", timeout: 60_000,
+    });
+    expect(child.status, child.stderr.slice(-1000)).toBe(0);
+    const loaded = (JSON.parse(child.stdout) as string[]).map((url) => relative(worker.outdir, fileURLToPath(url))).sort();
+    expect(loaded).toEqual(loadedAtStart(worker).map((file) => file.path).sort());
   });
 
   it("load at the api's start what every request reads (its session, the profiles) and no other store method, record schema, OAuth provider or section page", () => {

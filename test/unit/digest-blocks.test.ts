@@ -61,4 +61,24 @@ describe("the digest's lines", () => {
     // A day with no entry in QuickBooks stays failed.
     expect(text).toContain("Failed");
   });
+
+  it("head a day posted before whose check for later changes failed as posted, in its section and in the client's heading of the combined digest", () => {
+    const own = model("Alder Bakery", false);
+    const line = own.lines[0]!;
+    const content = {
+      merchantName: "Alder Bakery", locationName: "Alder Bakery shop", source: "square" as const, businessDay: "2025-06-14", timeZone: "America/New_York", status: "failed" as const,
+      failure: { kind: "retryable" as const, message: "Square did not answer" }, connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-14", warnings: [],
+    };
+    own.lines = [{ ...line, state: "failed", entries: [{ docNumber: "DB250614-AB12CD" }] }, { ...line, businessDay: "2025-06-13", state: "failed" }];
+    own.exceptions = [
+      { kind: "failed", locationId: "L1", businessDay: "2025-06-14", content: { ...content, postedBefore: ["DB250614-AB12CD"] } },
+      { kind: "failed", locationId: "L1", businessDay: "2025-06-13", content: { ...content, businessDay: "2025-06-13" } },
+    ];
+    const headings = businessBlocks(own).flatMap((block) => (block.kind === "heading" ? [block.text] : []));
+    expect(headings).toContain("Alder Bakery shop, Saturday 14 June 2025: posted; the check for later changes failed");
+    expect(headings).toContain("Alder Bakery shop, Friday 13 June 2025: failed");
+    const combined: CombinedDigestModel = { kind: "daily", first: "2025-06-14", last: "2025-06-14", clients: [own], notReady: [], clientsUrl: "https://daybook.test/clients" };
+    const document = combinedDocument(combined, { address: "books@ledger.example", unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" });
+    expect(document.blocks).toContainEqual({ kind: "heading", text: "Alder Bakery: 1 failed day, 1 posted day whose re-check failed" });
+  });
 });

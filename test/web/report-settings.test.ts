@@ -198,6 +198,7 @@ describe("the reports page", () => {
     expect(html).toContain('<h2 id="held-heading">Emails held back</h2>');
     expect(html).toContain("<li>Monday 2 June 2025: 2 emails (backfill summaries, digests)</li>");
     expect(html).not.toContain("did not reach you");
+    expect(html).not.toContain("A request to reconnect");
   });
 
   it("names each alert to the merchant that a cap held back, and says where its day stands", async () => {
@@ -211,6 +212,7 @@ describe("the reports page", () => {
       "<ul><li>Action needed: Shop 7: 4 days were not posted</li><li>Reconnect Square to daybook</li></ul></li>",
     );
     expect(html).toContain("A day that has not posted is also in the next digest, and its alert goes again when daybook checks the day again and it still fails.");
+    expect(html).toContain("A request to reconnect goes to you again the next day, while the connection still needs it; your connections page shows it meanwhile.");
   });
 
   it("turns review mode on and off, and rejects a value the form never sends", async () => {

@@ -3,9 +3,12 @@
  * location, what needs attention first, and a button to work on each (the session then acts for it).
  */
 import type { AttentionItem, ClientList, ClientRow, NightState } from "../../members/client-list";
+import { RECHECK_FAILED_WORDS } from "../../report/day-status";
 import { FormToken, Layout, type Viewer } from "./layout";
 
-const STATE_WORDS: Record<NightState, string> = { failed: "Failed", held: "Held", "not-posting": "Not posting", posted: "Posted" };
+const STATE_WORDS: Record<NightState, string> = {
+  failed: "Failed", held: "Held", "not-posting": "Not posting", "recheck-failed": RECHECK_FAILED_WORDS, posted: "Posted",
+};
 
 export interface ClientsPageProps {
   viewer: Viewer;

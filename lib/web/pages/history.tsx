@@ -3,6 +3,7 @@
  * net sales and fees, under a chart per location (./history-chart.tsx).
  */
 import type { SyncRecord } from "../../model";
+import { RECHECK_FAILED_WORDS, recheckFailed } from "../../report/day-status";
 import { formatDay } from "../../report/format";
 import { type ChartModel, HistoryChart } from "./history-chart";
 import { Layout, type Viewer } from "./layout";
@@ -49,8 +50,10 @@ export function statusInWords(record: Pick<SyncRecord, "state" | "posted" | "las
     case "held":
       return record.heldReason ? `held for approval: ${record.heldReason}` : "held for approval";
     case "failed":
-      // A day posted before whose check for later changes failed: its entries stand in QuickBooks.
-      if (record.posted.length > 0) return record.lastError ? `posted; the check for later changes failed: ${record.lastError.message}` : "posted; the check for later changes failed";
+      if (recheckFailed(record.state, record.posted.length > 0)) {
+        const words = RECHECK_FAILED_WORDS.toLowerCase();
+        return record.lastError ? `${words}: ${record.lastError.message}` : words;
+      }
       return record.lastError ? `failed: ${record.lastError.message}` : "failed";
     case "posting":
       return record.lastError ? `posting (trying again after: ${record.lastError.message})` : "posting";

@@ -13,6 +13,7 @@ import { acceptInvitation, INVITATION_PATH, inviteAccountant, type InviteProblem
 import { businessNameOf } from "../../members/types";
 import type { Merchant } from "../../model";
 import * as z from "zod/mini";
+import { daybookIdField } from "../../ids";
 import { approximateIp } from "../../auth/client-network";
 import { getClientIp } from "../client-ip";
 import type { AppEnv, WebDeps } from "../deps";
@@ -28,8 +29,8 @@ const inviteForm = z.object({
     emailField,
   ),
 });
-const removeForm = z.object({ personId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)) });
-const cancelForm = z.object({ invitationId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)) });
+const removeForm = z.object({ personId: daybookIdField() });
+const cancelForm = z.object({ invitationId: daybookIdField() });
 const tokenField = z.string().check(z.regex(SECRET_PATTERN));
 
 const PROBLEMS: Record<InviteProblem, string> = {

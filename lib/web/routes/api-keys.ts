@@ -8,6 +8,7 @@ import { API_KEY_DEFAULT_DAYS, API_KEY_MAX_DAYS, createApiKey } from "../../api/
 import { API_PREFIX } from "../../api/errors";
 import type { Merchant } from "../../model";
 import * as z from "zod/mini";
+import { daybookIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields, keptValue, typed } from "../forms";
 import { ApiKeysPage, type ApiKeysPageProps } from "../pages/api-keys";
@@ -25,7 +26,7 @@ const keyForm = z.object({
     z.pipe(z.transform(Number), z.int().check(z.gte(1, DAYS_MESSAGE), z.lte(API_KEY_MAX_DAYS, DAYS_MESSAGE))),
   ),
 });
-const keyIdParam = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+const keyIdParam = daybookIdField();
 
 export function addApiKeyRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   const render = async (c: Context<AppEnv>, person: Merchant, viewer: Viewer, extra: Partial<ApiKeysPageProps>, status: 200 | 400 = 200) => {

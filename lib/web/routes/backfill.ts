@@ -15,6 +15,7 @@ import {
 import { postingProblem } from "../../locations/posting-status";
 import type { Merchant } from "../../model";
 import * as z from "zod/mini";
+import { daybookIdField, POS_LOCATION_ID } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { formFields, keptValue } from "../forms";
 import { type BackfillAttempt, type BackfillFormField, type BackfillLocation, BackfillPage, BackfillProgressPage, BackfillUnavailablePage } from "../pages/backfill";
@@ -29,7 +30,7 @@ const day = (which: "first" | "last") => {
   return z.string({ error: message }).check(z.trim(), z.regex(/^\d{4}-\d{2}-\d{2}$/, message), z.refine(isCalendarDate, `That ${which} day is not a date on the calendar.`));
 };
 
-const locationIdField = z.string({ error: "Choose a location." }).check(z.minLength(1, "Choose a location."), z.maxLength(100, "Choose one of your locations."), z.regex(/^[^#]+$/, "Choose one of your locations."));
+const locationIdField = z.string({ error: "Choose a location." }).check(z.minLength(1, "Choose a location."), z.regex(POS_LOCATION_ID, "Choose one of your locations."));
 
 const rangeForm = z.object({ locationId: locationIdField, from: day("first"), to: day("last") }).check(
   z.refine((form) => form.from <= form.to, { message: "The last day must be the first day or after it.", path: ["to"] }),
@@ -38,7 +39,7 @@ const rangeForm = z.object({ locationId: locationIdField, from: day("first"), to
 const latestForm = z.object({ locationId: locationIdField });
 
 /** Backfill ids are UUIDs; anything else names no backfill. */
-const backfillIdParam = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+const backfillIdParam = daybookIdField();
 
 const FIELDS: readonly BackfillFormField[] = ["locationId", "from", "to"];
 

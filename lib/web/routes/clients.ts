@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import { endAccess } from "../../members/access";
 import { clientList } from "../../members/client-list";
 import * as z from "zod/mini";
+import { daybookIdField } from "../../ids";
 import { businessNameOf } from "../../members/types";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
@@ -18,7 +19,7 @@ import { NotADaybookPage, OpenClientPage } from "../pages/open-client";
 import { signedIn } from "../session";
 import { sitePathField } from "../return-path";
 
-const businessIdField = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/));
+const businessIdField = daybookIdField();
 /** Where to go after switching: a path of this app, never another site. */
 const nextField = z.optional(sitePathField);
 const switchForm = z.object({ businessId: businessIdField, next: nextField });

@@ -8,6 +8,7 @@ import type { Context, Hono } from "hono";
 import { SignedLinkError } from "../../links/signed-link";
 import type { LocationDay } from "../../sync/sync-day";
 import * as z from "zod/mini";
+import { posLocationIdField } from "../../ids";
 import { approveDay, ApproveError, approveFromLink, approveLinkDay, type ApproveDeps } from "../../worker/approve";
 import type { AppEnv, EmailLinks, WebDeps } from "../deps";
 import { check, formFields } from "../forms";
@@ -20,7 +21,7 @@ import { requireSignedIn, signedIn, viewerOf } from "../session";
 export const linkToken = z.string().check(z.minLength(1), z.maxLength(2000));
 const approveForm = z.object({ token: linkToken });
 // No "#" in a location id: it separates the parts of the table's keys (lib/store/keys.ts), which refuse it.
-const dayParams = z.object({ locationId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^#]+$/)), businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)) });
+const dayParams = z.object({ locationId: posLocationIdField(), businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)) });
 
 const INCOMPLETE = "This link is incomplete. Open it from the email again, or copy the whole address.";
 

@@ -17,6 +17,7 @@ import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
 import { ConflictError } from "../../store/store";
 import type { LocationConfig, Merchant } from "../../model";
 import * as z from "zod/mini";
+import { posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { formFields, keptValue } from "../forms";
 import { formatDay } from "../pages/format";
@@ -26,7 +27,7 @@ import { NotFoundPage, ProblemPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 import { mappingPage } from "./mapping";
 
-const locationIdParam = z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^#]+$/));
+const locationIdParam = posLocationIdField();
 const DAY_MESSAGE = "Enter the first day to post as a date, like 2025-06-01.";
 const startForm = z.object({
   from: z.string({ error: DAY_MESSAGE }).check(z.trim(), z.regex(/^\d{4}-\d{2}-\d{2}$/, DAY_MESSAGE), z.refine(isCalendarDate, "That day is not a date on the calendar.")),

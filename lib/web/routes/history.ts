@@ -8,6 +8,7 @@ import { dayFigures, feesReportedBy } from "../../report/day-figures";
 import { formatMoney } from "../../report/format";
 import { type LocationConfig, PROVIDER_NAMES, type SyncRecord } from "../../model";
 import * as z from "zod/mini";
+import { posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { type ChartDay, historyChart } from "../pages/history-chart";
 import { HistoryPage, type HistoryRow, statusInWords } from "../pages/history";
@@ -17,8 +18,8 @@ import { requireSignedIn, signedIn } from "../session";
 
 export const MAX_HISTORY_DAYS = 90;
 
-/** A location id as the POS gives it; `#` never (it separates key parts). Empty means every location. */
-const locationFilter = z.optional(z.string().check(z.maxLength(100), z.regex(/^[^#\s]*$/)));
+/** A location id as the POS gives it; empty means every location. */
+const locationFilter = z.optional(z.union([z.literal(""), posLocationIdField()]));
 
 export function addHistoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/history", requireSignedIn(), async (c) => {

@@ -25,6 +25,7 @@ import { firstDayDueAfter } from "../../schedule/due-days";
 import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import * as z from "zod/mini";
+import { daybookIdField, isPosLocationId, posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import { formatDay } from "../pages/format";
@@ -39,7 +40,7 @@ const connectionId = connectionIdField;
 
 const locationForm = z.object({
   posConnectionId: connectionId,
-  locationId: z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^#]+$/)),
+  locationId: posLocationIdField(),
   timeZone: z.string({ error: "Enter a time zone." }).check(
     z.trim(),
     z.minLength(1, "Enter a time zone, e.g. America/New_York."),
@@ -55,7 +56,7 @@ const locationForm = z.object({
     z.trim(),
     z.regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Enter a time on the quarter hour, like 04:00 or 05:30."),
   ),
-  quickbooksConnectionId: z.string({ error: "Choose a QuickBooks company." }).check(z.regex(/^[A-Za-z0-9-]{1,64}$/, "Choose a QuickBooks company.")),
+  quickbooksConnectionId: daybookIdField("Choose a QuickBooks company."),
   applyFrom: z.optional(z.string().check(
     z.trim(),
     z.regex(/^(\d{4}-\d{2}-\d{2})?$/, "Enter the first day the change applies to as a date, like 2025-06-01."),
@@ -81,8 +82,9 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const { merchant, viewer } = signedIn(c);
     const saved = c.req.query("saved") !== undefined;
     const accounts = c.req.query("accounts");
+    // go-live's redirect names the location that started; any other value names none, and shows no notice.
     const startedId = c.req.query("started");
-    const started = startedId ? await deps.store.getLocation(merchant.merchantId, startedId.slice(0, 100)) : undefined;
+    const started = startedId !== undefined && isPosLocationId(startedId) ? await deps.store.getLocation(merchant.merchantId, startedId) : undefined;
     const notice = saved ? "Location saved."
       : started?.postingFrom ? `${started.name} is posting: daybook posts each day from ${formatDay(started.postingFrom)} once it has ended.`
       : accounts === "created" ? "daybook created the missing accounts in QuickBooks. Set up the location again."

@@ -35,6 +35,7 @@ import { scheduleOf } from "../../schedule/due-index";
 import { MAX_BACKFILL_DAYS_BACK } from "../../schedule/backfill";
 import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
 import * as z from "zod/mini";
+import { posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import type { Viewer } from "../pages/layout";
@@ -42,7 +43,7 @@ import { MappingPage, type MappingPageProps, mappingPath, type MappingValues, PA
 import { NotFoundPage, ProblemPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
-const locationIdParam = z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^#]+$/));
+const locationIdParam = posLocationIdField();
 const connectionIdParam = connectionIdField;
 const createAccountsForm = z.object({
   return: z.literal("/locations", { error: "daybook cannot go back to that page." }),

@@ -8,13 +8,14 @@
  */
 import type { Hono } from "hono";
 import { sha256Hex } from "../../auth/secrets";
+import { PROVIDER_ACCOUNT_ID } from "../../ids";
 import { endConnection } from "../../connections/end-connection";
 import { reconcilePostingStatus } from "../../locations/posting-status";
 import { refreshAccountLabelsOf } from "../../locations/refresh-account-labels";
 import { OAuthError } from "../../oauth/provider";
 import { QuickBooksError } from "../../quickbooks/types";
 import {
-  CLOVER_AUTH_HEADER, parseCloverEvent, parseQuickBooksEvent, parseSquareEvent, QUICKBOOKS_REALM_ID, QUICKBOOKS_SIGNATURE_HEADER, SQUARE_SIGNATURE_HEADER, verifyCloverAuth,
+  CLOVER_AUTH_HEADER, parseCloverEvent, parseQuickBooksEvent, parseSquareEvent, QUICKBOOKS_SIGNATURE_HEADER, SQUARE_SIGNATURE_HEADER, verifyCloverAuth,
   verifyQuickBooksSignature, verifySquareSignature, WebhookBodyError,
 } from "../../oauth/webhook-signatures";
 import type { Connection, ProviderName } from "../../model";
@@ -27,7 +28,7 @@ import { connectionDeps } from "./connections";
 /** Checks per QuickBooks company per hour: each one is a read of the company at Intuit. */
 const QUICKBOOKS_DISCONNECT_CHECKS = { limit: 10, windowSeconds: 3600 };
 
-const realmIdQuery = z.string().check(z.regex(QUICKBOOKS_REALM_ID));
+const realmIdQuery = z.string().check(z.regex(PROVIDER_ACCOUNT_ID.quickbooks));
 /** When Square says the authorization ended; only connections made before then are ended by it. */
 const squareRevokedAt = z.object({ data: z.object({ object: z.object({ revocation: z.object({ revoked_at: z.iso.datetime({ offset: true }) }) }) }) });
 
