@@ -3,7 +3,8 @@
  * bench/results.json and bench/results.md.
  *
  *  1. Summarise throughput and peak memory against the floor of parsing the same bodies (bench/summarise-case.ts),
- *     and the same day again with the whole V8 heap bounded to the loaded pages + 64 MB (--max-heap-size).
+ *     the same again with the young generation the worker has on Lambda (--max-semi-space-size), and the
+ *     same day again with the whole V8 heap bounded to the loaded pages + 64 MB (--max-heap-size).
  *  2. API calls of one location-night (its day and the re-checks of the three before) through the real
  *     night job against the fewest the APIs allow, and of the same night again unchanged (bench/pos-night.ts).
  *  3. Bundle size and module load time of each Lambda entry (bench/bundles.ts).
@@ -28,7 +29,7 @@ import { join } from "node:path";
 import { startMoto } from "../sandbox/moto";
 import { measureBundles } from "./bundles";
 import type { ClientListResult } from "./client-list";
-import { DEFAULT_FLEET, FUNCTION_MEMORY_MB, workerConcurrencyFor } from "../infra/capacity";
+import { DEFAULT_FLEET, FUNCTION_MEMORY_MB, lambdaNodeFlags, workerConcurrencyFor } from "../infra/capacity";
 import { SYNC_RECORD_MONTHS } from "../lib/store/retention";
 import type { CostJobResult } from "./cost-job";
 import type { WorkerMemoryResult } from "./worker-memory";
@@ -39,7 +40,7 @@ import type { EndToEndResult } from "./end-to-end";
 import type { PosDayResult } from "./pos-night";
 import { yesterday, ZONE } from "./pos-night";
 import { PRICE_TABLE, PRICES } from "./prices";
-import { type BoundedFigure, type BoundedRun, type CostFigures, renderMarkdown, type BenchResults, type SummariseFigure } from "./report";
+import { type BoundedFigure, type BoundedRun, type CostFigures, type ProductionYoungFigure, renderMarkdown, type BenchResults, type SummariseFigure } from "./report";
 import { median, spread } from "./stats";
 import type { CaptureResult } from "./capture-night";
 import type { BoundedResult, CaseResult, ModeResult } from "./summarise-case";
@@ -128,10 +129,32 @@ async function measureSummarise(captureOf: (pos: string, size: number) => string
         say(`   ${pos} ${size} ${m.mode}: ${Math.round(ms)} ms vs floor ${Math.round(floorMs)} ms (×${(ms / floorMs).toFixed(2)}), heap +${Math.round(m.peakHeapMb)} MB (floor +${Math.round(floor.peakHeapMb)} MB), live +${Math.round(m.peakLiveHeapMb)} MB (floor +${Math.round(floor.peakLiveHeapMb)} MB)`);
       }
       const summarised = figures.find((f) => f.pos === pos && f.size === size && f.mode === "summarise");
-      if (summarised) summarised.bounded = await measureBounded(pos, captureOf(pos, size), Math.min(rounds, 3), date, result.loadedHeapMb);
+      if (summarised) {
+        summarised.productionYoung = await measureProductionYoung(pos, captureOf(pos, size), rounds, warmup, date);
+        summarised.bounded = await measureBounded(pos, captureOf(pos, size), Math.min(rounds, 3), date, result.loadedHeapMb);
+      }
     }
   }
   return figures;
+}
+
+/**
+ * Part 1 again, floor and summariser alternated as above, with the young generation the worker has on
+ * Lambda (its --max-semi-space-size, infra/capacity.ts): the unbounded process sizes its young
+ * generation by the hundreds of MB of loaded pages, the worker's does not. Old space is left unbounded
+ * (the loaded pages alone exceed the worker's).
+ */
+async function measureProductionYoung(pos: string, capture: string, rounds: number, warmup: number, date: string): Promise<ProductionYoungFigure> {
+  const flags = lambdaNodeFlags(FUNCTION_MEMORY_MB.worker).find((flag) => flag.startsWith("--max-semi-space-size=")) as string;
+  const result = await child<CaseResult>(["--expose-gc", flags, "bench/summarise-case.ts", pos, capture, String(rounds), date, "--modes=floor,summarise"]);
+  const floor = result.modes.find((m) => m.mode === "floor");
+  const summariser = result.modes.find((m) => m.mode === "summarise");
+  if (!floor || !summariser) throw new Error(`part 1 ${pos} ${capture} (${flags}): a mode is missing`);
+  const timedRuns = (m: ModeResult) => (m.runsMs.length > warmup ? m.runsMs.slice(warmup) : m.runsMs);
+  const ms = median(timedRuns(summariser));
+  const floorMs = median(timedRuns(floor));
+  say(`   ${pos} young generation as on Lambda (${flags}): ${Math.round(ms)} ms vs floor ${Math.round(floorMs)} ms (×${(ms / floorMs).toFixed(2)}), heap +${Math.round(summariser.peakHeapMb)} MB (floor +${Math.round(floor.peakHeapMb)} MB)`);
+  return { flags, ms, floorMs, ratio: ms / floorMs, peakHeapMb: summariser.peakHeapMb, floorPeakHeapMb: floor.peakHeapMb, runs: timedRuns(summariser).length };
 }
 
 /** Part 1's heap line: the loaded pages + 64 MB, the whole V8 heap bounded to it (young generation included), floor and summariser each alone. */

@@ -16,6 +16,11 @@
  * includes garbage not yet collected; then one more run per mode, untimed, collects before each sample
  * (its peak is what a run holds at once).
  *
+ * Young generation as production sizes it (`--modes=floor,summarise`, started by bench/run.ts with the
+ * --max-semi-space-size Lambda's Node runtime gives the worker's memory, infra/capacity.ts
+ * lambdaNodeFlags): the same alternating rounds and memory samples as above, of the named modes only.
+ * Prints one JSON line: CaseResult.
+ *
  * Bounded (`--only=<mode>`, started by bench/run.ts with `--max-old-space-size=<MB>`): that one mode's
  * runs alone, as above (each from a full collection, heapUsed sampled after each body), in a process
  * whose old generation V8 may not grow past the bound (young generation at its default). A run that
@@ -274,13 +279,16 @@ function floor(lines: CaptureLine[], pos: string, memory: Memory): Promise<{ ord
 
 async function main(): Promise<void> {
   const [pos, capturePath, roundsArg, date, onlyArg] = process.argv.slice(2);
-  if ((pos !== "square" && pos !== "clover") || !capturePath || !date) throw new Error("usage: summarise-case.ts <square|clover> <capture file> <rounds> <date> [--only=<mode>]");
+  if ((pos !== "square" && pos !== "clover") || !capturePath || !date) throw new Error("usage: summarise-case.ts <square|clover> <capture file> <rounds> <date> [--only=<mode> | --modes=<mode>,<mode>]");
   const rounds = Number(roundsArg ?? "3");
   const lines = readCapture(capturePath);
   const bodyBytes = lines.reduce((total, line) => total + line.body.length, 0);
-  const runs: Record<string, (memory: Memory) => Promise<{ orders: number; check?: string }>> = pos === "square"
+  const allRuns: Record<string, (memory: Memory) => Promise<{ orders: number; check?: string }>> = pos === "square"
     ? { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => squareSummarise(lines, date, memory), reader: (memory) => squareReader(lines, date, memory) }
     : { floor: (memory) => floor(lines, pos, memory), summarise: (memory) => cloverSummarise(lines, date, memory) };
+  const named = onlyArg?.startsWith("--modes=") ? onlyArg.slice("--modes=".length).split(",") : undefined;
+  if (named?.some((mode) => !(mode in allRuns))) throw new Error(`no mode among ${named.join(", ")}`);
+  const runs = named ? Object.fromEntries(named.map((mode) => [mode, allRuns[mode] as (typeof allRuns)[string]])) : allRuns;
   if (onlyArg?.startsWith("--only=")) {
     const mode = onlyArg.slice("--only=".length);
     const run = runs[mode];

@@ -39,3 +39,27 @@ describe("Clover allocation: one payment that pays every line whole", () => {
     expect(paysEveryLineWhole([], 0)).toBe(true);
   });
 });
+
+describe("Clover allocation: events walked in time order", () => {
+  it("walks payments by time then id, and refunds after payments, however the events are given", () => {
+    const lines = [line("A", 1_000, 0), line("B", 500, 0)];
+    const p1 = { type: "payment" as const, id: "P1", at: 2_000, goods: 800, percentages: null };
+    const p2 = { type: "payment" as const, id: "P2", at: 2_000, goods: 700, percentages: null };
+    const r1 = { type: "refund" as const, id: "R1", at: 3_000, goods: 300, lineIds: [] };
+    // P1 first: 800 of 1,500 unpaid is 533.3 and 266.7, the spare unit to B's larger remainder; P2 pays
+    // what is left; R1 gives back 300 in proportion to what was paid (1,000 and 500).
+    const expected = [
+      { at: 2_000, line: lines[0], direction: "sold", gross: 533, net: 533 },
+      { at: 2_000, line: lines[1], direction: "sold", gross: 267, net: 267 },
+      { at: 2_000, line: lines[0], direction: "sold", gross: 467, net: 467 },
+      { at: 2_000, line: lines[1], direction: "sold", gross: 233, net: 233 },
+      { at: 3_000, line: lines[0], direction: "returned", gross: 200, net: 200 },
+      { at: 3_000, line: lines[1], direction: "returned", gross: 100, net: 100 },
+    ];
+    for (const events of [[p1, p2, r1], [r1, p2, p1], [p2, r1, p1], [r1, p1, p2]]) {
+      expect(goodsMovements(lines, events)).toEqual(expected);
+    }
+    // P2 first would have split differently (467 and 233 first): the order matters, and is the walk's own.
+    expect(goodsMovements(lines, [{ ...p2, id: "P0" }, p1, r1])[0]).toEqual({ at: 2_000, line: lines[0], direction: "sold", gross: 467, net: 467 });
+  });
+});

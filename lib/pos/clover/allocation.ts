@@ -54,12 +54,32 @@ const returnable = (s: LineState) => s.paidNet - s.returnedNet;
 const isComp = (s: LineState) => s.line.net === 0 && s.line.gross !== 0;
 const somethingToReturn = (s: LineState) => returnable(s) !== 0 || (isComp(s) && s.returnedGross !== s.paidGross);
 
+const byTime = (a: OrderEvent, b: OrderEvent): number =>
+  a.at - b.at || EVENT_ORDER[a.type] - EVENT_ORDER[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The events in time order (byTime), equal ones in their given order, as a stable sort gives them. An
+ * order has a few events: an insertion sort into one new list, where Array.prototype.sort's work
+ * lists were most of a walk's garbage.
+ */
+function inTimeOrder(events: readonly OrderEvent[]): readonly OrderEvent[] {
+  if (events.length < 2) return events;
+  const sorted: OrderEvent[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as OrderEvent;
+    let at = sorted.length;
+    sorted.push(event);
+    for (; at > 0 && byTime(sorted[at - 1] as OrderEvent, event) > 0; at--) sorted[at] = sorted[at - 1] as OrderEvent;
+    sorted[at] = event;
+  }
+  return sorted;
+}
+
 export function goodsMovements(lines: readonly LineValue[], events: readonly OrderEvent[]): GoodsMovement[] {
   const walk = new OrderWalk(lines, events);
-  const sorted = events.length < 2 ? events : [...events].sort(
-    (a, b) => a.at - b.at || EVENT_ORDER[a.type] - EVENT_ORDER[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
-  for (const event of sorted) {
+  const sorted = inTimeOrder(events);
+  for (let i = 0; i < sorted.length; i++) {
+    const event = sorted[i] as OrderEvent;
     if (event.type === "payment") {
       if (event.percentages) walk.payByPercentages(event.at, event.percentages);
       else walk.payInProportion(event.at, event.goods);
@@ -139,7 +159,8 @@ class OrderWalk {
   }
 
   payByPercentages(at: number, percentages: ReadonlyMap<string, number>): void {
-    for (const s of this.states) {
+    for (let i = 0; i < this.states.length; i++) {
+      const s = this.states[i] as LineState;
       const percent = percentages.get(s.line.id);
       if (percent === undefined || !s.available || s.closed) continue;
       s.paidPercent = Math.min(100, s.paidPercent + Math.max(percent, 0));
@@ -160,7 +181,8 @@ class OrderWalk {
     const open: LineState[] = [];
     const weights: number[] = [];
     let unpaidTotal = 0;
-    for (const s of this.states) {
+    for (let i = 0; i < this.states.length; i++) {
+      const s = this.states[i] as LineState;
       if (!s.available || s.closed) continue;
       open.push(s);
       weights.push(unpaid(s));
@@ -173,7 +195,7 @@ class OrderWalk {
       const share = shares[i] ?? 0;
       if (s && share !== 0) this.pay(at, s, share);
     }
-    for (const s of open) this.payComp(at, s);
+    for (let i = 0; i < open.length; i++) this.payComp(at, open[i] as LineState);
   }
 
   exchange(at: number, returnedId: string, replacementId: string): void {

@@ -52,20 +52,25 @@ const idOf = (order: JsonObject): string => String(order["id"]);
 /** Copies of one order, one per expansion group, in the groups' order. */
 export type OrderCopies = readonly JsonObject[];
 
-export function sameVersion(copies: OrderCopies): boolean {
-  const [first] = copies;
-  return copies.every((copy) => copy["modifiedTime"] === first?.["modifiedTime"]);
+function sameVersion(copies: OrderCopies): boolean {
+  const version = copies[0]?.["modifiedTime"];
+  for (let i = 1; i < copies.length; i++) if ((copies[i] as JsonObject)["modifiedTime"] !== version) return false;
+  return true;
 }
 
-/** One order from its copies: the fields no group expands from the first, each group's fields from its own copy. */
-export function mergeCopies(copies: OrderCopies): JsonObject {
-  const [first = {}] = copies;
-  // A spread of the first copy is one shallow clone (V8 copies its layout whole), then each expanded
-  // field is its group's; one the first copy holds but its own group's copy lacks is taken out.
-  const merged: JsonObject = { ...first };
-  for (let group = 0; group < GROUP_FIELDS.length; group++) {
+/**
+ * One order from its copies: the fields no group expands from the first, each group's fields from its
+ * own copy; one the first copy holds but its own group's copy lacks is taken out. Made IN the first
+ * copy, which becomes the order: every copy is parsed for this merge alone and read by nothing else
+ * (a clone per order was most of the assembly's garbage).
+ */
+function mergeCopies(copies: OrderCopies): JsonObject {
+  const merged = copies[0] as JsonObject;
+  for (let group = 1; group < GROUP_FIELDS.length; group++) {
     const copy = copies[group];
-    for (const field of GROUP_FIELDS[group] as string[]) {
+    const fields = GROUP_FIELDS[group] as string[];
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i] as string;
       const value = copy?.[field];
       if (value !== undefined) merged[field] = value;
       else if (field in merged) Reflect.deleteProperty(merged, field);
@@ -82,14 +87,20 @@ function countOf(value: unknown): number {
   return Array.isArray(elements) ? elements.length : 0;
 }
 
-/** Whether any nested collection came back full (cutCollections names them): most orders have none, and are checked without allocating. */
+/**
+ * Whether any nested collection came back full (cutCollections names them): most orders have none, and
+ * are checked without allocating. The fields are CUT_CANDIDATES and LINE_ITEM_EXPANSIONS, read by name
+ * (a read by a name held in a variable is a slower, generic lookup, and every order comes here).
+ */
 function anyFull(order: JsonObject): boolean {
-  for (let i = 0; i < CUT_CANDIDATES.length; i++) if (countOf(order[CUT_CANDIDATES[i] as string]) >= NESTED_COLLECTION_CAP) return true;
-  const lines = order["lineItems"];
-  if (countOf(lines) === 0) return false;
-  for (const line of elementsOf(lines)) {
+  if (countOf(order["discounts"]) >= NESTED_COLLECTION_CAP || countOf(order["payments"]) >= NESTED_COLLECTION_CAP ||
+    countOf(order["refunds"]) >= NESTED_COLLECTION_CAP || countOf(order["credits"]) >= NESTED_COLLECTION_CAP) return true;
+  const lines = elementsOf(order["lineItems"]);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
     if (!isObject(line)) continue;
-    for (let i = 0; i < LINE_ITEM_EXPANSIONS.length; i++) if (countOf(line[LINE_ITEM_EXPANSIONS[i] as string]) >= NESTED_COLLECTION_CAP) return true;
+    if (countOf(line["discounts"]) >= NESTED_COLLECTION_CAP || countOf(line["modifications"]) >= NESTED_COLLECTION_CAP ||
+      countOf(line["taxRates"]) >= NESTED_COLLECTION_CAP) return true;
   }
   return false;
 }
@@ -170,17 +181,6 @@ function inStep(pages: readonly (readonly JsonObject[])[]): boolean {
   return true;
 }
 
-/** Each order's copies by place (inStep), in the first page's order. */
-function copiesInStep(pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): [string, (JsonObject | undefined)[]][] {
-  const entries: [string, (JsonObject | undefined)[]][] = [];
-  const [first = []] = pages;
-  for (let i = 0; i < first.length; i++) {
-    const id = idOf(first[i] as JsonObject);
-    if (!skip.has(id)) entries.push([id, pages.map((page) => page[i])]);
-  }
-  return entries;
-}
-
 /** Each order's copies by id, wherever they are on the pages, in the order of their first appearance. */
 function copiesByIdOf(pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Map<string, (JsonObject | undefined)[]> {
   const copiesById = new Map<string, (JsonObject | undefined)[]>();
@@ -202,19 +202,33 @@ function copiesByIdOf(pages: readonly (readonly JsonObject[])[], skip: ReadonlyS
  * the rest come in the order of the first page.
  */
 export async function assembleOrders(api: OrderFetcher, pages: readonly (readonly JsonObject[])[], skip: ReadonlySet<string>): Promise<JsonObject[]> {
-  const copiesById = inStep(pages) ? copiesInStep(pages, skip) : copiesByIdOf(pages, skip);
   // Most orders come whole from the three pages and need no request: they are merged here and now,
   // and only the others wait for Clover (all at once).
   const orders: (JsonObject | Promise<JsonObject | undefined>)[] = [];
   let waiting = false;
-  for (const [id, copies] of copiesById) {
+  /** Whether the order waits for Clover. */
+  const add = (id: string, copies: readonly (JsonObject | undefined)[]): boolean => {
     const whole = !copies.includes(undefined) && sameVersion(copies as JsonObject[]);
     const merged = whole ? mergeCopies(copies as JsonObject[]) : undefined;
-    if (merged && !needsMore(merged)) orders.push(merged);
-    else {
-      orders.push(refetched(api, id, merged));
-      waiting = true;
+    if (merged && !needsMore(merged)) {
+      orders.push(merged);
+      return false;
     }
+    orders.push(refetched(api, id, merged));
+    return true;
+  };
+  if (inStep(pages)) {
+    // Each order's copies by place, in the first page's order, gathered in one list reused order by order.
+    const copies = new Array<JsonObject | undefined>(pages.length);
+    const [first = []] = pages;
+    for (let i = 0; i < first.length; i++) {
+      const id = idOf(first[i] as JsonObject);
+      if (skip.has(id)) continue;
+      for (let group = 0; group < pages.length; group++) copies[group] = (pages[group] as JsonObject[])[i];
+      if (add(id, copies)) waiting = true;
+    }
+  } else {
+    for (const [id, copies] of copiesByIdOf(pages, skip)) if (add(id, copies)) waiting = true;
   }
   const settled = waiting ? await Promise.all(orders.map((order) => Promise.resolve(order))) : (orders as JsonObject[]);
   const checked: JsonObject[] = [];

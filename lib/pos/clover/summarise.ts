@@ -172,7 +172,8 @@ export class CloverDaySummariser {
     }
     if (refunds.length > 0) {
       const tenderOfPayment = new Map(allPayments.map((p) => [p.id, p.tender]));
-      for (const refund of refunds) {
+      for (let i = 0; i < refunds.length; i++) {
+        const refund = refunds[i] as CloverRefund;
         if (this.inWindow(refund.createdTime)) this.addRefund(refund, tenderOfPayment, taxName, chargeBuckets, chargeName);
       }
     }
@@ -198,10 +199,18 @@ export class CloverDaySummariser {
       return;
     }
     const events: OrderEvent[] = [];
-    for (const p of payments) events.push(paymentEvent(p));
-    for (const e of exchanges ?? NO_EXCHANGES) events.push({ type: "exchange", id: e.returned, at: e.at, returned: e.returned, replacement: e.replacement });
-    for (const r of refunds) events.push({ type: "refund", id: r.id, at: r.createdTime, goods: refundGoods(r), lineIds: elements(r.lineItems).map(idOf) });
-    for (const movement of goodsMovements(lines, events)) {
+    for (let i = 0; i < payments.length; i++) events.push(paymentEvent(payments[i] as CloverPayment));
+    for (let i = 0; exchanges && i < exchanges.length; i++) {
+      const e = exchanges[i] as { returned: string; replacement: string; at: number };
+      events.push({ type: "exchange", id: e.returned, at: e.at, returned: e.returned, replacement: e.replacement });
+    }
+    for (let i = 0; i < refunds.length; i++) {
+      const r = refunds[i] as CloverRefund;
+      events.push({ type: "refund", id: r.id, at: r.createdTime, goods: refundGoods(r), lineIds: elements(r.lineItems).map(idOf) });
+    }
+    const movements = goodsMovements(lines, events);
+    for (let i = 0; i < movements.length; i++) {
+      const movement = movements[i] as GoodsMovement;
       if (this.inWindow(movement.at)) this.addGoods(movement.line, movement.direction, movement.gross, movement.net);
     }
   }

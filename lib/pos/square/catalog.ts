@@ -12,12 +12,15 @@ import { SquareDataError } from "./errors";
 
 export { type CategoryRef, CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
 
+/** categoryOf's kept answer for an object the catalog does not hold (one lookup per line rather than two). */
+const UNKNOWN: CategoryRef = { id: "", name: "" };
+
 export class SquareCatalog {
   private readonly itemOfVariation = new Map<string, string>();
   private readonly categoryOfItem = new Map<string, string | null>();
   private readonly categoryNames = new Map<string, string>();
-  /** categoryOf's answers, kept until another response comes (every sold line asks). */
-  private readonly answers = new Map<string, CategoryRef | undefined>();
+  /** categoryOf's answers, kept until another response comes (every sold line asks); UNKNOWN for none. */
+  private readonly answers = new Map<string, CategoryRef>();
 
   static fromResponses(bodies: readonly unknown[]): SquareCatalog {
     const catalog = new SquareCatalog();
@@ -67,9 +70,10 @@ export class SquareCatalog {
    * catalog does not know the object: the caller counts it as uncategorised and says so.
    */
   categoryOf(catalogObjectId: string): CategoryRef | undefined {
-    if (this.answers.has(catalogObjectId)) return this.answers.get(catalogObjectId);
+    const known = this.answers.get(catalogObjectId);
+    if (known !== undefined) return known === UNKNOWN ? undefined : known;
     const answer = this.lookUp(catalogObjectId);
-    this.answers.set(catalogObjectId, answer);
+    this.answers.set(catalogObjectId, answer ?? UNKNOWN);
     return answer;
   }
 

@@ -51,7 +51,6 @@ export interface SquareDayResult {
   warnings: Warning[];
 }
 
-const VOID_CARD_STATUSES = new Set(["VOIDED", "FAILED"]);
 const COUNTED_ORDER_REFUND_STATUSES = new Set(["APPROVED", "PENDING"]);
 const COUNTED_PAYMENT_REFUND_STATUSES = new Set(["COMPLETED", "PENDING"]);
 /** PaymentRefund.destination_type → the tender type the original payment was taken with. */
@@ -61,7 +60,12 @@ const REFUND_DESTINATION_TENDERS: Readonly<Record<string, string>> = {
   EXTERNAL: "OTHER",
 };
 const DEFAULT_TAX_NAME = "Sales tax";
-const tookMoney = (tender: SquareTender): boolean => tender.type !== "NO_SALE" && !VOID_CARD_STATUSES.has(tender.card_details?.status ?? "");
+/** Not a no-sale, nor a card payment VOIDED or FAILED. */
+function tookMoney(tender: SquareTender): boolean {
+  if (tender.type === "NO_SALE") return false;
+  const status = tender.card_details?.status;
+  return status !== "VOIDED" && status !== "FAILED";
+}
 const DEFAULT_SERVICE_CHARGE_NAME = "Service charge";
 const NOTE_LENGTH = 60;
 
@@ -133,6 +137,9 @@ export class SquareDaySummariser {
   /** exTax's answer for the line just figured (two fields rather than an object per line). */
   private lineGross = 0;
   private lineDiscount = 0;
+  /** time()'s last timestamp read, and its instant. */
+  private lastIso: string | null | undefined = undefined;
+  private lastMs = 0;
 
   constructor(private readonly options: SquareSummariserOptions) {
     this.summary = emptySummary(options.currency);
@@ -430,8 +437,13 @@ export class SquareDaySummariser {
   }
 
   private time(iso: string | null | undefined, what: string): number {
+    // An order asks for its tender's time twice (when it was paid, and when its fee was taken): the last
+    // answer is kept.
+    if (iso === this.lastIso && iso) return this.lastMs;
     const ms = iso ? timestampMs(iso) : Number.NaN;
     if (Number.isNaN(ms)) throw new SquareDataError(`${what} is missing a readable timestamp (got ${String(iso)})`);
+    this.lastIso = iso;
+    this.lastMs = ms;
     return ms;
   }
 
