@@ -40,7 +40,7 @@ import { generateDay } from "../sandbox/square/generate-day";
 import { itemBytes, resetCounts } from "./aws-counter";
 import type { RecordedCall } from "./cost";
 import { median } from "./stats";
-import { yesterday, ZONE } from "./pos-night";
+import { lastSettledDay, ZONE } from "./pos-night";
 import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
 export interface CostJobResult {
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const coldLoadCpuMs = median(loads);
   await import("square");
   await import("intuit-oauth");
-  const day = yesterday(ZONE);
+  const day = lastSettledDay(ZONE);
   let offsetMs = -3 * 3600_000;
   const now = () => Date.now() + offsetMs;
   const nowDate = () => new Date(now());

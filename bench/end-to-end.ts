@@ -14,7 +14,7 @@ import { openTokens, sealTokens } from "../lib/oauth/tokens";
 import { syncLocationDay } from "../lib/sync/sync-day";
 import { generateDay } from "../sandbox/square/generate-day";
 import type { AwsCounts } from "./aws-counter";
-import { yesterday, ZONE } from "./pos-night";
+import { lastSettledDay, ZONE } from "./pos-night";
 import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
 export interface RunProfile {
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const motoEndpoint = process.env["DAYBOOK_BENCH_MOTO"];
   if (!motoEndpoint) throw new Error("DAYBOOK_BENCH_MOTO is not set");
   const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now: Date.now });
-  const lastDay = yesterday(ZONE);
+  const lastDay = lastSettledDay(ZONE);
   const days = Array.from({ length: runs }, (_, i) => new Date(Date.parse(`${lastDay}T12:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10));
   const catalog = generateDay({ seed: 1, sales: 1, date: lastDay, timeZone: ZONE }).catalog;
   world.square.setCatalog(world.squareMerchantId, catalog);

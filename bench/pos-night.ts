@@ -13,6 +13,7 @@
 import { createWriteStream } from "node:fs";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { addDays } from "../lib/domain/business-day";
+import { DEFAULT_SETTLE_MINUTES } from "../lib/schedule/due-days";
 import { type NightDayResult, syncLocationNight } from "../lib/sync/sync-night";
 import { generateCloverDay } from "../sandbox/clover/generate-day";
 import { generateDay } from "../sandbox/square/generate-day";
@@ -22,15 +23,18 @@ import { CLOVER_MERCHANT_ID, createBenchWorld, SQUARE_LOCATION_ID } from "./worl
 
 export const ZONE = "America/New_York";
 /**
- * Yesterday in the location's zone, synced now: the readers take "now" from the real clock (Clover
- * reads every order modified from the day's start until now, in 89-day ranges), so the day must be
- * recent for the calls to be those of a nightly run.
+ * The last day that has ended and settled in the location's zone (DEFAULT_SETTLE_MINUTES after its
+ * midnight), synced now: the readers take "now" from the real clock (Clover reads every order modified
+ * from the day's start until now, in 89-day ranges), so the day must be recent for the calls to be those
+ * of a nightly run; and a day not yet settled is not due, so a night job would not post it (the bench
+ * failed so between 00:00 and 02:00 in New York when it took plain yesterday).
  */
-export function yesterday(zone: string, nowMs = Date.now()): string {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(nowMs);
+export function lastSettledDay(zone: string, nowMs = Date.now()): string {
+  const settledBy = nowMs - DEFAULT_SETTLE_MINUTES * 60_000;
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(settledBy);
   return new Date(Date.parse(`${today}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
-const DATE = yesterday(ZONE);
+const DATE = lastSettledDay(ZONE);
 
 export interface PosDayResult {
   pos: "square" | "clover";

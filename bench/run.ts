@@ -38,7 +38,7 @@ import { type NightResult, simulateNight } from "./night";
 import type { TickResult } from "./tick";
 import type { EndToEndResult } from "./end-to-end";
 import type { PosDayResult } from "./pos-night";
-import { yesterday, ZONE } from "./pos-night";
+import { lastSettledDay, ZONE } from "./pos-night";
 import { PRICE_TABLE, PRICES } from "./prices";
 import { type BoundedFigure, type BoundedRun, type CostFigures, type ProductionYoungFigure, renderMarkdown, type BenchResults, type SummariseFigure } from "./report";
 import { median, spread } from "./stats";
@@ -207,7 +207,7 @@ const summariseAlone = () => partAlone(1, async (results) => {
   const kept = process.env["DAYBOOK_BENCH_CAPTURES"];
   const work = kept ?? join(tmpdir(), `daybook-bench-${process.pid}`);
   mkdirSync(work, { recursive: true });
-  const date = yesterday(ZONE);
+  const date = lastSettledDay(ZONE);
   const captureOf = (pos: string, size: number) => join(work, `${pos}-${size}-${date}.txt`);
   try {
     await timed("1. Capturing the nights' bodies", seconds, async () => {
@@ -401,7 +401,7 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   const moto = await startMoto({ timeoutMs: 60_000 });
   const env = { DAYBOOK_BENCH_MOTO: moto.endpoint };
-  const date = yesterday(ZONE);
+  const date = lastSettledDay(ZONE);
   try {
     // 2 first: its runs capture the bodies part 1 replays.
     const apiCalls: PosDayResult[] = [];

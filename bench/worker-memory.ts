@@ -22,7 +22,7 @@ import { startCloverSimulator } from "../sandbox/clover/server";
 import { generateDay } from "../sandbox/square/generate-day";
 import { startSquareSimulator } from "../sandbox/square/server";
 import { FUNCTION_ENV } from "./bundles";
-import { yesterday } from "./pos-night";
+import { lastSettledDay } from "./pos-night";
 import { CLOVER_MERCHANT_ID, SQUARE_LOCATION_ID } from "./world";
 
 export interface WorkerMemoryResult {
@@ -67,7 +67,7 @@ async function serveDay(pos: "square" | "clover", orders: number, date: string):
 export async function measureWorkerMemory(pos: "square" | "clover", orders: number, memoryMb: number): Promise<WorkerMemoryResult> {
   const outdir = join(tmpdir(), `daybook-worker-memory-${process.pid}`);
   const flags = lambdaNodeFlags(memoryMb);
-  const date = yesterday(ZONE);
+  const date = lastSettledDay(ZONE);
   try {
     const bundle = bundleFunction("worker", outdir, join(PROJECT_ROOT, "bench", "worker-memory-read.ts"));
     const served = await serveDay(pos, orders, date);
