@@ -165,6 +165,12 @@ export interface PostingStopped {
    * connecting the same account again re-points the location to the new connection.
    */
   accounts?: { provider: ProviderName; externalId: string }[];
+  /**
+   * The notice that it stopped, held back by the daily email caps (lib/email/caps.ts): when it was last
+   * held (ISO 8601) and the addresses still owed it. The refresh sweep sends it again from the next UTC
+   * day while the location is still stopped (lib/locations/posting-status.ts sendOwedPostingNotices).
+   */
+  noticeHeld?: { at: string; to: string[] };
 }
 
 export type SyncState = "posting" | "posted" | "no-sales" | "held" | "failed";

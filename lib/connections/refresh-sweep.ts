@@ -12,7 +12,8 @@
  * A refused refresh marks the connection needs-reconnect and the keeper emails the merchant a
  * reconnect link: a connection never lapses unnoticed. A refused connection whose reconnect request
  * the daily email caps held back is owed it: the sweep sends it again once a new UTC day allows
- * (lib/connections/reconnect-email.ts sendOwedReconnect).
+ * (lib/connections/reconnect-email.ts sendOwedReconnect), and so is its merchant's notice that locations
+ * stopped posting, if the caps held that back (lib/locations/posting-status.ts sendOwedPostingNotices).
  *
  * Opening tokens costs a KMS Decrypt, and a connection is seldom due, so each connection carries in
  * plaintext when the sweep must next open its tokens (sweepDueAt, written with the tokens: a time is
@@ -54,6 +55,8 @@ export interface RefreshSweepDeps {
   shards?: number;
   /** Sends again a reconnect request the caps held back, if it is owed now (lib/connections/reconnect-email.ts sendOwedReconnect). */
   owedReconnect?: (connection: Connection) => Promise<"sent" | "held" | "nobody" | undefined>;
+  /** Sends again the merchant's stopped-posting notices the caps held back, if owed now; the emails sent (lib/locations/posting-status.ts sendOwedPostingNotices). */
+  owedPostingNotices?: (merchantId: string) => Promise<number>;
 }
 
 export interface RefreshSweepResult {
@@ -71,6 +74,8 @@ export interface RefreshSweepResult {
   failed: number;
   /** Refused connections whose reconnect request, held back by the email caps before, went now. */
   askedAgain: number;
+  /** Stopped-posting notices, held back by the email caps before, that went now (an email each address). */
+  toldAgain: number;
 }
 
 /** Why a connection needs refreshing now, if it does. */
@@ -111,10 +116,15 @@ function mustOpen(connection: Connection, now: Date): boolean {
 }
 
 export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshSweepResult> {
-  const result: RefreshSweepResult = { checked: 0, opened: 0, refreshed: 0, mended: 0, refused: 0, failed: 0, askedAgain: 0 };
+  const result: RefreshSweepResult = { checked: 0, opened: 0, refreshed: 0, mended: 0, refused: 0, failed: 0, askedAgain: 0, toldAgain: 0 };
+  const toldMerchants = new Set<string>();
   for (let shard = 0; shard < (deps.shards ?? CONNECTION_SHARDS); shard++) {
     for (const connection of await deps.store.listConnectionsInShard(shard)) {
       if (connection.status === "needs-reconnect" && connection.reconnectHeldAt !== undefined) await askAgain(deps, connection, result);
+      if (connection.status === "needs-reconnect" && !toldMerchants.has(connection.merchantId)) {
+        toldMerchants.add(connection.merchantId);
+        await tellAgain(deps, connection.merchantId, result);
+      }
       if (connection.status !== "active") continue;
       result.checked++;
       if (!mustOpen(connection, deps.now())) continue;
@@ -153,6 +163,18 @@ async function askAgain(deps: RefreshSweepDeps, connection: Connection, result: 
     if (request !== undefined) deps.log("info", "sweep: a reconnect request held back before was tried again", { ...fields, request });
   } catch (error) {
     deps.log("error", "sweep: a reconnect request held back before could not be sent", { ...fields, error: error instanceof Error ? error.name : "unknown" });
+  }
+}
+
+/** The merchant's stopped-posting notices the caps held back: sent again when owed now. A failure is logged; the next sweep tries again. */
+async function tellAgain(deps: RefreshSweepDeps, merchantId: string, result: RefreshSweepResult): Promise<void> {
+  if (!deps.owedPostingNotices) return;
+  try {
+    const sent = await deps.owedPostingNotices(merchantId);
+    result.toldAgain += sent;
+    if (sent > 0) deps.log("info", "sweep: a stopped-posting notice held back before was sent again", { merchantId, sent });
+  } catch (error) {
+    deps.log("error", "sweep: a stopped-posting notice held back before could not be sent", { merchantId, error: error instanceof Error ? error.name : "unknown" });
   }
 }
 

@@ -15,12 +15,12 @@
  */
 import { addDays } from "../domain/business-day";
 import type { EmailSender } from "../email/email";
-import { type Connection, type LocationConfig, PROVIDER_NAMES, type ProviderName } from "../model";
+import { type Connection, type LocationConfig, type PostingStopped, PROVIDER_NAMES, type ProviderName } from "../model";
 import type { RecipientStore } from "../report/recipients";
 import { dueWork, firstDayDueAfter } from "../schedule/due-days";
 import { type DueIndex, pendingDayOf, registerLocation, scheduleOf } from "../schedule/due-index";
 import { ConflictError, type Store } from "../store/store";
-import { postingStatusEmail } from "./posting-email";
+import { postingStatusEmail, type PostingStatusMessage } from "./posting-email";
 
 /** What mends a location that cannot post: one action. */
 export type PostingAction =
@@ -156,20 +156,82 @@ async function resume(deps: PostingStatusDeps, location: LocationConfig, realmId
 
 /** One email per address for the stops, one for the resumptions: the merchant and each report recipient. */
 async function tell(deps: PostingStatusDeps, merchantId: string, changes: PostingChanges): Promise<void> {
-  const merchant = await deps.store.getMerchant(merchantId);
-  if (!merchant) return;
-  // The owner always; the recipients who confirmed and did not unsubscribe.
-  const recipients = await deps.recipients.addressesThatMayReceive(merchantId, merchant.email);
-  const addresses = [...new Set([merchant.email, ...recipients])];
+  const addresses = await addressesToTell(deps, merchantId);
+  if (!addresses) return;
   for (const [kind, list] of [["stopped", changes.stopped], ["resumed", changes.resumed]] as const) {
     if (list.length === 0) continue;
     const message = postingStatusEmail(kind, list, deps.publicUrl);
-    for (const to of addresses) {
-      try {
-        await deps.email.send({ ...message, to: [to], purpose: "posting-status", merchantId });
-      } catch (error) {
-        deps.log?.("error", "posting status email not sent", { merchantId, kind, error: error instanceof Error ? error.name : "unknown" });
-      }
-    }
+    const held: string[] = [];
+    for (const to of addresses) if ((await sendNotice(deps, merchantId, kind, message, to)) === "held") held.push(to);
+    // A stopped-posting notice the caps held back is owed (a resumption says itself: the days post again).
+    if (kind === "stopped" && held.length > 0) for (const { location } of list) await markHeld(deps, location, { at: deps.now().toISOString(), to: held });
   }
+}
+
+/** The owner always; the recipients who confirmed and did not unsubscribe. Undefined for an account deleted meanwhile. */
+async function addressesToTell(deps: PostingStatusDeps, merchantId: string): Promise<string[] | undefined> {
+  const merchant = await deps.store.getMerchant(merchantId);
+  if (!merchant) return undefined;
+  const recipients = await deps.recipients.addressesThatMayReceive(merchantId, merchant.email);
+  return [...new Set([merchant.email, ...recipients])];
+}
+
+async function sendNotice(deps: PostingStatusDeps, merchantId: string, kind: string, message: PostingStatusMessage, to: string): Promise<"sent" | "held" | "failed"> {
+  try {
+    return (await deps.email.send({ ...message, to: [to], purpose: "posting-status", merchantId })) === "held" ? "held" : "sent";
+  } catch (error) {
+    deps.log?.("error", "posting status email not sent", { merchantId, kind, error: error instanceof Error ? error.name : "unknown" });
+    return "failed";
+  }
+}
+
+/**
+ * Writes a stopped location's owed notice (undefined: none owed) if the location is as read, and returns
+ * it written; undefined if it changed meanwhile (resumed, or claimed by another sweep): left as it is.
+ */
+async function markHeld(deps: PostingStatusDeps, location: LocationConfig, noticeHeld: PostingStopped["noticeHeld"]): Promise<LocationConfig | undefined> {
+  if (!location.postingStopped) return undefined;
+  const { noticeHeld: _previous, ...stopped } = location.postingStopped;
+  const marked: LocationConfig = { ...location, postingStopped: { ...stopped, ...(noticeHeld ? { noticeHeld } : {}) }, updatedAt: laterThan(deps.now(), location.updatedAt) };
+  try {
+    await deps.store.replaceLocation(marked, location.updatedAt);
+    return marked;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    return undefined;
+  }
+}
+
+const utcDay = (iso: string) => iso.slice(0, 10);
+
+/**
+ * The refresh sweep's turn at a merchant with a refused connection: sends again each stopped-posting
+ * notice the caps held back on an earlier UTC day, to each address still owed it that the notice goes
+ * to today (the owner; a recipient only while it may receive), for the locations still stopped. Each
+ * location is claimed first (its mark moved to now), so of two sweeps at once only one sends; an
+ * address sent to is owed nothing more, one held again (or refused by SES) stays owed from today.
+ * The number of emails sent.
+ */
+export async function sendOwedPostingNotices(deps: PostingStatusDeps, merchantId: string): Promise<number> {
+  const now = deps.now().toISOString();
+  const claimed: LocationConfig[] = [];
+  for (const location of await deps.store.listLocations(merchantId)) {
+    const held = location.postingStopped?.noticeHeld;
+    if (held === undefined || utcDay(held.at) >= utcDay(now)) continue;
+    const mine = await markHeld(deps, location, { ...held, at: now });
+    if (mine) claimed.push(mine);
+  }
+  if (claimed.length === 0) return 0;
+  const addresses = (await addressesToTell(deps, merchantId)) ?? [];
+  const owed = new Map(claimed.map((location) => [location, (location.postingStopped?.noticeHeld?.to ?? []).filter((to) => addresses.includes(to))]));
+  let sent = 0;
+  for (const to of new Set([...owed.values()].flat())) {
+    const locations = claimed.filter((location) => owed.get(location)?.includes(to));
+    const message = postingStatusEmail("stopped", locations.map((location) => ({ location, ...(location.postingStopped ? { reason: location.postingStopped.reason } : {}) })), deps.publicUrl);
+    if ((await sendNotice(deps, merchantId, "stopped", message, to)) !== "sent") continue;
+    sent++;
+    for (const location of locations) owed.set(location, owed.get(location)?.filter((address) => address !== to) ?? []);
+  }
+  for (const [location, to] of owed) await markHeld(deps, location, to.length > 0 ? { at: now, to } : undefined);
+  return sent;
 }

@@ -111,6 +111,7 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   postingStopped: z.optional(z.object({
     reason: z.string(), since: timestamp, resumeFrom: businessDay,
     accounts: z.optional(z.array(z.object({ provider: z.enum(["square", "clover", "quickbooks"]), externalId: z.string().check(z.minLength(1)) }))),
+    noticeHeld: z.optional(z.object({ at: timestamp, to: z.array(z.string().check(z.minLength(1))) })),
   })),
   mappingSeen: z.optional(z.array(z.string().check(z.maxLength(300)))),
   updatedAt: timestamp,

@@ -77,6 +77,8 @@ export interface Services {
   connectionRefused: (connection: Pick<Connection, "merchantId" | "provider" | "connectionId">) => Promise<void>;
   /** Sends again a reconnect request the daily caps held back, once they allow it (the refresh sweep's: lib/connections/reconnect-email.ts). */
   owedReconnect: (connection: Pick<Connection, "merchantId" | "connectionId">) => Promise<ReconnectRequest | undefined>;
+  /** Sends again the stopped-posting notices the daily caps held back, once they allow it (the refresh sweep's: lib/locations/posting-status.ts). */
+  owedPostingNotices: (merchantId: string) => Promise<number>;
   /** What stops and resumes locations as their connections change, and tells people (reconcilePostingStatus). */
   postingStatus: PostingStatusDeps;
   /** The table's client, for the worker's idempotency records. */
@@ -136,8 +138,12 @@ export async function composeCoreServices(config: ServiceSettings, parts: Servic
     const { sendOwedReconnect } = await import("./on-demand/connection-refused");
     return sendOwedReconnect(reconnectEmail, connection);
   };
+  const owedPostingNotices = async (merchantId: string) => {
+    const { sendOwedPostingNotices } = await import("./on-demand/connection-refused");
+    return sendOwedPostingNotices(postingStatus, merchantId);
+  };
   return {
-    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, hosts: providerHostsFrom(config), connectionRefused, owedReconnect, postingStatus, dynamo,
+    now, publicUrl: config.DAYBOOK_PUBLIC_URL, storage, vault, email, hosts: providerHostsFrom(config), connectionRefused, owedReconnect, owedPostingNotices, postingStatus, dynamo,
     close() {
       for (const client of made.splice(0)) client.destroy();
     },

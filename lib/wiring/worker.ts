@@ -77,7 +77,8 @@ export function workerDepsOf(
 /** What the refresh sweep needs, from the process's services: its one token keeper above all. */
 export function refreshSweepDepsOf(services: Services): Omit<RefreshSweepDeps, "log"> {
   return {
-    store: services.storage.store, vault: services.vault, tokens: services.tokens, providers: services.providers, now: services.now, owedReconnect: services.owedReconnect,
+    store: services.storage.store, vault: services.vault, tokens: services.tokens, providers: services.providers, now: services.now,
+    owedReconnect: services.owedReconnect, owedPostingNotices: services.owedPostingNotices,
   };
 }
 

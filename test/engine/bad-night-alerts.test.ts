@@ -172,6 +172,40 @@ describe("a bad night for a merchant with many locations", () => {
     expect(toOwner("reconnect")).toHaveLength(1);
   });
 
+  it("owes a stopped-posting notice past the merchant's allowance: names it on the reports page, and the refresh sweep sends it once a new UTC day allows, once", async () => {
+    await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
+    await locations(1);
+    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
+    const owed = async () => (await world.services.storage.store.getLocation(MERCHANT_ID, LOCATION_ID))?.postingStopped?.noticeHeld;
+    // Earlier that UTC day, the merchant's allowance went on other alerts.
+    expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
+    world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
+    await processJob(world.worker, night(LOCATION_ID), attempt);
+    expect(toOwner("posting-status")).toEqual([]);
+    expect(held).toContainEqual({ merchantId: MERCHANT_ID, purpose: "posting-status", reason: "owner-alerts" });
+    expect((await world.services.storage.heldEmails.listHeld(MERCHANT_ID, new Date("2025-06-15T00:00:00.000Z")))[0]?.alerts).toContain("daybook stopped posting Main Street");
+    expect(await owed()).toEqual({ at: "2025-06-15T09:00:00.000Z", to: [OWNER] });
+
+    // The same UTC day the allowance is still spent: the sweep leaves it owed.
+    expect(await sweep()).toMatchObject({ toldAgain: 0 });
+    // The next UTC day the held reconnect request takes the allowance first: the notice is held again, never past the cap.
+    world.clock.at = new Date("2025-06-16T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ askedAgain: 1, toldAgain: 0 });
+    expect(toOwner("posting-status")).toEqual([]);
+    expect(await owed()).toEqual({ at: "2025-06-16T03:00:00.000Z", to: [OWNER] });
+    // The day after, while the location still is not posting: sent, to the merchant's sign-in address alone.
+    world.clock.at = new Date("2025-06-17T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ toldAgain: 1 });
+    const notices = world.email.sent.filter((email) => email.purpose === "posting-status");
+    expect(notices.map((email) => [email.to, email.subject])).toEqual([[[OWNER], "daybook stopped posting Main Street"]]);
+    expect(notices[0]?.text).toContain("Main Street: Square no longer accepts daybook's access.");
+    expect(await owed()).toBeUndefined();
+    // Sent: never again.
+    world.clock.at = new Date("2025-06-18T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ toldAgain: 0 });
+    expect(toOwner("posting-status")).toHaveLength(1);
+  });
+
   it("says of a day posted before whose re-check failed that its entry stands, not that it was not posted", async () => {
     await aWorld();
     await locations(1);

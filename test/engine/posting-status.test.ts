@@ -6,13 +6,14 @@
  * it resumes, scheduled again from the day it had reached); and a backfill's result tells its days apart.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { reconcilePostingStatus } from "../../lib/locations/posting-status";
+import { reconcilePostingStatus, sendOwedPostingNotices } from "../../lib/locations/posting-status";
 import { getBackfill, requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import type { NightPlan } from "../../lib/pos/night";
 import { type SyncPorts, syncLocationDay } from "../../lib/sync/sync-day";
 import { processJob } from "../../lib/worker/process-job";
+import type { OutgoingEmail } from "../../lib/email/email";
 import { ProviderFailure } from "./fakes";
 import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER, REALM_ID } from "./runtime";
 
@@ -147,6 +148,36 @@ describe("a location whose connection is gone", () => {
     // The missed nights are sent at the next tick: from the day it had reached, with the re-checks before it.
     expect(await tick(new Date("2025-06-16T07:00:00.000Z"))).toMatchObject({ locations: 1 });
     expect(world.queue.take().filter(({ job }) => job.kind === "night").map(({ job }) => job.businessDay)).toEqual(["2025-06-14", "2025-06-15"]);
+  });
+
+  it("owes a stopped-posting notice the caps held back to the addresses it was held from, and sends it a later UTC day only to those it goes to then, once", async () => {
+    const BOOKKEEPER = "keeper@books.example";
+    await world.services.storage.recipients.addConfirmed(MERCHANT_ID, OWNER, BOOKKEEPER, new Date());
+    await store().setConnectionStatus(MERCHANT_ID, "quickbooks-1", "revoked", "Disconnected in daybook.");
+    // The caps hold it back from the owner and the bookkeeper; the accountant gets it.
+    const holding = new Set([OWNER, BOOKKEEPER]);
+    const deps = { ...world.services.postingStatus, email: { send: (email: OutgoingEmail) => holding.has(email.to.join()) ? Promise.resolve("held" as const) : world.services.email.send(email) } };
+    await reconcilePostingStatus(deps, MERCHANT_ID);
+    expect(postingEmails().map((email) => email.to)).toEqual([ACCOUNTANT]);
+    const heldAt = world.clock.at.toISOString();
+    expect((await location()).postingStopped?.noticeHeld).toEqual({ at: heldAt, to: [OWNER, BOOKKEEPER] });
+
+    // The same UTC day nothing is owed yet; meanwhile the merchant takes the bookkeeper off the list.
+    holding.clear();
+    expect(await sendOwedPostingNotices(deps, MERCHANT_ID)).toBe(0);
+    const list = await world.services.storage.recipients.get(MERCHANT_ID);
+    await world.services.storage.recipients.put(MERCHANT_ID, { ...list, recipients: list.recipients?.filter((recipient) => recipient.address !== BOOKKEEPER) });
+    // A later UTC day, still not posting: it goes to the owner alone, not again to the accountant, nor to an address no longer on the list.
+    world.clock.at = new Date(Date.parse(heldAt) + 86_400_000);
+    expect(await sendOwedPostingNotices(deps, MERCHANT_ID)).toBe(1);
+    expect(postingEmails()).toEqual([
+      { to: ACCOUNTANT, subject: "daybook stopped posting Main Street", merchantId: MERCHANT_ID },
+      { to: OWNER, subject: "daybook stopped posting Main Street", merchantId: MERCHANT_ID },
+    ]);
+    expect((await location()).postingStopped).toMatchObject({ reason: "the QuickBooks connection was disconnected" });
+    expect((await location()).postingStopped?.noticeHeld).toBeUndefined();
+    expect(await sendOwedPostingNotices(deps, MERCHANT_ID)).toBe(0);
+    expect(postingEmails()).toHaveLength(2);
   });
 
   it("is stopped by the worker when a night's day fails for a connection the sync found already gone", async () => {

@@ -199,6 +199,7 @@ describe("the reports page", () => {
     expect(html).toContain("<li>Monday 2 June 2025: 2 emails (backfill summaries, digests)</li>");
     expect(html).not.toContain("did not reach you");
     expect(html).not.toContain("A request to reconnect");
+    expect(html).not.toContain("A notice that locations stopped posting");
   });
 
   it("names each alert to the merchant that a cap held back, and says where its day stands", async () => {
@@ -206,13 +207,15 @@ describe("the reports page", () => {
     await world.deps.heldEmails.recordHeld(e.merchantId, "digest", world.clock.date());
     await world.deps.heldEmails.recordHeld(e.merchantId, "alert", world.clock.date(), "Action needed: Shop 7: 4 days were not posted");
     await world.deps.heldEmails.recordHeld(e.merchantId, "reconnect", world.clock.date(), "Reconnect Square to daybook");
+    await world.deps.heldEmails.recordHeld(e.merchantId, "posting-status", world.clock.date(), "daybook stopped posting Shop 7");
     const html = await (await e.browser.get("/reports")).text();
     expect(html).toContain(
-      "<li>Monday 2 June 2025: 3 emails (alerts, digests, reconnect requests) including these to you, which did not reach you:" +
-      "<ul><li>Action needed: Shop 7: 4 days were not posted</li><li>Reconnect Square to daybook</li></ul></li>",
+      "<li>Monday 2 June 2025: 4 emails (alerts, digests, posting notices, reconnect requests) including these to you, which did not reach you:" +
+      "<ul><li>Action needed: Shop 7: 4 days were not posted</li><li>Reconnect Square to daybook</li><li>daybook stopped posting Shop 7</li></ul></li>",
     );
     expect(html).toContain("A day that has not posted is also in the next digest, and its alert goes again when daybook checks the day again and it still fails.");
     expect(html).toContain("A request to reconnect goes to you again the next day, while the connection still needs it; your connections page shows it meanwhile.");
+    expect(html).toContain("A notice that locations stopped posting goes again the next day to whoever it was held back from, while they still are not posting; your locations page shows it meanwhile.");
   });
 
   it("turns review mode on and off, and rejects a value the form never sends", async () => {

@@ -80,6 +80,7 @@ export function ReportSettingsPage(props: ReportSettingsProps) {
             Each day's report is still on its day page, reached from the <a href="/history">history</a>, with what happened and what to do.
             {props.held.some((day) => day.alerts.length > 0) && " A day that has not posted is also in the next digest, and its alert goes again when daybook checks the day again and it still fails."}
             {props.held.some((day) => day.purposes.includes("reconnect")) && " A request to reconnect goes to you again the next day, while the connection still needs it; your connections page shows it meanwhile."}
+            {props.held.some((day) => day.purposes.includes("posting-status")) && " A notice that locations stopped posting goes again the next day to whoever it was held back from, while they still are not posting; your locations page shows it meanwhile."}
           </p>
         </section>
       )}
