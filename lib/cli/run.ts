@@ -54,7 +54,8 @@ const BACKFILL_USAGE = `  daybook backfill --merchant ID --location ID --from YY
   that has ended and settled) for the nightly worker. With --watch, shows on stderr how many days are
   done or failed until all are. Configured by the environment: DAYBOOK_TABLE, DAYBOOK_QUEUE_URL,
   DAYBOOK_DYNAMODB_ENDPOINT, DAYBOOK_SQS_ENDPOINT, DAYBOOK_WATCH_INTERVAL_MS.
-  Exit codes: 0 queued (with --watch: every day done); 2 bad input; 3 some days failed; 1 unexpected.
+  Exit codes: 0 queued (with --watch: every day done); 2 bad input; 3 some days failed (a day posted
+  before whose check for later changes failed among them); 1 unexpected.
 `;
 
 export const USAGE = `Usage:
