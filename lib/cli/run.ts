@@ -44,8 +44,9 @@ const SYNC_USAGE = `  daybook sync --merchant ID --location ID --date YYYY-MM-DD
   as the worker is (README, "Sync a day"): DAYBOOK_TABLE, DAYBOOK_PUBLIC_URL, DAYBOOK_KMS_KEY_ID or
   DAYBOOK_VAULT_KEY_FILE, DAYBOOK_EMAIL_FROM or DAYBOOK_OUTBOX_DIR, each provider's app credentials.
   Exit codes: 0 done (posted, adjusted, unchanged, no sales, or held for review); 2 bad input;
-  3 failed and needs the merchant (reconnect, reopen a period, fix a mapping); 4 try again later;
-  1 unexpected.
+  3 failed and needs the merchant (reconnect, reopen a period, fix a mapping), also for a day posted
+  before whose check for later changes failed (it says so, and which entries stand); 4 try again
+  later; 1 unexpected.
 `;
 
 const BACKFILL_USAGE = `  daybook backfill --merchant ID --location ID --from YYYY-MM-DD --to YYYY-MM-DD [--watch]
