@@ -4,6 +4,7 @@
  */
 import type { BackfillConfig } from "../config";
 import { sleep as wait } from "../http/backoff";
+import { RECHECK_FAILED_WORDS } from "../report/day-status";
 import { type BackfillProgress, getBackfill, requestBackfill } from "../schedule/backfill";
 import type { CliIo } from "./io";
 
@@ -15,7 +16,10 @@ export interface BackfillCommand {
   watch: boolean;
 }
 
-/** Returns the exit code: 0 queued (or, watched, all done), 3 watched and some days failed. */
+/**
+ * Returns the exit code: 0 queued (or, watched, all done), 3 watched and some days failed (a day posted
+ * before whose re-sync failed among them: it is posted, but a change since is not).
+ */
 export async function runBackfill(command: BackfillCommand, config: BackfillConfig, io: CliIo, now = new Date()): Promise<number> {
   const { composeBackfillCommand } = await import("../wiring/cli");
   const runtime = composeBackfillCommand(config);
@@ -45,7 +49,7 @@ export async function runBackfill(command: BackfillCommand, config: BackfillConf
       progress = latest;
     }
     if (io.stderrIsTerminal === true) io.stderr("\n");
-    return progress.failed > 0 ? 3 : 0;
+    return progress.failed + progress.recheckFailed > 0 ? 3 : 0;
   } finally {
     runtime.close();
   }
@@ -53,9 +57,10 @@ export async function runBackfill(command: BackfillCommand, config: BackfillConf
 
 const BAR_WIDTH = 30;
 
-export function progressLine(progress: Pick<BackfillProgress, "total" | "done" | "failed">): string {
+export function progressLine(progress: Pick<BackfillProgress, "total" | "done" | "failed"> & Partial<Pick<BackfillProgress, "recheckFailed">>): string {
   const ended = progress.done + progress.failed;
   const filled = Math.min(BAR_WIDTH, Math.floor((ended / progress.total) * BAR_WIDTH));
   const bar = `${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}`;
-  return `[${bar}] ${ended}/${progress.total} days (${progress.done} done, ${progress.failed} failed)`;
+  const recheck = progress.recheckFailed ? `; ${progress.recheckFailed} ${RECHECK_FAILED_WORDS.toLowerCase()}` : "";
+  return `[${bar}] ${ended}/${progress.total} days (${progress.done} done, ${progress.failed} failed${recheck})`;
 }

@@ -44,8 +44,9 @@ const SYNC_USAGE = `  daybook sync --merchant ID --location ID --date YYYY-MM-DD
   as the worker is (README, "Sync a day"): DAYBOOK_TABLE, DAYBOOK_PUBLIC_URL, DAYBOOK_KMS_KEY_ID or
   DAYBOOK_VAULT_KEY_FILE, DAYBOOK_EMAIL_FROM or DAYBOOK_OUTBOX_DIR, each provider's app credentials.
   Exit codes: 0 done (posted, adjusted, unchanged, no sales, or held for review); 2 bad input;
-  3 failed and needs the merchant (reconnect, reopen a period, fix a mapping); 4 try again later;
-  1 unexpected.
+  3 failed and needs the merchant (reconnect, reopen a period, fix a mapping), also for a day posted
+  before whose check for later changes failed (it says so, and which entries stand); 4 try again
+  later; 1 unexpected.
 `;
 
 const BACKFILL_USAGE = `  daybook backfill --merchant ID --location ID --from YYYY-MM-DD --to YYYY-MM-DD [--watch]
@@ -54,7 +55,8 @@ const BACKFILL_USAGE = `  daybook backfill --merchant ID --location ID --from YY
   that has ended and settled) for the nightly worker. With --watch, shows on stderr how many days are
   done or failed until all are. Configured by the environment: DAYBOOK_TABLE, DAYBOOK_QUEUE_URL,
   DAYBOOK_DYNAMODB_ENDPOINT, DAYBOOK_SQS_ENDPOINT, DAYBOOK_WATCH_INTERVAL_MS.
-  Exit codes: 0 queued (with --watch: every day done); 2 bad input; 3 some days failed; 1 unexpected.
+  Exit codes: 0 queued (with --watch: every day done); 2 bad input; 3 some days failed (a day posted
+  before whose check for later changes failed among them); 1 unexpected.
 `;
 
 export const USAGE = `Usage:

@@ -5,6 +5,7 @@
 import type { SyncConfig } from "../config";
 import { parseIsoDate } from "../domain/business-day";
 import { formatDecimal } from "../domain/money";
+import { RECHECK_FAILED_WORDS, recheckFailed } from "../report/day-status";
 import { type SyncOutcome, syncLocationDay } from "../sync/sync-day";
 import type { CliIo } from "./io";
 
@@ -21,14 +22,17 @@ export async function runSync(command: SyncCommand, config: SyncConfig, io: CliI
   const runtime = await composeSyncCommand(config);
   try {
     const outcome = await syncLocationDay(runtime.sync, command);
-    io.stdout(describeOutcome(command, outcome));
+    // A failed day may have entries standing from before: then what failed is its re-check.
+    const record = outcome.status === "failed" ? await runtime.sync.store.getSyncRecord(command.merchantId, command.locationId, command.businessDay) : undefined;
+    io.stdout(describeOutcome(command, outcome, record?.posted.map((entry) => entry.docNumber) ?? []));
     return outcome;
   } finally {
     runtime.close();
   }
 }
 
-export function describeOutcome(command: SyncCommand, outcome: SyncOutcome): string {
+/** `postedBefore`: the day's journal entries already in QuickBooks (their numbers), if any. */
+export function describeOutcome(command: SyncCommand, outcome: SyncOutcome, postedBefore: readonly string[] = []): string {
   const day = `Location ${command.locationId}, business day ${command.businessDay}`;
   const warnings = "warnings" in outcome && outcome.warnings.length > 0
     ? `\nWarnings:\n${outcome.warnings.map((warning) => `  - ${warning.message}`).join("\n")}`
@@ -46,7 +50,12 @@ export function describeOutcome(command: SyncCommand, outcome: SyncOutcome): str
       return `${day}: no sales; nothing to post.${warnings}\n`;
     case "held":
       return `${day}: held for review, not posted. ${outcome.reason}${warnings}\n`;
-    case "failed":
-      return `${day}: failed (${outcome.failure.kind}). ${outcome.failure.message}\n`;
+    case "failed": {
+      const { kind, message } = outcome.failure;
+      if (!recheckFailed(outcome.status, postedBefore.length > 0)) return `${day}: failed (${kind}). ${message}\n`;
+      const one = postedBefore.length === 1;
+      const entries = `Its journal ${one ? "entry" : "entries"} ${postedBefore.join(", ")} ${one ? "stands" : "stand"}`;
+      return `${day}: ${RECHECK_FAILED_WORDS.toLowerCase()} (${kind}). ${entries} in QuickBooks; a change since is not posted. ${message}\n`;
+    }
   }
 }

@@ -2,7 +2,7 @@
  * Backfills: a merchant or an operator asks for a range of past business days, and each day is queued
  * like a nightly one (kind "backfill", in the location's QuickBooks company's message group, so it
  * never runs beside that company's nightly jobs). A progress item in the merchant's partition counts
- * how its days ended (posted, adjusted, unchanged, held, no sales, failed); the worker adds to it as each
+ * how its days ended (posted, adjusted, unchanged, held, no sales, posted with its re-check failed, failed); the worker adds to it as each
  * job ends (lib/worker/process-job.ts), and it remembers which days it counted, so a job that runs twice
  * (a redelivery, a duplicate, a crash after counting) counts its day once.
  *
@@ -48,8 +48,12 @@ export interface BackfillRequest {
   requestedBy: "merchant" | "operator";
 }
 
-/** How one of a backfill's days ended. "done" is a day that ended without failing, not said how (older callers). */
-export type BackfillDayOutcome = "posted" | "adjusted" | "unchanged" | "held" | "no-sales" | "failed" | "done";
+/**
+ * How one of a backfill's days ended. "done" is a day that ended without failing, not said how (older
+ * callers). "recheck-failed" is a day posted before whose re-sync failed: it is posted (its entries stand
+ * in QuickBooks, lib/report/day-status.ts), so it counts as done, not failed.
+ */
+export type BackfillDayOutcome = "posted" | "adjusted" | "unchanged" | "held" | "no-sales" | "recheck-failed" | "failed" | "done";
 
 /** A backfill's progress as kept: how many of its days ended so far, and how. */
 export interface BackfillRecord {
@@ -60,7 +64,7 @@ export interface BackfillRecord {
   to: string;
   requestedBy: "merchant" | "operator";
   total: number;
-  /** Days that ended without failing: the sum of the five counts below (and of days counted as plain "done"). */
+  /** Days that ended without failing: the sum of the six counts below (and of days counted as plain "done"). */
   done: number;
   failed: number;
   /** Posted for the first time. */
@@ -73,12 +77,14 @@ export interface BackfillRecord {
   held: number;
   /** No sales: nothing to post. */
   noSales: number;
+  /** Posted before, and its check for later changes failed: its entries stand; a change since is not posted. */
+  recheckFailed: number;
   createdAt: string;
 }
 
 /** The counter each outcome adds to (besides `done`, which every outcome but a failure adds to). */
-export const BACKFILL_COUNTERS: Record<Exclude<BackfillDayOutcome, "done">, "posted" | "adjusted" | "unchanged" | "held" | "noSales" | "failed"> = {
-  posted: "posted", adjusted: "adjusted", unchanged: "unchanged", held: "held", "no-sales": "noSales", failed: "failed",
+export const BACKFILL_COUNTERS: Record<Exclude<BackfillDayOutcome, "done">, "posted" | "adjusted" | "unchanged" | "held" | "noSales" | "recheckFailed" | "failed"> = {
+  posted: "posted", adjusted: "adjusted", unchanged: "unchanged", held: "held", "no-sales": "noSales", "recheck-failed": "recheckFailed", failed: "failed",
 };
 
 /**
@@ -178,6 +184,7 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
     unchanged: 0,
     held: 0,
     noSales: 0,
+    recheckFailed: 0,
     createdAt: now.toISOString(),
   };
   // The item first: the worker may finish a job before the last one is sent.

@@ -34,6 +34,7 @@ const progressSchema = describing<BackfillRecord>()(z.object({
   unchanged: z._default(count, 0),
   held: z._default(count, 0),
   noSales: z._default(count, 0),
+  recheckFailed: z._default(count, 0),
   createdAt: z.iso.datetime(),
 }));
 

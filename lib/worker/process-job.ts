@@ -32,6 +32,7 @@ import type { EmailSender } from "../email/email";
 import type { PostingStatusDeps } from "../locations/posting-status";
 import { adjustmentDetail } from "../report/adjustment";
 import { daySummary, dayTotals } from "../report/day-figures";
+import { recheckFailed } from "../report/day-status";
 import { digestMarkFor, type DigestStore } from "../report/digest-marks";
 import { accountMappingUrl, dayUrl, mappingUrl } from "../report/links";
 import type { RecipientStore } from "../report/recipients";
@@ -162,9 +163,17 @@ export async function afterSync(
   return sent;
 }
 
-/** A backfill's job: its day ended, and how (posted, adjusted, unchanged, held, no sales, failed); counted once however often the job runs. */
-async function countBackfillDay(deps: WorkerDeps, job: SyncJob, outcome: BackfillDayOutcome): Promise<BackfillProgress | undefined> {
+/**
+ * A backfill's job: its day ended, and how (posted, adjusted, unchanged, held, no sales, failed); counted
+ * once however often the job runs. A failed day with entries in QuickBooks is posted, its re-check failed.
+ */
+async function countBackfillDay(deps: WorkerDeps, job: SyncJob, status: SyncOutcome["status"]): Promise<BackfillProgress | undefined> {
   if (job.kind !== "backfill" || job.backfillId === undefined) return undefined;
+  let outcome: BackfillDayOutcome = status;
+  if (status === "failed") {
+    const record = await deps.store.getSyncRecord(job.merchantId, job.locationId, job.businessDay);
+    if (recheckFailed(status, (record?.posted.length ?? 0) > 0)) outcome = "recheck-failed";
+  }
   return recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
 }
 

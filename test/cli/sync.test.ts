@@ -114,4 +114,18 @@ describe("daybook sync", () => {
     expect(stdout + stderr).not.toContain(world.quickbooks.clientSecret);
     expect(stdout + stderr).not.toMatch(/access_token|refresh_token|Bearer/i);
   });
+
+  it("says a day posted before whose check for later changes failed is posted, with its entry and why, and exits 3", async () => {
+    const fault = world.square.injectFaults({ endpoint: "SearchOrders", fault: { kind: "401" } });
+    try {
+      const failed = await daybook(args(), environment);
+      expect(failed.code).toBe(3);
+      expect(failed.stdout).toMatch(
+        /^Location GENLOCATION01, business day 2025-06-14: posted; the check for later changes failed \(needs-reconnect\)\. Its journal entry DB250614-[0-9A-Z]{6} stands in QuickBooks; a change since is not posted\. \S/,
+      );
+      expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+    } finally {
+      fault.remove();
+    }
+  });
 });

@@ -156,6 +156,21 @@ describe("a sync job", () => {
     expect(sent().filter((email) => email.purpose === "backfill-summary")).toHaveLength(1);
     expect(world.quickbooks.entries).toHaveLength(1);
   });
+
+  it("counts a backfill's day posted before whose re-sync failed as posted with its check for later changes failed, not as failed, and its summary says so", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    expect(await processJob(world.worker, job(), firstAttempt)).toMatchObject({ status: "posted" });
+    await registerLocation(world.services.storage.dueIndex, world.location, REALM_ID, new Date("2025-06-14T00:00:00.000Z"));
+    const backfill = await requestBackfill({ ...world.services.storage, queue: world.queue }, {
+      merchantId: MERCHANT_ID, locationId: LOCATION_ID, from: DAY, to: DAY, requestedBy: "merchant",
+    }, new Date("2025-06-15T12:00:00.000Z"));
+    world.pos.failure = new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
+    expect(await processJob(world.worker, job("backfill", { backfillId: backfill.backfillId }), firstAttempt)).toMatchObject({ status: "failed" });
+    expect(await world.services.storage.backfills.get(MERCHANT_ID, backfill.backfillId)).toMatchObject({ done: 1, recheckFailed: 1, failed: 0, posted: 0 });
+    const summary = world.email.sent.find((email) => email.purpose === "backfill-summary")?.text.replace(/\s+/g, " ") ?? "";
+    expect(summary).toContain("Main Street, Saturday 14 June 2025: posted; the check for later changes failed");
+    expect(world.quickbooks.entries).toHaveLength(1);
+  });
 });
 
 describe("a night job and the accountants' client lists", () => {

@@ -50,7 +50,7 @@ export async function everyItemKind(): Promise<Record<string, unknown>[]> {
       merchantId, locationId: "L1", businessDay: BUSINESS_DAY, reportId: "failed", status: "failed", alert: true, createdAt: AT,
       content: { ...content, status: "failed", failure: { kind: "needs-merchant", message: "The mapping names an account QuickBooks no longer has." } },
     });
-    await backfills.create({ backfillId: "b1", merchantId, locationId: "L1", from: "2025-06-01", to: "2025-06-14", requestedBy: "merchant", total: 14, done: 0, posted: 0, adjusted: 0, unchanged: 0, held: 0, noSales: 0, failed: 0, createdAt: AT });
+    await backfills.create({ backfillId: "b1", merchantId, locationId: "L1", from: "2025-06-01", to: "2025-06-14", requestedBy: "merchant", total: 14, done: 0, posted: 0, adjusted: 0, unchanged: 0, held: 0, noSales: 0, recheckFailed: 0, failed: 0, createdAt: AT });
     await payouts.savePayout({
       merchantId, locationId: "L1", payoutTag: "8QF3ZK2M", state: "nothing-to-post", posted: [], warnings: [], updatedAt: AT, expiresAt: "2026-07-16T00:00:00.000Z",
       summary: {

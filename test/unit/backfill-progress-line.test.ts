@@ -8,4 +8,10 @@ describe("the backfill progress line", () => {
     expect(progressLine({ total: 90, done: 89, failed: 0 })).toBe(`[${"#".repeat(29)}-] 89/90 days (89 done, 0 failed)`);
     expect(progressLine({ total: 3, done: 3, failed: 0 })).toBe(`[${"#".repeat(30)}] 3/3 days (3 done, 0 failed)`);
   });
+
+  it("says how many of the days done were posted before and failed their check for later changes", () => {
+    expect(progressLine({ total: 2, done: 2, failed: 0, recheckFailed: 1 }))
+      .toBe(`[${"#".repeat(30)}] 2/2 days (2 done, 0 failed; 1 posted; the check for later changes failed)`);
+    expect(progressLine({ total: 2, done: 2, failed: 0, recheckFailed: 0 })).toBe(`[${"#".repeat(30)}] 2/2 days (2 done, 0 failed)`);
+  });
 });

@@ -2,9 +2,10 @@
  * The backfill pages: the form that asks for a range of past days of one location, a one-click
  * "Post <weekday date>" per location (its last day that has ended and settled, by its own day start
  * and settle delay), the merchant's recent backfills, and one backfill's progress and result, split
- * into posted, adjusted, unchanged, held, no sales and failed (the page reloads itself every two
- * seconds until every day has ended: no script needed).
+ * into posted, adjusted, unchanged, posted with its re-check failed, held, no sales and failed (the
+ * page reloads itself every two seconds until every day has ended: no script needed).
  */
+import { RECHECK_FAILED_WORDS } from "../../report/day-status";
 import type { BackfillProgress } from "../../schedule/backfill";
 import type { LocationConfig } from "../../model";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
@@ -130,12 +131,13 @@ export function progressInWords(backfill: Pick<BackfillProgress, "done" | "faile
 export const PROGRESS_REFRESH_SECONDS = 2;
 
 /** How the days ended, in words; days counted before the outcomes were told apart are "done". */
-export function backfillResult(backfill: Pick<BackfillProgress, "done" | "failed" | "posted" | "adjusted" | "unchanged" | "held" | "noSales">): [string, number][] {
-  const told = backfill.posted + backfill.adjusted + backfill.unchanged + backfill.held + backfill.noSales;
+export function backfillResult(backfill: Pick<BackfillProgress, "done" | "failed" | "posted" | "adjusted" | "unchanged" | "held" | "noSales" | "recheckFailed">): [string, number][] {
+  const told = backfill.posted + backfill.adjusted + backfill.unchanged + backfill.held + backfill.noSales + backfill.recheckFailed;
   return [
     ["Posted", backfill.posted],
     ["Adjusted (posted before; the POS figures changed since)", backfill.adjusted],
     ["Already posted, unchanged", backfill.unchanged],
+    [RECHECK_FAILED_WORDS, backfill.recheckFailed],
     ["Held for review", backfill.held],
     ["No sales", backfill.noSales],
     ...(backfill.done > told ? [["Done", backfill.done - told] as [string, number]] : []),
@@ -161,6 +163,7 @@ export function BackfillProgressPage(props: { viewer: Viewer; backfill: Backfill
         ? (
           <>
             {backfill.held > 0 && <p>{`${backfill.held === 1 ? "One day is" : `${String(backfill.held)} days are`} held for review: each day's report says why, and how to approve it.`}</p>}
+            {backfill.recheckFailed > 0 && <p>{`${backfill.recheckFailed === 1 ? "One day was" : `${String(backfill.recheckFailed)} days were`} posted before, and the check for later changes failed: ${backfill.recheckFailed === 1 ? "its" : "their"} entries stand in QuickBooks, only a change since is not posted; the report of each says why, and what to do.`}</p>}
             {backfill.failed > 0 && <p>{`${backfill.failed === 1 ? "One day" : `${String(backfill.failed)} days`} could not be posted; the report of each says why, and what to do.`}</p>}
             <p><a href={`/history?location=${encodeURIComponent(backfill.locationId)}`}>{`See ${props.locationName}'s days in the history`}</a></p>
           </>
