@@ -13,7 +13,7 @@
 import { createWriteStream } from "node:fs";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { addDays } from "../lib/domain/business-day";
-import { DEFAULT_SETTLE_MINUTES } from "../lib/schedule/due-days";
+import { DEFAULT_SETTLE_MINUTES, lastDayDueBy } from "../lib/schedule/due-days";
 import { type NightDayResult, syncLocationNight } from "../lib/sync/sync-night";
 import { generateCloverDay } from "../sandbox/clover/generate-day";
 import { generateDay } from "../sandbox/square/generate-day";
@@ -30,9 +30,7 @@ export const ZONE = "America/New_York";
  * failed so between 00:00 and 02:00 in New York when it took plain yesterday).
  */
 export function lastSettledDay(zone: string, nowMs = Date.now()): string {
-  const settledBy = nowMs - DEFAULT_SETTLE_MINUTES * 60_000;
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(settledBy);
-  return new Date(Date.parse(`${today}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return lastDayDueBy(new Date(nowMs), { timeZone: zone, dayStart: "00:00", settleMinutes: DEFAULT_SETTLE_MINUTES });
 }
 const DATE = lastSettledDay(ZONE);
 
