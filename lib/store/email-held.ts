@@ -7,7 +7,7 @@ import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamod
 import type { EmailPurpose } from "../email/email";
 import type { HeldEmailStore } from "../email/caps";
 import * as z from "zod/mini";
-import { describeItem, fromItem, isConditionFailure, names, queryAll } from "./dynamo-items";
+import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
 
 export interface DynamoHeldEmailStoreOptions {
@@ -29,22 +29,18 @@ export function createDynamoHeldEmailStore({ client, tableName }: DynamoHeldEmai
   return {
     async recordHeld(merchantId, purpose, at, subject) {
       const day = at.toISOString().slice(0, 10);
-      try {
-        await client.send(new UpdateCommand({
-          TableName: tableName,
-          Key: { PK: keys.merchantPartition(merchantId), SK: `${PREFIX}${day}` },
-          UpdateExpression: `SET #expiresAt = :expires ADD #count :one, #purposes :purpose${subject === undefined ? "" : ", #alerts :subjects"}`,
-          // An alert held again that day (its job run again) is the same email: counted and named once.
-          ...(subject === undefined ? {} : { ConditionExpression: "NOT contains(#alerts, :subject)" }),
-          ExpressionAttributeNames: names("expiresAt", "count", "purposes", ...(subject === undefined ? [] : ["alerts"])),
-          ExpressionAttributeValues: {
-            ":expires": Math.floor(at.getTime() / 1000) + HELD_DAYS * 86_400, ":one": 1, ":purpose": new Set([purpose]),
-            ...(subject === undefined ? {} : { ":subjects": new Set([subject]), ":subject": subject }),
-          },
-        }));
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      await unlessConditionFails(() => client.send(new UpdateCommand({
+        TableName: tableName,
+        Key: { PK: keys.merchantPartition(merchantId), SK: `${PREFIX}${day}` },
+        UpdateExpression: `SET #expiresAt = :expires ADD #count :one, #purposes :purpose${subject === undefined ? "" : ", #alerts :subjects"}`,
+        // An alert held again that day (its job run again) is the same email: counted and named once.
+        ...(subject === undefined ? {} : { ConditionExpression: "NOT contains(#alerts, :subject)" }),
+        ExpressionAttributeNames: names("expiresAt", "count", "purposes", ...(subject === undefined ? [] : ["alerts"])),
+        ExpressionAttributeValues: {
+          ":expires": Math.floor(at.getTime() / 1000) + HELD_DAYS * 86_400, ":one": 1, ":purpose": new Set([purpose]),
+          ...(subject === undefined ? {} : { ":subjects": new Set([subject]), ":subject": subject }),
+        },
+      })));
     },
 
     async listHeld(merchantId, since) {
