@@ -135,6 +135,9 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
   const checkKey = (merchantId: string, locationId: string): ItemKey => ({
     PK: keys.merchantPartition(merchantId), SK: `${CHECK_PREFIX}${segment(locationId, "locationId")}`,
   });
+  const scopeKey = (merchantId: string, connectionId: string): ItemKey => ({
+    PK: keys.merchantPartition(merchantId), SK: `${SCOPE_PREFIX}${segment(connectionId, "connectionId")}`,
+  });
 
   const recordOf = (item: Item, subject: string): PayoutRecord => {
     const stored = fromItem(storedRecordSchema, item, subject);
@@ -204,14 +207,14 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
     async claimScopeRequest(merchantId, connectionId, at) {
       const claimed = await unlessConditionFails(() => client.send(new PutCommand({
         TableName: tableName,
-        Item: { PK: keys.merchantPartition(merchantId), SK: `${SCOPE_PREFIX}${segment(connectionId, "connectionId")}`, askedAt: at.toISOString() },
+        Item: { ...scopeKey(merchantId, connectionId), askedAt: at.toISOString() },
         ConditionExpression: "attribute_not_exists(PK)",
       })));
       return claimed !== undefined;
     },
 
     async releaseScopeRequest(merchantId, connectionId) {
-      await client.send(new DeleteCommand({ TableName: tableName, Key: { PK: keys.merchantPartition(merchantId), SK: `${SCOPE_PREFIX}${segment(connectionId, "connectionId")}` } }));
+      await client.send(new DeleteCommand({ TableName: tableName, Key: scopeKey(merchantId, connectionId) }));
     },
   };
 }
