@@ -9,6 +9,7 @@ import * as z from "zod/mini";
 import { describeItem, fromItem, type Item } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { REPORT_PREFIX, reportContentText } from "./reports";
+import { minorUnits } from "./schema-parts";
 
 const storedSchema = z.object({
   SK: z.string().check(z.startsWith(REPORT_PREFIX)),
@@ -24,7 +25,6 @@ const storedSchema = z.object({
   updatedAt: z.optional(z.string()),
 });
 
-const minorUnits = z.int();
 const entryLine = z.looseObject({
   description: z.string(), postingType: z.enum(["Debit", "Credit"]), amount: minorUnits, accountId: z.string(),
   accountLabel: z.optional(z.string()), accountUrl: z.optional(z.string()),
