@@ -98,9 +98,9 @@ export interface BenchResults {
   seconds: Record<string, number>;
   businessDay: string;
   summarise: SummariseFigure[];
-  /** When part 1 was last run alone (`-- --summarise`), if it was. */
   /** When part 3 was last rerun alone (`-- --bundles`): the cost model bills its load figures. */
   bundlesRun?: { when: string };
+  /** When part 1 was last run alone (`-- --summarise`), if it was. */
   summariseRun?: { when: string; loadAverage: number[]; seconds: Record<string, number>; large: boolean; capturesKept?: string };
   apiCalls: PosDayResult[];
   bundles: BundleResult[];
