@@ -9,6 +9,7 @@
  * allowance back (sendOwedReconnect), for as long as the connection still needs reconnecting. Once
  * sent, never again; reconnecting (a new connection, the refused one ended) or disconnecting owes none.
  */
+import { heldOnAnEarlierDay } from "../email/caps";
 import type { EmailSender } from "../email/email";
 import { type Connection, PROVIDER_NAMES } from "../model";
 import type { Store } from "../store/store";
@@ -31,8 +32,6 @@ export function reconnectNotifier(deps: ReconnectEmailDeps): (connection: Pick<C
   };
 }
 
-const utcDay = (iso: string) => iso.slice(0, 10);
-
 /**
  * The refresh sweep's turn at a connection whose reconnect request was held back: sends it again if it
  * was held on an earlier UTC day and the connection (read again, consistently) still needs reconnecting.
@@ -44,7 +43,7 @@ export async function sendOwedReconnect(deps: ReconnectEmailDeps, found: Pick<Co
   const connection = await deps.store.getConnection(merchantId, connectionId);
   const heldAt = connection?.reconnectHeldAt;
   const now = deps.now();
-  if (connection?.status !== "needs-reconnect" || heldAt === undefined || utcDay(heldAt) >= utcDay(now.toISOString())) return undefined;
+  if (connection?.status !== "needs-reconnect" || heldAt === undefined || !heldOnAnEarlierDay(heldAt, now)) return undefined;
   if (!(await deps.store.setReconnectHeld(merchantId, connectionId, now, heldAt))) return undefined;
   let request: ReconnectRequest;
   try {

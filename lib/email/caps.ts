@@ -45,6 +45,14 @@ export const OWNER_ALERT_PURPOSES: ReadonlySet<EmailPurpose> = new Set<EmailPurp
 
 const DAY_SECONDS = 86_400;
 
+/**
+ * An email the caps held at `heldAt` (ISO 8601, UTC) was held on an earlier UTC day than `now`: the caps
+ * count by UTC day, so the allowance that held it back has come back (owed emails go again from then).
+ */
+export function heldOnAnEarlierDay(heldAt: string, now: Date): boolean {
+  return heldAt.slice(0, 10) < now.toISOString().slice(0, 10);
+}
+
 export type HeldReason = "recipient" | "merchant" | "owner-alerts";
 
 export interface HeldEmail {

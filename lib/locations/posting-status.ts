@@ -14,6 +14,7 @@
  * write, so of two processes deciding at once only one sends the email.
  */
 import { addDays } from "../domain/business-day";
+import { heldOnAnEarlierDay } from "../email/caps";
 import type { EmailSender } from "../email/email";
 import { type Connection, type LocationConfig, type PostingStopped, PROVIDER_NAMES, type ProviderName } from "../model";
 import type { RecipientStore } from "../report/recipients";
@@ -202,8 +203,6 @@ async function markHeld(deps: PostingStatusDeps, location: LocationConfig, notic
   }
 }
 
-const utcDay = (iso: string) => iso.slice(0, 10);
-
 /**
  * The refresh sweep's turn at a merchant with a refused connection: sends again each stopped-posting
  * notice the caps held back on an earlier UTC day, to each address still owed it that the notice goes
@@ -213,11 +212,12 @@ const utcDay = (iso: string) => iso.slice(0, 10);
  * The number of emails sent.
  */
 export async function sendOwedPostingNotices(deps: PostingStatusDeps, merchantId: string): Promise<number> {
-  const now = deps.now().toISOString();
+  const nowDate = deps.now();
+  const now = nowDate.toISOString();
   const claimed: LocationConfig[] = [];
   for (const location of await deps.store.listLocations(merchantId)) {
     const held = location.postingStopped?.noticeHeld;
-    if (held === undefined || utcDay(held.at) >= utcDay(now)) continue;
+    if (held === undefined || !heldOnAnEarlierDay(held.at, nowDate)) continue;
     const mine = await markHeld(deps, location, { ...held, at: now });
     if (mine) claimed.push(mine);
   }
