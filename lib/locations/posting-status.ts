@@ -232,6 +232,10 @@ export async function sendOwedPostingNotices(deps: PostingStatusDeps, merchantId
     sent++;
     for (const location of locations) owed.set(location, owed.get(location)?.filter((address) => address !== to) ?? []);
   }
-  for (const [location, to] of owed) await markHeld(deps, location, to.length > 0 ? { at: now, to } : undefined);
+  for (const [location, to] of owed) {
+    // Owed to every address its claim named (all held again, or refused): the claim's mark already says so.
+    if (to.length > 0 && to.length === (location.postingStopped?.noticeHeld?.to.length ?? 0)) continue;
+    await markHeld(deps, location, to.length > 0 ? { at: now, to } : undefined);
+  }
   return sent;
 }
