@@ -1,5 +1,6 @@
 import { type Connection, type LocationConfig, PROVIDER_NAMES, type ProviderName } from "../../model";
 import type { EndedConnection } from "../../connections/end-connection";
+import { CLOVER_CONSENT_REGIONS } from "../../oauth/consent-origins";
 import { grantsPayouts } from "../../payouts/post-payouts";
 import { RevokeOutcomeText } from "./disconnected";
 import { formatInstant } from "./format";
@@ -11,11 +12,14 @@ const PROVIDER_ROLES: Record<ProviderName, string> = {
   quickbooks: "Receives one journal entry per location and day.",
 };
 
-export const CLOVER_REGIONS = [
-  { value: "us", label: "United States and Canada" },
-  { value: "eu", label: "Europe" },
-  { value: "la", label: "Latin America" },
-] as const;
+const CLOVER_REGION_LABELS: Readonly<Record<(typeof CLOVER_CONSENT_REGIONS)[number], string>> = {
+  us: "United States and Canada",
+  eu: "Europe",
+  la: "Latin America",
+};
+
+/** The regions the form offers: the ones the route accepts and the Content-Security-Policy lets the form lead to. */
+export const CLOVER_REGIONS = CLOVER_CONSENT_REGIONS.map((value) => ({ value, label: CLOVER_REGION_LABELS[value] }));
 
 const regionName = (region: string) => CLOVER_REGIONS.find((each) => each.value === region)?.label ?? region.toUpperCase();
 

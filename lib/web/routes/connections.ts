@@ -16,6 +16,7 @@ import type { Context, Hono } from "hono";
 import { beginOAuthFlow, finishOAuthFlow } from "../../auth/oauth-state";
 import { type EndConnectionDeps, endConnection, type EndedConnection } from "../../connections/end-connection";
 import { reconcilePostingStatus } from "../../locations/posting-status";
+import { CLOVER_CONSENT_REGIONS } from "../../oauth/consent-origins";
 import { AccountMismatchError, OAuthError } from "../../oauth/provider";
 import { sealTokens } from "../../oauth/tokens";
 import { type Connection, type LocationConfig, PROVIDER_NAMES } from "../../model";
@@ -29,7 +30,7 @@ import { requireSignedIn, signedIn } from "../session";
 
 const providerName = z.enum(["square", "clover", "quickbooks"]);
 const cloverRegionForm = z.object({
-  region: z.enum(["us", "eu", "la"], { error: "Choose where your Clover account is." }),
+  region: z.enum(CLOVER_CONSENT_REGIONS, { error: "Choose where your Clover account is." }),
 });
 const connectionId = connectionIdField;
 /** The outcome of a disconnect, as its redirect names it: fixed words chosen by it, nothing echoed. */
