@@ -104,6 +104,19 @@ async function timed<T>(label: string, seconds: Record<string, number>, work: ()
   return result;
 }
 
+/**
+ * One child of bench/summarise-case.ts over a capture, its modes alternated round by round: its result,
+ * the floor's and the summariser's modes, the runs kept of a mode (the first `warmup` rounds left out)
+ * and the floor's median over them. `nodeFlags` go to the child's node, `caseArgs` after its own.
+ */
+async function alternatedCase(what: string, pos: string, capture: string, rounds: number, warmup: number, date: string, nodeFlags: readonly string[] = [], caseArgs: readonly string[] = []) {
+  const result = await child<CaseResult>(["--expose-gc", ...nodeFlags, "bench/summarise-case.ts", pos, capture, String(rounds), date, ...caseArgs]);
+  const timedRuns = (m: ModeResult) => (m.runsMs.length > warmup ? m.runsMs.slice(warmup) : m.runsMs);
+  const floor = result.modes.find((m) => m.mode === "floor");
+  const summariser = result.modes.find((m) => m.mode === "summarise");
+  if (!floor || !summariser) throw new Error(`part 1 ${what}: a mode is missing`);
+  return { result, floor, summariser, timedRuns, floorMs: median(timedRuns(floor)) };
+}
 
 /** Part 1 over the captures `captureOf` names: floor and summariser alternated in one process per POS and size. */
 async function measureSummarise(captureOf: (pos: string, size: number) => string, date: string): Promise<SummariseFigure[]> {
@@ -111,13 +124,8 @@ async function measureSummarise(captureOf: (pos: string, size: number) => string
   for (const pos of ["square", "clover"] as const) {
     for (const size of PLAN.summariseSizes) {
       const rounds = PLAN.repeats[size] ?? 3;
-      const result = await child<CaseResult>(["--expose-gc", "bench/summarise-case.ts", pos, captureOf(pos, size), String(rounds), date]);
       const warmup = PLAN.warmupRounds[size] ?? 1;
-      const timedRuns = (m: ModeResult) => (m.runsMs.length > warmup ? m.runsMs.slice(warmup) : m.runsMs);
-      const floor = result.modes.find((m) => m.mode === "floor");
-      const summariser = result.modes.find((m) => m.mode === "summarise");
-      if (!floor || !summariser) throw new Error(`part 1 ${pos} ${size}: a mode is missing`);
-      const floorMs = median(timedRuns(floor));
+      const { result, floor, summariser, timedRuns, floorMs } = await alternatedCase(`${pos} ${size}`, pos, captureOf(pos, size), rounds, warmup, date);
       const orders = summariser.orders;
       for (const m of result.modes.filter((each) => each !== floor)) {
         const ms = median(timedRuns(m));
@@ -146,13 +154,8 @@ async function measureSummarise(captureOf: (pos: string, size: number) => string
  */
 async function measureProductionYoung(pos: string, capture: string, rounds: number, warmup: number, date: string): Promise<ProductionYoungFigure> {
   const flags = lambdaNodeFlags(FUNCTION_MEMORY_MB.worker).find((flag) => flag.startsWith("--max-semi-space-size=")) as string;
-  const result = await child<CaseResult>(["--expose-gc", flags, "bench/summarise-case.ts", pos, capture, String(rounds), date, "--modes=floor,summarise"]);
-  const floor = result.modes.find((m) => m.mode === "floor");
-  const summariser = result.modes.find((m) => m.mode === "summarise");
-  if (!floor || !summariser) throw new Error(`part 1 ${pos} ${capture} (${flags}): a mode is missing`);
-  const timedRuns = (m: ModeResult) => (m.runsMs.length > warmup ? m.runsMs.slice(warmup) : m.runsMs);
+  const { floor, summariser, timedRuns, floorMs } = await alternatedCase(`${pos} ${capture} (${flags})`, pos, capture, rounds, warmup, date, [flags], ["--modes=floor,summarise"]);
   const ms = median(timedRuns(summariser));
-  const floorMs = median(timedRuns(floor));
   say(`   ${pos} young generation as on Lambda (${flags}): ${Math.round(ms)} ms vs floor ${Math.round(floorMs)} ms (×${(ms / floorMs).toFixed(2)}), heap +${Math.round(summariser.peakHeapMb)} MB (floor +${Math.round(floor.peakHeapMb)} MB)`);
   return { flags, ms, floorMs, ratio: ms / floorMs, peakHeapMb: summariser.peakHeapMb, floorPeakHeapMb: floor.peakHeapMb, runs: timedRuns(summariser).length };
 }
