@@ -147,8 +147,7 @@ export function parseCloverEvent(rawBody: string, appId: string): CloverWebhookE
     .filter(([, updates]) => updates.some((update) => update.objectId === `A:${appId}` && update.type === "DELETE"))
     .map(([merchantId]) => merchantId);
   // Anything but a Clover merchant id names no merchant daybook could hold.
-  const notAnId = uninstalled.find((merchantId) => !isProviderAccountId("clover", merchantId));
-  if (notAnId !== undefined) throw new WebhookBodyError("the Clover app event names a merchant whose id is not a Clover merchant id");
+  if (uninstalled.some((merchantId) => !isProviderAccountId("clover", merchantId))) throw new WebhookBodyError("the Clover app event names a merchant whose id is not a Clover merchant id");
   return { kind: "events", uninstalledMerchantIds: uninstalled };
 }
 
