@@ -1,10 +1,10 @@
 /**
  * The summariser's short way for an order with one payment that pays every line whole
- * (paysEveryLineWhole) must sell exactly what the walk (goodsMovements) sells: each line with a net at
- * its whole gross and net, then each comp at its gross, all at the payment's time.
+ * (paysEveryLineWhole, then sellWhole) must sell exactly what the walk (goodsMovements) sells: each line
+ * with a net at its whole gross and net, then each comp at its gross, all at the payment's time.
  */
 import { describe, expect, it } from "vitest";
-import { goodsMovements, paysEveryLineWhole } from "../../lib/pos/clover/allocation";
+import { goodsMovements, paysEveryLineWhole, sellWhole } from "../../lib/pos/clover/allocation";
 import type { LineValue } from "../../lib/pos/clover/line-values";
 
 const FOOD = { type: "sale" as const, category: { id: "food", name: "Food" } };
@@ -21,11 +21,15 @@ describe("Clover allocation: one payment that pays every line whole", () => {
     const lines = [line("A", 1_250, 0), line("B", 400, 400), line("C", 0, 0), line("D", 999, 333)];
     for (const goods of [1_916, 2_000]) {
       expect(paysEveryLineWhole(lines, goods)).toBe(true);
-      expect(goodsMovements(lines, [payment(goods)])).toEqual([
+      const walked = goodsMovements(lines, [payment(goods)]);
+      expect(walked).toEqual([
         { at: 1_000, line: lines[0], direction: "sold", gross: 1_250, net: 1_250 },
         { at: 1_000, line: lines[3], direction: "sold", gross: 999, net: 666 },
         { at: 1_000, line: lines[1], direction: "sold", gross: 400, net: 0 },
       ]);
+      const sold: unknown[] = [];
+      sellWhole(lines, (sellLine, gross, net) => sold.push({ at: 1_000, line: sellLine, direction: "sold", gross, net }));
+      expect(sold).toEqual(walked);
     }
   });
 

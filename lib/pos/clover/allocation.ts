@@ -96,8 +96,8 @@ export function goodsMovements(lines: readonly LineValue[], events: readonly Ord
  * Whether a payment of `goods` (without lineItemPayments) pays every line whole when it is its order's
  * only event: no line is a replacement or worth less than nothing, and the goods cover them all. Then
  * goodsMovements would sell each line with a net at its whole gross and net, then each comp at its
- * gross (payInProportion: every share is the line's whole unpaid net), so the summariser may do that
- * without the walk.
+ * gross (payInProportion: every share is the line's whole unpaid net), so the summariser may sell them
+ * with sellWhole, without the walk.
  */
 export function paysEveryLineWhole(lines: readonly LineValue[], goods: number): boolean {
   let nets = 0;
@@ -107,6 +107,22 @@ export function paysEveryLineWhole(lines: readonly LineValue[], goods: number): 
     nets += line.net;
   }
   return Number.isSafeInteger(nets) && goods >= nets;
+}
+
+/**
+ * What goodsMovements sells, at the payment's time, when paysEveryLineWhole holds: each line with a net
+ * at its whole gross and net, then each comp at its gross; handed to `sell` one by one, without the
+ * walk's states and movements.
+ */
+export function sellWhole(lines: readonly LineValue[], sell: (line: LineValue, gross: number, net: number) => void): void {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as LineValue;
+    if (line.net !== 0) sell(line, line.gross, line.net);
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as LineValue;
+    if (line.net === 0 && line.gross !== 0) sell(line, line.gross, 0);
+  }
 }
 
 /** One order's lines as its events find them (a class rather than closures: an order's walk makes no functions). */

@@ -20,7 +20,7 @@ import type * as z from "zod/mini";
 import { checkInPlace, inPlaceGuard } from "../../check-in-place";
 import { describeIssues } from "../../validation";
 import { type CategoryRef, CUSTOM_AMOUNTS, UNCATEGORIZED } from "../category-ref";
-import { goodsMovements, type GoodsMovement, type OrderEvent, paysEveryLineWhole } from "./allocation";
+import { goodsMovements, type GoodsMovement, type OrderEvent, paysEveryLineWhole, sellWhole } from "./allocation";
 import type { CloverItemCategories } from "./categories";
 import { CloverDataError } from "./errors";
 import { type LineValue, lineValues } from "./line-values";
@@ -185,17 +185,8 @@ export class CloverDaySummariser {
     const [only] = payments;
     if (only && payments.length === 1 && refunds.length === 0 && !exchanges && elements(only.lineItemPayments).length === 0 &&
       paysEveryLineWhole(lines, paymentGoods(only))) {
-      // The common order, one payment for all of it: the walk below would sell every line whole at
-      // the payment's time (each paid line, then each comp), so it is done without the walk's objects.
-      if (!this.inWindow(only.createdTime)) return;
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i] as LineValue;
-        if (line.net !== 0) this.addGoods(line, "sold", line.gross, line.net);
-      }
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i] as LineValue;
-        if (line.net === 0 && line.gross !== 0) this.addGoods(line, "sold", line.gross, 0);
-      }
+      // The common order, one payment for all of it: sold as the walk below would sell it, without its objects.
+      if (this.inWindow(only.createdTime)) sellWhole(lines, this.sellLine);
       return;
     }
     const events: OrderEvent[] = [];
@@ -308,6 +299,11 @@ export class CloverDaySummariser {
   }
 
   /** Goods sold or returned (a GoodsMovement's figures, passed one by one: the common order makes no movement object). */
+  /** sellWhole's seller: made once per summariser, not once per order. */
+  private readonly sellLine = (line: LineValue, gross: number, net: number): void => {
+    this.addGoods(line, "sold", gross, net);
+  };
+
   private addGoods(line: LineValue, direction: GoodsMovement["direction"], gross: number, net: number): void {
     const s = this.summary;
     const sign = direction === "sold" ? 1 : -1;
