@@ -50,6 +50,8 @@ interface Middlewared {
   middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
 }
 
+/** The refresh sweep, as the worker runs it every 6 hours. */
+const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
 const night = (locationId: string, businessDay = DAY): SyncJob => ({ merchantId: MERCHANT_ID, locationId, businessDay, kind: "night" });
 const toOwner = (purpose: OutgoingEmail["purpose"]) => world.email.sent.filter((email) => email.purpose === purpose && email.to.join() === OWNER);
 const closedBooks = () => new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
@@ -149,7 +151,6 @@ describe("a bad night for a merchant with many locations", () => {
     await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
     await locations(1);
     const spendAllowance = async () => expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
-    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
     const owed = async () => (await world.services.storage.store.getConnection(MERCHANT_ID, "square-1"))?.reconnectHeldAt;
     // Earlier that UTC day, the merchant's allowance went on other alerts.
     await spendAllowance();
@@ -182,7 +183,6 @@ describe("a bad night for a merchant with many locations", () => {
   it("owes a stopped-posting notice past the merchant's allowance: names it on the reports page, and the refresh sweep sends it once a new UTC day allows, once", async () => {
     await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
     await locations(1);
-    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
     const owed = async () => (await world.services.storage.store.getLocation(MERCHANT_ID, LOCATION_ID))?.postingStopped?.noticeHeld;
     // Earlier that UTC day, the merchant's allowance went on other alerts.
     expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
@@ -217,7 +217,6 @@ describe("a bad night for a merchant with many locations", () => {
     await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
     await locations(1);
     const store = world.services.storage.store;
-    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
     const stopped = async () => (await store.getLocation(MERCHANT_ID, LOCATION_ID))?.postingStopped;
     expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
@@ -263,7 +262,7 @@ describe("a bad night for a merchant with many locations", () => {
     // Every connection of the merchant still stored is active: nothing refused for the sweep to find the merchant by.
     expect((await store.listConnections(MERCHANT_ID)).map((connection) => connection.status)).toEqual(["active"]);
     world.clock.at = new Date("2025-06-16T03:00:00.000Z");
-    expect(await sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined })).toMatchObject({ toldAgain: 1 });
+    expect(await sweep()).toMatchObject({ toldAgain: 1 });
     expect(toKeeper().map((email) => email.text.includes("Main Street: the QuickBooks connection was disconnected."))).toEqual([true]);
     expect(toOwner("posting-status")).toHaveLength(1);
   });
@@ -289,7 +288,6 @@ describe("a bad night for a merchant with many locations", () => {
       },
       { step: "initialize", name: "countQueries" },
     );
-    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
     const locationReads = () => queries.filter((query) => query.includes("LOCATION#")).map((query) => /MERCHANT#([\w-]+)/.exec(query)?.[1]);
 
     expect(await sweep()).toMatchObject({ toldAgain: 0 });
