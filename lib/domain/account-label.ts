@@ -7,6 +7,8 @@ import type { AccountLabel } from "../model";
 
 export function accountLabel(accountId: string, labels: Readonly<Record<string, AccountLabel>> | undefined): string {
   const label = labels?.[accountId];
-  if (!label) return `QuickBooks account ${accountId}`;
-  return label.number ? `${label.number} ${label.name}` : label.name;
+  return label ? labelText(label) : `QuickBooks account ${accountId}`;
 }
+
+/** A captured label as a person reads it: "4010 Sales – Food", or "Sales – Food" without a number. */
+export const labelText = (label: AccountLabel): string => (label.number ? `${label.number} ${label.name}` : label.name);
