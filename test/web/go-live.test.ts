@@ -114,6 +114,10 @@ describe("going live", () => {
     expect(rows.length).toBeGreaterThan(4);
     expect(rows.find((row) => row[1] === "Sales – Beverages")).toEqual(["Credit", "Sales – Beverages", expect.stringMatching(/^\d{1,3}(,\d{3})*\.\d{2}$/), "Sales of Product Income"]);
     expect(rows.find((row) => row[1] === "Tax – State Sales Tax")?.[3]).toBe("Sales Tax Collected (POS)");
+    // What the report would say names each account as the table does, never by its QuickBooks Id.
+    const warnings = /<p>What the day&#39;s report would tell your accountant:<\/p>\s*<ul>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? "";
+    expect(warnings).toContain("the default sales account Sales of Product Income.");
+    expect(warnings).not.toContain("QuickBooks account");
     expect(html).toMatch(/<input type="date" id="start-from" name="from"[^>]*value="2025-06-01"/);
     expect(html).toContain("would be counted twice");
     expect(world.quickbooks.journalEntries(m.realmId)).toEqual([]);
