@@ -147,6 +147,8 @@ describe("the backfill pages", () => {
     expect(running).toContain('<meta http-equiv="refresh" content="2"/>');
     expect(running).toMatch(/<progress[^>]*max="3"[^>]*value="0"/);
     expect(running).not.toContain("Backfill finished");
+    // What the merchant will get by email: one summary when it ends, not a report a day.
+    expect(running).toContain("You may leave it: the backfill goes on, and when it ends daybook emails you and your report recipients one summary of its days. A day held for review or not posted is also emailed to you at once.");
 
     await runQueued(jobs.slice(0, 2));
     const halfway = await (await owner.get(progressPath)).text();
