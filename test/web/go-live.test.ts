@@ -120,6 +120,7 @@ describe("going live", () => {
     expect(warnings).not.toContain("QuickBooks account");
     expect(html).toMatch(/<input type="date" id="start-from" name="from"[^>]*value="2025-06-01"/);
     expect(html).toContain("would be counted twice");
+    expect(html).toContain("The earliest you can choose is Tuesday 4 March 2025.");
     expect(world.quickbooks.journalEntries(m.realmId)).toEqual([]);
     expect(await world.deps.dueIndex.get(m.merchantId, m.locationId)).toBeUndefined();
   });

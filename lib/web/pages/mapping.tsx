@@ -213,7 +213,7 @@ function StartSection(props: { viewer: Viewer; location: LocationConfig; start: 
         <FormToken viewer={props.viewer} />
         <label for={id}>Start posting from</label>
         <p id={`${id}-hint`} class="hint">
-          {`${formatDay(start.suggested)} is the last day that has ended. A day before it is posted now, as a backfill (one entry a day); a later one when it ends. Earliest ${start.earliest}.`}
+          {`${formatDay(start.suggested)} is the last day that has ended. A day before it is posted now, as a backfill (one entry a day); a later one when it ends. The earliest you can choose is ${formatDay(start.earliest)}.`}
         </p>
         <input
           type="date" id={id} name="from" required value={start.value} min={start.earliest} max={start.latest}
