@@ -213,11 +213,11 @@ describe("refusals that are not the form's", () => {
     expect(refused.status).toBe(400);
     const html = await refused.text();
     expect(html).toContain("<p id=\"latest-0\">Main Street: Not posting: QuickBooks no longer accepts daybook&#39;s access. The locations page says what mends it.</p>");
-    expect(html).toContain("<p id=\"latest-0-error\" class=\"error\" role=\"alert\">The location&#39;s QuickBooks connection is needs-reconnect: reconnect it first.</p>");
+    expect(html).toContain("<p id=\"latest-0-error\" class=\"error\" role=\"alert\">QuickBooks no longer accepts daybook&#39;s access to Main Street&#39;s company: reconnect QuickBooks on the connections page first.</p>");
     expect(html).not.toMatch(/>Post [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}<\/button>/);
     const ranged = await browser.post("/backfill", { locationId: disconnected.locationId, from: LATEST, to: LATEST });
     expect(ranged.status).toBe(400);
-    expect(fieldOf(await ranged.text(), "backfill-locationId").error).toBe("The location&#39;s QuickBooks connection is needs-reconnect: reconnect it first.");
+    expect(fieldOf(await ranged.text(), "backfill-locationId").error).toBe("QuickBooks no longer accepts daybook&#39;s access to Main Street&#39;s company: reconnect QuickBooks on the connections page first.");
     expect(await queuedJobs()).toEqual([]);
   });
 
