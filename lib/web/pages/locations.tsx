@@ -183,7 +183,11 @@ function LocationForm(props: {
       <FieldError id={`${idBase}-timeZone-error`} message={errors.timeZone} />
 
       <label for={`${idBase}-dayStart`}>Business day starts at</label>
-      <input type="time" name="dayStart" required step={900} value={values.dayStart} {...field("dayStart")} />
+      <p id={`${idBase}-dayStart-hint`} class="hint">
+        When one business day ends and the next begins. Midnight suits most places; a bar open until 2 in the morning might choose 04:00, so its late sales
+        count to the night they belong to.
+      </p>
+      <input type="time" name="dayStart" required step={900} value={values.dayStart} {...field("dayStart", true)} />
       <FieldError id={`${idBase}-dayStart-error`} message={errors.dayStart} />
 
       {started && (
