@@ -107,13 +107,16 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
     expect(list).toContain("<strong>Clover shop 1</strong> (Clover): Not posting: the QuickBooks connection was disconnected.");
     expect(list).toMatch(/<form method="post" action="\/connect\/quickbooks" class="inline">(?:(?!<\/form>)[\s\S])*<button type="submit">Reconnect QuickBooks<\/button>/);
     expect((await m.browser.post("/backfill/latest", { locationId: locationIds[0]! })).status).toBe(400);
+    // The backfill page gives the same reason as the locations page.
+    expect(await (await m.browser.get("/backfill")).text()).toContain("Main Street: Not posting: the QuickBooks connection was disconnected. The locations page says what mends it.");
     const mapping = await m.browser.get(`/locations/${locationIds[0]!}/mapping`);
     expect(mapping.status).toBe(409);
     // The mapping page says so too, with the way back, and does not claim the location still posts.
     const page = await mapping.text();
-    expect(page).toContain("Main Street is not posting: the QuickBooks connection was disconnected.");
+    const { name } = (await world.deps.store.getLocation(m.merchantId, locationIds[0]!))!;
+    expect(page).toContain(`${name} is not posting: the QuickBooks connection was disconnected.`);
     expect(page).toMatch(/<form method="post" action="\/connect\/quickbooks" class="inline">(?:(?!<\/form>)[\s\S])*<button type="submit">Reconnect QuickBooks<\/button>/);
-    expect(page).not.toContain("daybook posts Main Street");
+    expect(page).not.toContain(`daybook posts ${name}`);
   });
 
   it("moves every location to the new connection when the same company is connected again: they resume, backfill and the mapping page work, and one more email says so", async () => {
@@ -128,7 +131,8 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
     }
     const mapping = await m.browser.get(`/locations/${locationIds[0]!}/mapping`);
     expect(mapping.status).toBe(200);
-    expect(await mapping.text()).toContain("Main Street is posting: daybook posts each day from Sunday 1 June 2025 once it has ended.");
+    const { name } = (await world.deps.store.getLocation(m.merchantId, locationIds[0]!))!;
+    expect(await mapping.text()).toContain(`${name} is posting: daybook posts each day from Sunday 1 June 2025 once it has ended.`);
     const backfill = await m.browser.post("/backfill/latest", { locationId: locationIds[0]! });
     expect(backfill.status).toBe(303);
     expect((await links.drain()).length).toBe(1);
