@@ -144,7 +144,7 @@ describe("going live", () => {
 
   it("refuses a first day it cannot use, next to the field, and starts nothing", async () => {
     for (const [from, message] of [
-      ["2025-02-01", "daybook reaches back at most 90 days: choose 2025-03-04 or later."],
+      ["2025-02-01", "daybook reaches back at most 90 days: choose Tuesday 4 March 2025 or later."],
       ["2025-06-31", "That day is not a date on the calendar."],
       ["", "Enter the first day to post as a date, like 2025-06-01."],
     ] as const) {
