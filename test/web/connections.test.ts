@@ -55,7 +55,7 @@ describe("connecting", () => {
     }
     const page = await (await browser.get("/connections?connected=quickbooks")).text();
     expect(page).toContain("QuickBooks is connected.");
-    expect(page).toContain('<p id="next-step">Next: set up your locations on the <a href="/locations">locations page</a>: each one&#39;s time zone and QuickBooks company, then its mapping. Nothing is posted until you start posting.</p>');
+    expect(page).toContain('<p id="next-step">Next: <a href="/locations">set up each location</a>, its time zone and QuickBooks company, then its mapping. Nothing is posted until you start posting.</p>');
 
     const connections = await world.deps.store.listConnections(merchantId);
     // All made at the same instant of the test clock, so in no particular order.

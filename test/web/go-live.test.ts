@@ -97,7 +97,7 @@ describe("going live", () => {
   });
 
   it("sets the location up and shows its mapping with every item and the preview of its last complete day; nothing is posted or scheduled", async () => {
-    expect(await (await m.browser.get("/connections")).text()).toContain('<p id="next-step">Next: set up your locations');
+    expect(await (await m.browser.get("/connections")).text()).toContain('<p id="next-step">Next: <a href="/locations">set up each location</a>');
     const setUp = await m.browser.post("/locations", m.form);
     expect(setUp.status).toBe(303);
     // With a location set up, the connections page no longer leads the way.

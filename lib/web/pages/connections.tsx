@@ -37,8 +37,8 @@ function NextStep(props: { connections: Connection[] }) {
   if (pos && books) {
     return (
       <p id="next-step">
-        Next: set up your locations on the <a href="/locations">locations page</a>: each one's time zone and QuickBooks company, then its mapping. Nothing
-        is posted until you start posting.
+        Next: <a href="/locations">set up each location</a>, its time zone and QuickBooks company, then its mapping. Nothing is posted until you start
+        posting.
       </p>
     );
   }
