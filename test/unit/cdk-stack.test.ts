@@ -492,6 +492,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         // QuickBooks' answers a night's posting does not read: the chart of accounts (a refusal naming an account), the company's
         // settings (kept on the connection), its tracking lists (the location page), and fault bodies (a refused or failed call).
         "lib/quickbooks/chart-of-accounts.ts", "lib/quickbooks/company-settings.ts", "lib/quickbooks/tracking.ts", "lib/quickbooks/faults.ts",
+        // A failed QuickBooks token call's error, read.
+        "lib/quickbooks/oauth-failures.ts",
       ],
       // Sending jobs (approvals, backfills); the POS and QuickBooks clients (the pages that read them: the OAuth providers need neither).
       api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts", "lib/quickbooks/client.ts"],
