@@ -494,6 +494,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/quickbooks/chart-of-accounts.ts", "lib/quickbooks/company-settings.ts", "lib/quickbooks/tracking.ts", "lib/quickbooks/faults.ts",
         // A failed QuickBooks token call's error, read.
         "lib/quickbooks/oauth-failures.ts",
+        // A refusal of the entry explained (an account or the Location or Class gone).
+        "lib/sync/refusals.ts",
       ],
       // Sending jobs (approvals, backfills); the POS and QuickBooks clients (the pages that read them: the OAuth providers need neither).
       api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts", "lib/quickbooks/client.ts"],
