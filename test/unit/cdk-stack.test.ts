@@ -496,6 +496,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/quickbooks/oauth-failures.ts",
         // A refusal of the entry explained (an account or the Location or Class gone).
         "lib/sync/refusals.ts",
+        // The refresh sweep: its own invocations, every 6 hours (functions/worker.ts).
+        "lib/connections/refresh-sweep.ts",
       ],
       // Sending jobs (approvals, backfills); the POS and QuickBooks clients (the pages that read them: the OAuth providers need neither).
       api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts", "lib/quickbooks/client.ts"],
