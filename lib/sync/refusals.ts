@@ -82,6 +82,14 @@ export async function explainAccountRefusal(
     `daybook posts the day on its next run.${tid(error)}`;
 }
 
+/** The sentence for the day's failure when QuickBooks refused something the entry names (an account, its Location or Class); undefined for any other failure. */
+export async function explainRefusal(
+  ports: RefusalPorts, quickbooks: Pick<QuickBooksClient, "listActiveAccounts">, location: LocationConfig, lines: readonly Pick<EntryLine, "accountId" | "description">[], error: QuickBooksError,
+): Promise<string | undefined> {
+  if (isAccountRefusal(error)) return explainAccountRefusal(ports, quickbooks, location, lines, error);
+  return isTagRefusal(error) ? explainTagRefusal(location, error) : undefined;
+}
+
 /** After a Location or Class refusal: the sentence for the day's failure, naming the tag. */
 export function explainTagRefusal(location: LocationConfig, error: QuickBooksError): string {
   const isClass = error.details.element === "ClassRef";
