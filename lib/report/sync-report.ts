@@ -8,10 +8,12 @@
  * in words with their weekday. Fees of a POS that does not report them say so instead of 0.00.
  */
 import { accountLabel } from "../domain/account-label";
+import { addDays } from "../domain/business-day";
 import type { EntryLine } from "../domain/journal-entry";
 import { isUnmapped, type Warning } from "../domain/warnings";
 import type { AccountLabel, FailureKind, PosSource } from "../model";
 import { cloverDepositSentence, type ExpectedDeposit } from "../payouts/clover-expected-deposit";
+import { RECHECK_DAYS } from "../schedule/due-days";
 import type { DayTotals } from "./day-figures";
 import { RECHECK_FAILED_WORDS, recheckFailed } from "./day-status";
 import { type Block, type Cell, cell, type Column, type EmailDocument, type Link } from "./email-document";
@@ -123,19 +125,42 @@ export function statusWords(input: Pick<SyncReportInput, "status" | "postedBefor
   return recheckFailed(input.status, (input.postedBefore ?? []).length > 0) ? RECHECK_FAILED_WORDS : STATUS_WORDS[input.status];
 }
 
-/** What the merchant should do about a failure, by its kind. */
-const NEXT_STEP: Record<FailureKind, string> = {
-  retryable: "daybook will try again automatically. Nothing to do unless this day is still failed tomorrow.",
-  "needs-reconnect": "The connection was refused. Reconnect it, and daybook posts this day on its next run.",
-  "needs-merchant": "This needs a change in QuickBooks or in the mapping (see the reason above). Once it is made, daybook posts the day on its next run.",
-  bug: "This is daybook's fault, not yours. We have been alerted and will post the day once it is fixed.",
-};
+/**
+ * What the merchant should do about a failure, by its kind. A failed day is tried again only by the
+ * nightly re-checks of the RECHECK_DAYS nights after it (lib/schedule/due-days.ts): `last` names the
+ * last of them, so the report never promises a "next run" that will not come; after it, a backfill.
+ */
+function nextStep(kind: FailureKind, last: string, posted: boolean): string {
+  const after = `the night after ${last}`;
+  switch (kind) {
+    case "retryable":
+      return posted
+        ? `daybook checks the day again by itself each night up to ${after}; nothing to do. A change found later than that is not posted unless you backfill the day (the Backfill page).`
+        : `daybook tries the day again by itself each night up to ${after}; nothing to do until then. If it is still not posted after that night, post it from the Backfill page.`;
+    case "needs-reconnect":
+      return "The connection was refused. Reconnect it, and daybook posts this day on its next run.";
+    case "needs-merchant":
+      return `This needs a change in QuickBooks or in the mapping (see the reason above). ${fixedBy(after)}`;
+    case "bug":
+      return "This is daybook's fault, not yours. We have been alerted and will post the day once it is fixed.";
+  }
+}
+
+/** After a change only the merchant can make: who posts the day, by when the change is made. */
+function fixedBy(after: string): string {
+  return `Made by ${after}, daybook posts the day by itself with that night's sync; made later, post the day from the Backfill page.`;
+}
+
+/** The business day whose night is the last to try a failed day again by itself. */
+function lastRetryDay(businessDay: string): string {
+  return formatDay(addDays(businessDay, RECHECK_DAYS));
+}
 
 const CAUSE_WORDS: Record<ReportCause["kind"], string> = {
-  "pos-changes": "the POS's figures for the day changed after it was posted (late orders, refunds or edits)",
+  "pos-changes": "the POS's figures for the day changed (late orders, refunds or edits)",
   "day-start": "the location's day start changed, so the day covers other hours than when it was posted",
   mapping: "the location's mapping changed",
-  other: "the day's figures changed after it was posted",
+  other: "the day's figures changed",
 };
 
 /** "Main Street: Saturday 7 March 2026" */
@@ -152,7 +177,7 @@ export function dayReportDocument(input: SyncReportInput): EmailDocument {
   const cashBack = input.entry?.cashBack ?? 0;
   if (input.entry && cashBack !== 0) blocks.push({ kind: "paragraph", text: cashBackText(cashBack, input.entry.currency, input.status) });
   if (input.expectedDeposit) blocks.push({ kind: "paragraph", text: cloverDepositSentence(input.expectedDeposit) });
-  blocks.push(...warningBlocks(input));
+  blocks.push(...warningBlocks(input.status === "held" ? { ...input, warnings: heldWarnings(input) } : input));
   blocks.push({ kind: "paragraph", text: "This report stays available in daybook.", links: [{ text: "Open the day in daybook", url: input.reportUrl }] });
   return { title: dayTitle(input), blocks, footer: [] };
 }
@@ -263,13 +288,13 @@ function failedBlocks(input: SyncReportInput): Block[] {
   if (refused !== undefined) {
     blocks.push({
       kind: "paragraph",
-      text: `QuickBooks refused the account ${accountLabel(refused, input.accountLabels)}. Make it active again in QuickBooks, or choose another account for it in the mapping; daybook posts the day on its next run.`,
+      text: `QuickBooks refused the account ${accountLabel(refused, input.accountLabels)}. Make it active again in QuickBooks, or choose another account for it in the mapping. ${fixedBy(`the night after ${lastRetryDay(input.businessDay)}`)}`,
       ...(input.mappingUrl ? { links: [{ text: "Open the mapping", url: input.mappingUrl }] } : {}),
     });
   } else {
     blocks.push({
       kind: "paragraph",
-      text: NEXT_STEP[failure.kind],
+      text: nextStep(failure.kind, lastRetryDay(input.businessDay), posted.length > 0),
       ...(failure.kind === "needs-reconnect" ? { links: [{ text: "Reconnect", url: input.connectionsUrl }] } : {}),
     });
   }
@@ -338,6 +363,21 @@ function cashBackText(cashBack: number, currency: string, status: ReportStatus):
     return `Cash back given with card payments ${cashBack > 0 ? "rose" : "fell"} by ${amount} since the day was posted; the card payments and the cash account are adjusted by it.`;
   }
   return `Cash back given with card payments: ${amount}. It is included in the card payments, and the cash account is credited with it, since it was paid out of the drawer.`;
+}
+
+/**
+ * A held day's warnings: nothing was posted, so the over/short warning (written as the entry posts it:
+ * "The difference was debited to …") must not say it was. daybook's own hold says it all above, with
+ * the account; a day held for review says what approving it would post.
+ */
+function heldWarnings(input: Pick<SyncReportInput, "warnings" | "overShort">): Warning[] {
+  return input.warnings.flatMap((warning) => {
+    if (warning.code !== "over-short") return [warning];
+    if (input.overShort) return [];
+    const message = warning.message.replace(/The difference was (credited|debited) to (.+?)\.?$/, (_, verb: string, account: string) =>
+      `Nothing is posted yet; approved, the entry ${verb === "credited" ? "credits" : "debits"} the difference to ${account}.`);
+    return [{ ...warning, message }];
+  });
 }
 
 /** Warnings: unmapped items with the link that maps them; items reported before only counted. */
