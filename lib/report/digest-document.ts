@@ -30,6 +30,9 @@ const LINE_STATUS: Record<DigestLine["state"], string> = {
   "not-synced": "Not synced yet",
 };
 
+/** The summary sentence's order of the lines' states. */
+const STATUS_ORDER: readonly string[] = [LINE_STATUS.posted, RECHECK_FAILED_SHORT, LINE_STATUS["no-sales"], LINE_STATUS.held, LINE_STATUS.failed, LINE_STATUS.posting, LINE_STATUS["not-synced"]];
+
 /** A line's status in words: a day posted before whose check for later changes failed is still posted. */
 const lineStatus = (line: DigestLine) => (recheckFailed(line.state, line.entries.length > 0) ? RECHECK_FAILED_SHORT : LINE_STATUS[line.state]);
 
@@ -194,7 +197,9 @@ function summarySentence(model: DigestModel): string {
   const locations = new Set(model.lines.map((line) => line.location.locationId)).size;
   const counts = new Map<string, number>();
   for (const line of model.lines) counts.set(lineStatus(line), (counts.get(lineStatus(line)) ?? 0) + 1);
-  const states = [...counts].map(([words, count]) => `${String(count)} ${words.toLowerCase()}`).join(", ");
+  // Always in one order, posted first, so two mornings read alike whichever location comes first by name.
+  const rank = (words: string) => STATUS_ORDER.indexOf(words);
+  const states = [...counts].sort(([a], [b]) => rank(a) - rank(b)).map(([words, count]) => `${String(count)} ${words.toLowerCase()}`).join(", ");
   const attention = model.exceptions.length + model.newUnmapped.length;
   const days = model.lines.length;
   return `${String(locations)} ${locations === 1 ? "location" : "locations"}, ${String(days)} ${days === 1 ? "day" : "days"}: ${states}. ` +

@@ -52,6 +52,16 @@ describe("the digest's business block", () => {
 });
 
 describe("the digest's lines", () => {
+  it("are counted in one order in the summary, posted first, whatever the locations' names", () => {
+    const own = model("Alder Bakery", false);
+    const line = own.lines[0]!;
+    const at = (name: string, state: (typeof line)["state"], entries: (typeof line)["entries"] = []) => ({ ...line, location: { ...line.location, locationId: name, name }, state, entries });
+    own.lines = [at("Airport", "no-sales"), at("Bay", "failed"), at("Cove", "held"), at("Dock", "posted"), at("Elm", "failed", [{ docNumber: "DB250614-AB12CD" }]), at("Fir", "posted")];
+    const summary = businessBlocks(own)[0];
+    expect(summary).toMatchObject({ kind: "paragraph" });
+    expect(summary?.kind === "paragraph" && summary.text).toMatch(/^6 locations, 6 days: 2 posted, 1 posted; re-check failed, 1 no sales, 1 held for review, 1 failed\. /);
+  });
+
   it("say a day posted before whose check for later changes failed is posted, with its entry, not failed", () => {
     const own = model("Alder Bakery", false);
     const line = own.lines[0]!;
