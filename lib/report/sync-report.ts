@@ -266,7 +266,8 @@ function heldBlocks(input: SyncReportInput): Block[] {
       },
       {
         kind: "paragraph",
-        text: `Choose one: approve the entry as it is, and the ${amount} goes to ${accountLabel(overShort.accountId, input.accountLabels)}; or correct the day in the POS (a missing payment, a wrong amount) and daybook checks the day again on each of the next three nights, posting it once it balances.`,
+        text: `Choose one: approve the entry as it is, and the ${amount} goes to ${accountLabel(overShort.accountId, input.accountLabels)}; or correct the day in the POS (a missing payment, a wrong amount): ` +
+          `daybook checks the day again each night up to the night after ${lastRetryDay(input.businessDay)}, posting it once it balances; corrected later than that, post it from the Backfill page.`,
         links: approve,
       },
     ];

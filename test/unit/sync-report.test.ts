@@ -160,6 +160,9 @@ describe("a day's report", () => {
     const text = oneLine(held.text);
     expect(text).toContain("Nothing was posted yet. The POS figures are over by 12.34 USD: more money was taken than the sales, tax and tips explain, which is more than the 1.00 USD daybook posts without asking.");
     expect(text).toContain("Choose one: approve the entry as it is, and the 12.34 USD goes to Sales tax payable; or correct the day in the POS");
+    // Re-checked only by the three nights after the day (a backfilled old day by none): the last one named, never "the next three nights".
+    expect(text).toContain("daybook checks the day again each night up to the night after Monday 17 March 2025, posting it once it balances; corrected later than that, post it from the Backfill page.");
+    expect(text).not.toContain("next three nights");
     expect(held.text).toContain("Review and approve: https://daybook.example/approve?t=1");
     expect(text).not.toMatch(/\.\.|: The POS|not posted\. Check/);
     const short = oneLine(render({ status: "held", overShort: { amount: -500, tolerance: 100, accountId: "89" } }).text);
