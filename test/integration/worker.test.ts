@@ -331,7 +331,7 @@ describe("a backfill through the worker", () => {
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
     const mail = await sentTo(mailEndpoint, owner);
     expect(mail.map((message) => message.subject)).toEqual([expect.stringMatching(/^Main Street Coffee: Thursday 12 June 2025 to Saturday 14 June 2025 synced – /) as unknown as string]);
-    expect(mail[0]?.body).toContain("3 days: 2 no sales, 1 posted.");
+    expect(mail[0]?.body).toContain("3 days: 1 posted, 2 no sales.");
   });
 
   it("counts a day failed on its last attempt, once, and not on the attempts before", async () => {
