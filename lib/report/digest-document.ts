@@ -12,7 +12,7 @@ import { depositBlocks } from "./digest-deposits";
 import { type Block, type Cell, cell, type EmailDocument, renderEmail } from "./email-document";
 import { formatAmount, formatDay, formatShortDay } from "./format";
 import type { DigestFrequency } from "./recipients";
-import { feesText, statusBlocks } from "./sync-report";
+import { feesText, FIGURES_LEGEND, statusBlocks } from "./sync-report";
 
 export interface DigestAudience {
   address: string;
@@ -66,6 +66,7 @@ export function digestSubject(model: DigestModel): string {
 export function businessBlocks(model: DigestModel): Block[] {
   const blocks: Block[] = [{ kind: "paragraph", text: summarySentence(model) }];
   blocks.push(linesTable(model));
+  if (model.lines.some((line) => line.totals)) blocks.push({ kind: "paragraph", text: FIGURES_LEGEND });
   if (model.exceptions.length > 0) {
     blocks.push({ kind: "heading", text: "Needs attention" });
     for (const exception of model.exceptions) blocks.push(...exceptionBlocks(exception));

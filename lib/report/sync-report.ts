@@ -172,7 +172,7 @@ export function dayTitle(input: Pick<SyncReportInput, "locationName" | "business
 export function dayReportDocument(input: SyncReportInput): EmailDocument {
   const blocks: Block[] = [{ kind: "facts", rows: factRows(input) }];
   blocks.push(...statusBlocks(input));
-  if (input.totals) blocks.push(totalsTable(input.totals, input.source));
+  if (input.totals) blocks.push(totalsTable(input.totals, input.source), { kind: "paragraph", text: FIGURES_LEGEND });
   if (input.entry && input.entry.lines.length > 0) blocks.push(linesTable(input.entry, input.accountLabels, input.status === "adjusted" ? "The adjusting entry's lines" : "Journal entry lines", input.mappingUrl));
   const cashBack = input.entry?.cashBack ?? 0;
   if (input.entry && cashBack !== 0) blocks.push({ kind: "paragraph", text: cashBackText(cashBack, input.entry.currency, input.status) });
@@ -340,6 +340,15 @@ function accountCell(line: ReportLine, labels: SyncReportInput["accountLabels"],
   const url = line.accountUrl ?? (mappingUrl === undefined ? undefined : accountMappingUrl(mappingUrl, line.accountId));
   return cell(line.accountLabel ?? accountLabel(line.accountId, labels), url === undefined ? {} : { url });
 }
+
+/**
+ * What the figures' columns hold (lib/report/day-figures.ts dayTotals), said under them wherever they
+ * show: "Card" is not the deposit (fees come off it), and tips carry the automatic gratuities.
+ */
+export const FIGURES_LEGEND =
+  "Net sales are sales less discounts and returns, before tax and tips; tips include automatic gratuities. " +
+  "Card and Cash are payments less refunds (Cash also less cash back given), before processing fees; gift cards and other tenders are in neither. " +
+  "Fees are the processing fees on the day's payments.";
 
 /** The day's figures as the digest's line has them, for the day page. */
 function totalsTable(totals: DayTotals, source: PosSource): Block {

@@ -52,6 +52,15 @@ describe("the digest's business block", () => {
 });
 
 describe("the digest's lines", () => {
+  it("are followed by what each column holds, once, when they carry figures", () => {
+    const own = model("Alder Bakery", false);
+    expect(JSON.stringify(businessBlocks(own))).not.toContain("Card and Cash are");
+    own.lines = own.lines.map((line) => ({ ...line, totals: { currency: "USD", netSales: 100, tax: 8, tips: 0, card: 108, cash: 0, fees: 3, feesReported: true } }));
+    const legends = businessBlocks(own).filter((block) => block.kind === "paragraph" && block.text.startsWith("Net sales are sales less discounts and returns"));
+    expect(legends).toHaveLength(1);
+    expect(JSON.stringify(legends)).toContain("Card and Cash are payments less refunds (Cash also less cash back given), before processing fees");
+  });
+
   it("are counted in one order in the summary, posted first, whatever the locations' names", () => {
     const own = model("Alder Bakery", false);
     const line = own.lines[0]!;

@@ -210,6 +210,13 @@ describe("a day's report", () => {
     expect(dayStart).toContain("the location's day start changed, so the day covers other hours than when it was posted (from 00:00 to 04:00).");
   });
 
+  it("says under the day's figures what each column holds: Card is payments less refunds before fees, not the deposit", () => {
+    const totals = { currency: "USD", netSales: 166_000, tax: 13_000, tips: 12_600, card: 147_830, cash: 40_770, fees: 4_880, feesReported: true };
+    const text = oneLine(render({ totals }).text);
+    expect(text).toContain("Net sales are sales less discounts and returns, before tax and tips; tips include automatic gratuities. Card and Cash are payments less refunds (Cash also less cash back given), before processing fees; gift cards and other tenders are in neither. Fees are the processing fees on the day's payments.");
+    expect(render().text).not.toContain("Card and Cash are");
+  });
+
   it("shows fees as not reported for Clover, never 0.00", () => {
     const totals = { currency: "USD", netSales: 120_000, fees: 0, tax: 9_000, tips: 1_000, card: 100_000, cash: 30_000, feesReported: false };
     const clover = render({ source: "clover", totals });
