@@ -66,7 +66,6 @@ export function digestSubject(model: DigestModel): string {
 export function businessBlocks(model: DigestModel): Block[] {
   const blocks: Block[] = [{ kind: "paragraph", text: summarySentence(model) }];
   blocks.push(linesTable(model));
-  if (model.lines.some((line) => line.totals)) blocks.push({ kind: "paragraph", text: FIGURES_LEGEND });
   if (model.exceptions.length > 0) {
     blocks.push({ kind: "heading", text: "Needs attention" });
     for (const exception of model.exceptions) blocks.push(...exceptionBlocks(exception));
@@ -90,9 +89,14 @@ export function businessBlocks(model: DigestModel): Block[] {
   return blocks;
 }
 
+/** What the lines' columns hold, once per email (not once per client of a combined digest), when some line has figures. */
+function legend(models: readonly Pick<DigestModel, "lines">[]): EmailDocument["footer"] {
+  return models.some((model) => model.lines.some((line) => line.totals)) ? [{ text: FIGURES_LEGEND }] : [];
+}
+
 /** The business's own digest: its block in the envelope (title, and the footer that says why and how to stop it). */
 export function digestDocument(model: DigestModel, audience: DigestAudience): EmailDocument {
-  return { title: digestTitle(model), blocks: businessBlocks(model), footer: footer(model, audience) };
+  return { title: digestTitle(model), blocks: businessBlocks(model), footer: [...legend([model]), ...footer(model, audience)] };
 }
 
 export function renderDigest(model: DigestModel, audience: DigestAudience): { subject: string; html: string; text: string } {
@@ -184,6 +188,7 @@ export function combinedDocument(model: CombinedDigestModel, audience: CombinedA
     title: combinedTitle(model),
     blocks,
     footer: [
+      ...legend(model.clients),
       { text: why },
       { text: "Stop it for all your clients at once:", link: { text: "Stop these emails", url: audience.unsubscribeUrl } },
     ],

@@ -52,13 +52,21 @@ describe("the digest's business block", () => {
 });
 
 describe("the digest's lines", () => {
-  it("are followed by what each column holds, once, when they carry figures", () => {
+  it("are explained once per email, what each column holds, when they carry figures: once in a combined digest of many clients too", () => {
+    const audience = { address: "books@ledger.example", frequency: "daily" as const, unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" };
+    const legendsOf = (document: { footer: { text: string }[]; blocks: unknown[] }) =>
+      [...document.footer.map((line) => line.text), ...document.blocks.map((block) => JSON.stringify(block))].filter((text) => text.includes("Card and Cash are payments less refunds"));
     const own = model("Alder Bakery", false);
-    expect(JSON.stringify(businessBlocks(own))).not.toContain("Card and Cash are");
-    own.lines = own.lines.map((line) => ({ ...line, totals: { currency: "USD", netSales: 100, tax: 8, tips: 0, card: 108, cash: 0, fees: 3, feesReported: true } }));
-    const legends = businessBlocks(own).filter((block) => block.kind === "paragraph" && block.text.startsWith("Net sales are sales less discounts and returns"));
-    expect(legends).toHaveLength(1);
-    expect(JSON.stringify(legends)).toContain("Card and Cash are payments less refunds (Cash also less cash back given), before processing fees");
+    expect(legendsOf(digestDocument(own, audience))).toEqual([]);
+    const withFigures = (client: DigestModel): DigestModel => ({
+      ...client, lines: client.lines.map((line) => ({ ...line, totals: { currency: "USD", netSales: 100, tax: 8, tips: 0, card: 108, cash: 0, fees: 3, feesReported: true } })),
+    });
+    expect(legendsOf(digestDocument(withFigures(own), audience))).toEqual([
+      "Net sales are sales less discounts and returns, before tax and tips; tips include automatic gratuities. Card and Cash are payments less refunds (Cash also less cash back given), before processing fees; gift cards and other tenders are in neither. Fees are the processing fees on the day's payments.",
+    ]);
+    const clients = [withFigures(model("Main Street Coffee", true)), withFigures(model("Birch Cafe", false)), withFigures(own)];
+    const combined: CombinedDigestModel = { kind: "daily", first: "2025-06-14", last: "2025-06-14", clients, notReady: [], clientsUrl: "https://daybook.test/clients" };
+    expect(legendsOf(combinedDocument(combined, audience))).toHaveLength(1);
   });
 
   it("are counted in one order in the summary, posted first, whatever the locations' names", () => {
