@@ -276,7 +276,7 @@ function exceptionBlocks(exception: DigestException): Block[] {
   if (exception.kind === "held" && content.entry) {
     blocks.push({ kind: "paragraph", text: `The held entry would post ${formatAmount(content.entry.total, content.entry.currency)} ${content.entry.currency} in debits and credits; its lines are on the day's page.`, links: [{ text: "Open the day", url: content.reportUrl }] });
   }
-  if (exception.kind === "failed") blocks.push({ kind: "paragraph", text: "The day's page has the whole report.", links: [{ text: "Open the day", url: content.reportUrl }] });
+  if (exception.kind === "failed" || exception.kind === "adjusted") blocks.push({ kind: "paragraph", text: "The day's page has the whole report.", links: [{ text: "Open the day", url: content.reportUrl }] });
   return blocks;
 }
 
@@ -288,7 +288,12 @@ function footer(model: DigestModel, audience: DigestAudience): EmailDocument["fo
     exceptions: `You get ${business}'s digest from daybook at ${audience.address} on mornings when something needs attention.`,
     owner: `You get this because you asked daybook to sync these days for ${business}.`,
   };
+  // A backfill's summary is not the digest the reason names: say what it is first.
+  const what = model.kind === "backfill" && audience.frequency !== "owner"
+    ? [{ text: `This email is the one summary of a backfill of ${business}'s days, sent when its last day ended; it comes on top of the digest.` }]
+    : [];
   return [
+    ...what,
     { text: why[audience.frequency] },
     { text: "Get it less often, or stop it:", link: { text: "Stop or change these emails", url: audience.unsubscribeUrl } },
   ];

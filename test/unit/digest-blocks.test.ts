@@ -51,6 +51,26 @@ describe("the digest's business block", () => {
   });
 });
 
+describe("the digest's small print and links", () => {
+  const audience = { address: "books@ledger.example", frequency: "daily" as const, unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" };
+
+  it("says a backfill's summary is that, not the daily digest its reason names", () => {
+    const backfill: DigestModel = { ...model("Alder Bakery", false), kind: "backfill", first: "2025-06-09" };
+    const footer = digestDocument(backfill, audience).footer.map((line) => line.text);
+    expect(footer[0]).toBe("This email is the one summary of a backfill of Alder Bakery's days, sent when its last day ended; it comes on top of the digest.");
+    expect(footer[1]).toBe("You get Alder Bakery's daily digest from daybook at books@ledger.example.");
+    expect(digestDocument(model("Alder Bakery", false), audience).footer.map((line) => line.text).join(" ")).not.toContain("backfill");
+  });
+
+  it("links an adjusted day to its page, as a held or failed one is", () => {
+    const own = model("Alder Bakery", false);
+    const base = { merchantName: "Alder Bakery", locationName: "Alder Bakery shop", source: "square" as const, businessDay: "2025-06-13", timeZone: "America/New_York",
+      connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-13", warnings: [] };
+    own.exceptions = [{ kind: "adjusted", locationId: "L1", businessDay: "2025-06-13", content: { ...base, status: "adjusted" } }];
+    expect(JSON.stringify(businessBlocks(own))).toContain('"links":[{"text":"Open the day","url":"https://daybook.test/days/L1/2025-06-13"}]');
+  });
+});
+
 describe("the digest's lines", () => {
   it("are explained once per email, what each column holds, when they carry figures: once in a combined digest of many clients too", () => {
     const audience = { address: "books@ledger.example", frequency: "daily" as const, unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" };
