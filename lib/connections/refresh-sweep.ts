@@ -12,8 +12,10 @@
  * A refused refresh marks the connection needs-reconnect and the keeper emails the merchant a
  * reconnect link: a connection never lapses unnoticed. A refused connection whose reconnect request
  * the daily email caps held back is owed it: the sweep sends it again once a new UTC day allows
- * (lib/connections/reconnect-email.ts sendOwedReconnect), and so is its merchant's notice that locations
- * stopped posting, if the caps held that back (lib/locations/posting-status.ts sendOwedPostingNotices).
+ * (lib/connections/reconnect-email.ts sendOwedReconnect). So it does a notice that locations stopped
+ * posting that the caps held back (lib/locations/posting-status.ts sendOwedPostingNotices), found in the
+ * index of locations owed one (Store.listMerchantsOwedNotices): whatever became of the connection since,
+ * refused still or disconnected, and reading nothing of a merchant who is owed none.
  *
  * Opening tokens costs a KMS Decrypt, and a connection is seldom due, so each connection carries in
  * plaintext when the sweep must next open its tokens (sweepDueAt, written with the tokens: a time is
@@ -44,7 +46,7 @@ export const SWEEP_LOOK_EVERY_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 export interface RefreshSweepDeps {
-  store: Pick<Store, "listConnectionsInShard" | "setSweepDueAt">;
+  store: Pick<Store, "listConnectionsInShard" | "setSweepDueAt" | "listMerchantsOwedNotices">;
   vault: TokenVault;
   tokens: TokenKeeper;
   providers: Partial<Record<ProviderName, OAuthProvider>>;
@@ -117,14 +119,9 @@ function mustOpen(connection: Connection, now: Date): boolean {
 
 export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshSweepResult> {
   const result: RefreshSweepResult = { checked: 0, opened: 0, refreshed: 0, mended: 0, refused: 0, failed: 0, askedAgain: 0, toldAgain: 0 };
-  const toldMerchants = new Set<string>();
   for (let shard = 0; shard < (deps.shards ?? CONNECTION_SHARDS); shard++) {
     for (const connection of await deps.store.listConnectionsInShard(shard)) {
       if (connection.status === "needs-reconnect" && connection.reconnectHeldAt !== undefined) await askAgain(deps, connection, result);
-      if (connection.status === "needs-reconnect" && !toldMerchants.has(connection.merchantId)) {
-        toldMerchants.add(connection.merchantId);
-        await tellAgain(deps, connection.merchantId, result);
-      }
       if (connection.status !== "active") continue;
       result.checked++;
       if (!mustOpen(connection, deps.now())) continue;
@@ -149,6 +146,7 @@ export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshS
       }
     }
   }
+  if (deps.owedPostingNotices) for (const merchantId of await deps.store.listMerchantsOwedNotices()) await tellAgain(deps, merchantId, result);
   deps.log("info", "refresh sweep", { ...result });
   return result;
 }
