@@ -219,7 +219,7 @@ describe("the worker", () => {
     expect(record).toMatchObject({ state: "failed", lastError: { kind: "retryable" } });
     expect(setup.failedDays).toHaveLength(1);
     const mail = await sentTo(mailEndpoint, owner);
-    expect(mail.map((message) => message.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 was not posted"]);
+    expect(mail.map((message) => message.subject)).toEqual(["Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted"]);
   });
 
   it("holds every day in review mode, brings it in the digest with the approve link, and posts it exactly once when the link is used twice", async () => {
