@@ -190,7 +190,12 @@ function factRows(input: SyncReportInput): [string, string][] {
     ["Business day", `${formatDay(input.businessDay)} (${input.timeZone})`],
     ["Status", statusWords(input)],
   );
-  if (input.entry) rows.push(["Entry", `${input.entry.docNumber}, dated ${formatDay(input.entry.txnDate)}`]);
+  // A held entry is not in QuickBooks: its number must not send the accountant looking for it there.
+  if (input.entry) {
+    rows.push(input.status === "held"
+      ? ["Entry", `${input.entry.docNumber} (not in QuickBooks yet: posted once approved), to be dated ${formatDay(input.entry.txnDate)}`]
+      : ["Entry", `${input.entry.docNumber}, dated ${formatDay(input.entry.txnDate)}`]);
+  }
   if (input.adjustment) rows.push(["Original entry", input.adjustment.originalDocNumber]);
   return rows;
 }

@@ -165,6 +165,9 @@ describe("a day's report", () => {
     expect(text).not.toContain("next three nights");
     expect(held.text).toContain("Review and approve: https://daybook.example/approve?t=1");
     expect(text).not.toMatch(/\.\.|: The POS|not posted\. Check/);
+    // The held entry's number is not in QuickBooks yet: said beside it.
+    expect(text).toContain("Entry: DB250314-CZG9QY (not in QuickBooks yet: posted once approved), to be dated Friday 14 March 2025");
+    expect(text).not.toContain("Entry: DB250314-CZG9QY, dated");
     const short = oneLine(render({ status: "held", overShort: { amount: -500, tolerance: 100, accountId: "89" } }).text);
     expect(short).toContain("The POS figures are short by 5.00 USD: less money was taken");
   });
