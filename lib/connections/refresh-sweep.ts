@@ -25,25 +25,15 @@
  * often whatever the rules above say.
  */
 import type { Connection, ProviderName } from "../model";
-import { dueBy, earliestInstant, OAuthError, type OAuthProvider } from "../oauth/provider";
+import { OAuthError, type OAuthProvider } from "../oauth/provider";
 import type { TokenKeeper } from "../oauth/token-keeper";
-import { openTokens, type StoredTokens } from "../oauth/tokens";
+import { openTokens } from "../oauth/tokens";
 import { CONNECTION_SHARDS } from "../store/keys";
 import { ConflictError, type Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
+import { leaseLeftBehind, sweepDueAt, sweepReason } from "./sweep-due";
 
-/** What the sweep's schedule sends the worker (infra/stack.ts), told apart from an SQS batch by it. */
-export const REFRESH_SWEEP_EVENT = { daybook: "refresh-sweep" } as const;
-
-export function isRefreshSweepEvent(event: unknown): event is typeof REFRESH_SWEEP_EVENT {
-  return typeof event === "object" && event !== null && (event as { daybook?: unknown }).daybook === REFRESH_SWEEP_EVENT.daybook;
-}
-
-/** A refresh token with less than this left is refreshed: several sweeps' chances before it lapses. */
-export const REFRESH_TOKEN_AHEAD_DAYS = 14;
-/** The sweep opens every active connection's tokens at least this often, whatever its kept time says. */
-export const SWEEP_LOOK_EVERY_DAYS = 7;
-const DAY_MS = 86_400_000;
+export { isRefreshSweepEvent, REFRESH_SWEEP_EVENT } from "./refresh-sweep-event";
 
 export interface RefreshSweepDeps {
   store: Pick<Store, "listConnectionsInShard" | "setSweepDueAt" | "listMerchantsOwedNotices">;
@@ -78,37 +68,6 @@ export interface RefreshSweepResult {
   askedAgain: number;
   /** Stopped-posting notices, held back by the email caps before, that went now (an email each address). */
   toldAgain: number;
-}
-
-/** Why a connection needs refreshing now, if it does. */
-export function sweepReason(connection: Connection, tokens: StoredTokens, provider: OAuthProvider | undefined, now: Date): "mend" | "expiring" | undefined {
-  if (!tokens.refreshToken || !provider) return undefined;
-  if (leaseLeftBehind(connection, now) || tokens.refreshUncertainSince !== undefined) return "mend";
-  return dueBy(expiringAt(tokens, provider), now) ? "expiring" : undefined;
-}
-
-/** When the tokens start to need a refresh for their age: REFRESH_TOKEN_AHEAD_DAYS before the refresh token ends, or the provider's own time. */
-function expiringAt(tokens: StoredTokens, provider: OAuthProvider): Date | undefined {
-  if (tokens.refreshTokenExpiresAt !== undefined) return earliestInstant(Date.parse(tokens.refreshTokenExpiresAt) - REFRESH_TOKEN_AHEAD_DAYS * DAY_MS);
-  return provider.refreshDueAt(tokens);
-}
-
-function leaseLeftBehind(connection: Connection, now: Date): boolean {
-  return connection.refreshLeaseUntil !== undefined && Date.parse(connection.refreshLeaseUntil) <= now.getTime();
-}
-
-/**
- * When the sweep must next open these tokens: the moment sweepReason could first say they need a
- * refresh (at once if a refresh's answer was lost), and never more than SWEEP_LOOK_EVERY_DAYS after
- * `now`. A lease left behind is seen on the connection itself. Undefined where no provider is
- * configured to tell: the sweep then opens them every time, as it did before it kept the time.
- */
-export function sweepDueAt(tokens: StoredTokens, provider: OAuthProvider | undefined, now: Date): Date | undefined {
-  if (!provider) return undefined;
-  const lookAgain = now.getTime() + SWEEP_LOOK_EVERY_DAYS * DAY_MS;
-  if (!tokens.refreshToken) return new Date(lookAgain);
-  if (tokens.refreshUncertainSince !== undefined) return now;
-  return earliestInstant(expiringAt(tokens, provider)?.getTime() ?? Number.NaN, lookAgain);
 }
 
 /** Whether the sweep must open the connection's tokens now: its kept time has come, its lease was left behind, or it has no kept time. */

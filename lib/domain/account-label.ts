@@ -7,8 +7,11 @@ import type { AccountLabel } from "../model";
 
 export function accountLabel(accountId: string, labels: Readonly<Record<string, AccountLabel>> | undefined): string {
   const label = labels?.[accountId];
-  return label ? labelText(label) : `QuickBooks account ${accountId}`;
+  if (!label) return `QuickBooks account ${accountId}`;
+  return labelText(label);
 }
 
-/** A captured label as a person reads it: "4010 Sales – Food", or "Sales – Food" without a number. */
-export const labelText = (label: AccountLabel): string => (label.number ? `${label.number} ${label.name}` : label.name);
+/** "4010 Sales – Food", or "Sales – Food" without a number: one way everywhere, pages' account choices included. */
+export function labelText(label: AccountLabel): string {
+  return label.number ? `${label.number} ${label.name}` : label.name;
+}

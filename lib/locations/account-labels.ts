@@ -5,7 +5,6 @@
  * pages, reports and warnings show them (lib/domain/account-label.ts), and no night reads the chart to
  * show a name.
  */
-import { labelText } from "../domain/account-label";
 import type { Mapping } from "../domain/mapping";
 import type { AccountLabel } from "../model";
 import type { QuickBooksAccount } from "../quickbooks/types";
@@ -24,9 +23,6 @@ export function labelOf(account: Pick<QuickBooksAccount, "name" | "fullyQualifie
   const name = account.fullyQualifiedName.trim() || account.name;
   return account.acctNum ? { name, number: account.acctNum } : { name };
 }
-
-/** An account of the chart as the chart shows it: "4000 Sales of Product Income", or its name alone where unnumbered. */
-export const chartAccountName = (account: Pick<QuickBooksAccount, "name" | "fullyQualifiedName" | "acctNum">): string => labelText(labelOf(account));
 
 /**
  * The labels of the mapping's accounts, from the chart as just read. An account the chart no longer

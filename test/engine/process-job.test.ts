@@ -84,6 +84,16 @@ describe("a sync job", () => {
     expect(world.email.sent).toHaveLength(1);
   });
 
+  it("heads the alert of a day that failed only because the provider did not answer 'Nothing to do yet', as its report says, never 'Action needed'", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    world.pos.failure = new ProviderFailure("Square did not answer (503)", "retryable");
+    await expect(processJob(world.worker, job(), { number: 3, max: 3 })).rejects.toThrow("Square did not answer");
+    expect(sent()).toEqual([{ to: OWNER, purpose: "alert", subject: "Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted" }]);
+    const text = world.email.sent[0]?.text.replace(/\s+/g, " ") ?? "";
+    expect(text).toContain("Nothing was posted. Reason: Square did not answer (503).");
+    expect(text).toContain("daybook tries the day again by itself each night up to the night after Tuesday 17 June 2025; nothing to do until then.");
+  });
+
   it("reports a refused connection at once with one alert, the reconnect email and the one that says the location stopped posting, each once; failing again the same way updates that one report", async () => {
     world.pos.setDay(LOCATION_ID, DAY, aDay());
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
