@@ -107,7 +107,16 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
     expect(list).toContain("<strong>Clover shop 1</strong> (Clover): Not posting: the QuickBooks connection was disconnected.");
     expect(list).toMatch(/<form method="post" action="\/connect\/quickbooks" class="inline">(?:(?!<\/form>)[\s\S])*<button type="submit">Reconnect QuickBooks<\/button>/);
     expect((await m.browser.post("/backfill/latest", { locationId: locationIds[0]! })).status).toBe(400);
-    expect((await m.browser.get(`/locations/${locationIds[0]!}/mapping`)).status).toBe(409);
+    // The backfill page gives the same reason as the locations page.
+    expect(await (await m.browser.get("/backfill")).text()).toContain("Main Street: Not posting: the QuickBooks connection was disconnected. The locations page says what mends it.");
+    const mapping = await m.browser.get(`/locations/${locationIds[0]!}/mapping`);
+    expect(mapping.status).toBe(409);
+    // The mapping page says so too, with the way back, and does not claim the location still posts.
+    const page = await mapping.text();
+    const { name } = (await world.deps.store.getLocation(m.merchantId, locationIds[0]!))!;
+    expect(page).toContain(`${name} is not posting: the QuickBooks connection was disconnected.`);
+    expect(page).toMatch(/<form method="post" action="\/connect\/quickbooks" class="inline">(?:(?!<\/form>)[\s\S])*<button type="submit">Reconnect QuickBooks<\/button>/);
+    expect(page).not.toContain(`daybook posts ${name}`);
   });
 
   it("moves every location to the new connection when the same company is connected again: they resume, backfill and the mapping page work, and one more email says so", async () => {
@@ -120,7 +129,10 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
       // Scheduled again from the day it had reached: 06-02, due at 02:00 on 06-03 in New York.
       expect(await world.deps.dueIndex.get(m.merchantId, locationId)).toMatchObject({ nextDueAt: "2025-06-03T06:00:00.000Z" });
     }
-    expect((await m.browser.get(`/locations/${locationIds[0]!}/mapping`)).status).toBe(200);
+    const mapping = await m.browser.get(`/locations/${locationIds[0]!}/mapping`);
+    expect(mapping.status).toBe(200);
+    const { name } = (await world.deps.store.getLocation(m.merchantId, locationIds[0]!))!;
+    expect(await mapping.text()).toContain(`${name} is posting: daybook posts each day from Sunday 1 June 2025 once it has ended.`);
     const backfill = await m.browser.post("/backfill/latest", { locationId: locationIds[0]! });
     expect(backfill.status).toBe(303);
     expect((await links.drain()).length).toBe(1);

@@ -44,6 +44,7 @@ export function BackfillPage(props: {
     "aria-invalid": errors[name] ? ("true" as const) : undefined,
     "aria-describedby": errors[name] ? `backfill-${name}-error` : undefined,
   });
+  const posting = locations.filter((each) => !each.notPosting);
   const nameOf = (locationId: string) => locations.find((each) => each.location.locationId === locationId)?.location.name ?? locationId;
   return (
     <Layout title="Backfill" viewer={viewer}>
@@ -75,7 +76,7 @@ export function BackfillPage(props: {
 
           <section aria-labelledby="range-heading">
             <h2 id="range-heading">A range of days</h2>
-            <p>{`A backfill reaches back at most 90 days, and up to the latest day that has ended (${locations.map((each) => `${each.location.name}: ${each.latest}`).join("; ")}).`}</p>
+            <p>{`A backfill reaches back at most 90 days, and up to the latest day that has ended${posting.length > 0 ? ` (${posting.map((each) => `${each.location.name}: ${formatDay(each.latest)}`).join("; ")})` : ""}.`}</p>
             <form method="post" action="/backfill" novalidate>
               <FormToken viewer={viewer} />
               <label for="backfill-locationId">Location</label>
@@ -109,7 +110,7 @@ export function BackfillPage(props: {
               {props.recent.map((backfill) => (
                 <tr>
                   <td>{nameOf(backfill.locationId)}</td>
-                  <td><a href={`/backfill/${encodeURIComponent(backfill.backfillId)}`}>{backfill.from === backfill.to ? backfill.from : `${backfill.from} to ${backfill.to}`}</a></td>
+                  <td><a href={`/backfill/${encodeURIComponent(backfill.backfillId)}`}>{backfill.from === backfill.to ? formatDay(backfill.from) : `${formatDay(backfill.from)} to ${formatDay(backfill.to)}`}</a></td>
                   <td>{`${progressInWords(backfill)}${backfill.complete ? ", finished" : ""}`}</td>
                   <td>{formatInstant(backfill.createdAt)}</td>
                 </tr>
