@@ -5,8 +5,13 @@
  * job run again for that day (a retry, a redelivery) still reports it in full, and two jobs of the same
  * location at once report it once (the first write wins).
  *
+ * An item the merchant left on Default (it was on the mapping page when the mapping was last saved,
+ * LocationConfig.mappingSeen) is their choice, not something to fix: it is not reported at all (the
+ * entry's lines still show the account it went to). An item the POS gained since then is reported as above.
+ *
  * SeenWarningStore is the storage port; lib/store/warnings-seen.ts implements it on the table.
  */
+import { leftOnDefault } from "../domain/journal-entry";
 import type { Warning } from "../domain/warnings";
 import { isUnmapped } from "../domain/warnings";
 
@@ -33,8 +38,11 @@ export interface SortedWarnings {
 }
 
 export async function sortWarnings(
-  store: SeenWarningStore, day: { merchantId: string; locationId: string; businessDay: string }, warnings: Warning[],
+  store: SeenWarningStore, day: { merchantId: string; locationId: string; businessDay: string }, all: Warning[],
+  mappingSeen: readonly string[] = [],
 ): Promise<SortedWarnings> {
+  const seen = new Set(mappingSeen);
+  const warnings = all.filter((warning) => !leftOnDefault(warning, seen));
   const unmapped = warnings.filter(isUnmapped);
   if (unmapped.length === 0) return { warnings, repeated: 0, newUnmapped: 0 };
   const firsts = await store.firstReported(day.merchantId, day.locationId, [...new Set(unmapped.map(warningKey))], day.businessDay);

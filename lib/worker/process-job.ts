@@ -259,7 +259,9 @@ async function reportContent(
 ): Promise<StoredReportContent> {
   const day = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const summary = record && daySummary(record);
-  const sorted = outcome.status === "failed" ? { warnings: [], repeated: 0 } : await sortWarnings(deps.seenWarnings, day, outcome.warnings);
+  const sorted = outcome.status === "failed"
+    ? { warnings: [], repeated: 0 }
+    : await sortWarnings(deps.seenWarnings, day, outcome.warnings, location.mappingSeen);
   const base = {
     merchantName: merchant.name,
     locationName: location.name,
