@@ -33,6 +33,8 @@ export interface SortedWarnings {
   warnings: Warning[];
   /** Unmapped items first reported on an earlier day: counted only. */
   repeated: number;
+  /** Their warningKeys, so that an email covering several days counts each item once, and never one it lists as new. */
+  repeatedKeys: string[];
   /** The unmapped items first reported this day. */
   newUnmapped: number;
 }
@@ -44,10 +46,11 @@ export async function sortWarnings(
   const seen = new Set(mappingSeen);
   const warnings = all.filter((warning) => !leftOnDefault(warning, seen));
   const unmapped = warnings.filter(isUnmapped);
-  if (unmapped.length === 0) return { warnings, repeated: 0, newUnmapped: 0 };
+  if (unmapped.length === 0) return { warnings, repeated: 0, repeatedKeys: [], newUnmapped: 0 };
   const firsts = await store.firstReported(day.merchantId, day.locationId, [...new Set(unmapped.map(warningKey))], day.businessDay);
   const isNew = (warning: Warning) => (firsts.get(warningKey(warning)) ?? day.businessDay) === day.businessDay;
   const kept = warnings.filter((warning) => !isUnmapped(warning) || isNew(warning));
   const newUnmapped = unmapped.filter(isNew).length;
-  return { warnings: kept, repeated: unmapped.length - newUnmapped, newUnmapped };
+  const repeatedKeys = unmapped.filter((warning) => !isNew(warning)).map(warningKey);
+  return { warnings: kept, repeated: unmapped.length - newUnmapped, repeatedKeys, newUnmapped };
 }

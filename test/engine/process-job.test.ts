@@ -164,6 +164,25 @@ describe("a sync job", () => {
     expect(seasonal?.accountId).toBe(world.location.mapping.defaults.sales);
   });
 
+  it("a backfill's summary lists an item new in it once, never also among those reported before, and not one left on Default", async () => {
+    await seasonalLeftOnDefault();
+    await registerLocation(world.services.storage.dueIndex, world.location, REALM_ID, new Date("2025-06-12T00:00:00.000Z"));
+    const backfill = await requestBackfill({ ...world.services.storage, queue: world.queue }, {
+      merchantId: MERCHANT_ID, locationId: LOCATION_ID, from: "2025-06-12", to: DAY, requestedBy: "merchant",
+    }, new Date("2025-06-15T12:00:00.000Z"));
+    for (const businessDay of ["2025-06-12", "2025-06-13", DAY]) {
+      world.pos.setDay(LOCATION_ID, businessDay, withTwoUnmapped());
+      await processJob(world.worker, job("backfill", { businessDay, backfillId: backfill.backfillId }), firstAttempt);
+    }
+    const summaries = world.email.sent.filter((email) => email.purpose === "backfill-summary");
+    expect(summaries.map((email) => email.subject)).toEqual([expect.stringContaining("1 thing needs attention") as unknown as string]);
+    const text = summaries[0]?.text.replace(/\s+/g, " ") ?? "";
+    expect(text).toContain("New items with no account in the mapping");
+    expect(text.match(/Category "Specials" has no account in the mapping/g)).toHaveLength(1);
+    expect(text).not.toContain("Seasonal\" has no account");
+    expect(text).not.toContain("reported before");
+  });
+
   it("on a backfill's last attempt marks the day failed and counts it, alerts nobody per day, and sends the backfill's one summary once", async () => {
     await registerLocation(world.services.storage.dueIndex, world.location, REALM_ID, new Date("2025-06-14T00:00:00.000Z"));
     const backfill = await requestBackfill({ ...world.services.storage, queue: world.queue }, {
