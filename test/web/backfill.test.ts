@@ -147,6 +147,10 @@ describe("the backfill pages", () => {
     expect(running).toContain('<meta http-equiv="refresh" content="2"/>');
     expect(running).toMatch(/<progress[^>]*max="3"[^>]*value="0"/);
     expect(running).not.toContain("Backfill finished");
+    // What the merchant will get by email, as the worker sends it (one summary when the last day ends), never a report a day.
+    expect(running).toContain("one summary of all its days is emailed to the owner and the daily report recipients once the last day has ended");
+    expect(running).not.toContain("each day&#39;s report is emailed");
+    expect(running).not.toContain("each day's report is emailed");
 
     await runQueued(jobs.slice(0, 2));
     const halfway = await (await owner.get(progressPath)).text();

@@ -221,6 +221,10 @@ describe("the mapping page", () => {
     const set = await stored(numbered);
     expect(set.accountLabels?.[IDS.sales]).toEqual({ number: "4000", name: "Sales of Product Income" });
     expect(Object.keys(set.accountLabels ?? {}).sort()).toEqual(mappedAccountIds(set.mapping).sort());
+    // The mapping page names each account as the reports and emails do: its number, then its name.
+    const page = await (await numbered.browser.get(mappingUrl(numbered))).text();
+    expect(select(page, "sales").options.map((option) => option.text)).toEqual(["4000 Sales of Product Income (suggested)", "4900 Discounts Given"]);
+    expect(select(page, "tenders").options.find((option) => option.selected)?.text).toBe("1210 Card Clearing (suggested)");
 
     // Renamed in QuickBooks: nothing reads the chart until the mapping is saved again.
     world.quickbooks.renameAccount(realmId, IDS.tips, "Tips Owed to Staff");

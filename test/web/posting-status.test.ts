@@ -8,6 +8,7 @@
  * neither send its days nor alert again.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { reconcilePostingStatus } from "../../lib/locations/posting-status";
 import { createMemoryJobQueue } from "../../lib/schedule/memory-queue";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { processJob } from "../../lib/worker/process-job";
@@ -192,5 +193,30 @@ describe("a POS connection refused overnight", () => {
       { to: m.owner, subject: "daybook is posting Main Street again" },
       { to: m.accountant, subject: "daybook is posting Main Street again" },
     ]);
+  });
+});
+
+describe("a POS connection refused, then disconnected by the merchant", () => {
+  it("leaves the location stopped, saying it was disconnected, and connecting the same account again resumes it", async () => {
+    const m = await merchantWith({ square: 1, quickbooks: 1 });
+    const [locationId] = await startAll(m, "2025-06-02");
+    const location = () => world.deps.store.getLocation(m.merchantId, locationId!);
+    const square = (await world.deps.store.listConnections(m.merchantId)).find((connection) => connection.provider === "square")!;
+    // Square refuses it: marked as the token keeper marks a refused connection, and its location stops.
+    await world.deps.store.setConnectionStatus(m.merchantId, square.connectionId, "needs-reconnect", "Square refused the refresh token.");
+    await reconcilePostingStatus(world.deps, m.merchantId);
+    expect(await location()).toMatchObject({ postingStopped: { reason: "Square no longer accepts daybook's access" } });
+
+    // The merchant disconnects it instead of reconnecting it.
+    expect((await m.browser.post(`/connections/${square.connectionId}/disconnect`)).status).toBe(303);
+    expect(await location()).toMatchObject({ postingStopped: { reason: "the Square connection was disconnected", accounts: [{ provider: "square", externalId: square.externalId }] } });
+    expect(await (await m.browser.get("/locations")).text()).toContain("<strong>Main Street</strong> (Square): Not posting: the Square connection was disconnected.");
+
+    // Then connects the same Square account: the location moves to it and posts again.
+    expect((await m.browser.connect("square", world.accounts.square[1])).status).toBe(303);
+    const active = (await world.deps.store.listConnections(m.merchantId)).find((connection) => connection.provider === "square" && connection.status === "active")!;
+    expect(await location()).toMatchObject({ posConnectionId: active.connectionId });
+    expect((await location())?.postingStopped).toBeUndefined();
+    expect((await postingEmails([m.owner])).map((email) => email.subject)).toEqual(["daybook stopped posting Main Street", "daybook is posting Main Street again"]);
   });
 });

@@ -168,7 +168,7 @@ export function BackfillProgressPage(props: { viewer: Viewer; backfill: Backfill
             <p><a href={`/history?location=${encodeURIComponent(backfill.locationId)}`}>{`See ${props.locationName}'s days in the history`}</a></p>
           </>
         )
-        : <p>This page updates itself every few seconds until every day has ended. You may leave it: the backfill goes on, and each day's report is emailed as usual.</p>}
+        : <p>This page updates itself every few seconds until every day has ended. You may leave it: the backfill goes on, and one summary of all its days is emailed to the owner and the daily report recipients once the last day has ended (not a report for each day).</p>}
       <p><a href="/backfill">Back to backfill</a></p>
     </Layout>
   );

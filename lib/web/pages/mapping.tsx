@@ -5,6 +5,8 @@
  * where Square payouts arrive, a preview of the last complete day as the entry daybook would post, and,
  * before the location posts, step 3: "Start posting from <date>". Plain forms: no script.
  */
+import { labelText } from "../../domain/account-label";
+import { labelOf } from "../../locations/account-labels";
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import { accountsFor, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
 import { groupRule, ITEM_GROUPS, itemField, itemKeyField, type MappingItem, seenKey } from "../../locations/mapping-items";
@@ -213,7 +215,7 @@ function ItemSelect(props: { item: MappingItem; field: { name: string; keyName: 
   const { item, chart } = props;
   const rule = groupRule(item.group);
   const defaultAccount = chart.find((account) => account.id === item.defaultAccountId);
-  const defaultName = defaultAccount?.fullyQualifiedName ?? `QuickBooks account ${item.defaultAccountId}`;
+  const defaultName = defaultAccount ? labelText(labelOf(defaultAccount)) : `QuickBooks account ${item.defaultAccountId}`;
   return (
     <>
       <input type="hidden" name={props.field.keyName} value={item.key} />
@@ -251,7 +253,7 @@ function AccountSelect(props: {
             <optgroup label={type}>
               {ofType.map((account) => (
                 <option value={account.id} selected={account.id === props.value}>
-                  {account.fullyQualifiedName + (account.id === props.suggested ? " (suggested)" : "")}
+                  {labelText(labelOf(account)) + (account.id === props.suggested ? " (suggested)" : "")}
                 </option>
               ))}
             </optgroup>
