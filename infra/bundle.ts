@@ -72,7 +72,7 @@ export function bundleFunction(name: FunctionName, outdir: string, entryFile = j
 
 /**
  * Builds into the options' folder (emptied first). With `atStart`, each import() of daybook's own code
- * (not of a package: the square SDK, intuit-oauth) loads a module that imports `atStart` and re-exports
+ * (not of a package: the square SDK, intuit-oauth; nor of data: the API's JSON document) loads a module that imports `atStart` and re-exports
  * the target. That needs an esbuild plugin, which only its asynchronous API runs, and the stack bundles
  * synchronously (CDK's local bundling): so that build runs in a node process of its own, waited for.
  */
@@ -101,7 +101,8 @@ process.stdin.on("end", async () => {
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind !== "dynamic-import" || args.pluginData === ON_DEMAND || args.importer.includes("/node_modules/")) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: ON_DEMAND });
-        if (resolved.errors.length > 0 || resolved.external || resolved.path.includes("/node_modules/")) return undefined;
+        // Data (the API's JSON document) imports nothing, and export * would leave out its default export.
+        if (resolved.errors.length > 0 || resolved.external || resolved.path.includes("/node_modules/") || !/\\.[cm]?[jt]sx?$/.test(resolved.path)) return undefined;
         return { path: resolved.path, namespace: ON_DEMAND };
       });
       build.onLoad({ filter: /.*/, namespace: ON_DEMAND }, (args) => ({

@@ -406,6 +406,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         .filter(([input, { bytesInOutput }]) => input.includes("node_modules/zod/") && bytesInOutput > 0).map(([input]) => input);
       expect(zodInputs.filter((input) => /\/locales\/(?!en\.js$)[^/]+\.js$/.test(input)), `${name}: zod locales`).toEqual([]);
       expect(zodInputs.filter((input) => input.includes("/v4/classic/")), `${name}: zod's classic build`).toEqual([]);
+      // The API's OpenAPI document is generated ahead of time (lib/api/openapi.ts): zod's JSON Schema generator is in no bundle.
+      expect(zodInputs.filter((input) => /json-schema/.test(input)), `${name}: zod's JSON Schema generator`).toEqual([]);
     }
   });
 
@@ -434,7 +436,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     };
     const onDemandOnly: Record<FunctionName, string[]> = {
       // Each page's group (lib/web/route-groups.ts), the pages' POS and QuickBooks readers, the stores no session reads.
-      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts"],
+      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/api/openapi.json", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts"],
       // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any.
       scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts"],
       worker: [],
