@@ -777,7 +777,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       payouts: 0, payoutsSettled: 0, payoutDuplicates: 0, payoutsAwaitingReconnect: 0, payoutsLost: 0, wrongBankBalances: 0,
     };
     const mail = await sentMail(options.motoEndpoint);
-    const alertsSent = mail.filter((message) => message.subject.startsWith("Action needed: "));
+    // An alert asks for action, or says there is nothing to do yet (a passing failure daybook tries again): either says the day.
+    const ALERT_PREFIXES = ["Action needed: ", "Nothing to do yet: "];
+    const alertsSent = mail.filter((message) => ALERT_PREFIXES.some((prefix) => message.subject.startsWith(prefix)));
 
     /**
      * The day's failure was said: a failed report with an alert kept, and the alert email sent (its subject
@@ -790,7 +792,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       // A day posted before whose re-check failed says so instead of "not posted".
       const said = [`${title} was not posted`, `${title} was posted, but its re-check failed`];
       return reported && alertsSent.some((message) => (message.destinations.ToAddresses ?? []).includes(merchant.owner) &&
-        said.some((words) => message.subject === `Action needed: ${words}` || message.body.includes(words)));
+        said.some((words) => ALERT_PREFIXES.some((prefix) => message.subject === `${prefix}${words}`) || message.body.includes(words)));
     };
 
     for (const merchant of planned) {

@@ -9,6 +9,7 @@ import { subtractMinor, sumMinor } from "../domain/money";
 import { addSummaries, bucketTotal, type DailySummary } from "../domain/summary";
 import type { LocationStatus } from "../members/types";
 import type { LocationConfig, SyncRecord } from "../model";
+import { recheckFailed } from "../report/day-status";
 import type { StoredReport } from "../report/report-store";
 import type { ApiDay, ApiEntry, ApiFigures, ApiLine, ApiLocation, ApiReport } from "./schemas";
 
@@ -68,6 +69,7 @@ export function apiDay(record: SyncRecord, reports: readonly StoredReport[], loc
   return {
     businessDay: record.businessDay,
     status: record.state,
+    recheckFailed: recheckFailed(record.state, record.posted.length > 0),
     figures: dayFiguresOf(record),
     entries,
     heldReason: record.state === "held" ? (record.heldReason ?? null) : null,
@@ -81,6 +83,7 @@ export function apiReport(report: StoredReport, publicUrl: string): ApiReport {
     id: report.reportId,
     businessDay: report.businessDay,
     status: report.status,
+    recheckFailed: recheckFailed(report.status, (content.postedBefore ?? []).length > 0),
     createdAt: report.createdAt,
     docNumber: content.entry?.docNumber ?? null,
     heldReason: content.heldReason ?? null,
@@ -99,6 +102,6 @@ export function apiLocation(location: LocationConfig, last: LocationStatus | und
     timeZone: location.timeZone,
     dayStart: location.dayStart,
     currency: location.currency,
-    lastDay: last ? { businessDay: last.businessDay, status: last.state } : null,
+    lastDay: last ? { businessDay: last.businessDay, status: last.state, recheckFailed: recheckFailed(last.state, last.posted === true) } : null,
   };
 }

@@ -50,9 +50,24 @@ export const businessListSchema = component("BusinessList", "Every business the 
   businesses: z.array(businessSchema),
 }));
 
+/**
+ * A day posted whose later check for changes (its re-check) failed keeps the status "failed", as it always
+ * had in this API, so a tool that watches for failures still sees it; recheckFailed says it is posted all
+ * the same (lib/report/day-status.ts, the rule every page and email uses).
+ */
+const RECHECK_FAILED_MEANING = "true when the status is failed but the day is posted all the same: its journal entries stand in QuickBooks, "
+  + "and what failed is daybook's check for changes made in the POS after it was posted, so only such a change is not in QuickBooks yet. "
+  + "false otherwise.";
+
+const dayStatus = z.enum(["posting", "posted", "no-sales", "held", "failed"]).check(z.describe(
+  "posting: being posted now; posted: its entries are in QuickBooks; no-sales: nothing to post; held: waiting (heldReason says why); "
+  + "failed: daybook's latest run of the day failed (failure says why). A failed day is not in QuickBooks unless recheckFailed is true.",
+));
+
 export const lastDaySchema = component("LastDay", "A location's latest business day that daybook finished.", z.object({
   businessDay: date,
-  status: z.enum(["posting", "posted", "no-sales", "held", "failed"]),
+  status: dayStatus,
+  recheckFailed: z.boolean().check(z.describe(RECHECK_FAILED_MEANING)),
 }));
 
 export const locationSchema = component("Location", "A point-of-sale location whose days daybook posts to QuickBooks.", z.object({
@@ -120,7 +135,8 @@ export const entrySchema = component("Entry", "A journal entry daybook posted fo
 
 export const daySchema = component("Day", "One business day of a location.", z.object({
   businessDay: date,
-  status: z.enum(["posting", "posted", "no-sales", "held", "failed"]),
+  status: dayStatus,
+  recheckFailed: z.boolean().check(z.describe(RECHECK_FAILED_MEANING)),
   /** The day as the POS last reported it; null when daybook has no figures for it. */
   figures: z.nullable(figuresSchema),
   /** Oldest first: the original entry, then each adjustment. */
@@ -158,6 +174,7 @@ export const reportSchema = component("Report", "A sync report daybook sent abou
   id: z.string(),
   businessDay: date,
   status: z.enum(["posted", "adjusted", "no-sales", "held", "failed"]),
+  recheckFailed: z.boolean().check(z.describe(RECHECK_FAILED_MEANING.replace("the status is failed", "the report is of a failed run"))),
   createdAt: instant,
   docNumber: z.nullable(z.string()),
   heldReason: z.nullable(z.string()),

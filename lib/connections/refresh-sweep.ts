@@ -12,8 +12,10 @@
  * A refused refresh marks the connection needs-reconnect and the keeper emails the merchant a
  * reconnect link: a connection never lapses unnoticed. A refused connection whose reconnect request
  * the daily email caps held back is owed it: the sweep sends it again once a new UTC day allows
- * (lib/connections/reconnect-email.ts sendOwedReconnect), and so is its merchant's notice that locations
- * stopped posting, if the caps held that back (lib/locations/posting-status.ts sendOwedPostingNotices).
+ * (lib/connections/reconnect-email.ts sendOwedReconnect). So it does a notice that locations stopped
+ * posting that the caps held back (lib/locations/posting-status.ts sendOwedPostingNotices), found in the
+ * index of locations owed one (Store.listMerchantsOwedNotices): whatever became of the connection since,
+ * refused still or disconnected, and reading nothing of a merchant who is owed none.
  *
  * Opening tokens costs a KMS Decrypt, and a connection is seldom due, so each connection carries in
  * plaintext when the sweep must next open its tokens (sweepDueAt, written with the tokens: a time is
@@ -23,28 +25,18 @@
  * often whatever the rules above say.
  */
 import type { Connection, ProviderName } from "../model";
-import { dueBy, earliestInstant, OAuthError, type OAuthProvider } from "../oauth/provider";
+import { OAuthError, type OAuthProvider } from "../oauth/provider";
 import type { TokenKeeper } from "../oauth/token-keeper";
-import { openTokens, type StoredTokens } from "../oauth/tokens";
+import { openTokens } from "../oauth/tokens";
 import { CONNECTION_SHARDS } from "../store/keys";
 import { ConflictError, type Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";
+import { leaseLeftBehind, sweepDueAt, sweepReason } from "./sweep-due";
 
-/** What the sweep's schedule sends the worker (infra/stack.ts), told apart from an SQS batch by it. */
-export const REFRESH_SWEEP_EVENT = { daybook: "refresh-sweep" } as const;
-
-export function isRefreshSweepEvent(event: unknown): event is typeof REFRESH_SWEEP_EVENT {
-  return typeof event === "object" && event !== null && (event as { daybook?: unknown }).daybook === REFRESH_SWEEP_EVENT.daybook;
-}
-
-/** A refresh token with less than this left is refreshed: several sweeps' chances before it lapses. */
-export const REFRESH_TOKEN_AHEAD_DAYS = 14;
-/** The sweep opens every active connection's tokens at least this often, whatever its kept time says. */
-export const SWEEP_LOOK_EVERY_DAYS = 7;
-const DAY_MS = 86_400_000;
+export { isRefreshSweepEvent, REFRESH_SWEEP_EVENT } from "./refresh-sweep-event";
 
 export interface RefreshSweepDeps {
-  store: Pick<Store, "listConnectionsInShard" | "setSweepDueAt">;
+  store: Pick<Store, "listConnectionsInShard" | "setSweepDueAt" | "listMerchantsOwedNotices">;
   vault: TokenVault;
   tokens: TokenKeeper;
   providers: Partial<Record<ProviderName, OAuthProvider>>;
@@ -78,37 +70,6 @@ export interface RefreshSweepResult {
   toldAgain: number;
 }
 
-/** Why a connection needs refreshing now, if it does. */
-export function sweepReason(connection: Connection, tokens: StoredTokens, provider: OAuthProvider | undefined, now: Date): "mend" | "expiring" | undefined {
-  if (!tokens.refreshToken || !provider) return undefined;
-  if (leaseLeftBehind(connection, now) || tokens.refreshUncertainSince !== undefined) return "mend";
-  return dueBy(expiringAt(tokens, provider), now) ? "expiring" : undefined;
-}
-
-/** When the tokens start to need a refresh for their age: REFRESH_TOKEN_AHEAD_DAYS before the refresh token ends, or the provider's own time. */
-function expiringAt(tokens: StoredTokens, provider: OAuthProvider): Date | undefined {
-  if (tokens.refreshTokenExpiresAt !== undefined) return earliestInstant(Date.parse(tokens.refreshTokenExpiresAt) - REFRESH_TOKEN_AHEAD_DAYS * DAY_MS);
-  return provider.refreshDueAt(tokens);
-}
-
-function leaseLeftBehind(connection: Connection, now: Date): boolean {
-  return connection.refreshLeaseUntil !== undefined && Date.parse(connection.refreshLeaseUntil) <= now.getTime();
-}
-
-/**
- * When the sweep must next open these tokens: the moment sweepReason could first say they need a
- * refresh (at once if a refresh's answer was lost), and never more than SWEEP_LOOK_EVERY_DAYS after
- * `now`. A lease left behind is seen on the connection itself. Undefined where no provider is
- * configured to tell: the sweep then opens them every time, as it did before it kept the time.
- */
-export function sweepDueAt(tokens: StoredTokens, provider: OAuthProvider | undefined, now: Date): Date | undefined {
-  if (!provider) return undefined;
-  const lookAgain = now.getTime() + SWEEP_LOOK_EVERY_DAYS * DAY_MS;
-  if (!tokens.refreshToken) return new Date(lookAgain);
-  if (tokens.refreshUncertainSince !== undefined) return now;
-  return earliestInstant(expiringAt(tokens, provider)?.getTime() ?? Number.NaN, lookAgain);
-}
-
 /** Whether the sweep must open the connection's tokens now: its kept time has come, its lease was left behind, or it has no kept time. */
 function mustOpen(connection: Connection, now: Date): boolean {
   if (leaseLeftBehind(connection, now)) return true;
@@ -117,14 +78,9 @@ function mustOpen(connection: Connection, now: Date): boolean {
 
 export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshSweepResult> {
   const result: RefreshSweepResult = { checked: 0, opened: 0, refreshed: 0, mended: 0, refused: 0, failed: 0, askedAgain: 0, toldAgain: 0 };
-  const toldMerchants = new Set<string>();
   for (let shard = 0; shard < (deps.shards ?? CONNECTION_SHARDS); shard++) {
     for (const connection of await deps.store.listConnectionsInShard(shard)) {
       if (connection.status === "needs-reconnect" && connection.reconnectHeldAt !== undefined) await askAgain(deps, connection, result);
-      if (connection.status === "needs-reconnect" && !toldMerchants.has(connection.merchantId)) {
-        toldMerchants.add(connection.merchantId);
-        await tellAgain(deps, connection.merchantId, result);
-      }
       if (connection.status !== "active") continue;
       result.checked++;
       if (!mustOpen(connection, deps.now())) continue;
@@ -149,6 +105,7 @@ export async function sweepConnections(deps: RefreshSweepDeps): Promise<RefreshS
       }
     }
   }
+  if (deps.owedPostingNotices) for (const merchantId of await deps.store.listMerchantsOwedNotices()) await tellAgain(deps, merchantId, result);
   deps.log("info", "refresh sweep", { ...result });
   return result;
 }

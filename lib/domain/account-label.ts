@@ -8,5 +8,10 @@ import type { AccountLabel } from "../model";
 export function accountLabel(accountId: string, labels: Readonly<Record<string, AccountLabel>> | undefined): string {
   const label = labels?.[accountId];
   if (!label) return `QuickBooks account ${accountId}`;
+  return labelText(label);
+}
+
+/** "4010 Sales – Food", or "Sales – Food" without a number: one way everywhere, pages' account choices included. */
+export function labelText(label: AccountLabel): string {
   return label.number ? `${label.number} ${label.name}` : label.name;
 }

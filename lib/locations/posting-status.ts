@@ -105,6 +105,7 @@ export async function reconcilePostingStatus(deps: PostingStatusDeps, merchantId
     try {
       const lost = gone.filter((connection) => connection.connectionId === location.posConnectionId || connection.connectionId === location.quickbooksConnectionId);
       if (problem && !location.postingStopped) changes.stopped.push(await stop(deps, location, problem, now, lost));
+      else if (problem && location.postingStopped && lost.length > 0) await restate(deps, location, problem, now, lost);
       else if (!problem && location.postingStopped) {
         const realmId = connections.find((connection) => connection.connectionId === location.quickbooksConnectionId)?.externalId ?? "";
         changes.resumed.push(await resume(deps, location, realmId, now));
@@ -140,6 +141,24 @@ async function stop(deps: PostingStatusDeps, location: LocationConfig, problem: 
     }
   }
   return { location: stopped, reason: problem.reason };
+}
+
+/**
+ * A location already stopped (a connection refused) that loses a connection to a disconnect: it says
+ * why it is not posting now and remembers the account, so connecting it again resumes it, as a location
+ * stopped by the disconnect itself does. Its notice is not sent again: people were told it stopped, and
+ * one the caps held back stays owed (noticeHeld is kept) and says the reason of the day it goes.
+ */
+async function restate(deps: PostingStatusDeps, location: LocationConfig, problem: PostingProblem, now: Date, lost: readonly Connection[]): Promise<void> {
+  const stopped = location.postingStopped;
+  if (!stopped) return;
+  const known = stopped.accounts ?? [];
+  const added = lost.map(({ provider, externalId }) => ({ provider, externalId }))
+    .filter((account) => !known.some((each) => each.provider === account.provider && each.externalId === account.externalId));
+  if (added.length === 0 && stopped.reason === problem.reason) return;
+  await deps.store.replaceLocation({
+    ...location, postingStopped: { ...stopped, reason: problem.reason, accounts: [...known, ...added] }, updatedAt: laterThan(now, location.updatedAt),
+  }, location.updatedAt);
 }
 
 async function resume(deps: PostingStatusDeps, location: LocationConfig, realmId: string, now: Date): Promise<PostingChange> {

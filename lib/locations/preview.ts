@@ -10,6 +10,7 @@ import { buildJournalEntry, type PostingType } from "../domain/journal-entry";
 import type { DailySummary } from "../domain/summary";
 import type { AccountLabel, Connection, LocationConfig } from "../model";
 import type { QuickBooksAccount } from "../quickbooks/types";
+import { labelOf } from "./account-labels";
 import type { ProviderReaders } from "./readers";
 
 export interface PreviewLine {
@@ -35,16 +36,16 @@ export interface DayPreview {
   summary: DailySummary;
 }
 
-/** The chart's names by account Id, for accountLabel: the names the company uses now. */
+/** The chart's numbers and names by account Id, for accountLabel: those the company uses now, over those captured before. */
 export function chartLabels(chart: readonly QuickBooksAccount[], known: Readonly<Record<string, AccountLabel>> = {}): Record<string, AccountLabel> {
-  return { ...known, ...Object.fromEntries(chart.map((account) => [account.id, { ...known[account.id], name: account.fullyQualifiedName }])) };
+  return { ...known, ...Object.fromEntries(chart.map((account) => [account.id, labelOf(account)])) };
 }
 
 export async function previewDay(
   readers: Pick<ProviderReaders, "posDay">, location: LocationConfig, pos: Connection, businessDay: string, now: Date, labels: Readonly<Record<string, AccountLabel>>,
 ): Promise<DayPreview> {
   const { summary, warnings } = await readers.posDay(location, pos, dayWindowOf(location, businessDay), now);
-  const entry = buildJournalEntry(summary, location.mapping, { source: location.source, locationId: location.locationId, businessDay, revision: 0 });
+  const entry = buildJournalEntry(summary, location.mapping, { source: location.source, locationId: location.locationId, businessDay, revision: 0, accountLabels: labels });
   return {
     businessDay,
     currency: entry.currency,

@@ -79,7 +79,7 @@ function invitationEmail(details: { to: string; businessId: string; businessName
   const { businessName, inviter, link } = details;
   const lines = [
     `${inviter} invited you to work on the books of ${businessName} in daybook, which posts its daily sales to QuickBooks every night.`,
-    "With access you can see its days, entries and reports, approve days held for review, change its account mapping and report settings, and run backfills. You will also receive its daily reports.",
+    "With access you can see its days, entries and reports, approve days held for review, change its account mapping and report settings, and run backfills. You will also get its morning digest, in one email with every other business you work on in daybook.",
     `Accept the invitation here (the link works once, within ${String(days)} days):`,
   ];
   const after = [

@@ -28,7 +28,7 @@
  * use refreshes at once, while the refresh token in hand still works (QuickBooks keeps a replaced one
  * for 24 hours), rather than when the access token is next due.
  */
-import { sweepDueAt } from "../connections/refresh-sweep";
+import { sweepDueAt } from "../connections/sweep-due";
 import type { Connection, ProviderName } from "../model";
 import { ConflictError, type Store } from "../store/store";
 import type { TokenVault } from "../vault/vault";

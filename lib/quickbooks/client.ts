@@ -15,10 +15,9 @@ import { randomUUID } from "node:crypto";
 import type { JournalEntryBody } from "../domain/journal-entry";
 import { backoffDelayMs, sleep as realSleep } from "../http/backoff";
 import * as z from "zod/mini";
-import { classifyFault, describeFault, parseFault, type Fault, type RequestContext } from "./faults";
+import type { Fault, RequestContext } from "./faults";
 import {
   MINOR_VERSION, QuickBooksError, type CreatedJournalEntry, type QuickBooksAccount, type QuickBooksClient, type QuickBooksTokenSource, type QuickBooksTrackingReader,
-  type TrackingTag,
 } from "./types";
 
 export { MINOR_VERSION } from "./types";
@@ -50,21 +49,6 @@ const createResponse = z.object({ JournalEntry: journalEntrySchema });
 
 const journalEntryQueryResponse = z.object({ QueryResponse: z.object({ JournalEntry: z.optional(z.array(journalEntrySchema)) }) });
 
-const accountSchema = z.object({
-  Id: z.string(),
-  Name: z.string(),
-  FullyQualifiedName: z.optional(z.string()),
-  AccountType: z.string(),
-  AccountSubType: z.optional(z.string()),
-  AcctNum: z.optional(z.string()),
-  Classification: z.optional(z.string()),
-  Active: z.optional(z.boolean()),
-});
-
-const accountQueryResponse = z.object({ QueryResponse: z.object({ Account: z.optional(z.array(accountSchema)) }) });
-
-const accountCreateResponse = z.object({ Account: accountSchema });
-
 /** An account to add to the chart (the one write besides a journal entry; see createAccount). */
 export interface NewAccount {
   /** 1 to 100 characters, no double quote or colon (qbo.md §4.1). */
@@ -86,43 +70,6 @@ export interface QuickBooksAccountCreator {
   createAccount(account: NewAccount): Promise<QuickBooksAccount>;
 }
 
-function toAccount(account: z.infer<typeof accountSchema>): QuickBooksAccount {
-  return {
-    id: account.Id,
-    name: account.Name,
-    fullyQualifiedName: account.FullyQualifiedName ?? account.Name,
-    accountType: account.AccountType,
-    ...(account.AccountSubType !== undefined ? { accountSubType: account.AccountSubType } : {}),
-    ...(account.AcctNum !== undefined && account.AcctNum.trim() !== "" ? { acctNum: account.AcctNum.trim() } : {}),
-    ...(account.Classification !== undefined ? { classification: account.Classification } : {}),
-    active: account.Active ?? true,
-  };
-}
-
-const companyInfoResponse = z.object({ CompanyInfo: z.object({ CompanyName: z.string() }) });
-
-const preferencesResponse = z.object({
-  Preferences: z.object({
-    CurrencyPrefs: z.object({ HomeCurrency: z.object({ value: z.string() }), MultiCurrencyEnabled: z.optional(z.boolean()) }),
-  }),
-});
-
-const trackingPreferencesResponse = z.object({
-  Preferences: z.object({
-    AccountingInfoPrefs: z.optional(z.object({
-      TrackDepartments: z.optional(z.boolean()),
-      DepartmentTerminology: z.optional(z.string()),
-      ClassTrackingPerTxn: z.optional(z.boolean()),
-      ClassTrackingPerTxnLine: z.optional(z.boolean()),
-    })),
-  }),
-});
-
-const tagSchema = z.object({ Id: z.string(), Name: z.string(), FullyQualifiedName: z.optional(z.string()) });
-const departmentQueryResponse = z.object({ QueryResponse: z.object({ Department: z.optional(z.array(tagSchema)) }) });
-const classQueryResponse = z.object({ QueryResponse: z.object({ Class: z.optional(z.array(tagSchema)) }) });
-const toTag = (tag: z.infer<typeof tagSchema>): TrackingTag => ({ id: tag.Id, name: tag.FullyQualifiedName ?? tag.Name });
-
 type JournalEntryResource = z.infer<typeof journalEntrySchema>;
 
 function createdEntry(resource: JournalEntryResource, fallbackDocNumber = ""): CreatedJournalEntry {
@@ -139,13 +86,39 @@ function queryString(value: string): string {
   return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 }
 
-interface Call {
+export interface Call {
   method: "GET" | "POST";
   /** After /v3/company/{realmId}/ */
   path: string;
   params?: Record<string, string>;
   body?: string;
   context: RequestContext;
+}
+
+/**
+ * The client's calls, for the readers it loads on the calls that need them (chart-of-accounts.ts,
+ * company-settings.ts, tracking.ts): a night's posting uses none of their response schemas.
+ */
+export interface QuickBooksRequests {
+  /** One call, with the client's token refresh, retries and fault handling; its answer checked by `schema`. */
+  send<T>(call: Call, schema: z.ZodMiniType<T>): Promise<T>;
+  /** GET query?query=… */
+  query<T>(statement: string, schema: z.ZodMiniType<T>, context: RequestContext): Promise<T>;
+  /** Every active record of a name list (Account, Department, Class), page by page: `read` runs each page's statement. */
+  activeRecords<T>(entity: string, read: (statement: string) => Promise<T[]>): Promise<T[]>;
+}
+
+/**
+ * Whether a body can be one of QuickBooks' error bodies: faults.ts's parseFault finds one only under
+ * a top-level `fault` or `error` key, in any letter case. Any other body (a 2xx answer) is not a fault
+ * without loading faults.ts.
+ */
+export function mayHoldFault(body: unknown): boolean {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  return Object.keys(body).some((key) => {
+    const lower = key.toLowerCase();
+    return lower === "fault" || lower === "error";
+  });
 }
 
 /** One attempt's outcome. */
@@ -216,7 +189,8 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
       return { outcome: "no-answer", problem: `the response broke off (${networkProblem(failure, timeoutMs)})`, ...tid };
     }
     const json = parseJson(text);
-    const fault = json === undefined ? undefined : parseFault(json);
+    // faults.ts loads with the first answer that may be a fault: a night whose calls all succeed needs none of it.
+    const fault = json !== undefined && mayHoldFault(json) ? (await import("./faults")).parseFault(json) : undefined;
     if (response.ok && !fault) {
       if (json === undefined) return { outcome: "no-answer", problem: `HTTP ${response.status} with a body that is not JSON`, ...tid };
       return { outcome: "answer", json, ...tid };
@@ -251,6 +225,7 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
           tokensSeen.add(accessToken);
           continue;
         }
+        const { classifyFault, describeFault } = await import("./faults");
         const kind = status === 401 ? "retryable" : classifyFault(status, fault?.code);
         const details = {
           status, ...(fault?.code ? { code: fault.code } : {}), ...(fault?.detail ? { detail: fault.detail } : {}), ...(fault?.element ? { element: fault.element } : {}),
@@ -276,16 +251,15 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
   const query = <T>(statement: string, schema: z.ZodMiniType<T>, context: RequestContext) =>
     send({ method: "GET", path: "query", params: { query: statement }, context }, schema);
 
-  /** Every active record of a name list, page by page. */
-  async function activeRecords<T>(page: (start: number) => Promise<T[]>): Promise<T[]> {
+  async function activeRecords<T>(entity: string, read: (statement: string) => Promise<T[]>): Promise<T[]> {
     const records: T[] = [];
     for (let start = 1; ; start += ACCOUNT_PAGE_SIZE) {
-      const found = await page(start);
+      const found = await read(`SELECT * FROM ${entity} WHERE Active = true STARTPOSITION ${start} MAXRESULTS ${ACCOUNT_PAGE_SIZE}`);
       records.push(...found);
       if (found.length < ACCOUNT_PAGE_SIZE) return records;
     }
   }
-  const activeStatement = (entity: string, start: number) => `SELECT * FROM ${entity} WHERE Active = true STARTPOSITION ${start} MAXRESULTS ${ACCOUNT_PAGE_SIZE}`;
+  const requests: QuickBooksRequests = { send, query, activeRecords };
 
   return {
     async createJournalEntry(body: JournalEntryBody, requestId: string) {
@@ -305,45 +279,22 @@ export function createQuickBooksClient(options: QuickBooksClientOptions): QuickB
     },
 
     async listActiveAccounts() {
-      return activeRecords(async (start) =>
-        ((await query(activeStatement("Account", start), accountQueryResponse, { action: "list the chart of accounts" })).QueryResponse.Account ?? []).map(toAccount));
+      return (await import("./chart-of-accounts")).listActiveAccounts(requests);
     },
 
     async readTracking() {
-      const context = { action: "read the company's settings" };
-      const prefs = (await send({ method: "GET", path: "preferences", context }, trackingPreferencesResponse)).Preferences.AccountingInfoPrefs ?? {};
-      const locationTerm = prefs.DepartmentTerminology?.trim() || "Location";
-      const locations = prefs.TrackDepartments === true
-        ? await activeRecords(async (start) =>
-          ((await query(activeStatement("Department", start), departmentQueryResponse, { action: "list the company's locations" })).QueryResponse.Department ?? []).map(toTag))
-        : undefined;
-      const classes = prefs.ClassTrackingPerTxn === true || prefs.ClassTrackingPerTxnLine === true
-        ? await activeRecords(async (start) =>
-          ((await query(activeStatement("Class", start), classQueryResponse, { action: "list the company's classes" })).QueryResponse.Class ?? []).map(toTag))
-        : undefined;
-      return { locationTerm, ...(locations ? { locations } : {}), ...(classes ? { classes } : {}) };
+      return (await import("./tracking")).readTracking(requests);
     },
 
-    async createAccount({ name, accountType, accountSubType, requestId = randomUUID() }: NewAccount) {
+    async createAccount({ requestId = randomUUID(), ...account }: NewAccount) {
       if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) {
         throw new QuickBooksError(`A QuickBooks requestid must be 1 to ${MAX_REQUEST_ID_LENGTH} characters; "${requestId}" has ${requestId.length}.`, "bug");
       }
-      const body = JSON.stringify({ Name: name, AccountType: accountType, ...(accountSubType !== undefined ? { AccountSubType: accountSubType } : {}) });
-      const context = { action: `create the account "${name}"` };
-      const response = await send({ method: "POST", path: "account", params: { requestid: requestId }, body, context }, accountCreateResponse);
-      return toAccount(response.Account);
+      return (await import("./chart-of-accounts")).createAccount(requests, account, requestId);
     },
 
     async getCompanySettings() {
-      const context = { action: "read the company's settings" };
-      const info = await send({ method: "GET", path: `companyinfo/${encodeURIComponent(realmId)}`, context }, companyInfoResponse);
-      const preferences = await send({ method: "GET", path: "preferences", context }, preferencesResponse);
-      const currency = preferences.Preferences.CurrencyPrefs;
-      return {
-        companyName: info.CompanyInfo.CompanyName,
-        homeCurrency: currency.HomeCurrency.value,
-        multiCurrencyEnabled: currency.MultiCurrencyEnabled ?? false,
-      };
+      return (await import("./company-settings")).readCompanySettings(requests, realmId);
     },
   };
 }

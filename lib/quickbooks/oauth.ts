@@ -85,13 +85,6 @@ const tokenResponse = z.object({
   x_refresh_token_hard_expires_in: z.optional(z.number()),
 });
 
-/** What intuit-oauth puts on the errors it throws (createError in src/OAuthClient.js). */
-const oauthLibraryError = z.object({
-  error: z.optional(z.string()),
-  intuit_tid: z.optional(z.string()),
-  authResponse: z.optional(z.union([z.object({ response: z.optional(z.union([z.object({ status: z.number() }), z.string()])) }), z.string()])),
-});
-
 interface LibraryRequest {
   url: string;
 }
@@ -140,29 +133,9 @@ function loadClientClass() {
   }));
 }
 
-function failure(error: unknown, action: string): QuickBooksError {
-  if (error instanceof QuickBooksError) return error;
-  const parsed = oauthLibraryError.safeParse(error);
-  const info = parsed.success ? parsed.data : {};
-  const response = typeof info.authResponse === "object" ? info.authResponse.response : undefined;
-  const status = typeof response === "object" ? response.status : undefined;
-  // Only a short OAuth error code is repeated; an HTML or JSON body the library put in `error` is not.
-  const code = info.error && /^[a-z_]{1,40}$/.test(info.error) ? info.error : undefined;
-  const intuitTid = info.intuit_tid || undefined;
-  const details = { ...(status !== undefined ? { status } : {}), ...(code ? { code } : {}), ...(intuitTid ? { intuitTid } : {}) };
-  const tid = intuitTid ? ` [intuit_tid ${intuitTid}]` : "";
-
-  if (code === "invalid_grant") {
-    return new QuickBooksError(`QuickBooks no longer accepts daybook's authorization (invalid_grant) while trying to ${action}: reconnect QuickBooks in daybook.${tid}`, "needs-reconnect", details);
-  }
-  if (code === "invalid_client" || status === 401) {
-    return new QuickBooksError(`QuickBooks rejected daybook's app credentials (invalid_client) while trying to ${action}: check the client id and secret.${tid}`, "bug", details);
-  }
-  if (status === undefined || status === 408 || status === 429 || status >= 500) {
-    const what = status === undefined ? "no answer" : `HTTP ${status}`;
-    return new QuickBooksError(`QuickBooks' OAuth service failed while trying to ${action} (${what}); try again later.${tid}`, "retryable", details);
-  }
-  return new QuickBooksError(`QuickBooks refused to ${action} (HTTP ${status}${code ? `, ${code}` : ""}).${tid}`, "bug", details);
+/** The QuickBooksError for what a token call threw (oauth-failures.ts, loaded on a failed call: a night's refresh succeeds). */
+async function failure(error: unknown, action: string): Promise<QuickBooksError> {
+  return (await import("./oauth-failures")).oauthFailure(error, action);
 }
 
 export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooksOAuth {
@@ -226,7 +199,7 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
         const response = await (await client()).createToken(callbackUrl);
         return { ...tokensFrom(response.json, "connect"), realmId };
       } catch (error) {
-        throw failure(error, "connect");
+        throw await failure(error, "connect");
       }
     },
 
@@ -236,7 +209,7 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
         const response = await (await client()).refreshUsingToken(refreshToken);
         return tokensFrom(response.json, "refresh the access token");
       } catch (error) {
-        throw failure(error, "refresh the access token");
+        throw await failure(error, "refresh the access token");
       }
     },
 
@@ -244,7 +217,7 @@ export function createQuickBooksOAuth(config: QuickBooksOAuthConfig): QuickBooks
       try {
         await (await client()).revoke({ refresh_token: refreshToken });
       } catch (error) {
-        const problem = failure(error, "disconnect");
+        const problem = await failure(error, "disconnect");
         if (problem.kind !== "needs-reconnect") throw problem;
       }
     },

@@ -12,7 +12,7 @@ import { normalizeEmail } from "../store/keys";
 import { type EmailDocument, renderEmail } from "./email-document";
 import { unsubscribeHeaders, unsubscribeUrl } from "./links";
 import {
-  addAddress, type AddOutcome, addressHash, CONFIRMATION_DAYS, confirmAddress, mayResendConfirmation, type Recipient, type RecipientStore,
+  addAddress, type AddOutcome, addressHash, CONFIRMATION_DAYS, confirmAddress, type DigestFrequency, mayResendConfirmation, type Recipient, type RecipientStore,
   recipientsOf, updateRecipients, withConfirmationSent,
 } from "./recipients";
 
@@ -44,19 +44,19 @@ export async function inviteRecipient(deps: ConfirmDeps, merchant: Merchant, add
 export async function resendConfirmation(deps: ConfirmDeps, merchant: Merchant, address: string): Promise<"sent" | "too-soon" | "not-pending" | "not-sent"> {
   const now = deps.now();
   const wanted = normalizeEmail(address);
-  const allowed = await updateRecipients(deps.recipients, merchant.merchantId, (list) => {
+  const allowed = await updateRecipients<"not-pending" | "too-soon" | Recipient>(deps.recipients, merchant.merchantId, (list) => {
     const recipient = recipientsOf(list, merchant.email).find((each) => each.address === wanted);
-    if (!recipient || recipient.status !== "pending") return { result: "not-pending" as const };
-    if (!mayResendConfirmation(recipient, now)) return { result: "too-soon" as const };
-    return { list: withConfirmationSent(list, merchant.email, wanted, now.toISOString()), result: "ok" as const };
+    if (!recipient || recipient.status !== "pending") return { result: "not-pending" };
+    if (!mayResendConfirmation(recipient, now)) return { result: "too-soon" };
+    return { list: withConfirmationSent(list, merchant.email, wanted, now.toISOString()), result: recipient };
   });
-  if (allowed !== "ok") return allowed;
-  return (await sendConfirmation(deps, merchant, wanted, now)) ? "sent" : "not-sent";
+  if (typeof allowed === "string") return allowed;
+  return (await sendConfirmation(deps, merchant, wanted, now, allowed.frequency)) ? "sent" : "not-sent";
 }
 
-async function sendConfirmation(deps: ConfirmDeps, merchant: Merchant, address: string, now: Date): Promise<boolean> {
+async function sendConfirmation(deps: ConfirmDeps, merchant: Merchant, address: string, now: Date, frequency?: DigestFrequency): Promise<boolean> {
   try {
-    await deps.email.send(confirmationEmail(deps, merchant, address, now));
+    await deps.email.send(confirmationEmail(deps, merchant, address, now, frequency));
     return true;
   } catch {
     // Not sent: say so on the page, and let the merchant ask again at once.
@@ -70,13 +70,20 @@ export function confirmUrl(deps: Pick<ConfirmDeps, "publicUrl" | "linkKey">, mer
   return `${deps.publicUrl}/recipients/confirm?token=${signLink({ purpose: "confirm-recipient", merchantId, subject: addressHash(address), expiresAt }, deps.linkKey)}`;
 }
 
-export function confirmationEmail(deps: Pick<ConfirmDeps, "publicUrl" | "linkKey">, merchant: Merchant, address: string, now: Date) {
+/** What the recipient is asked to receive, as the reports page set it (a pending address's frequency can be changed before it confirms). */
+const ASKED: Record<DigestFrequency, (business: string) => string> = {
+  daily: (business) => `the daily digest of ${business}: every morning, what was posted to QuickBooks for each of its locations, and anything that needs attention`,
+  weekly: (business) => `the weekly digest of ${business}: every Monday morning, what was posted to QuickBooks for each of its locations the week before, and anything that needs attention`,
+  exceptions: (business) => `the digest of ${business} on the mornings when something needs attention (a day held for review, failed or adjusted), and nothing on the other mornings`,
+};
+
+export function confirmationEmail(deps: Pick<ConfirmDeps, "publicUrl" | "linkKey">, merchant: Merchant, address: string, now: Date, frequency: DigestFrequency = "daily") {
   const business = businessOf(merchant);
   const stop = unsubscribeUrl({ ...deps, now: () => now }, merchant.merchantId, address);
   const document: EmailDocument = {
     title: `Confirm daybook's reports for ${business}`,
     blocks: [
-      { kind: "paragraph", text: `${merchant.email} asked daybook to send ${address} the daily digest of ${business}: every morning, what was posted to QuickBooks for each of its locations, and anything that needs attention.` },
+      { kind: "paragraph", text: `${merchant.email} asked daybook to send ${address} ${ASKED[frequency](business)}.` },
       { kind: "paragraph", text: `Nothing more is sent to this address unless you confirm. The link works for ${String(CONFIRMATION_DAYS)} days.`, links: [{ text: "Confirm and receive the digest", url: confirmUrl(deps, merchant.merchantId, address, now) }] },
       { kind: "paragraph", text: "Not expecting this? Ignore it and you get nothing else, or refuse every email from daybook about this business.", links: [{ text: "Refuse these emails", url: stop }] },
     ],

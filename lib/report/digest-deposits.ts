@@ -275,15 +275,29 @@ function periodText(section: Pick<DepositsSection, "first" | "last">): string {
 
 export function depositBlocks(section: DepositsSection | undefined): Block[] {
   if (!section || section.locations.length === 0) return [];
-  return [{ kind: "heading", text: "Deposits" }, ...section.locations.flatMap((location) => (location.source === "clover" ? cloverBlocks(location) : squareBlocks(location, section)))];
+  const notPosting = section.locations.filter((location) => location.source === "square" && !location.posting).map((location) => location.name);
+  return [
+    { kind: "heading", text: "Deposits" },
+    ...section.locations.flatMap((location) => (location.source === "clover" ? cloverBlocks(location) : squareBlocks(location, section))),
+    ...notPostingBlocks(notPosting),
+  ];
+}
+
+/** Square locations whose payouts daybook does not post: said once for them all, with what to do, not a paragraph each every morning. */
+function notPostingBlocks(names: readonly string[]): Block[] {
+  if (names.length === 0) return [];
+  const one = names.length === 1;
+  const listed = one ? names[0] : `${names.slice(0, -1).join(", ")} and ${String(names.at(-1))}`;
+  return [{
+    kind: "paragraph",
+    text: `daybook does not post the Square payouts of ${String(listed)}: ${one ? "its mapping names" : "their mappings name"} no bank account for them. ` +
+      `Match ${one ? "its" : "their"} deposits in the bank feed as before, or choose the bank account Square pays into on ${one ? "the location's" : "each location's"} mapping page to have daybook post them.`,
+  }];
 }
 
 function squareBlocks(location: SquareDeposits, section: DepositsSection): Block[] {
   const amount = (minor: number) => formatAmount(minor, location.currency);
   const blocks: Block[] = [];
-  if (!location.posting) {
-    blocks.push({ kind: "paragraph", text: `${location.name}: daybook does not post this location's Square payouts, since its mapping names no bank account for them.` });
-  }
   if (location.payouts.length === 0) {
     if (location.posting) blocks.push({ kind: "paragraph", text: `${location.name}: no Square payout arrived on ${periodText(section)}.` });
   } else {

@@ -12,7 +12,7 @@ import { depositBlocks } from "./digest-deposits";
 import { type Block, type Cell, cell, type EmailDocument, renderEmail } from "./email-document";
 import { formatAmount, formatDay, formatShortDay } from "./format";
 import type { DigestFrequency } from "./recipients";
-import { feesText, statusBlocks } from "./sync-report";
+import { feesText, FIGURES_LEGEND, statusBlocks } from "./sync-report";
 
 export interface DigestAudience {
   address: string;
@@ -29,6 +29,9 @@ const LINE_STATUS: Record<DigestLine["state"], string> = {
   posting: "Posting",
   "not-synced": "Not synced yet",
 };
+
+/** The summary sentence's order of the lines' states. */
+const STATUS_ORDER: readonly string[] = [LINE_STATUS.posted, RECHECK_FAILED_SHORT, LINE_STATUS["no-sales"], LINE_STATUS.held, LINE_STATUS.failed, LINE_STATUS.posting, LINE_STATUS["not-synced"]];
 
 /** A line's status in words: a day posted before whose check for later changes failed is still posted. */
 const lineStatus = (line: DigestLine) => (recheckFailed(line.state, line.entries.length > 0) ? RECHECK_FAILED_SHORT : LINE_STATUS[line.state]);
@@ -86,9 +89,14 @@ export function businessBlocks(model: DigestModel): Block[] {
   return blocks;
 }
 
+/** What the lines' columns hold, once per email (not once per client of a combined digest), when some line has figures. */
+function legend(models: readonly Pick<DigestModel, "lines">[]): EmailDocument["footer"] {
+  return models.some((model) => model.lines.some((line) => line.totals)) ? [{ text: FIGURES_LEGEND }] : [];
+}
+
 /** The business's own digest: its block in the envelope (title, and the footer that says why and how to stop it). */
 export function digestDocument(model: DigestModel, audience: DigestAudience): EmailDocument {
-  return { title: digestTitle(model), blocks: businessBlocks(model), footer: footer(model, audience) };
+  return { title: digestTitle(model), blocks: businessBlocks(model), footer: [...legend([model]), ...footer(model, audience)] };
 }
 
 export function renderDigest(model: DigestModel, audience: DigestAudience): { subject: string; html: string; text: string } {
@@ -180,6 +188,7 @@ export function combinedDocument(model: CombinedDigestModel, audience: CombinedA
     title: combinedTitle(model),
     blocks,
     footer: [
+      ...legend(model.clients),
       { text: why },
       { text: "Stop it for all your clients at once:", link: { text: "Stop these emails", url: audience.unsubscribeUrl } },
     ],
@@ -194,7 +203,9 @@ function summarySentence(model: DigestModel): string {
   const locations = new Set(model.lines.map((line) => line.location.locationId)).size;
   const counts = new Map<string, number>();
   for (const line of model.lines) counts.set(lineStatus(line), (counts.get(lineStatus(line)) ?? 0) + 1);
-  const states = [...counts].map(([words, count]) => `${String(count)} ${words.toLowerCase()}`).join(", ");
+  // Always in one order, posted first, so two mornings read alike whichever location comes first by name.
+  const rank = (words: string) => STATUS_ORDER.indexOf(words);
+  const states = [...counts].sort(([a], [b]) => rank(a) - rank(b)).map(([words, count]) => `${String(count)} ${words.toLowerCase()}`).join(", ");
   const attention = model.exceptions.length + model.newUnmapped.length;
   const days = model.lines.length;
   return `${String(locations)} ${locations === 1 ? "location" : "locations"}, ${String(days)} ${days === 1 ? "day" : "days"}: ${states}. ` +
@@ -265,7 +276,7 @@ function exceptionBlocks(exception: DigestException): Block[] {
   if (exception.kind === "held" && content.entry) {
     blocks.push({ kind: "paragraph", text: `The held entry would post ${formatAmount(content.entry.total, content.entry.currency)} ${content.entry.currency} in debits and credits; its lines are on the day's page.`, links: [{ text: "Open the day", url: content.reportUrl }] });
   }
-  if (exception.kind === "failed") blocks.push({ kind: "paragraph", text: "The day's page has the whole report.", links: [{ text: "Open the day", url: content.reportUrl }] });
+  if (exception.kind === "failed" || exception.kind === "adjusted") blocks.push({ kind: "paragraph", text: "The day's page has the whole report.", links: [{ text: "Open the day", url: content.reportUrl }] });
   return blocks;
 }
 
@@ -277,7 +288,12 @@ function footer(model: DigestModel, audience: DigestAudience): EmailDocument["fo
     exceptions: `You get ${business}'s digest from daybook at ${audience.address} on mornings when something needs attention.`,
     owner: `You get this because you asked daybook to sync these days for ${business}.`,
   };
+  // A backfill's summary is not the digest the reason names: say what it is first.
+  const what = model.kind === "backfill" && audience.frequency !== "owner"
+    ? [{ text: `This email is the one summary of a backfill of ${business}'s days, sent when its last day ended; it comes on top of the digest.` }]
+    : [];
   return [
+    ...what,
     { text: why[audience.frequency] },
     { text: "Get it less often, or stop it:", link: { text: "Stop or change these emails", url: audience.unsubscribeUrl } },
   ];

@@ -8,10 +8,12 @@
  * in words with their weekday. Fees of a POS that does not report them say so instead of 0.00.
  */
 import { accountLabel } from "../domain/account-label";
+import { addDays } from "../domain/business-day";
 import type { EntryLine } from "../domain/journal-entry";
 import { isUnmapped, type Warning } from "../domain/warnings";
 import type { AccountLabel, FailureKind, PosSource } from "../model";
 import { cloverDepositSentence, type ExpectedDeposit } from "../payouts/clover-expected-deposit";
+import { RECHECK_DAYS } from "../schedule/due-days";
 import type { DayTotals } from "./day-figures";
 import { RECHECK_FAILED_WORDS, recheckFailed } from "./day-status";
 import { type Block, type Cell, cell, type Column, type EmailDocument, type Link } from "./email-document";
@@ -123,19 +125,42 @@ export function statusWords(input: Pick<SyncReportInput, "status" | "postedBefor
   return recheckFailed(input.status, (input.postedBefore ?? []).length > 0) ? RECHECK_FAILED_WORDS : STATUS_WORDS[input.status];
 }
 
-/** What the merchant should do about a failure, by its kind. */
-const NEXT_STEP: Record<FailureKind, string> = {
-  retryable: "daybook will try again automatically. Nothing to do unless this day is still failed tomorrow.",
-  "needs-reconnect": "The connection was refused. Reconnect it, and daybook posts this day on its next run.",
-  "needs-merchant": "This needs a change in QuickBooks or in the mapping (see the reason above). Once it is made, daybook posts the day on its next run.",
-  bug: "This is daybook's fault, not yours. We have been alerted and will post the day once it is fixed.",
-};
+/**
+ * What the merchant should do about a failure, by its kind. A failed day is tried again only by the
+ * nightly re-checks of the RECHECK_DAYS nights after it (lib/schedule/due-days.ts): `last` names the
+ * last of them, so the report never promises a "next run" that will not come; after it, a backfill.
+ */
+function nextStep(kind: FailureKind, last: string, posted: boolean): string {
+  const after = `the night after ${last}`;
+  switch (kind) {
+    case "retryable":
+      return posted
+        ? `daybook checks the day again by itself each night up to ${after}; nothing to do. A change found later than that is not posted unless you backfill the day (the Backfill page).`
+        : `daybook tries the day again by itself each night up to ${after}; nothing to do until then. If it is still not posted after that night, post it from the Backfill page.`;
+    case "needs-reconnect":
+      return "The connection was refused. Reconnect it, and daybook posts this day on its next run.";
+    case "needs-merchant":
+      return `This needs a change in QuickBooks or in the mapping (see the reason above). ${fixedBy(after)}`;
+    case "bug":
+      return "This is daybook's fault, not yours. We have been alerted and will post the day once it is fixed.";
+  }
+}
+
+/** After a change only the merchant can make: who posts the day, by when the change is made. */
+function fixedBy(after: string): string {
+  return `Made by ${after}, daybook posts the day by itself with that night's sync; made later, post the day from the Backfill page.`;
+}
+
+/** The business day whose night is the last to try a failed day again by itself. */
+function lastRetryDay(businessDay: string): string {
+  return formatDay(addDays(businessDay, RECHECK_DAYS));
+}
 
 const CAUSE_WORDS: Record<ReportCause["kind"], string> = {
-  "pos-changes": "the POS's figures for the day changed after it was posted (late orders, refunds or edits)",
+  "pos-changes": "the POS's figures for the day changed (late orders, refunds or edits)",
   "day-start": "the location's day start changed, so the day covers other hours than when it was posted",
   mapping: "the location's mapping changed",
-  other: "the day's figures changed after it was posted",
+  other: "the day's figures changed",
 };
 
 /** "Main Street: Saturday 7 March 2026" */
@@ -147,12 +172,12 @@ export function dayTitle(input: Pick<SyncReportInput, "locationName" | "business
 export function dayReportDocument(input: SyncReportInput): EmailDocument {
   const blocks: Block[] = [{ kind: "facts", rows: factRows(input) }];
   blocks.push(...statusBlocks(input));
-  if (input.totals) blocks.push(totalsTable(input.totals, input.source));
+  if (input.totals) blocks.push(totalsTable(input.totals, input.source), { kind: "paragraph", text: FIGURES_LEGEND });
   if (input.entry && input.entry.lines.length > 0) blocks.push(linesTable(input.entry, input.accountLabels, input.status === "adjusted" ? "The adjusting entry's lines" : "Journal entry lines", input.mappingUrl));
   const cashBack = input.entry?.cashBack ?? 0;
   if (input.entry && cashBack !== 0) blocks.push({ kind: "paragraph", text: cashBackText(cashBack, input.entry.currency, input.status) });
   if (input.expectedDeposit) blocks.push({ kind: "paragraph", text: cloverDepositSentence(input.expectedDeposit) });
-  blocks.push(...warningBlocks(input));
+  blocks.push(...warningBlocks(input.status === "held" ? { ...input, warnings: heldWarnings(input) } : input));
   blocks.push({ kind: "paragraph", text: "This report stays available in daybook.", links: [{ text: "Open the day in daybook", url: input.reportUrl }] });
   return { title: dayTitle(input), blocks, footer: [] };
 }
@@ -165,7 +190,12 @@ function factRows(input: SyncReportInput): [string, string][] {
     ["Business day", `${formatDay(input.businessDay)} (${input.timeZone})`],
     ["Status", statusWords(input)],
   );
-  if (input.entry) rows.push(["Entry", `${input.entry.docNumber}, dated ${formatDay(input.entry.txnDate)}`]);
+  // A held entry is not in QuickBooks: its number must not send the accountant looking for it there.
+  if (input.entry) {
+    rows.push(input.status === "held"
+      ? ["Entry", `${input.entry.docNumber} (not in QuickBooks yet: posted once approved), to be dated ${formatDay(input.entry.txnDate)}`]
+      : ["Entry", `${input.entry.docNumber}, dated ${formatDay(input.entry.txnDate)}`]);
+  }
   if (input.adjustment) rows.push(["Original entry", input.adjustment.originalDocNumber]);
   return rows;
 }
@@ -241,7 +271,8 @@ function heldBlocks(input: SyncReportInput): Block[] {
       },
       {
         kind: "paragraph",
-        text: `Choose one: approve the entry as it is, and the ${amount} goes to ${accountLabel(overShort.accountId, input.accountLabels)}; or correct the day in the POS (a missing payment, a wrong amount) and daybook checks the day again on each of the next three nights, posting it once it balances.`,
+        text: `Choose one: approve the entry as it is, and the ${amount} goes to ${accountLabel(overShort.accountId, input.accountLabels)}; or correct the day in the POS (a missing payment, a wrong amount): ` +
+          `daybook checks the day again each night up to the night after ${lastRetryDay(input.businessDay)}, posting it once it balances; corrected later than that, post it from the Backfill page.`,
         links: approve,
       },
     ];
@@ -263,13 +294,13 @@ function failedBlocks(input: SyncReportInput): Block[] {
   if (refused !== undefined) {
     blocks.push({
       kind: "paragraph",
-      text: `QuickBooks refused the account ${accountLabel(refused, input.accountLabels)}. Make it active again in QuickBooks, or choose another account for it in the mapping; daybook posts the day on its next run.`,
+      text: `QuickBooks refused the account ${accountLabel(refused, input.accountLabels)}. Make it active again in QuickBooks, or choose another account for it in the mapping. ${fixedBy(`the night after ${lastRetryDay(input.businessDay)}`)}`,
       ...(input.mappingUrl ? { links: [{ text: "Open the mapping", url: input.mappingUrl }] } : {}),
     });
   } else {
     blocks.push({
       kind: "paragraph",
-      text: NEXT_STEP[failure.kind],
+      text: nextStep(failure.kind, lastRetryDay(input.businessDay), posted.length > 0),
       ...(failure.kind === "needs-reconnect" ? { links: [{ text: "Reconnect", url: input.connectionsUrl }] } : {}),
     });
   }
@@ -315,6 +346,15 @@ function accountCell(line: ReportLine, labels: SyncReportInput["accountLabels"],
   return cell(line.accountLabel ?? accountLabel(line.accountId, labels), url === undefined ? {} : { url });
 }
 
+/**
+ * What the figures' columns hold (lib/report/day-figures.ts dayTotals), said under them wherever they
+ * show: "Card" is not the deposit (fees come off it), and tips carry the automatic gratuities.
+ */
+export const FIGURES_LEGEND =
+  "Net sales are sales less discounts and returns, before tax and tips; tips include automatic gratuities. " +
+  "Card and Cash are payments less refunds (Cash also less cash back given), before processing fees; gift cards and other tenders are in neither. " +
+  "Fees are the processing fees on the day's payments.";
+
 /** The day's figures as the digest's line has them, for the day page. */
 function totalsTable(totals: DayTotals, source: PosSource): Block {
   const money = (minor: number) => formatAmount(minor, totals.currency);
@@ -338,6 +378,21 @@ function cashBackText(cashBack: number, currency: string, status: ReportStatus):
     return `Cash back given with card payments ${cashBack > 0 ? "rose" : "fell"} by ${amount} since the day was posted; the card payments and the cash account are adjusted by it.`;
   }
   return `Cash back given with card payments: ${amount}. It is included in the card payments, and the cash account is credited with it, since it was paid out of the drawer.`;
+}
+
+/**
+ * A held day's warnings: nothing was posted, so the over/short warning (written as the entry posts it:
+ * "The difference was debited to …") must not say it was. daybook's own hold says it all above, with
+ * the account; a day held for review says what approving it would post.
+ */
+function heldWarnings(input: Pick<SyncReportInput, "warnings" | "overShort">): Warning[] {
+  return input.warnings.flatMap((warning) => {
+    if (warning.code !== "over-short") return [warning];
+    if (input.overShort) return [];
+    const message = warning.message.replace(/The difference was (credited|debited) to (.+?)\.?$/, (_, verb: string, account: string) =>
+      `Nothing is posted yet; approved, the entry ${verb === "credited" ? "credits" : "debits"} the difference to ${account}.`);
+    return [{ ...warning, message }];
+  });
 }
 
 /** Warnings: unmapped items with the link that maps them; items reported before only counted. */

@@ -161,7 +161,12 @@ export async function requestBackfill(deps: BackfillDeps, request: BackfillReque
   }
   const quickBooks = await deps.store.getConnection(request.merchantId, location.quickbooksConnectionId);
   if (quickBooks?.provider !== "quickbooks") throw new BackfillError(`location ${request.locationId} has no QuickBooks connection`, "location");
-  if (quickBooks.status !== "active") throw new BackfillError(`the location's QuickBooks connection is ${quickBooks.status}: reconnect it first`, "location");
+  if (quickBooks.status === "needs-reconnect") {
+    throw new BackfillError(`QuickBooks no longer accepts daybook's access to ${location.name}'s company: reconnect QuickBooks on the connections page first`, "location");
+  }
+  if (quickBooks.status === "revoked") {
+    throw new BackfillError(`${location.name}'s QuickBooks company was disconnected: connect it again on the connections page first`, "location");
+  }
 
   // Counted last, so a request refused for its dates or its connection costs nothing.
   if (!(await deps.auth.takeRateLimit(`backfill#${bucketHash(request.merchantId)}`, MAX_BACKFILLS_PER_DAY, 86_400, now))) {

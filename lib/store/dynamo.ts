@@ -24,7 +24,7 @@ import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecord
 import { businessDayExpiresAt } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
 import { GSI1, GSI2 } from "./table";
-import type { Connection, ConnectionStatus, Merchant, SyncRecord } from "../model";
+import type { Connection, ConnectionStatus, LocationConfig, Merchant, SyncRecord } from "../model";
 import { ConflictError, type Store } from "./store";
 
 export interface DynamoStoreOptions {
@@ -160,6 +160,18 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         Limit: pageSize,
       });
       return connectionsOf(await itemsOfIndexEntries(client, tableName, items, batchDelete));
+    },
+
+    async listMerchantsOwedNotices() {
+      const entries = await queryAll(client, {
+        TableName: tableName,
+        IndexName: GSI2.name,
+        KeyConditionExpression: "GSI2PK = :owed",
+        ExpressionAttributeValues: { ":owed": indexKeys.owedNotices },
+        Limit: pageSize,
+      });
+      const merchants = entries.map((entry) => String(entry.PK)).filter((pk) => pk.startsWith(MERCHANT_PREFIX)).map((pk) => pk.slice(MERCHANT_PREFIX.length));
+      return [...new Set(merchants)];
     },
 
     async acquireRefreshLease(merchantId, connectionId, expectedVersion, until, at) {
@@ -370,13 +382,11 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     },
 
     async putLocation(location) {
-      const key = keys.location(location.merchantId, location.locationId);
-      await put(toItem(locationSchema, location, key, "the location"));
+      await put(locationItem(location));
     },
 
     async replaceLocation(location, expectedUpdatedAt) {
-      const key = keys.location(location.merchantId, location.locationId);
-      await put(toItem(locationSchema, location, key, "the location"), {
+      await put(locationItem(location), {
         expression: "#updatedAt = :expected",
         names: { "#updatedAt": "updatedAt" },
         values: { ":expected": expectedUpdatedAt },
@@ -459,6 +469,14 @@ function statusUpdate(status: ConnectionStatus, reason: string | undefined, at: 
     ExpressionAttributeNames: names(...attributes),
     ExpressionAttributeValues: values,
   };
+}
+
+const MERCHANT_PREFIX = "MERCHANT#";
+
+/** A location as the table holds it: in the owed-notices index (GSI2) while it is owed a stopped-posting notice, out of it once not. */
+function locationItem(location: LocationConfig): Item {
+  const item = toItem(locationSchema, location, keys.location(location.merchantId, location.locationId), "the location");
+  return location.postingStopped?.noticeHeld ? { ...item, ...indexKeys.owedNotice(location.merchantId, location.locationId) } : item;
 }
 
 function connectionsOf(items: Item[]): Connection[] {

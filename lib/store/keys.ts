@@ -136,6 +136,15 @@ export const indexKeys = {
     GSI2PK: indexKeys.connectionShard(shardOfItem(merchantId, connectionId, CONNECTION_SHARDS)),
     GSI2SK: `MERCHANT#${segment(merchantId, "merchantId")}#CONNECTION#${segment(connectionId, "connectionId")}`,
   }),
+  /**
+   * The refresh sweep's list of locations owed a stopped-posting notice the email caps held back
+   * (PostingStopped.noticeHeld), in GSI2 beside the connections: one partition, as such a location is rare.
+   */
+  owedNotices: "OWEDNOTICES",
+  owedNotice: (merchantId: string, locationId: string): ConnectionIndexKey => ({
+    GSI2PK: indexKeys.owedNotices,
+    GSI2SK: `MERCHANT#${segment(merchantId, "merchantId")}#LOCATION#${segment(locationId, "locationId")}`,
+  }),
   merchantSessions: (merchantId: string): string => `SESSIONS#${segment(merchantId, "merchantId")}`,
   /** An invitation is found by the hash of its link's token (the link names nothing else). */
   invitation: (tokenHash: string): IndexKey => ({ GSI1PK: `INVITATION#${segment(tokenHash, "tokenHash")}`, GSI1SK: "INVITATION" }),

@@ -45,6 +45,12 @@ export interface Store {
    * updateConnectionTokens clears the lease.
    */
   acquireRefreshLease(merchantId: string, connectionId: string, expectedVersion: number, until: Date, now: Date): Promise<Connection>;
+  /**
+   * The merchants with a location owed a stopped-posting notice (PostingStopped.noticeHeld), from an
+   * index of those locations alone: what the refresh sweep reads to send them. Possibly a moment stale:
+   * to find, never to decide.
+   */
+  listMerchantsOwedNotices(): Promise<string[]>;
   /** The merchant's locations. */
   listLocations(merchantId: string): Promise<LocationConfig[]>;
   /** The merchant's sync records, newest business day first. */

@@ -13,9 +13,10 @@
  * sessions (`SESSIONS#<merchantId>`), and an invitation or an API key by the hash of its secret
  * (`INVITATION#<hash>`, `APIKEY#<hash>`). Items without GSI1PK are not in it.
  *
- * GSI2 holds connections only, spread over CONNECTION_SHARDS partitions (`CONNECTIONS#<shard>`), so
- * the refresh sweep (lib/connections/refresh-sweep.ts) finds every connection, those no location
- * uses included, without a Scan.
+ * GSI2 is the refresh sweep's (lib/connections/refresh-sweep.ts): it holds every connection, spread over
+ * CONNECTION_SHARDS partitions (`CONNECTIONS#<shard>`), so the sweep finds each, those no location uses
+ * included, without a Scan; and, in `OWEDNOTICES`, the locations owed a stopped-posting notice the email
+ * caps held back (in it while their postingStopped.noticeHeld is set).
  *
  * Both project keys only: an index copy is written when an item enters or leaves the index, never when
  * an attribute changes, so a connection's token rewrite (every night's QuickBooks refresh) writes the

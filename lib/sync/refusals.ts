@@ -78,8 +78,15 @@ export async function explainAccountRefusal(
   const named = [...usedBy].map(([id, descriptions]) => `${accountLabel(id, labels)} (${descriptions.join(", ")})`);
   const one = usedBy.size === 1;
   return `QuickBooks refused the entry because ${one ? "the account" : "the accounts"} ${listOf(named)} ${one ? "is" : "are"} no longer active in QuickBooks: ` +
-    `made inactive or deleted (${reference(error)}). Make ${one ? "it" : "them"} active again in QuickBooks, or map another account on this location's mapping page; ` +
-    `daybook posts the day on its next run.${tid(error)}`;
+    `made inactive or deleted (${reference(error)}). Make ${one ? "it" : "them"} active again in QuickBooks, or map another account on this location's mapping page.${tid(error)}`;
+}
+
+/** The sentence for the day's failure when QuickBooks refused something the entry names (an account, its Location or Class); undefined for any other failure. */
+export async function explainRefusal(
+  ports: RefusalPorts, quickbooks: Pick<QuickBooksClient, "listActiveAccounts">, location: LocationConfig, lines: readonly Pick<EntryLine, "accountId" | "description">[], error: QuickBooksError,
+): Promise<string | undefined> {
+  if (isAccountRefusal(error)) return explainAccountRefusal(ports, quickbooks, location, lines, error);
+  return isTagRefusal(error) ? explainTagRefusal(location, error) : undefined;
 }
 
 /** After a Location or Class refusal: the sentence for the day's failure, naming the tag. */
@@ -88,5 +95,5 @@ export function explainTagRefusal(location: LocationConfig, error: QuickBooksErr
   const tag = isClass ? location.quickBooksTags?.class : location.quickBooksTags?.location;
   const what = `${isClass ? "Class" : "Location"}${tag ? ` "${tag.name}"` : ""}`;
   return `QuickBooks refused the entry's ${what}: it is inactive or no longer exists, or the company no longer tracks ${isClass ? "classes" : "locations"} (${reference(error)}). ` +
-    `Choose another on the locations page, or none; daybook posts the day on its next run.${tid(error)}`;
+    `Choose another on the locations page, or none.${tid(error)}`;
 }

@@ -32,7 +32,6 @@ import type { MerchantSettings } from "../report/review-mode";
 import { settledAt } from "../schedule/due-days";
 import type { Connection, FailureKind, LocationConfig, Merchant, PendingEntry, PostedEntry, QuickBooksCompany, SyncFailure, SyncRecord } from "../model";
 import { type Store, ConflictError } from "../store/store";
-import { explainAccountRefusal, explainTagRefusal, isAccountRefusal, isTagRefusal } from "./refusals";
 
 export { DAYBOOK_NOTE_MARKER } from "../domain/journal-entry";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
@@ -293,9 +292,10 @@ async function run(
       return await markOnReconnect(qbConnection, () => (lookup ? postPending(quickbooks, claim) : quickbooks.createJournalEntry(claim.body, claim.requestId)));
     } catch (error) {
       const lines = claim.body.Line.map((line) => ({ accountId: line.JournalEntryLineDetail.AccountRef.value, description: line.Description }));
-      const explained = isAccountRefusal(error) ? await explainAccountRefusal({ store }, quickbooks, location, lines, error)
-        : isTagRefusal(error) ? explainTagRefusal(location, error) : undefined;
-      if (explained === undefined || !(error instanceof QuickBooksError)) throw error;
+      // Only QuickBooks' refusals are explained (refusals.ts, loaded then: a night QuickBooks takes the entry needs none of it).
+      if (!(error instanceof QuickBooksError)) throw error;
+      const explained = await (await import("./refusals")).explainRefusal({ store }, quickbooks, location, lines, error);
+      if (explained === undefined) throw error;
       const record = currentRecord();
       if (record?.pending) {
         const { pending: _void, ...rest } = withoutVersion(record);

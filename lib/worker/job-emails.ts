@@ -24,8 +24,13 @@ export function alertEmail(deps: WorkerDeps, merchant: Merchant, reports: readon
   const documents = reports.map((stored) => {
     const held = stored.status === "held";
     const content = { ...stored.content, ...(held ? { approveUrl: approveUrl(deps, stored) } : {}) };
-    return { held, checkFailed: (content.postedBefore ?? []).length > 0, title: dayTitle(content), document: dayReportDocument(content) };
+    // A passing failure (the provider did not answer) and daybook's own fault ask nothing of the merchant: the report says so.
+    const kind = content.failure?.kind ?? "bug";
+    const action = held || (kind !== "retryable" && kind !== "bug");
+    return { held, action, checkFailed: (content.postedBefore ?? []).length > 0, title: dayTitle(content), document: dayReportDocument(content) };
   });
+  // "Action needed" only when a day asks something of the merchant; never over a report that says "nothing to do".
+  const prefix = documents.some((each) => each.action) ? "Action needed" : "Nothing to do yet";
   const [only] = documents;
   if (only === undefined) throw new Error("An alert needs at least one report.");
   const business = merchant.name.trim() === "" ? "your business" : merchant.name;
@@ -35,7 +40,7 @@ export function alertEmail(deps: WorkerDeps, merchant: Merchant, reports: readon
   let subject: string;
   if (documents.length === 1) {
     document = { ...only.document, footer: footer("this day") };
-    subject = `Action needed: ${only.title} ${whatHappened(only)}`;
+    subject = `${prefix}: ${only.title} ${whatHappened(only)}`;
   } else {
     // Named by the latest day (a night's own), so two nights' alerts never read alike.
     const latest = reports.reduce((last, stored) => (stored.businessDay > last.businessDay ? stored : last));
@@ -43,9 +48,9 @@ export function alertEmail(deps: WorkerDeps, merchant: Merchant, reports: readon
     const others = documents.length - 1;
     const days = oneLocation ? `${dayTitle(latest.content)} and ${String(others)} ${others === 1 ? "day" : "days"} before` : `${String(documents.length)} days`;
     const verbs = [...new Set(documents.map((each) => (each.held ? "are held for review" : each.checkFailed ? "failed their re-check" : "were not posted")))];
-    subject = `Action needed: ${days} ${verbs.join(" or ")}`;
+    subject = `${prefix}: ${days} ${verbs.join(" or ")}`;
     document = {
-      title: `${days} need you`,
+      title: documents.some((each) => each.action) ? `${days} need you` : `${days}: nothing to do yet`,
       blocks: [
         { kind: "paragraph", text: "Each day below says what happened, why, and what to do." },
         ...documents.flatMap((each) => [{ kind: "heading" as const, text: `${each.title} ${whatHappened(each)}` }, ...each.document.blocks]),

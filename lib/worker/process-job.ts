@@ -145,7 +145,8 @@ export async function afterSync(
 ): Promise<number> {
   const dayJob: SyncJob = { ...job, businessDay: day.businessDay };
   if (outcome.status === "failed") deps.onFailedDay?.(dayJob);
-  const progress = await countBackfillDay(deps, dayJob, outcome.status);
+  const after = recordAfterSync(deps, day);
+  const progress = await countBackfillDay(deps, dayJob, outcome.status, after);
   if (outcome.status === "failed" && outcome.failure.kind === "needs-reconnect" && deps.postingStatus) {
     // Idempotent: a night whose days all fail for the connection stops the location, and emails, once.
     // Rare (a connection gone): what stops locations and emails about it loads then.
@@ -153,12 +154,12 @@ export async function afterSync(
     await reconcilePostingStatus(deps.postingStatus, job.merchantId);
   }
   let sent = 0;
-  const heldAgain = outcome.status === "held" && before?.state === "held" && (await heldAsBefore(deps, day, before));
+  const heldAgain = outcome.status === "held" && before?.state === "held" && heldAsBefore(before, await after());
   // Nothing new to say: a day still held with the same figures, a day unchanged since its last report,
   // or a re-check finding no sales (a day with no sales was reported when it was first synced, and one
   // never synced predates the account).
   const nothingNew = heldAgain || outcome.status === "unchanged" || (outcome.status === "no-sales" && (dayJob.kind === "recheck" || before?.state === "no-sales"));
-  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome, alerts);
+  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome, after, alerts);
   sent += await summariseBackfill(deps, progress);
   return sent;
 }
@@ -167,18 +168,25 @@ export async function afterSync(
  * A backfill's job: its day ended, and how (posted, adjusted, unchanged, held, no sales, failed); counted
  * once however often the job runs. A failed day with entries in QuickBooks is posted, its re-check failed.
  */
-async function countBackfillDay(deps: WorkerDeps, job: SyncJob, status: SyncOutcome["status"]): Promise<BackfillProgress | undefined> {
+async function countBackfillDay(deps: WorkerDeps, job: SyncJob, status: SyncOutcome["status"], after: DayRecord): Promise<BackfillProgress | undefined> {
   if (job.kind !== "backfill" || job.backfillId === undefined) return undefined;
   let outcome: BackfillDayOutcome = status;
   if (status === "failed") {
-    const record = await deps.store.getSyncRecord(job.merchantId, job.locationId, job.businessDay);
+    const record = await after();
     if (recheckFailed(status, (record?.posted.length ?? 0) > 0)) outcome = "recheck-failed";
   }
   return recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
 }
 
-async function heldAsBefore(deps: WorkerDeps, day: LocationDay, before: SyncRecord): Promise<boolean> {
-  const after = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
+/** The day's record as its sync left it, read once however many parts of the job ask for it (the count, the report). */
+type DayRecord = () => Promise<SyncRecord | undefined>;
+
+function recordAfterSync(deps: WorkerDeps, day: LocationDay): DayRecord {
+  let read: Promise<SyncRecord | undefined> | undefined;
+  return () => (read ??= deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay));
+}
+
+function heldAsBefore(before: SyncRecord, after: SyncRecord | undefined): boolean {
   return before.lastSummary !== undefined && after?.lastSummary !== undefined && before.heldReason === after.heldReason &&
     summaryHash(before.lastSummary) === summaryHash(after.lastSummary);
 }
@@ -194,8 +202,9 @@ export async function reportLastAttemptFailed(
   deps: WorkerDeps, job: SyncJob, failure: Extract<SyncOutcome, { status: "failed" }>["failure"], alerts?: OwedAlert[],
 ): Promise<void> {
   deps.onFailedDay?.(job);
-  const progress = await countBackfillDay(deps, job, "failed");
-  await report(deps, job, { status: "failed", failure }, alerts);
+  const after = recordAfterSync(deps, job);
+  const progress = await countBackfillDay(deps, job, "failed", after);
+  await report(deps, job, { status: "failed", failure }, after, alerts);
   await summariseBackfill(deps, progress);
 }
 
@@ -206,7 +215,7 @@ export async function reportLastAttemptFailed(
  * ("first") or an earlier one re-checked. With `alerts` (a night's days, process-night.ts), the alert
  * is added there, for the night's one alert email, instead of sent at once.
  */
-async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable, alerts?: OwedAlert[]): Promise<number> {
+async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable, after: DayRecord, alerts?: OwedAlert[]): Promise<number> {
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const [merchant, location] = await Promise.all([
     deps.store.getMerchant(day.merchantId),
@@ -219,7 +228,7 @@ async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable, alert
     ? { revision: outcome.revision }
     : outcome.status === "held" ? { heldLines: outcome.entry.lines } : outcome.status === "failed" ? { failureKind: outcome.failure.kind } : {};
   const reportId = reportIdFor(outcome.status, detail);
-  const content = await reportContent(deps, job, merchant, location, outcome);
+  const content = await reportContent(deps, job, merchant, location, outcome, await after());
   const alert = job.kind !== "backfill" && (outcome.status === "failed" || (outcome.status === "held" && outcome.entry.held));
   await deps.reports.save(
     { ...day, reportId, status: outcome.status, alert, content, createdAt: now.toISOString() },
@@ -227,7 +236,7 @@ async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable, alert
   );
   if (job.kind !== "backfill") await deps.digests.mark(digestMarkFor(job, location.timeZone, now));
   if (!alert) return 0;
-  const owed: OwedAlert = { ...day, reportId };
+  const owed: OwedAlert = { ...day, reportId, merchant };
   if (alerts) {
     alerts.push(owed);
     return 0;
@@ -245,9 +254,10 @@ function reportLines(deps: WorkerDeps, location: LocationConfig, lines: readonly
   }));
 }
 
-async function reportContent(deps: WorkerDeps, job: SyncJob, merchant: Merchant, location: LocationConfig, outcome: Reportable): Promise<StoredReportContent> {
+async function reportContent(
+  deps: WorkerDeps, job: SyncJob, merchant: Merchant, location: LocationConfig, outcome: Reportable, record: SyncRecord | undefined,
+): Promise<StoredReportContent> {
   const day = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
-  const record = await deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   const summary = record && daySummary(record);
   const sorted = outcome.status === "failed" ? { warnings: [], repeated: 0 } : await sortWarnings(deps.seenWarnings, day, outcome.warnings);
   const base = {
@@ -300,6 +310,8 @@ const ALERT_MARK = "alert";
 /** A report that asks for the merchant's alert: its day and id. */
 export interface OwedAlert extends LocationDay {
   reportId: string;
+  /** The merchant as the report read it, so the alert does not read it again. */
+  merchant?: Merchant;
 }
 
 /**
@@ -313,7 +325,7 @@ export interface OwedAlert extends LocationDay {
 export async function alertMerchant(deps: WorkerDeps, owed: readonly OwedAlert[]): Promise<number> {
   const first = owed[0];
   if (first === undefined) return 0;
-  const merchant = await deps.store.getMerchant(first.merchantId);
+  const merchant = first.merchant ?? (await deps.store.getMerchant(first.merchantId));
   if (!merchant) return 0;
   const days = [...new Map(owed.map((each) => [`${each.locationId}|${each.businessDay}`, each])).values()];
   const stored = (await Promise.all(days.map((day) => deps.reports.listDay(day.merchantId, day.locationId, day.businessDay)))).flat()

@@ -7,12 +7,15 @@
  * back is said on the reports page and owed, not forgotten.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { endConnection } from "../../lib/connections/end-connection";
 import { sweepConnections } from "../../lib/connections/refresh-sweep";
 import { DAILY_EMAIL_CAPS, type EmailCaps, type HeldEmail } from "../../lib/email/caps";
 import type { OutgoingEmail } from "../../lib/email/email";
+import { reconcilePostingStatus } from "../../lib/locations/posting-status";
 import type { SyncJob } from "../../lib/schedule/job";
 import { refreshSweepDepsOf } from "../../lib/wiring/worker";
 import { processJob } from "../../lib/worker/process-job";
+import { sealTokens } from "../../lib/oauth/tokens";
 import { ProviderFailure } from "./fakes";
 import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER } from "./runtime";
 
@@ -43,6 +46,12 @@ async function locations(count: number): Promise<string[]> {
   return ids;
 }
 
+interface Middlewared {
+  middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
+}
+
+/** The refresh sweep, as the worker runs it every 6 hours. */
+const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
 const night = (locationId: string, businessDay = DAY): SyncJob => ({ merchantId: MERCHANT_ID, locationId, businessDay, kind: "night" });
 const toOwner = (purpose: OutgoingEmail["purpose"]) => world.email.sent.filter((email) => email.purpose === purpose && email.to.join() === OWNER);
 const closedBooks = () => new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
@@ -142,7 +151,6 @@ describe("a bad night for a merchant with many locations", () => {
     await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
     await locations(1);
     const spendAllowance = async () => expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
-    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
     const owed = async () => (await world.services.storage.store.getConnection(MERCHANT_ID, "square-1"))?.reconnectHeldAt;
     // Earlier that UTC day, the merchant's allowance went on other alerts.
     await spendAllowance();
@@ -175,7 +183,6 @@ describe("a bad night for a merchant with many locations", () => {
   it("owes a stopped-posting notice past the merchant's allowance: names it on the reports page, and the refresh sweep sends it once a new UTC day allows, once", async () => {
     await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
     await locations(1);
-    const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
     const owed = async () => (await world.services.storage.store.getLocation(MERCHANT_ID, LOCATION_ID))?.postingStopped?.noticeHeld;
     // Earlier that UTC day, the merchant's allowance went on other alerts.
     expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
@@ -204,6 +211,99 @@ describe("a bad night for a merchant with many locations", () => {
     world.clock.at = new Date("2025-06-18T03:00:00.000Z");
     expect(await sweep()).toMatchObject({ toldAgain: 0 });
     expect(toOwner("posting-status")).toHaveLength(1);
+  });
+
+  it("owes a held stopped-posting notice after the merchant disconnects the refused connection: the sweep sends it the next UTC day, saying it was disconnected, once", async () => {
+    await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
+    await locations(1);
+    const store = world.services.storage.store;
+    const stopped = async () => (await store.getLocation(MERCHANT_ID, LOCATION_ID))?.postingStopped;
+    expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
+    world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
+    await processJob(world.worker, night(LOCATION_ID), attempt);
+    expect((await stopped())?.noticeHeld).toEqual({ at: "2025-06-15T09:00:00.000Z", to: [OWNER] });
+
+    // The merchant disconnects the refused Square connection, as the connections page does: no refused connection is left.
+    const square = (await store.listConnections(MERCHANT_ID)).find((connection) => connection.provider === "square")!;
+    expect(square.status).toBe("needs-reconnect");
+    await endConnection({ store, vault: world.services.vault, providers: {} }, square, { revokeAtProvider: false });
+    await reconcilePostingStatus(world.services.postingStatus, MERCHANT_ID, [square]);
+    // Still not posting, and owed: it now says why, and remembers the account, so connecting it again resumes the location.
+    expect(await stopped()).toMatchObject({
+      reason: "the Square connection was disconnected", accounts: [{ provider: "square", externalId: square.externalId }], noticeHeld: { at: "2025-06-15T09:00:00.000Z", to: [OWNER] },
+    });
+    expect(toOwner("posting-status")).toEqual([]);
+
+    // The next UTC day the sweep sends it all the same: once, with the reason of the day it goes.
+    world.clock.at = new Date("2025-06-16T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ askedAgain: 0, toldAgain: 1 });
+    expect(toOwner("posting-status").map((email) => email.subject)).toEqual(["daybook stopped posting Main Street"]);
+    expect(toOwner("posting-status")[0]?.text).toContain("Main Street: the Square connection was disconnected.");
+    expect((await stopped())?.noticeHeld).toBeUndefined();
+    world.clock.at = new Date("2025-06-17T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ toldAgain: 0 });
+    expect(toOwner("posting-status")).toHaveLength(1);
+  });
+
+  it("owes a report recipient the notice of a location that a disconnect stopped, held back by the caps: sent by the sweep the next UTC day", async () => {
+    await aWorld({ ...DAILY_EMAIL_CAPS, perRecipient: 1 });
+    await locations(1);
+    const BOOKKEEPER = "keeper@books.example";
+    await world.services.storage.recipients.addConfirmed(MERCHANT_ID, OWNER, BOOKKEEPER, world.clock.at);
+    const store = world.services.storage.store;
+    // The bookkeeper's allowance that day went on another email.
+    expect(await world.services.email.send({ to: [BOOKKEEPER], subject: "A digest", text: "…", purpose: "digest", merchantId: MERCHANT_ID })).toBeUndefined();
+    const books = (await store.listConnections(MERCHANT_ID)).find((connection) => connection.provider === "quickbooks")!;
+    await endConnection({ store, vault: world.services.vault, providers: {} }, books, { revokeAtProvider: false });
+    await reconcilePostingStatus(world.services.postingStatus, MERCHANT_ID, [books]);
+    const toKeeper = () => world.email.sent.filter((email) => email.purpose === "posting-status" && email.to.join() === BOOKKEEPER);
+    expect(toOwner("posting-status")).toHaveLength(1);
+    expect(toKeeper()).toEqual([]);
+    // Every connection of the merchant still stored is active: nothing refused for the sweep to find the merchant by.
+    expect((await store.listConnections(MERCHANT_ID)).map((connection) => connection.status)).toEqual(["active"]);
+    world.clock.at = new Date("2025-06-16T03:00:00.000Z");
+    expect(await sweep()).toMatchObject({ toldAgain: 1 });
+    expect(toKeeper().map((email) => email.text.includes("Main Street: the QuickBooks connection was disconnected."))).toEqual([true]);
+    expect(toOwner("posting-status")).toHaveLength(1);
+  });
+
+  it("reads in a sweep the locations of no merchant but one owed a notice, whatever its connections: refused connections cost no read of locations", async () => {
+    await aWorld();
+    const store = world.services.storage.store;
+    const at = world.clock.at.toISOString();
+    // Three merchants with a refused connection (the world's and two more), each with a location; none is owed a notice.
+    await store.setConnectionStatus(MERCHANT_ID, "square-1", "needs-reconnect", "Square refused the access token.");
+    for (const merchantId of ["m-second", "m-third"]) {
+      const identity = { merchantId, connectionId: "square-1", provider: "square" as const };
+      await store.putMerchant({ merchantId, name: merchantId, email: `owner@${merchantId}.example`, createdAt: at });
+      await store.putConnection({ ...identity, status: "needs-reconnect", externalId: `SQ-${merchantId}`, createdAt: at, updatedAt: at, tokenCiphertext: await sealTokens(world.services.vault, identity, { accessToken: "t" }) });
+      await store.putLocation({ ...world.location, merchantId });
+    }
+    // Every query the sweep sends the table, through the real store.
+    const queries: string[] = [];
+    (world.services.dynamo as unknown as Middlewared).middlewareStack.add(
+      (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: unknown }) => {
+        if (context.commandName === "QueryCommand") queries.push(JSON.stringify(args.input));
+        return next(args);
+      },
+      { step: "initialize", name: "countQueries" },
+    );
+    const locationReads = () => queries.filter((query) => query.includes("LOCATION#")).map((query) => /MERCHANT#([\w-]+)/.exec(query)?.[1]);
+
+    expect(await sweep()).toMatchObject({ toldAgain: 0 });
+    expect(locationReads()).toEqual([]);
+    expect(queries.filter((query) => query.includes("OWEDNOTICES"))).toHaveLength(1);
+
+    // One merchant's location is owed a notice held back on an earlier day: its locations alone are read, once, and the notice goes.
+    const location = (await store.getLocation("m-second", LOCATION_ID))!;
+    await store.replaceLocation({
+      ...location, postingStopped: { reason: "Square no longer accepts daybook's access", since: at, resumeFrom: DAY, noticeHeld: { at, to: ["owner@m-second.example"] } }, updatedAt: at.replace("09:00", "09:01"),
+    }, location.updatedAt);
+    world.clock.at = new Date("2025-06-16T03:00:00.000Z");
+    queries.length = 0;
+    expect(await sweep()).toMatchObject({ toldAgain: 1 });
+    expect(locationReads()).toEqual(["m-second"]);
+    expect(world.email.sent.filter((email) => email.purpose === "posting-status").map((email) => email.to)).toEqual([["owner@m-second.example"]]);
   });
 
   it("says of a day posted before whose re-check failed that its entry stands, not that it was not posted", async () => {

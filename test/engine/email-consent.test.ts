@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HeldEmail } from "../../lib/email/caps";
 import type { OutgoingEmail } from "../../lib/email/email";
-import { confirmFromLink, inviteRecipient } from "../../lib/report/confirm-recipient";
-import { addressHash, recipientsOf, removeAddress, updateRecipients } from "../../lib/report/recipients";
+import { confirmFromLink, inviteRecipient, resendConfirmation } from "../../lib/report/confirm-recipient";
+import { addressHash, recipientsOf, removeAddress, updateRecipients, withFrequency } from "../../lib/report/recipients";
 import { readUnsubscribeLink, resubscribeFromLink, resubscribeToken, unsubscribeFromLink } from "../../lib/report/unsubscribe";
 import { unsubscribeUrl } from "../../lib/report/links";
 import type { Merchant } from "../../lib/model";
@@ -84,6 +84,21 @@ describe("a recipient's consent", () => {
 
     const confirmed = await confirmFromLink(deps(), tokenOf(world.email.sent[1]!.text, "/recipients/confirm"));
     expect(confirmed?.recipient).toMatchObject({ address: "books@example.com", status: "confirmed" });
+  });
+
+  it("asks again for what the merchant chose since: a pending address set to weekly is asked for the weekly digest, not a daily one", async () => {
+    world = await createEngineWorld();
+    await inviteRecipient(deps(), merchant(), "books@example.com");
+    await updateRecipients(world.services.storage.recipients, MERCHANT_ID, (current) => ({ list: withFrequency(current, OWNER, "books@example.com", "weekly"), result: undefined }));
+    world.clock.at = new Date("2025-06-23T09:00:00.000Z");
+    expect(await resendConfirmation(deps(), merchant(), "books@example.com")).toBe("sent");
+    const again = world.email.sent.filter((each) => each.purpose === "confirm-recipient").at(-1)!.text.replace(/\s+/g, " ");
+    expect(again).toContain(`${OWNER} asked daybook to send books@example.com the weekly digest of Main Street Coffee: every Monday morning,`);
+    expect(again).not.toContain("every morning");
+    await updateRecipients(world.services.storage.recipients, MERCHANT_ID, (current) => ({ list: withFrequency(current, OWNER, "books@example.com", "exceptions"), result: undefined }));
+    world.clock.at = new Date("2025-07-01T09:00:00.000Z");
+    expect(await resendConfirmation(deps(), merchant(), "books@example.com")).toBe("sent");
+    expect(world.email.sent.at(-1)!.text.replace(/\s+/g, " ")).toContain("the digest of Main Street Coffee on the mornings when something needs attention");
   });
 
   it("counts the sign-in address as confirmed, and never asks it", async () => {

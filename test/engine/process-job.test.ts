@@ -10,6 +10,7 @@ import { digestShardOf } from "../../lib/report/digest";
 import type { SyncJob } from "../../lib/schedule/job";
 import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
+import type { Store } from "../../lib/store/store";
 import { processJob } from "../../lib/worker/process-job";
 import { summaryOf } from "../support/summaries";
 import { ProviderFailure } from "./fakes";
@@ -81,6 +82,16 @@ describe("a sync job", () => {
     // The re-check with the same figures: nothing new, no second alert.
     expect(await processJob(world.worker, job("recheck"), firstAttempt)).toEqual({ status: "held", emailsSent: 0 });
     expect(world.email.sent).toHaveLength(1);
+  });
+
+  it("heads the alert of a day that failed only because the provider did not answer 'Nothing to do yet', as its report says, never 'Action needed'", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    world.pos.failure = new ProviderFailure("Square did not answer (503)", "retryable");
+    await expect(processJob(world.worker, job(), { number: 3, max: 3 })).rejects.toThrow("Square did not answer");
+    expect(sent()).toEqual([{ to: OWNER, purpose: "alert", subject: "Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted" }]);
+    const text = world.email.sent[0]?.text.replace(/\s+/g, " ") ?? "";
+    expect(text).toContain("Nothing was posted. Reason: Square did not answer (503).");
+    expect(text).toContain("daybook tries the day again by itself each night up to the night after Tuesday 17 June 2025; nothing to do until then.");
   });
 
   it("reports a refused connection at once with one alert, the reconnect email and the one that says the location stopped posting, each once; failing again the same way updates that one report", async () => {
@@ -170,6 +181,49 @@ describe("a sync job", () => {
     const summary = world.email.sent.find((email) => email.purpose === "backfill-summary")?.text.replace(/\s+/g, " ") ?? "";
     expect(summary).toContain("Main Street, Saturday 14 June 2025: posted; the check for later changes failed");
     expect(world.quickbooks.entries).toHaveLength(1);
+  });
+});
+
+describe("the records a job reads", () => {
+  /** The worker's store, counting the calls named, through the real store. */
+  function counting(...counted: (keyof Store)[]): { store: Store; calls: Partial<Record<keyof Store, number>> } {
+    const calls: Partial<Record<keyof Store, number>> = {};
+    const real = world.worker.store;
+    const store = new Proxy(real, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (counted.includes(name as keyof Store)) calls[name as keyof Store] = (calls[name as keyof Store] ?? 0) + 1;
+          return (value as (...each: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    return { store, calls };
+  }
+
+  it("reads a failed backfill day's record once after its sync, for its count and its report alike", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    expect(await processJob(world.worker, job(), firstAttempt)).toMatchObject({ status: "posted" });
+    const backfill = await requestBackfill({ ...world.services.storage, queue: world.queue }, {
+      merchantId: MERCHANT_ID, locationId: LOCATION_ID, from: DAY, to: "2025-06-15", requestedBy: "merchant",
+    }, new Date("2025-06-16T12:00:00.000Z"));
+    world.pos.failure = new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
+    const { store, calls } = counting("getSyncRecord");
+    expect(await processJob({ ...world.worker, store }, job("backfill", { backfillId: backfill.backfillId }), firstAttempt)).toMatchObject({ status: "failed" });
+    // Before the sync, and once after it.
+    expect(calls.getSyncRecord).toBe(2);
+    expect(await world.services.storage.backfills.get(MERCHANT_ID, backfill.backfillId)).toMatchObject({ done: 1, recheckFailed: 1 });
+    expect((await reports()).find((report) => report.status === "failed")?.content.postedBefore).toEqual([world.quickbooks.entries[0]?.docNumber]);
+  });
+
+  it("reads the merchant once for a failed day's report and its alert", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    world.pos.failure = new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
+    const { store, calls } = counting("getMerchant");
+    expect(await processJob({ ...world.worker, store }, job(), firstAttempt)).toEqual({ status: "failed", emailsSent: 1 });
+    expect(calls.getMerchant).toBe(1);
+    expect(sent()).toEqual([{ to: OWNER, purpose: "alert", subject: "Action needed: Main Street: Saturday 14 June 2025 was not posted" }]);
   });
 });
 

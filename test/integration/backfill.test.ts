@@ -144,7 +144,7 @@ describe("backfills", () => {
     );
     const disconnected = await aLocation("needs-reconnect");
     await expect(requestBackfill(deps, request(disconnected, "2025-06-10", "2025-06-11"), NOW)).rejects.toThrow(
-      "the location's QuickBooks connection is needs-reconnect: reconnect it first",
+      `QuickBooks no longer accepts daybook's access to ${disconnected.name}'s company: reconnect QuickBooks on the connections page first`,
     );
     await expect(refusal("2025-06-12", "2025-06-11")).rejects.toBeInstanceOf(BackfillError);
     expect(await drainQueue(sqs, queueUrl)).toEqual([]);

@@ -640,6 +640,29 @@ describe("listing a merchant's items", () => {
   });
 });
 
+describe("the locations owed a stopped-posting notice", () => {
+  it("are found by the index while their notice is owed, whichever way the location is written, and leave it once it is not", async () => {
+    const owed = aLocation(newMerchantId());
+    const other = aLocation(newMerchantId());
+    const stopped = { reason: "Square no longer accepts daybook's access", since: NOW.toISOString(), resumeFrom: "2025-06-10" };
+    const noticeHeld = { at: NOW.toISOString(), to: ["owner@example.com"] };
+    const merchants = async () => (await createDynamoStore({ client: documents, tableName, now: () => NOW, pageSize: 1 }).listMerchantsOwedNotices())
+      .filter((merchantId) => merchantId === owed.merchantId || merchantId === other.merchantId);
+    await store.putLocation({ ...owed, postingStopped: { ...stopped, noticeHeld } });
+    await store.putLocation({ ...other, postingStopped: stopped });
+    expect(await merchants()).toEqual([owed.merchantId]);
+    // Its notice sent, the location is written without it: out of the index.
+    const read = (await store.getLocation(owed.merchantId, owed.locationId))!;
+    await store.replaceLocation({ ...read, postingStopped: stopped, updatedAt: "2025-06-10T12:00:01.000Z" }, read.updatedAt);
+    expect(await merchants()).toEqual([]);
+    // Held back again (replaceLocation, as the notices do): in it again; the stored location holds no index key.
+    const again = (await store.getLocation(owed.merchantId, owed.locationId))!;
+    await store.replaceLocation({ ...again, postingStopped: { ...stopped, noticeHeld }, updatedAt: "2025-06-10T12:00:02.000Z" }, again.updatedAt);
+    expect(await merchants()).toEqual([owed.merchantId]);
+    expect(await store.getLocation(owed.merchantId, owed.locationId)).toEqual({ ...again, postingStopped: { ...stopped, noticeHeld }, updatedAt: "2025-06-10T12:00:02.000Z" });
+  });
+});
+
 describe("the refresh lease", () => {
   const MINUTE = 60_000;
   const at = (minutes: number): Date => new Date(NOW.getTime() + minutes * MINUTE);

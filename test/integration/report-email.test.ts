@@ -130,7 +130,7 @@ describe("the digest email", () => {
     expect(await page.title()).toBe("Main Street Coffee: Saturday 7 March 2026");
     const visible = await page.locator("body").innerText();
     for (const fact of [
-      "2 locations, 2 days: 1 held for review, 1 posted. 3 things need attention, below.",
+      "2 locations, 2 days: 1 posted, 1 held for review. 3 things need attention, below.",
       "Needs attention", "Harbour, Saturday 7 March 2026: held for review", "Main Street, Friday 6 March 2026: adjusted",
       "not reported by Clover", mainEntry.docNumber, "New items with no account in the mapping", "3 items reported before still have no account",
     ]) {

@@ -219,7 +219,7 @@ describe("the worker", () => {
     expect(record).toMatchObject({ state: "failed", lastError: { kind: "retryable" } });
     expect(setup.failedDays).toHaveLength(1);
     const mail = await sentTo(mailEndpoint, owner);
-    expect(mail.map((message) => message.subject)).toEqual(["Action needed: Main Street: Saturday 14 June 2025 was not posted"]);
+    expect(mail.map((message) => message.subject)).toEqual(["Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted"]);
   });
 
   it("holds every day in review mode, brings it in the digest with the approve link, and posts it exactly once when the link is used twice", async () => {
@@ -331,7 +331,7 @@ describe("a backfill through the worker", () => {
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
     const mail = await sentTo(mailEndpoint, owner);
     expect(mail.map((message) => message.subject)).toEqual([expect.stringMatching(/^Main Street Coffee: Thursday 12 June 2025 to Saturday 14 June 2025 synced – /) as unknown as string]);
-    expect(mail[0]?.body).toContain("3 days: 2 no sales, 1 posted.");
+    expect(mail[0]?.body).toContain("3 days: 1 posted, 2 no sales.");
   });
 
   it("counts a day failed on its last attempt, once, and not on the attempts before", async () => {

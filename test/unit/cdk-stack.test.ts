@@ -491,6 +491,15 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/store/auth.ts", "lib/store/members.ts", "lib/store/backfills.ts", "lib/store/recipients.ts", "lib/store/payouts.ts", "lib/store/due-index.ts", "lib/store/api-keys.ts",
         // A stored report read back and checked: a night job writes its report and reads none (an alert and a backfill's summary do).
         "lib/store/report-items.ts",
+        // QuickBooks' answers a night's posting does not read: the chart of accounts (a refusal naming an account), the company's
+        // settings (kept on the connection), its tracking lists (the location page), and fault bodies (a refused or failed call).
+        "lib/quickbooks/chart-of-accounts.ts", "lib/quickbooks/company-settings.ts", "lib/quickbooks/tracking.ts", "lib/quickbooks/faults.ts",
+        // A failed QuickBooks token call's error, read.
+        "lib/quickbooks/oauth-failures.ts",
+        // A refusal of the entry explained (an account or the Location or Class gone).
+        "lib/sync/refusals.ts",
+        // The refresh sweep: its own invocations, every 6 hours (functions/worker.ts).
+        "lib/connections/refresh-sweep.ts",
       ],
       // Sending jobs (approvals, backfills); the POS and QuickBooks clients (the pages that read them: the OAuth providers need neither).
       api: ["lib/schedule/enqueue.ts", "lib/pos/clover/client.ts", "lib/quickbooks/client.ts"],

@@ -51,7 +51,54 @@ describe("the digest's business block", () => {
   });
 });
 
+describe("the digest's small print and links", () => {
+  const audience = { address: "books@ledger.example", frequency: "daily" as const, unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" };
+
+  it("says a backfill's summary is that, not the daily digest its reason names", () => {
+    const backfill: DigestModel = { ...model("Alder Bakery", false), kind: "backfill", first: "2025-06-09" };
+    const footer = digestDocument(backfill, audience).footer.map((line) => line.text);
+    expect(footer[0]).toBe("This email is the one summary of a backfill of Alder Bakery's days, sent when its last day ended; it comes on top of the digest.");
+    expect(footer[1]).toBe("You get Alder Bakery's daily digest from daybook at books@ledger.example.");
+    expect(digestDocument(model("Alder Bakery", false), audience).footer.map((line) => line.text).join(" ")).not.toContain("backfill");
+  });
+
+  it("links an adjusted day to its page, as a held or failed one is", () => {
+    const own = model("Alder Bakery", false);
+    const base = { merchantName: "Alder Bakery", locationName: "Alder Bakery shop", source: "square" as const, businessDay: "2025-06-13", timeZone: "America/New_York",
+      connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-13", warnings: [] };
+    own.exceptions = [{ kind: "adjusted", locationId: "L1", businessDay: "2025-06-13", content: { ...base, status: "adjusted" } }];
+    expect(JSON.stringify(businessBlocks(own))).toContain('"links":[{"text":"Open the day","url":"https://daybook.test/days/L1/2025-06-13"}]');
+  });
+});
+
 describe("the digest's lines", () => {
+  it("are explained once per email, what each column holds, when they carry figures: once in a combined digest of many clients too", () => {
+    const audience = { address: "books@ledger.example", frequency: "daily" as const, unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" };
+    const legendsOf = (document: { footer: { text: string }[]; blocks: unknown[] }) =>
+      [...document.footer.map((line) => line.text), ...document.blocks.map((block) => JSON.stringify(block))].filter((text) => text.includes("Card and Cash are payments less refunds"));
+    const own = model("Alder Bakery", false);
+    expect(legendsOf(digestDocument(own, audience))).toEqual([]);
+    const withFigures = (client: DigestModel): DigestModel => ({
+      ...client, lines: client.lines.map((line) => ({ ...line, totals: { currency: "USD", netSales: 100, tax: 8, tips: 0, card: 108, cash: 0, fees: 3, feesReported: true } })),
+    });
+    expect(legendsOf(digestDocument(withFigures(own), audience))).toEqual([
+      "Net sales are sales less discounts and returns, before tax and tips; tips include automatic gratuities. Card and Cash are payments less refunds (Cash also less cash back given), before processing fees; gift cards and other tenders are in neither. Fees are the processing fees on the day's payments.",
+    ]);
+    const clients = [withFigures(model("Main Street Coffee", true)), withFigures(model("Birch Cafe", false)), withFigures(own)];
+    const combined: CombinedDigestModel = { kind: "daily", first: "2025-06-14", last: "2025-06-14", clients, notReady: [], clientsUrl: "https://daybook.test/clients" };
+    expect(legendsOf(combinedDocument(combined, audience))).toHaveLength(1);
+  });
+
+  it("are counted in one order in the summary, posted first, whatever the locations' names", () => {
+    const own = model("Alder Bakery", false);
+    const line = own.lines[0]!;
+    const at = (name: string, state: (typeof line)["state"], entries: (typeof line)["entries"] = []) => ({ ...line, location: { ...line.location, locationId: name, name }, state, entries });
+    own.lines = [at("Airport", "no-sales"), at("Bay", "failed"), at("Cove", "held"), at("Dock", "posted"), at("Elm", "failed", [{ docNumber: "DB250614-AB12CD" }]), at("Fir", "posted")];
+    const summary = businessBlocks(own)[0];
+    expect(summary).toMatchObject({ kind: "paragraph" });
+    expect(summary?.kind === "paragraph" && summary.text).toMatch(/^6 locations, 6 days: 2 posted, 1 posted; re-check failed, 1 no sales, 1 held for review, 1 failed\. /);
+  });
+
   it("say a day posted before whose check for later changes failed is posted, with its entry, not failed", () => {
     const own = model("Alder Bakery", false);
     const line = own.lines[0]!;

@@ -81,6 +81,7 @@ const ports: DepositReadPorts = {
 };
 
 const tuesday = { first: "2025-06-17", last: "2025-06-17" };
+const oneLine = (text: string) => text.replace(/\s+/g, " ");
 
 describe("a Square location's deposits", () => {
   it("shows each payout that arrived, came back or failed on the digest's day, and names what does not tie out", async () => {
@@ -138,7 +139,19 @@ describe("a Square location's deposits", () => {
     const notPosting = { ...square, locationId: "L8OTHER", mapping: parseMapping(fixture) };
     const section = await buildDeposits(ports, MERCHANT, [notPosting], tuesday);
     expect(section.locations[0]).toMatchObject({ source: "square", posting: false, payouts: [] });
-    expect(renderEmail({ title: "t", blocks: depositBlocks(section), footer: [] }).text).toContain("daybook does not post this location's Square payouts");
+    expect(oneLine(renderEmail({ title: "t", blocks: depositBlocks(section), footer: [] }).text)).toContain(
+      "daybook does not post the Square payouts of Main Street: its mapping names no bank account for them. Match its deposits in the bank feed as before, or choose the bank account Square pays into on the location's mapping page to have daybook post them.",
+    );
+  });
+
+  it("says the locations whose payouts are not posted once, together, with what to do, not a paragraph each every morning", async () => {
+    const names = ["Airport Kiosk", "Harbour", "Uptown"];
+    const locations = names.map((name, index) => ({ ...square, locationId: `L8OTHER${String(index)}`, name, mapping: parseMapping(fixture) }));
+    const text = oneLine(renderEmail({ title: "t", blocks: depositBlocks(await buildDeposits(ports, MERCHANT, [...locations, square], tuesday)), footer: [] }).text);
+    expect(text.match(/does not post/g)).toHaveLength(1);
+    expect(text).toContain("daybook does not post the Square payouts of Airport Kiosk, Harbour and Uptown: their mappings name no bank account for them. Match their deposits in the bank feed as before, or choose the bank account Square pays into on each location's mapping page to have daybook post them.");
+    // Main Street, which posts its payouts, keeps its own table.
+    expect(text).toContain("Main Street: Square payouts (USD)");
   });
 });
 

@@ -4,7 +4,7 @@
  * would first find them due, for any provider's rule.
  */
 import { describe, expect, it } from "vitest";
-import { sweepDueAt, sweepReason, SWEEP_LOOK_EVERY_DAYS } from "../../lib/connections/refresh-sweep";
+import { sweepDueAt, sweepReason, SWEEP_LOOK_EVERY_DAYS } from "../../lib/connections/sweep-due";
 import type { Connection } from "../../lib/model";
 import { createCloverProvider } from "../../lib/oauth/clover";
 import type { OAuthProvider } from "../../lib/oauth/provider";

@@ -112,6 +112,36 @@ describe("a day's report", () => {
     expect(render(checkFailed).text).not.toContain("Status: Failed");
   });
 
+  it("promises a later try only as far as the nightly re-checks go (the third night after the day), and names the Backfill page for after", () => {
+    // Friday 14 March 2025 is re-checked by the nights of the 15th, 16th and 17th; none after Monday 17 March's.
+    const failed = (kind: "retryable" | "needs-merchant", postedBefore?: string[]) =>
+      oneLine(render({ status: "failed", entry: undefined, failure: { kind, message: "Square did not answer" }, ...(postedBefore ? { postedBefore } : {}) }).text);
+    const retryable = failed("retryable");
+    expect(retryable).toContain("daybook tries the day again by itself each night up to the night after Monday 17 March 2025; nothing to do until then. If it is still not posted after that night, post it from the Backfill page.");
+    expect(retryable).not.toMatch(/tomorrow|next run/);
+    const recheck = failed("retryable", ["DB250314-CZG9QY"]);
+    expect(recheck).toContain("daybook checks the day again by itself each night up to the night after Monday 17 March 2025; nothing to do.");
+    expect(recheck).not.toContain("still failed");
+    const merchant = failed("needs-merchant");
+    expect(merchant).toContain("Made by the night after Monday 17 March 2025, daybook posts the day by itself with that night's sync; made later, post the day from the Backfill page.");
+    expect(merchant).not.toContain("next run");
+    const refused = oneLine(render({ status: "failed", entry: undefined, failure: { kind: "needs-merchant", message: 'Account "Sales – Food" (id 79) is inactive' } }).text);
+    expect(refused).toContain("choose another account for it in the mapping. Made by the night after Monday 17 March 2025, daybook posts the day by itself");
+    expect(refused).not.toContain("next run");
+  });
+
+  it("never says a held day's over/short difference was posted: daybook's hold says it once with the account; review mode says what approving posts", () => {
+    const warning = { code: "over-short" as const, message: "The POS figures are short by 5.00 USD: less money was taken than the sales, tax and tips explain. The difference was debited to the over/short account 6900 Cash Over/Short." };
+    const held = oneLine(render({ status: "held", warnings: [warning], overShort: { amount: -500, tolerance: 100, accountId: "89" } }).text);
+    expect(held).not.toMatch(/was (debited|credited)/);
+    expect(held.match(/short by 5\.00 USD/g)).toHaveLength(1);
+    const review = oneLine(render({ status: "held", heldReason: "this business reviews each entry before daybook posts it", warnings: [{ ...warning, message: warning.message.replace("short by 5.00", "short by 0.50").replace("5.00 USD", "0.50 USD") }] }).text);
+    expect(review).not.toMatch(/was (debited|credited)/);
+    expect(review).toContain("The POS figures are short by 0.50 USD: less money was taken than the sales, tax and tips explain. Nothing is posted yet; approved, the entry debits the difference to the over/short account 6900 Cash Over/Short.");
+    // Posted, it was debited: said so.
+    expect(oneLine(render({ warnings: [warning] }).text)).toContain("The difference was debited to the over/short account 6900 Cash Over/Short.");
+  });
+
   it("names an account QuickBooks refused, by its name, with the link to the mapping page", () => {
     const message = 'QuickBooks refused the entry because an account it uses is inactive or no longer exists (error 2500: Invalid Reference Id : Account "Sales – Food" (id 79) is inactive).';
     expect(refusedAccountId(message)).toBe("79");
@@ -130,8 +160,14 @@ describe("a day's report", () => {
     const text = oneLine(held.text);
     expect(text).toContain("Nothing was posted yet. The POS figures are over by 12.34 USD: more money was taken than the sales, tax and tips explain, which is more than the 1.00 USD daybook posts without asking.");
     expect(text).toContain("Choose one: approve the entry as it is, and the 12.34 USD goes to Sales tax payable; or correct the day in the POS");
+    // Re-checked only by the three nights after the day (a backfilled old day by none): the last one named, never "the next three nights".
+    expect(text).toContain("daybook checks the day again each night up to the night after Monday 17 March 2025, posting it once it balances; corrected later than that, post it from the Backfill page.");
+    expect(text).not.toContain("next three nights");
     expect(held.text).toContain("Review and approve: https://daybook.example/approve?t=1");
     expect(text).not.toMatch(/\.\.|: The POS|not posted\. Check/);
+    // The held entry's number is not in QuickBooks yet: said beside it.
+    expect(text).toContain("Entry: DB250314-CZG9QY (not in QuickBooks yet: posted once approved), to be dated Friday 14 March 2025");
+    expect(text).not.toContain("Entry: DB250314-CZG9QY, dated");
     const short = oneLine(render({ status: "held", overShort: { amount: -500, tolerance: 100, accountId: "89" } }).text);
     expect(short).toContain("The POS figures are short by 5.00 USD: less money was taken");
   });
@@ -164,7 +200,7 @@ describe("a day's report", () => {
       cause: { kind: "pos-changes" },
     });
     const text = oneLine(adjusted.text);
-    expect(text).toContain("The day changed after it was posted: the POS's figures for the day changed after it was posted (late orders, refunds or edits). This adjusting entry DB250314-CZG9QY-A1 carries only the difference; the original entry DB250314-CZG9QY is untouched.");
+    expect(text).toContain("The day changed after it was posted: the POS's figures for the day changed (late orders, refunds or edits). This adjusting entry DB250314-CZG9QY-A1 carries only the difference; the original entry DB250314-CZG9QY is untouched.");
     expect(adjusted.text).toContain([
       "What changed (USD; Dr debit, Cr credit):",
       "Line           Account                  Before        After  Difference",
@@ -175,6 +211,13 @@ describe("a day's report", () => {
     expect(text).toContain("Original entry: DB250314-CZG9QY");
     const dayStart = oneLine(render({ status: "adjusted", cause: { kind: "day-start", detail: "from 00:00 to 04:00." } }).text);
     expect(dayStart).toContain("the location's day start changed, so the day covers other hours than when it was posted (from 00:00 to 04:00).");
+  });
+
+  it("says under the day's figures what each column holds: Card is payments less refunds before fees, not the deposit", () => {
+    const totals = { currency: "USD", netSales: 166_000, tax: 13_000, tips: 12_600, card: 147_830, cash: 40_770, fees: 4_880, feesReported: true };
+    const text = oneLine(render({ totals }).text);
+    expect(text).toContain("Net sales are sales less discounts and returns, before tax and tips; tips include automatic gratuities. Card and Cash are payments less refunds (Cash also less cash back given), before processing fees; gift cards and other tenders are in neither. Fees are the processing fees on the day's payments.");
+    expect(render().text).not.toContain("Card and Cash are");
   });
 
   it("shows fees as not reported for Clover, never 0.00", () => {

@@ -224,6 +224,54 @@ describe("the figures", () => {
     expect(none.body).toEqual({ payouts: [] });
   });
 
+  it("say a day posted whose check for later changes failed is posted: status failed, recheckFailed true, its entry listed; a day that failed with nothing posted is not", async () => {
+    // B's posted day, re-checked after a change in Square; the re-check failed. A day before it failed with nothing posted.
+    const posted = (await world.deps.store.getSyncRecord(b.merchantId, b.location.locationId, DAY))!;
+    const at = world.clock.date().toISOString();
+    const lastError = { kind: "retryable" as const, message: "Square did not answer in time.", at };
+    await world.deps.store.saveSyncRecord({ ...posted, state: "failed", attempts: 2, lastError, updatedAt: at }, posted.version);
+    await world.deps.store.saveSyncRecord({ ...posted, businessDay: "2025-05-31", state: "failed", posted: [], lastError, updatedAt: at }, 0);
+    await world.deps.reports.save({
+      merchantId: b.merchantId, locationId: b.location.locationId, businessDay: DAY, reportId: "F-retryable", status: "failed", alert: true, createdAt: at,
+      content: {
+        merchantName: "", locationName: b.location.name, source: "square", businessDay: DAY, timeZone: b.location.timeZone, status: "failed",
+        connectionsUrl: `${PUBLIC_URL}/connections`, reportUrl: `${PUBLIC_URL}/days/${b.location.locationId}/${DAY}`, warnings: [],
+        failure: { kind: "retryable", message: lastError.message }, postedBefore: [posted.posted[0]!.docNumber],
+      },
+    });
+    const base = `/businesses/${b.merchantId}/locations/${b.location.locationId}`;
+
+    const days = (await json(await api(`${base}/days?from=2025-05-25&to=2025-06-05`, keys.b))).body["days"] as { businessDay: string; status: string; recheckFailed: boolean; entries: { docNumber: string }[]; failure: { kind: string } | null }[];
+    expect(days.map(({ businessDay, status, recheckFailed }) => ({ businessDay, status, recheckFailed }))).toEqual([
+      { businessDay: "2025-05-31", status: "failed", recheckFailed: false },
+      { businessDay: DAY, status: "failed", recheckFailed: true },
+    ]);
+    expect(days[1]!.entries.map((entry) => entry.docNumber)).toEqual([posted.posted[0]!.docNumber]);
+    expect(days[1]!.failure).toEqual({ kind: "retryable", message: lastError.message });
+
+    const locations = (await json(await api(`/businesses/${b.merchantId}/locations`, keys.b))).body["locations"] as { lastDay: unknown }[];
+    expect(locations.map((location) => location.lastDay)).toEqual([{ businessDay: DAY, status: "failed", recheckFailed: true }]);
+
+    const reports = (await json(await api(`${base}/reports?from=${DAY}&to=${DAY}`, keys.b))).body["reports"] as { id: string; status: string; recheckFailed: boolean }[];
+    expect(reports.map(({ id, status, recheckFailed }) => ({ id, status, recheckFailed }))).toEqual([
+      { id: "F-retryable", status: "failed", recheckFailed: true },
+      { id: "R0000", status: "posted", recheckFailed: false },
+    ]);
+
+    // A's days: posted and held are no re-check that failed.
+    const own = (await json(await api(`/businesses/${a.merchantId}/locations`, keys.a))).body["locations"] as { lastDay: unknown }[];
+    expect(own.map((location) => location.lastDay)).toEqual([{ businessDay: "2025-06-02", status: "held", recheckFailed: false }]);
+
+    // The document says what it means, beside the status.
+    const document = (await json(await api("/openapi.json"))).body as { components: { schemas: Record<string, { properties: Record<string, { description?: string }>; required: string[] }> } };
+    for (const name of ["Day", "LastDay", "Report"]) {
+      const schema = document.components.schemas[name]!;
+      expect(schema.required, name).toContain("recheckFailed");
+      expect(schema.properties["recheckFailed"]!.description, name).toMatch(/posted all the same: its journal entries stand in QuickBooks/);
+    }
+    expect(document.components.schemas["Day"]!.properties["status"]!.description).toContain("A failed day is not in QuickBooks unless recheckFailed is true.");
+  });
+
   it("give the location's Square payouts arriving in the range, from the payout records daybook keeps", async () => {
     // Two payouts of A's location, one arriving in the range and one after it; one of B's location in the range.
     const record = (location: MerchantWithLocation["location"], id: string, arrivalDate: string, amount: number, entries: PayoutEntry[]): PayoutRecord => {

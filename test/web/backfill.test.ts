@@ -89,6 +89,7 @@ describe("the backfill pages", () => {
     expect(html).toMatch(/<option value="[^"]+" selected="">Main Street<\/option>/);
     expect(html).toContain(">Start backfill</button>");
     expect(html).toContain("Main Street: Sunday 1 June 2025, the latest day that has ended and settled (its day starts at 04:00, America/New_York).");
+    expect(html).toContain("A backfill reaches back at most 90 days, and up to the latest day that has ended (Main Street: Sunday 1 June 2025).");
     expect(html).toMatch(/<form method="post" action="\/backfill\/latest">(?:(?!<\/form>)[\s\S])*>Post Sun 1 Jun<\/button>/);
     expect(html).not.toContain("Sync yesterday");
     expect(html).not.toContain("http-equiv");
@@ -147,6 +148,10 @@ describe("the backfill pages", () => {
     expect(running).toContain('<meta http-equiv="refresh" content="2"/>');
     expect(running).toMatch(/<progress[^>]*max="3"[^>]*value="0"/);
     expect(running).not.toContain("Backfill finished");
+    // What the merchant will get by email, as the worker sends it (one summary when the last day ends), never a report a day.
+    expect(running).toContain("one summary of all its days is emailed to the owner and the daily report recipients once the last day has ended");
+    expect(running).not.toContain("each day&#39;s report is emailed");
+    expect(running).not.toContain("each day's report is emailed");
 
     await runQueued(jobs.slice(0, 2));
     const halfway = await (await owner.get(progressPath)).text();
@@ -167,7 +172,7 @@ describe("the backfill pages", () => {
     expect(finished).toContain("<tr><th scope=\"row\">Failed</th><td>0</td></tr>");
 
     const listed = await (await owner.get("/backfill")).text();
-    expect(listed).toContain(`<a href="${progressPath}">2025-05-28 to 2025-05-30</a>`);
+    expect(listed).toContain(`<a href="${progressPath}">Wednesday 28 May 2025 to Friday 30 May 2025</a>`);
     expect(listed).toContain("3 of 3 days, finished");
   });
 
@@ -210,11 +215,11 @@ describe("refusals that are not the form's", () => {
     expect(refused.status).toBe(400);
     const html = await refused.text();
     expect(html).toContain("<p id=\"latest-0\">Main Street: Not posting: QuickBooks no longer accepts daybook&#39;s access. The locations page says what mends it.</p>");
-    expect(html).toContain("<p id=\"latest-0-error\" class=\"error\" role=\"alert\">The location&#39;s QuickBooks connection is needs-reconnect: reconnect it first.</p>");
+    expect(html).toContain("<p id=\"latest-0-error\" class=\"error\" role=\"alert\">QuickBooks no longer accepts daybook&#39;s access to Main Street&#39;s company: reconnect QuickBooks on the connections page first.</p>");
     expect(html).not.toMatch(/>Post [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}<\/button>/);
     const ranged = await browser.post("/backfill", { locationId: disconnected.locationId, from: LATEST, to: LATEST });
     expect(ranged.status).toBe(400);
-    expect(fieldOf(await ranged.text(), "backfill-locationId").error).toBe("The location&#39;s QuickBooks connection is needs-reconnect: reconnect it first.");
+    expect(fieldOf(await ranged.text(), "backfill-locationId").error).toBe("QuickBooks no longer accepts daybook&#39;s access to Main Street&#39;s company: reconnect QuickBooks on the connections page first.");
     expect(await queuedJobs()).toEqual([]);
   });
 

@@ -44,13 +44,18 @@ async function tokensOf(connection: Connection) {
 describe("connecting", () => {
   it("connects all three through their consent pages and stores the connections, tokens sealed, tokens working, the QuickBooks company's settings kept", async () => {
     const { browser, merchantId } = await signedInMerchant();
+    // Each step says the next one, until a location is set up.
+    const nextStep = async () => /<p id="next-step">([\s\S]*?)<\/p>/.exec(await (await browser.get("/connections")).text())?.[1]?.replace(/<[^>]+>/g, "").replaceAll("&#39;", "'");
+    expect(await nextStep()).toBe("First connect your POS (Square or Clover), where daybook reads each day's sales, and QuickBooks, where it posts them.");
     for (const provider of PROVIDERS) {
+      if (provider === "quickbooks") expect(await nextStep()).toBe("Next: connect QuickBooks below, the company daybook posts each day's entry to.");
       const callback = await browser.connect(provider);
       expect(callback.status).toBe(303);
       expect(callback.headers.get("Location")).toBe(`/connections?connected=${provider}`);
     }
     const page = await (await browser.get("/connections?connected=quickbooks")).text();
     expect(page).toContain("QuickBooks is connected.");
+    expect(page).toContain('<p id="next-step">Next: <a href="/locations">set up each location</a>, its time zone and QuickBooks company, then its mapping. Nothing is posted until you start posting.</p>');
 
     const connections = await world.deps.store.listConnections(merchantId);
     // All made at the same instant of the test clock, so in no particular order.
@@ -72,6 +77,12 @@ describe("connecting", () => {
       expect(await accessWorks(world, connection.provider, tokens.accessToken, connection.externalId)).toBe(true);
       expect(connection.tokenCiphertext).not.toContain(tokens.accessToken);
     }
+  });
+
+  it("with QuickBooks connected first, says the POS is next", async () => {
+    const { browser } = await signedInMerchant();
+    expect((await browser.connect("quickbooks")).status).toBe(303);
+    expect(await (await browser.get("/connections")).text()).toContain('<p id="next-step">Next: connect Square or Clover, where daybook reads each day&#39;s sales.</p>');
   });
 
   it("keeps the Clover region chosen before the consent page", async () => {

@@ -97,8 +97,11 @@ describe("going live", () => {
   });
 
   it("sets the location up and shows its mapping with every item and the preview of its last complete day; nothing is posted or scheduled", async () => {
+    expect(await (await m.browser.get("/connections")).text()).toContain('<p id="next-step">Next: <a href="/locations">set up each location</a>');
     const setUp = await m.browser.post("/locations", m.form);
     expect(setUp.status).toBe(303);
+    // With a location set up, the connections page no longer leads the way.
+    expect(await (await m.browser.get("/connections")).text()).not.toContain('id="next-step"');
     expect(setUp.headers.get("Location")).toBe(`${mappingUrl(m)}?setup`);
     const page = await m.browser.get(`${mappingUrl(m)}?setup`);
     expect(page.status).toBe(200);
@@ -114,8 +117,13 @@ describe("going live", () => {
     expect(rows.length).toBeGreaterThan(4);
     expect(rows.find((row) => row[1] === "Sales – Beverages")).toEqual(["Credit", "Sales – Beverages", expect.stringMatching(/^\d{1,3}(,\d{3})*\.\d{2}$/), "Sales of Product Income"]);
     expect(rows.find((row) => row[1] === "Tax – State Sales Tax")?.[3]).toBe("Sales Tax Collected (POS)");
+    // What the report would say names each account as the table does, never by its QuickBooks Id.
+    const warnings = /<p>What the day&#39;s report would tell your accountant:<\/p>\s*<ul>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? "";
+    expect(warnings).toContain("the default sales account Sales of Product Income.");
+    expect(warnings).not.toContain("QuickBooks account");
     expect(html).toMatch(/<input type="date" id="start-from" name="from"[^>]*value="2025-06-01"/);
     expect(html).toContain("would be counted twice");
+    expect(html).toContain("The earliest you can choose is Tuesday 4 March 2025.");
     expect(world.quickbooks.journalEntries(m.realmId)).toEqual([]);
     expect(await world.deps.dueIndex.get(m.merchantId, m.locationId)).toBeUndefined();
   });
@@ -136,7 +144,7 @@ describe("going live", () => {
 
   it("refuses a first day it cannot use, next to the field, and starts nothing", async () => {
     for (const [from, message] of [
-      ["2025-02-01", "daybook reaches back at most 90 days: choose 2025-03-04 or later."],
+      ["2025-02-01", "daybook reaches back at most 90 days: choose Tuesday 4 March 2025 or later."],
       ["2025-06-31", "That day is not a date on the calendar."],
       ["", "Enter the first day to post as a date, like 2025-06-01."],
     ] as const) {

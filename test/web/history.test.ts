@@ -113,11 +113,11 @@ describe("the history page", () => {
     expect(rows(html)).toEqual([
       { location: "Main Street", href: "/days/LMAIN/2025-05-06", day: formatDay("2025-05-06"), status: "posting", netSales: "42.00 USD", fees: "1.20 USD" },
       { location: "Main Street", href: "/days/LMAIN/2025-05-05", day: formatDay("2025-05-05"), status: "failed: The QuickBooks company &quot;Books 1 LLC&quot; keeps its books in EUR.", netSales: "no figures", fees: "no figures" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-04", day: formatDay("2025-05-04"), status: "held for approval: review mode is on", netSales: "-20.00 USD", fees: "-0.45 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-04", day: formatDay("2025-05-04"), status: "held for review: review mode is on", netSales: "-20.00 USD", fees: "-0.45 USD" },
       { location: "Main Street", href: "/days/LMAIN/2025-05-03", day: formatDay("2025-05-03"), status: "no sales", netSales: "0.00 USD", fees: "0.00 USD" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-02", day: formatDay("2025-05-02"), status: "posted + 2 adjustments", netSales: "187.50 USD", fees: "5.75 USD" },
-      { location: "Pier Kiosk", href: "/days/LPIER/2025-05-02", day: formatDay("2025-05-02"), status: "posted", netSales: "12,345 JPY", fees: "370 JPY" },
-      { location: "Main Street", href: "/days/LMAIN/2025-05-01", day: formatDay("2025-05-01"), status: "posted", netSales: "95.00 USD", fees: "3.00 USD" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-02", day: formatDay("2025-05-02"), status: "posted: DB-0 + 2 adjustments (DB-1, DB-2)", netSales: "187.50 USD", fees: "5.75 USD" },
+      { location: "Pier Kiosk", href: "/days/LPIER/2025-05-02", day: formatDay("2025-05-02"), status: "posted: DB-0", netSales: "12,345 JPY", fees: "370 JPY" },
+      { location: "Main Street", href: "/days/LMAIN/2025-05-01", day: formatDay("2025-05-01"), status: "posted: DB-0", netSales: "95.00 USD", fees: "3.00 USD" },
     ]);
     expect(html).toContain("The last 6 days daybook synced, newest first.");
     expect(html).not.toContain("older");
@@ -162,7 +162,7 @@ describe("the history page", () => {
   it("never shows another merchant's days, and changes nothing", async () => {
     const before = (await world.scan()).map(canonicalJson).sort();
     const html = await (await b.browser.get("/history")).text();
-    expect(rows(html)).toEqual([{ location: "Other Merchant Cafe", href: "/days/LOTHER/2025-05-07", day: formatDay("2025-05-07"), status: "posted", netSales: "999.99 USD", fees: "0.00 USD" }]);
+    expect(rows(html)).toEqual([{ location: "Other Merchant Cafe", href: "/days/LOTHER/2025-05-07", day: formatDay("2025-05-07"), status: "posted: DB-0", netSales: "999.99 USD", fees: "0.00 USD" }]);
     expect(html).not.toMatch(/Main Street|Pier Kiosk|LMAIN|LPIER/);
     // With one location there is nothing to filter by.
     expect(html).not.toContain('name="location"');

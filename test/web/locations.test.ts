@@ -71,6 +71,8 @@ describe("the locations page", () => {
     expect(offeredLocations(await (await a.browser.get("/locations")).text())).toEqual([squareLocationId]);
     const html = await (await a.browser.get("/locations")).text();
     expect(html).toMatch(/name="timeZone"[^>]*value="America\/New_York"/);
+    // The day start says what it is for, tied to its field.
+    expect(html).toMatch(/<p id="([^"]+-dayStart-hint)" class="hint">When one business day ends and the next begins\. Midnight suits most places; a bar open until 2 in the morning might choose 04:00, so its late sales count to the night they belong to\.<\/p>\s*<input type="time" name="dayStart"[^>]*aria-describedby="\1"/);
     const stranger = await world.browser().get("/locations");
     expect(stranger.status).toBe(303);
     expect(stranger.headers.get("Location")).toBe("/sign-in?next=%2Flocations");

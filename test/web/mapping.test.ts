@@ -170,7 +170,8 @@ describe("the mapping page", () => {
     expect(after.accountLabels).toEqual(expect.objectContaining({ [IDS.giftCards]: { name: "Gift Cards Outstanding" }, [IDS.discounts]: { name: "Discounts Given" } }));
     expect(after.mappingSeen).toEqual(expect.arrayContaining(["categories:Wine & Beer", "tenders:CARD", "taxes:State", "nonRevenue:Gift Card"]));
     const shown = await (await a.browser.get(`${mappingUrl(a)}?saved`)).text();
-    expect(shown).toMatch(/role="status">Mapping saved/);
+    // Not started yet: saving posts nothing, and the page does not say otherwise.
+    expect(shown).toContain('role="status">Mapping saved. Nothing is posted until you start posting, at the end of this page.</p>');
     expect(selectedValue(shown, "tips")).toEqual([IDS.giftCards]);
   });
 
@@ -221,11 +222,20 @@ describe("the mapping page", () => {
     const set = await stored(numbered);
     expect(set.accountLabels?.[IDS.sales]).toEqual({ number: "4000", name: "Sales of Product Income" });
     expect(Object.keys(set.accountLabels ?? {}).sort()).toEqual(mappedAccountIds(set.mapping).sort());
+    // The mapping page names each account as the reports and emails do: its number, then its name.
+    const page = await (await numbered.browser.get(mappingUrl(numbered))).text();
+    expect(select(page, "sales").options.map((option) => option.text)).toEqual(["4000 Sales of Product Income (suggested)", "4900 Discounts Given"]);
+    expect(select(page, "tenders").options.find((option) => option.selected)?.text).toBe("1210 Card Clearing (suggested)");
 
     // Renamed in QuickBooks: nothing reads the chart until the mapping is saved again.
     world.quickbooks.renameAccount(realmId, IDS.tips, "Tips Owed to Staff");
     expect((await stored(numbered)).accountLabels?.[IDS.tips]).toEqual({ number: "2300", name: "Tips Payable" });
-    const form = formOf(await (await numbered.browser.get(mappingUrl(numbered))).text());
+    const again = await (await numbered.browser.get(mappingUrl(numbered))).text();
+    // An unnumbered account by its name alone; an item's default by number and name too.
+    expect(select(again, "tenders").options.map((option) => option.text)).toEqual(["Undeposited Funds", "1210 Card Clearing (suggested)", "Checking"]);
+    expect(select(again, itemFieldOf(again, "CARD")).options[0]?.text).toBe("Default (1210 Card Clearing) (suggested)");
+    expect(again).toContain("Default: 1210 Card Clearing.");
+    const form = formOf(again);
     expect((await numbered.browser.post(mappingUrl(numbered), form)).status).toBe(303);
     const saved = await stored(numbered);
     expect(saved.accountLabels?.[IDS.tips]).toEqual({ number: "2300", name: "Tips Owed to Staff" });

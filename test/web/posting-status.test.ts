@@ -8,6 +8,7 @@
  * neither send its days nor alert again.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { reconcilePostingStatus } from "../../lib/locations/posting-status";
 import { createMemoryJobQueue } from "../../lib/schedule/memory-queue";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { processJob } from "../../lib/worker/process-job";
@@ -106,7 +107,16 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
     expect(list).toContain("<strong>Clover shop 1</strong> (Clover): Not posting: the QuickBooks connection was disconnected.");
     expect(list).toMatch(/<form method="post" action="\/connect\/quickbooks" class="inline">(?:(?!<\/form>)[\s\S])*<button type="submit">Reconnect QuickBooks<\/button>/);
     expect((await m.browser.post("/backfill/latest", { locationId: locationIds[0]! })).status).toBe(400);
-    expect((await m.browser.get(`/locations/${locationIds[0]!}/mapping`)).status).toBe(409);
+    // The backfill page gives the same reason as the locations page.
+    expect(await (await m.browser.get("/backfill")).text()).toContain("Main Street: Not posting: the QuickBooks connection was disconnected. The locations page says what mends it.");
+    const mapping = await m.browser.get(`/locations/${locationIds[0]!}/mapping`);
+    expect(mapping.status).toBe(409);
+    // The mapping page says so too, with the way back, and does not claim the location still posts.
+    const page = await mapping.text();
+    const { name } = (await world.deps.store.getLocation(m.merchantId, locationIds[0]!))!;
+    expect(page).toContain(`${name} is not posting: the QuickBooks connection was disconnected.`);
+    expect(page).toMatch(/<form method="post" action="\/connect\/quickbooks" class="inline">(?:(?!<\/form>)[\s\S])*<button type="submit">Reconnect QuickBooks<\/button>/);
+    expect(page).not.toContain(`daybook posts ${name}`);
   });
 
   it("moves every location to the new connection when the same company is connected again: they resume, backfill and the mapping page work, and one more email says so", async () => {
@@ -119,7 +129,10 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
       // Scheduled again from the day it had reached: 06-02, due at 02:00 on 06-03 in New York.
       expect(await world.deps.dueIndex.get(m.merchantId, locationId)).toMatchObject({ nextDueAt: "2025-06-03T06:00:00.000Z" });
     }
-    expect((await m.browser.get(`/locations/${locationIds[0]!}/mapping`)).status).toBe(200);
+    const mapping = await m.browser.get(`/locations/${locationIds[0]!}/mapping`);
+    expect(mapping.status).toBe(200);
+    const { name } = (await world.deps.store.getLocation(m.merchantId, locationIds[0]!))!;
+    expect(await mapping.text()).toContain(`${name} is posting: daybook posts each day from Sunday 1 June 2025 once it has ended.`);
     const backfill = await m.browser.post("/backfill/latest", { locationId: locationIds[0]! });
     expect(backfill.status).toBe(303);
     expect((await links.drain()).length).toBe(1);
@@ -192,5 +205,30 @@ describe("a POS connection refused overnight", () => {
       { to: m.owner, subject: "daybook is posting Main Street again" },
       { to: m.accountant, subject: "daybook is posting Main Street again" },
     ]);
+  });
+});
+
+describe("a POS connection refused, then disconnected by the merchant", () => {
+  it("leaves the location stopped, saying it was disconnected, and connecting the same account again resumes it", async () => {
+    const m = await merchantWith({ square: 1, quickbooks: 1 });
+    const [locationId] = await startAll(m, "2025-06-02");
+    const location = () => world.deps.store.getLocation(m.merchantId, locationId!);
+    const square = (await world.deps.store.listConnections(m.merchantId)).find((connection) => connection.provider === "square")!;
+    // Square refuses it: marked as the token keeper marks a refused connection, and its location stops.
+    await world.deps.store.setConnectionStatus(m.merchantId, square.connectionId, "needs-reconnect", "Square refused the refresh token.");
+    await reconcilePostingStatus(world.deps, m.merchantId);
+    expect(await location()).toMatchObject({ postingStopped: { reason: "Square no longer accepts daybook's access" } });
+
+    // The merchant disconnects it instead of reconnecting it.
+    expect((await m.browser.post(`/connections/${square.connectionId}/disconnect`)).status).toBe(303);
+    expect(await location()).toMatchObject({ postingStopped: { reason: "the Square connection was disconnected", accounts: [{ provider: "square", externalId: square.externalId }] } });
+    expect(await (await m.browser.get("/locations")).text()).toContain("<strong>Main Street</strong> (Square): Not posting: the Square connection was disconnected.");
+
+    // Then connects the same Square account: the location moves to it and posts again.
+    expect((await m.browser.connect("square", world.accounts.square[1])).status).toBe(303);
+    const active = (await world.deps.store.listConnections(m.merchantId)).find((connection) => connection.provider === "square" && connection.status === "active")!;
+    expect(await location()).toMatchObject({ posConnectionId: active.connectionId });
+    expect((await location())?.postingStopped).toBeUndefined();
+    expect((await postingEmails([m.owner])).map((email) => email.subject)).toEqual(["daybook stopped posting Main Street", "daybook is posting Main Street again"]);
   });
 });

@@ -51,7 +51,8 @@ function sweep(...merchantIds: string[]): Promise<RefreshSweepResult> {
   const deps = refreshSweepDepsOf(world.services);
   const listConnectionsInShard = async (shard: number) => (await deps.store.listConnectionsInShard(shard)).filter((connection) => merchantIds.includes(connection.merchantId));
   const vault = { encrypt: deps.vault.encrypt.bind(deps.vault), decrypt: (...args: Parameters<typeof deps.vault.decrypt>) => (decrypts++, deps.vault.decrypt(...args)) };
-  return sweepConnections({ ...deps, vault, store: { listConnectionsInShard, setSweepDueAt: deps.store.setSweepDueAt }, log: (level, message, fields) => world.logs.push({ level, message, fields: fields ?? {} }) });
+  const listMerchantsOwedNotices = async () => (await deps.store.listMerchantsOwedNotices()).filter((merchantId) => merchantIds.includes(merchantId));
+  return sweepConnections({ ...deps, vault, store: { listConnectionsInShard, setSweepDueAt: deps.store.setSweepDueAt, listMerchantsOwedNotices }, log: (level, message, fields) => world.logs.push({ level, message, fields: fields ?? {} }) });
 }
 
 describe("the refresh sweep", () => {

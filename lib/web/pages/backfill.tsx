@@ -44,6 +44,7 @@ export function BackfillPage(props: {
     "aria-invalid": errors[name] ? ("true" as const) : undefined,
     "aria-describedby": errors[name] ? `backfill-${name}-error` : undefined,
   });
+  const posting = locations.filter((each) => !each.notPosting);
   const nameOf = (locationId: string) => locations.find((each) => each.location.locationId === locationId)?.location.name ?? locationId;
   return (
     <Layout title="Backfill" viewer={viewer}>
@@ -75,7 +76,7 @@ export function BackfillPage(props: {
 
           <section aria-labelledby="range-heading">
             <h2 id="range-heading">A range of days</h2>
-            <p>{`A backfill reaches back at most 90 days, and up to the latest day that has ended (${locations.map((each) => `${each.location.name}: ${each.latest}`).join("; ")}).`}</p>
+            <p>{`A backfill reaches back at most 90 days, and up to the latest day that has ended${posting.length > 0 ? ` (${posting.map((each) => `${each.location.name}: ${formatDay(each.latest)}`).join("; ")})` : ""}.`}</p>
             <form method="post" action="/backfill" novalidate>
               <FormToken viewer={viewer} />
               <label for="backfill-locationId">Location</label>
@@ -109,7 +110,7 @@ export function BackfillPage(props: {
               {props.recent.map((backfill) => (
                 <tr>
                   <td>{nameOf(backfill.locationId)}</td>
-                  <td><a href={`/backfill/${encodeURIComponent(backfill.backfillId)}`}>{backfill.from === backfill.to ? backfill.from : `${backfill.from} to ${backfill.to}`}</a></td>
+                  <td><a href={`/backfill/${encodeURIComponent(backfill.backfillId)}`}>{backfill.from === backfill.to ? formatDay(backfill.from) : `${formatDay(backfill.from)} to ${formatDay(backfill.to)}`}</a></td>
                   <td>{`${progressInWords(backfill)}${backfill.complete ? ", finished" : ""}`}</td>
                   <td>{formatInstant(backfill.createdAt)}</td>
                 </tr>
@@ -168,7 +169,7 @@ export function BackfillProgressPage(props: { viewer: Viewer; backfill: Backfill
             <p><a href={`/history?location=${encodeURIComponent(backfill.locationId)}`}>{`See ${props.locationName}'s days in the history`}</a></p>
           </>
         )
-        : <p>This page updates itself every few seconds until every day has ended. You may leave it: the backfill goes on, and each day's report is emailed as usual.</p>}
+        : <p>This page updates itself every few seconds until every day has ended. You may leave it: the backfill goes on, and one summary of all its days is emailed to the owner and the daily report recipients once the last day has ended (not a report for each day).</p>}
       <p><a href="/backfill">Back to backfill</a></p>
     </Layout>
   );

@@ -29,6 +29,24 @@ const STATUS_TEXT: Record<Connection["status"], string> = {
   revoked: "Disconnected",
 };
 
+/** Setting daybook up, as the connections page leads it: a POS, then QuickBooks (or the other way round), then the locations. */
+function NextStep(props: { connections: Connection[] }) {
+  const active = (provider: ProviderName) => props.connections.some((connection) => connection.provider === provider && connection.status === "active");
+  const pos = active("square") || active("clover");
+  const books = active("quickbooks");
+  if (pos && books) {
+    return (
+      <p id="next-step">
+        Next: <a href="/locations">set up each location</a>, its time zone and QuickBooks company, then its mapping. Nothing is posted until you start
+        posting.
+      </p>
+    );
+  }
+  if (pos) return <p id="next-step">Next: connect QuickBooks below, the company daybook posts each day's entry to.</p>;
+  if (books) return <p id="next-step">Next: connect Square or Clover, where daybook reads each day's sales.</p>;
+  return <p id="next-step">First connect your POS (Square or Clover), where daybook reads each day's sales, and QuickBooks, where it posts them.</p>;
+}
+
 export function ConnectionsPage(props: {
   viewer: Viewer;
   connections: Connection[];
@@ -36,12 +54,15 @@ export function ConnectionsPage(props: {
   /** The connection just disconnected, and what became of its access at the provider. */
   disconnected?: { ended: EndedConnection; cloverAppId: string };
   regionError?: string;
+  /** Whether any location is set up yet: until one is, the page says the next step of setting daybook up. */
+  hasLocations?: boolean;
 }) {
   const { viewer } = props;
   const providers: ProviderName[] = ["square", "clover", "quickbooks"];
   return (
     <Layout title="Connections" viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
+      {!props.hasLocations && <NextStep connections={props.connections} />}
       {props.disconnected && (
         <p role="status">
           {`Disconnected from ${PROVIDER_NAMES[props.disconnected.ended.provider]}. `}

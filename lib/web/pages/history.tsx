@@ -42,13 +42,17 @@ export interface HistoryPageProps {
 export function statusInWords(record: Pick<SyncRecord, "state" | "posted" | "lastError" | "heldReason">): string {
   switch (record.state) {
     case "posted": {
-      const adjustments = record.posted.length - 1;
-      return adjustments <= 0 ? "posted" : `posted + ${String(adjustments)} ${adjustments === 1 ? "adjustment" : "adjustments"}`;
+      // By DocNumber, as the digest and the reports name entries: what the accountant finds in QuickBooks.
+      const [first, ...adjustments] = record.posted.map((entry) => entry.docNumber);
+      if (first === undefined) return "posted";
+      if (adjustments.length === 0) return `posted: ${first}`;
+      return `posted: ${first} + ${String(adjustments.length)} ${adjustments.length === 1 ? "adjustment" : "adjustments"} (${adjustments.join(", ")})`;
     }
     case "no-sales":
       return "no sales";
     case "held":
-      return record.heldReason ? `held for approval: ${record.heldReason}` : "held for approval";
+      // "Held for review", as every email and the day page say it.
+      return record.heldReason ? `held for review: ${record.heldReason}` : "held for review";
     case "failed":
       if (recheckFailed(record.state, record.posted.length > 0)) {
         const words = RECHECK_FAILED_WORDS.toLowerCase();

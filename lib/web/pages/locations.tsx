@@ -8,6 +8,7 @@ import { connectionName } from "./connections";
 import { formatDay, formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
+import { PostingActionControl, postingStatusText } from "./posting-status";
 import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
 
 /** One POS connection's locations, or why they could not be read. */
@@ -118,14 +119,6 @@ export function LocationsPage(props: {
   );
 }
 
-/** "Posting from …" or "Not posting: <why>", with the one action that mends it. */
-export function postingStatusText(saved: Pick<SavedLocation, "location" | "problem">): string {
-  const { location, problem } = saved;
-  // The reason recorded when it stopped says what happened ("disconnected"), where the connection may now be simply gone.
-  if (problem) return location.awaitingStart ? "Not posting yet: review the mapping and start posting." : `Not posting: ${location.postingStopped?.reason ?? problem.reason}.`;
-  return location.postingFrom ? `Posting, from ${formatDay(location.postingFrom)}.` : "Posting.";
-}
-
 function PostingList(props: { viewer: Viewer; saved: SavedLocation[] }) {
   return (
     <section aria-labelledby="posting-heading">
@@ -136,14 +129,7 @@ function PostingList(props: { viewer: Viewer; saved: SavedLocation[] }) {
           return (
             <li>
               <strong>{location.name}</strong>{` (${PROVIDER_NAMES[location.source]}): ${postingStatusText(saved)}`}{" "}
-              {problem?.action.kind === "start" && <a href={mappingPath(location.locationId)}>{problem.action.label}</a>}
-              {problem?.action.kind === "reconnect" && (
-                <form method="post" action={`/connect/${problem.action.provider}`} class="inline">
-                  <FormToken viewer={props.viewer} />
-                  {problem.action.region !== undefined && <input type="hidden" name="region" value={problem.action.region} />}
-                  <button type="submit">{problem.action.label}</button>
-                </form>
-              )}
+              {problem && <PostingActionControl viewer={props.viewer} mappingHref={mappingPath(location.locationId)} action={problem.action} />}
             </li>
           );
         })}
@@ -197,7 +183,11 @@ function LocationForm(props: {
       <FieldError id={`${idBase}-timeZone-error`} message={errors.timeZone} />
 
       <label for={`${idBase}-dayStart`}>Business day starts at</label>
-      <input type="time" name="dayStart" required step={900} value={values.dayStart} {...field("dayStart")} />
+      <p id={`${idBase}-dayStart-hint`} class="hint">
+        When one business day ends and the next begins. Midnight suits most places; a bar open until 2 in the morning might choose 04:00, so its late sales
+        count to the night they belong to.
+      </p>
+      <input type="time" name="dayStart" required step={900} value={values.dayStart} {...field("dayStart", true)} />
       <FieldError id={`${idBase}-dayStart-error`} message={errors.dayStart} />
 
       {started && (

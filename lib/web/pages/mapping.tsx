@@ -5,14 +5,18 @@
  * where Square payouts arrive, a preview of the last complete day as the entry daybook would post, and,
  * before the location posts, step 3: "Start posting from <date>". Plain forms: no script.
  */
+import { labelText } from "../../domain/account-label";
+import { labelOf } from "../../locations/account-labels";
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import { accountsFor, type DefaultFigure, FIGURES } from "../../locations/mapping-figures";
 import { groupRule, ITEM_GROUPS, itemField, itemKeyField, type MappingItem, seenKey } from "../../locations/mapping-items";
 import type { DayPreview } from "../../locations/preview";
 import type { QuickBooksAccount } from "../../quickbooks/types";
+import type { PostingProblem } from "../../locations/posting-status";
 import type { LocationConfig } from "../../model";
 import { formatAmount, formatDay } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
+import { PostingActionControl } from "./posting-status";
 
 /** The choices on the form: those stored, or those just sent when they were not accepted. */
 export interface MappingValues {
@@ -44,6 +48,8 @@ export interface MappingPageProps {
   previewProblem?: string;
   /** Go-live step 3, for a location not started yet. */
   start?: StartForm;
+  /** Why a started location cannot post now (its POS or QuickBooks connection is gone), or undefined while it posts. */
+  postingProblem?: PostingProblem;
 }
 
 export interface StartForm {
@@ -81,7 +87,7 @@ export function MappingPage(props: MappingPageProps) {
     <Layout title={`Mapping for ${location.name}`} viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
       {props.problem && <p role="alert">{props.problem}</p>}
-      {location.awaitingStart && <GoLiveSteps />}
+      {location.awaitingStart ? <GoLiveSteps /> : <PostingLine {...props} />}
       <p>
         Choose the QuickBooks account each part of {location.name}'s daily entry is posted to. Each list shows only the accounts of this company that suit
         it, by account type; daybook's suggestion is marked "(suggested)". An item left on "Default" goes to the default account of its kind.
@@ -134,7 +140,6 @@ export function MappingPage(props: MappingPageProps) {
       )}
       <PreviewSection {...props} />
       {props.start && <StartSection viewer={viewer} location={location} start={props.start} />}
-      {!location.awaitingStart && location.postingFrom && <p>{`daybook posts ${location.name} from ${formatDay(location.postingFrom)}.`}</p>}
       <p><a href="/locations">Back to locations</a></p>
     </Layout>
   );
@@ -150,6 +155,20 @@ function GoLiveSteps() {
       </ol>
     </nav>
   );
+}
+
+/** Whether a started location posts: from which day, or why not and the one action that mends it. */
+function PostingLine(props: MappingPageProps) {
+  const { location, postingProblem } = props;
+  if (postingProblem) {
+    return (
+      <p role="alert">
+        {`${location.name} is not posting: ${location.postingStopped?.reason ?? postingProblem.reason}. `}
+        <PostingActionControl viewer={props.viewer} mappingHref={mappingPath(location.locationId)} action={postingProblem.action} />
+      </p>
+    );
+  }
+  return location.postingFrom ? <p>{`${location.name} is posting: daybook posts each day from ${formatDay(location.postingFrom)} once it has ended.`}</p> : null;
 }
 
 function PreviewSection(props: MappingPageProps) {
@@ -195,7 +214,7 @@ function StartSection(props: { viewer: Viewer; location: LocationConfig; start: 
         <FormToken viewer={props.viewer} />
         <label for={id}>Start posting from</label>
         <p id={`${id}-hint`} class="hint">
-          {`${formatDay(start.suggested)} is the last day that has ended. A day before it is posted now, as a backfill (one entry a day); a later one when it ends. Earliest ${start.earliest}.`}
+          {`${formatDay(start.suggested)} is the last day that has ended. A day before it is posted now, as a backfill (one entry a day); a later one when it ends. The earliest you can choose is ${formatDay(start.earliest)}.`}
         </p>
         <input
           type="date" id={id} name="from" required value={start.value} min={start.earliest} max={start.latest}
@@ -213,7 +232,7 @@ function ItemSelect(props: { item: MappingItem; field: { name: string; keyName: 
   const { item, chart } = props;
   const rule = groupRule(item.group);
   const defaultAccount = chart.find((account) => account.id === item.defaultAccountId);
-  const defaultName = defaultAccount?.fullyQualifiedName ?? `QuickBooks account ${item.defaultAccountId}`;
+  const defaultName = defaultAccount ? labelText(labelOf(defaultAccount)) : `QuickBooks account ${item.defaultAccountId}`;
   return (
     <>
       <input type="hidden" name={props.field.keyName} value={item.key} />
@@ -251,7 +270,7 @@ function AccountSelect(props: {
             <optgroup label={type}>
               {ofType.map((account) => (
                 <option value={account.id} selected={account.id === props.value}>
-                  {account.fullyQualifiedName + (account.id === props.suggested ? " (suggested)" : "")}
+                  {labelText(labelOf(account)) + (account.id === props.suggested ? " (suggested)" : "")}
                 </option>
               ))}
             </optgroup>

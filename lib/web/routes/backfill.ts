@@ -159,7 +159,7 @@ async function renderPage(
     const problem = postingProblem(location, connections);
     return {
       location, ...(await backfillableDays(backfillDeps, location, now)),
-      ...(problem ? { notPosting: location.awaitingStart ? "Not posting yet: review its mapping and start posting on the locations page." : `Not posting: ${problem.reason}. The locations page says what mends it.` } : {}),
+      ...(problem ? { notPosting: location.awaitingStart ? "Not posting yet: review its mapping and start posting on the locations page." : `Not posting: ${location.postingStopped?.reason ?? problem.reason}. The locations page says what mends it.` } : {}),
     };
   }));
   return BackfillPage({ viewer, locations, recent, ...extra });

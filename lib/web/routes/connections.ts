@@ -49,12 +49,13 @@ const MAX_CALLBACK_VALUE = 2048;
 export function addConnectionRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/connections", requireSignedIn(), async (c) => {
     const { merchant, viewer } = signedIn(c);
-    const connections = await withAccountNames(deps, await deps.store.listConnections(merchant.merchantId));
+    const [listed, locations] = await Promise.all([deps.store.listConnections(merchant.merchantId), deps.store.listLocations(merchant.merchantId)]);
+    const connections = await withAccountNames(deps, listed);
     const connected = providerName.safeParse(c.req.query("connected"));
     const ended = disconnectedQuery.safeParse(c.req.query());
     const notice = connected.success ? `${PROVIDER_NAMES[connected.data]} is connected.` : undefined;
     return c.html(ConnectionsPage({
-      viewer, connections, ...(notice ? { notice } : {}),
+      viewer, connections, hasLocations: locations.length > 0, ...(notice ? { notice } : {}),
       ...(ended.success ? { disconnected: { ended: endedConnectionOf(ended.data), cloverAppId: deps.webhooks.cloverAppId } } : {}),
     }));
   });

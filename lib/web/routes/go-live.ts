@@ -59,11 +59,11 @@ export function addGoLiveRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const today = businessDayOf(now.getTime(), location.timeZone, location.dayStart);
     const lastComplete = lastDayDueBy(now, scheduleOf(location));
     const earliest = addDays(today, -MAX_BACKFILL_DAYS_BACK);
-    if (from < earliest) return refuse(`daybook reaches back at most ${String(MAX_BACKFILL_DAYS_BACK)} days: choose ${earliest} or later.`);
+    if (from < earliest) return refuse(`daybook reaches back at most ${String(MAX_BACKFILL_DAYS_BACK)} days: choose ${formatDay(earliest)} or later.`);
     if (from > addDays(today, MAX_BACKFILL_DAYS_BACK)) return refuse(`Choose a day within ${String(MAX_BACKFILL_DAYS_BACK)} days from today.`);
     const backfill = from <= lastComplete ? deps.backfill : undefined;
     if (from <= lastComplete && !backfill && from < addDays(lastComplete, 1 - MAX_CATCH_UP_DAYS)) {
-      return refuse(`This installation cannot backfill, and the nightly run catches up a week at most: choose ${addDays(lastComplete, 1 - MAX_CATCH_UP_DAYS)} or later.`);
+      return refuse(`This installation cannot backfill, and the nightly run catches up a week at most: choose ${formatDay(addDays(lastComplete, 1 - MAX_CATCH_UP_DAYS))} or later.`);
     }
     const { awaitingStart: _waiting, ...rest } = location;
     const problem = postingProblem(rest, await deps.store.listConnections(merchant.merchantId));

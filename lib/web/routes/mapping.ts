@@ -28,6 +28,7 @@ import { accountsFor, type DefaultFigure, FIGURES } from "../../locations/mappin
 import { groupRule, ITEM_GROUPS, type ItemGroupName, itemField, itemKeyField, type MappingItem, mappingItems, seenKey, seenList } from "../../locations/mapping-items";
 import { type AccountToCreate, type LocationItems, missingAccounts } from "../../locations/missing-accounts";
 import type { PosCatalog } from "../../locations/pos-catalog";
+import { postingProblem } from "../../locations/posting-status";
 import { chartLabels, type DayPreview, previewDay } from "../../locations/preview";
 import { QuickBooksError, type QuickBooksAccount } from "../../quickbooks/types";
 import { lastDayDueBy } from "../../schedule/due-days";
@@ -59,6 +60,7 @@ const RECENT_DAYS = 14;
 
 const NOTICES = {
   saved: "Mapping saved. daybook posts this location's next entries with it.",
+  savedNotStarted: "Mapping saved. Nothing is posted until you start posting, at the end of this page.",
   setup: "Location set up. Review the mapping and the preview of a day below, then start posting: nothing is posted before that.",
   created: "daybook created the missing accounts in QuickBooks. Where they fit, they are marked (suggested) below: choose them and save the mapping.",
   none: "This company's chart of accounts already has those accounts: nothing was created.",
@@ -77,7 +79,7 @@ export function addMappingRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!found) return notFound(c, viewer);
     const { location } = found;
     const accounts = noticeQuery.safeParse(c.req.query("accounts"));
-    const notice = c.req.query("saved") !== undefined ? NOTICES.saved
+    const notice = c.req.query("saved") !== undefined ? (location.awaitingStart ? NOTICES.savedNotStarted : NOTICES.saved)
       : c.req.query("setup") !== undefined ? NOTICES.setup
       : accounts.success && accounts.data !== undefined ? NOTICES[accounts.data] : undefined;
     const page = await mappingPage(deps, merchant, viewer, location, { ...(notice ? { notice } : {}) });
@@ -270,7 +272,10 @@ async function mappingPage(
   extra: { notice?: string; problem?: string; values?: MappingValues; errors?: Record<string, string>; start?: Partial<StartForm> },
   knownChart?: QuickBooksAccount[],
 ): Promise<{ props: MappingPageProps; status: 200 | 400 | 409 | 502 }> {
-  const base = { viewer, location, missing: [] as AccountToCreate[], items: [] as MappingItem[], errors: extra.errors ?? {} };
+  const problem = location.awaitingStart ? undefined : postingProblem(location, await deps.store.listConnections(merchant.merchantId));
+  const base = {
+    viewer, location, missing: [] as AccountToCreate[], items: [] as MappingItem[], errors: extra.errors ?? {}, ...(problem ? { postingProblem: problem } : {}),
+  };
   let chart = knownChart;
   if (!chart) {
     const read = await readChart(deps, merchant, location.quickbooksConnectionId);

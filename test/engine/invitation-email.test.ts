@@ -1,0 +1,27 @@
+/**
+ * The invitation an accountant receives (lib/members/invitations.ts), on the in-memory runtime: what
+ * access gives, named as the emails that follow name themselves (the morning digest, one email for
+ * every business the accountant works on), and the link.
+ */
+import { afterEach, expect, it } from "vitest";
+import { inviteAccountant } from "../../lib/members/invitations";
+import { createEngineWorld, type EngineWorld, MERCHANT_ID } from "./runtime";
+
+let world: EngineWorld;
+afterEach(async () => {
+  await world.close();
+});
+
+it("names what the accountant will receive as the emails that follow call it: the morning digest, one email with every business", async () => {
+  world = await createEngineWorld();
+  const { storage } = world.services;
+  const deps = { store: storage.store, members: storage.members, auth: storage.auth, recipients: storage.recipients, email: world.services.email, publicUrl: world.services.publicUrl, now: () => world.clock.at };
+  const business = (await storage.store.getMerchant(MERCHANT_ID))!;
+  expect((await inviteAccountant(deps, { business, invitedBy: business, address: "cpa@ledger.example" })).ok).toBe(true);
+  const invitation = world.email.sent.find((email) => email.purpose === "invitation")!;
+  expect(invitation.subject).toBe("Main Street Coffee invited you to daybook");
+  const text = invitation.text.replace(/\s+/g, " ");
+  expect(text).toContain("You will also get its morning digest, in one email with every other business you work on in daybook.");
+  expect(text).not.toContain("daily reports");
+  expect(text).toMatch(/https:\/\/daybook\.test\/invitations\/accept\?token=[\w-]+/);
+});
