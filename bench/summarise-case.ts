@@ -35,7 +35,8 @@ import { assembleOrders, ORDER_EXPANSION_GROUPS, type OrderFetcher } from "../li
 import { listElements } from "../lib/pos/clover/responses";
 import { CloverDaySummariser } from "../lib/pos/clover/summarise";
 import { SquareCatalog } from "../lib/pos/square/catalog";
-import { createSquareReader } from "../lib/pos/square/client";
+import { createSquareReader, withoutOrdersSeen } from "../lib/pos/square/client";
+import type { JsonObject } from "../lib/pos/square/raw-responses";
 import { SquareDaySummariser } from "../lib/pos/square/summarise";
 import { readSquareNight } from "../lib/pos/square/night";
 import type { NightPlan } from "../lib/pos/night";
@@ -170,15 +171,16 @@ function squareSummarise(lines: CaptureLine[], date: string, memory: Memory): Pr
     memory.sample();
   }
   const summariser = new SquareDaySummariser({ window, locationId: "GENLOCATION01", currency: "USD", catalog, feesFrom: "payments", refundsFrom: "payment-refunds" });
-  // As the reader yields them: each order once across the two SearchOrders passes.
+  // As the reader yields them, by its own code: each order once across the SearchOrders pages.
   const yielded = new Set<string>();
   let orders = 0;
   for (const line of lines) {
     if (line.path.endsWith("/orders/search")) {
-      const page = JSON.parse(line.body) as { orders?: { id: string }[] };
-      const fresh = (page.orders ?? []).filter((order) => !yielded.has(order.id) && yielded.add(order.id));
-      orders += fresh.length;
-      summariser.addOrdersPage({ ...page, orders: fresh });
+      const page = withoutOrdersSeen(JSON.parse(line.body) as JsonObject, yielded);
+      if (page) {
+        orders += (page["orders"] as unknown[] | undefined)?.length ?? 0;
+        summariser.addOrdersPage(page);
+      }
     } else if (line.path.endsWith("/v2/payments")) {
       summariser.addPaymentsPage(JSON.parse(line.body));
     } else if (line.path.endsWith("/v2/refunds")) {

@@ -72,9 +72,22 @@ export function bundleFunction(name: FunctionName, outdir: string, entryFile = j
 
 /**
  * Builds into the options' folder (emptied first). With `atStart`, each import() of daybook's own code
- * (not of a package: the square SDK, intuit-oauth) loads a module that imports `atStart` and re-exports
- * the target. That needs an esbuild plugin, which only its asynchronous API runs, and the stack bundles
- * synchronously (CDK's local bundling): so that build runs in a node process of its own, waited for.
+ * (not of a package: the square SDK, intuit-oauth; nor of data: the API's JSON document) loads a module
+ * that imports `atStart` and re-exports the target.
+ *
+ * And a module of a package that only import() paths use keeps out of the start (onDemandOnly below).
+ * esbuild puts a whole module in the chunk of every entry that reaches it through static imports, used
+ * or not, and a package's index re-exports all its modules: the AWS SDK's protocols index, which the
+ * DynamoDB, SSM and SQS clients import their JSON protocols from, reaches the REST protocol, so SES's
+ * (loaded on demand) sat in the start chunk, where Node compiles it at every cold start. So a first pass
+ * builds the start alone (every import() left out) to learn which modules it reaches and which it uses;
+ * then, in the build itself, the static imports of code the start does not reach resolve a package's
+ * module the start reaches but does not use under a namespace of its own: the same file, unchanged, as
+ * a module the start's imports never name, so it lands in the chunks of the paths that use it. The
+ * start's copy is then used by nothing and left out; the build fails should both be used (a module twice).
+ *
+ * That needs esbuild plugins, which only its asynchronous API runs, and the stack bundles synchronously
+ * (CDK's local bundling): so that build runs in a node process of its own, waited for.
  */
 function build(options: BuildOptions & { outdir: string }, atStart: string[] = []): Metafile {
   rmSync(options.outdir, { recursive: true, force: true });
@@ -90,18 +103,43 @@ function build(options: BuildOptions & { outdir: string }, atStart: string[] = [
 /** The second build (see build()): reads { options, atStart, root } on stdin, writes the metafile on stdout. */
 const BUILD_WITH_IMPORTS_AT_START = `
 const esbuild = require("esbuild");
+const { readFile } = require("node:fs/promises");
+const { dirname, resolve } = require("node:path");
 let input = "";
 process.stdin.on("data", (chunk) => { input += chunk; });
 process.stdin.on("end", async () => {
   const { options, atStart, root } = JSON.parse(input);
   const ON_DEMAND = "daybook-on-demand";
-  const plugin = {
+  const ON_DEMAND_ONLY = "daybook-on-demand-only";
+  const packageOf = (path) => {
+    const at = path.lastIndexOf("/node_modules/");
+    if (at < 0) return undefined;
+    const [scope, name] = path.slice(at + "/node_modules/".length).split("/");
+    return scope.startsWith("@") ? scope + "/" + name : scope;
+  };
+
+  // The start alone: what it reaches through static imports, what it uses (has code in the output), and their packages.
+  const alone = await esbuild.build({ ...options, write: false, metafile: true, plugins: [{
+    name: "daybook-start-alone",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined);
+    },
+  }] });
+  const reached = new Set(Object.keys(alone.metafile.inputs).map((each) => resolve(root, each)));
+  const used = new Set();
+  for (const output of Object.values(alone.metafile.outputs)) {
+    for (const [each, { bytesInOutput }] of Object.entries(output.inputs)) if (bytesInOutput > 0) used.add(resolve(root, each));
+  }
+  const usedPackages = new Set([...used].map(packageOf).filter((name) => name !== undefined));
+
+  const importsAtStartFirst = {
     name: "daybook-imports-at-start-first",
     setup(build) {
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind !== "dynamic-import" || args.pluginData === ON_DEMAND || args.importer.includes("/node_modules/")) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: ON_DEMAND });
-        if (resolved.errors.length > 0 || resolved.external || resolved.path.includes("/node_modules/")) return undefined;
+        // Data (the API's JSON document) imports nothing, and export * would leave out its default export.
+        if (resolved.errors.length > 0 || resolved.external || resolved.path.includes("/node_modules/") || !/\\.[cm]?[jt]sx?$/.test(resolved.path)) return undefined;
         return { path: resolved.path, namespace: ON_DEMAND };
       });
       build.onLoad({ filter: /.*/, namespace: ON_DEMAND }, (args) => ({
@@ -111,7 +149,38 @@ process.stdin.on("end", async () => {
       }));
     },
   };
-  const { metafile } = await esbuild.build({ ...options, metafile: true, plugins: [plugin] });
+
+  const onDemandOnly = {
+    name: "daybook-on-demand-only-modules",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === ON_DEMAND_ONLY || (args.kind !== "import-statement" && args.kind !== "require-call")) return undefined;
+        const fromOnDemand = args.namespace === ON_DEMAND_ONLY || (args.namespace === "file" && !reached.has(args.importer));
+        if (!fromOnDemand) return undefined;
+        // Resolving is a round trip to esbuild: only imports that can name a module of a package the start uses.
+        const named = args.path.startsWith(".") || args.path.startsWith("/") ? packageOf(args.importer)
+          : args.path.startsWith("node:") ? undefined : args.path.split("/").slice(0, args.path.startsWith("@") ? 2 : 1).join("/");
+        if (named === undefined || !usedPackages.has(named)) return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, namespace: "file", pluginData: ON_DEMAND_ONLY });
+        if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== "file" || !/\\.[cm]?js$/.test(resolved.path)) return undefined;
+        if (!reached.has(resolved.path) || used.has(resolved.path) || !usedPackages.has(packageOf(resolved.path))) return undefined;
+        return { path: resolved.path, namespace: ON_DEMAND_ONLY, sideEffects: resolved.sideEffects };
+      });
+      build.onLoad({ filter: /.*/, namespace: ON_DEMAND_ONLY }, async (args) => ({ contents: await readFile(args.path), resolveDir: dirname(args.path), loader: "js" }));
+    },
+  };
+
+  const { metafile } = await esbuild.build({ ...options, metafile: true, plugins: [importsAtStartFirst, onDemandOnly] });
+  // A module is in the bundle once: the start's copy of one moved out must be used by nothing.
+  const withCode = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [each, { bytesInOutput }] of Object.entries(output.inputs)) if (bytesInOutput > 0) withCode.add(each.startsWith(ON_DEMAND_ONLY + ":") ? each : resolve(root, each));
+  }
+  const twice = [...withCode].filter((each) => each.startsWith(ON_DEMAND_ONLY + ":") && withCode.has(each.slice(ON_DEMAND_ONLY.length + 1)));
+  if (twice.length > 0) {
+    process.stderr.write("these modules would be in the bundle twice (used by the start and, moved out, by on-demand code): " + twice.join(", ") + "\\n");
+    process.exit(1);
+  }
   process.stdout.write(JSON.stringify(metafile));
 });
 `;

@@ -2,9 +2,16 @@
  * The OpenAPI 3.1 document of /api/v1, generated from API_ROUTES and the zod schemas that validate
  * the API (zod's own toJSONSchema, JSON Schema 2020-12: OpenAPI 3.1's dialect). Nothing in it is
  * written by hand but the words.
+ *
+ * It is generated ahead of time, not by the deployed code: `npm run openapi` writes it to
+ * lib/api/openapi.json (committed), which GET /api/v1/openapi.json serves with the deployment's own
+ * URL as its server (withServer). zod's JSON Schema generator is so left out of the Lambda bundle,
+ * where esbuild would put it in the api's start chunk, loaded at every cold start. A fast-lane test
+ * (test/unit/openapi-document.test.ts) fails when the committed document differs from the one
+ * generated from the schemas now, so it cannot drift from the validators.
  */
+import { fileURLToPath } from "node:url";
 import * as z from "zod/mini";
-import { API_PREFIX } from "./errors";
 import { API_KEY_DEFAULT_DAYS, API_RATE_LIMIT, API_REQUEST_LOG_DAYS } from "./keys";
 import { API_ROUTES } from "./routes";
 import { COMPONENTS, MAX_RANGE_DAYS } from "./schemas";
@@ -18,10 +25,15 @@ const ERRORS: Record<string, string> = {
   "429": `More than ${String(API_RATE_LIMIT.limit)} requests in ${String(API_RATE_LIMIT.windowSeconds)} seconds with this key; Retry-After says when to try again.`,
 };
 
-let cached: { publicUrl: string; document: JsonObject } | undefined;
+/** Where the generated document is committed; the API serves it from there. */
+export const OPENAPI_DOCUMENT_FILE = fileURLToPath(new URL("openapi.json", import.meta.url));
 
-export function openApiDocument(publicUrl: string): JsonObject {
-  if (cached?.publicUrl === publicUrl) return cached.document;
+/** The document as committed: generated, without its server (a deployment's own URL: withServer adds it), pretty-printed. */
+export function renderOpenApiDocument(): string {
+  return `${JSON.stringify(generateOpenApiDocument(), null, 2)}\n`;
+}
+
+export function generateOpenApiDocument(): JsonObject {
   const registry = z.registry<{ id: string }>();
   for (const { name, schema } of COMPONENTS) registry.add(schema, { id: name });
   const generated = z.toJSONSchema(registry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}` }).schemas as Record<string, JsonObject>;
@@ -58,7 +70,7 @@ export function openApiDocument(publicUrl: string): JsonObject {
     };
   }
 
-  const document: JsonObject = {
+  return {
     openapi: "3.1.0",
     info: {
       title: "daybook API",
@@ -70,7 +82,6 @@ export function openApiDocument(publicUrl: string): JsonObject {
         `Errors are JSON: {"error": {"code": "not_found", "message": "…"}}, with a stable code. Each request is kept in daybook's log for ${String(API_REQUEST_LOG_DAYS)} days: the key's id, the route, the status and the duration, never the key or a body.`,
       ].join("\n\n"),
     },
-    servers: [{ url: `${publicUrl}${API_PREFIX}` }],
     security: [{ apiKey: [] }],
     paths,
     components: {
@@ -78,8 +89,6 @@ export function openApiDocument(publicUrl: string): JsonObject {
       schemas,
     },
   };
-  cached = { publicUrl, document };
-  return document;
 }
 
 function parametersOf(schema: z.ZodMiniObject | undefined, where: "path" | "query"): JsonObject[] {

@@ -2,8 +2,9 @@
  * The read-only API under /api/v1, for accountants' tools: JSON only, authenticated by an API key
  * (`Authorization: Bearer dbk_…`) and never by the session cookie, rate-limited per key, every request
  * logged (key id, route, status, duration) and kept 14 days. Each route is described once, in
- * API_ROUTES, from which both the Hono routes and the OpenAPI document (openapi.ts) are made; input is
- * validated and every answer checked against the schemas in schemas.ts before it is sent.
+ * API_ROUTES, from which both the Hono routes and the OpenAPI document (openapi.ts, generated ahead of
+ * time into openapi.json) are made; input is validated and every answer checked against the schemas in
+ * schemas.ts before it is sent.
  *
  * A key sees what its creator can see at the time of the request: their own business and those that
  * gave them access. Any other id is simply not found (404), as is an id that cannot exist.
@@ -19,9 +20,8 @@ import type { Store } from "../store/store";
 import * as z from "zod/mini";
 import { describeIssues } from "../validation";
 import { apiDay, apiLocation, apiReport } from "./days";
-import { ApiError, apiErrorResponse, NOT_FOUND_MESSAGE } from "./errors";
+import { API_PREFIX, ApiError, apiErrorResponse, NOT_FOUND_MESSAGE } from "./errors";
 import { API_RATE_LIMIT, type ApiKey, type ApiKeyStore, authenticateApiKey, type KeyRefusal, newRequestId } from "./keys";
-import { openApiDocument } from "./openapi";
 import { apiPayout, type PayoutRecords } from "./payouts";
 import {
   type ApiBusiness, businessListSchema, businessParams, businessSchema, dayListSchema, locationListSchema, locationParams, openApiDocumentSchema,
@@ -94,6 +94,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
     response: { name: "ReportList", schema: reportListSchema, description: "The reports." },
   },
 ];
+
+/** The committed OpenAPI document (openapi.ts generates it) with this deployment's API as its server, after `info` as generated before. */
+export function withServer(document: Record<string, unknown>, publicUrl: string): Record<string, unknown> {
+  const { openapi, info, ...rest } = document;
+  return { openapi, info, servers: [{ url: `${publicUrl}${API_PREFIX}` }], ...rest };
+}
 
 /** `/businesses/{businessId}` → `/businesses/:businessId`. */
 export const honoPath = (path: string): string => path.replace(/\{(\w+)\}/g, ":$1");
@@ -175,7 +181,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   }
 
   const handlers: Record<string, Handler> = {
-    getOpenApiDocument: () => Promise.resolve(openApiDocument(deps.publicUrl)),
+    // Loaded on this route only: the other routes' cold starts do not parse it.
+    getOpenApiDocument: async () => withServer((await import("./openapi.json", { with: { type: "json" } })).default, deps.publicUrl),
     async listBusinesses(_c, key) {
       const [own, memberships] = await Promise.all([deps.store.getMerchant(key.ownerId), deps.members.listMemberships(key.ownerId)]);
       const businesses: ApiBusiness[] = [

@@ -3,10 +3,11 @@
  * a process of its own with the function's environment (AWS_LAMBDA_FUNCTION_NAME set, so the clients
  * take the role's credentials from the environment), its AWS services on moto_server, and invoked with
  * a function URL event. SES's client is not in what the entry loads at start (test/unit/cdk-stack.test.ts):
- * here its chunk loads on the sign-in and the email really goes out through SES.
+ * here its chunk loads on the sign-in and the email really goes out through SES. The API's OpenAPI
+ * document, generated ahead of time (lib/api/openapi.ts), is served from the chunk of its own it loads.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,6 +16,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { awsClientConfig, createSender, createTestTable, sentTo } from "../../sandbox/aws";
+import { OPENAPI_DOCUMENT_FILE } from "../../lib/api/openapi";
+import { withServer } from "../../lib/api/routes";
 import { builtBundle, copyOfBundle } from "../support/bundles";
 
 const PUBLIC = "https://daybook.test";
@@ -78,7 +81,7 @@ describe("the api's Lambda bundle, run as Lambda runs it", () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  it("loads SES's client on the sign-in and sends the link through SES", async () => {
+  it("loads SES's client on the sign-in and sends the link through SES; serves the committed OpenAPI document", async () => {
     const bundle = copyOfBundle(builtBundle("api"), join(folder, "api"));
     const table = await createTestTable(dynamo);
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT" }));
@@ -94,14 +97,18 @@ describe("the api's Lambda bundle, run as Lambda runs it", () => {
       POWERTOOLS_DEV: "false", POWERTOOLS_METRICS_NAMESPACE: "daybook",
     };
 
-    const [page, signIn] = await invoke(join(bundle.outdir, bundle.entry), environment, [
+    const [page, signIn, openApi] = await invoke(join(bundle.outdir, bundle.entry), environment, [
       functionUrlEvent("GET", "/sign-in"),
       functionUrlEvent("POST", "/sign-in", { email }),
+      functionUrlEvent("GET", "/api/v1/openapi.json"),
     ]);
     expect(page?.statusCode).toBe(200);
     expect(signIn?.statusCode, signIn?.body.slice(0, 300)).toBe(200);
     const [sent] = await sentTo(endpoint, email);
     expect(sent?.source).toBe(from);
     expect(sent?.body).toMatch(/sign-in\/confirm/);
+    expect(openApi?.statusCode, openApi?.body.slice(0, 300)).toBe(200);
+    const committed = JSON.parse(await readFile(OPENAPI_DOCUMENT_FILE, "utf8")) as Record<string, unknown>;
+    expect(JSON.parse(openApi?.body ?? "")).toEqual(withServer(committed, PUBLIC));
   }, 120_000);
 });

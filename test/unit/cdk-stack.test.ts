@@ -11,7 +11,7 @@ import { DEFAULT_FLEET, WORKER_TIMEOUT_MINUTES, workerConcurrencyFor } from "../
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
@@ -406,6 +406,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         .filter(([input, { bytesInOutput }]) => input.includes("node_modules/zod/") && bytesInOutput > 0).map(([input]) => input);
       expect(zodInputs.filter((input) => /\/locales\/(?!en\.js$)[^/]+\.js$/.test(input)), `${name}: zod locales`).toEqual([]);
       expect(zodInputs.filter((input) => input.includes("/v4/classic/")), `${name}: zod's classic build`).toEqual([]);
+      // The API's OpenAPI document is generated ahead of time (lib/api/openapi.ts): zod's JSON Schema generator is in no bundle.
+      expect(zodInputs.filter((input) => /json-schema/.test(input)), `${name}: zod's JSON Schema generator`).toEqual([]);
     }
   });
 
@@ -434,7 +436,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     };
     const onDemandOnly: Record<FunctionName, string[]> = {
       // Each page's group (lib/web/route-groups.ts), the pages' POS and QuickBooks readers, the stores no session reads.
-      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts"],
+      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/api/openapi.json", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts"],
       // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any.
       scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts"],
       worker: [],
@@ -522,6 +524,36 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     };
     expect(loadedWith("lib/pos/square/summarise.ts").filter((module) => module.startsWith("lib/pos/clover/"))).toEqual([]);
     expect(loadedWith("lib/pos/clover/summarise.ts").filter((module) => module.startsWith("lib/pos/square/"))).toEqual([]);
+  });
+
+  it("load a package's modules that only on-demand paths use on those paths, though the start reaches them through the package's index: SES's REST protocol in SES's chunk", () => {
+    // The AWS SDK's protocols index, which the start's DynamoDB, SSM and SQS clients import their JSON protocols
+    // from, reaches the REST protocol; only SES (on demand in the api and the scheduler) uses it (infra/bundle.ts).
+    const restProtocol = ["@smithy/core/dist-es/submodules/protocols/HttpBindingProtocol.js", "@aws-sdk/core/dist-es/submodules/protocols/json/AwsRestJsonProtocol.js"];
+    const inputsOf = (bundle: Bundle, files: { path: string }[]) => {
+      const paths = new Set(files.map((file) => join(bundle.outdir, file.path)));
+      return Object.entries(bundle.metafile.outputs).filter(([output]) => paths.has(join(process.cwd(), output)))
+        .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input));
+    };
+    for (const name of ["api", "scheduler"] as const) {
+      const bundle = bundles[name] as Bundle;
+      const atStart = inputsOf(bundle, loadedAtStart(bundle));
+      const ses = bundle.files.filter((file) => !file.entry && file.packages.some((pkg) => pkg.name === "@aws-sdk/client-sesv2"));
+      expect(ses, `${name}: SES's chunk`).toHaveLength(1);
+      const withSes = inputsOf(bundle, withStaticImports(bundle, ses.map((file) => file.path)));
+      for (const module of restProtocol) {
+        expect(atStart.filter((input) => input.endsWith(module)), `${name}: ${module} at start`).toEqual([]);
+        expect(withSes.filter((input) => input.endsWith(module)), `${name}: ${module} with SES`).toHaveLength(1);
+      }
+      // Each module once: the start's copy of a module moved out is used by nothing.
+      const everywhere = Object.values(bundle.metafile.outputs).flatMap((meta) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input));
+      const byFile = new Map<string, number>();
+      for (const input of everywhere) {
+        const file = resolve(process.cwd(), input.replace(/^[\w-]+:/, ""));
+        byFile.set(file, (byFile.get(file) ?? 0) + 1);
+      }
+      expect([...byFile].filter(([, count]) => count > 1).map(([file]) => file), `${name}: modules in the bundle twice`).toEqual([]);
+    }
   });
 
   it("load the worker's start from its entry's static imports alone: no file through import() while the module loads", () => {

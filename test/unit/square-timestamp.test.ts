@@ -34,6 +34,20 @@ describe("Square timestamps read as Date.parse reads them", () => {
     }), { numRuns: 20_000, seed: 6 });
   });
 
+  it("every day of the turns of centuries, of 400-year eras and of the epoch, and a day a week for 9,000 years, as Date.parse", () => {
+    const dayMs = 86_400_000;
+    const days: number[] = [];
+    for (const year of [1000, 1099, 1600, 1700, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2026, 2100, 2399, 2400, 9999]) {
+      for (let ms = Date.UTC(year, 0, 1); ms < Date.UTC(year + 1, 0, 1); ms += dayMs) days.push(ms);
+    }
+    for (let ms = Date.UTC(1000, 0, 1); ms < Date.UTC(10_000, 0, 1); ms += 7 * dayMs) days.push(ms);
+    for (const ms of days) {
+      const text = new Date(ms + 86_399_999).toISOString();
+      expect(timestampMs(text), text).toBe(ms + 86_399_999);
+      expect(timestampMs(`${text.slice(0, 19)}Z`), text).toBe(ms + 86_399_000);
+    }
+  });
+
   it("hand-picked edges: leap days, the end of a month, offsets Square does not send", () => {
     for (const text of [
       "2024-02-29T23:59:59.999Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "2026-04-31T00:00:00.000Z",

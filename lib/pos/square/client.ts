@@ -48,6 +48,31 @@ function objectsAt(value: unknown, field: string): JsonObject[] {
   return Array.isArray(list) ? list.filter(isObject) : [];
 }
 
+/**
+ * A SearchOrders page without the orders whose ids `seen` holds, their ids added to it: the page itself
+ * when none was seen (as most are), a copy with the others, or undefined when every one was. Anything
+ * in the list that is not an order with a string id is left for the summariser's check to name. One
+ * look-up per order (add, then the set's size says whether it was there), a busy day has 100k of them.
+ */
+export function withoutOrdersSeen(page: JsonObject, seen: Set<string>): JsonObject | undefined {
+  const orders = page["orders"];
+  if (!Array.isArray(orders)) return page;
+  let kept: unknown[] | undefined;
+  for (let i = 0; i < orders.length; i++) {
+    const order: unknown = orders[i];
+    const id = isObject(order) ? order["id"] : undefined;
+    const before = seen.size;
+    const isNew = typeof id !== "string" || seen.add(id).size > before;
+    if (kept) {
+      if (isNew) kept.push(order);
+    } else if (!isNew) {
+      kept = orders.slice(0, i);
+    }
+  }
+  if (!kept) return page;
+  return kept.length > 0 ? { ...page, orders: kept } : undefined;
+}
+
 function cursorOf(body: JsonObject): string | undefined {
   const cursor = body["cursor"];
   return typeof cursor === "string" && cursor !== "" ? cursor : undefined;
@@ -138,16 +163,8 @@ export function createSquareReader(options: SquareReaderOptions): SquareReader {
     const yielded = new Set<string>();
     for (const request of requests) {
       for await (const page of searchOrders(request)) {
-        const orders = objectsAt(page, "orders");
-        const fresh = orders.filter((order) => {
-          const id = order["id"];
-          if (typeof id !== "string") return true;
-          if (yielded.has(id)) return false;
-          yielded.add(id);
-          return true;
-        });
-        if (fresh.length === orders.length) yield page;
-        else if (fresh.length > 0) yield { ...page, orders: fresh };
+        const fresh = withoutOrdersSeen(page, yielded);
+        if (fresh) yield fresh;
       }
     }
   }

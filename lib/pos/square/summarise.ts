@@ -27,7 +27,6 @@ import {
   type SquareLineItem,
   type SquareMoney,
   type SquareOrder,
-  type SquareReturnLineItem,
   type SquareServiceCharge,
   type SquareTax,
   type SquareTender,
@@ -114,6 +113,12 @@ function parseWith<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T 
 }
 
 const isOrder = inPlaceGuard(orderSchema);
+const NO_TENDERS: readonly SquareTender[] = [];
+
+/** The tenders that took money (the order's own list when all did, as most do). */
+function countedTenders(all: readonly SquareTender[]): readonly SquareTender[] {
+  return all.every(tookMoney) ? all : all.filter(tookMoney);
+}
 const hasCreatedAt = (tender: SquareTender): boolean => Boolean(tender.created_at);
 
 function checkNoErrors(errors: { code: string; detail?: string | null }[] | null | undefined, what: string): void {
@@ -206,40 +211,46 @@ export class SquareDaySummariser {
     return { summary: normaliseSummary(summary), warnings };
   }
 
+  // An order's fields are read once each and handed on: a page's orders come in many shapes (which
+  // fields Square includes), so each read of one is a megamorphic property load.
   private addOrder(order: SquareOrder): void {
     if (order.location_id !== this.options.locationId) return;
-    if (order.state === "CANCELED" || order.state === "DRAFT") return;
+    const state = order.state;
+    if (state === "CANCELED" || state === "DRAFT") return;
     const what = "an order";
-    const tenders = this.countedTenders(order);
-    const paidAt = this.paidAt(order, tenders, what);
-    if (paidAt !== null && this.inWindowMs(paidAt)) this.addSale(order, tenders, what);
-    this.addTenderFees(order, tenders, what);
-    if (order.returns?.length && order.state === "COMPLETED" && this.inWindow(order.closed_at, what)) {
-      for (const orderReturn of order.returns) this.addReturn(orderReturn, what);
+    const closedAt = order.closed_at;
+    const allTenders = order.tenders ?? NO_TENDERS;
+    const tenders = countedTenders(allTenders);
+    const paidAt = this.paidAt(order.net_amount_due_money, state, closedAt, tenders, what);
+    if (paidAt !== null && this.inWindowMs(paidAt)) this.addSale(order, allTenders, tenders, what);
+    this.addTenderFees(closedAt, tenders, what);
+    const returns = order.returns;
+    if (returns?.length && state === "COMPLETED" && this.inWindow(closedAt, what)) {
+      for (const orderReturn of returns) this.addReturn(orderReturn, what);
     }
-    if (this.options.refundsFrom !== "payment-refunds") this.addOrderRefunds(order, what);
+    if (this.options.refundsFrom !== "payment-refunds") this.addOrderRefunds(order.refunds, closedAt, what);
   }
 
   /** The instant an order was paid, or null while it is not (fully) paid. */
-  private paidAt(order: SquareOrder, tenders: readonly SquareTender[], what: string): number | null {
-    const due = order.net_amount_due_money ? this.amount(order.net_amount_due_money, what) : null;
-    const fullyPaid = due === 0 || (due === null && order.state === "COMPLETED");
+  private paidAt(
+    netAmountDue: SquareMoney | null | undefined,
+    state: SquareOrder["state"],
+    closedAt: SquareOrder["closed_at"],
+    tenders: readonly SquareTender[],
+    what: string,
+  ): number | null {
+    const due = netAmountDue ? this.amount(netAmountDue, what) : null;
+    const fullyPaid = due === 0 || (due === null && state === "COMPLETED");
     if (tenders.length > 0 && fullyPaid && tenders.every(hasCreatedAt)) {
       let latest = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < tenders.length; i++) latest = Math.max(latest, this.time(tenders[i]?.created_at, what));
       return latest;
     }
-    if (order.state === "COMPLETED") return this.time(order.closed_at, what);
+    if (state === "COMPLETED") return this.time(closedAt, what);
     return null;
   }
 
-  /** The tenders that took money (the order's own list when all did, as most do). */
-  private countedTenders(order: SquareOrder): readonly SquareTender[] {
-    const all = order.tenders ?? [];
-    return all.every(tookMoney) ? all : all.filter(tookMoney);
-  }
-
-  private addSale(order: SquareOrder, tenders: readonly SquareTender[], what: string): void {
+  private addSale(order: SquareOrder, allTenders: readonly SquareTender[], tenders: readonly SquareTender[], what: string): void {
     const s = this.summary;
     const taxes = order.taxes ?? NO_TAXES;
     const inclusive = anyInclusive(taxes);
@@ -248,16 +259,19 @@ export class SquareDaySummariser {
     const lines = order.line_items;
     for (let i = 0; lines && i < lines.length; i++) {
       const line = lines[i] as SquareLineItem;
-      if (line.item_type === "GIFT_CARD") {
+      const itemType = line.item_type;
+      if (itemType === "GIFT_CARD") {
         s.giftCardSales = sumMinor(s.giftCardSales, this.amount(line.total_money, what));
         continue;
       }
-      const category = this.categoryOfLine(line);
-      this.exTax(line, line.gross_sales_money, taxes, inclusive, what);
+      const category = this.categoryOfLine(itemType, line.catalog_object_id);
+      const applied = line.applied_taxes;
+      const totalTax = line.total_tax_money;
+      this.exTax(line, line.gross_sales_money, applied, totalTax, taxes, inclusive, what);
       addToBucket(s.sales, category.id, this.lineGross);
       if (s.categoryNames[category.id] !== category.name) s.categoryNames[category.id] = category.name;
       s.discounts = sumMinor(s.discounts, this.lineDiscount);
-      this.addTaxes(line.applied_taxes, line.total_tax_money, taxes, onlyTaxName, 1, what);
+      this.addTaxes(applied, totalTax, taxes, onlyTaxName, 1, what);
     }
     const charges = order.service_charges;
     for (let i = 0; charges && i < charges.length; i++) {
@@ -268,7 +282,7 @@ export class SquareDaySummariser {
       addToBucket(s.payments, squareTenderKey(tender), this.amount(tender.amount_money, what));
       s.tips = sumMinor(s.tips, this.amount(tender.tip_money, what));
     }
-    if (order.line_items?.length || order.tenders?.length) {
+    if (lines?.length || allTenders.length) {
       s.rounding = sumMinor(s.rounding, this.amount(order.rounding_adjustment?.amount_money, what));
     }
   }
@@ -277,10 +291,10 @@ export class SquareDaySummariser {
    * Fees belong to the day each payment was taken (as ListPayments gives them), which for a split
    * payment straddling the day's end is not always the sale's day.
    */
-  private addTenderFees(order: SquareOrder, tenders: readonly SquareTender[], what: string): void {
+  private addTenderFees(closedAt: SquareOrder["closed_at"], tenders: readonly SquareTender[], what: string): void {
     for (let i = 0; i < tenders.length; i++) {
       const tender = tenders[i] as SquareTender;
-      const takenAt = tender.created_at ?? order.closed_at;
+      const takenAt = tender.created_at ?? closedAt;
       if (takenAt && this.inWindow(takenAt, what)) {
         this.feesFromTenders = sumMinor(this.feesFromTenders, this.amount(tender.processing_fee_money, what));
       }
@@ -294,16 +308,19 @@ export class SquareDaySummariser {
     const onlyTaxName = onlyTaxNameOf(taxes);
 
     for (const line of orderReturn.return_line_items ?? []) {
-      if (line.item_type === "GIFT_CARD") {
+      const itemType = line.item_type;
+      if (itemType === "GIFT_CARD") {
         s.giftCardSales = sumMinor(s.giftCardSales, -this.amount(line.total_money, what));
         continue;
       }
-      const category = this.categoryOfLine(line);
-      this.exTax(line, line.gross_return_money, taxes, inclusive, what);
+      const category = this.categoryOfLine(itemType, line.catalog_object_id);
+      const applied = line.applied_taxes;
+      const totalTax = line.total_tax_money;
+      this.exTax(line, line.gross_return_money, applied, totalTax, taxes, inclusive, what);
       addToBucket(s.returns, category.id, this.lineGross);
       s.categoryNames[category.id] = category.name;
       s.discounts = sumMinor(s.discounts, -this.lineDiscount);
-      this.addTaxes(line.applied_taxes, line.total_tax_money, taxes, onlyTaxName, -1, what);
+      this.addTaxes(applied, totalTax, taxes, onlyTaxName, -1, what);
     }
     for (const charge of orderReturn.return_service_charges ?? []) {
       this.addServiceCharge(charge, taxes, inclusive, onlyTaxName, -1, what);
@@ -314,10 +331,10 @@ export class SquareDaySummariser {
     s.rounding = sumMinor(s.rounding, -this.amount(orderReturn.rounding_adjustment?.amount_money, what));
   }
 
-  private addOrderRefunds(order: SquareOrder, what: string): void {
-    for (const refund of order.refunds ?? []) {
+  private addOrderRefunds(refunds: SquareOrder["refunds"], closedAt: SquareOrder["closed_at"], what: string): void {
+    for (const refund of refunds ?? []) {
       if (!COUNTED_ORDER_REFUND_STATUSES.has(refund.status)) continue;
-      if (!this.inWindow(refund.created_at ?? order.closed_at, `${what}'s refund`)) continue;
+      if (!this.inWindow(refund.created_at ?? closedAt, `${what}'s refund`)) continue;
       const tender = refund.tender_id ? this.options.tenderKeyOf?.(refund.tender_id) : undefined;
       if (!tender) {
         this.warn("unknown-refund-tender", (n) =>
@@ -376,17 +393,20 @@ export class SquareDaySummariser {
    * checked) either way.
    */
   private exTax(
-    line: Pick<SquareLineItem, "applied_taxes" | "total_discount_money" | "total_tax_money" | "total_service_charge_money" | "total_money">,
+    line: Pick<SquareLineItem, "total_discount_money" | "total_service_charge_money" | "total_money">,
     gross: SquareMoney | null | undefined,
+    applied: SquareLineItem["applied_taxes"],
+    totalTax: SquareMoney | null | undefined,
     taxes: OrderTaxes,
     anyInclusiveTax: boolean,
     what: string,
   ): void {
-    const included = anyInclusiveTax && line.total_money ? this.inclusiveTaxes(line.applied_taxes, taxes, what) : NO_INCLUSIVE_TAXES;
+    const totalMoney = line.total_money;
+    const included = anyInclusiveTax && totalMoney ? this.inclusiveTaxes(applied, taxes, what) : NO_INCLUSIVE_TAXES;
     const grossMinor = this.amount(gross, what);
     const discount = this.amount(line.total_discount_money, what);
-    const total = this.amount(line.total_money, what);
-    const tax = this.amount(line.total_tax_money, what);
+    const total = this.amount(totalMoney, what);
+    const tax = this.amount(totalTax, what);
     const serviceCharge = this.amount(line.total_service_charge_money, what);
     if (included.length === 0) {
       // Most lines have no tax included in their price: Square's figures stand (exTaxFigures would say so too).
@@ -410,9 +430,9 @@ export class SquareDaySummariser {
     });
   }
 
-  private categoryOfLine(line: SquareLineItem | SquareReturnLineItem): CategoryRef {
-    if (line.item_type === "CUSTOM_AMOUNT" || !line.catalog_object_id) return CUSTOM_AMOUNTS;
-    const category = this.options.catalog.categoryOf(line.catalog_object_id);
+  private categoryOfLine(itemType: SquareLineItem["item_type"], catalogObjectId: SquareLineItem["catalog_object_id"]): CategoryRef {
+    if (itemType === "CUSTOM_AMOUNT" || !catalogObjectId) return CUSTOM_AMOUNTS;
+    const category = this.options.catalog.categoryOf(catalogObjectId);
     if (category) return category;
     this.warn("uncatalogued-item", (n) =>
       `${n} sold or returned line${n === 1 ? "" : "s"} named catalog items daybook could not find; counted as Uncategorized.`,

@@ -2,7 +2,8 @@
  * Square's RFC 3339 timestamps as epoch milliseconds, exactly as Date.parse reads them. Square writes
  * them in one form, UTC with or without milliseconds ("2026-12-05T04:49:48.000Z"), and a busy day has
  * one or more per order and per payment, so that form is read by hand (Date.parse is a large share of
- * a payment's time); anything else is left to Date.parse.
+ * a payment's time), its day counted by arithmetic rather than by Date.UTC (a call into the runtime
+ * per timestamp); anything else is left to Date.parse.
  */
 
 const DASH = 0x2d;
@@ -30,6 +31,21 @@ function daysIn(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1] ?? 0;
 }
 
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * Days from 1970-01-01 to a valid date of the proleptic Gregorian calendar, year 1000 or later (H. Hinnant's
+ * days_from_civil: years counted from March, so the leap day ends a year, in 400-year eras of 146,097 days).
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const marchYear = month <= 2 ? year - 1 : year;
+  const era = Math.floor(marchYear / 400);
+  const yearOfEra = marchYear - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 /** `YYYY-MM-DDTHH:MM:SS[.sss]Z` by hand, else Date.parse: NaN when it is not a timestamp. */
 export function timestampMs(iso: string): number {
   const length = iso.length;
@@ -47,7 +63,7 @@ export function timestampMs(iso: string): number {
     // Years before 1000 are left to Date.parse (Date.UTC reads 0..99 as 1900..1999).
     if (year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour >= 0 && hour <= 23 &&
       minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && ms >= 0) {
-      return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+      return daysSinceEpoch(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
     }
   }
   return Date.parse(iso);
