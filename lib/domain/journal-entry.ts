@@ -9,7 +9,7 @@ import type { AccountLabel } from "../model";
 import { accountLabel } from "./account-label";
 import { dayInWords } from "./business-day";
 import { docNumber } from "./doc-number";
-import { DEFAULT_HOLD_TOLERANCE, type Mapping, nonRevenueAccount } from "./mapping";
+import { DEFAULT_HOLD_TOLERANCE, type Mapping, mappingItemKey, nonRevenueAccount } from "./mapping";
 import { currencyExponent, formatDecimal, subtractMinor, sumMinor, toQuickBooksAmount } from "./money";
 import { type Buckets, type DailySummary, normaliseSummary, summaryHash } from "./summary";
 import type { Warning } from "./warnings";
@@ -117,6 +117,28 @@ const GIFT_CARD_TENDERS = new Set(["SQUARE_GIFT_CARD"]);
 const NOTED_OTHER = "OTHER:";
 /** The mapping keys of the cash tender: Clover's label, then Square's type. */
 const CASH_TENDERS = ["Cash", "CASH"] as const;
+/** The unmapped-tender warning's subject when cash back went to the default tender account for want of a cash tender's. */
+const CASH_BACK = "cash back";
+
+/**
+ * The mapping page's items (LocationConfig.mappingSeen keys) an unmapped warning is about: the category,
+ * the tender, or for cash back either cash tender. None for any other warning.
+ */
+function mappingItemsOf(warning: Pick<Warning, "code" | "subject">): string[] {
+  if (warning.subject === undefined) return [];
+  if (warning.code === "unmapped-category") return [mappingItemKey("categories", warning.subject)];
+  if (warning.code !== "unmapped-tender") return [];
+  const tenders = warning.subject === CASH_BACK ? CASH_TENDERS : [warning.subject];
+  return tenders.map((tender) => mappingItemKey("tenders", tender));
+}
+
+/**
+ * An unmapped warning about an item that was on the mapping page when the mapping was last saved
+ * (`seen`, LocationConfig.mappingSeen): the merchant left it on Default, a choice, not something to fix.
+ */
+export function leftOnDefault(warning: Pick<Warning, "code" | "subject">, seen: ReadonlySet<string>): boolean {
+  return mappingItemsOf(warning).some((item) => seen.has(item));
+}
 
 function tenderParts(tender: string): { label: string; note?: string } {
   if (tender.startsWith(NOTED_OTHER) && tender.length > NOTED_OTHER.length) {
@@ -271,7 +293,7 @@ function signedLines(summary: DailySummary, mapping: Mapping, warnings: Warning[
   if (summary.cashBack !== 0 && !cashTender) {
     warnings.push({
       code: "unmapped-tender",
-      subject: "cash back",
+      subject: CASH_BACK,
       message: `No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to ${named("the default tender account", defaults.tenders)}.`,
     });
   }

@@ -12,6 +12,11 @@ const accountsByKey = z.record(z.string().check(z.minLength(1), z.maxLength(255)
 
 export const DEFAULT_HOLD_TOLERANCE = 100;
 
+/** The groups of items the mapping page lists one by one (Mapping's own maps). */
+export type MappedGroup = "categories" | "tenders" | "taxes" | "serviceCharges" | "nonRevenue";
+/** An item of the mapping page as LocationConfig.mappingSeen keeps it: "tenders:CARD". */
+export const mappingItemKey = (group: MappedGroup, key: string) => `${group}:${key}`;
+
 /**
  * Where Square payouts are posted (docs/accounting.md, "Payouts"); without this section none is. Card
  * clearing is the CARD tender's account. Fees fall back to `defaults.fees`; disputes, loan and savings

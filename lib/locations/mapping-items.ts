@@ -6,14 +6,14 @@
  * unmapped and was not on the page when the mapping was last saved is new. Pure.
  */
 import { tenderLabel } from "../domain/journal-entry";
-import type { Mapping } from "../domain/mapping";
+import { type MappedGroup, type Mapping, mappingItemKey } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
 import type { QuickBooksAccount } from "../quickbooks/types";
 import { type ItemGroup, suggestedItemAccount } from "./default-mapping";
 import type { DefaultFigure } from "./mapping-figures";
 import type { PosCatalog } from "./pos-catalog";
 
-export type ItemGroupName = "categories" | "tenders" | "taxes" | "serviceCharges" | "nonRevenue";
+export type ItemGroupName = MappedGroup;
 
 export interface ItemGroupRule {
   group: ItemGroupName;
@@ -47,7 +47,7 @@ const RULES = new Map(ITEM_GROUPS.map((rule) => [rule.group, rule]));
 export const groupRule = (group: ItemGroupName): ItemGroupRule => RULES.get(group) ?? (ITEM_GROUPS[0] as ItemGroupRule);
 export const itemField = (group: ItemGroupName, index: number) => `${groupRule(group).field}-${String(index)}`;
 export const itemKeyField = (group: ItemGroupName, index: number) => `${groupRule(group).field}Key-${String(index)}`;
-export const seenKey = (group: ItemGroupName, key: string) => `${group}:${key}`;
+export const seenKey = mappingItemKey;
 
 export interface MappingItem {
   group: ItemGroupName;

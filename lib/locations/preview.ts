@@ -6,7 +6,7 @@
  */
 import { accountLabel } from "../domain/account-label";
 import { dayWindowOf } from "../domain/day-settings";
-import { buildJournalEntry, type PostingType } from "../domain/journal-entry";
+import { buildJournalEntry, leftOnDefault, type PostingType } from "../domain/journal-entry";
 import type { DailySummary } from "../domain/summary";
 import type { AccountLabel, Connection, LocationConfig } from "../model";
 import type { QuickBooksAccount } from "../quickbooks/types";
@@ -45,6 +45,7 @@ export async function previewDay(
   readers: Pick<ProviderReaders, "posDay">, location: LocationConfig, pos: Connection, businessDay: string, now: Date, labels: Readonly<Record<string, AccountLabel>>,
 ): Promise<DayPreview> {
   const { summary, warnings } = await readers.posDay(location, pos, dayWindowOf(location, businessDay), now);
+  const seen = new Set(location.mappingSeen);
   const entry = buildJournalEntry(summary, location.mapping, { source: location.source, locationId: location.locationId, businessDay, revision: 0, accountLabels: labels });
   return {
     businessDay,
@@ -52,7 +53,8 @@ export async function previewDay(
     lines: entry.lines.map((line) => ({ side: line.postingType, description: line.description, amount: line.amount, account: accountLabel(line.accountId, labels) })),
     total: entry.total,
     ...(entry.held && entry.holdReason ? { heldReason: entry.holdReason } : {}),
-    warnings: [...warnings, ...entry.warnings].map((warning) => warning.message),
+    // As the report will: an item the mapping was saved with on Default is not worth a word.
+    warnings: [...warnings, ...entry.warnings].filter((warning) => !leftOnDefault(warning, seen)).map((warning) => warning.message),
     summary,
   };
 }

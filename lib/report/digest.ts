@@ -246,7 +246,11 @@ function addUnmapped(deps: LinkSigner, model: DigestModel, location: LocationCon
       model.newUnmapped.push({ locationName: location.name, message: warning.message, mappingUrl: url });
     }
   }
-  const repeated = Math.max(0, ...news.map((report) => report.content.repeatedWarnings ?? 0));
+  // Each item once across the days, and never one listed above as new (a backfill's first day says it in
+  // full, its later days count it). A report kept before the items were named gives only its count.
+  const repeatedKeys = new Set(news.flatMap((report) => report.content.repeatedItems ?? []).filter((key) => !seen.has(key)));
+  const unnamed = news.filter((report) => report.content.repeatedItems === undefined).map((report) => report.content.repeatedWarnings ?? 0);
+  const repeated = Math.max(repeatedKeys.size, ...unnamed);
   if (repeated > 0) model.repeatedUnmapped.push({ locationName: location.name, count: repeated, mappingUrl: url });
 }
 

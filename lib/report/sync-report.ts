@@ -98,6 +98,8 @@ export interface SyncReportInput {
   warnings: Warning[];
   /** Items with no account in the mapping that were reported in full before and are still unmapped: only counted. */
   repeatedWarnings?: number;
+  /** Those items' keys (lib/report/warnings-seen.ts warningKey), so an email of several days counts each once. */
+  repeatedItems?: string[];
   /** The accounts' names as the chart had them (LocationConfig.accountLabels). */
   accountLabels?: Record<string, AccountLabel>;
   /** The day's figures after this run. */

@@ -5,8 +5,13 @@
  * job run again for that day (a retry, a redelivery) still reports it in full, and two jobs of the same
  * location at once report it once (the first write wins).
  *
+ * An item the merchant left on Default (it was on the mapping page when the mapping was last saved,
+ * LocationConfig.mappingSeen) is their choice, not something to fix: it is not reported at all (the
+ * entry's lines still show the account it went to). An item the POS gained since then is reported as above.
+ *
  * SeenWarningStore is the storage port; lib/store/warnings-seen.ts implements it on the table.
  */
+import { leftOnDefault } from "../domain/journal-entry";
 import type { Warning } from "../domain/warnings";
 import { isUnmapped } from "../domain/warnings";
 
@@ -28,18 +33,24 @@ export interface SortedWarnings {
   warnings: Warning[];
   /** Unmapped items first reported on an earlier day: counted only. */
   repeated: number;
+  /** Their warningKeys, so that an email covering several days counts each item once, and never one it lists as new. */
+  repeatedKeys: string[];
   /** The unmapped items first reported this day. */
   newUnmapped: number;
 }
 
 export async function sortWarnings(
-  store: SeenWarningStore, day: { merchantId: string; locationId: string; businessDay: string }, warnings: Warning[],
+  store: SeenWarningStore, day: { merchantId: string; locationId: string; businessDay: string }, all: Warning[],
+  mappingSeen: readonly string[] = [],
 ): Promise<SortedWarnings> {
+  const seen = new Set(mappingSeen);
+  const warnings = all.filter((warning) => !leftOnDefault(warning, seen));
   const unmapped = warnings.filter(isUnmapped);
-  if (unmapped.length === 0) return { warnings, repeated: 0, newUnmapped: 0 };
+  if (unmapped.length === 0) return { warnings, repeated: 0, repeatedKeys: [], newUnmapped: 0 };
   const firsts = await store.firstReported(day.merchantId, day.locationId, [...new Set(unmapped.map(warningKey))], day.businessDay);
   const isNew = (warning: Warning) => (firsts.get(warningKey(warning)) ?? day.businessDay) === day.businessDay;
   const kept = warnings.filter((warning) => !isUnmapped(warning) || isNew(warning));
   const newUnmapped = unmapped.filter(isNew).length;
-  return { warnings: kept, repeated: unmapped.length - newUnmapped, newUnmapped };
+  const repeatedKeys = unmapped.filter((warning) => !isNew(warning)).map(warningKey);
+  return { warnings: kept, repeated: unmapped.length - newUnmapped, repeatedKeys, newUnmapped };
 }

@@ -52,6 +52,7 @@ const contentSchema = z.looseObject({
   connectionsUrl: z.string(),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string(), subject: z.optional(z.string()) })),
   repeatedWarnings: z.optional(z.int().check(z.nonnegative())),
+  repeatedItems: z.optional(z.array(z.string())),
   adjustment: z.optional(z.looseObject({
     originalDocNumber: z.string(),
     changes: z.array(z.looseObject({ description: z.string(), accountId: z.string(), before: minorUnits, after: minorUnits })),

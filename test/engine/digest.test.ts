@@ -184,6 +184,26 @@ describe("the morning digest", () => {
     expect(text).toContain("Main Street, Sat 14 Jun Status: Posted");
   });
 
+  it("never calls an item both new and reported before: a category first seen on the day before's re-check and again on the new day is listed once, as new", async () => {
+    await night("2025-06-13");
+    await tickAt("2025-06-14T14:05:00.000Z");
+    // The next night: the day before gains a late sale in a category the mapping has never listed, then the new day sells it too.
+    const withSpecials = summaryOf({
+      ...aDay(), sales: { ...aDay().sales, CAT_SPECIALS: 500 }, categoryNames: { ...aDay().categoryNames, CAT_SPECIALS: "Specials" },
+      payments: { CARD: 1_200, CASH: 866 },
+    });
+    world.pos.setDay(LOCATION_ID, "2025-06-13", withSpecials);
+    world.clock.at = new Date("2025-06-15T09:00:00.000Z");
+    await processJob(world.worker, { merchantId: MERCHANT_ID, locationId: LOCATION_ID, businessDay: "2025-06-13", kind: "recheck" }, { number: 1, max: 3 });
+    await night("2025-06-14", { main: withSpecials });
+    const sent = await tickAt("2025-06-15T14:05:00.000Z");
+    const text = flat(sent.find((email) => email.to.includes(DAILY))?.text ?? "");
+    expect(text).toContain("Main Street, Friday 13 June 2025: adjusted");
+    expect(text).toContain("New items with no account in the mapping");
+    expect(text.match(/Main Street: Category "Specials" has no account in the mapping/g)).toHaveLength(1);
+    expect(text).not.toContain("reported before");
+  });
+
   it("says an adjustment posted overnight, line by line before and after, under the morning's day", async () => {
     await world.services.storage.store.putLocation({ ...world.location, accountLabels: { 45: { name: "Food sales", number: "4045" }, 12: { name: "Cash on hand" } } });
     await night("2025-06-13");

@@ -135,6 +135,54 @@ describe("a sync job", () => {
     expect(adjusted?.content.warnings.map((warning) => warning.code)).toEqual(["unmapped-category"]);
   });
 
+  /** A day with two categories the mapping has no account for: "Seasonal" and "Specials". */
+  const withTwoUnmapped = (scale = 1) => summaryOf({
+    ...aDay(scale), sales: { ...aDay(scale).sales, CAT_SEASONAL: 200 * scale, CAT_SPECIALS: 50 * scale },
+    categoryNames: { ...aDay(scale).categoryNames, CAT_SEASONAL: "Seasonal", CAT_SPECIALS: "Specials" },
+    payments: { CARD: 1_450 * scale, CASH: 366 * scale },
+  });
+  /** The mapping saved with Seasonal listed and left on Default; Specials came to the POS after. */
+  const seasonalLeftOnDefault = () => world.services.storage.store.putLocation({
+    ...world.location, mappingSeen: ["categories:CAT_FOOD", "categories:CAT_BEVERAGES", "categories:CAT_SEASONAL", "tenders:CARD", "tenders:CASH"],
+  });
+
+  it("does not report an item the merchant left on Default when saving the mapping; one the POS gained since is said in full once, then counted", async () => {
+    await seasonalLeftOnDefault();
+    world.pos.setDay(LOCATION_ID, DAY, withTwoUnmapped());
+    world.pos.setDay(LOCATION_ID, "2025-06-15", withTwoUnmapped(2));
+    await processJob(world.worker, job(), firstAttempt);
+    world.clock.at = new Date("2025-06-16T09:00:00.000Z");
+    await processJob(world.worker, job("first", { businessDay: "2025-06-15" }), firstAttempt);
+    const [first] = await reports();
+    const [second] = await reports("2025-06-15");
+    expect(first?.content.warnings.map((warning) => warning.message)).toEqual([expect.stringContaining('Category "Specials" has no account in the mapping') as unknown as string]);
+    expect(first?.content.repeatedWarnings).toBeUndefined();
+    expect(second?.content.warnings).toEqual([]);
+    expect(second?.content.repeatedWarnings).toBe(1);
+    // Money as before: Seasonal's sales still go to the default sales account.
+    const seasonal = first?.content.entry?.lines.find((line) => line.description === "Sales – Seasonal");
+    expect(seasonal?.accountId).toBe(world.location.mapping.defaults.sales);
+  });
+
+  it("a backfill's summary lists an item new in it once, never also among those reported before, and not one left on Default", async () => {
+    await seasonalLeftOnDefault();
+    await registerLocation(world.services.storage.dueIndex, world.location, REALM_ID, new Date("2025-06-12T00:00:00.000Z"));
+    const backfill = await requestBackfill({ ...world.services.storage, queue: world.queue }, {
+      merchantId: MERCHANT_ID, locationId: LOCATION_ID, from: "2025-06-12", to: DAY, requestedBy: "merchant",
+    }, new Date("2025-06-15T12:00:00.000Z"));
+    for (const businessDay of ["2025-06-12", "2025-06-13", DAY]) {
+      world.pos.setDay(LOCATION_ID, businessDay, withTwoUnmapped());
+      await processJob(world.worker, job("backfill", { businessDay, backfillId: backfill.backfillId }), firstAttempt);
+    }
+    const summaries = world.email.sent.filter((email) => email.purpose === "backfill-summary");
+    expect(summaries.map((email) => email.subject)).toEqual([expect.stringContaining("1 thing needs attention") as unknown as string]);
+    const text = summaries[0]?.text.replace(/\s+/g, " ") ?? "";
+    expect(text).toContain("New items with no account in the mapping");
+    expect(text.match(/Category "Specials" has no account in the mapping/g)).toHaveLength(1);
+    expect(text).not.toContain("Seasonal\" has no account");
+    expect(text).not.toContain("reported before");
+  });
+
   it("on a backfill's last attempt marks the day failed and counts it, alerts nobody per day, and sends the backfill's one summary once", async () => {
     await registerLocation(world.services.storage.dueIndex, world.location, REALM_ID, new Date("2025-06-14T00:00:00.000Z"));
     const backfill = await requestBackfill({ ...world.services.storage, queue: world.queue }, {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { docNumber, MAX_DOC_NUMBER_LENGTH } from "../../lib/domain/doc-number";
-import { buildJournalEntry, type EntryContext, isDaybookNote, JournalEntryError, MAX_PRIVATE_NOTE_LENGTH } from "../../lib/domain/journal-entry";
+import { buildJournalEntry, type EntryContext, isDaybookNote, JournalEntryError, leftOnDefault, MAX_PRIVATE_NOTE_LENGTH } from "../../lib/domain/journal-entry";
 import { type Mapping, parseMapping } from "../../lib/domain/mapping";
 import { emptySummary, subtractSummaries, summaryHash } from "../../lib/domain/summary";
 import { summaryOf } from "../support/summaries";
@@ -220,6 +220,27 @@ describe("the journal-entry builder", () => {
     expect(buildJournalEntry(summary, { ...mapping, tenders: noCash }, { ...context, accountLabels: {} }).warnings.map((w) => w.message)).toEqual([
       'No cash tender ("Cash") has an account in the mapping; the cash back paid out of the drawer was credited to the default tender account (QuickBooks account 10).',
     ]);
+  });
+
+  it("tells a warning about an item left on Default when the mapping was saved: the category, the tender, or for cash back either cash tender", () => {
+    const summary = summaryOf({
+      sales: { CAT_FOOD: 300, CAT_NEW: 100 }, categoryNames: { CAT_FOOD: "Food", CAT_NEW: "New" }, tax: { "State Sales Tax": 25 },
+      payments: { CARD: 2325, GIFT_VOUCHER: 100 }, cashBack: 2000,
+    });
+    const { CASH: _cash, ...noCash } = mapping.tenders ?? {};
+    const { warnings } = buildJournalEntry(summary, { ...mapping, categories: { CAT_FOOD: "45" }, tenders: noCash }, context);
+    const subjects = (seen: string[]) => warnings.filter((warning) => leftOnDefault(warning, new Set(seen))).map((warning) => warning.subject);
+    expect(warnings.map((warning) => [warning.code, warning.subject])).toEqual([
+      ["unmapped-category", "CAT_NEW"], ["unmapped-tender", "GIFT_VOUCHER"], ["unmapped-tender", "cash back"],
+    ]);
+    expect(subjects([])).toEqual([]);
+    expect(subjects(["categories:CAT_NEW", "tenders:GIFT_VOUCHER"])).toEqual(["CAT_NEW", "GIFT_VOUCHER"]);
+    // Cash back goes where cash on Default goes: Square's key or Clover's label, whichever the page listed.
+    expect(subjects(["tenders:CASH"])).toEqual(["cash back"]);
+    expect(subjects(["tenders:Cash"])).toEqual(["cash back"]);
+    // A key of another group, or an over/short, is never a choice.
+    expect(subjects(["tenders:CAT_NEW", "categories:GIFT_VOUCHER"])).toEqual([]);
+    expect(leftOnDefault({ code: "over-short", subject: "CAT_NEW" }, new Set(["categories:CAT_NEW"]))).toBe(false);
   });
 
   it("posts no entry for a day with nothing in it", () => {

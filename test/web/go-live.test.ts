@@ -138,8 +138,12 @@ describe("going live", () => {
     const saved = await m.browser.post(mappingUrl(m), { ...form, ...keys, [`${field[1]!}-${field[2]!}`]: IDS.discounts });
     expect(saved.status).toBe(303);
     expect((await stored(m)).mapping.categories).toEqual({ GEN_CAT_BEV: IDS.discounts });
-    const rows = previewRows(await (await m.browser.get(mappingUrl(m))).text());
+    const after = await (await m.browser.get(mappingUrl(m))).text();
+    const rows = previewRows(after);
     expect(rows.find((row) => row[1] === "Sales – Beverages")?.[3]).toBe("Discounts Given");
+    // The other categories were on the page and left on Default: a choice, which the report does not flag, nor the preview.
+    expect(rows.find((row) => row[1] === "Sales – Food")?.[3]).toBe("Sales of Product Income");
+    expect(after).not.toContain("has no account in the mapping");
   });
 
   it("refuses a first day it cannot use, next to the field, and starts nothing", async () => {
