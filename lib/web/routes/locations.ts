@@ -17,6 +17,7 @@ import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
 import type { PosCatalog } from "../../locations/pos-catalog";
 import { postingProblem, reconcilePostingStatus } from "../../locations/posting-status";
+import { currentLocationStatuses } from "../../members/location-status";
 import { checkTags, choiceOfAnotherCompany, choosesAny, type SentTags, sentTags, type Tags, TRACKING_FIELDS, type TrackingField } from "../../locations/tracking-tags";
 import type { PosLocation } from "../../locations/readers";
 import { expectedCloverDeposit } from "../../payouts/clover-expected-deposit";
@@ -268,11 +269,12 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
     }
   }));
   const now = deps.now();
-  const saved: SavedLocation[] = await Promise.all(locations.map(async (location) => ({
-    location,
-    problem: postingProblem(location, connections),
-    nextUnposted: await nextUnpostedDay(deps, location, now),
-  })));
+  // Each location's latest finished day, read as the API's locations and the client list read it.
+  const lastDays = await currentLocationStatuses(deps.store, merchant.merchantId, now, locations);
+  const saved: SavedLocation[] = await Promise.all(locations.map(async (location) => {
+    const lastDay = lastDays[location.locationId];
+    return { location, problem: postingProblem(location, connections), nextUnposted: await nextUnpostedDay(deps, location, now), ...(lastDay ? { lastDay } : {}) };
+  }));
   const quickBooks = connections.filter(isActiveQuickBooks);
   return LocationsPage({
     viewer, pos, quickBooks, saved, timeZones: timeZoneList(), deposits: await depositsOf(deps, locations), ...extra,
