@@ -38,7 +38,7 @@ export function postingStatusEmail(kind: "stopped" | "resumed", changes: readonl
     return { subject: `daybook stopped posting ${names(changes)}`, text, html };
   }
   const lines = changes.map((change) => change.toBackfill
-    ? `${change.location.name}: posting again. The nightly run posts the last week it missed; the days from ${change.toBackfill.from} to ${change.toBackfill.to} are older and need a backfill.`
+    ? `${change.location.name}: posting again. The nightly run posts the last week it missed; the days from ${formatDay(change.toBackfill.from)} to ${formatDay(change.toBackfill.to)} are older and need a backfill.`
     : `${change.location.name}: posting again, with the days it missed.`);
   const needsBackfill = changes.some((change) => change.toBackfill);
   const text =
