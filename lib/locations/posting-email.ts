@@ -4,6 +4,7 @@
  * (lib/locations/posting-status.ts); the links carry no secret: the merchant signs in as usual.
  */
 import { escapeHtml } from "../report/email-document";
+import { formatDay } from "../report/format";
 import type { PostingChange } from "./posting-status";
 
 export interface PostingStatusMessage {
@@ -15,12 +16,15 @@ export interface PostingStatusMessage {
 const names = (changes: readonly PostingChange[]): string =>
   changes.length === 1 && changes[0] ? changes[0].location.name : `${String(changes.length)} locations`;
 
+/** "Days from Monday 16 June 2025 on", said as every other email says a day. */
+const daysFrom = (day: string | undefined): string => day === undefined ? "Days from now on" : `Days from ${formatDay(day)} on`;
+
 export function postingStatusEmail(kind: "stopped" | "resumed", changes: readonly PostingChange[], publicUrl: string): PostingStatusMessage {
   const locationsUrl = `${publicUrl}/locations`;
   const backfillUrl = `${publicUrl}/backfill`;
   if (kind === "stopped") {
     const lines = changes.map((change) =>
-      `${change.location.name}: ${change.reason ?? "a connection it needs is not working"}. Days from ${change.location.postingStopped?.resumeFrom ?? "now"} on wait until this is mended.`);
+      `${change.location.name}: ${change.reason ?? "a connection it needs is not working"}. ${daysFrom(change.location.postingStopped?.resumeFrom)} wait until this is mended.`);
     const text =
       `daybook has stopped posting ${names(changes)} to QuickBooks, and sends no reports for ${changes.length === 1 ? "it" : "them"} until it can post again:\n\n` +
       `${lines.map((line) => `- ${line}`).join("\n")}\n\n` +
@@ -34,7 +38,7 @@ export function postingStatusEmail(kind: "stopped" | "resumed", changes: readonl
     return { subject: `daybook stopped posting ${names(changes)}`, text, html };
   }
   const lines = changes.map((change) => change.toBackfill
-    ? `${change.location.name}: posting again. The nightly run posts the last week it missed; the days from ${change.toBackfill.from} to ${change.toBackfill.to} are older and need a backfill.`
+    ? `${change.location.name}: posting again. The nightly run posts the last week it missed; the days from ${formatDay(change.toBackfill.from)} to ${formatDay(change.toBackfill.to)} are older and need a backfill.`
     : `${change.location.name}: posting again, with the days it missed.`);
   const needsBackfill = changes.some((change) => change.toBackfill);
   const text =

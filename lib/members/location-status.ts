@@ -42,16 +42,28 @@ export async function tellAccountants(ports: { store: Store; members: MemberStor
   );
 }
 
+/** Each location's days of the last LOOK_BACK_DAYS up to its today, oldest first, by location id: one query per location. */
+export async function recentSyncRecords(
+  store: Pick<Store, "listSyncRecordsBetween">, businessId: string, now: Date, locations: readonly LocationConfig[],
+): Promise<Record<string, SyncRecord[]>> {
+  return Object.fromEntries(await Promise.all(locations.map(async (location) => {
+    const today = businessDayOf(now.getTime(), location.timeZone, location.dayStart);
+    return [location.locationId, await store.listSyncRecordsBetween(businessId, location.locationId, addDays(today, -LOOK_BACK_DAYS), today)] as const;
+  })));
+}
+
+/** Each location's latest day of those recent records, by location id (none for a location without one). */
+export function latestLocationStatuses(locations: readonly LocationConfig[], recent: Record<string, SyncRecord[]>): Record<string, LocationStatus> {
+  return Object.fromEntries(locations.flatMap((location) => {
+    const latest = recent[location.locationId]?.at(-1);
+    return latest ? [[location.locationId, locationStatusOf(latest, location)] as const] : [];
+  }));
+}
+
 /** Each location's latest day of the last LOOK_BACK_DAYS (for a membership that starts now, and the API), by location id. */
 export async function currentLocationStatuses(
   store: Store, businessId: string, now: Date, known?: LocationConfig[],
 ): Promise<Record<string, LocationStatus>> {
   const locations = known ?? (await store.listLocations(businessId));
-  const entries = await Promise.all(locations.map(async (location) => {
-    const today = businessDayOf(now.getTime(), location.timeZone, location.dayStart);
-    const records = await store.listSyncRecordsBetween(businessId, location.locationId, addDays(today, -LOOK_BACK_DAYS), today);
-    const latest = records.at(-1);
-    return latest ? [[location.locationId, locationStatusOf(latest, location)] as const] : [];
-  }));
-  return Object.fromEntries(entries.flat());
+  return latestLocationStatuses(locations, await recentSyncRecords(store, businessId, now, locations));
 }

@@ -130,7 +130,9 @@ describe("a location whose connection is gone", () => {
       { to: OWNER, subject: "daybook stopped posting Main Street", merchantId: MERCHANT_ID },
       { to: ACCOUNTANT, subject: "daybook stopped posting Main Street", merchantId: MERCHANT_ID },
     ]);
-    expect(world.email.sent.find((email) => email.purpose === "posting-status")?.text).toContain("the QuickBooks connection was disconnected");
+    const notice = world.email.sent.find((email) => email.purpose === "posting-status");
+    expect(notice?.text).toContain("Main Street: the QuickBooks connection was disconnected. Days from Saturday 14 June 2025 on wait until this is mended.");
+    expect(notice?.html).toContain("Days from Saturday 14 June 2025 on wait until this is mended.");
 
     // Nights pass: nothing is sent for it, nothing fails, nobody is told again.
     expect(await tick(new Date("2025-06-16T06:00:00.000Z"))).toMatchObject({ enqueued: 0 });

@@ -9,9 +9,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { reconcilePostingStatus } from "../../lib/locations/posting-status";
+import type { SyncRecord } from "../../lib/model";
 import { createMemoryJobQueue } from "../../lib/schedule/memory-queue";
 import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { processJob } from "../../lib/worker/process-job";
+import { summaryOf } from "../support/summaries";
 import { type EmailLinksWorld, useLinkedWebWorld } from "./email-links-world";
 import { type Browser, type OutboxEmail, type WebWorld, workerOf } from "./world";
 
@@ -230,5 +232,59 @@ describe("a POS connection refused, then disconnected by the merchant", () => {
     expect(await location()).toMatchObject({ posConnectionId: active.connectionId });
     expect((await location())?.postingStopped).toBeUndefined();
     expect((await postingEmails([m.owner])).map((email) => email.subject)).toEqual(["daybook stopped posting Main Street", "daybook is posting Main Street again"]);
+  });
+});
+
+describe("a location whose latest day needs the merchant", () => {
+  // Its latest finished day, as the night left it: the locations page says so under "Posting, from …", with the day's page.
+  let m: Merchant;
+  let locationId: string;
+  let version = 0;
+  const day = "2025-06-16";
+  const save = async (record: Pick<SyncRecord, "state"> & Partial<SyncRecord>) => {
+    const saved = await world.deps.store.saveSyncRecord({
+      merchantId: m.merchantId, locationId, businessDay: day, posted: [], attempts: 1, updatedAt: world.clock.date().toISOString(), ...record,
+    }, version);
+    version = saved.version;
+  };
+  const entry = { revision: 0, docNumber: "DB-7", entryId: "507", txnDate: day, requestId: "req-7", summary: summaryOf({}), postedAt: "2025-06-17T06:10:00.000Z" };
+  const listItem = async () => {
+    const html = await (await m.browser.get("/locations")).text();
+    return /<li><strong>Main Street<\/strong>(?:(?!<\/li>)[\s\S])*<\/li>/.exec(html)?.[0] ?? "";
+  };
+  const dayLink = () => `<a href="/days/${locationId}/${day}">Monday 16 June 2025</a>`;
+
+  beforeAll(async () => {
+    // The morning after Monday 16 June 2025 in New York.
+    world.clock.advance(Date.parse("2025-06-17T14:00:00.000Z") - world.clock.ms());
+    m = await merchantWith({ square: 1, quickbooks: 1 });
+    [locationId] = (await startAll(m, "2025-06-12")) as [string];
+  });
+
+  it("says a failed day failed, with nothing in QuickBooks, why, and links to the day", async () => {
+    await save({ state: "failed", lastError: { kind: "needs-merchant", message: "QuickBooks refused the entry: the account Sales is inactive.", at: "2025-06-17T06:10:00.000Z" } });
+    const item = await listItem();
+    expect(item).toContain("(Square): Posting, from Thursday 12 June 2025.");
+    expect(item).toContain(`<p role="alert">The latest day, ${dayLink()}, failed, and nothing of it is in QuickBooks yet: QuickBooks refused the entry: the account Sales is inactive.</p>`);
+  });
+
+  it("says a held day is held for review, why, and links to the day", async () => {
+    await save({ state: "held", heldReason: "Review mode is on: the entry waits for approval.", lastError: undefined });
+    expect(await listItem()).toContain(`<p role="alert">The latest day, ${dayLink()}, is held for review: Review mode is on: the entry waits for approval.</p>`);
+  });
+
+  it("reads a day posted whose check for later changes failed as posted, with its note, never as failed", async () => {
+    await save({ state: "failed", heldReason: undefined, posted: [entry], lastError: { kind: "retryable", message: "Square did not answer in time.", at: "2025-06-18T06:10:00.000Z" } });
+    const item = await listItem();
+    expect(item).toContain(`<p>The latest day, ${dayLink()}, posted; the check for later changes failed: Square did not answer in time.</p>`);
+    expect(item).not.toContain("role=\"alert\"");
+    expect(item).not.toContain("failed, and nothing");
+  });
+
+  it("says nothing more of a day posted, or of a day with no sales", async () => {
+    await save({ state: "posted", posted: [entry], lastError: undefined });
+    expect(await listItem()).toMatch(/^<li><strong>Main Street<\/strong> \(Square\): Posting, from Thursday 12 June 2025\. <\/li>$/);
+    await save({ state: "no-sales", posted: [] });
+    expect(await listItem()).toMatch(/^<li><strong>Main Street<\/strong> \(Square\): Posting, from Thursday 12 June 2025\. <\/li>$/);
   });
 });

@@ -1,6 +1,7 @@
 import type { AccountToCreate } from "../../locations/missing-accounts";
 import type { PostingProblem } from "../../locations/posting-status";
 import type { PosLocation } from "../../locations/readers";
+import type { LocationStatus } from "../../members/types";
 import { type Connection, type LocationConfig, type PosSource, PROVIDER_NAMES } from "../../model";
 import { cloverDepositsLine, type ExpectedDeposit } from "../../payouts/clover-expected-deposit";
 import type { TrackingField } from "../../locations/tracking-tags";
@@ -8,7 +9,7 @@ import { connectionName } from "./connections";
 import { formatDay, formatInstant } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { mappingPath, MissingAccountsOffer } from "./mapping";
-import { PostingActionControl, postingStatusText } from "./posting-status";
+import { LatestDayNote, PostingActionControl, postingStatusText } from "./posting-status";
 import { type CompanyTracking, type TrackingChoice, TrackingFieldset } from "./tracking-fieldset";
 
 /** One POS connection's locations, or why they could not be read. */
@@ -64,6 +65,8 @@ export interface SavedLocation {
   problem: PostingProblem | undefined;
   /** The first business day a change of day settings can apply from: the next day not yet posted. */
   nextUnposted: string;
+  /** Its latest finished day of the last days (lib/members/location-status.ts); undefined when none. */
+  lastDay?: LocationStatus;
 }
 
 export function LocationsPage(props: {
@@ -130,6 +133,7 @@ function PostingList(props: { viewer: Viewer; saved: SavedLocation[] }) {
             <li>
               <strong>{location.name}</strong>{` (${PROVIDER_NAMES[location.source]}): ${postingStatusText(saved)}`}{" "}
               {problem && <PostingActionControl viewer={props.viewer} mappingHref={mappingPath(location.locationId)} action={problem.action} />}
+              <LatestDayNote locationId={location.locationId} lastDay={saved.lastDay} />
             </li>
           );
         })}

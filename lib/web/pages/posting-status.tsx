@@ -1,9 +1,13 @@
 /**
  * How a set-up location stands, as the locations and mapping pages say it: "Posting, from …" or "Not
- * posting: <why>", and the one action that mends it (start it, or reconnect).
+ * posting: <why>", and the one action that mends it (start it, or reconnect); and on the locations
+ * page, its latest finished day when that needs the merchant: failed, held, or posted with its re-check
+ * failed (lib/report/day-status.ts), linked to the day's page.
  */
+import type { LocationStatus } from "../../members/types";
 import type { LocationConfig } from "../../model";
 import type { PostingAction, PostingProblem } from "../../locations/posting-status";
+import { RECHECK_FAILED_WORDS, recheckFailed } from "../../report/day-status";
 import { formatDay } from "./format";
 import { FormToken, type Viewer } from "./layout";
 
@@ -28,3 +32,24 @@ export function PostingActionControl(props: { viewer: Viewer; mappingHref: strin
   );
 }
 
+/** How the latest finished day went, when the merchant should look at it; undefined when it posted, had no sales, or is posting now. */
+function latestDayOutcome(day: LocationStatus): { words: string; alert: boolean } | undefined {
+  const reason = day.reason === undefined ? "" : `: ${/[.!?]$/.test(day.reason) ? day.reason : `${day.reason}.`}`;
+  if (day.state === "held") return { words: `is held for review${reason || "."}`, alert: true };
+  if (recheckFailed(day.state, day.posted === true)) return { words: `${RECHECK_FAILED_WORDS.toLowerCase()}${reason || "."}`, alert: false };
+  if (day.state === "failed") return { words: `failed, and nothing of it is in QuickBooks yet${reason || "."}`, alert: true };
+  return undefined;
+}
+
+/** "The latest day, <Monday 16 June 2025>, failed: …", linked to the day's page; nothing when the day needs nothing. */
+export function LatestDayNote(props: { locationId: string; lastDay: LocationStatus | undefined }) {
+  const outcome = props.lastDay && latestDayOutcome(props.lastDay);
+  if (!props.lastDay || !outcome) return null;
+  const { businessDay } = props.lastDay;
+  const note = (
+    <>
+      {"The latest day, "}<a href={`/days/${encodeURIComponent(props.locationId)}/${businessDay}`}>{formatDay(businessDay)}</a>{`, ${outcome.words}`}
+    </>
+  );
+  return outcome.alert ? <p role="alert">{note}</p> : <p>{note}</p>;
+}

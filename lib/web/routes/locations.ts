@@ -17,13 +17,14 @@ import { suggestDefaultMapping } from "../../locations/default-mapping";
 import { missingAccounts } from "../../locations/missing-accounts";
 import type { PosCatalog } from "../../locations/pos-catalog";
 import { postingProblem, reconcilePostingStatus } from "../../locations/posting-status";
+import { latestLocationStatuses, recentSyncRecords } from "../../members/location-status";
 import { checkTags, choiceOfAnotherCompany, choosesAny, type SentTags, sentTags, type Tags, TRACKING_FIELDS, type TrackingField } from "../../locations/tracking-tags";
 import type { PosLocation } from "../../locations/readers";
 import { expectedCloverDeposit } from "../../payouts/clover-expected-deposit";
 import { daySummary } from "../../report/day-figures";
 import { firstDayDueAfter } from "../../schedule/due-days";
 import { registerStoredLocation, scheduleOf } from "../../schedule/due-index";
-import type { Connection, LocationConfig, Merchant, PosSource } from "../../model";
+import type { Connection, LocationConfig, Merchant, PosSource, SyncRecord } from "../../model";
 import * as z from "zod/mini";
 import { daybookIdField, isPosLocationId, posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
@@ -268,14 +269,16 @@ async function renderPage(deps: WebDeps, merchant: Merchant, viewer: Viewer, ext
     }
   }));
   const now = deps.now();
-  const saved: SavedLocation[] = await Promise.all(locations.map(async (location) => ({
-    location,
-    problem: postingProblem(location, connections),
-    nextUnposted: await nextUnpostedDay(deps, location, now),
-  })));
+  // Each location's recent days, one query a location: its latest day (as the API's locations and the client list read it) and a Clover location's deposits.
+  const recent = await recentSyncRecords(deps.store, merchant.merchantId, now, locations);
+  const lastDays = latestLocationStatuses(locations, recent);
+  const saved: SavedLocation[] = await Promise.all(locations.map(async (location) => {
+    const lastDay = lastDays[location.locationId];
+    return { location, problem: postingProblem(location, connections), nextUnposted: await nextUnpostedDay(deps, location, now), ...(lastDay ? { lastDay } : {}) };
+  }));
   const quickBooks = connections.filter(isActiveQuickBooks);
   return LocationsPage({
-    viewer, pos, quickBooks, saved, timeZones: timeZoneList(), deposits: await depositsOf(deps, locations), ...extra,
+    viewer, pos, quickBooks, saved, timeZones: timeZoneList(), deposits: await depositsOf(deps, locations, recent), ...extra,
     ...(pos.length > 0 ? { tracking: await companiesTracking(deps, quickBooks) } : {}),
   });
 }
@@ -324,16 +327,16 @@ const CLOVER_DEPOSIT_DAYS = 3;
  * Where each Square location that posts its payouts stands: the last night's check, and payouts waiting;
  * each Clover location's expected card deposits of its last days.
  */
-async function depositsOf(deps: WebDeps, saved: LocationConfig[]): Promise<Record<string, DepositStatus>> {
-  const clover = await Promise.all(saved.filter((location) => location.source === "clover").map(async (location): Promise<[string, DepositStatus]> => {
+async function depositsOf(deps: WebDeps, saved: LocationConfig[], recent: Record<string, SyncRecord[]>): Promise<Record<string, DepositStatus>> {
+  const clover = saved.filter((location) => location.source === "clover").map((location): [string, DepositStatus] => {
     const today = businessDayOf(deps.now().getTime(), location.timeZone, location.dayStart);
-    const records = await deps.store.listSyncRecordsBetween(location.merchantId, location.locationId, addDays(today, -7), today);
+    const records = (recent[location.locationId] ?? []).filter((record) => record.businessDay >= addDays(today, -7));
     const expected = records.flatMap((record) => {
       const summary = daySummary(record);
       return summary ? [expectedCloverDeposit(record.businessDay, summary)] : [];
     }).reverse().slice(0, CLOVER_DEPOSIT_DAYS);
     return [location.locationId, { waiting: { count: 0 }, clover: expected }];
-  }));
+  });
   const paidOut = saved.filter((location) => location.source === "square" && location.mapping.payouts);
   return Object.fromEntries([...clover, ...await Promise.all(paidOut.map(async (location): Promise<[string, DepositStatus]> => {
     const [check, records] = await Promise.all([
