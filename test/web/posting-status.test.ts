@@ -265,18 +265,18 @@ describe("a location whose latest day needs the merchant", () => {
     await save({ state: "failed", lastError: { kind: "needs-merchant", message: "QuickBooks refused the entry: the account Sales is inactive.", at: "2025-06-17T06:10:00.000Z" } });
     const item = await listItem();
     expect(item).toContain("(Square): Posting, from Thursday 12 June 2025.");
-    expect(item).toContain(`<p role="alert">The latest day, ${dayLink()}, failed, and nothing of it is in QuickBooks yet: QuickBooks refused the entry: the account Sales is inactive.</p>`);
+    expect(item).toContain(`<p role="alert">The latest day, ${dayLink()}, failed, and nothing of it is in QuickBooks yet. QuickBooks refused the entry: the account Sales is inactive.</p>`);
   });
 
   it("says a held day is held for review, why, and links to the day", async () => {
     await save({ state: "held", heldReason: "Review mode is on: the entry waits for approval.", lastError: undefined });
-    expect(await listItem()).toContain(`<p role="alert">The latest day, ${dayLink()}, is held for review: Review mode is on: the entry waits for approval.</p>`);
+    expect(await listItem()).toContain(`<p role="alert">The latest day, ${dayLink()}, is held for review. Review mode is on: the entry waits for approval.</p>`);
   });
 
   it("reads a day posted whose check for later changes failed as posted, with its note, never as failed", async () => {
     await save({ state: "failed", heldReason: undefined, posted: [entry], lastError: { kind: "retryable", message: "Square did not answer in time.", at: "2025-06-18T06:10:00.000Z" } });
     const item = await listItem();
-    expect(item).toContain(`<p>The latest day, ${dayLink()}, posted; the check for later changes failed: Square did not answer in time.</p>`);
+    expect(item).toContain(`<p>The latest day, ${dayLink()}, posted; the check for later changes failed. Square did not answer in time.</p>`);
     expect(item).not.toContain("role=\"alert\"");
     expect(item).not.toContain("failed, and nothing");
   });

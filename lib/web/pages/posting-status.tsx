@@ -34,14 +34,15 @@ export function PostingActionControl(props: { viewer: Viewer; mappingHref: strin
 
 /** How the latest finished day went, when the merchant should look at it; undefined when it posted, had no sales, or is posting now. */
 function latestDayOutcome(day: LocationStatus): { words: string; alert: boolean } | undefined {
-  const reason = day.reason === undefined ? "" : `: ${/[.!?]$/.test(day.reason) ? day.reason : `${day.reason}.`}`;
-  if (day.state === "held") return { words: `is held for review${reason || "."}`, alert: true };
-  if (recheckFailed(day.state, day.posted === true)) return { words: `${RECHECK_FAILED_WORDS.toLowerCase()}${reason || "."}`, alert: false };
-  if (day.state === "failed") return { words: `failed, and nothing of it is in QuickBooks yet${reason || "."}`, alert: true };
+  // The reason is a sentence of its own: reasons have colons of their own ("Review mode is on: the entry waits for approval").
+  const reason = day.reason === undefined ? "" : ` ${/[.!?]$/.test(day.reason) ? day.reason : `${day.reason}.`}`;
+  if (day.state === "held") return { words: `is held for review.${reason}`, alert: true };
+  if (recheckFailed(day.state, day.posted === true)) return { words: `${RECHECK_FAILED_WORDS.toLowerCase()}.${reason}`, alert: false };
+  if (day.state === "failed") return { words: `failed, and nothing of it is in QuickBooks yet.${reason}`, alert: true };
   return undefined;
 }
 
-/** "The latest day, <Monday 16 June 2025>, failed: …", linked to the day's page; nothing when the day needs nothing. */
+/** "The latest day, <Monday 16 June 2025>, failed, … yet. <why>", linked to the day's page; nothing when the day needs nothing. */
 export function LatestDayNote(props: { locationId: string; lastDay: LocationStatus | undefined }) {
   const outcome = props.lastDay && latestDayOutcome(props.lastDay);
   if (!props.lastDay || !outcome) return null;
