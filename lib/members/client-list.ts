@@ -7,6 +7,7 @@
  */
 import { addDays, businessDayOf } from "../domain/business-day";
 import { RECHECK_FAILED_WORDS, recheckFailed } from "../report/day-status";
+import { formatDay } from "../report/format";
 import type { Membership } from "./types";
 
 /** "recheck-failed": a day posted before whose check for later changes failed; its entries stand in QuickBooks. */
@@ -79,11 +80,12 @@ function byAttention(a: ClientLocation, b: ClientLocation): number {
 }
 
 function wordsFor(state: NightState, recorded: string, businessDay: string, reason: string | undefined): string {
+  const day = formatDay(businessDay);
   switch (state) {
-    case "failed": return `Failed on ${businessDay}${reason ? `: ${reason}` : ""}`;
-    case "recheck-failed": return `${RECHECK_FAILED_WORDS} on ${businessDay}${reason ? `: ${reason}` : ""}`;
-    case "held": return `Held for review, ${businessDay}${reason ? `: ${reason}` : ""}`;
-    case "not-posting": return `Not posting: the last day daybook finished is ${businessDay}`;
-    case "posted": return recorded === "no-sales" ? `No sales on ${businessDay}` : recorded === "posting" ? `Posting ${businessDay} now` : `Posted ${businessDay}`;
+    case "failed": return `Failed on ${day}${reason ? `: ${reason}` : ""}`;
+    case "recheck-failed": return `${RECHECK_FAILED_WORDS} on ${day}${reason ? `: ${reason}` : ""}`;
+    case "held": return `Held for review, ${day}${reason ? `: ${reason}` : ""}`;
+    case "not-posting": return `Not posting: the last day daybook finished is ${day}`;
+    case "posted": return recorded === "no-sales" ? `No sales on ${day}` : recorded === "posting" ? `Posting ${day} now` : `Posted ${day}`;
   }
 }

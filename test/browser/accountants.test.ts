@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getBackfill } from "../../lib/schedule/backfill";
+import { formatDay } from "../../lib/report/format";
 import { DEMO, DEMO_SQUARE_MAPPING } from "../../sandbox/local-stack/demo";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
 import { WebClient } from "../../sandbox/local-stack/web-client";
@@ -158,14 +159,14 @@ describe("an accountant with two clients, in Chromium", () => {
     await expect(accountant.getByRole("heading", { name: "Your clients (2)" }).count()).resolves.toBe(1);
     const table = accountant.getByRole("table", { name: "Your clients" });
     await expect(table.getByRole("rowheader").allTextContents()).resolves.toEqual(["Alder Bakery", "Birch Cafe"]);
-    await expect(table.getByRole("row", { name: /Birch Cafe/ }).textContent()).resolves.toContain(`Posted ${heldDay}`);
+    await expect(table.getByRole("row", { name: /Birch Cafe/ }).textContent()).resolves.toContain(`Posted ${formatDay(heldDay)}`);
     await expect(accountant.getByRole("region", { name: "Needs attention" }).textContent()).resolves.toMatch(new RegExp(`Held: Alder Bakery, ${DEMO.square.locationName}`));
     await checkPage(accountant, "clients");
   });
 
   it("approves A's held day, which QuickBooks then holds once", async () => {
     expect(stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === heldDay)).toHaveLength(0);
-    await accountant.getByRole("button", { name: `Review ${DEMO.square.locationName}, ${heldDay}` }).click();
+    await accountant.getByRole("button", { name: `Review ${DEMO.square.locationName}, ${formatDay(heldDay)}` }).click();
     await accountant.waitForURL(new RegExp(`/days/${DEMO.square.locationId}/${heldDay}$`));
     await expect(accountant.getByText("Working on Alder Bakery").count()).resolves.toBeGreaterThan(0);
     await checkPage(accountant, "held-day");

@@ -39,16 +39,16 @@ describe("the client list", () => {
   it("says a day posted before whose check for later changes failed is posted, and lists it after what failed to post", async () => {
     const list = clientList([membership("b-alder", "Alder Bakery", failed(true)), membership("b-birch", "Birch Cafe", failed(false))], NOW);
     const [first, second] = list.attention;
-    expect(first).toMatchObject({ businessName: "Birch Cafe", location: { state: "failed", words: "Failed on 2025-06-14: Square did not answer" } });
+    expect(first).toMatchObject({ businessName: "Birch Cafe", location: { state: "failed", words: "Failed on Saturday 14 June 2025: Square did not answer" } });
     expect(second).toMatchObject({
       businessName: "Alder Bakery", next: "/days/L1/2025-06-14",
-      location: { state: "recheck-failed", words: "Posted; the check for later changes failed on 2025-06-14: Square did not answer" },
+      location: { state: "recheck-failed", words: "Posted; the check for later changes failed on Saturday 14 June 2025: Square did not answer" },
     });
 
     const element = ClientsPage({ viewer: { email: "books@ledger.example", formToken: "t", role: "owner" }, list, ownId: "p-books" });
     const page = (await Promise.resolve(element).then((each) => each.toString())).replace(/\s+/g, " ");
-    expect(page).toContain("<strong>Posted; the check for later changes failed: </strong>Alder Bakery, Main Street. Posted; the check for later changes failed on 2025-06-14");
-    expect(page).toContain("<strong>Failed: </strong>Birch Cafe, Main Street. Failed on 2025-06-14: Square did not answer.");
+    expect(page).toContain("<strong>Posted; the check for later changes failed: </strong>Alder Bakery, Main Street. Posted; the check for later changes failed on Saturday 14 June 2025");
+    expect(page).toContain("<strong>Failed: </strong>Birch Cafe, Main Street. Failed on Saturday 14 June 2025: Square did not answer.");
     // Birch Cafe's three (its label, its words, its row in the table); none of Alder Bakery's.
     expect(page.match(/Failed/g)).toHaveLength(3);
   });

@@ -116,13 +116,13 @@ describe("the client list", () => {
     const list = await page(await accountant.get("/clients"));
     expect(list.status).toBe(200);
     expect(list.text).toContain("Your clients (2)");
-    expect(list.text).toContain("Held for review, 2025-06-01");
-    expect(list.text).toContain("Posted 2025-06-01");
+    expect(list.text).toContain("Held for review, Sunday 1 June 2025");
+    expect(list.text).toContain("Posted Sunday 1 June 2025");
     // Alder Bakery's held day comes first; Birch Cafe posted, so nothing of it needs attention.
     expect(tableOf(list.text).indexOf("Alder Bakery")).toBeLessThan(tableOf(list.text).indexOf("Birch Cafe"));
     expect(attentionOf(list.text)).toContain("Alder Bakery");
     expect(attentionOf(list.text)).not.toContain("Birch Cafe");
-    expect(list.text).toContain("Review Main Street, 2025-06-01");
+    expect(list.text).toContain("Review Main Street, Sunday 1 June 2025");
   });
 
   it("follows the worker: a location's newer day replaces the older, an older re-check does not", async () => {
@@ -130,7 +130,7 @@ describe("the client list", () => {
     expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-02" })).toBe(1);
     expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-01" })).toBe(0);
     const list = await page(await accountant.get("/clients"));
-    expect(list.text).toContain("Failed on 2025-06-02: QuickBooks refused the connection.");
+    expect(list.text).toContain("Failed on Monday 2 June 2025: QuickBooks refused the connection.");
     // A failure comes before a held day.
     for (const part of [attentionOf(list.text), tableOf(list.text)]) expect(part.indexOf("Birch Cafe")).toBeLessThan(part.indexOf("Alder Bakery"));
   });

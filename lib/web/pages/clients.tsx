@@ -4,6 +4,7 @@
  */
 import type { AttentionItem, ClientList, ClientRow, NightState } from "../../members/client-list";
 import { RECHECK_FAILED_WORDS } from "../../report/day-status";
+import { formatDay } from "../../report/format";
 import { FormToken, Layout, type Viewer } from "./layout";
 
 const STATE_WORDS: Record<NightState, string> = {
@@ -46,7 +47,7 @@ function Attention(props: { viewer: Viewer; items: AttentionItem[] }) {
                 {`${item.businessName}, ${item.location.name}. ${item.location.words}.`}{" "}
                 <OpenButton
                   viewer={props.viewer} businessId={item.businessId} next={item.next}
-                  label={item.location.state === "held" ? `Review ${item.location.name}, ${item.location.businessDay}` : `Open ${item.location.name} of ${item.businessName}`}
+                  label={item.location.state === "held" ? `Review ${item.location.name}, ${formatDay(item.location.businessDay)}` : `Open ${item.location.name} of ${item.businessName}`}
                 />
               </li>
             ))}
