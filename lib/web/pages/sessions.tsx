@@ -1,6 +1,7 @@
 import type { Session } from "../../auth/types";
 import { FormToken, Layout, type Viewer } from "./layout";
 import { formatInstant } from "./format";
+import { browserName } from "../browser-name";
 
 export function SessionsPage(props: { viewer: Viewer; sessions: Session[]; currentSessionHash: string; notice?: string }) {
   const { viewer, sessions, currentSessionHash } = props;
@@ -20,7 +21,7 @@ export function SessionsPage(props: { viewer: Viewer; sessions: Session[]; curre
               <tr>
                 <td>{formatInstant(session.createdAt)}</td>
                 <td>{formatInstant(session.lastSeenAt)}</td>
-                <td>{session.userAgent || "Unknown browser"}</td>
+                <td title={session.userAgent || undefined}>{browserName(session.userAgent)}</td>
                 <td>{session.approximateIp}</td>
                 <td>
                   {current && <strong>This browser </strong>}
