@@ -12,6 +12,7 @@ import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { Store } from "../../lib/store/store";
 import { processJob } from "../../lib/worker/process-job";
+import { formatDay } from "../../lib/report/format";
 import { summaryOf } from "../support/summaries";
 import { ProviderFailure } from "./fakes";
 import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER, REALM_ID } from "./runtime";
@@ -323,6 +324,6 @@ describe("a night job and the accountants' client lists", () => {
     expect(await listed(personId)).toMatchObject({ businessDay: DAY, state: "failed", posted: true });
     const memberships = await world.services.storage.members.listMemberships(personId);
     const [row] = clientList(memberships, world.clock.at).rows;
-    expect(row?.locations).toMatchObject([{ state: "recheck-failed", words: `Posted; the check for later changes failed on ${DAY}: QuickBooks refused the entry: the books are closed for that date` }]);
+    expect(row?.locations).toMatchObject([{ state: "recheck-failed", words: `Posted; the check for later changes failed on ${formatDay(DAY)}: QuickBooks refused the entry: the books are closed for that date` }]);
   });
 });
