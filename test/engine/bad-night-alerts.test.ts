@@ -54,6 +54,8 @@ interface Middlewared {
 const sweep = () => sweepConnections({ ...refreshSweepDepsOf(world.services), log: () => undefined });
 const night = (locationId: string, businessDay = DAY): SyncJob => ({ merchantId: MERCHANT_ID, locationId, businessDay, kind: "night" });
 const toOwner = (purpose: OutgoingEmail["purpose"]) => world.email.sent.filter((email) => email.purpose === purpose && email.to.join() === OWNER);
+/** An alert earlier that UTC day, which spends an owner allowance of 1. */
+const spendAllowance = async () => expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
 const closedBooks = () => new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
 
 describe("a bad night for a merchant with many locations", () => {
@@ -150,7 +152,6 @@ describe("a bad night for a merchant with many locations", () => {
   it("owes a reconnect request past the merchant's allowance: names it on the reports page, and the refresh sweep sends it once a new UTC day allows, once", async () => {
     await aWorld({ ...DAILY_EMAIL_CAPS, ownerAlerts: 1 });
     await locations(1);
-    const spendAllowance = async () => expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
     const owed = async () => (await world.services.storage.store.getConnection(MERCHANT_ID, "square-1"))?.reconnectHeldAt;
     // Earlier that UTC day, the merchant's allowance went on other alerts.
     await spendAllowance();
@@ -185,7 +186,7 @@ describe("a bad night for a merchant with many locations", () => {
     await locations(1);
     const owed = async () => (await world.services.storage.store.getLocation(MERCHANT_ID, LOCATION_ID))?.postingStopped?.noticeHeld;
     // Earlier that UTC day, the merchant's allowance went on other alerts.
-    expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
+    await spendAllowance();
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
     await processJob(world.worker, night(LOCATION_ID), attempt);
     expect(toOwner("posting-status")).toEqual([]);
@@ -218,7 +219,7 @@ describe("a bad night for a merchant with many locations", () => {
     await locations(1);
     const store = world.services.storage.store;
     const stopped = async () => (await store.getLocation(MERCHANT_ID, LOCATION_ID))?.postingStopped;
-    expect(await world.services.email.send({ to: [OWNER], subject: "An earlier alert", text: "…", purpose: "alert", merchantId: MERCHANT_ID })).toBeUndefined();
+    await spendAllowance();
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
     await processJob(world.worker, night(LOCATION_ID), attempt);
     expect((await stopped())?.noticeHeld).toEqual({ at: "2025-06-15T09:00:00.000Z", to: [OWNER] });

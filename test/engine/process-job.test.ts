@@ -12,6 +12,7 @@ import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { Store } from "../../lib/store/store";
 import { processJob } from "../../lib/worker/process-job";
+import type { DailySummary } from "../../lib/domain/summary";
 import { formatDay } from "../../lib/report/format";
 import { summaryOf } from "../support/summaries";
 import { ProviderFailure } from "./fakes";
@@ -112,18 +113,22 @@ describe("a sync job", () => {
     expect(sent().filter((email) => email.purpose === "alert")).toHaveLength(1);
   });
 
+  /** DAY's night and the next day's, each first synced that night: the two days' reports. */
+  async function twoNights(day: DailySummary, nextDay: DailySummary) {
+    world.pos.setDay(LOCATION_ID, DAY, day);
+    world.pos.setDay(LOCATION_ID, "2025-06-15", nextDay);
+    await processJob(world.worker, job(), firstAttempt);
+    world.clock.at = new Date("2025-06-16T09:00:00.000Z");
+    await processJob(world.worker, job("first", { businessDay: "2025-06-15" }), firstAttempt);
+    return [(await reports())[0], (await reports("2025-06-15"))[0]];
+  }
+
   it("says an unmapped item in full the first day it appears, with the link that maps it, and then only counts it", async () => {
     const withSeasonal = (scale: number) => summaryOf({
       ...aDay(scale), sales: { ...aDay(scale).sales, CAT_SEASONAL: 200 * scale }, categoryNames: { ...aDay(scale).categoryNames, CAT_SEASONAL: "Seasonal" },
       payments: { CARD: 1_200 * scale + 200 * scale, CASH: 366 * scale },
     });
-    world.pos.setDay(LOCATION_ID, DAY, withSeasonal(1));
-    world.pos.setDay(LOCATION_ID, "2025-06-15", withSeasonal(2));
-    await processJob(world.worker, job(), firstAttempt);
-    world.clock.at = new Date("2025-06-16T09:00:00.000Z");
-    await processJob(world.worker, job("first", { businessDay: "2025-06-15" }), firstAttempt);
-    const [first] = await reports();
-    const [second] = await reports("2025-06-15");
+    const [first, second] = await twoNights(withSeasonal(1), withSeasonal(2));
     expect(first?.content.warnings.map((warning) => warning.message)).toEqual([expect.stringContaining('Category "Seasonal" has no account in the mapping') as unknown as string]);
     expect(first?.content.mappingUrl).toBe(`https://daybook.test/locations/${LOCATION_ID}/mapping`);
     expect(first?.content.repeatedWarnings).toBeUndefined();
@@ -149,13 +154,7 @@ describe("a sync job", () => {
 
   it("does not report an item the merchant left on Default when saving the mapping; one the POS gained since is said in full once, then counted", async () => {
     await seasonalLeftOnDefault();
-    world.pos.setDay(LOCATION_ID, DAY, withTwoUnmapped());
-    world.pos.setDay(LOCATION_ID, "2025-06-15", withTwoUnmapped(2));
-    await processJob(world.worker, job(), firstAttempt);
-    world.clock.at = new Date("2025-06-16T09:00:00.000Z");
-    await processJob(world.worker, job("first", { businessDay: "2025-06-15" }), firstAttempt);
-    const [first] = await reports();
-    const [second] = await reports("2025-06-15");
+    const [first, second] = await twoNights(withTwoUnmapped(), withTwoUnmapped(2));
     expect(first?.content.warnings.map((warning) => warning.message)).toEqual([expect.stringContaining('Category "Specials" has no account in the mapping') as unknown as string]);
     expect(first?.content.repeatedWarnings).toBeUndefined();
     expect(second?.content.warnings).toEqual([]);
