@@ -223,7 +223,8 @@ async function markHeld(deps: PostingStatusDeps, location: LocationConfig, notic
 }
 
 /**
- * The refresh sweep's turn at a merchant with a refused connection: sends again each stopped-posting
+ * The refresh sweep's turn at a merchant the owed-notices index names (Store.listMerchantsOwedNotices):
+ * sends again each stopped-posting
  * notice the caps held back on an earlier UTC day, to each address still owed it that the notice goes
  * to today (the owner; a recipient only while it may receive), for the locations still stopped. Each
  * location is claimed first (its mark moved to now), so of two sweeps at once only one sends; an

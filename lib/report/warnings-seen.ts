@@ -31,9 +31,10 @@ export function warningKey(warning: Warning): string {
 export interface SortedWarnings {
   /** Said in full: every warning that is not about an unmapped item, and the unmapped items new this day. */
   warnings: Warning[];
-  /** Unmapped items first reported on an earlier day: counted only. */
-  repeated: number;
-  /** Their warningKeys, so that an email covering several days counts each item once, and never one it lists as new. */
+  /**
+   * The warningKeys of the unmapped items first reported on an earlier day (counted only), so that an
+   * email covering several days counts each item once, and never one it lists as new.
+   */
   repeatedKeys: string[];
   /** The unmapped items first reported this day. */
   newUnmapped: number;
@@ -46,11 +47,10 @@ export async function sortWarnings(
   const seen = new Set(mappingSeen);
   const warnings = all.filter((warning) => !leftOnDefault(warning, seen));
   const unmapped = warnings.filter(isUnmapped);
-  if (unmapped.length === 0) return { warnings, repeated: 0, repeatedKeys: [], newUnmapped: 0 };
+  if (unmapped.length === 0) return { warnings, repeatedKeys: [], newUnmapped: 0 };
   const firsts = await store.firstReported(day.merchantId, day.locationId, [...new Set(unmapped.map(warningKey))], day.businessDay);
   const isNew = (warning: Warning) => (firsts.get(warningKey(warning)) ?? day.businessDay) === day.businessDay;
   const kept = warnings.filter((warning) => !isUnmapped(warning) || isNew(warning));
-  const newUnmapped = unmapped.filter(isNew).length;
   const repeatedKeys = unmapped.filter((warning) => !isNew(warning)).map(warningKey);
-  return { warnings: kept, repeated: unmapped.length - newUnmapped, repeatedKeys, newUnmapped };
+  return { warnings: kept, repeatedKeys, newUnmapped: unmapped.length - repeatedKeys.length };
 }

@@ -260,7 +260,7 @@ async function reportContent(
   const day = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const summary = record && daySummary(record);
   const sorted = outcome.status === "failed"
-    ? { warnings: [], repeated: 0, repeatedKeys: [] }
+    ? { warnings: [], repeatedKeys: [] }
     : await sortWarnings(deps.seenWarnings, day, outcome.warnings, location.mappingSeen);
   const base = {
     merchantName: merchant.name,
@@ -273,7 +273,7 @@ async function reportContent(
     mappingUrl: mappingUrl(deps.publicUrl, location.locationId),
     reportUrl: dayUrl(deps.publicUrl, day.locationId, day.businessDay),
     warnings: sorted.warnings,
-    ...(sorted.repeated > 0 ? { repeatedWarnings: sorted.repeated, repeatedItems: sorted.repeatedKeys } : {}),
+    ...(sorted.repeatedKeys.length > 0 ? { repeatedWarnings: sorted.repeatedKeys.length, repeatedItems: sorted.repeatedKeys } : {}),
     ...(location.accountLabels ? { accountLabels: location.accountLabels } : {}),
     ...(summary && outcome.status !== "failed" ? { totals: dayTotals(summary, location.source) } : {}),
     ...(summary && outcome.status !== "failed" && location.source === "clover" ? { expectedDeposit: expectedCloverDeposit(day.businessDay, summary) } : {}),
