@@ -16,7 +16,7 @@ import type { PostingProblem } from "../../locations/posting-status";
 import type { LocationConfig } from "../../model";
 import { formatAmount, formatDay } from "./format";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
-import { PostingActionControl } from "./posting-status";
+import { notPostingReason, PostingActionControl, postingSentence } from "./posting-status";
 
 /** The choices on the form: those stored, or those just sent when they were not accepted. */
 export interface MappingValues {
@@ -163,12 +163,12 @@ function PostingLine(props: MappingPageProps) {
   if (postingProblem) {
     return (
       <p role="alert">
-        {`${location.name} is not posting: ${location.postingStopped?.reason ?? postingProblem.reason}. `}
+        {`${location.name} is not posting: ${notPostingReason(location, postingProblem)}. `}
         <PostingActionControl viewer={props.viewer} mappingHref={mappingPath(location.locationId)} action={postingProblem.action} />
       </p>
     );
   }
-  return location.postingFrom ? <p>{`${location.name} is posting: daybook posts each day from ${formatDay(location.postingFrom)} once it has ended.`}</p> : null;
+  return location.postingFrom ? <p>{postingSentence(location.name, location.postingFrom)}</p> : null;
 }
 
 function PreviewSection(props: MappingPageProps) {

@@ -11,11 +11,20 @@ import { RECHECK_FAILED_WORDS, recheckFailed } from "../../report/day-status";
 import { formatDay } from "./format";
 import { FormToken, type Viewer } from "./layout";
 
+/** Why a location does not post: the reason recorded when it stopped says what happened ("disconnected"), where the connection may now be simply gone. */
+export function notPostingReason(location: LocationConfig, problem: PostingProblem): string {
+  return location.postingStopped?.reason ?? problem.reason;
+}
+
+/** "<name> is posting: daybook posts each day from <day> once it has ended.", where a page says it in a sentence of its own. */
+export function postingSentence(name: string, postingFrom: string): string {
+  return `${name} is posting: daybook posts each day from ${formatDay(postingFrom)} once it has ended.`;
+}
+
 /** "Posting from …" or "Not posting: <why>", with the one action that mends it. */
 export function postingStatusText(saved: { location: LocationConfig; problem: PostingProblem | undefined }): string {
   const { location, problem } = saved;
-  // The reason recorded when it stopped says what happened ("disconnected"), where the connection may now be simply gone.
-  if (problem) return location.awaitingStart ? "Not posting yet: review the mapping and start posting." : `Not posting: ${location.postingStopped?.reason ?? problem.reason}.`;
+  if (problem) return location.awaitingStart ? "Not posting yet: review the mapping and start posting." : `Not posting: ${notPostingReason(location, problem)}.`;
   return location.postingFrom ? `Posting, from ${formatDay(location.postingFrom)}.` : "Posting.";
 }
 

@@ -30,6 +30,7 @@ import { daybookIdField, isPosLocationId, posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
 import { formatDay } from "../pages/format";
+import { postingSentence } from "../pages/posting-status";
 import type { Viewer } from "../pages/layout";
 import { type DepositStatus, type LocationAttempt, type LocationField, LocationsPage, type PosConnectionLocations, type SavedLocation } from "../pages/locations";
 import { mappingPath } from "../pages/mapping";
@@ -87,7 +88,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const startedId = c.req.query("started");
     const started = startedId !== undefined && isPosLocationId(startedId) ? await deps.store.getLocation(merchant.merchantId, startedId) : undefined;
     const notice = saved ? "Location saved."
-      : started?.postingFrom ? `${started.name} is posting: daybook posts each day from ${formatDay(started.postingFrom)} once it has ended.`
+      : started?.postingFrom ? postingSentence(started.name, started.postingFrom)
       : accounts === "created" ? "daybook created the missing accounts in QuickBooks. Set up the location again."
       : accounts === "none" ? "This company's chart of accounts already has those accounts: nothing was created."
       : undefined;
