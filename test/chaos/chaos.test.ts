@@ -12,7 +12,7 @@ import { startMoto } from "../../sandbox/moto";
 import { type CampaignResult, resultsMarkdown, runCampaign } from "../../chaos/campaign";
 
 const SEED = 20260401;
-const [moto, brokenMoto] = await Promise.all([startMoto(), startMoto()]);
+const [moto, brokenMoto] = await Promise.all([startMoto({ lean: true }), startMoto({ lean: true })]);
 let result: CampaignResult;
 let broken: CampaignResult;
 

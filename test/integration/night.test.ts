@@ -46,7 +46,7 @@ import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 
 // A moto_server of its own: the night's thousands of requests do not queue behind other files' (nor
 // theirs behind these), and its state holds only this night.
-const moto = await startMoto();
+const moto = await startMoto({ lean: true });
 const motoEndpoint = moto.endpoint;
 const MERCHANTS = Number(process.env.NIGHT_MERCHANTS ?? 20);
 const DAY = "2026-03-07";

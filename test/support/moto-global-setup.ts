@@ -18,7 +18,7 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   try {
-    const [moto, mail] = await Promise.all([startMoto(), startMoto()]);
+    const [moto, mail] = await Promise.all([startMoto({ lean: true }), startMoto({ lean: true })]);
     project.provide("motoEndpoint", moto.endpoint);
     project.provide("mailEndpoint", mail.endpoint);
     return async () => {
