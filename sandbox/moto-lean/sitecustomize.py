@@ -37,6 +37,49 @@ def _lean() -> None:
             return backend
 
     dispatcher.get_backend_for_host = get_backend_for_host
+    _copy_each_table_once()
+
+
+def _copy_each_table_once() -> None:
+    """
+    TransactWriteItems keeps a deep copy of a table to roll back to, made again for each item of the
+    transaction that names the table, all before its first write: the copies are of one state, so
+    the first serves them all. A copy costs the whole table (the scheduler's 600 locations), twice or
+    more per transaction. Any other deep copy in the module (an item's) is made as before.
+    """
+    import copy
+    import threading
+
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    backend = getattr(models, "DynamoDBBackend", None)
+    original = getattr(backend, "transact_write_items", None)
+    if original is None or getattr(models, "copy", None) is not copy:
+        return
+    local = threading.local()
+
+    class CopyEachTableOnce:
+        def __getattr__(self, name):
+            return getattr(copy, name)
+
+        def deepcopy(self, value, memo=None):
+            tables = getattr(local, "tables", None)
+            if tables is None or memo is not None or not isinstance(value, Table):
+                return copy.deepcopy(value, memo)
+            if id(value) not in tables:
+                tables[id(value)] = copy.deepcopy(value)
+            return tables[id(value)]
+
+    def transact_write_items(self, transact_items):
+        local.tables = {}
+        try:
+            return original(self, transact_items)
+        finally:
+            local.tables = None
+
+    models.copy = CopyEachTableOnce()
+    backend.transact_write_items = transact_write_items
 
 
 def _chain() -> None:
