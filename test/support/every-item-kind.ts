@@ -28,7 +28,7 @@ export const ACCOUNTANT_EMAIL = "books@firm.example";
 export interface EveryItemKind {
   storage: Storage;
   /** The whole table, raw (a Scan, every page). */
-  scan(): Promise<Record<string, unknown>[]>;
+  scan: () => Promise<Record<string, unknown>[]>;
 }
 
 /** Every kind written, then the whole table read back raw. */
