@@ -12,6 +12,8 @@ import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { Store } from "../../lib/store/store";
 import { processJob } from "../../lib/worker/process-job";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { deleteAccount } from "../../lib/account/delete-account";
 import { createWorkerHandler } from "../../lib/worker/handler";
 import { createIdempotencyStore } from "../../lib/store/idempotency";
 import { LOCAL_TABLE } from "../../lib/store/local/database";
@@ -358,5 +360,31 @@ describe("the worker's batch", () => {
     const reads = world.pos.reads;
     await handler({ Records: [earlier("2025-06-11"), earlier("2025-06-12")] }, { getRemainingTimeInMillis: () => 900_000 });
     expect(world.pos.reads).toBe(reads + 1);
+  });
+});
+
+describe("a job of an account deleted meanwhile", () => {
+  it("writes nothing that names the account, on its last attempt too: a night's, a day's and a backfill's job, queued before the deletion", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    const storage = world.services.storage;
+    await registerLocation(storage.dueIndex, world.location, REALM_ID, new Date("2025-06-12T00:00:00.000Z"));
+    await requestBackfill({ ...storage, queue: world.queue }, {
+      merchantId: MERCHANT_ID, locationId: LOCATION_ID, from: "2025-06-12", to: DAY, requestedBy: "merchant",
+    }, new Date("2025-06-15T12:00:00.000Z"));
+    const queued = world.queue.take();
+    expect(queued.length).toBe(3);
+    await deleteAccount({ ...storage, vault: world.services.vault, providers: {}, now: () => world.clock.at }, MERCHANT_ID);
+    const naming = async () => {
+      const { Items = [] } = await world.services.dynamo.send(new ScanCommand({ TableName: LOCAL_TABLE }));
+      return Items.map((item) => JSON.stringify(item)).filter((text) => text.includes(MERCHANT_ID));
+    };
+    expect(await naming()).toEqual([]);
+
+    const jobs: SyncJob[] = [job("night"), job("first", { businessDay: "2025-06-13" }), ...queued.map((message) => message.job)];
+    for (const each of jobs) {
+      for (const number of [1, 3]) await processJob(world.worker, each, { number, max: 3 }).catch(() => undefined);
+    }
+    expect(await naming()).toEqual([]);
+    expect(world.email.sent).toEqual([]);
   });
 });
