@@ -169,6 +169,17 @@ describe("working on a client", () => {
     expect(await world.deps.store.getMerchant(a.merchantId)).toBeDefined();
   });
 
+  it("reads times in the business's zone, or in UTC with the owner named as the one who chooses it", async () => {
+    let sessions = await page(await accountant.get("/sessions"));
+    expect(sessions.text).toContain("Times are in UTC: this business has not chosen its time zone yet. Its owner chooses it on their account page.");
+    expect(sessions.text).not.toContain('href="/account#time-zone"');
+    await world.deps.store.setMerchantTimeZone(a.merchantId, "America/Los_Angeles");
+    sessions = await page(await accountant.get("/sessions"));
+    expect(sessions.text).toContain("Working on Alder Bakery");
+    expect(sessions.text).toMatch(/<td>\w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2} P[SD]T<\/td>/);
+    expect(sessions.text).not.toContain("UTC");
+  });
+
   it("cannot work on a business that never invited them", async () => {
     const switched = await accountant.post("/clients/switch", { businessId: (await world.deps.store.findMerchantByEmail("late@example.com"))?.merchantId ?? "00000000-0000-0000-0000-000000000000" });
     expect(switched.status).toBe(404);

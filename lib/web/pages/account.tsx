@@ -12,7 +12,7 @@ export function AccountPage(props: {
   return (
     <Layout title="Account" viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
-      <p>Signed in as <strong>{merchant.email}</strong>, since {formatInstant(merchant.createdAt)}.</p>
+      <p>Signed in as <strong>{merchant.email}</strong>, since {formatInstant(merchant.createdAt, viewer)}.</p>
 
       <h2>Your business</h2>
       <p>The name on every report and on each journal entry's memo in QuickBooks.</p>
