@@ -160,13 +160,14 @@ describe("working on a client", () => {
       expect(refused.text).toContain("Only the owner can do this");
     }
     for (const [path, fields] of [
-      ["/connect/square", {}], ["/account/delete", { email: A_EMAIL }], ["/reports/access/invite", { email: "x@example.com" }],
+      ["/connect/square", {}], ["/account/delete", { email: A_EMAIL }], ["/account/time-zone", { timeZone: "Europe/London" }], ["/reports/access/invite", { email: "x@example.com" }],
       [`/connections/${(await world.deps.store.listConnections(a.merchantId))[0]!.connectionId}/disconnect`, {}],
     ] as const) {
       expect((await accountant.post(path, fields)).status, path).toBe(403);
     }
     expect((await world.deps.store.listConnections(a.merchantId)).every((connection) => connection.status === "active")).toBe(true);
     expect(await world.deps.store.getMerchant(a.merchantId)).toBeDefined();
+    expect((await world.deps.store.getMerchant(a.merchantId))?.timeZone).toBeUndefined();
   });
 
   it("reads times in the business's zone, or in UTC with the owner named as the one who chooses it", async () => {
