@@ -3,10 +3,12 @@
  * net sales and fees, under a chart per location (./history-chart.tsx).
  */
 import type { SyncRecord } from "../../model";
+import type { Block } from "../../report/email-document";
 import { RECHECK_FAILED_WORDS, recheckFailed } from "../../report/day-status";
 import { formatDay } from "../../report/format";
 import { type ChartModel, HistoryChart } from "./history-chart";
 import { Layout, type Viewer } from "./layout";
+import { ReportBlocks } from "./report-blocks";
 
 export interface HistoryRow {
   locationId: string;
@@ -36,6 +38,8 @@ export interface HistoryPageProps {
   /** Older synced days not shown. */
   olderDays: number;
   maxDays: number;
+  /** The deposits of the last days (first to last, YYYY-MM-DD), as the digest lays them out, without its heading. */
+  deposits?: { first: string; last: string; blocks: Block[] };
 }
 
 /** A day's state as a merchant reads it. */
@@ -92,6 +96,7 @@ export function HistoryPage(props: HistoryPageProps) {
             {`The last ${String(props.shownDays)} ${props.shownDays === 1 ? "day" : "days"} daybook synced, newest first.`}
             {props.olderDays > 0 && ` daybook shows at most ${String(props.maxDays)} days here: ${String(props.olderDays)} older ${props.olderDays === 1 ? "day is" : "days are"} not shown.`}
             {" "}Net sales are sales minus returns and discounts, before tax and tips.
+            {props.deposits && <>{" "}<a href="#deposits">Deposits</a> are below the days.</>}
           </p>
           {props.charts.map((chart) => <div><HistoryChart chart={chart} /></div>)}
           <table class="stack">
@@ -111,8 +116,20 @@ export function HistoryPage(props: HistoryPageProps) {
               ))}
             </tbody>
           </table>
+          {props.deposits && <Deposits {...props.deposits} />}
         </>
       )}
     </Layout>
+  );
+}
+
+/** What the bank feed should show: the payouts that arrived, and Clover's expected card deposits, day by day. */
+function Deposits(props: { first: string; last: string; blocks: Block[] }) {
+  return (
+    <section aria-labelledby="deposits">
+      <h2 id="deposits">Deposits</h2>
+      <p>{`What the bank feed should show from ${formatDay(props.first)} to ${formatDay(props.last)}: each Square payout with the business days it pays out, and each Clover day's expected card deposit.`}</p>
+      <ReportBlocks blocks={props.blocks} />
+    </section>
   );
 }

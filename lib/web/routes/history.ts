@@ -1,10 +1,13 @@
 /**
  * GET /history: the signed-in merchant's synced days, newest first (at most the last MAX_DAYS days that
  * have a record), optionally for one of its locations (?location=<locationId>; another merchant's or an
- * unknown location is not found). Read-only.
+ * unknown location is not found), and the deposits of the last DEPOSIT_DAYS days as the digest tells
+ * them (lib/report/digest-deposits.ts): Square's payouts, Clover's expected card deposits. Read-only.
  */
 import type { Hono } from "hono";
+import { addDays, businessDayOf } from "../../domain/business-day";
 import { dayFigures, feesReportedBy } from "../../report/day-figures";
+import { buildDeposits, depositBlocks, type DepositsSection } from "../../report/digest-deposits";
 import { formatMoney } from "../../report/format";
 import { type LocationConfig, PROVIDER_NAMES, type SyncRecord } from "../../model";
 import * as z from "zod/mini";
@@ -17,6 +20,8 @@ import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
 export const MAX_HISTORY_DAYS = 90;
+/** The deposits shown: payouts that arrived (and Clover days) in the last two weeks, today included. */
+export const DEPOSIT_DAYS = 14;
 
 /** A location id as the POS gives it; empty means every location. */
 const locationFilter = z.optional(z.union([z.literal(""), posLocationIdField()]));
@@ -47,9 +52,13 @@ export function addHistoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const charts = chartLocations(shown, byId).filter(({ chartDays }) => chartDays.length > 0).map(({ location, chartDays }) => historyChart({ locationName: location.name, currency: location.currency, days: chartDays }));
     const options = [...locations].sort((a, b) => a.name.localeCompare(b.name) || a.locationId.localeCompare(b.locationId))
       .map((location) => ({ locationId: location.locationId, name: location.name }));
+    const shownLocations = [...locations].filter((location) => !selected || location.locationId === selected.locationId)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.locationId.localeCompare(b.locationId));
+    const deposits = rows.length === 0 ? undefined : await depositsOf(deps, merchant.merchantId, shownLocations, mine);
     return c.html(HistoryPage({
       viewer, options, selected: selected && { locationId: selected.locationId, name: selected.name }, rows, charts,
       shownDays: kept.size, olderDays: days.length - kept.size, maxDays: MAX_HISTORY_DAYS,
+      ...(deposits ? { deposits: { first: deposits.first, last: deposits.last, blocks: depositBlocks(deposits).slice(1) } } : {}),
     }));
   });
 }
@@ -80,4 +89,21 @@ function chartLocations(records: SyncRecord[], byId: Map<string, LocationConfig>
     if (figures && figures.currency === location.currency) chart.chartDays.push({ businessDay: record.businessDay, netSales: figures.netSales, fees: figures.fees });
   }
   return [...charts.values()].sort((a, b) => a.location.name.localeCompare(b.location.name) || a.location.locationId.localeCompare(b.location.locationId));
+}
+
+/**
+ * The deposits of the last DEPOSIT_DAYS days up to the latest location's today, from the payout records
+ * and the sync records the page already read (one query per Square location, none for the days).
+ */
+async function depositsOf(deps: WebDeps, merchantId: string, locations: LocationConfig[], records: SyncRecord[]): Promise<DepositsSection | undefined> {
+  const now = deps.now().getTime();
+  const last = locations.map((location) => businessDayOf(now, location.timeZone, location.dayStart)).sort().at(-1);
+  if (last === undefined) return undefined;
+  const store = {
+    listSyncRecordsBetween: (_merchantId: string, locationId: string, from: string, to: string) => Promise.resolve(
+      records.filter((record) => record.locationId === locationId && record.businessDay >= from && record.businessDay <= to)
+        .sort((a, b) => a.businessDay.localeCompare(b.businessDay)),
+    ),
+  };
+  return buildDeposits({ payouts: deps.payouts, store }, merchantId, locations, { first: addDays(last, -(DEPOSIT_DAYS - 1)), last });
 }
