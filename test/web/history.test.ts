@@ -189,7 +189,7 @@ describe("the history page", () => {
     expect(chartLabels(html)).toEqual([`Daily net sales and fees for Busy Bistro from ${formatDay(days[3]!)} to ${formatDay(days[92]!)} (90 days): in total net sales 4,365.00 USD, fees 0.00 USD.`]);
   });
 
-  it("shows the deposits of the last 14 days under the days: each Square payout with the days it pays out, and each Clover day's expected card deposit", async () => {
+  it("shows the deposits of the last 14 days under the days: each Square payout with the days it pays out, and each Clover day's expected card deposit (whose chart draws no fee line)", async () => {
     // The world's today is Monday 2 June 2025: the deposits shown arrived from Tuesday 20 May on.
     const e = await newMerchant();
     await addLocation(e, "LDOCK", "Dock Street", "USD", { dayStart: "00:00", mapping: { ...MAPPING, payouts: { bank: "11" } }, postingFrom: "2025-05-16" });
@@ -220,6 +220,8 @@ describe("the history page", () => {
     // Card clearing: both Fridays' 97.10 posted, all of it paid out.
     expect(text).toContain("Dock Street in QuickBooks account 8 0.00");
     expect(text).toContain("Harbor Kiosk: expected Clover card deposits (USD) Business day Card payments Card refunds Expected deposit Sun 1 Jun 50.00 5.00 45.00");
+    // Clover reports no fees: its chart draws none rather than a line at zero.
+    expect(chartLabels(html)).toContain("Daily net sales for Harbor Kiosk on Sunday 1 June 2025: net sales 60.00 USD; fees not reported by Clover.");
     // With one location chosen, only its deposits.
     const dock = await (await e.browser.get("/history?location=LDOCK")).text();
     expect(dock).toContain("Dock Street: Square payouts");

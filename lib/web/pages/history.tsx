@@ -98,7 +98,7 @@ export function HistoryPage(props: HistoryPageProps) {
             {" "}Net sales are sales minus returns and discounts, before tax and tips.
             {props.deposits && <>{" "}<a href="#deposits">Deposits</a> are below the days.</>}
           </p>
-          {props.charts.map((chart) => <div><HistoryChart chart={chart} /></div>)}
+          {props.charts.map((chart) => <HistoryChart chart={chart} />)}
           <table class="stack">
             <caption class="visually-hidden">Synced days</caption>
             <thead>

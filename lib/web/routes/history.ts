@@ -49,7 +49,9 @@ export function addHistoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const shown = mine.filter((record) => kept.has(record.businessDay));
 
     const rows = shown.map((record) => rowOf(record, byId.get(record.locationId)));
-    const charts = chartLocations(shown, byId).filter(({ chartDays }) => chartDays.length > 0).map(({ location, chartDays }) => historyChart({ locationName: location.name, currency: location.currency, days: chartDays }));
+    const charts = chartLocations(shown, byId).filter(({ chartDays }) => chartDays.length > 0).map(({ location, chartDays }) => historyChart({
+      locationName: location.name, currency: location.currency, days: chartDays, ...(feesReportedBy(location.source) ? {} : { noFees: feesWords(location.source) }),
+    }));
     const options = [...locations].sort((a, b) => a.name.localeCompare(b.name) || a.locationId.localeCompare(b.locationId))
       .map((location) => ({ locationId: location.locationId, name: location.name }));
     const shownLocations = [...locations].filter((location) => !selected || location.locationId === selected.locationId)
@@ -73,9 +75,11 @@ function rowOf(record: SyncRecord, location: LocationConfig | undefined): Histor
     status: statusInWords(record),
     netSales: figures && formatMoney(figures.netSales, figures.currency),
     // Clover reports no fees: "0.00" would say there were none.
-    fees: figures && (source === undefined || feesReportedBy(source) ? formatMoney(figures.fees, figures.currency) : `not reported by ${PROVIDER_NAMES[source]}`),
+    fees: figures && (source === undefined || feesReportedBy(source) ? formatMoney(figures.fees, figures.currency) : feesWords(source)),
   };
 }
+
+const feesWords = (source: LocationConfig["source"]) => `not reported by ${PROVIDER_NAMES[source]}`;
 
 /** One chart per set-up location with shown days, by name; days in another currency than the location's are left out. */
 function chartLocations(records: SyncRecord[], byId: Map<string, LocationConfig>): { location: LocationConfig; chartDays: ChartDay[] }[] {
