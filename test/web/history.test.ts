@@ -136,6 +136,19 @@ describe("the history page", () => {
     expect((await a.browser.get(rows(html)[0]!.href)).status).toBe(200);
   });
 
+  it("lists the days someone has to act on above the chart, oldest first, each linked to its page", async () => {
+    const html = await (await a.browser.get("/history")).text();
+    const section = /<section aria-labelledby="history-attention">(.*?)<\/section>/s.exec(html)?.[1] ?? "";
+    expect(section).toContain("<h2 id=\"history-attention\">Needs attention (2)</h2>");
+    expect([...section.matchAll(/<li><a href="([^"]*)">([^<]*)<\/a>([^<]*)<\/li>/g)].map(([, href, day, status]) => [href, day, status])).toEqual([
+      ["/days/LMAIN/2025-05-04", `Main Street, ${formatDay("2025-05-04")}`, ": held for review: review mode is on"],
+      ["/days/LMAIN/2025-05-05", `Main Street, ${formatDay("2025-05-05")}`, ": failed: The QuickBooks company &quot;Books 1 LLC&quot; keeps its books in EUR."],
+    ]);
+    expect(html.indexOf("history-attention")).toBeLessThan(html.indexOf("<svg"));
+    // Nothing to act on, nothing said.
+    expect(await (await a.browser.get("/history?location=LPIER")).text()).not.toContain("Needs attention");
+  });
+
   it("shows one location's days and chart with ?location=, and all of them for an empty filter", async () => {
     const html = await (await a.browser.get("/history?location=LPIER")).text();
     expect(rows(html).map((row) => row.href)).toEqual(["/days/LPIER/2025-05-02"]);
@@ -166,6 +179,7 @@ describe("the history page", () => {
     const html = await (await b.browser.get("/history")).text();
     expect(rows(html)).toEqual([{ location: "Other Merchant Cafe", href: "/days/LOTHER/2025-05-07", day: formatDay("2025-05-07"), status: "posted: DB-0", netSales: "999.99 USD", fees: "0.00 USD" }]);
     expect(html).not.toMatch(/Main Street|Pier Kiosk|LMAIN|LPIER/);
+    expect(html).toContain("The last day daybook synced.");
     // With one location there is nothing to filter by.
     expect(html).not.toContain('name="location"');
     const aHtml = await (await a.browser.get("/history")).text();

@@ -15,6 +15,8 @@ export interface HistoryRow {
   locationName: string;
   businessDay: string;
   status: string;
+  /** Held for review, or failed: someone has to act on it. */
+  needsAttention: boolean;
   /** Formatted amounts with their currency, or undefined when daybook has no figures for the day. */
   netSales: string | undefined;
   fees: string | undefined;
@@ -41,6 +43,8 @@ export interface HistoryPageProps {
   /** The deposits of the last days (first to last, YYYY-MM-DD), as the digest lays them out, without its heading. */
   deposits?: { first: string; last: string; blocks: Block[] };
 }
+
+const dayPath = (row: Pick<HistoryRow, "locationId" | "businessDay">) => `/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`;
 
 /** A day's state as a merchant reads it. */
 export function statusInWords(record: Pick<SyncRecord, "state" | "posted" | "lastError" | "heldReason">): string {
@@ -93,11 +97,12 @@ export function HistoryPage(props: HistoryPageProps) {
       ) : (
         <>
           <p>
-            {`The last ${String(props.shownDays)} ${props.shownDays === 1 ? "day" : "days"} daybook synced, newest first.`}
+            {props.shownDays === 1 ? "The last day daybook synced." : `The last ${String(props.shownDays)} days daybook synced, newest first.`}
             {props.olderDays > 0 && ` daybook shows at most ${String(props.maxDays)} days here: ${String(props.olderDays)} older ${props.olderDays === 1 ? "day is" : "days are"} not shown.`}
             {" "}Net sales are sales minus returns and discounts, before tax and tips.
             {props.deposits && <>{" "}<a href="#deposits">Deposits</a> are below the days.</>}
           </p>
+          <Attention rows={props.rows.filter((row) => row.needsAttention)} />
           {props.charts.map((chart) => <HistoryChart chart={chart} />)}
           <table class="stack">
             <caption class="visually-hidden">Synced days</caption>
@@ -108,7 +113,7 @@ export function HistoryPage(props: HistoryPageProps) {
               {props.rows.map((row) => (
                 <tr>
                   <td data-label="Location">{row.locationName}</td>
-                  <td data-label="Business day"><a href={`/days/${encodeURIComponent(row.locationId)}/${row.businessDay}`}>{formatDay(row.businessDay)}</a></td>
+                  <td data-label="Business day"><a href={dayPath(row)}>{formatDay(row.businessDay)}</a></td>
                   <td data-label="Status">{row.status}</td>
                   <td data-label="Net sales" class="num">{row.netSales ?? "no figures"}</td>
                   <td data-label="Fees" class="num">{row.fees ?? "no figures"}</td>
@@ -130,6 +135,21 @@ function Deposits(props: { first: string; last: string; blocks: Block[] }) {
       <h2 id="deposits">Deposits</h2>
       <p>{`What the bank feed should show from ${formatDay(props.first)} to ${formatDay(props.last)}: each Square payout with the business days it pays out, and each Clover day's expected card deposit.`}</p>
       <ReportBlocks blocks={props.blocks} />
+    </section>
+  );
+}
+
+/** The days someone has to act on, oldest first, each linked to its page (approve a held day there), above the long table. */
+function Attention(props: { rows: HistoryRow[] }) {
+  if (props.rows.length === 0) return null;
+  return (
+    <section aria-labelledby="history-attention">
+      <h2 id="history-attention">{`Needs attention (${String(props.rows.length)})`}</h2>
+      <ul>
+        {props.rows.toReversed().map((row) => (
+          <li><a href={dayPath(row)}>{`${row.locationName}, ${formatDay(row.businessDay)}`}</a>{`: ${row.status}`}</li>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -73,6 +73,7 @@ function rowOf(record: SyncRecord, location: LocationConfig | undefined): Histor
     locationName: location?.name ?? `Location ${record.locationId} (no longer set up)`,
     businessDay: record.businessDay,
     status: statusInWords(record),
+    needsAttention: record.state === "held" || record.state === "failed",
     netSales: figures && formatMoney(figures.netSales, figures.currency),
     // Clover reports no fees: "0.00" would say there were none.
     fees: figures && (source === undefined || feesReportedBy(source) ? formatMoney(figures.fees, figures.currency) : feesWords(source)),
