@@ -49,6 +49,8 @@ describe("the client list", () => {
     const page = (await Promise.resolve(element).then((each) => each.toString())).replace(/\s+/g, " ");
     expect(page).toContain("<strong>Posted; the check for later changes failed: </strong>Alder Bakery, Main Street. Posted; the check for later changes failed on Saturday 14 June 2025");
     expect(page).toContain("<strong>Failed: </strong>Birch Cafe, Main Street. Failed on Saturday 14 June 2025: Square did not answer.");
+    // Each button names the day it opens.
+    expect(page).toContain(">Open Main Street, Saturday 14 June 2025</button>");
     // Birch Cafe's three (its label, its words, its row in the table); none of Alder Bakery's.
     expect(page.match(/Failed/g)).toHaveLength(3);
   });
