@@ -149,6 +149,38 @@ describe("the history page", () => {
     expect(await (await a.browser.get("/history?location=LPIER")).text()).not.toContain("Needs attention");
   });
 
+  it("lists the adjusting entries posted in the last 14 days, newest first, each with its day, its entry and the change in net sales", async () => {
+    const f = await newMerchant();
+    await addLocation(f, "LMILL", "Mill Lane");
+    const now = world.clock.date().getTime();
+    const postedAt = (daysAgo: number) => new Date(now - daysAgo * 86_400_000).toISOString();
+    const adjusted = (revision: number, daysAgo: number, summary: DailySummary, txnDate: string): PostedEntry => ({
+      ...entry(revision, summary), docNumber: `DB-MILL-A${String(revision)}`, txnDate, postedAt: postedAt(daysAgo),
+    });
+    // 12 May: a late sale of 30.00 found the next day; then, 10 days ago, a refund of 12.50 posted to 12 May once more.
+    // 20 May: a late return of 8.00 found yesterday, dated today since the books were closed for 20 May. 5 May: one adjustment 20 days ago, too old to show.
+    await seed(f, "LMILL", "2025-05-12", { state: "posted", posted: [
+      { ...entry(0, summaryOf({ sales: { FOOD: 10_000 } })), postedAt: postedAt(21) },
+      adjusted(1, 20, summaryOf({ sales: { FOOD: 3_000 } }), "2025-05-12"),
+      adjusted(2, 10, summaryOf({ returns: { FOOD: 1_250 } }), "2025-05-12"),
+    ] });
+    await seed(f, "LMILL", "2025-05-20", { state: "posted", posted: [
+      { ...entry(0, summaryOf({ sales: { FOOD: 5_000 } })), postedAt: postedAt(13) },
+      adjusted(1, 1, summaryOf({ returns: { FOOD: 800 } }), "2025-06-01"),
+    ] });
+    const html = await (await f.browser.get("/history")).text();
+    const section = /<section aria-labelledby="history-adjustments">(.*?)<\/section>/s.exec(html)?.[1] ?? "";
+    expect(section).toContain("Adjustments posted in the last 14 days");
+    const cells = [...section.matchAll(/<tr>(.*?)<\/tr>/gs)].slice(1).map(([, row]) => [...row!.matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map(([, cell]) => cell!.replace(/<[^>]+>/g, "")));
+    expect(cells).toEqual([
+      ["Sun 1 Jun 2025, 10:00 EDT", "Mill Lane", formatDay("2025-05-20"), `DB-MILL-A1, dated ${formatDay("2025-06-01")} (the books were closed for the day)`, "-8.00 USD"],
+      ["Fri 23 May 2025, 10:00 EDT", "Mill Lane", formatDay("2025-05-12"), "DB-MILL-A2", "-12.50 USD"],
+    ]);
+    expect(section).toContain('<a href="/days/LMILL/2025-05-12">');
+    // Nothing posted lately, nothing said.
+    expect(await (await a.browser.get("/history")).text()).not.toContain("history-adjustments");
+  });
+
   it("shows one location's days and chart with ?location=, and all of them for an empty filter", async () => {
     const html = await (await a.browser.get("/history?location=LPIER")).text();
     expect(rows(html).map((row) => row.href)).toEqual(["/days/LPIER/2025-05-02"]);

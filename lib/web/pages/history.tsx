@@ -22,6 +22,21 @@ export interface HistoryRow {
   fees: string | undefined;
 }
 
+/** An adjusting entry posted lately, to a day of any date. */
+export interface AdjustmentRow {
+  locationId: string;
+  locationName: string;
+  businessDay: string;
+  docNumber: string;
+  /** The entry's date in QuickBooks: the business day, or the day it was posted on when the books were closed for it. */
+  txnDate: string;
+  /** ISO 8601, for ordering; `posted` is how a person reads it. */
+  postedAt: string;
+  posted: string;
+  /** The change in the day's net sales, signed, with its currency: "+12.50 USD". */
+  netSalesChange: string;
+}
+
 export interface HistoryFilterOption {
   locationId: string;
   name: string;
@@ -34,6 +49,9 @@ export interface HistoryPageProps {
   /** The location shown, when filtered. */
   selected: HistoryFilterOption | undefined;
   rows: HistoryRow[];
+  /** Adjusting entries posted in the last `recentDays` days, newest first. */
+  adjustments: AdjustmentRow[];
+  recentDays: number;
   charts: ChartModel[];
   /** How many distinct days the page shows, at most MAX_DAYS. */
   shownDays: number;
@@ -103,6 +121,7 @@ export function HistoryPage(props: HistoryPageProps) {
             {props.deposits && <>{" "}<a href="#deposits">Deposits</a> are below the days.</>}
           </p>
           <Attention rows={props.rows.filter((row) => row.needsAttention)} />
+          <Adjustments rows={props.adjustments} days={props.recentDays} />
           {props.charts.map((chart) => <HistoryChart chart={chart} />)}
           <table class="stack">
             <caption class="visually-hidden">Synced days</caption>
@@ -150,6 +169,34 @@ function Attention(props: { rows: HistoryRow[] }) {
           <li><a href={dayPath(row)}>{`${row.locationName}, ${formatDay(row.businessDay)}`}</a>{`: ${row.status}`}</li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+/** Late changes daybook posted lately, each with the day it changes, what changed and where it is in QuickBooks. */
+function Adjustments(props: { rows: AdjustmentRow[]; days: number }) {
+  if (props.rows.length === 0) return null;
+  return (
+    <section aria-labelledby="history-adjustments">
+      <h2 id="history-adjustments">{`Adjustments posted in the last ${String(props.days)} days`}</h2>
+      <p>{"The POS changed these days after daybook posted them (late orders, refunds or edits): each adjusting entry carries only the difference, and the day's page shows what changed, line by line."}</p>
+      <table class="stack">
+        <caption class="visually-hidden">Adjustments posted lately</caption>
+        <thead>
+          <tr><th scope="col">Posted</th><th scope="col">Location</th><th scope="col">Business day</th><th scope="col">Entry</th><th scope="col" class="num">Net sales change</th></tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr>
+              <td data-label="Posted">{row.posted}</td>
+              <td data-label="Location">{row.locationName}</td>
+              <td data-label="Business day"><a href={dayPath(row)}>{formatDay(row.businessDay)}</a></td>
+              <td data-label="Entry">{row.txnDate === row.businessDay ? row.docNumber : `${row.docNumber}, dated ${formatDay(row.txnDate)} (the books were closed for the day)`}</td>
+              <td data-label="Net sales change" class="num">{row.netSalesChange}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -6,22 +6,23 @@
  */
 import type { Hono } from "hono";
 import { addDays, businessDayOf } from "../../domain/business-day";
-import { dayFigures, feesReportedBy } from "../../report/day-figures";
+import { dayFigures, feesReportedBy, figuresOfSummary } from "../../report/day-figures";
 import { buildDeposits, depositBlocks, type DepositsSection } from "../../report/digest-deposits";
-import { formatMoney } from "../../report/format";
+import { formatInstantIn, formatMoney } from "../../report/format";
 import { type LocationConfig, PROVIDER_NAMES, type SyncRecord } from "../../model";
 import * as z from "zod/mini";
 import { posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { type ChartDay, historyChart } from "../pages/history-chart";
-import { HistoryPage, type HistoryRow, statusInWords } from "../pages/history";
+import { type AdjustmentRow, HistoryPage, type HistoryRow, statusInWords } from "../pages/history";
 import { MessagePage } from "../pages/layout";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
 
 export const MAX_HISTORY_DAYS = 90;
-/** The deposits shown: payouts that arrived (and Clover days) in the last two weeks, today included. */
+/** The deposits shown: payouts that arrived (and Clover days) in the last two weeks, today included; the adjustments posted in them. */
 export const DEPOSIT_DAYS = 14;
+const RECENT_DAYS = DEPOSIT_DAYS;
 
 /** A location id as the POS gives it; empty means every location. */
 const locationFilter = z.optional(z.union([z.literal(""), posLocationIdField()]));
@@ -59,6 +60,7 @@ export function addHistoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const deposits = rows.length === 0 ? undefined : await depositsOf(deps, merchant.merchantId, shownLocations, mine);
     return c.html(HistoryPage({
       viewer, options, selected: selected && { locationId: selected.locationId, name: selected.name }, rows, charts,
+      adjustments: recentAdjustments(mine, byId, deps.now()), recentDays: RECENT_DAYS,
       shownDays: kept.size, olderDays: days.length - kept.size, maxDays: MAX_HISTORY_DAYS,
       ...(deposits ? { deposits: { first: deposits.first, last: deposits.last, blocks: depositBlocks(deposits).slice(1) } } : {}),
     }));
@@ -111,4 +113,22 @@ async function depositsOf(deps: WebDeps, merchantId: string, locations: Location
     ),
   };
   return buildDeposits({ payouts: deps.payouts, store }, merchantId, locations, { first: addDays(last, -(DEPOSIT_DAYS - 1)), last });
+}
+
+/**
+ * The adjusting entries posted in the last RECENT_DAYS days, newest first, whatever day they adjust: what
+ * changed in books the accountant may have reconciled already, each with its change in net sales.
+ */
+function recentAdjustments(records: SyncRecord[], byId: Map<string, LocationConfig>, now: Date): AdjustmentRow[] {
+  const since = now.getTime() - RECENT_DAYS * 86_400_000;
+  return records.flatMap((record) => record.posted.filter((entry) => entry.revision > 0 && Date.parse(entry.postedAt) >= since).map((entry) => {
+    const location = byId.get(record.locationId);
+    const { netSales, currency } = figuresOfSummary(entry.summary);
+    return {
+      locationId: record.locationId, locationName: location?.name ?? `Location ${record.locationId} (no longer set up)`, businessDay: record.businessDay,
+      docNumber: entry.docNumber, txnDate: entry.txnDate, postedAt: entry.postedAt,
+      posted: location ? formatInstantIn(entry.postedAt, location.timeZone) : entry.postedAt,
+      netSalesChange: `${netSales > 0 ? "+" : ""}${formatMoney(netSales, currency)}`,
+    };
+  })).sort((a, b) => b.postedAt.localeCompare(a.postedAt) || a.docNumber.localeCompare(b.docNumber));
 }
