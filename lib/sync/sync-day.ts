@@ -208,7 +208,16 @@ export function assertSettled(day: LocationDay, location: Pick<LocationConfig, "
  * next for the day settles it before anything else.
  */
 export async function markDayFailed(ports: Pick<SyncPorts, "store" | "now">, day: LocationDay, error: unknown): Promise<SyncFailure> {
-  return recordFailure(ports, day, classify(error), { at: ports.now(), lastAttempt: true });
+  const failure = classify(error);
+  const at = ports.now();
+  // A location, or the whole account, deleted while its job waited in the queue: nothing is kept of it
+  // (a record would bring back a deleted account's data for 13 months), and nobody is left to tell.
+  if (!(await ports.store.getLocation(day.merchantId, day.locationId))) return failureOf(failure, at);
+  return recordFailure(ports, day, failure, { at, lastAttempt: true });
+}
+
+function failureOf(failure: SyncError, at: Date): SyncFailure {
+  return { kind: failure.kind, message: failure.message, at: at.toISOString(), ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}) };
 }
 
 /**
@@ -219,12 +228,7 @@ export async function markDayFailed(ports: Pick<SyncPorts, "store" | "now">, day
 async function recordFailure(
   ports: Pick<SyncPorts, "store">, day: LocationDay, failure: SyncError, options: { at: Date; lastAttempt: boolean; known?: SyncRecord | undefined },
 ): Promise<SyncFailure> {
-  const lastError: SyncFailure = {
-    kind: failure.kind,
-    message: failure.message,
-    at: options.at.toISOString(),
-    ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}),
-  };
+  const lastError = failureOf(failure, options.at);
   // Re-read: the failure may have come after a write.
   const latest = await ports.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay).catch((error: unknown) => {
     if (options.lastAttempt) throw error;

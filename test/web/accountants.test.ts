@@ -128,11 +128,33 @@ describe("the client list", () => {
   it("follows the worker: a location's newer day replaces the older, an older re-check does not", async () => {
     await dayOf(world, b.location, "2025-06-02", "failed");
     expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-02" })).toBe(1);
-    expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-01" })).toBe(0);
+    // An older day's re-check tells the location's latest day again, never its own.
+    expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-01" })).toBe(1);
     const list = await page(await accountant.get("/clients"));
     expect(list.text).toContain("Failed on Monday 2 June 2025: QuickBooks refused the connection.");
+    expect(list.text).not.toContain("Posted Sunday 1 June 2025");
     // A failure comes before a held day.
     for (const part of [attentionOf(list.text), tableOf(list.text)]) expect(part.indexOf("Birch Cafe")).toBeLessThan(part.indexOf("Alder Bakery"));
+  });
+
+  it("keeps a failed day on the list when a later day posts, until its re-check posts it", async () => {
+    const tell = (businessDay: string) => tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay });
+    await dayOf(world, b.location, "2025-06-03", "posted");
+    expect(await tell("2025-06-03")).toBe(1);
+    let list = await page(await accountant.get("/clients"));
+    expect(list.text).toContain("Posted Tuesday 3 June 2025");
+    expect(attentionOf(list.text)).toContain("Birch Cafe, Main Street. Failed on Monday 2 June 2025: QuickBooks refused the connection.");
+    expect(attentionOf(list.text)).toContain(`value="/days/${b.location.locationId}/2025-06-02"`);
+
+    // The night's re-check of Monday posts it.
+    const monday = (await world.deps.store.getSyncRecord(b.merchantId, b.location.locationId, "2025-06-02"))!;
+    const { lastError: _fixed, ...rest } = monday;
+    await world.deps.store.saveSyncRecord({ ...rest, state: "posted" }, monday.version);
+    expect(await tell("2025-06-02")).toBe(1);
+    list = await page(await accountant.get("/clients"));
+    expect(list.text).not.toContain("Monday 2 June 2025");
+    expect(attentionOf(list.text)).not.toContain("Birch Cafe");
+    expect(list.text).toContain("Posted Tuesday 3 June 2025");
   });
 });
 
@@ -160,13 +182,25 @@ describe("working on a client", () => {
       expect(refused.text).toContain("Only the owner can do this");
     }
     for (const [path, fields] of [
-      ["/connect/square", {}], ["/account/delete", { email: A_EMAIL }], ["/reports/access/invite", { email: "x@example.com" }],
+      ["/connect/square", {}], ["/account/delete", { email: A_EMAIL }], ["/account/time-zone", { timeZone: "Europe/London" }], ["/reports/access/invite", { email: "x@example.com" }],
       [`/connections/${(await world.deps.store.listConnections(a.merchantId))[0]!.connectionId}/disconnect`, {}],
     ] as const) {
       expect((await accountant.post(path, fields)).status, path).toBe(403);
     }
     expect((await world.deps.store.listConnections(a.merchantId)).every((connection) => connection.status === "active")).toBe(true);
     expect(await world.deps.store.getMerchant(a.merchantId)).toBeDefined();
+    expect((await world.deps.store.getMerchant(a.merchantId))?.timeZone).toBeUndefined();
+  });
+
+  it("reads times in the business's zone, or in UTC with the owner named as the one who chooses it", async () => {
+    let sessions = await page(await accountant.get("/sessions"));
+    expect(sessions.text).toContain("Times are in UTC: this business has not chosen its time zone yet. Its owner chooses it on their account page.");
+    expect(sessions.text).not.toContain('href="/account#time-zone"');
+    await world.deps.store.setMerchantTimeZone(a.merchantId, "America/Los_Angeles");
+    sessions = await page(await accountant.get("/sessions"));
+    expect(sessions.text).toContain("Working on Alder Bakery");
+    expect(sessions.text).toMatch(/<td>\w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2} P[SD]T<\/td>/);
+    expect(sessions.text).not.toContain("UTC");
   });
 
   it("cannot work on a business that never invited them", async () => {
