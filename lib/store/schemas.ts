@@ -141,6 +141,7 @@ export const syncFailureSchema = describing<SyncFailure>()(z.object({
   message: z.string(),
   at: timestamp,
   intuitTid: z.optional(z.string()),
+  detail: z.optional(z.string()),
 }));
 
 export const syncRecordSchema = describing<SyncRecord>()(z.object({
