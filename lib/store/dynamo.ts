@@ -81,7 +81,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     return toItem(merchantSchema, { ...merchant, email: normalizeEmail(merchant.email) }, keys.merchant(merchant.merchantId), "the merchant");
   }
 
-  const { getMerchant } = merchantProfiles({ client, tableName });
+  const { getMerchant, hasClients } = merchantProfiles({ client, tableName });
 
   /** Takes the tokens off a connection for good: revoked, version bumped so no refresh in flight can write them back. */
   async function destroyTokens(key: ItemKey): Promise<void> {
@@ -113,6 +113,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     },
 
     getMerchant,
+    hasClients,
 
     async createMerchant(merchant) {
       const profile = profileItem(merchant);

@@ -38,6 +38,7 @@ export function clearSignedIn(c: Context<AppEnv>): void {
   c.set("merchant", undefined);
   c.set("person", undefined);
   c.set("role", undefined);
+  c.set("hasClients", false);
   c.set("accessEnded", false);
   c.set("formToken", undefined);
 }
@@ -55,7 +56,9 @@ export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
     const secret = sessionSecretOf(c);
     if (secret !== undefined) {
       const session = await resumeSession(deps.auth, secret, deps.now());
-      const person = session && (await deps.store.getMerchant(session.merchantId));
+      const [person, hasClients] = session
+        ? await Promise.all([deps.store.getMerchant(session.merchantId), deps.store.hasClients(session.merchantId)])
+        : [undefined, false];
       if (session && person) {
         let merchant = person;
         let role: AccessRole = "owner";
@@ -79,6 +82,7 @@ export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
         c.set("person", person);
         c.set("merchant", merchant);
         c.set("role", role);
+        c.set("hasClients", hasClients);
         c.set("formToken", formTokenOf(secret));
       } else {
         clearSessionCookie(c);
@@ -141,5 +145,7 @@ export function viewerOf(c: Context<AppEnv>): Viewer | undefined {
   const formToken = c.get("formToken");
   if (!merchant || !person || formToken === undefined) return undefined;
   if (c.get("role") === "accountant") return { email: person.email, formToken, role: "accountant", businessName: businessNameOf(merchant) };
-  return { email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}) };
+  return {
+    email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}), ...(c.get("hasClients") ? { hasClients: true } : {}),
+  };
 }

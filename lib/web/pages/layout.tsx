@@ -18,6 +18,8 @@ export interface Viewer {
   formToken: string;
   /** An accountant works on another business's books (lib/web/roles.ts says what they may do). */
   role?: "owner" | "accountant";
+  /** Working on their own business, the person also has clients (an accountant at their own desk). */
+  hasClients?: boolean;
 }
 
 export const FORM_TOKEN_FIELD = "form_token";
@@ -46,11 +48,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
               <nav aria-label="Account">
                 <span class="who">{viewer.email}</span>{" "}
                 {viewer.role === "accountant" && <><span class="who">{`Working on ${viewer.businessName ?? "a client"}`}</span>{" "}</>}
-                <a href="/clients">Clients</a>{" "}
-                {viewer.role !== "accountant" && <><a href="/connections">Connections</a>{" "}</>}
-                <a href="/locations">Locations</a> <a href="/history">History</a> <a href="/backfill">Backfill</a>{" "}
-                <a href="/reports">Reports</a> <a href="/api-keys">API keys</a> <a href="/sessions">Sessions</a>{" "}
-                {viewer.role !== "accountant" && <><a href="/account">Account</a>{" "}</>}
+                <NavLinks viewer={viewer} />
                 <form method="post" action="/sign-out" class="inline">
                   <FormToken viewer={viewer} />
                   <button type="submit">Sign out</button>
@@ -66,6 +64,22 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
       </html>
     </>
   );
+}
+
+/**
+ * The menu: each link for whom it serves, as lib/web/roles.ts lets them in. The client list for whoever
+ * has clients; the owner's own pages (connections, the account) for the owner; API keys for every
+ * signed-in person (a key reads what its maker can see: an owner's own business, an accountant's clients).
+ */
+export function NavLinks(props: { viewer: Viewer }) {
+  const { viewer } = props;
+  const owner = viewer.role !== "accountant";
+  const links: [href: string, label: string, shown: boolean][] = [
+    ["/clients", "Clients", !owner || viewer.hasClients === true], ["/connections", "Connections", owner],
+    ["/locations", "Locations", true], ["/history", "History", true], ["/backfill", "Backfill", true], ["/reports", "Reports", true],
+    ["/api-keys", "API keys", true], ["/sessions", "Sessions", true], ["/account", "Account", owner],
+  ];
+  return <>{links.filter(([, , shown]) => shown).map(([href, label]) => <><a href={href}>{label}</a>{" "}</>)}</>;
 }
 
 /** "Locations · Corner Cafe · daybook": the page, the business once it has a name, the product. */
