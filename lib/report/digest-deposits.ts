@@ -273,24 +273,39 @@ function periodText(section: Pick<DepositsSection, "first" | "last">): string {
   return section.first === section.last ? formatDay(section.first) : `${formatDay(section.first)} to ${formatDay(section.last)}`;
 }
 
-export function depositBlocks(section: DepositsSection | undefined): Block[] {
+/**
+ * The section's blocks. `saysNotPosting` false: the sentence on the locations whose payouts daybook
+ * does not post is left to the caller (the combined digest says it once for every client), and a
+ * section with nothing else to say is left out.
+ */
+export function depositBlocks(section: DepositsSection | undefined, { saysNotPosting = true }: { saysNotPosting?: boolean } = {}): Block[] {
   if (!section || section.locations.length === 0) return [];
-  const notPosting = section.locations.filter((location) => location.source === "square" && !location.posting).map((location) => location.name);
-  return [
-    { kind: "heading", text: "Deposits" },
-    ...section.locations.flatMap((location) => (location.source === "clover" ? cloverBlocks(location) : squareBlocks(location, section))),
-    ...notPostingBlocks(notPosting),
-  ];
+  const blocks = section.locations.flatMap((location) => (location.source === "clover" ? cloverBlocks(location) : squareBlocks(location, section)));
+  const notPosting = saysNotPosting ? notPostingBlocks([{ locations: notPostingNames(section) }]) : [];
+  if (blocks.length === 0 && notPosting.length === 0) return [];
+  return [{ kind: "heading", text: "Deposits" }, ...blocks, ...notPosting];
 }
 
-/** Square locations whose payouts daybook does not post: said once for them all, with what to do, not a paragraph each every morning. */
-function notPostingBlocks(names: readonly string[]): Block[] {
-  if (names.length === 0) return [];
-  const one = names.length === 1;
-  const listed = one ? names[0] : `${names.slice(0, -1).join(", ")} and ${String(names.at(-1))}`;
+/** The section's Square locations whose payouts daybook does not post (the mapping names no bank account). */
+export function notPostingNames(section: DepositsSection | undefined): string[] {
+  return (section?.locations ?? []).filter((location) => location.source === "square" && !location.posting).map((location) => location.name);
+}
+
+const listOf = (items: readonly string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${String(items.at(-1))}`);
+
+/**
+ * Square locations whose payouts daybook does not post: said once for them all, with what to do, not a
+ * paragraph each every morning; in a combined digest once for every client, each location with its client.
+ */
+export function notPostingBlocks(groups: readonly { client?: string; locations: readonly string[] }[]): Block[] {
+  const named = groups.filter((group) => group.locations.length > 0);
+  const count = named.reduce((total, group) => total + group.locations.length, 0);
+  if (count === 0) return [];
+  const one = count === 1;
+  const listed = listOf(named.map((group) => (group.client === undefined ? listOf(group.locations) : `${group.client} (${listOf(group.locations)})`)));
   return [{
     kind: "paragraph",
-    text: `daybook does not post the Square payouts of ${String(listed)}: ${one ? "its mapping names" : "their mappings name"} no bank account for them. ` +
+    text: `daybook does not post the Square payouts of ${listed}: ${one ? "its mapping names" : "their mappings name"} no bank account for them. ` +
       `Match ${one ? "its" : "their"} deposits in the bank feed as before, or choose the bank account Square pays into on ${one ? "the location's" : "each location's"} mapping page to have daybook post them.`,
   }];
 }
