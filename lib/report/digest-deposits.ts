@@ -69,6 +69,8 @@ export interface ClearingSummary {
   returning: number;
   /** The first business day counted: the earliest any payout daybook keeps pays out. */
   since: string;
+  /** The location's first posting day, when set: a `since` before it is a day daybook never posted. */
+  postingFrom?: string;
 }
 
 export interface SquareDeposits {
@@ -159,6 +161,7 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
     held: clearing.held,
     returning: clearing.returning,
     since,
+    ...(location.postingFrom ? { postingFrom: location.postingFrom } : {}),
   };
 
   const tieOut = tieOutFees({
@@ -334,14 +337,21 @@ function squareBlocks(location: SquareDeposits, section: DepositsSection): Block
     if (clearing.returning !== 0) rows.push(["Failed payouts on their way back", amount(clearing.returning)]);
     if (clearing.paidNotPosted !== 0) rows.push(["Paid out for days daybook has not posted", amount(clearing.paidNotPosted)]);
     rows.push([`${location.name} in ${clearing.account}`, amount(clearing.balance)]);
-    blocks.push({
-      kind: "paragraph",
-      text: `${location.name}: its card money in ${clearing.account} should come to ${formatMoney(clearing.balance, location.currency)} ` +
-        `from daybook's entries since ${formatDay(clearing.since)}: what Square has still to pay out, net of its fees.`,
-    });
+    blocks.push({ kind: "paragraph", text: clearingSentence(location.name, clearing, location.currency) });
     blocks.push({ kind: "facts", rows });
   }
   return blocks;
+}
+
+/**
+ * What card clearing should hold, true on its own: counted from the first day a kept payout pays out,
+ * which may be before the location's first posting day (daybook never posted it: its row says so).
+ */
+function clearingSentence(name: string, clearing: ClearingSummary, currency: string): string {
+  const said = `${name}: its card money in ${clearing.account} should come to ${formatMoney(clearing.balance, currency)} from daybook's entries: ` +
+    `what Square has still to pay out, net of its fees. It is counted from ${formatDay(clearing.since)}, the earliest business day paid out by the payouts daybook has on record`;
+  if (clearing.postingFrom === undefined || clearing.postingFrom <= clearing.since) return `${said}.`;
+  return `${said}; daybook posts ${name}'s days from ${formatDay(clearing.postingFrom)}, so what Square paid out for the days before counts below as paid out for days daybook has not posted.`;
 }
 
 function cloverBlocks(location: CloverDeposits): Block[] {
