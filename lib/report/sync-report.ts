@@ -146,7 +146,7 @@ function nextStep(kind: FailureKind, last: string, posted: boolean): string {
     case "retryable":
       return `${again}; nothing to do${posted ? "" : " until then"}. ${later}`;
     case "needs-reconnect":
-      return `Reconnect on the connections page. If the day's page still shows this failure the day after you reconnect, post the day from the Backfill page${posted ? " (only a change since it was posted goes in)" : ""}.`;
+      return `Reconnect on the connections page (only the business's owner can). If the day's page still shows this failure the day after you reconnect, post the day from the Backfill page${posted ? " (only a change since it was posted goes in)" : ""}.`;
     case "needs-merchant":
       return `This needs a change in QuickBooks or in the mapping (see the reason above). ${fixedBy(after)}`;
     case "bug":
@@ -321,10 +321,10 @@ export function refusedAccountId(message: string): string | undefined {
   return /Accounts? element id (\d+)/i.exec(message)?.[1] ?? /Account "[^"]*" \(id (\d+)\)/i.exec(message)?.[1];
 }
 
-/** A reason as a sentence: a capital first, one full stop at the end. */
+/** A reason as a sentence: a capital first (daybook's name stays as it is written), one full stop at the end. */
 function sentence(text: string): string {
   const trimmed = text.trim().replace(/\.+$/, "");
-  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
+  return trimmed.startsWith("daybook") ? `${trimmed}.` : `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
 }
 
 /**

@@ -141,7 +141,7 @@ describe("a day's report", () => {
 
   it("asks for a reconnect without promising a next run: the day's page tells whether the day posted, the Backfill page posts it if not", () => {
     const refused = (postedBefore?: string[]) => oneLine(render({ status: "failed", entry: undefined, failure: { kind: "needs-reconnect", message: "Square no longer accepts daybook's connection." }, ...(postedBefore ? { postedBefore } : {}) }).text);
-    expect(refused()).toContain("Reconnect on the connections page. If the day's page still shows this failure the day after you reconnect, post the day from the Backfill page.");
+    expect(refused()).toContain("Reconnect on the connections page (only the business's owner can). If the day's page still shows this failure the day after you reconnect, post the day from the Backfill page.");
     expect(refused(["DB250314-CZG9QY"])).toContain("post the day from the Backfill page (only a change since it was posted goes in).");
     expect(refused()).not.toContain("next run");
   });
