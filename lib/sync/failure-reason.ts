@@ -31,7 +31,8 @@ export function providerReason(provider: ProviderName, kind: FailureKind, status
     case "retryable":
       return `${name} did not answer in time, or said it was busy or failing${provider === "clover" ? ", or an order kept changing while daybook read it" : ""}: nothing in ${WHERE[provider]} needs changing.`;
     case "bug":
-      return `${name} refused a request daybook made, or answered in a way daybook cannot read: a fault in daybook, not in ${WHERE[provider]}.`;
+      // Whose fault it is, the report's next step says (lib/report/sync-report.ts): not said twice.
+      return `${name} refused a request daybook made, or answered in a way daybook cannot read.`;
     case "needs-merchant":
       return undefined;
   }

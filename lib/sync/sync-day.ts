@@ -28,6 +28,7 @@ import {
 import type { Warning } from "../domain/warnings";
 import type { NightPlan, NightRead } from "../pos/night";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
+import { formatDay } from "../report/format";
 import type { MerchantSettings } from "../report/review-mode";
 import { settledAt } from "../schedule/due-days";
 import type { Connection, FailureKind, LocationConfig, Merchant, PendingEntry, PostedEntry, ProviderName, QuickBooksCompany, SyncFailure, SyncRecord } from "../model";
@@ -218,11 +219,14 @@ export async function markDayFailed(ports: Pick<SyncPorts, "store" | "now">, day
   return recordFailure(ports, day, classify(error), { at: ports.now(), lastAttempt: true });
 }
 
-/** A failure as a record keeps it: the words people read, and what the provider said for the operator. */
+/**
+ * A failure as a record keeps it: the words people read, and what the provider said for the operator.
+ * QuickBooks' reference for support is kept once, on its own (the report gives it a line), not in the words.
+ */
 export function failureRecord(failure: SyncError, at: Date): SyncFailure {
   return {
     kind: failure.kind,
-    message: failure.message,
+    message: failure.intuitTid ? failure.message.replace(` [intuit_tid ${failure.intuitTid}]`, "") : failure.message,
     at: at.toISOString(),
     ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}),
     ...(failure.detail ? { detail: failure.detail } : {}),
@@ -284,7 +288,7 @@ async function run(
     throw new SyncError(`daybook does not post ${location.name} yet: review its mapping and start posting on the locations page`, "needs-merchant");
   }
   if (location.postingFrom !== undefined && day.businessDay < location.postingFrom) {
-    throw new SyncError(`daybook posts ${location.name} from ${location.postingFrom}; ${day.businessDay} is before that, so it is not posted`, "needs-merchant");
+    throw new SyncError(`daybook posts ${location.name} from ${formatDay(location.postingFrom)}; ${formatDay(day.businessDay)} is before that, so it is not posted`, "needs-merchant");
   }
   const [posConnection, qbConnection] = await bothConnections(location, (connectionId, isPos) =>
     activeConnection(store, location.merchantId, connectionId, isPos ? location.source : "quickbooks"));

@@ -43,7 +43,7 @@ describe("go-live", () => {
 
     await store().putLocation({ ...world.location, postingFrom: "2025-06-14" });
     const before = await syncLocationDay(world.sync, world.day("2025-06-13"));
-    expect(before.status === "failed" && before.failure.message).toContain("posts Main Street from 2025-06-14");
+    expect(before.status === "failed" && before.failure.message).toContain("posts Main Street from Saturday 14 June 2025");
     expect(world.quickbooks.entries).toEqual([]);
     expect((await syncLocationDay(world.sync, world.day("2025-06-14"))).status).toBe("posted");
   });

@@ -37,7 +37,7 @@ async function failureOf(provider: ProviderName, error: Error): Promise<{ thrown
 }
 
 /** The failed day's report as the merchant's alert and the day page give it, on one line. */
-function reportText(failure: { kind: "needs-reconnect" | "retryable" | "bug"; message: string }): string {
+function reportText(failure: { kind: "needs-reconnect" | "retryable" | "bug" | "needs-merchant"; message: string; intuitTid?: string }): string {
   const document = dayReportDocument({
     merchantName: "Main Street Coffee", locationName: "Main Street", source: "square", businessDay: "2025-06-14", timeZone: "America/New_York",
     status: "failed", failure, connectionsUrl: "https://daybook.example/connections", warnings: [], reportUrl: "https://daybook.example/days/L1/2025-06-14",
@@ -60,7 +60,7 @@ describe("a failure's reason as the merchant and the accountant read it", () => 
     expect(failureRecord(thrown as SyncError, new Date("2025-06-15T09:00:00Z"))).toEqual({ kind: "needs-reconnect", message: plain, detail: said, at: "2025-06-15T09:00:00.000Z" });
 
     const text = reportText({ kind: "needs-reconnect", message: plain });
-    expect(text).toContain(`Nothing was posted. Reason: ${plain} Reconnect on the connections page.`);
+    expect(text).toContain(`Nothing was posted. Reason: ${plain} Reconnect on the connections page (only the business's owner can).`);
     expect(text).not.toMatch(PROVIDER_JARGON);
   });
 
@@ -83,7 +83,9 @@ describe("a failure's reason as the merchant and the accountant read it", () => 
     const busy = classify(new QuickBooksError("QuickBooks could not post journal entry DB250614-AB12CD (HTTP 503); daybook will try again later. (3 attempts)", "retryable", { status: 503 }));
     expect(busy.message).toBe("QuickBooks did not answer in time, or said it was busy or failing: nothing in your QuickBooks company needs changing.");
     const bug = classify(new QuickBooksError("QuickBooks rejected the request to post journal entry DB250614-AB12CD (HTTP 400, error 2020: Required param missing).", "bug", { status: 400, code: "2020" }));
-    expect(bug.message).toBe("QuickBooks refused a request daybook made, or answered in a way daybook cannot read: a fault in daybook, not in your QuickBooks company.");
+    // Whose fault it is, the report's next step says once.
+    expect(bug.message).toBe("QuickBooks refused a request daybook made, or answered in a way daybook cannot read.");
+    expect(reportText({ kind: "bug", message: bug.message }).match(/fault in daybook/g)).toHaveLength(1);
     // What only the merchant can change is already said for them (the closed books, an inactive account): as it was.
     const closed = "QuickBooks refused the entry because the books are closed for 2025-06-14 (error 6210). Ask your accountant to reopen that period, or post the entry on a later date.";
     expect(classify(new QuickBooksError(closed, "needs-merchant", { status: 400, code: "6210" })).message).toBe(closed);
@@ -94,6 +96,18 @@ describe("a failure's reason as the merchant and the accountant read it", () => 
     expect(thrown).toMatchObject({ kind: "retryable", message: "Clover did not answer in time, or said it was busy or failing, or an order kept changing while daybook read it: nothing in your Clover account needs changing." });
     const square = await failureOf("square", new SquareRequestError("Square kept failing SearchOrders after 2 retries (503 SERVICE_UNAVAILABLE); try again later.", "retryable", 503));
     expect(reportText({ kind: "retryable", message: (square.thrown as SyncError).message })).not.toMatch(/SearchOrders|503|SERVICE_UNAVAILABLE/);
+  });
+
+  it("gives QuickBooks' reference for support once, on its own line, not inside the reason; daybook's name keeps its small d", () => {
+    const closed = "QuickBooks refused the entry because the books are closed for 2025-06-14 (error 6210). Ask your accountant to reopen that period, or post the entry on a later date. [intuit_tid 1-abc]";
+    const recorded = failureRecord(new SyncError(closed, "needs-merchant", "1-abc"), new Date("2025-06-15T09:00:00Z"));
+    expect(recorded).toMatchObject({ intuitTid: "1-abc", message: closed.replace(" [intuit_tid 1-abc]", "") });
+    const text = reportText(recorded);
+    expect(text).not.toContain("intuit_tid");
+    expect(text.match(/1-abc/g)).toHaveLength(1);
+    expect(text).toContain("QuickBooks reference for support: 1-abc");
+    expect(reportText({ kind: "needs-merchant", message: "daybook posts Main Street from Sunday 15 June 2025; Saturday 14 June 2025 is before that, so it is not posted" }))
+      .toContain("Reason: daybook posts Main Street from Sunday 15 June 2025;");
   });
 
   it("leaves daybook's own errors, and QuickBooks' refusals its caller explains, as they are", async () => {
