@@ -148,7 +148,8 @@ function nextStep(kind: FailureKind, last: string, posted: boolean): string {
     case "needs-reconnect":
       return `Reconnect on the connections page (only the business's owner can). If the day's page still shows this failure the day after you reconnect, post the day from the Backfill page${posted ? " (only a change since it was posted goes in)" : ""}.`;
     case "needs-merchant":
-      return `This needs a change in QuickBooks or in the mapping (see the reason above). ${fixedBy(after)}`;
+      // QuickBooks (closed books, a lapsed subscription, a number in use), the POS (a location's currency or zone) or daybook's own settings.
+      return `This needs a change in QuickBooks, in the POS or in daybook's settings for the location (the reason above says which). ${fixedBy(after)}`;
     case "bug":
       return `This is a fault in daybook, not in your books or your POS: daybook's team is alerted. ${again}. ${later}`;
   }

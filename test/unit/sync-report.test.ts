@@ -100,7 +100,10 @@ describe("a day's report", () => {
     expect(failed.text).toContain("Nothing was posted. Reason: QuickBooks refused the connection (invalid_grant).");
     expect(failed.text).toContain("Reconnect: https://daybook.example/connections");
     const other = render({ status: "failed", entry: undefined, failure: { kind: "needs-merchant", message: "the subscription lapsed", intuitTid: "1-abc" } });
-    expect(oneLine(other.text)).toContain("This needs a change in QuickBooks or in the mapping");
+    expect(oneLine(other.text)).toContain("This needs a change in QuickBooks, in the POS or in daybook's settings for the location (the reason above says which).");
+    // A change in the POS is one of them: Clover without a currency for the merchant.
+    const pos = render({ status: "failed", entry: undefined, failure: { kind: "needs-merchant", message: "Clover gives no currency for merchant \"Harbour\"; set it in the Clover Dashboard, then sync again." } });
+    expect(oneLine(pos.text)).not.toContain("QuickBooks or in the mapping");
     expect(other.text).toContain("QuickBooks reference for support: 1-abc");
     expect(other.text).not.toContain("Reconnect:");
   });
