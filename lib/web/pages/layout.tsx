@@ -20,6 +20,8 @@ export interface Viewer {
   role?: "owner" | "accountant";
   /** Working on their own business, the person also has clients (an accountant at their own desk). */
   hasClients?: boolean;
+  /** The zone the pages show times in: the business's (Merchant.timeZone); none yet, UTC (./format.ts formatInstant). */
+  timeZone?: string;
 }
 
 export const FORM_TOKEN_FIELD = "form_token";
