@@ -3,6 +3,7 @@ import type { Connection, ConnectionStatus, ProviderName } from "../../lib/model
 import { OAuthError } from "../../lib/oauth/provider";
 import { CloverRequestError } from "../../lib/pos/clover/errors";
 import { SquareRequestError } from "../../lib/pos/square/errors";
+import { describeFault } from "../../lib/quickbooks/faults";
 import { QuickBooksError } from "../../lib/quickbooks/types";
 import { renderEmail } from "../../lib/report/email-document";
 import { dayReportDocument } from "../../lib/report/sync-report";
@@ -108,6 +109,14 @@ describe("a failure's reason as the merchant and the accountant read it", () => 
     expect(text).toContain("QuickBooks reference for support: 1-abc");
     expect(reportText({ kind: "needs-merchant", message: "daybook posts Main Street from Sunday 15 June 2025; Saturday 14 June 2025 is before that, so it is not posted" }))
       .toContain("Reason: daybook posts Main Street from Sunday 15 June 2025;");
+  });
+
+  it("never promises in a reason that daybook will post once the business mends something: the report's next step says until when", () => {
+    const lapsed = describeFault("needs-merchant", 400, { code: "6190" }, { action: "post journal entry DB250614-AB12CD" }, undefined);
+    expect(lapsed).toBe("QuickBooks refused the entry because the company's QuickBooks subscription has ended, was cancelled or has a billing problem (error 6190): it must be active again before daybook can post.");
+    const text = reportText({ kind: "needs-merchant", message: lapsed });
+    expect(text).not.toMatch(/daybook will post/);
+    expect(text).toContain("Made by the night after Tuesday 17 June 2025, daybook posts the day by itself");
   });
 
   it("leaves daybook's own errors, and QuickBooks' refusals its caller explains, as they are", async () => {
