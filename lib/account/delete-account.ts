@@ -33,12 +33,17 @@ export async function deleteAccount(deps: DeleteAccountDeps, merchantId: string)
   await deps.dueIndex.removeMerchant(merchantId);
   // Access both ways, which lives in the other accounts' partitions too.
   let accesses = 0;
+  let parts = 0;
   for (const membership of await deps.members.listMemberships(merchantId)) if (await endAccess(deps, membership.businessId, merchantId)) accesses += 1;
-  for (const member of await deps.members.listMembers(merchantId)) if (await deps.members.removeMembership(merchantId, member.personId)) accesses += 1;
+  for (const member of await deps.members.listMembers(merchantId)) {
+    if (await deps.members.removeMembership(merchantId, member.personId)) accesses += 1;
+    // The accountant's combined digest's notes of this business's mornings are in the accountant's partition.
+    parts += await deps.digests.removeClientParts(member.personId, merchantId);
+  }
   const sessions = await deps.auth.deleteSessions(merchantId);
   const states = await deps.auth.deleteOAuthStates(merchantId);
   // The mornings' digest marks name the merchant outside its partition.
   const marks = await deps.digests.removeMerchant(merchantId, deps.now());
   const items = await deps.store.deleteMerchant(merchantId);
-  return { connections, items: items + sessions + states + marks + accesses };
+  return { connections, items: items + sessions + states + marks + accesses + parts };
 }

@@ -3,7 +3,8 @@
  * each business with last night per location, in the states a bookkeeper scans for (posted, held,
  * failed, not posting, and posted but its check for later changes failed), and what needs attention
  * first: failed days, then held days, then locations that stopped posting, then posted days whose
- * re-check failed, oldest first within each; businesses ordered the same way, then by name.
+ * re-check failed, oldest first within each; businesses ordered the same way, then by name. A location's
+ * earlier days still held or failed are listed beside its last night: a later day posting does not hide them.
  */
 import { addDays, businessDayOf } from "../domain/business-day";
 import { RECHECK_FAILED_WORDS, recheckFailed } from "../report/day-status";
@@ -23,7 +24,7 @@ export interface ClientLocation {
   locationId: string;
   name: string;
   state: NightState;
-  /** The latest day daybook finished for it. */
+  /** The latest day daybook finished for it, or an earlier one still held or failed. */
   businessDay: string;
   /** What the list says, e.g. "Held for review: the figures do not balance". */
   words: string;
@@ -52,15 +53,15 @@ export interface ClientList {
 
 export function clientList(memberships: readonly Membership[], now: Date): ClientList {
   const rows = memberships.map((membership): ClientRow => {
-    const locations = Object.entries(membership.locations).map(([locationId, status]): ClientLocation => {
+    const locations = Object.entries(membership.locations).flatMap(([locationId, status]): ClientLocation[] => {
       const today = businessDayOf(now.getTime(), status.timeZone);
       const stale = status.businessDay < addDays(today, -NOT_POSTING_AFTER_DAYS);
-      const state: NightState = stale ? "not-posting"
-        : status.state === "held" ? "held"
-        : recheckFailed(status.state, status.posted === true) ? "recheck-failed"
-        : status.state === "failed" ? "failed"
-        : "posted";
-      return { locationId, name: status.name, state, businessDay: status.businessDay, words: wordsFor(state, status.state, status.businessDay, status.reason) };
+      const state: NightState = stale ? "not-posting" : stateOf(status.state, status.posted === true);
+      const earlier = (status.earlier ?? []).map((day): ClientLocation => {
+        const dayState = stateOf(day.state, day.posted === true);
+        return { locationId, name: status.name, state: dayState, businessDay: day.businessDay, words: wordsFor(dayState, day.state, day.businessDay, day.reason) };
+      });
+      return [{ locationId, name: status.name, state, businessDay: status.businessDay, words: wordsFor(state, status.state, status.businessDay, status.reason) }, ...earlier];
     }).sort(byAttention);
     const worst = locations[0]?.state ?? "not-posting";
     return { businessId: membership.businessId, businessName: membership.businessName, state: worst, locations };
@@ -73,6 +74,10 @@ export function clientList(memberships: readonly Membership[], now: Date): Clien
       : `/days/${encodeURIComponent(location.locationId)}/${location.businessDay}`,
   }))).sort((a, b) => byAttention(a.location, b.location) || a.businessName.localeCompare(b.businessName));
   return { rows, attention };
+}
+
+function stateOf(recorded: string, posted: boolean): NightState {
+  return recorded === "held" ? "held" : recheckFailed(recorded, posted) ? "recheck-failed" : recorded === "failed" ? "failed" : "posted";
 }
 
 function byAttention(a: ClientLocation, b: ClientLocation): number {

@@ -2,28 +2,39 @@
  * Keeping the client list current: when the worker finishes a location-day, every accountant of the
  * business gets the location's latest day in their membership item (one query for the business's
  * members, then one conditional update per accountant; nothing at all for a business without
- * accountants beyond the query). A re-check of an older day never hides a later one.
+ * accountants beyond the query). A re-check of an older day never hides a later one, nor does a later
+ * day hide an older one still held or failed: the status is the location's latest day of those around
+ * the finished one, with the earlier days of the last ten that still need someone.
  */
 import { addDays, businessDayOf } from "../domain/business-day";
 import type { LocationConfig, SyncRecord } from "../model";
 import type { Store } from "../store/store";
 import type { LocationDay } from "../sync/sync-day";
-import { businessNameOf, type LocationStatus, type MemberStore } from "./types";
+import { businessNameOf, type EarlierDay, type LocationStatus, type MemberStore } from "./types";
 
 /** How far back a location's latest day is looked for when an accountant first gets access. */
 const LOOK_BACK_DAYS = 10;
 
-export function locationStatusOf(record: SyncRecord, location: Pick<LocationConfig, "name" | "timeZone">): LocationStatus {
-  const reason = record.state === "held" ? record.heldReason : record.state === "failed" ? record.lastError?.message : undefined;
+const reasonOf = (record: SyncRecord) => (record.state === "held" ? record.heldReason : record.state === "failed" ? record.lastError?.message : undefined)?.slice(0, 300);
+
+/** `record`'s day as the client list shows it, with the days of `earlier` (older records of the location) still held or failed. */
+export function locationStatusOf(record: SyncRecord, location: Pick<LocationConfig, "name" | "timeZone">, earlier: readonly SyncRecord[] = []): LocationStatus {
+  const reason = reasonOf(record);
+  const open = earlier.filter((each) => each.businessDay < record.businessDay).flatMap((each): EarlierDay[] => {
+    if (each.state !== "held" && each.state !== "failed") return [];
+    const why = reasonOf(each);
+    return [{ businessDay: each.businessDay, state: each.state, ...(why !== undefined ? { reason: why } : {}), ...(each.posted.length > 0 ? { posted: true as const } : {}) }];
+  }).sort((a, b) => a.businessDay.localeCompare(b.businessDay));
   return {
     name: location.name,
     timeZone: location.timeZone,
     businessDay: record.businessDay,
     state: record.state,
-    ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}),
+    ...(reason !== undefined ? { reason } : {}),
     ...(record.state === "failed" && record.lastError ? { failureKind: record.lastError.kind } : {}),
     ...(record.posted.length > 0 ? { posted: true as const } : {}),
     updatedAt: record.updatedAt,
+    ...(open.length > 0 ? { earlier: open } : {}),
   };
 }
 
@@ -31,14 +42,17 @@ export function locationStatusOf(record: SyncRecord, location: Pick<LocationConf
 export async function tellAccountants(ports: { store: Store; members: MemberStore }, day: LocationDay): Promise<number> {
   const members = await ports.members.listMembers(day.merchantId);
   if (members.length === 0) return 0;
-  const [record, location, business] = await Promise.all([
-    ports.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay),
+  // The days around the finished one: its location's latest (an older day's re-check tells it again), and those before it.
+  const [around, location, business] = await Promise.all([
+    ports.store.listSyncRecordsBetween(day.merchantId, day.locationId, addDays(day.businessDay, -LOOK_BACK_DAYS), addDays(day.businessDay, LOOK_BACK_DAYS)),
     ports.store.getLocation(day.merchantId, day.locationId),
     ports.store.getMerchant(day.merchantId),
   ]);
-  if (!record || !location || !business) return 0;
+  const latest = around.at(-1);
+  if (!latest || !location || !business) return 0;
+  const before = around.filter((record) => record.businessDay >= addDays(latest.businessDay, -LOOK_BACK_DAYS));
   return ports.members.recordLocationStatus(
-    members.map((member) => member.personId), day.merchantId, businessNameOf(business), day.locationId, locationStatusOf(record, location),
+    members.map((member) => member.personId), day.merchantId, businessNameOf(business), day.locationId, locationStatusOf(latest, location, before),
   );
 }
 
@@ -55,8 +69,9 @@ export async function recentSyncRecords(
 /** Each location's latest day of those recent records, by location id (none for a location without one). */
 export function latestLocationStatuses(locations: readonly LocationConfig[], recent: Record<string, SyncRecord[]>): Record<string, LocationStatus> {
   return Object.fromEntries(locations.flatMap((location) => {
-    const latest = recent[location.locationId]?.at(-1);
-    return latest ? [[location.locationId, locationStatusOf(latest, location)] as const] : [];
+    const records = recent[location.locationId] ?? [];
+    const latest = records.at(-1);
+    return latest ? [[location.locationId, locationStatusOf(latest, location, records)] as const] : [];
   }));
 }
 

@@ -32,6 +32,20 @@ export interface LocationStatus {
   posted?: true;
   /** When the day's record last changed. */
   updatedAt: string;
+  /**
+   * The location's days before this one (of the last ten) still held for review or failed, oldest
+   * first: a later day posting must not hide them from the client list.
+   */
+  earlier?: EarlierDay[];
+}
+
+/** A day before a location's latest that still needs someone. */
+export interface EarlierDay {
+  businessDay: string;
+  state: "held" | "failed";
+  reason?: string;
+  /** Failed, the day has entries in QuickBooks: its re-check failed. */
+  posted?: true;
 }
 
 /** The business side of an accountant's access. */

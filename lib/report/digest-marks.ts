@@ -53,6 +53,8 @@ export interface DigestStore {
   /** The accountant's combined digest of `slot` is being made: a client deciding after this sends its own digest. */
   seal(personId: string, slot: string, at: Date): Promise<void>;
   isSealed(personId: string, slot: string): Promise<boolean>;
+  /** Removes every morning's note that the business decided (the business's account deleted, or its access ended). Returns how many. */
+  removeClientParts(personId: string, businessId: string): Promise<number>;
 }
 
 /** A client business decided its digest of the morning `slot`. */

@@ -10,7 +10,8 @@
  * and deleted with the account), expiring after CLAIM_DAYS. An accountant's combined digest claims in the
  * accountant's own partition (period `combined-daily#<slot>`), beside its bookkeeping of the morning:
  * `DIGESTSENT#combined#<slot>#part#<businessId>` (that client decided) and `DIGESTSENT#combined#<slot>#seal`
- * (the combined digest is being made), which expire with the claims.
+ * (the combined digest is being made), which expire with the claims; a business's parts go at once when
+ * its access ends or its account is deleted (removeClientParts), as they name it.
  *
  * An accountant's mark is in the same partitions as the merchants' (`…#<personId>#accountant`), so the
  * scheduler's one range query per shard finds both.
@@ -51,7 +52,8 @@ const markKey = (mark: Pick<DigestMark, "slot" | "shard" | "notBefore" | "mercha
 });
 
 const claimKey = (merchantId: string, period: string, hash: string) => ({ PK: keys.merchantPartition(merchantId), SK: `DIGESTSENT#${period}#${hash}` });
-const morningPrefix = (slot: string) => `DIGESTSENT#combined#${slot}#`;
+const COMBINED_PREFIX = "DIGESTSENT#combined#";
+const morningPrefix = (slot: string) => `${COMBINED_PREFIX}${slot}#`;
 const partKey = (personId: string, slot: string, businessId: string) => ({ PK: keys.merchantPartition(personId), SK: `${morningPrefix(slot)}part#${keys.merchantPartition(businessId).slice("MERCHANT#".length)}` });
 const sealKey = (personId: string, slot: string) => ({ PK: keys.merchantPartition(personId), SK: `${morningPrefix(slot)}seal` });
 
@@ -154,6 +156,19 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
         ConsistentRead: true,
       });
       return items.map((item) => fromItem(partSchema, item, `the digest part ${describeItem(item)}`));
+    },
+
+    async removeClientParts(personId, businessId) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        FilterExpression: "#businessId = :businessId",
+        ExpressionAttributeNames: names("businessId"),
+        ExpressionAttributeValues: { ":pk": keys.merchantPartition(personId), ":prefix": COMBINED_PREFIX, ":businessId": businessId },
+        ConsistentRead: true,
+      });
+      for (const item of items) await client.send(new DeleteCommand({ TableName: tableName, Key: { PK: String(item.PK), SK: String(item.SK) } }));
+      return items.length;
     },
 
     async seal(personId, slot, at) {

@@ -30,6 +30,12 @@ const locationStatusSchema = describing<LocationStatus>()(z.object({
   failureKind: z.optional(z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"])),
   posted: z.optional(z.literal(true)),
   updatedAt: z.string().check(z.minLength(1)),
+  earlier: z.optional(z.array(z.object({
+    businessDay: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD")),
+    state: z.enum(["held", "failed"]),
+    reason: z.optional(z.string()),
+    posted: z.optional(z.literal(true)),
+  }))),
 }));
 
 const memberSchema = describing<Member>()(z.object({

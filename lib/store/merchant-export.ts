@@ -12,8 +12,12 @@ import { syncRecordOf } from "./sync-records";
 import type { Connection, SyncRecord } from "../model";
 import type { MerchantExport } from "./store";
 
-/** Never in an export: table keys, index keys, and anything secret. */
-const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "refreshLeaseUntil", "sweepDueAt", "contentZ"]);
+/**
+ * Never in an export: table keys, index keys, and anything secret or made from a secret (an API key's
+ * or an invitation link's SHA-256, `tokenHash`: what daybook checks a key against, useless to anyone
+ * but someone guessing keys).
+ */
+const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "tokenHash", "refreshLeaseUntil", "sweepDueAt", "contentZ"]);
 
 export function merchantExportOf(items: Item[]): MerchantExport | undefined {
   let merchant: MerchantExport["merchant"] | undefined;

@@ -20,6 +20,10 @@
  * - Sign-in links (15 minutes), OAuth states (10 minutes), sessions (30 minutes idle, 12 hours at
  *   most), rate-limit counters (their window), and the worker's idempotency records (12 hours): their
  *   own short lives.
+ * - An accountant's access (kept on both sides, the business's member and the accountant's membership):
+ *   while it lasts, removed at once when either ends it or deletes their account. An invitation: 7 days,
+ *   or until it is accepted or withdrawn. An API key: 14 days after it expires or is revoked; the log of
+ *   the requests made with it, 14 days each.
  *
  * DynamoDB deletes an expired item within days of its `expiresAt`; daybook never reads one as live
  * (every read of a short-lived kind checks its expiry itself). Deleted items stay in the table's
@@ -41,6 +45,7 @@ export type ItemKind =
   | "profile" | "email-claim" | "connection" | "location" | "schedule-pointer" | "schedule-entry" | "recipients" | "settings"
   | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request"
   | "warning-seen" | "digest-sent" | "digest-mark" | "emails-held"
+  | "member" | "membership" | "invitation" | "api-key" | "api-request"
   | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency";
 
 /** Each kind: how long it is kept, in words, and whether its items carry `expiresAt`. */
@@ -64,6 +69,11 @@ export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boole
   "digest-sent": { kept: "60 days", expires: true },
   "digest-mark": { kept: "3 days after its morning", expires: true },
   "emails-held": { kept: "30 days", expires: true },
+  "member": { kept: "while the accountant has access", expires: false },
+  "membership": { kept: "while the accountant has access", expires: false },
+  "invitation": { kept: "7 days, or until accepted or withdrawn", expires: true },
+  "api-key": { kept: "14 days after it expires or is revoked", expires: true },
+  "api-request": { kept: "14 days", expires: true },
   "sign-in-link": { kept: "15 minutes", expires: true },
   "session": { kept: "30 minutes idle, 12 hours at most", expires: true },
   "oauth-state": { kept: "10 minutes", expires: true },
@@ -102,6 +112,11 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown; status?: unknown 
     if (sk.startsWith("WARNSEEN#")) return "warning-seen";
     if (sk.startsWith("DIGESTSENT#")) return "digest-sent";
     if (sk.startsWith("EMAILHELD#")) return "emails-held";
+    if (sk.startsWith(KIND_PREFIX.member)) return "member";
+    if (sk.startsWith(KIND_PREFIX.membership)) return "membership";
+    if (sk.startsWith(KIND_PREFIX.invitation)) return "invitation";
+    if (sk.startsWith(KIND_PREFIX.apiKey)) return "api-key";
+    if (sk.startsWith(KIND_PREFIX.apiRequest)) return "api-request";
     return undefined;
   }
   const prefixes: [string, ItemKind][] = [

@@ -216,7 +216,12 @@ export function assertSettled(day: LocationDay, location: Pick<LocationConfig, "
  * next for the day settles it before anything else.
  */
 export async function markDayFailed(ports: Pick<SyncPorts, "store" | "now">, day: LocationDay, error: unknown): Promise<SyncFailure> {
-  return recordFailure(ports, day, classify(error), { at: ports.now(), lastAttempt: true });
+  const failure = classify(error);
+  const at = ports.now();
+  // A location, or the whole account, deleted while its job waited in the queue: nothing is kept of it
+  // (a record would bring back a deleted account's data for 13 months), and nobody is left to tell.
+  if (!(await ports.store.getLocation(day.merchantId, day.locationId))) return failureRecord(failure, at);
+  return recordFailure(ports, day, failure, { at, lastAttempt: true });
 }
 
 /**

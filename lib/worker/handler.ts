@@ -2,7 +2,8 @@
  * The worker's SQS handler, with its AWS parts injected (functions/worker.ts wires the real ones; the
  * tests wire moto's). Powertools Batch reports partial failures, so one failed job does not send its
  * whole batch back; on a FIFO queue a failure also holds back the rest of that company's messages in
- * the batch (skipGroupOnError), keeping its jobs in order. Powertools Idempotency is keyed on the
+ * the batch (skipGroupOnError), keeping its jobs in order, but for a job on its last receive, which
+ * runs whatever (lastReceivesApart). Powertools Idempotency is keyed on the
  * location-day and the job's kind, not on the SQS message id, so the same job sent twice (two
  * scheduler ticks, a retried send) runs once. Approvals are the exception (see recordHandler).
  */
@@ -132,10 +133,25 @@ export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsE
   return async (event, context) => {
     config.registerLambdaContext(context);
     try {
-      return await processPartialResponse(event, (record: SqsRecord) => recordHandler(record, context), processor, { context: context as never, skipGroupOnError: true, throwOnFullBatchFailure: false });
+      const records = { Records: lastReceivesApart(event.Records, maxAttempts) };
+      return await processPartialResponse(records, (record: SqsRecord) => recordHandler(record, context), processor, { context: context as never, skipGroupOnError: true, throwOnFullBatchFailure: false });
     } catch (error) {
       if (error instanceof BatchProcessingError) return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
       throw error;
     }
   };
+}
+
+/**
+ * Each record on its last receive in a group of its own, for this batch only. A record held back
+ * behind a failed one of its group (skipGroupOnError) was received all the same: SQS counts the
+ * receive, so jobs queued behind a day that keeps failing use up their receives in step with it and
+ * would follow it to the dead-letter queue without ever running, their days neither reported nor
+ * alerted. On its last receive a job runs whatever came before it (it is its last chance to say how
+ * its day ended), and its failure, final, holds back nothing after it.
+ */
+function lastReceivesApart(records: SqsRecord[], maxAttempts: number): SqsRecord[] {
+  return records.map((record) => (Number(record.attributes.ApproximateReceiveCount) >= maxAttempts
+    ? { ...record, attributes: { ...record.attributes, MessageGroupId: `${record.attributes.MessageGroupId ?? ""}#last-receive#${record.messageId}` } }
+    : record));
 }

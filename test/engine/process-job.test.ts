@@ -7,11 +7,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clientList } from "../../lib/members/client-list";
 import { digestShardOf } from "../../lib/report/digest";
-import type { SyncJob } from "../../lib/schedule/job";
+import { messageGroupOf, type SyncJob } from "../../lib/schedule/job";
 import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { Store } from "../../lib/store/store";
 import { processJob } from "../../lib/worker/process-job";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { deleteAccount } from "../../lib/account/delete-account";
+import { createWorkerHandler } from "../../lib/worker/handler";
+import { createIdempotencyStore } from "../../lib/store/idempotency";
+import { LOCAL_TABLE } from "../../lib/store/local/database";
 import type { DailySummary } from "../../lib/domain/summary";
 import { formatDay } from "../../lib/report/format";
 import { summaryOf } from "../support/summaries";
@@ -326,5 +331,62 @@ describe("a night job and the accountants' client lists", () => {
     const memberships = await world.services.storage.members.listMemberships(personId);
     const [row] = clientList(memberships, world.clock.at).rows;
     expect(row?.locations).toMatchObject([{ state: "recheck-failed", words: `Posted; the check for later changes failed on ${formatDay(DAY)}: QuickBooks refused the entry: the books are closed for that date` }]);
+  });
+});
+
+describe("the worker's batch", () => {
+  it("runs a job on its last receive even behind a failed job of its company, so no day goes to the dead-letter queue unreported", async () => {
+    // Two days of one QuickBooks company (one message group), each on its last receive: the batch that
+    // held the second back behind the first, failing, on every receive before spent its receives too.
+    const handler = createWorkerHandler({
+      deps: world.worker, sqs: { send: () => Promise.resolve({}) }, queueUrl: "https://sqs.test/jobs.fifo", maxAttempts: 3,
+      idempotency: createIdempotencyStore({ client: world.services.dynamo, tableName: LOCAL_TABLE }),
+    });
+    const record = (businessDay: string) => ({
+      messageId: `message-${businessDay}`, receiptHandle: `receipt-${businessDay}`, body: JSON.stringify(job("first", { businessDay })),
+      attributes: { ApproximateReceiveCount: "3", MessageGroupId: messageGroupOf(REALM_ID) }, eventSource: "aws:sqs",
+    });
+    world.pos.failure = new ProviderFailure("Square did not answer (503)", "retryable");
+
+    const result = await handler({ Records: [record("2025-06-13"), record(DAY)] }, { getRemainingTimeInMillis: () => 900_000 });
+
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(["message-2025-06-13", `message-${DAY}`]);
+    for (const businessDay of ["2025-06-13", DAY]) {
+      expect(await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, businessDay), businessDay).toMatchObject({ state: "failed" });
+    }
+    expect(sent().map((email) => email.subject)).toEqual([
+      "Nothing to do yet: Main Street: Friday 13 June 2025 was not posted", "Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted",
+    ]);
+    // Not on its last receive, a job behind a failed one of its group still waits for it, in order.
+    const earlier = (businessDay: string) => ({ ...record(businessDay), attributes: { ...record(businessDay).attributes, ApproximateReceiveCount: "1" } });
+    const reads = world.pos.reads;
+    await handler({ Records: [earlier("2025-06-11"), earlier("2025-06-12")] }, { getRemainingTimeInMillis: () => 900_000 });
+    expect(world.pos.reads).toBe(reads + 1);
+  });
+});
+
+describe("a job of an account deleted meanwhile", () => {
+  it("writes nothing that names the account, on its last attempt too: a night's, a day's and a backfill's job, queued before the deletion", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    const storage = world.services.storage;
+    await registerLocation(storage.dueIndex, world.location, REALM_ID, new Date("2025-06-12T00:00:00.000Z"));
+    await requestBackfill({ ...storage, queue: world.queue }, {
+      merchantId: MERCHANT_ID, locationId: LOCATION_ID, from: "2025-06-12", to: DAY, requestedBy: "merchant",
+    }, new Date("2025-06-15T12:00:00.000Z"));
+    const queued = world.queue.take();
+    expect(queued.length).toBe(3);
+    await deleteAccount({ ...storage, vault: world.services.vault, providers: {}, now: () => world.clock.at }, MERCHANT_ID);
+    const naming = async () => {
+      const { Items = [] } = await world.services.dynamo.send(new ScanCommand({ TableName: LOCAL_TABLE }));
+      return Items.map((item) => JSON.stringify(item)).filter((text) => text.includes(MERCHANT_ID));
+    };
+    expect(await naming()).toEqual([]);
+
+    const jobs: SyncJob[] = [job("night"), job("first", { businessDay: "2025-06-13" }), ...queued.map((message) => message.job)];
+    for (const each of jobs) {
+      for (const number of [1, 3]) await processJob(world.worker, each, { number, max: 3 }).catch(() => undefined);
+    }
+    expect(await naming()).toEqual([]);
+    expect(world.email.sent).toEqual([]);
   });
 });

@@ -33,6 +33,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expect(world.quickbooks.forbiddenWrites()).toEqual([]);
+  // Clover is only read: every API request a GET (its simulator answers any other method 404), and some were made.
+  const api = world.clover!.requests().filter((request) => request.path.startsWith("/v3/"));
+  expect(api.length).toBeGreaterThan(0);
+  expect(api.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)).toEqual([]);
   await world.close();
 });
 

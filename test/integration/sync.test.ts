@@ -61,11 +61,16 @@ afterEach(() => {
 });
 
 afterAll(async () => {
+  const squareApi = worlds.flatMap((world) => world.square.requests().filter((request) => request.path.startsWith("/v2/")));
   for (const world of worlds) {
     // QuickBooks is append-only for daybook: not one update or delete in the whole file.
     expect(world.quickbooks.forbiddenWrites()).toEqual([]);
     await world.close();
   }
+  // Square is only read: every API request of the file a GET or one of Square's two searches by POST.
+  expect(squareApi.length).toBeGreaterThan(0);
+  expect(squareApi.filter((request) => request.method !== "GET" && !["SearchOrders", "BatchRetrieveCatalogObjects"].includes(request.endpoint))
+    .map((request) => `${request.method} ${request.path}`)).toEqual([]);
 });
 
 describe("a Square location-day posted to QuickBooks", () => {

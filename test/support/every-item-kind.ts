@@ -7,10 +7,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { digestShardOf } from "../../lib/report/digest-marks";
 import { registerLocation } from "../../lib/schedule/due-index";
 import { createIdempotencyStore } from "../../lib/store/idempotency";
 import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE, startLocalDatabase } from "../../lib/store/local/database";
-import { createDynamoStorage } from "../../lib/store/storage";
+import { createDynamoStorage, type Storage } from "../../lib/store/storage";
 import { IDEMPOTENCY_SECONDS } from "../../lib/worker/handler";
 import { squareMapping } from "./fixtures";
 
@@ -18,14 +19,33 @@ export const AT = "2025-06-15T09:00:00.000Z";
 export const BUSINESS_DAY = "2025-06-14";
 const HASH = "a".repeat(64);
 
-export async function everyItemKind(): Promise<Record<string, unknown>[]> {
+/** The business every kind is written for, its owner's address, and the accountant it gave access to. */
+export const BUSINESS_ID = "m-retention";
+export const OWNER_EMAIL = "owner@cafe.example";
+export const ACCOUNTANT_ID = "p-retention";
+export const ACCOUNTANT_EMAIL = "books@firm.example";
+
+export interface EveryItemKind {
+  storage: Storage;
+  /** The whole table, raw (a Scan, every page). */
+  scan: () => Promise<Record<string, unknown>[]>;
+}
+
+/** Every kind written, then the whole table read back raw. */
+export function everyItemKind(): Promise<Record<string, unknown>[]> {
+  return withEveryItemKind((written) => written.scan());
+}
+
+/** Every kind written; `use` then works on the table (its stores, a raw scan) before it is closed. */
+export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Promise<T>): Promise<T> {
   const database = await startLocalDatabase();
   const client = new DynamoDBClient({ endpoint: database.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     await ensureLocalTable(client);
-    const { store, auth, reports, recipients, settings, dueIndex, backfills, seenWarnings, digests, heldEmails, payouts } = createDynamoStorage({ client, tableName: LOCAL_TABLE, now: () => new Date(AT) });
-    const merchantId = "m-retention";
-    await store.createMerchant({ merchantId, name: "Main Street Coffee", email: "owner@cafe.example", createdAt: AT });
+    const storage = createDynamoStorage({ client, tableName: LOCAL_TABLE, now: () => new Date(AT) });
+    const { store, auth, reports, recipients, settings, dueIndex, backfills, seenWarnings, digests, heldEmails, payouts, members, apiKeys } = storage;
+    const merchantId = BUSINESS_ID;
+    await store.createMerchant({ merchantId, name: "Main Street Coffee", email: OWNER_EMAIL, createdAt: AT });
     await store.putConnection({ merchantId, connectionId: "c1", provider: "square", status: "active", externalId: "SQ1", tokenCiphertext: "sealed", createdAt: AT, updatedAt: AT });
     await store.putLocation({
       merchantId, locationId: "L1", source: "square", name: "Main Street", posConnectionId: "c1", quickbooksConnectionId: "c2",
@@ -36,7 +56,7 @@ export async function everyItemKind(): Promise<Record<string, unknown>[]> {
       version: 0, unsubscribed: [], recipients: [{ address: "books@cafe.example", status: "pending", frequency: "daily", addedAt: AT, confirmationSentAt: AT }],
     });
     await seenWarnings.firstReported(merchantId, "L1", ["unmapped-category:CAT1"], BUSINESS_DAY);
-    await digests.mark({ merchantId, slot: "2025-06-15", notBefore: "2025-06-15T11:00:00.000Z", shard: 0 });
+    await digests.mark({ merchantId, slot: "2025-06-15", notBefore: "2025-06-15T11:00:00.000Z", shard: digestShardOf(merchantId) });
     await digests.claim(merchantId, "daily#2025-06-15", HASH, new Date(AT), 600_000);
     await heldEmails.recordHeld(merchantId, "digest", new Date(AT));
     await settings.setReviewMode(merchantId, true, new Date(AT));
@@ -76,14 +96,43 @@ export async function everyItemKind(): Promise<Record<string, unknown>[]> {
     });
     await idempotent({ day: `${merchantId}/L1/${BUSINESS_DAY}` });
 
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await DynamoDBDocumentClient.from(client).send(new ScanCommand({ TableName: LOCAL_TABLE, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    // An accountant the business gave access to (both sides), one invitation still open, an API key
+    // each with a request logged, and the accountant's combined digest's bookkeeping of the morning.
+    await store.createMerchant({ merchantId: ACCOUNTANT_ID, name: "", email: ACCOUNTANT_EMAIL, createdAt: AT });
+    const invitation = (invitationId: string, email: string, hash: string) => ({
+      invitationId, tokenHash: hash, businessId: merchantId, email, invitedBy: merchantId, createdAt: AT, expiresAt: "2025-06-22T09:00:00.000Z",
+    });
+    await members.putInvitation(invitation("i-accepted", ACCOUNTANT_EMAIL, "b".repeat(64)));
+    await members.acceptInvitation(
+      invitation("i-accepted", ACCOUNTANT_EMAIL, "b".repeat(64)),
+      { businessId: merchantId, personId: ACCOUNTANT_ID, email: ACCOUNTANT_EMAIL, invitedBy: merchantId, createdAt: AT },
+      { businessId: merchantId, personId: ACCOUNTANT_ID, businessName: "Main Street Coffee", createdAt: AT, locations: {}, statusUpdatedAt: AT },
+      new Date(AT),
+    );
+    await members.recordLocationStatus([ACCOUNTANT_ID], merchantId, "Main Street Coffee", "L1", {
+      name: "Main Street", timeZone: "America/New_York", businessDay: BUSINESS_DAY, state: "no-sales", updatedAt: AT,
+    });
+    await members.putInvitation(invitation("i-open", "late@firm.example", "c".repeat(64)));
+    for (const [ownerId, hash] of [[merchantId, "d"], [ACCOUNTANT_ID, "e"]] as const) {
+      await apiKeys.putKey({ keyId: `k-${ownerId}`, ownerId, name: "Reporting", tokenHash: hash.repeat(64), createdAt: AT, expiresAt: "2025-09-13T09:00:00.000Z" });
+      await apiKeys.logRequest({ requestId: `r-${ownerId}`, keyId: `k-${ownerId}`, ownerId, at: AT, method: "GET", route: "/api/v1/businesses", status: 200, durationMs: 12 });
+    }
+    await digests.mark({ merchantId: ACCOUNTANT_ID, audience: "accountant", slot: "2025-06-15", notBefore: "2025-06-15T11:00:00.000Z", shard: digestShardOf(ACCOUNTANT_ID) });
+    await digests.putClientPart(ACCOUNTANT_ID, { businessId: merchantId, slot: "2025-06-15", decidedAt: AT });
+    await digests.seal(ACCOUNTANT_ID, "2025-06-15", new Date(AT));
+    await digests.claim(ACCOUNTANT_ID, "combined-daily#2025-06-15", HASH, new Date(AT), 600_000);
+
+    const scan = async () => {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await DynamoDBDocumentClient.from(client).send(new ScanCommand({ TableName: LOCAL_TABLE, ExclusiveStartKey: start }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    };
+    return await use({ storage, scan });
   } finally {
     client.destroy();
     await database.close();

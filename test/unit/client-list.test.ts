@@ -49,7 +49,46 @@ describe("the client list", () => {
     const page = (await Promise.resolve(element).then((each) => each.toString())).replace(/\s+/g, " ");
     expect(page).toContain("<strong>Posted; the check for later changes failed: </strong>Alder Bakery, Main Street. Posted; the check for later changes failed on Saturday 14 June 2025");
     expect(page).toContain("<strong>Failed: </strong>Birch Cafe, Main Street. Failed on Saturday 14 June 2025: Square did not answer.");
+    // Each button names the day it opens.
+    expect(page).toContain(">Open Main Street, Saturday 14 June 2025</button>");
     // Birch Cafe's three (its label, its words, its row in the table); none of Alder Bakery's.
     expect(page.match(/Failed/g)).toHaveLength(3);
+  });
+});
+
+describe("a location's earlier days", () => {
+  const day = (businessDay: string, state: SyncRecord["state"], posted = 0): SyncRecord => ({
+    ...record(posted), businessDay, state, ...(state === "held" ? { heldReason: "this business reviews each entry" } : {}),
+  });
+
+  it("keeps the days before the latest still held or failed, oldest first, whatever came after them", () => {
+    const location = { name: "Main Street", timeZone: "America/New_York" };
+    const status = locationStatusOf(day("2025-06-14", "posted", 1), location, [
+      day("2025-06-13", "failed", 1), day("2025-06-11", "held"), day("2025-06-12", "posted", 1), day("2025-06-10", "no-sales"), day("2025-06-14", "posted", 1),
+    ]);
+    expect(status.earlier).toEqual([
+      { businessDay: "2025-06-11", state: "held", reason: "this business reviews each entry" },
+      { businessDay: "2025-06-13", state: "failed", reason: "Square did not answer", posted: true },
+    ]);
+    expect(locationStatusOf(day("2025-06-14", "posted", 1), location, [day("2025-06-12", "posted", 1)])).not.toHaveProperty("earlier");
+  });
+
+  it("lists a held day a later posted day would hide, with its own button, and counts it in the business's state", async () => {
+    const posted: LocationStatus = {
+      name: "Main Street", timeZone: "America/New_York", businessDay: "2025-06-14", state: "posted", updatedAt: at,
+      earlier: [{ businessDay: "2025-06-12", state: "held", reason: "this business reviews each entry" }],
+    };
+    const list = clientList([membership("b-alder", "Alder Bakery", posted), membership("b-birch", "Birch Cafe", { ...posted, earlier: [] })], NOW);
+    expect(list.rows.map((row) => [row.businessName, row.state])).toEqual([["Alder Bakery", "held"], ["Birch Cafe", "posted"]]);
+    expect(list.attention).toHaveLength(1);
+    expect(list.attention[0]).toMatchObject({
+      businessName: "Alder Bakery", next: "/days/L1/2025-06-12",
+      location: { state: "held", businessDay: "2025-06-12", words: "Held for review, Thursday 12 June 2025: this business reviews each entry" },
+    });
+    const element = ClientsPage({ viewer: { email: "books@ledger.example", formToken: "t", role: "owner" }, list, ownId: "p-books" });
+    const page = (await Promise.resolve(element).then((each) => each.toString())).replace(/\s+/g, " ");
+    expect(page).toContain(">Review Main Street, Thursday 12 June 2025</button>");
+    // The client's row says both: the held day and last night.
+    expect(page).toContain("<li>Main Street: Held for review, Thursday 12 June 2025: this business reviews each entry</li><li>Main Street: Posted Saturday 14 June 2025</li>");
   });
 });

@@ -12,7 +12,8 @@ describe("the history chart", () => {
     const chart = historyChart({ locationName: "Main Street", currency: "USD", days });
     expect(chart.ariaLabel).toBe("Daily net sales and fees for Main Street from Thursday 1 May 2025 to Saturday 3 May 2025 (3 days): in total net sales 600.50 USD, fees 18.01 USD.");
     expect(chart.bars.map((bar) => bar.businessDay)).toEqual(["2025-05-01", "2025-05-02", "2025-05-03"]);
-    expect(chart.xLabels.map((label) => label.text)).toEqual(["2025-05-01", "2025-05-03"]);
+    // Days in words, as everywhere else.
+    expect(chart.xLabels.map((label) => label.text)).toEqual(["Thu 1 May", "Sat 3 May"]);
     const xs = chart.bars.map((bar) => bar.x);
     expect(xs).toEqual([...xs].sort((a, b) => a - b));
   });
@@ -52,7 +53,7 @@ describe("the history chart", () => {
     expect(chart.ariaLabel).toBe("Daily net sales and fees for Kiosk on Friday 9 May 2025: net sales 12,345 JPY, fees 0 JPY.");
     expect(chart.bars).toHaveLength(1);
     expect(chart.bars[0]!.x + chart.bars[0]!.width / 2).toBeCloseTo((chart.plot.left + chart.plot.right) / 2, 1);
-    expect(chart.xLabels).toEqual([{ text: "2025-05-09", x: (chart.plot.left + chart.plot.right) / 2, anchor: "middle" }]);
+    expect(chart.xLabels).toEqual([{ text: "Fri 9 May", x: (chart.plot.left + chart.plot.right) / 2, anchor: "middle" }]);
     expect(chart.yAxisLabel).toBe("Amount (JPY)");
   });
 
@@ -67,6 +68,22 @@ describe("the history chart", () => {
     expect(zero.yTicks.map((tick) => tick.label)).toEqual(["0.00", "1.00"]);
   });
 
+  it("labels its scale with thousands separators, as the table beside it writes amounts", () => {
+    const chart = historyChart({ locationName: "Main Street", currency: "USD", days: [{ businessDay: "2025-05-01", netSales: 238_777, fees: 6_742 }] });
+    expect(chart.yTicks.map((tick) => tick.label)).toEqual(["0.00", "1,000.00", "2,000.00", "3,000.00"]);
+  });
+
+  it("draws no fee line for a location whose POS reports no fees, and says so, rather than a line at zero", async () => {
+    const chart = historyChart({ locationName: "Harbor Kiosk", currency: "USD", days: days.map((day) => ({ ...day, fees: 0 })), noFees: "not reported by Clover" });
+    expect(chart.feePoints).toEqual([]);
+    expect(chart.title).toBe("Daily net sales, Harbor Kiosk");
+    expect(chart.ariaLabel).toBe("Daily net sales for Harbor Kiosk from Thursday 1 May 2025 to Saturday 3 May 2025 (3 days): in total net sales 600.50 USD; fees not reported by Clover.");
+    const html = (await Promise.resolve(HistoryChart({ chart }))).toString();
+    expect(html).not.toContain("<polyline");
+    expect(html).not.toContain("<circle");
+    expect(html).toContain("Fees: not reported by Clover");
+  });
+
   it("picks steps of 1, 2 or 5 times a power of ten", () => {
     expect([niceStep(0), niceStep(1), niceStep(3), niceStep(7), niceStep(12), niceStep(4_100), niceStep(75_000)]).toEqual([1, 1, 5, 10, 20, 5_000, 100_000]);
   });
@@ -74,7 +91,8 @@ describe("the history chart", () => {
   it("renders as an image with a title, axis labels and presentation attributes only", async () => {
     // A Hono JSX element is a string with the rendered HTML (hono/jsx renders synchronously here).
     const html = await Promise.resolve(HistoryChart({ chart: historyChart({ locationName: "Main <Street>", currency: "USD", days }) })).then((element) => element.toString());
-    expect(html).toMatch(/^<svg [^>]*role="img"/);
+    // The location is named where a person sees it, not only in the picture's tooltip.
+    expect(html).toMatch(/^<figure><figcaption>Daily net sales and fees, Main &lt;Street&gt;<\/figcaption><svg [^>]*role="img"/);
     expect(html).toContain('aria-label="Daily net sales and fees for Main &lt;Street&gt; from Thursday 1 May 2025');
     expect(html).toContain("<title>Daily net sales and fees, Main &lt;Street&gt;</title>");
     expect(html).toContain("Business day");

@@ -45,6 +45,14 @@ describe("retention", () => {
     expect(ofKind("backfill").map((item) => item.expiresAt)).toEqual([seconds(AT) + 30 * DAY]);
   });
 
+  it("lets an invitation go after its 7 days, an API request after 14, an API key 14 days after it expires; an access lasts while it does", () => {
+    expect(ofKind("invitation").map((item) => item.expiresAt)).toEqual([seconds(AT) + 7 * DAY]);
+    expect(ofKind("api-request").map((item) => item.expiresAt)).toEqual([seconds(AT) + 14 * DAY, seconds(AT) + 14 * DAY]);
+    expect(ofKind("api-key").map((item) => item.expiresAt)).toEqual([seconds("2025-09-13T09:00:00.000Z") + 14 * DAY, seconds("2025-09-13T09:00:00.000Z") + 14 * DAY]);
+    expect(ofKind("member")).toHaveLength(1);
+    expect(ofKind("membership")).toHaveLength(1);
+  });
+
   it("lets the front door's items go with their own short lives", () => {
     expect(ofKind("sign-in-link").map((item) => item.expiresAt)).toEqual([seconds(AT) + 15 * 60]);
     expect(ofKind("oauth-state").map((item) => item.expiresAt)).toEqual([seconds(AT) + 10 * 60]);

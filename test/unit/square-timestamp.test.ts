@@ -25,13 +25,11 @@ const corrupted = fc.tuple(squareLike, fc.nat(), fc.constantFrom("x", " ", "-", 
 
 describe("Square timestamps read as Date.parse reads them", () => {
   it("on Square's own form, every part in and out of its range, leap days included", () => {
-    fc.assert(fc.property(squareLike, (text) => { expect(timestampMs(text)).toBe(Date.parse(text)); }), { numRuns: 20_000, seed: 5 });
+    fc.assert(fc.property(squareLike, (text) => Object.is(timestampMs(text), Date.parse(text))), { numRuns: 20_000, seed: 5 });
   });
 
   it("on that form with a character changed, and on any string", () => {
-    fc.assert(fc.property(fc.oneof(corrupted, fc.string(), fc.string({ minLength: 20, maxLength: 24 })), (text) => {
-      expect(Object.is(timestampMs(text), Date.parse(text))).toBe(true);
-    }), { numRuns: 20_000, seed: 6 });
+    fc.assert(fc.property(fc.oneof(corrupted, fc.string(), fc.string({ minLength: 20, maxLength: 24 })), (text) => Object.is(timestampMs(text), Date.parse(text))), { numRuns: 20_000, seed: 6 });
   });
 
   it("every day of the turns of centuries, of 400-year eras and of the epoch, and a day a week for 9,000 years, as Date.parse", () => {
@@ -41,11 +39,14 @@ describe("Square timestamps read as Date.parse reads them", () => {
       for (let ms = Date.UTC(year, 0, 1); ms < Date.UTC(year + 1, 0, 1); ms += dayMs) days.push(ms);
     }
     for (let ms = Date.UTC(1000, 0, 1); ms < Date.UTC(10_000, 0, 1); ms += 7 * dayMs) days.push(ms);
+    // Mismatches collected and compared once: an expect() per day costs more than the reading it checks.
+    const wrong: string[] = [];
     for (const ms of days) {
       const text = new Date(ms + 86_399_999).toISOString();
-      expect(timestampMs(text), text).toBe(ms + 86_399_999);
-      expect(timestampMs(`${text.slice(0, 19)}Z`), text).toBe(ms + 86_399_000);
+      if (timestampMs(text) !== ms + 86_399_999) wrong.push(text);
+      if (timestampMs(`${text.slice(0, 19)}Z`) !== ms + 86_399_000) wrong.push(`${text.slice(0, 19)}Z`);
     }
+    expect(wrong.slice(0, 10)).toEqual([]);
   });
 
   it("hand-picked edges: leap days, the end of a month, offsets Square does not send", () => {

@@ -128,11 +128,33 @@ describe("the client list", () => {
   it("follows the worker: a location's newer day replaces the older, an older re-check does not", async () => {
     await dayOf(world, b.location, "2025-06-02", "failed");
     expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-02" })).toBe(1);
-    expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-01" })).toBe(0);
+    // An older day's re-check tells the location's latest day again, never its own.
+    expect(await tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay: "2025-06-01" })).toBe(1);
     const list = await page(await accountant.get("/clients"));
     expect(list.text).toContain("Failed on Monday 2 June 2025: QuickBooks refused the connection.");
+    expect(list.text).not.toContain("Posted Sunday 1 June 2025");
     // A failure comes before a held day.
     for (const part of [attentionOf(list.text), tableOf(list.text)]) expect(part.indexOf("Birch Cafe")).toBeLessThan(part.indexOf("Alder Bakery"));
+  });
+
+  it("keeps a failed day on the list when a later day posts, until its re-check posts it", async () => {
+    const tell = (businessDay: string) => tellAccountants({ store: world.deps.store, members: world.deps.members }, { merchantId: b.merchantId, locationId: b.location.locationId, businessDay });
+    await dayOf(world, b.location, "2025-06-03", "posted");
+    expect(await tell("2025-06-03")).toBe(1);
+    let list = await page(await accountant.get("/clients"));
+    expect(list.text).toContain("Posted Tuesday 3 June 2025");
+    expect(attentionOf(list.text)).toContain("Birch Cafe, Main Street. Failed on Monday 2 June 2025: QuickBooks refused the connection.");
+    expect(attentionOf(list.text)).toContain(`value="/days/${b.location.locationId}/2025-06-02"`);
+
+    // The night's re-check of Monday posts it.
+    const monday = (await world.deps.store.getSyncRecord(b.merchantId, b.location.locationId, "2025-06-02"))!;
+    const { lastError: _fixed, ...rest } = monday;
+    await world.deps.store.saveSyncRecord({ ...rest, state: "posted" }, monday.version);
+    expect(await tell("2025-06-02")).toBe(1);
+    list = await page(await accountant.get("/clients"));
+    expect(list.text).not.toContain("Monday 2 June 2025");
+    expect(attentionOf(list.text)).not.toContain("Birch Cafe");
+    expect(list.text).toContain("Posted Tuesday 3 June 2025");
   });
 });
 

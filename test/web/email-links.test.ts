@@ -83,6 +83,17 @@ describe("a day's reports on the web", () => {
     // Held: the page offers the approval, which queues one job.
     await world.deps.store.saveSyncRecord({ merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, state: "held", posted: [], attempts: 1, heldReason: "review", updatedAt: "2025-06-03T09:00:00.000Z" }, 0);
     expect(await (await owner.get(path)).text()).toContain("Approve and post");
+    // Held with its report: the button is under the lines the report asks to check first, and the report's
+    // "Review and approve" (a link to this very page) is left out.
+    await world.deps.reports.save({
+      merchantId, locationId: location.locationId, businessDay: BUSINESS_DAY, reportId: "R3", status: "held", alert: false, createdAt: "2025-06-04T09:00:00.000Z",
+      content: { ...content("held", "DB250601-AAAAAA-A2", 300), heldReason: "review" },
+    });
+    const held = await (await owner.get(path)).text();
+    expect(held).toContain("Check the lines below, then approve them");
+    expect(held).not.toContain("Review and approve");
+    expect(held.indexOf("Approve and post")).toBeGreaterThan(held.indexOf("Card payments"));
+    expect(held.indexOf("Approve and post")).toBeLessThan(held.indexOf("DB250601-AAAAAA-A1"));
 
     const stranger = world.browser();
     await stranger.signIn(newAddress());

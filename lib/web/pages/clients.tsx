@@ -33,6 +33,18 @@ export function OpenButton(props: { viewer: Viewer; businessId: string; next: st
   );
 }
 
+/** The button says what it opens: the day to review or to look at, or the history of a location that stopped posting. */
+function attentionLabel(item: AttentionItem): string {
+  const { location } = item;
+  const day = formatDay(location.businessDay);
+  switch (location.state) {
+    case "held": return `Review ${location.name}, ${day}`;
+    case "failed":
+    case "recheck-failed": return `Open ${location.name}, ${day}`;
+    default: return `Open ${location.name} of ${item.businessName}`;
+  }
+}
+
 function Attention(props: { viewer: Viewer; items: AttentionItem[] }) {
   return (
     <section aria-labelledby="attention-heading">
@@ -47,7 +59,7 @@ function Attention(props: { viewer: Viewer; items: AttentionItem[] }) {
                 {`${item.businessName}, ${item.location.name}. ${item.location.words}.`}{" "}
                 <OpenButton
                   viewer={props.viewer} businessId={item.businessId} next={item.next}
-                  label={item.location.state === "held" ? `Review ${item.location.name}, ${formatDay(item.location.businessDay)}` : `Open ${item.location.name} of ${item.businessName}`}
+                  label={attentionLabel(item)}
                 />
               </li>
             ))}
