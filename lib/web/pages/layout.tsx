@@ -44,6 +44,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
           <link rel="stylesheet" href="/style.css" />
         </head>
         <body>
+          <a href="#main" class="skip">Skip to the page</a>
           <header>
             <a href="/" class="brand">daybook</a>
             {viewer && (
@@ -58,7 +59,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
               </nav>
             )}
           </header>
-          <main>
+          <main id="main">
             <h1>{props.title}</h1>
             {props.children}
           </main>
@@ -102,6 +103,10 @@ export function MessagePage(props: { title: string; viewer?: Viewer | undefined;
 
 export const STYLESHEET = `
 body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 0 auto; padding: 1rem; line-height: 1.5; color: #1b1b1b; }
+body:has(table.stack) { max-width: 72rem; }
+body:has(table.stack) main p, body:has(table.stack) main ul { max-width: 48rem; }
+.skip { position: absolute; left: -10000px; }
+.skip:focus { position: static; display: inline-block; margin-bottom: .5rem; }
 header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; border-bottom: 1px solid #ddd; padding-bottom: .5rem; }
 .brand { font-weight: bold; text-decoration: none; color: inherit; }
 nav a, nav .who { margin-right: .5rem; }
