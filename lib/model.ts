@@ -21,6 +21,11 @@ export interface Merchant {
   /** Lower-cased, trimmed; the sign-in address, unique across merchants. */
   email: string;
   createdAt: string;
+  /**
+   * The IANA zone the pages show times in (Sat 7 Mar 2026, 09:05 PST): the first location's zone when it
+   * is set up, or the one chosen on the account page. Absent on an account that has neither: pages show UTC.
+   */
+  timeZone?: string;
 }
 
 export interface Connection {

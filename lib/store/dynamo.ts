@@ -19,7 +19,7 @@ import {
 import { StoreError } from "./errors";
 import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
-import { merchantProfiles, merchantSchema } from "./merchant-profile";
+import { merchantProfiles, merchantSchema, merchantTimeZone } from "./merchant-profile";
 import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { businessDayExpiresAt } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
@@ -83,6 +83,19 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
 
   const { getMerchant } = merchantProfiles({ client, tableName });
 
+  function writeMerchantTimeZone(merchantId: string, timeZone: string, condition: string) {
+    const key = keys.merchant(merchantId);
+    const checked = merchantTimeZone.safeParse(timeZone);
+    if (!checked.success) throw new StoreError(describeIssues(checked.error, `the time zone to write to ${describeKey(key)}`));
+    return client.send(new UpdateCommand({
+      TableName: tableName, Key: key,
+      UpdateExpression: "SET #timeZone = :timeZone",
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names("timeZone"),
+      ExpressionAttributeValues: { ":timeZone": checked.data },
+    }));
+  }
+
   /** Takes the tokens off a connection for good: revoked, version bumped so no refresh in flight can write them back. */
   async function destroyTokens(key: ItemKey): Promise<void> {
     await unlessConditionFails(() => client.send(new UpdateCommand({
@@ -126,6 +139,15 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       } catch (error) {
         throw transactionConflict(error, merchant.merchantId) ?? error;
       }
+    },
+
+    async setMerchantTimeZone(merchantId, timeZone) {
+      await conflictOnCondition(`merchant ${merchantId} does not exist`, () => writeMerchantTimeZone(merchantId, timeZone, "attribute_exists(PK)"));
+    },
+
+    async adoptMerchantTimeZone(merchantId, timeZone) {
+      const written = await unlessConditionFails(() => writeMerchantTimeZone(merchantId, timeZone, "attribute_exists(PK) AND attribute_not_exists(#timeZone)"));
+      return written !== undefined;
     },
 
     async findMerchantByEmail(email) {

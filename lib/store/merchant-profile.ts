@@ -12,11 +12,22 @@ import { keys } from "./keys";
 import { describing, id, normalizedEmail, timestamp } from "./schema-parts";
 import type { Store } from "./store";
 
+/**
+ * The merchant's zone for showing times, by its shape: an IANA name (America/Los_Angeles, UTC). Whether
+ * the runtime knows it is the form's to check (lib/web/time-zones.ts): asking loads ICU's data, which a
+ * read on every request must not.
+ */
+export const merchantTimeZone = z.string().check(
+  z.maxLength(64),
+  z.regex(/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/, "must be an IANA time zone name, such as America/New_York"),
+);
+
 export const merchantSchema = describing<Merchant>()(z.object({
   merchantId: id,
   name: z.string(),
   email: normalizedEmail,
   createdAt: timestamp,
+  timeZone: z.optional(merchantTimeZone),
 }));
 
 export function merchantProfiles({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): Pick<Store, "getMerchant"> {

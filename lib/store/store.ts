@@ -27,6 +27,13 @@ export interface Store {
    * address already belongs to a merchant (then nothing is written).
    */
   createMerchant(merchant: Merchant): Promise<void>;
+  /** Sets the zone the merchant's pages show times in (Merchant.timeZone); ConflictError if there is no such merchant. */
+  setMerchantTimeZone(merchantId: string, timeZone: string): Promise<void>;
+  /**
+   * Makes the zone the merchant's if it has none yet (its first location's, when it is set up); true if it
+   * did. One conditional write: a zone the merchant has, chosen or adopted, is never overwritten.
+   */
+  adoptMerchantTimeZone(merchantId: string, timeZone: string): Promise<boolean>;
   /** The merchant whose sign-in address this is (case-insensitive), if any. */
   findMerchantByEmail(email: string): Promise<Merchant | undefined>;
   /** The merchant's connections, all statuses, oldest first. */

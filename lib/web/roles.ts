@@ -10,7 +10,7 @@
  * - "member": the business's owner or an accountant it invited: every page of the business, approving
  *   held days, the mapping and report settings, backfills.
  * - "owner": the business's own account only: connecting and disconnecting accounts, the account page
- *   (export and deletion), the business's name, and who has access.
+ *   (time zone, export and deletion), the business's name, and who has access.
  * - "api-key": the read-only API, authenticated by an API key and never by the session cookie.
  *
  * A route must be in the table (test/unit/roles.test.ts holds every route of the app to it); one that
@@ -86,6 +86,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteRole>> = {
   "GET /account": "owner",
   "GET /account/export": "owner",
   "POST /account/delete": "owner",
+  "POST /account/time-zone": "owner",
   "GET /business-name": "owner",
   "POST /business-name": "owner",
   "POST /reports/access/invite": "owner",

@@ -33,7 +33,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
     routes: ["GET /connections", "POST /connect/:provider", "GET /connect/:provider/callback", "GET /connections/:connectionId/disconnect", "POST /connections/:connectionId/disconnect"],
     load: async () => (await import("./routes/connections")).addConnectionRoutes,
   },
-  { name: "account", routes: ["GET /account", "GET /account/export", "POST /account/delete"], load: async () => (await import("./routes/account")).addAccountRoutes },
+  { name: "account", routes: ["GET /account", "POST /account/time-zone", "GET /account/export", "POST /account/delete"], load: async () => (await import("./routes/account")).addAccountRoutes },
   { name: "business-name", routes: ["GET /business-name", "POST /business-name"], load: async () => (await import("./routes/business-name")).addBusinessNameRoutes },
   {
     name: "webhooks",

@@ -140,6 +140,8 @@ export function viewerOf(c: Context<AppEnv>): Viewer | undefined {
   const person = c.get("person");
   const formToken = c.get("formToken");
   if (!merchant || !person || formToken === undefined) return undefined;
-  if (c.get("role") === "accountant") return { email: person.email, formToken, role: "accountant", businessName: businessNameOf(merchant) };
-  return { email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}) };
+  // Times are shown in the zone of the business worked on: an accountant reads the client's books in the client's hours.
+  const timeZone = merchant.timeZone === undefined ? {} : { timeZone: merchant.timeZone };
+  if (c.get("role") === "accountant") return { email: person.email, formToken, role: "accountant", businessName: businessNameOf(merchant), ...timeZone };
+  return { email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}), ...timeZone };
 }

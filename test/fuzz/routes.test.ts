@@ -123,6 +123,10 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
     what: "the fuzzer's own business name (its profile's name)",
     allows: (change) => ownPartition(change) && /\|PROFILE$/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => ["name", "updatedAt"].includes(name)),
   },
+  "POST /account/time-zone": {
+    what: "the fuzzer's own time zone (its profile's timeZone)",
+    allows: (change) => ownPartition(change) && /\|PROFILE$/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => name === "timeZone"),
+  },
   "POST /backfill": { what: "a backfill of the fuzzer's own location (BACKFILL#…)", allows: (change) => ownPartition(change) && /\|BACKFILL#/.test(change.key) && change.kind === "added" },
   "POST /api-keys": { what: "a new API key of the fuzzer's (APIKEY#…)", allows: (change) => ownPartition(change) && /\|APIKEY#/.test(change.key) && change.kind === "added" },
   "POST /api-keys/:keyId/revoke": {

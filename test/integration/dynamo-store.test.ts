@@ -164,6 +164,23 @@ describe("merchants and locations", () => {
   it("refuses an id that would blur the key", async () => {
     await expect(store.getMerchant("a#b")).rejects.toThrow(StoreError);
   });
+
+  it("keep the merchant's time zone: adopting one fills it only while there is none, choosing one replaces it", async () => {
+    const merchantId = newMerchantId();
+    const merchant = { merchantId, name: "Zone Bakery", email: "owner@zone.example", createdAt: "2025-03-01T10:00:00.000Z" };
+    await store.putMerchant(merchant);
+    expect(await store.adoptMerchantTimeZone(merchantId, "America/New_York")).toBe(true);
+    expect(await store.adoptMerchantTimeZone(merchantId, "America/Los_Angeles")).toBe(false);
+    expect(await store.getMerchant(merchantId)).toEqual({ ...merchant, timeZone: "America/New_York" });
+    await store.setMerchantTimeZone(merchantId, "America/Los_Angeles");
+    expect(await store.getMerchant(merchantId)).toEqual({ ...merchant, timeZone: "America/Los_Angeles" });
+    await expect(store.setMerchantTimeZone(merchantId, "not a zone")).rejects.toThrow(StoreError);
+
+    const missing = newMerchantId();
+    expect(await store.adoptMerchantTimeZone(missing, "America/New_York")).toBe(false);
+    await expect(store.setMerchantTimeZone(missing, "America/New_York")).rejects.toThrow(ConflictError);
+    expect(await store.getMerchant(missing)).toBeUndefined();
+  });
 });
 
 describe("connections", () => {

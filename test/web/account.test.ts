@@ -45,6 +45,7 @@ async function merchantWithEverything() {
   }
   const square = connections.find((connection) => connection.provider === "square")!;
   const books = connections.find((connection) => connection.provider === "quickbooks")!;
+  await world.deps.store.setMerchantTimeZone(merchantId, "America/Los_Angeles");
   await world.deps.store.putLocation({
     merchantId, locationId: "LOC1", source: "square", name: "Main Street", posConnectionId: square.connectionId, quickbooksConnectionId: books.connectionId,
     timeZone: "America/New_York", dayStart: "04:00", currency: "USD", mapping: MAPPING, updatedAt: world.clock.date().toISOString(),
@@ -63,7 +64,7 @@ describe("the export", () => {
     const text = await response.text();
     const exported = JSON.parse(text) as Record<string, unknown>;
 
-    expect(exported["merchant"]).toMatchObject({ merchantId, email: address });
+    expect(exported["merchant"]).toMatchObject({ merchantId, email: address, timeZone: "America/Los_Angeles" });
     expect(exported["connections"]).toHaveLength(3);
     for (const connection of connections) {
       expect(exported["connections"]).toContainEqual(expect.objectContaining({ connectionId: connection.connectionId, provider: connection.provider, externalId: connection.externalId }));
@@ -81,6 +82,50 @@ describe("the export", () => {
     const response = await world.browser().get("/account/export");
     expect(response.status).toBe(303);
     expect(response.headers.get("Location")).toBe("/sign-in?next=%2Faccount%2Fexport");
+  });
+});
+
+describe("the time zone", () => {
+  const merchantOf = async (address: string) => (await world.deps.store.findMerchantByEmail(address))!;
+
+  it("is chosen on the account page, and the pages show their times in it", async () => {
+    const address = newAddress();
+    const browser = world.browser();
+    await browser.signIn(address);
+    expect(await (await browser.get("/account")).text()).toContain("daybook&#39;s pages show times in UTC until you choose your time zone.");
+
+    const saved = await browser.post("/account/time-zone", { timeZone: " America/Los_Angeles " });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("Location")).toBe("/account?zone#time-zone");
+    expect((await merchantOf(address)).timeZone).toBe("America/Los_Angeles");
+    const account = await (await browser.get("/account?zone")).text();
+    expect(account).toContain("Time zone saved: daybook&#39;s pages show times in America/Los_Angeles.");
+    expect(account).toMatch(/name="timeZone"[^>]*value="America\/Los_Angeles"/);
+    expect(account).toMatch(/since \w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2} P[SD]T\./);
+    const sessions = await (await browser.get("/sessions")).text();
+    expect(sessions).toMatch(/<td>\w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2} P[SD]T<\/td>/);
+    expect(sessions).not.toContain("Times are in UTC");
+  });
+
+  it("refuses an abbreviation, a bare offset, an unknown zone or none, next to the field, keeping what was typed, and changes nothing", async () => {
+    const address = newAddress();
+    const browser = world.browser();
+    await browser.signIn(address);
+    await world.deps.store.setMerchantTimeZone((await merchantOf(address)).merchantId, "America/Chicago");
+    const before = await merchantOf(address);
+    for (const [typed, message] of [
+      ["PST", "is an abbreviation, not a time zone"],
+      ["Etc/GMT+8", "is a fixed offset (UTC-08:00) with no daylight saving"],
+      ["Mars/Olympus", "That is not a time zone daybook knows."],
+      ["", "Enter a time zone"],
+    ] as const) {
+      const refused = await browser.post("/account/time-zone", { timeZone: typed });
+      expect(refused.status, typed).toBe(400);
+      const html = await refused.text();
+      expect(html, typed).toMatch(new RegExp(`id="merchant-time-zone-error"[^>]*>[^<]*${message.replace(/[.()+]/g, "\\$&")}`));
+      expect(html, typed).toContain(`value="${typed}"`);
+    }
+    expect(await merchantOf(address)).toEqual(before);
   });
 });
 

@@ -160,13 +160,25 @@ describe("working on a client", () => {
       expect(refused.text).toContain("Only the owner can do this");
     }
     for (const [path, fields] of [
-      ["/connect/square", {}], ["/account/delete", { email: A_EMAIL }], ["/reports/access/invite", { email: "x@example.com" }],
+      ["/connect/square", {}], ["/account/delete", { email: A_EMAIL }], ["/account/time-zone", { timeZone: "Europe/London" }], ["/reports/access/invite", { email: "x@example.com" }],
       [`/connections/${(await world.deps.store.listConnections(a.merchantId))[0]!.connectionId}/disconnect`, {}],
     ] as const) {
       expect((await accountant.post(path, fields)).status, path).toBe(403);
     }
     expect((await world.deps.store.listConnections(a.merchantId)).every((connection) => connection.status === "active")).toBe(true);
     expect(await world.deps.store.getMerchant(a.merchantId)).toBeDefined();
+    expect((await world.deps.store.getMerchant(a.merchantId))?.timeZone).toBeUndefined();
+  });
+
+  it("reads times in the business's zone, or in UTC with the owner named as the one who chooses it", async () => {
+    let sessions = await page(await accountant.get("/sessions"));
+    expect(sessions.text).toContain("Times are in UTC: this business has not chosen its time zone yet. Its owner chooses it on their account page.");
+    expect(sessions.text).not.toContain('href="/account#time-zone"');
+    await world.deps.store.setMerchantTimeZone(a.merchantId, "America/Los_Angeles");
+    sessions = await page(await accountant.get("/sessions"));
+    expect(sessions.text).toContain("Working on Alder Bakery");
+    expect(sessions.text).toMatch(/<td>\w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2} P[SD]T<\/td>/);
+    expect(sessions.text).not.toContain("UTC");
   });
 
   it("cannot work on a business that never invited them", async () => {

@@ -119,6 +119,7 @@ const ATTEMPTS: Attempt[] = [
   // The business name is the signed-in merchant's: A's page suggests nothing of B's, and A's save names A's business only.
   { route: "GET /business-name", request: (a) => a.get("/business-name"), status: 200 },
   { route: "POST /business-name", request: (a, b) => a.post("/business-name", { name: "Victim Street", merchantId: b.merchantId }), status: 303 },
+  { route: "POST /account/time-zone", request: (a, b) => a.post("/account/time-zone", { timeZone: "America/Denver", merchantId: b.merchantId }), status: 303 },
   { route: "GET /account/export", request: (a) => a.get("/account/export"), status: 200 },
   { route: "POST /account/delete", request: (a, b) => a.post("/account/delete", { email: b.email }), status: 400, typed: (b) => [b.email] },
   {

@@ -214,6 +214,18 @@ describe("the locations page", () => {
     expect(html).toContain(`Expected card deposits (card payments less card refunds, USD): ${day} 275.00.`);
   });
 
+  it("makes the first location's zone the merchant's, for the pages' times; a second location's does not replace it", async () => {
+    expect((await world.deps.store.getMerchant(a.merchantId))?.timeZone).toBe("America/New_York");
+    expect((await a.browser.connect("clover", world.accounts.clover[0])).status).toBe(303);
+    const second = await a.browser.post("/locations", {
+      posConnectionId: (await a.connection("clover")).connectionId, locationId: world.accounts.clover[0]!, timeZone: "America/Los_Angeles", dayStart: "00:00",
+      quickbooksConnectionId: form["quickbooksConnectionId"]!,
+    });
+    expect(second.status).toBe(303);
+    expect((await world.deps.store.getLocation(a.merchantId, world.accounts.clover[0]!))?.timeZone).toBe("America/Los_Angeles");
+    expect((await world.deps.store.getMerchant(a.merchantId))?.timeZone).toBe("America/New_York");
+  });
+
   it("shows a Clover merchant as one location with its own zone", async () => {
     const d = await merchantWith([["clover", world.accounts.clover[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
     const html = await (await d.browser.get("/locations")).text();

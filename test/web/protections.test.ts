@@ -217,6 +217,7 @@ describe("cross-site request forgery", () => {
       { path: "/reports/recipients/remove", fields: { email: address }, succeeds: 303, signedIn: true },
       { path: "/reports/review-mode", fields: { reviewMode: "on" }, succeeds: 303, signedIn: true },
       { path: "/business-name", fields: { name: "Protected Bakery" }, succeeds: 303, signedIn: true },
+      { path: "/account/time-zone", fields: { timeZone: "America/Denver" }, succeeds: 303, signedIn: true },
       { path: "/reports/access/invite", fields: { email: newAddress() }, succeeds: 303, signedIn: true },
       { path: "/reports/access/cancel", fields: { invitationId: toWithdraw }, succeeds: 303, signedIn: true },
       { path: "/reports/access/remove", fields: { personId: accountant!.person.merchantId }, succeeds: 303, signedIn: true },

@@ -5,6 +5,7 @@
  */
 import type { Invitation, Member } from "../../members/types";
 import { formatInstant } from "./format";
+import { UtcTimesNote } from "./time-zone";
 import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
 
 export interface AccessSectionProps {
@@ -47,7 +48,7 @@ export function AccessSection(props: AccessSectionProps) {
           <ul>
             {props.members.map((member) => (
               <li>
-                {`${member.email}, since ${formatInstant(member.createdAt)} `}
+                {`${member.email}, since ${formatInstant(member.createdAt, viewer)} `}
                 <form method="post" action="/reports/access/remove" class="inline">
                   <FormToken viewer={viewer} />
                   <input type="hidden" name="personId" value={member.personId} />
@@ -63,7 +64,7 @@ export function AccessSection(props: AccessSectionProps) {
           <ul>
             {props.invitations.map((invitation) => (
               <li>
-                {`${invitation.email}, the link works until ${formatInstant(invitation.expiresAt)} `}
+                {`${invitation.email}, the link works until ${formatInstant(invitation.expiresAt, viewer)} `}
                 <form method="post" action="/reports/access/cancel" class="inline">
                   <FormToken viewer={viewer} />
                   <input type="hidden" name="invitationId" value={invitation.invitationId} />
@@ -74,6 +75,7 @@ export function AccessSection(props: AccessSectionProps) {
           </ul>
         </>
       )}
+      {(props.members.length > 0 || props.invitations.length > 0) && <UtcTimesNote viewer={viewer} />}
       <InviteForm viewer={viewer} />
     </section>
   );

@@ -6,17 +6,43 @@ import { formatInstant } from "./format";
 import { FieldError, FormToken, Layout, MessagePage, type Viewer } from "./layout";
 
 export function AccountPage(props: {
-  viewer: Viewer; merchant: Merchant; typedConfirmation?: string; confirmationError?: string; typedName?: string; nameError?: string; notice?: string;
+  viewer: Viewer; merchant: Merchant;
+  /** Every zone, for the time zone field's list (lib/web/time-zones.ts timeZoneList). */
+  timeZones: readonly string[];
+  typedConfirmation?: string; confirmationError?: string; typedName?: string; nameError?: string; typedTimeZone?: string; timeZoneError?: string; notice?: string;
 }) {
   const { viewer, merchant } = props;
   return (
     <Layout title="Account" viewer={viewer}>
       {props.notice && <p role="status">{props.notice}</p>}
-      <p>Signed in as <strong>{merchant.email}</strong>, since {formatInstant(merchant.createdAt)}.</p>
+      <p>Signed in as <strong>{merchant.email}</strong>, since {formatInstant(merchant.createdAt, viewer)}.</p>
 
       <h2>Your business</h2>
       <p>The name on every report and on each journal entry's memo in QuickBooks.</p>
       <BusinessNameForm viewer={viewer} value={props.typedName ?? merchant.name} error={props.nameError} next="/account" submit="Save the name" />
+
+      <section aria-labelledby="time-zone-heading" id="time-zone">
+        <h2 id="time-zone-heading">Time zone</h2>
+        <p>{merchant.timeZone
+          ? `daybook's pages show times in ${merchant.timeZone}, with the zone's abbreviation. Emails show them in each location's own zone.`
+          : "daybook's pages show times in UTC until you choose your time zone. Setting up your first location chooses its zone for you."}</p>
+        <form method="post" action="/account/time-zone" novalidate>
+          <FormToken viewer={viewer} />
+          <label for="merchant-time-zone">Time zone</label>
+          <p id="merchant-time-zone-hint">The place's IANA name, such as America/Los_Angeles: type a city or region to search the list.</p>
+          <input
+            type="text" id="merchant-time-zone" name="timeZone" required maxlength={64} autocomplete="off" list="time-zones"
+            value={props.typedTimeZone ?? merchant.timeZone ?? ""}
+            aria-invalid={props.timeZoneError ? "true" : undefined}
+            aria-describedby={props.timeZoneError ? "merchant-time-zone-hint merchant-time-zone-error" : "merchant-time-zone-hint"}
+          />
+          <FieldError id="merchant-time-zone-error" message={props.timeZoneError} />
+          <button type="submit">Save the time zone</button>
+        </form>
+        <datalist id="time-zones">
+          {props.timeZones.map((zone) => <option value={zone} />)}
+        </datalist>
+      </section>
 
       <h2>Download your data</h2>
       <p>One JSON file with everything daybook holds for you: your profile, connections (without their secret tokens), locations, mappings, sync history and sessions.</p>

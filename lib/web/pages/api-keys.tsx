@@ -4,6 +4,7 @@
  */
 import { type ApiKey, type ApiRequestRecord, keyState } from "../../api/keys";
 import { formatInstant } from "./format";
+import { UtcTimesNote } from "./time-zone";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
 export interface ApiKeysPageProps {
@@ -53,10 +54,10 @@ export function ApiKeysPage(props: ApiKeysPageProps) {
                 return (
                   <tr>
                     <th scope="row">{key.name}</th>
-                    <td>{formatInstant(key.createdAt)}</td>
-                    <td>{formatInstant(key.expiresAt)}</td>
-                    <td>{key.lastUsedAt ? formatInstant(key.lastUsedAt) : "Never"}</td>
-                    <td>{state === "revoked" && key.revokedAt ? `Revoked ${formatInstant(key.revokedAt)}` : STATE_WORDS[state]}</td>
+                    <td>{formatInstant(key.createdAt, viewer)}</td>
+                    <td>{formatInstant(key.expiresAt, viewer)}</td>
+                    <td>{key.lastUsedAt ? formatInstant(key.lastUsedAt, viewer) : "Never"}</td>
+                    <td>{state === "revoked" && key.revokedAt ? `Revoked ${formatInstant(key.revokedAt, viewer)}` : STATE_WORDS[state]}</td>
                     <td>
                       {state === "active" && (
                         <form method="post" action={`/api-keys/${encodeURIComponent(key.keyId)}/revoke`} class="inline">
@@ -71,6 +72,7 @@ export function ApiKeysPage(props: ApiKeysPageProps) {
             </tbody>
           </table>
         )}
+      {props.keys.length > 0 && <UtcTimesNote viewer={viewer} />}
 
       <form method="post" action="/api-keys" novalidate>
         <h2>Make a key</h2>
@@ -102,7 +104,7 @@ export function ApiKeysPage(props: ApiKeysPageProps) {
               <tbody>
                 {props.requests.map((request) => (
                   <tr>
-                    <td>{formatInstant(request.at)}</td>
+                    <td>{formatInstant(request.at, viewer)}</td>
                     <td>{names.get(request.keyId) ?? "A deleted key"}</td>
                     <td>{`${request.method} ${request.route}`}</td>
                     <td>{String(request.status)}</td>

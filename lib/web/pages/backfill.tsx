@@ -10,6 +10,7 @@ import type { BackfillProgress } from "../../schedule/backfill";
 import type { LocationConfig } from "../../model";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 import { formatDay, formatDayShort, formatInstant } from "./format";
+import { UtcTimesNote } from "./time-zone";
 
 export type BackfillFormField = "locationId" | "from" | "to";
 
@@ -112,11 +113,12 @@ export function BackfillPage(props: {
                   <td>{nameOf(backfill.locationId)}</td>
                   <td><a href={`/backfill/${encodeURIComponent(backfill.backfillId)}`}>{backfill.from === backfill.to ? formatDay(backfill.from) : `${formatDay(backfill.from)} to ${formatDay(backfill.to)}`}</a></td>
                   <td>{`${progressInWords(backfill)}${backfill.complete ? ", finished" : ""}`}</td>
-                  <td>{formatInstant(backfill.createdAt)}</td>
+                  <td>{formatInstant(backfill.createdAt, viewer)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          <UtcTimesNote viewer={viewer} />
         </section>
       )}
     </Layout>

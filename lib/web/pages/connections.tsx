@@ -4,6 +4,7 @@ import { CLOVER_CONSENT_REGIONS } from "../../oauth/consent-origins";
 import { grantsPayouts } from "../../payouts/post-payouts";
 import { RevokeOutcomeText } from "./disconnected";
 import { formatInstant } from "./format";
+import { UtcTimesNote } from "./time-zone";
 import { FieldError, FormToken, Layout, type Viewer } from "./layout";
 
 const PROVIDER_ROLES: Record<ProviderName, string> = {
@@ -95,6 +96,7 @@ export function ConnectionsPage(props: {
           </section>
         );
       })}
+      {props.connections.length > 0 && <UtcTimesNote viewer={viewer} />}
     </Layout>
   );
 }
@@ -126,7 +128,7 @@ function ConnectionTable(props: { viewer: Viewer; connections: Connection[] }) {
               {connection.statusReason && <><br />{connection.statusReason}</>}
               {lacksPayouts(connection) && <><br />{PAYOUTS_SCOPE_SENTENCE}</>}
             </td>
-            <td data-label="Connected">{formatInstant(connection.createdAt)}</td>
+            <td data-label="Connected">{formatInstant(connection.createdAt, props.viewer)}</td>
             <td>
               {connection.status !== "revoked" && (
                 <a href={disconnectPath(connection)} aria-label={`Disconnect ${connectionName(connection)} (${PROVIDER_NAMES[connection.provider]})`}>Disconnect</a>

@@ -1,10 +1,13 @@
-/** "15 Mar 2025, 09:00 UTC": pages show instants in UTC until merchants have a time zone setting. */
-export function formatInstant(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${new Intl.DateTimeFormat("en-GB", {
-    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC",
-  }).format(date)} UTC`;
+import { formatInstantIn } from "../../report/format";
+import type { Viewer } from "./layout";
+
+/**
+ * An instant as every page shows it: in the zone of the business the pages are about (Viewer.timeZone,
+ * the merchant's), with the zone's abbreviation, as the emails write it: "Sat 7 Mar 2026, 09:05 PST".
+ * In UTC while the business has no zone yet ("… 17:05 UTC"); ./time-zone.tsx's UtcTimesNote says so.
+ */
+export function formatInstant(iso: string, viewer: Pick<Viewer, "timeZone">): string {
+  return formatInstantIn(iso, viewer.timeZone ?? "UTC");
 }
 
 // Days and amounts are said the same way on the pages as in the emails.

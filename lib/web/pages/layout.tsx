@@ -18,6 +18,8 @@ export interface Viewer {
   formToken: string;
   /** An accountant works on another business's books (lib/web/roles.ts says what they may do). */
   role?: "owner" | "accountant";
+  /** The zone the pages show times in: the business's (Merchant.timeZone); none yet, UTC (./format.ts formatInstant). */
+  timeZone?: string;
 }
 
 export const FORM_TOKEN_FIELD = "form_token";

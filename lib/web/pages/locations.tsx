@@ -33,7 +33,7 @@ export interface DepositStatus {
 }
 
 /** The sentence under a Square location that posts its payouts, or under a Clover location. */
-export function depositSentence(status: DepositStatus): { text: string; alert: boolean } {
+export function depositSentence(status: DepositStatus, viewer: Viewer): { text: string; alert: boolean } {
   if (status.clover) return { text: cloverDepositsLine(status.clover), alert: false };
   if (status.problem) {
     return { text: `Deposits: the last night could not post this location's Square payouts: ${status.problem} daybook tries again every night.`, alert: true };
@@ -43,7 +43,7 @@ export function depositSentence(status: DepositStatus): { text: string; alert: b
     return { text: `Deposits: ${what} not posted: ${status.waiting.reason ?? "see the payout's report"}`, alert: true };
   }
   if (!status.lastRunAt) return { text: "Deposits: each Square payout is posted to your bank account in QuickBooks, from the next night on.", alert: false };
-  return { text: `Deposits: each Square payout is posted to your bank account in QuickBooks; last checked ${formatInstant(status.lastRunAt)}.`, alert: false };
+  return { text: `Deposits: each Square payout is posted to your bank account in QuickBooks; last checked ${formatInstant(status.lastRunAt, viewer)}.`, alert: false };
 }
 export type LocationField = "timeZone" | "dayStart" | "quickbooksConnectionId" | "applyFrom";
 
@@ -172,7 +172,7 @@ function LocationForm(props: {
       <p>{props.saved ? `Set up (${props.saved.location.currency}). ${postingStatusText(props.saved)}` : "Not set up yet: daybook does not post this location's days."}</p>
       {saved && <p><a href={mappingPath(saved.locationId)}>{`Edit mapping for ${location.name}`}</a></p>}
       {props.deposits && (() => {
-        const sentence = depositSentence(props.deposits);
+        const sentence = depositSentence(props.deposits, props.viewer);
         return sentence.alert ? <p role="alert">{sentence.text}</p> : <p>{sentence.text}</p>;
       })()}
       <FormToken viewer={props.viewer} />

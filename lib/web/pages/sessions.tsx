@@ -1,6 +1,7 @@
 import type { Session } from "../../auth/types";
 import { FormToken, Layout, type Viewer } from "./layout";
 import { formatInstant } from "./format";
+import { UtcTimesNote } from "./time-zone";
 import { browserName } from "../browser-name";
 
 export function SessionsPage(props: { viewer: Viewer; sessions: Session[]; currentSessionHash: string; notice?: string }) {
@@ -19,8 +20,8 @@ export function SessionsPage(props: { viewer: Viewer; sessions: Session[]; curre
             const current = session.sessionHash === currentSessionHash;
             return (
               <tr>
-                <td>{formatInstant(session.createdAt)}</td>
-                <td>{formatInstant(session.lastSeenAt)}</td>
+                <td>{formatInstant(session.createdAt, viewer)}</td>
+                <td>{formatInstant(session.lastSeenAt, viewer)}</td>
                 <td title={session.userAgent || undefined}>{browserName(session.userAgent)}</td>
                 <td>{session.approximateIp}</td>
                 <td>
@@ -36,6 +37,7 @@ export function SessionsPage(props: { viewer: Viewer; sessions: Session[]; curre
           })}
         </tbody>
       </table>
+      <UtcTimesNote viewer={viewer} />
       {others > 0 && (
         <form method="post" action="/sessions/end-others">
           <FormToken viewer={viewer} />

@@ -1,9 +1,10 @@
-/** The account page: the export download and account deletion. */
+/** The account page: the time zone the pages show times in, the export download and account deletion. */
 import type { Hono } from "hono";
 import { normaliseEmail } from "../../auth/sign-in";
 import { deleteAccount } from "../../account/delete-account";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
+import { timeZoneField, timeZoneList } from "../time-zones";
 import { AccountDeletedPage, AccountPage } from "../pages/account";
 import { NotFoundPage } from "../pages/messages";
 import { clearSessionCookie, requireSignedIn, signedIn } from "../session";
@@ -11,11 +12,28 @@ import * as z from "zod/mini";
 import { connectionDeps } from "./connections";
 
 const deleteForm = z.object({ email: emailField });
+const timeZoneForm = z.object({ timeZone: timeZoneField });
 
 export function addAccountRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get("/account", requireSignedIn(), (c) => {
     const { merchant, viewer } = signedIn(c);
-    return c.html(AccountPage({ viewer, merchant, ...(c.req.query("named") !== undefined ? { notice: "Business name saved." } : {}) }));
+    const notice = c.req.query("named") !== undefined ? "Business name saved."
+      : c.req.query("zone") !== undefined && merchant.timeZone ? `Time zone saved: daybook's pages show times in ${merchant.timeZone}.`
+      : undefined;
+    return c.html(AccountPage({ viewer, merchant, timeZones: timeZoneList(), ...(notice ? { notice } : {}) }));
+  });
+
+  app.post("/account/time-zone", requireSignedIn(), async (c) => {
+    const { merchant, viewer } = signedIn(c);
+    const fields = await formFields(c);
+    const form = check(timeZoneForm, fields);
+    if (!form.ok) {
+      const timeZoneError = form.errors["timeZone"] ?? "Enter a time zone.";
+      return c.html(AccountPage({ viewer, merchant, timeZones: timeZoneList(), typedTimeZone: keptValue(fields["timeZone"], 64), timeZoneError }), 400);
+    }
+    await deps.store.setMerchantTimeZone(merchant.merchantId, form.value.timeZone);
+    deps.log("info", "time zone saved", { merchantId: merchant.merchantId });
+    return c.redirect("/account?zone#time-zone", 303);
   });
 
   app.get("/account/export", requireSignedIn(), async (c) => {
@@ -44,9 +62,9 @@ export function addAccountRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const fields = await formFields(c);
     const form = check(deleteForm, fields);
     const typed = keptValue(fields["email"]);
-    if (!form.ok) return c.html(AccountPage({ viewer, merchant, typedConfirmation: typed, confirmationError: form.errors["email"] }), 400);
+    if (!form.ok) return c.html(AccountPage({ viewer, merchant, timeZones: timeZoneList(), typedConfirmation: typed, confirmationError: form.errors["email"] }), 400);
     if (normaliseEmail(form.value.email) !== merchant.email) {
-      return c.html(AccountPage({ viewer, merchant, typedConfirmation: typed, confirmationError: "That is not the address you signed in with. Type it exactly to confirm." }), 400);
+      return c.html(AccountPage({ viewer, merchant, timeZones: timeZoneList(), typedConfirmation: typed, confirmationError: "That is not the address you signed in with. Type it exactly to confirm." }), 400);
     }
 
     const merchantId = merchant.merchantId;

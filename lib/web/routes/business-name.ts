@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, formFields, keptValue, typed } from "../forms";
+import { timeZoneList } from "../time-zones";
 import { AccountPage } from "../pages/account";
 import { BUSINESS_NAME_MAX, BusinessNamePage } from "../pages/business-name";
 import { requireSignedIn, signedIn } from "../session";
@@ -34,7 +35,7 @@ export function addBusinessNameRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       const typedName = keptValue(fields["name"], BUSINESS_NAME_MAX);
       const error = form.errors["name"] ?? "Enter the business name.";
       return c.html(next === "/account"
-        ? AccountPage({ viewer, merchant, typedName, nameError: error })
+        ? AccountPage({ viewer, merchant, timeZones: timeZoneList(), typedName, nameError: error })
         : BusinessNamePage({ viewer, value: typedName, error }), 400);
     }
     await deps.store.putMerchant({ ...merchant, name: form.value.name });

@@ -10,7 +10,7 @@
  * not yet posted at the earliest; the days before keep theirs (lib/domain/day-settings.ts).
  */
 import type { Context, Hono } from "hono";
-import { addDays, businessDayOf, isCalendarDate, isTimeZone, timeZoneProblem } from "../../domain/business-day";
+import { addDays, businessDayOf, isCalendarDate } from "../../domain/business-day";
 import { changeDaySettings, DaySettingsError, sameDaySettings } from "../../domain/day-settings";
 import { captureAccountLabels } from "../../locations/account-labels";
 import { suggestDefaultMapping } from "../../locations/default-mapping";
@@ -29,6 +29,7 @@ import * as z from "zod/mini";
 import { daybookIdField, isPosLocationId, posLocationIdField } from "../../ids";
 import type { AppEnv, WebDeps } from "../deps";
 import { connectionIdField, formFields, keptValue } from "../forms";
+import { timeZoneField, timeZoneList } from "../time-zones";
 import { formatDay } from "../pages/format";
 import { postingSentence } from "../pages/posting-status";
 import type { Viewer } from "../pages/layout";
@@ -43,17 +44,7 @@ const connectionId = connectionIdField;
 const locationForm = z.object({
   posConnectionId: connectionId,
   locationId: posLocationIdField(),
-  timeZone: z.string({ error: "Enter a time zone." }).check(
-    z.trim(),
-    z.minLength(1, "Enter a time zone, e.g. America/New_York."),
-    z.maxLength(64, "That is not a time zone daybook knows. Use a name like America/New_York."),
-    z.refine(isTimeZone, "That is not a time zone daybook knows. Use a name like America/New_York."),
-    // Abbreviations and bare offsets (EST, CET, Etc/GMT+5) are refused, with the reason; UTC is fine.
-    z.superRefine((zone, ctx) => {
-      const problem = isTimeZone(zone) ? timeZoneProblem(zone) : undefined;
-      if (problem) ctx.addIssue({ code: "custom", message: `${problem}.` });
-    }),
-  ),
+  timeZone: timeZoneField,
   dayStart: z.string({ error: "Enter when the business day starts." }).check(
     z.trim(),
     z.regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Enter a time on the quarter hour, like 04:00 or 05:30."),
@@ -67,13 +58,6 @@ const locationForm = z.object({
 });
 
 const FIELDS: readonly LocationField[] = ["timeZone", "dayStart", "quickbooksConnectionId", "applyFrom"];
-
-/**
- * Every IANA zone the runtime knows, and UTC, for the time zone fields' list (no abbreviation is among
- * them). Asked on the first page that shows the list: the question loads ICU's data.
- */
-let timeZones: readonly string[] | undefined;
-const timeZoneList = (): readonly string[] => (timeZones ??= ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")]);
 
 const isActivePos = (connection: Connection) => connection.status === "active" && (connection.provider === "square" || connection.provider === "clover");
 const isActiveQuickBooks = (connection: Connection) => connection.status === "active" && connection.provider === "quickbooks";
@@ -197,6 +181,7 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!existing) {
       // Go-live step 2: reviewed before anything posts. Not scheduled until "Start posting".
       await deps.store.putLocation({ ...common, ...settings, awaitingStart: true });
+      await adoptTimeZone(deps, merchant, form.timeZone);
       deps.log("info", "location set up", { merchantId, locationId: posLocation.locationId, source: common.source });
       return c.redirect(`${mappingPath(posLocation.locationId)}?setup`, 303);
     }
@@ -224,12 +209,20 @@ export function addLocationRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const { quickBooksTags: _tags, accountLabels: _labels, ...kept } = existing;
     const location: LocationConfig = { ...kept, ...common, ...daySettings };
     await deps.store.putLocation(location);
+    await adoptTimeZone(deps, merchant, form.timeZone);
     // A location that posts is scheduled by its new settings and company, from the day it was due for.
     if (!location.awaitingStart && !location.postingStopped) await registerStoredLocation(deps, merchantId, location.locationId, now);
     await reconcilePostingStatus(deps, merchantId);
     deps.log("info", "location saved", { merchantId, locationId: location.locationId, source: location.source });
     return c.redirect("/locations?saved", 303);
   });
+}
+
+/** A merchant without a zone of their own takes the one their location was saved with: nearly nobody has to choose one. */
+async function adoptTimeZone(deps: WebDeps, merchant: Merchant, timeZone: string): Promise<void> {
+  if (merchant.timeZone === undefined && (await deps.store.adoptMerchantTimeZone(merchant.merchantId, timeZone))) {
+    deps.log("info", "time zone taken from a location", { merchantId: merchant.merchantId });
+  }
 }
 
 /** The first business day a change of day settings may apply to: none from it on has been sent for posting. */
