@@ -12,7 +12,7 @@ import { sameSecret } from "../auth/secrets";
 import { type AccessRole, businessNameOf } from "../members/types";
 import type { Merchant } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
-import { formFields } from "./forms";
+import { formFields } from "./form-body";
 import { FORM_TOKEN_FIELD, type Viewer } from "./pages/layout";
 import { RequestRejected } from "./security";
 import { signInAddress } from "./return-path";
