@@ -854,7 +854,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             }
             if (!matches) {
               counts.wrongFigures += 1;
-              problem("wrong figures", `${what} (${record?.state ?? "no record"}): ${String(entries.length)} entries, revisions ${[...revisions].join(",")}, record lists ${String(record?.posted.length ?? 0)}; books = first truth ${String(same(nets, expected))}, = late truth ${late ? String(same(nets, late)) : "no late change"}; last error ${record?.lastError ? `${record.lastError.kind}: ${record.lastError.message.slice(0, 160)}` : "none"}`);
+              problem("wrong figures", `${what} (${record?.state ?? "no record"}): ${String(entries.length)} entries, revisions ${[...revisions].join(",")}, record lists ${String(record?.posted.length ?? 0)}; books = first truth ${String(same(nets, expected))}, = late truth ${late ? String(same(nets, late)) : "no late change"}; last error ${record?.lastError ? `${record.lastError.kind}: ${(record.lastError.detail ?? record.lastError.message).slice(0, 160)}` : "none"}`);
             }
           }
           const state = record?.state;
@@ -874,7 +874,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             continue;
           }
           counts.lostDays += 1;
-          problem("lost", `${what}: state ${state ?? "none"}, ${String(entries.length)} entries, record lists ${String(record?.posted.length ?? 0)}${record?.pending ? ", pending" : ""}${record?.lastError ? `, ${record.lastError.kind}: ${record.lastError.message}` : ""}`);
+          problem("lost", `${what}: state ${state ?? "none"}, ${String(entries.length)} entries, record lists ${String(record?.posted.length ?? 0)}${record?.pending ? ", pending" : ""}${record?.lastError ? `, ${record.lastError.kind}: ${record.lastError.detail ?? record.lastError.message}` : ""}`);
         }
       }
       const planned = new Set(merchant.locations.flatMap((place) => place.days.map((day) => day.businessDay)));

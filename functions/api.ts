@@ -2,11 +2,12 @@
  * Lambda entry of the web app (function URL): the settings from the environment and the app secrets
  * from SSM Parameter Store, the runtime composed by lib/wiring once per container, and the Hono app
  * behind hono/aws-lambda's handle(). An email the daily caps hold back (a confirmation request, a
- * notice) is logged at once and counted in the request's metrics record (lib/wiring/metrics.ts).
+ * notice) is logged and counted in the request's metrics record (lib/wiring/metrics.ts). A page view
+ * logs nothing: Powertools Logger loads on the first line (lib/wiring/logger.ts), and each request's
+ * lines are out before it answers.
  */
 // zod's English messages, before any schema is used (lib/validation.ts).
 import "../lib/validation";
-import { Logger } from "@aws-lambda-powertools/logger";
 import { handle } from "hono/aws-lambda";
 import { loadConfig } from "../lib/config";
 import { METRIC_NAMES, SERVICE_NAMES } from "../lib/metrics-names";
@@ -14,13 +15,14 @@ import { withSecretsFromSsm } from "../lib/secrets/ssm";
 import { createApp } from "../lib/web/app";
 import type { WebDeps } from "../lib/web/deps";
 import { composeApi } from "../lib/wiring/api";
+import { lineWriter } from "../lib/wiring/logger";
 import { metricCounter } from "../lib/wiring/metrics";
 
-const logger = new Logger({ serviceName: SERVICE_NAMES.api });
+const lines = lineWriter(SERVICE_NAMES.api);
 const metrics = metricCounter(SERVICE_NAMES.api);
 
 const log: WebDeps["log"] = (level, message, fields) => {
-  logger[level](message, fields ?? {});
+  lines.log(level, message, fields);
 };
 
 const runtime = await composeApi(loadConfig("api", await withSecretsFromSsm(process.env)), {
@@ -35,11 +37,11 @@ const runtime = await composeApi(loadConfig("api", await withSecretsFromSsm(proc
 // eslint-disable-next-line @typescript-eslint/no-deprecated
 const serve = handle(createApp(runtime.deps));
 
-/** The request, then what it counted (an email held back) written as the invocation's metrics record. */
+/** The request, then what it counted (an email held back) written as the invocation's metrics record, and its log lines. */
 export const handler: typeof serve = async (event, lambdaContext) => {
   try {
     return await serve(event, lambdaContext);
   } finally {
-    await metrics.publish();
+    await Promise.all([metrics.publish(), lines.flush()]);
   }
 };

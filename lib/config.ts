@@ -112,7 +112,17 @@ const APP_CREDENTIALS = ["SQUARE_CLIENT_ID", "SQUARE_CLIENT_SECRET", "CLOVER_APP
 function part<R extends SettingName, O extends SettingName>(required: readonly R[], optional: readonly O[]) {
   const shape: Record<string, z.ZodMiniType> = {};
   for (const name of required) shape[name] = SETTINGS[name]();
-  for (const name of optional) shape[name] = z.optional(SETTINGS[name]());
+  // Settings of one kind share their schema (url(), text()), and so their optional one.
+  const optionals = new Map<z.ZodMiniType, z.ZodMiniOptional>();
+  for (const name of optional) {
+    const schema = SETTINGS[name]();
+    let made = optionals.get(schema);
+    if (made === undefined) {
+      made = z.optional(schema);
+      optionals.set(schema, made);
+    }
+    shape[name] = made;
+  }
   return z.object(shape as { [K in R]: Settings[K] } & { [K in O]: z.ZodMiniOptional<Settings[K]> });
 }
 

@@ -188,6 +188,8 @@ export interface SyncFailure {
   at: string;
   /** QuickBooks' transaction id for support, when the failure came from QuickBooks. */
   intuitTid?: string;
+  /** What the provider said (status, error code, operation), for the operator; `message` is what people read. */
+  detail?: string;
 }
 
 /** One journal entry daybook posted for a location-day. */

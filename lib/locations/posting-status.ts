@@ -18,7 +18,7 @@ import { heldOnAnEarlierDay } from "../email/caps";
 import type { EmailSender } from "../email/email";
 import { type Connection, type LocationConfig, type PostingStopped, PROVIDER_NAMES, type ProviderName } from "../model";
 import type { RecipientStore } from "../report/recipients";
-import { dueWork, firstDayDueAfter } from "../schedule/due-days";
+import { dueWork, firstDayDueAfter, RECHECK_DAYS } from "../schedule/due-days";
 import { type DueIndex, pendingDayOf, registerLocation, scheduleOf } from "../schedule/due-index";
 import { ConflictError, type Store } from "../store/store";
 import { postingStatusEmail, type PostingStatusMessage } from "./posting-email";
@@ -59,7 +59,7 @@ export function postingProblem(location: LocationConfig, connections: readonly C
 }
 
 export interface PostingStatusDeps {
-  store: Pick<Store, "getMerchant" | "listLocations" | "listConnections" | "replaceLocation">;
+  store: Pick<Store, "getMerchant" | "listLocations" | "listConnections" | "replaceLocation" | "listSyncRecordsBetween">;
   dueIndex: DueIndex;
   recipients: RecipientStore;
   email: EmailSender;
@@ -105,7 +105,7 @@ export async function reconcilePostingStatus(deps: PostingStatusDeps, merchantId
     try {
       const lost = gone.filter((connection) => connection.connectionId === location.posConnectionId || connection.connectionId === location.quickbooksConnectionId);
       if (problem && !location.postingStopped) changes.stopped.push(await stop(deps, location, problem, now, lost));
-      else if (problem && location.postingStopped && lost.length > 0) await restate(deps, location, problem, now, lost);
+      else if (problem && location.postingStopped) await restate(deps, location, problem, now, lost);
       else if (!problem && location.postingStopped) {
         const realmId = connections.find((connection) => connection.connectionId === location.quickbooksConnectionId)?.externalId ?? "";
         changes.resumed.push(await resume(deps, location, realmId, now));
@@ -124,8 +124,9 @@ export async function reconcilePostingStatus(deps: PostingStatusDeps, merchantId
 
 async function stop(deps: PostingStatusDeps, location: LocationConfig, problem: PostingProblem, now: Date, lost: readonly Connection[]): Promise<PostingChange> {
   const entry = await deps.dueIndex.get(location.merchantId, location.locationId);
-  // The day the nights had reached: everything before it was sent (and is re-checked on resuming).
-  const resumeFrom = entry ? pendingDayOf(entry) : firstDayDueAfter(now, scheduleOf(location));
+  // The day the nights had reached, or the earliest day sent before it that the refusal left unposted.
+  const reached = entry ? pendingDayOf(entry) : firstDayDueAfter(now, scheduleOf(location));
+  const resumeFrom = await earliestUnposted(deps, location, reached);
   const accounts = lost.map(({ provider, externalId }) => ({ provider, externalId }));
   const stopped: LocationConfig = {
     ...location, postingStopped: { reason: problem.reason, since: now.toISOString(), resumeFrom, ...(accounts.length > 0 ? { accounts } : {}) },
@@ -144,9 +145,9 @@ async function stop(deps: PostingStatusDeps, location: LocationConfig, problem: 
 }
 
 /**
- * A location already stopped (a connection refused) that loses a connection to a disconnect: it says
- * why it is not posting now and remembers the account, so connecting it again resumes it, as a location
- * stopped by the disconnect itself does. Its notice is not sent again: people were told it stopped, and
+ * A location already stopped: the days it waits from take in a day failed since (its job was retried
+ * after the stop); one that loses a connection to a disconnect says why it is not posting now and
+ * remembers the account, so connecting it again resumes it, as a location stopped by the disconnect itself does. Its notice is not sent again: people were told it stopped, and
  * one the caps held back stays owed (noticeHeld is kept) and says the reason of the day it goes.
  */
 async function restate(deps: PostingStatusDeps, location: LocationConfig, problem: PostingProblem, now: Date, lost: readonly Connection[]): Promise<void> {
@@ -155,15 +156,19 @@ async function restate(deps: PostingStatusDeps, location: LocationConfig, proble
   const known = stopped.accounts ?? [];
   const added = lost.map(({ provider, externalId }) => ({ provider, externalId }))
     .filter((account) => !known.some((each) => each.provider === account.provider && each.externalId === account.externalId));
-  if (added.length === 0 && stopped.reason === problem.reason) return;
+  // A day whose job was still being retried when posting stopped may have failed since: it waits too.
+  const resumeFrom = await earliestUnposted(deps, location, stopped.resumeFrom);
+  if (added.length === 0 && stopped.reason === problem.reason && resumeFrom === stopped.resumeFrom) return;
   await deps.store.replaceLocation({
-    ...location, postingStopped: { ...stopped, reason: problem.reason, accounts: [...known, ...added] }, updatedAt: laterThan(now, location.updatedAt),
+    ...location, postingStopped: { ...stopped, reason: problem.reason, resumeFrom, ...(known.length + added.length > 0 ? { accounts: [...known, ...added] } : {}) },
+    updatedAt: laterThan(now, location.updatedAt),
   }, location.updatedAt);
 }
 
 async function resume(deps: PostingStatusDeps, location: LocationConfig, realmId: string, now: Date): Promise<PostingChange> {
   const { postingStopped, ...rest } = location;
-  const resumeFrom = postingStopped?.resumeFrom ?? firstDayDueAfter(now, scheduleOf(location));
+  // Looked at again: a day whose job was still being retried when posting stopped has failed since.
+  const resumeFrom = await earliestUnposted(deps, location, postingStopped?.resumeFrom ?? firstDayDueAfter(now, scheduleOf(location)));
   const from = location.postingFrom !== undefined && location.postingFrom > resumeFrom ? location.postingFrom : resumeFrom;
   const resumed: LocationConfig = { ...rest, updatedAt: laterThan(now, location.updatedAt) };
   await deps.store.replaceLocation(resumed, location.updatedAt);
@@ -172,6 +177,21 @@ async function resume(deps: PostingStatusDeps, location: LocationConfig, realmId
   const reached = dueWork(new Date(entry.nextDueAt), now, entry).days.map((day) => day.businessDay).sort()[0];
   const toBackfill = reached !== undefined && from < reached ? { from, to: addDays(reached, -1) } : undefined;
   return { location: resumed, ...(toBackfill ? { toBackfill } : {}) };
+}
+
+/**
+ * `day`, or the earliest of the days before it that the last night sent (it and the days it re-checked:
+ * RECHECK_DAYS + 1) that has a record and is not posted: a night refused fails its own day and the days
+ * it retried, and the nights after them must try them again, however late the reconnect.
+ */
+async function earliestUnposted(deps: PostingStatusDeps, location: LocationConfig, day: string): Promise<string> {
+  const records = await deps.store.listSyncRecordsBetween(location.merchantId, location.locationId, addDays(day, -(RECHECK_DAYS + 1)), addDays(day, -1));
+  const unposted = records
+    .filter((record) => (record.state === "failed" || record.state === "posting") && record.posted.length === 0)
+    .map((record) => record.businessDay)
+    .filter((each) => location.postingFrom === undefined || each >= location.postingFrom)
+    .sort();
+  return unposted[0] !== undefined && unposted[0] < day ? unposted[0] : day;
 }
 
 /** One email per address for the stops, one for the resumptions: the merchant and each report recipient. */

@@ -25,7 +25,7 @@ import type { PayoutStore } from "../store/payouts";
 import { businessDayExpiresAt } from "../store/retention";
 import { ConflictError } from "../store/store";
 import {
-  activeConnection, classify, entryTagsOf, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
+  activeConnection, classify, entryTagsOf, failureRecord, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
 } from "../sync/sync-day";
 import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, isPayoutNote, linesHash, type PayoutEntryContext } from "./payout-entry";
 import { beforeDaybook, summarisePayout, type PayoutSummary } from "./payout-summary";
@@ -103,8 +103,8 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   let posConnection: Connection;
   let qbConnection: Connection;
   try {
-    posConnection = await activeConnection(ports.store, ref.merchantId, location.posConnectionId, "Square");
-    qbConnection = await activeConnection(ports.store, ref.merchantId, location.quickbooksConnectionId, "QuickBooks");
+    posConnection = await activeConnection(ports.store, ref.merchantId, location.posConnectionId, "square");
+    qbConnection = await activeConnection(ports.store, ref.merchantId, location.quickbooksConnectionId, "quickbooks");
   } catch (error) {
     return failedRun(error, check?.readFrom ?? new Date(readFromMs).toISOString(), saveCheck, at);
   }
@@ -180,8 +180,7 @@ async function askForScope(ports: PayoutPorts, connection: Connection, at: Date)
 async function failedRun(
   error: unknown, readFrom: string, saveCheck: (readFrom: string, lastError?: SyncFailure) => Promise<void>, at: Date,
 ): Promise<PayoutRun> {
-  const failure = classify(error);
-  const recorded: SyncFailure = { kind: failure.kind, message: failure.message, at: at.toISOString(), ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}) };
+  const recorded = failureRecord(classify(error), at);
   await saveCheck(readFrom, recorded);
   return { status: "failed", failure: recorded };
 }
@@ -271,7 +270,7 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
   } catch (error) {
     const failure = classify(error);
     if (failure.kind === "retryable" || failure.kind === "bug") throw failure;
-    const lastError: SyncFailure = { kind: failure.kind, message: failure.message, at: at.toISOString(), ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}) };
+    const lastError = failureRecord(failure, at);
     const current = base();
     await save({ ...current, state: current.pending ? "posting" : "failed", lastError });
     return outcome("failed", { reason: failure.message });

@@ -96,7 +96,7 @@ export function describeFault(kind: FailureKind, status: number, fault: Fault | 
   if (kind === "needs-merchant" && code !== undefined && CLOSED_BOOKS_CODES.has(code)) {
     sentence = `QuickBooks refused the entry because the books are closed for ${context.txnDate ?? "its date"} (${reference}). Ask your accountant to reopen that period, or post the entry on a later date.`;
   } else if (kind === "needs-merchant" && code === "6190") {
-    sentence = `QuickBooks refused the entry because the company's QuickBooks subscription has ended, was cancelled or has a billing problem (${reference}). Once the subscription is active again, daybook will post.`;
+    sentence = `QuickBooks refused the entry because the company's QuickBooks subscription has ended, was cancelled or has a billing problem (${reference}): it must be active again before daybook can post.`;
   } else if (kind === "needs-merchant" && code === "6140") {
     sentence = `QuickBooks refused the entry because another transaction already uses the number ${context.docNumber ?? "daybook chose"} (${reference}). Renumber that transaction in QuickBooks, or turn off the warning about duplicate journal numbers.`;
   } else if (kind === "needs-merchant") {

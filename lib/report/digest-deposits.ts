@@ -69,6 +69,8 @@ export interface ClearingSummary {
   returning: number;
   /** The first business day counted: the earliest any payout daybook keeps pays out. */
   since: string;
+  /** The location's first posting day, when set: a `since` before it is a day daybook never posted. */
+  postingFrom?: string;
 }
 
 export interface SquareDeposits {
@@ -159,6 +161,7 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
     held: clearing.held,
     returning: clearing.returning,
     since,
+    ...(location.postingFrom ? { postingFrom: location.postingFrom } : {}),
   };
 
   const tieOut = tieOutFees({
@@ -273,24 +276,39 @@ function periodText(section: Pick<DepositsSection, "first" | "last">): string {
   return section.first === section.last ? formatDay(section.first) : `${formatDay(section.first)} to ${formatDay(section.last)}`;
 }
 
-export function depositBlocks(section: DepositsSection | undefined): Block[] {
+/**
+ * The section's blocks. `saysNotPosting` false: the sentence on the locations whose payouts daybook
+ * does not post is left to the caller (the combined digest says it once for every client), and a
+ * section with nothing else to say is left out.
+ */
+export function depositBlocks(section: DepositsSection | undefined, { saysNotPosting = true }: { saysNotPosting?: boolean } = {}): Block[] {
   if (!section || section.locations.length === 0) return [];
-  const notPosting = section.locations.filter((location) => location.source === "square" && !location.posting).map((location) => location.name);
-  return [
-    { kind: "heading", text: "Deposits" },
-    ...section.locations.flatMap((location) => (location.source === "clover" ? cloverBlocks(location) : squareBlocks(location, section))),
-    ...notPostingBlocks(notPosting),
-  ];
+  const blocks = section.locations.flatMap((location) => (location.source === "clover" ? cloverBlocks(location) : squareBlocks(location, section)));
+  const notPosting = saysNotPosting ? notPostingBlocks([{ locations: notPostingNames(section) }]) : [];
+  if (blocks.length === 0 && notPosting.length === 0) return [];
+  return [{ kind: "heading", text: "Deposits" }, ...blocks, ...notPosting];
 }
 
-/** Square locations whose payouts daybook does not post: said once for them all, with what to do, not a paragraph each every morning. */
-function notPostingBlocks(names: readonly string[]): Block[] {
-  if (names.length === 0) return [];
-  const one = names.length === 1;
-  const listed = one ? names[0] : `${names.slice(0, -1).join(", ")} and ${String(names.at(-1))}`;
+/** The section's Square locations whose payouts daybook does not post (the mapping names no bank account). */
+export function notPostingNames(section: DepositsSection | undefined): string[] {
+  return (section?.locations ?? []).filter((location) => location.source === "square" && !location.posting).map((location) => location.name);
+}
+
+const listOf = (items: readonly string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${String(items.at(-1))}`);
+
+/**
+ * Square locations whose payouts daybook does not post: said once for them all, with what to do, not a
+ * paragraph each every morning; in a combined digest once for every client, each location with its client.
+ */
+export function notPostingBlocks(groups: readonly { client?: string; locations: readonly string[] }[]): Block[] {
+  const named = groups.filter((group) => group.locations.length > 0);
+  const count = named.reduce((total, group) => total + group.locations.length, 0);
+  if (count === 0) return [];
+  const one = count === 1;
+  const listed = listOf(named.map((group) => (group.client === undefined ? listOf(group.locations) : `${group.client} (${listOf(group.locations)})`)));
   return [{
     kind: "paragraph",
-    text: `daybook does not post the Square payouts of ${String(listed)}: ${one ? "its mapping names" : "their mappings name"} no bank account for them. ` +
+    text: `daybook does not post the Square payouts of ${listed}: ${one ? "its mapping names" : "their mappings name"} no bank account for them. ` +
       `Match ${one ? "its" : "their"} deposits in the bank feed as before, or choose the bank account Square pays into on ${one ? "the location's" : "each location's"} mapping page to have daybook post them.`,
   }];
 }
@@ -319,14 +337,21 @@ function squareBlocks(location: SquareDeposits, section: DepositsSection): Block
     if (clearing.returning !== 0) rows.push(["Failed payouts on their way back", amount(clearing.returning)]);
     if (clearing.paidNotPosted !== 0) rows.push(["Paid out for days daybook has not posted", amount(clearing.paidNotPosted)]);
     rows.push([`${location.name} in ${clearing.account}`, amount(clearing.balance)]);
-    blocks.push({
-      kind: "paragraph",
-      text: `${location.name}: its card money in ${clearing.account} should come to ${formatMoney(clearing.balance, location.currency)} ` +
-        `from daybook's entries since ${formatDay(clearing.since)}: what Square has still to pay out, net of its fees.`,
-    });
+    blocks.push({ kind: "paragraph", text: clearingSentence(location.name, clearing, location.currency) });
     blocks.push({ kind: "facts", rows });
   }
   return blocks;
+}
+
+/**
+ * What card clearing should hold, true on its own: counted from the first day a kept payout pays out,
+ * which may be before the location's first posting day (daybook never posted it: its row says so).
+ */
+function clearingSentence(name: string, clearing: ClearingSummary, currency: string): string {
+  const said = `${name}: its card money in ${clearing.account} should come to ${formatMoney(clearing.balance, currency)} from daybook's entries: ` +
+    `what Square has still to pay out, net of its fees. It is counted from ${formatDay(clearing.since)}, the earliest business day paid out by the payouts daybook has on record`;
+  if (clearing.postingFrom === undefined || clearing.postingFrom <= clearing.since) return `${said}.`;
+  return `${said}; daybook posts ${name}'s days from ${formatDay(clearing.postingFrom)}, so what Square paid out for the days before counts below as paid out for days daybook has not posted.`;
 }
 
 function cloverBlocks(location: CloverDeposits): Block[] {

@@ -8,7 +8,7 @@
 import type { DayTotals } from "./day-figures";
 import { RECHECK_FAILED_SHORT, RECHECK_FAILED_WORDS, recheckFailed } from "./day-status";
 import { type CombinedDigestModel, type DigestException, type DigestLine, type DigestModel, needsAttention } from "./digest";
-import { depositBlocks } from "./digest-deposits";
+import { depositBlocks, notPostingBlocks, notPostingNames } from "./digest-deposits";
 import { type Block, type Cell, cell, type EmailDocument, renderEmail } from "./email-document";
 import { formatAmount, formatDay, formatShortDay } from "./format";
 import type { DigestFrequency } from "./recipients";
@@ -62,8 +62,10 @@ export function digestSubject(model: DigestModel): string {
  * One business's block: the summary, a line per location-day, what needs attention, unmapped items and
  * the history link. The business's own digest is this block in its envelope; the accountants' combined
  * digest has one per client. A new section of a business's digest goes here, and so shows in both.
+ * `combined`: what the combined digest says once for every client (the payouts daybook does not post)
+ * is left out.
  */
-export function businessBlocks(model: DigestModel): Block[] {
+export function businessBlocks(model: DigestModel, { combined = false }: { combined?: boolean } = {}): Block[] {
   const blocks: Block[] = [{ kind: "paragraph", text: summarySentence(model) }];
   blocks.push(linesTable(model));
   if (model.exceptions.length > 0) {
@@ -84,7 +86,7 @@ export function businessBlocks(model: DigestModel): Block[] {
       links: [{ text: "Open the mapping", url: repeated.mappingUrl }],
     });
   }
-  blocks.push(...depositBlocks(model.deposits));
+  blocks.push(...depositBlocks(model.deposits, { saysNotPosting: !combined }));
   blocks.push({ kind: "paragraph", text: "Every day's report stays in daybook.", links: [{ text: "Open the history", url: model.historyUrl }] });
   return blocks;
 }
@@ -171,8 +173,11 @@ export function combinedDocument(model: CombinedDigestModel, audience: CombinedA
   for (const client of model.clients) {
     const words = attentionWords(client);
     blocks.push({ kind: "heading", text: words === "" ? nameOf(client) : `${nameOf(client)}: ${words}` });
-    blocks.push(...businessBlocks(client).map(nested));
+    blocks.push(...businessBlocks(client, { combined: true }).map(nested));
   }
+  // A standing fact, the same every morning: said once, after the clients, each location with its client.
+  const notPosting = notPostingBlocks(model.clients.map((client) => ({ client: nameOf(client), locations: notPostingNames(client.deposits) })));
+  if (notPosting.length > 0) blocks.push({ kind: "heading", text: "Square payouts daybook does not post" }, ...notPosting);
   if (model.notReady.length > 0) {
     blocks.push({
       kind: "list", title: "Not ready yet",

@@ -131,20 +131,27 @@ export function statusWords(input: Pick<SyncReportInput, "status" | "postedBefor
  * What the merchant should do about a failure, by its kind. A failed day is tried again only by the
  * nightly re-checks of the RECHECK_DAYS nights after it (lib/schedule/due-days.ts): `last` names the
  * last of them, so the report never promises a "next run" that will not come; after it, a backfill.
+ * A reconnect resumes the location's nights (lib/locations/posting-status.ts), whose catch-up re-checks
+ * this day only if it is recent enough: the day's page tells, and the Backfill page posts it if not.
+ * daybook's own fault raises the operators' FailedDays alarm; nothing posts the day once it is mended
+ * but those nights or a backfill.
  */
 function nextStep(kind: FailureKind, last: string, posted: boolean): string {
   const after = `the night after ${last}`;
+  const again = `daybook ${posted ? "checks" : "tries"} the day again by itself each night up to ${after}`;
+  const later = posted
+    ? "A change found later than that is not posted unless you backfill the day (the Backfill page)."
+    : "If it is still not posted after that night, post it from the Backfill page.";
   switch (kind) {
     case "retryable":
-      return posted
-        ? `daybook checks the day again by itself each night up to ${after}; nothing to do. A change found later than that is not posted unless you backfill the day (the Backfill page).`
-        : `daybook tries the day again by itself each night up to ${after}; nothing to do until then. If it is still not posted after that night, post it from the Backfill page.`;
+      return `${again}; nothing to do${posted ? "" : " until then"}. ${later}`;
     case "needs-reconnect":
-      return "The connection was refused. Reconnect it, and daybook posts this day on its next run.";
+      return `Reconnect on the connections page (only the business's owner can). If the day's page still shows this failure the day after you reconnect, post the day from the Backfill page${posted ? " (only a change since it was posted goes in)" : ""}.`;
     case "needs-merchant":
-      return `This needs a change in QuickBooks or in the mapping (see the reason above). ${fixedBy(after)}`;
+      // QuickBooks (closed books, a lapsed subscription, a number in use), the POS (a location's currency or zone) or daybook's own settings.
+      return `This needs a change in QuickBooks, in the POS or in daybook's settings for the location (the reason above says which). ${fixedBy(after)}`;
     case "bug":
-      return "This is daybook's fault, not yours. We have been alerted and will post the day once it is fixed.";
+      return `This is a fault in daybook, not in your books or your POS: daybook's team is alerted. ${again}. ${later}`;
   }
 }
 
@@ -315,10 +322,10 @@ export function refusedAccountId(message: string): string | undefined {
   return /Accounts? element id (\d+)/i.exec(message)?.[1] ?? /Account "[^"]*" \(id (\d+)\)/i.exec(message)?.[1];
 }
 
-/** A reason as a sentence: a capital first, one full stop at the end. */
+/** A reason as a sentence: a capital first (daybook's name stays as it is written), one full stop at the end. */
 function sentence(text: string): string {
   const trimmed = text.trim().replace(/\.+$/, "");
-  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
+  return trimmed.startsWith("daybook") ? `${trimmed}.` : `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
 }
 
 /**

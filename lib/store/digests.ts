@@ -31,18 +31,23 @@ const MARK_DAYS = 3;
 const CLAIM_DAYS = 60;
 const DAY_SECONDS = 86_400;
 
+// Each kind of field made once and shared (a zod schema is immutable).
+const nonEmpty = z.string().check(z.minLength(1));
+const slot = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+const instant = z.iso.datetime();
+
 const markSchema = z.object({
-  merchantId: z.string().check(z.minLength(1)),
-  slot: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
-  notBefore: z.iso.datetime(),
+  merchantId: nonEmpty,
+  slot,
+  notBefore: instant,
   shard: z.number().check(z.int(), z.nonnegative()),
   audience: z.optional(z.literal("accountant")),
 });
 
 const partSchema = z.object({
-  businessId: z.string().check(z.minLength(1)),
-  slot: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
-  decidedAt: z.iso.datetime(),
+  businessId: nonEmpty,
+  slot,
+  decidedAt: instant,
 });
 
 const markKey = (mark: Pick<DigestMark, "slot" | "shard" | "notBefore" | "merchantId" | "audience">) => ({

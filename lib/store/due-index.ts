@@ -33,28 +33,34 @@ export interface DynamoDueIndexOptions {
   locationTableName?: string;
 }
 
+// Each kind of field made once and shared (a zod schema is immutable): the tick builds these at every cold start.
+const nonEmpty = z.string().check(z.minLength(1));
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+const timeOfDay = z.string().check(z.regex(/^\d{2}:\d{2}$/));
+const wholeNonNegative = z.number().check(z.int(), z.nonnegative());
+
 const dueEntrySchema = z.object({
-  merchantId: z.string().check(z.minLength(1)),
-  locationId: z.string().check(z.minLength(1)),
+  merchantId: nonEmpty,
+  locationId: nonEmpty,
   nextDueAt: z.iso.datetime(),
-  timeZone: z.string().check(z.minLength(1)),
-  dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/)),
-  settleMinutes: z.number().check(z.int(), z.nonnegative()),
+  timeZone: nonEmpty,
+  dayStart: timeOfDay,
+  settleMinutes: wholeNonNegative,
   earlierDaySettings: z.optional(z.array(z.object({
-    timeZone: z.string().check(z.minLength(1)),
-    dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/)),
-    until: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+    timeZone: nonEmpty,
+    dayStart: timeOfDay,
+    until: day,
   }))),
-  messageGroup: z.string().check(z.minLength(1)),
-  shard: z.number().check(z.int(), z.nonnegative()),
+  messageGroup: nonEmpty,
+  shard: wholeNonNegative,
 });
 
-const pointerSchema = z.object({ dueSK: z.string().check(z.minLength(1)), shard: z.number().check(z.int(), z.nonnegative()) });
+const pointerSchema = z.object({ dueSK: nonEmpty, shard: wholeNonNegative });
 
 /** The location's fields a tick reads (lib/store/schemas.ts's locationSchema has them in full). */
 const postingStateSchema = z.object({
   awaitingStart: z.optional(z.literal(true)),
-  postingFrom: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+  postingFrom: z.optional(day),
   postingStopped: z.optional(z.object({})),
 });
 /** Only what the tick reads of a location (its record is large); a pointer is read whole (it is all the tick reads). */

@@ -81,7 +81,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     return toItem(merchantSchema, { ...merchant, email: normalizeEmail(merchant.email) }, keys.merchant(merchant.merchantId), "the merchant");
   }
 
-  const { getMerchant } = merchantProfiles({ client, tableName });
+  const { getMerchant, hasClients } = merchantProfiles({ client, tableName });
 
   function writeMerchantTimeZone(merchantId: string, timeZone: string, condition: string) {
     const key = keys.merchant(merchantId);
@@ -126,6 +126,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     },
 
     getMerchant,
+    hasClients,
 
     async createMerchant(merchant) {
       const profile = profileItem(merchant);

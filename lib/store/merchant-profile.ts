@@ -2,13 +2,14 @@
  * The merchant's profile item (lib/model.ts Merchant): its schema and its read, the one the Store
  * (dynamo.ts) makes for getMerchant and every signed-in request makes (lib/web/session.ts). A module of
  * its own, so the web app reads profiles from its start without loading the other records' schemas
- * (schemas.ts), which the rest of the Store loads on its first call (lib/wiring/api.ts).
+ * (schemas.ts), which the rest of the Store loads on its first call (lib/wiring/api.ts). Beside it,
+ * whether the person has clients (the menu's "Clients" link), without loading the members' store.
  */
-import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import type { Merchant } from "../model";
 import { describeKey, fromItem } from "./dynamo-items";
-import { keys } from "./keys";
+import { KIND_PREFIX, keys } from "./keys";
 import { describing, id, normalizedEmail, timestamp } from "./schema-parts";
 import type { Store } from "./store";
 
@@ -30,12 +31,25 @@ export const merchantSchema = describing<Merchant>()(z.object({
   timeZone: z.optional(merchantTimeZone),
 }));
 
-export function merchantProfiles({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): Pick<Store, "getMerchant"> {
+export function merchantProfiles({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): Pick<Store, "getMerchant" | "hasClients"> {
   return {
     async getMerchant(merchantId) {
       const key = keys.merchant(merchantId);
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
       return Item === undefined ? undefined : fromItem(merchantSchema, Item, `the stored merchant ${describeKey(key)}`);
+    },
+
+    // One key of the person's partition, nothing to validate: whether a membership is there.
+    async hasClients(personId) {
+      const { Items } = await client.send(new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":partition": keys.merchantPartition(personId), ":prefix": KIND_PREFIX.membership },
+        ProjectionExpression: "PK",
+        ConsistentRead: true,
+        Limit: 1,
+      }));
+      return (Items ?? []).length > 0;
     },
   };
 }

@@ -22,8 +22,10 @@ export function describing<T>() {
     schema;
 }
 
-export const id = z.string().check(z.minLength(1));
-export const timestamp = z.string().check(z.minLength(1));
+/** Any text but the empty string: ids and timestamps are checked alike, so they share one schema (a zod schema is immutable). */
+export const nonEmpty = z.string().check(z.minLength(1));
+export const id = nonEmpty;
+export const timestamp = nonEmpty;
 export const businessDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"));
 export const minorUnits = z.int();
 export const currency = z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code"));

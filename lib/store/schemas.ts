@@ -10,15 +10,25 @@ import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
 import * as z from "zod/mini";
 import type { Connection, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
-import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
+import { businessDay, currency, describing, id, minorUnits, nonEmpty, timestamp } from "./schema-parts";
 
-const buckets = z.record(z.string(), minorUnits);
+// Each kind of field made once and shared (a zod schema is immutable, `.check` makes a new one): a
+// process that reads these records builds each kind once, not once per field.
+const text = z.string();
+const optionalText = z.optional(text);
+const count = z.int().check(z.nonnegative());
+const positiveCount = z.int().check(z.positive());
+const buckets = z.record(text, minorUnits);
+/** QuickBooks' reference to a record by its Id. */
+const reference = z.object({ value: text });
+const provider = z.enum(["square", "clover", "quickbooks"]);
+const timeOfDay = z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM"));
 
 export const dailySummarySchema = describing<DailySummary>()(z.object({
   currency,
   sales: buckets,
   returns: buckets,
-  categoryNames: z.record(z.string(), z.string()),
+  categoryNames: z.record(text, text),
   discounts: minorUnits,
   serviceCharges: buckets,
   autoGratuities: buckets,
@@ -36,24 +46,23 @@ export const dailySummarySchema = describing<DailySummary>()(z.object({
 
 export const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
   TxnDate: businessDay,
-  DocNumber: z.string(),
-  PrivateNote: z.string(),
+  DocNumber: text,
+  PrivateNote: text,
   CurrencyRef: z.optional(z.object({ value: currency })),
   Line: z.array(z.object({
-    Description: z.string(),
+    Description: text,
     // QuickBooks' decimal amount, not minor units.
     Amount: z.number(),
     DetailType: z.literal("JournalEntryLineDetail"),
     JournalEntryLineDetail: z.object({
       PostingType: z.enum(["Debit", "Credit"]),
-      AccountRef: z.object({ value: z.string() }),
-      DepartmentRef: z.optional(z.object({ value: z.string() })),
-      ClassRef: z.optional(z.object({ value: z.string() })),
+      AccountRef: reference,
+      DepartmentRef: z.optional(reference),
+      ClassRef: z.optional(reference),
     }),
   })),
 }));
 
-const provider = z.enum(["square", "clover", "quickbooks"]);
 const connectionStatus = z.enum(["active", "needs-reconnect", "revoked"]);
 
 export const connectionSchema = describing<Connection>()(z.object({
@@ -61,17 +70,17 @@ export const connectionSchema = describing<Connection>()(z.object({
   connectionId: id,
   provider,
   status: connectionStatus,
-  externalId: z.string(),
-  tokenCiphertext: z.string(),
-  tokenVersion: z.int().check(z.positive()),
-  statusReason: z.optional(z.string()),
-  grantedScopes: z.optional(z.array(z.string())),
-  region: z.optional(z.string().check(z.minLength(1))),
-  accountName: z.optional(z.string()),
+  externalId: text,
+  tokenCiphertext: text,
+  tokenVersion: positiveCount,
+  statusReason: optionalText,
+  grantedScopes: z.optional(z.array(text)),
+  region: z.optional(nonEmpty),
+  accountName: optionalText,
   refreshLeaseUntil: z.optional(timestamp),
   sweepDueAt: z.optional(timestamp),
   reconnectHeldAt: z.optional(timestamp),
-  company: z.optional(z.object({ companyName: z.string(), homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
+  company: z.optional(z.object({ companyName: text, homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,
 }));
@@ -79,24 +88,24 @@ export const connectionSchema = describing<Connection>()(z.object({
 /** A connection as stored: one that is not active has had its tokens removed. */
 export const storedConnectionSchema = z.object({
   ...connectionSchema.def.shape,
-  tokenCiphertext: z.optional(z.string().check(z.minLength(1))),
+  tokenCiphertext: z.optional(nonEmpty),
 }).check(z.refine((item) => item.status !== "active" || item.tokenCiphertext !== undefined, {
   message: "an active connection must have a tokenCiphertext",
   path: ["tokenCiphertext"],
 }));
 
-const quickBooksTag = z.object({ id, name: z.string() });
-export const accountLabelsSchema = z.record(id, z.object({ name: z.string(), number: z.optional(z.string()) }));
+const quickBooksTag = z.object({ id, name: text });
+export const accountLabelsSchema = z.record(id, z.object({ name: text, number: optionalText }));
 
 export const locationSchema = describing<LocationConfig>()(z.object({
   merchantId: id,
   locationId: id,
   source: z.enum(["square", "clover"]),
-  name: z.string(),
+  name: text,
   posConnectionId: id,
   quickbooksConnectionId: id,
-  timeZone: z.string().check(z.minLength(1)),
-  dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
+  timeZone: nonEmpty,
+  dayStart: timeOfDay,
   currency,
   mapping: mappingSchema,
   accountLabels: z.optional(accountLabelsSchema),
@@ -104,33 +113,33 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   awaitingStart: z.optional(z.literal(true)),
   postingFrom: z.optional(businessDay),
   earlierDaySettings: z.optional(z.array(z.object({
-    timeZone: z.string().check(z.minLength(1)),
-    dayStart: z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM")),
+    timeZone: nonEmpty,
+    dayStart: timeOfDay,
     until: businessDay,
   }))),
   postingStopped: z.optional(z.object({
-    reason: z.string(), since: timestamp, resumeFrom: businessDay,
-    accounts: z.optional(z.array(z.object({ provider: z.enum(["square", "clover", "quickbooks"]), externalId: z.string().check(z.minLength(1)) }))),
-    noticeHeld: z.optional(z.object({ at: timestamp, to: z.array(z.string().check(z.minLength(1))) })),
+    reason: text, since: timestamp, resumeFrom: businessDay,
+    accounts: z.optional(z.array(z.object({ provider, externalId: nonEmpty }))),
+    noticeHeld: z.optional(z.object({ at: timestamp, to: z.array(nonEmpty) })),
   })),
   mappingSeen: z.optional(z.array(z.string().check(z.maxLength(300)))),
   updatedAt: timestamp,
 }));
 
 const postedEntrySchema = describing<PostedEntry>()(z.object({
-  revision: z.int().check(z.nonnegative()),
-  docNumber: z.string(),
-  entryId: z.string(),
+  revision: count,
+  docNumber: text,
+  entryId: text,
   txnDate: businessDay,
-  requestId: z.string(),
+  requestId: text,
   summary: dailySummarySchema,
   postedAt: timestamp,
 }));
 
 const pendingEntrySchema = describing<PendingEntry>()(z.object({
-  revision: z.int().check(z.nonnegative()),
-  docNumber: z.string(),
-  requestId: z.string(),
+  revision: count,
+  docNumber: text,
+  requestId: text,
   body: journalEntryBodySchema,
   summary: dailySummarySchema,
   startedAt: timestamp,
@@ -138,9 +147,10 @@ const pendingEntrySchema = describing<PendingEntry>()(z.object({
 
 export const syncFailureSchema = describing<SyncFailure>()(z.object({
   kind: z.enum(["retryable", "needs-reconnect", "needs-merchant", "bug"]),
-  message: z.string(),
+  message: text,
   at: timestamp,
-  intuitTid: z.optional(z.string()),
+  intuitTid: optionalText,
+  detail: optionalText,
 }));
 
 export const syncRecordSchema = describing<SyncRecord>()(z.object({
@@ -152,9 +162,9 @@ export const syncRecordSchema = describing<SyncRecord>()(z.object({
   pending: z.optional(pendingEntrySchema),
   lastSummary: z.optional(dailySummarySchema),
   lastReadAt: z.optional(timestamp),
-  heldReason: z.optional(z.string()),
-  attempts: z.int().check(z.nonnegative()),
+  heldReason: optionalText,
+  attempts: count,
   lastError: z.optional(syncFailureSchema),
-  version: z.int().check(z.positive()),
+  version: positiveCount,
   updatedAt: timestamp,
 }));

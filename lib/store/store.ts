@@ -22,6 +22,8 @@ export interface MerchantExport {
 export interface Store {
   putMerchant(merchant: Merchant): Promise<void>;
   getMerchant(merchantId: string): Promise<Merchant | undefined>;
+  /** Whether any business gave this person access (a membership: lib/members): they have clients. */
+  hasClients(personId: string): Promise<boolean>;
   /**
    * Creates the merchant and claims its email address in one transaction; ConflictError if the
    * address already belongs to a merchant (then nothing is written).

@@ -28,10 +28,12 @@ import {
 import type { Warning } from "../domain/warnings";
 import type { NightPlan, NightRead } from "../pos/night";
 import { type CreatedJournalEntry, type QuickBooksClient, QuickBooksError, type QuickBooksTokenSource } from "../quickbooks/types";
+import { formatDay } from "../report/format";
 import type { MerchantSettings } from "../report/review-mode";
 import { settledAt } from "../schedule/due-days";
-import type { Connection, FailureKind, LocationConfig, Merchant, PendingEntry, PostedEntry, QuickBooksCompany, SyncFailure, SyncRecord } from "../model";
+import type { Connection, FailureKind, LocationConfig, Merchant, PendingEntry, PostedEntry, ProviderName, QuickBooksCompany, SyncFailure, SyncRecord } from "../model";
 import { type Store, ConflictError } from "../store/store";
+import { providerReason, unusableConnectionReason } from "./failure-reason";
 
 export { DAYBOOK_NOTE_MARKER } from "../domain/journal-entry";
 /** QuickBooks' "Account Period Closed" (6210 in real faults, 6200 in Intuit's list). */
@@ -96,17 +98,23 @@ export type SyncOutcome =
   | { status: "held"; reason: string; entry: BuiltEntry; warnings: Warning[] }
   | { status: "failed"; failure: SyncFailure };
 
-/** A failure the sync understands: what kind, and words for the merchant. */
+/**
+ * A failure the sync understands: what kind, and words for the merchant and the accountant. `detail`:
+ * what the provider said (status, error code, the operation), for the operator's log only.
+ */
 export class SyncError extends Error {
   override name = "SyncError";
-  constructor(message: string, readonly kind: FailureKind, readonly intuitTid?: string) {
+  constructor(message: string, readonly kind: FailureKind, readonly intuitTid?: string, readonly detail?: string) {
     super(message);
   }
 }
 
 export function classify(error: unknown): SyncError {
   if (error instanceof SyncError) return error;
-  if (error instanceof QuickBooksError) return new SyncError(error.message, error.kind, error.details.intuitTid);
+  if (error instanceof QuickBooksError) {
+    const reason = providerReason("quickbooks", error.kind, error.details.status);
+    return reason === undefined ? new SyncError(error.message, error.kind, error.details.intuitTid) : new SyncError(reason, error.kind, error.details.intuitTid, error.message);
+  }
   if (error instanceof ConflictError) return new SyncError("another worker changed this day at the same time", "retryable");
   const kind = (error as { kind?: unknown } | null)?.kind;
   const message = error instanceof Error ? error.message : "the sync stopped without saying why";
@@ -212,12 +220,22 @@ export async function markDayFailed(ports: Pick<SyncPorts, "store" | "now">, day
   const at = ports.now();
   // A location, or the whole account, deleted while its job waited in the queue: nothing is kept of it
   // (a record would bring back a deleted account's data for 13 months), and nobody is left to tell.
-  if (!(await ports.store.getLocation(day.merchantId, day.locationId))) return failureOf(failure, at);
+  if (!(await ports.store.getLocation(day.merchantId, day.locationId))) return failureRecord(failure, at);
   return recordFailure(ports, day, failure, { at, lastAttempt: true });
 }
 
-function failureOf(failure: SyncError, at: Date): SyncFailure {
-  return { kind: failure.kind, message: failure.message, at: at.toISOString(), ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}) };
+/**
+ * A failure as a record keeps it: the words people read, and what the provider said for the operator.
+ * QuickBooks' reference for support is kept once, on its own (the report gives it a line), not in the words.
+ */
+export function failureRecord(failure: SyncError, at: Date): SyncFailure {
+  return {
+    kind: failure.kind,
+    message: failure.intuitTid ? failure.message.replace(` [intuit_tid ${failure.intuitTid}]`, "") : failure.message,
+    at: at.toISOString(),
+    ...(failure.intuitTid ? { intuitTid: failure.intuitTid } : {}),
+    ...(failure.detail ? { detail: failure.detail } : {}),
+  };
 }
 
 /**
@@ -228,7 +246,7 @@ function failureOf(failure: SyncError, at: Date): SyncFailure {
 async function recordFailure(
   ports: Pick<SyncPorts, "store">, day: LocationDay, failure: SyncError, options: { at: Date; lastAttempt: boolean; known?: SyncRecord | undefined },
 ): Promise<SyncFailure> {
-  const lastError = failureOf(failure, options.at);
+  const lastError = failureRecord(failure, options.at);
   // Re-read: the failure may have come after a write.
   const latest = await ports.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay).catch((error: unknown) => {
     if (options.lastAttempt) throw error;
@@ -270,16 +288,15 @@ async function run(
     setRecord(saved);
     return saved;
   };
-  const posName = location.source === "square" ? "Square" : "Clover";
   // Go-live: nothing is posted before the merchant starts the location, nor any day before its first.
   if (location.awaitingStart) {
     throw new SyncError(`daybook does not post ${location.name} yet: review its mapping and start posting on the locations page`, "needs-merchant");
   }
   if (location.postingFrom !== undefined && day.businessDay < location.postingFrom) {
-    throw new SyncError(`daybook posts ${location.name} from ${location.postingFrom}; ${day.businessDay} is before that, so it is not posted`, "needs-merchant");
+    throw new SyncError(`daybook posts ${location.name} from ${formatDay(location.postingFrom)}; ${formatDay(day.businessDay)} is before that, so it is not posted`, "needs-merchant");
   }
   const [posConnection, qbConnection] = await bothConnections(location, (connectionId, isPos) =>
-    activeConnection(store, location.merchantId, connectionId, isPos ? posName : "QuickBooks"));
+    activeConnection(store, location.merchantId, connectionId, isPos ? location.source : "quickbooks"));
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
   const inRecovery = ports.recoveryUntil !== undefined && at.getTime() < ports.recoveryUntil.getTime();
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
@@ -531,11 +548,11 @@ export async function bothConnections(
   return [pos.value, quickBooks.value];
 }
 
-export async function activeConnection(store: Store, merchantId: string, connectionId: string, name: string): Promise<Connection> {
+export async function activeConnection(store: Store, merchantId: string, connectionId: string, provider: ProviderName): Promise<Connection> {
   const connection = await store.getConnection(merchantId, connectionId);
-  if (!connection) throw new SyncError(`the ${name} connection is missing; connect ${name} again`, "needs-reconnect");
+  if (!connection) throw new SyncError(unusableConnectionReason(provider, "missing"), "needs-reconnect");
   if (connection.status !== "active") {
-    throw new SyncError(`the ${name} connection needs reconnecting${connection.statusReason ? ` (${connection.statusReason})` : ""}`, "needs-reconnect");
+    throw new SyncError(unusableConnectionReason(provider, "needs-reconnect"), "needs-reconnect", undefined, connection.statusReason);
   }
   return connection;
 }
@@ -550,15 +567,31 @@ export async function withReconnectMarking<T>(ports: Pick<SyncPorts, "store" | "
     return await action();
   } catch (error) {
     const failure = classify(error);
-    if (failure.kind !== "needs-reconnect") throw error;
+    const worded = inPlainWords(error, failure, connection.provider);
+    if (failure.kind !== "needs-reconnect") throw worded;
     const latest = await ports.store.getConnection(connection.merchantId, connection.connectionId);
-    if (latest?.status !== "active") throw error;
-    await ports.store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", failure.message);
+    if (latest?.status !== "active") throw worded;
+    await ports.store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", worded instanceof SyncError ? worded.message : failure.message);
     try {
       await ports.onNeedsReconnect?.(connection);
     } catch {
       // Telling the merchant failed; the day's failure report and alert still say it.
     }
-    throw error;
+    throw worded;
   }
+}
+
+/**
+ * What a provider's client threw, in a person's words (lib/sync/failure-reason.ts), naming the provider
+ * of the connection it was made with (the token keeper's OAuthError does not say which). daybook's own
+ * failures go on as they are, and so do QuickBooks' (the caller may explain a refusal: refusals.ts;
+ * classify words the rest).
+ */
+function inPlainWords(error: unknown, failure: SyncError, provider: ProviderName): unknown {
+  // Only a provider's client says what kind of failure its answer was; anything else is daybook's own.
+  const said = error as { kind?: unknown; status?: unknown } | null;
+  if (error instanceof SyncError || error instanceof QuickBooksError || typeof said?.kind !== "string") return error;
+  const status = said.status;
+  const reason = providerReason(provider, failure.kind, typeof status === "number" ? status : undefined);
+  return reason === undefined ? error : new SyncError(reason, failure.kind, failure.intuitTid, failure.message);
 }

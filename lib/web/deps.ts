@@ -70,6 +70,8 @@ export interface AppEnv {
     person: Merchant | undefined;
     /** The person's role in `merchant`. */
     role: AccessRole | undefined;
+    /** The person has clients (businesses that gave them access): the menu offers the client list. */
+    hasClients: boolean;
     /** The session worked on a business whose access has ended since its last request (lib/web/roles.ts refuses it once). */
     accessEnded: boolean;
     /** The signed-in session's form token (lib/auth/sessions.ts formTokenOf), for the pages' forms. */

@@ -2,17 +2,10 @@
  * Form and query input: everything a person sends is checked with zod before use, and a mistake
  * comes back as a sentence next to the field it concerns, never as a stack trace or a 500.
  */
-import type { Context } from "hono";
 import * as z from "zod/mini";
 import { daybookIdField } from "../ids";
 
-/** The form's text fields (the only kind these forms have); the last value wins for a repeated name. */
-export async function formFields(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body)) if (typeof value === "string") fields[name] = value;
-  return fields;
-}
+export { formFields } from "./form-body";
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 

@@ -12,7 +12,7 @@ import { sameSecret } from "../auth/secrets";
 import { type AccessRole, businessNameOf } from "../members/types";
 import type { Merchant } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
-import { formFields } from "./forms";
+import { formFields } from "./form-body";
 import { FORM_TOKEN_FIELD, type Viewer } from "./pages/layout";
 import { RequestRejected } from "./security";
 import { signInAddress } from "./return-path";
@@ -38,6 +38,7 @@ export function clearSignedIn(c: Context<AppEnv>): void {
   c.set("merchant", undefined);
   c.set("person", undefined);
   c.set("role", undefined);
+  c.set("hasClients", false);
   c.set("accessEnded", false);
   c.set("formToken", undefined);
 }
@@ -55,7 +56,9 @@ export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
     const secret = sessionSecretOf(c);
     if (secret !== undefined) {
       const session = await resumeSession(deps.auth, secret, deps.now());
-      const person = session && (await deps.store.getMerchant(session.merchantId));
+      const [person, hasClients] = session
+        ? await Promise.all([deps.store.getMerchant(session.merchantId), deps.store.hasClients(session.merchantId)])
+        : [undefined, false];
       if (session && person) {
         let merchant = person;
         let role: AccessRole = "owner";
@@ -79,6 +82,7 @@ export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
         c.set("person", person);
         c.set("merchant", merchant);
         c.set("role", role);
+        c.set("hasClients", hasClients);
         c.set("formToken", formTokenOf(secret));
       } else {
         clearSessionCookie(c);
@@ -143,5 +147,8 @@ export function viewerOf(c: Context<AppEnv>): Viewer | undefined {
   // Times are shown in the zone of the business worked on: an accountant reads the client's books in the client's hours.
   const timeZone = merchant.timeZone === undefined ? {} : { timeZone: merchant.timeZone };
   if (c.get("role") === "accountant") return { email: person.email, formToken, role: "accountant", businessName: businessNameOf(merchant), ...timeZone };
-  return { email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}), ...timeZone };
+  return {
+    email: person.email, formToken, role: "owner", ...(merchant.name.trim() !== "" ? { businessName: merchant.name } : {}), ...timeZone,
+    ...(c.get("hasClients") ? { hasClients: true } : {}),
+  };
 }

@@ -115,7 +115,9 @@ export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsE
       return await runOnce(record, context);
     } catch (error) {
       const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-      options.log?.("warn", "job failed", { attempt, maxAttempts, error: error instanceof Error ? error.name : "unknown" });
+      // What the provider said stays here, for the operator; the day's report says it in a person's words.
+      const detail = (error as { detail?: unknown } | null)?.detail;
+      options.log?.("warn", "job failed", { attempt, maxAttempts, error: error instanceof Error ? error.name : "unknown", ...(typeof detail === "string" ? { detail } : {}) });
       // Exponential backoff: the message comes back after this many seconds, not the queue's default.
       // After the last attempt (the day is failed and reported) at once, so SQS moves it to the
       // dead-letter queue on the next receive.

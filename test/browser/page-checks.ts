@@ -19,6 +19,9 @@ export interface PageProblems {
   lowContrast: string[];
   headings: number;
   lang: string;
+  hasMenu: boolean;
+  firstFocus: string | null;
+  narrowFigures: string[];
 }
 
 let shots = 0;
@@ -61,6 +64,10 @@ export async function checkPage(page: Page, name: string, ownFolder?: string): P
   expect(problems.unlabelled, `${name}: controls without a label`).toEqual([]);
   expect(problems.unnamed, `${name}: buttons and links without a name`).toEqual([]);
   expect(problems.lowContrast, `${name}: text below WCAG AA contrast`).toEqual([]);
+  // A page with daybook's menu: the keyboard's first stop skips it (an email has no menu to skip).
+  if (problems.hasMenu) expect(problems.firstFocus, `${name}: the first stop of the keyboard skips the menu`).toBe("#main");
+  // Tables of figures take a laptop's width: at 48rem their account names and days wrapped line by line.
+  expect(problems.narrowFigures, `${name}: tables of figures narrower than the window allows`).toEqual([]);
 
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: join(target, files[1]!), fullPage: true });
@@ -142,5 +149,8 @@ function inspect(): PageProblems {
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
     if (ratio < (large ? 3 : 4.5)) lowContrast.push(`${describe(element)} "${(element.textContent ?? "").trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
   }
-  return { unlabelled, unnamed, lowContrast, headings: document.querySelectorAll("h1").length, lang: document.documentElement.lang };
+  const firstFocus = [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea")][0]?.getAttribute("href") ?? null;
+  // At the desktop width (1280 px) a table of figures may use 72rem of it, well over the 48rem of text.
+  const narrowFigures = [...document.querySelectorAll("table.stack")].filter((table) => table.getBoundingClientRect().width < 900).map(describe);
+  return { unlabelled, unnamed, lowContrast, headings: document.querySelectorAll("h1").length, lang: document.documentElement.lang, hasMenu: document.querySelectorAll("header nav").length > 0, firstFocus, narrowFigures };
 }

@@ -43,7 +43,7 @@ describe("go-live", () => {
 
     await store().putLocation({ ...world.location, postingFrom: "2025-06-14" });
     const before = await syncLocationDay(world.sync, world.day("2025-06-13"));
-    expect(before.status === "failed" && before.failure.message).toContain("posts Main Street from 2025-06-14");
+    expect(before.status === "failed" && before.failure.message).toContain("posts Main Street from Saturday 14 June 2025");
     expect(world.quickbooks.entries).toEqual([]);
     expect((await syncLocationDay(world.sync, world.day("2025-06-14"))).status).toBe("posted");
   });
@@ -206,6 +206,29 @@ describe("a location whose connection is gone", () => {
     ]);
     // The night after sends nothing for it.
     expect(await tick(new Date("2025-06-16T06:00:00.000Z"))).toMatchObject({ enqueued: 0 });
+  });
+
+  it("waits from the day its refusal failed, not the day after it, and a reconnect two weeks on backfills that day too", async () => {
+    for (const day of ["2025-06-11", "2025-06-12", "2025-06-13", "2025-06-14"]) world.pos.setDay(LOCATION_ID, day, aDay());
+    for (const day of ["2025-06-11", "2025-06-12", "2025-06-13"]) await syncLocationDay(world.sync, world.day(day));
+    // The tick sends 06-14's night and moves the location on to 06-15; then the night is refused.
+    expect(await tick(new Date("2025-06-15T06:00:00.000Z"))).toMatchObject({ enqueued: 1 });
+    const [night] = world.queue.take();
+    world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
+    for (const number of [1, 2, 3]) await processJob(world.worker, night!.job, { number, max: 3 });
+    expect((await store().getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-14"))?.state).toBe("failed");
+    // Stopped at the first refusal, before the day's failure was recorded; its last attempt's failure moves the wait back to it.
+    expect((await location()).postingStopped?.resumeFrom).toBe("2025-06-14");
+
+    // Reconnected two weeks on, past the nights' catch-up: the backfill it asks for starts at 06-14.
+    world.pos.failure = undefined;
+    world.clock.at = new Date("2025-06-29T12:00:00.000Z");
+    const square = (await store().listConnections(MERCHANT_ID)).find((connection) => connection.connectionId === "square-1")!;
+    const at = world.clock.at.toISOString();
+    await store().putConnection({ ...square, connectionId: "square-2", status: "active", tokenCiphertext: "sealed", createdAt: at, updatedAt: at });
+    await store().putLocation({ ...(await location()), posConnectionId: "square-2" });
+    const { resumed } = await reconcilePostingStatus(world.services.postingStatus, MERCHANT_ID);
+    expect(resumed.map((change) => change.toBackfill?.from)).toEqual(["2025-06-14"]);
   });
 
   it("is stopped by the worker, once, when a night job finds its connection already gone", async () => {

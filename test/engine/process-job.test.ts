@@ -97,7 +97,9 @@ describe("a sync job", () => {
     await expect(processJob(world.worker, job(), { number: 3, max: 3 })).rejects.toThrow("Square did not answer");
     expect(sent()).toEqual([{ to: OWNER, purpose: "alert", subject: "Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted" }]);
     const text = world.email.sent[0]?.text.replace(/\s+/g, " ") ?? "";
-    expect(text).toContain("Nothing was posted. Reason: Square did not answer (503).");
+    // In plain words: what Square said (its 503) is the operator's, in the log.
+    expect(text).toContain("Nothing was posted. Reason: Square did not answer in time, or said it was busy or failing: nothing in your Square account needs changing.");
+    expect(text).not.toContain("503");
     expect(text).toContain("daybook tries the day again by itself each night up to the night after Tuesday 17 June 2025; nothing to do until then.");
   });
 
@@ -197,20 +199,20 @@ describe("a sync job", () => {
     world.pos.setDay(LOCATION_ID, DAY, aDay());
 
     world.quickbooks.failNext.createJournalEntry = new ProviderFailure("QuickBooks answered 503", "retryable");
-    await expect(processJob(world.worker, backfillJob, { number: 1, max: 2 })).rejects.toThrow("QuickBooks answered 503");
+    await expect(processJob(world.worker, backfillJob, { number: 1, max: 2 })).rejects.toMatchObject({ message: expect.stringContaining("QuickBooks did not answer in time") as string, detail: "QuickBooks answered 503" });
     expect(world.email.sent).toEqual([]);
     expect(failedDays).toEqual([]);
     expect((await world.services.storage.backfills.get(MERCHANT_ID, backfill.backfillId))).toMatchObject({ done: 0, failed: 0 });
 
     world.quickbooks.failNext.findJournalEntries = new ProviderFailure("QuickBooks answered 503 again", "retryable");
-    await expect(processJob(world.worker, backfillJob, { number: 2, max: 2 })).rejects.toThrow("QuickBooks answered 503 again");
+    await expect(processJob(world.worker, backfillJob, { number: 2, max: 2 })).rejects.toMatchObject({ detail: "QuickBooks answered 503 again" });
     expect(await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, DAY)).toMatchObject({ state: "failed", attempts: 2 });
     expect(failedDays).toEqual([backfillJob]);
     expect((await world.services.storage.backfills.get(MERCHANT_ID, backfill.backfillId))).toMatchObject({ done: 0, failed: 1 });
     expect(sent()).toEqual([{ to: OWNER, purpose: "backfill-summary", subject: "Main Street Coffee: Saturday 14 June 2025 synced – 1 thing needs attention" }]);
     const summary = world.email.sent[0]?.text.replace(/\s+/g, " ") ?? "";
     expect(summary).toContain("Main Street, Saturday 14 June 2025: failed");
-    expect(summary).toContain("Nothing was posted. Reason: QuickBooks answered 503 again.");
+    expect(summary).toContain("Nothing was posted. Reason: QuickBooks did not answer in time, or said it was busy or failing: nothing in your QuickBooks company needs changing.");
     expect(world.email.sent[0]?.headers?.["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
     // No digest mark: a backfill's days are in its summary.
     expect(await marks("2025-06-15")).toEqual([]);
@@ -311,11 +313,11 @@ describe("a night job and the accountants' client lists", () => {
 
     world.pos.setDay(LOCATION_ID, DAY, aDay());
     world.quickbooks.failNext.createJournalEntry = new ProviderFailure("QuickBooks answered 503", "retryable");
-    await expect(processJob(world.worker, job("night"), firstAttempt)).rejects.toThrow(/503/);
+    await expect(processJob(world.worker, job("night"), firstAttempt)).rejects.toThrow(/QuickBooks did not answer/);
     // Not the last attempt: the day is not done, and the list still shows the night before.
     expect(await listed(personId)).toMatchObject({ businessDay: before, state: "posted" });
     world.quickbooks.failNext.createJournalEntry = new ProviderFailure("QuickBooks answered 503 again", "retryable");
-    await expect(processJob(world.worker, job("night"), { number: 3, max: 3 })).rejects.toThrow(/503/);
+    await expect(processJob(world.worker, job("night"), { number: 3, max: 3 })).rejects.toThrow(/QuickBooks did not answer/);
     expect(await listed(personId)).toMatchObject({ businessDay: DAY, state: "failed", failureKind: "retryable" });
   });
 

@@ -105,7 +105,11 @@ describe("the sync engine", () => {
     expect(await record()).toMatchObject({ attempts: 1, lastError: { kind: "retryable" } });
 
     const failure = await markDayFailed(world.sync, world.day(DAY), thrown);
-    expect(failure).toMatchObject({ kind: "retryable", message: "QuickBooks answered 503", at: world.clock.at.toISOString() });
+    // People read what happened in plain words; what QuickBooks said is kept for the operator.
+    expect(failure).toMatchObject({
+      kind: "retryable", message: "QuickBooks did not answer in time, or said it was busy or failing: nothing in your QuickBooks company needs changing.",
+      detail: "QuickBooks answered 503", at: world.clock.at.toISOString(),
+    });
     // The attempt was counted when it failed, not again.
     expect(await record()).toMatchObject({ state: "failed", attempts: 1, lastError: failure });
   });

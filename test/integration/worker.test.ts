@@ -59,6 +59,8 @@ interface Setup {
   deadLetterUrl: string;
   failedDays: SyncJob[];
   handler: ReturnType<typeof createWorkerHandler>;
+  /** What the handler logged, for the operator. */
+  logs: { message: string; fields?: Record<string, string | number | boolean> }[];
   send(job: SyncJob, deduplicationId?: string): Promise<void>;
   job(kind?: SyncJob["kind"]): SyncJob;
   sales: ReturnType<typeof generateDay>;
@@ -83,9 +85,12 @@ async function setUp(): Promise<Setup> {
     onFailedDay: (job) => failedDays.push(job),
   });
   const { deps } = runtime;
-  const handler = createWorkerHandler({ ...runtime.handler, backoff: { baseSeconds: 1, maxSeconds: 2 } });
+  const logs: Setup["logs"] = [];
+  const handler = createWorkerHandler({
+    ...runtime.handler, backoff: { baseSeconds: 1, maxSeconds: 2 }, log: (_level, message, fields) => logs.push({ message, ...(fields ? { fields } : {}) }),
+  });
   return {
-    world, owner, deps, runtime, queueUrl, deadLetterUrl, failedDays, handler, sales,
+    world, owner, deps, runtime, queueUrl, deadLetterUrl, failedDays, handler, sales, logs,
     job: (kind = "first") => ({ merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay: DATE, kind }),
     async send(job, deduplicationId = randomUUID()) {
       await sqs.send(new SendMessageCommand({
@@ -216,7 +221,13 @@ describe("the worker", () => {
     expect(await peek(sqs, setup.deadLetterUrl)).toEqual([JSON.stringify(setup.job())]);
     expect(world.quickbooks.journalEntries(world.realmId)).toEqual([]);
     const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
-    expect(record).toMatchObject({ state: "failed", lastError: { kind: "retryable" } });
+    // People read what happened in plain words; what QuickBooks said is the operator's, on the record and in the log.
+    expect(record).toMatchObject({
+      state: "failed",
+      lastError: { kind: "retryable", message: "QuickBooks did not answer in time, or said it was busy or failing: nothing in your QuickBooks company needs changing.", detail: expect.stringContaining("QuickBooks could not read the company's settings") as string },
+    });
+    expect(setup.logs.filter((entry) => entry.message === "job failed").every((entry) => String(entry.fields?.["detail"]).startsWith("QuickBooks could not read the company's settings"))).toBe(true);
+    expect(setup.logs.some((entry) => entry.message === "job failed")).toBe(true);
     expect(setup.failedDays).toHaveLength(1);
     const mail = await sentTo(mailEndpoint, owner);
     expect(mail.map((message) => message.subject)).toEqual(["Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted"]);

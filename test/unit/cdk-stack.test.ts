@@ -454,7 +454,7 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     }
   });
 
-  it("load at start none of what only some invocations use in every function: Powertools Metrics (the first count), the local outbox and key file's vault, the POS readers' validation in place; no Powertools Parameters at all", () => {
+  it("load at start none of what only some invocations use in every function: Powertools Metrics (the first count), Logger where most invocations log nothing, the local outbox and key file's vault, the POS readers' validation in place; no Powertools Parameters at all", () => {
     for (const name of FUNCTION_NAMES) {
       const bundle = bundles[name] as Bundle;
       const atStart = packagesAtStart(bundle);
@@ -470,6 +470,9 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
       // The bundler puts what a module holds wherever the module loads, whoever uses it: the in-place checker is a module of its own.
       expect(inputsAtStart.has("lib/check-in-place.ts"), `${name}: validation in place at start`).toBe(false);
       expect(inputsAtStart.has("lib/validation.ts"), `${name}: zod's English messages at start`).toBe(true);
+      // Powertools Logger: the scheduler logs every tick; a page view and a night that posted log nothing (lib/wiring/logger.ts).
+      expect(atStart.has("@aws-lambda-powertools/logger"), `${name}: Powertools Logger at start`).toBe(name === "scheduler");
+      if (name !== "scheduler") expect(loadedOnDemand(bundle).some((file) => file.packages.some((pkg) => pkg.name === "@aws-lambda-powertools/logger")), `${name}: Powertools Logger on demand`).toBe(true);
     }
   });
 

@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CombinedDigestModel, DigestModel } from "../../lib/report/digest";
+import type { DepositsSection } from "../../lib/report/digest-deposits";
 import { businessBlocks, combinedDocument, combinedSubject, digestDocument } from "../../lib/report/digest-document";
+import { renderEmail } from "../../lib/report/email-document";
 
 const model = (businessName: string, held: boolean): DigestModel => ({
   businessName, kind: "daily", first: "2025-06-14", last: "2025-06-14",
@@ -48,6 +50,39 @@ describe("the digest's business block", () => {
     });
     expect(combinedSubject(combined)).toBe("Your clients: Saturday 14 June 2025 – 2 clients, 1 needs attention");
     expect(document.blocks[headed[0] ?? 0]).toEqual({ kind: "heading", text: "Main Street Coffee: 1 held day" });
+  });
+});
+
+describe("the combined digest's payouts daybook does not post", () => {
+  const squareAt = (name: string, posting: boolean) => ({ source: "square" as const, locationId: `L-${name}`, name, currency: "USD", posting, payouts: [] });
+  const withDeposits = (businessName: string, locations: ReturnType<typeof squareAt>[]): DigestModel =>
+    ({ ...model(businessName, false), deposits: { first: "2025-06-14", last: "2025-06-14", locations } satisfies DepositsSection });
+  const audience = { address: "books@ledger.example", unsubscribeUrl: "https://daybook.test/unsubscribe?token=u" };
+
+  it("says it once, after the clients, each location with its client, never once per client; a business's own digest still says it", () => {
+    const alder = withDeposits("Alder Bakery", [squareAt("Main Street", false)]);
+    const birch = withDeposits("Birch Cafe", [squareAt("Harbour", false), squareAt("Pier", false)]);
+    const cedar = withDeposits("Cedar Deli", [squareAt("Uptown", true)]);
+    const combined: CombinedDigestModel = { kind: "daily", first: "2025-06-14", last: "2025-06-14", clients: [alder, birch, cedar], notReady: [], clientsUrl: "https://daybook.test/clients" };
+    const document = combinedDocument(combined, audience);
+    const text = renderEmail(document).text.replace(/\s+/g, " ");
+    expect(text.match(/does not post the Square payouts/g)).toHaveLength(1);
+    expect(text).toContain("Square payouts daybook does not post");
+    expect(text).toContain("daybook does not post the Square payouts of Alder Bakery (Main Street) and Birch Cafe (Harbour and Pier): their mappings name no bank account for them. " +
+      "Match their deposits in the bank feed as before, or choose the bank account Square pays into on each location's mapping page to have daybook post them.");
+    // After every client's section; a client with nothing else to say of its deposits has no Deposits heading left empty.
+    const said = document.blocks.findIndex((block) => block.kind === "paragraph" && block.text.includes("does not post the Square payouts"));
+    expect(said).toBeGreaterThan(document.blocks.findIndex((block) => block.kind === "heading" && block.text === "Cedar Deli"));
+    expect(document.blocks.filter((block) => block.kind === "heading" && block.text === "Deposits")).toHaveLength(1);
+    expect(text).toContain("Uptown: no Square payout arrived on Saturday 14 June 2025.");
+
+    const own = renderEmail(digestDocument(alder, { ...audience, frequency: "daily" })).text.replace(/\s+/g, " ");
+    expect(own).toContain("daybook does not post the Square payouts of Main Street: its mapping names no bank account for them.");
+  });
+
+  it("says nothing of it when every client posts its payouts", () => {
+    const combined: CombinedDigestModel = { kind: "daily", first: "2025-06-14", last: "2025-06-14", clients: [withDeposits("Cedar Deli", [squareAt("Uptown", true)])], notReady: [], clientsUrl: "https://daybook.test/clients" };
+    expect(renderEmail(combinedDocument(combined, audience)).text).not.toContain("does not post");
   });
 });
 

@@ -116,6 +116,7 @@ describe("a Square location's deposits", () => {
     expect(main.clearing).toEqual({
       account: "1210 Card Clearing",
       since: "2025-06-14",
+      postingFrom: "2025-06-15",
       // Posted: Sunday 60.00 − 1.76 = 58.24; Monday 120.00 − 10.00 − 2.90 = 107.10; Tuesday 30.00 − 0.88 = 29.12.
       // Paid out: Sunday 9.64 + 48.60 = 58.24; Monday 116.78 − 9.74 = 107.04; Tuesday 29.12 (by P2, which failed).
       // Left: Monday's 0.06, the fee difference named above.
@@ -177,7 +178,14 @@ describe("the section in the email", () => {
     expect(flat).toContain("Main Street: Square payouts (USD)");
     expect(flat).toContain("Business days paid out: Sat 14 Jun, Sun 15 Jun, Mon 16 Jun Amount: 175.02");
     expect(flat).toContain("175.02");
-    expect(flat).toContain("Main Street: its card money in 1210 Card Clearing should come to 19.44 USD from daybook's entries since Saturday 14 June 2025");
+    // True on its own: counted from Saturday, a day daybook never posted (Main Street posts from Sunday), and it says so.
+    expect(flat).toContain("Main Street: its card money in 1210 Card Clearing should come to 19.44 USD from daybook's entries: what Square has still to pay out, net of its fees. " +
+      "It is counted from Saturday 14 June 2025, the earliest business day paid out by the payouts daybook has on record; daybook posts Main Street's days from Sunday 15 June 2025, " +
+      "so what Square paid out for the days before counts below as paid out for days daybook has not posted.");
+    expect(flat).not.toContain("entries since");
+    const { postingFrom: _first, ...noFirstDay } = square;
+    const unknown = renderEmail({ title: "Digest", blocks: depositBlocks(await buildDeposits(ports, MERCHANT, [noFirstDay], tuesday)), footer: [] }).text.replace(/\s+/g, " ");
+    expect(unknown).toContain("the earliest business day paid out by the payouts daybook has on record. ");
     expect(flat).toContain("Failed payouts on their way back: 38.76");
     expect(flat).toContain("Paid out for days daybook has not posted: -19.38");
     expect(flat).toContain("Main Street in 1210 Card Clearing: 19.44");

@@ -100,7 +100,10 @@ describe("a day's report", () => {
     expect(failed.text).toContain("Nothing was posted. Reason: QuickBooks refused the connection (invalid_grant).");
     expect(failed.text).toContain("Reconnect: https://daybook.example/connections");
     const other = render({ status: "failed", entry: undefined, failure: { kind: "needs-merchant", message: "the subscription lapsed", intuitTid: "1-abc" } });
-    expect(oneLine(other.text)).toContain("This needs a change in QuickBooks or in the mapping");
+    expect(oneLine(other.text)).toContain("This needs a change in QuickBooks, in the POS or in daybook's settings for the location (the reason above says which).");
+    // A change in the POS is one of them: Clover without a currency for the merchant.
+    const pos = render({ status: "failed", entry: undefined, failure: { kind: "needs-merchant", message: "Clover gives no currency for merchant \"Harbour\"; set it in the Clover Dashboard, then sync again." } });
+    expect(oneLine(pos.text)).not.toContain("QuickBooks or in the mapping");
     expect(other.text).toContain("QuickBooks reference for support: 1-abc");
     expect(other.text).not.toContain("Reconnect:");
   });
@@ -128,6 +131,22 @@ describe("a day's report", () => {
     const refused = oneLine(render({ status: "failed", entry: undefined, failure: { kind: "needs-merchant", message: 'Account "Sales – Food" (id 79) is inactive' } }).text);
     expect(refused).toContain("choose another account for it in the mapping. Made by the night after Monday 17 March 2025, daybook posts the day by itself");
     expect(refused).not.toContain("next run");
+  });
+
+  it("says a failure that is daybook's own fault is daybook's, that its team is alerted, and until when the nights try the day again, never \"once it is fixed\"", () => {
+    const bug = (postedBefore?: string[]) => oneLine(render({ status: "failed", entry: undefined, failure: { kind: "bug", message: "the night's read left out 2025-03-14" }, ...(postedBefore ? { postedBefore } : {}) }).text);
+    expect(bug()).toContain("This is a fault in daybook, not in your books or your POS: daybook's team is alerted. " +
+      "daybook tries the day again by itself each night up to the night after Monday 17 March 2025. If it is still not posted after that night, post it from the Backfill page.");
+    expect(bug(["DB250314-CZG9QY"])).toContain("daybook's team is alerted. daybook checks the day again by itself each night up to the night after Monday 17 March 2025. " +
+      "A change found later than that is not posted unless you backfill the day (the Backfill page).");
+    for (const text of [bug(), bug(["DB250314-CZG9QY"])]) expect(text).not.toMatch(/once it is fixed|will post the day/);
+  });
+
+  it("asks for a reconnect without promising a next run: the day's page tells whether the day posted, the Backfill page posts it if not", () => {
+    const refused = (postedBefore?: string[]) => oneLine(render({ status: "failed", entry: undefined, failure: { kind: "needs-reconnect", message: "Square no longer accepts daybook's connection." }, ...(postedBefore ? { postedBefore } : {}) }).text);
+    expect(refused()).toContain("Reconnect on the connections page (only the business's owner can). If the day's page still shows this failure the day after you reconnect, post the day from the Backfill page.");
+    expect(refused(["DB250314-CZG9QY"])).toContain("post the day from the Backfill page (only a change since it was posted goes in).");
+    expect(refused()).not.toContain("next run");
   });
 
   it("never says a held day's over/short difference was posted: daybook's hold says it once with the account; review mode says what approving posts", () => {

@@ -159,6 +159,21 @@ describe("the client list", () => {
 });
 
 describe("working on a client", () => {
+  it("offers each menu link to whom it serves: the client list to whoever has clients, the owner's pages to the owner, API keys to everyone", async () => {
+    const menu = async (browser: Browser, path: string) => {
+      const html = await (await browser.get(path)).text();
+      return [...html.slice(html.indexOf("<nav"), html.indexOf("</nav>")).matchAll(/<a href="([^"]+)"/g)].map((match) => match[1]);
+    };
+    // A restaurant owner: no clients, so no client list.
+    expect(await menu(ownerA, "/sessions")).toEqual(["/connections", "/locations", "/history", "/backfill", "/reports", "/api-keys", "/sessions", "/account"]);
+    // The accountant at their own desk: their own business's pages, and their clients.
+    expect((await accountant.post("/clients/switch", { businessId: bookkeeperId })).status).toBe(303);
+    expect(await menu(accountant, "/sessions")).toEqual(["/clients", "/connections", "/locations", "/history", "/backfill", "/reports", "/api-keys", "/sessions", "/account"]);
+    // Working on a client: none of the owner's pages (roles.ts refuses them).
+    expect((await accountant.post("/clients/switch", { businessId: a.merchantId })).status).toBe(303);
+    expect(await menu(accountant, "/history")).toEqual(["/clients", "/locations", "/history", "/backfill", "/reports", "/api-keys", "/sessions"]);
+  });
+
   it("opens the business's pages and approves its held day", async () => {
     const opened = await accountant.post("/clients/switch", { businessId: a.merchantId, next: `/days/${a.location.locationId}/2025-06-01` });
     expect(opened.status).toBe(303);

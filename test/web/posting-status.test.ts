@@ -170,7 +170,7 @@ describe("a POS connection refused overnight", () => {
     const fault = world.square.injectFaults({ endpoint: ["SearchOrders", "RetrieveLocation", "ListPayments", "ListPaymentRefunds"], fault: { kind: "401" } });
     try {
       expect((await night("2025-06-03T06:30:00.000Z")).map((result) => result.status)).toEqual(["failed"]);
-      expect(await world.deps.store.getLocation(m.merchantId, locationId!)).toMatchObject({ postingStopped: { reason: "Square no longer accepts daybook's access", resumeFrom: "2025-06-03" } });
+      expect(await world.deps.store.getLocation(m.merchantId, locationId!)).toMatchObject({ postingStopped: { reason: "Square no longer accepts daybook's access", resumeFrom: "2025-06-02" } });
       // The night is long past the session's life: the merchant signs in again in the morning.
       await m.browser.signIn(m.owner);
       const list = await (await m.browser.get("/locations")).text();
@@ -190,7 +190,7 @@ describe("a POS connection refused overnight", () => {
     const alerts = (await world.emails()).filter((email) => email.to === m.owner && email.purpose === "alert");
     expect(alerts).toHaveLength(1);
 
-    // Connecting the same Square account again moves the location to it: it resumes from the day it stopped at, and says so once.
+    // Connecting the same Square account again moves the location to it: it resumes from the day the refusal failed, and says so once.
     // Days later: a new browser signs in.
     const later = world.browser({ ip: `203.0.113.${String(++counter)}` });
     await later.signIn(m.owner);
@@ -199,9 +199,10 @@ describe("a POS connection refused overnight", () => {
     const resumed = await world.deps.store.getLocation(m.merchantId, locationId!);
     expect(resumed?.posConnectionId).toBe(square.connectionId);
     expect(resumed?.postingStopped).toBeUndefined();
-    // 06-03 is due at 02:00 on 06-04 in New York: long past, so the next tick sends it.
-    expect(await world.deps.dueIndex.get(m.merchantId, locationId!)).toMatchObject({ nextDueAt: "2025-06-04T06:00:00.000Z" });
+    // 06-02 is due at 02:00 on 06-03 in New York: long past, so the next tick sends it, synced this time (a day without sales here), and the days after it.
+    expect(await world.deps.dueIndex.get(m.merchantId, locationId!)).toMatchObject({ nextDueAt: "2025-06-03T06:00:00.000Z" });
     expect((await night("2025-06-05T06:45:00.000Z")).map((result) => result.status)).not.toContain("failed");
+    expect((await world.deps.store.getSyncRecord(m.merchantId, locationId!, "2025-06-02"))?.state).toBe("no-sales");
     expect(await (await later.get("/locations")).text()).toContain("<strong>Main Street</strong> (Square): Posting, from Monday 2 June 2025.");
     expect((await postingEmails([m.owner, m.accountant])).slice(2)).toEqual([
       { to: m.owner, subject: "daybook is posting Main Street again" },

@@ -18,6 +18,8 @@ export interface Viewer {
   formToken: string;
   /** An accountant works on another business's books (lib/web/roles.ts says what they may do). */
   role?: "owner" | "accountant";
+  /** Working on their own business, the person also has clients (an accountant at their own desk). */
+  hasClients?: boolean;
   /** The zone the pages show times in: the business's (Merchant.timeZone); none yet, UTC (./format.ts formatInstant). */
   timeZone?: string;
 }
@@ -42,17 +44,14 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
           <link rel="stylesheet" href="/style.css" />
         </head>
         <body>
+          <a href="#main" class="skip">Skip to the page</a>
           <header>
             <a href="/" class="brand">daybook</a>
             {viewer && (
               <nav aria-label="Account">
                 <span class="who">{viewer.email}</span>{" "}
                 {viewer.role === "accountant" && <><span class="who">{`Working on ${viewer.businessName ?? "a client"}`}</span>{" "}</>}
-                <a href="/clients">Clients</a>{" "}
-                {viewer.role !== "accountant" && <><a href="/connections">Connections</a>{" "}</>}
-                <a href="/locations">Locations</a> <a href="/history">History</a> <a href="/backfill">Backfill</a>{" "}
-                <a href="/reports">Reports</a> <a href="/api-keys">API keys</a> <a href="/sessions">Sessions</a>{" "}
-                {viewer.role !== "accountant" && <><a href="/account">Account</a>{" "}</>}
+                <NavLinks viewer={viewer} />
                 <form method="post" action="/sign-out" class="inline">
                   <FormToken viewer={viewer} />
                   <button type="submit">Sign out</button>
@@ -60,7 +59,7 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
               </nav>
             )}
           </header>
-          <main>
+          <main id="main">
             <h1>{props.title}</h1>
             {props.children}
           </main>
@@ -68,6 +67,22 @@ export function Layout(props: { title: string; viewer?: Viewer | undefined; chil
       </html>
     </>
   );
+}
+
+/**
+ * The menu: each link for whom it serves, as lib/web/roles.ts lets them in. The client list for whoever
+ * has clients; the owner's own pages (connections, the account) for the owner; API keys for every
+ * signed-in person (a key reads what its maker can see: an owner's own business, an accountant's clients).
+ */
+export function NavLinks(props: { viewer: Viewer }) {
+  const { viewer } = props;
+  const owner = viewer.role !== "accountant";
+  const links: [href: string, label: string, shown: boolean][] = [
+    ["/clients", "Clients", !owner || viewer.hasClients === true], ["/connections", "Connections", owner],
+    ["/locations", "Locations", true], ["/history", "History", true], ["/backfill", "Backfill", true], ["/reports", "Reports", true],
+    ["/api-keys", "API keys", true], ["/sessions", "Sessions", true], ["/account", "Account", owner],
+  ];
+  return <>{links.filter(([, , shown]) => shown).map(([href, label]) => <><a href={href}>{label}</a>{" "}</>)}</>;
 }
 
 /** "Locations · Corner Cafe · daybook": the page, the business once it has a name, the product. */
@@ -88,6 +103,10 @@ export function MessagePage(props: { title: string; viewer?: Viewer | undefined;
 
 export const STYLESHEET = `
 body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 0 auto; padding: 1rem; line-height: 1.5; color: #1b1b1b; }
+body:has(table.stack) { max-width: 72rem; }
+body:has(table.stack) main p, body:has(table.stack) main ul { max-width: 48rem; }
+.skip { position: absolute; left: -10000px; }
+.skip:focus { position: static; display: inline-block; margin-bottom: .5rem; }
 header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; border-bottom: 1px solid #ddd; padding-bottom: .5rem; }
 .brand { font-weight: bold; text-decoration: none; color: inherit; }
 nav a, nav .who { margin-right: .5rem; }
