@@ -126,6 +126,8 @@ export class DaybookStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // The worker reads it too (a dead letter reported, below): as the jobs' queue, for the same reason.
+      visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
     });
     this.queue = new sqs.Queue(this, "Jobs", {
       fifo: true,
@@ -186,6 +188,7 @@ export class DaybookStack extends Stack {
         DAYBOOK_PUBLIC_URL: props.publicUrl,
         DAYBOOK_QUEUE_URL: this.queue.queueUrl,
         DAYBOOK_MAX_ATTEMPTS: String(MAX_RECEIVE_COUNT),
+        DAYBOOK_DEAD_LETTERS_ARN: this.deadLetterQueue.queueArn,
         ...emailSettings,
         SQUARE_CLIENT_ID: props.clientIds.square,
         CLOVER_APP_ID: props.clientIds.clover,
@@ -228,6 +231,9 @@ export class DaybookStack extends Stack {
       // groups still keep one job per QuickBooks company.
       maxConcurrency: workerConcurrencyFor(props.fleet ?? DEFAULT_FLEET),
     }));
+    // A job whose attempts all ended without a word (timed out, out of memory): its day is reported failed
+    // (lib/worker/dead-letter.ts). One at a time; a dead letter that cannot be reported stays for the alarm.
+    worker.addEventSource(new SqsEventSource(this.deadLetterQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
     // --- Grants: each function only what its code calls -------------------------------------------
     const roleOf = (fn: lambda.Function) => fn.role as iam.Role;
@@ -254,7 +260,7 @@ export class DaybookStack extends Stack {
     if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const period = Duration.minutes(5);
     const alarms: [string, string, cloudwatch.IMetric][] = [
-      ["DeadLettersWaiting", "A job used up its attempts and waits in the dead-letter queue.",
+      ["DeadLettersWaiting", "A dead-lettered job could not be reported (not a job, or its report failed): it waits in the dead-letter queue; the worker's log says why.",
         this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM })],
       ["WorkerErrors", "The worker failed a whole invocation (not one job).", worker.metricErrors({ period, statistic: cloudwatch.Stats.SUM })],
       ["SchedulerErrors", "A scheduler tick failed: no days are being enqueued.", schedulerFunction.metricErrors({ period, statistic: cloudwatch.Stats.SUM })],

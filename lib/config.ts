@@ -55,6 +55,8 @@ export const SETTINGS = {
   DAYBOOK_LINK_KEY: () => text().check(z.refine((value) => Buffer.from(value, "base64").length >= 32, "must be at least 32 bytes, base64-encoded")),
   /** The sync jobs' SQS FIFO queue. */
   DAYBOOK_QUEUE_URL: url,
+  /** The jobs' dead-letter queue, which the worker also reads: a job there no attempt reported is reported (lib/worker/dead-letter.ts). */
+  DAYBOOK_DEAD_LETTERS_ARN: () => text().check(z.refine((value) => value.startsWith("arn:") && value.includes(":sqs:"), "must be an SQS queue's ARN")),
   /** The queue's redrive maxReceiveCount: the last attempt marks the day failed. */
   DAYBOOK_MAX_ATTEMPTS: () => z._default(wholeNumber(1), 5),
   /**
@@ -140,7 +142,7 @@ export const RUNTIMES = {
   /** The nightly worker (functions/worker.ts): it refreshes every provider's tokens, so it needs each app's credentials. */
   worker: () => part(
     ["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", "DAYBOOK_QUEUE_URL", "DAYBOOK_MAX_ATTEMPTS", "DAYBOOK_LINK_KEY", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED],
-    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "QUICKBOOKS_APP_URL", "DAYBOOK_RECOVERY_UNTIL"],
+    [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "QUICKBOOKS_APP_URL", "DAYBOOK_RECOVERY_UNTIL", "DAYBOOK_DEAD_LETTERS_ARN"],
   ),
   /**
    * The scheduler (functions/scheduler.ts): the table and the queue for the tick; for the morning

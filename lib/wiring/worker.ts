@@ -120,6 +120,7 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
       queueUrl: config.DAYBOOK_QUEUE_URL,
       idempotency: createIdempotencyStore({ client: services.dynamo, tableName: config.DAYBOOK_TABLE }),
       maxAttempts: config.DAYBOOK_MAX_ATTEMPTS,
+      ...(config.DAYBOOK_DEAD_LETTERS_ARN ? { deadLettersArn: config.DAYBOOK_DEAD_LETTERS_ARN } : {}),
     },
     sweep: refreshSweepDepsOf(services),
     services,

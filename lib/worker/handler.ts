@@ -47,6 +47,8 @@ export interface WorkerHandlerOptions {
   idempotency: BasePersistenceLayer;
   /** The queue's redrive maxReceiveCount. */
   maxAttempts: number;
+  /** The dead-letter queue's ARN: its records are jobs no attempt reported, and are reported (dead-letter.ts). */
+  deadLettersArn?: string;
   /** Visibility timeout before attempt n+1: base · 2^(n−1), at most max (seconds). */
   backoff?: { baseSeconds: number; maxSeconds: number };
   /** How long a finished job's result stops a repeat of it. */
@@ -131,6 +133,9 @@ export function createWorkerHandler(options: WorkerHandlerOptions): (event: SqsE
 
   const processor = new SqsFifoPartialProcessorAsync();
   return async (event, context) => {
+    if (options.deadLettersArn !== undefined && event.Records.some((record) => record.eventSourceARN === options.deadLettersArn)) {
+      return reportDeadLetters(options, event.Records);
+    }
     config.registerLambdaContext(context);
     try {
       const records = { Records: lastReceivesApart(event.Records, maxAttempts) };
@@ -154,4 +159,27 @@ function lastReceivesApart(records: SqsRecord[], maxAttempts: number): SqsRecord
   return records.map((record) => (Number(record.attributes.ApproximateReceiveCount) >= maxAttempts
     ? { ...record, attributes: { ...record.attributes, MessageGroupId: `${record.attributes.MessageGroupId ?? ""}#last-receive#${record.messageId}` } }
     : record));
+}
+
+/**
+ * Dead letters, one after another: each job's day reported (or found already ended), then the message
+ * deleted by Lambda. One that is not a job, or whose report fails, stays in the queue (a batch item
+ * failure) for the DeadLettersWaiting alarm; the failure's reason goes to the log.
+ */
+async function reportDeadLetters(options: WorkerHandlerOptions, records: SqsRecord[]): Promise<BatchResponse> {
+  const { reportDeadLetter } = await import("./dead-letter");
+  const failures: BatchResponse["batchItemFailures"] = [];
+  for (const record of records) {
+    try {
+      const job = syncJobSchema.parse(JSON.parse(record.body));
+      const result = await reportDeadLetter(options.deps, job);
+      options.log?.(result === "reported" ? "error" : "info", result === "reported" ? "dead-lettered job's day reported failed" : "dead-lettered job's day had already ended", {
+        merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay, kind: job.kind,
+      });
+    } catch (error) {
+      options.log?.("error", "dead-lettered job could not be reported", { messageId: record.messageId, error: error instanceof Error ? error.name : "unknown" });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
 }

@@ -12,6 +12,7 @@ import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { Store } from "../../lib/store/store";
 import { processJob } from "../../lib/worker/process-job";
+import { syncLocationDay } from "../../lib/sync/sync-day";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { deleteAccount } from "../../lib/account/delete-account";
 import { createWorkerHandler } from "../../lib/worker/handler";
@@ -362,6 +363,47 @@ describe("the worker's batch", () => {
     const reads = world.pos.reads;
     await handler({ Records: [earlier("2025-06-11"), earlier("2025-06-12")] }, { getRemainingTimeInMillis: () => 900_000 });
     expect(world.pos.reads).toBe(reads + 1);
+  });
+});
+
+describe("a job whose attempts all ended without a word (timed out, out of memory)", () => {
+  it("is reported from the dead-letter queue as a last attempt would be: the day failed, the merchant alerted, once; a day an attempt had ended is left as it is, and a body that is not a job stays", async () => {
+    const DEAD_LETTERS = "arn:aws:sqs:us-east-1:123456789012:jobs-dead-letters.fifo";
+    const failed: string[] = [];
+    const handler = createWorkerHandler({
+      deps: { ...world.worker, onFailedDay: (failedJob) => failed.push(failedJob.businessDay) }, sqs: { send: () => Promise.resolve({}) },
+      queueUrl: "https://sqs.test/jobs.fifo", maxAttempts: 3, deadLettersArn: DEAD_LETTERS,
+      idempotency: createIdempotencyStore({ client: world.services.dynamo, tableName: LOCAL_TABLE }),
+    });
+    const deadLetter = (id: string, body: string) => ({
+      messageId: id, receiptHandle: `receipt-${id}`, body, eventSource: "aws:sqs", eventSourceARN: DEAD_LETTERS,
+      attributes: { ApproximateReceiveCount: "1", MessageGroupId: messageGroupOf(REALM_ID) },
+    });
+    // 06-13 was posted by an attempt that got that far; 06-14's night never ended.
+    world.pos.setDay(LOCATION_ID, "2025-06-13", aDay());
+    await syncLocationDay(world.sync, world.day("2025-06-13"));
+    const reads = world.pos.reads;
+    const context = { getRemainingTimeInMillis: () => 900_000 };
+
+    const result = await handler({ Records: [deadLetter("night", JSON.stringify(job("night", { businessDay: DAY })))] }, context);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, DAY)).toMatchObject({
+      state: "failed", lastError: { kind: "bug", message: "daybook ran out of time or memory reading or posting this day, on every attempt" },
+    });
+    expect(sent().map((email) => email.subject)).toEqual(["Nothing to do yet: Main Street: Saturday 14 June 2025 was not posted"]);
+    expect(failed).toEqual([DAY]);
+    // Nothing read from the POS or posted: only said.
+    expect(world.pos.reads).toBe(reads);
+
+    // The same dead letter again (Lambda retried it): no second alert.
+    await handler({ Records: [deadLetter("night-again", JSON.stringify(job("night", { businessDay: DAY })))] }, context);
+    expect(sent()).toHaveLength(1);
+    // A re-check of a posted day: left posted, nobody told.
+    await handler({ Records: [deadLetter("recheck", JSON.stringify(job("recheck", { businessDay: "2025-06-13" })))] }, context);
+    expect(await world.services.storage.store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-13")).toMatchObject({ state: "posted" });
+    expect(sent()).toHaveLength(1);
+    // Not a job: it stays in the queue, for the alarm.
+    expect(await handler({ Records: [deadLetter("junk", "{\"kind\":\"night\"}")] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: "junk" }] });
   });
 });
 

@@ -251,7 +251,8 @@ describe("functions", () => {
     const sample = (name: string, value: unknown): string => {
       if (typeof value === "string") return value;
       // Tokens resolve at deploy time; stand in with values of the right shape.
-      return name.endsWith("_URL") ? "https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo" : `resolved-${name.toLowerCase()}`;
+      if (name.endsWith("_URL")) return "https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo";
+      return name.endsWith("_ARN") ? "arn:aws:sqs:us-east-1:123456789012:jobs-dead-letters.fifo" : `resolved-${name.toLowerCase()}`;
     };
     const environmentOf = (fn: "api" | "scheduler" | "worker") => Object.fromEntries(Object.entries(
       (resources[logicalId(stack.functions[fn])]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
@@ -316,6 +317,19 @@ describe("jobs", () => {
     // The worker's timeout fits six times in the visibility timeout: a running batch is never handed out again.
     const worker = resources[logicalId(stack.functions.worker)]!.Properties;
     expect(resources[queueId]!.Properties.VisibilityTimeout).toBe(6 * (worker.Timeout as number));
+    expect(resources[deadLettersId]!.Properties.VisibilityTimeout).toBe(6 * (worker.Timeout as number));
+  });
+
+  it("that reach the dead-letter queue go back to the worker one at a time, which reports their day failed (a job whose every attempt timed out)", () => {
+    const deadLettersId = logicalId(stack.deadLetterQueue);
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: logicalId(stack.functions.worker) },
+      EventSourceArn: { "Fn::GetAtt": [deadLettersId, "Arn"] },
+      BatchSize: 1,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    const environment = (resources[logicalId(stack.functions.worker)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(environment["DAYBOOK_DEAD_LETTERS_ARN"]).toEqual({ "Fn::GetAtt": [deadLettersId, "Arn"] });
   });
 
   it("give a job time to read the busiest day's pages one after another: a 100k-order Square day's ListPayments pages at the cost model's 300 ms a call, twice over", () => {
