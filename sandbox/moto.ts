@@ -55,10 +55,13 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
 
 class PortTakenError extends MotoStartError {}
 
-/** Python loads sandbox/moto-lean/sitecustomize.py first, and it applies itself only where this variable is set. */
+/**
+ * Python loads sandbox/moto-lean/sitecustomize.py first, and it applies itself only where this variable
+ * is set; no bytecode is written beside it (the clone stays clean).
+ */
 function leanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const path = [LEAN_FOLDER, ...(env["PYTHONPATH"] ?? "").split(delimiter).filter((entry) => entry !== "")].join(delimiter);
-  return { ...env, PYTHONPATH: path, DAYBOOK_MOTO_LEAN: "1" };
+  return { ...env, PYTHONPATH: path, DAYBOOK_MOTO_LEAN: "1", PYTHONDONTWRITEBYTECODE: "1" };
 }
 
 function freePort(): Promise<number> {
