@@ -34,12 +34,16 @@ export interface InvitationDeps {
   now: () => Date;
 }
 
-export type InviteProblem = "own-address" | "already-member" | "full" | "rate-limited";
+export type InviteProblem = "own-address" | "already-member" | "invited-recently" | "full" | "rate-limited";
+
+/** An address is sent one invitation a day by a business: a lost email can be sent again, an address cannot be flooded. */
+export const REINVITE_AFTER_MS = 24 * 3600 * 1000;
 export type InviteOutcome = { ok: true; invitation: Invitation } | { ok: false; problem: InviteProblem };
 
 /**
  * Sends an invitation to `address` for the business. Inviting an address again replaces its open
- * invitation (the earlier link stops working), so a lost email can simply be sent again.
+ * invitation (the earlier link stops working), so a lost email can simply be sent again, a day after
+ * the last one at the soonest: nobody gets more than one a day from a business.
  */
 export async function inviteAccountant(deps: InvitationDeps, request: { business: Merchant; invitedBy: Merchant; address: string }): Promise<InviteOutcome> {
   const { business } = request;
@@ -49,6 +53,7 @@ export async function inviteAccountant(deps: InvitationDeps, request: { business
   const [members, open] = await Promise.all([deps.members.listMembers(business.merchantId), deps.members.listInvitations(business.merchantId, now)]);
   if (members.some((member) => member.email === email)) return { ok: false, problem: "already-member" };
   const earlier = open.filter((invitation) => invitation.email === email);
+  if (earlier.some((invitation) => now.getTime() - Date.parse(invitation.createdAt) < REINVITE_AFTER_MS)) return { ok: false, problem: "invited-recently" };
   if (members.length + open.length - earlier.length >= MAX_ACCESS) return { ok: false, problem: "full" };
   const { limit, windowSeconds } = INVITATION_RATE_LIMIT;
   if (!(await deps.auth.takeRateLimit(`invitations#${bucketHash(business.merchantId)}`, limit, windowSeconds, now))) return { ok: false, problem: "rate-limited" };

@@ -31,6 +31,7 @@
 import { sweepDueAt } from "../connections/sweep-due";
 import type { Connection, ProviderName } from "../model";
 import { ConflictError, type Store } from "../store/store";
+import { providerReason } from "../sync/failure-reason";
 import type { TokenVault } from "../vault/vault";
 import { OAuthError, type OAuthProvider } from "./provider";
 import { openTokens, sealTokens, type StoredTokens } from "./tokens";
@@ -284,7 +285,8 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     // If this lease ran out and another worker wrote working tokens meanwhile, those stand.
     const latest = await latestOf(connection);
     if (latest.tokenVersion > connection.tokenVersion) return await holdingOf(latest);
-    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", cause.message);
+    // The connections page says it in a person's words; the provider's own (invalid_grant, HTTP 400) go on in the error, for the operator.
+    await store.setConnectionStatus(connection.merchantId, connection.connectionId, "needs-reconnect", providerReason(connection.provider, "needs-reconnect") ?? cause.message);
     held.delete(keyOf(connection));
     let hookFailure: unknown;
     try {

@@ -53,19 +53,25 @@ export function formatShortDay(day: string): string {
   return date ? shortDate.format(date).replace(",", "") : day;
 }
 
+// One formatter per zone, made on first use: making one costs more than formatting with it (a page of API requests, a digest's times).
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** An instant in a time zone, with the weekday and the zone's abbreviation: "Sat 7 Mar 2026, 09:05 EST". */
 export function formatInstantIn(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  let format: Intl.DateTimeFormat;
-  try {
-    // en-US names North American zones as people there do (EST, PDT); elsewhere it gives the offset (GMT+1).
-    format = new Intl.DateTimeFormat("en-US", {
-      weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-      timeZone, timeZoneName: "short",
-    });
-  } catch {
-    return formatInstantIn(iso, "UTC");
+  let format = instantFormats.get(timeZone);
+  if (format === undefined) {
+    try {
+      // en-US names North American zones as people there do (EST, PDT); elsewhere it gives the offset (GMT+1).
+      format = new Intl.DateTimeFormat("en-US", {
+        weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+        timeZone, timeZoneName: "short",
+      });
+    } catch {
+      return formatInstantIn(iso, "UTC");
+    }
+    instantFormats.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
   return `${parts["weekday"] ?? ""} ${parts["day"] ?? ""} ${parts["month"] ?? ""} ${parts["year"] ?? ""}, ${parts["hour"] ?? ""}:${parts["minute"] ?? ""} ${parts["timeZoneName"] ?? timeZone}`;

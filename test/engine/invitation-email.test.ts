@@ -25,3 +25,22 @@ it("names what the accountant will receive as the emails that follow call it: th
   expect(text).not.toContain("daily reports");
   expect(text).toMatch(/https:\/\/daybook\.test\/invitations\/accept\?token=[\w-]+/);
 });
+
+it("goes to an address once a day from a business: sent again the same day, nothing is sent and the first link still works; the next day it replaces it", async () => {
+  world = await createEngineWorld();
+  const { storage } = world.services;
+  const deps = { store: storage.store, members: storage.members, auth: storage.auth, recipients: storage.recipients, email: world.services.email, publicUrl: world.services.publicUrl, now: () => world.clock.at };
+  const business = (await storage.store.getMerchant(MERCHANT_ID))!;
+  const invitations = () => world.email.sent.filter((email) => email.purpose === "invitation");
+  const first = await inviteAccountant(deps, { business, invitedBy: business, address: "cpa@ledger.example" });
+  world.clock.at = new Date(world.clock.at.getTime() + 23 * 3600 * 1000);
+  expect(await inviteAccountant(deps, { business, invitedBy: business, address: "CPA@ledger.example" })).toEqual({ ok: false, problem: "invited-recently" });
+  expect(invitations()).toHaveLength(1);
+  expect((await storage.members.listInvitations(MERCHANT_ID, world.clock.at)).map((invitation) => invitation.invitationId)).toEqual([first.ok ? first.invitation.invitationId : ""]);
+
+  world.clock.at = new Date(world.clock.at.getTime() + 3600 * 1000);
+  const again = await inviteAccountant(deps, { business, invitedBy: business, address: "cpa@ledger.example" });
+  expect(again.ok).toBe(true);
+  expect(invitations()).toHaveLength(2);
+  expect((await storage.members.listInvitations(MERCHANT_ID, world.clock.at)).map((invitation) => invitation.invitationId)).toEqual([again.ok ? again.invitation.invitationId : ""]);
+});

@@ -420,7 +420,9 @@ describe("a provider that no longer accepts the connection", () => {
     const after = await store.getConnection(connection.merchantId, connection.connectionId);
     expect(after?.status).toBe("needs-reconnect");
     expect(after?.tokenCiphertext).toBe("");
-    expect(after?.statusReason).toMatch(/invalid_grant/);
+    // The connections page's words are a person's; QuickBooks' own (invalid_grant) are the operator's.
+    expect(after?.statusReason).toBe("QuickBooks no longer accepts daybook's connection to the company: it was disconnected in QuickBooks or has expired, or no longer has the access daybook needs.");
+    expect(failures[0].message).toMatch(/invalid_grant/);
     expect(told.map((dead) => dead.connectionId)).toEqual([connection.connectionId]);
     // Later calls fail at once, without the provider.
     const before = qbo.requestCounts().token;

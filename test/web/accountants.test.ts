@@ -116,6 +116,8 @@ describe("the client list", () => {
     const list = await page(await accountant.get("/clients"));
     expect(list.status).toBe(200);
     expect(list.text).toContain("Your clients (2)");
+    // The column holds the latest day and any earlier one still held or failed, not only last night's.
+    expect(list.text).toContain('<th scope="col">Latest days</th>');
     expect(list.text).toContain("Held for review, Sunday 1 June 2025");
     expect(list.text).toContain("Posted Sunday 1 June 2025");
     // Alder Bakery's held day comes first; Birch Cafe posted, so nothing of it needs attention.

@@ -73,7 +73,7 @@ function ClientTable(props: { viewer: Viewer; rows: ClientRow[] }) {
   return (
     <table aria-label="Your clients">
       <thead>
-        <tr><th scope="col">Business</th><th scope="col">Last night</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+        <tr><th scope="col">Business</th><th scope="col">Latest days</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
       </thead>
       <tbody>
         {props.rows.map((row) => (

@@ -36,6 +36,7 @@ const tokenField = z.string().check(z.regex(SECRET_PATTERN));
 const PROBLEMS: Record<InviteProblem, string> = {
   "own-address": "That is your own address: you have access already. Enter your accountant's address.",
   "already-member": "That address has access already: it is on the list of accountants.",
+  "invited-recently": "That address was sent an invitation less than a day ago, so nothing more was sent: ask them to look for it (in their spam folder too). You can send it again a day after the last one.",
   full: "A business can have at most 20 accountants and open invitations. Remove one, or withdraw an invitation, first.",
   "rate-limited": "daybook sends at most 20 invitations a day for a business. Try again tomorrow.",
 };
