@@ -78,7 +78,7 @@ describe("a digest's link to a client's day", () => {
     // Opening the link changed nothing: the session still works on A.
     expect(await actingFor(accountant)).toBe("Alder Bakery");
 
-    const form = /<form method="post" action="\/clients\/switch"[^>]*>([\s\S]*?)<\/form>/.exec(asked.text.slice(asked.text.indexOf("<main>")))?.[1] ?? "";
+    const form = /<form method="post" action="\/clients\/switch"[^>]*>([\s\S]*?)<\/form>/.exec(asked.text.slice(asked.text.indexOf("<main")))?.[1] ?? "";
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(form)?.[1]?.replaceAll("&amp;", "&");
     expect(field("businessId")).toBe(b.merchantId);
     expect(field("next")).toBe(dayPath(b));
