@@ -29,6 +29,7 @@ import {
 } from "../domain/journal-entry";
 import type { Mapping } from "../domain/mapping";
 import { formatDecimal, subtractMinor, sumMinor } from "../domain/money";
+import { formatDay } from "../report/format";
 import type { Warning } from "../domain/warnings";
 import { activityLabel, CLEARING_ROLES, type PayoutRole, roleOf } from "./payout";
 import { coveredDays, entriesNet, type PayoutSummary } from "./payout-summary";
@@ -138,7 +139,7 @@ function accountsFor(mapping: Mapping, summary: PayoutSummary, warnings: Warning
         case "other":
           warnOnce(`type:${type}`, {
             code: "unknown-payout-activity",
-            message: `The Square payout of ${summary.arrivalDate} carries ${shown(amount, summary.currency)} of activity "${type}", which daybook has no rule for; it was posted to ${fallbackWords}.`,
+            message: `The Square payout arriving ${formatDay(summary.arrivalDate)} carries ${shown(amount, summary.currency)} of activity "${type}", which daybook has no rule for; it was posted to ${fallbackWords}.`,
           });
           return fallback;
       }
@@ -220,7 +221,7 @@ function finish(
     kind, docNumber, txnDate: header.txnDate, currency: summary.currency, lines, total: debits,
     bankAccountId: accounts.bank, clearingAccountId: accounts.clearing,
     held: false, holdReason: null,
-    nothingToPost: lines.length === 0 ? `The Square payout of ${summary.arrivalDate} leaves nothing to post.` : null,
+    nothingToPost: lines.length === 0 ? `The Square payout arriving ${formatDay(summary.arrivalDate)} leaves nothing to post.` : null,
     warnings,
     journalEntry: lines.length === 0
       ? null
@@ -256,7 +257,7 @@ export function buildPayoutEntry(summary: PayoutSummary, mapping: Mapping, conte
   const warnings: Warning[] = [];
   const accounts = accountsFor(mapping, summary, warnings);
   const kind: PayoutEntryKind = summary.status === "FAILED" ? "failed" : "deposit";
-  const label = `The Square payout of ${summary.arrivalDate} (${shown(summary.amount, summary.currency)})`;
+  const label = `The Square payout arriving ${formatDay(summary.arrivalDate)} (${shown(summary.amount, summary.currency)})`;
   if (summary.type === "SIMPLE") {
     return notPosted(kind, summary, accounts, warnings, {
       nothing: `${label} is a SIMPLE payout: Square lists it as an entry of a later batch payout, which is where daybook posts it.`,
@@ -297,7 +298,7 @@ export function buildPayoutEntry(summary: PayoutSummary, mapping: Mapping, conte
 
   if (accounts.bank === null) {
     return notPosted(kind, summary, accounts, warnings, {
-      held: `${label} was not posted: choose the bank account Square pays this location's payouts into on the mapping page, and daybook posts it on the next run.`,
+      held: `${label} was not posted: choose the bank account Square pays this location's payouts into on the mapping page: daybook posts it the night after.`,
     });
   }
   const signed: SignedLine[] = [

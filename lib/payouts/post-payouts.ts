@@ -15,6 +15,7 @@
  * asked once to reconnect, and the days keep posting meanwhile.
  */
 import { businessDayOf } from "../domain/business-day";
+import { formatDay } from "../report/format";
 import { postsPayouts } from "../domain/mapping";
 import type { Warning } from "../domain/warnings";
 import type { Connection, LocationConfig, PayoutRecord, PayoutSkip, PendingPayoutEntry, SyncFailure } from "../model";
@@ -219,7 +220,7 @@ async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promis
 
   try {
     if (summary.currency !== location.currency) {
-      throw new SyncError(`The Square payout of ${summary.arrivalDate} is in ${summary.currency}, but this location sells in ${location.currency}.`, "needs-merchant");
+      throw new SyncError(`The Square payout arriving ${formatDay(summary.arrivalDate)} is in ${summary.currency}, but this location sells in ${location.currency}.`, "needs-merchant");
     }
     // (1) A claim a crash left pending is settled first.
     const settledNow = record?.pending ? await settle(run, record.pending, save, base) : undefined;

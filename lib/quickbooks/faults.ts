@@ -3,6 +3,7 @@
  * §5.3), what each means for daybook (a FailureKind), and the sentence a merchant or accountant reads.
  */
 import type { FailureKind } from "../model";
+import { formatDay } from "../report/format";
 import * as z from "zod/mini";
 
 export interface Fault {
@@ -94,7 +95,7 @@ export function describeFault(kind: FailureKind, status: number, fault: Fault | 
   const tid = intuitTid ? ` [intuit_tid ${intuitTid}]` : "";
   let sentence: string;
   if (kind === "needs-merchant" && code !== undefined && CLOSED_BOOKS_CODES.has(code)) {
-    sentence = `QuickBooks refused the entry because the books are closed for ${context.txnDate ?? "its date"} (${reference}). Ask your accountant to reopen that period, or post the entry on a later date.`;
+    sentence = `QuickBooks refused the entry because the books are closed for ${context.txnDate === undefined ? "its date" : formatDay(context.txnDate)} (${reference}). Ask your accountant to reopen that period, or post the entry on a later date.`;
   } else if (kind === "needs-merchant" && code === "6190") {
     sentence = `QuickBooks refused the entry because the company's QuickBooks subscription has ended, was cancelled or has a billing problem (${reference}): it must be active again before daybook can post.`;
   } else if (kind === "needs-merchant" && code === "6140") {

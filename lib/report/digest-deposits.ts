@@ -217,7 +217,8 @@ function depositPayout(record: PayoutRecord): DepositPayout {
   } else if (record.state === "held" || record.state === "failed") {
     standing = "not-posted";
     status = "Not posted";
-    notes.push(`The payout of ${money(summary.amount)} arriving ${formatDay(summary.arrivalDate)} is not posted: ${record.heldReason ?? record.lastError?.message ?? "see the locations page"} daybook reads it again every night.`);
+    // A held payout's reason names the payout and says what posts it; a failure's says what went wrong.
+    notes.push(record.heldReason ?? `The payout of ${money(summary.amount)} arriving ${formatDay(summary.arrivalDate)} is not posted: ${record.lastError?.message ?? "see the locations page."} daybook reads it again every night.`);
   } else if (record.state === "posting") {
     standing = "posting";
     status = "Being posted";

@@ -350,7 +350,7 @@ describe("QuickBooks client", () => {
     const closed = await failureOf(client.createJournalEntry(dayEntry(), "req-closed"));
     expect(closed.kind).toBe("needs-merchant");
     expect(closed.details.code).toBe("6210");
-    expect(closed.message).toContain("QuickBooks refused the entry because the books are closed for 2025-03-14 (error 6210)");
+    expect(closed.message).toContain("QuickBooks refused the entry because the books are closed for Friday 14 March 2025 (error 6210)");
     expect(creates(realmId)).toHaveLength(1);
   });
 

@@ -111,6 +111,15 @@ describe("a Square location's deposits", () => {
     ]);
   });
 
+  it("says a held payout once, in its own reason's words, not 'is not posted: … was not posted: …'", async () => {
+    const held = { ...recordOf(p1, "held", []), heldReason: "The Square payout arriving Tuesday 17 June 2025 (175.02 USD) was not posted: choose the bank account Square pays this location's payouts into on the mapping page: daybook posts it the night after." };
+    const heldPorts: DepositReadPorts = { ...ports, payouts: { listPayouts: () => Promise.resolve([held]) } };
+    const main = (await buildDeposits(heldPorts, MERCHANT, [square], tuesday)).locations[0] as SquareDeposits;
+    expect(main.payouts.map((payout) => [payout.standing, payout.status])).toEqual([["not-posted", "Not posted"]]);
+    expect(main.payouts[0]?.notes[0]).toBe(held.heldReason);
+    expect(main.payouts[0]?.notes.join(" ")).not.toContain("is not posted:");
+  });
+
   it("says what card clearing should hold: card sales net of fees not yet paid out, money on its way back, and what was paid out but never posted", async () => {
     const main = (await buildDeposits(ports, MERCHANT, [square], tuesday)).locations[0] as SquareDeposits;
     expect(main.clearing).toEqual({

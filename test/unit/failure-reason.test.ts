@@ -88,7 +88,7 @@ describe("a failure's reason as the merchant and the accountant read it", () => 
     expect(bug.message).toBe("QuickBooks refused a request daybook made, or answered in a way daybook cannot read.");
     expect(reportText({ kind: "bug", message: bug.message }).match(/fault in daybook/g)).toHaveLength(1);
     // What only the merchant can change is already said for them (the closed books, an inactive account): as it was.
-    const closed = "QuickBooks refused the entry because the books are closed for 2025-06-14 (error 6210). Ask your accountant to reopen that period, or post the entry on a later date.";
+    const closed = "QuickBooks refused the entry because the books are closed for Saturday 14 June 2025 (error 6210). Ask your accountant to reopen that period, or post the entry on a later date.";
     expect(classify(new QuickBooksError(closed, "needs-merchant", { status: 400, code: "6210" })).message).toBe(closed);
   });
 
@@ -100,7 +100,7 @@ describe("a failure's reason as the merchant and the accountant read it", () => 
   });
 
   it("gives QuickBooks' reference for support once, on its own line, not inside the reason; daybook's name keeps its small d", () => {
-    const closed = "QuickBooks refused the entry because the books are closed for 2025-06-14 (error 6210). Ask your accountant to reopen that period, or post the entry on a later date. [intuit_tid 1-abc]";
+    const closed = "QuickBooks refused the entry because the books are closed for Saturday 14 June 2025 (error 6210). Ask your accountant to reopen that period, or post the entry on a later date. [intuit_tid 1-abc]";
     const recorded = failureRecord(new SyncError(closed, "needs-merchant", "1-abc"), new Date("2025-06-15T09:00:00Z"));
     expect(recorded).toMatchObject({ intuitTid: "1-abc", message: closed.replace(" [intuit_tid 1-abc]", "") });
     const text = reportText(recorded);

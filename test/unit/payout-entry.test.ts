@@ -130,7 +130,7 @@ describe("a payout's journal entry, hand-worked", () => {
     expect(wrong.held).toBe(true);
     expect(wrong.journalEntry).toBeNull();
     expect(wrong.holdReason).toBe(
-      "The Square payout of 2025-06-17 (90.00 USD): its entries add up to 97.10 USD, not the payout's amount, so it was not posted. " +
+      "The Square payout arriving Tuesday 17 June 2025 (90.00 USD): its entries add up to 97.10 USD, not the payout's amount, so it was not posted. " +
         "Check the payout in the Square Dashboard; daybook will post it once Square's figures agree.",
     );
   });
@@ -155,7 +155,7 @@ describe("failed and returned payouts", () => {
     expect(built.journalEntry).toBeNull();
     expect(built.held).toBe(false);
     expect(built.nothingToPost).toBe(
-      "The Square payout of 2025-06-17 (77.62 USD) failed: nothing reached the bank and its card sales stay in card clearing until Square pays them again, so nothing is posted.",
+      "The Square payout arriving Tuesday 17 June 2025 (77.62 USD) failed: nothing reached the bank and its card sales stay in card clearing until Square pays them again, so nothing is posted.",
     );
   });
 
@@ -252,7 +252,7 @@ describe("the payout mapping", () => {
     ]);
     expect(built.warnings).toEqual([{
       code: "unknown-payout-activity",
-      message: 'The Square payout of 2025-06-17 carries 12.34 USD of activity "ESCHEATMENT", which daybook has no rule for; it was posted to the payouts\' other account 65.',
+      message: 'The Square payout arriving Tuesday 17 June 2025 carries 12.34 USD of activity "ESCHEATMENT", which daybook has no rule for; it was posted to the payouts\' other account 65.',
     }]);
   });
 
@@ -275,7 +275,7 @@ describe("the payout mapping", () => {
     expect(built.held).toBe(true);
     expect(built.journalEntry).toBeNull();
     expect(built.holdReason).toBe(
-      "The Square payout of 2025-06-17 (81.76 USD) was not posted: choose the bank account Square pays this location's payouts into on the mapping page, and daybook posts it on the next run.",
+      "The Square payout arriving Tuesday 17 June 2025 (81.76 USD) was not posted: choose the bank account Square pays this location's payouts into on the mapping page: daybook posts it the night after.",
     );
   });
 

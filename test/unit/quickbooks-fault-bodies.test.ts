@@ -51,7 +51,7 @@ describe("a fault in a 2xx answer", () => {
     const failure = await clientAnswering(200, fault).createJournalEntry(entry, "req-1").catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(QuickBooksError);
     expect(failure).toMatchObject({ kind: "needs-merchant", details: { status: 200, code: "6210", intuitTid: "tid-1" } });
-    expect((failure as Error).message).toMatch(/books are closed for 2025-03-14/);
+    expect((failure as Error).message).toMatch(/books are closed for Friday 14 March 2025/);
   });
 
   it("reads an answer without a fault key as the answer", async () => {
