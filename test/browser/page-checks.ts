@@ -20,6 +20,7 @@ export interface PageProblems {
   headings: number;
   lang: string;
   hasMenu: boolean;
+  brokenMenuLinks: string[];
   firstFocus: string | null;
   narrowFigures: string[];
 }
@@ -68,6 +69,7 @@ export async function checkPage(page: Page, name: string, ownFolder?: string): P
   if (problems.hasMenu) expect(problems.firstFocus, `${name}: the first stop of the keyboard skips the menu`).toBe("#main");
   // Tables of figures take a laptop's width: at 48rem their account names and days wrapped line by line.
   expect(problems.narrowFigures, `${name}: tables of figures narrower than the window allows`).toEqual([]);
+  expect(problems.brokenMenuLinks, `${name}: menu links broken across lines ("API" / "keys")`).toEqual([]);
 
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: join(target, files[1]!), fullPage: true });
@@ -92,6 +94,7 @@ interface PageElement {
   type?: string;
   getAttribute(name: string): string | null;
   getBoundingClientRect(): { width: number; height: number; right: number };
+  getClientRects(): ArrayLike<unknown>;
   closest(selector: string): PageElement | null;
 }
 declare const document: { querySelectorAll(selector: string): Iterable<PageElement> & ArrayLike<PageElement>; documentElement: { lang: string; scrollWidth: number } };
@@ -152,5 +155,6 @@ function inspect(): PageProblems {
   const firstFocus = [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea")][0]?.getAttribute("href") ?? null;
   // At the desktop width (1280 px) a table of figures may use 72rem of it, well over the 48rem of text.
   const narrowFigures = [...document.querySelectorAll("table.stack")].filter((table) => table.getBoundingClientRect().width < 900).map(describe);
-  return { unlabelled, unnamed, lowContrast, headings: document.querySelectorAll("h1").length, lang: document.documentElement.lang, hasMenu: document.querySelectorAll("header nav").length > 0, firstFocus, narrowFigures };
+  return { unlabelled, unnamed, lowContrast, headings: document.querySelectorAll("h1").length, lang: document.documentElement.lang, hasMenu: document.querySelectorAll("header nav").length > 0, firstFocus, narrowFigures,
+    brokenMenuLinks: [...document.querySelectorAll("header nav a")].filter((link) => link.getClientRects().length > 1).map((link) => (link.textContent ?? "").trim()) };
 }

@@ -110,6 +110,7 @@ body:has(table.stack) main p, body:has(table.stack) main ul { max-width: 48rem; 
 header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; border-bottom: 1px solid #ddd; padding-bottom: .5rem; }
 .brand { font-weight: bold; text-decoration: none; color: inherit; }
 nav a, nav .who { margin-right: .5rem; }
+nav a { white-space: nowrap; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 form.inline { display: inline; }
 label { display: block; margin-top: .75rem; font-weight: 600; }
