@@ -45,7 +45,7 @@ export function AccountPage(props: {
       </section>
 
       <h2>Download your data</h2>
-      <p>One JSON file with everything daybook holds for you: your profile, connections (without their secret tokens), locations, mappings, sync history and sessions.</p>
+      <p>One JSON file with everything daybook holds for you: your profile and time zone, connections (without their secret tokens), locations and their mappings, each day's sync record and reports, payouts, report recipients and settings, backfills, your accountants' access and invitations, API keys and their requests (without the keys themselves) and sessions.</p>
       <p><a href="/account/export" download>Download my data</a></p>
 
       <section class="danger">
