@@ -56,9 +56,12 @@ export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
     const secret = sessionSecretOf(c);
     if (secret !== undefined) {
       const session = await resumeSession(deps.auth, secret, deps.now());
-      const [person, hasClients] = session
-        ? await Promise.all([deps.store.getMerchant(session.merchantId), deps.store.hasClients(session.merchantId)])
+      // Whether the person has clients is for their own desk's menu: at a client's, the menu has Clients anyway.
+      const atClient = session?.actingFor !== undefined && session.actingFor !== session.merchantId;
+      const [person, ownDeskClients] = session
+        ? await Promise.all([deps.store.getMerchant(session.merchantId), atClient ? false : deps.store.hasClients(session.merchantId)])
         : [undefined, false];
+      let hasClients = ownDeskClients;
       if (session && person) {
         let merchant = person;
         let role: AccessRole = "owner";
@@ -76,6 +79,7 @@ export function loadSession(deps: WebDeps): MiddlewareHandler<AppEnv> {
             const { actingFor: _ended, ...rest } = session;
             current = rest;
             c.set("accessEnded", true);
+            hasClients = await deps.store.hasClients(person.merchantId);
           }
         }
         c.set("session", current);
