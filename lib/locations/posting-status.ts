@@ -126,7 +126,7 @@ async function stop(deps: PostingStatusDeps, location: LocationConfig, problem: 
   const entry = await deps.dueIndex.get(location.merchantId, location.locationId);
   // The day the nights had reached, or the earliest day sent before it that the refusal left unposted.
   const reached = entry ? pendingDayOf(entry) : firstDayDueAfter(now, scheduleOf(location));
-  const resumeFrom = await earliestUnposted(deps, location, reached);
+  const resumeFrom = await earliestUnposted(deps, location, reached, entry !== undefined);
   const accounts = lost.map(({ provider, externalId }) => ({ provider, externalId }));
   const stopped: LocationConfig = {
     ...location, postingStopped: { reason: problem.reason, since: now.toISOString(), resumeFrom, ...(accounts.length > 0 ? { accounts } : {}) },
@@ -181,17 +181,28 @@ async function resume(deps: PostingStatusDeps, location: LocationConfig, realmId
 
 /**
  * `day`, or the earliest of the days before it that the last night sent (it and the days it re-checked:
- * RECHECK_DAYS + 1) that has a record and is not posted: a night refused fails its own day and the days
- * it retried, and the nights after them must try them again, however late the reconnect.
+ * RECHECK_DAYS + 1) that is not posted: a night refused fails its own day and the days it retried, and
+ * the nights after them must try them again, however late the reconnect. Unposted: a record failed or
+ * still posting with nothing posted; and when `day` is the day the nights have reached (`sentBefore`),
+ * from the location's first posting day, a day with no record yet: the stop at a night's first refusal
+ * comes before its day's failure is recorded, and its email names the day to wait from. A location set
+ * up before first posting days existed counts only its records: which of its days it posted before
+ * daybook kept them is not known.
  */
-async function earliestUnposted(deps: PostingStatusDeps, location: LocationConfig, day: string): Promise<string> {
-  const records = await deps.store.listSyncRecordsBetween(location.merchantId, location.locationId, addDays(day, -(RECHECK_DAYS + 1)), addDays(day, -1));
-  const unposted = records
-    .filter((record) => (record.state === "failed" || record.state === "posting") && record.posted.length === 0)
-    .map((record) => record.businessDay)
-    .filter((each) => location.postingFrom === undefined || each >= location.postingFrom)
-    .sort();
-  return unposted[0] !== undefined && unposted[0] < day ? unposted[0] : day;
+async function earliestUnposted(deps: PostingStatusDeps, location: LocationConfig, day: string, sentBefore = false): Promise<string> {
+  const from = addDays(day, -(RECHECK_DAYS + 1));
+  const records = await deps.store.listSyncRecordsBetween(location.merchantId, location.locationId, from, addDays(day, -1));
+  const recorded = new Map(records.map((record) => [record.businessDay, record]));
+  const { postingFrom } = location;
+  for (let each = from; each < day; each = addDays(each, 1)) {
+    if (postingFrom !== undefined && each < postingFrom) continue;
+    const record = recorded.get(each);
+    const unposted = record === undefined
+      ? sentBefore && postingFrom !== undefined
+      : (record.state === "failed" || record.state === "posting") && record.posted.length === 0;
+    if (unposted) return each;
+  }
+  return day;
 }
 
 /** One email per address for the stops, one for the resumptions: the merchant and each report recipient. */

@@ -210,6 +210,7 @@ describe("a location whose connection is gone", () => {
 
   it("waits from the day its refusal failed, not the day after it, and a reconnect two weeks on backfills that day too", async () => {
     for (const day of ["2025-06-11", "2025-06-12", "2025-06-13", "2025-06-14"]) world.pos.setDay(LOCATION_ID, day, aDay());
+    await store().putLocation({ ...world.location, postingFrom: "2025-06-01" });
     for (const day of ["2025-06-11", "2025-06-12", "2025-06-13"]) await syncLocationDay(world.sync, world.day(day));
     // The tick sends 06-14's night and moves the location on to 06-15; then the night is refused.
     expect(await tick(new Date("2025-06-15T06:00:00.000Z"))).toMatchObject({ enqueued: 1 });
@@ -217,8 +218,12 @@ describe("a location whose connection is gone", () => {
     world.pos.failure = new ProviderFailure("Square refused the access token", "needs-reconnect");
     for (const number of [1, 2, 3]) await processJob(world.worker, night!.job, { number, max: 3 });
     expect((await store().getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-14"))?.state).toBe("failed");
-    // Stopped at the first refusal, before the day's failure was recorded; its last attempt's failure moves the wait back to it.
+    // Stopped at the first refusal, before the day's failure was recorded: the day its night sent is
+    // still unposted, so the wait starts there, and the one email says so.
     expect((await location()).postingStopped?.resumeFrom).toBe("2025-06-14");
+    const stopped = world.email.sent.filter((email) => email.purpose === "posting-status");
+    expect(stopped).toHaveLength(2);
+    for (const email of stopped) expect(email.text).toContain("Main Street: Square no longer accepts daybook's access. Days from Saturday 14 June 2025 on wait until this is mended.");
 
     // Reconnected two weeks on, past the nights' catch-up: the backfill it asks for starts at 06-14.
     world.pos.failure = undefined;

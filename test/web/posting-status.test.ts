@@ -97,7 +97,7 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
     const books = (await world.deps.store.listConnections(m.merchantId)).find((connection) => connection.provider === "quickbooks")!;
     expect((await m.browser.post(`/connections/${books.connectionId}/disconnect`)).status).toBe(303);
     for (const locationId of locationIds) {
-      expect(await world.deps.store.getLocation(m.merchantId, locationId)).toMatchObject({ postingStopped: { reason: "the QuickBooks connection was disconnected", resumeFrom: "2025-06-02" } });
+      expect(await world.deps.store.getLocation(m.merchantId, locationId)).toMatchObject({ postingStopped: { reason: "the QuickBooks connection was disconnected", resumeFrom: "2025-06-01" } });
       expect(await world.deps.dueIndex.get(m.merchantId, locationId)).toBeUndefined();
     }
     expect(await postingEmails([m.owner, m.accountant])).toEqual([
@@ -128,8 +128,9 @@ describe("disconnecting and reconnecting the same QuickBooks company", () => {
       const location = await world.deps.store.getLocation(m.merchantId, locationId);
       expect(location?.quickbooksConnectionId).toBe(active.connectionId);
       expect(location?.postingStopped).toBeUndefined();
-      // Scheduled again from the day it had reached: 06-02, due at 02:00 on 06-03 in New York.
-      expect(await world.deps.dueIndex.get(m.merchantId, locationId)).toMatchObject({ nextDueAt: "2025-06-03T06:00:00.000Z" });
+      // Scheduled again from its first day not posted: 06-01, whose backfill had not run when the company
+      // was disconnected; due at 02:00 on 06-02 in New York.
+      expect(await world.deps.dueIndex.get(m.merchantId, locationId)).toMatchObject({ nextDueAt: "2025-06-02T06:00:00.000Z" });
     }
     const mapping = await m.browser.get(`/locations/${locationIds[0]!}/mapping`);
     expect(mapping.status).toBe(200);
