@@ -14,6 +14,7 @@ import type { AppEnv, WebDeps } from "./deps";
 import { MessagePage, STYLESHEET } from "./pages/layout";
 import { AccessEndedPage, NotFoundPage, OwnerOnlyPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { AccessEnded, enforceRoles, OwnerOnly } from "./roles";
+import { redactForLog } from "./redact-for-log";
 import { type AddRoutes, ROUTE_GROUPS, type RouteGroup } from "./route-groups";
 import { ALLOWED_METHODS, bodyLimits, noStore, onlyAllowedMethods, PUBLIC_PATHS, RequestRejected, sameOriginForms, securityHeaders, WEBHOOK_PREFIX } from "./security";
 import { clearSignedIn, loadSession, SignInRequired, viewerOf } from "./session";
@@ -134,16 +135,6 @@ function apiProblem(c: Context<AppEnv>, error: Error, deps: WebDeps) {
   if (error instanceof HTTPException && error.status < 500) return c.json(apiErrorBody("bad_request", "daybook could not use this request."), 400);
   deps.log("error", "request failed", { method: c.req.method, route: routePath(c), error: error.name, message: redactForLog(error.message).slice(0, 500) });
   return c.json(apiErrorBody("internal", "daybook could not answer this request. Nothing is wrong with it; try again in a few minutes."), 500);
-}
-
-/**
- * An error's message as a log may hold it: messages can quote the request's input (a store error
- * quotes the id it refused), so email addresses and token-shaped values are masked.
- */
-export function redactForLog(message: string): string {
-  return message
-    .replace(/[^\s"'<>()[\]{},;:]+@[^\s"'<>()[\]{},;:]+/g, "[email]")
-    .replace(/[A-Za-z0-9_-]{32,}/g, "[token]");
 }
 
 /** `/connect/:provider/callback` → /^\/connect\/[^/]+\/callback$/ */

@@ -19,7 +19,7 @@
  */
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { redactForLog } from "../../lib/web/app";
+import { redactForLog } from "../../lib/web/redact-for-log";
 import { merchantWithLocation } from "../web/email-links-world";
 import {
   CLOVER_APP_ID, CLOVER_AUTH_CODE, createWebWorld, expectCleanLogs, PUBLIC_URL, QUICKBOOKS_VERIFIER_TOKEN, SQUARE_NOTIFICATION_URL, SQUARE_SIGNATURE_KEY, type WebWorld,

@@ -226,6 +226,21 @@ describe("the locations page", () => {
     expect((await world.deps.store.getMerchant(a.merchantId))?.timeZone).toBe("America/New_York");
   });
 
+  it("says in plain words when the POS cannot be read, and logs what the provider said with addresses and token-shaped values masked", async () => {
+    const e = await merchantWith([["square", world.accounts.square[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
+    const { readers } = world.deps;
+    const posLocations = readers.posLocations;
+    readers.posLocations = () => Promise.reject(new Error(`Square said: 401 for owner@shop.example with ${"EAAAl".padEnd(64, "x")}`));
+    try {
+      const html = await (await e.browser.get("/locations")).text();
+      expect(html).toContain("daybook could not read this account&#39;s locations just now.");
+    } finally {
+      readers.posLocations = posLocations;
+    }
+    const line = world.logs.findLast((each) => each.message === "locations page could not read a provider");
+    expect(line?.fields).toMatchObject({ merchantId: e.merchantId, what: "pos", error: "Error", message: "Square said: 401 for [email] with [token]" });
+  });
+
   it("shows a Clover merchant as one location with its own zone", async () => {
     const d = await merchantWith([["clover", world.accounts.clover[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
     const html = await (await d.browser.get("/locations")).text();

@@ -38,6 +38,7 @@ import { mappingPath } from "../pages/mapping";
 import type { CompanyTracking } from "../pages/tracking-fieldset";
 import { NotFoundPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
+import { redactForLog } from "../redact-for-log";
 
 const connectionId = connectionIdField;
 
@@ -248,7 +249,7 @@ function notFound(c: Context<AppEnv>, viewer: Viewer) {
 function logReadFailure(deps: WebDeps, what: "pos" | "quickbooks", connection: Connection, error: unknown): void {
   const failure = error instanceof Error ? error : new Error(String(error));
   deps.log("warn", "locations page could not read a provider", {
-    merchantId: connection.merchantId, connectionId: connection.connectionId, provider: connection.provider, what, error: failure.name, message: failure.message.slice(0, 300),
+    merchantId: connection.merchantId, connectionId: connection.connectionId, provider: connection.provider, what, error: failure.name, message: redactForLog(failure.message).slice(0, 300),
   });
 }
 

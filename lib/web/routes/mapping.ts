@@ -43,6 +43,7 @@ import type { Viewer } from "../pages/layout";
 import { MappingPage, type MappingPageProps, mappingPath, type MappingValues, PAYOUTS_BANK_FIELD, type StartForm } from "../pages/mapping";
 import { NotFoundPage, ProblemPage } from "../pages/messages";
 import { requireSignedIn, signedIn } from "../session";
+import { redactForLog } from "../redact-for-log";
 
 const locationIdParam = posLocationIdField();
 const connectionIdParam = connectionIdField;
@@ -420,7 +421,7 @@ function logCreated(deps: WebDeps, connection: Connection, created: AccountToCre
 function logTrouble(deps: WebDeps, connection: Connection, what: string, error: unknown): void {
   const failure = error instanceof Error ? error : new Error(String(error));
   deps.log("warn", `mapping page could not use ${connection.provider}`, {
-    merchantId: connection.merchantId, connectionId: connection.connectionId, what, error: failure.name, message: failure.message.slice(0, 300),
+    merchantId: connection.merchantId, connectionId: connection.connectionId, what, error: failure.name, message: redactForLog(failure.message).slice(0, 300),
   });
 }
 
