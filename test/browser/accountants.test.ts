@@ -166,7 +166,7 @@ describe("an accountant with two clients, in Chromium", () => {
 
   it("approves A's held day, which QuickBooks then holds once", async () => {
     expect(stack.quickbooks.journalEntries(DEMO.quickbooks.realmId).filter((entry) => entry["TxnDate"] === heldDay)).toHaveLength(0);
-    await accountant.getByRole("button", { name: `Review ${DEMO.square.locationName}, ${formatDay(heldDay)}` }).click();
+    await accountant.getByRole("button", { name: `Review ${DEMO.square.locationName} of Alder Bakery, ${formatDay(heldDay)}` }).click();
     await accountant.waitForURL(new RegExp(`/days/${DEMO.square.locationId}/${heldDay}$`));
     await expect(accountant.getByText("Working on Alder Bakery").count()).resolves.toBeGreaterThan(0);
     await checkPage(accountant, "held-day");

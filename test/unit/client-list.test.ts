@@ -49,8 +49,11 @@ describe("the client list", () => {
     const page = (await Promise.resolve(element).then((each) => each.toString())).replace(/\s+/g, " ");
     expect(page).toContain("<strong>Posted; the check for later changes failed: </strong>Alder Bakery, Main Street. Posted; the check for later changes failed on Saturday 14 June 2025");
     expect(page).toContain("<strong>Failed: </strong>Birch Cafe, Main Street. Failed on Saturday 14 June 2025: Square did not answer.");
-    // Each button names the day it opens.
-    expect(page).toContain(">Open Main Street, Saturday 14 June 2025</button>");
+    // Each button names the location, its business and the day it opens: both businesses' locations are "Main Street".
+    expect(page).toContain(">Open Main Street of Birch Cafe, Saturday 14 June 2025</button>");
+    expect(page).toContain(">Open Main Street of Alder Bakery, Saturday 14 June 2025</button>");
+    const buttons = [...page.matchAll(/<button type="submit">([^<]*)<\/button>/g)].map((match) => match[1]);
+    expect(new Set(buttons).size).toBe(buttons.length);
     // Birch Cafe's three (its label, its words, its row in the table); none of Alder Bakery's.
     expect(page.match(/Failed/g)).toHaveLength(3);
   });
@@ -87,7 +90,7 @@ describe("a location's earlier days", () => {
     });
     const element = ClientsPage({ viewer: { email: "books@ledger.example", formToken: "t", role: "owner" }, list, ownId: "p-books" });
     const page = (await Promise.resolve(element).then((each) => each.toString())).replace(/\s+/g, " ");
-    expect(page).toContain(">Review Main Street, Thursday 12 June 2025</button>");
+    expect(page).toContain(">Review Main Street of Alder Bakery, Thursday 12 June 2025</button>");
     // The client's row says both: the held day and last night.
     expect(page).toContain("<li>Main Street: Held for review, Thursday 12 June 2025: this business reviews each entry</li><li>Main Street: Posted Saturday 14 June 2025</li>");
   });

@@ -124,7 +124,7 @@ describe("the client list", () => {
     expect(tableOf(list.text).indexOf("Alder Bakery")).toBeLessThan(tableOf(list.text).indexOf("Birch Cafe"));
     expect(attentionOf(list.text)).toContain("Alder Bakery");
     expect(attentionOf(list.text)).not.toContain("Birch Cafe");
-    expect(list.text).toContain("Review Main Street, Sunday 1 June 2025");
+    expect(list.text).toContain("Review Main Street of Alder Bakery, Sunday 1 June 2025");
   });
 
   it("follows the worker: a location's newer day replaces the older, an older re-check does not", async () => {

@@ -33,15 +33,20 @@ export function OpenButton(props: { viewer: Viewer; businessId: string; next: st
   );
 }
 
-/** The button says what it opens: the day to review or to look at, or the history of a location that stopped posting. */
+/**
+ * The button says what it opens: the day to review or to look at, or the history of a location that
+ * stopped posting; always with the business, since clients' locations often share a name ("Main Street")
+ * and a list of buttons is read without the lines around them.
+ */
 function attentionLabel(item: AttentionItem): string {
   const { location } = item;
+  const where = `${location.name} of ${item.businessName}`;
   const day = formatDay(location.businessDay);
   switch (location.state) {
-    case "held": return `Review ${location.name}, ${day}`;
+    case "held": return `Review ${where}, ${day}`;
     case "failed":
-    case "recheck-failed": return `Open ${location.name}, ${day}`;
-    default: return `Open ${location.name} of ${item.businessName}`;
+    case "recheck-failed": return `Open ${where}, ${day}`;
+    default: return `Open ${where}`;
   }
 }
 
