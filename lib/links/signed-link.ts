@@ -1,6 +1,6 @@
 /**
  * Links in emails that act without a sign-in (approve a held day, unsubscribe a recipient or undo it,
- * confirm a new recipient) carry a signed token: the claims in base64url JSON and an HMAC-SHA256 over
+ * confirm a new recipient, stop an address's invitations or allow them again) carry a signed token: the claims in base64url JSON and an HMAC-SHA256 over
  * them under a server key. The
  * purpose is signed too, so an unsubscribe token cannot approve a day. Tokens expire; approving is
  * also idempotent on the server, so a replay within the lifetime changes nothing.
@@ -8,19 +8,19 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
 
-export type LinkPurpose = "approve-day" | "unsubscribe" | "confirm-recipient" | "resubscribe";
+export type LinkPurpose = "approve-day" | "unsubscribe" | "confirm-recipient" | "resubscribe" | "stop-invitations" | "allow-invitations";
 
 export interface LinkClaims {
   purpose: LinkPurpose;
   merchantId: string;
-  /** What the link acts on: "<locationId>/<businessDay>" to approve, a recipient's address hash otherwise. */
+  /** What the link acts on: "<locationId>/<businessDay>" to approve, an address's hash (addressHash) otherwise. */
   subject: string;
   /** Epoch seconds. */
   expiresAt: number;
 }
 
 const claimsSchema = z.object({
-  purpose: z.enum(["approve-day", "unsubscribe", "confirm-recipient", "resubscribe"]),
+  purpose: z.enum(["approve-day", "unsubscribe", "confirm-recipient", "resubscribe", "stop-invitations", "allow-invitations"]),
   merchantId: z.string().check(z.minLength(1)),
   subject: z.string().check(z.minLength(1)),
   expiresAt: z.int(),

@@ -5,6 +5,10 @@
  * invitee's as a sign-in link would: it signs them in (making the account if the address has none),
  * records the access and adds the address to the business's report recipients (accepting is the
  * consent to receive them).
+ *
+ * Every invitation email also carries the invitee's own "Don't send me invitations" link
+ * (invitation-stops.ts): an address that used it is sent no invitation from any business, and the owner
+ * is told so.
  */
 import { randomUUID } from "node:crypto";
 import { newSecret, SECRET_PATTERN, sha256Hex } from "../auth/secrets";
@@ -18,6 +22,8 @@ import type { Store } from "../store/store";
 import { currentLocationStatuses } from "./location-status";
 import { businessNameOf, type Invitation, INVITATION_TTL_MS, type MemberStore } from "./types";
 import { bucketHash } from "../email/caps";
+import { addressHash } from "../report/recipients";
+import { stopInvitationsUrl } from "./invitation-stops";
 
 /** Accountants and open invitations a business may have at once. */
 export const MAX_ACCESS = 20;
@@ -31,10 +37,12 @@ export interface InvitationDeps {
   recipients: RecipientStore;
   email: EmailSender;
   publicUrl: string;
+  /** Signs the invitee's "Don't send me invitations" link (lib/links/signed-link.ts). */
+  linkKey: Buffer;
   now: () => Date;
 }
 
-export type InviteProblem = "own-address" | "already-member" | "invited-recently" | "full" | "rate-limited";
+export type InviteProblem = "own-address" | "already-member" | "stopped" | "invited-recently" | "full" | "rate-limited";
 
 /** An address is sent one invitation a day by a business: a lost email can be sent again, an address cannot be flooded. */
 export const REINVITE_AFTER_MS = 24 * 3600 * 1000;
@@ -50,11 +58,12 @@ export async function inviteAccountant(deps: InvitationDeps, request: { business
   const email = normaliseEmail(request.address);
   const now = deps.now();
   if (email === business.email) return { ok: false, problem: "own-address" };
-  const [members, open] = await Promise.all([deps.members.listMembers(business.merchantId), deps.members.listInvitations(business.merchantId, now)]);
-  if (members.some((member) => member.email === email)) return { ok: false, problem: "already-member" };
+  const [members, open, stop] = await Promise.all([
+    deps.members.listMembers(business.merchantId), deps.members.listInvitations(business.merchantId, now), deps.members.findInvitationStop(addressHash(email)),
+  ]);
   const earlier = open.filter((invitation) => invitation.email === email);
-  if (earlier.some((invitation) => now.getTime() - Date.parse(invitation.createdAt) < REINVITE_AFTER_MS)) return { ok: false, problem: "invited-recently" };
-  if (members.length + open.length - earlier.length >= MAX_ACCESS) return { ok: false, problem: "full" };
+  const problem = inviteRefusal({ email, members, open, earlier, stopped: stop !== undefined, now });
+  if (problem) return { ok: false, problem };
   const { limit, windowSeconds } = INVITATION_RATE_LIMIT;
   if (!(await deps.auth.takeRateLimit(`invitations#${bucketHash(business.merchantId)}`, limit, windowSeconds, now))) return { ok: false, problem: "rate-limited" };
 
@@ -72,16 +81,31 @@ export async function inviteAccountant(deps: InvitationDeps, request: { business
   await deps.members.putInvitation(invitation);
   await deps.email.send(invitationEmail({
     to: email, businessId: business.merchantId, businessName: businessNameOf(business), inviter: request.invitedBy.email,
-    link: `${deps.publicUrl}${INVITATION_PATH}?token=${token}`,
+    link: `${deps.publicUrl}${INVITATION_PATH}?token=${token}`, stopLink: stopInvitationsUrl(deps, business.merchantId, email),
   }));
   return { ok: true, invitation };
 }
 
+/**
+ * Why an invitation to `email` is not sent, by what the business has (its accountants, its open
+ * invitations, those of them to `email`) and whether the address stopped invitations; undefined to send
+ * it (within the business's daily allowance). The address's own wish comes before any limit: nothing
+ * the owner does later (withdrawing, waiting a day) would send it.
+ */
+export function inviteRefusal(input: { email: string; members: { email: string }[]; open: unknown[]; earlier: { createdAt: string }[]; stopped: boolean; now: Date }): InviteProblem | undefined {
+  const { members, open, earlier, now } = input;
+  if (members.some((member) => member.email === input.email)) return "already-member";
+  if (input.stopped) return "stopped";
+  if (earlier.some((invitation) => now.getTime() - Date.parse(invitation.createdAt) < REINVITE_AFTER_MS)) return "invited-recently";
+  if (members.length + open.length - earlier.length >= MAX_ACCESS) return "full";
+  return undefined;
+}
+
 export const INVITATION_PATH = "/invitations/accept";
 
-function invitationEmail(details: { to: string; businessId: string; businessName: string; inviter: string; link: string }): OutgoingEmail {
+function invitationEmail(details: { to: string; businessId: string; businessName: string; inviter: string; link: string; stopLink: string }): OutgoingEmail {
   const days = INVITATION_TTL_MS / 86_400_000;
-  const { businessName, inviter, link } = details;
+  const { businessName, inviter, link, stopLink } = details;
   const lines = [
     `${inviter} invited you to work on the books of ${businessName} in daybook, which posts its daily sales to QuickBooks every night.`,
     "With access you can see its days, entries and reports, approve days held for review, change its account mapping and report settings, and run backfills. You will also get its morning digest, in one email with every other business you work on in daybook.",
@@ -91,14 +115,15 @@ function invitationEmail(details: { to: string; businessId: string; businessName
     "Accepting signs you in to daybook with this address, and creates your account if you have none.",
     `If you do not know ${inviter}, ignore this email: nothing happens without the link.`,
   ];
+  const stopWhat = `(from ${businessName} or any other business, in daybook)`;
   return {
     to: [details.to],
     subject: `${businessName} invited you to daybook`,
     purpose: "invitation",
     merchantId: details.businessId,
-    text: `${lines.join("\n\n")}\n\n${link}\n\n${after.join("\n")}\n`,
+    text: `${lines.join("\n\n")}\n\n${link}\n\n${after.join("\n")}\n\nDon't send me invitations ${stopWhat}:\n${stopLink}\n`,
     html: `${lines.map((line) => `<p>${escapeHtml(line)}</p>`).join("")}<p><a href="${escapeHtml(link)}">Accept the invitation</a></p>` +
-      after.map((line) => `<p>${escapeHtml(line)}</p>`).join(""),
+      after.map((line) => `<p>${escapeHtml(line)}</p>`).join("") + `<p><a href="${escapeHtml(stopLink)}">Don't send me invitations</a> ${escapeHtml(stopWhat)}</p>`,
   };
 }
 
@@ -119,7 +144,7 @@ export interface Accepted {
 }
 
 /** Accepts the invitation the token names; undefined for a link that is unknown, used, withdrawn or expired. */
-export async function acceptInvitation(deps: InvitationDeps, token: string): Promise<Accepted | undefined> {
+export async function acceptInvitation(deps: Omit<InvitationDeps, "linkKey">, token: string): Promise<Accepted | undefined> {
   const opened = await openInvitation(deps, token);
   if (!opened) return undefined;
   const { invitation } = opened;

@@ -9,7 +9,8 @@
  *   query of the accountant's own partition however many clients there are.
  *
  * An `Invitation` waits in the business's partition for 7 days; its link's token is kept only as a
- * hash. MemberStore is the storage port; lib/store/members.ts implements it on the table.
+ * hash. An `InvitationStop` is an address's own "no invitations" (invitation-stops.ts), for every
+ * business. MemberStore is the storage port; lib/store/members.ts implements it on the table.
  */
 import type { FailureKind, Merchant, SyncState } from "../model";
 
@@ -84,6 +85,13 @@ export interface Invitation {
   expiresAt: string;
 }
 
+/** An address that asked daybook to send it no invitations, from any business, until it lifts that itself. */
+export interface InvitationStop {
+  /** The address's addressHash (lib/report/recipients.ts): the address itself is not kept. */
+  addressHash: string;
+  stoppedAt: string;
+}
+
 export interface MemberStore {
   putInvitation(invitation: Invitation): Promise<void>;
   /** The invitation whose link has this token hash, if it exists and has not expired at `now`. Reads only. */
@@ -98,6 +106,15 @@ export interface MemberStore {
    * has expired meanwhile. Accepting again (a second invitation) replaces the access.
    */
   acceptInvitation(invitation: Invitation, member: Member, membership: Membership, now: Date): Promise<boolean>;
+  /** Withdraws every business's invitations to the address with this addressHash; how many there were. */
+  cancelInvitationsTo(addressHash: string): Promise<number>;
+
+  /** Records the address's stop; false, changing nothing (its first date stays), if it had one already. */
+  stopInvitations(stop: InvitationStop): Promise<boolean>;
+  /** The address's stop, if it has one. */
+  findInvitationStop(addressHash: string): Promise<InvitationStop | undefined>;
+  /** Lifts the address's stop; false if it had none. */
+  liftInvitationStop(addressHash: string): Promise<boolean>;
 
   /** This person's access to that business, read consistently (the web checks it on every request). */
   getMembership(personId: string, businessId: string): Promise<Membership | undefined>;

@@ -19,7 +19,7 @@ export type IndexKey = {
   GSI1SK: string;
 };
 
-/** The connections index's keys (table.ts: GSI2). */
+/** The second index's keys (table.ts: GSI2): the connections, owed notices and invitees. */
 export type ConnectionIndexKey = {
   GSI2PK: string;
   GSI2SK: string;
@@ -115,6 +115,8 @@ export const keys = {
   signInLink: (tokenHash: string): ItemKey => ({ PK: `SIGNIN#${segment(tokenHash, "tokenHash")}`, SK: "SIGNIN" }),
   session: (sessionHash: string): ItemKey => ({ PK: `SESSION#${segment(sessionHash, "sessionHash")}`, SK: "SESSION" }),
   oauthState: (stateHash: string): ItemKey => ({ PK: `OAUTHSTATE#${segment(stateHash, "stateHash")}`, SK: "OAUTHSTATE" }),
+  /** An address that asked for no invitations (lib/members/invitation-stops.ts), named by its addressHash; no account owns it. */
+  invitationStop: (addressHash: string): ItemKey => ({ PK: `NOINVITES#${segment(addressHash, "addressHash")}`, SK: "NOINVITES" }),
   /** The bucket may hold "#" (e.g. "sign-in-email#<hash>"): the window start is always the last segment. */
   rateLimit: (bucket: string, windowStart: number): ItemKey => ({ PK: `RATE#${bucket}#${windowStart}`, SK: "RATE" }),
 };
@@ -148,6 +150,12 @@ export const indexKeys = {
   merchantSessions: (merchantId: string): string => `SESSIONS#${segment(merchantId, "merchantId")}`,
   /** An invitation is found by the hash of its link's token (the link names nothing else). */
   invitation: (tokenHash: string): IndexKey => ({ GSI1PK: `INVITATION#${segment(tokenHash, "tokenHash")}`, GSI1SK: "INVITATION" }),
+  /** An address's open invitations, from every business, by its addressHash (GSI2): stopping its invitations withdraws them all. */
+  invitee: (addressHash: string): string => `INVITEE#${segment(addressHash, "addressHash")}`,
+  inviteeInvitation: (addressHash: string, businessId: string, invitationId: string): ConnectionIndexKey => ({
+    GSI2PK: indexKeys.invitee(addressHash),
+    GSI2SK: `MERCHANT#${segment(businessId, "businessId")}#INVITATION#${segment(invitationId, "invitationId")}`,
+  }),
   /** An API key is found by the hash of the key (a request names nothing else). */
   apiKey: (tokenHash: string): IndexKey => ({ GSI1PK: `APIKEY#${segment(tokenHash, "tokenHash")}`, GSI1SK: "APIKEY" }),
   /** A merchant's OAuth states in flight, so account deletion finds them (they live 10 minutes). */

@@ -2,7 +2,9 @@
  * The MemberStore (lib/members/types.ts) on the table: `MERCHANT#<business> / MEMBER#<person>` and
  * `MERCHANT#<person> / MEMBERSHIP#<business>` for one access (written and deleted in one
  * transaction), and `MERCHANT#<business> / INVITATION#<id>` for an invitation, found through GSI1 by
- * the hash of its link's token and deleted by the transaction that accepts it. Invitations carry the
+ * the hash of its link's token and deleted by the transaction that accepts it, and through GSI2 by its
+ * address's hash (`INVITEE#<addressHash>`), so an address's stop withdraws every business's at once. An
+ * address's stop is `NOINVITES#<addressHash> / NOINVITES`: no account's partition holds it. Invitations carry the
  * table's TTL; reads check the expiry themselves (DynamoDB deletes expired items only eventually).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
@@ -10,8 +12,10 @@ import type { Invitation, LocationStatus, Member, Membership, MemberStore } from
 import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails, withoutUndefined } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
+import { addressHash } from "../report/recipients";
 import { describing, normalizedEmail } from "./schema-parts";
-import { GSI1 } from "./table";
+import { invitationStopSchema } from "./schemas";
+import { GSI1, GSI2 } from "./table";
 
 export interface DynamoMemberStoreOptions {
   client: DynamoDBDocumentClient;
@@ -70,6 +74,7 @@ const ttlOf = (iso: string): number => Math.ceil(Date.parse(iso) / 1000);
 export function createDynamoMemberStore({ client, tableName }: DynamoMemberStoreOptions): MemberStore {
   const invitationItem = (invitation: Invitation): Item => toItem(invitationSchema, invitation, keys.invitation(invitation.businessId, invitation.invitationId), "the invitation", {
     ...indexKeys.invitation(invitation.tokenHash),
+    ...indexKeys.inviteeInvitation(addressHash(invitation.email), invitation.businessId, invitation.invitationId),
     // The record's instant stays readable; the TTL attribute is epoch seconds.
     expiresAtIso: invitation.expiresAt,
     expiresAt: ttlOf(invitation.expiresAt),
@@ -115,6 +120,42 @@ export function createDynamoMemberStore({ client, tableName }: DynamoMemberStore
     async cancelInvitation(businessId, invitationId) {
       const deleted = await unlessConditionFails(() => client.send(new DeleteCommand({
         TableName: tableName, Key: keys.invitation(businessId, invitationId), ConditionExpression: "attribute_exists(PK)",
+      })));
+      return deleted !== undefined;
+    },
+
+    async cancelInvitationsTo(hash) {
+      // Keys only in the index; each invitation is deleted by its key, unless it went meanwhile.
+      const found = await queryAll(client, {
+        TableName: tableName,
+        IndexName: GSI2.name,
+        KeyConditionExpression: "GSI2PK = :invitee",
+        ExpressionAttributeValues: { ":invitee": indexKeys.invitee(hash) },
+      });
+      let cancelled = 0;
+      for (const entry of found) {
+        const deleted = await unlessConditionFails(() => client.send(new DeleteCommand({
+          TableName: tableName, Key: { PK: String(entry.PK), SK: String(entry.SK) }, ConditionExpression: "attribute_exists(PK)",
+        })));
+        if (deleted !== undefined) cancelled++;
+      }
+      return cancelled;
+    },
+
+    async stopInvitations(stop) {
+      const item = toItem(invitationStopSchema, stop, keys.invitationStop(stop.addressHash), "the invitation stop");
+      const put = await unlessConditionFails(() => client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)" })));
+      return put !== undefined;
+    },
+
+    async findInvitationStop(hash) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.invitationStop(hash), ConsistentRead: true }));
+      return Item === undefined ? undefined : fromItem(invitationStopSchema, Item, `the stored invitation stop ${describeItem(Item)}`);
+    },
+
+    async liftInvitationStop(hash) {
+      const deleted = await unlessConditionFails(() => client.send(new DeleteCommand({
+        TableName: tableName, Key: keys.invitationStop(hash), ConditionExpression: "attribute_exists(PK)",
       })));
       return deleted !== undefined;
     },

@@ -24,6 +24,10 @@
  *   while it lasts, removed at once when either ends it or deletes their account. An invitation: 7 days,
  *   or until it is accepted or withdrawn. An API key: 14 days after it expires or is revoked; the log of
  *   the requests made with it, 14 days each.
+ * - An address's "send me no invitations" (its stop, lib/members/invitation-stops.ts): until that
+ *   address lifts it, from the page it stopped them on or signed in with it. It is the address's, not an
+ *   account's: it holds only the address's hash and when, is in no export, and deleting an account
+ *   leaves it (the address asked; a deletion must not start invitations again).
  *
  * DynamoDB deletes an expired item within days of its `expiresAt`; daybook never reads one as live
  * (every read of a short-lived kind checks its expiry itself). Deleted items stay in the table's
@@ -45,7 +49,7 @@ export type ItemKind =
   | "profile" | "email-claim" | "connection" | "location" | "schedule-pointer" | "schedule-entry" | "recipients" | "settings"
   | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request"
   | "warning-seen" | "digest-sent" | "digest-mark" | "emails-held"
-  | "member" | "membership" | "invitation" | "api-key" | "api-request"
+  | "member" | "membership" | "invitation" | "invitation-stop" | "api-key" | "api-request"
   | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency";
 
 /** Each kind: how long it is kept, in words, and whether its items carry `expiresAt`. */
@@ -72,6 +76,7 @@ export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boole
   "member": { kept: "while the accountant has access", expires: false },
   "membership": { kept: "while the accountant has access", expires: false },
   "invitation": { kept: "7 days, or until accepted or withdrawn", expires: true },
+  "invitation-stop": { kept: "until the address lifts it", expires: false },
   "api-key": { kept: "14 days after it expires or is revoked", expires: true },
   "api-request": { kept: "14 days", expires: true },
   "sign-in-link": { kept: "15 minutes", expires: true },
@@ -121,7 +126,7 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown; status?: unknown 
   }
   const prefixes: [string, ItemKind][] = [
     ["EMAIL#", "email-claim"], ["DUE#", "schedule-entry"], ["SIGNIN#", "sign-in-link"], ["SESSION#", "session"],
-    ["OAUTHSTATE#", "oauth-state"], ["RATE#", "rate-limit"], [IDEMPOTENCY_PARTITION, "idempotency"], ["DIGEST#", "digest-mark"],
+    ["OAUTHSTATE#", "oauth-state"], ["RATE#", "rate-limit"], [IDEMPOTENCY_PARTITION, "idempotency"], ["DIGEST#", "digest-mark"], ["NOINVITES#", "invitation-stop"],
   ];
   return prefixes.find(([prefix]) => pk.startsWith(prefix))?.[1];
 }

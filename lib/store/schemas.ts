@@ -9,6 +9,7 @@ import type { JournalEntryBody } from "../domain/journal-entry";
 import { mappingSchema } from "../domain/mapping";
 import type { DailySummary } from "../domain/summary";
 import * as z from "zod/mini";
+import type { InvitationStop } from "../members/types";
 import type { Connection, LocationConfig, PendingEntry, PostedEntry, SyncFailure, SyncRecord } from "../model";
 import { businessDay, currency, describing, id, minorUnits, nonEmpty, timestamp } from "./schema-parts";
 
@@ -167,4 +168,9 @@ export const syncRecordSchema = describing<SyncRecord>()(z.object({
   lastError: z.optional(syncFailureSchema),
   version: positiveCount,
   updatedAt: timestamp,
+}));
+
+export const invitationStopSchema = describing<InvitationStop>()(z.object({
+  addressHash: nonEmpty,
+  stoppedAt: timestamp,
 }));

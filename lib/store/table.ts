@@ -16,7 +16,9 @@
  * GSI2 is the refresh sweep's (lib/connections/refresh-sweep.ts): it holds every connection, spread over
  * CONNECTION_SHARDS partitions (`CONNECTIONS#<shard>`), so the sweep finds each, those no location uses
  * included, without a Scan; and, in `OWEDNOTICES`, the locations owed a stopped-posting notice the email
- * caps held back (in it while their postingStopped.noticeHeld is set).
+ * caps held back (in it while their postingStopped.noticeHeld is set). The web uses it for one thing: an
+ * address's open invitations, from every business (`INVITEE#<addressHash>`), withdrawn together when
+ * the address asks for no more (its stop: `NOINVITES#<addressHash>`, a partition of its own).
  *
  * Both project keys only: an index copy is written when an item enters or leaves the index, never when
  * an attribute changes, so a connection's token rewrite (every night's QuickBooks refresh) writes the
@@ -64,7 +66,7 @@ export const TABLE = {
 // DIGEST#: the morning digests' marks (the worker writes them, the scheduler reads and removes them, an
 // account's deletion removes its own); RATE#: also the daily email caps' counters, in every sender.
 export const TABLE_ACCESS = {
-  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#", "DIGEST#"], indexes: ["GSI1Keys"] },
+  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#", "DIGEST#", "NOINVITES#"], indexes: ["GSI1Keys", "GSI2Keys"] },
   worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#", "DIGEST#", "RATE#"], indexes: ["GSI2Keys"] },
   scheduler: { partitions: ["DUE#", "MERCHANT#", "DIGEST#", "RATE#"], indexes: [] },
 } as const satisfies Record<"api" | "worker" | "scheduler", { partitions: readonly string[]; indexes: readonly string[] }>;

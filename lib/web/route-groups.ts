@@ -33,7 +33,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
     routes: ["GET /connections", "POST /connect/:provider", "GET /connect/:provider/callback", "GET /connections/:connectionId/disconnect", "POST /connections/:connectionId/disconnect"],
     load: async () => (await import("./routes/connections")).addConnectionRoutes,
   },
-  { name: "account", routes: ["GET /account", "POST /account/time-zone", "GET /account/export", "POST /account/delete"], load: async () => (await import("./routes/account")).addAccountRoutes },
+  { name: "account", routes: ["GET /account", "POST /account/time-zone", "POST /account/invitations", "GET /account/export", "POST /account/delete"], load: async () => (await import("./routes/account")).addAccountRoutes },
   { name: "business-name", routes: ["GET /business-name", "POST /business-name"], load: async () => (await import("./routes/business-name")).addBusinessNameRoutes },
   {
     name: "webhooks",
@@ -75,7 +75,10 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   },
   {
     name: "access",
-    routes: ["POST /reports/access/invite", "POST /reports/access/remove", "POST /reports/access/cancel", "GET /invitations/accept", "POST /invitations/accept"],
+    routes: [
+      "POST /reports/access/invite", "POST /reports/access/remove", "POST /reports/access/cancel", "GET /invitations/accept", "POST /invitations/accept",
+      "GET /invitations/stop", "POST /invitations/stop", "POST /invitations/allow",
+    ],
     load: async () => (await import("./routes/access")).addAccessRoutes,
   },
   { name: "api-keys", routes: ["GET /api-keys", "POST /api-keys", "POST /api-keys/:keyId/revoke"], load: async () => (await import("./routes/api-keys")).addApiKeyRoutes },

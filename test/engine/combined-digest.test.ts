@@ -52,7 +52,7 @@ async function setUpBirch(): Promise<void> {
 /** The business invites the accountant and the accountant accepts, as the web does it. */
 async function invite(business: Merchant): Promise<void> {
   const { storage } = world.services;
-  const deps = { store: storage.store, members: storage.members, auth: storage.auth, recipients: storage.recipients, email: world.services.email, publicUrl: world.services.publicUrl, now: () => world.clock.at };
+  const deps = { store: storage.store, members: storage.members, auth: storage.auth, recipients: storage.recipients, email: world.services.email, publicUrl: world.services.publicUrl, linkKey: world.worker.linkKey, now: () => world.clock.at };
   const outcome = await inviteAccountant(deps, { business, invitedBy: business, address: BOOKS });
   expect(outcome.ok).toBe(true);
   const invitation = world.email.sent.filter((email) => email.purpose === "invitation").at(-1);

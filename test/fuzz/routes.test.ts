@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sessionHashOf } from "../../lib/auth/sessions";
 import { API_KEY_PREFIX, API_RATE_LIMIT } from "../../lib/api/keys";
+import { addressHash } from "../../lib/report/recipients";
 import { ROUTE_ROLES } from "../../lib/web/roles";
 import { FORM_BODY_LIMIT_BYTES } from "../../lib/web/security";
 import { expectCleanLogs, PUBLIC_URL } from "../web/world";
@@ -44,7 +45,7 @@ const appRoutes = (): Route[] => {
 const PUBLIC_ROUTES = new Set([
   "GET /style.css", "GET /", "GET /sign-in", "POST /sign-in", "GET /sign-in/confirm", "POST /sign-in/confirm",
   "GET /approve", "POST /approve", "GET /unsubscribe", "POST /unsubscribe", "GET /disconnect/quickbooks",
-  "GET /invitations/accept", "POST /invitations/accept", "GET /api/v1/openapi.json",
+  "GET /invitations/accept", "POST /invitations/accept", "GET /invitations/stop", "POST /invitations/stop", "POST /invitations/allow", "GET /api/v1/openapi.json",
   "POST /unsubscribe/frequency", "POST /unsubscribe/undo", "GET /recipients/confirm", "POST /recipients/confirm",
 ]);
 /** The read-only API's routes that need a key (the roles table's "api-key"): a request without a live key gets exactly 401, in JSON. */
@@ -126,6 +127,10 @@ const DOCUMENTED_WRITES: Record<string, Documented> = {
   "POST /account/time-zone": {
     what: "the fuzzer's own time zone (its profile's timeZone)",
     allows: (change) => ownPartition(change) && /\|PROFILE$/.test(change.key) && change.kind === "changed" && change.attributes.every((name) => name === "timeZone"),
+  },
+  "POST /account/invitations": {
+    what: "the fuzzer's own address's \"no invitations\" (NOINVITES#<its hash>), added or lifted",
+    allows: (change) => change.key === `NOINVITES#${addressHash(fz.a.email)}|NOINVITES`,
   },
   "POST /backfill": { what: "a backfill of the fuzzer's own location (BACKFILL#…)", allows: (change) => ownPartition(change) && /\|BACKFILL#/.test(change.key) && change.kind === "added" },
   "POST /api-keys": { what: "a new API key of the fuzzer's (APIKEY#…)", allows: (change) => ownPartition(change) && /\|APIKEY#/.test(change.key) && change.kind === "added" },

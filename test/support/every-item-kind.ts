@@ -8,6 +8,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { digestShardOf } from "../../lib/report/digest-marks";
+import { addressHash } from "../../lib/report/recipients";
 import { registerLocation } from "../../lib/schedule/due-index";
 import { createIdempotencyStore } from "../../lib/store/idempotency";
 import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE, startLocalDatabase } from "../../lib/store/local/database";
@@ -113,6 +114,8 @@ export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Prom
       name: "Main Street", timeZone: "America/New_York", businessDay: BUSINESS_DAY, state: "no-sales", updatedAt: AT,
     });
     await members.putInvitation(invitation("i-open", "late@firm.example", "c".repeat(64)));
+    // The owner's address asked for no invitations: the address's, kept by its hash, in no account's partition.
+    await members.stopInvitations({ addressHash: addressHash(OWNER_EMAIL), stoppedAt: AT });
     for (const [ownerId, hash] of [[merchantId, "d"], [ACCOUNTANT_ID, "e"]] as const) {
       await apiKeys.putKey({ keyId: `k-${ownerId}`, ownerId, name: "Reporting", tokenHash: hash.repeat(64), createdAt: AT, expiresAt: "2025-09-13T09:00:00.000Z" });
       await apiKeys.logRequest({ requestId: `r-${ownerId}`, keyId: `k-${ownerId}`, ownerId, at: AT, method: "GET", route: "/api/v1/businesses", status: 200, durationMs: 12 });

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { deleteAccount } from "../../lib/account/delete-account";
 import { endAccess } from "../../lib/members/access";
+import { addressHash } from "../../lib/report/recipients";
 import { itemKindOf } from "../../lib/store/retention";
 import { createLocalVault } from "../../lib/vault/local";
 import { ACCOUNTANT_EMAIL, ACCOUNTANT_ID, AT, BUSINESS_ID, OWNER_EMAIL, withEveryItemKind } from "../support/every-item-kind";
@@ -48,6 +49,8 @@ describe("deleting an account, over every kind of item", () => {
       await deleteAccount(deps, BUSINESS_ID);
       expect(await keptBeyondThePromise(BUSINESS_ID, OWNER_EMAIL)).toEqual([]);
       expect((await naming(BUSINESS_ID, OWNER_EMAIL)).map((item) => itemKindOf(item))).toEqual(["sign-in-link"]);
+      // The owner's address's "no invitations" is the address's wish, not the account's data (it names neither): it stays.
+      expect(await storage.members.findInvitationStop(addressHash(OWNER_EMAIL))).toEqual({ addressHash: addressHash(OWNER_EMAIL), stoppedAt: AT });
       expect(await naming(ACCOUNTANT_ID)).not.toEqual([]);
 
       await deleteAccount(deps, ACCOUNTANT_ID);

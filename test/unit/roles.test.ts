@@ -61,11 +61,11 @@ it("authenticates the API by key only, and nothing else by key", () => {
   expect(Object.entries(ROUTE_ROLES).filter(([route, role]) => route.includes("/api/v1/") && role === "public").map(([route]) => route)).toEqual(["GET /api/v1/openapi.json"]);
 });
 
-it("keeps connecting, disconnecting, the time zone, export, deletion, the business's name and who has access for the owner", () => {
+it("keeps connecting, disconnecting, the time zone, invitations to the owner's address, export, deletion, the business's name and who has access for the owner", () => {
   const ownerOnly = Object.entries(ROUTE_ROLES).filter(([, role]) => role === "owner").map(([route]) => route).sort();
   expect(ownerOnly).toEqual([
     "GET /account", "GET /account/export", "GET /business-name", "GET /connect/:provider/callback", "GET /connections", "GET /connections/:connectionId/disconnect",
-    "POST /account/delete", "POST /account/time-zone", "POST /business-name", "POST /connect/:provider", "POST /connections/:connectionId/disconnect",
+    "POST /account/delete", "POST /account/invitations", "POST /account/time-zone", "POST /business-name", "POST /connect/:provider", "POST /connections/:connectionId/disconnect",
     "POST /reports/access/cancel", "POST /reports/access/invite", "POST /reports/access/remove",
   ]);
   // An accountant approves held days, changes the mapping and report settings, and runs backfills.

@@ -9,6 +9,8 @@ import { summaryOf } from "../support/summaries";
 import { type Browser, PUBLIC_URL, type WebWorld } from "./world";
 
 export const INVITATION_LINK = /https:\/\/daybook\.test\/invitations\/accept\?token=([A-Za-z0-9_-]{43})/;
+/** The invitation email's "Don't send me invitations" link: a signed link (payload.signature). */
+export const STOP_LINK = /https:\/\/daybook\.test\/invitations\/stop\?token=([\w-]+\.[\w-]+)/;
 
 /** The owner invites `email` from the reports page; returns the invitation's link from the outbox. */
 export async function invite(world: WebWorld, owner: Browser, email: string): Promise<string> {

@@ -3,11 +3,15 @@
  * accepts from the emailed link (signed in, the account made if new, the access recorded, the address
  * a report recipient); the client list shows every business that invited them with last night per
  * location, worst first; an accountant works on a business's pages but is refused the owner's; the
- * owner removes access and the accountant's next request is refused; an accountant leaves.
+ * owner removes access and the accountant's next request is refused; an accountant leaves. An invitee
+ * who wants none says so from the email's link (or signed in, on the account page) and is sent none.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tellAccountants } from "../../lib/members/location-status";
-import { accept, dayOf, invite } from "./accountants-world";
+import { randomBytes } from "node:crypto";
+import { signLink } from "../../lib/links/signed-link";
+import { addressHash } from "../../lib/report/recipients";
+import { accept, dayOf, invite, STOP_LINK } from "./accountants-world";
 import { addEmailLinks, type EmailLinksWorld, merchantWithLocation, type MerchantWithLocation } from "./email-links-world";
 import { type Browser, createWebWorld, expectCleanLogs, type WebWorld } from "./world";
 
@@ -108,6 +112,90 @@ describe("an invitation", () => {
     expect((await accept(accountant, link)).status).toBe(303);
     const memberships = await world.deps.members.listMemberships(bookkeeperId);
     expect(memberships.map((membership) => membership.businessName).sort()).toEqual(["Alder Bakery", "Birch Cafe"]);
+  });
+});
+
+describe("an invitee who wants no invitations", () => {
+  const ADDRESS = "no.more@example.com";
+  const stopOf = () => world.deps.members.findInvitationStop(addressHash(ADDRESS));
+  const openTo = async () => (await Promise.all([a, b].map((business) => world.deps.members.listInvitations(business.merchantId, world.clock.date()))))
+    .flat().filter((invitation) => invitation.email === ADDRESS);
+
+  it("stops every business's invitations from the email's link: its page changes nothing, a forged or cut link is refused with a sentence, and only the address undoes it", async () => {
+    const acceptLink = await invite(world, ownerA, ADDRESS);
+    const stopLink = STOP_LINK.exec((await world.emails()).at(-1)!.raw)?.[0] ?? "";
+    expect(stopLink).not.toBe("");
+    await invite(world, ownerB, ADDRESS);
+    expect(await openTo()).toHaveLength(2);
+
+    // Mail scanners fetch links: the page asks, and nothing is recorded.
+    const invitee = world.browser();
+    const landing = await page(await invitee.get(stopLink.slice("https://daybook.test".length)));
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain("Alder Bakery invited this address to work on its books in daybook.");
+    expect(landing.text).toContain('<form method="post" action="/invitations/stop">');
+    expect(await stopOf()).toBeUndefined();
+    expect(await openTo()).toHaveLength(2);
+
+    const token = new URL(stopLink).searchParams.get("token")!;
+    const flipped = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
+    const forged = signLink({ purpose: "stop-invitations", merchantId: a.merchantId, subject: addressHash(ADDRESS), expiresAt: Math.floor(world.clock.ms() / 1000) + 3600 }, randomBytes(32));
+    for (const [answer, sentence] of [
+      [await invitee.get(`/invitations/stop?token=${flipped}`), "This link is not valid."],
+      [await invitee.post("/invitations/stop", { token: forged }), "This link is not valid."],
+      [await invitee.post("/invitations/stop", { token: token.split(".")[0]! }), "This link is incomplete."],
+      [await invitee.post("/invitations/stop", {}), "This link is incomplete."],
+      [await invitee.post("/invitations/allow", { token }), "This link is for something else."],
+    ] as const) {
+      const refused = await page(answer);
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain(sentence);
+    }
+    expect(await stopOf()).toBeUndefined();
+    expect(await openTo()).toHaveLength(2);
+
+    const stopped = await page(await invitee.post("/invitations/stop", { token }));
+    expect(stopped.status).toBe(200);
+    expect(stopped.text).toContain("daybook sends this address no invitations, from any business");
+    expect(await stopOf()).toEqual({ addressHash: addressHash(ADDRESS), stoppedAt: expect.any(String) as string });
+    expect(await openTo()).toEqual([]);
+    expect((await invitee.get(acceptLink.slice("https://daybook.test".length))).status).toBe(400);
+
+    // The owner is told why, and nothing is sent or kept.
+    const emails = (await world.emails()).length;
+    const refused = await page(await ownerA.post("/reports/access/invite", { email: ADDRESS }));
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("That address has asked daybook to send it no invitations, so nothing was sent.");
+    expect((await world.emails()).length).toBe(emails);
+    expect(await openTo()).toEqual([]);
+
+    // Undone from the page it was stopped on; the owner can invite again.
+    const undo = /action="\/invitations\/allow">[\s\S]*?name="token" value="([\w.-]+)"/.exec(stopped.text)?.[1] ?? "";
+    const allowed = await page(await invitee.post("/invitations/allow", { token: undo }));
+    expect(allowed.status).toBe(200);
+    expect(await stopOf()).toBeUndefined();
+    await invite(world, ownerA, ADDRESS);
+  });
+
+  it("lets the address, signed in with it, stop and allow invitations on its account page", async () => {
+    const person = world.browser({ userAgent: "No More/1" });
+    await person.signIn(ADDRESS);
+    expect((await page(await person.get("/account"))).text).toContain("A business on daybook can invite no.more@example.com to work on its books");
+    expect((await person.post("/account/invitations", { invitations: "never" })).status).toBe(400);
+    expect(await stopOf()).toBeUndefined();
+
+    const stopped = await person.post("/account/invitations", { invitations: "stop" });
+    expect(stopped.status).toBe(303);
+    expect(await stopOf()).toBeDefined();
+    expect(await openTo()).toEqual([]);
+    const account = await page(await person.get("/account?invitations=stopped"));
+    expect(account.text).toContain("Saved: daybook sends you no invitations.");
+    expect(account.text).toContain("Allow invitations again");
+    expect((await ownerB.post("/reports/access/invite", { email: ADDRESS })).status).toBe(400);
+
+    expect((await person.post("/account/invitations", { invitations: "allow" })).status).toBe(303);
+    expect(await stopOf()).toBeUndefined();
+    await invite(world, ownerB, ADDRESS);
   });
 });
 

@@ -282,6 +282,11 @@ const ATTEMPTS: Attempt[] = [
   { route: "POST /clients/:businessId/leave", request: (a, b) => a.post(`/clients/${b.merchantId}/leave`), status: 404 },
   { route: "GET /invitations/accept", request: (a) => a.get(`/invitations/accept?token=${newSecret()}`), status: 400 },
   { route: "POST /invitations/accept", request: (a) => a.post("/invitations/accept", { token: newSecret() }), status: 400 },
+  // B's address's "no invitations" cannot be made or lifted with a link A signed, and A's own account page names only A's address.
+  { route: "GET /invitations/stop", request: (a, b) => a.get(`/invitations/stop?token=${forgedLink(b, "stop-invitations")}`), status: 400 },
+  { route: "POST /invitations/stop", request: (a, b) => a.post("/invitations/stop", { token: forgedLink(b, "stop-invitations") }), status: 400 },
+  { route: "POST /invitations/allow", request: (a, b) => a.post("/invitations/allow", { token: forgedLink(b, "allow-invitations") }), status: 400 },
+  { route: "POST /account/invitations", request: (a, b) => a.post("/account/invitations", { invitations: "stop", email: b.email }), status: 303 },
   // A may invite B's address to A's own business: an email to B, and nothing of B's changes.
   { route: "POST /reports/access/invite", request: (a, b) => a.post("/reports/access/invite", { email: b.email }), status: 303, typed: (b) => [b.email] },
   { route: "POST /reports/access/remove", request: (a, b) => a.post("/reports/access/remove", { personId: b.merchantId }), status: 404 },

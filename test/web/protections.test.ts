@@ -182,6 +182,11 @@ describe("cross-site request forgery", () => {
       purpose, merchantId: merchant!.merchantId, subject: addressHash(to), expiresAt: Math.floor(world.clock.ms() / 1000) + 86_400,
     }, links.key);
 
+    const invitee = newAddress();
+    const invitationsLink = (purpose: "stop-invitations" | "allow-invitations") => signLink({
+      purpose, merchantId: merchant!.merchantId, subject: addressHash(invitee), expiresAt: Math.floor(world.clock.ms() / 1000) + 86_400,
+    }, links.key);
+
     const ids = DEFAULT_ACCOUNT_IDS;
     // Each state-changing route with a body that would succeed from the app's own page (checked last).
     const routes: { path: string; fields: Record<string, string>; succeeds: number; signedIn: boolean }[] = [
@@ -222,6 +227,10 @@ describe("cross-site request forgery", () => {
       { path: "/reports/access/cancel", fields: { invitationId: toWithdraw }, succeeds: 303, signedIn: true },
       { path: "/reports/access/remove", fields: { personId: accountant!.person.merchantId }, succeeds: 303, signedIn: true },
       { path: "/invitations/accept", fields: { token: toAccept }, succeeds: 303, signedIn: false },
+      // An invitee's "no invitations", from the email's link and undone from the page's; the owner's own, on the account page.
+      { path: "/invitations/stop", fields: { token: invitationsLink("stop-invitations") }, succeeds: 200, signedIn: false },
+      { path: "/invitations/allow", fields: { token: invitationsLink("allow-invitations") }, succeeds: 200, signedIn: false },
+      { path: "/account/invitations", fields: { invitations: "stop" }, succeeds: 303, signedIn: true },
       { path: "/clients/switch", fields: { businessId: client.merchantId }, succeeds: 303, signedIn: true },
       { path: `/clients/${client.merchantId}/leave`, fields: {}, succeeds: 303, signedIn: true },
       { path: "/api-keys", fields: { name: "Protect 2", days: "30" }, succeeds: 200, signedIn: true },

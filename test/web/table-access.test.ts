@@ -14,6 +14,7 @@ import { runSchedulerTick } from "../../lib/schedule/scheduler";
 import { TABLE, TABLE_ACCESS } from "../../lib/store/table";
 import { refreshSweepDepsOf } from "../../lib/wiring/worker";
 import { processJob } from "../../lib/worker/process-job";
+import { STOP_LINK } from "./accountants-world";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { addBackfillPages, createWebWorld, type WebWorld, workerOf } from "./world";
 
@@ -109,6 +110,14 @@ describe("each function's reach into the table", () => {
       expect((await browser.post(`/locations/${found!}/start`, { from: "2025-05-30" })).status).toBe(303);
       expect((await browser.post("/reports/recipients", { email: `books.${address}` })).status).toBe(303);
       expect((await browser.post("/reports/review-mode", { reviewMode: "on" })).status).toBe(303);
+      // An accountant invited, who asks for no invitations from the email's link (an index query, a partition of its own), and the owner told.
+      expect((await browser.post("/reports/access/invite", { email: `accountant.${address}` })).status).toBe(303);
+      const stopLink = STOP_LINK.exec((await world.emails()).at(-1)!.raw)?.[0] ?? "";
+      const token = new URL(stopLink).searchParams.get("token") ?? "";
+      expect((await world.browser().get(`/invitations/stop?token=${token}`)).status).toBe(200);
+      expect((await world.browser().post("/invitations/stop", { token })).status).toBe(200);
+      expect((await browser.post("/reports/access/invite", { email: `accountant.${address}` })).status).toBe(400);
+      expect((await browser.get("/account")).status).toBe(200);
       return found!;
     });
     const merchantId = (await world.deps.store.findMerchantByEmail(address))!.merchantId;

@@ -3,6 +3,7 @@
  * has access and removes it; an accountant can leave) and the invitation's own pages. The pages that
  * say a request was refused because of a role are messages.tsx's (the app answers with them on any route).
  */
+import { ALLOW_INVITATIONS_PATH, ALLOW_LINK_DAYS, STOP_INVITATIONS_PATH } from "../../members/invitation-stops";
 import type { Invitation, Member } from "../../members/types";
 import { formatInstant } from "./format";
 import { UtcTimesNote } from "./time-zone";
@@ -127,6 +128,55 @@ export function InvitationInvalidPage(props: { viewer?: Viewer | undefined }) {
     <MessagePage title="This invitation no longer works" viewer={props.viewer}>
       <p>An invitation works once, within 7 days of being sent. This one has been used already, has expired or been withdrawn, or was copied incompletely.</p>
       <p>Ask the business that invited you to send a new one from its reports page.</p>
+    </MessagePage>
+  );
+}
+
+/**
+ * The "Don't send me invitations" link's page: a button, as for accepting (a GET changes nothing). The
+ * address is not named: the link holds only its hash.
+ */
+export function StopInvitationsPage(props: { viewer?: Viewer | undefined; businessName: string | undefined; token: string; stopped: boolean }) {
+  const from = props.businessName ? `${props.businessName} invited this address to work on its books in daybook.` : "A business invited this address to work on its books in daybook.";
+  return (
+    <MessagePage title="Don't send me invitations" viewer={props.viewer}>
+      <p>{from}</p>
+      {props.stopped
+        ? <p>This address has asked for no invitations already: daybook sends it none, from any business.</p>
+        : (
+          <form method="post" action={STOP_INVITATIONS_PATH}>
+            <p>
+              Press the button and daybook sends this address no more invitations, from this business or any other, and the invitations to it still
+              open stop working. Nothing else changes: email you asked for yourself (a sign-in link, reports you accepted) still comes.
+            </p>
+            <input type="hidden" name="token" value={props.token} />
+            <button type="submit">Don't send me invitations</button>
+          </form>
+        )}
+    </MessagePage>
+  );
+}
+
+/** After the stop: done, and the one way back that needs no sign-in. */
+export function InvitationsStoppedPage(props: { viewer?: Viewer | undefined; allowToken: string }) {
+  return (
+    <MessagePage title="No more invitations" viewer={props.viewer}>
+      <p>Done: daybook sends this address no invitations, from any business, and the ones still open no longer work. A business that tries is told the address asked for none.</p>
+      <form method="post" action={ALLOW_INVITATIONS_PATH}>
+        <p>
+          {`Changed your mind? Only you can undo it: here, within ${String(ALLOW_LINK_DAYS)} days, or later on your account page once signed in to daybook with this address.`}
+        </p>
+        <input type="hidden" name="token" value={props.allowToken} />
+        <button type="submit">Allow invitations again</button>
+      </form>
+    </MessagePage>
+  );
+}
+
+export function InvitationsAllowedPage(props: { viewer?: Viewer | undefined }) {
+  return (
+    <MessagePage title="Invitations allowed" viewer={props.viewer}>
+      <p>daybook may send this address invitations again. Invitations withdrawn before do not come back: ask the business to send a new one.</p>
     </MessagePage>
   );
 }

@@ -10,6 +10,8 @@ export function AccountPage(props: {
   /** Every zone, for the time zone field's list (lib/web/time-zones.ts timeZoneList). */
   timeZones: readonly string[];
   typedConfirmation?: string; confirmationError?: string; typedName?: string; nameError?: string; typedTimeZone?: string; timeZoneError?: string; notice?: string;
+  /** Whether the person's address asked for no invitations (lib/members/invitation-stops.ts); the section shows when known. */
+  invitationsStopped?: boolean; invitationsError?: string;
 }) {
   const { viewer, merchant } = props;
   return (
@@ -43,6 +45,22 @@ export function AccountPage(props: {
           {props.timeZones.map((zone) => <option value={zone} />)}
         </datalist>
       </section>
+
+      {props.invitationsStopped !== undefined && (
+        <section aria-labelledby="invitations-heading" id="invitations">
+          <h2 id="invitations-heading">Invitations</h2>
+          <p>{props.invitationsStopped
+            ? `You asked daybook to send ${merchant.email} no invitations to work on a business's books: a business that tries is told so, and nothing is sent.`
+            : `A business on daybook can invite ${merchant.email} to work on its books: one email, with a link to accept.`}
+          {" "}Only you can change this; it stays if you delete your account.</p>
+          <form method="post" action="/account/invitations">
+            <FormToken viewer={viewer} />
+            <input type="hidden" name="invitations" value={props.invitationsStopped ? "allow" : "stop"} />
+            <FieldError id="invitations-error" message={props.invitationsError} />
+            <button type="submit">{props.invitationsStopped ? "Allow invitations again" : "Don't send me invitations"}</button>
+          </form>
+        </section>
+      )}
 
       <h2>Download your data</h2>
       <p>One JSON file with everything daybook holds for you: your profile and time zone, connections (without their secret tokens), locations and their mappings, each day's sync record and reports, payouts, report recipients and settings, backfills, your accountants' access and invitations, API keys and their requests (without the keys themselves) and sessions.</p>

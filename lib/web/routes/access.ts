@@ -3,12 +3,19 @@
  * invitation (…/cancel) and removes access (…/remove), from the reports page's own section
  * (accessSection, loaded by the reports page); the invitee accepts from the emailed link
  * (GET /invitations/accept shows a button, POST uses the link: it signs them in, making the account if
- * needed, and the session then works on the business that invited them).
+ * needed, and the session then works on the business that invited them). The invitee's other link,
+ * "Don't send me invitations" (lib/members/invitation-stops.ts): GET /invitations/stop shows a button,
+ * POST stops them (token in the form, as on the accept page) and offers POST /invitations/allow to undo
+ * it. Without the link key (deps.links) no invitation is sent: it could not carry that link.
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { startSession } from "../../auth/sessions";
 import { SECRET_PATTERN } from "../../auth/secrets";
 import { endAccess } from "../../members/access";
+import { SignedLinkError } from "../../links/signed-link";
+import {
+  ALLOW_INVITATIONS_PATH, allowFromLink, allowToken, type InvitationStopDeps, readStopLink, STOP_INVITATIONS_PATH, stopFromLink,
+} from "../../members/invitation-stops";
 import { acceptInvitation, INVITATION_PATH, inviteAccountant, type InviteProblem, openInvitation } from "../../members/invitations";
 import { businessNameOf } from "../../members/types";
 import type { Merchant } from "../../model";
@@ -18,10 +25,14 @@ import { approximateIp } from "../../auth/client-network";
 import { getClientIp } from "../client-ip";
 import type { AppEnv, WebDeps } from "../deps";
 import { check, emailField, formFields, keptValue } from "../forms";
-import { type AccessSectionProps, InvitationInvalidPage, InvitationPage, InviteProblemPage } from "../pages/access";
+import {
+  type AccessSectionProps, InvitationInvalidPage, InvitationPage, InvitationsAllowedPage, InvitationsStoppedPage, InviteProblemPage, StopInvitationsPage,
+} from "../pages/access";
+import { LinkProblemPage } from "../pages/email-links";
 import type { Viewer } from "../pages/layout";
 import { NotFoundPage } from "../pages/messages";
 import { setSessionCookie, signedIn, viewerOf } from "../session";
+import { linkToken } from "./days";
 
 const inviteForm = z.object({
   email: z.pipe(
@@ -36,6 +47,7 @@ const tokenField = z.string().check(z.regex(SECRET_PATTERN));
 const PROBLEMS: Record<InviteProblem, string> = {
   "own-address": "That is your own address: you have access already. Enter your accountant's address.",
   "already-member": "That address has access already: it is on the list of accountants.",
+  stopped: "That address has asked daybook to send it no invitations, so nothing was sent. Only its owner can change that: ask them to sign in to daybook with it and allow invitations on their account page, then invite them again.",
   "invited-recently": "That address was sent an invitation less than a day ago, so nothing more was sent: ask them to look for it (in their spam folder too). You can send it again a day after the last one.",
   full: "A business can have at most 20 accountants and open invitations. Remove one, or withdraw an invitation, first.",
   "rate-limited": "daybook sends at most 20 invitations a day for a business. Try again tomorrow.",
@@ -63,11 +75,13 @@ export async function accessSection(deps: WebDeps, business: Merchant, viewer: V
 export function addAccessRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.post("/reports/access/invite", async (c) => {
     const { merchant, person, viewer } = signedIn(c);
+    const links = deps.links;
+    if (!links) return c.html(NotFoundPage({ viewer }), 404);
     const fields = await formFields(c);
     const value = keptValue(fields["email"]);
     const form = check(inviteForm, fields);
     if (!form.ok) return c.html(InviteProblemPage({ viewer, value, error: form.errors["email"] ?? "Enter an email address like name@example.com." }), 400);
-    const outcome = await inviteAccountant(deps, { business: merchant, invitedBy: person, address: form.value.email });
+    const outcome = await inviteAccountant({ ...deps, linkKey: links.key }, { business: merchant, invitedBy: person, address: form.value.email });
     if (!outcome.ok) return c.html(InviteProblemPage({ viewer, value, error: PROBLEMS[outcome.problem] }), 400);
     deps.log("info", "accountant invited", { merchantId: merchant.merchantId, invitationId: outcome.invitation.invitationId });
     return c.redirect("/reports?access=invited#access", 303);
@@ -120,4 +134,35 @@ export function addAccessRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     });
     return c.redirect("/clients", 303);
   });
+
+  /** Runs `act` with the form's or the query's link token, answering 404 where links are off and a sentence (400) for a link that is not valid. */
+  const withStopLink = (source: "query" | "form", act: (c: Context<AppEnv>, stopDeps: InvitationStopDeps, token: string) => Promise<Response>) => async (c: Context<AppEnv>) => {
+    const links = deps.links;
+    if (!links) return c.html(NotFoundPage({ viewer: viewerOf(c) }), 404);
+    const token = linkToken.safeParse(source === "query" ? c.req.query("token") : (await formFields(c))["token"]);
+    if (!token.success) return c.html(LinkProblemPage({ viewer: viewerOf(c), sentence: "This link is incomplete. Open it from the email again, or copy the whole address." }), 400);
+    try {
+      return await act(c, { store: deps.store, members: deps.members, linkKey: links.key, now: deps.now }, token.data);
+    } catch (error) {
+      if (error instanceof SignedLinkError) return c.html(LinkProblemPage({ viewer: viewerOf(c), sentence: error.message }), 400);
+      throw error;
+    }
+  };
+
+  app.get(STOP_INVITATIONS_PATH, withStopLink("query", async (c, stopDeps, token) => {
+    const target = await readStopLink(stopDeps, token);
+    return c.html(StopInvitationsPage({ viewer: viewerOf(c), businessName: target.businessName, token, stopped: target.stopped }));
+  }));
+
+  app.post(STOP_INVITATIONS_PATH, withStopLink("form", async (c, stopDeps, token) => {
+    const target = await stopFromLink(stopDeps, token);
+    deps.log("info", "invitations stopped by the address", { withdrawn: target.withdrawn });
+    return c.html(InvitationsStoppedPage({ viewer: viewerOf(c), allowToken: allowToken(stopDeps, target) }));
+  }));
+
+  app.post(ALLOW_INVITATIONS_PATH, withStopLink("form", async (c, stopDeps, token) => {
+    const lifted = await allowFromLink(stopDeps, token);
+    deps.log("info", "invitations allowed again by the address", { lifted });
+    return c.html(InvitationsAllowedPage({ viewer: viewerOf(c) }));
+  }));
 }
