@@ -47,7 +47,7 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
 
   /** After an item naming the merchant outside its partition: taken back if the account went meanwhile (account-guard.ts). */
   async function unlessAccountGone(merchantId: string, key: ItemKey): Promise<void> {
-    if (!(await guard.exists(merchantId))) await client.send(new DeleteCommand({ TableName: tableName, Key: key }));
+    if (await guard.deleted(merchantId)) await client.send(new DeleteCommand({ TableName: tableName, Key: key }));
   }
 
   async function putNew(item: Item, what: string): Promise<void> {

@@ -76,7 +76,7 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
       ConditionExpression: "attribute_not_exists(PK)",
     })));
     // Outside the merchant's partition, so the account's deletion may have looked for marks already.
-    if (written !== undefined && !(await guard.exists(checked.merchantId))) {
+    if (written !== undefined && await guard.deleted(checked.merchantId)) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: markKey(checked) }));
     }
   };

@@ -245,7 +245,7 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
         try {
           await client.send(new TransactWriteCommand({ TransactItems: items }));
           // A location saved while its account was deleted: its entry and pointer go again (account-guard.ts).
-          if (!(await guard.exists(entry.merchantId))) await removeEntry(entry);
+          if (await guard.deleted(entry.merchantId)) await removeEntry(entry);
           return;
         } catch (error) {
           const conflict = transactionConflict(error, `the due-index entry of location ${entry.locationId} changed while it was being registered`);

@@ -23,7 +23,7 @@ import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./ke
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
 import { merchantProfiles, merchantSchema, merchantTimeZone } from "./merchant-profile";
 import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
-import { businessDayExpiresAt } from "./retention";
+import { businessDayExpiresAt, DELETED_ACCOUNT_HOURS } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
 import { GSI1, GSI2 } from "./table";
 import type { Connection, ConnectionStatus, LocationConfig, Merchant, SyncRecord } from "../model";
@@ -114,6 +114,11 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
   async function deleteProfile(merchantId: string): Promise<number> {
     const profile = await read(keys.merchant(merchantId), merchantSchema, "merchant");
     if (profile === undefined) return 0;
+    // The marker before the profile: a writer that finds the profile gone finds it, and takes back what it wrote.
+    await client.send(new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.deletedAccount(merchantId), expiresAt: Math.ceil(now().getTime() / 1000) + DELETED_ACCOUNT_HOURS * 3600 },
+    }));
     // The claim before the profile: a claim left without its profile would keep the address from signing up again.
     const released = await releaseEmail(profile.email, merchantId);
     await client.send(new DeleteCommand({ TableName: tableName, Key: keys.merchant(merchantId) }));

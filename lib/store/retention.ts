@@ -17,6 +17,7 @@
  * - Unmapped items already reported in full (so later nights only count them): the life of the location's
  *   account. The digests' per-recipient sends: 60 days (a week's digest is claimed once); a morning's
  *   digest mark: 3 days after its morning; the count of emails the daily caps held back: 30 days.
+ * - That an account was deleted (a hash of its id, nothing else): DELETED_ACCOUNT_HOURS, for its writers in flight.
  * - Sign-in links (15 minutes), OAuth states (10 minutes), sessions (30 minutes idle, 12 hours at
  *   most), rate-limit counters (their window), and the worker's idempotency records (12 hours): their
  *   own short lives.
@@ -38,6 +39,12 @@ export { POINT_IN_TIME_RECOVERY_DAYS } from "./table";
 export const SYNC_RECORD_MONTHS = 13;
 export const FAILURE_REPORT_DAYS = 30;
 export const BACKFILL_DAYS = 30;
+/**
+ * How long a deleted account's marker (keys.deletedAccount, a hash of its id and nothing else) is kept:
+ * far longer than any writer takes from its read to its write (a Lambda runs 15 minutes at most), short
+ * enough to be gone from the backups too within 30 days.
+ */
+export const DELETED_ACCOUNT_HOURS = 24;
 
 const DAY_SECONDS = 86_400;
 
@@ -46,7 +53,7 @@ export type ItemKind =
   | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request"
   | "warning-seen" | "digest-sent" | "digest-mark" | "emails-held"
   | "member" | "membership" | "invitation" | "api-key" | "api-request"
-  | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency";
+  | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency" | "deleted-account";
 
 /** Each kind: how long it is kept, in words, and whether its items carry `expiresAt`. */
 export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boolean }>> = {
@@ -79,6 +86,7 @@ export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boole
   "oauth-state": { kept: "10 minutes", expires: true },
   "rate-limit": { kept: "its window", expires: true },
   "idempotency": { kept: "12 hours", expires: true },
+  "deleted-account": { kept: `${DELETED_ACCOUNT_HOURS} hours after the deletion`, expires: true },
 };
 
 /** The TTL of a record of `businessDay`: the start of the day SYNC_RECORD_MONTHS later (UTC), so never early. */
@@ -122,6 +130,7 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown; status?: unknown 
   const prefixes: [string, ItemKind][] = [
     ["EMAIL#", "email-claim"], ["DUE#", "schedule-entry"], ["SIGNIN#", "sign-in-link"], ["SESSION#", "session"],
     ["OAUTHSTATE#", "oauth-state"], ["RATE#", "rate-limit"], [IDEMPOTENCY_PARTITION, "idempotency"], ["DIGEST#", "digest-mark"],
+    ["DELETED#", "deleted-account"],
   ];
   return prefixes.find(([prefix]) => pk.startsWith(prefix))?.[1];
 }

@@ -107,7 +107,7 @@ const WRITERS: { name: string; before?: (merchantId: string) => Promise<unknown>
   { name: "a night's first record of a day (sync)", write: (m) => storage.store.saveSyncRecord({ merchantId: m, locationId: "L1", businessDay: DAY, state: "no-sales", posted: [], attempts: 0, updatedAt: AT }, 0) },
   { name: "a day's report (night)", write: (m) => storage.reports.save(report(m)) },
   { name: "a failure report written again (night)", write: (m) => storage.reports.save(report(m, "failed"), { replace: true }) },
-  { name: "a report marked delivered (night)", before: (m) => storage.reports.save(report(m)), write: (m) => storage.reports.markDelivered(report(m), new Date(AT)) },
+  { name: "a report marked delivered (night)", before: (m) => storage.reports.save(report(m)), write: (m) => storage.reports.markDelivered({ ...report(m), deliveredTo: [] }, new Date(AT)) },
   { name: "where the payouts stand (payouts)", write: (m) => storage.payouts.saveCheck({ merchantId: m, locationId: "L1", readFrom: AT, lastRunAt: AT }, 0) },
   { name: "the one request to reconnect for payouts (payouts)", write: (m) => storage.payouts.claimScopeRequest(m, "c1", new Date(AT)) },
   { name: "unmapped items seen (night)", write: (m) => storage.seenWarnings.firstReported(m, "L1", ["unmapped-category:CAT1"], DAY) },
