@@ -2,7 +2,8 @@
  * How long daybook keeps each kind of item in its table, as promised to merchants (README,
  * "Promises"), and the TTL value (`expiresAt`, epoch seconds: the table's TTL attribute, table.ts) each
  * kind that expires is written with. Every kind lives at most as long as the account: deleting it
- * removes every item at once (lib/account/delete-account.ts).
+ * removes every item at once (lib/account/delete-account.ts), and a write in flight that lands after
+ * the deletion takes itself back (lib/store/account-guard.ts).
  *
  * - A merchant's profile, email claim, connections, locations, schedule, recipients and settings: the
  *   life of the account. A connection that ends (disconnected in daybook or at the provider, replaced

@@ -20,6 +20,7 @@ export interface MerchantExport {
 }
 
 export interface Store {
+  /** Writes the profile whole, creating or replacing it: for seeding (sandbox, tests). A change to a live account's profile is a conditional update (setMerchantName, setMerchantTimeZone), so a deleted one never comes back. */
   putMerchant(merchant: Merchant): Promise<void>;
   getMerchant(merchantId: string): Promise<Merchant | undefined>;
   /** Whether any business gave this person access (a membership: lib/members): they have clients. */
