@@ -177,6 +177,32 @@ describe("the other interleavings", () => {
     expect(await naming(merchantId)).toEqual([]);
   });
 
+  it("a sign-in finishing just after the deletion looked for the account's sessions: the profile went before, so the session takes itself back", async () => {
+    const merchantId = await anAccount();
+    const gate = pauseAt((command, input) => command.startsWith("Query") && input.includes(`SESSIONS#${merchantId}`), true);
+    const deleting = remove(merchantId);
+    await gate.reached;
+    await storage.auth.putSession({
+      sessionHash: HASH, merchantId, createdAt: AT, lastSeenAt: AT, idleExpiresAt: "2025-06-15T09:30:00.000Z", absoluteExpiresAt: "2025-06-15T21:00:00.000Z",
+      userAgent: "Firefox on Linux", approximateIp: "192.0.2.0",
+    });
+    gate.release();
+    await deleting;
+    expect(await naming(merchantId)).toEqual([]);
+  });
+
+  it("a connection made while the first ones ended is ended too, at its provider as well, not only deleted", async () => {
+    const merchantId = await anAccount();
+    const gate = pauseAt((command, input) => command.startsWith("Query") && input.includes("CONNECTION#"), true);
+    const deleting = remove(merchantId);
+    await gate.reached;
+    await storage.store.putConnection(connection(merchantId));
+    gate.release();
+    // No Square client here to revoke with: "failed" says the provider was asked to be told.
+    expect((await deleting).connections).toEqual([{ provider: "square", outcome: "failed" }]);
+    expect(await naming(merchantId)).toEqual([]);
+  });
+
   it("the check reads the profile strongly consistent, and a write to a live account keeps what it wrote", async () => {
     const merchantId = await anAccount();
     guardReads.length = 0;
