@@ -9,10 +9,12 @@
  *
  * Work in flight (a night's job, the token keeper, a digest, a request of another of the merchant's
  * sessions) may have checked the account before the deletion and write after it. The profile is the
- * item every writer's check reads, and it goes before anything else is deleted; every write that can
- * make an item of the account reads the profile again after it (lib/store/account-guard.ts) and, finding
- * it gone, deletes what it wrote. A write that landed before the profile went is found by the deletions
- * after it; one that landed after finds the profile gone. Either way nothing written survives the account.
+ * item every writer's check reads, and it goes before anything else is deleted, after a marker that the
+ * account was deleted (a hash of its id and nothing else, kept a day: lib/store/retention.ts). Every
+ * write that can make an item of the account reads the profile again after it, strongly consistent
+ * (lib/store/account-guard.ts) and, finding it gone and the marker there, deletes what it wrote. A write
+ * that landed before the profile went is found by the deletions after it; one that landed after finds
+ * the profile gone. Either way nothing written survives the account.
  * The connections end before the profile goes: if a provider hangs, the account is still whole, and
  * deleting it again finishes the job.
  *
