@@ -7,6 +7,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type ApiKey, type ApiKeyStore, type ApiRequestRecord, requestLogExpiry } from "../api/keys";
+import { accountGuard } from "./account-guard";
 import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
@@ -50,6 +51,8 @@ const ttlOf = (ms: number): number => Math.ceil(ms / 1000);
 export function createDynamoApiKeyStore({ client, tableName }: DynamoApiKeyStoreOptions): ApiKeyStore {
   const keyOf = (item: Item): ApiKey => fromItem(apiKeySchema, { ...item, expiresAt: item.expiresAtIso }, `the stored API key ${describeItem(item)}`);
 
+  const guard = accountGuard({ client, tableName });
+
   return {
     async putKey(key) {
       const item = toItem(apiKeySchema, key, keys.apiKey(key.ownerId, key.keyId), "the API key", {
@@ -58,6 +61,7 @@ export function createDynamoApiKeyStore({ client, tableName }: DynamoApiKeyStore
         expiresAt: ttlOf(Date.parse(key.expiresAt) + KEPT_AFTER_END_MS),
       });
       await client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)" }));
+      await guard.settle(key.ownerId);
     },
 
     async findKey(tokenHash) {
@@ -115,6 +119,8 @@ export function createDynamoApiKeyStore({ client, tableName }: DynamoApiKeyStore
         expiresAt: ttlOf(requestLogExpiry(new Date(record.at)).getTime()),
       });
       await client.send(new PutCommand({ TableName: tableName, Item: item }));
+      // Kept 14 days, and then 28 in backups: longer than deletion promises, so checked like any other.
+      await guard.settle(record.ownerId);
     },
 
     async listRequests(ownerId, limit) {

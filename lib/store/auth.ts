@@ -7,6 +7,7 @@
  * every signed-in request does with its session is sessions.ts's.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { accountGuard } from "./account-guard";
 import { itemsOfIndexEntries } from "./batch-items";
 import { conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { StoreError } from "./errors";
@@ -42,6 +43,12 @@ const oauthStateSchema = describing<OAuthState>()(z.object({
 
 export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOptions): AuthStore {
   const { getSession, touchSession, setActingFor } = sessionReads({ client, tableName });
+  const guard = accountGuard({ client, tableName });
+
+  /** After an item naming the merchant outside its partition: taken back if the account went meanwhile (account-guard.ts). */
+  async function unlessAccountGone(merchantId: string, key: ItemKey): Promise<void> {
+    if (await guard.deleted(merchantId)) await client.send(new DeleteCommand({ TableName: tableName, Key: key }));
+  }
 
   async function putNew(item: Item, what: string): Promise<void> {
     await conflictOnCondition(`${what} ${describeItem(item)} already exists`, () => client.send(new PutCommand({
@@ -117,6 +124,7 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
         expiresAt: ttlOf(earlier(session.idleExpiresAt, session.absoluteExpiresAt)),
       });
       await putNew(item, "session");
+      await unlessAccountGone(session.merchantId, key);
     },
 
     getSession,
@@ -138,6 +146,7 @@ export function createDynamoAuthStore({ client, tableName }: DynamoAuthStoreOpti
     async putOAuthState(state) {
       const item = { ...expiringItem(oauthStateSchema, state, keys.oauthState(state.stateHash), "the OAuth state"), ...indexKeys.oauthState(state.merchantId, state.stateHash) };
       await putNew(item, "OAuth state");
+      await unlessAccountGone(state.merchantId, keys.oauthState(state.stateHash));
     },
 
     async consumeOAuthState(stateHash, now) {

@@ -5,6 +5,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { BACKFILL_COUNTERS, type BackfillRecord, type BackfillStore } from "../schedule/backfill";
+import { accountGuard } from "./account-guard";
 import * as z from "zod/mini";
 import { conflictOnCondition, describeItem, fromItem, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { keys } from "./keys";
@@ -48,6 +49,7 @@ export function createDynamoBackfillStore({ client, tableName }: DynamoBackfillS
     return Item === undefined ? undefined : fromItem(progressSchema, Item, `the backfill ${describeItem(Item)}`);
   }
 
+  const guard = accountGuard({ client, tableName });
   return {
     async create(progress) {
       const key = keyOf(progress.merchantId, progress.backfillId);
@@ -56,6 +58,7 @@ export function createDynamoBackfillStore({ client, tableName }: DynamoBackfillS
         Item: toItem(progressSchema, progress, key, "the backfill", { expiresAt: daysAfter(progress.createdAt, BACKFILL_DAYS) }),
         ConditionExpression: "attribute_not_exists(PK)",
       })));
+      await guard.settle(progress.merchantId);
     },
 
     async record(merchantId, backfillId, outcome, businessDay) {

@@ -20,6 +20,7 @@ import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, Upd
 import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest-marks";
 import * as z from "zod/mini";
 import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
+import { accountGuard } from "./account-guard";
 import { keys } from "./keys";
 
 export interface DynamoDigestStoreOptions {
@@ -65,14 +66,19 @@ const sealKey = (personId: string, slot: string) => ({ PK: keys.merchantPartitio
 const claimExpiry = (at: Date) => Math.floor(at.getTime() / 1000) + CLAIM_DAYS * DAY_SECONDS;
 
 export function createDynamoDigestStore({ client, tableName }: DynamoDigestStoreOptions): DigestStore {
+  const guard = accountGuard({ client, tableName });
   const put = async (mark: DigestMark) => {
     const checked = markSchema.parse(mark);
     const expiresAt = Math.floor(Date.parse(`${checked.slot}T00:00:00.000Z`) / 1000) + MARK_DAYS * DAY_SECONDS;
-    await unlessConditionFails(() => client.send(new PutCommand({
+    const written = await unlessConditionFails(() => client.send(new PutCommand({
       TableName: tableName,
       Item: { ...markKey(checked), ...checked, expiresAt },
       ConditionExpression: "attribute_not_exists(PK)",
     })));
+    // Outside the merchant's partition, so the account's deletion may have looked for marks already.
+    if (written !== undefined && await guard.deleted(checked.merchantId)) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: markKey(checked) }));
+    }
   };
 
   return {
@@ -111,14 +117,15 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
           ":expires": claimExpiry(now),
         },
       })));
-      return claimed !== undefined;
+      return claimed !== undefined && await guard.settle(merchantId);
     },
 
     async markSent(merchantId, period, hash, at) {
-      await client.send(new UpdateCommand({
+      // On the claim only: a mark never makes an item (of a deleted account, say) again.
+      await unlessConditionFails(() => client.send(new UpdateCommand({
         TableName: tableName, Key: claimKey(merchantId, period, hash),
-        UpdateExpression: "SET #sentAt = :at", ExpressionAttributeNames: names("sentAt"), ExpressionAttributeValues: { ":at": at.toISOString() },
-      }));
+        UpdateExpression: "SET #sentAt = :at", ConditionExpression: "attribute_exists(PK)", ExpressionAttributeNames: names("sentAt"), ExpressionAttributeValues: { ":at": at.toISOString() },
+      })));
     },
 
     async removeMerchant(merchantId, now) {
@@ -151,6 +158,7 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
         Item: { ...partKey(personId, checked.slot, checked.businessId), ...checked, expiresAt: claimExpiry(new Date(checked.decidedAt)) },
         ConditionExpression: "attribute_not_exists(PK)",
       })));
+      await guard.settle(personId);
     },
 
     async listClientParts(personId, slot) {
@@ -182,6 +190,7 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
         Item: { ...sealKey(personId, slot), sealedAt: at.toISOString(), expiresAt: claimExpiry(at) },
         ConditionExpression: "attribute_not_exists(PK)",
       })));
+      await guard.settle(personId);
     },
 
     async isSealed(personId, slot) {
@@ -192,7 +201,7 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
     async release(merchantId, period, hash) {
       await unlessConditionFails(() => client.send(new UpdateCommand({
         TableName: tableName, Key: claimKey(merchantId, period, hash),
-        UpdateExpression: "REMOVE #claimedAt", ConditionExpression: "attribute_not_exists(#sentAt)", ExpressionAttributeNames: names("claimedAt", "sentAt"),
+        UpdateExpression: "REMOVE #claimedAt", ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(#sentAt)", ExpressionAttributeNames: names("claimedAt", "sentAt"),
       })));
     },
   };

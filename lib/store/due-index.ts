@@ -20,6 +20,7 @@ import { backoffDelayMs, sleep } from "../http/backoff";
 import type { AdvanceOutcome, DueEntry, DueIndex, DueStanding } from "../schedule/due-index";
 import { mapLimited } from "../schedule/limited";
 import * as z from "zod/mini";
+import { accountGuard } from "./account-guard";
 import { describeItem, fromItem, isConditionFailure, type Item, names, queryAll } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { keys } from "./keys";
@@ -103,6 +104,7 @@ export function dueIndexItems(entry: DueEntry): [Item, Item] {
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
 
 export function createDynamoDueIndex({ client, tableName, locationTableName = tableName }: DynamoDueIndexOptions): DueIndex {
+  const guard = accountGuard({ client, tableName: locationTableName });
   /** Writes every request, 25 to a BatchWriteItem, retrying what DynamoDB leaves unprocessed; answers which requests never went through. */
   async function writeAll(requests: WriteRequest[]): Promise<Set<WriteRequest>> {
     const batches: WriteRequest[][] = [];
@@ -198,6 +200,27 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
     }
   }
 
+  async function removeEntry(entry: DueEntry): Promise<void> {
+    const key = entryKey(entry);
+    try {
+      await client.send(new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: tableName, Key: key } },
+          {
+            Delete: {
+              TableName: tableName,
+              Key: pointerKey(entry.merchantId, entry.locationId),
+              ConditionExpression: "attribute_not_exists(PK) OR dueSK = :current",
+              ExpressionAttributeValues: { ":current": key.SK },
+            },
+          },
+        ],
+      }));
+    } catch (error) {
+      throw transactionConflict(error, `the due-index entry of location ${entry.locationId} changed while it was being removed`) ?? error;
+    }
+  }
+
   return {
     async put(entry) {
       const pointer = pointerKey(entry.merchantId, entry.locationId);
@@ -221,6 +244,8 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
         });
         try {
           await client.send(new TransactWriteCommand({ TransactItems: items }));
+          // A location saved while its account was deleted: its entry and pointer go again (account-guard.ts).
+          if (await guard.deleted(entry.merchantId)) await removeEntry(entry);
           return;
         } catch (error) {
           const conflict = transactionConflict(error, `the due-index entry of location ${entry.locationId} changed while it was being registered`);
@@ -385,26 +410,7 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
       return pointers.length;
     },
 
-    async remove(entry) {
-      const key = entryKey(entry);
-      try {
-        await client.send(new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName: tableName, Key: key } },
-            {
-              Delete: {
-                TableName: tableName,
-                Key: pointerKey(entry.merchantId, entry.locationId),
-                ConditionExpression: "attribute_not_exists(PK) OR dueSK = :current",
-                ExpressionAttributeValues: { ":current": key.SK },
-              },
-            },
-          ],
-        }));
-      } catch (error) {
-        throw transactionConflict(error, `the due-index entry of location ${entry.locationId} changed while it was being removed`) ?? error;
-      }
-    },
+    remove: removeEntry,
   };
 }
 

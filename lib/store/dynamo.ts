@@ -10,7 +10,9 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { describeIssues } from "../validation";
-import { type BatchDeleteOptions, deleteAll, itemsOfIndexEntries } from "./batch-items";
+import { accountGuard } from "./account-guard";
+import { deletePartition } from "./account-sweep";
+import { type BatchDeleteOptions, itemsOfIndexEntries } from "./batch-items";
 import {
   assertVersion, conflictOnCondition, describeItem, describeKey, fromItem, type Item, names, queryAll,
   toItem,
@@ -21,7 +23,7 @@ import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./ke
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
 import { merchantProfiles, merchantSchema, merchantTimeZone } from "./merchant-profile";
 import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
-import { businessDayExpiresAt } from "./retention";
+import { businessDayExpiresAt, DELETED_ACCOUNT_HOURS } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
 import { GSI1, GSI2 } from "./table";
 import type { Connection, ConnectionStatus, LocationConfig, Merchant, SyncRecord } from "../model";
@@ -82,6 +84,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
   }
 
   const { getMerchant, hasClients } = merchantProfiles({ client, tableName });
+  const guard = accountGuard({ client, tableName, now, ...(batchDelete ? { batchDelete } : {}) });
 
   function writeMerchantTimeZone(merchantId: string, timeZone: string, condition: string) {
     const key = keys.merchant(merchantId);
@@ -96,18 +99,6 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
     }));
   }
 
-  /** Takes the tokens off a connection for good: revoked, version bumped so no refresh in flight can write them back. */
-  async function destroyTokens(key: ItemKey): Promise<void> {
-    await unlessConditionFails(() => client.send(new UpdateCommand({
-      TableName: tableName,
-      Key: key,
-      UpdateExpression: "SET #status = :revoked, #statusReason = :reason, #updatedAt = :now, #tokenVersion = if_not_exists(#tokenVersion, :zero) + :one REMOVE #tokenCiphertext, #refreshLeaseUntil, #sweepDueAt",
-      ConditionExpression: "attribute_exists(PK)",
-      ExpressionAttributeNames: names("status", "statusReason", "updatedAt", "tokenVersion", "tokenCiphertext", "refreshLeaseUntil", "sweepDueAt"),
-      ExpressionAttributeValues: { ":revoked": "revoked", ":reason": "account deleted", ":now": now().toISOString(), ":zero": 0, ":one": 1 },
-    })));
-  }
-
   /** Deletes the address's claim if it is this merchant's; true if it did. */
   async function releaseEmail(email: string, merchantId: string): Promise<boolean> {
     const released = await unlessConditionFails(() => client.send(new DeleteCommand({
@@ -118,6 +109,20 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       ExpressionAttributeValues: { ":merchantId": merchantId },
     })));
     return released !== undefined;
+  }
+
+  async function deleteProfile(merchantId: string): Promise<number> {
+    const profile = await read(keys.merchant(merchantId), merchantSchema, "merchant");
+    if (profile === undefined) return 0;
+    // The marker before the profile: a writer that finds the profile gone finds it, and takes back what it wrote.
+    await client.send(new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.deletedAccount(merchantId), expiresAt: Math.ceil(now().getTime() / 1000) + DELETED_ACCOUNT_HOURS * 3600 },
+    }));
+    // The claim before the profile: a claim left without its profile would keep the address from signing up again.
+    const released = await releaseEmail(profile.email, merchantId);
+    await client.send(new DeleteCommand({ TableName: tableName, Key: keys.merchant(merchantId) }));
+    return released ? 2 : 1;
   }
 
   return {
@@ -140,6 +145,16 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       } catch (error) {
         throw transactionConflict(error, merchant.merchantId) ?? error;
       }
+    },
+
+    async setMerchantName(merchantId, name) {
+      await conflictOnCondition(`merchant ${merchantId} does not exist`, () => client.send(new UpdateCommand({
+        TableName: tableName, Key: keys.merchant(merchantId),
+        UpdateExpression: "SET #name = :name",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeNames: names("name"),
+        ExpressionAttributeValues: { ":name": name },
+      })));
     },
 
     async setMerchantTimeZone(merchantId, timeZone) {
@@ -244,25 +259,11 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       return merchantExportOf(await queryPartition(merchantId));
     },
 
+    deleteProfile,
+
     async deleteMerchant(merchantId) {
-      const items = await queryPartition(merchantId);
-      const keyOf = (item: Item): ItemKey => ({ PK: String(item.PK), SK: String(item.SK) });
-      // Tokens first and one at a time: if anything later fails, no token is left behind.
-      for (const item of items) {
-        if (item.tokenCiphertext !== undefined) await destroyTokens(keyOf(item));
-      }
-      // The other side of each access, in the accountant's or the business's partition.
-      const counterparts = items.flatMap((item): ItemKey[] => {
-        const sortKey = String(item.SK);
-        if (sortKey.startsWith(KIND_PREFIX.member)) return [keys.membership(sortKey.slice(KIND_PREFIX.member.length), merchantId)];
-        if (sortKey.startsWith(KIND_PREFIX.membership)) return [keys.member(sortKey.slice(KIND_PREFIX.membership.length), merchantId)];
-        return [];
-      });
-      const itemKeys = [...items.map(keyOf), ...counterparts];
-      const profile = items.find((item) => item.SK === KIND_PREFIX.profile);
-      const released = typeof profile?.email === "string" && await releaseEmail(profile.email, merchantId);
-      await deleteAll(client, tableName, itemKeys, batchDelete);
-      return itemKeys.length + (released ? 1 : 0);
+      const profile = await deleteProfile(merchantId);
+      return profile + await deletePartition({ client, tableName, now, pageSize, batchDelete }, merchantId);
     },
 
     async putConnection(connection) {
@@ -276,6 +277,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         expression: "attribute_not_exists(PK)",
         conflict: `connection ${connection.connectionId} of merchant ${connection.merchantId} already exists`,
       });
+      await guard.settle(connection.merchantId);
       return toConnection(fromItem(storedConnectionSchema, item, "the connection written"));
     },
 
@@ -406,6 +408,7 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
 
     async putLocation(location) {
       await put(locationItem(location));
+      await guard.settle(location.merchantId);
     },
 
     async replaceLocation(location, expectedUpdatedAt) {
@@ -441,6 +444,8 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
             values: { ":expected": expectedVersion },
             conflict: `${what} is no longer at version ${expectedVersion}`,
           });
+      // A first record makes an item; later versions need the one before (their condition).
+      if (expectedVersion === 0) await guard.settle(record.merchantId);
       return fromItem(syncRecordSchema, { ...written }, "the sync record written");
     },
   };

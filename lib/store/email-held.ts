@@ -8,6 +8,7 @@ import type { EmailPurpose } from "../email/email";
 import type { HeldEmailStore } from "../email/caps";
 import * as z from "zod/mini";
 import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
+import { accountGuard } from "./account-guard";
 import { keys } from "./keys";
 
 export interface DynamoHeldEmailStoreOptions {
@@ -26,10 +27,11 @@ const heldSchema = z.object({
 });
 
 export function createDynamoHeldEmailStore({ client, tableName }: DynamoHeldEmailStoreOptions): HeldEmailStore {
+  const guard = accountGuard({ client, tableName });
   return {
     async recordHeld(merchantId, purpose, at, subject) {
       const day = at.toISOString().slice(0, 10);
-      await unlessConditionFails(() => client.send(new UpdateCommand({
+      const written = await unlessConditionFails(() => client.send(new UpdateCommand({
         TableName: tableName,
         Key: { PK: keys.merchantPartition(merchantId), SK: `${PREFIX}${day}` },
         UpdateExpression: `SET #expiresAt = :expires ADD #count :one, #purposes :purpose${subject === undefined ? "" : ", #alerts :subjects"}`,
@@ -41,6 +43,7 @@ export function createDynamoHeldEmailStore({ client, tableName }: DynamoHeldEmai
           ...(subject === undefined ? {} : { ":subjects": new Set([subject]), ":subject": subject }),
         },
       })));
+      if (written !== undefined) await guard.settle(merchantId);
     },
 
     async listHeld(merchantId, since) {

@@ -109,6 +109,11 @@ export const keys = {
     PK: merchantPartition(ownerId),
     SK: `${KIND_PREFIX.apiRequest}${segment(at, "at")}#${segment(requestId, "requestId")}`,
   }),
+  /**
+   * That an account was deleted, for the day its writers in flight may still write (lib/store/account-guard.ts):
+   * named by a hash of its id, so it names no account, and holds nothing else.
+   */
+  deletedAccount: (merchantId: string): ItemKey => ({ PK: `DELETED#${sha256Hex(segment(merchantId, "merchantId"))}`, SK: "DELETED" }),
   /** Claims a sign-in address for one merchant; named by a hash so the key never shows the address. */
   emailClaim: (email: string): ItemKey => ({ PK: `EMAIL#${sha256Hex(normalizeEmail(email))}`, SK: "EMAIL" }),
 

@@ -9,6 +9,7 @@
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, LocationStatus, Member, Membership, MemberStore } from "../members/types";
+import { accountGuard } from "./account-guard";
 import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails, withoutUndefined } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
@@ -89,9 +90,12 @@ export function createDynamoMemberStore({ client, tableName }: DynamoMemberStore
     ScanIndexForward: !newestFirst,
   });
 
+  const guard = accountGuard({ client, tableName });
+
   return {
     async putInvitation(invitation) {
       await client.send(new PutCommand({ TableName: tableName, Item: invitationItem(invitation), ConditionExpression: "attribute_not_exists(PK)" }));
+      await guard.settle(invitation.businessId);
     },
 
     async findInvitation(tokenHash, now) {
@@ -179,6 +183,8 @@ export function createDynamoMemberStore({ client, tableName }: DynamoMemberStore
             { Put: { TableName: tableName, Item: membershipItem } },
           ],
         }));
+        // The business's side needs its invitation (the condition); the person may be deleting their account.
+        await guard.settle(membership.personId);
         return true;
       } catch (error) {
         if (error instanceof Error && error.name === "TransactionCanceledException") return false;

@@ -13,6 +13,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
+import { accountGuard } from "./account-guard";
 import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
@@ -149,7 +150,10 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
     return Item;
   }
 
-  async function putVersioned(item: Item, expectedVersion: number, what: string): Promise<void> {
+  const guard = accountGuard({ client, tableName });
+
+  /** A first version makes an item: checked after (account-guard.ts); later ones need the one before (their condition). */
+  async function putVersioned(item: Item, expectedVersion: number, what: string, merchantId: string): Promise<void> {
     assertVersion(expectedVersion, 0);
     await conflictOnCondition(
       expectedVersion === 0 ? `${what} already exists` : `${what} is no longer at version ${expectedVersion}`,
@@ -161,6 +165,7 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
           : { ConditionExpression: "#version = :expected", ExpressionAttributeNames: names("version"), ExpressionAttributeValues: { ":expected": expectedVersion } }),
       })),
     );
+    if (expectedVersion === 0) await guard.settle(merchantId);
   }
 
   return {
@@ -176,7 +181,7 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
       const item = toItem(payoutRecordSchema, written, key, "the payout record", {
         expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000),
       });
-      await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`);
+      await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`, record.merchantId);
       return recordOf(item, "the payout record written");
     },
 
@@ -200,7 +205,7 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
     async saveCheck(check, expectedVersion) {
       const key = checkKey(check.merchantId, check.locationId);
       const item = toItem(payoutCheckSchema, { ...check, version: expectedVersion + 1 }, key, "the payout check");
-      await putVersioned(item, expectedVersion, `the payout check of location ${check.locationId}`);
+      await putVersioned(item, expectedVersion, `the payout check of location ${check.locationId}`, check.merchantId);
       return fromItem(payoutCheckSchema, item, "the payout check written");
     },
 
@@ -210,6 +215,7 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
         Item: { ...scopeKey(merchantId, connectionId), askedAt: at.toISOString() },
         ConditionExpression: "attribute_not_exists(PK)",
       })));
+      if (claimed !== undefined) await guard.settle(merchantId);
       return claimed !== undefined;
     },
 

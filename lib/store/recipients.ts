@@ -6,6 +6,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { addConfirmedAddress, mayReceive, type RecipientList, type RecipientStore, updateRecipients } from "../report/recipients";
+import { accountGuard } from "./account-guard";
 import * as z from "zod/mini";
 import { conflictOnCondition, describeKey, fromItem, toItem } from "./dynamo-items";
 import { keys } from "./keys";
@@ -56,6 +57,7 @@ export function createDynamoRecipientStore({ client, tableName }: DynamoRecipien
     return fromItem(listSchema, Item, subject);
   }
 
+  const guard = accountGuard({ client, tableName });
   const store: RecipientStore = {
     get,
     async put(merchantId, list) {
@@ -67,6 +69,8 @@ export function createDynamoRecipientStore({ client, tableName }: DynamoRecipien
           ? { ConditionExpression: "attribute_not_exists(version)" }
           : { ConditionExpression: "version = :expected", ExpressionAttributeValues: { ":expected": list.version } }),
       })));
+      // A first version makes the item; later ones need the one before (their condition).
+      if (list.version === 0) await guard.settle(merchantId);
     },
     async addressesThatMayReceive(merchantId, ownerEmail) {
       return mayReceive(await get(merchantId), ownerEmail);

@@ -10,6 +10,7 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ReportStore, StoredReport } from "../report/report-store";
 import { type Item, names, queryAll, unlessConditionFails } from "./dynamo-items";
+import { accountGuard } from "./account-guard";
 import { keys } from "./keys";
 import { compressText, decompressText } from "./compressed";
 import { StoreError } from "./errors";
@@ -35,6 +36,7 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
   const keyOf = (report: Pick<StoredReport, "merchantId" | "locationId" | "businessDay" | "reportId">) => ({
     PK: keys.merchantPartition(report.merchantId), SK: `${dayPrefix(report.locationId, report.businessDay)}${report.reportId}`,
   });
+  const guard = accountGuard({ client, tableName });
 
   async function listBetween(merchantId: string, from: string, to: string): Promise<StoredReport[]> {
     const items = await queryAll(client, {
@@ -58,10 +60,11 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
           ExpressionAttributeNames: names("status", "alert", "content", "contentZ", "createdAt", "updatedAt"),
           ExpressionAttributeValues: { ":status": report.status, ":alert": report.alert, ":content": compressText(JSON.stringify(report.content)), ":createdAt": report.createdAt },
         }));
+        await guard.settle(report.merchantId);
         return;
       }
       // A report with this id exists already: the job ran before, and that report stands.
-      await unlessConditionFails(() => client.send(new PutCommand({
+      const written = await unlessConditionFails(() => client.send(new PutCommand({
         TableName: tableName,
         Item: {
           ...keyOf(report),
@@ -73,6 +76,7 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
         },
         ConditionExpression: "attribute_not_exists(PK)",
       })));
+      if (written !== undefined) await guard.settle(report.merchantId);
     },
 
     async listDay(merchantId, locationId, businessDay, undeliveredOnly = false) {
@@ -85,18 +89,19 @@ export function createDynamoReportStore({ client, tableName }: DynamoReportStore
         .sort((a, b) => a.businessDay.localeCompare(b.businessDay) || a.createdAt.localeCompare(b.createdAt));
     },
 
+    // Marks only a report that is there: a mark never makes an item (of a deleted account, say) again.
     async markDeliveredTo(report, hash) {
-      await client.send(new UpdateCommand({
+      await unlessConditionFails(() => client.send(new UpdateCommand({
         TableName: tableName, Key: keyOf(report),
-        UpdateExpression: "ADD deliveredTo :hash", ExpressionAttributeValues: { ":hash": new Set([hash]) },
-      }));
+        UpdateExpression: "ADD deliveredTo :hash", ConditionExpression: "attribute_exists(PK)", ExpressionAttributeValues: { ":hash": new Set([hash]) },
+      })));
     },
 
     async markDelivered(report, at) {
-      await client.send(new UpdateCommand({
+      await unlessConditionFails(() => client.send(new UpdateCommand({
         TableName: tableName, Key: keyOf(report),
-        UpdateExpression: "SET deliveredAt = :at", ExpressionAttributeValues: { ":at": at.toISOString() },
-      }));
+        UpdateExpression: "SET deliveredAt = :at", ConditionExpression: "attribute_exists(PK)", ExpressionAttributeValues: { ":at": at.toISOString() },
+      })));
     },
   };
 }

@@ -2,7 +2,8 @@
  * How long daybook keeps each kind of item in its table, as promised to merchants (README,
  * "Promises"), and the TTL value (`expiresAt`, epoch seconds: the table's TTL attribute, table.ts) each
  * kind that expires is written with. Every kind lives at most as long as the account: deleting it
- * removes every item at once (lib/account/delete-account.ts).
+ * removes every item at once (lib/account/delete-account.ts), and a write in flight that lands after
+ * the deletion takes itself back (lib/store/account-guard.ts).
  *
  * - A merchant's profile, email claim, connections, locations, schedule, recipients and settings: the
  *   life of the account. A connection that ends (disconnected in daybook or at the provider, replaced
@@ -17,6 +18,7 @@
  * - Unmapped items already reported in full (so later nights only count them): the life of the location's
  *   account. The digests' per-recipient sends: 60 days (a week's digest is claimed once); a morning's
  *   digest mark: 3 days after its morning; the count of emails the daily caps held back: 30 days.
+ * - That an account was deleted (a hash of its id, nothing else): DELETED_ACCOUNT_HOURS, for its writers in flight.
  * - Sign-in links (15 minutes), OAuth states (10 minutes), sessions (30 minutes idle, 12 hours at
  *   most), rate-limit counters (their window), and the worker's idempotency records (12 hours): their
  *   own short lives.
@@ -42,6 +44,12 @@ export { POINT_IN_TIME_RECOVERY_DAYS } from "./table";
 export const SYNC_RECORD_MONTHS = 13;
 export const FAILURE_REPORT_DAYS = 30;
 export const BACKFILL_DAYS = 30;
+/**
+ * How long a deleted account's marker (keys.deletedAccount, a hash of its id and nothing else) is kept:
+ * far longer than any writer takes from its read to its write (a Lambda runs 15 minutes at most), short
+ * enough to be gone from the backups too within 30 days.
+ */
+export const DELETED_ACCOUNT_HOURS = 24;
 
 const DAY_SECONDS = 86_400;
 
@@ -50,7 +58,7 @@ export type ItemKind =
   | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request"
   | "warning-seen" | "digest-sent" | "digest-mark" | "emails-held"
   | "member" | "membership" | "invitation" | "invitation-stop" | "api-key" | "api-request"
-  | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency";
+  | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency" | "deleted-account";
 
 /** Each kind: how long it is kept, in words, and whether its items carry `expiresAt`. */
 export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boolean }>> = {
@@ -84,6 +92,7 @@ export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boole
   "oauth-state": { kept: "10 minutes", expires: true },
   "rate-limit": { kept: "its window", expires: true },
   "idempotency": { kept: "12 hours", expires: true },
+  "deleted-account": { kept: `${DELETED_ACCOUNT_HOURS} hours after the deletion`, expires: true },
 };
 
 /** The TTL of a record of `businessDay`: the start of the day SYNC_RECORD_MONTHS later (UTC), so never early. */
@@ -127,6 +136,7 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown; status?: unknown 
   const prefixes: [string, ItemKind][] = [
     ["EMAIL#", "email-claim"], ["DUE#", "schedule-entry"], ["SIGNIN#", "sign-in-link"], ["SESSION#", "session"],
     ["OAUTHSTATE#", "oauth-state"], ["RATE#", "rate-limit"], [IDEMPOTENCY_PARTITION, "idempotency"], ["DIGEST#", "digest-mark"], ["NOINVITES#", "invitation-stop"],
+    ["DELETED#", "deleted-account"],
   ];
   return prefixes.find(([prefix]) => pk.startsWith(prefix))?.[1];
 }

@@ -20,6 +20,7 @@ export interface MerchantExport {
 }
 
 export interface Store {
+  /** Writes the profile whole, creating or replacing it: for seeding (sandbox, tests). A change to a live account's profile is a conditional update (setMerchantName, setMerchantTimeZone), so a deleted one never comes back. */
   putMerchant(merchant: Merchant): Promise<void>;
   getMerchant(merchantId: string): Promise<Merchant | undefined>;
   /** Whether any business gave this person access (a membership: lib/members): they have clients. */
@@ -29,6 +30,8 @@ export interface Store {
    * address already belongs to a merchant (then nothing is written).
    */
   createMerchant(merchant: Merchant): Promise<void>;
+  /** Renames the business (Merchant.name); ConflictError if there is no such merchant: a deleted account's profile never comes back. */
+  setMerchantName(merchantId: string, name: string): Promise<void>;
   /** Sets the zone the merchant's pages show times in (Merchant.timeZone); ConflictError if there is no such merchant. */
   setMerchantTimeZone(merchantId: string, timeZone: string): Promise<void>;
   /**
@@ -69,10 +72,16 @@ export interface Store {
   /** Everything under the merchant's partition, secrets removed (see MerchantExport). */
   exportMerchant(merchantId: string): Promise<MerchantExport | undefined>;
   /**
-   * Account deletion: removes the merchant's email claim and every item of its partition (tokens
-   * first, so they are gone even if a later delete fails), and the other side of every accountant's
-   * access it had or gave (lib/members/types.ts); returns how many items went. The caller revokes at
-   * the providers and ends sessions (AuthStore) before calling this.
+   * Account deletion's first step: removes the merchant's email claim and its profile, the item every
+   * writer's existence check reads (lib/store/account-guard.ts); from then on no write of the account's
+   * sticks. Returns how many items went (0 when the profile was gone already).
+   */
+  deleteProfile(merchantId: string): Promise<number>;
+  /**
+   * Account deletion: removes the profile and its email claim if still there (deleteProfile), then every
+   * item of the merchant's partition (tokens first, so they are gone even if a later delete fails) and
+   * the other side of every accountant's access it had or gave (lib/members/types.ts); returns how many
+   * items went. The caller revokes at the providers and ends sessions (AuthStore).
    */
   deleteMerchant(merchantId: string): Promise<number>;
 

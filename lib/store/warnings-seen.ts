@@ -9,6 +9,7 @@ import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamod
 import type { SeenWarningStore } from "../report/warnings-seen";
 import * as z from "zod/mini";
 import { describeItem, fromItem, queryAll } from "./dynamo-items";
+import { accountGuard } from "./account-guard";
 import { keys } from "./keys";
 
 export interface DynamoSeenWarningStoreOptions {
@@ -21,6 +22,7 @@ const seenSchema = z.object({ SK: z.string(), firstReported: z.string().check(z.
 const keyHash = (key: string) => createHash("sha256").update(key, "utf8").digest("base64url").slice(0, 22);
 
 export function createDynamoSeenWarningStore({ client, tableName }: DynamoSeenWarningStoreOptions): SeenWarningStore {
+  const guard = accountGuard({ client, tableName });
   return {
     async firstReported(merchantId, locationId, itemKeys, businessDay) {
       const { PK, SK } = keys.location(merchantId, locationId);
@@ -54,6 +56,7 @@ export function createDynamoSeenWarningStore({ client, tableName }: DynamoSeenWa
         const first: unknown = written.Attributes?.["firstReported"];
         result.set(key, typeof first === "string" ? first : businessDay);
       }));
+      if (itemKeys.some((key) => !known.has(`${prefix}${keyHash(key)}`))) await guard.settle(merchantId);
       return result;
     },
   };

@@ -26,6 +26,8 @@ describe("the daily caps", () => {
     const held: HeldEmail[] = [];
     world = await createEngineWorld({ emailCaps: { perRecipient: 3, perMerchant: 100, ownerAlerts: 100 }, onEmailHeld: (each) => held.push(each) });
     const { email } = world.services;
+    // The other merchant's account: what is held for it is kept in its partition, which lives with its profile.
+    await world.services.storage.store.createMerchant({ merchantId: "m-other", name: "Other Cafe", email: "owner@other.example", createdAt: "2025-06-01T00:00:00.000Z" });
     for (let index = 0; index < 3; index++) await email.send(alert("victim@example.com"));
     await email.send(alert("victim@example.com", "m-other"));
     expect(world.email.sent).toHaveLength(3);

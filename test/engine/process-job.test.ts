@@ -289,6 +289,8 @@ describe("a night job and the accountants' client lists", () => {
     const { members } = world.services.storage;
     const at = "2025-06-10T12:00:00.000Z";
     const personId = "p-accountant";
+    // Their own account, as signing in to accept made it: a membership lives in a partition whose profile is there.
+    await world.services.storage.store.createMerchant({ merchantId: personId, name: "", email: "books@accountant.example", createdAt: at });
     const invitation = {
       invitationId: "inv-1", tokenHash: "a".repeat(64), businessId: MERCHANT_ID, email: "books@accountant.example", invitedBy: MERCHANT_ID,
       createdAt: at, expiresAt: "2025-06-11T12:00:00.000Z",
@@ -430,5 +432,34 @@ describe("a job of an account deleted meanwhile", () => {
     }
     expect(await naming()).toEqual([]);
     expect(world.email.sent).toEqual([]);
+  });
+
+  it("writes nothing that stays when the deletion runs after the night's job checked the account and before it wrote its record", async () => {
+    world.pos.setDay(LOCATION_ID, DAY, aDay());
+    const storage = world.services.storage;
+    // The job's store, waiting at its first record until the account is gone.
+    let reached!: () => void;
+    let release!: () => void;
+    const atFirstWrite = new Promise<void>((resolve) => (reached = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let waited = false;
+    const store = {
+      ...world.worker.store,
+      saveSyncRecord: async (...args: Parameters<typeof world.worker.store.saveSyncRecord>) => {
+        if (!waited) {
+          waited = true;
+          reached();
+          await released;
+        }
+        return world.worker.store.saveSyncRecord(...args);
+      },
+    };
+    const running = processJob({ ...world.worker, store, sync: { ...world.worker.sync, store } }, job("night"), firstAttempt).catch(() => undefined);
+    await atFirstWrite;
+    await deleteAccount({ ...storage, vault: world.services.vault, providers: {}, now: () => world.clock.at }, MERCHANT_ID);
+    release();
+    await running;
+    const { Items = [] } = await world.services.dynamo.send(new ScanCommand({ TableName: LOCAL_TABLE }));
+    expect(Items.map((item) => JSON.stringify(item)).filter((text) => text.includes(MERCHANT_ID))).toEqual([]);
   });
 });

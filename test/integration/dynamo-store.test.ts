@@ -813,6 +813,24 @@ describe("deleting a merchant", () => {
     await store.createMerchant(aMerchant(newMerchantId(), merchant.email));
   });
 
+  it("takes back a write that lands after the deletion removed the profile, and keeps one for a partition that never had a profile", async () => {
+    const merchantId = newMerchantId();
+    await store.createMerchant(aMerchant(merchantId));
+    await store.putLocation(aLocation(merchantId));
+    // The deletion's first step; a night that read the account before writes its record now.
+    expect(await store.deleteProfile(merchantId)).toBe(2);
+    await store.saveSyncRecord(aSyncRecord(merchantId), 0);
+    expect(await rawPartition(`MERCHANT#${merchantId}`)).toEqual([]);
+    expect(await store.deleteMerchant(merchantId)).toBe(0);
+    const marker = await rawItem(keys.deletedAccount(merchantId));
+    expect(marker && Object.keys(marker).sort()).toEqual(["PK", "SK", "expiresAt"]);
+    expect(JSON.stringify(marker)).not.toContain(merchantId);
+
+    const neverCreated = newMerchantId();
+    await store.saveSyncRecord(aSyncRecord(neverCreated), 0);
+    expect(await rawPartition(`MERCHANT#${neverCreated}`)).toHaveLength(1);
+  });
+
   it("retries what DynamoDB leaves unprocessed, across batches of 25", async () => {
     const merchantId = newMerchantId();
     await store.createMerchant(aMerchant(merchantId));
@@ -831,6 +849,8 @@ describe("deleting a merchant", () => {
     await store.createMerchant(aMerchant(merchantId));
     await store.putLocation(aLocation(merchantId));
     await store.saveSyncRecord(aSyncRecord(merchantId), 0);
+    // Three items for the batches: the profile goes on its own, first.
+    await store.saveSyncRecord(aSyncRecord(merchantId, { businessDay: "2025-03-02" }), 0);
     const { store: stuckStore } = storeWithBatchFault("unprocessed", Infinity, 2);
     await expect(stuckStore.deleteMerchant(merchantId)).rejects.toThrow("1 deletes were still unprocessed after 2 attempts; run the deletion again");
     // Running it again finishes the job.

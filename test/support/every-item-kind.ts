@@ -125,6 +125,10 @@ export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Prom
     await digests.seal(ACCOUNTANT_ID, "2025-06-15", new Date(AT));
     await digests.claim(ACCOUNTANT_ID, "combined-daily#2025-06-15", HASH, new Date(AT), 600_000);
 
+    // An account deleted before: what is left of it is the marker its writers in flight check, for a day.
+    await store.createMerchant({ merchantId: "m-deleted", name: "", email: "gone@deleted.example", createdAt: AT });
+    await store.deleteMerchant("m-deleted");
+
     const scan = async () => {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;

@@ -53,6 +53,13 @@ describe("retention", () => {
     expect(ofKind("membership")).toHaveLength(1);
   });
 
+  it("keeps a deleted account's marker a day, naming no account: gone from the backups too within 30 days", () => {
+    const markers = ofKind("deleted-account");
+    expect(markers.map((item) => item.expiresAt)).toEqual([seconds(AT) + DAY]);
+    expect(markers.map((item) => Object.keys(item).sort())).toEqual([["PK", "SK", "expiresAt"]]);
+    expect(JSON.stringify(markers)).not.toContain("m-deleted");
+  });
+
   it("lets the front door's items go with their own short lives", () => {
     expect(ofKind("sign-in-link").map((item) => item.expiresAt)).toEqual([seconds(AT) + 15 * 60]);
     expect(ofKind("oauth-state").map((item) => item.expiresAt)).toEqual([seconds(AT) + 10 * 60]);

@@ -305,3 +305,25 @@ describe("an address typed by someone who should not (issue 14)", () => {
     expect(await receiving(other)).toEqual([other.email]);
   });
 });
+
+describe("review mode saved while another of the account's sessions deletes it", () => {
+  it("keeps no setting of the deleted account: the save reads the profile after it writes", async () => {
+    const merchant = await newMerchant();
+    // The deletion lands between the request's check of its session and its write of the setting.
+    let deleted = false;
+    world.dynamo.middlewareStack.add((next) => async (args) => {
+      if (!deleted && JSON.stringify(args.input).includes("SETTINGS#REVIEW")) {
+        deleted = true;
+        await world.deps.store.deleteMerchant(merchant.merchantId);
+      }
+      return await next(args);
+    }, { step: "initialize", name: "deletionInTheGap" });
+    try {
+      expect((await merchant.browser.post("/reports/review-mode", { reviewMode: "on" })).status).toBe(303);
+    } finally {
+      world.dynamo.middlewareStack.remove("deletionInTheGap");
+    }
+    expect(deleted).toBe(true);
+    expect((await world.scan()).filter((item) => item["PK"]?.S === `MERCHANT#${merchant.merchantId}`)).toEqual([]);
+  });
+});

@@ -38,7 +38,7 @@ export function addBusinessNameRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         ? AccountPage({ viewer, merchant, timeZones: timeZoneList(), typedName, nameError: error })
         : BusinessNamePage({ viewer, value: typedName, error }), 400);
     }
-    await deps.store.putMerchant({ ...merchant, name: form.value.name });
+    await deps.store.setMerchantName(merchant.merchantId, form.value.name);
     deps.log("info", "business name saved", { merchantId: merchant.merchantId });
     return c.redirect(next === "/account" ? "/account?named" : "/connections", 303);
   });

@@ -163,6 +163,9 @@ export function addReportSettingsRoutes(app: Hono<AppEnv>, deps: WebDeps): void 
     if (!form.ok) return rejected(c, merchant, viewer, { reviewError: form.errors["reviewMode"] ?? "Tick the box or leave it clear, then save again." });
     const on = form.value.reviewMode === "on";
     await settings.setReviewMode(merchant.merchantId, on, deps.now());
+    // Write-then-check (lib/store/account-guard.ts; this store's write does not check itself): an account
+    // deleted meanwhile by another of its sessions keeps no setting.
+    if (!(await deps.store.getMerchant(merchant.merchantId))) await deps.store.deleteMerchant(merchant.merchantId);
     deps.log("info", "review mode saved", { merchantId: merchant.merchantId, reviewMode: on });
     return c.redirect(`/reports?done=${on ? "review-on" : "review-off"}`, 303);
   });
