@@ -123,6 +123,12 @@ export const payoutCheckSchema = describing<PayoutCheck>()(z.object({
 /** The record's instant is kept as expiresAtIso; `expiresAt` is the table's TTL, epoch seconds. */
 const storedRecordSchema = z.object({ expiresAtIso: timestamp });
 
+/** The record as its item (checked by the schema first): the record's key, its instant kept as expiresAtIso and the table's TTL. */
+export function payoutRecordItem(record: PayoutRecord): Item {
+  const key: ItemKey = { PK: keys.merchantPartition(record.merchantId), SK: `${RECORD_PREFIX}${segment(record.locationId, "locationId")}#${record.payoutTag}` };
+  return toItem(payoutRecordSchema, record, key, "the payout record", { expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000) });
+}
+
 export interface DynamoPayoutStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -171,11 +177,7 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
     },
 
     async savePayout(record, expectedVersion) {
-      const key = recordKey(record.merchantId, record.locationId, record.payoutTag);
-      const written = { ...record, version: expectedVersion + 1 };
-      const item = toItem(payoutRecordSchema, written, key, "the payout record", {
-        expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000),
-      });
+      const item = payoutRecordItem({ ...record, version: expectedVersion + 1 });
       await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`);
       return recordOf(item, "the payout record written");
     },
