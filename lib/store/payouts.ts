@@ -19,12 +19,19 @@ import { type ItemKey, keys, segment } from "./keys";
 import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
 import { journalEntryBodySchema, syncFailureSchema } from "./schemas";
 
+export interface ReadOptions {
+  consistent?: boolean;
+}
+
 export interface PayoutStore {
   getPayout(merchantId: string, locationId: string, payoutTag: string): Promise<PayoutRecord | undefined>;
   /** Writes the record if its stored version equals `expectedVersion` (0: new); ConflictError otherwise. */
   savePayout(record: Omit<PayoutRecord, "version">, expectedVersion: number): Promise<PayoutRecord>;
-  /** The location's payout records, by arrival date. */
-  listPayouts(merchantId: string, locationId: string): Promise<PayoutRecord[]>;
+  /**
+   * The location's payout records, by arrival date. Strongly consistent unless `consistent` is false
+   * (half the read units: the digest's Deposits section, lib/report/digest-deposits.ts, says why it may).
+   */
+  listPayouts(merchantId: string, locationId: string, options?: ReadOptions): Promise<PayoutRecord[]>;
   getCheck(merchantId: string, locationId: string): Promise<PayoutCheck | undefined>;
   /** Conditional on the version as savePayout is. */
   saveCheck(check: Omit<PayoutCheck, "version">, expectedVersion: number): Promise<PayoutCheck>;
@@ -182,12 +189,12 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
       return recordOf(item, "the payout record written");
     },
 
-    async listPayouts(merchantId, locationId) {
+    async listPayouts(merchantId, locationId, options = {}) {
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
         ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": `${RECORD_PREFIX}${segment(locationId, "locationId")}#` },
-        ConsistentRead: true,
+        ConsistentRead: options.consistent ?? true,
       });
       return items.map((item) => recordOf(item, `the stored payout ${describeItem(item)}`))
         .sort((a, b) => a.summary.arrivalDate.localeCompare(b.summary.arrivalDate) || a.summary.createdAt.localeCompare(b.summary.createdAt));
