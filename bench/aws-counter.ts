@@ -125,9 +125,40 @@ export interface IndexLayout {
   projection: "ALL" | "KEYS_ONLY";
 }
 
-/** RRU of a read that returned `items` (all of a Query's pages are separate calls). */
-export function readUnitsOf(items: readonly Item[], consistent: boolean): number {
-  const units = Math.max(1, Math.ceil(items.reduce((total, item) => total + itemBytes(item), 0) / 4096));
+/**
+ * The size of an item as a read handed it back: as AttributeValues (the DynamoDB client's), or already
+ * unmarshalled into plain values (the DocumentClient's: lib-dynamodb unmarshalls its output before this
+ * counter sees it, so its items' strings and numbers are not AttributeValues), by the same rules. The
+ * table's partition key tells them apart: a string in the DocumentClient's form.
+ */
+export function readItemBytes(item: Record<string, unknown>): number {
+  if (typeof item[TABLE.partitionKey.name] !== "string") return itemBytes(item as Item);
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) if (value !== undefined) bytes += Buffer.byteLength(name) + plainValueBytes(value);
+  return bytes;
+}
+
+const numberBytes = (text: string): number => Math.ceil(text.replace(/^-|\.|^0+/g, "").length / 2) + 1;
+
+function plainValueBytes(value: unknown): number {
+  if (typeof value === "string") return Buffer.byteLength(value);
+  if (typeof value === "number" || typeof value === "bigint") return numberBytes(String(value));
+  if (typeof value === "boolean" || value === null) return 1;
+  if (value instanceof Uint8Array) return value.length;
+  if (value instanceof Set) return [...value as Set<unknown>].reduce<number>((total, each) => total + plainValueBytes(each), 0);
+  if (Array.isArray(value)) return 3 + value.reduce<number>((total, each) => total + 1 + plainValueBytes(each), 0);
+  if (typeof value === "object") {
+    // lib-dynamodb's NumberValue (wrapNumbers) holds its digits as text.
+    if ("value" in value && typeof value.value === "string" && value.constructor.name === "NumberValue") return numberBytes(value.value);
+    const entries = Object.entries(value).filter(([, each]) => each !== undefined);
+    return 3 + entries.reduce((total, [name, each]) => total + Buffer.byteLength(name) + plainValueBytes(each), 0) + entries.length;
+  }
+  return 0;
+}
+
+/** RRU of a read that returned `items` (all of a Query's pages are separate calls), in either form readItemBytes sizes. */
+export function readUnitsOf(items: readonly Record<string, unknown>[], consistent: boolean): number {
+  const units = Math.max(1, Math.ceil(items.reduce((total, item) => total + readItemBytes(item), 0) / 4096));
   return consistent ? units : units / 2;
 }
 

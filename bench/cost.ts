@@ -92,11 +92,12 @@ export interface CostAssumptions {
   schedulerReadUnitsPerLocationDay: number;
   schedulerWriteUnitsPerLocationDay: number;
   /**
-   * The morning digest step (the scheduler, lib/report/digest.ts, lib/store/digests.ts), counted from
-   * its code, not measured: per merchant-day, what it reads (the merchant, its locations, each day's
-   * record, its recipients and members), writes (the mark removed, the accountant's part and mark) and
-   * its time; per digest sent, its claim and sent mark (and a combined digest's seal) and its time
-   * (made and handed to SES).
+   * The morning digest step (the scheduler, lib/report/digest.ts, lib/store/digests.ts): per
+   * merchant-day, what it reads, measured (bench/digest-reads.ts: the merchant, its locations, each
+   * day's record and the week's reports, its recipients and members, and the Deposits section's payout
+   * and sync records, most of it), and, counted from its code, what it writes (the mark removed, the
+   * accountant's part and mark) and its time; per digest sent, its claim and sent mark (and a combined
+   * digest's seal) and its time (made and handed to SES).
    */
   digestReadUnitsPerMerchantDay: number;
   digestWriteUnitsPerMerchantDay: number;

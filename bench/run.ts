@@ -32,6 +32,7 @@ import type { ClientListResult } from "./client-list";
 import { DEFAULT_FLEET, FUNCTION_MEMORY_MB, lambdaNodeFlags, workerConcurrencyFor } from "../infra/capacity";
 import { SYNC_RECORD_MONTHS } from "../lib/store/retention";
 import type { CostJobResult } from "./cost-job";
+import type { DigestReadsResult } from "./digest-reads";
 import type { WorkerMemoryResult } from "./worker-memory";
 import { type CostAssumptions, costModel, type JobProfile, jobSeconds } from "./cost";
 import { type NightResult, simulateNight } from "./night";
@@ -283,6 +284,9 @@ const DIGEST_SHARES = [1, 5, 20];
  * who receives their own is 1. The table gives the figure at each share.
  */
 const HEADLINE_MERCHANTS_PER_DIGEST = 5;
+/** Part 5's merchant: its locations, and the average account's age, months (what each location keeps: never more than its 13 months). */
+const LOCATIONS_PER_MERCHANT = 2;
+const AVERAGE_ACCOUNT_MONTHS = 12;
 /** Lambda gives a function one vCPU at 1,769 MB, and CPU in proportion to memory below it. */
 const LAMBDA_ONE_VCPU_MB = 1769;
 /**
@@ -313,6 +317,10 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
   const measured = await timed("5. Cost of a location-night", seconds, () => child<CostJobResult>(["bench/cost-job.ts", "100"], env));
   const { sweep } = measured;
   if (!sweep) throw new Error("bench/cost-job.ts measured no refresh sweep");
+  // The morning digest step over the merchant's steady state: each location's kept days and payouts.
+  const keptDays = Math.round(Math.min(AVERAGE_ACCOUNT_MONTHS, SYNC_RECORD_MONTHS) * 30.4);
+  const digest = await timed("5. Digest step", seconds, () => child<DigestReadsResult>(["bench/digest-reads.ts", String(LOCATIONS_PER_MERCHANT), String(keptDays)], env));
+  say(`   digest step over ${digest.locations} locations' ${digest.days} days: ${digest.step.readUnits} RRU (the Deposits section ${digest.deposits.readUnits}), ${digest.step.writeUnits} WRU`);
   const job: JobProfile = {
     cpuMs: measured.cpuMs,
     coldLoadCpuMs: measured.coldLoadCpuMs,
@@ -326,7 +334,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     calls: measured.calls,
   };
   const assumptions: CostAssumptions = {
-    locationsPerMerchant: 2, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: 300, awsLatencyMs: AWS_CALL_MS, jobsPerWorkerInvocation: 1,
+    locationsPerMerchant: LOCATIONS_PER_MERCHANT, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: 300, awsLatencyMs: AWS_CALL_MS, jobsPerWorkerInvocation: 1,
     workerMemoryGb: FUNCTION_MEMORY_MB.worker / 1024, workerCpuSlowdown: Math.max(1, LAMBDA_ONE_VCPU_MB / FUNCTION_MEMORY_MB.worker),
     coldStartShare: WORKER_COLD_START_SHARE, workerInitMs: loads.workerInitMs,
     digestRecipientsPerMerchant: 1, merchantsPerDigest: HEADLINE_MERCHANTS_PER_DIGEST, failedNightShare: 0.01,
@@ -335,7 +343,9 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     // (BatchGetItem bills each item, both under 4 KB) and its entry's share of the shard's Query; the new
     // entry put, the pointer moved (UpdateItem) and the old entry deleted, each under 1 KB.
     schedulerReadUnitsPerTick: 16, schedulerReadUnitsPerLocationDay: 2.1, schedulerWriteUnitsPerLocationDay: 3,
-    digestReadUnitsPerMerchantDay: 8, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
+    // Reads measured (bench/digest-reads.ts, the merchant's own digest). Writes stated: the measured step's
+    // (the mark removed; the claim and sent mark per digest) and, for an accountant's, its part, mark and seal.
+    digestReadUnitsPerMerchantDay: digest.step.readUnits, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
     // infra/stack.ts's sweep every 6 hours; a Square and a QuickBooks connection per merchant; each read
     // from the table after the keys-only GSI2 (about 1 KB, strongly consistent); its tokens opened only
     // when due (measured after the night, plus the weekly opening).
@@ -345,7 +355,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     sweepMsPerConnection: AWS_CALL_MS * (1 + sweep.opened / sweep.checked + SWEEP_OPENS_PER_CHECK),
     sqsIdlePollsPerDay: 5 * 3 * 60 * 24, apiRequestsPerMerchantMonth: 50, apiMs: 100, apiMemoryGb: FUNCTION_MEMORY_MB.api / 1024,
     apiColdStartShare: 0.5, apiInitMs: loads.apiInitMs,
-    platformLogBytesPerInvocation: 400, logRetentionDays: 14, kmsKeys: 2, alarms: 4, customMetrics: 1, averageAccountMonths: 12,
+    platformLogBytesPerInvocation: 400, logRetentionDays: 14, kmsKeys: 2, alarms: 4, customMetrics: 1, averageAccountMonths: AVERAGE_ACCOUNT_MONTHS,
   };
   const results = [1_000, 10_000, 100_000].map((merchants) => costModel(merchants, job, assumptions, PRICE_TABLE));
   const shares = DIGEST_SHARES.map((merchantsPerDigest) => ({
@@ -361,7 +371,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     workerMemory.push(proved);
   }
   const os = await import("node:os");
-  return { assumptions, night: job, results, prices: PRICES, shares, measured, workerMemory, loadsFrom: loads.from, measuredAt: new Date().toISOString(), loadAverage: os.loadavg() };
+  return { assumptions, night: job, results, prices: PRICES, shares, measured, digest, workerMemory, loadsFrom: loads.from, measuredAt: new Date().toISOString(), loadAverage: os.loadavg() };
 }
 
 /** Part 5 alone (module loads from the results' part 3). */

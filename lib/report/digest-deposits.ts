@@ -14,12 +14,31 @@
  *
  * The model is built from the stores (buildDeposits) and laid out as email blocks (depositBlocks), so the
  * digest only asks for it and places it.
+ *
+ * What it reads, and how consistently. A Square location's section reads every payout record kept (13
+ * months) and the location's sync records over the days they pay out: at steady state most of the
+ * digest's read units (bench/digest-reads.ts). It reads them eventually consistent (half the units)
+ * except the days whose writes the digest is ordered after, which it reads strongly consistent:
+ * - An eventually consistent read returns each item whole, as some completed write left it, but may miss
+ *   a write completed moments before. That can only show a figure no strongly consistent read could where
+ *   the digest is ordered after the write: it goes once the night has settled its day (digest.ts
+ *   allHadTheirNight), the night writes its day and the three before it in the same job, and the
+ *   digest's lines and exceptions read the period's records and the reports of the week before it
+ *   (DIGEST_NEWS_DAYS), each written after its day's record. Those days, from DIGEST_NEWS_DAYS before the
+ *   period on, are read strongly consistent, after the payouts, so a payout seen means the records its
+ *   night wrote before it are seen too.
+ * - Nothing orders the digest after any other write: a night's payout step runs after its days have
+ *   settled (lib/worker/process-night.ts), so a digest may already be made while it runs, and a backfill
+ *   or an approved day older than the week may be written at any time. Strongly consistent reads of
+ *   several items were never a snapshot (each item is read at its own moment); an eventually consistent
+ *   read gives what a strongly consistent one would have had the write come a moment later, which nothing
+ *   rules out. (test/unit/digest-deposits.test.ts "reads strongly consistent only …".)
  */
-import { businessDayOf } from "../domain/business-day";
+import { addDays, businessDayOf } from "../domain/business-day";
 import { tenderAccountOf } from "../domain/journal-entry";
 import { accountLabel } from "../domain/account-label";
 import { sumMinor } from "../domain/money";
-import type { LocationConfig, PayoutRecord, PayoutSkip } from "../model";
+import type { LocationConfig, PayoutRecord, PayoutSkip, SyncRecord } from "../model";
 import { type ExpectedDeposit, expectedCloverDeposit } from "../payouts/clover-expected-deposit";
 import { beforeDaybook, coveredDays, daybookShare, type PayoutSummary } from "../payouts/payout-summary";
 import { cardClearingOfDay, expectedClearing, tieOutFees } from "../payouts/tie-out";
@@ -28,6 +47,12 @@ import type { Store } from "../store/store";
 import { daySummary } from "./day-figures";
 import { type Block, cell } from "./email-document";
 import { formatAmount, formatDay, formatMoney, formatShortDay } from "./format";
+
+/**
+ * The days before the digest's period whose news it tells (adjustments, late posts: digest.ts reads
+ * their reports): with the period, the days its Deposits section reads strongly consistent.
+ */
+export const DIGEST_NEWS_DAYS = 7;
 
 /** What the section reads: the payout records and the location's sync records. */
 export interface DepositReadPorts {
@@ -137,7 +162,7 @@ function asCleared(record: PayoutRecord): PayoutSummary {
 
 async function squareDeposits(ports: DepositReadPorts, merchantId: string, location: LocationConfig, period: { first: string; last: string }): Promise<SquareDeposits> {
   const base = { source: "square" as const, locationId: location.locationId, name: location.name, currency: location.currency, posting: location.mapping.payouts !== undefined };
-  const records = (await ports.payouts.listPayouts(merchantId, location.locationId)).filter((record) => record.summary.currency === location.currency);
+  const records = (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent: false })).filter((record) => record.summary.currency === location.currency);
   if (records.length === 0) return { ...base, payouts: [] };
 
   const spans = records.flatMap((record) => {
@@ -146,7 +171,7 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
   }).sort();
   const since = spans[0] ?? period.first;
   const until = [period.last, spans.at(-1) ?? period.last].sort().at(-1) ?? period.last;
-  const syncRecords = await ports.store.listSyncRecordsBetween(merchantId, location.locationId, since, until);
+  const syncRecords = await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
   const posted = syncRecords.filter((record) => record.posted.length > 0);
   const postedDays = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => cardClearingOfDay(entry.summary, location.mapping)))]));
   const postedFees = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => entry.summary.fees))]));
@@ -189,6 +214,19 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
     return payout;
   });
   return { ...base, payouts, clearing: summary };
+}
+
+/** The records `from` to `to`: those before `orderedFrom` eventually consistent, the rest strongly (see the top). */
+async function syncRecordsOf(
+  ports: DepositReadPorts, merchantId: string, locationId: string, days: { from: string; to: string; orderedFrom: string },
+): Promise<SyncRecord[]> {
+  const { from, to, orderedFrom } = days;
+  if (orderedFrom <= from) return ports.store.listSyncRecordsBetween(merchantId, locationId, from, to);
+  const [older, ordered] = await Promise.all([
+    ports.store.listSyncRecordsBetween(merchantId, locationId, from, [addDays(orderedFrom, -1), to].sort()[0] ?? to, { consistent: false }),
+    orderedFrom <= to ? ports.store.listSyncRecordsBetween(merchantId, locationId, orderedFrom, to) : Promise.resolve([]),
+  ]);
+  return [...older, ...ordered];
 }
 
 /** The day Square marked a payout failed, as daybook dated what it posted for it. */

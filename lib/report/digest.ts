@@ -57,7 +57,7 @@ import type { LocationConfig, Merchant, SyncRecord } from "../model";
 import { normalizeEmail } from "../store/keys";
 import type { Store } from "../store/store";
 import { type DayTotals, daySummary, dayTotals } from "./day-figures";
-import { buildDeposits, type DepositReadPorts, type DepositsSection } from "./digest-deposits";
+import { buildDeposits, DIGEST_NEWS_DAYS, type DepositReadPorts, type DepositsSection } from "./digest-deposits";
 import { renderCombinedDigest, renderDigest } from "./digest-document";
 import { approveUrl, combinedUnsubscribeUrl, dayPath, type LinkSigner, locationMappingPath, openInBusiness, unsubscribeHeaders, unsubscribeUrl } from "./links";
 import { addressHash, deliverableRecipients, type DigestFrequency, type RecipientStore } from "./recipients";
@@ -159,7 +159,7 @@ export async function buildDigest(
     const [records, allReports] = await Promise.all([
       Promise.all(days.map((day) => deps.store.getSyncRecord(merchant.merchantId, location.locationId, day))),
       // A week before the period too: adjustments of earlier days that came within the window.
-      deps.reports.listDays(merchant.merchantId, location.locationId, addDays(period.first, -7), period.last),
+      deps.reports.listDays(merchant.merchantId, location.locationId, addDays(period.first, -DIGEST_NEWS_DAYS), period.last),
     ]);
     const reports = allReports.filter((report) => {
       const backfillId = (report.content as { backfillId?: string }).backfillId;

@@ -243,13 +243,13 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         .sort(newestDayFirst);
     },
 
-    async listSyncRecordsBetween(merchantId, locationId, from, to) {
+    async listSyncRecordsBetween(merchantId, locationId, from, to, options = {}) {
       const prefix = (day: string) => keys.syncRecord(merchantId, locationId, day).SK;
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: "PK = :partition AND SK BETWEEN :from AND :to",
         ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":from": prefix(from), ":to": prefix(to) },
-        ConsistentRead: true,
+        ConsistentRead: options.consistent ?? true,
         Limit: pageSize,
       });
       return items.map((item) => syncRecordOf(item, `the stored sync record ${describeItem(item)}`));

@@ -20,12 +20,19 @@ import { type ItemKey, keys, segment } from "./keys";
 import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
 import { journalEntryBodySchema, syncFailureSchema } from "./schemas";
 
+export interface ReadOptions {
+  consistent?: boolean;
+}
+
 export interface PayoutStore {
   getPayout(merchantId: string, locationId: string, payoutTag: string): Promise<PayoutRecord | undefined>;
   /** Writes the record if its stored version equals `expectedVersion` (0: new); ConflictError otherwise. */
   savePayout(record: Omit<PayoutRecord, "version">, expectedVersion: number): Promise<PayoutRecord>;
-  /** The location's payout records, by arrival date. */
-  listPayouts(merchantId: string, locationId: string): Promise<PayoutRecord[]>;
+  /**
+   * The location's payout records, by arrival date. Strongly consistent unless `consistent` is false
+   * (half the read units: the digest's Deposits section, lib/report/digest-deposits.ts, says why it may).
+   */
+  listPayouts(merchantId: string, locationId: string, options?: ReadOptions): Promise<PayoutRecord[]>;
   getCheck(merchantId: string, locationId: string): Promise<PayoutCheck | undefined>;
   /** Conditional on the version as savePayout is. */
   saveCheck(check: Omit<PayoutCheck, "version">, expectedVersion: number): Promise<PayoutCheck>;
@@ -124,6 +131,12 @@ export const payoutCheckSchema = describing<PayoutCheck>()(z.object({
 /** The record's instant is kept as expiresAtIso; `expiresAt` is the table's TTL, epoch seconds. */
 const storedRecordSchema = z.object({ expiresAtIso: timestamp });
 
+/** The record as its item (checked by the schema first): the record's key, its instant kept as expiresAtIso and the table's TTL. */
+export function payoutRecordItem(record: PayoutRecord): Item {
+  const key: ItemKey = { PK: keys.merchantPartition(record.merchantId), SK: `${RECORD_PREFIX}${segment(record.locationId, "locationId")}#${record.payoutTag}` };
+  return toItem(payoutRecordSchema, record, key, "the payout record", { expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000) });
+}
+
 export interface DynamoPayoutStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -176,21 +189,17 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
     },
 
     async savePayout(record, expectedVersion) {
-      const key = recordKey(record.merchantId, record.locationId, record.payoutTag);
-      const written = { ...record, version: expectedVersion + 1 };
-      const item = toItem(payoutRecordSchema, written, key, "the payout record", {
-        expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000),
-      });
+      const item = payoutRecordItem({ ...record, version: expectedVersion + 1 });
       await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`, record.merchantId);
       return recordOf(item, "the payout record written");
     },
 
-    async listPayouts(merchantId, locationId) {
+    async listPayouts(merchantId, locationId, options = {}) {
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
         ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": `${RECORD_PREFIX}${segment(locationId, "locationId")}#` },
-        ConsistentRead: true,
+        ConsistentRead: options.consistent ?? true,
       });
       return items.map((item) => recordOf(item, `the stored payout ${describeItem(item)}`))
         .sort((a, b) => a.summary.arrivalDate.localeCompare(b.summary.arrivalDate) || a.summary.createdAt.localeCompare(b.summary.createdAt));

@@ -67,8 +67,11 @@ export interface Store {
   listLocations(merchantId: string): Promise<LocationConfig[]>;
   /** The merchant's sync records, newest business day first. */
   listSyncRecords(merchantId: string): Promise<SyncRecord[]>;
-  /** One location's sync records from `from` to `to` (YYYY-MM-DD, both included), oldest first. */
-  listSyncRecordsBetween(merchantId: string, locationId: string, from: string, to: string): Promise<SyncRecord[]>;
+  /**
+   * One location's sync records from `from` to `to` (YYYY-MM-DD, both included), oldest first. Strongly
+   * consistent unless `consistent` is false (lib/report/digest-deposits.ts says when that may be).
+   */
+  listSyncRecordsBetween(merchantId: string, locationId: string, from: string, to: string, options?: { consistent?: boolean }): Promise<SyncRecord[]>;
   /** Everything under the merchant's partition, secrets removed (see MerchantExport). */
   exportMerchant(merchantId: string): Promise<MerchantExport | undefined>;
   /**

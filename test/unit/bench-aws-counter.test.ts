@@ -1,6 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { itemBytes, readUnitsOf, writeUnitsOf } from "../../bench/aws-counter";
+import { itemBytes, readItemBytes, readUnitsOf, writeUnitsOf } from "../../bench/aws-counter";
 
 type Item = Record<string, AttributeValue>;
 /** An item of about `bytes` bytes (DynamoDB's size: names and values in UTF-8). */
@@ -61,5 +61,24 @@ describe("the benchmarks' DynamoDB bill", () => {
     expect(readUnitsOf([sized(4096)], true)).toBe(1);
     expect(readUnitsOf([sized(3000), sized(3000)], true)).toBe(2);
     expect(readUnitsOf([sized(3000), sized(3000)], false)).toBe(1);
+  });
+
+  it("sizes what a DocumentClient read hands back (already unmarshalled) as the same item in AttributeValues", () => {
+    const item: Item = {
+      PK: { S: "MERCHANT#m" }, SK: { S: "PAYOUT#L#ABCDEFGH" }, version: { N: "3" }, amount: { N: "-17502" }, ratio: { N: "0.25" }, flag: { BOOL: true }, none: { NULL: true },
+      summary: { M: { days: { M: { "2025-06-16": { M: { net: { N: "10700" }, count: { N: "41" } } } } }, status: { S: "PAID" } } },
+      posted: { L: [{ M: { docNumber: { S: "DP250617-ABCDEFGH" } } }, { S: "é" }] }, tags: { SS: ["a", "bc"] }, blob: { B: new Uint8Array([1, 2, 3]) },
+    };
+    // The same item as lib-dynamodb unmarshalls it.
+    const plain = {
+      PK: "MERCHANT#m", SK: "PAYOUT#L#ABCDEFGH", version: 3, amount: -17502, ratio: 0.25, flag: true, none: null,
+      summary: { days: { "2025-06-16": { net: 10700, count: 41 } }, status: "PAID" },
+      posted: [{ docNumber: "DP250617-ABCDEFGH" }, "é"], tags: new Set(["a", "bc"]), blob: new Uint8Array([1, 2, 3]),
+    };
+    expect(readItemBytes(plain)).toBe(itemBytes(item));
+    expect(readItemBytes(item)).toBe(itemBytes(item));
+    // A Query through the DocumentClient of 365 items of about 934 bytes: 84 RRU, not the 1 its attribute names alone would give.
+    const payout = { PK: "MERCHANT#m", SK: "SYNC#L#2025-01-01", pad: "x".repeat(934 - "PKMERCHANT#mSKSYNC#L#2025-01-01pad".length) };
+    expect(readUnitsOf(Array.from({ length: 365 }, () => payout), true)).toBe(Math.ceil(365 * 934 / 4096));
   });
 });

@@ -165,6 +165,54 @@ describe("a Square location's deposits", () => {
   });
 });
 
+describe("what the section reads", () => {
+  // The morning of Wednesday 25 June: the night has just posted Tuesday 24 June and adjusted Tuesday 17 June
+  // (its card sales raised by 5.00, fees by 0.15). A replica behind the leader has neither write yet.
+  const latestDays: SyncRecord[] = [
+    ...days.filter((record) => record.businessDay !== "2025-06-17" || record.locationId !== square.locationId),
+    { ...dayRecord(square, "2025-06-17", summaryOf({ payments: { CARD: 3000 }, fees: 88 })), posted: [
+      ...dayRecord(square, "2025-06-17", summaryOf({ payments: { CARD: 3000 }, fees: 88 })).posted,
+      { revision: 1, docNumber: "DB-2025-06-17-A1", entryId: "a1", txnDate: "2025-06-24", requestId: "r", summary: summaryOf({ payments: { CARD: 500 }, fees: 15 }), postedAt: "2025-06-25T06:00:00Z" },
+    ] },
+    dayRecord(square, "2025-06-24", summaryOf({ payments: { CARD: 8000 }, fees: 232 })),
+  ];
+  const staleDays = days;
+  const reads: string[] = [];
+  const between = (records: SyncRecord[], locationId: string, from: string, to: string) =>
+    records.filter((record) => record.locationId === locationId && record.businessDay >= from && record.businessDay <= to);
+  const replicaPorts: DepositReadPorts = {
+    payouts: {
+      listPayouts: (_merchant, locationId, options) => {
+        reads.push(`payouts ${options?.consistent === false ? "eventually" : "strongly"}`);
+        return Promise.resolve(payouts.filter((record) => record.locationId === locationId));
+      },
+    },
+    store: {
+      listSyncRecordsBetween: (_merchant, locationId, from, to, options) => {
+        const eventually = options?.consistent === false;
+        reads.push(`days ${from} to ${to} ${eventually ? "eventually" : "strongly"}`);
+        return Promise.resolve(between(eventually ? staleDays : latestDays, locationId, from, to));
+      },
+    },
+  };
+  const leaderPorts: DepositReadPorts = { ...ports, store: { listSyncRecordsBetween: (_merchant, locationId, from, to) => Promise.resolve(between(latestDays, locationId, from, to)) } };
+
+  it("reads strongly consistent only the days the digest is ordered after (its period and the week before it), after the payouts; the rest eventually consistent, at half the units", async () => {
+    const wednesday = { first: "2025-06-24", last: "2025-06-24" };
+    const section = await buildDeposits(replicaPorts, MERCHANT, [square], wednesday);
+    expect(reads).toEqual(["payouts eventually", "days 2025-06-14 to 2025-06-16 eventually", "days 2025-06-17 to 2025-06-24 strongly"]);
+    // What a replica missed, the night's day and its adjustment of a day of the week, is read from the leader: the figures are the leader's.
+    const leader = await buildDeposits(leaderPorts, MERCHANT, [square], wednesday);
+    expect(section).toEqual(leader);
+    // Posted: Sunday 58.24, Monday 107.10, Tuesday 17th 30.00 + 5.00 − 0.88 − 0.15 = 33.97, Tuesday 24th 80.00 − 2.32 = 77.68; paid out as before.
+    expect((section.locations[0] as SquareDeposits).clearing?.unpaidSales).toBe(6 + 485 + 7768);
+    // A digest whose period reaches back to the first payout's days reads them all strongly, in one query.
+    reads.length = 0;
+    await buildDeposits(replicaPorts, MERCHANT, [square], tuesday);
+    expect(reads).toEqual(["payouts eventually", "days 2025-06-14 to 2025-06-17 strongly"]);
+  });
+});
+
 describe("a Clover location's expected deposit", () => {
   it("is the day's Clover card payments less card refunds, to match in the bank feed; nothing else counts", async () => {
     const section = await buildDeposits(ports, MERCHANT, [clover], tuesday);
