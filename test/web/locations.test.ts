@@ -229,7 +229,7 @@ describe("the locations page", () => {
   it("says in plain words when the POS cannot be read, and logs what the provider said with addresses and token-shaped values masked", async () => {
     const e = await merchantWith([["square", world.accounts.square[0]!], ["quickbooks", world.accounts.quickbooks[0]!]]);
     const { readers } = world.deps;
-    const posLocations = readers.posLocations;
+    const posLocations = readers.posLocations.bind(readers);
     readers.posLocations = () => Promise.reject(new Error(`Square said: 401 for owner@shop.example with ${"EAAAl".padEnd(64, "x")}`));
     try {
       const html = await (await e.browser.get("/locations")).text();
