@@ -4,6 +4,8 @@
  * local stack with @hono/node-server, and tests call app.request() directly. Who may use each route is
  * one table, lib/web/roles.ts, enforced here before any handler runs. Every route is registered at
  * start; each group's handlers load on the first request to one of its routes (lib/web/route-groups.ts).
+ * The pages this module answers with itself (not found, not allowed, a problem) and the stylesheet load
+ * on the first request that needs one, as a group's pages load with it: most requests render none.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
@@ -11,8 +13,6 @@ import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { ApiError, apiErrorBody, apiErrorResponse, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
 import type { AppEnv, WebDeps } from "./deps";
-import { MessagePage, STYLESHEET } from "./pages/layout";
-import { AccessEndedPage, NotFoundPage, OwnerOnlyPage, ProblemPage, ServerErrorPage } from "./pages/messages";
 import { AccessEnded, enforceRoles, OwnerOnly } from "./roles";
 import { redactForLog } from "./redact-for-log";
 import { type AddRoutes, ROUTE_GROUPS, type RouteGroup } from "./route-groups";
@@ -40,22 +40,24 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   });
   app.use(enforceRoles(deps.log));
 
-  app.get("/style.css", (c) => c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
+  app.get("/style.css", async (c) => c.body((await import("./pages/layout")).STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
   for (const group of ROUTE_GROUPS) mountOnDemand(app, group, deps);
 
   const routePatterns = () => app.routes.filter((route) => route.method !== "ALL").map((route) => ({ method: route.method, pattern: routeRegExp(route.path) }));
   let patterns: ReturnType<typeof routePatterns> | undefined;
 
-  app.notFound((c) => {
+  app.notFound(async (c) => {
     patterns ??= routePatterns();
     const path = c.req.path;
     if (patterns.some((route) => route.pattern.test(path))) return methodNotAllowed(c);
     if (isApiPath(path)) return c.json(apiErrorBody("not_found", NOT_FOUND_MESSAGE), 404);
+    const { NotFoundPage } = await messagePages();
     return c.html(NotFoundPage({ viewer: viewerOf(c) }), 404);
   });
 
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     if (isApiPath(c.req.path)) return apiProblem(c, error, deps);
+    const { AccessEndedPage, MessagePage, OwnerOnlyPage, ProblemPage, ServerErrorPage } = await messagePages();
     if (error instanceof OwnerOnly) return c.html(OwnerOnlyPage({ viewer: viewerOf(c) }), 403);
     if (error instanceof AccessEnded) return c.html(AccessEndedPage({ viewer: viewerOf(c) }), 403);
     if (error instanceof SignInRequired) {
@@ -118,12 +120,19 @@ export function routeHandlers(add: AddRoutes, deps: WebDeps): Map<string, Middle
   return handlers;
 }
 
-function methodNotAllowed(c: Context<AppEnv>) {
+/** The pages this module answers with itself: loaded by the first request that is answered with one. */
+async function messagePages() {
+  const [{ MessagePage }, messages] = await Promise.all([import("./pages/layout"), import("./pages/messages")]);
+  return { MessagePage, ...messages };
+}
+
+async function methodNotAllowed(c: Context<AppEnv>) {
   if (isApiPath(c.req.path)) {
     c.header("Allow", "GET, HEAD");
     return c.json(apiErrorBody("method_not_allowed", "The API is read-only: it answers GET (and HEAD) requests only."), 405);
   }
   c.header("Allow", ALLOWED_METHODS.join(", "));
+  const { ProblemPage } = await messagePages();
   return c.html(ProblemPage({ title: "Not allowed", next: { href: "/", label: "Go to the start page" }, children: "This page does not accept that kind of request." }), 405);
 }
 

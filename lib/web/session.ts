@@ -12,8 +12,8 @@ import { sameSecret } from "../auth/secrets";
 import { type AccessRole, businessNameOf } from "../members/types";
 import type { Merchant } from "../model";
 import type { AppEnv, WebDeps } from "./deps";
-import { formFields } from "./form-body";
-import { FORM_TOKEN_FIELD, type Viewer } from "./pages/layout";
+import { FORM_TOKEN_FIELD, formFields } from "./form-body";
+import type { Viewer } from "./pages/layout";
 import { RequestRejected } from "./security";
 import { signInAddress } from "./return-path";
 

@@ -592,7 +592,7 @@ process.exit(0);`;
     expect(loaded).toEqual(loadedAtStart(worker).map((file) => file.path).sort());
   });
 
-  it("load at the api's start what every request reads (its session, the profiles) and no other store method, record schema, OAuth provider or section page", () => {
+  it("load at the api's start what every request reads (its session, the profiles) and no other store method, record schema, OAuth provider or page", () => {
     const api = bundles.api as Bundle;
     const modulesOf = (files: { path: string }[]) => {
       const paths = new Set(files.map((file) => join(api.outdir, file.path)));
@@ -610,13 +610,16 @@ process.exit(0);`;
       "lib/schedule/due-index.ts", "lib/domain/business-day.ts",
       // The OAuth providers and the token keeper: connecting, disconnecting, webhooks, the pages that read a provider (the CSP reads plain data).
       "lib/wiring/providers.ts", "lib/oauth/square.ts", "lib/oauth/clover.ts", "lib/oauth/quickbooks.ts", "lib/quickbooks/oauth.ts", "lib/oauth/token-keeper.ts",
-      // The access section's pages (the refusals the app answers with on any route are messages.tsx's).
-      "lib/web/pages/access.tsx",
+      // The pages: a section's with its routes; the layout and the refusals the app answers with itself
+      // (not found, not allowed, sign in again) with the first request that renders one.
+      "lib/web/pages/access.tsx", "lib/web/pages/layout.tsx", "lib/web/pages/messages.tsx",
     ];
     for (const module of onDemandOnly) {
       expect(atStart.has(module), `${module} at start`).toBe(false);
       expect(onDemand.has(module), `${module} on demand`).toBe(true);
     }
+    // hono's JSX renderer loads with the pages: a webhook, an API call or a redirect renders none.
+    expect([...atStart].filter((input) => input.includes("/hono/dist/jsx/"))).toEqual([]);
   });
 
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {

@@ -4,6 +4,7 @@
  */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
+import { FORM_TOKEN_FIELD } from "../form-body";
 
 /** The signed-in person as pages need it. */
 export interface Viewer {
@@ -23,8 +24,6 @@ export interface Viewer {
   /** The zone the pages show times in: the business's (Merchant.timeZone); none yet, UTC (./format.ts formatInstant). */
   timeZone?: string;
 }
-
-export const FORM_TOKEN_FIELD = "form_token";
 
 export function FormToken(props: { viewer: Viewer }) {
   return <input type="hidden" name={FORM_TOKEN_FIELD} value={props.viewer.formToken} />;
