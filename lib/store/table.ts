@@ -65,10 +65,12 @@ export const TABLE = {
  */
 // DIGEST#: the morning digests' marks (the worker writes them, the scheduler reads and removes them, an
 // account's deletion removes its own); RATE#: also the daily email caps' counters, in every sender.
+// DELETED#: the mark of an account being deleted (the api writes it; every writer reads it after a write that
+// found no profile, lib/store/account-guard.ts).
 export const TABLE_ACCESS = {
-  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#", "DIGEST#", "NOINVITES#"], indexes: ["GSI1Keys", "GSI2Keys"] },
-  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#", "DIGEST#", "RATE#"], indexes: ["GSI2Keys"] },
-  scheduler: { partitions: ["DUE#", "MERCHANT#", "DIGEST#", "RATE#"], indexes: [] },
+  api: { partitions: ["MERCHANT#", "DUE#", "EMAIL#", "SIGNIN#", "SESSION#", "OAUTHSTATE#", "RATE#", "DIGEST#", "NOINVITES#", "DELETED#"], indexes: ["GSI1Keys", "GSI2Keys"] },
+  worker: { partitions: ["MERCHANT#", "IDEMPOTENCY#", "DIGEST#", "RATE#", "DELETED#"], indexes: ["GSI2Keys"] },
+  scheduler: { partitions: ["DUE#", "MERCHANT#", "DIGEST#", "RATE#", "DELETED#"], indexes: [] },
 } as const satisfies Record<"api" | "worker" | "scheduler", { partitions: readonly string[]; indexes: readonly string[] }>;
 
 export const GSI1 = TABLE.globalIndexes[0];

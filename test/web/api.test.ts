@@ -8,10 +8,13 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_RATE_LIMIT, apiKeyHash } from "../../lib/api/keys";
 import type { PayoutRecord } from "../../lib/model";
 import type { PayoutEntry } from "../../lib/payouts/payout";
+import { createMemoryJobQueue } from "../../lib/schedule/memory-queue";
+import { createApp } from "../../lib/web/app";
 import { entry, payoutOf, summaryOfPayout } from "../support/payouts";
 import { accept, dayOf, invite } from "./accountants-world";
 import { merchantWithLocation, type MerchantWithLocation } from "./email-links-world";
@@ -46,6 +49,9 @@ const json = async (response: Response) => ({ status: response.status, type: res
 
 beforeAll(async () => {
   world = await createWebWorld();
+  // Invitations carry the invitee's signed "Don't send me invitations" link: the app needs its link key.
+  world.deps.links = { key: randomBytes(32), queue: createMemoryJobQueue() };
+  world.app = createApp(world.deps);
   ownerA = world.browser();
   ownerB = world.browser();
   accountant = world.browser();
