@@ -46,8 +46,14 @@ export interface DigestStore {
   release(merchantId: string, period: string, recipientHash: string): Promise<void>;
   /** Removes the merchant's marks (an account deleted): those of the mornings around `now`, the only ones a mark can have. */
   removeMerchant(merchantId: string, now: Date): Promise<number>;
-  /** Notes, in the accountant's partition, that the business decided its digest of `slot` and left the accountant's copy to the combined one. */
-  putClientPart(personId: string, part: ClientPart): Promise<void>;
+  /**
+   * Notes, in the accountant's partition, that the business decided its digest of `slot` and left the
+   * accountant's copy to the combined one, only while that combined digest is not sealed: "in" when the
+   * business's part is there (written now, or by an earlier decision, the first standing), so the combined
+   * digest, which reads the parts after sealing, has it; "late" when the seal came first and no part was
+   * written, so the business sends the accountant its own digest.
+   */
+  putClientPart(personId: string, part: ClientPart): Promise<"in" | "late">;
   /** The accountant's clients that decided their digest of `slot`: one query of the accountant's partition. */
   listClientParts(personId: string, slot: string): Promise<ClientPart[]>;
   /** The accountant's combined digest of `slot` is being made: a client deciding after this sends its own digest. */

@@ -38,10 +38,10 @@
  *   still missing is listed as not ready yet. Until then its marks wait at that deadline, and every
  *   client that decides marks it again, so it goes in the tick its last client decided.
  * - Never both, never neither: before it reads the parts, the combined digest seals the morning
- *   (`seal`); a business writes its part before it reads the seal. One of the two always sees the other
- *   (consistent reads): a client that decides after the seal sends the accountant its own digest. Only a
- *   business deciding in the instant between the seal and the read of the parts can reach the
- *   accountant twice.
+ *   (`seal`); a business writes its part only while the morning is unsealed (one transaction with a
+ *   check of the seal), so every part is read by the combined digest (consistent reads), and a client
+ *   refused by the seal sends the accountant its own digest (once, under its claim). Two ticks deciding
+ *   one business at once find its one part there, and both leave the accountant to the combined digest.
  * - Exactly once per accountant and period (`combined-daily#<slot>`, `combined-weekly#<slot>`), with
  *   the same claim, markSent and release, in the accountant's partition. Its unsubscribe link stops it
  *   for every client at once (lib/report/unsubscribe.ts).
@@ -396,9 +396,10 @@ async function leaveToCombined(deps: DigestDeps, merchantId: string, slot: strin
   const members = await deps.members.listMembers(merchantId);
   const taken = new Set<string>();
   for (const member of members) {
-    // The part before the seal is read, and the combined digest seals before it reads the parts: one of the two sees the other.
-    await deps.digests.putClientPart(member.personId, { businessId: merchantId, slot, decidedAt: now.toISOString() });
-    if (await deps.digests.isSealed(member.personId, slot)) continue;
+    // A part is written only while the morning is unsealed, and the combined digest reads the parts after
+    // sealing: a business whose part is there is in it (decided by this tick or, at once, by another);
+    // one too late sends the accountant its own digest.
+    if ((await deps.digests.putClientPart(member.personId, { businessId: merchantId, slot, decidedAt: now.toISOString() })) === "late") continue;
     const mark: DigestMark = { merchantId: member.personId, audience: "accountant", slot, notBefore: now.toISOString(), shard: digestShardOf(member.personId, deps.shards) };
     await deps.digests.mark(mark);
     fresh.push(mark);

@@ -16,7 +16,7 @@
  * An accountant's mark is in the same partitions as the merchants' (`…#<personId>#accountant`), so the
  * scheduler's one range query per shard finds both.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest-marks";
 import * as z from "zod/mini";
 import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
@@ -152,13 +152,29 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
 
     async putClientPart(personId, part) {
       const checked = partSchema.parse(part);
-      // The first decision stands: a business that decides again (a crash, a retry) changes nothing.
-      await unlessConditionFails(() => client.send(new PutCommand({
-        TableName: tableName,
-        Item: { ...partKey(personId, checked.slot, checked.businessId), ...checked, expiresAt: claimExpiry(new Date(checked.decidedAt)) },
-        ConditionExpression: "attribute_not_exists(PK)",
-      })));
+      // One transaction: the part only while the morning is unsealed, so a part that exists was there
+      // before the seal; and the first decision stands (a crash, a retry, two ticks at once change nothing).
+      try {
+        await client.send(new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: tableName, Key: sealKey(personId, checked.slot), ConditionExpression: "attribute_not_exists(PK)" } },
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...partKey(personId, checked.slot, checked.businessId), ...checked, expiresAt: claimExpiry(new Date(checked.decidedAt)) },
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+          ],
+        }));
+      } catch (error) {
+        const reasons = cancellationCodes(error);
+        if (reasons?.[1] === "ConditionalCheckFailed") return "in";
+        if (reasons?.[0] === "ConditionalCheckFailed") return "late";
+        throw error;
+      }
       await guard.settle(personId);
+      return "in";
     },
 
     async listClientParts(personId, slot) {
@@ -205,4 +221,12 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
       })));
     },
   };
+}
+
+/** A cancelled transaction's reason per item ("ConditionalCheckFailed", "None", …); undefined for any other error. */
+function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  return "CancellationReasons" in error && Array.isArray(error.CancellationReasons)
+    ? (error.CancellationReasons as { Code?: string }[]).map((reason) => reason.Code)
+    : [];
 }

@@ -208,6 +208,13 @@ describe("the reports' storage", () => {
     await storage.digests.seal(personId, "2025-06-15", new Date("2025-06-15T14:20:00.000Z"));
     expect(await storage.digests.isSealed(personId, "2025-06-15")).toBe(true);
     expect(await storage.digests.isSealed(personId, "2025-06-16")).toBe(false);
+    // After the seal: a business decided before it is in the combined digest, however often it decides
+    // again (two ticks at once); one deciding now is late and writes no part, so it sends its own.
+    expect(await storage.digests.putClientPart(personId, { ...part, decidedAt: "2025-06-15T14:30:00.000Z" })).toBe("in");
+    const late = { businessId: `b-${randomUUID()}`, slot: "2025-06-15", decidedAt: "2025-06-15T14:30:00.000Z" };
+    expect(await storage.digests.putClientPart(personId, late)).toBe("late");
+    expect(await storage.digests.putClientPart(personId, late)).toBe("late");
+    expect(await storage.digests.listClientParts(personId, "2025-06-15")).toEqual([part]);
     // The seal and the parts are not parts of each other's morning.
     expect(await storage.digests.listClientParts(personId, "2025-06-16")).toHaveLength(1);
   });
