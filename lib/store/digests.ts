@@ -19,7 +19,7 @@
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest-marks";
 import * as z from "zod/mini";
-import { describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
+import { cancellationCodes, describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { accountGuard } from "./account-guard";
 import { keys } from "./keys";
 
@@ -221,12 +221,4 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
       })));
     },
   };
-}
-
-/** A cancelled transaction's reason per item ("ConditionalCheckFailed", "None", …); undefined for any other error. */
-function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
-  return "CancellationReasons" in error && Array.isArray(error.CancellationReasons)
-    ? (error.CancellationReasons as { Code?: string }[]).map((reason) => reason.Code)
-    : [];
 }

@@ -21,7 +21,7 @@ import type { AdvanceOutcome, DueEntry, DueIndex, DueStanding } from "../schedul
 import { mapLimited } from "../schedule/limited";
 import * as z from "zod/mini";
 import { accountGuard } from "./account-guard";
-import { describeItem, fromItem, isConditionFailure, type Item, names, queryAll } from "./dynamo-items";
+import { cancellationCodes, describeItem, fromItem, isConditionFailure, type Item, names, queryAll } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { keys } from "./keys";
 import { ConflictError } from "./store";
@@ -421,10 +421,8 @@ function keyText(item: { PK?: unknown; SK?: unknown } | undefined): string {
 
 /** A transaction lost to a condition or to an overlapping transaction, as a ConflictError; undefined for anything else. */
 function transactionConflict(error: unknown, message: string): ConflictError | undefined {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
-  const reasons = "CancellationReasons" in error && Array.isArray(error.CancellationReasons)
-    ? (error.CancellationReasons as { Code?: string }[]).map((reason) => reason.Code)
-    : [];
+  const reasons = cancellationCodes(error);
+  if (reasons === undefined) return undefined;
   if (reasons.includes("ConditionalCheckFailed") || reasons.includes("TransactionConflict")) return new ConflictError(message, { cause: error });
   return undefined;
 }

@@ -30,6 +30,14 @@ export async function conflictOnCondition<T>(conflict: string | undefined, write
   }
 }
 
+/** A cancelled transaction's reason per item, in order ("ConditionalCheckFailed", "TransactionConflict", "None"); undefined for any other error. */
+export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  return "CancellationReasons" in error && Array.isArray(error.CancellationReasons)
+    ? (error.CancellationReasons as { Code?: string }[]).map((reason) => reason.Code)
+    : [];
+}
+
 /** The write's result, or undefined when its condition did not hold. */
 export async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | undefined> {
   try {

@@ -14,7 +14,7 @@ import { accountGuard } from "./account-guard";
 import { deletePartition } from "./account-sweep";
 import { type BatchDeleteOptions, itemsOfIndexEntries } from "./batch-items";
 import {
-  assertVersion, conflictOnCondition, describeItem, describeKey, fromItem, type Item, names, queryAll,
+  assertVersion, cancellationCodes, conflictOnCondition, describeItem, describeKey, fromItem, type Item, names, queryAll,
   toItem,
   unlessConditionFails, withoutUndefined,
 } from "./dynamo-items";
@@ -456,10 +456,8 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
  * address); undefined for any other error.
  */
 function transactionConflict(error: unknown, merchantId: string): ConflictError | undefined {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
-  const reasons = "CancellationReasons" in error && Array.isArray(error.CancellationReasons)
-    ? (error.CancellationReasons as { Code?: string }[]).map((reason) => reason.Code)
-    : [];
+  const reasons = cancellationCodes(error);
+  if (reasons === undefined) return undefined;
   if (reasons[1] === "ConditionalCheckFailed") return new ConflictError("that email address already belongs to a merchant", { cause: error });
   if (reasons[0] === "ConditionalCheckFailed") return new ConflictError(`merchant ${merchantId} already exists`, { cause: error });
   // DynamoDB cancels one of two transactions on the same items that overlap in time.
