@@ -98,7 +98,9 @@ async function main(): Promise<void> {
   const now = () => Date.now() + offsetMs;
   const nowDate = () => new Date(now());
   const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now });
-  const services = await composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email });
+  // Each night in a worker of its own (a vault with no data key kept), as nights a day apart are.
+  const composeWorker = () => composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.newVault(), email: world.email });
+  const services = await composeWorker();
   const linkKey = randomBytes(32);
   const sqs = new SQSClient(awsClientConfig(motoEndpoint));
   const workerFor = (from: typeof services) => createWorkerHandler({
@@ -134,7 +136,10 @@ async function main(): Promise<void> {
     // as every night does: the connection holds what a refresh leaves (the replaced refresh token too).
     if (back === 1) offsetMs = -1.5 * 3600_000;
     addSales(addDays(day, -back), 20 + back);
+    const night = await composeWorker();
+    handler = workerFor(night);
     await runNight(addDays(day, -back));
+    night.close();
   }
   const sweepOf = (from: typeof services) => sweepConnections({ ...refreshSweepDepsOf(from), log: () => undefined });
   await sweepOf(services);
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
   world.square.clearRequestLog();
   const quickBooksBefore = world.quickbooks.requestLog().length;
   // A new process's view: nothing decrypted yet (a warm worker seldom holds the same merchant's tokens).
-  const fresh = await composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email });
+  const fresh = await composeWorker();
   handler = workerFor(fresh);
   resetCounts(world.aws);
   const providerSpans = recordProviderRequests(motoEndpoint);

@@ -111,6 +111,13 @@ export interface CostAssumptions {
    */
   sweepsPerDay: number;
   connectionsPerMerchant: number;
+  /**
+   * KMS requests a night job makes beyond the measured night's, averaged over the month: the merchant's
+   * two connections carry one data key (lib/vault/kms.ts) except after a month turns, from QuickBooks'
+   * first refresh of the month (a new key) until the night after the POS's tokens are next sealed, when
+   * the night opens both (a second Decrypt).
+   */
+  jobExtraKmsRequests: number;
   sweepReadUnitsPerConnection: number;
   sweepKmsRequestsPerConnection: number;
   /** Writes per connection checked: the kept time of one opened and found not due, a refresh's lease and tokens. */
@@ -213,7 +220,7 @@ export function costModel(merchants: number, job: JobProfile, a: CostAssumptions
   const writeUnits = jobs * job.writeUnits + locationDays * a.schedulerWriteUnitsPerLocationDay
     + digests * a.digestWriteUnitsPerDigest + merchantDays * a.digestWriteUnitsPerMerchantDay + connectionChecks * a.sweepWriteUnitsPerConnection;
   const sqsRequests = Math.ceil(jobs / 10) + 2 * workerInvocations + a.sqsIdlePollsPerDay * a.daysPerMonth;
-  const kmsRequests = jobs * job.kmsRequests + connectionChecks * a.sweepKmsRequestsPerConnection;
+  const kmsRequests = jobs * (job.kmsRequests + a.jobExtraKmsRequests) + connectionChecks * a.sweepKmsRequestsPerConnection;
   const emails = digests + jobs * a.failedNightShare;
   const invocations = workerInvocations + ticks + sweeps + apiRequests;
   const logGb = (jobs * job.logBytes + invocations * a.platformLogBytesPerInvocation) / 1e9;

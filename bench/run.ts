@@ -298,11 +298,21 @@ const LAMBDA_ONE_VCPU_MB = 1769;
  */
 const SWEEP_OPENS_PER_CHECK = 1 / 28;
 /**
- * A data key seals a connection's tokens for one calendar month at most (lib/vault/kms.ts): the first
- * seal of each month asks KMS for a new one (GenerateDataKey), one request per connection-month, billed
- * here over the month's sweeps of the connection (4 a day).
+ * A data key seals a merchant's tokens for one calendar month at most (lib/vault/kms.ts): the first seal
+ * of each month asks KMS for a new one (GenerateDataKey), and the month's first seal of each connection
+ * may be made where the other's key is not kept (QuickBooks' in the night, the POS's in the sweep), so
+ * stated as one request per connection-month, billed here over the month's sweeps of the connection (4 a day).
  */
 const DATA_KEYS_PER_CHECK = 1 / (4 * 30.4);
+/**
+ * Part 5's night opens both of the merchant's connections with one Decrypt: the night before sealed
+ * QuickBooks' refreshed tokens under the data key it opened for the POS's (lib/vault/kms.ts). After a
+ * month turns they part: QuickBooks' first refresh of the month makes a new key, and the POS's tokens
+ * (Square's, refreshed weekly by the sweep) keep last month's until their next seal, 1 to 7 days on (4 on
+ * average), under a key of their own; the night after that seal joins them again. So 4 nights a month
+ * open two keys: a second Decrypt on 4 of 30.4 nights.
+ */
+const JOB_EXTRA_KMS_REQUESTS = 4 / 30.4;
 /**
  * Part 5's share of night jobs that meet a fresh worker container: a night's containers start cold once
  * each (nights are a day apart; Lambda keeps an idle container minutes, not hours) and then serve job
@@ -349,7 +359,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     // infra/stack.ts's sweep every 6 hours; a Square and a QuickBooks connection per merchant; each read
     // from the table after the keys-only GSI2 (about 1 KB, strongly consistent); its tokens opened only
     // when due (measured after the night, plus the weekly opening).
-    sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1,
+    sweepsPerDay: 4, connectionsPerMerchant: 2, sweepReadUnitsPerConnection: 1, jobExtraKmsRequests: JOB_EXTRA_KMS_REQUESTS,
     sweepKmsRequestsPerConnection: sweep.kmsRequests / sweep.checked + SWEEP_OPENS_PER_CHECK + DATA_KEYS_PER_CHECK,
     sweepWriteUnitsPerConnection: sweep.writeUnits / sweep.checked + SWEEP_OPENS_PER_CHECK,
     sweepMsPerConnection: AWS_CALL_MS * (1 + sweep.opened / sweep.checked + SWEEP_OPENS_PER_CHECK),

@@ -48,8 +48,10 @@ const LOG_RETENTION = logs.RetentionDays.TWO_WEEKS;
 
 const PROVIDERS: readonly ProviderName[] = ["square", "clover", "quickbooks"];
 
-/** The encryption context lib/vault/kms.ts seals every token set under. */
-export const TOKEN_CONTEXT_KEYS = ["merchantId", "provider", "connectionId"] as const;
+/** The encryption context of the data keys lib/vault/kms.ts seals tokens under: one merchant's. */
+export const TOKEN_CONTEXT_KEYS = ["merchantId"] as const;
+/** The context tokens were sealed under before (kms1, kms2): opened still, never sealed again. */
+export const EARLIER_TOKEN_CONTEXT_KEYS = ["merchantId", "provider", "connectionId"] as const;
 
 /** Who needs which app client secret (lib/secrets/ssm.ts): nothing is readable by a function that does not use it. */
 const SECRETS_OF = {
@@ -366,8 +368,9 @@ export class DaybookStack extends Stack {
 
   /**
    * The OAuth token key. Its policy is written out, not CDK's default: the account may administer the
-   * key but not use it, so no IAM policy anywhere can grant its use; only the listed roles encrypt and
-   * decrypt, and only under the full encryption context (merchant, provider, connection).
+   * key but not use it, so no IAM policy anywhere can grant its use; only the listed roles make and open
+   * data keys, and only under a merchant's encryption context; tokens sealed before under the full
+   * context (merchant, provider, connection) are opened under it, and nothing new is sealed so.
    */
   private createTokenKey(users: iam.Role[]): kms.Key {
     const policy = new iam.PolicyDocument({
@@ -383,14 +386,25 @@ export class DaybookStack extends Stack {
           resources: ["*"],
         }),
         new iam.PolicyStatement({
-          sid: "FunctionsSealAndOpenTokensUnderTheirContext",
+          sid: "FunctionsSealAndOpenTokensUnderTheMerchant",
           principals: users.map((role) => new iam.ArnPrincipal(role.roleArn)),
-          // Envelope encryption (lib/vault/kms.ts): a data key generated under the context, opened under it.
+          // Envelope encryption (lib/vault/kms.ts): a merchant's data key generated under its context, opened under it.
           actions: ["kms:GenerateDataKey", "kms:Decrypt"],
           resources: ["*"],
           conditions: {
             "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": [...TOKEN_CONTEXT_KEYS] },
-            // ForAllValues alone would also pass a request with no context; these require each key, non-empty.
+            // ForAllValues alone would also pass a request with no context; this requires the key, non-empty.
+            StringLike: { "kms:EncryptionContext:merchantId": "?*" },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: "FunctionsOpenTokensSealedBefore",
+          principals: users.map((role) => new iam.ArnPrincipal(role.roleArn)),
+          // kms1 and kms2 ciphertexts (a connection's own context): opened until their next refresh seals them as kms3.
+          actions: ["kms:Decrypt"],
+          resources: ["*"],
+          conditions: {
+            "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": [...EARLIER_TOKEN_CONTEXT_KEYS] },
             StringEquals: { "kms:EncryptionContext:provider": [...PROVIDERS] },
             StringLike: { "kms:EncryptionContext:merchantId": "?*", "kms:EncryptionContext:connectionId": "?*" },
           },

@@ -84,6 +84,11 @@ export interface SyncWorld {
   /** Every storage port on the world's table (the store among them). */
   storage: Storage;
   vault: TokenVault;
+  /**
+   * A vault on the same key as another process makes it, with no data key kept (KMS): each connection
+   * is sealed at set-up by one of its own, as two connect requests served apart would.
+   */
+  newVault(): TokenVault;
   /** The local vault's key, for a CLI run in another process; absent with KMS. */
   vaultKey?: Buffer;
   /** The KMS key the vault seals with, when it is KMS. */
@@ -102,7 +107,7 @@ export interface SyncWorld {
   /** The clients' patience the world's ports have. */
   tuning: ApiTuning;
   /** The sync's ports, composed by lib/wiring as a new process would have them. */
-  ports(options?: { now?: () => Date; checkpoint?: SyncPortOptions["checkpoint"] }): Promise<SyncPorts>;
+  ports(options?: { now?: () => Date; checkpoint?: SyncPortOptions["checkpoint"]; vault?: TokenVault }): Promise<SyncPorts>;
   day(businessDay: string): LocationDay;
   close(): Promise<void>;
 }
@@ -149,19 +154,23 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   const storage = createDynamoStorage({ client: dynamo, tableName, now: nowDate });
   const { store } = storage;
   let kms: KMSClient | undefined;
-  let vault: TokenVault;
+  let newVault: () => TokenVault;
   let vaultKey: Buffer | undefined;
   let kmsKeyId: string | undefined;
   if (options.vault === "kms") {
-    kms = new KMSClient(awsClientConfig(options.motoEndpoint));
+    const client = new KMSClient(awsClientConfig(options.motoEndpoint));
+    kms = client;
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Description: "daybook world tokens" }));
     options.instrument?.(kms, "KMS");
-    kmsKeyId = KeyMetadata?.KeyId ?? "";
-    vault = createKmsVault({ client: kms, keyId: kmsKeyId });
+    const keyId = KeyMetadata?.KeyId ?? "";
+    kmsKeyId = keyId;
+    newVault = () => createKmsVault({ client, keyId });
   } else {
-    vaultKey = randomBytes(32);
-    vault = createLocalVault(vaultKey);
+    const key = randomBytes(32);
+    vaultKey = key;
+    newVault = () => createLocalVault(key);
   }
+  const vault = newVault();
 
   const merchantId = `m-${randomUUID()}`;
   const squareMerchantId = options.squareMerchant?.(square) ?? `SQMERCHANT${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -198,18 +207,18 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   const connection = (connectionId: string, provider: "square" | "clover" | "quickbooks", externalId: string) =>
     ({ merchantId, connectionId, provider, status: "active" as const, externalId, createdAt: at, updatedAt: at });
   const squareConnection = { ...connection("square-1", "square", squareMerchantId), grantedScopes: [...SQUARE_SCOPES] };
-  await store.putConnection({ ...squareConnection, tokenCiphertext: await sealTokens(vault, squareConnection, { accessToken: square.issueToken(squareMerchantId) }) });
+  await store.putConnection({ ...squareConnection, tokenCiphertext: await sealTokens(newVault(), squareConnection, { accessToken: square.issueToken(squareMerchantId) }) });
   if (clover) {
     clover.addMerchant({ merchantId: CLOVER_MERCHANT_ID, name: "Main Street", timezone: timeZone, currency });
     const cloverConnection = connection("clover-1", "clover", CLOVER_MERCHANT_ID);
     const accessToken = clover.issueToken(CLOVER_MERCHANT_ID, { expiresInMs: 365 * 86_400_000 });
-    await store.putConnection({ ...cloverConnection, tokenCiphertext: await sealTokens(vault, cloverConnection, { accessToken }) });
+    await store.putConnection({ ...cloverConnection, tokenCiphertext: await sealTokens(newVault(), cloverConnection, { accessToken }) });
   }
   const issued = quickbooks.issueTokens(realmId);
   const qbConnection = connection("quickbooks-1", "quickbooks", realmId);
   await store.putConnection({
     ...qbConnection,
-    tokenCiphertext: await sealTokens(vault, qbConnection, {
+    tokenCiphertext: await sealTokens(newVault(), qbConnection, {
       accessToken: issued.access_token,
       refreshToken: issued.refresh_token,
       accessTokenExpiresAt: new Date(now() + issued.expires_in * 1000).toISOString(),
@@ -235,10 +244,10 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   const email = createRecordingSender();
 
   return {
-    square, ...(clover ? { clover } : {}), quickbooks, store, storage, vault, ...(vaultKey ? { vaultKey } : {}), ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
+    square, ...(clover ? { clover } : {}), quickbooks, store, storage, vault, newVault, ...(vaultKey ? { vaultKey } : {}), ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
     dynamo, tableName, merchantId, squareMerchantId, realmId, location, email, settings, tuning: options.tuning ?? {},
     async ports(portOptions = {}) {
-      const services = await composeServices(settings, { now: portOptions.now ?? nowDate, dynamo, storage, vault, email });
+      const services = await composeServices(settings, { now: portOptions.now ?? nowDate, dynamo, storage, vault: portOptions.vault ?? vault, email });
       return syncPortsOf(services, { ...(options.tuning ? { tuning: options.tuning } : {}), ...(portOptions.checkpoint ? { checkpoint: portOptions.checkpoint } : {}) });
     },
     day: (businessDay) => ({ merchantId, locationId, businessDay }),

@@ -1,21 +1,26 @@
 /**
- * The token vault on AWS KMS, by envelope encryption: each connection's tokens are sealed with
- * AES-256-GCM under a data key that KMS generated (GenerateDataKey) under an encryption context naming
- * merchant, provider and connection, and the data key is stored beside them as KMS encrypted it. So a
- * ciphertext moved onto another record will not decrypt (KMS refuses the data key under another context,
- * and the context is the cipher's additional data too), and CloudTrail records which connection each use
- * was for.
+ * The token vault on AWS KMS, by envelope encryption: tokens are sealed with AES-256-GCM under a data key
+ * that KMS generated (GenerateDataKey) for one merchant, under the encryption context {merchantId}, and
+ * the data key is stored beside them as KMS encrypted it. The cipher binds the whole context (merchant,
+ * provider, connection) and the data key's month as additional data, so a ciphertext moved onto another
+ * record will not decrypt: onto another merchant's, KMS refuses the data key; onto another connection or
+ * provider of the same merchant, the cipher's tag does not verify. CloudTrail records which merchant each
+ * use was for.
  *
- * Why not KMS Encrypt of the tokens themselves, as before: a connection's tokens are opened and then
- * sealed again on every refresh (QuickBooks' every night), and each was a KMS request. The data key a
- * decrypt opened is kept for a few minutes, for that context only, and a refresh's new tokens are sealed
- * under it: one Decrypt a refresh instead of a Decrypt and an Encrypt. A data key is used for one
- * calendar month (UTC) at most, so KMS key rotation reaches every connection that is used within a month
- * of it: a seal in a later month asks KMS for a new data key.
+ * Why a data key per merchant, not per connection (as kms2 had): a night opens both of a merchant's
+ * connections (its POS's and QuickBooks') and each opening was a KMS Decrypt. A data key a decrypt or a
+ * seal opened is kept for a few minutes, and while kept it opens any ciphertext carrying it (for that
+ * merchant only: the kept key is found by merchant and by the data key's bytes) and seals that merchant's
+ * new tokens: QuickBooks' nightly refresh seals under the key the night opened first (its POS tokens'),
+ * so from the next night both connections carry one data key and a night makes one Decrypt. Why not KMS
+ * Encrypt of the tokens themselves, as kms1: each refresh would be a Decrypt and an Encrypt. A data key
+ * seals in one calendar month (UTC) at most, so KMS key rotation reaches every merchant whose tokens are
+ * used within a month of it: a seal in a later month asks KMS for a new data key.
  *
- * Ciphertext: `kms2.<month>.<data key as KMS encrypted it>.<iv>.<tag>.<body>`, each binary part base64,
- * the month `YYYY-MM` (bound as additional data with the context). `kms1.<base64>` (KMS Encrypt of the
- * tokens, written before) is still read.
+ * Ciphertext: `kms3.<month>.<data key as KMS encrypted it>.<iv>.<tag>.<body>`, each binary part base64,
+ * the month `YYYY-MM`. Still read: `kms2.` (the same layout, a data key per connection under the context
+ * {merchant, provider, connection}) and `kms1.<base64>` (KMS Encrypt of the tokens); both are sealed
+ * again as kms3 at their next refresh.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
@@ -23,12 +28,14 @@ import { type EncryptionContext, type TokenVault, VaultError } from "./vault";
 
 const V1 = "kms1.";
 const V2 = "kms2";
+const V3 = "kms3";
+const NOT_OURS = "the token ciphertext is not a kms1, kms2 or kms3 ciphertext";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
-/** How long a data key a decrypt opened may seal that connection's tokens again: a job's refresh comes within it. */
+/** How long a data key a decrypt or a seal opened stays usable: a night's jobs come within it. */
 const KEPT_MS = 5 * 60_000;
 /** The most data keys kept at once (the oldest goes first). */
 const KEPT_AT_MOST = 100;
@@ -50,79 +57,106 @@ interface DataKey {
 }
 
 export function createKmsVault({ client, keyId, now = () => new Date() }: KmsVaultOptions): TokenVault {
-  /** Data keys by context, each usable for its own context only. */
+  /** Data keys opened or made, by merchant and encrypted bytes: each opens that merchant's ciphertexts only. */
   const kept = new Map<string, DataKey>();
+  /** Per merchant, the kept data key its new tokens are sealed under (the first one of the month kept). */
+  const sealingKey = new Map<string, string>();
 
-  function keep(context: string, key: Omit<DataKey, "keptUntil">): void {
-    forget(context);
-    kept.set(context, { ...key, keptUntil: now().getTime() + KEPT_MS });
+  const nameOf = (merchantId: string, encrypted: Buffer) => JSON.stringify([merchantId, encrypted.toString("base64")]);
+
+  function keep(name: string, key: Omit<DataKey, "keptUntil">): void {
+    forget(name);
+    kept.set(name, { ...key, keptUntil: now().getTime() + KEPT_MS });
     while (kept.size > KEPT_AT_MOST) forget(kept.keys().next().value as string);
   }
 
-  function forget(context: string): void {
-    kept.get(context)?.plaintext.fill(0);
-    kept.delete(context);
+  function forget(name: string): void {
+    kept.get(name)?.plaintext.fill(0);
+    kept.delete(name);
   }
 
-  function keptFor(context: string, month: string): DataKey | undefined {
-    const key = kept.get(context);
-    if (key && key.month === month && key.keptUntil > now().getTime()) return key;
-    forget(context);
+  function usable(name: string | undefined, month?: string): DataKey | undefined {
+    if (name === undefined) return undefined;
+    const key = kept.get(name);
+    if (key && key.keptUntil > now().getTime() && (month === undefined || key.month === month)) return key;
     return undefined;
+  }
+
+  async function dataKeyToSeal(merchantId: string, month: string): Promise<DataKey> {
+    const current = usable(sealingKey.get(merchantId), month);
+    if (current) return current;
+    const generated = await callKms("encrypt", () => client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: "AES_256", EncryptionContext: { merchantId } })));
+    if (generated.Plaintext?.length !== KEY_BYTES || generated.CiphertextBlob === undefined) throw new VaultError("KMS answered GenerateDataKey without a data key");
+    const key = { plaintext: Buffer.from(generated.Plaintext), encrypted: Buffer.from(generated.CiphertextBlob), month };
+    const name = nameOf(merchantId, key.encrypted);
+    keep(name, key);
+    sealingKey.set(merchantId, name);
+    return usable(name) as DataKey;
+  }
+
+  async function dataKeyToOpen(merchantId: string, encrypted: Buffer, month: string): Promise<DataKey> {
+    const name = nameOf(merchantId, encrypted);
+    const found = usable(name);
+    if (found) return found;
+    // KeyId too: KMS then refuses a data key made under any other key, instead of using it.
+    const { Plaintext } = await callKms("decrypt", () => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encrypted, EncryptionContext: { merchantId } })));
+    if (Plaintext?.length !== KEY_BYTES) throw new VaultError("KMS answered Decrypt without a data key");
+    keep(name, { plaintext: Buffer.from(Plaintext), encrypted, month });
+    if (month === monthOf(now()) && !usable(sealingKey.get(merchantId), month)) sealingKey.set(merchantId, name);
+    return usable(name) as DataKey;
   }
 
   return {
     async encrypt(plaintext, context) {
-      const EncryptionContext = contextOf(context);
-      const name = canonical(EncryptionContext);
-      const month = now().toISOString().slice(0, 7);
-      let key = keptFor(name, month);
-      if (!key) {
-        const generated = await callKms("encrypt", () => client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: "AES_256", EncryptionContext })));
-        if (generated.Plaintext?.length !== KEY_BYTES || generated.CiphertextBlob === undefined) throw new VaultError("KMS answered GenerateDataKey without a data key");
-        key = { plaintext: Buffer.from(generated.Plaintext), encrypted: Buffer.from(generated.CiphertextBlob), month, keptUntil: 0 };
-        keep(name, key);
-      }
+      const fields = contextOf(context);
+      const month = monthOf(now());
+      const key = await dataKeyToSeal(fields.merchantId, month);
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv("aes-256-gcm", key.plaintext, iv, { authTagLength: TAG_BYTES });
-      cipher.setAAD(additionalData(name, month));
+      cipher.setAAD(additionalData(V3, fields, month));
       const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-      return [V2, month, ...[key.encrypted, iv, cipher.getAuthTag(), body].map((part) => part.toString("base64"))].join(".");
+      return [V3, month, ...[key.encrypted, iv, cipher.getAuthTag(), body].map((part) => part.toString("base64"))].join(".");
     },
 
     async decrypt(ciphertext, context) {
-      const EncryptionContext = contextOf(context);
-      if (ciphertext.startsWith(V1)) return decryptV1(client, keyId, ciphertext.slice(V1.length), EncryptionContext);
+      const fields = contextOf(context);
+      if (ciphertext.startsWith(V1)) return decryptV1(client, keyId, ciphertext.slice(V1.length), { ...fields });
       const parts = ciphertext.split(".");
       const [version, month, ...encoded] = parts;
-      if (parts.length !== 6 || version !== V2 || !MONTH.test(month ?? "") || !encoded.every((part) => BASE64.test(part))) {
-        throw new VaultError("the token ciphertext is not a kms1 or kms2 ciphertext");
+      if (parts.length !== 6 || (version !== V2 && version !== V3) || !MONTH.test(month ?? "") || !encoded.every((part) => BASE64.test(part))) {
+        throw new VaultError(NOT_OURS);
       }
       const [encryptedKey, iv, tag, body] = encoded.map((part) => Buffer.from(part, "base64")) as [Buffer, Buffer, Buffer, Buffer];
-      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new VaultError("the token ciphertext is not a kms1 or kms2 ciphertext");
-      // KeyId too: KMS then refuses a data key made under any other key, instead of using it.
-      const { Plaintext } = await callKms("decrypt", () => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encryptedKey, EncryptionContext })));
-      if (Plaintext?.length !== KEY_BYTES) throw new VaultError("KMS answered Decrypt without a data key");
-      const key = Buffer.from(Plaintext);
-      const name = canonical(EncryptionContext);
-      let plaintext: string;
+      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new VaultError(NOT_OURS);
+      let key: Buffer;
+      if (version === V3) {
+        key = (await dataKeyToOpen(fields.merchantId, encryptedKey, month as string)).plaintext;
+      } else {
+        const { Plaintext } = await callKms("decrypt", () => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encryptedKey, EncryptionContext: { ...fields } })));
+        if (Plaintext?.length !== KEY_BYTES) throw new VaultError("KMS answered Decrypt without a data key");
+        key = Buffer.from(Plaintext);
+      }
       try {
         const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-        decipher.setAAD(additionalData(name, month as string));
+        decipher.setAAD(additionalData(version as string, fields, month as string));
         decipher.setAuthTag(tag);
-        plaintext = Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
+        return Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
       } catch {
-        key.fill(0);
         throw new VaultError("the token ciphertext does not decrypt: it was altered, or sealed for another merchant, provider or connection");
+      } finally {
+        // A kms2 data key opens and seals nothing else.
+        if (version === V2) key.fill(0);
       }
-      keep(name, { plaintext: key, encrypted: encryptedKey, month: month as string });
-      return plaintext;
     },
   };
 }
 
+function monthOf(at: Date): string {
+  return at.toISOString().slice(0, 7);
+}
+
 async function decryptV1(client: KMSClient, keyId: string, encoded: string, EncryptionContext: Record<string, string>): Promise<string> {
-  if (!BASE64.test(encoded)) throw new VaultError("the token ciphertext is not a kms1 or kms2 ciphertext");
+  if (!BASE64.test(encoded)) throw new VaultError(NOT_OURS);
   const { Plaintext } = await callKms("decrypt", () => client.send(new DecryptCommand({
     KeyId: keyId, CiphertextBlob: Buffer.from(encoded, "base64"), EncryptionContext,
   })));
@@ -130,23 +164,22 @@ async function decryptV1(client: KMSClient, keyId: string, encoded: string, Encr
   return Buffer.from(Plaintext).toString("utf8");
 }
 
-function contextOf(context: EncryptionContext): Record<string, string> {
+function contextOf(context: EncryptionContext): EncryptionContext {
   const { merchantId, provider, connectionId } = context;
-  const fields = { merchantId, provider, connectionId };
+  const fields: EncryptionContext = { merchantId, provider, connectionId };
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value !== "string" || value === "") throw new VaultError(`the encryption context needs a non-empty ${name}`);
   }
   return fields;
 }
 
-/** The context as one string, the same whatever order its fields were written in. */
-function canonical(context: Record<string, string>): string {
-  return JSON.stringify([context["merchantId"], context["provider"], context["connectionId"]]);
-}
-
-/** What the cipher binds besides the tokens: the context and the data key's month. */
-function additionalData(context: string, month: string): Buffer {
-  return Buffer.from(`${context}${month}`, "utf8");
+/**
+ * What the cipher binds besides the tokens: the whole context and the data key's month. kms2 bound them
+ * as the context's JSON and the month run together; kms3 names its version too.
+ */
+function additionalData(version: string, context: EncryptionContext, month: string): Buffer {
+  const fields = JSON.stringify([context.merchantId, context.provider, context.connectionId]);
+  return Buffer.from(version === V2 ? `${fields}${month}` : `${version}.${fields}.${month}`, "utf8");
 }
 
 /**

@@ -9,7 +9,7 @@ const zeroAssumptions: CostAssumptions = {
   schedulerMemoryGb: 0.5, schedulerTicksPerDay: 0, schedulerTickBaseMs: 0,
   schedulerMsPerLocation: 0, schedulerReadUnitsPerTick: 0, schedulerReadUnitsPerLocationDay: 0, schedulerWriteUnitsPerLocationDay: 0,
   digestReadUnitsPerMerchantDay: 0, digestWriteUnitsPerMerchantDay: 0, digestMsPerMerchantDay: 0, digestWriteUnitsPerDigest: 0, digestMsPerDigest: 0,
-  sweepsPerDay: 0, connectionsPerMerchant: 0, sweepReadUnitsPerConnection: 0, sweepKmsRequestsPerConnection: 0, sweepWriteUnitsPerConnection: 0, sweepMsPerConnection: 0,
+  sweepsPerDay: 0, connectionsPerMerchant: 0, jobExtraKmsRequests: 0, sweepReadUnitsPerConnection: 0, sweepKmsRequestsPerConnection: 0, sweepWriteUnitsPerConnection: 0, sweepMsPerConnection: 0,
   sqsIdlePollsPerDay: 0, apiRequestsPerMerchantMonth: 0, apiMs: 0, apiMemoryGb: 1, apiColdStartShare: 0, apiInitMs: 0,
   platformLogBytesPerInvocation: 0, logRetentionDays: 0, kmsKeys: 0, alarms: 0, customMetrics: 0, averageAccountMonths: 0,
 };
@@ -36,6 +36,8 @@ describe("the benchmarks' cost model", () => {
     expect(lineOf(lines, "DynamoDB reads").quantityPerMonth).toBe(600 * 36);
     expect(lineOf(lines, "DynamoDB writes").quantityPerMonth).toBe(600 * 20);
     expect(lineOf(lines, "KMS requests").quantityPerMonth).toBe(600 * 3);
+    // The stated share of nights that open two data keys (after a month turns) adds to every job's.
+    expect(lineOf(costModel(10, night, { ...a, jobExtraKmsRequests: 0.25 }, unitPrices).lines, "KMS requests").quantityPerMonth).toBe(600 * 3.25);
     // SQS: one SendMessageBatch per ten jobs, a receive and a delete per invocation.
     expect(lineOf(lines, "SQS").quantityPerMonth).toBe(60 + 2 * 600);
     expect(usdPerMonth).toBeCloseTo(lines.reduce((total, line) => total + line.quantityPerMonth, 0), 6);

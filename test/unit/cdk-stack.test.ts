@@ -131,17 +131,24 @@ describe("storage", () => {
 });
 
 describe("the token key", () => {
-  it("lets only the api and worker roles encrypt and decrypt, and only under the full encryption context", () => {
+  it("lets only the api and worker roles make and open data keys, only under a merchant's context; tokens sealed before only opened, under their full context", () => {
     const statements = keyPolicy(logicalId(stack.tokenKey));
     const users = statements.filter((statement) => actionsOf(statement).some((action) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|\*)/.test(action)));
-    expect(users).toHaveLength(1);
-    const [use] = users;
-    expect(use!.Principal?.AWS).toEqual([
-      { "Fn::GetAtt": [logicalId(stack.functions.api.role as never), "Arn"] },
-      { "Fn::GetAtt": [logicalId(stack.functions.worker.role as never), "Arn"] },
-    ]);
+    expect(users.map((statement) => statement.Sid)).toEqual(["FunctionsSealAndOpenTokensUnderTheMerchant", "FunctionsOpenTokensSealedBefore"]);
+    const [use, earlier] = users;
+    for (const statement of [use!, earlier!]) {
+      expect(statement.Principal?.AWS).toEqual([
+        { "Fn::GetAtt": [logicalId(stack.functions.api.role as never), "Arn"] },
+        { "Fn::GetAtt": [logicalId(stack.functions.worker.role as never), "Arn"] },
+      ]);
+    }
     expect(actionsOf(use!).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
     expect(use!.Condition).toEqual({
+      "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["merchantId"] },
+      StringLike: { "kms:EncryptionContext:merchantId": "?*" },
+    });
+    expect(actionsOf(earlier!)).toEqual(["kms:Decrypt"]);
+    expect(earlier!.Condition).toEqual({
       "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["merchantId", "provider", "connectionId"] },
       StringEquals: { "kms:EncryptionContext:provider": ["square", "clover", "quickbooks"] },
       StringLike: { "kms:EncryptionContext:merchantId": "?*", "kms:EncryptionContext:connectionId": "?*" },

@@ -125,7 +125,7 @@ describe("composeApi", () => {
 
     const merchant = await deps.store.findMerchantByEmail("wiring@example.com");
     const [connection] = await deps.store.listConnections(merchant!.merchantId);
-    expect(connection?.tokenCiphertext.startsWith("kms2.")).toBe(true);
+    expect(connection?.tokenCiphertext.startsWith("kms3.")).toBe(true);
     dynamo.destroy();
     kms.destroy();
   });
