@@ -138,7 +138,7 @@ export function createKmsVault({ client, keyId, now = () => new Date() }: KmsVau
       }
       try {
         const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-        decipher.setAAD(additionalData(version as string, fields, month as string));
+        decipher.setAAD(additionalData(version, fields, month as string));
         decipher.setAuthTag(tag);
         return Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
       } catch {
