@@ -49,25 +49,30 @@ export interface KmsVaultOptions {
 }
 
 interface DataKey {
+  merchantId: string;
   plaintext: Buffer;
   /** As KMS encrypted it: what the ciphertext carries. */
   encrypted: Buffer;
   month: string;
   keptUntil: number;
+  /** The connections whose tokens it opened or sealed here (canonical contexts). */
+  usedFor: Set<string>;
 }
 
 export function createKmsVault({ client, keyId, now = () => new Date() }: KmsVaultOptions): TokenVault {
   /** Data keys opened or made, by merchant and encrypted bytes: each opens that merchant's ciphertexts only. */
   const kept = new Map<string, DataKey>();
-  /** Per merchant, the kept data key its new tokens are sealed under (the first one of the month kept). */
-  const sealingKey = new Map<string, string>();
+  /** Decrypts of data keys in flight, by the same name: callers at once share one KMS request. */
+  const opening = new Map<string, Promise<DataKey>>();
 
   const nameOf = (merchantId: string, encrypted: Buffer) => JSON.stringify([merchantId, encrypted.toString("base64")]);
 
-  function keep(name: string, key: Omit<DataKey, "keptUntil">): void {
+  function keep(name: string, key: Omit<DataKey, "keptUntil">): DataKey {
     forget(name);
-    kept.set(name, { ...key, keptUntil: now().getTime() + KEPT_MS });
+    const entry = { ...key, keptUntil: now().getTime() + KEPT_MS };
+    kept.set(name, entry);
     while (kept.size > KEPT_AT_MOST) forget(kept.keys().next().value as string);
+    return entry;
   }
 
   function forget(name: string): void {
@@ -75,42 +80,61 @@ export function createKmsVault({ client, keyId, now = () => new Date() }: KmsVau
     kept.delete(name);
   }
 
-  function usable(name: string | undefined, month?: string): DataKey | undefined {
-    if (name === undefined) return undefined;
-    const key = kept.get(name);
-    if (key && key.keptUntil > now().getTime() && (month === undefined || key.month === month)) return key;
-    return undefined;
+  const fresh = (key: DataKey | undefined): key is DataKey => key !== undefined && key.keptUntil > now().getTime();
+
+  /** Past its minutes a data key is wiped from memory, not only left unused. */
+  function forgetExpired(): void {
+    for (const [name, key] of kept) if (!fresh(key)) forget(name);
   }
 
-  async function dataKeyToSeal(merchantId: string, month: string): Promise<DataKey> {
-    const current = usable(sealingKey.get(merchantId), month);
-    if (current) return current;
+  /**
+   * The data key to seal a connection's new tokens under: a kept key of the merchant's from this month,
+   * preferably one that opened another of its connections (so a refresh joins the key of the tokens it
+   * does not rewrite, whatever order the night opened them in); else a new one.
+   */
+  async function dataKeyToSeal(merchantId: string, connection: string, month: string): Promise<DataKey> {
+    forgetExpired();
+    const candidates = [...kept.values()].filter((key) => fresh(key) && key.merchantId === merchantId && key.month === month);
+    const chosen = candidates.find((key) => [...key.usedFor].some((used) => used !== connection)) ?? candidates[0];
+    if (chosen) {
+      chosen.usedFor.add(connection);
+      return chosen;
+    }
     const generated = await callKms("encrypt", () => client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: "AES_256", EncryptionContext: { merchantId } })));
     if (generated.Plaintext?.length !== KEY_BYTES || generated.CiphertextBlob === undefined) throw new VaultError("KMS answered GenerateDataKey without a data key");
-    const key = { plaintext: Buffer.from(generated.Plaintext), encrypted: Buffer.from(generated.CiphertextBlob), month };
-    const name = nameOf(merchantId, key.encrypted);
-    keep(name, key);
-    sealingKey.set(merchantId, name);
-    return usable(name) as DataKey;
+    const encrypted = Buffer.from(generated.CiphertextBlob);
+    return keep(nameOf(merchantId, encrypted), { merchantId, plaintext: Buffer.from(generated.Plaintext), encrypted, month, usedFor: new Set([connection]) });
   }
 
-  async function dataKeyToOpen(merchantId: string, encrypted: Buffer, month: string): Promise<DataKey> {
+  async function dataKeyToOpen(merchantId: string, connection: string, encrypted: Buffer, month: string): Promise<DataKey> {
+    forgetExpired();
     const name = nameOf(merchantId, encrypted);
-    const found = usable(name);
-    if (found) return found;
-    // KeyId too: KMS then refuses a data key made under any other key, instead of using it.
-    const { Plaintext } = await callKms("decrypt", () => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encrypted, EncryptionContext: { merchantId } })));
-    if (Plaintext?.length !== KEY_BYTES) throw new VaultError("KMS answered Decrypt without a data key");
-    keep(name, { plaintext: Buffer.from(Plaintext), encrypted, month });
-    if (month === monthOf(now()) && !usable(sealingKey.get(merchantId), month)) sealingKey.set(merchantId, name);
-    return usable(name) as DataKey;
+    const found = kept.get(name);
+    let key: DataKey;
+    if (fresh(found)) {
+      key = found;
+    } else {
+      let pending = opening.get(name);
+      if (!pending) {
+        pending = (async () => {
+          // KeyId too: KMS then refuses a data key made under any other key, instead of using it.
+          const { Plaintext } = await callKms("decrypt", () => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encrypted, EncryptionContext: { merchantId } })));
+          if (Plaintext?.length !== KEY_BYTES) throw new VaultError("KMS answered Decrypt without a data key");
+          return keep(name, { merchantId, plaintext: Buffer.from(Plaintext), encrypted, month, usedFor: new Set() });
+        })().finally(() => opening.delete(name));
+        opening.set(name, pending);
+      }
+      key = await pending;
+    }
+    key.usedFor.add(connection);
+    return key;
   }
 
   return {
     async encrypt(plaintext, context) {
       const fields = contextOf(context);
       const month = monthOf(now());
-      const key = await dataKeyToSeal(fields.merchantId, month);
+      const key = await dataKeyToSeal(fields.merchantId, canonical(fields), month);
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv("aes-256-gcm", key.plaintext, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(additionalData(V3, fields, month));
@@ -130,7 +154,7 @@ export function createKmsVault({ client, keyId, now = () => new Date() }: KmsVau
       if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new VaultError(NOT_OURS);
       let key: Buffer;
       if (version === V3) {
-        key = (await dataKeyToOpen(fields.merchantId, encryptedKey, month as string)).plaintext;
+        key = (await dataKeyToOpen(fields.merchantId, canonical(fields), encryptedKey, month as string)).plaintext;
       } else {
         const { Plaintext } = await callKms("decrypt", () => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encryptedKey, EncryptionContext: { ...fields } })));
         if (Plaintext?.length !== KEY_BYTES) throw new VaultError("KMS answered Decrypt without a data key");
@@ -149,6 +173,11 @@ export function createKmsVault({ client, keyId, now = () => new Date() }: KmsVau
       }
     },
   };
+}
+
+/** A connection's context as one string. */
+function canonical(context: EncryptionContext): string {
+  return JSON.stringify([context.merchantId, context.provider, context.connectionId]);
 }
 
 function monthOf(at: Date): string {
@@ -178,7 +207,7 @@ function contextOf(context: EncryptionContext): EncryptionContext {
  * as the context's JSON and the month run together; kms3 names its version too.
  */
 function additionalData(version: string, context: EncryptionContext, month: string): Buffer {
-  const fields = JSON.stringify([context.merchantId, context.provider, context.connectionId]);
+  const fields = canonical(context);
   return Buffer.from(version === V2 ? `${fields}${month}` : `${version}.${fields}.${month}`, "utf8");
 }
 

@@ -224,6 +224,33 @@ describe("the KMS vault", () => {
     expect(await createKmsVault({ client: kms, keyId, now: at }).decrypt(books, booksContext)).toBe('{"books":3}');
   });
 
+  it("joins the POS's key whatever order a night opens the two in, and two openings of one key at once make one Decrypt", async () => {
+    const at = () => new Date("2026-12-10T03:00:00Z");
+    const posContext: EncryptionContext = { merchantId: "m-10", provider: "clover", connectionId: "pos" };
+    const booksContext: EncryptionContext = { merchantId: "m-10", provider: "quickbooks", connectionId: "books" };
+    const pos = await createKmsVault({ client: kms, keyId, now: at }).encrypt('{"pos":1}', posContext);
+    let books = await createKmsVault({ client: kms, keyId, now: at }).encrypt('{"books":1}', booksContext);
+
+    // QuickBooks' tokens opened first, then the POS's, then QuickBooks' refreshed: still the POS's key.
+    let night = createKmsVault({ client: kms, keyId, now: at });
+    expect(await night.decrypt(books, booksContext)).toBe('{"books":1}');
+    expect(await night.decrypt(pos, posContext)).toBe('{"pos":1}');
+    books = await night.encrypt('{"books":2}', booksContext);
+    expect(partsOf(books).encryptedKey.equals(partsOf(pos).encryptedKey)).toBe(true);
+
+    // Both opened at once, in a worker of its own: one Decrypt between them.
+    night = createKmsVault({ client: kms, keyId, now: at });
+    requests.length = 0;
+    expect(await Promise.all([night.decrypt(books, booksContext), night.decrypt(pos, posContext)])).toEqual(['{"books":2}', '{"pos":1}']);
+    expect(requests).toEqual(["Decrypt"]);
+    // One failed opening is not kept: the next asks KMS again.
+    const other = createKmsVault({ client: kms, keyId: "11111111-2222-3333-4444-555555555555", now: at });
+    await failure(Promise.all([other.decrypt(pos, posContext), other.decrypt(books, booksContext)]));
+    requests.length = 0;
+    await failure(other.decrypt(pos, posContext));
+    expect(requests).toEqual(["Decrypt"]);
+  });
+
   it("needs every part of the context, and an existing key", async () => {
     await failure(vault.encrypt(SECRET, { ...CONTEXT, connectionId: "" }));
     await failure(vault.decrypt("kms1.AAAA", { ...CONTEXT, merchantId: "" }));
