@@ -39,6 +39,7 @@ afterEach(async () => {
 
 const job = (kind: SyncJob["kind"] = "first", extra: Partial<SyncJob> = {}): SyncJob => ({ merchantId: MERCHANT_ID, locationId: LOCATION_ID, businessDay: DAY, kind, ...extra });
 const firstAttempt = { number: 1, max: 3 };
+const storage = () => world.services.storage;
 const sent = () => world.email.sent.map(({ to, purpose, subject }) => ({ to: to.join(","), purpose, subject }));
 const reports = (day = DAY) => world.services.storage.reports.listDay(MERCHANT_ID, LOCATION_ID, day);
 const marks = (slot: string) => world.services.storage.digests.due(slot, digestShardOf(MERCHANT_ID), new Date("2030-01-01T00:00:00.000Z"));
@@ -271,6 +272,58 @@ describe("the records a job reads", () => {
     expect(calls.getSyncRecord).toBe(2);
     expect(await world.services.storage.backfills.get(MERCHANT_ID, backfill.backfillId)).toMatchObject({ done: 1, recheckFailed: 1 });
     expect((await reports()).find((report) => report.status === "failed")?.content.postedBefore).toEqual([world.quickbooks.entries[0]?.docNumber]);
+  });
+
+  /** The nights of 06-10 (its four days posted) and of 06-11..06-13 (each posting its own day), so DAY's night re-checks three posted days. */
+  async function threePostedNights(): Promise<void> {
+    for (const day of ["2025-06-07", "2025-06-08", "2025-06-09", "2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13", DAY]) world.pos.setDay(LOCATION_ID, day, aDay());
+    for (const day of ["2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13"]) {
+      expect(await processJob(world.worker, job("night", { businessDay: day }), firstAttempt)).toMatchObject({ status: "posted" });
+    }
+  }
+
+  it("a night reads the connections once (QuickBooks' again after the POS), the location and the merchant once, and no record after its sync", async () => {
+    // With the payouts step, which looks at the location too (it has no payouts mapping: nothing more).
+    await world.close();
+    world = await createEngineWorld({ payoutApis: { readPayouts: () => Promise.resolve([]) } });
+    await threePostedNights();
+    const { store, calls } = counting("getConnection", "getLocation", "getMerchant", "getSyncRecord");
+    const { payouts } = world.worker;
+    if (!payouts) throw new Error("the world has no payouts step");
+    const deps = { ...world.worker, store, sync: { ...world.worker.sync, store }, payouts: { ...payouts, store } };
+    expect(await processJob(deps, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    // Both before the POS is read, QuickBooks' once more after it; then none for each of the four days.
+    expect(calls.getConnection).toBe(3);
+    // The location and the merchant for the night's days, its report and its payouts step alike.
+    expect(calls.getLocation).toBe(1);
+    expect(calls.getMerchant).toBe(1);
+    // The four days' records before the night; DAY's report uses the record its sync wrote.
+    expect(calls.getSyncRecord).toBe(4);
+    const [report] = await reports();
+    expect(report).toMatchObject({ status: "posted", content: { totals: { netSales: 1_450 } } });
+  });
+
+  it("a QuickBooks connection ended while the night read the POS: no day posts, each fails asking to reconnect", async () => {
+    await threePostedNights();
+    world.pos.setDay(LOCATION_ID, "2025-06-12", aDay(2));
+    const posted = world.quickbooks.entries.length;
+    const ports = world.worker.sync;
+    let ended = false;
+    const sync = {
+      ...ports,
+      summarisePosDay: async (...args: Parameters<typeof ports.summarisePosDay>) => {
+        if (!ended) {
+          ended = true;
+          await storage().store.setConnectionStatus(MERCHANT_ID, "quickbooks-1", "revoked", "disconnected by the merchant");
+        }
+        return ports.summarisePosDay(...args);
+      },
+    };
+    await processJob({ ...world.worker, sync }, job("night"), firstAttempt).catch(() => undefined);
+    expect(world.quickbooks.entries.length).toBe(posted);
+    for (const day of ["2025-06-12", DAY]) {
+      expect(await storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, day)).toMatchObject({ state: "failed", lastError: { kind: "needs-reconnect" } });
+    }
   });
 
   it("reads the merchant once for a failed day's report and its alert", async () => {
