@@ -163,6 +163,13 @@ export interface SyncOptions {
    * fails the write (retryable) and is never overwritten.
    */
   known?: { location: LocationConfig; merchant: Merchant | undefined; reviewMode: boolean; record: SyncRecord | undefined; connections?: KnownConnections };
+  /**
+   * No later night reads this day's record to trust it (the night's oldest re-check: lib/sync/sync-night.ts):
+   * a day found unchanged whose record would change only in when it was read is left as it is. The read
+   * stamp (lastReadAt) is what lets the next night trust a day without reading it again; the next
+   * night does not re-check this one, so writing it would buy nothing but the write.
+   */
+  lastRecheck?: boolean;
   /** Told each record this run writes (the last one is the day as the run left it, unless it failed), so a caller need not read it back. */
   onRecord?(record: SyncRecord): void;
 }
@@ -199,7 +206,7 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
     };
     return await run(ports, day, location, () => record, setRecord, {
       review, at, ...(options.read ? { read: options.read } : {}), ...(known ? { merchant: { value: known.merchant } } : {}),
-      ...(known?.connections ? { connections: known.connections } : {}),
+      ...(known?.connections ? { connections: known.connections } : {}), ...(options.lastRecheck ? { lastRecheck: true } : {}),
     });
   } catch (error) {
     const failure = classify(error);
@@ -297,8 +304,8 @@ async function run(
   location: LocationConfig,
   currentRecord: () => SyncRecord | undefined,
   setRecord: (record: SyncRecord) => void,
-  { review, at, read, merchant: knownMerchant, connections }: {
-    review: Review; at: Date; read?: SyncOptions["read"]; merchant?: { value: Merchant | undefined }; connections?: KnownConnections;
+  { review, at, read, merchant: knownMerchant, connections, lastRecheck }: {
+    review: Review; at: Date; read?: SyncOptions["read"]; merchant?: { value: Merchant | undefined }; connections?: KnownConnections; lastRecheck?: boolean;
   },
 ): Promise<SyncOutcome> {
   const { store } = ports;
@@ -385,7 +392,8 @@ async function run(
 
   if (isEmptySummary(delta)) {
     const state = base.posted.length === 0 ? "no-sales" : "posted";
-    await save({ ...withoutError(base), state, ...lastRead, attempts: 0, updatedAt: nowIso });
+    const next: Omit<SyncRecord, "version"> = { ...withoutError(base), state, ...lastRead, attempts: 0, updatedAt: nowIso };
+    if (!(lastRecheck && before && onlyReadStampDiffers(before, next))) await save(next);
     return { status: state === "no-sales" ? "no-sales" : "unchanged", warnings: summaryWarnings };
   }
 
@@ -548,6 +556,13 @@ function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJourn
   };
   const { pending: _settled, ...rest } = withoutError(record);
   return { ...rest, state: "posted", posted: [...record.posted, posted], attempts: 0, updatedAt: now.toISOString() };
+}
+
+/** Whether `next` is `record` but for when the day was read (and the record written): same figures, state and entries. */
+function onlyReadStampDiffers(record: SyncRecord, next: Omit<SyncRecord, "version">): boolean {
+  const { version: _version, lastReadAt: _read, updatedAt: _updated, lastSummary: was, ...rest } = record;
+  const { lastReadAt: _nextRead, updatedAt: _nextUpdated, lastSummary: is, ...nextRest } = next;
+  return was !== undefined && is !== undefined && summaryHash(was) === summaryHash(is) && JSON.stringify(rest) === JSON.stringify(nextRest);
 }
 
 function withoutVersion(record: SyncRecord): Omit<SyncRecord, "version"> {

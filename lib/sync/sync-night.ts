@@ -16,7 +16,8 @@
  * Only days on or after the location's first posting day (postingFrom) are in the night, and each is
  * read in its own window (dayWindowOf: the day start and zone in force that day).
  * A day's record then says it was complete as of this run's clock (lastReadAt), which is what lets the
- * next night trust it in turn.
+ * next night trust it in turn; the night's oldest day (D−3), which no later night re-checks, is left as
+ * it was when that stamp is all that would change (SyncOptions.lastRecheck).
  */
 import { addDays } from "../domain/business-day";
 import { dayWindowOf } from "../domain/day-settings";
@@ -106,6 +107,7 @@ export async function syncNight(ports: SyncPorts, night: LocationNight): Promise
       read: dayRead(read, day.businessDay, before, at),
       known: { location, merchant, reviewMode, record: before, ...(connections ? { connections } : {}) },
       onRecord: (record) => (after = record),
+      ...(day.businessDay === addDays(night.businessDay, -RECHECK_DAYS) ? { lastRecheck: true } : {}),
     };
     try {
       const outcome = await syncLocationDay(ports, day, options);

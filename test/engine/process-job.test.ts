@@ -326,6 +326,31 @@ describe("the records a job reads", () => {
     }
   });
 
+  it("leaves the night's oldest re-check, unchanged, as it was; writes the later ones' read stamp (what lets the next night trust them)", async () => {
+    await threePostedNights();
+    const { store, calls } = counting("saveSyncRecord");
+    const record = (day: string) => storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, day);
+    const oldest = await record("2025-06-11");
+    world.clock.at = new Date("2025-06-15T09:30:00.000Z");
+    expect(await processJob({ ...world.worker, store, sync: { ...world.worker.sync, store } }, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    // DAY claimed and settled, 06-12 and 06-13 stamped; 06-11 left.
+    expect(calls.saveSyncRecord).toBe(4);
+    expect(await record("2025-06-11")).toEqual(oldest);
+    for (const day of ["2025-06-12", "2025-06-13"]) expect(await record(day)).toMatchObject({ state: "posted", lastReadAt: "2025-06-15T09:30:00.000Z" });
+  });
+
+  it("still writes the oldest re-check when more than its read stamp changes: an attempt counted, a failure to clear", async () => {
+    await threePostedNights();
+    const oldest = await storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-11");
+    if (!oldest) throw new Error("06-11 has no record");
+    const { version, ...rest } = oldest;
+    await storage().store.saveSyncRecord({ ...rest, attempts: 1, lastError: { kind: "retryable", message: "Square did not answer", at: "2025-06-14T07:00:00.000Z" } }, version);
+    expect(await processJob(world.worker, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    const after = await storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-11");
+    expect(after).toMatchObject({ state: "posted", attempts: 0, version: version + 2 });
+    expect(after?.lastError).toBeUndefined();
+  });
+
   it("reads the merchant once for a failed day's report and its alert", async () => {
     world.pos.setDay(LOCATION_ID, DAY, aDay());
     world.pos.failure = new ProviderFailure("QuickBooks refused the entry: the books are closed for that date", "needs-merchant");
