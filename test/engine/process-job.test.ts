@@ -282,12 +282,12 @@ describe("the records a job reads", () => {
     }
   }
 
-  it("a night reads the connections once (QuickBooks' again after the POS), the location and the merchant once, and no record after its sync", async () => {
+  it("a night reads the connections once (QuickBooks' again after the POS), the location and the merchant once, its days' records in one query and none after its sync", async () => {
     // With the payouts step, which looks at the location too (it has no payouts mapping: nothing more).
     await world.close();
     world = await createEngineWorld({ payoutApis: { readPayouts: () => Promise.resolve([]) } });
     await threePostedNights();
-    const { store, calls } = counting("getConnection", "getLocation", "getMerchant", "getSyncRecord");
+    const { store, calls } = counting("getConnection", "getLocation", "getMerchant", "getSyncRecord", "listSyncRecordsBetween");
     const { payouts } = world.worker;
     if (!payouts) throw new Error("the world has no payouts step");
     const deps = { ...world.worker, store, sync: { ...world.worker.sync, store }, payouts: { ...payouts, store } };
@@ -297,8 +297,9 @@ describe("the records a job reads", () => {
     // The location and the merchant for the night's days, its report and its payouts step alike.
     expect(calls.getLocation).toBe(1);
     expect(calls.getMerchant).toBe(1);
-    // The four days' records before the night; DAY's report uses the record its sync wrote.
-    expect(calls.getSyncRecord).toBe(4);
+    // The four days' records before the night, in one query; DAY's report uses the record its sync wrote.
+    expect(calls.listSyncRecordsBetween).toBe(1);
+    expect(calls.getSyncRecord).toBeUndefined();
     const [report] = await reports();
     expect(report).toMatchObject({ status: "posted", content: { totals: { netSales: 1_450 } } });
   });
