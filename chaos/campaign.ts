@@ -426,6 +426,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           return (...args: unknown[]) => {
             if (state.dead) return Promise.reject(new Error(CRASH_MESSAGE));
             if (property === "getSyncRecord") state.current = dayKey(String(args[0]), String(args[1]), String(args[2]));
+            // A night reads its days' records in one query, up to its own day (lib/sync/sync-night.ts).
+            if (property === "listSyncRecordsBetween") state.current = dayKey(String(args[0]), String(args[1]), String(args[3]));
             if (options.brokenWorker && property === "saveSyncRecord") {
               const { pending: _skipped, ...record } = args[0] as SyncRecord;
               return (value as (...a: unknown[]) => unknown).apply(target, [record, ...args.slice(1)]);

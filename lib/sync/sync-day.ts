@@ -162,7 +162,26 @@ export interface SyncOptions {
    * Every write is still conditional on that record's version, so a record another run changed since
    * fails the write (retryable) and is never overwritten.
    */
-  known?: { location: LocationConfig; merchant: Merchant | undefined; reviewMode: boolean; record: SyncRecord | undefined };
+  known?: { location: LocationConfig; merchant: Merchant | undefined; reviewMode: boolean; record: SyncRecord | undefined; connections?: KnownConnections };
+  /**
+   * No later night reads this day's record to trust it (the night's oldest re-check: lib/sync/sync-night.ts):
+   * a day found unchanged whose record would change only in when it was read is left as it is. The read
+   * stamp (lastReadAt) is what lets the next night trust a day without reading it again; the next
+   * night does not re-check this one, so writing it would buy nothing but the write.
+   */
+  lastRecheck?: boolean;
+  /** Told each record this run writes (the last one is the day as the run left it, unless it failed), so a caller need not read it back. */
+  onRecord?(record: SyncRecord): void;
+}
+
+/**
+ * The location's connections, both found active by the caller (a night, for its days), used instead of
+ * reading them again. A day that reads the QuickBooks company's settings keeps them here too, for the
+ * days after it.
+ */
+export interface KnownConnections {
+  pos: Connection;
+  quickbooks: Connection;
 }
 
 type Review = "hold" | "approve" | undefined;
@@ -181,8 +200,13 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
   const review: Review = reviewMode ? (options.approve ? "approve" : "hold") : undefined;
   let record = known ? known.record : await store.getSyncRecord(day.merchantId, day.locationId, day.businessDay);
   try {
-    return await run(ports, day, location, () => record, (next) => (record = next), {
+    const setRecord = (next: SyncRecord) => {
+      record = next;
+      options.onRecord?.(next);
+    };
+    return await run(ports, day, location, () => record, setRecord, {
       review, at, ...(options.read ? { read: options.read } : {}), ...(known ? { merchant: { value: known.merchant } } : {}),
+      ...(known?.connections ? { connections: known.connections } : {}), ...(options.lastRecheck ? { lastRecheck: true } : {}),
     });
   } catch (error) {
     const failure = classify(error);
@@ -280,7 +304,9 @@ async function run(
   location: LocationConfig,
   currentRecord: () => SyncRecord | undefined,
   setRecord: (record: SyncRecord) => void,
-  { review, at, read, merchant: knownMerchant }: { review: Review; at: Date; read?: SyncOptions["read"]; merchant?: { value: Merchant | undefined } },
+  { review, at, read, merchant: knownMerchant, connections, lastRecheck }: {
+    review: Review; at: Date; read?: SyncOptions["read"]; merchant?: { value: Merchant | undefined }; connections?: KnownConnections; lastRecheck?: boolean;
+  },
 ): Promise<SyncOutcome> {
   const { store } = ports;
   const save = async (next: Omit<SyncRecord, "version">): Promise<SyncRecord> => {
@@ -295,8 +321,12 @@ async function run(
   if (location.postingFrom !== undefined && day.businessDay < location.postingFrom) {
     throw new SyncError(`daybook posts ${location.name} from ${formatDay(location.postingFrom)}; ${formatDay(day.businessDay)} is before that, so it is not posted`, "needs-merchant");
   }
-  const [posConnection, qbConnection] = await bothConnections(location, (connectionId, isPos) =>
+  const [posConnection, qbConnection] = connections ? [connections.pos, connections.quickbooks] : await bothConnections(location, (connectionId, isPos) =>
     activeConnection(store, location.merchantId, connectionId, isPos ? location.source : "quickbooks"));
+  /** The company's settings as this run found them, kept for the days after it that share the connection. */
+  const keepCompany = (company: QuickBooksCompany) => {
+    if (connections && connections.quickbooks.company !== company) connections.quickbooks = { ...connections.quickbooks, company };
+  };
   const { client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection));
   const inRecovery = ports.recoveryUntil !== undefined && at.getTime() < ports.recoveryUntil.getTime();
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
@@ -337,6 +367,7 @@ async function run(
   }
 
   let company = await markOnReconnect(qbConnection, () => companyOf(ports, qbConnection, quickbooks, at));
+  keepCompany(company);
   assertSameCurrency(company, location);
 
   // The day's own settings: a later change of day start or zone never moves a day already posted.
@@ -361,7 +392,8 @@ async function run(
 
   if (isEmptySummary(delta)) {
     const state = base.posted.length === 0 ? "no-sales" : "posted";
-    await save({ ...withoutError(base), state, ...lastRead, attempts: 0, updatedAt: nowIso });
+    const next: Omit<SyncRecord, "version"> = { ...withoutError(base), state, ...lastRead, attempts: 0, updatedAt: nowIso };
+    if (!(lastRecheck && before && onlyReadStampDiffers(before, next))) await save(next);
     return { status: state === "no-sales" ? "no-sales" : "unchanged", warnings: summaryWarnings };
   }
 
@@ -415,6 +447,7 @@ async function run(
     } else if (refusedForCompanySettings(error)) {
       // The kept settings may be out of date (multicurrency switched on since): read them again.
       const fresh = await markOnReconnect(qbConnection, () => companyOf(ports, qbConnection, quickbooks, at, { refresh: true }));
+      keepCompany(fresh);
       if (fresh.multiCurrencyEnabled === company.multiCurrencyEnabled && fresh.homeCurrency === company.homeCurrency) throw error;
       company = fresh;
       assertSameCurrency(company, location);
@@ -523,6 +556,13 @@ function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJourn
   };
   const { pending: _settled, ...rest } = withoutError(record);
   return { ...rest, state: "posted", posted: [...record.posted, posted], attempts: 0, updatedAt: now.toISOString() };
+}
+
+/** Whether `next` is `record` but for when the day was read (and the record written): same figures, state and entries. */
+function onlyReadStampDiffers(record: SyncRecord, next: Omit<SyncRecord, "version">): boolean {
+  const { version: _version, lastReadAt: _read, updatedAt: _updated, lastSummary: was, ...rest } = record;
+  const { lastReadAt: _nextRead, updatedAt: _nextUpdated, lastSummary: is, ...nextRest } = next;
+  return was !== undefined && is !== undefined && summaryHash(was) === summaryHash(is) && JSON.stringify(rest) === JSON.stringify(nextRest);
 }
 
 function withoutVersion(record: SyncRecord): Omit<SyncRecord, "version"> {

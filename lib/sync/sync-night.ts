@@ -16,15 +16,17 @@
  * Only days on or after the location's first posting day (postingFrom) are in the night, and each is
  * read in its own window (dayWindowOf: the day start and zone in force that day).
  * A day's record then says it was complete as of this run's clock (lastReadAt), which is what lets the
- * next night trust it in turn.
+ * next night trust it in turn; the night's oldest day (D−3), which no later night re-checks, is left as
+ * it was when that stamp is all that would change (SyncOptions.lastRecheck).
  */
 import { addDays } from "../domain/business-day";
 import { dayWindowOf } from "../domain/day-settings";
-import type { Connection, LocationConfig, SyncRecord } from "../model";
+import type { Connection, LocationConfig, Merchant, SyncRecord } from "../model";
 import type { NightPlan, NightRead } from "../pos/night";
 import { RECHECK_DAYS } from "../schedule/due-days";
 import {
-  bothConnections, type LocationDay, type PosDay, SyncError, type SyncOptions, type SyncOutcome, type SyncPorts, syncLocationDay,
+  activeConnection, bothConnections, type KnownConnections, type LocationDay, type PosDay, SyncError, type SyncOptions, type SyncOutcome, type SyncPorts,
+  syncLocationDay,
 } from "./sync-day";
 
 /** How far a POS's search may trail its writes: a read at T is trusted to hold what was updated before T − this. */
@@ -37,7 +39,17 @@ export type LocationNight = LocationDay;
  * Each day of the night, oldest first: its record before the night, and how its sync ended or what it
  * threw (a retryable failure, a bug).
  */
-export type NightDayResult = { day: LocationDay; before: SyncRecord | undefined } & ({ outcome: SyncOutcome } | { error: unknown });
+export type NightDayResult = { day: LocationDay; before: SyncRecord | undefined } & (
+  /** `after`: the record as the day's run left it (absent when the day failed: read it then). */
+  { outcome: SyncOutcome; after?: SyncRecord } | { error: unknown }
+);
+
+/** The night's days, and what it read once for all of them (the location and the merchant), for what follows them. */
+export interface SyncedNight {
+  days: NightDayResult[];
+  location: LocationConfig;
+  merchant: Merchant | undefined;
+}
 
 /** The night's days, oldest first: D−3..D. */
 export function daysOfNight(night: LocationNight): LocationDay[] {
@@ -54,14 +66,21 @@ export function isTrusted(record: SyncRecord | undefined, changesSince: number):
 }
 
 export async function syncLocationNight(ports: SyncPorts, night: LocationNight): Promise<NightDayResult[]> {
+  return (await syncNight(ports, night)).days;
+}
+
+export async function syncNight(ports: SyncPorts, night: LocationNight): Promise<SyncedNight> {
   const { store } = ports;
   const at = ports.now();
   // Read once, all at once, for the night's days, each of which would otherwise read them again
-  // (SyncOptions.known); the records of days the location does not post are read and left.
+  // (SyncOptions.known); the records of days the location does not post are read and left. The four
+  // days' records in one query of their keys (strongly consistent, as a record's read before its write
+  // must be): one call, and one read unit for what four reads billed four.
   const nightDays = daysOfNight(night);
   const [location, allRecords, merchant, reviewMode] = await Promise.all([
     store.getLocation(night.merchantId, night.locationId),
-    Promise.all(nightDays.map((day) => store.getSyncRecord(day.merchantId, day.locationId, day.businessDay))),
+    store.listSyncRecordsBetween(night.merchantId, night.locationId, nightDays[0]?.businessDay ?? night.businessDay, night.businessDay)
+      .then((found) => nightDays.map((day) => found.find((record) => record.businessDay === day.businessDay))),
     store.getMerchant(night.merchantId),
     ports.settings.getReviewMode(night.merchantId),
   ]);
@@ -79,28 +98,43 @@ export async function syncLocationNight(ports: SyncPorts, night: LocationNight):
   };
 
   const read = await readNight(ports, location, plan, at);
+  // The days share the connections the night found active (QuickBooks' read again once the POS was
+  // read, as each day read both before); after a day that failed or threw, each day reads them again,
+  // as on its own, so a connection the day found refused stops the days after it there, in its words.
+  let connections = "connections" in read ? read.connections : undefined;
   const results: NightDayResult[] = [];
   for (const [index, day] of days.entries()) {
     const before = records[index];
-    const options: SyncOptions = { read: dayRead(read, day.businessDay, before, at), known: { location, merchant, reviewMode, record: before } };
+    let after: SyncRecord | undefined;
+    const options: SyncOptions = {
+      read: dayRead(read, day.businessDay, before, at),
+      known: { location, merchant, reviewMode, record: before, ...(connections ? { connections } : {}) },
+      onRecord: (record) => (after = record),
+      ...(day.businessDay === addDays(night.businessDay, -RECHECK_DAYS) ? { lastRecheck: true } : {}),
+    };
     try {
-      results.push({ day, before, outcome: await syncLocationDay(ports, day, options) });
+      const outcome = await syncLocationDay(ports, day, options);
+      if (outcome.status === "failed") connections = undefined;
+      results.push({ day, before, outcome, ...(after && outcome.status !== "failed" ? { after } : {}) });
     } catch (error) {
+      connections = undefined;
       results.push({ day, before, error });
     }
   }
-  return results;
+  return { days: results, location, merchant };
 }
 
-type NightReadResult = { read: NightRead } | { error: unknown };
+type NightReadResult = { read: NightRead; connections: KnownConnections } | { error: unknown };
 
-/** The night's one read, or why it could not be made. */
+/** The night's one read and the connections as they stand after it, or why it could not be made. */
 async function readNight(ports: SyncPorts, location: LocationConfig, plan: NightPlan, at: Date): Promise<NightReadResult> {
   try {
     // Nothing can be posted without QuickBooks: the read would be wasted (each day says why).
     const [pos] = await bothConnections(location, (connectionId) => usableConnection(ports, location.merchantId, connectionId));
-    if (!ports.readPosNight) return { read: await eachDayOnItsOwn(ports, location, pos, plan, at) };
-    return { read: await ports.readPosNight(location, pos, plan, at) };
+    const read = ports.readPosNight ? await ports.readPosNight(location, pos, plan, at) : await eachDayOnItsOwn(ports, location, pos, plan, at);
+    // QuickBooks as it stands now, for the days that post: a connection ended while the POS was read stops them.
+    const quickbooks = await activeConnection(ports.store, location.merchantId, location.quickbooksConnectionId, "quickbooks");
+    return { read, connections: { pos, quickbooks } };
   } catch (error) {
     return { error };
   }

@@ -12,14 +12,16 @@
  */
 import { postsPayouts } from "../domain/mapping";
 import type { PayoutPorts, PayoutRun } from "../payouts/post-payouts";
+import type { LocationConfig } from "../model";
 import type { SyncJob } from "../schedule/job";
 import { SyncError } from "../sync/sync-day";
 
+/** `known`: the location as the night just read it (its days were synced with it), so it is not read again. */
 export async function postNightPayouts(
-  payouts: PayoutPorts | undefined, job: SyncJob, attempt: { number: number; max: number },
+  payouts: PayoutPorts | undefined, job: SyncJob, attempt: { number: number; max: number }, known?: LocationConfig,
 ): Promise<PayoutRun | undefined> {
   if (!payouts || (job.kind !== "night" && job.kind !== "first")) return undefined;
-  const location = await payouts.store.getLocation(job.merchantId, job.locationId);
+  const location = known ?? await payouts.store.getLocation(job.merchantId, job.locationId);
   if (!location || !postsPayouts(location)) return { status: "not-mapped" };
   const { postPayouts } = await import("../payouts/post-payouts");
   const run = await postPayouts(payouts, { merchantId: job.merchantId, locationId: job.locationId }, location);

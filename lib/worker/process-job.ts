@@ -141,11 +141,11 @@ async function syncAndReport(deps: WorkerDeps, job: SyncJob, day: LocationDay, a
  * day) and "recheck" (the three before), each with its business day.
  */
 export async function afterSync(
-  deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome, alerts?: OwedAlert[],
+  deps: WorkerDeps, job: SyncJob, day: LocationDay, before: SyncRecord | undefined, outcome: SyncOutcome, alerts?: OwedAlert[], known?: KnownAfterSync,
 ): Promise<number> {
   const dayJob: SyncJob = { ...job, businessDay: day.businessDay };
   if (outcome.status === "failed") deps.onFailedDay?.(dayJob);
-  const after = recordAfterSync(deps, day);
+  const after = recordAfterSync(deps, day, known?.record);
   const progress = await countBackfillDay(deps, dayJob, outcome.status, after);
   if (outcome.status === "failed" && outcome.failure.kind === "needs-reconnect" && deps.postingStatus) {
     // Idempotent: a night whose days all fail for the connection stops the location, and emails, once.
@@ -159,7 +159,7 @@ export async function afterSync(
   // or a re-check finding no sales (a day with no sales was reported when it was first synced, and one
   // never synced predates the account).
   const nothingNew = heldAgain || outcome.status === "unchanged" || (outcome.status === "no-sales" && (dayJob.kind === "recheck" || before?.state === "no-sales"));
-  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome, after, alerts);
+  if (outcome.status !== "unchanged" && !nothingNew) sent += await report(deps, dayJob, outcome, after, alerts, known);
   sent += await summariseBackfill(deps, progress);
   return sent;
 }
@@ -178,11 +178,22 @@ async function countBackfillDay(deps: WorkerDeps, job: SyncJob, status: SyncOutc
   return recordBackfillProgress(deps, job.merchantId, job.backfillId, outcome, job.businessDay);
 }
 
-/** The day's record as its sync left it, read once however many parts of the job ask for it (the count, the report). */
+/**
+ * What a night already holds for what follows a day's sync (process-night.ts), so it is not read again:
+ * the merchant and location it read for its days (the merchant absent if the account was deleted), and
+ * the day's record as its sync left it.
+ */
+export interface KnownAfterSync {
+  merchant: Merchant | undefined;
+  location: LocationConfig;
+  record?: SyncRecord;
+}
+
+/** The day's record as its sync left it, read once however many parts of the job ask for it (the count, the report), or as the caller knows it. */
 type DayRecord = () => Promise<SyncRecord | undefined>;
 
-function recordAfterSync(deps: WorkerDeps, day: LocationDay): DayRecord {
-  let read: Promise<SyncRecord | undefined> | undefined;
+function recordAfterSync(deps: WorkerDeps, day: LocationDay, known?: SyncRecord): DayRecord {
+  let read: Promise<SyncRecord | undefined> | undefined = known ? Promise.resolve(known) : undefined;
   return () => (read ??= deps.store.getSyncRecord(day.merchantId, day.locationId, day.businessDay));
 }
 
@@ -215,13 +226,15 @@ export async function reportLastAttemptFailed(
  * ("first") or an earlier one re-checked. With `alerts` (a night's days, process-night.ts), the alert
  * is added there, for the night's one alert email, instead of sent at once.
  */
-async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable, after: DayRecord, alerts?: OwedAlert[]): Promise<number> {
+async function report(deps: WorkerDeps, job: SyncJob, outcome: Reportable, after: DayRecord, alerts?: OwedAlert[], known?: KnownAfterSync): Promise<number> {
   const day: LocationDay = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
-  const [merchant, location] = await Promise.all([
+  const [merchant, location] = known ? [known.merchant, known.location] : await Promise.all([
     deps.store.getMerchant(day.merchantId),
     deps.store.getLocation(day.merchantId, day.locationId),
   ]);
-  // An account or location deleted meanwhile has nobody to tell.
+  // An account or location deleted meanwhile has nobody to tell. (A night's account deleted after it read
+  // the merchant: the report's and the mark's own checks take them back (lib/store/account-guard.ts), and
+  // an alert finds no report to send.)
   if (!merchant || !location) return 0;
   const now = deps.now();
   const detail = outcome.status === "posted" || outcome.status === "adjusted"

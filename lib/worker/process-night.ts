@@ -17,12 +17,13 @@
 import { tellAccountants } from "../members/location-status";
 import type { SyncJob } from "../schedule/job";
 import { markDayFailed } from "../sync/sync-day";
-import { syncLocationNight } from "../sync/sync-night";
+import { syncNight } from "../sync/sync-night";
 import { postNightPayouts } from "./night-payouts";
 import { afterSync, alertMerchant, type Attempt, type JobResult, type OwedAlert, reportLastAttemptFailed, type WorkerDeps } from "./process-job";
 
 export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
-  const results = await syncLocationNight(deps.sync, { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay });
+  // The location and merchant the night read, and each day's record as its sync left it, serve what follows (not read again).
+  const { days: results, location, merchant } = await syncNight(deps.sync, { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay });
   let emailsSent = 0;
   let status: JobResult["status"] = "failed";
   const thrown: { day: (typeof results)[number]["day"]; error: unknown }[] = [];
@@ -33,12 +34,14 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
       thrown.push(result);
       continue;
     }
-    emailsSent += await afterSync(deps, dayJob(job, result.day.businessDay), result.day, result.before, result.outcome, alerts);
+    emailsSent += await afterSync(deps, dayJob(job, result.day.businessDay), result.day, result.before, result.outcome, alerts, {
+      merchant, location, ...(result.after ? { record: result.after } : {}),
+    });
     if (own) status = result.outcome.status;
   }
   // Before the payouts, which may throw: the days done are told whatever happens next.
   emailsSent += await alertMerchant(deps, alerts.splice(0));
-  await postNightPayouts(deps.payouts, job, attempt);
+  await postNightPayouts(deps.payouts, job, attempt, location);
   const night = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const first = thrown[0];
   if (first === undefined) {

@@ -39,6 +39,7 @@ afterEach(async () => {
 
 const job = (kind: SyncJob["kind"] = "first", extra: Partial<SyncJob> = {}): SyncJob => ({ merchantId: MERCHANT_ID, locationId: LOCATION_ID, businessDay: DAY, kind, ...extra });
 const firstAttempt = { number: 1, max: 3 };
+const storage = () => world.services.storage;
 const sent = () => world.email.sent.map(({ to, purpose, subject }) => ({ to: to.join(","), purpose, subject }));
 const reports = (day = DAY) => world.services.storage.reports.listDay(MERCHANT_ID, LOCATION_ID, day);
 const marks = (slot: string) => world.services.storage.digests.due(slot, digestShardOf(MERCHANT_ID), new Date("2030-01-01T00:00:00.000Z"));
@@ -271,6 +272,84 @@ describe("the records a job reads", () => {
     expect(calls.getSyncRecord).toBe(2);
     expect(await world.services.storage.backfills.get(MERCHANT_ID, backfill.backfillId)).toMatchObject({ done: 1, recheckFailed: 1 });
     expect((await reports()).find((report) => report.status === "failed")?.content.postedBefore).toEqual([world.quickbooks.entries[0]?.docNumber]);
+  });
+
+  /** The nights of 06-10 (its four days posted) and of 06-11..06-13 (each posting its own day), so DAY's night re-checks three posted days. */
+  async function threePostedNights(): Promise<void> {
+    for (const day of ["2025-06-07", "2025-06-08", "2025-06-09", "2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13", DAY]) world.pos.setDay(LOCATION_ID, day, aDay());
+    for (const day of ["2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13"]) {
+      expect(await processJob(world.worker, job("night", { businessDay: day }), firstAttempt)).toMatchObject({ status: "posted" });
+    }
+  }
+
+  it("a night reads the connections once (QuickBooks' again after the POS), the location and the merchant once, its days' records in one query and none after its sync", async () => {
+    // With the payouts step, which looks at the location too (it has no payouts mapping: nothing more).
+    await world.close();
+    world = await createEngineWorld({ payoutApis: { readPayouts: () => Promise.resolve([]) } });
+    await threePostedNights();
+    const { store, calls } = counting("getConnection", "getLocation", "getMerchant", "getSyncRecord", "listSyncRecordsBetween");
+    const { payouts } = world.worker;
+    if (!payouts) throw new Error("the world has no payouts step");
+    const deps = { ...world.worker, store, sync: { ...world.worker.sync, store }, payouts: { ...payouts, store } };
+    expect(await processJob(deps, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    // Both before the POS is read, QuickBooks' once more after it; then none for each of the four days.
+    expect(calls.getConnection).toBe(3);
+    // The location and the merchant for the night's days, its report and its payouts step alike.
+    expect(calls.getLocation).toBe(1);
+    expect(calls.getMerchant).toBe(1);
+    // The four days' records before the night, in one query; DAY's report uses the record its sync wrote.
+    expect(calls.listSyncRecordsBetween).toBe(1);
+    expect(calls.getSyncRecord).toBeUndefined();
+    const [report] = await reports();
+    expect(report).toMatchObject({ status: "posted", content: { totals: { netSales: 1_450 } } });
+  });
+
+  it("a QuickBooks connection ended while the night read the POS: no day posts, each fails asking to reconnect", async () => {
+    await threePostedNights();
+    world.pos.setDay(LOCATION_ID, "2025-06-12", aDay(2));
+    const posted = world.quickbooks.entries.length;
+    const ports = world.worker.sync;
+    let ended = false;
+    const sync = {
+      ...ports,
+      summarisePosDay: async (...args: Parameters<typeof ports.summarisePosDay>) => {
+        if (!ended) {
+          ended = true;
+          await storage().store.setConnectionStatus(MERCHANT_ID, "quickbooks-1", "revoked", "disconnected by the merchant");
+        }
+        return ports.summarisePosDay(...args);
+      },
+    };
+    await processJob({ ...world.worker, sync }, job("night"), firstAttempt).catch(() => undefined);
+    expect(world.quickbooks.entries.length).toBe(posted);
+    for (const day of ["2025-06-12", DAY]) {
+      expect(await storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, day)).toMatchObject({ state: "failed", lastError: { kind: "needs-reconnect" } });
+    }
+  });
+
+  it("leaves the night's oldest re-check, unchanged, as it was; writes the later ones' read stamp (what lets the next night trust them)", async () => {
+    await threePostedNights();
+    const { store, calls } = counting("saveSyncRecord");
+    const record = (day: string) => storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, day);
+    const oldest = await record("2025-06-11");
+    world.clock.at = new Date("2025-06-15T09:30:00.000Z");
+    expect(await processJob({ ...world.worker, store, sync: { ...world.worker.sync, store } }, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    // DAY claimed and settled, 06-12 and 06-13 stamped; 06-11 left.
+    expect(calls.saveSyncRecord).toBe(4);
+    expect(await record("2025-06-11")).toEqual(oldest);
+    for (const day of ["2025-06-12", "2025-06-13"]) expect(await record(day)).toMatchObject({ state: "posted", lastReadAt: "2025-06-15T09:30:00.000Z" });
+  });
+
+  it("still writes the oldest re-check when more than its read stamp changes: an attempt counted, a failure to clear", async () => {
+    await threePostedNights();
+    const oldest = await storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-11");
+    if (!oldest) throw new Error("06-11 has no record");
+    const { version, ...rest } = oldest;
+    await storage().store.saveSyncRecord({ ...rest, attempts: 1, lastError: { kind: "retryable", message: "Square did not answer", at: "2025-06-14T07:00:00.000Z" } }, version);
+    expect(await processJob(world.worker, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    const after = await storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-11");
+    expect(after).toMatchObject({ state: "posted", attempts: 0, version: version + 2 });
+    expect(after?.lastError).toBeUndefined();
   });
 
   it("reads the merchant once for a failed day's report and its alert", async () => {
