@@ -34,14 +34,13 @@
  *   read gives what a strongly consistent one would have had the write come a moment later, which nothing
  *   rules out. (test/unit/digest-deposits.test.ts "reads strongly consistent only …".)
  */
-import { addDays, businessDayOf } from "../domain/business-day";
+import { addDays } from "../domain/business-day";
 import { tenderAccountOf } from "../domain/journal-entry";
 import { accountLabel } from "../domain/account-label";
-import { sumMinor } from "../domain/money";
 import type { LocationConfig, PayoutRecord, PayoutSkip, SyncRecord } from "../model";
 import { type ExpectedDeposit, expectedCloverDeposit } from "../payouts/clover-expected-deposit";
-import { beforeDaybook, coveredDays, daybookShare, type PayoutSummary } from "../payouts/payout-summary";
-import { cardClearingOfDay, expectedClearing, tieOutFees } from "../payouts/tie-out";
+import { clearingFigures, failedOn, payoutSpan } from "../payouts/clearing-carry";
+import { beforeDaybook, coveredDays, type PayoutSummary } from "../payouts/payout-summary";
 import type { PayoutStore } from "../store/payouts";
 import type { Store } from "../store/store";
 import { daySummary } from "./day-figures";
@@ -147,60 +146,28 @@ async function cloverDeposits(ports: DepositReadPorts, merchantId: string, locat
   return { source: "clover", locationId: location.locationId, name: location.name, currency: location.currency, days };
 }
 
-/** Payouts whose entries daybook has settled: what card clearing in QuickBooks has seen. */
-const settled = (record: PayoutRecord) => record.state === "posted" || record.state === "nothing-to-post" || record.state === "before-daybook";
-
-/**
- * The payout as card clearing sees it: one from before daybook only by the card sales of the days
- * daybook posted, which the digest asks the accountant to move out of card clearing by hand.
- */
-function asCleared(record: PayoutRecord): PayoutSummary {
-  if (record.state !== "before-daybook" || !record.skipped) return record.summary;
-  const split = beforeDaybook(record.summary, record.skipped.firstDay);
-  return split ? daybookShare(record.summary, split) : record.summary;
-}
-
 async function squareDeposits(ports: DepositReadPorts, merchantId: string, location: LocationConfig, period: { first: string; last: string }): Promise<SquareDeposits> {
   const base = { source: "square" as const, locationId: location.locationId, name: location.name, currency: location.currency, posting: location.mapping.payouts !== undefined };
   const records = (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent: false })).filter((record) => record.summary.currency === location.currency);
   if (records.length === 0) return { ...base, payouts: [] };
 
-  const spans = records.flatMap((record) => {
-    const days = coveredDays(record.summary);
-    return [days[0] ?? record.summary.arrivalDate, days.at(-1) ?? record.summary.arrivalDate];
-  }).sort();
-  const since = spans[0] ?? period.first;
-  const until = [period.last, spans.at(-1) ?? period.last].sort().at(-1) ?? period.last;
+  const span = payoutSpan(records);
+  const since = span?.since ?? period.first;
+  const until = [period.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
   const syncRecords = await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
-  const posted = syncRecords.filter((record) => record.posted.length > 0);
-  const postedDays = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => cardClearingOfDay(entry.summary, location.mapping)))]));
-  const postedFees = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => entry.summary.fees))]));
-
-  const clearing = expectedClearing({ postedDays, payouts: records.filter(settled).map(asCleared) });
-  const postedPart = clearing.days.filter((day) => day.posted !== null);
+  const figures = clearingFigures(records, syncRecords, location, until, { formatAmount: (minor) => formatMoney(minor, location.currency), formatDay });
+  if (!figures) return { ...base, payouts: [] };
   const summary: ClearingSummary = {
     account: accountLabel(tenderAccountOf(location.mapping, "CARD"), location.accountLabels),
-    balance: clearing.balance,
-    unpaidSales: sumMinor(...postedPart.map((day) => day.unpaid)),
-    paidNotPosted: sumMinor(...clearing.days.filter((day) => day.posted === null).map((day) => day.unpaid)),
-    held: clearing.held,
-    returning: clearing.returning,
-    since,
+    balance: figures.balance,
+    unpaidSales: figures.unpaidSales,
+    paidNotPosted: figures.paidNotPosted,
+    held: figures.held,
+    returning: figures.returning,
+    since: figures.since,
     ...(location.postingFrom ? { postingFrom: location.postingFrom } : {}),
   };
-
-  const tieOut = tieOutFees({
-    currency: location.currency, payouts: records.map(asCleared), postedFees,
-    formatAmount: (minor) => formatMoney(minor, location.currency), formatDay,
-    ...(location.postingFrom ? { firstDay: location.postingFrom } : {}),
-  });
-  // A fee change that comes as its own entry counts on its own day when the night did not know its
-  // payment's (docs/accounting.md, known gaps): its day and its payment's then differ by opposite
-  // amounts. Differences that cancel out leave card clearing right, so they are not named.
-  const differing = tieOut.filter((day) => day.state === "differs");
-  const offBy = sumMinor(...differing.map((day) => day.difference));
-  const differences = new Map(tieOut.filter((day) => (day.state === "differs" && offBy !== 0) || day.state === "not-posted")
-    .map((day) => [day.businessDay, day.reason?.message ?? ""]));
+  const differences = figures.differences;
   const named = new Set<string>();
   const payouts = records.filter((record) => shownIn(record, location, period)).map((record) => {
     const payout = depositPayout(record);
@@ -229,16 +196,10 @@ async function syncRecordsOf(
   return [...older, ...ordered];
 }
 
-/** The day Square marked a payout failed, as daybook dated what it posted for it. */
-function failedOn(record: PayoutRecord, location: LocationConfig): string {
-  const dated = record.posted.find((entry) => entry.kind === "reversal" || entry.kind === "failed");
-  return dated?.txnDate ?? businessDayOf(Date.parse(record.summary.updatedAt), location.timeZone);
-}
-
 /** A payout belongs to the period it arrived in, and to the one it failed or was sent back in. */
 function shownIn(record: PayoutRecord, location: LocationConfig, period: { first: string; last: string }): boolean {
   const within = (day: string) => day >= period.first && day <= period.last;
-  return within(record.summary.arrivalDate) || (record.summary.status === "FAILED" && within(failedOn(record, location)));
+  return within(record.summary.arrivalDate) || (record.summary.status === "FAILED" && within(failedOn(record, location.timeZone)));
 }
 
 function depositPayout(record: PayoutRecord): DepositPayout {
