@@ -27,7 +27,7 @@
  * full computation would no longer count are never in it.
  */
 import { createHash } from "node:crypto";
-import { businessDayOf } from "../domain/business-day";
+import { addDays, businessDayOf } from "../domain/business-day";
 import { subtractMinor, sumMinor } from "../domain/money";
 import type { LocationConfig, PayoutRecord, SyncRecord } from "../model";
 import { beforeDaybook, coveredDays, daybookShare, type PayoutSummary } from "./payout-summary";
@@ -182,8 +182,8 @@ const latest = (days: readonly (string | null | undefined)[]): string | undefine
   days.reduce<string | undefined>((found, day) => (day != null && (found === undefined || day > found) ? day : found), undefined);
 const earliest = (days: readonly (string | null | undefined)[]): string | undefined =>
   days.reduce<string | undefined>((found, day) => (day != null && (found === undefined || day < found) ? day : found), undefined);
-const previousDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const previousDay = (day: string): string => addDays(day, -1);
+const nextDay = (day: string): string => addDays(day, 1);
 
 const silent: TieOutWords = { formatAmount: String };
 
@@ -259,7 +259,7 @@ export function buildCarry(
 
 /** Why a carry cannot give the figures; undefined when it can. */
 export function carryUnusable(
-  carry: ClearingCarry, others: readonly PayoutRecord[], location: ClearingLocation, period: { first: string }, now: Date,
+  carry: ClearingCarry, others: readonly PayoutRecord[], location: ClearingLocation, period: { first: string; last: string }, now: Date,
 ): string | undefined {
   const { payouts, days } = carry;
   if (carry.basis !== carryBasis(location)) return "the location's currency, zone or mapping changed";
