@@ -136,7 +136,7 @@ export function clearingFigures(
 // --- the carry ---------------------------------------------------------------------------------------
 
 export interface ClearingCarry {
-  /** sha256 of the location's currency, zone and mapping it was computed with. */
+  /** The location's currency, zone and mapping it was computed with: the first 128 bits of their sha256. */
   basis: string;
   /** The payouts it counts: every payout kept, in the location's currency, arriving `from` to `to`. */
   payouts: {
@@ -174,7 +174,7 @@ function canonical(value: unknown): string {
 }
 
 export function carryBasis(location: ClearingLocation): string {
-  return createHash("sha256").update(canonical({ currency: location.currency, timeZone: location.timeZone, mapping: location.mapping })).digest("hex");
+  return createHash("sha256").update(canonical({ currency: location.currency, timeZone: location.timeZone, mapping: location.mapping })).digest("hex").slice(0, 32);
 }
 
 const dayKeys = (records: readonly PayoutRecord[]): string[] => records.flatMap((record) => Object.keys(record.summary.days));
@@ -257,15 +257,23 @@ export function buildCarry(
   };
 }
 
-/** Why a carry cannot give the figures; undefined when it can. */
-export function carryUnusable(
-  carry: ClearingCarry, others: readonly PayoutRecord[], location: ClearingLocation, period: { first: string; last: string }, now: Date,
-): string | undefined {
-  const { payouts, days } = carry;
+/** Why a carry cannot give the figures whatever the payouts outside it; undefined when it may. */
+export function carryOutdated(carry: ClearingCarry, location: ClearingLocation, period: { first: string }, now: Date): string | undefined {
+  const { payouts } = carry;
   if (carry.basis !== carryBasis(location)) return "the location's currency, zone or mapping changed";
   if (now.getTime() >= Date.parse(carry.validUntil)) return "a record it counts may have expired";
   if (period.first <= payouts.to) return "the period reaches its payouts";
   if (payouts.lastFailedOn !== null && payouts.lastFailedOn >= period.first) return "one of its payouts failed in the period";
+  return undefined;
+}
+
+/** Why a carry cannot give the figures with the payouts kept outside it (`others`); undefined when it can. */
+export function carryUnusable(
+  carry: ClearingCarry, others: readonly PayoutRecord[], location: ClearingLocation, period: { first: string; last: string }, now: Date,
+): string | undefined {
+  const { payouts, days } = carry;
+  const outdated = carryOutdated(carry, location, period, now);
+  if (outdated !== undefined) return outdated;
   if (others.some((record) => record.summary.arrivalDate >= payouts.from && record.summary.arrivalDate <= payouts.to)) return "a payout read arrives within its payouts";
   if (dayKeys(others).some((day) => day >= days.from && day <= days.to)) return "a payout outside it pays out one of its days";
   const since = earliest([payouts.since, payoutSpan(others)?.since]) ?? payouts.since;
@@ -321,4 +329,46 @@ export function withCarry(
     since, balance: sumMinor(unpaidSales, paidNotPosted, held, returning), unpaidSales, paidNotPosted, held, returning, offBy,
     differences: namedDifferences(tieOut, offBy),
   };
+}
+
+// --- when a carry is made and what marks it stale --------------------------------------------------------
+
+/**
+ * A carry's payouts arrive, and its days end, at least this many days before the digest's period: every
+ * night re-checks only its last three days, and a payout changes mostly within days of its arrival, so
+ * nothing the night does writes a carried record (the tail the digest reads whole is the period and the
+ * CARRY_TAIL_DAYS before it).
+ */
+export const CARRY_TAIL_DAYS = 14;
+/** A carry is made anew once this many days older than it need be, and counts nothing that expires sooner. */
+export const CARRY_LIFE_DAYS = 30;
+
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
+/**
+ * Whether a write of a sync record of `businessDay`, or of a payout arriving on it, made at `at`, may
+ * change what a carry counts, and so must mark the location's carry stale: a carry made before `at`
+ * counts days and payouts up to CARRY_TAIL_DAYS before the day it was made in UTC (carryChoice), so up
+ * to CARRY_TAIL_DAYS before `at`'s; one more day of margin.
+ */
+export function mayBeCarried(businessDay: string, at: Date): boolean {
+  return businessDay <= addDays(utcDay(at), -CARRY_TAIL_DAYS + 1);
+}
+
+/**
+ * The payouts and days a carry made at `now` for a digest of `period` counts: arriving up to the
+ * period's first day less CARRY_TAIL_DAYS, and from the first day whose sync record lives CARRY_LIFE_DAYS
+ * longer (records expire 13 months after their day, never early).
+ */
+export function carryChoice(period: { first: string }, now: Date, dayExpiresAt: (businessDay: string) => string): CarryChoice {
+  const until = now.getTime() + CARRY_LIFE_DAYS * 86_400_000;
+  let from = addDays(utcDay(now), -420);
+  while (Date.parse(dayExpiresAt(from)) <= until) from = addDays(from, 1);
+  const to = [addDays(period.first, -CARRY_TAIL_DAYS), addDays(utcDay(now), -CARRY_TAIL_DAYS)].sort()[0] ?? addDays(period.first, -CARRY_TAIL_DAYS);
+  return { from, to, dayExpiresAt };
+}
+
+/** A carry is made anew when its payouts end more than CARRY_LIFE_DAYS before the ones a new one would count. */
+export function carryTooOld(carry: ClearingCarry, period: { first: string }): boolean {
+  return addDays(carry.payouts.to, CARRY_TAIL_DAYS + CARRY_LIFE_DAYS) < period.first;
 }

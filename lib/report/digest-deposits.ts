@@ -39,9 +39,13 @@ import { tenderAccountOf } from "../domain/journal-entry";
 import { accountLabel } from "../domain/account-label";
 import type { LocationConfig, PayoutRecord, PayoutSkip, SyncRecord } from "../model";
 import { type ExpectedDeposit, expectedCloverDeposit } from "../payouts/clover-expected-deposit";
-import { clearingFigures, failedOn, payoutSpan } from "../payouts/clearing-carry";
+import {
+  buildCarry, type ClearingCarry, type ClearingFigures, carryChoice, carryOutdated, carryTooOld, carryUnusable, clearingFigures, failedOn, type FigureWords, payoutSpan, withCarry,
+} from "../payouts/clearing-carry";
 import { beforeDaybook, coveredDays, type PayoutSummary } from "../payouts/payout-summary";
+import type { ClearingCarryStore } from "../store/clearing-carries";
 import type { PayoutStore } from "../store/payouts";
+import { businessDayExpiresAt } from "../store/retention";
 import type { Store } from "../store/store";
 import { daySummary } from "./day-figures";
 import { type Block, cell } from "./email-document";
@@ -57,6 +61,12 @@ export const DIGEST_NEWS_DAYS = 7;
 export interface DepositReadPorts {
   payouts: Pick<PayoutStore, "listPayouts">;
   store: Pick<Store, "listSyncRecordsBetween">;
+  /**
+   * The locations' card clearing carries (lib/payouts/clearing-carry.ts) and the clock they are made and
+   * checked by: with them the section reads a Square location's old days once a carry holds them; without
+   * them, every record every morning.
+   */
+  carries?: { store: ClearingCarryStore; now: () => Date };
 }
 
 export type PayoutStanding = "paid" | "on-its-way" | "failed" | "returned" | "not-posted" | "posting" | "in-a-batch" | "before-daybook";
@@ -148,14 +158,34 @@ async function cloverDeposits(ports: DepositReadPorts, merchantId: string, locat
 
 async function squareDeposits(ports: DepositReadPorts, merchantId: string, location: LocationConfig, period: { first: string; last: string }): Promise<SquareDeposits> {
   const base = { source: "square" as const, locationId: location.locationId, name: location.name, currency: location.currency, posting: location.mapping.payouts !== undefined };
-  const records = (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent: false })).filter((record) => record.summary.currency === location.currency);
+  const words = { formatAmount: (minor: number) => formatMoney(minor, location.currency), formatDay };
+  const { carries } = ports;
+  // The carry's version is read before every record a new carry would be made from (clearing-carries.ts).
+  const stored = carries && await carries.store.getCarry(merchantId, location.locationId);
+  const now = carries?.now() ?? new Date();
+  const carry = stored?.carry && !carryTooOld(stored.carry, period) && carryOutdated(stored.carry, location, period, now) === undefined ? stored.carry : undefined;
+  // Making a carry anew reads what it counts strongly consistent: a write marking the carry stale before
+  // the version read is then in what is read (clearing-carries.ts).
+  const remake = carries !== undefined && carry === undefined;
+  const payoutsOf = async (consistent: boolean) => (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent }))
+    .filter((record) => record.summary.currency === location.currency);
+  let records = await payoutsOf(remake);
   if (records.length === 0) return { ...base, payouts: [] };
 
-  const span = payoutSpan(records);
-  const since = span?.since ?? period.first;
-  const until = [period.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
-  const syncRecords = await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
-  const figures = clearingFigures(records, syncRecords, location, until, { formatAmount: (minor) => formatMoney(minor, location.currency), formatDay });
+  let figures = carry && await carriedFigures(ports, merchantId, location, period, records, carry, now, words);
+  if (!figures) {
+    if (carries && !remake) records = await payoutsOf(true);
+    const span = payoutSpan(records);
+    const since = span?.since ?? period.first;
+    const until = [period.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
+    const syncRecords = carries
+      ? await ports.store.listSyncRecordsBetween(merchantId, location.locationId, since, until)
+      : await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
+    figures = clearingFigures(records, syncRecords, location, until, words);
+    const made = carries && stored && buildCarry(records, syncRecords, location, carryChoice(period, now, dayExpiresAt));
+    // Refused when a write marked the carry stale since its version was read: the next morning makes it again.
+    if (carries && stored && made) await carries.store.saveCarry(merchantId, location.locationId, made, stored.version);
+  }
   if (!figures) return { ...base, payouts: [] };
   const summary: ClearingSummary = {
     account: accountLabel(tenderAccountOf(location.mapping, "CARD"), location.accountLabels),
@@ -181,6 +211,32 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
     return payout;
   });
   return { ...base, payouts, clearing: summary };
+}
+
+const dayExpiresAt = (businessDay: string) => new Date(businessDayExpiresAt(businessDay) * 1000).toISOString();
+
+/**
+ * The figures from the location's carry and the records outside it: the payouts kept that arrived
+ * outside its payouts' dates (read already), and the sync records of the days before and after its
+ * days, those the digest is ordered after strongly consistent as always; undefined when the carry
+ * cannot give them (carryUnusable).
+ */
+async function carriedFigures(
+  ports: DepositReadPorts, merchantId: string, location: LocationConfig, period: { first: string; last: string },
+  records: readonly PayoutRecord[], carry: ClearingCarry, now: Date, words: FigureWords,
+): Promise<ClearingFigures | undefined> {
+  const others = records.filter((record) => record.summary.arrivalDate < carry.payouts.from || record.summary.arrivalDate > carry.payouts.to);
+  if (carryUnusable(carry, others, location, period, now) !== undefined) return undefined;
+  const span = payoutSpan(others);
+  const since = [carry.payouts.since, span?.since ?? carry.payouts.since].sort()[0] ?? carry.payouts.since;
+  const until = [period.last, carry.payouts.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
+  const [before, after] = await Promise.all([
+    since < carry.days.from
+      ? ports.store.listSyncRecordsBetween(merchantId, location.locationId, since, addDays(carry.days.from, -1), { consistent: false })
+      : Promise.resolve([]),
+    syncRecordsOf(ports, merchantId, location.locationId, { from: addDays(carry.days.to, 1), to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) }),
+  ]);
+  return withCarry(carry, others, [...before, ...after], location, period, now, words);
 }
 
 /** The records `from` to `to`: those before `orderedFrom` eventually consistent, the rest strongly (see the top). */
