@@ -334,12 +334,15 @@ export function withCarry(
 // --- when a carry is made and what marks it stale --------------------------------------------------------
 
 /**
- * A carry's payouts arrive, and its days end, at least this many days before the digest's period: every
- * night re-checks only its last three days, and a payout changes mostly within days of its arrival, so
- * nothing the night does writes a carried record (the tail the digest reads whole is the period and the
- * CARRY_TAIL_DAYS before it).
+ * A carry's payouts arrive, and its days end, at least this many days before the digest's period and
+ * before the day it is made: longer than Square changes a payout (30 days after it is made, the day
+ * before its arrival at the latest) and far longer than the night re-checks its days (3), so nothing the
+ * night does ever writes a carried record; only a backfill or an approval of an older day does, and
+ * marks the carry stale. What it costs: the sync records of the period and the days before it back to
+ * the carry's last day are read every morning (about 0.09 read units a day of records, eventually
+ * consistent).
  */
-export const CARRY_TAIL_DAYS = 14;
+export const CARRY_TAIL_DAYS = 31;
 /** A carry is made anew once this many days older than it need be, and counts nothing that expires sooner. */
 export const CARRY_LIFE_DAYS = 30;
 

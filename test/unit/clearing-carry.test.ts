@@ -11,12 +11,13 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { addDays } from "../../lib/domain/business-day";
+import { addDays, businessDayOf } from "../../lib/domain/business-day";
 import { type Mapping, parseMapping } from "../../lib/domain/mapping";
 import { formatDecimal } from "../../lib/domain/money";
 import type { LocationConfig, PayoutRecord, PostedPayoutEntry, SyncRecord } from "../../lib/model";
 import {
-  buildCarry, type CarryChoice, carryUnusable, type ClearingFigures, type ClearingLocation, clearingFigures, payoutSpan, withCarry,
+  buildCarry, CARRY_LIFE_DAYS, CARRY_TAIL_DAYS, type CarryChoice, carryChoice, carryUnusable, type ClearingFigures, type ClearingLocation, clearingFigures,
+  mayBeCarried, payoutSpan, withCarry,
 } from "../../lib/payouts/clearing-carry";
 import type { PayoutEntry } from "../../lib/payouts/payout";
 import type { PayoutDay, PayoutSummary } from "../../lib/payouts/payout-summary";
@@ -375,5 +376,38 @@ describe("random histories, carried at random", () => {
     // Most draws are compared; the rest were refused for a reason carryUnusable names.
     expect(compared).toBeGreaterThan(150);
     expect(refused).toBeLessThan(compared);
+  });
+});
+
+describe("which writes mark a carry stale (mayBeCarried), in every zone", () => {
+  it("every write of a day or payout a carry made before it counts, and none the nights write (their day and the three before, in any zone)", () => {
+    const zones = ["Pacific/Kiritimati", "Pacific/Auckland", "Asia/Kolkata", "UTC", "America/New_York", "Pacific/Pago_Pago", "Etc/GMT+12"];
+    const start = Date.parse("2025-03-01T00:00:00Z");
+    for (let hour = 0; hour < 24 * 40; hour += 7) {
+      const made = new Date(start + hour * 3_600_000);
+      for (const zone of zones) {
+        const today = businessDayOf(made.getTime(), zone);
+        // A digest made at `made` covers ended days: its period begins yesterday in its zone at the latest.
+        const choice = carryChoice({ first: addDays(today, -1) }, made, dayExpiresAt);
+        for (const later of [0, 1, 13, 26, 200].map((hours) => new Date(made.getTime() + hours * 3_600_000))) {
+          expect(mayBeCarried(choice.to, later), `${zone} ${made.toISOString()}`).toBe(true);
+          // The night of `later` writes its day and the three before, in any zone: never through the carry's transaction.
+          const night = businessDayOf(later.getTime(), zone);
+          for (const back of [1, 2, 3, 4]) expect(mayBeCarried(addDays(night, -back), later), `${zone} ${later.toISOString()}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it("a carry counts nothing a record it sums may expire before CARRY_LIFE_DAYS from its making", () => {
+    const made = new Date("2026-12-07T14:00:00Z");
+    const choice = carryChoice({ first: "2026-12-06" }, made, dayExpiresAt);
+    // Made 7 December 2026 14:00 UTC: it must be usable until 6 January 2027 14:00. A day's records expire at the start
+    // of the day after the same date 13 months on: 6 December 2025's on 7 January 2027 00:00 (after), 5 December's on
+    // 6 January 00:00 (before). Its first day is 6 December 2025.
+    expect(choice.from).toBe("2025-12-06");
+    expect(Date.parse(dayExpiresAt(choice.from)) > made.getTime() + CARRY_LIFE_DAYS * 86_400_000).toBe(true);
+    expect(Date.parse(dayExpiresAt(addDays(choice.from, -1))) > made.getTime() + CARRY_LIFE_DAYS * 86_400_000).toBe(false);
+    expect(choice.to).toBe(addDays("2026-12-06", -CARRY_TAIL_DAYS));
   });
 });
