@@ -160,12 +160,12 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
   const base = { source: "square" as const, locationId: location.locationId, name: location.name, currency: location.currency, posting: location.mapping.payouts !== undefined };
   const words = { formatAmount: (minor: number) => formatMoney(minor, location.currency), formatDay };
   const { carries } = ports;
-  // The carry's version is read before every record a new carry would be made from (clearing-carries.ts).
+  // The carry's stamp is read before every record a new carry would be made from (clearing-carries.ts).
   const stored = carries && await carries.store.getCarry(merchantId, location.locationId);
   const now = carries?.now() ?? new Date();
   const carry = stored?.carry && !carryTooOld(stored.carry, period) && carryOutdated(stored.carry, location, period, now) === undefined ? stored.carry : undefined;
   // Making a carry anew reads what it counts strongly consistent: a write marking the carry stale before
-  // the version read is then in what is read (clearing-carries.ts).
+  // the stamp was read is then in what is read (clearing-carries.ts).
   const remake = carries !== undefined && carry === undefined;
   const payoutsOf = async (consistent: boolean) => (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent }))
     .filter((record) => record.summary.currency === location.currency);
@@ -183,8 +183,8 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
       : await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
     figures = clearingFigures(records, syncRecords, location, until, words);
     const made = carries && stored && buildCarry(records, syncRecords, location, carryChoice(period, now, dayExpiresAt));
-    // Refused when a write marked the carry stale since its version was read: the next morning makes it again.
-    if (carries && stored && made) await carries.store.saveCarry(merchantId, location.locationId, made, stored.version);
+    // Refused when a write marked the carry stale since it was read: the next morning makes it again.
+    if (carries && stored && made) await carries.store.saveCarry(merchantId, location.locationId, made, stored.stamp);
   }
   if (!figures) return { ...base, payouts: [] };
   const summary: ClearingSummary = {

@@ -2,20 +2,22 @@
  * The card clearing carry of each Square location (lib/payouts/clearing-carry.ts), one item in the
  * merchant's partition, so export and account deletion take it along:
  *
- *   MERCHANT#<id> / CARRY#<locationId>   { version, carriedAt?, carry?, expiresAt }
+ *   MERCHANT#<id> / CARRY#<locationId>   { stamp, carriedAt?, carry?, expiresAt }
  *
- * `version` counts the writes that may change what a carry counts: a sync record of an old day or a
- * payout arriving on one (mayBeCarried) is written in one transaction with `ADD version 1` on this item
- * (staleCarry), which creates it when absent. The digest reads the item strongly consistent before it
- * reads the records a carry is made from, and writes the carry only if `version` is still the one it
- * read (saveCarry), as `carriedAt`: a carry is used only while `carriedAt` equals `version`. A write
- * that lands between the digest's read and its write refuses the write; one after it makes the carry
- * stale; one before it is in the records the digest reads after.
+ * `stamp` changes with every write that may change what a carry counts: a sync record of an old day or
+ * a payout arriving on one (mayBeCarried) is written in one transaction with a new random stamp on this
+ * item (staleCarry), which creates it when absent. The digest reads the item strongly consistent before
+ * it reads the records a carry is made from, and writes the carry only if the stamp is still the one it
+ * read (saveCarry), as `carriedAt`: a carry is used only while `carriedAt` equals `stamp`. A write that
+ * lands between the digest's read and its write refuses the write; one after it makes the carry stale;
+ * one before it is in the records the digest reads after. (A random stamp, not a count: an item the
+ * table's TTL removed and a write made again cannot come back with the stamp a digest read.)
  *
  * It expires when its carry can no longer be used (the first record it counts may expire: validUntil),
  * or 13 months after a stale-marking write made it.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import type { ClearingCarry } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
@@ -28,17 +30,17 @@ import { ConflictError } from "./store";
 export const CARRY_PREFIX = "CARRY#";
 
 export interface StoredCarry {
-  /** 0 when there is no item. */
-  version: number;
-  /** The carry, when one was written at the current version. */
+  /** undefined when there is no item. */
+  stamp: string | undefined;
+  /** The carry, when one was written at the current stamp. */
   carry: ClearingCarry | undefined;
 }
 
 export interface ClearingCarryStore {
   /** Strongly consistent: a stale-marking write completed before is seen. */
   getCarry(merchantId: string, locationId: string): Promise<StoredCarry>;
-  /** Writes `carry` if the item is still at `version` (0: absent); false when a write marked it stale since. */
-  saveCarry(merchantId: string, locationId: string, carry: ClearingCarry, version: number): Promise<boolean>;
+  /** Writes `carry` if the item still has `stamp` (undefined: is still absent); false when a write marked it stale since. */
+  saveCarry(merchantId: string, locationId: string, carry: ClearingCarry, stamp: string | undefined): Promise<boolean>;
 }
 
 export const carryKey = (merchantId: string, locationId: string): ItemKey => ({
@@ -58,9 +60,11 @@ export const clearingCarrySchema = describing<ClearingCarry>()(z.object({
   validUntil: timestamp,
 }));
 
+const stampSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, "must be a stamp"));
+const newStamp = () => randomBytes(16).toString("hex");
 const storedSchema = z.object({
-  version: z.int().check(z.nonnegative()),
-  carriedAt: z.optional(z.int().check(z.nonnegative())),
+  stamp: stampSchema,
+  carriedAt: z.optional(stampSchema),
   carry: z.optional(clearingCarrySchema),
 });
 
@@ -76,9 +80,9 @@ export function staleCarry(tableName: string, merchantId: string, locationId: st
     Update: {
       TableName: tableName,
       Key: carryKey(merchantId, locationId),
-      UpdateExpression: "ADD #version :one SET #expiresAt = :expiresAt",
-      ExpressionAttributeNames: names("version", "expiresAt"),
-      ExpressionAttributeValues: { ":one": 1, ":expiresAt": epochSeconds(expires) },
+      UpdateExpression: "SET #stamp = :stamp, #expiresAt = :expiresAt",
+      ExpressionAttributeNames: names("stamp", "expiresAt"),
+      ExpressionAttributeValues: { ":stamp": newStamp(), ":expiresAt": epochSeconds(expires) },
     },
   };
 }
@@ -120,27 +124,28 @@ export function createDynamoClearingCarryStore({ client, tableName }: { client: 
     async getCarry(merchantId, locationId) {
       const key = carryKey(merchantId, locationId);
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      if (Item === undefined) return { version: 0, carry: undefined };
+      if (Item === undefined) return { stamp: undefined, carry: undefined };
       const stored = fromItem(storedSchema, Item, `the stored clearing carry ${describeKey(key)}`);
-      return { version: stored.version, carry: stored.carriedAt === stored.version ? stored.carry : undefined };
+      return { stamp: stored.stamp, carry: stored.carriedAt === stored.stamp ? stored.carry : undefined };
     },
 
-    async saveCarry(merchantId, locationId, carry, version) {
+    async saveCarry(merchantId, locationId, carry, seen) {
       const key = carryKey(merchantId, locationId);
       const checked = fromItem(clearingCarrySchema, carry as unknown as Record<string, unknown>, "the clearing carry to write");
+      const stamp = seen ?? newStamp();
       try {
         await client.send(new PutCommand({
           TableName: tableName,
-          Item: { ...key, version, carriedAt: version, carry: checked, expiresAt: epochSeconds(carry.validUntil) },
-          ...(version === 0
+          Item: { ...key, stamp, carriedAt: stamp, carry: checked, expiresAt: epochSeconds(carry.validUntil) },
+          ...(seen === undefined
             ? { ConditionExpression: "attribute_not_exists(PK)" }
-            : { ConditionExpression: "#version = :version", ExpressionAttributeNames: names("version"), ExpressionAttributeValues: { ":version": version } }),
+            : { ConditionExpression: "#stamp = :stamp", ExpressionAttributeNames: names("stamp"), ExpressionAttributeValues: { ":stamp": seen } }),
         }));
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
       }
-      if (version === 0) await guard.settle(merchantId);
+      if (seen === undefined) await guard.settle(merchantId);
       return true;
     },
   };

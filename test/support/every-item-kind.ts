@@ -86,7 +86,7 @@ export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Prom
       payouts: { from: "2024-05-20", to: "2025-05-31", count: 1, since: "2025-05-30", last: "2025-05-30", sweptThrough: "2025-05-30", held: 0, failed: 0, returned: 0, lastFailedOn: null },
       days: { from: "2025-05-29", to: "2025-05-29", unpaidSales: 0, paidNotPosted: 0, offBy: 0 },
       outside: { "2025-05-30": { paidOut: 1_000, fees: 30, adjustments: 0 } }, validUntil: "2026-06-21T00:00:00.000Z",
-    }, 0);
+    }, undefined);
     await payouts.claimScopeRequest(merchantId, "c1", new Date(AT));
     await auth.putSignInLink({ tokenHash: HASH, email: "owner@cafe.example", createdAt: AT, expiresAt: "2025-06-15T09:15:00.000Z" });
     await auth.putSession({
