@@ -17,7 +17,11 @@
  *
  * What it reads, and how consistently. A Square location's section reads every payout record kept (13
  * months) and the location's sync records over the days they pay out: at steady state most of the
- * digest's read units (bench/digest-reads.ts). It reads them eventually consistent (half the units)
+ * digest's read units (bench/digest-reads.ts). With the locations' card clearing carries (the scheduler's
+ * digests have them: lib/payouts/clearing-carry.ts, docs/accounting.md "The card clearing carry") it reads
+ * the carry first, strongly consistent, and then the sync records of the days outside the carry's days
+ * only; a morning that makes a carry anew reads every record strongly consistent, after the carry. Either
+ * way the figures are the ones every record gives. It reads them eventually consistent (half the units)
  * except the days whose writes the digest is ordered after, which it reads strongly consistent:
  * - An eventually consistent read returns each item whole, as some completed write left it, but may miss
  *   a write completed moments before. That can only show a figure no strongly consistent read could where
