@@ -352,10 +352,12 @@ const utcDay = (at: Date) => at.toISOString().slice(0, 10);
  * Whether a write of a sync record of `businessDay`, or of a payout arriving on it, made at `at`, may
  * change what a carry counts, and so must mark the location's carry stale: a carry made before `at`
  * counts days and payouts up to CARRY_TAIL_DAYS before the day it was made in UTC (carryChoice), so up
- * to CARRY_TAIL_DAYS before `at`'s; one more day of margin.
+ * to CARRY_TAIL_DAYS before `at`'s; three more days of margin (a write landing up to two days after the
+ * instant its writer gives it, lib/store/clearing-carries.ts writtenAt). The nights' days are never
+ * this old.
  */
 export function mayBeCarried(businessDay: string, at: Date): boolean {
-  return businessDay <= addDays(utcDay(at), -CARRY_TAIL_DAYS + 1);
+  return businessDay <= addDays(utcDay(at), -CARRY_TAIL_DAYS + 3);
 }
 
 /**

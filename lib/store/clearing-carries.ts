@@ -87,6 +87,16 @@ export function staleCarry(tableName: string, merchantId: string, locationId: st
   };
 }
 
+/**
+ * The instant a record is written, for mayBeCarried: its `updatedAt`, which its writer sets to its run's
+ * instant (read once per run); the store's clock only when that is not an instant. mayBeCarried's
+ * margin covers a run that writes up to two days after its instant (a Lambda runs 15 minutes).
+ */
+export function writtenAt(updatedAt: string, now: () => Date): Date {
+  const at = Date.parse(updatedAt);
+  return Number.isNaN(at) ? now() : new Date(at);
+}
+
 export interface ConditionalPut {
   Item: Item;
   ConditionExpression: string;

@@ -25,7 +25,7 @@ import { merchantProfiles, merchantSchema, merchantTimeZone } from "./merchant-p
 import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { businessDayExpiresAt, DELETED_ACCOUNT_HOURS } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
-import { putMarkingCarryStale } from "./clearing-carries";
+import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
 import { mayBeCarried } from "../payouts/clearing-carry";
 import { GSI1, GSI2 } from "./table";
 import type { Connection, ConnectionStatus, LocationConfig, Merchant, SyncRecord } from "../model";
@@ -446,8 +446,9 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
             values: { ":expected": expectedVersion },
             conflict: `${what} is no longer at version ${expectedVersion}`,
           };
-      const at = now();
-      // An old day (a backfill, an approval): the location's card clearing carry may count it.
+      // An old day (a backfill, an approval): the location's card clearing carry may count it. When: the
+      // record's updatedAt, its writer's instant (the run's one clock read), not the store's clock again.
+      const at = writtenAt(record.updatedAt, now);
       if (mayBeCarried(record.businessDay, at)) {
         await putMarkingCarryStale(client, tableName, {
           Item: item, ConditionExpression: condition.expression, ExpressionAttributeNames: condition.names, ExpressionAttributeValues: condition.values,

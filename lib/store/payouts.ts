@@ -15,7 +15,7 @@ import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedP
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import { mayBeCarried } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
-import { putMarkingCarryStale } from "./clearing-carries";
+import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
 import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
@@ -193,7 +193,7 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
 
     async savePayout(record, expectedVersion) {
       const item = payoutRecordItem({ ...record, version: expectedVersion + 1 });
-      const at = now();
+      const at = writtenAt(record.updatedAt, now);
       // A payout arriving on an old day (Square returned it, a late first read): the location's carry may count it.
       await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`, record.merchantId,
         mayBeCarried(record.summary.arrivalDate, at) ? { locationId: record.locationId, at } : undefined);
