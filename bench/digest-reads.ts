@@ -10,7 +10,10 @@
  * them (lib/payouts/payout-summary.ts summarisePayout over a day's charges and refunds, each paying
  * out the evening before and the day, posted as one deposit). The digest's marks are read before the
  * count, as the scheduler's tick reads them; the step after it (the merchant, its locations, the gate,
- * the lines, the Deposits section, the recipients, the send's claim and mark) is what is counted.
+ * the lines, the Deposits section, the recipients, the send's claim and mark) is what is counted. The
+ * morning before made each location's card clearing carry (lib/payouts/clearing-carry.ts), so the
+ * counted morning is a steady one; the section is also counted alone on a morning that makes the
+ * carries anew, and without carries (as before them).
  *
  * Usage: DAYBOOK_BENCH_MOTO=<endpoint> tsx bench/digest-reads.ts [locations] [days]; prints one JSON line.
  */
@@ -23,8 +26,10 @@ import type { LocationConfig, PayoutRecord, SyncRecord } from "../lib/model";
 import type { PayoutEntry } from "../lib/payouts/payout";
 import { sendDueDigests } from "../lib/report/digest";
 import { dayTotals } from "../lib/report/day-figures";
+import { CARRY_LIFE_DAYS } from "../lib/payouts/clearing-carry";
 import { buildDeposits } from "../lib/report/digest-deposits";
 import { digestMarkFor, dueDigestMarks } from "../lib/report/digest-marks";
+import type { ClearingCarryStore } from "../lib/store/clearing-carries";
 import type { Item } from "../lib/store/dynamo-items";
 import { keys } from "../lib/store/keys";
 import { payoutRecordItem } from "../lib/store/payouts";
@@ -47,8 +52,21 @@ export interface DigestReadsResult {
   sent: number;
   /** The whole step for the merchant's morning. */
   step: { calls: Record<string, number>; readUnits: number; writeUnits: number; readsByKind: Record<string, number>; writeUnitsByKind: Record<string, number> };
-  /** The Deposits section alone (buildDeposits over the merchant's locations), counted on its own. */
+  /**
+   * The Deposits section alone (buildDeposits over the merchant's locations), counted on its own, on a
+   * steady morning: the card clearing carries made by the morning before (lib/payouts/clearing-carry.ts).
+   */
   deposits: { calls: Record<string, number>; readUnits: number };
+  /** The same section on a morning that makes the carries anew (none, or stale): every record, strongly consistent. */
+  depositsMakingCarries?: { calls: Record<string, number>; readUnits: number; writeUnits: number };
+  /** The same section without carries, as before them: every record, eventually consistent but for the digest's week. */
+  depositsWithoutCarries?: { calls: Record<string, number>; readUnits: number };
+  /**
+   * The step's read units per merchant-day with a carry made anew every CARRY_LIFE_DAYS mornings: the steady
+   * step plus the making morning's extra, spread over them (what part 5's cost counts). These three are
+   * absent from results measured before the carries.
+   */
+  readUnitsPerMerchantDay?: number;
   /** DynamoDB's size of the seeded items, bytes: the median sync record and payout record. */
   syncRecordBytes: number;
   payoutRecordBytes: number;
@@ -168,7 +186,15 @@ async function main(): Promise<void> {
   const seedMs = performance.now() - seedStart;
   const sizes = await seededSizes(world);
 
-  const deps = { ...digestDepsOf(counted, world.email, "https://daybook.example", randomBytes(32)), now: () => stepAt,
+  // The morning before made the carries (uncounted): the measured morning is a steady one.
+  const theMorningBefore = new Date(stepAt.getTime() - 86_400_000);
+  await buildDeposits({ payouts: storage.payouts, store: storage.store, carries: { store: storage.carries, now: () => theMorningBefore } },
+    world.merchantId, locations, { first: addDays(yesterday, -1), last: addDays(yesterday, -1) });
+  for (const location of locations) {
+    if (!(await storage.carries.getCarry(world.merchantId, location.locationId)).carry) throw new Error(`no carry made for ${location.locationId}`);
+  }
+
+  const deps = { ...digestDepsOf(counted, world.email, "https://daybook.example", randomBytes(32), () => stepAt), now: () => stepAt,
     log: (level: string, message: string, fields?: Record<string, unknown>) => say(`${level} ${message} ${JSON.stringify(fields ?? {})}`) };
   const marks = await dueDigestMarks(deps, stepAt);
   if (marks.length === 0) throw new Error("no digest mark is due");
@@ -181,17 +207,34 @@ async function main(): Promise<void> {
   const sentEmail = world.email.sent.at(-1);
   if (!sentEmail?.text.includes("should come to")) throw new Error("the digest sent has no card clearing figure");
 
+  const period = { first: yesterday, last: yesterday };
   resetCounts(counts);
-  await buildDeposits({ payouts: counted.payouts, store: counted.store }, world.merchantId, locations, { first: yesterday, last: yesterday });
+  await buildDeposits({ payouts: counted.payouts, store: counted.store, carries: { store: counted.carries, now: () => stepAt } }, world.merchantId, locations, period);
   const deposits = structuredClone(counts);
+  resetCounts(counts);
+  await buildDeposits({ payouts: counted.payouts, store: counted.store }, world.merchantId, locations, period);
+  const withoutCarries = structuredClone(counts);
+  // A morning that makes them anew: the carries' version read finds none it can use (stale), so every record is read.
+  const stale: ClearingCarryStore = {
+    getCarry: async (merchantId, locationId) => ({ ...(await counted.carries.getCarry(merchantId, locationId)), carry: undefined }),
+    saveCarry: (...args) => counted.carries.saveCarry(...args),
+  };
+  resetCounts(counts);
+  await buildDeposits({ payouts: counted.payouts, store: counted.store, carries: { store: stale, now: () => stepAt } }, world.merchantId, locations, period);
+  const making = structuredClone(counts);
 
   const result: DigestReadsResult = {
     locations: locationCount, days: dayCount, slot, sent: run.sent,
     step: { calls: step.calls, readUnits: step.readUnits, writeUnits: step.writeUnits, readsByKind: step.readsByKind ?? {}, writeUnitsByKind: step.writeUnitsByKind ?? {} },
     deposits: { calls: deposits.calls, readUnits: deposits.readUnits },
+    depositsMakingCarries: { calls: making.calls, readUnits: making.readUnits, writeUnits: making.writeUnits },
+    depositsWithoutCarries: { calls: withoutCarries.calls, readUnits: withoutCarries.readUnits },
+    readUnitsPerMerchantDay: step.readUnits + Math.max(0, making.readUnits - deposits.readUnits) / CARRY_LIFE_DAYS,
     syncRecordBytes: sizes.syncRecord, payoutRecordBytes: sizes.payout, seedMs: Math.round(seedMs), stepMs: Math.round(stepMs),
   };
-  say(`digest step: ${result.step.readUnits} RRU, ${result.step.writeUnits} WRU (${JSON.stringify(result.step.calls)}); Deposits section alone ${result.deposits.readUnits} RRU; ` +
+  say(`digest step: ${result.step.readUnits} RRU, ${result.step.writeUnits} WRU (${JSON.stringify(result.step.calls)}); Deposits section alone ${result.deposits.readUnits} RRU ` +
+    `(making the carries ${making.readUnits} RRU, ${making.writeUnits} WRU; without carries ${withoutCarries.readUnits} RRU); ` +
+    `${(step.readUnits + Math.max(0, making.readUnits - deposits.readUnits) / CARRY_LIFE_DAYS).toFixed(1)} RRU a merchant-day with a carry made anew every ${CARRY_LIFE_DAYS} mornings; ` +
     `sync record ${result.syncRecordBytes} B, payout record ${result.payoutRecordBytes} B; seeded in ${result.seedMs} ms`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   countedClient.destroy();

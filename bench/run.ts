@@ -330,7 +330,8 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
   // The morning digest step over the merchant's steady state: each location's kept days and payouts.
   const keptDays = Math.round(Math.min(AVERAGE_ACCOUNT_MONTHS, SYNC_RECORD_MONTHS) * 30.4);
   const digest = await timed("5. Digest step", seconds, () => child<DigestReadsResult>(["bench/digest-reads.ts", String(LOCATIONS_PER_MERCHANT), String(keptDays)], env));
-  say(`   digest step over ${digest.locations} locations' ${digest.days} days: ${digest.step.readUnits} RRU (the Deposits section ${digest.deposits.readUnits}), ${digest.step.writeUnits} WRU`);
+  say(`   digest step over ${digest.locations} locations' ${digest.days} days: ${digest.step.readUnits} RRU (the Deposits section ${digest.deposits.readUnits}; ` +
+    `${digest.depositsMakingCarries?.readUnits ?? "?"} on a morning making its carries), ${(digest.readUnitsPerMerchantDay ?? digest.step.readUnits).toFixed(1)} RRU a merchant-day with them, ${digest.step.writeUnits} WRU`);
   const job: JobProfile = {
     cpuMs: measured.cpuMs,
     coldLoadCpuMs: measured.coldLoadCpuMs,
@@ -353,9 +354,10 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     // (BatchGetItem bills each item, both under 4 KB) and its entry's share of the shard's Query; the new
     // entry put, the pointer moved (UpdateItem) and the old entry deleted, each under 1 KB.
     schedulerReadUnitsPerTick: 16, schedulerReadUnitsPerLocationDay: 2.1, schedulerWriteUnitsPerLocationDay: 3,
-    // Reads measured (bench/digest-reads.ts, the merchant's own digest). Writes stated: the measured step's
+    // Reads measured (bench/digest-reads.ts, the merchant's own digest: a steady morning, plus the extra of the
+    // morning making the card clearing carries anew, once every CARRY_LIFE_DAYS). Writes stated: the measured step's
     // (the mark removed; the claim and sent mark per digest) and, for an accountant's, its part, mark and seal.
-    digestReadUnitsPerMerchantDay: digest.step.readUnits, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
+    digestReadUnitsPerMerchantDay: digest.readUnitsPerMerchantDay ?? digest.step.readUnits, digestWriteUnitsPerMerchantDay: 3, digestMsPerMerchantDay: 200, digestWriteUnitsPerDigest: 3, digestMsPerDigest: 100,
     // infra/stack.ts's sweep every 6 hours; a Square and a QuickBooks connection per merchant; each read
     // from the table after the keys-only GSI2 (about 1 KB, strongly consistent); its tokens opened only
     // when due (measured after the night, plus the weekly opening).

@@ -17,7 +17,11 @@
  *
  * What it reads, and how consistently. A Square location's section reads every payout record kept (13
  * months) and the location's sync records over the days they pay out: at steady state most of the
- * digest's read units (bench/digest-reads.ts). It reads them eventually consistent (half the units)
+ * digest's read units (bench/digest-reads.ts). With the locations' card clearing carries (the scheduler's
+ * digests have them: lib/payouts/clearing-carry.ts, docs/accounting.md "The card clearing carry") it reads
+ * the carry first, strongly consistent, and then the sync records of the days outside the carry's days
+ * only; a morning that makes a carry anew reads every record strongly consistent, after the carry. Either
+ * way the figures are the ones every record gives. It reads them eventually consistent (half the units)
  * except the days whose writes the digest is ordered after, which it reads strongly consistent:
  * - An eventually consistent read returns each item whole, as some completed write left it, but may miss
  *   a write completed moments before. That can only show a figure no strongly consistent read could where
@@ -34,15 +38,18 @@
  *   read gives what a strongly consistent one would have had the write come a moment later, which nothing
  *   rules out. (test/unit/digest-deposits.test.ts "reads strongly consistent only …".)
  */
-import { addDays, businessDayOf } from "../domain/business-day";
+import { addDays } from "../domain/business-day";
 import { tenderAccountOf } from "../domain/journal-entry";
 import { accountLabel } from "../domain/account-label";
-import { sumMinor } from "../domain/money";
 import type { LocationConfig, PayoutRecord, PayoutSkip, SyncRecord } from "../model";
 import { type ExpectedDeposit, expectedCloverDeposit } from "../payouts/clover-expected-deposit";
-import { beforeDaybook, coveredDays, daybookShare, type PayoutSummary } from "../payouts/payout-summary";
-import { cardClearingOfDay, expectedClearing, tieOutFees } from "../payouts/tie-out";
+import {
+  buildCarry, type ClearingCarry, type ClearingFigures, carryChoice, carryOutdated, carryTooOld, carryUnusable, clearingFigures, failedOn, type FigureWords, payoutSpan, withCarry,
+} from "../payouts/clearing-carry";
+import { beforeDaybook, coveredDays, type PayoutSummary } from "../payouts/payout-summary";
+import type { ClearingCarryStore } from "../store/clearing-carries";
 import type { PayoutStore } from "../store/payouts";
+import { businessDayExpiresAt } from "../store/retention";
 import type { Store } from "../store/store";
 import { daySummary } from "./day-figures";
 import { type Block, cell } from "./email-document";
@@ -58,6 +65,12 @@ export const DIGEST_NEWS_DAYS = 7;
 export interface DepositReadPorts {
   payouts: Pick<PayoutStore, "listPayouts">;
   store: Pick<Store, "listSyncRecordsBetween">;
+  /**
+   * The locations' card clearing carries (lib/payouts/clearing-carry.ts) and the clock they are made and
+   * checked by: with them the section reads a Square location's old days once a carry holds them; without
+   * them, every record every morning.
+   */
+  carries?: { store: ClearingCarryStore; now: () => Date };
 }
 
 export type PayoutStanding = "paid" | "on-its-way" | "failed" | "returned" | "not-posted" | "posting" | "in-a-batch" | "before-daybook";
@@ -147,60 +160,48 @@ async function cloverDeposits(ports: DepositReadPorts, merchantId: string, locat
   return { source: "clover", locationId: location.locationId, name: location.name, currency: location.currency, days };
 }
 
-/** Payouts whose entries daybook has settled: what card clearing in QuickBooks has seen. */
-const settled = (record: PayoutRecord) => record.state === "posted" || record.state === "nothing-to-post" || record.state === "before-daybook";
-
-/**
- * The payout as card clearing sees it: one from before daybook only by the card sales of the days
- * daybook posted, which the digest asks the accountant to move out of card clearing by hand.
- */
-function asCleared(record: PayoutRecord): PayoutSummary {
-  if (record.state !== "before-daybook" || !record.skipped) return record.summary;
-  const split = beforeDaybook(record.summary, record.skipped.firstDay);
-  return split ? daybookShare(record.summary, split) : record.summary;
-}
-
 async function squareDeposits(ports: DepositReadPorts, merchantId: string, location: LocationConfig, period: { first: string; last: string }): Promise<SquareDeposits> {
   const base = { source: "square" as const, locationId: location.locationId, name: location.name, currency: location.currency, posting: location.mapping.payouts !== undefined };
-  const records = (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent: false })).filter((record) => record.summary.currency === location.currency);
+  const words = { formatAmount: (minor: number) => formatMoney(minor, location.currency), formatDay };
+  const { carries } = ports;
+  // The carry's stamp is read before every record a new carry would be made from (clearing-carries.ts).
+  const stored = carries && await carries.store.getCarry(merchantId, location.locationId);
+  const now = carries?.now() ?? new Date();
+  const carry = stored?.carry && !carryTooOld(stored.carry, period) && carryOutdated(stored.carry, location, period, now) === undefined ? stored.carry : undefined;
+  // Making a carry anew reads what it counts strongly consistent: a write marking the carry stale before
+  // the stamp was read is then in what is read (clearing-carries.ts).
+  const remake = carries !== undefined && carry === undefined;
+  const payoutsOf = async (consistent: boolean) => (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent }))
+    .filter((record) => record.summary.currency === location.currency);
+  let records = await payoutsOf(remake);
   if (records.length === 0) return { ...base, payouts: [] };
 
-  const spans = records.flatMap((record) => {
-    const days = coveredDays(record.summary);
-    return [days[0] ?? record.summary.arrivalDate, days.at(-1) ?? record.summary.arrivalDate];
-  }).sort();
-  const since = spans[0] ?? period.first;
-  const until = [period.last, spans.at(-1) ?? period.last].sort().at(-1) ?? period.last;
-  const syncRecords = await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
-  const posted = syncRecords.filter((record) => record.posted.length > 0);
-  const postedDays = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => cardClearingOfDay(entry.summary, location.mapping)))]));
-  const postedFees = new Map(posted.map((record) => [record.businessDay, sumMinor(...record.posted.map((entry) => entry.summary.fees))]));
-
-  const clearing = expectedClearing({ postedDays, payouts: records.filter(settled).map(asCleared) });
-  const postedPart = clearing.days.filter((day) => day.posted !== null);
+  let figures = carry && await carriedFigures(ports, merchantId, location, period, records, carry, now, words);
+  if (!figures) {
+    if (carries && !remake) records = await payoutsOf(true);
+    const span = payoutSpan(records);
+    const since = span?.since ?? period.first;
+    const until = [period.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
+    const syncRecords = carries
+      ? await ports.store.listSyncRecordsBetween(merchantId, location.locationId, since, until)
+      : await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
+    figures = clearingFigures(records, syncRecords, location, until, words);
+    const made = carries && stored && buildCarry(records, syncRecords, location, carryChoice(period, now, dayExpiresAt));
+    // Refused when a write marked the carry stale since it was read: the next morning makes it again.
+    if (carries && stored && made) await carries.store.saveCarry(merchantId, location.locationId, made, stored.stamp);
+  }
+  if (!figures) return { ...base, payouts: [] };
   const summary: ClearingSummary = {
     account: accountLabel(tenderAccountOf(location.mapping, "CARD"), location.accountLabels),
-    balance: clearing.balance,
-    unpaidSales: sumMinor(...postedPart.map((day) => day.unpaid)),
-    paidNotPosted: sumMinor(...clearing.days.filter((day) => day.posted === null).map((day) => day.unpaid)),
-    held: clearing.held,
-    returning: clearing.returning,
-    since,
+    balance: figures.balance,
+    unpaidSales: figures.unpaidSales,
+    paidNotPosted: figures.paidNotPosted,
+    held: figures.held,
+    returning: figures.returning,
+    since: figures.since,
     ...(location.postingFrom ? { postingFrom: location.postingFrom } : {}),
   };
-
-  const tieOut = tieOutFees({
-    currency: location.currency, payouts: records.map(asCleared), postedFees,
-    formatAmount: (minor) => formatMoney(minor, location.currency), formatDay,
-    ...(location.postingFrom ? { firstDay: location.postingFrom } : {}),
-  });
-  // A fee change that comes as its own entry counts on its own day when the night did not know its
-  // payment's (docs/accounting.md, known gaps): its day and its payment's then differ by opposite
-  // amounts. Differences that cancel out leave card clearing right, so they are not named.
-  const differing = tieOut.filter((day) => day.state === "differs");
-  const offBy = sumMinor(...differing.map((day) => day.difference));
-  const differences = new Map(tieOut.filter((day) => (day.state === "differs" && offBy !== 0) || day.state === "not-posted")
-    .map((day) => [day.businessDay, day.reason?.message ?? ""]));
+  const differences = figures.differences;
   const named = new Set<string>();
   const payouts = records.filter((record) => shownIn(record, location, period)).map((record) => {
     const payout = depositPayout(record);
@@ -216,6 +217,32 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
   return { ...base, payouts, clearing: summary };
 }
 
+const dayExpiresAt = (businessDay: string) => new Date(businessDayExpiresAt(businessDay) * 1000).toISOString();
+
+/**
+ * The figures from the location's carry and the records outside it: the payouts kept that arrived
+ * outside its payouts' dates (read already), and the sync records of the days before and after its
+ * days, those the digest is ordered after strongly consistent as always; undefined when the carry
+ * cannot give them (carryUnusable).
+ */
+async function carriedFigures(
+  ports: DepositReadPorts, merchantId: string, location: LocationConfig, period: { first: string; last: string },
+  records: readonly PayoutRecord[], carry: ClearingCarry, now: Date, words: FigureWords,
+): Promise<ClearingFigures | undefined> {
+  const others = records.filter((record) => record.summary.arrivalDate < carry.payouts.from || record.summary.arrivalDate > carry.payouts.to);
+  if (carryUnusable(carry, others, location, period, now) !== undefined) return undefined;
+  const span = payoutSpan(others);
+  const since = [carry.payouts.since, span?.since ?? carry.payouts.since].sort()[0] ?? carry.payouts.since;
+  const until = [period.last, carry.payouts.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
+  const [before, after] = await Promise.all([
+    since < carry.days.from
+      ? ports.store.listSyncRecordsBetween(merchantId, location.locationId, since, addDays(carry.days.from, -1), { consistent: false })
+      : Promise.resolve([]),
+    syncRecordsOf(ports, merchantId, location.locationId, { from: addDays(carry.days.to, 1), to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) }),
+  ]);
+  return withCarry(carry, others, [...before, ...after], location, period, now, words);
+}
+
 /** The records `from` to `to`: those before `orderedFrom` eventually consistent, the rest strongly (see the top). */
 async function syncRecordsOf(
   ports: DepositReadPorts, merchantId: string, locationId: string, days: { from: string; to: string; orderedFrom: string },
@@ -229,16 +256,10 @@ async function syncRecordsOf(
   return [...older, ...ordered];
 }
 
-/** The day Square marked a payout failed, as daybook dated what it posted for it. */
-function failedOn(record: PayoutRecord, location: LocationConfig): string {
-  const dated = record.posted.find((entry) => entry.kind === "reversal" || entry.kind === "failed");
-  return dated?.txnDate ?? businessDayOf(Date.parse(record.summary.updatedAt), location.timeZone);
-}
-
 /** A payout belongs to the period it arrived in, and to the one it failed or was sent back in. */
 function shownIn(record: PayoutRecord, location: LocationConfig, period: { first: string; last: string }): boolean {
   const within = (day: string) => day >= period.first && day <= period.last;
-  return within(record.summary.arrivalDate) || (record.summary.status === "FAILED" && within(failedOn(record, location)));
+  return within(record.summary.arrivalDate) || (record.summary.status === "FAILED" && within(failedOn(record, location.timeZone)));
 }
 
 function depositPayout(record: PayoutRecord): DepositPayout {

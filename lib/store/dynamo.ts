@@ -25,6 +25,8 @@ import { merchantProfiles, merchantSchema, merchantTimeZone } from "./merchant-p
 import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
 import { businessDayExpiresAt, DELETED_ACCOUNT_HOURS } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
+import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
+import { mayBeCarried } from "../payouts/clearing-carry";
 import { GSI1, GSI2 } from "./table";
 import type { Connection, ConnectionStatus, LocationConfig, Merchant, SyncRecord } from "../model";
 import { ConflictError, type Store } from "./store";
@@ -436,14 +438,22 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       const written: SyncRecord = { ...record, version: expectedVersion + 1 };
       const item = syncRecordItem(written, key, { expiresAt: businessDayExpiresAt(record.businessDay) });
       const what = `sync record ${record.locationId} ${record.businessDay} of merchant ${record.merchantId}`;
-      await put(item, expectedVersion === 0
+      const condition = expectedVersion === 0
         ? { expression: "attribute_not_exists(PK)", conflict: `${what} already exists` }
         : {
             expression: "#version = :expected",
             names: names("version"),
             values: { ":expected": expectedVersion },
             conflict: `${what} is no longer at version ${expectedVersion}`,
-          });
+          };
+      // An old day (a backfill, an approval): the location's card clearing carry may count it. When: the
+      // record's updatedAt, its writer's instant (the run's one clock read), not the store's clock again.
+      const at = writtenAt(record.updatedAt, now);
+      if (mayBeCarried(record.businessDay, at)) {
+        await putMarkingCarryStale(client, tableName, {
+          Item: item, ConditionExpression: condition.expression, ExpressionAttributeNames: condition.names, ExpressionAttributeValues: condition.values,
+        }, { merchantId: record.merchantId, locationId: record.locationId, at }, condition.conflict);
+      } else await put(item, condition);
       // A first record makes an item; later versions need the one before (their condition).
       if (expectedVersion === 0) await guard.settle(record.merchantId);
       return fromItem(syncRecordSchema, { ...written }, "the sync record written");

@@ -13,7 +13,9 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
+import { mayBeCarried } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
+import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
 import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
@@ -140,9 +142,10 @@ export function payoutRecordItem(record: PayoutRecord): Item {
 export interface DynamoPayoutStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  now?: () => Date;
 }
 
-export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStoreOptions): PayoutStore {
+export function createDynamoPayoutStore({ client, tableName, now = () => new Date() }: DynamoPayoutStoreOptions): PayoutStore {
   const recordKey = (merchantId: string, locationId: string, payoutTag: string): ItemKey => ({
     PK: keys.merchantPartition(merchantId), SK: `${RECORD_PREFIX}${segment(locationId, "locationId")}#${payoutTag}`,
   });
@@ -165,19 +168,19 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
 
   const guard = accountGuard({ client, tableName });
 
-  /** A first version makes an item: checked after (account-guard.ts); later ones need the one before (their condition). */
-  async function putVersioned(item: Item, expectedVersion: number, what: string, merchantId: string): Promise<void> {
+  /**
+   * A first version makes an item: checked after (account-guard.ts); later ones need the one before (their
+   * condition). `carried`: the item may be counted by the location's card clearing carry, which the same
+   * transaction marks stale (clearing-carries.ts).
+   */
+  async function putVersioned(item: Item, expectedVersion: number, what: string, merchantId: string, carried?: { locationId: string; at: Date }): Promise<void> {
     assertVersion(expectedVersion, 0);
-    await conflictOnCondition(
-      expectedVersion === 0 ? `${what} already exists` : `${what} is no longer at version ${expectedVersion}`,
-      () => client.send(new PutCommand({
-        TableName: tableName,
-        Item: item,
-        ...(expectedVersion === 0
-          ? { ConditionExpression: "attribute_not_exists(PK)" }
-          : { ConditionExpression: "#version = :expected", ExpressionAttributeNames: names("version"), ExpressionAttributeValues: { ":expected": expectedVersion } }),
-      })),
-    );
+    const conflict = expectedVersion === 0 ? `${what} already exists` : `${what} is no longer at version ${expectedVersion}`;
+    const condition = expectedVersion === 0
+      ? { ConditionExpression: "attribute_not_exists(PK)" }
+      : { ConditionExpression: "#version = :expected", ExpressionAttributeNames: names("version"), ExpressionAttributeValues: { ":expected": expectedVersion } };
+    if (carried) await putMarkingCarryStale(client, tableName, { Item: item, ...condition }, { merchantId, ...carried }, conflict);
+    else await conflictOnCondition(conflict, () => client.send(new PutCommand({ TableName: tableName, Item: item, ...condition })));
     if (expectedVersion === 0) await guard.settle(merchantId);
   }
 
@@ -190,7 +193,10 @@ export function createDynamoPayoutStore({ client, tableName }: DynamoPayoutStore
 
     async savePayout(record, expectedVersion) {
       const item = payoutRecordItem({ ...record, version: expectedVersion + 1 });
-      await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`, record.merchantId);
+      const at = writtenAt(record.updatedAt, now);
+      // A payout arriving on an old day (Square returned it, a late first read): the location's carry may count it.
+      await putVersioned(item, expectedVersion, `payout ${record.payoutTag} of location ${record.locationId}`, record.merchantId,
+        mayBeCarried(record.summary.arrivalDate, at) ? { locationId: record.locationId, at } : undefined);
       return recordOf(item, "the payout record written");
     },
 

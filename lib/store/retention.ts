@@ -13,7 +13,9 @@
  *   backfill or an approval reaches 90 days back, the scheduler's re-checks 3), and should anything
  *   try, QuickBooks' DocNumber still stops a second entry (lib/sync/sync-day.ts).
  * - Square payout records: 13 months after the payout's arrival date, as a day's records. Where a
- *   location's payouts stand, and the one request to reconnect for them: the life of the account.
+ *   location's payouts stand, and the one request to reconnect for them: the life of the account. A
+ *   location's card clearing carry (sums of those records, clearing-carries.ts): until the first record
+ *   it sums may expire, or 13 months after a write marked it stale.
  * - Failure reports and backfill progress: 30 days.
  * - Unmapped items already reported in full (so later nights only count them): the life of the location's
  *   account. The digests' per-recipient sends: 60 days (a week's digest is claimed once); a morning's
@@ -55,7 +57,7 @@ const DAY_SECONDS = 86_400;
 
 export type ItemKind =
   | "profile" | "email-claim" | "connection" | "location" | "schedule-pointer" | "schedule-entry" | "recipients" | "settings"
-  | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request"
+  | "sync-record" | "report" | "failure-report" | "backfill" | "payout-record" | "payout-check" | "payout-scope-request" | "clearing-carry"
   | "warning-seen" | "digest-sent" | "digest-mark" | "emails-held"
   | "member" | "membership" | "invitation" | "invitation-stop" | "api-key" | "api-request"
   | "sign-in-link" | "session" | "oauth-state" | "rate-limit" | "idempotency" | "deleted-account";
@@ -77,6 +79,7 @@ export const RETENTION: Readonly<Record<ItemKind, { kept: string; expires: boole
   "payout-record": { kept: `${SYNC_RECORD_MONTHS} months after its arrival date`, expires: true },
   "payout-check": { kept: "the life of the account", expires: false },
   "payout-scope-request": { kept: "the life of the account", expires: false },
+  "clearing-carry": { kept: `until a record it sums may expire (${SYNC_RECORD_MONTHS} months at most)`, expires: true },
   "warning-seen": { kept: "the life of the account", expires: false },
   "digest-sent": { kept: "60 days", expires: true },
   "digest-mark": { kept: "3 days after its morning", expires: true },
@@ -120,6 +123,7 @@ export function itemKindOf(item: { PK?: unknown; SK?: unknown; status?: unknown 
     if (sk.startsWith("PAYOUT#")) return "payout-record";
     if (sk.startsWith("PAYOUTCHECK#")) return "payout-check";
     if (sk.startsWith("PAYOUTSCOPE#")) return "payout-scope-request";
+    if (sk.startsWith("CARRY#")) return "clearing-carry";
     if (sk.startsWith("DUEPTR#")) return "schedule-pointer";
     if (sk === "RECIPIENTS") return "recipients";
     if (sk.startsWith("SETTINGS#")) return "settings";

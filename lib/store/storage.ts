@@ -18,6 +18,7 @@ import type { DueIndex } from "../schedule/due-index";
 import { createDynamoApiKeyStore } from "./api-keys";
 import { createDynamoAuthStore } from "./auth";
 import { createDynamoBackfillStore } from "./backfills";
+import { type ClearingCarryStore, createDynamoClearingCarryStore } from "./clearing-carries";
 import { createDynamoDigestStore } from "./digests";
 import { createDynamoDueIndex } from "./due-index";
 import { createDynamoStore, type DynamoStoreOptions } from "./dynamo";
@@ -46,6 +47,8 @@ export interface Storage {
   apiKeys: ApiKeyStore;
   /** Square payouts: each one's record, and where each location's stand. */
   payouts: PayoutStore;
+  /** Each Square location's card clearing carry, for the digest's Deposits section. */
+  carries: ClearingCarryStore;
   /** The digests' marks and per-recipient sends. */
   digests: DigestStore;
   /** Unmapped items already reported in full, per location. */
@@ -74,7 +77,8 @@ export function createDynamoStorage(options: DynamoStorageOptions): Storage {
     backfills: createDynamoBackfillStore({ client, tableName }),
     members: createDynamoMemberStore({ client, tableName }),
     apiKeys: createDynamoApiKeyStore({ client, tableName }),
-    payouts: createDynamoPayoutStore({ client, tableName }),
+    payouts: createDynamoPayoutStore({ client, tableName, ...(options.now ? { now: options.now } : {}) }),
+    carries: createDynamoClearingCarryStore({ client, tableName }),
     digests: createDynamoDigestStore({ client, tableName }),
     seenWarnings: createDynamoSeenWarningStore({ client, tableName }),
     heldEmails: createDynamoHeldEmailStore({ client, tableName }),

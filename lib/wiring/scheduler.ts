@@ -45,10 +45,12 @@ export interface SchedulerParts extends EmailCapOptions {
 }
 
 /** What the digest step reads and sends with, from a process's storage and (capped) email. */
-export function digestDepsOf(storage: Storage, email: EmailSender, publicUrl: string, linkKey: Buffer): Omit<DigestDeps, "now" | "log"> {
+export function digestDepsOf(
+  storage: Storage, email: EmailSender, publicUrl: string, linkKey: Buffer, now: () => Date = () => new Date(),
+): Omit<DigestDeps, "now" | "log"> {
   return {
     digests: storage.digests, store: storage.store, reports: storage.reports, recipients: storage.recipients, members: storage.members, email, publicUrl, linkKey,
-    deposits: { payouts: storage.payouts, store: storage.store },
+    deposits: { payouts: storage.payouts, store: storage.store, carries: { store: storage.carries, now } },
   };
 }
 
@@ -73,7 +75,7 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
     closeEmail = built.close;
   }
   const email = cappedEmail(sender, storage, now, parts);
-  const digests = digestDepsOf(storage, email, config.DAYBOOK_PUBLIC_URL, Buffer.from(config.DAYBOOK_LINK_KEY, "base64"));
+  const digests = digestDepsOf(storage, email, config.DAYBOOK_PUBLIC_URL, Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), now);
   return {
     deps: { dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
     digests,

@@ -10,7 +10,7 @@ import { type AsyncPort, lazy, lazyPort } from "./lazy";
 /** Every port of Storage, once (the type checks the list is whole). */
 const PORTS = {
   store: true, auth: true, reports: true, recipients: true, settings: true, dueIndex: true, backfills: true, members: true, apiKeys: true,
-  payouts: true, digests: true, seenWarnings: true, heldEmails: true,
+  payouts: true, carries: true, digests: true, seenWarnings: true, heldEmails: true,
 } as const satisfies Record<keyof Storage, true>;
 
 /** Every port's members are async methods, so a port made on first call stands in for it (lazyPort). */

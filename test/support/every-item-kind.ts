@@ -44,7 +44,7 @@ export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Prom
   try {
     await ensureLocalTable(client);
     const storage = createDynamoStorage({ client, tableName: LOCAL_TABLE, now: () => new Date(AT) });
-    const { store, auth, reports, recipients, settings, dueIndex, backfills, seenWarnings, digests, heldEmails, payouts, members, apiKeys } = storage;
+    const { store, auth, reports, recipients, settings, dueIndex, backfills, seenWarnings, digests, heldEmails, payouts, carries, members, apiKeys } = storage;
     const merchantId = BUSINESS_ID;
     await store.createMerchant({ merchantId, name: "Main Street Coffee", email: OWNER_EMAIL, createdAt: AT });
     await store.putConnection({ merchantId, connectionId: "c1", provider: "square", status: "active", externalId: "SQ1", tokenCiphertext: "sealed", createdAt: AT, updatedAt: AT });
@@ -81,6 +81,12 @@ export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Prom
       },
     }, 0);
     await payouts.saveCheck({ merchantId, locationId: "L1", readFrom: AT, lastRunAt: AT }, 0);
+    await carries.saveCarry(merchantId, "L1", {
+      basis: "b".repeat(32),
+      payouts: { from: "2024-05-20", to: "2025-05-31", count: 1, since: "2025-05-30", last: "2025-05-30", sweptThrough: "2025-05-30", held: 0, failed: 0, returned: 0, lastFailedOn: null },
+      days: { from: "2025-05-29", to: "2025-05-29", unpaidSales: 0, paidNotPosted: 0, offBy: 0 },
+      outside: { "2025-05-30": { paidOut: 1_000, fees: 30, adjustments: 0 } }, validUntil: "2026-06-21T00:00:00.000Z",
+    }, undefined);
     await payouts.claimScopeRequest(merchantId, "c1", new Date(AT));
     await auth.putSignInLink({ tokenHash: HASH, email: "owner@cafe.example", createdAt: AT, expiresAt: "2025-06-15T09:15:00.000Z" });
     await auth.putSession({

@@ -1,0 +1,162 @@
+/**
+ * The card clearing carry of each Square location (lib/payouts/clearing-carry.ts), one item in the
+ * merchant's partition, so export and account deletion take it along:
+ *
+ *   MERCHANT#<id> / CARRY#<locationId>   { stamp, carriedAt?, carry?, expiresAt }
+ *
+ * `stamp` changes with every write that may change what a carry counts: a sync record of an old day or
+ * a payout arriving on one (mayBeCarried) is written in one transaction with a new random stamp on this
+ * item (staleCarry), which creates it when absent. The digest reads the item strongly consistent before
+ * it reads the records a carry is made from, and writes the carry only if the stamp is still the one it
+ * read (saveCarry), as `carriedAt`: a carry is used only while `carriedAt` equals `stamp`. A write that
+ * lands between the digest's read and its write refuses the write; one after it makes the carry stale;
+ * one before it is in the records the digest reads after. (A random stamp, not a count: an item the
+ * table's TTL removed and a write made again cannot come back with the stamp a digest read.)
+ *
+ * It expires when its carry can no longer be used (the first record it counts may expire: validUntil),
+ * or 13 months after a stale-marking write made it.
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { randomBytes } from "node:crypto";
+import * as z from "zod/mini";
+import type { ClearingCarry } from "../payouts/clearing-carry";
+import { accountGuard } from "./account-guard";
+import { cancellationCodes, describeKey, fromItem, type Item, isConditionFailure, names } from "./dynamo-items";
+import { type ItemKey, keys, segment } from "./keys";
+import { businessDay, describing, minorUnits, timestamp } from "./schema-parts";
+import { SYNC_RECORD_MONTHS } from "./retention";
+import { ConflictError } from "./store";
+
+export const CARRY_PREFIX = "CARRY#";
+
+export interface StoredCarry {
+  /** undefined when there is no item. */
+  stamp: string | undefined;
+  /** The carry, when one was written at the current stamp. */
+  carry: ClearingCarry | undefined;
+}
+
+export interface ClearingCarryStore {
+  /** Strongly consistent: a stale-marking write completed before is seen. */
+  getCarry(merchantId: string, locationId: string): Promise<StoredCarry>;
+  /** Writes `carry` if the item still has `stamp` (undefined: is still absent); false when a write marked it stale since. */
+  saveCarry(merchantId: string, locationId: string, carry: ClearingCarry, stamp: string | undefined): Promise<boolean>;
+}
+
+export const carryKey = (merchantId: string, locationId: string): ItemKey => ({
+  PK: keys.merchantPartition(merchantId), SK: `${CARRY_PREFIX}${segment(locationId, "locationId")}`,
+});
+
+const day = businessDay;
+const outsideDaySchema = z.object({ paidOut: minorUnits, fees: minorUnits, adjustments: minorUnits });
+export const clearingCarrySchema = describing<ClearingCarry>()(z.object({
+  basis: z.string().check(z.regex(/^[0-9a-f]{32}$/, "must be 128 bits of a sha256")),
+  payouts: z.object({
+    from: day, to: day, count: z.int().check(z.positive()), since: day, last: day, sweptThrough: day,
+    held: minorUnits, failed: minorUnits, returned: minorUnits, lastFailedOn: z.nullable(day),
+  }),
+  days: z.object({ from: day, to: day, unpaidSales: minorUnits, paidNotPosted: minorUnits, offBy: minorUnits }),
+  outside: z.record(day, outsideDaySchema),
+  validUntil: timestamp,
+}));
+
+const stampSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, "must be a stamp"));
+const newStamp = () => randomBytes(16).toString("hex");
+const storedSchema = z.object({
+  stamp: stampSchema,
+  carriedAt: z.optional(stampSchema),
+  carry: z.optional(clearingCarrySchema),
+});
+
+const epochSeconds = (at: Date | string) => Math.ceil(new Date(at).getTime() / 1000);
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** The transaction item that marks the location's carry stale, beside a write that may change what it counts. */
+export function staleCarry(tableName: string, merchantId: string, locationId: string, at: Date): TransactItem {
+  const expires = new Date(at);
+  expires.setUTCMonth(expires.getUTCMonth() + SYNC_RECORD_MONTHS);
+  return {
+    Update: {
+      TableName: tableName,
+      Key: carryKey(merchantId, locationId),
+      UpdateExpression: "SET #stamp = :stamp, #expiresAt = :expiresAt",
+      ExpressionAttributeNames: names("stamp", "expiresAt"),
+      ExpressionAttributeValues: { ":stamp": newStamp(), ":expiresAt": epochSeconds(expires) },
+    },
+  };
+}
+
+/**
+ * The instant a record is written, for mayBeCarried: its `updatedAt`, which its writer sets to its run's
+ * instant (read once per run); the store's clock only when that is not an instant. mayBeCarried's
+ * margin covers a run that writes up to two days after its instant (a Lambda runs 15 minutes).
+ */
+export function writtenAt(updatedAt: string, now: () => Date): Date {
+  const at = Date.parse(updatedAt);
+  return Number.isNaN(at) ? now() : new Date(at);
+}
+
+export interface ConditionalPut {
+  Item: Item;
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/**
+ * `put` and staleCarry in one transaction: what a carry counts never changes without marking it.
+ * Its condition failing is the ConflictError `conflict`, as the plain write's; a transaction cancelled by
+ * another on the same items (two old days of a location written at once mark the same carry) changed
+ * nothing and is tried again.
+ */
+export async function putMarkingCarryStale(
+  client: DynamoDBDocumentClient, tableName: string, put: ConditionalPut, carry: { merchantId: string; locationId: string; at: Date }, conflict: string,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: tableName, ...put } }, staleCarry(tableName, carry.merchantId, carry.locationId, carry.at)],
+      }));
+      return;
+    } catch (error) {
+      const reasons = cancellationCodes(error);
+      if (reasons?.[0] === "ConditionalCheckFailed") throw new ConflictError(conflict, { cause: error });
+      if (!reasons?.includes("TransactionConflict") || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (1 + Math.random())));
+    }
+  }
+}
+
+export function createDynamoClearingCarryStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): ClearingCarryStore {
+  const guard = accountGuard({ client, tableName });
+  return {
+    async getCarry(merchantId, locationId) {
+      const key = carryKey(merchantId, locationId);
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (Item === undefined) return { stamp: undefined, carry: undefined };
+      const stored = fromItem(storedSchema, Item, `the stored clearing carry ${describeKey(key)}`);
+      return { stamp: stored.stamp, carry: stored.carriedAt === stored.stamp ? stored.carry : undefined };
+    },
+
+    async saveCarry(merchantId, locationId, carry, seen) {
+      const key = carryKey(merchantId, locationId);
+      const checked = fromItem(clearingCarrySchema, carry as unknown as Record<string, unknown>, "the clearing carry to write");
+      const stamp = seen ?? newStamp();
+      try {
+        await client.send(new PutCommand({
+          TableName: tableName,
+          Item: { ...key, stamp, carriedAt: stamp, carry: checked, expiresAt: epochSeconds(carry.validUntil) },
+          ...(seen === undefined
+            ? { ConditionExpression: "attribute_not_exists(PK)" }
+            : { ConditionExpression: "#stamp = :stamp", ExpressionAttributeNames: names("stamp"), ExpressionAttributeValues: { ":stamp": seen } }),
+        }));
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+      if (seen === undefined) await guard.settle(merchantId);
+      return true;
+    },
+  };
+}
