@@ -51,6 +51,12 @@ export interface RecordedCall {
   endMs: number;
 }
 
+/**
+ * The stated wait of each provider call, ms: the model's (CostAssumptions.providerLatencyMs) and the
+ * simulators' in part 5's measured job, so the calls a job makes at once overlap as they would.
+ */
+export const PROVIDER_LATENCY_MS = 300;
+
 export interface CostAssumptions {
   locationsPerMerchant: number;
   daysPerMonth: number;

@@ -34,7 +34,7 @@ import { SYNC_RECORD_MONTHS } from "../lib/store/retention";
 import type { CostJobResult } from "./cost-job";
 import type { DigestReadsResult } from "./digest-reads";
 import type { WorkerMemoryResult } from "./worker-memory";
-import { type CostAssumptions, costModel, type JobProfile, jobSeconds } from "./cost";
+import { type CostAssumptions, costModel, type JobProfile, jobSeconds, PROVIDER_LATENCY_MS } from "./cost";
 import { type NightResult, simulateNight } from "./night";
 import type { TickResult } from "./tick";
 import type { EndToEndResult } from "./end-to-end";
@@ -345,7 +345,7 @@ async function measureCost(env: Record<string, string>, seconds: Record<string, 
     calls: measured.calls,
   };
   const assumptions: CostAssumptions = {
-    locationsPerMerchant: LOCATIONS_PER_MERCHANT, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: 300, awsLatencyMs: AWS_CALL_MS, jobsPerWorkerInvocation: 1,
+    locationsPerMerchant: LOCATIONS_PER_MERCHANT, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: PROVIDER_LATENCY_MS, awsLatencyMs: AWS_CALL_MS, jobsPerWorkerInvocation: 1,
     workerMemoryGb: FUNCTION_MEMORY_MB.worker / 1024, workerCpuSlowdown: Math.max(1, LAMBDA_ONE_VCPU_MB / FUNCTION_MEMORY_MB.worker),
     coldStartShare: WORKER_COLD_START_SHARE, workerInitMs: loads.workerInitMs,
     digestRecipientsPerMerchant: 1, merchantsPerDigest: HEADLINE_MERCHANTS_PER_DIGEST, failedNightShare: 0.01,

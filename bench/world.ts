@@ -19,6 +19,8 @@ export interface BenchWorldOptions {
   timeZone: string;
   now: () => number;
   ownerEmail?: string;
+  /** How long every Square and QuickBooks answer waits first (part 5: the stated provider latency). */
+  providerLatencyMs?: number;
 }
 
 export async function createBenchWorld(options: BenchWorldOptions): Promise<BenchWorld> {

@@ -131,6 +131,8 @@ export interface SyncWorldOptions {
   serialiseDynamo?: boolean;
   /** How long the QuickBooks simulator's "slow" fault takes. */
   quickBooksSlowDelayMs?: number;
+  /** How long every answer of the Square and QuickBooks simulators waits first (the benchmarks' stated provider latency). Default 0. */
+  providerLatencyMs?: number;
   /**
    * The Square merchant instead of the world's own: sets it up in the simulator (its location must be
    * SQUARE_LOCATION_ID) and returns its id.
@@ -145,8 +147,9 @@ export interface SyncWorldOptions {
 export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWorld> {
   const now = options.now ?? Date.now;
   const nowDate = () => new Date(now());
-  const square = await startSquareSimulator({ now, seed: 7 });
-  const quickbooks = await startQuickBooksSimulator({ now, seed: 7, ...(options.quickBooksSlowDelayMs !== undefined ? { slowDelayMs: options.quickBooksSlowDelayMs } : {}) });
+  const latency = options.providerLatencyMs ? { latencyMs: options.providerLatencyMs } : {};
+  const square = await startSquareSimulator({ now, seed: 7, ...latency });
+  const quickbooks = await startQuickBooksSimulator({ now, seed: 7, ...latency, ...(options.quickBooksSlowDelayMs !== undefined ? { slowDelayMs: options.quickBooksSlowDelayMs } : {}) });
   const made = new DynamoDBClient(awsClientConfig(options.motoEndpoint));
   const dynamo = options.serialiseDynamo ? oneRequestAtATime(made) : made;
   const tableName = await createTestTable(dynamo);

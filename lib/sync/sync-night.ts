@@ -97,7 +97,14 @@ export async function syncNight(ports: SyncPorts, night: LocationNight): Promise
     days: days.map((day, index) => ({ businessDay: day.businessDay, window: windowOf(day.businessDay), trusted: isTrusted(records[index], changesSince) })),
   };
 
-  const read = await readNight(ports, location, plan, at);
+  // The night's own day, not yet posted, posts once read (a closed day or review mode aside): QuickBooks'
+  // token, expired since the night before, is made ready while the POS is read rather than after it. A
+  // night whose day is posted (a re-check) makes no QuickBooks call for it.
+  const ownIndex = days.findIndex((day) => day.businessDay === night.businessDay);
+  const ownRecord = ownIndex === -1 ? undefined : records[ownIndex];
+  const postsTonight = ownIndex !== -1 && !reviewMode && !location.awaitingStart
+    && (ownRecord === undefined || ownRecord.state === "posting" || ownRecord.state === "failed");
+  const read = await readNight(ports, location, plan, at, postsTonight);
   // The days share the connections the night found active (QuickBooks' read again once the POS was
   // read, as each day read both before); after a day that failed or threw, each day reads them again,
   // as on its own, so a connection the day found refused stops the days after it there, in its words.
@@ -127,16 +134,31 @@ export async function syncNight(ports: SyncPorts, night: LocationNight): Promise
 type NightReadResult = { read: NightRead; connections: KnownConnections } | { error: unknown };
 
 /** The night's one read and the connections as they stand after it, or why it could not be made. */
-async function readNight(ports: SyncPorts, location: LocationConfig, plan: NightPlan, at: Date): Promise<NightReadResult> {
+async function readNight(ports: SyncPorts, location: LocationConfig, plan: NightPlan, at: Date, postsTonight: boolean): Promise<NightReadResult> {
   try {
     // Nothing can be posted without QuickBooks: the read would be wasted (each day says why).
-    const [pos] = await bothConnections(location, (connectionId) => usableConnection(ports, location.merchantId, connectionId));
+    const [pos, books] = await bothConnections(location, (connectionId) => usableConnection(ports, location.merchantId, connectionId));
+    const ready = postsTonight ? readyQuickBooksToken(ports, books) : undefined;
     const read = ports.readPosNight ? await ports.readPosNight(location, pos, plan, at) : await eachDayOnItsOwn(ports, location, pos, plan, at);
+    await ready;
     // QuickBooks as it stands now, for the days that post: a connection ended while the POS was read stops them.
     const quickbooks = await activeConnection(ports.store, location.merchantId, location.quickbooksConnectionId, "quickbooks");
     return { read, connections: { pos, quickbooks } };
   } catch (error) {
     return { error };
+  }
+}
+
+/**
+ * QuickBooks' access token refreshed if due, for the post that follows the read; never a failure of its
+ * own: a refused refresh has marked the connection (the token keeper), which the read of QuickBooks'
+ * connection after the POS's then finds, and any other failure is met again, in its words, by the post.
+ */
+async function readyQuickBooksToken(ports: SyncPorts, connection: Connection): Promise<void> {
+  try {
+    await (await ports.quickBooksClient(connection)).tokens.accessToken();
+  } catch {
+    // The day's own call says what went wrong.
   }
 }
 

@@ -45,6 +45,8 @@ export interface QuickBooksSimulatorOptions {
   authFaultStyle?: AuthFaultStyle | "alternate";
   /** How long a "slow" fault waits by default, ms. Default 400. */
   slowDelayMs?: number;
+  /** Every answer (the API's and OAuth's) waits this long first, as Intuit's over the internet would (the benchmarks' stated latency). Default 0. */
+  latencyMs?: number;
   /** Default 0: a free port. */
   port?: number;
   /** Called after every request is answered (the local stack saves the state then). */
@@ -239,6 +241,7 @@ export async function startQuickBooksSimulator(options: QuickBooksSimulatorOptio
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
     const buffered = new Request(request.url, { method: request.method, headers: request.headers, ...(hasBody ? { body: await request.arrayBuffer() } : {}) });
 
+    if (options.latencyMs) await delays.wait(options.latencyMs);
     const fault = injector.take(info);
     if (fault) record.fault = fault.kind;
     const injected = fault && injectedFaultResponse(fault, info.kind, { authFaultStyle: () => state.nextAuthFaultStyle(), nowMs: clock.now() });

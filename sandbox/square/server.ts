@@ -51,6 +51,8 @@ export interface SquareSimulatorOptions {
   port?: number;
   /** Called after every request is answered (the local stack saves the OAuth state then). */
   afterRequest?: () => void;
+  /** Every answer waits this long first, as Square's over the internet would (the benchmarks' stated latency). Default 0. */
+  latencyMs?: number;
 }
 
 export interface LoggedRequest {
@@ -198,6 +200,7 @@ export async function startSquareSimulator(options: SquareSimulatorOptions = {})
     if (c.req.method === "GET") entry.query = c.req.query();
     if (c.req.method === "POST" && c.req.path.startsWith("/v2/")) entry.body = parseLoggedBody(await c.req.text());
     log.push(entry);
+    if (options.latencyMs) await delay(options.latencyMs);
     const fault = faults.pick(entry);
     if (fault) entry.fault = fault.kind;
     if (fault && fault.kind !== "slow" && fault.kind !== "truncated") {

@@ -327,6 +327,34 @@ describe("the records a job reads", () => {
     }
   });
 
+  it("makes QuickBooks' token ready while it reads the POS when the night's day is to post; a re-check of a posted night asks for none", async () => {
+    await threePostedNights();
+    const ports = world.worker.sync;
+    let reading = false;
+    const asked: string[] = [];
+    const sync = {
+      ...ports,
+      summarisePosDay: async (...args: Parameters<typeof ports.summarisePosDay>) => {
+        reading = true;
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          return await ports.summarisePosDay(...args);
+        } finally {
+          reading = false;
+        }
+      },
+      quickBooksClient: async (connection: Parameters<typeof ports.quickBooksClient>[0]) => {
+        const { client, tokens } = await ports.quickBooksClient(connection);
+        return { client, tokens: { ...tokens, accessToken: () => { asked.push(reading ? "while the POS is read" : "after"); return tokens.accessToken(); } } };
+      },
+    };
+    expect(await processJob({ ...world.worker, sync }, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    expect(asked[0]).toBe("while the POS is read");
+    asked.length = 0;
+    expect(await processJob({ ...world.worker, sync }, job("night"), firstAttempt)).toMatchObject({ status: "unchanged" });
+    expect(asked).toEqual([]);
+  });
+
   it("leaves the night's oldest re-check, unchanged, as it was; writes the later ones' read stamp (what lets the next night trust them)", async () => {
     await threePostedNights();
     const { store, calls } = counting("saveSyncRecord");
