@@ -14,6 +14,8 @@ Costs of moto 5's server that change nothing it answers, each explained where it
   (_query_reads_its_partition).
 - a ReceiveMessage builds the queue's whole attributes for each message it hands out, to read the
   retention period (_retention_read_directly).
+- every answer closes its connection, so each request is a new TCP connection and a new thread
+  (_keep_alive).
 
 Side by side, one file at a time, the seven files that load moto most: moto's CPU-seconds 64.2 ->
 46.6. Anything unlike what this expects leaves moto as it is.
@@ -47,6 +49,7 @@ def _lean() -> None:
     _queue_attributes_once_per_send()
     _query_reads_its_partition()
     _retention_read_directly()
+    _keep_alive()
 
 
 def _copy_each_table_once() -> None:
@@ -211,6 +214,78 @@ def _retention_read_directly() -> None:
         return retention_period + message.sent_timestamp / 1000 > unix_time()
 
     backend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+
+
+def _keep_alive() -> None:
+    """
+    werkzeug's server answers every request with "Connection: close", so each request the SDK sends
+    opens a TCP connection and moto starts a thread for it (and the client's connect, in the test's
+    own process, was a seventh of its CPU in test/web/cross-tenant.test.ts). Here a request that says
+    how long its body is has the body read whole before moto sees it, and its connection stays open
+    for the next request (HTTP/1.1 keep-alive, which the SDK's agents use); werkzeug's drain of "what
+    is left of the request" after the answer, which would read the next request's line, finds nothing
+    left and is skipped. A chunked body, HTTP/1.0, or a client that asks to close, closes as before.
+    """
+    import io
+    import selectors as real_selectors
+    import threading
+
+    from werkzeug import serving
+
+    handler = getattr(serving, "WSGIRequestHandler", None)
+    make_environ = getattr(handler, "make_environ", None)
+    if make_environ is None or getattr(serving, "selectors", None) is not real_selectors:
+        return
+    local = threading.local()
+
+    def keep_alive_environ(self):
+        environ = make_environ(self)
+        local.kept = False
+        if environ.get("wsgi.input_terminated") or self.request_version != "HTTP/1.1":
+            return environ
+        if "close" in self.headers.get("Connection", "").lower() or "Transfer-Encoding" in self.headers:
+            return environ
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "0")
+        except ValueError:
+            return environ
+        if length < 0:
+            return environ
+        body = self.rfile.read(length) if length else b""
+        if len(body) != length:
+            return environ
+        environ["wsgi.input"] = io.BytesIO(body)
+        local.kept = True
+        return environ
+
+    def send_header(self, keyword, value):
+        if getattr(local, "kept", False) and keyword.lower() == "connection" and value.lower() == "close":
+            return
+        serving.BaseHTTPRequestHandler.send_header(self, keyword, value)
+
+    class NothingLeft:
+        def register(self, *args, **kwargs):
+            return None
+
+        def select(self, timeout=None):
+            return []
+
+        def close(self):
+            return None
+
+    class Selectors:
+        def __getattr__(self, name):
+            return getattr(real_selectors, name)
+
+        def DefaultSelector(self):  # noqa: N802 - the name werkzeug calls
+            return NothingLeft() if getattr(local, "kept", False) else real_selectors.DefaultSelector()
+
+    # The answer's head and body go out in separate writes: on an open connection Nagle's algorithm
+    # held the second for the client's delayed ACK (about 40 ms a request), which closing used to flush.
+    handler.disable_nagle_algorithm = True
+    handler.make_environ = keep_alive_environ
+    handler.send_header = send_header
+    serving.selectors = Selectors()
 
 
 def _chain() -> None:
