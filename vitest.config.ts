@@ -30,7 +30,7 @@ const MOCKS_MODULES = ["test/web/reconnect.test.ts"];
  */
 const LONGEST_FIRST = [
   "test/chaos/chaos.test.ts", "test/fuzz/routes.test.ts", "test/integration/night.test.ts", "test/web/cross-tenant.test.ts",
-  "test/web/mapping.test.ts", "test/web/email-links.test.ts", "test/browser/first-run.test.ts", "test/cli/preview.test.ts",
+  "test/web/mapping.test.ts", "test/web/email-links.test.ts", "test/browser/first-run.test.ts",
 ];
 
 class LongestFirst extends BaseSequencer {

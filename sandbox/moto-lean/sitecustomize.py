@@ -14,6 +14,10 @@ Costs of moto 5's server that change nothing it answers, each explained where it
   (_query_reads_its_partition).
 - a ReceiveMessage builds the queue's whole attributes for each message it hands out, to read the
   retention period (_retention_read_directly).
+- every answer closes its connection, so each request is a new TCP connection and a new thread
+  (_keep_alive).
+- every DynamoDB answer goes through the model-driven serializer's value picker, member by member
+  (_dynamodb_answers_directly).
 
 Side by side, one file at a time, the seven files that load moto most: moto's CPU-seconds 64.2 ->
 46.6. Anything unlike what this expects leaves moto as it is.
@@ -47,6 +51,8 @@ def _lean() -> None:
     _queue_attributes_once_per_send()
     _query_reads_its_partition()
     _retention_read_directly()
+    _keep_alive()
+    _dynamodb_answers_directly()
 
 
 def _copy_each_table_once() -> None:
@@ -211,6 +217,209 @@ def _retention_read_directly() -> None:
         return retention_period + message.sent_timestamp / 1000 > unix_time()
 
     backend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+
+
+def _keep_alive() -> None:
+    """
+    werkzeug's server answers every request with "Connection: close", so each request the SDK sends
+    opens a TCP connection and moto starts a thread for it (and the client's connect, in the test's
+    own process, was a seventh of its CPU in test/web/cross-tenant.test.ts). Here a request that says
+    how long its body is has the body read whole before moto sees it, and its connection stays open
+    for the next request (HTTP/1.1 keep-alive, which the SDK's agents use); werkzeug's drain of "what
+    is left of the request" after the answer, which would read the next request's line, finds nothing
+    left and is skipped. A chunked body, HTTP/1.0, or a client that asks to close, closes as before.
+    """
+    import io
+    import selectors as real_selectors
+    import threading
+
+    from werkzeug import serving
+
+    handler = getattr(serving, "WSGIRequestHandler", None)
+    make_environ = getattr(handler, "make_environ", None)
+    if make_environ is None or getattr(serving, "selectors", None) is not real_selectors:
+        return
+    local = threading.local()
+
+    def keep_alive_environ(self):
+        environ = make_environ(self)
+        local.kept = False
+        if environ.get("wsgi.input_terminated") or self.request_version != "HTTP/1.1":
+            return environ
+        if "close" in self.headers.get("Connection", "").lower() or "Transfer-Encoding" in self.headers:
+            return environ
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "0")
+        except ValueError:
+            return environ
+        if length < 0:
+            return environ
+        body = self.rfile.read(length) if length else b""
+        if len(body) != length:
+            return environ
+        environ["wsgi.input"] = io.BytesIO(body)
+        local.kept = True
+        return environ
+
+    def send_header(self, keyword, value):
+        if getattr(local, "kept", False) and keyword.lower() == "connection" and value.lower() == "close":
+            return
+        serving.BaseHTTPRequestHandler.send_header(self, keyword, value)
+
+    class NothingLeft:
+        def register(self, *args, **kwargs):
+            return None
+
+        def select(self, timeout=None):
+            return []
+
+        def close(self):
+            return None
+
+    class Selectors:
+        def __getattr__(self, name):
+            return getattr(real_selectors, name)
+
+        def DefaultSelector(self):  # noqa: N802 - the name werkzeug calls
+            return NothingLeft() if getattr(local, "kept", False) else real_selectors.DefaultSelector()
+
+    # The answer's head and body go out in separate writes: on an open connection Nagle's algorithm
+    # held the second for the client's delayed ACK (about 40 ms a request), which closing used to flush.
+    handler.disable_nagle_algorithm = True
+    handler.make_environ = keep_alive_environ
+    handler.send_header = send_header
+    serving.selectors = Selectors()
+
+
+def _dynamodb_answers_directly() -> None:
+    """
+    moto 5.2 writes every answer through its model-driven serializer: for each member of the output
+    shape, down to each attribute of each item, it asks a value picker for the member under several
+    spellings and transformers, about half of moto's own time on a DynamoDB request (a sampling
+    profile of test/web/api.test.ts, scheduler.test.ts and email-links.test.ts). A DynamoDB result
+    that is plain JSON data (dicts, lists, strings, numbers, booleans) whose keys are all members of
+    their shape is written here by a direct walk of the same shape, in the same order, with the same
+    conversions (an integer member an int, a float member a float, a blob base64); anything else
+    (an object, a timestamp, an unknown key, an error, a transformer) goes through the serializer as
+    before. DAYBOOK_MOTO_VERIFY=<file> runs both and appends to the file every answer that differs.
+    """
+    import base64
+    import json
+
+    from moto import settings as moto_settings
+    from moto.core import responses, serialize
+    from moto.dynamodb import responses as dynamodb_responses
+
+    action_result = getattr(responses, "ActionResult", None)
+    # DynamoResult only turns moto's DynamoType values into dicts first.
+    results = {action_result, getattr(dynamodb_responses, "DynamoResult", action_result)}
+    json_serializer = getattr(serialize, "JSONSerializer", None)
+    original = getattr(action_result, "execute_result", None)
+    if original is None or json_serializer is None or not hasattr(json_serializer, "_get_protocol_specific_content_type"):
+        return
+    verify = os.environ.get("DAYBOOK_MOTO_VERIFY")
+
+    class Fallback(Exception):
+        pass
+
+    def walk(value, shape):
+        kind = shape.type_name
+        if kind == "structure":
+            if type(value) is not dict or getattr(shape, "is_document_type", False):
+                raise Fallback
+            members = shape.members
+            for key in value:
+                if key not in members:
+                    raise Fallback
+            out = {}
+            for name, member in members.items():
+                member_value = value.get(name)
+                if member_value is None:
+                    continue
+                if "name" in member.serialization:
+                    raise Fallback
+                out[name] = walk(member_value, member)
+            return out
+        if kind == "map":
+            if type(value) is not dict or "name" in shape.value.serialization:
+                raise Fallback
+            out = {}
+            for key, item in value.items():
+                if item is None or type(key) is not str:
+                    raise Fallback
+                out[key] = walk(item, shape.value)
+            return out
+        if kind == "list":
+            if type(value) is not list or "name" in shape.member.serialization:
+                raise Fallback
+            items = []
+            for item in value:
+                if item is None:
+                    raise Fallback
+                items.append(walk(item, shape.member))
+            return items
+        if kind == "string":
+            if type(value) is not str:
+                raise Fallback
+            return value
+        if kind == "boolean":
+            if type(value) is not bool:
+                raise Fallback
+            return value
+        if kind in ("integer", "long"):
+            if type(value) is not int:
+                raise Fallback
+            return value
+        if kind in ("float", "double"):
+            if type(value) not in (int, float):
+                raise Fallback
+            return float(value)
+        if kind == "blob":
+            if type(value) is str:
+                value = value.encode("utf-8")
+            elif type(value) is not bytes:
+                raise Fallback
+            return base64.b64encode(value).strip().decode("utf-8")
+        raise Fallback
+
+    def direct(self, context):
+        if type(self) not in results or context.serializer_class is not json_serializer or type(self.result) is not dict:
+            return None
+        if context.service_model.service_name != "dynamodb" or moto_settings.PRETTIFY_RESPONSES:
+            return None
+        if getattr(context.response, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None):
+            return None
+        shape = context.operation_model.output_shape
+        if shape is None or shape.type_name != "structure":
+            return None
+        try:
+            body = json.dumps(walk(self.result, shape))
+        except Fallback:
+            return None
+        serializer = context.serializer_class(operation_model=context.operation_model, pretty_print=False)
+        status = context.operation_model.http.get("responseCode", serializer.DEFAULT_RESPONSE_CODE)
+        return status, {"Content-Type": serializer._get_protocol_specific_content_type()}, body
+
+    tally = {"direct": 0, "serializer": 0}
+
+    def execute_result(self, context):
+        answer = direct(self, context)
+        if verify:
+            tally["serializer" if answer is None else "direct"] += 1
+            if sum(tally.values()) % 100 == 0:
+                with open(f"{verify}.{os.getpid()}.tally", "w", encoding="utf-8") as out:
+                    out.write(f"{tally}\n")
+        if answer is None:
+            return original(self, context)
+        if verify:
+            expected = original(self, context)
+            if expected != answer:
+                with open(verify, "a", encoding="utf-8") as out:
+                    out.write(f"{context.operation_model.name}\n  serializer: {expected!r:.2000}\n  direct:     {answer!r:.2000}\n")
+                return expected
+        return answer
+
+    action_result.execute_result = execute_result
 
 
 def _chain() -> None:

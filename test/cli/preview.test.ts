@@ -1,12 +1,20 @@
 /**
- * `daybook preview` as a person runs it: the package's real bin in a child process.
+ * `daybook preview` as a person runs it. The tests run the command in-process, through runCli with the
+ * io functions/cli.ts gives it (files read from disk, stdout and stderr collected, the environment):
+ * a child process costs about a CPU-second of tsx start-up each, and these tests ran 60 of them. The
+ * real bin in a child process is checked against that, answer for answer (exit code, stdout, stderr),
+ * on a day, a refusal and a usage text (the first tests below), and `npx daybook` runs it.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+// The bin's entry point, for what it loads first (zod's English messages); its main writes to this process's stdout.
+import "../../functions/cli";
+import { runCli } from "../../lib/cli/run";
 import { docNumber } from "../../lib/domain/doc-number";
 import { bucketTotal, netSales, summaryHash } from "../../lib/domain/summary";
 import type { DailySummary } from "../../lib/domain/summary";
@@ -16,7 +24,10 @@ import { fixturePath } from "../support/fixtures";
 const BIN = new URL("../../bin/daybook.mjs", import.meta.url).pathname;
 const run = promisify(execFile);
 
-async function daybook(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Answer { code: number; stdout: string; stderr: string }
+
+/** The package's real bin in a child process, as a person runs it. */
+async function bin(args: string[]): Promise<Answer> {
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, NODE_OPTIONS: "" } });
     return { code: 0, stdout, stderr };
@@ -24,6 +35,20 @@ async function daybook(args: string[]): Promise<{ code: number; stdout: string; 
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
+}
+
+/** The same command in-process: runCli with functions/cli.ts's io, its output collected (stderr is not a terminal, as in a pipe). */
+async function daybook(args: string[]): Promise<Answer> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    readFile: (path) => readFile(path, "utf8"),
+    stdout: (text) => { stdout += text; },
+    stderr: (text) => { stderr += text; },
+    stderrIsTerminal: false,
+    environment: { ...process.env, NODE_OPTIONS: "" },
+  });
+  return { code, stdout, stderr };
 }
 
 const workedExample = (date: string, extra: string[] = []) => [
@@ -41,6 +66,19 @@ interface PreviewOutput {
   holdReason?: string;
   warnings: { code: string; message: string }[];
 }
+
+describe.concurrent("the real bin in a child process", () => {
+  it.each([
+    ["a day, as JSON", () => workedExample("2025-03-14", ["--format", "json"])],
+    ["a day, as a table", () => workedExample("2025-03-15", ["--format", "table"])],
+    ["a refusal (exit 2, one line on stderr)", () => [...workedExample("2025-03-14"), "--day-start", "04:10"]],
+    ["a usage text", () => ["sync", "--help"]],
+  ])("answers %s exactly as the command in-process does", async (_, args) => {
+    const [child, inProcess] = await Promise.all([bin(args()), daybook(args())]);
+    expect(child).toEqual(inProcess);
+    expect(child.stdout + child.stderr).not.toBe("");
+  });
+});
 
 describe("daybook preview reproduces the worked example of reference/square.md §2.7", () => {
   it("2025-03-14: the figures of the table and the exact journal entry", async () => {
