@@ -323,7 +323,19 @@ const JOB_EXTRA_KMS_REQUESTS = 4 / 30.4;
 const WORKER_COLD_START_SHARE = 10 * workerConcurrencyFor(DEFAULT_FLEET) / DEFAULT_FLEET.locations;
 
 /** Part 5: one location-night through the worker's handler, measured (bench/cost-job.ts), and priced with the stated assumptions. */
-async function measureCost(env: Record<string, string>, seconds: Record<string, number>, loads: { workerInitMs: number; apiInitMs: number; from: string }): Promise<CostFigures> {
+async function measureCost(_env: Record<string, string>, seconds: Record<string, number>, loads: { workerInitMs: number; apiInitMs: number; from: string }): Promise<CostFigures> {
+  // A moto_server of its own that keeps its connections open, as DynamoDB and KMS do for the SDK on
+  // Lambda (sandbox/moto-lean: the same answers; stock moto closes every connection, so each call would
+  // open a TCP connection, CPU the job would not spend on AWS).
+  const moto = await startMoto({ timeoutMs: 60_000, lean: true });
+  try {
+    return await measureCostOn({ DAYBOOK_BENCH_MOTO: moto.endpoint }, seconds, loads);
+  } finally {
+    await moto.stop();
+  }
+}
+
+async function measureCostOn(env: Record<string, string>, seconds: Record<string, number>, loads: { workerInitMs: number; apiInitMs: number; from: string }): Promise<CostFigures> {
   const measured = await timed("5. Cost of a location-night", seconds, () => child<CostJobResult>(["bench/cost-job.ts", "100"], env));
   const { sweep } = measured;
   if (!sweep) throw new Error("bench/cost-job.ts measured no refresh sweep");
