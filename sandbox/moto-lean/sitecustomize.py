@@ -248,6 +248,10 @@ def _keep_alive() -> None:
             return environ
         if "close" in self.headers.get("Connection", "").lower() or "Transfer-Encoding" in self.headers:
             return environ
+        # A TransactWriteItems on a kept connection was answered 500 (werkzeug's page, no app traceback) in
+        # test/web/history.test.ts's old-day writes; the root cause is not found: those close as before.
+        if self.headers.get("X-Amz-Target", "").endswith(".TransactWriteItems"):
+            return environ
         try:
             length = int(environ.get("CONTENT_LENGTH") or "0")
         except ValueError:
