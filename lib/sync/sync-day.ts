@@ -63,6 +63,12 @@ export interface SyncPorts {
   summarisePosDay(location: LocationConfig, connection: Connection, window: BusinessDayWindow, asOf: Date): Promise<PosDay>;
   /** A QuickBooks client for the connection's company, with a token source that refreshes. */
   quickBooksClient(connection: Connection): Promise<{ client: QuickBooksClient; tokens: QuickBooksTokenSource }>;
+  /**
+   * A connection's working access token from the process's token keeper (which the POS's reader and the
+   * QuickBooks client ask too, sharing one opening): the night opens the POS's before it makes
+   * QuickBooks' ready, so QuickBooks' refreshed tokens join the POS's data key (lib/vault/kms.ts).
+   */
+  accessToken?(connection: Connection): Promise<string>;
   /** Read once per run. */
   now(): Date;
   /**

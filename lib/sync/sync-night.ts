@@ -138,7 +138,7 @@ async function readNight(ports: SyncPorts, location: LocationConfig, plan: Night
   try {
     // Nothing can be posted without QuickBooks: the read would be wasted (each day says why).
     const [pos, books] = await bothConnections(location, (connectionId) => usableConnection(ports, location.merchantId, connectionId));
-    const ready = postsTonight ? readyQuickBooksToken(ports, books) : undefined;
+    const ready = postsTonight ? readyTokens(ports, pos, books) : undefined;
     const read = ports.readPosNight ? await ports.readPosNight(location, pos, plan, at) : await eachDayOnItsOwn(ports, location, pos, plan, at);
     await ready;
     // QuickBooks as it stands now, for the days that post: a connection ended while the POS was read stops them.
@@ -150,15 +150,18 @@ async function readNight(ports: SyncPorts, location: LocationConfig, plan: Night
 }
 
 /**
- * QuickBooks' access token refreshed if due, for the post that follows the read; never a failure of its
- * own: a refused refresh has marked the connection (the token keeper), which the read of QuickBooks'
- * connection after the POS's then finds, and any other failure is met again, in its words, by the post.
+ * QuickBooks' access token refreshed if due, for the post that follows the read, after the POS's tokens
+ * are open (the read shares that opening), so QuickBooks' new tokens are sealed under the POS's data key
+ * (lib/vault/kms.ts). Never a failure of its own: a refused refresh has marked the connection (the token
+ * keeper), which the read of QuickBooks' connection after the POS's then finds, and any other failure is
+ * met again, in its words, by the read or the post.
  */
-async function readyQuickBooksToken(ports: SyncPorts, connection: Connection): Promise<void> {
+async function readyTokens(ports: SyncPorts, pos: Connection, quickBooks: Connection): Promise<void> {
   try {
-    await (await ports.quickBooksClient(connection)).tokens.accessToken();
+    await ports.accessToken?.(pos);
+    await (await ports.quickBooksClient(quickBooks)).tokens.accessToken();
   } catch {
-    // The day's own call says what went wrong.
+    // The read's or the day's own call says what went wrong.
   }
 }
 

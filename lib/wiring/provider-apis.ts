@@ -97,7 +97,7 @@ export function summariserOf(apis: ProviderApis): SyncPorts["summarisePosDay"] {
 }
 
 /** What the sync reads and posts with: a location's day from its POS, and the QuickBooks client. */
-export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient" | "readPosNight"> {
+export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}): Pick<SyncPorts, "summarisePosDay" | "quickBooksClient" | "readPosNight" | "accessToken"> {
   const apis = providerApis(tokens, hosts, tuning);
   return {
     summarisePosDay: summariserOf(apis),
@@ -110,6 +110,7 @@ export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiT
       return readSquareNight(reader, location, plan);
     },
     quickBooksClient: (connection) => Promise.resolve(apis.quickBooks(connection)),
+    accessToken: (connection) => tokens.accessToken(connection),
   };
 }
 
