@@ -22,6 +22,7 @@ import {
 import type { PayoutEntry } from "../../lib/payouts/payout";
 import type { PayoutDay, PayoutSummary } from "../../lib/payouts/payout-summary";
 import { businessDayExpiresAt } from "../../lib/store/retention";
+import { prng } from "../../sandbox/random";
 import { summaryOf } from "../support/summaries";
 import { entry, payoutOf, summaryOfPayout } from "../support/payouts";
 
@@ -275,21 +276,9 @@ describe("a carry that cannot give the figures says why, and the digest computes
 
 // --- random histories -----------------------------------------------------------------------------------
 
-/** A small deterministic generator (mulberry32), so a failure names its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const TAGS = Array.from("0123456789ABCDEFGHJKMNPQRSTVWXYZ");
 function history(seed: number) {
-  const next = random(seed);
+  const next = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const int = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
   const first = "2025-05-01";
