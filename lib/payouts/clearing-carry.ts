@@ -94,6 +94,23 @@ const postedOf = (record: SyncRecord, location: ClearingLocation) => ({
   fees: sumMinor(...record.posted.map((entry) => entry.summary.fees)),
 });
 
+/**
+ * `from` plus each of `days` once: what daybook posted to card clearing for the day less what the
+ * payouts took out, in `unpaidSales` when the day was posted, in `paidNotPosted` when not.
+ */
+function unpaidOf(
+  days: Iterable<string>, posted: ReadonlyMap<string, { clearing: number }>, paidOut: ReadonlyMap<string, number>, from: { unpaidSales: number; paidNotPosted: number },
+): { unpaidSales: number; paidNotPosted: number } {
+  let { unpaidSales, paidNotPosted } = from;
+  for (const day of new Set(days)) {
+    const out = paidOut.get(day) ?? 0;
+    const dayPosted = posted.get(day);
+    if (dayPosted === undefined) paidNotPosted = sumMinor(paidNotPosted, subtractMinor(0, out));
+    else unpaidSales = sumMinor(unpaidSales, subtractMinor(dayPosted.clearing, out));
+  }
+  return { unpaidSales, paidNotPosted };
+}
+
 /** The days named under the period's payouts: each differing day when the differences do not cancel out, each day not posted. */
 function namedDifferences(days: readonly ReturnType<typeof tieOutDay>[], offBy: number): Map<string, string> {
   return new Map(days.filter((day) => (day.state === "differs" && offBy !== 0) || day.state === "not-posted")
@@ -109,9 +126,10 @@ export function clearingFigures(
 ): ClearingFigures | undefined {
   const span = payoutSpan(records);
   if (!span) return undefined;
-  const posted = syncRecords.filter((record) => record.posted.length > 0 && record.businessDay >= span.since && record.businessDay <= until);
-  const postedDays = new Map(posted.map((record) => [record.businessDay, postedOf(record, location).clearing]));
-  const postedFees = new Map(posted.map((record) => [record.businessDay, postedOf(record, location).fees]));
+  const posted = syncRecords.filter((record) => record.posted.length > 0 && record.businessDay >= span.since && record.businessDay <= until)
+    .map((record) => [record.businessDay, postedOf(record, location)] as const);
+  const postedDays = new Map(posted.map(([day, each]) => [day, each.clearing]));
+  const postedFees = new Map(posted.map(([day, each]) => [day, each.fees]));
   const clearing = expectedClearing({ postedDays, payouts: records.filter(settled).map(asCleared) });
   const tieOut = tieOutFees({
     currency: location.currency, payouts: records.map(asCleared), postedFees, ...words,
@@ -224,14 +242,7 @@ export function buildCarry(
     .map((record) => [record.businessDay, postedOf(record, location)]));
   const paidOut = paidOutByDay(settledCleared);
   const square = squareFeesByDay(cleared, location.currency);
-  let unpaidSales = 0;
-  let paidNotPosted = 0;
-  for (const day of new Set([...posted.keys(), ...[...paidOut.keys()].filter(inDays)])) {
-    const out = paidOut.get(day) ?? 0;
-    const dayPosted = posted.get(day);
-    if (dayPosted === undefined) paidNotPosted = sumMinor(paidNotPosted, subtractMinor(0, out));
-    else unpaidSales = sumMinor(unpaidSales, subtractMinor(dayPosted.clearing, out));
-  }
+  const { unpaidSales, paidNotPosted } = unpaidOf([...posted.keys(), ...[...paidOut.keys()].filter(inDays)], posted, paidOut, { unpaidSales: 0, paidNotPosted: 0 });
   let offBy = 0;
   const outside: ClearingCarry["outside"] = {};
   for (const [day, fees] of [...square.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -282,6 +293,18 @@ export function carryUnusable(
 }
 
 /**
+ * The business days whose sync records withCarry counts: `since` to `until`, but for the carry's days
+ * (from the earliest any payout pays out to the latest, or the period's last).
+ */
+export function recordsBesideCarry(carry: ClearingCarry, others: readonly PayoutRecord[], period: { last: string }): { since: string; until: string } {
+  const span = payoutSpan(others);
+  return {
+    since: earliest([carry.payouts.since, span?.since]) ?? carry.payouts.since,
+    until: latest([period.last, carry.payouts.last, span?.last]) ?? period.last,
+  };
+}
+
+/**
  * The figures from the carry, the payouts kept outside its payouts (`others`, in the location's
  * currency) and the sync records outside its days (those of its days are ignored): equal to
  * clearingFigures over every record, but for `differences`, given for the days outside its days only.
@@ -293,9 +316,7 @@ export function withCarry(
 ): ClearingFigures | undefined {
   if (carryUnusable(carry, others, location, period, now) !== undefined) return undefined;
   const { payouts, days } = carry;
-  const span = payoutSpan(others);
-  const since = earliest([payouts.since, span?.since]) ?? payouts.since;
-  const until = latest([period.last, payouts.last, span?.last]) ?? period.last;
+  const { since, until } = recordsBesideCarry(carry, others, period);
   const cleared = others.map(asCleared);
   const settledCleared = others.filter(settled).map(asCleared);
 
@@ -309,18 +330,11 @@ export function withCarry(
   const posted = new Map(syncRecords.filter((record) => record.posted.length > 0 && record.businessDay >= since && record.businessDay <= until &&
     (record.businessDay < days.from || record.businessDay > days.to)).map((record) => [record.businessDay, postedOf(record, location)]));
 
-  let unpaidSales = days.unpaidSales;
-  let paidNotPosted = days.paidNotPosted;
-  for (const day of new Set([...posted.keys(), ...paidOut.keys()])) {
-    const out = paidOut.get(day) ?? 0;
-    const dayPosted = posted.get(day);
-    if (dayPosted === undefined) paidNotPosted = sumMinor(paidNotPosted, subtractMinor(0, out));
-    else unpaidSales = sumMinor(unpaidSales, subtractMinor(dayPosted.clearing, out));
-  }
+  const { unpaidSales, paidNotPosted } = unpaidOf([...posted.keys(), ...paidOut.keys()], posted, paidOut, days);
   const sweptThrough = latest([payouts.sweptThrough, latestSweep(cleared)]);
-  const words2: TieOutWords = { ...words, ...(location.postingFrom ? { firstDay: location.postingFrom } : {}) };
+  const tieOutWords: TieOutWords = { ...words, ...(location.postingFrom ? { firstDay: location.postingFrom } : {}) };
   const tieOut = [...square.entries()].sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([day, fees]) => tieOutDay(day, fees, posted.get(day)?.fees, sweptThrough, words2));
+    .map(([day, fees]) => tieOutDay(day, fees, posted.get(day)?.fees, sweptThrough, tieOutWords));
   const offBy = sumMinor(days.offBy, ...tieOut.filter((day) => day.state === "differs").map((day) => day.difference));
   const money = payoutMoney(settledCleared);
   const held = sumMinor(payouts.held, money.held);

@@ -44,7 +44,7 @@ import { accountLabel } from "../domain/account-label";
 import type { LocationConfig, PayoutRecord, PayoutSkip, SyncRecord } from "../model";
 import { type ExpectedDeposit, expectedCloverDeposit } from "../payouts/clover-expected-deposit";
 import {
-  buildCarry, type ClearingCarry, type ClearingFigures, carryChoice, carryOutdated, carryTooOld, carryUnusable, clearingFigures, failedOn, type FigureWords, payoutSpan, withCarry,
+  buildCarry, type ClearingCarry, type ClearingFigures, carryChoice, carryOutdated, carryTooOld, carryUnusable, clearingFigures, failedOn, type FigureWords, payoutSpan, recordsBesideCarry, withCarry,
 } from "../payouts/clearing-carry";
 import { beforeDaybook, coveredDays, type PayoutSummary } from "../payouts/payout-summary";
 import type { ClearingCarryStore } from "../store/clearing-carries";
@@ -231,9 +231,7 @@ async function carriedFigures(
 ): Promise<ClearingFigures | undefined> {
   const others = records.filter((record) => record.summary.arrivalDate < carry.payouts.from || record.summary.arrivalDate > carry.payouts.to);
   if (carryUnusable(carry, others, location, period, now) !== undefined) return undefined;
-  const span = payoutSpan(others);
-  const since = [carry.payouts.since, span?.since ?? carry.payouts.since].sort()[0] ?? carry.payouts.since;
-  const until = [period.last, carry.payouts.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
+  const { since, until } = recordsBesideCarry(carry, others, period);
   const [before, after] = await Promise.all([
     since < carry.days.from
       ? ports.store.listSyncRecordsBetween(merchantId, location.locationId, since, addDays(carry.days.from, -1), { consistent: false })

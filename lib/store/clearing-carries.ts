@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import type { ClearingCarry } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
-import { cancellationCodes, describeKey, fromItem, type Item, isConditionFailure, names } from "./dynamo-items";
+import { cancellationCodes, describeKey, fromItem, type Item, names, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
 import { businessDay, describing, minorUnits, timestamp } from "./schema-parts";
 import { SYNC_RECORD_MONTHS } from "./retention";
@@ -143,18 +143,14 @@ export function createDynamoClearingCarryStore({ client, tableName }: { client: 
       const key = carryKey(merchantId, locationId);
       const checked = fromItem(clearingCarrySchema, carry as unknown as Record<string, unknown>, "the clearing carry to write");
       const stamp = seen ?? newStamp();
-      try {
-        await client.send(new PutCommand({
-          TableName: tableName,
-          Item: { ...key, stamp, carriedAt: stamp, carry: checked, expiresAt: epochSeconds(carry.validUntil) },
-          ...(seen === undefined
-            ? { ConditionExpression: "attribute_not_exists(PK)" }
-            : { ConditionExpression: "#stamp = :stamp", ExpressionAttributeNames: names("stamp"), ExpressionAttributeValues: { ":stamp": seen } }),
-        }));
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      const written = await unlessConditionFails(() => client.send(new PutCommand({
+        TableName: tableName,
+        Item: { ...key, stamp, carriedAt: stamp, carry: checked, expiresAt: epochSeconds(carry.validUntil) },
+        ...(seen === undefined
+          ? { ConditionExpression: "attribute_not_exists(PK)" }
+          : { ConditionExpression: "#stamp = :stamp", ExpressionAttributeNames: names("stamp"), ExpressionAttributeValues: { ":stamp": seen } }),
+      })));
+      if (written === undefined) return false;
       if (seen === undefined) await guard.settle(merchantId);
       return true;
     },
