@@ -229,6 +229,13 @@ export interface SyncRecord {
    * unchanged without reading it again (lib/sync/sync-night.ts).
    */
   lastReadAt?: string;
+  /**
+   * Set on a night's own day: the earlier days of the night found unchanged as of this record's
+   * lastReadAt and left unwritten, each by the version of its record then. The next night trusts each
+   * of them as of that instant while its record is still at that version (lib/sync/sync-night.ts
+   * trustedSince), as if its own lastReadAt said so; written with lastReadAt, always together.
+   */
+  vouched?: Record<string, number>;
   heldReason?: string;
   attempts: number;
   lastError?: SyncFailure;

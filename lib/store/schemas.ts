@@ -163,6 +163,7 @@ export const syncRecordSchema = describing<SyncRecord>()(z.object({
   pending: z.optional(pendingEntrySchema),
   lastSummary: z.optional(dailySummarySchema),
   lastReadAt: z.optional(timestamp),
+  vouched: z.optional(z.record(businessDay, positiveCount)),
   heldReason: optionalText,
   attempts: count,
   lastError: z.optional(syncFailureSchema),

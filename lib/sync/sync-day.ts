@@ -170,14 +170,19 @@ export interface SyncOptions {
    */
   known?: { location: LocationConfig; merchant: Merchant | undefined; reviewMode: boolean; record: SyncRecord | undefined; connections?: KnownConnections };
   /**
-   * No later night reads this day's record to trust it (the night's oldest re-check: lib/sync/sync-night.ts):
-   * a day found unchanged whose record would change only in when it was read is left as it is. The read
-   * stamp (lastReadAt) is what lets the next night trust a day without reading it again; the next
-   * night does not re-check this one, so writing it would buy nothing but the write.
+   * A night's re-check (lib/sync/sync-night.ts) found unchanged, whose record would change only in when
+   * it was read, is left as it is, and `onLeft` told. The read stamp (lastReadAt) is what lets the next
+   * night trust a day without reading it again, and the stamp is not needed on the day's own record:
+   * "last-recheck", the night's oldest re-check, which no later night re-checks; "vouched", the others,
+   * for which the night's own day's record vouches (`vouch`).
    */
-  lastRecheck?: boolean;
+  leaveUnchanged?: "last-recheck" | "vouched";
+  /** The night's own day: the earlier days the night left unwritten, by their records' versions, kept on this day's record with its read stamp (SyncRecord.vouched). */
+  vouch?: Record<string, number>;
   /** Told each record this run writes (the last one is the day as the run left it, unless it failed), so a caller need not read it back. */
   onRecord?(record: SyncRecord): void;
+  /** Told the record `leaveUnchanged` left as it was. */
+  onLeft?(record: SyncRecord): void;
 }
 
 /**
@@ -212,7 +217,9 @@ export async function syncLocationDay(ports: SyncPorts, day: LocationDay, option
     };
     return await run(ports, day, location, () => record, setRecord, {
       review, at, ...(options.read ? { read: options.read } : {}), ...(known ? { merchant: { value: known.merchant } } : {}),
-      ...(known?.connections ? { connections: known.connections } : {}), ...(options.lastRecheck ? { lastRecheck: true } : {}),
+      ...(known?.connections ? { connections: known.connections } : {}),
+      ...(options.leaveUnchanged ? { leaveUnchanged: options.leaveUnchanged } : {}), ...(options.vouch ? { vouch: options.vouch } : {}),
+      ...(options.onLeft ? { onLeft: (left: SyncRecord) => options.onLeft?.(left) } : {}),
     });
   } catch (error) {
     const failure = classify(error);
@@ -310,9 +317,9 @@ async function run(
   location: LocationConfig,
   currentRecord: () => SyncRecord | undefined,
   setRecord: (record: SyncRecord) => void,
-  { review, at, read, merchant: knownMerchant, connections, lastRecheck }: {
-    review: Review; at: Date; read?: SyncOptions["read"]; merchant?: { value: Merchant | undefined }; connections?: KnownConnections; lastRecheck?: boolean;
-  },
+  { review, at, read, merchant: knownMerchant, connections, leaveUnchanged, vouch, onLeft }: {
+    review: Review; at: Date; read?: SyncOptions["read"]; merchant?: { value: Merchant | undefined }; connections?: KnownConnections;
+  } & Pick<SyncOptions, "leaveUnchanged" | "vouch" | "onLeft">,
 ): Promise<SyncOutcome> {
   const { store } = ports;
   const save = async (next: Omit<SyncRecord, "version">): Promise<SyncRecord> => {
@@ -385,12 +392,13 @@ async function run(
   };
   const { summary, warnings: summaryWarnings }: PosDay = given ? given.pos : await markOnReconnect(posConnection, readDay);
   await ports.checkpoint?.("after-fetch");
-  const lastRead = { lastSummary: normaliseSummary(summary), lastReadAt: readAt.toISOString() };
+  // The read stamp, and what the night vouches for as of it: always written together (SyncRecord.vouched).
+  const lastRead = { lastSummary: normaliseSummary(summary), lastReadAt: readAt.toISOString(), ...(vouch ? { vouched: vouch } : {}) };
 
   const before = currentRecord();
   const alreadyPosted = postedTotal(before, location.currency);
   const delta = subtractSummaries(summary, alreadyPosted);
-  const base: Omit<SyncRecord, "version"> = before ? withoutVersion(before) : {
+  const base: Omit<SyncRecord, "version"> = before ? withoutVouch(withoutVersion(before)) : {
     merchantId: day.merchantId, locationId: day.locationId, businessDay: day.businessDay,
     state: "no-sales", posted: [], attempts: 0, updatedAt: at.toISOString(),
   };
@@ -399,7 +407,8 @@ async function run(
   if (isEmptySummary(delta)) {
     const state = base.posted.length === 0 ? "no-sales" : "posted";
     const next: Omit<SyncRecord, "version"> = { ...withoutError(base), state, ...lastRead, attempts: 0, updatedAt: nowIso };
-    if (!(lastRecheck && before && onlyReadStampDiffers(before, next))) await save(next);
+    if (leaveUnchanged && before && onlyReadStampDiffers(before, next)) onLeft?.(before);
+    else await save(next);
     return { status: state === "no-sales" ? "no-sales" : "unchanged", warnings: summaryWarnings };
   }
 
@@ -566,9 +575,15 @@ function settle(record: SyncRecord, pending: PendingEntry, created: CreatedJourn
 
 /** Whether `next` is `record` but for when the day was read (and the record written): same figures, state and entries. */
 function onlyReadStampDiffers(record: SyncRecord, next: Omit<SyncRecord, "version">): boolean {
-  const { version: _version, lastReadAt: _read, updatedAt: _updated, lastSummary: was, ...rest } = record;
-  const { lastReadAt: _nextRead, updatedAt: _nextUpdated, lastSummary: is, ...nextRest } = next;
+  const { version: _version, lastReadAt: _read, vouched: _vouched, updatedAt: _updated, lastSummary: was, ...rest } = record;
+  const { lastReadAt: _nextRead, vouched: _nextVouched, updatedAt: _nextUpdated, lastSummary: is, ...nextRest } = next;
   return was !== undefined && is !== undefined && summaryHash(was) === summaryHash(is) && JSON.stringify(rest) === JSON.stringify(nextRest);
+}
+
+/** A vouch holds as of the record's read stamp only: a write that stamps the record anew drops it, or sets a new one (SyncRecord.vouched). */
+function withoutVouch<T extends { vouched?: Record<string, number> }>(record: T): Omit<T, "vouched"> {
+  const { vouched: _dropped, ...rest } = record;
+  return rest;
 }
 
 function withoutVersion(record: SyncRecord): Omit<SyncRecord, "version"> {

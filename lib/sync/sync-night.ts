@@ -16,8 +16,13 @@
  * Only days on or after the location's first posting day (postingFrom) are in the night, and each is
  * read in its own window (dayWindowOf: the day start and zone in force that day).
  * A day's record then says it was complete as of this run's clock (lastReadAt), which is what lets the
- * next night trust it in turn; the night's oldest day (D−3), which no later night re-checks, is left as
- * it was when that stamp is all that would change (SyncOptions.lastRecheck).
+ * next night trust it in turn. An earlier day found unchanged, whose record that stamp is all that would
+ * change, is left as it was: the night's oldest day (D−3), which no later night re-checks, and D−2 and
+ * D−1, for which the night's own day's record vouches instead (SyncRecord.vouched: each by the version
+ * left, as of its own stamp), so that one write says what three did. The next night reads that record
+ * with the others (it is its D−1) and trusts each day vouched for as of that stamp while the day's record
+ * is at the version vouched for (trustedSince). Should the night's own day not be written (a failure),
+ * the next night reads those days again in full: what is lost is the saving, never a change.
  */
 import { addDays } from "../domain/business-day";
 import { dayWindowOf } from "../domain/day-settings";
@@ -58,11 +63,23 @@ export function daysOfNight(night: LocationNight): LocationDay[] {
   }));
 }
 
-/** Whether the record holds the day's complete figures as of an instant the changes from `changesSince` cover. */
-export function isTrusted(record: SyncRecord | undefined, changesSince: number): boolean {
-  if (!record || record.pending || record.lastSummary === undefined || record.lastReadAt === undefined) return false;
+/**
+ * Whether the record holds the day's complete figures as of an instant the changes from `changesSince`
+ * cover: its own read stamp, or that of a record among `vouchers` (the night's records) vouching for it
+ * at its version.
+ */
+export function isTrusted(record: SyncRecord | undefined, changesSince: number, vouchers: readonly (SyncRecord | undefined)[] = []): boolean {
+  if (!record || record.pending || record.lastSummary === undefined) return false;
   if (record.state !== "posted" && record.state !== "no-sales" && record.state !== "held") return false;
-  return Date.parse(record.lastReadAt) - READ_LAG_MS >= changesSince;
+  const since = trustedSince(record, vouchers);
+  return since !== undefined && since - READ_LAG_MS >= changesSince;
+}
+
+/** The latest instant as of which the record is known complete: its own read stamp, or a voucher's that names it at its version. */
+export function trustedSince(record: SyncRecord, vouchers: readonly (SyncRecord | undefined)[]): number | undefined {
+  const stamps = [record.lastReadAt, ...vouchers.map((voucher) => (voucher?.vouched?.[record.businessDay] === record.version ? voucher.lastReadAt : undefined))]
+    .flatMap((stamp) => (stamp === undefined ? [] : [Date.parse(stamp)]));
+  return stamps.length === 0 ? undefined : Math.max(...stamps);
 }
 
 export async function syncLocationNight(ports: SyncPorts, night: LocationNight): Promise<NightDayResult[]> {
@@ -94,7 +111,7 @@ export async function syncNight(ports: SyncPorts, night: LocationNight): Promise
   const changesSince = windowOf(night.businessDay).startMs;
   const plan: NightPlan = {
     changesSince,
-    days: days.map((day, index) => ({ businessDay: day.businessDay, window: windowOf(day.businessDay), trusted: isTrusted(records[index], changesSince) })),
+    days: days.map((day, index) => ({ businessDay: day.businessDay, window: windowOf(day.businessDay), trusted: isTrusted(records[index], changesSince, allRecords) })),
   };
 
   // The night's own day, not yet posted, posts once read (a closed day or review mode aside): QuickBooks'
@@ -110,14 +127,22 @@ export async function syncNight(ports: SyncPorts, night: LocationNight): Promise
   // as on its own, so a connection the day found refused stops the days after it there, in its words.
   let connections = "connections" in read ? read.connections : undefined;
   const results: NightDayResult[] = [];
+  const vouch: Record<string, number> = {};
   for (const [index, day] of days.entries()) {
     const before = records[index];
     let after: SyncRecord | undefined;
+    const own = day.businessDay === night.businessDay;
     const options: SyncOptions = {
       read: dayRead(read, day.businessDay, before, at),
       known: { location, merchant, reviewMode, record: before, ...(connections ? { connections } : {}) },
       onRecord: (record) => (after = record),
-      ...(day.businessDay === addDays(night.businessDay, -RECHECK_DAYS) ? { lastRecheck: true } : {}),
+      ...(own ? (Object.keys(vouch).length > 0 ? { vouch } : {}) : {
+        leaveUnchanged: day.businessDay === addDays(night.businessDay, -RECHECK_DAYS) ? "last-recheck" : "vouched",
+        onLeft: (record: SyncRecord) => {
+          after = record;
+          if (day.businessDay !== addDays(night.businessDay, -RECHECK_DAYS)) vouch[record.businessDay] = record.version;
+        },
+      }),
     };
     try {
       const outcome = await syncLocationDay(ports, day, options);

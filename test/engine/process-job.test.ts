@@ -12,13 +12,15 @@ import { requestBackfill } from "../../lib/schedule/backfill";
 import { registerLocation } from "../../lib/schedule/due-index";
 import type { Store } from "../../lib/store/store";
 import { processJob } from "../../lib/worker/process-job";
-import { syncLocationDay } from "../../lib/sync/sync-day";
+import { type SyncPorts, syncLocationDay } from "../../lib/sync/sync-day";
+import type { NightPlan } from "../../lib/pos/night";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { deleteAccount } from "../../lib/account/delete-account";
 import { createWorkerHandler } from "../../lib/worker/handler";
 import { createIdempotencyStore } from "../../lib/store/idempotency";
 import { LOCAL_TABLE } from "../../lib/store/local/database";
 import type { DailySummary } from "../../lib/domain/summary";
+import { addDays } from "../../lib/domain/business-day";
 import { formatDay } from "../../lib/report/format";
 import { summaryOf } from "../support/summaries";
 import { ProviderFailure } from "./fakes";
@@ -355,17 +357,50 @@ describe("the records a job reads", () => {
     expect(asked).toEqual([]);
   });
 
-  it("leaves the night's oldest re-check, unchanged, as it was; writes the later ones' read stamp (what lets the next night trust them)", async () => {
+  it("leaves the night's re-checks, unchanged, as they were; the night's own day's record vouches for the later two as of its read stamp", async () => {
     await threePostedNights();
     const { store, calls } = counting("saveSyncRecord");
     const record = (day: string) => storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, day);
-    const oldest = await record("2025-06-11");
+    const before = await Promise.all(["2025-06-11", "2025-06-12", "2025-06-13"].map(record));
     world.clock.at = new Date("2025-06-15T09:30:00.000Z");
     expect(await processJob({ ...world.worker, store, sync: { ...world.worker.sync, store } }, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
-    // DAY claimed and settled, 06-12 and 06-13 stamped; 06-11 left.
-    expect(calls.saveSyncRecord).toBe(4);
-    expect(await record("2025-06-11")).toEqual(oldest);
-    for (const day of ["2025-06-12", "2025-06-13"]) expect(await record(day)).toMatchObject({ state: "posted", lastReadAt: "2025-06-15T09:30:00.000Z" });
+    // DAY claimed and settled; 06-11..06-13 left.
+    expect(calls.saveSyncRecord).toBe(2);
+    expect(await Promise.all(["2025-06-11", "2025-06-12", "2025-06-13"].map(record))).toEqual(before);
+    expect(await record(DAY)).toMatchObject({
+      state: "posted", lastReadAt: "2025-06-15T09:30:00.000Z", vouched: { "2025-06-12": before[1]?.version, "2025-06-13": before[2]?.version },
+    });
+  });
+
+  it("the next night trusts the days vouched for at the version vouched for, and reads again one written since", async () => {
+    // Each night the morning after its day, so no day's own stamp is recent enough for the night of 06-15.
+    for (const day of ["2025-06-07", "2025-06-08", "2025-06-09", "2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13", DAY]) world.pos.setDay(LOCATION_ID, day, aDay());
+    for (const day of ["2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13"]) {
+      world.clock.at = new Date(`${addDays(day, 1)}T09:30:00.000Z`);
+      expect(await processJob(world.worker, job("night", { businessDay: day }), firstAttempt)).toMatchObject({ status: "posted" });
+    }
+    world.clock.at = new Date("2025-06-15T09:30:00.000Z");
+    expect(await processJob(world.worker, job("night"), firstAttempt)).toMatchObject({ status: "posted" });
+    world.pos.setDay(LOCATION_ID, "2025-06-15", aDay());
+    const trusted = async (at: string): Promise<Record<string, boolean>> => {
+      world.clock.at = new Date(at);
+      const plans: NightPlan[] = [];
+      const readPosNight: NonNullable<SyncPorts["readPosNight"]> = (location, _connection, plan) => {
+        plans.push(plan);
+        return Promise.resolve(new Map(plan.days.map((day) => [day.businessDay, { summary: world.pos.day(location.locationId, day.businessDay, location.currency), warnings: [] }])));
+      };
+      await processJob({ ...world.worker, sync: { ...world.worker.sync, readPosNight } }, job("night", { businessDay: "2025-06-15" }), firstAttempt);
+      return Object.fromEntries((plans[0]?.days ?? []).map((day) => [day.businessDay, day.trusted]));
+    };
+    // 06-12 and 06-13 by DAY's vouch, DAY by its own stamp: all read complete at 09:30 on 06-15, after 06-15 began.
+    expect(await trusted("2025-06-16T09:30:00.000Z")).toEqual({ "2025-06-12": true, "2025-06-13": true, [DAY]: true, "2025-06-15": false });
+
+    // 06-13's record written since (its version moved on): DAY's vouch no longer speaks for it.
+    const thirteenth = await storage().store.getSyncRecord(MERCHANT_ID, LOCATION_ID, "2025-06-13");
+    if (!thirteenth) throw new Error("06-13 has no record");
+    const { version, ...rest } = thirteenth;
+    await storage().store.saveSyncRecord({ ...rest, attempts: 1, lastError: { kind: "retryable", message: "Square did not answer", at: "2025-06-16T09:00:00.000Z" } }, version);
+    expect(await trusted("2025-06-16T10:30:00.000Z")).toMatchObject({ "2025-06-13": false });
   });
 
   it("still writes the oldest re-check when more than its read stamp changes: an attempt counted, a failure to clear", async () => {
