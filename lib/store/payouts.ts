@@ -9,8 +9,8 @@
  *
  * Every write that can race is conditional on the version read, as sync records are; everything read is
  * checked by its schema. A record's fields that nothing names in a condition, a key, an index or a query
- * are kept as one compressed JSON attribute (`recordZ`, payoutRecordItem says why); records written
- * before are read as they are.
+ * are kept as one compressed JSON attribute (`recordZ`: payout-items.ts; payoutRecordItem says why);
+ * records written before are read as they are.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
@@ -18,11 +18,10 @@ import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import { mayBeCarried } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
 import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
-import { compressText, decompressJson } from "./compressed";
 import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
-import { StoreError } from "./errors";
 import { type ItemKey, keys, segment } from "./keys";
+import { compressedPayoutItem, PAYOUT_RECORD_PREFIX, plainPayoutItem } from "./payout-items";
 import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
 import { journalEntryBodySchema, syncFailureSchema } from "./schemas";
 
@@ -136,19 +135,9 @@ export const payoutCheckSchema = describing<PayoutCheck>()(z.object({
 /** The record's instant is kept as expiresAtIso; `expiresAt` is the table's TTL, epoch seconds. */
 const storedRecordSchema = z.object({ expiresAtIso: timestamp });
 
-export const PAYOUT_RECORD_PREFIX = "PAYOUT#";
-
-/**
- * The fields kept in `recordZ`: everything but the ids, `state`, `version` (the writes' condition),
- * `updatedAt` and the expiry (`expiresAt` is the table's TTL). Every reader comes through
- * plainPayoutItem.
- */
-const COMPRESSED_FIELDS: ReadonlySet<string> = new Set(["summary", "posted", "pending", "heldReason", "skipped", "warnings", "lastError"]);
-const RECORD_Z = "recordZ";
-
 /**
  * The record as its item (checked by the schema first): the record's key, its instant kept as
- * expiresAtIso and the table's TTL, and COMPRESSED_FIELDS as one JSON object, compressed (compressed.ts).
+ * expiresAtIso and the table's TTL, and what payout-items.ts keeps compressed.
  * The morning digest reads every payout record a location keeps (lib/report/digest-deposits.ts),
  * billed by the 4 KB of their bytes, and each is kept and backed up 13 months. Measured on the bench's
  * daily payout (bench/digest-reads.ts; 2026-12-07 17:01 and 17:09 UTC, load average 4-9):
@@ -162,29 +151,8 @@ const RECORD_Z = "recordZ";
  *   reading back a merchant's 730 records 39 ms against 11 ms from maps.
  */
 export function payoutRecordItem(record: PayoutRecord): Item {
-  const item = toItem(payoutRecordSchema, record, recordKeyOf(record.merchantId, record.locationId, record.payoutTag), "the payout record",
-    { expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000) });
-  const plain: Item = {};
-  const compressed: Item = {};
-  for (const [name, value] of Object.entries(item)) (COMPRESSED_FIELDS.has(name) ? compressed : plain)[name] = value;
-  return { ...plain, [RECORD_Z]: compressText(JSON.stringify(compressed)) };
-}
-
-/**
- * A payout record's item in the form written before `recordZ` (its fields as attributes), whichever form
- * it is in: what the schema checks, and what the merchant's export shows (merchant-export.ts).
- */
-export function plainPayoutItem(item: Item, subject: string): Item {
-  const { [RECORD_Z]: recordZ, ...plain } = item;
-  if (recordZ === undefined) return item;
-  const compressed = decompressJson(recordZ, `the compressed fields of ${subject}`);
-  if (compressed === null || typeof compressed !== "object" || Array.isArray(compressed)) throw new StoreError(`the compressed fields of ${subject} are not an object`);
-  for (const field of COMPRESSED_FIELDS) {
-    if (plain[field] !== undefined) throw new StoreError(`${subject} holds its ${field} both compressed and not`);
-    const value = (compressed as Item)[field];
-    if (value !== undefined) plain[field] = value;
-  }
-  return plain;
+  return compressedPayoutItem(toItem(payoutRecordSchema, record, recordKeyOf(record.merchantId, record.locationId, record.payoutTag), "the payout record",
+    { expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000) }));
 }
 
 function recordKeyOf(merchantId: string, locationId: string, payoutTag: string): ItemKey {
