@@ -7,6 +7,7 @@ import { fromItem, type Item } from "./dynamo-items";
 import { KIND_PREFIX } from "./keys";
 import { REPORT_PREFIX, reportContentText } from "./reports";
 import { merchantSchema } from "./merchant-profile";
+import { PAYOUT_RECORD_PREFIX, plainPayoutItem } from "./payout-items";
 import { locationSchema, storedConnectionSchema } from "./schemas";
 import { syncRecordOf } from "./sync-records";
 import type { Connection, SyncRecord } from "../model";
@@ -37,6 +38,8 @@ export function merchantExportOf(items: Item[]): MerchantExport | undefined {
     else if (sortKey.startsWith(KIND_PREFIX.syncRecord)) syncRecords.push(syncRecordOf(item, subject));
     // A report's content as the JSON text it is, though it is kept compressed (reports.ts).
     else if (sortKey.startsWith(REPORT_PREFIX) && item.contentZ !== undefined) other.push(withheld({ ...item, content: reportContentText(item, subject) }));
+    // A payout record's fields as attributes, as they were kept before recordZ (payout-items.ts).
+    else if (sortKey.startsWith(PAYOUT_RECORD_PREFIX)) other.push(withheld(plainPayoutItem(item, subject)));
     // A kind added later may hold a secret under the same name; withholding by name costs nothing.
     else other.push(withheld(item));
   }

@@ -8,7 +8,9 @@
  *   MERCHANT#<id> / PAYOUTSCOPE#<connectionId>           the merchant was asked once to reconnect for payouts
  *
  * Every write that can race is conditional on the version read, as sync records are; everything read is
- * checked by its schema.
+ * checked by its schema. A record's fields that nothing names in a condition, a key, an index or a query
+ * are kept as one compressed JSON attribute (`recordZ`: payout-items.ts; payoutRecordItem says why);
+ * records written before are read as they are.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
@@ -19,6 +21,7 @@ import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
 import * as z from "zod/mini";
 import { assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
+import { compressedPayoutItem, PAYOUT_RECORD_PREFIX, plainPayoutItem } from "./payout-items";
 import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
 import { journalEntryBodySchema, syncFailureSchema } from "./schemas";
 
@@ -47,7 +50,6 @@ export interface PayoutStore {
   releaseScopeRequest(merchantId: string, connectionId: string): Promise<void>;
 }
 
-const RECORD_PREFIX = "PAYOUT#";
 const CHECK_PREFIX = "PAYOUTCHECK#";
 const SCOPE_PREFIX = "PAYOUTSCOPE#";
 
@@ -133,10 +135,28 @@ export const payoutCheckSchema = describing<PayoutCheck>()(z.object({
 /** The record's instant is kept as expiresAtIso; `expiresAt` is the table's TTL, epoch seconds. */
 const storedRecordSchema = z.object({ expiresAtIso: timestamp });
 
-/** The record as its item (checked by the schema first): the record's key, its instant kept as expiresAtIso and the table's TTL. */
+/**
+ * The record as its item (checked by the schema first): the record's key, its instant kept as
+ * expiresAtIso and the table's TTL, and what payout-items.ts keeps compressed.
+ * The morning digest reads every payout record a location keeps (lib/report/digest-deposits.ts),
+ * billed by the 4 KB of their bytes, and each is kept and backed up 13 months. Measured on the bench's
+ * daily payout (bench/digest-reads.ts; 2026-12-07 17:01 and 17:09 UTC, load average 4-9):
+ * - posted, 925 B as maps; 664 B with one compressed attribute; 744 B with one per field (each Brotli
+ *   stream starts without the others' names); 740 B compressed as sync records are (summary and posted
+ *   apart, a pending body alone). Two locations' 730 records: 119 blocks of 4 KB instead of 165.
+ * - claimed (the deposit's whole body, for a retry to re-send): 1,770 B (2 WRU a write); 937 B (1 WRU);
+ *   1,025 B; 1,169 B.
+ * - CPU: 1.3 ms a posted record's write (2.4 ms a claimed one's) at Brotli's quality 11, which
+ *   compressText keeps (quality 5: about 0.15 ms, 35 B more a record, 6 blocks more each morning);
+ *   reading back a merchant's 730 records 39 ms against 11 ms from maps.
+ */
 export function payoutRecordItem(record: PayoutRecord): Item {
-  const key: ItemKey = { PK: keys.merchantPartition(record.merchantId), SK: `${RECORD_PREFIX}${segment(record.locationId, "locationId")}#${record.payoutTag}` };
-  return toItem(payoutRecordSchema, record, key, "the payout record", { expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000) });
+  return compressedPayoutItem(toItem(payoutRecordSchema, record, recordKeyOf(record.merchantId, record.locationId, record.payoutTag), "the payout record",
+    { expiresAtIso: record.expiresAt, expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000) }));
+}
+
+function recordKeyOf(merchantId: string, locationId: string, payoutTag: string): ItemKey {
+  return { PK: keys.merchantPartition(merchantId), SK: `${PAYOUT_RECORD_PREFIX}${segment(locationId, "locationId")}#${payoutTag}` };
 }
 
 export interface DynamoPayoutStoreOptions {
@@ -146,9 +166,6 @@ export interface DynamoPayoutStoreOptions {
 }
 
 export function createDynamoPayoutStore({ client, tableName, now = () => new Date() }: DynamoPayoutStoreOptions): PayoutStore {
-  const recordKey = (merchantId: string, locationId: string, payoutTag: string): ItemKey => ({
-    PK: keys.merchantPartition(merchantId), SK: `${RECORD_PREFIX}${segment(locationId, "locationId")}#${payoutTag}`,
-  });
   const checkKey = (merchantId: string, locationId: string): ItemKey => ({
     PK: keys.merchantPartition(merchantId), SK: `${CHECK_PREFIX}${segment(locationId, "locationId")}`,
   });
@@ -158,7 +175,7 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
 
   const recordOf = (item: Item, subject: string): PayoutRecord => {
     const stored = fromItem(storedRecordSchema, item, subject);
-    return fromItem(payoutRecordSchema, { ...item, expiresAt: stored.expiresAtIso }, subject);
+    return fromItem(payoutRecordSchema, { ...plainPayoutItem(item, subject), expiresAt: stored.expiresAtIso }, subject);
   };
 
   async function get(key: ItemKey): Promise<Item | undefined> {
@@ -186,7 +203,7 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
 
   return {
     async getPayout(merchantId, locationId, payoutTag) {
-      const key = recordKey(merchantId, locationId, payoutTag);
+      const key = recordKeyOf(merchantId, locationId, payoutTag);
       const item = await get(key);
       return item && recordOf(item, `the stored payout ${key.PK} ${key.SK}`);
     },
@@ -204,7 +221,7 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: "PK = :partition AND begins_with(SK, :prefix)",
-        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": `${RECORD_PREFIX}${segment(locationId, "locationId")}#` },
+        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":prefix": `${PAYOUT_RECORD_PREFIX}${segment(locationId, "locationId")}#` },
         ConsistentRead: options.consistent ?? true,
       });
       return items.map((item) => recordOf(item, `the stored payout ${describeItem(item)}`))

@@ -7,6 +7,7 @@ import { OAuthError } from "../../lib/oauth/provider";
 import { openTokens } from "../../lib/oauth/tokens";
 import { syncJobSchema } from "../../lib/schedule/job";
 import { processJob } from "../../lib/worker/process-job";
+import { entry as payoutEntry, payoutOf, summaryOfPayout } from "../support/payouts";
 import { accept, invite } from "./accountants-world";
 import { addEmailLinks, type EmailLinksWorld } from "./email-links-world";
 import { accessWorks, addBackfillPages, canonicalJson, CLOVER_APP_ID, createWebWorld, expectCleanLogs, PUBLIC_URL, type WebWorld, workerOf } from "./world";
@@ -54,8 +55,14 @@ async function merchantWithEverything() {
 }
 
 describe("the export", () => {
-  it("downloads one JSON file with the profile, connections without secrets, locations and sessions", async () => {
+  it("downloads one JSON file with the profile, connections without secrets, locations, payout records as readable JSON and sessions", async () => {
     const { address, browser, merchantId, connections } = await merchantWithEverything();
+    // A payout record, which the table keeps compressed (lib/store/payout-items.ts): 100.00 of card sales less 2.90 of fees.
+    const summary = summaryOfPayout(payoutOf({ id: "po_export", locationId: "LOC1", amount: 9_710, arrivalDate: "2025-06-02" }), [payoutEntry("CHARGE", "2025-05-30T16:00:00Z", 10_000, 290)]);
+    await world.deps.payouts.savePayout({
+      merchantId, locationId: "LOC1", payoutTag: summary.tag, state: "posted", summary, warnings: [], updatedAt: summary.updatedAt, expiresAt: "2026-07-03T00:00:00.000Z",
+      posted: [{ kind: "deposit", docNumber: `DP250602-${summary.tag}`, entryId: "900", txnDate: "2025-06-02", requestId: "r", total: 9_710, bankAccountId: "11", clearingAccountId: "8", postedAt: summary.updatedAt }],
+    }, 0);
     const response = await browser.get("/account/export");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
@@ -74,6 +81,10 @@ describe("the export", () => {
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(exported["locations"]).toEqual([expect.objectContaining({ locationId: "LOC1", dayStart: "04:00", mapping: MAPPING })]);
     expect(exported["syncRecords"]).toEqual([]);
+    expect(exported["other"]).toContainEqual(expect.objectContaining({
+      locationId: "LOC1", payoutTag: summary.tag, state: "posted", summary, posted: [expect.objectContaining({ docNumber: `DP250602-${summary.tag}`, total: 9_710 })], warnings: [],
+    }));
+    expect(text).not.toContain("recordZ");
     expect(exported["sessions"]).toEqual([expect.objectContaining({ userAgent: "Export Browser/1.0", approximateIp: "198.51.100.0/24" })]);
     expect(text).not.toMatch(/sessionHash|[0-9a-f]{64}/);
   });
