@@ -135,7 +135,7 @@ const MODE_NAMES: Record<string, string> = {
 function describePayouts(changes: readonly { before?: string; after?: string; result: string }[]): string {
   return [...changes].reverse().map((change) => change.result === "posted"
     ? `the one made the evening of the night's day (${change.after}: its deposit posted)`
-    : change.result === "updated" ? `the one before it (${change.before} the night before, ${change.after} now: its record updated)` : `one ${change.after} before the night before ran (read, unchanged)`).join(", ");
+    : change.result === "updated" ? `the one before it (${change.before} the night before, ${change.after} now: its record updated)` : `one that turned ${change.after} after the window's start, before the night before ran (read again, unchanged)`).join(", ");
 }
 
 export function renderMarkdown(r: BenchResults): string {
