@@ -5,10 +5,20 @@
  * Square's payouts looked at), with the Square and QuickBooks simulators on loopback and DynamoDB and
  * KMS on moto_server, every AWS call counted and billed as AWS bills it (bench/aws-counter.ts).
  *
- * The steady state: the three nights before each posted their own day of sales (so the night's re-checks
- * rewrite posted records, as they do for a trading location) and were read at most three hours ago (so
- * they are trusted and not read again); the night before refreshed the QuickBooks token and its access
- * token (1 h) has expired since, as on every night;
+ * The steady state: the nights run a day apart, each at 02:15 in the location's zone (its day settled
+ * at 02:00, the scheduler's next tick), on the world's clock (nightClock); the three nights before each
+ * posted their own day of sales (so the night's re-checks rewrite posted records, as they do for a
+ * trading location) and read the days the night re-checks (so they are trusted and not read again); the
+ * night before refreshed the QuickBooks token and its access token (1 h) has expired since, as on every
+ * night. The location posts Square payouts (the world's payouts mapping, a connection with PAYOUTS_READ)
+ * and Square pays out daily (sandbox/square/payouts.ts: a 17:00 cut-off, arriving the next weekday, PAID
+ * at 09:00 that day): each night before posted the payout made the evening of its day, so the measured
+ * night's read window (lib/payouts/post-payouts.ts READ_OVERLAP_MS) holds the one made the evening of D
+ * (SENT: posted), the one of D−1 (PAID since the night before: its record updated) and the one of D−2
+ * (PAID the morning the night before ran, so updated inside the window: read, unchanged). The night is
+ * one whose days D−2..D+1 are weekdays' cut-offs' arrivals as on most nights (D a Wednesday, Thursday or
+ * Friday): around a weekend Square pays two or three payouts out on the Monday, the same payouts
+ * and changes a week spread differently;
  * the process has loaded the modules a night loads on first use (the Square SDK, intuit-oauth), as a
  * warm worker has: their load is measured on its own first (coldLoadCpuMs) and billed on cold starts.
  * The refresh sweep then runs once over the connections the night left, counted on its own (sweep).
@@ -30,6 +40,8 @@ import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { sweepConnections } from "../lib/connections/refresh-sweep";
 import { addDays } from "../lib/domain/business-day";
+import { payoutTag } from "../lib/domain/doc-number";
+import type { PayoutRecord } from "../lib/model";
 import { itemKindOf } from "../lib/store/retention";
 import { createIdempotencyStore } from "../lib/store/idempotency";
 import { createWorkerHandler, type SqsEvent } from "../lib/worker/handler";
@@ -40,7 +52,8 @@ import { generateDay } from "../sandbox/square/generate-day";
 import { itemBytes, resetCounts } from "./aws-counter";
 import { PROVIDER_LATENCY_MS, type RecordedCall } from "./cost";
 import { median } from "./stats";
-import { lastSettledDay, ZONE } from "./pos-night";
+import { nightClock } from "./night-clock";
+import { ZONE } from "./pos-night";
 import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
 export interface CostJobResult {
@@ -68,6 +81,12 @@ export interface CostJobResult {
   /** The size of each item of the night's day D, by kind, as it stands after the night. */
   dayItemBytes: Record<string, number>;
   /**
+   * Square's payouts made by the night, oldest first, as the night left their records: the one made the
+   * evening of D posted, the one before it updated (PAID), the others unchanged (absent from results
+   * measured before the night posted payouts).
+   */
+  payouts?: PayoutChange[];
+  /**
    * Every call the job waited on, in the order they started, with when each was in flight (ms from the
    * first): the provider calls and the AWS calls as their clients sent them.
    */
@@ -93,13 +112,20 @@ async function main(): Promise<void> {
   const coldLoadCpuMs = median(loads);
   await import("square");
   await import("intuit-oauth");
-  const day = lastSettledDay(ZONE);
-  let offsetMs = -3 * 3600_000;
+  const night = nightClock(ZONE, Date.now());
+  const day = night.day;
+  let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
+  const setClock = (instantMs: number) => {
+    offsetMs = instantMs - Date.now();
+  };
+  setClock(night.atMs - 3 * DAY_MS);
   const nowDate = () => new Date(now());
   // The simulators answer after the stated provider latency, so the calls the night makes at once overlap
   // as they would against Square and Intuit, and the critical path (bench/cost.ts waitPathMs) shows it.
-  const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now, providerLatencyMs: PROVIDER_LATENCY_MS });
+  const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now, providerLatencyMs: PROVIDER_LATENCY_MS, payouts: true });
+  // Square pays out daily from the first night's day on (its sales before its 17:00 cut-off).
+  world.square.setPayoutSchedule(SQUARE_LOCATION_ID, { from: addDays(day, -3), to: day });
   // Each night in a worker of its own (a vault with no data key kept), as nights a day apart are.
   const composeWorker = () => composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.newVault(), email: world.email });
   const services = await composeWorker();
@@ -132,23 +158,26 @@ async function main(): Promise<void> {
     world.square.addOrders(SQUARE_LOCATION_ID, generated.orders);
   };
 
-  // The three nights before, each posting its own day, and a sweep that has looked at every connection once.
+  // The three nights before, each posting its own day and payout, and a sweep that has looked at every
+  // connection once. Each night comes after the QuickBooks token (1 h) of the one before ran out, so it
+  // refreshes it as every night does: the connection holds what a refresh leaves (the replaced refresh token too).
   for (const back of [3, 2, 1]) {
-    // The night before comes after the QuickBooks token (1 h) made at set-up ran out, so it refreshes it
-    // as every night does: the connection holds what a refresh leaves (the replaced refresh token too).
-    if (back === 1) offsetMs = -1.5 * 3600_000;
+    setClock(night.atMs - back * DAY_MS);
     addSales(addDays(day, -back), 20 + back);
-    const night = await composeWorker();
-    handler = workerFor(night);
+    const before = await composeWorker();
+    handler = workerFor(before);
     await runNight(addDays(day, -back));
-    night.close();
+    before.close();
   }
   const sweepOf = (from: typeof services) => sweepConnections({ ...refreshSweepDepsOf(from), log: () => undefined });
   await sweepOf(services);
   addSales(day, 11);
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  offsetMs = 0;
+  setClock(night.atMs);
   const before = await scanBytes(world);
+  const payoutTags = world.square.payoutIds(SQUARE_LOCATION_ID).map(payoutTag);
+  const payoutsBefore = await payoutRecordsOf(world, payoutTags);
+  const readFrom = (await world.storage.payouts.getCheck(world.merchantId, SQUARE_LOCATION_ID))?.readFrom ?? "";
   world.square.clearRequestLog();
   const quickBooksBefore = world.quickbooks.requestLog().length;
   // A new process's view: nothing decrypted yet (a warm worker seldom holds the same merchant's tokens).
@@ -184,6 +213,7 @@ async function main(): Promise<void> {
   if (statuses[day] !== "posted" || records.length !== 4 || records.some((record) => record.state !== "posted")) {
     throw new Error(`the night ended ${JSON.stringify(statuses)}`);
   }
+  const payouts = payoutChanges(payoutsBefore, await payoutRecordsOf(world, payoutTags), readFrom);
   const after = await scanBytes(world);
   const storedBytesByKind: Record<string, number> = {};
   for (const [key, { kind, bytes }] of after) {
@@ -203,7 +233,7 @@ async function main(): Promise<void> {
     providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint,
     aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
     kmsRequests: kmsRequestsOf(counted.calls),
-    storedBytesByKind, dayItemBytes,
+    storedBytesByKind, dayItemBytes, payouts,
     calls: recordedCalls(providerSpans.spans, counted.spans ?? []),
   };
   if (process.env["DAYBOOK_BENCH_DUMP"]) say(JSON.stringify(result, null, 2));
@@ -212,6 +242,49 @@ async function main(): Promise<void> {
   fresh.close();
   sqs.destroy();
   await world.close();
+}
+
+const DAY_MS = 86_400_000;
+
+export interface PayoutChange {
+  tag: string;
+  /** Square's status of the payout as its record held it before the night (absent: no record, a new payout) and after. */
+  before?: string;
+  after?: string;
+  /** "posted": its deposit entry created by the night; "updated": its record rewritten (a new status); "unchanged". */
+  result: "posted" | "updated" | "unchanged";
+  /** In the night's read window: created or changed since the location's check said to read from (its entries read). */
+  read: boolean;
+}
+
+type PayoutRecords = Map<string, PayoutRecord | undefined>;
+
+/** The payout records of these tags (read before the counts are reset, or after they are copied: not counted). */
+async function payoutRecordsOf(world: Awaited<ReturnType<typeof createBenchWorld>>, tags: readonly string[]): Promise<PayoutRecords> {
+  const records: PayoutRecords = new Map();
+  for (const tag of tags) records.set(tag, await world.storage.payouts.getPayout(world.merchantId, SQUARE_LOCATION_ID, tag));
+  return records;
+}
+
+/**
+ * What the night did to each payout, checked against the steady state the bench states: the newest
+ * posted with one deposit, the one before updated to PAID with its deposit kept, every other untouched.
+ */
+function payoutChanges(before: PayoutRecords, after: PayoutRecords, readFrom: string): PayoutChange[] {
+  const changes: PayoutChange[] = [...after].map(([tag, record]) => {
+    const was = before.get(tag);
+    const result = !was && record?.state === "posted" ? "posted" : was && record && record.version !== was.version ? "updated" : "unchanged";
+    const read = record !== undefined && (record.summary.createdAt >= readFrom || record.summary.updatedAt >= readFrom);
+    return { tag, ...(was ? { before: was.summary.status } : {}), ...(record ? { after: record.summary.status } : {}), result, read };
+  });
+  const [older, previous, newest] = [changes.slice(0, -2), changes.at(-2), changes.at(-1)];
+  const posted = newest ? after.get(newest.tag)?.posted ?? [] : [];
+  const steady = newest?.result === "posted" && newest.after === "SENT" && posted.length === 1 && posted[0]?.kind === "deposit"
+    && previous?.result === "updated" && previous.before === "SENT" && previous.after === "PAID"
+    && JSON.stringify(before.get(previous.tag)?.posted) === JSON.stringify(after.get(previous.tag)?.posted)
+    && newest.read && previous.read && older.length >= 1 && older.every((change) => change.result === "unchanged" && change.after === "PAID");
+  if (!steady) throw new Error(`the night's payouts are not the steady state: ${JSON.stringify(changes)}`);
+  return changes;
 }
 
 /** Every KMS request counted (Decrypt, GenerateDataKey, Encrypt: each is billed). */

@@ -272,9 +272,13 @@ const clientListAlone = () => withMoto((env) => partAlone(7, async (results) => 
   results.clientList = await measureClientList(env, {});
 }));
 
-/** Part 5's stated retention of what a job leaves, by kind (lib/store/retention.ts), in months of 30.4 days; other kinds are replaced in place. */
+/**
+ * Part 5's stated retention of what a job leaves, by kind (lib/store/retention.ts), in months of 30.4 days; other
+ * kinds (the payout check) are replaced in place. A payout record is kept 13 months after its arrival date, a day
+ * after the night that posts it.
+ */
 const KEPT_MONTHS: Record<string, number> = {
-  "sync-record": SYNC_RECORD_MONTHS, report: SYNC_RECORD_MONTHS, "digest-mark": 3 / 30.4, idempotency: 0.5 / 30.4,
+  "sync-record": SYNC_RECORD_MONTHS, report: SYNC_RECORD_MONTHS, "payout-record": SYNC_RECORD_MONTHS, "digest-mark": 3 / 30.4, idempotency: 0.5 / 30.4,
 };
 /** Part 5's digest shares: how many merchants one accountant's morning digest covers (one per recipient address). */
 const DIGEST_SHARES = [1, 5, 20];

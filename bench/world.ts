@@ -21,6 +21,8 @@ export interface BenchWorldOptions {
   ownerEmail?: string;
   /** How long every Square and QuickBooks answer waits first (part 5: the stated provider latency). */
   providerLatencyMs?: number;
+  /** Post Square payouts (sandbox/world.ts SyncWorldOptions.payouts): the payouts mapping and its accounts. */
+  payouts?: boolean;
 }
 
 export async function createBenchWorld(options: BenchWorldOptions): Promise<BenchWorld> {

@@ -403,7 +403,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       await sleep(Math.min(ms, 100));
     };
 
-    /** The payout store as a crashed worker has it: it refuses every call; the payouts step names the location it is on. */
+    /**
+     * The payout store as a crashed worker has it: it refuses every call; the payouts step names the location it is on
+     * when it reads a payout's record, before that payout's checkpoints (a night reads the location's check ahead,
+     * while its days run: lib/worker/night-payouts.ts).
+     */
     function chaosPayouts(state: WorkerState): PayoutStore {
       return new Proxy(storage.payouts, {
         get(target, property, receiver) {
@@ -411,7 +415,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           if (typeof value !== "function") return value;
           return (...args: unknown[]) => {
             if (state.dead) return Promise.reject(new Error(CRASH_MESSAGE));
-            if (property === "getCheck") state.current = payoutKey(String(args[0]), String(args[1]));
+            if (property === "getPayout") state.current = payoutKey(String(args[0]), String(args[1]));
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           };
         },

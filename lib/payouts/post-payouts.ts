@@ -18,7 +18,7 @@ import { businessDayOf } from "../domain/business-day";
 import { formatDay } from "../report/format";
 import { postsPayouts } from "../domain/mapping";
 import type { Warning } from "../domain/warnings";
-import type { Connection, LocationConfig, PayoutRecord, PayoutSkip, PendingPayoutEntry, SyncFailure } from "../model";
+import type { Connection, LocationConfig, PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, SyncFailure } from "../model";
 import { SquareRequestError } from "../pos/square/errors";
 import type { PayoutWithEntries } from "../pos/square/payouts";
 import type { CompanySettings, QuickBooksClient } from "../quickbooks/types";
@@ -81,16 +81,62 @@ export function grantsPayouts(connection: Pick<Connection, "provider" | "granted
 }
 
 /**
+ * Square's payouts read ahead of their run (the night job reads them while it reads the POS:
+ * lib/worker/night-payouts.ts), as the run would read them first: the location's check, the Square
+ * connection read with, and what Square answered (or how it failed, which the run then meets as its
+ * own read's failure).
+ */
+export interface PayoutReadAhead {
+  at: Date;
+  check: PayoutCheck | undefined;
+  connectionId: string;
+  listed: { payouts: PayoutWithEntries[] } | { error: unknown };
+}
+
+/**
+ * Reads ahead what postPayouts reads first. Never rejects: undefined when there is nothing to read
+ * ahead (the check or the connection could not be read, or the connection lacks PAYOUTS_READ), and the
+ * run then reads as it would have, meeting any failure in its own words.
+ */
+export async function readPayoutsAhead(ports: PayoutPorts, ref: LocationRef, location: LocationConfig): Promise<PayoutReadAhead | undefined> {
+  const at = ports.now();
+  let check: PayoutCheck | undefined;
+  let connection: Connection;
+  try {
+    [check, connection] = await Promise.all([
+      ports.payouts.getCheck(ref.merchantId, ref.locationId),
+      activeConnection(ports.store, ref.merchantId, location.posConnectionId, "square"),
+    ]);
+  } catch {
+    return undefined;
+  }
+  if (!grantsPayouts(connection)) return undefined;
+  const ahead = { at, check, connectionId: connection.connectionId };
+  try {
+    return { ...ahead, listed: { payouts: await ports.readPayouts(connection, location.locationId, readFromOf(check, at)) } };
+  } catch (error) {
+    return { ...ahead, listed: { error } };
+  }
+}
+
+/** Where a run reads from: the check's instant, or a first run's week back. */
+function readFromOf(check: PayoutCheck | undefined, at: Date): number {
+  return check ? Date.parse(check.readFrom) : at.getTime() - FIRST_RUN_LOOKBACK_MS;
+}
+
+/**
  * Posts the location's new and changed payouts. Never throws for a provider's failure: a failure is
  * returned and kept on the location's check (or, for one payout only the merchant can fix, on its
  * record), and the next night reads the same payouts again. `known`: the location as the caller just
  * read it (the night job, deciding whether to load this module), instead of reading it again.
+ * `ahead`: what readPayoutsAhead read for this run (its clock, check and Square's answer), used when
+ * the location's Square connection is still the one it read with.
  */
-export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: LocationConfig): Promise<PayoutRun> {
-  const at = ports.now();
+export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: LocationConfig, ahead?: PayoutReadAhead): Promise<PayoutRun> {
+  const at = ahead?.at ?? ports.now();
   const location = known ?? (await ports.store.getLocation(ref.merchantId, ref.locationId));
   if (!location || !postsPayouts(location)) return { status: "not-mapped" };
-  const check = await ports.payouts.getCheck(ref.merchantId, ref.locationId);
+  const check = ahead ? ahead.check : await ports.payouts.getCheck(ref.merchantId, ref.locationId);
   const saveCheck = async (readFrom: string, lastError?: SyncFailure) => {
     try {
       await ports.payouts.saveCheck({ ...ref, readFrom, lastRunAt: at.toISOString(), ...(lastError ? { lastError } : {}) }, check?.version ?? 0);
@@ -99,7 +145,7 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
       if (!(error instanceof ConflictError)) throw error;
     }
   };
-  const readFromMs = check ? Date.parse(check.readFrom) : at.getTime() - FIRST_RUN_LOOKBACK_MS;
+  const readFromMs = readFromOf(check, at);
 
   let posConnection: Connection;
   let qbConnection: Connection;
@@ -111,10 +157,16 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   }
   if (!grantsPayouts(posConnection)) return askForScope(ports, posConnection, at);
 
+  // Read ahead with this very connection: Square's answer then, or its failure met here as the read's.
+  const early = ahead?.connectionId === posConnection.connectionId ? ahead.listed : undefined;
   let listed: PayoutWithEntries[];
   try {
     listed = await withReconnectMarking(ports, posConnection, async () => {
       try {
+        if (early) {
+          if ("error" in early) throw early.error;
+          return early.payouts;
+        }
         return await ports.readPayouts(posConnection, location.locationId, readFromMs);
       } catch (error) {
         if (error instanceof SquareRequestError && error.code === "INSUFFICIENT_SCOPES") throw new MissingScope();

@@ -86,7 +86,8 @@ export async function syncLocationNight(ports: SyncPorts, night: LocationNight):
   return (await syncNight(ports, night)).days;
 }
 
-export async function syncNight(ports: SyncPorts, night: LocationNight): Promise<SyncedNight> {
+/** `onLocation`: told the location as soon as the night has read it, before it reads the POS (the worker starts reading Square's payouts then); it must not throw. */
+export async function syncNight(ports: SyncPorts, night: LocationNight, options: { onLocation?(location: LocationConfig): void } = {}): Promise<SyncedNight> {
   const { store } = ports;
   const at = ports.now();
   // Read once, all at once, for the night's days, each of which would otherwise read them again
@@ -102,6 +103,7 @@ export async function syncNight(ports: SyncPorts, night: LocationNight): Promise
     ports.settings.getReviewMode(night.merchantId),
   ]);
   if (!location) throw new SyncError(`location ${night.locationId} of merchant ${night.merchantId} is not set up in daybook`, "bug");
+  options.onLocation?.(location);
   // No day before the location's first posting day is re-checked (nor posted: it predates going live).
   const posts = (day: LocationDay) => location.postingFrom === undefined || day.businessDay >= location.postingFrom;
   const days = nightDays.filter(posts);

@@ -13,17 +13,35 @@
  *
  * The business's accountants are told the night's day as it stands (their client lists show each
  * location's latest day) whenever the day itself is done: synced, or failed on the last attempt.
+ *
+ * Square's payouts are read while the POS is (night-payouts.ts readNightPayoutsAhead), and posted after
+ * the days, as before; the job never ends with that read still in flight.
  */
 import { tellAccountants } from "../members/location-status";
 import type { SyncJob } from "../schedule/job";
 import { markDayFailed } from "../sync/sync-day";
 import { syncNight } from "../sync/sync-night";
-import { postNightPayouts } from "./night-payouts";
+import { postNightPayouts, readNightPayoutsAhead } from "./night-payouts";
+import type { PayoutReadAhead } from "../payouts/post-payouts";
 import { afterSync, alertMerchant, type Attempt, type JobResult, type OwedAlert, reportLastAttemptFailed, type WorkerDeps } from "./process-job";
 
 export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Attempt): Promise<JobResult> {
+  const payouts: { ahead?: Promise<PayoutReadAhead | undefined> } = {};
+  try {
+    return await runNight(deps, job, attempt, payouts);
+  } finally {
+    // Never rejects; awaited so that nothing of the job is left running when it ends, whichever way.
+    await payouts.ahead;
+  }
+}
+
+async function runNight(deps: WorkerDeps, job: SyncJob, attempt: Attempt, payouts: { ahead?: Promise<PayoutReadAhead | undefined> }): Promise<JobResult> {
   // The location and merchant the night read, and each day's record as its sync left it, serve what follows (not read again).
-  const { days: results, location, merchant } = await syncNight(deps.sync, { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay });
+  const { days: results, location, merchant } = await syncNight(deps.sync, { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay }, {
+    onLocation: (read) => {
+      payouts.ahead = readNightPayoutsAhead(deps.payouts, job, read);
+    },
+  });
   let emailsSent = 0;
   let status: JobResult["status"] = "failed";
   const thrown: { day: (typeof results)[number]["day"]; error: unknown }[] = [];
@@ -41,7 +59,7 @@ export async function processNight(deps: WorkerDeps, job: SyncJob, attempt: Atte
   }
   // Before the payouts, which may throw: the days done are told whatever happens next.
   emailsSent += await alertMerchant(deps, alerts.splice(0));
-  await postNightPayouts(deps.payouts, job, attempt, location);
+  await postNightPayouts(deps.payouts, job, attempt, location, payouts.ahead);
   const night = { merchantId: job.merchantId, locationId: job.locationId, businessDay: job.businessDay };
   const first = thrown[0];
   if (first === undefined) {

@@ -30,9 +30,12 @@ class FakePayouts {
   payouts: PayoutWithEntries[] = [];
   reads = 0;
   failure: Error | undefined;
+  /** Called as each read starts. */
+  onRead: (() => void) | undefined;
 
   read(sinceMs: number): Promise<PayoutWithEntries[]> {
     this.reads++;
+    this.onRead?.();
     if (this.failure) return Promise.reject(this.failure);
     return Promise.resolve(this.payouts.filter(({ payout }) => Date.parse(payout.createdAt) >= sinceMs || Date.parse(payout.updatedAt) >= sinceMs));
   }
@@ -386,3 +389,124 @@ describe("a Square connection without PAYOUTS_READ", () => {
   });
 
 });
+
+describe("a night job's payouts (lib/worker/process-night.ts)", () => {
+  const NIGHT = "2025-06-14";
+  const nightJob = { merchantId: MERCHANT_ID, locationId: LOCATION_ID, businessDay: NIGHT, kind: "night" as const };
+
+  /** The night's four days in the POS, none posted yet, and Wednesday's payout in Square. */
+  async function aNight(): Promise<{ made: EngineWorld; square: FakePayouts }> {
+    const { world: made, square } = await world();
+    for (const day of ["2025-06-11", "2025-06-12", "2025-06-13", NIGHT]) made.pos.setDay(LOCATION_ID, day, aDay());
+    square.set(wednesday, wednesdayEntries);
+    return { made, square };
+  }
+
+  /** Rejections no one handled while `run` ran, and a turn of the event loop after it. */
+  async function unhandledDuring(run: () => Promise<unknown>): Promise<unknown[]> {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      await run().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+    return unhandled;
+  }
+
+  it("reads Square's payouts while it reads the POS, before any day posts, and posts the payout after its days", async () => {
+    const { made, square } = await aNight();
+    let entriesWhenRead: number | undefined;
+    let readStarted = () => {};
+    const started = new Promise<void>((resolve) => (readStarted = resolve));
+    square.onRead = () => {
+      entriesWhenRead ??= made.quickbooks.entries.length;
+      readStarted();
+    };
+    // The POS answers once the payouts' read has started, or after 2 s (a night that reads them only after its days).
+    let waited: Promise<unknown> | undefined;
+    const sync = made.worker.sync;
+    const summarisePosDay: typeof sync.summarisePosDay = async (...args) => {
+      await (waited ??= Promise.race([started, new Promise((resolve) => setTimeout(resolve, 2_000))]));
+      return sync.summarisePosDay(...args);
+    };
+    expect(await processJob({ ...made.worker, sync: { ...sync, summarisePosDay } }, nightJob, { number: 1, max: 3 })).toMatchObject({ status: "posted" });
+    expect(entriesWhenRead).toBe(0);
+    expect(square.reads).toBe(1);
+    expect(made.quickbooks.entries.map((entry) => entry.docNumber.slice(0, 8))).toEqual(["DB250611", "DB250612", "DB250613", "DB250614", "DP250611"]);
+    expect(await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID)).toMatchObject([{ state: "posted" }]);
+  });
+
+  it("a read Square refused while the POS was read fails the payouts only, once the days are posted and told, and is no unhandled rejection", async () => {
+    const { made, square } = await aNight();
+    square.failure = new SquareRequestError("Square is unavailable (503)", "retryable", 503);
+    let thrown: unknown;
+    const unhandled = await unhandledDuring(() => processJob(made.worker, nightJob, { number: 1, max: 3 }).catch((error: unknown) => {
+      thrown = error;
+    }));
+    expect(unhandled).toEqual([]);
+    // Back to the queue for the payouts; the days are posted and their reports kept.
+    expect(thrown).toMatchObject({ kind: "retryable" });
+    expect(String(thrown)).toContain("Square payouts: ");
+    expect(made.quickbooks.entries.map((entry) => entry.docNumber.slice(0, 8))).toEqual(["DB250611", "DB250612", "DB250613", "DB250614"]);
+    expect(await made.services.storage.reports.listDay(MERCHANT_ID, LOCATION_ID, NIGHT)).toMatchObject([{ status: "posted" }]);
+    // Read once: the refusal is the run's, kept on the location's check.
+    expect(square.reads).toBe(1);
+    expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).toMatchObject({ lastError: { kind: "retryable" } });
+
+    // The retry finds the days done and posts the payout, once.
+    square.failure = undefined;
+    expect(await processJob(made.worker, nightJob, { number: 2, max: 3 })).toMatchObject({ status: "unchanged" });
+    expect(made.quickbooks.entries.map((entry) => entry.docNumber.slice(0, 8))).toEqual(["DB250611", "DB250612", "DB250613", "DB250614", "DP250611"]);
+    expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).not.toHaveProperty("lastError");
+  });
+
+  it("on the job's last attempt the payouts' failure stays on the location's check and the night ends as its day did", async () => {
+    const { made, square } = await aNight();
+    square.failure = new SquareRequestError("Square is unavailable (503)", "retryable", 503);
+    const unhandled = await unhandledDuring(async () => {
+      expect(await processJob(made.worker, nightJob, { number: 3, max: 3 })).toMatchObject({ status: "posted" });
+    });
+    expect(unhandled).toEqual([]);
+    expect(made.quickbooks.entries).toHaveLength(4);
+    expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).toMatchObject({ lastError: { kind: "retryable" } });
+  });
+
+  it("a check that could not be read ahead is read again after the days, and the payout posts once", async () => {
+    const { made, square } = await aNight();
+    const ports = made.worker.payouts!;
+    let checkReads = 0;
+    const getCheck: typeof ports.payouts.getCheck = (...args) => {
+      checkReads++;
+      return checkReads === 1 ? Promise.reject(new Error("DynamoDB is unavailable")) : ports.payouts.getCheck(...args);
+    };
+    const payouts = { ...ports, payouts: { ...ports.payouts, getCheck } };
+    const unhandled = await unhandledDuring(async () => {
+      expect(await processJob({ ...made.worker, payouts }, nightJob, { number: 1, max: 3 })).toMatchObject({ status: "posted" });
+    });
+    expect(unhandled).toEqual([]);
+    expect(checkReads).toBe(2);
+    expect(square.reads).toBe(1);
+    expect(made.quickbooks.entries.map((entry) => entry.docNumber.slice(0, 8))).toEqual(["DB250611", "DB250612", "DB250613", "DB250614", "DP250611"]);
+  });
+
+  it("a night that throws after its days leaves no read of payouts in flight when it ends", async () => {
+    const { made, square } = await aNight();
+    // Square answers slowly; the night's reports cannot be kept, so the job throws before its payouts post.
+    let answered = false;
+    const slow: typeof square.read = async (sinceMs) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      answered = true;
+      return FakePayouts.prototype.read.call(square, sinceMs);
+    };
+    square.read = slow;
+    const reports = { ...made.worker.reports, save: () => Promise.reject(new Error("DynamoDB is unavailable")) };
+    await expect(processJob({ ...made.worker, reports }, nightJob, { number: 1, max: 3 })).rejects.toThrow("DynamoDB is unavailable");
+    expect(answered).toBe(true);
+    // The days posted, the payout did not.
+    expect(made.quickbooks.entries.map((entry) => entry.docNumber.slice(0, 8))).toEqual(["DB250611", "DB250612", "DB250613", "DB250614"]);
+  });
+});
+
