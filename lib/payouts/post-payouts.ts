@@ -26,7 +26,8 @@ import type { PayoutStore } from "../store/payouts";
 import { businessDayExpiresAt } from "../store/retention";
 import { ConflictError } from "../store/store";
 import {
-  activeConnection, classify, entryTagsOf, failureRecord, isClosedPeriod, postUnlessPosted, requestIdOf, SyncError, type SyncPorts, withReconnectMarking,
+  activeConnection, classify, companyOf, entryTagsOf, failureRecord, isClosedPeriod, postUnlessPosted, refusedForCompanySettings, requestIdOf, SyncError,
+  type SyncPorts, withReconnectMarking,
 } from "../sync/sync-day";
 import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, isPayoutNote, linesHash, type PayoutEntryContext } from "./payout-entry";
 import { beforeDaybook, summarisePayout, type PayoutSummary } from "./payout-summary";
@@ -187,8 +188,9 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   let company: CompanySettings | undefined;
   const run: PayoutRunContext = {
     ports, location, qbConnection, quickbooks, at,
-    async company() {
-      company ??= await withReconnectMarking(ports, qbConnection, () => quickbooks.getCompanySettings());
+    async company(options = {}) {
+      // As kept on the connection, as the days use them: no QuickBooks read on a normal night.
+      if (company === undefined || options.refresh) company = await withReconnectMarking(ports, qbConnection, () => companyOf(ports, qbConnection, quickbooks, at, options));
       if (company.homeCurrency !== location.currency) {
         throw new SyncError(
           `The QuickBooks company "${company.companyName}" keeps its books in ${company.homeCurrency}, but this location sells in ${location.currency}; daybook cannot post its payouts across currencies.`,
@@ -244,7 +246,8 @@ interface PayoutRunContext {
   qbConnection: Connection;
   quickbooks: QuickBooksClient;
   at: Date;
-  company(): Promise<CompanySettings>;
+  /** The company's settings, as kept on the connection; read from QuickBooks again with `refresh`. */
+  company(options?: { refresh?: boolean }): Promise<CompanySettings>;
 }
 
 /** One payout: its pending claim settled, then whatever it still needs posted, each once. */
@@ -343,7 +346,7 @@ type Save = (next: Omit<PayoutRecord, "version">) => Promise<PayoutRecord>;
  * day's entry does.
  */
 async function claimAndPost(
-  run: PayoutRunContext, build: (extra: Pick<PayoutEntryContext, "txnDate" | "note">) => BuiltPayoutEntry, save: Save, base: () => Omit<PayoutRecord, "version">,
+  run: PayoutRunContext, build: (extra: Partial<Pick<PayoutEntryContext, "txnDate" | "note" | "withCurrencyRef">>) => BuiltPayoutEntry, save: Save, base: () => Omit<PayoutRecord, "version">,
 ): Promise<string> {
   const { ports, location, qbConnection, at } = run;
   const claim = async (entry: BuiltPayoutEntry): Promise<PendingPayoutEntry> => {
@@ -367,10 +370,20 @@ async function claimAndPost(
   try {
     created = await create(pending);
   } catch (error) {
-    if (!isClosedPeriod(error)) throw error;
-    const today = businessDayOf(at.getTime(), location.timeZone);
-    pending = await claim(build({ txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${pending.body.TxnDate}.` }));
-    created = await create(pending);
+    if (isClosedPeriod(error)) {
+      const today = businessDayOf(at.getTime(), location.timeZone);
+      pending = await claim(build({ txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${pending.body.TxnDate}.` }));
+      created = await create(pending);
+    } else if (refusedForCompanySettings(error)) {
+      // The kept settings may be out of date (multicurrency switched on since): read them again, as a day does.
+      const kept = await run.company();
+      const fresh = await run.company({ refresh: true });
+      if (fresh.multiCurrencyEnabled === kept.multiCurrencyEnabled) throw error;
+      pending = await claim(build({ withCurrencyRef: fresh.multiCurrencyEnabled }));
+      created = await create(pending);
+    } else {
+      throw error;
+    }
   }
   await ports.checkpoint?.("after-create");
   const current = base();

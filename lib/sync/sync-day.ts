@@ -487,7 +487,12 @@ async function run(
  * The company's settings, as kept on its connection; read from QuickBooks (and kept) only when the
  * connection has none yet or `refresh` says they may be out of date.
  */
-async function companyOf(
+/**
+ * The QuickBooks company's settings as kept on the connection (issue 17: no QuickBooks read on a normal
+ * night), read from QuickBooks and kept when the connection has none or `refresh` asks (a create refused
+ * for a reason they explain: refusedForCompanySettings).
+ */
+export async function companyOf(
   ports: Pick<SyncPorts, "store">, connection: Connection, quickbooks: QuickBooksClient, at: Date, options: { refresh?: boolean } = {},
 ): Promise<QuickBooksCompany> {
   if (connection.company && !options.refresh) return connection.company;
@@ -511,7 +516,7 @@ function assertSameCurrency(company: QuickBooksCompany, location: LocationConfig
 }
 
 /** A create refused for a reason the company's settings explain: a currency the books do not expect. */
-function refusedForCompanySettings(error: unknown): boolean {
+export function refusedForCompanySettings(error: unknown): boolean {
   if (!(error instanceof QuickBooksError) || error.details.status !== 400) return false;
   return /currency/i.test(`${error.details.detail ?? ""} ${error.message}`);
 }

@@ -72,7 +72,11 @@ export class FakeQuickBooks implements QuickBooksClient {
     return Promise.resolve([]);
   }
 
+  /** How often the company's settings were read: reads Intuit meters. */
+  companyReads = 0;
+
   getCompanySettings(): Promise<CompanySettings> {
+    this.companyReads++;
     this.#fail("getCompanySettings");
     return Promise.resolve(this.company);
   }

@@ -119,6 +119,47 @@ describe("posting payouts", () => {
     expect(JSON.stringify(record)).not.toContain("po_wednesday");
   });
 
+  it("uses the company's settings kept on the QuickBooks connection, as the days do: read once when none are kept, then never on a normal night", async () => {
+    const { world: made, square, ports } = await world();
+    const { store } = made.services.storage;
+    square.set(wednesday, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    expect(made.quickbooks.companyReads).toBe(1);
+    expect((await store.getConnection(MERCHANT_ID, "quickbooks-1"))?.company).toMatchObject({ homeCurrency: "USD", multiCurrencyEnabled: false });
+
+    const monday = payoutOf({ id: "po_monday", amount: 300_00 - 8_80, arrivalDate: "2025-06-16", createdAt: "2025-06-15T21:00:00Z", updatedAt: "2025-06-15T21:00:00Z" });
+    square.set(monday, [entry("CHARGE", "2025-06-15T15:00:00Z", 300_00, 8_80)]);
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    const second = await postPayouts(ports, ref);
+    expect(second.status === "done" ? second.payouts.find((payout) => payout.arrivalDate === "2025-06-16") : undefined).toMatchObject({ result: "posted" });
+    expect(made.quickbooks.entries).toHaveLength(2);
+    expect(made.quickbooks.companyReads).toBe(1);
+  });
+
+  it("a create refused for the currency (multicurrency switched on since the settings were kept) reads them again and posts once, naming the currency", async () => {
+    const { world: made, square, ports } = await world();
+    const { store } = made.services.storage;
+    await store.setConnectionCompany(MERCHANT_ID, "quickbooks-1", { ...made.quickbooks.company, readAt: made.clock.at.toISOString() });
+    made.quickbooks.company = { ...made.quickbooks.company, multiCurrencyEnabled: true };
+    made.quickbooks.failNext.createJournalEntry = new QuickBooksError("A business validation error has occurred: Currency is required", "needs-merchant", { status: 400, code: "6000", detail: "CurrencyRef is missing" });
+    square.set(wednesday, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    expect(made.quickbooks.companyReads).toBe(1);
+    expect(made.quickbooks.entries).toHaveLength(1);
+    expect(made.quickbooks.entries[0]?.body.CurrencyRef).toMatchObject({ value: "USD" });
+    expect((await store.getConnection(MERCHANT_ID, "quickbooks-1"))?.company).toMatchObject({ multiCurrencyEnabled: true });
+  });
+
+  it("a create refused for the currency when the settings read again are the same fails the payout, saying QuickBooks' words", async () => {
+    const { world: made, square, ports } = await world();
+    made.quickbooks.failNext.createJournalEntry = new QuickBooksError("A business validation error has occurred: Currency is not valid", "needs-merchant", { status: 400, code: "6000", detail: "currency" });
+    square.set(wednesday, wednesdayEntries);
+    const run = await postPayouts(ports, ref);
+    expect(run).toMatchObject({ payouts: [{ result: "failed" }] });
+    expect(run.status === "done" ? run.payouts[0]?.reason : undefined).toContain("Currency is not valid");
+    expect(made.quickbooks.entries).toHaveLength(0);
+  });
+
   it("posts the payout with the location's QuickBooks Location and Class on every line, as its days are", async () => {
     const { world: made, square, ports } = await world();
     const { store } = made.services.storage;

@@ -157,6 +157,12 @@ describe("a week of Square payouts, night by night", () => {
     expect(square.payouts.flatMap((payout) => payout.notes).filter((note) => /processing fees on the payments/.test(note))).toEqual([]);
   });
 
+  it("reads QuickBooks' company settings on the first night only: the days and the payouts use those kept on the connection (issue 17)", () => {
+    const reads = world.quickbooks.requestLog().filter((request) => request.kind === "api" && request.method === "GET" && /\/(companyinfo|preferences)\b/.test(request.path));
+    expect(reads.map((request) => /\/(companyinfo|preferences)\b/.exec(request.path)?.[1])).toEqual(["companyinfo", "preferences"]);
+    expect(nights.length).toBeGreaterThan(3);
+  });
+
   it("a night run again posts nothing more", { timeout: 60_000 }, async () => {
     const before = docNumbers().length;
     await night(PAYOUT_NOW);
