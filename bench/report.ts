@@ -128,7 +128,7 @@ const row = (cells: (string | number)[]): string => `| ${cells.join(" | ")} |`;
  */
 export function jobCpuWords(cpuMs: number, simulatorsCpuMs: number | undefined): string {
   if (simulatorsCpuMs === undefined) return `CPU ${n(cpuMs)} ms (the simulators run in the same process, about 11 ms of it in a CPU profile, so an upper bound)`;
-  return `CPU **${n(cpuMs)} ms**, the job process's own (process.cpuUsage around the night: the worker's handler and its clients, the AWS SDK's and fetch's requests and answers; the simulators answer from a process of their own, which spent ${n(simulatorsCpuMs)} ms serving the night, not billed)`;
+  return `CPU **${n(cpuMs)} ms**, the job process's own (process.cpuUsage around the night, begun on a collected heap: the worker's handler and its clients, the AWS SDK's and fetch's requests and answers; the simulators answer from a process of their own, which spent ${n(simulatorsCpuMs)} ms serving the night, not billed)`;
 }
 
 function table(header: string[], rows: (string | number)[][]): string {
