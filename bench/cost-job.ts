@@ -2,8 +2,9 @@
  * Part 5's measured job (child process): one location-night as the worker runs it on AWS, through the
  * real SQS handler (lib/worker/handler.ts: Powertools Idempotency's record in the table, the night's
  * sync of D and re-checks of D−1..D−3, each day's report kept, the digest marked, the accountants told,
- * Square's payouts looked at), with the Square and QuickBooks simulators on loopback and DynamoDB and
- * KMS on moto_server, every AWS call counted and billed as AWS bills it (bench/aws-counter.ts).
+ * Square's payouts looked at), with the Square and QuickBooks simulators on loopback in a process of
+ * their own (bench/simulators-process.ts: this process's CPU is the job's alone) and DynamoDB and KMS on
+ * moto_server, every AWS call counted and billed as AWS bills it (bench/aws-counter.ts).
  *
  * The steady state: the nights run a day apart, each at 02:15 in the location's zone (its day settled
  * at 02:00, the scheduler's next tick), on the world's clock (nightClock); the three nights before each
@@ -36,12 +37,15 @@ import { Session } from "node:inspector";
 import type { ClientRequest } from "node:http";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { sweepConnections } from "../lib/connections/refresh-sweep";
 import { addDays } from "../lib/domain/business-day";
 import { payoutTag } from "../lib/domain/doc-number";
 import type { PayoutRecord } from "../lib/model";
+import type { RequestRecord } from "../sandbox/quickbooks/server";
 import { itemKindOf } from "../lib/store/retention";
 import { createIdempotencyStore } from "../lib/store/idempotency";
 import { createWorkerHandler, type SqsEvent } from "../lib/worker/handler";
@@ -54,14 +58,21 @@ import { PROVIDER_LATENCY_MS, type RecordedCall } from "./cost";
 import { median } from "./stats";
 import { nightClock } from "./night-clock";
 import { ZONE } from "./pos-night";
-import { createBenchWorld, SQUARE_LOCATION_ID } from "./world";
+import { startSimulatorsProcess } from "./simulators-process";
+import { type BenchWorld, createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
 export interface CostJobResult {
   orders: number;
   /** How the night's days ended, oldest first. */
   statuses: Record<string, string>;
-  /** CPU of the job in this process (user + system), ms: the simulators' share included (about 11 ms in a profile), so an upper bound. */
+  /**
+   * CPU of the job in this process (user + system), ms, from a collected heap: the worker's handler, its
+   * clients' (the AWS SDK's, fetch's) sending and reading; the simulators answer from a process of their
+   * own, not counted here (in results measured before they did, their share was included: an upper bound).
+   */
   cpuMs: number;
+  /** CPU the simulators' process spent while the job ran (serving its provider calls), ms: not the job's, not billed (absent from results measured before it was apart). */
+  simulatorsCpuMs?: number;
   /** CPU of loading what a night loads on first use (the Square SDK and intuit-oauth, in plain Node processes of their own: an upper bound of the bundle's chunks), ms. */
   coldLoadCpuMs: number;
   /** The refresh sweep run once after the night, over the merchant's connections: what it looked at, opened and cost (absent from results measured before it was). */
@@ -114,18 +125,21 @@ async function main(): Promise<void> {
   await import("intuit-oauth");
   const night = nightClock(ZONE, Date.now());
   const day = night.day;
-  let offsetMs = 0;
-  const now = () => Date.now() + offsetMs;
-  const setClock = (instantMs: number) => {
-    offsetMs = instantMs - Date.now();
-  };
-  setClock(night.atMs - 3 * DAY_MS);
-  const nowDate = () => new Date(now());
   // The simulators answer after the stated provider latency, so the calls the night makes at once overlap
   // as they would against Square and Intuit, and the critical path (bench/cost.ts waitPathMs) shows it.
-  const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now, providerLatencyMs: PROVIDER_LATENCY_MS, payouts: true });
+  // They run in a process of their own, on this process's clock (the same offset from the machine's).
+  const simulators = await startSimulatorsProcess({ providerLatencyMs: PROVIDER_LATENCY_MS });
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  const setClock = async (instantMs: number) => {
+    offsetMs = instantMs - Date.now();
+    await simulators.setClockOffset(offsetMs);
+  };
+  await setClock(night.atMs - 3 * DAY_MS);
+  const nowDate = () => new Date(now());
+  const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now, payouts: true, simulators });
   // Square pays out daily from the first night's day on (its sales before its 17:00 cut-off).
-  world.square.setPayoutSchedule(SQUARE_LOCATION_ID, { from: addDays(day, -3), to: day });
+  await world.square.setPayoutSchedule(SQUARE_LOCATION_ID, { from: addDays(day, -3), to: day });
   // Each night in a worker of its own (a vault with no data key kept), as nights a day apart are.
   const composeWorker = () => composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.newVault(), email: world.email });
   const services = await composeWorker();
@@ -152,18 +166,18 @@ async function main(): Promise<void> {
     const response = await handler(event, context);
     if (response.batchItemFailures.length > 0) throw new Error(`the night of ${businessDay} failed`);
   };
-  const addSales = (businessDay: string, seed: number) => {
+  const addSales = async (businessDay: string, seed: number) => {
     const generated = generateDay({ seed, sales: orders, date: businessDay, timeZone: ZONE, locationId: SQUARE_LOCATION_ID, returnRate: 0.03, openRate: 0.02, noiseRate: 0 });
-    world.square.setCatalog(world.squareMerchantId, generated.catalog);
-    world.square.addOrders(SQUARE_LOCATION_ID, generated.orders);
+    await world.square.setCatalog(world.squareMerchantId, generated.catalog);
+    await world.square.addOrders(SQUARE_LOCATION_ID, generated.orders);
   };
 
   // The three nights before, each posting its own day and payout, and a sweep that has looked at every
   // connection once. Each night comes after the QuickBooks token (1 h) of the one before ran out, so it
   // refreshes it as every night does: the connection holds what a refresh leaves (the replaced refresh token too).
   for (const back of [3, 2, 1]) {
-    setClock(night.atMs - back * DAY_MS);
-    addSales(addDays(day, -back), 20 + back);
+    await setClock(night.atMs - back * DAY_MS);
+    await addSales(addDays(day, -back), 20 + back);
     const before = await composeWorker();
     handler = workerFor(before);
     await runNight(addDays(day, -back));
@@ -171,15 +185,15 @@ async function main(): Promise<void> {
   }
   const sweepOf = (from: typeof services) => sweepConnections({ ...refreshSweepDepsOf(from), log: () => undefined });
   await sweepOf(services);
-  addSales(day, 11);
+  await addSales(day, 11);
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  setClock(night.atMs);
+  await setClock(night.atMs);
   const before = await scanBytes(world);
-  const payoutTags = world.square.payoutIds(SQUARE_LOCATION_ID).map(payoutTag);
+  const payoutTags = (await world.square.payoutIds(SQUARE_LOCATION_ID)).map(payoutTag);
   const payoutsBefore = await payoutRecordsOf(world, payoutTags);
   const readFrom = (await world.storage.payouts.getCheck(world.merchantId, SQUARE_LOCATION_ID))?.readFrom ?? "";
-  world.square.clearRequestLog();
-  const quickBooksBefore = world.quickbooks.requestLog().length;
+  await world.square.clearRequestLog();
+  const quickBooksBefore = (await world.quickbooks.requestLog()).length;
   // A new process's view: nothing decrypted yet (a warm worker seldom holds the same merchant's tokens).
   const fresh = await composeWorker();
   handler = workerFor(fresh);
@@ -188,9 +202,15 @@ async function main(): Promise<void> {
 
   const profile = process.env["DAYBOOK_BENCH_PROFILE"];
   const profiler = profile ? await startProfiler() : undefined;
+  // The night starts on a collected heap: a collection of the set-up's garbage (the nights before, the
+  // seeding, the scans) falls in the measured window or not by chance otherwise (one major GC there
+  // measured about 80 ms more CPU), and it is not this night's work.
+  collectGarbage();
+  const simulatorsCpuBefore = await simulators.cpuMs();
   const cpuBefore = process.cpuUsage();
   await runNight(day);
   const cpu = process.cpuUsage(cpuBefore);
+  const simulatorsCpuMs = await simulators.cpuMs() - simulatorsCpuBefore;
   if (profile && profiler) writeFileSync(profile, JSON.stringify(await profiler.stop()));
   providerSpans.stop();
   const counted = structuredClone(world.aws);
@@ -202,12 +222,7 @@ async function main(): Promise<void> {
     for (const item of page.Items ?? []) say(`${itemBytes(item)} ${JSON.stringify(item)}`);
   }
 
-  const providerCallsByEndpoint: Record<string, number> = {};
-  for (const [endpoint, count] of Object.entries(world.square.requestLog())) providerCallsByEndpoint[`Square ${endpoint}`] = count;
-  for (const request of world.quickbooks.requestLog().slice(quickBooksBefore)) {
-    const name = `QuickBooks ${request.kind === "api" ? `${request.method} ${request.path.split("/").at(-1) ?? ""}` : request.kind}`;
-    providerCallsByEndpoint[name] = (providerCallsByEndpoint[name] ?? 0) + 1;
-  }
+  const providerCallsByEndpoint = providerCallsOf(await world.square.requestLog(), (await world.quickbooks.requestLog()).slice(quickBooksBefore));
   const records = await world.store.listSyncRecordsBetween(world.merchantId, SQUARE_LOCATION_ID, addDays(day, -3), day);
   const statuses = Object.fromEntries(records.map((record) => [record.businessDay, record.state]));
   if (statuses[day] !== "posted" || records.length !== 4 || records.some((record) => record.state !== "posted")) {
@@ -225,7 +240,7 @@ async function main(): Promise<void> {
   for (const [key, { kind, bytes }] of after) if (key.includes(day)) dayItemBytes[kind] = (dayItemBytes[kind] ?? 0) + bytes;
 
   const result: CostJobResult = {
-    orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000, coldLoadCpuMs,
+    orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000, simulatorsCpuMs, coldLoadCpuMs,
     sweep: {
       checked: swept.checked, opened: swept.opened, aws: sweepCounts.calls, readUnits: sweepCounts.readUnits, writeUnits: sweepCounts.writeUnits,
       kmsRequests: kmsRequestsOf(sweepCounts.calls),
@@ -246,6 +261,17 @@ async function main(): Promise<void> {
 
 const DAY_MS = 86_400_000;
 
+/** The night's calls to the providers by endpoint, from the simulators' logs: Square's counts and QuickBooks' requests since the night began. */
+export function providerCallsOf(square: Record<string, number | undefined>, quickBooks: readonly Pick<RequestRecord, "kind" | "method" | "path">[]): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const [endpoint, count] of Object.entries(square)) if (count !== undefined) calls[`Square ${endpoint}`] = count;
+  for (const request of quickBooks) {
+    const name = `QuickBooks ${request.kind === "api" ? `${request.method} ${request.path.split("/").at(-1) ?? ""}` : request.kind}`;
+    calls[name] = (calls[name] ?? 0) + 1;
+  }
+  return calls;
+}
+
 export interface PayoutChange {
   tag: string;
   /** Square's status of the payout as its record held it before the night (absent: no record, a new payout) and after. */
@@ -260,7 +286,7 @@ export interface PayoutChange {
 type PayoutRecords = Map<string, PayoutRecord | undefined>;
 
 /** The payout records of these tags (read before the counts are reset, or after they are copied: not counted). */
-async function payoutRecordsOf(world: Awaited<ReturnType<typeof createBenchWorld>>, tags: readonly string[]): Promise<PayoutRecords> {
+async function payoutRecordsOf(world: Pick<BenchWorld, "storage" | "merchantId" | "dynamo" | "tableName">, tags: readonly string[]): Promise<PayoutRecords> {
   const records: PayoutRecords = new Map();
   for (const tag of tags) records.set(tag, await world.storage.payouts.getPayout(world.merchantId, SQUARE_LOCATION_ID, tag));
   return records;
@@ -302,6 +328,12 @@ async function firstUseLoadCpuMs(): Promise<number> {
   const ms = Number(stdout.trim());
   if (!(ms > 0)) throw new Error(`loading the Square SDK and intuit-oauth printed ${JSON.stringify(stdout)}`);
   return ms;
+}
+
+/** A full garbage collection, now (V8's gc(), exposed for this call: the job runs without --expose-gc). */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
 }
 
 /** The V8 CPU profiler around the measured night alone (DAYBOOK_BENCH_PROFILE=<file>: a .cpuprofile that Chrome's DevTools opens). */
@@ -378,7 +410,7 @@ function recordedCalls(provider: readonly Span[], aws: readonly Span[]): Recorde
 }
 
 /** Every item of the table: its kind and DynamoDB size, by key (the scan is not counted: the counts are copied before). */
-async function scanBytes(world: Awaited<ReturnType<typeof createBenchWorld>>): Promise<Map<string, { kind: string; bytes: number }>> {
+async function scanBytes(world: Pick<BenchWorld, "storage" | "merchantId" | "dynamo" | "tableName">): Promise<Map<string, { kind: string; bytes: number }>> {
   const items = new Map<string, { kind: string; bytes: number }>();
   let start: Record<string, AttributeValue> | undefined;
   do {

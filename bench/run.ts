@@ -389,7 +389,7 @@ async function measureCostOn(env: Record<string, string>, seconds: Record<string
   const shares = DIGEST_SHARES.map((merchantsPerDigest) => ({
     merchantsPerDigest, usdPerMerchantMonth: costModel(10_000, job, { ...assumptions, merchantsPerDigest }, PRICE_TABLE).usdPerMerchantMonth,
   }));
-  say(`   ${job.writeUnits} WRU (${Object.entries(measured.writeUnitsByKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ${job.readUnits} RRU, ${job.kmsRequests} KMS, CPU ${Math.round(job.cpuMs)} ms (+${Math.round(measured.coldLoadCpuMs)} ms cold); sweep: ${sweep.opened} of ${sweep.checked} opened, ${sweep.kmsRequests} KMS, ${sweep.writeUnits} WRU; 10k merchants: ${shares.map((share) => `1 digest per ${share.merchantsPerDigest}: $${share.usdPerMerchantMonth.toFixed(4)}`).join(", ")}`);
+  say(`   ${job.writeUnits} WRU (${Object.entries(measured.writeUnitsByKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ${job.readUnits} RRU, ${job.kmsRequests} KMS, CPU ${Math.round(job.cpuMs)} ms (+${Math.round(measured.coldLoadCpuMs)} ms cold; the simulators' process ${Math.round(measured.simulatorsCpuMs ?? 0)} ms, not billed); sweep: ${sweep.opened} of ${sweep.checked} opened, ${sweep.kmsRequests} KMS, ${sweep.writeUnits} WRU; 10k merchants: ${shares.map((share) => `1 digest per ${share.merchantsPerDigest}: $${share.usdPerMerchantMonth.toFixed(4)}`).join(", ")}`);
   // The memory billed must hold a busy day: a 100k-order day of each POS through the worker at that memory.
   const workerMemory: WorkerMemoryResult[] = [];
   for (const pos of ["square", "clover"] as const) {

@@ -27,8 +27,8 @@ import { composeServices } from "../lib/wiring/services";
 import { type SyncPortOptions, syncPortsOf } from "../lib/wiring/sync-ports";
 import { awsClientConfig, createTestTable, oneRequestAtATime } from "./aws";
 import { type CloverSimulator, startCloverSimulator } from "./clover/server";
-import { DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type QuickBooksSimulator, startQuickBooksSimulator } from "./quickbooks/server";
-import { type SquareSimulator, startSquareSimulator } from "./square/server";
+import { type CompanyOptions, DEFAULT_ACCOUNT_IDS, DEFAULT_ACCOUNTS, type IssuedTokens, type QuickBooksSimulator, startQuickBooksSimulator } from "./quickbooks/server";
+import { type MerchantInput, type SquareSimulator, startSquareSimulator } from "./square/server";
 
 export const CLOVER_MERCHANT_ID = "K3V8AZN1QW5YM";
 export const SQUARE_LOCATION_ID = "GENLOCATION01";
@@ -75,11 +75,36 @@ export const PAYOUTS_MAPPING: Mapping = {
   },
 };
 
-export interface SyncWorld {
-  square: SquareSimulator;
+type Later<T> = T | Promise<T>;
+
+/**
+ * What the world asks of the Square simulator it is given (SyncWorldOptions.simulators): a
+ * SquareSimulator, or one in another process whose answers come later (bench/simulators-process.ts).
+ */
+export interface WorldSquare {
+  readonly url: string;
+  readonly applicationId: string;
+  readonly applicationSecret: string;
+  addMerchant(merchant: MerchantInput): Later<void>;
+  issueToken(merchantId: string): Later<string>;
+  close(): Promise<void>;
+}
+
+/** What the world asks of the QuickBooks simulator it is given, likewise. */
+export interface WorldQuickBooks {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly endpoints: QuickBooksSimulator["endpoints"];
+  addCompany(options: CompanyOptions): Later<void>;
+  issueTokens(realmId: string): Later<IssuedTokens>;
+  close(): Promise<void>;
+}
+
+export interface SyncWorld<S extends WorldSquare = SquareSimulator, Q extends WorldQuickBooks = QuickBooksSimulator> {
+  square: S;
   /** Started when the world's location reads from Clover. */
   clover?: CloverSimulator;
-  quickbooks: QuickBooksSimulator;
+  quickbooks: Q;
   store: Store;
   /** Every storage port on the world's table (the store among them). */
   storage: Storage;
@@ -112,7 +137,7 @@ export interface SyncWorld {
   close(): Promise<void>;
 }
 
-export interface SyncWorldOptions {
+export interface SyncWorldOptions<S extends WorldSquare = SquareSimulator, Q extends WorldQuickBooks = QuickBooksSimulator> {
   motoEndpoint: string;
   timeZone?: string;
   dayStart?: string;
@@ -137,19 +162,36 @@ export interface SyncWorldOptions {
    * The Square merchant instead of the world's own: sets it up in the simulator (its location must be
    * SQUARE_LOCATION_ID) and returns its id.
    */
-  squareMerchant?: (square: SquareSimulator) => string;
+  squareMerchant?(square: S): string;
   /** Post Square payouts: the company gets a bank, fee, chargeback, loan and savings account, and the mapping a payouts section. */
   payouts?: boolean;
   /** Called with each AWS client the world makes, before it is used (the benchmarks count calls). */
   instrument?: (client: DynamoDBClient | KMSClient, service: "DynamoDB" | "KMS") => void;
+  /**
+   * The Square and QuickBooks simulators to use instead of starting them here: started with
+   * startWorldSimulators (another process's, to keep their CPU out of a measured job's); closed with the world.
+   */
+  simulators?: { square: S; quickbooks: Q };
 }
 
-export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWorld> {
+/** The options the world's Square and QuickBooks simulators are started with. */
+export type WorldSimulatorOptions = Pick<SyncWorldOptions, "now" | "providerLatencyMs" | "quickBooksSlowDelayMs">;
+
+/** The Square and QuickBooks simulators of a world, as createSyncWorld starts them when it is given none. */
+export async function startWorldSimulators(options: WorldSimulatorOptions): Promise<{ square: SquareSimulator; quickbooks: QuickBooksSimulator }> {
   const now = options.now ?? Date.now;
-  const nowDate = () => new Date(now());
   const latency = options.providerLatencyMs ? { latencyMs: options.providerLatencyMs } : {};
   const square = await startSquareSimulator({ now, seed: 7, ...latency });
   const quickbooks = await startQuickBooksSimulator({ now, seed: 7, ...latency, ...(options.quickBooksSlowDelayMs !== undefined ? { slowDelayMs: options.quickBooksSlowDelayMs } : {}) });
+  return { square, quickbooks };
+}
+
+export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWorld>;
+export async function createSyncWorld<S extends WorldSquare, Q extends WorldQuickBooks>(options: SyncWorldOptions<S, Q> & { simulators: { square: S; quickbooks: Q } }): Promise<SyncWorld<S, Q>>;
+export async function createSyncWorld(options: SyncWorldOptions<WorldSquare, WorldQuickBooks>): Promise<SyncWorld<WorldSquare, WorldQuickBooks>> {
+  const now = options.now ?? Date.now;
+  const nowDate = () => new Date(now());
+  const { square, quickbooks } = options.simulators ?? await startWorldSimulators(options);
   const made = new DynamoDBClient(awsClientConfig(options.motoEndpoint));
   const dynamo = options.serialiseDynamo ? oneRequestAtATime(made) : made;
   const tableName = await createTestTable(dynamo);
@@ -184,8 +226,8 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   const currency = options.currency ?? "USD";
   const timeZone = options.timeZone ?? "America/New_York";
 
-  if (!options.squareMerchant) square.addMerchant({ merchantId: squareMerchantId, locations: [{ id: locationId, name: "Main Street", timezone: timeZone, currency }] });
-  quickbooks.addCompany({
+  if (!options.squareMerchant) await square.addMerchant({ merchantId: squareMerchantId, locations: [{ id: locationId, name: "Main Street", timezone: timeZone, currency }] });
+  await quickbooks.addCompany({
     realmId,
     companyName: "Main Street Coffee LLC",
     homeCurrency: options.companyCurrency ?? currency,
@@ -210,14 +252,14 @@ export async function createSyncWorld(options: SyncWorldOptions): Promise<SyncWo
   const connection = (connectionId: string, provider: "square" | "clover" | "quickbooks", externalId: string) =>
     ({ merchantId, connectionId, provider, status: "active" as const, externalId, createdAt: at, updatedAt: at });
   const squareConnection = { ...connection("square-1", "square", squareMerchantId), grantedScopes: [...SQUARE_SCOPES] };
-  await store.putConnection({ ...squareConnection, tokenCiphertext: await sealTokens(newVault(), squareConnection, { accessToken: square.issueToken(squareMerchantId) }) });
+  await store.putConnection({ ...squareConnection, tokenCiphertext: await sealTokens(newVault(), squareConnection, { accessToken: await square.issueToken(squareMerchantId) }) });
   if (clover) {
     clover.addMerchant({ merchantId: CLOVER_MERCHANT_ID, name: "Main Street", timezone: timeZone, currency });
     const cloverConnection = connection("clover-1", "clover", CLOVER_MERCHANT_ID);
     const accessToken = clover.issueToken(CLOVER_MERCHANT_ID, { expiresInMs: 365 * 86_400_000 });
     await store.putConnection({ ...cloverConnection, tokenCiphertext: await sealTokens(newVault(), cloverConnection, { accessToken }) });
   }
-  const issued = quickbooks.issueTokens(realmId);
+  const issued = await quickbooks.issueTokens(realmId);
   const qbConnection = connection("quickbooks-1", "quickbooks", realmId);
   await store.putConnection({
     ...qbConnection,
