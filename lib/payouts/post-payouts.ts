@@ -22,7 +22,7 @@ import type { Connection, LocationConfig, PayoutCheck, PayoutRecord, PayoutSkip,
 import { SquareRequestError } from "../pos/square/errors";
 import type { PayoutWithEntries } from "../pos/square/payouts";
 import type { CompanySettings, QuickBooksClient } from "../quickbooks/types";
-import { type PayoutKeys, payoutKeysOf, type PayoutStore } from "../store/payouts";
+import type { PayoutKeys, PayoutStore } from "../store/payouts";
 import { businessDayExpiresAt } from "../store/retention";
 import { ConflictError } from "../store/store";
 import {
@@ -138,7 +138,7 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   const location = known ?? (await ports.store.getLocation(ref.merchantId, ref.locationId));
   if (!location || !postsPayouts(location)) return { status: "not-mapped" };
   const check = ahead ? ahead.check : await ports.payouts.getCheck(ref.merchantId, ref.locationId);
-  const keys = payoutKeysOf(check);
+  const keys = check?.payoutKeys ?? "by-tag";
   const saveCheck = async (readFrom: string, lastError?: SyncFailure) => {
     try {
       await ports.payouts.saveCheck({

@@ -48,7 +48,7 @@ import {
 } from "../payouts/clearing-carry";
 import { beforeDaybook, coveredDays, type PayoutSummary } from "../payouts/payout-summary";
 import type { ClearingCarryStore } from "../store/clearing-carries";
-import { payoutKeysOf, type PayoutStore } from "../store/payouts";
+import type { PayoutStore } from "../store/payouts";
 import { businessDayExpiresAt } from "../store/retention";
 import type { Store } from "../store/store";
 import { daySummary } from "./day-figures";
@@ -198,7 +198,7 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
       : await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
     figures = clearingFigures(records, syncRecords, location, until, words);
     // Moved records are final (lib/store/payouts.ts movePayoutKeys): a check read now says how every later record is keyed.
-    const keyed = carries && stored && getCheck && payoutKeysOf(await getCheck(merchantId, location.locationId)) === "by-creation";
+    const keyed = carries && stored && getCheck && (await getCheck(merchantId, location.locationId))?.payoutKeys === "by-creation";
     const made = carries && stored && buildCarry(records, syncRecords, location, { ...carryChoice(period, now, dayExpiresAt), ...(keyed ? { keyedByCreationAt: now } : {}) });
     // Refused when a write marked the carry stale since it was read: the next morning makes it again.
     if (carries && stored && made) await carries.store.saveCarry(merchantId, location.locationId, made, stored.stamp);

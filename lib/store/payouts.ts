@@ -40,9 +40,6 @@ export interface ReadOptions {
  */
 export type PayoutKeys = "by-tag" | "by-creation";
 
-/** A location's payout keys as its check says: "moving" while movePayoutKeys moves them. */
-export const payoutKeysOf = (check: Pick<PayoutCheck, "payoutKeys"> | undefined): PayoutKeys | "moving" => check?.payoutKeys ?? "by-tag";
-
 /** Creation instants of the payout records the digest reads beside a carry (ClearingCarry `created`). */
 export interface CreatedRanges {
   /** Created at or after this instant. */
