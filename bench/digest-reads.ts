@@ -8,7 +8,8 @@
  * sync records with their posted entry (a generated 100-sale day's summary: sandbox/square/generate-day.ts)
  * and a posted report for each of the digest's week; and a year of daily payouts as the worker keeps
  * them (lib/payouts/payout-summary.ts summarisePayout over a day's charges and refunds, each paying
- * out the evening before and the day, posted as one deposit). The digest's marks are read before the
+ * out the evening before and the day, posted as one deposit), keyed by creation as a location moved by
+ * `daybook move-payout-keys` keeps them. The digest's marks are read before the
  * count, as the scheduler's tick reads them; the step after it (the merchant, its locations, the gate,
  * the lines, the Deposits section, the recipients, the send's claim and mark) is what is counted. The
  * morning before made each location's card clearing carry (lib/payouts/clearing-carry.ts), so the
@@ -146,7 +147,8 @@ async function main(): Promise<void> {
       }],
       warnings: [], updatedAt: `${addDays(arrival, 1)}T06:00:00.000Z`, expiresAt: new Date(Date.parse(`${arrival}T00:00:00.000Z`) + 13 * 30.4 * 86_400_000).toISOString(),
     };
-    items.push(payoutRecordItem({ ...payout, version: 1 }));
+    // As a location whose records were moved to their keys by creation keeps them (its check says so, below).
+    items.push(payoutRecordItem({ ...payout, version: 1 }, "by-creation"));
   };
   let seed = 0;
   for (const location of locations) for (let day = first; day <= yesterday; day = addDays(day, 1)) seedDay(location, day, ++seed);
@@ -159,6 +161,9 @@ async function main(): Promise<void> {
     }
   }
   for (const location of locations) {
+    // Moved (`daybook move-payout-keys`): the carries made from now on have their creation bounds.
+    const lastRunAt = nightAt.toISOString();
+    await storage.payouts.saveCheck({ merchantId: world.merchantId, locationId: location.locationId, readFrom: lastRunAt, lastRunAt, payoutKeys: "by-creation" }, 0);
     // The digest's week of reports (the lines read them), as a night keeps them.
     for (let back = 8; back >= 1; back--) {
       const day = addDays(slot, -back);

@@ -161,6 +161,8 @@ export const RUNTIMES = {
   sync: () => part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_PUBLIC_URL", ...APP_CREDENTIALS, ...PROVIDER_HOSTS_REQUIRED], [...AWS_ENDPOINTS, ...VAULT_AND_EMAIL, ...PROVIDER_HOSTS, "DAYBOOK_RECOVERY_UNTIL"]),
   /** `daybook backfill`: the table and the queue. */
   backfill: () => part(["DAYBOOK_TABLE", "AWS_REGION", "DAYBOOK_QUEUE_URL", "DAYBOOK_WATCH_INTERVAL_MS"], AWS_ENDPOINTS),
+  /** `daybook move-payout-keys`: the table. */
+  payoutKeys: () => part(["DAYBOOK_TABLE", "AWS_REGION"], AWS_ENDPOINTS),
   /**
    * The local stack (`npm start`): the web app and the worker in one process, on the embedded database
    * (no table to name), the local key file and the outbox, its queue in-process.
@@ -190,6 +192,7 @@ const RULES: Record<keyof typeof RUNTIMES, Rule[]> = {
   scheduler: [exactlyOne("DAYBOOK_EMAIL_FROM", "DAYBOOK_OUTBOX_DIR", "SES")],
   sync: vaultAndEmail,
   backfill: [],
+  payoutKeys: [],
   local: [],
 };
 
@@ -200,6 +203,7 @@ export type WorkerConfig = ConfigOf<"worker">;
 export type SchedulerConfig = ConfigOf<"scheduler">;
 export type SyncConfig = ConfigOf<"sync">;
 export type BackfillConfig = ConfigOf<"backfill">;
+export type PayoutKeysConfig = ConfigOf<"payoutKeys">;
 export type LocalConfig = ConfigOf<"local">;
 
 export class ConfigError extends Error {

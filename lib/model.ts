@@ -313,6 +313,11 @@ export interface PayoutCheck {
   readFrom: string;
   lastRunAt: string;
   lastError?: SyncFailure;
+  /**
+   * Which key the location's payout records are under (lib/store/payouts.ts PayoutKeys): absent, the
+   * tag's (as before); "moving" while `daybook move-payout-keys` moves them; "by-creation" after.
+   */
+  payoutKeys?: "moving" | "by-creation";
   version: number;
 }
 

@@ -12,6 +12,7 @@ import { CloverDataError } from "../pos/clover/errors";
 import { SquareDataError } from "../pos/square/errors";
 import { BackfillError } from "../schedule/backfill";
 import { runBackfill } from "./backfill";
+import { runPayoutKeys } from "./payout-keys";
 import { CliUsageError, type CliIo } from "./io";
 import { previewJson, previewTable, runPreview } from "./preview";
 import { runSync } from "./sync";
@@ -59,8 +60,18 @@ const BACKFILL_USAGE = `  daybook backfill --merchant ID --location ID --from YY
   before whose check for later changes failed among them); 1 unexpected.
 `;
 
+const PAYOUT_KEYS_USAGE = `  daybook move-payout-keys --merchant ID --location ID
+
+  Moves a Square location's payout records to their keys by creation, once, so that the morning
+  digest reads only the payouts beside its card clearing carry. Meanwhile the location's payouts are
+  not posted (its night tries again); run it again if it is interrupted: it goes on where it stopped.
+  Configured by the environment: DAYBOOK_TABLE, DAYBOOK_DYNAMODB_ENDPOINT.
+  Exit codes: 0 moved (or moved before); 2 bad input; 3 nothing to move yet (the location has not
+  posted payouts: run it after its first night); 1 unexpected.
+`;
+
 export const USAGE = `Usage:
-${[PREVIEW_USAGE, SYNC_USAGE, BACKFILL_USAGE].join("\n")}
+${[PREVIEW_USAGE, SYNC_USAGE, BACKFILL_USAGE, PAYOUT_KEYS_USAGE].join("\n")}
   daybook <command> --help prints that command's usage.
 `;
 
@@ -68,9 +79,9 @@ const INPUT_ERRORS = [
   BackfillError, CliUsageError, ConfigError, MappingError, BusinessDayError, SquareDataError, CloverDataError, MoneyError, SummaryError, JournalEntryError,
 ];
 
-type Command = "preview" | "sync" | "backfill";
+type Command = "preview" | "sync" | "backfill" | "move-payout-keys";
 
-const COMMAND_USAGE: Record<Command, string> = { preview: PREVIEW_USAGE, sync: SYNC_USAGE, backfill: BACKFILL_USAGE };
+const COMMAND_USAGE: Record<Command, string> = { preview: PREVIEW_USAGE, sync: SYNC_USAGE, backfill: BACKFILL_USAGE, "move-payout-keys": PAYOUT_KEYS_USAGE };
 
 function required(value: string | undefined, flag: string, command: Command): string {
   if (!value) throw new CliUsageError(`${flag} is required (see daybook ${command} --help)`);
@@ -193,7 +204,13 @@ async function backfill(args: string[], io: CliIo): Promise<number> {
   return runBackfill(command, loadConfig("backfill", io.environment), io);
 }
 
-const COMMANDS: Record<Command, (args: string[], io: CliIo) => Promise<number>> = { preview, sync, backfill };
+async function movePayoutKeys(args: string[], io: CliIo): Promise<number> {
+  const values = parseArguments(args, { merchant: { type: "string" }, location: { type: "string" } }, "move-payout-keys");
+  const command = { merchantId: merchantArgument(values.merchant, "move-payout-keys"), locationId: locationArgument(values.location, "move-payout-keys") };
+  return runPayoutKeys(command, loadConfig("payoutKeys", io.environment), io);
+}
+
+const COMMANDS: Record<Command, (args: string[], io: CliIo) => Promise<number>> = { preview, sync, backfill, "move-payout-keys": movePayoutKeys };
 
 const isCommand = (name: string | undefined): name is Command => name !== undefined && Object.hasOwn(COMMANDS, name);
 const HELP_FLAGS = new Set(["--help", "-h"]);

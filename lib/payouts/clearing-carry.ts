@@ -179,6 +179,12 @@ export interface ClearingCarry {
   outside: Record<string, { paidOut: number; fees: number; adjustments: number }>;
   /** The first instant a record it counts may expire: it is used only before. */
   validUntil: string;
+  /**
+   * Made while the location's payout records were keyed by creation (lib/store/payouts.ts): the digest
+   * then reads beside it only the payouts created at or after `after` or at or before `before` (null:
+   * none), which hold every payout it needs (createdBounds). Absent: it reads every payout kept.
+   */
+  created?: { after: string; before: string | null };
 }
 
 /** Canonical JSON: object keys sorted, so the same mapping read twice hashes the same. */
@@ -211,6 +217,8 @@ export interface CarryChoice {
   to: string;
   /** When the sync record of a business day expires (ISO 8601): none of the carry's may before `validUntil`. */
   dayExpiresAt: (businessDay: string) => string;
+  /** The make's instant (read before the records), when the location's payout records are keyed by creation: the carry gets `created`. */
+  keyedByCreationAt?: Date;
 }
 
 /**
@@ -265,7 +273,28 @@ export function buildCarry(
     days: { from, to, unpaidSales, paidNotPosted, offBy },
     outside,
     validUntil: expiries[0] ?? choice.dayExpiresAt(from),
+    ...(choice.keyedByCreationAt ? { created: createdBounds(records, choice, choice.keyedByCreationAt) } : {}),
   };
+}
+
+const instant = (at: string | number | Date): string => new Date(at).toISOString();
+
+/**
+ * The creation bounds of the payouts the digest reads beside a carry of `choice` made at `madeAt` from
+ * `records` (every payout kept, read after `madeAt`): those arriving after its payouts are created at or
+ * after `after`, the earliest of their creations and `madeAt` less LATE_CREATION_DAYS and two days; those
+ * arriving before its payouts at or before `before`, the latest of theirs. Nothing the digest needs is
+ * missed: a payout kept now is in one range by construction. One written later (at an instant W after
+ * `madeAt`, which its writer may give as up to two days earlier: clearing-carries.ts writtenAt) arriving
+ * on or before `choice.to` marks the carry stale (mayBeCarried); arriving after it, it marks the carry
+ * stale when created LATE_CREATION_DAYS or more before its writer's instant, else it was created after
+ * W − 2 − LATE_CREATION_DAYS days > `after`. (test/unit/clearing-carry.test.ts "the creation bounds …")
+ */
+export function createdBounds(records: readonly PayoutRecord[], choice: Pick<CarryChoice, "from" | "to">, madeAt: Date): { after: string; before: string | null } {
+  const cap = instant(madeAt.getTime() - (LATE_CREATION_DAYS + 2) * 86_400_000);
+  const later = records.filter((record) => record.summary.arrivalDate > choice.to).map((record) => instant(record.summary.createdAt));
+  const earlier = records.filter((record) => record.summary.arrivalDate < choice.from).map((record) => instant(record.summary.createdAt));
+  return { after: earliest([cap, ...later]) ?? cap, before: latest(earlier) ?? null };
 }
 
 /** Why a carry cannot give the figures whatever the payouts outside it; undefined when it may. */
@@ -372,6 +401,22 @@ const utcDay = (at: Date) => at.toISOString().slice(0, 10);
  */
 export function mayBeCarried(businessDay: string, at: Date): boolean {
   return businessDay <= addDays(utcDay(at), -CARRY_TAIL_DAYS + 3);
+}
+
+/**
+ * A payout record written this many days or more after the payout's creation marks the location's carry
+ * stale (lib/store/payouts.ts savePayout), as one arriving on an old day does: beside a carry the digest
+ * reads only the payouts created since a bound (ClearingCarry `created`), at the latest
+ * LATE_CREATION_DAYS + 2 days before the carry was made (createdBounds), so a payout written after the
+ * make either was created after that bound or marks the carry stale. Payouts are created a day or two
+ * before they arrive and change within days (SENT to PAID); Square looks back 30 days: such a write is
+ * rare, and costs only a full read the next morning.
+ * (test/unit/clearing-carry.test.ts "which writes mark a carry stale …")
+ */
+export const LATE_CREATION_DAYS = 28;
+
+export function writtenLongAfterCreation(createdAt: string, at: Date): boolean {
+  return Date.parse(createdAt) <= at.getTime() - LATE_CREATION_DAYS * 86_400_000;
 }
 
 /**

@@ -22,7 +22,7 @@ import type { Connection, LocationConfig, PayoutCheck, PayoutRecord, PayoutSkip,
 import { SquareRequestError } from "../pos/square/errors";
 import type { PayoutWithEntries } from "../pos/square/payouts";
 import type { CompanySettings, QuickBooksClient } from "../quickbooks/types";
-import type { PayoutStore } from "../store/payouts";
+import type { PayoutKeys, PayoutStore } from "../store/payouts";
 import { businessDayExpiresAt } from "../store/retention";
 import { ConflictError } from "../store/store";
 import {
@@ -138,15 +138,23 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   const location = known ?? (await ports.store.getLocation(ref.merchantId, ref.locationId));
   if (!location || !postsPayouts(location)) return { status: "not-mapped" };
   const check = ahead ? ahead.check : await ports.payouts.getCheck(ref.merchantId, ref.locationId);
+  const keys = check?.payoutKeys ?? "by-tag";
   const saveCheck = async (readFrom: string, lastError?: SyncFailure) => {
     try {
-      await ports.payouts.saveCheck({ ...ref, readFrom, lastRunAt: at.toISOString(), ...(lastError ? { lastError } : {}) }, check?.version ?? 0);
+      await ports.payouts.saveCheck({
+        ...ref, readFrom, lastRunAt: at.toISOString(), ...(lastError ? { lastError } : {}), ...(check?.payoutKeys ? { payoutKeys: check.payoutKeys } : {}),
+      }, check?.version ?? 0);
     } catch (error) {
       // Another run saved the check meanwhile; the next run reads from the earlier of the two, which is this one's.
       if (!(error instanceof ConflictError)) throw error;
     }
   };
   const readFromMs = readFromOf(check, at);
+  if (keys === "moving") {
+    // The records are being moved (lib/store/payouts.ts movePayoutKeys): a record read now could be missed.
+    return failedRun(new SyncError("the location's payout records are being moved to new keys; the next attempt posts its payouts", "retryable"),
+      check?.readFrom ?? new Date(readFromMs).toISOString(), saveCheck, at);
+  }
 
   let posConnection: Connection;
   let qbConnection: Connection;
@@ -187,7 +195,7 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   }
   let company: CompanySettings | undefined;
   const run: PayoutRunContext = {
-    ports, location, qbConnection, quickbooks, at,
+    ports, location, qbConnection, quickbooks, at, keys,
     async company(options = {}) {
       // As kept on the connection, as the days use them: no QuickBooks read on a normal night.
       if (company === undefined || options.refresh) company = await withReconnectMarking(ports, qbConnection, () => companyOf(ports, qbConnection, quickbooks, at, options));
@@ -246,6 +254,8 @@ interface PayoutRunContext {
   qbConnection: Connection;
   quickbooks: QuickBooksClient;
   at: Date;
+  /** Which key the location's records are under, as its check said at the run's start. */
+  keys: PayoutKeys;
   /** The company's settings, as kept on the connection; read from QuickBooks again with `refresh`. */
   company(options?: { refresh?: boolean }): Promise<CompanySettings>;
 }
@@ -254,9 +264,10 @@ interface PayoutRunContext {
 async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promise<PayoutOutcome> {
   const { ports, location, at } = run;
   const tag = summary.tag;
-  let record = await ports.payouts.getPayout(location.merchantId, location.locationId, tag);
+  // One GetItem, its key made from Square's answer (the tag, and its creation once the records are keyed so).
+  let record = await ports.payouts.getPayout(location.merchantId, location.locationId, tag, run.keys === "by-creation" ? summary.createdAt : undefined);
   const save = async (next: Omit<PayoutRecord, "version">): Promise<PayoutRecord> => {
-    record = await ports.payouts.savePayout(next, record?.version ?? 0);
+    record = await ports.payouts.savePayout(next, record?.version ?? 0, run.keys);
     return record;
   };
   const outcome = (result: PayoutResult, extra: Partial<PayoutOutcome> = {}): PayoutOutcome => ({

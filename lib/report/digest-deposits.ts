@@ -63,7 +63,11 @@ export const DIGEST_NEWS_DAYS = 7;
 
 /** What the section reads: the payout records and the location's sync records. */
 export interface DepositReadPorts {
-  payouts: Pick<PayoutStore, "listPayouts">;
+  /**
+   * With listPayoutsCreated and getCheck, a carry made while the location's payout records are keyed by
+   * creation has their creation bounds, and the section then reads beside it only the payouts outside them.
+   */
+  payouts: Pick<PayoutStore, "listPayouts"> & Partial<Pick<PayoutStore, "listPayoutsCreated" | "getCheck">>;
   store: Pick<Store, "listSyncRecordsBetween">;
   /**
    * The locations' card clearing carries (lib/payouts/clearing-carry.ts) and the clock they are made and
@@ -171,14 +175,21 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
   // Making a carry anew reads what it counts strongly consistent: a write marking the carry stale before
   // the stamp was read is then in what is read (clearing-carries.ts).
   const remake = carries !== undefined && carry === undefined;
-  const payoutsOf = async (consistent: boolean) => (await ports.payouts.listPayouts(merchantId, location.locationId, { consistent }))
-    .filter((record) => record.summary.currency === location.currency);
-  let records = await payoutsOf(remake);
-  if (records.length === 0) return { ...base, payouts: [] };
+  const inCurrency = (records: PayoutRecord[]) => records.filter((record) => record.summary.currency === location.currency);
+  const payoutsOf = async (consistent: boolean) => inCurrency(await ports.payouts.listPayouts(merchantId, location.locationId, { consistent }));
+  const { listPayoutsCreated, getCheck } = ports.payouts;
+  // Beside a carry with creation bounds, only the payouts outside them (clearing-carry.ts createdBounds):
+  // every payout arriving outside the carry's and so every one the period shows (carryOutdated).
+  const ranged = carry?.created && listPayoutsCreated;
+  let records = ranged && carry.created
+    ? inCurrency(await ranged(merchantId, location.locationId, carry.created, { consistent: false }))
+    : await payoutsOf(remake);
+  if (records.length === 0 && !ranged) return { ...base, payouts: [] };
 
   let figures = carry && await carriedFigures(ports, merchantId, location, period, records, carry, now, words);
   if (!figures) {
     if (carries && !remake) records = await payoutsOf(true);
+    if (records.length === 0) return { ...base, payouts: [] };
     const span = payoutSpan(records);
     const since = span?.since ?? period.first;
     const until = [period.last, span?.last ?? period.last].sort().at(-1) ?? period.last;
@@ -186,7 +197,9 @@ async function squareDeposits(ports: DepositReadPorts, merchantId: string, locat
       ? await ports.store.listSyncRecordsBetween(merchantId, location.locationId, since, until)
       : await syncRecordsOf(ports, merchantId, location.locationId, { from: since, to: until, orderedFrom: addDays(period.first, -DIGEST_NEWS_DAYS) });
     figures = clearingFigures(records, syncRecords, location, until, words);
-    const made = carries && stored && buildCarry(records, syncRecords, location, carryChoice(period, now, dayExpiresAt));
+    // Moved records are final (lib/store/payouts.ts movePayoutKeys): a check read now says how every later record is keyed.
+    const keyed = carries && stored && getCheck && (await getCheck(merchantId, location.locationId))?.payoutKeys === "by-creation";
+    const made = carries && stored && buildCarry(records, syncRecords, location, { ...carryChoice(period, now, dayExpiresAt), ...(keyed ? { keyedByCreationAt: now } : {}) });
     // Refused when a write marked the carry stale since it was read: the next morning makes it again.
     if (carries && stored && made) await carries.store.saveCarry(merchantId, location.locationId, made, stored.stamp);
   }

@@ -58,6 +58,7 @@ export const clearingCarrySchema = describing<ClearingCarry>()(z.object({
   days: z.object({ from: day, to: day, unpaidSales: minorUnits, paidNotPosted: minorUnits, offBy: minorUnits }),
   outside: z.record(day, outsideDaySchema),
   validUntil: timestamp,
+  created: z.optional(z.object({ after: timestamp, before: z.nullable(timestamp) })),
 }));
 
 const stampSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, "must be a stamp"));

@@ -2,14 +2,14 @@
  * The CLI's runtimes: `daybook sync` gets what a sync needs, as the worker has it (the shared services,
  * so tokens sealed by KMS open, every provider's tokens are refreshed by one keeper wired to the
  * reconnect email, and each Clover merchant is read in its own region); `daybook backfill` gets the
- * table and the queue. lib/cli loads this module only for those commands.
+ * table and the queue; `daybook move-payout-keys` the table. lib/cli loads this module only for those commands.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { BackfillConfig, SyncConfig } from "../config";
+import type { BackfillConfig, PayoutKeysConfig, SyncConfig } from "../config";
 import type { BackfillDeps } from "../schedule/backfill";
 import { createSqsJobQueue } from "../schedule/enqueue";
-import { createDynamoStorage } from "../store/storage";
+import { createDynamoStorage, type Storage } from "../store/storage";
 import type { SyncPorts } from "../sync/sync-day";
 import { type AwsCredentials, awsClientConfig } from "./aws";
 import { composeServices, type ServiceParts } from "./services";
@@ -41,4 +41,16 @@ export function composeBackfillCommand(config: BackfillConfig, parts: { credenti
       sqs.destroy();
     },
   };
+}
+
+export interface PayoutKeysCommandRuntime {
+  storage: Pick<Storage, "store" | "payouts">;
+  close(): void;
+}
+
+/** `daybook move-payout-keys`: the table. */
+export function composePayoutKeysCommand(config: PayoutKeysConfig, parts: { credentials?: AwsCredentials } = {}): PayoutKeysCommandRuntime {
+  const dynamo = new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials));
+  const storage = createDynamoStorage({ client: dynamo, tableName: config.DAYBOOK_TABLE });
+  return { storage, close: () => { dynamo.destroy(); } };
 }

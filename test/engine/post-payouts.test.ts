@@ -310,6 +310,32 @@ describe("posting payouts", () => {
     expect(body.DocNumber).toMatch(/^DP250611-/);
   });
 
+  it("while the location's payout records are being moved to their keys by creation: the run posts nothing, fails to be tried again, keeps the check saying so; once moved, it posts under the new key", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    const { payouts } = made.services.storage;
+    const at = "2025-06-01T00:00:00.000Z";
+    await payouts.saveCheck({ merchantId: MERCHANT_ID, locationId: LOCATION_ID, readFrom: at, lastRunAt: at, payoutKeys: "moving" }, 0);
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "failed", failure: { kind: "retryable", message: expect.stringMatching(/being moved/) as string } });
+    expect(made.quickbooks.entries).toHaveLength(0);
+    expect(await payouts.listPayouts(MERCHANT_ID, LOCATION_ID)).toEqual([]);
+    const check = await payouts.getCheck(MERCHANT_ID, LOCATION_ID);
+    expect(check).toMatchObject({ payoutKeys: "moving", readFrom: at, lastError: { kind: "retryable" } });
+    expect(await payouts.movePayoutKeys(MERCHANT_ID, LOCATION_ID)).toEqual({ status: "moved", moved: 0 });
+    made.clock.at = new Date(made.clock.at.getTime() + 86_400_000);
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted" }] });
+    const [record] = await payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+    expect(await payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag)).toBeUndefined();
+    expect(await payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag, record!.summary.createdAt)).toEqual(record);
+    expect(await payouts.getCheck(MERCHANT_ID, LOCATION_ID)).toMatchObject({ payoutKeys: "by-creation" });
+    // Square changes it (a new version): found under its key, nothing posted twice.
+    made.clock.at = new Date(made.clock.at.getTime() + 86_400_000);
+    square.set({ ...wednesday, version: 2, updatedAt: made.clock.at.toISOString() }, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "unchanged" }] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+    expect((await payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag, record!.summary.createdAt))?.summary.version).toBe(2);
+  });
+
   it("a QuickBooks outage fails the run, kept on the location's check, and the next night posts", async () => {
     const { world: made, square, ports } = await world();
     square.set(wednesday, wednesdayEntries);

@@ -66,13 +66,24 @@ const dayRecord = (day: string, entries: { card: number; fees: number }[] = [{ c
 });
 
 /** What each morning read, for the assertions on what a carry saves. */
-interface Reads { syncDays: string[]; payouts: string[] }
+interface Reads { syncDays: string[]; payouts: string[]; payoutRecords?: number }
 function portsOf(reads: Reads, carries?: ClearingCarryStore): DepositReadPorts {
+  const counted = (records: PayoutRecord[]) => {
+    reads.payoutRecords = (reads.payoutRecords ?? 0) + records.length;
+    return records;
+  };
   return {
-    payouts: { listPayouts: (merchant, locationId, options) => {
-      reads.payouts.push(options?.consistent === false ? "eventually" : "strongly");
-      return storage.payouts.listPayouts(merchant, locationId, options);
-    } },
+    payouts: {
+      listPayouts: async (merchant, locationId, options) => {
+        reads.payouts.push(options?.consistent === false ? "eventually" : "strongly");
+        return counted(await storage.payouts.listPayouts(merchant, locationId, options));
+      },
+      listPayoutsCreated: async (merchant, locationId, ranges, options) => {
+        reads.payouts.push(`created ${options?.consistent === false ? "eventually" : "strongly"}`);
+        return counted(await storage.payouts.listPayoutsCreated(merchant, locationId, ranges, options));
+      },
+      getCheck: (...args) => storage.payouts.getCheck(...args),
+    },
     store: { listSyncRecordsBetween: (merchant, locationId, from, to, options) => {
       reads.syncDays.push(...daysFrom(from, to));
       return storage.store.listSyncRecordsBetween(merchant, locationId, from, to, options);
@@ -170,6 +181,59 @@ describe("the Deposits section with a card clearing carry", () => {
     expect(section).toEqual(await everyRecord());
     // Shown in the period it was sent back in, though it arrived long before.
     expect((section.locations[0] as SquareDeposits).payouts.map((payout) => payout.standing)).toContain("returned");
+  });
+});
+
+describe("the Deposits section with a carry, the location's payout records moved to their keys by creation", () => {
+  beforeAll(async () => {
+    await seed();
+    await storage.payouts.saveCheck({ merchantId, locationId: "L8CARRY00001", readFrom: NOW.toISOString(), lastRunAt: NOW.toISOString() }, 0);
+    expect(await storage.payouts.movePayoutKeys(merchantId, "L8CARRY00001")).toMatchObject({ status: "moved", moved: 59 });
+  });
+
+  it("a carry made since the move has their creation bounds, and the next morning reads only the payouts created outside them, by two ranges: every record's figures", async () => {
+    const first: Reads = { syncDays: [], payouts: [] };
+    const made = await withCarries(first);
+    expect(made).toEqual(await everyRecord());
+    expect(first.payouts).toEqual(["strongly"]);
+    const { carry } = await storage.carries.getCarry(merchantId, "L8CARRY00001");
+    if (!carry?.created) throw new Error("no carry with creation bounds");
+    // Made now from the payouts arriving up to `to`: those after it were created from `to`'s evening (each the evening
+    // before its arrival), earlier than now less 30 days; none arrives before its payouts.
+    expect(carry.created).toEqual({ after: `${carry.payouts.to}T21:30:00.000Z`, before: null });
+
+    const next: Reads = { syncDays: [], payouts: [] };
+    const carried = await withCarries(next);
+    expect(carried).toEqual(await everyRecord());
+    expect(next.payouts).toEqual(["created eventually"]);
+    // The payouts arriving after `to` (31 days before yesterday) up to yesterday: created `to` to the day before yesterday.
+    expect(next.payoutRecords).toBe(daysFrom(carry.payouts.to, addDays(TODAY, -2)).length);
+    expect(next.payoutRecords).toBeLessThan(CARRY_TAIL_DAYS + 2);
+  });
+
+  it("a payout written since, created within 28 days, is in the ranges; one created 28 days or more before it is written marks the carry stale", async () => {
+    await withCarries();
+    // Today's payout (yesterday's sales), created yesterday evening: read beside the carry, counted in the figures.
+    const today = payoutOfDay(addDays(TODAY, -1));
+    await storage.payouts.savePayout(payoutRecord(today, [dated(today, "deposit", today.arrivalDate)]), 0, "by-creation");
+    const reads: Reads = { syncDays: [], payouts: [] };
+    const section = await withCarries(reads);
+    expect(reads.payouts).toEqual(["created eventually"]);
+    expect(clearingOf(section)).toMatchObject({ balance: 0, unpaidSales: 0 });
+    expect(section).toEqual(await everyRecord());
+
+    // A payout arriving today created 40 days ago (held back by Square), taking 5.00 out of card clearing as a hold.
+    const held = summaryOfPayout(payoutOf({
+      id: `po_${merchantId}_held`, locationId: "L8CARRY00001", amount: -500, arrivalDate: TODAY,
+      createdAt: `${addDays(TODAY, -40)}T12:00:00.000Z`, updatedAt: NOW.toISOString(),
+    }), [entry("HOLD_ADJUSTMENT", `${addDays(TODAY, -40)}T12:00:00.000Z`, -500)]);
+    await storage.payouts.savePayout(payoutRecord(held, [dated(held, "deposit", held.arrivalDate)]), 0, "by-creation");
+    expect((await storage.carries.getCarry(merchantId, "L8CARRY00001")).carry).toBeUndefined();
+    const after: Reads = { syncDays: [], payouts: [] };
+    const counted = await withCarries(after);
+    expect(after.payouts).toEqual(["strongly"]);
+    expect(clearingOf(counted)).toMatchObject({ held: 500 });
+    expect(counted).toEqual(await everyRecord());
   });
 });
 

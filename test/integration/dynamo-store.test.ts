@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildJournalEntry } from "../../lib/domain/journal-entry";
 import type { DailySummary } from "../../lib/domain/summary";
 import { createDynamoStore } from "../../lib/store/dynamo";
+import { createDynamoClearingCarryStore } from "../../lib/store/clearing-carries";
+import { createDynamoPayoutStore, type PayoutStore } from "../../lib/store/payouts";
+import type { PayoutRecord } from "../../lib/model";
+import { entry, payoutOf, summaryOfPayout } from "../support/payouts";
 import { readableItem } from "../../lib/store/compressed";
 import { StoreError } from "../../lib/store/errors";
 import { CONNECTION_SHARDS, keys } from "../../lib/store/keys";
@@ -872,5 +876,131 @@ describe("deleting a merchant", () => {
     // A refresh that read the tokens before the deletion cannot write them back.
     await expect(store.updateConnectionTokens(merchant.merchantId, connections[1]!.connectionId, 1, "v1.iv.tag.late")).rejects.toThrow(ConflictError);
     expect((await rawPartition(`MERCHANT#${merchant.merchantId}`)).some((item) => "tokenCiphertext" in item)).toBe(false);
+  });
+});
+
+describe("payout records keyed by creation (lib/store/payouts.ts)", () => {
+  const LOCATION = "L8EXAMPLE0001";
+  const payouts = (): PayoutStore => createDynamoPayoutStore({ client: documents, tableName, now: () => NOW });
+  /** A payout arriving `arrival`, created the evening before (in New York, at an offset), its record written at `updatedAt`. */
+  function record(merchantId: string, id: string, arrival = "2025-03-14", figures: { createdAt?: string; updatedAt?: string } = {}): Omit<PayoutRecord, "version"> {
+    const summary = summaryOfPayout(payoutOf({ id, amount: 9700, arrivalDate: arrival, createdAt: figures.createdAt ?? `${arrival}T01:30:00-04:00` }), [
+      entry("CHARGE", `${arrival}T12:00:00Z`, 10_000, 300),
+    ]);
+    return {
+      merchantId, locationId: LOCATION, payoutTag: summary.tag, state: "nothing-to-post", summary, posted: [], warnings: [],
+      updatedAt: figures.updatedAt ?? NOW.toISOString(), expiresAt: "2026-04-15T00:00:00.000Z",
+    };
+  }
+  const check = (merchantId: string) => ({ merchantId, locationId: LOCATION, readFrom: "2025-03-14T09:00:00.000Z", lastRunAt: "2025-03-15T09:00:00.000Z" });
+  const oldKey = (merchantId: string, tag: string) => ({ PK: `MERCHANT#${merchantId}`, SK: `PAYOUT#${LOCATION}#${tag}` });
+  const newKey = (merchantId: string, createdAt: string, tag: string) => ({ PK: `MERCHANT#${merchantId}`, SK: `PAYOUT#${LOCATION}#@${createdAt}#${tag}` });
+
+  it("are found with one GetItem under either key, the new one made from the tag and Square's creation instant in any form; the location's list holds both", async () => {
+    const merchantId = newMerchantId();
+    const store = payouts();
+    const old = await store.savePayout(record(merchantId, "po_old"), 0);
+    const created = await store.savePayout(record(merchantId, "po_new", "2025-03-15"), 0, "by-creation");
+    // 15 March 01:30 at −04:00 is 05:30 UTC.
+    expect(await rawItem(newKey(merchantId, "2025-03-15T05:30:00.000Z", created.payoutTag))).toBeDefined();
+    expect(await rawItem(oldKey(merchantId, created.payoutTag))).toBeUndefined();
+    expect(await rawItem(oldKey(merchantId, old.payoutTag))).toBeDefined();
+    expect(await store.getPayout(merchantId, LOCATION, old.payoutTag)).toEqual(old);
+    for (const form of ["2025-03-15T01:30:00-04:00", "2025-03-15T05:30:00Z", "2025-03-15T05:30:00.000Z"]) {
+      expect(await store.getPayout(merchantId, LOCATION, created.payoutTag, form)).toEqual(created);
+    }
+    expect(await store.getPayout(merchantId, LOCATION, created.payoutTag)).toBeUndefined();
+    expect(await store.listPayouts(merchantId, LOCATION)).toEqual([old, created]);
+    // Later versions keep their key.
+    const next = await store.savePayout({ ...created, state: "posted" }, created.version, "by-creation");
+    expect(await store.getPayout(merchantId, LOCATION, created.payoutTag, "2025-03-15T05:30:00Z")).toEqual(next);
+    await expect(store.savePayout(created, created.version, "by-creation")).rejects.toThrow(ConflictError);
+  });
+
+  it("are read by the ranges of their creation: those created at or after one instant, and those at or before another", async () => {
+    const merchantId = newMerchantId();
+    const store = payouts();
+    const written = [];
+    for (const day of ["2025-01-10", "2025-02-01", "2025-02-20", "2025-03-01", "2025-03-10"]) {
+      written.push(await store.savePayout(record(merchantId, `po_${day}`, day, { createdAt: `${day}T12:00:00Z` }), 0, "by-creation"));
+    }
+    await store.savePayout(record(merchantId, "po_by_tag", "2025-02-25", { createdAt: "2025-02-25T12:00:00Z" }), 0);
+    const tags = (records: PayoutRecord[]) => records.map((each) => each.summary.arrivalDate);
+    expect(tags(await store.listPayoutsCreated(merchantId, LOCATION, { after: "2025-02-20T12:00:00Z", before: null }))).toEqual(["2025-02-20", "2025-03-01", "2025-03-10"]);
+    expect(tags(await store.listPayoutsCreated(merchantId, LOCATION, { after: "2025-02-20T12:00:00.001Z", before: "2025-01-10T07:00:00-05:00" }))).toEqual(["2025-01-10", "2025-03-01", "2025-03-10"]);
+    // Overlapping: every record keyed by creation, once; never one under the tag's key.
+    expect(tags(await store.listPayoutsCreated(merchantId, LOCATION, { after: "2025-01-01T00:00:00Z", before: "2025-03-01T12:00:00Z" }, { consistent: false })))
+      .toEqual(written.map((each) => each.summary.arrivalDate));
+  });
+
+  it("written 28 days or more after the payout was created mark the location's card clearing carry stale, as one arriving on an old day does", async () => {
+    const merchantId = newMerchantId();
+    const store = payouts();
+    const carries = createDynamoClearingCarryStore({ client: documents, tableName });
+    // Written 15 March 09:00 UTC; arriving 14 March (a recent day).
+    await store.savePayout(record(merchantId, "po_recent", "2025-03-14", { createdAt: "2025-02-15T09:00:00.001Z" }), 0, "by-creation");
+    expect((await carries.getCarry(merchantId, LOCATION)).stamp).toBeUndefined();
+    await store.savePayout(record(merchantId, "po_held", "2025-03-14", { createdAt: "2025-02-15T09:00:00Z" }), 0, "by-creation");
+    const marked = (await carries.getCarry(merchantId, LOCATION)).stamp;
+    expect(marked).toMatch(/^[0-9a-f]{32}$/);
+    // Under the tag's key too (a location not moved yet: its digest reads every record, and the rule holds all the same).
+    await store.savePayout(record(merchantId, "po_held_old_key", "2025-03-14", { createdAt: "2025-01-15T09:00:00Z" }), 0);
+    expect((await carries.getCarry(merchantId, LOCATION)).stamp).not.toBe(marked);
+  });
+
+  it("are moved by movePayoutKeys, each at its version and in its form, and the location's check says so; run again, it has nothing to do", async () => {
+    const merchantId = newMerchantId();
+    const store = payouts();
+    expect(await store.movePayoutKeys(merchantId, LOCATION)).toEqual({ status: "no-check", moved: 0 });
+    const first = await store.savePayout(record(merchantId, "po_one", "2025-03-13"), 0);
+    const second = await store.savePayout({ ...first, payoutTag: record(merchantId, "po_two").payoutTag, summary: record(merchantId, "po_two").summary }, 0);
+    const posted = await store.savePayout({ ...second, state: "posted" }, second.version);
+    await store.saveCheck(check(merchantId), 0);
+    const before = await rawItem(oldKey(merchantId, first.payoutTag));
+
+    expect(await store.movePayoutKeys(merchantId, LOCATION)).toEqual({ status: "moved", moved: 2 });
+    expect(await rawItem(oldKey(merchantId, first.payoutTag))).toBeUndefined();
+    expect(await rawItem(oldKey(merchantId, posted.payoutTag))).toBeUndefined();
+    const moved = await rawItem(newKey(merchantId, "2025-03-13T05:30:00.000Z", first.payoutTag));
+    expect({ ...moved, SK: undefined }).toEqual({ ...before, SK: undefined });
+    expect(await store.getPayout(merchantId, LOCATION, first.payoutTag, first.summary.createdAt)).toEqual(first);
+    expect(await store.getPayout(merchantId, LOCATION, posted.payoutTag, posted.summary.createdAt)).toEqual(posted);
+    expect(await store.getCheck(merchantId, LOCATION)).toMatchObject({ payoutKeys: "by-creation", version: 3 });
+    expect(await store.movePayoutKeys(merchantId, LOCATION)).toEqual({ status: "already-moved", moved: 0 });
+  });
+
+  it("racing a night: the night's write of a record it read before the move fails (and its retry finds the record moved), one landing between the move's read and its transaction is moved at its new version, and no new record goes under the tag's key once the move began", async () => {
+    const merchantId = newMerchantId();
+    const night = payouts();
+    const read = await night.savePayout(record(merchantId, "po_read"), 0);
+    const racing = await night.savePayout(record(merchantId, "po_racing", "2025-03-13"), 0);
+    await night.saveCheck(check(merchantId), 0);
+
+    // The move's first transaction waits for a night's write of the record it read.
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig(inject("motoEndpoint"))));
+    let raced: PayoutRecord | undefined;
+    client.middlewareStack.add((next, context) => async (args) => {
+      if (/TransactWrite/.test(String(context.commandName)) && raced === undefined) {
+        raced = await night.savePayout({ ...racing, state: "posted" }, racing.version);
+      }
+      return next(args);
+    }, { step: "initialize", name: "nightRacesTheMove" });
+    const mover = createDynamoPayoutStore({ client, tableName, now: () => NOW });
+    expect(await mover.movePayoutKeys(merchantId, LOCATION)).toEqual({ status: "moved", moved: 2 });
+    client.destroy();
+
+    // The racing write landed first: the move's Delete failed on its version, it read the record again and moved version 2.
+    expect(raced?.version).toBe(2);
+    expect(await night.getPayout(merchantId, LOCATION, racing.payoutTag, racing.summary.createdAt)).toEqual(raced);
+    // A night that read the record before the move: its write fails, nothing is written under the tag's key again.
+    await expect(night.savePayout({ ...read, state: "posted" }, read.version)).rejects.toThrow(ConflictError);
+    expect(await rawItem(oldKey(merchantId, read.payoutTag))).toBeUndefined();
+    // A night that read the check before the move: a new payout's first write under the tag's key is refused.
+    await expect(night.savePayout(record(merchantId, "po_late"), 0)).rejects.toThrow(/being moved to their keys by creation/);
+    expect(await night.listPayouts(merchantId, LOCATION)).toEqual([
+      await night.getPayout(merchantId, LOCATION, racing.payoutTag, racing.summary.createdAt),
+      await night.getPayout(merchantId, LOCATION, read.payoutTag, read.summary.createdAt),
+    ]);
+    expect((await night.listPayouts(merchantId, LOCATION)).map((each) => each.version)).toEqual([2, 1]);
   });
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, businessDayOf } from "../../lib/domain/business-day";
 import { payoutTag } from "../../lib/domain/doc-number";
 import { sumMinor } from "../../lib/domain/money";
+import type { PayoutRecord } from "../../lib/model";
 import { buildDeposits, type SquareDeposits } from "../../lib/report/digest-deposits";
 import { composeServices } from "../../lib/wiring/services";
 import { workerDepsOf } from "../../lib/wiring/worker";
@@ -63,11 +64,35 @@ beforeAll(async () => {
     now: () => new Date(clock), dynamo: world.dynamo, storage: world.storage, vault: world.vault, email: world.email,
   });
   deps = workerDepsOf(services, { linkKey: randomBytes(32), quickBooksAppUrl: "https://app.sandbox.qbo.intuit.com" }, { tuning: world.tuning });
+  // Every GetItem of a payout record, by night.
+  world.dynamo.middlewareStack.add((next, context) => (args) => {
+    const key = (args.input as { Key?: { SK?: string | { S?: string } } }).Key;
+    const sk = typeof key?.SK === "string" ? key.SK : key?.SK?.S;
+    if (recording && /^Get(Item)?Command$/.test(String(context.commandName)) && sk?.startsWith("PAYOUT#")) payoutGets.at(-1)?.keys.push(sk);
+    return next(args);
+  }, { step: "initialize", name: "payoutGets" });
   for (let at = Date.parse("2025-06-09T09:00:00Z"); at <= PAYOUT_NOW; at += 86_400_000) {
-    await night(at);
+    payoutGets.push({ at, keys: [] });
+    if (at === MOVED_AT) {
+      // The operator moves the location's records to their keys by creation while the night runs.
+      const records = await world.storage.payouts.listPayouts(world.merchantId, world.location.locationId);
+      beforeTheMove.push(...records);
+      const [, moved] = await Promise.all([night(at), world.storage.payouts.movePayoutKeys(world.merchantId, world.location.locationId)]);
+      movedCount = moved.moved;
+    } else {
+      await night(at);
+    }
     nights.push({ day: businessDayOf(at, PAYOUT_ZONE), books: books().get(DEFAULT_ACCOUNT_IDS.cardClearing) ?? 0, truth: world.square.payoutTruth(world.location.locationId).clearing, section: await depositsOn(businessDayOf(at, PAYOUT_ZONE)) });
   }
+  recording = false;
 }, 300_000);
+
+/** The night the records are moved, racing the move; what the nights read by GetItem. */
+const MOVED_AT = Date.parse("2025-06-13T09:00:00Z");
+const payoutGets: { at: number; keys: string[] }[] = [];
+const beforeTheMove: PayoutRecord[] = [];
+let movedCount = 0;
+let recording = true;
 
 /** After each night: card clearing in the books, in Square's truth, and in the Deposits section of that morning's digest. */
 const nights: { day: string; books: number; truth: ReturnType<World["square"]["payoutTruth"]>["clearing"]; section: SquareDeposits }[] = [];
@@ -155,6 +180,29 @@ describe("a week of Square payouts, night by night", () => {
     // Wednesday's fee raised after its payout came as its own entry, counted on Friday; the night's re-check had
     // expensed it on Wednesday, so card clearing is right (0 above) and no difference is named.
     expect(square.payouts.flatMap((payout) => payout.notes).filter((note) => /processing fees on the payments/.test(note))).toEqual([]);
+  });
+
+  it("moved to keys by creation mid-week, racing a night: each payout is still posted once (above), its record kept with its versions and entries, and every night finds a record with one GetItem under the key its check names", async () => {
+    const records = await world.storage.payouts.listPayouts(world.merchantId, world.location.locationId);
+    expect(movedCount).toBeGreaterThan(0);
+    expect(await world.storage.payouts.getCheck(world.merchantId, world.location.locationId)).toMatchObject({ payoutKeys: "by-creation" });
+    for (const before of beforeTheMove) {
+      const after = records.find((record) => record.payoutTag === before.payoutTag);
+      expect(after?.version, before.payoutTag).toBeGreaterThanOrEqual(before.version);
+      expect(after?.posted.slice(0, before.posted.length), before.payoutTag).toEqual(before.posted);
+      expect(await world.storage.payouts.getPayout(world.merchantId, world.location.locationId, before.payoutTag)).toBeUndefined();
+      expect(await world.storage.payouts.getPayout(world.merchantId, world.location.locationId, before.payoutTag, before.summary.createdAt)).toEqual(after);
+    }
+    const byCreation = (key: string) => key.startsWith(`PAYOUT#${world.location.locationId}#@`);
+    for (const { at, keys } of payoutGets) {
+      // One GetItem per payout a night reads: never a tag read under both keys, never a second read.
+      const tags = keys.map((key) => key.slice(-8));
+      expect(new Set(tags).size, new Date(at).toISOString()).toBe(tags.length);
+      if (at < MOVED_AT) expect(keys.filter(byCreation), new Date(at).toISOString()).toEqual([]);
+      if (at > MOVED_AT) expect(keys.every(byCreation), new Date(at).toISOString()).toBe(true);
+    }
+    expect(payoutGets.filter(({ at }) => at > MOVED_AT).flatMap(({ keys }) => keys).length).toBeGreaterThan(3);
+    expect(payoutGets.filter(({ at }) => at < MOVED_AT).flatMap(({ keys }) => keys).length).toBeGreaterThan(3);
   });
 
   it("reads QuickBooks' company settings on the first night only: the days and the payouts use those kept on the connection (issue 17)", () => {

@@ -80,6 +80,14 @@ export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Prom
         days: { [BUSINESS_DAY]: { payments: 1_030, refunds: 0, fees: 30, net: 1_000, count: 1, feeAdjustments: 0 } }, activities: {}, entryCount: 1, sweptThrough: BUSINESS_DAY,
       },
     }, 0);
+    // And one under the key by creation (a location moved by `daybook move-payout-keys`).
+    await payouts.savePayout({
+      merchantId, locationId: "L1", payoutTag: "9QF3ZK2M", state: "nothing-to-post", posted: [], warnings: [], updatedAt: AT, expiresAt: "2026-07-16T00:00:00.000Z",
+      summary: {
+        tag: "9QF3ZK2M", locationId: "L1", status: "PAID", type: "SIMPLE", currency: "USD", amount: 2_000, createdAt: AT, updatedAt: AT,
+        arrivalDate: "2025-06-15", version: 1, destinationType: "BANK_ACCOUNT", transferFees: 0, days: {}, activities: {}, entryCount: 0, sweptThrough: null,
+      },
+    }, 0, "by-creation");
     await payouts.saveCheck({ merchantId, locationId: "L1", readFrom: AT, lastRunAt: AT }, 0);
     await carries.saveCarry(merchantId, "L1", {
       basis: "b".repeat(32),

@@ -17,7 +17,7 @@ import { formatDecimal } from "../../lib/domain/money";
 import type { LocationConfig, PayoutRecord, PostedPayoutEntry, SyncRecord } from "../../lib/model";
 import {
   buildCarry, CARRY_LIFE_DAYS, CARRY_TAIL_DAYS, type CarryChoice, carryChoice, carryUnusable, type ClearingFigures, type ClearingLocation, clearingFigures,
-  mayBeCarried, payoutSpan, withCarry,
+  createdBounds, LATE_CREATION_DAYS, mayBeCarried, payoutSpan, withCarry, writtenLongAfterCreation,
 } from "../../lib/payouts/clearing-carry";
 import type { PayoutEntry } from "../../lib/payouts/payout";
 import type { PayoutDay, PayoutSummary } from "../../lib/payouts/payout-summary";
@@ -317,7 +317,9 @@ function history(seed: number) {
     const summary: PayoutSummary = {
       tag, locationId: location.locationId, status, type, currency: "USD",
       amount: Object.values(dayFigures).reduce((total, day) => total + day.net, 0) + Object.values(activities).reduce((total, net) => total + net, 0),
-      createdAt: `${addDays(arrival, -1)}T21:30:00Z`, updatedAt: `${addDays(arrival, int(0, 4))}T13:00:00Z`, arrivalDate: arrival, version: 1,
+      // Some created long before they arrive (Square's estimate moved, a payout held back), one with an offset.
+      createdAt: next() < 0.12 ? `${addDays(arrival, -int(2, 60))}T04:15:00-05:00` : `${addDays(arrival, -1)}T21:30:00Z`,
+      updatedAt: `${addDays(arrival, int(0, 4))}T13:00:00Z`, arrivalDate: arrival, version: 1,
       destinationType: "BANK_ACCOUNT", transferFees: 0, days: type === "SIMPLE" ? {} : dayFigures, activities: type === "SIMPLE" ? {} : activities,
       entryCount: 1, sweptThrough: type === "SIMPLE" ? null : swept,
     };
@@ -368,7 +370,116 @@ describe("random histories, carried at random", () => {
   });
 });
 
+/** What listPayoutsCreated returns for `ranges` (lib/store/payouts.ts): the records created in them. */
+const createdIn = (records: PayoutRecord[], ranges: { after: string; before: string | null }) => records.filter((record) => {
+  const created = new Date(record.summary.createdAt).toISOString();
+  return created >= ranges.after || (ranges.before !== null && created <= ranges.before);
+});
+
+describe("random histories, carried at random, read beside the carry by creation", () => {
+  it("the payouts created in the carry's bounds hold every payout arriving outside it, so the figures equal the full computation's, whatever was written after it was made", () => {
+    let compared = 0;
+    let stale = 0;
+    let lateCreated = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const { days, records, syncRecords, postingFrom, int } = history(seed);
+      const local = { ...location, postingFrom };
+      const to = days[int(3, days.length - 6)] as string;
+      const from = addDays(to, -int(3, 40));
+      // Made CARRY_TAIL_DAYS after `to` (carryChoice); the records written by then are what it was made from.
+      const madeAt = new Date(`${addDays(to, CARRY_TAIL_DAYS)}T14:00:00Z`);
+      const periodFirst = addDays(to, CARRY_TAIL_DAYS + int(0, 3));
+      const period = { first: periodFirst, last: addDays(periodFirst, int(0, 6)) };
+      const writtenAt = (record: PayoutRecord) => new Date(record.updatedAt);
+      const kept = records.filter((record) => writtenAt(record) <= madeAt);
+      const later = records.filter((record) => writtenAt(record) > madeAt);
+      // A write after the make marking the carry stale: the digest computes in full.
+      if (later.some((record) => mayBeCarried(record.summary.arrivalDate, writtenAt(record)) || writtenLongAfterCreation(record.summary.createdAt, writtenAt(record)))) {
+        stale++;
+        continue;
+      }
+      const carry = buildCarry(kept, syncRecords, local, { from, to, dayExpiresAt, keyedByCreationAt: madeAt });
+      const full = clearingFigures(records, syncRecords, local, untilOf(records, period), words);
+      if (!full || !carry?.created) continue;
+      const outside = (record: PayoutRecord) => record.summary.arrivalDate < from || record.summary.arrivalDate > to;
+      const others = records.filter(outside);
+      const ranged = createdIn(records, carry.created).filter(outside);
+      expect(new Set(ranged), `seed ${String(seed)}`).toEqual(new Set(others));
+      if (others.some((record) => Date.parse(record.summary.createdAt) < Date.parse(record.summary.arrivalDate) - 2 * 86_400_000)) lateCreated++;
+      const outsideDays = syncRecords.filter((record) => record.businessDay < carry.days.from || record.businessDay > carry.days.to);
+      const carried = withCarry(carry, ranged, outsideDays, local, period, madeAt, words);
+      if (!carried) continue;
+      compared++;
+      expect(numbers(carried), `seed ${String(seed)}`).toEqual(numbers(full));
+      expect(carried.differences, `seed ${String(seed)}`).toEqual(outsideOf(full, carry.days));
+    }
+    expect(compared).toBeGreaterThan(100);
+    expect(lateCreated).toBeGreaterThan(20);
+    expect(stale).toBeGreaterThan(0);
+  });
+});
+
+describe("the creation bounds of a carry (createdBounds)", () => {
+  // Made 12 August 2025 14:00 UTC, carrying the payouts arriving 1–11 July.
+  const madeAt = new Date("2025-08-12T14:00:00Z");
+  const choice = { from: "2025-07-01", to: "2025-07-11" };
+  const created = (arrival: string, createdAt: string) => recordOf({ ...payout(arrival, [sales(addDays(arrival, -1))]), createdAt });
+
+  it("after: the earliest creation of the payouts arriving after its payouts, no later than the make less 30 days; before: the latest of those arriving before", () => {
+    // Arriving 12 July, created 11 July 21:30Z; arriving 20 July, created 2 July (held back 18 days).
+    const records = [
+      created("2025-06-30", "2025-06-29T21:30:00Z"), created("2025-06-28", "2025-06-27T21:30:00-04:00"),
+      created("2025-07-05", "2025-07-04T21:30:00Z"),
+      created("2025-07-12", "2025-07-11T21:30:00Z"), created("2025-07-20", "2025-07-02T09:00:00Z"),
+    ];
+    // 12 August 14:00 less 30 days is 13 July 14:00: later than 2 July 09:00. Before: 28 June 01:30Z (27 June 21:30 at −04:00) is
+    // earlier than 29 June 21:30Z.
+    expect(createdBounds(records, choice, madeAt)).toEqual({ after: "2025-07-02T09:00:00.000Z", before: "2025-06-29T21:30:00.000Z" });
+  });
+
+  it("with no payout after its payouts, after is the make less 30 days; with none before, before is null", () => {
+    expect(createdBounds([created("2025-07-05", "2025-07-04T21:30:00Z")], choice, madeAt)).toEqual({ after: "2025-07-13T14:00:00.000Z", before: null });
+    // A payout arriving 1 August created 30 July: after the cap, which stays.
+    expect(createdBounds([created("2025-08-01", "2025-07-30T21:30:00Z")], choice, madeAt)).toEqual({ after: "2025-07-13T14:00:00.000Z", before: null });
+  });
+
+  it("a carry made while the records are keyed by creation has them; one made before has none (the digest reads every payout)", () => {
+    const records = daysFrom("2025-07-01", "2025-07-10").map((day) => recordOf(payout(addDays(day, 1), [sales(day)])));
+    const syncRecords = daysFrom("2025-07-01", "2025-07-11").map((day) => dayRecord(day));
+    expect(buildCarry(records, syncRecords, location, { from: "2025-07-01", to: "2025-07-06", dayExpiresAt })?.created).toBeUndefined();
+    // Made 6 August 14:00: the cap is 7 July 14:00; the payout arriving 7 July was created 6 July 21:30, the earliest after.
+    expect(buildCarry(records, syncRecords, location, { from: "2025-07-01", to: "2025-07-06", dayExpiresAt, keyedByCreationAt: new Date("2025-08-06T14:00:00Z") })?.created)
+      .toEqual({ after: "2025-07-06T21:30:00.000Z", before: null });
+  });
+});
+
 describe("which writes mark a carry stale (mayBeCarried), in every zone", () => {
+  it("a payout record written LATE_CREATION_DAYS (28) days or more after the payout was created (writtenLongAfterCreation)", () => {
+    expect(LATE_CREATION_DAYS).toBe(28);
+    const at = new Date("2025-08-12T14:00:00Z");
+    // 28 days before 12 August 14:00 UTC is 15 July 14:00 UTC (10:00 in New York).
+    expect(writtenLongAfterCreation("2025-07-15T14:00:00Z", at)).toBe(true);
+    expect(writtenLongAfterCreation("2025-07-15T10:00:00-04:00", at)).toBe(true);
+    expect(writtenLongAfterCreation("2025-07-15T14:00:00.001Z", at)).toBe(false);
+    expect(writtenLongAfterCreation("2025-08-11T21:30:00Z", at)).toBe(false);
+  });
+
+  it("a payout written after a carry was made and not marking it is created after the carry's bound", () => {
+    // The carry's bound is at the latest its make less 30 days; a write landing at W (its writer's instant up to two days
+    // before W) not marking the carry was created after that instant less 28 days.
+    const madeAt = new Date("2025-08-12T14:00:00Z");
+    const { after } = createdBounds([], { from: "2025-07-01", to: "2025-07-11" }, madeAt);
+    for (const hoursAfter of [0, 1, 30, 200]) {
+      const landed = madeAt.getTime() + hoursAfter * 3_600_000;
+      for (const lag of [0, 24, 47.9]) {
+        const writer = new Date(landed - lag * 3_600_000);
+        const earliestUnmarked = new Date(writer.getTime() - LATE_CREATION_DAYS * 86_400_000 + 1).toISOString();
+        expect(writtenLongAfterCreation(earliestUnmarked, writer)).toBe(false);
+        expect(earliestUnmarked >= after, `${String(hoursAfter)} h, lag ${String(lag)} h`).toBe(true);
+      }
+    }
+  });
+
   it("every write of a day or payout a carry made before it counts, and none the nights write (their day and the three before, in any zone)", () => {
     // mayBeCarried is asked with the record's updatedAt, not the store's clock (lib/store/clearing-carries.ts writtenAt).
     const zones = ["Pacific/Kiritimati", "Pacific/Auckland", "Asia/Kolkata", "UTC", "America/New_York", "Pacific/Pago_Pago", "Etc/GMT+12"];
