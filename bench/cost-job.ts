@@ -287,9 +287,9 @@ type PayoutRecords = Map<string, PayoutRecord | undefined>;
 
 /** The payout records of these tags (read before the counts are reset, or after they are copied: not counted). */
 async function payoutRecordsOf(world: Pick<BenchWorld, "storage" | "merchantId" | "dynamo" | "tableName">, tags: readonly string[]): Promise<PayoutRecords> {
-  const records: PayoutRecords = new Map();
-  for (const tag of tags) records.set(tag, await world.storage.payouts.getPayout(world.merchantId, SQUARE_LOCATION_ID, tag));
-  return records;
+  // Under either key (by tag, or by creation once the location's records are keyed so): found by tag among all.
+  const kept = await world.storage.payouts.listPayouts(world.merchantId, SQUARE_LOCATION_ID);
+  return new Map(tags.map((tag) => [tag, kept.find((record) => record.payoutTag === tag)]));
 }
 
 /**

@@ -11,7 +11,7 @@ export interface PayoutKeysCommand {
   locationId: string;
 }
 
-/** Returns the exit code: 0 moved (or moved before), 3 nothing to move yet (the location has posted no payouts). */
+/** Returns the exit code: 0 moved, moved before, or nothing to move (the location has posted no payouts: its first night keys them by creation). */
 export async function runPayoutKeys(command: PayoutKeysCommand, config: PayoutKeysConfig, io: CliIo): Promise<number> {
   const { composePayoutKeysCommand } = await import("../wiring/cli");
   const runtime = composePayoutKeysCommand(config);
@@ -23,8 +23,8 @@ export async function runPayoutKeys(command: PayoutKeysCommand, config: PayoutKe
     const outcome = await payouts.movePayoutKeys(command.merchantId, command.locationId);
     const records = outcome.moved === 1 ? "1 payout record" : `${outcome.moved} payout records`;
     if (outcome.status === "no-check") {
-      io.stdout(`Location ${command.locationId} has not posted payouts yet: nothing to move. Run this again after its first night.\n`);
-      return 3;
+      io.stdout(`Location ${command.locationId} has not posted payouts yet: nothing to move; its first night keys its records by creation.\n`);
+      return 0;
     }
     io.stdout(outcome.status === "already-moved"
       ? `Location ${command.locationId}'s payout records were moved to their keys by creation before: nothing to do.\n`

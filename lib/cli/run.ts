@@ -66,8 +66,8 @@ const PAYOUT_KEYS_USAGE = `  daybook move-payout-keys --merchant ID --location I
   digest reads only the payouts beside its card clearing carry. Meanwhile the location's payouts are
   not posted (its night tries again); run it again if it is interrupted: it goes on where it stopped.
   Configured by the environment: DAYBOOK_TABLE, DAYBOOK_DYNAMODB_ENDPOINT.
-  Exit codes: 0 moved (or moved before); 2 bad input; 3 nothing to move yet (the location has not
-  posted payouts: run it after its first night); 1 unexpected.
+  A location that has not posted payouts yet has nothing to move: its first night keys them so.
+  Exit codes: 0 moved, moved before, or nothing to move; 2 bad input; 1 unexpected.
 `;
 
 export const USAGE = `Usage:

@@ -138,11 +138,17 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   const location = known ?? (await ports.store.getLocation(ref.merchantId, ref.locationId));
   if (!location || !postsPayouts(location)) return { status: "not-mapped" };
   const check = ahead ? ahead.check : await ports.payouts.getCheck(ref.merchantId, ref.locationId);
-  const keys = check?.payoutKeys ?? "by-tag";
+  // Which key the location's records are under. A location's first run (no check yet) keys them by creation,
+  // unless a first run of before, which ended before saving the check, left records under the tag's key.
+  let keying: Promise<PayoutKeys | "moving"> | undefined;
+  const keysOf = () => (keying ??= check
+    ? Promise.resolve(check.payoutKeys ?? "by-tag")
+    : ports.payouts.hasRecordsByTag(ref.merchantId, ref.locationId).then((byTag) => (byTag ? "by-tag" : "by-creation")));
   const saveCheck = async (readFrom: string, lastError?: SyncFailure) => {
+    const keys = await keysOf();
     try {
       await ports.payouts.saveCheck({
-        ...ref, readFrom, lastRunAt: at.toISOString(), ...(lastError ? { lastError } : {}), ...(check?.payoutKeys ? { payoutKeys: check.payoutKeys } : {}),
+        ...ref, readFrom, lastRunAt: at.toISOString(), ...(lastError ? { lastError } : {}), ...(keys !== "by-tag" ? { payoutKeys: keys } : {}),
       }, check?.version ?? 0);
     } catch (error) {
       // Another run saved the check meanwhile; the next run reads from the earlier of the two, which is this one's.
@@ -150,10 +156,10 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
     }
   };
   const readFromMs = readFromOf(check, at);
-  if (keys === "moving") {
+  if (check?.payoutKeys === "moving") {
     // The records are being moved (lib/store/payouts.ts movePayoutKeys): a record read now could be missed.
     return failedRun(new SyncError("the location's payout records are being moved to new keys; the next attempt posts its payouts", "retryable"),
-      check?.readFrom ?? new Date(readFromMs).toISOString(), saveCheck, at);
+      check.readFrom, saveCheck, at);
   }
 
   let posConnection: Connection;
@@ -190,6 +196,15 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   let quickbooks: QuickBooksClient;
   try {
     ({ client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection)));
+  } catch (error) {
+    return failedRun(error, new Date(readFromMs).toISOString(), saveCheck, at);
+  }
+  let keys: PayoutKeys;
+  try {
+    const found = await keysOf();
+    // Only a check read "moving" says so, and that run was refused above.
+    if (found === "moving") throw new SyncError("the location's payout records are being moved to new keys; the next attempt posts its payouts", "retryable");
+    keys = found;
   } catch (error) {
     return failedRun(error, new Date(readFromMs).toISOString(), saveCheck, at);
   }

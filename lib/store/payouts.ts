@@ -13,7 +13,7 @@
  * are kept as one compressed JSON attribute (`recordZ`: payout-items.ts; payoutRecordItem says why);
  * records written before are read as they are.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import { mayBeCarried, writtenLongAfterCreation } from "../payouts/clearing-carry";
@@ -77,6 +77,12 @@ export interface PayoutStore {
    * by arrival date; records under the tag's key are not read. Strongly consistent unless `consistent` is false.
    */
   listPayoutsCreated(merchantId: string, locationId: string, ranges: CreatedRanges, options?: ReadOptions): Promise<PayoutRecord[]>;
+  /**
+   * Whether the location keeps a record under the tag's key (two ranged queries of at most one item,
+   * strongly consistent): a location without a check keys its records by creation from its first run
+   * unless it does (a first run of before, which ended before it saved the check).
+   */
+  hasRecordsByTag(merchantId: string, locationId: string): Promise<boolean>;
   /**
    * Moves the location's records from the tag's key to the key by creation (the operator's one-off
    * `daybook move-payout-keys`), resumable: marks the check "moving" (nights then refuse to post the
@@ -397,6 +403,20 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
         ConsistentRead: options.consistent ?? true,
       })));
       return recordsOf(pages.flat());
+    },
+
+    async hasRecordsByTag(merchantId, locationId) {
+      const prefix = locationPrefix(locationId);
+      // Tags are Crockford base32 (0-9, A-Z): the keys by creation ("@") sort between the two ranges.
+      const found = await Promise.all([["0", `9${RANGE_END}`], ["A", `Z${RANGE_END}`]].map(async ([from, to]) => (await client.send(new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "PK = :partition AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":from": `${prefix}${from}`, ":to": `${prefix}${to}` },
+        ProjectionExpression: "PK",
+        Limit: 1,
+        ConsistentRead: true,
+      }))).Items?.length ?? 0));
+      return found.some((count) => count > 0);
     },
 
     async movePayoutKeys(merchantId, locationId) {

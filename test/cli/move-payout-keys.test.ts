@@ -104,12 +104,13 @@ describe("daybook move-payout-keys", () => {
     expect(await storage.payouts.getCheck(square.merchantId, square.locationId)).toBeUndefined();
   });
 
-  it("moves a location's records and says how many; run again, there is nothing to do; before its first night, nothing to move", async () => {
+  it("moves a location's records and says how many; run again, there is nothing to do; before its first night, nothing to move (its first night keys them by creation)", async () => {
     const location = await aLocation();
     const args = ["move-payout-keys", "--merchant", location.merchantId, "--location", location.locationId];
     expect(await cli(...args)).toEqual({
-      code: 3, stderr: "", stdout: `Location ${location.locationId} has not posted payouts yet: nothing to move. Run this again after its first night.\n`,
+      code: 0, stderr: "", stdout: `Location ${location.locationId} has not posted payouts yet: nothing to move; its first night keys its records by creation.\n`,
     });
+    expect(await storage.payouts.getCheck(location.merchantId, location.locationId)).toBeUndefined();
     const first = await storage.payouts.savePayout(aPayout(location, "po_first"), 0);
     const second = await storage.payouts.savePayout(aPayout(location, "po_second"), 0);
     await storage.payouts.saveCheck({ merchantId: location.merchantId, locationId: location.locationId, readFrom: AT, lastRunAt: AT }, 0);

@@ -336,6 +336,27 @@ describe("posting payouts", () => {
     expect((await payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag, record!.summary.createdAt))?.summary.version).toBe(2);
   });
 
+  it("a location's first run keys its records by creation, and its check says so; one whose first run of before left records under the tag's key keeps them there", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    const { payouts } = made.services.storage;
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted" }] });
+    const [record] = await payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+    expect(await payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag)).toBeUndefined();
+    expect(await payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag, record!.summary.createdAt)).toEqual(record);
+    expect(await payouts.getCheck(MERCHANT_ID, LOCATION_ID)).toMatchObject({ payoutKeys: "by-creation" });
+
+    // A first run of before wrote this record under the tag's key and ended before saving the check.
+    const other = await world();
+    other.square.set(wednesday, wednesdayEntries);
+    const { version: _version, ...kept } = record!;
+    const before = await other.world.services.storage.payouts.savePayout(kept, 0);
+    expect(await postPayouts(other.ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "unchanged" }] });
+    expect(other.world.quickbooks.entries).toHaveLength(0);
+    expect(await other.world.services.storage.payouts.getPayout(MERCHANT_ID, LOCATION_ID, before.payoutTag)).toEqual(before);
+    expect(await other.world.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).not.toHaveProperty("payoutKeys");
+  });
+
   it("a QuickBooks outage fails the run, kept on the location's check, and the next night posts", async () => {
     const { world: made, square, ports } = await world();
     square.set(wednesday, wednesdayEntries);
@@ -397,17 +418,19 @@ describe("the payout records", () => {
     await postPayouts(ports, ref);
     const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
     const client = DynamoDBDocumentClient.from(made.services.dynamo);
-    const key = { PK: `MERCHANT#${MERCHANT_ID}`, SK: `PAYOUT#${LOCATION_ID}#${record!.payoutTag}` };
+    // A location's first run keys its records by creation (its check says so).
+    const created = new Date(record!.summary.createdAt).toISOString();
+    const key = { PK: `MERCHANT#${MERCHANT_ID}`, SK: `PAYOUT#${LOCATION_ID}#@${created}#${record!.payoutTag}` };
     // Its summary is kept compressed with the fields nothing names in a condition (lib/store/payouts.ts recordZ).
     const { Item: item } = await client.send(new GetCommand({ TableName: LOCAL_TABLE, Key: key }));
     const fields = decompressJson(item!["recordZ"], "the record") as { summary: Record<string, unknown> };
     fields.summary["amount"] = "950.65";
     await client.send(new PutCommand({ TableName: LOCAL_TABLE, Item: { ...item, recordZ: compressText(JSON.stringify(fields)) } }));
-    await expect(made.services.storage.payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag)).rejects.toThrow(
-      new RegExp(`the stored payout MERCHANT#${MERCHANT_ID} PAYOUT#${LOCATION_ID}#${record!.payoutTag} is not valid: summary\\.amount`),
+    await expect(made.services.storage.payouts.getPayout(MERCHANT_ID, LOCATION_ID, record!.payoutTag, created)).rejects.toThrow(
+      new RegExp(`the stored payout MERCHANT#${MERCHANT_ID} PAYOUT#${LOCATION_ID}#@${created}#${record!.payoutTag} is not valid: summary\\.amount`),
     );
     // Nothing is written that could not be read back.
-    await expect(made.services.storage.payouts.savePayout({ ...record!, summary: { ...record!.summary, amount: 0.5 } }, record!.version)).rejects.toThrow(/summary\.amount/);
+    await expect(made.services.storage.payouts.savePayout({ ...record!, summary: { ...record!.summary, amount: 0.5 } }, record!.version, "by-creation")).rejects.toThrow(/summary\.amount/);
   });
 });
 

@@ -917,6 +917,24 @@ describe("payout records keyed by creation (lib/store/payouts.ts)", () => {
     await expect(store.savePayout(created, created.version, "by-creation")).rejects.toThrow(ConflictError);
   });
 
+  it("say whether a location keeps any under the tag's key (a first run of before): records by creation are not such", async () => {
+    const merchantId = newMerchantId();
+    const store = payouts();
+    expect(await store.hasRecordsByTag(merchantId, LOCATION)).toBe(false);
+    await store.savePayout(record(merchantId, "po_created"), 0, "by-creation");
+    expect(await store.hasRecordsByTag(merchantId, LOCATION)).toBe(false);
+    // Tags begin with a digit or a letter: each found. The other location's records are not this one's.
+    for (const [id, first] of [["po_digit", /^[0-9]/], ["po_letter", /^[A-Z]/]] as const) {
+      let n = 0;
+      let made = record(merchantId, `${id}_${String(n)}`);
+      while (!first.test(made.payoutTag)) made = record(merchantId, `${id}_${String(++n)}`);
+      const other = newMerchantId();
+      await store.savePayout({ ...made, merchantId: other }, 0);
+      expect(await store.hasRecordsByTag(other, LOCATION), made.payoutTag).toBe(true);
+      expect(await store.hasRecordsByTag(other, "L8OTHER00001")).toBe(false);
+    }
+  });
+
   it("are read by the ranges of their creation: those created at or after one instant, and those at or before another", async () => {
     const merchantId = newMerchantId();
     const store = payouts();

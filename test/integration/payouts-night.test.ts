@@ -71,6 +71,9 @@ beforeAll(async () => {
     if (recording && /^Get(Item)?Command$/.test(String(context.commandName)) && sk?.startsWith("PAYOUT#")) payoutGets.at(-1)?.keys.push(sk);
     return next(args);
   }, { step: "initialize", name: "payoutGets" });
+  // A location that posted payouts before records were keyed by creation: its check, reading from the week before, names no keys.
+  const weekBefore = new Date(Date.parse("2025-06-09T09:00:00Z") - 7 * 86_400_000).toISOString();
+  await world.storage.payouts.saveCheck({ merchantId: world.merchantId, locationId: world.location.locationId, readFrom: weekBefore, lastRunAt: weekBefore }, 0);
   for (let at = Date.parse("2025-06-09T09:00:00Z"); at <= PAYOUT_NOW; at += 86_400_000) {
     payoutGets.push({ at, keys: [] });
     if (at === MOVED_AT) {
