@@ -120,6 +120,9 @@ export async function readPayoutsAhead(ports: PayoutPorts, ref: LocationRef, loc
   }
 }
 
+/** A run meeting the location's payout records while they are moved (lib/store/payouts.ts movePayoutKeys): a record read now could be missed. */
+const beingMoved = () => new SyncError("the location's payout records are being moved to new keys; the next attempt posts its payouts", "retryable");
+
 /** Where a run reads from: the check's instant, or a first run's week back. */
 function readFromOf(check: PayoutCheck | undefined, at: Date): number {
   return check ? Date.parse(check.readFrom) : at.getTime() - FIRST_RUN_LOOKBACK_MS;
@@ -157,9 +160,7 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   };
   const readFromMs = readFromOf(check, at);
   if (check?.payoutKeys === "moving") {
-    // The records are being moved (lib/store/payouts.ts movePayoutKeys): a record read now could be missed.
-    return failedRun(new SyncError("the location's payout records are being moved to new keys; the next attempt posts its payouts", "retryable"),
-      check.readFrom, saveCheck, at);
+    return failedRun(beingMoved(), check.readFrom, saveCheck, at);
   }
 
   let posConnection: Connection;
@@ -203,7 +204,7 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   try {
     const found = await keysOf();
     // Only a check read "moving" says so, and that run was refused above.
-    if (found === "moving") throw new SyncError("the location's payout records are being moved to new keys; the next attempt posts its payouts", "retryable");
+    if (found === "moving") throw beingMoved();
     keys = found;
   } catch (error) {
     return failedRun(error, new Date(readFromMs).toISOString(), saveCheck, at);

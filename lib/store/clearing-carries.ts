@@ -16,16 +16,16 @@
  * It expires when its carry can no longer be used (the first record it counts may expire: validUntil),
  * or 13 months after a stale-marking write made it.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import type { ClearingCarry } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
-import { cancellationCodes, describeKey, fromItem, type Item, names, unlessConditionFails } from "./dynamo-items";
+import { type TransactItems, transactWrite } from "./transact-write";
+import { describeKey, fromItem, type Item, names, unlessConditionFails } from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
 import { businessDay, describing, minorUnits, timestamp } from "./schema-parts";
 import { SYNC_RECORD_MONTHS } from "./retention";
-import { ConflictError } from "./store";
 
 export const CARRY_PREFIX = "CARRY#";
 
@@ -71,10 +71,9 @@ const storedSchema = z.object({
 
 const epochSeconds = (at: Date | string) => Math.ceil(new Date(at).getTime() / 1000);
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** The transaction item that marks the location's carry stale, beside a write that may change what it counts. */
-export function staleCarry(tableName: string, merchantId: string, locationId: string, at: Date): TransactItem {
+export function staleCarry(tableName: string, merchantId: string, locationId: string, at: Date): TransactItems[number] {
   const expires = new Date(at);
   expires.setUTCMonth(expires.getUTCMonth() + SYNC_RECORD_MONTHS);
   return {
@@ -114,19 +113,7 @@ export interface ConditionalPut {
 export async function putMarkingCarryStale(
   client: DynamoDBDocumentClient, tableName: string, put: ConditionalPut, carry: { merchantId: string; locationId: string; at: Date }, conflict: string,
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.send(new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: tableName, ...put } }, staleCarry(tableName, carry.merchantId, carry.locationId, carry.at)],
-      }));
-      return;
-    } catch (error) {
-      const reasons = cancellationCodes(error);
-      if (reasons?.[0] === "ConditionalCheckFailed") throw new ConflictError(conflict, { cause: error });
-      if (!reasons?.includes("TransactionConflict") || attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (1 + Math.random())));
-    }
-  }
+  await transactWrite(client, [{ Put: { TableName: tableName, ...put } }, staleCarry(tableName, carry.merchantId, carry.locationId, carry.at)], [conflict]);
 }
 
 export function createDynamoClearingCarryStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): ClearingCarryStore {

@@ -13,19 +13,22 @@
  * are kept as one compressed JSON attribute (`recordZ`: payout-items.ts; payoutRecordItem says why);
  * records written before are read as they are.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedPayoutEntry } from "../model";
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import { mayBeCarried, writtenLongAfterCreation } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
 import { putMarkingCarryStale, staleCarry, writtenAt } from "./clearing-carries";
 import * as z from "zod/mini";
-import { assertVersion, cancellationCodes, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails } from "./dynamo-items";
+import {
+  assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails,
+} from "./dynamo-items";
 import { type ItemKey, keys, segment } from "./keys";
 import { compressedPayoutItem, PAYOUT_RECORD_PREFIX, plainPayoutItem } from "./payout-items";
 import { businessDay, currency, describing, id, minorUnits, timestamp } from "./schema-parts";
 import { journalEntryBodySchema, syncFailureSchema } from "./schemas";
 import { StoreError } from "./errors";
+import { type TransactItems, transactWrite } from "./transact-write";
 import { ConflictError } from "./store";
 
 export interface ReadOptions {
@@ -236,8 +239,6 @@ function createdKeyOf(merchantId: string, locationId: string, createdAt: string,
 /** Whether a payout record's item is under the key by creation. */
 export const keyedByCreation = (item: Item, locationId: string): boolean => String(item.SK).startsWith(`${locationPrefix(locationId)}${CREATED_MARK}`);
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
 export interface DynamoPayoutStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -297,29 +298,13 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
    * moving or moved: the night read the check before, and a move may have begun since.
    */
   async function putUnlessMoving(item: Item, what: string, merchantId: string, locationId: string, staleAt: Date | undefined): Promise<void> {
-    const items: TransactItem[] = [
+    const items: TransactItems = [
       { Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)" } },
       { ConditionCheck: { TableName: tableName, Key: checkKey(merchantId, locationId), ConditionExpression: "attribute_not_exists(#payoutKeys)", ExpressionAttributeNames: names("payoutKeys") } },
       ...(staleAt ? [staleCarry(tableName, merchantId, locationId, staleAt)] : []),
     ];
-    await transact(items, [`${what} already exists`, `the payout records of location ${locationId} are being moved to their keys by creation`]);
+    await transactWrite(client, items, [`${what} already exists`, `the payout records of location ${locationId} are being moved to their keys by creation`]);
     await guard.settle(merchantId);
-  }
-
-  /** A transaction; its n-th item's condition failing is the ConflictError conflicts[n]; cancelled by another, tried again. */
-  async function transact(items: TransactItem[], conflicts: string[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        const reasons = cancellationCodes(error);
-        const failed = reasons?.findIndex((code) => code === "ConditionalCheckFailed") ?? -1;
-        if (failed >= 0 && conflicts[failed] !== undefined) throw new ConflictError(conflicts[failed], { cause: error });
-        if (!reasons?.includes("TransactionConflict") || attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (1 + Math.random())));
-      }
-    }
   }
 
   /**
@@ -342,7 +327,7 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
         const record = recordOf(item, `the stored payout ${describeItem(item)}`);
         const target = createdKeyOf(merchantId, locationId, record.summary.createdAt, record.payoutTag);
         try {
-          await transact([
+          await transactWrite(client, [
             { Put: { TableName: tableName, Item: { ...item, ...target }, ConditionExpression: "attribute_not_exists(PK)" } },
             { Delete: {
               TableName: tableName, Key: { PK: item.PK, SK: item.SK },
