@@ -198,31 +198,52 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
+/**
+ * Windows worked out before, by zone, day start and date: a window is fixed once the zone's rules are
+ * (the process's tz data), and working one out takes the zone library up to a dozen conversions. A
+ * payout's summary asks for the day of each of its entries, nearly all in the same day or two.
+ */
+const windows = new Map<string, BusinessDayWindow>();
+const WINDOWS_KEPT = 2_000;
+/** The window businessDayOf last answered from, by zone and day start: the next instant is most often in it. */
+const lastWindows = new Map<string, BusinessDayWindow>();
+
 export function businessDayWindow(date: string, timeZone: string, dayStart = "00:00"): BusinessDayWindow {
+  const key = `${timeZone}|${dayStart}|${date}`;
+  const known = windows.get(key);
+  if (known) return { ...known };
   assertTimeZone(timeZone);
   const startMinutes = parseDayStart(dayStart);
   const { year, month, day } = parseIsoDate(date);
   const wallStart = Date.UTC(year, month - 1, day) + startMinutes * MINUTE;
   const startMs = wallClockToInstant(timeZone, wallStart);
   const endMs = wallClockToInstant(timeZone, wallStart + DAY);
-  return {
+  const window = {
     date, timeZone, dayStart, startMs, endMs,
     start: new Date(startMs).toISOString(),
     end: new Date(endMs).toISOString(),
   };
+  if (windows.size >= WINDOWS_KEPT) windows.clear();
+  windows.set(key, window);
+  return { ...window };
 }
 
 /** The business day an instant belongs to: the inverse of businessDayWindow. */
 export function businessDayOf(instantMs: number, timeZone: string, dayStart = "00:00"): string {
+  const zoneKey = `${timeZone}|${dayStart}`;
+  const last = lastWindows.get(zoneKey);
+  if (last && isInWindow(instantMs, last)) return last.date;
   const startMinutes = parseDayStart(dayStart);
   const wallClock = instantMs + zoneOffsetMs(timeZone, instantMs);
   const guess = new Date(wallClock - startMinutes * MINUTE).toISOString().slice(0, 10);
   // Around a DST change the wall clock can name the neighbouring day (a repeated hour, a gap at the
-  // day start); the windows themselves decide.
-  const window = businessDayWindow(guess, timeZone, dayStart);
-  if (instantMs < window.startMs) return addDays(guess, -1);
-  if (instantMs >= window.endMs) return addDays(guess, 1);
-  return guess;
+  // day start); the windows themselves decide. Each day's window ends where the next one's starts.
+  let window = businessDayWindow(guess, timeZone, dayStart);
+  if (instantMs < window.startMs) window = businessDayWindow(addDays(guess, -1), timeZone, dayStart);
+  else if (instantMs >= window.endMs) window = businessDayWindow(addDays(guess, 1), timeZone, dayStart);
+  if (lastWindows.size >= WINDOWS_KEPT) lastWindows.clear();
+  lastWindows.set(zoneKey, window);
+  return window.date;
 }
 
 export function isInWindow(instantMs: number, window: Pick<BusinessDayWindow, "startMs" | "endMs">): boolean {

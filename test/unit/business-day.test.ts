@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   addDays, assertLocationTimeZone, BusinessDayError, businessDayOf, businessDayWindow, isCalendarDate, parseDayStart, timeZoneProblem,
 } from "../../lib/domain/business-day";
@@ -112,6 +112,49 @@ describe("business-day windows", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it("answers from the windows it worked out before exactly as it would cold, in any order of questions", async () => {
+    const zones = ["America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Europe/London"];
+    const dayStarts = ["00:00", "02:00", "02:30", "23:45"];
+    const questions = fc.sample(fc.tuple(
+      fc.tuple(fc.constantFrom(...DST_CHANGES), fc.integer({ min: -30 * HOUR, max: 30 * HOUR })).map(([at, delta]) => at + delta),
+      fc.constantFrom(...zones),
+      fc.constantFrom(...dayStarts),
+    ), { numRuns: 150, seed: 14 });
+    const cold = async () => {
+      vi.resetModules();
+      return await import("../../lib/domain/business-day");
+    };
+    const warm = await cold();
+    for (const [instant, zone, dayStart] of questions) {
+      const fresh = await cold();
+      const day = fresh.businessDayOf(instant, zone, dayStart);
+      expect(warm.businessDayOf(instant, zone, dayStart), `${new Date(instant).toISOString()} ${zone} ${dayStart}`).toBe(day);
+      expect(warm.businessDayWindow(day, zone, dayStart)).toEqual(fresh.businessDayWindow(day, zone, dayStart));
+    }
+  });
+
+  it("asks the zone library once per day, not once per instant: the days of a hundred entries of one payout", () => {
+    const formatToParts = vi.spyOn(Intl.DateTimeFormat.prototype, "formatToParts");
+    try {
+      const start = Date.parse("2026-01-14T06:00:00Z");
+      const days = new Set(Array.from({ length: 100 }, (_, i) => businessDayOf(start + i * 12 * 60_000, "America/Chicago", "04:00")));
+      // 06:00Z is 00:00 in Chicago: before the 04:00 day start, the day before; 10:00Z on is the 14th.
+      expect([...days]).toEqual(["2026-01-13", "2026-01-14"]);
+      // Each businessDayOf worked out cold asks about nine times (its offset, then its window's two ends).
+      expect(formatToParts.mock.calls.length).toBeLessThanOrEqual(30);
+    } finally {
+      formatToParts.mockRestore();
+    }
+  });
+
+  it("hands out copies of the windows it keeps: a caller changing one changes no other answer", () => {
+    const window = businessDayWindow("2026-02-10", "Asia/Tokyo");
+    window.startMs = 0;
+    window.date = "1970-01-01";
+    expect(businessDayWindow("2026-02-10", "Asia/Tokyo")).toMatchObject({ date: "2026-02-10", start: "2026-02-09T15:00:00.000Z" });
+    expect(businessDayOf(Date.parse("2026-02-09T16:00:00Z"), "Asia/Tokyo")).toBe("2026-02-10");
   });
 
   it("rejects bad dates, zones and day starts with a clear message", () => {
