@@ -204,12 +204,18 @@ export interface PostedEntry {
   postedAt: string;
 }
 
-/** An entry being posted: written before the create so a crash can be resolved without a duplicate. */
+/**
+ * An entry being posted: written before the create so a crash can be resolved without a duplicate.
+ * A claim holds no body (lib/sync/sync-day.ts rebuilds it from the summary, and re-sends it as claimed
+ * when it hashes to the claim's requestid); claims written before that held it, and are still read.
+ */
 export interface PendingEntry {
   revision: number;
   docNumber: string;
   requestId: string;
-  body: JournalEntryBody;
+  body?: JournalEntryBody;
+  /** The entry's date when it is not the business day (QuickBooks' books were closed for it). */
+  txnDate?: string;
   summary: DailySummary;
   startedAt: string;
 }

@@ -141,7 +141,8 @@ const pendingEntrySchema = describing<PendingEntry>()(z.object({
   revision: count,
   docNumber: text,
   requestId: text,
-  body: journalEntryBodySchema,
+  body: z.optional(journalEntryBodySchema),
+  txnDate: z.optional(businessDay),
   summary: dailySummarySchema,
   startedAt: timestamp,
 }));

@@ -6,8 +6,10 @@
  * - `lastSummary` is left out when it is exactly what the entries add up to (posted, plus the one
  *   pending), as it is after every post and every unchanged re-check; `lastSummaryFromEntries` says
  *   so, and reading adds them up again. A held or changed day keeps its own.
- * - A pending entry's QuickBooks body, which a retry re-sends exactly as claimed (same body, same
- *   requestid: lib/sync/sync-day.ts), is kept whole but compressed (`bodyZ`, compressed.ts).
+ * - A pending entry (the claim a post writes first, and rewrites once posted: both writes billed on the
+ *   larger item) keeps its summary compressed (`summaryZ`), and no body: the claim is rebuilt from its
+ *   summary (lib/sync/sync-day.ts). A claim written before that kept its body, compressed (`bodyZ`),
+ *   and its summary as a map; both are still read.
  * - The entries posted, each with the summary it posted (kept 13 months with the record, and most of
  *   its bytes), are kept as their JSON, compressed (`postedZ`): about two thirds of their size as a
  *   DynamoDB list of maps. Nothing names them in a condition or a query; every reader comes through here.
@@ -35,8 +37,12 @@ export function syncRecordItem(record: SyncRecord, key: ItemKey, extra: Item = {
     delete item["posted"];
   }
   if (record.pending) {
-    const { body, ...pending } = item["pending"] as Record<string, unknown>;
-    item["pending"] = { ...pending, bodyZ: compressText(JSON.stringify(body)) };
+    const { body, summary, ...pending } = item["pending"] as Record<string, unknown>;
+    item["pending"] = {
+      ...pending,
+      summaryZ: compressText(JSON.stringify(summary)),
+      ...(body === undefined ? {} : { bodyZ: compressText(JSON.stringify(body)) }),
+    };
   }
   if (record.lastSummary !== undefined) {
     const total = totalOrUndefined(record);
@@ -57,9 +63,14 @@ export function syncRecordOf(item: Item, subject: string): SyncRecord {
     prepared["posted"] = decompressJson(postedZ, `the posted entries in ${subject}`);
   }
   const pending = item["pending"] as Record<string, unknown> | undefined;
-  if (pending && typeof pending === "object" && "bodyZ" in pending) {
-    const { bodyZ, ...rest } = pending;
-    prepared["pending"] = { ...rest, body: decompressJson(bodyZ, `the pending entry's body in ${subject}`) };
+  if (pending && typeof pending === "object") {
+    const { bodyZ, summaryZ, ...rest } = pending;
+    if (summaryZ !== undefined && rest["summary"] !== undefined) throw new StoreError(`${subject} holds its pending entry's summary twice`);
+    prepared["pending"] = {
+      ...rest,
+      ...(bodyZ === undefined ? {} : { body: decompressJson(bodyZ, `the pending entry's body in ${subject}`) }),
+      ...(summaryZ === undefined ? {} : { summary: decompressJson(summaryZ, `the pending entry's summary in ${subject}`) }),
+    };
   }
   const record = fromItem(syncRecordSchema, prepared, subject);
   if (item[FROM_ENTRIES] !== true) return record;

@@ -344,6 +344,14 @@ async function run(
   const inRecovery = ports.recoveryUntil !== undefined && at.getTime() < ports.recoveryUntil.getTime();
   const markOnReconnect = <T>(connection: Connection, action: () => Promise<T>) => withReconnectMarking(ports, connection, action);
   const merchant = knownMerchant ? knownMerchant.value : await store.getMerchant(day.merchantId);
+  // The company's settings, read once (kept on the connection: no QuickBooks call on a normal night).
+  let companyRead: Promise<QuickBooksCompany> | undefined;
+  const companyAsKept = () => (companyRead ??= markOnReconnect(qbConnection, () => companyOf(ports, qbConnection, quickbooks, at)));
+  const contextOf = (revision: number, company: QuickBooksCompany) => ({
+    source: location.source, locationId: location.locationId, businessDay: day.businessDay, revision,
+    withCurrencyRef: company.multiCurrencyEnabled,
+    businessName: merchant?.name ?? "", locationName: location.name, accountLabels: location.accountLabels ?? {}, tags: entryTagsOf(location),
+  });
 
   /**
    * Posts a claimed entry: created at once, or after the DocNumber lookup (postPending) when `lookup`
@@ -351,7 +359,7 @@ async function run(
    * the Location or Class: lib/sync/refusals.ts), nothing was created: the claim is void, and the day
    * fails saying what changed and what to do.
    */
-  const postClaim = async (claim: PendingEntry, lookup = true): Promise<CreatedJournalEntry> => {
+  const postClaim = async (claim: Claim, lookup = true): Promise<CreatedJournalEntry> => {
     try {
       return await markOnReconnect(qbConnection, () => (lookup ? postPending(quickbooks, claim) : quickbooks.createJournalEntry(claim.body, claim.requestId)));
     } catch (error) {
@@ -369,17 +377,49 @@ async function run(
     }
   };
 
+  /**
+   * The entry a claim holds no body of (a claim keeps only its summary: lib/store/sync-records.ts), built
+   * again as it was claimed: the same summary, revision and date, under the location's mapping and
+   * names as they are now. Its requestid says whether it is the very body claimed.
+   */
+  const rebuilt = async (pending: PendingEntry): Promise<Claim> => {
+    const built = buildJournalEntry(pending.summary, location.mapping, {
+      ...contextOf(pending.revision, await companyAsKept()),
+      ...(pending.txnDate === undefined ? {} : { txnDate: pending.txnDate, note: closedPeriodNote(pending.txnDate, day.businessDay) }),
+    });
+    if (!built.journalEntry) throw new SyncError(`the entry left pending for ${formatDay(day.businessDay)} cannot be built again from its figures`, "bug");
+    return claimOf(qbConnection.externalId, day, pending.revision, built.docNumber, built.journalEntry, pending.summary, pending.startedAt);
+  };
+
+  /**
+   * Settles an entry a crash left pending: re-sent as claimed unless QuickBooks has it (postPending).
+   * When the entry built again is not the body claimed (the mapping or a name changed since), only
+   * QuickBooks can say whether the claimed one went in: found, it is adopted; not found, nothing of the
+   * claim was created, and the entry as built now is claimed in its place (its own requestid) and posted.
+   */
+  const settlePending = async (pending: PendingEntry): Promise<{ claim: PendingEntry; created: CreatedJournalEntry }> => {
+    if (pending.body) return { claim: pending, created: await postClaim({ ...pending, body: pending.body }) };
+    const again = await rebuilt(pending);
+    if (again.requestId === pending.requestId) return { claim: pending, created: await postClaim(again) };
+    const found = await markOnReconnect(qbConnection, () => findPending(quickbooks, pending));
+    if (found) return { claim: pending, created: found };
+    const record = currentRecord();
+    if (!record) throw new SyncError("the pending entry's record disappeared", "bug");
+    await save({ ...withoutVersion(record), pending: stored(again, day), updatedAt: at.toISOString() });
+    return { claim: again, created: await postClaim(again, false) };
+  };
+
   // (1) An entry a crash left pending is settled first, so what follows starts from the truth.
   const pending = currentRecord()?.pending;
   if (pending) {
-    const settled = await postClaim(pending);
+    const settled = await settlePending(pending);
     const record = currentRecord();
     if (!record) throw new SyncError("the pending entry's record disappeared", "bug");
-    await save(settle(record, pending, settled, at));
+    await save(settle(record, settled.claim, settled.created, at));
     await ports.checkpoint?.("after-record");
   }
 
-  let company = await markOnReconnect(qbConnection, () => companyOf(ports, qbConnection, quickbooks, at));
+  let company = await companyAsKept();
   keepCompany(company);
   assertSameCurrency(company, location);
 
@@ -413,11 +453,7 @@ async function run(
   }
 
   const revision = base.posted.length;
-  const context = () => ({
-    source: location.source, locationId: location.locationId, businessDay: day.businessDay, revision,
-    withCurrencyRef: company.multiCurrencyEnabled,
-    businessName: merchant?.name ?? "", locationName: location.name, accountLabels: location.accountLabels ?? {}, tags: entryTagsOf(location),
-  });
+  const context = () => contextOf(revision, company);
   let entry = buildJournalEntry(delta, location.mapping, context());
   const warnings = [...summaryWarnings, ...entry.warnings];
   const reviewHold = reviewHoldReason(review, before, summary);
@@ -427,17 +463,14 @@ async function run(
     return { status: "held", reason, entry, warnings };
   }
 
-  // (2) Claim the revision: write what is about to be posted before posting it.
-  const claim = (body: JournalEntryBody): PendingEntry => ({
-    revision, docNumber: entry.docNumber, requestId: requestIdFor(qbConnection.externalId, day, revision, body),
-    body, summary: delta, startedAt: nowIso,
-  });
+  // (2) Claim the revision: write what is about to be posted before posting it (its summary and date: the body is built again from them).
+  const claim = (body: JournalEntryBody): Claim => claimOf(qbConnection.externalId, day, revision, entry.docNumber, body, delta, nowIso);
   let claimed = claim(entry.journalEntry);
-  await save({ ...base, state: "posting", pending: claimed, ...lastRead, updatedAt: nowIso });
+  await save({ ...base, state: "posting", pending: stored(claimed, day), ...lastRead, updatedAt: nowIso });
   await ports.checkpoint?.("after-claim");
 
   // Where the record can be trusted, nothing of this revision can be in QuickBooks yet: no lookup.
-  const post = (pending: PendingEntry) => postClaim(pending, inRecovery);
+  const post = (pending: Claim) => postClaim(pending, inRecovery);
   /** Claims a rebuilt entry in place of the refused one (nothing of the refused one was created) and posts it. */
   const reclaimAndPost = async (rebuilt: BuiltEntry): Promise<CreatedJournalEntry> => {
     if (!rebuilt.journalEntry) throw new SyncError("the rebuilt entry is empty", "bug");
@@ -445,7 +478,7 @@ async function run(
     claimed = claim(rebuilt.journalEntry);
     const record = currentRecord();
     if (!record) throw new SyncError("the claimed record disappeared", "bug");
-    await save({ ...withoutVersion(record), pending: claimed, updatedAt: nowIso });
+    await save({ ...withoutVersion(record), pending: stored(claimed, day), updatedAt: nowIso });
     return post(claimed);
   };
 
@@ -457,7 +490,7 @@ async function run(
       // The books are closed for the business day: the entry goes in today, saying which day it is for.
       const today = businessDayOf(at.getTime(), location.timeZone);
       created = await reclaimAndPost(buildJournalEntry(delta, location.mapping, {
-        ...context(), txnDate: today, note: `Dated ${today} because the QuickBooks books are closed for ${day.businessDay}`,
+        ...context(), txnDate: today, note: closedPeriodNote(today, day.businessDay),
       }));
     } else if (refusedForCompanySettings(error)) {
       // The kept settings may be out of date (multicurrency switched on since): read them again.
@@ -530,8 +563,31 @@ function reviewHoldReason(review: Review, before: SyncRecord | undefined, summar
 }
 
 /** Posts a pending entry unless QuickBooks already has it: DocNumber first, then the create. */
-function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry> {
+function postPending(quickbooks: QuickBooksClient, pending: Claim): Promise<CreatedJournalEntry> {
   return postUnlessPosted(quickbooks, pending, { isOurs: isDaybookNote, fingerprint: summaryHash(pending.summary), what: "this day" });
+}
+
+/** The pending entry as QuickBooks holds it (by its DocNumber and the hash of its figures), or undefined when it holds none. */
+function findPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promise<CreatedJournalEntry | undefined> {
+  return findPosted(quickbooks, pending, { isOurs: isDaybookNote, fingerprint: summaryHash(pending.summary), what: "this day" });
+}
+
+/** A claim with the body it posts: what a run holds; the record keeps it without (stored). */
+type Claim = PendingEntry & { body: JournalEntryBody };
+
+function claimOf(realmId: string, day: LocationDay, revision: number, docNumber: string, body: JournalEntryBody, summary: DailySummary, startedAt: string): Claim {
+  return { revision, docNumber, requestId: requestIdFor(realmId, day, revision, body), body, summary, startedAt };
+}
+
+/** The claim as the record keeps it: no body; its date only when it is not the business day's. */
+function stored(claim: Claim, day: LocationDay): PendingEntry {
+  const { body, ...kept } = claim;
+  return body.TxnDate === day.businessDay ? kept : { ...kept, txnDate: body.TxnDate };
+}
+
+/** What an entry dated after its business day says of it (QuickBooks' books closed for the day). */
+function closedPeriodNote(txnDate: string, businessDay: string): string {
+  return `Dated ${txnDate} because the QuickBooks books are closed for ${businessDay}`;
 }
 
 /**
@@ -542,8 +598,20 @@ function postPending(quickbooks: QuickBooksClient, pending: PendingEntry): Promi
 export async function postUnlessPosted(
   quickbooks: QuickBooksClient,
   claim: { docNumber: string; requestId: string; body: JournalEntryBody },
-  { isOurs, fingerprint, what }: { isOurs: (note: string | undefined) => boolean; fingerprint: string; what: string },
+  how: { isOurs: (note: string | undefined) => boolean; fingerprint: string; what: string },
 ): Promise<CreatedJournalEntry> {
+  return (await findPosted(quickbooks, claim, how)) ?? quickbooks.createJournalEntry(claim.body, claim.requestId);
+}
+
+/**
+ * The claimed entry if QuickBooks holds it under its DocNumber (daybook's, carrying `fingerprint`);
+ * undefined if it holds none; an error for one with other figures or not daybook's.
+ */
+async function findPosted(
+  quickbooks: QuickBooksClient,
+  claim: { docNumber: string },
+  { isOurs, fingerprint, what }: { isOurs: (note: string | undefined) => boolean; fingerprint: string; what: string },
+): Promise<CreatedJournalEntry | undefined> {
   const found = await quickbooks.findJournalEntries({ docNumber: claim.docNumber });
   const ours = found.filter((candidate) => isOurs(candidate.privateNote));
   if (ours.length > 0) {
@@ -560,7 +628,7 @@ export async function postUnlessPosted(
       "needs-merchant",
     );
   }
-  return quickbooks.createJournalEntry(claim.body, claim.requestId);
+  return undefined;
 }
 
 /** The location's QuickBooks Location and Class, as the entry builders (a day's, a payout's) take them. */

@@ -8,7 +8,7 @@ import { type DailySummary } from "../../lib/domain/summary";
 import { type SyncOutcome, syncLocationDay, type SyncPorts } from "../../lib/sync/sync-day";
 import { generateDay, type GeneratedDay } from "../../sandbox/square/generate-day";
 import { expectedAccountNets } from "../../sandbox/account-totals";
-import { createWorld, MAPPING, type World } from "../support/sync-world";
+import { createWorld, EXTRA_ACCOUNTS, MAPPING, type World } from "../support/sync-world";
 
 const DATE = "2025-06-14";
 const ZONE = "America/New_York";
@@ -158,6 +158,86 @@ describe("exactly once, whatever happens in between", () => {
     expect(ledgerNets(world)).toEqual(expectedAccountNets(generated.truth, MAPPING));
   });
 
+  it("survives a crash after the claim: the claim keeps no body, and the entry built again from its figures is sent once, under the claim's requestid", async () => {
+    const world = await newWorld();
+    const generated = day(24, 150);
+    seed(world, generated);
+    const crashing = await world.ports({
+      checkpoint: (step) => {
+        if (step === "after-claim") throw new Error("the worker died here");
+      },
+    });
+    await expect(syncLocationDay(crashing, world.day(DATE))).rejects.toThrow("the worker died here");
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(0);
+    const stranded = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    expect(stranded?.pending).toMatchObject({ revision: 0, summary: generated.truth });
+    expect(stranded?.pending).not.toHaveProperty("body");
+
+    // The claim settled first, the day then finds nothing more to post.
+    const retried = await syncLocationDay(await world.ports(), world.day(DATE));
+    expect(retried.status).toBe("unchanged");
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+    const creates = world.quickbooks.requestLog().filter((request) => request.method === "POST" && request.path.endsWith("/journalentry"));
+    expect(creates.map((request) => request.requestId)).toEqual([stranded?.pending?.requestId]);
+    const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    expect(record?.posted).toMatchObject([{ revision: 0, requestId: stranded?.pending?.requestId }]);
+    expect(ledgerNets(world)).toEqual(expectedAccountNets(generated.truth, MAPPING));
+  });
+
+  it("settles a claim whose mapping changed before the retry: QuickBooks holds nothing of it, so the entry as mapped now is claimed anew and posted once", async () => {
+    const world = await newWorld();
+    const generated = day(25, 150);
+    seed(world, generated);
+    const crashing = await world.ports({
+      checkpoint: (step) => {
+        if (step === "after-claim") throw new Error("the worker died here");
+      },
+    });
+    await expect(syncLocationDay(crashing, world.day(DATE))).rejects.toThrow("the worker died here");
+    const stranded = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    const location = await world.store.getLocation(world.merchantId, "GENLOCATION01");
+    if (!location) throw new Error("the world has its location");
+    const remapped = { ...MAPPING, categories: { ...MAPPING.categories, GEN_CAT_BEV: EXTRA_ACCOUNTS.food } };
+    await world.store.putLocation({ ...location, mapping: remapped });
+
+    const retried = await syncLocationDay(await world.ports(), world.day(DATE));
+    expect(retried.status).toBe("unchanged");
+    const entries = world.quickbooks.journalEntries(world.realmId);
+    expect(entries).toHaveLength(1);
+    const creates = world.quickbooks.requestLog().filter((request) => request.method === "POST" && request.path.endsWith("/journalentry"));
+    expect(creates).toHaveLength(1);
+    expect(creates[0]?.requestId).not.toBe(stranded?.pending?.requestId);
+    // Looked up first: only QuickBooks could say the claimed entry was never made.
+    expect(world.quickbooks.requestLog().filter((request) => request.path.endsWith("/query")).length).toBeGreaterThan(0);
+    expect(ledgerNets(world)).toEqual(expectedAccountNets(generated.truth, remapped));
+    const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    expect(record?.posted).toMatchObject([{ revision: 0, requestId: creates[0]?.requestId }]);
+  });
+
+  it("adopts the entry QuickBooks took before a crash even when the mapping changed since: nothing is sent again", async () => {
+    const world = await newWorld();
+    const generated = day(26, 150);
+    seed(world, generated);
+    const crashing = await world.ports({
+      checkpoint: (step) => {
+        if (step === "after-create") throw new Error("the worker died here");
+      },
+    });
+    await expect(syncLocationDay(crashing, world.day(DATE))).rejects.toThrow("the worker died here");
+    const location = await world.store.getLocation(world.merchantId, "GENLOCATION01");
+    if (!location) throw new Error("the world has its location");
+    await world.store.putLocation({ ...location, mapping: { ...MAPPING, categories: { ...MAPPING.categories, GEN_CAT_BEV: EXTRA_ACCOUNTS.food } } });
+
+    const retried = await syncLocationDay(await world.ports(), world.day(DATE));
+    expect(retried.status).toBe("unchanged");
+    expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
+    expect(world.quickbooks.requestLog().filter((request) => request.method === "POST" && request.path.endsWith("/journalentry"))).toHaveLength(1);
+    expect(ledgerNets(world)).toEqual(expectedAccountNets(generated.truth, MAPPING));
+    const record = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    expect(record?.pending).toBeUndefined();
+    expect(record?.posted).toHaveLength(1);
+  });
+
   it("survives QuickBooks dropping the connection after it committed the create", async () => {
     const world = await newWorld();
     const generated = day(22, 100);
@@ -234,6 +314,33 @@ describe("failures the merchant must act on", () => {
     expect(entries).toHaveLength(2);
     expect(entries[1]).toMatchObject({ TxnDate: "2025-07-10" });
     expect(String(entries[1]?.PrivateNote)).toContain("Dated 2025-07-10 because the QuickBooks books are closed for 2025-06-14");
+  });
+
+  it("keeps a re-dated claim's date: a create of it that failed is sent again as claimed, dated today with its note, once", async () => {
+    const world = await newWorld();
+    seed(world, day(43, 60));
+    expect((await syncLocationDay(await world.ports(), world.day(DATE))).status).toBe("posted");
+    world.quickbooks.setClosingDate(world.realmId, "2025-06-30");
+    clock = Date.parse("2025-07-10T15:00:00Z");
+    seed(world, day(44, 1, { returnRate: 0, noiseRate: 0 }), clock - 60_000);
+    const createsBefore = world.quickbooks.requestLog().filter((request) => request.method === "POST" && request.path.endsWith("/journalentry")).length;
+    // The first create is refused (closed), the re-dated one's answer lost (its create never made): the day stops with the claim pending.
+    let creates = 0;
+    const afterTheFirstCreate = (request: { method: string; path: string }) => request.method === "POST" && request.path.endsWith("/journalentry") && ++creates > 1;
+    world.quickbooks.injectFaults({ match: afterTheFirstCreate, fault: { kind: "500" }, times: 20 });
+    await syncLocationDay(await world.ports(), world.day(DATE)).catch(() => undefined);
+    const stranded = await world.store.getSyncRecord(world.merchantId, "GENLOCATION01", DATE);
+    expect(stranded?.pending).toMatchObject({ revision: 1, txnDate: "2025-07-10" });
+    world.quickbooks.clearFaults();
+
+    const outcome = await syncLocationDay(await world.ports(), world.day(DATE));
+    expect(outcome).toMatchObject({ status: "unchanged" });
+    const entries = world.quickbooks.journalEntries(world.realmId);
+    expect(entries).toHaveLength(2);
+    expect(entries[1]).toMatchObject({ TxnDate: "2025-07-10" });
+    expect(String(entries[1]?.PrivateNote)).toContain("Dated 2025-07-10 because the QuickBooks books are closed for 2025-06-14");
+    const sent = world.quickbooks.requestLog().filter((request) => request.method === "POST" && request.path.endsWith("/journalentry")).slice(createsBefore);
+    expect(sent.at(-1)?.requestId).toBe(stranded?.pending?.requestId);
   });
 
   it("refuses to post across currencies, saying why, and posts nothing", async () => {
