@@ -42,10 +42,12 @@ import { runInNewContext } from "node:vm";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { sweepConnections } from "../lib/connections/refresh-sweep";
-import { addDays } from "../lib/domain/business-day";
+import { addDays, businessDayWindow } from "../lib/domain/business-day";
 import { payoutTag } from "../lib/domain/doc-number";
 import type { PayoutRecord } from "../lib/model";
-import type { RequestRecord } from "../sandbox/quickbooks/server";
+import type { QuickBooksSimulator, RequestRecord } from "../sandbox/quickbooks/server";
+import type { SquareSimulator } from "../sandbox/square/server";
+import { DEFAULT_PAYOUT_LOOKBACK_MS } from "../lib/pos/square/payouts";
 import { itemKindOf } from "../lib/store/retention";
 import { createIdempotencyStore } from "../lib/store/idempotency";
 import { createWorkerHandler, type SqsEvent } from "../lib/worker/handler";
@@ -54,11 +56,11 @@ import { refreshSweepDepsOf, workerDepsOf } from "../lib/wiring/worker";
 import { awsClientConfig } from "../sandbox/aws";
 import { generateDay } from "../sandbox/square/generate-day";
 import { itemBytes, resetCounts } from "./aws-counter";
-import { PROVIDER_LATENCY_MS, type RecordedCall } from "./cost";
+import { type MinimumCalls, minimumCalls, PROVIDER_LATENCY_MS, type RecordedCall } from "./cost";
 import { median } from "./stats";
 import { nightClock } from "./night-clock";
 import { ZONE } from "./pos-night";
-import { startSimulatorsProcess } from "./simulators-process";
+import { type Remote, startSimulatorsProcess } from "./simulators-process";
 import { type BenchWorld, createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
 export interface CostJobResult {
@@ -80,6 +82,12 @@ export interface CostJobResult {
   /** Calls to Square and QuickBooks (each waits on the provider). */
   providerCalls: number;
   providerCallsByEndpoint: Record<string, number>;
+  /**
+   * The fewest calls the night could make (bench/cost.ts minimumCalls: its day read once, its re-checks
+   * free, its new payout's entries alone), from what Square served it, counted after the night (absent
+   * from results measured before it was).
+   */
+  minimum?: MinimumCalls;
   aws: Record<string, number>;
   readUnits: number;
   writeUnits: number;
@@ -228,7 +236,9 @@ async function main(): Promise<void> {
   if (statuses[day] !== "posted" || records.length !== 4 || records.some((record) => record.state !== "posted")) {
     throw new Error(`the night ended ${JSON.stringify(statuses)}`);
   }
-  const payouts = payoutChanges(payoutsBefore, await payoutRecordsOf(world, payoutTags), readFrom);
+  const payoutsAfter = await payoutRecordsOf(world, payoutTags);
+  const payouts = payoutChanges(payoutsBefore, payoutsAfter, readFrom);
+  const minimum = await fewestCallsOf(world, day, payoutsBefore, payoutsAfter, night.atMs);
   const after = await scanBytes(world);
   const storedBytesByKind: Record<string, number> = {};
   for (const [key, { kind, bytes }] of after) {
@@ -245,7 +255,7 @@ async function main(): Promise<void> {
       checked: swept.checked, opened: swept.opened, aws: sweepCounts.calls, readUnits: sweepCounts.readUnits, writeUnits: sweepCounts.writeUnits,
       kmsRequests: kmsRequestsOf(sweepCounts.calls),
     },
-    providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint,
+    providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint, minimum,
     aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
     kmsRequests: kmsRequestsOf(counted.calls),
     storedBytesByKind, dayItemBytes, payouts,
@@ -270,6 +280,50 @@ export function providerCallsOf(square: Record<string, number | undefined>, quic
     calls[name] = (calls[name] ?? 0) + 1;
   }
   return calls;
+}
+
+/**
+ * The night's fewest calls (minimumCalls), from what Square holds for it, asked after the night (through
+ * the simulator's own API, not counted): the orders, payments and refunds updated since D began (what the
+ * night's one read lists), the payouts created in ListPayouts' look-back, the entries of each payout the
+ * night had no record of (the new one), and the payouts it posted; the catalog in two round-trips, one
+ * token refresh (the night before's access token has expired).
+ */
+async function fewestCallsOf(
+  world: Pick<BenchWorld<Remote<SquareSimulator>, Remote<QuickBooksSimulator>>, "square" | "squareMerchantId">, day: string, before: PayoutRecords, after: PayoutRecords, atMs: number,
+): Promise<MinimumCalls> {
+  const token = await world.square.issueToken(world.squareMerchantId);
+  const since = new Date(businessDayWindow(day, ZONE).startMs).toISOString();
+  const square = async (path: string, init?: RequestInit): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${world.square.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "square-version": "2025-01-23" } });
+    if (!response.ok) throw new Error(`the Square simulator answered ${response.status} to ${path}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const count = async (path: (cursor: string | undefined) => string, field: string): Promise<number> => {
+    let total = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await square(path(cursor));
+      total += ((page[field] as unknown[] | undefined) ?? []).length;
+      cursor = page["cursor"] as string | undefined;
+    } while (cursor);
+    return total;
+  };
+  const location = `location_id=${SQUARE_LOCATION_ID}&limit=100`;
+  const after$ = (cursor: string | undefined) => (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+  const payments = await count((cursor) => `/v2/payments?${location}&updated_at_begin_time=${since}${after$(cursor)}`, "payments");
+  const refunds = await count((cursor) => `/v2/refunds?${location}&updated_at_begin_time=${since}${after$(cursor)}`, "refunds");
+  const search = await square("/v2/orders/search", { method: "POST", body: JSON.stringify({
+    location_ids: [SQUARE_LOCATION_ID], limit: 1000, query: { filter: { date_time_filter: { updated_at: { start_at: since } } }, sort: { sort_field: "UPDATED_AT" } },
+  }) });
+  const orders = ((search["orders"] as unknown[] | undefined) ?? []).length;
+  const lookback = new Date(atMs - DEFAULT_PAYOUT_LOOKBACK_MS).toISOString();
+  const listed = await count((cursor) => `/v2/payouts?${location}&begin_time=${lookback}${after$(cursor)}`, "payouts");
+  const created = [...after].filter(([tag, record]) => record && !before.get(tag));
+  return minimumCalls({
+    pos: "square", orders, payments, refunds, catalogCalls: 2, tokenRefresh: true,
+    payouts: { listed, entries: created.map(([, record]) => record?.summary.entryCount ?? 0), posted: created.filter(([, record]) => (record?.posted.length ?? 0) > 0).length },
+  });
 }
 
 export interface PayoutChange {

@@ -269,6 +269,13 @@ export interface MinimumCallsInput {
   items?: number;
   /** QuickBooks: whether the access token (1 h) must be refreshed first, as on every nightly run. */
   tokenRefresh: boolean;
+  /**
+   * Square payouts (a location that posts them): `listed`, the payouts ListPayouts must page through
+   * (every status over the look-back, which is how a payout changed since is found); `entries`, the entry
+   * count of each payout whose entries are needed (one daybook has no record of: the night's new one; a
+   * payout turned PAID, or listed again unchanged, needs none); `posted`, the entries created for them.
+   */
+  payouts?: { listed: number; entries: readonly number[]; posted: number };
 }
 
 export interface MinimumCalls {
@@ -284,6 +291,7 @@ const pages = (count: number, limit: number): number => Math.max(1, Math.ceil(co
  * per call and eight needed, so three copies of each page (clover.md §2.1), items 1000 per page
  * and one list of the deleted ones. QuickBooks: one create; the DocNumber query that
  * makes the post exactly-once is not required by the API, so the minimum leaves it out (qbo.md §3).
+ * Square payouts: the listing's pages, each needed payout's entries' pages, and one create per payout posted.
  */
 export function minimumCalls(input: MinimumCallsInput): MinimumCalls {
   const byEndpoint: Record<string, number> = {};
@@ -298,7 +306,12 @@ export function minimumCalls(input: MinimumCallsInput): MinimumCalls {
     // only when the filter asks for them, and then only them).
     byEndpoint["ListItems"] = pages(input.items ?? 0, 1000) + 1;
   }
-  byEndpoint["QuickBooks create JournalEntry"] = 1;
+  if (input.payouts) {
+    // ListPayouts and ListPayoutEntries: at most 100 a page (the spec's limit).
+    byEndpoint["ListPayouts"] = pages(input.payouts.listed, 100);
+    if (input.payouts.entries.length > 0) byEndpoint["ListPayoutEntries"] = input.payouts.entries.reduce((sum, entries) => sum + pages(entries, 100), 0);
+  }
+  byEndpoint["QuickBooks create JournalEntry"] = 1 + (input.payouts?.posted ?? 0);
   if (input.tokenRefresh) byEndpoint["QuickBooks token refresh"] = 1;
   const total = Object.values(byEndpoint).reduce((sum, count) => sum + count, 0);
   return { byEndpoint, total };

@@ -405,8 +405,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     /**
      * The payout store as a crashed worker has it: it refuses every call; the payouts step names the location it is on
-     * when it reads a payout's record, before that payout's checkpoints (a night reads the location's check ahead,
-     * while its days run: lib/worker/night-payouts.ts).
+     * when it writes a payout's record, before that payout's checkpoints (a night reads the location's check and its
+     * payouts' records ahead, while its days run: lib/worker/night-payouts.ts, so a read names nothing).
      */
     function chaosPayouts(state: WorkerState): PayoutStore {
       return new Proxy(storage.payouts, {
@@ -415,7 +415,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           if (typeof value !== "function") return value;
           return (...args: unknown[]) => {
             if (state.dead) return Promise.reject(new Error(CRASH_MESSAGE));
-            if (property === "getPayout") state.current = payoutKey(String(args[0]), String(args[1]));
+            if (property === "savePayout") {
+              const record = args[0] as { merchantId: string; locationId: string };
+              state.current = payoutKey(record.merchantId, record.locationId);
+            }
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           };
         },

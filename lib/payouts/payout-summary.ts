@@ -122,6 +122,24 @@ export function summarisePayout(payout: Payout, entries: readonly PayoutEntry[],
   };
 }
 
+/**
+ * The summary of a payout daybook summarised before from its entries, brought up to Square's latest
+ * listing of it (status, version, dates, transfer fees) without reading its entries again: a payout's
+ * entries are what make up its amount (the spec's PayoutEntry), fixed when Square makes it, so what was
+ * summarised of them stands. The caller makes sure the kept summary is of the same amount, currency and
+ * type (payoutKeepsItsEntries), else reads the entries again.
+ */
+export function resummarisePayout(kept: PayoutSummary, payout: Payout, options: PayoutSummaryOptions): PayoutSummary {
+  const listed = summarisePayout(payout, [], options);
+  if (listed.tag !== kept.tag) throw new PayoutSummaryError(`the summary of payout ${kept.tag} was taken for payout ${listed.tag}; this is a bug`);
+  return { ...listed, days: kept.days, activities: kept.activities, entryCount: kept.entryCount, sweptThrough: kept.sweptThrough };
+}
+
+/** Whether a summary made of a payout's entries is still of the payout Square lists: the same amount, currency and type. */
+export function payoutKeepsItsEntries(kept: PayoutSummary, payout: Payout): boolean {
+  return kept.amount === payout.amount && kept.currency === payout.currency && kept.type === payout.type;
+}
+
 /** The business days whose card sales the payout pays out, in order. */
 export function coveredDays(summary: PayoutSummary): string[] {
   return Object.entries(summary.days).filter(([, day]) => day.count > 0).map(([date]) => date);

@@ -11,16 +11,21 @@
  * read-from instant moves on only when a run ends, and never past a payout that is held or failed, so
  * a crash, a held payout or a failure is read again the next night.
  *
+ * Square is read as little as the run needs: one listing, the listed payouts' records looked up (one
+ * GetItem each), then the entries of those whose record cannot settle what they need without them
+ * (needsEntries): on a normal night, the one new payout's.
+ *
  * A Square connection made before daybook asked for PAYOUTS_READ posts no payouts: the merchant is
  * asked once to reconnect, and the days keep posting meanwhile.
  */
 import { businessDayOf } from "../domain/business-day";
+import { payoutTag } from "../domain/doc-number";
 import { formatDay } from "../report/format";
 import { postsPayouts } from "../domain/mapping";
 import type { Warning } from "../domain/warnings";
 import type { Connection, LocationConfig, PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, SyncFailure } from "../model";
 import { SquareRequestError } from "../pos/square/errors";
-import type { PayoutWithEntries } from "../pos/square/payouts";
+import { mapLimited } from "../schedule/limited";
 import type { CompanySettings, QuickBooksClient } from "../quickbooks/types";
 import type { PayoutKeys, PayoutStore } from "../store/payouts";
 import { businessDayExpiresAt } from "../store/retention";
@@ -30,7 +35,8 @@ import {
   type SyncPorts, withReconnectMarking,
 } from "../sync/sync-day";
 import { type BuiltPayoutEntry, buildPayoutEntry, buildPayoutReversal, isPayoutNote, linesHash, type PayoutEntryContext } from "./payout-entry";
-import { beforeDaybook, summarisePayout, type PayoutSummary } from "./payout-summary";
+import type { Payout, PayoutEntry } from "./payout";
+import { beforeDaybook, payoutKeepsItsEntries, resummarisePayout, summarisePayout, type PayoutSummary } from "./payout-summary";
 
 /** The scope ListPayouts and ListPayoutEntries need. */
 export const PAYOUTS_SCOPE = "PAYOUTS_READ";
@@ -38,11 +44,23 @@ export const PAYOUTS_SCOPE = "PAYOUTS_READ";
 export const FIRST_RUN_LOOKBACK_MS = 7 * 86_400_000;
 /** Each run reads again a day before the last one: Square's lists can lag behind its clock. */
 export const READ_OVERLAP_MS = 86_400_000;
+/** ListPayoutEntries reads at once (a night's new payouts: one, seldom more; a first run's week: a few). */
+const ENTRIES_AT_ONCE = 4;
+/** Payout records looked up at once (one GetItem each). */
+const RECORDS_AT_ONCE = 8;
+
+/** Square's answer to a run's listing (lib/pos/square/payouts.ts): the payouts, and how to read one's entries. */
+export interface ListedPayouts {
+  /** The location's payouts created or changed since the time asked, oldest first, without their entries (one ListPayouts read). */
+  payouts: Payout[];
+  /** Every entry of one of them (ListPayoutEntries; none for a SIMPLE payout). */
+  entriesOf: (payout: Payout) => Promise<PayoutEntry[]>;
+}
 
 export interface PayoutPorts extends Pick<SyncPorts, "store" | "quickBooksClient" | "now" | "onNeedsReconnect" | "checkpoint"> {
   payouts: PayoutStore;
-  /** The location's payouts created or changed at or after `sinceMs`, with their entries (lib/pos/square/payouts.ts). */
-  readPayouts(connection: Connection, locationId: string, sinceMs: number): Promise<PayoutWithEntries[]>;
+  /** The location's payouts created or changed at or after `sinceMs` (lib/pos/square/payouts.ts), their entries read on demand. */
+  listPayouts(connection: Connection, locationId: string, sinceMs: number): Promise<ListedPayouts>;
   /** Tells the merchant that this Square connection must be made again for daybook to read payouts: "held" when the email caps held it back. */
   askToReconnectForPayouts(connection: Connection): Promise<"sent" | "held" | "nobody">;
 }
@@ -82,22 +100,87 @@ export function grantsPayouts(connection: Pick<Connection, "provider" | "granted
 }
 
 /**
+ * A payout Square listed, as far as a run has read it: its record, once looked up (`found`; its
+ * record undefined when there is none), and its entries, once read. Entries are read only for the
+ * payouts that need them (needsEntries), after their records are looked up.
+ */
+export interface ReadPayout {
+  payout: Payout;
+  found?: { record: PayoutRecord | undefined };
+  entries?: PayoutEntry[];
+}
+
+/** Square's listing as read so far, and its entries' reader. */
+export interface ListedRead {
+  payouts: ReadPayout[];
+  entriesOf: ListedPayouts["entriesOf"];
+}
+
+/**
  * Square's payouts read ahead of their run (the night job reads them while it reads the POS:
  * lib/worker/night-payouts.ts), as the run would read them first: the location's check, the Square
- * connection read with, and what Square answered (or how it failed, which the run then meets as its
- * own read's failure).
+ * connection read with, which key its records are under, and what Square answered with each payout's
+ * record and the entries of those that need them (or how the read failed, which the run then meets as
+ * its own read's failure).
  */
 export interface PayoutReadAhead {
   at: Date;
   check: PayoutCheck | undefined;
   connectionId: string;
-  listed: { payouts: PayoutWithEntries[] } | { error: unknown };
+  /** Which key the location's records are under, as the run works it out (keysOf), when found; the records in `listed` were looked up under it. */
+  keys?: PayoutKeys;
+  listed: ListedRead | { error: unknown };
 }
 
 /**
- * Reads ahead what postPayouts reads first. Never rejects: undefined when there is nothing to read
- * ahead (the check or the connection could not be read, or the connection lacks PAYOUTS_READ), and the
- * run then reads as it would have, meeting any failure in its own words.
+ * Whether a run must read a payout's entries, given its record (docs/accounting.md "Posting payouts,
+ * night by night"): only when it may build an entry from them.
+ * - No record: a new payout, whose deposit (or what a failed one carried) is built from its entries.
+ * - A record held or failed before anything was posted: built again from Square's entries as they are now.
+ * - A record whose kept summary is not of the payout Square lists (another amount, currency or type):
+ *   read again rather than trusted.
+ * Not for a SIMPLE payout (it has none), nor for a record that settles what it needs from itself:
+ * an entry posted (a deposit, or what a failed payout carried: what remains is the reversal, built from
+ * Square's status and the deposit as posted, or the record's update); a claim a crash left pending (its
+ * body is in the record: settling it finds or re-creates that very entry); a payout that posts nothing
+ * (nothing-to-post, before-daybook: never posted later). Their summaries are brought up to Square's
+ * listing (resummarisePayout): the entries of a payout are fixed when Square makes it.
+ */
+export function needsEntries(record: PayoutRecord | undefined, payout: Payout): boolean {
+  if (payout.type === "SIMPLE") return false;
+  if (!record || !payoutKeepsItsEntries(record.summary, payout)) return true;
+  if (record.pending || record.posted.length > 0) return false;
+  return record.state !== "nothing-to-post" && record.state !== "before-daybook";
+}
+
+/** Which key a location's records are under: its check's, or for a first run (no check) by creation unless a first run of before left records by tag. */
+function keysFor(ports: PayoutPorts, ref: LocationRef, check: PayoutCheck | undefined): Promise<PayoutKeys | "moving"> {
+  return check
+    ? Promise.resolve(check.payoutKeys ?? "by-tag")
+    : ports.payouts.hasRecordsByTag(ref.merchantId, ref.locationId).then((byTag) => (byTag ? "by-tag" : "by-creation"));
+}
+
+/** The record of each payout not looked up yet: one GetItem each, its key made from Square's answer (the tag, and its creation when the records are keyed so), a few at once. */
+async function lookUpRecords(ports: PayoutPorts, ref: LocationRef, payouts: ReadPayout[], keys: PayoutKeys): Promise<ReadPayout[]> {
+  return mapLimited(payouts, RECORDS_AT_ONCE, async (read) => read.found ? read : {
+    ...read,
+    found: { record: await ports.payouts.getPayout(ref.merchantId, ref.locationId, payoutTag(read.payout.id), keys === "by-creation" ? read.payout.createdAt : undefined) },
+  });
+}
+
+/** The entries of each payout looked up that needs them (needsEntries) and has none yet, a few at once. */
+async function readNeededEntries(listed: ListedRead): Promise<ReadPayout[]> {
+  return mapLimited(listed.payouts, ENTRIES_AT_ONCE, async (read) =>
+    read.found && read.entries === undefined && needsEntries(read.found.record, read.payout) ? { ...read, entries: await listed.entriesOf(read.payout) } : read);
+}
+
+/**
+ * Reads ahead what postPayouts reads first: the check, Square's listing, the listed payouts' records,
+ * and the entries of those that need them. Never rejects: undefined when there is nothing to read ahead
+ * (the check or the connection could not be read, the connection lacks PAYOUTS_READ, or the records
+ * are being moved, which the run refuses), and the run then reads as it would have, meeting any failure
+ * in its own words. Records that could not be looked up are looked up by the run (and their entries
+ * read then).
  */
 export async function readPayoutsAhead(ports: PayoutPorts, ref: LocationRef, location: LocationConfig): Promise<PayoutReadAhead | undefined> {
   const at = ports.now();
@@ -111,10 +194,28 @@ export async function readPayoutsAhead(ports: PayoutPorts, ref: LocationRef, loc
   } catch {
     return undefined;
   }
-  if (!grantsPayouts(connection)) return undefined;
-  const ahead = { at, check, connectionId: connection.connectionId };
+  if (!grantsPayouts(connection) || check?.payoutKeys === "moving") return undefined;
+  // While Square lists: which key the records are under (a first run's two queries). Never rejects.
+  const keying = keysFor(ports, ref, check).then((keys) => (keys === "moving" ? undefined : keys), () => undefined);
+  let listed: ListedPayouts;
   try {
-    return { ...ahead, listed: { payouts: await ports.readPayouts(connection, location.locationId, readFromOf(check, at)) } };
+    listed = await ports.listPayouts(connection, location.locationId, readFromOf(check, at));
+  } catch (error) {
+    await keying;
+    return { at, check, connectionId: connection.connectionId, listed: { error } };
+  }
+  const keys = await keying;
+  const ahead = { at, check, connectionId: connection.connectionId, ...(keys ? { keys } : {}) };
+  let read: ListedRead = { payouts: listed.payouts.map((payout) => ({ payout })), entriesOf: listed.entriesOf };
+  if (keys) {
+    try {
+      read = { ...read, payouts: await lookUpRecords(ports, ref, read.payouts, keys) };
+    } catch {
+      // The run looks them up, and reads the entries they need then.
+    }
+  }
+  try {
+    return { ...ahead, listed: { ...read, payouts: await readNeededEntries(read) } };
   } catch (error) {
     return { ...ahead, listed: { error } };
   }
@@ -143,10 +244,9 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   const check = ahead ? ahead.check : await ports.payouts.getCheck(ref.merchantId, ref.locationId);
   // Which key the location's records are under. A location's first run (no check yet) keys them by creation,
   // unless a first run of before, which ended before saving the check, left records under the tag's key.
-  let keying: Promise<PayoutKeys | "moving"> | undefined;
-  const keysOf = () => (keying ??= check
-    ? Promise.resolve(check.payoutKeys ?? "by-tag")
-    : ports.payouts.hasRecordsByTag(ref.merchantId, ref.locationId).then((byTag) => (byTag ? "by-tag" : "by-creation")));
+  // As the read ahead found it, from the same check.
+  let keying: Promise<PayoutKeys | "moving"> | undefined = ahead?.keys ? Promise.resolve(ahead.keys) : undefined;
+  const keysOf = () => (keying ??= keysFor(ports, ref, check));
   const saveCheck = async (readFrom: string, lastError?: SyncFailure) => {
     const keys = await keysOf();
     try {
@@ -166,29 +266,54 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   let posConnection: Connection;
   let qbConnection: Connection;
   try {
-    posConnection = await activeConnection(ports.store, ref.merchantId, location.posConnectionId, "square");
-    qbConnection = await activeConnection(ports.store, ref.merchantId, location.quickbooksConnectionId, "quickbooks");
+    // Both at once; a refused Square connection is the failure said first, as when they were read in turn.
+    const [pos, books] = await Promise.allSettled([
+      activeConnection(ports.store, ref.merchantId, location.posConnectionId, "square"),
+      activeConnection(ports.store, ref.merchantId, location.quickbooksConnectionId, "quickbooks"),
+    ]);
+    if (pos.status === "rejected") throw pos.reason;
+    if (books.status === "rejected") throw books.reason;
+    posConnection = pos.value;
+    qbConnection = books.value;
   } catch (error) {
     return failedRun(error, check?.readFrom ?? new Date(readFromMs).toISOString(), saveCheck, at);
   }
   if (!grantsPayouts(posConnection)) return askForScope(ports, posConnection, at);
 
-  // Read ahead with this very connection: Square's answer then, or its failure met here as the read's.
-  const early = ahead?.connectionId === posConnection.connectionId ? ahead.listed : undefined;
-  let listed: PayoutWithEntries[];
+  let keys: PayoutKeys;
   try {
-    listed = await withReconnectMarking(ports, posConnection, async () => {
-      try {
-        if (early) {
-          if ("error" in early) throw early.error;
-          return early.payouts;
-        }
-        return await ports.readPayouts(posConnection, location.locationId, readFromMs);
-      } catch (error) {
-        if (error instanceof SquareRequestError && error.code === "INSUFFICIENT_SCOPES") throw new MissingScope();
-        throw error;
+    const found = await keysOf();
+    // Only a check read "moving" says so, and that run was refused above.
+    if (found === "moving") throw beingMoved();
+    keys = found;
+  } catch (error) {
+    return failedRun(error, new Date(readFromMs).toISOString(), saveCheck, at);
+  }
+  // Read ahead with this very connection: Square's answer then (with the records and entries read so
+  // far), or its failure met here as the read's. What is not read yet is read now: the records of the
+  // listed payouts, then the entries of those that need them.
+  const early = ahead?.connectionId === posConnection.connectionId ? ahead.listed : undefined;
+  // Square's reads in its words, a missing scope asked for.
+  const fromSquare = <T>(read: () => Promise<T>) => withReconnectMarking(ports, posConnection, async () => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof SquareRequestError && error.code === "INSUFFICIENT_SCOPES") throw new MissingScope();
+      throw error;
+    }
+  });
+  let listed: ReadPayout[];
+  try {
+    let read = await fromSquare(async (): Promise<ListedRead> => {
+      if (early) {
+        if ("error" in early) throw early.error;
+        return early;
       }
+      const now = await ports.listPayouts(posConnection, location.locationId, readFromMs);
+      return { payouts: now.payouts.map((payout) => ({ payout })), entriesOf: now.entriesOf };
     });
+    read = { ...read, payouts: await lookUpRecords(ports, ref, read.payouts, keys) };
+    listed = await fromSquare(() => readNeededEntries(read));
   } catch (error) {
     if (error instanceof MissingScope) return askForScope(ports, posConnection, at);
     return failedRun(error, new Date(readFromMs).toISOString(), saveCheck, at);
@@ -197,15 +322,6 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   let quickbooks: QuickBooksClient;
   try {
     ({ client: quickbooks } = await withReconnectMarking(ports, qbConnection, () => ports.quickBooksClient(qbConnection)));
-  } catch (error) {
-    return failedRun(error, new Date(readFromMs).toISOString(), saveCheck, at);
-  }
-  let keys: PayoutKeys;
-  try {
-    const found = await keysOf();
-    // Only a check read "moving" says so, and that run was refused above.
-    if (found === "moving") throw beingMoved();
-    keys = found;
   } catch (error) {
     return failedRun(error, new Date(readFromMs).toISOString(), saveCheck, at);
   }
@@ -228,9 +344,15 @@ export async function postPayouts(ports: PayoutPorts, ref: LocationRef, known?: 
   const outcomes: PayoutOutcome[] = [];
   let readFrom = at.getTime() - READ_OVERLAP_MS;
   try {
-    for (const { payout, entries } of listed) {
-      const summary = summarisePayout(payout, entries, { timeZone: location.timeZone, dayStart: location.dayStart });
-      const outcome = await postPayout(run, summary);
+    for (const { payout, found, entries } of listed) {
+      if (!found) throw new SyncError(`the record of payout ${payoutTag(payout.id)} was not looked up; this is a bug`, "bug");
+      const options = { timeZone: location.timeZone, dayStart: location.dayStart };
+      let summary: PayoutSummary;
+      if (entries) summary = summarisePayout(payout, entries, options);
+      else if (payout.type === "SIMPLE") summary = summarisePayout(payout, [], options);
+      else if (found.record && !needsEntries(found.record, payout)) summary = resummarisePayout(found.record.summary, payout, options);
+      else throw new SyncError(`the entries of payout ${payoutTag(payout.id)} were not read; this is a bug`, "bug");
+      const outcome = await postPayout(run, summary, found.record);
       outcomes.push(outcome);
       // Held or failed: read again every night until it posts.
       if (outcome.result === "held" || outcome.result === "failed") readFrom = Math.min(readFrom, Date.parse(summary.createdAt));
@@ -276,12 +398,15 @@ interface PayoutRunContext {
   company(options?: { refresh?: boolean }): Promise<CompanySettings>;
 }
 
-/** One payout: its pending claim settled, then whatever it still needs posted, each once. */
-async function postPayout(run: PayoutRunContext, summary: PayoutSummary): Promise<PayoutOutcome> {
+/**
+ * One payout: its pending claim settled, then whatever it still needs posted, each once. `found`: its
+ * record as the run looked it up (lookUpRecords); every write is conditional on that record's version,
+ * so a record another run wrote since fails the write (retried), never posts twice.
+ */
+async function postPayout(run: PayoutRunContext, summary: PayoutSummary, found: PayoutRecord | undefined): Promise<PayoutOutcome> {
   const { ports, location, at } = run;
   const tag = summary.tag;
-  // One GetItem, its key made from Square's answer (the tag, and its creation once the records are keyed so).
-  let record = await ports.payouts.getPayout(location.merchantId, location.locationId, tag, run.keys === "by-creation" ? summary.createdAt : undefined);
+  let record = found;
   const save = async (next: Omit<PayoutRecord, "version">): Promise<PayoutRecord> => {
     record = await ports.payouts.savePayout(next, record?.version ?? 0, run.keys);
     return record;

@@ -114,19 +114,20 @@ export function syncApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiT
   };
 }
 
-/** What the payouts step reads with: a Square location's payouts created or changed since a time, with their entries. */
-export function payoutApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}, now: () => Date = () => new Date()): Pick<PayoutPorts, "readPayouts"> {
+/** What the payouts step reads with: a Square location's payouts created or changed since a time, and the entries of those it needs. */
+export function payoutApis(tokens: TokenKeeper, hosts: ProviderHosts, tuning: ApiTuning = {}, now: () => Date = () => new Date()): Pick<PayoutPorts, "listPayouts"> {
   const { square = {} } = tuning;
   return {
-    async readPayouts(connection, locationId, sinceMs) {
+    async listPayouts(connection, locationId, sinceMs) {
       const { createSquarePayoutReader } = await import("./on-demand/square-payouts");
-      return createSquarePayoutReader({
+      const reader = createSquarePayoutReader({
         baseUrl: hosts.squareBaseUrl,
         accessToken: () => tokens.accessToken(connection),
         now: () => now().getTime(),
         ...(square.timeoutMs !== undefined ? { timeoutMs: square.timeoutMs } : {}),
         ...(square.maxRetries !== undefined ? { maxRetries: square.maxRetries } : {}),
-      }).payoutsChangedSince(locationId, sinceMs);
+      });
+      return { payouts: await reader.listChangedSince(locationId, sinceMs), entriesOf: (payout) => reader.listPayoutEntries(payout) };
     },
   };
 }

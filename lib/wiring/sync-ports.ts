@@ -16,7 +16,7 @@ export interface SyncPortOptions {
   /** The POS and QuickBooks ports themselves, instead of the real clients (the engine's fast tests). */
   apis?: Pick<SyncPorts, "summarisePosDay" | "quickBooksClient"> & Partial<Pick<SyncPorts, "readPosNight">>;
   /** The payouts' reader itself, instead of the real Square client. */
-  payoutApis?: Pick<PayoutPorts, "readPayouts">;
+  payoutApis?: Pick<PayoutPorts, "listPayouts">;
   /** DAYBOOK_RECOVERY_UNTIL: until then every create is preceded by the DocNumber lookup. */
   recoveryUntil?: Date;
 }

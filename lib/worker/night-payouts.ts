@@ -6,8 +6,9 @@
  * job's last attempt the failure stays on the location's payout check instead, and the next night
  * reads the same payouts again: payouts never fail a day.
  *
- * A night job starts reading the payouts (readNightPayoutsAhead) as soon as it has read the location,
- * while it reads the POS for its days, so Square's answers are not waited for after them; what is
+ * A night job starts reading the payouts (readNightPayoutsAhead: the listing, the payouts' records,
+ * the entries of those that need them) as soon as it has read the location, while it reads the POS for
+ * its days, so Square's answers are not waited for after them; what is
  * posted, and when, is unchanged: the payouts still post after the days are done and told.
  *
  * Most locations post none (Clover's, and Square's without a payouts mapping): what reads and posts

@@ -13,7 +13,8 @@ import { LOCAL_TABLE } from "../../lib/store/local/database";
 import { SQUARE_SCOPES } from "../../lib/oauth/square";
 import { sealTokens } from "../../lib/oauth/tokens";
 import type { Payout, PayoutEntry } from "../../lib/payouts/payout";
-import { type PayoutPorts, postPayouts } from "../../lib/payouts/post-payouts";
+import { type ListedPayouts, needsEntries, type PayoutPorts, postPayouts, readPayoutsAhead } from "../../lib/payouts/post-payouts";
+import { payoutTag } from "../../lib/domain/doc-number";
 import type { PayoutWithEntries } from "../../lib/pos/square/payouts";
 import { SquareRequestError } from "../../lib/pos/square/errors";
 import { QuickBooksError } from "../../lib/quickbooks/types";
@@ -25,19 +26,31 @@ import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OW
 
 class Crash extends Error {}
 
-/** Square as the fake reader gives it: the payouts created or updated since the time asked. */
+/** Square as the fake reader gives it: the payouts created or updated since the time asked, and each one's entries when asked for. */
 class FakePayouts {
   payouts: PayoutWithEntries[] = [];
   reads = 0;
+  /** The ids of the payouts whose entries were read, in the order asked. */
+  entriesRead: string[] = [];
   failure: Error | undefined;
+  /** A failure of the entries' reads (ListPayoutEntries) alone. */
+  entriesFailure: Error | undefined;
   /** Called as each read starts. */
   onRead: (() => void) | undefined;
 
-  read(sinceMs: number): Promise<PayoutWithEntries[]> {
+  read(sinceMs: number): Promise<ListedPayouts> {
     this.reads++;
     this.onRead?.();
     if (this.failure) return Promise.reject(this.failure);
-    return Promise.resolve(this.payouts.filter(({ payout }) => Date.parse(payout.createdAt) >= sinceMs || Date.parse(payout.updatedAt) >= sinceMs));
+    const listed = this.payouts.filter(({ payout }) => Date.parse(payout.createdAt) >= sinceMs || Date.parse(payout.updatedAt) >= sinceMs);
+    return Promise.resolve({
+      payouts: listed.map(({ payout }) => payout),
+      entriesOf: (payout: Payout) => {
+        this.entriesRead.push(payout.id);
+        if (this.entriesFailure) return Promise.reject(this.entriesFailure);
+        return Promise.resolve(payout.type === "SIMPLE" ? [] : this.payouts.find((known) => known.payout.id === payout.id)?.entries ?? []);
+      },
+    });
   }
 
   set(payout: Payout, entries: PayoutEntry[]): void {
@@ -68,7 +81,7 @@ async function world(options: { crashAt?: SyncStep; emailCaps?: EmailCaps } = {}
   const crash: { at: SyncStep | undefined } = { at: options.crashAt };
   const made = await createEngineWorld({
     ...(options.emailCaps ? { emailCaps: options.emailCaps } : {}),
-    payoutApis: { readPayouts: (_connection, _location, sinceMs) => square.read(sinceMs) },
+    payoutApis: { listPayouts: (_connection, _location, sinceMs) => square.read(sinceMs) },
     checkpoint: (step) => {
       if (step === crash.at) {
         crash.at = undefined;
@@ -184,6 +197,8 @@ describe("posting payouts", () => {
       const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
       expect(record).toMatchObject({ state: "posted", posted: [{ kind: "deposit" }] });
       expect(record?.pending).toBeUndefined();
+      // The run after the crash settles from the record (the claim's body, or the entry posted): Square's entries are not read again.
+      expect(square.entriesRead).toEqual(["po_wednesday"]);
     });
   }
 
@@ -215,6 +230,8 @@ describe("posting payouts", () => {
     square.set({ ...wednesday, version: 2 }, wednesdayEntries);
     made.clock.at = new Date("2025-06-21T09:00:00Z");
     expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    // Held, its entries are read again each night: Square's figures may have changed.
+    expect(square.entriesRead).toEqual(["po_wednesday", "po_wednesday", "po_wednesday"]);
     // Posted, it is no longer read: nothing of it changed since.
     made.clock.at = new Date("2025-06-23T09:00:00Z");
     expect(await postPayouts(ports, ref)).toEqual({ status: "done", payouts: [] });
@@ -411,6 +428,182 @@ describe("a QuickBooks connection that no longer accepts daybook", () => {
   });
 });
 
+describe("which payouts' entries are read (ListPayoutEntries: docs/accounting.md \"Posting payouts, night by night\")", () => {
+  const monday = payoutOf({ id: "po_monday", amount: 300_00 - 8_80, arrivalDate: "2025-06-16", createdAt: "2025-06-15T21:00:00Z", updatedAt: "2025-06-15T21:00:00Z", status: "SENT" });
+  const mondayEntries = [entry("CHARGE", "2025-06-15T15:00:00Z", 300_00, 8_80)];
+  const byArrival = (run: Awaited<ReturnType<typeof postPayouts>>) =>
+    run.status === "done" ? run.payouts.map((payout) => [payout.arrivalDate, payout.result]).sort() : run;
+
+  it("a new payout's only: not those of a payout posted before (turned PAID, or listed again unchanged by the nightly overlap), nor of one the bank returned, whose reversal is built from the deposit as posted", async () => {
+    const { world: made, square, ports } = await world();
+    const { payouts } = made.services.storage;
+    square.set(wednesday, wednesdayEntries);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    expect(square.entriesRead).toEqual(["po_wednesday"]);
+    const [first] = await payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+
+    // The next night: Wednesday's turned PAID, Monday's is new.
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    square.set({ ...wednesday, status: "PAID", updatedAt: "2025-06-15T14:00:00Z", version: 2 }, wednesdayEntries);
+    square.set(monday, mondayEntries);
+    square.entriesRead = [];
+    expect(byArrival(await postPayouts(ports, ref))).toEqual([["2025-06-11", "unchanged"], ["2025-06-16", "posted"]]);
+    expect(square.entriesRead).toEqual(["po_monday"]);
+    // Wednesday's record says PAID, at Square's version, with the figures of its entries as summarised when it was posted.
+    const paid = await payouts.getPayout(MERCHANT_ID, LOCATION_ID, first!.payoutTag, first!.summary.createdAt);
+    expect(paid?.summary).toEqual({ ...first!.summary, status: "PAID", updatedAt: "2025-06-15T14:00:00Z", version: 2 });
+    expect(paid?.posted).toEqual(first!.posted);
+
+    // The night after: the overlap lists Monday's again, unchanged; the bank sent Wednesday's back.
+    made.clock.at = new Date("2025-06-17T09:00:00Z");
+    square.set({ ...wednesday, status: "FAILED", updatedAt: "2025-06-16T14:00:00Z", version: 3 }, wednesdayEntries);
+    square.entriesRead = [];
+    expect(byArrival(await postPayouts(ports, ref))).toEqual([["2025-06-11", "reversed"], ["2025-06-16", "unchanged"]]);
+    expect(square.entriesRead).toEqual([]);
+    expect(made.quickbooks.entries.map((posted) => posted.docNumber)).toEqual([
+      `DP250611-${first!.payoutTag}`, expect.stringMatching(/^DP250616-/), `DP250611-${first!.payoutTag}-R`,
+    ]);
+    expect(made.quickbooks.entries[2]!.body.Line.map((line) => [line.JournalEntryLineDetail.PostingType, line.Amount])).toEqual([["Credit", 950.65], ["Debit", 950.65]]);
+  });
+
+  it("a posted payout Square now lists with another amount is read again, not trusted, and nothing is posted twice", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    await postPayouts(ports, ref);
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    const adjusted = { ...wednesday, amount: wednesday.amount + 1_00, status: "PAID" as const, updatedAt: "2025-06-15T14:00:00Z", version: 2 };
+    square.set(adjusted, [...wednesdayEntries, entry("ADJUSTMENT", "2025-06-10T21:00:00Z", 1_00)]);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "unchanged" }] });
+    expect(square.entriesRead).toEqual(["po_wednesday", "po_wednesday"]);
+    expect(made.quickbooks.entries).toHaveLength(1);
+    const [record] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+    expect(record?.summary).toMatchObject({ amount: adjusted.amount, version: 2, activities: { ADJUSTMENT: 1_00 }, entryCount: 5 });
+  });
+
+  it("needsEntries: a new payout, or one held or failed before anything was posted; never one whose record settles what it needs, nor a SIMPLE one", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    await postPayouts(ports, ref);
+    const [posted] = await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID);
+    const record = posted!;
+    const pending = { ...record.posted[0]!, body: { Line: [], TxnDate: "2025-06-11", DocNumber: "DP" }, linesHash: "0".repeat(64), startedAt: record.updatedAt };
+    const waiting = { ...record, state: "posting" as const, posted: [] };
+    expect(needsEntries(undefined, wednesday)).toBe(true);
+    expect(needsEntries(record, { ...wednesday, status: "PAID" })).toBe(false);
+    expect(needsEntries(record, { ...wednesday, status: "FAILED" })).toBe(false);
+    expect(needsEntries(record, { ...wednesday, amount: wednesday.amount + 1 })).toBe(true);
+    expect(needsEntries(record, { ...wednesday, currency: "CAD" })).toBe(true);
+    expect(needsEntries({ ...waiting, pending: pending as never }, wednesday)).toBe(false);
+    expect(needsEntries({ ...waiting, state: "held", heldReason: "its entries add up to …" }, wednesday)).toBe(true);
+    expect(needsEntries({ ...waiting, state: "failed" }, wednesday)).toBe(true);
+    expect(needsEntries(waiting, wednesday)).toBe(true);
+    expect(needsEntries({ ...waiting, state: "nothing-to-post" }, wednesday)).toBe(false);
+    expect(needsEntries({ ...waiting, state: "before-daybook" }, wednesday)).toBe(false);
+    expect(needsEntries(undefined, { ...wednesday, type: "SIMPLE" })).toBe(false);
+  });
+
+  it("a failed read of a new payout's entries posts nothing and records nothing, keeps the failure on the check and the payout to be read again, and the next run posts it once", async () => {
+    const { world: made, square, ports } = await world();
+    square.set(wednesday, wednesdayEntries);
+    square.entriesFailure = new SquareRequestError("Square is unavailable (503)", "retryable", 503);
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "failed", failure: { kind: "retryable" } });
+    expect(made.quickbooks.entries).toEqual([]);
+    expect(await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID)).toEqual([]);
+    const check = await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID);
+    expect(check).toMatchObject({ lastError: { kind: "retryable" } });
+    expect(Date.parse(check!.readFrom)).toBeLessThanOrEqual(Date.parse(wednesday.createdAt));
+    square.entriesFailure = undefined;
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted" }] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+  });
+
+  it("a record written between the read ahead and the run (another run posted the payout, then its reversal): the run never posts twice, fails to be tried again, and the next run finds nothing to do", async () => {
+    const { world: made, square, ports } = await world();
+    const location = (await made.services.storage.store.getLocation(MERCHANT_ID, LOCATION_ID))!;
+    square.set(wednesday, wednesdayEntries);
+    // Read ahead with no record yet: its entries are read.
+    const ahead = await readPayoutsAhead(ports, ref, location);
+    expect(ahead?.listed).toMatchObject({ payouts: [{ found: { record: undefined }, entries: wednesdayEntries }] });
+    // Another run posts it meanwhile.
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "posted" }] });
+    expect(await postPayouts(ports, ref, location, ahead)).toMatchObject({ status: "failed", failure: { kind: "retryable" } });
+    expect(made.quickbooks.entries).toHaveLength(1);
+
+    // Read ahead with the deposit posted (no entries read); Square says the bank sent it back; another run posts the reversal meanwhile.
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    square.set({ ...wednesday, status: "FAILED", updatedAt: "2025-06-15T14:00:00Z", version: 3 }, wednesdayEntries);
+    square.entriesRead = [];
+    const later = await readPayoutsAhead(ports, ref, location);
+    expect(later?.listed).toMatchObject({ payouts: [{ found: { record: { state: "posted" } } }] });
+    expect(square.entriesRead).toEqual([]);
+    expect(await postPayouts(ports, ref)).toMatchObject({ payouts: [{ result: "reversed" }] });
+    expect(await postPayouts(ports, ref, location, later)).toMatchObject({ status: "failed", failure: { kind: "retryable" } });
+    expect(made.quickbooks.entries.map((posted) => posted.docNumber)).toEqual([expect.stringMatching(/^DP250611-[0-9A-Z]{8}$/), expect.stringMatching(/-R$/)]);
+    made.clock.at = new Date("2025-06-16T10:00:00Z");
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "unchanged" }] });
+    expect(made.quickbooks.entries).toHaveLength(2);
+  });
+
+  it("looks each listed payout's record up once, ahead, under the key its check names (by tag, then by creation once moved), and the run reads it no more; a check saying the records are moving reads nothing ahead", async () => {
+    const { world: made, square, ports } = await world();
+    const { payouts, store } = made.services.storage;
+    const lookups: [string, string | undefined][] = [];
+    const counted: PayoutPorts = { ...ports, payouts: { ...ports.payouts, getPayout: (merchantId, locationId, tag, createdAt) => {
+      lookups.push([tag, createdAt]);
+      return ports.payouts.getPayout(merchantId, locationId, tag, createdAt);
+    } } };
+    // A location that posted payouts before records were keyed by creation: its check names no keys.
+    const before = "2025-06-08T09:00:00.000Z";
+    await payouts.saveCheck({ merchantId: MERCHANT_ID, locationId: LOCATION_ID, readFrom: before, lastRunAt: before }, 0);
+    const location = (await store.getLocation(MERCHANT_ID, LOCATION_ID))!;
+    const tag = payoutTag("po_wednesday");
+    square.set(wednesday, wednesdayEntries);
+    const ahead = await readPayoutsAhead(counted, ref, location);
+    expect(ahead?.keys).toBe("by-tag");
+    expect(await postPayouts(counted, ref, location, ahead)).toMatchObject({ payouts: [{ result: "posted" }] });
+    expect(lookups).toEqual([[tag, undefined]]);
+    expect(await payouts.getPayout(MERCHANT_ID, LOCATION_ID, tag)).toMatchObject({ state: "posted" });
+
+    expect(await payouts.movePayoutKeys(MERCHANT_ID, LOCATION_ID)).toEqual({ status: "moved", moved: 1 });
+    made.clock.at = new Date("2025-06-16T09:00:00Z");
+    square.set({ ...wednesday, status: "PAID", updatedAt: "2025-06-15T14:00:00Z", version: 2 }, wednesdayEntries);
+    lookups.length = 0;
+    square.entriesRead = [];
+    const next = await readPayoutsAhead(counted, ref, location);
+    expect(next?.keys).toBe("by-creation");
+    expect(await postPayouts(counted, ref, location, next)).toMatchObject({ payouts: [{ result: "unchanged" }] });
+    expect(lookups).toEqual([[tag, wednesday.createdAt]]);
+    expect(square.entriesRead).toEqual([]);
+    expect(await payouts.getPayout(MERCHANT_ID, LOCATION_ID, tag, wednesday.createdAt)).toMatchObject({ summary: { status: "PAID", version: 2 } });
+
+    const { version, ...check } = (await payouts.getCheck(MERCHANT_ID, LOCATION_ID))!;
+    await payouts.saveCheck({ ...check, payoutKeys: "moving" }, version);
+    const reads = square.reads;
+    expect(await readPayoutsAhead(counted, ref, location)).toBeUndefined();
+    expect(square.reads).toBe(reads);
+  });
+
+  it("records moved to their keys by creation between the read ahead (by tag) and the run: nothing is left under the tag's key, nothing is posted, and the next run posts it once under the new key", async () => {
+    const { world: made, square, ports } = await world();
+    const { payouts, store } = made.services.storage;
+    const before = "2025-06-08T09:00:00.000Z";
+    await payouts.saveCheck({ merchantId: MERCHANT_ID, locationId: LOCATION_ID, readFrom: before, lastRunAt: before }, 0);
+    const location = (await store.getLocation(MERCHANT_ID, LOCATION_ID))!;
+    square.set(wednesday, wednesdayEntries);
+    const ahead = await readPayoutsAhead(ports, ref, location);
+    expect(ahead).toMatchObject({ keys: "by-tag", listed: { payouts: [{ found: { record: undefined } }] } });
+    expect(await payouts.movePayoutKeys(MERCHANT_ID, LOCATION_ID)).toEqual({ status: "moved", moved: 0 });
+    expect(await postPayouts(ports, ref, location, ahead)).toMatchObject({ status: "failed" });
+    expect(made.quickbooks.entries).toEqual([]);
+    expect(await payouts.listPayouts(MERCHANT_ID, LOCATION_ID)).toEqual([]);
+    made.clock.at = new Date("2025-06-15T10:00:00Z");
+    expect(await postPayouts(ports, ref)).toMatchObject({ status: "done", payouts: [{ result: "posted" }] });
+    expect(made.quickbooks.entries).toHaveLength(1);
+    expect(await payouts.getPayout(MERCHANT_ID, LOCATION_ID, payoutTag("po_wednesday"), wednesday.createdAt)).toMatchObject({ state: "posted" });
+  });
+});
+
 describe("the payout records", () => {
   it("are checked on the way out: a record changed by hand fails with a sentence naming it and the field", async () => {
     const { world: made, square, ports } = await world();
@@ -529,9 +722,11 @@ describe("a night job's payouts (lib/worker/process-night.ts)", () => {
     expect(await made.services.storage.payouts.listPayouts(MERCHANT_ID, LOCATION_ID)).toMatchObject([{ state: "posted" }]);
   });
 
-  it("a read Square refused while the POS was read fails the payouts only, once the days are posted and told, and is no unhandled rejection", async () => {
+  for (const refused of ["ListPayouts", "ListPayoutEntries"] as const) it(`a read Square refused while the POS was read (${refused}) fails the payouts only, once the days are posted and told, and is no unhandled rejection`, async () => {
     const { made, square } = await aNight();
-    square.failure = new SquareRequestError("Square is unavailable (503)", "retryable", 503);
+    const unavailable = new SquareRequestError("Square is unavailable (503)", "retryable", 503);
+    if (refused === "ListPayouts") square.failure = unavailable;
+    else square.entriesFailure = unavailable;
     let thrown: unknown;
     const unhandled = await unhandledDuring(() => processJob(made.worker, nightJob, { number: 1, max: 3 }).catch((error: unknown) => {
       thrown = error;
@@ -548,6 +743,7 @@ describe("a night job's payouts (lib/worker/process-night.ts)", () => {
 
     // The retry finds the days done and posts the payout, once.
     square.failure = undefined;
+    square.entriesFailure = undefined;
     expect(await processJob(made.worker, nightJob, { number: 2, max: 3 })).toMatchObject({ status: "unchanged" });
     expect(made.quickbooks.entries.map((entry) => entry.docNumber.slice(0, 8))).toEqual(["DB250611", "DB250612", "DB250613", "DB250614", "DP250611"]);
     expect(await made.services.storage.payouts.getCheck(MERCHANT_ID, LOCATION_ID)).not.toHaveProperty("lastError");

@@ -287,7 +287,7 @@ describe("the records a job reads", () => {
   it("a night reads the connections once (QuickBooks' again after the POS), the location and the merchant once, its days' records in one query and none after its sync", async () => {
     // With the payouts step, which looks at the location too (it has no payouts mapping: nothing more).
     await world.close();
-    world = await createEngineWorld({ payoutApis: { readPayouts: () => Promise.resolve([]) } });
+    world = await createEngineWorld({ payoutApis: { listPayouts: () => Promise.resolve({ payouts: [], entriesOf: () => Promise.resolve([]) }) } });
     await threePostedNights();
     const { store, calls } = counting("getConnection", "getLocation", "getMerchant", "getSyncRecord", "listSyncRecordsBetween");
     const { payouts } = world.worker;

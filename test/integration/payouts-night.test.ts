@@ -76,6 +76,8 @@ beforeAll(async () => {
   await world.storage.payouts.saveCheck({ merchantId: world.merchantId, locationId: world.location.locationId, readFrom: weekBefore, lastRunAt: weekBefore }, 0);
   for (let at = Date.parse("2025-06-09T09:00:00Z"); at <= PAYOUT_NOW; at += 86_400_000) {
     payoutGets.push({ at, keys: [] });
+    const recorded = new Map((await world.storage.payouts.listPayouts(world.merchantId, world.location.locationId)).map((record) => [record.payoutTag, record]));
+    const sent = world.square.requests().length;
     if (at === MOVED_AT) {
       // The operator moves the location's records to their keys by creation while the night runs.
       const records = await world.storage.payouts.listPayouts(world.merchantId, world.location.locationId);
@@ -85,6 +87,11 @@ beforeAll(async () => {
     } else {
       await night(at);
     }
+    const requests = world.square.requests().slice(sent);
+    squareReads.push({
+      at, recorded, listings: requests.filter((request) => request.endpoint === "ListPayouts").length,
+      entriesOf: requests.filter((request) => request.endpoint === "ListPayoutEntries").map((request) => request.path.split("/")[3] ?? ""),
+    });
     nights.push({ day: businessDayOf(at, PAYOUT_ZONE), books: books().get(DEFAULT_ACCOUNT_IDS.cardClearing) ?? 0, truth: world.square.payoutTruth(world.location.locationId).clearing, section: await depositsOn(businessDayOf(at, PAYOUT_ZONE)) });
   }
   recording = false;
@@ -96,6 +103,9 @@ const payoutGets: { at: number; keys: string[] }[] = [];
 const beforeTheMove: PayoutRecord[] = [];
 let movedCount = 0;
 let recording = true;
+
+/** Square's payout reads of each night (ListPayouts, and the payouts whose entries were read), and the payout records at its start. */
+const squareReads: { at: number; recorded: Map<string, PayoutRecord>; listings: number; entriesOf: string[] }[] = [];
 
 /** After each night: card clearing in the books, in Square's truth, and in the Deposits section of that morning's digest. */
 const nights: { day: string; books: number; truth: ReturnType<World["square"]["payoutTruth"]>["clearing"]; section: SquareDeposits }[] = [];
@@ -206,6 +216,23 @@ describe("a week of Square payouts, night by night", () => {
     }
     expect(payoutGets.filter(({ at }) => at > MOVED_AT).flatMap(({ keys }) => keys).length).toBeGreaterThan(3);
     expect(payoutGets.filter(({ at }) => at < MOVED_AT).flatMap(({ keys }) => keys).length).toBeGreaterThan(3);
+  });
+
+  it("reads a payout's entries on the night daybook first records it, and never again: each night lists once and reads ListPayoutEntries for its new payouts alone (issue 17)", () => {
+    const truth = world.square.payoutTruth(world.location.locationId);
+    // The world's payouts are all BATCH payouts (entries to read).
+    const batches = truth.payouts.map((payout) => payout.id);
+    for (const { at, recorded, listings, entriesOf } of squareReads) {
+      const night = new Date(at).toISOString();
+      expect(listings, night).toBe(1);
+      // Only a payout without a record: every record of the week holds what its later nights need (posted, or nothing to post).
+      for (const id of entriesOf) expect(recorded.get(payoutTag(id)), `${night}: ${id}`).toBeUndefined();
+    }
+    // Each payout's entries read (every page of them) on one night of the week, though the nightly overlap lists most of them again, changed or not.
+    const nightsRead = squareReads.flatMap(({ entriesOf }) => [...new Set(entriesOf)]);
+    expect(nightsRead.sort()).toEqual([...batches].sort());
+    const listedAgain = squareReads.reduce((total, { recorded }) => total + recorded.size, 0);
+    expect(listedAgain).toBeGreaterThan(batches.length);
   });
 
   it("reads QuickBooks' company settings on the first night only: the days and the payouts use those kept on the connection (issue 17)", () => {

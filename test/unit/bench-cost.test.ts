@@ -161,6 +161,18 @@ describe("the fewest API calls of a location-night", () => {
     expect(fewest.total).toBe(117);
   });
 
+  it("counts a payouts night's listing, the entries of the payouts that need them only, and each payout's create", () => {
+    // Part 5's night: 4 payouts in the look-back, the new one's 121 entries in two pages, one deposit posted.
+    const fewest = minimumCalls({ pos: "square", orders: 100, payments: 150, refunds: 3, catalogCalls: 2, tokenRefresh: true, payouts: { listed: 4, entries: [121], posted: 1 } });
+    expect(fewest.byEndpoint).toEqual({
+      SearchOrders: 1, ListPayments: 2, ListPaymentRefunds: 1, BatchRetrieveCatalogObjects: 2, ListPayouts: 1, ListPayoutEntries: 2,
+      "QuickBooks create JournalEntry": 2, "QuickBooks token refresh": 1,
+    });
+    expect(fewest.total).toBe(12);
+    // Nothing new: the listing alone.
+    expect(minimumCalls({ pos: "square", orders: 100, payments: 150, refunds: 3, catalogCalls: 2, tokenRefresh: true, payouts: { listed: 3, entries: [], posted: 0 } }).total).toBe(9);
+  });
+
   it("counts Clover's three expansion copies of each page, and the list of deleted items", () => {
     const fewest = minimumCalls({ pos: "clover", orders: 2000, items: 40, tokenRefresh: false });
     expect(fewest.byEndpoint).toEqual({ ListOrders: 6, ListItems: 2, "QuickBooks create JournalEntry": 1 });

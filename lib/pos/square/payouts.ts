@@ -38,10 +38,12 @@ export interface SquarePayoutReader {
   /** Every entry of a payout, to the last page, oldest first, each once. */
   listPayoutEntries(payout: Payout): Promise<PayoutEntry[]>;
   /**
-   * The location's payouts created or changed (status, version) at or after `sinceMs`, with their
-   * entries: those created from `sinceMs − lookbackMs` (default 30 days) until now whose created_at or
-   * updated_at is at or after `sinceMs`.
+   * The location's payouts created or changed (status, version) at or after `sinceMs`: those created
+   * from `sinceMs − lookbackMs` (default 30 days) until now whose created_at or updated_at is at or after
+   * `sinceMs`. One listing (ListPayouts), no entries: the caller reads the entries of those it needs.
    */
+  listChangedSince(locationId: string, sinceMs: number, options?: { lookbackMs?: number }): Promise<Payout[]>;
+  /** listChangedSince's payouts, each with its entries. */
   payoutsChangedSince(locationId: string, sinceMs: number, options?: { lookbackMs?: number }): Promise<PayoutWithEntries[]>;
 }
 
@@ -204,15 +206,19 @@ export function createSquarePayoutReader(options: SquareReaderOptions): SquarePa
     return [...entries.values()];
   }
 
+  async function listChangedSince(locationId: string, sinceMs: number, changeOptions: { lookbackMs?: number } = {}): Promise<Payout[]> {
+    const lookbackMs = changeOptions.lookbackMs ?? DEFAULT_PAYOUT_LOOKBACK_MS;
+    const listed = await listPayouts(locationId, { startMs: sinceMs - lookbackMs, endMs: now() + 1 });
+    return listed.filter((payout) => Date.parse(payout.createdAt) >= sinceMs || Date.parse(payout.updatedAt) >= sinceMs);
+  }
+
   return {
     listPayouts,
     listPayoutEntries,
+    listChangedSince,
     async payoutsChangedSince(locationId, sinceMs, changeOptions = {}) {
-      const lookbackMs = changeOptions.lookbackMs ?? DEFAULT_PAYOUT_LOOKBACK_MS;
-      const listed = await listPayouts(locationId, { startMs: sinceMs - lookbackMs, endMs: now() + 1 });
-      const changed = listed.filter((payout) => Date.parse(payout.createdAt) >= sinceMs || Date.parse(payout.updatedAt) >= sinceMs);
       const result: PayoutWithEntries[] = [];
-      for (const payout of changed) result.push({ payout, entries: await listPayoutEntries(payout) });
+      for (const payout of await listChangedSince(locationId, sinceMs, changeOptions)) result.push({ payout, entries: await listPayoutEntries(payout) });
       return result;
     },
   };
