@@ -95,16 +95,21 @@ async function daybook(args: string[], env: Record<string, string>) {
   }
 }
 
+/** What the real bin printed in this file's runs of it, for the check that it never prints a token. */
+const printedByBin: string[] = [];
+
 describe("daybook sync", () => {
   const args = () => ["sync", "--merchant", world.merchantId, "--location", "GENLOCATION01", "--date", DATE];
 
   it("posts the day, then finds nothing new to post", async () => {
     const first = await daybook(args(), environment);
+    printedByBin.push(first.stdout + first.stderr);
     // On Node 20 the AWS SDK warns that it will need Node 22 from 2027; daybook itself says nothing.
     expect(first.stderr).not.toMatch(/daybook:/);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^Location GENLOCATION01, business day 2025-06-14: posted as journal entry DB250614-[0-9A-Z]{6} \(QuickBooks Id \d+\) dated 2025-06-14/);
     const second = await daybook(args(), environment);
+    printedByBin.push(second.stdout + second.stderr);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("already posted and unchanged");
     expect(world.quickbooks.journalEntries(world.realmId)).toHaveLength(1);
@@ -140,10 +145,17 @@ describe("daybook sync", () => {
     expect(location).toMatchObject({ code: 2, stdout: "", stderr: 'daybook: --location must be a Square location id or a Clover merchant id (letters and digits), not "GENLOCATION01#x"\n' });
   });
 
+  // The bin's whole sync and its run that finds nothing new, above: a third run of the same sync would
+  // print what the second did, for another 3 CPU-seconds of child process. Run alone (-t), it syncs once.
   it("never prints a token or a secret", async () => {
-    const { stdout, stderr } = await daybook(args(), environment);
-    expect(stdout + stderr).not.toContain(world.quickbooks.clientSecret);
-    expect(stdout + stderr).not.toMatch(/access_token|refresh_token|Bearer/i);
+    if (printedByBin.length === 0) {
+      const { stdout, stderr } = await daybook(args(), environment);
+      printedByBin.push(stdout + stderr);
+    }
+    for (const printed of printedByBin) {
+      expect(printed).not.toContain(world.quickbooks.clientSecret);
+      expect(printed).not.toMatch(/access_token|refresh_token|Bearer/i);
+    }
   });
 
   it("says a day posted before whose check for later changes failed is posted, with its entry and why, and exits 3", async () => {
