@@ -12,7 +12,7 @@ import { createDynamoClearingCarryStore } from "../../lib/store/clearing-carries
 import { createDynamoPayoutStore, type PayoutStore } from "../../lib/store/payouts";
 import type { PayoutRecord } from "../../lib/model";
 import { entry, payoutOf, summaryOfPayout } from "../support/payouts";
-import { readableItem } from "../../lib/store/compressed";
+import { readableItem } from "../../lib/store/readable-item";
 import { StoreError } from "../../lib/store/errors";
 import { CONNECTION_SHARDS, keys } from "../../lib/store/keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncRecord } from "../../lib/model";
