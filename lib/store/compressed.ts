@@ -17,7 +17,8 @@ import { StoreError } from "./errors";
  * is 852–947 B at 11 in 6–11 ms of CPU, 868–959 B at 10 in 2–4 ms, 961–1,061 B at 5 in under 0.3 ms. At
  * 10 the job's report item (1,014 B) passes 1 KB: a WRU a night (about $0.38 a month at 10,000
  * merchants) for about 7 ms of CPU (about $0.10); at 5 every report item does, and its bytes cost more
- * than the CPU saved. Reading does not depend on the quality.
+ * than the CPU saved. Reading does not depend on the quality. (Reports are packed since, report-pack.ts;
+ * a report is compressed so only where packing would not give it back as it was.)
  */
 const QUALITY = 11;
 
