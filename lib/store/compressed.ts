@@ -3,10 +3,11 @@
  * `contentZ`, a pending entry's `bodyZ`). DynamoDB bills writes by the started KB of the whole item and
  * storage and backups by its bytes, and JSON that people read (a report, a journal entry's lines)
  * shrinks to about a fifth. Only text daybook wrote and reads back whole is kept so; what a condition,
- * an index or a query names stays plain.
+ * an index or a query names stays plain. A report's content is packed first and compressed with a
+ * dictionary instead (deflateText below, report-pack.ts), under an attribute of its own (`packed`).
+ * lib/store/readable-item.ts opens both for a person or a test reading the table itself.
  */
-import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, inflateRawSync } from "node:zlib";
 import { StoreError } from "./errors";
 
 /**
@@ -16,7 +17,8 @@ import { StoreError } from "./errors";
  * is 852–947 B at 11 in 6–11 ms of CPU, 868–959 B at 10 in 2–4 ms, 961–1,061 B at 5 in under 0.3 ms. At
  * 10 the job's report item (1,014 B) passes 1 KB: a WRU a night (about $0.38 a month at 10,000
  * merchants) for about 7 ms of CPU (about $0.10); at 5 every report item does, and its bytes cost more
- * than the CPU saved. Reading does not depend on the quality.
+ * than the CPU saved. Reading does not depend on the quality. (Reports are packed since, report-pack.ts;
+ * a report is compressed so only where packing would not give it back as it was.)
  */
 const QUALITY = 11;
 
@@ -47,16 +49,21 @@ export function decompressJson(bytes: unknown, subject: string): unknown {
 }
 
 /**
- * A raw item (the wire form a Scan returns) with every compressed attribute, at any depth, as the text
- * it holds: what a person or a test reading the table itself must see (the only-totals scan).
+ * Text compressed with a preset dictionary (raw DEFLATE, RFC 1951, with zlib's dictionary): for short
+ * texts of a known shape, where most of what Brotli's general dictionary holds is no use and the shape
+ * itself is what repeats from item to item (a packed report, report-pack.ts). The dictionary is part of
+ * the format: bytes written with one read only with the same one.
  */
-export function readableItem(item: Record<string, AttributeValue>): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, readableValue(name, value)]));
+export function deflateText(text: string, dictionary: Buffer): Uint8Array {
+  return deflateRawSync(Buffer.from(text, "utf8"), { level: constants.Z_BEST_COMPRESSION, memLevel: 9, dictionary });
 }
 
-function readableValue(name: string, value: AttributeValue): AttributeValue {
-  if (value.B !== undefined && name.endsWith("Z")) return { S: brotliDecompressSync(value.B).toString("utf8") };
-  if (value.M !== undefined) return { M: readableItem(value.M) };
-  if (value.L !== undefined) return { L: value.L.map((each) => readableValue("", each)) };
-  return value;
+/** The text deflateText wrote with `dictionary`; a StoreError naming `subject` when the bytes are not that. */
+export function inflateText(bytes: unknown, dictionary: Buffer, subject: string): string {
+  if (!(bytes instanceof Uint8Array)) throw new StoreError(`${subject} is not compressed text`);
+  try {
+    return inflateRawSync(bytes, { dictionary }).toString("utf8");
+  } catch {
+    throw new StoreError(`${subject} does not decompress`);
+  }
 }

@@ -18,7 +18,7 @@ import type { MerchantExport } from "./store";
  * or an invitation link's SHA-256, `tokenHash`: what daybook checks a key against, useless to anyone
  * but someone guessing keys).
  */
-const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "tokenHash", "refreshLeaseUntil", "sweepDueAt", "contentZ"]);
+const WITHHELD = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "tokenCiphertext", "tokenHash", "refreshLeaseUntil", "sweepDueAt", "contentZ", "packed"]);
 
 export function merchantExportOf(items: Item[]): MerchantExport | undefined {
   let merchant: MerchantExport["merchant"] | undefined;
@@ -36,8 +36,8 @@ export function merchantExportOf(items: Item[]): MerchantExport | undefined {
       connections.push(connection);
     } else if (sortKey.startsWith(KIND_PREFIX.location)) locations.push(fromItem(locationSchema, item, subject));
     else if (sortKey.startsWith(KIND_PREFIX.syncRecord)) syncRecords.push(syncRecordOf(item, subject));
-    // A report's content as the JSON text it is, though it is kept compressed (reports.ts).
-    else if (sortKey.startsWith(REPORT_PREFIX) && item.contentZ !== undefined) other.push(withheld({ ...item, content: reportContentText(item, subject) }));
+    // A report's content as the JSON text it is, though it is kept packed or compressed (reports.ts).
+    else if (sortKey.startsWith(REPORT_PREFIX) && (item.contentZ !== undefined || item.packed !== undefined)) other.push(withheld({ ...item, content: reportContentText(item, subject) }));
     // A payout record's fields as attributes, as they were kept before recordZ (payout-items.ts).
     else if (sortKey.startsWith(PAYOUT_RECORD_PREFIX)) other.push(withheld(plainPayoutItem(item, subject)));
     // A kind added later may hold a secret under the same name; withholding by name costs nothing.

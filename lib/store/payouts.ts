@@ -254,8 +254,9 @@ export function createDynamoPayoutStore({ client, tableName, now = () => new Dat
   });
 
   const recordOf = (item: Item, subject: string): PayoutRecord => {
-    const stored = fromItem(storedRecordSchema, item, subject);
-    return fromItem(payoutRecordSchema, { ...plainPayoutItem(item, subject), expiresAt: stored.expiresAtIso }, subject);
+    const plain = plainPayoutItem(item, subject);
+    const stored = fromItem(storedRecordSchema, plain, subject);
+    return fromItem(payoutRecordSchema, { ...plain, expiresAt: stored.expiresAtIso }, subject);
   };
 
   async function get(key: ItemKey): Promise<Item | undefined> {

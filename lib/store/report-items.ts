@@ -15,9 +15,11 @@ const storedSchema = z.object({
   SK: z.string().check(z.startsWith(REPORT_PREFIX)),
   status: z.enum(["posted", "adjusted", "no-sales", "held", "failed"]),
   alert: z.boolean(),
-  // Written compressed (contentZ); a report written before that holds its JSON as text (content).
+  // Written packed (report-pack.ts), or compressed whole (contentZ) where packing would change it; a
+  // report written before either holds its JSON as text (content).
   content: z.optional(z.string()),
   contentZ: z.optional(z.instanceof(Uint8Array)),
+  packed: z.optional(z.instanceof(Uint8Array)),
   createdAt: z.string().check(z.minLength(1)),
   // A string set, which the document client reads as a Set.
   deliveredTo: z.optional(z.set(z.string())),

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import {
-  type AttributeValue, DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand,
+  type AttributeValue, DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -12,7 +12,8 @@ import { createDynamoClearingCarryStore } from "../../lib/store/clearing-carries
 import { createDynamoPayoutStore, type PayoutStore } from "../../lib/store/payouts";
 import type { PayoutRecord } from "../../lib/model";
 import { entry, payoutOf, summaryOfPayout } from "../support/payouts";
-import { readableItem } from "../../lib/store/compressed";
+import { compressText } from "../../lib/store/compressed";
+import { readableItem } from "../../lib/store/readable-item";
 import { StoreError } from "../../lib/store/errors";
 import { CONNECTION_SHARDS, keys } from "../../lib/store/keys";
 import type { Connection, LocationConfig, Merchant, PendingEntry, PostedEntry, SyncRecord } from "../../lib/model";
@@ -475,7 +476,7 @@ describe("sync records, slimmed for what a write bills", () => {
     expect(writeUnitsOf(undefined, await rawItem(keys.syncRecord(withBody.merchantId, record.locationId, record.businessDay)))).toBeGreaterThan(1);
   });
 
-  it("keep the posted entries as compressed JSON (postedZ), smaller than the list of maps, and read them back the same", async () => {
+  it("keep the posted entries as JSON compressed with their dictionary (postedD), smaller than Brotli made them and the list of maps, and read them back the same", async () => {
     const delta = summaryOf({ sales: { CAT_FOOD: 500 }, categoryNames: { CAT_FOOD: "Food" } });
     const record = aSyncRecord(newMerchantId(), {
       state: "posted", posted: [postedFor(worked, 0), postedFor(delta, 1)], lastSummary: summaryOf({ ...worked, sales: { ...worked.sales, CAT_FOOD: 850 } }),
@@ -484,10 +485,17 @@ describe("sync records, slimmed for what a write bills", () => {
     const written = await store.saveSyncRecord(record, 0);
     const raw = await rawItem(keys.syncRecord(record.merchantId, record.locationId, record.businessDay));
     expect(raw).not.toHaveProperty("posted");
-    expect(raw?.postedZ?.B).toBeInstanceOf(Uint8Array);
-    expect(JSON.parse(readableItem(raw!).postedZ?.S ?? "")).toEqual(record.posted);
-    // The same item with the entries as DynamoDB maps, as written before: the compressed one is smaller.
-    const { postedZ: _postedZ, ...rest } = raw!;
+    expect(raw).not.toHaveProperty("postedZ");
+    expect(raw?.postedD?.B).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(readableItem(raw!).postedD?.S ?? "")).toEqual(record.posted);
+    // The same item with the entries Brotli-compressed (postedZ), as written before: read the same, and bigger.
+    const { postedD, ...rest } = raw!;
+    const brotli = { ...rest, postedZ: { B: compressText(JSON.stringify(record.posted)) } };
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: brotli }));
+    expect(await store.getSyncRecord(record.merchantId, record.locationId, record.businessDay)).toEqual(written);
+    expect(postedD!.B!.byteLength).toBeLessThan(brotli.postedZ.B.byteLength);
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: raw! }));
+    // The same item with the entries as DynamoDB maps, as written before that: the compressed one is smaller.
     const before = { ...keys.syncRecord(newMerchantId(), record.locationId, record.businessDay), posted: record.posted };
     await putRaw(before);
     const asMaps = await rawItem(before);
@@ -501,6 +509,7 @@ describe("sync records, slimmed for what a write bills", () => {
     const rawNone = await rawItem(keys.syncRecord(none.merchantId, none.locationId, none.businessDay));
     expect(rawNone?.posted).toEqual({ L: [] });
     expect(rawNone).not.toHaveProperty("postedZ");
+    expect(rawNone).not.toHaveProperty("postedD");
   });
 
   it("written before they were slimmed read as they did", async () => {
@@ -522,6 +531,10 @@ describe("sync records, slimmed for what a write bills", () => {
     const { posted: _posted, ...withoutPosted } = base;
     await putRaw({ ...withoutPosted, postedZ: new Uint8Array([1, 2, 3]) });
     await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(/posted entries in the stored sync record .* does not decompress/);
+    await putRaw({ ...withoutPosted, postedD: new Uint8Array([1, 255, 255, 255]) });
+    await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(/posted entries in the stored sync record .* does not decompress/);
+    await putRaw({ ...withoutPosted, postedD: new Uint8Array([9, 1, 2]) });
+    await expect(store.getSyncRecord(merchantId, "L8EXAMPLE0001", "2025-03-14")).rejects.toThrow(/posted entries in the stored sync record .* are not kept as daybook keeps them/);
   });
 });
 

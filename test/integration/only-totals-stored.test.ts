@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SyncJob } from "../../lib/schedule/job";
-import { readableItem } from "../../lib/store/compressed";
+import { readableItem } from "../../lib/store/readable-item";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { generateCloverDay } from "../../sandbox/clover/generate-day";
 import { generateDay } from "../../sandbox/square/generate-day";
@@ -68,6 +68,11 @@ async function runDay(world: World, businessDay: string): Promise<void> {
 /** The whole table as text, what is kept compressed (a report's content, a pending entry's body) as the text it holds. */
 async function tableText(world: World): Promise<string> {
   const { Items = [] } = await world.dynamo.send(new ScanCommand({ TableName: world.tableName, ConsistentRead: true }));
+  // Every report the worker wrote is packed (lib/store/report-pack.ts: it gives back the very same report),
+  // and opened here like the rest.
+  const reports = Items.filter((item) => item["SK"]?.S?.startsWith("REPORT#"));
+  expect(reports).not.toEqual([]);
+  expect(reports.filter((item) => item["packed"] === undefined).map((item) => item["SK"]?.S)).toEqual([]);
   const text = JSON.stringify(Items.map(readableItem));
   // The reports are in it, opened: a scan that could not see inside them could not find an id there.
   expect(text).toContain("merchantName");

@@ -9,7 +9,8 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { StoredReportContent } from "../../lib/report/report-store";
-import { readableItem } from "../../lib/store/compressed";
+import { compressText } from "../../lib/store/compressed";
+import { readableItem } from "../../lib/store/readable-item";
 import { StoreError } from "../../lib/store/errors";
 import { ConflictError } from "../../lib/store/store";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
@@ -29,10 +30,11 @@ afterAll(() => {
   dynamo.destroy();
 });
 
+// In the order the worker writes a report's fields (lib/worker/process-job.ts), which packing keeps.
 const content = (merchantName: string): StoredReportContent => ({
   merchantName, locationName: "Main Street", source: "square", businessDay: "2025-06-14", timeZone: "America/New_York", status: "posted",
-  entry: { docNumber: "DB250614-AAAAAA", txnDate: "2025-06-14", currency: "USD", lines: [{ description: "Sales", postingType: "Credit", amount: 1200, accountId: "4" }], total: 1200 },
   connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-14", warnings: [],
+  entry: { docNumber: "DB250614-AAAAAA", txnDate: "2025-06-14", currency: "USD", lines: [{ description: "Sales", postingType: "Credit", amount: 1200, accountId: "4" }], total: 1200 },
 });
 
 describe("the reports' storage", () => {
@@ -52,33 +54,58 @@ describe("the reports' storage", () => {
     expect(await storage.reports.listDay(merchantId, "L1", "2025-06-14", true)).toEqual([]);
   });
 
-  it("keeps a report's content compressed, and reads one written before that, as text, the same", async () => {
+  it("keeps a report's content packed, and reads one written before that, compressed whole or as text, the same", async () => {
     const merchantId = `m-${randomUUID()}`;
     const lines = Array.from({ length: 15 }, (_, index) => ({
       description: `Sales – Category ${index}`, postingType: "Credit" as const, amount: 1000 + index, accountId: String(200 + index),
       accountLabel: `QuickBooks account ${200 + index}`, accountUrl: `https://daybook.test/locations/L1/mapping#account-${200 + index}`,
     }));
-    const big = { ...content("Cafe"), entry: { ...content("Cafe").entry!, lines } };
+    const { connectionsUrl, reportUrl, warnings, entry, ...first } = content("Cafe");
+    const big = { ...first, connectionsUrl, mappingUrl: "https://daybook.test/locations/L1/mapping", reportUrl, warnings, entry: { ...entry!, lines } };
     const report = { merchantId, locationId: "L1", businessDay: "2025-06-14", reportId: "R0000", status: "posted" as const, alert: false, createdAt: "2025-06-15T09:00:00.000Z" };
     await storage.reports.save({ ...report, content: big });
     const key = { PK: { S: `MERCHANT#${merchantId}` }, SK: { S: "REPORT#L1#2025-06-14#R0000" } };
     const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     expect(Item).not.toHaveProperty("content");
-    // A fifth of the text, or less: what a write, storage and backups bill.
-    expect(Item?.contentZ?.B?.byteLength).toBeLessThan(JSON.stringify(big).length / 5);
-    expect(JSON.parse(readableItem(Item!).contentZ?.S ?? "")).toEqual(big);
+    expect(Item).not.toHaveProperty("contentZ");
+    // Packed (lib/store/report-pack.ts): the links and account names that follow from the rest are not kept.
+    expect(Item?.packed?.B).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(readableItem(Item!).packed?.S ?? "")).toEqual(big);
     expect((await storage.reports.listDay(merchantId, "L1", "2025-06-14"))[0]?.content).toEqual(big);
 
-    // Written before: the JSON as text. Read the same; a failure failing again rewrites it compressed.
+    // Written before packing: the JSON compressed whole (contentZ). Read the same.
+    const compressed = { ...key, SK: { S: "REPORT#L1#2025-06-13#R0000" }, status: { S: "posted" }, alert: { BOOL: false }, createdAt: { S: "2025-06-14T09:00:00.000Z" } };
+    const earlier = { ...big, businessDay: "2025-06-13", reportUrl: "https://daybook.test/days/L1/2025-06-13" };
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { ...compressed, contentZ: { B: compressText(JSON.stringify(earlier)) } } }));
+    expect((await storage.reports.listDay(merchantId, "L1", "2025-06-13"))[0]?.content).toEqual(earlier);
+
+    // Written before that: the JSON as text. Read the same; a failure failing again rewrites it packed.
     const before = { ...key, SK: { S: "REPORT#L1#2025-06-15#F-needs-merchant" }, status: { S: "failed" }, alert: { BOOL: true }, createdAt: { S: "2025-06-16T09:00:00.000Z" } };
-    const failed = { ...content("Cafe"), businessDay: "2025-06-15", status: "failed" as const, failure: { kind: "needs-merchant" as const, message: "closed books" } };
+    const failed = { ...content("Cafe"), businessDay: "2025-06-15", status: "failed" as const, reportUrl: "https://daybook.test/days/L1/2025-06-15", failure: { kind: "needs-merchant" as const, message: "closed books" } };
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { ...before, content: { S: JSON.stringify(failed) } } }));
     const [old] = await storage.reports.listDay(merchantId, "L1", "2025-06-15");
     expect(old?.content).toEqual(failed);
     await storage.reports.save({ ...report, businessDay: "2025-06-15", reportId: "F-needs-merchant", status: "failed", alert: true, content: { ...failed, failure: { ...failed.failure, message: "still closed" } } }, { replace: true });
     const { Item: replaced } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: { PK: before.PK, SK: before.SK }, ConsistentRead: true }));
     expect(replaced).not.toHaveProperty("content");
-    expect((await storage.reports.listDay(merchantId, "L1", "2025-06-15"))[0]?.content.failure?.message).toBe("still closed");
+    expect(replaced).toHaveProperty("packed");
+    expect((await storage.reports.listDay(merchantId, "L1", "2025-06-15"))[0]?.content).toEqual({ ...failed, failure: { ...failed.failure, message: "still closed" } });
+  });
+
+  it("keeps whole, compressed, a report packing would not give back as it was, and replaces a packed one so", async () => {
+    const merchantId = `m-${randomUUID()}`;
+    // A link made another way than daybook makes it: packing leaves it out and would make it again differently.
+    const odd = { ...content("Cafe"), reportUrl: "https://elsewhere.test/day" };
+    const report = { merchantId, locationId: "L1", businessDay: "2025-06-14", reportId: "F-bug", status: "failed" as const, alert: true, createdAt: "2025-06-15T09:00:00.000Z" };
+    const failed = { ...content("Cafe"), status: "failed" as const, failure: { kind: "bug" as const, message: "first" } };
+    await storage.reports.save({ ...report, content: failed }, { replace: true });
+    const key = { PK: { S: `MERCHANT#${merchantId}` }, SK: { S: "REPORT#L1#2025-06-14#F-bug" } };
+    expect((await dynamo.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item).toHaveProperty("packed");
+    await storage.reports.save({ ...report, content: { ...odd, status: "failed", failure: { kind: "bug", message: "again" } } }, { replace: true });
+    const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    expect(Item).not.toHaveProperty("packed");
+    expect(Item).toHaveProperty("contentZ");
+    expect((await storage.reports.listDay(merchantId, "L1", "2025-06-14"))[0]?.content).toEqual({ ...odd, status: "failed", failure: { kind: "bug", message: "again" } });
   });
 
   it("refuses a stored report whose content is not what daybook wrote, with a sentence naming the item", async () => {

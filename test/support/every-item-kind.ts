@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { digestShardOf } from "../../lib/report/digest-marks";
 import { addressHash } from "../../lib/report/recipients";
+import type { StoredReportContent } from "../../lib/report/report-store";
 import { registerLocation } from "../../lib/schedule/due-index";
 import { createIdempotencyStore } from "../../lib/store/idempotency";
 import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE, startLocalDatabase } from "../../lib/store/local/database";
@@ -25,6 +26,23 @@ export const BUSINESS_ID = "m-retention";
 export const OWNER_EMAIL = "owner@cafe.example";
 export const ACCOUNTANT_ID = "p-retention";
 export const ACCOUNTANT_EMAIL = "books@firm.example";
+
+/**
+ * The business's two reports' contents, as saved: the first with its fields in the worker's order
+ * (lib/worker/process-job.ts), which is kept packed; the second with its status last, which packing
+ * would not give back in that order, so it is kept compressed whole (lib/store/reports.ts).
+ */
+export const REPORT_CONTENTS: [StoredReportContent, StoredReportContent] = [
+  {
+    merchantName: "Main Street Coffee", locationName: "Main Street", source: "square", businessDay: BUSINESS_DAY, timeZone: "America/New_York", status: "no-sales",
+    connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-14", warnings: [],
+  },
+  {
+    merchantName: "Main Street Coffee", locationName: "Main Street", source: "square", businessDay: BUSINESS_DAY, timeZone: "America/New_York",
+    connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-14", warnings: [],
+    status: "failed", failure: { kind: "needs-merchant", message: "The mapping names an account QuickBooks no longer has." },
+  },
+];
 
 export interface EveryItemKind {
   storage: Storage;
@@ -62,15 +80,10 @@ export async function withEveryItemKind<T>(use: (written: EveryItemKind) => Prom
     await heldEmails.recordHeld(merchantId, "digest", new Date(AT));
     await settings.setReviewMode(merchantId, true, new Date(AT));
     await store.saveSyncRecord({ merchantId, locationId: "L1", businessDay: BUSINESS_DAY, state: "no-sales", posted: [], attempts: 0, updatedAt: AT }, 0);
-    const content = {
-      merchantName: "Main Street Coffee", locationName: "Main Street", source: "square" as const, businessDay: BUSINESS_DAY, timeZone: "America/New_York",
-      connectionsUrl: "https://daybook.test/connections", reportUrl: "https://daybook.test/days/L1/2025-06-14", warnings: [],
-    };
-    await reports.save({ merchantId, locationId: "L1", businessDay: BUSINESS_DAY, reportId: "posted", status: "no-sales", alert: false, createdAt: AT, content: { ...content, status: "no-sales" } });
-    await reports.save({
-      merchantId, locationId: "L1", businessDay: BUSINESS_DAY, reportId: "failed", status: "failed", alert: true, createdAt: AT,
-      content: { ...content, status: "failed", failure: { kind: "needs-merchant", message: "The mapping names an account QuickBooks no longer has." } },
-    });
+    // Both forms a report is kept in (REPORT_CONTENTS).
+    const [noSales, failed] = REPORT_CONTENTS;
+    await reports.save({ merchantId, locationId: "L1", businessDay: BUSINESS_DAY, reportId: "posted", status: "no-sales", alert: false, createdAt: AT, content: noSales });
+    await reports.save({ merchantId, locationId: "L1", businessDay: BUSINESS_DAY, reportId: "failed", status: "failed", alert: true, createdAt: AT, content: failed });
     await backfills.create({ backfillId: "b1", merchantId, locationId: "L1", from: "2025-06-01", to: "2025-06-14", requestedBy: "merchant", total: 14, done: 0, posted: 0, adjusted: 0, unchanged: 0, held: 0, noSales: 0, recheckFailed: 0, failed: 0, createdAt: AT });
     await payouts.savePayout({
       merchantId, locationId: "L1", payoutTag: "8QF3ZK2M", state: "nothing-to-post", posted: [], warnings: [], updatedAt: AT, expiresAt: "2026-07-16T00:00:00.000Z",

@@ -13,7 +13,7 @@ import { addressHash } from "../../lib/report/recipients";
 import { itemKindOf } from "../../lib/store/retention";
 import { createLocalVault } from "../../lib/vault/local";
 import { binaryIn } from "../support/binary";
-import { ACCOUNTANT_EMAIL, ACCOUNTANT_ID, AT, BUSINESS_ID, OWNER_EMAIL, withEveryItemKind } from "../support/every-item-kind";
+import { ACCOUNTANT_EMAIL, ACCOUNTANT_ID, AT, BUSINESS_ID, OWNER_EMAIL, REPORT_CONTENTS, withEveryItemKind } from "../support/every-item-kind";
 
 describe("the export, over every kind of item", () => {
   it("holds every item of the account's partition, the business's and the accountant's, readable, with no secret and no hash of one", async () => {
@@ -32,6 +32,11 @@ describe("the export, over every kind of item", () => {
         expect(text.match(/[0-9a-f]{64}/g), merchantId).toBeNull();
         // What daybook keeps compressed (reports, sync records' entries, payout records) is there as the JSON it holds, never as bytes.
         expect(binaryIn(exported), merchantId).toEqual([]);
+        // A report's content is the very JSON text it was saved as, whether it is kept packed or whole.
+        const reports = other.filter((item) => String(item["status"]) === "no-sales" || String(item["status"]) === "failed").map((item) => item["content"]);
+        expect(reports.sort(), merchantId).toEqual(merchantId === BUSINESS_ID ? REPORT_CONTENTS.map((content) => JSON.stringify(content)).sort() : []);
+        expect(held.filter((item) => String(item["SK"]).startsWith("REPORT#")).map((item) => Object.keys(item).filter((name) => name === "packed" || name === "contentZ")).sort())
+          .toEqual(merchantId === BUSINESS_ID ? [["contentZ"], ["packed"]] : []);
       }
     });
   }, 30_000);

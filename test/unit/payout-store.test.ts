@@ -12,7 +12,8 @@ import { payoutDocNumber } from "../../lib/domain/doc-number";
 import { parseMapping } from "../../lib/domain/mapping";
 import type { PayoutRecord } from "../../lib/model";
 import { buildPayoutEntry, linesHash } from "../../lib/payouts/payout-entry";
-import { compressText, decompressJson, readableItem } from "../../lib/store/compressed";
+import { compressText, decompressJson } from "../../lib/store/compressed";
+import { readableItem } from "../../lib/store/readable-item";
 import { StoreError } from "../../lib/store/errors";
 import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE, type LocalDatabase, startLocalDatabase } from "../../lib/store/local/database";
 import { createDynamoStorage, type Storage } from "../../lib/store/storage";
@@ -114,12 +115,37 @@ describe("a payout record's item", () => {
     expect(await storage.payouts.listPayouts(merchantId, LOCATION_ID)).toEqual([written]);
 
     const raw = await rawItem(record);
-    // Plain: the keys, the ids, what the writes' condition names (version), the TTL, and what a person scanning the table wants to see first.
-    expect(Object.keys(raw).sort()).toEqual(["PK", "SK", "expiresAt", "expiresAtIso", "locationId", "merchantId", "payoutTag", "recordZ", "state", "updatedAt", "version"]);
+    // Plain: the keys, what the writes' condition names (version), the TTL, and what a person scanning the table wants to see first;
+    // not the ids (the keys hold them) nor the expiry's instant (the TTL's second is it).
+    expect(Object.keys(raw).sort()).toEqual(["PK", "SK", "expiresAt", "recordZ", "state", "updatedAt", "version"]);
     expect(raw["expiresAt"]).toEqual({ N: String(Date.parse(record.expiresAt) / 1000) });
     expect(raw["recordZ"]?.B).toBeInstanceOf(Uint8Array);
     const { summary: kept, posted, pending, heldReason, skipped, warnings, lastError } = record;
     expect(JSON.parse(readableItem(raw)["recordZ"]?.S ?? "")).toEqual({ summary: kept, posted, pending, heldReason, skipped, warnings, lastError });
+  });
+
+  it("reads a record kept with its ids and expiry instant as attributes the same, and keeps an expiry the TTL's second does not give", async () => {
+    const merchantId = await newMerchant();
+    const record = { ...postedRecord(merchantId, "po_ids"), version: 1 };
+    const { summary, posted, warnings } = record;
+    // As written from recordZ's start until the keys' fields were left out.
+    await documents.send(new PutCommand({ TableName: LOCAL_TABLE, Item: {
+      ...keyOf(record), merchantId, locationId: record.locationId, payoutTag: record.payoutTag, state: record.state, version: 1, updatedAt: record.updatedAt,
+      expiresAt: Math.ceil(Date.parse(record.expiresAt) / 1000), expiresAtIso: record.expiresAt, recordZ: compressText(JSON.stringify({ summary, posted, warnings })),
+    } }));
+    expect(await storage.payouts.getPayout(merchantId, LOCATION_ID, record.payoutTag)).toEqual(record);
+    expect((await storage.store.exportMerchant(merchantId))?.other.find((item) => item["payoutTag"] === record.payoutTag)).toMatchObject({ merchantId, locationId: LOCATION_ID, expiresAtIso: record.expiresAt });
+
+    // An expiry between two seconds: the TTL rounds it up, so the instant is kept as it is.
+    const between = await storage.payouts.savePayout({ ...postedRecord(merchantId, "po_between"), expiresAt: "2026-07-16T00:00:00.250Z" }, 0);
+    expect((await rawItem(between))["expiresAtIso"]).toEqual({ S: "2026-07-16T00:00:00.250Z" });
+    expect(await storage.payouts.getPayout(merchantId, LOCATION_ID, between.payoutTag)).toEqual(between);
+    // The export shows a record written now with the same fields as one written before.
+    const exported = (await storage.store.exportMerchant(merchantId))?.other.filter((item) => item["payoutTag"] !== undefined) ?? [];
+    expect(exported.map((item) => Object.keys(item).sort())).toEqual([
+      ["expiresAt", "expiresAtIso", "locationId", "merchantId", "payoutTag", "posted", "state", "summary", "updatedAt", "version", "warnings"],
+      ["expiresAt", "expiresAtIso", "locationId", "merchantId", "payoutTag", "posted", "state", "summary", "updatedAt", "version", "warnings"],
+    ]);
   });
 
   it("keeps a posted payout's record in under four fifths of its bytes as maps, and a claimed deposit's in 1 WRU where maps take 2", async () => {
