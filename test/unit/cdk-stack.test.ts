@@ -509,6 +509,9 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/pos/square/summarise.ts", "lib/pos/square/night.ts", "lib/pos/square/client.ts", "lib/pos/clover/summarise.ts", "lib/pos/clover/night.ts", "lib/pos/clover/client.ts",
         // Payouts: Square locations with a payouts mapping (lib/worker/night-payouts.ts).
         "lib/payouts/post-payouts.ts", "lib/payouts/payout-entry.ts", "lib/pos/square/payouts.ts",
+        // The card clearing carry's figures (the digest's Deposits section, the payouts' store): the sync record's store
+        // asks only whether a write marks the carry stale (lib/payouts/carry-window.ts).
+        "lib/payouts/clearing-carry.ts", "lib/payouts/tie-out.ts", "lib/payouts/payout-summary.ts", "lib/payouts/payout.ts",
         // The emails a job sends itself: an alert, a backfill's summary (lib/worker/job-emails.ts); a location stopped.
         "lib/worker/job-emails.ts", "lib/report/digest.ts", "lib/report/digest-document.ts", "lib/report/email-document.ts", "lib/report/sync-report.ts", "lib/locations/posting-status.ts",
         // Stores no night job uses (lib/wiring/worker.ts's jobStores).
