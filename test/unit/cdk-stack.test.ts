@@ -455,12 +455,14 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
       return new Set(Object.entries(bundle.metafile.outputs).filter(([output]) => paths.has(join(process.cwd(), output)))
         .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input.replace(/^[\w-]+:/, "").replace(`${process.cwd()}/`, ""))));
     };
+    // The daily email caps load with a process's first email (lib/wiring/email.ts): a page view, a tick and a night that posted send none.
+    const EMAIL_CAPS = ["lib/email/caps.ts"];
     const onDemandOnly: Record<FunctionName, string[]> = {
       // Each page's group (lib/web/route-groups.ts), the pages' POS and QuickBooks readers, the stores no session reads.
-      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/api/openapi.json", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts"],
+      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/api/openapi.json", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts", ...EMAIL_CAPS],
       // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any.
-      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts"],
-      worker: [],
+      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts", ...EMAIL_CAPS],
+      worker: [...EMAIL_CAPS],
     };
     for (const name of FUNCTION_NAMES) {
       const bundle = bundles[name] as Bundle;
