@@ -637,17 +637,17 @@ process.exit(0);`;
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {
     const clients = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"];
     // Every invocation: the table (sessions, records) and the secrets read at cold start (SSM); the
-    // worker's every job opens tokens (KMS) and sends a report (SES), the scheduler's every tick sends jobs (SQS).
+    // worker's every job opens tokens (KMS), the scheduler's every tick sends jobs (SQS).
     const everyInvocation: Record<FunctionName, string[]> = {
       api: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-ssm"],
-      worker: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-ssm"],
+      worker: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-ssm"],
       scheduler: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"],
     };
     const lazyOnes: Record<FunctionName, string[]> = {
       // Sealing tokens (connect, refresh), email (sign-in, invitations, notices), queueing (approve, backfill).
       api: ["@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs"],
-      // A failed job's visibility change.
-      worker: ["@aws-sdk/client-sqs"],
+      // A failed job's visibility change; an alert (a failed or held day, a backfill's summary): a night that posted emails nobody.
+      worker: ["@aws-sdk/client-sqs", "@aws-sdk/client-sesv2"],
       // The morning digests, due on few ticks.
       scheduler: ["@aws-sdk/client-sesv2"],
     };
