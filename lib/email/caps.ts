@@ -20,7 +20,7 @@
  * reputation their sign-in links depend on. Ordinary use stays far below them: a recipient gets one
  * digest a day, the merchant a few alerts.
  */
-import { createHash } from "node:crypto";
+import { bucketHash } from "../auth/bucket-hash";
 import { normalizeEmail } from "../store/keys";
 import type { EmailPurpose, EmailSender, OutgoingEmail } from "./email";
 
@@ -91,8 +91,6 @@ export interface EmailCapDeps {
   onHeld?(held: HeldEmail): void;
 }
 
-/** A counter's name for an address or a merchant id: a hash, so the counter never shows it (and one outliving an account names nobody). */
-export const bucketHash = (text: string) => createHash("sha256").update(text, "utf8").digest("base64url").slice(0, 32);
 
 export function cappedEmailSender(inner: EmailSender, deps: EmailCapDeps): EmailSender {
   const caps = deps.caps ?? DAILY_EMAIL_CAPS;

@@ -21,7 +21,7 @@ import { escapeHtml } from "../report/email-document";
 import type { Store } from "../store/store";
 import { currentLocationStatuses } from "./location-status";
 import { businessNameOf, type Invitation, INVITATION_TTL_MS, type MemberStore } from "./types";
-import { bucketHash } from "../email/caps";
+import { bucketHash } from "../auth/bucket-hash";
 import { addressHash } from "../report/recipients";
 import { stopInvitationsUrl } from "./invitation-stops";
 

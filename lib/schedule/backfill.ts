@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { addDays, BusinessDayError, businessDayOf, parseIsoDate } from "../domain/business-day";
 import type { AuthStore } from "../auth/types";
-import { bucketHash } from "../email/caps";
+import { bucketHash } from "../auth/bucket-hash";
 import { isDaybookId, isPosLocationId } from "../ids";
 import type { LocationConfig } from "../model";
 import type { Store } from "../store/store";

@@ -26,7 +26,7 @@ import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecord
 import { businessDayExpiresAt, DELETED_ACCOUNT_HOURS } from "./retention";
 import { syncRecordItem, syncRecordOf } from "./sync-records";
 import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
-import { mayBeCarried } from "../payouts/clearing-carry";
+import { mayBeCarried } from "../payouts/carry-window";
 import { GSI1, GSI2 } from "./table";
 import type { Connection, ConnectionStatus, LocationConfig, Merchant, SyncRecord } from "../model";
 import { ConflictError, type Store } from "./store";

@@ -5,11 +5,12 @@
  * runtime that sends email gets its sender from here, so no email can go around the caps.
  *
  * On AWS the sender is a port made at once whose SES client and adapter load on its first email
- * (lib/wiring/lazy.ts): most of the web app's requests and the scheduler's ticks send none, so neither
- * loads SES's client at start. The worker, which reports every job, hands its client in, made at start.
- * The outbox, used only off AWS (the local stack, the CLI, tests), loads on its first email too.
+ * (lib/wiring/lazy.ts): most of the web app's requests, the scheduler's ticks and the worker's nights
+ * send none (a night emails only to alert), so none of them loads SES's client at start. The caps load
+ * with the first email too. The outbox, used only off AWS (the local stack, the CLI, tests), loads on
+ * its first email as well.
  */
-import { cappedEmailSender, type EmailCaps, type HeldEmail } from "../email/caps";
+import type { EmailCaps, HeldEmail } from "../email/caps";
 import type { EmailSender } from "../email/email";
 import type { Storage } from "../store/storage";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
@@ -26,15 +27,17 @@ export interface EmailCapOptions {
   emailCaps?: EmailCaps;
 }
 
+/** The sender under the daily caps; the caps' code loads with the first email (most invocations send none). */
 export function cappedEmail(sender: EmailSender, storage: Pick<Storage, "auth" | "heldEmails" | "store">, now: () => Date, options: EmailCapOptions = {}): EmailSender {
-  return cappedEmailSender(sender, {
+  const capped = lazy(async () => (await import("../email/caps")).cappedEmailSender(sender, {
     counters: storage.auth,
     held: storage.heldEmails,
     owners: storage.store,
     now,
     ...(options.emailCaps ? { caps: options.emailCaps } : {}),
     ...(options.onEmailHeld ? { onHeld: options.onEmailHeld } : {}),
-  });
+  }));
+  return { send: async (email) => (await capped.get()).send(email) };
 }
 
 /** The sender, and what closes the SES client made for it (not one handed in). */

@@ -4,7 +4,6 @@
  * idempotency records in the table.
  */
 import { KMSClient } from "@aws-sdk/client-kms";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { WorkerConfig } from "../config";
@@ -102,11 +101,13 @@ export function jobStores(options: DynamoStorageOptions): Pick<Storage, "store" 
 }
 
 export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {}): Promise<WorkerRuntime> {
-  // Every job opens a connection's tokens and sends a report: on AWS, KMS's and SES's clients are made
-  // at start. Only a failed job sends SQS anything (its visibility): that client is made then.
+  // Every job opens a connection's tokens: on AWS, KMS's client is made at start. A job emails only to
+  // alert (a failed or held day, a backfill's summary, a stopped location): SES's client loads with the
+  // first email (lib/wiring/email.ts), as in the web app and the scheduler; most nights send none (the
+  // digest goes out from the scheduler). Only a failed job sends SQS anything (its visibility): that
+  // client is made then.
   const kms = parts.kms ?? (parts.vault || config.DAYBOOK_KMS_KEY_ID === undefined ? undefined : new KMSClient(awsClientConfig(config, "kms", parts.credentials)));
-  const ses = parts.ses ?? (parts.email || config.DAYBOOK_EMAIL_FROM === undefined ? undefined : new SESv2Client(awsClientConfig(config, "ses", parts.credentials)));
-  const serviceParts = { storageAtStart: jobStores, ...parts, ...(kms ? { kms } : {}), ...(ses ? { ses } : {}) };
+  const serviceParts = { storageAtStart: jobStores, ...parts, ...(kms ? { kms } : {}) };
   // As composeServices, without its import() of the OAuth parts: loaded with this module, not from a file of their own at start.
   const core = await composeCoreServices(config, serviceParts);
   const services: Services = { ...core, ...oauthOf(config, core, serviceParts) };
@@ -128,7 +129,6 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
       services.close();
       sqs.close();
       if (!parts.kms) kms?.destroy();
-      if (!parts.ses) ses?.destroy();
     },
   };
 }

@@ -455,12 +455,14 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
       return new Set(Object.entries(bundle.metafile.outputs).filter(([output]) => paths.has(join(process.cwd(), output)))
         .flatMap(([, meta]) => Object.entries(meta.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input.replace(/^[\w-]+:/, "").replace(`${process.cwd()}/`, ""))));
     };
+    // The daily email caps load with a process's first email (lib/wiring/email.ts): a page view, a tick and a night that posted send none.
+    const EMAIL_CAPS = ["lib/email/caps.ts"];
     const onDemandOnly: Record<FunctionName, string[]> = {
       // Each page's group (lib/web/route-groups.ts), the pages' POS and QuickBooks readers, the stores no session reads.
-      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/api/openapi.json", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts"],
+      api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/api/openapi.json", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts", ...EMAIL_CAPS],
       // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any.
-      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts"],
-      worker: [],
+      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts", ...EMAIL_CAPS],
+      worker: [...EMAIL_CAPS],
     };
     for (const name of FUNCTION_NAMES) {
       const bundle = bundles[name] as Bundle;
@@ -509,6 +511,9 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/pos/square/summarise.ts", "lib/pos/square/night.ts", "lib/pos/square/client.ts", "lib/pos/clover/summarise.ts", "lib/pos/clover/night.ts", "lib/pos/clover/client.ts",
         // Payouts: Square locations with a payouts mapping (lib/worker/night-payouts.ts).
         "lib/payouts/post-payouts.ts", "lib/payouts/payout-entry.ts", "lib/pos/square/payouts.ts",
+        // The card clearing carry's figures (the digest's Deposits section, the payouts' store): the sync record's store
+        // asks only whether a write marks the carry stale (lib/payouts/carry-window.ts).
+        "lib/payouts/clearing-carry.ts", "lib/payouts/tie-out.ts", "lib/payouts/payout-summary.ts", "lib/payouts/payout.ts",
         // The emails a job sends itself: an alert, a backfill's summary (lib/worker/job-emails.ts); a location stopped.
         "lib/worker/job-emails.ts", "lib/report/digest.ts", "lib/report/digest-document.ts", "lib/report/email-document.ts", "lib/report/sync-report.ts", "lib/locations/posting-status.ts",
         // Stores no night job uses (lib/wiring/worker.ts's jobStores).
@@ -632,17 +637,17 @@ process.exit(0);`;
   it("load at start only the AWS clients every invocation uses; the others from chunks, on the paths that use them (lib/wiring/lazy.ts)", () => {
     const clients = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"];
     // Every invocation: the table (sessions, records) and the secrets read at cold start (SSM); the
-    // worker's every job opens tokens (KMS) and sends a report (SES), the scheduler's every tick sends jobs (SQS).
+    // worker's every job opens tokens (KMS), the scheduler's every tick sends jobs (SQS).
     const everyInvocation: Record<FunctionName, string[]> = {
       api: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-ssm"],
-      worker: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-ssm"],
+      worker: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kms", "@aws-sdk/client-ssm"],
       scheduler: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-sqs", "@aws-sdk/client-ssm"],
     };
     const lazyOnes: Record<FunctionName, string[]> = {
       // Sealing tokens (connect, refresh), email (sign-in, invitations, notices), queueing (approve, backfill).
       api: ["@aws-sdk/client-kms", "@aws-sdk/client-sesv2", "@aws-sdk/client-sqs"],
-      // A failed job's visibility change.
-      worker: ["@aws-sdk/client-sqs"],
+      // A failed job's visibility change; an alert (a failed or held day, a backfill's summary): a night that posted emails nobody.
+      worker: ["@aws-sdk/client-sqs", "@aws-sdk/client-sesv2"],
       // The morning digests, due on few ticks.
       scheduler: ["@aws-sdk/client-sesv2"],
     };

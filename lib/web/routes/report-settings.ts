@@ -6,7 +6,7 @@
  * items are read or written; every form is checked first, and a form that cannot be used changes nothing.
  */
 import type { Context, Hono } from "hono";
-import { bucketHash } from "../../email/caps";
+import { bucketHash } from "../../auth/bucket-hash";
 import { type InviteOutcome, inviteRecipient, resendConfirmation } from "../../report/confirm-recipient";
 import { formatDay } from "../../report/format";
 import {
