@@ -1,17 +1,28 @@
 /**
- * Part 5's measured job (child process): one location-night as the worker runs it on AWS, through the
- * real SQS handler (lib/worker/handler.ts: Powertools Idempotency's record in the table, the night's
+ * Part 5's measured jobs (child process): a merchant's two location-nights as the worker runs them on
+ * AWS, one after the other, each in a worker of its own, through the real SQS handler (lib/worker/handler.ts: Powertools Idempotency's record in the table, the night's
  * sync of D and re-checks of D−1..D−3, each day's report kept, the digest marked, the accountants told,
  * Square's payouts looked at), with the Square and QuickBooks simulators on loopback in a process of
  * their own (bench/simulators-process.ts: this process's CPU is the job's alone) and DynamoDB and KMS on
  * moto_server, every AWS call counted and billed as AWS bills it (bench/aws-counter.ts).
+ *
+ * The merchant (the model's 2 locations per merchant): two Square locations of one Square merchant, on
+ * one Square connection and one QuickBooks connection (one company, as a merchant's locations share),
+ * the second like the first (the same zone and day start, the same payouts mapping) with its own sales
+ * and its own payouts. Both fall due at the same tick and their jobs share the company's SQS FIFO
+ * message group, so they run one after the other: the first finds the access token the night before
+ * stored expired and refreshes it (a lease write, the token call, the token write); the second, a few
+ * seconds later, finds the token the first stored valid for the hour (lib/oauth/token-keeper.ts: its
+ * worker's keeper is empty, so it opens the stored tokens, one KMS Decrypt, and refreshes only when
+ * due, 5 minutes before expiry) and does not refresh (checked). The model's job is their mean; each is
+ * in the result (locations).
  *
  * The steady state: the nights run a day apart, each at 02:15 in the location's zone (its day settled
  * at 02:00, the scheduler's next tick), on the world's clock (nightClock); the three nights before each
  * posted their own day of sales (so the night's re-checks rewrite posted records, as they do for a
  * trading location) and read the days the night re-checks (so they are trusted and not read again); the
  * night before refreshed the QuickBooks token and its access token (1 h) has expired since, as on every
- * night. The location posts Square payouts (the world's payouts mapping, a connection with PAYOUTS_READ)
+ * night. Each location posts Square payouts (the world's payouts mapping, a connection with PAYOUTS_READ)
  * and Square pays out daily (sandbox/square/payouts.ts: a 17:00 cut-off, arriving the next weekday, PAID
  * at 09:00 that day): each night before posted the payout made the evening of its day, so the measured
  * night's read window (lib/payouts/post-payouts.ts READ_OVERLAP_MS) holds the one made the evening of D
@@ -26,7 +37,7 @@
  *
  *   tsx bench/cost-job.ts [orders]   (moto endpoint in DAYBOOK_BENCH_MOTO; DAYBOOK_BENCH_DUMP=1 prints the
  *   table's items after the night, and the result, on stderr; DAYBOOK_BENCH_PROFILE=<file> writes the
- *   measured night's CPU profile)
+ *   first location's measured night's CPU profile)
  * Prints one JSON line: CostJobResult.
  */
 import { execFile } from "node:child_process";
@@ -63,8 +74,14 @@ import { ZONE } from "./pos-night";
 import { type Remote, startSimulatorsProcess } from "./simulators-process";
 import { type BenchWorld, createBenchWorld, SQUARE_LOCATION_ID } from "./world";
 
-export interface CostJobResult {
-  orders: number;
+/**
+ * One location's job of the measured night, measured on its own: the model's job is the mean of the
+ * merchant's two (CostJobResult), these are each.
+ */
+export interface LocationNight {
+  locationId: string;
+  /** Whether the job refreshed the QuickBooks token: the first of the night does (the token the night before stored ran out), the second finds the one the first stored. */
+  refreshedQuickBooksToken: boolean;
   /** How the night's days ended, oldest first. */
   statuses: Record<string, string>;
   /**
@@ -75,10 +92,6 @@ export interface CostJobResult {
   cpuMs: number;
   /** CPU the simulators' process spent while the job ran (serving its provider calls), ms: not the job's, not billed (absent from results measured before it was apart). */
   simulatorsCpuMs?: number;
-  /** CPU of loading what a night loads on first use (the Square SDK and intuit-oauth, in plain Node processes of their own: an upper bound of the bundle's chunks), ms. */
-  coldLoadCpuMs: number;
-  /** The refresh sweep run once after the night, over the merchant's connections: what it looked at, opened and cost (absent from results measured before it was). */
-  sweep?: { checked: number; opened: number; aws: Record<string, number>; readUnits: number; writeUnits: number; kmsRequests: number };
   /** Calls to Square and QuickBooks (each waits on the provider). */
   providerCalls: number;
   providerCallsByEndpoint: Record<string, number>;
@@ -95,9 +108,9 @@ export interface CostJobResult {
   writesByKind: Record<string, number>;
   readsByKind: Record<string, number>;
   kmsRequests: number;
-  /** Bytes the night added to the table, by kind of item (DynamoDB's item size, and 100 bytes for each new item): what storage and backups bill. */
+  /** Bytes the job added to the table, by kind of item (DynamoDB's item size, and 100 bytes for each new item): what storage and backups bill. */
   storedBytesByKind: Record<string, number>;
-  /** The size of each item of the night's day D, by kind, as it stands after the night. */
+  /** The size of each item of the night's day D, by kind, as it stands after the job: the location's, and the merchant's (the digest mark). */
   dayItemBytes: Record<string, number>;
   /**
    * Square's payouts made by the night, oldest first, as the night left their records: the one made the
@@ -110,6 +123,21 @@ export interface CostJobResult {
    * first): the provider calls and the AWS calls as their clients sent them.
    */
   calls: RecordedCall[];
+}
+
+/**
+ * The measured night: the mean of the merchant's two location-nights (`locations`, each measured on its
+ * own) in every figure, the model's job; `statuses`, `dayItemBytes`, `payouts` and `calls` are the first
+ * location's (results measured before there were two have one location-night's figures and no `locations`).
+ */
+export interface CostJobResult extends Omit<LocationNight, "locationId" | "refreshedQuickBooksToken"> {
+  orders: number;
+  /** CPU of loading what a night loads on first use (the Square SDK and intuit-oauth, in plain Node processes of their own: an upper bound of the bundle's chunks), ms. */
+  coldLoadCpuMs: number;
+  /** The refresh sweep run once after the night, over the merchant's connections: what it looked at, opened and cost (absent from results measured before it was). */
+  sweep?: { checked: number; opened: number; aws: Record<string, number>; readUnits: number; writeUnits: number; kmsRequests: number };
+  /** Each location's job of the night, in the order they ran (absent from results measured before there were two). */
+  locations?: LocationNight[];
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -145,10 +173,11 @@ async function main(): Promise<void> {
   };
   await setClock(night.atMs - 3 * DAY_MS);
   const nowDate = () => new Date(now());
-  const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now, payouts: true, simulators });
-  // Square pays out daily from the first night's day on (its sales before its 17:00 cut-off).
-  await world.square.setPayoutSchedule(SQUARE_LOCATION_ID, { from: addDays(day, -3), to: day });
-  // Each night in a worker of its own (a vault with no data key kept), as nights a day apart are.
+  const world = await createBenchWorld({ motoEndpoint, source: "square", timeZone: ZONE, now, payouts: true, simulators, moreSquareLocations: [SECOND_LOCATION_ID] });
+  // Square pays out daily from the first night's day on (its sales before its 17:00 cut-off), at each location.
+  for (const locationId of LOCATION_IDS) await world.square.setPayoutSchedule(locationId, { from: addDays(day, -3), to: day });
+  // Each job in a worker of its own (a vault with no data key kept), as jobs of one merchant's locations
+  // and nights a day apart are.
   const composeWorker = () => composeServices(world.settings, { now: nowDate, dynamo: world.dynamo, storage: world.storage, vault: world.newVault(), email: world.email });
   const services = await composeWorker();
   const linkKey = randomBytes(32);
@@ -158,115 +187,170 @@ async function main(): Promise<void> {
     sqs, queueUrl: `${motoEndpoint}/123456789012/unused.fifo`, maxAttempts: 5,
     idempotency: createIdempotencyStore({ client: world.dynamo, tableName: world.tableName }),
   });
-  let handler = workerFor(services);
   const context = { getRemainingTimeInMillis: () => 600_000, functionName: "worker", awsRequestId: "bench" };
   let message = 0;
-  const runNight = async (businessDay: string): Promise<void> => {
+  const runNight = async (handler: ReturnType<typeof workerFor>, locationId: string, businessDay: string): Promise<void> => {
     message++;
     const event: SqsEvent = {
       Records: [{
         messageId: `m-${message}`, receiptHandle: `r-${message}`,
-        body: JSON.stringify({ kind: "night", merchantId: world.merchantId, locationId: SQUARE_LOCATION_ID, businessDay }),
+        body: JSON.stringify({ kind: "night", merchantId: world.merchantId, locationId, businessDay }),
         attributes: { ApproximateReceiveCount: "1", MessageGroupId: `realm-${world.realmId}` },
         eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:daybook-jobs.fifo",
       }],
     };
     const response = await handler(event, context);
-    if (response.batchItemFailures.length > 0) throw new Error(`the night of ${businessDay} failed`);
+    if (response.batchItemFailures.length > 0) throw new Error(`the night of ${businessDay} at ${locationId} failed`);
   };
-  const addSales = async (businessDay: string, seed: number) => {
-    const generated = generateDay({ seed, sales: orders, date: businessDay, timeZone: ZONE, locationId: SQUARE_LOCATION_ID, returnRate: 0.03, openRate: 0.02, noiseRate: 0 });
+  // Each location its own sales (seeds apart, so orders and payments have ids of their own); the merchant's one catalog.
+  const addSales = async (locationId: string, businessDay: string, seed: number) => {
+    const generated = generateDay({ seed, sales: orders, date: businessDay, timeZone: ZONE, locationId, returnRate: 0.03, openRate: 0.02, noiseRate: 0 });
     await world.square.setCatalog(world.squareMerchantId, generated.catalog);
-    await world.square.addOrders(SQUARE_LOCATION_ID, generated.orders);
+    await world.square.addOrders(locationId, generated.orders);
   };
+  const seedOf = (locationId: string, base: number) => base + 10 * LOCATION_IDS.indexOf(locationId);
 
-  // The three nights before, each posting its own day and payout, and a sweep that has looked at every
-  // connection once. Each night comes after the QuickBooks token (1 h) of the one before ran out, so it
-  // refreshes it as every night does: the connection holds what a refresh leaves (the replaced refresh token too).
+  // The three nights before, each posting its own day and payout at both locations, and a sweep that has
+  // looked at every connection once. Each night comes after the QuickBooks token (1 h) of the one before
+  // ran out, so its first job refreshes it as every night's does; the second finds the token the first
+  // stored valid. The connection holds what a refresh leaves (the replaced refresh token too).
   for (const back of [3, 2, 1]) {
     await setClock(night.atMs - back * DAY_MS);
-    await addSales(addDays(day, -back), 20 + back);
-    const before = await composeWorker();
-    handler = workerFor(before);
-    await runNight(addDays(day, -back));
-    before.close();
+    for (const locationId of LOCATION_IDS) await addSales(locationId, addDays(day, -back), seedOf(locationId, 20 + back));
+    for (const locationId of LOCATION_IDS) {
+      const before = await composeWorker();
+      await runNight(workerFor(before), locationId, addDays(day, -back));
+      before.close();
+    }
   }
   const sweepOf = (from: typeof services) => sweepConnections({ ...refreshSweepDepsOf(from), log: () => undefined });
   await sweepOf(services);
-  await addSales(day, 11);
+  for (const locationId of LOCATION_IDS) await addSales(locationId, day, seedOf(locationId, 11));
   await new Promise((resolve) => setTimeout(resolve, 1500));
   await setClock(night.atMs);
-  const before = await scanBytes(world);
-  const payoutTags = (await world.square.payoutIds(SQUARE_LOCATION_ID)).map(payoutTag);
-  const payoutsBefore = await payoutRecordsOf(world, payoutTags);
-  const readFrom = (await world.storage.payouts.getCheck(world.merchantId, SQUARE_LOCATION_ID))?.readFrom ?? "";
-  await world.square.clearRequestLog();
-  const quickBooksBefore = (await world.quickbooks.requestLog()).length;
-  // A new process's view: nothing decrypted yet (a warm worker seldom holds the same merchant's tokens).
-  const fresh = await composeWorker();
-  handler = workerFor(fresh);
-  resetCounts(world.aws);
-  const providerSpans = recordProviderRequests(motoEndpoint);
 
-  const profile = process.env["DAYBOOK_BENCH_PROFILE"];
-  const profiler = profile ? await startProfiler() : undefined;
-  // The night starts on a collected heap: a collection of the set-up's garbage (the nights before, the
-  // seeding, the scans) falls in the measured window or not by chance otherwise (one major GC there
-  // measured about 80 ms more CPU), and it is not this night's work.
-  collectGarbage();
-  const simulatorsCpuBefore = await simulators.cpuMs();
-  const cpuBefore = process.cpuUsage();
-  await runNight(day);
-  const cpu = process.cpuUsage(cpuBefore);
-  const simulatorsCpuMs = await simulators.cpuMs() - simulatorsCpuBefore;
-  if (profile && profiler) writeFileSync(profile, JSON.stringify(await profiler.stop()));
-  providerSpans.stop();
-  const counted = structuredClone(world.aws);
+  // The night: the merchant's two locations fall due together and their jobs share the company's FIFO
+  // message group, so they run one after the other, each measured on its own.
+  const measuredNights: LocationNight[] = [];
+  let lastWorker: typeof services | undefined;
+  for (const [index, locationId] of LOCATION_IDS.entries()) {
+    const before = await scanBytes(world);
+    const payoutTags = (await world.square.payoutIds(locationId)).map(payoutTag);
+    const payoutsBefore = await payoutRecordsOf(world, locationId, payoutTags);
+    const readFrom = (await world.storage.payouts.getCheck(world.merchantId, locationId))?.readFrom ?? "";
+    await world.square.clearRequestLog();
+    const quickBooksBefore = (await world.quickbooks.requestLog()).length;
+    // A new process's view: nothing decrypted yet (a warm worker seldom holds the same merchant's tokens).
+    const fresh = await composeWorker();
+    lastWorker?.close();
+    lastWorker = fresh;
+    const handler = workerFor(fresh);
+    resetCounts(world.aws);
+    const providerSpans = recordProviderRequests(motoEndpoint);
+
+    const profile = index === 0 ? process.env["DAYBOOK_BENCH_PROFILE"] : undefined;
+    const profiler = profile ? await startProfiler() : undefined;
+    // The night starts on a collected heap: a collection of the set-up's garbage (the nights before, the
+    // seeding, the scans) falls in the measured window or not by chance otherwise (one major GC there
+    // measured about 80 ms more CPU), and it is not this night's work.
+    collectGarbage();
+    const simulatorsCpuBefore = await simulators.cpuMs();
+    const cpuBefore = process.cpuUsage();
+    await runNight(handler, locationId, day);
+    const cpu = process.cpuUsage(cpuBefore);
+    const simulatorsCpuMs = await simulators.cpuMs() - simulatorsCpuBefore;
+    if (profile && profiler) writeFileSync(profile, JSON.stringify(await profiler.stop()));
+    providerSpans.stop();
+    const counted = structuredClone(world.aws);
+    resetCounts(world.aws);
+
+    const providerCallsByEndpoint = providerCallsOf(await world.square.requestLog(), (await world.quickbooks.requestLog()).slice(quickBooksBefore));
+    const records = await world.store.listSyncRecordsBetween(world.merchantId, locationId, addDays(day, -3), day);
+    const statuses = Object.fromEntries(records.map((record) => [record.businessDay, record.state]));
+    if (statuses[day] !== "posted" || records.length !== 4 || records.some((record) => record.state !== "posted")) {
+      throw new Error(`the night at ${locationId} ended ${JSON.stringify(statuses)}`);
+    }
+    // The steady state stated above: the first job refreshes the QuickBooks token, the second does not.
+    const refreshes = providerCallsByEndpoint["QuickBooks token"] ?? 0;
+    if (refreshes !== (index === 0 ? 1 : 0)) throw new Error(`the night's job ${index + 1} (${locationId}) refreshed the QuickBooks token ${refreshes} times`);
+    const payoutsAfter = await payoutRecordsOf(world, locationId, payoutTags);
+    const payouts = payoutChanges(payoutsBefore, payoutsAfter, readFrom);
+    const minimum = await fewestCallsOf(world, locationId, day, payoutsBefore, payoutsAfter, night.atMs, index === 0);
+    const after = await scanBytes(world);
+    const storedBytesByKind: Record<string, number> = {};
+    for (const [key, { kind, bytes }] of after) {
+      const was = before.get(key);
+      const added = bytes - (was?.bytes ?? 0) + (was ? 0 : STORAGE_BYTES_PER_ITEM);
+      if (added !== 0) storedBytesByKind[kind] = (storedBytesByKind[kind] ?? 0) + added;
+    }
+    const dayItemBytes: Record<string, number> = {};
+    for (const [key, { kind, bytes }] of after) if (key.includes(day) && (key.includes(locationId) || !LOCATION_IDS.some((id) => key.includes(id)))) dayItemBytes[kind] = (dayItemBytes[kind] ?? 0) + bytes;
+    measuredNights.push({
+      locationId, refreshedQuickBooksToken: refreshes > 0, statuses, cpuMs: (cpu.user + cpu.system) / 1000, simulatorsCpuMs,
+      providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint, minimum,
+      aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
+      kmsRequests: kmsRequestsOf(counted.calls), storedBytesByKind, dayItemBytes, payouts,
+      calls: recordedCalls(providerSpans.spans, counted.spans ?? []),
+    });
+  }
+  // The refresh sweep after the night, counted on its own (not the scans and reads of the checks above).
   resetCounts(world.aws);
-  const swept = await sweepOf(fresh);
+  const swept = await sweepOf(lastWorker ?? services);
   const sweepCounts = structuredClone(world.aws);
   if (process.env["DAYBOOK_BENCH_DUMP"]) {
     const page = await world.dynamo.send(new ScanCommand({ TableName: world.tableName }));
     for (const item of page.Items ?? []) say(`${itemBytes(item)} ${JSON.stringify(item)}`);
   }
 
-  const providerCallsByEndpoint = providerCallsOf(await world.square.requestLog(), (await world.quickbooks.requestLog()).slice(quickBooksBefore));
-  const records = await world.store.listSyncRecordsBetween(world.merchantId, SQUARE_LOCATION_ID, addDays(day, -3), day);
-  const statuses = Object.fromEntries(records.map((record) => [record.businessDay, record.state]));
-  if (statuses[day] !== "posted" || records.length !== 4 || records.some((record) => record.state !== "posted")) {
-    throw new Error(`the night ended ${JSON.stringify(statuses)}`);
-  }
-  const payoutsAfter = await payoutRecordsOf(world, payoutTags);
-  const payouts = payoutChanges(payoutsBefore, payoutsAfter, readFrom);
-  const minimum = await fewestCallsOf(world, day, payoutsBefore, payoutsAfter, night.atMs);
-  const after = await scanBytes(world);
-  const storedBytesByKind: Record<string, number> = {};
-  for (const [key, { kind, bytes }] of after) {
-    const was = before.get(key);
-    const added = bytes - (was?.bytes ?? 0) + (was ? 0 : STORAGE_BYTES_PER_ITEM);
-    if (added !== 0) storedBytesByKind[kind] = (storedBytesByKind[kind] ?? 0) + added;
-  }
-  const dayItemBytes: Record<string, number> = {};
-  for (const [key, { kind, bytes }] of after) if (key.includes(day)) dayItemBytes[kind] = (dayItemBytes[kind] ?? 0) + bytes;
-
+  const [first] = measuredNights;
+  if (!first) throw new Error("no night was measured");
   const result: CostJobResult = {
-    orders, statuses, cpuMs: (cpu.user + cpu.system) / 1000, simulatorsCpuMs, coldLoadCpuMs,
+    orders, statuses: first.statuses, coldLoadCpuMs,
+    ...meanNight(measuredNights),
     sweep: {
       checked: swept.checked, opened: swept.opened, aws: sweepCounts.calls, readUnits: sweepCounts.readUnits, writeUnits: sweepCounts.writeUnits,
       kmsRequests: kmsRequestsOf(sweepCounts.calls),
     },
-    providerCalls: Object.values(providerCallsByEndpoint).reduce((total, count) => total + count, 0), providerCallsByEndpoint, minimum,
-    aws: counted.calls, readUnits: counted.readUnits, writeUnits: counted.writeUnits, writeUnitsByKind: counted.writeUnitsByKind ?? {}, writesByKind: counted.writesByKind ?? {}, readsByKind: counted.readsByKind ?? {},
-    kmsRequests: kmsRequestsOf(counted.calls),
-    storedBytesByKind, dayItemBytes, payouts,
-    calls: recordedCalls(providerSpans.spans, counted.spans ?? []),
+    minimum: meanMinimum(measuredNights.map((each) => each.minimum)),
+    dayItemBytes: first.dayItemBytes, payouts: first.payouts, calls: first.calls,
+    locations: measuredNights,
   };
   if (process.env["DAYBOOK_BENCH_DUMP"]) say(JSON.stringify(result, null, 2));
   process.stdout.write(`${JSON.stringify(result)}\n`);
   services.close();
-  fresh.close();
+  lastWorker?.close();
   sqs.destroy();
   await world.close();
+}
+
+/** The merchant's second Square location: like the first (same zone, day start and payouts mapping), its own sales and payouts. */
+export const SECOND_LOCATION_ID = "GENLOCATION02";
+/** The model's 2 locations per merchant (bench/run.ts LOCATIONS_PER_MERCHANT), in the order their jobs run. */
+const LOCATION_IDS = [SQUARE_LOCATION_ID, SECOND_LOCATION_ID];
+
+const MEANT = ["cpuMs", "simulatorsCpuMs", "providerCalls", "readUnits", "writeUnits", "kmsRequests"] as const;
+const MEANT_BY_KEY = ["providerCallsByEndpoint", "aws", "writeUnitsByKind", "writesByKind", "readsByKind", "storedBytesByKind"] as const;
+
+/** The nights' mean, figure by figure (a count absent from a night counts 0 there): the model's job, a location-night. */
+export function meanNight(nights: readonly LocationNight[]): Pick<LocationNight, (typeof MEANT)[number] | (typeof MEANT_BY_KEY)[number]> {
+  const mean = (values: number[]) => values.reduce((total, value) => total + value, 0) / nights.length;
+  const byKey = (pick: (night: LocationNight) => Record<string, number>) => {
+    const keys = [...new Set(nights.flatMap((night) => Object.keys(pick(night))))];
+    return Object.fromEntries(keys.map((key) => [key, mean(nights.map((night) => pick(night)[key] ?? 0))]));
+  };
+  return {
+    ...Object.fromEntries(MEANT.map((field) => [field, mean(nights.map((night) => night[field] ?? 0))])) as Pick<LocationNight, (typeof MEANT)[number]>,
+    ...Object.fromEntries(MEANT_BY_KEY.map((field) => [field, byKey((night) => night[field])])) as Pick<LocationNight, (typeof MEANT_BY_KEY)[number]>,
+  };
+}
+
+/** The fewest calls of the mean job: each endpoint's fewest averaged over the nights (absent when a night has none). */
+export function meanMinimum(each: readonly (MinimumCalls | undefined)[]): MinimumCalls | undefined {
+  const known = each.filter((minimum): minimum is MinimumCalls => minimum !== undefined);
+  if (known.length === 0 || known.length !== each.length) return undefined;
+  const endpoints = [...new Set(known.flatMap((minimum) => Object.keys(minimum.byEndpoint)))];
+  const byEndpoint = Object.fromEntries(endpoints.map((endpoint) => [endpoint, known.reduce((total, minimum) => total + (minimum.byEndpoint[endpoint] ?? 0), 0) / known.length]));
+  return { byEndpoint, total: known.reduce((total, minimum) => total + minimum.total, 0) / known.length };
 }
 
 const DAY_MS = 86_400_000;
@@ -290,7 +374,8 @@ export function providerCallsOf(square: Record<string, number | undefined>, quic
  * token refresh (the night before's access token has expired).
  */
 async function fewestCallsOf(
-  world: Pick<BenchWorld<Remote<SquareSimulator>, Remote<QuickBooksSimulator>>, "square" | "squareMerchantId">, day: string, before: PayoutRecords, after: PayoutRecords, atMs: number,
+  world: Pick<BenchWorld<Remote<SquareSimulator>, Remote<QuickBooksSimulator>>, "square" | "squareMerchantId">,
+  locationId: string, day: string, before: PayoutRecords, after: PayoutRecords, atMs: number, tokenRefresh: boolean,
 ): Promise<MinimumCalls> {
   const token = await world.square.issueToken(world.squareMerchantId);
   const since = new Date(businessDayWindow(day, ZONE).startMs).toISOString();
@@ -309,19 +394,19 @@ async function fewestCallsOf(
     } while (cursor);
     return total;
   };
-  const location = `location_id=${SQUARE_LOCATION_ID}&limit=100`;
+  const location = `location_id=${locationId}&limit=100`;
   const after$ = (cursor: string | undefined) => (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
   const payments = await count((cursor) => `/v2/payments?${location}&updated_at_begin_time=${since}${after$(cursor)}`, "payments");
   const refunds = await count((cursor) => `/v2/refunds?${location}&updated_at_begin_time=${since}${after$(cursor)}`, "refunds");
   const search = await square("/v2/orders/search", { method: "POST", body: JSON.stringify({
-    location_ids: [SQUARE_LOCATION_ID], limit: 1000, query: { filter: { date_time_filter: { updated_at: { start_at: since } } }, sort: { sort_field: "UPDATED_AT" } },
+    location_ids: [locationId], limit: 1000, query: { filter: { date_time_filter: { updated_at: { start_at: since } } }, sort: { sort_field: "UPDATED_AT" } },
   }) });
   const orders = ((search["orders"] as unknown[] | undefined) ?? []).length;
   const lookback = new Date(atMs - DEFAULT_PAYOUT_LOOKBACK_MS).toISOString();
   const listed = await count((cursor) => `/v2/payouts?${location}&begin_time=${lookback}${after$(cursor)}`, "payouts");
   const created = [...after].filter(([tag, record]) => record && !before.get(tag));
   return minimumCalls({
-    pos: "square", orders, payments, refunds, catalogCalls: 2, tokenRefresh: true,
+    pos: "square", orders, payments, refunds, catalogCalls: 2, tokenRefresh,
     payouts: { listed, entries: created.map(([, record]) => record?.summary.entryCount ?? 0), posted: created.filter(([, record]) => (record?.posted.length ?? 0) > 0).length },
   });
 }
@@ -340,9 +425,9 @@ export interface PayoutChange {
 type PayoutRecords = Map<string, PayoutRecord | undefined>;
 
 /** The payout records of these tags (read before the counts are reset, or after they are copied: not counted). */
-async function payoutRecordsOf(world: Pick<BenchWorld, "storage" | "merchantId" | "dynamo" | "tableName">, tags: readonly string[]): Promise<PayoutRecords> {
+async function payoutRecordsOf(world: Pick<BenchWorld, "storage" | "merchantId" | "dynamo" | "tableName">, locationId: string, tags: readonly string[]): Promise<PayoutRecords> {
   // Under either key (by tag, or by creation once the location's records are keyed so): found by tag among all.
-  const kept = await world.storage.payouts.listPayouts(world.merchantId, SQUARE_LOCATION_ID);
+  const kept = await world.storage.payouts.listPayouts(world.merchantId, locationId);
   return new Map(tags.map((tag) => [tag, kept.find((record) => record.payoutTag === tag)]));
 }
 

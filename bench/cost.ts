@@ -1,6 +1,7 @@
 /**
  * The AWS cost model: monthly cost of daybook at a number of merchants, from a measured location-night
- * job (bench/cost-job.ts: its calls, request units, KMS requests and stored bytes) and stated
+ * job (bench/cost-job.ts: the mean of a merchant's two locations' jobs of one night, their calls,
+ * request units, KMS requests and stored bytes) and stated
  * assumptions, billed as AWS bills. Pure arithmetic, proven in test/unit/bench-cost.test.ts.
  */
 import type { PriceTable } from "./prices";
@@ -13,7 +14,11 @@ export interface StoredItems {
   keptMonths: number;
 }
 
-/** What one location-night job costs, measured (bench/cost-job.ts: the whole job through the worker's SQS handler). */
+/**
+ * What one location-night job costs, measured (bench/cost-job.ts: the whole job through the worker's SQS
+ * handler; the mean of the merchant's two locations' jobs of a night, of which only the first refreshes
+ * the QuickBooks token the two share).
+ */
 export interface JobProfile {
   /** CPU the job took on this machine (user + system), ms: the part of its duration that is not waiting. */
   cpuMs: number;
@@ -41,6 +46,11 @@ export interface JobProfile {
    * after the one before.
    */
   calls?: RecordedCall[];
+  /**
+   * The calls of each job measured, when the profile is the mean of several (part 5: a merchant's two
+   * locations' jobs of one night): the job's waits are the mean of their critical paths (jobWaitMs).
+   */
+  callsOfEach?: RecordedCall[][];
 }
 
 /** One call of a job as the run recorded it: to a provider (POS, QuickBooks) or to AWS, and when it was in flight (ms). */
@@ -182,8 +192,12 @@ export function waitPathMs(calls: readonly RecordedCall[], a: Pick<CostAssumptio
   return longest;
 }
 
-/** The waits one night job is billed for, ms: its critical path when its calls were recorded, else every call in turn. */
-export function jobWaitMs(job: Pick<JobProfile, "providerCalls" | "awsCalls" | "calls">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs">): number {
+/**
+ * The waits one night job is billed for, ms: the mean of the measured jobs' critical paths when it is
+ * the mean of several, its critical path when its calls were recorded, else every call in turn.
+ */
+export function jobWaitMs(job: Pick<JobProfile, "providerCalls" | "awsCalls" | "calls" | "callsOfEach">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs">): number {
+  if (job.callsOfEach?.length) return job.callsOfEach.reduce((total, calls) => total + waitPathMs(calls, a), 0) / job.callsOfEach.length;
   return job.calls ? waitPathMs(job.calls, a) : job.providerCalls * a.providerLatencyMs + job.awsCalls * a.awsLatencyMs;
 }
 
@@ -192,7 +206,7 @@ export function jobWaitMs(job: Pick<JobProfile, "providerCalls" | "awsCalls" | "
  * overlapping a wait: an upper bound) and its waits on the providers and on AWS.
  */
 export function jobSeconds(
-  job: Pick<JobProfile, "cpuMs" | "providerCalls" | "awsCalls" | "calls">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs" | "workerCpuSlowdown">,
+  job: Pick<JobProfile, "cpuMs" | "providerCalls" | "awsCalls" | "calls" | "callsOfEach">, a: Pick<CostAssumptions, "providerLatencyMs" | "awsLatencyMs" | "workerCpuSlowdown">,
 ): number {
   return (job.cpuMs * a.workerCpuSlowdown + jobWaitMs(job, a)) / 1000;
 }

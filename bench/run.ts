@@ -9,8 +9,9 @@
  *     night job against the fewest the APIs allow, and of the same night again unchanged (bench/pos-night.ts).
  *  3. Bundle size and module load time of each Lambda entry (bench/bundles.ts).
  *  4. One location-day end to end, median and p95 (bench/end-to-end.ts).
- *  5. AWS cost per merchant-month: one location-night through the worker's handler, every AWS call and
- *     request unit counted (bench/cost-job.ts), priced by bench/cost.ts (prices in bench/prices.ts).
+ *  5. AWS cost per merchant-month: a merchant's two location-nights through the worker's handler, one
+ *     after the other (the second finds the QuickBooks token the first refreshed), every AWS call and
+ *     request unit counted (bench/cost-job.ts), their mean priced by bench/cost.ts (prices in bench/prices.ts).
  *  6. A night at scale: one scheduler tick over 10k and 25k due locations measured on moto_server
  *     (bench/tick.ts), and the night simulated at the measured rate (bench/night.ts).
  *  7. An accountant's client list with 200 clients, the whole GET /clients (bench/client-list.ts).
@@ -34,7 +35,7 @@ import { SYNC_RECORD_MONTHS } from "../lib/store/retention";
 import type { CostJobResult } from "./cost-job";
 import type { DigestReadsResult } from "./digest-reads";
 import type { WorkerMemoryResult } from "./worker-memory";
-import { type CostAssumptions, costModel, type JobProfile, jobSeconds, PROVIDER_LATENCY_MS } from "./cost";
+import { type CostAssumptions, costModel, type JobProfile, jobSeconds, jobWaitMs, PROVIDER_LATENCY_MS } from "./cost";
 import { type NightResult, simulateNight } from "./night";
 import type { TickResult } from "./tick";
 import type { EndToEndResult } from "./end-to-end";
@@ -288,7 +289,7 @@ const DIGEST_SHARES = [1, 5, 20];
  * who receives their own is 1. The table gives the figure at each share.
  */
 const HEADLINE_MERCHANTS_PER_DIGEST = 5;
-/** Part 5's merchant: its locations, and the average account's age, months (what each location keeps: never more than its 13 months). */
+/** Part 5's merchant: its locations (bench/cost-job.ts measures each one's night), and the average account's age, months (what each location keeps: never more than its 13 months). */
 const LOCATIONS_PER_MERCHANT = 2;
 const AVERAGE_ACCOUNT_MONTHS = 12;
 /** Lambda gives a function one vCPU at 1,769 MB, and CPU in proportion to memory below it. */
@@ -326,7 +327,10 @@ const JOB_EXTRA_KMS_REQUESTS = 4 / 30.4;
  */
 const WORKER_COLD_START_SHARE = 10 * workerConcurrencyFor(DEFAULT_FLEET) / DEFAULT_FLEET.locations;
 
-/** Part 5: one location-night through the worker's handler, measured (bench/cost-job.ts), and priced with the stated assumptions. */
+/**
+ * Part 5: a merchant's two location-nights through the worker's handler, one after the other as their
+ * company's FIFO message group runs them (bench/cost-job.ts), and their mean priced with the stated assumptions.
+ */
 async function measureCost(_env: Record<string, string>, seconds: Record<string, number>, loads: { workerInitMs: number; apiInitMs: number; from: string }): Promise<CostFigures> {
   // A moto_server of its own that keeps its connections open, as DynamoDB and KMS do for the SDK on
   // Lambda (sandbox/moto-lean: the same answers; stock moto closes every connection, so each call would
@@ -343,6 +347,7 @@ async function measureCostOn(env: Record<string, string>, seconds: Record<string
   const measured = await timed("5. Cost of a location-night", seconds, () => child<CostJobResult>(["bench/cost-job.ts", "100"], env));
   const { sweep } = measured;
   if (!sweep) throw new Error("bench/cost-job.ts measured no refresh sweep");
+  if (measured.locations?.length !== LOCATIONS_PER_MERCHANT) throw new Error(`bench/cost-job.ts measured ${measured.locations?.length ?? 1} location-nights, the model's merchant has ${LOCATIONS_PER_MERCHANT} locations`);
   // The morning digest step over the merchant's steady state: each location's kept days and payouts.
   const keptDays = Math.round(Math.min(AVERAGE_ACCOUNT_MONTHS, SYNC_RECORD_MONTHS) * 30.4);
   const digest = await timed("5. Digest step", seconds, () => child<DigestReadsResult>(["bench/digest-reads.ts", String(LOCATIONS_PER_MERCHANT), String(keptDays)], env));
@@ -359,6 +364,8 @@ async function measureCostOn(env: Record<string, string>, seconds: Record<string
     logBytes: 0,
     stored: Object.entries(measured.storedBytesByKind).map(([kind, bytes]) => ({ kind, bytes, keptMonths: KEPT_MONTHS[kind] ?? 0 })),
     calls: measured.calls,
+    // The merchant's two locations' jobs of the night (the first refreshes the shared QuickBooks token, the second finds it valid): billed at their mean.
+    callsOfEach: measured.locations.map((night) => night.calls),
   };
   const assumptions: CostAssumptions = {
     locationsPerMerchant: LOCATIONS_PER_MERCHANT, daysPerMonth: 30.4, jobsPerLocationDay: 1, providerLatencyMs: PROVIDER_LATENCY_MS, awsLatencyMs: AWS_CALL_MS, jobsPerWorkerInvocation: 1,
@@ -389,7 +396,10 @@ async function measureCostOn(env: Record<string, string>, seconds: Record<string
   const shares = DIGEST_SHARES.map((merchantsPerDigest) => ({
     merchantsPerDigest, usdPerMerchantMonth: costModel(10_000, job, { ...assumptions, merchantsPerDigest }, PRICE_TABLE).usdPerMerchantMonth,
   }));
-  say(`   ${job.writeUnits} WRU (${Object.entries(measured.writeUnitsByKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ${job.readUnits} RRU, ${job.kmsRequests} KMS, CPU ${Math.round(job.cpuMs)} ms (+${Math.round(measured.coldLoadCpuMs)} ms cold; the simulators' process ${Math.round(measured.simulatorsCpuMs ?? 0)} ms, not billed); sweep: ${sweep.opened} of ${sweep.checked} opened, ${sweep.kmsRequests} KMS, ${sweep.writeUnits} WRU; 10k merchants: ${shares.map((share) => `1 digest per ${share.merchantsPerDigest}: $${share.usdPerMerchantMonth.toFixed(4)}`).join(", ")}`);
+  for (const each of measured.locations) {
+    say(`   ${each.locationId}${each.refreshedQuickBooksToken ? " (refreshes the QuickBooks token)" : " (the token valid)"}: ${each.providerCalls} provider calls, ${each.writeUnits} WRU, ${each.readUnits} RRU, ${each.kmsRequests} KMS, CPU ${Math.round(each.cpuMs)} ms, waits ${Math.round(jobWaitMs({ ...job, calls: each.calls, callsOfEach: [each.calls] }, assumptions))} ms`);
+  }
+  say(`   mean: ${job.writeUnits} WRU (${Object.entries(measured.writeUnitsByKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ${job.readUnits} RRU, ${job.kmsRequests} KMS, CPU ${Math.round(job.cpuMs)} ms (+${Math.round(measured.coldLoadCpuMs)} ms cold; the simulators' process ${Math.round(measured.simulatorsCpuMs ?? 0)} ms, not billed); sweep: ${sweep.opened} of ${sweep.checked} opened, ${sweep.kmsRequests} KMS, ${sweep.writeUnits} WRU; 10k merchants: ${shares.map((share) => `1 digest per ${share.merchantsPerDigest}: $${share.usdPerMerchantMonth.toFixed(4)}`).join(", ")}`);
   // The memory billed must hold a busy day: a 100k-order day of each POS through the worker at that memory.
   const workerMemory: WorkerMemoryResult[] = [];
   for (const pos of ["square", "clover"] as const) {

@@ -25,6 +25,8 @@ export interface BenchWorldOptions<S extends WorldSquare = SquareSimulator, Q ex
   providerLatencyMs?: number;
   /** Post Square payouts (sandbox/world.ts SyncWorldOptions.payouts): the payouts mapping and its accounts. */
   payouts?: boolean;
+  /** More Square locations of the merchant, each like the first, on the same connections (sandbox/world.ts SyncWorldOptions.moreSquareLocations). */
+  moreSquareLocations?: readonly string[];
   /** The simulators to use instead of starting them in this process (part 5: bench/simulators-process.ts, so the job's CPU is its own). */
   simulators?: { square: S; quickbooks: Q };
 }

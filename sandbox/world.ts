@@ -125,6 +125,8 @@ export interface SyncWorld<S extends WorldSquare = SquareSimulator, Q extends Wo
   squareMerchantId: string;
   realmId: string;
   location: LocationConfig;
+  /** Every daybook location of the world's merchant: `location`, then those of SyncWorldOptions.moreSquareLocations. */
+  locations: LocationConfig[];
   /** The emails the sync sent (a refused connection's reconnect email). */
   email: RecordingSender;
   /** Settings of a `daybook sync` pointed at the world (the vault's and email's excepted: handed in). */
@@ -165,6 +167,12 @@ export interface SyncWorldOptions<S extends WorldSquare = SquareSimulator, Q ext
   squareMerchant?(square: S): string;
   /** Post Square payouts: the company gets a bank, fee, chargeback, loan and savings account, and the mapping a payouts section. */
   payouts?: boolean;
+  /**
+   * More Square locations of the world's Square merchant (their ids), each a daybook location of its own
+   * like the first: the same zone, day start, currency and mapping, on the same Square connection and
+   * QuickBooks company (a merchant's locations share one company). Not with `squareMerchant` or Clover.
+   */
+  moreSquareLocations?: readonly string[];
   /** Called with each AWS client the world makes, before it is used (the benchmarks count calls). */
   instrument?: (client: DynamoDBClient | KMSClient, service: "DynamoDB" | "KMS") => void;
   /**
@@ -226,7 +234,12 @@ export async function createSyncWorld(options: SyncWorldOptions<WorldSquare, Wor
   const currency = options.currency ?? "USD";
   const timeZone = options.timeZone ?? "America/New_York";
 
-  if (!options.squareMerchant) await square.addMerchant({ merchantId: squareMerchantId, locations: [{ id: locationId, name: "Main Street", timezone: timeZone, currency }] });
+  const more = options.moreSquareLocations ?? [];
+  if (more.length > 0 && (source !== "square" || options.squareMerchant)) throw new Error("moreSquareLocations are locations of the world's own Square merchant");
+  const names = (index: number) => (index === 0 ? "Main Street" : `Location ${index + 1}`);
+  if (!options.squareMerchant) {
+    await square.addMerchant({ merchantId: squareMerchantId, locations: [locationId, ...more].map((id, index) => ({ id, name: names(index), timezone: timeZone, currency })) });
+  }
   await quickbooks.addCompany({
     realmId,
     companyName: "Main Street Coffee LLC",
@@ -274,6 +287,8 @@ export async function createSyncWorld(options: SyncWorldOptions<WorldSquare, Wor
     timeZone, dayStart: options.dayStart ?? "00:00", currency, mapping: options.payouts ? PAYOUTS_MAPPING : MAPPING, updatedAt: at,
   };
   await store.putLocation(location);
+  const locations = [location, ...more.map((id, index) => ({ ...location, locationId: id, name: names(index + 1) }))];
+  for (const other of locations.slice(1)) await store.putLocation(other);
 
   const settings: SyncConfig = {
     DAYBOOK_TABLE: tableName,
@@ -290,7 +305,7 @@ export async function createSyncWorld(options: SyncWorldOptions<WorldSquare, Wor
 
   return {
     square, ...(clover ? { clover } : {}), quickbooks, store, storage, vault, newVault, ...(vaultKey ? { vaultKey } : {}), ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
-    dynamo, tableName, merchantId, squareMerchantId, realmId, location, email, settings, tuning: options.tuning ?? {},
+    dynamo, tableName, merchantId, squareMerchantId, realmId, location, locations, email, settings, tuning: options.tuning ?? {},
     async ports(portOptions = {}) {
       const services = await composeServices(settings, { now: portOptions.now ?? nowDate, dynamo, storage, vault: portOptions.vault ?? vault, email });
       return syncPortsOf(services, { ...(options.tuning ? { tuning: options.tuning } : {}), ...(portOptions.checkpoint ? { checkpoint: portOptions.checkpoint } : {}) });

@@ -11,7 +11,8 @@ import * as z from "zod/mini";
 import "../../lib/validation";
 import type { SimulatorClock } from "./clock";
 import { OAuthProblem } from "./faults";
-import { mintSecret } from "../secret-token";
+import { randomBytes } from "node:crypto";
+import { mintSecret, SECRET_MARKER } from "../secret-token";
 
 export const ACCESS_TOKEN_LIFETIME_S = 3600;
 export const REFRESH_TOKEN_LIFETIME_S = 100 * 86_400;
@@ -58,6 +59,24 @@ interface AuthorizationCode {
 export type AccessCheck = { ok: true; realmId: string } | { ok: false; reason: string };
 
 const token = (prefix: string) => mintSecret(prefix);
+
+/**
+ * Intuit's access tokens are JWE compact serializations: five base64url parts joined by dots, the
+ * protected header {"enc":"A128CBC-HS256","alg":"dir"}, an empty encrypted key (direct encryption),
+ * a 16-byte IV, the ciphertext and a 16-byte tag. Intuit does not document their size; two real
+ * ones left in a public GitHub script (found by searching public code for that header's base64url,
+ * eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0) are 842 and 863 characters, their ciphertexts
+ * 560 and 576 bytes: minted here at the larger, 863 characters, so what daybook stores and sends
+ * weighs what Intuit's do. The ciphertext carries SECRET_MARKER
+ * (sandbox/secret-token.ts) so a leaked one is found in the logs; the rest is random, so each is unique.
+ */
+const JWE_HEADER = Buffer.from(JSON.stringify({ enc: "A128CBC-HS256", alg: "dir" })).toString("base64url");
+const JWE_CIPHERTEXT_BYTES = 576;
+export function mintAccessToken(): string {
+  const part = (bytes: number) => randomBytes(bytes).toString("base64url");
+  const marked = `${SECRET_MARKER}${part(JWE_CIPHERTEXT_BYTES)}`.slice(0, Math.ceil((JWE_CIPHERTEXT_BYTES * 4) / 3));
+  return [JWE_HEADER, "", part(16), marked, part(16)].join(".");
+}
 
 const grantIndex = z.int().check(z.nonnegative());
 
@@ -171,7 +190,7 @@ export class TokenStore {
 
   #mint(grant: Grant, includeHardExpiry: boolean): TokenResponse {
     const now = this.clock.now();
-    const accessToken = token("sim-access-");
+    const accessToken = mintAccessToken();
     this.#accessTokens.set(accessToken, { grant, expiresAt: now + ACCESS_TOKEN_LIFETIME_S * 1000 });
 
     const previous = this.#refreshTokens.get(grant.currentRefreshToken);

@@ -114,6 +114,18 @@ describe("the benchmarks' cost model", () => {
     expect(jobSeconds({ cpuMs: 100, providerCalls: 0, awsCalls: 0, calls: [] }, { ...a, workerCpuSlowdown: 1769 / 512 })).toBeCloseTo(100 * 1769 / 512 / 1000, 9);
   });
 
+  it("bills a job measured as the mean of several (a merchant's two locations' nights) at the mean of their critical paths", () => {
+    const call = (name: string, to: RecordedCall["to"], startMs: number, endMs: number): RecordedCall => ({ name, to, startMs, endMs });
+    const a = { providerLatencyMs: 300, awsLatencyMs: 15, workerCpuSlowdown: 1 };
+    // The first refreshes the QuickBooks token (a lease write, the token call, the token write) before it posts; the second posts at once.
+    const first = [call("UpdateItem lease", "aws", 0, 1), call("POST token", "provider", 2, 3), call("UpdateItem tokens", "aws", 4, 5), call("POST journalentry", "provider", 6, 7)];
+    const second = [call("POST journalentry", "provider", 0, 1)];
+    expect(waitPathMs(first, a)).toBe(630);
+    expect(waitPathMs(second, a)).toBe(300);
+    // (630 + 300) / 2, whatever `calls` holds (the first's, kept for the record).
+    expect(jobSeconds({ cpuMs: 100, providerCalls: 2.5, awsCalls: 1, calls: first, callsOfEach: [first, second] }, a)).toBeCloseTo((100 + 465) / 1000, 9);
+  });
+
   it("bills the scheduler's writes per due location, the morning digest step, and the refresh sweep's token checks", () => {
     const a = {
       ...zeroAssumptions, schedulerWriteUnitsPerLocationDay: 3, schedulerReadUnitsPerLocationDay: 2, digestRecipientsPerMerchant: 1, merchantsPerDigest: 5,
