@@ -208,7 +208,11 @@ async function main(): Promise<void> {
     await world.square.setCatalog(world.squareMerchantId, generated.catalog);
     await world.square.addOrders(locationId, generated.orders);
   };
-  const seedOf = (locationId: string, base: number) => base + 10 * LOCATION_IDS.indexOf(locationId);
+  // Seeds a hundred apart per location: the generator's order and payment ids follow its seed, so ten apart
+  // gave the second location's day (11 + 10) the ids of the first's day before (21), and the simulator
+  // then moved a payout already paid out to the other location's payments (its amount changed, which
+  // Square never does; daybook read its entries again, as it should for a changed amount).
+  const seedOf = (locationId: string, base: number) => base + 100 * LOCATION_IDS.indexOf(locationId);
 
   // The three nights before, each posting its own day and payout at both locations, and a sweep that has
   // looked at every connection once. Each night comes after the QuickBooks token (1 h) of the one before
