@@ -40,29 +40,46 @@ export function decompressText(bytes: unknown, subject: string): string {
 
 /** Parses compressed JSON; a StoreError naming `subject` when it is not. */
 export function decompressJson(bytes: unknown, subject: string): unknown {
-  const text = decompressText(bytes, subject);
+  return parsedJson(decompressText(bytes, subject), `${subject} is not JSON`);
+}
+
+/** The JSON a decompressed text holds; a StoreError saying `refusal` when it holds none. */
+export function parsedJson(text: string, refusal: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new StoreError(`${subject} is not JSON`);
+    throw new StoreError(refusal);
   }
 }
 
 /**
- * Text compressed with a preset dictionary (raw DEFLATE, RFC 1951, with zlib's dictionary): for short
- * texts of a known shape, where most of what Brotli's general dictionary holds is no use and the shape
- * itself is what repeats from item to item (a packed report, report-pack.ts). The dictionary is part of
- * the format: bytes written with one read only with the same one.
+ * A preset dictionary for one stored format: the byte written before the compressed text, which says
+ * which dictionary reads it, and the words. Part of the format: bytes written with one are read only
+ * with the same one, so a dictionary is never edited; a new one gets a new format byte.
  */
-export function deflateText(text: string, dictionary: Buffer): Uint8Array {
-  return deflateRawSync(Buffer.from(text, "utf8"), { level: constants.Z_BEST_COMPRESSION, memLevel: 9, dictionary });
+export interface TextDictionary {
+  format: number;
+  words: Buffer;
+  /** What a refusal says, after the subject, of bytes not of this format ("is not a packed report"). */
+  notOfIt: string;
+}
+
+/**
+ * Text compressed with a preset dictionary (raw DEFLATE, RFC 1951, with zlib's dictionary), after the
+ * dictionary's format byte: for short texts of a known shape, where most of what Brotli's general
+ * dictionary holds is no use and the shape itself is what repeats from item to item (a packed report,
+ * report-pack.ts; a sync record's posted entries, sync-records.ts).
+ */
+export function deflateText(text: string, dictionary: TextDictionary): Uint8Array {
+  const compressed = deflateRawSync(Buffer.from(text, "utf8"), { level: constants.Z_BEST_COMPRESSION, memLevel: 9, dictionary: dictionary.words });
+  return Buffer.concat([Buffer.of(dictionary.format), compressed]);
 }
 
 /** The text deflateText wrote with `dictionary`; a StoreError naming `subject` when the bytes are not that. */
-export function inflateText(bytes: unknown, dictionary: Buffer, subject: string): string {
-  if (!(bytes instanceof Uint8Array)) throw new StoreError(`${subject} is not compressed text`);
+export function inflateText(bytes: unknown, dictionary: TextDictionary, subject: string): string {
+  if (!(bytes instanceof Uint8Array) || bytes[0] !== dictionary.format) throw new StoreError(`${subject} ${dictionary.notOfIt}`);
   try {
-    return inflateRawSync(bytes, { dictionary }).toString("utf8");
+    return inflateRawSync(bytes.subarray(1), { dictionary: dictionary.words }).toString("utf8");
   } catch {
     throw new StoreError(`${subject} does not decompress`);
   }

@@ -20,8 +20,7 @@
  * caller keeps the JSON whole as before (reports.ts).
  */
 import { accountLabel } from "../domain/account-label";
-import { deflateText, inflateText } from "./compressed";
-import { StoreError } from "./errors";
+import { deflateText, inflateText, type TextDictionary } from "./compressed";
 import { docNumber } from "../domain/doc-number";
 import type { StoredReportContent } from "../report/report-store";
 import { accountMappingUrl, dayUrl, mappingUrl } from "../report/links";
@@ -65,7 +64,7 @@ const PACKED_ON_THEIR_OWN = new Set([
  * only added to under a new FORMAT (a report written with this one is read with this one); the most
  * common last, where a match is cheapest.
  */
-const DICTIONARY_1 = Buffer.from([
+const DICTIONARY_1: TextDictionary = { format: FORMAT, notOfIt: "is not a packed report", words: Buffer.from([
   "Europe/London", "Europe/Dublin", "Australia/Sydney", "Australia/Melbourne", "Pacific/Auckland", "America/Toronto", "America/Vancouver",
   "America/Phoenix", "America/Denver", "America/Los_Angeles", "America/Chicago", "GBP", "EUR", "CAD", "AUD", "NZD",
   'Refunds – Unknown tender","Refunds – External","Refunds – Bank transfer","Refunds – Square account balance","Non-revenue – ',
@@ -81,17 +80,16 @@ const DICTIONARY_1 = Buffer.from([
   '["Sales – ', '","Sales – ', '","Discounts & comps","Tips","Gift card sales","Card payments","Cash payments","Other payments","Gift card payments","Digital wallet payments","Processing fees","Processing fees – Card clearing","Cash rounding"],[',
   '],0,0,null,0,[0,"', '],0,0,0,0,[1,"', '],0,0,null,0,[1,"', '],0,0,null,0]', ',true],[0,0,"USD",', ',false],[0,0,"',
   '[1,"', '","America/New_York","https://', '",0,"', '",1,"', ',1,[],[0,',
-].join(""));
+].join("")) };
 
 /** The packed text as kept: the format's number, then the text compressed with its dictionary. */
 export function packedBytes(text: string): Uint8Array {
-  return Buffer.concat([Buffer.of(FORMAT), deflateText(text, DICTIONARY_1)]);
+  return deflateText(text, DICTIONARY_1);
 }
 
 /** The packed text back from what packedBytes kept; a StoreError naming `subject` when it is not that. */
 export function packedText(bytes: unknown, subject: string): string {
-  if (!(bytes instanceof Uint8Array) || bytes[0] !== FORMAT) throw new StoreError(`${subject} is not a packed report`);
-  return inflateText(bytes.subarray(1), DICTIONARY_1, subject);
+  return inflateText(bytes, DICTIONARY_1, subject);
 }
 
 /** The packed form's JSON text, or undefined when it would not give back the very same report. */

@@ -19,7 +19,7 @@
  */
 import { addSummaries, type DailySummary, normaliseSummary, SummaryError } from "../domain/summary";
 import type { SyncRecord } from "../model";
-import { compressText, decompressJson, deflateText, inflateText } from "./compressed";
+import { compressText, decompressJson, deflateText, inflateText, parsedJson, type TextDictionary } from "./compressed";
 import { fromItem, type Item, toItem } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { type ItemKey, KIND_PREFIX } from "./keys";
@@ -36,7 +36,7 @@ const POSTED_FORMAT = 1;
  * requestid prefixes, currencies. Part of the format: never changed, only added to under a new
  * POSTED_FORMAT; the most common last, where a match is cheapest.
  */
-const POSTED_DICTIONARY_1 = Buffer.from([
+const POSTED_DICTIONARY_1: TextDictionary = { format: POSTED_FORMAT, notOfIt: "are not kept as daybook keeps them", words: Buffer.from([
   '"CAD"', '"GBP"', '"EUR"', '"AUD"', '"NZD"', '"UNKNOWN":', '"EXTERNAL":', '"BANK_ACCOUNT":', '"SQUARE_ACCOUNT":', '"Cash":', '"Credit Card":',
   ',{"revision":1,"docNumber":"DB', '-A1","entryId":"', ',{"revision":2,"docNumber":"DB', '-A2","entryId":"',
   '"custom-amounts":"Custom amounts"', '"uncategorized":"Uncategorized"', '"uncategorized":', '"custom-amounts":',
@@ -44,26 +44,16 @@ const POSTED_DICTIONARY_1 = Buffer.from([
   '},"returns":{', '},"categoryNames":{', '},"discounts":', ',"serviceCharges":{', '},"autoGratuities":{', '},"tax":{', '},"tips":',
   ',"giftCardSales":', ',"nonRevenue":{},"payments":{"CARD":', ',"CASH":', ',"OTHER":', ',"SQUARE_GIFT_CARD":', ',"WALLET":',
   '},"refunds":{"CARD":', '},"cashBack":0,"fees":', ',"rounding":', '},"postedAt":"20',
-].join(""));
+].join("")) };
 
 /** The posted entries as kept: the format's number, then their JSON compressed with its dictionary. */
 function postedBytes(posted: unknown): Uint8Array {
-  return Buffer.concat([Buffer.of(POSTED_FORMAT), deflateText(JSON.stringify(posted), POSTED_DICTIONARY_1)]);
+  return deflateText(JSON.stringify(posted), POSTED_DICTIONARY_1);
 }
 
 /** The posted entries' JSON text back from what postedBytes kept (lib/store/readable-item.ts opens it too). */
 export function postedText(bytes: unknown, subject: string): string {
-  if (!(bytes instanceof Uint8Array) || bytes[0] !== POSTED_FORMAT) throw new StoreError(`${subject} are not kept as daybook keeps them`);
-  return inflateText(bytes.subarray(1), POSTED_DICTIONARY_1, subject);
-}
-
-function postedJson(bytes: unknown, subject: string): unknown {
-  const text = postedText(bytes, subject);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new StoreError(`${subject} are not JSON`);
-  }
+  return inflateText(bytes, POSTED_DICTIONARY_1, subject);
 }
 
 /** The record as the item to write under `key` (with `extra` attributes), checked by the schema first. */
@@ -100,7 +90,7 @@ export function syncRecordOf(item: Item, subject: string): SyncRecord {
   const prepared: Item = { ...idsOf(item), ...plain };
   if (postedZ !== undefined || postedD !== undefined) {
     if (item["posted"] !== undefined || (postedZ !== undefined && postedD !== undefined)) throw new StoreError(`${subject} holds its posted entries twice`);
-    prepared["posted"] = postedD === undefined ? decompressJson(postedZ, `the posted entries in ${subject}`) : postedJson(postedD, `the posted entries in ${subject}`);
+    prepared["posted"] = postedD === undefined ? decompressJson(postedZ, `the posted entries in ${subject}`) : parsedJson(postedText(postedD, `the posted entries in ${subject}`), `the posted entries in ${subject} are not JSON`);
   }
   const pending = item["pending"] as Record<string, unknown> | undefined;
   if (pending && typeof pending === "object") {
