@@ -15,13 +15,12 @@ import { sealTokens } from "../../lib/oauth/tokens";
 import type { Payout, PayoutEntry } from "../../lib/payouts/payout";
 import { type ListedPayouts, needsEntries, type PayoutPorts, postPayouts, readPayoutsAhead } from "../../lib/payouts/post-payouts";
 import { payoutTag } from "../../lib/domain/doc-number";
-import type { PayoutWithEntries } from "../../lib/pos/square/payouts";
 import { SquareRequestError } from "../../lib/pos/square/errors";
 import { QuickBooksError } from "../../lib/quickbooks/types";
 import { buildDeposits } from "../../lib/report/digest-deposits";
 import type { SyncStep } from "../../lib/sync/sync-day";
 import { processJob } from "../../lib/worker/process-job";
-import { entry, payoutOf } from "../support/payouts";
+import { entry, type PayoutWithEntries, payoutOf } from "../support/payouts";
 import { aDay, createEngineWorld, type EngineWorld, LOCATION_ID, MERCHANT_ID, OWNER, REALM_ID } from "./runtime";
 
 class Crash extends Error {}

@@ -20,6 +20,7 @@ import { type PayoutSummary, summarisePayout } from "../../lib/payouts/payout-su
 import { cardClearingOfDay, expectedClearing, tieOutFees } from "../../lib/payouts/tie-out";
 import { type SquareSimulator, startSquareSimulator } from "../../sandbox/square/server";
 import { PAYOUT_LOCATION, PAYOUT_MERCHANT, PAYOUT_NOW, PAYOUT_ZONE, setUpPayoutWorld, WEEK, weekDays } from "../support/payout-world";
+import type { PayoutWithEntries } from "../support/payouts";
 
 const mapping = parseMapping({
   defaults: {
@@ -33,6 +34,13 @@ const context = { locationName: "Main Street", timeZone: PAYOUT_ZONE };
 
 let square: SquareSimulator;
 let token: string;
+
+/** The payouts created or changed since `sinceMs`, each with its entries read in turn, as the payouts step reads those it needs. */
+async function changedWithEntries(payouts: SquarePayoutReader, sinceMs: number, options: { lookbackMs?: number } = {}): Promise<PayoutWithEntries[]> {
+  const result: PayoutWithEntries[] = [];
+  for (const payout of await payouts.listChangedSince(PAYOUT_LOCATION, sinceMs, options)) result.push({ payout, entries: await payouts.listPayoutEntries(payout) });
+  return result;
+}
 
 function reader(options: { maxRetries?: number; accessToken?: string } = {}): SquarePayoutReader {
   return createSquarePayoutReader({
@@ -87,7 +95,7 @@ describe("reading payouts", () => {
     // The payout of Friday 13th's cut-off was SENT, then PAID on Monday, then returned on Tuesday 17th.
     // Monday's payout turned PAID on Tuesday morning, after `since`.
     const since = Date.parse("2025-06-17T12:00:00Z");
-    const changed = await reader().payoutsChangedSince(PAYOUT_LOCATION, since);
+    const changed = await changedWithEntries(reader(), since);
     const all = await reader().listPayouts(PAYOUT_LOCATION, weekWindow);
     const createdSince = all.filter((payout) => Date.parse(payout.createdAt) >= since);
     const changedOnly = all.filter((payout) => Date.parse(payout.createdAt) < since && Date.parse(payout.updatedAt) >= since);
@@ -95,7 +103,7 @@ describe("reading payouts", () => {
     expect(changed.map(({ payout }) => payout.id).sort()).toEqual([...createdSince, ...changedOnly].map((payout) => payout.id).sort());
     expect(changed.every(({ payout, entries }) => entries.reduce((sum, entry) => sum + entry.net, 0) === payout.amount)).toBe(true);
     // A look-back of nothing lists only the payouts created since.
-    const recent = await reader().payoutsChangedSince(PAYOUT_LOCATION, since, { lookbackMs: 0 });
+    const recent = await changedWithEntries(reader(), since, { lookbackMs: 0 });
     expect(recent.map(({ payout }) => payout.id)).toEqual(createdSince.map((payout) => payout.id));
   });
 
@@ -183,7 +191,7 @@ describe("the week posted night by night, against the simulator's ground truth",
       const shift = night - square.now();
       square.advanceTime(shift);
       try {
-        for (const { payout, entries } of await reader().payoutsChangedSince(PAYOUT_LOCATION, lastRun)) {
+        for (const { payout, entries } of await changedWithEntries(reader(), lastRun)) {
           const summary = summarisePayout(payout, entries, { timeZone: PAYOUT_ZONE, dayStart: "00:00", paymentDay: (id) => paymentDays.get(id) });
           const record = records.get(summary.tag);
           if (!record) {

@@ -4,6 +4,12 @@ import { type PayoutSummary, summarisePayout } from "../../lib/payouts/payout-su
 
 export const ZONE = "America/New_York";
 
+/** A payout with every entry Square lists for it (none for a SIMPLE payout), as a test holds it. */
+export interface PayoutWithEntries {
+  payout: Payout;
+  entries: PayoutEntry[];
+}
+
 export function payoutOf(figures: Partial<Payout> & Pick<Payout, "id" | "amount" | "arrivalDate">): Payout {
   return {
     locationId: "L8EXAMPLE0001", status: "PAID", type: "BATCH", currency: "USD", version: 1,

@@ -26,12 +26,6 @@ export interface PayoutWindow {
   endMs: number;
 }
 
-export interface PayoutWithEntries {
-  payout: Payout;
-  /** Every entry, oldest first; none for a SIMPLE payout. */
-  entries: PayoutEntry[];
-}
-
 export interface SquarePayoutReader {
   /** The location's payouts created in the window, every status (SENT, PAID, FAILED), oldest first, each once. */
   listPayouts(locationId: string, window: PayoutWindow): Promise<Payout[]>;
@@ -43,8 +37,6 @@ export interface SquarePayoutReader {
    * `sinceMs`. One listing (ListPayouts), no entries: the caller reads the entries of those it needs.
    */
   listChangedSince(locationId: string, sinceMs: number, options?: { lookbackMs?: number }): Promise<Payout[]>;
-  /** listChangedSince's payouts, each with its entries. */
-  payoutsChangedSince(locationId: string, sinceMs: number, options?: { lookbackMs?: number }): Promise<PayoutWithEntries[]>;
 }
 
 /** How far back a payout can still change: ACH returns come within days; 30 leaves a wide margin. */
@@ -216,10 +208,5 @@ export function createSquarePayoutReader(options: SquareReaderOptions): SquarePa
     listPayouts,
     listPayoutEntries,
     listChangedSince,
-    async payoutsChangedSince(locationId, sinceMs, changeOptions = {}) {
-      const result: PayoutWithEntries[] = [];
-      for (const payout of await listChangedSince(locationId, sinceMs, changeOptions)) result.push({ payout, entries: await listPayoutEntries(payout) });
-      return result;
-    },
   };
 }
