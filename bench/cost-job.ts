@@ -335,16 +335,19 @@ const LOCATION_IDS = [SQUARE_LOCATION_ID, SECOND_LOCATION_ID];
 const MEANT = ["cpuMs", "simulatorsCpuMs", "providerCalls", "readUnits", "writeUnits", "kmsRequests"] as const;
 const MEANT_BY_KEY = ["providerCallsByEndpoint", "aws", "writeUnitsByKind", "writesByKind", "readsByKind", "storedBytesByKind"] as const;
 
+const mean = (values: readonly number[]) => values.reduce((total, value) => total + value, 0) / values.length;
+
+/** Each key's mean over `counts` (a key absent from one counts 0 there). */
+function meanByKey(counts: readonly Record<string, number>[]): Record<string, number> {
+  const keys = [...new Set(counts.flatMap((each) => Object.keys(each)))];
+  return Object.fromEntries(keys.map((key) => [key, mean(counts.map((each) => each[key] ?? 0))]));
+}
+
 /** The nights' mean, figure by figure (a count absent from a night counts 0 there): the model's job, a location-night. */
 export function meanNight(nights: readonly LocationNight[]): Pick<LocationNight, (typeof MEANT)[number] | (typeof MEANT_BY_KEY)[number]> {
-  const mean = (values: number[]) => values.reduce((total, value) => total + value, 0) / nights.length;
-  const byKey = (pick: (night: LocationNight) => Record<string, number>) => {
-    const keys = [...new Set(nights.flatMap((night) => Object.keys(pick(night))))];
-    return Object.fromEntries(keys.map((key) => [key, mean(nights.map((night) => pick(night)[key] ?? 0))]));
-  };
   return {
     ...Object.fromEntries(MEANT.map((field) => [field, mean(nights.map((night) => night[field] ?? 0))])) as Pick<LocationNight, (typeof MEANT)[number]>,
-    ...Object.fromEntries(MEANT_BY_KEY.map((field) => [field, byKey((night) => night[field])])) as Pick<LocationNight, (typeof MEANT_BY_KEY)[number]>,
+    ...Object.fromEntries(MEANT_BY_KEY.map((field) => [field, meanByKey(nights.map((night) => night[field]))])) as Pick<LocationNight, (typeof MEANT_BY_KEY)[number]>,
   };
 }
 
@@ -352,9 +355,7 @@ export function meanNight(nights: readonly LocationNight[]): Pick<LocationNight,
 export function meanMinimum(each: readonly (MinimumCalls | undefined)[]): MinimumCalls | undefined {
   const known = each.filter((minimum): minimum is MinimumCalls => minimum !== undefined);
   if (known.length === 0 || known.length !== each.length) return undefined;
-  const endpoints = [...new Set(known.flatMap((minimum) => Object.keys(minimum.byEndpoint)))];
-  const byEndpoint = Object.fromEntries(endpoints.map((endpoint) => [endpoint, known.reduce((total, minimum) => total + (minimum.byEndpoint[endpoint] ?? 0), 0) / known.length]));
-  return { byEndpoint, total: known.reduce((total, minimum) => total + minimum.total, 0) / known.length };
+  return { byEndpoint: meanByKey(known.map((minimum) => minimum.byEndpoint)), total: mean(known.map((minimum) => minimum.total)) };
 }
 
 const DAY_MS = 86_400_000;
