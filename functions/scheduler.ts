@@ -3,23 +3,25 @@
  * lib/wiring from the environment (the link-signing key from SSM) once per container; one tick at the
  * current time, then the morning digests now due (lib/report/digest.ts). A tick with failed locations,
  * or digests that failed, throws after the rest is done, so the invocation counts as an error for the
- * alarms; what failed stays due and the next run retries it.
+ * alarms; what failed stays due and the next run retries it. A tick that found nothing due logs
+ * nothing: Powertools Logger loads on the first line (lib/wiring/logger.ts), and an invocation's lines
+ * are out before it returns.
  */
 // zod's English messages, before any schema is used (lib/validation.ts).
 import "../lib/validation";
-import { Logger } from "@aws-lambda-powertools/logger";
 import { loadConfig } from "../lib/config";
 import { METRIC_NAMES, SERVICE_NAMES } from "../lib/metrics-names";
 import type { DigestRunResult } from "../lib/report/digest";
 import { runSchedulerTick, type SchedulerTickResult } from "../lib/schedule/scheduler";
 import { withSecretsFromSsm } from "../lib/secrets/ssm";
+import { lineWriter } from "../lib/wiring/logger";
 import { metricCounter } from "../lib/wiring/metrics";
 import { composeScheduler } from "../lib/wiring/scheduler";
 
-const logger = new Logger({ serviceName: SERVICE_NAMES.scheduler });
+const lines = lineWriter(SERVICE_NAMES.scheduler);
 const metrics = metricCounter(SERVICE_NAMES.scheduler);
 const log = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => {
-  logger[level](message, fields ?? {});
+  lines.log(level, message, fields);
 };
 const { deps, sendDigests } = composeScheduler(loadConfig("scheduler", await withSecretsFromSsm(process.env)), {
   onEmailHeld: (held) => {
@@ -47,6 +49,6 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
     if (sent.failed > 0) throw new Error(`${String(sent.failed)} merchants' digests failed; they stay due for the next tick`);
     return { ...result, digests: sent };
   } finally {
-    await metrics.publish();
+    await Promise.all([metrics.publish(), lines.flush()]);
   }
 };

@@ -103,9 +103,15 @@ export async function runSchedulerTick(deps: SchedulerDeps): Promise<SchedulerTi
       deps.log?.("error", "reading a shard of the due-index failed; its entries stay due", { shard, error: errorName(error) });
     }
   });
-  deps.log?.("info", "scheduler tick", { now: deps.now.toISOString(), ...result });
+  // A tick that found nothing due writes no line (most ticks: a zone's night falls due a few times a
+  // day); one that sent, set aside or failed anything says what, with its counts.
+  if (didSomething(result)) deps.log?.("info", "scheduler tick", { now: deps.now.toISOString(), ...result });
   if (unread.length > 0) throw unread[0];
   return result;
+}
+
+function didSomething(result: SchedulerTickResult): boolean {
+  return result.enqueued + result.locations + result.skipped + result.removed + result.failed > 0 || result.unfinished;
 }
 
 type DuePage = Awaited<ReturnType<DueIndex["duePage"]>>;

@@ -1,10 +1,10 @@
 /**
  * The log lines of a function whose invocations mostly log nothing (the api's page views, the worker's
- * nights that posted: only a failure, a refused callback, an email held back or an operator's action
- * writes a line), through Powertools Logger (JSON on stdout, which CloudWatch keeps 14 days). Logger
- * loads on the first line (in the Lambda bundles a chunk of its own, infra/bundle.ts); the lines keep
- * their order, and flush() waits for every one written, so an invocation ends with its lines out. The
- * scheduler logs each tick, so it makes its Logger at start instead.
+ * nights that posted, the scheduler's ticks that found nothing due: only a failure, a refused callback,
+ * an email held back, a tick that sent or set aside something or an operator's action writes a line),
+ * through Powertools Logger (JSON on stdout, which CloudWatch keeps 14 days). Logger loads on the first
+ * line (in the Lambda bundles a chunk of its own, infra/bundle.ts); the lines keep their order, and
+ * flush() waits for every one written, so an invocation ends with its lines out.
  */
 import type { SERVICE_NAMES } from "../metrics-names";
 import { lazy } from "./lazy";

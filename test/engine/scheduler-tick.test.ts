@@ -40,6 +40,18 @@ describe("the scheduler tick", () => {
     expect(world.queue.take()).toEqual([]);
   });
 
+  it("writes no line for a tick that found nothing due, and its counts for one that sent", async () => {
+    await registerLocation(world.scheduler.dueIndex, world.location, REALM_ID, REGISTERED);
+    const lines: [string, string, Record<string, unknown> | undefined][] = [];
+    const log = (level: string, message: string, fields?: Record<string, unknown>) => { lines.push([level, message, fields]); };
+
+    await runSchedulerTick({ ...world.scheduler, now: new Date(DUE.getTime() - 60_000), log });
+    expect(lines).toEqual([]);
+
+    await runSchedulerTick({ ...world.scheduler, now: DUE, log });
+    expect(lines).toEqual([["info", "scheduler tick", expect.objectContaining({ now: DUE.toISOString(), enqueued: 1, locations: 1, failed: 0 })]]);
+  });
+
   it("catches up missed nights with one job each, oldest first", async () => {
     await registerLocation(world.scheduler.dueIndex, world.location, REALM_ID, REGISTERED);
     expect(await tick(new Date(DUE.getTime() + 2 * 86_400_000))).toMatchObject({ enqueued: 3, locations: 1 });

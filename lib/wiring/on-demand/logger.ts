@@ -1,2 +1,2 @@
-/** What the first log line of the api and the worker loads (lib/wiring/logger.ts): Powertools Logger. */
+/** What a function's first log line loads (lib/wiring/logger.ts): Powertools Logger. */
 export { Logger } from "@aws-lambda-powertools/logger";
