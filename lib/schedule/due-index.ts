@@ -72,6 +72,9 @@ export interface DueIndex {
   removeMerchant(merchantId: string): Promise<number>;
 }
 
+/** What the scheduler's tick uses of the index (lib/schedule/scheduler.ts): its every invocation reads, moves and sets aside entries, and registers none. */
+export type DueTick = Pick<DueIndex, "duePage" | "standings" | "advanceAll" | "discard" | "remove">;
+
 /** The location's state that decides whether its due days are sent (lib/model.ts's LocationConfig). */
 export interface PostingState {
   awaitingStart?: true;

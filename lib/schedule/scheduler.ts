@@ -19,14 +19,14 @@
  * continues from them.
  */
 import { dueWork } from "./due-days";
-import { DUE_INDEX_SHARDS, type DueEntry, type DueIndex, type DueStanding } from "./due-index";
+import { DUE_INDEX_SHARDS, type DueEntry, type DueStanding, type DueTick } from "./due-index";
 import type { QueueDeps, QueuedJob } from "./enqueue";
 import type { SyncJob } from "./job";
 import { mapLimited } from "./limited";
 import { ConflictError } from "../store/store";
 
 export interface SchedulerDeps extends QueueDeps {
-  dueIndex: DueIndex;
+  dueIndex: DueTick;
   now: Date;
   /** The due-index's shard count; DUE_INDEX_SHARDS unless the locations were registered with another. */
   shards?: number;
@@ -114,7 +114,7 @@ function didSomething(result: SchedulerTickResult): boolean {
   return result.enqueued + result.locations + result.skipped + result.removed + result.failed > 0 || result.unfinished;
 }
 
-type DuePage = Awaited<ReturnType<DueIndex["duePage"]>>;
+type DuePage = Awaited<ReturnType<DueTick["duePage"]>>;
 
 interface Planned {
   entry: DueEntry;

@@ -14,13 +14,15 @@
  * its access ends or its account is deleted (removeClientParts), as they name it.
  *
  * An accountant's mark is in the same partitions as the merchants' (`…#<personId>#accountant`), so the
- * scheduler's one range query per shard finds both.
+ * scheduler's one range query per shard finds both. That query, the one part every tick uses, is
+ * lib/store/due-digest-marks.ts.
  */
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type DigestMark, type DigestStore, digestShardOf } from "../report/digest-marks";
 import * as z from "zod/mini";
 import { cancellationCodes, describeItem, fromItem, names, queryAll, unlessConditionFails } from "./dynamo-items";
 import { accountGuard } from "./account-guard";
+import { createDynamoDueDigestMarks, instant, markSchema, nonEmpty, slot } from "./due-digest-marks";
 import { keys } from "./keys";
 
 export interface DynamoDigestStoreOptions {
@@ -31,19 +33,6 @@ export interface DynamoDigestStoreOptions {
 const MARK_DAYS = 3;
 const CLAIM_DAYS = 60;
 const DAY_SECONDS = 86_400;
-
-// Each kind of field made once and shared (a zod schema is immutable).
-const nonEmpty = z.string().check(z.minLength(1));
-const slot = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
-const instant = z.iso.datetime();
-
-const markSchema = z.object({
-  merchantId: nonEmpty,
-  slot,
-  notBefore: instant,
-  shard: z.number().check(z.int(), z.nonnegative()),
-  audience: z.optional(z.literal("accountant")),
-});
 
 const partSchema = z.object({
   businessId: nonEmpty,
@@ -84,16 +73,7 @@ export function createDynamoDigestStore({ client, tableName }: DynamoDigestStore
   return {
     mark: put,
 
-    async due(slot, shard, now) {
-      const items = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: "PK = :pk AND SK < :after",
-        // "$" is the character after "#": every key whose instant is `now` or earlier sorts before `<now>$`.
-        ExpressionAttributeValues: { ":pk": `DIGEST#${slot}#${String(shard)}`, ":after": `${now.toISOString()}$` },
-        ConsistentRead: true,
-      });
-      return items.map((item) => fromItem(markSchema, item, `the digest mark ${describeItem(item)}`));
-    },
+    ...createDynamoDueDigestMarks({ client, tableName }),
 
     async postpone(mark, notBefore) {
       // The new mark first: a crash in between leaves two marks, never none.

@@ -12,216 +12,36 @@
  * an entry its pointer does not name; the tick reads each entry's standing (its pointer) before sending
  * anything, and discards such an entry instead. `advance`, `put`, `remove` and `removeMerchant` stay
  * transactions: they are rare.
+ *
+ * What every tick uses (its queries, reads and moves) is lib/store/due-index-tick.ts, which this builds on.
  */
-import {
-  BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
-import { backoffDelayMs, sleep } from "../http/backoff";
-import type { AdvanceOutcome, DueEntry, DueIndex, DueStanding } from "../schedule/due-index";
-import { mapLimited } from "../schedule/limited";
-import * as z from "zod/mini";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { DueEntry, DueIndex } from "../schedule/due-index";
+import type * as z from "zod/mini";
 import { accountGuard } from "./account-guard";
-import { cancellationCodes, describeItem, fromItem, isConditionFailure, type Item, names, queryAll } from "./dynamo-items";
+import {
+  createDynamoDueTick, dueEntrySchema, duePartition, type DynamoDueIndexOptions, entryKey, POINTER_PREFIX, pointerKey, pointerSchema, queryDuePage,
+  removeDueEntry, toEntryItem, transactionConflict,
+} from "./due-index-tick";
+import { describeItem, fromItem, queryAll } from "./dynamo-items";
 import { StoreError } from "./errors";
 import { keys } from "./keys";
-import { ConflictError } from "./store";
 
-export interface DynamoDueIndexOptions {
-  client: DynamoDBDocumentClient;
-  /** The table (tests may give the index a table of its own). */
-  tableName: string;
-  /** The table of the locations' records, whose posting state the tick reads: `tableName` unless said. */
-  locationTableName?: string;
-}
+export { dueIndexItems, duePartition, type DynamoDueIndexOptions } from "./due-index-tick";
 
-// Each kind of field made once and shared (a zod schema is immutable): the tick builds these at every cold start.
-const nonEmpty = z.string().check(z.minLength(1));
-const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
-const timeOfDay = z.string().check(z.regex(/^\d{2}:\d{2}$/));
-const wholeNonNegative = z.number().check(z.int(), z.nonnegative());
-
-const dueEntrySchema = z.object({
-  merchantId: nonEmpty,
-  locationId: nonEmpty,
-  nextDueAt: z.iso.datetime(),
-  timeZone: nonEmpty,
-  dayStart: timeOfDay,
-  settleMinutes: wholeNonNegative,
-  earlierDaySettings: z.optional(z.array(z.object({
-    timeZone: nonEmpty,
-    dayStart: timeOfDay,
-    until: day,
-  }))),
-  messageGroup: nonEmpty,
-  shard: wholeNonNegative,
-});
-
-const pointerSchema = z.object({ dueSK: nonEmpty, shard: wholeNonNegative });
-
-/** The location's fields a tick reads (lib/store/schemas.ts's locationSchema has them in full). */
-const postingStateSchema = z.object({
-  awaitingStart: z.optional(z.literal(true)),
-  postingFrom: z.optional(day),
-  postingStopped: z.optional(z.object({})),
-});
-/** Only what the tick reads of a location (its record is large); a pointer is read whole (it is all the tick reads). */
-const POSTING_STATE_ATTRIBUTES = ["PK", "SK", "awaitingStart", "postingFrom", "postingStopped"];
-
-/** DynamoDB's limits: 100 keys to a BatchGetItem, 25 requests to a BatchWriteItem. */
-const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
-/** Batched calls, and pointer moves, in flight at once for one call of standings or advanceAll. */
-const CONCURRENCY = 8;
-/** Attempts of a batch before what DynamoDB keeps leaving unprocessed counts as failed. */
-const BATCH_ATTEMPTS = 6;
-
-export const duePartition = (shard: number): string => `DUE#${String(shard)}`;
-
-function entryKey(entry: Pick<DueEntry, "shard" | "nextDueAt" | "merchantId" | "locationId">): { PK: string; SK: string } {
-  return { PK: duePartition(entry.shard), SK: `${entry.nextDueAt}#${entry.merchantId}#${entry.locationId}` };
-}
-
-const POINTER_PREFIX = "DUEPTR#";
-
-function pointerKey(merchantId: string, locationId: string): { PK: string; SK: string } {
-  // keys.location checks both ids are key segments (non-empty, no "#").
-  const location = keys.location(merchantId, locationId);
-  return { PK: location.PK, SK: `${POINTER_PREFIX}${locationId}` };
-}
-
-function toEntryItem(entry: DueEntry): Item {
-  const checked = dueEntrySchema.safeParse(entry);
-  if (!checked.success) throw new StoreError(`the due-index entry of location ${entry.locationId} is not valid`);
-  return { ...checked.data, ...entryKey(checked.data) };
-}
-
-/** An entry's items as the table holds them: the entry in its shard, and the pointer in the merchant's partition (for seeding a bench's table). */
-export function dueIndexItems(entry: DueEntry): [Item, Item] {
-  const item = toEntryItem(entry);
-  return [item, { ...pointerKey(entry.merchantId, entry.locationId), dueSK: item.SK, shard: entry.shard }];
-}
-
-type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
-
-export function createDynamoDueIndex({ client, tableName, locationTableName = tableName }: DynamoDueIndexOptions): DueIndex {
+export function createDynamoDueIndex(options: DynamoDueIndexOptions): DueIndex {
+  const { client, tableName, locationTableName = tableName } = options;
   const guard = accountGuard({ client, tableName: locationTableName });
-  /** Writes every request, 25 to a BatchWriteItem, retrying what DynamoDB leaves unprocessed; answers which requests never went through. */
-  async function writeAll(requests: WriteRequest[]): Promise<Set<WriteRequest>> {
-    const batches: WriteRequest[][] = [];
-    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) batches.push(requests.slice(start, start + BATCH_WRITE_LIMIT));
-    const failed = new Set<WriteRequest>();
-    await mapLimited(batches, CONCURRENCY, async (batch) => {
-      let pending = batch;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > BATCH_ATTEMPTS) break;
-        if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, undefined, { baseMs: 50, maxMs: 2_000 }));
-        try {
-          const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-          const left = UnprocessedItems?.[tableName] ?? [];
-          // The unprocessed requests come back as equal values, not the same objects: find ours by key.
-          const leftKeys = new Set(left.map((request) => keyText(request.PutRequest?.Item ?? request.DeleteRequest?.Key)));
-          pending = pending.filter((request) => leftKeys.has(keyText("PutRequest" in request ? request.PutRequest.Item : request.DeleteRequest.Key)));
-        } catch (error) {
-          if (attempt >= BATCH_ATTEMPTS) break;
-          if (!(error instanceof Error) || !/Throttl|ProvisionedThroughput|InternalServer|ServiceUnavailable|RequestLimit/.test(error.name)) break;
-        }
-      }
-      for (const request of pending) failed.add(request);
-    });
-    return failed;
-  }
+  const removeEntry = (entry: DueEntry): Promise<void> => removeDueEntry({ client, tableName }, entry);
 
   async function readPointer(merchantId: string, locationId: string): Promise<z.infer<typeof pointerSchema> | undefined> {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: pointerKey(merchantId, locationId), ConsistentRead: true }));
     return Item === undefined ? undefined : fromItem(pointerSchema, Item, `the due-index pointer ${describeItem(Item)}`);
   }
 
-  /** Every key's item (absent where there is none), 100 to a BatchGetItem, strongly consistent, only `attributes` if given. */
-  async function readAll(table: string, itemKeys: { PK: string; SK: string }[], attributes?: string[]): Promise<Map<string, Item>> {
-    const batches: { PK: string; SK: string }[][] = [];
-    for (let start = 0; start < itemKeys.length; start += BATCH_GET_LIMIT) batches.push(itemKeys.slice(start, start + BATCH_GET_LIMIT));
-    const found = new Map<string, Item>();
-    await mapLimited(batches, CONCURRENCY, async (batch) => {
-      let pending: Item[] = batch;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > BATCH_ATTEMPTS) throw new StoreError(`${pending.length} due-index reads were still unprocessed after ${BATCH_ATTEMPTS} attempts`);
-        if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, undefined, { baseMs: 50, maxMs: 2_000 }));
-        const { Responses, UnprocessedKeys } = await client.send(new BatchGetCommand({
-          RequestItems: {
-            [table]: {
-              Keys: pending, ConsistentRead: true,
-              ...(attributes === undefined ? {} : {
-                ProjectionExpression: attributes.map((name) => `#${name}`).join(", "),
-                ExpressionAttributeNames: names(...attributes),
-              }),
-            },
-          },
-        }));
-        for (const item of Responses?.[table] ?? []) found.set(keyText(item), item);
-        pending = UnprocessedKeys?.[table]?.Keys ?? [];
-      }
-    });
-    return found;
-  }
-
-  async function queryPage(shard: number, now: Date, limit: number, after: string | undefined): Promise<{ entries: DueEntry[]; after?: string }> {
-    const { Items = [], LastEvaluatedKey } = await client.send(new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "PK = :pk AND SK < :after",
-      // "$" is the character after "#": every key whose instant is `now` or earlier sorts before `<now>$`.
-      ExpressionAttributeValues: { ":pk": duePartition(shard), ":after": `${now.toISOString()}$` },
-      ConsistentRead: true,
-      Limit: limit,
-      ...(after === undefined ? {} : { ExclusiveStartKey: { PK: duePartition(shard), SK: after } }),
-    }));
-    const entries = Items.map((item) => fromItem(dueEntrySchema, item, `the due-index entry ${describeItem(item)}`));
-    return LastEvaluatedKey === undefined ? { entries } : { entries, after: String(LastEvaluatedKey.SK) };
-  }
-
-  /** Deletes the entry unless its location's pointer names it (then a ConflictError). */
-  async function discardUnlessCurrent(entry: DueEntry): Promise<void> {
-    const key = entryKey(entry);
-    try {
-      await client.send(new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: tableName, Key: key } },
-          {
-            ConditionCheck: {
-              TableName: tableName,
-              Key: pointerKey(entry.merchantId, entry.locationId),
-              ConditionExpression: "attribute_not_exists(PK) OR dueSK <> :entry",
-              ExpressionAttributeValues: { ":entry": key.SK },
-            },
-          },
-        ],
-      }));
-    } catch (error) {
-      throw transactionConflict(error, `the due-index entry of location ${entry.locationId} is its location's entry again`) ?? error;
-    }
-  }
-
-  async function removeEntry(entry: DueEntry): Promise<void> {
-    const key = entryKey(entry);
-    try {
-      await client.send(new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: tableName, Key: key } },
-          {
-            Delete: {
-              TableName: tableName,
-              Key: pointerKey(entry.merchantId, entry.locationId),
-              ConditionExpression: "attribute_not_exists(PK) OR dueSK = :current",
-              ExpressionAttributeValues: { ":current": key.SK },
-            },
-          },
-        ],
-      }));
-    } catch (error) {
-      throw transactionConflict(error, `the due-index entry of location ${entry.locationId} changed while it was being removed`) ?? error;
-    }
-  }
-
   return {
+    ...createDynamoDueTick(options),
+
     async put(entry) {
       const pointer = pointerKey(entry.merchantId, entry.locationId);
       const newKey = entryKey(entry);
@@ -267,86 +87,11 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
       const entries: DueEntry[] = [];
       let after: string | undefined;
       do {
-        const page = await queryPage(shard, now, 1000, after);
+        const page = await queryDuePage({ client, tableName }, shard, now, 1000, after);
         entries.push(...page.entries);
         after = page.after;
       } while (after !== undefined);
       return entries;
-    },
-
-    async duePage(shard, now, { limit, after }) {
-      return await queryPage(shard, now, limit, after);
-    },
-
-    async standings(entries) {
-      const pointerKeys = entries.map((entry) => pointerKey(entry.merchantId, entry.locationId));
-      const locationKeys = entries.map((entry) => keys.location(entry.merchantId, entry.locationId));
-      const [pointers, locations] = await Promise.all([readAll(tableName, pointerKeys), readAll(locationTableName, locationKeys, POSTING_STATE_ATTRIBUTES)]);
-      const found = new Map([...pointers, ...locations]);
-      return entries.map((entry): DueStanding => {
-        const pointerItem = found.get(keyText(pointerKey(entry.merchantId, entry.locationId)));
-        const pointer = pointerItem === undefined ? undefined : fromItem(pointerSchema, pointerItem, `the due-index pointer ${describeItem(pointerItem)}`);
-        const key = entryKey(entry);
-        const locationItem = found.get(keyText(keys.location(entry.merchantId, entry.locationId)));
-        // No pointer and no location: the account or the location was deleted, the entry outlived it.
-        if (pointer === undefined && locationItem === undefined) return { kind: "gone" };
-        if (pointer === undefined || pointer.shard !== entry.shard || pointer.dueSK !== key.SK) return { kind: "stale" };
-        if (locationItem === undefined) return { kind: "gone" };
-        const state = fromItem(postingStateSchema, locationItem, `the location ${describeItem(locationItem)}`);
-        return {
-          kind: "current",
-          location: {
-            ...(state.awaitingStart ? { awaitingStart: true as const } : {}),
-            ...(state.postingFrom === undefined ? {} : { postingFrom: state.postingFrom }),
-            postingStopped: state.postingStopped !== undefined,
-          },
-        };
-      });
-    },
-
-    async advanceAll(moves) {
-      const outcomes: AdvanceOutcome[] = moves.map(() => "failed");
-      const planned = moves.map(({ entry, nextDueAt }) => {
-        const next: DueEntry = { ...entry, nextDueAt: nextDueAt.toISOString() };
-        const oldKey = entryKey(entry);
-        const newItem = toEntryItem(next);
-        if (String(newItem.SK) <= oldKey.SK) throw new StoreError(`the next due instant must be after ${entry.nextDueAt}, got ${next.nextDueAt}`);
-        const put: WriteRequest = { PutRequest: { Item: newItem } };
-        return { entry, next, oldKey, newSK: String(newItem.SK), put };
-      });
-      // 1. The new entries. Until its pointer moves, a new entry is not its location's: a crash here leaves it stale.
-      const notPut = await writeAll(planned.map((move) => move.put));
-      // 2. The pointers, each on the condition that it still names the old entry (its sort key, in its
-      // shard): the tick that moves it wins. The pointer is put whole: it holds nothing but the entry it
-      // names, and a PutItem costs what an UpdateItem does (1 WRU) with less to evaluate.
-      const won: number[] = [];
-      await mapLimited(planned, CONCURRENCY, async (move, index) => {
-        if (notPut.has(move.put)) return;
-        try {
-          await client.send(new PutCommand({
-            TableName: tableName,
-            Item: { ...pointerKey(move.entry.merchantId, move.entry.locationId), dueSK: move.newSK, shard: move.entry.shard },
-            ConditionExpression: "dueSK = :previous AND #shard = :shard",
-            ExpressionAttributeNames: { "#shard": "shard" },
-            ExpressionAttributeValues: { ":previous": move.oldKey.SK, ":shard": move.entry.shard },
-          }));
-          won.push(index);
-          outcomes[index] = "moved";
-        } catch (error) {
-          if (!isConditionFailure(error)) return;
-          outcomes[index] = "conflict";
-          // Lost: the new entry just put is no one's unless the winner moved the pointer to the same place.
-          // If this fails too, the entry stays stale and a later tick discards it.
-          await discardUnlessCurrent(move.next).catch(() => undefined);
-        }
-      });
-      // 3. The old entries. One left behind is stale (its pointer names the new one): the next tick discards it.
-      await writeAll(won.map((index) => ({ DeleteRequest: { Key: (planned[index] as (typeof planned)[number]).oldKey } })));
-      return outcomes;
-    },
-
-    async discard(entry) {
-      await discardUnlessCurrent(entry);
     },
 
     async advance(entry, newNextDueAt) {
@@ -412,17 +157,4 @@ export function createDynamoDueIndex({ client, tableName, locationTableName = ta
 
     remove: removeEntry,
   };
-}
-
-/** An item's key as one string, to match batch answers to their requests. */
-function keyText(item: { PK?: unknown; SK?: unknown } | undefined): string {
-  return `${String(item?.PK)}\u0000${String(item?.SK)}`;
-}
-
-/** A transaction lost to a condition or to an overlapping transaction, as a ConflictError; undefined for anything else. */
-function transactionConflict(error: unknown, message: string): ConflictError | undefined {
-  const reasons = cancellationCodes(error);
-  if (reasons === undefined) return undefined;
-  if (reasons.includes("ConditionalCheckFailed") || reasons.includes("TransactionConflict")) return new ConflictError(message, { cause: error });
-  return undefined;
 }

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SyncConfig } from "../config";
 import { createRecordingSender, type RecordingSender } from "../email/recording";
+import type { DueIndex } from "../schedule/due-index";
 import { createMemoryJobQueue, type MemoryJobQueue } from "../schedule/memory-queue";
 import type { SchedulerDeps } from "../schedule/scheduler";
 import { ensureLocalTable, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE, startLocalDatabase } from "../store/local/database";
@@ -54,8 +55,8 @@ export interface InMemoryRuntime {
   sync: SyncPorts;
   /** processJob's deps. */
   worker: WorkerDeps;
-  /** runSchedulerTick's deps but the tick's `now`. */
-  scheduler: Omit<SchedulerDeps, "now" | "log">;
+  /** runSchedulerTick's deps but the tick's `now`, with the whole due-index (tests register locations with it). */
+  scheduler: Omit<SchedulerDeps, "now" | "log" | "dueIndex"> & { dueIndex: DueIndex };
   /** sendDueDigests's deps but its `now`. */
   digests: Omit<DigestDeps, "now" | "log">;
   close(): Promise<void>;

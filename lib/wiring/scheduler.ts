@@ -14,8 +14,8 @@ import type { DigestDeps, DigestRunResult } from "../report/digest";
 import { dueDigestMarks } from "../report/digest-marks";
 import { createSqsJobQueue } from "../schedule/enqueue";
 import type { SchedulerDeps } from "../schedule/scheduler";
-import { createDynamoDigestStore } from "../store/digests";
-import { createDynamoDueIndex } from "../store/due-index";
+import { createDynamoDueDigestMarks } from "../store/due-digest-marks";
+import { createDynamoDueTick } from "../store/due-index-tick";
 import type { Storage } from "../store/storage";
 import { type AwsCredentials, awsClientConfig } from "./aws";
 import { cappedEmail, type EmailCapOptions, emailFrom } from "./email";
@@ -58,14 +58,14 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
   const dynamo = parts.dynamo ?? new DynamoDBClient(awsClientConfig(config, "dynamodb", parts.credentials));
   const sqs = parts.sqs ?? new SQSClient(awsClientConfig(config, "sqs", parts.credentials));
   const now = parts.now ?? (() => new Date());
-  // Every tick reads the due-index and the digests' marks: those stores are made at start, the ones
-  // the digests read on the first tick that sends some.
+  // Every tick reads and moves the due-index's entries and reads the due digests' marks: those parts
+  // of the two stores are made at start; the stores the digests read and write (and the rest of these
+  // two), on the first tick that sends some.
   const tableName = config.DAYBOOK_TABLE;
   const documents = DynamoDBDocumentClient.from(dynamo);
-  const storage = storageOnDemand({ client: dynamo, tableName, now }, {
-    dueIndex: createDynamoDueIndex({ client: documents, tableName, locationTableName: tableName }),
-    digests: createDynamoDigestStore({ client: documents, tableName }),
-  });
+  const dueIndex = createDynamoDueTick({ client: documents, tableName, locationTableName: tableName });
+  const dueMarks = createDynamoDueDigestMarks({ client: documents, tableName });
+  const storage = storageOnDemand({ client: dynamo, tableName, now });
   let sender = parts.email;
   // SES's client loads on the first digest sent: most ticks send none.
   let closeEmail = (): void => undefined;
@@ -77,10 +77,10 @@ export function composeScheduler(config: SchedulerConfig, parts: SchedulerParts 
   const email = cappedEmail(sender, storage, now, parts);
   const digests = digestDepsOf(storage, email, config.DAYBOOK_PUBLIC_URL, Buffer.from(config.DAYBOOK_LINK_KEY, "base64"), now);
   return {
-    deps: { dueIndex: storage.dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
+    deps: { dueIndex, queue: createSqsJobQueue(sqs, config.DAYBOOK_QUEUE_URL), shards: config.DAYBOOK_DUE_SHARDS },
     digests,
     async sendDigests(at, log) {
-      const marks = await dueDigestMarks(digests, at);
+      const marks = await dueDigestMarks({ digests: dueMarks }, at);
       if (marks.length === 0) return { merchants: 0, sent: 0, waiting: 0, failed: 0 };
       const { sendDueDigests } = await import("./on-demand/digests");
       return sendDueDigests({ ...digests, now: () => at, ...(log ? { log } : {}) }, marks);

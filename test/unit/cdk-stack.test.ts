@@ -460,8 +460,12 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     const onDemandOnly: Record<FunctionName, string[]> = {
       // Each page's group (lib/web/route-groups.ts), the pages' POS and QuickBooks readers, the stores no session reads.
       api: ["lib/web/routes/locations.ts", "lib/web/routes/mapping.ts", "lib/web/routes/days.ts", "lib/web/routes/sign-in.ts", "lib/api/routes.ts", "lib/api/openapi.json", "lib/pos/square/day.ts", "lib/pos/clover/day.ts", "lib/store/backfills.ts", "lib/store/api-keys.ts", "lib/store/due-index.ts", "lib/store/batch-items.ts", ...EMAIL_CAPS],
-      // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any.
-      scheduler: ["lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts", ...EMAIL_CAPS],
+      // The refresh sweep's and a failed job's paths stay with the worker; what builds and sends digests does not load on a tick without any,
+      // nor the due-index's registrations and the digests' claims (a tick reads due entries and due marks: lib/store/due-index-tick.ts, due-digest-marks.ts).
+      scheduler: [
+        "lib/report/digest.ts", "lib/report/digest-document.ts", "lib/store/reports.ts", "lib/store/dynamo.ts", "lib/store/batch-items.ts",
+        "lib/store/due-index.ts", "lib/store/digests.ts", "lib/store/account-guard.ts", ...EMAIL_CAPS,
+      ],
       worker: [...EMAIL_CAPS],
     };
     for (const name of FUNCTION_NAMES) {
