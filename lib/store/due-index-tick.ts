@@ -98,7 +98,7 @@ type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: { P
 
 /** One page of the shard's entries due by `now` (DueIndex's duePage). */
 export async function queryDuePage(
-{ client, tableName }: Pick<DynamoDueIndexOptions, "client" | "tableName">, shard: number, now: Date, limit: number, after: string | undefined,
+  { client, tableName }: Pick<DynamoDueIndexOptions, "client" | "tableName">, shard: number, now: Date, limit: number, after: string | undefined,
 ): Promise<{ entries: DueEntry[]; after?: string }> {
   const { Items = [], LastEvaluatedKey } = await client.send(new QueryCommand({
     TableName: tableName,
@@ -112,7 +112,6 @@ export async function queryDuePage(
   const entries = Items.map((item) => fromItem(dueEntrySchema, item, `the due-index entry ${describeItem(item)}`));
   return LastEvaluatedKey === undefined ? { entries } : { entries, after: String(LastEvaluatedKey.SK) };
 }
-
 
 /** Takes the entry and its pointer out (DueIndex's remove): a ConflictError if the pointer names another entry meanwhile. */
 export async function removeDueEntry({ client, tableName }: Pick<DynamoDueIndexOptions, "client" | "tableName">, entry: DueEntry): Promise<void> {
@@ -135,7 +134,6 @@ export async function removeDueEntry({ client, tableName }: Pick<DynamoDueIndexO
     throw transactionConflict(error, `the due-index entry of location ${entry.locationId} changed while it was being removed`) ?? error;
   }
 }
-
 
 export function createDynamoDueTick({ client, tableName, locationTableName = tableName }: DynamoDueIndexOptions): DueTick {
   /** Writes every request, 25 to a BatchWriteItem, retrying what DynamoDB leaves unprocessed; answers which requests never went through. */
@@ -163,7 +161,6 @@ export function createDynamoDueTick({ client, tableName, locationTableName = tab
     });
     return failed;
   }
-
 
   /** Every key's item (absent where there is none), 100 to a BatchGetItem, strongly consistent, only `attributes` if given. */
   async function readAll(table: string, itemKeys: { PK: string; SK: string }[], attributes?: string[]): Promise<Map<string, Item>> {
