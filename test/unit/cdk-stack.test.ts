@@ -518,6 +518,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/worker/job-emails.ts", "lib/report/digest.ts", "lib/report/digest-document.ts", "lib/report/email-document.ts", "lib/report/sync-report.ts", "lib/locations/posting-status.ts",
         // Stores no night job uses (lib/wiring/worker.ts's jobStores).
         "lib/store/auth.ts", "lib/store/members.ts", "lib/store/backfills.ts", "lib/store/recipients.ts", "lib/store/payouts.ts", "lib/store/due-index.ts", "lib/store/api-keys.ts",
+        // Square's and Clover's token calls (a refresh of their tokens, a connect): the providers' policy alone at start.
+        "lib/oauth/square-tokens.ts", "lib/oauth/clover-tokens.ts",
         // A stored report read back and checked: a night job writes its report and reads none (an alert and a backfill's summary do).
         "lib/store/report-items.ts",
         // QuickBooks' answers a night's posting does not read: the chart of accounts (a refusal naming an account), the company's
