@@ -17,7 +17,7 @@ import { approveFromLink } from "../../lib/worker/approve";
 import { createWorkerHandler } from "../../lib/worker/handler";
 import { IDEMPOTENCY_PARTITION } from "../../lib/store/idempotency";
 import { digestDepsOf } from "../../lib/wiring/scheduler";
-import { composeWorker, type WorkerRuntime } from "../../lib/wiring/worker";
+import { composeWorker, jobStores, type WorkerRuntime } from "../../lib/wiring/worker";
 import { NIGHT_STORE_METHODS } from "../../lib/store/night-store";
 import type { Storage } from "../../lib/store/storage";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
@@ -403,5 +403,20 @@ describe("a night's calls", () => {
     expect(storeAndMembers.filter((call) => !atStart.has(call)), "calls of methods made on demand").toEqual([]);
     // Each night reads the business's accountants, and the QuickBooks tokens (an hour's) are refreshed after the first.
     expect(storeAndMembers).toEqual(expect.arrayContaining(["members.listMembers", "store.saveSyncRecord", "store.acquireRefreshLease", "store.updateConnectionTokens"]));
+  });
+
+  it("the worker's own stores (jobStores) answer on the table: a night's methods made at start, every other one on its first call", async () => {
+    const world = await createWorld({ timeZone: ZONE, now: () => NIGHT });
+    worlds.push(world);
+    const stores = jobStores({ client: world.dynamo, tableName: world.settings.DAYBOOK_TABLE });
+    const location = await world.store.getLocation(world.merchantId, "GENLOCATION01");
+    expect(location).toBeDefined();
+    // Made at start.
+    expect(await stores.store.getLocation(world.merchantId, "GENLOCATION01")).toEqual(location);
+    expect(await stores.members.listMembers(world.merchantId)).toEqual([]);
+    // Loaded with the first call of one, then answered as the whole store answers.
+    expect(await stores.store.listLocations(world.merchantId)).toEqual(await world.store.listLocations(world.merchantId));
+    expect(await stores.store.listConnections(world.merchantId)).toEqual(await world.store.listConnections(world.merchantId));
+    expect(await stores.members.listMemberships(world.merchantId)).toEqual([]);
   });
 });
