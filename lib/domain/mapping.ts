@@ -8,7 +8,10 @@ import { describeIssues } from "../validation";
 const accountId = z.string().check(
   z.regex(/^\d{1,20}$/, 'must be a QuickBooks account Id: digits only, e.g. "79"'),
 );
+// Each optional kind made once and shared (a zod schema is immutable).
+const optionalAccountId = z.optional(accountId);
 const accountsByKey = z.record(z.string().check(z.minLength(1), z.maxLength(255)), accountId);
+const optionalAccountsByKey = z.optional(accountsByKey);
 
 export const DEFAULT_HOLD_TOLERANCE = 100;
 
@@ -26,15 +29,15 @@ export const payoutMappingSchema = z.strictObject({
   /** The bank account the location's payouts arrive in. */
   bank: accountId,
   /** Fees daybook never posted from the daily entries: instant-deposit, gift-card-load, subscription fees. */
-  fees: z.optional(accountId),
+  fees: optionalAccountId,
   /** Chargebacks (DISPUTE, OPEN_DISPUTE). */
-  disputes: z.optional(accountId),
+  disputes: optionalAccountId,
   /** The Square Capital loan liability (SQUARE_CAPITAL_PAYMENT). */
-  loan: z.optional(accountId),
+  loan: optionalAccountId,
   /** Where automatic transfers to Square Savings go (a savings or transfer account). */
-  savings: z.optional(accountId),
+  savings: optionalAccountId,
   /** Any other activity type. */
-  other: z.optional(accountId),
+  other: optionalAccountId,
 });
 export type PayoutMapping = z.infer<typeof payoutMappingSchema>;
 
@@ -53,12 +56,12 @@ export const mappingSchema = z.strictObject({
     rounding: accountId,
     overShort: accountId,
   }),
-  categories: z.optional(accountsByKey),
-  tenders: z.optional(accountsByKey),
-  taxes: z.optional(accountsByKey),
-  serviceCharges: z.optional(accountsByKey),
+  categories: optionalAccountsByKey,
+  tenders: optionalAccountsByKey,
+  taxes: optionalAccountsByKey,
+  serviceCharges: optionalAccountsByKey,
   /** Non-revenue items (deposits, donations, gift-card loads) by item name; the rest go to defaults.nonRevenue. */
-  nonRevenue: z.optional(accountsByKey),
+  nonRevenue: optionalAccountsByKey,
   returnsToCategoryAccounts: z.optional(z.boolean()),
   holdTolerance: z.optional(z.int().check(z.nonnegative())),
   payouts: z.optional(payoutMappingSchema),

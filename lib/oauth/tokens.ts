@@ -7,26 +7,29 @@ import * as z from "zod/mini";
 import { describeIssues } from "../validation";
 import type { EncryptionContext, TokenVault } from "../vault/vault";
 
+// One optional text schema for every optional field (a zod schema is immutable): six fields, one schema.
+const optionalText = z.optional(z.string());
+
 export const storedTokensSchema = z.object({
   accessToken: z.string().check(z.minLength(1)),
-  refreshToken: z.optional(z.string()),
+  refreshToken: optionalText,
   /** ISO 8601; when the access token stops working. */
-  accessTokenExpiresAt: z.optional(z.string()),
+  accessTokenExpiresAt: optionalText,
   /** ISO 8601; when the refresh token stops working, if the provider says. */
-  refreshTokenExpiresAt: z.optional(z.string()),
+  refreshTokenExpiresAt: optionalText,
   /** ISO 8601; when these tokens were obtained (Square wants a refresh at least every 7 days). */
-  obtainedAt: z.optional(z.string()),
+  obtainedAt: optionalText,
   /**
    * The refresh token the current one replaced, kept until the current one has worked once: if a
    * rotation's answer is lost, Clover's recovery (and QuickBooks, for a while) still accept it.
    */
-  previousRefreshToken: z.optional(z.string()),
+  previousRefreshToken: optionalText,
   /**
    * ISO 8601; set when a refresh was sent but its answer was lost (a timeout, a cut-off body, a 5xx):
    * the provider may have rotated the refresh token already, and QuickBooks keeps a replaced one
    * working for only 24 hours, so the next use refreshes at once instead of waiting until it is due.
    */
-  refreshUncertainSince: z.optional(z.string()),
+  refreshUncertainSince: optionalText,
 });
 
 export type StoredTokens = z.infer<typeof storedTokensSchema>;

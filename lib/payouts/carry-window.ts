@@ -25,11 +25,21 @@ export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
  * change what a carry counts, and so must mark the location's carry stale: a carry made before `at`
  * counts days and payouts up to CARRY_TAIL_DAYS before the day it was made in UTC (carryChoice), so up
  * to CARRY_TAIL_DAYS before `at`'s; three more days of margin (a write landing up to two days after the
- * instant its writer gives it, lib/store/clearing-carries.ts writtenAt). The nights' days are never
+ * instant its writer gives it, writtenAt below). The nights' days are never
  * this old.
  */
 export function mayBeCarried(businessDay: string, at: Date): boolean {
   return businessDay <= addDays(utcDay(at), -CARRY_TAIL_DAYS + 3);
+}
+
+/**
+ * The instant a record is written, for mayBeCarried: its `updatedAt`, which its writer sets to its run's
+ * instant (read once per run); the store's clock only when that is not an instant. mayBeCarried's
+ * margin covers a run that writes up to two days after its instant (a Lambda runs 15 minutes).
+ */
+export function writtenAt(updatedAt: string, now: () => Date): Date {
+  const at = Date.parse(updatedAt);
+  return Number.isNaN(at) ? now() : new Date(at);
 }
 
 /**

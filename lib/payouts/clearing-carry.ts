@@ -286,7 +286,7 @@ const instant = (at: string | number | Date): string => new Date(at).toISOString
  * after `after`, the earliest of their creations and `madeAt` less LATE_CREATION_DAYS and two days; those
  * arriving before its payouts at or before `before`, the latest of theirs. Nothing the digest needs is
  * missed: a payout kept now is in one range by construction. One written later (at an instant W after
- * `madeAt`, which its writer may give as up to two days earlier: clearing-carries.ts writtenAt) arriving
+ * `madeAt`, which its writer may give as up to two days earlier: carry-window.ts writtenAt) arriving
  * on or before `choice.to` marks the carry stale (mayBeCarried); arriving after it, it marks the carry
  * stale when created LATE_CREATION_DAYS or more before its writer's instant, else it was created after
  * W − 2 − LATE_CREATION_DAYS days > `after`. (test/unit/clearing-carry.test.ts "the creation bounds …")

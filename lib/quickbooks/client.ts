@@ -38,11 +38,12 @@ export interface QuickBooksClientOptions {
   random?: () => number;
 }
 
+const optionalText = z.optional(z.string());
 const journalEntrySchema = z.object({
   Id: z.string(),
-  DocNumber: z.optional(z.string()),
+  DocNumber: optionalText,
   TxnDate: z.string(),
-  PrivateNote: z.optional(z.string()),
+  PrivateNote: optionalText,
 });
 
 const createResponse = z.object({ JournalEntry: journalEntrySchema });

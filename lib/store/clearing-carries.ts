@@ -17,17 +17,12 @@
  * or 13 months after a stale-marking write made it.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import type { ClearingCarry } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
-import { type TransactItems, transactWrite } from "./transact-write";
-import { describeKey, fromItem, type Item, names, unlessConditionFails } from "./dynamo-items";
-import { type ItemKey, keys, segment } from "./keys";
+import { carryKey, epochSeconds, newStamp } from "./carry-stamp";
+import { describeKey, fromItem, names, unlessConditionFails } from "./dynamo-items";
 import { businessDay, describing, minorUnits, timestamp } from "./schema-parts";
-import { SYNC_RECORD_MONTHS } from "./retention";
-
-export const CARRY_PREFIX = "CARRY#";
 
 export interface StoredCarry {
   /** undefined when there is no item. */
@@ -42,10 +37,6 @@ export interface ClearingCarryStore {
   /** Writes `carry` if the item still has `stamp` (undefined: is still absent); false when a write marked it stale since. */
   saveCarry(merchantId: string, locationId: string, carry: ClearingCarry, stamp: string | undefined): Promise<boolean>;
 }
-
-export const carryKey = (merchantId: string, locationId: string): ItemKey => ({
-  PK: keys.merchantPartition(merchantId), SK: `${CARRY_PREFIX}${segment(locationId, "locationId")}`,
-});
 
 const day = businessDay;
 const outsideDaySchema = z.object({ paidOut: minorUnits, fees: minorUnits, adjustments: minorUnits });
@@ -62,59 +53,12 @@ export const clearingCarrySchema = describing<ClearingCarry>()(z.object({
 }));
 
 const stampSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/, "must be a stamp"));
-const newStamp = () => randomBytes(16).toString("hex");
 const storedSchema = z.object({
   stamp: stampSchema,
   carriedAt: z.optional(stampSchema),
   carry: z.optional(clearingCarrySchema),
 });
 
-const epochSeconds = (at: Date | string) => Math.ceil(new Date(at).getTime() / 1000);
-
-
-/** The transaction item that marks the location's carry stale, beside a write that may change what it counts. */
-export function staleCarry(tableName: string, merchantId: string, locationId: string, at: Date): TransactItems[number] {
-  const expires = new Date(at);
-  expires.setUTCMonth(expires.getUTCMonth() + SYNC_RECORD_MONTHS);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: carryKey(merchantId, locationId),
-      UpdateExpression: "SET #stamp = :stamp, #expiresAt = :expiresAt",
-      ExpressionAttributeNames: names("stamp", "expiresAt"),
-      ExpressionAttributeValues: { ":stamp": newStamp(), ":expiresAt": epochSeconds(expires) },
-    },
-  };
-}
-
-/**
- * The instant a record is written, for mayBeCarried: its `updatedAt`, which its writer sets to its run's
- * instant (read once per run); the store's clock only when that is not an instant. mayBeCarried's
- * margin covers a run that writes up to two days after its instant (a Lambda runs 15 minutes).
- */
-export function writtenAt(updatedAt: string, now: () => Date): Date {
-  const at = Date.parse(updatedAt);
-  return Number.isNaN(at) ? now() : new Date(at);
-}
-
-export interface ConditionalPut {
-  Item: Item;
-  ConditionExpression: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, unknown>;
-}
-
-/**
- * `put` and staleCarry in one transaction: what a carry counts never changes without marking it.
- * Its condition failing is the ConflictError `conflict`, as the plain write's; a transaction cancelled by
- * another on the same items (two old days of a location written at once mark the same carry) changed
- * nothing and is tried again.
- */
-export async function putMarkingCarryStale(
-  client: DynamoDBDocumentClient, tableName: string, put: ConditionalPut, carry: { merchantId: string; locationId: string; at: Date }, conflict: string,
-): Promise<void> {
-  await transactWrite(client, [{ Put: { TableName: tableName, ...put } }, staleCarry(tableName, carry.merchantId, carry.locationId, carry.at)], [conflict]);
-}
 
 export function createDynamoClearingCarryStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): ClearingCarryStore {
   const guard = accountGuard({ client, tableName });

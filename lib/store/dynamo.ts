@@ -5,61 +5,37 @@
  * will meet; reads of the indexes (GSI1, GSI2) cannot be, and are used only to find, never to decide:
  * they hold keys only, and what they find is read from the table.
  */
-import {
-  DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { describeIssues } from "../validation";
-import { accountGuard } from "./account-guard";
 import { deletePartition } from "./account-sweep";
-import { type BatchDeleteOptions, itemsOfIndexEntries } from "./batch-items";
+import { itemsOfIndexEntries } from "./batch-items";
 import {
   assertVersion, cancellationCodes, conflictOnCondition, describeItem, describeKey, fromItem, type Item, names, queryAll,
   toItem,
   unlessConditionFails, withoutUndefined,
 } from "./dynamo-items";
 import { StoreError } from "./errors";
-import { indexKeys, type ItemKey, keys, KIND_PREFIX, normalizeEmail } from "./keys";
+import { indexKeys, keys, KIND_PREFIX, normalizeEmail } from "./keys";
 import { merchantExportOf, newestDayFirst, oldestFirst } from "./merchant-export";
 import { merchantProfiles, merchantSchema, merchantTimeZone } from "./merchant-profile";
-import { accountLabelsSchema, locationSchema, storedConnectionSchema, syncRecordSchema } from "./schemas";
-import { businessDayExpiresAt, DELETED_ACCOUNT_HOURS } from "./retention";
-import { syncRecordItem, syncRecordOf } from "./sync-records";
-import { putMarkingCarryStale, writtenAt } from "./clearing-carries";
-import { mayBeCarried } from "../payouts/carry-window";
+import { accountLabelsSchema, locationSchema, storedConnectionSchema } from "./schemas";
+import { createDynamoNightStore, type DynamoStoreOptions, storeTable, toConnection } from "./night-store";
+import { DELETED_ACCOUNT_HOURS } from "./retention";
+import { syncRecordOf } from "./sync-records";
 import { GSI1, GSI2 } from "./table";
-import type { Connection, ConnectionStatus, LocationConfig, Merchant, SyncRecord } from "../model";
+import type { Connection, ConnectionStatus, LocationConfig, Merchant } from "../model";
 import { ConflictError, type Store } from "./store";
 
-export interface DynamoStoreOptions {
-  /** Any translateConfig will do: the store drops undefined values itself and checks every number it reads. */
-  client: DynamoDBDocumentClient;
-  tableName: string;
-  now?: () => Date;
-  /** Items per Query page (DynamoDB's 1 MB pages when unset); tests set it small to exercise paging. */
-  pageSize?: number;
-  /** How account deletion retries what BatchWriteItem leaves unprocessed. */
-  batchDelete?: BatchDeleteOptions;
-}
+export type { DynamoStoreOptions } from "./night-store";
+
 
 const emailClaimSchema = z.object({ merchantId: z.string().check(z.minLength(1)) });
 
-export function createDynamoStore({ client, tableName, now = () => new Date(), pageSize, batchDelete }: DynamoStoreOptions): Store {
-  async function read<T>(key: ItemKey, schema: z.ZodMiniType<T>, what: string): Promise<T | undefined> {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-    return Item === undefined ? undefined : fromItem(schema, Item, `the stored ${what} ${describeKey(key)}`);
-  }
-
-  async function put(item: Item, condition?: { expression: string; values?: Item; names?: Record<string, string>; conflict: string }): Promise<void> {
-    await conflictOnCondition(condition?.conflict, () => client.send(new PutCommand({
-      TableName: tableName,
-      Item: item,
-      ConditionExpression: condition?.expression,
-      ExpressionAttributeValues: condition?.values,
-      ExpressionAttributeNames: condition?.names,
-    })));
-  }
-
+export function createDynamoStore(options: DynamoStoreOptions): Store {
+  const { client, tableName, now = () => new Date(), pageSize, batchDelete } = options;
+  const table = storeTable(options);
+  const { read, put, guard } = table;
   /** The items of one kind in the merchant's partition. */
   function queryKind(merchantId: string, prefix: string): Promise<Item[]> {
     return queryAll(client, {
@@ -86,7 +62,6 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
   }
 
   const { getMerchant, hasClients } = merchantProfiles({ client, tableName });
-  const guard = accountGuard({ client, tableName, now, ...(batchDelete ? { batchDelete } : {}) });
 
   function writeMerchantTimeZone(merchantId: string, timeZone: string, condition: string) {
     const key = keys.merchant(merchantId);
@@ -128,11 +103,12 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
   }
 
   return {
+    ...createDynamoNightStore(options, table),
+
     async putMerchant(merchant) {
       await put(profileItem(merchant));
     },
 
-    getMerchant,
     hasClients,
 
     async createMerchant(merchant) {
@@ -214,26 +190,6 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       return [...new Set(merchants)];
     },
 
-    async acquireRefreshLease(merchantId, connectionId, expectedVersion, until, at) {
-      assertVersion(expectedVersion, 1);
-      if (!(until.getTime() > at.getTime())) throw new StoreError("a refresh lease must end after the time it is taken");
-      const key = keys.connection(merchantId, connectionId);
-      const { Attributes } = await conflictOnCondition(
-        `connection ${connectionId} of merchant ${merchantId} is not active at token version ${expectedVersion}, or another worker holds its refresh lease`,
-        () => client.send(new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: "SET #refreshLeaseUntil = :until",
-          // ISO 8601 instants from toISOString compare as strings in time order.
-          ConditionExpression: "#status = :active AND #tokenVersion = :expected AND (attribute_not_exists(#refreshLeaseUntil) OR #refreshLeaseUntil < :now)",
-          ExpressionAttributeNames: names("refreshLeaseUntil", "status", "tokenVersion"),
-          ExpressionAttributeValues: { ":until": until.toISOString(), ":active": "active", ":expected": expectedVersion, ":now": at.toISOString() },
-          ReturnValues: "ALL_NEW",
-        })),
-      );
-      return toConnection(fromItem(storedConnectionSchema, Attributes ?? {}, `the leased connection ${describeKey(key)}`));
-    },
-
     async listLocations(merchantId) {
       const items = await queryKind(merchantId, KIND_PREFIX.location);
       return items.map((item) => fromItem(locationSchema, item, `the stored location ${describeItem(item)}`));
@@ -243,18 +199,6 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       const items = await queryKind(merchantId, KIND_PREFIX.syncRecord);
       return items.map((item) => syncRecordOf(item, `the stored sync record ${describeItem(item)}`))
         .sort(newestDayFirst);
-    },
-
-    async listSyncRecordsBetween(merchantId, locationId, from, to, options = {}) {
-      const prefix = (day: string) => keys.syncRecord(merchantId, locationId, day).SK;
-      const items = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: "PK = :partition AND SK BETWEEN :from AND :to",
-        ExpressionAttributeValues: { ":partition": keys.merchantPartition(merchantId), ":from": prefix(from), ":to": prefix(to) },
-        ConsistentRead: options.consistent ?? true,
-        Limit: pageSize,
-      });
-      return items.map((item) => syncRecordOf(item, `the stored sync record ${describeItem(item)}`));
     },
 
     async exportMerchant(merchantId) {
@@ -281,44 +225,6 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       });
       await guard.settle(connection.merchantId);
       return toConnection(fromItem(storedConnectionSchema, item, "the connection written"));
-    },
-
-    async getConnection(merchantId, connectionId) {
-      const stored = await read(keys.connection(merchantId, connectionId), storedConnectionSchema, "connection");
-      return stored && toConnection(stored);
-    },
-
-    async updateConnectionTokens(merchantId, connectionId, expectedVersion, tokenCiphertext, sweepDueAt) {
-      assertVersion(expectedVersion, 1);
-      if (tokenCiphertext === "") throw new StoreError("the new tokenCiphertext is empty");
-      const key = keys.connection(merchantId, connectionId);
-      const sweepIndex = indexKeys.connectionInShard(merchantId, connectionId);
-      const { Attributes } = await conflictOnCondition(
-        `connection ${connectionId} of merchant ${merchantId} is no longer active at token version ${expectedVersion}`,
-        () => client.send(new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          // The new tokens end the refresh that held the lease. The sweep's index keys are set again, for a
-          // connection written before GSI2 existed.
-          // The sweep's next look belongs to these tokens: set with them, or removed (it opens them next time).
-          UpdateExpression: `SET #tokenCiphertext = :ciphertext, #tokenVersion = :next, #updatedAt = :now, GSI2PK = :shard, GSI2SK = :inShard${sweepDueAt ? ", #sweepDueAt = :sweepDueAt" : ""} REMOVE #refreshLeaseUntil${sweepDueAt ? "" : ", #sweepDueAt"}`,
-          // A connection that is not active has no tokens to refresh; reconnecting makes a new one.
-          ConditionExpression: "#tokenVersion = :expected AND #status = :active",
-          ExpressionAttributeNames: names("tokenCiphertext", "tokenVersion", "updatedAt", "refreshLeaseUntil", "status", "sweepDueAt"),
-          ExpressionAttributeValues: {
-            ...(sweepDueAt ? { ":sweepDueAt": sweepDueAt.toISOString() } : {}),
-            ":ciphertext": tokenCiphertext,
-            ":next": expectedVersion + 1,
-            ":now": now().toISOString(),
-            ":expected": expectedVersion,
-            ":active": "active",
-            ":shard": sweepIndex.GSI2PK,
-            ":inShard": sweepIndex.GSI2SK,
-          },
-          ReturnValues: "ALL_NEW",
-        })),
-      );
-      return toConnection(fromItem(storedConnectionSchema, Attributes ?? {}, `the updated connection ${describeKey(key)}`));
     },
 
     async setSweepDueAt(merchantId, connectionId, tokenVersion, sweepDueAt) {
@@ -360,19 +266,6 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
         },
       })));
       return written !== undefined;
-    },
-
-    async setConnectionCompany(merchantId, connectionId, company) {
-      const key = keys.connection(merchantId, connectionId);
-      const checked = storedConnectionSchema.def.shape.company.safeParse(company);
-      if (!checked.success) throw new StoreError(describeIssues(checked.error, "the QuickBooks company's settings"));
-      await conflictOnCondition(`connection ${connectionId} of merchant ${merchantId} does not exist`, () => client.send(new UpdateCommand({
-        TableName: tableName, Key: key,
-        UpdateExpression: "SET #company = :company",
-        ConditionExpression: "attribute_exists(PK)",
-        ExpressionAttributeNames: names("company"),
-        ExpressionAttributeValues: { ":company": checked.data },
-      })));
     },
 
     async removeConnection(merchantId, connectionId) {
@@ -422,42 +315,6 @@ export function createDynamoStore({ client, tableName, now = () => new Date(), p
       });
     },
 
-    async getLocation(merchantId, locationId) {
-      return await read(keys.location(merchantId, locationId), locationSchema, "location");
-    },
-
-    async getSyncRecord(merchantId, locationId, businessDay) {
-      const key = keys.syncRecord(merchantId, locationId, businessDay);
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      return Item === undefined ? undefined : syncRecordOf(Item, `the stored sync record ${describeKey(key)}`);
-    },
-
-    async saveSyncRecord(record, expectedVersion) {
-      assertVersion(expectedVersion, 0);
-      const key = keys.syncRecord(record.merchantId, record.locationId, record.businessDay);
-      const written: SyncRecord = { ...record, version: expectedVersion + 1 };
-      const item = syncRecordItem(written, key, { expiresAt: businessDayExpiresAt(record.businessDay) });
-      const what = `sync record ${record.locationId} ${record.businessDay} of merchant ${record.merchantId}`;
-      const condition = expectedVersion === 0
-        ? { expression: "attribute_not_exists(PK)", conflict: `${what} already exists` }
-        : {
-            expression: "#version = :expected",
-            names: names("version"),
-            values: { ":expected": expectedVersion },
-            conflict: `${what} is no longer at version ${expectedVersion}`,
-          };
-      // An old day (a backfill, an approval): the location's card clearing carry may count it. When: the
-      // record's updatedAt, its writer's instant (the run's one clock read), not the store's clock again.
-      const at = writtenAt(record.updatedAt, now);
-      if (mayBeCarried(record.businessDay, at)) {
-        await putMarkingCarryStale(client, tableName, {
-          Item: item, ConditionExpression: condition.expression, ExpressionAttributeNames: condition.names, ExpressionAttributeValues: condition.values,
-        }, { merchantId: record.merchantId, locationId: record.locationId, at }, condition.conflict);
-      } else await put(item, condition);
-      // A first record makes an item; later versions need the one before (their condition).
-      if (expectedVersion === 0) await guard.settle(record.merchantId);
-      return fromItem(syncRecordSchema, { ...written }, "the sync record written");
-    },
   };
 }
 
@@ -517,9 +374,4 @@ function locationItem(location: LocationConfig): Item {
 
 function connectionsOf(items: Item[]): Connection[] {
   return items.map((item) => toConnection(fromItem(storedConnectionSchema, item, `the stored connection ${describeItem(item)}`)));
-}
-
-function toConnection(stored: z.output<typeof storedConnectionSchema>): Connection {
-  // The contract's tokenCiphertext is a string; a connection that is not active has none.
-  return { ...stored, tokenCiphertext: stored.tokenCiphertext ?? "" };
 }

@@ -8,13 +8,14 @@
  * table's TTL; reads check the expiry themselves (DynamoDB deletes expired items only eventually).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Invitation, LocationStatus, Member, Membership, MemberStore } from "../members/types";
+import type { Invitation, LocationStatus, Membership, MemberStore } from "../members/types";
 import { accountGuard } from "./account-guard";
 import * as z from "zod/mini";
 import { describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails, withoutUndefined } from "./dynamo-items";
 import { indexKeys, keys, KIND_PREFIX } from "./keys";
 import { addressHash } from "../report/recipients";
 import { describing, normalizedEmail } from "./schema-parts";
+import { id, instant, memberList, memberSchema } from "./member-list";
 import { invitationStopSchema } from "./schemas";
 import { GSI1, GSI2 } from "./table";
 
@@ -23,8 +24,6 @@ export interface DynamoMemberStoreOptions {
   tableName: string;
 }
 
-const id = z.string().check(z.minLength(1));
-const instant = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "must be an ISO 8601 instant as toISOString writes it"));
 
 const locationStatusSchema = describing<LocationStatus>()(z.object({
   name: z.string(),
@@ -41,14 +40,6 @@ const locationStatusSchema = describing<LocationStatus>()(z.object({
     reason: z.optional(z.string()),
     posted: z.optional(z.literal(true)),
   }))),
-}));
-
-const memberSchema = describing<Member>()(z.object({
-  businessId: id,
-  personId: id,
-  email: normalizedEmail,
-  invitedBy: id,
-  createdAt: instant,
 }));
 
 const membershipSchema = describing<Membership>()(z.object({
@@ -202,11 +193,7 @@ export function createDynamoMemberStore({ client, tableName }: DynamoMemberStore
       return items.map((item) => fromItem(membershipSchema, item, `the stored membership ${describeItem(item)}`));
     },
 
-    async listMembers(businessId) {
-      const items = await queryKind(businessId, KIND_PREFIX.member);
-      return items.map((item) => fromItem(memberSchema, item, `the stored member ${describeItem(item)}`))
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    },
+    listMembers: memberList({ client, tableName }).listMembers,
 
     async removeMembership(businessId, personId) {
       try {

@@ -18,7 +18,8 @@ import type { PayoutCheck, PayoutRecord, PayoutSkip, PendingPayoutEntry, PostedP
 import type { PayoutDay, PayoutSummary } from "../payouts/payout-summary";
 import { mayBeCarried, writtenLongAfterCreation } from "../payouts/clearing-carry";
 import { accountGuard } from "./account-guard";
-import { putMarkingCarryStale, staleCarry, writtenAt } from "./clearing-carries";
+import { writtenAt } from "../payouts/carry-window";
+import { putMarkingCarryStale, staleCarry } from "./carry-stamp";
 import * as z from "zod/mini";
 import {
   assertVersion, conflictOnCondition, describeItem, fromItem, type Item, names, queryAll, toItem, unlessConditionFails,

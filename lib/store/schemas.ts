@@ -17,11 +17,15 @@ import { businessDay, currency, describing, id, minorUnits, nonEmpty, timestamp 
 // process that reads these records builds each kind once, not once per field.
 const text = z.string();
 const optionalText = z.optional(text);
+const optionalTimestamp = z.optional(timestamp);
+const optionalNonEmpty = z.optional(nonEmpty);
+const optionalDay = z.optional(businessDay);
 const count = z.int().check(z.nonnegative());
 const positiveCount = z.int().check(z.positive());
 const buckets = z.record(text, minorUnits);
 /** QuickBooks' reference to a record by its Id. */
 const reference = z.object({ value: text });
+const optionalReference = z.optional(reference);
 const provider = z.enum(["square", "clover", "quickbooks"]);
 const timeOfDay = z.string().check(z.regex(/^\d{2}:\d{2}$/, "must be a time of day, HH:MM"));
 
@@ -58,8 +62,8 @@ export const journalEntryBodySchema = describing<JournalEntryBody>()(z.object({
     JournalEntryLineDetail: z.object({
       PostingType: z.enum(["Debit", "Credit"]),
       AccountRef: reference,
-      DepartmentRef: z.optional(reference),
-      ClassRef: z.optional(reference),
+      DepartmentRef: optionalReference,
+      ClassRef: optionalReference,
     }),
   })),
 }));
@@ -76,11 +80,11 @@ export const connectionSchema = describing<Connection>()(z.object({
   tokenVersion: positiveCount,
   statusReason: optionalText,
   grantedScopes: z.optional(z.array(text)),
-  region: z.optional(nonEmpty),
+  region: optionalNonEmpty,
   accountName: optionalText,
-  refreshLeaseUntil: z.optional(timestamp),
-  sweepDueAt: z.optional(timestamp),
-  reconnectHeldAt: z.optional(timestamp),
+  refreshLeaseUntil: optionalTimestamp,
+  sweepDueAt: optionalTimestamp,
+  reconnectHeldAt: optionalTimestamp,
   company: z.optional(z.object({ companyName: text, homeCurrency: currency, multiCurrencyEnabled: z.boolean(), readAt: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -89,13 +93,13 @@ export const connectionSchema = describing<Connection>()(z.object({
 /** A connection as stored: one that is not active has had its tokens removed. */
 export const storedConnectionSchema = z.object({
   ...connectionSchema.def.shape,
-  tokenCiphertext: z.optional(nonEmpty),
+  tokenCiphertext: optionalNonEmpty,
 }).check(z.refine((item) => item.status !== "active" || item.tokenCiphertext !== undefined, {
   message: "an active connection must have a tokenCiphertext",
   path: ["tokenCiphertext"],
 }));
 
-const quickBooksTag = z.object({ id, name: text });
+const optionalQuickBooksTag = z.optional(z.object({ id, name: text }));
 export const accountLabelsSchema = z.record(id, z.object({ name: text, number: optionalText }));
 
 export const locationSchema = describing<LocationConfig>()(z.object({
@@ -110,9 +114,9 @@ export const locationSchema = describing<LocationConfig>()(z.object({
   currency,
   mapping: mappingSchema,
   accountLabels: z.optional(accountLabelsSchema),
-  quickBooksTags: z.optional(z.object({ location: z.optional(quickBooksTag), class: z.optional(quickBooksTag) })),
+  quickBooksTags: z.optional(z.object({ location: optionalQuickBooksTag, class: optionalQuickBooksTag })),
   awaitingStart: z.optional(z.literal(true)),
-  postingFrom: z.optional(businessDay),
+  postingFrom: optionalDay,
   earlierDaySettings: z.optional(z.array(z.object({
     timeZone: nonEmpty,
     dayStart: timeOfDay,
@@ -142,7 +146,7 @@ const pendingEntrySchema = describing<PendingEntry>()(z.object({
   docNumber: text,
   requestId: text,
   body: z.optional(journalEntryBodySchema),
-  txnDate: z.optional(businessDay),
+  txnDate: optionalDay,
   summary: dailySummarySchema,
   startedAt: timestamp,
 }));
@@ -163,7 +167,7 @@ export const syncRecordSchema = describing<SyncRecord>()(z.object({
   posted: z.array(postedEntrySchema),
   pending: z.optional(pendingEntrySchema),
   lastSummary: z.optional(dailySummarySchema),
-  lastReadAt: z.optional(timestamp),
+  lastReadAt: optionalTimestamp,
   vouched: z.optional(z.record(businessDay, positiveCount)),
   heldReason: optionalText,
   attempts: count,

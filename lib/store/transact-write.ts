@@ -1,5 +1,5 @@
 /**
- * A conditional transaction, its conditions' failures as ConflictErrors (payouts.ts, clearing-carries.ts).
+ * A conditional transaction, its conditions' failures as ConflictErrors (payouts.ts, carry-stamp.ts).
  * Apart from dynamo-items.ts, which every function loads at start: the api's start does not load
  * TransactWriteItems (infra/bundle.ts; test/unit/cdk-stack.test.ts's bundle layout).
  */

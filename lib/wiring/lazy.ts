@@ -60,3 +60,18 @@ export function lazyPort<T extends AsyncPort<T>>(load: () => Promise<T>): T {
     },
   });
 }
+
+/**
+ * A port with the methods a runtime's every invocation calls made already (`atStart`) and every other
+ * one (each key of `methods`, the port's whole list, not in `atStart`) made on the first call of any of
+ * them: `load` imports and makes the whole port, once, as lazyPort does.
+ */
+export function partlyOnDemand<T extends AsyncPort<T>>(atStart: Partial<T>, methods: Record<keyof T, true>, load: () => Promise<T>): T {
+  const whole = lazy(load);
+  const onDemand = Object.keys(methods).filter((key) => !Object.hasOwn(atStart, key)).map((key) => [key, async (...args: unknown[]) => {
+    const real = ((await whole.get()) as Record<string, unknown>)[key];
+    if (typeof real !== "function") throw new TypeError(`the port has no method ${key}`);
+    return (real as (...a: unknown[]) => Promise<unknown>)(...args);
+  }]);
+  return { ...Object.fromEntries(onDemand), ...atStart } as T;
+}

@@ -9,15 +9,19 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { WorkerConfig } from "../config";
 import type { RefreshSweepDeps } from "../connections/refresh-sweep";
 import { createDynamoDigestStore } from "../store/digests";
-import { createDynamoStore } from "../store/dynamo";
 import { createIdempotencyStore } from "../store/idempotency";
+import { memberList } from "../store/member-list";
+import { createDynamoNightStore } from "../store/night-store";
 import { createDynamoReportStore } from "../store/reports";
 import { createDynamoMerchantSettings } from "../store/settings";
 import type { DynamoStorageOptions, Storage } from "../store/storage";
+import type { Store } from "../store/store";
 import { createDynamoSeenWarningStore } from "../store/warnings-seen";
+import type { MemberStore } from "../members/types";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig, lazySqsClient } from "./aws";
+import { partlyOnDemand } from "./lazy";
 // Every job opens its tokens through the keeper: the providers and the keeper load at start here, and
 // are made at once (composeServices imports them when called, for the web app, which makes them on first use).
 import { oauthOf } from "./oauth";
@@ -82,17 +86,23 @@ export function refreshSweepDepsOf(services: Services): Omit<RefreshSweepDeps, "
 }
 
 /**
- * The stores of every night job: the records, locations and connections (store), the review mode
+ * The stores of every night job, with what a night calls of them (test/integration/worker.test.ts
+ * records it): the records, the location, its connections and their tokens (store: the rest of its
+ * methods on the first call of one), the business's accountants (members: likewise), the review mode
  * (settings), and the night's report with its digest mark and the warnings already said. The others
- * are made on their first call (lib/wiring/storage.ts): members (a day job's accountants), backfills
- * and recipients (a backfill's progress and summary), payouts (a Square location that posts them), the
- * email caps' counters and held emails (an email), the due-index (a location stopped or resumed).
+ * are made on their first call (lib/wiring/storage.ts): backfills and recipients (a backfill's progress
+ * and summary), payouts (a Square location that posts them), the email caps' counters and held emails
+ * (an email), the due-index (a location stopped or resumed).
  */
-export function jobStores(options: DynamoStorageOptions): Pick<Storage, "store" | "settings" | "reports" | "digests" | "seenWarnings"> {
+export function jobStores(options: DynamoStorageOptions): Pick<Storage, "store" | "members" | "settings" | "reports" | "digests" | "seenWarnings"> {
   const client = DynamoDBDocumentClient.from(options.client);
   const { tableName } = options;
   return {
-    store: createDynamoStore({ ...options, client }),
+    // A night's Store methods; the rest (sign-up, export, deletion, the sweep's listings) on the first call of one.
+    store: partlyOnDemand(createDynamoNightStore({ ...options, client }), STORE_METHODS, async () => (await import("./on-demand/store")).createDynamoStore({ ...options, client })),
+    // Every night asks for the business's accountants (lib/members/location-status.ts); the rest of their store
+    // (their client lists' updates, invitations) on the first call of one: a business that has accountants.
+    members: partlyOnDemand(memberList({ client, tableName }), MEMBER_METHODS, async () => (await import("./on-demand/members")).createDynamoMemberStore({ client, tableName })),
     settings: createDynamoMerchantSettings({ client, tableName }),
     reports: createDynamoReportStore({ client, tableName }),
     digests: createDynamoDigestStore({ client, tableName }),
@@ -132,3 +142,21 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
     },
   };
 }
+
+/** Every method of the Store, once (the type checks the list is whole). */
+const STORE_METHODS = {
+  putMerchant: true, getMerchant: true, hasClients: true, createMerchant: true, setMerchantName: true, setMerchantTimeZone: true,
+  adoptMerchantTimeZone: true, findMerchantByEmail: true, listConnections: true, findConnectionsByExternalId: true, listConnectionsInShard: true,
+  acquireRefreshLease: true, listMerchantsOwedNotices: true, listLocations: true, listSyncRecords: true, listSyncRecordsBetween: true,
+  exportMerchant: true, deleteProfile: true, deleteMerchant: true, putConnection: true, getConnection: true, updateConnectionTokens: true,
+  setSweepDueAt: true, setConnectionStatus: true, setReconnectHeld: true, setConnectionCompany: true, removeConnection: true,
+  setConnectionAccountName: true, putLocation: true, replaceLocation: true, getLocation: true, refreshAccountLabels: true,
+  getSyncRecord: true, saveSyncRecord: true,
+} as const satisfies Record<keyof Store, true>;
+
+/** Every method of the MemberStore, once. */
+const MEMBER_METHODS = {
+  putInvitation: true, findInvitation: true, listInvitations: true, cancelInvitation: true, acceptInvitation: true, cancelInvitationsTo: true,
+  stopInvitations: true, findInvitationStop: true, liftInvitationStop: true, getMembership: true, listMemberships: true, listMembers: true,
+  removeMembership: true, recordLocationStatus: true,
+} as const satisfies Record<keyof MemberStore, true>;

@@ -17,7 +17,9 @@ import { approveFromLink } from "../../lib/worker/approve";
 import { createWorkerHandler } from "../../lib/worker/handler";
 import { IDEMPOTENCY_PARTITION } from "../../lib/store/idempotency";
 import { digestDepsOf } from "../../lib/wiring/scheduler";
-import { composeWorker, type WorkerRuntime } from "../../lib/wiring/worker";
+import { composeWorker, jobStores, type WorkerRuntime } from "../../lib/wiring/worker";
+import { NIGHT_STORE_METHODS } from "../../lib/store/night-store";
+import type { Storage } from "../../lib/store/storage";
 import { processJob, type WorkerDeps } from "../../lib/worker/process-job";
 import { createSqsJobQueue } from "../../lib/schedule/enqueue";
 import { generateDay } from "../../sandbox/square/generate-day";
@@ -356,5 +358,65 @@ describe("a backfill through the worker", () => {
     await expect(processJob(setup.deps, job, { number: MAX_ATTEMPTS, max: MAX_ATTEMPTS })).rejects.toThrow();
     expect(await latest()).toMatchObject({ total: 2, done: 0, failed: 1, complete: false });
     expect(setup.failedDays).toHaveLength(2);
+  });
+});
+
+describe("a night's calls", () => {
+  it("three nights in a row call only the Store's and the MemberStore's methods the worker makes at start, and no other's (lib/wiring/worker.ts jobStores)", async () => {
+    let now = Date.parse("2025-06-15T07:00:00Z");
+    const world = await createWorld({ timeZone: ZONE, now: () => now });
+    worlds.push(world);
+    await world.store.putMerchant({ merchantId: world.merchantId, name: "Main Street Coffee", email: `owner-${randomUUID()}@cafe.example`, createdAt: new Date(now).toISOString() });
+    for (const [index, date] of ["2025-06-11", "2025-06-12", "2025-06-13", "2025-06-14", "2025-06-15", "2025-06-16"].entries()) {
+      const sales = generateDay({ seed: 31 + index * 100, sales: 12, date, timeZone: ZONE, locationId: "GENLOCATION01", returnRate: 0.1, noiseRate: 0.1 });
+      world.square.setCatalog(world.squareMerchantId, sales.catalog);
+      world.square.addOrders("GENLOCATION01", sales.orders);
+    }
+    // Every call of every store port, as "port.method".
+    const calls = new Set<string>();
+    const storage = Object.fromEntries(Object.entries(world.storage).map(([port, made]) => [port, new Proxy(made as object, {
+      get(target, key) {
+        const member = (target as Record<PropertyKey, unknown>)[key];
+        if (typeof member !== "function") return member;
+        return (...args: unknown[]) => {
+          calls.add(`${port}.${String(key)}`);
+          return (member as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    })])) as unknown as Storage;
+    const { queueUrl } = await createQueues(sqs, MAX_ATTEMPTS);
+    const runtime = await composeWorker({
+      ...world.settings, DAYBOOK_PUBLIC_URL: PUBLIC_URL, DAYBOOK_QUEUE_URL: queueUrl, DAYBOOK_MAX_ATTEMPTS: MAX_ATTEMPTS,
+      DAYBOOK_LINK_KEY: randomBytes(32).toString("base64"), DAYBOOK_EMAIL_FROM: await createSender(ses),
+    }, { now: () => new Date(now), dynamo: world.dynamo, sqs, ses, storage, vault: world.vault, tuning: world.tuning });
+    const handler = createWorkerHandler({ ...runtime.handler, log: () => undefined });
+    const atStart = new Set([...NIGHT_STORE_METHODS.map((method) => `store.${method}`), "members.listMembers"]);
+    for (const [businessDay, at] of [["2025-06-14", "2025-06-15T07:00:00Z"], ["2025-06-15", "2025-06-16T07:00:00Z"], ["2025-06-16", "2025-06-17T07:00:00Z"]] as const) {
+      now = Date.parse(at);
+      const job: SyncJob = { merchantId: world.merchantId, locationId: "GENLOCATION01", businessDay, kind: "night" };
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(job), MessageGroupId: messageGroupOf(world.realmId), MessageDeduplicationId: randomUUID() }));
+      expect(await drain(sqs, queueUrl, handler)).toBe(1);
+      const [record] = await world.store.listSyncRecordsBetween(world.merchantId, "GENLOCATION01", businessDay, businessDay);
+      expect(record?.state).toBe("posted");
+    }
+    const storeAndMembers = [...calls].filter((call) => call.startsWith("store.") || call.startsWith("members."));
+    expect(storeAndMembers.filter((call) => !atStart.has(call)), "calls of methods made on demand").toEqual([]);
+    // Each night reads the business's accountants, and the QuickBooks tokens (an hour's) are refreshed after the first.
+    expect(storeAndMembers).toEqual(expect.arrayContaining(["members.listMembers", "store.saveSyncRecord", "store.acquireRefreshLease", "store.updateConnectionTokens"]));
+  });
+
+  it("the worker's own stores (jobStores) answer on the table: a night's methods made at start, every other one on its first call", async () => {
+    const world = await createWorld({ timeZone: ZONE, now: () => NIGHT });
+    worlds.push(world);
+    const stores = jobStores({ client: world.dynamo, tableName: world.settings.DAYBOOK_TABLE });
+    const location = await world.store.getLocation(world.merchantId, "GENLOCATION01");
+    expect(location).toBeDefined();
+    // Made at start.
+    expect(await stores.store.getLocation(world.merchantId, "GENLOCATION01")).toEqual(location);
+    expect(await stores.members.listMembers(world.merchantId)).toEqual([]);
+    // Loaded with the first call of one, then answered as the whole store answers.
+    expect(await stores.store.listLocations(world.merchantId)).toEqual(await world.store.listLocations(world.merchantId));
+    expect(await stores.store.listConnections(world.merchantId)).toEqual(await world.store.listConnections(world.merchantId));
+    expect(await stores.members.listMemberships(world.merchantId)).toEqual([]);
   });
 });

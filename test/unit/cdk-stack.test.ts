@@ -515,13 +515,20 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
         "lib/pos/square/summarise.ts", "lib/pos/square/night.ts", "lib/pos/square/client.ts", "lib/pos/clover/summarise.ts", "lib/pos/clover/night.ts", "lib/pos/clover/client.ts",
         // Payouts: Square locations with a payouts mapping (lib/worker/night-payouts.ts).
         "lib/payouts/post-payouts.ts", "lib/payouts/payout-entry.ts", "lib/pos/square/payouts.ts",
-        // The card clearing carry's figures (the digest's Deposits section, the payouts' store): the sync record's store
-        // asks only whether a write marks the carry stale (lib/payouts/carry-window.ts).
-        "lib/payouts/clearing-carry.ts", "lib/payouts/tie-out.ts", "lib/payouts/payout-summary.ts", "lib/payouts/payout.ts",
+        // The card clearing carry's figures (the digest's Deposits section, the payouts' store) and its store's schemas: the
+        // sync record's store asks only whether a write marks the carry stale (lib/payouts/carry-window.ts), and marks it
+        // with lib/store/carry-stamp.ts, for an old day alone.
+        "lib/payouts/clearing-carry.ts", "lib/payouts/tie-out.ts", "lib/payouts/payout-summary.ts", "lib/payouts/payout.ts", "lib/store/clearing-carries.ts",
         // The emails a job sends itself: an alert, a backfill's summary (lib/worker/job-emails.ts); a location stopped.
         "lib/worker/job-emails.ts", "lib/report/digest.ts", "lib/report/digest-document.ts", "lib/report/email-document.ts", "lib/report/sync-report.ts", "lib/locations/posting-status.ts",
-        // Stores no night job uses (lib/wiring/worker.ts's jobStores).
+        // Stores no night job uses (lib/wiring/worker.ts's jobStores), and the members' store but the list of a business's
+        // accountants every night reads (lib/store/member-list.ts): their client lists' updates, for a business that has some.
         "lib/store/auth.ts", "lib/store/members.ts", "lib/store/backfills.ts", "lib/store/recipients.ts", "lib/store/payouts.ts", "lib/store/due-index.ts", "lib/store/api-keys.ts",
+        // The Store's methods a night does not call (lib/store/night-store.ts has those it does): sign-up, export, account
+        // deletion, the sweep's listings; and the transaction that marks a card clearing carry stale (an old day's record).
+        "lib/store/dynamo.ts", "lib/store/merchant-export.ts", "lib/store/account-sweep.ts", "lib/store/batch-items.ts", "lib/store/carry-stamp.ts", "lib/store/transact-write.ts",
+        // Square's and Clover's token calls (a refresh of their tokens, a connect): the providers' policy alone at start.
+        "lib/oauth/square-tokens.ts", "lib/oauth/clover-tokens.ts",
         // A stored report read back and checked: a night job writes its report and reads none (an alert and a backfill's summary do).
         "lib/store/report-items.ts",
         // QuickBooks' answers a night's posting does not read: the chart of accounts (a refusal naming an account), the company's
@@ -550,6 +557,8 @@ describe("bundles (infra/bundle.ts, as the stack deploys them)", () => {
     // (beyond what every job loads at start: the hosts and error classes the OAuth providers share).
     const worker = bundles.worker as Bundle;
     const workerAtStart = modulesOf(loadedAtStart(worker), worker);
+    // What every night calls of the stores is made at start: the night's Store methods and the business's accountants.
+    for (const module of ["lib/store/night-store.ts", "lib/store/member-list.ts"]) expect(workerAtStart.has(module), `worker: ${module} at start`).toBe(true);
     const loadedWith = (module: string) => {
       const chunk = worker.files.find((file) => !file.entry && modulesOf([file], worker).has(module));
       expect(chunk, `a chunk with ${module}`).toBeDefined();

@@ -481,7 +481,7 @@ describe("which writes mark a carry stale (mayBeCarried), in every zone", () => 
   });
 
   it("every write of a day or payout a carry made before it counts, and none the nights write (their day and the three before, in any zone)", () => {
-    // mayBeCarried is asked with the record's updatedAt, not the store's clock (lib/store/clearing-carries.ts writtenAt).
+    // mayBeCarried is asked with the record's updatedAt, not the store's clock (lib/payouts/carry-window.ts writtenAt).
     const zones = ["Pacific/Kiritimati", "Pacific/Auckland", "Asia/Kolkata", "UTC", "America/New_York", "Pacific/Pago_Pago", "Etc/GMT+12"];
     const start = Date.parse("2025-03-01T00:00:00Z");
     for (let hour = 0; hour < 24 * 40; hour += 7) {

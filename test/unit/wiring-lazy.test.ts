@@ -4,7 +4,7 @@
  * lazy ports work against real clients: test/web/wiring.test.ts and the integration tests.)
  */
 import { describe, expect, it } from "vitest";
-import { lazy } from "../../lib/wiring/lazy";
+import { lazy, partlyOnDemand } from "../../lib/wiring/lazy";
 
 describe("lazy (a part made on first use)", () => {
   it("makes nothing until asked, then once, however many calls arrive while it is being made", async () => {
@@ -55,5 +55,48 @@ describe("lazy (a part made on first use)", () => {
     expect(await getting).toBe("late");
     await new Promise((resolve) => setImmediate(resolve));
     expect(closed).toEqual(["late"]);
+  });
+});
+
+describe("partlyOnDemand (a port with some methods made at start)", () => {
+  interface Port {
+    read(id: string): Promise<string>;
+    write(id: string, value: string): Promise<void>;
+    remove(id: string): Promise<boolean>;
+  }
+  const METHODS = { read: true, write: true, remove: true } as const satisfies Record<keyof Port, true>;
+
+  it("calls the methods made at start without loading anything, and loads the whole port once for the others", async () => {
+    const calls: string[] = [];
+    let loads = 0;
+    const port = partlyOnDemand<Port>({ read: (id) => Promise.resolve(`start:${id}`) }, METHODS, () => {
+      loads += 1;
+      return Promise.resolve({
+        read: (id: string) => Promise.resolve(`whole:${id}`),
+        write: (id: string, value: string) => {
+          calls.push(`write ${id}=${value}`);
+          return Promise.resolve();
+        },
+        remove: (id: string) => Promise.resolve(id === "a"),
+      });
+    });
+    expect(await port.read("a")).toBe("start:a");
+    expect(loads).toBe(0);
+    await Promise.all([port.write("a", "1"), port.remove("b")]);
+    expect(await port.remove("a")).toBe(true);
+    expect(loads).toBe(1);
+    expect(calls).toEqual(["write a=1"]);
+    // The method made at start stays the one called.
+    expect(await port.read("b")).toBe("start:b");
+  });
+
+  it("tries the load again on the next call when it failed", async () => {
+    let loads = 0;
+    const port = partlyOnDemand<Port>({}, METHODS, () => {
+      loads += 1;
+      return loads === 1 ? Promise.reject(new Error("the chunk could not load")) : Promise.resolve({ read: () => Promise.resolve("x"), write: () => Promise.resolve(), remove: () => Promise.resolve(false) });
+    });
+    await expect(port.read("a")).rejects.toThrow("the chunk could not load");
+    expect(await port.read("a")).toBe("x");
   });
 });
