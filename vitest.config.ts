@@ -24,22 +24,53 @@ const FAST_LANE = ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts"];
 const MOCKS_MODULES = ["test/web/reconnect.test.ts"];
 
 /**
- * The longest files (a minute or more on 2 cores), started first: with two files at a time, a long one
- * started last would run on alone at the end. vitest orders by the last run's durations when it has
- * them, but a fresh clone (CI) has none, and it would go by file size, which says nothing here.
+ * The order files start in: the longest first, so the workers finish together. vitest orders by the last
+ * run's durations when it has them, but a fresh clone (CI) has none, and it goes by file size, which says
+ * nothing here. Seconds: the larger of each file's time in a clean clone's `.ci/run` (1eef4cf, three
+ * workers beside lint and typecheck) and its wall time alone (`npm run test:cpu -- --maxWorkers=1`,
+ * 2026-12-07 21:46-21:59 UTC, load 4.5-7.6). Files not listed (under about 4 s) follow, largest first.
  */
-const LONGEST_FIRST = [
-  "test/chaos/chaos.test.ts", "test/fuzz/routes.test.ts", "test/integration/night.test.ts", "test/web/cross-tenant.test.ts",
-  "test/web/mapping.test.ts", "test/web/email-links.test.ts", "test/browser/first-run.test.ts",
-];
+const EXPECTED_SECONDS: Record<string, number> = {
+  "test/chaos/chaos.test.ts": 119, "test/fuzz/routes.test.ts": 88, "test/browser/first-run.test.ts": 65, "test/integration/night.test.ts": 50,
+  "test/web/cross-tenant.test.ts": 43, "test/browser/morning-digest.test.ts": 31, "test/browser/accountants.test.ts": 26,
+  "test/browser/deposits-digest.test.ts": 24, "test/browser/go-live.test.ts": 23, "test/integration/night-read.test.ts": 22,
+  "test/integration/lambda-bundle.test.ts": 22, "test/web/api.test.ts": 21, "test/integration/scheduler.test.ts": 19,
+  "test/browser/combined-digest.test.ts": 18, "test/integration/sync.test.ts": 17, "test/integration/worker.test.ts": 16,
+  "test/web/protections.test.ts": 15, "test/cli/sync.test.ts": 14, "test/web/email-links.test.ts": 13, "test/integration/clearing-carry.test.ts": 12,
+  "test/fuzz/webhooks.test.ts": 12, "test/integration/square-sdk-bundle.test.ts": 11, "test/integration/report-email.test.ts": 11,
+  "test/web/mapping.test.ts": 11, "test/local-stack/smoke.test.ts": 10, "test/integration/payouts-night.test.ts": 10,
+  "test/integration/square-client.test.ts": 9, "test/web/report-settings.test.ts": 9, "test/integration/clover-sync.test.ts": 9,
+  "test/integration/dynamo-store.test.ts": 9, "test/integration/square-payouts-client.test.ts": 8, "test/web/posting-status.test.ts": 8,
+  "test/web/sign-in.test.ts": 7, "test/integration/bench-simulators-process.test.ts": 7, "test/integration/ssm-secrets.test.ts": 6,
+  "test/integration/clover-client.test.ts": 6, "test/cli/preview.test.ts": 6, "test/integration/token-keeper.test.ts": 6,
+  "test/integration/square-simulator.test.ts": 6, "test/web/connections.test.ts": 6, "test/integration/square-simulator-payouts.test.ts": 5,
+  "test/web/account.test.ts": 5, "test/cli/sync-connections.test.ts": 5, "test/web/webhooks.test.ts": 4, "test/web/accountants.test.ts": 4,
+  // The fast lane's
+  "test/engine/combined-digest.test.ts": 33, "test/unit/cdk-stack.test.ts": 24, "test/engine/bad-night-alerts.test.ts": 17,
+  "test/engine/process-job.test.ts": 15, "test/engine/post-payouts.test.ts": 15, "test/engine/digest.test.ts": 11,
+  "test/unit/clearing-carry.test.ts": 9, "test/engine/posting-status.test.ts": 7, "test/unit/outbox.test.ts": 4,
+};
+
+/**
+ * The services projects' files first, the fast lane's after them. vitest keeps a worker for the next file
+ * only when that file is of the same project. Before, the fast lane's files started between the longest
+ * services files and the rest, so the services workers ended there and new ones loaded lib, the AWS SDK
+ * and Square's SDK afresh (test/web/business-name.test.ts: 3.3-4.0 CPU-s as a worker's first file, 0.5
+ * after others; 22:22 UTC, load 5-6). The fast lane's short files, all CPU and no waiting, now fill the
+ * end of the run. The one file with a worker of its own (services-isolated) goes between the two: in the
+ * middle, the services worker that ran the file before it would end.
+ */
+const PROJECT_ORDER: Record<string, number> = { services: 0, "services-isolated": 1, fast: 2 };
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (file: TestSpecification) => {
-      const index = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(path));
-      return index === -1 ? LONGEST_FIRST.length : index;
+    const expected = (file: TestSpecification) => {
+      const path = Object.keys(EXPECTED_SECONDS).find((each) => file.moduleId.endsWith(each));
+      return path === undefined ? 0 : EXPECTED_SECONDS[path] ?? 0;
     };
-    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+    const group = (file: TestSpecification) => PROJECT_ORDER[file.project.name] ?? 0;
+    // Stable: files of equal expectation (the unlisted ones) keep vitest's order, largest first.
+    return (await super.sort(files)).sort((a, b) => group(a) - group(b) || expected(b) - expected(a));
   }
 }
 

@@ -13,17 +13,16 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getBackfill } from "../../lib/schedule/backfill";
 import { formatDay } from "../../lib/report/format";
 import { DEMO, DEMO_SQUARE_MAPPING } from "../../sandbox/local-stack/demo";
 import { type LocalStack, startLocalStack } from "../../sandbox/local-stack/stack";
 import { WebClient } from "../../sandbox/local-stack/web-client";
-import { chromiumPath } from "../../scripts/prerequisites";
 import { checkPage, clearScreenshots, collectCspRefusals, DESKTOP } from "./page-checks";
+import { chromiumOfThisWorker } from "./steps";
 
-const CHROMIUM = chromiumPath();
 const FOLDER = "accountants";
 const A_EMAIL = "owner@alder.daybook.localhost";
 const B_EMAIL = "owner@birch.daybook.localhost";
@@ -107,7 +106,7 @@ beforeAll(async () => {
   stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined });
   await alderWithHeldDay();
   await birchPosted();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  browser = await chromiumOfThisWorker();
   ownerContext = await browser.newContext({ viewport: DESKTOP });
   accountantContext = await browser.newContext({ viewport: DESKTOP, userAgent: "Accountant Browser/1" });
   owner = await ownerContext.newPage();
@@ -119,7 +118,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await (browser as Browser | undefined)?.close();
+  await (ownerContext as BrowserContext | undefined)?.close();
+  await (accountantContext as BrowserContext | undefined)?.close();
   await (stack as LocalStack | undefined)?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });

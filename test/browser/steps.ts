@@ -23,9 +23,29 @@ export interface BrowserRun {
   close(): Promise<void>;
 }
 
+let workerChromium: Promise<Browser> | undefined;
+
 /**
- * A local stack of its own (a fresh data folder, free ports) and the system Chromium (the one npm test
- * made sure of, scripts/prerequisites.ts) on a desktop-sized page; screenshots go to the run's folder.
+ * The system Chromium (the one npm test made sure of, scripts/prerequisites.ts), one per test worker, as
+ * Playwright's own test runner keeps one per worker: each file opens contexts of its own in it (their
+ * cookies, storage and pages apart from any other's) and closes them; the browser ends with the worker
+ * process (Playwright ends what it launched when its process exits). A launch is about 2.4 CPU-s of
+ * Chromium (22:46 UTC, load 2.3), which each browser file paid before.
+ */
+export function chromiumOfThisWorker(): Promise<Browser> {
+  workerChromium ??= chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] }).then((browser) => {
+    browser.on("disconnected", () => { workerChromium = undefined; });
+    return browser;
+  }, (error: unknown) => {
+    workerChromium = undefined;
+    throw error;
+  });
+  return workerChromium;
+}
+
+/**
+ * A local stack of its own (a fresh data folder, free ports) and a context of its own in the worker's
+ * Chromium (chromiumOfThisWorker) on a desktop-sized page; screenshots go to the run's folder.
  * `clock` is the whole stack's clock (a test that lives through a night moves it on); by default it reads
  * midday today in the demo's zone and runs on from there.
  */
@@ -39,9 +59,9 @@ export async function openBrowserRun(name: string, clock: LocalStackOptions["now
   try {
     const stack = await startLocalStack({ dataDir, ports: { web: 0, square: 0, clover: 0, quickbooks: 0 }, log: () => undefined, now: clock });
     closers.push(() => stack.close());
-    const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
-    closers.push(() => browser.close());
+    const browser = await chromiumOfThisWorker();
     const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+    closers.push(() => context.close());
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const consoleErrors: string[] = [];
