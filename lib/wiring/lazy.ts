@@ -4,6 +4,8 @@
  * what it made is kept for the process's life. It is still constructed here, in the composition root,
  * like every adapter; the port's callers cannot tell it from one made at start.
  */
+import { onFirstUse } from "../on-first-use";
+
 export interface Lazy<T> {
   /** The part, made on the first call; a making that failed is not kept, so the next call tries again. */
   get(): Promise<T>;
@@ -14,14 +16,11 @@ export interface Lazy<T> {
 export function lazy<T>(make: () => Promise<T>, close: (made: T) => void = () => undefined): Lazy<T> {
   let making: Promise<T> | undefined;
   let closed = false;
+  const made = onFirstUse(() => (making = make()));
   return {
     get() {
       if (closed) return Promise.reject(new Error("this runtime is closed: its AWS clients are gone"));
-      making ??= make().catch((error: unknown) => {
-        making = undefined;
-        throw error;
-      });
-      return making;
+      return made();
     },
     close() {
       closed = true;
@@ -62,16 +61,14 @@ export function lazyPort<T extends AsyncPort<T>>(load: () => Promise<T>): T {
 }
 
 /**
- * A port with the methods a runtime's every invocation calls made already (`atStart`) and every other
- * one (each key of `methods`, the port's whole list, not in `atStart`) made on the first call of any of
- * them: `load` imports and makes the whole port, once, as lazyPort does.
+ * A port with the methods a runtime's every invocation calls made already (`atStart`), and every other
+ * one forwarded as lazyPort forwards it: `load` imports and makes the whole port on the first call of
+ * one of them, once.
  */
-export function partlyOnDemand<T extends AsyncPort<T>>(atStart: Partial<T>, methods: Record<keyof T, true>, load: () => Promise<T>): T {
-  const whole = lazy(load);
-  const onDemand = Object.keys(methods).filter((key) => !Object.hasOwn(atStart, key)).map((key) => [key, async (...args: unknown[]) => {
-    const real = ((await whole.get()) as Record<string, unknown>)[key];
-    if (typeof real !== "function") throw new TypeError(`the port has no method ${key}`);
-    return (real as (...a: unknown[]) => Promise<unknown>)(...args);
-  }]);
-  return { ...Object.fromEntries(onDemand), ...atStart } as T;
+export function partlyOnDemand<T extends AsyncPort<T>>(atStart: Partial<T>, load: () => Promise<T>): T {
+  const made = atStart as Record<PropertyKey, unknown>;
+  const rest = lazyPort(load) as Record<PropertyKey, unknown>;
+  return new Proxy({} as T, {
+    get: (_target, key) => (Object.hasOwn(made, key) ? made[key] : rest[key]),
+  });
 }

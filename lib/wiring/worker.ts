@@ -15,9 +15,7 @@ import { createDynamoNightStore } from "../store/night-store";
 import { createDynamoReportStore } from "../store/reports";
 import { createDynamoMerchantSettings } from "../store/settings";
 import type { DynamoStorageOptions, Storage } from "../store/storage";
-import type { Store } from "../store/store";
 import { createDynamoSeenWarningStore } from "../store/warnings-seen";
-import type { MemberStore } from "../members/types";
 import type { WorkerHandlerOptions } from "../worker/handler";
 import type { WorkerDeps } from "../worker/process-job";
 import { awsClientConfig, lazySqsClient } from "./aws";
@@ -99,10 +97,10 @@ export function jobStores(options: DynamoStorageOptions): Pick<Storage, "store" 
   const { tableName } = options;
   return {
     // A night's Store methods; the rest (sign-up, export, deletion, the sweep's listings) on the first call of one.
-    store: partlyOnDemand(createDynamoNightStore({ ...options, client }), STORE_METHODS, async () => (await import("./on-demand/store")).createDynamoStore({ ...options, client })),
+    store: partlyOnDemand(createDynamoNightStore({ ...options, client }), async () => (await import("./on-demand/store")).createDynamoStore({ ...options, client })),
     // Every night asks for the business's accountants (lib/members/location-status.ts); the rest of their store
     // (their client lists' updates, invitations) on the first call of one: a business that has accountants.
-    members: partlyOnDemand(memberList({ client, tableName }), MEMBER_METHODS, async () => (await import("./on-demand/members")).createDynamoMemberStore({ client, tableName })),
+    members: partlyOnDemand(memberList({ client, tableName }), async () => (await import("./on-demand/members")).createDynamoMemberStore({ client, tableName })),
     settings: createDynamoMerchantSettings({ client, tableName }),
     reports: createDynamoReportStore({ client, tableName }),
     digests: createDynamoDigestStore({ client, tableName }),
@@ -143,20 +141,3 @@ export async function composeWorker(config: WorkerConfig, parts: WorkerParts = {
   };
 }
 
-/** Every method of the Store, once (the type checks the list is whole). */
-const STORE_METHODS = {
-  putMerchant: true, getMerchant: true, hasClients: true, createMerchant: true, setMerchantName: true, setMerchantTimeZone: true,
-  adoptMerchantTimeZone: true, findMerchantByEmail: true, listConnections: true, findConnectionsByExternalId: true, listConnectionsInShard: true,
-  acquireRefreshLease: true, listMerchantsOwedNotices: true, listLocations: true, listSyncRecords: true, listSyncRecordsBetween: true,
-  exportMerchant: true, deleteProfile: true, deleteMerchant: true, putConnection: true, getConnection: true, updateConnectionTokens: true,
-  setSweepDueAt: true, setConnectionStatus: true, setReconnectHeld: true, setConnectionCompany: true, removeConnection: true,
-  setConnectionAccountName: true, putLocation: true, replaceLocation: true, getLocation: true, refreshAccountLabels: true,
-  getSyncRecord: true, saveSyncRecord: true,
-} as const satisfies Record<keyof Store, true>;
-
-/** Every method of the MemberStore, once. */
-const MEMBER_METHODS = {
-  putInvitation: true, findInvitation: true, listInvitations: true, cancelInvitation: true, acceptInvitation: true, cancelInvitationsTo: true,
-  stopInvitations: true, findInvitationStop: true, liftInvitationStop: true, getMembership: true, listMemberships: true, listMembers: true,
-  removeMembership: true, recordLocationStatus: true,
-} as const satisfies Record<keyof MemberStore, true>;
