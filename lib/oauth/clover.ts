@@ -22,6 +22,7 @@
 import { CLOVER_API_HOSTS, type CloverRegion } from "../pos/clover/hosts";
 import type { CloverTokenCalls } from "./clover-tokens";
 import { CLOVER_AUTHORIZE_HOSTS } from "./consent-origins";
+import { onFirstUse } from "../on-first-use";
 import { type AuthorizeRequest, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { StoredTokens } from "./tokens";
 
@@ -65,12 +66,8 @@ export function createCloverProvider(options: CloverOAuthOptions): OAuthProvider
   const apiHost = (region: string | undefined) => override ?? CLOVER_API_HOSTS[regionOf(region)];
   const authorizeHost = (region: string | undefined) => override ?? CLOVER_AUTHORIZE_HOSTS[regionOf(region)];
 
-  let loading: Promise<CloverTokenCalls> | undefined;
-  const calls = () => (loading ??= import("./clover-tokens").then(({ cloverTokenCalls }) => cloverTokenCalls({
+  const calls = onFirstUse(async (): Promise<CloverTokenCalls> => (await import("./clover-tokens")).cloverTokenCalls({
     clientId: options.clientId, clientSecret: options.clientSecret, timeoutMs, now, regionOf, apiHost,
-  }), (error: unknown) => {
-    loading = undefined;
-    throw error;
   }));
 
   return {

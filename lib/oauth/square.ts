@@ -15,6 +15,7 @@
  */
 import { type AuthorizeRequest, dueBy, earliestInstant, OAuthError, type OAuthProvider } from "./provider";
 import type { SquareTokenCalls, SquareTokenSettings } from "./square-tokens";
+import { onFirstUse } from "../on-first-use";
 import type { StoredTokens } from "./tokens";
 
 /** PAYOUTS_READ: each payout posted to the bank (lib/payouts); connections from before it lack it and are asked to reconnect once. */
@@ -52,11 +53,7 @@ export function createSquareProvider(options: SquareOAuthOptions): OAuthProvider
     clientId: options.clientId, clientSecret: options.clientSecret, redirectUri: options.redirectUri, baseUrl,
     timeoutInSeconds: (options.timeoutMs ?? 15_000) / 1000, now: options.now ?? (() => new Date()),
   };
-  let loading: Promise<SquareTokenCalls> | undefined;
-  const calls = () => (loading ??= import("./square-tokens").then(({ squareTokenCalls }) => squareTokenCalls(settings), (error: unknown) => {
-    loading = undefined;
-    throw error;
-  }));
+  const calls = onFirstUse(async (): Promise<SquareTokenCalls> => (await import("./square-tokens")).squareTokenCalls(settings));
 
   return {
     name: "square",

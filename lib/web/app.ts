@@ -12,6 +12,7 @@ import { every } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { ApiError, apiErrorBody, apiErrorResponse, isApiPath, NOT_FOUND_MESSAGE } from "../api/errors";
+import { onFirstUse } from "../on-first-use";
 import type { AppEnv, WebDeps } from "./deps";
 import { AccessEnded, enforceRoles, OwnerOnly } from "./roles";
 import { redactForLog } from "./redact-for-log";
@@ -90,11 +91,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
  * with the request's context), as Hono runs a mounted app's. A load that failed is tried again.
  */
 function mountOnDemand(app: Hono<AppEnv>, group: RouteGroup, deps: WebDeps): void {
-  let loading: Promise<Map<string, MiddlewareHandler<AppEnv>>> | undefined;
-  const handlers = () => (loading ??= group.load().then((add) => routeHandlers(add, deps)).catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  }));
+  const handlers = onFirstUse(async () => routeHandlers(await group.load(), deps));
   for (const key of group.routes) {
     const [method = "", path = ""] = key.split(" ");
     app.on(method, path, async (c, next) => {
