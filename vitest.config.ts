@@ -83,6 +83,11 @@ export default defineConfig({
     // clone, quiet machine: `npm test` 6 min 23 s with two, 5 min 37 s with three, both green.
     maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
+    // The browser tests' polls (the only ones) wait as long as their pages' own actions do (test/browser/steps.ts
+    // setDefaultTimeout): each poll's call is a Playwright locator that itself waits that long, so vitest's 1 s
+    // default failed a poll whose page had not answered yet, with lint and the services files on both cores
+    // (a clean clone's run, 23:30 UTC: deposits-digest's "QuickBooks is connected." status, read 1 s after load).
+    expect: { poll: { timeout: 15_000 } },
     // The root's global setup runs once per run, whichever projects run: its teardown scans every test's logs.
     globalSetup: ["test/support/log-scan-global-setup.ts"],
     // test/support/cpu-meter.ts only when scripts/test-cpu.ts measures each file's CPU-seconds.
